@@ -1,0 +1,206 @@
+package dev.llmgraph.spec;
+
+/**
+ * How a model knows where a token is.
+ * <pre>
+ *  none()         NoPE: only the causal mask breaks the symmetry
+ *  learned()      a trained table of contextLength x dModel added to the embeddings (GPT-2, BERT)
+ *  sinusoidal()   the fixed sin/cos table of "Attention Is All You Need", added to the embeddings
+ *  rope(theta)    rotary embedding of q and k: their dot product depends only on the distance
+ *                 (RoFormer; LLaMA, Mistral, Qwen, ChatGLM2, Falcon)
+ *  alibi()        a per-head linear penalty -m_h * distance on the attention logits (BLOOM, MPT)
+ *  t5Bias(...)    a learned per-head bias for each bucket of relative distance (T5)
+ * </pre>
+ */
+public sealed interface Positional {
+    /** Learned parameters this scheme adds to a model (RoPE and ALiBi have none). */
+    long parameters(int dModel, int contextLength, int heads);
+
+    static None none() {
+        return new None();
+    }
+
+    static Learned learned() {
+        return new Learned();
+    }
+
+    static Sinusoidal sinusoidal() {
+        return new Sinusoidal();
+    }
+
+    /** RoPE over whole heads with base {@code theta}, adjacent-pair rotation, no scaling. */
+    static Rope rope(double theta) {
+        return new Rope(theta, 1.0, RopePairing.ADJACENT, RopeScaling.none());
+    }
+
+    /** ALiBi with BLOOM's slopes (max bias 8: head h of H gets slope 2^(-8(h+1)/H)). */
+    static Alibi alibi() {
+        return new Alibi(8.0);
+    }
+
+    /** T5's bucketed relative bias: T5 uses 32 buckets and a max distance of 128. */
+    static T5Bias t5Bias(int buckets, int maxDistance) {
+        return new T5Bias(buckets, maxDistance);
+    }
+
+    record None() implements Positional {
+        @Override
+        public long parameters(int dModel, int contextLength, int heads) {
+            return 0;
+        }
+
+        @Override
+        public String toString() {
+            return "NoPE";
+        }
+    }
+
+    record Learned() implements Positional {
+        @Override
+        public long parameters(int dModel, int contextLength, int heads) {
+            return (long) dModel * contextLength;
+        }
+
+        @Override
+        public String toString() {
+            return "learned absolute";
+        }
+    }
+
+    record Sinusoidal() implements Positional {
+        /** The table value for position {@code pos} and dimension {@code i} of {@code d}. */
+        public static double value(int pos, int i, int d) {
+            double angle = pos / Math.pow(10_000, (2 * (i / 2)) / (double) d);
+            return i % 2 == 0 ? Math.sin(angle) : Math.cos(angle);
+        }
+
+        @Override
+        public long parameters(int dModel, int contextLength, int heads) {
+            return 0;
+        }
+
+        @Override
+        public String toString() {
+            return "sinusoidal";
+        }
+    }
+
+    /**
+     * Rotary position embedding.
+     *
+     * @param theta    the frequency base (10 000 in RoFormer and LLaMA-2, 500 000 in LLaMA-3)
+     * @param fraction the share of each head's dimensions that rotates (1.0 = all; 0.5 in ChatGLM2,
+     *                 0.25 in GPT-NeoX); the rotated count is rounded down to an even number
+     * @param pairing  which dimensions rotate together
+     * @param scaling  how the context is stretched beyond the training length
+     */
+    record Rope(double theta, double fraction, RopePairing pairing, RopeScaling scaling) implements Positional {
+        public Rope withTheta(double theta) {
+            return new Rope(theta, fraction, pairing, scaling);
+        }
+
+        public Rope withFraction(double fraction) {
+            return new Rope(theta, fraction, pairing, scaling);
+        }
+
+        public Rope withPairing(RopePairing pairing) {
+            return new Rope(theta, fraction, pairing, scaling);
+        }
+
+        public Rope withScaling(RopeScaling scaling) {
+            return new Rope(theta, fraction, pairing, scaling);
+        }
+
+        /** Rotated dimensions per head. */
+        public int rotatedDims(int headDim) {
+            int dims = (int) Math.floor(headDim * fraction);
+            return dims - dims % 2;
+        }
+
+        /** The base actually used: theta, raised by NTK-aware scaling. */
+        public double effectiveTheta(int headDim) {
+            return scaling instanceof RopeScaling.NtkAware ntk
+                    ? ntk.scaledTheta(theta, rotatedDims(headDim)) : theta;
+        }
+
+        /** Rotation frequency of pair {@code i} (radians per position), before position interpolation. */
+        public double frequency(int i, int headDim) {
+            return Math.pow(effectiveTheta(headDim), -2.0 * i / rotatedDims(headDim));
+        }
+
+        @Override
+        public long parameters(int dModel, int contextLength, int heads) {
+            return 0;
+        }
+
+        @Override
+        public String toString() {
+            return "RoPE(theta=" + theta + (fraction != 1.0 ? ", fraction=" + fraction : "") + ", " + pairing
+                    + (scaling instanceof RopeScaling.None ? "" : ", " + scaling) + ")";
+        }
+    }
+
+    /**
+     * ALiBi: head h of H adds {@code -m_h * (q - k)} to its logits, with
+     * {@code m_h = 2^(-maxBias * (h + 1) / H)} for H a power of two (ggml and BLOOM interleave a second
+     * series for other H).
+     */
+    record Alibi(double maxBias) implements Positional {
+        /** Slope of head {@code h} of {@code heads}, as ggml and BLOOM compute it. */
+        public double slope(int h, int heads) {
+            int base = Integer.highestOneBit(heads);
+            double m0 = Math.pow(2, -maxBias / base);
+            double m1 = Math.pow(2, -maxBias / 2 / base);
+            return h < base ? Math.pow(m0, h + 1) : Math.pow(m1, 2 * (h - base) + 1);
+        }
+
+        @Override
+        public long parameters(int dModel, int contextLength, int heads) {
+            return 0;
+        }
+
+        @Override
+        public String toString() {
+            return "ALiBi(max bias " + maxBias + ")";
+        }
+    }
+
+    /**
+     * T5's relative position bias: the distance k - q falls into one of {@code buckets} buckets (half
+     * for each direction when attention is bidirectional; exact for small distances, logarithmic up to
+     * {@code maxDistance}), and each head learns one bias per bucket. T5 computes it once and shares it
+     * across layers.
+     */
+    record T5Bias(int buckets, int maxDistance) implements Positional {
+        /** T5's bucket of relative distance {@code k - q}. */
+        public int bucket(int relative, boolean bidirectional) {
+            int n = buckets;
+            int offset = 0;
+            int distance;
+            if (bidirectional) {
+                n /= 2;
+                offset = relative > 0 ? n : 0;
+                distance = Math.abs(relative);
+            } else {
+                distance = Math.max(-relative, 0);
+            }
+            int exact = n / 2;
+            if (distance < exact) {
+                return offset + distance;
+            }
+            int large = exact + (int) (Math.log((double) distance / exact) / Math.log((double) maxDistance / exact)
+                    * (n - exact));
+            return offset + Math.min(large, n - 1);
+        }
+
+        @Override
+        public long parameters(int dModel, int contextLength, int heads) {
+            return (long) buckets * heads;
+        }
+
+        @Override
+        public String toString() {
+            return "T5 bias(" + buckets + " buckets, max distance " + maxDistance + ")";
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.llmgraph.spec;
+
+/**
+ * Ways to run RoPE past the context it was trained on, by a factor s = new length / trained length.
+ * <pre>
+ *  none()                 plain RoPE: positions past the training length give unseen angles
+ *  linear(s)              position interpolation (Chen et al. 2023): position p is used as p / s, so all
+ *                         angles stay in the trained range, at the price of resolution
+ *  ntkAware(s)            raise the base to theta * s^(d / (d - 2)): high frequencies (local order) stay,
+ *                         low frequencies are interpolated (bloc97's "NTK-aware" scaling)
+ *  yarn(s, trainedLength) YaRN (Peng et al. 2023): interpolate only the low frequencies, keep the high
+ *                         ones, blend in between, and rescale the attention logits
+ * </pre>
+ */
+public sealed interface RopeScaling {
+    static None none() {
+        return new None();
+    }
+
+    static Linear linear(double factor) {
+        return new Linear(factor);
+    }
+
+    static NtkAware ntkAware(double factor) {
+        return new NtkAware(factor);
+    }
+
+    static Yarn yarn(double factor, int trainedContext) {
+        return new Yarn(factor, trainedContext, 32, 1);
+    }
+
+    record None() implements RopeScaling {
+        @Override
+        public String toString() {
+            return "no scaling";
+        }
+    }
+
+    record Linear(double factor) implements RopeScaling {
+        @Override
+        public String toString() {
+            return "linear x" + factor;
+        }
+    }
+
+    record NtkAware(double factor) implements RopeScaling {
+        /** theta * s^(d / (d - 2)) for {@code dims} rotated dimensions. */
+        public double scaledTheta(double theta, int dims) {
+            return theta * Math.pow(factor, dims / (dims - 2.0));
+        }
+
+        @Override
+        public String toString() {
+            return "NTK-aware x" + factor;
+        }
+    }
+
+    /**
+     * @param factor         the context extension s
+     * @param trainedContext the original training context
+     * @param betaFast       above this many rotations over the trained context, dimensions extrapolate
+     * @param betaSlow       below this many, they interpolate
+     */
+    record Yarn(double factor, int trainedContext, double betaFast, double betaSlow) implements RopeScaling {
+        /** YaRN's attention temperature correction, 0.1 ln(s) + 1. */
+        public double attentionFactor() {
+            return 0.1 * Math.log(factor) + 1.0;
+        }
+
+        @Override
+        public String toString() {
+            return "YaRN x" + factor + " from " + trainedContext;
+        }
+    }
+}

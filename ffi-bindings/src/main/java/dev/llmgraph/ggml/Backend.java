@@ -1,0 +1,270 @@
+package dev.llmgraph.ggml;
+
+import dev.llmgraph.ggml.internal.BackendApi;
+import dev.llmgraph.ggml.internal.Downcalls;
+import dev.llmgraph.ggml.internal.NativeLibraries;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A ggml backend: the CPU (with a thread count) or a CUDA GPU. Computes graphs whose tensors live in its
+ * buffers. Close it to free it.
+ *
+ * <p>A CPU computation stops early when the computing thread is interrupted or {@link #interrupt()} is
+ * called; it then throws {@link ComputeInterruptedException}. (ggml's CUDA backend has no such hook, so a
+ * CUDA computation runs to the end of the current graph.)
+ */
+public final class Backend implements AutoCloseable {
+    private static final String[] DEVICE_KINDS = {"CPU", "GPU", "IGPU", "ACCEL", "META"};
+    private static final ConcurrentHashMap<Long, Backend> BY_ID = new ConcurrentHashMap<>();
+    private static final AtomicLong IDS = new AtomicLong(1);
+    private static volatile MemorySegment abortCallback;
+
+    private final MemorySegment backend;
+    private final long id = IDS.getAndIncrement();
+    private final boolean cpu;
+    private final String name;
+    private int threads;
+    private GraphAllocator allocator;
+    private volatile boolean interruptRequested;
+    private boolean closed;
+
+    private Backend(MemorySegment backend, boolean cpu) {
+        if (Downcalls.isNull(backend)) {
+            throw new GgmlException("ggml could not initialise the " + (cpu ? "CPU" : "GPU") + " backend");
+        }
+        this.backend = backend;
+        this.cpu = cpu;
+        this.name = BackendApi.ggml_backend_name(backend);
+    }
+
+    /** The CPU backend with one thread per available core. */
+    public static Backend cpu() {
+        return cpu(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The CPU backend with {@code threads} threads. */
+    public static Backend cpu(int threads) {
+        Backend b = new Backend(BackendApi.ggml_backend_cpu_init(), true);
+        b.threads(threads);
+        BY_ID.put(b.id, b);
+        BackendApi.ggml_backend_cpu_set_abort_callback(b.backend, abortCallback(), MemorySegment.ofAddress(b.id));
+        return b;
+    }
+
+    /** The first CUDA GPU. */
+    public static Backend cuda() {
+        return cuda(0);
+    }
+
+    /** CUDA GPU number {@code index} (0-based, in ggml's device order). */
+    public static Backend cuda(int index) {
+        List<MemorySegment> gpus = cudaDevices();
+        if (gpus.isEmpty()) {
+            throw new NativeLibraryException(NativeLibraries.hasCuda()
+                    ? "the CUDA backend is built but finds no GPU on this machine"
+                    : "the native libraries in " + NativeLibraries.directory() + " were built without CUDA; build "
+                    + "them with LLMGRAPH_CUDA=1 native/build.sh (bin/llmgraph does this with --backend cuda)");
+        }
+        if (index < 0 || index >= gpus.size()) {
+            throw new IllegalArgumentException("there is no CUDA device " + index + "; this machine has "
+                    + gpus.size());
+        }
+        return new Backend(BackendApi.ggml_backend_dev_init(gpus.get(index), MemorySegment.NULL), false);
+    }
+
+    /** {@code "cpu"}, {@code "cuda"} or {@code "cuda:N"}; CPU backends get {@code threads} threads. */
+    public static Backend byName(String spec, int threads) {
+        String s = spec.trim().toLowerCase(java.util.Locale.ROOT);
+        if (s.equals("cpu")) {
+            return cpu(threads);
+        }
+        if (s.equals("cuda") || s.equals("gpu")) {
+            return cuda(0);
+        }
+        if (s.startsWith("cuda:")) {
+            try {
+                return cuda(Integer.parseInt(s.substring(5)));
+            } catch (NumberFormatException e) {
+                // fall through to the message below
+            }
+        }
+        throw new IllegalArgumentException("unknown backend '" + spec + "'; use cpu, cuda or cuda:N");
+    }
+
+    /** Whether a CUDA GPU can be used here (CUDA built into the libraries and a device present). */
+    public static boolean cudaAvailable() {
+        return !cudaDevices().isEmpty();
+    }
+
+    /** Every device ggml's registry knows, with its memory. */
+    public static List<Device> devices() {
+        List<Device> out = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment free = arena.allocate(Downcalls.SIZE_T);
+            MemorySegment total = arena.allocate(Downcalls.SIZE_T);
+            for (long i = 0, n = BackendApi.ggml_backend_dev_count(); i < n; i++) {
+                MemorySegment dev = BackendApi.ggml_backend_dev_get(i);
+                BackendApi.ggml_backend_dev_memory(dev, free, total);
+                int kind = BackendApi.ggml_backend_dev_type(dev);
+                out.add(new Device(BackendApi.ggml_backend_dev_name(dev), BackendApi.ggml_backend_dev_description(dev),
+                        kind >= 0 && kind < DEVICE_KINDS.length ? DEVICE_KINDS[kind] : "kind " + kind,
+                        free.get(Downcalls.SIZE_T, 0), total.get(Downcalls.SIZE_T, 0)));
+            }
+        }
+        return out;
+    }
+
+    private static List<MemorySegment> cudaDevices() {
+        List<MemorySegment> out = new ArrayList<>();
+        for (long i = 0, n = BackendApi.ggml_backend_dev_count(); i < n; i++) {
+            MemorySegment dev = BackendApi.ggml_backend_dev_get(i);
+            if (BackendApi.ggml_backend_dev_type(dev) == 1 && BackendApi.ggml_backend_dev_name(dev).startsWith("CUDA")) {
+                out.add(dev);
+            }
+        }
+        return out;
+    }
+
+    // ---- properties ------------------------------------------------------------------------------------
+
+    /** ggml's name for it: {@code CPU}, {@code CUDA0}, ... */
+    public String name() {
+        return name;
+    }
+
+    public boolean isCpu() {
+        return cpu;
+    }
+
+    /** CPU threads (0 for a GPU backend). */
+    public int threads() {
+        return threads;
+    }
+
+    /** Sets the number of CPU threads; ignored with a GPU backend. */
+    public void threads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        if (cpu) {
+            BackendApi.ggml_backend_cpu_set_n_threads(handle(), threads);
+            this.threads = threads;
+        }
+    }
+
+    /** Whether this backend can run the op that produces {@code node}. */
+    public boolean supports(Tensor node) {
+        return BackendApi.ggml_backend_supports_op(handle(), node.pointer());
+    }
+
+    // ---- compute ---------------------------------------------------------------------------------------
+
+    /**
+     * Allocates the graph's intermediate tensors in this backend's memory (reusing it between calls) and
+     * computes the graph. Inputs and weights must already have their data.
+     */
+    public void compute(Graph graph) {
+        for (int i = 0, n = graph.nodeCount(); i < n; i++) {
+            Tensor node = graph.node(i);
+            if (!supports(node)) {
+                throw new UnsupportedOperationException("the " + name + " backend cannot run op " + node.op()
+                        + " for " + node.describe() + "; run this graph on the CPU backend");
+            }
+        }
+        if (allocator == null) {
+            allocator = new GraphAllocator(this);
+        }
+        allocator.allocate(graph);
+        run(() -> BackendApi.ggml_backend_graph_compute(handle(), graph.handle()), "graph");
+    }
+
+    /** Stops the computation running on this backend (CPU only) as soon as the current op ends. */
+    public void interrupt() {
+        interruptRequested = true;
+    }
+
+    /** Runs a native computation that returns a ggml_status, translating failures into exceptions. */
+    void run(java.util.function.IntSupplier computation, String what) {
+        interruptRequested = false;
+        int status = computation.getAsInt();
+        switch (status) {
+            case 0 -> { }
+            case 1 -> {
+                Thread.interrupted();
+                throw new ComputeInterruptedException("the " + what + " computation on " + name + " was interrupted");
+            }
+            case -2 -> throw new GgmlException("the " + what + " computation on " + name + " ran out of memory");
+            default -> throw new GgmlException("the " + what + " computation on " + name + " failed (ggml status "
+                    + status + ")");
+        }
+    }
+
+    MemorySegment bufferType() {
+        return BackendApi.ggml_backend_get_default_buffer_type(handle());
+    }
+
+    MemorySegment handle() {
+        if (closed) {
+            throw new IllegalStateException("backend " + name + " was closed");
+        }
+        return backend;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            if (allocator != null) {
+                allocator.close();
+            }
+            BY_ID.remove(id);
+            BackendApi.ggml_backend_free(backend);
+            closed = true;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return cpu ? name + " (" + threads + " threads)" : name;
+    }
+
+    // ---- the abort hook --------------------------------------------------------------------------------
+
+    /** Called by ggml-cpu between ops on the computing thread; true stops the computation. */
+    private static boolean shouldAbort(MemorySegment data) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        Backend b = BY_ID.get(data.address());
+        return b != null && b.interruptRequested;
+    }
+
+    private static MemorySegment abortCallback() {
+        MemorySegment callback = abortCallback;
+        if (callback == null) {
+            synchronized (Backend.class) {
+                if (abortCallback == null) {
+                    try {
+                        var handle = MethodHandles.lookup().findStatic(Backend.class, "shouldAbort",
+                                MethodType.methodType(boolean.class, MemorySegment.class));
+                        abortCallback = Linker.nativeLinker().upcallStub(handle,
+                                FunctionDescriptor.of(Downcalls.BOOL, Downcalls.PTR), Arena.global());
+                    } catch (ReflectiveOperationException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                callback = abortCallback;
+            }
+        }
+        return callback;
+    }
+}

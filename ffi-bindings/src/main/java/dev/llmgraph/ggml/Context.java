@@ -1,0 +1,434 @@
+package dev.llmgraph.ggml;
+
+import dev.llmgraph.ggml.internal.Downcalls;
+import dev.llmgraph.ggml.internal.GgmlApi;
+import dev.llmgraph.ggml.internal.TensorStruct;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.llmgraph.ggml.Shapes.require;
+
+/**
+ * A ggml context: the arena that holds tensor descriptions and graphs (never tensor data, which lives in
+ * backend {@link Buffer}s). Ops are methods here, as in ggml, and each checks its preconditions in Java
+ * before the native call. Shapes are in ggml order: {@code ne[0]} is the row length.
+ *
+ * <p>Contexts are not thread-safe; close one to free it and everything allocated for it.
+ */
+public final class Context implements AutoCloseable {
+    private final MemorySegment ctx;
+    private final long capacity;
+    private final long tensorOverhead;
+    private final List<Buffer> buffers = new ArrayList<>();
+    private long used;
+    private boolean closed;
+
+    private Context(long tensors, long graphNodes) {
+        this.tensorOverhead = GgmlApi.ggml_tensor_overhead();
+        // Room for a few tensors more than asked, so that the check below is conservative.
+        this.capacity = (tensors + 4) * tensorOverhead
+                + (graphNodes > 0 ? GgmlApi.ggml_graph_overhead_custom(graphNodes, false) : 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment params = arena.allocate(GgmlApi.INIT_PARAMS);
+            params.set(Downcalls.SIZE_T, 0, capacity);
+            params.set(java.lang.foreign.ValueLayout.ADDRESS, 8, MemorySegment.NULL);
+            params.set(Downcalls.BOOL, 16, true);
+            this.ctx = GgmlApi.ggml_init(params);
+        }
+        if (Downcalls.isNull(ctx)) {
+            throw new GgmlException("ggml_init failed for a context of " + capacity + " bytes");
+        }
+    }
+
+    /** A context for {@code maxTensors} tensor descriptions and no graph (weights, inputs). */
+    public static Context create(int maxTensors) {
+        return create(maxTensors, 0);
+    }
+
+    /**
+     * A context for {@code maxTensors} tensor descriptions and one graph of up to {@code maxGraphNodes}
+     * nodes (each op adds one node; weights and inputs are leaves and count too).
+     */
+    public static Context create(int maxTensors, int maxGraphNodes) {
+        if (maxTensors < 1 || maxGraphNodes < 0) {
+            throw new IllegalArgumentException("a context needs maxTensors >= 1 and maxGraphNodes >= 0, got "
+                    + maxTensors + " and " + maxGraphNodes);
+        }
+        return new Context(maxTensors, maxGraphNodes);
+    }
+
+    // ---- tensors ---------------------------------------------------------------------------------------
+
+    /** A new tensor of {@code type} with sizes {@code ne} in ggml order (1 to 4 dimensions). */
+    public Tensor newTensor(GgmlType type, long... ne) {
+        Shapes.requireDims(ne, "newTensor");
+        if (ne[0] % type.blockSize() != 0) {
+            throw new IllegalArgumentException("newTensor: " + type + " stores rows in blocks of " + type.blockSize()
+                    + " elements, so ne[0] = " + ne[0] + " is not possible");
+        }
+        reserve(1);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment dims = arena.allocateFrom(Downcalls.INT64, ne);
+            return wrap(GgmlApi.ggml_new_tensor(ctx, type.id(), ne.length, dims));
+        }
+    }
+
+    /** A new tensor named {@code name}. */
+    public Tensor newTensor(String name, GgmlType type, long... ne) {
+        return newTensor(type, ne).name(name);
+    }
+
+    /** All tensors created in this context, in creation order. */
+    public List<Tensor> tensors() {
+        ensureOpen();
+        List<Tensor> out = new ArrayList<>();
+        for (MemorySegment t = GgmlApi.ggml_get_first_tensor(ctx); !Downcalls.isNull(t);
+             t = GgmlApi.ggml_get_next_tensor(ctx, t)) {
+            out.add(new Tensor(this, t));
+        }
+        return out;
+    }
+
+    // ---- allocation and graphs -------------------------------------------------------------------------
+
+    /**
+     * Gives every tensor of this context that has no memory yet its memory on {@code backend}, in one
+     * buffer. The buffer is freed with this context (or earlier, by closing it).
+     */
+    public Buffer allocate(Backend backend) {
+        ensureOpen();
+        boolean any = tensors().stream().anyMatch(t -> !t.hasData());
+        if (!any) {
+            throw new IllegalStateException("allocate: every tensor of this context already has memory");
+        }
+        Buffer buffer = Buffer.allocate(this, backend);
+        buffers.add(buffer);
+        return buffer;
+    }
+
+    /** A graph of up to {@code maxNodes} nodes, in this context's memory. */
+    public Graph newGraph(int maxNodes) {
+        ensureOpen();
+        if (maxNodes < 1) {
+            throw new IllegalArgumentException("a graph needs room for at least one node, got " + maxNodes);
+        }
+        long bytes = GgmlApi.ggml_graph_overhead_custom(maxNodes, false);
+        if (used + bytes > capacity) {
+            throw new IllegalStateException("newGraph: this context has " + (capacity - used) + " bytes left but a "
+                    + "graph of " + maxNodes + " nodes needs " + bytes + "; create the context with "
+                    + "Context.create(maxTensors, maxGraphNodes >= " + maxNodes + ")");
+        }
+        used += bytes;
+        return new Graph(this, GgmlApi.ggml_new_graph_custom(ctx, maxNodes, false), maxNodes);
+    }
+
+    // ---- shape and layout ops --------------------------------------------------------------------------
+
+    /** A tensor with the same data seen with sizes {@code ne}; the element count must stay the same. */
+    public Tensor reshape(Tensor a, long... ne) {
+        Shapes.requireDims(ne, "reshape");
+        long[] four = {1, 1, 1, 1};
+        System.arraycopy(ne, 0, four, 0, ne.length);
+        require(a.isContiguous(), "reshape", "only a contiguous tensor can be reshaped; copy it with cont() first", a);
+        require(four[0] * four[1] * four[2] * four[3] == a.elementCount(), "reshape",
+                "the new shape " + java.util.Arrays.toString(ne) + " must keep the " + a.elementCount() + " elements", a);
+        return op(GgmlApi.ggml_reshape_4d(ctx, p(a), four[0], four[1], four[2], four[3]));
+    }
+
+    /**
+     * A view of {@code a} with sizes {@code ne}, byte strides {@code nb} for dimensions 1.. and a byte
+     * offset; it must lie inside {@code a}'s data.
+     */
+    public Tensor view(Tensor a, long[] ne, long[] nb, long offset) {
+        Shapes.requireDims(ne, "view");
+        require(nb.length == ne.length - 1, "view", "a view of " + ne.length + " dimensions takes " + (ne.length - 1)
+                + " strides (for dimensions 1 and up), got " + nb.length, a);
+        long extent = a.type().rowBytes(ne[0]);
+        for (int d = 1; d < ne.length; d++) {
+            extent += (ne[d] - 1) * nb[d - 1];
+        }
+        require(offset >= 0 && offset + extent <= a.byteSize(), "view", "the view covers bytes " + offset + " to "
+                + (offset + extent) + " but the tensor has " + a.byteSize(), a);
+        return op(switch (ne.length) {
+            case 1 -> GgmlApi.ggml_view_1d(ctx, p(a), ne[0], offset);
+            case 2 -> GgmlApi.ggml_view_2d(ctx, p(a), ne[0], ne[1], nb[0], offset);
+            case 3 -> GgmlApi.ggml_view_3d(ctx, p(a), ne[0], ne[1], ne[2], nb[0], nb[1], offset);
+            default -> GgmlApi.ggml_view_4d(ctx, p(a), ne[0], ne[1], ne[2], ne[3], nb[0], nb[1], nb[2], offset);
+        });
+    }
+
+    /** Moves dimension i of {@code a} to position {@code axes[i]} (a view; ggml's permute convention). */
+    public Tensor permute(Tensor a, int axis0, int axis1, int axis2, int axis3) {
+        int[] axes = {axis0, axis1, axis2, axis3};
+        boolean[] seen = new boolean[4];
+        for (int axis : axes) {
+            require(axis >= 0 && axis < 4 && !seen[axis], "permute",
+                    "the axes must be 0, 1, 2 and 3 in some order, got " + java.util.Arrays.toString(axes), a);
+            seen[axis] = true;
+        }
+        return op(GgmlApi.ggml_permute(ctx, p(a), axis0, axis1, axis2, axis3));
+    }
+
+    /** Swaps dimensions 0 and 1 (a view). */
+    public Tensor transpose(Tensor a) {
+        return op(GgmlApi.ggml_transpose(ctx, p(a)));
+    }
+
+    /** A contiguous copy of {@code a}. */
+    public Tensor cont(Tensor a) {
+        return op(GgmlApi.ggml_cont(ctx, p(a)));
+    }
+
+    /** Copies {@code a} into {@code b} (converting the type); returns the view of b that the graph writes. */
+    public Tensor cpy(Tensor a, Tensor b) {
+        require(a.elementCount() == b.elementCount(), "cpy", "a and b must have the same number of elements", a, b);
+        return op(GgmlApi.ggml_cpy(ctx, p(a), p(b)));
+    }
+
+    /** {@code a} converted to {@code type}. */
+    public Tensor cast(Tensor a, GgmlType type) {
+        require(type.isFloat() || a.type().isFloat(), "cast", "casts go between float types (f32, f16, bf16) "
+                + "or from a float type to a quantized one", a);
+        return op(GgmlApi.ggml_cast(ctx, p(a), type.id()));
+    }
+
+    /** Rows of {@code a} picked by the I32 indices in {@code rows} (embedding lookup). */
+    public Tensor getRows(Tensor a, Tensor rows) {
+        require(rows.type() == GgmlType.I32, "get_rows", "the row indices must be i32", a, rows);
+        require(a.ne(2) == rows.ne(1) && a.ne(3) == rows.ne(2) && rows.ne(3) == 1, "get_rows",
+                "indices [n, ne2, ne3] select from a [row, n_rows, ne2, ne3]: a.ne[2] must equal rows.ne[1] and "
+                        + "a.ne[3] must equal rows.ne[2]", a, rows);
+        return op(GgmlApi.ggml_get_rows(ctx, p(a), p(rows)));
+    }
+
+    /** {@code a} and {@code b} joined along dimension {@code dim}; the other dimensions must agree. */
+    public Tensor concat(Tensor a, Tensor b, int dim) {
+        require(dim >= 0 && dim < 4, "concat", "dim must be 0 to 3, got " + dim, a, b);
+        require(a.type() == b.type(), "concat", "a and b must have the same type", a, b);
+        for (int d = 0; d < 4; d++) {
+            require(d == dim || a.ne(d) == b.ne(d), "concat", "all dimensions except " + dim
+                    + " must agree, but ne[" + d + "] differs", a, b);
+        }
+        return op(GgmlApi.ggml_concat(ctx, p(a), p(b), dim));
+    }
+
+    // ---- element-wise and matrix ops -------------------------------------------------------------------
+
+    /** a + b, with b broadcast over a. */
+    public Tensor add(Tensor a, Tensor b) {
+        requireBroadcast("add", a, b);
+        return op(GgmlApi.ggml_add(ctx, p(a), p(b)));
+    }
+
+    /** a - b, with b broadcast over a. */
+    public Tensor sub(Tensor a, Tensor b) {
+        requireBroadcast("sub", a, b);
+        return op(GgmlApi.ggml_sub(ctx, p(a), p(b)));
+    }
+
+    /** a * b element-wise, with b broadcast over a. */
+    public Tensor mul(Tensor a, Tensor b) {
+        requireBroadcast("mul", a, b);
+        return op(GgmlApi.ggml_mul(ctx, p(a), p(b)));
+    }
+
+    /** a / b element-wise, with b broadcast over a. */
+    public Tensor div(Tensor a, Tensor b) {
+        requireBroadcast("div", a, b);
+        return op(GgmlApi.ggml_div(ctx, p(a), p(b)));
+    }
+
+    /** s * a. */
+    public Tensor scale(Tensor a, float s) {
+        require(Shapes.isPadded1d(a), "scale", "the tensor must be contiguous; copy it with cont() first", a);
+        return op(GgmlApi.ggml_scale(ctx, p(a), s));
+    }
+
+    /** a clamped to [min, max]. */
+    public Tensor clamp(Tensor a, float min, float max) {
+        return op(GgmlApi.ggml_clamp(ctx, p(a), min, max));
+    }
+
+    /**
+     * ggml's matrix product: every row of {@code b} dotted with every row of {@code a}, so a [k, n] and
+     * b [k, m] give [n, m] (in maths: {@code b @ a^T}). Dimensions 2 and 3 of b must be multiples of a's,
+     * which is how grouped-query attention shares one K head among several query heads.
+     */
+    public Tensor mulMat(Tensor a, Tensor b) {
+        require(a.ne(0) == b.ne(0), "mul_mat", "a and b must have the same ne[0] (the length of the dot products): "
+                + a.ne(0) + " vs " + b.ne(0), a, b);
+        require(b.ne(2) % a.ne(2) == 0 && b.ne(3) % a.ne(3) == 0, "mul_mat",
+                "b.ne[2] and b.ne[3] must be multiples of a.ne[2] and a.ne[3] (a is broadcast over b)", a, b);
+        require(!a.isTransposed(), "mul_mat", "a must not be a transposed view; copy it with cont() first", a, b);
+        return op(GgmlApi.ggml_mul_mat(ctx, p(a), p(b)));
+    }
+
+    /**
+     * Mixture-of-experts product: for each token t and slot s, expert {@code ids[s, t]} of the stacked
+     * matrices {@code as [k, n, experts]} multiplies {@code b[:, s or 0, t]}. Result [n, slots, tokens].
+     */
+    public Tensor mulMatId(Tensor as, Tensor b, Tensor ids) {
+        require(ids.type() == GgmlType.I32, "mul_mat_id", "ids must be i32", as, b, ids);
+        require(!as.isTransposed(), "mul_mat_id", "the expert matrices must not be transposed", as, b, ids);
+        require(as.ne(3) == 1 && b.ne(3) == 1 && ids.ne(2) == 1 && ids.ne(3) == 1, "mul_mat_id",
+                "as and b must be 3-d and ids 2-d", as, b, ids);
+        require(ids.ne(1) == b.ne(2), "mul_mat_id", "ids needs one column of expert ids per token: ids.ne[1] must "
+                + "equal b.ne[2]", as, b, ids);
+        require(as.ne(0) == b.ne(0), "mul_mat_id", "as and b must have the same ne[0]", as, b, ids);
+        require(ids.ne(0) % b.ne(1) == 0, "mul_mat_id", "ids.ne[0] must be a multiple of b.ne[1]", as, b, ids);
+        return op(GgmlApi.ggml_mul_mat_id(ctx, p(as), p(b), p(ids)));
+    }
+
+    // ---- normalisation and activations -----------------------------------------------------------------
+
+    /** (x - mean) / sqrt(var + eps) along each row. */
+    public Tensor norm(Tensor a, float eps) {
+        requireF32("norm", a);
+        return op(GgmlApi.ggml_norm(ctx, p(a), eps));
+    }
+
+    /** x / sqrt(mean(x^2) + eps) along each row. */
+    public Tensor rmsNorm(Tensor a, float eps) {
+        requireF32("rms_norm", a);
+        return op(GgmlApi.ggml_rms_norm(ctx, p(a), eps));
+    }
+
+    public Tensor gelu(Tensor a) { return op(GgmlApi.ggml_gelu(ctx, p(a))); }
+    public Tensor geluErf(Tensor a) { return op(GgmlApi.ggml_gelu_erf(ctx, p(a))); }
+    public Tensor silu(Tensor a) { return op(GgmlApi.ggml_silu(ctx, p(a))); }
+    public Tensor relu(Tensor a) { return op(GgmlApi.ggml_relu(ctx, p(a))); }
+    public Tensor tanh(Tensor a) { return op(GgmlApi.ggml_tanh(ctx, p(a))); }
+    public Tensor sigmoid(Tensor a) { return op(GgmlApi.ggml_sigmoid(ctx, p(a))); }
+    public Tensor sqr(Tensor a) { return op(GgmlApi.ggml_sqr(ctx, p(a))); }
+    public Tensor sqrt(Tensor a) { return op(GgmlApi.ggml_sqrt(ctx, p(a))); }
+    public Tensor sumRows(Tensor a) { return op(GgmlApi.ggml_sum_rows(ctx, p(a))); }
+
+    /** Gated linear unit {@code act(gate) * up}; see {@link Glu}. */
+    public Tensor glu(Glu kind, Tensor gate, Tensor up) {
+        String name = kind.opName() + "_split";
+        require(gate.type() == up.type(), name, "gate and up must have the same type", gate, up);
+        require(Shapes.sameShape(gate, up), name, "gate and up must have the same shape", gate, up);
+        require(Shapes.isContiguousBeyond(gate, 1) && Shapes.isContiguousBeyond(up, 1), name,
+                "the rows of gate and up must be contiguous", gate, up);
+        MemorySegment g = p(gate), u = p(up);
+        return op(switch (kind) {
+            case SWIGLU -> GgmlApi.ggml_swiglu_split(ctx, g, u);
+            case GEGLU -> GgmlApi.ggml_geglu_split(ctx, g, u);
+            case GEGLU_ERF -> GgmlApi.ggml_geglu_erf_split(ctx, g, u);
+            case REGLU -> GgmlApi.ggml_reglu_split(ctx, g, u);
+        });
+    }
+
+    /**
+     * Gated linear unit on one tensor whose rows hold the gate in the first half and the value in the
+     * second: [2n, ...] gives [n, ...].
+     */
+    public Tensor glu(Glu kind, Tensor fused) {
+        require(fused.ne(0) % 2 == 0, kind.opName(), "ne[0] must be even (gate half, then value half)", fused);
+        require(Shapes.isContiguousBeyond(fused, 1), kind.opName(), "the rows must be contiguous", fused);
+        MemorySegment a = p(fused);
+        return op(switch (kind) {
+            case SWIGLU -> GgmlApi.ggml_swiglu(ctx, a);
+            case GEGLU -> GgmlApi.ggml_geglu(ctx, a);
+            case GEGLU_ERF -> GgmlApi.ggml_geglu_erf(ctx, a);
+            case REGLU -> GgmlApi.ggml_reglu(ctx, a);
+        });
+    }
+
+    /** Row indices that sort each row of {@code a}. */
+    public Tensor argsort(Tensor a, boolean descending) {
+        requireF32("argsort", a);
+        return op(GgmlApi.ggml_argsort(ctx, p(a), descending ? 1 : 0));
+    }
+
+    /** Indices of the {@code k} largest values of each row, in no particular order. */
+    public Tensor topK(Tensor a, int k) {
+        requireF32("top_k", a);
+        require(k >= 1 && k <= a.ne(0), "top_k", "k must be between 1 and ne[0] = " + a.ne(0) + ", got " + k, a);
+        return op(GgmlApi.ggml_top_k(ctx, p(a), k));
+    }
+
+    // ---- attention -------------------------------------------------------------------------------------
+
+    /** Attention-specific ops (softmax with mask and ALiBi, RoPE, flash attention). */
+    public AttentionOps attention() {
+        return new AttentionOps(this);
+    }
+
+    // ---- plumbing --------------------------------------------------------------------------------------
+
+    private void requireBroadcast(String op, Tensor a, Tensor b) {
+        require(Shapes.canBroadcast(b, a), op, "every dimension of a must be a multiple of b's, so that b can be "
+                + "broadcast over a", a, b);
+    }
+
+    void requireF32(String op, Tensor a) {
+        require(a.type() == GgmlType.F32, op, "the input must be f32", a);
+    }
+
+    /** The native pointer of a tensor, checking that it belongs to an open context. */
+    MemorySegment p(Tensor t) {
+        return t == null ? MemorySegment.NULL : t.pointer();
+    }
+
+    /** Wraps the result of an op created in this context. */
+    Tensor op(MemorySegment result) {
+        reserve(1);
+        return wrap(result);
+    }
+
+    private Tensor wrap(MemorySegment pointer) {
+        if (Downcalls.isNull(pointer)) {
+            throw new GgmlException("ggml returned no tensor");
+        }
+        return new Tensor(this, pointer);
+    }
+
+    /** Counts tensor slots; throws before ggml would run out of context memory and abort. */
+    private void reserve(int tensors) {
+        ensureOpen();
+        if (used + (tensors + 1L) * tensorOverhead > capacity) {
+            throw new IllegalStateException("this context is full (" + used / tensorOverhead + " tensors); create it "
+                    + "with more room: Context.create(maxTensors, maxGraphNodes)");
+        }
+        used += tensors * tensorOverhead;
+    }
+
+    MemorySegment handle() {
+        ensureOpen();
+        return ctx;
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this ggml context was closed; its tensors and graphs are gone");
+        }
+    }
+
+    void ensureBufferOpen(Tensor t) {
+        MemorySegment buffer = TensorStruct.buffer(t.pointer());
+        for (Buffer b : buffers) {
+            if (b.isClosed() && b.address() == buffer.address()) {
+                throw new IllegalStateException("the buffer that held tensor " + t.describe() + " was closed");
+            }
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            for (Buffer b : buffers) {
+                b.close();
+            }
+            GgmlApi.ggml_free(ctx);
+            closed = true;
+        }
+    }
+}

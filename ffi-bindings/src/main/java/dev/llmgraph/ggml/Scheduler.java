@@ -1,0 +1,103 @@
+package dev.llmgraph.ggml;
+
+import dev.llmgraph.ggml.internal.BackendApi;
+import dev.llmgraph.ggml.internal.Downcalls;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+/**
+ * ggml's backend scheduler: runs each node of a graph on the first backend in the list that supports it
+ * and holds its weights, copying tensors between backends where needed, with the compute memory
+ * allocated once for the largest graph seen. llama.cpp computes models the same way.
+ */
+public final class Scheduler implements AutoCloseable {
+    private final MemorySegment sched;
+    private final List<Backend> backends;
+    private final Arena arena = Arena.ofShared();
+    private boolean closed;
+
+    /**
+     * @param backends  in priority order; the last must be the CPU backend
+     * @param graphSize the largest graph (in nodes) this scheduler will see
+     */
+    public Scheduler(List<Backend> backends, int graphSize) {
+        if (backends.isEmpty() || !backends.getLast().isCpu()) {
+            throw new IllegalArgumentException("a scheduler needs a list of backends that ends with the CPU backend, got "
+                    + backends);
+        }
+        this.backends = List.copyOf(backends);
+        MemorySegment array = arena.allocate(ValueLayout.ADDRESS, backends.size());
+        for (int i = 0; i < backends.size(); i++) {
+            array.setAtIndex(ValueLayout.ADDRESS, i, backends.get(i).handle());
+        }
+        this.sched = BackendApi.ggml_backend_sched_new(array, MemorySegment.NULL, backends.size(), graphSize, false, true);
+        if (Downcalls.isNull(sched)) {
+            throw new GgmlException("could not create a scheduler for " + backends);
+        }
+    }
+
+    /** Sizes the compute buffers for {@code graph} (the largest one expected) without running it. */
+    public void reserve(Graph graph) {
+        if (!BackendApi.ggml_backend_sched_reserve(handle(), graph.handle())) {
+            throw new GgmlException("could not reserve compute memory for a graph of " + graph.nodeCount()
+                    + " nodes on " + backends);
+        }
+    }
+
+    /**
+     * Allocates {@code graph}'s intermediate tensors. After this, the graph's input tensors have memory and
+     * can be filled; then call {@link #compute(Graph)}.
+     */
+    public void allocate(Graph graph) {
+        for (int i = 0, n = graph.nodeCount(); i < n; i++) {
+            Tensor node = graph.node(i);
+            if (backends.stream().noneMatch(b -> b.supports(node))) {
+                throw new UnsupportedOperationException("no backend of " + backends + " can run op " + node.op()
+                        + " for " + node.describe());
+            }
+        }
+        BackendApi.ggml_backend_sched_reset(handle());
+        if (!BackendApi.ggml_backend_sched_alloc_graph(handle(), graph.handle())) {
+            throw new GgmlException("could not allocate a graph of " + graph.nodeCount() + " nodes on " + backends
+                    + " (out of memory?)");
+        }
+    }
+
+    /** Computes a graph allocated with {@link #allocate(Graph)}. */
+    public void compute(Graph graph) {
+        backends.getLast().run(() -> BackendApi.ggml_backend_sched_graph_compute(handle(), graph.handle()), "graph");
+    }
+
+    /** Number of pieces the last graph was split into (one per change of backend). */
+    public int splits() {
+        return BackendApi.ggml_backend_sched_get_n_splits(handle());
+    }
+
+    /** Compute memory held for {@code backend}, in bytes. */
+    public long computeBytes(Backend backend) {
+        return BackendApi.ggml_backend_sched_get_buffer_size(handle(), backend.handle());
+    }
+
+    public List<Backend> backends() {
+        return backends;
+    }
+
+    private MemorySegment handle() {
+        if (closed) {
+            throw new IllegalStateException("this scheduler was closed");
+        }
+        return sched;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            BackendApi.ggml_backend_sched_free(sched);
+            arena.close();
+            closed = true;
+        }
+    }
+}

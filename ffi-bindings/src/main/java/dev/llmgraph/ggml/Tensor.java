@@ -1,0 +1,235 @@
+package dev.llmgraph.ggml;
+
+import dev.llmgraph.ggml.internal.BackendApi;
+import dev.llmgraph.ggml.internal.Downcalls;
+import dev.llmgraph.ggml.internal.GgmlApi;
+import dev.llmgraph.ggml.internal.TensorStruct;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * A ggml tensor: its type, its shape in ggml order ({@code ne[0]} is the fastest-varying dimension,
+ * the number of columns) and, once allocated on a backend, its data. A tensor belongs to the
+ * {@link Context} that created it and is valid while that context is open.
+ *
+ * <p>Data goes in and out as Java arrays; values are converted to and from the tensor's type (F16,
+ * BF16, quantized types) by ggml's own conversion routines.
+ */
+public final class Tensor {
+    private final Context owner;
+    private final MemorySegment struct;
+
+    Tensor(Context owner, MemorySegment pointer) {
+        this.owner = owner;
+        this.struct = TensorStruct.wrap(pointer);
+    }
+
+    MemorySegment pointer() {
+        owner.ensureOpen();
+        return struct;
+    }
+
+    public Context context() {
+        return owner;
+    }
+
+    public GgmlType type() {
+        return GgmlType.ofId(TensorStruct.type(pointer()));
+    }
+
+    /** Size of dimension {@code dim} (0 to 3) in ggml order. */
+    public long ne(int dim) {
+        if (dim < 0 || dim >= TensorStruct.MAX_DIMS) {
+            throw new IllegalArgumentException("dimension " + dim + " does not exist; ggml tensors have dimensions 0 to 3");
+        }
+        return TensorStruct.ne(pointer(), dim);
+    }
+
+    /** Stride in bytes of dimension {@code dim}. */
+    public long nb(int dim) {
+        return TensorStruct.nb(pointer(), dim);
+    }
+
+    /** All four sizes in ggml order. */
+    public long[] ne() {
+        return new long[] {ne(0), ne(1), ne(2), ne(3)};
+    }
+
+    /** Sizes in ggml order without trailing ones (a scalar keeps one dimension). */
+    public long[] shape() {
+        long[] ne = ne();
+        int rank = rank();
+        return Arrays.copyOf(ne, rank);
+    }
+
+    /** Number of dimensions, ignoring trailing dimensions of size one (at least 1). */
+    public int rank() {
+        int rank = TensorStruct.MAX_DIMS;
+        while (rank > 1 && ne(rank - 1) == 1) {
+            rank--;
+        }
+        return rank;
+    }
+
+    public long elementCount() {
+        return GgmlApi.ggml_nelements(pointer());
+    }
+
+    public long byteSize() {
+        return GgmlApi.ggml_nbytes(pointer());
+    }
+
+    public boolean isContiguous() {
+        return GgmlApi.ggml_is_contiguous(pointer());
+    }
+
+    public boolean isTransposed() {
+        return GgmlApi.ggml_is_transposed(pointer());
+    }
+
+    public String name() {
+        return TensorStruct.name(pointer());
+    }
+
+    /** Sets the name (at most 63 bytes); graph nodes are looked up by it. Returns this tensor. */
+    public Tensor name(String name) {
+        byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length >= TensorStruct.MAX_NAME) {
+            throw new IllegalArgumentException("tensor name '" + name + "' is " + bytes.length
+                    + " bytes long; ggml keeps at most " + (TensorStruct.MAX_NAME - 1));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            GgmlApi.ggml_set_name(pointer(), arena.allocateFrom(name));
+        }
+        return this;
+    }
+
+    /** The ggml operation that produces this tensor ("NONE" for leaves such as weights and inputs). */
+    public String op() {
+        return GgmlApi.ggml_op_desc(pointer());
+    }
+
+    /** Marks the tensor as a graph input: the allocator gives it its own memory, which the caller fills. */
+    public Tensor markInput() {
+        GgmlApi.ggml_set_input(pointer());
+        return this;
+    }
+
+    /** Marks the tensor as a graph output: the allocator does not reuse its memory, so it can be read. */
+    public Tensor markOutput() {
+        GgmlApi.ggml_set_output(pointer());
+        return this;
+    }
+
+    /** Whether the tensor has memory on a backend (weights after allocation, nodes after compute). */
+    public boolean hasData() {
+        return !Downcalls.isNull(TensorStruct.buffer(pointer())) || !Downcalls.isNull(TensorStruct.data(pointer()));
+    }
+
+    // ---- data in and out ---------------------------------------------------------------------------------
+
+    /** Writes {@code values} (one per element, in ggml order) converted to the tensor's type. */
+    public void setFloats(float... values) {
+        checkTransfer(values.length, "write");
+        GgmlType type = type();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment floats = arena.allocateFrom(ValueLayout.JAVA_FLOAT, values);
+            MemorySegment bytes = TypeConversion.fromFloats(arena, type, floats, ne(0), elementCount() / ne(0));
+            BackendApi.ggml_backend_tensor_set(pointer(), bytes, 0, byteSize());
+        }
+    }
+
+    /** Writes integer values into an I32 tensor (token ids, positions, row indices). */
+    public void setInts(int... values) {
+        checkTransfer(values.length, "write");
+        requireType(GgmlType.I32, "setInts(int...)");
+        try (Arena arena = Arena.ofConfined()) {
+            BackendApi.ggml_backend_tensor_set(pointer(), arena.allocateFrom(ValueLayout.JAVA_INT, values), 0, byteSize());
+        }
+    }
+
+    /** Reads all elements as floats (in ggml order), converting from the tensor's type. */
+    public float[] toFloats() {
+        checkTransfer(elementCount(), "read");
+        GgmlType type = type();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = arena.allocate(byteSize(), 64);
+            BackendApi.ggml_backend_tensor_get(pointer(), bytes, 0, byteSize());
+            return TypeConversion.toFloats(arena, type, bytes, elementCount()).toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    /** Reads an I32 tensor. */
+    public int[] toInts() {
+        checkTransfer(elementCount(), "read");
+        requireType(GgmlType.I32, "toInts()");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = arena.allocate(byteSize(), 64);
+            BackendApi.ggml_backend_tensor_get(pointer(), bytes, 0, byteSize());
+            return bytes.toArray(ValueLayout.JAVA_INT);
+        }
+    }
+
+    /** Fills the tensor's bytes from {@code source} (already in the tensor's type and layout). */
+    void setRaw(MemorySegment source) {
+        checkTransfer(elementCount(), "write");
+        if (source.byteSize() != byteSize()) {
+            throw new IllegalArgumentException("tensor " + describe() + " holds " + byteSize() + " bytes but "
+                    + source.byteSize() + " were given");
+        }
+        BackendApi.ggml_backend_tensor_set(pointer(), source, 0, byteSize());
+    }
+
+    /** Copies the tensor's bytes (in its type and layout) into {@code target}. */
+    void getRaw(MemorySegment target) {
+        checkTransfer(elementCount(), "read");
+        BackendApi.ggml_backend_tensor_get(pointer(), target, 0, byteSize());
+    }
+
+    private void requireType(GgmlType expected, String what) {
+        if (type() != expected) {
+            throw new IllegalArgumentException(what + " needs a tensor of type " + expected + " but "
+                    + describe() + " is " + type());
+        }
+    }
+
+    private void checkTransfer(long count, String verb) {
+        if (!hasData()) {
+            throw new IllegalStateException("tensor " + describe() + " has no memory yet, so it cannot " + verb
+                    + " data: allocate its context on a backend (Context.allocate) or compute its graph first");
+        }
+        owner.ensureBufferOpen(this);
+        if (!isContiguous()) {
+            throw new IllegalArgumentException("tensor " + describe() + " is a non-contiguous view; copy it with "
+                    + "cont() first");
+        }
+        if (count != elementCount()) {
+            throw new IllegalArgumentException("tensor " + describe() + " has " + elementCount() + " elements but "
+                    + count + " values were given");
+        }
+    }
+
+    /** For example {@code attn_norm.0 f32 [32, 7]} (ggml order). */
+    public String describe() {
+        String name = name();
+        return (name.isEmpty() ? "" : name + " ") + type() + " " + Arrays.toString(shape());
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor(" + describe() + ", op " + op() + ")";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Tensor t && t.struct.address() == struct.address();
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(struct.address());
+    }
+}

@@ -1,0 +1,212 @@
+package dev.llmgraph.ggml.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+
+import static dev.llmgraph.ggml.internal.Downcalls.BOOL;
+import static dev.llmgraph.ggml.internal.Downcalls.INT;
+import static dev.llmgraph.ggml.internal.Downcalls.PTR;
+import static dev.llmgraph.ggml.internal.Downcalls.SIZE_T;
+import static dev.llmgraph.ggml.internal.Downcalls.fn;
+import static dev.llmgraph.ggml.internal.Downcalls.fnVoid;
+import static dev.llmgraph.ggml.internal.Downcalls.rethrow;
+
+/**
+ * Raw bindings to {@code ggml-backend.h}, {@code ggml-alloc.h} and {@code ggml-cpu.h}: devices, backends,
+ * buffers, tensor data transfer, the graph allocator and the scheduler, CPU threads.
+ */
+public final class BackendApi {
+    private BackendApi() {}
+
+    private static final SymbolLookup L = NativeLibraries.ggml();
+
+    private static MethodHandle q(String name, java.lang.foreign.FunctionDescriptor d) {
+        return Downcalls.quick(L, name, d);
+    }
+
+    private static MethodHandle s(String name, java.lang.foreign.FunctionDescriptor d) {
+        return Downcalls.slow(L, name, d);
+    }
+
+    // ---- devices and backends --------------------------------------------------------------------------
+    private static final MethodHandle DEV_COUNT = q("ggml_backend_dev_count", fn(SIZE_T));
+    private static final MethodHandle DEV_GET = q("ggml_backend_dev_get", fn(PTR, SIZE_T));
+    private static final MethodHandle DEV_NAME = q("ggml_backend_dev_name", fn(PTR, PTR));
+    private static final MethodHandle DEV_DESCRIPTION = q("ggml_backend_dev_description", fn(PTR, PTR));
+    private static final MethodHandle DEV_TYPE = q("ggml_backend_dev_type", fn(INT, PTR));
+    private static final MethodHandle DEV_MEMORY = s("ggml_backend_dev_memory", fnVoid(PTR, PTR, PTR));
+    private static final MethodHandle DEV_INIT = s("ggml_backend_dev_init", fn(PTR, PTR, PTR));
+    private static final MethodHandle DEV_BUFFER_TYPE = q("ggml_backend_dev_buffer_type", fn(PTR, PTR));
+    private static final MethodHandle CPU_INIT = s("ggml_backend_cpu_init", fn(PTR));
+    private static final MethodHandle CPU_SET_N_THREADS = s("ggml_backend_cpu_set_n_threads", fnVoid(PTR, INT));
+    private static final MethodHandle CPU_SET_ABORT_CALLBACK = s("ggml_backend_cpu_set_abort_callback", fnVoid(PTR, PTR, PTR));
+    private static final MethodHandle CPU_BUFFER_TYPE = q("ggml_backend_cpu_buffer_type", fn(PTR));
+    private static final MethodHandle BACKEND_FREE = s("ggml_backend_free", fnVoid(PTR));
+    private static final MethodHandle BACKEND_NAME = q("ggml_backend_name", fn(PTR, PTR));
+    private static final MethodHandle BACKEND_GET_DEVICE = q("ggml_backend_get_device", fn(PTR, PTR));
+    private static final MethodHandle BACKEND_DEFAULT_BUFFER_TYPE = q("ggml_backend_get_default_buffer_type", fn(PTR, PTR));
+    private static final MethodHandle BACKEND_SUPPORTS_OP = q("ggml_backend_supports_op", fn(BOOL, PTR, PTR));
+    private static final MethodHandle BACKEND_GRAPH_COMPUTE = s("ggml_backend_graph_compute", fn(INT, PTR, PTR));
+    private static final MethodHandle BACKEND_SYNCHRONIZE = s("ggml_backend_synchronize", fnVoid(PTR));
+
+    public static long ggml_backend_dev_count() {
+        try { return (long) DEV_COUNT.invokeExact(); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_backend_dev_get(long i) {
+        try { return (MemorySegment) DEV_GET.invokeExact(i); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static String ggml_backend_dev_name(MemorySegment dev) {
+        try { return Downcalls.string((MemorySegment) DEV_NAME.invokeExact(dev)); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static String ggml_backend_dev_description(MemorySegment dev) {
+        try { return Downcalls.string((MemorySegment) DEV_DESCRIPTION.invokeExact(dev)); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int ggml_backend_dev_type(MemorySegment dev) {
+        try { return (int) DEV_TYPE.invokeExact(dev); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_backend_dev_memory(MemorySegment dev, MemorySegment free, MemorySegment total) {
+        try { DEV_MEMORY.invokeExact(dev, free, total); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_backend_dev_init(MemorySegment dev, MemorySegment params) {
+        try { return (MemorySegment) DEV_INIT.invokeExact(dev, params); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_backend_dev_buffer_type(MemorySegment dev) {
+        try { return (MemorySegment) DEV_BUFFER_TYPE.invokeExact(dev); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_backend_cpu_init() {
+        try { return (MemorySegment) CPU_INIT.invokeExact(); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_backend_cpu_set_n_threads(MemorySegment backend, int threads) {
+        try { CPU_SET_N_THREADS.invokeExact(backend, threads); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_backend_cpu_set_abort_callback(MemorySegment backend, MemorySegment callback, MemorySegment data) {
+        try { CPU_SET_ABORT_CALLBACK.invokeExact(backend, callback, data); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_backend_cpu_buffer_type() {
+        try { return (MemorySegment) CPU_BUFFER_TYPE.invokeExact(); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_backend_free(MemorySegment backend) {
+        try { BACKEND_FREE.invokeExact(backend); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static String ggml_backend_name(MemorySegment backend) {
+        try { return Downcalls.string((MemorySegment) BACKEND_NAME.invokeExact(backend)); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_backend_get_device(MemorySegment backend) {
+        try { return (MemorySegment) BACKEND_GET_DEVICE.invokeExact(backend); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_backend_get_default_buffer_type(MemorySegment backend) {
+        try { return (MemorySegment) BACKEND_DEFAULT_BUFFER_TYPE.invokeExact(backend); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static boolean ggml_backend_supports_op(MemorySegment backend, MemorySegment op) {
+        try { return (boolean) BACKEND_SUPPORTS_OP.invokeExact(backend, op); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int ggml_backend_graph_compute(MemorySegment backend, MemorySegment graph) {
+        try { return (int) BACKEND_GRAPH_COMPUTE.invokeExact(backend, graph); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_backend_synchronize(MemorySegment backend) {
+        try { BACKEND_SYNCHRONIZE.invokeExact(backend); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    // ---- buffers and tensor data -----------------------------------------------------------------------
+    private static final MethodHandle BUFT_NAME = q("ggml_backend_buft_name", fn(PTR, PTR));
+    private static final MethodHandle BUFT_IS_HOST = q("ggml_backend_buft_is_host", fn(BOOL, PTR));
+    private static final MethodHandle ALLOC_CTX_TENSORS_FROM_BUFT = s("ggml_backend_alloc_ctx_tensors_from_buft", fn(PTR, PTR, PTR));
+    private static final MethodHandle BUFFER_FREE = s("ggml_backend_buffer_free", fnVoid(PTR));
+    private static final MethodHandle BUFFER_GET_SIZE = q("ggml_backend_buffer_get_size", fn(SIZE_T, PTR));
+    private static final MethodHandle BUFFER_CLEAR = s("ggml_backend_buffer_clear", fnVoid(PTR, Downcalls.BYTE));
+    private static final MethodHandle BUFFER_SET_USAGE = q("ggml_backend_buffer_set_usage", fnVoid(PTR, INT));
+    private static final MethodHandle BUFFER_IS_HOST = q("ggml_backend_buffer_is_host", fn(BOOL, PTR));
+    private static final MethodHandle TENSOR_SET = s("ggml_backend_tensor_set", fnVoid(PTR, PTR, SIZE_T, SIZE_T));
+    private static final MethodHandle TENSOR_GET = s("ggml_backend_tensor_get", fnVoid(PTR, PTR, SIZE_T, SIZE_T));
+
+    public static String ggml_backend_buft_name(MemorySegment buft) {
+        try { return Downcalls.string((MemorySegment) BUFT_NAME.invokeExact(buft)); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static boolean ggml_backend_buft_is_host(MemorySegment buft) {
+        try { return (boolean) BUFT_IS_HOST.invokeExact(buft); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_backend_alloc_ctx_tensors_from_buft(MemorySegment ctx, MemorySegment buft) {
+        try { return (MemorySegment) ALLOC_CTX_TENSORS_FROM_BUFT.invokeExact(ctx, buft); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_backend_buffer_free(MemorySegment buffer) {
+        try { BUFFER_FREE.invokeExact(buffer); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static long ggml_backend_buffer_get_size(MemorySegment buffer) {
+        try { return (long) BUFFER_GET_SIZE.invokeExact(buffer); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_backend_buffer_clear(MemorySegment buffer, byte value) {
+        try { BUFFER_CLEAR.invokeExact(buffer, value); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_backend_buffer_set_usage(MemorySegment buffer, int usage) {
+        try { BUFFER_SET_USAGE.invokeExact(buffer, usage); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static boolean ggml_backend_buffer_is_host(MemorySegment buffer) {
+        try { return (boolean) BUFFER_IS_HOST.invokeExact(buffer); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_backend_tensor_set(MemorySegment tensor, MemorySegment data, long offset, long size) {
+        try { TENSOR_SET.invokeExact(tensor, data, offset, size); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_backend_tensor_get(MemorySegment tensor, MemorySegment data, long offset, long size) {
+        try { TENSOR_GET.invokeExact(tensor, data, offset, size); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    // ---- graph allocator -------------------------------------------------------------------------------
+    private static final MethodHandle GALLOCR_NEW = s("ggml_gallocr_new", fn(PTR, PTR));
+    private static final MethodHandle GALLOCR_FREE = s("ggml_gallocr_free", fnVoid(PTR));
+    private static final MethodHandle GALLOCR_ALLOC_GRAPH = s("ggml_gallocr_alloc_graph", fn(BOOL, PTR, PTR));
+    private static final MethodHandle GALLOCR_GET_BUFFER_SIZE = q("ggml_gallocr_get_buffer_size", fn(SIZE_T, PTR, INT));
+
+    public static MemorySegment ggml_gallocr_new(MemorySegment buft) {
+        try { return (MemorySegment) GALLOCR_NEW.invokeExact(buft); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_gallocr_free(MemorySegment galloc) {
+        try { GALLOCR_FREE.invokeExact(galloc); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static boolean ggml_gallocr_alloc_graph(MemorySegment galloc, MemorySegment graph) {
+        try { return (boolean) GALLOCR_ALLOC_GRAPH.invokeExact(galloc, graph); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static long ggml_gallocr_get_buffer_size(MemorySegment galloc, int bufferId) {
+        try { return (long) GALLOCR_GET_BUFFER_SIZE.invokeExact(galloc, bufferId); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    // ---- scheduler -------------------------------------------------------------------------------------
+    private static final MethodHandle SCHED_NEW = s("ggml_backend_sched_new", fn(PTR, PTR, PTR, INT, SIZE_T, BOOL, BOOL));
+    private static final MethodHandle SCHED_FREE = s("ggml_backend_sched_free", fnVoid(PTR));
+    private static final MethodHandle SCHED_RESERVE = s("ggml_backend_sched_reserve", fn(BOOL, PTR, PTR));
+    private static final MethodHandle SCHED_ALLOC_GRAPH = s("ggml_backend_sched_alloc_graph", fn(BOOL, PTR, PTR));
+    private static final MethodHandle SCHED_GRAPH_COMPUTE = s("ggml_backend_sched_graph_compute", fn(INT, PTR, PTR));
+    private static final MethodHandle SCHED_RESET = s("ggml_backend_sched_reset", fnVoid(PTR));
+    private static final MethodHandle SCHED_GET_N_SPLITS = q("ggml_backend_sched_get_n_splits", fn(INT, PTR));
+    private static final MethodHandle SCHED_GET_BUFFER_SIZE = q("ggml_backend_sched_get_buffer_size", fn(SIZE_T, PTR, PTR));
+    private static final MethodHandle SCHED_GET_TENSOR_BACKEND = q("ggml_backend_sched_get_tensor_backend", fn(PTR, PTR, PTR));
+
+    public static MemorySegment ggml_backend_sched_new(MemorySegment backends, MemorySegment bufts, int n, long graphSize,
+                                                       boolean parallel, boolean opOffload) {
+        try { return (MemorySegment) SCHED_NEW.invokeExact(backends, bufts, n, graphSize, parallel, opOffload); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_backend_sched_free(MemorySegment sched) {
+        try { SCHED_FREE.invokeExact(sched); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static boolean ggml_backend_sched_reserve(MemorySegment sched, MemorySegment graph) {
+        try { return (boolean) SCHED_RESERVE.invokeExact(sched, graph); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static boolean ggml_backend_sched_alloc_graph(MemorySegment sched, MemorySegment graph) {
+        try { return (boolean) SCHED_ALLOC_GRAPH.invokeExact(sched, graph); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int ggml_backend_sched_graph_compute(MemorySegment sched, MemorySegment graph) {
+        try { return (int) SCHED_GRAPH_COMPUTE.invokeExact(sched, graph); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_backend_sched_reset(MemorySegment sched) {
+        try { SCHED_RESET.invokeExact(sched); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int ggml_backend_sched_get_n_splits(MemorySegment sched) {
+        try { return (int) SCHED_GET_N_SPLITS.invokeExact(sched); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static long ggml_backend_sched_get_buffer_size(MemorySegment sched, MemorySegment backend) {
+        try { return (long) SCHED_GET_BUFFER_SIZE.invokeExact(sched, backend); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_backend_sched_get_tensor_backend(MemorySegment sched, MemorySegment node) {
+        try { return (MemorySegment) SCHED_GET_TENSOR_BACKEND.invokeExact(sched, node); } catch (Throwable t) { throw rethrow(t); }
+    }
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Builds ggml and llama.cpp (shared libraries, plus llama-bench and the llmgraph shim) from the pinned
+# llama.cpp source and prints the folder that holds them. A second call with the same source and
+# options finds the cached build and costs a few milliseconds.
+#
+#   native/build.sh              CPU build
+#   LLMGRAPH_CUDA=1 native/build.sh
+#                                CPU + CUDA (cuBLAS); LLMGRAPH_CUDA_ARCH picks CMAKE_CUDA_ARCHITECTURES
+#                                (default: the compute capability nvidia-smi reports, else 90)
+#
+# Other variables:
+#   LLMGRAPH_LLAMA_CPP_DIR   a local llama.cpp checkout to build instead of the pinned source
+#   LLMGRAPH_CACHE           cache folder (default ${XDG_CACHE_HOME:-$HOME/.cache}/llmgraph)
+#   LLMGRAPH_BUILD_JOBS      parallel compile jobs (default: number of cores)
+#
+# Output (stdout, last line): the library folder, e.g. ~/.cache/llmgraph/native/<key>/lib
+# Progress and tool output go to stderr and to <key>/build.log.
+set -euo pipefail
+
+PACKAGE=node-llama-cpp
+PACKAGE_VERSION=3.22.1
+PACKAGE_SHA256=a0d9dd80eacd2ab1cfe71aee57ac8a806487fd70b3d2a38fbec637752d9e5c5f
+TARGETS=(ggml-base ggml-cpu ggml llama llama-bench)
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cache="${LLMGRAPH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/llmgraph}"
+jobs="${LLMGRAPH_BUILD_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+
+say() { echo "llmgraph native: $*" >&2; }
+die() { echo "llmgraph native: $*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 is missing: $2"; }
+
+need cmake "install CMake >= 3.14 (Debian: apt-get install cmake)"
+need gcc   "install a C/C++ compiler (Debian: apt-get install build-essential)"
+need g++   "install a C++ compiler (Debian: apt-get install g++)"
+need git   "install git (Debian: apt-get install git)"
+need sha256sum "install coreutils"
+
+# --- the source -------------------------------------------------------------------------------------
+if [[ -n "${LLMGRAPH_LLAMA_CPP_DIR:-}" ]]; then
+  src="$(cd "$LLMGRAPH_LLAMA_CPP_DIR" && pwd)" || die "LLMGRAPH_LLAMA_CPP_DIR=$LLMGRAPH_LLAMA_CPP_DIR is not a folder"
+  [[ -f "$src/ggml/include/ggml.h" ]] || die "$src does not look like a llama.cpp checkout (no ggml/include/ggml.h)"
+  source_id="local-$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+else
+  source_id="${PACKAGE}-${PACKAGE_VERSION}"
+  src="$cache/src/$source_id"
+  if [[ ! -f "$src/.complete" ]]; then
+    need npm "install Node.js and npm (Debian: apt-get install npm); npm fetches the pinned llama.cpp source"
+    say "fetching the llama.cpp source from the npm package $PACKAGE@$PACKAGE_VERSION"
+    tmp="$(mktemp -d)"
+    trap 'rm -rf "$tmp"' EXIT
+    (cd "$tmp" && npm pack --silent "$PACKAGE@$PACKAGE_VERSION" >/dev/null) \
+      || die "npm pack $PACKAGE@$PACKAGE_VERSION failed (is the npm registry reachable?)"
+    tarball="$tmp/$PACKAGE-$PACKAGE_VERSION.tgz"
+    actual="$(sha256sum "$tarball" | cut -d' ' -f1)"
+    [[ "$actual" == "$PACKAGE_SHA256" ]] \
+      || die "sha256 of $PACKAGE-$PACKAGE_VERSION.tgz is $actual, expected $PACKAGE_SHA256; refusing to build"
+    tar -xzf "$tarball" -C "$tmp" package/llama/gitRelease.bundle
+    rm -rf "$src"; mkdir -p "$(dirname "$src")"
+    git clone --quiet "$tmp/package/llama/gitRelease.bundle" "$src" 2>/dev/null \
+      || die "git clone of the llama.cpp bundle failed"
+    touch "$src/.complete"
+    rm -rf "$tmp"; trap - EXIT
+  fi
+fi
+
+# --- the options and the cache key ------------------------------------------------------------------
+cmake_args=(
+  -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DCMAKE_BUILD_RPATH_USE_ORIGIN=ON
+  -DGGML_NATIVE=ON -DGGML_BACKEND_DL=OFF
+  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF
+  -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_COMMON=ON -DLLAMA_OPENSSL=OFF
+)
+flavour=cpu
+if [[ "${LLMGRAPH_CUDA:-0}" == 1 ]]; then
+  need nvcc "install the CUDA toolkit (nvcc) for LLMGRAPH_CUDA=1"
+  arch="${LLMGRAPH_CUDA_ARCH:-}"
+  if [[ -z "$arch" ]] && command -v nvidia-smi >/dev/null 2>&1; then
+    arch="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n1 | tr -d '. ')"
+  fi
+  arch="${arch:-90}"
+  cmake_args+=(-DGGML_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=$arch")
+  flavour="cuda$arch"
+fi
+# GGML_NATIVE compiles for this CPU, so the CPU's feature flags are part of the key.
+cpu_flags="$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | sha256sum | cut -c1-8)"
+key="$source_id-$flavour-$(uname -m)-$cpu_flags"
+out="$cache/native/$key"
+lib="$out/lib"
+mkdir -p "$out"
+
+shim_src="$here/shim/llmgraph_shim.c"
+shim_stamp="$(sha256sum "$shim_src" | cut -c1-16)"
+
+if [[ ! -f "$lib/.complete" ]]; then
+  say "building ggml + llama.cpp ($flavour) into $out (a few minutes on 2 cores; once per source and options)"
+  build="$out/build"
+  log="$out/build.log"
+  : > "$log"
+  cmake -S "$src" -B "$build" "${cmake_args[@]}" >>"$log" 2>&1 \
+    || { tail -n 30 "$log" >&2; die "cmake configure failed; full log: $log"; }
+  cmake --build "$build" -j "$jobs" --target "${TARGETS[@]}" >>"$log" 2>&1 \
+    || { tail -n 30 "$log" >&2; die "cmake build failed; full log: $log"; }
+  rm -rf "$lib"; mkdir -p "$lib"
+  cp -a "$build"/bin/*.so* "$build/bin/llama-bench" "$lib/"
+  mkdir -p "$out/include"
+  cp "$src"/ggml/include/*.h "$src"/include/llama.h "$out/include/"
+  rm -rf "$build"
+  touch "$lib/.complete"
+fi
+
+# The shim is rebuilt whenever its source changes; it takes a second.
+if [[ ! -f "$lib/libllmgraph-shim.so" || "$(cat "$lib/.shim" 2>/dev/null)" != "$shim_stamp" ]]; then
+  gcc -O2 -shared -fPIC -std=c11 -Wall -Werror "$shim_src" -I "$out/include" \
+      -L "$lib" -lllama -lggml -lggml-base -Wl,-rpath,'$ORIGIN' -o "$lib/libllmgraph-shim.so" \
+    || die "compiling $shim_src failed"
+  echo "$shim_stamp" > "$lib/.shim"
+fi
+
+# Tests read llama.cpp's tokenizer vectors (models/ggml-vocab-*) from the source it was built from.
+echo "$src" > "$out/source-dir"
+ln -sfn "$key" "$cache/native/current-$flavour"
+echo "$lib"

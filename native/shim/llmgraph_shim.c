@@ -1,0 +1,166 @@
+// A thin C layer over llama.h for llmgraph.
+//
+// Why it exists: llama.h passes large parameter structs by value (llama_model_params,
+// llama_context_params, llama_batch) whose layout changes between llama.cpp versions. Binding them
+// field by field from Java would break silently on the next version; this file is compiled against
+// the very header it uses, so the compiler keeps the layouts right. Every function here takes and
+// returns plain scalars and pointers, which the Java side binds with the FFM API.
+//
+// Errors: functions return NULL or a negative number and leave a message in llmgraph_last_error(),
+// taken from llama.cpp's own log (its last error line) when it has one.
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "llama.h"
+
+static _Thread_local char last_error[2048];
+static int log_verbose = 0;
+static char last_log_error[1024];
+
+static void set_error(const char * message) {
+    snprintf(last_error, sizeof last_error, "%s", message);
+}
+
+static void on_log(enum ggml_log_level level, const char * text, void * user_data) {
+    (void) user_data;
+    if (level == GGML_LOG_LEVEL_ERROR) {
+        snprintf(last_log_error, sizeof last_log_error, "%s", text);
+        size_t n = strlen(last_log_error);
+        while (n > 0 && (last_log_error[n - 1] == '\n' || last_log_error[n - 1] == ' ')) {
+            last_log_error[--n] = '\0';
+        }
+    }
+    if (log_verbose || level == GGML_LOG_LEVEL_ERROR) {
+        fputs(text, stderr);
+    }
+}
+
+const char * llmgraph_last_error(void) {
+    return last_error;
+}
+
+void llmgraph_init(int verbose) {
+    log_verbose = verbose;
+    llama_log_set(on_log, NULL);
+    llama_backend_init();
+}
+
+// ---- models --------------------------------------------------------------------------------------
+
+struct llama_model * llmgraph_model_load(const char * path, int vocab_only, int n_gpu_layers) {
+    struct llama_model_params params = llama_model_default_params();
+    params.vocab_only = vocab_only != 0;
+    params.n_gpu_layers = n_gpu_layers;
+    params.use_extra_bufts = 0;  // keep weights in plain buffers, as llmgraph does
+    last_log_error[0] = '\0';
+    struct llama_model * model = llama_model_load_from_file(path, params);
+    if (model == NULL) {
+        char message[1200];
+        snprintf(message, sizeof message, "llama.cpp could not load %s%s%s", path,
+                 last_log_error[0] ? ": " : "", last_log_error);
+        set_error(message);
+    }
+    return model;
+}
+
+void llmgraph_model_free(struct llama_model * model) {
+    llama_model_free(model);
+}
+
+int32_t llmgraph_model_n_vocab(const struct llama_model * model) {
+    return llama_vocab_n_tokens(llama_model_get_vocab(model));
+}
+
+int32_t llmgraph_model_meta(const struct llama_model * model, const char * key, char * buf, size_t size) {
+    return llama_model_meta_val_str(model, key, buf, size);
+}
+
+// ---- tokenizer -----------------------------------------------------------------------------------
+
+int32_t llmgraph_tokenize(const struct llama_model * model, const char * text, int32_t text_len,
+                          int32_t * tokens, int32_t max_tokens, int32_t add_special, int32_t parse_special) {
+    return llama_tokenize(llama_model_get_vocab(model), text, text_len, tokens, max_tokens,
+                          add_special != 0, parse_special != 0);
+}
+
+int32_t llmgraph_detokenize(const struct llama_model * model, const int32_t * tokens, int32_t n_tokens,
+                            char * text, int32_t max_len, int32_t remove_special, int32_t unparse_special) {
+    return llama_detokenize(llama_model_get_vocab(model), tokens, n_tokens, text, max_len,
+                            remove_special != 0, unparse_special != 0);
+}
+
+int32_t llmgraph_token_to_piece(const struct llama_model * model, int32_t token, char * buf, int32_t len,
+                                int32_t special) {
+    return llama_token_to_piece(llama_model_get_vocab(model), token, buf, len, 0, special != 0);
+}
+
+int32_t llmgraph_vocab_special(const struct llama_model * model, int32_t which) {
+    const struct llama_vocab * vocab = llama_model_get_vocab(model);
+    switch (which) {
+        case 0: return llama_vocab_bos(vocab);
+        case 1: return llama_vocab_eos(vocab);
+        case 2: return llama_vocab_get_add_bos(vocab);
+        default: return -1;
+    }
+}
+
+// ---- forward pass (llama.cpp as the referee) -----------------------------------------------------
+
+struct llama_context * llmgraph_context_new(struct llama_model * model, int32_t n_ctx, int32_t n_batch,
+                                            int32_t n_threads, int32_t flash_attn) {
+    struct llama_context_params params = llama_context_default_params();
+    params.n_ctx = (uint32_t) n_ctx;
+    params.n_batch = (uint32_t) n_batch;
+    params.n_ubatch = (uint32_t) n_batch;
+    params.n_seq_max = 1;
+    params.n_threads = n_threads;
+    params.n_threads_batch = n_threads;
+    params.flash_attn_type = flash_attn ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
+    params.no_perf = 1;
+    last_log_error[0] = '\0';
+    struct llama_context * ctx = llama_init_from_model(model, params);
+    if (ctx == NULL) {
+        char message[1200];
+        snprintf(message, sizeof message, "llama.cpp could not create a context%s%s",
+                 last_log_error[0] ? ": " : "", last_log_error);
+        set_error(message);
+    }
+    return ctx;
+}
+
+void llmgraph_context_free(struct llama_context * ctx) {
+    llama_free(ctx);
+}
+
+// Runs one batch of tokens at positions 0..n_tokens-1 in a fresh cache and copies the logits of every
+// position into out (n_tokens rows of n_vocab floats). Returns 0 on success.
+int32_t llmgraph_decode_all(struct llama_context * ctx, const int32_t * tokens, int32_t n_tokens, float * out) {
+    llama_memory_clear(llama_get_memory(ctx), 1);
+    struct llama_batch batch = llama_batch_init(n_tokens, 0, 1);
+    for (int32_t i = 0; i < n_tokens; i++) {
+        batch.token[i] = tokens[i];
+        batch.pos[i] = i;
+        batch.n_seq_id[i] = 1;
+        batch.seq_id[i][0] = 0;
+        batch.logits[i] = 1;
+    }
+    batch.n_tokens = n_tokens;
+    last_log_error[0] = '\0';
+    int32_t status = llama_decode(ctx, batch);
+    if (status != 0) {
+        char message[1200];
+        snprintf(message, sizeof message, "llama_decode returned %d%s%s", status,
+                 last_log_error[0] ? ": " : "", last_log_error);
+        set_error(message);
+        llama_batch_free(batch);
+        return status;
+    }
+    const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(ctx)));
+    for (int32_t i = 0; i < n_tokens; i++) {
+        memcpy(out + (size_t) i * n_vocab, llama_get_logits_ith(ctx, i), sizeof(float) * (size_t) n_vocab);
+    }
+    llama_batch_free(batch);
+    return 0;
+}

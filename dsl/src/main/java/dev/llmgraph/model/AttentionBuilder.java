@@ -1,0 +1,169 @@
+package dev.llmgraph.model;
+
+import dev.llmgraph.ggml.AttentionOps;
+import dev.llmgraph.ggml.Context;
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.RopeMode;
+import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.ggml.Yarn;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.MaskKind;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.RopeScaling;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The attention sublayer: projections, QK-norm, RoPE, the KV-cache write and read, masked softmax
+ * (or flash attention), the output projection.
+ *
+ * <p>Dimension legend (ggml order): hd headDim, H heads, G kvHeads, T new tokens, K keys (cached + T).
+ * <pre>
+ *  q  [hd, H, T]  --permute-->  [hd, T, H]
+ *  k  [hd, G, T]  --cache-->    [hd, K, G]      (view of the K cache, permuted)
+ *  kq = mul_mat(k, q)           [K, T, H]       head h uses K/V head h / (H / G): grouped-query sharing
+ *  v^T view of the V cache      [K, hd, G]
+ *  kqv = mul_mat(v^T, softmax)  [hd, T, H]  --permute, merge-->  [hd * H, T]
+ * </pre>
+ */
+final class AttentionBuilder {
+    private final GraphBuilder g;
+    private final Context ctx;
+    private final AttentionOps ops;
+    private final ModelSpec spec;
+    private final Attention a;
+    private final KvCache cache;
+    private final int hd;
+    private final float scale;
+    private final float maxBias;
+    private final Map<MaskKind, Tensor> masks = new EnumMap<>(MaskKind.class);
+
+    AttentionBuilder(GraphBuilder g, KvCache cache) {
+        this.g = g;
+        this.ctx = g.ctx;
+        this.ops = ctx.attention();
+        this.spec = g.spec;
+        this.a = spec.attention();
+        this.cache = cache;
+        this.hd = spec.headDim();
+        this.scale = (float) a.scale(spec.dModel());
+        this.maxBias = spec.positional() instanceof Positional.Alibi alibi ? (float) alibi.maxBias() : 0f;
+    }
+
+    /** Attention of layer {@code layer} over the normalised input {@code x} [d, T]; returns [d, T]. */
+    Tensor attend(int layer, Tensor x) {
+        String b = "blk." + layer + ".";
+        String i = "." + layer;
+        int tokens = g.batch.size(), keys = g.batch.keys();
+        Tensor q = ctx.reshape(g.linear(x, b + "attn_q"), hd, a.heads(), tokens);
+        Tensor k = ctx.reshape(g.linear(x, b + "attn_k"), hd, a.kvHeads(), tokens);
+        Tensor v = g.linear(x, b + "attn_v");
+        if (a.qkNorm()) {
+            q = g.normWith(Norm.rms(spec.norm().eps()), q, b + "attn_q_norm");
+            k = g.normWith(Norm.rms(spec.norm().eps()), k, b + "attn_k_norm");
+        }
+        if (spec.positional() instanceof Positional.Rope rope) {
+            q = rotate(q, rope);
+            k = rotate(k, rope);
+        }
+        store(layer, k, v);
+
+        // Named as [hd, T, heads]: reversed, the paper's [heads, T, hd].
+        Tensor qp = g.name(ctx.permute(q, 0, 2, 1, 3), "q" + i);
+        g.name(ctx.permute(k, 0, 2, 1, 3), "k" + i);
+        g.name(ctx.permute(ctx.reshape(v, hd, a.kvHeads(), tokens), 0, 2, 1, 3), "v" + i);
+        Tensor kc = cachedKeys(layer, keys);
+        Tensor merged;
+        if (a.flash()) {
+            Tensor vc = ctx.permute(ctx.view(cache.v[layer], new long[] {hd, a.kvHeads(), keys},
+                    new long[] {cache.type.rowBytes(hd), cache.v[layer].nb(1)}, 0), 0, 2, 1, 3);
+            Tensor out = ops.flashAttention(qp, kc, vc, flashMask(layer), scale, maxBias, (float) a.logitSoftcap());
+            merged = ctx.reshape(out, (long) hd * a.heads(), tokens);
+        } else {
+            Tensor kq = g.name(ctx.mulMat(kc, qp), "kq" + i);
+            float softmaxScale = scale;
+            if (a.logitSoftcap() > 0) {
+                kq = g.softcap(ctx.scale(kq, scale), a.logitSoftcap());
+                softmaxScale = 1f;
+            }
+            kq = g.name(ops.softMax(kq, mask(layer), softmaxScale, maxBias), "kq_softmax" + i);
+            long row = cache.v[layer].nb(1);
+            Tensor vc = ctx.view(cache.v[layer], new long[] {keys, hd, a.kvHeads()}, new long[] {row, row * hd}, 0);
+            Tensor kqv = ctx.mulMat(vc, kq);
+            merged = ctx.reshape(ctx.cont(ctx.permute(kqv, 0, 2, 1, 3)), (long) hd * a.heads(), tokens);
+        }
+        g.name(merged, "attn_heads" + i);
+        return g.name(g.linear(merged, b + "attn_output"), "attn_out" + i);
+    }
+
+    /** Writes this batch's keys and values into the cache rows start .. start + T - 1. */
+    private void store(int layer, Tensor k, Tensor v) {
+        int tokens = g.batch.size(), start = g.batch.start();
+        long width = (long) hd * a.kvHeads();
+        Tensor kRows = ctx.view(cache.k[layer], new long[] {width, tokens}, new long[] {cache.k[layer].nb(1)},
+                start * cache.k[layer].nb(1));
+        g.graph.expand(ctx.cpy(ctx.reshape(k, width, tokens), kRows));
+        Tensor vc = cache.v[layer];
+        if (cache.vTransposed) {
+            long elementBytes = cache.type.rowBytes(1);
+            Tensor vCols = ctx.view(vc, new long[] {tokens, width}, new long[] {vc.nb(1)}, start * elementBytes);
+            g.graph.expand(ctx.cpy(ctx.transpose(v), vCols));
+        } else {
+            Tensor vRows = ctx.view(vc, new long[] {width, tokens}, new long[] {vc.nb(1)}, start * vc.nb(1));
+            g.graph.expand(ctx.cpy(v, vRows));
+        }
+    }
+
+    /** The K cache rows 0 .. K - 1 as [hd, K, G]. */
+    private Tensor cachedKeys(int layer, int keys) {
+        Tensor kc = cache.k[layer];
+        return ctx.permute(ctx.view(kc, new long[] {hd, a.kvHeads(), keys},
+                new long[] {cache.type.rowBytes(hd), kc.nb(1)}, 0), 0, 2, 1, 3);
+    }
+
+    private Tensor rotate(Tensor x, Positional.Rope rope) {
+        RopeMode mode = rope.pairing() == RopePairing.ADJACENT ? RopeMode.NORMAL : RopeMode.NEOX;
+        float freqScale = 1f;
+        int trained = spec.contextLength();
+        Yarn yarn = Yarn.OFF;
+        switch (rope.scaling()) {
+            case RopeScaling.Linear lin -> freqScale = (float) (1.0 / lin.factor());
+            case RopeScaling.Yarn y -> {
+                freqScale = (float) (1.0 / y.factor());
+                trained = y.trainedContext();
+                // ggml multiplies attnFactor by YaRN's 0.1 ln(s) + 1 itself when extFactor is non-zero.
+                yarn = new Yarn(1f, 1f, (float) y.betaFast(), (float) y.betaSlow());
+            }
+            default -> { }
+        }
+        return ops.rope(x, g.inputs.positions(), rope.rotatedDims(hd), mode, trained, (float) rope.effectiveTheta(hd),
+                freqScale, yarn);
+    }
+
+    /** The softmax mask of layer {@code layer}: [K, T], or [K, T, H] with T5's bias. */
+    private Tensor mask(int layer) {
+        MaskKind kind = spec.mask(layer);
+        return masks.computeIfAbsent(kind, k -> withRelativeBias(g.inputs.mask(k)));
+    }
+
+    /** Flash attention takes an F16 mask. */
+    private Tensor flashMask(int layer) {
+        MaskKind kind = spec.mask(layer);
+        return masks.computeIfAbsent(kind, k -> ctx.cast(withRelativeBias(g.inputs.mask(k)), GgmlType.F16));
+    }
+
+    /** Adds T5's per-head bias (shared by all layers) to a mask: [K, T] becomes [K, T, H]. */
+    private Tensor withRelativeBias(Tensor mask) {
+        if (!(spec.positional() instanceof Positional.T5Bias)) {
+            return mask;
+        }
+        int keys = g.batch.keys(), tokens = g.batch.size();
+        Tensor bias = ctx.getRows(g.weights.get("blk.0.attn_rel_b.weight"), g.inputs.buckets());
+        bias = ctx.cont(ctx.permute(ctx.reshape(bias, a.heads(), keys, tokens), 2, 0, 1, 3));
+        return ctx.add(bias, mask);
+    }
+}

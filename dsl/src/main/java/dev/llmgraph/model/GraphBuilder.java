@@ -1,0 +1,220 @@
+package dev.llmgraph.model;
+
+import dev.llmgraph.ggml.Context;
+import dev.llmgraph.ggml.Glu;
+import dev.llmgraph.ggml.Graph;
+import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Emits the ggml ops of one forward pass of a spec over a batch of tokens: embeddings, the blocks with
+ * their norms in the spec's placement, attention ({@link AttentionBuilder}), FFN, and the output head.
+ *
+ * <p>Dimension legend (ggml order, ne[0] first):
+ * <pre>
+ *  d   dModel            T   tokens in this batch        V  vocabSize
+ *  hd  headDim           K   keys visible (cached + T)   f  ffn width
+ *  x   [d, T]            residual stream
+ * </pre>
+ * Every node the shape trace lists is named here (see {@code ShapeTrace}); a name can map to the same
+ * tensor as another (e.g. {@code embd} is {@code tok_embd} when nothing is added).
+ */
+final class GraphBuilder {
+    final ModelSpec spec;
+    final Context ctx;
+    final Graph graph;
+    final Weights weights;
+    final Batch batch;
+    final Map<String, Tensor> named = new HashMap<>();
+
+    /**
+     * @param tokens    new token ids
+     * @param start     position of the first new token (= tokens already in the cache)
+     * @param prefix    prefix length for a prefix decoder (bidirectional part)
+     * @param allLogits logits for every new token, or only the last
+     */
+    record Batch(int[] tokens, int start, int prefix, boolean allLogits) {
+        int size() {
+            return tokens.length;
+        }
+
+        int keys() {
+            return start + tokens.length;
+        }
+    }
+
+    /** The inputs the caller fills after allocation. */
+    final Inputs inputs;
+
+    GraphBuilder(ModelSpec spec, Weights weights, KvCache cache, Context ctx, Graph graph, Batch batch) {
+        this.spec = spec;
+        this.ctx = ctx;
+        this.graph = graph;
+        this.weights = weights;
+        this.batch = batch;
+        this.inputs = new Inputs(spec, ctx, batch, cache);
+    }
+
+    /** Builds the whole pass; returns the logits [V, T] (or [V, 1] for the last token only). */
+    Tensor build(KvCache cache) {
+        Tensor x = embeddings();
+        AttentionBuilder attention = new AttentionBuilder(this, cache);
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            x = block(layer, x, attention);
+        }
+        if (!batch.allLogits() && batch.size() > 1) {
+            x = ctx.view(x, new long[] {spec.dModel(), 1}, new long[] {x.nb(1)}, (batch.size() - 1) * x.nb(1));
+        }
+        if (spec.finalNorm()) {
+            x = name(norm(x, "output_norm"), "out_norm");
+        }
+        Tensor head = spec.tiedEmbeddings() ? weights.get("token_embd.weight") : weights.get("output.weight");
+        Tensor logits = ctx.mulMat(head, x);
+        if (spec.finalLogitSoftcap() > 0) {
+            logits = softcap(logits, spec.finalLogitSoftcap());
+        }
+        return name(logits, "logits").markOutput();
+    }
+
+    private Tensor embeddings() {
+        Tensor x = name(ctx.getRows(weights.get("token_embd.weight"), inputs.tokens), "tok_embd");
+        Positional p = spec.positional();
+        if (p instanceof Positional.Learned || p instanceof Positional.Sinusoidal) {
+            Tensor table = weights.get(p instanceof Positional.Learned ? "position_embd.weight" : Weights.SINUSOIDAL_TABLE);
+            x = ctx.add(x, name(ctx.getRows(table, inputs.positions()), "pos_embd"));
+        }
+        if (spec.embeddings().scale() != 1.0) {
+            x = ctx.scale(x, (float) spec.embeddings().scale());
+        }
+        if (spec.embeddings().layerNorm()) {
+            x = name(norm(x, "token_embd_norm"), "embd_norm");
+        }
+        return name(x, "embd");
+    }
+
+    private Tensor block(int layer, Tensor x, AttentionBuilder attention) {
+        String b = "blk." + layer + ".";
+        String i = "." + layer;
+        NormPlacement placement = spec.placement();
+        float alpha = (float) placement.residualAlpha(spec.layers());
+        if (spec.parallelBlock()) {
+            if (placement == NormPlacement.PRE) {
+                Tensor h = name(norm(x, b + "attn_norm"), "attn_norm" + i);
+                Tensor sum = ctx.add(attention.attend(layer, h), ffn(layer, h));
+                return name(ctx.add(x, sum), "l_out" + i);
+            }
+            Tensor sum = ctx.add(ctx.add(x, attention.attend(layer, x)), ffn(layer, x));
+            name(sum, "ffn_res" + i);
+            return name(name(norm(sum, b + "attn_norm"), "attn_norm" + i), "l_out" + i);
+        }
+        switch (placement) {
+            case PRE, SANDWICH -> {
+                Tensor h = name(norm(x, b + "attn_norm"), "attn_norm" + i);
+                Tensor a = attention.attend(layer, h);
+                if (placement == NormPlacement.SANDWICH) {
+                    a = name(norm(a, b + "attn_post_norm"), "attn_post_norm" + i);
+                }
+                Tensor mid = name(ctx.add(x, a), "attn_res" + i);
+                Tensor h2 = name(norm(mid, b + "ffn_norm"), "ffn_norm" + i);
+                Tensor f = ffn(layer, h2);
+                if (placement == NormPlacement.SANDWICH) {
+                    f = name(norm(f, b + "ffn_post_norm"), "ffn_post_norm" + i);
+                }
+                return name(ctx.add(mid, f), "l_out" + i);
+            }
+            default -> {
+                // POST and DEEPNORM: x = N(alpha * x + F(x)), alpha = 1 for POST
+                Tensor a = attention.attend(layer, x);
+                Tensor mid = name(ctx.add(residual(x, alpha), a), "attn_res" + i);
+                mid = name(norm(mid, b + "attn_norm"), "attn_norm" + i);
+                Tensor f = ffn(layer, mid);
+                Tensor out = name(ctx.add(residual(mid, alpha), f), "ffn_res" + i);
+                return name(name(norm(out, b + "ffn_norm"), "ffn_norm" + i), "l_out" + i);
+            }
+        }
+    }
+
+    private Tensor residual(Tensor x, float alpha) {
+        return alpha == 1f ? x : ctx.scale(x, alpha);
+    }
+
+    private Tensor ffn(int layer, Tensor x) {
+        String b = "blk." + layer + ".";
+        String i = "." + layer;
+        Ffn f = spec.ffn();
+        Tensor up = name(linear(x, b + "ffn_up"), "ffn_up" + i);
+        Tensor hidden;
+        if (f.gated()) {
+            Tensor gate = name(linear(x, b + "ffn_gate"), "ffn_gate" + i);
+            hidden = switch (f.activation()) {
+                case SILU -> ctx.glu(Glu.SWIGLU, gate, up);
+                case GELU_TANH -> ctx.glu(Glu.GEGLU, gate, up);
+                case GELU -> ctx.glu(Glu.GEGLU_ERF, gate, up);
+                case RELU -> ctx.glu(Glu.REGLU, gate, up);
+                case IDENTITY -> ctx.mul(gate, up);
+            };
+        } else {
+            hidden = activate(up, f.activation());
+        }
+        name(hidden, "ffn_act" + i);
+        return name(linear(hidden, b + "ffn_down"), "ffn_out" + i);
+    }
+
+    private Tensor activate(Tensor x, Activation activation) {
+        return switch (activation) {
+            case RELU -> ctx.relu(x);
+            case GELU -> ctx.geluErf(x);
+            case GELU_TANH -> ctx.gelu(x);
+            case SILU -> ctx.silu(x);
+            case IDENTITY -> x;
+        };
+    }
+
+    // ---- shared pieces ---------------------------------------------------------------------------------
+
+    /** W x (+ b) for the weight {@code base}.weight [in, out] and optional {@code base}.bias [out]. */
+    Tensor linear(Tensor x, String base) {
+        Tensor y = ctx.mulMat(weights.get(base + ".weight"), x);
+        Tensor bias = weights.find(base + ".bias");
+        return bias == null ? y : ctx.add(y, bias);
+    }
+
+    /** The spec's norm over ne[0] with the weight and bias named {@code base} (where the norm has them). */
+    Tensor norm(Tensor x, String base) {
+        return normWith(spec.norm(), x, base);
+    }
+
+    Tensor normWith(Norm norm, Tensor x, String base) {
+        Tensor y = switch (norm) {
+            case Norm.LayerNorm ln -> ctx.norm(x, (float) ln.eps());
+            case Norm.RmsNorm rms -> ctx.rmsNorm(x, (float) rms.eps());
+            case Norm.SimpleRmsNorm simple -> ctx.rmsNorm(x, (float) simple.eps());
+        };
+        Tensor weight = weights.find(base + ".weight");
+        if (weight != null) {
+            y = ctx.mul(y, weight);
+        }
+        Tensor bias = weights.find(base + ".bias");
+        return bias == null ? y : ctx.add(y, bias);
+    }
+
+    /** c * tanh(x / c). */
+    Tensor softcap(Tensor x, double cap) {
+        return ctx.scale(ctx.tanh(ctx.scale(x, (float) (1.0 / cap))), (float) cap);
+    }
+
+    /** Names a node (for inspection and the shape trace); a tensor can carry several names. */
+    Tensor name(Tensor t, String name) {
+        t.name(name);
+        named.put(name, t);
+        return t;
+    }
+}

@@ -1,0 +1,277 @@
+package dev.llmgraph.model;
+
+import dev.llmgraph.ggml.Backend;
+import dev.llmgraph.ggml.ComputeInterruptedException;
+import dev.llmgraph.ggml.Scheduler;
+import dev.llmgraph.spec.ArchitectureKind;
+import dev.llmgraph.spec.ModelSpec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A spec compiled for a backend: its weights in backend memory and the graph builders that run them.
+ * <pre>{@code
+ * try (var model = Model.random(spec, 42)) {
+ *     Logits logits = model.forward(1, 2, 3);
+ *     Generation g = model.generate(new int[] {1, 2, 3}, GenerationConfig.greedy(20));
+ * }
+ * }</pre>
+ * Close it to free all native memory (weights, caches, backends).
+ */
+public final class Model implements AutoCloseable {
+    private final ModelSpec spec;
+    private final ModelOptions options;
+    private final List<Backend> backends;
+    private final Scheduler scheduler;
+    private final Weights weights;
+    private boolean closed;
+
+    private Model(ModelSpec spec, ModelOptions options, List<Backend> backends, Weights weights) {
+        this.spec = spec;
+        this.options = options;
+        this.backends = backends;
+        this.weights = weights;
+        this.scheduler = new Scheduler(backends, ForwardPass.graphSize(this));
+    }
+
+    /** Random weights by GPT-2's scheme with seed {@code seed}, on the CPU. */
+    public static Model random(ModelSpec spec, long seed) {
+        return create(spec, WeightSource.random(WeightInit.gpt2(seed)), ModelOptions.cpu());
+    }
+
+    /** Random weights by {@code init}, run with {@code options}. */
+    public static Model random(ModelSpec spec, WeightInit init, ModelOptions options) {
+        return create(spec, WeightSource.random(init), options);
+    }
+
+    /** Weights from {@code source} (a GGUF file, safetensors, random), run with {@code options}. */
+    public static Model create(ModelSpec spec, WeightSource source, ModelOptions options) {
+        options.validate();
+        List<Backend> backends = openBackends(options);
+        Weights weights = null;
+        try {
+            weights = Weights.create(spec, backends.getFirst(), options, source);
+            return new Model(spec, options, backends, weights);
+        } catch (RuntimeException e) {
+            if (weights != null) {
+                weights.close();
+            }
+            backends.forEach(Backend::close);
+            throw e;
+        }
+    }
+
+    private static List<Backend> openBackends(ModelOptions options) {
+        List<Backend> backends = new ArrayList<>();
+        Backend primary = Backend.byName(options.backend(), options.threads());
+        backends.add(primary);
+        if (!primary.isCpu()) {
+            backends.add(Backend.cpu(options.threads()));
+        }
+        return backends;
+    }
+
+    // ---- running -----------------------------------------------------------------------------------------
+
+    /** Logits of every position for {@code tokens} (for a prefix decoder, all of them are the prefix). */
+    public Logits forward(int... tokens) {
+        return forward(tokens, spec.kind() == ArchitectureKind.PREFIX_DECODER ? tokens.length : 0);
+    }
+
+    /** Logits of every position, the first {@code prefixLength} tokens attending bidirectionally. */
+    public Logits forward(int[] tokens, int prefixLength) {
+        checkTokens(tokens, "tokens");
+        if (prefixLength < 0 || prefixLength > tokens.length) {
+            throw new IllegalArgumentException("prefixLength = " + prefixLength + ": must be between 0 and the "
+                    + tokens.length + " tokens");
+        }
+        if (prefixLength > 0 && spec.kind() != ArchitectureKind.PREFIX_DECODER) {
+            throw new IllegalArgumentException("prefixLength = " + prefixLength + ": only a prefix decoder has a "
+                    + "bidirectional prefix, and " + spec.name() + " is a " + spec.kind());
+        }
+        try (Session session = session(tokens.length)) {
+            if (prefixLength == 0) {
+                return session.feedAll(tokens);
+            }
+            Logits prefix = session.feedPrefix(Arrays.copyOf(tokens, prefixLength));
+            if (prefixLength == tokens.length) {
+                return prefix;
+            }
+            Logits rest = session.feedAll(Arrays.copyOfRange(tokens, prefixLength, tokens.length));
+            return Logits.concat(List.of(prefix, rest));
+        }
+    }
+
+    /**
+     * One forward pass over {@code tokens} that also returns the named nodes (names as in the spec's shape
+     * trace, e.g. {@code attn_norm.0}, {@code kq_softmax.1}, {@code l_out.1}). The tokens go in one batch.
+     */
+    public Inspection inspect(int[] tokens, String... nodes) {
+        checkTokens(tokens, "tokens");
+        int prefix = spec.kind() == ArchitectureKind.PREFIX_DECODER ? tokens.length : 0;
+        try (KvCache cache = newCache(tokens.length)) {
+            var result = ForwardPass.run(this, cache, new GraphBuilder.Batch(tokens, 0, prefix, true), List.of(nodes));
+            return new Inspection(result.logits(), result.nodes());
+        }
+    }
+
+    /** Logits and named node values of an inspected forward pass. */
+    public record Inspection(Logits logits, Map<String, NodeValue> nodes) {
+        public NodeValue node(String name) {
+            return nodes.get(name);
+        }
+    }
+
+    /** A decoding session with a KV cache as long as the context length. */
+    public Session session() {
+        return session(contextLength());
+    }
+
+    /** A decoding session whose cache holds {@code capacity} tokens. */
+    public Session session(int capacity) {
+        ensureOpen();
+        if (capacity < 1 || capacity > contextLength()) {
+            throw new IllegalArgumentException("a session holds 1 to " + contextLength() + " tokens (the context "
+                    + "length), not " + capacity);
+        }
+        return new Session(this, newCache(capacity));
+    }
+
+    /**
+     * Generates up to {@code config.maxNewTokens()} tokens after {@code prompt}. Stops early at a stop token,
+     * when the context is full, or when the thread is interrupted (returning what it has).
+     */
+    public Generation generate(int[] prompt, GenerationConfig config) {
+        checkTokens(prompt, "prompt");
+        int capacity = Math.min(contextLength(), prompt.length + config.maxNewTokens());
+        List<Integer> out = new ArrayList<>();
+        long t0 = System.nanoTime(), t1;
+        try (Session session = session(capacity)) {
+            float[] logits = spec.kind() == ArchitectureKind.PREFIX_DECODER
+                    ? session.feedPrefix(prompt).last() : session.feed(prompt);
+            t1 = System.nanoTime();
+            Sampler.Draw draw = config.sampler().start();
+            while (true) {
+                int next = draw.next(logits);
+                out.add(next);
+                if (config.onToken() != null) {
+                    config.onToken().accept(next);
+                }
+                if (out.size() >= config.maxNewTokens() || config.isStop(next) || session.position() >= capacity
+                        || Thread.currentThread().isInterrupted()) {
+                    break;
+                }
+                try {
+                    logits = session.feed(next);
+                } catch (ComputeInterruptedException e) {
+                    break;
+                }
+            }
+        }
+        long t2 = System.nanoTime();
+        return new Generation(prompt.clone(), out.stream().mapToInt(Integer::intValue).toArray(), (t1 - t0) / 1e9,
+                (t2 - t1) / 1e9);
+    }
+
+    // ---- inspection of the compiled model ----------------------------------------------------------------
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public ModelOptions options() {
+        return options;
+    }
+
+    /** The backend holding the weights. */
+    public Backend backend() {
+        return backends.getFirst();
+    }
+
+    /** The values of a weight by its llama.cpp name (e.g. {@code blk.0.attn_q.weight}), converted to floats. */
+    public float[] weight(String name) {
+        ensureOpen();
+        return weights.get(name).toFloats();
+    }
+
+    /** The weight tensor names, in layout order. */
+    public List<String> weightNames() {
+        return weights.layout().stream().map(w -> w.name()).toList();
+    }
+
+    /** The stored type of a weight. */
+    public dev.llmgraph.ggml.GgmlType weightType(String name) {
+        ensureOpen();
+        return weights.get(name).type();
+    }
+
+    /** Bytes of backend memory the weights take. */
+    public long weightBytes() {
+        ensureOpen();
+        return weights.byteSize();
+    }
+
+    /** KV-cache capacity of sessions. */
+    public int contextLength() {
+        return options.contextLength() > 0 ? Math.min(options.contextLength(), spec.contextLength())
+                : spec.contextLength();
+    }
+
+    // ---- internals -----------------------------------------------------------------------------------------
+
+    KvCache newCache(int size) {
+        ensureOpen();
+        return new KvCache(spec, backends.getFirst(), options.cacheType(), size);
+    }
+
+    Weights weights() {
+        return weights;
+    }
+
+    Scheduler scheduler() {
+        ensureOpen();
+        return scheduler;
+    }
+
+    void checkTokens(int[] tokens, String what) {
+        ensureOpen();
+        if (tokens == null || tokens.length == 0) {
+            throw new IllegalArgumentException("the " + what + " is empty; pass at least one token id");
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= spec.vocabSize()) {
+                throw new IllegalArgumentException("token id " + tokens[i] + " at index " + i + " of the " + what
+                        + " is outside the vocabulary of " + spec.vocabSize() + " tokens (ids 0 to "
+                        + (spec.vocabSize() - 1) + ")");
+            }
+        }
+        if (tokens.length > contextLength()) {
+            throw new IllegalArgumentException("the " + what + " has " + tokens.length + " tokens, more than the "
+                    + "context length of " + contextLength() + "; shorten it or raise contextLength");
+        }
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this model was closed; create a new one");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            scheduler.close();
+            weights.close();
+            backends.forEach(Backend::close);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Model(" + spec.name() + " on " + backends.getFirst() + ", " + options.matrixType() + " weights)";
+    }
+}

@@ -1,0 +1,72 @@
+package dev.llmgraph.model;
+
+import dev.llmgraph.ggml.GgmlType;
+
+/**
+ * How a spec is compiled and run.
+ *
+ * @param backend    {@code cpu}, {@code cuda} or {@code cuda:N}
+ * @param threads    CPU threads (also used for the CPU part of a CUDA run)
+ * @param matrixType storage type of weight matrices (F32, F16, BF16, Q8_0, Q4_0, ...); norms and biases
+ *                   stay F32. A quantized type whose block does not divide a matrix's rows falls back to F16
+ *                   for that matrix.
+ * @param cacheType  storage type of the KV cache (F16 halves its memory; F32 is exact)
+ * @param batchSize  the most tokens one graph processes; longer prompts run in chunks
+ * @param contextLength KV-cache length of sessions; 0 means the spec's context length
+ */
+public record ModelOptions(String backend, int threads, GgmlType matrixType, GgmlType cacheType, int batchSize,
+                           int contextLength) {
+    /** CPU with one thread per core, F32 weights and cache, batches of 512 tokens. */
+    public static ModelOptions cpu() {
+        return new ModelOptions("cpu", Runtime.getRuntime().availableProcessors(), GgmlType.F32, GgmlType.F32, 512, 0);
+    }
+
+    /** The first CUDA GPU, F16 weights and cache. */
+    public static ModelOptions cuda() {
+        return new ModelOptions("cuda", Runtime.getRuntime().availableProcessors(), GgmlType.F16, GgmlType.F16, 512, 0);
+    }
+
+    public ModelOptions withBackend(String backend) {
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength);
+    }
+
+    public ModelOptions withThreads(int threads) {
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength);
+    }
+
+    public ModelOptions withMatrixType(GgmlType matrixType) {
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength);
+    }
+
+    public ModelOptions withCacheType(GgmlType cacheType) {
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength);
+    }
+
+    public ModelOptions withBatchSize(int batchSize) {
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength);
+    }
+
+    public ModelOptions withContextLength(int contextLength) {
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength);
+    }
+
+    void validate() {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads = " + threads + ": must be at least 1");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize = " + batchSize + ": must be at least 1");
+        }
+        if (contextLength < 0) {
+            throw new IllegalArgumentException("contextLength = " + contextLength + ": must be 0 (the spec's) or positive");
+        }
+        if (!(cacheType == GgmlType.F32 || cacheType == GgmlType.F16 || cacheType == GgmlType.BF16
+                || cacheType == GgmlType.Q8_0 || cacheType == GgmlType.Q4_0)) {
+            throw new IllegalArgumentException("cacheType = " + cacheType + ": the KV cache can be f32, f16, bf16, "
+                    + "q8_0 or q4_0");
+        }
+        if (!(matrixType.isFloat() || matrixType.isQuantized())) {
+            throw new IllegalArgumentException("matrixType = " + matrixType + ": weights must be a float or quantized type");
+        }
+    }
+}

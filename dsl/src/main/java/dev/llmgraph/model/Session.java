@@ -1,0 +1,106 @@
+package dev.llmgraph.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Incremental decoding with a KV cache: feed a prompt, then one token at a time; each call computes only
+ * the new tokens and attends to everything cached. Logits equal those of a full forward pass over the
+ * whole sequence (tests check this for every positional scheme and attention variant).
+ *
+ * <p>For a prefix decoder, {@link #feedPrefix} feeds the part that attends bidirectionally; everything
+ * after it is causal. Close the session to free its cache.
+ */
+public final class Session implements AutoCloseable {
+    private final Model model;
+    private final KvCache cache;
+    private int position;
+    private int prefix;
+    private boolean closed;
+
+    Session(Model model, KvCache cache) {
+        this.model = model;
+        this.cache = cache;
+    }
+
+    /** Tokens cached so far (= the position of the next token). */
+    public int position() {
+        return position;
+    }
+
+    /** Tokens this session can hold. */
+    public int capacity() {
+        return cache.size;
+    }
+
+    /** Feeds {@code tokens} and returns the logits of the last one. */
+    public float[] feed(int... tokens) {
+        return feed(tokens, false).last();
+    }
+
+    /** Feeds {@code tokens} and returns the logits of every one of them. */
+    public Logits feedAll(int... tokens) {
+        return feed(tokens, true);
+    }
+
+    /**
+     * Feeds the prefix of a prefix decoder: these tokens see each other in both directions. Only valid
+     * as the first call of a session. Returns the logits of every prefix token.
+     */
+    public Logits feedPrefix(int... tokens) {
+        ensureOpen();
+        if (position != 0) {
+            throw new IllegalStateException("feedPrefix must come first: this session already holds " + position
+                    + " tokens; start a new session");
+        }
+        prefix = tokens.length;
+        return feed(tokens, true);
+    }
+
+    Logits feed(int[] tokens, boolean allLogits) {
+        ensureOpen();
+        model.checkTokens(tokens, "tokens");
+        if (position + tokens.length > cache.size) {
+            throw new IllegalArgumentException("context overflow: this session holds " + position + " tokens and "
+                    + tokens.length + " more would exceed its capacity of " + cache.size + "; start a new session, or "
+                    + "raise the context length (spec contextLength or ModelOptions.withContextLength)");
+        }
+        List<Logits> parts = new ArrayList<>();
+        int batchSize = model.options().batchSize();
+        int base = position;
+        for (int from = 0; from < tokens.length; from += batchSize) {
+            int to = Math.min(tokens.length, from + batchSize);
+            int[] chunk = java.util.Arrays.copyOfRange(tokens, from, to);
+            boolean last = to == tokens.length;
+            var batch = new GraphBuilder.Batch(chunk, base + from, prefix, allLogits);
+            if (allLogits || last) {
+                parts.add(ForwardPass.run(model, cache, batch, List.of()).logits());
+            } else {
+                ForwardPass.run(model, cache, batch, List.of());
+            }
+            position = base + to;
+        }
+        return parts.size() == 1 ? parts.getFirst() : Logits.concat(parts);
+    }
+
+    /** Forgets every token (the cache is overwritten by later calls). */
+    public void reset() {
+        position = 0;
+        prefix = 0;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this session was closed");
+        }
+        model.ensureOpen();
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            cache.close();
+            closed = true;
+        }
+    }
+}

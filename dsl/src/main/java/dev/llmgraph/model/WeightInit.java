@@ -1,0 +1,80 @@
+package dev.llmgraph.model;
+
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.WeightLayout;
+
+import java.util.SplittableRandom;
+
+/**
+ * Random initialisation schemes. Every tensor draws from its own generator, seeded from the scheme's seed
+ * and the tensor's name, so a weight's values do not depend on which other weights exist or on the order
+ * they are made in.
+ *
+ * <ul>
+ *   <li>{@link #gpt2(long)}: GPT-2's scheme. Matrices and embeddings N(0, 0.02); the projections that
+ *       write into the residual stream (attn_output, ffn_down) N(0, 0.02 / sqrt(2 x layers)); norm
+ *       weights 1, biases 0. With DEEPNORM, DeepNet's beta multiplies the v, output and FFN matrices.</li>
+ *   <li>{@link #lecun(long)}: for tests and experiments on tiny models. Matrices N(0, 1 / fan_in) so that
+ *       activations keep their scale, embeddings N(0, 1), biases N(0, 0.1), norm weights 1 + N(0, 0.1), T5
+ *       buckets N(0, 0.5): every parameter matters, so a wrong wiring shows in the logits.</li>
+ * </ul>
+ */
+public record WeightInit(String scheme, long seed) {
+    public static WeightInit gpt2(long seed) {
+        return new WeightInit("gpt2", seed);
+    }
+
+    public static WeightInit lecun(long seed) {
+        return new WeightInit("lecun", seed);
+    }
+
+    /** The values of {@code weight} for a model of {@code spec}. */
+    float[] values(ModelSpec spec, WeightLayout.Weight weight) {
+        long n = weight.elements();
+        if (n > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(weight.name() + " has " + n + " elements, more than a Java array holds");
+        }
+        float[] out = new float[(int) n];
+        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + weight.name().hashCode());
+        String name = weight.name();
+        boolean bias = name.endsWith(".bias");
+        boolean normWeight = name.contains("norm") && name.endsWith(".weight");
+        if (scheme.equals("lecun")) {
+            if (normWeight) {
+                fill(out, random, 1.0, 0.1);
+            } else if (bias) {
+                fill(out, random, 0, 0.1);
+            } else if (name.contains("attn_rel_b")) {
+                fill(out, random, 0, 0.5);
+            } else if (name.startsWith("token_embd") || name.startsWith("position_embd")) {
+                fill(out, random, 0, 1.0);
+            } else {
+                fill(out, random, 0, 1.0 / Math.sqrt(weight.ne()[0]));
+            }
+            return out;
+        }
+        if (normWeight) {
+            java.util.Arrays.fill(out, 1f);
+        } else if (!bias) {
+            double std = 0.02;
+            if (name.endsWith("attn_output.weight") || name.endsWith("ffn_down.weight")) {
+                std /= Math.sqrt(2.0 * spec.layers());
+            }
+            if (name.endsWith("attn_v.weight") || name.endsWith("attn_output.weight") || name.contains(".ffn_")) {
+                std *= spec.placement().initBeta(spec.layers());
+            }
+            if (spec.positional() instanceof Positional.T5Bias && name.contains("attn_rel_b")) {
+                std = 0.5;
+            }
+            fill(out, random, 0, std);
+        }
+        return out;
+    }
+
+    private static void fill(float[] out, SplittableRandom random, double mean, double std) {
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (mean + std * random.nextGaussian());
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.llmgraph.model;
+
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.WeightLayout;
+
+/**
+ * Where a model's weights come from: random initialisation, a GGUF file, safetensors. Lowering asks for
+ * each tensor of the spec's {@link WeightLayout} in turn.
+ */
+public interface WeightSource {
+    /** The type the source stores {@code weight} in (kept as is), or null to use the model options' type. */
+    default GgmlType storedType(WeightLayout.Weight weight) {
+        return null;
+    }
+
+    /** Fills {@code target} (allocated on the backend, of the layout's shape) with {@code weight}'s values. */
+    void load(ModelSpec spec, WeightLayout.Weight weight, Tensor target);
+
+    /** Random values by {@code init}. */
+    static WeightSource random(WeightInit init) {
+        return (spec, weight, target) -> target.setFloats(init.values(spec, weight));
+    }
+}

@@ -1,0 +1,216 @@
+package dev.llmgraph.presets;
+
+import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.Embeddings;
+import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.Transformer;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Published architectures, each with its configuration as a source comment. Each preset's parameter
+ * count equals the released checkpoint's (a test checks every one).
+ */
+public final class Presets {
+    private Presets() {}
+
+    /**
+     * GPT-2 small (openai-community/gpt2 config.json): n_embd 768, n_layer 12, n_head 12, n_positions
+     * 1024, vocab_size 50257, activation gelu_new, layer_norm_epsilon 1e-5, tied lm_head. 124 439 808.
+     */
+    public static ModelSpec gpt2Small() {
+        return gpt2("gpt2-small", 768, 12, 12);
+    }
+
+    /** GPT-2 medium (openai-community/gpt2-medium): n_embd 1024, n_layer 24, n_head 16. 354 823 168. */
+    public static ModelSpec gpt2Medium() {
+        return gpt2("gpt2-medium", 1024, 24, 16);
+    }
+
+    private static ModelSpec gpt2(String name, int d, int layers, int heads) {
+        return Transformer.causalDecoder(name)
+                .vocabSize(50257).dModel(d).layers(layers).contextLength(1024)
+                .attention(Attention.multiHead(heads).withBias(true))
+                .positional(Positional.learned())
+                .norm(Norm.layer(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.mlp(4 * d, Activation.GELU_TANH))
+                .tiedEmbeddings(true)
+                .build();
+    }
+
+    /**
+     * LLaMA-2-7B (meta-llama/Llama-2-7b-hf config.json): hidden_size 4096, intermediate_size 11008,
+     * num_hidden_layers 32, num_attention_heads 32, num_key_value_heads 32, max_position_embeddings 4096,
+     * rms_norm_eps 1e-5, rope_theta 10000, vocab_size 32000, untied. 6 738 415 616.
+     */
+    public static ModelSpec llama2_7b() {
+        return llama("llama-2-7b", 32000, 4096, 32, 32, 32, 11008, 4096, 10_000, 1e-5);
+    }
+
+    /**
+     * LLaMA-3-8B (meta-llama/Meta-Llama-3-8B config.json): hidden_size 4096, intermediate_size 14336,
+     * num_hidden_layers 32, num_attention_heads 32, num_key_value_heads 8, max_position_embeddings 8192,
+     * rms_norm_eps 1e-5, rope_theta 500000, vocab_size 128256, untied. 8 030 261 248.
+     */
+    public static ModelSpec llama3_8b() {
+        return llama("llama-3-8b", 128256, 4096, 32, 32, 8, 14336, 8192, 500_000, 1e-5);
+    }
+
+    /**
+     * TinyLlama-1.1B (TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T config.json): hidden_size 2048,
+     * intermediate_size 5632, num_hidden_layers 22, num_attention_heads 32, num_key_value_heads 4,
+     * max_position_embeddings 2048, rms_norm_eps 1e-5, rope_theta 10000, vocab_size 32000. 1 100 048 384.
+     */
+    public static ModelSpec tinyLlama1_1b() {
+        return llama("tinyllama-1.1b", 32000, 2048, 22, 32, 4, 5632, 2048, 10_000, 1e-5);
+    }
+
+    private static ModelSpec llama(String name, int vocab, int d, int layers, int heads, int kvHeads, int ffn,
+                                   int context, double theta, double eps) {
+        return Transformer.causalDecoder(name)
+                .vocabSize(vocab).dModel(d).layers(layers).contextLength(context)
+                .attention(Attention.grouped(heads, kvHeads))
+                .positional(Positional.rope(theta))
+                .norm(Norm.rms(eps), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(ffn))
+                .build();
+    }
+
+    /**
+     * Mistral-7B v0.1 (mistralai/Mistral-7B-v0.1 config.json): hidden_size 4096, intermediate_size 14336,
+     * num_hidden_layers 32, num_attention_heads 32, num_key_value_heads 8, sliding_window 4096,
+     * max_position_embeddings 32768, rms_norm_eps 1e-5, rope_theta 10000, vocab_size 32000, untied.
+     * 7 241 732 096.
+     */
+    public static ModelSpec mistral7b() {
+        ModelSpec base = llama("mistral-7b", 32000, 4096, 32, 32, 8, 14336, 32768, 10_000, 1e-5);
+        return base.withAttention(base.attention().withSlidingWindow(4096));
+    }
+
+    /**
+     * BLOOM-560m (bigscience/bloom-560m config.json): hidden_size 1024, n_layer 24, n_head 16, vocab_size
+     * 250880, layer_norm_epsilon 1e-5, ALiBi, word_embeddings_layernorm, GELU (tanh), biases everywhere,
+     * tied lm_head; trained with sequences of 2048. 559 214 592.
+     */
+    public static ModelSpec bloom560m() {
+        return Transformer.causalDecoder("bloom-560m")
+                .vocabSize(250880).dModel(1024).layers(24).contextLength(2048)
+                .attention(Attention.multiHead(16).withBias(true))
+                .positional(Positional.alibi())
+                .norm(Norm.layer(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.mlp(4096, Activation.GELU_TANH))
+                .embeddings(Embeddings.tiedWeights().withLayerNorm(true))
+                .build();
+    }
+
+    /**
+     * Falcon-7B (tiiuae/falcon-7b config.json): hidden_size 4544, num_hidden_layers 32,
+     * num_attention_heads 71, multi_query (1 K/V head of 64), parallel_attn with one input_layernorm,
+     * bias false, GELU MLP of 4 x 4544, layer_norm_epsilon 1e-5, rotary (NeoX pairing), vocab_size 65024,
+     * tied lm_head, 2048 positions. 6 921 720 704.
+     */
+    public static ModelSpec falcon7b() {
+        return Transformer.causalDecoder("falcon-7b")
+                .vocabSize(65024).dModel(4544).layers(32).contextLength(2048)
+                .attention(Attention.multiQuery(71).withHeadDim(64))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.layer(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.mlp(4 * 4544, Activation.GELU).withBias(false))
+                .parallelBlock(true)
+                .tiedEmbeddings(true)
+                .build();
+    }
+
+    /**
+     * ChatGLM2-6B (THUDM/chatglm2-6b config.json): hidden_size 4096, num_layers 28, num_attention_heads
+     * 32, multi_query_group_num 2 (K/V heads), kv_channels 128, ffn_hidden_size 13696 (SwiGLU),
+     * add_qkv_bias true, add_bias_linear false, RMSNorm eps 1e-5, rotary on half of each head,
+     * padded_vocab_size 65024, seq_length 32768, separate output_layer. 6 243 584 000.
+     */
+    public static ModelSpec chatglm2_6b() {
+        return Transformer.causalDecoder("chatglm2-6b")
+                .vocabSize(65024).dModel(4096).layers(28).contextLength(32768)
+                .attention(Attention.grouped(32, 2).withHeadDim(128).withBias(true, false))
+                .positional(Positional.rope(10_000).withFraction(0.5))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(13696))
+                .build();
+    }
+
+    /**
+     * ChatGLM-6B (THUDM/chatglm-6b config.json): hidden_size 4096, num_layers 28, num_attention_heads 32,
+     * inner_hidden_size 16384 (GELU), LayerNorm eps 1e-5, biases on all projections, vocab_size 130528,
+     * max_sequence_length 2048, tied lm_head. A GLM prefix decoder (bidirectional over the prompt), with
+     * post-norm residuals scaled by alpha = sqrt(2 x 28); its 2-d RoPE (position and block position, one
+     * per half of each head) is approximated by RoPE on halves. 6 173 286 400.
+     */
+    public static ModelSpec chatglm6b() {
+        return Transformer.prefixDecoder("chatglm-6b")
+                .vocabSize(130528).dModel(4096).layers(28).contextLength(2048)
+                .attention(Attention.multiHead(32).withBias(true))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.layer(1e-5), NormPlacement.DEEPNORM)
+                .ffn(Ffn.mlp(16384, Activation.GELU))
+                .finalNorm(true)
+                .tiedEmbeddings(true)
+                .build();
+    }
+
+    /** Every full-size preset by name. */
+    public static Map<String, Supplier<ModelSpec>> all() {
+        Map<String, Supplier<ModelSpec>> all = new LinkedHashMap<>();
+        all.put("gpt2-small", Presets::gpt2Small);
+        all.put("gpt2-medium", Presets::gpt2Medium);
+        all.put("llama-2-7b", Presets::llama2_7b);
+        all.put("llama-3-8b", Presets::llama3_8b);
+        all.put("tinyllama-1.1b", Presets::tinyLlama1_1b);
+        all.put("mistral-7b", Presets::mistral7b);
+        all.put("bloom-560m", Presets::bloom560m);
+        all.put("falcon-7b", Presets::falcon7b);
+        all.put("chatglm2-6b", Presets::chatglm2_6b);
+        all.put("chatglm-6b", Presets::chatglm6b);
+        return all;
+    }
+
+    /** The preset named {@code name} (see {@link #all()}), full size or with a {@code tiny-} prefix. */
+    public static ModelSpec byName(String name) {
+        String key = name.startsWith("tiny-") ? name.substring(5) : name;
+        Supplier<ModelSpec> preset = all().get(key);
+        if (preset == null) {
+            throw new IllegalArgumentException("no preset named '" + name + "'; known presets: " + all().keySet()
+                    + " (prefix tiny- for the 2-layer test version)");
+        }
+        return name.startsWith("tiny-") ? tiny(preset.get()) : preset.get();
+    }
+
+    /**
+     * The same architecture at test size: 2 layers, dModel 32, 4 query heads of 8 (K/V heads scaled to
+     * keep MHA, GQA or MQA), the FFN's width ratio kept (rounded to a multiple of 8), vocabulary 256,
+     * context 128. Every choice except the sizes stays.
+     */
+    public static ModelSpec tiny(ModelSpec full) {
+        Attention a = full.attention();
+        int kvHeads = a.kvHeads() == a.heads() ? 4 : a.kvHeads() == 1 ? 1 : 2;
+        double ratio = (double) full.ffnDim() / full.dModel();
+        int ffn = Math.max(8, (int) Math.round(ratio * 32 / 8) * 8);
+        Attention tinyAttention = a.withHeads(4, kvHeads).withHeadDim(8);
+        if (a.window() != null) {
+            tinyAttention = tinyAttention.withSlidingWindow(new dev.llmgraph.spec.SlidingWindow(16,
+                    a.window().globalEvery()));
+        }
+        return full.toBuilder()
+                .name("tiny-" + full.name())
+                .vocabSize(256).dModel(32).layers(2).contextLength(128)
+                .attention(tinyAttention)
+                .ffn(full.ffn().withWidth(ffn))
+                .build();
+    }
+}

@@ -1,0 +1,145 @@
+package dev.llmgraph.spec;
+
+/**
+ * Collects the choices of a {@link ModelSpec}; {@link #build()} checks them all and reports every problem
+ * at once. Defaults follow LLaMA: RoPE with theta 10 000, RMSNorm (eps 1e-5) before each sublayer and
+ * after the last block, untied embeddings. vocabSize, dModel, layers, contextLength, attention and ffn
+ * have no default.
+ */
+public final class ModelBuilder {
+    private String name;
+    private ArchitectureKind kind;
+    private int vocabSize;
+    private int dModel;
+    private int layers;
+    private int contextLength;
+    private Attention attention;
+    private Positional positional = Positional.rope(10_000);
+    private Norm norm = Norm.rms(1e-5);
+    private NormPlacement placement = NormPlacement.PRE;
+    private boolean finalNorm = true;
+    private Ffn ffn;
+    private boolean parallelBlock;
+    private Embeddings embeddings = Embeddings.untied();
+    private double finalLogitSoftcap;
+
+    ModelBuilder(String name, ArchitectureKind kind) {
+        this.name = name;
+        this.kind = kind;
+    }
+
+    ModelBuilder(ModelSpec s) {
+        this.name = s.name();
+        this.kind = s.kind();
+        this.vocabSize = s.vocabSize();
+        this.dModel = s.dModel();
+        this.layers = s.layers();
+        this.contextLength = s.contextLength();
+        this.attention = s.attention();
+        this.positional = s.positional();
+        this.norm = s.norm();
+        this.placement = s.placement();
+        this.finalNorm = s.finalNorm();
+        this.ffn = s.ffn();
+        this.parallelBlock = s.parallelBlock();
+        this.embeddings = s.embeddings();
+        this.finalLogitSoftcap = s.finalLogitSoftcap();
+    }
+
+    public ModelBuilder name(String name) {
+        this.name = name;
+        return this;
+    }
+
+    public ModelBuilder kind(ArchitectureKind kind) {
+        this.kind = kind;
+        return this;
+    }
+
+    public ModelBuilder vocabSize(int vocabSize) {
+        this.vocabSize = vocabSize;
+        return this;
+    }
+
+    public ModelBuilder dModel(int dModel) {
+        this.dModel = dModel;
+        return this;
+    }
+
+    public ModelBuilder layers(int layers) {
+        this.layers = layers;
+        return this;
+    }
+
+    public ModelBuilder contextLength(int contextLength) {
+        this.contextLength = contextLength;
+        return this;
+    }
+
+    public ModelBuilder attention(Attention attention) {
+        this.attention = attention;
+        return this;
+    }
+
+    public ModelBuilder positional(Positional positional) {
+        this.positional = positional;
+        return this;
+    }
+
+    public ModelBuilder norm(Norm norm) {
+        this.norm = norm;
+        return this;
+    }
+
+    public ModelBuilder norm(Norm norm, NormPlacement placement) {
+        this.norm = norm;
+        this.placement = placement;
+        return this;
+    }
+
+    public ModelBuilder placement(NormPlacement placement) {
+        this.placement = placement;
+        return this;
+    }
+
+    public ModelBuilder finalNorm(boolean finalNorm) {
+        this.finalNorm = finalNorm;
+        return this;
+    }
+
+    public ModelBuilder ffn(Ffn ffn) {
+        this.ffn = ffn;
+        return this;
+    }
+
+    public ModelBuilder parallelBlock(boolean parallelBlock) {
+        this.parallelBlock = parallelBlock;
+        return this;
+    }
+
+    public ModelBuilder embeddings(Embeddings embeddings) {
+        this.embeddings = embeddings;
+        return this;
+    }
+
+    public ModelBuilder tiedEmbeddings(boolean tied) {
+        this.embeddings = embeddings.withTied(tied);
+        return this;
+    }
+
+    public ModelBuilder finalLogitSoftcap(double cap) {
+        this.finalLogitSoftcap = cap;
+        return this;
+    }
+
+    /** The spec, or an {@link InvalidSpecException} listing every problem. */
+    public ModelSpec build() {
+        ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, attention, positional,
+                norm, placement, finalNorm, ffn, parallelBlock, embeddings, finalLogitSoftcap);
+        var problems = SpecValidator.check(spec);
+        if (!problems.isEmpty()) {
+            throw new InvalidSpecException(name == null ? "(unnamed)" : name, problems);
+        }
+        return spec;
+    }
+}

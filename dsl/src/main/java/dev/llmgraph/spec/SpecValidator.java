@@ -1,0 +1,224 @@
+package dev.llmgraph.spec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The rules a spec must follow. Each problem names the field, its value, the rule and a hint; all are
+ * collected so that a learner fixes everything in one go. The messages are part of the teaching and are
+ * tested word for word.
+ */
+final class SpecValidator {
+    private final ModelSpec s;
+    private final List<SpecProblem> problems = new ArrayList<>();
+
+    private SpecValidator(ModelSpec spec) {
+        this.s = spec;
+    }
+
+    static List<SpecProblem> check(ModelSpec spec) {
+        SpecValidator v = new SpecValidator(spec);
+        v.checkShape();
+        if (spec.attention() != null) {
+            v.checkAttention(spec.attention());
+        }
+        if (spec.ffn() != null) {
+            v.checkFfn(spec.ffn());
+        }
+        v.checkPositional();
+        v.checkNorm();
+        v.checkEmbeddings();
+        return v.problems;
+    }
+
+    private void problem(String field, Object value, String rule, String hint) {
+        problems.add(new SpecProblem(field, value, rule, hint));
+    }
+
+    private void checkShape() {
+        if (s.name() == null || s.name().isBlank()) {
+            problem("name", s.name() == null ? "null" : "'" + s.name() + "'", "a spec needs a name",
+                    "pass one to Transformer.causalDecoder(\"my-model\")");
+        }
+        if (s.kind() == null) {
+            problem("kind", null, "the architecture kind must be set", "use Transformer.causalDecoder or prefixDecoder");
+        } else if (s.kind() == ArchitectureKind.ENCODER || s.kind() == ArchitectureKind.ENCODER_DECODER) {
+            problem("kind", s.kind(), "this version builds decoder-only models",
+                    "use CAUSAL_DECODER or PREFIX_DECODER; encoders and encoder-decoders come in a later version");
+        }
+        positive("vocabSize", s.vocabSize(), "set it with .vocabSize(n), e.g. 32000 for LLaMA's tokenizer");
+        positive("dModel", s.dModel(), "set the residual width with .dModel(n), e.g. 4096 for LLaMA-2-7B");
+        positive("layers", s.layers(), "set the number of blocks with .layers(n)");
+        positive("contextLength", s.contextLength(), "set the longest sequence with .contextLength(n), e.g. 2048");
+        if (s.attention() == null) {
+            problem("attention", null, "attention must be set",
+                    "e.g. .attention(Attention.multiHead(8)) or .attention(Attention.grouped(32, 8))");
+        }
+        if (s.ffn() == null) {
+            problem("ffn", null, "the feed-forward network must be set",
+                    "e.g. .ffn(Ffn.swiglu(1376)) or .ffn(Ffn.mlp(2048, Activation.GELU))");
+        }
+        if (s.parallelBlock() && s.placement() != NormPlacement.PRE && s.placement() != NormPlacement.POST) {
+            problem("parallelBlock", true, "a parallel attention+FFN block shares one norm, which works with PRE or "
+                    + "POST placement, not " + s.placement(), "use NormPlacement.PRE (GPT-J, Falcon) or turn "
+                    + "parallelBlock off");
+        }
+        if (s.finalLogitSoftcap() < 0 || Double.isNaN(s.finalLogitSoftcap())) {
+            problem("finalLogitSoftcap", s.finalLogitSoftcap(), "must be 0 (off) or positive", "Gemma 2 uses 30");
+        }
+    }
+
+    private void positive(String field, int value, String hint) {
+        if (value < 1) {
+            problem(field, value, "must be at least 1", hint);
+        }
+    }
+
+    private void checkAttention(Attention a) {
+        if (a.heads() < 1) {
+            problem("attention.heads", a.heads(), "must be at least 1", "LLaMA-2-7B has 32 heads");
+        }
+        if (a.kvHeads() < 1) {
+            problem("attention.kvHeads", a.kvHeads(), "must be at least 1", "1 is multi-query attention, heads is "
+                    + "multi-head attention");
+        } else if (a.heads() >= 1 && a.heads() % a.kvHeads() != 0) {
+            problem("attention.kvHeads", a.kvHeads(), "must divide heads = " + a.heads() + ": each K/V head serves "
+                    + "the same number of query heads", "use one of " + divisors(a.heads()));
+        }
+        if (a.headDim() < 0) {
+            problem("attention.headDim", a.headDim(), "must be positive, or 0 for dModel / heads", "");
+        } else if (a.headDim() == 0 && a.heads() >= 1 && s.dModel() >= 1 && s.dModel() % a.heads() != 0) {
+            problem("attention.headDim", "dModel / heads = " + s.dModel() + " / " + a.heads(),
+                    "dModel must be a multiple of heads when headDim is not set",
+                    "set .withHeadDim(n) or choose heads among " + divisors(s.dModel()));
+        }
+        if (a.window() != null) {
+            if (a.window().size() < 1) {
+                problem("attention.window.size", a.window().size(), "must be at least 1", "Mistral-7B uses 4096");
+            }
+            if (a.window().globalEvery() < 0) {
+                problem("attention.window.globalEvery", a.window().globalEvery(), "must be 0 (every layer slides) or "
+                        + "positive (every n-th layer is global)", "Gemma 2 alternates: 2");
+            }
+        }
+        if (a.softmaxScale() < 0 || Double.isNaN(a.softmaxScale())) {
+            problem("attention.softmaxScale", a.softmaxScale(), "must be positive, or 0 for 1/sqrt(headDim)", "");
+        }
+        if (a.logitSoftcap() < 0 || Double.isNaN(a.logitSoftcap())) {
+            problem("attention.logitSoftcap", a.logitSoftcap(), "must be 0 (off) or positive", "Gemma 2 uses 50");
+        }
+    }
+
+    private void checkFfn(Ffn f) {
+        if (f.activation() == null) {
+            problem("ffn.activation", null, "the FFN needs an activation", "e.g. Activation.GELU");
+        }
+        if (f.width() < 1) {
+            problem("ffn.width", f.width(), "must be at least 1", "4 x dModel is the classic choice, 8/3 x dModel for "
+                    + "gated FFNs");
+        }
+        if (!f.gated() && f.activation() == Activation.IDENTITY) {
+            problem("ffn.activation", Activation.IDENTITY, "a plain MLP without an activation is one linear map",
+                    "use Ffn.bilinear(width) for the gated form, or pick a non-linearity");
+        }
+    }
+
+    private void checkPositional() {
+        switch (s.positional()) {
+            case null -> problem("positional", null, "must be set", "Positional.none() is the explicit NoPE choice");
+            case Positional.Rope rope -> checkRope(rope);
+            case Positional.Alibi alibi -> {
+                if (!(alibi.maxBias() > 0)) {
+                    problem("positional.maxBias", alibi.maxBias(), "ALiBi's maximum bias must be positive",
+                            "BLOOM uses 8");
+                }
+            }
+            case Positional.T5Bias t5 -> {
+                int minimum = s.kind() == ArchitectureKind.CAUSAL_DECODER ? 2 : 4;
+                if (t5.buckets() < minimum) {
+                    problem("positional.buckets", t5.buckets(), "must be at least " + minimum, "T5 uses 32");
+                }
+                if (t5.maxDistance() <= t5.buckets() / 2) {
+                    problem("positional.maxDistance", t5.maxDistance(), "must exceed the exact-distance buckets ("
+                            + t5.buckets() / 2 + ")", "T5 uses 128");
+                }
+            }
+            case Positional.None n -> { }
+            case Positional.Learned l -> { }
+            case Positional.Sinusoidal sin -> {
+                if (s.dModel() % 2 != 0) {
+                    problem("dModel", s.dModel(), "the sinusoidal table pairs sin and cos, so dModel must be even", "");
+                }
+            }
+        }
+    }
+
+    private void checkRope(Positional.Rope rope) {
+        if (!(rope.theta() > 0)) {
+            problem("positional.theta", rope.theta(), "RoPE's base must be positive", "10000 (LLaMA-2), 500000 (LLaMA-3)");
+        }
+        if (!(rope.fraction() > 0 && rope.fraction() <= 1)) {
+            problem("positional.fraction", rope.fraction(), "the rotated share of each head must be in (0, 1]",
+                    "1.0 rotates whole heads; ChatGLM2 rotates 0.5");
+        } else if (s.attention() != null && s.attention().heads() >= 1 && s.dModel() >= 1) {
+            int headDim = s.attention().headDim(s.dModel());
+            if (headDim > 0 && rope.rotatedDims(headDim) < 2) {
+                problem("positional.fraction", rope.fraction(), "rotates " + rope.rotatedDims(headDim) + " of "
+                        + headDim + " head dimensions; RoPE needs at least one pair", "raise the fraction");
+            }
+        }
+        if (rope.pairing() == null) {
+            problem("positional.pairing", null, "must be set", "RopePairing.ADJACENT or HALVES");
+        }
+        switch (rope.scaling()) {
+            case null -> problem("positional.scaling", null, "must be set", "RopeScaling.none() for plain RoPE");
+            case RopeScaling.Linear lin -> requireFactor("positional.scaling.factor", lin.factor());
+            case RopeScaling.NtkAware ntk -> requireFactor("positional.scaling.factor", ntk.factor());
+            case RopeScaling.Yarn yarn -> {
+                requireFactor("positional.scaling.factor", yarn.factor());
+                if (yarn.trainedContext() < 1) {
+                    problem("positional.scaling.trainedContext", yarn.trainedContext(), "must be at least 1",
+                            "the context length the model was trained with");
+                }
+            }
+            case RopeScaling.None none -> { }
+        }
+    }
+
+    private void requireFactor(String field, double factor) {
+        if (!(factor >= 1)) {
+            problem(field, factor, "a context extension factor must be at least 1", "4 runs 4x the trained context");
+        }
+    }
+
+    private void checkNorm() {
+        if (s.norm() == null) {
+            problem("norm", null, "must be set", "Norm.rms(1e-5) or Norm.layer(1e-5)");
+        } else if (!(s.norm().eps() > 0)) {
+            problem("norm.eps", s.norm().eps(), "must be positive: it keeps the division away from zero",
+                    "1e-5 or 1e-6 are usual");
+        }
+        if (s.placement() == null) {
+            problem("placement", null, "must be set", "NormPlacement.PRE is the modern default");
+        }
+    }
+
+    private void checkEmbeddings() {
+        if (s.embeddings() == null) {
+            problem("embeddings", null, "must be set", "Embeddings.untied() or Embeddings.tiedWeights()");
+        } else if (!(s.embeddings().scale() > 0)) {
+            problem("embeddings.scale", s.embeddings().scale(), "must be positive", "1.0 is no scaling; Gemma uses "
+                    + "sqrt(dModel)");
+        }
+    }
+
+    private static String divisors(int n) {
+        List<Integer> out = new ArrayList<>();
+        for (int d = 1; d <= n && out.size() < 12; d++) {
+            if (n % d == 0) {
+                out.add(d);
+            }
+        }
+        return out.toString();
+    }
+}

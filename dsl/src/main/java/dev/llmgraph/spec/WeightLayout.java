@@ -1,0 +1,107 @@
+package dev.llmgraph.spec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every learned tensor of a spec, with llama.cpp's GGUF tensor names and shapes in ggml order
+ * ({@code ne[0]} first: a projection from dModel to n is {@code [dModel, n]}). Lowering allocates exactly
+ * these; GGUF and safetensors I/O map them by name.
+ */
+public final class WeightLayout {
+    /**
+     * @param name      e.g. {@code blk.3.attn_q.weight}
+     * @param ne        sizes in ggml order
+     * @param matrix    a 2-d weight a token is multiplied by (may be quantized); false for norms, biases and
+     *                  small tables, which stay F32
+     * @param component the accounting group: token embedding, positional, attention, ffn, norms, output head
+     */
+    public record Weight(String name, long[] ne, boolean matrix, String component) {
+        public long elements() {
+            long n = 1;
+            for (long x : ne) {
+                n *= x;
+            }
+            return n;
+        }
+
+        /** The shape in the paper's order (rows first), for display. */
+        public String paperShape() {
+            return ne.length == 1 ? "[" + ne[0] + "]" : "[" + ne[1] + ", " + ne[0] + "]";
+        }
+    }
+
+    private WeightLayout() {}
+
+    public static List<Weight> of(ModelSpec s) {
+        List<Weight> out = new ArrayList<>();
+        int d = s.dModel();
+        long hd = s.headDim();
+        long q = s.heads() * hd, kv = s.kvHeads() * hd;
+        out.add(new Weight("token_embd.weight", new long[] {d, s.vocabSize()}, true, "token embedding"));
+        if (s.positional() instanceof Positional.Learned) {
+            out.add(new Weight("position_embd.weight", new long[] {d, s.contextLength()}, false, "positional"));
+        }
+        if (s.embeddings().layerNorm()) {
+            norm(out, "token_embd_norm", d, s.norm(), "embedding norm");
+        }
+        if (s.positional() instanceof Positional.T5Bias t5) {
+            out.add(new Weight("blk.0.attn_rel_b.weight", new long[] {s.heads(), t5.buckets()}, false, "positional"));
+        }
+        Attention a = s.attention();
+        Ffn f = s.ffn();
+        for (int i = 0; i < s.layers(); i++) {
+            String b = "blk." + i + ".";
+            norm(out, b + "attn_norm", d, s.norm(), "block norms");
+            matrix(out, b + "attn_q", d, q, a.qkvBias(), "attention");
+            matrix(out, b + "attn_k", d, kv, a.qkvBias(), "attention");
+            matrix(out, b + "attn_v", d, kv, a.qkvBias(), "attention");
+            if (a.qkNorm()) {
+                out.add(new Weight(b + "attn_q_norm.weight", new long[] {hd}, false, "attention"));
+                out.add(new Weight(b + "attn_k_norm.weight", new long[] {hd}, false, "attention"));
+            }
+            matrix(out, b + "attn_output", q, d, a.outBias(), "attention");
+            if (s.placement() == NormPlacement.SANDWICH) {
+                norm(out, b + "attn_post_norm", d, s.norm(), "block norms");
+            }
+            if (!s.parallelBlock()) {
+                norm(out, b + "ffn_norm", d, s.norm(), "block norms");
+            }
+            if (f.gated()) {
+                matrix(out, b + "ffn_gate", d, f.width(), f.bias(), "ffn");
+            }
+            matrix(out, b + "ffn_up", d, f.width(), f.bias(), "ffn");
+            matrix(out, b + "ffn_down", f.width(), d, f.bias(), "ffn");
+            if (s.placement() == NormPlacement.SANDWICH) {
+                norm(out, b + "ffn_post_norm", d, s.norm(), "block norms");
+            }
+        }
+        if (s.finalNorm()) {
+            norm(out, "output_norm", d, s.norm(), "final norm");
+        }
+        if (!s.tiedEmbeddings()) {
+            out.add(new Weight("output.weight", new long[] {d, s.vocabSize()}, true, "output head"));
+        }
+        return out;
+    }
+
+    private static void matrix(List<Weight> out, String base, long in, long outDim, boolean bias, String component) {
+        out.add(new Weight(base + ".weight", new long[] {in, outDim}, true, component));
+        if (bias) {
+            out.add(new Weight(base + ".bias", new long[] {outDim}, false, component));
+        }
+    }
+
+    private static void norm(List<Weight> out, String base, long d, Norm norm, String component) {
+        switch (norm) {
+            case Norm.LayerNorm ln -> {
+                out.add(new Weight(base + ".weight", new long[] {d}, false, component));
+                if (ln.bias()) {
+                    out.add(new Weight(base + ".bias", new long[] {d}, false, component));
+                }
+            }
+            case Norm.RmsNorm rms -> out.add(new Weight(base + ".weight", new long[] {d}, false, component));
+            case Norm.SimpleRmsNorm simple -> { }
+        }
+    }
+}

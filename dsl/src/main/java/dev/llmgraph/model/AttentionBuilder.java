@@ -58,7 +58,7 @@ final class AttentionBuilder {
     Tensor attend(int layer, Tensor x) {
         String b = "blk." + layer + ".";
         String i = "." + layer;
-        int tokens = g.batch.size(), keys = g.batch.keys();
+        int tokens = g.shape.tokens(), keys = g.shape.keys();
         Tensor q = ctx.reshape(g.linear(x, b + "attn_q"), hd, a.heads(), tokens);
         Tensor k = ctx.reshape(g.linear(x, b + "attn_k"), hd, a.kvHeads(), tokens);
         Tensor v = g.linear(x, b + "attn_v");
@@ -100,21 +100,21 @@ final class AttentionBuilder {
         return g.name(g.linear(merged, b + "attn_output"), "attn_out" + i);
     }
 
-    /** Writes this batch's keys and values into the cache rows start .. start + T - 1. */
+    /**
+     * Writes this batch's keys and values into the cache rows given by the inputs (set_rows with indices,
+     * so that the graph does not depend on the position and can be reused at the next step).
+     */
     private void store(int layer, Tensor k, Tensor v) {
-        int tokens = g.batch.size(), start = g.batch.start();
+        int tokens = g.shape.tokens();
         long width = (long) hd * a.kvHeads();
-        Tensor kRows = ctx.view(cache.k[layer], new long[] {width, tokens}, new long[] {cache.k[layer].nb(1)},
-                start * cache.k[layer].nb(1));
-        g.graph.expand(ctx.cpy(ctx.reshape(k, width, tokens), kRows));
+        g.graph.expand(ctx.setRows(cache.k[layer], ctx.reshape(k, width, tokens), g.inputs.cacheRows()));
         Tensor vc = cache.v[layer];
         if (cache.vTransposed) {
-            long elementBytes = cache.type.rowBytes(1);
-            Tensor vCols = ctx.view(vc, new long[] {tokens, width}, new long[] {vc.nb(1)}, start * elementBytes);
-            g.graph.expand(ctx.cpy(ctx.transpose(v), vCols));
+            // The transposed cache as one long row of cells; each value goes to its (feature, position) cell.
+            Tensor cells = ctx.reshape(vc, 1, (long) cache.size * width);
+            g.graph.expand(ctx.setRows(cells, ctx.reshape(v, 1, width * tokens), g.inputs.transposedCacheCells(width)));
         } else {
-            Tensor vRows = ctx.view(vc, new long[] {width, tokens}, new long[] {vc.nb(1)}, start * vc.nb(1));
-            g.graph.expand(ctx.cpy(v, vRows));
+            g.graph.expand(ctx.setRows(vc, v, g.inputs.cacheRows()));
         }
     }
 
@@ -161,7 +161,7 @@ final class AttentionBuilder {
         if (!(spec.positional() instanceof Positional.T5Bias)) {
             return mask;
         }
-        int keys = g.batch.keys(), tokens = g.batch.size();
+        int keys = g.shape.keys(), tokens = g.shape.tokens();
         Tensor bias = ctx.getRows(g.weights.get("blk.0.attn_rel_b.weight"), g.inputs.buckets());
         bias = ctx.cont(ctx.permute(ctx.reshape(bias, a.heads(), keys, tokens), 2, 0, 1, 3));
         return ctx.add(bias, mask);

@@ -32,35 +32,29 @@ final class GraphBuilder {
     final Context ctx;
     final Graph graph;
     final Weights weights;
-    final Batch batch;
+    final Shape shape;
     final Map<String, Tensor> named = new HashMap<>();
 
     /**
-     * @param tokens    new token ids
-     * @param start     position of the first new token (= tokens already in the cache)
-     * @param prefix    prefix length for a prefix decoder (bidirectional part)
+     * The shape of a graph, which is all that decides its ops: a graph is reused for every batch of the
+     * same shape, with new inputs.
+     *
+     * @param tokens    new tokens T
+     * @param keys      cache rows attention reads (K, padded past the tokens seen; the mask hides the padding)
      * @param allLogits logits for every new token, or only the last
      */
-    record Batch(int[] tokens, int start, int prefix, boolean allLogits) {
-        int size() {
-            return tokens.length;
-        }
-
-        int keys() {
-            return start + tokens.length;
-        }
-    }
+    record Shape(int tokens, int keys, boolean allLogits) {}
 
     /** The inputs the caller fills after allocation. */
     final Inputs inputs;
 
-    GraphBuilder(ModelSpec spec, Weights weights, KvCache cache, Context ctx, Graph graph, Batch batch) {
+    GraphBuilder(ModelSpec spec, Weights weights, KvCache cache, Context ctx, Graph graph, Shape shape) {
         this.spec = spec;
         this.ctx = ctx;
         this.graph = graph;
         this.weights = weights;
-        this.batch = batch;
-        this.inputs = new Inputs(spec, ctx, batch, cache);
+        this.shape = shape;
+        this.inputs = new Inputs(spec, ctx, shape, cache);
     }
 
     /** Builds the whole pass; returns the logits [V, T] (or [V, 1] for the last token only). */
@@ -70,8 +64,8 @@ final class GraphBuilder {
         for (int layer = 0; layer < spec.layers(); layer++) {
             x = block(layer, x, attention);
         }
-        if (!batch.allLogits() && batch.size() > 1) {
-            x = ctx.view(x, new long[] {spec.dModel(), 1}, new long[] {x.nb(1)}, (batch.size() - 1) * x.nb(1));
+        if (!shape.allLogits() && shape.tokens() > 1) {
+            x = ctx.view(x, new long[] {spec.dModel(), 1}, new long[] {x.nb(1)}, (shape.tokens() - 1) * x.nb(1));
         }
         if (spec.finalNorm()) {
             x = name(norm(x, "output_norm"), "out_norm");

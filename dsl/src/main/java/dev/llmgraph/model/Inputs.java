@@ -11,101 +11,138 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The graph inputs computed in Java for each batch: token ids, positions, attention masks (one per mask
- * kind the layers use) and, for T5's bias, the bucket of every query-key pair. They are created while
- * the graph is built and filled after the scheduler has given them memory.
+ * The graph inputs computed in Java for each batch: token ids, positions, the cache rows the batch
+ * writes, attention masks (one per mask kind the layers use) and, for T5's bias, the bucket of every
+ * query-key pair. They are created (on first use) while the graph is built and filled before each
+ * computation, so one graph serves every batch of its shape.
  *
  * <p>A mask is [K, T] (ggml order): entry (k, t) is 0 where query t may see key k and -inf where it may
- * not; with ALiBi it holds -|distance| instead of 0, which ggml multiplies by each head's slope.
+ * not (including the cache rows past the last token, which the graph reads as padding); with ALiBi it
+ * holds -|distance| instead of 0, which ggml multiplies by each head's slope.
  */
 final class Inputs {
     final Tensor tokens;
-    private Tensor positions;
     private final ModelSpec spec;
     private final Context ctx;
-    private final GraphBuilder.Batch batch;
+    private final GraphBuilder.Shape shape;
     private final KvCache cache;
     private final Map<MaskKind, Tensor> masks = new EnumMap<>(MaskKind.class);
+    private Tensor positions;
+    private Tensor cacheRows;
+    private Tensor transposedCacheCells;
     private Tensor buckets;
 
-    Inputs(ModelSpec spec, Context ctx, GraphBuilder.Batch batch, KvCache cache) {
+    Inputs(ModelSpec spec, Context ctx, GraphBuilder.Shape shape, KvCache cache) {
         this.spec = spec;
         this.ctx = ctx;
-        this.batch = batch;
+        this.shape = shape;
         this.cache = cache;
-        this.tokens = ctx.newTensor("inp_tokens", GgmlType.I32, batch.size()).markInput();
+        this.tokens = input("inp_tokens", shape.tokens());
     }
 
-    /** The I32 positions [T] (RoPE, learned and sinusoidal tables), created on first use. */
+    private Tensor input(String name, long n) {
+        return ctx.newTensor(name, GgmlType.I32, n).markInput();
+    }
+
+    /** Positions [T] (RoPE and the position tables). */
     Tensor positions() {
         if (positions == null) {
-            positions = ctx.newTensor("inp_pos", GgmlType.I32, batch.size()).markInput();
+            positions = input("inp_pos", shape.tokens());
         }
         return positions;
     }
 
-    /** The F32 mask [K, T] of {@code kind}, created on first use. */
-    Tensor mask(MaskKind kind) {
-        return masks.computeIfAbsent(kind, k -> ctx.newTensor("inp_mask_" + k.name().toLowerCase(),
-                GgmlType.F32, batch.keys(), batch.size()).markInput());
+    /** The cache row of each new token [T], where set_rows writes its key (and value, if not transposed). */
+    Tensor cacheRows() {
+        if (cacheRows == null) {
+            cacheRows = input("inp_cache_rows", shape.tokens());
+        }
+        return cacheRows;
     }
 
-    /** The I32 T5 bucket ids [K * T], created on first use. */
+    /**
+     * For a transposed V cache seen as one long row of cells: the cell of every (feature, token) value,
+     * [width * T], feature fastest: cell = feature * cacheSize + position.
+     */
+    Tensor transposedCacheCells(long width) {
+        if (transposedCacheCells == null) {
+            transposedCacheCells = input("inp_cache_cells", width * shape.tokens());
+        }
+        return transposedCacheCells;
+    }
+
+    /** The F32 mask [K, T] of {@code kind}. */
+    Tensor mask(MaskKind kind) {
+        return masks.computeIfAbsent(kind, k -> ctx.newTensor("inp_mask_" + k.name().toLowerCase(), GgmlType.F32,
+                shape.keys(), shape.tokens()).markInput());
+    }
+
+    /** The T5 bucket ids [K * T]. */
     Tensor buckets() {
         if (buckets == null) {
-            buckets = ctx.newTensor("inp_t5_buckets", GgmlType.I32, (long) batch.keys() * batch.size()).markInput();
+            buckets = input("inp_t5_buckets", (long) shape.keys() * shape.tokens());
         }
         return buckets;
     }
 
-    /** Writes the values; call after the graph is allocated. */
-    void fill() {
-        tokens.setInts(batch.tokens());
+    /** Writes the values of a batch of {@code ids} at positions {@code start ..}; call after allocation. */
+    void fill(int[] ids, int start, int prefix) {
+        tokens.setInts(ids);
+        int[] pos = new int[ids.length];
+        for (int t = 0; t < pos.length; t++) {
+            pos[t] = start + t;
+        }
         if (positions != null) {
-            int[] pos = new int[batch.size()];
-            for (int t = 0; t < pos.length; t++) {
-                pos[t] = batch.start() + t;
-            }
             positions.setInts(pos);
         }
+        if (cacheRows != null) {
+            cacheRows.setInts(pos);
+        }
+        if (transposedCacheCells != null) {
+            int width = (int) (transposedCacheCells.ne(0) / ids.length);
+            int[] cells = new int[width * ids.length];
+            for (int t = 0; t < ids.length; t++) {
+                for (int f = 0; f < width; f++) {
+                    cells[t * width + f] = f * cache.size + start + t;
+                }
+            }
+            transposedCacheCells.setInts(cells);
+        }
         for (var e : masks.entrySet()) {
-            e.getValue().setFloats(maskValues(e.getKey()));
+            e.getValue().setFloats(maskValues(e.getKey(), start, prefix));
         }
         if (buckets != null) {
-            buckets.setInts(bucketIds());
+            buckets.setInts(bucketIds(start));
         }
     }
 
-    private float[] maskValues(MaskKind kind) {
-        int keys = batch.keys(), queries = batch.size();
+    private float[] maskValues(MaskKind kind, int start, int prefix) {
+        int keys = shape.keys(), queries = shape.tokens();
         boolean alibi = spec.positional() instanceof Positional.Alibi;
         int window = spec.attention().window() == null ? 0 : spec.attention().window().size();
         float[] m = new float[keys * queries];
         for (int t = 0; t < queries; t++) {
-            int q = batch.start() + t;
+            int q = start + t;
             for (int k = 0; k < keys; k++) {
-                m[t * keys + k] = kind.visible(q, k, batch.prefix(), window)
+                boolean written = k < start + queries;
+                m[t * keys + k] = written && kind.visible(q, k, prefix, window)
                         ? (alibi ? -Math.abs(q - k) : 0f) : Float.NEGATIVE_INFINITY;
             }
         }
         return m;
     }
 
-    private int[] bucketIds() {
+    private int[] bucketIds(int start) {
         Positional.T5Bias t5 = (Positional.T5Bias) spec.positional();
         boolean bidirectional = spec.mask() != MaskKind.CAUSAL;
-        int keys = batch.keys(), queries = batch.size();
+        int keys = shape.keys(), queries = shape.tokens();
         int[] ids = new int[keys * queries];
         for (int t = 0; t < queries; t++) {
-            int q = batch.start() + t;
+            int q = start + t;
             for (int k = 0; k < keys; k++) {
                 ids[t * keys + k] = t5.bucket(k - q, bidirectional);
             }
         }
         return ids;
-    }
-
-    KvCache cache() {
-        return cache;
     }
 }

@@ -27,6 +27,7 @@ public final class Model implements AutoCloseable {
     private final List<Backend> backends;
     private final Scheduler scheduler;
     private final Weights weights;
+    private StepGraph allocated;
     private boolean closed;
 
     private Model(ModelSpec spec, ModelOptions options, List<Backend> backends, Weights weights) {
@@ -34,7 +35,7 @@ public final class Model implements AutoCloseable {
         this.options = options;
         this.backends = backends;
         this.weights = weights;
-        this.scheduler = new Scheduler(backends, ForwardPass.graphSize(this));
+        this.scheduler = new Scheduler(backends, StepGraph.graphSize(this));
     }
 
     /** Random weights by GPT-2's scheme with seed {@code seed}, on the CPU. */
@@ -113,7 +114,7 @@ public final class Model implements AutoCloseable {
         checkTokens(tokens, "tokens");
         int prefix = spec.kind() == ArchitectureKind.PREFIX_DECODER ? tokens.length : 0;
         try (KvCache cache = newCache(tokens.length)) {
-            var result = ForwardPass.run(this, cache, new GraphBuilder.Batch(tokens, 0, prefix, true), List.of(nodes));
+            var result = StepGraph.once(this, cache, tokens, 0, prefix, true, List.of(nodes));
             return new Inspection(result.logits(), result.nodes());
         }
     }
@@ -234,6 +235,24 @@ public final class Model implements AutoCloseable {
     Scheduler scheduler() {
         ensureOpen();
         return scheduler;
+    }
+
+    /**
+     * Gives {@code graph} the scheduler's compute memory unless it still has it: the scheduler serves one
+     * graph at a time, so a graph allocated before another one must be allocated again.
+     */
+    void allocate(dev.llmgraph.ggml.Graph graph, StepGraph owner) {
+        if (allocated != owner) {
+            scheduler().allocate(graph);
+            allocated = owner;
+        }
+    }
+
+    /** Forgets that {@code owner} holds the compute memory (its graph is being freed). */
+    void release(StepGraph owner) {
+        if (allocated == owner) {
+            allocated = null;
+        }
     }
 
     void checkTokens(int[] tokens, String what) {

@@ -16,6 +16,7 @@ public final class Session implements AutoCloseable {
     private final KvCache cache;
     private int position;
     private int prefix;
+    private StepGraph step;
     private boolean closed;
 
     Session(Model model, KvCache cache) {
@@ -71,16 +72,24 @@ public final class Session implements AutoCloseable {
         for (int from = 0; from < tokens.length; from += batchSize) {
             int to = Math.min(tokens.length, from + batchSize);
             int[] chunk = java.util.Arrays.copyOfRange(tokens, from, to);
-            boolean last = to == tokens.length;
-            var batch = new GraphBuilder.Batch(chunk, base + from, prefix, allLogits);
-            if (allLogits || last) {
-                parts.add(ForwardPass.run(model, cache, batch, List.of()).logits());
-            } else {
-                ForwardPass.run(model, cache, batch, List.of());
+            if (step == null || !step.fits(chunk.length, base + from, allLogits, cache.size)) {
+                closeStep();
+                step = StepGraph.build(model, cache, chunk.length, base + from, allLogits, List.of());
+            }
+            Logits logits = step.run(chunk, base + from, prefix).logits();
+            if (allLogits || to == tokens.length) {
+                parts.add(logits);
             }
             position = base + to;
         }
         return parts.size() == 1 ? parts.getFirst() : Logits.concat(parts);
+    }
+
+    private void closeStep() {
+        if (step != null) {
+            step.close();
+            step = null;
+        }
     }
 
     /** Forgets every token (the cache is overwritten by later calls). */
@@ -99,6 +108,7 @@ public final class Session implements AutoCloseable {
     @Override
     public void close() {
         if (!closed) {
+            closeStep();
             cache.close();
             closed = true;
         }

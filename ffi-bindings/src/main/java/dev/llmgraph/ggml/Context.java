@@ -204,6 +204,30 @@ public final class Context implements AutoCloseable {
         return op(GgmlApi.ggml_get_rows(ctx, p(a), p(rows)));
     }
 
+    /**
+     * Writes the rows of {@code source} into the rows of {@code destination} named by the I32 indices
+     * {@code rows} (one per source row), converting the type; returns the view of the destination that the
+     * graph writes. Used to store new keys and values at positions given as graph inputs, so that one graph
+     * serves every decode step.
+     */
+    public Tensor setRows(Tensor destination, Tensor source, Tensor rows) {
+        require(rows.type() == GgmlType.I32 || rows.type() == GgmlType.I64, "set_rows", "the row indices must be i32 "
+                + "or i64", destination, source, rows);
+        require(source.type() == GgmlType.F32 || source.type() == GgmlType.F16, "set_rows",
+                "the source rows must be f32 or f16", destination, source, rows);
+        require(destination.ne(0) == source.ne(0), "set_rows", "destination and source rows must have the same length "
+                + "ne[0]", destination, source, rows);
+        require(destination.ne(2) == source.ne(2) && destination.ne(3) == source.ne(3), "set_rows",
+                "destination and source must agree in ne[2] and ne[3]", destination, source, rows);
+        require(source.ne(1) == rows.ne(0), "set_rows", "there must be one index per source row: rows.ne[0] must "
+                + "equal source.ne[1]", destination, source, rows);
+        require(source.ne(2) % rows.ne(1) == 0 && source.ne(3) % rows.ne(2) == 0 && rows.ne(3) == 1, "set_rows",
+                "the indices must broadcast over source.ne[2] and ne[3]", destination, source, rows);
+        require(destination.nb(0) == destination.type().blockBytes() && source.nb(0) == source.type().blockBytes(),
+                "set_rows", "the elements of each row must be contiguous", destination, source, rows);
+        return op(GgmlApi.ggml_set_rows(ctx, p(destination), p(source), p(rows)));
+    }
+
     /** {@code a} and {@code b} joined along dimension {@code dim}; the other dimensions must agree. */
     public Tensor concat(Tensor a, Tensor b, int dim) {
         require(dim >= 0 && dim < 4, "concat", "dim must be 0 to 3, got " + dim, a, b);

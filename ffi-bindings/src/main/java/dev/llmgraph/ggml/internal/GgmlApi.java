@@ -135,6 +135,7 @@ public final class GgmlApi {
     private static final MethodHandle CAST = q("ggml_cast", fn(PTR, PTR, PTR, INT));
     private static final MethodHandle GET_ROWS = q("ggml_get_rows", T_CTT);
     private static final MethodHandle CONCAT = q("ggml_concat", fn(PTR, PTR, PTR, PTR, INT));
+    private static final MethodHandle SET_ROWS = q("ggml_set_rows", fn(PTR, PTR, PTR, PTR, PTR));
 
     public static MemorySegment ggml_view_1d(MemorySegment ctx, MemorySegment a, long ne0, long offset) {
         try { return (MemorySegment) VIEW_1D.invokeExact(ctx, a, ne0, offset); } catch (Throwable t) { throw rethrow(t); }
@@ -165,6 +166,10 @@ public final class GgmlApi {
     public static MemorySegment ggml_get_rows(MemorySegment ctx, MemorySegment a, MemorySegment rows) { return binary(GET_ROWS, ctx, a, rows); }
     public static MemorySegment ggml_concat(MemorySegment ctx, MemorySegment a, MemorySegment b, int dim) {
         try { return (MemorySegment) CONCAT.invokeExact(ctx, a, b, dim); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static MemorySegment ggml_set_rows(MemorySegment ctx, MemorySegment a, MemorySegment b, MemorySegment rows) {
+        try { return (MemorySegment) SET_ROWS.invokeExact(ctx, a, b, rows); } catch (Throwable t) { throw rethrow(t); }
     }
 
     // ---- arithmetic ------------------------------------------------------------------------------------

@@ -1,0 +1,118 @@
+package dev.llmgraph.model;
+
+import dev.llmgraph.ggml.Context;
+import dev.llmgraph.ggml.Graph;
+import dev.llmgraph.ggml.Tensor;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A built graph for one {@link GraphBuilder.Shape}: made once, then reused for every batch of that shape
+ * (every decode step until the padded key count grows), with only its inputs refilled. Rebuilding the
+ * graph each step would cost thousands of native calls per token; llama.cpp reuses its graphs the same way.
+ */
+final class StepGraph implements AutoCloseable {
+    /** What a run produced. */
+    record Result(Logits logits, Map<String, NodeValue> nodes) {}
+
+    /** Keys are read in multiples of this many cache rows, so that a graph serves many decode steps. */
+    static final int KEY_PADDING = 256;
+
+    final GraphBuilder.Shape shape;
+    private final Model model;
+    private final Context ctx;
+    private final Graph graph;
+    private final GraphBuilder builder;
+    private final Tensor logits;
+    private final Map<String, Tensor> readBack = new LinkedHashMap<>();
+
+    private StepGraph(Model model, KvCache cache, GraphBuilder.Shape shape, Collection<String> inspect) {
+        this.model = model;
+        this.shape = shape;
+        int capacity = graphSize(model);
+        this.ctx = Context.create(capacity, capacity);
+        try {
+            this.graph = ctx.newGraph(capacity);
+            this.builder = new GraphBuilder(model.spec(), model.weights(), cache, ctx, graph, shape);
+            this.logits = builder.build(cache);
+            graph.expand(logits);
+            for (String name : inspect) {
+                Tensor node = builder.named.get(name);
+                if (node == null) {
+                    throw new IllegalArgumentException("this graph has no node named '" + name + "'; the names are "
+                            + "those of the spec's shape trace, e.g. " + builder.named.keySet().stream().sorted()
+                            .limit(6).toList());
+                }
+                Tensor readable = node.isContiguous() ? node : ctx.cont(node);
+                readable.markOutput();
+                graph.expand(readable);
+                readBack.put(name, readable);
+            }
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+    }
+
+    /** A graph for {@code tokens} new tokens after {@code start} cached ones, in a cache of {@code cache.size}. */
+    static StepGraph build(Model model, KvCache cache, int tokens, int start, boolean allLogits,
+                           Collection<String> inspect) {
+        int keys = Math.min(cache.size, roundUp(start + tokens, KEY_PADDING));
+        return new StepGraph(model, cache, new GraphBuilder.Shape(tokens, keys, allLogits), inspect);
+    }
+
+    /** Whether this graph serves a batch of {@code tokens} tokens at {@code start} in a cache of {@code size}. */
+    boolean fits(int tokens, int start, boolean allLogits, int cacheSize) {
+        return shape.tokens() == tokens && shape.allLogits() == allLogits
+                && shape.keys() == Math.min(cacheSize, roundUp(start + tokens, KEY_PADDING));
+    }
+
+    /** Computes the batch {@code ids} at positions {@code start ..}. */
+    Result run(int[] ids, int start, int prefix) {
+        model.allocate(graph, this);
+        builder.inputs.fill(ids, start, prefix);
+        model.scheduler().compute(graph);
+        Logits out = new Logits(logits.toFloats(), shape.allLogits() ? shape.tokens() : 1, model.spec().vocabSize());
+        if (readBack.isEmpty()) {
+            return new Result(out, Map.of());
+        }
+        Map<String, NodeValue> nodes = new LinkedHashMap<>();
+        readBack.forEach((name, t) -> nodes.put(name, new NodeValue(name, paperShape(t), t.toFloats())));
+        return new Result(out, nodes);
+    }
+
+    /** Runs a one-off graph (inspection, a single batch) and frees it. */
+    static Result once(Model model, KvCache cache, int[] ids, int start, int prefix, boolean allLogits,
+                       List<String> inspect) {
+        try (StepGraph step = build(model, cache, ids.length, start, allLogits, inspect)) {
+            return step.run(ids, start, prefix);
+        }
+    }
+
+    /** Nodes and tensors a graph of this model may need: generous, since an overflow is only an exception. */
+    static int graphSize(Model model) {
+        return 128 * model.spec().layers() + 256;
+    }
+
+    private static int roundUp(int n, int multiple) {
+        return (n + multiple - 1) / multiple * multiple;
+    }
+
+    private static long[] paperShape(Tensor t) {
+        long[] ne = t.shape();
+        long[] out = new long[ne.length];
+        for (int i = 0; i < ne.length; i++) {
+            out[i] = ne[ne.length - 1 - i];
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        model.release(this);
+        ctx.close();
+    }
+}

@@ -1,0 +1,49 @@
+// llmgraph quick start: declare two small models, account for them, run them on ggml.
+// Run with: bin/llmgraph run examples/quickstart.jsh
+
+// A LLaMA-style decoder: RoPE, RMSNorm before each sublayer, SwiGLU, grouped-query attention.
+var llama = Transformer.causalDecoder("small-llama")
+    .vocabSize(32000).dModel(512).layers(8).contextLength(2048)
+    .attention(Attention.grouped(8, 2))          // 8 query heads share 2 K/V heads
+    .positional(Positional.rope(10_000))
+    .norm(Norm.rms(1e-5), NormPlacement.PRE)
+    .ffn(Ffn.swiglu(1376))
+    .tiedEmbeddings(true)
+    .build();
+
+// The same skeleton the BLOOM way: ALiBi instead of RoPE, LayerNorm, a GELU MLP, an embedding LayerNorm.
+var bloom = llama.toBuilder().name("small-bloom")
+    .attention(Attention.multiHead(8).withBias(true))
+    .positional(Positional.alibi())
+    .norm(Norm.layer(1e-5), NormPlacement.PRE)
+    .ffn(Ffn.mlp(2048, Activation.GELU_TANH))
+    .embeddings(Embeddings.tiedWeights().withLayerNorm(true))
+    .build();
+
+for (var spec : List.of(llama, bloom)) {
+    var acc = spec.accounting();
+    System.out.println(spec.describe());
+    System.out.println(acc.parameters());
+    System.out.printf("KV cache: %,d bytes per token (f16), %s at %d tokens%n",
+        acc.kvCacheBytesPerToken(GgmlType.F16),
+        MemoryEstimate.gib(acc.kvCacheBytes(spec.contextLength(), GgmlType.F16)), spec.contextLength());
+    System.out.printf("forward FLOPs per token at 2048 context: %.2f GFLOP%n", acc.flopsPerToken(2048) / 1e9);
+    var trace = acc.shapeTrace(6);
+    System.out.println("shape trace (first block), paper order [tokens, dModel]:");
+    trace.entries().stream().filter(e -> !e.name().matches(".*\\.[1-9][0-9]*$")).forEach(e -> System.out.println("  " + e));
+    System.out.println();
+}
+
+// Compile both for the CPU with random weights, run a forward pass and generate 20 tokens.
+int[] prompt = {1, 450, 4996, 17354, 1701, 432};
+for (var spec : List.of(llama, bloom)) {
+    try (var model = Model.random(spec, 42)) {
+        var logits = model.forward(prompt);
+        System.out.printf("%s: logits %d x %d, top-5 next tokens %s%n", spec.name(), logits.tokens(),
+            logits.vocab(), Arrays.toString(logits.top(logits.tokens() - 1, 5)));
+        var generation = model.generate(prompt, GenerationConfig.greedy(20));
+        System.out.printf("%s: generated %s%n  prompt %.1f tokens/s, generation %.1f tokens/s on %s%n%n",
+            spec.name(), Arrays.toString(generation.tokens()), generation.promptTokensPerSecond(),
+            generation.tokensPerSecond(), model.backend());
+    }
+}

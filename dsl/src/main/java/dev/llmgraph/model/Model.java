@@ -195,7 +195,12 @@ public final class Model implements AutoCloseable {
     /** The values of a weight by its llama.cpp name (e.g. {@code blk.0.attn_q.weight}), converted to floats. */
     public float[] weight(String name) {
         ensureOpen();
-        return weights.get(name).toFloats();
+        try {
+            return weights.get(name).toFloats();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + " (create the model with ModelOptions.withRepack(false) "
+                    + "to read quantized weights back)", e);
+        }
     }
 
     /** The weight tensor names, in layout order. */

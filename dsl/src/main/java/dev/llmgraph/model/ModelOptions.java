@@ -13,41 +13,48 @@ import dev.llmgraph.ggml.GgmlType;
  * @param cacheType  storage type of the KV cache (F16 halves its memory; F32 is exact)
  * @param batchSize  the most tokens one graph processes; longer prompts run in chunks
  * @param contextLength KV-cache length of sessions; 0 means the spec's context length
+ * @param repack     on the CPU, keep quantized weight matrices in the backend's repacking buffer type where
+ *                   ggml supports it (interleaved blocks, faster matrix products; llama.cpp's default). Such
+ *                   weights cannot be read back with {@link Model#weight}.
  */
 public record ModelOptions(String backend, int threads, GgmlType matrixType, GgmlType cacheType, int batchSize,
-                           int contextLength) {
+                           int contextLength, boolean repack) {
     /** CPU with one thread per core, F32 weights and cache, batches of 512 tokens. */
     public static ModelOptions cpu() {
-        return new ModelOptions("cpu", Runtime.getRuntime().availableProcessors(), GgmlType.F32, GgmlType.F32, 512, 0);
+        return new ModelOptions("cpu", Runtime.getRuntime().availableProcessors(), GgmlType.F32, GgmlType.F32, 512, 0, true);
     }
 
     /** The first CUDA GPU, F16 weights and cache. */
     public static ModelOptions cuda() {
-        return new ModelOptions("cuda", Runtime.getRuntime().availableProcessors(), GgmlType.F16, GgmlType.F16, 512, 0);
+        return new ModelOptions("cuda", Runtime.getRuntime().availableProcessors(), GgmlType.F16, GgmlType.F16, 512, 0, true);
     }
 
     public ModelOptions withBackend(String backend) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
     }
 
     public ModelOptions withThreads(int threads) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
     }
 
     public ModelOptions withMatrixType(GgmlType matrixType) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
     }
 
     public ModelOptions withCacheType(GgmlType cacheType) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
     }
 
     public ModelOptions withBatchSize(int batchSize) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
+    }
+
+    public ModelOptions withRepack(boolean repack) {
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
     }
 
     public ModelOptions withContextLength(int contextLength) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
     }
 
     void validate() {

@@ -1,7 +1,7 @@
 package dev.llmgraph.model;
 
 import dev.llmgraph.ggml.Backend;
-import dev.llmgraph.ggml.Buffer;
+import dev.llmgraph.ggml.BufferType;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;
@@ -17,31 +17,40 @@ import java.util.Map;
 final class Weights implements AutoCloseable {
     static final String SINUSOIDAL_TABLE = "position_embd.sinusoidal";
 
-    private final Context ctx;
-    private final Buffer buffer;
+    private final List<Context> contexts;
+    private final long bytes;
     private final Map<String, Tensor> tensors;
     private final List<WeightLayout.Weight> layout;
 
-    private Weights(Context ctx, Buffer buffer, Map<String, Tensor> tensors, List<WeightLayout.Weight> layout) {
-        this.ctx = ctx;
-        this.buffer = buffer;
+    private Weights(List<Context> contexts, long bytes, Map<String, Tensor> tensors, List<WeightLayout.Weight> layout) {
+        this.contexts = contexts;
+        this.bytes = bytes;
         this.tensors = tensors;
         this.layout = layout;
     }
 
     static Weights create(ModelSpec spec, Backend backend, ModelOptions options, WeightSource source) {
         List<WeightLayout.Weight> layout = WeightLayout.of(spec);
-        Context ctx = Context.create(layout.size() + 1);
+        Map<BufferType, Context> contexts = new LinkedHashMap<>();
         try {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
+            List<BufferType> extras = options.repack() ? backend.extraBufferTypes() : List.of();
+            BufferType plain = backend.defaultBufferType();
             for (WeightLayout.Weight w : layout) {
-                tensors.put(w.name(), ctx.newTensor(w.name(), typeFor(w, options, source), w.ne()));
+                GgmlType type = typeFor(w, options, source);
+                BufferType home = placement(w, type, backend, plain, extras);
+                Context ctx = contexts.computeIfAbsent(home, b -> Context.create(layout.size() + 1));
+                tensors.put(w.name(), ctx.newTensor(w.name(), type, w.ne()));
             }
             if (spec.positional() instanceof Positional.Sinusoidal) {
+                Context ctx = contexts.computeIfAbsent(plain, b -> Context.create(1));
                 tensors.put(SINUSOIDAL_TABLE, ctx.newTensor(SINUSOIDAL_TABLE, GgmlType.F32, spec.dModel(),
                         spec.contextLength()));
             }
-            Buffer buffer = ctx.allocate(backend);
+            long bytes = 0;
+            for (var e : contexts.entrySet()) {
+                bytes += e.getValue().allocate(e.getKey()).byteSize();
+            }
             for (WeightLayout.Weight w : layout) {
                 checkInterrupted();
                 source.load(spec, w, tensors.get(w.name()));
@@ -49,11 +58,28 @@ final class Weights implements AutoCloseable {
             if (spec.positional() instanceof Positional.Sinusoidal) {
                 tensors.get(SINUSOIDAL_TABLE).setFloats(sinusoidalTable(spec.dModel(), spec.contextLength()));
             }
-            return new Weights(ctx, buffer, tensors, layout);
+            return new Weights(List.copyOf(contexts.values()), bytes, tensors, layout);
         } catch (RuntimeException e) {
-            ctx.close();
+            contexts.values().forEach(Context::close);
             throw e;
         }
+    }
+
+    /**
+     * The buffer type a weight lives in: an extra (repacking) type when ggml can multiply it there, else the
+     * backend's default. The token embedding stays in the default buffer because lookups (get_rows) read it.
+     */
+    private static BufferType placement(WeightLayout.Weight w, GgmlType type, Backend backend, BufferType plain,
+                                        List<BufferType> extras) {
+        if (!w.matrix() || !type.isQuantized() || w.name().equals("token_embd.weight")) {
+            return plain;
+        }
+        for (BufferType extra : extras) {
+            if (backend.supportsMatMulWeight(extra, type, w.ne())) {
+                return extra;
+            }
+        }
+        return plain;
     }
 
     private static GgmlType typeFor(WeightLayout.Weight w, ModelOptions options, WeightSource source) {
@@ -102,11 +128,11 @@ final class Weights implements AutoCloseable {
     }
 
     long byteSize() {
-        return buffer.byteSize();
+        return bytes;
     }
 
     @Override
     public void close() {
-        ctx.close();
+        contexts.forEach(Context::close);
     }
 }

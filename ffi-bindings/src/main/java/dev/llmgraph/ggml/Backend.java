@@ -3,6 +3,7 @@ package dev.llmgraph.ggml;
 import dev.llmgraph.ggml.internal.BackendApi;
 import dev.llmgraph.ggml.internal.Downcalls;
 import dev.llmgraph.ggml.internal.NativeLibraries;
+import dev.llmgraph.ggml.internal.TensorStruct;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -165,6 +166,70 @@ public final class Backend implements AutoCloseable {
     /** Whether this backend can run the op that produces {@code node}. */
     public boolean supports(Tensor node) {
         return BackendApi.ggml_backend_supports_op(handle(), node.pointer());
+    }
+
+    // ---- buffer types ----------------------------------------------------------------------------------
+
+    /** Where this backend keeps tensors by default. */
+    public BufferType defaultBufferType() {
+        return new BufferType(bufferType(), true);
+    }
+
+    /**
+     * The backend's extra buffer types for weights, best first: on the CPU, {@code CPU_REPACK} (and others
+     * the build has, such as AMX). Empty for GPU backends.
+     */
+    public List<BufferType> extraBufferTypes() {
+        if (!cpu) {
+            return List.of();
+        }
+        MemorySegment dev = BackendApi.ggml_backend_get_device(handle());
+        MemorySegment reg = BackendApi.ggml_backend_dev_backend_reg(dev);
+        MemorySegment function;
+        try (Arena arena = Arena.ofConfined()) {
+            function = BackendApi.ggml_backend_reg_get_proc_address(reg, arena.allocateFrom("ggml_backend_dev_get_extra_bufts"));
+        }
+        if (Downcalls.isNull(function)) {
+            return List.of();
+        }
+        MemorySegment array;
+        try {
+            var getter = Linker.nativeLinker().downcallHandle(function, FunctionDescriptor.of(Downcalls.PTR, Downcalls.PTR));
+            array = ((MemorySegment) getter.invokeExact(dev)).reinterpret(Long.MAX_VALUE);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+        List<BufferType> out = new ArrayList<>();
+        for (long i = 0; i < 64; i++) {
+            MemorySegment buft = array.getAtIndex(java.lang.foreign.ValueLayout.ADDRESS, i);
+            if (Downcalls.isNull(buft)) {
+                break;
+            }
+            out.add(new BufferType(buft, false));
+        }
+        return out;
+    }
+
+    /**
+     * Whether a weight of {@code type} and sizes {@code ne} (ggml order), kept in {@code bufferType}, can be
+     * the matrix of a mul_mat on this backend. ggml answers from a probe op whose weight (only) sits in an
+     * empty buffer of that type, as llama.cpp's model loader asks when it places weights.
+     */
+    public boolean supportsMatMulWeight(BufferType bufferType, GgmlType type, long... ne) {
+        try (Context probe = Context.create(4)) {
+            Tensor weight = probe.newTensor(type, ne);
+            Tensor input = probe.newTensor(GgmlType.F32, ne[0], 512);
+            Tensor product = probe.mulMat(weight, input);
+            MemorySegment empty = BackendApi.ggml_backend_buft_alloc_buffer(bufferType.handle(), 0);
+            try {
+                TensorStruct.setBuffer(weight.pointer(), empty);
+                return BackendApi.ggml_backend_dev_supports_op(BackendApi.ggml_backend_get_device(handle()),
+                        product.pointer());
+            } finally {
+                TensorStruct.setBuffer(weight.pointer(), MemorySegment.NULL);
+                BackendApi.ggml_backend_buffer_free(empty);
+            }
+        }
     }
 
     // ---- compute ---------------------------------------------------------------------------------------

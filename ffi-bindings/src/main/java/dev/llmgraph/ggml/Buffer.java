@@ -14,22 +14,22 @@ public final class Buffer implements AutoCloseable {
     private static final int USAGE_WEIGHTS = 1;
 
     private final MemorySegment buffer;
-    private final String backendName;
+    private final BufferType type;
     private boolean closed;
 
-    private Buffer(MemorySegment buffer, String backendName) {
+    private Buffer(MemorySegment buffer, BufferType type) {
         this.buffer = buffer;
-        this.backendName = backendName;
+        this.type = type;
     }
 
-    static Buffer allocate(Context ctx, Backend backend) {
-        MemorySegment buffer = BackendApi.ggml_backend_alloc_ctx_tensors_from_buft(ctx.handle(), backend.bufferType());
+    static Buffer allocate(Context ctx, BufferType type) {
+        MemorySegment buffer = BackendApi.ggml_backend_alloc_ctx_tensors_from_buft(ctx.handle(), type.handle());
         if (Downcalls.isNull(buffer)) {
-            throw new GgmlException("could not allocate a buffer on " + backend.name() + " for the tensors of this "
-                    + "context (out of memory?)");
+            throw new GgmlException("could not allocate a " + type + " buffer for the tensors of this context "
+                    + "(out of memory?)");
         }
         BackendApi.ggml_backend_buffer_set_usage(buffer, USAGE_WEIGHTS);
-        return new Buffer(buffer, backend.name());
+        return new Buffer(buffer, type);
     }
 
     /** Size in bytes. */
@@ -44,8 +44,8 @@ public final class Buffer implements AutoCloseable {
         BackendApi.ggml_backend_buffer_clear(buffer, value);
     }
 
-    public String backendName() {
-        return backendName;
+    public BufferType type() {
+        return type;
     }
 
     long address() {

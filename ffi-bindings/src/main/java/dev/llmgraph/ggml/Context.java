@@ -99,12 +99,17 @@ public final class Context implements AutoCloseable {
      * buffer. The buffer is freed with this context (or earlier, by closing it).
      */
     public Buffer allocate(Backend backend) {
+        return allocate(backend.defaultBufferType());
+    }
+
+    /** Like {@link #allocate(Backend)}, in a buffer of {@code type} (e.g. one of a backend's extra types). */
+    public Buffer allocate(BufferType type) {
         ensureOpen();
         boolean any = tensors().stream().anyMatch(t -> !t.hasData());
         if (!any) {
             throw new IllegalStateException("allocate: every tensor of this context already has memory");
         }
-        Buffer buffer = Buffer.allocate(this, backend);
+        Buffer buffer = Buffer.allocate(this, type);
         buffers.add(buffer);
         return buffer;
     }
@@ -432,11 +437,20 @@ public final class Context implements AutoCloseable {
         }
     }
 
-    void ensureBufferOpen(Tensor t) {
+    /** Checks that the buffer holding {@code t} (if this context allocated it) is open and, for reads, readable. */
+    void ensureBufferUsable(Tensor t, boolean read) {
         MemorySegment buffer = TensorStruct.buffer(t.pointer());
         for (Buffer b : buffers) {
-            if (b.isClosed() && b.address() == buffer.address()) {
+            if (b.address() != buffer.address()) {
+                continue;
+            }
+            if (b.isClosed()) {
                 throw new IllegalStateException("the buffer that held tensor " + t.describe() + " was closed");
+            }
+            if (read && !b.type().readable()) {
+                throw new IllegalStateException("tensor " + t.describe() + " lives in a " + b.type() + " buffer, "
+                        + "which rearranges its data for faster matrix products and cannot be read back; keep it in "
+                        + "the backend's default buffer to read it");
             }
         }
     }

@@ -133,7 +133,7 @@ public final class Tensor {
 
     /** Writes {@code values} (one per element, in ggml order) converted to the tensor's type. */
     public void setFloats(float... values) {
-        checkTransfer(values.length, "write");
+        checkTransfer(values.length, false);
         GgmlType type = type();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment floats = arena.allocateFrom(ValueLayout.JAVA_FLOAT, values);
@@ -144,7 +144,7 @@ public final class Tensor {
 
     /** Writes integer values into an I32 tensor (token ids, positions, row indices). */
     public void setInts(int... values) {
-        checkTransfer(values.length, "write");
+        checkTransfer(values.length, false);
         requireType(GgmlType.I32, "setInts(int...)");
         try (Arena arena = Arena.ofConfined()) {
             BackendApi.ggml_backend_tensor_set(pointer(), arena.allocateFrom(ValueLayout.JAVA_INT, values), 0, byteSize());
@@ -153,7 +153,7 @@ public final class Tensor {
 
     /** Reads all elements as floats (in ggml order), converting from the tensor's type. */
     public float[] toFloats() {
-        checkTransfer(elementCount(), "read");
+        checkTransfer(elementCount(), true);
         GgmlType type = type();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment bytes = arena.allocate(byteSize(), 64);
@@ -164,7 +164,7 @@ public final class Tensor {
 
     /** Reads an I32 tensor. */
     public int[] toInts() {
-        checkTransfer(elementCount(), "read");
+        checkTransfer(elementCount(), true);
         requireType(GgmlType.I32, "toInts()");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment bytes = arena.allocate(byteSize(), 64);
@@ -175,7 +175,7 @@ public final class Tensor {
 
     /** Fills the tensor's bytes from {@code source} (already in the tensor's type and layout). */
     void setRaw(MemorySegment source) {
-        checkTransfer(elementCount(), "write");
+        checkTransfer(elementCount(), false);
         if (source.byteSize() != byteSize()) {
             throw new IllegalArgumentException("tensor " + describe() + " holds " + byteSize() + " bytes but "
                     + source.byteSize() + " were given");
@@ -185,7 +185,7 @@ public final class Tensor {
 
     /** Copies the tensor's bytes (in its type and layout) into {@code target}. */
     void getRaw(MemorySegment target) {
-        checkTransfer(elementCount(), "read");
+        checkTransfer(elementCount(), true);
         BackendApi.ggml_backend_tensor_get(pointer(), target, 0, byteSize());
     }
 
@@ -196,12 +196,13 @@ public final class Tensor {
         }
     }
 
-    private void checkTransfer(long count, String verb) {
+    private void checkTransfer(long count, boolean read) {
+        String verb = read ? "read" : "write";
         if (!hasData()) {
             throw new IllegalStateException("tensor " + describe() + " has no memory yet, so it cannot " + verb
                     + " data: allocate its context on a backend (Context.allocate) or compute its graph first");
         }
-        owner.ensureBufferOpen(this);
+        owner.ensureBufferUsable(this, read);
         if (!isContiguous()) {
             throw new IllegalArgumentException("tensor " + describe() + " is a non-contiguous view; copy it with "
                     + "cont() first");

@@ -38,6 +38,9 @@ public final class BackendApi {
     private static final MethodHandle DEV_MEMORY = s("ggml_backend_dev_memory", fnVoid(PTR, PTR, PTR));
     private static final MethodHandle DEV_INIT = s("ggml_backend_dev_init", fn(PTR, PTR, PTR));
     private static final MethodHandle DEV_BUFFER_TYPE = q("ggml_backend_dev_buffer_type", fn(PTR, PTR));
+    private static final MethodHandle DEV_BACKEND_REG = q("ggml_backend_dev_backend_reg", fn(PTR, PTR));
+    private static final MethodHandle DEV_SUPPORTS_OP = q("ggml_backend_dev_supports_op", fn(BOOL, PTR, PTR));
+    private static final MethodHandle REG_GET_PROC_ADDRESS = q("ggml_backend_reg_get_proc_address", fn(PTR, PTR, PTR));
     private static final MethodHandle CPU_INIT = s("ggml_backend_cpu_init", fn(PTR));
     private static final MethodHandle CPU_SET_N_THREADS = s("ggml_backend_cpu_set_n_threads", fnVoid(PTR, INT));
     private static final MethodHandle CPU_SET_ABORT_CALLBACK = s("ggml_backend_cpu_set_abort_callback", fnVoid(PTR, PTR, PTR));
@@ -73,6 +76,15 @@ public final class BackendApi {
     }
     public static MemorySegment ggml_backend_dev_buffer_type(MemorySegment dev) {
         try { return (MemorySegment) DEV_BUFFER_TYPE.invokeExact(dev); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_backend_dev_backend_reg(MemorySegment dev) {
+        try { return (MemorySegment) DEV_BACKEND_REG.invokeExact(dev); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static boolean ggml_backend_dev_supports_op(MemorySegment dev, MemorySegment op) {
+        try { return (boolean) DEV_SUPPORTS_OP.invokeExact(dev, op); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_backend_reg_get_proc_address(MemorySegment reg, MemorySegment name) {
+        try { return (MemorySegment) REG_GET_PROC_ADDRESS.invokeExact(reg, name); } catch (Throwable t) { throw rethrow(t); }
     }
     public static MemorySegment ggml_backend_cpu_init() {
         try { return (MemorySegment) CPU_INIT.invokeExact(); } catch (Throwable t) { throw rethrow(t); }
@@ -111,6 +123,7 @@ public final class BackendApi {
     // ---- buffers and tensor data -----------------------------------------------------------------------
     private static final MethodHandle BUFT_NAME = q("ggml_backend_buft_name", fn(PTR, PTR));
     private static final MethodHandle BUFT_IS_HOST = q("ggml_backend_buft_is_host", fn(BOOL, PTR));
+    private static final MethodHandle BUFT_ALLOC_BUFFER = s("ggml_backend_buft_alloc_buffer", fn(PTR, PTR, SIZE_T));
     private static final MethodHandle ALLOC_CTX_TENSORS_FROM_BUFT = s("ggml_backend_alloc_ctx_tensors_from_buft", fn(PTR, PTR, PTR));
     private static final MethodHandle BUFFER_FREE = s("ggml_backend_buffer_free", fnVoid(PTR));
     private static final MethodHandle BUFFER_GET_SIZE = q("ggml_backend_buffer_get_size", fn(SIZE_T, PTR));
@@ -125,6 +138,9 @@ public final class BackendApi {
     }
     public static boolean ggml_backend_buft_is_host(MemorySegment buft) {
         try { return (boolean) BUFT_IS_HOST.invokeExact(buft); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_backend_buft_alloc_buffer(MemorySegment buft, long size) {
+        try { return (MemorySegment) BUFT_ALLOC_BUFFER.invokeExact(buft, size); } catch (Throwable t) { throw rethrow(t); }
     }
     public static MemorySegment ggml_backend_alloc_ctx_tensors_from_buft(MemorySegment ctx, MemorySegment buft) {
         try { return (MemorySegment) ALLOC_CTX_TENSORS_FROM_BUFT.invokeExact(ctx, buft); } catch (Throwable t) { throw rethrow(t); }

@@ -49,7 +49,9 @@ public final class NativeLibraries {
         if (lookup == null) {
             synchronized (NativeLibraries.class) {
                 if (ggml == null) {
-                    ggml = openGgml();
+                    SymbolLookup opened = openGgml();
+                    GgmlLog.install(opened);
+                    ggml = opened;
                 }
                 lookup = ggml;
             }

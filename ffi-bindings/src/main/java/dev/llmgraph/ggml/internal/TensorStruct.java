@@ -63,5 +63,7 @@ public final class TensorStruct {
     public static MemorySegment src(MemorySegment t, int i) { return t.get(ValueLayout.ADDRESS, SRC + 8L * i); }
     public static MemorySegment buffer(MemorySegment t) { return t.get(ValueLayout.ADDRESS, BUFFER); }
     public static MemorySegment data(MemorySegment t) { return t.get(ValueLayout.ADDRESS, DATA); }
+    /** Sets the buffer field; only for support probes on tensors that never get data. */
+    public static void setBuffer(MemorySegment t, MemorySegment buffer) { t.set(ValueLayout.ADDRESS, BUFFER, buffer); }
     public static String name(MemorySegment t) { return t.getString(NAME); }
 }

@@ -17,6 +17,10 @@ public final class Session implements AutoCloseable {
     private int position;
     private int prefix;
     private StepGraph step;
+    private int graphBuilds;
+    private long buildNanos;
+    private int steps;
+    private long stepNanos;
     private boolean closed;
 
     Session(Model model, KvCache cache) {
@@ -72,11 +76,16 @@ public final class Session implements AutoCloseable {
         for (int from = 0; from < tokens.length; from += batchSize) {
             int to = Math.min(tokens.length, from + batchSize);
             int[] chunk = java.util.Arrays.copyOfRange(tokens, from, to);
+            long t0 = System.nanoTime();
             if (step == null || !step.fits(chunk.length, base + from, allLogits, cache.size)) {
                 closeStep();
                 step = StepGraph.build(model, cache, chunk.length, base + from, allLogits, List.of());
+                graphBuilds++;
+                buildNanos += System.nanoTime() - t0;
             }
             Logits logits = step.run(chunk, base + from, prefix).logits();
+            steps++;
+            stepNanos += System.nanoTime() - t0;
             if (allLogits || to == tokens.length) {
                 parts.add(logits);
             }
@@ -90,6 +99,21 @@ public final class Session implements AutoCloseable {
             step.close();
             step = null;
         }
+    }
+
+    /**
+     * How this session's time was spent: graphs built (a graph is reused for every batch of the same shape),
+     * time building them, batches computed and their total time (building included).
+     */
+    public record Stats(int graphBuilds, long buildNanos, int steps, long stepNanos) {
+        /** The share of step time spent building graphs. */
+        public double buildShare() {
+            return stepNanos == 0 ? 0 : (double) buildNanos / stepNanos;
+        }
+    }
+
+    public Stats stats() {
+        return new Stats(graphBuilds, buildNanos, steps, stepNanos);
     }
 
     /** Forgets every token (the cache is overwritten by later calls). */

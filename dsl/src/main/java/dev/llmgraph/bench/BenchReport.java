@@ -1,0 +1,103 @@
+package dev.llmgraph.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * llmgraph and llama.cpp side by side: one row per model, type and test with both throughputs and the
+ * ratio llmgraph / llama.cpp, plus the decode diagnostics (graph-building share, roofline fraction).
+ * Written as a console table, Markdown and JSON (llama-bench's field names).
+ */
+public record BenchReport(String machine, String command, String date, List<BenchResult> results,
+                          Map<String, String> notes) {
+
+    /** The rows pairing each llmgraph result with llama.cpp's result of the same model, type and test. */
+    public List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        for (BenchResult ours : results) {
+            if (!ours.engine().equals("llmgraph")) {
+                continue;
+            }
+            BenchResult theirs = results.stream().filter(r -> r.engine().equals("llama.cpp")
+                    && r.model().equals(ours.model()) && r.type().equals(ours.type()) && r.test().equals(ours.test()))
+                    .findFirst().orElse(null);
+            rows.add(new Row(ours, theirs));
+        }
+        return rows;
+    }
+
+    public record Row(BenchResult llmgraph, BenchResult llamaCpp) {
+        public double ratio() {
+            return llamaCpp == null ? Double.NaN : llmgraph.avgTs() / llamaCpp.avgTs();
+        }
+    }
+
+    public String markdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| model | type | backend | threads | test | llmgraph t/s | llama.cpp t/s | ratio |\n");
+        sb.append("| --- | --- | --- | ---: | --- | ---: | ---: | ---: |\n");
+        for (Row r : rows()) {
+            BenchResult a = r.llmgraph(), b = r.llamaCpp();
+            sb.append(String.format("| %s | %s | %s | %d | %s | %.2f ± %.2f | %s | %.3f |%n", a.model(), a.type(),
+                    a.backend(), a.threads(), a.test(), a.avgTs(), a.stddevTs(),
+                    b == null ? "-" : String.format("%.2f ± %.2f", b.avgTs(), b.stddevTs()), r.ratio()));
+        }
+        if (!notes.isEmpty()) {
+            sb.append('\n');
+            notes.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
+        }
+        return sb.toString();
+    }
+
+    public String json() {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("machine", machine).put("command", command).put("date", date);
+        ArrayNode rows = root.putArray("results");
+        for (BenchResult r : results) {
+            ObjectNode row = rows.addObject();
+            row.put("engine", r.engine()).put("model_type", r.model()).put("type", r.type()).put("test", r.test())
+                    .put("backends", r.backend()).put("n_threads", r.threads()).put("flash_attn", r.flash())
+                    .put("n_prompt", r.nPrompt()).put("n_gen", r.nGen()).put("avg_ts", r.avgTs())
+                    .put("stddev_ts", r.stddevTs());
+            ArrayNode samples = row.putArray("samples_ts");
+            for (double s : r.samplesTs()) {
+                samples.add(s);
+            }
+        }
+        ArrayNode ratios = root.putArray("ratios");
+        for (Row r : rows()) {
+            ratios.addObject().put("model_type", r.llmgraph().model()).put("type", r.llmgraph().type())
+                    .put("test", r.llmgraph().test()).put("ratio", r.ratio());
+        }
+        ObjectNode n = root.putObject("notes");
+        notes.forEach(n::put);
+        try {
+            return mapper.writeValueAsString(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes {@code name.md} and {@code name.json} into {@code folder}. */
+    public void write(Path folder, String name) {
+        try {
+            Files.createDirectories(folder);
+            Files.writeString(folder.resolve(name + ".md"), "# " + name + "\n\n- date: " + date + "\n- machine: "
+                    + machine + "\n- command: `" + command + "`\n\n" + markdown());
+            Files.writeString(folder.resolve(name + ".json"), json());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the report into " + folder + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.llmgraph.bench;
+
+import java.util.Arrays;
+
+/**
+ * One measured test, with llama-bench's JSON field names where they exist ({@code n_prompt}, {@code n_gen},
+ * {@code avg_ts}, {@code stddev_ts}, {@code samples_ts}, {@code n_threads}, {@code flash_attn}).
+ *
+ * @param engine    "llmgraph" or "llama.cpp"
+ * @param test      "pp512", "tg128", ...
+ * @param samplesTs tokens per second of each repetition
+ */
+public record BenchResult(String engine, String model, String type, String test, int nPrompt, int nGen, int threads,
+                          String backend, boolean flash, double[] samplesTs) {
+    public double avgTs() {
+        return Arrays.stream(samplesTs).average().orElse(Double.NaN);
+    }
+
+    public double stddevTs() {
+        if (samplesTs.length < 2) {
+            return 0;
+        }
+        double mean = avgTs();
+        double sum = 0;
+        for (double s : samplesTs) {
+            sum += (s - mean) * (s - mean);
+        }
+        return Math.sqrt(sum / (samplesTs.length - 1));
+    }
+
+    /** Tokens per second from the times (seconds) of the repetitions of a test over {@code tokens} tokens. */
+    static double[] rates(int tokens, double[] seconds) {
+        return Arrays.stream(seconds).map(s -> tokens / s).toArray();
+    }
+}

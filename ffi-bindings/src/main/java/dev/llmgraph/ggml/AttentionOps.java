@@ -21,6 +21,7 @@ public final class AttentionOps {
      * slope {@code m_h} derived from maxBias, and the mask must hold the key-query distances, as in BLOOM.
      */
     public Tensor softMax(Tensor a, Tensor mask, float scale, float maxBias) {
+        require(a.type() == GgmlType.F32, "soft_max_ext", "the input must be f32", a, mask);
         require(a.isContiguous(), "soft_max_ext", "the input must be contiguous", a, mask);
         if (mask != null) {
             require(mask.type() == GgmlType.F32 || mask.type() == GgmlType.F16, "soft_max_ext",
@@ -47,6 +48,9 @@ public final class AttentionOps {
      */
     public Tensor rope(Tensor a, Tensor positions, int dims, RopeMode mode, int contextOrig, float freqBase,
                        float freqScale, Yarn yarn) {
+        require(Shapes.isF32OrF16(a), "rope_ext", "the input must be f32 or f16", a, positions);
+        require(Shapes.hasAdjacentRowElements(a), "rope_ext", "the elements of each row must be adjacent; copy a "
+                + "permuted tensor with cont() first", a, positions);
         require(positions.type() == GgmlType.I32 && positions.rank() == 1, "rope_ext",
                 "positions must be an i32 vector", a, positions);
         require(a.ne(2) == positions.ne(0), "rope_ext", "there must be one position per token: a.ne[2] must equal "
@@ -75,6 +79,11 @@ public final class AttentionOps {
                 "k and v must have the same number of keys and heads", q, k, v, mask);
         require(q.ne(3) == k.ne(3) && q.ne(3) == v.ne(3), "flash_attn_ext", "q, k and v must agree in ne[3]", q, k, v, mask);
         require(!k.isTransposed(), "flash_attn_ext", "k must not be transposed", q, k, v, mask);
+        // ggml-cpu reads q as f32 rows and asserts, when it computes, that rows of q, k and v are unbroken.
+        require(q.type() == GgmlType.F32, "flash_attn_ext", "q must be f32", q, k, v, mask);
+        require(Shapes.hasAdjacentRowElements(q) && Shapes.hasAdjacentRowElements(k) && Shapes.hasAdjacentRowElements(v),
+                "flash_attn_ext", "the elements of each row of q, k and v must be adjacent (v is [headDimV, keys, "
+                        + "kvHeads], not transposed); copy a permuted or transposed view with cont() first", q, k, v, mask);
         if (mask != null) {
             require(mask.type() == GgmlType.F16, "flash_attn_ext", "the mask must be f16", q, k, v, mask);
             require(mask.isContiguous(), "flash_attn_ext", "the mask must be contiguous", q, k, v, mask);

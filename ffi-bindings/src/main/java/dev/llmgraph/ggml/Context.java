@@ -316,21 +316,38 @@ public final class Context implements AutoCloseable {
     /** (x - mean) / sqrt(var + eps) along each row. */
     public Tensor norm(Tensor a, float eps) {
         requireF32("norm", a);
+        requireEps("norm", a, eps);
         return op(GgmlApi.ggml_norm(ctx, p(a), eps));
     }
 
     /** x / sqrt(mean(x^2) + eps) along each row. */
     public Tensor rmsNorm(Tensor a, float eps) {
         requireF32("rms_norm", a);
+        requireEps("rms_norm", a, eps);
         return op(GgmlApi.ggml_rms_norm(ctx, p(a), eps));
     }
 
-    public Tensor gelu(Tensor a) { return op(GgmlApi.ggml_gelu(ctx, p(a))); }
-    public Tensor geluErf(Tensor a) { return op(GgmlApi.ggml_gelu_erf(ctx, p(a))); }
-    public Tensor silu(Tensor a) { return op(GgmlApi.ggml_silu(ctx, p(a))); }
-    public Tensor relu(Tensor a) { return op(GgmlApi.ggml_relu(ctx, p(a))); }
-    public Tensor tanh(Tensor a) { return op(GgmlApi.ggml_tanh(ctx, p(a))); }
-    public Tensor sigmoid(Tensor a) { return op(GgmlApi.ggml_sigmoid(ctx, p(a))); }
+    // ggml-cpu asserts eps >= 0 when it computes the norm, which would abort the process mid-compute.
+    private void requireEps(String op, Tensor a, float eps) {
+        require(eps >= 0, op, "eps must be >= 0 (it keeps the division away from zero), got " + eps, a);
+    }
+
+    public Tensor gelu(Tensor a) { return op(GgmlApi.ggml_gelu(ctx, p(activationInput("gelu", a)))); }
+    public Tensor geluErf(Tensor a) { return op(GgmlApi.ggml_gelu_erf(ctx, p(activationInput("gelu_erf", a)))); }
+    public Tensor silu(Tensor a) { return op(GgmlApi.ggml_silu(ctx, p(activationInput("silu", a)))); }
+    public Tensor relu(Tensor a) { return op(GgmlApi.ggml_relu(ctx, p(activationInput("relu", a)))); }
+    public Tensor tanh(Tensor a) { return op(GgmlApi.ggml_tanh(ctx, p(activationInput("tanh", a)))); }
+    public Tensor sigmoid(Tensor a) { return op(GgmlApi.ggml_sigmoid(ctx, p(activationInput("sigmoid", a)))); }
+
+    // ggml asserts adjacent row elements when the op is created, and ggml-cpu has these kernels for f32
+    // and f16 only (other types abort when computed).
+    private Tensor activationInput(String op, Tensor a) {
+        require(Shapes.isF32OrF16(a), op, "the input must be f32 or f16", a);
+        require(Shapes.hasAdjacentRowElements(a), op, "the elements of each row must be adjacent; copy a "
+                + "transposed or permuted tensor with cont() first", a);
+        return a;
+    }
+
     public Tensor sqr(Tensor a) { return op(GgmlApi.ggml_sqr(ctx, p(a))); }
     public Tensor sqrt(Tensor a) { return op(GgmlApi.ggml_sqrt(ctx, p(a))); }
     public Tensor sumRows(Tensor a) { return op(GgmlApi.ggml_sum_rows(ctx, p(a))); }
@@ -338,6 +355,7 @@ public final class Context implements AutoCloseable {
     /** Gated linear unit {@code act(gate) * up}; see {@link Glu}. */
     public Tensor glu(Glu kind, Tensor gate, Tensor up) {
         String name = kind.opName() + "_split";
+        require(Shapes.isF32OrF16(gate), name, "gate and up must be f32 or f16", gate, up);
         require(gate.type() == up.type(), name, "gate and up must have the same type", gate, up);
         require(Shapes.sameShape(gate, up), name, "gate and up must have the same shape", gate, up);
         require(Shapes.isContiguousBeyond(gate, 1) && Shapes.isContiguousBeyond(up, 1), name,
@@ -356,6 +374,7 @@ public final class Context implements AutoCloseable {
      * second: [2n, ...] gives [n, ...].
      */
     public Tensor glu(Glu kind, Tensor fused) {
+        require(Shapes.isF32OrF16(fused), kind.opName(), "the input must be f32 or f16", fused);
         require(fused.ne(0) % 2 == 0, kind.opName(), "ne[0] must be even (gate half, then value half)", fused);
         require(Shapes.isContiguousBeyond(fused, 1), kind.opName(), "the rows must be contiguous", fused);
         MemorySegment a = p(fused);

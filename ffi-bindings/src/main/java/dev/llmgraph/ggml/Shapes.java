@@ -66,6 +66,19 @@ final class Shapes {
         return true;
     }
 
+    /**
+     * The elements (blocks) of each row are adjacent, nb[0] = the type's block size in bytes. ggml-cpu's
+     * activation, RoPE and flash-attention kernels assert this, aborting the process; a transposed or
+     * permuted view breaks it.
+     */
+    static boolean hasAdjacentRowElements(Tensor t) {
+        return t.nb(0) == t.type().blockBytes();
+    }
+
+    static boolean isF32OrF16(Tensor t) {
+        return t.type() == GgmlType.F32 || t.type() == GgmlType.F16;
+    }
+
     /** ggml_is_padded_1d: elements of a row are adjacent and higher dimensions are packed (scale). */
     static boolean isPadded1d(Tensor t) {
         return t.nb(0) == t.type().blockBytes() && t.nb(2) == t.nb(1) * t.ne(1) && t.nb(3) == t.nb(2) * t.ne(2);

@@ -396,6 +396,8 @@ public final class Context implements AutoCloseable {
     public Tensor topK(Tensor a, int k) {
         requireF32("top_k", a);
         require(k >= 1 && k <= a.ne(0), "top_k", "k must be between 1 and ne[0] = " + a.ne(0) + ", got " + k, a);
+        // The CPU kernel walks rows with a fixed stride, so a strided view would give wrong indices silently.
+        require(a.isContiguous(), "top_k", "the input must be contiguous; copy it with cont() first", a);
         return op(GgmlApi.ggml_top_k(ctx, p(a), k));
     }
 

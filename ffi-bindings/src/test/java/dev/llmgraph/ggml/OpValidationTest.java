@@ -56,6 +56,16 @@ class OpValidationTest {
     }
 
     @Test
+    void topKNeedsContiguousRows() {
+        try (Context ctx = Context.create(4)) {
+            Tensor scores = ctx.newTensor(GgmlType.F32, 6, 4);
+            Tensor columns = ctx.transpose(scores);
+            assertRejected("top_k: the input must be contiguous; copy it with cont() first (a = f32 [4, 6]"
+                    + GGML_ORDER, () -> ctx.topK(columns, 2));
+        }
+    }
+
+    @Test
     void getRowsNeedsI32Indices() {
         try (Context ctx = Context.create(4)) {
             Tensor table = ctx.newTensor("token_embd", GgmlType.F32, 8, 10);

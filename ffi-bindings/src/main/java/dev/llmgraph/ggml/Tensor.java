@@ -215,7 +215,7 @@ public final class Tensor {
 
     /** For example {@code attn_norm.0 f32 [32, 7]} (ggml order). */
     public String describe() {
-        String name = name();
+        String name = name().trim();
         return (name.isEmpty() ? "" : name + " ") + type() + " " + Arrays.toString(shape());
     }
 

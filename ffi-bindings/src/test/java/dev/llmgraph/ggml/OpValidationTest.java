@@ -60,7 +60,7 @@ class OpValidationTest {
         try (Context ctx = Context.create(4)) {
             Tensor scores = ctx.newTensor(GgmlType.F32, 6, 4);
             Tensor columns = ctx.transpose(scores);
-            assertRejected("top_k: the input must be contiguous; copy it with cont() first (a = f32 [4, 6]"
+            assertRejected("top_k: the input must be contiguous; copy it with cont() first (a = (transposed) f32 [4, 6]"
                     + GGML_ORDER, () -> ctx.topK(columns, 2));
         }
     }

@@ -94,7 +94,12 @@ final class ProblemText {
         return t.getMessage() == null ? name : name + ": " + t.getMessage();
     }
 
-    private static void appendFrames(List<String> lines, StackTraceElement[] frames, int count, Locations locations) {
+    private static void appendFrames(List<String> lines, StackTraceElement[] allFrames, int allCount,
+                                     Locations locations) {
+        // The stop check's own frame says nothing about the user's code.
+        int skipped = allCount > 0 && allFrames[0].getClassName().equals(StopCheck.class.getName()) ? 1 : 0;
+        StackTraceElement[] frames = java.util.Arrays.copyOfRange(allFrames, skipped, allFrames.length);
+        int count = allCount - skipped;
         int firstUserFrame = 0;
         while (firstUserFrame < count && !isSnippetFrame(frames[firstUserFrame])) {
             firstUserFrame++;

@@ -10,7 +10,7 @@ import java.nio.file.Path;
  */
 public final class KernelCommand {
     /** Debian's packages for the notebook; named in every message about a missing Jupyter. */
-    public static final String JUPYTER_PACKAGES = "jupyter-notebook python3-ipykernel";
+    public static final String JUPYTER_PACKAGES = "jupyter-notebook";
 
     private KernelCommand() {}
 

@@ -130,9 +130,12 @@ public final class LlmgraphKernel extends BaseKernel {
     /** An execute_request: run the cell, send its output while it runs, then its value or error. */
     private void execute(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
         ExecuteRequest request = message.getContent();
-        int count = executionCount.getAndIncrement();
+        // Silent requests (a front end's own housekeeping) neither count nor echo their code.
+        int count = request.isSilent() ? executionCount.get() : executionCount.getAndIncrement();
         env.setBusyDeferIdle();
-        env.publish(new PublishExecuteInput(request.getCode(), count));
+        if (!request.isSilent()) {
+            env.publish(new PublishExecuteInput(request.getCode(), count));
+        }
         CellResult result;
         output.cellStarted();
         try {

@@ -28,6 +28,26 @@ public final class DefaultImports {
 
     private DefaultImports() {}
 
+    /**
+     * Writes the llmgraph imports as a JShell startup file, for {@code bin/llmgraph jshell}, which
+     * starts the jshell tool with {@code --startup DEFAULT --startup FILE} (DEFAULT has JShell's own).
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            System.err.println("usage: java ... " + DefaultImports.class.getName() + " STARTUP_FILE.jsh");
+            System.exit(2);
+        }
+        StringBuilder text = new StringBuilder("// Written by bin/llmgraph from " + RESOURCE + "; edits are lost.\n");
+        for (String name : llmgraphImports()) {
+            text.append("import ").append(name).append(";\n");
+        }
+        java.nio.file.Path file = java.nio.file.Path.of(args[0]);
+        if (file.getParent() != null) {
+            java.nio.file.Files.createDirectories(file.getParent());
+        }
+        java.nio.file.Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
     /** JShell's defaults, then the llmgraph imports, each as a statement such as {@code import java.util.*;}. */
     public static List<String> statements() {
         Set<String> names = new LinkedHashSet<>(JSHELL_DEFAULTS);

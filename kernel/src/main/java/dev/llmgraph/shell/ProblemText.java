@@ -15,8 +15,9 @@ import java.util.stream.Collectors;
 
 /** Turns JShell's compile diagnostics and exceptions into the lines a person reads. */
 final class ProblemText {
-    /** Library frames shown above the first frame of user code; the rest are counted, not listed. */
-    private static final int LIBRARY_FRAMES_SHOWN = 6;
+    /** Longest run of library frames shown whole; a longer one shows its first few. */
+    private static final int LIBRARY_RUN_LIMIT = 6;
+    private static final int LIBRARY_RUN_SHOWN = 4;
 
     private ProblemText() {}
 
@@ -94,22 +95,32 @@ final class ProblemText {
         return t.getMessage() == null ? name : name + ": " + t.getMessage();
     }
 
-    private static void appendFrames(List<String> lines, StackTraceElement[] allFrames, int allCount,
-                                     Locations locations) {
+    /**
+     * Frames of user code are all shown, named by their lines. A run of more than
+     * {@value #LIBRARY_RUN_LIMIT} library frames (a stream pipeline between a lambda and the line that
+     * started it, say) keeps its first {@value #LIBRARY_RUN_SHOWN} and counts the rest.
+     */
+    private static void appendFrames(List<String> lines, StackTraceElement[] frames, int count, Locations locations) {
         // The stop check's own frame says nothing about the user's code.
-        int skipped = allCount > 0 && allFrames[0].getClassName().equals(StopCheck.class.getName()) ? 1 : 0;
-        StackTraceElement[] frames = java.util.Arrays.copyOfRange(allFrames, skipped, allFrames.length);
-        int count = allCount - skipped;
-        int firstUserFrame = 0;
-        while (firstUserFrame < count && !isSnippetFrame(frames[firstUserFrame])) {
-            firstUserFrame++;
-        }
-        for (int i = 0; i < count; i++) {
-            if (i == LIBRARY_FRAMES_SHOWN && firstUserFrame > LIBRARY_FRAMES_SHOWN + 1 && firstUserFrame < count) {
-                lines.add("\t... " + (firstUserFrame - LIBRARY_FRAMES_SHOWN) + " frames of library code");
-                i = firstUserFrame;
+        int i = count > 0 && frames[0].getClassName().equals(StopCheck.class.getName()) ? 1 : 0;
+        while (i < count) {
+            if (isSnippetFrame(frames[i])) {
+                lines.add("\tat " + frame(frames[i], locations));
+                i++;
+                continue;
             }
-            lines.add("\tat " + frame(frames[i], locations));
+            int runEnd = i;
+            while (runEnd < count && !isSnippetFrame(frames[runEnd])) {
+                runEnd++;
+            }
+            int shown = runEnd - i > LIBRARY_RUN_LIMIT ? LIBRARY_RUN_SHOWN : runEnd - i;
+            for (int k = i; k < i + shown; k++) {
+                lines.add("\tat " + frames[k]);
+            }
+            if (i + shown < runEnd) {
+                lines.add("\t... " + (runEnd - i - shown) + " frames of library code");
+            }
+            i = runEnd;
         }
     }
 
@@ -127,7 +138,8 @@ final class ProblemText {
             place = "snippet " + frame.getFileName() + ":" + frame.getLineNumber();
         }
         String owner = frame.getClassName();
-        String method = frame.getMethodName();
+        // javac names a lambda lambda$do_it$$0 after JShell's wrapper method; the reader wrote a lambda.
+        String method = frame.getMethodName().startsWith("lambda$") ? "lambda" : frame.getMethodName();
         String who = owner.isEmpty() ? method : method.isEmpty() ? owner : owner + "." + method;
         return who.isEmpty() ? place : who + "(" + place + ")";
     }

@@ -114,10 +114,15 @@ final class KernelClient implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         requests.close(); // the driver shuts its kernel down at end of input
-        if (!driver.waitFor(60, TimeUnit.SECONDS)) {
+        try {
+            if (!driver.waitFor(60, TimeUnit.SECONDS)) {
+                driver.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
             driver.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }

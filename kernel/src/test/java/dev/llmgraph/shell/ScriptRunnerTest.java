@@ -87,6 +87,31 @@ class ScriptRunnerTest {
     }
 
     @Test
+    void longRunsOfLibraryFramesAreCutAndLambdasNamedByTheirLine() throws Exception {
+        Run run = run("stream.jsh", """
+                List<Integer> sizes = List.of(1, 2, 0);
+                int inverse(int n) {
+                    return 12 / n;
+                }
+                sizes.stream()
+                     .map(n -> inverse(n))
+                     .toList();
+                """);
+
+        List<String> lines = run.problems().lines().toList();
+        assertEquals(1, run.status());
+        assertEquals(List.of(
+                "stream.jsh:3: java.lang.ArithmeticException: / by zero",
+                "\tat inverse(stream.jsh:3)",
+                "\tat lambda(stream.jsh:6)"), lines.subList(0, 3));
+        // the stream pipeline between the lambda and the line that ran it: its first four frames, then a count
+        lines.subList(3, 7).forEach(line -> assertTrue(line.startsWith("\tat java.base/java.util."), line));
+        assertTrue(lines.get(7).matches("\t\\.\\.\\. \\d+ frames of library code"), lines.get(7));
+        assertEquals("\tat stream.jsh:7", lines.get(8));
+        assertEquals(9, lines.size());
+    }
+
+    @Test
     void exitEndsTheScriptWithItsStatus() throws Exception {
         Run run = run("exit.jsh", "System.out.println(\"before\");\n/exit 3\nSystem.out.println(\"after\");\n");
 

@@ -1,0 +1,121 @@
+package dev.llmgraph.shell;
+
+import jdk.jshell.DeclarationSnippet;
+import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A JShell that runs code in this JVM with llmgraph on the class path and the default imports applied:
+ * what the notebook kernel and the script runner share. Not thread-safe: one thread evaluates.
+ */
+public final class ShellSession implements AutoCloseable {
+    private final JShell shell;
+    private final InProcessExecution execution;
+    private final Locations locations;
+    private final List<String> startupProblems = new ArrayList<>();
+
+    private ShellSession(Locations.Style style) {
+        this.execution = new InProcessExecution();
+        this.locations = new Locations(style);
+        this.shell = JShell.builder().executionEngine(execution.provider(), java.util.Map.of()).build();
+    }
+
+    /**
+     * Starts a session: the JVM's class path becomes JShell's (so cells see llmgraph and its
+     * dependencies), then JShell's default imports, {@code imports.txt}'s and {@code extraImports}.
+     */
+    public static ShellSession start(Locations.Style style, List<String> extraImports) {
+        ShellSession session = new ShellSession(style);
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                session.shell.addToClasspath(entry);
+            }
+        }
+        List<String> imports = new ArrayList<>(DefaultImports.statements());
+        imports.addAll(extraImports);
+        for (String statement : imports) {
+            for (SnippetEvent event : session.shell.eval(statement)) {
+                if (event.status() == Snippet.Status.REJECTED) {
+                    String why = session.shell.diagnostics(event.snippet()).findFirst()
+                            .map(d -> d.getMessage(java.util.Locale.ROOT).split("\n")[0]).orElse("rejected");
+                    session.startupProblems.add(statement + " failed: " + why);
+                }
+            }
+        }
+        return session;
+    }
+
+    /** Imports that did not compile (a package listed in imports.txt that does not exist, say). */
+    public List<String> startupProblems() {
+        return List.copyOf(startupProblems);
+    }
+
+    public SourceCodeAnalysis analysis() {
+        return shell.sourceCodeAnalysis();
+    }
+
+    public JShell jshell() {
+        return shell;
+    }
+
+    public InProcessExecution execution() {
+        return execution;
+    }
+
+    public List<SourceSnippet> split(String text) {
+        return SnippetSplitter.split(shell.sourceCodeAnalysis(), text);
+    }
+
+    /**
+     * Evaluates one snippet that came from {@code origin} ({@code demo.jsh}, {@code cell [3]}); its
+     * lines are numbered from {@link SourceSnippet#line()} in every later message.
+     */
+    public SnippetOutcome eval(SourceSnippet snippet, String origin) {
+        execution.resetValue();
+        List<SnippetEvent> events = shell.eval(snippet.source());
+        InProcessExecution.Value value = execution.takeValue();
+        List<String> notes = new ArrayList<>();
+        boolean expression = false;
+        for (SnippetEvent event : events) {
+            if (event.causeSnippet() != null) {
+                continue; // a dependent snippet that JShell re-checked, not this one
+            }
+            Snippet created = event.snippet();
+            locations.record(created.id(), origin, snippet.line());
+            if (event.status() == Snippet.Status.REJECTED) {
+                List<String> lines = ProblemText.compileErrors(shell.diagnostics(created).toList(), snippet, origin,
+                        locations);
+                if (lines.isEmpty()) {
+                    lines = List.of(locations.place(origin, snippet.line(), 1) + ": error: this code is incomplete");
+                }
+                return new SnippetOutcome.Rejected(lines.getFirst(), lines);
+            }
+            if (event.exception() != null) {
+                List<String> lines = ProblemText.exception(shell, event.exception(), locations);
+                String where = ProblemText.innermostUserPlace(event.exception(), locations);
+                return new SnippetOutcome.Threw(ProblemText.exceptionClass(event.exception()),
+                        event.exception().getMessage(),
+                        where != null ? where : locations.place(origin, snippet.line(), 1), lines);
+            }
+            if ((event.status() == Snippet.Status.RECOVERABLE_DEFINED
+                    || event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED)
+                    && created instanceof DeclarationSnippet declaration) {
+                notes.add(ProblemText.unresolved(shell, declaration));
+            }
+            expression = created.kind() == Snippet.Kind.EXPRESSION
+                    || created.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND;
+        }
+        return new SnippetOutcome.Completed(value, expression, notes);
+    }
+
+    @Override
+    public void close() {
+        shell.close();
+    }
+}

@@ -34,14 +34,15 @@ for (var spec : List.of(llama, bloom)) {
     System.out.println();
 }
 
-// Compile both for the CPU with random weights, run a forward pass and generate 20 tokens.
+// Compile both for the CPU with random weights (GPT-2's initialisation, seed 42), run a forward pass and
+// sample 20 tokens (temperature 0.8, seeded: the same run gives the same tokens).
 int[] prompt = {1, 450, 4996, 17354, 1701, 432};
 for (var spec : List.of(llama, bloom)) {
     try (var model = Model.random(spec, 42)) {
         var logits = model.forward(prompt);
         System.out.printf("%s: logits %d x %d, top-5 next tokens %s%n", spec.name(), logits.tokens(),
             logits.vocab(), Arrays.toString(logits.top(logits.tokens() - 1, 5)));
-        var generation = model.generate(prompt, GenerationConfig.greedy(20));
+        var generation = model.generate(prompt, GenerationConfig.of(20, Sampler.temperature(0.8).withSeed(7)));
         System.out.printf("%s: generated %s%n  prompt %.1f tokens/s, generation %.1f tokens/s on %s%n%n",
             spec.name(), Arrays.toString(generation.tokens()), generation.promptTokensPerSecond(),
             generation.tokensPerSecond(), model.backend());

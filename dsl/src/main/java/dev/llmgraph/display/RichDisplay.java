@@ -8,6 +8,9 @@ import java.util.Map;
  * form.
  */
 public interface RichDisplay {
-    /** MIME type to content, for example {@code text/html} and {@code text/plain}; always has text/plain. */
+    /**
+     * MIME type to content, for example {@code text/html} and {@code text/plain}; always has text/plain.
+     * Binary types ({@code image/png}) are base64 text, as the Jupyter protocol carries them.
+     */
     Map<String, String> mimeBundle();
 }

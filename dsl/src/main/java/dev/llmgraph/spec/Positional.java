@@ -128,6 +128,25 @@ public sealed interface Positional {
             return Math.pow(effectiveTheta(headDim), -2.0 * i / rotatedDims(headDim));
         }
 
+        /**
+         * Rotation frequency of pair {@code i} (radians per position) as the model applies it: linear scaling
+         * divides every frequency by its factor s, NTK-aware raises the base ({@link #effectiveTheta}), YaRN
+         * divides only the low frequencies by s, keeps the high ones and blends in between
+         * ({@link RopeScaling.Yarn#extrapolation}).
+         */
+        public double scaledFrequency(int i, int headDim) {
+            double f = frequency(i, headDim);
+            return switch (scaling) {
+                case RopeScaling.Linear linear -> f / linear.factor();
+                case RopeScaling.Yarn yarn -> {
+                    double keep = yarn.extrapolation(i, rotatedDims(headDim), theta);
+                    yield f * keep + f / yarn.factor() * (1 - keep);
+                }
+                case RopeScaling.None none -> f;
+                case RopeScaling.NtkAware ntk -> f;
+            };
+        }
+
         @Override
         public long parameters(int dModel, int contextLength, int heads) {
             return 0;

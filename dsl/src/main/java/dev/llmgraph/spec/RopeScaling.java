@@ -62,6 +62,25 @@ public sealed interface RopeScaling {
      * @param betaSlow       below this many, they interpolate
      */
     record Yarn(double factor, int trainedContext, double betaFast, double betaSlow) implements RopeScaling {
+        /**
+         * How much RoPE pair {@code pair} (of {@code dims} rotated dimensions, base {@code theta}) keeps its
+         * original frequency: 1 for pairs that turn more than betaFast times over the trained context (high
+         * frequencies: local order, left alone), 0 for pairs that turn fewer than betaSlow times (low
+         * frequencies: interpolated by the factor), a linear ramp in between. The ramp's ends are the pair
+         * indices where those rotation counts are reached, rounded outwards, as ggml's rope_yarn uses them.
+         */
+        public double extrapolation(int pair, int dims, double theta) {
+            double low = Math.max(0, Math.floor(pairTurning(betaFast, dims, theta)));
+            double high = Math.min(dims - 1, Math.ceil(pairTurning(betaSlow, dims, theta)));
+            double ramp = (pair - low) / Math.max(0.001, high - low);
+            return 1 - Math.min(1, Math.max(0, ramp));
+        }
+
+        /** The (fractional) pair index whose wavelength fits {@code rotations} times into the trained context. */
+        private double pairTurning(double rotations, int dims, double theta) {
+            return dims * Math.log(trainedContext / (rotations * 2 * Math.PI)) / (2 * Math.log(theta));
+        }
+
         /** YaRN's attention temperature correction, 0.1 ln(s) + 1. */
         public double attentionFactor() {
             return 0.1 * Math.log(factor) + 1.0;

@@ -1,0 +1,306 @@
+package dev.llmgraph.display;
+
+import dev.llmgraph.display.DiagramCanvas.Kind;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+
+import java.util.Map;
+
+/**
+ * A block diagram of a spec's choices, read top to bottom: token embedding (scale, embedding norm), where
+ * positions enter, one Transformer block with its norms where the placement puts them, the attention and
+ * FFN insides, "x layers", the final norm and the output head (tied or not). The SVG is deterministic:
+ * every element that stands for a graph node carries {@code data-node} with the node's name
+ * ({@code attn_norm}, {@code attn_res}, {@code ffn}, ...), so the same spec always gives the same text.
+ */
+public final class BlockDiagram implements RichDisplay {
+    static final double WIDTH = 720;
+    private static final double TIE_X = 16, SKIP_X = 46, BLOCK_X = 30;
+    private static final double MAIN_X = 70, MAIN_W = 330, CX = MAIN_X + MAIN_W / 2;
+    private static final double SIDE_X = 425, SIDE_W = 270, SIDE_CX = SIDE_X + SIDE_W / 2;
+    private static final double NORM_X = MAIN_X + 60, NORM_W = MAIN_W - 120;
+
+    private final ModelSpec spec;
+    private String svg;
+
+    private BlockDiagram(ModelSpec spec) {
+        this.spec = spec;
+    }
+
+    public static BlockDiagram of(ModelSpec spec) {
+        return new BlockDiagram(spec);
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** The diagram as an SVG document. */
+    public synchronized String svg() {
+        if (svg == null) {
+            svg = draw();
+        }
+        return svg;
+    }
+
+    @Override
+    public Map<String, String> mimeBundle() {
+        return Map.of("image/svg+xml", svg(), "text/plain", toString());
+    }
+
+    private String draw() {
+        ModelSpec s = spec;
+        DiagramCanvas c = new DiagramCanvas("arrow-" + s.name().replaceAll("[^A-Za-z0-9_-]", "_"));
+        double y = 12;
+        c.front.text("tokens  [T]", "data-node", "tokens", "x", CX, "y", y + 12, "text-anchor", "middle",
+                "font-size", 12.0, "font-weight", "bold", "fill", DiagramCanvas.INK);
+        y += 18;
+        c.arrow(CX, y, CX, y + 16);
+        y += 16;
+        double embeddingMid = y + 20;
+        String scale = s.embeddings().scale() != 1.0 ? " · × " + Format.decimal(s.embeddings().scale()) : "";
+        y = c.box("tok_embd", Kind.EMBEDDING, MAIN_X, y, MAIN_W, 40, "token embedding",
+                "[vocabSize " + s.vocabSize() + ", dModel " + s.dModel() + "]" + scale,
+                s.embeddings().scale() != 1.0 ? "embeddings multiplied by " + s.embeddings().scale() : null);
+        y = positions(c, y, embeddingMid);
+        if (s.embeddings().layerNorm()) {
+            c.arrow(CX, y, CX, y + 14);
+            y = c.box("embd_norm", Kind.NORM, NORM_X, y + 14, NORM_W, 28, "embedding " + normName(s.norm()), null,
+                    s.norm().toString());
+        }
+        c.arrow(CX, y, CX, y + 22);
+        y = block(c, y + 22);
+        c.arrow(CX, y, CX, y + 16);
+        y += 16;
+        if (s.finalNorm()) {
+            y = c.box("out_norm", Kind.NORM, NORM_X, y, NORM_W, 28, "final " + normName(s.norm()), null,
+                    s.norm().toString());
+            c.arrow(CX, y, CX, y + 16);
+            y += 16;
+        }
+        double outputMid = y + 20;
+        y = c.box("output", Kind.OUTPUT, MAIN_X, y, MAIN_W, 40, "output head", s.tiedEmbeddings()
+                ? "tied: reuses the token embedding" : "[vocabSize " + s.vocabSize() + ", dModel " + s.dModel() + "]",
+                null);
+        if (s.tiedEmbeddings()) {
+            c.path("tie", true, MAIN_X, outputMid, TIE_X, outputMid, TIE_X, embeddingMid, MAIN_X, embeddingMid);
+            double mid = (outputMid + embeddingMid) / 2;
+            c.front.text("same matrix", "x", TIE_X - 5, "y", mid, "text-anchor", "middle", "font-size", 10.0,
+                    "fill", DiagramCanvas.MUTED, "transform", "rotate(-90 " + SvgWriter.num(TIE_X - 5) + " "
+                            + SvgWriter.num(mid) + ")");
+        }
+        if (s.finalLogitSoftcap() > 0) {
+            String cap = Format.decimal(s.finalLogitSoftcap());
+            c.note("logit_softcap", "logits soft-capped: " + cap + "·tanh(x/" + cap + ")", SIDE_X, outputMid + 4,
+                    "start");
+        }
+        c.arrow(CX, y, CX, y + 16);
+        y += 16;
+        c.front.text("logits  [T, vocabSize]", "data-node", "logits", "x", CX, "y", y + 13, "text-anchor", "middle",
+                "font-size", 12.0, "font-weight", "bold", "fill", DiagramCanvas.INK);
+        return c.document(WIDTH, y + 24, "Block diagram of " + s.name() + ". " + text());
+    }
+
+    /** Where positions enter, next to the embedding: added for learned and sinusoidal tables, a note otherwise. */
+    private double positions(DiagramCanvas c, double y, double embeddingMid) {
+        ModelSpec s = spec;
+        String elsewhere = switch (s.positional()) {
+            case Positional.Learned l -> null;
+            case Positional.Sinusoidal t -> null;
+            case Positional.None n -> "NoPE: no positional encoding; only the mask orders tokens";
+            case Positional.Rope r -> "RoPE: positions rotate q and k in every layer";
+            case Positional.Alibi a -> "ALiBi: positions bias the attention logits";
+            case Positional.T5Bias t -> "T5: bucketed distance bias on the logits";
+        };
+        if (elsewhere != null) {
+            c.note("positional_note", elsewhere, SIDE_X, embeddingMid - 2, "start");
+            if (s.positional() instanceof Positional.Rope rope) {
+                c.note("rope_settings", SublayerDrawing.ropeNote(rope, s.headDim()), SIDE_X, embeddingMid + 12,
+                        "start");
+            }
+            return y;
+        }
+        c.arrow(CX, y, CX, y + 14);
+        double addY = y + 24;
+        c.add("pos_add", CX, addY);
+        boolean learned = s.positional() instanceof Positional.Learned;
+        c.box("pos_embd", Kind.POSITIONAL, SIDE_X, addY - 20, SIDE_W, 40,
+                learned ? "learned positions" : "sinusoidal positions",
+                learned ? "[contextLength " + s.contextLength() + ", dModel " + s.dModel() + "]"
+                        : "fixed sin/cos table, no parameters", null);
+        c.arrow(SIDE_X, addY, CX + 10, addY);
+        return addY + 10;
+    }
+
+    /** The Transformer block frame with its two sublayers; returns its bottom edge. */
+    private double block(DiagramCanvas c, double top) {
+        ModelSpec s = spec;
+        double y = top + 34;
+        c.line(CX, top, CX, y);
+        if (s.parallelBlock()) {
+            y = parallel(c, y);
+        } else {
+            y = sequential(c, y, true);
+            c.line(CX, y, CX, y + 16);
+            y = sequential(c, y + 16, false);
+        }
+        double bottom = y + 14;
+        c.line(CX, y, CX, bottom);
+        c.back.empty("rect", "data-node", "block", "class", "block", "x", BLOCK_X, "y", top,
+                "width", WIDTH - BLOCK_X - 10, "height", bottom - top, "rx", 10.0, "fill", "#fafafa",
+                "stroke", "#999999", "stroke-width", 1.2, "stroke-dasharray", "6,4");
+        c.back.text("Transformer block", "x", BLOCK_X + 12, "y", top + 20, "font-size", 13.0, "font-weight", "bold",
+                "fill", DiagramCanvas.INK);
+        c.back.text("× " + s.layers() + " layers", "data-node", "layers", "x", WIDTH - 24, "y", top + 20,
+                "text-anchor", "end", "font-size", 14.0, "font-weight", "bold", "fill", DiagramCanvas.INK);
+        c.note("placement", s.placement() + "-norm" + (s.placement() == NormPlacement.DEEPNORM ? ", α = "
+                + Format.decimal(s.placement().residualAlpha(s.layers())) : "")
+                + (s.parallelBlock() ? ", parallel block" : ""), WIDTH - 24, top + 36, "end");
+        return bottom;
+    }
+
+    /** One sublayer (attention or FFN) with its norms and residual add where the placement puts them. */
+    private double sequential(DiagramCanvas c, double forkY, boolean attention) {
+        ModelSpec s = spec;
+        NormPlacement p = s.placement();
+        String prefix = attention ? "attn" : "ffn";
+        String norm = normName(s.norm());
+        c.fork(prefix + "_fork", CX, forkY);
+        double y = forkY;
+        if (p == NormPlacement.PRE || p == NormPlacement.SANDWICH) {
+            c.arrow(CX, y, CX, y + 14);
+            y = c.box(prefix + "_norm", Kind.NORM, NORM_X, y + 14, NORM_W, 28, norm, null, s.norm().toString());
+        }
+        c.arrow(CX, y, CX, y + 14);
+        y = attention ? SublayerDrawing.attention(c, s, MAIN_X, y + 14, MAIN_W)
+                : SublayerDrawing.ffn(c, s, MAIN_X, y + 14, MAIN_W);
+        if (p == NormPlacement.SANDWICH) {
+            c.arrow(CX, y, CX, y + 14);
+            y = c.box(prefix + "_post_norm", Kind.NORM, NORM_X, y + 14, NORM_W, 28, norm + " (post)", null,
+                    "SANDWICH: a second norm on the sublayer's output, before the residual add");
+        }
+        c.arrow(CX, y, CX, y + 14);
+        double addY = y + 24;
+        c.add(prefix + "_res", CX, addY);
+        c.path(prefix + "_skip", false, CX, forkY, SKIP_X, forkY, SKIP_X, addY, CX - 10, addY);
+        if (p == NormPlacement.DEEPNORM) {
+            c.note(prefix + "_alpha", "× α = " + Format.decimal(p.residualAlpha(s.layers())), SKIP_X + 6, addY - 5,
+                    "start");
+        }
+        c.note(prefix + "_formula", formula(attention ? "Attention" : "FFN"), SIDE_X, addY + 4, "start");
+        y = addY + 10;
+        if (p == NormPlacement.POST || p == NormPlacement.DEEPNORM) {
+            c.arrow(CX, y, CX, y + 14);
+            y = c.box(prefix + "_norm", Kind.NORM, NORM_X, y + 14, NORM_W, 28, norm, null, s.norm().toString());
+        }
+        return y;
+    }
+
+    /** A parallel block: one norm, attention and FFN side by side, one add (GPT-J, Falcon). */
+    private double parallel(DiagramCanvas c, double forkY) {
+        ModelSpec s = spec;
+        boolean pre = s.placement() == NormPlacement.PRE;
+        c.fork("attn_fork", CX, forkY);
+        double y = forkY;
+        if (pre) {
+            c.arrow(CX, y, CX, y + 14);
+            y = c.box("attn_norm", Kind.NORM, NORM_X, y + 14, NORM_W, 28, normName(s.norm()), null,
+                    "one norm shared by attention and FFN");
+        }
+        double split = y + 10;
+        c.line(CX, y, CX, split);
+        c.fork("split", CX, split);
+        double top = split + 18;
+        c.arrow(CX, split, CX, top);
+        c.path("ffn_input", false, CX, split, SIDE_CX, split, SIDE_CX, top);
+        double attentionBottom = SublayerDrawing.attention(c, s, MAIN_X, top, MAIN_W);
+        double ffnBottom = SublayerDrawing.ffn(c, s, SIDE_X, top, SIDE_W);
+        double addY = Math.max(attentionBottom, ffnBottom) + 24;
+        c.arrow(CX, attentionBottom, CX, addY - 10);
+        c.path("ffn_output", false, SIDE_CX, ffnBottom, SIDE_CX, addY, CX + 10, addY);
+        c.add("parallel_res", CX, addY);
+        c.path("attn_skip", false, CX, forkY, SKIP_X, forkY, SKIP_X, addY, CX - 10, addY);
+        c.note("parallel_formula", parallelFormula(), CX + 20, addY + 17, "start");
+        y = addY + 10;
+        if (!pre) {
+            c.arrow(CX, y, CX, y + 14);
+            y = c.box("attn_norm", Kind.NORM, NORM_X, y + 14, NORM_W, 28, normName(s.norm()), null,
+                    s.norm().toString());
+        }
+        return y;
+    }
+
+    /** The sublayer's update in the placement's form, e.g. {@code x = x + Attention(RMSNorm(x))}. */
+    String formula(String sublayer) {
+        String n = normName(spec.norm());
+        return switch (spec.placement()) {
+            case PRE -> "x = x + " + sublayer + "(" + n + "(x))";
+            case POST -> "x = " + n + "(x + " + sublayer + "(x))";
+            case SANDWICH -> "x = x + " + n + "(" + sublayer + "(" + n + "(x)))";
+            case DEEPNORM -> "x = " + n + "(" + Format.decimal(spec.placement().residualAlpha(spec.layers())) + "·x + "
+                    + sublayer + "(x))";
+        };
+    }
+
+    String parallelFormula() {
+        String n = normName(spec.norm());
+        return spec.placement() == NormPlacement.PRE ? "x = x + Attention(" + n + "(x)) + FFN(" + n + "(x))"
+                : "x = " + n + "(x + Attention(x) + FFN(x))";
+    }
+
+    static String normName(Norm norm) {
+        return switch (norm) {
+            case Norm.LayerNorm l -> "LayerNorm";
+            case Norm.RmsNorm r -> "RMSNorm";
+            case Norm.SimpleRmsNorm r -> "SimpleRMSNorm";
+        };
+    }
+
+    /** The diagram in words: the plain-text form JShell prints. */
+    String text() {
+        ModelSpec s = spec;
+        StringBuilder sb = new StringBuilder();
+        sb.append("tokens -> token embedding [").append(s.vocabSize()).append(", ").append(s.dModel()).append(']');
+        if (s.embeddings().scale() != 1.0) {
+            sb.append(" x ").append(Format.decimal(s.embeddings().scale()));
+        }
+        switch (s.positional()) {
+            case Positional.Learned l -> sb.append(" + learned positions [").append(s.contextLength()).append(", ")
+                    .append(s.dModel()).append(']');
+            case Positional.Sinusoidal t -> sb.append(" + sinusoidal positions");
+            default -> { }
+        }
+        if (s.embeddings().layerNorm()) {
+            sb.append(" -> embedding ").append(normName(s.norm()));
+        }
+        sb.append('\n').append("x ").append(s.layers()).append(" layers:\n");
+        String attention = SpecFacts.attention(s.attention()) + "; " + s.positional() + "; "
+                + SublayerDrawing.maskLabel(s).substring(2);
+        String ffn = SpecFacts.ffnName(s.ffn()) + ", " + s.dModel() + " -> " + s.ffnDim() + " -> " + s.dModel();
+        if (s.parallelBlock()) {
+            sb.append("  ").append(parallelFormula()).append('\n');
+            sb.append("    Attention: ").append(attention).append('\n');
+            sb.append("    FFN: ").append(ffn).append('\n');
+        } else {
+            sb.append("  ").append(formula("Attention")).append("    ").append(attention).append('\n');
+            sb.append("  ").append(formula("FFN")).append("    ").append(ffn).append('\n');
+        }
+        sb.append("-> ");
+        if (s.finalNorm()) {
+            sb.append("final ").append(normName(s.norm())).append(" -> ");
+        }
+        sb.append(s.tiedEmbeddings() ? "output head (tied to the token embedding)" : "output head [" + s.vocabSize()
+                + ", " + s.dModel() + "]");
+        if (s.finalLogitSoftcap() > 0) {
+            sb.append(" -> soft cap ").append(Format.decimal(s.finalLogitSoftcap()));
+        }
+        return sb.append(" -> logits").toString();
+    }
+
+    @Override
+    public String toString() {
+        return "block diagram of " + spec.name() + "\n" + text();
+    }
+}

@@ -1,0 +1,214 @@
+package dev.llmgraph.display;
+
+import dev.llmgraph.presets.Presets;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class BlockDiagramTest {
+    private static Xml svg(ModelSpec spec) {
+        return Xml.parse(BlockDiagram.of(spec).svg());
+    }
+
+    @Test
+    void everyPresetDrawsWellFormedSvgWithItsLayerCount() {
+        for (Supplier<ModelSpec> preset : Presets.all().values()) {
+            ModelSpec spec = preset.get();
+            Xml xml = svg(spec);
+            assertEquals("svg", xml.root().getTagName(), spec.name());
+            assertEquals("× " + spec.layers() + " layers", xml.node("layers").getTextContent(), spec.name());
+            for (String node : List.of("tok_embd", "block", "attention", "ffn", "output", "logits")) {
+                assertTrue(xml.has(node), spec.name() + " lacks " + node);
+            }
+        }
+    }
+
+    @Test
+    void sameSpecGivesTheSameText() {
+        assertEquals(BlockDiagram.of(Presets.llama3_8b()).svg(), BlockDiagram.of(Presets.llama3_8b()).svg());
+    }
+
+    @Test
+    void preNormSitsBeforeEachSublayerAndTheAddComesLast() {
+        Xml xml = svg(Presets.llama2_7b());
+        assertTrue(xml.top("attn_fork") < xml.top("attn_norm"));
+        assertTrue(xml.top("attn_norm") < xml.top("attention"));
+        assertTrue(xml.top("attention") < xml.top("attn_res"));
+        assertTrue(xml.top("attn_res") < xml.top("ffn_norm"));
+        assertTrue(xml.top("ffn_norm") < xml.top("ffn"));
+        assertTrue(xml.top("ffn") < xml.top("ffn_res"));
+        assertEquals("RMSNorm", xml.label("attn_norm"));
+        assertEquals("x = x + Attention(RMSNorm(x))", xml.node("attn_formula").getTextContent());
+    }
+
+    @Test
+    void postNormSitsAfterTheResidualAdd() {
+        Xml xml = svg(Presets.llama2_7b().withPlacement(NormPlacement.POST));
+        assertTrue(xml.top("attn_fork") < xml.top("attention"));
+        assertTrue(xml.top("attention") < xml.top("attn_res"));
+        assertTrue(xml.top("attn_res") < xml.top("attn_norm"));
+        assertTrue(xml.top("ffn") < xml.top("ffn_res"));
+        assertTrue(xml.top("ffn_res") < xml.top("ffn_norm"));
+        assertFalse(xml.has("attn_post_norm"));
+        assertEquals("x = RMSNorm(x + FFN(x))", xml.node("ffn_formula").getTextContent());
+    }
+
+    @Test
+    void sandwichHasANormOnBothSidesOfEachSublayer() {
+        Xml xml = svg(Presets.llama2_7b().withPlacement(NormPlacement.SANDWICH));
+        assertTrue(xml.top("attn_norm") < xml.top("attention"));
+        assertTrue(xml.top("attention") < xml.top("attn_post_norm"));
+        assertTrue(xml.top("attn_post_norm") < xml.top("attn_res"));
+        assertTrue(xml.top("ffn_post_norm") < xml.top("ffn_res"));
+    }
+
+    @Test
+    void deepNormWeightsTheResidualByAlpha() {
+        ModelSpec glm = Presets.chatglm6b();
+        Xml xml = svg(glm);
+        double alpha = Math.pow(2.0 * 28, 0.25);
+        String shown = String.format(Locale.ROOT, "%.3g", alpha);
+        assertEquals("2.74", shown);
+        assertEquals("× α = " + shown, xml.node("attn_alpha").getTextContent());
+        assertTrue(xml.top("attn_res") < xml.top("attn_norm"), "DEEPNORM is a post-norm");
+        assertTrue(xml.node("placement").getTextContent().contains("DEEPNORM-norm, α = 2.74"));
+    }
+
+    @Test
+    void parallelBlockPutsAttentionAndFfnSideBySideUnderOneNorm() {
+        Xml xml = svg(Presets.falcon7b());
+        assertEquals(xml.top("attention"), xml.top("ffn"));
+        assertTrue(xml.x("ffn") > xml.x("attention"));
+        assertTrue(xml.top("attn_norm") < xml.top("attention"));
+        assertFalse(xml.has("ffn_norm"));
+        assertFalse(xml.has("attn_res"));
+        assertTrue(xml.top("ffn") < xml.top("parallel_res"));
+        assertEquals(1, xml.all("//rect[@class='norm' and ancestor::*]").stream()
+                .filter(e -> e.getAttribute("data-node").startsWith("attn") || e.getAttribute("data-node").startsWith("ffn"))
+                .count(), "one shared norm in the block");
+    }
+
+    @Test
+    void gqaJoinsEachGroupOfQueryHeadsToOneKvHead() {
+        checkHeads(Presets.llama3_8b(), 32, 8);
+        Xml xml = svg(Presets.llama3_8b());
+        assertEquals("attention · GQA", xml.label("attention"));
+        assertEquals("32 query heads · 8 K/V heads · headDim 128", xml.sublabel("attention"));
+    }
+
+    @Test
+    void mqaJoinsAllQueryHeadsToOneKvHead() {
+        checkHeads(Presets.falcon7b(), 71, 1);
+    }
+
+    @Test
+    void mhaGivesEveryQueryHeadItsOwnKvHead() {
+        checkHeads(Presets.llama2_7b(), 32, 32);
+    }
+
+    private static void checkHeads(ModelSpec spec, int heads, int kvHeads) {
+        Xml xml = svg(spec);
+        assertEquals(heads, xml.all("//circle[@class='q-head']").size());
+        List<Element> kv = xml.all("//rect[@class='kv-head']");
+        assertEquals(kvHeads, kv.size());
+        List<Element> lines = xml.all("//line[@class='share']");
+        assertEquals(heads, lines.size());
+        int group = heads / kvHeads;
+        for (Element line : lines) {
+            int h = Integer.parseInt(line.getAttribute("data-head"));
+            int expectedKv = h / group;
+            assertEquals(expectedKv, Integer.parseInt(line.getAttribute("data-kv")), "head " + h);
+            Element target = kv.get(expectedKv);
+            double centre = Double.parseDouble(target.getAttribute("x")) + Double.parseDouble(target.getAttribute("width")) / 2;
+            assertEquals(centre, Double.parseDouble(line.getAttribute("x2")), 0.11, "head " + h + " ends at its K/V head");
+        }
+    }
+
+    @Test
+    void positionsEnterWhereTheSchemeSaysSo() {
+        Xml gpt2 = svg(Presets.gpt2Small());
+        assertTrue(gpt2.top("tok_embd") < gpt2.top("pos_add"));
+        assertEquals("learned positions", gpt2.label("pos_embd"));
+        assertEquals("[contextLength 1024, dModel 768]", gpt2.sublabel("pos_embd"));
+        assertFalse(gpt2.has("rope_q"));
+        assertFalse(gpt2.has("pos_bias"));
+
+        Xml llama = svg(Presets.llama2_7b());
+        assertTrue(llama.has("rope_q") && llama.has("rope_k"));
+        assertTrue(llama.top("attn_q_proj") < llama.top("rope_q"));
+        assertTrue(llama.top("rope_q") < llama.top("scores"));
+        assertFalse(llama.has("pos_add"));
+        assertFalse(llama.has("pos_bias"));
+
+        Xml bloom = svg(Presets.bloom560m());
+        assertTrue(bloom.top("scores") < bloom.top("pos_bias"));
+        assertTrue(bloom.top("pos_bias") < bloom.top("softmax"));
+        assertEquals("+ ALiBi bias −m_h·(q−k)", bloom.label("pos_bias"));
+        assertFalse(bloom.has("rope_q"));
+        assertTrue(bloom.has("embd_norm"), "BLOOM normalises its embeddings");
+
+        Xml t5 = svg(Presets.tiny(Presets.llama2_7b()).withPositional(Positional.t5Bias(32, 128)));
+        assertEquals("+ T5 bias per head, 32 buckets", t5.label("pos_bias"));
+
+        Xml sinusoidal = svg(Presets.tiny(Presets.gpt2Small()).withPositional(Positional.sinusoidal()));
+        assertEquals("sinusoidal positions", sinusoidal.label("pos_embd"));
+    }
+
+    @Test
+    void ffnShowsGatingAndActivation() {
+        Xml llama = svg(Presets.llama2_7b());
+        assertTrue(llama.has("ffn_gate_proj"));
+        assertEquals("SiLU", llama.label("ffn_act"));
+        assertEquals("FFN · SwiGLU (gated)", llama.label("ffn"));
+        assertEquals("dModel 4096 → 11008 → 4096", llama.sublabel("ffn"));
+
+        Xml gpt2 = svg(Presets.gpt2Small());
+        assertFalse(gpt2.has("ffn_gate_proj"));
+        assertEquals("GELU (tanh)", gpt2.label("ffn_act"));
+    }
+
+    @Test
+    void tiedHeadIsJoinedToTheEmbeddingAndUntiedHeadShowsItsShape() {
+        Xml gpt2 = svg(Presets.gpt2Small());
+        assertTrue(gpt2.has("tie"));
+        assertEquals("tied: reuses the token embedding", gpt2.sublabel("output"));
+
+        Xml llama = svg(Presets.llama2_7b());
+        assertFalse(llama.has("tie"));
+        assertEquals("[vocabSize 32000, dModel 4096]", llama.sublabel("output"));
+        assertTrue(llama.top("block") < llama.top("out_norm"));
+        assertTrue(llama.top("out_norm") < llama.top("output"));
+    }
+
+    @Test
+    void slidingWindowAndSoftcapsAreLabelled() {
+        Xml mistral = svg(Presets.mistral7b());
+        assertEquals("+ sliding-window mask, W 4096", mistral.label("mask"));
+        ModelSpec capped = Presets.tiny(Presets.llama2_7b()).withFinalLogitSoftcap(30)
+                .withAttention(Attention.grouped(4, 2).withHeadDim(8).withLogitSoftcap(50));
+        Xml xml = svg(capped);
+        assertTrue(xml.has("softcap"));
+        assertEquals("logits soft-capped: 30·tanh(x/30)", xml.node("logit_softcap").getTextContent());
+    }
+
+    @Test
+    void textFormSaysTheSameInWords() {
+        assertEquals("""
+                block diagram of tiny-gpt2-small
+                tokens -> token embedding [256, 32] + learned positions [128, 32]
+                x 2 layers:
+                  x = x + Attention(LayerNorm(x))    MHA: every query head has its own K/V head; biases; learned absolute; causal mask
+                  x = x + FFN(LayerNorm(x))    GELU (tanh) MLP, 32 -> 128 -> 32
+                -> final LayerNorm -> output head (tied to the token embedding) -> logits""",
+                BlockDiagram.of(Presets.tiny(Presets.gpt2Small())).toString());
+    }
+}

@@ -16,12 +16,25 @@ import java.nio.file.Path;
  * <p>Each {@link #logits(int...)} call starts from an empty KV cache and decodes the tokens at positions
  * 0, 1, ... in one batch. Token ids and the sequence length are checked in Java first.
  *
- * <p>What llama.cpp needs in a file is described in {@code docs} of {@code LlamaReferenceTest}; in short, for a
- * {@code llama} model: {@code general.architecture}, {@code llama.context_length}, {@code llama.embedding_length},
- * {@code llama.block_count}, {@code llama.feed_forward_length}, {@code llama.attention.head_count},
- * {@code llama.attention.layer_norm_rms_epsilon}, {@code tokenizer.ggml.model} (and for {@code none}
- * {@code llama.vocab_size}), and the tensors {@code token_embd}, {@code output_norm} and per block
- * {@code attn_norm, attn_q, attn_k, attn_v, attn_output, ffn_norm, ffn_gate, ffn_up, ffn_down}.
+ * <p>What llama.cpp (the pinned version) needs to load a {@code llama} model, found by removing one piece at a
+ * time from a working file ({@code LlamaReferenceTest} keeps the list honest):
+ * <ul>
+ *   <li>keys {@code general.architecture = "llama"}, {@code llama.context_length}, {@code llama.embedding_length},
+ *       {@code llama.block_count}, {@code llama.feed_forward_length}, {@code llama.attention.head_count},
+ *       {@code llama.attention.layer_norm_rms_epsilon} (u32 and f32); {@code llama.attention.head_count_kv} when
+ *       it differs from the head count (GQA, MQA); {@code llama.rope.freq_base} defaults to 10000;
+ *   <li>a tokenizer: at least {@code tokenizer.ggml.model}. The smallest is {@code "none"} with
+ *       {@code llama.vocab_size}: token ids only, no text. One that encodes text is {@code "gpt2"} with
+ *       {@code tokenizer.ggml.tokens} (one token per byte in GPT-2's byte-to-character mapping covers every
+ *       text) and {@code tokenizer.ggml.merges} (may be empty); tokens must be distinct;
+ *   <li>tensors (ggml order, {@code headDim = dModel / heads}): {@code token_embd.weight [dModel, vocab]},
+ *       per block {@code N}: {@code blk.N.attn_norm.weight [dModel]}, {@code blk.N.attn_q.weight
+ *       [dModel, heads*headDim]}, {@code attn_k} and {@code attn_v [dModel, kvHeads*headDim]},
+ *       {@code attn_output [heads*headDim, dModel]}, {@code ffn_norm [dModel]}, {@code ffn_gate} and
+ *       {@code ffn_up [dModel, ffnDim]}, {@code ffn_down [ffnDim, dModel]}; {@code output_norm.weight [dModel]};
+ *       {@code output.weight [dModel, vocab]} is optional (without it the embeddings are tied).
+ * </ul>
+ * llama.cpp applies RoPE to adjacent pairs for {@code llama} (ggml's normal rope mode).
  *
  * <p>Not thread-safe. Close it to free the context and the model.
  */

@@ -125,6 +125,29 @@ class LlamaReferenceTest {
         }
     }
 
+    @Test
+    void withoutOutputWeightTheEmbeddingsAreTied() {
+        Path full = TinyLlamaGguf.small(TinyLlamaGguf.Vocabulary.NONE).write(dir.resolve("full.gguf"), 5);
+        Path tied = dir.resolve("tied.gguf");
+        try (GgufFile gguf = GgufFile.open(full)) {
+            GgufWriter writer = new GgufWriter().putAll(gguf.metadata());
+            gguf.tensors().stream().filter(t -> !t.name().equals("output.weight"))
+                    .forEach(t -> writer.copyTensor(gguf, t.name()));
+            writer.write(tied);
+        }
+        int[] tokens = tokens(6, 264);
+        double[][] expected = new JavaLlamaForward(tied).logits(tokens); // falls back to token_embd
+        try (LlamaReference reference = LlamaReference.open(tied,
+                LlamaReference.Settings.defaults().withContextLength(8).withThreads(1))) {
+            float[][] logits = reference.logits(tokens);
+            for (int position = 0; position < tokens.length; position++) {
+                for (int token = 0; token < 264; token++) {
+                    assertEquals(expected[position][token], logits[position][token], TOLERANCE);
+                }
+            }
+        }
+    }
+
     private Path withoutKey(String key) {
         Path full = TinyLlamaGguf.small(TinyLlamaGguf.Vocabulary.NONE).write(dir.resolve("full.gguf"), 3);
         Path file = dir.resolve("without-" + key + ".gguf").toAbsolutePath();

@@ -3,8 +3,11 @@ package dev.llmgraph.model;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.Graph;
 import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.spec.ShapeTrace;
 
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -43,8 +46,13 @@ final class ForwardPass {
             model.scheduler().compute(graph);
             int rows = batch.allLogits() ? batch.size() : 1;
             Logits out = new Logits(logits.toFloats(), rows, model.spec().vocabSize());
+            Map<String, long[]> traced = new HashMap<>();
+            for (ShapeTrace.Entry e : model.spec().accounting().shapeTrace(batch.size(), batch.start())) {
+                traced.put(e.name(), e.shape());
+            }
             Map<String, NodeValue> nodes = new LinkedHashMap<>();
-            readBack.forEach((name, t) -> nodes.put(name, new NodeValue(name, paperShape(t), t.toFloats())));
+            readBack.forEach((name, t) -> nodes.put(name, new NodeValue(name, shapeOf(traced.get(name), t),
+                    t.toFloats())));
             return new Result(out, nodes);
         }
     }
@@ -52,6 +60,15 @@ final class ForwardPass {
     /** Nodes and tensors a graph of this model may need: generous, since an overflow is only an exception. */
     static int graphSize(Model model) {
         return 128 * model.spec().layers() + 256;
+    }
+
+    /**
+     * The traced shape when it describes the tensor: ggml's shape drops trailing sizes of one (an MQA
+     * model's single K/V head, a single token), which the trace, and so the reader's indices, keep.
+     */
+    private static long[] shapeOf(long[] traced, Tensor t) {
+        return traced != null && Arrays.stream(traced).reduce(1, (a, b) -> a * b) == t.elementCount()
+                ? traced : paperShape(t);
     }
 
     private static long[] paperShape(Tensor t) {

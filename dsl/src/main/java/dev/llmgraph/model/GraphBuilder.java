@@ -80,13 +80,14 @@ final class GraphBuilder {
 
     private Tensor embeddings() {
         Tensor x = name(ctx.getRows(weights.get("token_embd.weight"), inputs.tokens), "tok_embd");
+        // The scale applies to the token embeddings only, before positions are added (Vaswani et al. 3.4).
+        if (spec.embeddings().scale() != 1.0) {
+            x = ctx.scale(x, (float) spec.embeddings().scale());
+        }
         Positional p = spec.positional();
         if (p instanceof Positional.Learned || p instanceof Positional.Sinusoidal) {
             Tensor table = weights.get(p instanceof Positional.Learned ? "position_embd.weight" : Weights.SINUSOIDAL_TABLE);
             x = ctx.add(x, name(ctx.getRows(table, inputs.positions()), "pos_embd"));
-        }
-        if (spec.embeddings().scale() != 1.0) {
-            x = ctx.scale(x, (float) spec.embeddings().scale());
         }
         if (spec.embeddings().layerNorm()) {
             x = name(norm(x, "token_embd_norm"), "embd_norm");

@@ -37,8 +37,9 @@ final class KvCache implements AutoCloseable {
                     + "V cache is stored transposed, which a quantized type cannot be; turn on attention flash or use "
                     + "an f16 cache");
         }
-        if (rowLength % type.blockSize() != 0) {
-            throw new IllegalArgumentException("a " + type + " KV cache stores rows of headDim x kvHeads = " + rowLength
+        // Attention reads the cache one head at a time, so every head, not only the whole row, must fill blocks.
+        if (spec.headDim() % type.blockSize() != 0) {
+            throw new IllegalArgumentException("a " + type + " KV cache stores each head's headDim = " + spec.headDim()
                     + " values in blocks of " + type.blockSize() + "; use an f16 cache");
         }
         this.ctx = Context.create(2 * spec.layers());

@@ -84,7 +84,7 @@ public final class Model implements AutoCloseable {
 
     /** Logits of every position, the first {@code prefixLength} tokens attending bidirectionally. */
     public Logits forward(int[] tokens, int prefixLength) {
-        checkTokens(tokens, "tokens");
+        checkTokens(tokens, "input");
         if (prefixLength < 0 || prefixLength > tokens.length) {
             throw new IllegalArgumentException("prefixLength = " + prefixLength + ": must be between 0 and the "
                     + tokens.length + " tokens");
@@ -111,7 +111,7 @@ public final class Model implements AutoCloseable {
      * trace, e.g. {@code attn_norm.0}, {@code kq_softmax.1}, {@code l_out.1}). The tokens go in one batch.
      */
     public Inspection inspect(int[] tokens, String... nodes) {
-        checkTokens(tokens, "tokens");
+        checkTokens(tokens, "input");
         int prefix = spec.kind() == ArchitectureKind.PREFIX_DECODER ? tokens.length : 0;
         try (KvCache cache = newCache(tokens.length)) {
             var result = StepGraph.once(this, cache, tokens, 0, prefix, true, List.of(nodes));

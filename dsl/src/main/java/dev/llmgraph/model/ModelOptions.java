@@ -11,7 +11,8 @@ import dev.llmgraph.ggml.GgmlType;
  *                   stay F32. A quantized type whose block does not divide a matrix's rows falls back to F16
  *                   for that matrix.
  * @param cacheType  storage type of the KV cache (F16 halves its memory; F32 is exact)
- * @param batchSize  the most tokens one graph processes; longer prompts run in chunks
+ * @param batchSize  the most tokens one graph processes; longer prompts run in chunks (a prefix decoder's
+ *                   bidirectional prefix always runs as one batch)
  * @param contextLength KV-cache length of sessions; 0 means the spec's context length
  * @param repack     on the CPU, keep quantized weight matrices in the backend's repacking buffer type where
  *                   ggml supports it (interleaved blocks, faster matrix products; llama.cpp's default). Such

@@ -1,5 +1,7 @@
 package dev.llmgraph.model;
 
+import dev.llmgraph.spec.ArchitectureKind;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,29 +51,43 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * Feeds the prefix of a prefix decoder: these tokens see each other in both directions. Only valid
-     * as the first call of a session. Returns the logits of every prefix token.
+     * Feeds the prefix of a prefix decoder: these tokens see each other in both directions, so they go
+     * through in one batch even when it is longer than the batch size. Only valid as the first call of a
+     * session. Returns the logits of every prefix token.
      */
     public Logits feedPrefix(int... tokens) {
         ensureOpen();
+        if (model.spec().kind() != ArchitectureKind.PREFIX_DECODER) {
+            throw new IllegalStateException("feedPrefix: only a prefix decoder has a bidirectional prefix, and "
+                    + model.spec().name() + " is a " + model.spec().kind() + "; use feed");
+        }
         if (position != 0) {
             throw new IllegalStateException("feedPrefix must come first: this session already holds " + position
                     + " tokens; start a new session");
         }
         prefix = tokens.length;
-        return feed(tokens, true);
+        try {
+            // One batch whatever the batch size: a prefix token sees the later ones only if they are in it.
+            return feed(tokens, true, Math.max(tokens.length, model.options().batchSize()));
+        } catch (RuntimeException e) {
+            prefix = 0; // a rejected prefix must not make the next tokens bidirectional
+            throw e;
+        }
     }
 
     Logits feed(int[] tokens, boolean allLogits) {
+        return feed(tokens, allLogits, model.options().batchSize());
+    }
+
+    private Logits feed(int[] tokens, boolean allLogits, int batchSize) {
         ensureOpen();
-        model.checkTokens(tokens, "tokens");
+        model.checkTokens(tokens, "input");
         if (position + tokens.length > cache.size) {
             throw new IllegalArgumentException("context overflow: this session holds " + position + " tokens and "
                     + tokens.length + " more would exceed its capacity of " + cache.size + "; start a new session, or "
                     + "raise the context length (spec contextLength or ModelOptions.withContextLength)");
         }
         List<Logits> parts = new ArrayList<>();
-        int batchSize = model.options().batchSize();
         int base = position;
         for (int from = 0; from < tokens.length; from += batchSize) {
             int to = Math.min(tokens.length, from + batchSize);

@@ -4,7 +4,11 @@ import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.Graph;
 import dev.llmgraph.ggml.Tensor;
 
+import dev.llmgraph.spec.ShapeTrace;
+
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,8 +83,12 @@ final class StepGraph implements AutoCloseable {
         if (readBack.isEmpty()) {
             return new Result(out, Map.of());
         }
+        Map<String, long[]> traced = new HashMap<>();
+        for (ShapeTrace.Entry e : model.spec().accounting().shapeTrace(shape.tokens(), start)) {
+            traced.put(e.name(), e.shape());
+        }
         Map<String, NodeValue> nodes = new LinkedHashMap<>();
-        readBack.forEach((name, t) -> nodes.put(name, new NodeValue(name, paperShape(t), t.toFloats())));
+        readBack.forEach((name, t) -> nodes.put(name, new NodeValue(name, shapeOf(traced.get(name), t), t.toFloats())));
         return new Result(out, nodes);
     }
 
@@ -99,6 +107,15 @@ final class StepGraph implements AutoCloseable {
 
     private static int roundUp(int n, int multiple) {
         return (n + multiple - 1) / multiple * multiple;
+    }
+
+    /**
+     * The traced shape when it describes the tensor: ggml's shape drops trailing sizes of one (an MQA
+     * model's single K/V head, a single token), which the trace, and so the reader's indices, keep.
+     */
+    private static long[] shapeOf(long[] traced, Tensor t) {
+        return traced != null && Arrays.stream(traced).reduce(1, (a, b) -> a * b) == t.elementCount()
+                ? traced : paperShape(t);
     }
 
     private static long[] paperShape(Tensor t) {

@@ -21,7 +21,8 @@ package dev.llmgraph.spec;
  * @param outBias      a bias on the output projection
  * @param window       sliding-window attention, or null for full attention on every layer
  * @param softmaxScale the logit scale; 0 means 1 / sqrt(headDim)
- * @param logitSoftcap soft-capping of attention logits, {@code c * tanh(logit / c)} (Gemma 2: 50); 0 = off
+ * @param logitSoftcap soft-capping of attention logits, {@code c * tanh(logit / c)} (Gemma 2: 50), applied to
+ *                     the scaled logits before the mask and any ALiBi or T5 bias is added; 0 = off
  * @param flash        compute attention with ggml's fused flash-attention kernel
  * @param qkNorm       RMS-normalise each head of q and k before RoPE (OLMo 2, Qwen3, Gemma 3)
  */

@@ -5,8 +5,11 @@ package dev.llmgraph.spec;
  *
  * @param tied      the output projection reuses the input embedding matrix (GPT-2, BLOOM, Gemma): saves
  *                  vocabSize x dModel parameters
- * @param scale     the embeddings are multiplied by this (Gemma: sqrt(dModel)); 1 = none
- * @param layerNorm a LayerNorm right after the embedding lookup (BLOOM's word_embeddings_layernorm)
+ * @param scale     the token embeddings are multiplied by this before learned or sinusoidal positions are
+ *                  added, as in "Attention Is All You Need" 3.4 (Gemma: sqrt(dModel)); 1 = none
+ * @param layerNorm a norm of the spec's type right after the lookup (and the positions), with its own
+ *                  weights: BLOOM's word_embeddings_layernorm, a LayerNorm because BLOOM's norms
+ *                  are LayerNorms
  */
 public record Embeddings(boolean tied, double scale, boolean layerNorm) {
     public static Embeddings untied() {

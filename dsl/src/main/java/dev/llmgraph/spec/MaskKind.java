@@ -6,7 +6,8 @@ package dev.llmgraph.spec;
  *  CAUSAL          k &lt;= q
  *  PREFIX          k &lt;= q, or k &lt; P (the prefix is bidirectional)
  *  BIDIRECTIONAL   every k
- *  SLIDING         q - W &lt; k &lt;= q (Mistral, Gemma 2's local layers)
+ *  SLIDING         q - W &lt; k &lt;= q (Mistral, Gemma 2's local layers); in a prefix decoder the window
+ *                  narrows the prefix mask: |q - k| &lt; W, and k &lt;= q or k &lt; P
  * </pre>
  */
 public enum MaskKind {
@@ -18,7 +19,7 @@ public enum MaskKind {
             case CAUSAL -> k <= q;
             case PREFIX -> k <= q || k < prefixLength;
             case BIDIRECTIONAL -> true;
-            case SLIDING -> k <= q && q - k < window;
+            case SLIDING -> (k <= q || k < prefixLength) && Math.abs(q - k) < window;
         };
     }
 }

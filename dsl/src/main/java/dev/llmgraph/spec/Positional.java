@@ -160,7 +160,8 @@ public sealed interface Positional {
     }
 
     /**
-     * ALiBi: head h of H adds {@code -m_h * (q - k)} to its logits, with
+     * ALiBi: head h of H adds {@code -m_h * |q - k|} to its logits (in a causal mask q - k; a prefix
+     * decoder's prefix, which also sees later keys, is penalised by the absolute distance), with
      * {@code m_h = 2^(-maxBias * (h + 1) / H)} for H a power of two (ggml and BLOOM interleave a second
      * series for other H).
      */
@@ -188,7 +189,8 @@ public sealed interface Positional {
      * T5's relative position bias: the distance k - q falls into one of {@code buckets} buckets (half
      * for each direction when attention is bidirectional; exact for small distances, logarithmic up to
      * {@code maxDistance}), and each head learns one bias per bucket. T5 computes it once and shares it
-     * across layers.
+     * across layers. A causal decoder uses the one-directional buckets, a prefix decoder the bidirectional
+     * ones. The bias is added to the scaled (and soft-capped) logits.
      */
     record T5Bias(int buckets, int maxDistance) implements Positional {
         /** T5's bucket of relative distance {@code k - q}. */

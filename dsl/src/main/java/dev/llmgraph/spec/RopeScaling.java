@@ -81,7 +81,11 @@ public sealed interface RopeScaling {
             return dims * Math.log(trainedContext / (rotations * 2 * Math.PI)) / (2 * Math.log(theta));
         }
 
-        /** YaRN's attention temperature correction, 0.1 ln(s) + 1. */
+        /**
+         * YaRN's attention temperature correction, 0.1 ln(s) + 1. ggml multiplies the rotated dimensions of
+         * q and k by it, so their contribution to the logits grows by its square (the paper's 1/t); the
+         * dimensions partial RoPE leaves unrotated keep their scale.
+         */
         public double attentionFactor() {
             return 0.1 * Math.log(factor) + 1.0;
         }

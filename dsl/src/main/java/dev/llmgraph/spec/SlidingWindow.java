@@ -1,7 +1,9 @@
 package dev.llmgraph.spec;
 
 /**
- * Sliding-window attention: a layer that slides sees only the last {@code size} positions.
+ * Sliding-window attention: a layer that slides sees only the last {@code size} positions (itself and
+ * {@code size - 1} before it). In a prefix decoder the window also bounds how far the prefix sees ahead:
+ * |q - k| &lt; size.
  *
  * @param size        the window W (Mistral-7B: 4096, Gemma 2: 4096)
  * @param globalEvery 0: every layer slides (Mistral); n: every n-th layer (layers n-1, 2n-1, ...) is

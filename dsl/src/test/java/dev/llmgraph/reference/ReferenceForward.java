@@ -1,0 +1,169 @@
+package dev.llmgraph.reference;
+
+import dev.llmgraph.model.Model;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An independent forward pass in plain Java and double precision: the spec's semantics written from the
+ * definitions, one concept per file (norms, attention, positions, FFN), reading the same weights as the
+ * ggml model. Slow and simple on purpose; it is what the lowering is checked against.
+ * <pre>
+ *  x = scale * E[token] + P[position]      (learned or sinusoidal P; the scale applies to E only)
+ *  x = N_embd(x)                           (embedding norm, of the spec's norm type)
+ *  each block, N = the spec's norm, A = attention, F = FFN:
+ *    PRE        x = x + A(N1(x));            x = x + F(N2(x))
+ *    SANDWICH   x = x + N1'(A(N1(x)));       x = x + N2'(F(N2(x)))
+ *    POST       x = N1(x + A(x));            x = N2(x + F(x))
+ *    DEEPNORM   x = N1(alpha x + A(x));      x = N2(alpha x + F(x)),   alpha = (2 layers)^(1/4)
+ *    parallel   x = x + A(N1(x)) + F(N1(x))  (PRE)   or   x = N1(x + A(x) + F(x))  (POST)
+ *  logits = H N_final(x), soft-capped c tanh(logits / c) when the spec says so
+ * </pre>
+ */
+public final class ReferenceForward {
+    private final ModelSpec spec;
+    private final ReferenceWeights w;
+
+    /**
+     * @param logits [T][vocabSize]
+     * @param nodes  intermediate values by the ggml graph's node names, flattened in the paper's order
+     *               (e.g. {@code attn_norm.0} [T, dModel], {@code kq_softmax.1} [heads, T, T])
+     */
+    public record Result(double[][] logits, Map<String, double[]> nodes) {
+        public double[] node(String name) {
+            double[] v = nodes.get(name);
+            if (v == null) {
+                throw new IllegalArgumentException("the reference has no node '" + name + "'; it has " + nodes.keySet());
+            }
+            return v;
+        }
+    }
+
+    public ReferenceForward(ModelSpec spec, ReferenceWeights weights) {
+        this.spec = spec;
+        this.w = weights;
+    }
+
+    /** The reference of {@code model}'s spec with {@code model}'s weights. */
+    public static ReferenceForward of(Model model) {
+        return new ReferenceForward(model.spec(), ReferenceWeights.readFrom(model));
+    }
+
+    /** Logits of every position; the first {@code prefixLength} tokens attend bidirectionally (prefix decoder). */
+    public Result run(int[] tokens, int prefixLength) {
+        Map<String, double[]> nodes = new LinkedHashMap<>();
+        double[][] x = embeddings(tokens);
+        nodes.put("embd", flatten(x));
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            x = block(layer, x, prefixLength, nodes);
+            nodes.put("l_out." + layer, flatten(x));
+        }
+        double[][] logits = new double[tokens.length][];
+        double[] head = w.get(spec.tiedEmbeddings() ? "token_embd.weight" : "output.weight");
+        for (int t = 0; t < tokens.length; t++) {
+            double[] h = spec.finalNorm() ? ReferenceNorms.apply(spec.norm(), x[t], w, "output_norm") : x[t];
+            logits[t] = ReferenceWeights.matVec(head, h, null);
+            if (spec.finalLogitSoftcap() > 0) {
+                double c = spec.finalLogitSoftcap();
+                for (int v = 0; v < logits[t].length; v++) {
+                    logits[t][v] = c * Math.tanh(logits[t][v] / c);
+                }
+            }
+        }
+        return new Result(logits, nodes);
+    }
+
+    private double[][] embeddings(int[] tokens) {
+        int d = spec.dModel();
+        double[] table = w.get("token_embd.weight");
+        double[][] x = new double[tokens.length][d];
+        for (int t = 0; t < tokens.length; t++) {
+            for (int i = 0; i < d; i++) {
+                double position = switch (spec.positional()) {
+                    case Positional.Learned l -> w.get("position_embd.weight")[t * d + i];
+                    case Positional.Sinusoidal s -> ReferencePositions.sinusoidal(t, i, d);
+                    default -> 0;
+                };
+                x[t][i] = spec.embeddings().scale() * table[tokens[t] * d + i] + position;
+            }
+            if (spec.embeddings().layerNorm()) {
+                x[t] = ReferenceNorms.apply(spec.norm(), x[t], w, "token_embd_norm");
+            }
+        }
+        return x;
+    }
+
+    private double[][] block(int layer, double[][] x, int prefixLength, Map<String, double[]> nodes) {
+        String b = "blk." + layer + ".";
+        NormPlacement placement = spec.placement();
+        boolean postNorm = placement == NormPlacement.POST || placement == NormPlacement.DEEPNORM;
+        double alpha = placement == NormPlacement.DEEPNORM ? Math.pow(2.0 * spec.layers(), 0.25) : 1;
+        if (spec.parallelBlock()) {
+            double[][] in = postNorm ? x : norm(x, b + "attn_norm");
+            double[][] attention = ReferenceAttention.apply(spec, w, layer, in, prefixLength, nodes);
+            double[][] sum = add(x, 1, add(attention, 1, ffn(in, layer)));
+            if (!postNorm) {
+                nodes.put("attn_norm." + layer, flatten(in));
+                return sum;
+            }
+            double[][] out = norm(sum, b + "attn_norm");
+            nodes.put("attn_norm." + layer, flatten(out));
+            return out;
+        }
+        if (postNorm) {
+            double[][] mid = norm(add(x, alpha, ReferenceAttention.apply(spec, w, layer, x, prefixLength, nodes)),
+                    b + "attn_norm");
+            nodes.put("attn_norm." + layer, flatten(mid));
+            return norm(add(mid, alpha, ffn(mid, layer)), b + "ffn_norm");
+        }
+        double[][] in = norm(x, b + "attn_norm");
+        nodes.put("attn_norm." + layer, flatten(in));
+        double[][] attention = ReferenceAttention.apply(spec, w, layer, in, prefixLength, nodes);
+        if (placement == NormPlacement.SANDWICH) {
+            attention = norm(attention, b + "attn_post_norm");
+        }
+        double[][] mid = add(x, 1, attention);
+        double[][] f = ffn(norm(mid, b + "ffn_norm"), layer);
+        if (placement == NormPlacement.SANDWICH) {
+            f = norm(f, b + "ffn_post_norm");
+        }
+        return add(mid, 1, f);
+    }
+
+    private double[][] norm(double[][] x, String base) {
+        Norm norm = spec.norm();
+        double[][] out = new double[x.length][];
+        for (int t = 0; t < x.length; t++) {
+            out[t] = ReferenceNorms.apply(norm, x[t], w, base);
+        }
+        return out;
+    }
+
+    private double[][] ffn(double[][] x, int layer) {
+        double[][] out = new double[x.length][];
+        for (int t = 0; t < x.length; t++) {
+            out[t] = ReferenceFfn.apply(spec.ffn(), x[t], w, layer);
+        }
+        return out;
+    }
+
+    /** alpha * x + y, row by row. */
+    private static double[][] add(double[][] x, double alpha, double[][] y) {
+        double[][] out = new double[x.length][x[0].length];
+        for (int t = 0; t < x.length; t++) {
+            for (int i = 0; i < x[t].length; i++) {
+                out[t][i] = alpha * x[t][i] + y[t][i];
+            }
+        }
+        return out;
+    }
+
+    static double[] flatten(double[][] x) {
+        return ReferenceAttention.flatten(new double[][][] {x});
+    }
+}

@@ -74,6 +74,8 @@ public final class HfNames {
                     "mlp.dense_h_to_4h", "ffn_down", "mlp.dense_4h_to_h"));
         }
         GLOBAL.get(HfModelType.BLOOM).putAll(table("token_embd_norm", "transformer.word_embeddings_layernorm"));
+        GLOBAL.replaceAll((type, names) -> Map.copyOf(names));
+        PER_LAYER.replaceAll((type, names) -> Map.copyOf(names));
     }
 
     /** Pairs of llmgraph and HF module names, each with .weight and .bias. */

@@ -6,6 +6,8 @@ import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.RopeScaling;
+import dev.llmgraph.spec.SlidingWindow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -229,7 +231,7 @@ class HfConfigPublishedTest {
                  "layer_types": ["sliding_attention", "full_attention", "sliding_attention", "full_attention"]}
                 """, "config.json");
         assertEquals(Positional.rope(5000).withPairing(RopePairing.HALVES)
-                .withScaling(dev.llmgraph.spec.RopeScaling.linear(2)), spec.positional());
-        assertEquals(dev.llmgraph.spec.SlidingWindow.withGlobalEvery(8, 2), spec.attention().window());
+                .withScaling(RopeScaling.linear(2)), spec.positional());
+        assertEquals(SlidingWindow.withGlobalEvery(8, 2), spec.attention().window());
     }
 }

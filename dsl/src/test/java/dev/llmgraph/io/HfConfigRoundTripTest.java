@@ -10,8 +10,13 @@ import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.SlidingWindow;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -44,6 +49,16 @@ class HfConfigRoundTripTest {
                 assertEquals(implicitHeadDim(spec), back);
             }
         }
+    }
+
+    @Test
+    void writeToAFolderThenRead(@TempDir Path dir) throws IOException {
+        ModelSpec spec = Presets.byName("tiny-mistral-7b");
+        Path file = HfConfig.write(spec, dir.resolve("out"));
+        assertEquals(dir.resolve("out").resolve("config.json"), file);
+        assertTrue(Files.readString(file).contains("  \"model_type\": \"mistral\",\n"));
+        assertEquals(spec, HfConfig.read(dir.resolve("out")));
+        assertEquals(HfModelType.MISTRAL, HfConfig.modelType(file));
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -140,7 +141,7 @@ class SafetensorsExportTest {
                 for (int i = 0; i < expected.length; i++) {
                     assertEquals(expected[i], actual[i], 1e-4f * Math.max(1, Math.abs(expected[i])), "logit " + i);
                 }
-                assertFalse(java.util.Arrays.equals(original.weight("blk.0.attn_q.weight"),
+                assertFalse(Arrays.equals(original.weight("blk.0.attn_q.weight"),
                         rotated.weight("blk.0.attn_q.weight")), "q rows are stored permuted");
             }
         }

@@ -52,6 +52,9 @@ class SafetensorsFileTest {
         Path file = Files.write(dir.resolve("short.safetensors"), new byte[] {1, 2, 3, 4, 5});
         assertEquals(file + ": the file is 5 bytes long, too short for the 8-byte header length a safetensors file "
                 + "starts with", refusal(file));
+        Path empty = Files.write(dir.resolve("empty.safetensors"), new byte[0]);
+        assertEquals(empty + ": the file is 0 bytes long, too short for the 8-byte header length a safetensors file "
+                + "starts with", refusal(empty));
     }
 
     @Test

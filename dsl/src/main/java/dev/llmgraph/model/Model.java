@@ -203,6 +203,15 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /**
+     * The backend tensor holding a weight, for weight I/O that moves bytes without a Java-heap copy (see
+     * {@code dev.llmgraph.io.SafetensorsExport}). It belongs to this model and is valid until the model closes.
+     */
+    public dev.llmgraph.ggml.Tensor weightTensor(String name) {
+        ensureOpen();
+        return weights.get(name);
+    }
+
     /** The weight tensor names, in layout order. */
     public List<String> weightNames() {
         return weights.layout().stream().map(w -> w.name()).toList();

@@ -114,7 +114,7 @@ public final class MappedFile implements AutoCloseable {
     /** Fills {@code target} from the file, whose elements are of {@code fileType} and lie as {@code region} says. */
     public void copyTo(Tensor target, GgmlType fileType, FileRegion region) {
         ensureOpen();
-        requireTransferable(target, fileType);
+        requireTransferable(target, fileType, false);
         if (target.elementCount() == 0) {
             return;
         }
@@ -168,7 +168,7 @@ public final class MappedFile implements AutoCloseable {
     /** Writes {@code source}'s elements into the file as {@code fileType}, laid out as {@code region} says. */
     public void copyFrom(Tensor source, GgmlType fileType, FileRegion region) {
         ensureWritable();
-        requireTransferable(source, fileType);
+        requireTransferable(source, fileType, true);
         if (source.elementCount() == 0) {
             return;
         }
@@ -281,7 +281,7 @@ public final class MappedFile implements AutoCloseable {
         }
     }
 
-    private static void requireTransferable(Tensor t, GgmlType fileType) {
+    private static void requireTransferable(Tensor t, GgmlType fileType, boolean read) {
         if (!fileType.isFloat()) {
             throw new IllegalArgumentException("a file's elements must be f32, f16 or bf16 to move to and from "
                     + "tensors, not " + fileType);
@@ -290,7 +290,7 @@ public final class MappedFile implements AutoCloseable {
             throw new IllegalStateException("tensor " + t.describe() + " has no memory yet: allocate its context on "
                     + "a backend first");
         }
-        t.context().ensureBufferOpen(t);
+        t.context().ensureBufferUsable(t, read);
         if (!t.isContiguous()) {
             throw new IllegalArgumentException("tensor " + t.describe() + " is a non-contiguous view");
         }

@@ -11,30 +11,40 @@ import java.util.SplittableRandom;
 public final class LlmgraphBench {
     private LlmgraphBench() {}
 
+    /**
+     * The results and the decode session's timing: how many graphs were built and how long that took,
+     * against the time of all decode steps.
+     */
+    public record Run(List<BenchResult> results, Session.Stats decodeStats) {}
+
     /** The pp and tg results for {@code model}; {@code label}/{@code type} name it in the report. */
-    public static List<BenchResult> run(Model model, String label, String type, BenchConfig config) {
+    public static Run run(Model model, String label, String type, BenchConfig config) {
         List<BenchResult> out = new ArrayList<>();
+        Session.Stats decodeStats;
         int vocab = model.spec().vocabSize();
         SplittableRandom random = new SplittableRandom(1234);
-        try (Session session = model.session(config.prompt() + config.generate())) {
+        try (Session prefill = model.session(config.prompt() + config.generate())) {
             int[] prompt = random.ints(config.prompt(), 0, vocab).toArray();
             double[] pp = time(config.repetitions(), () -> {
-                session.reset();
-                session.feed(prompt);
+                prefill.reset();
+                prefill.feed(prompt);
             });
             out.add(new BenchResult("llmgraph", label, type, "pp" + config.prompt(), config.prompt(), 0,
                     config.threads(), config.backend(), config.flash(), BenchResult.rates(config.prompt(), pp)));
+        }
+        try (Session decode = model.session(config.prompt() + config.generate())) {
             int[] tokens = random.ints(config.generate(), 0, vocab).toArray();
             double[] tg = time(config.repetitions(), () -> {
-                session.reset();
+                decode.reset();
                 for (int token : tokens) {
-                    session.feed(token);
+                    decode.feed(token);
                 }
             });
             out.add(new BenchResult("llmgraph", label, type, "tg" + config.generate(), 0, config.generate(),
                     config.threads(), config.backend(), config.flash(), BenchResult.rates(config.generate(), tg)));
+            decodeStats = decode.stats();
         }
-        return out;
+        return new Run(out, decodeStats);
     }
 
     /** Seconds of each of {@code repetitions} runs, after one warm-up run. */

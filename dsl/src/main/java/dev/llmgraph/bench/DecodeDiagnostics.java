@@ -1,0 +1,55 @@
+package dev.llmgraph.bench;
+
+import dev.llmgraph.model.Model;
+
+/**
+ * Why decoding runs at the speed it does: the share of step time spent building graphs (llmgraph reuses a
+ * decode graph until its padded key count grows, so this should be small), and the measured speed as a
+ * fraction of the memory-bandwidth ceiling (every weight a token multiplies is read once per token).
+ *
+ * @param graphBuilds       graphs built during all decode repetitions
+ * @param buildMsPerStep    graph-building time per decode step, in milliseconds
+ * @param buildShare        building time / step time
+ * @param weightBytes       bytes of the weights read per decoded token
+ * @param rooflineTs        bandwidth / weightBytes: the ceiling in tokens per second
+ * @param measuredTs        the measured tg tokens per second
+ */
+public record DecodeDiagnostics(int graphBuilds, double buildMsPerStep, double buildShare, long weightBytes,
+                                double rooflineTs, double measuredTs) {
+
+    public static DecodeDiagnostics of(Model model, LlmgraphBench.Run run, double bandwidth) {
+        var stats = run.decodeStats();
+        long bytes = weightBytesPerToken(model);
+        double measured = run.results().stream().filter(r -> r.test().startsWith("tg")).mapToDouble(BenchResult::avgTs)
+                .findFirst().orElse(Double.NaN);
+        return new DecodeDiagnostics(stats.graphBuilds(), stats.buildNanos() / 1e6 / Math.max(1, stats.steps()),
+                stats.buildShare(), bytes, Roofline.tokensPerSecond(bandwidth, bytes), measured);
+    }
+
+    /**
+     * The weights a decode step reads: all of them, except that an untied model reads only one row of its
+     * token embedding.
+     */
+    static long weightBytesPerToken(Model model) {
+        long total = 0;
+        for (String name : model.weightNames()) {
+            if (name.equals("token_embd.weight") && !model.spec().tiedEmbeddings()) {
+                continue;
+            }
+            total += model.weightTensor(name).byteSize();
+        }
+        return total;
+    }
+
+    public double rooflineFraction() {
+        return measuredTs / rooflineTs;
+    }
+
+    @Override
+    public String toString() {
+        return String.format("decode: %d graph builds, %.3f ms building per step (%.2f%% of step time); "
+                        + "%.1f MB of weights per token, roofline %.1f tok/s, measured %.1f tok/s = %.0f%% of roofline",
+                graphBuilds, buildMsPerStep, 100 * buildShare, weightBytes / 1e6, rooflineTs, measuredTs,
+                100 * rooflineFraction());
+    }
+}

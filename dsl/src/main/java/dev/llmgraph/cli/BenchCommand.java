@@ -1,0 +1,186 @@
+package dev.llmgraph.cli;
+
+import dev.llmgraph.bench.BenchConfig;
+import dev.llmgraph.bench.BenchReport;
+import dev.llmgraph.bench.BenchResult;
+import dev.llmgraph.bench.DecodeDiagnostics;
+import dev.llmgraph.bench.LlamaBench;
+import dev.llmgraph.bench.LlmgraphBench;
+import dev.llmgraph.bench.Machine;
+import dev.llmgraph.bench.Roofline;
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.io.GgufModels;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.WeightInit;
+import dev.llmgraph.presets.Presets;
+import dev.llmgraph.spec.ModelSpec;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bin/llmgraph bench}: llmgraph against llama.cpp's llama-bench on the same GGUF weights, same
+ * threads, same batch sizes, in one run; prints a table with both throughputs and their ratio and writes
+ * it as Markdown and JSON under {@code bench/results/}.
+ * <pre>
+ *  --model NAME|FILE.gguf   a preset (random weights, written to GGUF once and cached) or a GGUF file;
+ *                           repeatable; default tinyllama-1.1b and gpt2-small
+ *  --type f16,q8_0,q4_0     weight types for presets (default all three)
+ *  --threads N              CPU threads (default: all cores)
+ *  --backend cpu|cuda       (default cpu)
+ *  -p N  -n N  -r N         prompt tokens, generated tokens, repetitions (default 512, 128, 3)
+ *  --flash                  flash attention on both sides (default off)
+ *  --out DIR                where the report goes (default bench/results)
+ * </pre>
+ */
+public final class BenchCommand {
+    static final String USAGE = "usage: bin/llmgraph bench [--model NAME|FILE.gguf]... [--type f16,q8_0,q4_0] "
+            + "[--threads N] [--backend cpu|cuda] [-p 512] [-n 128] [-r 3] [--flash] [--out DIR]";
+
+    private BenchCommand() {}
+
+    record Arguments(List<String> models, List<GgmlType> types, BenchConfig config, Path out) {}
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Arguments a;
+        try {
+            a = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("llmgraph bench: " + e.getMessage() + " (" + USAGE + ")");
+            return 2;
+        }
+        List<BenchResult> results = new ArrayList<>();
+        Map<String, String> notes = new LinkedHashMap<>();
+        Double bandwidth = null;
+        for (String name : a.models()) {
+            for (GgmlType type : name.endsWith(".gguf") ? List.of((GgmlType) null) : a.types()) {
+                Path gguf = name.endsWith(".gguf") ? Path.of(name) : presetFile(name, type, a.config(), out);
+                String label = name.endsWith(".gguf") ? gguf.getFileName().toString() : name;
+                String typeName = type == null ? "as stored" : type.toString();
+                out.printf("%s %s: llmgraph ...%n", label, typeName);
+                ModelOptions options = options(a.config()).withContextLength(a.config().prompt() + a.config().generate());
+                try (Model model = GgufModels.load(gguf, options)) {
+                    if (bandwidth == null) {
+                        bandwidth = Roofline.copyBandwidth(model.backend(), 512);
+                        notes.put("copy bandwidth", String.format("%.1f GB/s (ggml copy of 512 MB on %s)",
+                                bandwidth / 1e9, model.backend()));
+                    }
+                    LlmgraphBench.Run run = LlmgraphBench.run(model, label, typeName, a.config());
+                    results.addAll(run.results());
+                    DecodeDiagnostics d = DecodeDiagnostics.of(model, run, bandwidth);
+                    notes.put(label + " " + typeName, d.toString());
+                }
+                out.printf("%s %s: llama-bench ...%n", label, typeName);
+                results.addAll(LlamaBench.run(gguf, label, typeName, a.config()));
+            }
+        }
+        String date = LocalDate.now().toString();
+        BenchReport report = new BenchReport(Machine.describe(a.config().backend()), "bin/llmgraph bench "
+                + String.join(" ", args), date, results, notes);
+        out.println();
+        out.println(report.markdown());
+        String name = date + "-" + a.config().backend() + "-t" + a.config().threads();
+        report.write(a.out(), name);
+        out.println("written: " + a.out().resolve(name + ".md") + " and .json");
+        return 0;
+    }
+
+    private static ModelOptions options(BenchConfig c) {
+        ModelOptions base = c.backend().startsWith("cuda") ? ModelOptions.cuda() : ModelOptions.cpu();
+        return base.withBackend(c.backend()).withThreads(c.threads()).withCacheType(GgmlType.F16);
+    }
+
+    /** A preset's random-weight GGUF of {@code type}, written once into the cache folder. */
+    private static Path presetFile(String preset, GgmlType type, BenchConfig config, PrintStream out) {
+        ModelSpec spec = Presets.byName(preset);
+        if (config.flash()) {
+            spec = spec.withAttention(spec.attention().withFlash(true));
+        }
+        Path dir = cacheDirectory().resolve("bench");
+        Path file = dir.resolve(preset + "-" + type + ".gguf");
+        if (Files.isRegularFile(file)) {
+            return file;
+        }
+        out.printf("writing %s (random weights, seed 1) ...%n", file);
+        ModelOptions options = ModelOptions.cpu().withThreads(config.threads()).withMatrixType(type).withRepack(false);
+        try (Model model = Model.random(spec, WeightInit.gpt2(1), options)) {
+            Files.createDirectories(dir);
+            GgufModels.write(model, file, type);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
+    private static Path cacheDirectory() {
+        String cache = System.getenv("LLMGRAPH_CACHE");
+        if (cache != null && !cache.isBlank()) {
+            return Path.of(cache);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache"))
+                .resolve("llmgraph");
+    }
+
+    static Arguments parse(String[] args) {
+        List<String> models = new ArrayList<>();
+        List<GgmlType> types = List.of(GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0);
+        int threads = Runtime.getRuntime().availableProcessors(), prompt = 512, generate = 128, repetitions = 3;
+        String backend = "cpu";
+        boolean flash = false;
+        Path out = Path.of("bench", "results");
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--model" -> models.add(value(args, ++i, arg));
+                case "--type" -> types = List.of(value(args, ++i, arg).split(",")).stream().map(GgmlType::parse).toList();
+                case "--threads", "-t" -> threads = number(value(args, ++i, arg), arg);
+                case "--backend" -> backend = value(args, ++i, arg);
+                case "-p" -> prompt = number(value(args, ++i, arg), arg);
+                case "-n" -> generate = number(value(args, ++i, arg), arg);
+                case "-r" -> repetitions = number(value(args, ++i, arg), arg);
+                case "--flash" -> flash = true;
+                case "--out" -> out = Path.of(value(args, ++i, arg));
+                default -> throw new IllegalArgumentException("unknown argument '" + arg + "'");
+            }
+        }
+        if (models.isEmpty()) {
+            models = List.of("tinyllama-1.1b", "gpt2-small");
+        }
+        for (String m : models) {
+            if (!m.endsWith(".gguf")) {
+                Presets.byName(m);
+            }
+        }
+        return new Arguments(models, types, new BenchConfig(prompt, generate, repetitions, threads, backend, flash), out);
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int number(String s, String flag) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " needs a whole number, got '" + s + "'");
+        }
+    }
+}

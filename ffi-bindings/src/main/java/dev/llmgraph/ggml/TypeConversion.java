@@ -15,6 +15,35 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TypeConversion {
     private static final ConcurrentHashMap<GgmlType, MethodHandle> TO_FLOAT = new ConcurrentHashMap<>();
 
+    /**
+     * The quantized types {@code ggml_quantize_chunk} has a routine for. For any other type (q8_1, q8_k) it
+     * computes nothing and then fails {@code GGML_ASSERT(result == nrows * row_size)}, which aborts the JVM.
+     */
+    private static final java.util.Set<GgmlType> QUANTIZABLE = java.util.EnumSet.of(
+            GgmlType.Q1_0, GgmlType.Q2_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q8_0,
+            GgmlType.MXFP4, GgmlType.NVFP4, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
+            GgmlType.TQ1_0, GgmlType.TQ2_0, GgmlType.IQ2_XXS, GgmlType.IQ2_XS, GgmlType.IQ3_XXS, GgmlType.IQ3_S,
+            GgmlType.IQ2_S, GgmlType.IQ1_S, GgmlType.IQ1_M, GgmlType.IQ4_NL, GgmlType.IQ4_XS);
+
+    /** Throws unless floats can be encoded as {@code type} without an importance matrix. */
+    static void requireEncodable(GgmlType type) {
+        if (type.isFloat()) {
+            return;
+        }
+        if (!type.isQuantized()) {
+            throw new IllegalArgumentException("cannot write floats into a tensor of type " + type
+                    + "; integer tensors take setInts(int...)");
+        }
+        if (!QUANTIZABLE.contains(type)) {
+            throw new IllegalArgumentException("ggml has no routine to quantize floats to " + type + "; use q8_0, "
+                    + "q4_0, q4_k or another quantized type");
+        }
+        if (GgmlApi.ggml_quantize_requires_imatrix(type.id())) {
+            throw new IllegalArgumentException(type + " needs an importance matrix to quantize; llmgraph "
+                    + "quantizes to types that do not (q8_0, q4_0, q4_k, ...)");
+        }
+    }
+
     private TypeConversion() {}
 
     /** Encodes {@code rows x rowLength} floats as {@code type}; the result lives in {@code arena}. */
@@ -34,14 +63,7 @@ final class TypeConversion {
                 return out;
             }
             default -> {
-                if (!type.isQuantized()) {
-                    throw new IllegalArgumentException("cannot write floats into a tensor of type " + type
-                            + "; integer tensors take setInts(int...)");
-                }
-                if (GgmlApi.ggml_quantize_requires_imatrix(type.id())) {
-                    throw new IllegalArgumentException(type + " needs an importance matrix to quantize; llmgraph "
-                            + "quantizes to types that do not (q8_0, q4_0, q4_k, ...)");
-                }
+                requireEncodable(type);
                 long rowBytes = type.rowBytes(rowLength);
                 MemorySegment out = arena.allocate(rowBytes * rows, 64);
                 long written = GgmlApi.ggml_quantize_chunk(type.id(), floats, out, 0, rows, rowLength, MemorySegment.NULL);

@@ -15,6 +15,7 @@ public final class Downcalls {
     public static final ValueLayout.OfLong SIZE_T = ValueLayout.JAVA_LONG;
     public static final ValueLayout.OfLong INT64 = ValueLayout.JAVA_LONG;
     public static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+    public static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT;
     public static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
     public static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE;
     public static final ValueLayout.OfBoolean BOOL = ValueLayout.JAVA_BOOLEAN;

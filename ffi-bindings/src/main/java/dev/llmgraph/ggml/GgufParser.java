@@ -182,7 +182,7 @@ final class GgufParser {
     private GgufValue readValue(String key) {
         GgufValueType type = readType("key '" + key + "' has");
         if (type != GgufValueType.ARRAY) {
-            return readScalar(type);
+            return readScalar(key, type);
         }
         GgufValueType element = readType("key '" + key + "' is an array with");
         if (element == GgufValueType.ARRAY) {
@@ -237,10 +237,10 @@ final class GgufParser {
         }
     }
 
-    private GgufValue readScalar(GgufValueType type) {
+    private GgufValue readScalar(String key, GgufValueType type) {
         need(type == GgufValueType.STRING ? 8 : type.byteSize());
         return switch (type) {
-            case STRING -> new GgufValue.StringValue(readString("the value"));
+            case STRING -> new GgufValue.StringValue(readString("the value of key '" + key + "'"));
             case BOOL -> new GgufValue.BoolValue(bytes.get(ValueLayout.JAVA_BYTE, position++) != 0);
             case FLOAT32 -> new GgufValue.FloatValue(type, Float.intBitsToFloat(readU32()));
             case FLOAT64 -> new GgufValue.FloatValue(type, Double.longBitsToDouble(readU64()));

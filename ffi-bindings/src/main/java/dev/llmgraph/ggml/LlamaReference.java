@@ -1,0 +1,179 @@
+package dev.llmgraph.ggml;
+
+import dev.llmgraph.ggml.internal.Downcalls;
+import dev.llmgraph.ggml.internal.LlamaApi;
+import dev.llmgraph.ggml.internal.ShimApi;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+
+/**
+ * llama.cpp as the referee: it loads a GGUF model with its own model code (on the CPU) and returns the
+ * logits of every position of a token sequence, to compare with what llmgraph computes on the same weights.
+ *
+ * <p>Each {@link #logits(int...)} call starts from an empty KV cache and decodes the tokens at positions
+ * 0, 1, ... in one batch. Token ids and the sequence length are checked in Java first.
+ *
+ * <p>What llama.cpp (the pinned version) needs to load a {@code llama} model, found by removing one piece at a
+ * time from a working file ({@code LlamaReferenceTest} keeps the list honest):
+ * <ul>
+ *   <li>keys {@code general.architecture = "llama"}, {@code llama.context_length}, {@code llama.embedding_length},
+ *       {@code llama.block_count}, {@code llama.feed_forward_length}, {@code llama.attention.head_count},
+ *       {@code llama.attention.layer_norm_rms_epsilon} (u32 and f32); {@code llama.attention.head_count_kv} when
+ *       it differs from the head count (GQA, MQA); {@code llama.rope.freq_base} defaults to 10000;
+ *   <li>a tokenizer: at least {@code tokenizer.ggml.model}. The smallest is {@code "none"} with
+ *       {@code llama.vocab_size}: token ids only, no text. One that encodes text is {@code "gpt2"} with
+ *       {@code tokenizer.ggml.tokens} (one token per byte in GPT-2's byte-to-character mapping covers every
+ *       text) and {@code tokenizer.ggml.merges} (may be empty); tokens must be distinct;
+ *   <li>tensors (ggml order, {@code headDim = dModel / heads}): {@code token_embd.weight [dModel, vocab]},
+ *       per block {@code N}: {@code blk.N.attn_norm.weight [dModel]}, {@code blk.N.attn_q.weight
+ *       [dModel, heads*headDim]}, {@code attn_k} and {@code attn_v [dModel, kvHeads*headDim]},
+ *       {@code attn_output [heads*headDim, dModel]}, {@code ffn_norm [dModel]}, {@code ffn_gate} and
+ *       {@code ffn_up [dModel, ffnDim]}, {@code ffn_down [ffnDim, dModel]}; {@code output_norm.weight [dModel]};
+ *       {@code output.weight [dModel, vocab]} is optional (without it the embeddings are tied).
+ * </ul>
+ * llama.cpp applies RoPE to adjacent pairs for {@code llama} (ggml's normal rope mode).
+ *
+ * <p>Not thread-safe. Close it to free the context and the model.
+ */
+public final class LlamaReference implements AutoCloseable {
+
+    /**
+     * How the reference runs.
+     *
+     * @param contextLength  the longest token sequence {@link #logits(int...)} accepts
+     * @param threads        CPU threads for llama.cpp
+     * @param flashAttention whether llama.cpp uses its flash-attention kernel
+     */
+    public record Settings(int contextLength, int threads, boolean flashAttention) {
+        public Settings {
+            if (contextLength < 1) {
+                throw new IllegalArgumentException("contextLength = " + contextLength + " must be at least 1");
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads = " + threads + " must be at least 1");
+            }
+        }
+
+        /** 512 tokens, up to 4 threads, no flash attention. */
+        public static Settings defaults() {
+            return new Settings(512, Math.min(4, Runtime.getRuntime().availableProcessors()), false);
+        }
+
+        public Settings withContextLength(int contextLength) {
+            return new Settings(contextLength, threads, flashAttention);
+        }
+
+        public Settings withThreads(int threads) {
+            return new Settings(contextLength, threads, flashAttention);
+        }
+
+        public Settings withFlashAttention(boolean flashAttention) {
+            return new Settings(contextLength, threads, flashAttention);
+        }
+    }
+
+    private final LlamaModel model;
+    private final Settings settings;
+    private final MemorySegment context;
+    private final int vocabSize;
+    private boolean closed;
+
+    private LlamaReference(LlamaModel model, Settings settings, MemorySegment context) {
+        this.model = model;
+        this.settings = settings;
+        this.context = context;
+        this.vocabSize = LlamaApi.llama_vocab_n_tokens(model.vocab());
+    }
+
+    /** Loads {@code gguf} with {@link Settings#defaults()}. */
+    public static LlamaReference open(Path gguf) {
+        return open(gguf, Settings.defaults());
+    }
+
+    public static LlamaReference open(Path gguf, Settings settings) {
+        LlamaModel model = LlamaModel.load(gguf, LlamaPreflight.Use.FULL_MODEL);
+        LlamaLog.reset();
+        MemorySegment context = ShimApi.llmgraph_context_new(model.pointer(), settings.contextLength(),
+                settings.contextLength(), settings.threads(), settings.flashAttention() ? 1 : 0);
+        if (Downcalls.isNull(context)) {
+            model.close();
+            throw new LlamaException("llama.cpp could not create a context for " + model.path() + ": "
+                    + LlamaLog.reason("no reason given"));
+        }
+        return new LlamaReference(model, settings, context);
+    }
+
+    public Path path() {
+        return model.path();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Rows of the logits: the vocabulary size. */
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /** The model's width ({@code n_embd}). */
+    public int embeddingLength() {
+        return LlamaApi.llama_model_n_embd(model.pointer());
+    }
+
+    public int layers() {
+        return LlamaApi.llama_model_n_layer(model.pointer());
+    }
+
+    /**
+     * The logits llama.cpp computes for {@code tokens} at positions 0 to n-1: {@code logits[position][token]}.
+     */
+    public float[][] logits(int... tokens) {
+        ensureOpen();
+        if (tokens.length < 1 || tokens.length > settings.contextLength()) {
+            throw new IllegalArgumentException("logits of " + tokens.length + " tokens: the reference for " + path()
+                    + " takes 1 to " + settings.contextLength() + " tokens; open it with "
+                    + "Settings.withContextLength(" + Math.max(1, tokens.length) + ") for longer sequences");
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= vocabSize) {
+                throw new IllegalArgumentException("token id " + tokens[i] + " at position " + i + " is out of range: "
+                        + "the vocabulary of " + path() + " has " + vocabSize + " tokens (ids 0 to " + (vocabSize - 1)
+                        + ")");
+            }
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ids = arena.allocateFrom(ValueLayout.JAVA_INT, tokens);
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_FLOAT, (long) tokens.length * vocabSize);
+            LlamaLog.reset();
+            int status = ShimApi.llmgraph_decode_all(context, ids, tokens.length, out);
+            if (status != 0) {
+                throw new LlamaException("llama.cpp could not decode " + tokens.length + " tokens with " + path() + ": "
+                        + LlamaLog.reason(ShimApi.llmgraph_last_error()));
+            }
+            float[][] logits = new float[tokens.length][];
+            for (int position = 0; position < tokens.length; position++) {
+                logits[position] = out.asSlice(4L * position * vocabSize, 4L * vocabSize).toArray(ValueLayout.JAVA_FLOAT);
+            }
+            return logits;
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("LlamaReference for " + path() + " already closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            ShimApi.llmgraph_context_free(context);
+            model.close();
+        }
+    }
+}

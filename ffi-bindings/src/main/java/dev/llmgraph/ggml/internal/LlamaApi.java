@@ -1,0 +1,105 @@
+package dev.llmgraph.ggml.internal;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+
+import static dev.llmgraph.ggml.internal.Downcalls.BOOL;
+import static dev.llmgraph.ggml.internal.Downcalls.INT;
+import static dev.llmgraph.ggml.internal.Downcalls.PTR;
+import static dev.llmgraph.ggml.internal.Downcalls.fn;
+import static dev.llmgraph.ggml.internal.Downcalls.fnVoid;
+import static dev.llmgraph.ggml.internal.Downcalls.rethrow;
+
+/**
+ * Raw bindings to the {@code llama.h} functions that take and return only scalars and pointers (vocabulary
+ * and model queries), so they need no shim. They are found through the shim's symbol lookup, which searches
+ * libllama as the shim's dependency. Functions that take a token id index a vector without a bounds check
+ * or with {@code .at()} (which aborts the process from C): check the id first.
+ */
+public final class LlamaApi {
+    private LlamaApi() {}
+
+    private static final SymbolLookup L = NativeLibraries.shim();
+
+    private static MethodHandle q(String name, FunctionDescriptor d) {
+        return Downcalls.quick(L, name, d);
+    }
+
+    private static final MethodHandle LOG_SET = Downcalls.slow(L, "llama_log_set", fnVoid(PTR, PTR));
+    private static final MethodHandle MODEL_GET_VOCAB = q("llama_model_get_vocab", fn(PTR, PTR));
+    private static final MethodHandle MODEL_N_CTX_TRAIN = q("llama_model_n_ctx_train", fn(INT, PTR));
+    private static final MethodHandle MODEL_N_EMBD = q("llama_model_n_embd", fn(INT, PTR));
+    private static final MethodHandle MODEL_N_LAYER = q("llama_model_n_layer", fn(INT, PTR));
+    private static final MethodHandle N_CTX = q("llama_n_ctx", fn(INT, PTR));
+    private static final MethodHandle VOCAB_TYPE = q("llama_vocab_type", fn(INT, PTR));
+    private static final MethodHandle VOCAB_N_TOKENS = q("llama_vocab_n_tokens", fn(INT, PTR));
+    private static final MethodHandle VOCAB_GET_TEXT = q("llama_vocab_get_text", fn(PTR, PTR, INT));
+    private static final MethodHandle VOCAB_GET_ATTR = q("llama_vocab_get_attr", fn(INT, PTR, INT));
+    private static final MethodHandle VOCAB_IS_CONTROL = q("llama_vocab_is_control", fn(BOOL, PTR, INT));
+    private static final MethodHandle VOCAB_IS_EOG = q("llama_vocab_is_eog", fn(BOOL, PTR, INT));
+    private static final MethodHandle VOCAB_BOS = q("llama_vocab_bos", fn(INT, PTR));
+    private static final MethodHandle VOCAB_EOS = q("llama_vocab_eos", fn(INT, PTR));
+    private static final MethodHandle VOCAB_SEP = q("llama_vocab_sep", fn(INT, PTR));
+    private static final MethodHandle VOCAB_GET_ADD_BOS = q("llama_vocab_get_add_bos", fn(BOOL, PTR));
+    private static final MethodHandle VOCAB_GET_ADD_EOS = q("llama_vocab_get_add_eos", fn(BOOL, PTR));
+    private static final MethodHandle VOCAB_GET_ADD_SEP = q("llama_vocab_get_add_sep", fn(BOOL, PTR));
+
+    /** Sets the log callback of llama.cpp and ggml: {@code void (*)(enum ggml_log_level, const char *, void *)}. */
+    public static void llama_log_set(MemorySegment callback, MemorySegment userData) {
+        try { LOG_SET.invokeExact(callback, userData); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment llama_model_get_vocab(MemorySegment model) {
+        try { return (MemorySegment) MODEL_GET_VOCAB.invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int llama_model_n_ctx_train(MemorySegment model) {
+        try { return (int) MODEL_N_CTX_TRAIN.invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int llama_model_n_embd(MemorySegment model) {
+        try { return (int) MODEL_N_EMBD.invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int llama_model_n_layer(MemorySegment model) {
+        try { return (int) MODEL_N_LAYER.invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int llama_n_ctx(MemorySegment ctx) {
+        try { return (int) N_CTX.invokeExact(ctx); } catch (Throwable t) { throw rethrow(t); }
+    }
+    /** {@code enum llama_vocab_type}: 0 none, 1 SPM, 2 BPE, 3 WPM, 4 UGM, 5 RWKV, 6 PLaMo-2, 7 test. */
+    public static int llama_vocab_type(MemorySegment vocab) {
+        try { return (int) VOCAB_TYPE.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int llama_vocab_n_tokens(MemorySegment vocab) {
+        try { return (int) VOCAB_N_TOKENS.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment llama_vocab_get_text(MemorySegment vocab, int token) {
+        try { return (MemorySegment) VOCAB_GET_TEXT.invokeExact(vocab, token); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int llama_vocab_get_attr(MemorySegment vocab, int token) {
+        try { return (int) VOCAB_GET_ATTR.invokeExact(vocab, token); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static boolean llama_vocab_is_control(MemorySegment vocab, int token) {
+        try { return (boolean) VOCAB_IS_CONTROL.invokeExact(vocab, token); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static boolean llama_vocab_is_eog(MemorySegment vocab, int token) {
+        try { return (boolean) VOCAB_IS_EOG.invokeExact(vocab, token); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int llama_vocab_bos(MemorySegment vocab) {
+        try { return (int) VOCAB_BOS.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int llama_vocab_eos(MemorySegment vocab) {
+        try { return (int) VOCAB_EOS.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int llama_vocab_sep(MemorySegment vocab) {
+        try { return (int) VOCAB_SEP.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static boolean llama_vocab_get_add_bos(MemorySegment vocab) {
+        try { return (boolean) VOCAB_GET_ADD_BOS.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static boolean llama_vocab_get_add_eos(MemorySegment vocab) {
+        try { return (boolean) VOCAB_GET_ADD_EOS.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static boolean llama_vocab_get_add_sep(MemorySegment vocab) {
+        try { return (boolean) VOCAB_GET_ADD_SEP.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+    }
+}

@@ -84,13 +84,16 @@ final class AttentionBuilder {
             Tensor out = ops.flashAttention(qp, kc, vc, flashMask(layer), scale, maxBias, (float) a.logitSoftcap());
             merged = ctx.reshape(out, (long) hd * a.heads(), tokens);
         } else {
-            Tensor kq = g.name(ctx.mulMat(kc, qp), "kq" + i);
-            float softmaxScale = scale;
-            if (a.logitSoftcap() > 0) {
-                kq = g.softcap(ctx.scale(kq, scale), a.logitSoftcap());
-                softmaxScale = 1f;
+            // Soft-capping needs the scale before the cap. It goes on q, before q.k, as in llama.cpp's gemma2
+            // graph: with an F16 K cache the product rounds q to F16, so scaling q.k afterwards rounds another
+            // value, which moved Gemma 2's logits by up to 2% of their range against llama.cpp.
+            boolean capped = a.logitSoftcap() > 0;
+            Tensor queries = capped ? ctx.permute(ctx.scale(q, scale), 0, 2, 1, 3) : qp;
+            Tensor kq = g.name(ctx.mulMat(kc, queries), "kq" + i);
+            if (capped) {
+                kq = g.softcap(kq, a.logitSoftcap());
             }
-            kq = g.name(ops.softMax(kq, mask(layer), softmaxScale, maxBias), "kq_softmax" + i);
+            kq = g.name(ops.softMax(kq, mask(layer), capped ? 1f : scale, maxBias), "kq_softmax" + i);
             long row = cache.v[layer].nb(1);
             Tensor vc = ctx.view(cache.v[layer], new long[] {keys, hd, a.kvHeads()}, new long[] {row, row * hd}, 0);
             Tensor kqv = ctx.mulMat(vc, kq);

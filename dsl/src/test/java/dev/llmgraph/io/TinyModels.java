@@ -1,0 +1,102 @@
+package dev.llmgraph.io;
+
+import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.Embeddings;
+import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.ModelBuilder;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.SlidingWindow;
+import dev.llmgraph.spec.Transformer;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One tiny spec per llama.cpp architecture (2 layers, dModel 64, a vocabulary of 300 so that the byte tokens
+ * fit), each using every feature its architecture has: GQA, biases, partial RoPE, sliding windows and
+ * soft-caps where they exist. FFN widths are multiples of 32 so that every matrix can be Q8_0 or Q4_0.
+ */
+final class TinyModels {
+    static final int VOCAB = 300;
+
+    private TinyModels() {}
+
+    private static ModelBuilder base(String name) {
+        return Transformer.causalDecoder(name).vocabSize(VOCAB).dModel(64).layers(2).contextLength(64);
+    }
+
+    /** Architecture name to spec. */
+    static Map<String, ModelSpec> all() {
+        Map<String, ModelSpec> all = new LinkedHashMap<>();
+        all.put("llama", base("tiny-llama")
+                .attention(Attention.grouped(4, 2))
+                .positional(Positional.rope(10_000))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
+                .build());
+        all.put("gpt2", base("tiny-gpt2")
+                .attention(Attention.multiHead(4).withBias(true))
+                .positional(Positional.learned())
+                .norm(Norm.layer(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.mlp(128, Activation.GELU_TANH))
+                .tiedEmbeddings(true)
+                .build());
+        all.put("bloom", base("tiny-bloom")
+                .attention(Attention.multiHead(4).withBias(true))
+                .positional(Positional.alibi())
+                .norm(Norm.layer(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.mlp(128, Activation.GELU_TANH))
+                .embeddings(Embeddings.tiedWeights().withLayerNorm(true))
+                .build());
+        all.put("falcon", base("tiny-falcon")
+                .attention(Attention.multiQuery(4))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.layer(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.mlp(128, Activation.GELU_TANH).withBias(false))
+                .parallelBlock(true)
+                .tiedEmbeddings(true)
+                .build());
+        all.put("qwen2", base("tiny-qwen2")
+                .attention(Attention.grouped(4, 2).withBias(true, false))
+                .positional(Positional.rope(1_000_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.rms(1e-6), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(160))
+                .tiedEmbeddings(true)
+                .build());
+        all.put("chatglm", base("tiny-chatglm")
+                .attention(Attention.grouped(4, 2).withBias(true, false))
+                .positional(Positional.rope(10_000).withFraction(0.5))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
+                .build());
+        all.put("gemma2", base("tiny-gemma2")
+                .attention(Attention.grouped(4, 2).withHeadDim(32)
+                        .withSlidingWindow(SlidingWindow.withGlobalEvery(8, 2)).withLogitSoftcap(5))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.rms(1e-6), NormPlacement.SANDWICH)
+                .ffn(Ffn.geglu(128))
+                .embeddings(Embeddings.tiedWeights().withScale(Math.sqrt(64)))
+                .finalLogitSoftcap(10)
+                .build());
+        return all;
+    }
+
+    /** A prompt of {@code length} token ids spread over the vocabulary. */
+    static int[] prompt(int length) {
+        int[] tokens = new int[length];
+        for (int i = 0; i < length; i++) {
+            tokens[i] = (int) ((i * 97L + 13) % VOCAB);
+        }
+        return tokens;
+    }
+
+    /** The spec with its head size written out, so that a spec read back compares equal. */
+    static ModelSpec withExplicitHeadDim(ModelSpec spec) {
+        return spec.withAttention(spec.attention().withHeadDim(spec.headDim()));
+    }
+}

@@ -107,18 +107,27 @@ final class Gemma2Architecture implements Architecture {
     }
 
     /**
-     * The pattern: a number n (layer i slides unless i % n == n - 1; 0 = every layer slides), or one bool per
-     * layer, which must follow such an n.
+     * The pattern: a number n (layer i slides unless i % n == n - 1; 0 = every layer slides), or one flag per
+     * layer (bools, or integers as llama.cpp's own model saver writes them), which must follow such an n.
      */
     private static int globalEvery(ModelFile f) {
         String key = f.keys.key(PATTERN);
-        if (!f.file.has(key)) {
-            return 2;
+        boolean[] slides;
+        switch (f.file.has(key) ? f.file.get(key) : null) {
+            case null -> {
+                return 2;
+            }
+            case GgufValue.BoolArray flags -> slides = flags.values();
+            case GgufValue.IntegerArray flags -> {
+                slides = new boolean[flags.values().length];
+                for (int i = 0; i < slides.length; i++) {
+                    slides[i] = flags.values()[i] != 0;
+                }
+            }
+            default -> {
+                return f.file.getInt(key);
+            }
         }
-        if (!(f.file.get(key) instanceof GgufValue.BoolArray)) {
-            return f.file.getInt(key);
-        }
-        boolean[] slides = f.file.getBoolArray(key);
         for (int n = 0; n <= slides.length; n++) {
             SlidingWindow probe = new SlidingWindow(1, n);
             boolean matches = true;

@@ -9,6 +9,7 @@ import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.spec.ModelSpec;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
@@ -25,34 +26,39 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class GgufRoundTripTest {
     static final ModelOptions CPU = ModelOptions.cpu().withThreads(2);
 
-    static Stream<String> architectures() {
+    static Stream<String> labels() {
         return TinyModels.all().keySet().stream();
     }
 
     @ParameterizedTest(name = "{0}, f32 weights")
-    @MethodSource("architectures")
-    void writtenModelReadsBackAsTheSameSpecAndLogits(String architecture, @TempDir Path dir) {
-        roundTrip(architecture, GgmlType.F32, dir);
+    @MethodSource("labels")
+    void writtenModelReadsBackAsTheSameSpecAndLogits(String label, @TempDir Path dir) {
+        roundTrip(label, GgmlType.F32, dir);
     }
 
-    @ParameterizedTest(name = "{0}, q4_0 matrices kept byte for byte")
-    @MethodSource("architectures")
-    void quantizedMatricesReadBackByteForByte(String architecture, @TempDir Path dir) {
-        roundTrip(architecture, GgmlType.Q4_0, dir);
+    @ParameterizedTest(name = "{0}, {1} matrices kept byte for byte")
+    @MethodSource("labelsAndStoredTypes")
+    void matricesReadBackInTheirStoredType(String label, GgmlType type, @TempDir Path dir) {
+        roundTrip(label, type, dir);
     }
 
-    private static void roundTrip(String architecture, GgmlType matrixType, Path dir) {
-        ModelSpec spec = TinyModels.all().get(architecture);
-        Path file = dir.resolve(architecture + ".gguf");
+    static Stream<Arguments> labelsAndStoredTypes() {
+        return labels().flatMap(label -> Stream.of(GgmlType.F16, GgmlType.BF16, GgmlType.Q4_0)
+                .map(type -> Arguments.of(label, type)));
+    }
+
+    private static void roundTrip(String label, GgmlType matrixType, Path dir) {
+        ModelSpec spec = TinyModels.all().get(label);
+        Path file = dir.resolve(TinyModels.fileName(label) + ".gguf");
         int[] prompt = TinyModels.prompt(24);
         try (Model model = Model.random(spec, WeightInit.lecun(7), CPU.withMatrixType(matrixType))) {
             Logits expected = model.forward(prompt);
             GgufModels.write(model, file);
             try (GgufFile gguf = GgufFile.open(file)) {
-                assertEquals(architecture, gguf.getString("general.architecture"));
+                assertEquals(TinyModels.architecture(label), gguf.getString("general.architecture"));
                 assertEquals(matrixType, gguf.tensor("blk.1.ffn_down.weight").type());
             }
-            assertEquals(TinyModels.withExplicitHeadDim(spec), TinyModels.withExplicitHeadDim(GgufModels.spec(file)));
+            assertEquals(TinyModels.asWritten(spec), TinyModels.asWritten(GgufModels.spec(file)));
             try (Model back = GgufModels.load(file, CPU)) {
                 assertArrayEquals(expected.toArray(), back.forward(prompt).toArray());
             }
@@ -60,10 +66,10 @@ class GgufRoundTripTest {
     }
 
     @ParameterizedTest(name = "{0}: f32 model written as q8_0 = model built with q8_0 matrices")
-    @MethodSource("architectures")
-    void quantizingWhileWritingEqualsQuantizingWhileBuilding(String architecture, @TempDir Path dir) {
-        ModelSpec spec = TinyModels.all().get(architecture);
-        Path file = dir.resolve(architecture + "-q8_0.gguf");
+    @MethodSource("labels")
+    void quantizingWhileWritingEqualsQuantizingWhileBuilding(String label, @TempDir Path dir) {
+        ModelSpec spec = TinyModels.all().get(label);
+        Path file = dir.resolve(TinyModels.fileName(label) + "-q8_0.gguf");
         int[] prompt = TinyModels.prompt(24);
         try (Model f32 = Model.random(spec, WeightInit.lecun(3), CPU)) {
             GgufModels.write(f32, file, GgmlType.Q8_0);

@@ -162,6 +162,36 @@ public final class LlamaReference implements AutoCloseable {
         }
     }
 
+    /** Architectures llama.cpp's model saver asserts on ({@code llama_model_saver_supports_arch}). */
+    private static final java.util.Set<String> NOT_SAVABLE = java.util.Set.of("gemma3n", "bitnet", "t5", "apertus",
+            "step35");
+
+    /**
+     * Writes the loaded model with llama.cpp's own GGUF writer ({@code llama_model_save_to_file},
+     * {@code src/llama-model-saver.cpp}): every hyperparameter key llama.cpp knows for the architecture, in its
+     * own types and with its defaults filled in, and the tensors as loaded. A file written by llama.cpp rather
+     * than by llmgraph, for testing readers against llama.cpp's conventions.
+     */
+    public void saveModel(Path target) {
+        ensureOpen();
+        String architecture;
+        try (GgufFile file = GgufFile.open(path())) {
+            architecture = file.getString("general.architecture");
+        }
+        if (NOT_SAVABLE.contains(architecture)) {
+            throw new LlamaException("llama.cpp's model saver cannot write a '" + architecture + "' model (it would "
+                    + "abort the process)");
+        }
+        Path absolute = target.toAbsolutePath();
+        try (Arena arena = Arena.ofConfined()) {
+            LlamaLog.reset();
+            LlamaApi.llama_model_save_to_file(model.pointer(), arena.allocateFrom(absolute.toString()));
+        }
+        if (!java.nio.file.Files.isRegularFile(absolute)) {
+            throw new LlamaException("llama.cpp could not write " + absolute + ": " + LlamaLog.reason("no reason given"));
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("LlamaReference for " + path() + " already closed");

@@ -1,6 +1,7 @@
 package dev.llmgraph.cli;
 
 import dev.llmgraph.ggml.GgufException;
+import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.io.GgufModels;
 import dev.llmgraph.model.Logits;
 import dev.llmgraph.model.Model;
@@ -24,8 +25,9 @@ import java.util.Map;
  * writes the logits of every position as raw little-endian float32, row-major [tokens x vocab], the layout
  * llama.cpp's {@code llama_get_logits} gives, so that the two can be compared with any tool.
  *
- * <p>Exit codes: 0 done; 2 bad arguments (one line on stderr saying which); 1 a file llmgraph cannot read or
- * run (the message names the file, the key or tensor, and the problem).
+ * <p>Exit codes: 0 done; 2 bad arguments (one line on stderr saying which); 1 a file llmgraph cannot read (the
+ * message names the file, the key or tensor, and the problem), a backend that was not built, or an output file
+ * that cannot be written.
  */
 public final class LogitsCommand {
     static final String USAGE = "usage: bin/llmgraph logits --gguf FILE --tokens 1,2,3 --out FILE "
@@ -68,7 +70,8 @@ public final class LogitsCommand {
                     + arguments.out());
             out.println("top-5 ids at the last position: " + Arrays.toString(logits.top(last, Math.min(5, logits.vocab()))));
             return 0;
-        } catch (GgufException | java.io.UncheckedIOException e) {
+        } catch (GgufException | NativeLibraryException | java.io.UncheckedIOException e) {
+            // a file llmgraph cannot read, a backend that was not built, an output that cannot be written
             err.println("llmgraph logits: " + e.getMessage());
             return 1;
         } catch (IllegalArgumentException e) {

@@ -88,13 +88,9 @@ final class GgufExport {
         }
     }
 
-    /** Matrices in the asked type where their rows fit its blocks (else F16, as Model does); vectors in F32. */
+    /** Matrices in the asked type where their rows fit its blocks (else F16, as Model does); the rest in F32. */
     private static GgmlType typeFor(TensorPlan.Stored stored, GgmlType matrixType) {
-        WeightLayout.Weight first = stored.parts().getFirst();
-        if (stored.ne().length == 1) {
-            return GgmlType.F32;
-        }
-        if (!first.matrix()) {
+        if (!stored.parts().getFirst().matrix()) {
             return GgmlType.F32;
         }
         return stored.ne()[0] % matrixType.blockSize() == 0 ? matrixType : GgmlType.F16;

@@ -131,7 +131,7 @@ public final class GgufModels {
                         + " needs it");
             }
             GgufTensorInfo info = file.tensor(stored.name());
-            if (!Arrays.equals(info.shape(), stored.ne())) {
+            if (!Arrays.equals(info.ne(), padded(stored.ne()))) {
                 throw new GgufException(file.path() + ": tensor '" + stored.name() + "' has shape "
                         + Arrays.toString(info.shape()) + " (ggml order) but " + model + " (" + sizes(spec)
                         + ") needs " + Arrays.toString(stored.ne()));
@@ -147,6 +147,13 @@ public final class GgufModels {
                         + " (llama.cpp refuses such a file too: it counts the tensors it loads)");
             }
         }
+    }
+
+    /** Sizes padded with ones to ggml's four dimensions, so that [64] and [64, 1] compare equal. */
+    private static long[] padded(long[] ne) {
+        long[] out = {1, 1, 1, 1};
+        System.arraycopy(ne, 0, out, 0, ne.length);
+        return out;
     }
 
     private static String sizes(ModelSpec spec) {

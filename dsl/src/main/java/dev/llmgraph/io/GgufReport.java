@@ -15,9 +15,12 @@ import java.util.Optional;
  * Which llama.cpp architecture a spec maps to, so that llama.cpp loads and runs its GGUF file and computes
  * what llmgraph computes; or, when none does, which choices of the spec have no llama.cpp equivalent:
  * <pre>{@code
- * GgufReport.of(Presets.llama2_7b())   // tiny-llama-2-7b maps to llama.cpp's 'llama' architecture
- * GgufReport.of(Presets.mistral7b())   // ... maps to no llama.cpp architecture; the closest, llama, differs in:
- *                                      //   a sliding window (window 4096 on every layer) with a llama architecture ...
+ * GgufReport.of(Presets.llama3_8b())   // llama-3-8b maps to llama.cpp's 'llama' architecture (chatglm would
+ *                                      // compute the same)
+ * GgufReport.of(Presets.mistral7b())   // mistral-7b maps to no llama.cpp architecture; the closest, llama,
+ *                                      // differs in: a sliding window (window 4096 on every layer) with a
+ *                                      // llama architecture (llama.cpp's llama graph attends to every earlier
+ *                                      // position)
  * }</pre>
  * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom and falcon, tried in that
  * order.

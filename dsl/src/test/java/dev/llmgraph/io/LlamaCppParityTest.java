@@ -34,19 +34,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Both sides use an F16 KV cache (llama.cpp's default) and the same threads. Errors are relative to the
  * largest |logit| of llama.cpp. Tolerances:
  * <ul>
- *   <li>F32 weights, 1e-4: the graphs are the same ops on the same kernels, so the residue is rounding only.
- *       llama.cpp reads its KV cache padded to 256 cells; llmgraph run over a cache as long as the context
- *       reads it padded too, and agrees bit for bit. {@code Model.forward} uses a cache as long as the prompt,
- *       and then ggml's softmax computes the exp of a row's last (length mod SIMD width) entries with scalar
- *       {@code expf} instead of its vector routine: ulp-level differences, which two layers amplify to a few
- *       1e-5.</li>
- *   <li>Q8_0 and Q4_0 matrices, 1e-3: both sides read the same quantized bytes and quantize activations to
- *       Q8_0 with the same routine before each product, so equal inputs give equal outputs. The only source of
- *       difference is the softmax rounding above; 8-bit activations absorb it, except where a value sits on a
- *       rounding boundary and moves by one Q8_0 step (1/127 of its block's largest value): 1e-3 allows a few
- *       such steps.</li>
+ *   <li>F32 (F16, BF16) weights, 1e-4: the graphs are the same ops on the same kernels, so only rounding can
+ *       differ. Measured: none at all when llmgraph's cache is as long as the context, because llama.cpp reads
+ *       its cache padded to 256 cells and ggml's softmax then sees rows whose length is a multiple of its SIMD
+ *       width in both. {@code Model.forward} uses a cache as long as the prompt (40), and ggml's softmax
+ *       computes the exp of a row's last (length mod SIMD width) entries with scalar {@code expf} instead of
+ *       its vector routine: ulp-level differences, which two layers amplify to a few 1e-5.</li>
+ *   <li>Q8_0, Q4_0 and K-quant matrices, 1e-3: both sides read the same quantized bytes and quantize
+ *       activations to Q8 with the same routine before each product, so equal inputs give equal outputs. The
+ *       only source of difference is the softmax rounding above; 8-bit activations absorb it, except where a
+ *       value sits on a rounding boundary and moves by one Q8 step (1/127 of its block's largest value):
+ *       1e-3 allows a few such steps.</li>
  * </ul>
- * The table (architecture, type, max abs and relative error for each comparison) is printed after the tests.
+ * Flash attention on both sides and the other stored types are checked the same way. The table
+ * (architecture, type, max abs and relative error for each comparison) is printed after the tests.
  */
 class LlamaCppParityTest {
     private static final int THREADS = 2;

@@ -68,7 +68,8 @@ public final class LogitsCommand {
             int last = logits.tokens() - 1;
             out.println("logits [" + logits.tokens() + " x " + logits.vocab() + "] (f32, little-endian, row-major) -> "
                     + arguments.out());
-            out.println("top-5 ids at the last position: " + Arrays.toString(logits.top(last, Math.min(5, logits.vocab()))));
+            int[] top = logits.top(last, Math.min(5, logits.vocab()));
+            out.println("top-5 ids at the last position: " + Arrays.toString(top));
             return 0;
         } catch (GgufException | NativeLibraryException | java.io.UncheckedIOException e) {
             // a file llmgraph cannot read, a backend that was not built, an output that cannot be written

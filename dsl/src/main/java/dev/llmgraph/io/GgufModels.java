@@ -13,6 +13,7 @@ import dev.llmgraph.spec.ModelSpec;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -112,7 +113,14 @@ public final class GgufModels {
         try {
             spec = architecture.readSpec(model);
         } catch (InvalidSpecException e) {
-            throw new GgufException(file.path() + ": its keys describe a model llmgraph cannot build: " + e.getMessage(), e);
+            throw new GgufException(file.path() + ": its keys describe a model llmgraph cannot build: "
+                    + e.getMessage(), e);
+        }
+        // Keys llama.cpp's graph for the architecture would refuse or ignore (e.g. partial RoPE for llama).
+        List<String> misfits = architecture.misfits(spec);
+        if (!misfits.isEmpty()) {
+            throw new GgufException(file.path() + ": its keys describe a model that llama.cpp's " + name
+                    + " graph does not compute: " + String.join("; ", misfits));
         }
         boolean fused = !architecture.readsSeparateQkv() || file.hasTensor("blk.0.attn_qkv.weight");
         TensorPlan plan = new TensorPlan(spec, architecture, fused);

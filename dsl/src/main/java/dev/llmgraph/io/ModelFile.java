@@ -9,6 +9,8 @@ import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.Transformer;
 
+import java.util.Map;
+
 /**
  * A GGUF file read as a model of one llama.cpp architecture: the hyperparameters every architecture shares
  * (read as {@code llama_model_base::load_hparams} in {@code src/llama-model.cpp} reads them, with the same
@@ -114,12 +116,14 @@ final class ModelFile {
             default -> throw keys.problem("key '" + keys.key("rope.scaling.type") + "' is '" + type + "'; llmgraph "
                     + "reads RoPE scaling none, linear and yarn");
         };
-        for (String unsupported : new String[] {"rope.scaling.attn_factor", "rope.scaling.yarn_log_multiplier"}) {
-            if (keys.has(unsupported) && keys.floatOr(unsupported, 0) != (unsupported.endsWith("attn_factor") ? 1 : 0)) {
-                throw keys.problem("key '" + keys.key(unsupported) + "' = " + keys.floatOr(unsupported, 0)
+        // Settings llmgraph's RoPE scaling does not have, refused unless at their neutral value.
+        Map<String, Double> neutral = Map.of("rope.scaling.attn_factor", 1.0, "rope.scaling.yarn_log_multiplier", 0.0);
+        neutral.forEach((suffix, value) -> {
+            if (keys.floatOr(suffix, value) != value) {
+                throw keys.problem("key '" + keys.key(suffix) + "' = " + keys.floatOr(suffix, value)
                         + ": llmgraph's RoPE scaling has no such setting");
             }
-        }
+        });
         return new Positional.Rope(theta, fraction(rotated), pairing, scaling);
     }
 

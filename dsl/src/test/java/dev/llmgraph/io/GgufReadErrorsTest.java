@@ -7,6 +7,7 @@ import dev.llmgraph.ggml.GgufException;
 import dev.llmgraph.ggml.GgufFile;
 import dev.llmgraph.ggml.GgufTensorInfo;
 import dev.llmgraph.ggml.GgufValue;
+import dev.llmgraph.ggml.GgufValueType;
 import dev.llmgraph.ggml.GgufWriter;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.model.Model;
@@ -124,8 +125,8 @@ class GgufReadErrorsTest {
     void anUnknownArchitectureIsNamed() {
         Path file = variant(llama, "unknown", keys -> keys.put("general.architecture", GgufValue.string("llama9")),
                 w -> { });
-        assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, gemma2, chatglm, "
-                + "gpt2, bloom and falcon", readError(file));
+        assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, gemma2, "
+                + "chatglm, gpt2, bloom and falcon", readError(file));
     }
 
     @Test
@@ -153,8 +154,8 @@ class GgufReadErrorsTest {
     @Test
     void headCountsThatDifferBetweenLayersAreRefused() {
         Path file = variant(llama, "per-layer-heads",
-                keys -> keys.put("llama.attention.head_count", GgufValue.integers(dev.llmgraph.ggml.GgufValueType.UINT32,
-                        4, 8)), w -> { });
+                keys -> keys.put("llama.attention.head_count", GgufValue.integers(GgufValueType.UINT32, 4, 8)),
+                w -> { });
         assertEquals(file + ": key 'llama.attention.head_count' differs between layers ([4, 8]); llmgraph gives every "
                 + "layer the same value", readError(file));
     }
@@ -182,6 +183,15 @@ class GgufReadErrorsTest {
         assertEquals(file + ": its keys describe a model llmgraph cannot build: spec 'tiny-llama' has 1 problem:\n"
                 + "  - attention.kvHeads = 3: must divide heads = 4: each K/V head serves the same number of query "
                 + "heads; use one of [1, 2, 4]", readError(file));
+    }
+
+    @Test
+    void keysOutsideWhatLlamaCppsGraphComputesAreRefused() {
+        Path file = variant(llama, "half-rope", keys -> keys.put("llama.rope.dimension_count", GgufValue.uint32(8)),
+                w -> { });
+        assertEquals(file + ": its keys describe a model that llama.cpp's llama graph does not compute: RoPE on 8 of "
+                + "16 head dimensions with a llama architecture (llama.cpp's llama graph rotates whole heads)",
+                readError(file));
     }
 
     @Test

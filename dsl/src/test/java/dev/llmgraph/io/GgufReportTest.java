@@ -100,8 +100,8 @@ class GgufReportTest {
                 .withScaling(dev.llmgraph.spec.RopeScaling.ntkAware(4)));
         GgufReport report = GgufReport.of(spec);
         assertTrue(report.maps());
-        assertEquals(List.of("NTK-aware RoPE scaling is written as the base it raises theta to, 48760.547 (llama.cpp has "
-                + "no NTK-aware setting; the rotation is the same)"), report.notes());
+        assertEquals(List.of("NTK-aware RoPE scaling is written as the base it raises theta to, 48760.547 (llama.cpp "
+                + "has no NTK-aware setting; the rotation is the same)"), report.notes());
     }
 
     @Test

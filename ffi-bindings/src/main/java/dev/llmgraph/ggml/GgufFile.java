@@ -286,8 +286,8 @@ public final class GgufFile implements AutoCloseable {
             problem = "element " + offset + " does not start a " + (ne[1] > 1 ? "row" : info.type() + " block");
         }
         if (problem != null) {
-            throw new IllegalArgumentException(path + ": cannot copy part of tensor '" + name + "' ("
-                    + info.type() + " " + Arrays.toString(info.shape()) + ") into " + target.describe() + ": " + problem);
+            throw new IllegalArgumentException(path + ": cannot copy part of tensor '" + name + "' (" + info.type()
+                    + " " + Arrays.toString(info.shape()) + ") into " + target.describe() + ": " + problem);
         }
         long start = offset / info.type().blockSize() * info.type().blockBytes();
         target.setRaw(rawData(name).asSlice(start, target.byteSize()));

@@ -145,7 +145,8 @@ public final class GgufWriter {
         long stacked = 0;
         for (Tensor part : parts) {
             String problem = !part.isContiguous() ? "is a non-contiguous view; copy it with cont() first"
-                    : part.type() != first.type() ? "is " + part.type() + ", not " + first.type() + " like the first part"
+                    : part.type() != first.type()
+                            ? "is " + part.type() + ", not " + first.type() + " like the first part"
                     : part.rank() > 2 ? "has more than 2 dimensions"
                     : vectors && part.rank() != 1 ? "is not a vector like the first part"
                     : !vectors && part.ne(0) != first.ne(0) ? "has rows of " + part.ne(0) + " elements, not "

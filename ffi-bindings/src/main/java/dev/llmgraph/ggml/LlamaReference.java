@@ -7,7 +7,9 @@ import dev.llmgraph.ggml.internal.ShimApi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * llama.cpp as the referee: it loads a GGUF model with its own model code (on the CPU) and returns the
@@ -74,6 +76,9 @@ public final class LlamaReference implements AutoCloseable {
             return new Settings(contextLength, threads, flashAttention);
         }
     }
+
+    /** Architectures llama.cpp's model saver asserts on ({@code llama_model_saver_supports_arch}). */
+    private static final Set<String> NOT_SAVABLE = Set.of("gemma3n", "bitnet", "t5", "apertus", "step35");
 
     private final LlamaModel model;
     private final Settings settings;
@@ -162,10 +167,6 @@ public final class LlamaReference implements AutoCloseable {
         }
     }
 
-    /** Architectures llama.cpp's model saver asserts on ({@code llama_model_saver_supports_arch}). */
-    private static final java.util.Set<String> NOT_SAVABLE = java.util.Set.of("gemma3n", "bitnet", "t5", "apertus",
-            "step35");
-
     /**
      * Writes the loaded model with llama.cpp's own GGUF writer ({@code llama_model_save_to_file},
      * {@code src/llama-model-saver.cpp}): every hyperparameter key llama.cpp knows for the architecture, in its
@@ -187,8 +188,9 @@ public final class LlamaReference implements AutoCloseable {
             LlamaLog.reset();
             LlamaApi.llama_model_save_to_file(model.pointer(), arena.allocateFrom(absolute.toString()));
         }
-        if (!java.nio.file.Files.isRegularFile(absolute)) {
-            throw new LlamaException("llama.cpp could not write " + absolute + ": " + LlamaLog.reason("no reason given"));
+        if (!Files.isRegularFile(absolute)) {
+            throw new LlamaException("llama.cpp could not write " + absolute + ": "
+                    + LlamaLog.reason("no reason given"));
         }
     }
 

@@ -77,20 +77,25 @@ final class AttentionBuilder {
         g.name(ctx.permute(k, 0, 2, 1, 3), "k" + i);
         g.name(ctx.permute(ctx.reshape(v, hd, a.kvHeads(), tokens), 0, 2, 1, 3), "v" + i);
         Tensor kc = cachedKeys(layer, keys);
+        // With soft-capping the scale must come before the cap; it goes on q, before q.k, as in llama.cpp's
+        // gemma2 graph. With an F16 K cache the product rounds q to F16, so scaling q.k afterwards would round
+        // another value: that moved Gemma 2's logits by up to 2% of their range against llama.cpp's.
+        boolean capped = a.logitSoftcap() > 0;
+        Tensor queries = capped ? ctx.permute(ctx.scale(q, scale), 0, 2, 1, 3) : qp;
+        float scoreScale = capped ? 1f : scale;
         Tensor merged;
         if (a.flash()) {
             Tensor vc = ctx.permute(ctx.view(cache.v[layer], new long[] {hd, a.kvHeads(), keys},
                     new long[] {cache.type.rowBytes(hd), cache.v[layer].nb(1)}, 0), 0, 2, 1, 3);
-            Tensor out = ops.flashAttention(qp, kc, vc, flashMask(layer), scale, maxBias, (float) a.logitSoftcap());
+            Tensor out = ops.flashAttention(queries, kc, vc, flashMask(layer), scoreScale, maxBias,
+                    (float) a.logitSoftcap());
             merged = ctx.reshape(out, (long) hd * a.heads(), tokens);
         } else {
-            Tensor kq = g.name(ctx.mulMat(kc, qp), "kq" + i);
-            float softmaxScale = scale;
-            if (a.logitSoftcap() > 0) {
-                kq = g.softcap(ctx.scale(kq, scale), a.logitSoftcap());
-                softmaxScale = 1f;
+            Tensor kq = g.name(ctx.mulMat(kc, queries), "kq" + i);
+            if (capped) {
+                kq = g.softcap(kq, a.logitSoftcap());
             }
-            kq = g.name(ops.softMax(kq, mask(layer), softmaxScale, maxBias), "kq_softmax" + i);
+            kq = g.name(ops.softMax(kq, mask(layer), scoreScale, maxBias), "kq_softmax" + i);
             long row = cache.v[layer].nb(1);
             Tensor vc = ctx.view(cache.v[layer], new long[] {keys, hd, a.kvHeads()}, new long[] {row, row * hd}, 0);
             Tensor kqv = ctx.mulMat(vc, kq);

@@ -212,6 +212,15 @@ public final class Model implements AutoCloseable {
         return weights.get(name);
     }
 
+    /**
+     * The backend tensor of a weight, in its stored type, valid while this model is open: for writers that
+     * copy its bytes as they are (a GGUF export keeps quantized blocks exact this way).
+     */
+    public dev.llmgraph.ggml.Tensor weightTensor(String name) {
+        ensureOpen();
+        return weights.get(name);
+    }
+
     /** The weight tensor names, in layout order. */
     public List<String> weightNames() {
         return weights.layout().stream().map(w -> w.name()).toList();

@@ -258,6 +258,60 @@ public final class GgufFile implements AutoCloseable {
         target.setRaw(bytes.asSlice(header.dataSectionOffset() + info.dataOffset(), info.byteSize()));
     }
 
+    /**
+     * Copies part of tensor {@code name} into {@code target}, starting {@code offset} elements into the tensor
+     * (storage order, {@code ne[0]} fastest) and as many elements as {@code target} holds. Fused tensors are
+     * split this way: llama.cpp's {@code attn_qkv} is the rows of q, k and v stacked, so q is the first rows,
+     * k the next ones. The part must be whole rows of a matrix (the target's row length equal to the file's,
+     * {@code offset} a multiple of it) or a run of whole blocks of a vector, and the types must be equal:
+     * the bytes are copied as they are, quantized or not.
+     */
+    public void copyPartTo(String name, long offset, Tensor target) {
+        ensureOpen();
+        GgufTensorInfo info = tensor(name);
+        long[] ne = info.ne();
+        long count = target.elementCount();
+        String problem = null;
+        if (target.type() != info.type()) {
+            problem = "its type is " + info.type() + " but the target is " + target.type();
+        } else if (ne[2] != 1 || ne[3] != 1 || target.ne(2) != 1 || target.ne(3) != 1) {
+            problem = "only parts of vectors and matrices can be copied";
+        } else if (ne[1] > 1 && target.ne(0) != ne[0]) {
+            problem = "its rows have " + ne[0] + " elements but the target's have " + target.ne(0);
+        } else if (ne[1] == 1 && target.ne(1) != 1) {
+            problem = "it is a vector but the target is a matrix";
+        } else if (offset < 0 || offset > info.elementCount() - count) {
+            problem = "elements " + offset + " to " + (offset + count - 1) + " are outside its " + info.elementCount();
+        } else if (offset % (ne[1] > 1 ? ne[0] : info.type().blockSize()) != 0) {
+            problem = "element " + offset + " does not start a " + (ne[1] > 1 ? "row" : info.type() + " block");
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException(path + ": cannot copy part of tensor '" + name + "' (" + info.type()
+                    + " " + Arrays.toString(info.shape()) + ") into " + target.describe() + ": " + problem);
+        }
+        long start = offset / info.type().blockSize() * info.type().blockBytes();
+        target.setRaw(rawData(name).asSlice(start, target.byteSize()));
+    }
+
+    /** All values of tensor {@code name} as floats (converted by ggml from F16, BF16 or a quantized type). */
+    public float[] floats(String name) {
+        ensureOpen();
+        GgufTensorInfo info = tensor(name);
+        if (!info.type().isFloat() && !info.type().isQuantized()) {
+            throw new IllegalArgumentException(path + ": tensor '" + name + "' holds " + info.type()
+                    + " integers, not floats");
+        }
+        if (info.elementCount() > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(path + ": tensor '" + name + "' has " + info.elementCount()
+                    + " elements, more than a Java array holds; copy it into a backend tensor with copyTo");
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment aligned = scratch.allocate(info.byteSize(), 64).copyFrom(rawData(name));
+            return TypeConversion.toFloats(scratch, info.type(), aligned, info.elementCount())
+                    .toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
     /** The raw bytes of tensor {@code name} in the file, valid until {@link #close()}. */
     MemorySegment rawData(String name) {
         ensureOpen();

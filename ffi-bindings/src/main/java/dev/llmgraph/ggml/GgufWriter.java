@@ -43,6 +43,7 @@ public final class GgufWriter {
     private record FromTensor(Tensor tensor, GgmlType type, long[] ne) implements Source {}
     private record FromFloats(float[] values, GgmlType type, long[] ne) implements Source {}
     private record FromFile(GgufFile file, String name, GgmlType type, long[] ne) implements Source {}
+    private record FromStacked(List<Tensor> parts, GgmlType type, long[] ne) implements Source {}
 
     // ---- metadata ----------------------------------------------------------------------------------------
 
@@ -127,6 +128,37 @@ public final class GgufWriter {
                     + "view; copy it with cont() first");
         }
         return add(name, new FromTensor(tensor, tensor.type(), tensor.ne()));
+    }
+
+    /**
+     * Adds the tensors {@code parts} stacked into one, in their own (common) type: matrices with the same row
+     * length become one matrix with their rows in order, vectors one longer vector. This is how llama.cpp
+     * stores fused projections, e.g. {@code attn_qkv} = the rows of q, then k, then v. The bytes are
+     * concatenated as they are, so quantized parts keep their exact blocks.
+     */
+    public GgufWriter addTensor(String name, List<Tensor> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("tensor '" + name + "': nothing to stack");
+        }
+        Tensor first = parts.getFirst();
+        boolean vectors = first.rank() == 1;
+        long stacked = 0;
+        for (Tensor part : parts) {
+            String problem = !part.isContiguous() ? "is a non-contiguous view; copy it with cont() first"
+                    : part.type() != first.type()
+                            ? "is " + part.type() + ", not " + first.type() + " like the first part"
+                    : part.rank() > 2 ? "has more than 2 dimensions"
+                    : vectors && part.rank() != 1 ? "is not a vector like the first part"
+                    : !vectors && part.ne(0) != first.ne(0) ? "has rows of " + part.ne(0) + " elements, not "
+                            + first.ne(0) + " like the first part"
+                    : null;
+            if (problem != null) {
+                throw new IllegalArgumentException("tensor '" + name + "': part " + part.describe() + " " + problem);
+            }
+            stacked += vectors ? part.ne(0) : part.ne(1);
+        }
+        long[] ne = vectors ? new long[] {stacked, 1, 1, 1} : new long[] {first.ne(0), stacked, 1, 1};
+        return add(name, new FromStacked(List.copyOf(parts), first.type(), ne));
     }
 
     /** Adds F32 values with sizes {@code shape} in ggml order ({@code shape[0]} is the row length). */
@@ -234,6 +266,15 @@ public final class GgufWriter {
                     MemorySegment bytes = arena.allocate(entry.byteSize(), 64);
                     t.tensor().getRaw(bytes);
                     writeFully(channel, bytes.asByteBuffer());
+                }
+            }
+            case FromStacked s -> {
+                for (Tensor part : s.parts()) {
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment bytes = arena.allocate(part.byteSize(), 64);
+                        part.getRaw(bytes);
+                        writeFully(channel, bytes.asByteBuffer());
+                    }
                 }
             }
             case FromFloats f -> {

@@ -7,7 +7,9 @@ import dev.llmgraph.ggml.internal.ShimApi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * llama.cpp as the referee: it loads a GGUF model with its own model code (on the CPU) and returns the
@@ -74,6 +76,9 @@ public final class LlamaReference implements AutoCloseable {
             return new Settings(contextLength, threads, flashAttention);
         }
     }
+
+    /** Architectures llama.cpp's model saver asserts on ({@code llama_model_saver_supports_arch}). */
+    private static final Set<String> NOT_SAVABLE = Set.of("gemma3n", "bitnet", "t5", "apertus", "step35");
 
     private final LlamaModel model;
     private final Settings settings;
@@ -159,6 +164,33 @@ public final class LlamaReference implements AutoCloseable {
                 logits[position] = out.asSlice(4L * position * vocabSize, 4L * vocabSize).toArray(ValueLayout.JAVA_FLOAT);
             }
             return logits;
+        }
+    }
+
+    /**
+     * Writes the loaded model with llama.cpp's own GGUF writer ({@code llama_model_save_to_file},
+     * {@code src/llama-model-saver.cpp}): every hyperparameter key llama.cpp knows for the architecture, in its
+     * own types and with its defaults filled in, and the tensors as loaded. A file written by llama.cpp rather
+     * than by llmgraph, for testing readers against llama.cpp's conventions.
+     */
+    public void saveModel(Path target) {
+        ensureOpen();
+        String architecture;
+        try (GgufFile file = GgufFile.open(path())) {
+            architecture = file.getString("general.architecture");
+        }
+        if (NOT_SAVABLE.contains(architecture)) {
+            throw new LlamaException("llama.cpp's model saver cannot write a '" + architecture + "' model (it would "
+                    + "abort the process)");
+        }
+        Path absolute = target.toAbsolutePath();
+        try (Arena arena = Arena.ofConfined()) {
+            LlamaLog.reset();
+            LlamaApi.llama_model_save_to_file(model.pointer(), arena.allocateFrom(absolute.toString()));
+        }
+        if (!Files.isRegularFile(absolute)) {
+            throw new LlamaException("llama.cpp could not write " + absolute + ": "
+                    + LlamaLog.reason("no reason given"));
         }
     }
 

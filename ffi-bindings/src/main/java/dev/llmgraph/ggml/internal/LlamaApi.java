@@ -28,6 +28,9 @@ public final class LlamaApi {
     }
 
     private static final MethodHandle LOG_SET = Downcalls.slow(L, "llama_log_set", fnVoid(PTR, PTR));
+    // Slow: it logs, which calls back into Java.
+    private static final MethodHandle MODEL_SAVE_TO_FILE = Downcalls.slow(L, "llama_model_save_to_file",
+            fnVoid(PTR, PTR));
     private static final MethodHandle MODEL_GET_VOCAB = q("llama_model_get_vocab", fn(PTR, PTR));
     private static final MethodHandle MODEL_N_CTX_TRAIN = q("llama_model_n_ctx_train", fn(INT, PTR));
     private static final MethodHandle MODEL_N_EMBD = q("llama_model_n_embd", fn(INT, PTR));
@@ -50,6 +53,14 @@ public final class LlamaApi {
     public static void llama_log_set(MemorySegment callback, MemorySegment userData) {
         try { LOG_SET.invokeExact(callback, userData); } catch (Throwable t) { throw rethrow(t); }
     }
+    /**
+     * Writes a loaded model with llama.cpp's own GGUF writer ({@code src/llama-model-saver.cpp}). It asserts
+     * (aborts the process) on the architectures {@code llama_model_saver_supports_arch} refuses: check first.
+     */
+    public static void llama_model_save_to_file(MemorySegment model, MemorySegment path) {
+        try { MODEL_SAVE_TO_FILE.invokeExact(model, path); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     public static MemorySegment llama_model_get_vocab(MemorySegment model) {
         try { return (MemorySegment) MODEL_GET_VOCAB.invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
     }

@@ -1,0 +1,154 @@
+package dev.llmgraph.cli;
+
+import dev.llmgraph.ggml.GgufException;
+import dev.llmgraph.ggml.NativeLibraryException;
+import dev.llmgraph.io.GgufModels;
+import dev.llmgraph.model.Logits;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.ModelOptions;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code bin/llmgraph logits --gguf FILE --tokens 1,2,3 --out FILE [--backend cpu|cuda] [--threads N]}: runs
+ * llmgraph's forward pass on a GGUF model (any architecture {@link GgufModels} reads) over the token ids and
+ * writes the logits of every position as raw little-endian float32, row-major [tokens x vocab], the layout
+ * llama.cpp's {@code llama_get_logits} gives, so that the two can be compared with any tool.
+ *
+ * <p>Exit codes: 0 done; 2 bad arguments (one line on stderr saying which); 1 a file llmgraph cannot read (the
+ * message names the file, the key or tensor, and the problem), a backend that was not built, or an output file
+ * that cannot be written.
+ */
+public final class LogitsCommand {
+    static final String USAGE = "usage: bin/llmgraph logits --gguf FILE --tokens 1,2,3 --out FILE "
+            + "[--backend cpu|cuda] [--threads N]";
+
+    private LogitsCommand() {}
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /** The parsed command line. */
+    record Arguments(Path gguf, int[] tokens, Path out, String backend, int threads) {}
+
+    /** A command line that cannot be run as it is. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** Runs the command, printing to {@code out} and {@code err}; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Arguments arguments;
+        try {
+            arguments = parse(args);
+        } catch (UsageException e) {
+            err.println("llmgraph logits: " + e.getMessage() + " (" + USAGE + ")");
+            return 2;
+        }
+        ModelOptions options = ModelOptions.cpu().withBackend(arguments.backend()).withThreads(arguments.threads());
+        try (Model model = GgufModels.load(arguments.gguf(), options)) {
+            Logits logits = model.forward(arguments.tokens());
+            write(logits, arguments.out());
+            int last = logits.tokens() - 1;
+            out.println("logits [" + logits.tokens() + " x " + logits.vocab() + "] (f32, little-endian, row-major) -> "
+                    + arguments.out());
+            int[] top = logits.top(last, Math.min(5, logits.vocab()));
+            out.println("top-5 ids at the last position: " + Arrays.toString(top));
+            return 0;
+        } catch (GgufException | NativeLibraryException | java.io.UncheckedIOException e) {
+            // a file llmgraph cannot read, a backend that was not built, an output that cannot be written
+            err.println("llmgraph logits: " + e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            // token ids outside the vocabulary, a prompt longer than the context, an unknown backend
+            err.println("llmgraph logits: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    static Arguments parse(String[] args) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (!Arrays.asList("--gguf", "--tokens", "--out", "--backend", "--threads").contains(option)) {
+                throw new UsageException("unknown argument '" + option + "'");
+            }
+            if (i + 1 >= args.length) {
+                throw new UsageException(option + " needs a value");
+            }
+            if (values.put(option, args[++i]) != null) {
+                throw new UsageException(option + " is given twice");
+            }
+        }
+        for (String required : new String[] {"--gguf", "--tokens", "--out"}) {
+            if (!values.containsKey(required)) {
+                throw new UsageException(required + " is missing");
+            }
+        }
+        Path gguf = Path.of(values.get("--gguf"));
+        if (!Files.isRegularFile(gguf)) {
+            throw new UsageException("--gguf " + gguf + ": no such file");
+        }
+        String backend = values.getOrDefault("--backend", "cpu");
+        if (!backend.equals("cpu") && !backend.matches("cuda(:\\d+)?")) {
+            throw new UsageException("--backend " + backend + ": use cpu or cuda (cuda:N for GPU N)");
+        }
+        int threads = values.containsKey("--threads") ? parseInt("--threads", values.get("--threads"))
+                : Runtime.getRuntime().availableProcessors();
+        if (threads < 1) {
+            throw new UsageException("--threads " + threads + ": must be at least 1");
+        }
+        return new Arguments(gguf, tokens(values.get("--tokens")), Path.of(values.get("--out")), backend, threads);
+    }
+
+    private static int[] tokens(String list) {
+        String[] parts = list.split(",", -1);
+        int[] tokens = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            tokens[i] = parseInt("--tokens", parts[i].trim());
+            if (tokens[i] < 0) {
+                throw new UsageException("--tokens: token id " + tokens[i] + " is negative");
+            }
+        }
+        return tokens;
+    }
+
+    private static int parseInt(String option, String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + ": '" + text + "' is not a whole number");
+        }
+    }
+
+    /** Raw little-endian float32, row-major [tokens x vocab]. */
+    static void write(Logits logits, Path path) {
+        float[] values = logits.toArray();
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
+        }
+    }
+}

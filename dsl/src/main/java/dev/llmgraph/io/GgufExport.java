@@ -1,0 +1,115 @@
+package dev.llmgraph.io;
+
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopeScaling;
+import dev.llmgraph.spec.WeightLayout;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes a model as the GGUF file llama.cpp's converter would write for its architecture: llama.cpp's keys
+ * ({@code <arch>.embedding_length}, ...), its tensor names and fusions ({@link TensorPlan}) and a minimal
+ * tokenizer ({@link MinimalVocabulary}), so that llama.cpp loads and runs it.
+ */
+final class GgufExport {
+    private GgufExport() {}
+
+    /**
+     * Writes {@code model} to {@code path}; matrices in {@code matrixType} (quantized from their values), or,
+     * when it is null, each weight in the type the model stores it in, byte for byte.
+     */
+    static long write(Model model, Path path, GgmlType matrixType) {
+        ModelSpec spec = model.spec();
+        GgufReport report = GgufReport.of(spec);
+        if (!report.maps()) {
+            throw new IllegalArgumentException("cannot write " + path + " for llama.cpp: " + report);
+        }
+        Architecture architecture = report.target();
+        GgufWriter out = new GgufWriter();
+        out.putString("general.architecture", architecture.name());
+        out.putString("general.name", spec.name());
+        sharedKeys(spec, architecture.name(), out);
+        architecture.writeKeys(spec, out);
+        MinimalVocabulary.write(out, architecture.name(), spec.vocabSize());
+        TensorPlan plan = new TensorPlan(spec, architecture, architecture.writesFusedQkv());
+        for (TensorPlan.Stored stored : plan.stored()) {
+            if (matrixType == null) {
+                List<Tensor> parts = stored.parts().stream().map(w -> model.weightTensor(w.name())).toList();
+                if (parts.size() == 1) {
+                    out.addTensor(stored.name(), parts.getFirst());
+                } else {
+                    out.addTensor(stored.name(), parts);
+                }
+            } else {
+                out.addTensor(stored.name(), typeFor(stored, matrixType), values(model, stored), stored.ne());
+            }
+        }
+        return out.write(path);
+    }
+
+    /** The keys every architecture reads ({@code llama_model_base::load_hparams}), in llama.cpp's types. */
+    private static void sharedKeys(ModelSpec spec, String arch, GgufWriter out) {
+        String a = arch + ".";
+        out.putUint32(a + "context_length", spec.contextLength());
+        out.putUint32(a + "embedding_length", spec.dModel());
+        out.putUint32(a + "block_count", spec.layers());
+        out.putUint32(a + "feed_forward_length", spec.ffnDim());
+        out.putUint32(a + "attention.head_count", spec.heads());
+        out.putUint32(a + "attention.head_count_kv", spec.kvHeads());
+        out.putUint32(a + "attention.key_length", spec.headDim());
+        out.putUint32(a + "attention.value_length", spec.headDim());
+        String epsKey = spec.norm() instanceof Norm.LayerNorm ? "attention.layer_norm_epsilon"
+                : "attention.layer_norm_rms_epsilon";
+        out.putFloat32(a + epsKey, (float) spec.norm().eps());
+        if (spec.positional() instanceof Positional.Rope rope) {
+            out.putFloat32(a + "rope.freq_base", (float) rope.effectiveTheta(spec.headDim()));
+            out.putUint32(a + "rope.dimension_count", rope.rotatedDims(spec.headDim()));
+            switch (rope.scaling()) {
+                case RopeScaling.Linear linear -> {
+                    out.putString(a + "rope.scaling.type", "linear");
+                    out.putFloat32(a + "rope.scaling.factor", (float) linear.factor());
+                }
+                case RopeScaling.Yarn yarn -> {
+                    out.putString(a + "rope.scaling.type", "yarn");
+                    out.putFloat32(a + "rope.scaling.factor", (float) yarn.factor());
+                    out.putUint32(a + "rope.scaling.original_context_length", yarn.trainedContext());
+                }
+                case RopeScaling.None none -> { }
+                case RopeScaling.NtkAware ntk -> { } // folded into freq_base above
+            }
+        }
+    }
+
+    /** Matrices in the asked type where their rows fit its blocks (else F16, as Model does); the rest in F32. */
+    private static GgmlType typeFor(TensorPlan.Stored stored, GgmlType matrixType) {
+        if (!stored.parts().getFirst().matrix()) {
+            return GgmlType.F32;
+        }
+        return stored.ne()[0] % matrixType.blockSize() == 0 ? matrixType : GgmlType.F16;
+    }
+
+    private static float[] values(Model model, TensorPlan.Stored stored) {
+        List<float[]> parts = new ArrayList<>();
+        long total = 0;
+        for (WeightLayout.Weight w : stored.parts()) {
+            float[] values = model.weight(w.name());
+            parts.add(values);
+            total += values.length;
+        }
+        float[] all = new float[Math.toIntExact(total)];
+        int at = 0;
+        for (float[] part : parts) {
+            System.arraycopy(part, 0, all, at, part.length);
+            at += part.length;
+        }
+        return all;
+    }
+}

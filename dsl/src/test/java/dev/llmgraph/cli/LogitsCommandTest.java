@@ -1,0 +1,121 @@
+package dev.llmgraph.cli;
+
+import dev.llmgraph.io.GgufModels;
+import dev.llmgraph.model.Logits;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.WeightInit;
+import dev.llmgraph.presets.Presets;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@code bin/llmgraph logits} run in-process: its output file is compared with the logits of the same GGUF
+ * loaded through the Java API (the same computation, so the tolerance is zero), and bad arguments give one line
+ * and exit code 2.
+ */
+class LogitsCommandTest {
+    static final String USAGE = " (usage: bin/llmgraph logits --gguf FILE --tokens 1,2,3 --out FILE "
+            + "[--backend cpu|cuda] [--threads N])";
+
+    @TempDir
+    static Path dir;
+    static Path gguf;
+
+    @BeforeAll
+    static void writeModel() {
+        gguf = dir.resolve("tiny-gpt2.gguf");
+        try (Model model = Model.random(Presets.tiny(Presets.gpt2Small()), WeightInit.lecun(5),
+                ModelOptions.cpu().withThreads(2))) {
+            GgufModels.write(model, gguf);
+        }
+    }
+
+    record Run(int status, String out, String err) {}
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int status = LogitsCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void writesEveryPositionsLogitsAsLittleEndianFloat32() throws Exception {
+        Path out = dir.resolve("logits.f32");
+        int[] tokens = {1, 2, 3, 250, 17};
+        Run run = run("--gguf", gguf.toString(), "--tokens", "1,2,3,250,17", "--out", out.toString(), "--threads", "2");
+        assertEquals(0, run.status(), run.err());
+
+        Logits expected;
+        try (Model model = GgufModels.load(gguf, ModelOptions.cpu().withThreads(2))) {
+            expected = model.forward(tokens);
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] written = new float[bytes.remaining() / Float.BYTES];
+        bytes.asFloatBuffer().get(written);
+        assertArrayEquals(expected.toArray(), written);
+        assertEquals("logits [5 x 256] (f32, little-endian, row-major) -> " + out + "\n"
+                + "top-5 ids at the last position: " + Arrays.toString(expected.top(4, 5)) + "\n", run.out());
+    }
+
+    @Test
+    void aMissingOptionIsOneLineAndExitCode2() {
+        Run run = run("--gguf", gguf.toString(), "--out", "x");
+        assertEquals(2, run.status());
+        assertEquals("llmgraph logits: --tokens is missing" + USAGE + "\n", run.err());
+    }
+
+    @Test
+    void anUnknownOptionIsOneLineAndExitCode2() {
+        Run run = run("--gguf", gguf.toString(), "--tokens", "1", "--out", "x", "--fast", "yes");
+        assertEquals(2, run.status());
+        assertEquals("llmgraph logits: unknown argument '--fast'" + USAGE + "\n", run.err());
+    }
+
+    @Test
+    void aTokenThatIsNotANumberIsOneLineAndExitCode2() {
+        Run run = run("--gguf", gguf.toString(), "--tokens", "1,two", "--out", "x");
+        assertEquals(2, run.status());
+        assertEquals("llmgraph logits: --tokens: 'two' is not a whole number" + USAGE + "\n", run.err());
+    }
+
+    @Test
+    void aMissingFileIsOneLineAndExitCode2() {
+        Run run = run("--gguf", dir.resolve("nothing.gguf").toString(), "--tokens", "1", "--out", "x");
+        assertEquals(2, run.status());
+        assertEquals("llmgraph logits: --gguf " + dir.resolve("nothing.gguf") + ": no such file" + USAGE + "\n",
+                run.err());
+    }
+
+    @Test
+    void aTokenOutsideTheVocabularyIsOneLineAndExitCode2() {
+        Run run = run("--gguf", gguf.toString(), "--tokens", "1,256", "--out", dir.resolve("y").toString());
+        assertEquals(2, run.status());
+        assertEquals("llmgraph logits: token id 256 at index 1 of the tokens is outside the vocabulary of 256 tokens "
+                + "(ids 0 to 255)\n", run.err());
+    }
+
+    @Test
+    void aFileThatIsNotAModelIsOneLineAndExitCode1() throws Exception {
+        Path notModel = dir.resolve("not-a-model.gguf");
+        new dev.llmgraph.ggml.GgufWriter().putString("general.architecture", "llama").write(notModel);
+        Run run = run("--gguf", notModel.toString(), "--tokens", "1", "--out", dir.resolve("z").toString());
+        assertEquals(1, run.status());
+        assertEquals("llmgraph logits: " + notModel + ": key 'llama.context_length' is missing; llama.cpp needs it to "
+                + "build a llama model\n", run.err());
+    }
+}

@@ -101,7 +101,7 @@ public final class BenchCommand {
 
     private static ModelOptions options(BenchConfig c) {
         ModelOptions base = c.backend().startsWith("cuda") ? ModelOptions.cuda() : ModelOptions.cpu();
-        return base.withBackend(c.backend()).withThreads(c.threads()).withCacheType(GgmlType.F16);
+        return base.withBackend(c.backend()).withThreads(c.threads()).withCacheType(GgmlType.F16).withRepack(true);
     }
 
     /** A preset's random-weight GGUF of {@code type}, written once into the cache folder. */

@@ -61,7 +61,8 @@ public final class LogitsCommand {
             err.println("llmgraph logits: " + e.getMessage() + " (" + USAGE + ")");
             return 2;
         }
-        ModelOptions options = ModelOptions.cpu().withBackend(arguments.backend()).withThreads(arguments.threads());
+        ModelOptions options = ModelOptions.cpu().withBackend(arguments.backend()).withThreads(arguments.threads())
+                .withRepack(true);
         try (Model model = GgufModels.load(arguments.gguf(), options)) {
             Logits logits = model.forward(arguments.tokens());
             write(logits, arguments.out());

@@ -204,17 +204,8 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * The backend tensor holding a weight, for weight I/O that moves bytes without a Java-heap copy (see
-     * {@code dev.llmgraph.io.SafetensorsExport}). It belongs to this model and is valid until the model closes.
-     */
-    public dev.llmgraph.ggml.Tensor weightTensor(String name) {
-        ensureOpen();
-        return weights.get(name);
-    }
-
-    /**
      * The backend tensor of a weight, in its stored type, valid while this model is open: for writers that
-     * copy its bytes as they are (a GGUF export keeps quantized blocks exact this way).
+     * copy its bytes as they are without a Java-heap copy (GGUF and safetensors exports).
      */
     public dev.llmgraph.ggml.Tensor weightTensor(String name) {
         ensureOpen();

@@ -15,19 +15,20 @@ import dev.llmgraph.ggml.GgmlType;
  *                   bidirectional prefix always runs as one batch)
  * @param contextLength KV-cache length of sessions; 0 means the spec's context length
  * @param repack     on the CPU, keep quantized weight matrices in the backend's repacking buffer type where
- *                   ggml supports it (interleaved blocks, faster matrix products; llama.cpp's default). Such
- *                   weights cannot be read back with {@link Model#weight}.
+ *                   ggml supports it (interleaved blocks for faster matrix products: llama.cpp's default, and
+ *                   what its speed on Q4_0 relies on). Off by default, because repacked weights cannot be read
+ *                   back ({@link Model#weight}, exports); benchmarks and pure inference turn it on.
  */
 public record ModelOptions(String backend, int threads, GgmlType matrixType, GgmlType cacheType, int batchSize,
                            int contextLength, boolean repack) {
     /** CPU with one thread per core, F32 weights and cache, batches of 512 tokens. */
     public static ModelOptions cpu() {
-        return new ModelOptions("cpu", Runtime.getRuntime().availableProcessors(), GgmlType.F32, GgmlType.F32, 512, 0, true);
+        return new ModelOptions("cpu", Runtime.getRuntime().availableProcessors(), GgmlType.F32, GgmlType.F32, 512, 0, false);
     }
 
     /** The first CUDA GPU, F16 weights and cache. */
     public static ModelOptions cuda() {
-        return new ModelOptions("cuda", Runtime.getRuntime().availableProcessors(), GgmlType.F16, GgmlType.F16, 512, 0, true);
+        return new ModelOptions("cuda", Runtime.getRuntime().availableProcessors(), GgmlType.F16, GgmlType.F16, 512, 0, false);
     }
 
     public ModelOptions withBackend(String backend) {

@@ -105,7 +105,7 @@ class LogitsCommandTest {
     void aTokenOutsideTheVocabularyIsOneLineAndExitCode2() {
         Run run = run("--gguf", gguf.toString(), "--tokens", "1,256", "--out", dir.resolve("y").toString());
         assertEquals(2, run.status());
-        assertEquals("llmgraph logits: token id 256 at index 1 of the tokens is outside the vocabulary of 256 tokens "
+        assertEquals("llmgraph logits: token id 256 at index 1 of the input is outside the vocabulary of 256 tokens "
                 + "(ids 0 to 255)\n", run.err());
     }
 

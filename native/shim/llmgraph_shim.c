@@ -164,3 +164,12 @@ int32_t llmgraph_decode_all(struct llama_context * ctx, const int32_t * tokens, 
     llama_batch_free(batch);
     return 0;
 }
+
+// ---- ggml hooks ----------------------------------------------------------------------------------
+
+// The CPU backend's abort callback: ggml calls it after every graph node on the computing thread. A Java
+// upcall there costs microseconds per node, several percent of a decode step, so the check lives here and
+// reads a flag that Java sets (on Backend.interrupt or when the computing thread is interrupted).
+bool llmgraph_abort_requested(void * flag) {
+    return __atomic_load_n((const int *) flag, __ATOMIC_RELAXED) != 0;
+}

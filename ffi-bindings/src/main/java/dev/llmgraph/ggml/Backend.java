@@ -9,12 +9,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A ggml backend: the CPU (with a thread count) or a CUDA GPU. Computes graphs whose tensors live in its
@@ -26,17 +22,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Backend implements AutoCloseable {
     private static final String[] DEVICE_KINDS = {"CPU", "GPU", "IGPU", "ACCEL", "META"};
-    private static final ConcurrentHashMap<Long, Backend> BY_ID = new ConcurrentHashMap<>();
-    private static final AtomicLong IDS = new AtomicLong(1);
-    private static volatile MemorySegment abortCallback;
 
     private final MemorySegment backend;
-    private final long id = IDS.getAndIncrement();
     private final boolean cpu;
     private final String name;
     private int threads;
     private GraphAllocator allocator;
-    private volatile boolean interruptRequested;
+    private AbortFlag abort;
     private boolean closed;
 
     private Backend(MemorySegment backend, boolean cpu) {
@@ -57,8 +49,8 @@ public final class Backend implements AutoCloseable {
     public static Backend cpu(int threads) {
         Backend b = new Backend(BackendApi.ggml_backend_cpu_init(), true);
         b.threads(threads);
-        BY_ID.put(b.id, b);
-        BackendApi.ggml_backend_cpu_set_abort_callback(b.backend, abortCallback(), MemorySegment.ofAddress(b.id));
+        b.abort = new AbortFlag();
+        BackendApi.ggml_backend_cpu_set_abort_callback(b.backend, AbortFlag.callback(), b.abort.address());
         return b;
     }
 
@@ -255,13 +247,24 @@ public final class Backend implements AutoCloseable {
 
     /** Stops the computation running on this backend (CPU only) as soon as the current op ends. */
     public void interrupt() {
-        interruptRequested = true;
+        if (abort != null) {
+            abort.raise();
+        }
     }
 
     /** Runs a native computation that returns a ggml_status, translating failures into exceptions. */
     void run(java.util.function.IntSupplier computation, String what) {
-        interruptRequested = false;
-        int status = computation.getAsInt();
+        int status;
+        if (abort == null) {
+            status = computation.getAsInt();
+        } else {
+            abort.begin();
+            try {
+                status = computation.getAsInt();
+            } finally {
+                abort.end();
+            }
+        }
         switch (status) {
             case 0 -> { }
             case 1 -> {
@@ -291,7 +294,9 @@ public final class Backend implements AutoCloseable {
             if (allocator != null) {
                 allocator.close();
             }
-            BY_ID.remove(id);
+            if (abort != null) {
+                abort.close();
+            }
             BackendApi.ggml_backend_free(backend);
             closed = true;
         }
@@ -300,36 +305,5 @@ public final class Backend implements AutoCloseable {
     @Override
     public String toString() {
         return cpu ? name + " (" + threads + " threads)" : name;
-    }
-
-    // ---- the abort hook --------------------------------------------------------------------------------
-
-    /** Called by ggml-cpu between ops on the computing thread; true stops the computation. */
-    private static boolean shouldAbort(MemorySegment data) {
-        if (Thread.currentThread().isInterrupted()) {
-            return true;
-        }
-        Backend b = BY_ID.get(data.address());
-        return b != null && b.interruptRequested;
-    }
-
-    private static MemorySegment abortCallback() {
-        MemorySegment callback = abortCallback;
-        if (callback == null) {
-            synchronized (Backend.class) {
-                if (abortCallback == null) {
-                    try {
-                        var handle = MethodHandles.lookup().findStatic(Backend.class, "shouldAbort",
-                                MethodType.methodType(boolean.class, MemorySegment.class));
-                        abortCallback = Linker.nativeLinker().upcallStub(handle,
-                                FunctionDescriptor.of(Downcalls.BOOL, Downcalls.PTR), Arena.global());
-                    } catch (ReflectiveOperationException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
-                callback = abortCallback;
-            }
-        }
-        return callback;
     }
 }

@@ -74,6 +74,15 @@ cmake_args=(
 flavour=cpu
 if [[ "${LLMGRAPH_CUDA:-0}" == 1 ]]; then
   need nvcc "install the CUDA toolkit (nvcc) for LLMGRAPH_CUDA=1"
+  cublas=""
+  for root in "${CUDA_HOME:-}" "${CUDA_PATH:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")" \
+              /usr/local/cuda /usr/local/cuda-* /usr; do
+    [[ -n "$root" ]] || continue
+    cublas="$(compgen -G "$root/include/cublas_v2.h" || compgen -G "$root/targets/*/include/cublas_v2.h" || true)"
+    [[ -n "$cublas" ]] && break
+  done
+  [[ -n "$cublas" ]] || die "cuBLAS is missing (no cublas_v2.h next to nvcc's CUDA toolkit); install it (with NVIDIA's \
+repository: apt-get install libcublas-dev-<version>) for LLMGRAPH_CUDA=1"
   arch="${LLMGRAPH_CUDA_ARCH:-}"
   if [[ -z "$arch" ]] && command -v nvidia-smi >/dev/null 2>&1; then
     arch="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n1 | tr -d '. ')"

@@ -40,6 +40,16 @@ public final class Session implements AutoCloseable {
         return cache.size;
     }
 
+    /**
+     * Bytes of backend memory this session's KV cache occupies: the buffer ggml allocated for the K and V
+     * tensors of every layer, {@link #capacity()} rows each. Compare it with the spec's
+     * {@code accounting().kvCacheBytes(capacity(), cacheType)}.
+     */
+    public long cacheBytes() {
+        ensureOpen();
+        return cache.byteSize();
+    }
+
     /** Feeds {@code tokens} and returns the logits of the last one. */
     public float[] feed(int... tokens) {
         return feed(tokens, false).last();

@@ -1,0 +1,201 @@
+package dev.llmgraph.learn;
+
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.presets.Presets;
+import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.MaskKind;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopeScaling;
+
+import java.util.List;
+
+/**
+ * The exercises at the end of the tutorial notebooks, by notebook and number: {@code ex02_3()} is the third
+ * exercise of notebook 02. Every answer is computed by llmgraph from a preset, a formula of the spec or the
+ * accounting, never written down, so a change in llmgraph that breaks an answer breaks its unit test.
+ * <pre>{@code
+ * Exercises.ex01_1()                 // shows the question
+ * Exercises.ex01_1().check(12345)    // right, or not quite with a hint
+ * }</pre>
+ */
+public final class Exercises {
+    /** The context of exercise 01.2's prefix mask. */
+    static final int PREFIX_MASK_LENGTH = 16;
+    static final int PREFIX_MASK_PREFIX = 6;
+
+    private Exercises() {}
+
+    /** Every exercise, in notebook order. */
+    public static List<Exercise> all() {
+        return List.of(ex01_1(), ex01_2(), ex01_3(), ex02_1(), ex02_2(), ex02_3(), ex03_1(), ex03_2(), ex03_3(),
+                ex04_1(), ex04_2(), ex04_3());
+    }
+
+    // ---- 01 Declare your first LLM ---------------------------------------------------------------------
+
+    /** Parameters of one attention block of LLaMA-2-7B. */
+    public static Exercise ex01_1() {
+        return new Exercise("01.1",
+                "How many learned parameters does ONE attention block of LLaMA-2-7B have (the q, k, v and output "
+                        + "projections of a single layer)?",
+                () -> {
+                    ModelSpec llama = Presets.llama2_7b();
+                    return llama.attention().parameters(llama.dModel());
+                }, 0,
+                "LLaMA-2-7B uses multi-head attention without biases, so each of the four projections is a "
+                        + "dModel x dModel matrix. Read dModel from Presets.llama2_7b(), or divide the 'attention' "
+                        + "component of its parameter count by the number of layers.");
+    }
+
+    /** Visible (query, key) pairs of a prefix mask. */
+    public static Exercise ex01_2() {
+        return new Exercise("01.2",
+                "A prefix decoder reads " + PREFIX_MASK_LENGTH + " positions of which the first " + PREFIX_MASK_PREFIX
+                        + " are the prefix. How many (query, key) pairs does its attention mask let through?",
+                () -> {
+                    int visible = 0;
+                    for (int q = 0; q < PREFIX_MASK_LENGTH; q++) {
+                        for (int k = 0; k < PREFIX_MASK_LENGTH; k++) {
+                            visible += MaskKind.PREFIX.visible(q, k, PREFIX_MASK_PREFIX, 0) ? 1 : 0;
+                        }
+                    }
+                    return visible;
+                }, 0,
+                "Count in two parts: inside the prefix every query sees every prefix key (a full square); after it "
+                        + "each query q sees keys 0 to q, as in a causal mask. Heatmaps.mask(MaskKind.PREFIX, "
+                        + PREFIX_MASK_LENGTH + ", " + PREFIX_MASK_PREFIX + ", 0) draws the mask.");
+    }
+
+    /** LLaMA-2-7B's parameters with tied embeddings. */
+    public static Exercise ex01_3() {
+        return new Exercise("01.3",
+                "If LLaMA-2-7B tied its output head to its token embedding (as GPT-2 and BLOOM do), how many "
+                        + "parameters would it have in total?",
+                () -> Presets.llama2_7b().withTiedEmbeddings(true).parameterCount(), 0,
+                "Tying removes the output head's own vocabSize x dModel matrix: the head reuses the token "
+                        + "embedding. Start from the total in the table and subtract that matrix, or let a spec "
+                        + "with tiedEmbeddings(true) count for you.");
+    }
+
+    // ---- 02 Positional encodings -----------------------------------------------------------------------
+
+    /** Wavelength of LLaMA-2's slowest RoPE pair. */
+    public static Exercise ex02_1() {
+        return new Exercise("02.1",
+                "LLaMA-2 applies RoPE with base theta = 10000 to heads of 128 dimensions (64 pairs). How many "
+                        + "positions does its SLOWEST pair need for one full turn (its wavelength)? Within 1%.",
+                () -> {
+                    ModelSpec llama = Presets.llama2_7b();
+                    Positional.Rope rope = (Positional.Rope) llama.positional();
+                    int pairs = rope.rotatedDims(llama.headDim()) / 2;
+                    return 2 * Math.PI / rope.frequency(pairs - 1, llama.headDim());
+                }, 0.01,
+                "Pair i turns by theta^(-2i/d) radians per position, with d = 128 rotated dimensions; the slowest "
+                        + "pair is the last one, i = d/2 - 1. One turn is 2 pi radians.");
+    }
+
+    /** NTK-aware RoPE's raised base. */
+    public static Exercise ex02_2() {
+        return new Exercise("02.2",
+                "NTK-aware scaling stretches RoPE's context 4 times by raising its base instead of dividing "
+                        + "positions. For heads of 128 dimensions and theta = 10000, what base does RoPE use "
+                        + "then? Within 0.5%.",
+                () -> Positional.rope(10_000).withScaling(RopeScaling.ntkAware(4)).effectiveTheta(128), 0.005,
+                "The new base is theta x s^(d / (d - 2)) for a factor s and d rotated dimensions: it is chosen so "
+                        + "that the slowest pair turns s times slower while the fastest pair hardly changes.");
+    }
+
+    /** ALiBi's bias for BLOOM's first head. */
+    public static Exercise ex02_3() {
+        return new Exercise("02.3",
+                "BLOOM-560m uses ALiBi with 16 heads. What does head 0 add to the attention logit of a key that "
+                        + "lies 10 positions before the query? Within 0.1%.",
+                () -> {
+                    ModelSpec bloom = Presets.bloom560m();
+                    Positional.Alibi alibi = (Positional.Alibi) bloom.positional();
+                    return -alibi.slope(0, bloom.heads()) * 10;
+                }, 0.001,
+                "ALiBi adds -m_h x (q - k) to the logit. For H heads (a power of two) head h has slope "
+                        + "m_h = 2^(-8 (h + 1) / H). Mind the sign: distant keys are penalised.");
+    }
+
+    // ---- 03 Attention variants and the KV cache --------------------------------------------------------
+
+    /** LLaMA-3-8B's KV cache for one long sequence. */
+    public static Exercise ex03_1() {
+        return new Exercise("03.1",
+                "How many bytes of F16 KV cache does LLaMA-3-8B need for one sequence of 8192 tokens?",
+                () -> Presets.llama3_8b().accounting().kvCacheBytes(8192, GgmlType.F16), 0,
+                "Per token the cache holds 2 (K and V) x kvHeads x headDim x layers values, 2 bytes each in F16. "
+                        + "LLaMA-3-8B has grouped-query attention: look up its kvHeads, not its heads.");
+    }
+
+    /** How much MQA saves Falcon-7B. */
+    public static Exercise ex03_2() {
+        return new Exercise("03.2",
+                "Falcon-7B uses multi-query attention with 71 query heads. How many times LARGER would its KV "
+                        + "cache be with multi-head attention (every query head with its own K and V)?",
+                () -> {
+                    ModelSpec falcon = Presets.falcon7b();
+                    ModelSpec mha = falcon.withAttention(falcon.attention().withHeads(falcon.heads(), falcon.heads()));
+                    return (double) mha.accounting().kvCacheBytesPerToken(GgmlType.F16)
+                            / falcon.accounting().kvCacheBytesPerToken(GgmlType.F16);
+                }, 1e-9,
+                "In the KV-cache formula only kvHeads changes between MQA and MHA; headDim and layers stay.");
+    }
+
+    /** Sequences of ChatGLM2-6B that fit a memory budget. */
+    public static Exercise ex03_3() {
+        return new Exercise("03.3",
+                "A GPU has 24 GiB (24 x 2^30 bytes) left for the KV cache. How many sequences of 2048 tokens of "
+                        + "ChatGLM2-6B (F16 cache) fit into it at once? A whole number.",
+                () -> (24L << 30) / Presets.chatglm2_6b().accounting().kvCacheBytes(2048, GgmlType.F16), 0,
+                "Work out the bytes of one 2048-token sequence (ChatGLM2-6B keeps only 2 K/V heads of 128 "
+                        + "dimensions, over 28 layers), then divide the budget by it and round down.");
+    }
+
+    // ---- 04 Norms and activations -----------------------------------------------------------------------
+
+    /** LLaMA's FFN width rule for a wider model. */
+    public static Exercise ex04_1() {
+        return new Exercise("04.1",
+                "LLaMA-13B has dModel = 5120. Its SwiGLU FFN width keeps the parameters of a plain 4 x dModel MLP "
+                        + "(without biases) and is then rounded UP to a multiple of 256. What is the width?",
+                () -> {
+                    int d = 5120;
+                    long plain = Ffn.mlp(4 * d, Activation.GELU).withBias(false).parameters(d);
+                    long perUnitOfWidth = Ffn.swiglu(1).parameters(d);
+                    long width = (plain + perUnitOfWidth - 1) / perUnitOfWidth;
+                    return (width + 255) / 256 * 256;
+                }, 0,
+                "A plain MLP of width 4d has 2 x d x 4d weights, a SwiGLU of width f has 3 x d x f. Setting them "
+                        + "equal gives f = 8d/3; then round up to the next multiple of 256.");
+    }
+
+    /** What RMSNorm saves LLaMA-2-7B in parameters. */
+    public static Exercise ex04_2() {
+        return new Exercise("04.2",
+                "LLaMA-2-7B uses RMSNorm. How many parameters MORE would it have with LayerNorm (weight and bias) "
+                        + "in the same places?",
+                () -> {
+                    ModelSpec llama = Presets.llama2_7b();
+                    return llama.withNorm(Norm.layer(llama.norm().eps())).parameterCount() - llama.parameterCount();
+                }, 0,
+                "RMSNorm has one gain vector of dModel, LayerNorm a gain and a bias. Count the norms: two per "
+                        + "block (before attention, before the FFN) and the final one.");
+    }
+
+    /** DeepNet's residual weight. */
+    public static Exercise ex04_3() {
+        return new Exercise("04.3",
+                "DeepNorm up-weights the residual: x = LN(alpha x + F(x)). What alpha does DeepNet's rule for a "
+                        + "decoder-only model give a 100-layer decoder? Within 0.1%.",
+                () -> NormPlacement.DEEPNORM.residualAlpha(100), 0.001,
+                "For a decoder-only model of N layers DeepNet takes alpha = (2N)^(1/4) (and shrinks the "
+                        + "initialisation of F by beta = (8N)^(-1/4)).");
+    }
+}

@@ -1,0 +1,111 @@
+package dev.llmgraph.learn;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every exercise's computed answer against a calculation by hand (written out below from the published
+ * configurations and the papers' formulas), and the verdicts a learner sees.
+ */
+class ExercisesTest {
+    /** Hand calculations, one per exercise. */
+    private static Map<String, Double> byHand() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("01.1", 4.0 * 4096 * 4096);                                   // q, k, v, o: dModel x dModel each
+        m.put("01.2", 6.0 * 6 + (7 + 8 + 9 + 10 + 11 + 12 + 13 + 14 + 15 + 16)); // prefix square + causal rows 6..15
+        m.put("01.3", 6_738_415_616.0 - 32000.0 * 4096);                     // minus the output head
+        m.put("02.1", 2 * Math.PI * Math.pow(10_000, 126.0 / 128));           // 2 pi / theta^(-2 x 63 / 128)
+        m.put("02.2", 10_000 * Math.pow(4, 128.0 / 126));                     // theta x s^(d / (d - 2))
+        m.put("02.3", -10 * Math.pow(2, -8.0 / 16));                          // -m_0 x 10, m_0 = 2^(-8/16)
+        m.put("03.1", 2.0 * 8 * 128 * 32 * 2 * 8192);                        // K and V, 8 kv heads of 128, 32 layers, f16
+        m.put("03.2", 71.0);                                                  // 71 K/V heads instead of 1
+        m.put("03.3", Math.floor(24.0 * (1L << 30) / (2.0 * 2 * 128 * 28 * 2 * 2048)));
+        m.put("04.1", Math.ceil(8.0 * 5120 / 3 / 256) * 256);                 // 8d/3 rounded up to 256
+        m.put("04.2", (2.0 * 32 + 1) * 4096);                                 // one bias vector per norm
+        m.put("04.3", Math.pow(2.0 * 100, 0.25));                             // (2N)^(1/4)
+        return m;
+    }
+
+    @Test
+    void everyComputedAnswerMatchesTheHandCalculation() {
+        Map<String, Double> hand = byHand();
+        List<Exercise> all = Exercises.all();
+        assertEquals(hand.keySet().stream().toList(), all.stream().map(Exercise::id).toList(),
+                "one hand calculation per exercise, in order");
+        for (Exercise e : all) {
+            double want = hand.get(e.id());
+            double got = ((Number) e.answer()).doubleValue();
+            assertEquals(want, got, Math.abs(want) * 1e-12, e.id());
+        }
+    }
+
+    @Test
+    void theHandValuesOfSomeAnswersAreTheNumbersTheNotebooksQuote() {
+        assertEquals(151.0, byHand().get("01.2"));
+        assertEquals(6_607_343_616.0, byHand().get("01.3"));
+        assertEquals(1_073_741_824.0, byHand().get("03.1"));
+        assertEquals(438.0, byHand().get("03.3"));
+        assertEquals(13824.0, byHand().get("04.1"));
+        assertEquals(266_240.0, byHand().get("04.2"));
+    }
+
+    @Test
+    void theRightAnswerIsRightAndAWrongOneGetsTheHint() {
+        for (Exercise e : Exercises.all()) {
+            double want = byHand().get(e.id());
+            Object right = e.tolerance() == 0 ? (Object) Math.round(want) : (Object) want;
+            assertTrue(e.check(right).right(), e.id() + " should accept " + right);
+
+            Exercise.Verdict wrong = e.check(0);
+            assertFalse(wrong.right(), e.id() + " must not accept the notebooks' placeholder 0");
+            assertTrue(wrong.toString().startsWith("not quite (" + e.id() + ": you answered 0). Hint: "),
+                    wrong.toString());
+            assertTrue(wrong.toString().endsWith(e.hint()), wrong.toString());
+            assertTrue(wrong.mimeBundle().get("text/html").contains("not quite"), e.id());
+            assertTrue(e.check(right).mimeBundle().get("text/html").contains("right"), e.id());
+        }
+    }
+
+    @Test
+    void aToleranceAcceptsRoundingButNotAWrongValue() {
+        for (Exercise e : Exercises.all()) {
+            double want = byHand().get(e.id());
+            if (e.tolerance() == 0) {
+                assertFalse(e.check(Math.round(want) + 1).right(), e.id() + ": exact answers are exact");
+            } else {
+                assertTrue(e.check(want * (1 + e.tolerance() / 2)).right(), e.id() + ": within the tolerance");
+                assertFalse(e.check(want * (1 + e.tolerance() * 2)).right(), e.id() + ": outside the tolerance");
+            }
+        }
+    }
+
+    @Test
+    void everyNotebookHasTwoOrThreeExercisesWithAQuestionAndAHint() {
+        Map<String, Long> perNotebook = new LinkedHashMap<>();
+        for (Exercise e : Exercises.all()) {
+            perNotebook.merge(e.id().substring(0, 2), 1L, Long::sum);
+            assertFalse(e.question().isBlank(), e.id());
+            assertTrue(e.hint().length() > 40, e.id() + " needs a real hint");
+            assertTrue(e.toString().startsWith("Exercise " + e.id() + ": "), e.toString());
+        }
+        assertEquals(List.of("01", "02", "03", "04"), List.copyOf(perNotebook.keySet()));
+        perNotebook.forEach((notebook, n) -> assertTrue(n >= 2 && n <= 3, notebook + " has " + n));
+    }
+
+    @Test
+    void eachCallGivesAFreshExerciseWithTheSameAnswer() {
+        List<Supplier<Exercise>> factories = List.of(Exercises::ex01_1, Exercises::ex02_2, Exercises::ex03_3,
+                Exercises::ex04_1);
+        for (Supplier<Exercise> f : factories) {
+            assertEquals(f.get().answer(), f.get().answer());
+        }
+    }
+}

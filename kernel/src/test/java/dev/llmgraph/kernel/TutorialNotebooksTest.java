@@ -1,0 +1,218 @@
+package dev.llmgraph.kernel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The tutorial notebooks, executed top to bottom by the real nbconvert as a reader's "Run All" does (no cell may
+ * fail), each checked for the figure it exists to show. The run time of each notebook is printed and written to
+ * {@code target/tutorial-notebook-times.txt}.
+ */
+class TutorialNotebooksTest {
+    static final List<String> TUTORIALS = List.of("01-declare-your-first-llm.ipynb", "02-positional-encodings.ipynb",
+            "03-attention-and-kv-cache.ipynb", "04-norms-and-activations.ipynb");
+    private static final Map<String, Double> SECONDS = new ConcurrentSkipListMap<>();
+
+    @TempDir
+    Path work;
+
+    private NotebookHarness.ExecutedNotebook run(String file) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        var notebook = new NotebookHarness(work).cellTimeout(Duration.ofMinutes(4))
+                .run(NotebookHarness.notebooksDir().resolve(file));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        SECONDS.put(file, seconds);
+        System.out.printf("notebook %s ran in %.1f s%n", file, seconds);
+        return notebook;
+    }
+
+    @AfterAll
+    static void writeTimes() throws IOException {
+        if (SECONDS.isEmpty()) {
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        SECONDS.forEach((file, seconds) -> text.append(String.format("%-36s %6.1f s%n", file, seconds)));
+        Files.writeString(TestJvm.moduleDir().resolve("target/tutorial-notebook-times.txt"), text);
+        System.out.print("tutorial notebook run times:\n" + text);
+    }
+
+    @Test
+    void everyTutorialNotebookInTheFolderIsCoveredHere() throws IOException {
+        try (Stream<Path> files = Files.list(NotebookHarness.notebooksDir())) {
+            List<String> found = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("\\d\\d-.*\\.ipynb") && !n.startsWith("00-")).sorted().toList();
+            assertEquals(TUTORIALS, found);
+        }
+    }
+
+    @Test
+    void declareYourFirstLlmRebuildsTheModelTableAndChecksShapesOnGgml() throws Exception {
+        var notebook = run("01-declare-your-first-llm.ipynb");
+
+        String table = only(tables(notebook), "chatglm2-6b");
+        assertTrue(table.contains(">6,738,415,616</td>"), "LLaMA-2-7B's parameters in the model table:\n" + table);
+        assertTrue(table.contains(">6,173,286,400</td>") && table.contains(">6,243,584,000</td>")
+                && table.contains(">559,214,592</td>"), table);
+        Matcher shapes = find(notebook.stdout(), "(\\d+) of (\\d+) nodes computed by ggml have exactly the traced shape");
+        assertEquals(shapes.group(2), shapes.group(1));
+        assertTrue(Integer.parseInt(shapes.group(1)) >= 15, shapes.group());
+        assertTrue(notebook.stdout().contains("PREFIX         88 of 144 (query, key) pairs visible"), notebook.stdout());
+        assertTrue(notebook.data("image/png").size() >= 3, "the three mask heatmaps");
+        assertTrue(notebook.stdout().contains("spec 'broken' has 2 problems:"), notebook.stdout());
+        assertExercisesShowHints(notebook, "01", 3);
+    }
+
+    @Test
+    void positionalEncodingsMeasureRopeOnGgml() throws Exception {
+        var notebook = run("02-positional-encodings.ipynb");
+
+        assertTrue(notebook.data("image/png").size() >= 6, "heatmaps: sinusoidal, RoPE, kq, ALiBi x2, T5");
+        assertTrue(notebook.data("image/svg+xml").size() >= 5, "charts: similarity, slopes, buckets, wavelengths, curves");
+        String out = notebook.stdout();
+        assertTrue(number(out, "NoPE +largest change in the last token's logits: (\\S+)") < 1e-5, out);
+        assertTrue(number(out, "RoPE\\(theta=10000.0, ADJACENT\\) +largest change in the last token's logits: (\\S+)")
+                > 1e-3, out);
+        assertTrue(number(out, "largest difference along a diagonal (\\S+)") < 1e-3, out);
+        assertTrue(number(out, "max \\|f_PI\\(4d\\) - f_plain\\(d\\)\\| = (\\S+)") < 1e-3, out);
+        Matcher yarn = find(out, "YaRN's logit scale: measured (\\S+), \\(0.1 ln 4 \\+ 1\\)\\^2 = (\\S+) ");
+        assertEquals(Double.parseDouble(yarn.group(2)), Double.parseDouble(yarn.group(1)), 1e-3, yarn.group());
+        assertTrue(out.contains("18 of 64 pairs never complete a turn within 4096 positions"), out);
+        assertExercisesShowHints(notebook, "02", 3);
+    }
+
+    @Test
+    void attentionAndKvCacheMeasuresTheCacheAgainstTheFormula() throws Exception {
+        var notebook = run("03-attention-and-kv-cache.ipynb");
+
+        String out = notebook.stdout();
+        Matcher lines = Pattern.compile("kvHeads (\\d+) \\((MHA|GQA|MQA)\\): measured KV bytes ([\\d,]+), formula ([\\d,]+)")
+                .matcher(out);
+        List<Integer> kvHeads = new ArrayList<>();
+        while (lines.find()) {
+            int kv = Integer.parseInt(lines.group(1));
+            long measured = Long.parseLong(lines.group(3).replace(",", ""));
+            long formula = Long.parseLong(lines.group(4).replace(",", ""));
+            // kv-demo: headDim 256 / 8 = 32, 4 layers, F16 (2 bytes), a session of 2048 tokens
+            long byHand = 2L * kv * 32 * 4 * 2 * 2048;
+            assertEquals(byHand, formula, lines.group());
+            assertEquals(formula, measured, "the KV cache ggml allocated: " + lines.group());
+            kvHeads.add(kv);
+        }
+        assertEquals(List.of(8, 4, 2, 1), kvHeads, out);
+        assertTrue(number(out, "one thread streams memory at (\\S+) GB/s") > 0, out);
+        String speed = only(tables(notebook), "MHA / MQA time");
+        assertEquals(4, speed.split("<tr>").length - 2, "a row per context:\n" + speed);
+        assertTrue(notebook.data("image/svg+xml").stream().anyMatch(s -> s.contains(">decode speed of kv-demo")),
+                "the decode-speed chart");
+        assertExercisesShowHints(notebook, "03", 3);
+    }
+
+    @Test
+    void normsAndActivationsMeasureLayerNormAgainstRmsNorm() throws Exception {
+        var notebook = run("04-norms-and-activations.ipynb");
+
+        String out = notebook.stdout();
+        Matcher ratios = Pattern.compile("LayerNorm / RMSNorm time ratio \\((bare op|as in a model), 4096 x (\\d+)\\): "
+                + "(\\d+\\.\\d+)").matcher(out);
+        int count = 0;
+        while (ratios.find()) {
+            double ratio = Double.parseDouble(ratios.group(3));
+            assertTrue(ratio > 0.2 && ratio < 5, "a measured ratio, not a placeholder: " + ratios.group());
+            count++;
+        }
+        assertEquals(4, count, out);
+        Matcher zeroMean = find(out, "row \\[-1.5, -0.5, 0.5, 1.5]\\n  LayerNorm (\\[.*])\\n  RMSNorm   (\\[.*])");
+        assertEquals(zeroMean.group(1), zeroMean.group(2), "on a zero-mean row ggml's norm and rms_norm agree");
+        String growth = only(tables(notebook), "rms after block 11");
+        assertTrue(growth.contains("<td style=\"padding:1px 8px;text-align:left\">POST</td>"), growth);
+        assertTrue(out.contains("DeepNorm for 12 layers: alpha = 2.213, beta = 0.319"), out);
+        assertEquals(4, notebook.data("image/svg+xml").stream().filter(s -> s.contains("Attention")).count(),
+                "a block diagram per placement");
+        assertExercisesShowHints(notebook, "04", 3);
+    }
+
+    @Test
+    void committedNotebooksCarryTheOutputsOfATopToBottomRun() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        for (String file : TUTORIALS) {
+            JsonNode notebook = json.readTree(NotebookHarness.notebooksDir().resolve(file).toFile());
+            assertEquals("llmgraph", notebook.path("metadata").path("kernelspec").path("name").asText(), file);
+            int expected = 1;
+            for (JsonNode cell : notebook.path("cells")) {
+                if (!cell.path("cell_type").asText().equals("code")) {
+                    continue;
+                }
+                String source = NotebookHarness.ExecutedNotebook.joined(cell.path("source"));
+                assertEquals(expected, cell.path("execution_count").asInt(-1), file + ": run every cell once, in order,"
+                        + " before committing (jupyter nbconvert --execute --inplace):\n" + source);
+                for (JsonNode output : cell.path("outputs")) {
+                    assertFalse(output.path("output_type").asText().equals("error"), file + " was committed with an "
+                            + "error in:\n" + source);
+                }
+                expected++;
+            }
+            assertTrue(expected > 5, file + " has code cells");
+        }
+    }
+
+    /** Each exercise cell shows the question and, for the placeholder answer 0, "not quite" with the hint. */
+    private static void assertExercisesShowHints(NotebookHarness.ExecutedNotebook notebook, String number, int count) {
+        List<String> verdicts = notebook.data("text/plain").stream().filter(t -> t.startsWith("not quite (" + number + "."))
+                .toList();
+        assertEquals(count, verdicts.size(), "exercise verdicts of notebook " + number + ": " + verdicts);
+        Map<String, String> hints = new TreeMap<>();
+        for (String verdict : verdicts) {
+            Matcher m = find(verdict, "^not quite \\((\\d\\d\\.\\d): you answered 0\\)\\. Hint: (.{40,})");
+            hints.put(m.group(1), m.group(2));
+            assertTrue(notebook.stdout().contains("Exercise " + m.group(1) + ": "), "the question of " + m.group(1));
+        }
+        assertEquals(count, hints.size(), hints.toString());
+    }
+
+    /** The notebook's result tables ({@code dev.llmgraph.learn.Table}), as HTML. */
+    private static List<String> tables(NotebookHarness.ExecutedNotebook notebook) {
+        return notebook.data("text/html").stream().filter(h -> h.startsWith("<table class=\"llmgraph-table\"")).toList();
+    }
+
+    private static String only(List<String> items, String containing) {
+        List<String> matching = items.stream().filter(s -> s.contains(containing)).toList();
+        if (matching.size() != 1) {
+            fail("expected one output containing '" + containing + "', found " + matching.size());
+        }
+        return matching.getFirst();
+    }
+
+    private static Matcher find(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        if (!m.find()) {
+            fail("no match for /" + regex + "/ in:\n" + text);
+        }
+        return m;
+    }
+
+    private static double number(String text, String regex) {
+        return Double.parseDouble(find(text, regex).group(1));
+    }
+}

@@ -148,9 +148,12 @@ public final class Presets {
     /**
      * ChatGLM-6B (THUDM/chatglm-6b config.json): hidden_size 4096, num_layers 28, num_attention_heads 32,
      * inner_hidden_size 16384 (GELU), LayerNorm eps 1e-5, biases on all projections, vocab_size 130528,
-     * max_sequence_length 2048, tied lm_head. A GLM prefix decoder (bidirectional over the prompt), with
-     * post-norm residuals scaled by alpha = sqrt(2 x 28); its 2-d RoPE (position and block position, one
-     * per half of each head) is approximated by RoPE on halves. 6 173 286 400.
+     * max_sequence_length 2048, tied lm_head. A GLM prefix decoder (bidirectional over the prompt). Two
+     * approximations, which leave the parameter count exact but would not reproduce the released weights'
+     * outputs: GLM's residual is {@code alpha * N(x) + F(N(x))} with alpha = sqrt(2 x 28), taken from the
+     * normalised input, while DEEPNORM here is DeepNet's {@code N(alpha * x + F(x))} with alpha = (2 x 28)^(1/4);
+     * and its 2-d RoPE (position and block position, one per half of each head) is plain RoPE on halves.
+     * 6 173 286 400.
      */
     public static ModelSpec chatglm6b() {
         return Transformer.prefixDecoder("chatglm-6b")

@@ -9,6 +9,7 @@ import dev.llmgraph.bench.LlmgraphBench;
 import dev.llmgraph.bench.Machine;
 import dev.llmgraph.bench.Roofline;
 import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.Natives;
 import dev.llmgraph.io.GgufModels;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
@@ -110,7 +111,7 @@ public final class BenchCommand {
         if (config.flash()) {
             spec = spec.withAttention(spec.attention().withFlash(true));
         }
-        Path dir = cacheDirectory().resolve("bench");
+        Path dir = Natives.cacheDirectory().resolve("bench");
         Path file = dir.resolve(preset + "-" + type + ".gguf");
         if (Files.isRegularFile(file)) {
             return file;
@@ -124,16 +125,6 @@ public final class BenchCommand {
             throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
         return file;
-    }
-
-    private static Path cacheDirectory() {
-        String cache = System.getenv("LLMGRAPH_CACHE");
-        if (cache != null && !cache.isBlank()) {
-            return Path.of(cache);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache"))
-                .resolve("llmgraph");
     }
 
     static Arguments parse(String[] args) {

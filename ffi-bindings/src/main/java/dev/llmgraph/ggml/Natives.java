@@ -15,6 +15,14 @@ public final class Natives {
         return NativeLibraries.directory();
     }
 
+    /**
+     * llmgraph's cache folder (native builds, benchmark models): {@code LLMGRAPH_CACHE}, else
+     * {@code $XDG_CACHE_HOME/llmgraph}, else {@code ~/.cache/llmgraph}, as native/build.sh uses it.
+     */
+    public static Path cacheDirectory() {
+        return NativeLibraries.defaultCache();
+    }
+
     /** A program built with the libraries, e.g. {@code llama-bench}. */
     public static Path tool(String name) {
         Path tool = libraryDirectory().resolve(name);

@@ -191,7 +191,7 @@ class TutorialNotebooksTest {
         assertEquals(count, hints.size(), hints.toString());
     }
 
-    /** The notebook's result tables ({@code dev.llmgraph.learn.Table}), as HTML. */
+    /** The notebook's result tables ({@code dev.llmgraph.display.Table}), as HTML. */
     private static List<String> tables(NotebookHarness.ExecutedNotebook notebook) {
         return notebook.data("text/html").stream().filter(h -> h.startsWith("<table class=\"llmgraph-table\"")).toList();
     }

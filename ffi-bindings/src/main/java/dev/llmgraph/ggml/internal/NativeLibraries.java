@@ -142,7 +142,8 @@ public final class NativeLibraries {
         return dir;
     }
 
-    private static Path defaultCache() {
+    /** llmgraph's cache folder: LLMGRAPH_CACHE, else $XDG_CACHE_HOME/llmgraph, else ~/.cache/llmgraph. */
+    public static Path defaultCache() {
         String cache = System.getenv("LLMGRAPH_CACHE");
         if (cache != null && !cache.isBlank()) {
             return Path.of(cache);

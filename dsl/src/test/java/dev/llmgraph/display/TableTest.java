@@ -1,4 +1,4 @@
-package dev.llmgraph.learn;
+package dev.llmgraph.display;
 
 import org.junit.jupiter.api.Test;
 

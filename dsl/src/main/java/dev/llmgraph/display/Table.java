@@ -1,6 +1,4 @@
-package dev.llmgraph.learn;
-
-import dev.llmgraph.display.RichDisplay;
+package dev.llmgraph.display;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -115,13 +113,13 @@ public final class Table implements RichDisplay {
         StringBuilder sb = new StringBuilder("<table class=\"llmgraph-table\" style=\"border-collapse:collapse;"
                 + "font-size:13px;margin:4px 0\">\n");
         if (!caption.isEmpty()) {
-            sb.append("<caption style=\"text-align:left;font-weight:bold\">").append(escape(caption))
+            sb.append("<caption style=\"text-align:left;font-weight:bold\">").append(Html.escape(caption))
                     .append("</caption>\n");
         }
         sb.append("<tr>");
         for (int c = 0; c < headers.size(); c++) {
             sb.append("<th style=\"").append(cellStyle).append("text-align:").append(numeric[c] ? "right" : "left")
-                    .append("\">").append(escape(headers.get(c))).append("</th>");
+                    .append("\">").append(Html.escape(headers.get(c))).append("</th>");
         }
         sb.append("</tr>\n");
         for (String[] r : rows) {
@@ -129,52 +127,22 @@ public final class Table implements RichDisplay {
             for (int c = 0; c < r.length; c++) {
                 sb.append("<td style=\"").append(cellStyle)
                         .append(numeric[c] ? "text-align:right;font-family:monospace" : "text-align:left")
-                        .append("\">").append(escape(r[c])).append("</td>");
+                        .append("\">").append(Html.escape(r[c])).append("</td>");
             }
             sb.append("</tr>\n");
         }
         return sb.append("</table>\n").toString();
     }
 
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
-
     /** Aligned text: columns two spaces apart, numbers right-aligned. */
     @Override
     public String toString() {
-        int[] widths = new int[headers.size()];
-        for (int c = 0; c < widths.length; c++) {
-            widths[c] = headers.get(c).length();
-            for (String[] r : rows) {
-                widths[c] = Math.max(widths[c], r[c].length());
-            }
+        String[] marked = new String[headers.size()];
+        for (int c = 0; c < marked.length; c++) {
+            marked[c] = (numeric[c] ? ">" : "") + headers.get(c);
         }
-        StringBuilder sb = new StringBuilder();
-        if (!caption.isEmpty()) {
-            sb.append(caption).append('\n');
-        }
-        line(sb, headers.toArray(String[]::new), widths);
-        String[] rule = new String[widths.length];
-        for (int c = 0; c < widths.length; c++) {
-            rule[c] = "-".repeat(widths[c]);
-        }
-        line(sb, rule, widths);
-        for (String[] r : rows) {
-            line(sb, r, widths);
-        }
-        return sb.toString().stripTrailing();
-    }
-
-    private void line(StringBuilder sb, String[] cells, int[] widths) {
-        StringBuilder line = new StringBuilder();
-        for (int c = 0; c < cells.length; c++) {
-            if (c > 0) {
-                line.append("  ");
-            }
-            String pad = " ".repeat(widths[c] - cells[c].length());
-            line.append(numeric[c] ? pad + cells[c] : cells[c] + pad);
-        }
-        sb.append(line.toString().stripTrailing()).append('\n');
+        TextTable text = new TextTable(marked);
+        rows.forEach(text::row);
+        return ((caption.isEmpty() ? "" : caption + "\n") + text).stripTrailing();
     }
 }

@@ -64,9 +64,6 @@ final class GraphBuilder {
         for (int layer = 0; layer < spec.layers(); layer++) {
             x = block(layer, x, attention);
         }
-        if (!shape.allLogits() && shape.tokens() > 1) {
-            x = ctx.view(x, new long[] {spec.dModel(), 1}, new long[] {x.nb(1)}, (shape.tokens() - 1) * x.nb(1));
-        }
         if (spec.finalNorm()) {
             x = name(norm(x, "output_norm"), "out_norm");
         }
@@ -103,10 +100,13 @@ final class GraphBuilder {
         if (spec.parallelBlock()) {
             if (placement == NormPlacement.PRE) {
                 Tensor h = name(norm(x, b + "attn_norm"), "attn_norm" + i);
-                Tensor sum = ctx.add(attention.attend(layer, h), ffn(layer, h));
-                return name(ctx.add(x, sum), "l_out" + i);
+                Tensor a = outputs(layer, attention.attend(layer, h));
+                Tensor sum = ctx.add(a, ffn(layer, outputs(layer, h)));
+                return name(ctx.add(outputs(layer, x), sum), "l_out" + i);
             }
-            Tensor sum = ctx.add(ctx.add(x, attention.attend(layer, x)), ffn(layer, x));
+            Tensor a = outputs(layer, attention.attend(layer, x));
+            x = outputs(layer, x);
+            Tensor sum = ctx.add(ctx.add(x, a), ffn(layer, x));
             name(sum, "ffn_res" + i);
             return name(name(norm(sum, b + "attn_norm"), "attn_norm" + i), "l_out" + i);
         }
@@ -117,7 +117,7 @@ final class GraphBuilder {
                 if (placement == NormPlacement.SANDWICH) {
                     a = name(norm(a, b + "attn_post_norm"), "attn_post_norm" + i);
                 }
-                Tensor mid = name(ctx.add(x, a), "attn_res" + i);
+                Tensor mid = name(ctx.add(outputs(layer, x), outputs(layer, a)), "attn_res" + i);
                 Tensor h2 = name(norm(mid, b + "ffn_norm"), "ffn_norm" + i);
                 Tensor f = ffn(layer, h2);
                 if (placement == NormPlacement.SANDWICH) {
@@ -127,14 +127,27 @@ final class GraphBuilder {
             }
             default -> {
                 // POST and DEEPNORM: x = N(alpha * x + F(x)), alpha = 1 for POST
-                Tensor a = attention.attend(layer, x);
-                Tensor mid = name(ctx.add(residual(x, alpha), a), "attn_res" + i);
+                Tensor a = outputs(layer, attention.attend(layer, x));
+                Tensor mid = name(ctx.add(residual(outputs(layer, x), alpha), a), "attn_res" + i);
                 mid = name(norm(mid, b + "attn_norm"), "attn_norm" + i);
                 Tensor f = ffn(layer, mid);
                 Tensor out = name(ctx.add(residual(mid, alpha), f), "ffn_res" + i);
                 return name(name(norm(out, b + "ffn_norm"), "ffn_norm" + i), "l_out" + i);
             }
         }
+    }
+
+    /**
+     * In the last block, when only the last token's logits are wanted, everything after attention needs
+     * only the last token: its column of {@code t} [d, T]. (The attention itself still reads every token's
+     * keys and values.) llama.cpp trims the same way; for a 512-token prompt it skips the last block's FFN
+     * for 511 tokens.
+     */
+    private Tensor outputs(int layer, Tensor t) {
+        if (layer < spec.layers() - 1 || shape.allLogits() || shape.tokens() == 1) {
+            return t;
+        }
+        return ctx.view(t, new long[] {t.ne(0), 1}, new long[] {t.nb(1)}, (shape.tokens() - 1) * t.nb(1));
     }
 
     private Tensor residual(Tensor x, float alpha) {

@@ -37,8 +37,9 @@ public record BenchReport(String machine, String command, String date, List<Benc
     }
 
     public record Row(BenchResult llmgraph, BenchResult llamaCpp) {
+        /** llmgraph / llama.cpp, of the median throughputs. */
         public double ratio() {
-            return llamaCpp == null ? Double.NaN : llmgraph.avgTs() / llamaCpp.avgTs();
+            return llamaCpp == null ? Double.NaN : llmgraph.medianTs() / llamaCpp.medianTs();
         }
     }
 
@@ -48,15 +49,20 @@ public record BenchReport(String machine, String command, String date, List<Benc
         sb.append("| --- | --- | --- | ---: | --- | ---: | ---: | ---: |\n");
         for (Row r : rows()) {
             BenchResult a = r.llmgraph(), b = r.llamaCpp();
-            sb.append(String.format("| %s | %s | %s | %d | %s | %.2f ± %.2f | %s | %.3f |%n", a.model(), a.type(),
-                    a.backend(), a.threads(), a.test(), a.avgTs(), a.stddevTs(),
-                    b == null ? "-" : String.format("%.2f ± %.2f", b.avgTs(), b.stddevTs()), r.ratio()));
+            sb.append(String.format("| %s | %s | %s | %d | %s | %s | %s | %.3f |%n", a.model(), a.type(),
+                    a.backend(), a.threads(), a.test(), figure(a), b == null ? "-" : figure(b), r.ratio()));
         }
+        sb.append("\nThroughputs: median of all samples (mean ± standard deviation, samples); ratio: llmgraph / "
+                + "llama.cpp of the medians.\n");
         if (!notes.isEmpty()) {
             sb.append('\n');
             notes.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
         }
         return sb.toString();
+    }
+
+    private static String figure(BenchResult r) {
+        return String.format("%.2f (%.2f ± %.2f, n=%d)", r.medianTs(), r.avgTs(), r.stddevTs(), r.samplesTs().length);
     }
 
     public String json() {
@@ -69,7 +75,7 @@ public record BenchReport(String machine, String command, String date, List<Benc
             row.put("engine", r.engine()).put("model_type", r.model()).put("type", r.type()).put("test", r.test())
                     .put("backends", r.backend()).put("n_threads", r.threads()).put("flash_attn", r.flash())
                     .put("n_prompt", r.nPrompt()).put("n_gen", r.nGen()).put("avg_ts", r.avgTs())
-                    .put("stddev_ts", r.stddevTs());
+                    .put("stddev_ts", r.stddevTs()).put("median_ts", r.medianTs());
             ArrayNode samples = row.putArray("samples_ts");
             for (double s : r.samplesTs()) {
                 samples.add(s);

@@ -28,6 +28,27 @@ public record BenchResult(String engine, String model, String type, String test,
         return Math.sqrt(sum / (samplesTs.length - 1));
     }
 
+    /** The median of the samples: what the ratio compares (robust to a slow spell of a shared machine). */
+    public double medianTs() {
+        double[] sorted = samplesTs.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** This result with the samples of {@code other} (the same engine, model, type and test) added. */
+    public BenchResult plus(BenchResult other) {
+        double[] all = Arrays.copyOf(samplesTs, samplesTs.length + other.samplesTs.length);
+        System.arraycopy(other.samplesTs, 0, all, samplesTs.length, other.samplesTs.length);
+        return new BenchResult(engine, model, type, test, nPrompt, nGen, threads, backend, flash, all);
+    }
+
+    /** Whether {@code other} measures the same thing with the same engine. */
+    public boolean sameTest(BenchResult other) {
+        return engine.equals(other.engine) && model.equals(other.model) && type.equals(other.type)
+                && test.equals(other.test);
+    }
+
     /** Tokens per second from the times (seconds) of the repetitions of a test over {@code tokens} tokens. */
     static double[] rates(int tokens, double[] seconds) {
         return Arrays.stream(seconds).map(s -> tokens / s).toArray();

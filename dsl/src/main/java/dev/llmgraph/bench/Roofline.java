@@ -20,7 +20,9 @@ public final class Roofline {
         try (Context ctx = Context.create(8, 8)) {
             Tensor src = ctx.newTensor(GgmlType.F32, n);
             Tensor dst = ctx.newTensor(GgmlType.F32, n);
-            ctx.allocate(backend);
+            // Write every page first: untouched pages all map the kernel's zero page, which would make the
+            // reads come from cache and the bandwidth look several times higher than it is.
+            ctx.allocate(backend).clear((byte) 1);
             Graph graph = ctx.newGraph(8).expand(ctx.cpy(src, dst));
             backend.compute(graph);
             double best = Double.MAX_VALUE;

@@ -37,13 +37,14 @@ import java.util.Map;
  *  --threads N              CPU threads (default: all cores)
  *  --backend cpu|cuda       (default cpu)
  *  -p N  -n N  -r N         prompt tokens, generated tokens, repetitions (default 512, 128, 3)
+ *  --rounds N               the engines take turns this many times (default 3); the ratio compares medians
  *  --flash                  flash attention on both sides (default off)
  *  --out DIR                where the report goes (default bench/results)
  * </pre>
  */
 public final class BenchCommand {
     static final String USAGE = "usage: bin/llmgraph bench [--model NAME|FILE.gguf]... [--type f16,q8_0,q4_0] "
-            + "[--threads N] [--backend cpu|cuda] [-p 512] [-n 128] [-r 3] [--flash] [--out DIR]";
+            + "[--threads N] [--backend cpu|cuda] [-p 512] [-n 128] [-r 3] [--rounds 3] [--flash] [--out DIR]";
 
     private BenchCommand() {}
 
@@ -72,7 +73,6 @@ public final class BenchCommand {
                 Path gguf = name.endsWith(".gguf") ? Path.of(name) : presetFile(name, type, a.config(), out);
                 String label = name.endsWith(".gguf") ? gguf.getFileName().toString() : name;
                 String typeName = type == null ? "as stored" : type.toString();
-                out.printf("%s %s: llmgraph ...%n", label, typeName);
                 ModelOptions options = options(a.config()).withContextLength(a.config().prompt() + a.config().generate());
                 try (Model model = GgufModels.load(gguf, options)) {
                     if (bandwidth == null) {
@@ -80,13 +80,17 @@ public final class BenchCommand {
                         notes.put("copy bandwidth", String.format("%.1f GB/s (ggml copy of 512 MB on %s)",
                                 bandwidth / 1e9, model.backend()));
                     }
-                    LlmgraphBench.Run run = LlmgraphBench.run(model, label, typeName, a.config());
-                    results.addAll(run.results());
-                    DecodeDiagnostics d = DecodeDiagnostics.of(model, run, bandwidth);
-                    notes.put(label + " " + typeName, d.toString());
+                    for (int round = 1; round <= a.config().rounds(); round++) {
+                        out.printf("%s %s, round %d of %d: llmgraph, then llama-bench%n", label, typeName, round,
+                                a.config().rounds());
+                        LlmgraphBench.Run run = LlmgraphBench.run(model, label, typeName, a.config());
+                        add(results, run.results());
+                        add(results, LlamaBench.run(gguf, label, typeName, a.config()));
+                        if (round == a.config().rounds()) {
+                            notes.put(label + " " + typeName, DecodeDiagnostics.of(model, run, bandwidth).toString());
+                        }
+                    }
                 }
-                out.printf("%s %s: llama-bench ...%n", label, typeName);
-                results.addAll(LlamaBench.run(gguf, label, typeName, a.config()));
             }
         }
         String date = LocalDate.now().toString();
@@ -98,6 +102,21 @@ public final class BenchCommand {
         report.write(a.out(), name);
         out.println("written: " + a.out().resolve(name + ".md") + " and .json");
         return 0;
+    }
+
+    /** Adds {@code more} to {@code results}, merging the samples of a test already there. */
+    private static void add(List<BenchResult> results, List<BenchResult> more) {
+        for (BenchResult r : more) {
+            int i = 0;
+            while (i < results.size() && !results.get(i).sameTest(r)) {
+                i++;
+            }
+            if (i < results.size()) {
+                results.set(i, results.get(i).plus(r));
+            } else {
+                results.add(r);
+            }
+        }
     }
 
     private static ModelOptions options(BenchConfig c) {
@@ -131,6 +150,7 @@ public final class BenchCommand {
         List<String> models = new ArrayList<>();
         List<GgmlType> types = List.of(GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0);
         int threads = Runtime.getRuntime().availableProcessors(), prompt = 512, generate = 128, repetitions = 3;
+        int rounds = 3;
         String backend = "cpu";
         boolean flash = false;
         Path out = Path.of("bench", "results");
@@ -144,6 +164,7 @@ public final class BenchCommand {
                 case "-p" -> prompt = number(value(args, ++i, arg), arg);
                 case "-n" -> generate = number(value(args, ++i, arg), arg);
                 case "-r" -> repetitions = number(value(args, ++i, arg), arg);
+                case "--rounds" -> rounds = number(value(args, ++i, arg), arg);
                 case "--flash" -> flash = true;
                 case "--out" -> out = Path.of(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown argument '" + arg + "'");
@@ -157,7 +178,7 @@ public final class BenchCommand {
                 Presets.byName(m);
             }
         }
-        return new Arguments(models, types, new BenchConfig(prompt, generate, repetitions, threads, backend, flash), out);
+        return new Arguments(models, types, new BenchConfig(prompt, generate, repetitions, rounds, threads, backend, flash), out);
     }
 
     private static String value(String[] args, int i, String flag) {

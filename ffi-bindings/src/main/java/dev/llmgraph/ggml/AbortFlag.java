@@ -18,11 +18,12 @@ import java.util.concurrent.locks.LockSupport;
  * How a CPU computation is stopped early. ggml's CPU backend calls an abort callback after every graph
  * node; the callback is a C function of the llmgraph shim that reads this native flag (a Java upcall per
  * node would cost microseconds each, several percent of a decode step). The flag is raised by
- * {@link Backend#interrupt()} and by a watcher thread that notices, within a few milliseconds, when a
+ * {@link Backend#interrupt()} and by a watcher thread that notices, within some 20 milliseconds, when a
  * computing thread has been interrupted (the notebook's stop button, a cell timeout).
  */
 final class AbortFlag implements AutoCloseable {
-    private static final long WATCH_PERIOD_NANOS = 5_000_000;
+    // Each wake-up can preempt a ggml thread on a small machine; 20 ms keeps that rare and a stop prompt.
+    private static final long WATCH_PERIOD_NANOS = 20_000_000;
     private static final Set<AbortFlag> WATCHED = ConcurrentHashMap.newKeySet();
     private static volatile Thread watcher;
     private static volatile MemorySegment callback;

@@ -19,6 +19,13 @@ import java.util.Arrays;
  * BF16, quantized types) by ggml's own conversion routines.
  */
 public final class Tensor {
+    /**
+     * Transfers up to this size go straight between the Java array and the backend (a critical downcall
+     * that holds the garbage collector for the copy); larger ones go through native memory. A decode step
+     * moves its inputs and its logits this way: one copy instead of two.
+     */
+    private static final long DIRECT_ARRAY_BYTES = 64L << 20;
+
     private final Context owner;
     private final MemorySegment struct;
 
@@ -135,6 +142,10 @@ public final class Tensor {
     public void setFloats(float... values) {
         checkTransfer(values.length, false);
         GgmlType type = type();
+        if (type == GgmlType.F32 && byteSize() <= DIRECT_ARRAY_BYTES) {
+            BackendApi.ggml_backend_tensor_set_array(pointer(), MemorySegment.ofArray(values), 0, byteSize());
+            return;
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment floats = arena.allocateFrom(ValueLayout.JAVA_FLOAT, values);
             MemorySegment bytes = TypeConversion.fromFloats(arena, type, floats, ne(0), elementCount() / ne(0));
@@ -146,6 +157,10 @@ public final class Tensor {
     public void setInts(int... values) {
         checkTransfer(values.length, false);
         requireType(GgmlType.I32, "setInts(int...)");
+        if (byteSize() <= DIRECT_ARRAY_BYTES) {
+            BackendApi.ggml_backend_tensor_set_array(pointer(), MemorySegment.ofArray(values), 0, byteSize());
+            return;
+        }
         try (Arena arena = Arena.ofConfined()) {
             BackendApi.ggml_backend_tensor_set(pointer(), arena.allocateFrom(ValueLayout.JAVA_INT, values), 0, byteSize());
         }
@@ -155,6 +170,11 @@ public final class Tensor {
     public float[] toFloats() {
         checkTransfer(elementCount(), true);
         GgmlType type = type();
+        if (type == GgmlType.F32 && byteSize() <= DIRECT_ARRAY_BYTES) {
+            float[] out = new float[(int) elementCount()];
+            BackendApi.ggml_backend_tensor_get_array(pointer(), MemorySegment.ofArray(out), 0, byteSize());
+            return out;
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment bytes = arena.allocate(byteSize(), 64);
             BackendApi.ggml_backend_tensor_get(pointer(), bytes, 0, byteSize());
@@ -166,6 +186,11 @@ public final class Tensor {
     public int[] toInts() {
         checkTransfer(elementCount(), true);
         requireType(GgmlType.I32, "toInts()");
+        if (byteSize() <= DIRECT_ARRAY_BYTES) {
+            int[] out = new int[(int) elementCount()];
+            BackendApi.ggml_backend_tensor_get_array(pointer(), MemorySegment.ofArray(out), 0, byteSize());
+            return out;
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment bytes = arena.allocate(byteSize(), 64);
             BackendApi.ggml_backend_tensor_get(pointer(), bytes, 0, byteSize());

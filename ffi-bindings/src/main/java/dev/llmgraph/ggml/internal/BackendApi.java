@@ -132,6 +132,10 @@ public final class BackendApi {
     private static final MethodHandle BUFFER_IS_HOST = q("ggml_backend_buffer_is_host", fn(BOOL, PTR));
     private static final MethodHandle TENSOR_SET = s("ggml_backend_tensor_set", fnVoid(PTR, PTR, SIZE_T, SIZE_T));
     private static final MethodHandle TENSOR_GET = s("ggml_backend_tensor_get", fnVoid(PTR, PTR, SIZE_T, SIZE_T));
+    private static final MethodHandle TENSOR_SET_ARRAY = Downcalls.heapAccess(L, "ggml_backend_tensor_set",
+            fnVoid(PTR, PTR, SIZE_T, SIZE_T));
+    private static final MethodHandle TENSOR_GET_ARRAY = Downcalls.heapAccess(L, "ggml_backend_tensor_get",
+            fnVoid(PTR, PTR, SIZE_T, SIZE_T));
 
     public static String ggml_backend_buft_name(MemorySegment buft) {
         try { return Downcalls.string((MemorySegment) BUFT_NAME.invokeExact(buft)); } catch (Throwable t) { throw rethrow(t); }
@@ -165,6 +169,15 @@ public final class BackendApi {
     }
     public static void ggml_backend_tensor_get(MemorySegment tensor, MemorySegment data, long offset, long size) {
         try { TENSOR_GET.invokeExact(tensor, data, offset, size); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** ggml_backend_tensor_set from a Java array (a heap segment), without an intermediate native copy. */
+    public static void ggml_backend_tensor_set_array(MemorySegment tensor, MemorySegment array, long offset, long size) {
+        try { TENSOR_SET_ARRAY.invokeExact(tensor, array, offset, size); } catch (Throwable t) { throw rethrow(t); }
+    }
+    /** ggml_backend_tensor_get into a Java array (a heap segment), without an intermediate native copy. */
+    public static void ggml_backend_tensor_get_array(MemorySegment tensor, MemorySegment array, long offset, long size) {
+        try { TENSOR_GET_ARRAY.invokeExact(tensor, array, offset, size); } catch (Throwable t) { throw rethrow(t); }
     }
 
     // ---- graph allocator -------------------------------------------------------------------------------

@@ -36,6 +36,14 @@ public final class Downcalls {
         return LINKER.downcallHandle(find(lookup, name), descriptor, Linker.Option.critical(false));
     }
 
+    /**
+     * Binds a quick C function that may read or write Java arrays directly ({@code critical(true)}): the
+     * garbage collector waits for the call, so only short copies go through such a handle.
+     */
+    public static MethodHandle heapAccess(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(find(lookup, name), descriptor, Linker.Option.critical(true));
+    }
+
     /** Binds a C function that may run long (graph compute, file I/O) or call back into Java. */
     public static MethodHandle slow(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(find(lookup, name), descriptor);

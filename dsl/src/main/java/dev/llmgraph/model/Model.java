@@ -252,14 +252,19 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Gives {@code graph} the scheduler's compute memory unless it still has it: the scheduler serves one
-     * graph at a time, so a graph allocated before another one must be allocated again.
+     * Gives {@code owner}'s graph the scheduler's compute memory. The scheduler serves one graph at a time,
+     * and a graph can be allocated only once: its intermediate tensors keep the addresses they got, which
+     * another graph's allocation may since have reused, or freed when it grew the buffer. So a graph that
+     * lost the memory to another one is not allocated again but rebuilt ({@link #holds}).
      */
     void allocate(dev.llmgraph.ggml.Graph graph, StepGraph owner) {
-        if (allocated != owner) {
-            scheduler().allocate(graph);
-            allocated = owner;
-        }
+        scheduler().allocate(graph);
+        allocated = owner;
+    }
+
+    /** Whether {@code owner} still holds the compute memory it was allocated. */
+    boolean holds(StepGraph owner) {
+        return allocated == owner;
     }
 
     /** Forgets that {@code owner} holds the compute memory (its graph is being freed). */

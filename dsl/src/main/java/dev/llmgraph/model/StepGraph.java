@@ -32,6 +32,7 @@ final class StepGraph implements AutoCloseable {
     private final GraphBuilder builder;
     private final Tensor logits;
     private final Map<String, Tensor> readBack = new LinkedHashMap<>();
+    private boolean allocated;
 
     private StepGraph(Model model, KvCache cache, GraphBuilder.Shape shape, Collection<String> inspect) {
         this.model = model;
@@ -68,15 +69,23 @@ final class StepGraph implements AutoCloseable {
         return new StepGraph(model, cache, new GraphBuilder.Shape(tokens, keys, allLogits), inspect);
     }
 
-    /** Whether this graph serves a batch of {@code tokens} tokens at {@code start} in a cache of {@code size}. */
+    /**
+     * Whether this graph serves a batch of {@code tokens} tokens at {@code start} in a cache of {@code size}:
+     * the shape matches, and no other graph has taken the compute memory since this one was allocated.
+     */
     boolean fits(int tokens, int start, boolean allLogits, int cacheSize) {
-        return shape.tokens() == tokens && shape.allLogits() == allLogits
+        return (!allocated || model.holds(this)) && shape.tokens() == tokens && shape.allLogits() == allLogits
                 && shape.keys() == Math.min(cacheSize, roundUp(start + tokens, KEY_PADDING));
     }
 
     /** Computes the batch {@code ids} at positions {@code start ..}. */
     Result run(int[] ids, int start, int prefix) {
-        model.allocate(graph, this);
+        if (!allocated) {
+            model.allocate(graph, this);
+            allocated = true;
+        } else if (!model.holds(this)) {
+            throw new IllegalStateException("this graph lost its compute memory to another graph; build a new one");
+        }
         builder.inputs.fill(ids, start, prefix);
         model.scheduler().compute(graph);
         Logits out = new Logits(logits.toFloats(), shape.allLogits() ? shape.tokens() : 1, model.spec().vocabSize());

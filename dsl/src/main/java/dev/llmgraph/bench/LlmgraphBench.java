@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Measures llmgraph the way llama-bench measures llama.cpp (same tests, same batch sizes). */
+/**
+ * Measures llmgraph the way llama-bench measures llama.cpp (same tests, same batch sizes), after a warm-up
+ * long enough for the JIT to compile the per-step Java code.
+ */
 public final class LlmgraphBench {
     private LlmgraphBench() {}
 
@@ -47,9 +50,18 @@ public final class LlmgraphBench {
         return new Run(out, decodeStats);
     }
 
-    /** Seconds of each of {@code repetitions} runs, after one warm-up run. */
+    /**
+     * The JVM compiles the per-step Java code (inputs, logits, bookkeeping) only after it has run a while:
+     * warm-up repeats the work for at least this long (llama.cpp, compiled ahead of time, needs one run).
+     */
+    private static final long WARM_UP_NANOS = 2_000_000_000L;
+
+    /** Seconds of each of {@code repetitions} runs, after warming up. */
     private static double[] time(int repetitions, Runnable work) {
-        work.run();
+        long warmUpStart = System.nanoTime();
+        do {
+            work.run();
+        } while (System.nanoTime() - warmUpStart < WARM_UP_NANOS);
         double[] seconds = new double[repetitions];
         for (int r = 0; r < repetitions; r++) {
             if (Thread.currentThread().isInterrupted()) {

@@ -19,7 +19,8 @@ import java.util.Map;
  *     Generation g = model.generate(new int[] {1, 2, 3}, GenerationConfig.greedy(20));
  * }
  * }</pre>
- * Close it to free all native memory (weights, caches, backends).
+ * Close it to free all native memory (weights, caches, backends). A model and its sessions are used from
+ * one thread at a time; they share one compute buffer, so sessions can take turns but not run at once.
  */
 public final class Model implements AutoCloseable {
     private final ModelSpec spec;

@@ -5,6 +5,7 @@ import dev.llmgraph.ggml.BufferType;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.display.Progress;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.WeightLayout;
@@ -16,6 +17,8 @@ import java.util.Map;
 /** A model's weight tensors in one backend buffer, by llama.cpp name, plus constant tables. */
 final class Weights implements AutoCloseable {
     static final String SINUSOIDAL_TABLE = "position_embd.sinusoidal";
+    /** Loading or initialising this many parameters takes seconds: show progress (notebook or terminal). */
+    private static final long SHOW_PROGRESS_ABOVE = 100_000_000L;
 
     private final List<Context> contexts;
     private final long bytes;
@@ -51,9 +54,16 @@ final class Weights implements AutoCloseable {
             for (var e : contexts.entrySet()) {
                 bytes += e.getValue().allocate(e.getKey()).byteSize();
             }
-            for (WeightLayout.Weight w : layout) {
-                checkInterrupted();
-                source.load(spec, w, tensors.get(w.name()));
+            long elements = layout.stream().mapToLong(WeightLayout.Weight::elements).sum();
+            try (Progress progress = elements >= SHOW_PROGRESS_ABOVE
+                    ? Progress.start("weights of " + spec.name(), layout.size(), "tensors") : null) {
+                for (WeightLayout.Weight w : layout) {
+                    checkInterrupted();
+                    source.load(spec, w, tensors.get(w.name()));
+                    if (progress != null) {
+                        progress.step();
+                    }
+                }
             }
             if (spec.positional() instanceof Positional.Sinusoidal) {
                 tensors.get(SINUSOIDAL_TABLE).setFloats(sinusoidalTable(spec.dModel(), spec.contextLength()));

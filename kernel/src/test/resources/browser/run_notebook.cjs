@@ -40,6 +40,8 @@ const TIMEOUT = 120_000;
       htmlTables: document.querySelectorAll('.output_html table.llmgraph-devices').length,
       svgCharts: document.querySelectorAll('.output_svg svg.llmgraph-chart').length,
       svgBars: document.querySelectorAll('.output_svg svg.llmgraph-chart rect').length,
+      blockDiagramNodes: [...new Set([...document.querySelectorAll('.output_svg svg [data-node]')]
+          .map(e => e.getAttribute('data-node')))],
       errors: [...document.querySelectorAll('.output_error')].map(e => e.textContent),
       stdout: [...document.querySelectorAll('.output_stdout')].map(e => e.textContent).join(''),
       kernelName: Jupyter.notebook.kernel.name,

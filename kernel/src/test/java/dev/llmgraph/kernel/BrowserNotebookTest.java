@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What a reader sees: the real notebook server, the kernel check notebook opened in headless Chromium
- * (Debian's, driven by playwright-core from npm), Cell > Run All, then the rendered table and chart on
- * the page. The screenshot stays in {@code target/browser/} for a person to look at.
+ * (Debian's, driven by playwright-core from npm), Cell > Run All, then the rendered table, chart and a
+ * spec's block diagram on the page. The screenshot stays in {@code target/browser/} for a person to look at.
  */
 class BrowserNotebookTest {
     private static final String PLAYWRIGHT_VERSION = "1.65.1";
@@ -28,7 +28,7 @@ class BrowserNotebookTest {
     private static final String NOTEBOOK = "00-kernel-check.ipynb";
 
     @Test
-    void runAllInChromiumRendersTheTableAndTheChart(@TempDir Path work) throws Exception {
+    void runAllInChromiumRendersTheTableTheChartAndTheDiagram(@TempDir Path work) throws Exception {
         JupyterTools.assumeJupyter();
         assumeTrue(Files.isExecutable(CHROMIUM),
                 "Chromium is not installed; install the Debian package chromium (apt-get install chromium) "
@@ -48,12 +48,15 @@ class BrowserNotebookTest {
         }
 
         assertEquals("llmgraph", page.path("kernelName").asText());
-        assertEquals(4, page.path("codeCells").asInt());
-        assertEquals(List.of("In [1]:", "In [2]:", "In [3]:", "In [4]:"), strings(page.path("prompts")));
+        assertEquals(5, page.path("codeCells").asInt());
+        assertEquals(List.of("In [1]:", "In [2]:", "In [3]:", "In [4]:", "In [5]:"), strings(page.path("prompts")));
         assertEquals(List.of(), strings(page.path("errors")));
         assertEquals(1, page.path("htmlTables").asInt(), "the device table is rendered as HTML");
         assertEquals(1, page.path("svgCharts").asInt(), "the chart is rendered as SVG");
         assertEquals(6, page.path("svgBars").asInt(), "one bar per product");
+        List<String> diagram = strings(page.path("blockDiagramNodes"));
+        assertTrue(diagram.containsAll(List.of("attn_norm", "ffn_norm", "attn_res", "logits")),
+                "the rendered block diagram shows the block's nodes: " + diagram);
         assertTrue(page.path("stdout").asText().contains("mul_mat agrees with plain Java"), page.toString());
         assertTrue(Files.size(screenshot) > 10_000, "a screenshot of the page at " + screenshot);
     }

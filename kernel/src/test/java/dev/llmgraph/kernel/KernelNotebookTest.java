@@ -25,8 +25,9 @@ class KernelNotebookTest {
         assertTrue(html.getFirst().startsWith("<table class=\"llmgraph-devices\">"), html.getFirst());
         assertTrue(html.getFirst().contains("<td>CPU</td>"), html.getFirst());
         List<String> svg = notebook.data("image/svg+xml");
-        assertEquals(1, svg.size(), "one SVG chart");
+        assertEquals(2, svg.size(), "an SVG chart and a block diagram");
         assertEquals(6, svg.getFirst().split("<rect ").length - 1, "a bar for each of the six products");
+        assertTrue(svg.getLast().contains("data-node=\"attn_norm\""), "the block diagram shows the attention norm");
     }
 
     @Test

@@ -47,6 +47,7 @@ public final class Backend implements AutoCloseable {
 
     /** The CPU backend with {@code threads} threads. */
     public static Backend cpu(int threads) {
+        NativeLibraries.ggml(); // fails here, with words, rather than in a class initialiser
         Backend b = new Backend(BackendApi.ggml_backend_cpu_init(), true);
         b.threads(threads);
         b.abort = new AbortFlag();
@@ -61,6 +62,7 @@ public final class Backend implements AutoCloseable {
 
     /** CUDA GPU number {@code index} (0-based, in ggml's device order). */
     public static Backend cuda(int index) {
+        NativeLibraries.ggml();
         List<MemorySegment> gpus = cudaDevices();
         if (gpus.isEmpty()) {
             throw new NativeLibraryException(NativeLibraries.hasCuda()
@@ -96,11 +98,13 @@ public final class Backend implements AutoCloseable {
 
     /** Whether a CUDA GPU can be used here (CUDA built into the libraries and a device present). */
     public static boolean cudaAvailable() {
+        NativeLibraries.ggml();
         return !cudaDevices().isEmpty();
     }
 
     /** Every device ggml's registry knows, with its memory. */
     public static List<Device> devices() {
+        NativeLibraries.ggml();
         List<Device> out = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment free = arena.allocate(Downcalls.SIZE_T);

@@ -2,6 +2,7 @@ package dev.llmgraph.ggml;
 
 import dev.llmgraph.ggml.internal.Downcalls;
 import dev.llmgraph.ggml.internal.GgmlApi;
+import dev.llmgraph.ggml.internal.NativeLibraries;
 import dev.llmgraph.ggml.internal.TensorStruct;
 
 import java.lang.foreign.Arena;
@@ -53,6 +54,7 @@ public final class Context implements AutoCloseable {
      * nodes (each op adds one node; weights and inputs are leaves and count too).
      */
     public static Context create(int maxTensors, int maxGraphNodes) {
+        NativeLibraries.ggml(); // fails here, with words, rather than in a class initialiser
         if (maxTensors < 1 || maxGraphNodes < 0) {
             throw new IllegalArgumentException("a context needs maxTensors >= 1 and maxGraphNodes >= 0, got "
                     + maxTensors + " and " + maxGraphNodes);

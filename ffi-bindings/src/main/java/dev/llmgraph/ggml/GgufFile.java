@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml;
 
+import dev.llmgraph.ggml.internal.NativeLibraries;
 import dev.llmgraph.ggml.internal.Downcalls;
 import dev.llmgraph.ggml.internal.GgufApi;
 
@@ -50,6 +51,7 @@ public final class GgufFile implements AutoCloseable {
 
     /** Opens, maps and checks {@code path}. */
     public static GgufFile open(Path path) {
+        NativeLibraries.ggml(); // fails here, with words, rather than in a class initialiser
         Path file = path.toAbsolutePath();
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml;
 
+import dev.llmgraph.ggml.internal.NativeLibraries;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -171,6 +172,7 @@ public final class GgufWriter {
      * matrix (Q8_0, Q4_0, Q4_K, ...), whose block size must divide {@code shape[0]}.
      */
     public GgufWriter addTensor(String name, GgmlType type, float[] values, long... shape) {
+        NativeLibraries.ggml(); // quantization is ggml's; fail here, with words, if it is missing
         long[] ne = checkedShape(name, shape);
         long count;
         try {

@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml;
 
+import dev.llmgraph.ggml.internal.NativeLibraries;
 import dev.llmgraph.ggml.internal.Downcalls;
 import dev.llmgraph.ggml.internal.LlamaApi;
 import dev.llmgraph.ggml.internal.ShimApi;
@@ -25,6 +26,7 @@ final class LlamaModel implements AutoCloseable {
 
     /** Loads {@code file} on the CPU, only its vocabulary when {@code vocabOnly}. */
     static LlamaModel load(Path file, LlamaPreflight.Use use) {
+        NativeLibraries.shim(); // fails here, with words, rather than in a class initialiser
         Path path = file.toAbsolutePath();
         LlamaPreflight.check(path, use);
         LlamaLog.install();

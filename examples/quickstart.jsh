@@ -43,7 +43,8 @@ for (var spec : List.of(llama, bloom)) {
         System.out.printf("%s: logits %d x %d, top-5 next tokens %s%n", spec.name(), logits.tokens(),
             logits.vocab(), Arrays.toString(logits.top(logits.tokens() - 1, 5)));
         var generation = model.generate(prompt, GenerationConfig.of(20, Sampler.temperature(0.8).withSeed(7)));
-        System.out.printf("%s: generated %s%n  prompt %.1f tokens/s, generation %.1f tokens/s on %s%n%n",
+        System.out.printf("%s: generated %s%n  prompt %.1f tokens/s, generation %.1f tokens/s on %s "
+            + "(a cold first run: the JVM compiles as it goes; bin/llmgraph bench measures warmed up)%n%n",
             spec.name(), Arrays.toString(generation.tokens()), generation.promptTokensPerSecond(),
             generation.tokensPerSecond(), model.backend());
     }

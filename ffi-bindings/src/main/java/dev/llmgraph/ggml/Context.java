@@ -218,20 +218,7 @@ public final class Context implements AutoCloseable {
      * serves every decode step.
      */
     public Tensor setRows(Tensor destination, Tensor source, Tensor rows) {
-        require(rows.type() == GgmlType.I32 || rows.type() == GgmlType.I64, "set_rows", "the row indices must be i32 "
-                + "or i64", destination, source, rows);
-        require(source.type() == GgmlType.F32 || source.type() == GgmlType.F16, "set_rows",
-                "the source rows must be f32 or f16", destination, source, rows);
-        require(destination.ne(0) == source.ne(0), "set_rows", "destination and source rows must have the same length "
-                + "ne[0]", destination, source, rows);
-        require(destination.ne(2) == source.ne(2) && destination.ne(3) == source.ne(3), "set_rows",
-                "destination and source must agree in ne[2] and ne[3]", destination, source, rows);
-        require(source.ne(1) == rows.ne(0), "set_rows", "there must be one index per source row: rows.ne[0] must "
-                + "equal source.ne[1]", destination, source, rows);
-        require(source.ne(2) % rows.ne(1) == 0 && source.ne(3) % rows.ne(2) == 0 && rows.ne(3) == 1, "set_rows",
-                "the indices must broadcast over source.ne[2] and ne[3]", destination, source, rows);
-        require(destination.nb(0) == destination.type().blockBytes() && source.nb(0) == source.type().blockBytes(),
-                "set_rows", "the elements of each row must be contiguous", destination, source, rows);
+        Shapes.requireSetRows(destination, source, rows);
         return op(GgmlApi.ggml_set_rows(ctx, p(destination), p(source), p(rows)));
     }
 
@@ -274,12 +261,14 @@ public final class Context implements AutoCloseable {
 
     /** s * a. */
     public Tensor scale(Tensor a, float s) {
+        requireF32("scale", a);
         require(Shapes.isPadded1d(a), "scale", "the tensor must be contiguous; copy it with cont() first", a);
         return op(GgmlApi.ggml_scale(ctx, p(a), s));
     }
 
     /** a clamped to [min, max]. */
     public Tensor clamp(Tensor a, float min, float max) {
+        require(a.type().isFloat(), "clamp", "the input must be f32, f16 or bf16", a);
         return op(GgmlApi.ggml_clamp(ctx, p(a), min, max));
     }
 
@@ -302,14 +291,7 @@ public final class Context implements AutoCloseable {
      * matrices {@code as [k, n, experts]} multiplies {@code b[:, s or 0, t]}. Result [n, slots, tokens].
      */
     public Tensor mulMatId(Tensor as, Tensor b, Tensor ids) {
-        require(ids.type() == GgmlType.I32, "mul_mat_id", "ids must be i32", as, b, ids);
-        require(!as.isTransposed(), "mul_mat_id", "the expert matrices must not be transposed", as, b, ids);
-        require(as.ne(3) == 1 && b.ne(3) == 1 && ids.ne(2) == 1 && ids.ne(3) == 1, "mul_mat_id",
-                "as and b must be 3-d and ids 2-d", as, b, ids);
-        require(ids.ne(1) == b.ne(2), "mul_mat_id", "ids needs one column of expert ids per token: ids.ne[1] must "
-                + "equal b.ne[2]", as, b, ids);
-        require(as.ne(0) == b.ne(0), "mul_mat_id", "as and b must have the same ne[0]", as, b, ids);
-        require(ids.ne(0) % b.ne(1) == 0, "mul_mat_id", "ids.ne[0] must be a multiple of b.ne[1]", as, b, ids);
+        Shapes.requireMulMatId(as, b, ids);
         return op(GgmlApi.ggml_mul_mat_id(ctx, p(as), p(b), p(ids)));
     }
 
@@ -350,9 +332,13 @@ public final class Context implements AutoCloseable {
         return a;
     }
 
-    public Tensor sqr(Tensor a) { return op(GgmlApi.ggml_sqr(ctx, p(a))); }
-    public Tensor sqrt(Tensor a) { return op(GgmlApi.ggml_sqrt(ctx, p(a))); }
-    public Tensor sumRows(Tensor a) { return op(GgmlApi.ggml_sum_rows(ctx, p(a))); }
+    public Tensor sqr(Tensor a) { return op(GgmlApi.ggml_sqr(ctx, p(activationInput("sqr", a)))); }
+    public Tensor sqrt(Tensor a) { return op(GgmlApi.ggml_sqrt(ctx, p(activationInput("sqrt", a)))); }
+
+    public Tensor sumRows(Tensor a) {
+        requireF32("sum_rows", a);
+        return op(GgmlApi.ggml_sum_rows(ctx, p(a)));
+    }
 
     /** Gated linear unit {@code act(gate) * up}; see {@link Glu}. */
     public Tensor glu(Glu kind, Tensor gate, Tensor up) {
@@ -412,9 +398,12 @@ public final class Context implements AutoCloseable {
 
     // ---- plumbing --------------------------------------------------------------------------------------
 
+    /** The element-wise binary ops: b broadcasts over a, and the CPU kernels take these type pairs only. */
     private void requireBroadcast(String op, Tensor a, Tensor b) {
         require(Shapes.canBroadcast(b, a), op, "every dimension of a must be a multiple of b's, so that b can be "
                 + "broadcast over a", a, b);
+        require(a.type().isFloat() && (b.type() == a.type() || b.type() == GgmlType.F32), op,
+                "a must be f32, f16 or bf16, and b of the same type or f32", a, b);
     }
 
     void requireF32(String op, Tensor a) {

@@ -96,4 +96,34 @@ final class Shapes {
             }
         }
     }
+
+    /** ggml_set_rows: indices, types, row lengths and broadcast (see {@link Context#setRows}). */
+    static void requireSetRows(Tensor destination, Tensor source, Tensor rows) {
+        require(rows.type() == GgmlType.I32 || rows.type() == GgmlType.I64, "set_rows", "the row indices must be i32 "
+                + "or i64", destination, source, rows);
+        require(source.type() == GgmlType.F32 || source.type() == GgmlType.F16, "set_rows",
+                "the source rows must be f32 or f16", destination, source, rows);
+        require(destination.ne(0) == source.ne(0), "set_rows", "destination and source rows must have the same length "
+                + "ne[0]", destination, source, rows);
+        require(destination.ne(2) == source.ne(2) && destination.ne(3) == source.ne(3), "set_rows",
+                "destination and source must agree in ne[2] and ne[3]", destination, source, rows);
+        require(source.ne(1) == rows.ne(0), "set_rows", "there must be one index per source row: rows.ne[0] must "
+                + "equal source.ne[1]", destination, source, rows);
+        require(source.ne(2) % rows.ne(1) == 0 && source.ne(3) % rows.ne(2) == 0 && rows.ne(3) == 1, "set_rows",
+                "the indices must broadcast over source.ne[2] and ne[3]", destination, source, rows);
+        require(destination.nb(0) == destination.type().blockBytes() && source.nb(0) == source.type().blockBytes(),
+                "set_rows", "the elements of each row must be contiguous", destination, source, rows);
+    }
+
+    /** ggml_mul_mat_id: expert matrices, tokens and their expert ids (see {@link Context#mulMatId}). */
+    static void requireMulMatId(Tensor as, Tensor b, Tensor ids) {
+        require(ids.type() == GgmlType.I32, "mul_mat_id", "ids must be i32", as, b, ids);
+        require(!as.isTransposed(), "mul_mat_id", "the expert matrices must not be transposed", as, b, ids);
+        require(as.ne(3) == 1 && b.ne(3) == 1 && ids.ne(2) == 1 && ids.ne(3) == 1, "mul_mat_id",
+                "as and b must be 3-d and ids 2-d", as, b, ids);
+        require(ids.ne(1) == b.ne(2), "mul_mat_id", "ids needs one column of expert ids per token: ids.ne[1] must "
+                + "equal b.ne[2]", as, b, ids);
+        require(as.ne(0) == b.ne(0), "mul_mat_id", "as and b must have the same ne[0]", as, b, ids);
+        require(ids.ne(0) % b.ne(1) == 0, "mul_mat_id", "ids.ne[0] must be a multiple of b.ne[1]", as, b, ids);
+    }
 }

@@ -56,6 +56,25 @@ class OpValidationTest {
     }
 
     @Test
+    void elementWiseOpsTakeTheTypePairsTheKernelsHave() {
+        try (Context ctx = Context.create(4)) {
+            Tensor weights = ctx.newTensor(GgmlType.Q8_0, 32, 2);
+            Tensor bias = ctx.newTensor(GgmlType.F32, 32);
+            assertRejected("mul: a must be f32, f16 or bf16, and b of the same type or f32 (a = q8_0 [32, 2], "
+                    + "b = f32 [32]" + GGML_ORDER, () -> ctx.mul(weights, bias));
+        }
+    }
+
+    @Test
+    void scaleAndSumRowsTakeF32() {
+        try (Context ctx = Context.create(4)) {
+            Tensor half = ctx.newTensor(GgmlType.F16, 8, 2);
+            assertRejected("scale: the input must be f32 (a = f16 [8, 2]" + GGML_ORDER, () -> ctx.scale(half, 2f));
+            assertRejected("sum_rows: the input must be f32 (a = f16 [8, 2]" + GGML_ORDER, () -> ctx.sumRows(half));
+        }
+    }
+
+    @Test
     void topKNeedsContiguousRows() {
         try (Context ctx = Context.create(4)) {
             Tensor scores = ctx.newTensor(GgmlType.F32, 6, 4);

@@ -88,12 +88,9 @@ final class GgufExport {
         }
     }
 
-    /** Matrices in the asked type where their rows fit its blocks (else F16, as Model does); the rest in F32. */
+    /** As llmgraph stores weights (a fused tensor's rows are its parts' rows). */
     private static GgmlType typeFor(TensorPlan.Stored stored, GgmlType matrixType) {
-        if (!stored.parts().getFirst().matrix()) {
-            return GgmlType.F32;
-        }
-        return stored.ne()[0] % matrixType.blockSize() == 0 ? matrixType : GgmlType.F16;
+        return WeightLayout.storageType(stored.parts().getFirst().matrix(), stored.ne()[0], matrixType);
     }
 
     private static float[] values(Model model, TensorPlan.Stored stored) {

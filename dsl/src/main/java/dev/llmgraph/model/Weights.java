@@ -97,10 +97,7 @@ final class Weights implements AutoCloseable {
         if (stored != null) {
             return stored;
         }
-        if (!w.matrix()) {
-            return GgmlType.F32;
-        }
-        return w.ne()[0] % options.matrixType().blockSize() == 0 ? options.matrixType() : GgmlType.F16;
+        return w.storageType(options.matrixType());
     }
 
     private static float[] sinusoidalTable(int d, int positions) {

@@ -103,9 +103,7 @@ public final class Accounting {
         long bytes = 0;
         for (WeightLayout.Weight w : WeightLayout.of(s)) {
             long rows = w.elements() / w.ne()[0];
-            GgmlType type = !w.matrix() ? GgmlType.F32
-                    : w.ne()[0] % matrixType.blockSize() == 0 ? matrixType : GgmlType.F16;
-            bytes += rows * type.rowBytes(w.ne()[0]);
+            bytes += rows * w.storageType(matrixType).rowBytes(w.ne()[0]);
         }
         return bytes;
     }

@@ -1,5 +1,7 @@
 package dev.llmgraph.spec;
 
+import dev.llmgraph.ggml.GgmlType;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +27,11 @@ public final class WeightLayout {
             return n;
         }
 
+        /** The type this weight is stored in when matrices are asked for in {@code matrixType}. */
+        public GgmlType storageType(GgmlType matrixType) {
+            return WeightLayout.storageType(matrix, ne[0], matrixType);
+        }
+
         /** The shape in the paper's order (rows first), for display. */
         public String paperShape() {
             return ne.length == 1 ? "[" + ne[0] + "]" : "[" + ne[1] + ", " + ne[0] + "]";
@@ -32,6 +39,18 @@ public final class WeightLayout {
     }
 
     private WeightLayout() {}
+
+    /**
+     * How llmgraph (and its GGUF export) stores a tensor when matrices are asked for in {@code matrixType}:
+     * vectors (norms, biases, small tables) in F32, as llama.cpp keeps them; a matrix in {@code matrixType}
+     * when its rows of {@code rowLength} fill whole blocks of it, else in F16.
+     */
+    public static GgmlType storageType(boolean matrix, long rowLength, GgmlType matrixType) {
+        if (!matrix) {
+            return GgmlType.F32;
+        }
+        return rowLength % matrixType.blockSize() == 0 ? matrixType : GgmlType.F16;
+    }
 
     public static List<Weight> of(ModelSpec s) {
         List<Weight> out = new ArrayList<>();

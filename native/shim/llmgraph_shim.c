@@ -108,8 +108,10 @@ int32_t llmgraph_vocab_special(const struct llama_model * model, int32_t which) 
 
 // ---- forward pass (llama.cpp as the referee) -----------------------------------------------------
 
+// offload_ops: whether llama.cpp may run large ops of CPU-resident layers on a GPU (its default). Off for a
+// CPU reference in a CUDA build, which would otherwise compute prompt batches of 32+ tokens on the GPU.
 struct llama_context * llmgraph_context_new(struct llama_model * model, int32_t n_ctx, int32_t n_batch,
-                                            int32_t n_threads, int32_t flash_attn) {
+                                            int32_t n_threads, int32_t flash_attn, int32_t offload_ops) {
     struct llama_context_params params = llama_context_default_params();
     params.n_ctx = (uint32_t) n_ctx;
     params.n_batch = (uint32_t) n_batch;
@@ -118,6 +120,7 @@ struct llama_context * llmgraph_context_new(struct llama_model * model, int32_t 
     params.n_threads = n_threads;
     params.n_threads_batch = n_threads;
     params.flash_attn_type = flash_attn ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
+    params.op_offload = offload_ops != 0;
     params.no_perf = 1;
     last_log_error[0] = '\0';
     struct llama_context * ctx = llama_init_from_model(model, params);

@@ -10,12 +10,14 @@ import dev.llmgraph.model.Model;
  * @param graphBuilds       graphs built during all decode repetitions
  * @param buildMsPerStep    graph-building time per decode step, in milliseconds
  * @param buildShare        building time / step time
+ * @param hostShare         time outside ggml's graph computation / step time (building, inputs, logits
+ *                          copy, Java): on a GPU, time the device may wait for the host
  * @param weightBytes       bytes of the weights read per decoded token
  * @param rooflineTs        bandwidth / weightBytes: the ceiling in tokens per second
  * @param measuredTs        the measured tg tokens per second
  */
-public record DecodeDiagnostics(int graphBuilds, double buildMsPerStep, double buildShare, long weightBytes,
-                                double rooflineTs, double measuredTs) {
+public record DecodeDiagnostics(int graphBuilds, double buildMsPerStep, double buildShare, double hostShare,
+                                long weightBytes, double rooflineTs, double measuredTs) {
 
     public static DecodeDiagnostics of(Model model, LlmgraphBench.Run run, double bandwidth) {
         var stats = run.decodeStats();
@@ -23,7 +25,7 @@ public record DecodeDiagnostics(int graphBuilds, double buildMsPerStep, double b
         double measured = run.results().stream().filter(r -> r.test().startsWith("tg")).mapToDouble(BenchResult::avgTs)
                 .findFirst().orElse(Double.NaN);
         return new DecodeDiagnostics(stats.graphBuilds(), stats.buildNanos() / 1e6 / Math.max(1, stats.steps()),
-                stats.buildShare(), bytes, Roofline.tokensPerSecond(bandwidth, bytes), measured);
+                stats.buildShare(), stats.hostShare(), bytes, Roofline.tokensPerSecond(bandwidth, bytes), measured);
     }
 
     /**
@@ -47,9 +49,11 @@ public record DecodeDiagnostics(int graphBuilds, double buildMsPerStep, double b
 
     @Override
     public String toString() {
-        return String.format("decode: %d graph builds, %.3f ms building per step (%.2f%% of step time); "
-                        + "%.1f MB of weights per token, roofline %.1f tok/s, measured %.1f tok/s = %.0f%% of roofline",
-                graphBuilds, buildMsPerStep, 100 * buildShare, weightBytes / 1e6, rooflineTs, measuredTs,
+        return String.format("decode: %d graph builds, %.3f ms building per step (%.2f%% of step time), %.1f%% of "
+                        + "step time outside the graph computation; %.1f MB of weights per token, roofline %.1f tok/s, "
+                        + "measured %.1f tok/s = %.0f%% of roofline",
+                graphBuilds, buildMsPerStep, 100 * buildShare, 100 * hostShare, weightBytes / 1e6, rooflineTs,
+                measuredTs,
                 100 * rooflineFraction());
     }
 }

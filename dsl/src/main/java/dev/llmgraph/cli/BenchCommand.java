@@ -69,10 +69,18 @@ public final class BenchCommand {
         Map<String, String> notes = new LinkedHashMap<>();
         Double bandwidth = null;
         for (String name : a.models()) {
-            for (GgmlType type : name.endsWith(".gguf") ? List.of((GgmlType) null) : a.types()) {
-                Path gguf = name.endsWith(".gguf") ? Path.of(name) : presetFile(name, type, a.config(), out);
+            // A GGUF file is measured as stored; a preset once per weight type.
+            Map<String, Path> files = new LinkedHashMap<>();
+            if (name.endsWith(".gguf")) {
+                files.put("as stored", Path.of(name));
+            } else {
+                presetFiles(name, a.types(), a.config(), out)
+                        .forEach((type, file) -> files.put(type.toString(), file));
+            }
+            for (var entry : files.entrySet()) {
+                Path gguf = entry.getValue();
                 String label = name.endsWith(".gguf") ? gguf.getFileName().toString() : name;
-                String typeName = type == null ? "as stored" : type.toString();
+                String typeName = entry.getKey();
                 ModelOptions options = options(a.config()).withContextLength(a.config().prompt() + a.config().generate());
                 try (Model model = GgufModels.load(gguf, options)) {
                     if (bandwidth == null) {
@@ -124,26 +132,36 @@ public final class BenchCommand {
         return base.withBackend(c.backend()).withThreads(c.threads()).withCacheType(GgmlType.F16).withRepack(true);
     }
 
-    /** A preset's random-weight GGUF of {@code type}, written once into the cache folder. */
-    private static Path presetFile(String preset, GgmlType type, BenchConfig config, PrintStream out) {
+    /**
+     * A preset's random-weight GGUF file for each of {@code types}, written once into the cache folder. The
+     * missing ones are quantized from one random model (F16, GPT-2's initialisation, seed 1), so every type
+     * holds the same weights and a preset is initialised once rather than once per type.
+     */
+    private static Map<GgmlType, Path> presetFiles(String preset, List<GgmlType> types, BenchConfig config,
+                                                   PrintStream out) {
         ModelSpec spec = Presets.byName(preset);
         if (config.flash()) {
             spec = spec.withAttention(spec.attention().withFlash(true));
         }
         Path dir = Natives.cacheDirectory().resolve("bench");
-        Path file = dir.resolve(preset + "-" + type + ".gguf");
-        if (Files.isRegularFile(file)) {
-            return file;
+        Map<GgmlType, Path> files = new LinkedHashMap<>();
+        types.forEach(type -> files.put(type, dir.resolve(preset + "-" + type + ".gguf")));
+        List<GgmlType> missing = types.stream().filter(type -> !Files.isRegularFile(files.get(type))).toList();
+        if (missing.isEmpty()) {
+            return files;
         }
-        out.printf("writing %s (random weights, seed 1) ...%n", file);
-        ModelOptions options = ModelOptions.cpu().withThreads(config.threads()).withMatrixType(type).withRepack(false);
+        ModelOptions options = ModelOptions.cpu().withThreads(config.threads()).withMatrixType(GgmlType.F16)
+                .withRepack(false);
         try (Model model = Model.random(spec, WeightInit.gpt2(1), options)) {
             Files.createDirectories(dir);
-            GgufModels.write(model, file, type);
+            for (GgmlType type : missing) {
+                out.printf("writing %s (random weights, seed 1) ...%n", files.get(type));
+                GgufModels.write(model, files.get(type), type);
+            }
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException("cannot write into " + dir + ": " + e.getMessage(), e);
         }
-        return file;
+        return files;
     }
 
     static Arguments parse(String[] args) {

@@ -23,6 +23,7 @@ public final class Session implements AutoCloseable {
     private long buildNanos;
     private int steps;
     private long stepNanos;
+    private long computeNanos;
     private boolean closed;
 
     Session(Model model, KvCache cache) {
@@ -110,6 +111,7 @@ public final class Session implements AutoCloseable {
                 buildNanos += System.nanoTime() - t0;
             }
             Logits logits = step.run(chunk, base + from, prefix).logits();
+            computeNanos += step.lastComputeNanos();
             steps++;
             stepNanos += System.nanoTime() - t0;
             if (allLogits || to == tokens.length) {
@@ -129,17 +131,26 @@ public final class Session implements AutoCloseable {
 
     /**
      * How this session's time was spent: graphs built (a graph is reused for every batch of the same shape),
-     * time building them, batches computed and their total time (building included).
+     * time building them, batches computed and their total time (building included), and the part of that
+     * total spent inside ggml's graph computation.
      */
-    public record Stats(int graphBuilds, long buildNanos, int steps, long stepNanos) {
+    public record Stats(int graphBuilds, long buildNanos, int steps, long stepNanos, long computeNanos) {
         /** The share of step time spent building graphs. */
         public double buildShare() {
             return stepNanos == 0 ? 0 : (double) buildNanos / stepNanos;
         }
+
+        /**
+         * The share of step time outside ggml's computation: graph building, filling inputs, copying logits
+         * back, Java's own work. On a GPU this is time the device may sit idle.
+         */
+        public double hostShare() {
+            return stepNanos == 0 ? 0 : 1 - (double) computeNanos / stepNanos;
+        }
     }
 
     public Stats stats() {
-        return new Stats(graphBuilds, buildNanos, steps, stepNanos);
+        return new Stats(graphBuilds, buildNanos, steps, stepNanos, computeNanos);
     }
 
     /** Forgets every token (the cache is overwritten by later calls). */

@@ -33,6 +33,7 @@ final class StepGraph implements AutoCloseable {
     private final Tensor logits;
     private final Map<String, Tensor> readBack = new LinkedHashMap<>();
     private boolean allocated;
+    private long computeNanos;
 
     private StepGraph(Model model, KvCache cache, GraphBuilder.Shape shape, Collection<String> inspect) {
         this.model = model;
@@ -78,6 +79,11 @@ final class StepGraph implements AutoCloseable {
                 && shape.keys() == Math.min(cacheSize, roundUp(start + tokens, KEY_PADDING));
     }
 
+    /** Time of the last {@link #run}'s graph computation alone (on a GPU: kernel launches and waiting). */
+    long lastComputeNanos() {
+        return computeNanos;
+    }
+
     /** Computes the batch {@code ids} at positions {@code start ..}. */
     Result run(int[] ids, int start, int prefix) {
         if (!allocated) {
@@ -87,7 +93,9 @@ final class StepGraph implements AutoCloseable {
             throw new IllegalStateException("this graph lost its compute memory to another graph; build a new one");
         }
         builder.inputs.fill(ids, start, prefix);
+        long t0 = System.nanoTime();
         model.scheduler().compute(graph);
+        computeNanos = System.nanoTime() - t0;
         Logits out = new Logits(logits.toFloats(), shape.allLogits() ? shape.tokens() : 1, model.spec().vocabSize());
         if (readBack.isEmpty()) {
             return new Result(out, Map.of());

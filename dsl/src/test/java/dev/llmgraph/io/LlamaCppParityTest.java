@@ -181,13 +181,13 @@ class LlamaCppParityTest {
     }
 
     /** Logits with a KV cache as long as the context, read whole as llama.cpp reads its padded cache. */
-    private static float[] overWholeContext(Model model, int[] prompt) {
+    static float[] overWholeContext(Model model, int[] prompt) {
         try (Session session = model.session()) {
             return session.feedAll(prompt).toArray();
         }
     }
 
-    private static float[] flatten(float[][] rows) {
+    static float[] flatten(float[][] rows) {
         int vocab = rows[0].length;
         float[] out = new float[rows.length * vocab];
         for (int t = 0; t < rows.length; t++) {

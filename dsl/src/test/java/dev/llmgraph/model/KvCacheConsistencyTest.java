@@ -133,7 +133,7 @@ class KvCacheConsistencyTest {
     }
 
     /** The prompt's prefix (if any) in one call, then every other token alone. */
-    private static float[][] incremental(Model model, int[] tokens, int prefix) {
+    static float[][] incremental(Model model, int[] tokens, int prefix) {
         List<float[]> out = new ArrayList<>();
         try (Session session = model.session()) {
             int start = 0;
@@ -149,7 +149,7 @@ class KvCacheConsistencyTest {
     }
 
     /** The whole sequence through a model whose batch size splits it into chunks. */
-    private static float[][] chunked(Model model, int[] tokens, int prefix) {
+    static float[][] chunked(Model model, int[] tokens, int prefix) {
         try (Session session = model.session()) {
             if (prefix == 0) {
                 return rows(session.feedAll(tokens));
@@ -162,7 +162,7 @@ class KvCacheConsistencyTest {
         }
     }
 
-    private static float[][] rows(Logits logits) {
+    static float[][] rows(Logits logits) {
         float[][] out = new float[logits.tokens()][];
         for (int t = 0; t < out.length; t++) {
             out[t] = logits.row(t);

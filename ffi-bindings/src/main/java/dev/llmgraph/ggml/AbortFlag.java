@@ -15,11 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * How a CPU computation is stopped early. ggml's CPU backend calls an abort callback after every graph
+ * How a computation is stopped early. ggml's CPU backend calls an abort callback after every graph
  * node; the callback is a C function of the llmgraph shim that reads this native flag (a Java upcall per
  * node would cost microseconds each, several percent of a decode step). The flag is raised by
  * {@link Backend#interrupt()} and by a watcher thread that notices, within some 20 milliseconds, when a
- * computing thread has been interrupted (the notebook's stop button, a cell timeout).
+ * computing thread has been interrupted (the notebook's stop button, a cell timeout). ggml's CUDA backend
+ * has no such callback: there the flag is read when the graph has finished, so a stop takes effect between
+ * graphs (one prompt batch, one decode step: milliseconds on a GPU).
  */
 final class AbortFlag implements AutoCloseable {
     // Each wake-up can preempt a ggml thread on a small machine; 20 ms keeps that rare and a stop prompt.
@@ -40,6 +42,11 @@ final class AbortFlag implements AutoCloseable {
     /** Stops the current computation after its running node. */
     void raise() {
         flag.set(ValueLayout.JAVA_INT, 0, 1);
+    }
+
+    /** Whether a stop was asked for since {@link #begin()}. */
+    boolean raised() {
+        return flag.get(ValueLayout.JAVA_INT, 0) != 0;
     }
 
     /** Called before a computation on the current thread: clears the flag and watches the thread. */

@@ -2,6 +2,7 @@ package dev.llmgraph.ggml;
 
 import dev.llmgraph.ggml.internal.BackendApi;
 import dev.llmgraph.ggml.internal.Downcalls;
+import dev.llmgraph.ggml.internal.GgmlLog;
 import dev.llmgraph.ggml.internal.NativeLibraries;
 import dev.llmgraph.ggml.internal.TensorStruct;
 
@@ -16,9 +17,10 @@ import java.util.List;
  * A ggml backend: the CPU (with a thread count) or a CUDA GPU. Computes graphs whose tensors live in its
  * buffers. Close it to free it.
  *
- * <p>A CPU computation stops early when the computing thread is interrupted or {@link #interrupt()} is
- * called; it then throws {@link ComputeInterruptedException}. (ggml's CUDA backend has no such hook, so a
- * CUDA computation runs to the end of the current graph.)
+ * <p>A computation stops early when the computing thread is interrupted or {@link #interrupt()} is
+ * called; it then throws {@link ComputeInterruptedException}. On the CPU it stops after the running node.
+ * ggml's CUDA backend has no hook for that, so a CUDA computation runs to the end of the current graph and
+ * then throws: a model's long prompt or generation stops at its next batch or token.
  */
 public final class Backend implements AutoCloseable {
     private static final String[] DEVICE_KINDS = {"CPU", "GPU", "IGPU", "ACCEL", "META"};
@@ -66,7 +68,7 @@ public final class Backend implements AutoCloseable {
         List<MemorySegment> gpus = cudaDevices();
         if (gpus.isEmpty()) {
             throw new NativeLibraryException(NativeLibraries.hasCuda()
-                    ? "the CUDA backend is built but finds no GPU on this machine"
+                    ? "the CUDA backend is built but finds no GPU on this machine" + cudaInitFailure()
                     : "the native libraries in " + NativeLibraries.directory() + " were built without CUDA; build "
                     + "them with LLMGRAPH_CUDA=1 native/build.sh (bin/llmgraph does this with --backend cuda)");
         }
@@ -74,7 +76,25 @@ public final class Backend implements AutoCloseable {
             throw new IllegalArgumentException("there is no CUDA device " + index + "; this machine has "
                     + gpus.size());
         }
-        return new Backend(BackendApi.ggml_backend_dev_init(gpus.get(index), MemorySegment.NULL), false);
+        Backend b = new Backend(BackendApi.ggml_backend_dev_init(gpus.get(index), MemorySegment.NULL), false);
+        b.abort = new AbortFlag(); // watched, read after each graph: CUDA has no per-node abort callback
+        return b;
+    }
+
+    /**
+     * Why ggml-cuda found no device, when it logged a reason: a driver older than the CUDA runtime the
+     * libraries were built with is the common case on rented machines, and it has a fix.
+     */
+    private static String cudaInitFailure() {
+        String reason = GgmlLog.lastError();
+        if (!reason.contains("CUDA")) {
+            return " (is the NVIDIA driver loaded? nvidia-smi should list the GPU)";
+        }
+        String fix = reason.contains("driver")
+                ? "; install an NVIDIA driver that supports the CUDA version of the toolkit the libraries were built "
+                + "with (nvidia-smi shows the driver's CUDA version), or build them with a toolkit of that version"
+                : "";
+        return " (ggml-cuda: " + reason + ")" + fix;
     }
 
     /** {@code "cpu"}, {@code "cuda"} or {@code "cuda:N"}; CPU backends get {@code threads} threads. */
@@ -249,25 +269,27 @@ public final class Backend implements AutoCloseable {
         run(() -> BackendApi.ggml_backend_graph_compute(handle(), graph.handle()), "graph");
     }
 
-    /** Stops the computation running on this backend (CPU only) as soon as the current op ends. */
+    /** Stops the computation running on this backend: on the CPU after the current op, else after the graph. */
     public void interrupt() {
         if (abort != null) {
             abort.raise();
         }
     }
 
-    /** Runs a native computation that returns a ggml_status, translating failures into exceptions. */
+    /**
+     * Runs a native computation that returns a ggml_status, translating failures into exceptions. A stop
+     * asked for while it ran counts as an interruption even where the backend finished the graph (CUDA).
+     */
     void run(java.util.function.IntSupplier computation, String what) {
         int status;
-        if (abort == null) {
+        abort.begin();
+        try {
             status = computation.getAsInt();
-        } else {
-            abort.begin();
-            try {
-                status = computation.getAsInt();
-            } finally {
-                abort.end();
+            if (status == 0 && abort.raised()) {
+                status = 1;
             }
+        } finally {
+            abort.end();
         }
         switch (status) {
             case 0 -> { }
@@ -298,9 +320,7 @@ public final class Backend implements AutoCloseable {
             if (allocator != null) {
                 allocator.close();
             }
-            if (abort != null) {
-                abort.close();
-            }
+            abort.close();
             BackendApi.ggml_backend_free(backend);
             closed = true;
         }

@@ -23,13 +23,28 @@ public final class Buffer implements AutoCloseable {
     }
 
     static Buffer allocate(Context ctx, BufferType type) {
+        long needed = bytesNeeded(ctx, type);
+        DeviceMemory.requireRoom(type, needed);
         MemorySegment buffer = BackendApi.ggml_backend_alloc_ctx_tensors_from_buft(ctx.handle(), type.handle());
         if (Downcalls.isNull(buffer)) {
-            throw new GgmlException("could not allocate a " + type + " buffer for the tensors of this context "
-                    + "(out of memory?)");
+            throw new GgmlException("could not allocate " + DeviceMemory.gib(needed) + " in a " + type
+                    + " buffer for the tensors of this context (out of memory?)");
         }
         BackendApi.ggml_backend_buffer_set_usage(buffer, USAGE_WEIGHTS);
         return new Buffer(buffer, type);
+    }
+
+    /** Bytes the tensors of {@code ctx} that have no memory yet take in {@code type}, with its alignment. */
+    private static long bytesNeeded(Context ctx, BufferType type) {
+        long alignment = BackendApi.ggml_backend_buft_get_alignment(type.handle());
+        long total = 0;
+        for (Tensor t : ctx.tensors()) {
+            if (!t.hasData()) {
+                long size = BackendApi.ggml_backend_buft_get_alloc_size(type.handle(), t.pointer());
+                total += (size + alignment - 1) / alignment * alignment;
+            }
+        }
+        return total;
     }
 
     /** Size in bytes. */

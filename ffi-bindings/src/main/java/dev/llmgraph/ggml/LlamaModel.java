@@ -24,8 +24,13 @@ final class LlamaModel implements AutoCloseable {
         this.model = model;
     }
 
-    /** Loads {@code file} on the CPU, only its vocabulary when {@code vocabOnly}. */
+    /** Loads {@code file} on the CPU, only its vocabulary when {@code use} is the tokenizer. */
     static LlamaModel load(Path file, LlamaPreflight.Use use) {
+        return load(file, use, 0);
+    }
+
+    /** Loads {@code file} with {@code gpuLayers} layers on the GPU (llama.cpp's {@code n_gpu_layers}). */
+    static LlamaModel load(Path file, LlamaPreflight.Use use, int gpuLayers) {
         NativeLibraries.shim(); // fails here, with words, rather than in a class initialiser
         Path path = file.toAbsolutePath();
         LlamaPreflight.check(path, use);
@@ -34,7 +39,7 @@ final class LlamaModel implements AutoCloseable {
         MemorySegment model;
         try (Arena arena = Arena.ofConfined()) {
             model = ShimApi.llmgraph_model_load(arena.allocateFrom(path.toString()),
-                    use == LlamaPreflight.Use.TOKENIZER ? 1 : 0, 0);
+                    use == LlamaPreflight.Use.TOKENIZER ? 1 : 0, gpuLayers);
         }
         if (Downcalls.isNull(model)) {
             throw new LlamaException("llama.cpp could not load " + path + ": " + LlamaLog.reason("no reason given"));

@@ -2,6 +2,7 @@ package dev.llmgraph.ggml;
 
 import dev.llmgraph.ggml.internal.Downcalls;
 import dev.llmgraph.ggml.internal.LlamaApi;
+import dev.llmgraph.ggml.internal.NativeLibraries;
 import dev.llmgraph.ggml.internal.ShimApi;
 
 import java.lang.foreign.Arena;
@@ -12,7 +13,8 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * llama.cpp as the referee: it loads a GGUF model with its own model code (on the CPU) and returns the
+ * llama.cpp as the referee: it loads a GGUF model with its own model code (on the CPU, or on a GPU with
+ * {@link Settings#onGpu()}) and returns the
  * logits of every position of a token sequence, to compare with what llmgraph computes on the same weights.
  *
  * <p>Each {@link #logits(int...)} call starts from an empty KV cache and decodes the tokens at positions
@@ -48,8 +50,14 @@ public final class LlamaReference implements AutoCloseable {
      * @param contextLength  the longest token sequence {@link #logits(int...)} accepts
      * @param threads        CPU threads for llama.cpp
      * @param flashAttention whether llama.cpp uses its flash-attention kernel
+     * @param gpuLayers      how many layers llama.cpp places on the GPU ({@code -ngl}): 0 keeps everything,
+     *                       and every op, on the CPU; {@link #ALL_LAYERS} offloads the whole model with its
+     *                       output layer, as {@code llama-cli -ngl 99} does. Needs a CUDA build and a GPU.
      */
-    public record Settings(int contextLength, int threads, boolean flashAttention) {
+    public record Settings(int contextLength, int threads, boolean flashAttention, int gpuLayers) {
+        /** {@code gpuLayers} that puts every layer, and the output layer, on the GPU. */
+        public static final int ALL_LAYERS = 999;
+
         public Settings {
             if (contextLength < 1) {
                 throw new IllegalArgumentException("contextLength = " + contextLength + " must be at least 1");
@@ -57,23 +65,35 @@ public final class LlamaReference implements AutoCloseable {
             if (threads < 1) {
                 throw new IllegalArgumentException("threads = " + threads + " must be at least 1");
             }
+            if (gpuLayers < 0) {
+                throw new IllegalArgumentException("gpuLayers = " + gpuLayers + " must be 0 (CPU) or more");
+            }
         }
 
-        /** 512 tokens, up to 4 threads, no flash attention. */
+        /** 512 tokens, up to 4 threads, no flash attention, on the CPU. */
         public static Settings defaults() {
-            return new Settings(512, Math.min(4, Runtime.getRuntime().availableProcessors()), false);
+            return new Settings(512, Math.min(4, Runtime.getRuntime().availableProcessors()), false, 0);
         }
 
         public Settings withContextLength(int contextLength) {
-            return new Settings(contextLength, threads, flashAttention);
+            return new Settings(contextLength, threads, flashAttention, gpuLayers);
         }
 
         public Settings withThreads(int threads) {
-            return new Settings(contextLength, threads, flashAttention);
+            return new Settings(contextLength, threads, flashAttention, gpuLayers);
         }
 
         public Settings withFlashAttention(boolean flashAttention) {
-            return new Settings(contextLength, threads, flashAttention);
+            return new Settings(contextLength, threads, flashAttention, gpuLayers);
+        }
+
+        public Settings withGpuLayers(int gpuLayers) {
+            return new Settings(contextLength, threads, flashAttention, gpuLayers);
+        }
+
+        /** The whole model on the GPU ({@link #ALL_LAYERS}). */
+        public Settings onGpu() {
+            return withGpuLayers(ALL_LAYERS);
         }
     }
 
@@ -99,10 +119,17 @@ public final class LlamaReference implements AutoCloseable {
     }
 
     public static LlamaReference open(Path gguf, Settings settings) {
-        LlamaModel model = LlamaModel.load(gguf, LlamaPreflight.Use.FULL_MODEL);
+        if (settings.gpuLayers() > 0 && !Backend.cudaAvailable()) {
+            throw new LlamaException("llama.cpp cannot put " + settings.gpuLayers() + " layers of " + gguf
+                    + " on a GPU: " + (NativeLibraries.hasCuda() ? "the CUDA build finds no GPU on this machine"
+                    : "the native libraries were built without CUDA (LLMGRAPH_CUDA=1 native/build.sh)")
+                    + "; use Settings.withGpuLayers(0) for the CPU");
+        }
+        LlamaModel model = LlamaModel.load(gguf, LlamaPreflight.Use.FULL_MODEL, settings.gpuLayers());
         LlamaLog.reset();
         MemorySegment context = ShimApi.llmgraph_context_new(model.pointer(), settings.contextLength(),
-                settings.contextLength(), settings.threads(), settings.flashAttention() ? 1 : 0);
+                settings.contextLength(), settings.threads(), settings.flashAttention() ? 1 : 0,
+                settings.gpuLayers() > 0 ? 1 : 0);
         if (Downcalls.isNull(context)) {
             model.close();
             throw new LlamaException("llama.cpp could not create a context for " + model.path() + ": "

@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -9,6 +10,7 @@ import java.util.function.DoubleUnaryOperator;
 import java.util.stream.Stream;
 
 /** The element-wise activations against their double-precision definitions, on inputs in [-6, 6). */
+@Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class ActivationTest {
     /**
      * Activations computed in float with libm-quality exp, tanh and erf are within a few ulps (2^-24

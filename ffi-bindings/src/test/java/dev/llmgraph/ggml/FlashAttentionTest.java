@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml;
 
+import org.junit.jupiter.api.Tag;
 import dev.llmgraph.ggml.Compare.Tolerance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * type, with unbroken rows (V as [headDimV, keys, kvHeads], not the transposed layout of a non-flash V
  * cache); a mask in f16 with at least one row per query. The typed layer checks all of these.
  */
+@Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class FlashAttentionTest {
     /**
      * f32 K/V: the outputs are averages of values in [-1, 1); the logits (up to about 3) are float dot

@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * up in the second, as ggml's non-swapped GLU reads them). The fused case also pins down that convention:
  * with the halves the other way round, every element would differ.
  */
+@Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class GluTest {
     private static final int WIDTH = 48;
     private static final int ROWS = 5;

@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.Executors;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A long CPU computation stops early, with a Java exception, when {@link Backend#interrupt()} is called
@@ -17,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * computes correctly afterwards. The graph is a chain of 3000 products of 256 x 256 matrices (about
  * 100 GFLOP, seconds on two cores); the interrupt comes after 50 ms.
  */
+@Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class InterruptTest {
     private static final int LINKS = 3000;
 
@@ -49,6 +52,25 @@ class InterruptTest {
             cpu.compute(ctx.newGraph(4).expand(ctx.scale(ctx.tensors().getFirst(), 1f)));
         } finally {
             timer.shutdownNow();
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * ggml-cuda has no per-node abort hook: a stop asked for while a CUDA graph runs (here: before it starts,
+     * so the test does not race the GPU) is reported when the graph ends, and the backend computes afterwards.
+     */
+    @Test
+    void aCudaComputationReportsAnInterruptWhenItsGraphEnds() {
+        assumeTrue(Backend.cudaAvailable(), "no CUDA device: CUDA tests skipped");
+        try (Backend cuda = Backend.cuda(); Context ctx = Context.create(LINKS + 8, LINKS + 8)) {
+            Graph graph = longChain(ctx, cuda);
+            Thread.currentThread().interrupt();
+            ComputeInterruptedException e = assertThrows(ComputeInterruptedException.class, () -> cuda.compute(graph));
+            assertEquals("the graph computation on CUDA0 was interrupted", e.getMessage());
+            assertFalse(Thread.currentThread().isInterrupted(), "the exception takes the interrupt");
+            cuda.compute(graph);
+        } finally {
             Thread.interrupted();
         }
     }

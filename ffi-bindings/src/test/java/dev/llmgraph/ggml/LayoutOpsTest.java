@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * to f16 by Java's own IEEE conversion (round to nearest, ties to even, as ggml's is), so the comparisons
  * allow no error at all; only q8_0 lookups carry that format's documented rounding.
  */
+@Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class LayoutOpsTest {
     private static final int EMBEDDING_WIDTH = 64;
     private static final int VOCAB = 10;

@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * The reference uses the f16-rounded weights where the tensor is f16, so e_a = 0 there. A wrong layout or
  * broadcast would be off by about Σ|a·b| itself, far beyond this.
  */
+@Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class MulMatTest {
     private static final double F32_UNIT_ROUNDOFF = 0x1p-24;
     /** ggml's CUDA path for f16 weights may use cuBLAS with f16 accumulation (compute type 16F). */

@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml;
 
+import org.junit.jupiter.api.Tag;
 import dev.llmgraph.ggml.Compare.Tolerance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -16,6 +17,7 @@ import static dev.llmgraph.ggml.Reference.longs;
  * versions, for row lengths from a toy model's to a 7B model's, with an eps small enough to vanish and one
  * large enough to matter.
  */
+@Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class NormTest {
     /**
      * The outputs are O(1) (|x̂| < 4 here). ggml sums a row of up to 4096 floats in float, so the mean and

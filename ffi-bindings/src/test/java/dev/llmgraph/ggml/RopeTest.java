@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml;
 
+import org.junit.jupiter.api.Tag;
 import dev.llmgraph.ggml.AttentionReference.Rope;
 import dev.llmgraph.ggml.Compare.Tolerance;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * both pairings, position interpolation (freqScale < 1), NTK-aware and LLaMA-3 bases, partial rotation,
  * and YaRN.
  */
+@Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class RopeTest {
     /**
      * Inputs lie in [-1, 1) and positions below 512. ggml's CPU kernel builds the angles as

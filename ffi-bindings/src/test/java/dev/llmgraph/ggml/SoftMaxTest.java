@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml;
 
+import org.junit.jupiter.api.Tag;
 import dev.llmgraph.ggml.Compare.Tolerance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -16,6 +17,7 @@ import static dev.llmgraph.ggml.Reference.longs;
  * plain, scaled, with a causal mask, a mask with spare rows, a per-head mask, an f16 mask and ALiBi for a
  * power-of-two and a non-power-of-two head count (the two branches of ggml's slope formula).
  */
+@Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class SoftMaxTest {
     /**
      * Relative, because each probability is exp(logit - max) / Σ: float rounding of the logits (|logit| up

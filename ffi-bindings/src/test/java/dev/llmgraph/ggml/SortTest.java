@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * argsort and top_k (what samplers are built from) against sorting in Java. The values of a row are
  * distinct, so the right answer is unique and the comparison is exact.
  */
+@Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class SortTest {
     static Stream<Arguments> orders() {
         return Backends.crossedArguments(Stream.of(

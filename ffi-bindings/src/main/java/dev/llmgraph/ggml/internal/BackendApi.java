@@ -123,6 +123,9 @@ public final class BackendApi {
     // ---- buffers and tensor data -----------------------------------------------------------------------
     private static final MethodHandle BUFT_NAME = q("ggml_backend_buft_name", fn(PTR, PTR));
     private static final MethodHandle BUFT_IS_HOST = q("ggml_backend_buft_is_host", fn(BOOL, PTR));
+    private static final MethodHandle BUFT_ALIGNMENT = q("ggml_backend_buft_get_alignment", fn(SIZE_T, PTR));
+    private static final MethodHandle BUFT_ALLOC_SIZE = q("ggml_backend_buft_get_alloc_size", fn(SIZE_T, PTR, PTR));
+    private static final MethodHandle BUFT_DEVICE = q("ggml_backend_buft_get_device", fn(PTR, PTR));
     private static final MethodHandle BUFT_ALLOC_BUFFER = s("ggml_backend_buft_alloc_buffer", fn(PTR, PTR, SIZE_T));
     private static final MethodHandle ALLOC_CTX_TENSORS_FROM_BUFT = s("ggml_backend_alloc_ctx_tensors_from_buft", fn(PTR, PTR, PTR));
     private static final MethodHandle BUFFER_FREE = s("ggml_backend_buffer_free", fnVoid(PTR));
@@ -142,6 +145,16 @@ public final class BackendApi {
     }
     public static boolean ggml_backend_buft_is_host(MemorySegment buft) {
         try { return (boolean) BUFT_IS_HOST.invokeExact(buft); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static long ggml_backend_buft_get_alignment(MemorySegment buft) {
+        try { return (long) BUFT_ALIGNMENT.invokeExact(buft); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static long ggml_backend_buft_get_alloc_size(MemorySegment buft, MemorySegment tensor) {
+        try { return (long) BUFT_ALLOC_SIZE.invokeExact(buft, tensor); } catch (Throwable t) { throw rethrow(t); }
+    }
+    /** The device of a buffer type; NULL for types without one. */
+    public static MemorySegment ggml_backend_buft_get_device(MemorySegment buft) {
+        try { return (MemorySegment) BUFT_DEVICE.invokeExact(buft); } catch (Throwable t) { throw rethrow(t); }
     }
     public static MemorySegment ggml_backend_buft_alloc_buffer(MemorySegment buft, long size) {
         try { return (MemorySegment) BUFT_ALLOC_BUFFER.invokeExact(buft, size); } catch (Throwable t) { throw rethrow(t); }

@@ -14,9 +14,10 @@ import java.lang.invoke.MethodType;
  * output.
  */
 public final class GgmlLog {
-    private static final int DEBUG = 1, INFO = 2, WARN = 3, CONT = 5;
+    private static final int DEBUG = 1, INFO = 2, WARN = 3, ERROR = 4, CONT = 5;
     private static volatile int threshold = WARN;
     private static volatile int lastLevel = WARN;
+    private static final StringBuilder lastError = new StringBuilder();
 
     private GgmlLog() {}
 
@@ -50,12 +51,34 @@ public final class GgmlLog {
         };
     }
 
+    /**
+     * The last error ggml logged (e.g. ggml-cuda's "failed to initialize CUDA: ..."), without its trailing
+     * newline; empty if none. Lets a Java exception quote the native reason.
+     */
+    public static String lastError() {
+        synchronized (lastError) {
+            return lastError.toString().strip();
+        }
+    }
+
     private static void log(int level, MemorySegment text, MemorySegment userData) {
         // CONT continues the previous message at the previous level.
         int effective = level == CONT ? lastLevel : level;
         lastLevel = effective;
-        if (effective >= threshold && !Downcalls.isNull(text)) {
-            System.err.print(Downcalls.string(text));
+        if (Downcalls.isNull(text)) {
+            return;
+        }
+        String message = Downcalls.string(text);
+        if (effective == ERROR) {
+            synchronized (lastError) {
+                if (level != CONT) {
+                    lastError.setLength(0);
+                }
+                lastError.append(message);
+            }
+        }
+        if (effective >= threshold) {
+            System.err.print(message);
         }
     }
 }

@@ -42,7 +42,7 @@ public final class ShimApi {
     private static final MethodHandle DETOKENIZE = s("llmgraph_detokenize", fn(INT, PTR, PTR, INT, PTR, INT, INT, INT));
     private static final MethodHandle TOKEN_TO_PIECE = s("llmgraph_token_to_piece", fn(INT, PTR, INT, PTR, INT, INT));
     private static final MethodHandle VOCAB_SPECIAL = q("llmgraph_vocab_special", fn(INT, PTR, INT));
-    private static final MethodHandle CONTEXT_NEW = s("llmgraph_context_new", fn(PTR, PTR, INT, INT, INT, INT));
+    private static final MethodHandle CONTEXT_NEW = s("llmgraph_context_new", fn(PTR, PTR, INT, INT, INT, INT, INT));
     private static final MethodHandle CONTEXT_FREE = s("llmgraph_context_free", fnVoid(PTR));
     private static final MethodHandle DECODE_ALL = s("llmgraph_decode_all", fn(INT, PTR, PTR, INT, PTR));
 
@@ -84,10 +84,12 @@ public final class ShimApi {
     public static int llmgraph_vocab_special(MemorySegment model, int which) {
         try { return (int) VOCAB_SPECIAL.invokeExact(model, which); } catch (Throwable t) { throw rethrow(t); }
     }
+    /** {@code offloadOps}: llama.cpp may run large ops of CPU-resident layers on a GPU (its default). */
     public static MemorySegment llmgraph_context_new(MemorySegment model, int contextLength, int batch, int threads,
-                                                     int flashAttention) {
+                                                     int flashAttention, int offloadOps) {
         try {
-            return (MemorySegment) CONTEXT_NEW.invokeExact(model, contextLength, batch, threads, flashAttention);
+            return (MemorySegment) CONTEXT_NEW.invokeExact(model, contextLength, batch, threads, flashAttention,
+                    offloadOps);
         } catch (Throwable t) { throw rethrow(t); }
     }
     public static void llmgraph_context_free(MemorySegment ctx) {

@@ -1,0 +1,37 @@
+package dev.llmgraph.testing;
+
+import dev.llmgraph.ggml.Backend;
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.model.ModelOptions;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * What the whole-model CUDA tests share. They carry the JUnit tag {@code gpu} (what {@code bin/llmgraph
+ * check} runs on a GPU server) and, on a machine without a GPU, are reported as skipped with the reason
+ * below rather than left out.
+ */
+public final class Gpu {
+    /** The JUnit tag of tests that need a GPU to mean anything. */
+    public static final String TAG = "gpu";
+
+    /**
+     * ggml-cuda sets cuBLAS to TF32 tensor-op math ({@code CUBLAS_TF32_TENSOR_OP_MATH}), so F32 matrix
+     * products of more than one row round their inputs to 10-bit mantissas (2^-11 = 4.9e-4 relative), where
+     * the CPU keeps float32. Over two blocks that moves logits by some 1e-3 of their scale; 1e-2 leaves room
+     * and stays far below what a wrong wiring gives (errors of 1e-1 to 2 in ReferenceSensitivityTest).
+     */
+    public static final double TF32_TOLERANCE = 1e-2;
+
+    private Gpu() {}
+
+    /** Skips the calling test without a usable CUDA device (from a {@code @BeforeEach}: each test is listed as skipped). */
+    public static void assumeCuda() {
+        assumeTrue(Backend.cudaAvailable(), "no CUDA device: CUDA tests skipped");
+    }
+
+    /** The first GPU with F32 weights and cache, as the CPU tests use. */
+    public static ModelOptions exact() {
+        return ModelOptions.cuda().withThreads(2).withMatrixType(GgmlType.F32).withCacheType(GgmlType.F32);
+    }
+}

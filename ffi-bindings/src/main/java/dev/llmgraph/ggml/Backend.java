@@ -255,18 +255,20 @@ public final class Backend implements AutoCloseable {
      * computes the graph. Inputs and weights must already have their data.
      */
     public void compute(Graph graph) {
-        for (int i = 0, n = graph.nodeCount(); i < n; i++) {
-            Tensor node = graph.node(i);
-            if (!supports(node)) {
-                throw new UnsupportedOperationException("the " + name + " backend cannot run op " + node.op()
-                        + " for " + node.describe() + "; run this graph on the CPU backend");
+        // The checks and the allocation count as part of the computation: a stop asked for meanwhile holds.
+        run(() -> {
+            for (int i = 0, n = graph.nodeCount(); i < n; i++) {
+                Tensor node = graph.node(i);
+                if (!supports(node)) {
+                    throw new UnsupportedOperationException("the " + name + " backend cannot run op " + node.op()
+                            + " for " + node.describe() + "; run this graph on the CPU backend");
+                }
             }
-        }
-        if (allocator == null) {
-            allocator = new GraphAllocator(this);
-        }
-        allocator.allocate(graph);
-        run(() -> BackendApi.ggml_backend_graph_compute(handle(), graph.handle()), "graph");
+            if (allocator == null) {
+                allocator = new GraphAllocator(this);
+            }
+            allocator.allocate(graph);
+        }, () -> BackendApi.ggml_backend_graph_compute(handle(), graph.handle()), "graph");
     }
 
     /** Stops the computation running on this backend: on the CPU after the current op, else after the graph. */
@@ -281,9 +283,15 @@ public final class Backend implements AutoCloseable {
      * asked for while it ran counts as an interruption even where the backend finished the graph (CUDA).
      */
     void run(java.util.function.IntSupplier computation, String what) {
+        run(() -> { }, computation, what);
+    }
+
+    /** {@link #run(java.util.function.IntSupplier, String)} after {@code preparation}, which a stop also covers. */
+    private void run(Runnable preparation, java.util.function.IntSupplier computation, String what) {
         int status;
         abort.begin();
         try {
+            preparation.run();
             status = computation.getAsInt();
             if (status == 0 && abort.raised()) {
                 status = 1;

@@ -9,6 +9,7 @@
 #   build   bin/llmgraph build-native --cuda                -> OUT_DIR/build.log
 #   check   bin/llmgraph check (tests tagged gpu), one JVM per group of test classes, so that a native crash
 #           in one group leaves the others' results          -> OUT_DIR/check-GROUP.log, OUT_DIR/junit-GROUP/
+#           (check-GROUP runs one group: parity, lifecycle, ops, kvcache, reference)
 #   bench   bin/llmgraph bench --backend cuda               -> OUT_DIR/bench.log, OUT_DIR/bench/
 #   graphs  the decode part of bench again with ggml-cuda's CUDA graphs disabled (GGML_CUDA_DISABLE_GRAPHS=1,
 #           both engines)                                   -> OUT_DIR/graphs.log, OUT_DIR/graphs/
@@ -67,9 +68,10 @@ for step in "${steps[@]}"; do
     build)
       run_step build "${LIMIT_BUILD:-480}" "$llmgraph" build-native --cuda
       ;;
-    check)
+    check|check-*)
       for entry in "${check_groups[@]}"; do
         group="${entry%% *}"
+        [[ "$step" == check || "$step" == "check-$group" ]] || continue
         # shellcheck disable=SC2086
         run_step "check-$group" "${LIMIT_CHECK:-150}" "$llmgraph" check --backend "$backend" ${entry#* } \
           --include-tag gpu --reports-dir "${GPU_CHECK_REPORTS:-$out/junit}-$group"
@@ -84,7 +86,7 @@ for step in "${steps[@]}"; do
         "${model_args[@]}" --type "$types" --rounds 1 -p 64 --out "$out/graphs"
       ;;
     *)
-      echo "bin/gpu-check.sh: unknown step '$step' (info, build, check, bench, graphs)" >&2
+      echo "bin/gpu-check.sh: unknown step '$step' (info, build, check, check-GROUP, bench, graphs)" >&2
       exit 2
       ;;
   esac

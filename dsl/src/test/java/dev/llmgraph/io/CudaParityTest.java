@@ -32,15 +32,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code -ngl 99}), and by llmgraph on the CPU. 40-token prompt, F16 KV cache on every side, caches as long
  * as the context on every side.
  *
- * <p>Tolerances, relative to the reference's largest |logit|:
- * <ul>
- *   <li>llmgraph CUDA against llama.cpp CUDA: the same ops on the same kernels over the same cache length
- *       (the argument of {@link LlamaCppParityTest}), so 1e-4 for float weights and 1e-3 for quantized
- *       ones.</li>
- *   <li>llmgraph CUDA against llmgraph CPU: other kernels. F32 products run as TF32 on the GPU
- *       ({@link Gpu#TF32_TOLERANCE}); quantized products quantize activations to Q8_1 there and to Q8_0 or
- *       Q8_K on the CPU, with sums in another order: the same allowance.</li>
- * </ul>
+ * <p>On the CPU the two engines agree bit for bit; on CUDA they do not, and neither does llama.cpp with
+ * itself: the third column of the table, llama.cpp on CUDA against the CPU, is as large as the other two.
+ * ggml-cuda rounds F32 products to TF32 and K/V products to F16, picks kernels and fuses ops by shape and
+ * graph, and every such ulp-level difference before a quantized product can move an activation across a Q8
+ * rounding boundary (1/127 of its block's largest value). Measured on an H200 (2026-12-04), relative to the
+ * largest |logit|, over every row: F32 up to 1.5e-3 between the engines and 1.2e-3 against the CPU; Q8_0
+ * and Q4_0 up to 2.2e-2 in both comparisons, and llama.cpp's own CUDA-vs-CPU distance as much. Tolerances
+ * (both comparisons): 5e-3 for F32, 5e-2 for quantized matrices, about twice the worst seen; a wrong
+ * wiring moves logits by 1e-1 to 1 of their scale.
+ *
  * The table of every difference is printed after the tests.
  */
 @Tag(Gpu.TAG)
@@ -94,10 +95,14 @@ class CudaParityTest {
 
         LlamaCppParityTest.Difference engines = LlamaCppParityTest.Difference.of(onCuda, llamaCpp);
         LlamaCppParityTest.Difference backends = LlamaCppParityTest.Difference.of(onCuda, onCpu);
-        TABLE.put(String.format("%-24s %-5s %-5s", label, type, flash ? "on" : "off"), engines + "  " + backends);
-        double sameKernels = type == GgmlType.F32 ? 1e-4 : 1e-3;
-        assertTrue(engines.relative() <= sameKernels, "llmgraph CUDA vs llama.cpp CUDA: " + engines);
-        assertTrue(backends.relative() <= Gpu.TF32_TOLERANCE, "llmgraph CUDA vs llmgraph CPU: " + backends);
+        // llama.cpp's own CUDA run against the CPU (where both engines agree bit for bit): how far CUDA's kernels
+        // move llama.cpp itself, the yardstick for the two columns above.
+        LlamaCppParityTest.Difference llamaCppBackends = LlamaCppParityTest.Difference.of(llamaCpp, onCpu);
+        TABLE.put(String.format("%-24s %-5s %-5s", label, type, flash ? "on" : "off"), engines + "  " + backends + "  "
+                + llamaCppBackends);
+        double tolerance = type == GgmlType.F32 ? 5e-3 : 5e-2;
+        assertTrue(engines.relative() <= tolerance, "llmgraph CUDA vs llama.cpp CUDA: " + engines);
+        assertTrue(backends.relative() <= tolerance, "llmgraph CUDA vs CPU: " + backends);
     }
 
     @AfterAll
@@ -106,9 +111,12 @@ class CudaParityTest {
             return;
         }
         System.out.println("llmgraph on CUDA, " + PROMPT + "-token prompt, F16 KV cache, error relative to max |logit|");
-        System.out.println(String.format("%-36s %-20s %-20s", "", "vs llama.cpp CUDA", "vs llmgraph CPU"));
+        System.out.println(String.format("%-36s %-20s %-20s %-20s", "", "llmgraph CUDA vs", "llmgraph CUDA vs",
+                "llama.cpp CUDA vs"));
+        System.out.println(String.format("%-36s %-20s %-20s %-20s", "", "llama.cpp CUDA", "CPU (both engines)",
+                "CPU (both engines)"));
         System.out.println(String.format("%-24s %-5s %-5s", "architecture", "type", "flash")
-                + "    max abs  relative    max abs  relative");
+                + "    max abs  relative    max abs  relative    max abs  relative");
         TABLE.forEach((key, row) -> System.out.println(key + "  " + row));
     }
 }

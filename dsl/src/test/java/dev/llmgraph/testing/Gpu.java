@@ -17,11 +17,14 @@ public final class Gpu {
 
     /**
      * ggml-cuda sets cuBLAS to TF32 tensor-op math ({@code CUBLAS_TF32_TENSOR_OP_MATH}), so F32 matrix
-     * products of more than one row round their inputs to 10-bit mantissas (2^-11 = 4.9e-4 relative), where
-     * the CPU keeps float32. Over two blocks that moves logits by some 1e-3 of their scale; 1e-2 leaves room
-     * and stays far below what a wrong wiring gives (errors of 1e-1 to 2 in ReferenceSensitivityTest).
+     * products round their inputs to 10-bit mantissas (2^-11 = 4.9e-4 relative), where the CPU keeps float32.
+     * Measured on an H200 (2026-12-04) over the 112 specs of the reference sample: up to 1.13e-2 of the
+     * logits' rms against the double-precision reference (post-norm and DeepNorm blocks amplify it most);
+     * 3e-2 leaves room and stays far below what a wrong wiring gives (1e-1 to 2 in ReferenceSensitivityTest).
+     * The price: on CUDA the sample no longer tells apart choices closer than that, such as GELU's erf and
+     * tanh forms (4e-4), which the CPU run of the same sample does.
      */
-    public static final double TF32_TOLERANCE = 1e-2;
+    public static final double TF32_TOLERANCE = 3e-2;
 
     private Gpu() {}
 

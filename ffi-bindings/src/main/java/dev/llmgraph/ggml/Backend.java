@@ -263,6 +263,10 @@ public final class Backend implements AutoCloseable {
                     throw new UnsupportedOperationException("the " + name + " backend cannot run op " + node.op()
                             + " for " + node.describe() + "; run this graph on the CPU backend");
                 }
+                String gap = KernelGaps.problem(node, this);
+                if (gap != null) {
+                    throw new UnsupportedOperationException(gap);
+                }
             }
             if (allocator == null) {
                 allocator = new GraphAllocator(this);

@@ -58,6 +58,17 @@ public final class Scheduler implements AutoCloseable {
                 throw new UnsupportedOperationException("no backend of " + backends + " can run op " + node.op()
                         + " for " + node.describe());
             }
+            // ggml places the node on the first backend that says it can run it; where that is a GPU with a
+            // known missing kernel, say so here rather than let the GPU abort the process.
+            for (Backend b : backends) {
+                if (b.supports(node)) {
+                    String gap = KernelGaps.problem(node, b);
+                    if (gap != null) {
+                        throw new UnsupportedOperationException(gap);
+                    }
+                    break;
+                }
+            }
         }
         BackendApi.ggml_backend_sched_reset(handle());
         if (!BackendApi.ggml_backend_sched_alloc_graph(handle(), graph.handle())) {

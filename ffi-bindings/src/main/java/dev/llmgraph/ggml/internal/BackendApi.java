@@ -30,8 +30,11 @@ public final class BackendApi {
     }
 
     // ---- devices and backends --------------------------------------------------------------------------
-    private static final MethodHandle DEV_COUNT = q("ggml_backend_dev_count", fn(SIZE_T));
-    private static final MethodHandle DEV_GET = q("ggml_backend_dev_get", fn(PTR, SIZE_T));
+    // The first registry call registers the backends, and ggml-cuda then logs what it found: a log line is an
+    // upcall into Java, which a critical (quick) downcall must never make, or the JVM aborts. So the calls that
+    // can reach the registry first, or a backend's logging, are ordinary downcalls.
+    private static final MethodHandle DEV_COUNT = s("ggml_backend_dev_count", fn(SIZE_T));
+    private static final MethodHandle DEV_GET = s("ggml_backend_dev_get", fn(PTR, SIZE_T));
     private static final MethodHandle DEV_NAME = q("ggml_backend_dev_name", fn(PTR, PTR));
     private static final MethodHandle DEV_DESCRIPTION = q("ggml_backend_dev_description", fn(PTR, PTR));
     private static final MethodHandle DEV_TYPE = q("ggml_backend_dev_type", fn(INT, PTR));
@@ -39,8 +42,8 @@ public final class BackendApi {
     private static final MethodHandle DEV_INIT = s("ggml_backend_dev_init", fn(PTR, PTR, PTR));
     private static final MethodHandle DEV_BUFFER_TYPE = q("ggml_backend_dev_buffer_type", fn(PTR, PTR));
     private static final MethodHandle DEV_BACKEND_REG = q("ggml_backend_dev_backend_reg", fn(PTR, PTR));
-    private static final MethodHandle DEV_SUPPORTS_OP = q("ggml_backend_dev_supports_op", fn(BOOL, PTR, PTR));
-    private static final MethodHandle REG_GET_PROC_ADDRESS = q("ggml_backend_reg_get_proc_address", fn(PTR, PTR, PTR));
+    private static final MethodHandle DEV_SUPPORTS_OP = s("ggml_backend_dev_supports_op", fn(BOOL, PTR, PTR));
+    private static final MethodHandle REG_GET_PROC_ADDRESS = s("ggml_backend_reg_get_proc_address", fn(PTR, PTR, PTR));
     private static final MethodHandle CPU_INIT = s("ggml_backend_cpu_init", fn(PTR));
     private static final MethodHandle CPU_SET_N_THREADS = s("ggml_backend_cpu_set_n_threads", fnVoid(PTR, INT));
     private static final MethodHandle CPU_SET_ABORT_CALLBACK = s("ggml_backend_cpu_set_abort_callback", fnVoid(PTR, PTR, PTR));
@@ -49,7 +52,7 @@ public final class BackendApi {
     private static final MethodHandle BACKEND_NAME = q("ggml_backend_name", fn(PTR, PTR));
     private static final MethodHandle BACKEND_GET_DEVICE = q("ggml_backend_get_device", fn(PTR, PTR));
     private static final MethodHandle BACKEND_DEFAULT_BUFFER_TYPE = q("ggml_backend_get_default_buffer_type", fn(PTR, PTR));
-    private static final MethodHandle BACKEND_SUPPORTS_OP = q("ggml_backend_supports_op", fn(BOOL, PTR, PTR));
+    private static final MethodHandle BACKEND_SUPPORTS_OP = s("ggml_backend_supports_op", fn(BOOL, PTR, PTR));
     private static final MethodHandle BACKEND_GRAPH_COMPUTE = s("ggml_backend_graph_compute", fn(INT, PTR, PTR));
     private static final MethodHandle BACKEND_SYNCHRONIZE = s("ggml_backend_synchronize", fnVoid(PTR));
 

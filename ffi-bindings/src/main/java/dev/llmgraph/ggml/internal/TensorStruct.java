@@ -44,6 +44,7 @@ public final class TensorStruct {
     private static final long SRC = offset("src");
     private static final long DATA = offset("data");
     private static final long NAME = offset("name");
+    private static final long OP_PARAMS = offset("op_params");
 
     private TensorStruct() {}
 
@@ -63,6 +64,8 @@ public final class TensorStruct {
     public static MemorySegment src(MemorySegment t, int i) { return t.get(ValueLayout.ADDRESS, SRC + 8L * i); }
     public static MemorySegment buffer(MemorySegment t) { return t.get(ValueLayout.ADDRESS, BUFFER); }
     public static MemorySegment data(MemorySegment t) { return t.get(ValueLayout.ADDRESS, DATA); }
+    /** The op's parameter number {@code i} read as a float (how ggml stores scales, biases and caps). */
+    public static float opParamFloat(MemorySegment t, int i) { return t.get(ValueLayout.JAVA_FLOAT, OP_PARAMS + 4L * i); }
     /** Sets the buffer field; only for support probes on tensors that never get data. */
     public static void setBuffer(MemorySegment t, MemorySegment buffer) { t.set(ValueLayout.ADDRESS, BUFFER, buffer); }
     public static String name(MemorySegment t) { return t.getString(NAME); }

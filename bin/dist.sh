@@ -62,9 +62,9 @@ mkdir -p "$dist/bin" "$dist/lib" "$dist/native/shim"
 started=$SECONDS
 
 # ---- jars: the modules' classes as jars, then every dependency jar the modules list --------------------
-jars_listed_in() { # FILE...: the jar paths in Maven class path files, without this repository's own modules
+jars_listed_in() { # FILE...: the jars in Maven class path files, less llmgraph's own (target/ or installed in ~/.m2)
   local f
-  for f in "$@"; do tr ':' '\n' < "$f"; echo; done | grep '\.jar$' | grep -v "^$root/" | sort -u
+  for f in "$@"; do tr ':' '\n' < "$f"; echo; done | grep '\.jar$' | grep -v -e "^$root/" -e /dev/llmgraph/ | sort -u
 }
 for m in "${modules[@]}"; do
   "$JAVA_HOME/bin/jar" --create --file "$dist/lib/llmgraph-$m.jar" -C "$root/$m/target/classes" .

@@ -94,6 +94,14 @@ cmake_args=(
 flavour=cpu
 if [[ "${LLMGRAPH_CUDA:-0}" == 1 ]]; then
   need nvcc "install the CUDA toolkit (nvcc) for LLMGRAPH_CUDA=1"
+  # A driver older than the toolkit cannot load what the toolkit builds ("CUDA driver version is
+  # insufficient"). Minor versions are compatible within a major version, so only majors are compared.
+  driver_cuda="$(nvidia-smi 2>/dev/null | sed -n 's/.*CUDA Version: *\([0-9][0-9.]*\).*/\1/p' | head -n1)"
+  nvcc_cuda="$(nvcc --version 2>/dev/null | sed -n 's/.*release \([0-9][0-9.]*\),.*/\1/p' | head -n1)"
+  if [[ -n "$driver_cuda" && -n "$nvcc_cuda" && "${driver_cuda%%.*}" -lt "${nvcc_cuda%%.*}" ]]; then
+    die "the NVIDIA driver here supports CUDA $driver_cuda but nvcc is CUDA $nvcc_cuda, so what it builds would not \
+run on this GPU; install a driver for CUDA $nvcc_cuda or newer, or put a CUDA ${driver_cuda%%.*} toolkit first on PATH"
+  fi
   cublas=""
   for root in "${CUDA_HOME:-}" "${CUDA_PATH:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")" \
               /usr/local/cuda /usr/local/cuda-* /usr; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One prepared session on a GPU server: build the CUDA libraries, run the GPU tests, benchmark against
 # llama.cpp. Each step has its own time limit and log, so a failing or slow step still leaves the others'
-# results. Runs from a source checkout or from a dist made by `bin/llmgraph dist --with-tests`.
+# results. Runs in a dist folder made by `bin/llmgraph dist --with-tests` (the check step runs its test jars).
 #
 #   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build check bench graphs (default: all, in that order)
 #

@@ -292,6 +292,7 @@ public final class Backend implements AutoCloseable {
 
     /** {@link #run(java.util.function.IntSupplier, String)} after {@code preparation}, which a stop also covers. */
     private void run(Runnable preparation, java.util.function.IntSupplier computation, String what) {
+        handle(); // a closed backend says so before its abort flag, closed with it, is touched
         int status;
         abort.begin();
         try {

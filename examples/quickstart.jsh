@@ -34,11 +34,12 @@ for (var spec : List.of(llama, bloom)) {
     System.out.println();
 }
 
-// Compile both for the CPU with random weights (GPT-2's initialisation, seed 42), run a forward pass and
-// sample 20 tokens (temperature 0.8, seeded: the same run gives the same tokens).
+// Compile both with random weights (GPT-2's initialisation, seed 42), run a forward pass and sample 20 tokens
+// (temperature 0.8, seeded: the same run gives the same tokens). They run on the CPU, or on a GPU when started
+// with LLMGRAPH_BACKEND=cuda.
 int[] prompt = {1, 450, 4996, 17354, 1701, 432};
 for (var spec : List.of(llama, bloom)) {
-    try (var model = Model.random(spec, 42)) {
+    try (var model = Model.random(spec, WeightInit.gpt2(42), ModelOptions.configured())) {
         var logits = model.forward(prompt);
         System.out.printf("%s: logits %d x %d, top-5 next tokens %s%n", spec.name(), logits.tokens(),
             logits.vocab(), Arrays.toString(logits.top(logits.tokens() - 1, 5)));

@@ -1,6 +1,13 @@
 package dev.llmgraph.model;
 
+import dev.llmgraph.ggml.Backend;
 import dev.llmgraph.ggml.GgmlType;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * How a spec is compiled and run.
@@ -29,6 +36,59 @@ public record ModelOptions(String backend, int threads, GgmlType matrixType, Ggm
     /** The first CUDA GPU, F16 weights and cache. */
     public static ModelOptions cuda() {
         return new ModelOptions("cuda", Runtime.getRuntime().availableProcessors(), GgmlType.F16, GgmlType.F16, 512, 0, false);
+    }
+
+    /** The system property that {@link #configured()} reads first. */
+    public static final String BACKEND_PROPERTY = "llmgraph.backend";
+    /** The environment variable that {@link #configured()} reads when the property is not set. */
+    public static final String BACKEND_VARIABLE = "LLMGRAPH_BACKEND";
+
+    /** Whether the CPU fallback has been reported: once per JVM, not once per model a notebook builds. */
+    static final AtomicBoolean FALLBACK_REPORTED = new AtomicBoolean();
+
+    /**
+     * The options the backend setting asks for, so that notebooks and scripts run where the reader chose
+     * without editing them: the system property {@value #BACKEND_PROPERTY}, else the environment variable
+     * {@value #BACKEND_VARIABLE}; {@code cpu} (the default, also when unset or blank) gives {@link #cpu()},
+     * {@code cuda} or {@code cuda:N} gives {@link #cuda()} on that GPU. Where CUDA is asked for but no GPU can
+     * be used (none present, or libraries built without CUDA), this is {@link #cpu()}, and one line on stderr
+     * says why, once per JVM.
+     *
+     * @throws IllegalArgumentException for a value that names no backend
+     */
+    public static ModelOptions configured() {
+        return configured(System::getenv);
+    }
+
+    /** {@link #configured()} with the environment read through {@code environment} (tests pass their own). */
+    static ModelOptions configured(Function<String, String> environment) {
+        String property = System.getProperty(BACKEND_PROPERTY);
+        String setting = property != null ? BACKEND_PROPERTY : BACKEND_VARIABLE;
+        String value = property != null ? property : environment.apply(BACKEND_VARIABLE);
+        String backend = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+        if (backend.isEmpty() || backend.equals("cpu")) {
+            return cpu();
+        }
+        if (!backend.matches("cuda(:\\d+)?")) {
+            throw new IllegalArgumentException(setting + "=" + value + " names no backend; set it to cpu, cuda or "
+                    + "cuda:N (N: the GPU's number, from 0), or leave it unset for the CPU");
+        }
+        Optional<String> noCuda = Backend.cudaUnavailableReason();
+        if (noCuda.isEmpty()) {
+            return cuda().withBackend(backend);
+        }
+        if (FALLBACK_REPORTED.compareAndSet(false, true)) {
+            System.err.println("llmgraph: " + setting + "=" + value + " but " + noCuda.get() + "; running on the CPU");
+        }
+        return cpu();
+    }
+
+    /**
+     * The backends this machine can run, for experiments that compare them: {@code [cpu]}, or
+     * {@code [cpu, cuda]} where a CUDA GPU can be used. Independent of the backend setting.
+     */
+    public static List<String> availableBackends() {
+        return Backend.cudaAvailable() ? List.of("cpu", "cuda") : List.of("cpu");
     }
 
     public ModelOptions withBackend(String backend) {

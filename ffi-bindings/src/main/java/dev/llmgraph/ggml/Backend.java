@@ -12,6 +12,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A ggml backend: the CPU (with a thread count) or a CUDA GPU. Computes graphs whose tensors live in its
@@ -67,10 +68,7 @@ public final class Backend implements AutoCloseable {
         NativeLibraries.ggml();
         List<MemorySegment> gpus = cudaDevices();
         if (gpus.isEmpty()) {
-            throw new NativeLibraryException(NativeLibraries.hasCuda()
-                    ? "the CUDA backend is built but finds no GPU on this machine" + cudaInitFailure()
-                    : "the native libraries in " + NativeLibraries.directory() + " were built without CUDA; build "
-                    + "them with LLMGRAPH_CUDA=1 native/build.sh (bin/llmgraph does this with --backend cuda)");
+            throw new NativeLibraryException(noCudaReason());
         }
         if (index < 0 || index >= gpus.size()) {
             throw new IllegalArgumentException("there is no CUDA device " + index + "; this machine has "
@@ -79,6 +77,22 @@ public final class Backend implements AutoCloseable {
         Backend b = new Backend(BackendApi.ggml_backend_dev_init(gpus.get(index), MemorySegment.NULL), false);
         b.abort = new AbortFlag(); // watched, read after each graph: CUDA has no per-node abort callback
         return b;
+    }
+
+    /**
+     * Why no CUDA GPU can be used here (the reason {@link #cuda()} would fail with), or empty when one can.
+     * Lets a caller that would rather fall back to the CPU say why, without initialising a GPU to find out.
+     */
+    public static Optional<String> cudaUnavailableReason() {
+        NativeLibraries.ggml();
+        return cudaDevices().isEmpty() ? Optional.of(noCudaReason()) : Optional.empty();
+    }
+
+    private static String noCudaReason() {
+        return NativeLibraries.hasCuda()
+                ? "the CUDA backend is built but finds no GPU on this machine" + cudaInitFailure()
+                : "the native libraries in " + NativeLibraries.directory() + " were built without CUDA; build "
+                + "them with LLMGRAPH_CUDA=1 native/build.sh (bin/llmgraph does this with --backend cuda)";
     }
 
     /**

@@ -106,32 +106,39 @@ public final class BlockDiagram implements RichDisplay {
     /** Where positions enter, next to the embedding: added for learned and sinusoidal tables, a note otherwise. */
     private double positions(DiagramCanvas c, double y, double embeddingMid) {
         ModelSpec s = spec;
-        String elsewhere = switch (s.positional()) {
-            case Positional.Learned l -> null;
-            case Positional.Sinusoidal t -> null;
-            case Positional.None n -> "NoPE: no positional encoding; only the mask orders tokens";
-            case Positional.Rope r -> "RoPE: positions rotate q and k in every layer";
-            case Positional.Alibi a -> "ALiBi: positions bias the attention logits";
-            case Positional.T5Bias t -> "T5: bucketed distance bias on the logits";
+        return switch (s.positional()) {
+            case Positional.Learned l -> addedTable(c, y, "learned positions",
+                    "[contextLength " + s.contextLength() + ", dModel " + s.dModel() + "]");
+            case Positional.Sinusoidal t -> addedTable(c, y, "sinusoidal positions",
+                    "fixed sin/cos table, no parameters");
+            case Positional.None n -> positionsElsewhere(c, y, embeddingMid,
+                    "NoPE: no positional encoding; only the mask orders tokens", null);
+            case Positional.Rope rope -> positionsElsewhere(c, y, embeddingMid,
+                    "RoPE: positions rotate q and k in every layer", SublayerDrawing.ropeNote(rope, s.headDim()));
+            case Positional.Alibi a -> positionsElsewhere(c, y, embeddingMid,
+                    "ALiBi: positions bias the attention logits", null);
+            case Positional.T5Bias t -> positionsElsewhere(c, y, embeddingMid,
+                    "T5: bucketed distance bias on the logits", null);
         };
-        if (elsewhere != null) {
-            c.note("positional_note", elsewhere, SIDE_X, embeddingMid - 2, "start");
-            if (s.positional() instanceof Positional.Rope rope) {
-                c.note("rope_settings", SublayerDrawing.ropeNote(rope, s.headDim()), SIDE_X, embeddingMid + 12,
-                        "start");
-            }
-            return y;
-        }
+    }
+
+    /** A table added to the embeddings: its box beside the stream and the addition. */
+    private double addedTable(DiagramCanvas c, double y, String title, String detail) {
         c.arrow(CX, y, CX, y + 14);
         double addY = y + 24;
         c.add("pos_add", CX, addY);
-        boolean learned = s.positional() instanceof Positional.Learned;
-        c.box("pos_embd", Kind.POSITIONAL, SIDE_X, addY - 20, SIDE_W, 40,
-                learned ? "learned positions" : "sinusoidal positions",
-                learned ? "[contextLength " + s.contextLength() + ", dModel " + s.dModel() + "]"
-                        : "fixed sin/cos table, no parameters", null);
+        c.box("pos_embd", Kind.POSITIONAL, SIDE_X, addY - 20, SIDE_W, 40, title, detail, null);
         c.arrow(SIDE_X, addY, CX + 10, addY);
         return addY + 10;
+    }
+
+    /** Positions that enter inside the blocks: a note beside the embedding (and the scheme's settings, if any). */
+    private double positionsElsewhere(DiagramCanvas c, double y, double embeddingMid, String note, String settings) {
+        c.note("positional_note", note, SIDE_X, embeddingMid - 2, "start");
+        if (settings != null) {
+            c.note("rope_settings", settings, SIDE_X, embeddingMid + 12, "start");
+        }
+        return y;
     }
 
     /** The Transformer block frame with its two sublayers; returns its bottom edge. */
@@ -270,7 +277,7 @@ public final class BlockDiagram implements RichDisplay {
             case Positional.Learned l -> sb.append(" + learned positions [").append(s.contextLength()).append(", ")
                     .append(s.dModel()).append(']');
             case Positional.Sinusoidal t -> sb.append(" + sinusoidal positions");
-            default -> { }
+            case Positional.None _, Positional.Rope _, Positional.Alibi _, Positional.T5Bias _ -> { } // inside blocks
         }
         if (s.embeddings().layerNorm()) {
             sb.append(" -> embedding ").append(normName(s.norm()));

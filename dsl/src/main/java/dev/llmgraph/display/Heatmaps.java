@@ -40,7 +40,7 @@ public final class Heatmaps {
         String detail = switch (kind) {
             case PREFIX -> ", prefix " + prefixLength;
             case SLIDING -> ", window " + window;
-            default -> "";
+            case CAUSAL, BIDIRECTIONAL -> "";
         };
         return Heatmap.of(kind.name().toLowerCase(Locale.ROOT) + " mask" + detail, v).rows("query position")
                 .columns("key position").palette(Palette.MASK).valueLabel("visible");

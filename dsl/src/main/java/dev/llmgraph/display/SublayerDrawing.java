@@ -35,7 +35,7 @@ final class SublayerDrawing {
         if (a.qkNorm()) {
             qBottom = pair(c, "q_norm", "k_norm", Kind.NORM, c1, c2, qBottom, "RMSNorm");
         }
-        if (s.positional() instanceof Positional.Rope rope) {
+        if (s.positional().rotatesQueriesAndKeys()) {
             qBottom = pair(c, "rope_q", "rope_k", Kind.POSITIONAL, c1, c2, qBottom, "RoPE");
         }
         double top = qBottom + GAP + 2;
@@ -52,7 +52,7 @@ final class SublayerDrawing {
                     "+ ALiBi bias −m_h·(q−k)");
             case Positional.T5Bias t5 -> bottom = next(c, "pos_bias", Kind.POSITIONAL, mid, bottom, spanW,
                     "+ T5 bias per head, " + t5.buckets() + " buckets");
-            default -> { }
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Rope _ -> { } // none
         }
         bottom = next(c, "mask", Kind.MASK, mid, bottom, spanW, maskLabel(s));
         bottom = next(c, "softmax", Kind.ATTENTION, mid, bottom, spanW, "softmax");
@@ -162,7 +162,7 @@ final class SublayerDrawing {
         if (rotated != headDim) {
             note += " · " + rotated + " of " + headDim + " dims";
         }
-        if (!(rope.scaling() instanceof RopeScaling.None)) {
+        if (!rope.scaling().equals(RopeScaling.none())) {
             note += " · " + rope.scaling();
         }
         return note;

@@ -49,7 +49,7 @@ final class BloomFamily implements HfFamily {
     @Override
     public List<String> mismatches(ModelSpec spec) {
         SpecFit fit = new SpecFit(spec, HfModelType.BLOOM).common();
-        fit.require(spec.positional() instanceof Positional.Alibi alibi && alibi.maxBias() == 8.0, "positional",
+        fit.require(spec.positional().equals(Positional.alibi()), "positional",
                 spec.positional(), "uses ALiBi with max bias 8");
         fit.layerNormWithBias();
         fit.require(spec.embeddings().layerNorm(), "embeddings.layerNorm", false,

@@ -66,25 +66,35 @@ final class GgufExport {
         out.putUint32(a + "attention.head_count_kv", spec.kvHeads());
         out.putUint32(a + "attention.key_length", spec.headDim());
         out.putUint32(a + "attention.value_length", spec.headDim());
-        String epsKey = spec.norm() instanceof Norm.LayerNorm ? "attention.layer_norm_epsilon"
-                : "attention.layer_norm_rms_epsilon";
+        String epsKey = switch (spec.norm()) {
+            case Norm.LayerNorm _ -> "attention.layer_norm_epsilon";
+            case Norm.RmsNorm _, Norm.SimpleRmsNorm _ -> "attention.layer_norm_rms_epsilon";
+        };
         out.putFloat32(a + epsKey, (float) spec.norm().eps());
-        if (spec.positional() instanceof Positional.Rope rope) {
-            out.putFloat32(a + "rope.freq_base", (float) rope.effectiveTheta(spec.headDim()));
-            out.putUint32(a + "rope.dimension_count", rope.rotatedDims(spec.headDim()));
-            switch (rope.scaling()) {
-                case RopeScaling.Linear linear -> {
-                    out.putString(a + "rope.scaling.type", "linear");
-                    out.putFloat32(a + "rope.scaling.factor", (float) linear.factor());
-                }
-                case RopeScaling.Yarn yarn -> {
-                    out.putString(a + "rope.scaling.type", "yarn");
-                    out.putFloat32(a + "rope.scaling.factor", (float) yarn.factor());
-                    out.putUint32(a + "rope.scaling.original_context_length", yarn.trainedContext());
-                }
-                case RopeScaling.None none -> { }
-                case RopeScaling.NtkAware ntk -> { } // folded into freq_base above
+        switch (spec.positional()) {
+            case Positional.Rope rope -> writeRope(spec, rope, a, out);
+            // No shared keys: an architecture that has them writes its own (BLOOM its ALiBi max bias).
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> { }
+        }
+    }
+
+    /** RoPE as llama.cpp reads it: NTK-aware scaling is written as the base it raises theta to. */
+    private static void writeRope(ModelSpec spec, Positional.Rope rope, String a, GgufWriter out) {
+        out.putFloat32(a + "rope.freq_base", (float) rope.effectiveTheta(spec.headDim()));
+        out.putUint32(a + "rope.dimension_count", rope.rotatedDims(spec.headDim()));
+        switch (rope.scaling()) {
+            case RopeScaling.Linear linear -> {
+                out.putString(a + "rope.scaling.type", "linear");
+                out.putFloat32(a + "rope.scaling.factor", (float) linear.factor());
             }
+            case RopeScaling.Yarn yarn -> {
+                out.putString(a + "rope.scaling.type", "yarn");
+                out.putFloat32(a + "rope.scaling.factor", (float) yarn.factor());
+                out.putUint32(a + "rope.scaling.original_context_length", yarn.trainedContext());
+            }
+            case RopeScaling.None none -> { }
+            case RopeScaling.NtkAware ntk -> { } // folded into freq_base
         }
     }
 

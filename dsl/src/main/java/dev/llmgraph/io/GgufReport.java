@@ -133,14 +133,15 @@ public final class GgufReport {
                     + "only in its t5 encoder-decoder)");
             case Positional.Sinusoidal sinusoidal -> out.add("sinusoidal positions " + positions);
             case Positional.None none -> out.add("NoPE " + positions);
-            default -> { }
+            case Positional.Learned _, Positional.Rope _, Positional.Alibi _ -> { } // llama.cpp decoders have these
         }
         if (spec.placement() == NormPlacement.POST || spec.placement() == NormPlacement.DEEPNORM) {
             out.add(spec.placement() + " norm placement (the llama.cpp decoders llmgraph maps to normalise before each "
                     + "sublayer, Gemma 2 also after it)");
         }
-        if (spec.norm() instanceof Norm.SimpleRmsNorm) {
-            out.add("SimpleRMSNorm (llama.cpp's block norms have a weight)");
+        switch (spec.norm()) {
+            case Norm.SimpleRmsNorm _ -> out.add("SimpleRMSNorm (llama.cpp's block norms have a weight)");
+            case Norm.LayerNorm _, Norm.RmsNorm _ -> { }
         }
         if (spec.attention().qkNorm()) {
             out.add("QK-norm (llama.cpp has it in OLMo 2, Qwen3 and Gemma 3, which llmgraph does not map yet)");
@@ -150,10 +151,17 @@ public final class GgufReport {
 
     private static List<String> notes(ModelSpec spec) {
         List<String> out = new ArrayList<>();
-        if (spec.positional() instanceof Positional.Rope rope && rope.scaling() instanceof RopeScaling.NtkAware) {
-            out.add("NTK-aware RoPE scaling is written as the base it raises theta to, "
-                    + (float) rope.effectiveTheta(spec.headDim()) + " (llama.cpp has no NTK-aware setting; the "
-                    + "rotation is the same)");
+        switch (spec.positional()) {
+            case Positional.Rope rope -> {
+                switch (rope.scaling()) {
+                    case RopeScaling.NtkAware _ -> out.add("NTK-aware RoPE scaling is written as the base it raises "
+                            + "theta to, " + (float) rope.effectiveTheta(spec.headDim()) + " (llama.cpp has no "
+                            + "NTK-aware setting; the rotation is the same)");
+                    case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.Yarn _ -> { } // llama.cpp has these
+                }
+            }
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> { }
         }
         return out;
     }

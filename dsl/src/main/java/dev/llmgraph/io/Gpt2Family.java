@@ -49,7 +49,7 @@ final class Gpt2Family implements HfFamily {
     @Override
     public List<String> mismatches(ModelSpec spec) {
         SpecFit fit = new SpecFit(spec, HfModelType.GPT2).common();
-        fit.require(spec.positional() instanceof Positional.Learned, "positional", spec.positional(),
+        fit.require(spec.positional().equals(Positional.learned()), "positional", spec.positional(),
                 "learns absolute positions (wpe)");
         fit.layerNormWithBias();
         Ffn ffn = spec.ffn();

@@ -142,8 +142,13 @@ public final class HfNames {
 
     private static HfTensor.Part part(HfModelType type, ModelSpec spec, WeightLayout.Weight w) {
         int qkv = qkvIndex(w.name());
-        boolean permute = qkv >= 0 && qkv < 2 && spec.positional() instanceof Positional.Rope rope
-                && rope.pairing() == RopePairing.ADJACENT;
+        // Hugging Face rotates halves: q and k rows are permuted where llmgraph rotates adjacent pairs.
+        boolean adjacentPairs = switch (spec.positional()) {
+            case Positional.Rope rope -> rope.pairing() == RopePairing.ADJACENT;
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> false;
+        };
+        boolean permute = qkv >= 0 && qkv < 2 && adjacentPairs;
         long rowElements = isBias(w) ? 1 : spec.dModel();
         if (type == HfModelType.GPT2) {
             long d = spec.dModel();

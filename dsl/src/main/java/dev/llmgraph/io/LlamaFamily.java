@@ -109,7 +109,7 @@ final class LlamaFamily implements HfFamily {
     public List<String> mismatches(ModelSpec spec) {
         SpecFit fit = new SpecFit(spec, type).common();
         fit.rope();
-        fit.require(spec.norm() instanceof Norm.RmsNorm, "norm", spec.norm(), "uses RMSNorm");
+        fit.rmsNorm();
         Ffn ffn = spec.ffn();
         fit.require(ffn.gated(), "ffn", ffn, "has a gated FFN (gate_proj, up_proj, down_proj)");
         fit.require(HfActivation.write(ffn.activation(), type) != null, "ffn.activation", ffn.activation(),

@@ -81,10 +81,14 @@ final class Misfits {
     /** RoPE with {@code pairing}; over whole heads when {@code wholeHeads} (the graph asserts it). */
     void rope(RopePairing pairing, boolean wholeHeads) {
         String pairs = pairing == RopePairing.ADJACENT ? "adjacent pairs" : "halves (NeoX)";
-        if (!(spec.positional() instanceof Positional.Rope rope)) {
-            add(describe(spec.positional()), "uses RoPE on " + pairs);
-            return;
+        switch (spec.positional()) {
+            case Positional.Rope rope -> ropeSettings(rope, pairing, pairs, wholeHeads);
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> add(describe(spec.positional()), "uses RoPE on " + pairs);
         }
+    }
+
+    private void ropeSettings(Positional.Rope rope, RopePairing pairing, String pairs, boolean wholeHeads) {
         if (rope.pairing() != pairing) {
             add("RoPE on " + (rope.pairing() == RopePairing.ADJACENT ? "adjacent pairs" : "halves (NeoX)"),
                     "rotates " + pairs);
@@ -93,23 +97,27 @@ final class Misfits {
         if (wholeHeads && rotated != spec.headDim()) {
             add("RoPE on " + rotated + " of " + spec.headDim() + " head dimensions", "rotates whole heads");
         }
-        if (rope.scaling() instanceof RopeScaling.Yarn yarn && (yarn.betaFast() != 32 || yarn.betaSlow() != 1)) {
-            add("YaRN with betaFast " + yarn.betaFast() + " and betaSlow " + yarn.betaSlow(),
-                    "uses YaRN's betaFast 32 and betaSlow 1");
+        switch (rope.scaling()) {
+            case RopeScaling.Yarn yarn when yarn.betaFast() != 32 || yarn.betaSlow() != 1 ->
+                    add("YaRN with betaFast " + yarn.betaFast() + " and betaSlow " + yarn.betaSlow(),
+                            "uses YaRN's betaFast 32 and betaSlow 1");
+            case RopeScaling.Yarn _, RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _ -> { }
         }
     }
 
     void learnedPositions() {
-        if (!(spec.positional() instanceof Positional.Learned)) {
+        if (!spec.positional().equals(Positional.learned())) {
             add(describe(spec.positional()), "adds learned absolute positions");
         }
     }
 
     void alibi(double maxBias) {
-        if (!(spec.positional() instanceof Positional.Alibi alibi)) {
-            add(describe(spec.positional()), "uses ALiBi");
-        } else if (alibi.maxBias() != maxBias) {
-            add("ALiBi with max bias " + alibi.maxBias(), "uses max bias " + maxBias);
+        switch (spec.positional()) {
+            case Positional.Alibi alibi when alibi.maxBias() != maxBias ->
+                    add("ALiBi with max bias " + alibi.maxBias(), "uses max bias " + maxBias);
+            case Positional.Alibi _ -> { }
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Rope _,
+                 Positional.T5Bias _ -> add(describe(spec.positional()), "uses ALiBi");
         }
     }
 

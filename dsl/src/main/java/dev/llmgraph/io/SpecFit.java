@@ -52,15 +52,28 @@ final class SpecFit {
 
     /** RoPE over whole heads (either pairing: the reader and writer permute q and k rows for ADJACENT). */
     void rope() {
-        if (spec.positional() instanceof Positional.Rope rope) {
-            require(rope.fraction() == 1.0, "positional.fraction", rope.fraction(), "rotates whole heads");
-        } else {
-            require(false, "positional", spec.positional(), "uses RoPE");
+        switch (spec.positional()) {
+            case Positional.Rope rope -> require(rope.fraction() == 1.0, "positional.fraction", rope.fraction(),
+                    "rotates whole heads");
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> require(false, "positional", spec.positional(), "uses RoPE");
         }
     }
 
     void layerNormWithBias() {
-        require(spec.norm() instanceof Norm.LayerNorm ln && ln.bias(), "norm", spec.norm(), "uses LayerNorm with a bias");
+        boolean layerNormWithBias = switch (spec.norm()) {
+            case Norm.LayerNorm ln -> ln.bias();
+            case Norm.RmsNorm _, Norm.SimpleRmsNorm _ -> false;
+        };
+        require(layerNormWithBias, "norm", spec.norm(), "uses LayerNorm with a bias");
+    }
+
+    void rmsNorm() {
+        boolean rms = switch (spec.norm()) {
+            case Norm.RmsNorm _ -> true;
+            case Norm.LayerNorm _, Norm.SimpleRmsNorm _ -> false;
+        };
+        require(rms, "norm", spec.norm(), "uses RMSNorm");
     }
 
     void noParallelBlock() {

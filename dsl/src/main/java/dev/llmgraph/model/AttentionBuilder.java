@@ -3,16 +3,11 @@ package dev.llmgraph.model;
 import dev.llmgraph.ggml.AttentionOps;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.RopeMode;
 import dev.llmgraph.ggml.Tensor;
-import dev.llmgraph.ggml.Yarn;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.MaskKind;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
-import dev.llmgraph.spec.Positional;
-import dev.llmgraph.spec.RopePairing;
-import dev.llmgraph.spec.RopeScaling;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -51,7 +46,7 @@ final class AttentionBuilder {
         this.cache = cache;
         this.hd = spec.headDim();
         this.scale = (float) a.scale(spec.dModel());
-        this.maxBias = spec.positional() instanceof Positional.Alibi alibi ? (float) alibi.maxBias() : 0f;
+        this.maxBias = g.positions.maxBias();
     }
 
     /** Attention of layer {@code layer} over the normalised input {@code x} [d, T]; returns [d, T]. */
@@ -66,10 +61,8 @@ final class AttentionBuilder {
             q = g.normWith(Norm.rms(spec.norm().eps()), q, b + "attn_q_norm");
             k = g.normWith(Norm.rms(spec.norm().eps()), k, b + "attn_k_norm");
         }
-        if (spec.positional() instanceof Positional.Rope rope) {
-            q = rotate(q, rope);
-            k = rotate(k, rope);
-        }
+        q = g.positions.rotate(g, q);
+        k = g.positions.rotate(g, k);
         store(layer, k, v);
 
         // Named as [hd, T, heads]: reversed, the paper's [heads, T, hd].
@@ -130,45 +123,15 @@ final class AttentionBuilder {
                 new long[] {cache.type.rowBytes(hd), kc.nb(1)}, 0), 0, 2, 1, 3);
     }
 
-    private Tensor rotate(Tensor x, Positional.Rope rope) {
-        RopeMode mode = rope.pairing() == RopePairing.ADJACENT ? RopeMode.NORMAL : RopeMode.NEOX;
-        float freqScale = 1f;
-        int trained = spec.contextLength();
-        Yarn yarn = Yarn.OFF;
-        switch (rope.scaling()) {
-            case RopeScaling.Linear lin -> freqScale = (float) (1.0 / lin.factor());
-            case RopeScaling.Yarn y -> {
-                freqScale = (float) (1.0 / y.factor());
-                trained = y.trainedContext();
-                // ggml multiplies attnFactor by YaRN's 0.1 ln(s) + 1 itself when extFactor is non-zero.
-                yarn = new Yarn(1f, 1f, (float) y.betaFast(), (float) y.betaSlow());
-            }
-            default -> { }
-        }
-        return ops.rope(x, g.inputs.positions(), rope.rotatedDims(hd), mode, trained, (float) rope.effectiveTheta(hd),
-                freqScale, yarn);
-    }
-
-    /** The softmax mask of layer {@code layer}: [K, T], or [K, T, H] with T5's bias. */
+    /** The softmax mask of layer {@code layer}: [K, T], or [K, T, H] with a per-head bias (T5's). */
     private Tensor mask(int layer) {
         MaskKind kind = spec.mask(layer);
-        return masks.computeIfAbsent(kind, k -> withRelativeBias(g.inputs.mask(k)));
+        return masks.computeIfAbsent(kind, k -> g.positions.biasLogits(g, g.inputs.mask(k)));
     }
 
     /** Flash attention takes an F16 mask. */
     private Tensor flashMask(int layer) {
         MaskKind kind = spec.mask(layer);
-        return masks.computeIfAbsent(kind, k -> ctx.cast(withRelativeBias(g.inputs.mask(k)), GgmlType.F16));
-    }
-
-    /** Adds T5's per-head bias (shared by all layers) to a mask: [K, T] becomes [K, T, H]. */
-    private Tensor withRelativeBias(Tensor mask) {
-        if (!(spec.positional() instanceof Positional.T5Bias)) {
-            return mask;
-        }
-        int keys = g.shape.keys(), tokens = g.shape.tokens();
-        Tensor bias = ctx.getRows(g.weights.get("blk.0.attn_rel_b.weight"), g.inputs.buckets());
-        bias = ctx.cont(ctx.permute(ctx.reshape(bias, a.heads(), keys, tokens), 2, 0, 1, 3));
-        return ctx.add(bias, mask);
+        return masks.computeIfAbsent(kind, k -> ctx.cast(g.positions.biasLogits(g, g.inputs.mask(k)), GgmlType.F16));
     }
 }

@@ -9,7 +9,6 @@ import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
-import dev.llmgraph.spec.Positional;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -34,6 +33,8 @@ final class GraphBuilder {
     final Weights weights;
     final Shape shape;
     final Map<String, Tensor> named = new HashMap<>();
+    /** Where positions enter: the embeddings, q and k, or the attention logits. */
+    final Positions positions;
 
     /**
      * The shape of a graph, which is all that decides its ops: a graph is reused for every batch of the
@@ -54,7 +55,8 @@ final class GraphBuilder {
         this.graph = graph;
         this.weights = weights;
         this.shape = shape;
-        this.inputs = new Inputs(spec, ctx, shape, cache);
+        this.positions = Positions.of(spec);
+        this.inputs = new Inputs(spec, positions, ctx, shape, cache);
     }
 
     /** Builds the whole pass; returns the logits [V, T] (or [V, 1] for the last token only). */
@@ -81,11 +83,7 @@ final class GraphBuilder {
         if (spec.embeddings().scale() != 1.0) {
             x = ctx.scale(x, (float) spec.embeddings().scale());
         }
-        Positional p = spec.positional();
-        if (p instanceof Positional.Learned || p instanceof Positional.Sinusoidal) {
-            Tensor table = weights.get(p instanceof Positional.Learned ? "position_embd.weight" : Weights.SINUSOIDAL_TABLE);
-            x = ctx.add(x, name(ctx.getRows(table, inputs.positions()), "pos_embd"));
-        }
+        x = positions.embed(this, x);
         if (spec.embeddings().layerNorm()) {
             x = name(norm(x, "token_embd_norm"), "embd_norm");
         }
@@ -110,7 +108,7 @@ final class GraphBuilder {
             name(sum, "ffn_res" + i);
             return name(name(norm(sum, b + "attn_norm"), "attn_norm" + i), "l_out" + i);
         }
-        switch (placement) {
+        return switch (placement) {
             case PRE, SANDWICH -> {
                 Tensor h = name(norm(x, b + "attn_norm"), "attn_norm" + i);
                 Tensor a = attention.attend(layer, h);
@@ -123,18 +121,18 @@ final class GraphBuilder {
                 if (placement == NormPlacement.SANDWICH) {
                     f = name(norm(f, b + "ffn_post_norm"), "ffn_post_norm" + i);
                 }
-                return name(ctx.add(mid, f), "l_out" + i);
+                yield name(ctx.add(mid, f), "l_out" + i);
             }
-            default -> {
-                // POST and DEEPNORM: x = N(alpha * x + F(x)), alpha = 1 for POST
+            case POST, DEEPNORM -> {
+                // x = N(alpha * x + F(x)), alpha = 1 for POST
                 Tensor a = outputs(layer, attention.attend(layer, x));
                 Tensor mid = name(ctx.add(residual(outputs(layer, x), alpha), a), "attn_res" + i);
                 mid = name(norm(mid, b + "attn_norm"), "attn_norm" + i);
                 Tensor f = ffn(layer, mid);
                 Tensor out = name(ctx.add(residual(mid, alpha), f), "ffn_res" + i);
-                return name(name(norm(out, b + "ffn_norm"), "ffn_norm" + i), "l_out" + i);
+                yield name(name(norm(out, b + "ffn_norm"), "ffn_norm" + i), "l_out" + i);
             }
-        }
+        };
     }
 
     /**

@@ -5,7 +5,6 @@ import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.spec.MaskKind;
 import dev.llmgraph.spec.ModelSpec;
-import dev.llmgraph.spec.Positional;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -23,6 +22,7 @@ import java.util.Map;
 final class Inputs {
     final Tensor tokens;
     private final ModelSpec spec;
+    private final Positions positional;
     private final Context ctx;
     private final GraphBuilder.Shape shape;
     private final KvCache cache;
@@ -32,8 +32,9 @@ final class Inputs {
     private Tensor transposedCacheCells;
     private Tensor buckets;
 
-    Inputs(ModelSpec spec, Context ctx, GraphBuilder.Shape shape, KvCache cache) {
+    Inputs(ModelSpec spec, Positions positional, Context ctx, GraphBuilder.Shape shape, KvCache cache) {
         this.spec = spec;
+        this.positional = positional;
         this.ctx = ctx;
         this.shape = shape;
         this.cache = cache;
@@ -112,13 +113,12 @@ final class Inputs {
             e.getValue().setFloats(maskValues(e.getKey(), start, prefix));
         }
         if (buckets != null) {
-            buckets.setInts(bucketIds(start));
+            buckets.setInts(positional.bucketIds(start, shape.keys(), shape.tokens()));
         }
     }
 
     private float[] maskValues(MaskKind kind, int start, int prefix) {
         int keys = shape.keys(), queries = shape.tokens();
-        boolean alibi = spec.positional() instanceof Positional.Alibi;
         int window = spec.attention().window() == null ? 0 : spec.attention().window().size();
         float[] m = new float[keys * queries];
         for (int t = 0; t < queries; t++) {
@@ -126,23 +126,9 @@ final class Inputs {
             for (int k = 0; k < keys; k++) {
                 boolean written = k < start + queries;
                 m[t * keys + k] = written && kind.visible(q, k, prefix, window)
-                        ? (alibi ? -Math.abs(q - k) : 0f) : Float.NEGATIVE_INFINITY;
+                        ? positional.visibleMask(q, k) : Float.NEGATIVE_INFINITY;
             }
         }
         return m;
-    }
-
-    private int[] bucketIds(int start) {
-        Positional.T5Bias t5 = (Positional.T5Bias) spec.positional();
-        boolean bidirectional = spec.mask() != MaskKind.CAUSAL;
-        int keys = shape.keys(), queries = shape.tokens();
-        int[] ids = new int[keys * queries];
-        for (int t = 0; t < queries; t++) {
-            int q = start + t;
-            for (int k = 0; k < keys; k++) {
-                ids[t * keys + k] = t5.bucket(k - q, bidirectional);
-            }
-        }
-        return ids;
     }
 }

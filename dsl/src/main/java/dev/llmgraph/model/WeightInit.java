@@ -1,7 +1,6 @@
 package dev.llmgraph.model;
 
 import dev.llmgraph.spec.ModelSpec;
-import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.WeightLayout;
 
 import java.util.SplittableRandom;
@@ -37,37 +36,25 @@ public record WeightInit(String scheme, long seed) {
         }
         float[] out = new float[(int) n];
         SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + weight.name().hashCode());
-        String name = weight.name();
-        boolean bias = name.endsWith(".bias");
-        boolean normWeight = name.contains("norm") && name.endsWith(".weight");
         if (scheme.equals("lecun")) {
-            if (normWeight) {
-                fill(out, random, 1.0, 0.1);
-            } else if (bias) {
-                fill(out, random, 0, 0.1);
-            } else if (name.contains("attn_rel_b")) {
-                fill(out, random, 0, 0.5);
-            } else if (name.startsWith("token_embd") || name.startsWith("position_embd")) {
-                fill(out, random, 0, 1.0);
-            } else {
-                fill(out, random, 0, 1.0 / Math.sqrt(weight.ne()[0]));
+            switch (weight.role()) {
+                case NORM_GAIN -> fill(out, random, 1.0, 0.1);
+                case NORM_BIAS, BIAS -> fill(out, random, 0, 0.1);
+                case RELATIVE_POSITION_BIAS -> fill(out, random, 0, 0.5);
+                case TOKEN_EMBEDDING, POSITION_EMBEDDING -> fill(out, random, 0, 1.0);
+                case PROJECTION, BRANCH_PROJECTION, BRANCH_OUTPUT ->
+                        fill(out, random, 0, 1.0 / Math.sqrt(weight.ne()[0])); // 1 / fan_in
             }
             return out;
         }
-        if (normWeight) {
-            java.util.Arrays.fill(out, 1f);
-        } else if (!bias) {
-            double std = 0.02;
-            if (name.endsWith("attn_output.weight") || name.endsWith("ffn_down.weight")) {
-                std /= Math.sqrt(2.0 * spec.layers());
-            }
-            if (name.endsWith("attn_v.weight") || name.endsWith("attn_output.weight") || name.contains(".ffn_")) {
-                std *= spec.placement().initBeta(spec.layers());
-            }
-            if (spec.positional() instanceof Positional.T5Bias && name.contains("attn_rel_b")) {
-                std = 0.5;
-            }
-            fill(out, random, 0, std);
+        switch (weight.role()) {
+            case NORM_GAIN -> java.util.Arrays.fill(out, 1f);
+            case NORM_BIAS, BIAS -> { } // zeros, drawing nothing
+            case RELATIVE_POSITION_BIAS -> fill(out, random, 0, 0.5);
+            case TOKEN_EMBEDDING, POSITION_EMBEDDING, PROJECTION -> fill(out, random, 0, 0.02);
+            case BRANCH_PROJECTION -> fill(out, random, 0, 0.02 * spec.placement().initBeta(spec.layers()));
+            case BRANCH_OUTPUT -> fill(out, random, 0,
+                    0.02 / Math.sqrt(2.0 * spec.layers()) * spec.placement().initBeta(spec.layers()));
         }
         return out;
     }

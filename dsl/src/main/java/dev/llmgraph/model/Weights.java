@@ -7,8 +7,8 @@ import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.display.Progress;
 import dev.llmgraph.spec.ModelSpec;
-import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.WeightLayout;
+import dev.llmgraph.spec.WeightRole;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +16,6 @@ import java.util.Map;
 
 /** A model's weight tensors in one backend buffer, by llama.cpp name, plus constant tables. */
 final class Weights implements AutoCloseable {
-    static final String SINUSOIDAL_TABLE = "position_embd.sinusoidal";
     /** Loading or initialising this many parameters takes seconds: show progress (notebook or terminal). */
     private static final long SHOW_PROGRESS_ABOVE = 100_000_000L;
 
@@ -34,6 +33,7 @@ final class Weights implements AutoCloseable {
 
     static Weights create(ModelSpec spec, Backend backend, ModelOptions options, WeightSource source) {
         List<WeightLayout.Weight> layout = WeightLayout.of(spec);
+        List<Positions.ConstantTable> constants = Positions.of(spec).constantTables();
         Map<BufferType, Context> contexts = new LinkedHashMap<>();
         try {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -42,13 +42,12 @@ final class Weights implements AutoCloseable {
             for (WeightLayout.Weight w : layout) {
                 GgmlType type = typeFor(w, options, source);
                 BufferType home = placement(w, type, backend, plain, extras);
-                Context ctx = contexts.computeIfAbsent(home, b -> Context.create(layout.size() + 1));
+                Context ctx = contexts.computeIfAbsent(home, b -> Context.create(layout.size() + constants.size()));
                 tensors.put(w.name(), ctx.newTensor(w.name(), type, w.ne()));
             }
-            if (spec.positional() instanceof Positional.Sinusoidal) {
-                Context ctx = contexts.computeIfAbsent(plain, b -> Context.create(1));
-                tensors.put(SINUSOIDAL_TABLE, ctx.newTensor(SINUSOIDAL_TABLE, GgmlType.F32, spec.dModel(),
-                        spec.contextLength()));
+            for (Positions.ConstantTable table : constants) {
+                Context ctx = contexts.computeIfAbsent(plain, b -> Context.create(constants.size()));
+                tensors.put(table.name(), ctx.newTensor(table.name(), GgmlType.F32, table.width(), table.rows()));
             }
             long bytes = 0;
             for (var e : contexts.entrySet()) {
@@ -65,8 +64,8 @@ final class Weights implements AutoCloseable {
                     }
                 }
             }
-            if (spec.positional() instanceof Positional.Sinusoidal) {
-                tensors.get(SINUSOIDAL_TABLE).setFloats(sinusoidalTable(spec.dModel(), spec.contextLength()));
+            for (Positions.ConstantTable table : constants) {
+                tensors.get(table.name()).setFloats(table.values());
             }
             return new Weights(List.copyOf(contexts.values()), bytes, tensors, layout);
         } catch (RuntimeException e) {
@@ -81,7 +80,7 @@ final class Weights implements AutoCloseable {
      */
     private static BufferType placement(WeightLayout.Weight w, GgmlType type, Backend backend, BufferType plain,
                                         List<BufferType> extras) {
-        if (!w.matrix() || !type.isQuantized() || w.name().equals("token_embd.weight")) {
+        if (!w.matrix() || !type.isQuantized() || w.role() == WeightRole.TOKEN_EMBEDDING) {
             return plain;
         }
         for (BufferType extra : extras) {
@@ -98,16 +97,6 @@ final class Weights implements AutoCloseable {
             return stored;
         }
         return w.storageType(options.matrixType());
-    }
-
-    private static float[] sinusoidalTable(int d, int positions) {
-        float[] table = new float[d * positions];
-        for (int p = 0; p < positions; p++) {
-            for (int i = 0; i < d; i++) {
-                table[p * d + i] = (float) Positional.Sinusoidal.value(p, i, d);
-            }
-        }
-        return table;
     }
 
     private static void checkInterrupted() {

@@ -16,6 +16,12 @@ public sealed interface Positional {
     /** Learned parameters this scheme adds to a model (RoPE and ALiBi have none). */
     long parameters(int dModel, int contextLength, int heads);
 
+    /** Whether a table row per position is added to the token embeddings (learned and sinusoidal tables). */
+    boolean addsToEmbeddings();
+
+    /** Whether queries and keys are rotated by their positions (RoPE). */
+    boolean rotatesQueriesAndKeys();
+
     static None none() {
         return new None();
     }
@@ -50,6 +56,16 @@ public sealed interface Positional {
         }
 
         @Override
+        public boolean addsToEmbeddings() {
+            return false;
+        }
+
+        @Override
+        public boolean rotatesQueriesAndKeys() {
+            return false;
+        }
+
+        @Override
         public String toString() {
             return "NoPE";
         }
@@ -59,6 +75,16 @@ public sealed interface Positional {
         @Override
         public long parameters(int dModel, int contextLength, int heads) {
             return (long) dModel * contextLength;
+        }
+
+        @Override
+        public boolean addsToEmbeddings() {
+            return true;
+        }
+
+        @Override
+        public boolean rotatesQueriesAndKeys() {
+            return false;
         }
 
         @Override
@@ -77,6 +103,16 @@ public sealed interface Positional {
         @Override
         public long parameters(int dModel, int contextLength, int heads) {
             return 0;
+        }
+
+        @Override
+        public boolean addsToEmbeddings() {
+            return true;
+        }
+
+        @Override
+        public boolean rotatesQueriesAndKeys() {
+            return false;
         }
 
         @Override
@@ -119,8 +155,10 @@ public sealed interface Positional {
 
         /** The base actually used: theta, raised by NTK-aware scaling. */
         public double effectiveTheta(int headDim) {
-            return scaling instanceof RopeScaling.NtkAware ntk
-                    ? ntk.scaledTheta(theta, rotatedDims(headDim)) : theta;
+            return switch (scaling) {
+                case RopeScaling.NtkAware ntk -> ntk.scaledTheta(theta, rotatedDims(headDim));
+                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.Yarn _ -> theta;
+            };
         }
 
         /** Rotation frequency of pair {@code i} (radians per position), before position interpolation. */
@@ -153,9 +191,19 @@ public sealed interface Positional {
         }
 
         @Override
+        public boolean addsToEmbeddings() {
+            return false;
+        }
+
+        @Override
+        public boolean rotatesQueriesAndKeys() {
+            return true;
+        }
+
+        @Override
         public String toString() {
             return "RoPE(theta=" + theta + (fraction != 1.0 ? ", fraction=" + fraction : "") + ", " + pairing
-                    + (scaling instanceof RopeScaling.None ? "" : ", " + scaling) + ")";
+                    + (scaling.equals(RopeScaling.none()) ? "" : ", " + scaling) + ")";
         }
     }
 
@@ -177,6 +225,16 @@ public sealed interface Positional {
         @Override
         public long parameters(int dModel, int contextLength, int heads) {
             return 0;
+        }
+
+        @Override
+        public boolean addsToEmbeddings() {
+            return false;
+        }
+
+        @Override
+        public boolean rotatesQueriesAndKeys() {
+            return false;
         }
 
         @Override
@@ -217,6 +275,16 @@ public sealed interface Positional {
         @Override
         public long parameters(int dModel, int contextLength, int heads) {
             return (long) buckets * heads;
+        }
+
+        @Override
+        public boolean addsToEmbeddings() {
+            return false;
+        }
+
+        @Override
+        public boolean rotatesQueriesAndKeys() {
+            return false;
         }
 
         @Override

@@ -50,7 +50,7 @@ public record ShapeTrace(String model, int tokens, List<Entry> entries) {
         long t = tokens, d = s.dModel(), hd = s.headDim(), keys = cached + tokens;
         Attention a = s.attention();
         add(out, "tok_embd", "token embedding lookup", t, d);
-        if (s.positional() instanceof Positional.Learned || s.positional() instanceof Positional.Sinusoidal) {
+        if (s.positional().addsToEmbeddings()) {
             add(out, "pos_embd", s.positional() + " position table rows", t, d);
         }
         if (s.embeddings().layerNorm()) {
@@ -58,13 +58,14 @@ public record ShapeTrace(String model, int tokens, List<Entry> entries) {
         }
         add(out, "embd", "input to the first block", t, d);
         boolean post = s.placement() == NormPlacement.POST || s.placement() == NormPlacement.DEEPNORM;
+        String rotated = s.positional().rotatesQueriesAndKeys() ? ", rotated" : "";
         for (int i = 0; i < s.layers(); i++) {
             if (!post) {
                 add(out, "attn_norm." + i, s.norm() + " before attention", t, d);
             }
-            add(out, "q." + i, "queries per head" + (s.positional() instanceof Positional.Rope ? ", rotated" : ""),
+            add(out, "q." + i, "queries per head" + rotated,
                     s.heads(), t, hd);
-            add(out, "k." + i, "keys per K/V head" + (s.positional() instanceof Positional.Rope ? ", rotated" : ""),
+            add(out, "k." + i, "keys per K/V head" + rotated,
                     s.kvHeads(), t, hd);
             add(out, "v." + i, "values per K/V head", s.kvHeads(), t, hd);
             if (!a.flash()) {

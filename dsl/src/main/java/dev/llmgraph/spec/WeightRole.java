@@ -1,0 +1,44 @@
+package dev.llmgraph.spec;
+
+/**
+ * What a learned tensor does in the model, set where {@link WeightLayout} lists it. Initialisation, storage
+ * and placement choose by role, never by reading the tensor's name.
+ */
+public enum WeightRole {
+    /** The token embedding table {@code [dModel, vocabSize]}; rows are looked up per token (and it is the output
+     *  head when embeddings are tied). */
+    TOKEN_EMBEDDING(true),
+    /** A learned absolute position table {@code [dModel, contextLength]} added to the token embeddings. */
+    POSITION_EMBEDDING(false),
+    /** T5's learned bias per head and bucket of relative distance {@code [heads, buckets]}. */
+    RELATIVE_POSITION_BIAS(false),
+    /** The gain of a norm (including QK-norm). */
+    NORM_GAIN(false),
+    /** The bias of a LayerNorm. */
+    NORM_BIAS(false),
+    /** The bias of a projection. */
+    BIAS(false),
+    /** A projection DeepNet leaves alone: queries, keys, and the output head. */
+    PROJECTION(true),
+    /** A projection on a branch's value path, which DeepNet's beta scales: values, FFN gate and up. */
+    BRANCH_PROJECTION(true),
+    /**
+     * A projection that writes a branch into the residual stream (attention output, FFN down): GPT-2 shrinks
+     * it by sqrt(2 x layers), DeepNet's beta scales it.
+     */
+    BRANCH_OUTPUT(true);
+
+    private final boolean matrix;
+
+    WeightRole(boolean matrix) {
+        this.matrix = matrix;
+    }
+
+    /**
+     * A 2-d weight a token is multiplied by (may be quantized); false for norms, biases and small tables, which
+     * stay F32.
+     */
+    public boolean matrix() {
+        return matrix;
+    }
+}

@@ -49,7 +49,8 @@ final class GgufExport {
                     out.addTensor(stored.name(), parts);
                 }
             } else {
-                out.addTensor(stored.name(), typeFor(stored, matrixType), values(model, stored), stored.ne());
+                // Read when the file is written, one tensor at a time, not the whole model onto the heap now.
+                out.addTensor(stored.name(), typeFor(stored, matrixType), () -> values(model, stored), stored.ne());
             }
         }
         return out.write(path);

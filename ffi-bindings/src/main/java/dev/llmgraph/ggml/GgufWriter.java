@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Collects metadata and tensors and writes them as a GGUF (version 3) file that {@link GgufFile} and
@@ -42,7 +43,7 @@ public final class GgufWriter {
     }
 
     private record FromTensor(Tensor tensor, GgmlType type, long[] ne) implements Source {}
-    private record FromFloats(float[] values, GgmlType type, long[] ne) implements Source {}
+    private record FromFloats(Supplier<float[]> values, GgmlType type, long[] ne) implements Source {}
     private record FromFile(GgufFile file, String name, GgmlType type, long[] ne) implements Source {}
     private record FromStacked(List<Tensor> parts, GgmlType type, long[] ne) implements Source {}
 
@@ -172,18 +173,23 @@ public final class GgufWriter {
      * matrix (Q8_0, Q4_0, Q4_K, ...), whose block size must divide {@code shape[0]}.
      */
     public GgufWriter addTensor(String name, GgmlType type, float[] values, long... shape) {
+        long[] ne = checkedFloatTarget(name, type, shape);
+        requireCount(name, shape, ne, values.length);
+        return add(name, new FromFloats(() -> values, type, ne));
+    }
+
+    /**
+     * As {@link #addTensor(String, GgmlType, float[], long...)}, with the values asked for only when the file is
+     * written, one tensor at a time: a model's weights never need to be on the Java heap all at once.
+     */
+    public GgufWriter addTensor(String name, GgmlType type, Supplier<float[]> values, long... shape) {
+        return add(name, new FromFloats(values, type, checkedFloatTarget(name, type, shape)));
+    }
+
+    /** The sizes of a tensor of float values to be stored as {@code type}, checked. */
+    private static long[] checkedFloatTarget(String name, GgmlType type, long... shape) {
         NativeLibraries.ggml(); // quantization is ggml's; fail here, with words, if it is missing
         long[] ne = checkedShape(name, shape);
-        long count;
-        try {
-            count = Math.multiplyExact(Math.multiplyExact(ne[0], ne[1]), Math.multiplyExact(ne[2], ne[3]));
-        } catch (ArithmeticException e) {
-            count = -1; // more than any array holds
-        }
-        if (values.length != count) {
-            throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape) + " holds "
-                    + (count < 0 ? "more than 2^63" : count) + " values but " + values.length + " were given");
-        }
         if (!type.isFloat() && !type.isQuantized()) {
             throw new IllegalArgumentException("tensor '" + name + "': float values cannot be stored as " + type
                     + "; use f32, f16, bf16 or a quantized type");
@@ -197,7 +203,20 @@ public final class GgufWriter {
             throw new IllegalArgumentException("tensor '" + name + "': " + type + " stores rows in blocks of "
                     + type.blockSize() + " elements, so a row length of " + ne[0] + " is not possible");
         }
-        return add(name, new FromFloats(values, type, ne));
+        return ne;
+    }
+
+    private static void requireCount(String name, long[] shape, long[] ne, int given) {
+        long count;
+        try {
+            count = Math.multiplyExact(Math.multiplyExact(ne[0], ne[1]), Math.multiplyExact(ne[2], ne[3]));
+        } catch (ArithmeticException e) {
+            count = -1; // more than any array holds
+        }
+        if (given != count) {
+            throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape) + " holds "
+                    + (count < 0 ? "more than 2^63" : count) + " values but " + given + " were given");
+        }
     }
 
     /** Adds tensor {@code name} of {@code file} unchanged; {@code file} must stay open until {@link #write}. */
@@ -280,11 +299,13 @@ public final class GgufWriter {
                 }
             }
             case FromFloats f -> {
+                float[] values = f.values().get();
+                requireCount(entry.name(), f.ne(), f.ne(), values.length);
                 try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment floats = arena.allocateFrom(ValueLayout.JAVA_FLOAT, f.values());
+                    MemorySegment floats = arena.allocateFrom(ValueLayout.JAVA_FLOAT, values);
                     long rowLength = f.ne()[0];
                     MemorySegment bytes = TypeConversion.fromFloats(arena, f.type(), floats, rowLength,
-                            f.values().length / rowLength);
+                            values.length / rowLength);
                     writeFully(channel, bytes.asByteBuffer());
                 }
             }

@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.LongStream;
 
 /** Converts rows of floats to and from ggml types with ggml's own routines (fp16, bf16, quantization). */
 final class TypeConversion {
@@ -44,6 +45,9 @@ final class TypeConversion {
         }
     }
 
+    /** Elements below which splitting a quantization across threads costs more than it saves. */
+    private static final long ELEMENTS_PER_QUANTIZE_TASK = 1 << 20;
+
     private TypeConversion() {}
 
     /** Encodes {@code rows x rowLength} floats as {@code type}; the result lives in {@code arena}. */
@@ -64,16 +68,38 @@ final class TypeConversion {
             }
             default -> {
                 requireEncodable(type);
-                long rowBytes = type.rowBytes(rowLength);
-                MemorySegment out = arena.allocate(rowBytes * rows, 64);
-                long written = GgmlApi.ggml_quantize_chunk(type.id(), floats, out, 0, rows, rowLength, MemorySegment.NULL);
-                if (written != rowBytes * rows) {
-                    throw new GgmlException("quantizing to " + type + " wrote " + written + " bytes, expected "
-                            + rowBytes * rows);
-                }
+                MemorySegment out = arena.allocate(type.rowBytes(rowLength) * rows, 64);
+                quantizeRows(type, floats, out, rowLength, rows);
                 return out;
             }
         }
+    }
+
+    /**
+     * Quantizes on every core: ggml's quantizers run one row after another, and a large model's matrices took
+     * minutes on one thread. Each task quantizes its own range of whole rows into its own range of
+     * {@code out}; small matrices stay on the calling thread.
+     */
+    private static void quantizeRows(GgmlType type, MemorySegment floats, MemorySegment out, long rowLength, long rows) {
+        long rowBytes = type.rowBytes(rowLength);
+        long tasks = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(),
+                rows * rowLength / ELEMENTS_PER_QUANTIZE_TASK));
+        long rowsPerTask = (rows + tasks - 1) / tasks;
+        // The workers reach the caller's memory by address: its (confined) arena stays open until all return.
+        MemorySegment source = MemorySegment.ofAddress(floats.address()).reinterpret(floats.byteSize());
+        MemorySegment target = MemorySegment.ofAddress(out.address()).reinterpret(out.byteSize());
+        LongStream.range(0, tasks).parallel().forEach(task -> {
+            long first = task * rowsPerTask, count = Math.min(rowsPerTask, rows - first);
+            if (count <= 0) {
+                return;
+            }
+            long written = GgmlApi.ggml_quantize_chunk(type.id(), source, target, first * rowLength, count, rowLength,
+                    MemorySegment.NULL);
+            if (written != rowBytes * count) {
+                throw new GgmlException("quantizing to " + type + " wrote " + written + " bytes, expected "
+                        + rowBytes * count);
+            }
+        });
     }
 
     /** Decodes {@code count} elements of {@code type} to floats; the result lives in {@code arena}. */

@@ -24,7 +24,6 @@ import java.util.Optional;
  * then throws: a model's long prompt or generation stops at its next batch or token.
  */
 public final class Backend implements AutoCloseable {
-    private static final String[] DEVICE_KINDS = {"CPU", "GPU", "IGPU", "ACCEL", "META"};
 
     private final MemorySegment backend;
     private final boolean cpu;
@@ -140,17 +139,8 @@ public final class Backend implements AutoCloseable {
     public static List<Device> devices() {
         NativeLibraries.ggml();
         List<Device> out = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment free = arena.allocate(Downcalls.SIZE_T);
-            MemorySegment total = arena.allocate(Downcalls.SIZE_T);
-            for (long i = 0, n = BackendApi.ggml_backend_dev_count(); i < n; i++) {
-                MemorySegment dev = BackendApi.ggml_backend_dev_get(i);
-                BackendApi.ggml_backend_dev_memory(dev, free, total);
-                int kind = BackendApi.ggml_backend_dev_type(dev);
-                out.add(new Device(BackendApi.ggml_backend_dev_name(dev), BackendApi.ggml_backend_dev_description(dev),
-                        kind >= 0 && kind < DEVICE_KINDS.length ? DEVICE_KINDS[kind] : "kind " + kind,
-                        free.get(Downcalls.SIZE_T, 0), total.get(Downcalls.SIZE_T, 0)));
-            }
+        for (long i = 0, n = BackendApi.ggml_backend_dev_count(); i < n; i++) {
+            out.add(Device.of(BackendApi.ggml_backend_dev_get(i)));
         }
         return out;
     }

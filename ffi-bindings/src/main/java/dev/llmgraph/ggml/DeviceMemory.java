@@ -3,7 +3,6 @@ package dev.llmgraph.ggml;
 import dev.llmgraph.ggml.internal.BackendApi;
 import dev.llmgraph.ggml.internal.Downcalls;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Locale;
 
@@ -23,18 +22,11 @@ final class DeviceMemory {
         if (Downcalls.isNull(device)) {
             return;
         }
-        long free, total;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment f = arena.allocate(Downcalls.SIZE_T);
-            MemorySegment t = arena.allocate(Downcalls.SIZE_T);
-            BackendApi.ggml_backend_dev_memory(device, f, t);
-            free = f.get(Downcalls.SIZE_T, 0);
-            total = t.get(Downcalls.SIZE_T, 0);
-        }
-        if (bytes > free) {
+        Device gpu = Device.of(device);
+        if (bytes > gpu.freeBytes()) {
             throw new GgmlException(String.format(Locale.ROOT, "%s needed on %s but it has %s free (of %s); store the "
                     + "weights in a smaller type (ModelOptions.withMatrixType(GgmlType.Q4_0)), use a smaller model, "
-                    + "or run on the CPU", gib(bytes), BackendApi.ggml_backend_dev_name(device), gib(free), gib(total)));
+                    + "or run on the CPU", gib(bytes), gpu.name(), gib(gpu.freeBytes()), gib(gpu.totalBytes())));
         }
     }
 

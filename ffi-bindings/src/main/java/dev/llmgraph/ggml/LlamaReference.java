@@ -2,7 +2,6 @@ package dev.llmgraph.ggml;
 
 import dev.llmgraph.ggml.internal.Downcalls;
 import dev.llmgraph.ggml.internal.LlamaApi;
-import dev.llmgraph.ggml.internal.NativeLibraries;
 import dev.llmgraph.ggml.internal.ShimApi;
 
 import java.lang.foreign.Arena;
@@ -119,11 +118,11 @@ public final class LlamaReference implements AutoCloseable {
     }
 
     public static LlamaReference open(Path gguf, Settings settings) {
-        if (settings.gpuLayers() > 0 && !Backend.cudaAvailable()) {
-            throw new LlamaException("llama.cpp cannot put " + settings.gpuLayers() + " layers of " + gguf
-                    + " on a GPU: " + (NativeLibraries.hasCuda() ? "the CUDA build finds no GPU on this machine"
-                    : "the native libraries were built without CUDA (LLMGRAPH_CUDA=1 native/build.sh)")
-                    + "; use Settings.withGpuLayers(0) for the CPU");
+        if (settings.gpuLayers() > 0) {
+            Backend.cudaUnavailableReason().ifPresent(reason -> {
+                throw new LlamaException("llama.cpp cannot put " + settings.gpuLayers() + " layers of " + gguf
+                        + " on a GPU: " + reason + "; use Settings.withGpuLayers(0) for the CPU");
+            });
         }
         LlamaModel model = LlamaModel.load(gguf, LlamaPreflight.Use.FULL_MODEL, settings.gpuLayers());
         LlamaLog.reset();

@@ -26,7 +26,8 @@ class CudaUnavailableTest {
         Path model = Path.of("model.gguf");
         LlamaException e = assertThrows(LlamaException.class,
                 () -> LlamaReference.open(model, LlamaReference.Settings.defaults().onGpu()));
-        assertEquals("llama.cpp cannot put 999 layers of model.gguf on a GPU: the native libraries were built without "
-                + "CUDA (LLMGRAPH_CUDA=1 native/build.sh); use Settings.withGpuLayers(0) for the CPU", e.getMessage());
+        assertEquals("llama.cpp cannot put 999 layers of model.gguf on a GPU: the native libraries in "
+                + NativeLibraries.directory() + " were built without CUDA; build them with LLMGRAPH_CUDA=1 native/build.sh "
+                + "(bin/llmgraph does this with --backend cuda); use Settings.withGpuLayers(0) for the CPU", e.getMessage());
     }
 }

@@ -12,20 +12,24 @@ import dev.llmgraph.model.Model;
  * @param buildShare        building time / step time
  * @param hostShare         time outside ggml's graph computation / step time (building, inputs, logits
  *                          copy, Java): on a GPU, time the device may wait for the host
+ * @param hostUsPerStep     that time per decode step, in microseconds
+ * @param inputUsPerStep    the part of it spent computing and writing the step's inputs, in microseconds
  * @param weightBytes       bytes of the weights read per decoded token
  * @param rooflineTs        bandwidth / weightBytes: the ceiling in tokens per second
  * @param measuredTs        the measured tg tokens per second
  */
 public record DecodeDiagnostics(int graphBuilds, double buildMsPerStep, double buildShare, double hostShare,
-                                long weightBytes, double rooflineTs, double measuredTs) {
+                                double hostUsPerStep, double inputUsPerStep, long weightBytes, double rooflineTs, double measuredTs) {
 
     public static DecodeDiagnostics of(Model model, LlmgraphBench.Run run, double bandwidth) {
         var stats = run.decodeStats();
         long bytes = weightBytesPerToken(model);
         double measured = run.results().stream().filter(r -> r.test().startsWith("tg")).mapToDouble(BenchResult::avgTs)
                 .findFirst().orElse(Double.NaN);
-        return new DecodeDiagnostics(stats.graphBuilds(), stats.buildNanos() / 1e6 / Math.max(1, stats.steps()),
-                stats.buildShare(), stats.hostShare(), bytes, Roofline.tokensPerSecond(bandwidth, bytes), measured);
+        int steps = Math.max(1, stats.steps());
+        return new DecodeDiagnostics(stats.graphBuilds(), stats.buildNanos() / 1e6 / steps,
+                stats.buildShare(), stats.hostShare(), (stats.stepNanos() - stats.computeNanos()) / 1e3 / steps,
+                stats.inputNanos() / 1e3 / steps, bytes, Roofline.tokensPerSecond(bandwidth, bytes), measured);
     }
 
     /**
@@ -50,9 +54,9 @@ public record DecodeDiagnostics(int graphBuilds, double buildMsPerStep, double b
     @Override
     public String toString() {
         return String.format("decode: %d graph builds, %.3f ms building per step (%.2f%% of step time), %.1f%% of "
-                        + "step time outside the graph computation; %.1f MB of weights per token, roofline %.1f tok/s, "
+                        + "step time outside the graph computation (%.1f us per step, %.1f us of it writing inputs); %.1f MB of weights per token, roofline %.1f tok/s, "
                         + "measured %.1f tok/s = %.0f%% of roofline",
-                graphBuilds, buildMsPerStep, 100 * buildShare, 100 * hostShare, weightBytes / 1e6, rooflineTs,
+                graphBuilds, buildMsPerStep, 100 * buildShare, 100 * hostShare, hostUsPerStep, inputUsPerStep, weightBytes / 1e6, rooflineTs,
                 measuredTs,
                 100 * rooflineFraction());
     }

@@ -99,17 +99,27 @@ public final class BenchCommand {
                         }
                     }
                 }
+                // Written after every model and type, so that a run cut short keeps what it measured.
+                write(report(args, a, results, notes), a);
             }
         }
-        String date = LocalDate.now().toString();
-        BenchReport report = new BenchReport(Machine.describe(a.config().backend()), "bin/llmgraph bench "
-                + String.join(" ", args), date, results, notes);
+        BenchReport report = report(args, a, results, notes);
         out.println();
         out.println(report.markdown());
-        String name = date + "-" + a.config().backend() + "-t" + a.config().threads();
-        report.write(a.out(), name);
-        out.println("written: " + a.out().resolve(name + ".md") + " and .json");
+        out.println("written: " + write(report, a) + " and .json");
         return 0;
+    }
+
+    private static BenchReport report(String[] args, Arguments a, List<BenchResult> results, Map<String, String> notes) {
+        return new BenchReport(Machine.describe(a.config().backend()), "bin/llmgraph bench " + String.join(" ", args),
+                LocalDate.now().toString(), results, notes);
+    }
+
+    /** Writes the report as Markdown and JSON; returns the Markdown file. */
+    private static Path write(BenchReport report, Arguments a) {
+        String name = report.date() + "-" + a.config().backend() + "-t" + a.config().threads();
+        report.write(a.out(), name);
+        return a.out().resolve(name + ".md");
     }
 
     /** Adds {@code more} to {@code results}, merging the samples of a test already there. */
@@ -156,7 +166,12 @@ public final class BenchCommand {
             Files.createDirectories(dir);
             for (GgmlType type : missing) {
                 out.printf("writing %s (random weights, seed 1) ...%n", files.get(type));
-                GgufModels.write(model, files.get(type), type);
+                // The model's own type is copied byte for byte; the others are quantized from its values.
+                if (type == options.matrixType()) {
+                    GgufModels.write(model, files.get(type));
+                } else {
+                    GgufModels.write(model, files.get(type), type);
+                }
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot write into " + dir + ": " + e.getMessage(), e);

@@ -23,6 +23,7 @@ public final class Session implements AutoCloseable {
     private long buildNanos;
     private int steps;
     private long stepNanos;
+    private long inputNanos;
     private long computeNanos;
     private boolean closed;
 
@@ -112,6 +113,7 @@ public final class Session implements AutoCloseable {
             }
             Logits logits = step.run(chunk, base + from, prefix).logits();
             computeNanos += step.lastComputeNanos();
+            inputNanos += step.lastInputNanos();
             steps++;
             stepNanos += System.nanoTime() - t0;
             if (allLogits || to == tokens.length) {
@@ -131,10 +133,12 @@ public final class Session implements AutoCloseable {
 
     /**
      * How this session's time was spent: graphs built (a graph is reused for every batch of the same shape),
-     * time building them, batches computed and their total time (building included), and the part of that
-     * total spent inside ggml's graph computation.
+     * time building them, batches computed and their total time (building included), the part of that total
+     * spent computing and writing the batches' inputs (token ids, positions, masks), and the part spent inside
+     * ggml's graph computation (with the copy of the logits to the host).
      */
-    public record Stats(int graphBuilds, long buildNanos, int steps, long stepNanos, long computeNanos) {
+    public record Stats(int graphBuilds, long buildNanos, int steps, long stepNanos, long inputNanos,
+                        long computeNanos) {
         /** The share of step time spent building graphs. */
         public double buildShare() {
             return stepNanos == 0 ? 0 : (double) buildNanos / stepNanos;
@@ -150,7 +154,7 @@ public final class Session implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(graphBuilds, buildNanos, steps, stepNanos, computeNanos);
+        return new Stats(graphBuilds, buildNanos, steps, stepNanos, inputNanos, computeNanos);
     }
 
     /** Forgets every token (the cache is overwritten by later calls). */

@@ -33,6 +33,7 @@ final class StepGraph implements AutoCloseable {
     private final Tensor logits;
     private final Map<String, Tensor> readBack = new LinkedHashMap<>();
     private boolean allocated;
+    private long inputNanos;
     private long computeNanos;
 
     private StepGraph(Model model, KvCache cache, GraphBuilder.Shape shape, Collection<String> inspect) {
@@ -79,9 +80,17 @@ final class StepGraph implements AutoCloseable {
                 && shape.keys() == Math.min(cacheSize, roundUp(start + tokens, KEY_PADDING));
     }
 
-    /** Time of the last {@link #run}'s graph computation alone (on a GPU: kernel launches and waiting). */
+    /**
+     * Time of the last {@link #run}'s graph computation and the copy of its logits to the host (on a GPU:
+     * kernel launches and waiting).
+     */
     long lastComputeNanos() {
         return computeNanos;
+    }
+
+    /** Time the last {@link #run} took to compute its inputs in Java and write them into the graph. */
+    long lastInputNanos() {
+        return inputNanos;
     }
 
     /** Computes the batch {@code ids} at positions {@code start ..}. */
@@ -92,11 +101,13 @@ final class StepGraph implements AutoCloseable {
         } else if (!model.holds(this)) {
             throw new IllegalStateException("this graph lost its compute memory to another graph; build a new one");
         }
-        builder.inputs.fill(ids, start, prefix);
         long t0 = System.nanoTime();
-        model.scheduler().compute(graph);
-        computeNanos = System.nanoTime() - t0;
-        Logits out = new Logits(logits.toFloats(), shape.allLogits() ? shape.tokens() : 1, model.spec().vocabSize());
+        builder.inputs.fill(ids, start, prefix);
+        long t1 = System.nanoTime();
+        float[] values = model.scheduler().computeAndRead(graph, logits);
+        computeNanos = System.nanoTime() - t1;
+        inputNanos = t1 - t0;
+        Logits out = new Logits(values, shape.allLogits() ? shape.tokens() : 1, model.spec().vocabSize());
         if (readBack.isEmpty()) {
             return new Result(out, Map.of());
         }

@@ -18,8 +18,26 @@ public interface WeightSource {
     /** Fills {@code target} (allocated on the backend, of the layout's shape) with {@code weight}'s values. */
     void load(ModelSpec spec, WeightLayout.Weight weight, Tensor target);
 
-    /** Random values by {@code init}. */
+    /**
+     * Whether tensors may be loaded at the same time from several threads: true where each tensor's values
+     * depend on nothing but the tensor (random initialisation); false for sources that read one file in order.
+     */
+    default boolean independentTensors() {
+        return false;
+    }
+
+    /** Random values by {@code init}; each tensor draws from its own generator, so they load in parallel. */
     static WeightSource random(WeightInit init) {
-        return (spec, weight, target) -> target.setFloats(init.values(spec, weight));
+        return new WeightSource() {
+            @Override
+            public void load(ModelSpec spec, WeightLayout.Weight weight, Tensor target) {
+                target.setFloats(init.values(spec, weight));
+            }
+
+            @Override
+            public boolean independentTensors() {
+                return true;
+            }
+        };
     }
 }

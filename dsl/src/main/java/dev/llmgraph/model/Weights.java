@@ -56,13 +56,15 @@ final class Weights implements AutoCloseable {
             long elements = layout.stream().mapToLong(WeightLayout.Weight::elements).sum();
             try (Progress progress = elements >= SHOW_PROGRESS_ABOVE
                     ? Progress.start("weights of " + spec.name(), layout.size(), "tensors") : null) {
-                for (WeightLayout.Weight w : layout) {
-                    checkInterrupted();
+                Thread caller = Thread.currentThread();
+                var loading = source.independentTensors() ? layout.parallelStream() : layout.stream();
+                loading.forEach(w -> {
+                    checkInterrupted(caller);
                     source.load(spec, w, tensors.get(w.name()));
                     if (progress != null) {
                         progress.step();
                     }
-                }
+                });
             }
             for (Positions.ConstantTable table : constants) {
                 tensors.get(table.name()).setFloats(table.values());
@@ -99,8 +101,9 @@ final class Weights implements AutoCloseable {
         return w.storageType(options.matrixType());
     }
 
-    private static void checkInterrupted() {
-        if (Thread.currentThread().isInterrupted()) {
+    /** Stops loading when the thread that asked for the weights was interrupted (workers may be others). */
+    private static void checkInterrupted(Thread caller) {
+        if (caller.isInterrupted()) {
             throw new dev.llmgraph.ggml.ComputeInterruptedException("weight initialisation was interrupted");
         }
     }

@@ -196,6 +196,18 @@ public final class Backend implements AutoCloseable {
     }
 
     /**
+     * The GPU's pinned (page-locked) host memory, from which copies to and from the GPU run at full speed
+     * and without a staging copy; empty for the CPU backend and for devices that have none.
+     */
+    public Optional<BufferType> hostBufferType() {
+        if (cpu) {
+            return Optional.empty();
+        }
+        MemorySegment buft = BackendApi.ggml_backend_dev_host_buffer_type(BackendApi.ggml_backend_get_device(handle()));
+        return Downcalls.isNull(buft) ? Optional.empty() : Optional.of(new BufferType(buft, true));
+    }
+
+    /**
      * The backend's extra buffer types for weights, best first: on the CPU, {@code CPU_REPACK} (and others
      * the build has, such as AMX). Empty for GPU backends.
      */

@@ -12,11 +12,17 @@ import java.util.List;
  * ggml's backend scheduler: runs each node of a graph on the first backend in the list that supports it
  * and holds its weights, copying tensors between backends where needed, with the compute memory
  * allocated once for the largest graph seen. llama.cpp computes models the same way.
+ *
+ * <p>With a GPU first in the list, the CPU's share of the compute memory, which holds the graph's inputs
+ * (token ids, positions, masks), is the GPU's pinned host memory, as in llama.cpp: the scheduler's copies of
+ * the inputs to the GPU then run without the driver's staging copy. {@code -Dllmgraph.pinnedHost=false} keeps
+ * it in ordinary memory (for measuring the difference).
  */
 public final class Scheduler implements AutoCloseable {
     private final MemorySegment sched;
     private final List<Backend> backends;
     private final Arena arena = Arena.ofShared();
+    private final HostStaging staging;
     private boolean closed;
 
     /**
@@ -33,7 +39,16 @@ public final class Scheduler implements AutoCloseable {
         for (int i = 0; i < backends.size(); i++) {
             array.setAtIndex(ValueLayout.ADDRESS, i, backends.get(i).handle());
         }
-        this.sched = BackendApi.ggml_backend_sched_new(array, MemorySegment.NULL, backends.size(), graphSize, false, true);
+        var pinned = Boolean.parseBoolean(System.getProperty("llmgraph.pinnedHost", "true"))
+                ? backends.getFirst().hostBufferType() : java.util.Optional.<BufferType>empty();
+        MemorySegment bufferTypes = arena.allocate(ValueLayout.ADDRESS, backends.size());
+        for (int i = 0; i < backends.size(); i++) {
+            Backend b = backends.get(i);
+            bufferTypes.setAtIndex(ValueLayout.ADDRESS, i, b.isCpu() && pinned.isPresent()
+                    ? pinned.get().handle() : b.defaultBufferType().handle());
+        }
+        this.staging = pinned.map(HostStaging::new).orElse(null);
+        this.sched = BackendApi.ggml_backend_sched_new(array, bufferTypes, backends.size(), graphSize, false, true);
         if (Downcalls.isNull(sched)) {
             throw new GgmlException("could not create a scheduler for " + backends);
         }
@@ -82,6 +97,42 @@ public final class Scheduler implements AutoCloseable {
         backends.getLast().run(() -> BackendApi.ggml_backend_sched_graph_compute(handle(), graph.handle()), "graph");
     }
 
+    /**
+     * Computes a graph allocated with {@link #allocate(Graph)} and returns the values of {@code output}, an
+     * F32 tensor of it. Where the output is on a GPU, its copy into pinned host memory is queued behind the
+     * graph and both are waited for once ({@link HostStaging}).
+     */
+    public float[] computeAndRead(Graph graph, Tensor output) {
+        Backend holder = holderOf(output);
+        if (staging == null || holder == null || holder.isCpu() || output.type() != GgmlType.F32
+                || !output.isContiguous()) {
+            compute(graph);
+            return output.toFloats();
+        }
+        long count = output.elementCount();
+        MemorySegment room = staging.room(count);
+        backends.getLast().run(() -> {
+            int status = BackendApi.ggml_backend_sched_graph_compute_async(handle(), graph.handle());
+            if (status == 0) {
+                BackendApi.ggml_backend_tensor_get_async(holder.handle(), output.pointer(), room, 0, room.byteSize());
+            }
+            BackendApi.ggml_backend_sched_synchronize(handle());
+            return status;
+        }, "graph");
+        return staging.read(count);
+    }
+
+    /** The backend the scheduler ran {@code node} on in the last graph, or null if it is not one of its nodes. */
+    private Backend holderOf(Tensor node) {
+        MemorySegment b = BackendApi.ggml_backend_sched_get_tensor_backend(handle(), node.pointer());
+        for (Backend backend : backends) {
+            if (!Downcalls.isNull(b) && backend.handle().address() == b.address()) {
+                return backend;
+            }
+        }
+        return null;
+    }
+
     /** Number of pieces the last graph was split into (one per change of backend). */
     public int splits() {
         return BackendApi.ggml_backend_sched_get_n_splits(handle());
@@ -107,6 +158,9 @@ public final class Scheduler implements AutoCloseable {
     public void close() {
         if (!closed) {
             BackendApi.ggml_backend_sched_free(sched);
+            if (staging != null) {
+                staging.close();
+            }
             arena.close();
             closed = true;
         }

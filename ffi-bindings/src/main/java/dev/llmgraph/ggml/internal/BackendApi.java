@@ -41,6 +41,7 @@ public final class BackendApi {
     private static final MethodHandle DEV_MEMORY = s("ggml_backend_dev_memory", fnVoid(PTR, PTR, PTR));
     private static final MethodHandle DEV_INIT = s("ggml_backend_dev_init", fn(PTR, PTR, PTR));
     private static final MethodHandle DEV_BUFFER_TYPE = q("ggml_backend_dev_buffer_type", fn(PTR, PTR));
+    private static final MethodHandle DEV_HOST_BUFFER_TYPE = s("ggml_backend_dev_host_buffer_type", fn(PTR, PTR));
     private static final MethodHandle DEV_BACKEND_REG = q("ggml_backend_dev_backend_reg", fn(PTR, PTR));
     private static final MethodHandle DEV_SUPPORTS_OP = s("ggml_backend_dev_supports_op", fn(BOOL, PTR, PTR));
     private static final MethodHandle REG_GET_PROC_ADDRESS = s("ggml_backend_reg_get_proc_address", fn(PTR, PTR, PTR));
@@ -79,6 +80,10 @@ public final class BackendApi {
     }
     public static MemorySegment ggml_backend_dev_buffer_type(MemorySegment dev) {
         try { return (MemorySegment) DEV_BUFFER_TYPE.invokeExact(dev); } catch (Throwable t) { throw rethrow(t); }
+    }
+    /** The device's pinned host memory type (faster copies to and from it), or NULL where it has none. */
+    public static MemorySegment ggml_backend_dev_host_buffer_type(MemorySegment dev) {
+        try { return (MemorySegment) DEV_HOST_BUFFER_TYPE.invokeExact(dev); } catch (Throwable t) { throw rethrow(t); }
     }
     public static MemorySegment ggml_backend_dev_backend_reg(MemorySegment dev) {
         try { return (MemorySegment) DEV_BACKEND_REG.invokeExact(dev); } catch (Throwable t) { throw rethrow(t); }
@@ -138,6 +143,8 @@ public final class BackendApi {
     private static final MethodHandle BUFFER_IS_HOST = q("ggml_backend_buffer_is_host", fn(BOOL, PTR));
     private static final MethodHandle TENSOR_SET = s("ggml_backend_tensor_set", fnVoid(PTR, PTR, SIZE_T, SIZE_T));
     private static final MethodHandle TENSOR_GET = s("ggml_backend_tensor_get", fnVoid(PTR, PTR, SIZE_T, SIZE_T));
+    private static final MethodHandle TENSOR_GET_ASYNC = s("ggml_backend_tensor_get_async",
+            fnVoid(PTR, PTR, PTR, SIZE_T, SIZE_T));
     private static final MethodHandle TENSOR_SET_ARRAY = Downcalls.heapAccess(L, "ggml_backend_tensor_set",
             fnVoid(PTR, PTR, SIZE_T, SIZE_T));
     private static final MethodHandle TENSOR_GET_ARRAY = Downcalls.heapAccess(L, "ggml_backend_tensor_get",
@@ -187,6 +194,12 @@ public final class BackendApi {
         try { TENSOR_GET.invokeExact(tensor, data, offset, size); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    /** Queues a copy of the tensor's data into host memory on {@code backend}'s stream; wait with a synchronize. */
+    public static void ggml_backend_tensor_get_async(MemorySegment backend, MemorySegment tensor, MemorySegment data,
+                                                     long offset, long size) {
+        try { TENSOR_GET_ASYNC.invokeExact(backend, tensor, data, offset, size); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     /** ggml_backend_tensor_set from a Java array (a heap segment), without an intermediate native copy. */
     public static void ggml_backend_tensor_set_array(MemorySegment tensor, MemorySegment array, long offset, long size) {
         try { TENSOR_SET_ARRAY.invokeExact(tensor, array, offset, size); } catch (Throwable t) { throw rethrow(t); }
@@ -221,6 +234,9 @@ public final class BackendApi {
     private static final MethodHandle SCHED_RESERVE = s("ggml_backend_sched_reserve", fn(BOOL, PTR, PTR));
     private static final MethodHandle SCHED_ALLOC_GRAPH = s("ggml_backend_sched_alloc_graph", fn(BOOL, PTR, PTR));
     private static final MethodHandle SCHED_GRAPH_COMPUTE = s("ggml_backend_sched_graph_compute", fn(INT, PTR, PTR));
+    private static final MethodHandle SCHED_GRAPH_COMPUTE_ASYNC = s("ggml_backend_sched_graph_compute_async",
+            fn(INT, PTR, PTR));
+    private static final MethodHandle SCHED_SYNCHRONIZE = s("ggml_backend_sched_synchronize", fnVoid(PTR));
     private static final MethodHandle SCHED_RESET = s("ggml_backend_sched_reset", fnVoid(PTR));
     private static final MethodHandle SCHED_GET_N_SPLITS = q("ggml_backend_sched_get_n_splits", fn(INT, PTR));
     private static final MethodHandle SCHED_GET_BUFFER_SIZE = q("ggml_backend_sched_get_buffer_size", fn(SIZE_T, PTR, PTR));
@@ -241,6 +257,12 @@ public final class BackendApi {
     }
     public static int ggml_backend_sched_graph_compute(MemorySegment sched, MemorySegment graph) {
         try { return (int) SCHED_GRAPH_COMPUTE.invokeExact(sched, graph); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static int ggml_backend_sched_graph_compute_async(MemorySegment sched, MemorySegment graph) {
+        try { return (int) SCHED_GRAPH_COMPUTE_ASYNC.invokeExact(sched, graph); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_backend_sched_synchronize(MemorySegment sched) {
+        try { SCHED_SYNCHRONIZE.invokeExact(sched); } catch (Throwable t) { throw rethrow(t); }
     }
     public static void ggml_backend_sched_reset(MemorySegment sched) {
         try { SCHED_RESET.invokeExact(sched); } catch (Throwable t) { throw rethrow(t); }

@@ -37,7 +37,8 @@ import java.util.Map;
  *  --threads N              CPU threads (default: all cores)
  *  --backend cpu|cuda       (default cpu)
  *  -p N  -n N  -r N         prompt tokens, generated tokens, repetitions (default 512, 128, 3)
- *  --rounds N               the engines take turns this many times (default 3); the ratio compares medians
+ *  --rounds N               the engines take turns this many times, swapping who goes first (default 3);
+ *                           the ratio compares medians
  *  --flash                  flash attention on both sides (default off)
  *  --out DIR                where the report goes (default bench/results)
  * </pre>
@@ -89,11 +90,19 @@ public final class BenchCommand {
                                 bandwidth / 1e9, model.backend()));
                     }
                     for (int round = 1; round <= a.config().rounds(); round++) {
-                        out.printf("%s %s, round %d of %d: llmgraph, then llama-bench%n", label, typeName, round,
-                                a.config().rounds());
+                        // The engines swap places every round, so that neither always runs on a warmer machine
+                        // (a GPU's clocks, a CPU's caches and turbo).
+                        boolean llmgraphFirst = round % 2 == 1;
+                        out.printf("%s %s, round %d of %d: %s%n", label, typeName, round, a.config().rounds(),
+                                llmgraphFirst ? "llmgraph, then llama-bench" : "llama-bench, then llmgraph");
+                        if (!llmgraphFirst) {
+                            add(results, LlamaBench.run(gguf, label, typeName, a.config()));
+                        }
                         LlmgraphBench.Run run = LlmgraphBench.run(model, label, typeName, a.config());
                         add(results, run.results());
-                        add(results, LlamaBench.run(gguf, label, typeName, a.config()));
+                        if (llmgraphFirst) {
+                            add(results, LlamaBench.run(gguf, label, typeName, a.config()));
+                        }
                         if (round == a.config().rounds()) {
                             notes.put(label + " " + typeName, DecodeDiagnostics.of(model, run, bandwidth).toString());
                         }

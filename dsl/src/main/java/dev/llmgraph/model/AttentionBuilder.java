@@ -105,7 +105,9 @@ final class AttentionBuilder {
     private void store(int layer, Tensor k, Tensor v) {
         int tokens = g.shape.tokens();
         long width = (long) hd * a.kvHeads();
-        g.graph.expand(ctx.setRows(cache.k[layer], ctx.reshape(k, width, tokens), g.inputs.cacheRows()));
+        // A view, not a reshape, right after the RoPE: ggml-cuda fuses RoPE + view + set_rows into one kernel.
+        Tensor rows = ctx.view(k, new long[] {width, tokens}, new long[] {k.nb(2)}, 0);
+        g.graph.expand(ctx.setRows(cache.k[layer], rows, g.inputs.cacheRows()));
         Tensor vc = cache.v[layer];
         if (cache.vTransposed) {
             // The transposed cache as one long row of cells; each value goes to its (feature, position) cell.

@@ -45,6 +45,14 @@ final class Inputs {
         return ctx.newTensor(name, GgmlType.I32, n).markInput();
     }
 
+    /**
+     * Cache indices are I64, as in llama.cpp: ggml-cuda fuses a RoPE, a view and a set_rows into one kernel
+     * only with I64 indices.
+     */
+    private Tensor cacheIndex(String name, long n) {
+        return ctx.newTensor(name, GgmlType.I64, n).markInput();
+    }
+
     /** Positions [T] (RoPE and the position tables). */
     Tensor positions() {
         if (positions == null) {
@@ -56,7 +64,7 @@ final class Inputs {
     /** The cache row of each new token [T], where set_rows writes its key (and value, if not transposed). */
     Tensor cacheRows() {
         if (cacheRows == null) {
-            cacheRows = input("inp_cache_rows", shape.tokens());
+            cacheRows = cacheIndex("inp_cache_rows", shape.tokens());
         }
         return cacheRows;
     }
@@ -67,7 +75,7 @@ final class Inputs {
      */
     Tensor transposedCacheCells(long width) {
         if (transposedCacheCells == null) {
-            transposedCacheCells = input("inp_cache_cells", width * shape.tokens());
+            transposedCacheCells = cacheIndex("inp_cache_cells", width * shape.tokens());
         }
         return transposedCacheCells;
     }
@@ -97,17 +105,21 @@ final class Inputs {
             positions.setInts(pos);
         }
         if (cacheRows != null) {
-            cacheRows.setInts(pos);
+            long[] rows = new long[ids.length];
+            for (int t = 0; t < rows.length; t++) {
+                rows[t] = start + t;
+            }
+            cacheRows.setLongs(rows);
         }
         if (transposedCacheCells != null) {
             int width = (int) (transposedCacheCells.ne(0) / ids.length);
-            int[] cells = new int[width * ids.length];
+            long[] cells = new long[width * ids.length];
             for (int t = 0; t < ids.length; t++) {
                 for (int f = 0; f < width; f++) {
-                    cells[t * width + f] = f * cache.size + start + t;
+                    cells[t * width + f] = (long) f * cache.size + start + t;
                 }
             }
-            transposedCacheCells.setInts(cells);
+            transposedCacheCells.setLongs(cells);
         }
         for (var e : masks.entrySet()) {
             e.getValue().setFloats(maskValues(e.getKey(), start, prefix));

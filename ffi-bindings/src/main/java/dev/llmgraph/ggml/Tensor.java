@@ -166,6 +166,19 @@ public final class Tensor {
         }
     }
 
+    /** Writes integer values into an I64 tensor (row indices, as ggml's CUDA kernels prefer them). */
+    public void setLongs(long... values) {
+        checkTransfer(values.length, false);
+        requireType(GgmlType.I64, "setLongs(long...)");
+        if (byteSize() <= DIRECT_ARRAY_BYTES) {
+            BackendApi.ggml_backend_tensor_set_array(pointer(), MemorySegment.ofArray(values), 0, byteSize());
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            BackendApi.ggml_backend_tensor_set(pointer(), arena.allocateFrom(ValueLayout.JAVA_LONG, values), 0, byteSize());
+        }
+    }
+
     /** Reads all elements as floats (in ggml order), converting from the tensor's type. */
     public float[] toFloats() {
         checkTransfer(elementCount(), true);

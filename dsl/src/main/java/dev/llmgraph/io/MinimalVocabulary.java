@@ -11,8 +11,7 @@ import java.util.List;
  * vocabulary size is what every output-sized tensor is checked against.
  * <ul>
  *   <li>256 tokens or more: GPT-2's byte-level BPE with no merges. Token i &lt; 256 is byte i, written in GPT-2's
- *       byte-to-character table (printable bytes stand for themselves, the others for characters from U+0100
- *       on); the rest are placeholders {@code <|unused_N|>}. Every text encodes, byte by byte.</li>
+ *       byte-level alphabet ({@link dev.llmgraph.tokenize.ByteLevel}); the rest are placeholders {@code <|unused_N|>}. Every text encodes, byte by byte.</li>
  *   <li>fewer: {@code tokenizer.ggml.model = "none"} with {@code <arch>.vocab_size}: token ids only. (A
  *       SentencePiece vocabulary would need all 256 byte tokens too: llama.cpp aborts when a text needs a
  *       missing one.)</li>
@@ -37,12 +36,7 @@ final class MinimalVocabulary {
     }
 
     static List<String> tokens(int vocabSize) {
-        List<String> tokens = new ArrayList<>(vocabSize);
-        int unprintable = 0;
-        for (int b = 0; b < BYTES; b++) {
-            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-            tokens.add(String.valueOf((char) (printable ? b : BYTES + unprintable++)));
-        }
+        List<String> tokens = new ArrayList<>(dev.llmgraph.tokenize.ByteLevel.alphabet());
         for (int i = BYTES; i < vocabSize; i++) {
             tokens.add("<|unused_" + (i - BYTES) + "|>");
         }

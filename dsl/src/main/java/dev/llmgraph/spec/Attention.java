@@ -27,7 +27,8 @@ package dev.llmgraph.spec;
  * @param qkNorm       RMS-normalise each head of q and k before RoPE (OLMo 2, Qwen3, Gemma 3)
  */
 public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, boolean outBias, SlidingWindow window,
-                        double softmaxScale, double logitSoftcap, boolean flash, boolean qkNorm) {
+                        double softmaxScale, double logitSoftcap, boolean flash, boolean qkNorm)
+        implements SequenceMixer {
 
     /** Multi-head attention: every head has its own K and V. */
     public static Attention multiHead(int heads) {

@@ -15,7 +15,7 @@ package dev.llmgraph.spec;
  * @param width      the hidden width f
  * @param bias       whether the projections have biases
  */
-public record Ffn(Activation activation, boolean gated, int width, boolean bias) {
+public record Ffn(Activation activation, boolean gated, int width, boolean bias) implements ChannelMixer {
     /** A plain two-matrix MLP with biases (GPT-2, BLOOM). */
     public static Ffn mlp(int width, Activation activation) {
         return new Ffn(activation, false, width, true);

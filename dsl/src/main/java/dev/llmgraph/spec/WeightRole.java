@@ -1,7 +1,7 @@
 package dev.llmgraph.spec;
 
 /**
- * What a learned tensor does in the model, set where {@link WeightLayout} lists it. Initialisation, storage
+ * What a learned tensor does in the model, set where the block plan ({@code spec.plan}) lists it. Initialisation, storage
  * and placement choose by role, never by reading the tensor's name.
  */
 public enum WeightRole {

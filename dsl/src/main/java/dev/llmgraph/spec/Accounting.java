@@ -17,6 +17,8 @@ import java.util.Map;
 /**
  * What a spec costs, computed from the spec alone (no weights, no native code): parameters per component,
  * FLOPs per token, KV-cache bytes, a memory estimate, and the shape of every named node of a forward pass.
+ * Parameters, FLOPs, cache bytes and shapes are read from the spec's {@link Plan} (its weights, its steps'
+ * {@link StepCosts} and nodes), so they follow the same block structure lowering builds.
  */
 public final class Accounting {
     private final ModelSpec s;

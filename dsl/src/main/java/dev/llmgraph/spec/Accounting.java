@@ -158,9 +158,15 @@ public final class Accounting {
     public MemoryEstimate memory(int contextLength, int batch, GgmlType matrixType, GgmlType cacheType) {
         long weights = weightBytes(matrixType);
         long kv = kvCacheBytes(contextLength, cacheType);
-        long hd = s.headDim();
-        long perToken = 3L * s.dModel() + (s.heads() + 2L * s.kvHeads()) * hd + 2L * s.ffnDim()
-                + 2L * s.heads() * contextLength;
+        long widestBlock = 0;
+        for (Block block : s.plan().blocks()) {
+            long values = 0;
+            for (Step step : block.steps()) {
+                values += StepCosts.activationsPerToken(step, contextLength);
+            }
+            widestBlock = Math.max(widestBlock, values);
+        }
+        long perToken = 3L * s.dModel() + widestBlock;
         long activations = 4L * batch * perToken + 4L * batch * s.vocabSize();
         return new MemoryEstimate(weights, kv, activations);
     }

@@ -1,12 +1,13 @@
 package dev.llmgraph.spec.plan;
 
 import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.WeightLayout.Weight;
 
 import java.util.List;
 
 /**
- * What a step costs per token: forward FLOPs and the cache it keeps. One {@code switch} per question over
+ * What a step costs per token: forward FLOPs, the activations it holds and the cache it keeps. One {@code switch} per question over
  * the step kinds, and over the mixers inside them, so a new kind states its costs here or does not compile.
  */
 public final class StepCosts {
@@ -25,6 +26,26 @@ public final class StepCosts {
             case Step.Residual residual -> branches(residual.branches(), context);
             case Step.Parallel parallel -> branches(parallel.branches(), context);
             case Step.Head head -> 2L * head.dModel() * head.vocabSize();
+        };
+    }
+
+    /**
+     * The F32 values a step holds per token at its widest, for a peak-memory estimate: attention's q, k and
+     * v plus its logits and weights over {@code context} keys; an FFN's hidden (and gate) rows. Norms,
+     * embeddings and heads hold the residual stream or the logits, which the estimate counts once.
+     */
+    public static long activationsPerToken(Step step, int context) {
+        return switch (step) {
+            case Step.Embed _, Step.Normalize _, Step.Head _ -> 0;
+            case Step.Mix mix -> switch (mix.mixer()) {
+                case Attention a -> (a.heads() + 2L * a.kvHeads()) * a.headDim(mix.dModel())
+                        + 2L * a.heads() * context;
+            };
+            case Step.Channel channel -> switch (channel.mixer()) {
+                case Ffn f -> 2L * f.width();
+            };
+            case Step.Residual residual -> branchActivations(residual.branches(), context);
+            case Step.Parallel parallel -> branchActivations(parallel.branches(), context);
         };
     }
 
@@ -54,6 +75,16 @@ public final class StepCosts {
                 yield 2L * 2L * a.heads() * hd * keys;
             }
         };
+    }
+
+    private static long branchActivations(List<List<Step>> branches, int context) {
+        long values = 0;
+        for (List<Step> branch : branches) {
+            for (Step step : branch) {
+                values += activationsPerToken(step, context);
+            }
+        }
+        return values;
     }
 
     private static long branches(List<List<Step>> branches, int context) {

@@ -1,7 +1,8 @@
 package dev.llmgraph.spec;
 
 /**
- * Self-attention with {@code heads} query heads sharing {@code kvHeads} key/value heads:
+ * Softmax self-attention (the {@link SequenceMixer} of every layer today) with {@code heads} query heads
+ * sharing {@code kvHeads} key/value heads:
  * <pre>
  *  MHA  kvHeads == heads     every query head has its own K and V            (GPT-2, LLaMA-2-7B)
  *  GQA  1 &lt; kvHeads &lt; heads  each group of heads/kvHeads query heads shares  (LLaMA-3, Mistral)

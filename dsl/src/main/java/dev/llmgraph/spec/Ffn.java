@@ -1,7 +1,7 @@
 package dev.llmgraph.spec;
 
 /**
- * The position-wise feed-forward network.
+ * The position-wise feed-forward network: the dense {@link ChannelMixer}.
  * <pre>
  *  plain  y = W_down( act(W_up x + b) ) + b                       2 matrices: d x f, f x d
  *  gated  y = W_down( act(W_gate x) * (W_up x) )                   3 matrices: the GLU family

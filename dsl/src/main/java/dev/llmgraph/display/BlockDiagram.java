@@ -17,10 +17,11 @@ import java.util.Map;
  */
 public final class BlockDiagram implements RichDisplay {
     static final double WIDTH = 720;
-    private static final double TIE_X = 16, SKIP_X = 46, BLOCK_X = 30;
-    private static final double MAIN_X = 70, MAIN_W = 330, CX = MAIN_X + MAIN_W / 2;
-    private static final double SIDE_X = 425, SIDE_W = 270, SIDE_CX = SIDE_X + SIDE_W / 2;
-    private static final double NORM_X = MAIN_X + 60, NORM_W = MAIN_W - 120;
+    private static final double TIE_X = 16, BLOCK_X = 30;
+    static final double SKIP_X = 46;
+    static final double MAIN_X = 70, MAIN_W = 330, CX = MAIN_X + MAIN_W / 2;
+    static final double SIDE_X = 425, SIDE_W = 270, SIDE_CX = SIDE_X + SIDE_W / 2;
+    static final double NORM_X = MAIN_X + 60, NORM_W = MAIN_W - 120;
 
     private final ModelSpec spec;
     private String svg;
@@ -141,18 +142,12 @@ public final class BlockDiagram implements RichDisplay {
         return y;
     }
 
-    /** The Transformer block frame with its two sublayers; returns its bottom edge. */
+    /** The Transformer block frame around the steps of the first layer's plan; returns its bottom edge. */
     private double block(DiagramCanvas c, double top) {
         ModelSpec s = spec;
         double y = top + 34;
         c.line(CX, top, CX, y);
-        if (s.parallelBlock()) {
-            y = parallel(c, y);
-        } else {
-            y = sequential(c, y, true);
-            c.line(CX, y, CX, y + 16);
-            y = sequential(c, y + 16, false);
-        }
+        y = new BlockDrawing(c, s).steps(s.plan().blocks().getFirst(), y);
         double bottom = y + 14;
         c.line(CX, y, CX, bottom);
         c.back.empty("rect", "data-node", "block", "class", "block", "x", BLOCK_X, "y", top,
@@ -168,79 +163,8 @@ public final class BlockDiagram implements RichDisplay {
         return bottom;
     }
 
-    /** One sublayer (attention or FFN) with its norms and residual add where the placement puts them. */
-    private double sequential(DiagramCanvas c, double forkY, boolean attention) {
-        ModelSpec s = spec;
-        NormPlacement p = s.placement();
-        String prefix = attention ? "attn" : "ffn";
-        String norm = normName(s.norm());
-        c.fork(prefix + "_fork", CX, forkY);
-        double y = forkY;
-        if (p == NormPlacement.PRE || p == NormPlacement.SANDWICH) {
-            c.arrow(CX, y, CX, y + 14);
-            y = c.box(prefix + "_norm", Kind.NORM, NORM_X, y + 14, NORM_W, 28, norm, null, s.norm().toString());
-        }
-        c.arrow(CX, y, CX, y + 14);
-        y = attention ? SublayerDrawing.attention(c, s, MAIN_X, y + 14, MAIN_W)
-                : SublayerDrawing.ffn(c, s, MAIN_X, y + 14, MAIN_W);
-        if (p == NormPlacement.SANDWICH) {
-            c.arrow(CX, y, CX, y + 14);
-            y = c.box(prefix + "_post_norm", Kind.NORM, NORM_X, y + 14, NORM_W, 28, norm + " (post)", null,
-                    "SANDWICH: a second norm on the sublayer's output, before the residual add");
-        }
-        c.arrow(CX, y, CX, y + 14);
-        double addY = y + 24;
-        c.add(prefix + "_res", CX, addY);
-        c.path(prefix + "_skip", false, CX, forkY, SKIP_X, forkY, SKIP_X, addY, CX - 10, addY);
-        if (p == NormPlacement.DEEPNORM) {
-            c.note(prefix + "_alpha", "× α = " + Format.decimal(p.residualAlpha(s.layers())), SKIP_X + 6, addY - 5,
-                    "start");
-        }
-        c.note(prefix + "_formula", formula(attention ? "Attention" : "FFN"), SIDE_X, addY + 4, "start");
-        y = addY + 10;
-        if (p == NormPlacement.POST || p == NormPlacement.DEEPNORM) {
-            c.arrow(CX, y, CX, y + 14);
-            y = c.box(prefix + "_norm", Kind.NORM, NORM_X, y + 14, NORM_W, 28, norm, null, s.norm().toString());
-        }
-        return y;
-    }
-
-    /** A parallel block: one norm, attention and FFN side by side, one add (GPT-J, Falcon). */
-    private double parallel(DiagramCanvas c, double forkY) {
-        ModelSpec s = spec;
-        boolean pre = s.placement() == NormPlacement.PRE;
-        c.fork("attn_fork", CX, forkY);
-        double y = forkY;
-        if (pre) {
-            c.arrow(CX, y, CX, y + 14);
-            y = c.box("attn_norm", Kind.NORM, NORM_X, y + 14, NORM_W, 28, normName(s.norm()), null,
-                    "one norm shared by attention and FFN");
-        }
-        double split = y + 10;
-        c.line(CX, y, CX, split);
-        c.fork("split", CX, split);
-        double top = split + 18;
-        c.arrow(CX, split, CX, top);
-        c.path("ffn_input", false, CX, split, SIDE_CX, split, SIDE_CX, top);
-        double attentionBottom = SublayerDrawing.attention(c, s, MAIN_X, top, MAIN_W);
-        double ffnBottom = SublayerDrawing.ffn(c, s, SIDE_X, top, SIDE_W);
-        double addY = Math.max(attentionBottom, ffnBottom) + 24;
-        c.arrow(CX, attentionBottom, CX, addY - 10);
-        c.path("ffn_output", false, SIDE_CX, ffnBottom, SIDE_CX, addY, CX + 10, addY);
-        c.add("parallel_res", CX, addY);
-        c.path("attn_skip", false, CX, forkY, SKIP_X, forkY, SKIP_X, addY, CX - 10, addY);
-        c.note("parallel_formula", parallelFormula(), CX + 20, addY + 17, "start");
-        y = addY + 10;
-        if (!pre) {
-            c.arrow(CX, y, CX, y + 14);
-            y = c.box("attn_norm", Kind.NORM, NORM_X, y + 14, NORM_W, 28, normName(s.norm()), null,
-                    s.norm().toString());
-        }
-        return y;
-    }
-
     /** The sublayer's update in the placement's form, e.g. {@code x = x + Attention(RMSNorm(x))}. */
-    String formula(String sublayer) {
+    static String formula(ModelSpec spec, String sublayer) {
         String n = normName(spec.norm());
         return switch (spec.placement()) {
             case PRE -> "x = x + " + sublayer + "(" + n + "(x))";
@@ -251,7 +175,7 @@ public final class BlockDiagram implements RichDisplay {
         };
     }
 
-    String parallelFormula() {
+    static String parallelFormula(ModelSpec spec) {
         String n = normName(spec.norm());
         return spec.placement() == NormPlacement.PRE ? "x = x + Attention(" + n + "(x)) + FFN(" + n + "(x))"
                 : "x = " + n + "(x + Attention(x) + FFN(x))";
@@ -287,12 +211,12 @@ public final class BlockDiagram implements RichDisplay {
                 + SublayerDrawing.maskLabel(s).substring(2);
         String ffn = SpecFacts.ffnName(s.ffn()) + ", " + s.dModel() + " -> " + s.ffnDim() + " -> " + s.dModel();
         if (s.parallelBlock()) {
-            sb.append("  ").append(parallelFormula()).append('\n');
+            sb.append("  ").append(parallelFormula(s)).append('\n');
             sb.append("    Attention: ").append(attention).append('\n');
             sb.append("    FFN: ").append(ffn).append('\n');
         } else {
-            sb.append("  ").append(formula("Attention")).append("    ").append(attention).append('\n');
-            sb.append("  ").append(formula("FFN")).append("    ").append(ffn).append('\n');
+            sb.append("  ").append(formula(s, "Attention")).append("    ").append(attention).append('\n');
+            sb.append("  ").append(formula(s, "FFN")).append("    ").append(ffn).append('\n');
         }
         sb.append("-> ");
         if (s.finalNorm()) {

@@ -22,8 +22,7 @@ final class SublayerDrawing {
     private SublayerDrawing() {}
 
     /** The attention sublayer as a frame of width {@code w} at ({@code x}, {@code y}). */
-    static double attention(DiagramCanvas c, ModelSpec s, double x, double y, double w) {
-        Attention a = s.attention();
+    static double attention(DiagramCanvas c, ModelSpec s, Attention a, double x, double y, double w) {
         double c1 = x + 62, c2 = x + w / 2, c3 = x + w - 62;
         double mid = (c1 + c2) / 2, spanW = c2 - c1 + CHIP_W;
 
@@ -41,7 +40,7 @@ final class SublayerDrawing {
         double top = qBottom + GAP + 2;
         c.arrow(c1, qBottom, c1, top);
         c.arrow(c2, qBottom, c2, top);
-        String scale = a.softmaxScale() > 0 ? "× " + Format.decimal(a.softmaxScale()) : "/ √" + s.headDim();
+        String scale = a.softmaxScale() > 0 ? "× " + Format.decimal(a.softmaxScale()) : "/ √" + a.headDim(s.dModel());
         double bottom = c.chip("scores", Kind.ATTENTION, mid, top, spanW, "q·kᵀ " + scale);
         if (a.logitSoftcap() > 0) {
             String cap = Format.decimal(a.logitSoftcap());
@@ -63,7 +62,7 @@ final class SublayerDrawing {
         bottom = next(c, "attn_out_proj", Kind.ATTENTION, c2, bottom, CHIP_W, "W_o" + (a.outBias() ? " + b" : ""));
         double end = bottom + 10;
         c.frame("attention", Kind.ATTENTION, x, y, w, end - y, "attention · " + a.variant(),
-                a.heads() + " query heads · " + a.kvHeads() + " K/V heads · headDim " + s.headDim(),
+                a.heads() + " query heads · " + a.kvHeads() + " K/V heads · headDim " + a.headDim(s.dModel()),
                 SpecFacts.attention(a));
         return end;
     }
@@ -106,8 +105,7 @@ final class SublayerDrawing {
     }
 
     /** The FFN sublayer as a frame of width {@code w} at ({@code x}, {@code y}). */
-    static double ffn(DiagramCanvas c, ModelSpec s, double x, double y, double w) {
-        Ffn f = s.ffn();
+    static double ffn(DiagramCanvas c, ModelSpec s, Ffn f, double x, double y, double w) {
         double c1 = x + 62, c2 = x + w / 2, c3 = x + w - 62;
         String bias = f.bias() ? " + b" : "";
         double top = y + 42, bottom;
@@ -126,7 +124,7 @@ final class SublayerDrawing {
         bottom = next(c, "ffn_down_proj", Kind.FFN, c2, bottom, CHIP_W, "W_down" + bias);
         double end = bottom + 10;
         c.frame("ffn", Kind.FFN, x, y, w, end - y, "FFN · " + SpecFacts.ffnName(f),
-                "dModel " + s.dModel() + " → " + s.ffnDim() + " → " + s.dModel(), f.toString());
+                "dModel " + s.dModel() + " → " + f.width() + " → " + s.dModel(), f.toString());
         return end;
     }
 

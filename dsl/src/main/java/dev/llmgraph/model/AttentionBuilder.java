@@ -30,10 +30,7 @@ final class AttentionBuilder {
     private final Context ctx;
     private final AttentionOps ops;
     private final ModelSpec spec;
-    private final Attention a;
     private final KvCache cache;
-    private final int hd;
-    private final float scale;
     private final float maxBias;
     private final Map<MaskKind, Tensor> masks = new EnumMap<>(MaskKind.class);
 
@@ -42,15 +39,17 @@ final class AttentionBuilder {
         this.ctx = g.ctx;
         this.ops = ctx.attention();
         this.spec = g.spec;
-        this.a = spec.attention();
         this.cache = cache;
-        this.hd = spec.headDim();
-        this.scale = (float) a.scale(spec.dModel());
         this.maxBias = g.positions.maxBias();
     }
 
-    /** Attention of layer {@code layer} over the normalised input {@code x} [d, T]; returns [d, T]. */
-    Tensor attend(int layer, Tensor x) {
+    /**
+     * Attention {@code a} of layer {@code layer} with mask {@code mask} over the normalised input {@code x}
+     * [d, T]; returns [d, T].
+     */
+    Tensor attend(int layer, Attention a, MaskKind mask, Tensor x) {
+        int hd = a.headDim(spec.dModel());
+        float scale = (float) a.scale(spec.dModel());
         String b = "blk." + layer + ".";
         String i = "." + layer;
         int tokens = g.shape.tokens(), keys = g.shape.keys();
@@ -63,13 +62,13 @@ final class AttentionBuilder {
         }
         q = g.positions.rotate(g, q);
         k = g.positions.rotate(g, k);
-        store(layer, k, v);
+        store(layer, (long) hd * a.kvHeads(), k, v);
 
         // Named as [hd, T, heads]: reversed, the paper's [heads, T, hd].
         Tensor qp = g.name(ctx.permute(q, 0, 2, 1, 3), "q" + i);
         g.name(ctx.permute(k, 0, 2, 1, 3), "k" + i);
         g.name(ctx.permute(ctx.reshape(v, hd, a.kvHeads(), tokens), 0, 2, 1, 3), "v" + i);
-        Tensor kc = cachedKeys(layer, keys);
+        Tensor kc = cachedKeys(layer, hd, a.kvHeads(), keys);
         // With soft-capping the scale must come before the cap; it goes on q, before q.k, as in llama.cpp's
         // gemma2 graph. With an F16 K cache the product rounds q to F16, so scaling q.k afterwards would round
         // another value: that moved Gemma 2's logits by up to 2% of their range against llama.cpp's.
@@ -80,7 +79,7 @@ final class AttentionBuilder {
         if (a.flash()) {
             Tensor vc = ctx.permute(ctx.view(cache.v[layer], new long[] {hd, a.kvHeads(), keys},
                     new long[] {cache.type.rowBytes(hd), cache.v[layer].nb(1)}, 0), 0, 2, 1, 3);
-            Tensor out = ops.flashAttention(queries, kc, vc, flashMask(layer), scoreScale, maxBias,
+            Tensor out = ops.flashAttention(queries, kc, vc, flashMask(mask), scoreScale, maxBias,
                     (float) a.logitSoftcap());
             merged = ctx.reshape(out, (long) hd * a.heads(), tokens);
         } else {
@@ -88,7 +87,7 @@ final class AttentionBuilder {
             if (capped) {
                 kq = g.softcap(kq, a.logitSoftcap());
             }
-            kq = g.name(ops.softMax(kq, mask(layer), scoreScale, maxBias), "kq_softmax" + i);
+            kq = g.name(ops.softMax(kq, mask(mask), scoreScale, maxBias), "kq_softmax" + i);
             long row = cache.v[layer].nb(1);
             Tensor vc = ctx.view(cache.v[layer], new long[] {keys, hd, a.kvHeads()}, new long[] {row, row * hd}, 0);
             Tensor kqv = ctx.mulMat(vc, kq);
@@ -102,9 +101,8 @@ final class AttentionBuilder {
      * Writes this batch's keys and values into the cache rows given by the inputs (set_rows with indices,
      * so that the graph does not depend on the position and can be reused at the next step).
      */
-    private void store(int layer, Tensor k, Tensor v) {
+    private void store(int layer, long width, Tensor k, Tensor v) {
         int tokens = g.shape.tokens();
-        long width = (long) hd * a.kvHeads();
         // A view, not a reshape, right after the RoPE: ggml-cuda fuses RoPE + view + set_rows into one kernel.
         Tensor rows = ctx.view(k, new long[] {width, tokens}, new long[] {k.nb(2)}, 0);
         g.graph.expand(ctx.setRows(cache.k[layer], rows, g.inputs.cacheRows()));
@@ -119,21 +117,19 @@ final class AttentionBuilder {
     }
 
     /** The K cache rows 0 .. K - 1 as [hd, K, G]. */
-    private Tensor cachedKeys(int layer, int keys) {
+    private Tensor cachedKeys(int layer, int hd, int kvHeads, int keys) {
         Tensor kc = cache.k[layer];
-        return ctx.permute(ctx.view(kc, new long[] {hd, a.kvHeads(), keys},
+        return ctx.permute(ctx.view(kc, new long[] {hd, kvHeads, keys},
                 new long[] {cache.type.rowBytes(hd), kc.nb(1)}, 0), 0, 2, 1, 3);
     }
 
-    /** The softmax mask of layer {@code layer}: [K, T], or [K, T, H] with a per-head bias (T5's). */
-    private Tensor mask(int layer) {
-        MaskKind kind = spec.mask(layer);
+    /** The softmax mask of kind {@code kind}: [K, T], or [K, T, H] with a per-head bias (T5's). */
+    private Tensor mask(MaskKind kind) {
         return masks.computeIfAbsent(kind, k -> g.positions.biasLogits(g, g.inputs.mask(k)));
     }
 
     /** Flash attention takes an F16 mask. */
-    private Tensor flashMask(int layer) {
-        MaskKind kind = spec.mask(layer);
+    private Tensor flashMask(MaskKind kind) {
         return masks.computeIfAbsent(kind, k -> ctx.cast(g.positions.biasLogits(g, g.inputs.mask(k)), GgmlType.F16));
     }
 }

@@ -1,8 +1,15 @@
 package dev.llmgraph.spec;
 
 import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.spec.WeightLayout.Weight;
+import dev.llmgraph.spec.plan.Block;
+import dev.llmgraph.spec.plan.Plan;
+import dev.llmgraph.spec.plan.Step;
+import dev.llmgraph.spec.plan.StepCosts;
+import dev.llmgraph.spec.plan.Steps;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +17,8 @@ import java.util.Map;
 /**
  * What a spec costs, computed from the spec alone (no weights, no native code): parameters per component,
  * FLOPs per token, KV-cache bytes, a memory estimate, and the shape of every named node of a forward pass.
+ * Parameters, FLOPs, cache bytes and shapes are read from the spec's {@link Plan} (its weights, its steps'
+ * {@link StepCosts} and nodes), so they follow the same block structure lowering builds.
  */
 public final class Accounting {
     private final ModelSpec s;
@@ -22,36 +31,45 @@ public final class Accounting {
 
     /** Norms in one block: one per sublayer, two per sublayer with SANDWICH, one shared by a parallel block. */
     public int normsPerLayer() {
-        if (s.parallelBlock()) {
-            return 1;
-        }
-        return s.placement() == NormPlacement.SANDWICH ? 4 : 2;
+        List<Block> blocks = s.plan().blocks();
+        return blocks.isEmpty() ? 0 : (int) blocks.getFirst().leaves().stream().filter(Accounting::isNorm).count();
     }
 
-    /** Learned parameters per component, in model order. */
+    /** Learned parameters per component, in model order: read from the plan's weights. */
     public ParameterCount parameters() {
-        int d = s.dModel();
-        long perNorm = s.norm().parametersPerNorm(d);
+        Plan plan = s.plan();
+        List<Weight> ordered = new ArrayList<>();
+        // The embedding, then what positions add (a table or a shared bias), then the rest of the input.
+        List<Step> input = plan.input();
+        ordered.addAll(input.getFirst().weights());
+        ordered.addAll(plan.shared());
+        ordered.addAll(Steps.weights(input.subList(1, input.size())));
+        // The blocks' weights grouped as a reader expects: mixers, then channel mixers, then the norms.
+        List<Step> leaves = plan.blocks().stream().flatMap(b -> b.leaves().stream())
+                .sorted(Comparator.comparingInt(Accounting::reportOrder)).toList();
+        ordered.addAll(Steps.weights(leaves));
+        ordered.addAll(Steps.weights(plan.output()));
         Map<String, Long> parts = new LinkedHashMap<>();
-        parts.put("token embedding", (long) s.vocabSize() * d);
-        long positional = s.positional().parameters(d, s.contextLength(), s.heads());
-        if (positional > 0) {
-            parts.put("positional", positional);
-        }
-        if (s.embeddings().layerNorm()) {
-            parts.put("embedding norm", perNorm);
-        }
-        parts.put("attention", (long) s.layers() * s.attention().parameters(d));
-        parts.put("ffn", (long) s.layers() * s.ffn().parameters(d));
-        parts.put("block norms", (long) s.layers() * normsPerLayer() * perNorm);
-        if (s.finalNorm()) {
-            parts.put("final norm", perNorm);
-        }
-        if (!s.tiedEmbeddings()) {
-            parts.put("output head", (long) s.vocabSize() * d);
+        for (Weight w : ordered) {
+            parts.merge(w.component(), w.elements(), Long::sum);
         }
         parts.values().removeIf(v -> v == 0);
         return new ParameterCount(parts);
+    }
+
+    private static int reportOrder(Step leaf) {
+        return switch (leaf) {
+            case Step.Mix _ -> 0;
+            case Step.Channel _ -> 1;
+            case Step.Normalize _, Step.Embed _, Step.Head _, Step.Residual _, Step.Parallel _ -> 2;
+        };
+    }
+
+    private static boolean isNorm(Step leaf) {
+        return switch (leaf) {
+            case Step.Normalize _ -> true;
+            case Step.Mix _, Step.Channel _, Step.Embed _, Step.Head _, Step.Residual _, Step.Parallel _ -> false;
+        };
     }
 
     // ---- compute -----------------------------------------------------------------------------------------
@@ -60,33 +78,57 @@ public final class Accounting {
      * Forward FLOPs for one token that attends to {@code contextLength} earlier positions (fewer on
      * sliding-window layers): 2 per multiply-add of every weight matrix the token passes through
      * (including the output head), plus {@code 2 x 2 x heads x headDim} per visible key for QK^T and AV.
-     * Norms, activations and softmax are left out (they are O(d), not O(d^2)).
+     * Norms, activations and softmax are left out (they are O(d), not O(d^2)). See {@link StepCosts}.
      */
     public long flopsPerToken(int contextLength) {
-        int d = s.dModel();
-        long hd = s.headDim();
-        long attentionMatrices = d * hd * (2L * s.heads() + 2L * s.kvHeads());
-        long ffnMatrices = (long) (s.ffn().gated() ? 3 : 2) * d * s.ffnDim();
-        long perLayer = 2 * (attentionMatrices + ffnMatrices);
-        long attentionScores = 0;
-        for (int layer = 0; layer < s.layers(); layer++) {
-            long keys = s.attention().slides(layer) ? Math.min(contextLength, s.attention().window().size()) : contextLength;
-            attentionScores += 2L * 2L * s.heads() * hd * keys;
+        Plan plan = s.plan();
+        long flops = 0;
+        for (Step step : plan.input()) {
+            flops += StepCosts.flopsPerToken(step, contextLength);
         }
-        long head = 2L * d * s.vocabSize();
-        return s.layers() * perLayer + attentionScores + head;
+        for (Block block : plan.blocks()) {
+            for (Step step : block.steps()) {
+                flops += StepCosts.flopsPerToken(step, contextLength);
+            }
+        }
+        for (Step step : plan.output()) {
+            flops += StepCosts.flopsPerToken(step, contextLength);
+        }
+        return flops;
     }
 
     // ---- memory ------------------------------------------------------------------------------------------
 
     /** Elements the KV cache holds per token: 2 (K and V) x kvHeads x headDim x layers. */
     public long kvCacheElementsPerToken() {
-        return 2L * s.kvHeads() * s.headDim() * s.layers();
+        long elements = 0;
+        for (Step.Mix mix : mixers()) {
+            elements += StepCosts.cachedTensors(mix) * StepCosts.cacheRowElements(mix);
+        }
+        return elements;
     }
 
     /** KV-cache bytes per token for a cache of {@code type} (F16 is the usual choice). */
     public long kvCacheBytesPerToken(GgmlType type) {
-        return 2L * s.layers() * type.rowBytes((long) s.kvHeads() * s.headDim());
+        long bytes = 0;
+        for (Step.Mix mix : mixers()) {
+            bytes += StepCosts.cachedTensors(mix) * type.rowBytes(StepCosts.cacheRowElements(mix));
+        }
+        return bytes;
+    }
+
+    private List<Step.Mix> mixers() {
+        List<Step.Mix> out = new ArrayList<>();
+        for (Block block : s.plan().blocks()) {
+            for (Step leaf : block.leaves()) {
+                switch (leaf) {
+                    case Step.Mix mix -> out.add(mix);
+                    case Step.Normalize _, Step.Channel _, Step.Embed _, Step.Head _, Step.Residual _,
+                         Step.Parallel _ -> { }
+                }
+            }
+        }
+        return out;
     }
 
     /** KV-cache bytes for {@code tokens} tokens. */
@@ -101,7 +143,7 @@ public final class Accounting {
      */
     public long weightBytes(GgmlType matrixType) {
         long bytes = 0;
-        for (WeightLayout.Weight w : WeightLayout.of(s)) {
+        for (Weight w : WeightLayout.of(s)) {
             long rows = w.elements() / w.ne()[0];
             bytes += rows * w.storageType(matrixType).rowBytes(w.ne()[0]);
         }
@@ -116,9 +158,15 @@ public final class Accounting {
     public MemoryEstimate memory(int contextLength, int batch, GgmlType matrixType, GgmlType cacheType) {
         long weights = weightBytes(matrixType);
         long kv = kvCacheBytes(contextLength, cacheType);
-        long hd = s.headDim();
-        long perToken = 3L * s.dModel() + (s.heads() + 2L * s.kvHeads()) * hd + 2L * s.ffnDim()
-                + 2L * s.heads() * contextLength;
+        long widestBlock = 0;
+        for (Block block : s.plan().blocks()) {
+            long values = 0;
+            for (Step step : block.steps()) {
+                values += StepCosts.activationsPerToken(step, contextLength);
+            }
+            widestBlock = Math.max(widestBlock, values);
+        }
+        long perToken = 3L * s.dModel() + widestBlock;
         long activations = 4L * batch * perToken + 4L * batch * s.vocabSize();
         return new MemoryEstimate(weights, kv, activations);
     }

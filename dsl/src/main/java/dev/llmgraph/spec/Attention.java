@@ -1,7 +1,8 @@
 package dev.llmgraph.spec;
 
 /**
- * Self-attention with {@code heads} query heads sharing {@code kvHeads} key/value heads:
+ * Softmax self-attention (the {@link SequenceMixer} of every layer today) with {@code heads} query heads
+ * sharing {@code kvHeads} key/value heads:
  * <pre>
  *  MHA  kvHeads == heads     every query head has its own K and V            (GPT-2, LLaMA-2-7B)
  *  GQA  1 &lt; kvHeads &lt; heads  each group of heads/kvHeads query heads shares  (LLaMA-3, Mistral)
@@ -27,7 +28,8 @@ package dev.llmgraph.spec;
  * @param qkNorm       RMS-normalise each head of q and k before RoPE (OLMo 2, Qwen3, Gemma 3)
  */
 public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, boolean outBias, SlidingWindow window,
-                        double softmaxScale, double logitSoftcap, boolean flash, boolean qkNorm) {
+                        double softmaxScale, double logitSoftcap, boolean flash, boolean qkNorm)
+        implements SequenceMixer {
 
     /** Multi-head attention: every head has its own K and V. */
     public static Attention multiHead(int heads) {

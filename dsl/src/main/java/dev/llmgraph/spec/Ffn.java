@@ -1,7 +1,7 @@
 package dev.llmgraph.spec;
 
 /**
- * The position-wise feed-forward network.
+ * The position-wise feed-forward network: the dense {@link ChannelMixer}.
  * <pre>
  *  plain  y = W_down( act(W_up x + b) ) + b                       2 matrices: d x f, f x d
  *  gated  y = W_down( act(W_gate x) * (W_up x) )                   3 matrices: the GLU family
@@ -15,7 +15,7 @@ package dev.llmgraph.spec;
  * @param width      the hidden width f
  * @param bias       whether the projections have biases
  */
-public record Ffn(Activation activation, boolean gated, int width, boolean bias) {
+public record Ffn(Activation activation, boolean gated, int width, boolean bias) implements ChannelMixer {
     /** A plain two-matrix MLP with biases (GPT-2, BLOOM). */
     public static Ffn mlp(int width, Activation activation) {
         return new Ffn(activation, false, width, true);

@@ -1,5 +1,7 @@
 package dev.llmgraph.spec;
 
+import dev.llmgraph.spec.plan.Plan;
+
 /**
  * A complete, validated architecture: every choice the LLM literature argues about, as a value. Make one
  * with {@link Transformer}; change one axis with the {@code with...} methods, which validate again.
@@ -62,6 +64,19 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     /** The mask layer {@code layer} uses. */
     public MaskKind mask(int layer) {
         return attention.slides(layer) ? MaskKind.SLIDING : kind.mask();
+    }
+
+    /**
+     * What layer {@code layer} is made of: its sequence mixer, mask and channel mixer. Today every layer has
+     * the spec's attention and FFN, and the sliding-window pattern decides the mask.
+     */
+    public LayerChoice layer(int layer) {
+        return new LayerChoice(layer, attention, mask(layer), ffn);
+    }
+
+    /** The spec as data: every layer's steps, with their node names, weights and shapes. */
+    public Plan plan() {
+        return Plan.of(this);
     }
 
     /** Parameters, FLOPs, KV cache, memory and the shape trace. */

@@ -1,8 +1,8 @@
 package dev.llmgraph.spec;
 
 /**
- * What a learned tensor does in the model, set where {@link WeightLayout} lists it. Initialisation, storage
- * and placement choose by role, never by reading the tensor's name.
+ * What a learned tensor does in the model, set where the block plan ({@code spec.plan}) lists it.
+ * Initialisation, storage and placement choose by role, never by reading the tensor's name.
  */
 public enum WeightRole {
     /** The token embedding table {@code [dModel, vocabSize]}; rows are looked up per token (and it is the output

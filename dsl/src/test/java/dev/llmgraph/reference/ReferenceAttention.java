@@ -108,8 +108,10 @@ final class ReferenceAttention {
                 head[i] = normed[i] * gain[i];
             }
         }
-        if (spec.positional() instanceof Positional.Rope rope) {
-            ReferencePositions.rope(head, position, rope);
+        switch (spec.positional()) {
+            case Positional.Rope rope -> ReferencePositions.rope(head, position, rope);
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> { }
         }
         return head;
     }
@@ -133,7 +135,7 @@ final class ReferenceAttention {
                 // blk.0.attn_rel_b.weight is [heads, buckets] in ggml order: buckets rows of heads values
                 yield w.get("blk.0.attn_rel_b.weight")[bucket * spec.attention().heads() + head];
             }
-            default -> 0;
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Rope _ -> 0;
         };
     }
 

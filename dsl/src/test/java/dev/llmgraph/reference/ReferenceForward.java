@@ -87,7 +87,7 @@ public final class ReferenceForward {
                 double position = switch (spec.positional()) {
                     case Positional.Learned l -> w.get("position_embd.weight")[t * d + i];
                     case Positional.Sinusoidal s -> ReferencePositions.sinusoidal(t, i, d);
-                    default -> 0;
+                    case Positional.None _, Positional.Rope _, Positional.Alibi _, Positional.T5Bias _ -> 0;
                 };
                 x[t][i] = spec.embeddings().scale() * table[tokens[t] * d + i] + position;
             }

@@ -15,8 +15,14 @@ final class ReferenceNorms {
 
     /** {@code norm} of {@code x} with the weight {@code base}.weight and bias {@code base}.bias where it has them. */
     static double[] apply(Norm norm, double[] x, ReferenceWeights w, String base) {
-        double[] gain = norm instanceof Norm.SimpleRmsNorm ? null : w.get(base + ".weight");
-        double[] bias = norm instanceof Norm.LayerNorm ln && ln.bias() ? w.get(base + ".bias") : null;
+        double[] gain = switch (norm) {
+            case Norm.LayerNorm _, Norm.RmsNorm _ -> w.get(base + ".weight");
+            case Norm.SimpleRmsNorm _ -> null;
+        };
+        double[] bias = switch (norm) {
+            case Norm.LayerNorm ln -> ln.bias() ? w.get(base + ".bias") : null;
+            case Norm.RmsNorm _, Norm.SimpleRmsNorm _ -> null;
+        };
         double[] y = switch (norm) {
             case Norm.LayerNorm ln -> layerNorm(x, ln.eps());
             case Norm.RmsNorm rms -> rmsNorm(x, rms.eps());

@@ -37,7 +37,12 @@ final class Tolerances {
     /** The tolerance for the logits of a model of {@code spec}: the largest of the allowances it needs. */
     static double logits(ModelSpec spec) {
         double tolerance = FLOAT32;
-        if (spec.positional() instanceof Positional.T5Bias && spec.attention().flash()) {
+        boolean maskCarriesBias = switch (spec.positional()) {
+            case Positional.T5Bias _ -> true; // the per-head bias rides in the F16 flash-attention mask
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Rope _,
+                 Positional.Alibi _ -> false;
+        };
+        if (maskCarriesBias && spec.attention().flash()) {
             tolerance = Math.max(tolerance, F16_MASK);
         }
         if (spec.ffn().activation() == Activation.GELU_TANH) {

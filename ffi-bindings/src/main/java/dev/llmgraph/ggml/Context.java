@@ -3,13 +3,13 @@ package dev.llmgraph.ggml;
 import dev.llmgraph.ggml.internal.Downcalls;
 import dev.llmgraph.ggml.internal.GgmlApi;
 import dev.llmgraph.ggml.internal.NativeLibraries;
-import dev.llmgraph.ggml.internal.TensorStruct;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.llmgraph.ggml.Shapes.activationInput;
 import static dev.llmgraph.ggml.Shapes.require;
 
 /**
@@ -21,17 +21,13 @@ import static dev.llmgraph.ggml.Shapes.require;
  */
 public final class Context implements AutoCloseable {
     private final MemorySegment ctx;
-    private final long capacity;
-    private final long tensorOverhead;
-    private final List<Buffer> buffers = new ArrayList<>();
-    private long used;
+    private final ContextCapacity room;
+    private final ContextBuffers buffers = new ContextBuffers();
     private boolean closed;
 
     private Context(long tensors, long graphNodes) {
-        this.tensorOverhead = GgmlApi.ggml_tensor_overhead();
-        // Room for a few tensors more than asked, so that the check below is conservative.
-        this.capacity = (tensors + 4) * tensorOverhead
-                + (graphNodes > 0 ? GgmlApi.ggml_graph_overhead_custom(graphNodes, false) : 0);
+        this.room = new ContextCapacity(tensors, graphNodes);
+        long capacity = room.bytes();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = arena.allocate(GgmlApi.INIT_PARAMS);
             params.set(Downcalls.SIZE_T, 0, capacity);
@@ -122,13 +118,7 @@ public final class Context implements AutoCloseable {
         if (maxNodes < 1) {
             throw new IllegalArgumentException("a graph needs room for at least one node, got " + maxNodes);
         }
-        long bytes = GgmlApi.ggml_graph_overhead_custom(maxNodes, false);
-        if (used + bytes > capacity) {
-            throw new IllegalStateException("newGraph: this context has " + (capacity - used) + " bytes left but a "
-                    + "graph of " + maxNodes + " nodes needs " + bytes + "; create the context with "
-                    + "Context.create(maxTensors, maxGraphNodes >= " + maxNodes + ")");
-        }
-        used += bytes;
+        room.reserveGraph(maxNodes);
         return new Graph(this, GgmlApi.ggml_new_graph_custom(ctx, maxNodes, false), maxNodes);
     }
 
@@ -136,12 +126,7 @@ public final class Context implements AutoCloseable {
 
     /** A tensor with the same data seen with sizes {@code ne}; the element count must stay the same. */
     public Tensor reshape(Tensor a, long... ne) {
-        Shapes.requireDims(ne, "reshape");
-        long[] four = {1, 1, 1, 1};
-        System.arraycopy(ne, 0, four, 0, ne.length);
-        require(a.isContiguous(), "reshape", "only a contiguous tensor can be reshaped; copy it with cont() first", a);
-        require(four[0] * four[1] * four[2] * four[3] == a.elementCount(), "reshape",
-                "the new shape " + java.util.Arrays.toString(ne) + " must keep the " + a.elementCount() + " elements", a);
+        long[] four = Shapes.requireReshape(a, ne);
         return op(GgmlApi.ggml_reshape_4d(ctx, p(a), four[0], four[1], four[2], four[3]));
     }
 
@@ -150,15 +135,7 @@ public final class Context implements AutoCloseable {
      * offset; it must lie inside {@code a}'s data.
      */
     public Tensor view(Tensor a, long[] ne, long[] nb, long offset) {
-        Shapes.requireDims(ne, "view");
-        require(nb.length == ne.length - 1, "view", "a view of " + ne.length + " dimensions takes " + (ne.length - 1)
-                + " strides (for dimensions 1 and up), got " + nb.length, a);
-        long extent = a.type().rowBytes(ne[0]);
-        for (int d = 1; d < ne.length; d++) {
-            extent += (ne[d] - 1) * nb[d - 1];
-        }
-        require(offset >= 0 && offset + extent <= a.byteSize(), "view", "the view covers bytes " + offset + " to "
-                + (offset + extent) + " but the tensor has " + a.byteSize(), a);
+        Shapes.requireView(a, ne, nb, offset);
         return op(switch (ne.length) {
             case 1 -> GgmlApi.ggml_view_1d(ctx, p(a), ne[0], offset);
             case 2 -> GgmlApi.ggml_view_2d(ctx, p(a), ne[0], ne[1], nb[0], offset);
@@ -169,13 +146,7 @@ public final class Context implements AutoCloseable {
 
     /** Moves dimension i of {@code a} to position {@code axes[i]} (a view; ggml's permute convention). */
     public Tensor permute(Tensor a, int axis0, int axis1, int axis2, int axis3) {
-        int[] axes = {axis0, axis1, axis2, axis3};
-        boolean[] seen = new boolean[4];
-        for (int axis : axes) {
-            require(axis >= 0 && axis < 4 && !seen[axis], "permute",
-                    "the axes must be 0, 1, 2 and 3 in some order, got " + java.util.Arrays.toString(axes), a);
-            seen[axis] = true;
-        }
+        Shapes.requirePermutation(a, axis0, axis1, axis2, axis3);
         return op(GgmlApi.ggml_permute(ctx, p(a), axis0, axis1, axis2, axis3));
     }
 
@@ -204,10 +175,7 @@ public final class Context implements AutoCloseable {
 
     /** Rows of {@code a} picked by the I32 indices in {@code rows} (embedding lookup). */
     public Tensor getRows(Tensor a, Tensor rows) {
-        require(rows.type() == GgmlType.I32, "get_rows", "the row indices must be i32", a, rows);
-        require(a.ne(2) == rows.ne(1) && a.ne(3) == rows.ne(2) && rows.ne(3) == 1, "get_rows",
-                "indices [n, ne2, ne3] select from a [row, n_rows, ne2, ne3]: a.ne[2] must equal rows.ne[1] and "
-                        + "a.ne[3] must equal rows.ne[2]", a, rows);
+        Shapes.requireGetRows(a, rows);
         return op(GgmlApi.ggml_get_rows(ctx, p(a), p(rows)));
     }
 
@@ -224,12 +192,7 @@ public final class Context implements AutoCloseable {
 
     /** {@code a} and {@code b} joined along dimension {@code dim}; the other dimensions must agree. */
     public Tensor concat(Tensor a, Tensor b, int dim) {
-        require(dim >= 0 && dim < 4, "concat", "dim must be 0 to 3, got " + dim, a, b);
-        require(a.type() == b.type(), "concat", "a and b must have the same type", a, b);
-        for (int d = 0; d < 4; d++) {
-            require(d == dim || a.ne(d) == b.ne(d), "concat", "all dimensions except " + dim
-                    + " must agree, but ne[" + d + "] differs", a, b);
-        }
+        Shapes.requireConcat(a, b, dim);
         return op(GgmlApi.ggml_concat(ctx, p(a), p(b), dim));
     }
 
@@ -237,25 +200,25 @@ public final class Context implements AutoCloseable {
 
     /** a + b, with b broadcast over a. */
     public Tensor add(Tensor a, Tensor b) {
-        requireBroadcast("add", a, b);
+        Shapes.requireBroadcast("add", a, b);
         return op(GgmlApi.ggml_add(ctx, p(a), p(b)));
     }
 
     /** a - b, with b broadcast over a. */
     public Tensor sub(Tensor a, Tensor b) {
-        requireBroadcast("sub", a, b);
+        Shapes.requireBroadcast("sub", a, b);
         return op(GgmlApi.ggml_sub(ctx, p(a), p(b)));
     }
 
     /** a * b element-wise, with b broadcast over a. */
     public Tensor mul(Tensor a, Tensor b) {
-        requireBroadcast("mul", a, b);
+        Shapes.requireBroadcast("mul", a, b);
         return op(GgmlApi.ggml_mul(ctx, p(a), p(b)));
     }
 
     /** a / b element-wise, with b broadcast over a. */
     public Tensor div(Tensor a, Tensor b) {
-        requireBroadcast("div", a, b);
+        Shapes.requireBroadcast("div", a, b);
         return op(GgmlApi.ggml_div(ctx, p(a), p(b)));
     }
 
@@ -278,11 +241,7 @@ public final class Context implements AutoCloseable {
      * which is how grouped-query attention shares one K head among several query heads.
      */
     public Tensor mulMat(Tensor a, Tensor b) {
-        require(a.ne(0) == b.ne(0), "mul_mat", "a and b must have the same ne[0] (the length of the dot products): "
-                + a.ne(0) + " vs " + b.ne(0), a, b);
-        require(b.ne(2) % a.ne(2) == 0 && b.ne(3) % a.ne(3) == 0, "mul_mat",
-                "b.ne[2] and b.ne[3] must be multiples of a.ne[2] and a.ne[3] (a is broadcast over b)", a, b);
-        require(!a.isTransposed(), "mul_mat", "a must not be a transposed view; copy it with cont() first", a, b);
+        Shapes.requireMulMat(a, b);
         return op(GgmlApi.ggml_mul_mat(ctx, p(a), p(b)));
     }
 
@@ -300,20 +259,15 @@ public final class Context implements AutoCloseable {
     /** (x - mean) / sqrt(var + eps) along each row. */
     public Tensor norm(Tensor a, float eps) {
         requireF32("norm", a);
-        requireEps("norm", a, eps);
+        Shapes.requireEps("norm", a, eps);
         return op(GgmlApi.ggml_norm(ctx, p(a), eps));
     }
 
     /** x / sqrt(mean(x^2) + eps) along each row. */
     public Tensor rmsNorm(Tensor a, float eps) {
         requireF32("rms_norm", a);
-        requireEps("rms_norm", a, eps);
+        Shapes.requireEps("rms_norm", a, eps);
         return op(GgmlApi.ggml_rms_norm(ctx, p(a), eps));
-    }
-
-    // ggml-cpu asserts eps >= 0 when it computes the norm, which would abort the process mid-compute.
-    private void requireEps(String op, Tensor a, float eps) {
-        require(eps >= 0, op, "eps must be >= 0 (it keeps the division away from zero), got " + eps, a);
     }
 
     public Tensor gelu(Tensor a) { return op(GgmlApi.ggml_gelu(ctx, p(activationInput("gelu", a)))); }
@@ -322,15 +276,6 @@ public final class Context implements AutoCloseable {
     public Tensor relu(Tensor a) { return op(GgmlApi.ggml_relu(ctx, p(activationInput("relu", a)))); }
     public Tensor tanh(Tensor a) { return op(GgmlApi.ggml_tanh(ctx, p(activationInput("tanh", a)))); }
     public Tensor sigmoid(Tensor a) { return op(GgmlApi.ggml_sigmoid(ctx, p(activationInput("sigmoid", a)))); }
-
-    // ggml asserts adjacent row elements when the op is created, and ggml-cpu has these kernels for f32
-    // and f16 only (other types abort when computed).
-    private Tensor activationInput(String op, Tensor a) {
-        require(Shapes.isF32OrF16(a), op, "the input must be f32 or f16", a);
-        require(Shapes.hasAdjacentRowElements(a), op, "the elements of each row must be adjacent; copy a "
-                + "transposed or permuted tensor with cont() first", a);
-        return a;
-    }
 
     public Tensor sqr(Tensor a) { return op(GgmlApi.ggml_sqr(ctx, p(activationInput("sqr", a)))); }
     public Tensor sqrt(Tensor a) { return op(GgmlApi.ggml_sqrt(ctx, p(activationInput("sqrt", a)))); }
@@ -342,12 +287,7 @@ public final class Context implements AutoCloseable {
 
     /** Gated linear unit {@code act(gate) * up}; see {@link Glu}. */
     public Tensor glu(Glu kind, Tensor gate, Tensor up) {
-        String name = kind.opName() + "_split";
-        require(Shapes.isF32OrF16(gate), name, "gate and up must be f32 or f16", gate, up);
-        require(gate.type() == up.type(), name, "gate and up must have the same type", gate, up);
-        require(Shapes.sameShape(gate, up), name, "gate and up must have the same shape", gate, up);
-        require(Shapes.isContiguousBeyond(gate, 1) && Shapes.isContiguousBeyond(up, 1), name,
-                "the rows of gate and up must be contiguous", gate, up);
+        Shapes.requireGlu(kind.opName() + "_split", gate, up);
         MemorySegment g = p(gate), u = p(up);
         return op(switch (kind) {
             case SWIGLU -> GgmlApi.ggml_swiglu_split(ctx, g, u);
@@ -362,9 +302,7 @@ public final class Context implements AutoCloseable {
      * second: [2n, ...] gives [n, ...].
      */
     public Tensor glu(Glu kind, Tensor fused) {
-        require(Shapes.isF32OrF16(fused), kind.opName(), "the input must be f32 or f16", fused);
-        require(fused.ne(0) % 2 == 0, kind.opName(), "ne[0] must be even (gate half, then value half)", fused);
-        require(Shapes.isContiguousBeyond(fused, 1), kind.opName(), "the rows must be contiguous", fused);
+        Shapes.requireFusedGlu(kind.opName(), fused);
         MemorySegment a = p(fused);
         return op(switch (kind) {
             case SWIGLU -> GgmlApi.ggml_swiglu(ctx, a);
@@ -398,14 +336,6 @@ public final class Context implements AutoCloseable {
 
     // ---- plumbing --------------------------------------------------------------------------------------
 
-    /** The element-wise binary ops: b broadcasts over a, and the CPU kernels take these type pairs only. */
-    private void requireBroadcast(String op, Tensor a, Tensor b) {
-        require(Shapes.canBroadcast(b, a), op, "every dimension of a must be a multiple of b's, so that b can be "
-                + "broadcast over a", a, b);
-        require(a.type().isFloat() && (b.type() == a.type() || b.type() == GgmlType.F32), op,
-                "a must be f32, f16 or bf16, and b of the same type or f32", a, b);
-    }
-
     void requireF32(String op, Tensor a) {
         require(a.type() == GgmlType.F32, op, "the input must be f32", a);
     }
@@ -431,11 +361,7 @@ public final class Context implements AutoCloseable {
     /** Counts tensor slots; throws before ggml would run out of context memory and abort. */
     private void reserve(int tensors) {
         ensureOpen();
-        if (used + (tensors + 1L) * tensorOverhead > capacity) {
-            throw new IllegalStateException("this context is full (" + used / tensorOverhead + " tensors); create it "
-                    + "with more room: Context.create(maxTensors, maxGraphNodes)");
-        }
-        used += tensors * tensorOverhead;
+        room.reserveTensors(tensors);
     }
 
     MemorySegment handle() {
@@ -451,20 +377,7 @@ public final class Context implements AutoCloseable {
 
     /** Checks that the buffer holding {@code t} (if this context allocated it) is open and, for reads, readable. */
     void ensureBufferUsable(Tensor t, boolean read) {
-        MemorySegment buffer = TensorStruct.buffer(t.pointer());
-        for (Buffer b : buffers) {
-            if (b.address() != buffer.address()) {
-                continue;
-            }
-            if (b.isClosed()) {
-                throw new IllegalStateException("the buffer that held tensor " + t.describe() + " was closed");
-            }
-            if (read && !b.type().readable()) {
-                throw new IllegalStateException("tensor " + t.describe() + " lives in a " + b.type() + " buffer, "
-                        + "which rearranges its data for faster matrix products and cannot be read back; keep it in "
-                        + "the backend's default buffer to read it");
-            }
-        }
+        buffers.ensureUsable(t, read);
     }
 
     public boolean isClosed() {
@@ -474,9 +387,7 @@ public final class Context implements AutoCloseable {
     @Override
     public void close() {
         if (!closed) {
-            for (Buffer b : buffers) {
-                b.close();
-            }
+            buffers.closeAll();
             GgmlApi.ggml_free(ctx);
             closed = true;
         }

@@ -126,4 +126,103 @@ final class Shapes {
         require(as.ne(0) == b.ne(0), "mul_mat_id", "as and b must have the same ne[0]", as, b, ids);
         require(ids.ne(0) % b.ne(1) == 0, "mul_mat_id", "ids.ne[0] must be a multiple of b.ne[1]", as, b, ids);
     }
+
+    /** ggml_reshape: a contiguous tensor keeps its element count; returns {@code ne} padded to 4 dimensions. */
+    static long[] requireReshape(Tensor a, long... ne) {
+        requireDims(ne, "reshape");
+        long[] four = {1, 1, 1, 1};
+        System.arraycopy(ne, 0, four, 0, ne.length);
+        require(a.isContiguous(), "reshape", "only a contiguous tensor can be reshaped; copy it with cont() first", a);
+        require(four[0] * four[1] * four[2] * four[3] == a.elementCount(), "reshape",
+                "the new shape " + java.util.Arrays.toString(ne) + " must keep the " + a.elementCount() + " elements", a);
+        return four;
+    }
+
+    /** ggml_view: one stride per dimension after the first, and the view inside {@code a}'s data. */
+    static void requireView(Tensor a, long[] ne, long[] nb, long offset) {
+        requireDims(ne, "view");
+        require(nb.length == ne.length - 1, "view", "a view of " + ne.length + " dimensions takes " + (ne.length - 1)
+                + " strides (for dimensions 1 and up), got " + nb.length, a);
+        long extent = a.type().rowBytes(ne[0]);
+        for (int d = 1; d < ne.length; d++) {
+            extent += (ne[d] - 1) * nb[d - 1];
+        }
+        require(offset >= 0 && offset + extent <= a.byteSize(), "view", "the view covers bytes " + offset + " to "
+                + (offset + extent) + " but the tensor has " + a.byteSize(), a);
+    }
+
+    /** ggml_permute: the axes are 0, 1, 2 and 3 in some order. */
+    static void requirePermutation(Tensor a, int... axes) {
+        boolean[] seen = new boolean[4];
+        for (int axis : axes) {
+            require(axis >= 0 && axis < 4 && !seen[axis], "permute",
+                    "the axes must be 0, 1, 2 and 3 in some order, got " + java.util.Arrays.toString(axes), a);
+            seen[axis] = true;
+        }
+    }
+
+    /** ggml_get_rows: i32 indices [n, ne2, ne3] over a [row, n_rows, ne2, ne3]. */
+    static void requireGetRows(Tensor a, Tensor rows) {
+        require(rows.type() == GgmlType.I32, "get_rows", "the row indices must be i32", a, rows);
+        require(a.ne(2) == rows.ne(1) && a.ne(3) == rows.ne(2) && rows.ne(3) == 1, "get_rows",
+                "indices [n, ne2, ne3] select from a [row, n_rows, ne2, ne3]: a.ne[2] must equal rows.ne[1] and "
+                        + "a.ne[3] must equal rows.ne[2]", a, rows);
+    }
+
+    /** ggml_concat: same type, and every dimension but {@code dim} agrees. */
+    static void requireConcat(Tensor a, Tensor b, int dim) {
+        require(dim >= 0 && dim < 4, "concat", "dim must be 0 to 3, got " + dim, a, b);
+        require(a.type() == b.type(), "concat", "a and b must have the same type", a, b);
+        for (int d = 0; d < 4; d++) {
+            require(d == dim || a.ne(d) == b.ne(d), "concat", "all dimensions except " + dim
+                    + " must agree, but ne[" + d + "] differs", a, b);
+        }
+    }
+
+    /** ggml_mul_mat: rows of the same length, a broadcast over b, a not transposed. */
+    static void requireMulMat(Tensor a, Tensor b) {
+        require(a.ne(0) == b.ne(0), "mul_mat", "a and b must have the same ne[0] (the length of the dot products): "
+                + a.ne(0) + " vs " + b.ne(0), a, b);
+        require(b.ne(2) % a.ne(2) == 0 && b.ne(3) % a.ne(3) == 0, "mul_mat",
+                "b.ne[2] and b.ne[3] must be multiples of a.ne[2] and a.ne[3] (a is broadcast over b)", a, b);
+        require(!a.isTransposed(), "mul_mat", "a must not be a transposed view; copy it with cont() first", a, b);
+    }
+
+    // ggml-cpu asserts eps >= 0 when it computes the norm, which would abort the process mid-compute.
+    static void requireEps(String op, Tensor a, float eps) {
+        require(eps >= 0, op, "eps must be >= 0 (it keeps the division away from zero), got " + eps, a);
+    }
+
+    // ggml asserts adjacent row elements when the op is created, and ggml-cpu has these kernels for f32
+    // and f16 only (other types abort when computed).
+    static Tensor activationInput(String op, Tensor a) {
+        require(isF32OrF16(a), op, "the input must be f32 or f16", a);
+        require(hasAdjacentRowElements(a), op, "the elements of each row must be adjacent; copy a "
+                + "transposed or permuted tensor with cont() first", a);
+        return a;
+    }
+
+    /** The split GLU ops: gate and up of one float type and shape, with contiguous rows. */
+    static void requireGlu(String name, Tensor gate, Tensor up) {
+        require(isF32OrF16(gate), name, "gate and up must be f32 or f16", gate, up);
+        require(gate.type() == up.type(), name, "gate and up must have the same type", gate, up);
+        require(sameShape(gate, up), name, "gate and up must have the same shape", gate, up);
+        require(isContiguousBeyond(gate, 1) && isContiguousBeyond(up, 1), name,
+                "the rows of gate and up must be contiguous", gate, up);
+    }
+
+    /** The fused GLU ops: one float tensor whose rows hold the gate half, then the value half. */
+    static void requireFusedGlu(String name, Tensor fused) {
+        require(isF32OrF16(fused), name, "the input must be f32 or f16", fused);
+        require(fused.ne(0) % 2 == 0, name, "ne[0] must be even (gate half, then value half)", fused);
+        require(isContiguousBeyond(fused, 1), name, "the rows must be contiguous", fused);
+    }
+
+    /** The element-wise binary ops: b broadcasts over a, and the CPU kernels take these type pairs only. */
+    static void requireBroadcast(String op, Tensor a, Tensor b) {
+        require(canBroadcast(b, a), op, "every dimension of a must be a multiple of b's, so that b can be "
+                + "broadcast over a", a, b);
+        require(a.type().isFloat() && (b.type() == a.type() || b.type() == GgmlType.F32), op,
+                "a must be f32, f16 or bf16, and b of the same type or f32", a, b);
+    }
 }

@@ -1,0 +1,16 @@
+package dev.llmgraph.spec;
+
+/**
+ * What mixes information across positions in a block: the part of a layer that lets token t read
+ * tokens before it (and, bidirectionally, after it). Each case is lowered by one exhaustive {@code switch}
+ * in the plan (weights, nodes, costs) and one in lowering, so a new case does not compile until both exist.
+ * <pre>
+ *  Attention        softmax attention: MHA / GQA / MQA, sliding windows, biases, soft-capping, QK-norm;
+ *                   a KV cache of 2 x kvHeads x headDim values per token and layer
+ * </pre>
+ * The families wave 2 adds plug in here as further records: latent attention (MLA, a compressed KV
+ * cache), linear attention with decay and RWKV (a fixed-size recurrent state instead of a KV cache), Mamba
+ * (a selective state space), cross-attention (keys and values from an encoder).
+ */
+public sealed interface SequenceMixer permits Attention {
+}

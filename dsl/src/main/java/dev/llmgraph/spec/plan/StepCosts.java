@@ -1,0 +1,103 @@
+package dev.llmgraph.spec.plan;
+
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.WeightLayout.Weight;
+
+import java.util.List;
+
+/**
+ * What a step costs per token: forward FLOPs, the activations it holds and the cache it keeps. One {@code switch} per question over
+ * the step kinds, and over the mixers inside them, so a new kind states its costs here or does not compile.
+ */
+public final class StepCosts {
+    private StepCosts() {}
+
+    /**
+     * Forward FLOPs of {@code step} for one token that sees {@code context} earlier positions: 2 per
+     * multiply-add of every weight matrix the token passes through, plus what a sequence mixer spends per
+     * visible position. Lookups, norms, activations and softmax are left out (they are O(d), not O(d^2)).
+     */
+    public static long flopsPerToken(Step step, int context) {
+        return switch (step) {
+            case Step.Embed _, Step.Normalize _ -> 0;
+            case Step.Mix mix -> 2 * matrixElements(mix.weights()) + mixing(mix, context);
+            case Step.Channel channel -> 2 * matrixElements(channel.weights());
+            case Step.Residual residual -> branches(residual.branches(), context);
+            case Step.Parallel parallel -> branches(parallel.branches(), context);
+            case Step.Head head -> 2L * head.dModel() * head.vocabSize();
+        };
+    }
+
+    /**
+     * The F32 values a step holds per token at its widest, for a peak-memory estimate: attention's q, k and
+     * v plus its logits and weights over {@code context} keys; an FFN's hidden (and gate) rows. Norms,
+     * embeddings and heads hold the residual stream or the logits, which the estimate counts once.
+     */
+    public static long activationsPerToken(Step step, int context) {
+        return switch (step) {
+            case Step.Embed _, Step.Normalize _, Step.Head _ -> 0;
+            case Step.Mix mix -> switch (mix.mixer()) {
+                case Attention a -> (a.heads() + 2L * a.kvHeads()) * a.headDim(mix.dModel())
+                        + 2L * a.heads() * context;
+            };
+            case Step.Channel channel -> switch (channel.mixer()) {
+                case Ffn f -> 2L * f.width();
+            };
+            case Step.Residual residual -> branchActivations(residual.branches(), context);
+            case Step.Parallel parallel -> branchActivations(parallel.branches(), context);
+        };
+    }
+
+    /**
+     * Values the mixer caches per token for each of its cached tensors (K and V for attention: kvHeads x
+     * headDim each).
+     */
+    public static long cacheRowElements(Step.Mix mix) {
+        return switch (mix.mixer()) {
+            case Attention a -> (long) a.kvHeads() * a.headDim(mix.dModel());
+        };
+    }
+
+    /** Cached tensors per layer of the mixer (attention: K and V). */
+    public static int cachedTensors(Step.Mix mix) {
+        return switch (mix.mixer()) {
+            case Attention _ -> 2;
+        };
+    }
+
+    /** Attention: {@code 2 x 2 x heads x headDim} per visible key for q k^T and the weighted values. */
+    private static long mixing(Step.Mix mix, int context) {
+        return switch (mix.mixer()) {
+            case Attention a -> {
+                long hd = a.headDim(mix.dModel());
+                long keys = a.slides(mix.layer()) ? Math.min(context, a.window().size()) : context;
+                yield 2L * 2L * a.heads() * hd * keys;
+            }
+        };
+    }
+
+    private static long branchActivations(List<List<Step>> branches, int context) {
+        long values = 0;
+        for (List<Step> branch : branches) {
+            for (Step step : branch) {
+                values += activationsPerToken(step, context);
+            }
+        }
+        return values;
+    }
+
+    private static long branches(List<List<Step>> branches, int context) {
+        long flops = 0;
+        for (List<Step> branch : branches) {
+            for (Step step : branch) {
+                flops += flopsPerToken(step, context);
+            }
+        }
+        return flops;
+    }
+
+    private static long matrixElements(List<Weight> weights) {
+        return weights.stream().filter(Weight::matrix).mapToLong(Weight::elements).sum();
+    }
+}

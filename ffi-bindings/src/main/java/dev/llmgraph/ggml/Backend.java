@@ -272,23 +272,41 @@ public final class Backend implements AutoCloseable {
      */
     public void compute(Graph graph) {
         // The checks and the allocation count as part of the computation: a stop asked for meanwhile holds.
+        run(() -> prepare(graph), () -> BackendApi.ggml_backend_graph_compute(handle(), graph.handle()), "graph");
+    }
+
+    /**
+     * Computes a graph with its backward pass ({@link Gradients#build}): the forward pass, then the gradients,
+     * starting from a loss gradient of 1 and every other gradient 0.
+     */
+    public void compute(Graph graph, Gradients gradients) {
+        if (gradients.graph() != graph) {
+            throw new IllegalArgumentException("these gradients belong to another graph; build them with "
+                    + "Gradients.build(graph) for this one");
+        }
         run(() -> {
-            for (int i = 0, n = graph.nodeCount(); i < n; i++) {
-                Tensor node = graph.node(i);
-                if (!supports(node)) {
-                    throw new UnsupportedOperationException("the " + name + " backend cannot run op " + node.op()
-                            + " for " + node.describe() + "; run this graph on the CPU backend");
-                }
-                String gap = KernelGaps.problem(node, this);
-                if (gap != null) {
-                    throw new UnsupportedOperationException(gap);
-                }
-            }
-            if (allocator == null) {
-                allocator = new GraphAllocator(this);
-            }
-            allocator.allocate(graph);
+            prepare(graph);
+            gradients.reset();
         }, () -> BackendApi.ggml_backend_graph_compute(handle(), graph.handle()), "graph");
+    }
+
+    /** Checks that this backend runs every node, then allocates the graph's intermediate tensors. */
+    private void prepare(Graph graph) {
+        for (int i = 0, n = graph.nodeCount(); i < n; i++) {
+            Tensor node = graph.node(i);
+            if (!supports(node)) {
+                throw new UnsupportedOperationException("the " + name + " backend cannot run op " + node.op()
+                        + " for " + node.describe() + "; run this graph on the CPU backend");
+            }
+            String gap = KernelGaps.problem(node, this);
+            if (gap != null) {
+                throw new UnsupportedOperationException(gap);
+            }
+        }
+        if (allocator == null) {
+            allocator = new GraphAllocator(this);
+        }
+        allocator.allocate(graph);
     }
 
     /** Stops the computation running on this backend: on the CPU after the current op, else after the graph. */

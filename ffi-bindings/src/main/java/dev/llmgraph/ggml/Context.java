@@ -103,8 +103,7 @@ public final class Context implements AutoCloseable {
     /** Like {@link #allocate(Backend)}, in a buffer of {@code type} (e.g. one of a backend's extra types). */
     public Buffer allocate(BufferType type) {
         ensureOpen();
-        boolean any = tensors().stream().anyMatch(t -> !t.hasData());
-        if (!any) {
+        if (tensors().stream().allMatch(Tensor::hasData)) {
             throw new IllegalStateException("allocate: every tensor of this context already has memory");
         }
         Buffer buffer = Buffer.allocate(this, type);
@@ -114,12 +113,18 @@ public final class Context implements AutoCloseable {
 
     /** A graph of up to {@code maxNodes} nodes, in this context's memory. */
     public Graph newGraph(int maxNodes) {
+        return newGraph(maxNodes, false);
+    }
+
+    /** A graph that can also hold its backward pass ({@link Gradients}); it takes more context memory. */
+    public Graph newTrainingGraph(int maxNodes) {
+        return newGraph(maxNodes, true);
+    }
+
+    private Graph newGraph(int maxNodes, boolean gradients) {
         ensureOpen();
-        if (maxNodes < 1) {
-            throw new IllegalArgumentException("a graph needs room for at least one node, got " + maxNodes);
-        }
-        room.reserveGraph(maxNodes);
-        return new Graph(this, GgmlApi.ggml_new_graph_custom(ctx, maxNodes, false), maxNodes);
+        room.reserveGraph(maxNodes, gradients);
+        return new Graph(this, GgmlApi.ggml_new_graph_custom(ctx, maxNodes, gradients), maxNodes, gradients);
     }
 
     // ---- shape and layout ops --------------------------------------------------------------------------
@@ -359,7 +364,7 @@ public final class Context implements AutoCloseable {
     }
 
     /** Counts tensor slots; throws before ggml would run out of context memory and abort. */
-    private void reserve(int tensors) {
+    void reserve(int tensors) {
         ensureOpen();
         room.reserveTensors(tensors);
     }

@@ -16,7 +16,7 @@ final class ContextCapacity {
         this.tensorOverhead = GgmlApi.ggml_tensor_overhead();
         // Room for a few tensors more than asked, so that the check below is conservative.
         this.capacity = (tensors + 4) * tensorOverhead
-                + (graphNodes > 0 ? GgmlApi.ggml_graph_overhead_custom(graphNodes, false) : 0);
+                + (graphNodes > 0 ? GgmlApi.ggml_graph_overhead_custom(graphNodes, true) : 0); // room for gradients too
     }
 
     /** The size of the arena to ask ggml for. */
@@ -33,9 +33,12 @@ final class ContextCapacity {
         used += tensors * tensorOverhead;
     }
 
-    /** Room for a graph of up to {@code maxNodes} nodes. */
-    void reserveGraph(int maxNodes) {
-        long bytes = GgmlApi.ggml_graph_overhead_custom(maxNodes, false);
+    /** Room for a graph of up to {@code maxNodes} nodes, with room for their gradients if asked. */
+    void reserveGraph(int maxNodes, boolean gradients) {
+        if (maxNodes < 1) {
+            throw new IllegalArgumentException("a graph needs room for at least one node, got " + maxNodes);
+        }
+        long bytes = GgmlApi.ggml_graph_overhead_custom(maxNodes, gradients);
         if (used + bytes > capacity) {
             throw new IllegalStateException("newGraph: this context has " + (capacity - used) + " bytes left but a "
                     + "graph of " + maxNodes + " nodes needs " + bytes + "; create the context with "

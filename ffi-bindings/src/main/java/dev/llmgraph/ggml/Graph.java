@@ -17,15 +17,17 @@ public final class Graph {
     private final Context owner;
     private final MemorySegment graph;
     private final int capacity;
+    private final boolean gradients;
     // Mirrors ggml's visited set, so that expand() can refuse before ggml would run out of room and abort.
     private final Set<Long> visited = new HashSet<>();
     private int nodes;
     private int leaves;
 
-    Graph(Context owner, MemorySegment graph, int capacity) {
+    Graph(Context owner, MemorySegment graph, int capacity, boolean gradients) {
         this.owner = owner;
         this.graph = graph;
         this.capacity = capacity;
+        this.gradients = gradients;
     }
 
     /** Adds {@code tensor} and everything it depends on. Returns this graph. */
@@ -97,6 +99,16 @@ public final class Graph {
 
     public Context context() {
         return owner;
+    }
+
+    /** Nodes (and leaves) this graph has room for. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Whether the graph can hold a backward pass ({@link Context#newTrainingGraph}). */
+    public boolean holdsGradients() {
+        return gradients;
     }
 
     MemorySegment handle() {

@@ -125,6 +125,25 @@ public final class Tensor {
         return this;
     }
 
+    /**
+     * Marks a weight as trainable: the backward pass ({@link Gradients}) computes its gradient. Only an f32
+     * tensor that is not the result of an op can be trained.
+     */
+    public Tensor markParameter() {
+        Shapes.require(TensorStruct.op(pointer()) == 0 && type() == GgmlType.F32, "markParameter",
+                "only an f32 weight or input (not the result of an op) can be trained", this);
+        dev.llmgraph.ggml.internal.TrainingApi.ggml_set_param(pointer());
+        return this;
+    }
+
+    /** Marks a scalar f32 tensor as the loss the backward pass differentiates. */
+    public Tensor markLoss() {
+        Shapes.require(elementCount() == 1 && type() == GgmlType.F32, "markLoss",
+                "the loss must be one f32 value; sum or average it first", this);
+        dev.llmgraph.ggml.internal.TrainingApi.ggml_set_loss(pointer());
+        return this;
+    }
+
     /** Marks the tensor as a graph output: the allocator does not reuse its memory, so it can be read. */
     public Tensor markOutput() {
         GgmlApi.ggml_set_output(pointer());

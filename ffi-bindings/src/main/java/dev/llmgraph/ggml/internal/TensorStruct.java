@@ -45,6 +45,8 @@ public final class TensorStruct {
     private static final long DATA = offset("data");
     private static final long NAME = offset("name");
     private static final long OP_PARAMS = offset("op_params");
+    private static final long FLAGS = offset("flags");
+    private static final long VIEW_SRC = offset("view_src");
 
     private TensorStruct() {}
 
@@ -62,6 +64,8 @@ public final class TensorStruct {
     public static long nb(MemorySegment t, int dim) { return t.get(SIZE_T, NB + 8L * dim); }
     public static int op(MemorySegment t) { return t.get(INT, OP); }
     public static MemorySegment src(MemorySegment t, int i) { return t.get(ValueLayout.ADDRESS, SRC + 8L * i); }
+    public static int flags(MemorySegment t) { return t.get(INT, FLAGS); }
+    public static MemorySegment viewSource(MemorySegment t) { return t.get(ValueLayout.ADDRESS, VIEW_SRC); }
     public static MemorySegment buffer(MemorySegment t) { return t.get(ValueLayout.ADDRESS, BUFFER); }
     public static MemorySegment data(MemorySegment t) { return t.get(ValueLayout.ADDRESS, DATA); }
     /** The op's parameter number {@code i} read as a float (how ggml stores scales, biases and caps). */

@@ -1,0 +1,57 @@
+package dev.llmgraph.ggml.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+
+import static dev.llmgraph.ggml.internal.Downcalls.PTR;
+import static dev.llmgraph.ggml.internal.Downcalls.fn;
+import static dev.llmgraph.ggml.internal.Downcalls.fnVoid;
+import static dev.llmgraph.ggml.internal.Downcalls.rethrow;
+
+/**
+ * Raw bindings to ggml's automatic differentiation and optimizer ops ({@code ggml.h}): parameter and loss
+ * flags, the backward pass, gradients, cross-entropy and the AdamW step. Every one of them asserts (aborts
+ * the process) on misuse, so {@code dev.llmgraph.ggml.Gradients} checks first.
+ */
+public final class TrainingApi {
+    private TrainingApi() {}
+
+    private static final SymbolLookup L = NativeLibraries.ggml();
+
+    private static final MethodHandle SET_PARAM = Downcalls.quick(L, "ggml_set_param", fnVoid(PTR));
+    private static final MethodHandle SET_LOSS = Downcalls.quick(L, "ggml_set_loss", fnVoid(PTR));
+    private static final MethodHandle BUILD_BACKWARD = Downcalls.slow(L, "ggml_build_backward_expand",
+            fnVoid(PTR, PTR, PTR));
+    private static final MethodHandle GRAPH_GET_GRAD = Downcalls.quick(L, "ggml_graph_get_grad", fn(PTR, PTR, PTR));
+    private static final MethodHandle GRAPH_RESET = Downcalls.slow(L, "ggml_graph_reset", fnVoid(PTR));
+    private static final MethodHandle SUM = Downcalls.quick(L, "ggml_sum", fn(PTR, PTR, PTR));
+    private static final MethodHandle CROSS_ENTROPY = Downcalls.quick(L, "ggml_cross_entropy_loss", fn(PTR, PTR, PTR, PTR));
+    private static final MethodHandle ADAMW = Downcalls.quick(L, "ggml_opt_step_adamw", fn(PTR, PTR, PTR, PTR, PTR, PTR, PTR));
+
+    public static void ggml_set_param(MemorySegment tensor) {
+        try { SET_PARAM.invokeExact(tensor); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_set_loss(MemorySegment tensor) {
+        try { SET_LOSS.invokeExact(tensor); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_build_backward_expand(MemorySegment ctx, MemorySegment graph, MemorySegment gradAccs) {
+        try { BUILD_BACKWARD.invokeExact(ctx, graph, gradAccs); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_graph_get_grad(MemorySegment graph, MemorySegment node) {
+        try { return (MemorySegment) GRAPH_GET_GRAD.invokeExact(graph, node); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void ggml_graph_reset(MemorySegment graph) {
+        try { GRAPH_RESET.invokeExact(graph); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_sum(MemorySegment ctx, MemorySegment a) {
+        try { return (MemorySegment) SUM.invokeExact(ctx, a); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_cross_entropy_loss(MemorySegment ctx, MemorySegment logits, MemorySegment labels) {
+        try { return (MemorySegment) CROSS_ENTROPY.invokeExact(ctx, logits, labels); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_opt_step_adamw(MemorySegment ctx, MemorySegment a, MemorySegment grad,
+                                                    MemorySegment m, MemorySegment v, MemorySegment params) {
+        try { return (MemorySegment) ADAMW.invokeExact(ctx, a, grad, m, v, params); } catch (Throwable t) { throw rethrow(t); }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.llmgraph.experiment;
+
+import dev.llmgraph.display.RichDisplay;
+import dev.llmgraph.display.Table;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The result of an {@link Ablation}: a row per combination of the axes' values, with the measures, or the
+ * reason the spec refused the combination. HTML in a notebook, aligned text in JShell, CSV for a file.
+ */
+public final class AblationTable implements RichDisplay {
+    /**
+     * @param labels  the axis values of this row, in axis order
+     * @param values  one per measure (numbers, or a word where a measure does not apply); empty if refused
+     * @param problem why the combination could not be measured, or null
+     */
+    public record Row(List<String> labels, List<Object> values, String problem) {}
+
+    private final String base;
+    private final List<String> axes;
+    private final List<String> measures;
+    private final int planned;
+    private final List<Row> rows = new ArrayList<>();
+
+    AblationTable(String base, List<String> axes, List<String> measures, int planned) {
+        this.base = base;
+        this.axes = List.copyOf(axes);
+        this.measures = List.copyOf(measures);
+        this.planned = planned;
+    }
+
+    void add(Row row) {
+        rows.add(row);
+    }
+
+    public List<Row> rows() {
+        return Collections.unmodifiableList(rows);
+    }
+
+    /** Whether every combination was measured (false after a stop). */
+    public boolean complete() {
+        return rows.size() == planned;
+    }
+
+    /** The table as comma-separated values: a header line, then a row per combination. */
+    public String csv() {
+        StringBuilder sb = new StringBuilder();
+        List<String> header = new ArrayList<>(axes);
+        header.addAll(measures);
+        header.add("problem");
+        line(sb, header);
+        for (Row r : rows) {
+            List<Object> cells = new ArrayList<>(r.labels());
+            for (int m = 0; m < measures.size(); m++) {
+                cells.add(m < r.values().size() ? r.values().get(m) : "");
+            }
+            cells.add(r.problem() == null ? "" : r.problem());
+            line(sb, cells);
+        }
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, List<?> cells) {
+        for (int i = 0; i < cells.size(); i++) {
+            String c = String.valueOf(cells.get(i));
+            boolean quote = c.contains(",") || c.contains("\"") || c.contains("\n");
+            sb.append(i == 0 ? "" : ",").append(quote ? "\"" + c.replace("\"", "\"\"") + "\"" : c);
+        }
+        sb.append('\n');
+    }
+
+    private Table table() {
+        List<String> header = new ArrayList<>(axes);
+        header.addAll(measures);
+        header.add("note");
+        Table t = Table.of(header.toArray(String[]::new)).caption("ablation of " + base
+                + (complete() ? "" : " (stopped after " + rows.size() + " of " + planned + " combinations)"));
+        for (Row r : rows) {
+            List<Object> cells = new ArrayList<>(r.labels());
+            for (int m = 0; m < measures.size(); m++) {
+                cells.add(m < r.values().size() ? r.values().get(m) : "-");
+            }
+            cells.add(r.problem() == null ? "" : "refused: " + r.problem().replace("\n", " "));
+            t.row(cells.toArray());
+        }
+        return t;
+    }
+
+    @Override
+    public Map<String, String> mimeBundle() {
+        return table().mimeBundle();
+    }
+
+    @Override
+    public String toString() {
+        return table().toString();
+    }
+}

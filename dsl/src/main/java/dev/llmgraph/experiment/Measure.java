@@ -1,0 +1,151 @@
+package dev.llmgraph.experiment;
+
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.model.Logits;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.Session;
+import dev.llmgraph.spec.ModelSpec;
+
+/**
+ * What an {@link Ablation} reports for each spec. Counting measures read the spec's accounting; running
+ * measures build the model with random weights (each weight drawn from its name, so specs that share a
+ * weight share its values) and time or compare it.
+ */
+public sealed interface Measure {
+    /** The column header. */
+    String name();
+
+    /** Whether this measure needs the model built and run. */
+    default boolean runs() {
+        return false;
+    }
+
+    /** Learned parameters. */
+    record Parameters() implements Measure {
+        public String name() {
+            return "parameters";
+        }
+    }
+
+    /** Forward FLOPs per token at a context length. */
+    record FlopsPerToken(int context) implements Measure {
+        public String name() {
+            return "FLOPs/token @" + context;
+        }
+    }
+
+    /** Bytes of an F16 KV cache holding {@code context} tokens. */
+    record KvCacheBytes(int context) implements Measure {
+        public String name() {
+            return "KV bytes @" + context;
+        }
+    }
+
+    /** Prompt tokens per second over a prompt of {@code tokens}, measured. */
+    record PrefillSpeed(int tokens) implements Measure {
+        public String name() {
+            return "prefill tok/s (" + tokens + ")";
+        }
+
+        public boolean runs() {
+            return true;
+        }
+    }
+
+    /** Decoded tokens per second over {@code tokens} steps after a short prompt, measured. */
+    record DecodeSpeed(int tokens) implements Measure {
+        public String name() {
+            return "decode tok/s (" + tokens + ")";
+        }
+
+        public boolean runs() {
+            return true;
+        }
+    }
+
+    /**
+     * The largest absolute difference between this spec's logits and the base spec's over a fixed prompt
+     * (0 for the base; specs with another vocabulary cannot be compared and say so).
+     */
+    record LogitDifference(int[] prompt) implements Measure {
+        public String name() {
+            return "max |logit - base|";
+        }
+
+        public boolean runs() {
+            return true;
+        }
+    }
+
+    static Measure parameters() {
+        return new Parameters();
+    }
+
+    static Measure flopsPerToken(int context) {
+        return new FlopsPerToken(context);
+    }
+
+    static Measure kvCacheBytes(int context) {
+        return new KvCacheBytes(context);
+    }
+
+    static Measure prefillSpeed(int tokens) {
+        return new PrefillSpeed(tokens);
+    }
+
+    static Measure decodeSpeed(int tokens) {
+        return new DecodeSpeed(tokens);
+    }
+
+    static Measure logitDifference(int... prompt) {
+        return new LogitDifference(prompt.clone());
+    }
+
+    /** The measure for {@code spec}; {@code model} is built when {@link #runs()}, {@code base} is the base's logits. */
+    default Object value(ModelSpec spec, Model model, Logits base) {
+        return switch (this) {
+            case Parameters p -> spec.parameterCount();
+            case FlopsPerToken f -> spec.accounting().flopsPerToken(f.context());
+            case KvCacheBytes k -> spec.accounting().kvCacheBytes(k.context(), GgmlType.F16);
+            case PrefillSpeed p -> {
+                int[] prompt = tokens(spec, p.tokens());
+                try (Session s = model.session(p.tokens())) {
+                    s.feed(prompt); // warm-up: graph built, code compiled
+                    s.reset();
+                    long t0 = System.nanoTime();
+                    s.feed(prompt);
+                    yield p.tokens() / ((System.nanoTime() - t0) / 1e9);
+                }
+            }
+            case DecodeSpeed d -> {
+                int[] steps = tokens(spec, d.tokens());
+                try (Session s = model.session(d.tokens() + 4)) {
+                    decode(s, tokens(spec, 4), steps); // warm-up: graph built, code compiled
+                    s.reset();
+                    yield d.tokens() / (decode(s, tokens(spec, 4), steps) / 1e9);
+                }
+            }
+            case LogitDifference l -> base == null || base.vocab() != spec.vocabSize() ? "n/a (other vocabulary)"
+                    : model.forward(l.prompt()).maxAbsDifference(base);
+        };
+    }
+
+    /** Feeds {@code prompt}, then {@code steps} one at a time; returns the nanoseconds of the steps. */
+    private static long decode(Session s, int[] prompt, int[] steps) {
+        s.feed(prompt);
+        long t0 = System.nanoTime();
+        for (int token : steps) {
+            s.feed(token); // the ids fed do not change the work done
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /** {@code n} token ids that every vocabulary has: 1, 2, 3, ... wrapping at the vocabulary's size. */
+    private static int[] tokens(ModelSpec spec, int n) {
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = 1 + i % (spec.vocabSize() - 1);
+        }
+        return ids;
+    }
+}

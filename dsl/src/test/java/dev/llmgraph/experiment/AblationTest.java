@@ -1,0 +1,95 @@
+package dev.llmgraph.experiment;
+
+import dev.llmgraph.presets.Presets;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Ablations: the grid, counting measures against the formulas, refused combinations, logit differences, stops. */
+class AblationTest {
+    /** dModel 32, 2 layers, context 128, LayerNorm with bias, learned positions. */
+    private static final ModelSpec BASE = Presets.byName("tiny-gpt2-small");
+
+    @Test
+    void everyCombinationInAxisOrderWithParametersAsTheFormulasSay() {
+        AblationTable t = Ablation.of(BASE)
+                .vary(Axis.placement(NormPlacement.PRE, NormPlacement.SANDWICH))
+                .vary(Axis.positional(Positional.learned(), Positional.alibi()))
+                .measure(Measure.parameters(), Measure.kvCacheBytes(1024))
+                .run();
+        assertTrue(t.complete());
+        List<List<String>> labels = t.rows().stream().map(AblationTable.Row::labels).toList();
+        assertEquals(List.of(List.of("PRE", "learned absolute"), List.of("PRE", "ALiBi(max bias 8.0)"),
+                List.of("SANDWICH", "learned absolute"), List.of("SANDWICH", "ALiBi(max bias 8.0)")), labels);
+        long base = (long) t.rows().get(0).values().get(0);
+        long positions = 128L * 32;              // a learned position table: context x dModel
+        long sandwichNorms = 2L * 2 * (32 + 32); // two extra LayerNorms (gain and bias) per layer, 2 layers
+        assertEquals(base - positions, t.rows().get(1).values().get(0));
+        assertEquals(base + sandwichNorms, t.rows().get(2).values().get(0));
+        assertEquals(base + sandwichNorms - positions, t.rows().get(3).values().get(0));
+        long kv = 2L * 2 * 1024 * 32 * 2;        // K and V, 2 layers, 1024 tokens, 32 features, 2 bytes (F16)
+        t.rows().forEach(r -> assertEquals(kv, r.values().get(1)));
+        assertEquals("placement,positional,parameters,KV bytes @1024,problem",
+                t.csv().lines().findFirst().orElseThrow());
+    }
+
+    @Test
+    void aRefusedCombinationIsARowWithTheSpecsOwnWords() {
+        AblationTable t = Ablation.of(BASE)
+                .vary(Axis.attention(Attention.grouped(4, 2), Attention.grouped(4, 3)))
+                .measure(Measure.parameters())
+                .run();
+        assertEquals(2, t.rows().size());
+        assertNull(t.rows().get(0).problem());
+        var refused = assertThrows(IllegalArgumentException.class, () -> BASE.withAttention(Attention.grouped(4, 3)));
+        assertEquals(refused.getMessage(), t.rows().get(1).problem());
+        assertEquals(List.of(), t.rows().get(1).values());
+        assertTrue(t.toString().contains("refused: spec 'tiny-gpt2-small' has 1 problem:"), t.toString());
+    }
+
+    @Test
+    void theLogitDifferenceIsZeroForTheBaseAndShowsAChange() {
+        AblationTable t = Ablation.of(BASE)
+                .vary(Axis.placement(NormPlacement.PRE, NormPlacement.POST))
+                .measure(Measure.logitDifference(1, 2, 3, 4))
+                .run();
+        assertEquals(0.0, (double) t.rows().get(0).values().get(0));
+        assertTrue((double) t.rows().get(1).values().get(0) > 1e-3, t.toString());
+    }
+
+    @Test
+    void aStopKeepsTheRowsMeasured() {
+        Thread.currentThread().interrupt();
+        try {
+            AblationTable t = Ablation.of(BASE).vary(Axis.layers(1, 2, 3)).measure(Measure.parameters()).run();
+            assertFalse(t.complete());
+            assertEquals(0, t.rows().size());
+            assertTrue(t.toString().startsWith("ablation of tiny-gpt2-small (stopped after 0 of 3 combinations)"),
+                    t.toString());
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void badSetupsAreNamed() {
+        var twice = assertThrows(IllegalArgumentException.class,
+                () -> Ablation.of(BASE).vary(Axis.layers(1)).vary(Axis.layers(2)));
+        assertEquals("the axis 'layers' is already varied; give all its values in one Axis.layers(...)",
+                twice.getMessage());
+        var nothing = assertThrows(IllegalArgumentException.class, () -> Ablation.of(BASE).vary(Axis.layers(1)).run());
+        assertEquals("nothing to measure; add columns with measure(Measure.parameters(), ...)", nothing.getMessage());
+        var empty = assertThrows(IllegalArgumentException.class, Axis::layers);
+        assertEquals("the axis 'layers' has no values; give at least one", empty.getMessage());
+    }
+}

@@ -30,9 +30,11 @@ class ChartsTest {
         assertTrue(texts.contains("llama.cpp"), texts.toString());
         assertTrue(texts.contains("tokens/s vs context"), texts.toString());
         Map<String, String> bundle = figure.mimeBundle();
-        assertEquals(java.util.Set.of("image/svg+xml", "text/plain"), bundle.keySet(), "charts show as SVG");
+        assertEquals(java.util.Set.of("image/svg+xml", "text/html", "text/plain"), bundle.keySet(),
+                "charts show as SVG, and as an SVG image in HTML");
         assertTrue(Xml.parse(bundle.get("image/svg+xml")).all("//text").stream()
                 .anyMatch(e -> e.getTextContent().equals("llmgraph")));
+        assertEquals(bundle.get("image/svg+xml"), SvgBundleTest.imageSource(bundle.get("text/html")));
     }
 
     @Test

@@ -20,7 +20,8 @@ class KernelNotebookTest {
 
         assertTrue(notebook.stdout().contains("llmgraph kernel ready\n"), notebook.stdout());
         assertTrue(notebook.stdout().contains("mul_mat agrees with plain Java\n"), notebook.stdout());
-        List<String> html = notebook.data("text/html");
+        // SVG figures travel in text/html too, as images (SvgBundle); the rest is the table
+        List<String> html = notebook.data("text/html").stream().filter(h -> !h.startsWith("<img ")).toList();
         assertEquals(1, html.size(), "one HTML table of devices");
         assertTrue(html.getFirst().startsWith("<table class=\"llmgraph-devices\">"), html.getFirst());
         assertTrue(html.getFirst().contains("<td>CPU</td>"), html.getFirst());
@@ -28,6 +29,7 @@ class KernelNotebookTest {
         assertEquals(2, svg.size(), "an SVG chart and a block diagram");
         assertEquals(6, svg.getFirst().split("<rect ").length - 1, "a bar for each of the six products");
         assertTrue(svg.getLast().contains("data-node=\"attn_norm\""), "the block diagram shows the attention norm");
+        HtmlExport.assertFiguresShown(notebook, work, 2);
     }
 
     @Test

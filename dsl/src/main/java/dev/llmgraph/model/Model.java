@@ -52,6 +52,10 @@ public final class Model implements AutoCloseable {
     /** Weights from {@code source} (a GGUF file, safetensors, random), run with {@code options}. */
     public static Model create(ModelSpec spec, WeightSource source, ModelOptions options) {
         options.validate();
+        if (options.backend().equals("cpu")) {
+            // before any native call: a host allocation that fails takes the notebook's kernel down with it
+            HostMemory.available().ifPresent(available -> MemoryCheck.weights(spec, options, source, available));
+        }
         List<Backend> backends = openBackends(options);
         Weights weights = null;
         try {

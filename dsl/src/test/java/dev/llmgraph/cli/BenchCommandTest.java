@@ -83,7 +83,7 @@ class BenchCommandTest {
         long q8 = Presets.gpt2Small().accounting().weightBytes(GgmlType.Q8_0);
         assertEquals(String.format("""
                   gpt2-small               q8_0      %10s  %s  (to be written)
-                  gpt2-small               q4_0         0.0 MiB  %s
+                  gpt2-small               q4_0         1.0 KiB  %s
                   each file: pp8 and tg4, 1 repetition after a warm-up, 1 round of both engines, 2 threads on cpu
                   disk: about %s of GGUF files to write into the cache
                   rough duration: %s

@@ -49,7 +49,8 @@ class KernelNotebookTest {
                 "int hidden = 42;",
                 """
                 Display.sink().display(Map.of("text/plain", "step 1 of 2"), "progress");
-                Display.sink().update(Map.of("text/plain", "step 2 of 2"), "progress");""");
+                Display.sink().update(Map.of("text/plain", "step 2 of 2"), "progress");""",
+                "\"ab\".repeat(2000) + \"MIDDLE\" + \"ab\".repeat(2000)");
 
         var notebook = new NotebookHarness(work).run(file);
 
@@ -63,6 +64,8 @@ class KernelNotebookTest {
         assertEquals(List.of(), notebook.outputs(4), "a cell ending with ';' shows no value");
         // nbconvert applies update_display_data to the output that carries the display id
         assertEquals("step 2 of 2", text(notebook, 5));
+        assertEquals("\"" + "ab".repeat(2000) + "MIDDLE" + "ab".repeat(2000) + "\"", text(notebook, 6),
+                "a long value shows in full, not cut in the middle as JShell's stock feedback modes do");
     }
 
     @Test

@@ -133,4 +133,15 @@ class ChartsTest {
                 2      0.0156
                 3     0.00391""", text);
     }
+
+    @Test
+    void aLogBarChartSpansTheDecadesOfItsDataFromTheBarsBase() {
+        // ALiBi with 16 heads: slopes 2^-0.5 (0.71) down to 2^-8 (0.0039), so the decades 1e-3 to 1
+        Figure figure = SpecCharts.alibiSlopes(Positional.alibi(), 16);
+        var plot = (org.jfree.chart.plot.CategoryPlot) figure.chart().getPlot();
+        var range = plot.getRangeAxis().getRange();
+        assertEquals(1e-3, range.getLowerBound(), 1e-12);
+        assertEquals(1.0, range.getUpperBound(), 1e-12);
+        assertEquals(1e-3, ((org.jfree.chart.renderer.category.BarRenderer) plot.getRenderer()).getBase(), 1e-12);
+    }
 }

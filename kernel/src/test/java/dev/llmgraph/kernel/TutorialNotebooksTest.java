@@ -183,6 +183,23 @@ class TutorialNotebooksTest {
         }
     }
 
+    @Test
+    void formulasStayOutOfMarkdownTables() throws IOException {
+        // nbconvert's HTML export typesets math with MathJax's automatic line breaks, which cut a formula in a
+        // table cell into fragments (the cell has no width yet when MathJax measures it): use a list instead
+        ObjectMapper json = new ObjectMapper();
+        for (String file : TUTORIALS) {
+            JsonNode notebook = json.readTree(NotebookHarness.notebooksDir().resolve(file).toFile());
+            for (JsonNode cell : notebook.path("cells")) {
+                if (cell.path("cell_type").asText().equals("markdown")) {
+                    for (String line : NotebookHarness.ExecutedNotebook.joined(cell.path("source")).split("\n")) {
+                        assertFalse(line.startsWith("|") && line.contains("$"), file + ": math in a table row: " + line);
+                    }
+                }
+            }
+        }
+    }
+
     /** Each exercise cell shows the question and, for the placeholder answer 0, "not quite" with the hint. */
     private static void assertExercisesShowHints(NotebookHarness.ExecutedNotebook notebook, String number, int count) {
         List<String> verdicts = notebook.data("text/plain").stream().filter(t -> t.startsWith("not quite (" + number + "."))

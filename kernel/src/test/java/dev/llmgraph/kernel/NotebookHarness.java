@@ -130,9 +130,16 @@ public final class NotebookHarness {
             return text.toString();
         }
 
-        /** How many figures the outputs hold: SVG charts and diagrams, PNG heatmaps. */
+        /**
+         * How many figures the outputs hold: SVG charts and diagrams, PNG heatmaps, and the SVG drawings inside HTML
+         * outputs (a spec's summary shows its block diagram inline).
+         */
         public int figures() {
-            return data("image/svg+xml").size() + data("image/png").size();
+            int inline = 0;
+            for (String html : data("text/html")) {
+                inline += html.split("<svg[ >]", -1).length - 1;
+            }
+            return data("image/svg+xml").size() + data("image/png").size() + inline;
         }
 
         /** The {@code mime} content of each display_data and execute_result that has it, in order. */

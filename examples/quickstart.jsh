@@ -44,9 +44,10 @@ for (var spec : List.of(llama, bloom)) {
         System.out.printf("%s: logits %d x %d, top-5 next tokens %s%n", spec.name(), logits.tokens(),
             logits.vocab(), Arrays.toString(logits.top(logits.tokens() - 1, 5)));
         var generation = model.generate(prompt, GenerationConfig.of(20, Sampler.temperature(0.8).withSeed(7)));
-        System.out.printf("%s: generated %s%n  prompt %.1f tokens/s, generation %.1f tokens/s on %s "
+        System.out.printf("%s: generated %s (%s)%n  random weights: the ids mean nothing, and an untrained model "
+            + "often repeats one%n  prompt %.1f tokens/s, generation %.1f tokens/s on %s "
             + "(a cold first run: the JVM compiles as it goes; bin/llmgraph bench measures warmed up)%n%n",
-            spec.name(), Arrays.toString(generation.tokens()), generation.promptTokensPerSecond(),
-            generation.tokensPerSecond(), model.backend());
+            spec.name(), Arrays.toString(generation.tokens()), generation.stopped(),
+            generation.promptTokensPerSecond(), generation.tokensPerSecond(), model.backend());
     }
 }

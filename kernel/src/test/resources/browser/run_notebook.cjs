@@ -33,19 +33,30 @@ const TIMEOUT = 120_000;
       return idle && prompts.length > 0 && prompts.every(p => /In\s*\[\d+\]/.test(p));
     }, null, { timeout: TIMEOUT, polling: 250 });
 
-    const summary = await page.evaluate(() => ({
-      codeCells: document.querySelectorAll('.code_cell').length,
-      prompts: [...document.querySelectorAll('.code_cell .input_prompt')]
-          .map(p => p.textContent.replace(/\s+/g, ' ').trim()),  // the page uses no-break spaces
-      htmlTables: document.querySelectorAll('.output_html table.llmgraph-devices').length,
-      svgCharts: document.querySelectorAll('.output_svg svg.llmgraph-chart').length,
-      svgBars: document.querySelectorAll('.output_svg svg.llmgraph-chart rect').length,
-      blockDiagramNodes: [...new Set([...document.querySelectorAll('.output_svg svg [data-node]')]
-          .map(e => e.getAttribute('data-node')))],
-      errors: [...document.querySelectorAll('.output_error')].map(e => e.textContent),
-      stdout: [...document.querySelectorAll('.output_stdout')].map(e => e.textContent).join(''),
-      kernelName: Jupyter.notebook.kernel.name,
-    }));
+    await page.waitForFunction(() => [...document.images].every(i => i.complete), null, { timeout: TIMEOUT });
+    const summary = await page.evaluate(() => {
+      // SVG figures show as <img> with a data: URI (SvgBundle); read the pictures the page shows.
+      const figures = [...document.querySelectorAll('.output_html img.llmgraph-figure')];
+      const svgs = figures.map(img => {
+        const bytes = Uint8Array.from(atob(img.src.split(',')[1]), c => c.charCodeAt(0));
+        return new DOMParser().parseFromString(new TextDecoder().decode(bytes), 'image/svg+xml').documentElement;
+      });
+      const charts = svgs.filter(s => s.classList.contains('llmgraph-chart'));
+      return {
+        codeCells: document.querySelectorAll('.code_cell').length,
+        prompts: [...document.querySelectorAll('.code_cell .input_prompt')]
+            .map(p => p.textContent.replace(/\s+/g, ' ').trim()),  // the page uses no-break spaces
+        htmlTables: document.querySelectorAll('.output_html table.llmgraph-devices').length,
+        figuresDrawn: figures.filter(img => img.naturalWidth > 0 && img.getBoundingClientRect().height > 0).length,
+        svgCharts: charts.length,
+        svgBars: charts.reduce((n, s) => n + s.querySelectorAll('rect').length, 0),
+        blockDiagramNodes: [...new Set(svgs.flatMap(s => [...s.querySelectorAll('[data-node]')])
+            .map(e => e.getAttribute('data-node')))],
+        errors: [...document.querySelectorAll('.output_error')].map(e => e.textContent),
+        stdout: [...document.querySelectorAll('.output_stdout')].map(e => e.textContent).join(''),
+        kernelName: Jupyter.notebook.kernel.name,
+      };
+    });
     // The notebook scrolls inside #site, not the page: make the window tall enough to show every cell.
     const height = await page.evaluate(() => document.querySelector('#header').offsetHeight
         + document.querySelector('#notebook').scrollHeight);

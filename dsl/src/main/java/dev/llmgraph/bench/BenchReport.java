@@ -106,4 +106,10 @@ public record BenchReport(String machine, String command, String date, List<Benc
             throw new UncheckedIOException("could not write the report into " + folder + ": " + e.getMessage(), e);
         }
     }
+
+    /** The report as its Markdown table, as {@code bench} prints it. */
+    @Override
+    public String toString() {
+        return markdown();
+    }
 }

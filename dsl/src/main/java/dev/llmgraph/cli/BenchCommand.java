@@ -32,7 +32,9 @@ import java.util.Map;
  * it as Markdown and JSON under {@code bench/results/}.
  * <pre>
  *  --model NAME|FILE.gguf   a preset (random weights, written to GGUF once and cached) or a GGUF file;
- *                           repeatable; default tinyllama-1.1b and gpt2-small
+ *                           repeatable
+ *  --default                without --model: the default table, tinyllama-1.1b and gpt2-small (about 4 GiB
+ *                           of files and 20 minutes on 2 cores, so it is asked for by name)
  *  --type f16,q8_0,q4_0     weight types for presets (default all three)
  *  --threads N              CPU threads (default: all cores)
  *  --backend cpu|cuda       (default cpu)
@@ -41,15 +43,41 @@ import java.util.Map;
  *                           the ratio compares medians
  *  --flash                  flash attention on both sides (default off)
  *  --out DIR                where the report goes (default bench/results)
+ *  --help                   this text
  * </pre>
+ * Before measuring, it prints what it will measure, the size of the files and a rough duration ({@link BenchPlan}).
  */
 public final class BenchCommand {
-    static final String USAGE = "usage: bin/llmgraph bench [--model NAME|FILE.gguf]... [--type f16,q8_0,q4_0] "
-            + "[--threads N] [--backend cpu|cuda] [-p 512] [-n 128] [-r 3] [--rounds 3] [--flash] [--out DIR]";
+    static final String USAGE = "usage: bin/llmgraph bench (--model NAME|FILE.gguf... | --default) "
+            + "[--type f16,q8_0,q4_0] [--threads N] [--backend cpu|cuda] [-p 512] [-n 128] [-r 3] [--rounds 3] "
+            + "[--flash] [--out DIR]";
+    static final String HELP = USAGE + """
+
+
+            llmgraph against llama.cpp's llama-bench on the same GGUF weights, same threads, same batch sizes:
+            prompt processing (pp) and generation (tg) in tokens per second and their ratio, written as Markdown
+            and JSON under --out. See bench/NOTES.md.
+
+              --model NAME|FILE.gguf   a preset (random weights, written to GGUF once and cached in
+                                       ~/.cache/llmgraph/bench) or a GGUF file; repeatable
+              --default                the default table instead: tinyllama-1.1b and gpt2-small in f16, q8_0 and
+                                       q4_0 (about 4 GiB of files and 20 minutes on 2 cores)
+              --type f16,q8_0,q4_0     weight types for presets (default all three)
+              --threads N              CPU threads (default: all cores)
+              --backend cpu|cuda       (default cpu)
+              -p N  -n N  -r N         prompt tokens, generated tokens, repetitions (default 512, 128, 3)
+              --rounds N               the engines take turns this many times (default 3)
+              --flash                  flash attention on both sides (default off)
+              --out DIR                where the report goes (default bench/results)
+
+            A quick first run: bin/llmgraph bench --model tiny-gpt2-small --type q8_0 -p 8 -n 4 -r 1 --rounds 1
+            """;
 
     private BenchCommand() {}
 
-    record Arguments(List<String> models, List<GgmlType> types, BenchConfig config, Path out) {}
+    /** A parsed command line; {@code defaults} when no --model was given (then --default must be). */
+    record Arguments(List<String> models, List<GgmlType> types, BenchConfig config, Path out, boolean defaults,
+                     boolean defaultsAskedFor) {}
 
     public static void main(String[] args) {
         int status = run(args, System.out, System.err);
@@ -59,6 +87,10 @@ public final class BenchCommand {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            out.print(HELP);
+            return 0;
+        }
         Arguments a;
         try {
             a = parse(args);
@@ -66,6 +98,15 @@ public final class BenchCommand {
             err.println("llmgraph bench: " + e.getMessage() + " (" + USAGE + ")");
             return 2;
         }
+        BenchPlan plan = BenchPlan.of(a, Natives.cacheDirectory().resolve("bench"));
+        if (a.defaults() && !a.defaultsAskedFor()) {
+            out.print("Without --model, bench measures the default table:\n" + plan.describe());
+            err.println("llmgraph bench: no --model given; run the default table above with --default, or measure one "
+                    + "model, e.g. --model tiny-gpt2-small --type q8_0 -p 8 -n 4 -r 1 --rounds 1 (--help lists the "
+                    + "options)");
+            return 2;
+        }
+        out.print("bench will measure:\n" + plan.describe());
         List<BenchResult> results = new ArrayList<>();
         Map<String, String> notes = new LinkedHashMap<>();
         Double bandwidth = null;
@@ -194,7 +235,7 @@ public final class BenchCommand {
         int threads = Runtime.getRuntime().availableProcessors(), prompt = 512, generate = 128, repetitions = 3;
         int rounds = 3;
         String backend = "cpu";
-        boolean flash = false;
+        boolean flash = false, defaultsAskedFor = false;
         Path out = Path.of("bench", "results");
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -208,19 +249,24 @@ public final class BenchCommand {
                 case "-r" -> repetitions = number(value(args, ++i, arg), arg);
                 case "--rounds" -> rounds = number(value(args, ++i, arg), arg);
                 case "--flash" -> flash = true;
+                case "--default" -> defaultsAskedFor = true;
                 case "--out" -> out = Path.of(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown argument '" + arg + "'");
             }
         }
-        if (models.isEmpty()) {
+        boolean defaults = models.isEmpty();
+        if (defaults) {
             models = List.of("tinyllama-1.1b", "gpt2-small");
+        } else if (defaultsAskedFor) {
+            throw new IllegalArgumentException("--default measures the default models; give it or --model, not both");
         }
         for (String m : models) {
             if (!m.endsWith(".gguf")) {
                 Presets.byName(m);
             }
         }
-        return new Arguments(models, types, new BenchConfig(prompt, generate, repetitions, rounds, threads, backend, flash), out);
+        return new Arguments(models, types, new BenchConfig(prompt, generate, repetitions, rounds, threads, backend, flash),
+                out, defaults, defaultsAskedFor);
     }
 
     private static String value(String[] args, int i, String flag) {

@@ -32,6 +32,21 @@ import java.util.Map;
 public final class LogitsCommand {
     static final String USAGE = "usage: bin/llmgraph logits --gguf FILE --tokens 1,2,3 --out FILE "
             + "[--backend cpu|cuda] [--threads N]";
+    static final String HELP = USAGE + """
+
+
+            llmgraph's forward pass on a GGUF model over the token ids; writes the logits of every position as raw
+            little-endian float32, row-major [tokens x vocab] (llama.cpp's llama_get_logits layout), and prints the
+            top-5 token ids of the last position.
+
+              --gguf FILE          the model (architectures llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon)
+              --tokens 1,2,3       token ids, comma-separated
+              --out FILE           where the logits go
+              --backend cpu|cuda   (default cpu; cuda:N for GPU N)
+              --threads N          CPU threads (default: all cores)
+
+            Exit codes: 0 done, 2 bad arguments, 1 a file that cannot be read or written, or a backend not built.
+            """;
 
     private LogitsCommand() {}
 
@@ -54,6 +69,10 @@ public final class LogitsCommand {
 
     /** Runs the command, printing to {@code out} and {@code err}; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            out.print(HELP);
+            return 0;
+        }
         Arguments arguments;
         try {
             arguments = parse(args);

@@ -125,6 +125,17 @@ public final class BarChart {
             categoryAxis.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
         }
         ValueAxis valueAxis = logY ? LineChart.logAxis(yLabel) : new NumberAxis(yLabel);
+        if (logY) {
+            // Bars grow from a base, 0 by default, which a log axis cannot show: without a base and a range of
+            // their own, the axis ran down to its smallest value (1e-12) and the bars were slivers at the top.
+            double min = series.values().stream().flatMapToDouble(java.util.Arrays::stream).min().orElse(1);
+            double max = series.values().stream().flatMapToDouble(java.util.Arrays::stream).max().orElse(1);
+            double lower = Math.pow(10, Math.floor(Math.log10(min)));
+            double upper = Math.max(Math.pow(10, Math.ceil(Math.log10(max))), lower * 10);
+            valueAxis.setRange(lower, upper);
+            renderer.setBase(lower);
+            renderer.setIncludeBaseInRange(false);
+        }
         CategoryPlot plot = new CategoryPlot(data, categoryAxis, valueAxis, renderer);
         plot.setOrientation(horizontal ? PlotOrientation.HORIZONTAL : PlotOrientation.VERTICAL);
         JFreeChart chart = new JFreeChart(title, ChartStyle.font(java.awt.Font.BOLD, 15), plot, series.size() > 1);

@@ -48,7 +48,7 @@ public final class BlockDiagram implements RichDisplay {
 
     @Override
     public Map<String, String> mimeBundle() {
-        return Map.of("image/svg+xml", svg(), "text/plain", toString());
+        return SvgBundle.of(svg(), toString());
     }
 
     private String draw() {

@@ -104,7 +104,7 @@ public final class Figure implements RichDisplay {
 
     @Override
     public Map<String, String> mimeBundle() {
-        return vector ? Map.of("image/svg+xml", svg(), "text/plain", text)
+        return vector ? SvgBundle.of(svg(), text)
                 : Map.of("image/png", Base64.getEncoder().encodeToString(png()), "text/plain", text);
     }
 

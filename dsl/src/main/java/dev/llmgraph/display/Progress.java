@@ -13,7 +13,8 @@ import java.time.Duration;
  * }
  * }</pre>
  * Which one is chosen follows {@link Display#sink()}: a sink that {@link DisplaySink#supportsUpdates()} gets
- * the live display, otherwise the terminal bar (me.tongfei:progressbar) writes to standard error. Stopping on
+ * the live display, otherwise the terminal bar (me.tongfei:progressbar) writes to standard error, or, where that is
+ * a log file or a pipe rather than a terminal, a line at the start and one at the end. Stopping on
  * interruption is the caller's job, as above. A total of 0 or less means "unknown": only the count shows.
  */
 public final class Progress implements AutoCloseable {
@@ -50,8 +51,20 @@ public final class Progress implements AutoCloseable {
     /** Starts showing progress of {@code task} toward {@code total} {@code unit}s (e.g. "tokens"). */
     public static Progress start(String task, long total, String unit) {
         DisplaySink sink = Display.sink();
-        View view = sink.supportsUpdates() ? new NotebookProgress(sink) : new TerminalProgress();
+        View view = sink.supportsUpdates() ? new NotebookProgress(sink)
+                : stderrIsTerminal() ? new TerminalProgress() : new LogProgress(System.err);
         return new Progress(task, total, unit, view);
+    }
+
+    /** Starts {@code task} shown through {@code view} (tests choose the view). */
+    static Progress start(String task, long total, String unit, View view) {
+        return new Progress(task, total, unit, view);
+    }
+
+    /** Whether standard error reaches a terminal (a redrawn bar), not a log file or a pipe (plain lines). */
+    private static boolean stderrIsTerminal() {
+        java.io.Console console = System.console();
+        return console != null && console.isTerminal();
     }
 
     public synchronized void step() {

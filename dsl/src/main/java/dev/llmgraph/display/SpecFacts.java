@@ -1,6 +1,7 @@
 package dev.llmgraph.display;
 
 import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Embeddings;
 import dev.llmgraph.spec.Ffn;
@@ -184,9 +185,18 @@ final class SpecFacts {
                 + " tokens", atContext));
         MemoryEstimate m = memory(s);
         rows.add(new Cost("weights (F16)", Format.bytes(m.weights()), m.weights()));
+        // What Model.random(spec, seed) allocates: ModelOptions.cpu() keeps weights and cache in F32, and the
+        // model checks the machine's memory against these bytes (same accounting) before allocating.
+        ModelOptions defaults = ModelOptions.cpu();
+        MemoryEstimate allocated = s.accounting().memory(s.contextLength(), 1, defaults.matrixType(),
+                defaults.cacheType());
+        rows.add(new Cost("weights (" + defaults.matrixType().name() + ")", Format.bytes(allocated.weights())
+                + " (Model.random's default)", allocated.weights()));
         rows.add(new Cost("activations (batch 1)", Format.bytes(m.activations()), m.activations()));
         rows.add(new Cost("memory estimate", Format.bytes(m.total()) + " = weights + KV cache + activations",
                 m.total()));
+        rows.add(new Cost("memory estimate (" + defaults.matrixType().name() + ")", Format.bytes(allocated.total())
+                + ": what Model.random allocates", allocated.total()));
         long flops = s.accounting().flopsPerToken(s.contextLength());
         rows.add(new Cost("FLOPs per token", Format.flops(flops) + " at " + s.contextLength() + " tokens of context",
                 flops));

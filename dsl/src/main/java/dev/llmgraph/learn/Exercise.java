@@ -60,8 +60,32 @@ public record Exercise(String id, String question, Supplier<Object> expected, do
         return expected.get();
     }
 
+    /** Printed lines stay this short: notebooks break longer output lines anywhere, even inside a word. */
+    static final int LINE_WIDTH = 100;
+
+    /** The question, wrapped between words at {@value #LINE_WIDTH} characters. */
     @Override
     public String toString() {
-        return "Exercise " + id + ": " + question;
+        return wrap("Exercise " + id + ": " + question);
+    }
+
+    /**
+     * Jupyter shows standard output with CSS that breaks an overlong line at any character ("need fo" / "r"), so
+     * the text arrives already broken between words.
+     */
+    static String wrap(String text) {
+        StringBuilder out = new StringBuilder();
+        int lineStart = 0;
+        for (String word : text.split(" ")) {
+            int lineLength = out.length() - lineStart;
+            if (lineLength > 0 && lineLength + 1 + word.length() > LINE_WIDTH) {
+                out.append('\n');
+                lineStart = out.length();
+            } else if (lineLength > 0) {
+                out.append(' ');
+            }
+            out.append(word);
+        }
+        return out.toString();
     }
 }

@@ -35,6 +35,14 @@ public record GenerationConfig(int maxNewTokens, Sampler sampler, int[] stopToke
         return new GenerationConfig(maxNewTokens, sampler, stopTokens, onToken);
     }
 
+    /** The settings in words, e.g. {@code up to 20 new tokens, greedy, stop at [2]}. */
+    @Override
+    public String toString() {
+        return "up to " + maxNewTokens + " new tokens, " + sampler
+                + (stopTokens.length == 0 ? "" : ", stop at " + java.util.Arrays.toString(stopTokens))
+                + (onToken == null ? "" : ", with a callback for each token");
+    }
+
     boolean isStop(int token) {
         for (int s : stopTokens) {
             if (s == token) {

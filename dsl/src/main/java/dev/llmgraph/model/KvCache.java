@@ -42,6 +42,9 @@ final class KvCache implements AutoCloseable {
             throw new IllegalArgumentException("a " + type + " KV cache stores each head's headDim = " + spec.headDim()
                     + " values in blocks of " + type.blockSize() + "; use an f16 cache");
         }
+        if (backend.isCpu()) {
+            HostMemory.available().ifPresent(available -> MemoryCheck.cache(spec, type, size, available));
+        }
         this.ctx = Context.create(2 * spec.layers());
         this.k = new Tensor[spec.layers()];
         this.v = new Tensor[spec.layers()];

@@ -52,6 +52,10 @@ public final class Model implements AutoCloseable {
     /** Weights from {@code source} (a GGUF file, safetensors, random), run with {@code options}. */
     public static Model create(ModelSpec spec, WeightSource source, ModelOptions options) {
         options.validate();
+        if (options.backend().equals("cpu")) {
+            // before any native call: a host allocation that fails takes the notebook's kernel down with it
+            HostMemory.available().ifPresent(available -> MemoryCheck.weights(spec, options, source, available));
+        }
         List<Backend> backends = openBackends(options);
         Weights weights = null;
         try {
@@ -144,13 +148,16 @@ public final class Model implements AutoCloseable {
 
     /**
      * Generates up to {@code config.maxNewTokens()} tokens after {@code prompt}. Stops early at a stop token,
-     * when the context is full, or when the thread is interrupted (returning what it has).
+     * when the context is full, or when the thread is interrupted (returning what it has); the result says which
+     * ({@link Generation#stopReason()}).
      */
     public Generation generate(int[] prompt, GenerationConfig config) {
         checkTokens(prompt, "prompt");
         int capacity = Math.min(contextLength(), prompt.length + config.maxNewTokens());
         List<Integer> out = new ArrayList<>();
         long t0 = System.nanoTime(), t1;
+        StopReason reason;
+        int limit;
         try (Session session = session(capacity)) {
             float[] logits = spec.kind() == ArchitectureKind.PREFIX_DECODER
                     ? session.feedPrefix(prompt).last() : session.feed(prompt);
@@ -162,20 +169,38 @@ public final class Model implements AutoCloseable {
                 if (config.onToken() != null) {
                     config.onToken().accept(next);
                 }
-                if (out.size() >= config.maxNewTokens() || config.isStop(next) || session.position() >= capacity
-                        || Thread.currentThread().isInterrupted()) {
+                if (config.isStop(next)) {
+                    reason = StopReason.STOP_TOKEN;
+                    limit = next;
+                    break;
+                }
+                if (out.size() >= config.maxNewTokens()) {
+                    reason = StopReason.MAX_TOKENS;
+                    limit = config.maxNewTokens();
+                    break;
+                }
+                if (session.position() >= capacity) {
+                    reason = StopReason.CONTEXT_FULL;
+                    limit = capacity;
+                    break;
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    reason = StopReason.INTERRUPTED;
+                    limit = 0;
                     break;
                 }
                 try {
                     logits = session.feed(next);
                 } catch (ComputeInterruptedException e) {
+                    reason = StopReason.INTERRUPTED;
+                    limit = 0;
                     break;
                 }
             }
         }
         long t2 = System.nanoTime();
         return new Generation(prompt.clone(), out.stream().mapToInt(Integer::intValue).toArray(), (t1 - t0) / 1e9,
-                (t2 - t1) / 1e9);
+                (t2 - t1) / 1e9, reason, limit);
     }
 
     // ---- inspection of the compiled model ----------------------------------------------------------------

@@ -93,6 +93,19 @@ final class Weights implements AutoCloseable {
         return plain;
     }
 
+    /**
+     * Bytes the weights take when stored as {@code options} and {@code source} say: the rule {@link #create}
+     * allocates by, without the few bytes of alignment between tensors and the small constant tables.
+     */
+    static long bytes(ModelSpec spec, ModelOptions options, WeightSource source) {
+        long bytes = 0;
+        for (WeightLayout.Weight w : WeightLayout.of(spec)) {
+            bytes += w.elements() / w.ne()[0] * typeFor(w, options, source).rowBytes(w.ne()[0]);
+        }
+        return bytes;
+    }
+
+    /** The type a weight is stored in: the source's own (a GGUF file's), else the options' rule for matrices. */
     private static GgmlType typeFor(WeightLayout.Weight w, ModelOptions options, WeightSource source) {
         GgmlType stored = source.storedType(w);
         if (stored != null) {

@@ -187,4 +187,29 @@ public final class Accounting {
     public ShapeTrace shapeTrace(int tokens) {
         return new ShapeTrace(s.name(), tokens, new ArrayList<>(ShapeTrace.of(s, tokens, 0)));
     }
+
+    private static String flops(long flops) {
+        return flops >= 1e9 ? String.format(java.util.Locale.ROOT, "%.2f GFLOP", flops / 1e9)
+                : String.format(java.util.Locale.ROOT, "%.2f MFLOP", flops / 1e6);
+    }
+
+    /** The main figures as a small table, at the spec's context length; the methods give the rest. */
+    @Override
+    public String toString() {
+        int context = s.contextLength();
+        long total = parameters().total();
+        long perToken = kvCacheBytesPerToken(GgmlType.F16);
+        return String.format(java.util.Locale.ROOT, """
+                accounting of %s
+                  parameters                %,d (%s)
+                  KV cache per token (F16)  %,d bytes
+                  KV cache at %-13s %s (F16)
+                  weights                   %s in F16, %s in F32
+                  FLOPs per token           %s at %d tokens of context
+                  more: parameters(), kvCacheBytes(tokens, type), weightBytes(type), memory(...), shapeTrace(n)""",
+                s.name(), total, ParameterCount.human(total), perToken,
+                context + " tokens", MemoryEstimate.gib(kvCacheBytes(context, GgmlType.F16)),
+                MemoryEstimate.gib(weightBytes(GgmlType.F16)), MemoryEstimate.gib(weightBytes(GgmlType.F32)),
+                flops(flopsPerToken(context)), context);
+    }
 }

@@ -39,6 +39,12 @@ public final class WeightLayout {
         public String paperShape() {
             return ne.length == 1 ? "[" + ne[0] + "]" : "[" + ne[1] + ", " + ne[0] + "]";
         }
+
+        /** E.g. {@code blk.0.attn_q.weight [4096, 4096] (attention)}, the shape in the paper's order. */
+        @Override
+        public String toString() {
+            return name + " " + paperShape() + " (" + component + ")";
+        }
     }
 
     private WeightLayout() {}

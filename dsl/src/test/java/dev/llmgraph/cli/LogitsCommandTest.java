@@ -21,6 +21,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code bin/llmgraph logits} run in-process: its output file is compared with the logits of the same GGUF
@@ -70,6 +71,20 @@ class LogitsCommandTest {
         assertArrayEquals(expected.toArray(), written);
         assertEquals("logits [5 x 256] (f32, little-endian, row-major) -> " + out + "\n"
                 + "top-5 ids at the last position: " + Arrays.toString(expected.top(4, 5)) + "\n", run.out());
+    }
+
+    @Test
+    void helpDescribesEveryOptionAndExitsZero() {
+        Run run = run("--help");
+
+        assertEquals(0, run.status());
+        assertEquals("", run.err());
+        assertEquals(LogitsCommand.HELP, run.out());
+        assertTrue(run.out().startsWith(USAGE.substring(2, USAGE.length() - 1) + "\n\n"), run.out());
+        for (String option : new String[] {"--gguf", "--tokens", "--out", "--backend", "--threads"}) {
+            assertTrue(run.out().contains("\n  " + option + " "), option);
+        }
+        assertEquals(run, run("--gguf", "x.gguf", "-h"));
     }
 
     @Test

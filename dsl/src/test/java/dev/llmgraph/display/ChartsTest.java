@@ -30,9 +30,11 @@ class ChartsTest {
         assertTrue(texts.contains("llama.cpp"), texts.toString());
         assertTrue(texts.contains("tokens/s vs context"), texts.toString());
         Map<String, String> bundle = figure.mimeBundle();
-        assertEquals(java.util.Set.of("image/svg+xml", "text/plain"), bundle.keySet(), "charts show as SVG");
+        assertEquals(java.util.Set.of("image/svg+xml", "text/html", "text/plain"), bundle.keySet(),
+                "charts show as SVG, and as an SVG image in HTML");
         assertTrue(Xml.parse(bundle.get("image/svg+xml")).all("//text").stream()
                 .anyMatch(e -> e.getTextContent().equals("llmgraph")));
+        assertEquals(bundle.get("image/svg+xml"), SvgBundleTest.imageSource(bundle.get("text/html")));
     }
 
     @Test
@@ -130,5 +132,16 @@ class ChartsTest {
                 1      0.0625
                 2      0.0156
                 3     0.00391""", text);
+    }
+
+    @Test
+    void aLogBarChartSpansTheDecadesOfItsDataFromTheBarsBase() {
+        // ALiBi with 16 heads: slopes 2^-0.5 (0.71) down to 2^-8 (0.0039), so the decades 1e-3 to 1
+        Figure figure = SpecCharts.alibiSlopes(Positional.alibi(), 16);
+        var plot = (org.jfree.chart.plot.CategoryPlot) figure.chart().getPlot();
+        var range = plot.getRangeAxis().getRange();
+        assertEquals(1e-3, range.getLowerBound(), 1e-12);
+        assertEquals(1.0, range.getUpperBound(), 1e-12);
+        assertEquals(1e-3, ((org.jfree.chart.renderer.category.BarRenderer) plot.getRenderer()).getBase(), 1e-12);
     }
 }

@@ -108,6 +108,24 @@ class ProgressTest {
     }
 
     @Test
+    void aLogGetsOneLineAtTheStartAndOneAtTheEndWithoutCarriageReturns() {
+        var bytes = new java.io.ByteArrayOutputStream();
+        var log = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+        Progress p = Progress.start("weights of tiny", 3, "tensors", new LogProgress(log));
+        p.step(3);
+        p.message("last: output.weight");
+        p.close();
+
+        String text = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(text.contains("\r"), text);
+        var lines = text.lines().toList();
+        assertEquals(2, lines.size(), text);
+        assertEquals("weights of tiny: started, 3 tensors", lines.get(0));
+        assertTrue(lines.get(1).matches("weights of tiny: 3 of 3 tensors in \\d+\\.\\d s \\(last: output\\.weight\\)"),
+                lines.get(1));
+    }
+
+    @Test
     void stepsAfterCloseAreRefused() {
         Display.install(new RecordingSink(true));
         Progress p = Progress.start("done already", 2);

@@ -24,7 +24,8 @@ class SpecComparisonTest {
                 .map(SpecComparison.Row::label).toList();
         assertEquals(List.of("positional", "attention", "heads / kvHeads / headDim", "norm placement",
                 "parameters: attention", "total parameters", "KV cache per token (F16)", "KV cache at contextLength",
-                "weights (F16)", "activations (batch 1)", "memory estimate", "FLOPs per token"), differing);
+                "weights (F16)", "weights (F32)", "activations (batch 1)", "memory estimate",
+                "memory estimate (F32)", "FLOPs per token"), differing);
     }
 
     @Test

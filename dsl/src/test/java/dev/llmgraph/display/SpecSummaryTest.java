@@ -128,8 +128,10 @@ class SpecSummaryTest {
                 KV cache per token (F16)   256 bytes (256 B)
                 KV cache at contextLength  32.0 KiB for 128 tokens
                 weights (F16)              81.6 KiB
+                weights (F32)              163 KiB (Model.random's default)
                 activations (batch 1)      6.44 KiB
                 memory estimate            120 KiB = weights + KV cache + activations
+                memory estimate (F32)      233 KiB: what Model.random allocates
                 FLOPs per token            0.10 MFLOP at 128 tokens of context""",
                 SpecSummary.of(Presets.tiny(Presets.llama2_7b())).toString());
     }

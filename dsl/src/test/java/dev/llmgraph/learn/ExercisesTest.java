@@ -108,4 +108,17 @@ class ExercisesTest {
             assertEquals(f.get().answer(), f.get().answer());
         }
     }
+
+    @Test
+    void questionsArriveWrappedBetweenWords() {
+        // the notebooks print the question; the verdict shows as HTML, which the browser wraps itself
+        for (Exercise e : Exercises.all()) {
+            String text = e.toString();
+            for (String line : text.split("\n")) {
+                assertTrue(line.length() <= Exercise.LINE_WIDTH, e.id() + ": " + line);
+            }
+            assertEquals("Exercise " + e.id() + ": " + e.question(), text.replace('\n', ' '),
+                    "only spaces became line breaks");
+        }
+    }
 }

@@ -54,6 +54,8 @@ class GenerationTest {
             }
             assertArrayEquals(Arrays.copyOf(free, firstStop + 1), stopped.tokens(), "up to and including the stop token");
             assertEquals(Arrays.stream(stopped.tokens()).boxed().toList(), seen);
+            assertEquals(StopReason.STOP_TOKEN, stopped.stopReason());
+            assertEquals("stop token (" + free[3] + ")", stopped.stopped());
         }
     }
 
@@ -65,6 +67,47 @@ class GenerationTest {
             Generation g = model.generate(PROMPT, GenerationConfig.greedy(20));
             // the last token is predicted from a full cache and never fed back
             assertEquals(context - PROMPT.length + 1, g.tokens().length);
+            assertEquals(StopReason.CONTEXT_FULL, g.stopReason());
+            assertEquals("context full (8 tokens, prompt included; maxNewTokens was not reached)", g.stopped());
+            assertTrue(g.toString().contains("\n  stopped     context full (8 tokens, "), g.toString());
+        }
+    }
+
+    @Test
+    void generationSaysItReachedMaxTokens() {
+        try (Model model = Model.random(Presets.byName("tiny-llama-2-7b"), WeightInit.lecun(12), CPU)) {
+            Generation g = model.generate(PROMPT, GenerationConfig.greedy(3));
+            assertEquals(3, g.tokens().length);
+            assertEquals(StopReason.MAX_TOKENS, g.stopReason());
+            assertEquals(String.format("""
+                    generation of 3 tokens after a prompt of 5
+                      tokens      %s
+                      stopped     max tokens (3)
+                      prompt      5 tokens in %.3f s, %.1f tok/s
+                      generation  2 tokens in %.3f s, %.1f tok/s (the first came with the prompt)""",
+                    Arrays.toString(g.tokens()), g.promptSeconds(), 5 / g.promptSeconds(), g.generateSeconds(),
+                    2 / g.generateSeconds()), g.toString());
+        }
+    }
+
+    @Test
+    void anInterruptEndsGenerationWithTheTokensSoFarAndSaysSo() {
+        try (Model model = Model.random(Presets.byName("tiny-llama-2-7b"), WeightInit.lecun(12), CPU)) {
+            List<Integer> seen = new ArrayList<>();
+            Generation g;
+            try {
+                g = model.generate(PROMPT, GenerationConfig.greedy(20).withOnToken(token -> {
+                    seen.add(token);
+                    if (seen.size() == 2) {
+                        Thread.currentThread().interrupt();   // as the notebook's stop button does
+                    }
+                }));
+            } finally {
+                Thread.interrupted();
+            }
+            assertEquals(2, g.tokens().length);
+            assertEquals(StopReason.INTERRUPTED, g.stopReason());
+            assertEquals("interrupted (the tokens generated until then)", g.stopped());
         }
     }
 

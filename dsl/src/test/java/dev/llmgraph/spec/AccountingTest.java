@@ -105,4 +105,19 @@ class AccountingTest {
         // at context 4 the window does not bite: 4 keys on both layers = 2 x 256
         assertEquals(9216 + 3200 + 512, spec.accounting().flopsPerToken(4));
     }
+
+    @Test
+    void accountingPrintsAsASmallTable() {
+        // tiny-llama-2-7b: 41,632 parameters (x 4 bytes = 162.6 KiB in F32; F16 matrices and 160 F32 norm values
+        // = 81.6 KiB); K and V of 4 heads x 8 values x 2 layers in F16 = 256 bytes per token
+        assertEquals("""
+                accounting of tiny-llama-2-7b
+                  parameters                41,632 (41.6K)
+                  KV cache per token (F16)  256 bytes
+                  KV cache at 128 tokens    32.0 KiB (F16)
+                  weights                   81.6 KiB in F16, 162.6 KiB in F32
+                  FLOPs per token           0.10 MFLOP at 128 tokens of context
+                  more: parameters(), kvCacheBytes(tokens, type), weightBytes(type), memory(...), shapeTrace(n)""",
+                Presets.tiny(Presets.llama2_7b()).accounting().toString());
+    }
 }

@@ -20,7 +20,8 @@ class KernelNotebookTest {
 
         assertTrue(notebook.stdout().contains("llmgraph kernel ready\n"), notebook.stdout());
         assertTrue(notebook.stdout().contains("mul_mat agrees with plain Java\n"), notebook.stdout());
-        List<String> html = notebook.data("text/html");
+        // SVG figures travel in text/html too, as images (SvgBundle); the rest is the table
+        List<String> html = notebook.data("text/html").stream().filter(h -> !h.startsWith("<img ")).toList();
         assertEquals(1, html.size(), "one HTML table of devices");
         assertTrue(html.getFirst().startsWith("<table class=\"llmgraph-devices\">"), html.getFirst());
         assertTrue(html.getFirst().contains("<td>CPU</td>"), html.getFirst());
@@ -28,6 +29,7 @@ class KernelNotebookTest {
         assertEquals(2, svg.size(), "an SVG chart and a block diagram");
         assertEquals(6, svg.getFirst().split("<rect ").length - 1, "a bar for each of the six products");
         assertTrue(svg.getLast().contains("data-node=\"attn_norm\""), "the block diagram shows the attention norm");
+        HtmlExport.assertFiguresShown(notebook, work, 2);
     }
 
     @Test
@@ -47,7 +49,8 @@ class KernelNotebookTest {
                 "int hidden = 42;",
                 """
                 Display.sink().display(Map.of("text/plain", "step 1 of 2"), "progress");
-                Display.sink().update(Map.of("text/plain", "step 2 of 2"), "progress");""");
+                Display.sink().update(Map.of("text/plain", "step 2 of 2"), "progress");""",
+                "\"ab\".repeat(2000) + \"MIDDLE\" + \"ab\".repeat(2000)");
 
         var notebook = new NotebookHarness(work).run(file);
 
@@ -61,6 +64,8 @@ class KernelNotebookTest {
         assertEquals(List.of(), notebook.outputs(4), "a cell ending with ';' shows no value");
         // nbconvert applies update_display_data to the output that carries the display id
         assertEquals("step 2 of 2", text(notebook, 5));
+        assertEquals("\"" + "ab".repeat(2000) + "MIDDLE" + "ab".repeat(2000) + "\"", text(notebook, 6),
+                "a long value shows in full, not cut in the middle as JShell's stock feedback modes do");
     }
 
     @Test

@@ -74,15 +74,15 @@ public final class NotebookHarness {
         if (process.exitValue() != 0 || !Files.isRegularFile(executed)) {
             fail("nbconvert failed on " + notebook.getFileName() + " (exit " + process.exitValue() + "):\n" + logText);
         }
-        ExecutedNotebook result = new ExecutedNotebook(JSON.readTree(executed.toFile()));
+        ExecutedNotebook result = new ExecutedNotebook(JSON.readTree(executed.toFile()), executed);
         if (!allowErrors && !result.errors().isEmpty()) {
             fail(notebook.getFileName() + " has error outputs:\n" + String.join("\n", result.errors()));
         }
         return result;
     }
 
-    /** An executed notebook's outputs. */
-    public record ExecutedNotebook(JsonNode json) {
+    /** An executed notebook's outputs, and the file nbconvert wrote it to. */
+    public record ExecutedNotebook(JsonNode json, Path file) {
         /** The code cells in order. */
         public List<JsonNode> codeCells() {
             List<JsonNode> cells = new ArrayList<>();
@@ -128,6 +128,18 @@ public final class NotebookHarness {
                 text.append(stream(i, "stdout"));
             }
             return text.toString();
+        }
+
+        /**
+         * How many figures the outputs hold: SVG charts and diagrams, PNG heatmaps, and the SVG drawings inside HTML
+         * outputs (a spec's summary shows its block diagram inline).
+         */
+        public int figures() {
+            int inline = 0;
+            for (String html : data("text/html")) {
+                inline += html.split("<svg[ >]", -1).length - 1;
+            }
+            return data("image/svg+xml").size() + data("image/png").size() + inline;
         }
 
         /** The {@code mime} content of each display_data and execute_result that has it, in order. */

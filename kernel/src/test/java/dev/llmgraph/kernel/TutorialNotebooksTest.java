@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The tutorial notebooks, executed top to bottom by the real nbconvert as a reader's "Run All" does (no cell may
- * fail), each checked for the figure it exists to show. The run time of each notebook is printed and written to
+ * fail), each checked for the figure it exists to show, then exported to HTML and opened in Chromium, where each
+ * figure must show (see {@link HtmlExport}). The run time of each notebook is printed and written to
  * {@code target/tutorial-notebook-times.txt}.
  */
 class TutorialNotebooksTest {
@@ -82,6 +83,7 @@ class TutorialNotebooksTest {
         assertTrue(notebook.data("image/png").size() >= 3, "the three mask heatmaps");
         assertTrue(notebook.stdout().contains("spec 'broken' has 2 problems:"), notebook.stdout());
         assertExercisesShowHints(notebook, "01", 3);
+        HtmlExport.assertFiguresShown(notebook, work, notebook.figures());
     }
 
     @Test
@@ -100,6 +102,7 @@ class TutorialNotebooksTest {
         assertEquals(Double.parseDouble(yarn.group(2)), Double.parseDouble(yarn.group(1)), 1e-3, yarn.group());
         assertTrue(out.contains("18 of 64 pairs never complete a turn within 4096 positions"), out);
         assertExercisesShowHints(notebook, "02", 3);
+        HtmlExport.assertFiguresShown(notebook, work, notebook.figures());
     }
 
     @Test
@@ -127,6 +130,7 @@ class TutorialNotebooksTest {
         assertTrue(notebook.data("image/svg+xml").stream().anyMatch(s -> s.contains(">decode speed of kv-demo")),
                 "the decode-speed chart");
         assertExercisesShowHints(notebook, "03", 3);
+        HtmlExport.assertFiguresShown(notebook, work, notebook.figures());
     }
 
     @Test
@@ -151,6 +155,8 @@ class TutorialNotebooksTest {
         assertEquals(4, notebook.data("image/svg+xml").stream().filter(s -> s.contains("Attention")).count(),
                 "a block diagram per placement");
         assertExercisesShowHints(notebook, "04", 3);
+        HtmlExport.assertFiguresShown(notebook, work, notebook.figures(), "placement-demo",
+                TestJvm.moduleDir().resolve("target/html-export/04-placement-diagrams.png"));
     }
 
     @Test
@@ -174,6 +180,23 @@ class TutorialNotebooksTest {
                 expected++;
             }
             assertTrue(expected > 5, file + " has code cells");
+        }
+    }
+
+    @Test
+    void formulasStayOutOfMarkdownTables() throws IOException {
+        // nbconvert's HTML export typesets math with MathJax's automatic line breaks, which cut a formula in a
+        // table cell into fragments (the cell has no width yet when MathJax measures it): use a list instead
+        ObjectMapper json = new ObjectMapper();
+        for (String file : TUTORIALS) {
+            JsonNode notebook = json.readTree(NotebookHarness.notebooksDir().resolve(file).toFile());
+            for (JsonNode cell : notebook.path("cells")) {
+                if (cell.path("cell_type").asText().equals("markdown")) {
+                    for (String line : NotebookHarness.ExecutedNotebook.joined(cell.path("source")).split("\n")) {
+                        assertFalse(line.startsWith("|") && line.contains("$"), file + ": math in a table row: " + line);
+                    }
+                }
+            }
         }
     }
 

@@ -1,0 +1,103 @@
+package dev.llmgraph.cli;
+
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.presets.Presets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code bin/llmgraph bench} before it measures anything: --help, the default table that must be asked for by name,
+ * and the plan it prints (files, sizes, a rough duration). Runs that measure are in the kernel module's test of the
+ * documented command lines.
+ */
+class BenchCommandTest {
+    record Run(int status, String out, String err) {}
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int status = BenchCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpListsEveryOptionAndExitsZero() {
+        Run run = run("--help");
+
+        assertEquals(0, run.status());
+        assertEquals("", run.err());
+        assertTrue(run.out().startsWith(BenchCommand.USAGE + "\n\n"), run.out());
+        for (String option : List.of("--model", "--default", "--type", "--threads", "--backend", "-p N", "-n N", "-r N",
+                "--rounds", "--flash", "--out")) {
+            assertTrue(run.out().contains("\n  " + option) || run.out().contains("  " + option + " "),
+                    option + " in:\n" + run.out());
+        }
+        assertEquals(run, run("--model", "gpt2-small", "-h"), "-h anywhere is the same");
+    }
+
+    @Test
+    void withoutAModelItPrintsTheDefaultTableAndAsksForDefault() {
+        Run run = run("--threads", "2");
+
+        assertEquals(2, run.status());
+        assertEquals("llmgraph bench: no --model given; run the default table above with --default, or measure one "
+                + "model, e.g. --model tiny-gpt2-small --type q8_0 -p 8 -n 4 -r 1 --rounds 1 (--help lists the "
+                + "options)\n", run.err());
+        assertTrue(run.out().startsWith("Without --model, bench measures the default table:\n  tinyllama-1.1b "),
+                run.out());
+        for (String type : List.of("f16", "q8_0", "q4_0")) {
+            assertTrue(run.out().contains("gpt2-small-" + type + ".gguf"), run.out());
+        }
+        assertTrue(run.out().contains("  rough duration: about "), run.out());
+    }
+
+    @Test
+    void defaultAndModelTogetherAreRefused() {
+        Run run = run("--default", "--model", "gpt2-small");
+
+        assertEquals(2, run.status());
+        assertEquals("llmgraph bench: --default measures the default models; give it or --model, not both ("
+                + BenchCommand.USAGE + ")\n", run.err());
+    }
+
+    @Test
+    void thePlanNamesEachFileItsSizeAndWhatIsToBeWritten(@TempDir Path cache) throws Exception {
+        Files.writeString(cache.resolve("gpt2-small-q4_0.gguf"), "x".repeat(1000));
+        var arguments = BenchCommand.parse(new String[] {"--model", "gpt2-small", "--type", "q8_0,q4_0", "-p", "8",
+                "-n", "4", "-r", "1", "--rounds", "1", "--threads", "2"});
+
+        BenchPlan plan = BenchPlan.of(arguments, cache);
+
+        // a file still to be written is announced at the size of its weights (the written file's size is compared
+        // with it by the kernel module's DocumentedCommandsTest); a cached one at its size on disk
+        long q8 = Presets.gpt2Small().accounting().weightBytes(GgmlType.Q8_0);
+        assertEquals(String.format("""
+                  gpt2-small               q8_0      %10s  %s  (to be written)
+                  gpt2-small               q4_0         1.0 KiB  %s
+                  each file: pp8 and tg4, 1 repetition after a warm-up, 1 round of both engines, 2 threads on cpu
+                  disk: about %s of GGUF files to write into the cache
+                  rough duration: %s
+                """, String.format("%.1f MiB", q8 / 1048576.0), cache.resolve("gpt2-small-q8_0.gguf"),
+                cache.resolve("gpt2-small-q4_0.gguf"), String.format("%.1f MiB", q8 / 1048576.0),
+                BenchPlan.duration(plan.seconds())), plan.describe());
+        assertEquals(q8, plan.bytesToWrite());
+    }
+
+    @Test
+    void durationsReadAsSecondsMinutesOrHours() {
+        assertEquals("about 4 s", BenchPlan.duration(4.2));
+        assertEquals("about 2 minutes", BenchPlan.duration(100));
+        assertEquals("about 20 minutes", BenchPlan.duration(1200));
+        assertEquals("about 2.5 hours", BenchPlan.duration(9000));
+    }
+}

@@ -1,0 +1,252 @@
+package dev.llmgraph.kernel;
+
+import dev.llmgraph.io.GgufModels;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.WeightInit;
+import dev.llmgraph.presets.Presets;
+import dev.llmgraph.spec.MemoryEstimate;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Every command line that README.md and bench/NOTES.md show, run through the real {@code bin/llmgraph} on tiny
+ * inputs (tiny presets, {@code -p 8 -n 4 -r 1 --rounds 1}, a private cache, Jupyter home and JShell settings), or,
+ * for the few that cannot run here, the reason. A command line added to either file fails
+ * {@link #everyDocumentedCommandLineRunsHereOrSaysWhyNot} until it is added to one of the two maps below.
+ * The launcher gets this build's class path ({@code LLMGRAPH_CLASSPATH}) instead of building the modules itself.
+ */
+class DocumentedCommandsTest {
+    private static final Path REPO = TestJvm.moduleDir().getParent();
+    private static final List<Path> DOCUMENTS = List.of(REPO.resolve("README.md"), REPO.resolve("bench/NOTES.md"));
+    /** A command line in Markdown: up to the end of its code span, table cell or comment. */
+    private static final Pattern COMMAND = Pattern.compile("bin/llmgraph[^`|#\\n]*");
+
+    /** Documented command lines run below, and the test that runs each. */
+    private static final Map<String, String> RUN = Map.ofEntries(
+            Map.entry("bin/llmgraph run examples/quickstart.jsh", "runRunsAScript (a tiny one; ExamplesTest runs the "
+                    + "quickstart itself)"),
+            Map.entry("bin/llmgraph jshell", "jshellShowsValuesInFull"),
+            Map.entry("bin/llmgraph notebook", "notebookInstallsTheKernelAndStartsJupyter"),
+            Map.entry("bin/llmgraph kernel install", "kernelInstallWritesTheKernelspec"),
+            Map.entry("bin/llmgraph logits --gguf F --tokens 1,2,3 --out F", "logitsWritesEveryPosition"),
+            Map.entry("bin/llmgraph bench --model NAME", "benchMeasuresATinyPresetAndItsFile"),
+            Map.entry("bin/llmgraph bench --model tiny-gpt2-small --type q8_0 -p 8 -n 4 -r 1 --rounds 1",
+                    "benchMeasuresATinyPresetAndItsFile"),
+            Map.entry("bin/llmgraph bench --model FILE.gguf", "benchMeasuresATinyPresetAndItsFile"),
+            Map.entry("bin/llmgraph bench --help", "everyCommandAnswersHelp"),
+            Map.entry("bin/llmgraph COMMAND --help", "everyCommandAnswersHelp"),
+            Map.entry("bin/llmgraph build-native [--cuda]", "buildNativeNamesTheLibrariesInUse"),
+            Map.entry("bin/llmgraph check", "checkInTheCheckoutSaysWhereItRuns"),
+            Map.entry("bin/llmgraph check [ARGS...]", "checkInTheCheckoutSaysWhereItRuns"));
+
+    /** Documented command lines that do not run here, and why. */
+    private static final Map<String, String> NOT_RUN = Map.of(
+            "bin/llmgraph test", "the command that runs this test",
+            "bin/llmgraph bench --default --threads 2", "the full default table (about 4 GiB of files, 20 minutes); "
+                    + "benchWithoutAModelAnnouncesTheDefaultTable runs what it announces",
+            "bin/llmgraph bench --default --backend cuda", "needs an NVIDIA GPU; bin/gpu-check.sh runs bench there",
+            "bin/llmgraph bench --backend cuda --model tinyllama-1.1b --type f16,q4_0 --rounds 1",
+            "needs an NVIDIA GPU; bin/gpu-check.sh runs bench there",
+            "bin/llmgraph bench --backend cuda --model tinyllama-1.1b --type f16,q8_0,q4_0,q4_k --rounds 2",
+            "needs an NVIDIA GPU; bin/gpu-check.sh runs bench there",
+            "bin/llmgraph build-native --cuda", "a CUDA build needs the CUDA toolkit; bin/gpu-check.sh runs it",
+            "bin/llmgraph dist", "OfflineDistTest builds one and runs the quickstart in it (minutes)",
+            "bin/llmgraph dist --with-tests", "OfflineDistTest builds a dist (minutes); with tests it is what "
+                    + "bin/gpu-check.sh takes to a GPU server",
+            "bin/llmgraph dist [--with-tests] [--out DIR]", "OfflineDistTest builds one (minutes)");
+
+    @TempDir
+    static Path work;
+    static Path gguf;
+
+    @BeforeAll
+    static void tinyModelFile() {
+        gguf = work.resolve("tiny-gpt2.gguf");
+        try (Model model = Model.random(Presets.tiny(Presets.gpt2Small()), WeightInit.lecun(5),
+                ModelOptions.cpu().withThreads(2))) {
+            GgufModels.write(model, gguf);
+        }
+    }
+
+    @Test
+    void everyDocumentedCommandLineRunsHereOrSaysWhyNot() throws IOException {
+        TreeSet<String> documented = new TreeSet<>();
+        for (Path document : DOCUMENTS) {
+            Matcher m = COMMAND.matcher(Files.readString(document));
+            while (m.find()) {
+                documented.add(m.group().strip());
+            }
+        }
+        TreeSet<String> covered = new TreeSet<>(RUN.keySet());
+        covered.addAll(NOT_RUN.keySet());
+        assertEquals(String.join("\n", documented), String.join("\n", covered),
+                "each command line of README.md and bench/NOTES.md is run by a test here or says why not");
+    }
+
+    @Test
+    void runRunsAScript() throws Exception {
+        Path script = Files.writeString(work.resolve("tiny.jsh"), """
+                var spec = Presets.tiny(Presets.llama2_7b());
+                try (var model = Model.random(spec, WeightInit.gpt2(1), ModelOptions.cpu().withThreads(2))) {
+                    System.out.println(model.generate(new int[] {1, 2, 3}, GenerationConfig.greedy(4)).stopped());
+                }
+                System.out.println(ARGS[0]);
+                """);
+        Result run = llmgraph(List.of("run", script.toString(), "an argument"), "");
+        assertEquals(new Result(0, "max tokens (4)\nan argument\n"), run);
+    }
+
+    @Test
+    void jshellShowsValuesInFull() throws Exception {
+        Result run = llmgraph(List.of("jshell"), "Presets.tiny(Presets.llama2_7b()).accounting()\n/exit\n");
+        assertEquals(0, run.status(), run.output());
+        assertTrue(run.output().contains("accounting of tiny-llama-2-7b\n  parameters                41,632 (41.6K)\n"),
+                run.output());
+        assertTrue(run.output().contains("  more: parameters(), kvCacheBytes(tokens, type), weightBytes(type), "
+                + "memory(...), shapeTrace(n)"), run.output());
+    }
+
+    @Test
+    void kernelInstallWritesTheKernelspec() throws Exception {
+        Result run = llmgraph(List.of("kernel", "install"), "");
+        assertEquals(0, run.status(), run.output());
+        assertTrue(Files.isRegularFile(work.resolve("jupyter-data/kernels/llmgraph/kernel.json")), run.output());
+    }
+
+    @Test
+    void notebookInstallsTheKernelAndStartsJupyter() throws Exception {
+        JupyterTools.assumeJupyter();
+        // --version: Jupyter Notebook starts, says its version and ends (a server would not)
+        Result run = llmgraph(List.of("notebook", "--version"), "");
+        assertEquals(0, run.status(), run.output());
+        assertTrue(run.output().strip().lines().toList().getLast().matches("\\d+\\.\\d+\\.\\d+.*"), run.output());
+        assertTrue(Files.isRegularFile(work.resolve("jupyter-data/kernels/llmgraph/kernel.json")), run.output());
+    }
+
+    @Test
+    void logitsWritesEveryPosition() throws Exception {
+        Path out = work.resolve("logits.f32");
+        Result run = llmgraph(List.of("logits", "--gguf", gguf.toString(), "--tokens", "1,2,3", "--out",
+                out.toString(), "--threads", "2"), "");
+        assertEquals(0, run.status(), run.output());
+        assertTrue(run.output().startsWith("logits [3 x 256] (f32, little-endian, row-major) -> " + out + "\n"),
+                run.output());
+        assertEquals(3L * 256 * Float.BYTES, Files.size(out));
+    }
+
+    @Test
+    void benchMeasuresATinyPresetAndItsFile() throws Exception {
+        List<String> tiny = List.of("-p", "8", "-n", "4", "-r", "1", "--rounds", "1", "--threads", "2", "--out",
+                work.resolve("bench-results").toString());
+        List<String> preset = new ArrayList<>(List.of("bench", "--model", "tiny-gpt2-small", "--type", "q8_0"));
+        preset.addAll(tiny);
+        Result run = llmgraph(preset, "");
+        assertEquals(0, run.status(), run.output());
+        assertTrue(run.output().contains("| tiny-gpt2-small | q8_0 | cpu | 2 | pp8 |"), run.output());
+        assertTrue(run.output().contains("| tiny-gpt2-small | q8_0 | cpu | 2 | tg4 |"), run.output());
+        Path written = work.resolve("cache/bench/tiny-gpt2-small-q8_0.gguf");
+        // the plan announced the weights' bytes; the file adds its header and vocabulary
+        long announced = Presets.tiny(Presets.gpt2Small()).accounting().weightBytes(dev.llmgraph.ggml.GgmlType.Q8_0);
+        assertTrue(run.output().contains(MemoryEstimate.gib(announced) + "  " + written + "  (to be written)"),
+                run.output());
+        assertTrue(Files.size(written) >= announced && Files.size(written) < announced + 64 * 1024,
+                "announced " + announced + " bytes, wrote " + Files.size(written));
+
+        List<String> file = new ArrayList<>(List.of("bench", "--model", written.toString()));
+        file.addAll(tiny);
+        run = llmgraph(file, "");
+        assertEquals(0, run.status(), run.output());
+        assertTrue(run.output().contains("| tiny-gpt2-small-q8_0.gguf | as stored | cpu | 2 | tg4 |"), run.output());
+    }
+
+    @Test
+    void benchWithoutAModelAnnouncesTheDefaultTable() throws Exception {
+        Result run = llmgraph(List.of("bench", "--threads", "2"), "");
+        assertEquals(2, run.status(), run.output());
+        assertTrue(run.output().startsWith("Without --model, bench measures the default table:\n"), run.output());
+        assertTrue(run.output().contains("\nllmgraph bench: no --model given; run the default table above with "
+                + "--default"), run.output());
+    }
+
+    @Test
+    void everyCommandAnswersHelp() throws Exception {
+        for (String command : List.of("run", "jshell", "test", "build-native", "logits", "bench", "notebook", "kernel",
+                "java", "dist", "check")) {
+            Result run = llmgraph(List.of(command, "--help"), "");
+            assertEquals(0, run.status(), command + ": " + run.output());
+            assertTrue(run.output().startsWith("usage: bin/llmgraph " + command), command + ": " + run.output());
+        }
+    }
+
+    @Test
+    void buildNativeNamesTheLibrariesInUse() throws Exception {
+        String nativeDir = System.getProperty("llmgraph.native.dir", "");
+        org.junit.jupiter.api.Assumptions.assumeFalse(nativeDir.isBlank(), "the test run names no native folder");
+        // the real cache, where the libraries were built: a second build-native finds them and names their folder
+        // (LLMGRAPH_CUDA stays as bin/llmgraph test set it: on a GPU machine the libraries in use are the CUDA build)
+        ProcessBuilder builder = new ProcessBuilder(REPO.resolve("bin/llmgraph").toString(), "build-native")
+                .directory(REPO.toFile()).redirectErrorStream(true);
+        Result run = finish(builder, "");
+        assertEquals(0, run.status(), run.output());
+        Path named = Path.of(run.output().strip().lines().toList().getLast());
+        assertTrue(Files.isSameFile(named, Path.of(nativeDir)), named + " against " + nativeDir);
+    }
+
+    @Test
+    void checkInTheCheckoutSaysWhereItRuns() throws Exception {
+        assertEquals(new Result(1, "llmgraph: check runs the tests of a folder made by bin/llmgraph dist --with-tests; "
+                + "here, run bin/llmgraph test\n"), llmgraph(List.of("check"), ""));
+    }
+
+    record Result(int status, String output) {}
+
+    /** {@code bin/llmgraph ARGS} with this build's classes, a private cache, Jupyter home and JShell settings. */
+    private static Result llmgraph(List<String> args, String input) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(REPO.resolve("bin/llmgraph").toString()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(REPO.toFile()).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        env.put("LLMGRAPH_CLASSPATH", TestJvm.classPath());
+        String nativeDir = System.getProperty("llmgraph.native.dir", "");
+        if (!nativeDir.isBlank()) {
+            env.put("LLMGRAPH_NATIVE_DIR", nativeDir);
+        }
+        env.put("LLMGRAPH_CACHE", work.resolve("cache").toString());
+        env.put("LLMGRAPH_JAVA_OPTS", "-Djava.util.prefs.userRoot=" + work.resolve("prefs"));
+        env.put("JUPYTER_DATA_DIR", work.resolve("jupyter-data").toString());
+        env.remove("LLMGRAPH_CUDA");
+        env.remove("LLMGRAPH_BACKEND");
+        return finish(builder, input);
+    }
+
+    private static Result finish(ProcessBuilder builder, String input) throws IOException, InterruptedException {
+        Path log = Files.createTempFile(work, "llmgraph", ".log");
+        Process process = builder.redirectOutput(log.toFile()).start();
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        }
+        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            fail(builder.command() + " ran past 3 minutes:\n" + Files.readString(log));
+        }
+        return new Result(process.exitValue(), Files.readString(log));
+    }
+}

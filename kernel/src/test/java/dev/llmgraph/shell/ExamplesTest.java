@@ -30,7 +30,8 @@ class ExamplesTest {
     private static final Map<String, String> MUST_PRINT = Map.of(
             "quickstart.jsh", "(?s)total\\s+[0-9,]+.*small-llama: generated \\[(\\d+, ){19}\\d+\\].*"
                     + "generation [0-9.]+ tokens/s.*small-bloom: generated \\[(\\d+, ){19}\\d+\\]",
-            "gguf_parity.jsh", "(?s)llama\\.cpp.*max");
+            "gguf_parity.jsh", "(?s)llama\\.cpp.*max",
+            "ablation.jsh", "(?s)SANDWICH\\s+RoPE.*placement,positional,parameters.*refused: spec 'tiny-gpt2-small'");
 
     @TestFactory
     Stream<DynamicTest> everyExampleRuns() throws IOException {

@@ -4,11 +4,13 @@ import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.GgufWriter;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.model.Model;
+import dev.llmgraph.model.StoredTypes;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.WeightLayout;
+import dev.llmgraph.spec.WeightStorage;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,7 +103,8 @@ final class GgufExport {
 
     /** As llmgraph stores weights (a fused tensor's rows are its parts' rows). */
     private static GgmlType typeFor(TensorPlan.Stored stored, GgmlType matrixType) {
-        return WeightLayout.storageType(stored.parts().getFirst().matrix(), stored.ne()[0], matrixType);
+        WeightStorage storage = WeightStorage.of(stored.parts().getFirst().matrix(), stored.ne()[0], matrixType);
+        return StoredTypes.of(storage, matrixType);
     }
 
     private static float[] values(Model model, TensorPlan.Stored stored) {

@@ -98,7 +98,7 @@ final class Weights implements AutoCloseable {
         if (stored != null) {
             return stored;
         }
-        return w.storageType(options.matrixType());
+        return StoredTypes.of(w, options.matrixType());
     }
 
     /** Stops loading when the thread that asked for the weights was interrupted (workers may be others). */

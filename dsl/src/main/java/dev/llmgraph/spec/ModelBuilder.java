@@ -1,8 +1,9 @@
 package dev.llmgraph.spec;
 
 /**
- * Collects the choices of a {@link ModelSpec}; {@link #build()} checks them all and reports every problem
- * at once. Defaults follow LLaMA: RoPE with theta 10 000, RMSNorm (eps 1e-5) before each sublayer and
+ * Collects the choices of a {@link ModelSpec}. A setter refuses its own bad argument at once (a count below 1,
+ * a negative cap), quoting it; {@link #build()} checks the rules that involve several fields (and any field
+ * left unset) and reports every problem at once. Defaults follow LLaMA: RoPE with theta 10 000, RMSNorm (eps 1e-5) before each sublayer and
  * after the last block, untied embeddings. vocabSize, dModel, layers, contextLength, attention and ffn
  * have no default.
  */
@@ -56,22 +57,30 @@ public final class ModelBuilder {
         return this;
     }
 
+    /** Refuses a value below 1 at once. */
     public ModelBuilder vocabSize(int vocabSize) {
+        FieldRules.refuse(FieldRules.count("vocabSize", vocabSize));
         this.vocabSize = vocabSize;
         return this;
     }
 
+    /** Refuses a value below 1 at once. */
     public ModelBuilder dModel(int dModel) {
+        FieldRules.refuse(FieldRules.count("dModel", dModel));
         this.dModel = dModel;
         return this;
     }
 
+    /** Refuses a value below 1 at once. */
     public ModelBuilder layers(int layers) {
+        FieldRules.refuse(FieldRules.count("layers", layers));
         this.layers = layers;
         return this;
     }
 
+    /** Refuses a value below 1 at once. */
     public ModelBuilder contextLength(int contextLength) {
+        FieldRules.refuse(FieldRules.count("contextLength", contextLength));
         this.contextLength = contextLength;
         return this;
     }
@@ -127,7 +136,9 @@ public final class ModelBuilder {
         return this;
     }
 
+    /** Refuses a negative or NaN cap at once. */
     public ModelBuilder finalLogitSoftcap(double cap) {
+        FieldRules.refuse(FieldRules.softcap("finalLogitSoftcap", cap, SpecValidator.FINAL_SOFTCAP_HINT));
         this.finalLogitSoftcap = cap;
         return this;
     }

@@ -39,7 +39,7 @@ for m in ${models//,/ }; do model_args+=(--model "$m"); done
 
 # The groups of the check step: console-launcher selections of the tests tagged gpu.
 check_groups=(
-  "parity --select-class dev.llmgraph.io.CudaParityTest"
+  "parity --select-class dev.llmgraph.io.gguf.CudaParityTest"
   "lifecycle --select-class dev.llmgraph.model.CudaModelLifecycleTest"
   "ops --select-package dev.llmgraph.ggml"
   "kvcache --select-class dev.llmgraph.model.CudaKvCacheConsistencyTest"

@@ -10,7 +10,7 @@ import dev.llmgraph.bench.Machine;
 import dev.llmgraph.bench.Roofline;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Natives;
-import dev.llmgraph.io.GgufModels;
+import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightInit;

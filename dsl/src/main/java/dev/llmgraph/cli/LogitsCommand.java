@@ -2,7 +2,7 @@ package dev.llmgraph.cli;
 
 import dev.llmgraph.ggml.GgufException;
 import dev.llmgraph.ggml.NativeLibraryException;
-import dev.llmgraph.io.GgufModels;
+import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Logits;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;

@@ -67,6 +67,24 @@ final class SpecFacts {
         return rows;
     }
 
+    /**
+     * The settings left at the builder's LLaMA-style defaults, e.g. "positional (RoPE ...), norm placement
+     * (PRE)"; empty when every one was chosen. A GPT-2-shaped spec left on RoPE is valid, but says so here.
+     */
+    static String defaulted(ModelSpec s) {
+        List<String> out = new ArrayList<>();
+        if (s.defaulted().contains("positional")) {
+            out.add("positional (" + s.positional() + ")");
+        }
+        if (s.defaulted().contains("norm")) {
+            out.add("norm (" + s.norm() + ")");
+        }
+        if (s.defaulted().contains("placement")) {
+            out.add("norm placement (" + s.placement() + ")");
+        }
+        return String.join(", ", out);
+    }
+
     static String attention(Attention a) {
         String sharing = switch (a.variant()) {
             case "MHA" -> "MHA: every query head has its own K/V head";

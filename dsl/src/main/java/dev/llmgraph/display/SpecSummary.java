@@ -12,6 +12,9 @@ import java.util.Map;
  * {@code Display.bundleOf(spec)} gives this view.
  */
 public final class SpecSummary implements RichDisplay {
+    /** Before the settings a spec left at the builder's defaults. */
+    static final String DEFAULTED = "left at the builder's defaults (LLaMA's): ";
+
     private final ModelSpec spec;
 
     private SpecSummary(ModelSpec spec) {
@@ -39,6 +42,11 @@ public final class SpecSummary implements RichDisplay {
                 .append("</div>\n");
         sb.append("<div style=\"display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start\">\n<div>\n");
         choicesTable(sb);
+        String defaulted = SpecFacts.defaulted(spec);
+        if (!defaulted.isEmpty()) {
+            sb.append("<div class=\"defaulted\" style=\"font-size:12px;margin:2px 0\">")
+                    .append(Html.escape(DEFAULTED + defaulted)).append("</div>\n");
+        }
         componentsTable(sb);
         costsTable(sb);
         sb.append("</div>\n<div style=\"flex:1 1 480px;max-width:720px\">\n");
@@ -105,6 +113,10 @@ public final class SpecSummary implements RichDisplay {
         TextTable choices = new TextTable("choice", "value");
         SpecFacts.choices(spec).forEach(choices::row);
         sb.append(choices).append('\n');
+        String defaulted = SpecFacts.defaulted(spec);
+        if (!defaulted.isEmpty()) {
+            sb.append(DEFAULTED).append(defaulted).append("\n\n");
+        }
         long total = spec.parameterCount();
         TextTable components = new TextTable("component", ">parameters", ">share", "tensors (paper order)");
         for (SpecFacts.Component c : SpecFacts.components(spec)) {

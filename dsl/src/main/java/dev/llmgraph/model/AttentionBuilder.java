@@ -62,13 +62,14 @@ final class AttentionBuilder {
         }
         q = g.positions.rotate(g, q);
         k = g.positions.rotate(g, k);
-        store(layer, (long) hd * a.kvHeads(), k, v);
+        cache.store(ctx, g.graph, layer, k, v, g.inputs.cacheRows(),
+                cache.valuesTransposed() ? g.inputs.transposedCacheCells((long) hd * a.kvHeads()) : null);
 
         // Named as [hd, T, heads]: reversed, the paper's [heads, T, hd].
         Tensor qp = g.name(ctx.permute(q, 0, 2, 1, 3), "q" + i);
         g.name(ctx.permute(k, 0, 2, 1, 3), "k" + i);
         g.name(ctx.permute(ctx.reshape(v, hd, a.kvHeads(), tokens), 0, 2, 1, 3), "v" + i);
-        Tensor kc = cachedKeys(layer, hd, a.kvHeads(), keys);
+        Tensor kc = cache.keys(ctx, layer, hd, a.kvHeads(), keys);
         // With soft-capping the scale must come before the cap; it goes on q, before q.k, as in llama.cpp's
         // gemma2 graph. With an F16 K cache the product rounds q to F16, so scaling q.k afterwards would round
         // another value: that moved Gemma 2's logits by up to 2% of their range against llama.cpp's.
@@ -77,8 +78,7 @@ final class AttentionBuilder {
         float scoreScale = capped ? 1f : scale;
         Tensor merged;
         if (a.flash()) {
-            Tensor vc = ctx.permute(ctx.view(cache.v[layer], new long[] {hd, a.kvHeads(), keys},
-                    new long[] {cache.type.rowBytes(hd), cache.v[layer].nb(1)}, 0), 0, 2, 1, 3);
+            Tensor vc = cache.values(ctx, layer, hd, a.kvHeads(), keys);
             Tensor out = ops.flashAttention(queries, kc, vc, flashMask(mask), scoreScale, maxBias,
                     (float) a.logitSoftcap());
             merged = ctx.reshape(out, (long) hd * a.heads(), tokens);
@@ -88,39 +88,12 @@ final class AttentionBuilder {
                 kq = g.softcap(kq, a.logitSoftcap());
             }
             kq = g.name(ops.softMax(kq, mask(mask), scoreScale, maxBias), "kq_softmax" + i);
-            long row = cache.v[layer].nb(1);
-            Tensor vc = ctx.view(cache.v[layer], new long[] {keys, hd, a.kvHeads()}, new long[] {row, row * hd}, 0);
+            Tensor vc = cache.values(ctx, layer, hd, a.kvHeads(), keys);
             Tensor kqv = ctx.mulMat(vc, kq);
             merged = ctx.reshape(ctx.cont(ctx.permute(kqv, 0, 2, 1, 3)), (long) hd * a.heads(), tokens);
         }
         g.name(merged, "attn_heads" + i);
         return g.name(g.linear(merged, b + "attn_output"), "attn_out" + i);
-    }
-
-    /**
-     * Writes this batch's keys and values into the cache rows given by the inputs (set_rows with indices,
-     * so that the graph does not depend on the position and can be reused at the next step).
-     */
-    private void store(int layer, long width, Tensor k, Tensor v) {
-        int tokens = g.shape.tokens();
-        // A view, not a reshape, right after the RoPE: ggml-cuda fuses RoPE + view + set_rows into one kernel.
-        Tensor rows = ctx.view(k, new long[] {width, tokens}, new long[] {k.nb(2)}, 0);
-        g.graph.expand(ctx.setRows(cache.k[layer], rows, g.inputs.cacheRows()));
-        Tensor vc = cache.v[layer];
-        if (cache.vTransposed) {
-            // The transposed cache as one long row of cells; each value goes to its (feature, position) cell.
-            Tensor cells = ctx.reshape(vc, 1, (long) cache.size * width);
-            g.graph.expand(ctx.setRows(cells, ctx.reshape(v, 1, width * tokens), g.inputs.transposedCacheCells(width)));
-        } else {
-            g.graph.expand(ctx.setRows(vc, v, g.inputs.cacheRows()));
-        }
-    }
-
-    /** The K cache rows 0 .. K - 1 as [hd, K, G]. */
-    private Tensor cachedKeys(int layer, int hd, int kvHeads, int keys) {
-        Tensor kc = cache.k[layer];
-        return ctx.permute(ctx.view(kc, new long[] {hd, kvHeads, keys},
-                new long[] {cache.type.rowBytes(hd), kc.nb(1)}, 0), 0, 2, 1, 3);
     }
 
     /** The softmax mask of kind {@code kind}: [K, T], or [K, T, H] with a per-head bias (T5's). */

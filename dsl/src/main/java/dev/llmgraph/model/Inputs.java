@@ -69,10 +69,7 @@ final class Inputs {
         return cacheRows;
     }
 
-    /**
-     * For a transposed V cache seen as one long row of cells: the cell of every (feature, token) value,
-     * [width * T], feature fastest: cell = feature * cacheSize + position.
-     */
+    /** The cells of a transposed V cache that set_rows writes this batch's values to [width * T]. */
     Tensor transposedCacheCells(long width) {
         if (transposedCacheCells == null) {
             transposedCacheCells = cacheIndex("inp_cache_cells", width * shape.tokens());
@@ -105,21 +102,11 @@ final class Inputs {
             positions.setInts(pos);
         }
         if (cacheRows != null) {
-            long[] rows = new long[ids.length];
-            for (int t = 0; t < rows.length; t++) {
-                rows[t] = start + t;
-            }
-            cacheRows.setLongs(rows);
+            cacheRows.setLongs(cache.rows(start, ids.length));
         }
         if (transposedCacheCells != null) {
             int width = (int) (transposedCacheCells.ne(0) / ids.length);
-            long[] cells = new long[width * ids.length];
-            for (int t = 0; t < ids.length; t++) {
-                for (int f = 0; f < width; f++) {
-                    cells[t * width + f] = (long) f * cache.size + start + t;
-                }
-            }
-            transposedCacheCells.setLongs(cells);
+            transposedCacheCells.setLongs(cache.transposedCells(width, start, ids.length));
         }
         for (var e : masks.entrySet()) {
             e.getValue().setFloats(maskValues(e.getKey(), start, prefix));

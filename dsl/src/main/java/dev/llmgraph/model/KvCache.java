@@ -4,11 +4,14 @@ import dev.llmgraph.ggml.Backend;
 import dev.llmgraph.ggml.Buffer;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.Graph;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.spec.ModelSpec;
 
 /**
- * The keys and values of every position seen so far, per layer, on the backend.
+ * The keys and values of every position seen so far, per layer, on the backend. It owns its layout:
+ * attention writes a batch through {@link #store} and reads through {@link #keys} and {@link #values},
+ * and the index inputs of a batch are filled from {@link #rows} and {@link #transposedCells}.
  * <pre>
  *  K[layer]  [headDim * kvHeads, size]   one row per position (ggml order: row = ne[0])
  *  V[layer]  [headDim * kvHeads, size]   with flash attention, which reads V like K
@@ -19,11 +22,12 @@ import dev.llmgraph.spec.ModelSpec;
  * keeps positions and cache rows identical.
  */
 final class KvCache implements AutoCloseable {
-    final Tensor[] k;
-    final Tensor[] v;
+    /** Positions the cache holds. */
     final int size;
-    final boolean vTransposed;
-    final GgmlType type;
+    private final Tensor[] k;
+    private final Tensor[] v;
+    private final boolean vTransposed;
+    private final GgmlType type;
     private final Context ctx;
     private final Buffer buffer;
 
@@ -60,6 +64,76 @@ final class KvCache implements AutoCloseable {
             ctx.close();
             throw e;
         }
+    }
+
+    /** Whether the V cache is stored transposed (without flash attention), and so written cell by cell. */
+    boolean valuesTransposed() {
+        return vTransposed;
+    }
+
+    /**
+     * Adds to {@code graph} the writes of a batch of T tokens into layer {@code layer}: the rotated keys
+     * {@code keys} [hd, G, T] at {@code rows} [T], the values {@code values} [hd * G, T] at {@code rows}, or,
+     * transposed, at {@code cells} [hd * G * T] (from {@link #transposedCells}; null when not transposed).
+     */
+    void store(Context graphCtx, Graph graph, int layer, Tensor keys, Tensor values, Tensor rows, Tensor cells) {
+        long width = keys.ne(0) * keys.ne(1);
+        long tokens = keys.ne(2);
+        // A view, not a reshape, right after the RoPE: ggml-cuda fuses RoPE + view + set_rows into one kernel.
+        Tensor keyRows = graphCtx.view(keys, new long[] {width, tokens}, new long[] {keys.nb(2)}, 0);
+        graph.expand(graphCtx.setRows(k[layer], keyRows, rows));
+        Tensor vc = v[layer];
+        if (vTransposed) {
+            // The transposed cache as one long row of cells; each value goes to its (feature, position) cell.
+            Tensor all = graphCtx.reshape(vc, 1, (long) size * width);
+            graph.expand(graphCtx.setRows(all, graphCtx.reshape(values, 1, width * tokens), cells));
+        } else {
+            graph.expand(graphCtx.setRows(vc, values, rows));
+        }
+    }
+
+    /** The K cache rows 0 .. {@code keys} - 1 of layer {@code layer} as [hd, K, G], as attention reads them. */
+    Tensor keys(Context graphCtx, int layer, int headDim, int kvHeads, int keys) {
+        Tensor kc = k[layer];
+        return graphCtx.permute(graphCtx.view(kc, new long[] {headDim, kvHeads, keys},
+                new long[] {type.rowBytes(headDim), kc.nb(1)}, 0), 0, 2, 1, 3);
+    }
+
+    /**
+     * The V cache rows 0 .. {@code keys} - 1 of layer {@code layer} as attention reads them: [hd, K, G] like
+     * the keys (flash attention), or, transposed, [K, hd, G], so that weights x values is one mul_mat.
+     */
+    Tensor values(Context graphCtx, int layer, int headDim, int kvHeads, int keys) {
+        Tensor vc = v[layer];
+        if (vTransposed) {
+            long row = vc.nb(1);
+            return graphCtx.view(vc, new long[] {keys, headDim, kvHeads}, new long[] {row, row * headDim}, 0);
+        }
+        return graphCtx.permute(graphCtx.view(vc, new long[] {headDim, kvHeads, keys},
+                new long[] {type.rowBytes(headDim), vc.nb(1)}, 0), 0, 2, 1, 3);
+    }
+
+    /** The cache row of each of {@code tokens} new tokens at {@code start}: where its key (and value) goes. */
+    long[] rows(int start, int tokens) {
+        long[] rows = new long[tokens];
+        for (int t = 0; t < tokens; t++) {
+            rows[t] = start + t;
+        }
+        return rows;
+    }
+
+    /**
+     * For the transposed V cache seen as one long row of cells: the cell of every (feature, token) value of
+     * {@code tokens} new tokens at {@code start}, feature fastest: cell = feature * size + position.
+     */
+    long[] transposedCells(int width, int start, int tokens) {
+        long[] cells = new long[width * tokens];
+        for (int t = 0; t < tokens; t++) {
+            for (int f = 0; f < width; f++) {
+                cells[t * width + f] = (long) f * size + start + t;
+            }
+        }
+        return cells;
     }
 
     long byteSize() {

@@ -5,7 +5,6 @@ import dev.llmgraph.ggml.BufferType;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;
-import dev.llmgraph.display.Progress;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.WeightLayout;
 import dev.llmgraph.spec.WeightRole;
@@ -54,16 +53,15 @@ final class Weights implements AutoCloseable {
                 bytes += e.getValue().allocate(e.getKey()).byteSize();
             }
             long elements = layout.stream().mapToLong(WeightLayout.Weight::elements).sum();
-            try (Progress progress = elements >= SHOW_PROGRESS_ABOVE
-                    ? Progress.start("weights of " + spec.name(), layout.size(), "tensors") : null) {
+            ProgressListener listener = elements >= SHOW_PROGRESS_ABOVE
+                    ? ProgressListener.installed() : ProgressListener.SILENT;
+            try (var progress = listener.started("weights of " + spec.name(), layout.size(), "tensors")) {
                 Thread caller = Thread.currentThread();
                 var loading = source.independentTensors() ? layout.parallelStream() : layout.stream();
                 loading.forEach(w -> {
                     checkInterrupted(caller);
                     source.load(spec, w, tensors.get(w.name()));
-                    if (progress != null) {
-                        progress.step();
-                    }
+                    progress.step();
                 });
             }
             for (Positions.ConstantTable table : constants) {
@@ -111,7 +109,7 @@ final class Weights implements AutoCloseable {
         if (stored != null) {
             return stored;
         }
-        return w.storageType(options.matrixType());
+        return StoredTypes.of(w, options.matrixType());
     }
 
     /** Stops loading when the thread that asked for the weights was interrupted (workers may be others). */

@@ -4,6 +4,7 @@ import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Embeddings;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.ModelBuilder;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
@@ -27,23 +28,27 @@ public final class Presets {
      * 1024, vocab_size 50257, activation gelu_new, layer_norm_epsilon 1e-5, tied lm_head. 124 439 808.
      */
     public static ModelSpec gpt2Small() {
-        return gpt2("gpt2-small", 768, 12, 12);
+        return gpt2("gpt2-small").dModel(768).layers(12)
+                .attention(Attention.multiHead(12).withBias(true))
+                .ffn(Ffn.mlp(4 * 768, Activation.GELU_TANH))
+                .build();
     }
 
     /** GPT-2 medium (openai-community/gpt2-medium): n_embd 1024, n_layer 24, n_head 16. 354 823 168. */
     public static ModelSpec gpt2Medium() {
-        return gpt2("gpt2-medium", 1024, 24, 16);
+        return gpt2("gpt2-medium").dModel(1024).layers(24)
+                .attention(Attention.multiHead(16).withBias(true))
+                .ffn(Ffn.mlp(4 * 1024, Activation.GELU_TANH))
+                .build();
     }
 
-    private static ModelSpec gpt2(String name, int d, int layers, int heads) {
+    /** What every GPT-2 size shares: the vocabulary, 1024 learned positions, pre-LayerNorm, tied embeddings. */
+    private static ModelBuilder gpt2(String name) {
         return Transformer.causalDecoder(name)
-                .vocabSize(50257).dModel(d).layers(layers).contextLength(1024)
-                .attention(Attention.multiHead(heads).withBias(true))
+                .vocabSize(50257).contextLength(1024)
                 .positional(Positional.learned())
                 .norm(Norm.layer(1e-5), NormPlacement.PRE)
-                .ffn(Ffn.mlp(4 * d, Activation.GELU_TANH))
-                .tiedEmbeddings(true)
-                .build();
+                .tiedEmbeddings(true);
     }
 
     /**
@@ -52,7 +57,12 @@ public final class Presets {
      * rms_norm_eps 1e-5, rope_theta 10000, vocab_size 32000, untied. 6 738 415 616.
      */
     public static ModelSpec llama2_7b() {
-        return llama("llama-2-7b", 32000, 4096, 32, 32, 32, 11008, 4096, 10_000, 1e-5);
+        return llama("llama-2-7b")
+                .vocabSize(32000).dModel(4096).layers(32).contextLength(4096)
+                .attention(Attention.multiHead(32))
+                .positional(Positional.rope(10_000))
+                .ffn(Ffn.swiglu(11008))
+                .build();
     }
 
     /**
@@ -61,7 +71,12 @@ public final class Presets {
      * rms_norm_eps 1e-5, rope_theta 500000, vocab_size 128256, untied. 8 030 261 248.
      */
     public static ModelSpec llama3_8b() {
-        return llama("llama-3-8b", 128256, 4096, 32, 32, 8, 14336, 8192, 500_000, 1e-5);
+        return llama("llama-3-8b")
+                .vocabSize(128256).dModel(4096).layers(32).contextLength(8192)
+                .attention(Attention.grouped(32, 8))
+                .positional(Positional.rope(500_000))
+                .ffn(Ffn.swiglu(14336))
+                .build();
     }
 
     /**
@@ -70,18 +85,18 @@ public final class Presets {
      * max_position_embeddings 2048, rms_norm_eps 1e-5, rope_theta 10000, vocab_size 32000. 1 100 048 384.
      */
     public static ModelSpec tinyLlama1_1b() {
-        return llama("tinyllama-1.1b", 32000, 2048, 22, 32, 4, 5632, 2048, 10_000, 1e-5);
+        return llama("tinyllama-1.1b")
+                .vocabSize(32000).dModel(2048).layers(22).contextLength(2048)
+                .attention(Attention.grouped(32, 4))
+                .positional(Positional.rope(10_000))
+                .ffn(Ffn.swiglu(5632))
+                .build();
     }
 
-    private static ModelSpec llama(String name, int vocab, int d, int layers, int heads, int kvHeads, int ffn,
-                                   int context, double theta, double eps) {
+    /** What the LLaMA family shares: RMSNorm (eps 1e-5) before each sublayer, untied embeddings. */
+    private static ModelBuilder llama(String name) {
         return Transformer.causalDecoder(name)
-                .vocabSize(vocab).dModel(d).layers(layers).contextLength(context)
-                .attention(Attention.grouped(heads, kvHeads))
-                .positional(Positional.rope(theta))
-                .norm(Norm.rms(eps), NormPlacement.PRE)
-                .ffn(Ffn.swiglu(ffn))
-                .build();
+                .norm(Norm.rms(1e-5), NormPlacement.PRE);
     }
 
     /**
@@ -91,8 +106,12 @@ public final class Presets {
      * 7 241 732 096.
      */
     public static ModelSpec mistral7b() {
-        ModelSpec base = llama("mistral-7b", 32000, 4096, 32, 32, 8, 14336, 32768, 10_000, 1e-5);
-        return base.withAttention(base.attention().withSlidingWindow(4096));
+        return llama("mistral-7b")
+                .vocabSize(32000).dModel(4096).layers(32).contextLength(32768)
+                .attention(Attention.grouped(32, 8).withSlidingWindow(4096))
+                .positional(Positional.rope(10_000))
+                .ffn(Ffn.swiglu(14336))
+                .build();
     }
 
     /**

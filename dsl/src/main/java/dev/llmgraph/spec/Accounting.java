@@ -1,12 +1,12 @@
 package dev.llmgraph.spec;
 
-import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.spec.WeightLayout.Weight;
 import dev.llmgraph.spec.plan.Block;
 import dev.llmgraph.spec.plan.Plan;
 import dev.llmgraph.spec.plan.Step;
 import dev.llmgraph.spec.plan.StepCosts;
 import dev.llmgraph.spec.plan.Steps;
+import dev.llmgraph.storage.StorageType;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -109,7 +109,7 @@ public final class Accounting {
     }
 
     /** KV-cache bytes per token for a cache of {@code type} (F16 is the usual choice). */
-    public long kvCacheBytesPerToken(GgmlType type) {
+    public long kvCacheBytesPerToken(StorageType type) {
         long bytes = 0;
         for (Step.Mix mix : mixers()) {
             bytes += StepCosts.cachedTensors(mix) * type.rowBytes(StepCosts.cacheRowElements(mix));
@@ -132,7 +132,7 @@ public final class Accounting {
     }
 
     /** KV-cache bytes for {@code tokens} tokens. */
-    public long kvCacheBytes(int tokens, GgmlType type) {
+    public long kvCacheBytes(int tokens, StorageType type) {
         return tokens * kvCacheBytesPerToken(type);
     }
 
@@ -141,11 +141,10 @@ public final class Accounting {
      * tables) as F32, as llama.cpp stores them. A matrix whose rows do not fill whole blocks of a quantized
      * type is kept in F16, as lowering does.
      */
-    public long weightBytes(GgmlType matrixType) {
+    public long weightBytes(StorageType matrixType) {
         long bytes = 0;
         for (Weight w : WeightLayout.of(s)) {
-            long rows = w.elements() / w.ne()[0];
-            bytes += rows * w.storageType(matrixType).rowBytes(w.ne()[0]);
+            bytes += w.bytes(matrixType);
         }
         return bytes;
     }
@@ -155,7 +154,7 @@ public final class Accounting {
      * {@code contextLength} tokens: weights + KV cache + the largest activations of one layer (residual,
      * q/k/v, FFN hidden, attention scores over the whole cache) + the logits, all F32.
      */
-    public MemoryEstimate memory(int contextLength, int batch, GgmlType matrixType, GgmlType cacheType) {
+    public MemoryEstimate memory(int contextLength, int batch, StorageType matrixType, StorageType cacheType) {
         long weights = weightBytes(matrixType);
         long kv = kvCacheBytes(contextLength, cacheType);
         long widestBlock = 0;
@@ -198,7 +197,7 @@ public final class Accounting {
     public String toString() {
         int context = s.contextLength();
         long total = parameters().total();
-        long perToken = kvCacheBytesPerToken(GgmlType.F16);
+        long perToken = kvCacheBytesPerToken(StorageType.F16);
         return String.format(java.util.Locale.ROOT, """
                 accounting of %s
                   parameters                %,d (%s)
@@ -208,8 +207,8 @@ public final class Accounting {
                   FLOPs per token           %s at %d tokens of context
                   more: parameters(), kvCacheBytes(tokens, type), weightBytes(type), memory(...), shapeTrace(n)""",
                 s.name(), total, ParameterCount.human(total), perToken,
-                context + " tokens", MemoryEstimate.gib(kvCacheBytes(context, GgmlType.F16)),
-                MemoryEstimate.gib(weightBytes(GgmlType.F16)), MemoryEstimate.gib(weightBytes(GgmlType.F32)),
+                context + " tokens", MemoryEstimate.gib(kvCacheBytes(context, StorageType.F16)),
+                MemoryEstimate.gib(weightBytes(StorageType.F16)), MemoryEstimate.gib(weightBytes(StorageType.F32)),
                 flops(flopsPerToken(context)), context);
     }
 }

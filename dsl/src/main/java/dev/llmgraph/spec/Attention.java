@@ -36,8 +36,9 @@ public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, bo
         return grouped(heads, heads);
     }
 
-    /** Grouped-query attention. */
+    /** Grouped-query attention. Refuses a head count below 1 at once; whether kvHeads divides heads is build()'s. */
     public static Attention grouped(int heads, int kvHeads) {
+        refuseHeads(heads, kvHeads);
         return new Attention(heads, kvHeads, 0, false, false, null, 0, 0, false, false);
     }
 
@@ -85,8 +86,15 @@ public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, bo
         return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash, qkNorm);
     }
 
+    /** The same attention with other head counts; refuses a count below 1 at once. */
     public Attention withHeads(int heads, int kvHeads) {
+        refuseHeads(heads, kvHeads);
         return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash, qkNorm);
+    }
+
+    private static void refuseHeads(int heads, int kvHeads) {
+        FieldRules.refuse(FieldRules.count("attention.heads", heads));
+        FieldRules.refuse(FieldRules.count("attention.kvHeads", kvHeads));
     }
 
     /** The head size in a model of width {@code dModel}. */

@@ -1,10 +1,16 @@
 package dev.llmgraph.spec;
 
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
 /**
- * Collects the choices of a {@link ModelSpec}; {@link #build()} checks them all and reports every problem
- * at once. Defaults follow LLaMA: RoPE with theta 10 000, RMSNorm (eps 1e-5) before each sublayer and
- * after the last block, untied embeddings. vocabSize, dModel, layers, contextLength, attention and ffn
- * have no default.
+ * Collects the choices of a {@link ModelSpec}. A setter refuses its own bad argument at once (a count below 1,
+ * a negative cap), quoting it; {@link #build()} checks the rules that involve several fields (and any field
+ * left unset) and reports every problem at once. Defaults follow LLaMA: RoPE with theta 10 000, RMSNorm
+ * (eps 1e-5) before each sublayer and after the last block, untied embeddings; the spec remembers which of
+ * positional, norm and placement were left at them ({@link ModelSpec#defaulted()}), and its summary says so.
+ * vocabSize, dModel, layers, contextLength, attention and ffn have no default.
  */
 public final class ModelBuilder {
     private String name;
@@ -22,6 +28,8 @@ public final class ModelBuilder {
     private boolean parallelBlock;
     private Embeddings embeddings = Embeddings.untied();
     private double finalLogitSoftcap;
+    /** The defaults still in place, by setting name: a setter removes its own. */
+    private final Set<String> defaulted = new LinkedHashSet<>(List.of("positional", "norm", "placement"));
 
     ModelBuilder(String name, ArchitectureKind kind) {
         this.name = name;
@@ -44,6 +52,7 @@ public final class ModelBuilder {
         this.parallelBlock = s.parallelBlock();
         this.embeddings = s.embeddings();
         this.finalLogitSoftcap = s.finalLogitSoftcap();
+        this.defaulted.retainAll(s.defaulted());
     }
 
     public ModelBuilder name(String name) {
@@ -56,22 +65,30 @@ public final class ModelBuilder {
         return this;
     }
 
+    /** Refuses a value below 1 at once. */
     public ModelBuilder vocabSize(int vocabSize) {
+        FieldRules.refuse(FieldRules.count("vocabSize", vocabSize));
         this.vocabSize = vocabSize;
         return this;
     }
 
+    /** Refuses a value below 1 at once. */
     public ModelBuilder dModel(int dModel) {
+        FieldRules.refuse(FieldRules.count("dModel", dModel));
         this.dModel = dModel;
         return this;
     }
 
+    /** Refuses a value below 1 at once. */
     public ModelBuilder layers(int layers) {
+        FieldRules.refuse(FieldRules.count("layers", layers));
         this.layers = layers;
         return this;
     }
 
+    /** Refuses a value below 1 at once. */
     public ModelBuilder contextLength(int contextLength) {
+        FieldRules.refuse(FieldRules.count("contextLength", contextLength));
         this.contextLength = contextLength;
         return this;
     }
@@ -83,22 +100,23 @@ public final class ModelBuilder {
 
     public ModelBuilder positional(Positional positional) {
         this.positional = positional;
+        defaulted.remove("positional");
         return this;
     }
 
     public ModelBuilder norm(Norm norm) {
         this.norm = norm;
+        defaulted.remove("norm");
         return this;
     }
 
     public ModelBuilder norm(Norm norm, NormPlacement placement) {
-        this.norm = norm;
-        this.placement = placement;
-        return this;
+        return norm(norm).placement(placement);
     }
 
     public ModelBuilder placement(NormPlacement placement) {
         this.placement = placement;
+        defaulted.remove("placement");
         return this;
     }
 
@@ -127,7 +145,9 @@ public final class ModelBuilder {
         return this;
     }
 
+    /** Refuses a negative or NaN cap at once. */
     public ModelBuilder finalLogitSoftcap(double cap) {
+        FieldRules.refuse(FieldRules.softcap("finalLogitSoftcap", cap, SpecValidator.FINAL_SOFTCAP_HINT));
         this.finalLogitSoftcap = cap;
         return this;
     }
@@ -135,7 +155,7 @@ public final class ModelBuilder {
     /** The spec, or an {@link InvalidSpecException} listing every problem. */
     public ModelSpec build() {
         ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, attention, positional,
-                norm, placement, finalNorm, ffn, parallelBlock, embeddings, finalLogitSoftcap);
+                norm, placement, finalNorm, ffn, parallelBlock, embeddings, finalLogitSoftcap, defaulted);
         var problems = SpecValidator.check(spec);
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(name == null ? "(unnamed)" : name, problems);

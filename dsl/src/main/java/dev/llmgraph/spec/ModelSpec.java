@@ -2,6 +2,9 @@ package dev.llmgraph.spec;
 
 import dev.llmgraph.spec.plan.Plan;
 
+import java.util.Objects;
+import java.util.Set;
+
 /**
  * A complete, validated architecture: every choice the LLM literature argues about, as a value. Make one
  * with {@link Transformer}; change one axis with the {@code with...} methods, which validate again.
@@ -24,11 +27,18 @@ import dev.llmgraph.spec.plan.Plan;
  *                          (GPT-J, Falcon): {@code x = x + Attn(N(x)) + FFN(N(x))}
  * @param embeddings        tying, scaling and the embedding LayerNorm
  * @param finalLogitSoftcap {@code c * tanh(logits / c)} on the output logits (Gemma 2: 30); 0 = off
+ * @param defaulted         the settings the builder filled in with its LLaMA-style defaults because they were
+ *                          never set ({@code positional}, {@code norm}, {@code placement}); how the spec was
+ *                          written, not what it is, so {@link #equals} leaves it out
  */
 public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int dModel, int layers, int contextLength,
                         Attention attention, Positional positional, Norm norm, NormPlacement placement,
                         boolean finalNorm, Ffn ffn, boolean parallelBlock, Embeddings embeddings,
-                        double finalLogitSoftcap) {
+                        double finalLogitSoftcap, Set<String> defaulted) {
+
+    public ModelSpec {
+        defaulted = defaulted == null ? Set.of() : Set.copyOf(defaulted);
+    }
 
     /** A builder holding this spec's values, to change several at once. */
     public ModelBuilder toBuilder() {
@@ -126,7 +136,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     }
 
     public ModelSpec withPlacement(NormPlacement placement) {
-        return toBuilder().norm(norm, placement).build();
+        return toBuilder().placement(placement).build();
     }
 
     public ModelSpec withFinalNorm(boolean finalNorm) {
@@ -175,5 +185,23 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     @Override
     public String toString() {
         return describe();
+    }
+
+    /** Equal architectures are equal however they were written: {@link #defaulted} is left out. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelSpec m && Objects.equals(name, m.name) && kind == m.kind && vocabSize == m.vocabSize
+                && dModel == m.dModel && layers == m.layers && contextLength == m.contextLength
+                && Objects.equals(attention, m.attention) && Objects.equals(positional, m.positional)
+                && Objects.equals(norm, m.norm) && placement == m.placement && finalNorm == m.finalNorm
+                && Objects.equals(ffn, m.ffn) && parallelBlock == m.parallelBlock
+                && Objects.equals(embeddings, m.embeddings)
+                && Double.compare(finalLogitSoftcap, m.finalLogitSoftcap) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, kind, vocabSize, dModel, layers, contextLength, attention, positional, norm,
+                placement, finalNorm, ffn, parallelBlock, embeddings, finalLogitSoftcap);
     }
 }

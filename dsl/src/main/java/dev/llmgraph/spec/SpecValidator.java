@@ -9,6 +9,8 @@ import java.util.List;
  * tested word for word.
  */
 final class SpecValidator {
+    static final String FINAL_SOFTCAP_HINT = "Gemma 2 uses 30";
+
     private final ModelSpec s;
     private final List<SpecProblem> problems = new ArrayList<>();
 
@@ -46,10 +48,10 @@ final class SpecValidator {
             problem("kind", s.kind(), "this version builds decoder-only models",
                     "use CAUSAL_DECODER or PREFIX_DECODER; encoders and encoder-decoders come in a later version");
         }
-        positive("vocabSize", s.vocabSize(), "set it with .vocabSize(n), e.g. 32000 for LLaMA's tokenizer");
-        positive("dModel", s.dModel(), "set the residual width with .dModel(n), e.g. 4096 for LLaMA-2-7B");
-        positive("layers", s.layers(), "set the number of blocks with .layers(n)");
-        positive("contextLength", s.contextLength(), "set the longest sequence with .contextLength(n), e.g. 2048");
+        FieldRules.count("vocabSize", s.vocabSize()).ifPresent(problems::add);
+        FieldRules.count("dModel", s.dModel()).ifPresent(problems::add);
+        FieldRules.count("layers", s.layers()).ifPresent(problems::add);
+        FieldRules.count("contextLength", s.contextLength()).ifPresent(problems::add);
         if (s.attention() == null) {
             problem("attention", null, "attention must be set",
                     "e.g. .attention(Attention.multiHead(8)) or .attention(Attention.grouped(32, 8))");
@@ -63,24 +65,13 @@ final class SpecValidator {
                     + "POST placement, not " + s.placement(), "use NormPlacement.PRE (GPT-J, Falcon) or turn "
                     + "parallelBlock off");
         }
-        if (s.finalLogitSoftcap() < 0 || Double.isNaN(s.finalLogitSoftcap())) {
-            problem("finalLogitSoftcap", s.finalLogitSoftcap(), "must be 0 (off) or positive", "Gemma 2 uses 30");
-        }
-    }
-
-    private void positive(String field, int value, String hint) {
-        if (value < 1) {
-            problem(field, value, "must be at least 1", hint);
-        }
+        FieldRules.softcap("finalLogitSoftcap", s.finalLogitSoftcap(), FINAL_SOFTCAP_HINT).ifPresent(problems::add);
     }
 
     private void checkAttention(Attention a) {
-        if (a.heads() < 1) {
-            problem("attention.heads", a.heads(), "must be at least 1", "LLaMA-2-7B has 32 heads");
-        }
+        FieldRules.count("attention.heads", a.heads()).ifPresent(problems::add);
         if (a.kvHeads() < 1) {
-            problem("attention.kvHeads", a.kvHeads(), "must be at least 1", "1 is multi-query attention, heads is "
-                    + "multi-head attention");
+            FieldRules.count("attention.kvHeads", a.kvHeads()).ifPresent(problems::add);
         } else if (a.heads() >= 1 && a.heads() % a.kvHeads() != 0) {
             problem("attention.kvHeads", a.kvHeads(), "must divide heads = " + a.heads() + ": each K/V head serves "
                     + "the same number of query heads", "use one of " + divisors(a.heads()));

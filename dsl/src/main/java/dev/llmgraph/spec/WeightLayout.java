@@ -1,6 +1,6 @@
 package dev.llmgraph.spec;
 
-import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.storage.StorageType;
 
 import java.util.List;
 
@@ -30,9 +30,14 @@ public final class WeightLayout {
             return n;
         }
 
-        /** The type this weight is stored in when matrices are asked for in {@code matrixType}. */
-        public GgmlType storageType(GgmlType matrixType) {
-            return WeightLayout.storageType(matrix(), ne[0], matrixType);
+        /** How this weight is stored when matrices are asked for in {@code matrixType}. */
+        public WeightStorage storage(StorageType matrixType) {
+            return WeightStorage.of(matrix(), ne[0], matrixType);
+        }
+
+        /** Bytes of this weight when matrices are asked for in {@code matrixType}. */
+        public long bytes(StorageType matrixType) {
+            return elements() / ne[0] * storage(matrixType).rowBytes(ne[0], matrixType);
         }
 
         /** The shape in the paper's order (rows first), for display. */
@@ -48,18 +53,6 @@ public final class WeightLayout {
     }
 
     private WeightLayout() {}
-
-    /**
-     * How llmgraph (and its GGUF export) stores a tensor when matrices are asked for in {@code matrixType}:
-     * vectors (norms, biases, small tables) in F32, as llama.cpp keeps them; a matrix in {@code matrixType}
-     * when its rows of {@code rowLength} fill whole blocks of it, else in F16.
-     */
-    public static GgmlType storageType(boolean matrix, long rowLength, GgmlType matrixType) {
-        if (!matrix) {
-            return GgmlType.F32;
-        }
-        return rowLength % matrixType.blockSize() == 0 ? matrixType : GgmlType.F16;
-    }
 
     /** The weights of {@code s}, in storage order: read from its {@link dev.llmgraph.spec.plan.Plan}. */
     public static List<Weight> of(ModelSpec s) {

@@ -1,6 +1,6 @@
 package dev.llmgraph.cli;
 
-import dev.llmgraph.io.GgufModels;
+import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Logits;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;

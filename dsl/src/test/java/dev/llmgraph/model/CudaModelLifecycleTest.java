@@ -5,7 +5,7 @@ import dev.llmgraph.ggml.ComputeInterruptedException;
 import dev.llmgraph.ggml.Device;
 import dev.llmgraph.ggml.GgmlException;
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.io.GgufModels;
+import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;

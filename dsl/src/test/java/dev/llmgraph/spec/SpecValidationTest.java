@@ -32,7 +32,7 @@ class SpecValidationTest {
     @Test
     void buildReportsEveryProblemAtOnce() {
         var e = assertThrows(InvalidSpecException.class, () -> Transformer.causalDecoder("broken")
-                .vocabSize(0).dModel(30).layers(2).contextLength(64)
+                .dModel(30).layers(2).contextLength(64)
                 .attention(Attention.grouped(4, 3))
                 .positional(Positional.rope(-1))
                 .norm(Norm.rms(0))
@@ -70,13 +70,13 @@ class SpecValidationTest {
                 problem(b -> b.kind(ArchitectureKind.ENCODER_DECODER), "kind = ENCODER_DECODER: this version builds "
                         + "decoder-only models; use CAUSAL_DECODER or PREFIX_DECODER; encoders and encoder-decoders come in a "
                         + "later version"),
-                problem(b -> b.vocabSize(-5), "vocabSize = -5: must be at least 1; set it with .vocabSize(n), e.g. 32000 for "
-                        + "LLaMA's tokenizer"),
-                problem(b -> b.dModel(0).attention(Attention.multiHead(4).withHeadDim(8)), "dModel = 0: must be at least 1; "
-                        + "set the residual width with .dModel(n), e.g. 4096 for LLaMA-2-7B"),
-                problem(b -> b.layers(0), "layers = 0: must be at least 1; set the number of blocks with .layers(n)"),
-                problem(b -> b.contextLength(0), "contextLength = 0: must be at least 1; set the longest sequence with "
-                        + ".contextLength(n), e.g. 2048"),
+                problem(b -> unset("vocabSize"), "vocabSize = 0: must be at least 1; set it with .vocabSize(n), e.g. "
+                        + "32000 for LLaMA's tokenizer"),
+                problem(b -> unset("dModel").attention(Attention.multiHead(4).withHeadDim(8)), "dModel = 0: must be "
+                        + "at least 1; set the residual width with .dModel(n), e.g. 4096 for LLaMA-2-7B"),
+                problem(b -> unset("layers"), "layers = 0: must be at least 1; set the number of blocks with .layers(n)"),
+                problem(b -> unset("contextLength"), "contextLength = 0: must be at least 1; set the longest sequence "
+                        + "with .contextLength(n), e.g. 2048"),
                 problem(b -> b.attention(null), "attention = null: attention must be set; e.g. "
                         + ".attention(Attention.multiHead(8)) or .attention(Attention.grouped(32, 8))"),
                 problem(b -> b.ffn(null), "ffn = null: the feed-forward network must be set; e.g. .ffn(Ffn.swiglu(1376)) "
@@ -87,13 +87,10 @@ class SpecValidationTest {
                 problem(b -> b.parallelBlock(true).placement(NormPlacement.DEEPNORM), "parallelBlock = true: a parallel "
                         + "attention+FFN block shares one norm, which works with PRE or POST placement, not DEEPNORM; use "
                         + "NormPlacement.PRE (GPT-J, Falcon) or turn parallelBlock off"),
-                problem(b -> b.finalLogitSoftcap(-1), "finalLogitSoftcap = -1.0: must be 0 (off) or positive; Gemma 2 uses 30"),
-                problem(b -> b.finalLogitSoftcap(Double.NaN), "finalLogitSoftcap = NaN: must be 0 (off) or positive; "
-                        + "Gemma 2 uses 30"),
-                problem(b -> b.attention(Attention.grouped(0, 1).withHeadDim(8)), "attention.heads = 0: must be at least 1; "
-                        + "LLaMA-2-7B has 32 heads"),
-                problem(b -> b.attention(Attention.grouped(4, 0)), "attention.kvHeads = 0: must be at least 1; 1 is "
-                        + "multi-query attention, heads is multi-head attention"),
+                problem(b -> b.attention(new Attention(0, 1, 8, false, false, null, 0, 0, false, false)),
+                        "attention.heads = 0: must be at least 1; LLaMA-2-7B has 32 heads"),
+                problem(b -> b.attention(new Attention(4, 0, 0, false, false, null, 0, 0, false, false)),
+                        "attention.kvHeads = 0: must be at least 1; 1 is multi-query attention, heads is multi-head attention"),
                 problem(b -> b.attention(Attention.grouped(12, 5)).dModel(48), "attention.kvHeads = 5: must divide heads = "
                         + "12: each K/V head serves the same number of query heads; use one of [1, 2, 3, 4, 6, 12]"),
                 problem(b -> b.attention(Attention.multiHead(4).withHeadDim(-1)), "attention.headDim = -1: must be "
@@ -161,6 +158,57 @@ class SpecValidationTest {
         var e = assertThrows(InvalidSpecException.class, () -> breakIt.apply(valid()).build());
         String name = e.getMessage().substring(6, e.getMessage().indexOf("' has"));
         assertEquals("spec '" + name + "' has 1 problem:\n  - " + expectedProblem, e.getMessage());
+    }
+
+    static Stream<Arguments> refusedArguments() {
+        return Stream.of(
+                refused(() -> valid().vocabSize(-5), "vocabSize = -5: must be at least 1; set it with .vocabSize(n), e.g. "
+                        + "32000 for LLaMA's tokenizer"),
+                refused(() -> valid().dModel(0), "dModel = 0: must be at least 1; set the residual width with .dModel(n), "
+                        + "e.g. 4096 for LLaMA-2-7B"),
+                refused(() -> valid().layers(-2), "layers = -2: must be at least 1; set the number of blocks with .layers(n)"),
+                refused(() -> valid().contextLength(0), "contextLength = 0: must be at least 1; set the longest sequence "
+                        + "with .contextLength(n), e.g. 2048"),
+                refused(() -> valid().finalLogitSoftcap(-1), "finalLogitSoftcap = -1.0: must be 0 (off) or positive; "
+                        + "Gemma 2 uses 30"),
+                refused(() -> valid().finalLogitSoftcap(Double.NaN), "finalLogitSoftcap = NaN: must be 0 (off) or "
+                        + "positive; Gemma 2 uses 30"),
+                refused(() -> Attention.multiHead(0), "attention.heads = 0: must be at least 1; LLaMA-2-7B has 32 heads"),
+                refused(() -> Attention.grouped(4, 0), "attention.kvHeads = 0: must be at least 1; 1 is multi-query "
+                        + "attention, heads is multi-head attention"),
+                refused(() -> Attention.multiQuery(-1), "attention.heads = -1: must be at least 1; LLaMA-2-7B has 32 heads"),
+                refused(() -> Attention.multiHead(4).withHeads(4, 0), "attention.kvHeads = 0: must be at least 1; 1 is "
+                        + "multi-query attention, heads is multi-head attention"));
+    }
+
+    /** A setter or factory refuses its own bad argument at once, before build(), quoting it. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedArguments")
+    void settersRefuseTheirOwnBadArgumentAtOnce(String expected, org.junit.jupiter.api.function.Executable call) {
+        var e = assertThrows(IllegalArgumentException.class, call);
+        assertEquals(expected, e.getMessage());
+    }
+
+    /** A builder like {@link #valid()} whose {@code field} was never set. */
+    private static ModelBuilder unset(String field) {
+        ModelBuilder b = Transformer.causalDecoder("ok").attention(Attention.multiHead(4)).ffn(Ffn.swiglu(64));
+        if (!field.equals("vocabSize")) {
+            b.vocabSize(64);
+        }
+        if (!field.equals("dModel")) {
+            b.dModel(32);
+        }
+        if (!field.equals("layers")) {
+            b.layers(2);
+        }
+        if (!field.equals("contextLength")) {
+            b.contextLength(64);
+        }
+        return b;
+    }
+
+    private static Arguments refused(org.junit.jupiter.api.function.Executable call, String expected) {
+        return Arguments.of(expected, call);
     }
 
     @Test

@@ -1,11 +1,14 @@
 package dev.llmgraph.ggml;
 
+import dev.llmgraph.storage.StorageType;
+
 /**
  * ggml's element types with their block geometry: a row of {@code n} elements of a type takes
  * {@code n / blockSize * blockBytes} bytes. The table is plain Java so that accounting (weight bytes,
  * KV-cache bytes) works before any native library is loaded; a test checks it against ggml's own table.
+ * Accounting sees it as a {@link StorageType}, the part of it that is not a binding.
  */
-public enum GgmlType {
+public enum GgmlType implements StorageType {
     F32(0, 1, 4),
     F16(1, 1, 2),
     Q4_0(2, 32, 18),
@@ -66,37 +69,20 @@ public enum GgmlType {
     }
 
     /** Elements per block (1 for plain types). */
+    @Override
     public int blockSize() {
         return blockSize;
     }
 
     /** Bytes per block. */
+    @Override
     public int blockBytes() {
         return blockBytes;
-    }
-
-    public boolean isQuantized() {
-        return blockSize > 1;
     }
 
     /** F32, F16 and BF16: the types whose values are floating-point numbers element by element. */
     public boolean isFloat() {
         return this == F32 || this == F16 || this == BF16;
-    }
-
-    /** Average bytes per element, e.g. 1.0625 for Q8_0. */
-    public double bytesPerElement() {
-        return (double) blockBytes / blockSize;
-    }
-
-    /** Bytes of a row of {@code elements} elements; the count must be a whole number of blocks. */
-    public long rowBytes(long elements) {
-        if (elements % blockSize != 0) {
-            throw new IllegalArgumentException(name() + " stores elements in blocks of " + blockSize
-                    + ", so a row of " + elements + " elements is not possible; use a row length divisible by "
-                    + blockSize);
-        }
-        return elements / blockSize * blockBytes;
     }
 
     /** The type with ggml id {@code id}. */

@@ -1,6 +1,6 @@
 package dev.llmgraph.kernel;
 
-import dev.llmgraph.io.GgufModels;
+import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightInit;

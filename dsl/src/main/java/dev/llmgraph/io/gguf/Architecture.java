@@ -1,0 +1,56 @@
+package dev.llmgraph.io.gguf;
+
+import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.spec.ModelSpec;
+
+import java.util.List;
+
+/**
+ * One of llama.cpp's model architectures (the value of {@code general.architecture}) as llmgraph maps it:
+ * which specs its graph computes ({@link #misfits}), the keys particular to it, and the spec a file of it
+ * describes. Each implementation states the facts of one {@code src/models/<arch>.cpp} of the pinned
+ * llama.cpp, in the order that file builds its graph; the keys all architectures share are read by
+ * {@link ModelFile} and written by {@link GgufExport}.
+ */
+sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, BloomArchitecture, FalconArchitecture,
+        Qwen2Architecture, ChatGlmArchitecture, Gemma2Architecture {
+
+    /** Every architecture llmgraph maps, in the order a spec is tried against them. */
+    static List<Architecture> all() {
+        return List.of(new LlamaArchitecture(), new Qwen2Architecture(), new Gemma2Architecture(),
+                new ChatGlmArchitecture(), new Gpt2Architecture(), new BloomArchitecture(), new FalconArchitecture());
+    }
+
+    /** llama.cpp's name for it. */
+    String name();
+
+    /** The choices of {@code spec} that this architecture's graph does not make; empty when it computes spec. */
+    List<String> misfits(ModelSpec spec);
+
+    /** The spec a file of this architecture describes (its tensors are checked against it afterwards). */
+    ModelSpec readSpec(ModelFile file);
+
+    /** Writes the keys particular to this architecture, each named {@code <arch>.<suffix>}. */
+    default void writeKeys(ModelSpec spec, GgufWriter out) {
+    }
+
+    /** Whether q, k and v are written as one {@code attn_qkv} tensor (as llama.cpp's converter writes them). */
+    default boolean writesFusedQkv() {
+        return false;
+    }
+
+    /** Whether llama.cpp also loads q, k and v as separate tensors ({@code create_tensor_qkv} takes both forms). */
+    default boolean readsSeparateQkv() {
+        return !writesFusedQkv();
+    }
+
+    /** Whether ffn_gate and ffn_up are one {@code ffn_up} tensor, gate rows first (ChatGLM). */
+    default boolean fusesGateAndUp() {
+        return false;
+    }
+
+    /** The architecture named {@code name}, or null. */
+    static Architecture named(String name) {
+        return all().stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.llmgraph.io.gguf;
+
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.GgufException;
+import dev.llmgraph.ggml.GgufFile;
+import dev.llmgraph.ggml.GgufTensorInfo;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.WeightSource;
+import dev.llmgraph.spec.InvalidSpecException;
+import dev.llmgraph.spec.ModelSpec;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * GGUF model files in llama.cpp's conventions, both ways:
+ * <pre>{@code
+ * ModelSpec spec = GgufModels.spec(Path.of("qwen2-0.5b.gguf"));         // what the file describes
+ * try (Model model = GgufModels.load(Path.of("qwen2-0.5b.gguf"), ModelOptions.cpu())) { ... }
+ * GgufModels.write(model, Path.of("mine.gguf"));                         // llama.cpp loads and runs it
+ * GgufModels.write(model, Path.of("mine-q8.gguf"), GgmlType.Q8_0);       // matrices quantized
+ * }</pre>
+ * Architectures read and written: llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon (see {@link GgufReport}
+ * for which spec maps to which). A file llmgraph cannot read gives a {@link GgufException} naming the file,
+ * the key or tensor, and the problem.
+ */
+public final class GgufModels {
+    /** Architectures llama.cpp has that llmgraph does not map, with the feature llmgraph lacks for each. */
+    private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
+            Map.entry("mamba", "a state-space model with recurrent state"),
+            Map.entry("mamba2", "a state-space model with recurrent state"),
+            Map.entry("rwkv6", "an RNN with recurrent state (RWKV)"),
+            Map.entry("rwkv7", "an RNN with recurrent state (RWKV)"),
+            Map.entry("t5", "an encoder-decoder"),
+            Map.entry("t5encoder", "an encoder"),
+            Map.entry("bert", "a bidirectional encoder"),
+            Map.entry("qwen2moe", "a mixture of experts"),
+            Map.entry("deepseek2", "a mixture of experts with multi-head latent attention"));
+
+    private GgufModels() {}
+
+    /** The spec a GGUF file describes, after checking that its tensors are exactly that spec's. */
+    public static ModelSpec spec(Path path) {
+        try (GgufFile file = GgufFile.open(path)) {
+            return read(file).spec();
+        }
+    }
+
+    /** The spec an open GGUF file describes, after checking that its tensors are exactly that spec's. */
+    public static ModelSpec spec(GgufFile file) {
+        return read(file).spec();
+    }
+
+    /** The model in a GGUF file on the CPU. */
+    public static Model load(Path path) {
+        return load(path, ModelOptions.cpu());
+    }
+
+    /**
+     * The model in a GGUF file, run with {@code options}: matrices keep the file's type, whatever
+     * {@code options.matrixType()} says. The file is closed again once the weights are on the backend.
+     */
+    public static Model load(Path path, ModelOptions options) {
+        try (GgufFile file = GgufFile.open(path)) {
+            Reading reading = read(file);
+            return Model.create(reading.spec(), new GgufWeightSource(file, reading.plan()), options);
+        }
+    }
+
+    /** The weights of an open file for {@code Model.create(spec(file), source, options)}; keep it open till then. */
+    public static WeightSource weights(GgufFile file) {
+        return new GgufWeightSource(file, read(file).plan());
+    }
+
+    /** Writes {@code model} for llama.cpp, every weight in the type the model stores it in. */
+    public static long write(Model model, Path path) {
+        return GgufExport.write(model, path, null);
+    }
+
+    /** Writes {@code model} for llama.cpp with its matrices stored as {@code matrixType} (e.g. Q8_0, Q4_0). */
+    public static long write(Model model, Path path, GgmlType matrixType) {
+        if (!matrixType.isFloat() && !matrixType.isQuantized()) {
+            throw new IllegalArgumentException("matrixType = " + matrixType + ": weights must be a float or quantized "
+                    + "type");
+        }
+        return GgufExport.write(model, path, matrixType);
+    }
+
+    // ---- reading -----------------------------------------------------------------------------------------
+
+    record Reading(ModelSpec spec, Architecture architecture, TensorPlan plan) {}
+
+    static Reading read(GgufFile file) {
+        if (!file.has("general.architecture")) {
+            throw new GgufException(file.path() + ": key 'general.architecture' is missing; a GGUF model file names "
+                    + "its architecture there");
+        }
+        String name = file.getString("general.architecture");
+        Architecture architecture = Architecture.named(name);
+        if (architecture == null) {
+            String feature = UNSUPPORTED.get(name);
+            throw new GgufException(file.path() + ": architecture '" + name + "' " + (feature != null
+                    ? "is " + feature + ", which llmgraph cannot express yet"
+                    : "is not one llmgraph reads; it reads llama, qwen2, gemma2, chatglm, gpt2, bloom and falcon"));
+        }
+        ModelFile model = new ModelFile(file, name);
+        ModelSpec spec;
+        try {
+            spec = architecture.readSpec(model);
+        } catch (InvalidSpecException e) {
+            throw new GgufException(file.path() + ": its keys describe a model llmgraph cannot build: "
+                    + e.getMessage(), e);
+        }
+        // Keys llama.cpp's graph for the architecture would refuse or ignore (e.g. partial RoPE for llama).
+        List<String> misfits = architecture.misfits(spec);
+        if (!misfits.isEmpty()) {
+            throw new GgufException(file.path() + ": its keys describe a model that llama.cpp's " + name
+                    + " graph does not compute: " + String.join("; ", misfits));
+        }
+        boolean fused = !architecture.readsSeparateQkv() || file.hasTensor("blk.0.attn_qkv.weight");
+        TensorPlan plan = new TensorPlan(spec, architecture, fused);
+        checkTensors(file, name, spec, plan);
+        return new Reading(spec, architecture, plan);
+    }
+
+    /** The file's tensors must be exactly the plan's, in shape and in kind (float or quantized). */
+    private static void checkTensors(GgufFile file, String architecture, ModelSpec spec, TensorPlan plan) {
+        String model = "the " + architecture + " model its keys describe";
+        Set<String> expected = new HashSet<>();
+        for (TensorPlan.Stored stored : plan.stored()) {
+            expected.add(stored.name());
+            if (!file.hasTensor(stored.name())) {
+                throw new GgufException(file.path() + ": tensor '" + stored.name() + "' is missing; " + model
+                        + " needs it");
+            }
+            GgufTensorInfo info = file.tensor(stored.name());
+            if (!Arrays.equals(info.ne(), padded(stored.ne()))) {
+                throw new GgufException(file.path() + ": tensor '" + stored.name() + "' has shape "
+                        + Arrays.toString(info.shape()) + " (ggml order) but " + model + " (" + sizes(spec)
+                        + ") needs " + Arrays.toString(stored.ne()));
+            }
+            if (!info.type().isFloat() && !info.type().isQuantized()) {
+                throw new GgufException(file.path() + ": tensor '" + stored.name() + "' is " + info.type()
+                        + "; weights are floats or a quantized type");
+            }
+        }
+        for (GgufTensorInfo info : file.tensors()) {
+            if (!expected.contains(info.name())) {
+                throw new GgufException(file.path() + ": tensor '" + info.name() + "' has no place in " + model
+                        + " (llama.cpp refuses such a file too: it counts the tensors it loads)");
+            }
+        }
+    }
+
+    /** Sizes padded with ones to ggml's four dimensions, so that [64] and [64, 1] compare equal. */
+    private static long[] padded(long[] ne) {
+        long[] out = {1, 1, 1, 1};
+        System.arraycopy(ne, 0, out, 0, ne.length);
+        return out;
+    }
+
+    private static String sizes(ModelSpec spec) {
+        return "dModel " + spec.dModel() + ", " + spec.heads() + " heads and " + spec.kvHeads() + " K/V heads of "
+                + spec.headDim() + ", FFN " + spec.ffnDim() + ", vocabulary " + spec.vocabSize();
+    }
+}

@@ -1,0 +1,169 @@
+package dev.llmgraph.io.gguf;
+
+import dev.llmgraph.spec.ArchitectureKind;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopeScaling;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which llama.cpp architecture a spec maps to, so that llama.cpp loads and runs its GGUF file and computes
+ * what llmgraph computes; or, when none does, which choices of the spec have no llama.cpp equivalent:
+ * <pre>{@code
+ * GgufReport.of(Presets.llama3_8b())   // llama-3-8b maps to llama.cpp's 'llama' architecture (chatglm would
+ *                                      // compute the same)
+ * GgufReport.of(Presets.mistral7b())   // mistral-7b maps to no llama.cpp architecture; the closest, llama,
+ *                                      // differs in: a sliding window (window 4096 on every layer) with a
+ *                                      // llama architecture (llama.cpp's llama graph attends to every earlier
+ *                                      // position)
+ * }</pre>
+ * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom and falcon, tried in that
+ * order.
+ */
+public final class GgufReport {
+    private final String specName;
+    private final List<Architecture> fits;
+    private final Architecture closest;
+    private final List<String> problems;
+    private final List<String> notes;
+
+    private GgufReport(String specName, List<Architecture> fits, Architecture closest, List<String> problems,
+                       List<String> notes) {
+        this.specName = specName;
+        this.fits = fits;
+        this.closest = closest;
+        this.problems = problems;
+        this.notes = notes;
+    }
+
+    public static GgufReport of(ModelSpec spec) {
+        List<String> notes = notes(spec);
+        List<String> universal = universalMisfits(spec);
+        if (!universal.isEmpty()) {
+            return new GgufReport(spec.name(), List.of(), null, universal, List.copyOf(notes));
+        }
+        List<Architecture> fits = new ArrayList<>();
+        Architecture closest = null;
+        List<String> fewest = null;
+        for (Architecture a : Architecture.all()) {
+            List<String> misfits = a.misfits(spec);
+            if (misfits.isEmpty()) {
+                fits.add(a);
+            } else if (fewest == null || misfits.size() < fewest.size()) {
+                closest = a;
+                fewest = misfits;
+            }
+        }
+        if (!fits.isEmpty()) {
+            if (fits.getFirst() instanceof Gemma2Architecture && spec.attention().window() == null) {
+                notes.add("llama.cpp's gemma2 graph always has sliding windows; full attention is written as a window "
+                        + "of contextLength = " + spec.contextLength() + ", which masks nothing");
+            }
+            return new GgufReport(spec.name(), List.copyOf(fits), null, List.of(), List.copyOf(notes));
+        }
+        return new GgufReport(spec.name(), List.of(), closest, fewest, List.copyOf(notes));
+    }
+
+    /** Whether the spec maps to a llama.cpp architecture. */
+    public boolean maps() {
+        return !fits.isEmpty();
+    }
+
+    /** llama.cpp's name of the architecture the spec is written as. */
+    public Optional<String> architecture() {
+        return fits.isEmpty() ? Optional.empty() : Optional.of(fits.getFirst().name());
+    }
+
+    /** Other architectures whose graphs compute the same spec. */
+    public List<String> alsoFits() {
+        return fits.stream().skip(1).map(Architecture::name).toList();
+    }
+
+    /** Why the spec maps to none: its choices without an equivalent in the closest architecture (or in any). */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /** The architecture with the fewest problems, when none fits and the problems are particular to one. */
+    public Optional<String> closest() {
+        return Optional.ofNullable(closest).map(Architecture::name);
+    }
+
+    /** How choices are written when llama.cpp expresses them differently (e.g. NTK-aware RoPE as its base). */
+    public List<String> notes() {
+        return notes;
+    }
+
+    Architecture target() {
+        return fits.getFirst();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder(specName);
+        if (maps()) {
+            out.append(" maps to llama.cpp's '").append(fits.getFirst().name()).append("' architecture");
+            if (fits.size() > 1) {
+                out.append(" (").append(String.join(", ", alsoFits())).append(" would compute the same)");
+            }
+        } else {
+            out.append(" maps to no llama.cpp architecture");
+            out.append(closest == null ? ":" : "; the closest, " + closest.name() + ", differs in:");
+            problems.forEach(p -> out.append("\n  ").append(p));
+        }
+        notes.forEach(n -> out.append("\n  note: ").append(n));
+        return out.toString();
+    }
+
+    /** Choices no architecture here has, reported alone because no closest architecture would help. */
+    private static List<String> universalMisfits(ModelSpec spec) {
+        List<String> out = new ArrayList<>();
+        String positions = "(the llama.cpp decoders llmgraph maps to use RoPE, ALiBi or learned positions)";
+        if (spec.kind() != ArchitectureKind.CAUSAL_DECODER) {
+            out.add("a " + spec.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                    + " (llama.cpp's decoders are causal)");
+        }
+        switch (spec.positional()) {
+            case Positional.T5Bias t5 -> out.add("T5 bias in a decoder (llama.cpp has T5's bucketed relative bias "
+                    + "only in its t5 encoder-decoder)");
+            case Positional.Sinusoidal sinusoidal -> out.add("sinusoidal positions " + positions);
+            case Positional.None none -> out.add("NoPE " + positions);
+            case Positional.Learned _, Positional.Rope _, Positional.Alibi _ -> { } // llama.cpp decoders have these
+        }
+        if (spec.placement() == NormPlacement.POST || spec.placement() == NormPlacement.DEEPNORM) {
+            out.add(spec.placement() + " norm placement (the llama.cpp decoders llmgraph maps to normalise before each "
+                    + "sublayer, Gemma 2 also after it)");
+        }
+        switch (spec.norm()) {
+            case Norm.SimpleRmsNorm _ -> out.add("SimpleRMSNorm (llama.cpp's block norms have a weight)");
+            case Norm.LayerNorm _, Norm.RmsNorm _ -> { }
+        }
+        if (spec.attention().qkNorm()) {
+            out.add("QK-norm (llama.cpp has it in OLMo 2, Qwen3 and Gemma 3, which llmgraph does not map yet)");
+        }
+        return out;
+    }
+
+    private static List<String> notes(ModelSpec spec) {
+        List<String> out = new ArrayList<>();
+        switch (spec.positional()) {
+            case Positional.Rope rope -> {
+                switch (rope.scaling()) {
+                    case RopeScaling.NtkAware _ -> out.add("NTK-aware RoPE scaling is written as the base it raises "
+                            + "theta to, " + (float) rope.effectiveTheta(spec.headDim()) + " (llama.cpp has no "
+                            + "NTK-aware setting; the rotation is the same)");
+                    case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.Yarn _ -> { } // llama.cpp has these
+                }
+            }
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> { }
+        }
+        return out;
+    }
+
+}

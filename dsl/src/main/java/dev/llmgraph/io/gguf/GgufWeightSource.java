@@ -1,0 +1,45 @@
+package dev.llmgraph.io.gguf;
+
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.GgufFile;
+import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.model.WeightSource;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.WeightLayout;
+
+import java.util.Arrays;
+
+/**
+ * A model's weights from a GGUF file whose tensors {@link GgufModels#spec} has checked against the plan.
+ * Matrices keep the file's type (F16, BF16, Q8_0, Q4_K, ...) and their bytes go from the memory-mapped file
+ * to the backend with no copy on the Java heap; a fused tensor gives each of its parts its own rows. Vectors
+ * (norm weights and biases) are used by element-wise ops that take F32, so a vector stored in another type
+ * is converted to F32 (they are small).
+ */
+final class GgufWeightSource implements WeightSource {
+    private final GgufFile file;
+    private final TensorPlan plan;
+
+    GgufWeightSource(GgufFile file, TensorPlan plan) {
+        this.file = file;
+        this.plan = plan;
+    }
+
+    @Override
+    public GgmlType storedType(WeightLayout.Weight weight) {
+        GgmlType type = file.tensor(plan.place(weight.name()).stored()).type();
+        return weight.ne().length == 1 ? GgmlType.F32 : type;
+    }
+
+    @Override
+    public void load(ModelSpec spec, WeightLayout.Weight weight, Tensor target) {
+        TensorPlan.Place place = plan.place(weight.name());
+        if (target.type() == file.tensor(place.stored()).type()) {
+            file.copyPartTo(place.stored(), place.offset(), target);
+        } else {
+            float[] all = file.floats(place.stored());
+            int from = Math.toIntExact(place.offset());
+            target.setFloats(Arrays.copyOfRange(all, from, from + Math.toIntExact(weight.elements())));
+        }
+    }
+}

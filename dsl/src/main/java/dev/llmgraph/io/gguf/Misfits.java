@@ -1,0 +1,231 @@
+package dev.llmgraph.io.gguf;
+
+import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.RopeScaling;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The choices of a spec that one llama.cpp architecture's graph does not make, each as a phrase:
+ * "{@code <the spec's choice>} with a {@code <arch>} architecture ({@code <what llama.cpp does>})". Each
+ * architecture states its graph's facts with these checks, in the order its {@code src/models/<arch>.cpp}
+ * builds them.
+ */
+final class Misfits {
+    /** Whether a bias must be there, may be there, or cannot be. */
+    enum Bias { REQUIRED, OPTIONAL, ABSENT }
+
+    private final ModelSpec spec;
+    private final String architecture;
+    private final List<String> found = new ArrayList<>();
+
+    Misfits(ModelSpec spec, String architecture) {
+        this.spec = spec;
+        this.architecture = architecture;
+    }
+
+    List<String> list() {
+        return List.copyOf(found);
+    }
+
+    /** Records a misfit: {@code choice} is the spec's side, {@code fact} llama.cpp's. */
+    void add(String choice, String fact) {
+        found.add(choice + " with a " + architecture + " architecture (llama.cpp's " + architecture + " graph " + fact
+                + ")");
+    }
+
+    void rmsNorm() {
+        switch (spec.norm()) {
+            case Norm.RmsNorm rms -> { }
+            case Norm.LayerNorm ln -> add("LayerNorm", "uses RMSNorm");
+            case Norm.SimpleRmsNorm simple -> add("SimpleRMSNorm", "uses RMSNorm with a weight");
+        }
+    }
+
+    void layerNormWithBias() {
+        switch (spec.norm()) {
+            case Norm.LayerNorm ln when ln.bias() -> { }
+            case Norm.LayerNorm ln -> add("LayerNorm without a bias", "uses LayerNorm with a bias");
+            case Norm.RmsNorm rms -> add("RMSNorm", "uses LayerNorm with a bias");
+            case Norm.SimpleRmsNorm simple -> add("SimpleRMSNorm", "uses LayerNorm with a bias");
+        }
+    }
+
+    void placement(NormPlacement expected) {
+        if (spec.placement() != expected) {
+            add(spec.placement() + " norm placement", expected == NormPlacement.SANDWICH
+                    ? "also normalises each sublayer's output: SANDWICH"
+                    : "normalises before each sublayer: PRE");
+        }
+        if (!spec.finalNorm()) {
+            add("no final norm", "normalises after the last block");
+        }
+    }
+
+    void parallelBlock(boolean expected) {
+        if (spec.parallelBlock() && !expected) {
+            add("a parallel attention+FFN block", "runs attention, then the FFN");
+        } else if (!spec.parallelBlock() && expected) {
+            add("sequential attention and FFN", "runs them in parallel on one norm");
+        }
+    }
+
+    /** RoPE with {@code pairing}; over whole heads when {@code wholeHeads} (the graph asserts it). */
+    void rope(RopePairing pairing, boolean wholeHeads) {
+        String pairs = pairing == RopePairing.ADJACENT ? "adjacent pairs" : "halves (NeoX)";
+        switch (spec.positional()) {
+            case Positional.Rope rope -> ropeSettings(rope, pairing, pairs, wholeHeads);
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> add(describe(spec.positional()), "uses RoPE on " + pairs);
+        }
+    }
+
+    private void ropeSettings(Positional.Rope rope, RopePairing pairing, String pairs, boolean wholeHeads) {
+        if (rope.pairing() != pairing) {
+            add("RoPE on " + (rope.pairing() == RopePairing.ADJACENT ? "adjacent pairs" : "halves (NeoX)"),
+                    "rotates " + pairs);
+        }
+        int rotated = rope.rotatedDims(spec.headDim());
+        if (wholeHeads && rotated != spec.headDim()) {
+            add("RoPE on " + rotated + " of " + spec.headDim() + " head dimensions", "rotates whole heads");
+        }
+        switch (rope.scaling()) {
+            case RopeScaling.Yarn yarn when yarn.betaFast() != 32 || yarn.betaSlow() != 1 ->
+                    add("YaRN with betaFast " + yarn.betaFast() + " and betaSlow " + yarn.betaSlow(),
+                            "uses YaRN's betaFast 32 and betaSlow 1");
+            case RopeScaling.Yarn _, RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _ -> { }
+        }
+    }
+
+    void learnedPositions() {
+        if (!spec.positional().equals(Positional.learned())) {
+            add(describe(spec.positional()), "adds learned absolute positions");
+        }
+    }
+
+    void alibi(double maxBias) {
+        switch (spec.positional()) {
+            case Positional.Alibi alibi when alibi.maxBias() != maxBias ->
+                    add("ALiBi with max bias " + alibi.maxBias(), "uses max bias " + maxBias);
+            case Positional.Alibi _ -> { }
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Rope _,
+                 Positional.T5Bias _ -> add(describe(spec.positional()), "uses ALiBi");
+        }
+    }
+
+    /** The FFN: {@code activation}, gated or not, with biases as {@code bias} says. */
+    void ffn(Activation activation, boolean gated, Bias bias) {
+        Ffn f = spec.ffn();
+        if (f.gated() != gated || f.activation() != activation) {
+            add(describe(f.activation(), f.gated()), "uses " + describe(activation, gated));
+        }
+        bias(bias, f.bias(), "FFN");
+    }
+
+    /** "SwiGLU", "GeGLU with exact GELU", "a tanh-GELU MLP", ... */
+    static String describe(Activation activation, boolean gated) {
+        String gelu = activation == Activation.GELU ? "exact GELU" : "tanh-approximated GELU";
+        if (gated) {
+            return switch (activation) {
+                case SILU -> "SwiGLU";
+                case GELU, GELU_TANH -> "GeGLU with " + gelu;
+                case RELU -> "ReGLU";
+                case IDENTITY -> "a bilinear GLU";
+            };
+        }
+        return switch (activation) {
+            case GELU, GELU_TANH -> "an MLP with " + gelu;
+            case RELU -> "a ReLU MLP";
+            case SILU -> "a SiLU MLP";
+            case IDENTITY -> "a linear MLP";
+        };
+    }
+
+    void attentionBiases(Bias qkv, Bias out) {
+        Attention a = spec.attention();
+        bias(qkv, a.qkvBias(), "q, k and v projection");
+        bias(out, a.outBias(), "attention output projection");
+    }
+
+    private void bias(Bias rule, boolean present, String what) {
+        if (rule == Bias.REQUIRED && !present) {
+            add("no " + what + " biases", "has them");
+        } else if (rule == Bias.ABSENT && present) {
+            add(what + " biases", "has none");
+        }
+    }
+
+    /** heads x headDim = dModel: the graph's attn_output (and fused attn_qkv) is sized by dModel. */
+    void squareAttention() {
+        long width = (long) spec.heads() * spec.headDim();
+        if (width != spec.dModel()) {
+            add("heads x headDim = " + spec.heads() + " x " + spec.headDim() + " = " + width + " (not dModel = "
+                    + spec.dModel() + ")", "sizes attention by dModel");
+        }
+    }
+
+    /** The attention options no architecture here has (Gemma 2 checks its own instead). */
+    void plainAttention() {
+        Attention a = spec.attention();
+        if (a.window() != null) {
+            add("a sliding window (" + a.window() + ")", "attends to every earlier position");
+        }
+        if (a.logitSoftcap() > 0) {
+            add("attention logit soft-capping", "has none");
+        }
+        if (a.softmaxScale() > 0 && (float) a.softmaxScale() != (float) (1 / Math.sqrt(spec.headDim()))) {
+            add("attention scale " + a.softmaxScale(), "scales by 1/sqrt(headDim)");
+        }
+        plainOutput();
+    }
+
+    void plainOutput() {
+        if (spec.finalLogitSoftcap() > 0) {
+            add("final logit soft-capping", "has none");
+        }
+    }
+
+    void noQkNorm() {
+        if (spec.attention().qkNorm()) {
+            add("QK-norm", "has none");
+        }
+    }
+
+    void embeddings(boolean layerNorm, boolean scaledBySqrtDModel) {
+        if (spec.embeddings().layerNorm() != layerNorm) {
+            add(layerNorm ? "no embedding LayerNorm" : "an embedding LayerNorm",
+                    layerNorm ? "normalises the embeddings" : "has none");
+        }
+        double scale = spec.embeddings().scale();
+        if (scaledBySqrtDModel && (float) scale != (float) Math.sqrt(spec.dModel())) {
+            add("embedding scale " + scale, "scales embeddings by sqrt(dModel) = " + (float) Math.sqrt(spec.dModel()));
+        } else if (!scaledBySqrtDModel && scale != 1.0) {
+            add("embedding scale " + scale, "does not scale embeddings");
+        }
+    }
+
+    void alwaysTied() {
+        if (!spec.tiedEmbeddings()) {
+            add("untied embeddings", "reuses the token embedding as the output head");
+        }
+    }
+
+    static String describe(Positional positional) {
+        return switch (positional) {
+            case Positional.Rope rope -> "RoPE";
+            case Positional.Alibi alibi -> "ALiBi";
+            case Positional.Learned learned -> "learned positions";
+            case Positional.Sinusoidal sinusoidal -> "sinusoidal positions";
+            case Positional.T5Bias t5 -> "T5 bias";
+            case Positional.None none -> "NoPE";
+        };
+    }
+}

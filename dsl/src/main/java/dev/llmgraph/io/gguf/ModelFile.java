@@ -1,0 +1,186 @@
+package dev.llmgraph.io.gguf;
+
+import dev.llmgraph.ggml.GgufException;
+import dev.llmgraph.ggml.GgufFile;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.ModelBuilder;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.RopeScaling;
+import dev.llmgraph.spec.Transformer;
+
+import java.util.Map;
+
+/**
+ * A GGUF file read as a model of one llama.cpp architecture: the hyperparameters every architecture shares
+ * (read as {@code llama_model_base::load_hparams} in {@code src/llama-model.cpp} reads them, with the same
+ * defaults), and questions about its tensors that decide the optional parts of a spec (biases, a separate
+ * output head). What is particular to an architecture is read by its {@link Architecture}.
+ */
+final class ModelFile {
+    final GgufFile file;
+    final GgufKeys keys;
+    final String name;
+    final int vocabSize;
+    final int dModel;
+    final int layers;
+    final int contextLength;
+    final int heads;
+    final int kvHeads;
+    final int headDim;
+    final int ffnLength;
+
+    ModelFile(GgufFile file, String architecture) {
+        this.file = file;
+        this.keys = new GgufKeys(file, architecture);
+        String stem = file.path().getFileName().toString().replaceFirst("\\.gguf$", "");
+        this.name = file.has("general.name") ? file.getString("general.name") : stem;
+        this.contextLength = keys.requireInt("context_length");
+        this.dModel = keys.requireInt("embedding_length");
+        this.layers = keys.requireInt("block_count");
+        this.ffnLength = keys.requireInt("feed_forward_length");
+        this.heads = keys.requireInt("attention.head_count");
+        this.kvHeads = keys.intOr("attention.head_count_kv", heads);
+        int defaultHead = heads > 0 ? dModel / heads : 0;
+        this.headDim = keys.intOr("attention.key_length", defaultHead);
+        int valueDim = keys.intOr("attention.value_length", defaultHead);
+        if (valueDim != headDim) {
+            throw keys.problem("keys '" + keys.key("attention.key_length") + "' = " + headDim + " and '"
+                    + keys.key("attention.value_length") + "' = " + valueDim + " differ; llmgraph's heads have one "
+                    + "size for keys and values");
+        }
+        int experts = keys.intOr("expert_count", 0);
+        if (experts > 0) {
+            throw keys.problem("key '" + keys.key("expert_count") + "' = " + experts + ": a mixture of experts, which "
+                    + "llmgraph cannot express yet");
+        }
+        if (!keys.boolOr("attention.causal", true)) {
+            throw keys.problem("key '" + keys.key("attention.causal") + "' is false: bidirectional attention, which "
+                    + "llmgraph's decoders do not have");
+        }
+        this.vocabSize = vocabSize();
+    }
+
+    /**
+     * The vocabulary: llama.cpp sizes it by the token list; a file without one (llmgraph reads weights without
+     * a tokenizer) gives it by {@code <arch>.vocab_size} or by the token embedding's rows.
+     */
+    private int vocabSize() {
+        if (file.has("tokenizer.ggml.tokens")) {
+            return file.getStringArray("tokenizer.ggml.tokens").size();
+        }
+        if (keys.has("vocab_size")) {
+            return keys.requireInt("vocab_size");
+        }
+        if (!file.hasTensor("token_embd.weight")) {
+            throw keys.problem("tensor 'token_embd.weight' is missing; every " + keys.architecture + " model needs it");
+        }
+        return Math.toIntExact(file.tensor("token_embd.weight").ne()[1]);
+    }
+
+    /** A causal decoder builder with the shared sizes set. */
+    ModelBuilder builder() {
+        return Transformer.causalDecoder(name).vocabSize(vocabSize).dModel(dModel).layers(layers)
+                .contextLength(contextLength);
+    }
+
+    /** Heads, K/V heads and head size; biases as the layer-0 tensors show. */
+    Attention attention() {
+        Attention a = Attention.grouped(heads, kvHeads).withBias(qkvBias(), hasTensor("blk.0.attn_output.bias"));
+        return heads > 0 && headDim == dModel / heads && dModel % heads == 0 ? a : a.withHeadDim(headDim);
+    }
+
+    double layerNormEps() {
+        return keys.requireFloat("attention.layer_norm_epsilon");
+    }
+
+    double rmsNormEps() {
+        return keys.requireFloat("attention.layer_norm_rms_epsilon");
+    }
+
+    /** RoPE as llama.cpp reads it: base, rotated dimensions and the trained scaling. */
+    Positional.Rope rope(RopePairing pairing) {
+        double theta = keys.floatOr("rope.freq_base", 10_000);
+        int rotated = keys.intOr("rope.dimension_count", headDim);
+        if (rotated < 2 || rotated > headDim || rotated % 2 != 0) {
+            throw keys.problem("key '" + keys.key("rope.dimension_count") + "' = " + rotated + ": RoPE rotates an even "
+                    + "number of dimensions, at most the head size " + headDim);
+        }
+        double factor = keys.has("rope.scaling.factor") ? keys.floatOr("rope.scaling.factor", 0)
+                : keys.floatOr("rope.scale_linear", 0);
+        String type = keys.stringOr("rope.scaling.type", "linear");
+        RopeScaling scaling = switch (type) {
+            case "none" -> RopeScaling.none();
+            case "linear" -> factor == 0 || factor == 1 ? RopeScaling.none() : RopeScaling.linear(factor);
+            case "yarn" -> RopeScaling.yarn(factor, keys.intOr("rope.scaling.original_context_length", contextLength));
+            default -> throw keys.problem("key '" + keys.key("rope.scaling.type") + "' is '" + type + "'; llmgraph "
+                    + "reads RoPE scaling none, linear and yarn");
+        };
+        // Settings llmgraph's RoPE scaling does not have, refused unless at their neutral value.
+        Map<String, Double> neutral = Map.of("rope.scaling.attn_factor", 1.0, "rope.scaling.yarn_log_multiplier", 0.0);
+        neutral.forEach((suffix, value) -> {
+            if (keys.floatOr(suffix, value) != value) {
+                throw keys.problem("key '" + keys.key(suffix) + "' = " + keys.floatOr(suffix, value)
+                        + ": llmgraph's RoPE scaling has no such setting");
+            }
+        });
+        return new Positional.Rope(theta, fraction(rotated), pairing, scaling);
+    }
+
+    /** The fraction whose {@code rotatedDims(headDim)} is exactly {@code rotated} (no rounding down by one). */
+    private double fraction(int rotated) {
+        double fraction = (double) rotated / headDim;
+        Positional.Rope probe = new Positional.Rope(1, fraction, RopePairing.ADJACENT, RopeScaling.none());
+        while (probe.rotatedDims(headDim) < rotated) {
+            fraction = Math.nextUp(fraction);
+            probe = probe.withFraction(fraction);
+        }
+        return fraction;
+    }
+
+    boolean hasTensor(String name) {
+        return file.hasTensor(name);
+    }
+
+    /** The output head reuses the token embedding when the file has no {@code output.weight}. */
+    boolean tied() {
+        return !hasTensor("output.weight");
+    }
+
+    /** Whether layer 0 has q, k and v biases (fused or separate); all three or none. */
+    boolean qkvBias() {
+        if (hasTensor("blk.0.attn_qkv.weight")) {
+            return hasTensor("blk.0.attn_qkv.bias");
+        }
+        return allOrNone("blk.0.attn_q.bias", "blk.0.attn_k.bias", "blk.0.attn_v.bias");
+    }
+
+    /** Whether layer 0's FFN projections have biases; all of them or none. */
+    boolean ffnBias(boolean gated) {
+        return gated ? allOrNone("blk.0.ffn_gate.bias", "blk.0.ffn_up.bias", "blk.0.ffn_down.bias")
+                : allOrNone("blk.0.ffn_up.bias", "blk.0.ffn_down.bias");
+    }
+
+    private boolean allOrNone(String... names) {
+        int present = 0;
+        for (String n : names) {
+            present += hasTensor(n) ? 1 : 0;
+        }
+        if (present != 0 && present != names.length) {
+            throw keys.problem("of the tensors " + String.join(", ", names) + " only some are present; llmgraph gives "
+                    + "these projections biases all together or not at all");
+        }
+        return present == names.length;
+    }
+
+    /** Refuses a tensor whose feature llmgraph lacks, naming the feature. */
+    void refuseTensor(String tensor, String feature) {
+        if (hasTensor(tensor)) {
+            throw unsupported(tensor, feature);
+        }
+    }
+
+    GgufException unsupported(String tensor, String feature) {
+        return keys.problem("tensor '" + tensor + "' is " + feature + ", which llmgraph cannot express yet");
+    }
+}

@@ -1,0 +1,205 @@
+package dev.llmgraph.io.hf;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgraph.spec.InvalidSpecException;
+import dev.llmgraph.spec.ModelSpec;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Hugging Face {@code config.json} to and from a {@link ModelSpec}, for the model types llama, mistral,
+ * qwen2, gpt2, bloom and falcon.
+ * <pre>{@code
+ * ModelSpec spec = HfConfig.read(Path.of("Llama-2-7b-hf"));      // a folder or its config.json
+ * HfConfig.write(spec, Path.of("out"));                         // out/config.json, type chosen from the spec
+ * }</pre>
+ *
+ * <p>Reading: sizes that define the model (hidden_size, num_hidden_layers, num_attention_heads,
+ * intermediate_size, vocab_size) must be present, since HF's class defaults describe one particular model
+ * and would build it silently; every other field takes its HF class default when absent. A field llmgraph
+ * cannot express, or two fields that contradict each other, give an {@link HfConfigException} naming the
+ * field. Fields that do not change the architecture (token ids, dropout, torch_dtype, ...) are ignored.
+ * RoPE pairing follows llama.cpp's converter: llama and mistral read as {@code ADJACENT} (their q/k rows are
+ * permuted on load), qwen2 and falcon as {@code HALVES}.
+ *
+ * <p>Writing: the first type that expresses every choice of the spec, in the order llama, mistral, qwen2,
+ * gpt2, bloom, falcon; a spec that fits none gets a {@link NoHfEquivalentException} listing what the closest
+ * type lacks. The spec's name goes to {@code _name_or_path}. Reading what was written gives the spec back,
+ * up to two things a config cannot say: the RoPE pairing (any pairing is written, the weights permuted to
+ * match) and, for gpt2, bloom and falcon, whether the head size was explicit or dModel / heads.
+ */
+public final class HfConfig {
+    /** The mapper config.json (here) and safetensors headers ({@code io.safetensors}) are read and written with. */
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .setDefaultPrettyPrinter(pythonStyle());
+
+    /** Python's {@code json.dumps(indent=2)}, as {@code save_pretrained} writes: {@code "key": value}, one item a line. */
+    private static DefaultPrettyPrinter pythonStyle() {
+        DefaultPrettyPrinter printer = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER).withArrayEmptySeparator("")
+                .withObjectEmptySeparator(""));
+        printer.indentArraysWith(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
+        return printer;
+    }
+
+    private HfConfig() {}
+
+    /** The spec of {@code configOrDir} (a config.json, or a folder holding one). */
+    public static ModelSpec read(Path configOrDir) {
+        Path file = configFile(configOrDir);
+        return parse(readText(file), file.toString());
+    }
+
+    /** The spec of the config.json text {@code json}; {@code source} names it in messages. */
+    public static ModelSpec parse(String json, String source) {
+        ConfigFields fields = new ConfigFields(object(json, source), source);
+        HfModelType type = modelType(fields);
+        try {
+            return HfFamily.of(type).read(fields);
+        } catch (InvalidSpecException e) {
+            throw new HfConfigException(source, null, "describes a model llmgraph rejects: " + e.getMessage());
+        }
+    }
+
+    /** The {@code model_type} of {@code configOrDir}. */
+    public static HfModelType modelType(Path configOrDir) {
+        Path file = configFile(configOrDir);
+        return modelType(new ConfigFields(object(readText(file), file.toString()), file.toString()));
+    }
+
+    /** The type {@link #toJson(ModelSpec)} writes {@code spec} as, or a {@link NoHfEquivalentException}. */
+    public static HfModelType modelTypeFor(ModelSpec spec) {
+        HfModelType closest = null;
+        List<String> closestProblems = null;
+        for (HfModelType type : HfModelType.values()) {
+            List<String> problems = HfFamily.of(type).mismatches(spec);
+            if (problems.isEmpty()) {
+                return type;
+            }
+            if (closest == null || problems.size() < closestProblems.size()) {
+                closest = type;
+                closestProblems = problems;
+            }
+        }
+        throw new NoHfEquivalentException(spec.name(), closest, closestProblems, false);
+    }
+
+    /** config.json text for {@code spec}, as the type {@link #modelTypeFor} picks. */
+    public static String toJson(ModelSpec spec) {
+        return toJson(spec, modelTypeFor(spec));
+    }
+
+    /** config.json text for {@code spec} as {@code type}, or a {@link NoHfEquivalentException}. */
+    public static String toJson(ModelSpec spec, HfModelType type) {
+        try {
+            return JSON.writeValueAsString(toTree(spec, type));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Jackson could not print a tree it built", e);
+        }
+    }
+
+    /** Writes {@code dir/config.json} for {@code spec} and returns its path. */
+    public static Path write(ModelSpec spec, Path dir) {
+        return write(toTree(spec, modelTypeFor(spec)), dir);
+    }
+
+    /**
+     * Writes the config.json of a checkpoint of {@code spec} as {@code type} whose tensors are stored as
+     * {@code torchDtype} (the safetensors export's last step); returns the file.
+     */
+    public static Path writeForCheckpoint(ModelSpec spec, HfModelType type, String torchDtype, Path dir) {
+        ObjectNode config = toTree(spec, type);
+        config.put("torch_dtype", torchDtype);
+        return write(sorted(config), dir);
+    }
+
+    static Path write(ObjectNode config, Path dir) {
+        Path file = dir.resolve("config.json");
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(file, JSON.writeValueAsString(config) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot write (" + e + ")", e);
+        }
+        return file;
+    }
+
+    static ObjectNode toTree(ModelSpec spec, HfModelType type) {
+        HfFamily family = HfFamily.of(type);
+        List<String> problems = family.mismatches(spec);
+        if (!problems.isEmpty()) {
+            throw new NoHfEquivalentException(spec.name(), type, problems, true);
+        }
+        ObjectNode out = JSON.createObjectNode();
+        out.put("_name_or_path", spec.name());
+        out.putArray("architectures").add(type.architecture());
+        out.put("model_type", type.id());
+        family.write(spec, out);
+        return sorted(out);
+    }
+
+    /** The keys in alphabetical order, as HF writes them, so that two configs diff line by line. */
+    static ObjectNode sorted(ObjectNode in) {
+        ObjectNode out = JSON.createObjectNode();
+        in.properties().stream().sorted(java.util.Map.Entry.comparingByKey(Comparator.naturalOrder()))
+                .forEach(e -> out.set(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    private static HfModelType modelType(ConfigFields fields) {
+        if (!fields.has("model_type")) {
+            throw fields.error("model_type", "field 'model_type' is missing; llmgraph reads " + HfModelType.known()
+                    + " configs");
+        }
+        String id = fields.text("model_type", "");
+        HfModelType type = HfModelType.byId(id);
+        if (type == null) {
+            throw fields.error("model_type", "field 'model_type' = \"" + id + "\" is not one llmgraph reads; it reads "
+                    + HfModelType.known());
+        }
+        return type;
+    }
+
+    static Path configFile(Path configOrDir) {
+        return Files.isDirectory(configOrDir) ? configOrDir.resolve("config.json") : configOrDir;
+    }
+
+    private static String readText(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot read the config (" + e + ")", e);
+        }
+    }
+
+    private static ObjectNode object(String json, String source) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new HfConfigException(source, null, "is not valid JSON: " + JsonErrors.describe(e));
+        }
+        if (root == null || !root.isObject()) {
+            throw new HfConfigException(source, null, "holds " + (root == null ? "nothing" : "a JSON "
+                    + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT)) + ", not an object of settings");
+        }
+        return (ObjectNode) root;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.llmgraph.io.hf;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgraph.spec.ModelSpec;
+
+import java.util.List;
+
+/** How the config.json of one HF config class maps to a spec and back. */
+interface HfFamily {
+    /** The spec the fields describe; throws {@link HfConfigException} for a field llmgraph cannot express. */
+    ModelSpec read(ConfigFields fields);
+
+    /** Every choice of {@code spec} this type cannot express, as "field = value: reason"; empty when it fits. */
+    List<String> mismatches(ModelSpec spec);
+
+    /** Writes the architecture fields of a spec that fits (see {@link #mismatches}). */
+    void write(ModelSpec spec, ObjectNode out);
+
+    static HfFamily of(HfModelType type) {
+        return switch (type) {
+            case LLAMA, MISTRAL, QWEN2 -> new LlamaFamily(type);
+            case GPT2 -> new Gpt2Family();
+            case BLOOM -> new BloomFamily();
+            case FALCON -> new FalconFamily();
+        };
+    }
+
+    /** The head size implied by hidden_size / num_attention_heads, which must divide evenly. */
+    static void requireDivisible(ConfigFields f, int dModel, int heads, String dModelField, String headsField) {
+        if (dModel % heads != 0) {
+            throw f.error(headsField, "field '" + headsField + "' = " + heads + " does not divide '" + dModelField
+                    + "' = " + dModel + ", and this config has no other way to give the head size");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.llmgraph.io.hf;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The Hugging Face {@code model_type}s llmgraph reads and writes, with the class that loads each and the
+ * prefix its causal-LM class puts before the base model's tensor names.
+ */
+public enum HfModelType {
+    LLAMA("llama", "LlamaForCausalLM", "model."),
+    MISTRAL("mistral", "MistralForCausalLM", "model."),
+    QWEN2("qwen2", "Qwen2ForCausalLM", "model."),
+    GPT2("gpt2", "GPT2LMHeadModel", "transformer."),
+    BLOOM("bloom", "BloomForCausalLM", "transformer."),
+    FALCON("falcon", "FalconForCausalLM", "transformer.");
+
+    private final String id;
+    private final String architecture;
+    private final String basePrefix;
+
+    HfModelType(String id, String architecture, String basePrefix) {
+        this.id = id;
+        this.architecture = architecture;
+        this.basePrefix = basePrefix;
+    }
+
+    /** The {@code model_type} string of config.json. */
+    public String id() {
+        return id;
+    }
+
+    /** The class named in config.json's {@code architectures}. */
+    public String architecture() {
+        return architecture;
+    }
+
+    /**
+     * The prefix of base-model tensors in a checkpoint saved from the causal-LM class ({@code model.} or
+     * {@code transformer.}); checkpoints saved from the base class (GPT-2's and BLOOM's own) leave it out,
+     * and readers accept both, as HF's loader does.
+     */
+    public String basePrefix() {
+        return basePrefix;
+    }
+
+    /** Whether this type is one of the LLaMA-shaped ones (same tensor names, same config fields). */
+    public boolean llamaShaped() {
+        return this == LLAMA || this == MISTRAL || this == QWEN2;
+    }
+
+    /** The type whose {@code model_type} is {@code id}, or null. */
+    public static HfModelType byId(String id) {
+        for (HfModelType t : values()) {
+            if (t.id.equals(id)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** "llama, mistral, qwen2, gpt2, bloom and falcon", for messages. */
+    public static String known() {
+        String all = Arrays.stream(values()).map(HfModelType::id).collect(Collectors.joining(", "));
+        int last = all.lastIndexOf(", ");
+        return all.substring(0, last) + " and " + all.substring(last + 2);
+    }
+
+    @Override
+    public String toString() {
+        return id.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,218 @@
+package dev.llmgraph.io.hf;
+
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.WeightLayout;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Hugging Face tensor names and layouts for llmgraph's (llama.cpp's) weights. Names (N = layer):
+ * <pre>
+ *  llmgraph              llama, mistral, qwen2                 gpt2                      bloom, falcon
+ *  token_embd            model.embed_tokens                    transformer.wte           transformer.word_embeddings
+ *  position_embd         -                                     transformer.wpe           -
+ *  token_embd_norm       -                                     -                         transformer.word_embeddings_layernorm (bloom)
+ *  blk.N.attn_norm       model.layers.N.input_layernorm        transformer.h.N.ln_1      transformer.h.N.input_layernorm
+ *  blk.N.attn_q, _k, _v  ...self_attn.q_proj, k_proj, v_proj   ...attn.c_attn (fused)    ...self_attention.query_key_value (fused)
+ *  blk.N.attn_output     ...self_attn.o_proj                   ...attn.c_proj            ...self_attention.dense
+ *  blk.N.ffn_norm        ...post_attention_layernorm           ...ln_2                   ...post_attention_layernorm
+ *  blk.N.ffn_gate        ...mlp.gate_proj                      -                         -
+ *  blk.N.ffn_up          ...mlp.up_proj                        ...mlp.c_fc               ...mlp.dense_h_to_4h
+ *  blk.N.ffn_down        ...mlp.down_proj                      ...mlp.c_proj             ...mlp.dense_4h_to_h
+ *  output_norm           model.norm                            transformer.ln_f          transformer.ln_f
+ *  output                lm_head                               lm_head                   lm_head
+ * </pre>
+ * each with {@code .weight} and, where the spec has one, {@code .bias}.
+ *
+ * <p>Layouts, with H query heads, G K/V heads and hd the head size (PyTorch order, rows first):
+ * <ul>
+ *   <li>A {@code torch.nn.Linear} weight is [out, in], which is ggml's [in, out]: element for element.</li>
+ *   <li>GPT-2's {@code Conv1D} weights are [in, out]: the transpose. {@code c_attn} is [d, 3d], its columns
+ *       q, then k, then v; its bias [3d] likewise.</li>
+ *   <li>BLOOM's and Falcon's {@code query_key_value} is [(H + 2G) hd, d]: rows in G groups, each the group's
+ *       H/G query heads, then its key head, then its value head (viewed as [G, H/G + 2, hd, d]). BLOOM is
+ *       G = H ([H, 3, hd]: q, k, v per head); Falcon-7B's multi-query is G = 1 (all q heads, k, v); the new
+ *       decoder architecture uses num_kv_heads groups. Its bias follows the rows.</li>
+ *   <li>HF q and k rows rotate in halves (pairs i, i + hd/2). For a spec with {@link RopePairing#ADJACENT}
+ *       the rows of each head are permuted so that llmgraph row 2i + j is HF row j hd/2 + i (llama.cpp's
+ *       converter does the same); for {@link RopePairing#HALVES} nothing moves.</li>
+ * </ul>
+ */
+public final class HfNames {
+    private static final Map<HfModelType, Map<String, String>> GLOBAL = new HashMap<>();
+    private static final Map<HfModelType, Map<String, String>> PER_LAYER = new HashMap<>();
+    private static final Map<HfModelType, String> LAYER_PREFIX = new HashMap<>();
+
+    static {
+        for (HfModelType t : new HfModelType[] {HfModelType.LLAMA, HfModelType.MISTRAL, HfModelType.QWEN2}) {
+            LAYER_PREFIX.put(t, "model.layers.");
+            GLOBAL.put(t, table("token_embd", "model.embed_tokens", "output_norm", "model.norm", "output", "lm_head"));
+            PER_LAYER.put(t, table("attn_norm", "input_layernorm", "attn_q", "self_attn.q_proj", "attn_k",
+                    "self_attn.k_proj", "attn_v", "self_attn.v_proj", "attn_output", "self_attn.o_proj",
+                    "ffn_norm", "post_attention_layernorm", "ffn_gate", "mlp.gate_proj", "ffn_up", "mlp.up_proj",
+                    "ffn_down", "mlp.down_proj"));
+        }
+        LAYER_PREFIX.put(HfModelType.GPT2, "transformer.h.");
+        GLOBAL.put(HfModelType.GPT2, table("token_embd", "transformer.wte", "position_embd", "transformer.wpe",
+                "output_norm", "transformer.ln_f", "output", "lm_head"));
+        PER_LAYER.put(HfModelType.GPT2, table("attn_norm", "ln_1", "attn_q", "attn.c_attn", "attn_k", "attn.c_attn",
+                "attn_v", "attn.c_attn", "attn_output", "attn.c_proj", "ffn_norm", "ln_2", "ffn_up", "mlp.c_fc",
+                "ffn_down", "mlp.c_proj"));
+        for (HfModelType t : new HfModelType[] {HfModelType.BLOOM, HfModelType.FALCON}) {
+            LAYER_PREFIX.put(t, "transformer.h.");
+            GLOBAL.put(t, table("token_embd", "transformer.word_embeddings", "output_norm", "transformer.ln_f",
+                    "output", "lm_head"));
+            PER_LAYER.put(t, table("attn_norm", "input_layernorm", "attn_q", "self_attention.query_key_value",
+                    "attn_k", "self_attention.query_key_value", "attn_v", "self_attention.query_key_value",
+                    "attn_output", "self_attention.dense", "ffn_norm", "post_attention_layernorm", "ffn_up",
+                    "mlp.dense_h_to_4h", "ffn_down", "mlp.dense_4h_to_h"));
+        }
+        GLOBAL.get(HfModelType.BLOOM).putAll(table("token_embd_norm", "transformer.word_embeddings_layernorm"));
+        GLOBAL.replaceAll((type, names) -> Map.copyOf(names));
+        PER_LAYER.replaceAll((type, names) -> Map.copyOf(names));
+    }
+
+    /** Pairs of llmgraph and HF module names, each with .weight and .bias. */
+    private static Map<String, String> table(String... pairs) {
+        Map<String, String> out = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            out.put(pairs[i] + ".weight", pairs[i + 1] + ".weight");
+            out.put(pairs[i] + ".bias", pairs[i + 1] + ".bias");
+        }
+        return out;
+    }
+
+    private HfNames() {}
+
+    /** The HF tensor holding llmgraph's {@code weight} in checkpoints of {@code type}. */
+    public static String hfName(HfModelType type, String weight) {
+        String name = GLOBAL.get(type).get(weight);
+        if (name == null && weight.startsWith("blk.")) {
+            int dot = weight.indexOf('.', 4);
+            String local = PER_LAYER.get(type).get(weight.substring(dot + 1));
+            name = local == null ? null : LAYER_PREFIX.get(type) + weight.substring(4, dot) + "." + local;
+        }
+        if (name == null) {
+            throw new IllegalArgumentException("llmgraph weight '" + weight + "' has no counterpart in HF " + type.id()
+                    + " checkpoints");
+        }
+        return name;
+    }
+
+    /** Every HF tensor of {@code spec} saved as {@code type}, in model order, with the weights inside each. */
+    public static List<HfTensor> tensors(HfModelType type, ModelSpec spec) {
+        Map<String, List<HfTensor.Part>> parts = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new HashMap<>();
+        for (WeightLayout.Weight w : WeightLayout.of(spec)) {
+            String name = hfName(type, w.name());
+            parts.computeIfAbsent(name, n -> new ArrayList<>()).add(part(type, spec, w));
+            shapes.putIfAbsent(name, shape(type, spec, w));
+        }
+        List<HfTensor> out = new ArrayList<>();
+        parts.forEach((name, list) -> out.add(new HfTensor(name, shapes.get(name), list)));
+        return out;
+    }
+
+    private static long[] shape(HfModelType type, ModelSpec spec, WeightLayout.Weight w) {
+        long[] ne = w.ne();
+        int qkv = qkvIndex(w.name());
+        if (qkv >= 0 && type == HfModelType.GPT2) {
+            long width = 3L * spec.dModel();
+            return isBias(w) ? new long[] {width} : new long[] {spec.dModel(), width};
+        }
+        if (qkv >= 0 && (type == HfModelType.BLOOM || type == HfModelType.FALCON)) {
+            long rows = (long) (spec.heads() + 2 * spec.kvHeads()) * spec.headDim();
+            return isBias(w) ? new long[] {rows} : new long[] {rows, spec.dModel()};
+        }
+        if (conv1d(type, w)) {
+            return ne.clone();
+        }
+        long[] reversed = new long[ne.length];
+        for (int i = 0; i < ne.length; i++) {
+            reversed[i] = ne[ne.length - 1 - i];
+        }
+        return reversed;
+    }
+
+    private static HfTensor.Part part(HfModelType type, ModelSpec spec, WeightLayout.Weight w) {
+        int qkv = qkvIndex(w.name());
+        // Hugging Face rotates halves: q and k rows are permuted where llmgraph rotates adjacent pairs.
+        boolean adjacentPairs = switch (spec.positional()) {
+            case Positional.Rope rope -> rope.pairing() == RopePairing.ADJACENT;
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> false;
+        };
+        boolean permute = qkv >= 0 && qkv < 2 && adjacentPairs;
+        long rowElements = isBias(w) ? 1 : spec.dModel();
+        if (type == HfModelType.GPT2) {
+            long d = spec.dModel();
+            if (qkv >= 0) {
+                return isBias(w) ? new HfTensor.Blocks(w.name(), d, new long[] {qkv * d})
+                        : new HfTensor.Transposed(w.name(), 3 * d, qkv * d);
+            }
+            if (conv1d(type, w)) {
+                return new HfTensor.Transposed(w.name(), w.ne()[1], 0);
+            }
+        } else if (qkv >= 0 && (type == HfModelType.BLOOM || type == HfModelType.FALCON)) {
+            return rows(w, rowElements, fusedRows(spec, qkv, permute));
+        } else if (permute) {
+            long[] rows = new long[(int) (w.elements() / rowElements)];
+            int hd = spec.headDim();
+            for (int r = 0; r < rows.length; r++) {
+                rows[r] = (long) (r / hd) * hd + halvesRow(r % hd, hd);
+            }
+            return rows(w, rowElements, rows);
+        }
+        return HfTensor.Blocks.whole(w.name(), w.elements());
+    }
+
+    /** For each row of q (0), k (1) or v (2), its row in the fused [G, H/G + 2, hd] layout. */
+    private static long[] fusedRows(ModelSpec spec, int qkv, boolean permute) {
+        int heads = spec.heads(), groups = spec.kvHeads(), hd = spec.headDim(), perGroup = heads / groups;
+        int count = qkv == 0 ? heads : groups;
+        long[] rows = new long[count * hd];
+        for (int h = 0; h < count; h++) {
+            long fusedHead = qkv == 0 ? (long) (h / perGroup) * (perGroup + 2) + h % perGroup
+                    : (long) h * (perGroup + 2) + perGroup + qkv - 1;
+            for (int t = 0; t < hd; t++) {
+                rows[h * hd + t] = fusedHead * hd + (permute ? halvesRow(t, hd) : t);
+            }
+        }
+        return rows;
+    }
+
+    /** The HF row (halves pairing) that llmgraph's row {@code t} of a head (adjacent pairing) comes from. */
+    static int halvesRow(int t, int hd) {
+        return (t % 2) * (hd / 2) + t / 2;
+    }
+
+    private static HfTensor.Blocks rows(WeightLayout.Weight w, long rowElements, long[] hfRows) {
+        long[] starts = new long[hfRows.length];
+        for (int r = 0; r < starts.length; r++) {
+            starts[r] = hfRows[r] * rowElements;
+        }
+        return new HfTensor.Blocks(w.name(), rowElements, starts);
+    }
+
+    /** 0, 1, 2 for the q, k, v projection (weight or bias) of any layer, -1 otherwise. */
+    private static int qkvIndex(String weight) {
+        return weight.matches("blk\\.\\d+\\.attn_q\\.(weight|bias)") ? 0
+                : weight.matches("blk\\.\\d+\\.attn_k\\.(weight|bias)") ? 1
+                : weight.matches("blk\\.\\d+\\.attn_v\\.(weight|bias)") ? 2 : -1;
+    }
+
+    /** GPT-2's Conv1D projections: every 2-d weight of a block. */
+    private static boolean conv1d(HfModelType type, WeightLayout.Weight w) {
+        return type == HfModelType.GPT2 && w.name().startsWith("blk.") && w.ne().length == 2;
+    }
+
+    private static boolean isBias(WeightLayout.Weight w) {
+        return w.name().endsWith(".bias");
+    }
+}

@@ -1,0 +1,104 @@
+package dev.llmgraph.io.hf;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.RopeScaling;
+
+/**
+ * RoPE's base and scaling in config.json: {@code rope_theta} and {@code rope_scaling} (or, in newer files,
+ * both inside {@code rope_parameters}). The scaling types map as
+ * <pre>
+ *  absent, null, "default"  RopeScaling.none()
+ *  "linear"                 RopeScaling.linear(factor)          position interpolation
+ *  "dynamic"                RopeScaling.ntkAware(factor)        see below
+ *  "yarn"                   RopeScaling.Yarn(factor, original_max_position_embeddings, beta_fast, beta_slow)
+ * </pre>
+ * HF's "dynamic" recomputes the base from the current sequence length and leaves it alone up to
+ * max_position_embeddings; llmgraph's NTK-aware scaling raises the base once, by the full factor, for every
+ * length (bloc97's original formula). The two agree on what the factor means, not on every logit. Other
+ * types ("llama3", "longrope", ...) have no llmgraph equivalent and are refused by name.
+ */
+final class HfRope {
+    private HfRope() {}
+
+    static Positional.Rope read(ConfigFields f, int maxPositions, RopePairing pairing) {
+        ConfigFields parameters = f.nested("rope_parameters");
+        double theta = f.number("rope_theta", 10_000);
+        ConfigFields scaling = f.nested("rope_scaling");
+        if (parameters != null) {
+            if (scaling != null) {
+                throw f.error("rope_scaling", "fields 'rope_scaling' and 'rope_parameters' are both set; HF reads "
+                        + "one or the other");
+            }
+            double inner = parameters.number("rope_theta", theta);
+            if (f.has("rope_theta") && inner != theta) {
+                throw f.error("rope_theta", "fields 'rope_theta' = " + theta + " and 'rope_parameters.rope_theta' = "
+                        + inner + " disagree; HF reads them as one setting");
+            }
+            theta = inner;
+            scaling = parameters;
+        }
+        return Positional.rope(theta).withPairing(pairing).withScaling(scaling(scaling, maxPositions));
+    }
+
+    private static RopeScaling scaling(ConfigFields s, int maxPositions) {
+        if (s == null) {
+            return RopeScaling.none();
+        }
+        String type = s.text("rope_type", "default", "type");
+        return switch (type) {
+            case "default" -> RopeScaling.none();
+            case "linear" -> RopeScaling.linear(factor(s));
+            case "dynamic" -> RopeScaling.ntkAware(factor(s));
+            case "yarn" -> yarn(s, maxPositions);
+            default -> throw s.error("rope_type", "field '" + s.qualified("rope_type") + "' = \"" + type + "\" has no "
+                    + "llmgraph equivalent; llmgraph scales RoPE with linear, dynamic (NTK-aware) or yarn");
+        };
+    }
+
+    private static double factor(ConfigFields s) {
+        if (!s.has("factor")) {
+            throw s.error("factor", "field '" + s.qualified("factor") + "' is missing; it sets the context extension");
+        }
+        return s.number("factor", 1);
+    }
+
+    private static RopeScaling yarn(ConfigFields s, int maxPositions) {
+        double factor = factor(s);
+        RopeScaling.Yarn yarn = new RopeScaling.Yarn(factor, s.optionalSize("original_max_position_embeddings",
+                maxPositions), s.number("beta_fast", 32), s.number("beta_slow", 1));
+        if (s.has("attention_factor")) {
+            double given = s.number("attention_factor", 0);
+            if (Math.abs(given - yarn.attentionFactor()) > 1e-9) {
+                throw s.error("attention_factor", "field '" + s.qualified("attention_factor") + "' = " + given
+                        + " has no llmgraph equivalent; llmgraph's YaRN uses 0.1 ln(factor) + 1 = "
+                        + yarn.attentionFactor());
+            }
+        }
+        for (String deepseek : new String[] {"mscale", "mscale_all_dim"}) {
+            if (s.has(deepseek)) {
+                throw s.error(deepseek, "field '" + s.qualified(deepseek) + "' has no llmgraph equivalent; llmgraph's "
+                        + "YaRN uses 0.1 ln(factor) + 1 as its attention factor");
+            }
+        }
+        return yarn;
+    }
+
+    /** Writes {@code rope_theta} and {@code rope_scaling} ("type" is the key every HF version reads). */
+    static void write(Positional.Rope rope, ObjectNode out) {
+        out.put("rope_theta", rope.theta());
+        switch (rope.scaling()) {
+            case RopeScaling.None none -> out.putNull("rope_scaling");
+            case RopeScaling.Linear linear -> out.putObject("rope_scaling").put("type", "linear")
+                    .put("factor", linear.factor());
+            case RopeScaling.NtkAware ntk -> out.putObject("rope_scaling").put("type", "dynamic")
+                    .put("factor", ntk.factor());
+            case RopeScaling.Yarn yarn -> out.putObject("rope_scaling").put("type", "yarn")
+                    .put("factor", yarn.factor())
+                    .put("original_max_position_embeddings", yarn.trainedContext())
+                    .put("beta_fast", yarn.betaFast())
+                    .put("beta_slow", yarn.betaSlow());
+        }
+    }
+}

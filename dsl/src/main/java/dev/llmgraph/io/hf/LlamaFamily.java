@@ -1,0 +1,172 @@
+package dev.llmgraph.io.hf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.SlidingWindow;
+import dev.llmgraph.spec.Transformer;
+
+import java.util.List;
+
+/**
+ * LlamaConfig, MistralConfig and Qwen2Config: a pre-RMSNorm decoder with RoPE, a gated FFN and grouped-query
+ * attention. They differ in biases (llama: {@code attention_bias} on q, k, v and o, {@code mlp_bias};
+ * mistral: none; qwen2: q, k and v but not o), in sliding windows (llama: none; mistral:
+ * {@code sliding_window} on every layer; qwen2: {@code use_sliding_window} from layer
+ * {@code max_window_layers} up) and in their defaults.
+ *
+ * <p>HF's q and k rows rotate in halves. Read as llama or mistral, the spec uses {@link RopePairing#ADJACENT}
+ * and the q/k rows are permuted on load, as llama.cpp's converter does for its llama architecture; read as
+ * qwen2 it uses {@link RopePairing#HALVES} and nothing is permuted, as llama.cpp does for qwen2.
+ */
+final class LlamaFamily implements HfFamily {
+    private final HfModelType type;
+
+    LlamaFamily(HfModelType type) {
+        this.type = type;
+    }
+
+    @Override
+    public ModelSpec read(ConfigFields f) {
+        int d = f.requiredSize("hidden_size", "dModel");
+        int layers = f.requiredSize("num_hidden_layers", "layers");
+        int heads = f.requiredSize("num_attention_heads", "heads");
+        int kvHeads = f.optionalSize("num_key_value_heads", heads);
+        int ffnWidth = f.requiredSize("intermediate_size", "the FFN width");
+        int vocab = f.requiredSize("vocab_size", "vocabSize");
+        int context = f.optionalSize("max_position_embeddings", switch (type) {
+            case MISTRAL -> 4096 * 32;
+            case QWEN2 -> 32768;
+            default -> 2048;
+        });
+        int headDim = f.optionalSize("head_dim", 0);
+        if (headDim == 0) {
+            HfFamily.requireDivisible(f, d, heads, "hidden_size", "num_attention_heads");
+        }
+        if (heads % kvHeads != 0) {
+            throw f.error("num_key_value_heads", "field 'num_key_value_heads' = " + kvHeads + " must divide "
+                    + "'num_attention_heads' = " + heads);
+        }
+        boolean qkvBias = type == HfModelType.QWEN2 || type == HfModelType.LLAMA && f.flag("attention_bias", false);
+        boolean outBias = type == HfModelType.LLAMA && f.flag("attention_bias", false);
+        boolean mlpBias = type == HfModelType.LLAMA && f.flag("mlp_bias", false);
+        Attention attention = Attention.grouped(heads, kvHeads).withHeadDim(headDim).withBias(qkvBias, outBias)
+                .withSlidingWindow(window(f, layers));
+        RopePairing pairing = type == HfModelType.QWEN2 ? RopePairing.HALVES : RopePairing.ADJACENT;
+        return Transformer.causalDecoder(f.modelName(type.id()))
+                .vocabSize(vocab).dModel(d).layers(layers).contextLength(context)
+                .attention(attention)
+                .positional(HfRope.read(f, context, pairing))
+                .norm(Norm.rms(f.number("rms_norm_eps", 1e-6)), NormPlacement.PRE)
+                .ffn(new Ffn(HfActivation.read(f, "hidden_act", "silu"), true, ffnWidth, mlpBias))
+                .tiedEmbeddings(f.flag("tie_word_embeddings", false))
+                .build();
+    }
+
+    private SlidingWindow window(ConfigFields f, int layers) {
+        if (type == HfModelType.LLAMA) {
+            return null;
+        }
+        if (f.has("layer_types")) {
+            return LayerTypes.window(f, layers);
+        }
+        if (type == HfModelType.MISTRAL) {
+            // MistralConfig defaults to a window of 4096; an explicit null turns it off (v0.2 and later).
+            JsonNode given = f.get("sliding_window");
+            return given == null && f.isExplicitNull("sliding_window") ? null
+                    : SlidingWindow.everyLayer(f.optionalSize("sliding_window", 4096));
+        }
+        if (!f.flag("use_sliding_window", false)) {
+            return null;
+        }
+        if (!f.has("sliding_window") && f.isExplicitNull("sliding_window")) {
+            throw f.error("sliding_window", "field 'sliding_window' is null while 'use_sliding_window' = true");
+        }
+        int size = f.optionalSize("sliding_window", 4096);
+        Integer given = f.optionalInt("max_window_layers");
+        int fullLayers = given == null ? 28 : given;
+        if (fullLayers < 0) {
+            throw f.error("max_window_layers", "field 'max_window_layers' = " + fullLayers + " must be 0 or more");
+        }
+        if (fullLayers >= layers) {
+            return null;
+        }
+        if (fullLayers > 0) {
+            throw f.error("max_window_layers", "field 'max_window_layers' = " + fullLayers + " makes layers "
+                    + fullLayers + " to " + (layers - 1) + " slide and the ones below attend fully, which llmgraph's "
+                    + "sliding window (every layer, or every n-th layer global) does not express");
+        }
+        return SlidingWindow.everyLayer(size);
+    }
+
+    @Override
+    public List<String> mismatches(ModelSpec spec) {
+        SpecFit fit = new SpecFit(spec, type).common();
+        fit.rope();
+        fit.rmsNorm();
+        Ffn ffn = spec.ffn();
+        fit.require(ffn.gated(), "ffn", ffn, "has a gated FFN (gate_proj, up_proj, down_proj)");
+        fit.require(HfActivation.write(ffn.activation(), type) != null, "ffn.activation", ffn.activation(),
+                "has no hidden_act for it");
+        fit.noParallelBlock();
+        fit.noEmbeddingNorm();
+        fit.defaultSoftmaxScale();
+        Attention a = spec.attention();
+        switch (type) {
+            case LLAMA -> {
+                fit.require(a.qkvBias() == a.outBias(), "attention bias", SpecFit.biases(a),
+                        "puts its attention_bias on all of q, k, v and o or on none");
+                fit.noWindow();
+            }
+            case MISTRAL -> {
+                fit.attentionBias(false, false, "has no attention biases");
+                fit.require(!ffn.bias(), "ffn.bias", true, "has no FFN biases");
+                fit.windowOnEveryLayerOrNone();
+            }
+            default -> {
+                fit.attentionBias(true, false, "has biases on q, k and v and none on o");
+                fit.require(!ffn.bias(), "ffn.bias", true, "has no FFN biases");
+                fit.windowOnEveryLayerOrNone();
+            }
+        }
+        return fit.problems();
+    }
+
+    @Override
+    public void write(ModelSpec spec, ObjectNode out) {
+        Attention a = spec.attention();
+        out.put("hidden_size", spec.dModel());
+        out.put("intermediate_size", spec.ffnDim());
+        out.put("num_hidden_layers", spec.layers());
+        out.put("num_attention_heads", a.heads());
+        out.put("num_key_value_heads", a.kvHeads());
+        if (a.headDim() > 0) {
+            out.put("head_dim", a.headDim());
+        }
+        out.put("hidden_act", HfActivation.write(spec.ffn().activation(), type));
+        out.put("max_position_embeddings", spec.contextLength());
+        out.put("rms_norm_eps", spec.norm().eps());
+        HfRope.write((Positional.Rope) spec.positional(), out);
+        out.put("tie_word_embeddings", spec.tiedEmbeddings());
+        out.put("vocab_size", spec.vocabSize());
+        Integer window = a.window() == null ? null : a.window().size();
+        switch (type) {
+            case LLAMA -> {
+                out.put("attention_bias", a.qkvBias());
+                out.put("mlp_bias", spec.ffn().bias());
+            }
+            case MISTRAL -> out.put("sliding_window", window);
+            default -> {
+                out.put("use_sliding_window", window != null);
+                out.put("sliding_window", window);
+                out.put("max_window_layers", window != null ? 0 : spec.layers());
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.llmgraph.io.hf;
+
+import dev.llmgraph.spec.ArchitectureKind;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The choices of a spec that one HF model type cannot express, each as "field = value: reason". The checks
+ * every type shares are here; each type adds its own.
+ */
+final class SpecFit {
+    private final ModelSpec spec;
+    private final String type;
+    private final List<String> problems = new ArrayList<>();
+
+    SpecFit(ModelSpec spec, HfModelType type) {
+        this.spec = spec;
+        this.type = "HF " + type.id();
+    }
+
+    List<String> problems() {
+        return problems;
+    }
+
+    /** Records a problem unless {@code fits}. */
+    void require(boolean fits, String field, Object value, String reason) {
+        if (!fits) {
+            problems.add(field + " = " + value + ": " + type + " " + reason);
+        }
+    }
+
+    /** What none of the six types has: other families, other placements, softcaps, QK-norm, scaled embeddings. */
+    SpecFit common() {
+        require(spec.kind() == ArchitectureKind.CAUSAL_DECODER, "kind", spec.kind(), "is a causal decoder");
+        require(spec.placement() == NormPlacement.PRE, "placement", spec.placement(),
+                "normalises before each sublayer (PRE)");
+        require(spec.finalNorm(), "finalNorm", false, "normalises after the last block");
+        require(spec.finalLogitSoftcap() == 0, "finalLogitSoftcap", spec.finalLogitSoftcap(), "has no logit softcapping");
+        require(spec.embeddings().scale() == 1.0, "embeddings.scale", spec.embeddings().scale(),
+                "does not scale the embeddings");
+        Attention a = spec.attention();
+        require(a.logitSoftcap() == 0, "attention.logitSoftcap", a.logitSoftcap(), "has no attention softcapping");
+        require(!a.qkNorm(), "attention.qkNorm", true, "has no QK-norm");
+        return this;
+    }
+
+    /** RoPE over whole heads (either pairing: the reader and writer permute q and k rows for ADJACENT). */
+    void rope() {
+        switch (spec.positional()) {
+            case Positional.Rope rope -> require(rope.fraction() == 1.0, "positional.fraction", rope.fraction(),
+                    "rotates whole heads");
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> require(false, "positional", spec.positional(), "uses RoPE");
+        }
+    }
+
+    void layerNormWithBias() {
+        boolean layerNormWithBias = switch (spec.norm()) {
+            case Norm.LayerNorm ln -> ln.bias();
+            case Norm.RmsNorm _, Norm.SimpleRmsNorm _ -> false;
+        };
+        require(layerNormWithBias, "norm", spec.norm(), "uses LayerNorm with a bias");
+    }
+
+    void rmsNorm() {
+        boolean rms = switch (spec.norm()) {
+            case Norm.RmsNorm _ -> true;
+            case Norm.LayerNorm _, Norm.SimpleRmsNorm _ -> false;
+        };
+        require(rms, "norm", spec.norm(), "uses RMSNorm");
+    }
+
+    void noParallelBlock() {
+        require(!spec.parallelBlock(), "parallelBlock", true, "runs attention and the FFN one after the other");
+    }
+
+    void noEmbeddingNorm() {
+        require(!spec.embeddings().layerNorm(), "embeddings.layerNorm", true, "has no LayerNorm after the embedding");
+    }
+
+    void noWindow() {
+        Attention a = spec.attention();
+        require(a.window() == null, "attention.window", a.window(), "has no sliding window");
+    }
+
+    /** Sliding on every layer or none: the only windows mistral and qwen2 configs share with llmgraph. */
+    void windowOnEveryLayerOrNone() {
+        Attention a = spec.attention();
+        require(a.window() == null || a.window().globalEvery() == 0, "attention.window", a.window(),
+                "slides on every layer or on none");
+    }
+
+    void defaultSoftmaxScale() {
+        double scale = spec.attention().softmaxScale();
+        require(scale == 0, "attention.softmaxScale", scale, "scales attention logits by 1/sqrt(headDim)");
+    }
+
+    /** Head size dModel / heads: the only one GPT-2, BLOOM and Falcon configs can say. */
+    void implicitHeadDim() {
+        Attention a = spec.attention();
+        int implicit = spec.dModel() / a.heads();
+        require(a.headDim() == 0 || (a.headDim() == implicit && spec.dModel() % a.heads() == 0), "attention.headDim",
+                a.headDim(), "has heads of hidden_size / num_attention_heads = " + implicit);
+    }
+
+    void multiHead() {
+        Attention a = spec.attention();
+        require(a.kvHeads() == a.heads(), "attention.kvHeads", a.kvHeads(), "has one K/V head per query head (MHA)");
+    }
+
+    void attentionBias(boolean qkv, boolean out, String reason) {
+        Attention a = spec.attention();
+        require(a.qkvBias() == qkv && a.outBias() == out, "attention bias", biases(a), reason);
+    }
+
+    /** "on q, k, v and o", "on q, k and v", "on o" or "none". */
+    static String biases(Attention a) {
+        return a.qkvBias() && a.outBias() ? "on q, k, v and o" : a.qkvBias() ? "on q, k and v" : a.outBias() ? "on o"
+                : "none";
+    }
+}

@@ -1,0 +1,45 @@
+package dev.llmgraph.spec;
+
+import java.util.Optional;
+
+/**
+ * The rules one value breaks by itself (a count below 1, a negative cap). Setters and factories apply them
+ * at once and refuse the argument, quoting it; {@code build()} applies them again to values that never
+ * passed a setter (a field left unset, a record made with its constructor), beside the rules that involve
+ * several fields.
+ */
+final class FieldRules {
+    private FieldRules() {}
+
+    /** {@code value} must be at least 1. */
+    static Optional<SpecProblem> count(String field, int value) {
+        if (value >= 1) {
+            return Optional.empty();
+        }
+        String hint = switch (field) {
+            case "vocabSize" -> "set it with .vocabSize(n), e.g. 32000 for LLaMA's tokenizer";
+            case "dModel" -> "set the residual width with .dModel(n), e.g. 4096 for LLaMA-2-7B";
+            case "layers" -> "set the number of blocks with .layers(n)";
+            case "contextLength" -> "set the longest sequence with .contextLength(n), e.g. 2048";
+            case "attention.heads" -> "LLaMA-2-7B has 32 heads";
+            case "attention.kvHeads" -> "1 is multi-query attention, heads is multi-head attention";
+            default -> throw new IllegalArgumentException("no count rule for " + field);
+        };
+        return Optional.of(new SpecProblem(field, value, "must be at least 1", hint));
+    }
+
+    /** A soft-capping constant: 0 (off) or positive. */
+    static Optional<SpecProblem> softcap(String field, double value, String hint) {
+        if (value < 0 || Double.isNaN(value)) {
+            return Optional.of(new SpecProblem(field, value, "must be 0 (off) or positive", hint));
+        }
+        return Optional.empty();
+    }
+
+    /** Refuses the argument now when {@code problem} is present. */
+    static void refuse(Optional<SpecProblem> problem) {
+        problem.ifPresent(p -> {
+            throw new IllegalArgumentException(p.toString());
+        });
+    }
+}

@@ -1,0 +1,215 @@
+package dev.llmgraph.io.gguf;
+
+import dev.llmgraph.ggml.Backend;
+import dev.llmgraph.ggml.Context;
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.GgufException;
+import dev.llmgraph.ggml.GgufFile;
+import dev.llmgraph.ggml.GgufTensorInfo;
+import dev.llmgraph.ggml.GgufValue;
+import dev.llmgraph.ggml.GgufValueType;
+import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.WeightInit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Files llmgraph cannot read as a model give a {@link GgufException} naming the file, the key or tensor, and
+ * the problem; the messages are asserted word for word. Each file is a valid export of a tiny model with one
+ * thing changed.
+ */
+class GgufReadErrorsTest {
+    @TempDir
+    static Path dir;
+    static Path llama;
+    static Path gpt2;
+
+    @BeforeAll
+    static void writeValidFiles() {
+        llama = export("llama");
+        gpt2 = export("gpt2");
+    }
+
+    private static Path export(String architecture) {
+        Path file = dir.resolve(architecture + ".gguf");
+        try (Model model = Model.random(TinyModels.all().get(architecture), WeightInit.lecun(1),
+                ModelOptions.cpu().withThreads(2))) {
+            GgufModels.write(model, file);
+        }
+        return file;
+    }
+
+    /** A copy of {@code source} as {@code name}, its metadata and tensors changed by {@code change}. */
+    private static Path variant(Path source, String name, Consumer<Map<String, GgufValue>> keys,
+                                Consumer<GgufWriter> tensors, String... dropTensors) {
+        Path file = dir.resolve(name + ".gguf");
+        try (GgufFile original = GgufFile.open(source)) {
+            Map<String, GgufValue> metadata = new LinkedHashMap<>(original.metadata());
+            keys.accept(metadata);
+            GgufWriter out = new GgufWriter().putAll(metadata);
+            for (GgufTensorInfo info : original.tensors()) {
+                if (!java.util.List.of(dropTensors).contains(info.name())) {
+                    out.copyTensor(original, info.name());
+                }
+            }
+            tensors.accept(out);
+            out.write(file);
+        }
+        return file;
+    }
+
+    private static String readError(Path file) {
+        return assertThrows(GgufException.class, () -> GgufModels.spec(file)).getMessage();
+    }
+
+    @Test
+    void aMissingRequiredKeyIsNamed() {
+        Path file = variant(llama, "no-width", keys -> keys.remove("llama.embedding_length"), w -> { });
+        assertEquals(file + ": key 'llama.embedding_length' is missing; llama.cpp needs it to build a llama model",
+                readError(file));
+    }
+
+    @Test
+    void aKeyOfTheWrongTypeIsNamed() {
+        Path file = variant(llama, "width-as-text", keys -> keys.put("llama.block_count", GgufValue.string("2")),
+                w -> { });
+        assertEquals(file + ": key 'llama.block_count' is str \"2\", not an integer", readError(file));
+    }
+
+    @Test
+    void aTensorOfTheWrongShapeIsNamedWithTheShapeTheKeysCallFor() {
+        Path file = variant(llama, "narrow-k", keys -> { },
+                w -> w.addTensor("blk.0.attn_k.weight", new float[64 * 16], 64, 16), "blk.0.attn_k.weight");
+        assertEquals(file + ": tensor 'blk.0.attn_k.weight' has shape [64, 16] (ggml order) but the llama model its "
+                + "keys describe (dModel 64, 4 heads and 2 K/V heads of 16, FFN 96, vocabulary 300) needs [64, 32]",
+                readError(file));
+    }
+
+    @Test
+    void aFusedTensorOfTheWrongShapeIsNamed() {
+        Path file = variant(gpt2, "short-qkv", keys -> { },
+                w -> w.addTensor("blk.1.attn_qkv.weight", new float[64 * 160], 64, 160), "blk.1.attn_qkv.weight");
+        assertEquals(file + ": tensor 'blk.1.attn_qkv.weight' has shape [64, 160] (ggml order) but the gpt2 model its "
+                + "keys describe (dModel 64, 4 heads and 4 K/V heads of 16, FFN 128, vocabulary 300) needs [64, 192]",
+                readError(file));
+    }
+
+    @Test
+    void aMissingTensorIsNamed() {
+        Path file = variant(llama, "no-up", keys -> { }, w -> { }, "blk.1.ffn_up.weight");
+        assertEquals(file + ": tensor 'blk.1.ffn_up.weight' is missing; the llama model its keys describe needs it",
+                readError(file));
+    }
+
+    @Test
+    void aTensorWithoutAPlaceIsNamed() {
+        Path file = variant(llama, "extra", keys -> { },
+                w -> w.addTensor("blk.0.attn_norm_2.weight", new float[64], 64));
+        assertEquals(file + ": tensor 'blk.0.attn_norm_2.weight' has no place in the llama model its keys describe "
+                + "(llama.cpp refuses such a file too: it counts the tensors it loads)", readError(file));
+    }
+
+    @Test
+    void anUnknownArchitectureIsNamed() {
+        Path file = variant(llama, "unknown", keys -> keys.put("general.architecture", GgufValue.string("llama9")),
+                w -> { });
+        assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, gemma2, "
+                + "chatglm, gpt2, bloom and falcon", readError(file));
+    }
+
+    @Test
+    void aRecurrentArchitectureNamesTheMissingFeature() {
+        Path file = variant(llama, "mamba", keys -> keys.put("general.architecture", GgufValue.string("mamba")),
+                w -> { });
+        assertEquals(file + ": architecture 'mamba' is a state-space model with recurrent state, which llmgraph cannot "
+                + "express yet", readError(file));
+    }
+
+    @Test
+    void aMixtureOfExpertsNamesTheMissingFeature() {
+        Path file = variant(llama, "moe", keys -> keys.put("llama.expert_count", GgufValue.uint32(8)), w -> { });
+        assertEquals(file + ": key 'llama.expert_count' = 8: a mixture of experts, which llmgraph cannot express yet",
+                readError(file));
+    }
+
+    @Test
+    void aMissingArchitectureKeyIsNamed() {
+        Path file = variant(llama, "anonymous", keys -> keys.remove("general.architecture"), w -> { });
+        assertEquals(file + ": key 'general.architecture' is missing; a GGUF model file names its architecture there",
+                readError(file));
+    }
+
+    @Test
+    void headCountsThatDifferBetweenLayersAreRefused() {
+        Path file = variant(llama, "per-layer-heads",
+                keys -> keys.put("llama.attention.head_count", GgufValue.integers(GgufValueType.UINT32, 4, 8)),
+                w -> { });
+        assertEquals(file + ": key 'llama.attention.head_count' differs between layers ([4, 8]); llmgraph gives every "
+                + "layer the same value", readError(file));
+    }
+
+    @Test
+    void biasesOnSomeOfQKAndVAreRefused() {
+        Path file = variant(llama, "q-bias", keys -> { },
+                w -> w.addTensor("blk.0.attn_q.bias", new float[64], 64));
+        assertEquals(file + ": of the tensors blk.0.attn_q.bias, blk.0.attn_k.bias, blk.0.attn_v.bias only some are "
+                + "present; llmgraph gives these projections biases all together or not at all", readError(file));
+    }
+
+    @Test
+    void llama31RopeFactorsNameTheMissingFeature() {
+        Path file = variant(llama, "rope-factors", keys -> { },
+                w -> w.addTensor("rope_freqs.weight", new float[8], 8));
+        assertEquals(file + ": tensor 'rope_freqs.weight' is LLaMA 3.1's per-frequency RoPE factors, which llmgraph "
+                + "cannot express yet", readError(file));
+    }
+
+    @Test
+    void keysThatDescribeAnInvalidSpecSayWhy() {
+        Path file = variant(llama, "bad-kv-heads", keys -> keys.put("llama.attention.head_count_kv",
+                GgufValue.uint32(3)), w -> { });
+        assertEquals(file + ": its keys describe a model llmgraph cannot build: spec 'tiny-llama' has 1 problem:\n"
+                + "  - attention.kvHeads = 3: must divide heads = 4: each K/V head serves the same number of query "
+                + "heads; use one of [1, 2, 4]", readError(file));
+    }
+
+    @Test
+    void keysOutsideWhatLlamaCppsGraphComputesAreRefused() {
+        Path file = variant(llama, "half-rope", keys -> keys.put("llama.rope.dimension_count", GgufValue.uint32(8)),
+                w -> { });
+        assertEquals(file + ": its keys describe a model that llama.cpp's llama graph does not compute: RoPE on 8 of "
+                + "16 head dimensions with a llama architecture (llama.cpp's llama graph rotates whole heads)",
+                readError(file));
+    }
+
+    @Test
+    void integerTensorsCannotBeWeights() {
+        try (Backend cpu = Backend.cpu(1); Context ctx = Context.create(1)) {
+            Tensor ids = ctx.newTensor("ids", GgmlType.I32, 64);
+            ctx.allocate(cpu);
+            ids.setInts(new int[64]);
+            Path file = variant(llama, "integer-norm", keys -> { }, w -> w.addTensor("blk.0.attn_norm.weight", ids),
+                    "blk.0.attn_norm.weight");
+            assertEquals(file + ": tensor 'blk.0.attn_norm.weight' is i32; weights are floats or a quantized type",
+                    readError(file));
+        }
+    }
+
+    @Test
+    void loadingGivesTheSameErrorsAsReadingTheSpec() {
+        Path file = variant(llama, "no-up-load", keys -> { }, w -> { }, "blk.1.ffn_up.weight");
+        assertEquals(readError(file), assertThrows(GgufException.class, () -> GgufModels.load(file)).getMessage());
+    }
+}

@@ -1,0 +1,116 @@
+package dev.llmgraph.io.gguf;
+
+import dev.llmgraph.presets.Presets;
+import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Which llama.cpp architecture a spec maps to, or why none: the reference is llama.cpp's model code as read
+ * for each architecture (see the Javadoc of each {@code *Architecture}); the messages are asserted word for
+ * word.
+ */
+class GgufReportTest {
+    static Stream<String> labels() {
+        return TinyModels.all().keySet().stream();
+    }
+
+    @ParameterizedTest(name = "the tiny {0} maps to its architecture")
+    @MethodSource("labels")
+    void eachTinyModelMapsToItsArchitecture(String label) {
+        GgufReport report = GgufReport.of(TinyModels.all().get(label));
+        assertEquals(Optional.of(TinyModels.architecture(label)), report.architecture(), report.toString());
+        assertEquals(List.of(), report.problems());
+    }
+
+    @Test
+    void publishedModelsMapToTheirLlamaCppArchitectures() {
+        assertEquals(Optional.of("gpt2"), GgufReport.of(Presets.gpt2Small()).architecture());
+        assertEquals(Optional.of("llama"), GgufReport.of(Presets.llama3_8b()).architecture());
+        assertEquals(Optional.of("bloom"), GgufReport.of(Presets.bloom560m()).architecture());
+        assertEquals(Optional.of("chatglm"), GgufReport.of(Presets.chatglm2_6b()).architecture());
+    }
+
+    @Test
+    void aLlamaIsAlsoWhatChatGlmComputesWhenRopeCoversWholeHeads() {
+        GgufReport report = GgufReport.of(Presets.llama2_7b());
+        assertEquals(List.of("chatglm"), report.alsoFits());
+        assertEquals("llama-2-7b maps to llama.cpp's 'llama' architecture (chatglm would compute the same)",
+                report.toString());
+    }
+
+    @Test
+    void sandwichNormsHaveNoEquivalentInTheLlamaArchitecture() {
+        ModelSpec spec = TinyModels.all().get("llama").withPlacement(NormPlacement.SANDWICH);
+        GgufReport report = GgufReport.of(spec);
+        assertFalse(report.maps());
+        assertEquals(Optional.of("llama"), report.closest());
+        assertEquals("tiny-llama maps to no llama.cpp architecture; the closest, llama, differs in:\n"
+                + "  SANDWICH norm placement with a llama architecture (llama.cpp's llama graph normalises before "
+                + "each sublayer: PRE)", report.toString());
+    }
+
+    @Test
+    void mistralsSlidingWindowHasNoEquivalentInTheLlamaArchitecture() {
+        assertEquals(List.of("a sliding window (window 4096 on every layer) with a llama architecture (llama.cpp's "
+                + "llama graph attends to every earlier position)"), GgufReport.of(Presets.mistral7b()).problems());
+    }
+
+    @Test
+    void falconWithExactGeluIsNotWhatLlamaCppComputes() {
+        GgufReport report = GgufReport.of(Presets.falcon7b());
+        assertEquals(Optional.of("falcon"), report.closest());
+        assertEquals(List.of("an MLP with exact GELU with a falcon architecture (llama.cpp's falcon graph uses an MLP "
+                + "with tanh-approximated GELU)"), report.problems());
+        ModelSpec tanh = Presets.falcon7b().withFfn(Presets.falcon7b().ffn().withActivation(Activation.GELU_TANH));
+        assertEquals(Optional.of("falcon"), GgufReport.of(tanh).architecture());
+    }
+
+    @Test
+    void aPrefixDecoderWithDeepNormMapsToNone() {
+        assertEquals("chatglm-6b maps to no llama.cpp architecture:\n"
+                + "  a prefix decoder (llama.cpp's decoders are causal)\n"
+                + "  DEEPNORM norm placement (the llama.cpp decoders llmgraph maps to normalise before each sublayer, "
+                + "Gemma 2 also after it)", GgufReport.of(Presets.chatglm6b()).toString());
+    }
+
+    @Test
+    void t5BiasInADecoderMapsToNone() {
+        ModelSpec spec = TinyModels.all().get("llama").withPositional(Positional.t5Bias(32, 128));
+        assertEquals(List.of("T5 bias in a decoder (llama.cpp has T5's bucketed relative bias only in its t5 "
+                + "encoder-decoder)"), GgufReport.of(spec).problems());
+    }
+
+    @Test
+    void ntkAwareScalingIsWrittenAsItsBase() {
+        ModelSpec spec = TinyModels.all().get("llama").withPositional(Positional.rope(10_000)
+                .withScaling(dev.llmgraph.spec.RopeScaling.ntkAware(4)));
+        GgufReport report = GgufReport.of(spec);
+        assertTrue(report.maps());
+        assertEquals(List.of("NTK-aware RoPE scaling is written as the base it raises theta to, 48760.547 (llama.cpp "
+                + "has no NTK-aware setting; the rotation is the same)"), report.notes());
+    }
+
+    @Test
+    void writingASpecThatMapsToNoneSaysWhy(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        ModelSpec spec = TinyModels.all().get("llama").withPlacement(NormPlacement.SANDWICH);
+        java.nio.file.Path file = dir.resolve("x.gguf");
+        try (var model = dev.llmgraph.model.Model.random(spec, 1)) {
+            assertEquals("cannot write " + file + " for llama.cpp: " + GgufReport.of(spec),
+                    assertThrows(IllegalArgumentException.class, () -> GgufModels.write(model, file)).getMessage());
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.llmgraph.io.gguf;
+
+import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.Embeddings;
+import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.ModelBuilder;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.RopeScaling;
+import dev.llmgraph.spec.SlidingWindow;
+import dev.llmgraph.spec.Transformer;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Tiny specs for every llama.cpp architecture llmgraph maps (2 layers, dModel 64, a vocabulary of 300 so that
+ * the byte tokens fit), labelled "architecture" or "architecture, variant": together they use every feature
+ * the architectures have (GQA and MQA, optional biases, partial RoPE, RoPE scaling, ALiBi with a head count
+ * that is not a power of two, sliding windows, soft-caps). Row lengths are multiples of 32 so that every
+ * matrix can be Q8_0 or Q4_0.
+ */
+final class TinyModels {
+    static final int VOCAB = 300;
+
+    private TinyModels() {}
+
+    private static ModelBuilder base(String name) {
+        return Transformer.causalDecoder(name).vocabSize(VOCAB).dModel(64).layers(2).contextLength(64);
+    }
+
+    /** The llama.cpp architecture a label names (its first word). */
+    static String architecture(String label) {
+        return label.split(",")[0];
+    }
+
+    /** A file name for a label. */
+    static String fileName(String label) {
+        return label.replaceAll("[^A-Za-z0-9]+", "-");
+    }
+
+    /** Label to spec. */
+    static Map<String, ModelSpec> all() {
+        Map<String, ModelSpec> all = new LinkedHashMap<>();
+        all.put("llama", base("tiny-llama")
+                .attention(Attention.grouped(4, 2))
+                .positional(Positional.rope(10_000))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
+                .build());
+        all.put("llama, biases, YaRN", base("tiny-llama-yarn")
+                .attention(Attention.grouped(4, 2).withBias(true))
+                .positional(Positional.rope(10_000).withScaling(RopeScaling.yarn(4, 16)))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96).withBias(true))
+                .build());
+        all.put("llama, NTK-aware, tied", base("tiny-llama-ntk")
+                .attention(Attention.multiQuery(4))
+                .positional(Positional.rope(10_000).withScaling(RopeScaling.ntkAware(4)))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
+                .tiedEmbeddings(true)
+                .build());
+        all.put("gpt2", base("tiny-gpt2")
+                .attention(Attention.multiHead(4).withBias(true))
+                .positional(Positional.learned())
+                .norm(Norm.layer(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.mlp(128, Activation.GELU_TANH))
+                .tiedEmbeddings(true)
+                .build());
+        all.put("bloom", base("tiny-bloom")
+                .attention(Attention.multiHead(4).withBias(true))
+                .positional(Positional.alibi())
+                .norm(Norm.layer(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.mlp(128, Activation.GELU_TANH))
+                .embeddings(Embeddings.tiedWeights().withLayerNorm(true))
+                .build());
+        all.put("bloom, 6 heads", base("tiny-bloom-6").dModel(96)
+                .attention(Attention.multiHead(6).withBias(true))
+                .positional(Positional.alibi())
+                .norm(Norm.layer(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.mlp(128, Activation.GELU_TANH))
+                .embeddings(Embeddings.tiedWeights().withLayerNorm(true))
+                .build());
+        all.put("falcon", base("tiny-falcon")
+                .attention(Attention.multiQuery(4))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.layer(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.mlp(128, Activation.GELU_TANH).withBias(false))
+                .parallelBlock(true)
+                .tiedEmbeddings(true)
+                .build());
+        all.put("falcon, GQA, untied", base("tiny-falcon-gqa")
+                .attention(Attention.grouped(4, 2))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.layer(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.mlp(128, Activation.GELU_TANH).withBias(false))
+                .parallelBlock(true)
+                .build());
+        all.put("qwen2", base("tiny-qwen2")
+                .attention(Attention.grouped(4, 2).withBias(true, false))
+                .positional(Positional.rope(1_000_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.rms(1e-6), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(160))
+                .tiedEmbeddings(true)
+                .build());
+        all.put("chatglm", base("tiny-chatglm")
+                .attention(Attention.grouped(4, 2).withBias(true, false))
+                .positional(Positional.rope(10_000).withFraction(0.5))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
+                .build());
+        all.put("gemma2", base("tiny-gemma2")
+                .attention(Attention.grouped(4, 2).withHeadDim(32)
+                        .withSlidingWindow(SlidingWindow.withGlobalEvery(8, 2)).withLogitSoftcap(5))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.rms(1e-6), NormPlacement.SANDWICH)
+                .ffn(Ffn.geglu(128))
+                .embeddings(Embeddings.tiedWeights().withScale(Math.sqrt(64)))
+                .finalLogitSoftcap(10)
+                .build());
+        all.put("gemma2, full attention", base("tiny-gemma2-full")
+                .attention(Attention.grouped(4, 1).withLogitSoftcap(50))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES).withFraction(0.5))
+                .norm(Norm.rms(1e-6), NormPlacement.SANDWICH)
+                .ffn(Ffn.geglu(128))
+                .embeddings(Embeddings.tiedWeights().withScale(Math.sqrt(64)))
+                .finalLogitSoftcap(30)
+                .build());
+        return all;
+    }
+
+    /**
+     * The spec a file written for {@code spec} reads back as: heads written out, NTK-aware RoPE as its raised
+     * base (an f32 key), and Gemma 2's full attention as a window as long as the context.
+     */
+    static ModelSpec asWritten(ModelSpec spec) {
+        ModelSpec out = spec.withAttention(spec.attention().withHeadDim(spec.headDim()));
+        if (out.positional() instanceof Positional.Rope rope && rope.scaling() instanceof RopeScaling.NtkAware) {
+            double base = Double.parseDouble(Float.toString((float) rope.effectiveTheta(spec.headDim())));
+            out = out.withPositional(rope.withTheta(base).withScaling(RopeScaling.none()));
+        }
+        if (GgufReport.of(spec).architecture().orElse("").equals("gemma2") && spec.attention().window() == null) {
+            out = out.withAttention(out.attention().withSlidingWindow(new SlidingWindow(spec.contextLength(), 2)));
+        }
+        return out;
+    }
+
+    /** A prompt of {@code length} token ids spread over the vocabulary. */
+    static int[] prompt(int length) {
+        int[] tokens = new int[length];
+        for (int i = 0; i < length; i++) {
+            tokens[i] = (int) ((i * 97L + 13) % VOCAB);
+        }
+        return tokens;
+    }
+
+}

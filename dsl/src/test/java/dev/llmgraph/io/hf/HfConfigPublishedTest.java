@@ -1,0 +1,237 @@
+package dev.llmgraph.io.hf;
+
+import dev.llmgraph.presets.Presets;
+import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.RopeScaling;
+import dev.llmgraph.spec.SlidingWindow;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The config.json files of released checkpoints, as published on the Hugging Face hub, read into specs. The
+ * independent reference is each model card's parameter count (exact) and, where llmgraph has a preset
+ * written from the paper's tables, that preset.
+ */
+class HfConfigPublishedTest {
+    @TempDir
+    Path dir;
+
+    private ModelSpec readFile(String folder, String json) throws IOException {
+        Path config = Files.createDirectories(dir.resolve(folder)).resolve("config.json");
+        Files.writeString(config, json);
+        return HfConfig.read(config.getParent());
+    }
+
+    /** The preset with the name the config gives, head size left implicit as the config does. */
+    private static ModelSpec preset(ModelSpec preset, String name) {
+        ModelSpec s = preset.withName(name);
+        return s.attention().headDim() * s.heads() == s.dModel() ? s.withAttention(s.attention().withHeadDim(0)) : s;
+    }
+
+    @Test
+    void llama2_7b_6738415616Parameters() throws IOException {
+        ModelSpec spec = readFile("Llama-2-7b-hf", """
+                {
+                  "_name_or_path": "meta-llama/Llama-2-7b-hf",
+                  "architectures": ["LlamaForCausalLM"],
+                  "bos_token_id": 1, "eos_token_id": 2,
+                  "hidden_act": "silu",
+                  "hidden_size": 4096,
+                  "initializer_range": 0.02,
+                  "intermediate_size": 11008,
+                  "max_position_embeddings": 4096,
+                  "model_type": "llama",
+                  "num_attention_heads": 32,
+                  "num_hidden_layers": 32,
+                  "num_key_value_heads": 32,
+                  "pretraining_tp": 1,
+                  "rms_norm_eps": 1e-05,
+                  "rope_scaling": null,
+                  "tie_word_embeddings": false,
+                  "torch_dtype": "float16",
+                  "transformers_version": "4.31.0.dev0",
+                  "use_cache": true,
+                  "vocab_size": 32000
+                }""");
+        assertEquals(6_738_415_616L, spec.parameterCount());
+        assertEquals(preset(Presets.llama2_7b(), "meta-llama/Llama-2-7b-hf"), spec);
+    }
+
+    @Test
+    void mistral7bV01_7241732096Parameters_window4096() {
+        ModelSpec spec = HfConfig.parse("""
+                {
+                  "architectures": ["MistralForCausalLM"],
+                  "bos_token_id": 1, "eos_token_id": 2,
+                  "hidden_act": "silu",
+                  "hidden_size": 4096,
+                  "initializer_range": 0.02,
+                  "intermediate_size": 14336,
+                  "max_position_embeddings": 32768,
+                  "model_type": "mistral",
+                  "num_attention_heads": 32,
+                  "num_hidden_layers": 32,
+                  "num_key_value_heads": 8,
+                  "rms_norm_eps": 1e-05,
+                  "rope_theta": 10000.0,
+                  "sliding_window": 4096,
+                  "tie_word_embeddings": false,
+                  "torch_dtype": "bfloat16",
+                  "transformers_version": "4.34.0.dev0",
+                  "use_cache": true,
+                  "vocab_size": 32000
+                }""", "Mistral-7B-v0.1/config.json");
+        assertEquals(7_241_732_096L, spec.parameterCount());
+        assertEquals(preset(Presets.mistral7b(), "mistral"), spec);
+    }
+
+    @Test
+    void gpt2_124439808Parameters_gptNamesAndLegacyNCtx() {
+        ModelSpec spec = HfConfig.parse("""
+                {
+                  "activation_function": "gelu_new",
+                  "architectures": ["GPT2LMHeadModel"],
+                  "attn_pdrop": 0.1, "embd_pdrop": 0.1, "resid_pdrop": 0.1,
+                  "bos_token_id": 50256, "eos_token_id": 50256,
+                  "initializer_range": 0.02,
+                  "layer_norm_epsilon": 1e-05,
+                  "model_type": "gpt2",
+                  "n_ctx": 1024,
+                  "n_embd": 768,
+                  "n_head": 12,
+                  "n_layer": 12,
+                  "n_positions": 1024,
+                  "summary_activation": null,
+                  "summary_first_dropout": 0.1,
+                  "summary_proj_to_labels": true,
+                  "summary_type": "cls_index",
+                  "summary_use_proj": true,
+                  "task_specific_params": {"text-generation": {"do_sample": true, "max_length": 50}},
+                  "vocab_size": 50257
+                }""", "gpt2/config.json");
+        assertEquals(124_439_808L, spec.parameterCount());
+        assertEquals(preset(Presets.gpt2Small(), "gpt2"), spec);
+    }
+
+    @Test
+    void bloom560m_559214592Parameters_legacyNEmbed() {
+        ModelSpec spec = HfConfig.parse("""
+                {
+                  "apply_residual_connection_post_layernorm": false,
+                  "architectures": ["BloomForCausalLM"],
+                  "attention_dropout": 0.0,
+                  "attention_softmax_in_fp32": true,
+                  "bias_dropout_fusion": true,
+                  "bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 3, "unk_token_id": 0,
+                  "hidden_dropout": 0.0,
+                  "initializer_range": 0.02,
+                  "layer_norm_epsilon": 1e-05,
+                  "masked_softmax_fusion": true,
+                  "model_type": "bloom",
+                  "n_embed": 1024,
+                  "n_inner": null,
+                  "n_layer": 24,
+                  "num_attention_heads": 16,
+                  "offset_alibi": 100,
+                  "pretraining_tp": 1,
+                  "skip_bias_add": true,
+                  "skip_bias_add_qkv": false,
+                  "slow_but_exact": false,
+                  "transformers_version": "4.21.0",
+                  "use_cache": true,
+                  "vocab_size": 250880
+                }""", "bloom-560m/config.json");
+        assertEquals(559_214_592L, spec.parameterCount());
+        assertEquals(preset(Presets.bloom560m(), "bloom"), spec);
+    }
+
+    @Test
+    void falcon7b_6921720704Parameters_multiQueryParallel() {
+        ModelSpec spec = HfConfig.parse("""
+                {
+                  "alibi": false,
+                  "apply_residual_connection_post_layernorm": false,
+                  "architectures": ["FalconForCausalLM"],
+                  "attention_dropout": 0.0,
+                  "bias": false,
+                  "bos_token_id": 11, "eos_token_id": 11,
+                  "hidden_dropout": 0.0,
+                  "hidden_size": 4544,
+                  "initializer_range": 0.02,
+                  "layer_norm_epsilon": 1e-05,
+                  "model_type": "falcon",
+                  "multi_query": true,
+                  "new_decoder_architecture": false,
+                  "num_attention_heads": 71,
+                  "num_hidden_layers": 32,
+                  "parallel_attn": true,
+                  "torch_dtype": "bfloat16",
+                  "transformers_version": "4.27.4",
+                  "use_cache": true,
+                  "vocab_size": 65024
+                }""", "falcon-7b/config.json");
+        assertEquals(6_921_720_704L, spec.parameterCount());
+        assertEquals(preset(Presets.falcon7b(), "falcon"), spec);
+    }
+
+    @Test
+    void qwen2_05b_494032768Parameters_qkvBiasTiedNoWindow() {
+        ModelSpec spec = HfConfig.parse("""
+                {
+                  "architectures": ["Qwen2ForCausalLM"],
+                  "attention_dropout": 0.0,
+                  "bos_token_id": 151643, "eos_token_id": 151643,
+                  "hidden_act": "silu",
+                  "hidden_size": 896,
+                  "initializer_range": 0.02,
+                  "intermediate_size": 4864,
+                  "max_position_embeddings": 131072,
+                  "max_window_layers": 24,
+                  "model_type": "qwen2",
+                  "num_attention_heads": 14,
+                  "num_hidden_layers": 24,
+                  "num_key_value_heads": 2,
+                  "rms_norm_eps": 1e-06,
+                  "rope_theta": 1000000.0,
+                  "sliding_window": 131072,
+                  "tie_word_embeddings": true,
+                  "torch_dtype": "bfloat16",
+                  "transformers_version": "4.40.1",
+                  "use_cache": true,
+                  "use_sliding_window": false,
+                  "vocab_size": 151936
+                }""", "Qwen2-0.5B/config.json");
+        assertEquals(494_032_768L, spec.parameterCount());
+        Attention a = spec.attention();
+        assertEquals(Attention.grouped(14, 2).withBias(true, false), a);
+        assertEquals(Positional.rope(1_000_000).withPairing(RopePairing.HALVES), spec.positional());
+        assertEquals(1e-6, spec.norm().eps());
+        assertEquals(Activation.SILU, spec.ffn().activation());
+        assertTrue(spec.tiedEmbeddings());
+        assertEquals(131072, spec.contextLength());
+    }
+
+    @Test
+    void newerFiles_ropeParametersAndLayerTypes() {
+        ModelSpec spec = HfConfig.parse("""
+                {"model_type": "qwen2", "hidden_size": 32, "num_hidden_layers": 4, "num_attention_heads": 4,
+                 "num_key_value_heads": 2, "intermediate_size": 64, "vocab_size": 256,
+                 "rope_parameters": {"rope_type": "linear", "factor": 2.0, "rope_theta": 5000.0},
+                 "sliding_window": 8,
+                 "layer_types": ["sliding_attention", "full_attention", "sliding_attention", "full_attention"]}
+                """, "config.json");
+        assertEquals(Positional.rope(5000).withPairing(RopePairing.HALVES)
+                .withScaling(RopeScaling.linear(2)), spec.positional());
+        assertEquals(SlidingWindow.withGlobalEvery(8, 2), spec.attention().window());
+    }
+}

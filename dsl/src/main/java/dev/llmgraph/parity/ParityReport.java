@@ -116,7 +116,8 @@ public record ParityReport(Path gguf, int[] tokens, double tolerance, List<NodeD
             table.row(n.llamaCppName(), n.llmgraphName(), Arrays.toString(n.ne()), n.maxAbs(), n.relative(),
                     n.exceeds() ? "NO" : "yes", n.histogram().toString());
         }
-        return caption() + "\n" + verdict() + "\n" + table + "unmatched llama.cpp nodes: " + listed(unmatchedLlamaCpp)
+        String rows = table.toString();
+        return caption() + "\n" + verdict() + "\n" + rows + (rows.endsWith("\n") ? "" : "\n") + "unmatched llama.cpp nodes: " + listed(unmatchedLlamaCpp)
                 + "\nunmatched llmgraph nodes: " + listed(unmatchedLlmgraph) + "\n";
     }
 

@@ -117,8 +117,9 @@ public record ParityReport(Path gguf, int[] tokens, double tolerance, List<NodeD
                     n.exceeds() ? "NO" : "yes", n.histogram().toString());
         }
         String rows = table.toString();
-        return caption() + "\n" + verdict() + "\n" + rows + (rows.endsWith("\n") ? "" : "\n") + "unmatched llama.cpp nodes: " + listed(unmatchedLlamaCpp)
-                + "\nunmatched llmgraph nodes: " + listed(unmatchedLlmgraph) + "\n";
+        return caption() + "\n" + verdict() + "\n" + rows + (rows.endsWith("\n") ? "" : "\n")
+                + "unmatched llama.cpp nodes: " + listed(unmatchedLlamaCpp) + "\nunmatched llmgraph nodes: "
+                + listed(unmatchedLlmgraph) + "\n";
     }
 
     private String caption() {

@@ -164,18 +164,7 @@ public final class LlamaReference implements AutoCloseable {
      */
     public float[][] logits(int... tokens) {
         ensureOpen();
-        if (tokens.length < 1 || tokens.length > settings.contextLength()) {
-            throw new IllegalArgumentException("logits of " + tokens.length + " tokens: the reference for " + path()
-                    + " takes 1 to " + settings.contextLength() + " tokens; open it with "
-                    + "Settings.withContextLength(" + Math.max(1, tokens.length) + ") for longer sequences");
-        }
-        for (int i = 0; i < tokens.length; i++) {
-            if (tokens[i] < 0 || tokens[i] >= vocabSize) {
-                throw new IllegalArgumentException("token id " + tokens[i] + " at position " + i + " is out of range: "
-                        + "the vocabulary of " + path() + " has " + vocabSize + " tokens (ids 0 to " + (vocabSize - 1)
-                        + ")");
-            }
-        }
+        checkTokens("logits", path(), settings.contextLength(), vocabSize, tokens);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ids = arena.allocateFrom(ValueLayout.JAVA_INT, tokens);
             MemorySegment out = arena.allocate(ValueLayout.JAVA_FLOAT, (long) tokens.length * vocabSize);
@@ -190,6 +179,22 @@ public final class LlamaReference implements AutoCloseable {
                 logits[position] = out.asSlice(4L * position * vocabSize, 4L * vocabSize).toArray(ValueLayout.JAVA_FLOAT);
             }
             return logits;
+        }
+    }
+
+    /** Token ids within the vocabulary and a sequence length within the context, checked before llama.cpp sees them. */
+    static void checkTokens(String what, Path path, int contextLength, int vocabSize, int[] tokens) {
+        if (tokens.length < 1 || tokens.length > contextLength) {
+            throw new IllegalArgumentException(what + " of " + tokens.length + " tokens: the reference for " + path
+                    + " takes 1 to " + contextLength + " tokens; open it with "
+                    + "Settings.withContextLength(" + Math.max(1, tokens.length) + ") for longer sequences");
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= vocabSize) {
+                throw new IllegalArgumentException("token id " + tokens[i] + " at position " + i + " is out of range: "
+                        + "the vocabulary of " + path + " has " + vocabSize + " tokens (ids 0 to " + (vocabSize - 1)
+                        + ")");
+            }
         }
     }
 

@@ -47,6 +47,7 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph notebook", "notebookInstallsTheKernelAndStartsJupyter"),
             Map.entry("bin/llmgraph kernel install", "kernelInstallWritesTheKernelspec"),
             Map.entry("bin/llmgraph logits --gguf F --tokens 1,2,3 --out F", "logitsWritesEveryPosition"),
+            Map.entry("bin/llmgraph parity --gguf F --tokens 1,2,3 [--tolerance X]", "parityComparesEveryNode"),
             Map.entry("bin/llmgraph bench --model NAME", "benchMeasuresATinyPresetAndItsFile"),
             Map.entry("bin/llmgraph bench --model tiny-gpt2-small --type q8_0 -p 8 -n 4 -r 1 --rounds 1",
                     "benchMeasuresATinyPresetAndItsFile"),
@@ -153,6 +154,15 @@ class DocumentedCommandsTest {
     }
 
     @Test
+    void parityComparesEveryNode() throws Exception {
+        Result run = llmgraph(List.of("parity", "--gguf", gguf.toString(), "--tokens", "1,2,3", "--tolerance", "1e-3",
+                "--threads", "2"), "");
+        assertEquals(0, run.status(), run.output());
+        assertTrue(run.output().startsWith("layer-by-layer parity of tiny-gpt2.gguf over 3 tokens"), run.output());
+        assertTrue(run.output().contains("\nresult_output  logits "), run.output());
+    }
+
+    @Test
     void benchMeasuresATinyPresetAndItsFile() throws Exception {
         List<String> tiny = List.of("-p", "8", "-n", "4", "-r", "1", "--rounds", "1", "--threads", "2", "--out",
                 work.resolve("bench-results").toString());
@@ -188,7 +198,7 @@ class DocumentedCommandsTest {
 
     @Test
     void everyCommandAnswersHelp() throws Exception {
-        for (String command : List.of("run", "jshell", "test", "build-native", "logits", "bench", "notebook", "kernel",
+        for (String command : List.of("run", "jshell", "test", "build-native", "logits", "parity", "bench", "notebook", "kernel",
                 "java", "dist", "check")) {
             Result run = llmgraph(List.of(command, "--help"), "");
             assertEquals(0, run.status(), command + ": " + run.output());

@@ -1,0 +1,147 @@
+package dev.llmgraph.cli;
+
+import dev.llmgraph.ggml.GgufException;
+import dev.llmgraph.ggml.LlamaException;
+import dev.llmgraph.ggml.NativeLibraryException;
+import dev.llmgraph.parity.LayerParity;
+import dev.llmgraph.parity.ParityReport;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bin/llmgraph parity --gguf FILE --tokens 1,2,3 [--tolerance X] [--threads N]}: llama.cpp's forward pass
+ * and llmgraph's over the same GGUF file, compared node by node ({@link LayerParity}); prints the table and the
+ * first node beyond the tolerance.
+ *
+ * <p>Exit codes: 0 every matched node agrees; 1 a node is beyond the tolerance; 2 bad arguments (one line on
+ * stderr saying which); 3 a file one of the engines cannot read (llama.cpp's or llmgraph's words), or native
+ * libraries that are missing.
+ */
+public final class ParityCommand {
+    static final String USAGE = "usage: bin/llmgraph parity --gguf FILE --tokens 1,2,3 [--tolerance X] [--threads N]";
+    static final String HELP = USAGE + """
+
+
+            Runs llama.cpp's forward pass over the token ids with every named intermediate tensor kept (attn_norm-0,
+            Qcur-0, kq-0, ffn_out-0, l_out-0, ..., result_output) and llmgraph's forward pass on the same file with its
+            named nodes, matches the names (q.0 for Qcur-0, ...), and prints per node the largest absolute and relative
+            difference (relative to the node's largest |value| in llama.cpp) with a histogram of the element-wise
+            differences, the first node beyond the tolerance, and the names either side has without a counterpart.
+            Sizes are in ggml order, llama.cpp's layout (llmgraph's q/k/v are permuted back; attention scores are
+            compared over the prompt's own keys). Both on the CPU, with an F16 K/V cache.
+
+              --gguf FILE          the model (architectures llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon)
+              --tokens 1,2,3       token ids, comma-separated
+              --tolerance X        largest relative difference that agrees (default 1e-3, for F32 weights)
+              --threads N          CPU threads (default: up to 4)
+
+            Exit codes: 0 every matched node agrees, 1 a node beyond the tolerance, 2 bad arguments, 3 a file an
+            engine cannot read or native libraries that are missing.
+            """;
+    private static final List<String> OPTIONS = List.of("--gguf", "--tokens", "--tolerance", "--threads");
+
+    private ParityCommand() {}
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    record Arguments(Path gguf, int[] tokens, double tolerance, int threads) {}
+
+    /** Runs the command, printing to {@code out} and {@code err}; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            out.print(HELP);
+            return 0;
+        }
+        Arguments arguments;
+        try {
+            arguments = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("llmgraph parity: " + e.getMessage() + " (" + USAGE + ")");
+            return 2;
+        }
+        try {
+            ParityReport report = LayerParity.compare(arguments.gguf(), arguments.tokens(), arguments.tolerance(),
+                    arguments.threads());
+            out.print(report);
+            return report.agrees() ? 0 : 1;
+        } catch (LlamaException | GgufException | NativeLibraryException e) {
+            err.println("llmgraph parity: " + e.getMessage());
+            return 3;
+        } catch (IllegalArgumentException e) {
+            // token ids outside the vocabulary, a prompt longer than the context
+            err.println("llmgraph parity: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    static Arguments parse(String[] args) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (!OPTIONS.contains(option)) {
+                throw new IllegalArgumentException("unknown argument '" + option + "'");
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            if (values.put(option, args[++i]) != null) {
+                throw new IllegalArgumentException(option + " is given twice");
+            }
+        }
+        for (String required : List.of("--gguf", "--tokens")) {
+            if (!values.containsKey(required)) {
+                throw new IllegalArgumentException(required + " is missing");
+            }
+        }
+        Path gguf = Path.of(values.get("--gguf"));
+        if (!Files.isRegularFile(gguf)) {
+            throw new IllegalArgumentException("--gguf " + gguf + ": no such file");
+        }
+        double tolerance = LayerParity.DEFAULT_TOLERANCE;
+        if (values.containsKey("--tolerance")) {
+            try {
+                tolerance = Double.parseDouble(values.get("--tolerance"));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--tolerance " + values.get("--tolerance") + ": not a number");
+            }
+            if (!(tolerance > 0)) {
+                throw new IllegalArgumentException("--tolerance " + values.get("--tolerance") + ": must be above 0");
+            }
+        }
+        int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
+        if (values.containsKey("--threads")) {
+            threads = integer("--threads", values.get("--threads"));
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads " + threads + ": must be at least 1");
+            }
+        }
+        String[] parts = values.get("--tokens").split(",", -1);
+        int[] tokens = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            tokens[i] = integer("--tokens", parts[i].trim());
+            if (tokens[i] < 0) {
+                throw new IllegalArgumentException("--tokens: token id " + tokens[i] + " is negative");
+            }
+        }
+        return new Arguments(gguf, tokens, tolerance, threads);
+    }
+
+    private static int integer(String option, String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": '" + text + "' is not a whole number");
+        }
+    }
+}

@@ -64,7 +64,10 @@ public final class UnigramTokenizer {
         this.scores = new float[tokens.size()];
         System.arraycopy(scores, 0, this.scores, SPECIAL_TOKENS.size(), scores.length);
         this.unknownScore = lowest - UNKNOWN_PENALTY;
-        this.trie = new PieceTrie(pieces, SPECIAL_TOKENS.size()); // special tokens are never matched in text
+        this.trie = new PieceTrie(); // special tokens are never matched in text
+        for (int i = 0; i < pieces.size(); i++) {
+            trie.add(pieces.get(i), SPECIAL_TOKENS.size() + i);
+        }
     }
 
     public int size() {
@@ -113,7 +116,12 @@ public final class UnigramTokenizer {
             int charLength = Character.charCount(s.codePointAt(i));
             boolean wholeCharacterFound = false;
             // Ties keep the cutting found first: earlier start, then shorter piece (llama.cpp's order).
-            for (int node = trie.child(PieceTrie.ROOT, s.charAt(i)), end = i + 1; node >= 0; ) {
+            for (int node = PieceTrie.ROOT, end = i; end < n; ) {
+                int c = s.codePointAt(end);
+                end += Character.charCount(c);
+                if ((node = trie.child(node, c)) < 0) {
+                    break;
+                }
                 int id = trie.piece(node);
                 if (id >= 0) {
                     wholeCharacterFound |= end - i == charLength;
@@ -124,7 +132,6 @@ public final class UnigramTokenizer {
                         from[end] = i;
                     }
                 }
-                node = end < n ? trie.child(node, s.charAt(end++)) : -1;
             }
             if (!wholeCharacterFound) {
                 double score = best[i] + unknownScore;

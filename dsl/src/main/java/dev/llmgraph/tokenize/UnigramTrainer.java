@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +13,11 @@ import java.util.TreeSet;
  * Learns a Unigram vocabulary as SentencePiece does (Kudo 2018), from the top down:
  * <ol>
  * <li>The text is normalised as the encoder will see it ({@link UnigramTokenizer#normalize}) and cut into
- *     words before each {@code ▁}; pieces never cross a word start.</li>
- * <li>Seed: every character, and every substring of up to 16 characters that occurs at least twice, weighted
- *     by occurrences times length (a long frequent substring starts ahead).</li>
+ *     words: {@code ▁} with the characters up to the next {@code ▁}, or a run of {@code ▁} (indentation);
+ *     pieces never cross a word boundary.</li>
+ * <li>Seed: every character, and every substring of up to 16 characters that occurs at least twice (except
+ *     the special tokens' names), weighted by occurrences times length (a long frequent substring starts
+ *     ahead).</li>
  * <li>EM: the E-step runs forward-backward over each word's lattice of matching pieces and adds up how often
  *     each piece is expected to be used; the M-step makes the pieces' log-probabilities those counts over
  *     their sum, and drops pieces expected less than half a time.</li>
@@ -43,6 +44,7 @@ public final class UnigramTrainer {
     private double[] logProbs;
     private PieceTrie trie;
     private int aliveCount;
+    private int trieSize;
 
     private UnigramTrainer() {}
 
@@ -80,12 +82,26 @@ public final class UnigramTrainer {
         return train(BpeTrainer.readUtf8(corpusFile), vocabSize, progress);
     }
 
+    /**
+     * Cuts the normal form into words: {@code ▁} and the characters up to the next {@code ▁}, or a run of
+     * {@code ▁} (the last of which starts the next word), so that indentation can become whitespace pieces.
+     */
     private void countWords(String corpus) {
         String text = UnigramTokenizer.normalize(corpus);
         Map<String, Long> counts = new LinkedHashMap<>();
         for (int start = 0; start < text.length(); ) {
-            int end = text.indexOf(UnigramTokenizer.SPACE, start + 1);
-            end = end < 0 ? text.length() : end;
+            int end = start + 1;
+            if (text.charAt(start) == UnigramTokenizer.SPACE && end < text.length()
+                    && text.charAt(end) == UnigramTokenizer.SPACE) {
+                while (end < text.length() && text.charAt(end) == UnigramTokenizer.SPACE) {
+                    end++;
+                }
+                end = end < text.length() ? end - 1 : end;
+            } else {
+                while (end < text.length() && text.charAt(end) != UnigramTokenizer.SPACE) {
+                    end++;
+                }
+            }
             counts.merge(text.substring(start, end), 1L, Long::sum);
             start = end;
         }
@@ -103,33 +119,42 @@ public final class UnigramTrainer {
         return set;
     }
 
-    /** Characters, then substrings of 2 to 16 characters seen twice or more (each length from the one before). */
+    /**
+     * Characters, then substrings of 2 to 16 characters seen twice or more, counted in a trie one length at a
+     * time: a substring is counted only where the one a character shorter was seen twice (else it is rare too).
+     */
     private void seed(TrainingProgress progress) {
-        Map<String, Long> weights = new LinkedHashMap<>();
-        Map<String, Long> previous = new HashMap<>();
-        for (int length = 1; length <= MAX_PIECE_LENGTH && (length == 1 || !previous.isEmpty()); length++) {
-            Map<String, Long> counts = new HashMap<>();
-            for (int w = 0; w < words.size(); w++) {
-                String word = words.get(w);
-                int[] offsets = codePointOffsets(word);
-                for (int s = 0; s + length < offsets.length; s++) {
-                    if (length > 1 && (!previous.containsKey(word.substring(offsets[s], offsets[s + length - 1]))
-                            || !previous.containsKey(word.substring(offsets[s + 1], offsets[s + length])))) {
-                        continue; // a substring of a rare substring is rare
+        PieceTrie counter = new PieceTrie();
+        SubstringCounts counts = new SubstringCounts();
+        int[][] text = new int[words.size()][];
+        int[][] node = new int[words.size()][]; // node of the substring at each start, of the current length
+        for (int w = 0; w < words.size(); w++) {
+            text[w] = words.get(w).codePoints().toArray();
+            node[w] = new int[text[w].length];
+        }
+        for (int length = 1; length <= MAX_PIECE_LENGTH; length++) {
+            for (int w = 0; w < text.length; w++) {
+                long count = wordCounts.get(w);
+                for (int s = 0; s < text[w].length; s++) {
+                    int parent = length == 1 ? PieceTrie.ROOT : node[w][s];
+                    if (parent < 0 || s + length > text[w].length || (length > 1 && counts.count(parent) < 2)) {
+                        node[w][s] = -1;
+                        continue;
                     }
-                    counts.merge(word.substring(offsets[s], offsets[s + length]), wordCounts.get(w), Long::sum);
+                    int child = counter.childOrNew(parent, text[w][s + length - 1]);
+                    counts.add(child, parent, text[w][s + length - 1], length, count);
+                    node[w][s] = child;
                 }
             }
-            if (length > 1) {
-                counts.values().removeIf(count -> count < 2);
-            }
-            int l = length;
-            counts.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .forEach(e -> weights.put(e.getKey(), e.getValue() * l));
-            previous = counts;
-            progress.update("Unigram: seed pieces", length, MAX_PIECE_LENGTH, weights.size() + " pieces");
+            progress.update("Unigram: seed pieces", length, MAX_PIECE_LENGTH, counter.nodes() - 1 + " substrings");
         }
-        progress.update("Unigram: seed pieces", MAX_PIECE_LENGTH, MAX_PIECE_LENGTH, weights.size() + " pieces");
+        Map<String, Long> weights = new LinkedHashMap<>();
+        for (int n = 1; n < counter.nodes(); n++) {
+            if (counts.length(n) == 1 || counts.count(n) >= 2) {
+                weights.put(counts.text(n), counts.count(n) * counts.length(n));
+            }
+        }
+        UnigramTokenizer.SPECIAL_TOKENS.forEach(weights::remove); // "<unk>" in the text stays characters
         pieces.addAll(weights.keySet());
         int n = pieces.size();
         required = new boolean[n];
@@ -143,16 +168,18 @@ public final class UnigramTrainer {
             required[id] = piece.codePointCount(0, piece.length()) == 1;
             logProbs[id] = Math.log(weights.get(piece)) - logTotal;
         }
-        trie = new PieceTrie(pieces, 0);
+        rebuildTrie();
     }
 
-    private static int[] codePointOffsets(String word) {
-        int[] offsets = new int[word.codePointCount(0, word.length()) + 1];
-        for (int i = 0, k = 0; i < word.length(); i += Character.charCount(word.codePointAt(i))) {
-            offsets[k++] = i;
+    /** A trie of the living pieces, made again when pruning has removed many. */
+    private void rebuildTrie() {
+        trie = new PieceTrie();
+        trieSize = aliveCount;
+        for (int id = 0; id < pieces.size(); id++) {
+            if (alive[id]) {
+                trie.add(pieces.get(id), id);
+            }
         }
-        offsets[offsets.length - 1] = word.length();
-        return offsets;
     }
 
     /**
@@ -161,17 +188,20 @@ public final class UnigramTrainer {
      */
     private void learn(int size, TrainingProgress progress) {
         int roughSize = (int) (size * OVERSHOOT);
-        int rounds = 1;
-        for (int n = aliveCount; n > roughSize; n = Math.max(roughSize, (int) (n * KEPT_PER_ROUND))) {
-            rounds++;
-        }
         for (int round = 1; ; round++) {
             double logLikelihood = 0;
             for (int step = 0; step < EM_STEPS_PER_ROUND; step++) {
+                if (trieSize > 2 * aliveCount) {
+                    rebuildTrie(); // the first M-step drops most seeds
+                }
                 logLikelihood = expectationMaximisation();
             }
             boolean done = aliveCount <= roughSize;
-            progress.update("Unigram: EM and pruning", done ? rounds : Math.min(round, rounds - 1), rounds,
+            int rounds = round;
+            for (int n = aliveCount; n > roughSize; n = Math.max(roughSize, (int) (n * KEPT_PER_ROUND))) {
+                rounds++; // an estimate: M-steps drop pieces too
+            }
+            progress.update("Unigram: EM and pruning", round, rounds,
                     aliveCount + " pieces, log-likelihood " + String.format("%.4g", logLikelihood));
             if (done) {
                 break;
@@ -288,14 +318,18 @@ public final class UnigramTrainer {
             if (best[i] == Double.NEGATIVE_INFINITY) {
                 continue;
             }
-            for (int node = trie.child(PieceTrie.ROOT, text.charAt(i)), end = i + 1; node >= 0; ) {
+            for (int node = PieceTrie.ROOT, end = i; end < n; ) {
+                int c = text.codePointAt(end);
+                end += Character.charCount(c);
+                if ((node = trie.child(node, c)) < 0) {
+                    break;
+                }
                 int id = trie.piece(node);
                 if (id >= 0 && id != excluded && alive[id] && best[i] + logProbs[id] > best[end]) {
                     best[end] = best[i] + logProbs[id];
                     piece[end] = id;
                     from[end] = i;
                 }
-                node = end < n ? trie.child(node, text.charAt(end++)) : -1;
             }
         }
         List<Integer> reversed = new ArrayList<>();
@@ -331,12 +365,16 @@ public final class UnigramTrainer {
             length = word.length();
             edges = 0;
             for (int i = 0; i < length; i += Character.charCount(word.codePointAt(i))) {
-                for (int node = trie.child(PieceTrie.ROOT, word.charAt(i)), e = i + 1; node >= 0; ) {
+                for (int node = PieceTrie.ROOT, e = i; e < length; ) {
+                    int c = word.codePointAt(e);
+                    e += Character.charCount(c);
+                    if ((node = trie.child(node, c)) < 0) {
+                        break;
+                    }
                     int id = trie.piece(node);
                     if (id >= 0 && alive[id]) {
                         add(i, e, id);
                     }
-                    node = e < length ? trie.child(node, word.charAt(e++)) : -1;
                 }
             }
         }

@@ -41,10 +41,11 @@ class UnigramTest {
     }
 
     @Test
-    void keepsThePieceWhoseRemovalWouldLoseMostAndEveryCharacter() {
-        // Words: "▁ab" x3. Seeds: ▁ a b (3 each), ▁a ab (3 each), ▁ab (3). EM makes ▁ab nearly certain, so the
-        // best cutting of every word is ▁ab: ▁a and ab are never used (removing them loses nothing) and go;
-        // the characters stay. ▁ab scores highest, the characters tie and follow in code point order.
+    void keepsTheLikelyPieceAndEveryCharacter() {
+        // Words: "▁ab" x3. Seeds: ▁ a b (3 each), ▁a ab (3 each), ▁ab (3). EM makes ▁ab nearly certain (the
+        // cutting with fewest pieces wins the likelihood), so ▁a and ab are expected under half a time and the
+        // M-step drops them; the characters stay however rare. ▁ab scores highest, the characters tie and follow
+        // in code point order.
         UnigramTokenizer unigram = UnigramTrainer.train("ab ab ab", 7);
         assertEquals(List.of("<pad>", "</s>", "<unk>", "▁ab", "a", "b", "▁"), unigram.tokens());
         assertArrayEquals(new int[] {3, 3}, unigram.encode("ab ab"));
@@ -58,7 +59,7 @@ class UnigramTest {
         UnigramTrainer.train("ab ab ab", 7, (stage, done, total, note) -> seen.add(stage + " " + done + "/" + total));
         assertEquals("Unigram: seed pieces 1/16", seen.getFirst());
         assertTrue(seen.contains("Unigram: seed pieces 16/16"), seen.toString());
-        assertEquals("Unigram: EM and pruning 2/2", seen.getLast());
+        assertEquals("Unigram: EM and pruning 1/1", seen.getLast()); // the M-step alone reached the size
     }
 
     @Test

@@ -27,6 +27,7 @@ import java.util.Set;
  */
 public final class BpeTrainer {
     private static final int MIN_PAIR_COUNT = 2;
+    private static final String STAGE = "BPE: merges";
 
     private final List<String> vocabulary = new ArrayList<>(ByteLevel.alphabet());
     private final List<int[]> words = new ArrayList<>();
@@ -43,6 +44,11 @@ public final class BpeTrainer {
      * from {@code corpus}.
      */
     public static BpeTokenizer train(String corpus, int vocabSize, String... specialTokens) {
+        return train(corpus, vocabSize, TrainingProgress.NONE, specialTokens);
+    }
+
+    /** As {@link #train(String, int, String...)}, reporting the merges made (stage "BPE: merges"). */
+    public static BpeTokenizer train(String corpus, int vocabSize, TrainingProgress progress, String... specialTokens) {
         TextChecks.requireWellFormed(corpus, "the corpus");
         if (corpus.isEmpty()) {
             throw new IllegalArgumentException("the corpus is empty; give the text to learn the vocabulary from");
@@ -59,13 +65,18 @@ public final class BpeTrainer {
         }
         BpeTrainer t = new BpeTrainer();
         t.countWords(corpus);
-        List<String> merges = t.learn(vocabSize - specials.size(), new HashSet<>(specials));
+        List<String> merges = t.learn(vocabSize - specials.size(), new HashSet<>(specials), progress);
         return new BpeTokenizer(merges, specials);
     }
 
     /** As {@link #train(String, int, String...)}, reading the corpus from a UTF-8 file. */
     public static BpeTokenizer train(Path corpusFile, int vocabSize, String... specialTokens) {
         return train(readUtf8(corpusFile), vocabSize, specialTokens);
+    }
+
+    public static BpeTokenizer train(Path corpusFile, int vocabSize, TrainingProgress progress,
+                                     String... specialTokens) {
+        return train(readUtf8(corpusFile), vocabSize, progress, specialTokens);
     }
 
     /** The file's text; a byte sequence that is not UTF-8 is named by its offset. */
@@ -107,8 +118,10 @@ public final class BpeTrainer {
         pairCounts.forEach((pair, count) -> queue.add(new long[] {count, pair}));
     }
 
-    private List<String> learn(int size, Set<String> reserved) {
+    private List<String> learn(int size, Set<String> reserved, TrainingProgress progress) {
         List<String> merges = new ArrayList<>();
+        int wanted = size - vocabulary.size();
+        int every = Math.max(1, wanted / 100);
         int[] lastVisit = new int[words.size()];
         while (vocabulary.size() < size && !queue.isEmpty()) {
             long[] top = queue.poll();
@@ -129,6 +142,9 @@ public final class BpeTrainer {
             int id = vocabulary.size();
             vocabulary.add(merged);
             merges.add(vocabulary.get(left) + " " + vocabulary.get(right));
+            if (merges.size() % every == 0 && merges.size() < wanted) {
+                progress.update(STAGE, merges.size(), wanted, merges.getLast());
+            }
             Set<Long> touched = new HashSet<>();
             for (int w : wordsWithPair.remove(pair)) {
                 if (lastVisit[w] == id) {
@@ -153,6 +169,8 @@ public final class BpeTrainer {
                 }
             }
         }
+        progress.update(STAGE, wanted, wanted, merges.size() + " merges"
+                + (merges.size() < wanted ? " (no pair left that occurs twice)" : ""));
         return merges;
     }
 

@@ -16,6 +16,7 @@ import java.util.Map;
  */
 public final class WordPieceTrainer {
     private static final int MIN_PAIR_COUNT = 2;
+    private static final String STAGE = "WordPiece: merges";
 
     private final List<String> symbols = new ArrayList<>();
     private final Map<String, Integer> symbolIds = new HashMap<>();
@@ -29,6 +30,11 @@ public final class WordPieceTrainer {
 
     /** A vocabulary of at most {@code vocabSize} tokens (the 5 special tokens included) learned from {@code corpus}. */
     public static WordPieceTokenizer train(String corpus, int vocabSize) {
+        return train(corpus, vocabSize, TrainingProgress.NONE);
+    }
+
+    /** As {@link #train(String, int)}, reporting the vocabulary's growth (stage "WordPiece: merges"). */
+    public static WordPieceTokenizer train(String corpus, int vocabSize, TrainingProgress progress) {
         TextChecks.requireWellFormed(corpus, "the corpus");
         WordPieceTrainer t = new WordPieceTrainer();
         t.countWords(corpus);
@@ -42,13 +48,17 @@ public final class WordPieceTrainer {
                     + "the " + t.symbols.size() + " characters of the corpus (as word starts and continuations); ask "
                     + "for at least " + minimum);
         }
-        t.learn(vocabSize - WordPieceTokenizer.SPECIAL_TOKENS.size());
+        t.learn(vocabSize - WordPieceTokenizer.SPECIAL_TOKENS.size(), progress);
         return new WordPieceTokenizer(t.symbols);
     }
 
     /** As {@link #train(String, int)}, reading the corpus from a UTF-8 file. */
     public static WordPieceTokenizer train(Path corpusFile, int vocabSize) {
         return train(BpeTrainer.readUtf8(corpusFile), vocabSize);
+    }
+
+    public static WordPieceTokenizer train(Path corpusFile, int vocabSize, TrainingProgress progress) {
+        return train(BpeTrainer.readUtf8(corpusFile), vocabSize, progress);
     }
 
     private int symbol(String text) {
@@ -75,10 +85,16 @@ public final class WordPieceTrainer {
         });
     }
 
-    private void learn(int size) {
+    private void learn(int size, TrainingProgress progress) {
         int[] lastVisit = new int[words.size()];
         int merges = 0;
+        int first = symbols.size(), wanted = size - first, every = Math.max(1, wanted / 100), reported = 0;
         while (symbols.size() < size) {
+            int made = symbols.size() - first;
+            if (made >= reported + every) {
+                progress.update(STAGE, made, wanted, symbols.getLast());
+                reported = made;
+            }
             long best = -1;
             double bestScore = -1;
             long bestCount = 0;
@@ -97,7 +113,7 @@ public final class WordPieceTrainer {
                 }
             }
             if (best < 0) {
-                return;
+                break;
             }
             int left = (int) (best >>> 32), right = (int) best;
             // A piece already made from another pair ("a" + "bc" after "ab" + "c") keeps its id.
@@ -118,6 +134,9 @@ public final class WordPieceTrainer {
             }
             pairCounts.remove(best);
         }
+        int made = symbols.size() - first;
+        progress.update(STAGE, Math.max(wanted, 0), Math.max(wanted, 0), made + " pieces made"
+                + (made < wanted ? " (no pair left that occurs twice)" : ""));
     }
 
     private static int[] replace(int[] symbols, int left, int right, int id) {

@@ -50,6 +50,15 @@ class BpeTrainerTest {
     }
 
     @Test
+    void reportsTheMergesMadeAndWhyItStoppedEarly() {
+        List<String> seen = new java.util.ArrayList<>();
+        BpeTrainer.train("abab abab abab cd", 1000, (stage, done, total, note) -> seen.add(stage + " " + done + "/"
+                + total + " " + note));
+        assertEquals(List.of("BPE: merges 744/744 3 merges (no pair left that occurs twice)"), seen);
+        BpeTrainer.train("the cat sat on the mat", 300, TrainingProgress.shown()); // no terminal needed
+    }
+
+    @Test
     void refusesAnEmptyCorpus() {
         var e = assertThrows(IllegalArgumentException.class, () -> BpeTrainer.train("", 300));
         assertEquals("the corpus is empty; give the text to learn the vocabulary from", e.getMessage());

@@ -29,6 +29,16 @@ class WordPieceTest {
     }
 
     @Test
+    void reportsThePiecesMade() {
+        List<String> seen = new java.util.ArrayList<>();
+        WordPieceTrainer.train("hug pug hug hugs pug hug", 100, (stage, done, total, note) -> seen.add(stage + " "
+                + done + "/" + total + " " + note));
+        // 100 - 5 special - 5 characters = 90 wanted, one report per whole 1% (here: each piece), then the end.
+        assertEquals(List.of("WordPiece: merges 1/90 ug", "WordPiece: merges 2/90 ▁hug",
+                "WordPiece: merges 3/90 ▁pug", "WordPiece: merges 90/90 3 pieces made (no pair left that occurs twice)"), seen);
+    }
+
+    @Test
     void refusesAVocabularySmallerThanTheAlphabet() {
         var e = assertThrows(IllegalArgumentException.class, () -> WordPieceTrainer.train("abc abd", 6));
         assertEquals("vocabSize 6 is smaller than the 5 special tokens plus the 4 characters of the corpus (as word "

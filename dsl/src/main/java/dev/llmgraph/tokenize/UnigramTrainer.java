@@ -1,0 +1,422 @@
+package dev.llmgraph.tokenize;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Learns a Unigram vocabulary as SentencePiece does (Kudo 2018), from the top down:
+ * <ol>
+ * <li>The text is normalised as the encoder will see it ({@link UnigramTokenizer#normalize}) and cut into
+ *     words: {@code ▁} with the characters up to the next {@code ▁}, or a run of {@code ▁} (indentation);
+ *     pieces never cross a word boundary.</li>
+ * <li>Seed: every character, and every substring of up to 16 characters that occurs at least twice (except
+ *     the special tokens' names), weighted by occurrences times length (a long frequent substring starts
+ *     ahead).</li>
+ * <li>EM: the E-step runs forward-backward over each word's lattice of matching pieces and adds up how often
+ *     each piece is expected to be used; the M-step makes the pieces' log-probabilities those counts over
+ *     their sum, and drops pieces expected less than half a time.</li>
+ * <li>Prune: for each piece, the loss of likelihood if it were removed and its uses (Viterbi counts) went to
+ *     the best cutting of the piece without it; the quarter of pieces that lose least go, never a single
+ *     character (so every text of the corpus' characters still encodes). Back to EM until the vocabulary is
+ *     at most 10% above the size asked for; then the most probable pieces of that size are kept.</li>
+ * </ol>
+ */
+public final class UnigramTrainer {
+    /** Longest piece, in characters (SentencePiece's default). */
+    static final int MAX_PIECE_LENGTH = 16;
+    private static final int EM_STEPS_PER_ROUND = 2;
+    private static final double KEPT_PER_ROUND = 0.75;
+    private static final double MIN_EXPECTED_COUNT = 0.5;
+    private static final double MIN_CHARACTER_COUNT = 1e-6;
+    private static final double OVERSHOOT = 1.1;
+
+    private final List<String> words = new ArrayList<>();
+    private final List<Long> wordCounts = new ArrayList<>();
+    private final List<String> pieces = new ArrayList<>();
+    private boolean[] required;
+    private boolean[] alive;
+    private double[] logProbs;
+    private PieceTrie trie;
+    private int aliveCount;
+    private int trieSize;
+
+    private UnigramTrainer() {}
+
+    /** A vocabulary of at most {@code vocabSize} tokens (the 3 special tokens included) learned from {@code corpus}. */
+    public static UnigramTokenizer train(String corpus, int vocabSize) {
+        return train(corpus, vocabSize, TrainingProgress.NONE);
+    }
+
+    /** As {@link #train(String, int)}, reporting each seeding length and each EM-and-pruning round. */
+    public static UnigramTokenizer train(String corpus, int vocabSize, TrainingProgress progress) {
+        TextChecks.requireWellFormed(corpus, "the corpus");
+        if (corpus.isEmpty()) {
+            throw new IllegalArgumentException("the corpus is empty; give the text to learn the vocabulary from");
+        }
+        UnigramTrainer t = new UnigramTrainer();
+        t.countWords(corpus);
+        int characters = t.characters().size();
+        int minimum = UnigramTokenizer.SPECIAL_TOKENS.size() + characters;
+        if (vocabSize < minimum) {
+            throw new IllegalArgumentException("vocabSize " + vocabSize + " is smaller than the 3 special tokens plus "
+                    + "the " + characters + " characters of the corpus (spaces read ▁), each of which stays a piece; "
+                    + "ask for at least " + minimum);
+        }
+        t.seed(progress);
+        t.learn(vocabSize - UnigramTokenizer.SPECIAL_TOKENS.size(), progress);
+        return t.tokenizer();
+    }
+
+    /** As {@link #train(String, int)}, reading the corpus from a UTF-8 file. */
+    public static UnigramTokenizer train(Path corpusFile, int vocabSize) {
+        return train(BpeTrainer.readUtf8(corpusFile), vocabSize);
+    }
+
+    public static UnigramTokenizer train(Path corpusFile, int vocabSize, TrainingProgress progress) {
+        return train(BpeTrainer.readUtf8(corpusFile), vocabSize, progress);
+    }
+
+    /**
+     * Cuts the normal form into words: {@code ▁} and the characters up to the next {@code ▁}, or a run of
+     * {@code ▁} (the last of which starts the next word), so that indentation can become whitespace pieces.
+     */
+    private void countWords(String corpus) {
+        String text = UnigramTokenizer.normalize(corpus);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (int start = 0; start < text.length(); ) {
+            int end = start + 1;
+            if (text.charAt(start) == UnigramTokenizer.SPACE && end < text.length()
+                    && text.charAt(end) == UnigramTokenizer.SPACE) {
+                while (end < text.length() && text.charAt(end) == UnigramTokenizer.SPACE) {
+                    end++;
+                }
+                end = end < text.length() ? end - 1 : end;
+            } else {
+                while (end < text.length() && text.charAt(end) != UnigramTokenizer.SPACE) {
+                    end++;
+                }
+            }
+            counts.merge(text.substring(start, end), 1L, Long::sum);
+            start = end;
+        }
+        counts.forEach((word, count) -> {
+            words.add(word);
+            wordCounts.add(count);
+        });
+    }
+
+    private TreeSet<String> characters() {
+        TreeSet<String> set = new TreeSet<>();
+        for (String word : words) {
+            word.codePoints().forEach(c -> set.add(Character.toString(c)));
+        }
+        return set;
+    }
+
+    /**
+     * Characters, then substrings of 2 to 16 characters seen twice or more, counted in a trie one length at a
+     * time: a substring is counted only where the one a character shorter was seen twice (else it is rare too).
+     */
+    private void seed(TrainingProgress progress) {
+        PieceTrie counter = new PieceTrie();
+        SubstringCounts counts = new SubstringCounts();
+        int[][] text = new int[words.size()][];
+        int[][] node = new int[words.size()][]; // node of the substring at each start, of the current length
+        for (int w = 0; w < words.size(); w++) {
+            text[w] = words.get(w).codePoints().toArray();
+            node[w] = new int[text[w].length];
+        }
+        for (int length = 1; length <= MAX_PIECE_LENGTH; length++) {
+            for (int w = 0; w < text.length; w++) {
+                long count = wordCounts.get(w);
+                for (int s = 0; s < text[w].length; s++) {
+                    int parent = length == 1 ? PieceTrie.ROOT : node[w][s];
+                    if (parent < 0 || s + length > text[w].length || (length > 1 && counts.count(parent) < 2)) {
+                        node[w][s] = -1;
+                        continue;
+                    }
+                    int child = counter.childOrNew(parent, text[w][s + length - 1]);
+                    counts.add(child, parent, text[w][s + length - 1], length, count);
+                    node[w][s] = child;
+                }
+            }
+            progress.update("Unigram: seed pieces", length, MAX_PIECE_LENGTH, counter.nodes() - 1 + " substrings");
+        }
+        Map<String, Long> weights = new LinkedHashMap<>();
+        for (int n = 1; n < counter.nodes(); n++) {
+            if (counts.length(n) == 1 || counts.count(n) >= 2) {
+                weights.put(counts.text(n), counts.count(n) * counts.length(n));
+            }
+        }
+        UnigramTokenizer.SPECIAL_TOKENS.forEach(weights::remove); // "<unk>" in the text stays characters
+        pieces.addAll(weights.keySet());
+        int n = pieces.size();
+        required = new boolean[n];
+        alive = new boolean[n];
+        logProbs = new double[n];
+        Arrays.fill(alive, true);
+        aliveCount = n;
+        double logTotal = Math.log(weights.values().stream().mapToDouble(Long::doubleValue).sum());
+        for (int id = 0; id < n; id++) {
+            String piece = pieces.get(id);
+            required[id] = piece.codePointCount(0, piece.length()) == 1;
+            logProbs[id] = Math.log(weights.get(piece)) - logTotal;
+        }
+        rebuildTrie();
+    }
+
+    /** A trie of the living pieces, made again when pruning has removed many. */
+    private void rebuildTrie() {
+        trie = new PieceTrie();
+        trieSize = aliveCount;
+        for (int id = 0; id < pieces.size(); id++) {
+            if (alive[id]) {
+                trie.add(pieces.get(id), id);
+            }
+        }
+    }
+
+    /**
+     * EM and pruning until at most 10% more pieces than asked for are left (the M-step still drops a few), then
+     * the most probable {@code size} of them (every character among them).
+     */
+    private void learn(int size, TrainingProgress progress) {
+        int roughSize = (int) (size * OVERSHOOT);
+        for (int round = 1; ; round++) {
+            double logLikelihood = 0;
+            for (int step = 0; step < EM_STEPS_PER_ROUND; step++) {
+                if (trieSize > 2 * aliveCount) {
+                    rebuildTrie(); // the first M-step drops most seeds
+                }
+                logLikelihood = expectationMaximisation();
+            }
+            boolean done = aliveCount <= roughSize;
+            int rounds = round;
+            for (int n = aliveCount; n > roughSize; n = Math.max(roughSize, (int) (n * KEPT_PER_ROUND))) {
+                rounds++; // an estimate: M-steps drop pieces too
+            }
+            progress.update("Unigram: EM and pruning", round, rounds,
+                    aliveCount + " pieces, log-likelihood " + String.format("%.4g", logLikelihood));
+            if (done) {
+                break;
+            }
+            prune(Math.max(roughSize, (int) (aliveCount * KEPT_PER_ROUND)));
+        }
+        List<Integer> byProbability = new ArrayList<>();
+        int requiredAlive = 0;
+        for (int id = 0; id < pieces.size(); id++) {
+            if (alive[id] && required[id]) {
+                requiredAlive++;
+            } else if (alive[id]) {
+                byProbability.add(id);
+            }
+        }
+        byProbability.sort(Comparator.<Integer>comparingDouble(id -> -logProbs[id]).thenComparing(pieces::get));
+        for (int i = Math.max(0, size - requiredAlive); i < byProbability.size(); i++) {
+            kill(byProbability.get(i));
+        }
+    }
+
+    /** One E-step and M-step; returns the corpus' log-likelihood under the pieces before the step. */
+    private double expectationMaximisation() {
+        double[] expected = new double[pieces.size()];
+        double logLikelihood = 0;
+        Lattice lattice = new Lattice();
+        for (int w = 0; w < words.size(); w++) {
+            long count = wordCounts.get(w);
+            lattice.build(words.get(w));
+            double logZ = lattice.forwardBackward();
+            logLikelihood += count * logZ;
+            for (int e = 0; e < lattice.edges; e++) {
+                int id = lattice.piece[e];
+                expected[id] += count * Math.exp(lattice.alpha[lattice.start[e]] + logProbs[id]
+                        + lattice.beta[lattice.end[e]] - logZ);
+            }
+        }
+        double total = 0;
+        for (int id = 0; id < expected.length; id++) {
+            if (!alive[id]) {
+                continue;
+            }
+            if (required[id]) {
+                expected[id] = Math.max(expected[id], MIN_CHARACTER_COUNT);
+            } else if (expected[id] < MIN_EXPECTED_COUNT) {
+                kill(id);
+                continue;
+            }
+            total += expected[id];
+        }
+        double logTotal = Math.log(total);
+        for (int id = 0; id < expected.length; id++) {
+            if (alive[id]) {
+                logProbs[id] = Math.log(expected[id]) - logTotal;
+            }
+        }
+        return logLikelihood;
+    }
+
+    private void kill(int id) {
+        alive[id] = false;
+        logProbs[id] = Double.NEGATIVE_INFINITY;
+        aliveCount--;
+    }
+
+    /** Keeps the {@code keep} pieces whose removal would lose the most likelihood, and every character. */
+    private void prune(int keep) {
+        double[] uses = new double[pieces.size()];
+        for (int w = 0; w < words.size(); w++) {
+            for (int id : viterbi(words.get(w), -1)) {
+                uses[id] += wordCounts.get(w);
+            }
+        }
+        double total = Arrays.stream(uses).sum();
+        double[] loss = new double[pieces.size()];
+        List<Integer> candidates = new ArrayList<>();
+        int requiredAlive = 0;
+        for (int id = 0; id < pieces.size(); id++) {
+            if (!alive[id]) {
+                continue;
+            }
+            if (required[id]) {
+                requiredAlive++;
+                continue;
+            }
+            candidates.add(id);
+            if (uses[id] == 0) {
+                continue; // never chosen: removing it loses nothing
+            }
+            int[] alternative = viterbi(pieces.get(id), id);
+            // Its uses go to each piece of the alternative cutting: the corpus gets (parts - 1) * uses more pieces.
+            double logTotalAfter = Math.log(total + uses[id] * (alternative.length - 1));
+            double before = Math.log(uses[id]) - Math.log(total);
+            double after = 0;
+            for (int part : alternative) {
+                after += Math.log(uses[part] + uses[id]) - logTotalAfter;
+            }
+            loss[id] = uses[id] * (before - after);
+        }
+        candidates.sort(Comparator.<Integer>comparingDouble(id -> -loss[id]).thenComparing(pieces::get));
+        for (int i = Math.max(0, keep - requiredAlive); i < candidates.size(); i++) {
+            kill(candidates.get(i));
+        }
+    }
+
+    /** The most likely cutting of {@code text} into living pieces other than {@code excluded}. */
+    private int[] viterbi(String text, int excluded) {
+        int n = text.length();
+        double[] best = new double[n + 1];
+        int[] piece = new int[n + 1], from = new int[n + 1];
+        Arrays.fill(best, Double.NEGATIVE_INFINITY);
+        best[0] = 0;
+        for (int i = 0; i < n; i += Character.charCount(text.codePointAt(i))) {
+            if (best[i] == Double.NEGATIVE_INFINITY) {
+                continue;
+            }
+            for (int node = PieceTrie.ROOT, end = i; end < n; ) {
+                int c = text.codePointAt(end);
+                end += Character.charCount(c);
+                if ((node = trie.child(node, c)) < 0) {
+                    break;
+                }
+                int id = trie.piece(node);
+                if (id >= 0 && id != excluded && alive[id] && best[i] + logProbs[id] > best[end]) {
+                    best[end] = best[i] + logProbs[id];
+                    piece[end] = id;
+                    from[end] = i;
+                }
+            }
+        }
+        List<Integer> reversed = new ArrayList<>();
+        for (int end = n; end > 0; end = from[end]) {
+            reversed.add(piece[end]);
+        }
+        return reversed.reversed().stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private UnigramTokenizer tokenizer() {
+        List<Integer> kept = new ArrayList<>();
+        for (int id = 0; id < pieces.size(); id++) {
+            if (alive[id]) {
+                kept.add(id);
+            }
+        }
+        kept.sort(Comparator.<Integer>comparingDouble(id -> -logProbs[id]).thenComparing(pieces::get));
+        float[] scores = new float[kept.size()];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = (float) logProbs[kept.get(i)];
+        }
+        return new UnigramTokenizer(kept.stream().map(pieces::get).toList(), scores);
+    }
+
+    /** One word's lattice: every living piece that matches, as edges (start, end, piece), with log-sums over paths. */
+    private final class Lattice {
+        int[] start = new int[64], end = new int[64], piece = new int[64];
+        int edges;
+        double[] alpha = new double[17], beta = new double[17];
+        private int length;
+
+        void build(String word) {
+            length = word.length();
+            edges = 0;
+            for (int i = 0; i < length; i += Character.charCount(word.codePointAt(i))) {
+                for (int node = PieceTrie.ROOT, e = i; e < length; ) {
+                    int c = word.codePointAt(e);
+                    e += Character.charCount(c);
+                    if ((node = trie.child(node, c)) < 0) {
+                        break;
+                    }
+                    int id = trie.piece(node);
+                    if (id >= 0 && alive[id]) {
+                        add(i, e, id);
+                    }
+                }
+            }
+        }
+
+        private void add(int s, int e, int id) {
+            if (edges == start.length) {
+                start = Arrays.copyOf(start, edges * 2);
+                end = Arrays.copyOf(end, edges * 2);
+                piece = Arrays.copyOf(piece, edges * 2);
+            }
+            start[edges] = s;
+            end[edges] = e;
+            piece[edges++] = id;
+        }
+
+        /** Fills alpha (log-sum of the paths to each position) and beta (from it to the end); returns log Z. */
+        double forwardBackward() {
+            if (alpha.length < length + 1) {
+                alpha = new double[2 * length + 1];
+                beta = new double[2 * length + 1];
+            }
+            Arrays.fill(alpha, 0, length + 1, Double.NEGATIVE_INFINITY);
+            Arrays.fill(beta, 0, length + 1, Double.NEGATIVE_INFINITY);
+            alpha[0] = 0;
+            beta[length] = 0;
+            for (int e = 0; e < edges; e++) { // edges are in order of start, so alpha[start] is complete
+                alpha[end[e]] = logAdd(alpha[end[e]], alpha[start[e]] + logProbs[piece[e]]);
+            }
+            for (int e = edges - 1; e >= 0; e--) {
+                beta[start[e]] = logAdd(beta[start[e]], beta[end[e]] + logProbs[piece[e]]);
+            }
+            return alpha[length];
+        }
+    }
+
+    private static double logAdd(double a, double b) {
+        if (a == Double.NEGATIVE_INFINITY) {
+            return b;
+        }
+        if (b == Double.NEGATIVE_INFINITY) {
+            return a;
+        }
+        return Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)));
+    }
+}

@@ -169,16 +169,7 @@ public final class BpeTokenizer {
      * reads a vocabulary (a one-layer LLaMA shape; the file has no tensors).
      */
     public long writeVocabulary(Path path) {
-        GgufWriter out = new GgufWriter();
-        out.putString("general.architecture", "llama");
-        out.putString("general.name", "llmgraph byte-level BPE, " + tokens.size() + " tokens");
-        out.putUint32("llama.context_length", 2048);
-        out.putUint32("llama.embedding_length", 64);
-        out.putUint32("llama.block_count", 1);
-        out.putUint32("llama.feed_forward_length", 128);
-        out.putUint32("llama.attention.head_count", 1);
-        out.putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
-        out.putUint32("llama.vocab_size", tokens.size());
+        GgufWriter out = VocabularyFile.llama("llmgraph byte-level BPE, " + tokens.size() + " tokens", tokens.size());
         writeTo(out);
         return out.write(path);
     }

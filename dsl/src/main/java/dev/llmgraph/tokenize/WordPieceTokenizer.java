@@ -126,17 +126,7 @@ public final class WordPieceTokenizer {
 
     /** Writes a vocabulary-only GGUF llama.cpp loads (a one-layer BERT shape, no tensors). */
     public long writeVocabulary(Path path) {
-        GgufWriter out = new GgufWriter();
-        out.putString("general.architecture", "bert");
-        out.putString("general.name", "llmgraph WordPiece, " + tokens.size() + " tokens");
-        out.putUint32("bert.context_length", 512);
-        out.putUint32("bert.embedding_length", 64);
-        out.putUint32("bert.block_count", 1);
-        out.putUint32("bert.feed_forward_length", 128);
-        out.putUint32("bert.attention.head_count", 1);
-        out.putFloat32("bert.attention.layer_norm_epsilon", 1e-12f);
-        out.putBool("bert.attention.causal", false);
-        out.putUint32("bert.pooling_type", 1);
+        GgufWriter out = VocabularyFile.bert("llmgraph WordPiece, " + tokens.size() + " tokens");
         writeTo(out);
         return out.write(path);
     }

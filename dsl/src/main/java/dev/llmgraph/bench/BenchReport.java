@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.llmgraph.display.Charts;
+import dev.llmgraph.display.RichDisplay;
+import dev.llmgraph.display.SvgBundle;
+import dev.llmgraph.display.Table;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,10 +21,11 @@ import java.util.Map;
 /**
  * llmgraph and llama.cpp side by side: one row per model, type and test with both throughputs and the
  * ratio llmgraph / llama.cpp, plus the decode diagnostics (graph-building share, roofline fraction).
- * Written as a console table, Markdown and JSON (llama-bench's field names).
+ * Written as a console table, Markdown and JSON (llama-bench's field names); in a notebook, an HTML table
+ * with a chart of the ratios.
  */
 public record BenchReport(String machine, String command, String date, List<BenchResult> results,
-                          Map<String, String> notes) {
+                          Map<String, String> notes) implements RichDisplay {
 
     /** The rows pairing each llmgraph result with llama.cpp's result of the same model, type and test. */
     public List<Row> rows() {
@@ -105,6 +111,34 @@ public record BenchReport(String machine, String command, String date, List<Benc
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the report into " + folder + ": " + e.getMessage(), e);
         }
+    }
+
+    /** In a notebook: the medians and ratios as a table, a bar chart of the ratios (1 = parity), the notes. */
+    @Override
+    public Map<String, String> mimeBundle() {
+        Table table = Table.of("model", "type", "test", "llmgraph t/s", "llama.cpp t/s", "ratio")
+                .caption(machine + ", " + date);
+        List<String> labels = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        for (Row r : rows()) {
+            BenchResult a = r.llmgraph(), b = r.llamaCpp();
+            table.row(a.model(), a.type(), a.test(), a.medianTs(), b == null ? "-" : b.medianTs(), r.ratio());
+            labels.add(a.model() + " " + a.type() + " " + a.test());
+            ratios.add(r.ratio());
+        }
+        StringBuilder html = new StringBuilder(table.html());
+        if (!labels.isEmpty()) {
+            String svg = Charts.bar("llmgraph / llama.cpp, median tokens per second").categories(labels)
+                    .series("ratio", ratios.stream().mapToDouble(Double::doubleValue).toArray()).yLabel("ratio")
+                    .render().svg();
+            html.append(SvgBundle.img(svg, "ratios of llmgraph to llama.cpp"));
+        }
+        if (!notes.isEmpty()) {
+            Table diagnostics = Table.of("", "notes");
+            notes.forEach(diagnostics::row);
+            html.append(diagnostics.html());
+        }
+        return Map.of("text/html", html.toString(), "text/plain", markdown());
     }
 
     /** The report as its Markdown table, as {@code bench} prints it. */

@@ -107,6 +107,30 @@ public final class BenchCommand {
             return 2;
         }
         out.print("bench will measure:\n" + plan.describe());
+        BenchReport report = measure(args, a, out);
+        out.println();
+        out.println(report.markdown());
+        out.println("written: " + write(report, a) + " and .json");
+        return 0;
+    }
+
+    /**
+     * For a notebook or a script: runs the benchmark that {@code args} describe, as on the command line
+     * ({@code "--model", "tiny-gpt2-small", "--type", "q8_0", "-p", "8", ...}), writes its files as the command
+     * does and returns the report, which a notebook shows as a table with a chart of the ratios. Progress goes
+     * to standard output. The default table is not run from here: name the models.
+     */
+    public static BenchReport measure(String... args) {
+        Arguments a = parse(args);
+        if (a.defaults()) {
+            throw new IllegalArgumentException("name the models to measure, e.g. measure(\"--model\", "
+                    + "\"tiny-gpt2-small\", \"--type\", \"q8_0\"); the default table takes about 20 minutes, run it with "
+                    + "bin/llmgraph bench --default");
+        }
+        return measure(args, a, System.out);
+    }
+
+    private static BenchReport measure(String[] args, Arguments a, PrintStream out) {
         List<BenchResult> results = new ArrayList<>();
         Map<String, String> notes = new LinkedHashMap<>();
         Double bandwidth = null;
@@ -153,11 +177,7 @@ public final class BenchCommand {
                 write(report(args, a, results, notes), a);
             }
         }
-        BenchReport report = report(args, a, results, notes);
-        out.println();
-        out.println(report.markdown());
-        out.println("written: " + write(report, a) + " and .json");
-        return 0;
+        return report(args, a, results, notes);
     }
 
     private static BenchReport report(String[] args, Arguments a, List<BenchResult> results, Map<String, String> notes) {

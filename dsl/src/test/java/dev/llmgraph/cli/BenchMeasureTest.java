@@ -1,0 +1,39 @@
+package dev.llmgraph.cli;
+
+import dev.llmgraph.bench.BenchReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The benchmark called from a notebook cell: the same run as the command, its report returned. */
+class BenchMeasureTest {
+
+    @Test
+    void measuresBothEnginesAndReturnsTheReport(@TempDir Path out) {
+        BenchReport report = BenchCommand.measure("--model", "tiny-gpt2-small", "--type", "q8_0", "-p", "8", "-n", "4",
+                "-r", "1", "--rounds", "1", "--threads", "2", "--out", out.toString());
+        assertEquals(2, report.rows().size(), report.toString());
+        for (BenchReport.Row row : report.rows()) {
+            assertTrue(row.ratio() > 0 && Double.isFinite(row.ratio()), "llmgraph and llama.cpp both measured: " + row);
+        }
+        assertTrue(report.mimeBundle().get("text/html").contains("tiny-gpt2-small"));
+        try (var files = Files.list(out)) {
+            assertEquals(2, files.count(), "the .md and .json, as the command writes them");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void theDefaultTableIsNotRunFromACell() {
+        var e = assertThrows(IllegalArgumentException.class, () -> BenchCommand.measure("-p", "8"));
+        assertEquals("name the models to measure, e.g. measure(\"--model\", \"tiny-gpt2-small\", \"--type\", \"q8_0\"); "
+                + "the default table takes about 20 minutes, run it with bin/llmgraph bench --default", e.getMessage());
+    }
+}

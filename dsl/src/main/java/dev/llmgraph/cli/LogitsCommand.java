@@ -1,5 +1,6 @@
 package dev.llmgraph.cli;
 
+import dev.llmgraph.cli.CommandOptions.UsageException;
 import dev.llmgraph.ggml.GgufException;
 import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.io.gguf.GgufModels;
@@ -12,11 +13,10 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -60,13 +60,6 @@ public final class LogitsCommand {
     /** The parsed command line. */
     record Arguments(Path gguf, int[] tokens, Path out, String backend, int threads) {}
 
-    /** A command line that cannot be run as it is. */
-    static final class UsageException extends RuntimeException {
-        UsageException(String message) {
-            super(message);
-        }
-    }
-
     /** Runs the command, printing to {@code out} and {@code err}; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
@@ -103,58 +96,16 @@ public final class LogitsCommand {
     }
 
     static Arguments parse(String[] args) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String option = args[i];
-            if (!Arrays.asList("--gguf", "--tokens", "--out", "--backend", "--threads").contains(option)) {
-                throw new UsageException("unknown argument '" + option + "'");
-            }
-            if (i + 1 >= args.length) {
-                throw new UsageException(option + " needs a value");
-            }
-            if (values.put(option, args[++i]) != null) {
-                throw new UsageException(option + " is given twice");
-            }
-        }
-        for (String required : new String[] {"--gguf", "--tokens", "--out"}) {
-            if (!values.containsKey(required)) {
-                throw new UsageException(required + " is missing");
-            }
-        }
-        Path gguf = Path.of(values.get("--gguf"));
-        if (!Files.isRegularFile(gguf)) {
-            throw new UsageException("--gguf " + gguf + ": no such file");
-        }
+        Map<String, String> values = CommandOptions.values(args,
+                List.of("--gguf", "--tokens", "--out", "--backend", "--threads"), List.of("--gguf", "--tokens", "--out"));
+        Path gguf = CommandOptions.gguf(values);
         String backend = values.getOrDefault("--backend", "cpu");
         if (!backend.equals("cpu") && !backend.matches("cuda(:\\d+)?")) {
             throw new UsageException("--backend " + backend + ": use cpu or cuda (cuda:N for GPU N)");
         }
-        int threads = values.containsKey("--threads") ? parseInt("--threads", values.get("--threads"))
-                : Runtime.getRuntime().availableProcessors();
-        if (threads < 1) {
-            throw new UsageException("--threads " + threads + ": must be at least 1");
-        }
-        return new Arguments(gguf, tokens(values.get("--tokens")), Path.of(values.get("--out")), backend, threads);
-    }
-
-    private static int[] tokens(String list) {
-        String[] parts = list.split(",", -1);
-        int[] tokens = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            tokens[i] = parseInt("--tokens", parts[i].trim());
-            if (tokens[i] < 0) {
-                throw new UsageException("--tokens: token id " + tokens[i] + " is negative");
-            }
-        }
-        return tokens;
-    }
-
-    private static int parseInt(String option, String text) {
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new UsageException(option + ": '" + text + "' is not a whole number");
-        }
+        int threads = CommandOptions.threads(values, Runtime.getRuntime().availableProcessors());
+        return new Arguments(gguf, CommandOptions.tokens(values.get("--tokens")), Path.of(values.get("--out")), backend,
+                threads);
     }
 
     /** Raw little-endian float32, row-major [tokens x vocab]. */

@@ -7,10 +7,8 @@ import dev.llmgraph.parity.LayerParity;
 import dev.llmgraph.parity.ParityReport;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -86,28 +84,8 @@ public final class ParityCommand {
     }
 
     static Arguments parse(String[] args) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String option = args[i];
-            if (!OPTIONS.contains(option)) {
-                throw new IllegalArgumentException("unknown argument '" + option + "'");
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            if (values.put(option, args[++i]) != null) {
-                throw new IllegalArgumentException(option + " is given twice");
-            }
-        }
-        for (String required : List.of("--gguf", "--tokens")) {
-            if (!values.containsKey(required)) {
-                throw new IllegalArgumentException(required + " is missing");
-            }
-        }
-        Path gguf = Path.of(values.get("--gguf"));
-        if (!Files.isRegularFile(gguf)) {
-            throw new IllegalArgumentException("--gguf " + gguf + ": no such file");
-        }
+        Map<String, String> values = CommandOptions.values(args, OPTIONS, List.of("--gguf", "--tokens"));
+        Path gguf = CommandOptions.gguf(values);
         double tolerance = LayerParity.DEFAULT_TOLERANCE;
         if (values.containsKey("--tolerance")) {
             try {
@@ -119,29 +97,8 @@ public final class ParityCommand {
                 throw new IllegalArgumentException("--tolerance " + values.get("--tolerance") + ": must be above 0");
             }
         }
-        int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
-        if (values.containsKey("--threads")) {
-            threads = integer("--threads", values.get("--threads"));
-            if (threads < 1) {
-                throw new IllegalArgumentException("--threads " + threads + ": must be at least 1");
-            }
-        }
-        String[] parts = values.get("--tokens").split(",", -1);
-        int[] tokens = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            tokens[i] = integer("--tokens", parts[i].trim());
-            if (tokens[i] < 0) {
-                throw new IllegalArgumentException("--tokens: token id " + tokens[i] + " is negative");
-            }
-        }
+        int threads = CommandOptions.threads(values, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        int[] tokens = CommandOptions.tokens(values.get("--tokens"));
         return new Arguments(gguf, tokens, tolerance, threads);
-    }
-
-    private static int integer(String option, String text) {
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": '" + text + "' is not a whole number");
-        }
     }
 }

@@ -108,10 +108,10 @@ int32_t llmgraph_vocab_special(const struct llama_model * model, int32_t which) 
 
 // ---- forward pass (llama.cpp as the referee) -----------------------------------------------------
 
-// offload_ops: whether llama.cpp may run large ops of CPU-resident layers on a GPU (its default). Off for a
-// CPU reference in a CUDA build, which would otherwise compute prompt batches of 32+ tokens on the GPU.
-struct llama_context * llmgraph_context_new(struct llama_model * model, int32_t n_ctx, int32_t n_batch,
-                                            int32_t n_threads, int32_t flash_attn, int32_t offload_ops) {
+// A context for one sequence of up to n_ctx tokens; eval_callback (may be NULL) sees every computed tensor.
+static struct llama_context * new_context(struct llama_model * model, int32_t n_ctx, int32_t n_batch,
+                                          int32_t n_threads, int32_t flash_attn, int32_t offload_ops,
+                                          ggml_backend_sched_eval_callback eval_callback, void * eval_data) {
     struct llama_context_params params = llama_context_default_params();
     params.n_ctx = (uint32_t) n_ctx;
     params.n_batch = (uint32_t) n_batch;
@@ -122,6 +122,8 @@ struct llama_context * llmgraph_context_new(struct llama_model * model, int32_t 
     params.flash_attn_type = flash_attn ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
     params.op_offload = offload_ops != 0;
     params.no_perf = 1;
+    params.cb_eval = eval_callback;
+    params.cb_eval_user_data = eval_data;
     last_log_error[0] = '\0';
     struct llama_context * ctx = llama_init_from_model(model, params);
     if (ctx == NULL) {
@@ -131,6 +133,13 @@ struct llama_context * llmgraph_context_new(struct llama_model * model, int32_t 
         set_error(message);
     }
     return ctx;
+}
+
+// offload_ops: whether llama.cpp may run large ops of CPU-resident layers on a GPU (its default). Off for a
+// CPU reference in a CUDA build, which would otherwise compute prompt batches of 32+ tokens on the GPU.
+struct llama_context * llmgraph_context_new(struct llama_model * model, int32_t n_ctx, int32_t n_batch,
+                                            int32_t n_threads, int32_t flash_attn, int32_t offload_ops) {
+    return new_context(model, n_ctx, n_batch, n_threads, flash_attn, offload_ops, NULL, NULL);
 }
 
 void llmgraph_context_free(struct llama_context * ctx) {
@@ -319,27 +328,7 @@ static bool capture_callback(struct ggml_tensor * t, bool ask, void * user_data)
 // As llmgraph_context_new, with every named node of each computed graph copied into capture.
 struct llama_context * llmgraph_context_new_capturing(struct llama_model * model, int32_t n_ctx, int32_t n_threads,
                                                       int32_t flash_attn, struct llmgraph_capture * capture) {
-    struct llama_context_params params = llama_context_default_params();
-    params.n_ctx = (uint32_t) n_ctx;
-    params.n_batch = (uint32_t) n_ctx;
-    params.n_ubatch = (uint32_t) n_ctx;
-    params.n_seq_max = 1;
-    params.n_threads = n_threads;
-    params.n_threads_batch = n_threads;
-    params.flash_attn_type = flash_attn ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
-    params.op_offload = 0;
-    params.no_perf = 1;
-    params.cb_eval = capture_callback;
-    params.cb_eval_user_data = capture;
-    last_log_error[0] = '\0';
-    struct llama_context * ctx = llama_init_from_model(model, params);
-    if (ctx == NULL) {
-        char message[1200];
-        snprintf(message, sizeof message, "llama.cpp could not create a context%s%s",
-                 last_log_error[0] ? ": " : "", last_log_error);
-        set_error(message);
-    }
-    return ctx;
+    return new_context(model, n_ctx, n_ctx, n_threads, flash_attn, 0, capture_callback, capture);
 }
 
 int32_t llmgraph_capture_count(const struct llmgraph_capture * capture) {

@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * Emits the ggml ops of one forward pass of a spec over a batch of tokens by walking the spec's
  * {@link Plan}: the embedding steps, each block's steps, the output steps, each lowered by
- * {@link StepLowering} (attention by {@link AttentionBuilder}).
+ * {@link StepLowering} (attention by an {@link AttentionLowering}).
  *
  * <p>Dimension legend (ggml order, ne[0] first):
  * <pre>
@@ -39,11 +39,28 @@ final class GraphBuilder {
      * The shape of a graph, which is all that decides its ops: a graph is reused for every batch of the
      * same shape, with new inputs.
      *
-     * @param tokens    new tokens T
-     * @param keys      cache rows attention reads (K, padded past the tokens seen; the mask hides the padding)
+     * @param tokens    new tokens T (in training, every token of every sequence of the batch)
+     * @param keys      cache rows attention reads (K, padded past the tokens seen; the mask hides the padding);
+     *                  in training, the length of one sequence
      * @param allLogits logits for every new token, or only the last
+     * @param sequences sequences in the batch, each attending only within itself (1 for inference)
+     * @param trainable whether the graph is built for training: from ops ggml can differentiate, with no cache
      */
-    record Shape(int tokens, int keys, boolean allLogits) {}
+    record Shape(int tokens, int keys, boolean allLogits, int sequences, boolean trainable) {
+        Shape(int tokens, int keys, boolean allLogits) {
+            this(tokens, keys, allLogits, 1, false);
+        }
+
+        /** A training batch of {@code sequences} sequences of {@code length} tokens. */
+        static Shape training(int sequences, int length) {
+            return new Shape(sequences * length, length, true, sequences, true);
+        }
+
+        /** Tokens of one sequence (the queries a mask row set covers). */
+        int queries() {
+            return tokens / sequences;
+        }
+    }
 
     /** The inputs the caller fills after allocation. */
     final Inputs inputs;
@@ -64,7 +81,8 @@ final class GraphBuilder {
      */
     Tensor build(KvCache cache) {
         Plan plan = spec.plan();
-        StepLowering steps = new StepLowering(this, new AttentionBuilder(this, cache));
+        StepLowering steps = new StepLowering(this, shape.trainable() ? new TrainableAttention(this)
+                : new CachedAttention(this, cache));
         Tensor x = steps.lower(plan.input(), null, LastTokenTrim.NONE);
         for (Block block : plan.blocks()) {
             x = steps.lower(block.steps(), x, LastTokenTrim.of(ctx, shape, block.layer(), spec.layers()));
@@ -84,7 +102,8 @@ final class GraphBuilder {
     /** {@code norm} over ne[0] with the weight and bias named {@code base} (where the norm has them). */
     Tensor normWith(Norm norm, Tensor x, String base) {
         Tensor y = switch (norm) {
-            case Norm.LayerNorm ln -> ctx.norm(x, (float) ln.eps());
+            case Norm.LayerNorm ln -> shape.trainable() ? Differentiable.layerNorm(ctx, x, (float) ln.eps())
+                    : ctx.norm(x, (float) ln.eps());
             case Norm.RmsNorm rms -> ctx.rmsNorm(x, (float) rms.eps());
             case Norm.SimpleRmsNorm simple -> ctx.rmsNorm(x, (float) simple.eps());
         };
@@ -98,7 +117,8 @@ final class GraphBuilder {
 
     /** c * tanh(x / c). */
     Tensor softcap(Tensor x, double cap) {
-        return ctx.scale(ctx.tanh(ctx.scale(x, (float) (1.0 / cap))), (float) cap);
+        Tensor scaled = ctx.scale(x, (float) (1.0 / cap));
+        return ctx.scale(shape.trainable() ? Differentiable.tanh(ctx, scaled) : ctx.tanh(scaled), (float) cap);
     }
 
     /** Names a node (for inspection and the shape trace); a tensor can carry several names. */

@@ -31,6 +31,7 @@ final class Inputs {
     private Tensor cacheRows;
     private Tensor transposedCacheCells;
     private Tensor buckets;
+    private final Map<MaskKind, Tensor> headMasks = new EnumMap<>(MaskKind.class);
 
     Inputs(ModelSpec spec, Positions positional, Context ctx, GraphBuilder.Shape shape, KvCache cache) {
         this.spec = spec;
@@ -80,13 +81,26 @@ final class Inputs {
     /** The F32 mask [K, T] of {@code kind}. */
     Tensor mask(MaskKind kind) {
         return masks.computeIfAbsent(kind, k -> ctx.newTensor("inp_mask_" + k.name().toLowerCase(), GgmlType.F32,
-                shape.keys(), shape.tokens()).markInput());
+                shape.keys(), shape.queries()).markInput());
+    }
+
+    /**
+     * The mask of a training batch: [T, T] (keys by queries of one sequence, shared by every sequence and
+     * head), or with ALiBi [T, T, H] with each head's slope already multiplied in, since soft_max's gradient
+     * does not cover its max_bias.
+     */
+    Tensor trainingMask(MaskKind kind, int heads) {
+        if (positional.maxBias() == 0f) {
+            return mask(kind);
+        }
+        return headMasks.computeIfAbsent(kind, k -> ctx.newTensor("inp_mask_heads_" + k.name().toLowerCase(),
+                GgmlType.F32, shape.keys(), shape.queries(), heads).markInput());
     }
 
     /** The T5 bucket ids [K * T]. */
     Tensor buckets() {
         if (buckets == null) {
-            buckets = input("inp_t5_buckets", (long) shape.keys() * shape.tokens());
+            buckets = input("inp_t5_buckets", (long) shape.keys() * shape.queries());
         }
         return buckets;
     }
@@ -112,12 +126,45 @@ final class Inputs {
             e.getValue().setFloats(maskValues(e.getKey(), start, prefix));
         }
         if (buckets != null) {
-            buckets.setInts(positional.bucketIds(start, shape.keys(), shape.tokens()));
+            buckets.setInts(positional.bucketIds(start, shape.keys(), shape.queries()));
+        }
+    }
+
+    /**
+     * Writes the values of a training batch: {@code ids} holds the batch's sequences one after another, each
+     * starting at position 0; the first {@code prefix} tokens of each see each other (prefix decoder).
+     */
+    void fillTraining(int[] ids, int prefix) {
+        tokens.setInts(ids);
+        if (positions != null) {
+            int[] pos = new int[ids.length];
+            for (int t = 0; t < pos.length; t++) {
+                pos[t] = t % shape.queries();
+            }
+            positions.setInts(pos);
+        }
+        for (var e : masks.entrySet()) {
+            e.getValue().setFloats(maskValues(e.getKey(), 0, prefix));
+        }
+        for (var e : headMasks.entrySet()) {
+            float[] visible = maskValues(e.getKey(), 0, prefix);
+            int heads = (int) e.getValue().ne(2);
+            float[] m = new float[visible.length * heads];
+            for (int h = 0; h < heads; h++) {
+                float slope = Positions.LinearBias.slope(positional.maxBias(), h, heads);
+                for (int i = 0; i < visible.length; i++) {
+                    m[h * visible.length + i] = visible[i] * slope;
+                }
+            }
+            e.getValue().setFloats(m);
+        }
+        if (buckets != null) {
+            buckets.setInts(positional.bucketIds(0, shape.keys(), shape.queries()));
         }
     }
 
     private float[] maskValues(MaskKind kind, int start, int prefix) {
-        int keys = shape.keys(), queries = shape.tokens();
+        int keys = shape.keys(), queries = shape.queries();
         int window = spec.attention().window() == null ? 0 : spec.attention().window().size();
         float[] m = new float[keys * queries];
         for (int t = 0; t < queries; t++) {

@@ -69,6 +69,14 @@ sealed interface Positions {
         return 0f;
     }
 
+    /**
+     * Whether {@link #biasLogits} adds a learned bias: a training graph must then add it to the logits itself,
+     * since soft_max's gradient does not reach its mask.
+     */
+    default boolean learnsLogitBias() {
+        return false;
+    }
+
     /** The mask [K, T], or with a per-head bias on the logits added: [K, T, H]. */
     default Tensor biasLogits(GraphBuilder g, Tensor mask) {
         return mask;
@@ -150,6 +158,17 @@ sealed interface Positions {
         public float visibleMask(int query, int key) {
             return -Math.abs(query - key);
         }
+
+        /**
+         * ggml's slope for head {@code head} of {@code heads}: with n the largest power of two up to {@code heads},
+         * 2^(-maxBias (h + 1) / n) for the first n heads and 2^(-maxBias (2 (h - n) + 1) / 2n) for the rest.
+         */
+        static float slope(float maxBias, int head, int heads) {
+            int n = Integer.highestOneBit(heads);
+            float m0 = (float) Math.pow(2.0, -maxBias / n);
+            float m1 = (float) Math.pow(2.0, -(maxBias / 2f) / n);
+            return head < n ? (float) Math.pow(m0, head + 1) : (float) Math.pow(m1, 2 * (head - n) + 1);
+        }
     }
 
     /**
@@ -158,9 +177,14 @@ sealed interface Positions {
      */
     record BucketBias(Positional.T5Bias t5, int heads, boolean bidirectional) implements Positions {
         @Override
+        public boolean learnsLogitBias() {
+            return true;
+        }
+
+        @Override
         public Tensor biasLogits(GraphBuilder g, Tensor mask) {
             Context ctx = g.ctx;
-            int keys = g.shape.keys(), tokens = g.shape.tokens();
+            int keys = g.shape.keys(), tokens = g.shape.queries();
             Tensor bias = ctx.getRows(g.weights.get("blk.0.attn_rel_b.weight"), g.inputs.buckets()); // [H, K * T]
             bias = ctx.cont(ctx.permute(ctx.reshape(bias, heads, keys, tokens), 2, 0, 1, 3)); // [K, T, H]
             return ctx.add(bias, mask);

@@ -19,9 +19,9 @@ import java.util.List;
 final class StepLowering {
     private final GraphBuilder g;
     private final Context ctx;
-    private final AttentionBuilder attention;
+    private final AttentionLowering attention;
 
-    StepLowering(GraphBuilder g, AttentionBuilder attention) {
+    StepLowering(GraphBuilder g, AttentionLowering attention) {
         this.g = g;
         this.ctx = g.ctx;
         this.attention = attention;
@@ -109,7 +109,11 @@ final class StepLowering {
         String i = "." + layer;
         Tensor up = g.name(g.linear(x, b + "ffn_up"), "ffn_up" + i);
         Tensor hidden;
-        if (f.gated()) {
+        if (f.gated() && g.shape.trainable()) {
+            Tensor gate = g.name(g.linear(x, b + "ffn_gate"), "ffn_gate" + i);
+            // Of ggml's GLU ops only the split SwiGLU has a gradient: the others are the activation times up.
+            hidden = f.activation() == Activation.SILU ? ctx.glu(Glu.SWIGLU, gate, up) : ctx.mul(activate(gate, f.activation()), up);
+        } else if (f.gated()) {
             Tensor gate = g.name(g.linear(x, b + "ffn_gate"), "ffn_gate" + i);
             hidden = switch (f.activation()) {
                 case SILU -> ctx.glu(Glu.SWIGLU, gate, up);
@@ -126,10 +130,14 @@ final class StepLowering {
     }
 
     private Tensor activate(Tensor x, Activation activation) {
+        boolean trainable = g.shape.trainable();
+        if (trainable && activation == Activation.GELU) {
+            throw new UnsupportedOperationException(TrainingSupport.ERF_GELU);
+        }
         return switch (activation) {
             case RELU -> ctx.relu(x);
             case GELU -> ctx.geluErf(x);
-            case GELU_TANH -> ctx.gelu(x);
+            case GELU_TANH -> trainable ? Differentiable.geluTanh(ctx, x) : ctx.gelu(x);
             case SILU -> ctx.silu(x);
             case IDENTITY -> x;
         };

@@ -38,6 +38,14 @@ public final class ReferenceWeights {
         return v;
     }
 
+    /** Changes one element of a weight (for finite differences); returns the old value. */
+    public double set(String name, int index, double value) {
+        double[] v = get(name);
+        double old = v[index];
+        v[index] = value;
+        return old;
+    }
+
     /** The weight, or null when the spec has none of that name (a norm without bias, a projection without one). */
     public double[] find(String name) {
         return values.get(name);

@@ -280,13 +280,24 @@ public final class Backend implements AutoCloseable {
      * starting from a loss gradient of 1 and every other gradient 0.
      */
     public void compute(Graph graph, Gradients gradients) {
-        if (gradients.graph() != graph) {
+        compute(graph, gradients, () -> { });
+    }
+
+    /**
+     * {@link #compute(Graph, Gradients)} (or a plain computation where {@code gradients} is null) with the
+     * graph's own inputs written by {@code writeInputs} once the graph is allocated, just before it runs.
+     */
+    public void compute(Graph graph, Gradients gradients, Runnable writeInputs) {
+        if (gradients != null && gradients.graph() != graph) {
             throw new IllegalArgumentException("these gradients belong to another graph; build them with "
                     + "Gradients.build(graph) for this one");
         }
         run(() -> {
             prepare(graph);
-            gradients.reset();
+            if (gradients != null) {
+                gradients.reset();
+            }
+            writeInputs.run();
         }, () -> BackendApi.ggml_backend_graph_compute(handle(), graph.handle()), "graph");
     }
 

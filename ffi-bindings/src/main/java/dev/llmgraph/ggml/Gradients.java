@@ -71,6 +71,7 @@ public final class Gradients {
             boolean needed = (flags & (FLAG_PARAM | FLAG_LOSS)) != 0 || readsGradient(node, needsGradient);
             if (needed) {
                 requireDifferentiable(node);
+                requireKnownSourceGradients(node, needsGradient);
                 needsGradient.add(node.pointer().address());
             }
         }
@@ -123,6 +124,37 @@ public final class Gradients {
         return false;
     }
 
+    /**
+     * ggml differentiates some ops only with respect to some of their sources, or only with some settings,
+     * and aborts otherwise: a learned bias in a softmax mask, ALiBi's slopes inside soft_max (its CPU backward
+     * asserts max_bias == 0), learned RoPE frequency factors, learned labels, a fused (not split) SwiGLU.
+     */
+    private static void requireKnownSourceGradients(Tensor node, Set<Long> needsGradient) {
+        String op = node.op();
+        String problem = null;
+        if (op.equals("SOFT_MAX") && needsGradient(node, 1, needsGradient)) {
+            problem = "a softmax mask that depends on a parameter; add the bias to the logits and give soft_max no mask";
+        } else if (op.equals("SOFT_MAX") && TensorStruct.opParamFloat(node.pointer(), 1) != 0f) {
+            problem = "soft_max with ALiBi's max_bias; add the per-head biases to the logits (or bake them into the "
+                    + "mask) and give soft_max max_bias 0";
+        } else if (op.equals("ROPE") && needsGradient(node, 2, needsGradient)) {
+            problem = "RoPE frequency factors that depend on a parameter; keep them constant";
+        } else if (op.equals("CROSS_ENTROPY_LOSS") && needsGradient(node, 1, needsGradient)) {
+            problem = "cross-entropy labels that depend on a parameter; the labels must be data";
+        } else if (op.equals("SWIGLU") && Downcalls.isNull(TensorStruct.src(node.pointer(), 1))) {
+            problem = "a fused SwiGLU; use the split form glu(SWIGLU, gate, up)";
+        }
+        if (problem != null) {
+            throw new UnsupportedOperationException("backward: ggml has no gradient for " + problem + " (node '"
+                    + node.name() + "')");
+        }
+    }
+
+    private static boolean needsGradient(Tensor node, int source, Set<Long> needsGradient) {
+        MemorySegment src = TensorStruct.src(node.pointer(), source);
+        return !Downcalls.isNull(src) && needsGradient.contains(src.address());
+    }
+
     private static void requireDifferentiable(Tensor node) {
         String op = node.op();
         boolean parameter = (TensorStruct.flags(node.pointer()) & FLAG_PARAM) != 0 && "NONE".equals(op);
@@ -161,11 +193,16 @@ public final class Gradients {
         return graph;
     }
 
-    /** Starts a step: the loss's own gradient 1, every accumulated gradient 0. Needs the graph allocated. */
+    /**
+     * Starts a step: the loss's own gradient 1. The parameters' gradients are recomputed by every pass (no
+     * accumulator holds them), and optimizer moments in the graph are left as they are, so a graph with its
+     * optimizer step computes one training step per call. Needs the graph allocated.
+     */
     void reset() {
         if (!loss.hasData()) {
             throw new IllegalStateException("the graph must be allocated before its gradients are reset");
         }
-        TrainingApi.ggml_graph_reset(graph.handle());
+        MemorySegment seed = TrainingApi.ggml_graph_get_grad_acc(graph.handle(), loss.pointer());
+        new Tensor(graph.context(), seed).setFloats(new float[] {1f});
     }
 }

@@ -6,8 +6,10 @@ import dev.llmgraph.ggml.internal.TrainingApi;
 import static dev.llmgraph.ggml.Shapes.require;
 
 /**
- * The ops a training step adds to a model's graph: reducing to a loss, cross-entropy, and the AdamW update
- * of a weight from its gradient. Each checks its preconditions in Java (ggml aborts on a mismatch).
+ * The ops a training step adds to a model's graph: reducing to a loss, cross-entropy, the AdamW update of a
+ * weight from its gradient, and the few element-wise ops from which a lowering builds what ggml cannot
+ * differentiate directly (exp, softplus, an affine scale, an explicit broadcast). Each checks its
+ * preconditions in Java (ggml aborts on a mismatch).
  */
 public final class TrainingOps {
     /** Values in an AdamW parameter tensor, in ggml's order. */
@@ -27,6 +29,41 @@ public final class TrainingOps {
     public Tensor sum(Tensor a) {
         require(a.type() == GgmlType.F32, "sum", "the input must be f32", a);
         return ctx.op(TrainingApi.ggml_sum(ctx.handle(), ctx.p(a)));
+    }
+
+    /** e^a, element-wise. */
+    public Tensor exp(Tensor a) {
+        require(a.type() == GgmlType.F32 && a.isContiguous(), "exp", "the input must be contiguous f32", a);
+        return ctx.op(TrainingApi.ggml_exp(ctx.handle(), ctx.p(a)));
+    }
+
+    /** log(1 + e^a), element-wise (ggml switches to a itself above 20, where the two agree in f32). */
+    public Tensor softplus(Tensor a) {
+        require(a.type() == GgmlType.F32 && a.isContiguous(), "softplus", "the input must be contiguous f32", a);
+        return ctx.op(TrainingApi.ggml_softplus(ctx.handle(), ctx.p(a)));
+    }
+
+    /** s * a + b, element-wise (the gradient is s times the incoming one). */
+    public Tensor scaleBias(Tensor a, float s, float b) {
+        require(a.type() == GgmlType.F32 && a.isContiguous(), "scale_bias", "the input must be contiguous f32", a);
+        return ctx.op(TrainingApi.ggml_scale_bias(ctx.handle(), ctx.p(a), s, b));
+    }
+
+    /**
+     * {@code a} tiled to the shape {@code ne} (up to 4 sizes, ggml order). ggml's backward sums a broadcast
+     * operand back only for some ops (add, mul), not for sub or div: a lowering for training makes such
+     * broadcasts explicit with this.
+     */
+    public Tensor repeat(Tensor a, long... ne) {
+        require(a.type() == GgmlType.F32, "repeat", "the input must be f32", a);
+        require(ne.length >= 1 && ne.length <= 4, "repeat", "the target shape must have 1 to 4 sizes", a);
+        long[] target = {1, 1, 1, 1};
+        System.arraycopy(ne, 0, target, 0, ne.length);
+        for (int i = 0; i < 4; i++) {
+            require(target[i] > 0 && target[i] % a.ne(i) == 0, "repeat",
+                    "every size of the target " + java.util.Arrays.toString(ne) + " must be a multiple of the input's", a);
+        }
+        return ctx.op(TrainingApi.ggml_repeat_4d(ctx.handle(), ctx.p(a), target[0], target[1], target[2], target[3]));
     }
 
     /**

@@ -22,7 +22,7 @@ final class MixerPlanner {
         };
     }
 
-    /** q, k, v, QK-norm gains and the output projection; the nodes {@code AttentionBuilder} names. */
+    /** q, k, v, QK-norm gains and the output projection; the nodes {@code CachedAttention} names. */
     private static Step.Mix attention(ModelSpec s, LayerChoice layer, Attention a) {
         int i = layer.layer();
         String b = "blk." + i + ".";

@@ -27,6 +27,14 @@ public final class TrainingApi {
     private static final MethodHandle GRAPH_RESET = Downcalls.slow(L, "ggml_graph_reset", fnVoid(PTR));
     private static final MethodHandle SUM = Downcalls.quick(L, "ggml_sum", fn(PTR, PTR, PTR));
     private static final MethodHandle CROSS_ENTROPY = Downcalls.quick(L, "ggml_cross_entropy_loss", fn(PTR, PTR, PTR, PTR));
+    private static final MethodHandle GRAPH_GET_GRAD_ACC = Downcalls.quick(L, "ggml_graph_get_grad_acc",
+            fn(PTR, PTR, PTR));
+    private static final MethodHandle EXP = Downcalls.quick(L, "ggml_exp", fn(PTR, PTR, PTR));
+    private static final MethodHandle SOFTPLUS = Downcalls.quick(L, "ggml_softplus", fn(PTR, PTR, PTR));
+    private static final MethodHandle SCALE_BIAS = Downcalls.quick(L, "ggml_scale_bias",
+            fn(PTR, PTR, PTR, Downcalls.FLOAT, Downcalls.FLOAT));
+    private static final MethodHandle REPEAT_4D = Downcalls.quick(L, "ggml_repeat_4d",
+            fn(PTR, PTR, PTR, Downcalls.INT64, Downcalls.INT64, Downcalls.INT64, Downcalls.INT64));
     private static final MethodHandle ADAMW = Downcalls.quick(L, "ggml_opt_step_adamw", fn(PTR, PTR, PTR, PTR, PTR, PTR, PTR));
 
     public static void ggml_set_param(MemorySegment tensor) {
@@ -53,5 +61,21 @@ public final class TrainingApi {
     public static MemorySegment ggml_opt_step_adamw(MemorySegment ctx, MemorySegment a, MemorySegment grad,
                                                     MemorySegment m, MemorySegment v, MemorySegment params) {
         try { return (MemorySegment) ADAMW.invokeExact(ctx, a, grad, m, v, params); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_graph_get_grad_acc(MemorySegment graph, MemorySegment node) {
+        try { return (MemorySegment) GRAPH_GET_GRAD_ACC.invokeExact(graph, node); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_exp(MemorySegment ctx, MemorySegment a) {
+        try { return (MemorySegment) EXP.invokeExact(ctx, a); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_softplus(MemorySegment ctx, MemorySegment a) {
+        try { return (MemorySegment) SOFTPLUS.invokeExact(ctx, a); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_scale_bias(MemorySegment ctx, MemorySegment a, float s, float b) {
+        try { return (MemorySegment) SCALE_BIAS.invokeExact(ctx, a, s, b); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static MemorySegment ggml_repeat_4d(MemorySegment ctx, MemorySegment a, long ne0, long ne1, long ne2,
+                                               long ne3) {
+        try { return (MemorySegment) REPEAT_4D.invokeExact(ctx, a, ne0, ne1, ne2, ne3); } catch (Throwable t) { throw rethrow(t); }
     }
 }

@@ -7,7 +7,6 @@ import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.MaskKind;
 import dev.llmgraph.spec.ModelSpec;
-import dev.llmgraph.spec.Norm;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -25,7 +24,7 @@ import java.util.Map;
  *  kqv = mul_mat(v^T, softmax)  [hd, T, H]  --permute, merge-->  [hd * H, T]
  * </pre>
  */
-final class AttentionBuilder {
+final class CachedAttention implements AttentionLowering {
     private final GraphBuilder g;
     private final Context ctx;
     private final AttentionOps ops;
@@ -34,7 +33,7 @@ final class AttentionBuilder {
     private final float maxBias;
     private final Map<MaskKind, Tensor> masks = new EnumMap<>(MaskKind.class);
 
-    AttentionBuilder(GraphBuilder g, KvCache cache) {
+    CachedAttention(GraphBuilder g, KvCache cache) {
         this.g = g;
         this.ctx = g.ctx;
         this.ops = ctx.attention();
@@ -43,25 +42,15 @@ final class AttentionBuilder {
         this.maxBias = g.positions.maxBias();
     }
 
-    /**
-     * Attention {@code a} of layer {@code layer} with mask {@code mask} over the normalised input {@code x}
-     * [d, T]; returns [d, T].
-     */
-    Tensor attend(int layer, Attention a, MaskKind mask, Tensor x) {
+    @Override
+    public Tensor attend(int layer, Attention a, MaskKind mask, Tensor x) {
         int hd = a.headDim(spec.dModel());
         float scale = (float) a.scale(spec.dModel());
         String b = "blk." + layer + ".";
         String i = "." + layer;
         int tokens = g.shape.tokens(), keys = g.shape.keys();
-        Tensor q = ctx.reshape(g.linear(x, b + "attn_q"), hd, a.heads(), tokens);
-        Tensor k = ctx.reshape(g.linear(x, b + "attn_k"), hd, a.kvHeads(), tokens);
-        Tensor v = g.linear(x, b + "attn_v");
-        if (a.qkNorm()) {
-            q = g.normWith(Norm.rms(spec.norm().eps()), q, b + "attn_q_norm");
-            k = g.normWith(Norm.rms(spec.norm().eps()), k, b + "attn_k_norm");
-        }
-        q = g.positions.rotate(g, q);
-        k = g.positions.rotate(g, k);
+        Projections p = Projections.of(g, layer, a, x);
+        Tensor q = p.q(), k = p.k(), v = p.v();
         cache.store(ctx, g.graph, layer, k, v, g.inputs.cacheRows(),
                 cache.valuesTransposed() ? g.inputs.transposedCacheCells((long) hd * a.kvHeads()) : null);
 

@@ -1,0 +1,41 @@
+package dev.llmgraph.model;
+
+import dev.llmgraph.ggml.Context;
+import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.MaskKind;
+import dev.llmgraph.spec.Norm;
+
+/**
+ * The lowering of softmax attention, in one of two forms that share the projections: {@link CachedAttention}
+ * for inference (keys and values written to and read from the KV cache) and {@link TrainableAttention} for
+ * training (a batch of sequences, no cache, only ops ggml can differentiate).
+ */
+sealed interface AttentionLowering permits CachedAttention, TrainableAttention {
+    /**
+     * Attention {@code a} of layer {@code layer} with mask {@code mask} over the normalised input {@code x}
+     * [d, T]; returns [d, T].
+     */
+    Tensor attend(int layer, Attention a, MaskKind mask, Tensor x);
+
+    /**
+     * Queries [hd, H, T] and keys [hd, G, T], QK-normalised and rotated where the spec says so, and values
+     * [hd * G, T]: everything attention computes before tokens meet each other.
+     */
+    record Projections(Tensor q, Tensor k, Tensor v) {
+        static Projections of(GraphBuilder g, int layer, Attention a, Tensor x) {
+            Context ctx = g.ctx;
+            int hd = a.headDim(g.spec.dModel());
+            String b = "blk." + layer + ".";
+            int tokens = g.shape.tokens();
+            Tensor q = ctx.reshape(g.linear(x, b + "attn_q"), hd, a.heads(), tokens);
+            Tensor k = ctx.reshape(g.linear(x, b + "attn_k"), hd, a.kvHeads(), tokens);
+            Tensor v = g.linear(x, b + "attn_v");
+            if (a.qkNorm()) {
+                q = g.normWith(Norm.rms(g.spec.norm().eps()), q, b + "attn_q_norm");
+                k = g.normWith(Norm.rms(g.spec.norm().eps()), k, b + "attn_k_norm");
+            }
+            return new Projections(g.positions.rotate(g, q), g.positions.rotate(g, k), v);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dev.llmgraph.model;
+
+import dev.llmgraph.ggml.Backend;
+import dev.llmgraph.ggml.Context;
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.Gradients;
+import dev.llmgraph.ggml.Graph;
+import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.ggml.TrainingOps;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * A model's forward pass over a training batch, ending in the language-model loss, with (optionally) the
+ * backward pass: B sequences of T + 1 token ids each, the first T the input and the last T the targets
+ * (token t predicts token t + 1). The loss is the mean cross-entropy over the positions that count:
+ * all of them for a causal LM, only those predicting a token after the first {@code prefix} for a prefix
+ * LM (the prefix is context the model reads bidirectionally, not text it is asked to predict).
+ *
+ * <p>The graph reads the model's own weight tensors: an optimizer step added to it ({@code dev.llmgraph.train})
+ * updates the weights the model then runs with.
+ */
+public final class TrainingGraph implements AutoCloseable {
+    private final Model model;
+    private final int sequences, length, prefix;
+    private final Context ctx;
+    private final Graph graph;
+    private final GraphBuilder builder;
+    private final Tensor lossRows, labels, loss;
+    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private final Gradients gradients;
+
+    private TrainingGraph(Model model, int sequences, int length, int prefix, Predicate<String> trainable,
+                          boolean backward) {
+        this.model = model;
+        this.sequences = sequences;
+        this.length = length;
+        this.prefix = prefix;
+        int capacity = 16 * StepGraph.graphSize(model) + 64 * model.weightNames().size();
+        this.ctx = Context.create(capacity, capacity);
+        try {
+            this.graph = backward ? ctx.newTrainingGraph(capacity) : ctx.newGraph(capacity);
+            this.builder = new GraphBuilder(model.spec(), model.weights(), null, ctx, graph,
+                    GraphBuilder.Shape.training(sequences, length));
+            Tensor logits = builder.build(null);
+            int counted = sequences * countedPerSequence();
+            int vocab = model.spec().vocabSize();
+            this.lossRows = ctx.newTensor("inp_loss_rows", GgmlType.I32, counted).markInput();
+            this.labels = ctx.newTensor("inp_labels", GgmlType.F32, vocab, counted).markInput();
+            Tensor counting = counted == sequences * length ? logits : ctx.getRows(logits, lossRows);
+            this.loss = TrainingOps.of(ctx).crossEntropyLoss(counting, labels).markOutput();
+            if (backward) {
+                for (String name : model.weightNames()) {
+                    if (trainable.test(name)) {
+                        parameters.put(name, model.weights().get(name).markParameter());
+                    }
+                }
+                loss.markLoss();
+            }
+            graph.expand(loss);
+            this.gradients = backward ? Gradients.build(graph) : null;
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The forward pass and loss of batches of {@code sequences} x {@code length} tokens, with the gradients of
+     * the weights {@code trainable} accepts (by llama.cpp name) when {@code backward}.
+     */
+    public static TrainingGraph build(Model model, int sequences, int length, int prefix, Predicate<String> trainable,
+                                      boolean backward) {
+        model.ensureOpen();
+        TrainingSupport.require(model.spec());
+        if (sequences < 1 || length < 1) {
+            throw new IllegalArgumentException("a training batch needs at least one sequence of at least one token; "
+                    + "got " + sequences + " x " + length);
+        }
+        if (length > model.spec().contextLength()) {
+            throw new IllegalArgumentException("sequences of " + length + " tokens are longer than the context length "
+                    + "of " + model.spec().contextLength() + "; train on shorter sequences or raise contextLength");
+        }
+        if (prefix < 0 || prefix >= length) {
+            throw new IllegalArgumentException("prefix = " + prefix + ": must be at least 0 and shorter than the "
+                    + length + "-token sequences, so that some tokens are predicted");
+        }
+        for (String name : model.weightNames()) {
+            if (backward && trainable.test(name) && model.weightType(name) != GgmlType.F32) {
+                throw new IllegalArgumentException("weight '" + name + "' is stored as " + model.weightType(name)
+                        + " and only f32 weights can be trained; create the model with "
+                        + "ModelOptions.cpu().withMatrixType(GgmlType.F32)");
+            }
+        }
+        return new TrainingGraph(model, sequences, length, prefix, trainable, backward);
+    }
+
+    /** Positions of a sequence whose prediction counts in the loss: from the last prefix token on. */
+    private int countedPerSequence() {
+        return length - Math.max(prefix - 1, 0);
+    }
+
+    /** Loss positions per batch. */
+    public int countedTokens() {
+        return sequences * countedPerSequence();
+    }
+
+    /**
+     * Computes the graph on a batch ({@code batch[s]} holds sequence s's T + 1 token ids): the loss, and with
+     * the backward pass the gradients and whatever optimizer ops were appended. Returns the loss.
+     */
+    public double run(int[][] batch) {
+        requireBatch(batch);
+        model.backend().compute(graph, gradients, () -> write(batch));
+        return loss.toFloats()[0];
+    }
+
+    private void write(int[][] batch) {
+        int vocab = model.spec().vocabSize();
+        int[] inputs = new int[sequences * length];
+        int counted = countedTokens();
+        int[] rows = new int[counted];
+        float[] oneHot = new float[counted * vocab];
+        int r = 0;
+        for (int s = 0; s < sequences; s++) {
+            System.arraycopy(batch[s], 0, inputs, s * length, length);
+            for (int t = Math.max(prefix - 1, 0); t < length; t++, r++) {
+                rows[r] = s * length + t;
+                oneHot[r * vocab + batch[s][t + 1]] = 1f;
+            }
+        }
+        builder.inputs.fillTraining(inputs, prefix);
+        if (lossRows.hasData()) {
+            lossRows.setInts(rows);
+        }
+        labels.setFloats(oneHot);
+    }
+
+    private void requireBatch(int[][] batch) {
+        if (batch.length != sequences) {
+            throw new IllegalArgumentException("the batch has " + batch.length + " sequences and this graph takes "
+                    + sequences);
+        }
+        for (int s = 0; s < sequences; s++) {
+            if (batch[s].length != length + 1) {
+                throw new IllegalArgumentException("sequence " + s + " has " + batch[s].length + " token ids; a batch "
+                        + "sequence needs " + (length + 1) + ": " + length + " inputs and the next token as the last target");
+            }
+            model.checkTokens(java.util.Arrays.copyOf(batch[s], length), "training sequence " + s);
+            model.checkTokens(new int[] {batch[s][length]}, "last target of training sequence " + s);
+        }
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    /** Where optimizer ops are created (they live as long as this graph). */
+    public Context context() {
+        return ctx;
+    }
+
+    /** The scalar loss; readable after a computation. */
+    public Tensor loss() {
+        return loss;
+    }
+
+    /** The backward pass; null for a forward-only (evaluation) graph. */
+    public Gradients gradients() {
+        return gradients;
+    }
+
+    /** The trained weights by llama.cpp name, in the model's order. */
+    public Map<String, Tensor> parameters() {
+        return java.util.Collections.unmodifiableMap(parameters);
+    }
+
+    /** The backend the model's weights live on, which computes this graph. */
+    public Backend backend() {
+        return model.backend();
+    }
+
+    public int sequences() {
+        return sequences;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    @Override
+    public void close() {
+        ctx.close();
+    }
+}

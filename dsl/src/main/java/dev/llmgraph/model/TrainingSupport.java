@@ -1,0 +1,63 @@
+package dev.llmgraph.model;
+
+import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.plan.Block;
+import dev.llmgraph.spec.plan.Step;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What of a spec a training graph cannot lower, in words, before any native call. Everything else is
+ * trainable: LayerNorm, GELU (tanh), GEGLU/ReGLU, soft-capping and ALiBi are rebuilt from ops that have a
+ * gradient ({@link Differentiable}, {@link TrainableAttention}); flash attention trains as the same attention
+ * unfused.
+ */
+public final class TrainingSupport {
+    static final String ERF_GELU = "training: ggml has no gradient for the exact (erf) GELU, Activation.GELU, "
+            + "and no erf op to build one from; use Activation.GELU_TANH, the tanh approximation GPT-2 was trained "
+            + "with";
+
+    private TrainingSupport() {}
+
+    /** Every reason {@code spec} cannot be trained; empty when it can. */
+    public static List<String> problems(ModelSpec spec) {
+        Set<String> problems = new LinkedHashSet<>();
+        List<Step> steps = new ArrayList<>(spec.plan().input());
+        for (Block block : spec.plan().blocks()) {
+            steps.addAll(block.steps());
+        }
+        steps.addAll(spec.plan().output());
+        steps.forEach(step -> collect(step, problems));
+        return List.copyOf(problems);
+    }
+
+    /** Throws, naming every problem, unless {@code spec} can be trained. */
+    public static void require(ModelSpec spec) {
+        List<String> problems = problems(spec);
+        if (!problems.isEmpty()) {
+            throw new UnsupportedOperationException(spec.name() + " cannot be trained: " + String.join("; ", problems));
+        }
+    }
+
+    private static void collect(Step step, Set<String> problems) {
+        switch (step) {
+            case Step.Channel channel -> {
+                switch (channel.mixer()) {
+                    case Ffn f -> {
+                        if (f.activation() == Activation.GELU) {
+                            problems.add(ERF_GELU);
+                        }
+                    }
+                }
+            }
+            case Step.Residual residual -> residual.branches().forEach(b -> b.forEach(s -> collect(s, problems)));
+            case Step.Parallel parallel -> parallel.branches().forEach(b -> b.forEach(s -> collect(s, problems)));
+            case Step.Embed _, Step.Normalize _, Step.Mix _, Step.Head _ -> { }
+        }
+    }
+}

@@ -105,6 +105,7 @@ class TorchForwardRefereeTest {
         assertFalse(missing.available());
         assertEquals("PyTorch referee skipped: there is no executable /nonexistent/python3. It needs "
                 + "/nonexistent/python3 with torch: install it with `apt-get install python3-torch` (it brings numpy), "
-                + "or point -Dllmgraph.torch.python=PATH at a Python 3 that imports torch and numpy.", missing.missing());
+                + "or point -Dllmgraph.torch.python=PATH at a Python 3 that imports torch and numpy.",
+                missing.missing());
     }
 }

@@ -98,7 +98,8 @@ final class TorchPython {
         command.addAll(List.of("--out", out.toString()));
         Result r = exec(command, timeoutSeconds);
         if (r.exitCode != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited with " + r.exitCode + ":\n" + r.errors);
+            throw new IllegalStateException(String.join(" ", command) + " exited with " + r.exitCode + ":\n"
+                    + r.errors);
         }
         try {
             return new ObjectMapper().readTree(out.toFile());
@@ -122,7 +123,8 @@ final class TorchPython {
 
     private static Result exec(List<String> command, int timeoutSeconds) {
         try {
-            Path stdout = Files.createTempFile("torch-python", ".out"), stderr = Files.createTempFile("torch-python", ".err");
+            Path stdout = Files.createTempFile("torch-python", ".out");
+            Path stderr = Files.createTempFile("torch-python", ".err");
             try {
                 Process process = new ProcessBuilder(command).redirectOutput(stdout.toFile())
                         .redirectError(stderr.toFile()).start();

@@ -2,7 +2,8 @@
 
 No `safetensors` package exists for this Python (Debian packages python3-torch, not safetensors), so the
 format is read here directly: 8 bytes of little-endian header length, a JSON header naming each tensor's
-dtype, shape and [begin, end) byte offsets into the data that follows, and the raw little-endian data. A sharded checkpoint (model.safetensors.index.json) is read shard by shard.
+dtype, shape and [begin, end) byte offsets into the data that follows, and the raw little-endian data.
+A sharded checkpoint (model.safetensors.index.json) is read shard by shard.
 """
 
 import json

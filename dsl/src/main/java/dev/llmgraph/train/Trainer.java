@@ -38,6 +38,7 @@ public final class Trainer implements AutoCloseable {
     });
     private final List<TrainingStep> history = new ArrayList<>();
     private TrainingGraph evaluation;
+    private boolean ownsModel;
     private int step;
     private volatile boolean stopRequested;
 
@@ -56,6 +57,13 @@ public final class Trainer implements AutoCloseable {
     /** A trainer of every weight of {@code model} (which must hold f32 weights). */
     public static Trainer of(Model model, TrainingConfig config) {
         return of(model, config, name -> true);
+    }
+
+    /** A trainer of every weight of {@code model} that closes the model when it is closed. */
+    static Trainer owning(Model model, TrainingConfig config) {
+        Trainer trainer = of(model, config);
+        trainer.ownsModel = true;
+        return trainer;
     }
 
     /** A trainer of the weights {@code trainable} accepts by llama.cpp name; the others stay frozen. */
@@ -211,6 +219,9 @@ public final class Trainer implements AutoCloseable {
         graph.close();
         if (evaluation != null) {
             evaluation.close();
+        }
+        if (ownsModel) {
+            model.close();
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.llmgraph.text;
 
+import dev.llmgraph.display.Display;
+import dev.llmgraph.display.DisplaySink;
 import dev.llmgraph.ggml.ChatMessage;
 import dev.llmgraph.ggml.GgufException;
 import dev.llmgraph.io.gguf.GgufModels;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,6 +89,40 @@ class TextModelTest {
             assertArrayEquals(fromFile.ids(), inJava.ids(), "the same weights with the Java tokenizer");
             assertEquals(fromFile.text(), inJava.text());
         }
+    }
+
+    @Test
+    void inANotebookTheTextGrowsInOneDisplay() {
+        List<String> calls = new ArrayList<>();
+        List<String> shown = new ArrayList<>();
+        Display.install(new DisplaySink() {
+            @Override
+            public void display(Map<String, String> bundle, String displayId) {
+                calls.add("display " + displayId);
+                shown.add(bundle.get("text/plain"));
+            }
+
+            @Override
+            public void update(Map<String, String> bundle, String displayId) {
+                calls.add("update " + displayId);
+                shown.add(bundle.get("text/plain"));
+            }
+
+            @Override
+            public boolean supportsUpdates() {
+                return true;
+            }
+        });
+        TextGeneration g;
+        try (TextModel model = TextModel.load(gguf, CPU)) {
+            g = model.generate(PROMPT, GenerationConfig.of(30, Sampler.temperature(1.0).withSeed(4)));
+        } finally {
+            Display.reset();
+        }
+        assertTrue(calls.getFirst().startsWith("display llmgraph-text-"), calls.toString());
+        String id = calls.getFirst().substring("display ".length());
+        assertTrue(calls.stream().skip(1).allMatch(("update " + id)::equals), calls.toString());
+        assertEquals(g.text(), shown.getLast());
     }
 
     /** The generated ids whose pieces are text: all but a final stop token. */

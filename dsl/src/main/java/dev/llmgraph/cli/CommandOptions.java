@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The option reading the GGUF commands ({@code logits}, {@code parity}) share: {@code --option value} pairs,
- * each known, given once and with a value; a GGUF file that exists; a comma-separated token list.
+ * The option reading the GGUF commands ({@code logits}, {@code parity}, {@code generate}) share:
+ * {@code --option value} pairs and flags, each known and given once, each option with a value; a GGUF file that
+ * exists; a comma-separated token list; numbers; a backend.
  */
 final class CommandOptions {
     /** A command line that cannot be run as it is. */
@@ -22,9 +23,23 @@ final class CommandOptions {
 
     /** Option to value; every option must be in {@code known}, and every one in {@code required} present. */
     static Map<String, String> values(String[] args, List<String> known, List<String> required) {
+        return values(args, known, List.of(), required);
+    }
+
+    /**
+     * Option to value, as {@link #values(String[], List, List)}, with {@code flags}: options without a value
+     * (e.g. {@code --chat}), mapped to {@code "true"} when given.
+     */
+    static Map<String, String> values(String[] args, List<String> known, List<String> flags, List<String> required) {
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
+            if (flags.contains(option)) {
+                if (values.put(option, "true") != null) {
+                    throw new UsageException(option + " is given twice");
+                }
+                continue;
+            }
             if (!known.contains(option)) {
                 throw new UsageException("unknown argument '" + option + "'");
             }
@@ -75,6 +90,31 @@ final class CommandOptions {
             throw new UsageException("--threads " + threads + ": must be at least 1");
         }
         return threads;
+    }
+
+    /** {@code --backend} if given ({@code cpu}, {@code cuda} or {@code cuda:N}), else {@code cpu}. */
+    static String backend(Map<String, String> values) {
+        String backend = values.getOrDefault("--backend", "cpu");
+        if (!backend.equals("cpu") && !backend.matches("cuda(:\\d+)?")) {
+            throw new UsageException("--backend " + backend + ": use cpu or cuda (cuda:N for GPU N)");
+        }
+        return backend;
+    }
+
+    static long longInteger(String option, String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + ": '" + text + "' is not a whole number");
+        }
+    }
+
+    static double decimal(String option, String text) {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + ": '" + text + "' is not a number");
+        }
     }
 
     static int integer(String option, String text) {

@@ -99,10 +99,7 @@ public final class LogitsCommand {
         Map<String, String> values = CommandOptions.values(args,
                 List.of("--gguf", "--tokens", "--out", "--backend", "--threads"), List.of("--gguf", "--tokens", "--out"));
         Path gguf = CommandOptions.gguf(values);
-        String backend = values.getOrDefault("--backend", "cpu");
-        if (!backend.equals("cpu") && !backend.matches("cuda(:\\d+)?")) {
-            throw new UsageException("--backend " + backend + ": use cpu or cuda (cuda:N for GPU N)");
-        }
+        String backend = CommandOptions.backend(values);
         int threads = CommandOptions.threads(values, Runtime.getRuntime().availableProcessors());
         return new Arguments(gguf, CommandOptions.tokens(values.get("--tokens")), Path.of(values.get("--out")), backend,
                 threads);

@@ -20,7 +20,7 @@ import java.util.Map;
  * ({@code tokenizer.ggml.model = gpt2}, {@code pre = gpt-2}), which libllama loads and encodes with; tests
  * check that it gives the same ids as {@link #encode(String)}.
  */
-public final class BpeTokenizer {
+public final class BpeTokenizer implements GgufVocabulary {
     private final List<String> tokens;
     private final List<String> merges;
     private final List<String> specialTokens;
@@ -117,6 +117,20 @@ public final class BpeTokenizer {
         }
         text.append(new String(ByteLevel.decode(bytes.toString()), StandardCharsets.UTF_8));
         return text.toString();
+    }
+
+    /**
+     * The bytes token {@code id} stands for: its UTF-8 bytes, or a special token's name. A piece can end inside
+     * a character, which the next pieces complete; {@link #decode} of a sequence equals its pieces' bytes read
+     * as UTF-8.
+     */
+    public byte[] pieceBytes(int id) {
+        if (id < 0 || id >= tokens.size()) {
+            throw new IllegalArgumentException("token id " + id + " is outside this tokenizer's " + tokens.size()
+                    + " tokens (ids 0 to " + (tokens.size() - 1) + ")");
+        }
+        return id >= ByteLevel.SIZE + merges.size() ? tokens.get(id).getBytes(StandardCharsets.UTF_8)
+                : ByteLevel.decode(tokens.get(id));
     }
 
     /** One word's pieces: the lowest-ranked adjacent pair is merged (leftmost first) until none is left. */

@@ -1,11 +1,11 @@
 package dev.llmgraph.tokenize;
 
-/** Checks on text given to tokenizers. */
-final class TextChecks {
+/** Checks on text given to tokenizers (and to models that take text). */
+public final class TextChecks {
     private TextChecks() {}
 
     /** Refuses a string with a lone UTF-16 surrogate: it has no UTF-8 form, so no token sequence. */
-    static void requireWellFormed(String text, String what) {
+    public static void requireWellFormed(String text, String what) {
         if (text == null) {
             throw new IllegalArgumentException(what + " is null; pass a string");
         }

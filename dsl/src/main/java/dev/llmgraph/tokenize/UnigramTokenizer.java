@@ -25,7 +25,7 @@ import java.util.List;
  * writes a vocabulary GGUF ({@code tokenizer.ggml.model = t5}) that libllama encodes with, and tests check
  * that it gives the same ids as {@link #encode(String)}.
  */
-public final class UnigramTokenizer {
+public final class UnigramTokenizer implements GgufVocabulary {
     /** Stands for a space, and marks a word start, inside pieces. */
     public static final char SPACE = '\u2581';
     public static final List<String> SPECIAL_TOKENS = List.of("<pad>", "</s>", "<unk>");

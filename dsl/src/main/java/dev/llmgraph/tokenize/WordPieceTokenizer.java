@@ -21,7 +21,7 @@ import java.util.Map;
  * vocabulary GGUF ({@code tokenizer.ggml.model = bert}) that libllama encodes with, and tests check that
  * it gives the same ids.
  */
-public final class WordPieceTokenizer {
+public final class WordPieceTokenizer implements GgufVocabulary {
     /** Marks a word-start piece. */
     public static final String WORD_START = "\u2581";
     public static final List<String> SPECIAL_TOKENS = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");

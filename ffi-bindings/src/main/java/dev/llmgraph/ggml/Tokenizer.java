@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A model's tokenizer, run by llama.cpp itself: the vocabulary of a GGUF file loaded without its weights.
@@ -184,6 +185,15 @@ public final class Tokenizer implements AutoCloseable {
     public String text(int token) {
         requireToken(token);
         return Downcalls.string(LlamaApi.llama_vocab_get_text(model.vocab(), token));
+    }
+
+    /**
+     * The chat template the file stores ({@code tokenizer.chat_template}), for {@link ChatTemplate#apply}; empty
+     * when it has none (base models, most vocabulary-only files).
+     */
+    public Optional<String> chatTemplate() {
+        return Optional.ofNullable(Downcalls.string(LlamaApi.llama_model_chat_template(model.pointer(),
+                MemorySegment.NULL)));
     }
 
     /** Whether {@code token} ends generation (EOS, EOT and the like). */

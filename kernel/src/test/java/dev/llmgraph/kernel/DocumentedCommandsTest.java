@@ -6,6 +6,8 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.MemoryEstimate;
+import dev.llmgraph.tokenize.BpeTokenizer;
+import dev.llmgraph.tokenize.BpeTrainer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +50,7 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph kernel install", "kernelInstallWritesTheKernelspec"),
             Map.entry("bin/llmgraph logits --gguf F --tokens 1,2,3 --out F", "logitsWritesEveryPosition"),
             Map.entry("bin/llmgraph parity --gguf F --tokens 1,2,3 [--tolerance X]", "parityComparesEveryNode"),
+            Map.entry("bin/llmgraph generate --gguf F --prompt TEXT [--chat] [-n N]", "generateWritesText"),
             Map.entry("bin/llmgraph bench --model NAME", "benchMeasuresATinyPresetAndItsFile"),
             Map.entry("bin/llmgraph bench --model tiny-gpt2-small --type q8_0 -p 8 -n 4 -r 1 --rounds 1",
                     "benchMeasuresATinyPresetAndItsFile"),
@@ -163,6 +166,23 @@ class DocumentedCommandsTest {
     }
 
     @Test
+    void generateWritesText() throws Exception {
+        // a tiny model whose file holds a BPE trained on the README, so that it reads and writes text
+        BpeTokenizer bpe = BpeTrainer.train(Files.readString(REPO.resolve("README.md")), 400, "<|endoftext|>");
+        Path withText = work.resolve("tiny-text.gguf");
+        try (Model model = Model.random(Presets.tiny(Presets.llama2_7b()).withVocabSize(bpe.size()),
+                WeightInit.lecun(5), ModelOptions.cpu().withThreads(2))) {
+            GgufModels.write(model, withText, bpe);
+        }
+        Result run = llmgraph(List.of("generate", "--gguf", withText.toString(), "--prompt", "The model", "-n", "5",
+                "--threads", "2"), "");
+        assertEquals(0, run.status(), run.output());
+        assertTrue(run.output().contains("llmgraph generate: " + 5 + " tokens after a prompt of "
+                + bpe.encode("The model").length + ", stopped: max tokens (5)")
+                || run.output().contains(", stopped: stop token (" + bpe.specialId("<|endoftext|>") + ")"), run.output());
+    }
+
+    @Test
     void benchMeasuresATinyPresetAndItsFile() throws Exception {
         List<String> tiny = List.of("-p", "8", "-n", "4", "-r", "1", "--rounds", "1", "--threads", "2", "--out",
                 work.resolve("bench-results").toString());
@@ -198,8 +218,8 @@ class DocumentedCommandsTest {
 
     @Test
     void everyCommandAnswersHelp() throws Exception {
-        for (String command : List.of("run", "jshell", "test", "build-native", "logits", "parity", "bench", "notebook", "kernel",
-                "java", "dist", "check")) {
+        for (String command : List.of("run", "jshell", "test", "build-native", "logits", "parity", "bench", "generate",
+                "notebook", "kernel", "java", "dist", "check")) {
             Result run = llmgraph(List.of(command, "--help"), "");
             assertEquals(0, run.status(), command + ": " + run.output());
             assertTrue(run.output().startsWith("usage: bin/llmgraph " + command), command + ": " + run.output());

@@ -11,6 +11,7 @@ import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.WeightLayout;
 import dev.llmgraph.spec.WeightStorage;
+import dev.llmgraph.tokenize.GgufVocabulary;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,16 +20,17 @@ import java.util.List;
 /**
  * Writes a model as the GGUF file llama.cpp's converter would write for its architecture: llama.cpp's keys
  * ({@code <arch>.embedding_length}, ...), its tensor names and fusions ({@link TensorPlan}) and a minimal
- * tokenizer ({@link MinimalVocabulary}), so that llama.cpp loads and runs it.
+ * tokenizer ({@link MinimalVocabulary}) or the vocabulary given, so that llama.cpp loads and runs it.
  */
 final class GgufExport {
     private GgufExport() {}
 
     /**
      * Writes {@code model} to {@code path}; matrices in {@code matrixType} (quantized from their values), or,
-     * when it is null, each weight in the type the model stores it in, byte for byte.
+     * when it is null, each weight in the type the model stores it in, byte for byte. The tokenizer is
+     * {@code vocabulary}'s, or, when it is null, the minimal one.
      */
-    static long write(Model model, Path path, GgmlType matrixType) {
+    static long write(Model model, Path path, GgmlType matrixType, GgufVocabulary vocabulary) {
         ModelSpec spec = model.spec();
         GgufReport report = GgufReport.of(spec);
         if (!report.maps()) {
@@ -40,7 +42,11 @@ final class GgufExport {
         out.putString("general.name", spec.name());
         sharedKeys(spec, architecture.name(), out);
         architecture.writeKeys(spec, out);
-        MinimalVocabulary.write(out, architecture.name(), spec.vocabSize());
+        if (vocabulary == null) {
+            MinimalVocabulary.write(out, architecture.name(), spec.vocabSize());
+        } else {
+            vocabulary.writeTo(out);
+        }
         TensorPlan plan = new TensorPlan(spec, architecture, architecture.writesFusedQkv());
         for (TensorPlan.Stored stored : plan.stored()) {
             if (matrixType == null) {

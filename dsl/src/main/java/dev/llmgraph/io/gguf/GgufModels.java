@@ -9,6 +9,7 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightSource;
 import dev.llmgraph.spec.InvalidSpecException;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.tokenize.GgufVocabulary;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,6 +25,7 @@ import java.util.Set;
  * try (Model model = GgufModels.load(Path.of("qwen2-0.5b.gguf"), ModelOptions.cpu())) { ... }
  * GgufModels.write(model, Path.of("mine.gguf"));                         // llama.cpp loads and runs it
  * GgufModels.write(model, Path.of("mine-q8.gguf"), GgmlType.Q8_0);       // matrices quantized
+ * GgufModels.write(model, Path.of("mine-bpe.gguf"), bpe);                 // with a trained tokenizer
  * }</pre>
  * Architectures read and written: llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon (see {@link GgufReport}
  * for which spec maps to which). A file llmgraph cannot read gives a {@link GgufException} naming the file,
@@ -79,7 +81,22 @@ public final class GgufModels {
 
     /** Writes {@code model} for llama.cpp, every weight in the type the model stores it in. */
     public static long write(Model model, Path path) {
-        return GgufExport.write(model, path, null);
+        return GgufExport.write(model, path, null, null);
+    }
+
+    /**
+     * Writes {@code model} for llama.cpp with {@code vocabulary} as its tokenizer (a trained BPE, WordPiece or
+     * Unigram), so that libllama, and {@code TextModel.load}, read text with it. The model's vocabSize must be
+     * the vocabulary's size: one embedding row and one logit per token.
+     */
+    public static long write(Model model, Path path, GgufVocabulary vocabulary) {
+        if (vocabulary.size() != model.spec().vocabSize()) {
+            throw new IllegalArgumentException("the vocabulary has " + vocabulary.size() + " tokens but "
+                    + model.spec().name() + " has vocabSize " + model.spec().vocabSize() + "; a model written with a "
+                    + "vocabulary needs one embedding row and one logit per token: build the spec with vocabSize("
+                    + vocabulary.size() + ")");
+        }
+        return GgufExport.write(model, path, null, vocabulary);
     }
 
     /** Writes {@code model} for llama.cpp with its matrices stored as {@code matrixType} (e.g. Q8_0, Q4_0). */
@@ -88,7 +105,7 @@ public final class GgufModels {
             throw new IllegalArgumentException("matrixType = " + matrixType + ": weights must be a float or quantized "
                     + "type");
         }
-        return GgufExport.write(model, path, matrixType);
+        return GgufExport.write(model, path, matrixType, null);
     }
 
     // ---- reading -----------------------------------------------------------------------------------------

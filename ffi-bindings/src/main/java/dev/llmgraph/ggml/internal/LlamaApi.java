@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandle;
 import static dev.llmgraph.ggml.internal.Downcalls.BOOL;
 import static dev.llmgraph.ggml.internal.Downcalls.INT;
 import static dev.llmgraph.ggml.internal.Downcalls.PTR;
+import static dev.llmgraph.ggml.internal.Downcalls.SIZE_T;
 import static dev.llmgraph.ggml.internal.Downcalls.fn;
 import static dev.llmgraph.ggml.internal.Downcalls.fnVoid;
 import static dev.llmgraph.ggml.internal.Downcalls.rethrow;
@@ -48,6 +49,11 @@ public final class LlamaApi {
     private static final MethodHandle VOCAB_GET_ADD_BOS = q("llama_vocab_get_add_bos", fn(BOOL, PTR));
     private static final MethodHandle VOCAB_GET_ADD_EOS = q("llama_vocab_get_add_eos", fn(BOOL, PTR));
     private static final MethodHandle VOCAB_GET_ADD_SEP = q("llama_vocab_get_add_sep", fn(BOOL, PTR));
+    private static final MethodHandle MODEL_CHAT_TEMPLATE = q("llama_model_chat_template", fn(PTR, PTR, PTR));
+    // Slow: it formats a whole conversation, which may be long.
+    private static final MethodHandle CHAT_APPLY_TEMPLATE = Downcalls.slow(L, "llama_chat_apply_template",
+            fn(INT, PTR, PTR, SIZE_T, BOOL, PTR, INT));
+    private static final MethodHandle CHAT_BUILTIN_TEMPLATES = q("llama_chat_builtin_templates", fn(INT, PTR, SIZE_T));
 
     /** Sets the log callback of llama.cpp and ggml: {@code void (*)(enum ggml_log_level, const char *, void *)}. */
     public static void llama_log_set(MemorySegment callback, MemorySegment userData) {
@@ -112,5 +118,30 @@ public final class LlamaApi {
     }
     public static boolean llama_vocab_get_add_sep(MemorySegment vocab) {
         try { return (boolean) VOCAB_GET_ADD_SEP.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /**
+     * The chat template stored in the model's file ({@code tokenizer.chat_template}, or
+     * {@code tokenizer.chat_template.<name>} when {@code name} is not NULL); NULL when it has none. The string
+     * belongs to the model.
+     */
+    public static MemorySegment llama_model_chat_template(MemorySegment model, MemorySegment name) {
+        try { return (MemorySegment) MODEL_CHAT_TEMPLATE.invokeExact(model, name); } catch (Throwable t) { throw rethrow(t); }
+    }
+    /**
+     * Formats {@code nMessages} {@code struct llama_chat_message {const char *role; const char *content;}} with
+     * the template {@code template} (a built-in name or a Jinja text llama.cpp recognises); returns the length
+     * of the whole text (which may exceed {@code length}: call again with a larger buffer), or -1 for a template
+     * it does not recognise. The text is not NUL-terminated when it fills the buffer.
+     */
+    public static int llama_chat_apply_template(MemorySegment template, MemorySegment messages, long nMessages,
+                                                boolean addAssistant, MemorySegment buffer, int length) {
+        try {
+            return (int) CHAT_APPLY_TEMPLATE.invokeExact(template, messages, nMessages, addAssistant, buffer, length);
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+    /** Writes up to {@code length} names of built-in templates into {@code output}; returns how many there are. */
+    public static int llama_chat_builtin_templates(MemorySegment output, long length) {
+        try { return (int) CHAT_BUILTIN_TEMPLATES.invokeExact(output, length); } catch (Throwable t) { throw rethrow(t); }
     }
 }

@@ -1,0 +1,150 @@
+package dev.llmgraph.cli;
+
+import dev.llmgraph.cli.CommandOptions.UsageException;
+import dev.llmgraph.ggml.ChatMessage;
+import dev.llmgraph.ggml.GgufException;
+import dev.llmgraph.ggml.LlamaException;
+import dev.llmgraph.ggml.NativeLibraryException;
+import dev.llmgraph.model.GenerationConfig;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.Sampler;
+import dev.llmgraph.text.PieceListener;
+import dev.llmgraph.text.TextGeneration;
+import dev.llmgraph.text.TextModel;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code bin/llmgraph generate --gguf FILE --prompt TEXT [--chat] [-n N] [--temp T] [--seed S] [--backend cpu|cuda]
+ * [--threads N]}: text in, text out with a GGUF model and the tokenizer its file holds ({@link TextModel}). The
+ * text goes to standard output as it is generated; how many tokens, why generation stopped and its speed go
+ * to standard error.
+ *
+ * <p>Exit codes: 0 done; 2 bad arguments or an unusable prompt (one line on stderr saying which); 1 a file llmgraph
+ * cannot read (or one without a tokenizer), or a backend that was not built.
+ */
+public final class GenerateCommand {
+    static final String USAGE = "usage: bin/llmgraph generate --gguf FILE --prompt TEXT [--chat] [-n N] [--temp T] "
+            + "[--seed S] [--backend cpu|cuda] [--threads N]";
+    static final String HELP = USAGE + """
+
+
+            Text in, text out: llmgraph runs the GGUF model, and libllama's tokenizer on the file's own vocabulary reads
+            the prompt and writes the answer. The text is printed as it is generated; a summary (tokens, why
+            generation stopped, speed) goes to standard error. Generation stops at an end-of-generation token, after
+            N tokens, or when the context is full.
+
+              --gguf FILE          the model with its tokenizer (architectures llama, qwen2, gemma2, chatglm, gpt2,
+                                   bloom, falcon)
+              --prompt TEXT        the text to continue, or with --chat the user's message
+              --chat               format the prompt with the file's chat template (tokenizer.chat_template), as
+                                   chat-tuned models expect
+              -n N                 tokens to generate at most (default 64)
+              --temp T             sampling temperature; 0 is greedy (default 0)
+              --seed S             seed of the sampling draws (default 0)
+              --backend cpu|cuda   (default cpu; cuda:N for GPU N)
+              --threads N          CPU threads (default: all cores)
+
+            Exit codes: 0 done, 2 bad arguments or prompt, 1 a file that cannot be read, or a backend not built.
+            """;
+    private static final List<String> OPTIONS = List.of("--gguf", "--prompt", "-n", "--temp", "--seed", "--backend",
+            "--threads");
+
+    private GenerateCommand() {}
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /** The parsed command line. */
+    record Arguments(Path gguf, String prompt, boolean chat, int maxNewTokens, double temperature, long seed,
+                     String backend, int threads) {
+        GenerationConfig config() {
+            return GenerationConfig.of(maxNewTokens, Sampler.temperature(temperature).withSeed(seed));
+        }
+    }
+
+    /** Runs the command, printing to {@code out} and {@code err}; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            out.print(HELP);
+            return 0;
+        }
+        Arguments arguments;
+        try {
+            arguments = parse(args);
+        } catch (UsageException e) {
+            err.println("llmgraph generate: " + e.getMessage() + " (" + USAGE + ")");
+            return 2;
+        }
+        ModelOptions options = ModelOptions.cpu().withBackend(arguments.backend()).withThreads(arguments.threads());
+        try (TextModel model = TextModel.load(arguments.gguf(), options)) {
+            if (arguments.chat() && model.tokenizer().chatTemplate().isEmpty()) {
+                err.println("llmgraph generate: --chat: " + arguments.gguf() + " has no chat template (key "
+                        + "tokenizer.chat_template), so it is not a chat-tuned model; drop --chat to continue the prompt");
+                return 2;
+            }
+            PieceListener printed = new PieceListener() {
+                @Override
+                public void piece(String text) {
+                    out.print(text);
+                    out.flush();
+                }
+
+                @Override
+                public void end() {
+                    out.println();
+                    out.flush();
+                }
+            };
+            TextGeneration generation = arguments.chat()
+                    ? model.chat(List.of(ChatMessage.user(arguments.prompt())), arguments.config(), printed)
+                    : model.generate(arguments.prompt(), arguments.config(), printed);
+            err.println("llmgraph generate: " + summary(generation));
+            return 0;
+        } catch (GgufException | LlamaException | NativeLibraryException e) {
+            // a file llmgraph or libllama cannot read, one without a tokenizer, a backend that was not built
+            err.println("llmgraph generate: " + e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            // an empty prompt, one longer than the context, text that is not text, an unknown backend
+            err.println("llmgraph generate: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    /** {@code 12 tokens after a prompt of 5, stopped: max tokens (12); 80.3 tok/s}. */
+    static String summary(TextGeneration generation) {
+        int tokens = generation.ids().length;
+        double speed = generation.generation().tokensPerSecond();
+        return tokens + " token" + (tokens == 1 ? "" : "s") + " after a prompt of " + generation.promptIds().length
+                + ", stopped: " + generation.stopped()
+                + (Double.isNaN(speed) ? "" : String.format(Locale.ROOT, "; %.1f tok/s", speed));
+    }
+
+    static Arguments parse(String[] args) {
+        Map<String, String> values = CommandOptions.values(args, OPTIONS, List.of("--chat"),
+                List.of("--gguf", "--prompt"));
+        Path gguf = CommandOptions.gguf(values);
+        int maxNewTokens = values.containsKey("-n") ? CommandOptions.integer("-n", values.get("-n")) : 64;
+        if (maxNewTokens < 1) {
+            throw new UsageException("-n " + maxNewTokens + ": must be at least 1");
+        }
+        double temperature = values.containsKey("--temp") ? CommandOptions.decimal("--temp", values.get("--temp")) : 0;
+        if (!(temperature >= 0)) {
+            throw new UsageException("--temp " + values.get("--temp") + ": must be 0 (greedy) or positive");
+        }
+        long seed = values.containsKey("--seed") ? CommandOptions.longInteger("--seed", values.get("--seed")) : 0;
+        return new Arguments(gguf, values.get("--prompt"), values.containsKey("--chat"), maxNewTokens, temperature,
+                seed, CommandOptions.backend(values), CommandOptions.threads(values,
+                Runtime.getRuntime().availableProcessors()));
+    }
+}

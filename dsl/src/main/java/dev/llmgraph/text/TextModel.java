@@ -1,0 +1,204 @@
+package dev.llmgraph.text;
+
+import dev.llmgraph.ggml.ChatMessage;
+import dev.llmgraph.ggml.ChatTemplate;
+import dev.llmgraph.ggml.GgufException;
+import dev.llmgraph.ggml.GgufFile;
+import dev.llmgraph.ggml.GgufValue;
+import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.model.Generation;
+import dev.llmgraph.model.GenerationConfig;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.tokenize.TextChecks;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+/**
+ * A model with a tokenizer: text in, text out.
+ * <pre>{@code
+ * try (TextModel qwen = TextModel.load(Path.of("qwen2-0.5b-instruct.gguf"))) {   // the file's own tokenizer
+ *     qwen.generate("The capital of France is", GenerationConfig.greedy(20));   // shown as it is generated
+ *     qwen.chat("What is RoPE?", GenerationConfig.of(200, Sampler.temperature(0.7).withSeed(1)));
+ * }
+ * TextModel mine = TextModel.of(model, TextTokenizer.of(bpe));                  // any model, a Java tokenizer
+ * }</pre>
+ * Generation stops at the tokenizer's end-of-generation tokens, at {@code maxNewTokens}, when the context
+ * is full, or on interruption; {@link TextGeneration#stopped()} says which. Closing closes the model and the
+ * tokenizer.
+ */
+public final class TextModel implements AutoCloseable {
+    private final Model model;
+    private final TextTokenizer tokenizer;
+
+    private TextModel(Model model, TextTokenizer tokenizer) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+    }
+
+    /** {@code model} reading and writing text with {@code tokenizer}, which must have one token per logit. */
+    public static TextModel of(Model model, TextTokenizer tokenizer) {
+        if (tokenizer.size() != model.spec().vocabSize()) {
+            throw new IllegalArgumentException("the tokenizer has " + tokenizer.size() + " tokens but "
+                    + model.spec().name() + " has vocabSize " + model.spec().vocabSize() + "; a model reads and writes "
+                    + "text only with a tokenizer of one token per logit: build the spec with vocabSize("
+                    + tokenizer.size() + ")");
+        }
+        return new TextModel(model, tokenizer);
+    }
+
+    /** The model in a GGUF file on the CPU, with libllama's tokenizer on the file's vocabulary. */
+    public static TextModel load(Path gguf) {
+        return load(gguf, ModelOptions.cpu());
+    }
+
+    /** The model in a GGUF file run with {@code options}, with libllama's tokenizer on the file's vocabulary. */
+    public static TextModel load(Path gguf, ModelOptions options) {
+        requireTokenizer(gguf);
+        Model model = GgufModels.load(gguf, options);
+        TextTokenizer tokenizer = null;
+        try {
+            tokenizer = TextTokenizer.llama(gguf);
+            return of(model, tokenizer);
+        } catch (RuntimeException e) {
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Before the weights are loaded: a file of token ids only has no text to give. */
+    private static void requireTokenizer(Path gguf) {
+        try (GgufFile file = GgufFile.open(gguf)) {
+            String fix = "; its model runs on token ids (GgufModels.load), or give it a tokenizer: "
+                    + "TextModel.of(model, tokenizer), or write it with one: GgufModels.write(model, path, vocabulary)";
+            if (!(file.metadata().get("tokenizer.ggml.model") instanceof GgufValue.StringValue kind)) {
+                throw new GgufException(file.path() + ": has no tokenizer (key 'tokenizer.ggml.model' is missing)" + fix);
+            }
+            if (kind.value().equals("none") || kind.value().equals("no_vocab")) {
+                throw new GgufException(file.path() + ": has no tokenizer (tokenizer.ggml.model is '" + kind.value()
+                        + "')" + fix);
+            }
+        }
+    }
+
+    // ---- text out ----------------------------------------------------------------------------------------
+
+    /** Continues {@code prompt}, showing the text as it grows ({@link PieceListener#shown()}). */
+    public TextGeneration generate(String prompt, GenerationConfig config) {
+        return generate(prompt, config, PieceListener.shown());
+    }
+
+    /** Continues {@code prompt}; {@code listener} hears each piece of text as it is generated. */
+    public TextGeneration generate(String prompt, GenerationConfig config, PieceListener listener) {
+        requirePrompt(prompt, "the prompt");
+        return run(prompt, tokenizer.encode(prompt, true, false), config, listener);
+    }
+
+    /** The model's answer to one user message, through its chat template, shown as it grows. */
+    public TextGeneration chat(String userMessage, GenerationConfig config) {
+        return chat(List.of(ChatMessage.user(userMessage)), config, PieceListener.shown());
+    }
+
+    /** The model's next turn after {@code conversation}, formatted by its chat template. */
+    public TextGeneration chat(List<ChatMessage> conversation, GenerationConfig config, PieceListener listener) {
+        for (ChatMessage message : conversation) {
+            requirePrompt(message.content(), "the " + message.role() + " message");
+        }
+        String prompt = chatPrompt(conversation);
+        return run(prompt, tokenizer.encode(prompt, true, true), config, listener);
+    }
+
+    /** The text the chat template makes of {@code conversation}, ending where the assistant's answer begins. */
+    public String chatPrompt(List<ChatMessage> conversation) {
+        String template = tokenizer.chatTemplate().orElseThrow(() -> new IllegalStateException("the tokenizer ("
+                + tokenizer + ") has no chat template (key tokenizer.chat_template): this is not a chat-tuned "
+                + "model's vocabulary; use generate(prompt, ...), or give a Java tokenizer one with "
+                + "withChatTemplate(\"chatml\")"));
+        return ChatTemplate.apply(template, conversation, true);
+    }
+
+    private void requirePrompt(String text, String what) {
+        TextChecks.requireWellFormed(text, what);
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException(what + " is empty; give the text the model should continue");
+        }
+    }
+
+    private TextGeneration run(String prompt, int[] ids, GenerationConfig config, PieceListener listener) {
+        if (ids.length > model.contextLength()) {
+            throw new IllegalArgumentException("the prompt is " + ids.length + " tokens long, more than the context "
+                    + "length of " + model.contextLength() + " tokens; shorten it, or raise the context length "
+                    + "(ModelOptions.withContextLength, at most the spec's contextLength " + model.spec().contextLength()
+                    + ")");
+        }
+        int[] stops = IntStream.concat(Arrays.stream(config.stopTokens()), Arrays.stream(tokenizer.endOfGeneration()))
+                .distinct().toArray();
+        StringBuilder text = new StringBuilder();
+        Utf8Pieces pieces = new Utf8Pieces();
+        IntConsumer caller = config.onToken();
+        IntConsumer stream = id -> {
+            if (caller != null) {
+                caller.accept(id);
+            }
+            if (Arrays.stream(stops).noneMatch(stop -> stop == id)) {
+                heard(pieces.add(tokenizer.pieceBytes(id)), text, listener);
+            }
+        };
+        try {
+            Generation generation = model.generate(ids, config.withStopTokens(stops).withOnToken(stream));
+            heard(pieces.finish(), text, listener);
+            return new TextGeneration(prompt, text.toString(), generation);
+        } finally {
+            listener.end();
+        }
+    }
+
+    private static void heard(String piece, StringBuilder text, PieceListener listener) {
+        if (!piece.isEmpty()) {
+            text.append(piece);
+            listener.piece(piece);
+        }
+    }
+
+    // ---- parts ---------------------------------------------------------------------------------------------
+
+    /** The ids of {@code text} as a prompt would be read (the vocabulary's BOS added if it asks for one). */
+    public int[] encode(String text) {
+        TextChecks.requireWellFormed(text, "the text");
+        return tokenizer.encode(text, true, false);
+    }
+
+    /** The text of {@code ids}. */
+    public String decode(int... ids) {
+        return tokenizer.decode(ids);
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public void close() {
+        try {
+            tokenizer.close();
+        } finally {
+            model.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TextModel(" + model + ", " + tokenizer + ")";
+    }
+}

@@ -70,10 +70,11 @@ final class Qwen2MoeArchitecture implements Architecture {
         int expertWidth = f.keys.intOr("expert_feed_forward_length", f.ffnLength / Math.max(1,
                 f.keys.intOr("expert_used_count", 1)));
         int sharedWidth = f.keys.intOr("expert_shared_feed_forward_length", f.ffnLength);
-        int sharedCount = f.keys.intOr("expert_shared_count", 1);
-        if (sharedCount < 1 || sharedWidth % sharedCount != 0) {
-            throw f.keys.problem("key '" + f.keys.key("expert_shared_count") + "' = " + sharedCount + " must be at "
-                    + "least 1 and divide '" + f.keys.key("expert_shared_feed_forward_length") + "' = " + sharedWidth);
+        // qwen2moe's graph does not read the count: llama.cpp's own writer stores 0 there, which means one.
+        int sharedCount = Math.max(1, f.keys.intOr("expert_shared_count", 1));
+        if (sharedWidth % sharedCount != 0) {
+            throw f.keys.problem("key '" + f.keys.key("expert_shared_count") + "' = " + sharedCount + " must divide '"
+                    + f.keys.key("expert_shared_feed_forward_length") + "' = " + sharedWidth);
         }
         SharedExperts shared = new SharedExperts(sharedCount, sharedWidth / sharedCount, true);
         return f.builder()

@@ -44,7 +44,7 @@ final class ExpertsLowering {
             case TOP_K_SOFTMAX -> scores; // the softmax comes after top-k, over the k chosen
         };
         g.name(probs, "ffn_moe_probs" + i);
-        Tensor ids = g.name(ctx.argsortTopK(probs, k), "ffn_moe_topk" + i); // [k, T]
+        Tensor ids = g.name(topK(probs, k), "ffn_moe_topk" + i); // [k, T]
 
         // One row of one value per expert, so that get_rows picks each token's k chosen probabilities.
         Tensor weights = ctx.getRows(ctx.reshape(probs, 1, experts, tokens), ids); // [1, k, T]
@@ -103,6 +103,15 @@ final class ExpertsLowering {
         Tensor hidden = kind.gated() ? glu(kind, ctx.mulMat(g.weights.get(b + "ffn_gate_shexp.weight"), x), up)
                 : activate(up, kind);
         return ctx.mulMat(g.weights.get(b + "ffn_down_shexp.weight"), hidden);
+    }
+
+    /**
+     * The ids of each row's k largest values, largest first: the first k columns of a descending argsort, as
+     * ggml's {@code ggml_argsort_top_k} builds them (k <= experts is the spec's rule, so the view fits).
+     */
+    private Tensor topK(Tensor scores, int k) {
+        Tensor sorted = ctx.argsort(scores, true);
+        return ctx.view(sorted, new long[] {k, sorted.ne(1)}, new long[] {sorted.nb(1)}, 0);
     }
 
     /** Slot {@code slot} of every token, [d, T]: a strided view of the weighted outputs [d, k, T]. */

@@ -323,20 +323,6 @@ public final class Context implements AutoCloseable {
         return op(GgmlApi.ggml_argsort(ctx, p(a), descending ? 1 : 0));
     }
 
-    /**
-     * Indices of the {@code k} largest values of each row, largest first: a view of the first k columns of a
-     * descending {@link #argsort} (what ggml's {@code ggml_argsort_top_k} builds; the ids a mixture of experts
-     * routes by). The view is not contiguous when k is less than ne[0].
-     */
-    public Tensor argsortTopK(Tensor a, int k) {
-        requireF32("argsort_top_k", a);
-        require(k >= 1 && k <= a.ne(0), "argsort_top_k", "k must be between 1 and ne[0] = " + a.ne(0) + ", got " + k,
-                a);
-        Tensor sorted = argsort(a, true);
-        return view(sorted, new long[] {k, sorted.ne(1), sorted.ne(2), sorted.ne(3)},
-                new long[] {sorted.nb(1), sorted.nb(2), sorted.nb(3)}, 0);
-    }
-
     /** Indices of the {@code k} largest values of each row, in no particular order. */
     public Tensor topK(Tensor a, int k) {
         requireF32("top_k", a);

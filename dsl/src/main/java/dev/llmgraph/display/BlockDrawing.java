@@ -157,6 +157,7 @@ final class BlockDrawing {
             };
             case Step.Channel channel -> switch (channel.mixer()) {
                 case Ffn f -> SublayerDrawing.ffn(c, s, f, x, y, w);
+                case dev.llmgraph.spec.Moe m -> SublayerDrawing.experts(c, s, m, x, y, w);
             };
             case Step.Normalize _, Step.Residual _, Step.Parallel _, Step.Embed _, Step.Head _ ->
                     throw new IllegalArgumentException("not a mixer: " + step);

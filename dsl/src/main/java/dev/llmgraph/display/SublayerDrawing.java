@@ -128,6 +128,24 @@ final class SublayerDrawing {
         return end;
     }
 
+    /** A mixture of experts: the router, top-k, the chosen experts (and the shared ones), the weighted sum. */
+    static double experts(DiagramCanvas c, ModelSpec s, dev.llmgraph.spec.Moe m, double x, double y, double w) {
+        double cx = x + w / 2;
+        double bottom = c.chip("moe_router", Kind.FFN, cx, y + 42, CHIP_W + 40, "router W_r · " + m.router());
+        bottom = next(c, "moe_topk", Kind.FFN, cx, bottom, CHIP_W + 40, "top-" + m.expertsPerToken() + " of "
+                + m.experts());
+        bottom = next(c, "moe_experts", Kind.FFN, cx, bottom, CHIP_W + 40, m.expertsPerToken() + " × "
+                + SpecFacts.ffnName(m.expert()));
+        if (m.shared().present()) {
+            bottom = next(c, "moe_shared", Kind.FFN, cx, bottom, CHIP_W + 40, "+ shared " + m.shared());
+        }
+        bottom = next(c, "moe_sum", Kind.FFN, cx, bottom, CHIP_W + 40, "Σ weights · outputs");
+        double end = bottom + 10;
+        c.frame("ffn", Kind.FFN, x, y, w, end - y, "MoE · " + m.experts() + " experts, " + m.expertsPerToken()
+                + " per token", "dModel " + s.dModel() + " → " + m.expert().width() + " → " + s.dModel(), m.toString());
+        return end;
+    }
+
     static String activationName(Activation a) {
         return switch (a) {
             case RELU -> "ReLU";

@@ -6,6 +6,7 @@ import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.plan.Node;
 import dev.llmgraph.spec.plan.Step;
 
@@ -20,11 +21,13 @@ final class StepLowering {
     private final GraphBuilder g;
     private final Context ctx;
     private final AttentionLowering attention;
+    private final ExpertsLowering experts;
 
     StepLowering(GraphBuilder g, AttentionLowering attention) {
         this.g = g;
         this.ctx = g.ctx;
         this.attention = attention;
+        this.experts = new ExpertsLowering(g);
     }
 
     /** {@code steps} applied in order to {@code x}. */
@@ -70,6 +73,7 @@ final class StepLowering {
     private Tensor channel(Step.Channel channel, Tensor x) {
         return switch (channel.mixer()) {
             case Ffn f -> ffn(channel.layer(), f, x);
+            case Moe m -> experts.lower(channel.layer(), m, x);
         };
     }
 

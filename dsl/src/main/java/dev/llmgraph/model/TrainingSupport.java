@@ -2,6 +2,7 @@ package dev.llmgraph.model;
 
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.plan.Block;
 import dev.llmgraph.spec.plan.Step;
@@ -21,6 +22,8 @@ public final class TrainingSupport {
     static final String ERF_GELU = "training: ggml has no gradient for the exact (erf) GELU, Activation.GELU, "
             + "and no erf op to build one from; use Activation.GELU_TANH, the tanh approximation GPT-2 was trained "
             + "with";
+    static final String EXPERTS = "training: ggml has no gradient for the expert-routing ops of a mixture of "
+            + "experts (mul_mat_id, argsort); train a dense FFN, or keep MoE models to inference";
 
     private TrainingSupport() {}
 
@@ -53,6 +56,7 @@ public final class TrainingSupport {
                             problems.add(ERF_GELU);
                         }
                     }
+                    case Moe _ -> problems.add(EXPERTS);
                 }
             }
             case Step.Residual residual -> residual.branches().forEach(b -> b.forEach(s -> collect(s, problems)));

@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  *       weights 1, biases 0. With DEEPNORM, DeepNet's beta multiplies the v, output and FFN matrices.</li>
  *   <li>{@link #lecun(long)}: for tests and experiments on tiny models. Matrices N(0, 1 / fan_in) so that
  *       activations keep their scale, embeddings N(0, 1), biases N(0, 0.1), norm weights 1 + N(0, 0.1), T5
- *       buckets N(0, 0.5): every parameter matters, so a wrong wiring shows in the logits.</li>
+ *       buckets N(0, 0.5), routers N(0, 16 / fan_in): every parameter matters, so a wrong wiring shows in the logits.</li>
  * </ul>
  */
 public record WeightInit(String scheme, long seed) {
@@ -44,6 +44,9 @@ public record WeightInit(String scheme, long seed) {
                 case TOKEN_EMBEDDING, POSITION_EMBEDDING -> fill(out, random, 0, 1.0);
                 case PROJECTION, BRANCH_PROJECTION, BRANCH_OUTPUT ->
                         fill(out, random, 0, 1.0 / Math.sqrt(weight.ne()[0])); // 1 / fan_in
+                // Router scores spread by about 4 (x is normalised to length ~sqrt(dModel)): the gaps between ranked
+                // experts are then far above rounding, so every engine picks the same experts.
+                case ROUTER -> fill(out, random, 0, 4.0 / Math.sqrt(weight.ne()[0]));
             }
             return out;
         }
@@ -51,7 +54,7 @@ public record WeightInit(String scheme, long seed) {
             case NORM_GAIN -> java.util.Arrays.fill(out, 1f);
             case NORM_BIAS, BIAS -> { } // zeros, drawing nothing
             case RELATIVE_POSITION_BIAS -> fill(out, random, 0, 0.5);
-            case TOKEN_EMBEDDING, POSITION_EMBEDDING, PROJECTION -> fill(out, random, 0, 0.02);
+            case TOKEN_EMBEDDING, POSITION_EMBEDDING, PROJECTION, ROUTER -> fill(out, random, 0, 0.02);
             case BRANCH_PROJECTION -> fill(out, random, 0, 0.02 * spec.placement().initBeta(spec.layers()));
             case BRANCH_OUTPUT -> fill(out, random, 0,
                     0.02 / Math.sqrt(2.0 * spec.layers()) * spec.placement().initBeta(spec.layers()));

@@ -32,6 +32,13 @@ import java.util.Optional;
  *  ffn_swiglu-i, ffn_geglu-i, ffn_gelu-i, ffn_relu-i, ffn_reglu-i, ffn_silu-i
  *                       ffn_act.i      same
  *  ffn_down-i, ffn_out-i              ffn_out.i   same
+ *  ffn_moe_logits-i, ffn_moe_probs-i  ffn_moe_logits.i, ffn_moe_probs.i   same (router scores, probabilities)
+ *  ffn_moe_weights-i, _softmax-i, _norm-i, _scaled-i                      the chosen experts' weights
+ *                       ffn_moe_weights.i  same
+ *  ffn_moe_swiglu-i, ffn_moe_geglu-i, ffn_moe_gelu-i, ffn_moe_relu-i, ffn_moe_reglu-i, ffn_moe_silu-i
+ *                       ffn_moe_act.i  same (the chosen experts' hidden units)
+ *  ffn_moe_down-i, ffn_moe_out-i      ffn_moe_down.i, ffn_moe_out.i        same
+ *  ffn_shexp-i, ffn_shexp_gate-i      ffn_shexp.i, ffn_shexp_gate.i        same (shared experts, their gate)
  *  l_out-i              l_out.i        same
  *  result_norm          out_norm       same
  *  result_output        logits         same
@@ -69,6 +76,22 @@ public final class NodeNames {
             Map.entry("ffn_silu", same("ffn_act")),
             Map.entry("ffn_down", same("ffn_out")),
             Map.entry("ffn_out", same("ffn_out")),
+            Map.entry("ffn_moe_logits", same("ffn_moe_logits")),
+            Map.entry("ffn_moe_probs", same("ffn_moe_probs")),
+            Map.entry("ffn_moe_weights", same("ffn_moe_weights")),
+            Map.entry("ffn_moe_weights_softmax", same("ffn_moe_weights")),
+            Map.entry("ffn_moe_weights_norm", same("ffn_moe_weights")),
+            Map.entry("ffn_moe_weights_scaled", same("ffn_moe_weights")),
+            Map.entry("ffn_moe_swiglu", same("ffn_moe_act")),
+            Map.entry("ffn_moe_geglu", same("ffn_moe_act")),
+            Map.entry("ffn_moe_gelu", same("ffn_moe_act")),
+            Map.entry("ffn_moe_relu", same("ffn_moe_act")),
+            Map.entry("ffn_moe_reglu", same("ffn_moe_act")),
+            Map.entry("ffn_moe_silu", same("ffn_moe_act")),
+            Map.entry("ffn_moe_down", same("ffn_moe_down")),
+            Map.entry("ffn_moe_out", same("ffn_moe_out")),
+            Map.entry("ffn_shexp", same("ffn_shexp")),
+            Map.entry("ffn_shexp_gate", same("ffn_shexp_gate")),
             Map.entry("l_out", same("l_out")));
 
     private static final Map<String, Target> WHOLE_MODEL = Map.of(

@@ -37,6 +37,19 @@ public final class Accounting {
 
     /** Learned parameters per component, in model order: read from the plan's weights. */
     public ParameterCount parameters() {
+        return count(false);
+    }
+
+    /**
+     * The parameters one token uses, per component: as {@link #parameters()}, except that of each layer's
+     * routed experts only the k it is sent to count (the router, shared experts and everything else count
+     * whole). Equal to {@link #parameters()} for a dense model.
+     */
+    public ParameterCount activeParameters() {
+        return count(true);
+    }
+
+    private ParameterCount count(boolean active) {
         Plan plan = s.plan();
         List<Weight> ordered = new ArrayList<>();
         // The embedding, then what positions add (a table or a shared bias), then the rest of the input.
@@ -52,6 +65,15 @@ public final class Accounting {
         Map<String, Long> parts = new LinkedHashMap<>();
         for (Weight w : ordered) {
             parts.merge(w.component(), w.elements(), Long::sum);
+        }
+        if (active) {
+            for (Step leaf : leaves) {
+                if (leaf instanceof Step.Channel channel && channel.mixer() instanceof Moe moe) {
+                    long all = Steps.weights(List.of(leaf)).stream().filter(w -> w.component().equals("experts"))
+                            .mapToLong(Weight::elements).sum();
+                    parts.merge("experts", all / moe.experts() * moe.expertsPerToken() - all, Long::sum);
+                }
+            }
         }
         parts.values().removeIf(v -> v == 0);
         return new ParameterCount(parts);
@@ -200,13 +222,16 @@ public final class Accounting {
         long perToken = kvCacheBytesPerToken(StorageType.F16);
         return String.format(java.util.Locale.ROOT, """
                 accounting of %s
-                  parameters                %,d (%s)
+                  parameters                %,d (%s)%s
                   KV cache per token (F16)  %,d bytes
                   KV cache at %-13s %s (F16)
                   weights                   %s in F16, %s in F32
                   FLOPs per token           %s at %d tokens of context
                   more: parameters(), kvCacheBytes(tokens, type), weightBytes(type), memory(...), shapeTrace(n)""",
-                s.name(), total, ParameterCount.human(total), perToken,
+                s.name(), total, ParameterCount.human(total), s.sparse()
+                        ? String.format(java.util.Locale.ROOT, "%n  active per token          %,d (%s)",
+                                activeParameters().total(), ParameterCount.human(activeParameters().total())) : "",
+                perToken,
                 context + " tokens", MemoryEstimate.gib(kvCacheBytes(context, StorageType.F16)),
                 MemoryEstimate.gib(weightBytes(StorageType.F16)), MemoryEstimate.gib(weightBytes(StorageType.F32)),
                 flops(flopsPerToken(context)), context);

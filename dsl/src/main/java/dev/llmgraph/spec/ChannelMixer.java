@@ -6,9 +6,10 @@ package dev.llmgraph.spec;
  * <pre>
  *  Ffn      a dense feed-forward network: the plain MLP (GPT-2, BLOOM) or a gated linear unit
  *           (SwiGLU, GeGLU, ReGLU, bilinear), chosen by {@link Ffn#gated()} and {@link Ffn#activation()}
+ *  Moe      a mixture of experts: a router sends each token to k of n FFNs (Mixtral, Qwen-MoE, OLMoE),
+ *           with optional shared experts every token passes through
  * </pre>
- * A mixture of experts (a router choosing k of n FFNs per token, as in DeepSeek-V2) plugs in here as a
- * further record.
+ * Which layers use which is {@link ModelSpec#layer(int)}'s answer.
  */
-public sealed interface ChannelMixer permits Ffn {
+public sealed interface ChannelMixer permits Ffn, Moe {
 }

@@ -23,6 +23,10 @@ final class FieldRules {
             case "contextLength" -> "set the longest sequence with .contextLength(n), e.g. 2048";
             case "attention.heads" -> "LLaMA-2-7B has 32 heads";
             case "attention.kvHeads" -> "1 is multi-query attention, heads is multi-head attention";
+            case "moe.experts" -> "Mixtral-8x7B has 8 routed experts, Qwen1.5-MoE-A2.7B 60, OLMoE 64";
+            case "moe.expertsPerToken" -> "Mixtral sends each token to 2 experts, Qwen1.5-MoE to 4, OLMoE to 8";
+            case "moe.shared.count" -> "use SharedExperts.none() for no shared experts";
+            case "moe.shared.width", "moe.expert.width" -> "Qwen1.5-MoE-A2.7B's experts are 1408 wide";
             default -> throw new IllegalArgumentException("no count rule for " + field);
         };
         return Optional.of(new SpecProblem(field, value, "must be at least 1", hint));
@@ -34,6 +38,23 @@ final class FieldRules {
             return Optional.of(new SpecProblem(field, value, "must be 0 (off) or positive", hint));
         }
         return Optional.empty();
+    }
+
+    /** A positive finite number. */
+    static Optional<SpecProblem> positive(String field, double value, String hint) {
+        if (value > 0 && Double.isFinite(value)) {
+            return Optional.empty();
+        }
+        return Optional.of(new SpecProblem(field, value, "must be a positive number", hint));
+    }
+
+    /** A token can go to at most every expert. */
+    static Optional<SpecProblem> expertsPerToken(int k, int experts) {
+        if (k <= experts || experts < 1) {
+            return Optional.empty();
+        }
+        return Optional.of(new SpecProblem("moe.expertsPerToken", k, "must be at most experts = " + experts
+                + ": a token cannot go to more experts than there are", "Mixtral routes each token to 2 of 8"));
     }
 
     /** Refuses the argument now when {@code problem} is present. */

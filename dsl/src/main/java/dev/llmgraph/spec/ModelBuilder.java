@@ -25,6 +25,7 @@ public final class ModelBuilder {
     private NormPlacement placement = NormPlacement.PRE;
     private boolean finalNorm = true;
     private Ffn ffn;
+    private Moe moe;
     private boolean parallelBlock;
     private Embeddings embeddings = Embeddings.untied();
     private double finalLogitSoftcap;
@@ -49,6 +50,7 @@ public final class ModelBuilder {
         this.placement = s.placement();
         this.finalNorm = s.finalNorm();
         this.ffn = s.ffn();
+        this.moe = s.moe();
         this.parallelBlock = s.parallelBlock();
         this.embeddings = s.embeddings();
         this.finalLogitSoftcap = s.finalLogitSoftcap();
@@ -130,6 +132,15 @@ public final class ModelBuilder {
         return this;
     }
 
+    /**
+     * Routes tokens to experts on every layer (or on all but {@link Moe#denseLayers()} leading ones). Without
+     * a dense {@link #ffn}, the spec's ffn is the experts' kind and width, as llama.cpp's files state it.
+     */
+    public ModelBuilder moe(Moe moe) {
+        this.moe = moe;
+        return this;
+    }
+
     public ModelBuilder parallelBlock(boolean parallelBlock) {
         this.parallelBlock = parallelBlock;
         return this;
@@ -154,8 +165,9 @@ public final class ModelBuilder {
 
     /** The spec, or an {@link InvalidSpecException} listing every problem. */
     public ModelSpec build() {
+        Ffn dense = ffn == null && moe != null ? moe.expert() : ffn;
         ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, attention, positional,
-                norm, placement, finalNorm, ffn, parallelBlock, embeddings, finalLogitSoftcap, defaulted);
+                norm, placement, finalNorm, dense, moe, parallelBlock, embeddings, finalLogitSoftcap, defaulted);
         var problems = SpecValidator.check(spec);
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(name == null ? "(unnamed)" : name, problems);

@@ -22,7 +22,8 @@ import java.util.Set;
  * @param norm              the normalisation
  * @param placement         where the norms sit
  * @param finalNorm         a norm after the last block (before the output head)
- * @param ffn               the feed-forward network
+ * @param ffn               the feed-forward network (of every layer, or of the dense layers when {@code moe} is set)
+ * @param moe               the mixture of experts of the sparse layers, or null for a dense model
  * @param parallelBlock     attention and FFN read the same input and their outputs are summed
  *                          (GPT-J, Falcon): {@code x = x + Attn(N(x)) + FFN(N(x))}
  * @param embeddings        tying, scaling and the embedding LayerNorm
@@ -33,7 +34,7 @@ import java.util.Set;
  */
 public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int dModel, int layers, int contextLength,
                         Attention attention, Positional positional, Norm norm, NormPlacement placement,
-                        boolean finalNorm, Ffn ffn, boolean parallelBlock, Embeddings embeddings,
+                        boolean finalNorm, Ffn ffn, Moe moe, boolean parallelBlock, Embeddings embeddings,
                         double finalLogitSoftcap, Set<String> defaulted) {
 
     public ModelSpec {
@@ -77,11 +78,18 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     }
 
     /**
-     * What layer {@code layer} is made of: its sequence mixer, mask and channel mixer. Today every layer has
-     * the spec's attention and FFN, and the sliding-window pattern decides the mask.
+     * What layer {@code layer} is made of: its sequence mixer, mask and channel mixer. Every layer has the
+     * spec's attention, the sliding-window pattern decides the mask, and the mixture of experts (where there is
+     * one) replaces the FFN on the layers it makes sparse.
      */
     public LayerChoice layer(int layer) {
-        return new LayerChoice(layer, attention, mask(layer), ffn);
+        ChannelMixer channel = moe != null && moe.sparse(layer) ? moe : ffn;
+        return new LayerChoice(layer, attention, mask(layer), channel);
+    }
+
+    /** Whether some layer routes tokens to experts. */
+    public boolean sparse() {
+        return moe != null;
     }
 
     /** The spec as data: every layer's steps, with their node names, weights and shapes. */
@@ -147,6 +155,11 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return toBuilder().ffn(ffn).build();
     }
 
+    /** This spec with a mixture of experts (null: dense again). */
+    public ModelSpec withMoe(Moe moe) {
+        return toBuilder().moe(moe).build();
+    }
+
     public ModelSpec withParallelBlock(boolean parallelBlock) {
         return toBuilder().parallelBlock(parallelBlock).build();
     }
@@ -176,6 +189,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 + "\n  positional  " + positional
                 + "\n  norm        " + norm + ", " + placement + (finalNorm ? ", final norm" : ", no final norm")
                 + "\n  ffn         " + ffn + (parallelBlock ? ", parallel with attention" : "")
+                + (moe != null ? "\n  experts     " + moe : "")
                 + "\n  embeddings  " + (embeddings.tied() ? "tied" : "untied")
                 + (embeddings.scale() != 1.0 ? ", scaled by " + embeddings.scale() : "")
                 + (embeddings.layerNorm() ? ", LayerNorm after lookup" : "")
@@ -194,7 +208,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 && dModel == m.dModel && layers == m.layers && contextLength == m.contextLength
                 && Objects.equals(attention, m.attention) && Objects.equals(positional, m.positional)
                 && Objects.equals(norm, m.norm) && placement == m.placement && finalNorm == m.finalNorm
-                && Objects.equals(ffn, m.ffn) && parallelBlock == m.parallelBlock
+                && Objects.equals(ffn, m.ffn) && Objects.equals(moe, m.moe) && parallelBlock == m.parallelBlock
                 && Objects.equals(embeddings, m.embeddings)
                 && Double.compare(finalLogitSoftcap, m.finalLogitSoftcap) == 0;
     }
@@ -202,6 +216,6 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     @Override
     public int hashCode() {
         return Objects.hash(name, kind, vocabSize, dModel, layers, contextLength, attention, positional, norm,
-                placement, finalNorm, ffn, parallelBlock, embeddings, finalLogitSoftcap);
+                placement, finalNorm, ffn, moe, parallelBlock, embeddings, finalLogitSoftcap);
     }
 }

@@ -27,6 +27,9 @@ final class SpecValidator {
         if (spec.ffn() != null) {
             v.checkFfn(spec.ffn());
         }
+        if (spec.moe() != null) {
+            v.checkMoe(spec.moe());
+        }
         v.checkPositional();
         v.checkNorm();
         v.checkEmbeddings();
@@ -111,6 +114,46 @@ final class SpecValidator {
         if (!f.gated() && f.activation() == Activation.IDENTITY) {
             problem("ffn.activation", Activation.IDENTITY, "a plain MLP without an activation is one linear map",
                     "use Ffn.bilinear(width) for the gated form, or pick a non-linearity");
+        }
+    }
+
+    /** Rules of a mixture of experts, including those a record made with its constructor never met. */
+    private void checkMoe(Moe m) {
+        FieldRules.count("moe.experts", m.experts()).ifPresent(problems::add);
+        FieldRules.count("moe.expertsPerToken", m.expertsPerToken()).ifPresent(problems::add);
+        FieldRules.expertsPerToken(m.expertsPerToken(), m.experts()).ifPresent(problems::add);
+        if (m.expert() == null) {
+            problem("moe.expert", null, "the experts' FFN must be set", "e.g. Moe.of(8, 2, Ffn.swiglu(14336))");
+        } else {
+            FieldRules.count("moe.expert.width", m.expert().width()).ifPresent(problems::add);
+            if (m.expert().bias()) {
+                problem("moe.expert.bias", true, "routed experts have no biases here (Mixtral, Qwen-MoE, OLMoE and "
+                        + "DeepSeek have none)", "use .withBias(false) on the expert FFN");
+            }
+            if (!m.expert().gated() && m.expert().activation() == Activation.IDENTITY) {
+                problem("moe.expert.activation", Activation.IDENTITY, "a plain MLP without an activation is one "
+                        + "linear map", "use Ffn.bilinear(width) for the gated form, or pick a non-linearity");
+            }
+        }
+        if (m.shared() == null) {
+            problem("moe.shared", null, "must be set", "SharedExperts.none() is the explicit choice of none");
+        } else if (m.shared().count() < 0 || (m.shared().present() && m.shared().width() < 1)) {
+            problem("moe.shared", m.shared().count() + " x " + m.shared().width(), "needs a count of 0 or more and, "
+                    + "with shared experts, a width of at least 1", "Qwen1.5-MoE-A2.7B: SharedExperts.of(4, 1408)");
+        } else if (!m.shared().present() && m.shared().sigmoidGate()) {
+            problem("moe.shared.sigmoidGate", true, "gates shared experts, and there are none",
+                    "add shared experts with SharedExperts.of(count, width), or drop the gate");
+        }
+        if (m.router() == null || m.router().scoring() == null) {
+            problem("moe.router", null, "must be set", "Router.softmaxRenormalised() is Mixtral's");
+        } else {
+            FieldRules.positive("moe.router.scale", m.router().scale(), "1 is no scaling; DeepSeek-V2 uses 16")
+                    .ifPresent(problems::add);
+        }
+        if (m.denseLayers() < 0 || (s.layers() >= 1 && m.denseLayers() >= s.layers())) {
+            problem("moe.denseLayers", m.denseLayers(), "must be 0 or more and less than layers = " + s.layers()
+                    + ", or no layer would route", "DeepSeek-V2 keeps 1 dense layer first; drop .moe(...) for a "
+                    + "dense model");
         }
     }
 

@@ -18,6 +18,12 @@ public enum WeightRole {
     NORM_BIAS(false),
     /** The bias of a projection. */
     BIAS(false),
+    /**
+     * A mixture of experts' router {@code [dModel, experts]}, or the vector of Qwen-MoE's shared-expert gate
+     * {@code [dModel]}: few values that decide which experts run, kept in F32 (llama.cpp's quantizer leaves
+     * {@code ffn_gate_inp} unquantized too, since a rounded score can flip a choice).
+     */
+    ROUTER(false),
     /** A projection DeepNet leaves alone: queries, keys, and the output head. */
     PROJECTION(true),
     /** A projection on a branch's value path, which DeepNet's beta scales: values, FFN gate and up. */

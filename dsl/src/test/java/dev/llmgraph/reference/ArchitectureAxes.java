@@ -5,6 +5,9 @@ import dev.llmgraph.spec.ArchitectureKind;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Embeddings;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.Moe;
+import dev.llmgraph.spec.Router;
+import dev.llmgraph.spec.SharedExperts;
 import dev.llmgraph.spec.ModelBuilder;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
@@ -41,6 +44,7 @@ final class ArchitectureAxes {
         NormPlacement placement = NormPlacement.PRE;
         boolean parallel;
         Ffn ffn = Ffn.swiglu(FFN_WIDTH);
+        Moe moe;
         Positional positional = Positional.none();
         Attention attention = Attention.multiHead(4);
         UnaryOperator<Attention> attentionExtra = a -> a;
@@ -55,7 +59,7 @@ final class ArchitectureAxes {
                     .attention(attentionExtra.apply(attention).withFlash(flash))
                     .positional(positional)
                     .norm(norm, placement).parallelBlock(parallel)
-                    .ffn(ffn)
+                    .ffn(ffn).moe(moe)
                     .embeddings(embeddings)
                     .finalNorm(finalNorm).finalLogitSoftcap(finalSoftcap);
             return b.build();
@@ -91,7 +95,13 @@ final class ArchitectureAxes {
                     choice("GeGLU-tanh", d -> d.ffn = Ffn.geglu(FFN_WIDTH)),
                     choice("GeGLU-erf", d -> d.ffn = Ffn.geglu(FFN_WIDTH).withActivation(Activation.GELU)),
                     choice("ReGLU", d -> d.ffn = Ffn.reglu(FFN_WIDTH)),
-                    choice("bilinear", d -> d.ffn = Ffn.bilinear(FFN_WIDTH))),
+                    choice("bilinear", d -> d.ffn = Ffn.bilinear(FFN_WIDTH)),
+                    choice("MoE-4-top2-renormalised", d -> d.moe = Moe.of(4, 2, Ffn.swiglu(32))),
+                    choice("MoE-sigmoid-scaled-shared-gated-dense-first", d -> d.moe = Moe.of(4, 2, Ffn.geglu(32))
+                            .withRouter(new Router(Router.Scoring.SIGMOID, false, 2.0))
+                            .withShared(SharedExperts.of(1, 32).withSigmoidGate(true)).withDenseLayers(1)),
+                    choice("MoE-top1-then-softmax-MLP", d -> d.moe = Moe.of(4, 1, Ffn.mlp(32, Activation.GELU)
+                            .withBias(false)).withRouter(new Router(Router.Scoring.TOP_K_SOFTMAX, false, 1.0)))),
             axis("pos",
                     choice("NoPE", d -> d.positional = Positional.none()),
                     choice("learned", d -> d.positional = Positional.learned()),

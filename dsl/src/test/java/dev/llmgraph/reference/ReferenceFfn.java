@@ -19,18 +19,17 @@ final class ReferenceFfn {
     static double[] apply(Ffn ffn, double[] x, ReferenceWeights w, int layer) {
         String b = "blk." + layer + ".";
         double[] up = w.linear(b + "ffn_up", x);
+        double[] gate = ffn.gated() ? w.linear(b + "ffn_gate", x) : null;
+        return w.linear(b + "ffn_down", hidden(ffn, up, gate));
+    }
+
+    /** act(gate) * up when gated (gate given), act(up) otherwise. */
+    static double[] hidden(Ffn ffn, double[] up, double[] gate) {
         double[] hidden = new double[up.length];
-        if (ffn.gated()) {
-            double[] gate = w.linear(b + "ffn_gate", x);
-            for (int i = 0; i < up.length; i++) {
-                hidden[i] = activation(ffn.activation(), gate[i]) * up[i];
-            }
-        } else {
-            for (int i = 0; i < up.length; i++) {
-                hidden[i] = activation(ffn.activation(), up[i]);
-            }
+        for (int i = 0; i < up.length; i++) {
+            hidden[i] = ffn.gated() ? activation(ffn.activation(), gate[i]) * up[i] : activation(ffn.activation(), up[i]);
         }
-        return w.linear(b + "ffn_down", hidden);
+        return hidden;
     }
 
     static double activation(Activation activation, double x) {

@@ -1,7 +1,9 @@
 package dev.llmgraph.reference;
 
 import dev.llmgraph.model.Model;
+import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
@@ -147,7 +149,10 @@ public final class ReferenceForward {
     private double[][] ffn(double[][] x, int layer) {
         double[][] out = new double[x.length][];
         for (int t = 0; t < x.length; t++) {
-            out[t] = ReferenceFfn.apply(spec.ffn(), x[t], w, layer);
+            out[t] = switch (spec.layer(layer).channel()) {
+                case Ffn f -> ReferenceFfn.apply(f, x[t], w, layer);
+                case Moe m -> ReferenceExperts.apply(m, x[t], w, layer);
+            };
         }
         return out;
     }

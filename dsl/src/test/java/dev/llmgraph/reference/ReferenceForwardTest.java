@@ -91,6 +91,13 @@ class ReferenceForwardTest {
                         + " x " + ArchitectureAxes.AXES.get(b).name());
             }
         }
-        assertTrue(rows.size() < 140, rows.size() + " cases: the sample should stay near the largest pair product (110)");
+        int largest = 0;
+        for (int a = 0; a < sizes.length; a++) {
+            for (int b = a + 1; b < sizes.length; b++) {
+                largest = Math.max(largest, sizes[a] * sizes[b]);
+            }
+        }
+        assertTrue(rows.size() < largest * 1.27, rows.size() + " cases: the sample should stay near the largest pair "
+                + "product (" + largest + ")");
     }
 }

@@ -45,7 +45,8 @@ final class Tolerances {
         if (maskCarriesBias && spec.attention().flash()) {
             tolerance = Math.max(tolerance, F16_MASK);
         }
-        if (spec.ffn().activation() == Activation.GELU_TANH) {
+        boolean expertsUseTable = spec.sparse() && spec.moe().expert().activation() == Activation.GELU_TANH;
+        if (spec.ffn().activation() == Activation.GELU_TANH || expertsUseTable) {
             tolerance = Math.max(tolerance, F16_GELU_TABLE);
         }
         return tolerance;

@@ -187,6 +187,16 @@ class TrainerTest {
         }
     }
 
+    @Test
+    void aMixtureOfExpertsIsRefusedForTrainingInWords() {
+        ModelSpec moe = tinyLlama(32).toBuilder().moe(dev.llmgraph.spec.Moe.of(4, 2, Ffn.swiglu(32))).build();
+        try (Model model = Model.random(moe, WeightInit.gpt2(9), F32)) {
+            assertEquals("tiny-llama cannot be trained: training: ggml has no gradient for the expert-routing ops of a "
+                    + "mixture of experts (mul_mat_id, argsort); train a dense FFN, or keep MoE models to inference",
+                    assertThrows(UnsupportedOperationException.class, () -> Trainer.of(model, CONFIG)).getMessage());
+        }
+    }
+
     private static TrainingListener stopAt(Trainer trainer, int step) {
         return new TrainingListener() {
             @Override

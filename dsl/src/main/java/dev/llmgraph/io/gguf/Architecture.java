@@ -13,11 +13,12 @@ import java.util.List;
  * {@link ModelFile} and written by {@link GgufExport}.
  */
 sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, BloomArchitecture, FalconArchitecture,
-        Qwen2Architecture, ChatGlmArchitecture, Gemma2Architecture {
+        Qwen2Architecture, Qwen2MoeArchitecture, ChatGlmArchitecture, Gemma2Architecture {
 
     /** Every architecture llmgraph maps, in the order a spec is tried against them. */
     static List<Architecture> all() {
-        return List.of(new LlamaArchitecture(), new Qwen2Architecture(), new Gemma2Architecture(),
+        return List.of(new LlamaArchitecture(), new Qwen2Architecture(), new Qwen2MoeArchitecture(),
+                new Gemma2Architecture(),
                 new ChatGlmArchitecture(), new Gpt2Architecture(), new BloomArchitecture(), new FalconArchitecture());
     }
 
@@ -32,6 +33,11 @@ sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, Bloom
 
     /** Writes the keys particular to this architecture, each named {@code <arch>.<suffix>}. */
     default void writeKeys(ModelSpec spec, GgufWriter out) {
+    }
+
+    /** Whether a file of this architecture may route to experts ({@code <arch>.expert_count}). */
+    default boolean readsExperts() {
+        return false;
     }
 
     /** Whether q, k and v are written as one {@code attn_qkv} tensor (as llama.cpp's converter writes them). */

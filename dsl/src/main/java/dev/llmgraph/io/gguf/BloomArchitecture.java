@@ -39,6 +39,7 @@ final class BloomArchitecture implements Architecture {
         m.squareAttention();
         m.attentionBiases(Bias.REQUIRED, Bias.REQUIRED);
         m.ffn(Activation.GELU_TANH, false, Bias.REQUIRED);
+        m.noExperts();
         return m.list();
     }
 

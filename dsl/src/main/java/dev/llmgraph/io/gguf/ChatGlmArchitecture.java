@@ -37,6 +37,7 @@ final class ChatGlmArchitecture implements Architecture {
         m.squareAttention();
         m.attentionBiases(Bias.OPTIONAL, Bias.ABSENT);
         m.ffn(Activation.SILU, true, Bias.ABSENT);
+        m.noExperts();
         return m.list();
     }
 

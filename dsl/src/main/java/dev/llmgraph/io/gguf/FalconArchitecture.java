@@ -37,6 +37,7 @@ final class FalconArchitecture implements Architecture {
         m.squareAttention();
         m.attentionBiases(Bias.ABSENT, Bias.ABSENT);
         m.ffn(Activation.GELU_TANH, false, Bias.ABSENT);
+        m.noExperts();
         return m.list();
     }
 

@@ -62,6 +62,7 @@ final class Gemma2Architecture implements Architecture {
         }
         m.attentionBiases(Bias.OPTIONAL, Bias.ABSENT);
         m.ffn(Activation.GELU_TANH, true, Bias.ABSENT);
+        m.noExperts();
         m.alwaysTied();
         if (spec.finalLogitSoftcap() == 0) {
             m.add("no final logit soft-capping", "always soft-caps them");

@@ -34,7 +34,10 @@ final class GgufWeightSource implements WeightSource {
     @Override
     public void load(ModelSpec spec, WeightLayout.Weight weight, Tensor target) {
         TensorPlan.Place place = plan.place(weight.name());
-        if (target.type() == file.tensor(place.stored()).type()) {
+        var stored = file.tensor(place.stored());
+        if (target.type() == stored.type() && place.offset() == 0 && Arrays.equals(target.ne(), stored.ne())) {
+            file.copyTo(place.stored(), target); // the whole tensor, e.g. a 3-d stack of experts
+        } else if (target.type() == stored.type()) {
             file.copyPartTo(place.stored(), place.offset(), target);
         } else {
             float[] all = file.floats(place.stored());

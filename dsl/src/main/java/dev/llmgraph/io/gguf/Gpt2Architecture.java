@@ -35,6 +35,7 @@ final class Gpt2Architecture implements Architecture {
         m.squareAttention();
         m.attentionBiases(Bias.REQUIRED, Bias.REQUIRED);
         m.ffn(Activation.GELU_TANH, false, Bias.REQUIRED);
+        m.noExperts();
         return m.list();
     }
 

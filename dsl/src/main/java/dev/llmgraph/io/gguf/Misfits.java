@@ -4,11 +4,13 @@ import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
+import dev.llmgraph.spec.Router;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -128,6 +130,44 @@ final class Misfits {
             add(describe(f.activation(), f.gated()), "uses " + describe(activation, gated));
         }
         bias(bias, f.bias(), "FFN");
+    }
+
+    /** A graph with a dense FFN in every layer. */
+    void noExperts() {
+        if (spec.sparse()) {
+            add("a mixture of experts", "has a dense FFN in every layer");
+        }
+    }
+
+    /**
+     * A graph whose every layer routes as {@code router} says to gated experts of {@code activation}, with
+     * sigmoid-gated shared experts when {@code shared}; with {@code sameWidthAsFfn} the graph sizes its experts
+     * by feed_forward_length (llama), so the spec's dense FFN must be as wide.
+     */
+    void experts(Router router, boolean shared, Activation activation, boolean sameWidthAsFfn) {
+        Moe m = spec.moe();
+        if (m == null) {
+            add("a dense FFN", "routes every layer to experts");
+            return;
+        }
+        if (!m.expert().gated() || m.expert().activation() != activation) {
+            add("experts of " + describe(m.expert().activation(), m.expert().gated()), "uses "
+                    + describe(activation, true) + " experts");
+        }
+        if (!m.router().equals(router)) {
+            add("a router " + m.router(), "routes by " + router);
+        }
+        if (m.denseLayers() > 0) {
+            add(m.denseLayers() + " dense layers first", "routes every layer");
+        }
+        if (m.shared().present() != shared || m.shared().sigmoidGate() != shared) {
+            add(m.shared().present() ? "shared experts " + m.shared() : "no shared experts",
+                    shared ? "has sigmoid-gated shared experts" : "has no shared experts");
+        }
+        if (sameWidthAsFfn && m.expert().width() != spec.ffnDim()) {
+            add("experts " + m.expert().width() + " wide beside an FFN " + spec.ffnDim() + " wide",
+                    "sizes experts by feed_forward_length; leave .ffn(...) unset or give it the experts' width");
+        }
     }
 
     /** "SwiGLU", "GeGLU with exact GELU", "a tanh-GELU MLP", ... */

@@ -3,10 +3,14 @@ package dev.llmgraph.io.gguf;
 import dev.llmgraph.ggml.GgufException;
 import dev.llmgraph.ggml.GgufFile;
 import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelBuilder;
+import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
+import dev.llmgraph.spec.Router;
+import dev.llmgraph.spec.SharedExperts;
 import dev.llmgraph.spec.Transformer;
 
 import java.util.Map;
@@ -29,6 +33,8 @@ final class ModelFile {
     final int kvHeads;
     final int headDim;
     final int ffnLength;
+    /** Routed experts per layer; 0 for a dense model. */
+    final int expertCount;
 
     ModelFile(GgufFile file, String architecture) {
         this.file = file;
@@ -49,11 +55,9 @@ final class ModelFile {
                     + keys.key("attention.value_length") + "' = " + valueDim + " differ; llmgraph's heads have one "
                     + "size for keys and values");
         }
+        // llama.cpp treats one expert as none (llama_model_base::load_hparams).
         int experts = keys.intOr("expert_count", 0);
-        if (experts > 0) {
-            throw keys.problem("key '" + keys.key("expert_count") + "' = " + experts + ": a mixture of experts, which "
-                    + "llmgraph cannot express yet");
-        }
+        this.expertCount = experts > 1 ? experts : 0;
         if (!keys.boolOr("attention.causal", true)) {
             throw keys.problem("key '" + keys.key("attention.causal") + "' is false: bidirectional attention, which "
                     + "llmgraph's decoders do not have");
@@ -136,6 +140,20 @@ final class ModelFile {
             probe = probe.withFraction(fraction);
         }
         return fraction;
+    }
+
+    /**
+     * The routed experts a file of a mixture-of-experts architecture describes: {@code expertCount} experts of
+     * {@code expert}, {@code <arch>.expert_used_count} per token (required, as llama.cpp requires it), routed by
+     * {@code router}. Made with the record's constructor, so that bad counts (k above the experts) come back from
+     * {@code build()} as the spec's own words.
+     */
+    Moe experts(Ffn expert, Router router, SharedExperts shared) {
+        if (expertCount == 0) {
+            throw keys.problem("key '" + keys.key("expert_count") + "' is missing or below 2; llama.cpp needs the "
+                    + "experts counted to build a " + keys.architecture + " model with experts");
+        }
+        return new Moe(expertCount, keys.requireInt("expert_used_count"), expert, shared, router, 0);
     }
 
     boolean hasTensor(String name) {

@@ -34,6 +34,7 @@ final class Qwen2Architecture implements Architecture {
         m.squareAttention();
         m.attentionBiases(Bias.OPTIONAL, Bias.ABSENT);
         m.ffn(Activation.SILU, true, Bias.ABSENT);
+        m.noExperts();
         return m.list();
     }
 

@@ -47,6 +47,8 @@ final class SpecFit {
         Attention a = spec.attention();
         require(a.logitSoftcap() == 0, "attention.logitSoftcap", a.logitSoftcap(), "has no attention softcapping");
         require(!a.qkNorm(), "attention.qkNorm", true, "has no QK-norm");
+        require(!spec.sparse(), "moe", spec.moe(), "has a dense FFN in every layer (llmgraph writes no HF MoE "
+                + "config yet)");
         return this;
     }
 

@@ -2,6 +2,7 @@ package dev.llmgraph.spec.plan;
 
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.WeightLayout.Weight;
 
 import java.util.List;
@@ -22,7 +23,11 @@ public final class StepCosts {
         return switch (step) {
             case Step.Embed _, Step.Normalize _ -> 0;
             case Step.Mix mix -> 2 * matrixElements(mix.weights()) + mixing(mix, context);
-            case Step.Channel channel -> 2 * matrixElements(channel.weights());
+            case Step.Channel channel -> switch (channel.mixer()) {
+                case Ffn _ -> 2 * matrixElements(channel.weights());
+                // The router, the shared experts and k of the stacked experts: what one token multiplies.
+                case Moe m -> 2 * activeElements(m, channel.weights());
+            };
             case Step.Residual residual -> branches(residual.branches(), context);
             case Step.Parallel parallel -> branches(parallel.branches(), context);
             case Step.Head head -> 2L * head.dModel() * head.vocabSize();
@@ -43,6 +48,8 @@ public final class StepCosts {
             };
             case Step.Channel channel -> switch (channel.mixer()) {
                 case Ffn f -> 2L * f.width();
+                case Moe m -> m.experts() + m.expertsPerToken() * (3L * m.expert().width() + m.expertsPerToken()
+                        + 1L) + 2L * m.shared().totalWidth();
             };
             case Step.Residual residual -> branchActivations(residual.branches(), context);
             case Step.Parallel parallel -> branchActivations(parallel.branches(), context);
@@ -95,6 +102,18 @@ public final class StepCosts {
             }
         }
         return flops;
+    }
+
+    /**
+     * Parameters of a mixture-of-experts step that one token uses: every weight, except that of each stack of
+     * experts (a 3-d weight, {@code [in, out, experts]}) only the k chosen experts count.
+     */
+    public static long activeElements(Moe moe, List<Weight> weights) {
+        long active = 0;
+        for (Weight w : weights) {
+            active += w.ne().length == 3 ? w.elements() / moe.experts() * moe.expertsPerToken() : w.elements();
+        }
+        return active;
     }
 
     private static long matrixElements(List<Weight> weights) {

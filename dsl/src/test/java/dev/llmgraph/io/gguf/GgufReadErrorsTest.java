@@ -35,16 +35,18 @@ class GgufReadErrorsTest {
     static Path dir;
     static Path llama;
     static Path gpt2;
+    static Path mixtral;
 
     @BeforeAll
     static void writeValidFiles() {
         llama = export("llama");
         gpt2 = export("gpt2");
+        mixtral = export("llama, 4 experts top-2");
     }
 
-    private static Path export(String architecture) {
-        Path file = dir.resolve(architecture + ".gguf");
-        try (Model model = Model.random(TinyModels.all().get(architecture), WeightInit.lecun(1),
+    private static Path export(String label) {
+        Path file = dir.resolve(TinyModels.fileName(label) + ".gguf");
+        try (Model model = Model.random(TinyModels.all().get(label), WeightInit.lecun(1),
                 ModelOptions.cpu().withThreads(2))) {
             GgufModels.write(model, file);
         }
@@ -125,7 +127,7 @@ class GgufReadErrorsTest {
     void anUnknownArchitectureIsNamed() {
         Path file = variant(llama, "unknown", keys -> keys.put("general.architecture", GgufValue.string("llama9")),
                 w -> { });
-        assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, gemma2, "
+        assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, qwen2moe, gemma2, "
                 + "chatglm, gpt2, bloom and falcon", readError(file));
     }
 
@@ -138,10 +140,36 @@ class GgufReadErrorsTest {
     }
 
     @Test
-    void aMixtureOfExpertsNamesTheMissingFeature() {
+    void expertsWithoutAnExpertsPerTokenCountAreRefused() {
         Path file = variant(llama, "moe", keys -> keys.put("llama.expert_count", GgufValue.uint32(8)), w -> { });
-        assertEquals(file + ": key 'llama.expert_count' = 8: a mixture of experts, which llmgraph cannot express yet",
+        assertEquals(file + ": key 'llama.expert_used_count' is missing; llama.cpp needs it to build a llama model",
                 readError(file));
+    }
+
+    @Test
+    void moreExpertsPerTokenThanExpertsAreRefusedInTheSpecsWords() {
+        Path file = variant(mixtral, "top-5-of-4", keys -> keys.put("llama.expert_used_count", GgufValue.uint32(5)),
+                w -> { });
+        assertEquals(file + ": its keys describe a model llmgraph cannot build: spec 'tiny-mixtral' has 1 problem:\n"
+                + "  - moe.expertsPerToken = 5: must be at most experts = 4: a token cannot go to more experts than "
+                + "there are; Mixtral routes each token to 2 of 8", readError(file));
+    }
+
+    @Test
+    void anExpertStackOfTheWrongShapeIsNamed() {
+        Path file = variant(mixtral, "three-experts", keys -> { },
+                w -> w.addTensor("blk.1.ffn_up_exps.weight", new float[64 * 64 * 3], 64, 64, 3),
+                "blk.1.ffn_up_exps.weight");
+        assertEquals(file + ": tensor 'blk.1.ffn_up_exps.weight' has shape [64, 64, 3] (ggml order) but the llama "
+                + "model its keys describe (dModel 64, 4 heads and 2 K/V heads of 16, FFN 64, 4 experts of 64, "
+                + "vocabulary 300) needs [64, 64, 4]", readError(file));
+    }
+
+    @Test
+    void expertsInAnArchitectureWithoutThemAreNamed() {
+        Path file = variant(gpt2, "gpt2-moe", keys -> keys.put("gpt2.expert_count", GgufValue.uint32(8)), w -> { });
+        assertEquals(file + ": key 'gpt2.expert_count' = 8: a mixture of experts, which llmgraph reads in llama and "
+                + "qwen2moe files, not in gpt2 ones", readError(file));
     }
 
     @Test

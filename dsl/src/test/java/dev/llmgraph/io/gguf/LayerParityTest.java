@@ -57,9 +57,16 @@ class LayerParityTest {
         ParityReport report = LayerParity.compare(write(label, dir), PROMPT, LayerParity.DEFAULT_TOLERANCE, THREADS);
         System.out.println("=== " + label + "\n" + report);
         assertTrue(report.agrees(), report.verdict());
-        int layers = TinyModels.all().get(label).layers();
-        for (String node : List.of("attn_norm-0", "Qcur-0", "Kcur-0", "Vcur-0", "kq-0", "kq_soft_max-0", "kqv_out-0",
-                "ffn_out-0", "l_out-" + (layers - 1), "result_norm", "result_output")) {
+        ModelSpec spec = TinyModels.all().get(label);
+        int layers = spec.layers();
+        // llama.cpp's Mixtral graph names its channel output ffn_moe_out; with experts, the router is compared too.
+        List<String> channel = !spec.sparse() ? List.of("ffn_out-0") : spec.moe().shared().present()
+                ? List.of("ffn_moe_logits-0", "ffn_moe_probs-0", "ffn_moe_down-0", "ffn_moe_out-0", "ffn_out-0")
+                : List.of("ffn_moe_logits-0", "ffn_moe_probs-0", "ffn_moe_down-0", "ffn_moe_out-0");
+        List<String> expected = new java.util.ArrayList<>(List.of("attn_norm-0", "Qcur-0", "Kcur-0", "Vcur-0", "kq-0",
+                "kq_soft_max-0", "kqv_out-0", "l_out-" + (layers - 1), "result_norm", "result_output"));
+        expected.addAll(channel);
+        for (String node : expected) {
             assertTrue(report.nodes().stream().anyMatch(n -> n.llamaCppName().equals(node)), node + " is matched");
         }
     }

@@ -139,6 +139,45 @@ class LlamaCppParityTest {
     }
 
     /**
+     * A router that ranks two experts within rounding of each other is the classic parity trap: the two
+     * engines may pick different experts and then disagree by a whole expert's output, not by rounding. The
+     * tiny models' routers are drawn 4x wider than other matrices ({@link WeightInit#lecun}: N(0, 16 / dModel)),
+     * which spreads the scores of a normalised token by about 4; this test states the margin that buys, on
+     * the same prompt and weights as the parity test: at every token and layer, the k-th best score beats the
+     * (k+1)-th by at least 1e-3, a hundred times the largest logit difference between the engines (1e-5).
+     */
+    @ParameterizedTest(name = "{0}: no near-ties in the router")
+    @MethodSource("expertLabels")
+    void routersChooseWithAMargin(String label) {
+        ModelSpec spec = TinyModels.all().get(label);
+        int k = spec.moe().expertsPerToken();
+        String[] nodes = new String[spec.layers()];
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            nodes[layer] = "ffn_moe_logits." + layer;
+        }
+        double smallest = Double.MAX_VALUE;
+        try (Model model = Model.random(spec, WeightInit.lecun(11), ModelOptions.cpu().withThreads(THREADS))) {
+            Model.Inspection inspection = model.inspect(TinyModels.prompt(PROMPT), nodes);
+            for (String node : nodes) {
+                dev.llmgraph.model.NodeValue scores = inspection.node(node); // [T, experts]
+                int experts = (int) scores.shape()[1];
+                for (int t = 0; t < scores.shape()[0]; t++) {
+                    float[] row = java.util.Arrays.copyOfRange(scores.values(), t * experts, (t + 1) * experts);
+                    java.util.Arrays.sort(row);
+                    smallest = Math.min(smallest, row[experts - k] - row[experts - k - 1]);
+                }
+            }
+        }
+        TABLE.put(String.format("%-24s gap  ", label), String.format("smallest top-%d router margin %.3g", k,
+                smallest));
+        assertTrue(smallest >= 1e-3, "smallest margin between the k-th and (k+1)-th expert score: " + smallest);
+    }
+
+    static Stream<String> expertLabels() {
+        return TinyModels.all().entrySet().stream().filter(e -> e.getValue().sparse()).map(Map.Entry::getKey);
+    }
+
+    /**
      * F16, BF16 and K-quants, on a llama wide enough (dModel 256) for K-quant blocks of 256: the same
      * argument as for Q8_0 and Q4_0 gives the same tolerances.
      */

@@ -6,11 +6,14 @@ import dev.llmgraph.spec.Embeddings;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelBuilder;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
+import dev.llmgraph.spec.Router;
+import dev.llmgraph.spec.SharedExperts;
 import dev.llmgraph.spec.SlidingWindow;
 import dev.llmgraph.spec.Transformer;
 
@@ -21,7 +24,7 @@ import java.util.Map;
  * Tiny specs for every llama.cpp architecture llmgraph maps (2 layers, dModel 64, a vocabulary of 300 so that
  * the byte tokens fit), labelled "architecture" or "architecture, variant": together they use every feature
  * the architectures have (GQA and MQA, optional biases, partial RoPE, RoPE scaling, ALiBi with a head count
- * that is not a power of two, sliding windows, soft-caps). Row lengths are multiples of 32 so that every
+ * that is not a power of two, sliding windows, soft-caps, routed and shared experts). Row lengths are multiples of 32 so that every
  * matrix can be Q8_0 or Q4_0.
  */
 final class TinyModels {
@@ -130,6 +133,22 @@ final class TinyModels {
                 .ffn(Ffn.geglu(128))
                 .embeddings(Embeddings.tiedWeights().withScale(Math.sqrt(64)))
                 .finalLogitSoftcap(30)
+                .build());
+        // Mixtral's form: every layer routes each token to 2 of 4 SwiGLU experts, weights renormalised.
+        all.put("llama, 4 experts top-2", base("tiny-mixtral")
+                .attention(Attention.grouped(4, 2))
+                .positional(Positional.rope(10_000))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .moe(Moe.of(4, 2, Ffn.swiglu(64)))
+                .build());
+        // Qwen1.5-MoE's form: 2 of 8 experts without renormalising, plus 2 shared experts behind a sigmoid gate.
+        all.put("qwen2moe", base("tiny-qwen2moe")
+                .attention(Attention.grouped(4, 2).withBias(true, false))
+                .positional(Positional.rope(1_000_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.rms(1e-6), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
+                .moe(Moe.of(8, 2, Ffn.swiglu(32)).withRouter(Router.softmax())
+                        .withShared(SharedExperts.of(2, 32).withSigmoidGate(true)))
                 .build());
         return all;
     }

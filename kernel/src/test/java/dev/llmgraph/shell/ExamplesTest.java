@@ -31,7 +31,19 @@ class ExamplesTest {
             "quickstart.jsh", "(?s)total\\s+[0-9,]+.*small-llama: generated \\[(\\d+, ){19}\\d+\\].*"
                     + "generation [0-9.]+ tokens/s.*small-bloom: generated \\[(\\d+, ){19}\\d+\\]",
             "gguf_parity.jsh", "(?s)llama\\.cpp.*max",
-            "ablation.jsh", "(?s)SANDWICH\\s+RoPE.*placement,positional,parameters.*refused: spec 'tiny-gpt2-small'");
+            "ablation.jsh", "(?s)SANDWICH\\s+RoPE.*placement,positional,parameters.*refused: spec 'tiny-gpt2-small'",
+            "train_moby_dick.jsh", "(?s)training steps 1 to 20.*held-out loss [0-9.]+ after 20 steps.*wrote .*"
+                    + "Call me Ishmael\\. ");
+
+    /** Arguments an example gets here: the training example trains 20 steps into a temporary file. */
+    private static List<String> argumentsOf(Path script) throws IOException {
+        if (script.getFileName().toString().equals("train_moby_dick.jsh")) {
+            // where bin/llmgraph would point it: the repository, which holds the example's text
+            System.setProperty("llmgraph.home", EXAMPLES.toAbsolutePath().getParent().toString());
+            return List.of("20", Files.createTempDirectory("llmgraph-train").resolve("moby.gguf").toString());
+        }
+        return List.of();
+    }
 
     @TestFactory
     Stream<DynamicTest> everyExampleRuns() throws IOException {
@@ -47,7 +59,7 @@ class ExamplesTest {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             int status;
             try {
-                status = ScriptRunner.run(script, List.of(), new PrintStream(problems, true, StandardCharsets.UTF_8));
+                status = ScriptRunner.run(script, argumentsOf(script), new PrintStream(problems, true, StandardCharsets.UTF_8));
             } finally {
                 System.setOut(original);
             }

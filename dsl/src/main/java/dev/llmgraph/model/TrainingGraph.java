@@ -177,6 +177,11 @@ public final class TrainingGraph implements AutoCloseable {
         return java.util.Collections.unmodifiableMap(parameters);
     }
 
+    /** The model whose weights this graph reads (and, with an optimizer appended, trains). */
+    public Model model() {
+        return model;
+    }
+
     /** The backend the model's weights live on, which computes this graph. */
     public Backend backend() {
         return model.backend();

@@ -6,9 +6,12 @@ import dev.llmgraph.ggml.Gradients;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.ggml.TrainingOps;
 import dev.llmgraph.model.TrainingGraph;
+import dev.llmgraph.spec.ModelSpec;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * AdamW on a training graph: the moments of every trained weight (in the backend's memory, kept between
@@ -52,6 +55,7 @@ final class AdamW implements AutoCloseable {
     }
 
     private Tensor appendSteps(TrainingGraph graph) {
+        Set<String> decaying = decayedWeights(graph.model().spec());
         Context ctx = graph.context();
         TrainingOps ops = TrainingOps.of(ctx);
         Gradients gradients = graph.gradients();
@@ -71,15 +75,21 @@ final class AdamW implements AutoCloseable {
             Tensor p = e.getValue();
             Tensor g = gradients.of(p);
             Tensor step = ops.adamwStep(p, factor == null ? g : ctx.mul(g, factor), firstMoments.get(e.getKey()),
-                    secondMoments.get(e.getKey()), decays(p) ? decayed : undecayed);
+                    secondMoments.get(e.getKey()), decaying.contains(e.getKey()) ? decayed : undecayed);
             graph.graph().expand(step);
         }
         return norm;
     }
 
-    /** Decay applies to matrices and embeddings, not to norm gains and biases. */
-    private static boolean decays(Tensor p) {
-        return p.ne(1) > 1;
+    /**
+     * The weights weight decay applies to: those declared with two or more dimensions (matrices, embedding and
+     * position tables, T5's bias table), not the 1-d norm gains and biases. This is torch's {@code p.dim() >= 2}
+     * on the exported checkpoint, which keeps each weight's rank. Read from the plan, not from the ggml tensor:
+     * a projection to one output is {@code [in, 1]}, whose {@code ne[1]} is 1 but which is still a matrix.
+     */
+    static Set<String> decayedWeights(ModelSpec spec) {
+        return spec.plan().weights().stream().filter(w -> w.ne().length >= 2).map(w -> w.name())
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** Sets the optimizer's values for step {@code step} (1-based) before the graph computes it. */

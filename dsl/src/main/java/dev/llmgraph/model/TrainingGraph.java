@@ -7,6 +7,8 @@ import dev.llmgraph.ggml.Gradients;
 import dev.llmgraph.ggml.Graph;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.ggml.TrainingOps;
+import dev.llmgraph.spec.WeightRole;
+import dev.llmgraph.spec.plan.Step;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +63,8 @@ public final class TrainingGraph implements AutoCloseable {
                 tensors.forEach((name, tensor) -> {
                     if (trainable.test(name)) {
                         parameters.put(name, tensor.markParameter());
+                    } else {
+                        tensor.unmarkParameter(); // frozen here, whatever an earlier training graph marked
                     }
                 });
                 loss.markLoss();
@@ -128,7 +132,7 @@ public final class TrainingGraph implements AutoCloseable {
             if (model.weightType(name) == GgmlType.F32) {
                 continue;
             }
-            if (adapterTrained) {
+            if (adapterTrained && !onlyLookedUp(model, name)) {
                 throw new IllegalArgumentException("weight '" + name + "' is stored as " + model.weightType(name)
                         + ": training a LoRA adapter sends gradients back through the frozen base weights, which "
                         + "ggml does only for f32 weights; create the model with "
@@ -140,6 +144,19 @@ public final class TrainingGraph implements AutoCloseable {
                         + "ModelOptions.cpu().withMatrixType(GgmlType.F32)");
             }
         }
+    }
+
+    /** Whether gradients never pass through {@code weight}: a table whose rows are looked up, not the output head. */
+    private static boolean onlyLookedUp(Model model, String weight) {
+        String head = model.spec().plan().output().stream().filter(step -> step instanceof Step.Head)
+                .map(step -> ((Step.Head) step).table()).findFirst().orElse("");
+        WeightRole role = model.weights().layout().stream().filter(w -> w.name().equals(weight)).findFirst()
+                .orElseThrow().role();
+        boolean table = switch (role) {
+            case TOKEN_EMBEDDING, POSITION_EMBEDDING, RELATIVE_POSITION_BIAS -> true;
+            case NORM_GAIN, NORM_BIAS, BIAS, ROUTER, PROJECTION, BRANCH_PROJECTION, BRANCH_OUTPUT -> false;
+        };
+        return table && !weight.equals(head);
     }
 
     /** Positions of a sequence whose prediction counts in the loss: from the last prefix token on. */

@@ -133,9 +133,13 @@ final class StepGraph implements AutoCloseable {
         }
     }
 
-    /** Nodes and tensors a graph of this model may need: generous, since an overflow is only an exception. */
+    /**
+     * Nodes and tensors a graph of this model may need: generous, since an overflow is only an exception. The
+     * model's scheduler is made for this size before any adapter is attached, so it has room for the largest:
+     * per adapted projection two factors and four ops (A x, B (A x), the scale, the add).
+     */
     static int graphSize(Model model) {
-        return 128 * model.spec().layers() + 256;
+        return (128 + 6 * LoraTargets.PROJECTIONS.size()) * model.spec().layers() + 256;
     }
 
     private static int roundUp(int n, int multiple) {

@@ -108,6 +108,20 @@ class LoraTrainingTest {
         }
     }
 
+    @Test
+    void aCheckpointOfAnAdapterTrainerPointsToTheAdapterFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        try (Model model = Model.random(TrainerTest.tinyLlama(32), WeightInit.gpt2(6), TrainerTest.F32);
+             LoraAdapter adapter = LoraAdapter.create(model, LoraConfig.of(2, 4, "attn_q"))) {
+            model.attach(adapter);
+            try (Trainer trainer = Trainer.of(model, CONFIG, LoraAdapter::isAdapterTensor)) {
+                var e = assertThrows(IllegalArgumentException.class,
+                        () -> Checkpoint.save(trainer, dir.resolve("run.gguf")));
+                assertEquals("this trainer trains a LoRA adapter, and a checkpoint holds a model's own weights; save "
+                        + "the adapter with GgufAdapters.write(adapter, path)", e.getMessage());
+            }
+        }
+    }
+
     private static double[] toDoubles(float[] values) {
         double[] out = new double[values.length];
         for (int i = 0; i < values.length; i++) {

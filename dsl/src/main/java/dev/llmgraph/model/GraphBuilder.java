@@ -30,6 +30,8 @@ final class GraphBuilder {
     final Context ctx;
     final Graph graph;
     final Weights weights;
+    /** The LoRA adapter whose updates {@link #linear} adds, or null. */
+    final LoraAdapter adapter;
     final Shape shape;
     final Map<String, Tensor> named = new HashMap<>();
     /** Where positions enter: the embeddings, q and k, or the attention logits. */
@@ -65,11 +67,13 @@ final class GraphBuilder {
     /** The inputs the caller fills after allocation. */
     final Inputs inputs;
 
-    GraphBuilder(ModelSpec spec, Weights weights, KvCache cache, Context ctx, Graph graph, Shape shape) {
+    GraphBuilder(ModelSpec spec, Weights weights, LoraAdapter adapter, KvCache cache, Context ctx, Graph graph,
+                 Shape shape) {
         this.spec = spec;
         this.ctx = ctx;
         this.graph = graph;
         this.weights = weights;
+        this.adapter = adapter;
         this.shape = shape;
         this.positions = Positions.of(spec);
         this.inputs = new Inputs(spec, positions, ctx, shape, cache);
@@ -92,9 +96,18 @@ final class GraphBuilder {
 
     // ---- shared pieces ---------------------------------------------------------------------------------
 
-    /** W x (+ b) for the weight {@code base}.weight [in, out] and optional {@code base}.bias [out]. */
+    /**
+     * W x (+ b) for the weight {@code base}.weight [in, out] and optional {@code base}.bias [out]; with an adapter
+     * on W, W x + (alpha / rank) B (A x) before the bias, in the order llama.cpp's {@code build_lora_mm} adds it.
+     */
     Tensor linear(Tensor x, String base) {
-        Tensor y = ctx.mulMat(weights.get(base + ".weight"), x);
+        String name = base + ".weight";
+        Tensor y = ctx.mulMat(weights.get(name), x);                       // [out, T]
+        LoraAdapter.Factors lora = adapter == null ? null : adapter.factors(name);
+        if (lora != null) {
+            Tensor update = ctx.mulMat(lora.b(), ctx.mulMat(lora.a(), x)); // [rank, T] -> [out, T]
+            y = ctx.add(y, ctx.scale(update, adapter.scale()));
+        }
         Tensor bias = weights.find(base + ".bias");
         return bias == null ? y : ctx.add(y, bias);
     }

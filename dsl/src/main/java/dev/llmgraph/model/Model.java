@@ -29,6 +29,7 @@ public final class Model implements AutoCloseable {
     private final Scheduler scheduler;
     private final Weights weights;
     private StepGraph allocated;
+    private LoraAdapter adapter;
     private boolean closed;
 
     private Model(ModelSpec spec, ModelOptions options, List<Backend> backends, Weights weights) {
@@ -203,6 +204,43 @@ public final class Model implements AutoCloseable {
                 (t2 - t1) / 1e9, reason, limit);
     }
 
+    // ---- adapters ----------------------------------------------------------------------------------------
+
+    /**
+     * Applies {@code adapter} (made for this model, or one of the same shapes) to every graph built from now on:
+     * forward passes, sessions, generation, inspection and training. One adapter at a time.
+     */
+    public void attach(LoraAdapter adapter) {
+        ensureOpen();
+        if (this.adapter == adapter) {
+            return;
+        }
+        if (this.adapter != null) {
+            throw new IllegalStateException(spec.name() + " already has a LoRA adapter attached; detach it first "
+                    + "(model.detach())");
+        }
+        adapter.attachTo(this);
+        this.adapter = adapter;
+    }
+
+    /** Removes the attached adapter, if any: the model computes with its base weights alone again. */
+    public void detach() {
+        if (adapter != null) {
+            adapter.detached();
+            adapter = null;
+        }
+    }
+
+    /** The attached adapter, if any. */
+    public java.util.Optional<LoraAdapter> adapter() {
+        return java.util.Optional.ofNullable(adapter);
+    }
+
+    /** The attached adapter, or null: what graphs built now apply. */
+    LoraAdapter attachedAdapter() {
+        return adapter;
+    }
+
     // ---- inspection of the compiled model ----------------------------------------------------------------
 
     public ModelSpec spec() {
@@ -327,6 +365,7 @@ public final class Model implements AutoCloseable {
     @Override
     public void close() {
         if (!closed) {
+            detach();
             closed = true;
             scheduler.close();
             weights.close();

@@ -27,6 +27,8 @@ final class StepGraph implements AutoCloseable {
 
     final GraphBuilder.Shape shape;
     private final Model model;
+    /** The adapter the graph applies (null for none): a graph built before an attach or detach no longer fits. */
+    private final LoraAdapter adapter;
     private final Context ctx;
     private final Graph graph;
     private final GraphBuilder builder;
@@ -39,11 +41,12 @@ final class StepGraph implements AutoCloseable {
     private StepGraph(Model model, KvCache cache, GraphBuilder.Shape shape, Collection<String> inspect) {
         this.model = model;
         this.shape = shape;
+        this.adapter = model.attachedAdapter();
         int capacity = graphSize(model);
         this.ctx = Context.create(capacity, capacity);
         try {
             this.graph = ctx.newGraph(capacity);
-            this.builder = new GraphBuilder(model.spec(), model.weights(), cache, ctx, graph, shape);
+            this.builder = new GraphBuilder(model.spec(), model.weights(), adapter, cache, ctx, graph, shape);
             this.logits = builder.build(cache);
             graph.expand(logits);
             for (String name : inspect) {
@@ -73,10 +76,12 @@ final class StepGraph implements AutoCloseable {
 
     /**
      * Whether this graph serves a batch of {@code tokens} tokens at {@code start} in a cache of {@code size}:
-     * the shape matches, and no other graph has taken the compute memory since this one was allocated.
+     * the shape matches, the adapter it applies is still the model's, and no other graph has taken the compute
+     * memory since this one was allocated.
      */
     boolean fits(int tokens, int start, boolean allLogits, int cacheSize) {
-        return (!allocated || model.holds(this)) && shape.tokens() == tokens && shape.allLogits() == allLogits
+        return (!allocated || model.holds(this)) && model.attachedAdapter() == adapter && shape.tokens() == tokens
+                && shape.allLogits() == allLogits
                 && shape.keys() == Math.min(cacheSize, roundUp(start + tokens, KEY_PADDING));
     }
 
@@ -128,9 +133,13 @@ final class StepGraph implements AutoCloseable {
         }
     }
 
-    /** Nodes and tensors a graph of this model may need: generous, since an overflow is only an exception. */
+    /**
+     * Nodes and tensors a graph of this model may need: generous, since an overflow is only an exception. The
+     * model's scheduler is made for this size before any adapter is attached, so it has room for the largest:
+     * per adapted projection two factors and four ops (A x, B (A x), the scale, the add).
+     */
     static int graphSize(Model model) {
-        return 128 * model.spec().layers() + 256;
+        return (128 + 6 * LoraTargets.PROJECTIONS.size()) * model.spec().layers() + 256;
     }
 
     private static int roundUp(int n, int multiple) {

@@ -7,8 +7,11 @@ import dev.llmgraph.ggml.Gradients;
 import dev.llmgraph.ggml.Graph;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.ggml.TrainingOps;
+import dev.llmgraph.spec.WeightRole;
+import dev.llmgraph.spec.plan.Step;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -19,11 +22,14 @@ import java.util.function.Predicate;
  * all of them for a causal LM, only those predicting a token after the first {@code prefix} for a prefix
  * LM (the prefix is context the model reads bidirectionally, not text it is asked to predict).
  *
- * <p>The graph reads the model's own weight tensors: an optimizer step added to it ({@code dev.llmgraph.train})
- * updates the weights the model then runs with.
+ * <p>The graph reads the model's own weight tensors, and those of its attached {@link LoraAdapter}: an optimizer
+ * step added to it ({@code dev.llmgraph.train}) updates the weights the model then runs with. The tensors to
+ * train are chosen by name among both ({@link #tensors}); the others stay frozen, and ggml then builds no
+ * gradient for them ({@link Gradients#flowsTo}).
  */
 public final class TrainingGraph implements AutoCloseable {
     private final Model model;
+    private final LoraAdapter adapter;
     private final int sequences, length, prefix;
     private final Context ctx;
     private final Graph graph;
@@ -38,11 +44,13 @@ public final class TrainingGraph implements AutoCloseable {
         this.sequences = sequences;
         this.length = length;
         this.prefix = prefix;
-        int capacity = 16 * StepGraph.graphSize(model) + 64 * model.weightNames().size();
+        this.adapter = model.attachedAdapter();
+        Map<String, Tensor> tensors = tensors(model);
+        int capacity = 16 * StepGraph.graphSize(model) + 64 * tensors.size();
         this.ctx = Context.create(capacity, capacity);
         try {
             this.graph = backward ? ctx.newTrainingGraph(capacity) : ctx.newGraph(capacity);
-            this.builder = new GraphBuilder(model.spec(), model.weights(), null, ctx, graph,
+            this.builder = new GraphBuilder(model.spec(), model.weights(), adapter, null, ctx, graph,
                     GraphBuilder.Shape.training(sequences, length));
             Tensor logits = builder.build(null);
             int counted = sequences * countedPerSequence();
@@ -52,11 +60,13 @@ public final class TrainingGraph implements AutoCloseable {
             Tensor counting = counted == sequences * length ? logits : ctx.getRows(logits, lossRows);
             this.loss = TrainingOps.of(ctx).crossEntropyLoss(counting, labels).markOutput();
             if (backward) {
-                for (String name : model.weightNames()) {
+                tensors.forEach((name, tensor) -> {
                     if (trainable.test(name)) {
-                        parameters.put(name, model.weights().get(name).markParameter());
+                        parameters.put(name, tensor.markParameter());
+                    } else {
+                        tensor.unmarkParameter(); // frozen here, whatever an earlier training graph marked
                     }
-                }
+                });
                 loss.markLoss();
             }
             graph.expand(loss);
@@ -87,14 +97,66 @@ public final class TrainingGraph implements AutoCloseable {
             throw new IllegalArgumentException("prefix = " + prefix + ": must be at least 0 and shorter than the "
                     + length + "-token sequences, so that some tokens are predicted");
         }
+        if (backward) {
+            requireTrainable(model, trainable);
+        }
+        return new TrainingGraph(model, sequences, length, prefix, trainable, backward);
+    }
+
+    /**
+     * The model's weights by llama.cpp name, then the attached adapter's factors ({@code blk.0.attn_q.weight.lora_a},
+     * ...): the tensors a trainer chooses from.
+     */
+    public static Map<String, Tensor> tensors(Model model) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        model.weightNames().forEach(name -> tensors.put(name, model.weights().get(name)));
+        if (model.attachedAdapter() != null) {
+            tensors.putAll(model.attachedAdapter().tensors());
+        }
+        return tensors;
+    }
+
+    /**
+     * Something to train, in f32. Training an adapter sends gradients back through the frozen base weights too,
+     * which ggml does only through f32 weights, so then every weight must be f32.
+     */
+    private static void requireTrainable(Model model, Predicate<String> trainable) {
+        List<String> chosen = tensors(model).keySet().stream().filter(trainable).toList();
+        if (chosen.isEmpty()) {
+            throw new IllegalArgumentException("none of the weights of " + model.spec().name() + " is chosen for "
+                    + "training" + (model.attachedAdapter() == null ? "; to train a LoRA adapter, attach it first: "
+                    + "model.attach(LoraAdapter.create(model, config))" : ""));
+        }
+        boolean adapterTrained = chosen.stream().anyMatch(LoraAdapter::isAdapterTensor);
         for (String name : model.weightNames()) {
-            if (backward && trainable.test(name) && model.weightType(name) != GgmlType.F32) {
+            if (model.weightType(name) == GgmlType.F32) {
+                continue;
+            }
+            if (adapterTrained && !onlyLookedUp(model, name)) {
+                throw new IllegalArgumentException("weight '" + name + "' is stored as " + model.weightType(name)
+                        + ": training a LoRA adapter sends gradients back through the frozen base weights, which "
+                        + "ggml does only for f32 weights; create the model with "
+                        + "ModelOptions.cpu().withMatrixType(GgmlType.F32)");
+            }
+            if (chosen.contains(name)) {
                 throw new IllegalArgumentException("weight '" + name + "' is stored as " + model.weightType(name)
                         + " and only f32 weights can be trained; create the model with "
                         + "ModelOptions.cpu().withMatrixType(GgmlType.F32)");
             }
         }
-        return new TrainingGraph(model, sequences, length, prefix, trainable, backward);
+    }
+
+    /** Whether gradients never pass through {@code weight}: a table whose rows are looked up, not the output head. */
+    private static boolean onlyLookedUp(Model model, String weight) {
+        String head = model.spec().plan().output().stream().filter(step -> step instanceof Step.Head)
+                .map(step -> ((Step.Head) step).table()).findFirst().orElse("");
+        WeightRole role = model.weights().layout().stream().filter(w -> w.name().equals(weight)).findFirst()
+                .orElseThrow().role();
+        boolean table = switch (role) {
+            case TOKEN_EMBEDDING, POSITION_EMBEDDING, RELATIVE_POSITION_BIAS -> true;
+            case NORM_GAIN, NORM_BIAS, BIAS, ROUTER, PROJECTION, BRANCH_PROJECTION, BRANCH_OUTPUT -> false;
+        };
+        return table && !weight.equals(head);
     }
 
     /** Positions of a sequence whose prediction counts in the loss: from the last prefix token on. */
@@ -113,6 +175,11 @@ public final class TrainingGraph implements AutoCloseable {
      */
     public double run(int[][] batch) {
         requireBatch(batch);
+        if (model.attachedAdapter() != adapter) {
+            throw new IllegalStateException("this training graph was built " + (adapter == null ? "without a LoRA "
+                    + "adapter, and one is attached now" : "with a LoRA adapter that is no longer attached")
+                    + "; build a new one (a new Trainer) for the model as it is");
+        }
         model.backend().compute(graph, gradients, () -> write(batch));
         return loss.toFloats()[0];
     }

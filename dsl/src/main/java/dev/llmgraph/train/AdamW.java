@@ -5,6 +5,7 @@ import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Gradients;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.ggml.TrainingOps;
+import dev.llmgraph.model.LoraAdapter;
 import dev.llmgraph.model.TrainingGraph;
 import dev.llmgraph.spec.ModelSpec;
 
@@ -74,15 +75,17 @@ final class AdamW implements AutoCloseable {
         for (var e : graph.parameters().entrySet()) {
             Tensor p = e.getValue();
             Tensor g = gradients.of(p);
+            boolean decays = decaying.contains(e.getKey()) || LoraAdapter.isAdapterTensor(e.getKey());
             Tensor step = ops.adamwStep(p, factor == null ? g : ctx.mul(g, factor), firstMoments.get(e.getKey()),
-                    secondMoments.get(e.getKey()), decaying.contains(e.getKey()) ? decayed : undecayed);
+                    secondMoments.get(e.getKey()), decays ? decayed : undecayed);
             graph.graph().expand(step);
         }
         return norm;
     }
 
     /**
-     * The weights weight decay applies to: those declared with two or more dimensions (matrices, embedding and
+     * The weights weight decay applies to (and to a LoRA adapter's A and B, matrices too): those declared with two
+     * or more dimensions (matrices, embedding and
      * position tables, T5's bias table), not the 1-d norm gains and biases. This is torch's {@code p.dim() >= 2}
      * on the exported checkpoint, which keeps each weight's rank. Read from the plan, not from the ggml tensor:
      * a projection to one output is {@code [in, 1]}, whose {@code ne[1]} is 1 but which is still a matrix.

@@ -5,6 +5,7 @@ import dev.llmgraph.ggml.GgufFile;
 import dev.llmgraph.ggml.GgufWriter;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.model.LoraAdapter;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 
@@ -37,6 +38,10 @@ public final class Checkpoint {
 
     /** Saves {@code trainer}'s model and optimizer state after its last whole step. */
     public static void save(Trainer trainer, Path model) {
+        if (trainer.optimizer().firstMoments().keySet().stream().anyMatch(LoraAdapter::isAdapterTensor)) {
+            throw new IllegalArgumentException("this trainer trains a LoRA adapter, and a checkpoint holds a model's own "
+                    + "weights; save the adapter with GgufAdapters.write(adapter, path)");
+        }
         Path optimizer = optimizerFile(model);
         Path modelPart = temporary(model), optimizerPart = temporary(optimizer);
         GgufModels.write(trainer.model(), modelPart);

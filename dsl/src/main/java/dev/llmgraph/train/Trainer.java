@@ -21,7 +21,10 @@ import java.util.function.Predicate;
  *     TrainingRun run = trainer.train(data[0], data[1], TrainingListener.SILENT);
  * }
  * }</pre>
- * Steps run on a worker thread of their own: an interrupt of the calling thread (the notebook's stop
+ * A {@link dev.llmgraph.model.LoraAdapter} attached to the model trains the same way, alone with the base
+ * frozen: {@code Trainer.of(model, config, LoraAdapter::isAdapterTensor)}.
+ *
+ * <p>Steps run on a worker thread of their own: an interrupt of the calling thread (the notebook's stop
  * button) lets the step under way finish, so the weights and moments stay those of a whole step, and
  * {@link #train} returns with {@code stopped} set; training can then resume, or be saved with
  * {@link Checkpoint}.
@@ -66,7 +69,10 @@ public final class Trainer implements AutoCloseable {
         return trainer;
     }
 
-    /** A trainer of the weights {@code trainable} accepts by llama.cpp name; the others stay frozen. */
+    /**
+     * A trainer of the weights {@code trainable} accepts by llama.cpp name, among the model's and those of its
+     * attached adapter ({@code blk.0.attn_q.weight.lora_a}, ...); the others stay frozen.
+     */
     public static Trainer of(Model model, TrainingConfig config, Predicate<String> trainable) {
         return new Trainer(model, config, trainable);
     }

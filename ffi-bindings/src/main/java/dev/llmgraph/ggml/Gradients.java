@@ -180,6 +180,14 @@ public final class Gradients {
         return g;
     }
 
+    /**
+     * Whether ggml's backward pass computes a gradient for {@code tensor} (a parameter, or a node on the way to
+     * one). A frozen weight reads false: ggml made no op for its gradient, so none is computed.
+     */
+    public boolean flowsTo(Tensor tensor) {
+        return !Downcalls.isNull(TrainingApi.ggml_graph_get_grad(graph.handle(), tensor.pointer()));
+    }
+
     /** The parameters, in graph order. */
     public List<Tensor> parameters() {
         return List.copyOf(gradients.keySet());

@@ -103,6 +103,7 @@ public final class LlamaReference implements AutoCloseable {
     private final Settings settings;
     private final MemorySegment context;
     private final int vocabSize;
+    private MemorySegment adapter = MemorySegment.NULL;
     private boolean closed;
 
     private LlamaReference(LlamaModel model, Settings settings, MemorySegment context) {
@@ -182,6 +183,38 @@ public final class LlamaReference implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies the LoRA adapter in {@code adapterFile} (llama.cpp's adapter GGUF: {@code general.type = adapter})
+     * to every later {@link #logits} call, its update scaled by {@code scale} on top of the file's alpha / rank,
+     * as {@code llama-cli --lora-scaled FILE SCALE} does. It replaces an adapter applied before.
+     */
+    public void applyLora(Path adapterFile, float scale) {
+        ensureOpen();
+        Path absolute = adapterFile.toAbsolutePath();
+        if (!Files.isRegularFile(absolute)) {
+            throw new IllegalArgumentException("no LoRA adapter file at " + absolute);
+        }
+        try (GgufFile checked = GgufFile.open(absolute)) { // ggml's own GGUF reader aborts on some malformed files
+            if (!checked.has("general.type") || !checked.getString("general.type").equals("adapter")) {
+                throw new IllegalArgumentException(absolute + " is not an adapter: its general.type is not 'adapter'");
+            }
+        }
+        MemorySegment loaded;
+        try (Arena arena = Arena.ofConfined()) {
+            LlamaLog.reset();
+            loaded = LlamaApi.llama_adapter_lora_init(model.pointer(), arena.allocateFrom(absolute.toString()));
+            if (Downcalls.isNull(loaded)) {
+                throw new LlamaException("llama.cpp could not load the LoRA adapter " + absolute + " for " + path()
+                        + ": " + LlamaLog.reason("no reason given"));
+            }
+            MemorySegment adapters = arena.allocateFrom(ValueLayout.ADDRESS, loaded);
+            MemorySegment scales = arena.allocateFrom(ValueLayout.JAVA_FLOAT, scale);
+            LlamaApi.llama_set_adapters_lora(context, adapters, 1, scales);
+        }
+        LlamaApi.llama_adapter_lora_free(adapter);
+        adapter = loaded;
+    }
+
     /** Token ids within the vocabulary and a sequence length within the context, checked before llama.cpp sees them. */
     static void checkTokens(String what, Path path, int contextLength, int vocabSize, int[] tokens) {
         if (tokens.length < 1 || tokens.length > contextLength) {
@@ -236,6 +269,7 @@ public final class LlamaReference implements AutoCloseable {
         if (!closed) {
             closed = true;
             ShimApi.llmgraph_context_free(context);
+            LlamaApi.llama_adapter_lora_free(adapter);
             model.close();
         }
     }

@@ -25,6 +25,8 @@ public final class Tensor {
      * moves its inputs and its logits this way: one copy instead of two.
      */
     private static final long DIRECT_ARRAY_BYTES = 64L << 20;
+    /** {@code GGML_TENSOR_FLAG_PARAM}. */
+    private static final int PARAMETER_FLAG = 4;
 
     private final Context owner;
     private final MemorySegment struct;
@@ -133,6 +135,16 @@ public final class Tensor {
         Shapes.require(TensorStruct.op(pointer()) == 0 && type() == GgmlType.F32, "markParameter",
                 "only an f32 weight or input (not the result of an op) can be trained", this);
         dev.llmgraph.ggml.internal.TrainingApi.ggml_set_param(pointer());
+        return this;
+    }
+
+    /**
+     * Makes a weight frozen again for graphs built from now on (ggml keeps {@link #markParameter()} as a flag on
+     * the tensor, so a weight one training graph trained would otherwise get gradients in the next one too).
+     */
+    public Tensor unmarkParameter() {
+        int flags = TensorStruct.flags(pointer());
+        TensorStruct.setFlags(pointer(), flags & ~PARAMETER_FLAG);
         return this;
     }
 

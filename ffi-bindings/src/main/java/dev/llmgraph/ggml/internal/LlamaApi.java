@@ -32,6 +32,11 @@ public final class LlamaApi {
     // Slow: it logs, which calls back into Java.
     private static final MethodHandle MODEL_SAVE_TO_FILE = Downcalls.slow(L, "llama_model_save_to_file",
             fnVoid(PTR, PTR));
+    // Slow: it reads a file and logs, which calls back into Java.
+    private static final MethodHandle ADAPTER_LORA_INIT = Downcalls.slow(L, "llama_adapter_lora_init", fn(PTR, PTR, PTR));
+    private static final MethodHandle ADAPTER_LORA_FREE = q("llama_adapter_lora_free", fnVoid(PTR));
+    private static final MethodHandle SET_ADAPTERS_LORA = Downcalls.slow(L, "llama_set_adapters_lora",
+            fn(INT, PTR, PTR, SIZE_T, PTR));
     private static final MethodHandle MODEL_GET_VOCAB = q("llama_model_get_vocab", fn(PTR, PTR));
     private static final MethodHandle MODEL_N_CTX_TRAIN = q("llama_model_n_ctx_train", fn(INT, PTR));
     private static final MethodHandle MODEL_N_EMBD = q("llama_model_n_embd", fn(INT, PTR));
@@ -65,6 +70,26 @@ public final class LlamaApi {
      */
     public static void llama_model_save_to_file(MemorySegment model, MemorySegment path) {
         try { MODEL_SAVE_TO_FILE.invokeExact(model, path); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /**
+     * Loads a LoRA adapter GGUF for {@code model} ({@code src/llama-adapter.cpp}); NULL, with the reason logged,
+     * when the file is not an adapter for this model. It parses the file with ggml's GGUF reader: check the file
+     * in Java first.
+     */
+    public static MemorySegment llama_adapter_lora_init(MemorySegment model, MemorySegment path) {
+        try { return (MemorySegment) ADAPTER_LORA_INIT.invokeExact(model, path); } catch (Throwable t) { throw rethrow(t); }
+    }
+    public static void llama_adapter_lora_free(MemorySegment adapter) {
+        try { ADAPTER_LORA_FREE.invokeExact(adapter); } catch (Throwable t) { throw rethrow(t); }
+    }
+    /**
+     * Sets the adapters a context applies ({@code adapters} and {@code scales}: arrays of {@code n}); it asserts
+     * (aborts the process) when either array is NULL with {@code n > 0}.
+     */
+    public static int llama_set_adapters_lora(MemorySegment context, MemorySegment adapters, long n,
+                                              MemorySegment scales) {
+        try { return (int) SET_ADAPTERS_LORA.invokeExact(context, adapters, n, scales); } catch (Throwable t) { throw rethrow(t); }
     }
 
     public static MemorySegment llama_model_get_vocab(MemorySegment model) {

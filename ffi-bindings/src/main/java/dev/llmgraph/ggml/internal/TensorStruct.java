@@ -65,6 +65,8 @@ public final class TensorStruct {
     public static int op(MemorySegment t) { return t.get(INT, OP); }
     public static MemorySegment src(MemorySegment t, int i) { return t.get(ValueLayout.ADDRESS, SRC + 8L * i); }
     public static int flags(MemorySegment t) { return t.get(INT, FLAGS); }
+    /** Sets the flags field; ggml has no call that clears a flag. */
+    public static void setFlags(MemorySegment t, int flags) { t.set(INT, FLAGS, flags); }
     public static MemorySegment viewSource(MemorySegment t) { return t.get(ValueLayout.ADDRESS, VIEW_SRC); }
     public static MemorySegment buffer(MemorySegment t) { return t.get(ValueLayout.ADDRESS, BUFFER); }
     public static MemorySegment data(MemorySegment t) { return t.get(ValueLayout.ADDRESS, DATA); }

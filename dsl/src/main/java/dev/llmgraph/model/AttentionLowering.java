@@ -8,7 +8,8 @@ import dev.llmgraph.spec.MaskKind;
 import dev.llmgraph.spec.Norm;
 
 /**
- * The lowering of softmax attention (and of latent attention, {@link LatentLowering}), in one of two forms that share the projections: {@link CachedAttention}
+ * The lowering of softmax attention (and of latent attention, {@link LatentLowering}), in one of two forms that
+ * share the projections: {@link CachedAttention}
  * for inference (keys and values written to and read from the KV cache) and {@link TrainableAttention} for
  * training (a batch of sequences, no cache, only ops ggml can differentiate).
  */

@@ -47,7 +47,8 @@ final class CachedAttention implements AttentionLowering {
 
     @Override
     public Tensor attendLatent(int layer, LatentAttention l, MaskKind mask, Tensor x) {
-        return l.flash() ? latent.attend(layer, l, null, flashMask(mask), x) : latent.attend(layer, l, mask(mask), null, x);
+        return l.flash() ? latent.attend(layer, l, null, flashMask(mask), x)
+                : latent.attend(layer, l, mask(mask), null, x);
     }
 
     @Override

@@ -106,7 +106,7 @@ final class KvCache implements AutoCloseable {
         }
     }
 
-    /** Adds to {@code graph} the write of a batch's latent rows {@code latent} [kvRank + ropeHeadDim, T] at {@code rows}. */
+    /** Adds to {@code graph} the write of a batch's latent rows {@code latent} [kvRank + rope, T] at {@code rows}. */
     void storeLatent(Context graphCtx, Graph graph, int layer, Tensor latent, Tensor rows) {
         graph.expand(graphCtx.setRows(k[layer], latent, rows));
     }

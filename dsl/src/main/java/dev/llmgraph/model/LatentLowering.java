@@ -46,7 +46,6 @@ final class LatentLowering {
         int tokens = g.shape.tokens(), keys = g.shape.keys();
 
         Tensor q = ctx.reshape(queries(b, l, x), l.queryKeyHeadDim(), heads, tokens); // [n + r, H, T]
-        g.name(ctx.permute(q, 0, 2, 1, 3), "q" + i);
         Tensor kv = ctx.mulMat(g.weights.get(b + "attn_kv_a_mqa.weight"), x); // [c + r, T]
         long f32 = kv.nb(0);
         Tensor latent = ctx.view(kv, new long[] {rank, tokens}, new long[] {kv.nb(1)}, 0);
@@ -60,10 +59,14 @@ final class LatentLowering {
         // W_UK [n, c, H] x q_nope [n, T, H] -> [c, T, H]: each head's query moved into the latent space.
         Tensor absorbed = ctx.mulMat(g.weights.get(b + "attn_k_b.weight"), ctx.permute(queryNope, 0, 2, 1, 3));
         Tensor queryRow = ctx.concat(ctx.permute(absorbed, 0, 2, 1, 3), queryRope, 0); // [D, H, T]
-        Tensor keyRow = ctx.concat(ctx.reshape(latent, rank, 1, tokens), keyRope, 0); // [D, 1, T]
+        Tensor latentRow = ctx.reshape(latent, rank, 1, tokens);
+        Tensor keyRow = ctx.concat(latentRow, keyRope, 0); // [D, 1, T]
+        // Named as [D, T, 1] and [c, T, 1]: the one key and the one value every head reads (MQA).
+        g.name(ctx.permute(keyRow, 0, 2, 1, 3), "k" + i);
+        g.name(ctx.permute(latentRow, 0, 2, 1, 3), "v" + i);
         cache.storeLatent(ctx, g.graph, layer, ctx.reshape(keyRow, l.cacheRow(), tokens), g.inputs.cacheRows());
 
-        Tensor queriesByHead = g.name(ctx.permute(queryRow, 0, 2, 1, 3), "q_absorbed" + i); // [D, T, H]
+        Tensor queriesByHead = g.name(ctx.permute(queryRow, 0, 2, 1, 3), "q" + i); // [D, T, H]
         float scale = (float) l.scale(g.spec.positional());
         Tensor weighted; // [c, T, H]
         if (l.flash()) {

@@ -144,7 +144,9 @@ sealed interface Positions {
                     freqScale = (float) (1.0 / y.factor());
                     trained = y.trainedContext();
                     // ggml multiplies attnFactor by YaRN's 0.1 ln(s) + 1 itself when extFactor is non-zero.
-                    yarn = new Yarn(1f, 1f, (float) y.betaFast(), (float) y.betaSlow());
+                    // DeepSeek's MLA keeps the rotated dimensions' length: attnFactor cancels that factor.
+                    float magnitude = unitMagnitude ? (float) (1.0 / y.attentionFactor()) : 1f;
+                    yarn = new Yarn(1f, magnitude, (float) y.betaFast(), (float) y.betaSlow());
                 }
                 case RopeScaling.None _ -> { }
                 case RopeScaling.NtkAware _ -> { } // a raised base: effectiveTheta below

@@ -10,7 +10,8 @@ package dev.llmgraph.spec;
  *  LatentAttention  multi-head latent attention (MLA, DeepSeek-V2): keys and values rebuilt from a small latent;
  *                   a cache of kvRank + ropeHeadDim values per token and layer
  * </pre>
- * The families wave 2 adds plug in here as further records: linear attention with decay and RWKV (a fixed-size recurrent state instead of a KV cache), Mamba
+ * The families wave 2 adds plug in here as further records: linear attention with decay and RWKV (a fixed-size
+ * recurrent state instead of a KV cache), Mamba
  * (a selective state space), cross-attention (keys and values from an encoder).
  */
 public sealed interface SequenceMixer permits Attention, LatentAttention {

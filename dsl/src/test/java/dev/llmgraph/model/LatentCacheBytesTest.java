@@ -31,7 +31,8 @@ class LatentCacheBytesTest {
                         .withCacheType(type)); Session session = model.session(384)) {
                     long formula = (long) (dims[0] + dims[1]) * s.layers() * type.rowBytes(1) * 384;
                     assertEquals(formula, s.accounting().kvCacheBytes(384, type), "accounting");
-                    assertEquals(formula, session.cacheBytes(), "kvRank " + dims[0] + ", rope " + dims[1] + ", " + type);
+                    assertEquals(formula, session.cacheBytes(), "kvRank " + dims[0] + ", rope " + dims[1] + ", "
+                            + type);
                 }
             }
         }

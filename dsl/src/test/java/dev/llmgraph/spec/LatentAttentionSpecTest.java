@@ -80,7 +80,8 @@ class LatentAttentionSpecTest {
 
     @Test
     void settersRefuseTheirOwnBadArgument() {
-        var odd = assertThrows(IllegalArgumentException.class, () -> LatentAttention.of(8, 64).withHeadDims(32, 15, 32));
+        var odd = assertThrows(IllegalArgumentException.class,
+                () -> LatentAttention.of(8, 64).withHeadDims(32, 15, 32));
         assertEquals("latentAttention.ropeHeadDim = 15: must be even: RoPE rotates pairs of dimensions; "
                 + "DeepSeek-V2 rotates 64", odd.getMessage());
         var rank = assertThrows(IllegalArgumentException.class, () -> LatentAttention.of(8, 0));

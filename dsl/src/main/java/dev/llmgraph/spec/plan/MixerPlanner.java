@@ -55,11 +55,13 @@ final class MixerPlanner {
 
         String n = "." + i;
         List<Node> nodes = new ArrayList<>();
-        nodes.add(Node.of("q" + n, "queries per head, no-RoPE | RoPE dimensions", h, TOKENS, qk));
-        nodes.add(Node.of("kv_latent" + n, "the compressed latent c_KV, RMS-normalised (cached)", TOKENS, rank));
         nodes.add(Node.of("k_rope" + n, "the RoPE key shared by all heads, rotated (cached)", TOKENS,
                 l.ropeHeadDim()));
-        nodes.add(Node.of("q_absorbed" + n, "queries in the latent space (W_UK absorbed) | RoPE part", h, TOKENS,
+        nodes.add(Node.of("kv_latent" + n, "the compressed latent c_KV, RMS-normalised (cached)", TOKENS, rank));
+        nodes.add(Node.of("k" + n, "the cached row [c_KV | k_R]: the one key every head reads", 1, TOKENS,
+                l.cacheRow()));
+        nodes.add(Node.of("v" + n, "the latent c_KV: the one value every head reads", 1, TOKENS, rank));
+        nodes.add(Node.of("q" + n, "queries in the latent space (W_UK absorbed) | rotated RoPE part", h, TOKENS,
                 l.cacheRow()));
         if (!l.flash()) {
             nodes.add(Node.of("kq" + n, "attention logits over the cached latents, " + layer.mask().name()

@@ -146,6 +146,25 @@ final class SublayerDrawing {
         return end;
     }
 
+    /** Latent attention (MLA): the latent and shared RoPE key that are cached, absorbed queries, W_UV, W_o. */
+    static double latent(DiagramCanvas c, ModelSpec s, dev.llmgraph.spec.LatentAttention l, double x, double y,
+                         double w) {
+        double cx = x + w / 2, cw = CHIP_W + 90;
+        String q = l.queryRank() > 0 ? "W_DQ → RMSNorm → W_UQ (rank " + l.queryRank() + ")" : "W_q";
+        double bottom = c.chip("mla_q", Kind.ATTENTION, cx, y + 42, cw, "q: " + q + ", RoPE on " + l.ropeHeadDim());
+        bottom = next(c, "mla_latent", Kind.ATTENTION, cx, bottom, cw, "cache: c_KV [" + l.kvRank() + "] + k_R ["
+                + l.ropeHeadDim() + "]");
+        bottom = next(c, "mla_absorb", Kind.ATTENTION, cx, bottom, cw, "q absorbed by W_UK: MQA over the latent");
+        bottom = next(c, "mask", Kind.MASK, cx, bottom, cw, maskLabel(s));
+        bottom = next(c, "softmax", Kind.ATTENTION, cx, bottom, cw, "softmax");
+        bottom = next(c, "mla_values", Kind.ATTENTION, cx, bottom, cw, "weights × c_KV, then W_UV per head");
+        bottom = next(c, "attn_out_proj", Kind.ATTENTION, cx, bottom, CHIP_W, "W_o");
+        double end = bottom + 10;
+        c.frame("attention", Kind.ATTENTION, x, y, w, end - y, "attention · MLA", l.heads() + " heads · cache "
+                + l.cacheRow() + " values per token", l.toString());
+        return end;
+    }
+
     static String activationName(Activation a) {
         return switch (a) {
             case RELU -> "ReLU";

@@ -3,11 +3,13 @@ package dev.llmgraph.model;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.MaskKind;
 import dev.llmgraph.spec.Norm;
 
 /**
- * The lowering of softmax attention, in one of two forms that share the projections: {@link CachedAttention}
+ * The lowering of softmax attention (and of latent attention, {@link LatentLowering}), in one of two forms that
+ * share the projections: {@link CachedAttention}
  * for inference (keys and values written to and read from the KV cache) and {@link TrainableAttention} for
  * training (a batch of sequences, no cache, only ops ggml can differentiate).
  */
@@ -17,6 +19,9 @@ sealed interface AttentionLowering permits CachedAttention, TrainableAttention {
      * [d, T]; returns [d, T].
      */
     Tensor attend(int layer, Attention a, MaskKind mask, Tensor x);
+
+    /** Latent attention {@code l} (MLA) of layer {@code layer} over {@code x} [d, T]; returns [d, T]. */
+    Tensor attendLatent(int layer, LatentAttention l, MaskKind mask, Tensor x);
 
     /**
      * Queries [hd, H, T] and keys [hd, G, T], QK-normalised and rotated where the spec says so, and values

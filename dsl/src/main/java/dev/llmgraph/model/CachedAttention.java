@@ -5,6 +5,7 @@ import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.MaskKind;
 import dev.llmgraph.spec.ModelSpec;
 
@@ -32,6 +33,7 @@ final class CachedAttention implements AttentionLowering {
     private final KvCache cache;
     private final float maxBias;
     private final Map<MaskKind, Tensor> masks = new EnumMap<>(MaskKind.class);
+    private final LatentLowering latent;
 
     CachedAttention(GraphBuilder g, KvCache cache) {
         this.g = g;
@@ -40,6 +42,13 @@ final class CachedAttention implements AttentionLowering {
         this.spec = g.spec;
         this.cache = cache;
         this.maxBias = g.positions.maxBias();
+        this.latent = new LatentLowering(g, cache);
+    }
+
+    @Override
+    public Tensor attendLatent(int layer, LatentAttention l, MaskKind mask, Tensor x) {
+        return l.flash() ? latent.attend(layer, l, null, flashMask(mask), x)
+                : latent.attend(layer, l, mask(mask), null, x);
     }
 
     @Override

@@ -18,6 +18,11 @@ import dev.llmgraph.spec.ModelSpec;
  *            [size, headDim * kvHeads]   otherwise: stored transposed, so that weights x values is a plain
  *                                        mul_mat without a copy (llama.cpp does the same)
  * </pre>
+ * With latent attention (MLA) each layer holds one tensor, as llama.cpp's {@code deepseek2} cache does:
+ * <pre>
+ *  KV[layer] [kvRank + ropeHeadDim, size]  the latent c_KV and the shared RoPE key per position; attention reads
+ *                                          whole rows as keys and their first kvRank values as values
+ * </pre>
  * Sliding-window layers keep every position too (the mask hides the old ones); this costs memory but
  * keeps positions and cache rows identical.
  */
@@ -34,6 +39,18 @@ final class KvCache implements AutoCloseable {
     KvCache(ModelSpec spec, Backend backend, GgmlType type, int size) {
         this.size = size;
         this.type = type;
+        if (spec.latentAttention()) {
+            refuseForLatent(spec, backend, type, size);
+            this.vTransposed = false;
+            this.ctx = Context.create(spec.layers());
+            this.k = new Tensor[spec.layers()];
+            this.v = null;
+            for (int i = 0; i < spec.layers(); i++) {
+                k[i] = ctx.newTensor("cache_kv_latent." + i, type, spec.latent().cacheRow(), size);
+            }
+            this.buffer = allocate(ctx, backend);
+            return;
+        }
         this.vTransposed = !spec.attention().flash();
         long rowLength = (long) spec.headDim() * spec.kvHeads();
         if (vTransposed && type.isQuantized()) {
@@ -64,6 +81,46 @@ final class KvCache implements AutoCloseable {
             ctx.close();
             throw e;
         }
+    }
+
+    /** Refuses, in words, a latent cache of a quantized type or one larger than the host's free memory. */
+    private static void refuseForLatent(ModelSpec spec, Backend backend, GgmlType type, int size) {
+        if (type.isQuantized()) {
+            throw new IllegalArgumentException("a " + type + " KV cache cannot hold latent attention's cache: its "
+                    + "values are read through a transposed copy of the latent, which a quantized type cannot be; use "
+                    + "an f16 cache");
+        }
+        if (backend.isCpu()) {
+            HostMemory.available().ifPresent(available -> MemoryCheck.cache(spec, type, size, available));
+        }
+    }
+
+    private static Buffer allocate(Context ctx, Backend backend) {
+        try {
+            Buffer buffer = ctx.allocate(backend);
+            buffer.clear((byte) 0);
+            return buffer;
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+    }
+
+    /** Adds to {@code graph} the write of a batch's latent rows {@code latent} [kvRank + rope, T] at {@code rows}. */
+    void storeLatent(Context graphCtx, Graph graph, int layer, Tensor latent, Tensor rows) {
+        graph.expand(graphCtx.setRows(k[layer], latent, rows));
+    }
+
+    /** The latent cache rows 0 .. {@code keys} - 1 of layer {@code layer}, whole: the keys [kvRank + rope, K]. */
+    Tensor latentKeys(Context graphCtx, int layer, int keys) {
+        Tensor kc = k[layer];
+        return graphCtx.view(kc, new long[] {kc.ne(0), keys}, new long[] {kc.nb(1)}, 0);
+    }
+
+    /** The first {@code kvRank} values of the latent cache rows 0 .. {@code keys} - 1: the values [kvRank, K]. */
+    Tensor latentValues(Context graphCtx, int layer, int kvRank, int keys) {
+        Tensor kc = k[layer];
+        return graphCtx.view(kc, new long[] {kvRank, keys}, new long[] {kc.nb(1)}, 0);
     }
 
     /** Whether the V cache is stored transposed (without flash attention), and so written cell by cell. */

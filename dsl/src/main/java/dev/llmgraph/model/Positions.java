@@ -40,7 +40,8 @@ sealed interface Positions {
             case Positional.None _ -> new NoPositions();
             case Positional.Learned _ -> new LearnedTable();
             case Positional.Sinusoidal _ -> new SinusoidalTable(spec.dModel(), spec.contextLength());
-            case Positional.Rope rope -> new Rotary(rope, spec.headDim(), spec.contextLength());
+            case Positional.Rope rope -> new Rotary(rope, spec.ropeHeadDim(), spec.contextLength(),
+                    spec.latentAttention());
             case Positional.Alibi alibi -> new LinearBias((float) alibi.maxBias());
             case Positional.T5Bias t5 -> new BucketBias(t5, spec.heads(), spec.mask() != MaskKind.CAUSAL);
         };
@@ -125,8 +126,12 @@ sealed interface Positions {
         }
     }
 
-    /** RoPE: q and k are rotated pair by pair, by angles proportional to their positions. */
-    record Rotary(Positional.Rope rope, int headDim, int contextLength) implements Positions {
+    /**
+     * RoPE: q and k are rotated pair by pair, by angles proportional to their positions. With
+     * {@code unitMagnitude} (latent attention, as DeepSeek scales YaRN) the rotated dimensions keep their length
+     * under YaRN; the logit scale carries the temperature correction instead.
+     */
+    record Rotary(Positional.Rope rope, int headDim, int contextLength, boolean unitMagnitude) implements Positions {
         @Override
         public Tensor rotate(GraphBuilder g, Tensor x) {
             RopeMode mode = rope.pairing() == RopePairing.ADJACENT ? RopeMode.NORMAL : RopeMode.NEOX;
@@ -139,7 +144,9 @@ sealed interface Positions {
                     freqScale = (float) (1.0 / y.factor());
                     trained = y.trainedContext();
                     // ggml multiplies attnFactor by YaRN's 0.1 ln(s) + 1 itself when extFactor is non-zero.
-                    yarn = new Yarn(1f, 1f, (float) y.betaFast(), (float) y.betaSlow());
+                    // DeepSeek's MLA keeps the rotated dimensions' length: attnFactor cancels that factor.
+                    float magnitude = unitMagnitude ? (float) (1.0 / y.attentionFactor()) : 1f;
+                    yarn = new Yarn(1f, magnitude, (float) y.betaFast(), (float) y.betaSlow());
                 }
                 case RopeScaling.None _ -> { }
                 case RopeScaling.NtkAware _ -> { } // a raised base: effectiveTheta below

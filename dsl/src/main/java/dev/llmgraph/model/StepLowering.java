@@ -6,6 +6,7 @@ import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.plan.Node;
 import dev.llmgraph.spec.plan.Step;
@@ -67,6 +68,7 @@ final class StepLowering {
     private Tensor mix(Step.Mix mix, Tensor x) {
         return switch (mix.mixer()) {
             case Attention a -> attention.attend(mix.layer(), a, mix.mask(), x);
+            case LatentAttention l -> attention.attendLatent(mix.layer(), l, mix.mask(), x);
         };
     }
 

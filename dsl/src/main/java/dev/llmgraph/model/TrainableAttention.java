@@ -86,4 +86,10 @@ final class TrainableAttention implements AttentionLowering {
         Tensor repeated = training.repeat(single, rows, heads / kvHeads, kvHeads, t.ne(3));
         return ctx.reshape(repeated, t.ne(0), t.ne(1), heads, t.ne(3));
     }
+
+    /** Never reached: {@link TrainingSupport} refuses latent attention, in words, before a graph is built. */
+    @Override
+    public Tensor attendLatent(int layer, dev.llmgraph.spec.LatentAttention l, MaskKind mask, Tensor x) {
+        throw new UnsupportedOperationException(TrainingSupport.LATENT);
+    }
 }

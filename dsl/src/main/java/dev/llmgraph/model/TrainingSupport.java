@@ -1,7 +1,9 @@
 package dev.llmgraph.model;
 
 import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.plan.Block;
@@ -24,6 +26,10 @@ public final class TrainingSupport {
             + "with";
     static final String EXPERTS = "training: ggml has no gradient for the expert-routing ops of a mixture of "
             + "experts (mul_mat_id, argsort); train a dense FFN, or keep MoE models to inference";
+
+    static final String LATENT = "training: latent attention (MLA) is lowered only in its cached, absorbed "
+            + "inference form, which joins the latent and the RoPE key with concat, an op ggml has no gradient for; "
+            + "train softmax attention (Attention.multiHead, grouped, multiQuery), or keep MLA models to inference";
 
     private TrainingSupport() {}
 
@@ -61,7 +67,13 @@ public final class TrainingSupport {
             }
             case Step.Residual residual -> residual.branches().forEach(b -> b.forEach(s -> collect(s, problems)));
             case Step.Parallel parallel -> parallel.branches().forEach(b -> b.forEach(s -> collect(s, problems)));
-            case Step.Embed _, Step.Normalize _, Step.Mix _, Step.Head _ -> { }
+            case Step.Mix mix -> {
+                switch (mix.mixer()) {
+                    case Attention _ -> { }
+                    case LatentAttention _ -> problems.add(LATENT);
+                }
+            }
+            case Step.Embed _, Step.Normalize _, Step.Head _ -> { }
         }
     }
 }

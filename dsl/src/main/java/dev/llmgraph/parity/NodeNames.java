@@ -19,6 +19,8 @@ import java.util.Optional;
  *  attn_norm-i          attn_norm.i    same
  *  Qcur-i, Kcur-i,      q.i, k.i, v.i  heads and tokens swapped (after RoPE on both sides)
  *    Vcur-i
+ *  kv_cmpr-i, k_pe-i    kv_latent.i, k_rope.i  same (MLA: the normalised latent, the rotated shared RoPE key;
+ *                                      Qcur, Kcur, Vcur are then the absorbed query row, the cached row, the latent)
  *  kq-i                 kq.i           first T keys
  *  kq_soft_max-i        kq_softmax.i   first T keys
  *  kqv_out-i            attn_heads.i   same
@@ -55,6 +57,8 @@ public final class NodeNames {
             Map.entry("Qcur", new Target("q", NodeLayout.HEADS_TOKENS_SWAPPED)),
             Map.entry("Kcur", new Target("k", NodeLayout.HEADS_TOKENS_SWAPPED)),
             Map.entry("Vcur", new Target("v", NodeLayout.HEADS_TOKENS_SWAPPED)),
+            Map.entry("kv_cmpr", same("kv_latent")),
+            Map.entry("k_pe", same("k_rope")),
             Map.entry("kq", new Target("kq", NodeLayout.KEYS_CROPPED)),
             Map.entry("kq_soft_max", new Target("kq_softmax", NodeLayout.KEYS_CROPPED)),
             Map.entry("kqv_out", same("attn_heads")),

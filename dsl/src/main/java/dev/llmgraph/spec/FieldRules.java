@@ -27,6 +27,11 @@ final class FieldRules {
             case "moe.expertsPerToken" -> "Mixtral sends each token to 2 experts, Qwen1.5-MoE to 4, OLMoE to 8";
             case "moe.shared.count" -> "use SharedExperts.none() for no shared experts";
             case "moe.shared.width", "moe.expert.width" -> "Qwen1.5-MoE-A2.7B's experts are 1408 wide";
+            case "latentAttention.heads" -> "DeepSeek-V2-Lite has 16 heads, DeepSeek-V2 128";
+            case "latentAttention.kvRank" -> "DeepSeek-V2 compresses keys and values to a latent of 512";
+            case "latentAttention.nopeHeadDim" -> "DeepSeek-V2 uses 128 dimensions without RoPE per head";
+            case "latentAttention.ropeHeadDim" -> "DeepSeek-V2 rotates 64 dimensions per head";
+            case "latentAttention.valueHeadDim" -> "DeepSeek-V2's value heads are 128 wide";
             default -> throw new IllegalArgumentException("no count rule for " + field);
         };
         return Optional.of(new SpecProblem(field, value, "must be at least 1", hint));

@@ -26,6 +26,7 @@ public final class ModelBuilder {
     private boolean finalNorm = true;
     private Ffn ffn;
     private Moe moe;
+    private LatentAttention latent;
     private boolean parallelBlock;
     private Embeddings embeddings = Embeddings.untied();
     private double finalLogitSoftcap;
@@ -51,6 +52,7 @@ public final class ModelBuilder {
         this.finalNorm = s.finalNorm();
         this.ffn = s.ffn();
         this.moe = s.moe();
+        this.latent = s.latent();
         this.parallelBlock = s.parallelBlock();
         this.embeddings = s.embeddings();
         this.finalLogitSoftcap = s.finalLogitSoftcap();
@@ -141,6 +143,15 @@ public final class ModelBuilder {
         return this;
     }
 
+    /**
+     * Multi-head latent attention (DeepSeek-V2) on every layer; null returns to softmax attention. The spec's
+     * {@code attention()} becomes the multi-head attention it decompresses to ({@link LatentAttention#asMultiHead}).
+     */
+    public ModelBuilder latentAttention(LatentAttention latent) {
+        this.latent = latent;
+        return this;
+    }
+
     public ModelBuilder parallelBlock(boolean parallelBlock) {
         this.parallelBlock = parallelBlock;
         return this;
@@ -166,8 +177,10 @@ public final class ModelBuilder {
     /** The spec, or an {@link InvalidSpecException} listing every problem. */
     public ModelSpec build() {
         Ffn dense = ffn == null && moe != null ? moe.expert() : ffn;
-        ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, attention, positional,
-                norm, placement, finalNorm, dense, moe, parallelBlock, embeddings, finalLogitSoftcap, defaulted);
+        Attention heads = latent != null && latent.heads() >= 1 && latent.queryKeyHeadDim() >= 1
+                ? latent.asMultiHead() : attention;
+        ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, heads, positional,
+                norm, placement, finalNorm, dense, moe, latent, parallelBlock, embeddings, finalLogitSoftcap, defaulted);
         var problems = SpecValidator.check(spec);
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(name == null ? "(unnamed)" : name, problems);

@@ -24,6 +24,8 @@ import java.util.Set;
  * @param finalNorm         a norm after the last block (before the output head)
  * @param ffn               the feed-forward network (of every layer, or of the dense layers when {@code moe} is set)
  * @param moe               the mixture of experts of the sparse layers, or null for a dense model
+ * @param latent            multi-head latent attention (MLA) on every layer instead of softmax attention, or null;
+ *                          with it, {@code attention} is the multi-head attention MLA decompresses to
  * @param parallelBlock     attention and FFN read the same input and their outputs are summed
  *                          (GPT-J, Falcon): {@code x = x + Attn(N(x)) + FFN(N(x))}
  * @param embeddings        tying, scaling and the embedding LayerNorm
@@ -34,7 +36,7 @@ import java.util.Set;
  */
 public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int dModel, int layers, int contextLength,
                         Attention attention, Positional positional, Norm norm, NormPlacement placement,
-                        boolean finalNorm, Ffn ffn, Moe moe, boolean parallelBlock, Embeddings embeddings,
+                        boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, boolean parallelBlock, Embeddings embeddings,
                         double finalLogitSoftcap, Set<String> defaulted) {
 
     public ModelSpec {
@@ -58,6 +60,17 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return attention.headDim(dModel);
     }
 
+    /**
+     * The head size RoPE works on, which its {@code fraction} is a share of: {@link #headDim()}, or with latent
+     * attention the decoupled RoPE dimensions ({@link LatentAttention#ropeHeadDim()}).
+     */
+    public int ropeHeadDim() {
+        return switch (layer(0).mixer()) {
+            case Attention _ -> headDim();
+            case LatentAttention l -> l.ropeHeadDim();
+        };
+    }
+
     public int ffnDim() {
         return ffn.width();
     }
@@ -79,12 +92,18 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
 
     /**
      * What layer {@code layer} is made of: its sequence mixer, mask and channel mixer. Every layer has the
-     * spec's attention, the sliding-window pattern decides the mask, and the mixture of experts (where there is
-     * one) replaces the FFN on the layers it makes sparse.
+     * spec's attention (or its latent attention), the sliding-window pattern decides the mask, and the mixture of
+     * experts (where there is one) replaces the FFN on the layers it makes sparse.
      */
     public LayerChoice layer(int layer) {
         ChannelMixer channel = moe != null && moe.sparse(layer) ? moe : ffn;
-        return new LayerChoice(layer, attention, mask(layer), channel);
+        SequenceMixer mixer = latent != null ? latent : attention;
+        return new LayerChoice(layer, mixer, latent != null ? kind.mask() : mask(layer), channel);
+    }
+
+    /** Whether layers attend through a compressed latent (MLA) instead of softmax attention over full keys. */
+    public boolean latentAttention() {
+        return latent != null;
     }
 
     /** Whether some layer routes tokens to experts. */
@@ -160,6 +179,11 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return toBuilder().moe(moe).build();
     }
 
+    /** This spec with multi-head latent attention (null: softmax attention again, as {@code attention()} says). */
+    public ModelSpec withLatentAttention(LatentAttention latent) {
+        return toBuilder().latentAttention(latent).build();
+    }
+
     public ModelSpec withParallelBlock(boolean parallelBlock) {
         return toBuilder().parallelBlock(parallelBlock).build();
     }
@@ -185,7 +209,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return name + ": " + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
                 + "\n  vocabSize " + vocabSize + ", dModel " + dModel + ", layers " + layers + ", contextLength "
                 + contextLength
-                + "\n  attention   " + attention
+                + "\n  attention   " + (latent != null ? latent : attention)
                 + "\n  positional  " + positional
                 + "\n  norm        " + norm + ", " + placement + (finalNorm ? ", final norm" : ", no final norm")
                 + "\n  ffn         " + ffn + (parallelBlock ? ", parallel with attention" : "")
@@ -208,7 +232,8 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 && dModel == m.dModel && layers == m.layers && contextLength == m.contextLength
                 && Objects.equals(attention, m.attention) && Objects.equals(positional, m.positional)
                 && Objects.equals(norm, m.norm) && placement == m.placement && finalNorm == m.finalNorm
-                && Objects.equals(ffn, m.ffn) && Objects.equals(moe, m.moe) && parallelBlock == m.parallelBlock
+                && Objects.equals(ffn, m.ffn) && Objects.equals(moe, m.moe)
+                && Objects.equals(latent, m.latent) && parallelBlock == m.parallelBlock
                 && Objects.equals(embeddings, m.embeddings)
                 && Double.compare(finalLogitSoftcap, m.finalLogitSoftcap) == 0;
     }
@@ -216,6 +241,6 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     @Override
     public int hashCode() {
         return Objects.hash(name, kind, vocabSize, dModel, layers, contextLength, attention, positional, norm,
-                placement, finalNorm, ffn, moe, parallelBlock, embeddings, finalLogitSoftcap);
+                placement, finalNorm, ffn, moe, latent, parallelBlock, embeddings, finalLogitSoftcap);
     }
 }

@@ -7,10 +7,12 @@ package dev.llmgraph.spec;
  * <pre>
  *  Attention        softmax attention: MHA / GQA / MQA, sliding windows, biases, soft-capping, QK-norm;
  *                   a KV cache of 2 x kvHeads x headDim values per token and layer
+ *  LatentAttention  multi-head latent attention (MLA, DeepSeek-V2): keys and values rebuilt from a small latent;
+ *                   a cache of kvRank + ropeHeadDim values per token and layer
  * </pre>
- * The families wave 2 adds plug in here as further records: latent attention (MLA, a compressed KV
- * cache), linear attention with decay and RWKV (a fixed-size recurrent state instead of a KV cache), Mamba
+ * The families wave 2 adds plug in here as further records: linear attention with decay and RWKV (a fixed-size
+ * recurrent state instead of a KV cache), Mamba
  * (a selective state space), cross-attention (keys and values from an encoder).
  */
-public sealed interface SequenceMixer permits Attention {
+public sealed interface SequenceMixer permits Attention, LatentAttention {
 }

@@ -30,6 +30,9 @@ final class SpecValidator {
         if (spec.moe() != null) {
             v.checkMoe(spec.moe());
         }
+        if (spec.latent() != null) {
+            v.problems.addAll(LatentRules.check(spec.latent(), spec));
+        }
         v.checkPositional();
         v.checkNorm();
         v.checkEmbeddings();

@@ -43,7 +43,11 @@ class InspectionTest {
                 small("parallel-post-t5").norm(Norm.layer(1e-5), NormPlacement.POST).parallelBlock(true)
                         .positional(Positional.t5Bias(8, 16)).finalNorm(false).build(),
                 small("post-window-softcap").norm(Norm.simpleRms(1e-5), NormPlacement.POST)
-                        .attention(Attention.multiQuery(4).withSlidingWindow(4)).finalLogitSoftcap(5).build());
+                        .attention(Attention.multiQuery(4).withSlidingWindow(4)).finalLogitSoftcap(5).build(),
+                small("latent-low-rank-query").latentAttention(dev.llmgraph.spec.LatentAttention.of(4, 16)
+                        .withHeadDims(8, 8, 8).withQueryRank(16)).build(),
+                small("latent-flash").latentAttention(dev.llmgraph.spec.LatentAttention.of(4, 16)
+                        .withHeadDims(8, 8, 8).withFlash(true)).build());
         return Stream.concat(presets, others).map(s -> Arguments.of(s.name(), s));
     }
 

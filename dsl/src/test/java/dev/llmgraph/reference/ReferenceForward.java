@@ -1,7 +1,9 @@
 package dev.llmgraph.reference;
 
 import dev.llmgraph.model.Model;
+import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
@@ -107,7 +109,7 @@ public final class ReferenceForward {
         double alpha = placement == NormPlacement.DEEPNORM ? Math.pow(2.0 * spec.layers(), 0.25) : 1;
         if (spec.parallelBlock()) {
             double[][] in = postNorm ? x : norm(x, b + "attn_norm");
-            double[][] attention = ReferenceAttention.apply(spec, w, layer, in, prefixLength, nodes);
+            double[][] attention = mix(layer, in, prefixLength, nodes);
             double[][] sum = add(x, 1, add(attention, 1, ffn(in, layer)));
             if (!postNorm) {
                 nodes.put("attn_norm." + layer, flatten(in));
@@ -118,14 +120,14 @@ public final class ReferenceForward {
             return out;
         }
         if (postNorm) {
-            double[][] mid = norm(add(x, alpha, ReferenceAttention.apply(spec, w, layer, x, prefixLength, nodes)),
+            double[][] mid = norm(add(x, alpha, mix(layer, x, prefixLength, nodes)),
                     b + "attn_norm");
             nodes.put("attn_norm." + layer, flatten(mid));
             return norm(add(mid, alpha, ffn(mid, layer)), b + "ffn_norm");
         }
         double[][] in = norm(x, b + "attn_norm");
         nodes.put("attn_norm." + layer, flatten(in));
-        double[][] attention = ReferenceAttention.apply(spec, w, layer, in, prefixLength, nodes);
+        double[][] attention = mix(layer, in, prefixLength, nodes);
         if (placement == NormPlacement.SANDWICH) {
             attention = norm(attention, b + "attn_post_norm");
         }
@@ -135,6 +137,14 @@ public final class ReferenceForward {
             f = norm(f, b + "ffn_post_norm");
         }
         return add(mid, 1, f);
+    }
+
+    /** The layer's sequence mixer: softmax attention, or latent attention (MLA). */
+    private double[][] mix(int layer, double[][] x, int prefixLength, Map<String, double[]> nodes) {
+        return switch (spec.layer(layer).mixer()) {
+            case Attention _ -> ReferenceAttention.apply(spec, w, layer, x, prefixLength, nodes);
+            case LatentAttention l -> ReferenceLatentAttention.apply(spec, l, w, layer, x, nodes);
+        };
     }
 
     private double[][] norm(double[][] x, String base) {

@@ -197,6 +197,19 @@ class TrainerTest {
         }
     }
 
+    @Test
+    void latentAttentionIsRefusedForTrainingInWords() {
+        ModelSpec mla = tinyLlama(32).toBuilder()
+                .latentAttention(dev.llmgraph.spec.LatentAttention.of(4, 16).withHeadDims(8, 8, 8)).build();
+        try (Model model = Model.random(mla, WeightInit.gpt2(9), F32)) {
+            assertEquals("tiny-llama cannot be trained: training: latent attention (MLA) is lowered only in its "
+                    + "cached, absorbed inference form, which joins the latent and the RoPE key with concat, an op ggml "
+                    + "has no gradient for; train softmax attention (Attention.multiHead, grouped, multiQuery), or keep "
+                    + "MLA models to inference",
+                    assertThrows(UnsupportedOperationException.class, () -> Trainer.of(model, CONFIG)).getMessage());
+        }
+    }
+
     private static TrainingListener stopAt(Trainer trainer, int step) {
         return new TrainingListener() {
             @Override

@@ -72,9 +72,11 @@ final class GgufExport {
         out.putUint32(a + "block_count", spec.layers());
         out.putUint32(a + "feed_forward_length", spec.ffnDim());
         out.putUint32(a + "attention.head_count", spec.heads());
-        out.putUint32(a + "attention.head_count_kv", spec.kvHeads());
-        out.putUint32(a + "attention.key_length", spec.headDim());
-        out.putUint32(a + "attention.value_length", spec.headDim());
+        if (!spec.latentAttention()) { // MLA's head sizes are its architecture's keys
+            out.putUint32(a + "attention.head_count_kv", spec.kvHeads());
+            out.putUint32(a + "attention.key_length", spec.headDim());
+            out.putUint32(a + "attention.value_length", spec.headDim());
+        }
         String epsKey = switch (spec.norm()) {
             case Norm.LayerNorm _ -> "attention.layer_norm_epsilon";
             case Norm.RmsNorm _, Norm.SimpleRmsNorm _ -> "attention.layer_norm_rms_epsilon";
@@ -90,8 +92,8 @@ final class GgufExport {
 
     /** RoPE as llama.cpp reads it: NTK-aware scaling is written as the base it raises theta to. */
     private static void writeRope(ModelSpec spec, Positional.Rope rope, String a, GgufWriter out) {
-        out.putFloat32(a + "rope.freq_base", (float) rope.effectiveTheta(spec.headDim()));
-        out.putUint32(a + "rope.dimension_count", rope.rotatedDims(spec.headDim()));
+        out.putFloat32(a + "rope.freq_base", (float) rope.effectiveTheta(spec.ropeHeadDim()));
+        out.putUint32(a + "rope.dimension_count", rope.rotatedDims(spec.ropeHeadDim()));
         switch (rope.scaling()) {
             case RopeScaling.Linear linear -> {
                 out.putString(a + "rope.scaling.type", "linear");

@@ -155,7 +155,7 @@ public final class GgufReport {
             case Positional.Rope rope -> {
                 switch (rope.scaling()) {
                     case RopeScaling.NtkAware _ -> out.add("NTK-aware RoPE scaling is written as the base it raises "
-                            + "theta to, " + (float) rope.effectiveTheta(spec.headDim()) + " (llama.cpp has no "
+                            + "theta to, " + (float) rope.effectiveTheta(spec.ropeHeadDim()) + " (llama.cpp has no "
                             + "NTK-aware setting; the rotation is the same)");
                     case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.Yarn _ -> { } // llama.cpp has these
                 }

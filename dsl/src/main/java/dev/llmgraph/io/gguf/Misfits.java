@@ -28,6 +28,7 @@ final class Misfits {
     private final ModelSpec spec;
     private final String architecture;
     private final List<String> found = new ArrayList<>();
+    private boolean latentChecked;
 
     Misfits(ModelSpec spec, String architecture) {
         this.spec = spec;
@@ -35,7 +36,18 @@ final class Misfits {
     }
 
     List<String> list() {
+        if (!latentChecked && spec.latentAttention()) {
+            add("latent attention (MLA)", "has softmax attention over full keys; deepseek2 has MLA");
+        }
         return List.copyOf(found);
+    }
+
+    /** Latent attention (deepseek2): required, and the rest of the attention choices must be its own. */
+    void latentAttention() {
+        latentChecked = true;
+        if (!spec.latentAttention()) {
+            add(spec.attention().variant() + " softmax attention", "attends through a compressed latent (MLA)");
+        }
     }
 
     /** Records a misfit: {@code choice} is the spec's side, {@code fact} llama.cpp's. */
@@ -95,9 +107,9 @@ final class Misfits {
             add("RoPE on " + (rope.pairing() == RopePairing.ADJACENT ? "adjacent pairs" : "halves (NeoX)"),
                     "rotates " + pairs);
         }
-        int rotated = rope.rotatedDims(spec.headDim());
-        if (wholeHeads && rotated != spec.headDim()) {
-            add("RoPE on " + rotated + " of " + spec.headDim() + " head dimensions", "rotates whole heads");
+        int rotated = rope.rotatedDims(spec.ropeHeadDim());
+        if (wholeHeads && rotated != spec.ropeHeadDim()) {
+            add("RoPE on " + rotated + " of " + spec.ropeHeadDim() + " head dimensions", "rotates whole heads");
         }
         switch (rope.scaling()) {
             case RopeScaling.Yarn yarn when yarn.betaFast() != 32 || yarn.betaSlow() != 1 ->

@@ -50,7 +50,8 @@ final class ModelFile {
         int defaultHead = heads > 0 ? dModel / heads : 0;
         this.headDim = keys.intOr("attention.key_length", defaultHead);
         int valueDim = keys.intOr("attention.value_length", defaultHead);
-        if (valueDim != headDim) {
+        // MLA files (deepseek2) give the cached row as key_length and the latent as value_length.
+        if (valueDim != headDim && !keys.has("attention.key_length_mla")) {
             throw keys.problem("keys '" + keys.key("attention.key_length") + "' = " + headDim + " and '"
                     + keys.key("attention.value_length") + "' = " + valueDim + " differ; llmgraph's heads have one "
                     + "size for keys and values");
@@ -104,11 +105,19 @@ final class ModelFile {
 
     /** RoPE as llama.cpp reads it: base, rotated dimensions and the trained scaling. */
     Positional.Rope rope(RopePairing pairing) {
+        return rope(pairing, headDim, false);
+    }
+
+    /**
+     * RoPE over heads of {@code headSize} (MLA: its RoPE dimensions); with {@code yarnLogMultiplier} the key
+     * {@code rope.scaling.yarn_log_multiplier} is read by the caller (DeepSeek's mscale) rather than refused.
+     */
+    Positional.Rope rope(RopePairing pairing, int headSize, boolean yarnLogMultiplier) {
         double theta = keys.floatOr("rope.freq_base", 10_000);
-        int rotated = keys.intOr("rope.dimension_count", headDim);
-        if (rotated < 2 || rotated > headDim || rotated % 2 != 0) {
+        int rotated = keys.intOr("rope.dimension_count", headSize);
+        if (rotated < 2 || rotated > headSize || rotated % 2 != 0) {
             throw keys.problem("key '" + keys.key("rope.dimension_count") + "' = " + rotated + ": RoPE rotates an even "
-                    + "number of dimensions, at most the head size " + headDim);
+                    + "number of dimensions, at most the head size " + headSize);
         }
         double factor = keys.has("rope.scaling.factor") ? keys.floatOr("rope.scaling.factor", 0)
                 : keys.floatOr("rope.scale_linear", 0);
@@ -121,21 +130,22 @@ final class ModelFile {
                     + "reads RoPE scaling none, linear and yarn");
         };
         // Settings llmgraph's RoPE scaling does not have, refused unless at their neutral value.
-        Map<String, Double> neutral = Map.of("rope.scaling.attn_factor", 1.0, "rope.scaling.yarn_log_multiplier", 0.0);
+        Map<String, Double> neutral = yarnLogMultiplier ? Map.of("rope.scaling.attn_factor", 1.0)
+                : Map.of("rope.scaling.attn_factor", 1.0, "rope.scaling.yarn_log_multiplier", 0.0);
         neutral.forEach((suffix, value) -> {
             if (keys.floatOr(suffix, value) != value) {
                 throw keys.problem("key '" + keys.key(suffix) + "' = " + keys.floatOr(suffix, value)
                         + ": llmgraph's RoPE scaling has no such setting");
             }
         });
-        return new Positional.Rope(theta, fraction(rotated), pairing, scaling);
+        return new Positional.Rope(theta, fraction(rotated, headSize), pairing, scaling);
     }
 
-    /** The fraction whose {@code rotatedDims(headDim)} is exactly {@code rotated} (no rounding down by one). */
-    private double fraction(int rotated) {
-        double fraction = (double) rotated / headDim;
+    /** The fraction whose {@code rotatedDims(headSize)} is exactly {@code rotated} (no rounding down by one). */
+    private static double fraction(int rotated, int headSize) {
+        double fraction = (double) rotated / headSize;
         Positional.Rope probe = new Positional.Rope(1, fraction, RopePairing.ADJACENT, RopeScaling.none());
-        while (probe.rotatedDims(headDim) < rotated) {
+        while (probe.rotatedDims(headSize) < rotated) {
             fraction = Math.nextUp(fraction);
             probe = probe.withFraction(fraction);
         }

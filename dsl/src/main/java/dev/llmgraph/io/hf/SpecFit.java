@@ -49,6 +49,8 @@ final class SpecFit {
         require(!a.qkNorm(), "attention.qkNorm", true, "has no QK-norm");
         require(!spec.sparse(), "moe", spec.moe(), "has a dense FFN in every layer (llmgraph writes no HF MoE "
                 + "config yet)");
+        require(!spec.latentAttention(), "latent", spec.latent(), "has softmax attention over full keys (llmgraph "
+                + "writes no HF DeepSeek-V2 config yet; deepseek2 GGUF holds MLA)");
         return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.llmgraph.spec.plan;
 
 import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.LayerChoice;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.WeightLayout.Weight;
@@ -19,7 +20,59 @@ final class MixerPlanner {
     static Step.Mix mix(ModelSpec s, LayerChoice layer) {
         return switch (layer.mixer()) {
             case Attention a -> attention(s, layer, a);
+            case LatentAttention l -> latent(s, layer, l);
         };
+    }
+
+    /**
+     * MLA's weights with llama.cpp's {@code deepseek2} names: the query path, the latent and RoPE-key projection
+     * {@code attn_kv_a_mqa}, the latent's norm, W_UK {@code attn_k_b} [nope, kvRank, heads] and W_UV
+     * {@code attn_v_b} [kvRank, value, heads] (one matrix per head), the output; the nodes {@code LatentLowering}
+     * names, with the cached latent {@code kv_latent.i} among them.
+     */
+    private static Step.Mix latent(ModelSpec s, LayerChoice layer, LatentAttention l) {
+        int i = layer.layer();
+        String b = "blk." + i + ".";
+        long d = s.dModel(), h = l.heads(), qk = l.queryKeyHeadDim(), rank = l.kvRank();
+        String c = "attention";
+        List<Weight> weights = new ArrayList<>();
+        if (l.queryRank() == 0) {
+            weights.addAll(WeightShapes.matrix(b + "attn_q", d, h * qk, false, WeightRole.PROJECTION, c));
+        } else {
+            weights.addAll(WeightShapes.matrix(b + "attn_q_a", d, l.queryRank(), false, WeightRole.PROJECTION, c));
+            weights.add(new Weight(b + "attn_q_a_norm.weight", new long[] {l.queryRank()}, WeightRole.NORM_GAIN, c));
+            weights.addAll(WeightShapes.matrix(b + "attn_q_b", l.queryRank(), h * qk, false, WeightRole.PROJECTION,
+                    c));
+        }
+        weights.addAll(WeightShapes.matrix(b + "attn_kv_a_mqa", d, l.cacheRow(), false, WeightRole.PROJECTION, c));
+        weights.add(new Weight(b + "attn_kv_a_norm.weight", new long[] {rank}, WeightRole.NORM_GAIN, c));
+        weights.add(new Weight(b + "attn_k_b.weight", new long[] {l.nopeHeadDim(), rank, h}, WeightRole.PROJECTION,
+                c));
+        weights.add(new Weight(b + "attn_v_b.weight", new long[] {rank, l.valueHeadDim(), h},
+                WeightRole.BRANCH_PROJECTION, c));
+        weights.addAll(WeightShapes.matrix(b + "attn_output", h * l.valueHeadDim(), d, false,
+                WeightRole.BRANCH_OUTPUT, c));
+
+        String n = "." + i;
+        List<Node> nodes = new ArrayList<>();
+        nodes.add(Node.of("k_rope" + n, "the RoPE key shared by all heads, rotated (cached)", TOKENS,
+                l.ropeHeadDim()));
+        nodes.add(Node.of("kv_latent" + n, "the compressed latent c_KV, RMS-normalised (cached)", TOKENS, rank));
+        nodes.add(Node.of("k" + n, "the cached row [c_KV | k_R]: the one key every head reads", 1, TOKENS,
+                l.cacheRow()));
+        nodes.add(Node.of("v" + n, "the latent c_KV: the one value every head reads", 1, TOKENS, rank));
+        nodes.add(Node.of("q" + n, "queries in the latent space (W_UK absorbed) | rotated RoPE part", h, TOKENS,
+                l.cacheRow()));
+        if (!l.flash()) {
+            nodes.add(Node.of("kq" + n, "attention logits over the cached latents, " + layer.mask().name()
+                    .toLowerCase() + " mask", h, TOKENS, KEYS));
+            nodes.add(Node.of("kq_softmax" + n, "attention weights", h, TOKENS, KEYS));
+        }
+        nodes.add(Node.of("attn_latent" + n, "weights x latents per head", h, TOKENS, rank));
+        nodes.add(Node.of("attn_heads" + n, "decompressed by W_UV per head, heads merged", TOKENS,
+                h * l.valueHeadDim()));
+        nodes.add(Node.of("attn_out" + n, "output projection", TOKENS, d));
+        return new Step.Mix(i, l, s.dModel(), layer.mask(), weights, nodes);
     }
 
     /** q, k, v, QK-norm gains and the output projection; the nodes {@code CachedAttention} names. */

@@ -2,6 +2,7 @@ package dev.llmgraph.spec.plan;
 
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.WeightLayout.Weight;
 
@@ -45,6 +46,9 @@ public final class StepCosts {
             case Step.Mix mix -> switch (mix.mixer()) {
                 case Attention a -> (a.heads() + 2L * a.kvHeads()) * a.headDim(mix.dModel())
                         + 2L * a.heads() * context;
+                // queries, the latent row, the absorbed queries, logits and weights, the weighted latents
+                case LatentAttention l -> (long) l.heads() * (l.queryKeyHeadDim() + 2L * l.cacheRow())
+                        + l.cacheRow() + 2L * l.heads() * context;
             };
             case Step.Channel channel -> switch (channel.mixer()) {
                 case Ffn f -> 2L * f.width();
@@ -58,18 +62,20 @@ public final class StepCosts {
 
     /**
      * Values the mixer caches per token for each of its cached tensors (K and V for attention: kvHeads x
-     * headDim each).
+     * headDim each; MLA: the latent and the shared RoPE key, kvRank + ropeHeadDim, in one row).
      */
     public static long cacheRowElements(Step.Mix mix) {
         return switch (mix.mixer()) {
             case Attention a -> (long) a.kvHeads() * a.headDim(mix.dModel());
+            case LatentAttention l -> l.cacheRow();
         };
     }
 
-    /** Cached tensors per layer of the mixer (attention: K and V). */
+    /** Cached tensors per layer of the mixer (attention: K and V; MLA: one row, its latent serving as values). */
     public static int cachedTensors(Step.Mix mix) {
         return switch (mix.mixer()) {
             case Attention _ -> 2;
+            case LatentAttention _ -> 1;
         };
     }
 
@@ -81,6 +87,8 @@ public final class StepCosts {
                 long keys = a.slides(mix.layer()) ? Math.min(context, a.window().size()) : context;
                 yield 2L * 2L * a.heads() * hd * keys;
             }
+            // Absorbed: q.k over kvRank + ropeHeadDim per head, weights x latents over kvRank, per visible key.
+            case LatentAttention l -> 2L * l.heads() * (l.cacheRow() + (long) l.kvRank()) * context;
         };
     }
 

@@ -36,12 +36,14 @@ class GgufReadErrorsTest {
     static Path llama;
     static Path gpt2;
     static Path mixtral;
+    static Path deepseek2;
 
     @BeforeAll
     static void writeValidFiles() {
         llama = export("llama");
         gpt2 = export("gpt2");
         mixtral = export("llama, 4 experts top-2");
+        deepseek2 = export("deepseek2, q low-rank, YaRN");
     }
 
     private static Path export(String label) {
@@ -74,6 +76,24 @@ class GgufReadErrorsTest {
 
     private static String readError(Path file) {
         return assertThrows(GgufException.class, () -> GgufModels.spec(file)).getMessage();
+    }
+
+    @Test
+    void deepSeekYarnWithoutItsMscaleIsRefused() {
+        Path file = variant(deepseek2, "deepseek2-no-mscale",
+                keys -> keys.remove("deepseek2.rope.scaling.yarn_log_multiplier"), w -> { });
+        assertEquals(file + ": key 'deepseek2.rope.scaling.yarn_log_multiplier' is missing or 0 with YaRN scaling; "
+                + "llmgraph's latent attention needs DeepSeek's mscale there (0.1 x mscale_all_dim)", readError(file));
+    }
+
+    @Test
+    void aLatentWiderThanTheTokenIsRefusedInTheSpecsWords() {
+        Path file = variant(deepseek2, "deepseek2-wide-latent",
+                keys -> keys.put("deepseek2.attention.kv_lora_rank", GgufValue.uint32(128)), w -> { });
+        String message = readError(file);
+        org.junit.jupiter.api.Assertions.assertTrue(message.contains("latentAttention.kvRank = 128: must be at most "
+                + "dModel = 64: the latent compresses each token's keys and values, so it is narrower than the token"),
+                message);
     }
 
     @Test
@@ -127,8 +147,8 @@ class GgufReadErrorsTest {
     void anUnknownArchitectureIsNamed() {
         Path file = variant(llama, "unknown", keys -> keys.put("general.architecture", GgufValue.string("llama9")),
                 w -> { });
-        assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, qwen2moe, gemma2, "
-                + "chatglm, gpt2, bloom and falcon", readError(file));
+        assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, qwen2moe, "
+                + "deepseek2, gemma2, chatglm, gpt2, bloom and falcon", readError(file));
     }
 
     @Test
@@ -168,8 +188,8 @@ class GgufReadErrorsTest {
     @Test
     void expertsInAnArchitectureWithoutThemAreNamed() {
         Path file = variant(gpt2, "gpt2-moe", keys -> keys.put("gpt2.expert_count", GgufValue.uint32(8)), w -> { });
-        assertEquals(file + ": key 'gpt2.expert_count' = 8: a mixture of experts, which llmgraph reads in llama and "
-                + "qwen2moe files, not in gpt2 ones", readError(file));
+        assertEquals(file + ": key 'gpt2.expert_count' = 8: a mixture of experts, which llmgraph reads in llama, "
+                + "qwen2moe and deepseek2 files, not in gpt2 ones", readError(file));
     }
 
     @Test

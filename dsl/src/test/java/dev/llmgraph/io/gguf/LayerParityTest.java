@@ -60,9 +60,12 @@ class LayerParityTest {
         ModelSpec spec = TinyModels.all().get(label);
         int layers = spec.layers();
         // llama.cpp's Mixtral graph names its channel output ffn_moe_out; with experts, the router is compared too.
+        // The first routing layer (DeepSeek keeps layer 0 dense).
+        String r = "-" + (spec.sparse() ? spec.moe().denseLayers() : 0);
         List<String> channel = !spec.sparse() ? List.of("ffn_out-0") : spec.moe().shared().present()
-                ? List.of("ffn_moe_logits-0", "ffn_moe_probs-0", "ffn_moe_down-0", "ffn_moe_out-0", "ffn_out-0")
-                : List.of("ffn_moe_logits-0", "ffn_moe_probs-0", "ffn_moe_down-0", "ffn_moe_out-0");
+                ? List.of("ffn_moe_logits" + r, "ffn_moe_probs" + r, "ffn_moe_down" + r, "ffn_moe_out" + r,
+                        "ffn_out" + r)
+                : List.of("ffn_moe_logits" + r, "ffn_moe_probs" + r, "ffn_moe_down" + r, "ffn_moe_out" + r);
         List<String> expected = new java.util.ArrayList<>(List.of("attn_norm-0", "Qcur-0", "Kcur-0", "Vcur-0", "kq-0",
                 "kq_soft_max-0", "kqv_out-0", "l_out-" + (layers - 1), "result_norm", "result_output"));
         expected.addAll(channel);

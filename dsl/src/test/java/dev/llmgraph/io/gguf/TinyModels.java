@@ -3,6 +3,7 @@ package dev.llmgraph.io.gguf;
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Embeddings;
+import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelBuilder;
 import dev.llmgraph.spec.ModelSpec;
@@ -149,6 +150,25 @@ final class TinyModels {
                 .ffn(Ffn.swiglu(96))
                 .moe(Moe.of(8, 2, Ffn.swiglu(32)).withRouter(Router.softmax())
                         .withShared(SharedExperts.of(2, 32).withSigmoidGate(true)))
+                .build());
+        // DeepSeek-V2-Lite's form: MLA with queries projected directly, the first layer dense, then 2 of 8 SwiGLU
+        // experts by softmax without renormalising, plus 2 shared experts as wide as the routed ones.
+        all.put("deepseek2", base("tiny-deepseek2-lite")
+                .latentAttention(LatentAttention.of(4, 32).withHeadDims(32, 16, 16))
+                .positional(Positional.rope(10_000))
+                .norm(Norm.rms(1e-6), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
+                .moe(Moe.of(8, 2, Ffn.swiglu(32)).withRouter(Router.softmax()).withShared(SharedExperts.of(2, 32))
+                        .withDenseLayers(1))
+                .build());
+        // DeepSeek-V2's form: a low-rank query, YaRN with DeepSeek's mscale, weights renormalised and scaled.
+        all.put("deepseek2, q low-rank, YaRN", base("tiny-deepseek2")
+                .latentAttention(LatentAttention.of(4, 32).withHeadDims(32, 16, 16).withQueryRank(32)
+                        .withYarnMscale(0.707))
+                .positional(Positional.rope(10_000).withScaling(RopeScaling.yarn(4, 16)))
+                .norm(Norm.rms(1e-6), NormPlacement.PRE)
+                .moe(Moe.of(8, 2, Ffn.swiglu(32)).withRouter(Router.softmaxRenormalised().withScale(2.5))
+                        .withShared(SharedExperts.of(1, 32)))
                 .build());
         return all;
     }

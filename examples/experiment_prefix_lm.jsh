@@ -2,7 +2,7 @@
 // training batches (64-token windows of Moby-Dick, byte-level) for the same number of steps:
 //   causal              a causal decoder with the loss on every position (all 64 predictions of a window);
 //   prefix LM           a prefix decoder (bidirectional over the first 32 tokens), loss only after them;
-//   causal, loss after  a causal decoder with the prefix LM's loss mask: as few loss tokens, causal attention,
+//   causal (prefix-LM loss)  a causal decoder with the prefix LM's loss mask: as few loss tokens, causal attention,
 //                       which separates the effect of the loss tokens from that of the bidirectional prefix.
 // Each is evaluated on held-out windows, on the continuation (the predictions of tokens 32 to 64, the prefix LM's
 // task) and on all positions read causally (the causal LM's task).
@@ -39,7 +39,7 @@ record Variant(String name, ModelSpec spec, int prefix) {}
 var variants = new ArrayList<>(List.of(
     new Variant("causal", causal, 0),
     new Variant("prefix LM", causal.withKind(ArchitectureKind.PREFIX_DECODER).withName("prefix-lm"), prefix)));
-if (!quick) variants.add(new Variant("causal, loss after prefix", causal.withName("causal-late-loss"), prefix));
+if (!quick) variants.add(new Variant("causal (prefix-LM loss)", causal.withName("causal-late-loss"), prefix));
 
 // Mean held-out loss of `graph` over 8 fixed batches of 8 windows.
 double heldOut(TrainingGraph graph) {

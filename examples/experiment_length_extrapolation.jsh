@@ -4,7 +4,7 @@
 // position interpolation (PI), NTK-aware scaling and YaRN by the factor of each length, without and with a
 // short fine-tune at that length.
 // Run with: bin/llmgraph run examples/experiment_length_extrapolation.jsh [full|quick] [OUTPUT_FOLDER]
-//   full (default): 600 training steps per model, fine-tunes of 60 steps (about 4 minutes, one thread),
+//   full (default): 600 training steps per model, fine-tunes of 60 steps (4 minutes on a busy 2-core machine),
 //                   written to notebooks/data/length-extrapolation.csv and rope-scaling.csv (notebook 08);
 //   quick: learned and RoPE only, 40 steps, lengths 32 and 64, one 5-step fine-tune (the tests' check).
 // Data: Moby-Dick chapters 1-12 (examples/data), byte-level, 90 % training / 10 % held out. Seed 7 for the

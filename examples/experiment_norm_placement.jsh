@@ -4,10 +4,10 @@
 // ends no lower than the unigram entropy of the training bytes (minus 0.02): the loss of a model that has
 // learned the byte frequencies and nothing about context.
 // Run with: bin/llmgraph run examples/experiment_norm_placement.jsh [full|quick] [OUTPUT_FOLDER]
-//   full (default): depths 2, 6, 12 x 4 placements x 3 seeds, 200 steps each (about 7 minutes, one thread),
+//   full (default): depths 2, 6, 12 x 4 placements x 3 seeds, 200 steps each (16 minutes on a busy 2-core machine),
 //                   written to notebooks/data/norm-placement-{runs,curves}.csv, which notebook 08 plots;
 //     then two controls at 12 layers, seed 1, written to norm-placement-controls.csv: the same learning rate
-//     reached after a 50-step linear warm-up, and a gentler rate, 1e-3, without one;
+//     reached after a 50-step linear warm-up, and a gentler rate, 1e-3, without one (4 more minutes);
 //   controls: the controls alone;
 //   quick: depth 2, Pre-LN and Post-LN, one seed, 40 steps (the tests' check that it still trains).
 // Data: Moby-Dick chapters 1-12 (examples/data), byte-level (256 ids). Seeds 1-4 choose both the initial

@@ -5,8 +5,8 @@
 // LayerNorm step, ...) so that a busy machine slows both alike; the median step time of each is compared,
 // and so is the forward pass alone (the loss, no gradients).
 // Run with: bin/llmgraph run examples/experiment_norm_speed.jsh [full|quick] [OUTPUT_FOLDER]
-//   full (default): widths 64, 128 and 256, 4 layers, batch 8 x 64, 30 timed steps each after 5 untimed (about
-//                   3 minutes, one thread), written to notebooks/data/norm-speed.csv (notebook 08);
+//   full (default): widths 64, 128 and 256, 4 layers, batch 8 x 64, 30 timed steps each after 5 untimed (4
+//                   minutes on a busy 2-core machine), written to notebooks/data/norm-speed.csv (notebook 08);
 //   quick: width 64, 10 timed steps (the tests' check that it still trains).
 // Seed 5 for the weights and the batches. One thread: ggml's threads would otherwise wait for each other.
 

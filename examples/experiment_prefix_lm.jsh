@@ -7,7 +7,7 @@
 // Each is evaluated on held-out windows, on the continuation (the predictions of tokens 32 to 64, the prefix LM's
 // task) and on all positions read causally (the causal LM's task).
 // Run with: bin/llmgraph run examples/experiment_prefix_lm.jsh [full|quick] [OUTPUT_FOLDER]
-//   full (default): 300 steps, evaluated every 25 (about 3 minutes, one thread), written to
+//   full (default): 300 steps, evaluated every 25 (4 minutes on a busy 2-core machine), written to
 //                   notebooks/data/prefix-lm.csv (notebook 08);
 //   quick: causal and prefix LM, 30 steps (the tests' check that it still trains).
 // Seed 11 for the weights (GPT-2's scheme) and the batches.

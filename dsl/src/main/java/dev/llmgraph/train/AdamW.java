@@ -67,6 +67,7 @@ final class AdamW implements AutoCloseable {
             squares = squares == null ? s : ctx.add(squares, s);
         }
         Tensor norm = ctx.sqrt(squares).markOutput();
+        graph.graph().expand(norm); // reported every step, also when no clipping reads it
         Tensor factor = null;
         if (config.clipNorm() > 0) {
             // min(1, clip / (norm + 1e-6)), as torch.nn.utils.clip_grad_norm_ computes it

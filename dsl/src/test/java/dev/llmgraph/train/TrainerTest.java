@@ -70,6 +70,23 @@ class TrainerTest {
     }
 
     @Test
+    void withoutClippingTheStepStillReportsItsGradientNorm() {
+        // clipNorm 0 leaves the norm out of every update; it must still be computed for the step's report.
+        // Step 1 reads the same weights and batch in both runs, so its norm (before any clipping) is the same.
+        TokenDataset data = pattern(32, 2000);
+        double[] norms = new double[2];
+        double[] clips = {0, 1.0};
+        for (int i = 0; i < 2; i++) {
+            try (Model model = Model.random(tinyLlama(32), WeightInit.gpt2(1), F32);
+                 Trainer trainer = Trainer.of(model, CONFIG.withSteps(1).withClipNorm(clips[i]))) {
+                norms[i] = trainer.train(data, null, TrainingListener.SILENT).steps().getFirst().gradientNorm();
+            }
+        }
+        assertTrue(norms[1] > 0 && Double.isFinite(norms[1]), "clipped run's norm: " + norms[1]);
+        assertEquals(norms[1], norms[0], 1e-6 * norms[1], "unclipped and clipped step-1 gradient norms");
+    }
+
+    @Test
     void aStopRequestEndsTheRunAfterAWholeStepAndTrainingResumesFromThere() {
         try (Model model = Model.random(tinyLlama(32), WeightInit.gpt2(2), F32);
              Trainer trainer = Trainer.of(model, CONFIG.withSteps(12))) {

@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class TutorialNotebooksTest {
     static final List<String> TUTORIALS = List.of("01-declare-your-first-llm.ipynb", "02-positional-encodings.ipynb",
-            "03-attention-and-kv-cache.ipynb", "04-norms-and-activations.ipynb");
+            "03-attention-and-kv-cache.ipynb", "04-norms-and-activations.ipynb",
+            "08-training-experiments.ipynb");
     private static final Map<String, Double> SECONDS = new ConcurrentSkipListMap<>();
 
     @TempDir
@@ -157,6 +158,48 @@ class TutorialNotebooksTest {
         assertExercisesShowHints(notebook, "04", 3);
         HtmlExport.assertFiguresShown(notebook, work, notebook.figures(), "placement-demo",
                 TestJvm.moduleDir().resolve("target/html-export/04-placement-diagrams.png"));
+    }
+
+    @Test
+    void trainingExperimentsDrawTheScriptsResultsAndTrainLive() throws Exception {
+        var notebook = run("08-training-experiments.ipynb");
+
+        String out = notebook.stdout();
+        // The live run learns from context: below the unigram entropy of the bytes, 3.06 (measured 2.43).
+        assertTrue(number(out, "live run: held-out loss (\\S+) after 150 steps") < 2.8, out);
+        assertTrue(notebook.data("text/plain").stream()
+                .anyMatch(t -> t.startsWith("step 150/150 ") && t.strip().endsWith("done")), "the live display's last state");
+        // The placement table counts what the script wrote: counted again here from the file itself.
+        List<String> runs = Files.readAllLines(NotebookHarness.notebooksDir().resolve("data/norm-placement-runs.csv"));
+        assertEquals("placement,layers,seed,first_loss,final_loss,diverged,stalled,unigram_entropy,ms_per_step",
+                runs.getFirst());
+        Map<String, int[]> counts = new TreeMap<>();
+        for (String line : runs.subList(1, runs.size())) {
+            String[] cells = line.split(",");
+            int[] c = counts.computeIfAbsent(String.format("%2d layers %-8s", Integer.parseInt(cells[1]), cells[0]),
+                    k -> new int[3]);
+            c[0] += cells[5].equals("true") ? 1 : 0;
+            c[1] += cells[6].equals("true") ? 1 : 0;
+            c[2]++;
+        }
+        assertEquals(12, counts.size(), "3 depths x 4 placements: " + counts.keySet());
+        counts.forEach((key, c) -> assertTrue(out.contains(String.format("%s diverged %d, stalled %d of %d seeds", key,
+                c[0], c[1], c[2])), key + " in:\n" + out));
+        assertTrue(out.contains("learned at 64 tokens: sequences of 64 tokens are longer than the context length of 32; "
+                + "train on shorter sequences or raise contextLength"), out);
+        Matcher ratios = Pattern.compile("dModel (\\d+), (training step|forward): LayerNorm / RMSNorm = (\\d+\\.\\d+)")
+                .matcher(out);
+        int count = 0;
+        while (ratios.find()) {
+            double ratio = Double.parseDouble(ratios.group(3));
+            assertTrue(ratio > 0.5 && ratio < 5, "a measured ratio, not a placeholder: " + ratios.group());
+            count++;
+        }
+        assertEquals(6, count, out);
+        // two placement charts, extrapolation, two RoPE-scaling bars, two prefix-LM charts, the speed bars
+        assertEquals(8, notebook.data("image/svg+xml").size(), "the experiments' charts");
+        // on the exported page: those 8 and the live monitor's chart (an image inside its HTML status display)
+        HtmlExport.assertFiguresShown(notebook, work, 9);
     }
 
     @Test

@@ -1,12 +1,13 @@
-// Trains a tiny LLaMA-shaped model on Moby-Dick, chapters 1-12 (public domain; examples/data/README.md says
-// where the text comes from), writes it as a GGUF with its own BPE vocabulary, and lets it write text.
+// Trains a tiny LLaMA-shaped model on Moby-Dick (public domain; examples/data/README.md says where the text
+// comes from), writes it as a GGUF with its own BPE vocabulary, and lets it write text.
 // Run with: bin/llmgraph run examples/train_moby_dick.jsh [STEPS [OUTPUT.gguf]]
-// Defaults: 1500 steps (about 1.5 M tokens: 4 minutes at 7,000 tokens/s on 2 idle cores) and
+// Defaults: 1500 steps (1.5 M tokens, under 3 epochs of the novel: 4 minutes at 7,000 tokens/s on 2 idle
+// cores) and
 // examples/models/moby-dick-tiny.gguf. The tests run it for a few steps into a temporary file.
 
 // The repository's root: bin/llmgraph says where it is; else the current folder.
 var home = Path.of(System.getProperty("llmgraph.home", "."));
-var text = Files.readString(home.resolve("examples/data/moby-dick-ch1-12.txt"));
+var text = Files.readString(home.resolve("examples/data/moby-dick.txt"));
 
 // A byte-level BPE of 512 tokens, trained on the same text (dev.llmgraph.tokenize).
 var bpe = BpeTrainer.train(text, 512);

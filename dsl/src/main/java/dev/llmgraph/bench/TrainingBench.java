@@ -93,6 +93,7 @@ public final class TrainingBench {
         TrainingConfig config = s.trainingConfig();
         ModelOptions options = ModelOptions.cpu().withThreads(s.threads()).withMatrixType(GgmlType.F32);
         List<int[][]> batches = batches(s);
+        String loadBefore = loadAverage();
         Path dir = temporaryFolder();
         try {
             Path checkpoint = dir.resolve("model");
@@ -123,7 +124,8 @@ public final class TrainingBench {
                         1e3 * median(llmgraph), 1e3 * median(pytorch));
             }
             return new TrainingBenchReport(Machine.describe("cpu"), command, java.time.LocalDate.now().toString(), s,
-                    spec.accounting().parameters().total(), torchVersion, llmgraph, pytorch, forward);
+                    spec.accounting().parameters().total(), torchVersion, loadBefore + " before, " + loadAverage()
+                    + " after", llmgraph, pytorch, forward);
         } finally {
             deleteRecursively(dir);
         }
@@ -192,6 +194,18 @@ public final class TrainingBench {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /**
+     * The 1-minute load average ({@code /proc/loadavg}), reported with the times: other processes on a shared
+     * machine slow both engines, and OpenMP's spinning barriers suffer most when threads lose their cores.
+     */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static Path temporaryFolder() {

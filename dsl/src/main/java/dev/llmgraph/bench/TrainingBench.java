@@ -15,6 +15,7 @@ import dev.llmgraph.spec.Positional;
 import dev.llmgraph.train.TokenDataset;
 import dev.llmgraph.train.Trainer;
 import dev.llmgraph.train.TrainingConfig;
+import dev.llmgraph.train.TrainingStep;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -103,18 +104,25 @@ public final class TrainingBench {
             Path batchFile = TorchTrainer.writeBatches(dir.resolve("batches.bin"), batches);
             List<Double> llmgraph = new ArrayList<>(), pytorch = new ArrayList<>(), forward = new ArrayList<>();
             String torchVersion = "?";
+            double[] ourLosses = null, torchLosses = null;
             for (int round = 1; round <= s.rounds(); round++) {
                 boolean llmgraphFirst = round % 2 == 1;
                 progress.printf("round %d of %d: %s%n", round, s.rounds(),
                         llmgraphFirst ? "llmgraph, then PyTorch" : "PyTorch, then llmgraph");
                 for (boolean ours : List.of(llmgraphFirst, !llmgraphFirst)) {
                     if (ours) {
-                        llmgraph.addAll(dropWarmup(trainLlmgraph(spec, options, config, batches), s.warmup()));
+                        List<TrainingStep> steps = trainLlmgraph(spec, options, config, batches);
+                        ourLosses = steps.stream().mapToDouble(TrainingStep::loss).toArray();
+                        llmgraph.addAll(dropWarmup(steps.stream().map(st -> st.nanos() / 1e9).toList(), s.warmup()));
                         forward.addAll(dropWarmup(forwardOnly(spec, options, config, batches), s.warmup()));
                     } else {
                         JsonNode out = torch.run(torchArguments(s, config, checkpoint, batchFile),
                                 dir.resolve("torch.json"), 1800);
                         torchVersion = out.get("torch").asText();
+                        torchLosses = new double[s.steps()];
+                        for (int i = 0; i < s.steps(); i++) {
+                            torchLosses[i] = out.get("losses").get(i).asDouble();
+                        }
                         List<Double> seconds = new ArrayList<>();
                         out.get("step_seconds").forEach(v -> seconds.add(v.asDouble()));
                         pytorch.addAll(dropWarmup(seconds, s.warmup()));
@@ -124,26 +132,39 @@ public final class TrainingBench {
                         1e3 * median(llmgraph), 1e3 * median(pytorch));
             }
             return new TrainingBenchReport(Machine.describe("cpu"), command, java.time.LocalDate.now().toString(), s,
-                    spec.accounting().parameters().total(), torchVersion, loadBefore + " before, " + loadAverage()
+                    spec.accounting().parameters().total(), torchVersion, largestDifference(ourLosses, torchLosses), loadBefore + " before, " + loadAverage()
                     + " after", llmgraph, pytorch, forward);
         } finally {
             deleteRecursively(dir);
         }
     }
 
-    /** Step times (seconds) of one run of {@code batches} by a fresh trainer on freshly initialised weights. */
-    private static List<Double> trainLlmgraph(ModelSpec spec, ModelOptions options, TrainingConfig config,
-                                              List<int[][]> batches) {
-        List<Double> seconds = new ArrayList<>();
+    /**
+     * One run of {@code batches} by a fresh trainer on freshly initialised weights; each step's time is taken
+     * around {@code Trainer.step}, everything the caller waits for.
+     */
+    private static List<TrainingStep> trainLlmgraph(ModelSpec spec, ModelOptions options, TrainingConfig config,
+                                                    List<int[][]> batches) {
+        List<TrainingStep> steps = new ArrayList<>();
         try (Model model = Model.random(spec, WeightInit.lecun(1), options);
              Trainer trainer = Trainer.of(model, config)) {
             for (int[][] batch : batches) {
                 long t0 = System.nanoTime();
-                trainer.step(batch);
-                seconds.add((System.nanoTime() - t0) / 1e9);
+                TrainingStep step = trainer.step(batch);
+                steps.add(new TrainingStep(step.step(), step.loss(), step.learningRate(), step.gradientNorm(),
+                        step.tokens(), System.nanoTime() - t0));
             }
         }
-        return seconds;
+        return steps;
+    }
+
+    /** max |ours - theirs| / |theirs| over the steps: both engines trained the same model the same way. */
+    private static double largestDifference(double[] ours, double[] theirs) {
+        double largest = 0;
+        for (int i = 0; i < ours.length; i++) {
+            largest = Math.max(largest, Math.abs(ours[i] - theirs[i]) / Math.abs(theirs[i]));
+        }
+        return largest;
     }
 
     /** The forward pass and loss alone on the same batches: what a step costs before its backward and update. */

@@ -17,13 +17,14 @@ import java.util.Locale;
  * median step time after warm-up of each, as tokens per second, and their ratio llmgraph / PyTorch (above 1:
  * llmgraph trains faster). Written as Markdown and JSON.
  *
+ * @param lossDifference   the largest relative difference between the two engines' losses at the same step
  * @param load             the machine's 1-minute load average before and after the run
  * @param llmgraphSeconds  llmgraph's step times after warm-up, all rounds
  * @param pytorchSeconds   PyTorch's, the same way
  * @param forwardSeconds   llmgraph's forward pass and loss alone, the same way
  */
 public record TrainingBenchReport(String machine, String command, String date, TrainingBench.Settings settings,
-                                  long parameters, String torchVersion, String load, List<Double> llmgraphSeconds,
+                                  long parameters, String torchVersion, double lossDifference, String load, List<Double> llmgraphSeconds,
                                   List<Double> pytorchSeconds, List<Double> forwardSeconds) {
     public TrainingBenchReport {
         llmgraphSeconds = List.copyOf(llmgraphSeconds);
@@ -69,6 +70,8 @@ public record TrainingBenchReport(String machine, String command, String date, T
         sb.append(String.format(Locale.ROOT, "%nllmgraph's forward pass and loss alone: %.1f ms median, %.0f%% of its "
                 + "step; the backward pass and the AdamW update take the rest.%n",
                 1e3 * TrainingBench.median(forwardSeconds), 100 * forwardShare()));
+        sb.append(String.format(Locale.ROOT, "%nSame training on both sides: their losses differ by at most %.1e "
+                + "(relative) over the %d steps.%n", lossDifference, s.steps()));
         sb.append(String.format(Locale.ROOT, "%nLoad average (1 minute): %s, on %d cores.%n", load,
                 Runtime.getRuntime().availableProcessors()));
         return sb.toString();
@@ -84,7 +87,7 @@ public record TrainingBenchReport(String machine, String command, String date, T
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
         root.put("machine", machine).put("command", command).put("date", date).put("torch", torchVersion)
-                .put("load_average", load);
+                .put("load_average", load).put("largest_relative_loss_difference", lossDifference);
         var s = settings;
         root.putObject("model").put("d_model", s.dModel()).put("layers", s.layers()).put("heads", s.heads())
                 .put("ffn_dim", s.ffnDim()).put("vocab_size", s.vocabSize()).put("parameters", parameters);

@@ -131,9 +131,10 @@ public final class TrainingBench {
                 progress.printf("  so far: llmgraph %.1f ms, PyTorch %.1f ms per step (medians)%n",
                         1e3 * median(llmgraph), 1e3 * median(pytorch));
             }
+            String load = loadBefore + " before, " + loadAverage() + " after";
             return new TrainingBenchReport(Machine.describe("cpu"), command, java.time.LocalDate.now().toString(), s,
-                    spec.accounting().parameters().total(), torchVersion, largestDifference(ourLosses, torchLosses), loadBefore + " before, " + loadAverage()
-                    + " after", llmgraph, pytorch, forward);
+                    spec.accounting().parameters().total(), torchVersion, largestDifference(ourLosses, torchLosses),
+                    load, llmgraph, pytorch, forward);
         } finally {
             deleteRecursively(dir);
         }

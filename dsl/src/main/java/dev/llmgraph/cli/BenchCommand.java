@@ -45,6 +45,7 @@ import java.util.Map;
  *  --out DIR                where the report goes (default bench/results)
  *  --help                   this text
  * </pre>
+ * {@code bench --train} measures training against PyTorch instead ({@link TrainBenchCommand}).
  * Before measuring, it prints what it will measure, the size of the files and a rough duration ({@link BenchPlan}).
  */
 public final class BenchCommand {
@@ -71,6 +72,7 @@ public final class BenchCommand {
               --out DIR                where the report goes (default bench/results)
 
             A quick first run: bin/llmgraph bench --model tiny-gpt2-small --type q8_0 -p 8 -n 4 -r 1 --rounds 1
+            Training speed against PyTorch instead: bin/llmgraph bench --train (--train --help lists its options)
             """;
 
     private BenchCommand() {}
@@ -87,6 +89,10 @@ public final class BenchCommand {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (List.of(args).contains("--train")) {
+            return TrainBenchCommand.run(List.of(args).stream().filter(a -> !a.equals("--train")).toArray(String[]::new),
+                    out, err);
+        }
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             out.print(HELP);
             return 0;

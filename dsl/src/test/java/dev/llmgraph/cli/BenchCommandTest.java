@@ -100,4 +100,38 @@ class BenchCommandTest {
         assertEquals("about 20 minutes", BenchPlan.duration(1200));
         assertEquals("about 2.5 hours", BenchPlan.duration(9000));
     }
+
+    @Test
+    void benchTrain_answersItsOwnHelp() {
+        Run run = run("--train", "--help");
+
+        assertEquals(0, run.status());
+        assertTrue(run.out().startsWith(TrainBenchCommand.USAGE + "\n\n"), run.out());
+        for (String option : List.of("--threads", "--steps", "--warmup", "--rounds", "--batch", "--context",
+                "--d-model", "--ffn", "--out")) {
+            assertTrue(run.out().contains("  " + option + " "), option + " in:\n" + run.out());
+        }
+        assertTrue(run("--help").out().contains("bin/llmgraph bench --train"), "bench --help points at --train");
+    }
+
+    @Test
+    void benchTrain_refusesBadSettingsBeforeRunningAnything() {
+        assertEquals(new Run(2, "", "llmgraph bench --train: --heads 3 must divide --d-model 256 (each head gets "
+                + "dModel / heads dimensions) (" + TrainBenchCommand.USAGE + ")\n"), run("--train", "--heads", "3"));
+        assertEquals(new Run(2, "", "llmgraph bench --train: steps = 5 and warmup = 5: the steps must outnumber the "
+                + "warm-up steps left out, e.g. --steps 20 --warmup 5 (" + TrainBenchCommand.USAGE + ")\n"),
+                run("--train", "--steps", "5"));
+        assertEquals(new Run(2, "", "llmgraph bench --train: --batch needs a whole number, got 'eight' ("
+                + TrainBenchCommand.USAGE + ")\n"), run("--train", "--batch", "eight"));
+        assertEquals(new Run(2, "", "llmgraph bench --train: unknown argument '--model' (" + TrainBenchCommand.USAGE
+                + ")\n"), run("--train", "--model", "gpt2-small"));
+    }
+
+    @Test
+    void benchTrain_defaultsAreTheDocumentedShape() {
+        var settings = TrainBenchCommand.parse(new String[] {"--threads", "2"}).settings();
+
+        assertEquals(new dev.llmgraph.bench.TrainingBench.Settings(256, 4, 8, 688, 256, 8, 128, 20, 5, 2, 2), settings);
+        assertEquals(3_295_488, settings.spec().accounting().parameters().total());
+    }
 }

@@ -56,6 +56,8 @@ class DocumentedCommandsTest {
                     "benchMeasuresATinyPresetAndItsFile"),
             Map.entry("bin/llmgraph bench --model FILE.gguf", "benchMeasuresATinyPresetAndItsFile"),
             Map.entry("bin/llmgraph bench --help", "everyCommandAnswersHelp"),
+            Map.entry("bin/llmgraph bench --train --d-model 64 --layers 1 --heads 4 --ffn 128 --context 32 --steps 6 "
+                    + "--warmup 2 --rounds 1", "benchTrainComparesBothEngines"),
             Map.entry("bin/llmgraph COMMAND --help", "everyCommandAnswersHelp"),
             Map.entry("bin/llmgraph build-native [--cuda]", "buildNativeNamesTheLibrariesInUse"),
             Map.entry("bin/llmgraph check", "checkInTheCheckoutSaysWhereItRuns"),
@@ -64,6 +66,8 @@ class DocumentedCommandsTest {
     /** Documented command lines that do not run here, and why. */
     private static final Map<String, String> NOT_RUN = Map.of(
             "bin/llmgraph test", "the command that runs this test",
+            "bin/llmgraph bench --train --threads 2", "the full training comparison (about 2 minutes); "
+                    + "benchTrainComparesBothEngines runs the small one",
             "bin/llmgraph bench --default --threads 2", "the full default table (about 4 GiB of files, 20 minutes); "
                     + "benchWithoutAModelAnnouncesTheDefaultTable runs what it announces",
             "bin/llmgraph bench --default --backend cuda", "needs an NVIDIA GPU; bin/gpu-check.sh runs bench there",
@@ -205,6 +209,24 @@ class DocumentedCommandsTest {
         run = llmgraph(file, "");
         assertEquals(0, run.status(), run.output());
         assertTrue(run.output().contains("| tiny-gpt2-small-q8_0.gguf | as stored | cpu | 2 | tg4 |"), run.output());
+    }
+
+    @Test
+    void benchTrainComparesBothEngines() throws Exception {
+        Result torch = finish(new ProcessBuilder("/usr/bin/python3", "-c", "import numpy, torch")
+                .redirectErrorStream(true), "");
+        org.junit.jupiter.api.Assumptions.assumeTrue(torch.status() == 0, "bench --train needs /usr/bin/python3 "
+                + "with torch (apt-get install python3-torch): " + torch.output().strip());
+        Result run = llmgraph(List.of("bench", "--train", "--d-model", "64", "--layers", "1", "--heads", "4", "--ffn",
+                "128", "--context", "32", "--steps", "6", "--warmup", "2", "--rounds", "1", "--threads", "2", "--out",
+                work.resolve("train-bench").toString()), "");
+        assertEquals(0, run.status(), run.output());
+        assertTrue(run.output().contains("\n| llmgraph | "), run.output());
+        assertTrue(run.output().contains("\n| PyTorch "), run.output());
+        assertTrue(run.output().contains("Ratio llmgraph / PyTorch (tokens/s): **"), run.output());
+        try (var written = Files.list(work.resolve("train-bench"))) {
+            assertEquals(2, written.filter(f -> f.getFileName().toString().contains("-train-cpu-t2.")).count());
+        }
     }
 
     @Test

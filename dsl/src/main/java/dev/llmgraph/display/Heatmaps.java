@@ -1,6 +1,7 @@
 package dev.llmgraph.display;
 
 import dev.llmgraph.model.NodeValue;
+import dev.llmgraph.model.Routing;
 import dev.llmgraph.spec.MaskKind;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Positional;
@@ -18,6 +19,7 @@ import java.util.Locale;
  * Heatmaps.alibiBias(Positional.alibi(), 8, 0, 16)      // head 0's bias -m_0 (q - k)
  * Heatmaps.t5Buckets(Positional.t5Bias(32, 128), 64, true)
  * Heatmaps.node(model.inspect(tokens, "kq_softmax.0").node("kq_softmax.0"), 0)   // head 0's attention
+ * Heatmaps.expertLoad(model.routing(tokens))            // share of tokens per expert and sparse layer
  * }</pre>
  */
 public final class Heatmaps {
@@ -154,6 +156,30 @@ public final class Heatmaps {
                     + " heads");
         }
         return fromRows(value, head, value.name() + " head " + head, "query token", "key");
+    }
+
+    /**
+     * Expert load over a prompt: row = sparse layer, column = expert, value = the share of the prompt's tokens
+     * routed to it (each token counts once per chosen expert, so a row sums to k). A balanced router gives every
+     * cell k / experts; a hot column is an expert most tokens go to.
+     */
+    public static Heatmap expertLoad(Routing routing) {
+        int[] layers = routing.layers();
+        double[][] v = new double[layers.length][];
+        for (int i = 0; i < layers.length; i++) {
+            v[i] = Arrays.stream(routing.load(layers[i])).mapToDouble(n -> (double) n / routing.tokens()).toArray();
+        }
+        return Heatmap.of(String.format(Locale.ROOT, "%s: expert load over %d tokens (%d of %d per token; "
+                                + "balanced = %s)", routing.spec().name(), routing.tokens(), routing.expertsPerToken(),
+                        routing.experts(), Format.decimal((double) routing.expertsPerToken() / routing.experts())), v)
+                .rows("sparse layer (" + layers[0] + " to " + layers[layers.length - 1] + ")").columns("expert")
+                .valueLabel("share of tokens").range(0, 1);
+    }
+
+    /** The weight each token gives each expert of {@code layer}: row = token, column = expert, 0 if not chosen. */
+    public static Heatmap routingWeights(Routing routing, int layer) {
+        return Heatmap.of(routing.spec().name() + " layer " + layer + ": router weights per token",
+                        routing.weightMatrix(layer)).rows("token").columns("expert").valueLabel("weight");
     }
 
     private static Heatmap fromRows(NodeValue value, int slice, String title, String rows, String columns) {

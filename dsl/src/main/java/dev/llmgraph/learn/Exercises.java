@@ -4,6 +4,7 @@ import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.MaskKind;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
@@ -32,7 +33,7 @@ public final class Exercises {
     /** Every exercise, in notebook order. */
     public static List<Exercise> all() {
         return List.of(ex01_1(), ex01_2(), ex01_3(), ex02_1(), ex02_2(), ex02_3(), ex03_1(), ex03_2(), ex03_3(),
-                ex04_1(), ex04_2(), ex04_3());
+                ex04_1(), ex04_2(), ex04_3(), ex05_1(), ex05_2(), ex05_3());
     }
 
     // ---- 01 Declare your first LLM ---------------------------------------------------------------------
@@ -197,5 +198,39 @@ public final class Exercises {
                 () -> NormPlacement.DEEPNORM.residualAlpha(100), 0.001,
                 "For a decoder-only model of N layers DeepNet takes alpha = (2N)^(1/4) (and shrinks the "
                         + "initialisation of F by beta = (8N)^(-1/4)).");
+    }
+    // ---- 05 Mixture of experts and latent attention ---------------------------------------------------
+
+    /** DeepSeek-V2's cached values per token over all layers. */
+    public static Exercise ex05_1() {
+        return new Exercise("05.1",
+                "How many values does DeepSeek-V2 (60 layers, kv_lora_rank 512, qk_rope_head_dim 64) cache per "
+                        + "token, over ALL its layers?",
+                () -> Presets.deepSeekV2().accounting().kvCacheElementsPerToken(), 0,
+                "MLA caches one latent c_KV of kv_lora_rank values and one RoPE key of qk_rope_head_dim values per "
+                        + "token and layer, shared by all 128 heads: (d_c + d_h^R) x layers.");
+    }
+
+    /** Mixtral-8x7B's active parameters per token. */
+    public static Exercise ex05_2() {
+        return new Exercise("05.2",
+                "How many parameters does one token of Mixtral-8x7B pass through (embedding and output head "
+                        + "included), with 2 of its 8 experts per layer?",
+                () -> Presets.mixtral8x7b().accounting().activeParameters().total(), 0,
+                "Take the total, Presets.mixtral8x7b().parameterCount(), and subtract the 6 experts a token skips "
+                        + "in each of the 32 layers: one expert is a SwiGLU FFN, 3 x 4096 x 14336 parameters.");
+    }
+
+    /** How many times smaller DeepSeek-V2's cache is than multi-head attention with 128 heads of 128. */
+    public static Exercise ex05_3() {
+        return new Exercise("05.3",
+                "DeepSeek-V2 has 128 heads. How many times smaller is its MLA cache than an MHA cache of the same "
+                        + "heads with d_h = 128 (K and V per head), per token and layer? Within 1%.",
+                () -> {
+                    LatentAttention mla = Presets.deepSeekV2().latent();
+                    return 2.0 * mla.heads() * 128 / mla.cacheRow();
+                }, 0.01,
+                "MHA caches 2 n_h d_h values per token and layer; MLA caches d_c + d_h^R = 512 + 64. Divide the "
+                        + "first by the second.");
     }
 }

@@ -125,6 +125,11 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** Which experts every sparse layer chose for each of {@code tokens}, with their weights: {@link Routing}. */
+    public Routing routing(int[] tokens) {
+        return Routing.of(this, tokens);
+    }
+
     /** Logits and named node values of an inspected forward pass. */
     public record Inspection(Logits logits, Map<String, NodeValue> nodes) {
         public NodeValue node(String name) {

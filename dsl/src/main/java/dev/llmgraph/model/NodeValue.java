@@ -27,6 +27,22 @@ public record NodeValue(String name, long[] shape, float[] values) {
         return values[(int) offset];
     }
 
+    /**
+     * The elements as integers, for nodes that hold them (the router's chosen expert ids, {@code ffn_moe_topk.3});
+     * refuses a node whose values are not whole numbers, naming it.
+     */
+    public int[] ints() {
+        int[] ints = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != Math.rint(values[i]) || Math.abs(values[i]) > (1 << 24)) {
+                throw new IllegalStateException(name + " holds " + values[i] + " at element " + i
+                        + ", not a whole number: ints() is for id nodes such as ffn_moe_topk.0; use values()");
+            }
+            ints[i] = (int) values[i];
+        }
+        return ints;
+    }
+
     /** Root mean square of all elements: a quick look at a node's scale. */
     public double rms() {
         double sum = 0;

@@ -1,6 +1,7 @@
 package dev.llmgraph.model;
 
 import dev.llmgraph.ggml.Context;
+import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Graph;
 import dev.llmgraph.ggml.Tensor;
 
@@ -101,6 +102,12 @@ final class StepGraph implements AutoCloseable {
     /** Computes the batch {@code ids} at positions {@code start ..}. */
     Result run(int[] ids, int start, int prefix) {
         if (!allocated) {
+            if (!readBack.isEmpty()) {
+                // ggml reuses its last allocation plan for any graph with as many nodes of the same sizes, without
+                // looking at which nodes are outputs: an inspected node, kept only by its output flag, would share
+                // memory with later nodes (seen as the router's ids of layer 1 overwritten). Plan this graph anew.
+                model.scheduler().reserve(graph);
+            }
             model.allocate(graph, this);
             allocated = true;
         } else if (!model.holds(this)) {
@@ -121,8 +128,24 @@ final class StepGraph implements AutoCloseable {
             traced.put(e.name(), e.shape());
         }
         Map<String, NodeValue> nodes = new LinkedHashMap<>();
-        readBack.forEach((name, t) -> nodes.put(name, new NodeValue(name, shapeOf(traced.get(name), t), t.toFloats())));
+        readBack.forEach((name, t) -> nodes.put(name, new NodeValue(name, shapeOf(traced.get(name), t), valuesOf(t))));
         return new Result(out, nodes);
+    }
+
+    /**
+     * A node's elements as floats. Integer nodes (the router's chosen expert ids, {@code ffn_moe_topk}) are read
+     * as integers and widened: ids below 2^24 are exact as floats ({@link NodeValue#ints()} gives them back).
+     */
+    private static float[] valuesOf(Tensor t) {
+        if (t.type() != GgmlType.I32) {
+            return t.toFloats();
+        }
+        int[] ints = t.toInts();
+        float[] values = new float[ints.length];
+        for (int i = 0; i < ints.length; i++) {
+            values[i] = ints[i];
+        }
+        return values;
     }
 
     /** Runs a one-off graph (inspection, a single batch) and frees it. */

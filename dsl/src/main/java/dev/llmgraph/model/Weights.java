@@ -83,8 +83,11 @@ final class Weights implements AutoCloseable {
         if (!w.matrix() || !type.isQuantized() || w.role() == WeightRole.TOKEN_EMBEDDING) {
             return plain;
         }
+        // Stacked experts are multiplied by mul_mat_id, every other matrix by mul_mat: ask for the op it will meet.
+        boolean experts = w.component().equals("experts");
         for (BufferType extra : extras) {
-            if (backend.supportsMatMulWeight(extra, type, w.ne())) {
+            if (experts ? backend.supportsMatMulIdWeight(extra, type, w.ne())
+                    : backend.supportsMatMulWeight(extra, type, w.ne())) {
                 return extra;
             }
         }

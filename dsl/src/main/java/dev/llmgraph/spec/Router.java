@@ -11,6 +11,12 @@ package dev.llmgraph.spec;
  *                     w = w * scale                (DeepSeek's routed_scaling_factor; 1 elsewhere)
  * </pre>
  *
+ * Group-limited routing (DeepSeek-V2's {@code n_group}, {@code topk_group}: first the best groups of experts,
+ * then the top k inside them) is not a choice here: llama.cpp's graph ranks a group by the sum of its two best
+ * scores, DeepSeek-V3's rule, not by its best one as DeepSeek-V2's checkpoint does, so no lowering would match both;
+ * a GGUF file that asks for it ({@code expert_group_count > 1}) is refused in words, and the DeepSeek-V2 preset
+ * routes over all experts (its Javadoc says so).
+ *
  * @param scoring     how scores are made and in which order against top-k
  * @param renormalise whether the k kept weights are divided by their sum
  * @param scale       a factor on every routed weight (DeepSeek-V2: 16 for the 236B model, 1 for Lite)

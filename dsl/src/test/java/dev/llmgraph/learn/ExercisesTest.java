@@ -31,6 +31,10 @@ class ExercisesTest {
         m.put("04.1", Math.ceil(8.0 * 5120 / 3 / 256) * 256);                 // 8d/3 rounded up to 256
         m.put("04.2", (2.0 * 32 + 1) * 4096);                                 // one bias vector per norm
         m.put("04.3", Math.pow(2.0 * 100, 0.25));                             // (2N)^(1/4)
+        m.put("05.1", (512.0 + 64) * 60);                                     // (d_c + d_h^R) x layers
+        // Mixtral: the total minus 6 skipped SwiGLU experts (3 x 4096 x 14336) in each of 32 layers
+        m.put("05.2", 46_702_792_704.0 - 32.0 * 6 * 3 * 4096 * 14336);
+        m.put("05.3", 2.0 * 128 * 128 / (512 + 64));                          // MHA 2 n_h d_h over MLA d_c + d_h^R
         return m;
     }
 
@@ -55,6 +59,8 @@ class ExercisesTest {
         assertEquals(438.0, byHand().get("03.3"));
         assertEquals(13824.0, byHand().get("04.1"));
         assertEquals(266_240.0, byHand().get("04.2"));
+        assertEquals(34_560.0, byHand().get("05.1"));
+        assertEquals(12_879_925_248.0, byHand().get("05.2"));
     }
 
     @Test
@@ -96,7 +102,7 @@ class ExercisesTest {
             assertTrue(e.hint().length() > 40, e.id() + " needs a real hint");
             assertTrue(e.toString().startsWith("Exercise " + e.id() + ": "), e.toString());
         }
-        assertEquals(List.of("01", "02", "03", "04"), List.copyOf(perNotebook.keySet()));
+        assertEquals(List.of("01", "02", "03", "04", "05"), List.copyOf(perNotebook.keySet()));
         perNotebook.forEach((notebook, n) -> assertTrue(n >= 2 && n <= 3, notebook + " has " + n));
     }
 

@@ -23,9 +23,23 @@ class RepackTest {
 
     @Test
     void repackedQ40WeightsGiveTheSameLogits() {
+        sameLogitsRepacked(SPEC);
+    }
+
+    /**
+     * Stacked experts are probed with mul_mat_id and MLA's per-head W_UK / W_UV with a batched mul_mat, as llama.cpp's
+     * loader does (a plain 2-d probe refused their shapes, and loading them with repacking on failed).
+     */
+    @Test
+    void expertStacksAndPerHeadMatricesArePlacedByTheOpTheyMeet() {
+        sameLogitsRepacked(Presets.tiny(Presets.deepSeekV2Lite()).withDModel(64));
+        sameLogitsRepacked(Presets.tiny(Presets.mixtral8x7b()).withDModel(64));
+    }
+
+    private static void sameLogitsRepacked(ModelSpec spec) {
         ModelOptions options = ModelOptions.cpu().withThreads(1).withMatrixType(GgmlType.Q4_0);
-        try (Model plain = Model.random(SPEC, WeightInit.lecun(5), options);
-             Model repacked = Model.random(SPEC, WeightInit.lecun(5), options.withRepack(true))) {
+        try (Model plain = Model.random(spec, WeightInit.lecun(5), options);
+             Model repacked = Model.random(spec, WeightInit.lecun(5), options.withRepack(true))) {
             Logits a = plain.forward(TOKENS), b = repacked.forward(TOKENS);
             double scale = 0;
             for (float v : a.toArray()) {

@@ -4,7 +4,6 @@ import dev.llmgraph.ggml.internal.BackendApi;
 import dev.llmgraph.ggml.internal.Downcalls;
 import dev.llmgraph.ggml.internal.GgmlLog;
 import dev.llmgraph.ggml.internal.NativeLibraries;
-import dev.llmgraph.ggml.internal.TensorStruct;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -243,25 +242,16 @@ public final class Backend implements AutoCloseable {
     }
 
     /**
-     * Whether a weight of {@code type} and sizes {@code ne} (ggml order), kept in {@code bufferType}, can be
-     * the matrix of a mul_mat on this backend. ggml answers from a probe op whose weight (only) sits in an
-     * empty buffer of that type, as llama.cpp's model loader asks when it places weights.
+     * Whether a weight of {@code type} and sizes {@code ne} (ggml order), kept in {@code bufferType}, can be the
+     * matrix of a mul_mat on this backend ({@link MatMulProbes}, as llama.cpp's model loader asks).
      */
     public boolean supportsMatMulWeight(BufferType bufferType, GgmlType type, long... ne) {
-        try (Context probe = Context.create(4)) {
-            Tensor weight = probe.newTensor(type, ne);
-            Tensor input = probe.newTensor(GgmlType.F32, ne[0], 512);
-            Tensor product = probe.mulMat(weight, input);
-            MemorySegment empty = BackendApi.ggml_backend_buft_alloc_buffer(bufferType.handle(), 0);
-            try {
-                TensorStruct.setBuffer(weight.pointer(), empty);
-                return BackendApi.ggml_backend_dev_supports_op(BackendApi.ggml_backend_get_device(handle()),
-                        product.pointer());
-            } finally {
-                TensorStruct.setBuffer(weight.pointer(), MemorySegment.NULL);
-                BackendApi.ggml_backend_buffer_free(empty);
-            }
-        }
+        return MatMulProbes.mulMat(this, bufferType, type, ne);
+    }
+
+    /** The same for a stack of expert matrices [k, n, experts] that mul_mat_id multiplies. */
+    public boolean supportsMatMulIdWeight(BufferType bufferType, GgmlType type, long... ne) {
+        return MatMulProbes.mulMatId(this, bufferType, type, ne);
     }
 
     // ---- compute ---------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class TutorialNotebooksTest {
     static final List<String> TUTORIALS = List.of("01-declare-your-first-llm.ipynb", "02-positional-encodings.ipynb",
             "03-attention-and-kv-cache.ipynb", "04-norms-and-activations.ipynb",
-            "08-training-experiments.ipynb");
+            "05-moe-and-mla.ipynb", "08-training-experiments.ipynb");
     private static final Map<String, Double> SECONDS = new ConcurrentSkipListMap<>();
 
     @TempDir
@@ -200,6 +200,26 @@ class TutorialNotebooksTest {
         assertEquals(8, notebook.data("image/svg+xml").size(), "the experiments' charts");
         // on the exported page: those 8 and the live monitor's chart (an image inside its HTML status display)
         HtmlExport.assertFiguresShown(notebook, work, 9);
+    }
+
+    @Test
+    void moeAndMlaMeasureTheLatentCacheAndTheRouter() throws Exception {
+        var notebook = run("05-moe-and-mla.ipynb");
+
+        String out = notebook.stdout();
+        for (String kind : List.of("MHA", "GQA", "MQA", "MLA")) {
+            Matcher cache = find(out, kind + ": formula ([\\d,]+) bytes, allocated ([\\d,]+) bytes, equal");
+            assertEquals(cache.group(1), cache.group(2), cache.group());
+        }
+        String table = only(tables(notebook), "KV cache at 128K tokens");
+        assertTrue(table.contains(">576</td>") && table.contains(">8,192</td>"), "MLA's 576 and LLaMA-2's MHA "
+                + "2 x 32 x 128 values per token and layer:\n" + table);
+        double ratio = number(out, "MoE / dense decode time per token: (\\S+) ");
+        assertTrue(ratio > 0.3 && ratio < 3, "a measured ratio, not a placeholder: " + ratio);
+        assertTrue(out.contains("(sum 96 = 48 tokens x 2)"), out);
+        assertTrue(notebook.data("image/png").size() >= 6, "routing weights, load, and a load map per variant");
+        assertExercisesShowHints(notebook, "05", 3);
+        HtmlExport.assertFiguresShown(notebook, work, notebook.figures());
     }
 
     @Test

@@ -163,6 +163,16 @@ final class ModelFile {
             throw keys.problem("key '" + keys.key("expert_count") + "' is missing or below 2; llama.cpp needs the "
                     + "experts counted to build a " + keys.architecture + " model with experts");
         }
+        int groups = keys.intOr("expert_group_count", 0);
+        if (groups > 1) {
+            // llama.cpp keeps, per token, the expert_group_used_count groups whose two best experts score highest
+            // (DeepSeek-V3's rule; DeepSeek-V2 ranks a group by its best expert alone), then the top k inside them.
+            throw keys.problem("key '" + keys.key("expert_group_count") + "' = " + groups + ": group-limited routing "
+                    + "(DeepSeek's n_group, with " + keys.intOr("expert_group_used_count", 0) + " groups used) is not "
+                    + "lowered by llmgraph, whose router takes the top k of all " + expertCount + " experts; remove "
+                    + "the key or set it to 1 to route over all experts (the routing then differs from the "
+                    + "checkpoint's)");
+        }
         return new Moe(expertCount, keys.requireInt("expert_used_count"), expert, shared, router, 0);
     }
 

@@ -167,6 +167,18 @@ class GgufReadErrorsTest {
     }
 
     @Test
+    void groupLimitedRoutingIsRefusedInWords() {
+        Path file = variant(deepseek2, "deepseek2-groups", keys -> {
+            keys.put("deepseek2.expert_group_count", GgufValue.uint32(4));
+            keys.put("deepseek2.expert_group_used_count", GgufValue.uint32(2));
+        }, w -> { });
+        assertEquals(file + ": key 'deepseek2.expert_group_count' = 4: group-limited routing (DeepSeek's n_group, "
+                + "with 2 groups used) is not lowered by llmgraph, whose router takes the top k of all 8 experts; "
+                + "remove the key or set it to 1 to route over all experts (the routing then differs from the "
+                + "checkpoint's)", readError(file));
+    }
+
+    @Test
     void moreExpertsPerTokenThanExpertsAreRefusedInTheSpecsWords() {
         Path file = variant(mixtral, "top-5-of-4", keys -> keys.put("llama.expert_used_count", GgufValue.uint32(5)),
                 w -> { });

@@ -51,3 +51,14 @@ for (var spec : List.of(llama, bloom)) {
             generation.promptTokensPerSecond(), generation.tokensPerSecond(), model.backend());
     }
 }
+
+// Text in, text out with a model that was trained: examples/train_moby_dick.jsh trained this 0.8 M-parameter
+// LLaMA and its 512-token BPE on Moby-Dick (about 15 minutes on 2 busy cores) and wrote it as a GGUF that
+// llama.cpp loads too. Tiny and briefly trained: it writes Melville-like words, not Melville.
+var home = Path.of(System.getProperty("llmgraph.home", "."));
+try (var melville = TextModel.load(home.resolve("examples/models/moby-dick-tiny.gguf"), ModelOptions.configured())) {
+    System.out.print("moby-dick-tiny: Call me Ishmael.");
+    var story = melville.generate("Call me Ishmael.", GenerationConfig.of(60, Sampler.temperature(0.8).withSeed(7)),
+        piece -> System.out.print(piece));
+    System.out.printf("%n  (%d tokens, %s)%n", story.ids().length, story.stopped());
+}

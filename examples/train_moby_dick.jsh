@@ -42,7 +42,9 @@ GgufModels.write(model, file, bpe);
 System.out.println("wrote " + file + " (" + Files.size(file) / 1024 + " KiB)");
 
 try (var writer = TextModel.of(model, TextTokenizer.of(bpe))) {
-    var story = writer.generate("Call me Ishmael. ", GenerationConfig.of(120, Sampler.temperature(0.8).withTopK(40).withSeed(7)));
-    System.out.println(story.prompt() + story.text());
+    System.out.print("Call me Ishmael.");
+    writer.generate("Call me Ishmael.", GenerationConfig.of(120, Sampler.temperature(0.8).withSeed(7)),
+        piece -> System.out.print(piece));
+    System.out.println();
 }
 /exit

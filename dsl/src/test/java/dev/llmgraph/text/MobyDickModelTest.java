@@ -49,7 +49,7 @@ class MobyDickModelTest {
             long known = Arrays.stream(produced).filter(w -> !w.isEmpty() && words.contains(w)).count();
             long all = Arrays.stream(produced).filter(w -> !w.isEmpty()).count();
             System.out.printf("%d of %d written words are the novel's: %s%n", known, all, written);
-            // Measured 46 of 50 (0.92) with this seed; a model of random weights writes almost none (fragments of BPE merges).
+            // Measured 46 of 50 (0.92) with this seed; random weights write almost none (BPE fragments).
             assertTrue(all >= 30 && known >= 0.7 * all, known + " of " + all + " words are the novel's:\n" + written);
         }
     }

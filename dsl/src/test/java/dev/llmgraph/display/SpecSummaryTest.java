@@ -43,8 +43,11 @@ class SpecSummaryTest {
     void kvCacheBytesFollowTheFormula() {
         for (Supplier<ModelSpec> preset : Presets.all().values()) {
             ModelSpec s = preset.get();
-            // 2 (K and V) x layers x kvHeads x headDim x 2 bytes (F16)
-            long perToken = 2L * s.layers() * s.kvHeads() * s.headDim() * 2;
+            // 2 (K and V) x layers x kvHeads x headDim x 2 bytes (F16); MLA caches one latent row of
+            // kvRank + ropeHeadDim values per layer
+            long perToken = s.latent() != null
+                    ? (long) s.layers() * (s.latent().kvRank() + s.latent().ropeHeadDim()) * 2
+                    : 2L * s.layers() * s.kvHeads() * s.headDim() * 2;
             Xml html = Xml.parse(SpecSummary.of(s).html());
             assertEquals(perToken, Long.parseLong(html.one("//tr[@data-row='KV cache per token (F16)']")
                     .getAttribute("data-value")), s.name());

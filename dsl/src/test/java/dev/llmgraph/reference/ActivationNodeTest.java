@@ -26,8 +26,15 @@ class ActivationNodeTest {
     /** Tiny models: one thread, so that ggml's spinning workers do not fight over a shared machine's cores. */
     static final ModelOptions CPU = ModelOptions.cpu().withThreads(1);
     static Stream<Arguments> ffns() {
+        // The mixture-of-experts values of the axis name their nodes per expert (RoutingTest checks them).
         return ArchitectureAxes.AXES.stream().filter(a -> a.name().equals("ffn")).findFirst().orElseThrow()
-                .choices().stream().map(c -> Arguments.of(c.label(), c));
+                .choices().stream().filter(c -> !isMoe(c)).map(c -> Arguments.of(c.label(), c));
+    }
+
+    private static boolean isMoe(ArchitectureAxes.Choice choice) {
+        ArchitectureAxes.Draft draft = new ArchitectureAxes.Draft();
+        choice.apply().accept(draft);
+        return draft.build(choice.label()).sparse();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -98,8 +98,9 @@ final class SpecFacts {
         if (a.logitSoftcap() > 0) {
             extras.add("logit softcap " + Format.decimal(a.logitSoftcap()));
         }
-        if (a.qkNorm()) {
-            extras.add("QK-norm");
+        if (a.qkNorm().present()) {
+            extras.add(a.qkNorm() == dev.llmgraph.spec.QkNorm.WHOLE_WIDTH ? "QK-norm over whole projections"
+                    : "QK-norm");
         }
         if (a.flash()) {
             extras.add("flash");

@@ -31,8 +31,9 @@ final class SublayerDrawing {
         double qBottom = c.chip("attn_q_proj", Kind.ATTENTION, c1, cy, CHIP_W, "W_q" + bias);
         c.chip("attn_k_proj", Kind.ATTENTION, c2, cy, CHIP_W, "W_k" + bias);
         double vBottom = c.chip("attn_v_proj", Kind.ATTENTION, c3, cy, CHIP_W, "W_v" + bias);
-        if (a.qkNorm()) {
-            qBottom = pair(c, "q_norm", "k_norm", Kind.NORM, c1, c2, qBottom, "RMSNorm");
+        if (a.qkNorm().present()) {
+            qBottom = pair(c, "q_norm", "k_norm", Kind.NORM, c1, c2, qBottom,
+                    a.qkNorm() == dev.llmgraph.spec.QkNorm.WHOLE_WIDTH ? "RMSNorm (all heads)" : "RMSNorm");
         }
         if (s.positional().rotatesQueriesAndKeys()) {
             qBottom = pair(c, "rope_q", "rope_k", Kind.POSITIONAL, c1, c2, qBottom, "RoPE");

@@ -33,12 +33,23 @@ sealed interface AttentionLowering permits CachedAttention, TrainableAttention {
             int hd = a.headDim(g.spec.dModel());
             String b = "blk." + layer + ".";
             int tokens = g.shape.tokens();
-            Tensor q = ctx.reshape(g.linear(x, b + "attn_q"), hd, a.heads(), tokens);
-            Tensor k = ctx.reshape(g.linear(x, b + "attn_k"), hd, a.kvHeads(), tokens);
+            Tensor q = g.linear(x, b + "attn_q");                       // [hd * H, T]
+            Tensor k = g.linear(x, b + "attn_k");                       // [hd * G, T]
             Tensor v = g.linear(x, b + "attn_v");
-            if (a.qkNorm()) {
-                q = g.normWith(Norm.rms(g.spec.norm().eps()), q, b + "attn_q_norm");
-                k = g.normWith(Norm.rms(g.spec.norm().eps()), k, b + "attn_k_norm");
+            Norm rms = Norm.rms(g.spec.norm().eps());
+            switch (a.qkNorm()) {
+                case NONE -> {
+                    q = ctx.reshape(q, hd, a.heads(), tokens);
+                    k = ctx.reshape(k, hd, a.kvHeads(), tokens);
+                }
+                case PER_HEAD -> {                                      // one RMS per row of hd
+                    q = g.normWith(rms, ctx.reshape(q, hd, a.heads(), tokens), b + "attn_q_norm");
+                    k = g.normWith(rms, ctx.reshape(k, hd, a.kvHeads(), tokens), b + "attn_k_norm");
+                }
+                case WHOLE_WIDTH -> {                                   // one RMS per token, as olmoe
+                    q = ctx.reshape(g.normWith(rms, q, b + "attn_q_norm"), hd, a.heads(), tokens);
+                    k = ctx.reshape(g.normWith(rms, k, b + "attn_k_norm"), hd, a.kvHeads(), tokens);
+                }
             }
             return new Projections(g.positions.rotate(g, q), g.positions.rotate(g, k), v);
         }

@@ -11,6 +11,7 @@ import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.Router;
@@ -264,9 +265,6 @@ public final class Presets {
      * rms_norm_eps 1e-6, rope_theta 1e6 (NeoX halves), max_position_embeddings 8192, vocab_size 151936,
      * untied. 14 315 784 192 from this config: the model card's "14.3B". Active per token: 2 689 173 504
      * (the card's "2.7B"), 2 066 843 648 without the embedding and output tables (the blog's 2.0B non-embedding).
-     *
-     * <p>OLMoE-1B-7B has no preset: its q_norm and k_norm are RMSNorms over the whole query and key width
-     * (2048 values each), and {@link Attention#qkNorm()} normalises each head on its own.
      */
     public static ModelSpec qwen15MoeA27b() {
         return Transformer.causalDecoder("qwen1.5-moe-a2.7b")
@@ -276,6 +274,25 @@ public final class Presets {
                 .norm(Norm.rms(1e-6), NormPlacement.PRE)
                 .moe(Moe.of(60, 4, Ffn.swiglu(1408)).withRouter(Router.softmax())
                         .withShared(SharedExperts.of(4, 1408).withSigmoidGate(true)))
+                .build();
+    }
+
+    /**
+     * OLMoE-1B-7B (allenai/OLMoE-1B-7B-0924 config.json): hidden_size 2048, num_hidden_layers 16,
+     * num_attention_heads 16, num_key_value_heads 16, no attention biases, q_norm and k_norm RMSNorms over the
+     * whole query and key projections (2048 values each: {@link QkNorm#WHOLE_WIDTH}), num_experts 64 of
+     * intermediate_size 1024, num_experts_per_tok 8, norm_topk_prob false, rms_norm_eps 1e-5, rope_theta 10000
+     * (NeoX halves), max_position_embeddings 4096, vocab_size 50304, untied. 6 919 161 856 from this config, the
+     * paper's (arXiv 2409.02060) "6.9B total"; active per token 1 282 017 280, its "1.3B active", and
+     * 1 178 994 688 without the input embedding table.
+     */
+    public static ModelSpec olmoe1b7b() {
+        return Transformer.causalDecoder("olmoe-1b-7b")
+                .vocabSize(50304).dModel(2048).layers(16).contextLength(4096)
+                .attention(Attention.multiHead(16).withQkNorm(QkNorm.WHOLE_WIDTH))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .moe(Moe.of(64, 8, Ffn.swiglu(1024)).withRouter(Router.softmax()))
                 .build();
     }
 
@@ -296,6 +313,7 @@ public final class Presets {
         all.put("deepseek-v2-lite", Presets::deepSeekV2Lite);
         all.put("deepseek-v2", Presets::deepSeekV2);
         all.put("qwen1.5-moe-a2.7b", Presets::qwen15MoeA27b);
+        all.put("olmoe-1b-7b", Presets::olmoe1b7b);
         return all;
     }
 

@@ -25,10 +25,11 @@ package dev.llmgraph.spec;
  * @param logitSoftcap soft-capping of attention logits, {@code c * tanh(logit / c)} (Gemma 2: 50), applied to
  *                     the scaled logits before the mask and any ALiBi or T5 bias is added; 0 = off
  * @param flash        compute attention with ggml's fused flash-attention kernel
- * @param qkNorm       RMS-normalise each head of q and k before RoPE (OLMo 2, Qwen3, Gemma 3)
+ * @param qkNorm       RMS-normalise q and k before RoPE: per head (OLMo 2, Qwen3, Gemma 3) or over the whole
+ *                     projection (OLMoE), see {@link QkNorm}
  */
 public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, boolean outBias, SlidingWindow window,
-                        double softmaxScale, double logitSoftcap, boolean flash, boolean qkNorm)
+                        double softmaxScale, double logitSoftcap, boolean flash, QkNorm qkNorm)
         implements SequenceMixer {
 
     /** Multi-head attention: every head has its own K and V. */
@@ -39,7 +40,7 @@ public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, bo
     /** Grouped-query attention. Refuses a head count below 1 at once; whether kvHeads divides heads is build()'s. */
     public static Attention grouped(int heads, int kvHeads) {
         refuseHeads(heads, kvHeads);
-        return new Attention(heads, kvHeads, 0, false, false, null, 0, 0, false, false);
+        return new Attention(heads, kvHeads, 0, false, false, null, 0, 0, false, QkNorm.NONE);
     }
 
     /** Multi-query attention: one K and V head for all query heads. */
@@ -82,7 +83,17 @@ public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, bo
         return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash, qkNorm);
     }
 
+    /** QK-norm per head ({@link QkNorm#PER_HEAD}) or none. */
     public Attention withQkNorm(boolean qkNorm) {
+        return withQkNorm(qkNorm ? QkNorm.PER_HEAD : QkNorm.NONE);
+    }
+
+    /** QK-norm per head, over the whole projection, or none; refuses null at once. */
+    public Attention withQkNorm(QkNorm qkNorm) {
+        if (qkNorm == null) {
+            FieldRules.refuse(java.util.Optional.of(new SpecProblem("attention.qkNorm", null, "must be a QkNorm",
+                    "use QkNorm.NONE, QkNorm.PER_HEAD or QkNorm.WHOLE_WIDTH")));
+        }
         return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash, qkNorm);
     }
 
@@ -124,7 +135,7 @@ public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, bo
         long kv = 2L * dModel * kvHeads * hd;
         long o = (long) heads * hd * dModel;
         long biases = (qkvBias ? (long) (heads + 2 * kvHeads) * hd : 0) + (outBias ? dModel : 0);
-        long norms = qkNorm ? 2L * hd : 0;
+        long norms = qkNorm.gainParameters(heads, kvHeads, hd);
         return q + kv + o + biases + norms;
     }
 
@@ -144,8 +155,10 @@ public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, bo
         if (flash) {
             s += ", flash";
         }
-        if (qkNorm) {
+        if (qkNorm == QkNorm.PER_HEAD) {
             s += ", QK-norm";
+        } else if (qkNorm == QkNorm.WHOLE_WIDTH) {
+            s += ", QK-norm over whole projections";
         }
         return s + ")";
     }

@@ -76,6 +76,10 @@ final class SpecValidator {
 
     private void checkAttention(Attention a) {
         FieldRules.count("attention.heads", a.heads()).ifPresent(problems::add);
+        if (a.qkNorm() == null) {
+            problem("attention.qkNorm", null, "must be a QkNorm", "use QkNorm.NONE, QkNorm.PER_HEAD or "
+                    + "QkNorm.WHOLE_WIDTH");
+        }
         if (a.kvHeads() < 1) {
             FieldRules.count("attention.kvHeads", a.kvHeads()).ifPresent(problems::add);
         } else if (a.heads() >= 1 && a.heads() % a.kvHeads() != 0) {

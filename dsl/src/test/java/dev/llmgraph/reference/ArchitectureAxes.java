@@ -13,6 +13,7 @@ import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.SlidingWindow;
@@ -131,7 +132,8 @@ final class ArchitectureAxes {
                             SlidingWindow.withGlobalEvery(5, 2))),
                     choice("softcap2", d -> d.attentionExtra = a -> a.withLogitSoftcap(2)),
                     choice("scale0.5", d -> d.attentionExtra = a -> a.withSoftmaxScale(0.5)),
-                    choice("qk-norm", d -> d.attentionExtra = a -> a.withQkNorm(true))),
+                    choice("qk-norm", d -> d.attentionExtra = a -> a.withQkNorm(true)),
+                    choice("qk-norm-whole", d -> d.attentionExtra = a -> a.withQkNorm(QkNorm.WHOLE_WIDTH))),
             axis("family",
                     choice("causal", d -> d.kind = ArchitectureKind.CAUSAL_DECODER),
                     choice("prefix", d -> d.kind = ArchitectureKind.PREFIX_DECODER)),

@@ -4,6 +4,7 @@ import dev.llmgraph.spec.ArchitectureKind;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.SlidingWindow;
 
 import java.util.Arrays;
@@ -13,7 +14,8 @@ import java.util.Map;
  * Self-attention of one block over a whole sequence (positions 0 .. T-1, no cache), from the definitions:
  * <pre>
  *  q_h = W_q x (head h), k_g, v_g = W_k x, W_v x (K/V head g = h / (heads / kvHeads): GQA and MQA share)
- *  QK-norm   q_h, k_g = RMSNorm over the head (weights attn_q_norm / attn_k_norm, the spec's eps), before RoPE
+ *  QK-norm   per head: q_h, k_g = RMSNorm over the head (weights attn_q_norm / attn_k_norm, the spec's eps);
+ *            whole width: q, k = RMSNorm over all heads x headDim values, then split into heads; before RoPE
  *  logit     s = scale * q_h . k_g;  s = c * tanh(s / c) when soft-capped;  + ALiBi or T5 bias
  *  mask      causal k <= q; prefix decoder also k &lt; P; a sliding layer also |q - k| &lt; W
  *  output    W_o concat_h(softmax(s) v_g) (+ b_o)
@@ -36,8 +38,8 @@ final class ReferenceAttention {
         double[][][] k = new double[kvHeads][tokens][];
         double[][][] v = new double[kvHeads][tokens][];
         for (int t = 0; t < tokens; t++) {
-            double[] qAll = w.linear(b + "attn_q", x[t]);
-            double[] kAll = w.linear(b + "attn_k", x[t]);
+            double[] qAll = wholeWidthNorm(w.linear(b + "attn_q", x[t]), spec, w, b + "attn_q_norm");
+            double[] kAll = wholeWidthNorm(w.linear(b + "attn_k", x[t]), spec, w, b + "attn_k_norm");
             double[] vAll = w.linear(b + "attn_v", x[t]);
             for (int h = 0; h < heads; h++) {
                 q[h][t] = headOf(qAll, h, headDim, spec, w, b + "attn_q_norm", t);
@@ -97,11 +99,24 @@ final class ReferenceAttention {
         return out;
     }
 
+    /** A whole q or k projection RMS-normalised with its gain when the spec's QK-norm spans it (OLMoE). */
+    private static double[] wholeWidthNorm(double[] all, ModelSpec spec, ReferenceWeights w, String normWeight) {
+        if (spec.attention().qkNorm() != QkNorm.WHOLE_WIDTH) {
+            return all;
+        }
+        double[] normed = ReferenceNorms.rmsNorm(all, spec.norm().eps());
+        double[] gain = w.get(normWeight + ".weight");
+        for (int i = 0; i < all.length; i++) {
+            normed[i] *= gain[i];
+        }
+        return normed;
+    }
+
     /** Head {@code h} of a projection, QK-normed and rotated as the spec says. */
     private static double[] headOf(double[] all, int h, int headDim, ModelSpec spec, ReferenceWeights w,
                                    String normWeight, int position) {
         double[] head = Arrays.copyOfRange(all, h * headDim, (h + 1) * headDim);
-        if (spec.attention().qkNorm()) {
+        if (spec.attention().qkNorm() == QkNorm.PER_HEAD) {
             double[] normed = ReferenceNorms.rmsNorm(head, spec.norm().eps());
             double[] gain = w.get(normWeight + ".weight");
             for (int i = 0; i < headDim; i++) {

@@ -25,7 +25,8 @@ class MoePresetCountsTest {
             "mixtral-8x7b,      46702792704,  46.7",  // = 93 405 585 408 / 2, the safetensors index total_size
             "deepseek-v2-lite,  15706484224,  15.7",  // model card and paper: 15.7B
             "deepseek-v2,       235741434880, 236",   // paper and model card: 236B
-            "qwen1.5-moe-a2.7b, 14315784192,  14.3"}) // model card: 14.3B
+            "qwen1.5-moe-a2.7b, 14315784192,  14.3",  // model card: 14.3B
+            "olmoe-1b-7b,       6919161856,   6.9"})  // paper (arXiv 2409.02060): 6.9B total
     void totalParametersAreTheConfigsAndRoundToThePublishedFigure(String preset, long exact, String published) {
         long total = Presets.byName(preset).parameterCount();
         assertEquals(exact, total);
@@ -47,7 +48,9 @@ class MoePresetCountsTest {
             // DeepSeek: "21B activated" (paper, without the input embedding)
             "deepseek-v2,       21375800320, 20851512320, 21,   false, HALF_UP",
             // Qwen: "2.7B activated" (model card, embeddings included)
-            "qwen1.5-moe-a2.7b, 2689173504,  2378008576,  2.7,  true,  HALF_UP"})
+            "qwen1.5-moe-a2.7b, 2689173504,  2378008576,  2.7,  true,  HALF_UP",
+            // AI2: "1.3B active" (OLMoE paper, embeddings included)
+            "olmoe-1b-7b,       1282017280,  1178994688,  1.3,  true,  HALF_UP"})
     void activeParametersAreThePublishedOnes(String preset, long active, long withoutEmbedding, String published,
                                              boolean publishedWithEmbedding, RoundingMode rounding) {
         ModelSpec spec = Presets.byName(preset);
@@ -64,7 +67,8 @@ class MoePresetCountsTest {
             "deepseek-v2-lite, 31104",  // (512 + 64) x 27 layers x 2 bytes
             "deepseek-v2,      69120",  // (512 + 64) x 60 layers x 2 bytes
             "mixtral-8x7b,     131072", // 2 x 8 K/V heads x 128 x 32 layers x 2 bytes: GQA
-            "qwen1.5-moe-a2.7b, 196608"}) // 2 x 16 heads x 128 x 24 layers x 2 bytes: MHA
+            "qwen1.5-moe-a2.7b, 196608",  // 2 x 16 heads x 128 x 24 layers x 2 bytes: MHA
+            "olmoe-1b-7b,       131072"}) // 2 x 16 heads x 128 x 16 layers x 2 bytes: MHA
     void cacheBytesPerTokenFollowTheArticlesTable(String preset, long bytes) {
         assertEquals(bytes, Presets.byName(preset).accounting().kvCacheBytesPerToken(GgmlType.F16));
     }

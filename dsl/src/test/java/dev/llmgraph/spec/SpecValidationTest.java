@@ -87,10 +87,12 @@ class SpecValidationTest {
                 problem(b -> b.parallelBlock(true).placement(NormPlacement.DEEPNORM), "parallelBlock = true: a parallel "
                         + "attention+FFN block shares one norm, which works with PRE or POST placement, not DEEPNORM; use "
                         + "NormPlacement.PRE (GPT-J, Falcon) or turn parallelBlock off"),
-                problem(b -> b.attention(new Attention(0, 1, 8, false, false, null, 0, 0, false, false)),
+                problem(b -> b.attention(new Attention(0, 1, 8, false, false, null, 0, 0, false, QkNorm.NONE)),
                         "attention.heads = 0: must be at least 1; LLaMA-2-7B has 32 heads"),
-                problem(b -> b.attention(new Attention(4, 0, 0, false, false, null, 0, 0, false, false)),
+                problem(b -> b.attention(new Attention(4, 0, 0, false, false, null, 0, 0, false, QkNorm.NONE)),
                         "attention.kvHeads = 0: must be at least 1; 1 is multi-query attention, heads is multi-head attention"),
+                problem(b -> b.attention(new Attention(4, 4, 0, false, false, null, 0, 0, false, null)),
+                        "attention.qkNorm = null: must be a QkNorm; use QkNorm.NONE, QkNorm.PER_HEAD or QkNorm.WHOLE_WIDTH"),
                 problem(b -> b.attention(Attention.grouped(12, 5)).dModel(48), "attention.kvHeads = 5: must divide heads = "
                         + "12: each K/V head serves the same number of query heads; use one of [1, 2, 3, 4, 6, 12]"),
                 problem(b -> b.attention(Attention.multiHead(4).withHeadDim(-1)), "attention.headDim = -1: must be "
@@ -178,7 +180,9 @@ class SpecValidationTest {
                         + "attention, heads is multi-head attention"),
                 refused(() -> Attention.multiQuery(-1), "attention.heads = -1: must be at least 1; LLaMA-2-7B has 32 heads"),
                 refused(() -> Attention.multiHead(4).withHeads(4, 0), "attention.kvHeads = 0: must be at least 1; 1 is "
-                        + "multi-query attention, heads is multi-head attention"));
+                        + "multi-query attention, heads is multi-head attention"),
+                refused(() -> Attention.multiHead(4).withQkNorm((QkNorm) null), "attention.qkNorm = null: must be a "
+                        + "QkNorm; use QkNorm.NONE, QkNorm.PER_HEAD or QkNorm.WHOLE_WIDTH"));
     }
 
     /** A setter or factory refuses its own bad argument at once, before build(), quoting it. */

@@ -14,12 +14,18 @@ public sealed interface FileRegion {
     /**
      * The tensor's elements, in ggml order, split into consecutive blocks of {@code blockElements}
      * elements; block {@code b} lies at byte {@code offsets[b]} of the file. One block is the plain case
-     * (the whole tensor in one run); many blocks gather rows out of a fused tensor or permute them.
+     * (the whole tensor in one run); many blocks gather rows out of a fused tensor or permute them. An offset of
+     * {@link #ELSEWHERE} marks a block this region does not hold: writing leaves it out, so that one tensor (a
+     * stack of experts) can be written into several file tensors (one per expert), one region each; reading
+     * needs every block.
      *
      * @param blockElements elements per block
-     * @param offsets       the file byte offset of each block, in the tensor's order
+     * @param offsets       the file byte offset of each block, in the tensor's order, or {@link #ELSEWHERE}
      */
     record Blocks(long blockElements, long[] offsets) implements FileRegion {
+        /** The offset of a block that lies in another region. */
+        public static final long ELSEWHERE = -1;
+
         public Blocks {
             offsets = offsets.clone();
         }
@@ -35,6 +41,10 @@ public sealed interface FileRegion {
 
         int count() {
             return offsets.length;
+        }
+
+        boolean complete() {
+            return Arrays.stream(offsets).noneMatch(o -> o == ELSEWHERE);
         }
 
         @Override

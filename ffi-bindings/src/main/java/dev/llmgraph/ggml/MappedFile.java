@@ -127,6 +127,10 @@ public final class MappedFile implements AutoCloseable {
     private void readBlocks(Tensor target, GgmlType fileType, FileRegion.Blocks blocks) {
         long elementBytes = fileType.blockBytes();
         checkBlocks(target, blocks, elementBytes);
+        if (!blocks.complete()) {
+            throw new IllegalArgumentException(path + ": " + blocks + " leave blocks of tensor " + target.describe()
+                    + " to other regions; a read fills the whole tensor, so give every block's offset");
+        }
         if (fileType == target.type()) {
             forEachRun(blocks, elementBytes, (fileOffset, tensorOffset, length) ->
                     BackendApi.ggml_backend_tensor_set(target.pointer(), bytes.asSlice(fileOffset, length), tensorOffset,
@@ -233,21 +237,29 @@ public final class MappedFile implements AutoCloseable {
         void copy(long fileOffset, long tensorOffset, long length);
     }
 
-    /** Calls {@code run} once per maximal run of blocks that also lie back to back in the file. */
+    /**
+     * Calls {@code run} once per maximal run of blocks that also lie back to back in the file, leaving out blocks
+     * that lie {@link FileRegion.Blocks#ELSEWHERE}.
+     */
     private static void forEachRun(FileRegion.Blocks blocks, long elementBytes, Run run) {
         long blockBytes = blocks.blockElements() * elementBytes;
-        long start = blocks.offset(0), length = blockBytes, tensorOffset = 0;
-        for (int b = 1; b < blocks.count(); b++) {
-            if (blocks.offset(b) == start + length) {
+        long start = 0, length = 0, tensorStart = 0;
+        for (int b = 0; b < blocks.count(); b++) {
+            long offset = blocks.offset(b);
+            if (length > 0 && offset != FileRegion.Blocks.ELSEWHERE && offset == start + length) {
                 length += blockBytes;
-            } else {
-                run.copy(start, tensorOffset, length);
-                tensorOffset += length;
-                start = blocks.offset(b);
-                length = blockBytes;
+                continue;
             }
+            if (length > 0) {
+                run.copy(start, tensorStart, length);
+            }
+            start = offset;
+            tensorStart = b * blockBytes;
+            length = offset == FileRegion.Blocks.ELSEWHERE ? 0 : blockBytes;
         }
-        run.copy(start, tensorOffset, length);
+        if (length > 0) {
+            run.copy(start, tensorStart, length);
+        }
     }
 
     private void checkBlocks(Tensor t, FileRegion.Blocks blocks, long elementBytes) {
@@ -258,7 +270,9 @@ public final class MappedFile implements AutoCloseable {
                     + " elements of tensor " + t.describe());
         }
         for (int b = 0; b < blocks.count(); b++) {
-            checkRange(blocks.offset(b), blocks.blockElements() * elementBytes);
+            if (blocks.offset(b) != FileRegion.Blocks.ELSEWHERE) {
+                checkRange(blocks.offset(b), blocks.blockElements() * elementBytes);
+            }
         }
     }
 

@@ -13,11 +13,13 @@ import java.util.List;
  * {@link ModelFile} and written by {@link GgufExport}.
  */
 sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, BloomArchitecture, FalconArchitecture,
-        Qwen2Architecture, Qwen2MoeArchitecture, DeepSeek2Architecture, ChatGlmArchitecture, Gemma2Architecture {
+        Qwen2Architecture, Qwen2MoeArchitecture, OlmoeArchitecture, DeepSeek2Architecture, ChatGlmArchitecture,
+        Gemma2Architecture {
 
     /** Every architecture llmgraph maps, in the order a spec is tried against them. */
     static List<Architecture> all() {
         return List.of(new LlamaArchitecture(), new Qwen2Architecture(), new Qwen2MoeArchitecture(),
+                new OlmoeArchitecture(),
                 new DeepSeek2Architecture(), new Gemma2Architecture(),
                 new ChatGlmArchitecture(), new Gpt2Architecture(), new BloomArchitecture(), new FalconArchitecture());
     }

@@ -27,7 +27,7 @@ import java.util.Set;
  * GgufModels.write(model, Path.of("mine-q8.gguf"), GgmlType.Q8_0);       // matrices quantized
  * GgufModels.write(model, Path.of("mine-bpe.gguf"), bpe);                 // with a trained tokenizer
  * }</pre>
- * Architectures read and written: llama (with or without experts), qwen2, qwen2moe, deepseek2 (MLA), gemma2,
+ * Architectures read and written: llama (with or without experts), qwen2, qwen2moe, olmoe, deepseek2 (MLA), gemma2,
  * chatglm, gpt2, bloom, falcon (see {@link GgufReport}
  * for which spec maps to which). A file llmgraph cannot read gives a {@link GgufException} naming the file,
  * the key or tensor, and the problem.
@@ -41,8 +41,7 @@ public final class GgufModels {
             Map.entry("rwkv7", "an RNN with recurrent state (RWKV)"),
             Map.entry("t5", "an encoder-decoder"),
             Map.entry("t5encoder", "an encoder"),
-            Map.entry("bert", "a bidirectional encoder"),
-            Map.entry("olmoe", "a mixture of experts with QK-norm over whole projections"));
+            Map.entry("bert", "a bidirectional encoder"));
 
     private GgufModels() {}
 
@@ -123,13 +122,13 @@ public final class GgufModels {
             String feature = UNSUPPORTED.get(name);
             throw new GgufException(file.path() + ": architecture '" + name + "' " + (feature != null
                     ? "is " + feature + ", which llmgraph cannot express yet"
-                    : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, deepseek2, gemma2, chatglm, gpt2, "
-                    + "bloom and falcon"));
+                    : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
+                    + "gpt2, bloom and falcon"));
         }
         ModelFile model = new ModelFile(file, name);
         if (model.expertCount > 0 && !architecture.readsExperts()) {
             throw model.keys.problem("key '" + model.keys.key("expert_count") + "' = " + model.expertCount + ": a "
-                    + "mixture of experts, which llmgraph reads in llama, qwen2moe and deepseek2 files, not in " + name
+                    + "mixture of experts, which llmgraph reads in llama, qwen2moe, olmoe and deepseek2 files, not in " + name
                     + " ones");
         }
         ModelSpec spec;

@@ -143,8 +143,9 @@ public final class GgufReport {
             case Norm.SimpleRmsNorm _ -> out.add("SimpleRMSNorm (llama.cpp's block norms have a weight)");
             case Norm.LayerNorm _, Norm.RmsNorm _ -> { }
         }
-        if (spec.attention().qkNorm()) {
-            out.add("QK-norm (llama.cpp has it in OLMo 2, Qwen3 and Gemma 3, which llmgraph does not map yet)");
+        if (spec.attention().qkNorm() == dev.llmgraph.spec.QkNorm.PER_HEAD) {
+            out.add("QK-norm per head (llama.cpp has it in OLMo 2, Qwen3 and Gemma 3, which llmgraph does not map "
+                    + "yet; olmoe's is over whole projections)");
         }
         return out;
     }

@@ -8,6 +8,7 @@ import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.Router;
@@ -52,7 +53,8 @@ final class Misfits {
 
     /** Records a misfit: {@code choice} is the spec's side, {@code fact} llama.cpp's. */
     void add(String choice, String fact) {
-        found.add(choice + " with a " + architecture + " architecture (llama.cpp's " + architecture + " graph " + fact
+        String article = "aeiou".indexOf(architecture.charAt(0)) >= 0 ? " with an " : " with a ";
+        found.add(choice + article + architecture + " architecture (llama.cpp's " + architecture + " graph " + fact
                 + ")");
     }
 
@@ -246,9 +248,23 @@ final class Misfits {
     }
 
     void noQkNorm() {
-        if (spec.attention().qkNorm()) {
-            add("QK-norm", "has none");
+        qkNorm(QkNorm.NONE);
+    }
+
+    /** QK-norm as {@code expected} says: none, per head, or over the whole q and k projections. */
+    void qkNorm(QkNorm expected) {
+        QkNorm actual = spec.attention().qkNorm();
+        if (actual != expected) {
+            add(describe(actual), expected == QkNorm.NONE ? "has none" : "has " + describe(expected));
         }
+    }
+
+    private static String describe(QkNorm qkNorm) {
+        return switch (qkNorm) {
+            case NONE -> "no QK-norm";
+            case PER_HEAD -> "QK-norm per head";
+            case WHOLE_WIDTH -> "QK-norm over whole q and k projections";
+        };
     }
 
     void embeddings(boolean layerNorm, boolean scaledBySqrtDModel) {

@@ -22,6 +22,7 @@ interface HfFamily {
             case GPT2 -> new Gpt2Family();
             case BLOOM -> new BloomFamily();
             case FALCON -> new FalconFamily();
+            case MIXTRAL, QWEN2_MOE -> new MoeFamily(type);
         };
     }
 

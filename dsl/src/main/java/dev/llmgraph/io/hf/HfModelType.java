@@ -14,7 +14,9 @@ public enum HfModelType {
     QWEN2("qwen2", "Qwen2ForCausalLM", "model."),
     GPT2("gpt2", "GPT2LMHeadModel", "transformer."),
     BLOOM("bloom", "BloomForCausalLM", "transformer."),
-    FALCON("falcon", "FalconForCausalLM", "transformer.");
+    FALCON("falcon", "FalconForCausalLM", "transformer."),
+    MIXTRAL("mixtral", "MixtralForCausalLM", "model."),
+    QWEN2_MOE("qwen2_moe", "Qwen2MoeForCausalLM", "model.");
 
     private final String id;
     private final String architecture;
@@ -50,6 +52,11 @@ public enum HfModelType {
         return this == LLAMA || this == MISTRAL || this == QWEN2;
     }
 
+    /** Whether this type routes tokens to experts (a mixture of experts in every sparse layer). */
+    public boolean routesToExperts() {
+        return this == MIXTRAL || this == QWEN2_MOE;
+    }
+
     /** The type whose {@code model_type} is {@code id}, or null. */
     public static HfModelType byId(String id) {
         for (HfModelType t : values()) {
@@ -60,7 +67,7 @@ public enum HfModelType {
         return null;
     }
 
-    /** "llama, mistral, qwen2, gpt2, bloom and falcon", for messages. */
+    /** "llama, mistral, qwen2, gpt2, bloom, falcon, mixtral and qwen2_moe", for messages. */
     public static String known() {
         String all = Arrays.stream(values()).map(HfModelType::id).collect(Collectors.joining(", "));
         int last = all.lastIndexOf(", ");

@@ -50,7 +50,8 @@ public final class HfNames {
     private static final Map<HfModelType, String> LAYER_PREFIX = new HashMap<>();
 
     static {
-        for (HfModelType t : new HfModelType[] {HfModelType.LLAMA, HfModelType.MISTRAL, HfModelType.QWEN2}) {
+        for (HfModelType t : new HfModelType[] {HfModelType.LLAMA, HfModelType.MISTRAL, HfModelType.QWEN2,
+                HfModelType.MIXTRAL, HfModelType.QWEN2_MOE}) {
             LAYER_PREFIX.put(t, "model.layers.");
             GLOBAL.put(t, table("token_embd", "model.embed_tokens", "output_norm", "model.norm", "output", "lm_head"));
             PER_LAYER.put(t, table("attn_norm", "input_layernorm", "attn_q", "self_attn.q_proj", "attn_k",
@@ -73,6 +74,11 @@ public final class HfNames {
                     "attn_output", "self_attention.dense", "ffn_norm", "post_attention_layernorm", "ffn_up",
                     "mlp.dense_h_to_4h", "ffn_down", "mlp.dense_4h_to_h"));
         }
+        // Routed experts map one weight to one tensor per expert (HfExperts); the router and shared experts here.
+        PER_LAYER.get(HfModelType.MIXTRAL).putAll(table("ffn_gate_inp", "block_sparse_moe.gate"));
+        PER_LAYER.get(HfModelType.QWEN2_MOE).putAll(table("ffn_gate_inp", "mlp.gate", "ffn_gate_shexp",
+                "mlp.shared_expert.gate_proj", "ffn_up_shexp", "mlp.shared_expert.up_proj", "ffn_down_shexp",
+                "mlp.shared_expert.down_proj", "ffn_gate_inp_shexp", "mlp.shared_expert_gate"));
         GLOBAL.get(HfModelType.BLOOM).putAll(table("token_embd_norm", "transformer.word_embeddings_layernorm"));
         GLOBAL.replaceAll((type, names) -> Map.copyOf(names));
         PER_LAYER.replaceAll((type, names) -> Map.copyOf(names));
@@ -90,8 +96,14 @@ public final class HfNames {
 
     private HfNames() {}
 
-    /** The HF tensor holding llmgraph's {@code weight} in checkpoints of {@code type}. */
+    /**
+     * The HF tensor holding llmgraph's {@code weight} in checkpoints of {@code type}; for a stack of experts, the
+     * tensor of expert 0 ({@link #tensors} lists them all).
+     */
     public static String hfName(HfModelType type, String weight) {
+        if (HfExperts.stacked(weight)) {
+            return HfExperts.name(type, weight, 0);
+        }
         String name = GLOBAL.get(type).get(weight);
         if (name == null && weight.startsWith("blk.")) {
             int dot = weight.indexOf('.', 4);
@@ -110,6 +122,13 @@ public final class HfNames {
         Map<String, List<HfTensor.Part>> parts = new LinkedHashMap<>();
         Map<String, long[]> shapes = new HashMap<>();
         for (WeightLayout.Weight w : WeightLayout.of(spec)) {
+            if (HfExperts.stacked(w.name())) {
+                for (HfTensor expert : HfExperts.tensors(type, w)) {
+                    parts.put(expert.name(), expert.parts());
+                    shapes.put(expert.name(), expert.shape());
+                }
+                continue;
+            }
             String name = hfName(type, w.name());
             parts.computeIfAbsent(name, n -> new ArrayList<>()).add(part(type, spec, w));
             shapes.putIfAbsent(name, shape(type, spec, w));
@@ -132,6 +151,9 @@ public final class HfNames {
         }
         if (conv1d(type, w)) {
             return ne.clone();
+        }
+        if (w.name().endsWith(".ffn_gate_inp_shexp.weight")) {
+            return new long[] {1, ne[0]};                    // torch.nn.Linear(d, 1)
         }
         long[] reversed = new long[ne.length];
         for (int i = 0; i < ne.length; i++) {

@@ -35,7 +35,7 @@ public record HfTensor(String name, long[] shape, List<Part> parts) {
     }
 
     /** Where one llmgraph weight lies inside the HF tensor. */
-    public sealed interface Part {
+    public sealed interface Part permits Blocks, Transposed, Slab {
         /** The llmgraph (llama.cpp) name of the weight. */
         String weight();
 
@@ -86,6 +86,31 @@ public record HfTensor(String name, long[] shape, List<Part> parts) {
         public String toString() {
             return hfStarts.length == 1 && hfStarts[0] == 0 ? weight : weight + " (" + hfStarts.length + " blocks of "
                     + blockElements + ")";
+        }
+    }
+
+    /**
+     * The HF tensor is slab {@code index} of {@code count} equal slabs of the weight (ggml order: the slowest
+     * dimension), element for element: one expert of a stack ({@link HfExperts}). The weight is {@code count}
+     * HF tensors; a read gathers them ({@link #gathered}).
+     */
+    public record Slab(String weight, int index, int count, long slabElements) implements Part {
+        @Override
+        public FileRegion region(long offset, int elementBytes) {
+            long[] offsets = new long[count];
+            java.util.Arrays.fill(offsets, FileRegion.Blocks.ELSEWHERE);
+            offsets[index] = offset;
+            return new FileRegion.Blocks(slabElements, offsets);
+        }
+
+        /** The whole weight read from its slabs, slab s starting at byte {@code offsets[s]} of one file. */
+        public static FileRegion gathered(long slabElements, long[] offsets) {
+            return new FileRegion.Blocks(slabElements, offsets);
+        }
+
+        @Override
+        public String toString() {
+            return weight + " (slab " + index + " of " + count + ")";
         }
     }
 

@@ -17,11 +17,13 @@ import java.util.List;
 final class SpecFit {
     private final ModelSpec spec;
     private final String type;
+    private final HfModelType hfType;
     private final List<String> problems = new ArrayList<>();
 
     SpecFit(ModelSpec spec, HfModelType type) {
         this.spec = spec;
         this.type = "HF " + type.id();
+        this.hfType = type;
     }
 
     List<String> problems() {
@@ -35,7 +37,7 @@ final class SpecFit {
         }
     }
 
-    /** What none of the six types has: other families, other placements, softcaps, QK-norm, scaled embeddings. */
+    /** What none of the types has: other families, other placements, softcaps, QK-norm, scaled embeddings. */
     SpecFit common() {
         require(spec.kind() == ArchitectureKind.CAUSAL_DECODER, "kind", spec.kind(), "is a causal decoder");
         require(spec.placement() == NormPlacement.PRE, "placement", spec.placement(),
@@ -46,9 +48,13 @@ final class SpecFit {
                 "does not scale the embeddings");
         Attention a = spec.attention();
         require(a.logitSoftcap() == 0, "attention.logitSoftcap", a.logitSoftcap(), "has no attention softcapping");
-        require(!a.qkNorm(), "attention.qkNorm", true, "has no QK-norm");
-        require(!spec.sparse(), "moe", spec.moe(), "has a dense FFN in every layer (llmgraph writes no HF MoE "
-                + "config yet)");
+        require(!a.qkNorm().present(), "attention.qkNorm", a.qkNorm(), "has no QK-norm");
+        if (hfType.routesToExperts()) {
+            require(spec.sparse(), "moe", null, "routes tokens to experts");
+        } else {
+            require(!spec.sparse(), "moe", spec.moe(), "has a dense FFN in every layer (mixtral and qwen2_moe route "
+                    + "to experts)");
+        }
         require(!spec.latentAttention(), "latent", spec.latent(), "has softmax attention over full keys (llmgraph "
                 + "writes no HF DeepSeek-V2 config yet; deepseek2 GGUF holds MLA)");
         return this;

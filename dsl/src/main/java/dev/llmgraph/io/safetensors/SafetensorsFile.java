@@ -244,6 +244,12 @@ public final class SafetensorsFile implements AutoCloseable {
         file.copyTo(target, entry.dtype().ggmlType(), part.region(dataStart + entry.begin(), entry.dtype().bytes()));
     }
 
+    /** Fills {@code target} from {@code entries}, one slab of {@code slabElements} each, in order (a stack of experts). */
+    void copySlabsTo(Tensor target, List<Entry> entries, long slabElements) {
+        long[] offsets = entries.stream().mapToLong(e -> dataStart + e.begin()).toArray();
+        file.copyTo(target, entries.getFirst().dtype().ggmlType(), HfTensor.Slab.gathered(slabElements, offsets));
+    }
+
     @Override
     public void close() {
         file.close();

@@ -42,7 +42,8 @@ import java.util.stream.Collectors;
 public final class SafetensorsWeights implements WeightSource, AutoCloseable {
     private record Located(SafetensorsFile file, SafetensorsFile.Entry entry) {}
 
-    private record Resolved(HfTensor.Part part, Located where) {}
+    /** Where a weight comes from: one part of one HF tensor, or (a stack of experts) one slab from each of several. */
+    private record Resolved(HfTensor.Part part, Located where, List<Located> slabs) {}
 
     private final Path origin;
     private final HfModelType type;
@@ -167,7 +168,25 @@ public final class SafetensorsWeights implements WeightSource, AutoCloseable {
     @Override
     public void load(ModelSpec spec, WeightLayout.Weight weight, Tensor target) {
         Resolved r = resolve(spec).get(weight.name());
-        r.where().file().copyTo(target, r.where().entry(), r.part());
+        if (r.slabs() == null) {
+            r.where().file().copyTo(target, r.where().entry(), r.part());
+            return;
+        }
+        List<SafetensorsFile.Entry> entries = new java.util.ArrayList<>();
+        for (Located slab : r.slabs()) {
+            if (slab.file() != r.where().file()) {
+                throw new SafetensorsException(slab.file().path(), slab.entry().name(), "is in another shard than '"
+                        + r.where().entry().name() + "' (" + r.where().file().path().getFileName() + "); llmgraph "
+                        + "reads the experts of one layer's " + weight.name() + " from one shard");
+            }
+            if (slab.entry().dtype() != r.where().entry().dtype()) {
+                throw new SafetensorsException(slab.file().path(), slab.entry().name(), "has dtype "
+                        + slab.entry().dtype() + " but '" + r.where().entry().name() + "' has "
+                        + r.where().entry().dtype() + "; the experts of one stack share a dtype");
+            }
+            entries.add(slab.entry());
+        }
+        r.where().file().copySlabsTo(target, entries, ((HfTensor.Slab) r.part()).slabElements());
     }
 
     /** Every weight of {@code spec} mapped to its place in the checkpoint, shapes checked; computed once per spec. */
@@ -182,8 +201,9 @@ public final class SafetensorsWeights implements WeightSource, AutoCloseable {
             throw new SafetensorsException(origin, null, e.getMessage());
         }
         Map<String, Resolved> out = new HashMap<>();
+        Map<String, Located[]> slabs = new HashMap<>();
         for (HfTensor t : expected) {
-            Located where = locate(t.parts().getFirst().weight());
+            Located where = locateTensor(t.name(), t.parts().getFirst().weight());
             requireLoadable(where);
             if (!Arrays.equals(where.entry().shape(), t.shape())) {
                 throw new SafetensorsException(where.file().path(), where.entry().name(), "has shape "
@@ -191,8 +211,19 @@ public final class SafetensorsWeights implements WeightSource, AutoCloseable {
                         + Arrays.toString(t.shape()) + " for " + t.parts().stream().map(HfTensor.Part::weight)
                         .collect(Collectors.joining(", ")));
             }
-            t.parts().forEach(p -> out.put(p.weight(), new Resolved(p, where)));
+            for (HfTensor.Part p : t.parts()) {
+                if (p instanceof HfTensor.Slab slab) {
+                    slabs.computeIfAbsent(p.weight(), w -> new Located[slab.count()])[slab.index()] = where;
+                    out.putIfAbsent(p.weight(), new Resolved(p, where, null));
+                } else {
+                    out.put(p.weight(), new Resolved(p, where, null));
+                }
+            }
         }
+        slabs.forEach((weight, located) -> {
+            Resolved first = out.get(weight);
+            out.put(weight, new Resolved(first.part(), first.where(), List.of(located)));
+        });
         resolvedSpec = spec;
         resolved = out;
         return out;
@@ -205,6 +236,11 @@ public final class SafetensorsWeights implements WeightSource, AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new SafetensorsException(origin, null, e.getMessage());
         }
+        return locateTensor(name, weight);
+    }
+
+    /** The HF tensor {@code name}, with or without the causal-LM prefix; {@code weight} is what it is read for. */
+    private Located locateTensor(String name, String weight) {
         Located where = tensors.get(name);
         if (where == null && name.startsWith(type.basePrefix())) {
             where = tensors.get(name.substring(type.basePrefix().length()));

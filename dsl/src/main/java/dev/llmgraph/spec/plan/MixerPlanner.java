@@ -86,9 +86,10 @@ final class MixerPlanner {
         weights.addAll(WeightShapes.matrix(b + "attn_k", d, kv, a.qkvBias(), WeightRole.PROJECTION, "attention"));
         weights.addAll(WeightShapes.matrix(b + "attn_v", d, kv, a.qkvBias(), WeightRole.BRANCH_PROJECTION,
                 "attention"));
-        if (a.qkNorm()) {
-            weights.add(new Weight(b + "attn_q_norm.weight", new long[] {hd}, WeightRole.NORM_GAIN, "attention"));
-            weights.add(new Weight(b + "attn_k_norm.weight", new long[] {hd}, WeightRole.NORM_GAIN, "attention"));
+        if (a.qkNorm().present()) {
+            long qGain = a.qkNorm().gainWidth(a.heads(), (int) hd), kGain = a.qkNorm().gainWidth(a.kvHeads(), (int) hd);
+            weights.add(new Weight(b + "attn_q_norm.weight", new long[] {qGain}, WeightRole.NORM_GAIN, "attention"));
+            weights.add(new Weight(b + "attn_k_norm.weight", new long[] {kGain}, WeightRole.NORM_GAIN, "attention"));
         }
         weights.addAll(WeightShapes.matrix(b + "attn_output", q, d, a.outBias(), WeightRole.BRANCH_OUTPUT,
                 "attention"));

@@ -37,6 +37,7 @@ class GgufReadErrorsTest {
     static Path gpt2;
     static Path mixtral;
     static Path deepseek2;
+    static Path olmoe;
 
     @BeforeAll
     static void writeValidFiles() {
@@ -44,6 +45,7 @@ class GgufReadErrorsTest {
         gpt2 = export("gpt2");
         mixtral = export("llama, 4 experts top-2");
         deepseek2 = export("deepseek2, q low-rank, YaRN");
+        olmoe = export("olmoe");
     }
 
     private static Path export(String label) {
@@ -76,6 +78,15 @@ class GgufReadErrorsTest {
 
     private static String readError(Path file) {
         return assertThrows(GgufException.class, () -> GgufModels.spec(file)).getMessage();
+    }
+
+    @Test
+    void olmoeWithFewerKeyHeadsIsRefused() {
+        Path file = variant(olmoe, "olmoe-gqa", keys -> keys.put("olmoe.attention.head_count_kv", GgufValue.uint32(2)),
+                w -> { });
+        assertEquals(file + ": its keys describe a model that llama.cpp's olmoe graph does not compute: GQA (2 K/V "
+                + "heads for 4 query heads) with an olmoe architecture (llama.cpp's olmoe graph normalises keys with a "
+                + "dModel-wide attn_k_norm, so keys have as many heads as queries)", readError(file));
     }
 
     @Test
@@ -148,7 +159,7 @@ class GgufReadErrorsTest {
         Path file = variant(llama, "unknown", keys -> keys.put("general.architecture", GgufValue.string("llama9")),
                 w -> { });
         assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, qwen2moe, "
-                + "deepseek2, gemma2, chatglm, gpt2, bloom and falcon", readError(file));
+                + "olmoe, deepseek2, gemma2, chatglm, gpt2, bloom and falcon", readError(file));
     }
 
     @Test
@@ -201,7 +212,7 @@ class GgufReadErrorsTest {
     void expertsInAnArchitectureWithoutThemAreNamed() {
         Path file = variant(gpt2, "gpt2-moe", keys -> keys.put("gpt2.expert_count", GgufValue.uint32(8)), w -> { });
         assertEquals(file + ": key 'gpt2.expert_count' = 8: a mixture of experts, which llmgraph reads in llama, "
-                + "qwen2moe and deepseek2 files, not in gpt2 ones", readError(file));
+                + "qwen2moe, olmoe and deepseek2 files, not in gpt2 ones", readError(file));
     }
 
     @Test

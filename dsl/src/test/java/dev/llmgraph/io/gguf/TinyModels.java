@@ -11,6 +11,7 @@ import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.Router;
@@ -25,7 +26,7 @@ import java.util.Map;
  * Tiny specs for every llama.cpp architecture llmgraph maps (2 layers, dModel 64, a vocabulary of 300 so that
  * the byte tokens fit), labelled "architecture" or "architecture, variant": together they use every feature
  * the architectures have (GQA and MQA, optional biases, partial RoPE, RoPE scaling, ALiBi with a head count
- * that is not a power of two, sliding windows, soft-caps, routed and shared experts). Row lengths are multiples of 32 so that every
+ * that is not a power of two, sliding windows, soft-caps, routed and shared experts, QK-norm over whole projections). Row lengths are multiples of 32 so that every
  * matrix can be Q8_0 or Q4_0.
  */
 final class TinyModels {
@@ -150,6 +151,13 @@ final class TinyModels {
                 .ffn(Ffn.swiglu(96))
                 .moe(Moe.of(8, 2, Ffn.swiglu(32)).withRouter(Router.softmax())
                         .withShared(SharedExperts.of(2, 32).withSigmoidGate(true)))
+                .build());
+        // OLMoE's form: q and k RMS-normalised over the whole projection, 2 of 8 SwiGLU experts by softmax, as they are.
+        all.put("olmoe", base("tiny-olmoe")
+                .attention(Attention.multiHead(4).withQkNorm(QkNorm.WHOLE_WIDTH))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .moe(Moe.of(8, 2, Ffn.swiglu(64)).withRouter(Router.softmax()))
                 .build());
         // DeepSeek-V2-Lite's form: MLA with queries projected directly, the first layer dense, then 2 of 8 SwiGLU
         // experts by softmax without renormalising, plus 2 shared experts as wide as the routed ones.

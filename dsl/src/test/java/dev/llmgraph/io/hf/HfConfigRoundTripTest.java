@@ -112,8 +112,8 @@ class HfConfigRoundTripTest {
     @Test
     void chatglm2HasNoEquivalent_closestIsQwen2() {
         var e = assertThrows(NoHfEquivalentException.class, () -> HfConfig.toJson(Presets.chatglm2_6b()));
-        assertEquals("spec 'chatglm2-6b' has no HF config.json equivalent among llama, mistral, qwen2, gpt2, bloom "
-                + "and falcon; the closest, qwen2, differs in:\n"
+        assertEquals("spec 'chatglm2-6b' has no HF config.json equivalent among llama, mistral, qwen2, gpt2, bloom, "
+                + "falcon, mixtral and qwen2_moe; the closest, qwen2, differs in:\n"
                 + "  - positional.fraction = 0.5: HF qwen2 rotates whole heads", e.getMessage());
         assertEquals(HfModelType.QWEN2, e.closest());
     }
@@ -121,8 +121,8 @@ class HfConfigRoundTripTest {
     @Test
     void chatglm6bHasNoEquivalent_closestIsFalcon() {
         var e = assertThrows(NoHfEquivalentException.class, () -> HfConfig.toJson(Presets.chatglm6b()));
-        assertEquals("spec 'chatglm-6b' has no HF config.json equivalent among llama, mistral, qwen2, gpt2, bloom "
-                + "and falcon; the closest, falcon, differs in:\n"
+        assertEquals("spec 'chatglm-6b' has no HF config.json equivalent among llama, mistral, qwen2, gpt2, bloom, "
+                + "falcon, mixtral and qwen2_moe; the closest, falcon, differs in:\n"
                 + "  - kind = PREFIX_DECODER: HF falcon is a causal decoder\n"
                 + "  - placement = DEEPNORM: HF falcon normalises before each sublayer (PRE)", e.getMessage());
     }

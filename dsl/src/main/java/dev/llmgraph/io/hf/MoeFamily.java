@@ -1,0 +1,222 @@
+package dev.llmgraph.io.hf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Moe;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.Router;
+import dev.llmgraph.spec.SharedExperts;
+import dev.llmgraph.spec.SlidingWindow;
+import dev.llmgraph.spec.Transformer;
+
+import java.util.List;
+
+/**
+ * MixtralConfig and Qwen2MoeConfig: LLaMA-shaped decoders (pre-RMSNorm, RoPE, grouped-query attention) whose FFN
+ * is a mixture of gated experts.
+ * <pre>
+ *                       mixtral                                qwen2_moe
+ *  experts              num_local_experts of intermediate_size num_experts of moe_intermediate_size
+ *  per token            num_experts_per_tok                    num_experts_per_tok
+ *  router               softmax, top-k, renormalised           softmax, top-k, renormalised if norm_topk_prob
+ *  shared experts       none                                   one FFN of shared_expert_intermediate_size behind a
+ *                                                              sigmoid gate (shared_expert_gate)
+ *  dense layers         none                                   mlp_only_layers (llmgraph: the first k), an FFN of
+ *                                                              intermediate_size
+ *  attention biases     none                                   q, k and v
+ *  RoPE                 read as ADJACENT (q/k rows permuted,   HALVES (nothing permuted, as llama.cpp's qwen2moe)
+ *                       as llama.cpp's converter does)
+ * </pre>
+ * A count of shared experts is no field of Qwen2MoeConfig: the shared FFN reads back as
+ * shared_expert_intermediate_size / moe_intermediate_size experts as wide as the routed ones when that divides
+ * (Qwen1.5-MoE-A2.7B: 5632 / 1408 = 4, the Qwen blog's "4 shared experts"), else as one expert.
+ */
+final class MoeFamily implements HfFamily {
+    private final HfModelType type;
+
+    MoeFamily(HfModelType type) {
+        this.type = type;
+    }
+
+    private boolean mixtral() {
+        return type == HfModelType.MIXTRAL;
+    }
+
+    @Override
+    public ModelSpec read(ConfigFields f) {
+        int d = f.requiredSize("hidden_size", "dModel");
+        int layers = f.requiredSize("num_hidden_layers", "layers");
+        int heads = f.requiredSize("num_attention_heads", "heads");
+        int kvHeads = f.optionalSize("num_key_value_heads", mixtral() ? 8 : heads);
+        int vocab = f.requiredSize("vocab_size", "vocabSize");
+        int context = f.optionalSize("max_position_embeddings", mixtral() ? 4096 * 32 : 8192);
+        int headDim = f.optionalSize("head_dim", 0);
+        if (headDim == 0) {
+            HfFamily.requireDivisible(f, d, heads, "hidden_size", "num_attention_heads");
+        }
+        if (heads % kvHeads != 0) {
+            throw f.error("num_key_value_heads", "field 'num_key_value_heads' = " + kvHeads + " must divide "
+                    + "'num_attention_heads' = " + heads);
+        }
+        String expertsField = mixtral() ? "num_local_experts" : "num_experts";
+        int experts = f.optionalSize(expertsField, mixtral() ? 8 : 60);
+        int k = f.optionalSize("num_experts_per_tok", mixtral() ? 2 : 4);
+        if (k > experts) {
+            throw f.error("num_experts_per_tok", "field 'num_experts_per_tok' = " + k + " is more than '"
+                    + expertsField + "' = " + experts + ": a token goes to at most every expert once; lower "
+                    + "num_experts_per_tok or raise " + expertsField);
+        }
+        Activation act = HfActivation.read(f, "hidden_act", "silu");
+        Attention attention = Attention.grouped(heads, kvHeads).withHeadDim(headDim).withBias(!mixtral(), false)
+                .withSlidingWindow(window(f));
+        Moe moe = mixtral() ? mixtralExperts(f, act, experts, k) : qwenExperts(f, act, experts, k, layers);
+        int denseWidth = mixtral() ? moe.expert().width() : f.requiredSize("intermediate_size", "the FFN width");
+        return Transformer.causalDecoder(f.modelName(type.id()))
+                .vocabSize(vocab).dModel(d).layers(layers).contextLength(context)
+                .attention(attention)
+                .positional(HfRope.read(f, context, mixtral() ? RopePairing.ADJACENT : RopePairing.HALVES))
+                .norm(Norm.rms(f.number("rms_norm_eps", mixtral() ? 1e-5 : 1e-6)), NormPlacement.PRE)
+                .ffn(new Ffn(act, true, denseWidth, false))
+                .moe(moe)
+                .tiedEmbeddings(f.flag("tie_word_embeddings", false))
+                .build();
+    }
+
+    private static Moe mixtralExperts(ConfigFields f, Activation act, int experts, int k) {
+        Ffn expert = new Ffn(act, true, f.requiredSize("intermediate_size", "the experts' width"), false);
+        return new Moe(experts, k, expert, SharedExperts.none(), Router.softmaxRenormalised(), 0);
+    }
+
+    private static Moe qwenExperts(ConfigFields f, Activation act, int experts, int k, int layers) {
+        Ffn expert = new Ffn(act, true, f.requiredSize("moe_intermediate_size", "the experts' width"), false);
+        int sharedWidth = f.requiredSize("shared_expert_intermediate_size", "the shared expert's width");
+        SharedExperts shared = sharedWidth % expert.width() == 0
+                ? new SharedExperts(sharedWidth / expert.width(), expert.width(), true)
+                : new SharedExperts(1, sharedWidth, true);
+        Router router = f.flag("norm_topk_prob", false) ? Router.softmaxRenormalised() : Router.softmax();
+        int step = f.optionalSize("decoder_sparse_step", 1);
+        if (step != 1) {
+            throw f.error("decoder_sparse_step", "field 'decoder_sparse_step' = " + step + " makes every " + step
+                    + "-th layer sparse, which llmgraph's mixture (dense layers first, then every layer sparse) does "
+                    + "not express; use 1");
+        }
+        return new Moe(experts, k, expert, shared, router, denseLayersFirst(f, layers));
+    }
+
+    /** mlp_only_layers, which llmgraph reads when they are the first layers: [0, 1, ..., n - 1]. */
+    private static int denseLayersFirst(ConfigFields f, int layers) {
+        JsonNode list = f.get("mlp_only_layers");
+        if (list == null || list.isNull()) {
+            return 0;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (!list.get(i).isInt() || list.get(i).asInt() != i) {
+                throw f.error("mlp_only_layers", "field 'mlp_only_layers' = " + list + " is not the first layers "
+                        + "[0, 1, ..., n - 1]; llmgraph's dense layers come first (DeepSeek's first_k_dense_replace)");
+            }
+        }
+        return Math.min(list.size(), layers);
+    }
+
+    private SlidingWindow window(ConfigFields f) {
+        if (mixtral()) {
+            JsonNode given = f.get("sliding_window");
+            return given == null || given.isNull() ? null : SlidingWindow.everyLayer(f.optionalSize("sliding_window",
+                    4096));
+        }
+        if (f.flag("use_sliding_window", false)) {
+            throw f.error("use_sliding_window", "field 'use_sliding_window' = true: Qwen2-MoE's window, which "
+                    + "llmgraph does not read; set it to false");
+        }
+        return null;
+    }
+
+    @Override
+    public List<String> mismatches(ModelSpec spec) {
+        SpecFit fit = new SpecFit(spec, type).common();
+        fit.rope();
+        fit.rmsNorm();
+        fit.noParallelBlock();
+        fit.noEmbeddingNorm();
+        fit.defaultSoftmaxScale();
+        Moe moe = spec.moe();
+        if (moe == null) {
+            return fit.problems();
+        }
+        Ffn expert = moe.expert();
+        fit.require(expert.gated() && !expert.bias(), "moe.expert", expert, "has gated experts without biases");
+        fit.require(HfActivation.write(expert.activation(), type) != null, "moe.expert.activation",
+                expert.activation(), "has no hidden_act for it");
+        fit.require(spec.ffn().activation() == expert.activation() && spec.ffn().gated() && !spec.ffn().bias(), "ffn",
+                spec.ffn(), "has one hidden_act for the dense FFN and the experts, gated, without biases");
+        Attention a = spec.attention();
+        if (mixtral()) {
+            fit.attentionBias(false, false, "has no attention biases");
+            fit.windowOnEveryLayerOrNone();
+            fit.require(moe.router().equals(Router.softmaxRenormalised()), "moe.router", moe.router(),
+                    "routes by softmax, top-k, renormalised");
+            fit.require(!moe.shared().present(), "moe.shared", moe.shared(), "has no shared experts");
+            fit.require(moe.denseLayers() == 0, "moe.denseLayers", moe.denseLayers(), "routes every layer");
+            fit.require(spec.ffnDim() == expert.width(), "ffn", spec.ffn(), "has no dense FFN; leave .ffn(...) "
+                    + "unset or give it the experts' width " + expert.width());
+        } else {
+            fit.attentionBias(true, false, "has biases on q, k and v and none on o");
+            fit.noWindow();
+            fit.require(moe.router().equals(Router.softmax()) || moe.router().equals(Router.softmaxRenormalised()),
+                    "moe.router", moe.router(), "routes by softmax, top-k, renormalised or not (norm_topk_prob)");
+            SharedExperts shared = moe.shared();
+            fit.require(shared.present() && shared.sigmoidGate(), "moe.shared", shared,
+                    "has one sigmoid-gated shared expert");
+            fit.require(!shared.present() || shared.count() == 1 || shared.width() == expert.width(), "moe.shared",
+                    shared, "gives the shared experts as one width; several read back only as wide as the routed "
+                    + "ones");
+        }
+        return fit.problems();
+    }
+
+    @Override
+    public void write(ModelSpec spec, ObjectNode out) {
+        Attention a = spec.attention();
+        Moe moe = spec.moe();
+        out.put("hidden_size", spec.dModel());
+        out.put("num_hidden_layers", spec.layers());
+        out.put("num_attention_heads", a.heads());
+        out.put("num_key_value_heads", a.kvHeads());
+        if (a.headDim() > 0) {
+            out.put("head_dim", a.headDim());
+        }
+        out.put("hidden_act", HfActivation.write(moe.expert().activation(), type));
+        out.put("max_position_embeddings", spec.contextLength());
+        out.put("rms_norm_eps", spec.norm().eps());
+        HfRope.write((Positional.Rope) spec.positional(), out);
+        out.put("tie_word_embeddings", spec.tiedEmbeddings());
+        out.put("vocab_size", spec.vocabSize());
+        out.put("num_experts_per_tok", moe.expertsPerToken());
+        if (mixtral()) {
+            out.put("intermediate_size", moe.expert().width());
+            out.put("num_local_experts", moe.experts());
+            Integer window = a.window() == null ? null : a.window().size();
+            out.put("sliding_window", window);
+            return;
+        }
+        out.put("intermediate_size", spec.ffnDim());
+        out.put("moe_intermediate_size", moe.expert().width());
+        out.put("num_experts", moe.experts());
+        out.put("shared_expert_intermediate_size", moe.shared().totalWidth());
+        out.put("norm_topk_prob", moe.router().renormalise());
+        out.put("decoder_sparse_step", 1);
+        ArrayNode dense = out.putArray("mlp_only_layers");
+        for (int i = 0; i < moe.denseLayers(); i++) {
+            dense.add(i);
+        }
+        out.put("use_sliding_window", false);
+    }
+}

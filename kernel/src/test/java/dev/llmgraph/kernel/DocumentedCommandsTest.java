@@ -64,22 +64,27 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph check [ARGS...]", "checkInTheCheckoutSaysWhereItRuns"));
 
     /** Documented command lines that do not run here, and why. */
-    private static final Map<String, String> NOT_RUN = Map.of(
-            "bin/llmgraph test", "the command that runs this test",
-            "bin/llmgraph bench --train --threads 2", "the full training comparison (about 2 minutes); "
-                    + "benchTrainComparesBothEngines runs the small one",
-            "bin/llmgraph bench --default --threads 2", "the full default table (about 4 GiB of files, 20 minutes); "
-                    + "benchWithoutAModelAnnouncesTheDefaultTable runs what it announces",
-            "bin/llmgraph bench --default --backend cuda", "needs an NVIDIA GPU; bin/gpu-check.sh runs bench there",
-            "bin/llmgraph bench --backend cuda --model tinyllama-1.1b --type f16,q4_0 --rounds 1",
-            "needs an NVIDIA GPU; bin/gpu-check.sh runs bench there",
-            "bin/llmgraph bench --backend cuda --model tinyllama-1.1b --type f16,q8_0,q4_0,q4_k --rounds 2",
-            "needs an NVIDIA GPU; bin/gpu-check.sh runs bench there",
-            "bin/llmgraph build-native --cuda", "a CUDA build needs the CUDA toolkit; bin/gpu-check.sh runs it",
-            "bin/llmgraph dist", "OfflineDistTest builds one and runs the quickstart in it (minutes)",
-            "bin/llmgraph dist --with-tests", "OfflineDistTest builds a dist (minutes); with tests it is what "
-                    + "bin/gpu-check.sh takes to a GPU server",
-            "bin/llmgraph dist [--with-tests] [--out DIR]", "OfflineDistTest builds one (minutes)");
+    private static final String GPU = "needs an NVIDIA GPU; bin/gpu-check.sh runs bench there";
+    private static final String MOE_FILES = "needs the 2-3 GiB MoE-shaped GGUFs bench/MoeShapes.java writes (minutes); "
+            + "benchMeasuresATinyPresetAndItsFile runs bench on a GGUF file";
+    private static final Map<String, String> NOT_RUN = Map.ofEntries(
+            Map.entry("bin/llmgraph test", "the command that runs this test"),
+            Map.entry("bin/llmgraph bench --train --threads 2", "the full training comparison (about 2 minutes); "
+                    + "benchTrainComparesBothEngines runs the small one"),
+            Map.entry("bin/llmgraph bench --default --threads 2", "the full default table (about 4 GiB of files, "
+                    + "20 minutes); benchWithoutAModelAnnouncesTheDefaultTable runs what it announces"),
+            Map.entry("bin/llmgraph bench --default --backend cuda", GPU),
+            Map.entry("bin/llmgraph bench --backend cuda --model tinyllama-1.1b --type f16,q4_0 --rounds 1", GPU),
+            Map.entry("bin/llmgraph bench --backend cuda --model tinyllama-1.1b --type f16,q8_0,q4_0,q4_k --rounds 2", GPU),
+            Map.entry("bin/llmgraph bench --model ~/.cache/llmgraph/bench-moe/mixtral-8x7b-2-layers-q8_0.gguf "
+                    + "--threads 2 -p 64 -n 32 -r 3 --rounds 2", MOE_FILES),
+            Map.entry("bin/llmgraph bench --model ~/.cache/llmgraph/bench-moe/deepseek-v2-lite-4-layers-q8_0.gguf "
+                    + "--threads 2 -p 64 -n 32 -r 3 --rounds 2", MOE_FILES),
+            Map.entry("bin/llmgraph build-native --cuda", "a CUDA build needs the CUDA toolkit; bin/gpu-check.sh runs it"),
+            Map.entry("bin/llmgraph dist", "OfflineDistTest builds one and runs the quickstart in it (minutes)"),
+            Map.entry("bin/llmgraph dist --with-tests", "OfflineDistTest builds a dist (minutes); with tests it is what "
+                    + "bin/gpu-check.sh takes to a GPU server"),
+            Map.entry("bin/llmgraph dist [--with-tests] [--out DIR]", "OfflineDistTest builds one (minutes)"));
 
     @TempDir
     static Path work;

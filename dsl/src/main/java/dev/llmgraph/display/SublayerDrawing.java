@@ -165,6 +165,23 @@ final class SublayerDrawing {
         return end;
     }
 
+    /** A selective state space (Mamba): in-projection, causal convolution, the selective scan, the gate, W_out. */
+    static double ssm(DiagramCanvas c, ModelSpec s, dev.llmgraph.spec.Ssm m, double x, double y, double w) {
+        double cx = x + w / 2, cw = CHIP_W + 90;
+        double bottom = c.chip("ssm_in", Kind.ATTENTION, cx, y + 42, cw, "W_in → u | z [" + m.innerDim() + "] each");
+        bottom = next(c, "ssm_conv", Kind.ATTENTION, cx, bottom, cw, "causal conv1d (width " + m.convWidth()
+                + "), SiLU");
+        bottom = next(c, "ssm_select", Kind.ATTENTION, cx, bottom, cw, "W_x → dt [" + m.dtRank() + "] | B | C ["
+                + m.stateDim() + "]");
+        bottom = next(c, "ssm_scan", Kind.ATTENTION, cx, bottom, cw, "h ← exp(dt A) h + dt B u,  y = C h + D u");
+        bottom = next(c, "ssm_gate", Kind.ATTENTION, cx, bottom, cw, "y · SiLU(z)");
+        bottom = next(c, "ssm_out_proj", Kind.ATTENTION, cx, bottom, CHIP_W, "W_out");
+        double end = bottom + 10;
+        c.frame("attention", Kind.ATTENTION, x, y, w, end - y, "Mamba · selective scan", "state " + m.stateElements()
+                + " values per layer, any context", m.toString());
+        return end;
+    }
+
     static String activationName(Activation a) {
         return switch (a) {
             case RELU -> "ReLU";

@@ -4,6 +4,7 @@ import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.LayerChoice;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Ssm;
 import dev.llmgraph.spec.WeightLayout.Weight;
 import dev.llmgraph.spec.WeightRole;
 
@@ -21,7 +22,40 @@ final class MixerPlanner {
         return switch (layer.mixer()) {
             case Attention a -> attention(s, layer, a);
             case LatentAttention l -> latent(s, layer, l);
+            case Ssm m -> ssm(s, layer, m);
         };
+    }
+
+    /**
+     * Mamba's weights with llama.cpp's {@code mamba} names and shapes (ggml order): the input projection to u | z,
+     * the depthwise convolution and its bias, the projection to dt | B | C, the step-size projection and bias, A and
+     * D (no {@code .weight} suffix, as llama.cpp names them), the output projection; the nodes {@code SsmLowering}
+     * names.
+     */
+    private static Step.Mix ssm(ModelSpec s, LayerChoice layer, Ssm m) {
+        int i = layer.layer();
+        String b = "blk." + i + ".";
+        long d = s.dModel(), di = m.innerDim(), ds = m.stateDim();
+        String c = "state space";
+        List<Weight> weights = new ArrayList<>();
+        weights.addAll(WeightShapes.matrix(b + "ssm_in", d, 2 * di, false, WeightRole.PROJECTION, c));
+        weights.add(new Weight(b + "ssm_conv1d.weight", new long[] {m.convWidth(), di}, WeightRole.CONVOLUTION, c));
+        weights.add(new Weight(b + "ssm_conv1d.bias", new long[] {di}, WeightRole.BIAS, c));
+        weights.addAll(WeightShapes.matrix(b + "ssm_x", di, m.dtRank() + 2 * ds, false, WeightRole.PROJECTION, c));
+        weights.addAll(WeightShapes.matrix(b + "ssm_dt", m.dtRank(), di, false, WeightRole.PROJECTION, c));
+        weights.add(new Weight(b + "ssm_dt.bias", new long[] {di}, WeightRole.STEP_BIAS, c));
+        weights.add(new Weight(b + "ssm_a", new long[] {ds, di}, WeightRole.STATE_DECAY, c));
+        weights.add(new Weight(b + "ssm_d", new long[] {di}, WeightRole.STATE_SKIP, c));
+        weights.addAll(WeightShapes.matrix(b + "ssm_out", di, d, false, WeightRole.BRANCH_OUTPUT, c));
+
+        String n = "." + i;
+        List<Node> nodes = new ArrayList<>();
+        nodes.add(Node.of("ssm_conv" + n, "SiLU(causal conv1d(u) + b): the stream after the convolution", TOKENS, di));
+        nodes.add(Node.of("ssm_dt" + n, "step sizes before the softplus, one per channel", TOKENS, di));
+        nodes.add(Node.of("ssm_y" + n, "the selective scan's output C h + D u", TOKENS, di));
+        nodes.add(Node.of("ssm_gated" + n, "y * SiLU(z)", TOKENS, di));
+        nodes.add(Node.of("ssm_out" + n, "output projection", TOKENS, d));
+        return new Step.Mix(i, m, s.dModel(), layer.mask(), weights, nodes);
     }
 
     /**

@@ -13,13 +13,15 @@ import java.util.List;
  * {@link ModelFile} and written by {@link GgufExport}.
  */
 sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, BloomArchitecture, FalconArchitecture,
-        Qwen2Architecture, Qwen2MoeArchitecture, DeepSeek2Architecture, ChatGlmArchitecture, Gemma2Architecture {
+        Qwen2Architecture, Qwen2MoeArchitecture, DeepSeek2Architecture, ChatGlmArchitecture, Gemma2Architecture,
+        MambaArchitecture {
 
     /** Every architecture llmgraph maps, in the order a spec is tried against them. */
     static List<Architecture> all() {
         return List.of(new LlamaArchitecture(), new Qwen2Architecture(), new Qwen2MoeArchitecture(),
                 new DeepSeek2Architecture(), new Gemma2Architecture(),
-                new ChatGlmArchitecture(), new Gpt2Architecture(), new BloomArchitecture(), new FalconArchitecture());
+                new ChatGlmArchitecture(), new Gpt2Architecture(), new BloomArchitecture(), new FalconArchitecture(),
+                new MambaArchitecture());
     }
 
     /** llama.cpp's name for it. */

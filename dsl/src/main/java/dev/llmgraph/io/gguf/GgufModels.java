@@ -28,14 +28,13 @@ import java.util.Set;
  * GgufModels.write(model, Path.of("mine-bpe.gguf"), bpe);                 // with a trained tokenizer
  * }</pre>
  * Architectures read and written: llama (with or without experts), qwen2, qwen2moe, deepseek2 (MLA), gemma2,
- * chatglm, gpt2, bloom, falcon (see {@link GgufReport}
+ * chatglm, gpt2, bloom, falcon, mamba (a selective state space) (see {@link GgufReport}
  * for which spec maps to which). A file llmgraph cannot read gives a {@link GgufException} naming the file,
  * the key or tensor, and the problem.
  */
 public final class GgufModels {
     /** Architectures llama.cpp has that llmgraph does not map, with the feature llmgraph lacks for each. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("mamba", "a state-space model with recurrent state"),
             Map.entry("mamba2", "a state-space model with recurrent state"),
             Map.entry("rwkv6", "an RNN with recurrent state (RWKV)"),
             Map.entry("rwkv7", "an RNN with recurrent state (RWKV)"),

@@ -51,7 +51,9 @@ public final class GgufReport {
         Architecture closest = null;
         List<String> fewest = null;
         for (Architecture a : Architecture.all()) {
-            List<String> misfits = a.misfits(spec);
+            // The other architectures' checks read attention and an FFN, which a state space model has not.
+            List<String> misfits = spec.recurrent() && !(a instanceof MambaArchitecture)
+                    ? new Misfits(spec, a.name()).list() : a.misfits(spec);
             if (misfits.isEmpty()) {
                 fits.add(a);
             } else if (fewest == null || misfits.size() < fewest.size()) {
@@ -132,7 +134,11 @@ public final class GgufReport {
             case Positional.T5Bias t5 -> out.add("T5 bias in a decoder (llama.cpp has T5's bucketed relative bias "
                     + "only in its t5 encoder-decoder)");
             case Positional.Sinusoidal sinusoidal -> out.add("sinusoidal positions " + positions);
-            case Positional.None none -> out.add("NoPE " + positions);
+            case Positional.None none -> {
+                if (!spec.recurrent()) { // a state space model (mamba) takes positions from its recurrence
+                    out.add("NoPE " + positions);
+                }
+            }
             case Positional.Learned _, Positional.Rope _, Positional.Alibi _ -> { } // llama.cpp decoders have these
         }
         if (spec.placement() == NormPlacement.POST || spec.placement() == NormPlacement.DEEPNORM) {
@@ -143,7 +149,7 @@ public final class GgufReport {
             case Norm.SimpleRmsNorm _ -> out.add("SimpleRMSNorm (llama.cpp's block norms have a weight)");
             case Norm.LayerNorm _, Norm.RmsNorm _ -> { }
         }
-        if (spec.attention().qkNorm()) {
+        if (spec.attention() != null && spec.attention().qkNorm()) {
             out.add("QK-norm (llama.cpp has it in OLMo 2, Qwen3 and Gemma 3, which llmgraph does not map yet)");
         }
         return out;

@@ -29,6 +29,7 @@ final class Misfits {
     private final String architecture;
     private final List<String> found = new ArrayList<>();
     private boolean latentChecked;
+    private boolean stateSpaceChecked;
 
     Misfits(ModelSpec spec, String architecture) {
         this.spec = spec;
@@ -39,7 +40,22 @@ final class Misfits {
         if (!latentChecked && spec.latentAttention()) {
             add("latent attention (MLA)", "has softmax attention over full keys; deepseek2 has MLA");
         }
+        if (!stateSpaceChecked && spec.recurrent()) {
+            found.clear(); // the other checks read attention and an FFN, which a state space model has not
+            add("a selective state space (Mamba)", "attends with softmax attention; mamba has the state space");
+        }
         return List.copyOf(found);
+    }
+
+    /** A selective state space (mamba): required, every block the mixer alone, expansion factor 2. */
+    void stateSpace() {
+        stateSpaceChecked = true;
+        if (!spec.recurrent()) {
+            add("softmax attention and an FFN", "mixes positions with a selective state space (Mamba), no FFN");
+        } else if (spec.ssm().innerDim() != 2 * spec.dModel()) {
+            add("ssm.innerDim = " + spec.ssm().innerDim(), "loads only an expansion factor of 2: innerDim = 2 x "
+                    + "dModel = " + 2 * spec.dModel());
+        }
     }
 
     /** Latent attention (deepseek2): required, and the rest of the attention choices must be its own. */

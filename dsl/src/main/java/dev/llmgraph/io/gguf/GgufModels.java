@@ -9,6 +9,7 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightSource;
 import dev.llmgraph.spec.InvalidSpecException;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Ssm;
 import dev.llmgraph.tokenize.GgufVocabulary;
 
 import java.nio.file.Path;
@@ -123,7 +124,7 @@ public final class GgufModels {
             throw new GgufException(file.path() + ": architecture '" + name + "' " + (feature != null
                     ? "is " + feature + ", which llmgraph cannot express yet"
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, deepseek2, gemma2, chatglm, gpt2, "
-                    + "bloom and falcon"));
+                    + "bloom, falcon and mamba"));
         }
         ModelFile model = new ModelFile(file, name);
         if (model.expertCount > 0 && !architecture.readsExperts()) {
@@ -187,6 +188,11 @@ public final class GgufModels {
     }
 
     private static String sizes(ModelSpec spec) {
+        if (spec.recurrent()) {
+            Ssm m = spec.ssm();
+            return "dModel " + spec.dModel() + ", Mamba of innerDim " + m.innerDim() + ", stateDim " + m.stateDim()
+                    + ", convWidth " + m.convWidth() + ", dtRank " + m.dtRank() + ", vocabulary " + spec.vocabSize();
+        }
         return "dModel " + spec.dModel() + ", " + spec.heads() + " heads and " + spec.kvHeads() + " K/V heads of "
                 + spec.headDim() + ", FFN " + spec.ffnDim() + (spec.sparse() ? ", " + spec.moe().experts()
                 + " experts of " + spec.moe().expert().width() : "") + ", vocabulary " + spec.vocabSize();

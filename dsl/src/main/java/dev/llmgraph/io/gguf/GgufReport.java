@@ -22,7 +22,7 @@ import java.util.Optional;
  *                                      // llama architecture (llama.cpp's llama graph attends to every earlier
  *                                      // position)
  * }</pre>
- * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom and falcon, tried in that
+ * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon and mamba, tried in that
  * order.
  */
 public final class GgufReport {
@@ -56,7 +56,8 @@ public final class GgufReport {
                     ? new Misfits(spec, a.name()).list() : a.misfits(spec);
             if (misfits.isEmpty()) {
                 fits.add(a);
-            } else if (fewest == null || misfits.size() < fewest.size()) {
+            } else if (fewest == null || misfits.size() < fewest.size()
+                    || spec.recurrent() && a instanceof MambaArchitecture) { // its misfits, not "not a state space"
                 closest = a;
                 fewest = misfits;
             }

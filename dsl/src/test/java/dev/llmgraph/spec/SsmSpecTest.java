@@ -90,6 +90,18 @@ class SsmSpecTest {
     }
 
     @Test
+    void presetsAndTheirSummaryAndDiagram() {
+        ModelSpec spec = dev.llmgraph.presets.Presets.byName("mamba-2.8b");
+        assertEquals(2_768_345_600L, spec.parameterCount());
+        assertEquals("tiny-mamba-130m", dev.llmgraph.presets.Presets.byName("tiny-mamba-130m").name());
+        String html = dev.llmgraph.display.SpecSummary.of(spec).html();
+        assertTrue(html.contains("x + Mamba(N(x)): the mixer alone, no FFN"), html);
+        String text = dev.llmgraph.display.BlockDiagram.of(spec).toString();
+        assertTrue(text.contains("  x = x + Mamba(RMSNorm(x))    Mamba(innerDim=5120, stateDim=16, convWidth=4, "
+                + "dtRank=160); no positions, no FFN"), text);
+    }
+
+    @Test
     void trainingIsRefusedInWords() {
         assertEquals(List.of("training: ggml has no gradient for the state space ops Mamba is lowered with (ssm_conv, "
                 + "ssm_scan); keep Mamba models to inference, or train softmax attention"),

@@ -1,0 +1,48 @@
+package dev.llmgraph.presets;
+
+import dev.llmgraph.spec.ModelBuilder;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.Ssm;
+import dev.llmgraph.spec.Transformer;
+
+/**
+ * Published state space models (Mamba) as specs; {@link Presets#all()} lists them with the others. Mamba's
+ * checkpoints pad the GPT-NeoX tokenizer's 50 277 tokens to a multiple of 8 (50 280), tie the output head to the
+ * embeddings, use RMSNorm 1e-5 and the mixer defaults d_state 16, d_conv 4, expand 2, dt_rank ceil(d_model / 16).
+ * They were trained on 2048-token sequences; a recurrence has no context limit of its own.
+ */
+final class StateSpacePresets {
+    private StateSpacePresets() {}
+
+    /**
+     * Mamba-130M (https://huggingface.co/state-spaces/mamba-130m/blob/main/config.json): d_model 768, n_layer 24.
+     * 129 135 360 parameters from this config (the name rounds them to 130M).
+     */
+    static ModelSpec mamba130m() {
+        return mamba("mamba-130m", 768, 24).build();
+    }
+
+    /**
+     * Mamba-2.8B (https://huggingface.co/state-spaces/mamba-2.8b/blob/main/config.json): d_model 2560, n_layer 64.
+     * 2 768 345 600 parameters from this config (the name rounds them to 2.8B).
+     */
+    static ModelSpec mamba2_8b() {
+        return mamba("mamba-2.8b", 2560, 64).build();
+    }
+
+    private static ModelBuilder mamba(String name, int dModel, int layers) {
+        return Transformer.causalDecoder(name).vocabSize(50_280).dModel(dModel).layers(layers).contextLength(2048)
+                .positional(Positional.none()).norm(Norm.rms(1e-5), NormPlacement.PRE).tiedEmbeddings(true)
+                .ssm(Ssm.mamba(dModel));
+    }
+
+    /** The same architecture at test size: 2 layers, dModel 32 (Mamba's defaults for it), vocabulary 256. */
+    static ModelSpec tiny(ModelSpec full) {
+        return full.toBuilder().name("tiny-" + full.name()).vocabSize(256).dModel(32).layers(2).contextLength(128)
+                .ssm(Ssm.mamba(32).withStateDim(full.ssm().stateDim()).withConvWidth(full.ssm().convWidth()))
+                .build();
+    }
+}

@@ -6,15 +6,18 @@ import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.Ssm;
+import dev.llmgraph.spec.StateSpace;
 
 /**
  * The fixed-size memory of a session's recurrent layers (a state space model's), in place of a KV cache: what
  * each layer must remember of everything before the next token, the same size after 10 tokens or 100 000.
  * <pre>
- *  conv[layer]  [convWidth - 1, innerDim, 1]        each channel's last convWidth - 1 inputs to the convolution
- *  scan[layer]  [stateDim, 1, innerDim, 1]          each channel's stateDim values h (ssm_scan's layout: state,
- *                                                   head size 1, one head per channel, one slot)
+ *  conv[layer]  [convWidth - 1, convChannels, 1]    each convolved channel's last convWidth - 1 inputs
+ *  scan[layer]  [stateDim, 1, innerDim, 1]          Mamba: each channel's stateDim values h (ssm_scan's layout:
+ *                                                   state, head size 1, one head per channel, one slot)
+ *               [stateDim, headDim, heads, 1]       Mamba-2: each head dimension's stateDim values
  * </pre>
  * F32, as ggml's kernels read them. Every batch reads them and writes them back whole ({@link SsmLowering}); they
  * start at zero and are zeroed again when a sequence restarts at position 0 ({@link #clear}). Its bytes are the
@@ -33,9 +36,14 @@ final class RecurrentState implements AutoCloseable {
         this.ctx = Context.create(2 * layers);
         try {
             for (int i = 0; i < layers; i++) {
-                if (spec.layer(i).mixer() instanceof Ssm m) {
-                    conv[i] = ctx.newTensor("state_conv." + i, GgmlType.F32, m.convWidth() - 1, m.innerDim(), 1);
-                    scan[i] = ctx.newTensor("state_scan." + i, GgmlType.F32, m.stateDim(), 1, m.innerDim(), 1);
+                if (spec.layer(i).mixer() instanceof StateSpace m) {
+                    conv[i] = ctx.newTensor("state_conv." + i, GgmlType.F32, m.convWidth() - 1, m.convChannels(), 1);
+                    scan[i] = switch (m) {
+                        case Ssm mamba -> ctx.newTensor("state_scan." + i, GgmlType.F32, mamba.stateDim(), 1,
+                                mamba.innerDim(), 1);
+                        case Mamba2 mamba2 -> ctx.newTensor("state_scan." + i, GgmlType.F32, mamba2.stateDim(),
+                                mamba2.headDim(), mamba2.heads(), 1);
+                    };
                 }
             }
             this.buffer = ctx.allocate(backend);
@@ -46,12 +54,12 @@ final class RecurrentState implements AutoCloseable {
         }
     }
 
-    /** The convolution state of layer {@code layer}: [convWidth - 1, innerDim, 1]. */
+    /** The convolution state of layer {@code layer}: [convWidth - 1, convChannels, 1]. */
     Tensor conv(int layer) {
         return conv[layer];
     }
 
-    /** The scan state of layer {@code layer}: [stateDim, 1, innerDim, 1]. */
+    /** The scan state of layer {@code layer}: [stateDim, headDim (1 for Mamba), heads, 1]. */
     Tensor scan(int layer) {
         return scan[layer];
     }

@@ -8,7 +8,7 @@ import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Moe;
-import dev.llmgraph.spec.Ssm;
+import dev.llmgraph.spec.StateSpace;
 import dev.llmgraph.spec.plan.Node;
 import dev.llmgraph.spec.plan.Step;
 
@@ -73,7 +73,7 @@ final class StepLowering {
         return switch (mix.mixer()) {
             case Attention a -> attention.attend(mix.layer(), a, mix.mask(), x);
             case LatentAttention l -> attention.attendLatent(mix.layer(), l, mix.mask(), x);
-            case Ssm m -> {
+            case StateSpace m -> {
                 if (ssm == null) {
                     throw new UnsupportedOperationException(TrainingSupport.SSM);
                 }

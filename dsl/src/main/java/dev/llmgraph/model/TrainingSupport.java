@@ -4,7 +4,7 @@ import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
-import dev.llmgraph.spec.Ssm;
+import dev.llmgraph.spec.StateSpace;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.plan.Block;
@@ -75,7 +75,7 @@ public final class TrainingSupport {
                 switch (mix.mixer()) {
                     case Attention _ -> { }
                     case LatentAttention _ -> problems.add(LATENT);
-                    case Ssm _ -> problems.add(SSM);
+                    case StateSpace _ -> problems.add(SSM);
                 }
             }
             case Step.Embed _, Step.Normalize _, Step.Head _ -> { }

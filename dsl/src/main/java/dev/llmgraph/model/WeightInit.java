@@ -20,7 +20,8 @@ import java.util.SplittableRandom;
  * </ul>
  * A state space model's recurrence h <- exp(dt A) h + dt B u neither explodes nor vanishes only for A < 0 and a
  * moderate dt, so both schemes initialise it as Mamba does, never at random around 0: A = -(1, 2, .., stateDim) for
- * every channel (S4D-real, stored as llama.cpp stores A = -exp(A_log)), D = 1, the convolution N(0, 1 / convWidth),
+ * every channel (S4D-real, stored as llama.cpp stores A = -exp(A_log); Mamba-2: one A per head, uniform in -[1, 16]),
+ * D = 1, the convolution N(0, 1 / convWidth),
  * and the step-size bias the inverse softplus of a dt drawn log-uniformly from [0.001, 0.1] (gpt2, Mamba's range)
  * or [0.01, 1] (lecun: larger steps, so that on a tiny model the state carries a visible share of the output).
  * Every decay factor exp(dt A) then lies in (0, 1), well away from both ends for the first states.
@@ -79,7 +80,8 @@ public record WeightInit(String scheme, long seed) {
             case STATE_DECAY -> {
                 int states = (int) weight.ne()[0];
                 for (int i = 0; i < out.length; i++) {
-                    out[i] = -(i % states + 1);
+                    // Mamba-2 (one decay per head, [1, heads]): A drawn uniformly from -[1, 16], as Mamba-2 does.
+                    out[i] = states == 1 ? (float) -(1 + 15 * random.nextDouble()) : -(i % states + 1);
                 }
             }
             default -> java.util.Arrays.fill(out, 1f);

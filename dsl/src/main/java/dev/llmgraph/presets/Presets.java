@@ -309,6 +309,11 @@ public final class Presets {
         return StateSpacePresets.mamba2_8b();
     }
 
+    /** Mamba-2 2.7B: see {@link StateSpacePresets}. */
+    public static ModelSpec mamba2_2_7b() {
+        return StateSpacePresets.mamba2_2_7b();
+    }
+
     /**
      * Every full-size state space preset by name: models without attention or an FFN, kept apart from
      * {@link #all()}, whose readers (tables of heads and KV caches) expect both.
@@ -317,6 +322,7 @@ public final class Presets {
         Map<String, Supplier<ModelSpec>> all = new LinkedHashMap<>();
         all.put("mamba-130m", Presets::mamba130m);
         all.put("mamba-2.8b", Presets::mamba2_8b);
+        all.put("mamba2-2.7b", Presets::mamba2_2_7b);
         return all;
     }
 

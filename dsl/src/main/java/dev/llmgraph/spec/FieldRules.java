@@ -35,6 +35,8 @@ final class FieldRules {
             case "ssm.innerDim" -> "Mamba expands the stream to 2 x dModel channels";
             case "ssm.stateDim" -> "Mamba keeps 16 state values per channel";
             case "ssm.dtRank" -> "Mamba uses ceil(dModel / 16)";
+            case "mamba2.heads" -> "Mamba-2 uses heads of 64: innerDim / 64 heads";
+            case "mamba2.groups" -> "the released Mamba-2 models use 1 group";
             default -> throw new IllegalArgumentException("no count rule for " + field);
         };
         return Optional.of(new SpecProblem(field, value, "must be at least 1", hint));

@@ -27,7 +27,7 @@ public final class ModelBuilder {
     private Ffn ffn;
     private Moe moe;
     private LatentAttention latent;
-    private Ssm ssm;
+    private StateSpace ssm;
     private boolean parallelBlock;
     private Embeddings embeddings = Embeddings.untied();
     private double finalLogitSoftcap;
@@ -155,10 +155,10 @@ public final class ModelBuilder {
     }
 
     /**
-     * A selective state space (Mamba) as every layer's only mixer: blocks become {@code x + Mamba(Norm(x))}, with
+     * A selective state space (Mamba: {@link Ssm}, Mamba-2: {@link Mamba2}) as every layer's only mixer: blocks become {@code x + Mamba(Norm(x))}, with
      * no attention and no FFN (those settings are dropped); null returns to attention and an FFN.
      */
-    public ModelBuilder ssm(Ssm ssm) {
+    public ModelBuilder ssm(StateSpace ssm) {
         this.ssm = ssm;
         return this;
     }

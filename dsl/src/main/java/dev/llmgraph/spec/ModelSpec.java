@@ -26,7 +26,7 @@ import java.util.Set;
  * @param moe               the mixture of experts of the sparse layers, or null for a dense model
  * @param latent            multi-head latent attention (MLA) on every layer instead of softmax attention, or null;
  *                          with it, {@code attention} is the multi-head attention MLA decompresses to
- * @param ssm               a selective state space (Mamba) as every layer's only mixer, or null; such a spec has no
+ * @param ssm               a selective state space (Mamba, Mamba-2) as every layer's only mixer, or null; such a spec has no
  *                          attention and no FFN (both null)
  * @param parallelBlock     attention and FFN read the same input and their outputs are summed
  *                          (GPT-J, Falcon): {@code x = x + Attn(N(x)) + FFN(N(x))}
@@ -38,7 +38,7 @@ import java.util.Set;
  */
 public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int dModel, int layers, int contextLength,
                         Attention attention, Positional positional, Norm norm, NormPlacement placement,
-                        boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, Ssm ssm, boolean parallelBlock,
+                        boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, StateSpace ssm, boolean parallelBlock,
                         Embeddings embeddings,
                         double finalLogitSoftcap, Set<String> defaulted) {
 
@@ -72,7 +72,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return switch (layer(0).mixer()) {
             case Attention _ -> headDim();
             case LatentAttention l -> l.ropeHeadDim();
-            case Ssm _ -> 0;
+            case StateSpace _ -> 0;
         };
     }
 
@@ -199,7 +199,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     }
 
     /** This spec as a state space model (null: attention and an FFN again, which must then be set). */
-    public ModelSpec withSsm(Ssm ssm) {
+    public ModelSpec withSsm(StateSpace ssm) {
         return toBuilder().ssm(ssm).build();
     }
 

@@ -23,7 +23,7 @@ package dev.llmgraph.spec;
  * @param convWidth the causal convolution's width d_conv (Mamba: 4)
  * @param dtRank    the rank of the step-size projection (Mamba: ceil(dModel / 16))
  */
-public record Ssm(int innerDim, int stateDim, int convWidth, int dtRank) implements SequenceMixer {
+public record Ssm(int innerDim, int stateDim, int convWidth, int dtRank) implements StateSpace {
 
     /** Mamba's defaults for a model of width {@code dModel}: expand 2, state 16, conv width 4, dt rank dModel/16. */
     public static Ssm mamba(int dModel) {
@@ -55,22 +55,14 @@ public record Ssm(int innerDim, int stateDim, int convWidth, int dtRank) impleme
         return new Ssm(innerDim, stateDim, convWidth, dtRank);
     }
 
-    /** The last convWidth - 1 inputs of every channel: the convolution's part of the state. */
-    public long convStateElements() {
-        return (long) (convWidth - 1) * innerDim;
-    }
-
-    /** stateDim values per channel: the recurrence's part of the state. */
-    public long scanStateElements() {
-        return (long) stateDim * innerDim;
-    }
-
-    /** Values of the state of one layer and one sequence. */
-    public long stateElements() {
-        return convStateElements() + scanStateElements();
+    /** The convolution runs over the stream's channels. */
+    @Override
+    public long convChannels() {
+        return innerDim;
     }
 
     /** Weights of one block: in, conv (and bias), x, dt (and bias), A, D, out. */
+    @Override
     public long parameters(int dModel) {
         long d = dModel, di = innerDim;
         return d * 2 * di + (convWidth + 1L) * di + di * (dtRank + 2L * stateDim) + (dtRank + 1L) * di

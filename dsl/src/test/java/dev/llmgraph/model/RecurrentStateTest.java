@@ -76,6 +76,30 @@ class RecurrentStateTest {
     }
 
     @Test
+    void mamba2KeepsItsStateOfHeadsAndDecodesTokenByTokenAsAWhole() {
+        ModelSpec s = Transformer.causalDecoder("tiny-mamba2").vocabSize(64).dModel(32).layers(2).contextLength(4096)
+                .positional(Positional.none()).norm(Norm.rms(1e-5))
+                .ssm(dev.llmgraph.spec.Mamba2.of(32).withStateDim(8).withHeads(4, 2)).build();
+        // conv over x | B | C: 3 x (64 + 2 x 2 x 8) values; the scan: 8 states per channel of 64
+        long formula = 4L * s.layers() * (3 * (64 + 2 * 2 * 8) + 8 * 64);
+        assertEquals(formula, s.accounting().recurrentStateBytes());
+        try (Model model = Model.random(s, WeightInit.lecun(3), CPU);
+             Model chunked = Model.random(s, WeightInit.lecun(3), CPU.withBatchSize(5));
+             Session session = model.session(4096)) {
+            assertEquals(formula, session.stateBytes());
+            Logits whole = model.forward(TOKENS);
+            assertNotDegenerate(whole);
+            for (int t = 0; t < TOKENS.length; t++) {
+                assertClose(whole.row(t), session.feed(TOKENS[t]), "token " + t + " alone");
+            }
+            Logits inChunks = chunked.forward(TOKENS);
+            for (int t = 0; t < TOKENS.length; t++) {
+                assertClose(whole.row(t), inChunks.row(t), "token " + t + " in chunks of 5");
+            }
+        }
+    }
+
+    @Test
     void theStateCarriesEarlierTokens() {
         // The last token's logits depend on the first one only through the recurrent state (and the convolution,
         // which reaches 3 tokens back): with 12 tokens, a changed first token changes the last logits.

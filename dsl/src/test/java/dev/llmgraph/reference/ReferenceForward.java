@@ -4,6 +4,7 @@ import dev.llmgraph.model.Model;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
+import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
@@ -27,7 +28,7 @@ import java.util.Map;
  *    POST       x = N1(x + A(x));            x = N2(x + F(x))
  *    DEEPNORM   x = N1(alpha x + A(x));      x = N2(alpha x + F(x)),   alpha = (2 layers)^(1/4)
  *    parallel   x = x + A(N1(x)) + F(N1(x))  (PRE)   or   x = N1(x + A(x) + F(x))  (POST)
- *    Mamba      x = x + M(N1(x))             (PRE, no FFN: M is the selective state space)
+ *    Mamba      x = x + M(N1(x))             (PRE, no FFN: M is Mamba's or Mamba-2's selective state space)
  *  logits = H N_final(x), soft-capped c tanh(logits / c) when the spec says so
  * </pre>
  */
@@ -150,6 +151,7 @@ public final class ReferenceForward {
             case Attention _ -> ReferenceAttention.apply(spec, w, layer, x, prefixLength, nodes);
             case LatentAttention l -> ReferenceLatentAttention.apply(spec, l, w, layer, x, nodes);
             case Ssm m -> ReferenceSelectiveScan.apply(m, w, layer, x, nodes);
+            case Mamba2 m -> ReferenceMamba2.apply(m, spec.norm().eps(), w, layer, x, nodes);
         };
     }
 

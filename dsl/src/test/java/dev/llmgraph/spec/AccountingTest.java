@@ -35,7 +35,8 @@ class AccountingTest {
             "chatglm2-6b,    6243584000",
             "chatglm-6b,     6173286400",
             "mamba-130m,     129135360",
-            "mamba-2.8b,     2768345600"})
+            "mamba-2.8b,     2768345600",
+            "mamba2-2.7b,    2702599680"})
     void presetParameterCountIsThePublishedOne(String preset, long published) {
         assertEquals(published, Presets.byName(preset).parameterCount());
     }

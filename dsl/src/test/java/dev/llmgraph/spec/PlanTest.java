@@ -65,10 +65,14 @@ class PlanTest {
         long d = s.dModel(), hd = s.headDim();
         int context = 100;
         if (s.recurrent()) {
-            // the four projections (in, x, dt, out), then the convolution and the scan, whatever the context
-            long di = s.ssm().innerDim(), ds = s.ssm().stateDim(), r = s.ssm().dtRank();
-            long mamba = 2 * (d * 2 * di + di * (r + 2 * ds) + r * di + di * d) + 2L * s.ssm().convWidth() * di
-                    + 6 * ds * di;
+            // the projections (Mamba: in, x, dt, out; Mamba-2: in, out), then the convolution and the scan, whatever
+            // the context
+            long di = s.ssm().innerDim(), ds = s.ssm().stateDim(), channels = s.ssm().convChannels();
+            long matrices = switch (s.ssm()) {
+                case Ssm m -> d * 2 * di + di * (m.dtRank() + 2 * ds) + m.dtRank() * di + di * d;
+                case Mamba2 m -> d * (di + channels + m.heads()) + di * d;
+            };
+            long mamba = 2 * matrices + 2L * s.ssm().convWidth() * channels + 6 * ds * di;
             assertEquals(s.layers() * mamba + 2L * d * s.vocabSize(), s.accounting().flopsPerToken(context));
             assertEquals(0, s.accounting().kvCacheElementsPerToken());
             return;

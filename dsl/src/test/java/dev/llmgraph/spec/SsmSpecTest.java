@@ -102,6 +102,19 @@ class SsmSpecTest {
     }
 
     @Test
+    void mamba2CountsItsHeadsAndGroupsAndMapsToMamba2() {
+        ModelSpec spec = mamba("m2", 64, 2, 100).ssm(Mamba2.of(64).withStateDim(16).withHeads(8, 2)).build();
+        long d = 64, di = 128, channels = di + 2 * 2 * 16, heads = 8;
+        assertEquals(d * (di + channels + heads) + 5 * channels + 3 * heads + di + di * d + d,
+                spec.plan().blocks().getFirst().weights().stream().mapToLong(WeightLayout.Weight::elements).sum());
+        assertEquals(4L * 2 * (3 * channels + 16 * di), spec.accounting().recurrentStateBytes());
+        assertEquals("mamba2", GgufReport.of(spec).architecture().orElseThrow());
+        assertEquals("mamba2.heads = 0: must be at least 1; Mamba-2 uses heads of 64: innerDim / 64 heads",
+                assertThrows(IllegalArgumentException.class, () -> Mamba2.of(64).withHeads(0, 1)).getMessage());
+        assertEquals(2_702_599_680L, dev.llmgraph.presets.Presets.byName("mamba2-2.7b").parameterCount());
+    }
+
+    @Test
     void trainingIsRefusedInWords() {
         assertEquals(List.of("training: ggml has no gradient for the state space ops Mamba is lowered with (ssm_conv, "
                 + "ssm_scan); keep Mamba models to inference, or train softmax attention"),

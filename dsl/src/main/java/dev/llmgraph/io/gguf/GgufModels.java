@@ -9,7 +9,9 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightSource;
 import dev.llmgraph.spec.InvalidSpecException;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.Ssm;
+import dev.llmgraph.spec.StateSpace;
 import dev.llmgraph.tokenize.GgufVocabulary;
 
 import java.nio.file.Path;
@@ -29,14 +31,13 @@ import java.util.Set;
  * GgufModels.write(model, Path.of("mine-bpe.gguf"), bpe);                 // with a trained tokenizer
  * }</pre>
  * Architectures read and written: llama (with or without experts), qwen2, qwen2moe, deepseek2 (MLA), gemma2,
- * chatglm, gpt2, bloom, falcon, mamba (a selective state space) (see {@link GgufReport}
+ * chatglm, gpt2, bloom, falcon, mamba and mamba2 (selective state spaces) (see {@link GgufReport}
  * for which spec maps to which). A file llmgraph cannot read gives a {@link GgufException} naming the file,
  * the key or tensor, and the problem.
  */
 public final class GgufModels {
     /** Architectures llama.cpp has that llmgraph does not map, with the feature llmgraph lacks for each. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("mamba2", "a state-space model with recurrent state"),
             Map.entry("rwkv6", "an RNN with recurrent state (RWKV)"),
             Map.entry("rwkv7", "an RNN with recurrent state (RWKV)"),
             Map.entry("t5", "an encoder-decoder"),
@@ -124,7 +125,7 @@ public final class GgufModels {
             throw new GgufException(file.path() + ": architecture '" + name + "' " + (feature != null
                     ? "is " + feature + ", which llmgraph cannot express yet"
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, deepseek2, gemma2, chatglm, gpt2, "
-                    + "bloom, falcon and mamba"));
+                    + "bloom, falcon, mamba and mamba2"));
         }
         ModelFile model = new ModelFile(file, name);
         if (model.expertCount > 0 && !architecture.readsExperts()) {
@@ -189,9 +190,14 @@ public final class GgufModels {
 
     private static String sizes(ModelSpec spec) {
         if (spec.recurrent()) {
-            Ssm m = spec.ssm();
-            return "dModel " + spec.dModel() + ", Mamba of innerDim " + m.innerDim() + ", stateDim " + m.stateDim()
-                    + ", convWidth " + m.convWidth() + ", dtRank " + m.dtRank() + ", vocabulary " + spec.vocabSize();
+            StateSpace m = spec.ssm();
+            String particular = switch (m) {
+                case Ssm mamba -> "dtRank " + mamba.dtRank();
+                case Mamba2 mamba2 -> mamba2.heads() + " heads in " + mamba2.groups() + " groups";
+            };
+            return "dModel " + spec.dModel() + ", " + (m instanceof Ssm ? "Mamba" : "Mamba-2") + " of innerDim "
+                    + m.innerDim() + ", stateDim " + m.stateDim() + ", convWidth " + m.convWidth() + ", " + particular
+                    + ", vocabulary " + spec.vocabSize();
         }
         return "dModel " + spec.dModel() + ", " + spec.heads() + " heads and " + spec.kvHeads() + " K/V heads of "
                 + spec.headDim() + ", FFN " + spec.ffnDim() + (spec.sparse() ? ", " + spec.moe().experts()

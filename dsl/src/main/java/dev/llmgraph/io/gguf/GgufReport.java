@@ -1,7 +1,9 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.spec.ArchitectureKind;
+import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Ssm;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
@@ -22,7 +24,7 @@ import java.util.Optional;
  *                                      // llama architecture (llama.cpp's llama graph attends to every earlier
  *                                      // position)
  * }</pre>
- * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon and mamba, tried in that
+ * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, mamba and mamba2, tried in that
  * order.
  */
 public final class GgufReport {
@@ -52,12 +54,14 @@ public final class GgufReport {
         List<String> fewest = null;
         for (Architecture a : Architecture.all()) {
             // The other architectures' checks read attention and an FFN, which a state space model has not.
-            List<String> misfits = spec.recurrent() && !(a instanceof MambaArchitecture)
-                    ? new Misfits(spec, a.name()).list() : a.misfits(spec);
+            boolean stateSpace = a instanceof MambaArchitecture || a instanceof Mamba2Architecture;
+            List<String> misfits = spec.recurrent() && !stateSpace ? new Misfits(spec, a.name()).list()
+                    : a.misfits(spec);
             if (misfits.isEmpty()) {
                 fits.add(a);
             } else if (fewest == null || misfits.size() < fewest.size()
-                    || spec.recurrent() && a instanceof MambaArchitecture) { // its misfits, not "not a state space"
+                    || spec.ssm() instanceof Ssm && a instanceof MambaArchitecture // its own misfits, not
+                    || spec.ssm() instanceof Mamba2 && a instanceof Mamba2Architecture) { // "not a state space"
                 closest = a;
                 fewest = misfits;
             }

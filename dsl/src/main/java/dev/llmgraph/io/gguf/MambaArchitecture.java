@@ -29,7 +29,7 @@ final class MambaArchitecture implements Architecture {
     public List<String> misfits(ModelSpec spec) {
         Misfits m = new Misfits(spec, name());
         m.embeddings(false, false);
-        m.stateSpace();
+        m.mamba();
         m.rmsNorm();
         m.placement(NormPlacement.PRE);
         m.plainOutput();
@@ -39,7 +39,7 @@ final class MambaArchitecture implements Architecture {
     @Override
     public void writeKeys(ModelSpec spec, GgufWriter out) {
         String a = name() + ".";
-        Ssm m = spec.ssm();
+        Ssm m = (Ssm) spec.ssm(); // misfits() admits only Mamba here
         out.putUint32(a + "ssm.conv_kernel", m.convWidth());
         out.putUint32(a + "ssm.inner_size", m.innerDim());
         out.putUint32(a + "ssm.state_size", m.stateDim());

@@ -3,6 +3,7 @@ package dev.llmgraph.io.gguf;
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
@@ -11,6 +12,7 @@ import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.Router;
+import dev.llmgraph.spec.Ssm;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -47,14 +49,26 @@ final class Misfits {
         return List.copyOf(found);
     }
 
-    /** A selective state space (mamba): required, every block the mixer alone, expansion factor 2. */
-    void stateSpace() {
+    /** Mamba (mamba): required, every block the mixer alone, expansion factor 2. */
+    void mamba() {
         stateSpaceChecked = true;
-        if (!spec.recurrent()) {
-            add("softmax attention and an FFN", "mixes positions with a selective state space (Mamba), no FFN");
-        } else if (spec.ssm().innerDim() != 2 * spec.dModel()) {
-            add("ssm.innerDim = " + spec.ssm().innerDim(), "loads only an expansion factor of 2: innerDim = 2 x "
-                    + "dModel = " + 2 * spec.dModel());
+        switch (spec.ssm()) {
+            case null -> add("softmax attention and an FFN", "mixes positions with a selective state space (Mamba), "
+                    + "no FFN");
+            case Ssm m when m.innerDim() != 2 * spec.dModel() -> add("ssm.innerDim = " + m.innerDim(), "loads only "
+                    + "an expansion factor of 2: innerDim = 2 x dModel = " + 2 * spec.dModel());
+            case Ssm _ -> { }
+            case Mamba2 _ -> add("Mamba-2", "has Mamba's decay per channel and state; mamba2 has Mamba-2");
+        }
+    }
+
+    /** Mamba-2 (mamba2): required, every block the mixer alone. */
+    void mamba2() {
+        stateSpaceChecked = true;
+        switch (spec.ssm()) {
+            case null -> add("softmax attention and an FFN", "mixes positions with Mamba-2's state space, no FFN");
+            case Ssm _ -> add("Mamba", "has one decay per head (Mamba-2); mamba has Mamba");
+            case Mamba2 _ -> { }
         }
     }
 

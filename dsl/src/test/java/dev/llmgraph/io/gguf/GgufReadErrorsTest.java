@@ -154,7 +154,7 @@ class GgufReadErrorsTest {
         Path file = variant(llama, "unknown", keys -> keys.put("general.architecture", GgufValue.string("llama9")),
                 w -> { });
         assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, qwen2moe, "
-                + "deepseek2, gemma2, chatglm, gpt2, bloom, falcon and mamba", readError(file));
+                + "deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba and mamba2", readError(file));
     }
 
     @Test
@@ -188,6 +188,26 @@ class GgufReadErrorsTest {
         assertEquals(file + ": its keys describe a model llmgraph cannot build: spec 'tiny-mamba' has 1 problem:\n"
                 + "  - ssm.convWidth = 0: must be at least 2: the causal convolution reads the token and the "
                 + "convWidth - 1 before it, which the recurrent state carries; Mamba uses 4", readError(file));
+    }
+
+    @Test
+    void aMamba2WithoutItsGroupCountIsNamed() {
+        Path source = dir.resolve("tiny-mamba2.gguf");
+        try (Model model = Model.random(MambaParityTest.tinyMamba2(), WeightInit.lecun(1),
+                ModelOptions.cpu().withThreads(2))) {
+            GgufModels.write(model, source);
+        }
+        Path file = variant(source, "mamba2-no-groups", keys -> keys.remove("mamba2.ssm.group_count"), w -> { });
+        assertEquals(file + ": key 'mamba2.ssm.group_count' is missing; llama.cpp needs it to build a mamba2 model",
+                readError(file));
+        Path threeHeads = variant(source, "mamba2-3-heads",
+                keys -> keys.put("mamba2.ssm.time_step_rank", GgufValue.uint32(3)), w -> { });
+        assertEquals(threeHeads + ": its keys describe a model llmgraph cannot build: spec 'tiny-mamba2' has 2 "
+                + "problems:\n"
+                + "  - mamba2.heads = 3: must divide innerDim = 128: every head is innerDim / heads channels wide; "
+                + "Mamba-2 uses heads of 64\n"
+                + "  - mamba2.groups = 2: must divide heads = 3: each group of heads shares one B and one C; use 1 "
+                + "group", readError(threeHeads));
     }
 
     @Test

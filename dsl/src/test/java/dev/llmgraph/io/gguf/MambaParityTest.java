@@ -6,6 +6,7 @@ import dev.llmgraph.io.gguf.LlamaCppParityTest.Difference;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightInit;
+import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
@@ -26,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Mamba against llama.cpp's {@code mamba} graph on a tiny random-weight model (2 layers, dModel 64, innerDim 128,
- * stateDim 16, convWidth 4, dtRank 4), written as GGUF by llmgraph: llama.cpp computes the 40-token prompt in one
+ * stateDim 16, convWidth 4, dtRank 4), and Mamba-2 against its {@code mamba2} graph ({@link #tinyMamba2()}), written
+ * as GGUF by llmgraph: llama.cpp computes the 40-token prompt in one
  * batch; llmgraph computes it in one batch, one token at a time (its recurrent state carried from step to step),
  * and from the file read back. Errors are relative to llama.cpp's largest |logit|.
  *
@@ -36,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * token still moves the last logits (the state carries it), or agreement would prove little.
  *
  * <p>Tolerances: F32 1e-4, the same kernels on the same values (measured: 0 for the whole prompt and the file read
- * back; token by token 2.5e-7, the products accumulating in another order). Q8_0 and Q4_0 1e-3: both sides read
+ * back; token by token 2.5e-7 for mamba and 3.4e-7 for mamba2, the products accumulating in another order). Q8_0 and Q4_0 1e-3: both sides read
  * the same quantized bytes and quantize activations to Q8 the same way; only a value on a rounding boundary can
  * move by one Q8 step (measured: 0 in all three comparisons).
  */
@@ -51,12 +53,29 @@ class MambaParityTest {
                 .ssm(Ssm.mamba(64)).build();
     }
 
+    /** Mamba-2: innerDim 128 in 8 heads of 16, 2 groups, stateDim 16, convWidth 4. */
+    static ModelSpec tinyMamba2() {
+        return Transformer.causalDecoder("tiny-mamba2").vocabSize(TinyModels.VOCAB).dModel(64).layers(2)
+                .contextLength(64).positional(Positional.none()).norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .ssm(Mamba2.of(64).withStateDim(16).withHeads(8, 2)).build();
+    }
+
     @ParameterizedTest(name = "mamba with {0} matrices, whole prompt and token by token")
     @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0"})
     void mambaMatchesLlamaCpp(GgmlType type, @TempDir Path dir) {
-        ModelSpec spec = tinyMamba();
+        compare("mamba", tinyMamba(), type, dir);
+    }
+
+    @ParameterizedTest(name = "mamba2 with {0} matrices, whole prompt and token by token")
+    @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0"})
+    void mamba2MatchesLlamaCpp(GgmlType type, @TempDir Path dir) {
+        compare("mamba2", tinyMamba2(), type, dir);
+    }
+
+    private static void compare(String architecture, ModelSpec spec, GgmlType type, Path dir) {
+        assertEquals(architecture, GgufReport.of(spec).architecture().orElseThrow());
         int[] prompt = TinyModels.prompt(PROMPT);
-        Path file = dir.resolve("tiny-mamba-" + type + ".gguf");
+        Path file = dir.resolve(spec.name() + "-" + type + ".gguf");
         ModelOptions options = ModelOptions.cpu().withThreads(THREADS).withMatrixType(type);
         float[] whole, byToken, readBack, reference, otherFirst;
         try (Model model = Model.random(spec, WeightInit.lecun(11), options)) {
@@ -79,7 +98,7 @@ class MambaParityTest {
         Difference forward = Difference.of(whole, reference);
         Difference steps = Difference.of(byToken, reference);
         Difference reverse = Difference.of(readBack, reference);
-        TABLE.put(String.format("%-5s", type), forward + "  " + steps + "  " + reverse);
+        TABLE.put(String.format("%-7s %-5s", architecture, type), forward + "  " + steps + "  " + reverse);
         double tolerance = type == GgmlType.F32 ? 1e-4 : 1e-3;
         assertTrue(forward.relative() <= tolerance, "whole prompt: " + forward);
         assertTrue(steps.relative() <= tolerance, "token by token: " + steps);
@@ -113,9 +132,9 @@ class MambaParityTest {
 
     @AfterAll
     static void printTable() {
-        System.out.println("mamba: llmgraph vs llama.cpp's batch, " + PROMPT + "-token prompt, error relative to max "
+        System.out.println("mamba, mamba2: llmgraph vs llama.cpp's batch, " + PROMPT + "-token prompt, error relative to max "
                 + "|logit|");
-        System.out.println(String.format("%-5s  %-20s %-20s %-20s", "type", "whole prompt", "token by token",
+        System.out.println(String.format("%-13s  %-20s %-20s %-20s", "", "whole prompt", "token by token",
                 "GGUF read back"));
         TABLE.forEach((key, row) -> System.out.println(key + "  " + row));
     }

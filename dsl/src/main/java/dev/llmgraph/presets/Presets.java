@@ -326,7 +326,10 @@ public final class Presets {
         return all;
     }
 
-    /** The preset named {@code name} (see {@link #all()} and {@link #stateSpace()}), full size or with a {@code tiny-} prefix. */
+    /**
+     * The preset named {@code name} (see {@link #all()} and {@link #stateSpace()}), full size or with a
+     * {@code tiny-} prefix.
+     */
     public static ModelSpec byName(String name) {
         String key = name.startsWith("tiny-") ? name.substring(5) : name;
         Supplier<ModelSpec> preset = all().getOrDefault(key, stateSpace().get(key));

@@ -155,8 +155,9 @@ public final class ModelBuilder {
     }
 
     /**
-     * A selective state space (Mamba: {@link Ssm}, Mamba-2: {@link Mamba2}) as every layer's only mixer: blocks become {@code x + Mamba(Norm(x))}, with
-     * no attention and no FFN (those settings are dropped); null returns to attention and an FFN.
+     * A selective state space (Mamba: {@link Ssm}, Mamba-2: {@link Mamba2}) as every layer's only mixer: blocks
+     * become {@code x + Mamba(Norm(x))}, with no attention and no FFN (those settings are dropped); null returns to
+     * attention and an FFN.
      */
     public ModelBuilder ssm(StateSpace ssm) {
         this.ssm = ssm;

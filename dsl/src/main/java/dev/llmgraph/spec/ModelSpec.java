@@ -26,8 +26,8 @@ import java.util.Set;
  * @param moe               the mixture of experts of the sparse layers, or null for a dense model
  * @param latent            multi-head latent attention (MLA) on every layer instead of softmax attention, or null;
  *                          with it, {@code attention} is the multi-head attention MLA decompresses to
- * @param ssm               a selective state space (Mamba, Mamba-2) as every layer's only mixer, or null; such a spec has no
- *                          attention and no FFN (both null)
+ * @param ssm               a selective state space (Mamba, Mamba-2) as every layer's only mixer, or null; such a
+ *                          spec has no attention and no FFN (both null)
  * @param parallelBlock     attention and FFN read the same input and their outputs are summed
  *                          (GPT-J, Falcon): {@code x = x + Attn(N(x)) + FFN(N(x))}
  * @param embeddings        tying, scaling and the embedding LayerNorm
@@ -38,8 +38,8 @@ import java.util.Set;
  */
 public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int dModel, int layers, int contextLength,
                         Attention attention, Positional positional, Norm norm, NormPlacement placement,
-                        boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, StateSpace ssm, boolean parallelBlock,
-                        Embeddings embeddings,
+                        boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, StateSpace ssm,
+                        boolean parallelBlock, Embeddings embeddings,
                         double finalLogitSoftcap, Set<String> defaulted) {
 
     public ModelSpec {

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The rules of {@link Ssm} and {@link Mamba2}: those one value breaks by itself (applied again here, for a record made with its
- * constructor) and those that involve the rest of the spec (a recurrence carries positions itself and reads
- * tokens strictly left to right; Mamba blocks are pre-norm and have no FFN beside the mixer).
+ * The rules of {@link Ssm} and {@link Mamba2}: those one value breaks by itself (applied again here, for a record
+ * made with its constructor) and those that involve the rest of the spec (a recurrence carries positions itself and
+ * reads tokens strictly left to right; Mamba blocks are pre-norm and have no FFN beside the mixer).
  */
 final class SsmRules {
     private SsmRules() {}

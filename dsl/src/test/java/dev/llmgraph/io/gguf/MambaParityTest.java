@@ -38,9 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * token still moves the last logits (the state carries it), or agreement would prove little.
  *
  * <p>Tolerances: F32 1e-4, the same kernels on the same values (measured: 0 for the whole prompt and the file read
- * back; token by token 2.5e-7 for mamba and 3.4e-7 for mamba2, the products accumulating in another order). Q8_0 and Q4_0 1e-3: both sides read
- * the same quantized bytes and quantize activations to Q8 the same way; only a value on a rounding boundary can
- * move by one Q8 step (measured: 0 in all three comparisons).
+ * back; token by token 2.5e-7 for mamba and 3.4e-7 for mamba2, the products accumulating in another order). Q8_0
+ * and Q4_0 1e-3: both sides read the same quantized bytes and quantize activations to Q8 the same way; only a value
+ * on a rounding boundary can move by one Q8 step (measured: 0 in all three comparisons).
  */
 class MambaParityTest {
     private static final int THREADS = 2;
@@ -132,8 +132,8 @@ class MambaParityTest {
 
     @AfterAll
     static void printTable() {
-        System.out.println("mamba, mamba2: llmgraph vs llama.cpp's batch, " + PROMPT + "-token prompt, error relative to max "
-                + "|logit|");
+        System.out.println("mamba, mamba2: llmgraph vs llama.cpp's batch, " + PROMPT + "-token prompt, error "
+                + "relative to max |logit|");
         System.out.println(String.format("%-13s  %-20s %-20s %-20s", "", "whole prompt", "token by token",
                 "GGUF read back"));
         TABLE.forEach((key, row) -> System.out.println(key + "  " + row));

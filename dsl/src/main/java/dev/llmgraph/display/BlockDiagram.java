@@ -207,6 +207,11 @@ public final class BlockDiagram implements RichDisplay {
             sb.append(" -> embedding ").append(normName(s.norm()));
         }
         sb.append('\n').append("x ").append(s.layers()).append(" layers:\n");
+        if (s.recurrent()) {
+            sb.append("  x = x + Mamba(").append(normName(s.norm())).append("(x))    ").append(s.ssm())
+                    .append("; no positions, no FFN\n");
+            return tail(s, sb);
+        }
         String attention = SpecFacts.attention(s.attention()) + "; " + s.positional() + "; "
                 + SublayerDrawing.maskLabel(s).substring(2);
         String ffn = SpecFacts.ffnName(s.ffn()) + ", " + s.dModel() + " -> " + s.ffnDim() + " -> " + s.dModel();
@@ -218,6 +223,11 @@ public final class BlockDiagram implements RichDisplay {
             sb.append("  ").append(formula(s, "Attention")).append("    ").append(attention).append('\n');
             sb.append("  ").append(formula(s, "FFN")).append("    ").append(ffn).append('\n');
         }
+        return tail(s, sb);
+    }
+
+    /** The final norm, the output head and the logits. */
+    private static String tail(ModelSpec s, StringBuilder sb) {
         sb.append("-> ");
         if (s.finalNorm()) {
             sb.append("final ").append(normName(s.norm())).append(" -> ");

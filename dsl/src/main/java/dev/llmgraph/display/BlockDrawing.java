@@ -155,6 +155,7 @@ final class BlockDrawing {
             case Step.Mix mix -> switch (mix.mixer()) {
                 case Attention a -> SublayerDrawing.attention(c, s, a, x, y, w);
                 case dev.llmgraph.spec.LatentAttention l -> SublayerDrawing.latent(c, s, l, x, y, w);
+                case dev.llmgraph.spec.StateSpace m -> SublayerDrawing.ssm(c, s, m, x, y, w);
             };
             case Step.Channel channel -> switch (channel.mixer()) {
                 case Ffn f -> SublayerDrawing.ffn(c, s, f, x, y, w);

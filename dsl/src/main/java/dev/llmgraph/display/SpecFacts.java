@@ -53,14 +53,22 @@ final class SpecFacts {
         rows.put("contextLength", Integer.toString(s.contextLength()));
         rows.put("embeddings", embeddings(s.embeddings()));
         rows.put("positional", s.positional().toString());
-        rows.put("attention", attention(s.attention()));
-        rows.put("heads / kvHeads / headDim", s.heads() + " / " + s.kvHeads() + " / " + s.headDim());
-        rows.put("mask", mask(s));
-        rows.put("norm", s.norm().toString());
-        rows.put("norm placement", placement(s.placement(), s.layers()));
-        rows.put("block", s.parallelBlock() ? "parallel: x + Attn(N(x)) + FFN(N(x))" : "sequential: attention, then FFN");
-        rows.put("ffn", ffnName(s.ffn()) + ", width " + s.ffnDim()
-                + (s.ffn().bias() ? ", bias" : ""));
+        if (s.recurrent()) {
+            rows.put("mixer", "selective state space " + s.ssm() + ", a state of " + s.ssm().stateElements()
+                    + " values per layer at any context");
+            rows.put("norm", s.norm().toString());
+            rows.put("norm placement", placement(s.placement(), s.layers()));
+            rows.put("block", "x + Mamba(N(x)): the mixer alone, no FFN");
+        } else {
+            rows.put("attention", attention(s.attention()));
+            rows.put("heads / kvHeads / headDim", s.heads() + " / " + s.kvHeads() + " / " + s.headDim());
+            rows.put("mask", mask(s));
+            rows.put("norm", s.norm().toString());
+            rows.put("norm placement", placement(s.placement(), s.layers()));
+            rows.put("block", s.parallelBlock() ? "parallel: x + Attn(N(x)) + FFN(N(x))"
+                    : "sequential: attention, then FFN");
+            rows.put("ffn", ffnName(s.ffn()) + ", width " + s.ffnDim() + (s.ffn().bias() ? ", bias" : ""));
+        }
         rows.put("final norm", s.finalNorm() ? "yes" : "no");
         rows.put("output head", (s.tiedEmbeddings() ? "tied to the token embedding" : "own matrix")
                 + (s.finalLogitSoftcap() > 0 ? ", logits soft-capped at " + Format.decimal(s.finalLogitSoftcap()) : ""));

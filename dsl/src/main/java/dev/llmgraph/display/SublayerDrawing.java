@@ -166,6 +166,32 @@ final class SublayerDrawing {
         return end;
     }
 
+    /** A selective state space (Mamba, Mamba-2): in-projection, causal convolution, the scan, the gate, W_out. */
+    static double ssm(DiagramCanvas c, ModelSpec s, dev.llmgraph.spec.StateSpace m, double x, double y, double w) {
+        double cx = x + w / 2, cw = CHIP_W + 90;
+        String[] labels = switch (m) {
+            case dev.llmgraph.spec.Ssm mamba -> new String[] {"W_in → u | z [" + mamba.innerDim() + "] each",
+                    "causal conv1d (width " + mamba.convWidth() + "), SiLU", "W_x → dt [" + mamba.dtRank()
+                    + "] | B | C [" + mamba.stateDim() + "]", "h ← exp(dt A) h + dt B u,  y = C h + D u",
+                    "y · SiLU(z)", "Mamba · selective scan"};
+            case dev.llmgraph.spec.Mamba2 mamba2 -> new String[] {"W_in → z | xBC | dt [" + mamba2.heads()
+                    + " heads]", "causal conv1d over xBC (width " + mamba2.convWidth() + "), SiLU", "x ["
+                    + mamba2.headDim() + " × " + mamba2.heads() + "] | B | C [" + mamba2.stateDim() + " × "
+                    + mamba2.groups() + "]", "H ← exp(dt A_h) H + dt B x,  y = C H + D x",
+                    "GroupRMSNorm(y · SiLU(z))", "Mamba-2 · selective scan"};
+        };
+        double bottom = c.chip("ssm_in", Kind.ATTENTION, cx, y + 42, cw, labels[0]);
+        bottom = next(c, "ssm_conv", Kind.ATTENTION, cx, bottom, cw, labels[1]);
+        bottom = next(c, "ssm_select", Kind.ATTENTION, cx, bottom, cw, labels[2]);
+        bottom = next(c, "ssm_scan", Kind.ATTENTION, cx, bottom, cw, labels[3]);
+        bottom = next(c, "ssm_gate", Kind.ATTENTION, cx, bottom, cw, labels[4]);
+        bottom = next(c, "ssm_out_proj", Kind.ATTENTION, cx, bottom, CHIP_W, "W_out");
+        double end = bottom + 10;
+        c.frame("attention", Kind.ATTENTION, x, y, w, end - y, labels[5], "state " + m.stateElements()
+                + " values per layer, any context", m.toString());
+        return end;
+    }
+
     static String activationName(Activation a) {
         return switch (a) {
             case RELU -> "ReLU";

@@ -86,7 +86,8 @@ final class GraphBuilder {
     Tensor build(KvCache cache) {
         Plan plan = spec.plan();
         StepLowering steps = new StepLowering(this, shape.trainable() ? new TrainableAttention(this)
-                : new CachedAttention(this, cache));
+                : new CachedAttention(this, cache),
+                !shape.trainable() && spec.recurrent() ? new SsmLowering(this, cache.recurrent()) : null);
         Tensor x = steps.lower(plan.input(), null, LastTokenTrim.NONE);
         for (Block block : plan.blocks()) {
             x = steps.lower(block.steps(), x, LastTokenTrim.of(ctx, shape, block.layer(), spec.layers()));

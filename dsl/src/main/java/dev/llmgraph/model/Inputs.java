@@ -31,6 +31,7 @@ final class Inputs {
     private Tensor cacheRows;
     private Tensor transposedCacheCells;
     private Tensor buckets;
+    private Tensor stateSlots;
     private final Map<MaskKind, Tensor> headMasks = new EnumMap<>(MaskKind.class);
 
     Inputs(ModelSpec spec, Positions positional, Context ctx, GraphBuilder.Shape shape, KvCache cache) {
@@ -97,6 +98,14 @@ final class Inputs {
                 GgmlType.F32, shape.keys(), shape.queries(), heads).markInput());
     }
 
+    /** The recurrent state slot of each sequence [1]: the one slot a session's state has, 0. */
+    Tensor stateSlots() {
+        if (stateSlots == null) {
+            stateSlots = input("inp_state_slots", 1);
+        }
+        return stateSlots;
+    }
+
     /** The T5 bucket ids [K * T]. */
     Tensor buckets() {
         if (buckets == null) {
@@ -124,6 +133,9 @@ final class Inputs {
         }
         for (var e : masks.entrySet()) {
             e.getValue().setFloats(maskValues(e.getKey(), start, prefix));
+        }
+        if (stateSlots != null) {
+            stateSlots.setInts(0);
         }
         if (buckets != null) {
             buckets.setInts(positional.bucketIds(start, shape.keys(), shape.queries()));
@@ -157,6 +169,9 @@ final class Inputs {
                 }
             }
             e.getValue().setFloats(m);
+        }
+        if (stateSlots != null) {
+            stateSlots.setInts(0);
         }
         if (buckets != null) {
             buckets.setInts(positional.bucketIds(0, shape.keys(), shape.queries()));

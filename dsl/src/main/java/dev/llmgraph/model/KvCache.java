@@ -25,6 +25,10 @@ import dev.llmgraph.spec.ModelSpec;
  * </pre>
  * Sliding-window layers keep every position too (the mask hides the old ones); this costs memory but
  * keeps positions and cache rows identical.
+ *
+ * <p>A state space model (Mamba) keeps no rows per position at all: its layers remember through a fixed-size
+ * {@link RecurrentState}, which this cache then holds instead, so that a session has one memory whatever its
+ * layers are made of.
  */
 final class KvCache implements AutoCloseable {
     /** Positions the cache holds. */
@@ -35,10 +39,22 @@ final class KvCache implements AutoCloseable {
     private final GgmlType type;
     private final Context ctx;
     private final Buffer buffer;
+    /** The recurrent layers' state, or null when every layer attends. */
+    private final RecurrentState recurrent;
 
     KvCache(ModelSpec spec, Backend backend, GgmlType type, int size) {
         this.size = size;
         this.type = type;
+        if (spec.recurrent()) {
+            this.recurrent = new RecurrentState(spec, backend);
+            this.vTransposed = false;
+            this.k = null;
+            this.v = null;
+            this.ctx = null;
+            this.buffer = null;
+            return;
+        }
+        this.recurrent = null;
         if (spec.latentAttention()) {
             refuseForLatent(spec, backend, type, size);
             this.vTransposed = false;
@@ -193,12 +209,33 @@ final class KvCache implements AutoCloseable {
         return cells;
     }
 
+    /** The recurrent layers' state; throws for a model whose layers all attend. */
+    RecurrentState recurrent() {
+        if (recurrent == null) {
+            throw new IllegalStateException("this model's layers attend through a KV cache; only recurrent layers "
+                    + "(Ssm) keep a recurrent state");
+        }
+        return recurrent;
+    }
+
+    /** A sequence starts again at position 0: recurrent state back to zero (KV rows are simply overwritten). */
+    void restart() {
+        if (recurrent != null) {
+            recurrent.clear();
+        }
+    }
+
     long byteSize() {
-        return buffer.byteSize();
+        return (buffer == null ? 0 : buffer.byteSize()) + (recurrent == null ? 0 : recurrent.byteSize());
     }
 
     @Override
     public void close() {
-        ctx.close();
+        if (recurrent != null) {
+            recurrent.close();
+        }
+        if (ctx != null) {
+            ctx.close();
+        }
     }
 }

@@ -45,11 +45,22 @@ public final class Session implements AutoCloseable {
     /**
      * Bytes of backend memory this session's KV cache occupies: the buffer ggml allocated for the K and V
      * tensors of every layer, {@link #capacity()} rows each. Compare it with the spec's
-     * {@code accounting().kvCacheBytes(capacity(), cacheType)}.
+     * {@code accounting().kvCacheBytes(capacity(), cacheType)}. For a state space model (Mamba) this is its
+     * fixed-size {@link #stateBytes()} instead.
      */
     public long cacheBytes() {
         ensureOpen();
         return cache.byteSize();
+    }
+
+    /**
+     * Bytes of backend memory of the recurrent layers' state (a state space model's convolution and scan state):
+     * one sequence's, the same at any context length; equals the spec's {@code accounting().recurrentStateBytes()}.
+     * 0 for a model whose layers all attend.
+     */
+    public long stateBytes() {
+        ensureOpen();
+        return model.spec().recurrent() ? cache.recurrent().byteSize() : 0;
     }
 
     /** Feeds {@code tokens} and returns the logits of the last one. */
@@ -157,7 +168,7 @@ public final class Session implements AutoCloseable {
         return new Stats(graphBuilds, buildNanos, steps, stepNanos, inputNanos, computeNanos);
     }
 
-    /** Forgets every token (the cache is overwritten by later calls). */
+    /** Forgets every token (the cache is overwritten by later calls; a recurrent state is zeroed). */
     public void reset() {
         position = 0;
         prefix = 0;

@@ -28,6 +28,7 @@ final class StepGraph implements AutoCloseable {
 
     final GraphBuilder.Shape shape;
     private final Model model;
+    private final KvCache cache;
     /** The adapter the graph applies (null for none): a graph built before an attach or detach no longer fits. */
     private final LoraAdapter adapter;
     private final Context ctx;
@@ -41,6 +42,7 @@ final class StepGraph implements AutoCloseable {
 
     private StepGraph(Model model, KvCache cache, GraphBuilder.Shape shape, Collection<String> inspect) {
         this.model = model;
+        this.cache = cache;
         this.shape = shape;
         this.adapter = model.attachedAdapter();
         int capacity = graphSize(model);
@@ -114,6 +116,9 @@ final class StepGraph implements AutoCloseable {
             throw new IllegalStateException("this graph lost its compute memory to another graph; build a new one");
         }
         long t0 = System.nanoTime();
+        if (start == 0) {
+            cache.restart(); // a recurrent state must not carry over from an earlier sequence
+        }
         builder.inputs.fill(ids, start, prefix);
         long t1 = System.nanoTime();
         float[] values = model.scheduler().computeAndRead(graph, logits);

@@ -8,6 +8,7 @@ import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Moe;
+import dev.llmgraph.spec.StateSpace;
 import dev.llmgraph.spec.plan.Node;
 import dev.llmgraph.spec.plan.Step;
 
@@ -23,12 +24,15 @@ final class StepLowering {
     private final Context ctx;
     private final AttentionLowering attention;
     private final ExpertsLowering experts;
+    /** The state space lowering, or null where there is no recurrent state (training). */
+    private final SsmLowering ssm;
 
-    StepLowering(GraphBuilder g, AttentionLowering attention) {
+    StepLowering(GraphBuilder g, AttentionLowering attention, SsmLowering ssm) {
         this.g = g;
         this.ctx = g.ctx;
         this.attention = attention;
         this.experts = new ExpertsLowering(g);
+        this.ssm = ssm;
     }
 
     /** {@code steps} applied in order to {@code x}. */
@@ -69,6 +73,12 @@ final class StepLowering {
         return switch (mix.mixer()) {
             case Attention a -> attention.attend(mix.layer(), a, mix.mask(), x);
             case LatentAttention l -> attention.attendLatent(mix.layer(), l, mix.mask(), x);
+            case StateSpace m -> {
+                if (ssm == null) {
+                    throw new UnsupportedOperationException(TrainingSupport.SSM);
+                }
+                yield ssm.lower(mix.layer(), m, x);
+            }
         };
     }
 

@@ -154,7 +154,8 @@ public final class TrainingGraph implements AutoCloseable {
                 .orElseThrow().role();
         boolean table = switch (role) {
             case TOKEN_EMBEDDING, POSITION_EMBEDDING, RELATIVE_POSITION_BIAS -> true;
-            case NORM_GAIN, NORM_BIAS, BIAS, ROUTER, PROJECTION, BRANCH_PROJECTION, BRANCH_OUTPUT -> false;
+            case NORM_GAIN, NORM_BIAS, BIAS, ROUTER, PROJECTION, BRANCH_PROJECTION, BRANCH_OUTPUT, CONVOLUTION,
+                 STATE_DECAY, STATE_SKIP, STEP_BIAS -> false;
         };
         return table && !weight.equals(head);
     }

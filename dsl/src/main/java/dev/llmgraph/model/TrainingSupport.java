@@ -4,6 +4,7 @@ import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
+import dev.llmgraph.spec.StateSpace;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.plan.Block;
@@ -30,6 +31,9 @@ public final class TrainingSupport {
     static final String LATENT = "training: latent attention (MLA) is lowered only in its cached, absorbed "
             + "inference form, which joins the latent and the RoPE key with concat, an op ggml has no gradient for; "
             + "train softmax attention (Attention.multiHead, grouped, multiQuery), or keep MLA models to inference";
+
+    static final String SSM = "training: ggml has no gradient for the state space ops Mamba is lowered with "
+            + "(ssm_conv, ssm_scan); keep Mamba models to inference, or train softmax attention";
 
     private TrainingSupport() {}
 
@@ -71,6 +75,7 @@ public final class TrainingSupport {
                 switch (mix.mixer()) {
                     case Attention _ -> { }
                     case LatentAttention _ -> problems.add(LATENT);
+                    case StateSpace _ -> problems.add(SSM);
                 }
             }
             case Step.Embed _, Step.Normalize _, Step.Head _ -> { }

@@ -18,6 +18,13 @@ import java.util.SplittableRandom;
  *       activations keep their scale, embeddings N(0, 1), biases N(0, 0.1), norm weights 1 + N(0, 0.1), T5
  *       buckets N(0, 0.5), routers N(0, 16 / fan_in): every parameter matters, so a wrong wiring shows in the logits.</li>
  * </ul>
+ * A state space model's recurrence h <- exp(dt A) h + dt B u neither explodes nor vanishes only for A < 0 and a
+ * moderate dt, so both schemes initialise it as Mamba does, never at random around 0: A = -(1, 2, .., stateDim) for
+ * every channel (S4D-real, stored as llama.cpp stores A = -exp(A_log); Mamba-2: one A per head, uniform in -[1, 16]),
+ * D = 1, the convolution N(0, 1 / convWidth),
+ * and the step-size bias the inverse softplus of a dt drawn log-uniformly from [0.001, 0.1] (gpt2, Mamba's range)
+ * or [0.01, 1] (lecun: larger steps, so that on a tiny model the state carries a visible share of the output).
+ * Every decay factor exp(dt A) then lies in (0, 1), well away from both ends for the first states.
  */
 public record WeightInit(String scheme, long seed) {
     public static WeightInit gpt2(long seed) {
@@ -47,6 +54,8 @@ public record WeightInit(String scheme, long seed) {
                 // Router scores spread by about 4 (x is normalised to length ~sqrt(dModel)): the gaps between ranked
                 // experts are then far above rounding, so every engine picks the same experts.
                 case ROUTER -> fill(out, random, 0, 4.0 / Math.sqrt(weight.ne()[0]));
+                case CONVOLUTION, STATE_DECAY, STATE_SKIP -> stateSpace(out, random, weight);
+                case STEP_BIAS -> stepBias(out, random, 0.01, 1.0);
             }
             return out;
         }
@@ -58,8 +67,33 @@ public record WeightInit(String scheme, long seed) {
             case BRANCH_PROJECTION -> fill(out, random, 0, 0.02 * spec.placement().initBeta(spec.layers()));
             case BRANCH_OUTPUT -> fill(out, random, 0,
                     0.02 / Math.sqrt(2.0 * spec.layers()) * spec.placement().initBeta(spec.layers()));
+            case CONVOLUTION, STATE_DECAY, STATE_SKIP -> stateSpace(out, random, weight);
+            case STEP_BIAS -> stepBias(out, random, 0.001, 0.1);
         }
         return out;
+    }
+
+    /** Mamba's convolution N(0, 1 / convWidth), A = -(n + 1) along each channel's states, D = 1. */
+    private static void stateSpace(float[] out, SplittableRandom random, WeightLayout.Weight weight) {
+        switch (weight.role()) {
+            case CONVOLUTION -> fill(out, random, 0, 1.0 / Math.sqrt(weight.ne()[0]));
+            case STATE_DECAY -> {
+                int states = (int) weight.ne()[0];
+                for (int i = 0; i < out.length; i++) {
+                    // Mamba-2 (one decay per head, [1, heads]): A drawn uniformly from -[1, 16], as Mamba-2 does.
+                    out[i] = states == 1 ? (float) -(1 + 15 * random.nextDouble()) : -(i % states + 1);
+                }
+            }
+            default -> java.util.Arrays.fill(out, 1f);
+        }
+    }
+
+    /** The inverse softplus of dt drawn log-uniformly from [min, max]: softplus(bias) = dt at initialisation. */
+    private static void stepBias(float[] out, SplittableRandom random, double min, double max) {
+        for (int i = 0; i < out.length; i++) {
+            double dt = Math.exp(Math.log(min) + random.nextDouble() * (Math.log(max) - Math.log(min)));
+            out[i] = (float) (dt + Math.log(-Math.expm1(-dt)));
+        }
     }
 
     private static void fill(float[] out, SplittableRandom random, double mean, double std) {

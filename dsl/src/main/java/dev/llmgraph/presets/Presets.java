@@ -296,7 +296,7 @@ public final class Presets {
                 .build();
     }
 
-    /** Every full-size preset by name. */
+    /** Every full-size preset with attention by name (the state space ones: {@link #stateSpace()}). */
     public static Map<String, Supplier<ModelSpec>> all() {
         Map<String, Supplier<ModelSpec>> all = new LinkedHashMap<>();
         all.put("gpt2-small", Presets::gpt2Small);
@@ -317,13 +317,43 @@ public final class Presets {
         return all;
     }
 
-    /** The preset named {@code name} (see {@link #all()}), full size or with a {@code tiny-} prefix. */
+    /** Mamba-130M: see {@link StateSpacePresets}. */
+    public static ModelSpec mamba130m() {
+        return StateSpacePresets.mamba130m();
+    }
+
+    /** Mamba-2.8B: see {@link StateSpacePresets}. */
+    public static ModelSpec mamba2_8b() {
+        return StateSpacePresets.mamba2_8b();
+    }
+
+    /** Mamba-2 2.7B: see {@link StateSpacePresets}. */
+    public static ModelSpec mamba2_2_7b() {
+        return StateSpacePresets.mamba2_2_7b();
+    }
+
+    /**
+     * Every full-size state space preset by name: models without attention or an FFN, kept apart from
+     * {@link #all()}, whose readers (tables of heads and KV caches) expect both.
+     */
+    public static Map<String, Supplier<ModelSpec>> stateSpace() {
+        Map<String, Supplier<ModelSpec>> all = new LinkedHashMap<>();
+        all.put("mamba-130m", Presets::mamba130m);
+        all.put("mamba-2.8b", Presets::mamba2_8b);
+        all.put("mamba2-2.7b", Presets::mamba2_2_7b);
+        return all;
+    }
+
+    /**
+     * The preset named {@code name} (see {@link #all()} and {@link #stateSpace()}), full size or with a
+     * {@code tiny-} prefix.
+     */
     public static ModelSpec byName(String name) {
         String key = name.startsWith("tiny-") ? name.substring(5) : name;
-        Supplier<ModelSpec> preset = all().get(key);
+        Supplier<ModelSpec> preset = all().getOrDefault(key, stateSpace().get(key));
         if (preset == null) {
             throw new IllegalArgumentException("no preset named '" + name + "'; known presets: " + all().keySet()
-                    + " (prefix tiny- for the 2-layer test version)");
+                    + " and " + stateSpace().keySet() + " (prefix tiny- for the 2-layer test version)");
         }
         return name.startsWith("tiny-") ? tiny(preset.get()) : preset.get();
     }
@@ -331,9 +361,13 @@ public final class Presets {
     /**
      * The same architecture at test size: 2 layers, dModel 32, 4 query heads of 8 (K/V heads scaled to
      * keep MHA, GQA or MQA), the FFN's width ratio kept (rounded to a multiple of 8), vocabulary 256,
-     * context 128. Every choice except the sizes stays.
+     * context 128 (a state space model: its mixer at Mamba's defaults for dModel 32). Every choice except the sizes
+     * stays.
      */
     public static ModelSpec tiny(ModelSpec full) {
+        if (full.recurrent()) {
+            return StateSpacePresets.tiny(full);
+        }
         Attention a = full.attention();
         int kvHeads = a.kvHeads() == a.heads() ? 4 : a.kvHeads() == 1 ? 1 : 2;
         double ratio = (double) full.ffnDim() / full.dModel();

@@ -139,6 +139,18 @@ public final class Accounting {
         return bytes;
     }
 
+    /**
+     * Bytes of the recurrent state of one sequence: a state space model's convolution and scan state, F32, per
+     * layer. It does not grow with the context (0 for attention, whose memory is the KV cache).
+     */
+    public long recurrentStateBytes() {
+        long elements = 0;
+        for (Step.Mix mix : mixers()) {
+            elements += StepCosts.recurrentStateElements(mix);
+        }
+        return 4 * elements;
+    }
+
     private List<Step.Mix> mixers() {
         List<Step.Mix> out = new ArrayList<>();
         for (Block block : s.plan().blocks()) {
@@ -178,7 +190,7 @@ public final class Accounting {
      */
     public MemoryEstimate memory(int contextLength, int batch, StorageType matrixType, StorageType cacheType) {
         long weights = weightBytes(matrixType);
-        long kv = kvCacheBytes(contextLength, cacheType);
+        long kv = kvCacheBytes(contextLength, cacheType) + recurrentStateBytes();
         long widestBlock = 0;
         for (Block block : s.plan().blocks()) {
             long values = 0;

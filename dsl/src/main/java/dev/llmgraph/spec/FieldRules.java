@@ -32,6 +32,11 @@ final class FieldRules {
             case "latentAttention.nopeHeadDim" -> "DeepSeek-V2 uses 128 dimensions without RoPE per head";
             case "latentAttention.ropeHeadDim" -> "DeepSeek-V2 rotates 64 dimensions per head";
             case "latentAttention.valueHeadDim" -> "DeepSeek-V2's value heads are 128 wide";
+            case "ssm.innerDim" -> "Mamba expands the stream to 2 x dModel channels";
+            case "ssm.stateDim" -> "Mamba keeps 16 state values per channel";
+            case "ssm.dtRank" -> "Mamba uses ceil(dModel / 16)";
+            case "mamba2.heads" -> "Mamba-2 uses heads of 64: innerDim / 64 heads";
+            case "mamba2.groups" -> "the released Mamba-2 models use 1 group";
             default -> throw new IllegalArgumentException("no count rule for " + field);
         };
         return Optional.of(new SpecProblem(field, value, "must be at least 1", hint));

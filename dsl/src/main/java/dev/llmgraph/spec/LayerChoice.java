@@ -10,7 +10,7 @@ package dev.llmgraph.spec;
  * @param layer   the 0-based layer index
  * @param mixer   how positions are mixed
  * @param mask    which positions the mixer may see
- * @param channel how each position is transformed
+ * @param channel how each position is transformed; null for a block that is its mixer alone (Mamba)
  */
 public record LayerChoice(int layer, SequenceMixer mixer, MaskKind mask, ChannelMixer channel) {
 }

@@ -27,6 +27,7 @@ public final class ModelBuilder {
     private Ffn ffn;
     private Moe moe;
     private LatentAttention latent;
+    private StateSpace ssm;
     private boolean parallelBlock;
     private Embeddings embeddings = Embeddings.untied();
     private double finalLogitSoftcap;
@@ -53,6 +54,7 @@ public final class ModelBuilder {
         this.ffn = s.ffn();
         this.moe = s.moe();
         this.latent = s.latent();
+        this.ssm = s.ssm();
         this.parallelBlock = s.parallelBlock();
         this.embeddings = s.embeddings();
         this.finalLogitSoftcap = s.finalLogitSoftcap();
@@ -152,6 +154,16 @@ public final class ModelBuilder {
         return this;
     }
 
+    /**
+     * A selective state space (Mamba: {@link Ssm}, Mamba-2: {@link Mamba2}) as every layer's only mixer: blocks
+     * become {@code x + Mamba(Norm(x))}, with no attention and no FFN (those settings are dropped); null returns to
+     * attention and an FFN.
+     */
+    public ModelBuilder ssm(StateSpace ssm) {
+        this.ssm = ssm;
+        return this;
+    }
+
     public ModelBuilder parallelBlock(boolean parallelBlock) {
         this.parallelBlock = parallelBlock;
         return this;
@@ -176,11 +188,13 @@ public final class ModelBuilder {
 
     /** The spec, or an {@link InvalidSpecException} listing every problem. */
     public ModelSpec build() {
-        Ffn dense = ffn == null && moe != null ? moe.expert() : ffn;
-        Attention heads = latent != null && latent.heads() >= 1 && latent.queryKeyHeadDim() >= 1
-                ? latent.asMultiHead() : attention;
+        Ffn dense = ssm != null ? null : ffn == null && moe != null ? moe.expert() : ffn;
+        Attention heads = ssm != null ? null
+                : latent != null && latent.heads() >= 1 && latent.queryKeyHeadDim() >= 1 ? latent.asMultiHead()
+                : attention;
         ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, heads, positional,
-                norm, placement, finalNorm, dense, moe, latent, parallelBlock, embeddings, finalLogitSoftcap, defaulted);
+                norm, placement, finalNorm, dense, moe, latent, ssm, parallelBlock, embeddings, finalLogitSoftcap,
+                defaulted);
         var problems = SpecValidator.check(spec);
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(name == null ? "(unnamed)" : name, problems);

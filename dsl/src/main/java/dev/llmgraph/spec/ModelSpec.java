@@ -26,6 +26,8 @@ import java.util.Set;
  * @param moe               the mixture of experts of the sparse layers, or null for a dense model
  * @param latent            multi-head latent attention (MLA) on every layer instead of softmax attention, or null;
  *                          with it, {@code attention} is the multi-head attention MLA decompresses to
+ * @param ssm               a selective state space (Mamba, Mamba-2) as every layer's only mixer, or null; such a
+ *                          spec has no attention and no FFN (both null)
  * @param parallelBlock     attention and FFN read the same input and their outputs are summed
  *                          (GPT-J, Falcon): {@code x = x + Attn(N(x)) + FFN(N(x))}
  * @param embeddings        tying, scaling and the embedding LayerNorm
@@ -36,7 +38,8 @@ import java.util.Set;
  */
 public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int dModel, int layers, int contextLength,
                         Attention attention, Positional positional, Norm norm, NormPlacement placement,
-                        boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, boolean parallelBlock, Embeddings embeddings,
+                        boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, StateSpace ssm,
+                        boolean parallelBlock, Embeddings embeddings,
                         double finalLogitSoftcap, Set<String> defaulted) {
 
     public ModelSpec {
@@ -48,16 +51,17 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return new ModelBuilder(this);
     }
 
+    /** Attention heads (0 for a state space model, which has none). */
     public int heads() {
-        return attention.heads();
+        return attention == null ? 0 : attention.heads();
     }
 
     public int kvHeads() {
-        return attention.kvHeads();
+        return attention == null ? 0 : attention.kvHeads();
     }
 
     public int headDim() {
-        return attention.headDim(dModel);
+        return attention == null ? 0 : attention.headDim(dModel);
     }
 
     /**
@@ -68,11 +72,12 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return switch (layer(0).mixer()) {
             case Attention _ -> headDim();
             case LatentAttention l -> l.ropeHeadDim();
+            case StateSpace _ -> 0;
         };
     }
 
     public int ffnDim() {
-        return ffn.width();
+        return ffn == null ? 0 : ffn.width();
     }
 
     /** Whether the output head reuses the token embedding. */
@@ -87,15 +92,19 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
 
     /** The mask layer {@code layer} uses. */
     public MaskKind mask(int layer) {
-        return attention.slides(layer) ? MaskKind.SLIDING : kind.mask();
+        return attention != null && attention.slides(layer) ? MaskKind.SLIDING : kind.mask();
     }
 
     /**
      * What layer {@code layer} is made of: its sequence mixer, mask and channel mixer. Every layer has the
      * spec's attention (or its latent attention), the sliding-window pattern decides the mask, and the mixture of
-     * experts (where there is one) replaces the FFN on the layers it makes sparse.
+     * experts (where there is one) replaces the FFN on the layers it makes sparse. A state space model's layers are
+     * its {@link Ssm} alone, with no channel mixer (null).
      */
     public LayerChoice layer(int layer) {
+        if (ssm != null) {
+            return new LayerChoice(layer, ssm, kind.mask(), null);
+        }
         ChannelMixer channel = moe != null && moe.sparse(layer) ? moe : ffn;
         SequenceMixer mixer = latent != null ? latent : attention;
         return new LayerChoice(layer, mixer, latent != null ? kind.mask() : mask(layer), channel);
@@ -104,6 +113,11 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     /** Whether layers attend through a compressed latent (MLA) instead of softmax attention over full keys. */
     public boolean latentAttention() {
         return latent != null;
+    }
+
+    /** Whether layers mix positions with a recurrent state (Mamba) instead of attention and a KV cache. */
+    public boolean recurrent() {
+        return ssm != null;
     }
 
     /** Whether some layer routes tokens to experts. */
@@ -184,6 +198,11 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return toBuilder().latentAttention(latent).build();
     }
 
+    /** This spec as a state space model (null: attention and an FFN again, which must then be set). */
+    public ModelSpec withSsm(StateSpace ssm) {
+        return toBuilder().ssm(ssm).build();
+    }
+
     public ModelSpec withParallelBlock(boolean parallelBlock) {
         return toBuilder().parallelBlock(parallelBlock).build();
     }
@@ -209,10 +228,11 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return name + ": " + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
                 + "\n  vocabSize " + vocabSize + ", dModel " + dModel + ", layers " + layers + ", contextLength "
                 + contextLength
-                + "\n  attention   " + (latent != null ? latent : attention)
+                + (ssm != null ? "\n  mixer       " + ssm : "\n  attention   " + (latent != null ? latent : attention))
                 + "\n  positional  " + positional
                 + "\n  norm        " + norm + ", " + placement + (finalNorm ? ", final norm" : ", no final norm")
-                + "\n  ffn         " + ffn + (parallelBlock ? ", parallel with attention" : "")
+                + (ssm != null ? "\n  ffn         none (Mamba blocks are the mixer alone)" : "\n  ffn         " + ffn)
+                + (parallelBlock ? ", parallel with attention" : "")
                 + (moe != null ? "\n  experts     " + moe : "")
                 + "\n  embeddings  " + (embeddings.tied() ? "tied" : "untied")
                 + (embeddings.scale() != 1.0 ? ", scaled by " + embeddings.scale() : "")
@@ -233,7 +253,8 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 && Objects.equals(attention, m.attention) && Objects.equals(positional, m.positional)
                 && Objects.equals(norm, m.norm) && placement == m.placement && finalNorm == m.finalNorm
                 && Objects.equals(ffn, m.ffn) && Objects.equals(moe, m.moe)
-                && Objects.equals(latent, m.latent) && parallelBlock == m.parallelBlock
+                && Objects.equals(latent, m.latent) && Objects.equals(ssm, m.ssm)
+                && parallelBlock == m.parallelBlock
                 && Objects.equals(embeddings, m.embeddings)
                 && Double.compare(finalLogitSoftcap, m.finalLogitSoftcap) == 0;
     }
@@ -241,6 +262,6 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     @Override
     public int hashCode() {
         return Objects.hash(name, kind, vocabSize, dModel, layers, contextLength, attention, positional, norm,
-                placement, finalNorm, ffn, moe, latent, parallelBlock, embeddings, finalLogitSoftcap);
+                placement, finalNorm, ffn, moe, latent, ssm, parallelBlock, embeddings, finalLogitSoftcap);
     }
 }

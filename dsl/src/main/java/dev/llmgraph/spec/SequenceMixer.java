@@ -9,10 +9,11 @@ package dev.llmgraph.spec;
  *                   a KV cache of 2 x kvHeads x headDim values per token and layer
  *  LatentAttention  multi-head latent attention (MLA, DeepSeek-V2): keys and values rebuilt from a small latent;
  *                   a cache of kvRank + ropeHeadDim values per token and layer
+ *  StateSpace       a selective state space, Mamba ({@link Ssm}) or Mamba-2 ({@link Mamba2}): a fixed-size
+ *                   recurrent state per layer, no KV cache
  * </pre>
- * The families wave 2 adds plug in here as further records: linear attention with decay and RWKV (a fixed-size
- * recurrent state instead of a KV cache), Mamba
- * (a selective state space), cross-attention (keys and values from an encoder).
+ * Further families plug in here as further records: linear attention with decay and RWKV (a fixed-size
+ * recurrent state too), cross-attention (keys and values from an encoder).
  */
-public sealed interface SequenceMixer permits Attention, LatentAttention {
+public sealed interface SequenceMixer permits Attention, LatentAttention, StateSpace {
 }

@@ -33,6 +33,9 @@ final class SpecValidator {
         if (spec.latent() != null) {
             v.problems.addAll(LatentRules.check(spec.latent(), spec));
         }
+        if (spec.ssm() != null) {
+            v.problems.addAll(SsmRules.check(spec.ssm(), spec));
+        }
         v.checkPositional();
         v.checkNorm();
         v.checkEmbeddings();
@@ -58,11 +61,11 @@ final class SpecValidator {
         FieldRules.count("dModel", s.dModel()).ifPresent(problems::add);
         FieldRules.count("layers", s.layers()).ifPresent(problems::add);
         FieldRules.count("contextLength", s.contextLength()).ifPresent(problems::add);
-        if (s.attention() == null) {
+        if (s.attention() == null && s.ssm() == null) {
             problem("attention", null, "attention must be set",
                     "e.g. .attention(Attention.multiHead(8)) or .attention(Attention.grouped(32, 8))");
         }
-        if (s.ffn() == null) {
+        if (s.ffn() == null && s.ssm() == null) {
             problem("ffn", null, "the feed-forward network must be set",
                     "e.g. .ffn(Ffn.swiglu(1376)) or .ffn(Ffn.mlp(2048, Activation.GELU))");
         }

@@ -32,7 +32,21 @@ public enum WeightRole {
      * A projection that writes a branch into the residual stream (attention output, FFN down): GPT-2 shrinks
      * it by sqrt(2 x layers), DeepNet's beta scales it.
      */
-    BRANCH_OUTPUT(true);
+    BRANCH_OUTPUT(true),
+    /**
+     * A state space model's depthwise causal convolution kernel {@code [convWidth, innerDim]}: ggml's
+     * {@code ssm_conv} reads it as F32 (llama.cpp's quantizer leaves {@code ssm_conv1d} alone too).
+     */
+    CONVOLUTION(false),
+    /**
+     * A state space model's decay rates A {@code [stateDim, innerDim]}, stored as A = -exp(A_log) < 0 as llama.cpp
+     * stores {@code ssm_a}; the scan reads them as F32.
+     */
+    STATE_DECAY(false),
+    /** A state space model's skip D {@code [innerDim]}: how much of each channel's input passes straight to y. */
+    STATE_SKIP(false),
+    /** The bias of a state space model's step size, before the softplus: it sets the initial time scale. */
+    STEP_BIAS(false);
 
     private final boolean matrix;
 

@@ -21,14 +21,20 @@ class BlockDiagramTest {
 
     @Test
     void everyPresetDrawsWellFormedSvgWithItsLayerCount() {
-        for (Supplier<ModelSpec> preset : Presets.all().values()) {
+        var presets = new java.util.ArrayList<>(Presets.all().values());
+        presets.addAll(Presets.stateSpace().values());
+        for (Supplier<ModelSpec> preset : presets) {
             ModelSpec spec = preset.get();
             Xml xml = svg(spec);
             assertEquals("svg", xml.root().getTagName(), spec.name());
             assertEquals("× " + spec.layers() + " layers", xml.node("layers").getTextContent(), spec.name());
-            for (String node : List.of("tok_embd", "block", "attention", "ffn", "output", "logits")) {
+            // A Mamba block is its mixer alone (drawn in the sequence mixer's frame, with the scan), no FFN.
+            List<String> nodes = spec.recurrent() ? List.of("tok_embd", "block", "attention", "ssm_scan", "output",
+                    "logits") : List.of("tok_embd", "block", "attention", "ffn", "output", "logits");
+            for (String node : nodes) {
                 assertTrue(xml.has(node), spec.name() + " lacks " + node);
             }
+            assertEquals(!spec.recurrent(), xml.has("ffn"), spec.name() + ": an FFN frame");
         }
     }
 

@@ -4,11 +4,13 @@ import dev.llmgraph.model.Model;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
+import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.Ssm;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +28,7 @@ import java.util.Map;
  *    POST       x = N1(x + A(x));            x = N2(x + F(x))
  *    DEEPNORM   x = N1(alpha x + A(x));      x = N2(alpha x + F(x)),   alpha = (2 layers)^(1/4)
  *    parallel   x = x + A(N1(x)) + F(N1(x))  (PRE)   or   x = N1(x + A(x) + F(x))  (POST)
+ *    Mamba      x = x + M(N1(x))             (PRE, no FFN: M is Mamba's or Mamba-2's selective state space)
  *  logits = H N_final(x), soft-capped c tanh(logits / c) when the spec says so
  * </pre>
  */
@@ -128,6 +131,9 @@ public final class ReferenceForward {
         double[][] in = norm(x, b + "attn_norm");
         nodes.put("attn_norm." + layer, flatten(in));
         double[][] attention = mix(layer, in, prefixLength, nodes);
+        if (spec.layer(layer).channel() == null) {
+            return add(x, 1, attention); // a mixer-only block (Mamba): x + M(N(x))
+        }
         if (placement == NormPlacement.SANDWICH) {
             attention = norm(attention, b + "attn_post_norm");
         }
@@ -139,11 +145,13 @@ public final class ReferenceForward {
         return add(mid, 1, f);
     }
 
-    /** The layer's sequence mixer: softmax attention, or latent attention (MLA). */
+    /** The layer's sequence mixer: softmax attention, latent attention (MLA), or a selective state space. */
     private double[][] mix(int layer, double[][] x, int prefixLength, Map<String, double[]> nodes) {
         return switch (spec.layer(layer).mixer()) {
             case Attention _ -> ReferenceAttention.apply(spec, w, layer, x, prefixLength, nodes);
             case LatentAttention l -> ReferenceLatentAttention.apply(spec, l, w, layer, x, nodes);
+            case Ssm m -> ReferenceSelectiveScan.apply(m, w, layer, x, nodes);
+            case Mamba2 m -> ReferenceMamba2.apply(m, spec.norm().eps(), w, layer, x, nodes);
         };
     }
 

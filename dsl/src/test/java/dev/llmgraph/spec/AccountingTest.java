@@ -33,14 +33,19 @@ class AccountingTest {
             "bloom-560m,     559214592",
             "falcon-7b,      6921720704",
             "chatglm2-6b,    6243584000",
-            "chatglm-6b,     6173286400"})
+            "chatglm-6b,     6173286400",
+            "mamba-130m,     129135360",
+            "mamba-2.8b,     2768345600",
+            "mamba2-2.7b,    2702599680"})
     void presetParameterCountIsThePublishedOne(String preset, long published) {
         assertEquals(published, Presets.byName(preset).parameterCount());
     }
 
     static Stream<Arguments> presetsAndRandomSpecs() {
-        Stream<ModelSpec> presets = Presets.all().values().stream().map(Supplier::get);
-        Stream<ModelSpec> tiny = Presets.all().keySet().stream().map(n -> Presets.byName("tiny-" + n));
+        Stream<ModelSpec> presets = Stream.concat(Presets.all().values().stream(), Presets.stateSpace().values()
+                .stream()).map(Supplier::get);
+        Stream<ModelSpec> tiny = Stream.concat(Presets.all().keySet().stream(), Presets.stateSpace().keySet().stream())
+                .map(n -> Presets.byName("tiny-" + n));
         SplittableRandom random = new SplittableRandom(17);
         Stream<ModelSpec> randomSpecs = IntStream.range(0, 300).mapToObj(i -> RandomSpecs.next(random, "random-" + i));
         return Stream.of(presets, tiny, randomSpecs).flatMap(s -> s)

@@ -25,9 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class PlanTest {
     static Stream<Arguments> presetsAndRandomSpecs() {
-        // The formulas below are those of dense softmax attention; MoE and MLA presets have their own
+        // The formulas below are those of dense softmax attention (and Mamba's); MoE and MLA presets have their own
         // (MoeSpecTest, LatentAttentionSpecTest, MoePresetCountsTest).
-        Stream<ModelSpec> presets = Presets.all().values().stream().map(Supplier::get)
+        Stream<ModelSpec> presets = Stream.concat(Presets.all().values().stream(), Presets.stateSpace().values()
+                .stream()).map(Supplier::get)
                 .filter(s -> !s.sparse() && !s.latentAttention());
         SplittableRandom random = new SplittableRandom(23);
         Stream<ModelSpec> randomSpecs = IntStream.range(0, 200).mapToObj(i -> RandomSpecs.next(random, "random-" + i));
@@ -39,13 +40,17 @@ class PlanTest {
     void parametersPerComponentMatchTheSpecFormulas(String description, ModelSpec s) {
         int d = s.dModel();
         long perNorm = s.norm().parametersPerNorm(d);
-        int normsPerLayer = s.parallelBlock() ? 1 : s.placement() == NormPlacement.SANDWICH ? 4 : 2;
+        int normsPerLayer = s.parallelBlock() || s.recurrent() ? 1 : s.placement() == NormPlacement.SANDWICH ? 4 : 2;
         Map<String, Long> expected = new LinkedHashMap<>();
         expected.put("token embedding", (long) s.vocabSize() * d);
         expected.put("positional", s.positional().parameters(d, s.contextLength(), s.heads()));
         expected.put("embedding norm", s.embeddings().layerNorm() ? perNorm : 0);
-        expected.put("attention", (long) s.layers() * s.attention().parameters(d));
-        expected.put("ffn", (long) s.layers() * s.ffn().parameters(d));
+        if (s.recurrent()) { // a Mamba block: the mixer alone
+            expected.put("state space", (long) s.layers() * s.ssm().parameters(d));
+        } else {
+            expected.put("attention", (long) s.layers() * s.attention().parameters(d));
+            expected.put("ffn", (long) s.layers() * s.ffn().parameters(d));
+        }
         expected.put("block norms", (long) s.layers() * normsPerLayer * perNorm);
         expected.put("final norm", s.finalNorm() ? perNorm : 0);
         expected.put("output head", s.tiedEmbeddings() ? 0 : (long) s.vocabSize() * d);
@@ -59,6 +64,19 @@ class PlanTest {
     void flopsAndKvCacheMatchTheSpecFormulas(String description, ModelSpec s) {
         long d = s.dModel(), hd = s.headDim();
         int context = 100;
+        if (s.recurrent()) {
+            // the projections (Mamba: in, x, dt, out; Mamba-2: in, out), then the convolution and the scan, whatever
+            // the context
+            long di = s.ssm().innerDim(), ds = s.ssm().stateDim(), channels = s.ssm().convChannels();
+            long matrices = switch (s.ssm()) {
+                case Ssm m -> d * 2 * di + di * (m.dtRank() + 2 * ds) + m.dtRank() * di + di * d;
+                case Mamba2 m -> d * (di + channels + m.heads()) + di * d;
+            };
+            long mamba = 2 * matrices + 2L * s.ssm().convWidth() * channels + 6 * ds * di;
+            assertEquals(s.layers() * mamba + 2L * d * s.vocabSize(), s.accounting().flopsPerToken(context));
+            assertEquals(0, s.accounting().kvCacheElementsPerToken());
+            return;
+        }
         long perLayer = 2 * (d * hd * (2L * s.heads() + 2L * s.kvHeads()) + (s.ffn().gated() ? 3L : 2L) * d * s.ffnDim());
         long scores = 0;
         for (int layer = 0; layer < s.layers(); layer++) {

@@ -14,14 +14,15 @@ import java.util.List;
  */
 sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, BloomArchitecture, FalconArchitecture,
         Qwen2Architecture, Qwen2MoeArchitecture, OlmoeArchitecture, DeepSeek2Architecture, ChatGlmArchitecture,
-        Gemma2Architecture {
+        Gemma2Architecture, MambaArchitecture, Mamba2Architecture {
 
     /** Every architecture llmgraph maps, in the order a spec is tried against them. */
     static List<Architecture> all() {
         return List.of(new LlamaArchitecture(), new Qwen2Architecture(), new Qwen2MoeArchitecture(),
                 new OlmoeArchitecture(),
                 new DeepSeek2Architecture(), new Gemma2Architecture(),
-                new ChatGlmArchitecture(), new Gpt2Architecture(), new BloomArchitecture(), new FalconArchitecture());
+                new ChatGlmArchitecture(), new Gpt2Architecture(), new BloomArchitecture(), new FalconArchitecture(),
+                new MambaArchitecture(), new Mamba2Architecture());
     }
 
     /** llama.cpp's name for it. */

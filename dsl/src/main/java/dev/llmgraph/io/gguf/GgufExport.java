@@ -72,7 +72,8 @@ final class GgufExport {
         out.putUint32(a + "block_count", spec.layers());
         out.putUint32(a + "feed_forward_length", spec.ffnDim());
         out.putUint32(a + "attention.head_count", spec.heads());
-        if (!spec.latentAttention()) { // MLA's head sizes are its architecture's keys
+        // MLA's head sizes are its architecture's keys; a state space model has no heads.
+        if (!spec.latentAttention() && !spec.recurrent()) {
             out.putUint32(a + "attention.head_count_kv", spec.kvHeads());
             out.putUint32(a + "attention.key_length", spec.headDim());
             out.putUint32(a + "attention.value_length", spec.headDim());

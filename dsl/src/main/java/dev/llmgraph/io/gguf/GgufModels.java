@@ -9,6 +9,9 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightSource;
 import dev.llmgraph.spec.InvalidSpecException;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Mamba2;
+import dev.llmgraph.spec.Ssm;
+import dev.llmgraph.spec.StateSpace;
 import dev.llmgraph.tokenize.GgufVocabulary;
 
 import java.nio.file.Path;
@@ -27,16 +30,14 @@ import java.util.Set;
  * GgufModels.write(model, Path.of("mine-q8.gguf"), GgmlType.Q8_0);       // matrices quantized
  * GgufModels.write(model, Path.of("mine-bpe.gguf"), bpe);                 // with a trained tokenizer
  * }</pre>
- * Architectures read and written: llama (with or without experts), qwen2, qwen2moe, olmoe, deepseek2 (MLA), gemma2,
- * chatglm, gpt2, bloom, falcon (see {@link GgufReport}
+                    : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
+                    + "gpt2, bloom, falcon, mamba and mamba2"));
  * for which spec maps to which). A file llmgraph cannot read gives a {@link GgufException} naming the file,
  * the key or tensor, and the problem.
  */
 public final class GgufModels {
     /** Architectures llama.cpp has that llmgraph does not map, with the feature llmgraph lacks for each. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("mamba", "a state-space model with recurrent state"),
-            Map.entry("mamba2", "a state-space model with recurrent state"),
             Map.entry("rwkv6", "an RNN with recurrent state (RWKV)"),
             Map.entry("rwkv7", "an RNN with recurrent state (RWKV)"),
             Map.entry("t5", "an encoder-decoder"),
@@ -123,7 +124,7 @@ public final class GgufModels {
             throw new GgufException(file.path() + ": architecture '" + name + "' " + (feature != null
                     ? "is " + feature + ", which llmgraph cannot express yet"
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
-                    + "gpt2, bloom and falcon"));
+                    + "gpt2, bloom, falcon, mamba and mamba2"));
         }
         ModelFile model = new ModelFile(file, name);
         if (model.expertCount > 0 && !architecture.readsExperts()) {
@@ -187,6 +188,16 @@ public final class GgufModels {
     }
 
     private static String sizes(ModelSpec spec) {
+        if (spec.recurrent()) {
+            StateSpace m = spec.ssm();
+            String particular = switch (m) {
+                case Ssm mamba -> "dtRank " + mamba.dtRank();
+                case Mamba2 mamba2 -> mamba2.heads() + " heads in " + mamba2.groups() + " groups";
+            };
+            return "dModel " + spec.dModel() + ", " + (m instanceof Ssm ? "Mamba" : "Mamba-2") + " of innerDim "
+                    + m.innerDim() + ", stateDim " + m.stateDim() + ", convWidth " + m.convWidth() + ", " + particular
+                    + ", vocabulary " + spec.vocabSize();
+        }
         return "dModel " + spec.dModel() + ", " + spec.heads() + " heads and " + spec.kvHeads() + " K/V heads of "
                 + spec.headDim() + ", FFN " + spec.ffnDim() + (spec.sparse() ? ", " + spec.moe().experts()
                 + " experts of " + spec.moe().expert().width() : "") + ", vocabulary " + spec.vocabSize();

@@ -1,7 +1,9 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.spec.ArchitectureKind;
+import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Ssm;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
@@ -22,7 +24,7 @@ import java.util.Optional;
  *                                      // llama architecture (llama.cpp's llama graph attends to every earlier
  *                                      // position)
  * }</pre>
- * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom and falcon, tried in that
+ * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, mamba and mamba2, tried in that
  * order.
  */
 public final class GgufReport {
@@ -51,10 +53,15 @@ public final class GgufReport {
         Architecture closest = null;
         List<String> fewest = null;
         for (Architecture a : Architecture.all()) {
-            List<String> misfits = a.misfits(spec);
+            // The other architectures' checks read attention and an FFN, which a state space model has not.
+            boolean stateSpace = a instanceof MambaArchitecture || a instanceof Mamba2Architecture;
+            List<String> misfits = spec.recurrent() && !stateSpace ? new Misfits(spec, a.name()).list()
+                    : a.misfits(spec);
             if (misfits.isEmpty()) {
                 fits.add(a);
-            } else if (fewest == null || misfits.size() < fewest.size()) {
+            } else if (fewest == null || misfits.size() < fewest.size()
+                    || spec.ssm() instanceof Ssm && a instanceof MambaArchitecture // its own misfits, not
+                    || spec.ssm() instanceof Mamba2 && a instanceof Mamba2Architecture) { // "not a state space"
                 closest = a;
                 fewest = misfits;
             }
@@ -132,7 +139,11 @@ public final class GgufReport {
             case Positional.T5Bias t5 -> out.add("T5 bias in a decoder (llama.cpp has T5's bucketed relative bias "
                     + "only in its t5 encoder-decoder)");
             case Positional.Sinusoidal sinusoidal -> out.add("sinusoidal positions " + positions);
-            case Positional.None none -> out.add("NoPE " + positions);
+            case Positional.None none -> {
+                if (!spec.recurrent()) { // a state space model (mamba) takes positions from its recurrence
+                    out.add("NoPE " + positions);
+                }
+            }
             case Positional.Learned _, Positional.Rope _, Positional.Alibi _ -> { } // llama.cpp decoders have these
         }
         if (spec.placement() == NormPlacement.POST || spec.placement() == NormPlacement.DEEPNORM) {
@@ -143,7 +154,7 @@ public final class GgufReport {
             case Norm.SimpleRmsNorm _ -> out.add("SimpleRMSNorm (llama.cpp's block norms have a weight)");
             case Norm.LayerNorm _, Norm.RmsNorm _ -> { }
         }
-        if (spec.attention().qkNorm() == dev.llmgraph.spec.QkNorm.PER_HEAD) {
+        if (spec.attention() != null && spec.attention().qkNorm() == dev.llmgraph.spec.QkNorm.PER_HEAD) {
             out.add("QK-norm per head (llama.cpp has it in OLMo 2, Qwen3 and Gemma 3, which llmgraph does not map "
                     + "yet; olmoe's is over whole projections)");
         }

@@ -3,6 +3,7 @@ package dev.llmgraph.io.gguf;
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
@@ -12,6 +13,7 @@ import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.Router;
+import dev.llmgraph.spec.Ssm;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +32,7 @@ final class Misfits {
     private final String architecture;
     private final List<String> found = new ArrayList<>();
     private boolean latentChecked;
+    private boolean stateSpaceChecked;
 
     Misfits(ModelSpec spec, String architecture) {
         this.spec = spec;
@@ -40,7 +43,34 @@ final class Misfits {
         if (!latentChecked && spec.latentAttention()) {
             add("latent attention (MLA)", "has softmax attention over full keys; deepseek2 has MLA");
         }
+        if (!stateSpaceChecked && spec.recurrent()) {
+            found.clear(); // the other checks read attention and an FFN, which a state space model has not
+            add("a selective state space (Mamba)", "attends with softmax attention; mamba has the state space");
+        }
         return List.copyOf(found);
+    }
+
+    /** Mamba (mamba): required, every block the mixer alone, expansion factor 2. */
+    void mamba() {
+        stateSpaceChecked = true;
+        switch (spec.ssm()) {
+            case null -> add("softmax attention and an FFN", "mixes positions with a selective state space (Mamba), "
+                    + "no FFN");
+            case Ssm m when m.innerDim() != 2 * spec.dModel() -> add("ssm.innerDim = " + m.innerDim(), "loads only "
+                    + "an expansion factor of 2: innerDim = 2 x dModel = " + 2 * spec.dModel());
+            case Ssm _ -> { }
+            case Mamba2 _ -> add("Mamba-2", "has Mamba's decay per channel and state; mamba2 has Mamba-2");
+        }
+    }
+
+    /** Mamba-2 (mamba2): required, every block the mixer alone. */
+    void mamba2() {
+        stateSpaceChecked = true;
+        switch (spec.ssm()) {
+            case null -> add("softmax attention and an FFN", "mixes positions with Mamba-2's state space, no FFN");
+            case Ssm _ -> add("Mamba", "has one decay per head (Mamba-2); mamba has Mamba");
+            case Mamba2 _ -> { }
+        }
     }
 
     /** Latent attention (deepseek2): required, and the rest of the attention choices must be its own. */

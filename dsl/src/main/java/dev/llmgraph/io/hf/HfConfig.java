@@ -89,7 +89,7 @@ public final class HfConfig {
         HfModelType closest = null;
         List<String> closestProblems = null;
         for (HfModelType type : HfModelType.values()) {
-            List<String> problems = HfFamily.of(type).mismatches(spec);
+            List<String> problems = HfFamily.mismatchesOf(HfFamily.of(type), spec);
             if (problems.isEmpty()) {
                 return type;
             }
@@ -143,7 +143,7 @@ public final class HfConfig {
 
     static ObjectNode toTree(ModelSpec spec, HfModelType type) {
         HfFamily family = HfFamily.of(type);
-        List<String> problems = family.mismatches(spec);
+        List<String> problems = HfFamily.mismatchesOf(family, spec);
         if (!problems.isEmpty()) {
             throw new NoHfEquivalentException(spec.name(), type, problems, true);
         }

@@ -13,6 +13,18 @@ interface HfFamily {
     /** Every choice of {@code spec} this type cannot express, as "field = value: reason"; empty when it fits. */
     List<String> mismatches(ModelSpec spec);
 
+    /**
+     * {@link #mismatches} of {@code family}, except that a state space model (Mamba) is refused in one line before
+     * any family reads its attention and FFN, which it has not.
+     */
+    static List<String> mismatchesOf(HfFamily family, ModelSpec spec) {
+        if (spec.recurrent()) {
+            return List.of("ssm = " + spec.ssm() + ": the HF config classes llmgraph writes have attention and an FFN "
+                    + "(llmgraph writes no HF Mamba config yet; a mamba GGUF holds the model)");
+        }
+        return family.mismatches(spec);
+    }
+
     /** Writes the architecture fields of a spec that fits (see {@link #mismatches}). */
     void write(ModelSpec spec, ObjectNode out);
 

@@ -43,6 +43,12 @@ final class BlockPlanner {
 
     private Block plan(LayerChoice layer) {
         Step.Mix mix = MixerPlanner.mix(s, layer);
+        if (layer.channel() == null) {
+            // A mixer-only block (Mamba): x = x + F(N(x)); the validator admits only PRE placement for it.
+            Step.Normalize norm = norm("attn_norm", "before the mixer");
+            Step.Residual residual = new Step.Residual(1, List.of(List.of(norm, mix)), List.of(blockOutput()));
+            return block(List.of(residual), norm, mix);
+        }
         Step.Channel channel = ChannelPlanner.channel(s, layer);
         NormPlacement placement = s.placement();
         if (s.parallelBlock()) {

@@ -4,6 +4,8 @@ import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.LayerChoice;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Mamba2;
+import dev.llmgraph.spec.Ssm;
 import dev.llmgraph.spec.WeightLayout.Weight;
 import dev.llmgraph.spec.WeightRole;
 
@@ -21,7 +23,73 @@ final class MixerPlanner {
         return switch (layer.mixer()) {
             case Attention a -> attention(s, layer, a);
             case LatentAttention l -> latent(s, layer, l);
+            case Ssm m -> ssm(s, layer, m);
+            case Mamba2 m -> mamba2(s, layer, m);
         };
+    }
+
+    /**
+     * Mamba-2's weights with llama.cpp's {@code mamba2} names: the input projection to z | xBC | dt, the convolution
+     * over xBC and its bias, the step-size bias, A and D (one per head, [1, heads]), the group norm's gain
+     * [innerDim / groups, groups], the output projection.
+     */
+    private static Step.Mix mamba2(ModelSpec s, LayerChoice layer, Mamba2 m) {
+        int i = layer.layer();
+        String b = "blk." + i + ".";
+        long d = s.dModel(), di = m.innerDim(), h = m.heads(), conv = m.convChannels();
+        String c = "state space";
+        List<Weight> weights = new ArrayList<>();
+        weights.addAll(WeightShapes.matrix(b + "ssm_in", d, di + conv + h, false, WeightRole.PROJECTION, c));
+        weights.add(new Weight(b + "ssm_conv1d.weight", new long[] {m.convWidth(), conv}, WeightRole.CONVOLUTION, c));
+        weights.add(new Weight(b + "ssm_conv1d.bias", new long[] {conv}, WeightRole.BIAS, c));
+        weights.add(new Weight(b + "ssm_dt.bias", new long[] {h}, WeightRole.STEP_BIAS, c));
+        weights.add(new Weight(b + "ssm_a", new long[] {1, h}, WeightRole.STATE_DECAY, c));
+        weights.add(new Weight(b + "ssm_d", new long[] {1, h}, WeightRole.STATE_SKIP, c));
+        weights.add(new Weight(b + "ssm_norm.weight", new long[] {di / m.groups(), m.groups()}, WeightRole.NORM_GAIN,
+                c));
+        weights.addAll(WeightShapes.matrix(b + "ssm_out", di, d, false, WeightRole.BRANCH_OUTPUT, c));
+
+        String n = "." + i;
+        List<Node> nodes = new ArrayList<>();
+        nodes.add(Node.of("ssm_conv" + n, "SiLU(causal conv1d(xBC) + b): x | B | C after the convolution", TOKENS,
+                conv));
+        nodes.add(Node.of("ssm_dt" + n, "step sizes before the softplus, one per head", TOKENS, h));
+        nodes.add(Node.of("ssm_y" + n, "the selective scan's output C H + D x", TOKENS, di));
+        nodes.add(Node.of("ssm_gated" + n, "GroupRMSNorm(y * SiLU(z))", TOKENS, di));
+        nodes.add(Node.of("ssm_out" + n, "output projection", TOKENS, d));
+        return new Step.Mix(i, m, s.dModel(), layer.mask(), weights, nodes);
+    }
+
+    /**
+     * Mamba's weights with llama.cpp's {@code mamba} names and shapes (ggml order): the input projection to u | z,
+     * the depthwise convolution and its bias, the projection to dt | B | C, the step-size projection and bias, A and
+     * D (no {@code .weight} suffix, as llama.cpp names them), the output projection; the nodes {@code SsmLowering}
+     * names.
+     */
+    private static Step.Mix ssm(ModelSpec s, LayerChoice layer, Ssm m) {
+        int i = layer.layer();
+        String b = "blk." + i + ".";
+        long d = s.dModel(), di = m.innerDim(), ds = m.stateDim();
+        String c = "state space";
+        List<Weight> weights = new ArrayList<>();
+        weights.addAll(WeightShapes.matrix(b + "ssm_in", d, 2 * di, false, WeightRole.PROJECTION, c));
+        weights.add(new Weight(b + "ssm_conv1d.weight", new long[] {m.convWidth(), di}, WeightRole.CONVOLUTION, c));
+        weights.add(new Weight(b + "ssm_conv1d.bias", new long[] {di}, WeightRole.BIAS, c));
+        weights.addAll(WeightShapes.matrix(b + "ssm_x", di, m.dtRank() + 2 * ds, false, WeightRole.PROJECTION, c));
+        weights.addAll(WeightShapes.matrix(b + "ssm_dt", m.dtRank(), di, false, WeightRole.PROJECTION, c));
+        weights.add(new Weight(b + "ssm_dt.bias", new long[] {di}, WeightRole.STEP_BIAS, c));
+        weights.add(new Weight(b + "ssm_a", new long[] {ds, di}, WeightRole.STATE_DECAY, c));
+        weights.add(new Weight(b + "ssm_d", new long[] {di}, WeightRole.STATE_SKIP, c));
+        weights.addAll(WeightShapes.matrix(b + "ssm_out", di, d, false, WeightRole.BRANCH_OUTPUT, c));
+
+        String n = "." + i;
+        List<Node> nodes = new ArrayList<>();
+        nodes.add(Node.of("ssm_conv" + n, "SiLU(causal conv1d(u) + b): the stream after the convolution", TOKENS, di));
+        nodes.add(Node.of("ssm_dt" + n, "step sizes before the softplus, one per channel", TOKENS, di));
+        nodes.add(Node.of("ssm_y" + n, "the selective scan's output C h + D u", TOKENS, di));
+        nodes.add(Node.of("ssm_gated" + n, "y * SiLU(z)", TOKENS, di));
+        nodes.add(Node.of("ssm_out" + n, "output projection", TOKENS, d));
+        return new Step.Mix(i, m, s.dModel(), layer.mask(), weights, nodes);
     }
 
     /**

@@ -4,6 +4,9 @@ import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Moe;
+import dev.llmgraph.spec.Mamba2;
+import dev.llmgraph.spec.Ssm;
+import dev.llmgraph.spec.StateSpace;
 import dev.llmgraph.spec.WeightLayout.Weight;
 
 import java.util.List;
@@ -49,6 +52,10 @@ public final class StepCosts {
                 // queries, the latent row, the absorbed queries, logits and weights, the weighted latents
                 case LatentAttention l -> (long) l.heads() * (l.queryKeyHeadDim() + 2L * l.cacheRow())
                         + l.cacheRow() + 2L * l.heads() * context;
+                // u | z, the convolved stream, dt | B | C, dt, y (the scan's states stay in the state buffer)
+                case Ssm m -> 5L * m.innerDim() + m.dtRank() + 2L * m.stateDim();
+                // z | xBC | dt, the convolved xBC, y
+                case Mamba2 m -> 2L * m.innerDim() + 2L * m.convChannels() + m.heads() + m.innerDim();
             };
             case Step.Channel channel -> switch (channel.mixer()) {
                 case Ffn f -> 2L * f.width();
@@ -68,6 +75,18 @@ public final class StepCosts {
         return switch (mix.mixer()) {
             case Attention a -> (long) a.kvHeads() * a.headDim(mix.dModel());
             case LatentAttention l -> l.cacheRow();
+            case StateSpace _ -> 0;
+        };
+    }
+
+    /**
+     * Values the mixer keeps per sequence whatever the context length: a state space model's convolution and scan
+     * state ({@link StateSpace#stateElements()}); 0 for attention, whose memory is its KV cache.
+     */
+    public static long recurrentStateElements(Step.Mix mix) {
+        return switch (mix.mixer()) {
+            case Attention _, LatentAttention _ -> 0;
+            case StateSpace m -> m.stateElements();
         };
     }
 
@@ -76,6 +95,7 @@ public final class StepCosts {
         return switch (mix.mixer()) {
             case Attention _ -> 2;
             case LatentAttention _ -> 1;
+            case StateSpace _ -> 0;
         };
     }
 
@@ -89,6 +109,8 @@ public final class StepCosts {
             }
             // Absorbed: q.k over kvRank + ropeHeadDim per head, weights x latents over kvRank, per visible key.
             case LatentAttention l -> 2L * l.heads() * (l.cacheRow() + (long) l.kvRank()) * context;
+            // The convolution and the scan (update and read-out of every state value), whatever the context.
+            case StateSpace m -> 2L * m.convWidth() * m.convChannels() + 6L * m.stateDim() * m.innerDim();
         };
     }
 

@@ -38,6 +38,7 @@ class GgufReadErrorsTest {
     static Path mixtral;
     static Path deepseek2;
     static Path olmoe;
+    static Path mamba;
 
     @BeforeAll
     static void writeValidFiles() {
@@ -46,6 +47,11 @@ class GgufReadErrorsTest {
         mixtral = export("llama, 4 experts top-2");
         deepseek2 = export("deepseek2, q low-rank, YaRN");
         olmoe = export("olmoe");
+        mamba = dir.resolve("tiny-mamba.gguf");
+        try (Model model = Model.random(MambaParityTest.tinyMamba(), WeightInit.lecun(1),
+                ModelOptions.cpu().withThreads(2))) {
+            GgufModels.write(model, mamba);
+        }
     }
 
     private static Path export(String label) {
@@ -159,15 +165,67 @@ class GgufReadErrorsTest {
         Path file = variant(llama, "unknown", keys -> keys.put("general.architecture", GgufValue.string("llama9")),
                 w -> { });
         assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, qwen2moe, "
-                + "olmoe, deepseek2, gemma2, chatglm, gpt2, bloom and falcon", readError(file));
+                + "olmoe, deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba and mamba2", readError(file));
     }
 
     @Test
     void aRecurrentArchitectureNamesTheMissingFeature() {
-        Path file = variant(llama, "mamba", keys -> keys.put("general.architecture", GgufValue.string("mamba")),
+        Path file = variant(llama, "rwkv6", keys -> keys.put("general.architecture", GgufValue.string("rwkv6")),
                 w -> { });
-        assertEquals(file + ": architecture 'mamba' is a state-space model with recurrent state, which llmgraph cannot "
+        assertEquals(file + ": architecture 'rwkv6' is an RNN with recurrent state (RWKV), which llmgraph cannot "
                 + "express yet", readError(file));
+    }
+
+    @Test
+    void aMambaFileWithoutAnSsmTensorIsNamed() {
+        Path file = variant(mamba, "mamba-no-a", keys -> { }, w -> { }, "blk.1.ssm_a");
+        assertEquals(file + ": tensor 'blk.1.ssm_a' is missing; the mamba model its keys describe needs it",
+                readError(file));
+    }
+
+    @Test
+    void aMambaStateSizeTheTensorsDoNotHaveIsNamed() {
+        Path file = variant(mamba, "mamba-state-8", keys -> keys.put("mamba.ssm.state_size", GgufValue.uint32(8)),
+                w -> { });
+        assertEquals(file + ": tensor 'blk.0.ssm_x.weight' has shape [128, 36] (ggml order) but the mamba model its "
+                + "keys describe (dModel 64, Mamba of innerDim 128, stateDim 8, convWidth 4, dtRank 4, vocabulary 300) "
+                + "needs [128, 20]", readError(file));
+    }
+
+    @Test
+    void aMambaConvolutionOfWidthZeroIsRefusedInTheSpecsWords() {
+        Path file = variant(mamba, "mamba-conv-0", keys -> keys.put("mamba.ssm.conv_kernel", GgufValue.uint32(0)),
+                w -> { });
+        assertEquals(file + ": its keys describe a model llmgraph cannot build: spec 'tiny-mamba' has 1 problem:\n"
+                + "  - ssm.convWidth = 0: must be at least 2: the causal convolution reads the token and the "
+                + "convWidth - 1 before it, which the recurrent state carries; Mamba uses 4", readError(file));
+    }
+
+    @Test
+    void aMamba2WithoutItsGroupCountIsNamed() {
+        Path source = dir.resolve("tiny-mamba2.gguf");
+        try (Model model = Model.random(MambaParityTest.tinyMamba2(), WeightInit.lecun(1),
+                ModelOptions.cpu().withThreads(2))) {
+            GgufModels.write(model, source);
+        }
+        Path file = variant(source, "mamba2-no-groups", keys -> keys.remove("mamba2.ssm.group_count"), w -> { });
+        assertEquals(file + ": key 'mamba2.ssm.group_count' is missing; llama.cpp needs it to build a mamba2 model",
+                readError(file));
+        Path threeHeads = variant(source, "mamba2-3-heads",
+                keys -> keys.put("mamba2.ssm.time_step_rank", GgufValue.uint32(3)), w -> { });
+        assertEquals(threeHeads + ": its keys describe a model llmgraph cannot build: spec 'tiny-mamba2' has 2 "
+                + "problems:\n"
+                + "  - mamba2.heads = 3: must divide innerDim = 128: every head is innerDim / heads channels wide; "
+                + "Mamba-2 uses heads of 64\n"
+                + "  - mamba2.groups = 2: must divide heads = 3: each group of heads shares one B and one C; use 1 "
+                + "group", readError(threeHeads));
+    }
+
+    @Test
+    void aMambaWithoutItsStateSizeKeyIsNamed() {
+        Path file = variant(mamba, "mamba-no-state", keys -> keys.remove("mamba.ssm.state_size"), w -> { });
+        assertEquals(file + ": key 'mamba.ssm.state_size' is missing; llama.cpp needs it to build a mamba model",
+                readError(file));
     }
 
     @Test

@@ -12,14 +12,13 @@ final class UnigramLattice {
     double[] alpha = new double[17], beta = new double[17];
     private int length;
 
-    void build(String word, PieceTrie trie, boolean[] alive) {
-        length = word.length();
+    /** Positions are code point indices into {@code word}. */
+    void build(int[] word, PieceTrie trie, boolean[] alive) {
+        length = word.length;
         edges = 0;
-        for (int i = 0; i < length; i += Character.charCount(word.codePointAt(i))) {
+        for (int i = 0; i < length; i++) {
             for (int node = PieceTrie.ROOT, e = i; e < length; ) {
-                int c = word.codePointAt(e);
-                e += Character.charCount(c);
-                if ((node = trie.child(node, c)) < 0) {
+                if ((node = trie.child(node, word[e++])) < 0) {
                     break;
                 }
                 int id = trie.piece(node);

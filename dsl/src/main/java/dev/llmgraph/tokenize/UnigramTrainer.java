@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 
 /**
  * Learns a Unigram vocabulary as SentencePiece does (Kudo 2018), from the top down:
@@ -35,8 +36,12 @@ public final class UnigramTrainer {
     private static final double MIN_EXPECTED_COUNT = 0.5;
     private static final double MIN_CHARACTER_COUNT = 1e-6;
     private static final double OVERSHOOT = 1.1;
+    /** Words are split into this many chunks for the E-step, run in parallel and added up in order. */
+    private static final int CHUNKS = 8;
 
     private final List<String> words = new ArrayList<>();
+    /** The words as code points, read in every E-step. */
+    private int[][] wordCodePoints;
     private final List<Long> wordCounts = new ArrayList<>();
     private final List<String> pieces = new ArrayList<>();
     private boolean[] required;
@@ -109,6 +114,7 @@ public final class UnigramTrainer {
             words.add(word);
             wordCounts.add(count);
         });
+        wordCodePoints = words.stream().map(word -> word.codePoints().toArray()).toArray(int[][]::new);
     }
 
     private TreeSet<String> characters() {
@@ -129,7 +135,7 @@ public final class UnigramTrainer {
         int[][] text = new int[words.size()][];
         int[][] node = new int[words.size()][]; // node of the substring at each start, of the current length
         for (int w = 0; w < words.size(); w++) {
-            text[w] = words.get(w).codePoints().toArray();
+            text[w] = wordCodePoints[w];
             node[w] = new int[text[w].length];
         }
         for (int length = 1; length <= MAX_PIECE_LENGTH; length++) {
@@ -148,9 +154,16 @@ public final class UnigramTrainer {
             }
             progress.update("Unigram: seed pieces", length, MAX_PIECE_LENGTH, counter.nodes() - 1 + " substrings");
         }
+        long[] longestFollowing = new long[counter.nodes()]; // per node: the count of its most frequent extension
+        for (int n = 1; n < counter.nodes(); n++) {
+            int parent = counts.parent(n);
+            longestFollowing[parent] = Math.max(longestFollowing[parent], counts.count(n));
+        }
         Map<String, Long> weights = new LinkedHashMap<>();
         for (int n = 1; n < counter.nodes(); n++) {
-            if (counts.length(n) == 1 || counts.count(n) >= 2) {
+            // A substring always followed by the same character is left out: the longer one has its count and
+            // its occurrences, and scores higher (SentencePiece seeds from a suffix array's branching nodes).
+            if (counts.length(n) == 1 || counts.count(n) >= 2 && counts.count(n) > longestFollowing[n]) {
                 weights.put(counts.text(n), counts.count(n) * counts.length(n));
             }
         }
@@ -225,18 +238,13 @@ public final class UnigramTrainer {
 
     /** One E-step and M-step; returns the corpus' log-likelihood under the pieces before the step. */
     private double expectationMaximisation() {
+        List<ExpectedCounts> parts = IntStream.range(0, CHUNKS).parallel().mapToObj(this::expectedCounts).toList();
         double[] expected = new double[pieces.size()];
         double logLikelihood = 0;
-        UnigramLattice lattice = new UnigramLattice();
-        for (int w = 0; w < words.size(); w++) {
-            long count = wordCounts.get(w);
-            lattice.build(words.get(w), trie, alive);
-            double logZ = lattice.forwardBackward(logProbs);
-            logLikelihood += count * logZ;
-            for (int e = 0; e < lattice.edges; e++) {
-                int id = lattice.piece[e];
-                expected[id] += count * Math.exp(lattice.alpha[lattice.start[e]] + logProbs[id]
-                        + lattice.beta[lattice.end[e]] - logZ);
+        for (ExpectedCounts part : parts) { // added in chunk order: the same sums on any number of cores
+            logLikelihood += part.logLikelihood;
+            for (int id = 0; id < expected.length; id++) {
+                expected[id] += part.counts[id];
             }
         }
         double total = 0;
@@ -261,6 +269,32 @@ public final class UnigramTrainer {
         return logLikelihood;
     }
 
+    /** The E-step over one chunk of the words: each piece's expected uses and the chunk's log-likelihood. */
+    private ExpectedCounts expectedCounts(int chunk) {
+        double[] expected = new double[pieces.size()];
+        double logLikelihood = 0;
+        UnigramLattice lattice = new UnigramLattice();
+        for (int w = chunkStart(chunk); w < chunkStart(chunk + 1); w++) {
+            long count = wordCounts.get(w);
+            lattice.build(wordCodePoints[w], trie, alive);
+            double logZ = lattice.forwardBackward(logProbs);
+            logLikelihood += count * logZ;
+            for (int e = 0; e < lattice.edges; e++) {
+                int id = lattice.piece[e];
+                expected[id] += count * Math.exp(lattice.alpha[lattice.start[e]] + logProbs[id]
+                        + lattice.beta[lattice.end[e]] - logZ);
+            }
+        }
+        return new ExpectedCounts(expected, logLikelihood);
+    }
+
+    private record ExpectedCounts(double[] counts, double logLikelihood) {}
+
+    /** The first word of {@code chunk} of {@link #CHUNKS}. */
+    private int chunkStart(int chunk) {
+        return (int) ((long) words.size() * chunk / CHUNKS);
+    }
+
     private void kill(int id) {
         alive[id] = false;
         logProbs[id] = Double.NEGATIVE_INFINITY;
@@ -269,29 +303,25 @@ public final class UnigramTrainer {
 
     /** Keeps the {@code keep} pieces whose removal would lose the most likelihood, and every character. */
     private void prune(int keep) {
-        double[] uses = new double[pieces.size()];
-        for (int w = 0; w < words.size(); w++) {
-            for (int id : viterbi(words.get(w), -1)) {
-                uses[id] += wordCounts.get(w);
+        double[] uses = new double[pieces.size()]; // whole numbers: their sums do not depend on the order
+        IntStream.range(0, CHUNKS).parallel().mapToObj(this::viterbiUses).toList().forEach(part -> {
+            for (int id = 0; id < uses.length; id++) {
+                uses[id] += part[id];
             }
-        }
+        });
         double total = Arrays.stream(uses).sum();
         double[] loss = new double[pieces.size()];
         List<Integer> candidates = new ArrayList<>();
         int requiredAlive = 0;
         for (int id = 0; id < pieces.size(); id++) {
-            if (!alive[id]) {
-                continue;
-            }
-            if (required[id]) {
+            if (alive[id] && required[id]) {
                 requiredAlive++;
-                continue;
+            } else if (alive[id]) {
+                candidates.add(id);
             }
-            candidates.add(id);
-            if (uses[id] == 0) {
-                continue; // never chosen: removing it loses nothing
-            }
-            int[] alternative = viterbi(pieces.get(id), id);
+        }
+        candidates.parallelStream().filter(id -> uses[id] > 0).forEach(id -> { // each writes its own loss[id]
+            int[] alternative = viterbi(pieces.get(id).codePoints().toArray(), id);
             // Its uses go to each piece of the alternative cutting: the corpus gets (parts - 1) * uses more pieces.
             double logTotalAfter = Math.log(total + uses[id] * (alternative.length - 1));
             double before = Math.log(uses[id]) - Math.log(total);
@@ -300,28 +330,36 @@ public final class UnigramTrainer {
                 after += Math.log(uses[part] + uses[id]) - logTotalAfter;
             }
             loss[id] = uses[id] * (before - after);
-        }
+        });
         candidates.sort(Comparator.<Integer>comparingDouble(id -> -loss[id]).thenComparing(pieces::get));
         for (int i = Math.max(0, keep - requiredAlive); i < candidates.size(); i++) {
             kill(candidates.get(i));
         }
     }
 
+    private double[] viterbiUses(int chunk) {
+        double[] uses = new double[pieces.size()];
+        for (int w = chunkStart(chunk); w < chunkStart(chunk + 1); w++) {
+            for (int id : viterbi(wordCodePoints[w], -1)) {
+                uses[id] += wordCounts.get(w);
+            }
+        }
+        return uses;
+    }
+
     /** The most likely cutting of {@code text} into living pieces other than {@code excluded}. */
-    private int[] viterbi(String text, int excluded) {
-        int n = text.length();
+    private int[] viterbi(int[] text, int excluded) {
+        int n = text.length;
         double[] best = new double[n + 1];
         int[] piece = new int[n + 1], from = new int[n + 1];
         Arrays.fill(best, Double.NEGATIVE_INFINITY);
         best[0] = 0;
-        for (int i = 0; i < n; i += Character.charCount(text.codePointAt(i))) {
+        for (int i = 0; i < n; i++) {
             if (best[i] == Double.NEGATIVE_INFINITY) {
                 continue;
             }
             for (int node = PieceTrie.ROOT, end = i; end < n; ) {
-                int c = text.codePointAt(end);
-                end += Character.charCount(c);
-                if ((node = trie.child(node, c)) < 0) {
+                if ((node = trie.child(node, text[end++])) < 0) {
                     break;
                 }
                 int id = trie.piece(node);

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.stream.IntStream;
 
 /**
  * Learns a Unigram vocabulary as SentencePiece does (Kudo 2018), from the top down:
@@ -36,18 +35,18 @@ public final class UnigramTrainer {
     private static final double MIN_EXPECTED_COUNT = 0.5;
     private static final double MIN_CHARACTER_COUNT = 1e-6;
     private static final double OVERSHOOT = 1.1;
-    /** Words are split into this many chunks for the E-step, run in parallel and added up in order. */
-    private static final int CHUNKS = 8;
 
     private final List<String> words = new ArrayList<>();
     /** The words as code points, read in every E-step. */
     private int[][] wordCodePoints;
-    private final List<Long> wordCounts = new ArrayList<>();
+    private long[] wordCounts;
     private final List<String> pieces = new ArrayList<>();
     private boolean[] required;
     private boolean[] alive;
     private double[] logProbs;
     private PieceTrie trie;
+    /** Every word's matching pieces under the current trie, found once a round. */
+    private WordLattices lattices;
     private int aliveCount;
     private int trieSize;
 
@@ -110,10 +109,8 @@ public final class UnigramTrainer {
             counts.merge(text.substring(start, end), 1L, Long::sum);
             start = end;
         }
-        counts.forEach((word, count) -> {
-            words.add(word);
-            wordCounts.add(count);
-        });
+        words.addAll(counts.keySet());
+        wordCounts = counts.values().stream().mapToLong(Long::longValue).toArray();
         wordCodePoints = words.stream().map(word -> word.codePoints().toArray()).toArray(int[][]::new);
     }
 
@@ -140,7 +137,7 @@ public final class UnigramTrainer {
         }
         for (int length = 1; length <= MAX_PIECE_LENGTH; length++) {
             for (int w = 0; w < text.length; w++) {
-                long count = wordCounts.get(w);
+                long count = wordCounts[w];
                 for (int s = 0; s < text[w].length; s++) {
                     int parent = length == 1 ? PieceTrie.ROOT : node[w][s];
                     if (parent < 0 || s + length > text[w].length || (length > 1 && counts.count(parent) < 2)) {
@@ -152,7 +149,9 @@ public final class UnigramTrainer {
                     node[w][s] = child;
                 }
             }
-            progress.update("Unigram: seed pieces", length, MAX_PIECE_LENGTH, counter.nodes() - 1 + " substrings");
+            if (length < MAX_PIECE_LENGTH) {
+                progress.update("Unigram: seed pieces", length, MAX_PIECE_LENGTH, counter.nodes() - 1 + " substrings");
+            }
         }
         long[] longestFollowing = new long[counter.nodes()]; // per node: the count of its most frequent extension
         for (int n = 1; n < counter.nodes(); n++) {
@@ -163,12 +162,15 @@ public final class UnigramTrainer {
         for (int n = 1; n < counter.nodes(); n++) {
             // A substring always followed by the same character is left out: the longer one has its count and
             // its occurrences, and scores higher (SentencePiece seeds from a suffix array's branching nodes).
-            if (counts.length(n) == 1 || counts.count(n) >= 2 && counts.count(n) > longestFollowing[n]) {
-                weights.put(counts.text(n), counts.count(n) * counts.length(n));
+            long count = counts.count(n);
+            if (counts.length(n) == 1 || count >= 2 && count > longestFollowing[n]) {
+                weights.put(counts.text(n), count * counts.length(n));
             }
         }
         UnigramTokenizer.SPECIAL_TOKENS.forEach(weights::remove); // "<unk>" in the text stays characters
         pieces.addAll(weights.keySet());
+        progress.update("Unigram: seed pieces", MAX_PIECE_LENGTH, MAX_PIECE_LENGTH, counter.nodes() - 1
+                + " substrings, " + pieces.size() + " seeds");
         int n = pieces.size();
         required = new boolean[n];
         alive = new boolean[n];
@@ -206,6 +208,10 @@ public final class UnigramTrainer {
             for (int step = 0; step < EM_STEPS_PER_ROUND; step++) {
                 if (trieSize > 2 * aliveCount) {
                     rebuildTrie(); // the first M-step drops most seeds
+                    lattices = null;
+                }
+                if (lattices == null || step == 0) { // once a round: pruning left a quarter of the edges dead
+                    lattices = new WordLattices(wordCodePoints, wordCounts, trie, alive);
                 }
                 logLikelihood = expectationMaximisation();
             }
@@ -238,15 +244,8 @@ public final class UnigramTrainer {
 
     /** One E-step and M-step; returns the corpus' log-likelihood under the pieces before the step. */
     private double expectationMaximisation() {
-        List<ExpectedCounts> parts = IntStream.range(0, CHUNKS).parallel().mapToObj(this::expectedCounts).toList();
-        double[] expected = new double[pieces.size()];
-        double logLikelihood = 0;
-        for (ExpectedCounts part : parts) { // added in chunk order: the same sums on any number of cores
-            logLikelihood += part.logLikelihood;
-            for (int id = 0; id < expected.length; id++) {
-                expected[id] += part.counts[id];
-            }
-        }
+        WordLattices.Expectation expectation = lattices.expectation(logProbs, alive);
+        double[] expected = expectation.counts();
         double total = 0;
         for (int id = 0; id < expected.length; id++) {
             if (!alive[id]) {
@@ -266,33 +265,7 @@ public final class UnigramTrainer {
                 logProbs[id] = Math.log(expected[id]) - logTotal;
             }
         }
-        return logLikelihood;
-    }
-
-    /** The E-step over one chunk of the words: each piece's expected uses and the chunk's log-likelihood. */
-    private ExpectedCounts expectedCounts(int chunk) {
-        double[] expected = new double[pieces.size()];
-        double logLikelihood = 0;
-        UnigramLattice lattice = new UnigramLattice();
-        for (int w = chunkStart(chunk); w < chunkStart(chunk + 1); w++) {
-            long count = wordCounts.get(w);
-            lattice.build(wordCodePoints[w], trie, alive);
-            double logZ = lattice.forwardBackward(logProbs);
-            logLikelihood += count * logZ;
-            for (int e = 0; e < lattice.edges; e++) {
-                int id = lattice.piece[e];
-                expected[id] += count * Math.exp(lattice.alpha[lattice.start[e]] + logProbs[id]
-                        + lattice.beta[lattice.end[e]] - logZ);
-            }
-        }
-        return new ExpectedCounts(expected, logLikelihood);
-    }
-
-    private record ExpectedCounts(double[] counts, double logLikelihood) {}
-
-    /** The first word of {@code chunk} of {@link #CHUNKS}. */
-    private int chunkStart(int chunk) {
-        return (int) ((long) words.size() * chunk / CHUNKS);
+        return expectation.logLikelihood();
     }
 
     private void kill(int id) {
@@ -303,12 +276,7 @@ public final class UnigramTrainer {
 
     /** Keeps the {@code keep} pieces whose removal would lose the most likelihood, and every character. */
     private void prune(int keep) {
-        double[] uses = new double[pieces.size()]; // whole numbers: their sums do not depend on the order
-        IntStream.range(0, CHUNKS).parallel().mapToObj(this::viterbiUses).toList().forEach(part -> {
-            for (int id = 0; id < uses.length; id++) {
-                uses[id] += part[id];
-            }
-        });
+        double[] uses = lattices.viterbiUses(logProbs, alive);
         double total = Arrays.stream(uses).sum();
         double[] loss = new double[pieces.size()];
         List<Integer> candidates = new ArrayList<>();
@@ -335,16 +303,6 @@ public final class UnigramTrainer {
         for (int i = Math.max(0, keep - requiredAlive); i < candidates.size(); i++) {
             kill(candidates.get(i));
         }
-    }
-
-    private double[] viterbiUses(int chunk) {
-        double[] uses = new double[pieces.size()];
-        for (int w = chunkStart(chunk); w < chunkStart(chunk + 1); w++) {
-            for (int id : viterbi(wordCodePoints[w], -1)) {
-                uses[id] += wordCounts.get(w);
-            }
-        }
-        return uses;
     }
 
     /** The most likely cutting of {@code text} into living pieces other than {@code excluded}. */

@@ -266,8 +266,8 @@ public final class Exercises {
                     return total;
                 }, 1e-6,
                 "A cutting's log-probability is the sum of its pieces' log-probabilities. There are three "
-                        + "cuttings of ▁ab into pieces of the vocabulary: ▁|a|b, ▁a|b and ▁|ab. Viterbi keeps the "
-                        + "highest sum.");
+                        + "cuttings of ▁ab into pieces of the vocabulary: ▁|a|b, ▁a|b and ▁|ab. Viterbi keeps "
+                        + "the highest sum.");
     }
 
     /** Byte tokens of a mixed Chinese and English text. */

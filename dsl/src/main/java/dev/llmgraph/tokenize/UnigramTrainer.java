@@ -177,7 +177,8 @@ public final class UnigramTrainer {
         long limit = (long) SEEDS_PER_TOKEN * vocabSize;
         if (weights.size() > limit) { // the heaviest seeds, and every character
             List<Map.Entry<String, Long>> ranked = new ArrayList<>(weights.entrySet());
-            ranked.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+            ranked.sort(Map.Entry.<String, Long>comparingByValue().reversed()
+                    .thenComparing(Map.Entry.comparingByKey()));
             Map<String, Long> kept = new LinkedHashMap<>();
             for (var e : ranked) {
                 if (kept.size() < limit || e.getKey().codePointCount(0, e.getKey().length()) == 1) {

@@ -23,14 +23,17 @@ import java.util.SplittableRandom;
  *     -cp target/classes:target/test-classes:../ffi-bindings/target/classes:$(cat target/classpath.txt) \
  *     dev.llmgraph.text.GenerateSpeedComparison FILE.gguf [newTokens] [threads] [rounds]
  * </pre>
- * Per round: bench's tg (random tokens fed one at a time, after its 2 s warm-up), then generate five times (greedy,
- * the pieces decoded and handed to a listener) and the same on ids alone ({@code Model.generate}). On one thread
+ * First one generation in a fresh JVM (what {@code bin/llmgraph generate} reports), then, after 2 s of warm-up as
+ * bench has, rounds of: bench's tg figure itself, then 50 times in turn bench's tg loop (random tokens fed one at
+ * a time to one session, reset each time), a generation (greedy, the pieces decoded and handed to a listener) and
+ * one on ids alone ({@code Model.generate}); medians of each. On one thread
  * ggml computes on the calling thread, so that thread's CPU time per token is also printed: it moves far less
  * than wall time on a shared machine.
  */
 public final class GenerateSpeedComparison {
     private static final String PROMPT = "Call me Ishmael.";
-    private static final int GENERATIONS = 5;
+    private static final int GENERATIONS = 50;
+    private static final long WARM_UP_NANOS = 2_000_000_000L;
 
     private GenerateSpeedComparison() {}
 
@@ -55,32 +58,41 @@ public final class GenerateSpeedComparison {
                     newTokens, PROMPT, cold.promptIds().length);
             System.out.printf("generate, first call in this JVM (what bin/llmgraph generate reports): %.1f tok/s%n",
                     cold.generation().tokensPerSecond());
+            // bench warms its loop up for 2 s before timing it; generate gets the same
+            for (long start = System.nanoTime(); System.nanoTime() - start < WARM_UP_NANOS; ) {
+                text.generate(PROMPT, greedy, quiet);
+                text.model().generate(text.encode(PROMPT), greedy);
+            }
             int[] random = new SplittableRandom(1234).ints(newTokens, 0, text.model().spec().vocabSize()).toArray();
-            for (int round = 1; round <= rounds; round++) {
-                BenchResult tg = LlmgraphBench.run(text.model(), gguf.getFileName().toString(), "as stored",
-                        new BenchConfig(8, newTokens, GENERATIONS, 1, threads, "cpu", false)).results().get(1);
-                double[] generate = new double[GENERATIONS], ids = new double[GENERATIONS];
-                double[] generateCpu = new double[GENERATIONS], feedCpu = new double[GENERATIONS];
-                for (int g = 0; g < GENERATIONS; g++) {
-                    long c0 = cpu.getCurrentThreadCpuTime();
-                    TextGeneration generation = text.generate(PROMPT, greedy, quiet);
-                    generateCpu[g] = (cpu.getCurrentThreadCpuTime() - c0) / 1e6 / generation.ids().length;
-                    generate[g] = generation.generation().tokensPerSecond();
-                    ids[g] = text.model().generate(text.encode(PROMPT), greedy).tokensPerSecond();
-                    try (Session session = text.model().session(newTokens)) {
-                        c0 = cpu.getCurrentThreadCpuTime();
+            try (Session session = text.model().session(8 + newTokens)) { // bench's tg session: -p 8 -n newTokens
+                for (int round = 1; round <= rounds; round++) {
+                    BenchResult tg = LlmgraphBench.run(text.model(), gguf.getFileName().toString(), "as stored",
+                            new BenchConfig(8, newTokens, 5, 1, threads, "cpu", false)).results().get(1);
+                    double[] loop = new double[GENERATIONS], generate = new double[GENERATIONS];
+                    double[] ids = new double[GENERATIONS], loopCpu = new double[GENERATIONS];
+                    double[] generateCpu = new double[GENERATIONS];
+                    for (int g = 0; g < GENERATIONS; g++) { // interleaved, so that load hits all three alike
+                        session.reset();
+                        long t0 = System.nanoTime(), c0 = cpu.getCurrentThreadCpuTime();
                         for (int token : random) {
                             session.feed(token);
                         }
-                        feedCpu[g] = (cpu.getCurrentThreadCpuTime() - c0) / 1e6 / newTokens;
+                        loop[g] = newTokens / ((System.nanoTime() - t0) / 1e9);
+                        loopCpu[g] = (cpu.getCurrentThreadCpuTime() - c0) / 1e6 / newTokens;
+                        c0 = cpu.getCurrentThreadCpuTime();
+                        TextGeneration generation = text.generate(PROMPT, greedy, quiet);
+                        generateCpu[g] = (cpu.getCurrentThreadCpuTime() - c0) / 1e6 / generation.ids().length;
+                        generate[g] = generation.generation().tokensPerSecond();
+                        ids[g] = text.model().generate(text.encode(PROMPT), greedy).tokensPerSecond();
                     }
-                }
-                System.out.printf("round %d (load %s): bench tg%d %.1f tok/s, generate %.1f, on ids %.1f (medians); "
-                                + "generate / bench %.2f%n", round, loadAverage(), newTokens, tg.medianTs(),
-                        median(generate), median(ids), median(generate) / tg.medianTs());
-                if (threads == 1) {
-                    System.out.printf("  CPU ms per token: bench's feed loop %.3f, generate (prompt and all) %.3f%n",
-                            median(feedCpu), median(generateCpu));
+                    System.out.printf("round %d (load %s): bench tg%d %.1f tok/s; medians of %d interleaved runs: "
+                                    + "bench's loop %.1f, generate %.1f, on ids %.1f; generate / bench's loop %.2f%n",
+                            round, loadAverage(), newTokens, tg.medianTs(), GENERATIONS, median(loop),
+                            median(generate), median(ids), median(generate) / median(loop));
+                    if (threads == 1) {
+                        System.out.printf("  CPU ms per token: bench's loop %.3f, generate (prompt and all) %.3f%n",
+                                median(loopCpu), median(generateCpu));
+                    }
                 }
             }
         }

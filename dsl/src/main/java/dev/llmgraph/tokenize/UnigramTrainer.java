@@ -3,11 +3,11 @@ package dev.llmgraph.tokenize;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * Learns a Unigram vocabulary as SentencePiece does (Kudo 2018), from the top down:
@@ -71,7 +71,7 @@ public final class UnigramTrainer {
         }
         UnigramTrainer t = new UnigramTrainer();
         t.countWords(corpus);
-        int characters = t.characters().size();
+        int characters = t.distinctCharacters();
         int minimum = UnigramTokenizer.SPECIAL_TOKENS.size() + characters;
         if (vocabSize < minimum) {
             throw new IllegalArgumentException("vocabSize " + vocabSize + " is smaller than the 3 special tokens plus "
@@ -120,12 +120,14 @@ public final class UnigramTrainer {
         wordCodePoints = words.stream().map(word -> word.codePoints().toArray()).toArray(int[][]::new);
     }
 
-    private TreeSet<String> characters() {
-        TreeSet<String> set = new TreeSet<>();
-        for (String word : words) {
-            word.codePoints().forEach(c -> set.add(Character.toString(c)));
+    private int distinctCharacters() {
+        BitSet seen = new BitSet();
+        for (int[] word : wordCodePoints) {
+            for (int c : word) {
+                seen.set(c);
+            }
         }
-        return set;
+        return seen.cardinality();
     }
 
     /**

@@ -15,9 +15,10 @@ import java.util.Map;
  * <li>The text is normalised as the encoder will see it ({@link UnigramTokenizer#normalize}) and cut into
  *     words: {@code ▁} with the characters up to the next {@code ▁}, or a run of {@code ▁} (indentation);
  *     pieces never cross a word boundary.</li>
- * <li>Seed: every character, and every substring of up to 16 characters that occurs at least twice and is not
- *     always followed by the same character (except the special tokens' names), weighted by occurrences times
- *     length (a long frequent substring starts ahead); of those, the 5 x vocabSize heaviest.</li>
+ * <li>Seed ({@link SeedCounter}): every character, and every substring of up to 16 characters that occurs at
+ *     least twice and is not always followed by the same character (except the special tokens' names), weighted
+ *     by occurrences times length (a long frequent substring starts ahead); of those, the 5 x vocabSize
+ *     heaviest.</li>
  * <li>EM: the E-step runs forward-backward over each word's lattice of matching pieces and adds up how often
  *     each piece is expected to be used; the M-step makes the pieces' log-probabilities those counts over
  *     their sum, and drops pieces expected less than half a time.</li>
@@ -130,51 +131,16 @@ public final class UnigramTrainer {
         return seen.cardinality();
     }
 
-    /**
-     * Characters, then substrings of 2 to 16 characters seen twice or more, counted in a trie one length at a
-     * time: a substring is counted only where the one a character shorter was seen twice (else it is rare too).
-     */
+    /** The seeds ({@link SeedCounter}): of those, the heaviest {@link #SEEDS_PER_TOKEN} per token asked for. */
     private void seed(int vocabSize, TrainingProgress progress) {
-        PieceTrie counter = new PieceTrie();
-        SubstringCounts counts = new SubstringCounts();
-        int[][] text = new int[words.size()][];
-        int[][] node = new int[words.size()][]; // node of the substring at each start, of the current length
-        for (int w = 0; w < words.size(); w++) {
-            text[w] = wordCodePoints[w];
-            node[w] = new int[text[w].length];
-        }
-        for (int length = 1; length <= MAX_PIECE_LENGTH; length++) {
-            for (int w = 0; w < text.length; w++) {
-                long count = wordCounts[w];
-                for (int s = 0; s < text[w].length; s++) {
-                    int parent = length == 1 ? PieceTrie.ROOT : node[w][s];
-                    if (parent < 0 || s + length > text[w].length || (length > 1 && counts.count(parent) < 2)) {
-                        node[w][s] = -1;
-                        continue;
-                    }
-                    int child = counter.childOrNew(parent, text[w][s + length - 1]);
-                    counts.add(child, parent, text[w][s + length - 1], length, count);
-                    node[w][s] = child;
-                }
-            }
+        int[] substrings = new int[1];
+        Map<String, Long> weights = SeedCounter.seeds(wordCodePoints, wordCounts, MAX_PIECE_LENGTH, (length, n) -> {
+            substrings[0] = n;
             if (length < MAX_PIECE_LENGTH) {
-                progress.update("Unigram: seed pieces", length, MAX_PIECE_LENGTH, counter.nodes() - 1 + " substrings");
+                progress.update("Unigram: seed pieces", length, MAX_PIECE_LENGTH, n + " substrings");
             }
-        }
-        long[] longestFollowing = new long[counter.nodes()]; // per node: the count of its most frequent extension
-        for (int n = 1; n < counter.nodes(); n++) {
-            int parent = counts.parent(n);
-            longestFollowing[parent] = Math.max(longestFollowing[parent], counts.count(n));
-        }
-        Map<String, Long> weights = new LinkedHashMap<>();
-        for (int n = 1; n < counter.nodes(); n++) {
-            // A substring always followed by the same character is left out: the longer one has its count and
-            // its occurrences, and scores higher (SentencePiece seeds from a suffix array's branching nodes).
-            long count = counts.count(n);
-            if (counts.length(n) == 1 || count >= 2 && count > longestFollowing[n]) {
-                weights.put(counts.text(n), count * counts.length(n));
-            }
-        }
+            return n;
+        });
         UnigramTokenizer.SPECIAL_TOKENS.forEach(weights::remove); // "<unk>" in the text stays characters
         long limit = (long) SEEDS_PER_TOKEN * vocabSize;
         if (weights.size() > limit) { // the heaviest seeds, and every character
@@ -190,7 +156,7 @@ public final class UnigramTrainer {
             weights.keySet().retainAll(kept.keySet());
         }
         pieces.addAll(weights.keySet());
-        progress.update("Unigram: seed pieces", MAX_PIECE_LENGTH, MAX_PIECE_LENGTH, counter.nodes() - 1
+        progress.update("Unigram: seed pieces", MAX_PIECE_LENGTH, MAX_PIECE_LENGTH, substrings[0]
                 + " substrings, " + pieces.size() + " seeds");
         int n = pieces.size();
         required = new boolean[n];

@@ -35,6 +35,9 @@ class ExercisesTest {
         // Mixtral: the total minus 6 skipped SwiGLU experts (3 x 4096 x 14336) in each of 32 layers
         m.put("05.2", 46_702_792_704.0 - 32.0 * 6 * 3 * 4096 * 14336);
         m.put("05.3", 2.0 * 128 * 128 / (512 + 64));                          // MHA 2 n_h d_h over MLA d_c + d_h^R
+        m.put("09.1", 5.0);        // aa -> Z: ZabdZabac; ab -> Y: ZYdZYac; ZY -> X: X d X a c
+        m.put("09.2", -2 - 2.5);   // ▁|ab beats ▁a|b (-5) and ▁|a|b (-6)
+        m.put("09.3", 2 * 3 + 7.0); // two CJK characters of 3 UTF-8 bytes each, then " is cod": 7 ASCII bytes
         return m;
     }
 
@@ -102,7 +105,7 @@ class ExercisesTest {
             assertTrue(e.hint().length() > 40, e.id() + " needs a real hint");
             assertTrue(e.toString().startsWith("Exercise " + e.id() + ": "), e.toString());
         }
-        assertEquals(List.of("01", "02", "03", "04", "05"), List.copyOf(perNotebook.keySet()));
+        assertEquals(List.of("01", "02", "03", "04", "05", "09"), List.copyOf(perNotebook.keySet()));
         perNotebook.forEach((notebook, n) -> assertTrue(n >= 2 && n <= 3, notebook + " has " + n));
     }
 

@@ -6,6 +6,9 @@ import dev.llmgraph.model.Model;
 import dev.llmgraph.model.Session;
 import dev.llmgraph.spec.ModelSpec;
 
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
 /**
  * What an {@link Ablation} reports for each spec. Counting measures read the spec's accounting; running
  * measures build the model with random weights (each weight drawn from its name, so specs that share a
@@ -77,6 +80,12 @@ public sealed interface Measure {
         }
     }
 
+    /**
+     * A measure written by the user: {@code compute} gets the spec and, when {@code runs}, the model built
+     * with the ablation's random weights (null otherwise).
+     */
+    record Custom(String name, boolean runs, BiFunction<ModelSpec, Model, Object> compute) implements Measure {}
+
     static Measure parameters() {
         return new Parameters();
     }
@@ -99,6 +108,16 @@ public sealed interface Measure {
 
     static Measure logitDifference(int... prompt) {
         return new LogitDifference(prompt.clone());
+    }
+
+    /** A column computed from the spec alone, e.g. {@code counted("heads", ModelSpec::heads)}. */
+    static Measure counted(String name, Function<ModelSpec, ?> count) {
+        return new Custom(name, false, (spec, model) -> count.apply(spec));
+    }
+
+    /** A column computed by running the model, e.g. the size of a node: {@code measured("rms", m -> ...)}. */
+    static Measure measured(String name, Function<Model, ?> run) {
+        return new Custom(name, true, (spec, model) -> run.apply(model));
     }
 
     /** The measure for {@code spec}; {@code model} is built when {@link #runs()}, {@code base} is the base's logits. */
@@ -127,6 +146,7 @@ public sealed interface Measure {
             }
             case LogitDifference l -> base == null || base.vocab() != spec.vocabSize() ? "n/a (other vocabulary)"
                     : model.forward(l.prompt()).maxAbsDifference(base);
+            case Custom c -> c.compute().apply(spec, model);
         };
     }
 

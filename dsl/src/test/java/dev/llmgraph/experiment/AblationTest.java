@@ -1,5 +1,7 @@
 package dev.llmgraph.experiment;
 
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.ModelSpec;
@@ -91,5 +93,32 @@ class AblationTest {
         assertEquals("nothing to measure; add columns with measure(Measure.parameters(), ...)", nothing.getMessage());
         var empty = assertThrows(IllegalArgumentException.class, Axis::layers);
         assertEquals("the axis 'layers' has no values; give at least one", empty.getMessage());
+    }
+
+    @Test
+    void customMeasuresCountFromTheSpecOrRunTheModelWithTheChosenWeights() {
+        int[] prompt = {1, 2, 3};
+        AblationTable t = Ablation.of(BASE)
+                .vary(Axis.layers(1, 2))
+                .weights(WeightInit.gpt2(7))
+                .measure(Measure.counted("layers", ModelSpec::layers),
+                         Measure.measured("rms of l_out.0", m -> m.inspect(prompt, "l_out.0").node("l_out.0").rms()),
+                         Measure.measured("rms per block", m -> new double[] {1.5, 2.5}))
+                .run();
+        assertEquals(List.of(1, 2), t.column("layers"));
+        for (int layers = 1; layers <= 2; layers++) {
+            // the same weights built outside the ablation: Model.random(spec, seed) draws WeightInit.gpt2(seed)
+            try (Model model = Model.random(BASE.withLayers(layers), 7)) {
+                assertEquals(model.inspect(prompt, "l_out.0").node("l_out.0").rms(),
+                        t.column("rms of l_out.0").get(layers - 1));
+            }
+        }
+        assertTrue(t.toString().contains("2 values: 1.50 ... 2.50"), t.toString());
+        assertTrue(t.csv().contains(",1.5 2.5,"), t.csv());
+        var unknown = assertThrows(IllegalArgumentException.class, () -> t.column("loss"));
+        assertEquals("no measure named 'loss' in this table; its measures are [layers, rms of l_out.0, rms per block]",
+                unknown.getMessage());
+        var none = assertThrows(IllegalArgumentException.class, () -> Ablation.of(BASE).weights(null));
+        assertEquals("weights(null): give a WeightInit, e.g. WeightInit.gpt2(1)", none.getMessage());
     }
 }

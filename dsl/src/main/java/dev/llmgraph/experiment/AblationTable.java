@@ -92,10 +92,14 @@ public final class AblationTable implements RichDisplay {
         sb.append('\n');
     }
 
+    /** The table shown; its last column, "note", only where some combination was refused. */
     private Table table() {
+        boolean refusals = rows.stream().anyMatch(r -> r.problem() != null);
         List<String> header = new ArrayList<>(axes);
         header.addAll(measures);
-        header.add("note");
+        if (refusals) {
+            header.add("note");
+        }
         Table t = Table.of(header.toArray(String[]::new)).caption("ablation of " + base
                 + (complete() ? "" : " (stopped after " + rows.size() + " of " + planned + " combinations)"));
         for (Row r : rows) {
@@ -103,7 +107,9 @@ public final class AblationTable implements RichDisplay {
             for (int m = 0; m < measures.size(); m++) {
                 cells.add(m < r.values().size() ? shown(r.values().get(m)) : "-");
             }
-            cells.add(r.problem() == null ? "" : "refused: " + r.problem().replace("\n", " "));
+            if (refusals) {
+                cells.add(r.problem() == null ? "" : "refused: " + r.problem().replace("\n", " "));
+            }
             t.row(cells.toArray());
         }
         return t;

@@ -83,6 +83,14 @@ class TutorialNotebooksTest {
         assertTrue(notebook.stdout().contains("PREFIX         88 of 144 (query, key) pairs visible"), notebook.stdout());
         assertTrue(notebook.data("image/png").size() >= 3, "the three mask heatmaps");
         assertTrue(notebook.stdout().contains("spec 'broken' has 2 problems:"), notebook.stdout());
+        // the tiny version of the spec, node by node against llama.cpp: every shared node within the tolerance
+        assertTrue(notebook.stdout().contains("first node beyond the tolerance: none"), notebook.stdout());
+        Matcher nodes = find(String.join("\n", notebook.data("text/plain")), "all (\\d+) matched nodes agree within");
+        assertTrue(Integer.parseInt(nodes.group(1)) >= 20, nodes.group());
+        // the benchmark from a cell: both engines measured on both tests, and the live bar finished
+        String bench = only(tables(notebook), "llama.cpp t/s");
+        assertTrue(bench.contains(">pp32</td>") && bench.contains(">tg16</td>"), "pp and tg rows:\n" + bench);
+        assertTrue(String.join("\n", notebook.data("text/plain")).contains("bench 2/2 runs (100%)"), "the bench's bar");
         assertExercisesShowHints(notebook, "01", 3);
         HtmlExport.assertFiguresShown(notebook, work, notebook.figures());
     }

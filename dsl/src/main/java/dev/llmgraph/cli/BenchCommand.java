@@ -94,17 +94,11 @@ public final class BenchCommand {
             return TrainBenchCommand.run(List.of(args).stream().filter(a -> !a.equals("--train")).toArray(String[]::new),
                     out, err);
         }
-        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            out.print(HELP);
-            return 0;
+        var parsed = CommandOptions.parse("bench", args, HELP, USAGE, BenchCommand::parse, out, err);
+        if (parsed.done()) {
+            return parsed.exitCode();
         }
-        Arguments a;
-        try {
-            a = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("llmgraph bench: " + e.getMessage() + " (" + USAGE + ")");
-            return 2;
-        }
+        Arguments a = parsed.arguments();
         BenchPlan plan = BenchPlan.of(a, Natives.cacheDirectory().resolve("bench"));
         if (a.defaults() && !a.defaultsAskedFor()) {
             out.print("Without --model, bench measures the default table:\n" + plan.describe());

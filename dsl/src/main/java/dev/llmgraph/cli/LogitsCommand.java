@@ -62,17 +62,11 @@ public final class LogitsCommand {
 
     /** Runs the command, printing to {@code out} and {@code err}; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            out.print(HELP);
-            return 0;
+        var parsed = CommandOptions.parse("logits", args, HELP, USAGE, LogitsCommand::parse, out, err);
+        if (parsed.done()) {
+            return parsed.exitCode();
         }
-        Arguments arguments;
-        try {
-            arguments = parse(args);
-        } catch (UsageException e) {
-            err.println("llmgraph logits: " + e.getMessage() + " (" + USAGE + ")");
-            return 2;
-        }
+        Arguments arguments = parsed.arguments();
         ModelOptions options = ModelOptions.cpu().withBackend(arguments.backend()).withThreads(arguments.threads())
                 .withRepack(true);
         try (Model model = GgufModels.load(arguments.gguf(), options)) {

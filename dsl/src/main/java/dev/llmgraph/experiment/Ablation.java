@@ -146,9 +146,16 @@ public final class Ablation {
         List<Object> values = new ArrayList<>();
         boolean runs = measures.stream().anyMatch(Measure::runs);
         try (Model model = runs ? Model.random(spec, init(), options) : null) {
-            for (Measure m : measures) {
-                values.add(m.value(spec, model, baseLogits));
+            // training changes the weights: every other measure of the row first, then the training ones
+            Object[] row = new Object[measures.size()];
+            for (boolean training : new boolean[] {false, true}) {
+                for (int m = 0; m < row.length; m++) {
+                    if (measures.get(m) instanceof Measure.TrainedLoss == training) {
+                        row[m] = measures.get(m).value(spec, model, baseLogits);
+                    }
+                }
             }
+            values.addAll(java.util.Arrays.asList(row));
         } catch (ComputeInterruptedException e) {
             throw e;
         } catch (RuntimeException e) {

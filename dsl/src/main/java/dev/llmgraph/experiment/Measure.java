@@ -5,6 +5,11 @@ import dev.llmgraph.model.Logits;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.Session;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.train.TokenDataset;
+import dev.llmgraph.train.Trainer;
+import dev.llmgraph.train.TrainingConfig;
+import dev.llmgraph.train.TrainingListener;
+import dev.llmgraph.train.TrainingRun;
 
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -81,6 +86,21 @@ public sealed interface Measure {
     }
 
     /**
+     * The held-out loss after training the model for {@code config.steps()} steps on {@code data} (random
+     * batches, AdamW, as {@link Trainer} does), or the last training loss when {@code heldOut} is null. It changes
+     * the model's weights, so an ablation takes it after every other measure of the row.
+     */
+    record TrainedLoss(TokenDataset data, TokenDataset heldOut, TrainingConfig config) implements Measure {
+        public String name() {
+            return (heldOut == null ? "training loss" : "held-out loss") + " after " + config.steps() + " steps";
+        }
+
+        public boolean runs() {
+            return true;
+        }
+    }
+
+    /**
      * A measure written by the user: {@code compute} gets the spec and, when {@code runs}, the model built
      * with the ablation's random weights (null otherwise).
      */
@@ -108,6 +128,15 @@ public sealed interface Measure {
 
     static Measure logitDifference(int... prompt) {
         return new LogitDifference(prompt.clone());
+    }
+
+    /** Trains each model for {@code config.steps()} steps; see {@link TrainedLoss}. */
+    static Measure trainedLoss(TokenDataset data, TokenDataset heldOut, TrainingConfig config) {
+        if (data == null || config == null) {
+            throw new IllegalArgumentException("trainedLoss needs the training data and a TrainingConfig, got " + data
+                    + " and " + config);
+        }
+        return new TrainedLoss(data, heldOut, config);
     }
 
     /** A column computed from the spec alone, e.g. {@code counted("heads", ModelSpec::heads)}. */
@@ -146,6 +175,12 @@ public sealed interface Measure {
             }
             case LogitDifference l -> base == null || base.vocab() != spec.vocabSize() ? "n/a (other vocabulary)"
                     : model.forward(l.prompt()).maxAbsDifference(base);
+            case TrainedLoss t -> {
+                try (Trainer trainer = Trainer.of(model, t.config())) {
+                    TrainingRun run = trainer.train(t.data(), t.heldOut(), TrainingListener.SILENT);
+                    yield t.heldOut() == null ? run.finalLoss() : run.evaluations().getLast().loss();
+                }
+            }
             case Custom c -> c.compute().apply(spec, model);
         };
     }

@@ -36,7 +36,7 @@ public final class Exercises {
     /** Every exercise, in notebook order. */
     public static List<Exercise> all() {
         return List.of(ex01_1(), ex01_2(), ex01_3(), ex02_1(), ex02_2(), ex02_3(), ex03_1(), ex03_2(), ex03_3(),
-                ex04_1(), ex04_2(), ex04_3(), ex05_1(), ex05_2(), ex05_3(), ex09_1(), ex09_2(), ex09_3());
+                ex04_1(), ex04_2(), ex04_3(), ex05_1(), ex05_2(), ex05_3(), ex06_1(), ex06_2(), ex06_3(), ex09_1(), ex09_2(), ex09_3());
     }
 
     // ---- 01 Declare your first LLM ---------------------------------------------------------------------
@@ -235,6 +235,41 @@ public final class Exercises {
                 }, 0.01,
                 "MHA caches 2 n_h d_h values per token and layer; MLA caches d_c + d_h^R = 512 + 64. Divide the "
                         + "first by the second.");
+    }
+
+    // ---- 06 Beyond attention ---------------------------------------------------------------------------
+
+    /** Mamba-130M's recurrent state per sequence. */
+    public static Exercise ex06_1() {
+        return new Exercise("06.1",
+                "How many bytes of recurrent state does Mamba-130M keep per sequence (F32; over all 24 layers), "
+                        + "whatever the context?",
+                () -> Presets.byName("mamba-130m").accounting().recurrentStateBytes(), 0,
+                "Per layer, the convolution keeps the last d_conv - 1 = 3 inputs of its d_inner = 2 x 768 channels, "
+                        + "and the scan keeps a d_state = 16 vector per channel: (3 + 16) x 1536 floats of 4 bytes.");
+    }
+
+    /** The context at which LLaMA-2-7B's KV cache outgrows Mamba-2.8B's state. */
+    public static Exercise ex06_2() {
+        return new Exercise("06.2",
+                "From how many tokens of context on is LLaMA-2-7B's F16 KV cache larger than Mamba-2.8B's whole "
+                        + "recurrent state (F32)? Give the smallest such number of tokens.",
+                () -> {
+                    long state = Presets.byName("mamba-2.8b").accounting().recurrentStateBytes();
+                    long perToken = Presets.llama2_7b().accounting().kvCacheBytesPerToken(GgmlType.F16);
+                    return state / perToken + 1;
+                }, 0,
+                "Divide the state's bytes (Presets.byName(\"mamba-2.8b\").accounting().recurrentStateBytes()) by the "
+                        + "KV bytes one token costs LLaMA-2-7B: 2 x 32 layers x 4096 x 2 bytes = 512 KiB.");
+    }
+
+    /** How long a decayed linear attention remembers. */
+    public static Exercise ex06_3() {
+        return new Exercise("06.3",
+                "In a linear attention with a fixed decay of 0.95 per token, a key's weight is multiplied by 0.95 at "
+                        + "every step. After how many steps has it fallen below 1% of its first value?",
+                () -> (long) Math.ceil(Math.log(0.01) / Math.log(0.95)), 0,
+                "Solve 0.95^n < 0.01: n > ln(0.01) / ln(0.95), and round up.");
     }
 
     // ---- 09 Tokenizers ---------------------------------------------------------------------------------

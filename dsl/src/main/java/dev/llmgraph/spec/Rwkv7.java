@@ -36,12 +36,12 @@ public record Rwkv7(int headSize, int ffnDim, int decayRank, int iclrRank, int v
     }
 
     /**
-     * w0 w1 w2, a0 a1 a2, v0 v1 v2 (layer 0 has them too, unused, v1 and v2 then of iclrRank as llama.cpp loads
-     * them: {@code layer0} says which), g1 g2, the 6 fused lerps, k_k k_a r_k, r k v and output, the group norm.
+     * w0 w1 w2, a0 a1 a2, v0 v1 v2 (not on layer 0: {@code layer0} says which), g1 g2, the 6 fused lerps, k_k k_a
+     * r_k, r k v and output, the group norm.
      */
     public long parameters(int dModel, boolean layer0) {
         long d = dModel;
-        long lora = (d + 2 * d * decayRank) + (d + 2 * d * iclrRank) + (d + 2 * d * (layer0 ? iclrRank : valueRank))
+        long lora = (d + 2 * d * decayRank) + (d + 2 * d * iclrRank) + (layer0 ? 0 : d + 2 * d * valueRank)
                 + 2 * d * gateRank;
         return lora + 6 * d + 3 * d + 4 * d * d + 2 * d;
     }

@@ -59,7 +59,7 @@ final class RwkvPlanner {
 
     /**
      * RWKV-7: the decay LoRA with its base w0, the in-context learning rate's (a0, a1, a2), the value residual's
-     * (v0, v1, v2; on layer 0 loaded but unused, v1 and v2 of iclrRank as llama.cpp loads them), the gate's (g1, g2),
+     * (v0, v1, v2; not on layer 0, whose values are the residual's source), the gate's (g1, g2),
      * the six fused lerps [d, 1, 1, 6] (r, w, k, v, a, g), k_k, k_a, r_k, r k v, the group norm and the output.
      */
     static Step.Mix rwkv7(ModelSpec s, LayerChoice layer, Rwkv7 m) {
@@ -69,7 +69,9 @@ final class RwkvPlanner {
         List<Weight> weights = new ArrayList<>();
         lora(weights, b, "w", d, m.decayRank(), WeightRole.DECAY_BASE);
         lora(weights, b, "a", d, m.iclrRank(), WeightRole.RECURRENCE_VECTOR);
-        lora(weights, b, "v", d, i == 0 ? m.iclrRank() : m.valueRank(), WeightRole.RECURRENCE_VECTOR);
+        if (i > 0) { // layer 0's values are the ones every later layer mixes back in: it has no value residual
+            lora(weights, b, "v", d, m.valueRank(), WeightRole.RECURRENCE_VECTOR);
+        }
         weights.add(new Weight(b + "time_mix_g1.weight", new long[] {d, m.gateRank()}, WeightRole.LOW_RANK, C));
         weights.add(new Weight(b + "time_mix_g2.weight", new long[] {m.gateRank(), d}, WeightRole.LOW_RANK, C));
         weights.add(new Weight(b + "time_mix_lerp_fused.weight", new long[] {d, 1, 1, 6}, WeightRole.TOKEN_SHIFT_MIX,

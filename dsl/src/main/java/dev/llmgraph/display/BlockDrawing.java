@@ -156,10 +156,12 @@ final class BlockDrawing {
                 case Attention a -> SublayerDrawing.attention(c, s, a, x, y, w);
                 case dev.llmgraph.spec.LatentAttention l -> SublayerDrawing.latent(c, s, l, x, y, w);
                 case dev.llmgraph.spec.StateSpace m -> SublayerDrawing.ssm(c, s, m, x, y, w);
+                case dev.llmgraph.spec.Rwkv m -> RwkvDrawing.timeMix(c, s, m, x, y, w);
             };
             case Step.Channel channel -> switch (channel.mixer()) {
                 case Ffn f -> SublayerDrawing.ffn(c, s, f, x, y, w);
                 case dev.llmgraph.spec.Moe m -> SublayerDrawing.experts(c, s, m, x, y, w);
+                case dev.llmgraph.spec.RwkvChannelMix m -> RwkvDrawing.channelMix(c, s, m, x, y, w);
             };
             case Step.Normalize _, Step.Residual _, Step.Parallel _, Step.Embed _, Step.Head _ ->
                     throw new IllegalArgumentException("not a mixer: " + step);

@@ -8,6 +8,8 @@ import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Moe;
+import dev.llmgraph.spec.Rwkv;
+import dev.llmgraph.spec.RwkvChannelMix;
 import dev.llmgraph.spec.StateSpace;
 import dev.llmgraph.spec.plan.Node;
 import dev.llmgraph.spec.plan.Step;
@@ -26,13 +28,16 @@ final class StepLowering {
     private final ExpertsLowering experts;
     /** The state space lowering, or null where there is no recurrent state (training). */
     private final SsmLowering ssm;
+    /** The RWKV lowering, or null where there is no recurrent state (training). */
+    private final RwkvLowering rwkv;
 
-    StepLowering(GraphBuilder g, AttentionLowering attention, SsmLowering ssm) {
+    StepLowering(GraphBuilder g, AttentionLowering attention, SsmLowering ssm, RwkvLowering rwkv) {
         this.g = g;
         this.ctx = g.ctx;
         this.attention = attention;
         this.experts = new ExpertsLowering(g);
         this.ssm = ssm;
+        this.rwkv = rwkv;
     }
 
     /** {@code steps} applied in order to {@code x}. */
@@ -79,6 +84,7 @@ final class StepLowering {
                 }
                 yield ssm.lower(mix.layer(), m, x);
             }
+            case Rwkv m -> rwkv(mix.layer()).timeMix(mix.layer(), m, x);
         };
     }
 
@@ -86,7 +92,15 @@ final class StepLowering {
         return switch (channel.mixer()) {
             case Ffn f -> ffn(channel.layer(), f, x);
             case Moe m -> experts.lower(channel.layer(), m, x);
+            case RwkvChannelMix m -> rwkv(channel.layer()).channelMix(channel.layer(), m, x);
         };
+    }
+
+    private RwkvLowering rwkv(int layer) {
+        if (rwkv == null) {
+            throw new UnsupportedOperationException(TrainingSupport.RWKV);
+        }
+        return rwkv;
     }
 
     /** alpha * x + each branch's output, added left to right. */

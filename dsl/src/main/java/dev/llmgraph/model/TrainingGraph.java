@@ -155,7 +155,7 @@ public final class TrainingGraph implements AutoCloseable {
         boolean table = switch (role) {
             case TOKEN_EMBEDDING, POSITION_EMBEDDING, RELATIVE_POSITION_BIAS -> true;
             case NORM_GAIN, NORM_BIAS, BIAS, ROUTER, PROJECTION, BRANCH_PROJECTION, BRANCH_OUTPUT, CONVOLUTION,
-                 STATE_DECAY, STATE_SKIP, STEP_BIAS -> false;
+                 STATE_DECAY, STATE_SKIP, STEP_BIAS, TOKEN_SHIFT_MIX, LOW_RANK, DECAY_BASE, RECURRENCE_VECTOR -> false;
         };
         return table && !weight.equals(head);
     }

@@ -28,6 +28,7 @@ public final class ModelBuilder {
     private Moe moe;
     private LatentAttention latent;
     private StateSpace ssm;
+    private Rwkv rwkv;
     private boolean parallelBlock;
     private Embeddings embeddings = Embeddings.untied();
     private double finalLogitSoftcap;
@@ -55,6 +56,7 @@ public final class ModelBuilder {
         this.moe = s.moe();
         this.latent = s.latent();
         this.ssm = s.ssm();
+        this.rwkv = s.rwkv();
         this.parallelBlock = s.parallelBlock();
         this.embeddings = s.embeddings();
         this.finalLogitSoftcap = s.finalLogitSoftcap();
@@ -164,6 +166,15 @@ public final class ModelBuilder {
         return this;
     }
 
+    /**
+     * RWKV-6 ({@link Rwkv6}) or RWKV-7 ({@link Rwkv7}) time mixing as every layer's sequence mixer, with RWKV's
+     * channel mixing as its FFN: attention and the FFN settings are dropped; null returns to attention and an FFN.
+     */
+    public ModelBuilder rwkv(Rwkv rwkv) {
+        this.rwkv = rwkv;
+        return this;
+    }
+
     public ModelBuilder parallelBlock(boolean parallelBlock) {
         this.parallelBlock = parallelBlock;
         return this;
@@ -188,12 +199,13 @@ public final class ModelBuilder {
 
     /** The spec, or an {@link InvalidSpecException} listing every problem. */
     public ModelSpec build() {
-        Ffn dense = ssm != null ? null : ffn == null && moe != null ? moe.expert() : ffn;
-        Attention heads = ssm != null ? null
+        boolean recurrent = ssm != null || rwkv != null;
+        Ffn dense = recurrent ? null : ffn == null && moe != null ? moe.expert() : ffn;
+        Attention heads = recurrent ? null
                 : latent != null && latent.heads() >= 1 && latent.queryKeyHeadDim() >= 1 ? latent.asMultiHead()
                 : attention;
         ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, heads, positional,
-                norm, placement, finalNorm, dense, moe, latent, ssm, parallelBlock, embeddings, finalLogitSoftcap,
+                norm, placement, finalNorm, dense, moe, latent, ssm, rwkv, parallelBlock, embeddings, finalLogitSoftcap,
                 defaulted);
         var problems = SpecValidator.check(spec);
         if (!problems.isEmpty()) {

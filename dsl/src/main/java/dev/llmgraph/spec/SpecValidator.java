@@ -36,6 +36,9 @@ final class SpecValidator {
         if (spec.ssm() != null) {
             v.problems.addAll(SsmRules.check(spec.ssm(), spec));
         }
+        if (spec.rwkv() != null) {
+            v.problems.addAll(RwkvRules.check(spec.rwkv(), spec));
+        }
         v.checkPositional();
         v.checkNorm();
         v.checkEmbeddings();
@@ -61,11 +64,11 @@ final class SpecValidator {
         FieldRules.count("dModel", s.dModel()).ifPresent(problems::add);
         FieldRules.count("layers", s.layers()).ifPresent(problems::add);
         FieldRules.count("contextLength", s.contextLength()).ifPresent(problems::add);
-        if (s.attention() == null && s.ssm() == null) {
+        if (s.attention() == null && !s.recurrent()) {
             problem("attention", null, "attention must be set",
                     "e.g. .attention(Attention.multiHead(8)) or .attention(Attention.grouped(32, 8))");
         }
-        if (s.ffn() == null && s.ssm() == null) {
+        if (s.ffn() == null && !s.recurrent()) {
             problem("ffn", null, "the feed-forward network must be set",
                     "e.g. .ffn(Ffn.swiglu(1376)) or .ffn(Ffn.mlp(2048, Activation.GELU))");
         }

@@ -10,6 +10,9 @@ import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.Rwkv6;
+import dev.llmgraph.spec.Rwkv7;
+import dev.llmgraph.spec.RwkvChannelMix;
 import dev.llmgraph.spec.Ssm;
 
 import java.util.LinkedHashMap;
@@ -29,12 +32,15 @@ import java.util.Map;
  *    DEEPNORM   x = N1(alpha x + A(x));      x = N2(alpha x + F(x)),   alpha = (2 layers)^(1/4)
  *    parallel   x = x + A(N1(x)) + F(N1(x))  (PRE)   or   x = N1(x + A(x) + F(x))  (POST)
  *    Mamba      x = x + M(N1(x))             (PRE, no FFN: M is Mamba's or Mamba-2's selective state space)
+ *    RWKV       x = x + T(N1(x));            x = x + C(N2(x))   (PRE: RWKV's time mixing and channel mixing)
  *  logits = H N_final(x), soft-capped c tanh(logits / c) when the spec says so
  * </pre>
  */
 public final class ReferenceForward {
     private final ModelSpec spec;
     private final ReferenceWeights w;
+    /** RWKV's time and channel mixing of the current run (it carries layer 0's values to later layers). */
+    private ReferenceRwkv rwkv;
 
     /**
      * @param logits [T][vocabSize]
@@ -64,6 +70,7 @@ public final class ReferenceForward {
     /** Logits of every position; the first {@code prefixLength} tokens attend bidirectionally (prefix decoder). */
     public Result run(int[] tokens, int prefixLength) {
         Map<String, double[]> nodes = new LinkedHashMap<>();
+        rwkv = new ReferenceRwkv(w);
         double[][] x = embeddings(tokens);
         nodes.put("embd", flatten(x));
         for (int layer = 0; layer < spec.layers(); layer++) {
@@ -138,7 +145,7 @@ public final class ReferenceForward {
             attention = norm(attention, b + "attn_post_norm");
         }
         double[][] mid = add(x, 1, attention);
-        double[][] f = ffn(norm(mid, b + "ffn_norm"), layer);
+        double[][] f = ffn(norm(mid, b + (spec.rwkv() != null ? "attn_norm_2" : "ffn_norm")), layer);
         if (placement == NormPlacement.SANDWICH) {
             f = norm(f, b + "ffn_post_norm");
         }
@@ -152,6 +159,8 @@ public final class ReferenceForward {
             case LatentAttention l -> ReferenceLatentAttention.apply(spec, l, w, layer, x, nodes);
             case Ssm m -> ReferenceSelectiveScan.apply(m, w, layer, x, nodes);
             case Mamba2 m -> ReferenceMamba2.apply(m, spec.norm().eps(), w, layer, x, nodes);
+            case Rwkv6 m -> rwkv.rwkv6(m, layer, x, nodes);
+            case Rwkv7 m -> rwkv.rwkv7(m, layer, x, nodes);
         };
     }
 
@@ -165,11 +174,15 @@ public final class ReferenceForward {
     }
 
     private double[][] ffn(double[][] x, int layer) {
+        if (spec.layer(layer).channel() instanceof RwkvChannelMix m) { // shifts: reads the previous token too
+            return rwkv.channelMix(m, layer, x);
+        }
         double[][] out = new double[x.length][];
         for (int t = 0; t < x.length; t++) {
             out[t] = switch (spec.layer(layer).channel()) {
                 case Ffn f -> ReferenceFfn.apply(f, x[t], w, layer);
                 case Moe m -> ReferenceExperts.apply(m, x[t], w, layer);
+                case RwkvChannelMix _ -> throw new IllegalStateException("channel mixing is a sequence's, above");
             };
         }
         return out;

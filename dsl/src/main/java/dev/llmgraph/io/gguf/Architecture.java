@@ -4,6 +4,7 @@ import dev.llmgraph.ggml.GgufWriter;
 import dev.llmgraph.spec.ModelSpec;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * One of llama.cpp's model architectures (the value of {@code general.architecture}) as llmgraph maps it:
@@ -14,7 +15,8 @@ import java.util.List;
  */
 sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, BloomArchitecture, FalconArchitecture,
         Qwen2Architecture, Qwen2MoeArchitecture, OlmoeArchitecture, DeepSeek2Architecture, ChatGlmArchitecture,
-        Gemma2Architecture, MambaArchitecture, Mamba2Architecture {
+        Gemma2Architecture, MambaArchitecture, Mamba2Architecture, Rwkv6Architecture,
+        Rwkv7Architecture {
 
     /** Every architecture llmgraph maps, in the order a spec is tried against them. */
     static List<Architecture> all() {
@@ -22,7 +24,8 @@ sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, Bloom
                 new OlmoeArchitecture(),
                 new DeepSeek2Architecture(), new Gemma2Architecture(),
                 new ChatGlmArchitecture(), new Gpt2Architecture(), new BloomArchitecture(), new FalconArchitecture(),
-                new MambaArchitecture(), new Mamba2Architecture());
+                new MambaArchitecture(), new Mamba2Architecture(), new Rwkv6Architecture(),
+                new Rwkv7Architecture());
     }
 
     /** llama.cpp's name for it. */
@@ -36,6 +39,15 @@ sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, Bloom
 
     /** Writes the keys particular to this architecture, each named {@code <arch>.<suffix>}. */
     default void writeKeys(ModelSpec spec, GgufWriter out) {
+    }
+
+    /**
+     * File tensors that repeat one of the spec's weights, by file name: the weight's name (llama.cpp's rwkv7 loads
+     * value-residual tensors on layer 0, which has none, and its converter writes a0, a1, a2 there again). Written
+     * as copies, expected when read, never read into the model.
+     */
+    default Map<String, String> copies(ModelSpec spec) {
+        return Map.of();
     }
 
     /** Whether a file of this architecture may route to experts ({@code <arch>.expert_count}). */

@@ -31,15 +31,13 @@ import java.util.Set;
  * GgufModels.write(model, Path.of("mine-bpe.gguf"), bpe);                 // with a trained tokenizer
  * }</pre>
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
-                    + "gpt2, bloom, falcon, mamba and mamba2"));
+                    + "gpt2, bloom, falcon, mamba, mamba2, rwkv6 and rwkv7"));
  * for which spec maps to which). A file llmgraph cannot read gives a {@link GgufException} naming the file,
  * the key or tensor, and the problem.
  */
 public final class GgufModels {
     /** Architectures llama.cpp has that llmgraph does not map, with the feature llmgraph lacks for each. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("rwkv6", "an RNN with recurrent state (RWKV)"),
-            Map.entry("rwkv7", "an RNN with recurrent state (RWKV)"),
             Map.entry("t5", "an encoder-decoder"),
             Map.entry("t5encoder", "an encoder"),
             Map.entry("bert", "a bidirectional encoder"));
@@ -124,7 +122,7 @@ public final class GgufModels {
             throw new GgufException(file.path() + ": architecture '" + name + "' " + (feature != null
                     ? "is " + feature + ", which llmgraph cannot express yet"
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
-                    + "gpt2, bloom, falcon, mamba and mamba2"));
+                    + "gpt2, bloom, falcon, mamba, mamba2, rwkv6 and rwkv7"));
         }
         ModelFile model = new ModelFile(file, name);
         if (model.expertCount > 0 && !architecture.readsExperts()) {
@@ -188,6 +186,9 @@ public final class GgufModels {
     }
 
     private static String sizes(ModelSpec spec) {
+        if (spec.rwkv() != null) {
+            return "dModel " + spec.dModel() + ", " + spec.rwkv() + ", vocabulary " + spec.vocabSize();
+        }
         if (spec.recurrent()) {
             StateSpace m = spec.ssm();
             String particular = switch (m) {

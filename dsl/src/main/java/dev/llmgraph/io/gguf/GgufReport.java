@@ -3,6 +3,8 @@ package dev.llmgraph.io.gguf;
 import dev.llmgraph.spec.ArchitectureKind;
 import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Rwkv6;
+import dev.llmgraph.spec.Rwkv7;
 import dev.llmgraph.spec.Ssm;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
@@ -54,14 +56,17 @@ public final class GgufReport {
         List<String> fewest = null;
         for (Architecture a : Architecture.all()) {
             // The other architectures' checks read attention and an FFN, which a state space model has not.
-            boolean stateSpace = a instanceof MambaArchitecture || a instanceof Mamba2Architecture;
+            boolean stateSpace = a instanceof MambaArchitecture || a instanceof Mamba2Architecture
+                    || a instanceof Rwkv6Architecture || a instanceof Rwkv7Architecture;
             List<String> misfits = spec.recurrent() && !stateSpace ? new Misfits(spec, a.name()).list()
                     : a.misfits(spec);
             if (misfits.isEmpty()) {
                 fits.add(a);
             } else if (fewest == null || misfits.size() < fewest.size()
                     || spec.ssm() instanceof Ssm && a instanceof MambaArchitecture // its own misfits, not
-                    || spec.ssm() instanceof Mamba2 && a instanceof Mamba2Architecture) { // "not a state space"
+                    || spec.ssm() instanceof Mamba2 && a instanceof Mamba2Architecture // "not a state space"
+                    || spec.rwkv() instanceof Rwkv6 && a instanceof Rwkv6Architecture
+                    || spec.rwkv() instanceof Rwkv7 && a instanceof Rwkv7Architecture) {
                 closest = a;
                 fewest = misfits;
             }

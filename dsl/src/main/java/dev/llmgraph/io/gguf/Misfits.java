@@ -13,6 +13,8 @@ import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.Router;
+import dev.llmgraph.spec.Rwkv;
+import dev.llmgraph.spec.Rwkv6;
 import dev.llmgraph.spec.Ssm;
 
 import java.util.ArrayList;
@@ -33,6 +35,7 @@ final class Misfits {
     private final List<String> found = new ArrayList<>();
     private boolean latentChecked;
     private boolean stateSpaceChecked;
+    private boolean rwkvChecked;
 
     Misfits(ModelSpec spec, String architecture) {
         this.spec = spec;
@@ -43,9 +46,13 @@ final class Misfits {
         if (!latentChecked && spec.latentAttention()) {
             add("latent attention (MLA)", "has softmax attention over full keys; deepseek2 has MLA");
         }
-        if (!stateSpaceChecked && spec.recurrent()) {
+        if (!stateSpaceChecked && spec.ssm() != null) {
             found.clear(); // the other checks read attention and an FFN, which a state space model has not
             add("a selective state space (Mamba)", "attends with softmax attention; mamba has the state space");
+        }
+        if (!rwkvChecked && spec.rwkv() != null) {
+            found.clear(); // the same: RWKV has neither attention nor a plain FFN
+            add("RWKV time mixing", "attends with softmax attention; rwkv6 and rwkv7 have RWKV");
         }
         return List.copyOf(found);
     }
@@ -60,6 +67,25 @@ final class Misfits {
                     + "an expansion factor of 2: innerDim = 2 x dModel = " + 2 * spec.dModel());
             case Ssm _ -> { }
             case Mamba2 _ -> add("Mamba-2", "has Mamba's decay per channel and state; mamba2 has Mamba-2");
+        }
+    }
+
+    /** RWKV (rwkv6, rwkv7): required, of the version {@code version}, with RWKV's channel mixing. */
+    void rwkv(Class<? extends Rwkv> version) {
+        rwkvChecked = true;
+        String wanted = version == Rwkv6.class ? "RWKV-6" : "RWKV-7";
+        if (spec.rwkv() == null) {
+            add(spec.ssm() != null ? "a selective state space" : "softmax attention and an FFN", "mixes positions "
+                    + "with " + wanted + " time mixing and RWKV's channel mixing");
+        } else if (!version.isInstance(spec.rwkv())) {
+            add(spec.rwkv() instanceof Rwkv6 ? "RWKV-6" : "RWKV-7", "has " + wanted + " time mixing");
+        }
+    }
+
+    /** A separate output head (llama.cpp's rwkv6 and rwkv7 require output.weight). */
+    void untiedOutput() {
+        if (spec.tiedEmbeddings()) {
+            add("tied embeddings", "loads a separate output head, output.weight");
         }
     }
 

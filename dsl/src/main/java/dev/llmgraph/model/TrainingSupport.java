@@ -35,6 +35,9 @@ public final class TrainingSupport {
     static final String SSM = "training: ggml has no gradient for the state space ops Mamba is lowered with "
             + "(ssm_conv, ssm_scan); keep Mamba models to inference, or train softmax attention";
 
+    static final String ENCODER = "training: an encoder has no output head here, so there is no loss to train it "
+            + "with (BERT's masked-token head comes later); train a CAUSAL_DECODER or PREFIX_DECODER";
+
     private TrainingSupport() {}
 
     /** Every reason {@code spec} cannot be trained; empty when it can. */
@@ -78,6 +81,7 @@ public final class TrainingSupport {
                     case StateSpace _ -> problems.add(SSM);
                 }
             }
+            case Step.Pool _ -> problems.add(ENCODER);
             case Step.Embed _, Step.Normalize _, Step.Head _ -> { }
         }
     }

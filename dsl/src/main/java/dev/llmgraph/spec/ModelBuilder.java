@@ -31,6 +31,7 @@ public final class ModelBuilder {
     private boolean parallelBlock;
     private Embeddings embeddings = Embeddings.untied();
     private double finalLogitSoftcap;
+    private Pooling pooling = Pooling.none();
     /** The defaults still in place, by setting name: a setter removes its own. */
     private final Set<String> defaulted = new LinkedHashSet<>(List.of("positional", "norm", "placement"));
 
@@ -58,6 +59,7 @@ public final class ModelBuilder {
         this.parallelBlock = s.parallelBlock();
         this.embeddings = s.embeddings();
         this.finalLogitSoftcap = s.finalLogitSoftcap();
+        this.pooling = s.pooling();
         this.defaulted.retainAll(s.defaulted());
     }
 
@@ -186,6 +188,18 @@ public final class ModelBuilder {
         return this;
     }
 
+    /** How an encoder pools its hidden states into one vector (CLS, mean, last); decoders keep {@link Pooling#none()}. */
+    public ModelBuilder pooling(Pooling pooling) {
+        this.pooling = pooling;
+        return this;
+    }
+
+    /** A learned row per token type (segment) added to the embeddings: BERT has 2. */
+    public ModelBuilder tokenTypes(int tokenTypes) {
+        this.embeddings = embeddings.withTokenTypes(tokenTypes);
+        return this;
+    }
+
     /** The spec, or an {@link InvalidSpecException} listing every problem. */
     public ModelSpec build() {
         Ffn dense = ssm != null ? null : ffn == null && moe != null ? moe.expert() : ffn;
@@ -194,7 +208,7 @@ public final class ModelBuilder {
                 : attention;
         ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, heads, positional,
                 norm, placement, finalNorm, dense, moe, latent, ssm, parallelBlock, embeddings, finalLogitSoftcap,
-                defaulted);
+                pooling, defaulted);
         var problems = SpecValidator.check(spec);
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(name == null ? "(unnamed)" : name, problems);

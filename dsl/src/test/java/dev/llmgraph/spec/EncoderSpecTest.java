@@ -1,0 +1,66 @@
+package dev.llmgraph.spec;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Encoders build with BERT's choices; what only an encoder has, or what it cannot have, is refused in words. */
+class EncoderSpecTest {
+    /** BERT's shape in miniature. */
+    static ModelBuilder bert() {
+        return Transformer.encoder("tiny-bert").vocabSize(64).dModel(32).layers(2).contextLength(16)
+                .attention(Attention.multiHead(4).withBias(true))
+                .positional(Positional.learned())
+                .norm(Norm.layer(1e-12), NormPlacement.POST).finalNorm(false)
+                .ffn(Ffn.mlp(64, Activation.GELU))
+                .embeddings(Embeddings.untied().withLayerNorm(true).withTokenTypes(2));
+    }
+
+    @Test
+    void bertBuildsAsABidirectionalEncoderWithClsPooling() {
+        ModelSpec spec = bert().build();
+        assertEquals(ArchitectureKind.ENCODER, spec.kind());
+        assertEquals(MaskKind.BIDIRECTIONAL, spec.mask(1));
+        assertEquals(Pooling.cls(), spec.pooling());
+        assertEquals(2, spec.embeddings().tokenTypes());
+        assertEquals(Pooling.mean(), spec.withPooling(Pooling.mean()).pooling());
+    }
+
+    static Stream<Arguments> problems() {
+        return Stream.of(
+                problem(b -> b.tokenTypes(-1), "embeddings.tokenTypes = -1: must be 0 (none) or more; BERT uses 2"),
+                problem(b -> b.pooling(null), "pooling = null: must be set; Pooling.cls() (BERT), Pooling.mean() "
+                        + "(Sentence-BERT) or Pooling.none()"),
+                problem(b -> b.tiedEmbeddings(true), "embeddings.tied = true: an ENCODER has no output head to tie to "
+                        + "the token embedding; use Embeddings.untied()"),
+                problem(b -> b.finalLogitSoftcap(30), "finalLogitSoftcap = 30.0: an ENCODER has no output logits to "
+                        + "cap; set 0"),
+                problem(b -> b.attention(Attention.multiHead(4).withSlidingWindow(SlidingWindow.everyLayer(4))),
+                        "attention.window = 4: a sliding window here looks only backwards, and an ENCODER sees both "
+                                + "ways; drop the window"),
+                problem(b -> b.kind(ArchitectureKind.CAUSAL_DECODER).pooling(Pooling.none()), "embeddings.tokenTypes = 2: "
+                        + "token types are an encoder's segments (BERT's sentence A and B); a CAUSAL_DECODER reads one "
+                        + "stream; set 0, or build it with Transformer.encoder(...)"),
+                problem(b -> b.kind(ArchitectureKind.PREFIX_DECODER).tokenTypes(0), "pooling = CLS pooling: only an "
+                        + "ENCODER pools its hidden states; a PREFIX_DECODER predicts tokens with its output head; use "
+                        + "Pooling.none(), or build it with Transformer.encoder(...)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("problems")
+    void refusedInWords(String expected, UnaryOperator<ModelBuilder> breakIt) {
+        var e = assertThrows(InvalidSpecException.class, () -> breakIt.apply(bert()).build());
+        assertEquals("spec 'tiny-bert' has 1 problem:\n  - " + expected, e.getMessage());
+    }
+
+    private static Arguments problem(UnaryOperator<ModelBuilder> breakIt, String expected) {
+        return Arguments.of(expected, breakIt);
+    }
+}

@@ -14,7 +14,7 @@ import java.util.List;
  */
 sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, BloomArchitecture, FalconArchitecture,
         Qwen2Architecture, Qwen2MoeArchitecture, OlmoeArchitecture, DeepSeek2Architecture, ChatGlmArchitecture,
-        Gemma2Architecture, MambaArchitecture, Mamba2Architecture {
+        Gemma2Architecture, MambaArchitecture, Mamba2Architecture, BertArchitecture {
 
     /** Every architecture llmgraph maps, in the order a spec is tried against them. */
     static List<Architecture> all() {
@@ -22,7 +22,7 @@ sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, Bloom
                 new OlmoeArchitecture(),
                 new DeepSeek2Architecture(), new Gemma2Architecture(),
                 new ChatGlmArchitecture(), new Gpt2Architecture(), new BloomArchitecture(), new FalconArchitecture(),
-                new MambaArchitecture(), new Mamba2Architecture());
+                new MambaArchitecture(), new Mamba2Architecture(), new BertArchitecture());
     }
 
     /** llama.cpp's name for it. */
@@ -51,6 +51,17 @@ sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, Bloom
     /** Whether llama.cpp also loads q, k and v as separate tensors ({@code create_tensor_qkv} takes both forms). */
     default boolean readsSeparateQkv() {
         return !writesFusedQkv();
+    }
+
+    /** Whether the architecture encodes: its files say {@code <arch>.attention.causal = false}. */
+    default boolean encodes() {
+        return false;
+    }
+
+    /** Tensor names (the part between the block number and {@code .weight}) that this architecture's files spell
+     *  differently from llmgraph's weights, llmgraph's name to the file's. */
+    default java.util.Map<String, String> renamedTensors() {
+        return java.util.Map.of();
     }
 
     /** Whether ffn_gate and ffn_up are one {@code ffn_up} tensor, gate rows first (ChatGLM). */

@@ -1,0 +1,129 @@
+package dev.llmgraph.io.gguf;
+
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.LlamaEmbeddings;
+import dev.llmgraph.io.gguf.LlamaCppParityTest.Difference;
+import dev.llmgraph.model.Encoding;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.WeightInit;
+import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.Embeddings;
+import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Pooling;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.Transformer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * BERT against llama.cpp's {@code bert} graph on a tiny random-weight model (2 layers, dModel 64, 4 heads, FFN 128,
+ * 2 token types, learned positions, embedding LayerNorm, post-LN, tanh GELU), written as GGUF by llmgraph with mean,
+ * CLS or last pooling: llama.cpp encodes a 40-token sequence in one batch with embeddings on, and llmgraph encodes it
+ * from its own weights and from the file read back. Compared: every token's hidden state (llama.cpp's context without
+ * pooling, {@code llama_get_embeddings_ith}) and the pooled vector ({@code llama_get_embeddings_seq}, the file's
+ * pooling). llama.cpp gives every token type 0, so llmgraph's tokens are type 0 here. Errors are relative to
+ * llama.cpp's largest |value|.
+ *
+ * <p>Tolerances: F32 1e-4, the same kernels on the same values (measured: hidden states, CLS and last pooling
+ * bit-exact; mean pooling 1.2e-7, since llama.cpp averages with a matrix product where llmgraph sums rows and scales);
+ * Q8_0 and Q4_0 1e-3: both sides read the same quantized bytes and quantize activations to Q8 the same way (measured:
+ * the same as F32).
+ */
+class BertParityTest {
+    private static final int THREADS = 2;
+    private static final int PROMPT = 40;
+    private static final Map<String, String> TABLE = new TreeMap<>();
+
+    static ModelSpec tinyBert(Pooling pooling) {
+        return Transformer.encoder("tiny-bert").vocabSize(TinyModels.VOCAB).dModel(64).layers(2).contextLength(64)
+                .attention(Attention.multiHead(4).withBias(true))
+                .positional(Positional.learned())
+                .norm(Norm.layer(1e-12), NormPlacement.POST).finalNorm(false)
+                .ffn(Ffn.mlp(128, Activation.GELU_TANH))
+                .embeddings(Embeddings.untied().withLayerNorm(true).withTokenTypes(2))
+                .pooling(pooling)
+                .build();
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_0).flatMap(type -> Stream.of(
+                Arguments.of(type, Pooling.mean()), Arguments.of(type, Pooling.cls()),
+                Arguments.of(type, Pooling.last())));
+    }
+
+    @ParameterizedTest(name = "bert with {0} matrices, {1}: hidden states and pooled vector")
+    @MethodSource("cases")
+    void bertMatchesLlamaCpp(GgmlType type, Pooling pooling, @TempDir Path dir) {
+        ModelSpec spec = tinyBert(pooling);
+        assertEquals("bert", GgufReport.of(spec).architecture().orElseThrow());
+        int[] prompt = TinyModels.prompt(PROMPT);
+        Path file = dir.resolve("tiny-bert-" + type + ".gguf");
+        ModelOptions options = ModelOptions.cpu().withThreads(THREADS).withMatrixType(type);
+        Encoding ours, readBack;
+        try (Model model = Model.random(spec, WeightInit.lecun(11), options)) {
+            GgufModels.write(model, file);
+            ours = model.encode(prompt);
+        }
+        try (Model model = GgufModels.load(file, options)) {
+            assertEquals(spec, model.spec(), "the spec read back");
+            readBack = model.encode(prompt);
+        }
+        float[] hidden, pooled;
+        try (LlamaEmbeddings llama = LlamaEmbeddings.open(file, spec.contextLength(), THREADS)) {
+            assertEquals(pooling.llamaCode(), llama.poolingType(), "llama.cpp reads the pooling type");
+            hidden = LlamaCppParityTest.flatten(llama.tokenEmbeddings(prompt));
+            pooled = llama.pooled(prompt);
+        }
+        assertNotDegenerate(hidden, spec.dModel());
+        Difference tokens = Difference.of(ours.hiddenStates(), hidden);
+        Difference pool = Difference.of(ours.pooled(), pooled);
+        Difference reverse = Difference.of(readBack.hiddenStates(), hidden);
+        Difference reversePool = Difference.of(readBack.pooled(), pooled);
+        TABLE.put(String.format("%-5s %-19s", type, pooling), tokens + "  " + pool + "  " + reverse + "  "
+                + reversePool);
+        double tolerance = type == GgmlType.F32 ? 1e-4 : 1e-3;
+        assertTrue(tokens.relative() <= tolerance, "hidden states: " + tokens);
+        assertTrue(pool.relative() <= tolerance, "pooled: " + pool);
+        assertTrue(reverse.relative() <= tolerance, "read back, hidden states: " + reverse);
+        assertTrue(reversePool.relative() <= tolerance, "read back, pooled: " + reversePool);
+    }
+
+    /** Post-LN keeps every hidden state at unit scale: each row must be finite and spread (not all equal). */
+    private static void assertNotDegenerate(float[] hidden, int width) {
+        for (int t = 0; t < hidden.length / width; t++) {
+            double min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
+            for (int i = 0; i < width; i++) {
+                float v = hidden[t * width + i];
+                assertTrue(Float.isFinite(v), "finite hidden states");
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            assertTrue(max - min > 0.5, "hidden state of position " + t + " spreads by " + (max - min));
+        }
+    }
+
+    @AfterAll
+    static void printTable() {
+        System.out.println("bert: llmgraph vs llama.cpp's embeddings, " + PROMPT + "-token sequence, error relative to "
+                + "max |value|");
+        System.out.println(String.format("%-25s  %-20s %-20s %-20s %-20s", "", "hidden states", "pooled",
+                "read back: hidden", "read back: pooled"));
+        TABLE.forEach((key, row) -> System.out.println(key + "  " + row));
+    }
+}

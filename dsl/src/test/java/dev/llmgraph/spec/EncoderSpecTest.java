@@ -33,6 +33,25 @@ class EncoderSpecTest {
         assertEquals(Pooling.mean(), spec.withPooling(Pooling.mean()).pooling());
     }
 
+    /**
+     * Counted by hand: embeddings 64 x 32 + positions 16 x 32 + 2 token types x 32 + the embedding LayerNorm 2 x 32
+     * = 2688; per layer q, k, v, o with biases 4 x (32 x 32 + 32) = 4224, two LayerNorms 128, the FFN 32 x 64 + 64 +
+     * 64 x 32 + 32 = 4192, so 8544; no output head. 2688 + 2 x 8544 = 19776.
+     */
+    @Test
+    void accountingShapeTraceAndDiagramKnowTheEncoder() {
+        ModelSpec spec = bert().build();
+        assertEquals(19_776, spec.parameterCount());
+        var trace = spec.accounting().shapeTrace(5);
+        assertEquals("[5, 32]", java.util.Arrays.toString(trace.find("hidden").shape()));
+        assertEquals("[1, 32]", java.util.Arrays.toString(trace.find("pooled").shape()));
+        assertEquals("[5, 32]", java.util.Arrays.toString(trace.find("type_embd").shape()));
+        assertEquals(null, trace.find("logits"));
+        String svg = dev.llmgraph.display.BlockDiagram.of(spec).toString();
+        assertEquals(true, svg.length() > 100, svg);
+        assertEquals(true, spec.describe().contains("2 token types, CLS pooling"), spec.describe());
+    }
+
     static Stream<Arguments> problems() {
         return Stream.of(
                 problem(b -> b.tokenTypes(-1), "embeddings.tokenTypes = -1: must be 0 (none) or more; BERT uses 2"),

@@ -70,6 +70,23 @@ class ReferenceEncoderTest {
         }
     }
 
+    /** nomic-bert's shape: RoPE (halves) on q and k instead of a position table, and a SwiGLU FFN. */
+    @ParameterizedTest(name = "tiny RoPE + SwiGLU encoder, {0} pooling: matches the reference")
+    @ValueSource(strings = {"mean", "cls"})
+    void ropeSwigluEncoderMatchesTheReference(String pooling) {
+        ModelSpec spec = tinyBert(pooling.equals("mean") ? Pooling.mean() : Pooling.cls()).toBuilder()
+                .positional(Positional.rope(10_000).withPairing(dev.llmgraph.spec.RopePairing.HALVES))
+                .ffn(Ffn.swiglu(48)).build();
+        try (Model model = Model.random(spec, WeightInit.lecun(4), ReferenceForwardTest.CPU)) {
+            Encoding actual = model.encode(TOKENS, TYPES);
+            ReferenceForward.Encoded expected = ReferenceForward.of(model).encode(TOKENS, TYPES);
+            double hidden = Tolerances.relativeError(actual.hiddenStates(), flatten(expected.hidden()));
+            double pooled = Tolerances.relativeError(actual.pooled(), expected.pooled());
+            assertTrue(hidden <= Tolerances.FLOAT32, "hidden states differ by " + hidden);
+            assertTrue(pooled <= Tolerances.FLOAT32, "pooled vectors differ by " + pooled);
+        }
+    }
+
     @Test
     void everyTokenSeesTheWholeSequenceAndItsTokenType() {
         try (Model model = Model.random(tinyBert(Pooling.cls()), WeightInit.lecun(3), ReferenceForwardTest.CPU)) {

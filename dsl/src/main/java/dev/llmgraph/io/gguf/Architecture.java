@@ -14,7 +14,8 @@ import java.util.List;
  */
 sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, BloomArchitecture, FalconArchitecture,
         Qwen2Architecture, Qwen2MoeArchitecture, OlmoeArchitecture, DeepSeek2Architecture, ChatGlmArchitecture,
-        Gemma2Architecture, MambaArchitecture, Mamba2Architecture, BertArchitecture {
+        Gemma2Architecture, MambaArchitecture, Mamba2Architecture, BertArchitecture,
+        NomicBertArchitecture {
 
     /** Every architecture llmgraph maps, in the order a spec is tried against them. */
     static List<Architecture> all() {
@@ -22,7 +23,8 @@ sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, Bloom
                 new OlmoeArchitecture(),
                 new DeepSeek2Architecture(), new Gemma2Architecture(),
                 new ChatGlmArchitecture(), new Gpt2Architecture(), new BloomArchitecture(), new FalconArchitecture(),
-                new MambaArchitecture(), new Mamba2Architecture(), new BertArchitecture());
+                new MambaArchitecture(), new Mamba2Architecture(), new BertArchitecture(),
+                new NomicBertArchitecture());
     }
 
     /** llama.cpp's name for it. */

@@ -53,13 +53,6 @@ final class BertArchitecture implements Architecture {
 
     @Override
     public ModelSpec readSpec(ModelFile f) {
-        long code = f.keys.intOr("pooling_type", 0);
-        Pooling pooling = Pooling.ofLlamaCode(code);
-        if (pooling == null) {
-            throw f.keys.problem("key '" + f.keys.key("pooling_type") + "' = " + code + ": llmgraph pools with none "
-                    + "(0), mean (1), CLS (2) or last (3); rank pooling (4) needs a classifier head it does not have");
-        }
-        int types = f.hasTensor("token_types.weight") ? Math.toIntExact(f.file.tensor("token_types.weight").ne()[1]) : 0;
         return f.builder()
                 .kind(ArchitectureKind.ENCODER)
                 .attention(f.attention())
@@ -67,17 +60,38 @@ final class BertArchitecture implements Architecture {
                 .norm(Norm.layer(f.layerNormEps()), NormPlacement.POST)
                 .finalNorm(false)
                 .ffn(Ffn.mlp(f.ffnLength, Activation.GELU_TANH).withBias(f.ffnBias(false)))
-                .embeddings(Embeddings.untied().withLayerNorm(true).withTokenTypes(types))
-                .pooling(pooling)
+                .embeddings(Embeddings.untied().withLayerNorm(true).withTokenTypes(tokenTypes(f)))
+                .pooling(pooling(f))
                 .build();
     }
 
     @Override
     public void writeKeys(ModelSpec spec, GgufWriter out) {
-        out.putBool("bert.attention.causal", false);
-        out.putUint32("bert.pooling_type", spec.pooling().llamaCode());
+        writeEncoderKeys(name(), spec, out);
+    }
+
+    /** The keys of llama.cpp's BERT family: bidirectional attention, the pooling, the count of token types. */
+    static void writeEncoderKeys(String architecture, ModelSpec spec, GgufWriter out) {
+        out.putBool(architecture + ".attention.causal", false);
+        out.putUint32(architecture + ".pooling_type", spec.pooling().llamaCode());
         // llama.cpp refuses a bert file without a token type count; one type and no table means every token is type 0.
         out.putUint32("tokenizer.ggml.token_type_count", Math.max(1, spec.embeddings().tokenTypes()));
+    }
+
+    /** The pooling a file of the BERT family states ({@code <arch>.pooling_type}), refused in words if llmgraph lacks it. */
+    static Pooling pooling(ModelFile f) {
+        long code = f.keys.intOr("pooling_type", 0);
+        Pooling pooling = Pooling.ofLlamaCode(code);
+        if (pooling == null) {
+            throw f.keys.problem("key '" + f.keys.key("pooling_type") + "' = " + code + ": llmgraph pools with none "
+                    + "(0), mean (1), CLS (2) or last (3); rank pooling (4) needs a classifier head it does not have");
+        }
+        return pooling;
+    }
+
+    /** The token types of a file of the BERT family: the rows of its {@code token_types} table, 0 without one. */
+    static int tokenTypes(ModelFile f) {
+        return f.hasTensor("token_types.weight") ? Math.toIntExact(f.file.tensor("token_types.weight").ne()[1]) : 0;
     }
 
     @Override

@@ -31,7 +31,7 @@ import java.util.Set;
  * GgufModels.write(model, Path.of("mine-bpe.gguf"), bpe);                 // with a trained tokenizer
  * }</pre>
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
-                    + "gpt2, bloom, falcon, mamba, mamba2 and bert"));
+                    + "gpt2, bloom, falcon, mamba, mamba2, bert and nomic-bert"));
  * for which spec maps to which). A file llmgraph cannot read gives a {@link GgufException} naming the file,
  * the key or tensor, and the problem.
  */
@@ -123,7 +123,7 @@ public final class GgufModels {
             throw new GgufException(file.path() + ": architecture '" + name + "' " + (feature != null
                     ? "is " + feature + ", which llmgraph cannot express yet"
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
-                    + "gpt2, bloom, falcon, mamba, mamba2 and bert"));
+                    + "gpt2, bloom, falcon, mamba, mamba2, bert and nomic-bert"));
         }
         ModelFile model = new ModelFile(file, name, architecture.encodes());
         if (model.expertCount > 0 && !architecture.readsExperts()) {

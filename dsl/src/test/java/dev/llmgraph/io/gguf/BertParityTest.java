@@ -16,6 +16,7 @@ import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Pooling;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.Transformer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * BERT against llama.cpp's {@code bert} graph on a tiny random-weight model (2 layers, dModel 64, 4 heads, FFN 128,
+ * BERT against llama.cpp's {@code bert} graph, and its RoPE + SwiGLU variant against {@code nomic-bert}'s, on a tiny
+ * random-weight model (2 layers, dModel 64, 4 heads, FFN 128,
  * 2 token types, learned positions, embedding LayerNorm, post-LN, tanh GELU), written as GGUF by llmgraph with mean,
  * CLS or last pooling: llama.cpp encodes a 40-token sequence in one batch with embeddings on, and llmgraph encodes it
  * from its own weights and from the file read back. Compared: every token's hidden state (llama.cpp's context without
@@ -61,19 +63,30 @@ class BertParityTest {
                 .build();
     }
 
-    static Stream<Arguments> cases() {
-        return Stream.of(GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_0).flatMap(type -> Stream.of(
-                Arguments.of(type, Pooling.mean()), Arguments.of(type, Pooling.cls()),
-                Arguments.of(type, Pooling.last())));
+    /** nomic-bert's shape: RoPE (halves) instead of the position table, SwiGLU without biases, biases in attention. */
+    static ModelSpec tinyNomicBert(Pooling pooling) {
+        return tinyBert(pooling).toBuilder().name("tiny-nomic-bert")
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
+                .ffn(Ffn.swiglu(96))
+                .build();
     }
 
-    @ParameterizedTest(name = "bert with {0} matrices, {1}: hidden states and pooled vector")
+    static Stream<Arguments> cases() {
+        Stream<Arguments> bert = Stream.of(GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_0).flatMap(type -> Stream.of(
+                Arguments.of("bert", type, Pooling.mean()), Arguments.of("bert", type, Pooling.cls()),
+                Arguments.of("bert", type, Pooling.last())));
+        Stream<Arguments> nomic = Stream.of(GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_0).flatMap(type -> Stream.of(
+                Arguments.of("nomic-bert", type, Pooling.mean()), Arguments.of("nomic-bert", type, Pooling.cls())));
+        return Stream.concat(bert, nomic);
+    }
+
+    @ParameterizedTest(name = "{0} with {1} matrices, {2}: hidden states and pooled vector")
     @MethodSource("cases")
-    void bertMatchesLlamaCpp(GgmlType type, Pooling pooling, @TempDir Path dir) {
-        ModelSpec spec = tinyBert(pooling);
-        assertEquals("bert", GgufReport.of(spec).architecture().orElseThrow());
+    void bertMatchesLlamaCpp(String architecture, GgmlType type, Pooling pooling, @TempDir Path dir) {
+        ModelSpec spec = architecture.equals("bert") ? tinyBert(pooling) : tinyNomicBert(pooling);
+        assertEquals(architecture, GgufReport.of(spec).architecture().orElseThrow());
         int[] prompt = TinyModels.prompt(PROMPT);
-        Path file = dir.resolve("tiny-bert-" + type + ".gguf");
+        Path file = dir.resolve(spec.name() + "-" + type + ".gguf");
         ModelOptions options = ModelOptions.cpu().withThreads(THREADS).withMatrixType(type);
         Encoding ours, readBack;
         try (Model model = Model.random(spec, WeightInit.lecun(11), options)) {
@@ -95,7 +108,7 @@ class BertParityTest {
         Difference pool = Difference.of(ours.pooled(), pooled);
         Difference reverse = Difference.of(readBack.hiddenStates(), hidden);
         Difference reversePool = Difference.of(readBack.pooled(), pooled);
-        TABLE.put(String.format("%-5s %-19s", type, pooling), tokens + "  " + pool + "  " + reverse + "  "
+        TABLE.put(String.format("%-10s %-5s %-19s", architecture, type, pooling), tokens + "  " + pool + "  " + reverse + "  "
                 + reversePool);
         double tolerance = type == GgmlType.F32 ? 1e-4 : 1e-3;
         assertTrue(tokens.relative() <= tolerance, "hidden states: " + tokens);
@@ -120,9 +133,9 @@ class BertParityTest {
 
     @AfterAll
     static void printTable() {
-        System.out.println("bert: llmgraph vs llama.cpp's embeddings, " + PROMPT + "-token sequence, error relative to "
+        System.out.println("bert, nomic-bert: llmgraph vs llama.cpp's embeddings, " + PROMPT + "-token sequence, error relative to "
                 + "max |value|");
-        System.out.println(String.format("%-25s  %-20s %-20s %-20s %-20s", "", "hidden states", "pooled",
+        System.out.println(String.format("%-36s  %-20s %-20s %-20s %-20s", "", "hidden states", "pooled",
                 "read back: hidden", "read back: pooled"));
         TABLE.forEach((key, row) -> System.out.println(key + "  " + row));
     }

@@ -13,12 +13,14 @@ import java.util.List;
 public final class Encoding {
     private final float[] hidden;
     private final float[] pooled;
+    private final Logits logits;
     private final int tokens;
     private final int dModel;
     private final ModelSpec spec;
 
-    private Encoding(ModelSpec spec, float[] hidden, float[] pooled, int tokens) {
+    private Encoding(ModelSpec spec, float[] hidden, float[] pooled, Logits logits, int tokens) {
         this.spec = spec;
+        this.logits = logits;
         this.hidden = hidden;
         this.pooled = pooled;
         this.tokens = tokens;
@@ -35,11 +37,13 @@ public final class Encoding {
         }
         model.checkTokens(tokens, "input");
         checkTypes(spec, tokens, types);
+        boolean pools = !(spec.pooling() instanceof Pooling.None);
         try (KvCache cache = model.newCache(tokens.length)) {
-            var result = StepGraph.once(model, cache, tokens, types, 0, 0, true, List.of("hidden"));
+            var result = StepGraph.once(model, cache, tokens, types, 0, 0, true,
+                    pools ? List.of("hidden", "pooled") : List.of("hidden"));
             float[] hidden = result.nodes().get("hidden").values();
-            boolean pools = !(spec.pooling() instanceof Pooling.None);
-            return new Encoding(spec, hidden, pools ? result.logits().toArray() : null, tokens.length);
+            return new Encoding(spec, hidden, pools ? result.nodes().get("pooled").values() : null,
+                    spec.maskedLmHead() ? result.logits() : null, tokens.length);
         }
     }
 
@@ -62,12 +66,13 @@ public final class Encoding {
         }
     }
 
-    /** Refuses to decode from an encoder: it has no output head, so nothing predicts a next token. */
+    /** Refuses to decode from an encoder: every token sees the whole sequence, so there is no next token. */
     static void refuseDecoding(ModelSpec spec) {
         if (spec.encoder()) {
-            throw new UnsupportedOperationException(spec.name() + " is an ENCODER: it has no output head to predict "
-                    + "tokens with, so it cannot decode or generate; use model.encode(tokens) for its hidden states "
-                    + "and " + spec.pooling());
+            throw new UnsupportedOperationException(spec.name() + " is an ENCODER: every token sees the whole "
+                    + "sequence, so there is no next token to decode or generate; use model.encode(tokens) for its "
+                    + "hidden states and " + spec.pooling() + (spec.maskedLmHead() ? ", model.forward(tokens) for its "
+                    + "masked-LM logits" : ""));
         }
     }
 
@@ -101,6 +106,19 @@ public final class Encoding {
                     + "it with .pooling(Pooling.cls()) or .pooling(Pooling.mean())");
         }
         return pooled.clone();
+    }
+
+    /**
+     * The masked-LM head's logits, one row of vocabSize per token: at a masked position, the scores of the token
+     * that belongs there.
+     */
+    public Logits logits() {
+        if (logits == null) {
+            throw new UnsupportedOperationException(spec.name() + " is an ENCODER without a masked-LM head: it "
+                    + "predicts no tokens; use model.encode(tokens) for its hidden states and " + spec.pooling()
+                    + ", or build it with .maskedLmHead(true)");
+        }
+        return logits;
     }
 
     /** How the pooled vector was made. */

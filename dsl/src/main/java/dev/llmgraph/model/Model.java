@@ -95,6 +95,9 @@ public final class Model implements AutoCloseable {
             throw new IllegalArgumentException("prefixLength = " + prefixLength + ": must be between 0 and the "
                     + tokens.length + " tokens");
         }
+        if (spec.encoder() && prefixLength == 0) { // bidirectional: one batch, the masked-LM head's logits
+            return Encoding.of(this, tokens, null).logits();
+        }
         if (prefixLength > 0 && spec.kind() != ArchitectureKind.PREFIX_DECODER) {
             throw new IllegalArgumentException("prefixLength = " + prefixLength + ": only a prefix decoder has a "
                     + "bidirectional prefix, and " + spec.name() + " is a " + spec.kind());

@@ -6,6 +6,7 @@ import dev.llmgraph.ggml.Graph;
 import dev.llmgraph.ggml.Tensor;
 
 import dev.llmgraph.spec.ShapeTrace;
+import dev.llmgraph.spec.plan.Steps;
 
 import java.util.Arrays;
 import java.util.Collection;
@@ -129,8 +130,9 @@ final class StepGraph implements AutoCloseable {
         float[] values = model.scheduler().computeAndRead(graph, logits);
         computeNanos = System.nanoTime() - t1;
         inputNanos = t1 - t0;
-        // An encoder's output rows are its pooled vectors (or hidden states), dModel wide.
-        int width = model.spec().encoder() ? model.spec().dModel() : model.spec().vocabSize();
+        // Rows as wide as the plan's last node: logits, or an encoder's hidden states without a masked-LM head.
+        long[] last = Steps.nodes(model.spec().plan().output()).getLast().shape();
+        int width = Math.toIntExact(last[last.length - 1]);
         Logits out = new Logits(values, values.length / width, width);
         if (readBack.isEmpty()) {
             return new Result(out, Map.of());

@@ -58,6 +58,7 @@ final class StepLowering {
             case Step.Parallel parallel -> parallel(parallel, x, trim);
             case Step.Head head -> names(head(head, x), head.outputs());
             case Step.Pool pool -> pool(pool, x);
+            case Step.MaskedLm mlm -> maskedLm(mlm, x);
         };
     }
 
@@ -89,7 +90,16 @@ final class StepLowering {
             case Pooling.Last _ -> ctx.cont(ctx.view(x, new long[] {d}, new long[0], (tokens - 1) * x.nb(1)));
             case Pooling.Mean _ -> ctx.scale(ctx.sumRows(ctx.cont(ctx.transpose(x))), (float) (1.0 / tokens));
         };
-        return g.name(pooled, pool.outputs().getLast().name());
+        g.name(pooled, pool.outputs().getLast().name()); // read back by name (Encoding), beside the output
+        return x;
+    }
+
+    /** BERT's masked-LM head: t = N(gelu(W x + b)) [d, T], logits = E t + c [V, T] with the tied embedding E. */
+    private Tensor maskedLm(Step.MaskedLm mlm, Tensor x) {
+        Tensor dense = activate(g.linear(x, "mlm_dense"), Activation.GELU);
+        Tensor transformed = g.name(g.normWith(mlm.norm(), dense, "mlm_norm"), mlm.outputs().getFirst().name());
+        Tensor logits = ctx.add(ctx.mulMat(g.weights.get(mlm.table()), transformed), g.weights.get("mlm_output.bias"));
+        return names(logits, mlm.outputs().subList(1, mlm.outputs().size()));
     }
 
     private Tensor mix(Step.Mix mix, Tensor x) {

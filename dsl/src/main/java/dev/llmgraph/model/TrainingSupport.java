@@ -81,7 +81,7 @@ public final class TrainingSupport {
                     case StateSpace _ -> problems.add(SSM);
                 }
             }
-            case Step.Pool _ -> problems.add(ENCODER);
+            case Step.Pool _, Step.MaskedLm _ -> problems.add(ENCODER);
             case Step.Embed _, Step.Normalize _, Step.Head _ -> { }
         }
     }

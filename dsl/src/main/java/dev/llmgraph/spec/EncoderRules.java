@@ -27,6 +27,11 @@ final class EncoderRules {
                         + "(BERT's sentence A and B); a " + s.kind() + " reads one stream", "set 0, or build it with "
                         + "Transformer.encoder(...)"));
             }
+            if (s.maskedLmHead()) {
+                problems.add(new SpecProblem("maskedLmHead", true, "a masked-LM head predicts a hidden token from both "
+                        + "sides, which only an ENCODER sees; a " + s.kind() + " predicts the next token with its output "
+                        + "head", "drop it, or build it with Transformer.encoder(...)"));
+            }
             if (s.pooling() != null && !(s.pooling() instanceof Pooling.None)) {
                 problems.add(new SpecProblem("pooling", s.pooling(), "only an ENCODER pools its hidden states; a "
                         + s.kind() + " predicts tokens with its output head", "use Pooling.none(), or build it with "

@@ -32,6 +32,7 @@ public final class ModelBuilder {
     private Embeddings embeddings = Embeddings.untied();
     private double finalLogitSoftcap;
     private Pooling pooling = Pooling.none();
+    private boolean maskedLmHead;
     /** The defaults still in place, by setting name: a setter removes its own. */
     private final Set<String> defaulted = new LinkedHashSet<>(List.of("positional", "norm", "placement"));
 
@@ -60,6 +61,7 @@ public final class ModelBuilder {
         this.embeddings = s.embeddings();
         this.finalLogitSoftcap = s.finalLogitSoftcap();
         this.pooling = s.pooling();
+        this.maskedLmHead = s.maskedLmHead();
         this.defaulted.retainAll(s.defaulted());
     }
 
@@ -194,6 +196,15 @@ public final class ModelBuilder {
         return this;
     }
 
+    /**
+     * BERT's masked-LM head on an encoder: each hidden state through a dense layer, exact GELU and a norm, then the
+     * token embedding (tied) and a bias per token give logits over the vocabulary (model.forward, Encoding.logits).
+     */
+    public ModelBuilder maskedLmHead(boolean maskedLmHead) {
+        this.maskedLmHead = maskedLmHead;
+        return this;
+    }
+
     /** A learned row per token type (segment) added to the embeddings: BERT has 2. */
     public ModelBuilder tokenTypes(int tokenTypes) {
         this.embeddings = embeddings.withTokenTypes(tokenTypes);
@@ -208,7 +219,7 @@ public final class ModelBuilder {
                 : attention;
         ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, heads, positional,
                 norm, placement, finalNorm, dense, moe, latent, ssm, parallelBlock, embeddings, finalLogitSoftcap,
-                pooling, defaulted);
+                pooling, maskedLmHead, defaulted);
         var problems = SpecValidator.check(spec);
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(name == null ? "(unnamed)" : name, problems);

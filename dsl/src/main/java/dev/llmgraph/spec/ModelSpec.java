@@ -34,6 +34,8 @@ import java.util.Set;
  * @param finalLogitSoftcap {@code c * tanh(logits / c)} on the output logits (Gemma 2: 30); 0 = off
  * @param pooling           how an encoder makes one vector of its hidden states ({@link Pooling#none()} for decoders,
  *                          which have an output head instead)
+ * @param maskedLmHead      an encoder predicts (masked) tokens with BERT's head: dense + exact GELU + norm, then the
+ *                          token embedding (tied) and a bias per token
  * @param defaulted         the settings the builder filled in with its LLaMA-style defaults because they were
  *                          never set ({@code positional}, {@code norm}, {@code placement}); how the spec was
  *                          written, not what it is, so {@link #equals} leaves it out
@@ -42,7 +44,8 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                         Attention attention, Positional positional, Norm norm, NormPlacement placement,
                         boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, StateSpace ssm,
                         boolean parallelBlock, Embeddings embeddings,
-                        double finalLogitSoftcap, Pooling pooling, Set<String> defaulted) {
+                        double finalLogitSoftcap, Pooling pooling, boolean maskedLmHead,
+                        Set<String> defaulted) {
 
     public ModelSpec {
         defaulted = defaulted == null ? Set.of() : Set.copyOf(defaulted);
@@ -226,6 +229,11 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return toBuilder().finalLogitSoftcap(cap).build();
     }
 
+    /** This encoder with (or without) BERT's masked-LM head. */
+    public ModelSpec withMaskedLmHead(boolean maskedLmHead) {
+        return toBuilder().maskedLmHead(maskedLmHead).build();
+    }
+
     public ModelSpec withPooling(Pooling pooling) {
         return toBuilder().pooling(pooling).build();
     }
@@ -247,6 +255,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 + (moe != null ? "\n  experts     " + moe : "")
                 + (kind == ArchitectureKind.ENCODER ? "\n  embeddings  " + (embeddings.tokenTypes() > 0
                         ? embeddings.tokenTypes() + " token types" : "no token types") + ", " + pooling
+                        + (maskedLmHead ? ", masked-LM head" : "")
                         : "\n  embeddings  " + (embeddings.tied() ? "tied" : "untied"))
                 + (embeddings.scale() != 1.0 ? ", scaled by " + embeddings.scale() : "")
                 + (embeddings.layerNorm() ? ", LayerNorm after lookup" : "")
@@ -270,12 +279,12 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 && parallelBlock == m.parallelBlock
                 && Objects.equals(embeddings, m.embeddings)
                 && Double.compare(finalLogitSoftcap, m.finalLogitSoftcap) == 0
-                && Objects.equals(pooling, m.pooling);
+                && Objects.equals(pooling, m.pooling) && maskedLmHead == m.maskedLmHead;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, kind, vocabSize, dModel, layers, contextLength, attention, positional, norm,
-                placement, finalNorm, ffn, moe, latent, ssm, parallelBlock, embeddings, finalLogitSoftcap, pooling);
+                placement, finalNorm, ffn, moe, latent, ssm, parallelBlock, embeddings, finalLogitSoftcap, pooling, maskedLmHead);
     }
 }

@@ -122,9 +122,9 @@ class EmbedCommandTest {
                 dir.resolve("l.f32").toString()}, new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, status, "logits of an encoder");
-        assertEquals("llmgraph logits: tiny-bert-base-uncased is an ENCODER: it has no output head to predict tokens "
-                + "with, so it cannot decode or generate; use model.encode(tokens) for its hidden states and mean "
-                + "pooling\n", err.toString(StandardCharsets.UTF_8));
+        assertEquals("llmgraph logits: tiny-bert-base-uncased is an ENCODER without a masked-LM head: it predicts no "
+                + "tokens; use model.encode(tokens) for its hidden states and mean pooling, or build it with "
+                + ".maskedLmHead(true)\n", err.toString(StandardCharsets.UTF_8));
     }
 
     private static float[] read(Path file) throws Exception {

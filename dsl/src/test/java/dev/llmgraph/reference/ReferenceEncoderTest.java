@@ -87,6 +87,34 @@ class ReferenceEncoderTest {
         }
     }
 
+    /**
+     * BERT's masked-LM head (dense, exact GELU, LayerNorm, the tied token embedding, a bias per token) against the
+     * reference; model.forward gives the same logits as encode, and a masked position's prediction reads the tokens
+     * after it too.
+     */
+    @Test
+    void maskedLmHeadMatchesTheReference() {
+        ModelSpec spec = tinyBert(Pooling.cls()).withMaskedLmHead(true);
+        try (Model model = Model.random(spec, WeightInit.lecun(5), ReferenceForwardTest.CPU)) {
+            Encoding actual = model.encode(TOKENS, TYPES);
+            ReferenceForward.Encoded expected = ReferenceForward.of(model).encode(TOKENS, TYPES);
+            double logits = Tolerances.relativeError(actual.logits(), expected.logits());
+            assertTrue(logits <= Tolerances.FLOAT32, "masked-LM logits differ by " + logits);
+            double hidden = Tolerances.relativeError(actual.hiddenStates(), flatten(expected.hidden()));
+            assertTrue(hidden <= Tolerances.FLOAT32, "hidden states differ by " + hidden);
+            assertEquals(Arrays.toString(model.encode(TOKENS).logits().toArray()),
+                    Arrays.toString(model.forward(TOKENS).toArray()), "forward is the masked-LM head's logits");
+            int[] lastChanged = TOKENS.clone();
+            lastChanged[TOKENS.length - 1] = 33;
+            assertTrue(maxDifference(model.forward(TOKENS).row(0), model.forward(lastChanged).row(0)) > 1e-3,
+                    "the prediction at position 0 reads the last token");
+            assertEquals("tiny-bert is an ENCODER: every token sees the whole sequence, so there is no next token to "
+                    + "decode or generate; use model.encode(tokens) for its hidden states and CLS pooling, "
+                    + "model.forward(tokens) for its masked-LM logits", assertThrows(UnsupportedOperationException.class,
+                    () -> model.session()).getMessage());
+        }
+    }
+
     @Test
     void everyTokenSeesTheWholeSequenceAndItsTokenType() {
         try (Model model = Model.random(tinyBert(Pooling.cls()), WeightInit.lecun(3), ReferenceForwardTest.CPU)) {
@@ -114,9 +142,11 @@ class ReferenceEncoderTest {
             var length = assertThrows(IllegalArgumentException.class, () -> model.encode(new int[] {1, 2, 3},
                     new int[] {0, 1}));
             assertEquals("tokenTypes has 2 entries for 3 tokens; give one token type per token", length.getMessage());
-            String decoding = "tiny-bert is an ENCODER: it has no output head to predict tokens with, so it cannot "
-                    + "decode or generate; use model.encode(tokens) for its hidden states and CLS pooling";
-            assertEquals(decoding, assertThrows(UnsupportedOperationException.class,
+            String decoding = "tiny-bert is an ENCODER: every token sees the whole sequence, so there is no next token "
+                    + "to decode or generate; use model.encode(tokens) for its hidden states and CLS pooling";
+            assertEquals("tiny-bert is an ENCODER without a masked-LM head: it predicts no tokens; use "
+                    + "model.encode(tokens) for its hidden states and CLS pooling, or build it with "
+                    + ".maskedLmHead(true)", assertThrows(UnsupportedOperationException.class,
                     () -> model.forward(1, 2, 3)).getMessage());
             assertEquals(decoding, assertThrows(UnsupportedOperationException.class,
                     () -> model.session()).getMessage());

@@ -70,8 +70,9 @@ public final class ReferenceForward {
      *
      * @param hidden [T][dModel]
      * @param pooled [dModel], or null without pooling
+     * @param logits [T][vocabSize] of the masked-LM head, or null without one
      */
-    public record Encoded(double[][] hidden, double[] pooled) {}
+    public record Encoded(double[][] hidden, double[] pooled, double[][] logits) {}
 
     /** An encoder's hidden states and pooled vector; {@code types} null means every token is of type 0. */
     public Encoded encode(int[] tokens, int[] types) {
@@ -98,7 +99,22 @@ public final class ReferenceForward {
                 yield mean;
             }
         };
-        return new Encoded(x, pooled);
+        return new Encoded(x, pooled, spec.maskedLmHead() ? maskedLm(x) : null);
+    }
+
+    /** BERT's masked-LM head: t = N(gelu(W h + b)), logits = E t + c with the token embedding E. */
+    private double[][] maskedLm(double[][] hidden) {
+        double[] table = w.get("token_embd.weight");
+        double[][] logits = new double[hidden.length][];
+        for (int t = 0; t < hidden.length; t++) {
+            double[] dense = w.linear("mlm_dense", hidden[t]);
+            for (int i = 0; i < dense.length; i++) {
+                dense[i] = ReferenceFfn.activation(dev.llmgraph.spec.Activation.GELU, dense[i]);
+            }
+            logits[t] = ReferenceWeights.matVec(table, ReferenceNorms.apply(spec.norm(), dense, w, "mlm_norm"),
+                    w.get("mlm_output.bias"));
+        }
+        return logits;
     }
 
     /** Logits of every position; the first {@code prefixLength} tokens attend bidirectionally (prefix decoder). */

@@ -26,6 +26,15 @@ class EncoderPresetsTest {
         assertEquals(published, spec.parameterCount() + EncoderPresets.poolerParameters(spec.dModel()));
     }
 
+    /**
+     * transformers' BertForMaskedLM (no pooler): the encoder, the head's dense layer with bias (768 x 768 + 768), its
+     * LayerNorm (2 x 768), the decoder bias (30 522); the decoder matrix is the tied embedding. 109 514 298.
+     */
+    @Test
+    void bertBaseWithItsMaskedLmHeadCountsAsBertForMaskedLm() {
+        assertEquals(109_514_298L, EncoderPresets.bertBaseUncased().withMaskedLmHead(true).parameterCount());
+    }
+
     @Test
     void aTinyBertRunsWithBertsChoices() {
         ModelSpec tiny = Presets.tiny(EncoderPresets.bertBaseUncased());

@@ -67,6 +67,10 @@ class EncoderSpecTest {
                 problem(b -> b.kind(ArchitectureKind.CAUSAL_DECODER).pooling(Pooling.none()), "embeddings.tokenTypes = 2: "
                         + "token types are an encoder's segments (BERT's sentence A and B); a CAUSAL_DECODER reads one "
                         + "stream; set 0, or build it with Transformer.encoder(...)"),
+                problem(b -> b.kind(ArchitectureKind.CAUSAL_DECODER).pooling(Pooling.none()).tokenTypes(0)
+                        .maskedLmHead(true), "maskedLmHead = true: a masked-LM head predicts a hidden token from both "
+                        + "sides, which only an ENCODER sees; a CAUSAL_DECODER predicts the next token with its output "
+                        + "head; drop it, or build it with Transformer.encoder(...)"),
                 problem(b -> b.kind(ArchitectureKind.PREFIX_DECODER).tokenTypes(0), "pooling = CLS pooling: only an "
                         + "ENCODER pools its hidden states; a PREFIX_DECODER predicts tokens with its output head; use "
                         + "Pooling.none(), or build it with Transformer.encoder(...)"));

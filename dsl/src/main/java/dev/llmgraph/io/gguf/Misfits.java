@@ -83,6 +83,8 @@ final class Misfits {
         if (!spec.encoder()) {
             add("a " + spec.kind() + " with an output head", "encodes: every token sees every token, and its "
                     + "output is hidden states and their pooled vector, not logits");
+        } else if (spec.maskedLmHead()) {
+            add("a masked-LM head", "has none: its output is the hidden states and their pooled vector");
         }
     }
 

@@ -74,6 +74,20 @@ final class Planner {
         };
     }
 
+    /** BERT's masked-LM head: dense, GELU, norm, the tied token embedding and a bias per token. */
+    private static Step.MaskedLm maskedLm(ModelSpec s) {
+        long d = s.dModel();
+        String group = "masked-LM head";
+        List<Weight> weights = new ArrayList<>();
+        weights.add(new Weight("mlm_dense.weight", new long[] {d, d}, WeightRole.PROJECTION, group));
+        weights.add(new Weight("mlm_dense.bias", new long[] {d}, WeightRole.BIAS, group));
+        weights.addAll(WeightShapes.norm("mlm_norm", d, s.norm(), group));
+        weights.add(new Weight("mlm_output.bias", new long[] {s.vocabSize()}, WeightRole.BIAS, group));
+        return new Step.MaskedLm("token_embd.weight", s.norm(), d, s.vocabSize(), weights, List.of(
+                Node.of("mlm_transform", "dense, GELU, " + s.norm(), TOKENS, d),
+                Node.of("logits", "tied masked-LM head + bias", TOKENS, s.vocabSize())));
+    }
+
     /** The final norm, then the output head (the token embedding when tied), or an encoder's pooling. */
     private static List<Step> output(ModelSpec s) {
         long d = s.dModel();
@@ -86,6 +100,9 @@ final class Planner {
             boolean pools = !(s.pooling() instanceof Pooling.None);
             steps.add(new Step.Pool(s.pooling(), d, List.of(Node.of("hidden", "hidden states", TOKENS, d),
                     Node.of("pooled", s.pooling().toString(), pools ? 1 : TOKENS, d))));
+            if (s.maskedLmHead()) {
+                steps.add(maskedLm(s));
+            }
             return steps;
         }
         String what = (s.tiedEmbeddings() ? "tied " : "") + "output head"

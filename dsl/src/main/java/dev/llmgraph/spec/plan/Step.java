@@ -24,7 +24,8 @@ import java.util.List;
  *  Residual   alpha * input + each branch, in turn  x = alpha * x + F1(x) (+ F2(x))
  *  Parallel   the sum of branches on one input      x = F1(x) + F2(x)
  *  Head       the output projection (+ soft cap)    logits = W x
- *  Pool       an encoder's sentence vector           e = pool(x)   (CLS, mean, last)
+ *  Pool       an encoder's sentence vector           e = pool(x)   (CLS, mean, last); x passes on
+ *  MaskedLm   BERT's masked-LM head                  logits = E N(gelu(W x + b)) + c
  * </pre>
  */
 public sealed interface Step {
@@ -170,6 +171,7 @@ public sealed interface Step {
     /**
      * An encoder's output: the per-token hidden states x [T, dModel] (the first output, {@code hidden}) and the
      * one vector {@code pooling} makes of them [1, dModel] ({@code pooled}; with no pooling, the hidden states).
+     * The hidden states pass on unchanged (to a {@link MaskedLm} head, or out).
      */
     record Pool(Pooling pooling, long dModel, List<Node> outputs) implements Step {
         public Pool {
@@ -184,6 +186,24 @@ public sealed interface Step {
         @Override
         public List<Weight> weights() {
             return List.of();
+        }
+    }
+
+    /**
+     * BERT's masked-LM head: {@code t = N(gelu(W x + b))} [T, dModel] ({@code mlm_dense}, {@code mlm_norm}), then
+     * logits [T, vocabSize] from the token embedding {@code table} (tied, as BERT ties it) plus a bias per token
+     * ({@code mlm_output.bias}).
+     */
+    record MaskedLm(String table, Norm norm, long dModel, long vocabSize, List<Weight> weights, List<Node> outputs)
+            implements Step {
+        public MaskedLm {
+            weights = List.copyOf(weights);
+            outputs = List.copyOf(outputs);
+        }
+
+        @Override
+        public List<Node> nodes() {
+            return outputs;
         }
     }
 

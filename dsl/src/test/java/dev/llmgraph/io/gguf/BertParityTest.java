@@ -117,6 +117,21 @@ class BertParityTest {
         assertTrue(reversePool.relative() <= tolerance, "read back, pooled: " + reversePool);
     }
 
+    @org.junit.jupiter.api.Test
+    void aMaskedLmHeadOrADecoderHasNoPlaceInLlamaCppsBert() {
+        GgufReport mlm = GgufReport.of(tinyBert(Pooling.cls()).withMaskedLmHead(true));
+        assertEquals(false, mlm.maps());
+        assertEquals(java.util.Optional.of("bert"), mlm.closest());
+        assertEquals(java.util.List.of("a masked-LM head with a bert architecture (llama.cpp's bert graph has none: "
+                + "its output is the hidden states and their pooled vector)"), mlm.problems());
+        GgufReport encoderAsLlama = GgufReport.of(tinyBert(Pooling.cls()).toBuilder()
+                .positional(Positional.rope(10_000)).norm(Norm.rms(1e-5), NormPlacement.PRE).finalNorm(true)
+                .ffn(Ffn.swiglu(96)).embeddings(Embeddings.untied()).build());
+        assertEquals(false, encoderAsLlama.maps());
+        assertTrue(encoderAsLlama.problems().contains("an ENCODER with a llama architecture (llama.cpp's llama graph "
+                + "is a decoder: causal attention and an output head)"), encoderAsLlama.problems().toString());
+    }
+
     /** Post-LN keeps every hidden state at unit scale: each row must be finite and spread (not all equal). */
     private static void assertNotDegenerate(float[] hidden, int width) {
         for (int t = 0; t < hidden.length / width; t++) {

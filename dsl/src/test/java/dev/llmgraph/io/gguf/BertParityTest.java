@@ -132,6 +132,33 @@ class BertParityTest {
                 + "is a decoder: causal attention and an output head)"), encoderAsLlama.problems().toString());
     }
 
+    /** Without pooling the file says pooling type 0, reads back as Pooling.none(), and llama.cpp pools nothing. */
+    @org.junit.jupiter.api.Test
+    void withoutPoolingOnlyTheHiddenStatesCompare(@TempDir Path dir) {
+        ModelSpec spec = tinyBert(Pooling.none());
+        Path file = dir.resolve("tiny-bert-none.gguf");
+        int[] prompt = TinyModels.prompt(12);
+        float[] ours;
+        try (Model model = Model.random(spec, WeightInit.lecun(2), ModelOptions.cpu().withThreads(THREADS))) {
+            GgufModels.write(model, file);
+            ours = model.encode(prompt).hiddenStates();
+        }
+        assertEquals(spec, GgufModels.spec(file));
+        try (LlamaEmbeddings llama = LlamaEmbeddings.open(file, spec.contextLength(), THREADS)) {
+            assertEquals(0, llama.poolingType());
+            assertEquals(0.0, Difference.of(ours, LlamaCppParityTest.flatten(llama.tokenEmbeddings(prompt))).maxAbs());
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> llama.pooled(prompt));
+            assertEquals(llama.path() + " pools with llama.cpp's pooling type 0, which gives no single vector here; "
+                    + "use tokenEmbeddings, or write the model with mean, CLS or last pooling", e.getMessage());
+            var range = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> llama.tokenEmbeddings(1, TinyModels.VOCAB));
+            assertEquals("token id " + TinyModels.VOCAB + " at position 1 is out of range: the vocabulary of "
+                    + llama.path() + " has " + TinyModels.VOCAB + " tokens (ids 0 to " + (TinyModels.VOCAB - 1) + ")",
+                    range.getMessage());
+        }
+    }
+
     /** Post-LN keeps every hidden state at unit scale: each row must be finite and spread (not all equal). */
     private static void assertNotDegenerate(float[] hidden, int width) {
         for (int t = 0; t < hidden.length / width; t++) {

@@ -35,8 +35,9 @@ public final class TrainingSupport {
     static final String SSM = "training: ggml has no gradient for the state space ops Mamba is lowered with "
             + "(ssm_conv, ssm_scan); keep Mamba models to inference, or train softmax attention";
 
-    static final String ENCODER = "training: an encoder has no output head here, so there is no loss to train it "
-            + "with (BERT's masked-token head comes later); train a CAUSAL_DECODER or PREFIX_DECODER";
+    static final String ENCODER = "training: an encoder learns by predicting masked tokens, an objective (masking, "
+            + "a loss at the masked positions only) the training graph does not build yet; train a CAUSAL_DECODER or "
+            + "PREFIX_DECODER, or keep encoders to inference";
 
     private TrainingSupport() {}
 

@@ -168,6 +168,15 @@ class ReferenceEncoderTest {
         }
     }
 
+    @Test
+    void trainingAnEncoderIsRefusedInWords() {
+        ModelSpec spec = tinyBert(Pooling.cls()).withFfn(Ffn.mlp(64, Activation.GELU_TANH));
+        assertEquals(java.util.List.of("training: an encoder learns by predicting masked tokens, an objective "
+                + "(masking, a loss at the masked positions only) the training graph does not build yet; train a "
+                + "CAUSAL_DECODER or PREFIX_DECODER, or keep encoders to inference"),
+                dev.llmgraph.model.TrainingSupport.problems(spec));
+    }
+
     private static double maxDifference(float[] a, float[] b) {
         double max = 0;
         for (int i = 0; i < a.length; i++) {

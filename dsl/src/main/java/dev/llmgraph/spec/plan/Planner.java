@@ -45,12 +45,14 @@ final class Planner {
         }
         Node embd = Node.of("embd", "input to the first block", TOKENS, d);
         if (!s.embeddings().layerNorm()) {
-            return List.of(new Step.Embed("token_embd.weight", s.embeddings().scale(), typeTable, weights, inner, List.of(embd)));
+            return List.of(new Step.Embed("token_embd.weight", s.embeddings().scale(), typeTable,
+                    weights, inner, List.of(embd)));
         }
         Step.Normalize norm = new Step.Normalize("token_embd_norm", s.norm(),
                 WeightShapes.norm("token_embd_norm", d, s.norm(), "embedding norm"),
                 List.of(Node.of("embd_norm", "embedding " + s.norm(), TOKENS, d), embd));
-        return List.of(new Step.Embed("token_embd.weight", s.embeddings().scale(), typeTable, weights, inner, List.of()), norm);
+        return List.of(new Step.Embed("token_embd.weight", s.embeddings().scale(), typeTable,
+                weights, inner, List.of()), norm);
     }
 
     /** A learned position table belongs with the embeddings, before their norm. */

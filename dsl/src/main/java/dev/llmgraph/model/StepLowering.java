@@ -8,6 +8,7 @@ import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Moe;
+import dev.llmgraph.spec.Pooling;
 import dev.llmgraph.spec.Rwkv;
 import dev.llmgraph.spec.RwkvChannelMix;
 import dev.llmgraph.spec.StateSpace;
@@ -61,6 +62,8 @@ final class StepLowering {
             case Step.Residual residual -> names(residual(residual, x, trim), residual.outputs());
             case Step.Parallel parallel -> parallel(parallel, x, trim);
             case Step.Head head -> names(head(head, x), head.outputs());
+            case Step.Pool pool -> pool(pool, x);
+            case Step.MaskedLm mlm -> maskedLm(mlm, x);
         };
     }
 
@@ -71,7 +74,37 @@ final class StepLowering {
         if (embed.scale() != 1.0) {
             x = ctx.scale(x, (float) embed.scale());
         }
+        if (embed.typeTable() != null) {
+            // Each token's segment row [d, T], added before the positions as llama.cpp's bert adds it.
+            Tensor types = ctx.getRows(g.weights.get(embed.typeTable()), g.inputs.tokenTypes());
+            x = g.name(ctx.add(x, types), "type_embd");
+        }
         return g.positions.embed(g, x);
+    }
+
+    /**
+     * An encoder's output: the hidden states x [d, T] named {@code hidden}, and their pooled vector [d] named
+     * {@code pooled}: the first column (CLS), the last, or the mean of all (the columns summed, times 1/T).
+     */
+    private Tensor pool(Step.Pool pool, Tensor x) {
+        g.name(x, pool.outputs().getFirst().name());
+        long d = x.ne(0), tokens = x.ne(1);
+        Tensor pooled = switch (pool.pooling()) {
+            case Pooling.None _ -> x;
+            case Pooling.Cls _ -> ctx.cont(ctx.view(x, new long[] {d}, new long[0], 0));
+            case Pooling.Last _ -> ctx.cont(ctx.view(x, new long[] {d}, new long[0], (tokens - 1) * x.nb(1)));
+            case Pooling.Mean _ -> ctx.scale(ctx.sumRows(ctx.cont(ctx.transpose(x))), (float) (1.0 / tokens));
+        };
+        g.name(pooled, pool.outputs().getLast().name()); // read back by name (Encoding), beside the output
+        return x;
+    }
+
+    /** BERT's masked-LM head: t = N(gelu(W x + b)) [d, T], logits = E t + c [V, T] with the tied embedding E. */
+    private Tensor maskedLm(Step.MaskedLm mlm, Tensor x) {
+        Tensor dense = activate(g.linear(x, "mlm_dense"), Activation.GELU);
+        Tensor transformed = g.name(g.normWith(mlm.norm(), dense, "mlm_norm"), mlm.outputs().getFirst().name());
+        Tensor logits = ctx.add(ctx.mulMat(g.weights.get(mlm.table()), transformed), g.weights.get("mlm_output.bias"));
+        return names(logits, mlm.outputs().subList(1, mlm.outputs().size()));
     }
 
     private Tensor mix(Step.Mix mix, Tensor x) {

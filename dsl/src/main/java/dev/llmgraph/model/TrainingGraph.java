@@ -153,7 +153,7 @@ public final class TrainingGraph implements AutoCloseable {
         WeightRole role = model.weights().layout().stream().filter(w -> w.name().equals(weight)).findFirst()
                 .orElseThrow().role();
         boolean table = switch (role) {
-            case TOKEN_EMBEDDING, POSITION_EMBEDDING, RELATIVE_POSITION_BIAS -> true;
+            case TOKEN_EMBEDDING, POSITION_EMBEDDING, TOKEN_TYPE_EMBEDDING, RELATIVE_POSITION_BIAS -> true;
             case NORM_GAIN, NORM_BIAS, BIAS, ROUTER, PROJECTION, BRANCH_PROJECTION, BRANCH_OUTPUT, CONVOLUTION,
                  STATE_DECAY, STATE_SKIP, STEP_BIAS, TOKEN_SHIFT_MIX, LOW_RANK, DECAY_BASE, RECURRENCE_VECTOR -> false;
         };

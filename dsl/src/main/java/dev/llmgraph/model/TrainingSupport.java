@@ -40,6 +40,10 @@ public final class TrainingSupport {
     static final String RWKV = "training: ggml has no gradient for the WKV recurrences RWKV is lowered with "
             + "(rwkv_wkv6, rwkv_wkv7); keep RWKV models to inference, or train softmax attention";
 
+    static final String ENCODER = "training: an encoder learns by predicting masked tokens, an objective (masking, "
+            + "a loss at the masked positions only) the training graph does not build yet; train a CAUSAL_DECODER or "
+            + "PREFIX_DECODER, or keep encoders to inference";
+
     private TrainingSupport() {}
 
     /** Every reason {@code spec} cannot be trained; empty when it can. */
@@ -85,6 +89,7 @@ public final class TrainingSupport {
                     case Rwkv _ -> problems.add(RWKV);
                 }
             }
+            case Step.Pool _, Step.MaskedLm _ -> problems.add(ENCODER);
             case Step.Embed _, Step.Normalize _, Step.Head _ -> { }
         }
     }

@@ -53,7 +53,7 @@ public record WeightInit(String scheme, long seed) {
                 case NORM_GAIN -> fill(out, random, 1.0, 0.1);
                 case NORM_BIAS, BIAS -> fill(out, random, 0, 0.1);
                 case RELATIVE_POSITION_BIAS -> fill(out, random, 0, 0.5);
-                case TOKEN_EMBEDDING, POSITION_EMBEDDING -> fill(out, random, 0, 1.0);
+                case TOKEN_EMBEDDING, POSITION_EMBEDDING, TOKEN_TYPE_EMBEDDING -> fill(out, random, 0, 1.0);
                 case PROJECTION, BRANCH_PROJECTION, BRANCH_OUTPUT ->
                         fill(out, random, 0, 1.0 / Math.sqrt(weight.ne()[0])); // 1 / fan_in
                 // Router scores spread by about 4 (x is normalised to length ~sqrt(dModel)): the gaps between ranked

@@ -32,6 +32,8 @@ public final class ModelBuilder {
     private boolean parallelBlock;
     private Embeddings embeddings = Embeddings.untied();
     private double finalLogitSoftcap;
+    private Pooling pooling = Pooling.none();
+    private boolean maskedLmHead;
     /** The defaults still in place, by setting name: a setter removes its own. */
     private final Set<String> defaulted = new LinkedHashSet<>(List.of("positional", "norm", "placement"));
 
@@ -60,6 +62,8 @@ public final class ModelBuilder {
         this.parallelBlock = s.parallelBlock();
         this.embeddings = s.embeddings();
         this.finalLogitSoftcap = s.finalLogitSoftcap();
+        this.pooling = s.pooling();
+        this.maskedLmHead = s.maskedLmHead();
         this.defaulted.retainAll(s.defaulted());
     }
 
@@ -197,6 +201,27 @@ public final class ModelBuilder {
         return this;
     }
 
+    /** How an encoder pools its hidden states into one vector (CLS, mean, last); decoders keep {@link Pooling#none()}. */
+    public ModelBuilder pooling(Pooling pooling) {
+        this.pooling = pooling;
+        return this;
+    }
+
+    /**
+     * BERT's masked-LM head on an encoder: each hidden state through a dense layer, exact GELU and a norm, then the
+     * token embedding (tied) and a bias per token give logits over the vocabulary (model.forward, Encoding.logits).
+     */
+    public ModelBuilder maskedLmHead(boolean maskedLmHead) {
+        this.maskedLmHead = maskedLmHead;
+        return this;
+    }
+
+    /** A learned row per token type (segment) added to the embeddings: BERT has 2. */
+    public ModelBuilder tokenTypes(int tokenTypes) {
+        this.embeddings = embeddings.withTokenTypes(tokenTypes);
+        return this;
+    }
+
     /** The spec, or an {@link InvalidSpecException} listing every problem. */
     public ModelSpec build() {
         boolean recurrent = ssm != null || rwkv != null;
@@ -206,7 +231,7 @@ public final class ModelBuilder {
                 : attention;
         ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, heads, positional,
                 norm, placement, finalNorm, dense, moe, latent, ssm, rwkv, parallelBlock, embeddings, finalLogitSoftcap,
-                defaulted);
+                pooling, maskedLmHead, defaulted);
         var problems = SpecValidator.check(spec);
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(name == null ? "(unnamed)" : name, problems);

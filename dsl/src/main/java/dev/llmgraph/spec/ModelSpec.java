@@ -34,6 +34,10 @@ import java.util.Set;
  *                          (GPT-J, Falcon): {@code x = x + Attn(N(x)) + FFN(N(x))}
  * @param embeddings        tying, scaling and the embedding LayerNorm
  * @param finalLogitSoftcap {@code c * tanh(logits / c)} on the output logits (Gemma 2: 30); 0 = off
+ * @param pooling           how an encoder makes one vector of its hidden states ({@link Pooling#none()} for decoders,
+ *                          which have an output head instead)
+ * @param maskedLmHead      an encoder predicts (masked) tokens with BERT's head: dense + exact GELU + norm, then the
+ *                          token embedding (tied) and a bias per token
  * @param defaulted         the settings the builder filled in with its LLaMA-style defaults because they were
  *                          never set ({@code positional}, {@code norm}, {@code placement}); how the spec was
  *                          written, not what it is, so {@link #equals} leaves it out
@@ -42,7 +46,8 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                         Attention attention, Positional positional, Norm norm, NormPlacement placement,
                         boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, StateSpace ssm, Rwkv rwkv,
                         boolean parallelBlock, Embeddings embeddings,
-                        double finalLogitSoftcap, Set<String> defaulted) {
+                        double finalLogitSoftcap, Pooling pooling, boolean maskedLmHead,
+                        Set<String> defaulted) {
 
     public ModelSpec {
         defaulted = defaulted == null ? Set.of() : Set.copyOf(defaulted);
@@ -124,6 +129,11 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     /** Whether layers mix positions with a recurrent state (Mamba, RWKV) instead of attention and a KV cache. */
     public boolean recurrent() {
         return ssm != null || rwkv != null;
+    }
+
+    /** Whether this is an encoder: hidden states and a pooled embedding out, no output head. */
+    public boolean encoder() {
+        return kind == ArchitectureKind.ENCODER;
     }
 
     /** Whether some layer routes tokens to experts. */
@@ -230,6 +240,15 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return toBuilder().finalLogitSoftcap(cap).build();
     }
 
+    /** This encoder with (or without) BERT's masked-LM head. */
+    public ModelSpec withMaskedLmHead(boolean maskedLmHead) {
+        return toBuilder().maskedLmHead(maskedLmHead).build();
+    }
+
+    public ModelSpec withPooling(Pooling pooling) {
+        return toBuilder().pooling(pooling).build();
+    }
+
     public ModelSpec withKind(ArchitectureKind kind) {
         return toBuilder().kind(kind).build();
     }
@@ -247,7 +266,10 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 : rwkv != null ? "\n  ffn         " + rwkv.channelMix() : "\n  ffn         " + ffn)
                 + (parallelBlock ? ", parallel with attention" : "")
                 + (moe != null ? "\n  experts     " + moe : "")
-                + "\n  embeddings  " + (embeddings.tied() ? "tied" : "untied")
+                + (kind == ArchitectureKind.ENCODER ? "\n  embeddings  " + (embeddings.tokenTypes() > 0
+                        ? embeddings.tokenTypes() + " token types" : "no token types") + ", " + pooling
+                        + (maskedLmHead ? ", masked-LM head" : "")
+                        : "\n  embeddings  " + (embeddings.tied() ? "tied" : "untied"))
                 + (embeddings.scale() != 1.0 ? ", scaled by " + embeddings.scale() : "")
                 + (embeddings.layerNorm() ? ", LayerNorm after lookup" : "")
                 + (finalLogitSoftcap > 0 ? "\n  final logit softcap " + finalLogitSoftcap : "");
@@ -269,12 +291,14 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 && Objects.equals(latent, m.latent) && Objects.equals(ssm, m.ssm) && Objects.equals(rwkv, m.rwkv)
                 && parallelBlock == m.parallelBlock
                 && Objects.equals(embeddings, m.embeddings)
-                && Double.compare(finalLogitSoftcap, m.finalLogitSoftcap) == 0;
+                && Double.compare(finalLogitSoftcap, m.finalLogitSoftcap) == 0
+                && Objects.equals(pooling, m.pooling) && maskedLmHead == m.maskedLmHead;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, kind, vocabSize, dModel, layers, contextLength, attention, positional, norm,
-                placement, finalNorm, ffn, moe, latent, ssm, rwkv, parallelBlock, embeddings, finalLogitSoftcap);
+                placement, finalNorm, ffn, moe, latent, ssm, rwkv, parallelBlock, embeddings, finalLogitSoftcap, pooling,
+                maskedLmHead);
     }
 }

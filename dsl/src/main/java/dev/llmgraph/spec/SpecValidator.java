@@ -42,6 +42,9 @@ final class SpecValidator {
         v.checkPositional();
         v.checkNorm();
         v.checkEmbeddings();
+        if (spec.kind() != null && spec.embeddings() != null) {
+            v.problems.addAll(EncoderRules.check(spec));
+        }
         return v.problems;
     }
 
@@ -56,9 +59,9 @@ final class SpecValidator {
         }
         if (s.kind() == null) {
             problem("kind", null, "the architecture kind must be set", "use Transformer.causalDecoder or prefixDecoder");
-        } else if (s.kind() == ArchitectureKind.ENCODER || s.kind() == ArchitectureKind.ENCODER_DECODER) {
-            problem("kind", s.kind(), "this version builds decoder-only models",
-                    "use CAUSAL_DECODER or PREFIX_DECODER; encoders and encoder-decoders come in a later version");
+        } else if (s.kind() == ArchitectureKind.ENCODER_DECODER) {
+            problem("kind", s.kind(), "this version builds decoders and encoders, not encoder-decoders",
+                    "use CAUSAL_DECODER, PREFIX_DECODER or ENCODER; encoder-decoders (T5) come in a later version");
         }
         FieldRules.count("vocabSize", s.vocabSize()).ifPresent(problems::add);
         FieldRules.count("dModel", s.dModel()).ifPresent(problems::add);

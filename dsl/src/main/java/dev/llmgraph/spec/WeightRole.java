@@ -10,6 +10,8 @@ public enum WeightRole {
     TOKEN_EMBEDDING(true),
     /** A learned absolute position table {@code [dModel, contextLength]} added to the token embeddings. */
     POSITION_EMBEDDING(false),
+    /** An encoder's learned row per token type (segment) {@code [dModel, tokenTypes]}, added to the token embeddings. */
+    TOKEN_TYPE_EMBEDDING(false),
     /** T5's learned bias per head and bucket of relative distance {@code [heads, buckets]}. */
     RELATIVE_POSITION_BIAS(false),
     /** The gain of a norm (including QK-norm). */

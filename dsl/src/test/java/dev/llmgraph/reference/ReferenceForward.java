@@ -9,6 +9,7 @@ import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Pooling;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.Rwkv6;
 import dev.llmgraph.spec.Rwkv7;
@@ -34,6 +35,9 @@ import java.util.Map;
  *    Mamba      x = x + M(N1(x))             (PRE, no FFN: M is Mamba's or Mamba-2's selective state space)
  *    RWKV       x = x + T(N1(x));            x = x + C(N2(x))   (PRE: RWKV's time mixing and channel mixing)
  *  logits = H N_final(x), soft-capped c tanh(logits / c) when the spec says so
+ * An encoder (BERT) adds the row of each token's type (segment) to its embedding, lets every token attend to every
+ * token, and has no head: its output is the hidden states N_final(x) and their pooled vector, the first row (CLS),
+ * the last row, or the mean of the rows.
  * </pre>
  */
 public final class ReferenceForward {
@@ -67,11 +71,63 @@ public final class ReferenceForward {
         return new ReferenceForward(model.spec(), ReferenceWeights.readFrom(model));
     }
 
+    /**
+     * An encoder's output for {@code tokens} of types {@code types}.
+     *
+     * @param hidden [T][dModel]
+     * @param pooled [dModel], or null without pooling
+     * @param logits [T][vocabSize] of the masked-LM head, or null without one
+     */
+    public record Encoded(double[][] hidden, double[] pooled, double[][] logits) {}
+
+    /** An encoder's hidden states and pooled vector; {@code types} null means every token is of type 0. */
+    public Encoded encode(int[] tokens, int[] types) {
+        double[][] x = embeddings(tokens, types);
+        Map<String, double[]> nodes = new LinkedHashMap<>();
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            x = block(layer, x, tokens.length, nodes);
+        }
+        if (spec.finalNorm()) {
+            x = norm(x, "output_norm");
+        }
+        int d = spec.dModel();
+        double[] pooled = switch (spec.pooling()) {
+            case Pooling.None _ -> null;
+            case Pooling.Cls _ -> x[0].clone();
+            case Pooling.Last _ -> x[x.length - 1].clone();
+            case Pooling.Mean _ -> {
+                double[] mean = new double[d];
+                for (double[] row : x) {
+                    for (int i = 0; i < d; i++) {
+                        mean[i] += row[i] / x.length;
+                    }
+                }
+                yield mean;
+            }
+        };
+        return new Encoded(x, pooled, spec.maskedLmHead() ? maskedLm(x) : null);
+    }
+
+    /** BERT's masked-LM head: t = N(gelu(W h + b)), logits = E t + c with the token embedding E. */
+    private double[][] maskedLm(double[][] hidden) {
+        double[] table = w.get("token_embd.weight");
+        double[][] logits = new double[hidden.length][];
+        for (int t = 0; t < hidden.length; t++) {
+            double[] dense = w.linear("mlm_dense", hidden[t]);
+            for (int i = 0; i < dense.length; i++) {
+                dense[i] = ReferenceFfn.activation(dev.llmgraph.spec.Activation.GELU, dense[i]);
+            }
+            logits[t] = ReferenceWeights.matVec(table, ReferenceNorms.apply(spec.norm(), dense, w, "mlm_norm"),
+                    w.get("mlm_output.bias"));
+        }
+        return logits;
+    }
+
     /** Logits of every position; the first {@code prefixLength} tokens attend bidirectionally (prefix decoder). */
     public Result run(int[] tokens, int prefixLength) {
         Map<String, double[]> nodes = new LinkedHashMap<>();
         rwkv = new ReferenceRwkv(w);
-        double[][] x = embeddings(tokens);
+        double[][] x = embeddings(tokens, null);
         nodes.put("embd", flatten(x));
         for (int layer = 0; layer < spec.layers(); layer++) {
             x = block(layer, x, prefixLength, nodes);
@@ -92,9 +148,10 @@ public final class ReferenceForward {
         return new Result(logits, nodes);
     }
 
-    private double[][] embeddings(int[] tokens) {
+    private double[][] embeddings(int[] tokens, int[] types) {
         int d = spec.dModel();
         double[] table = w.get("token_embd.weight");
+        double[] typeTable = spec.embeddings().tokenTypes() > 0 ? w.get("token_types.weight") : null;
         double[][] x = new double[tokens.length][d];
         for (int t = 0; t < tokens.length; t++) {
             for (int i = 0; i < d; i++) {
@@ -103,7 +160,8 @@ public final class ReferenceForward {
                     case Positional.Sinusoidal s -> ReferencePositions.sinusoidal(t, i, d);
                     case Positional.None _, Positional.Rope _, Positional.Alibi _, Positional.T5Bias _ -> 0;
                 };
-                x[t][i] = spec.embeddings().scale() * table[tokens[t] * d + i] + position;
+                double segment = typeTable == null ? 0 : typeTable[(types == null ? 0 : types[t]) * d + i];
+                x[t][i] = spec.embeddings().scale() * table[tokens[t] * d + i] + segment + position;
             }
             if (spec.embeddings().layerNorm()) {
                 x[t] = ReferenceNorms.apply(spec.norm(), x[t], w, "token_embd_norm");

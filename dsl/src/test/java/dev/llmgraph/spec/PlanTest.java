@@ -115,7 +115,8 @@ class PlanTest {
     private static MaskKind mask(Step leaf) {
         return switch (leaf) {
             case Step.Mix mix -> mix.mask();
-            case Step.Normalize _, Step.Channel _, Step.Embed _, Step.Head _, Step.Residual _, Step.Parallel _ -> null;
+            case Step.Normalize _, Step.Channel _, Step.Embed _, Step.Head _, Step.Pool _, Step.MaskedLm _,
+                 Step.Residual _, Step.Parallel _ -> null;
         };
     }
 
@@ -134,6 +135,8 @@ class PlanTest {
             case Step.Channel _ -> "Channel";
             case Step.Embed _ -> "Embed";
             case Step.Head _ -> "Head";
+            case Step.Pool _ -> "Pool";
+            case Step.MaskedLm _ -> "MaskedLm";
         };
     }
 }

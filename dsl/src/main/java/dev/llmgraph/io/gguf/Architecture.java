@@ -16,7 +16,7 @@ import java.util.Map;
 sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, BloomArchitecture, FalconArchitecture,
         Qwen2Architecture, Qwen2MoeArchitecture, OlmoeArchitecture, DeepSeek2Architecture, ChatGlmArchitecture,
         Gemma2Architecture, MambaArchitecture, Mamba2Architecture, Rwkv6Architecture,
-        Rwkv7Architecture {
+        Rwkv7Architecture, BertArchitecture, NomicBertArchitecture {
 
     /** Every architecture llmgraph maps, in the order a spec is tried against them. */
     static List<Architecture> all() {
@@ -25,7 +25,7 @@ sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, Bloom
                 new DeepSeek2Architecture(), new Gemma2Architecture(),
                 new ChatGlmArchitecture(), new Gpt2Architecture(), new BloomArchitecture(), new FalconArchitecture(),
                 new MambaArchitecture(), new Mamba2Architecture(), new Rwkv6Architecture(),
-                new Rwkv7Architecture());
+                new Rwkv7Architecture(), new BertArchitecture(), new NomicBertArchitecture());
     }
 
     /** llama.cpp's name for it. */
@@ -63,6 +63,17 @@ sealed interface Architecture permits LlamaArchitecture, Gpt2Architecture, Bloom
     /** Whether llama.cpp also loads q, k and v as separate tensors ({@code create_tensor_qkv} takes both forms). */
     default boolean readsSeparateQkv() {
         return !writesFusedQkv();
+    }
+
+    /** Whether the architecture encodes: its files say {@code <arch>.attention.causal = false}. */
+    default boolean encodes() {
+        return false;
+    }
+
+    /** Tensor names (the part between the block number and {@code .weight}) that this architecture's files spell
+     *  differently from llmgraph's weights, llmgraph's name to the file's. */
+    default java.util.Map<String, String> renamedTensors() {
+        return java.util.Map.of();
     }
 
     /** Whether ffn_gate and ffn_up are one {@code ffn_up} tensor, gate rows first (ChatGLM). */

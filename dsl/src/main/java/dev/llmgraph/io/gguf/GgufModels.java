@@ -31,7 +31,7 @@ import java.util.Set;
  * GgufModels.write(model, Path.of("mine-bpe.gguf"), bpe);                 // with a trained tokenizer
  * }</pre>
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
-                    + "gpt2, bloom, falcon, mamba, mamba2, rwkv6 and rwkv7"));
+                    + "gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7, bert and nomic-bert"));
  * for which spec maps to which). A file llmgraph cannot read gives a {@link GgufException} naming the file,
  * the key or tensor, and the problem.
  */
@@ -39,8 +39,7 @@ public final class GgufModels {
     /** Architectures llama.cpp has that llmgraph does not map, with the feature llmgraph lacks for each. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
             Map.entry("t5", "an encoder-decoder"),
-            Map.entry("t5encoder", "an encoder"),
-            Map.entry("bert", "a bidirectional encoder"));
+            Map.entry("t5encoder", "an encoder with T5's relative bias"));
 
     private GgufModels() {}
 
@@ -122,9 +121,9 @@ public final class GgufModels {
             throw new GgufException(file.path() + ": architecture '" + name + "' " + (feature != null
                     ? "is " + feature + ", which llmgraph cannot express yet"
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
-                    + "gpt2, bloom, falcon, mamba, mamba2, rwkv6 and rwkv7"));
+                    + "gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7, bert and nomic-bert"));
         }
-        ModelFile model = new ModelFile(file, name);
+        ModelFile model = new ModelFile(file, name, architecture.encodes());
         if (model.expertCount > 0 && !architecture.readsExperts()) {
             throw model.keys.problem("key '" + model.keys.key("expert_count") + "' = " + model.expertCount + ": a "
                     + "mixture of experts, which llmgraph reads in llama, qwen2moe, olmoe and deepseek2 files, not in " + name

@@ -26,8 +26,8 @@ import java.util.Optional;
  *                                      // llama architecture (llama.cpp's llama graph attends to every earlier
  *                                      // position)
  * }</pre>
- * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, mamba and mamba2, tried in that
- * order.
+ * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, bert and
+ * nomic-bert, tried in that order.
  */
 public final class GgufReport {
     private final String specName;
@@ -136,7 +136,7 @@ public final class GgufReport {
     private static List<String> universalMisfits(ModelSpec spec) {
         List<String> out = new ArrayList<>();
         String positions = "(the llama.cpp decoders llmgraph maps to use RoPE, ALiBi or learned positions)";
-        if (spec.kind() != ArchitectureKind.CAUSAL_DECODER) {
+        if (spec.kind() != ArchitectureKind.CAUSAL_DECODER && spec.kind() != ArchitectureKind.ENCODER) {
             out.add("a " + spec.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
                     + " (llama.cpp's decoders are causal)");
         }
@@ -151,7 +151,8 @@ public final class GgufReport {
             }
             case Positional.Learned _, Positional.Rope _, Positional.Alibi _ -> { } // llama.cpp decoders have these
         }
-        if (spec.placement() == NormPlacement.POST || spec.placement() == NormPlacement.DEEPNORM) {
+        // bert is post-LN; the decoders are not.
+        if (spec.placement() == NormPlacement.DEEPNORM || spec.placement() == NormPlacement.POST && !spec.encoder()) {
             out.add(spec.placement() + " norm placement (the llama.cpp decoders llmgraph maps to normalise before each "
                     + "sublayer, Gemma 2 also after it)");
         }

@@ -36,6 +36,7 @@ final class Misfits {
     private boolean latentChecked;
     private boolean stateSpaceChecked;
     private boolean rwkvChecked;
+    private boolean encoderChecked;
 
     Misfits(ModelSpec spec, String architecture) {
         this.spec = spec;
@@ -45,6 +46,9 @@ final class Misfits {
     List<String> list() {
         if (!latentChecked && spec.latentAttention()) {
             add("latent attention (MLA)", "has softmax attention over full keys; deepseek2 has MLA");
+        }
+        if (!encoderChecked && spec.encoder()) {
+            add("an ENCODER", "is a decoder: causal attention and an output head");
         }
         if (!stateSpaceChecked && spec.ssm() != null) {
             found.clear(); // the other checks read attention and an FFN, which a state space model has not
@@ -96,6 +100,27 @@ final class Misfits {
             case null -> add("softmax attention and an FFN", "mixes positions with Mamba-2's state space, no FFN");
             case Ssm _ -> add("Mamba", "has one decay per head (Mamba-2); mamba has Mamba");
             case Mamba2 _ -> { }
+        }
+    }
+
+    /** An encoder (bert): required; every token sees every token, and hidden states (pooled) come out, no logits. */
+    void encoder() {
+        encoderChecked = true;
+        if (!spec.encoder()) {
+            add("a " + spec.kind() + " with an output head", "encodes: every token sees every token, and its "
+                    + "output is hidden states and their pooled vector, not logits");
+        } else if (spec.maskedLmHead()) {
+            add("a masked-LM head", "has none: its output is the hidden states and their pooled vector");
+        }
+    }
+
+    /** Post-LN (BERT): a norm after each residual add, and none after the last block. */
+    void postNormWithoutFinalNorm() {
+        if (spec.placement() != NormPlacement.POST) {
+            add(spec.placement() + " norm placement", "normalises after each residual add: POST");
+        }
+        if (spec.finalNorm()) {
+            add("a final norm", "has none: the last block's output norm ends it");
         }
     }
 

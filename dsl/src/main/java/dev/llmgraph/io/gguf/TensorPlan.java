@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *   <li>fused q, k, v: {@code blk.N.attn_qkv} holds q's rows, then k's, then v's (and the same for the
  *       biases), which is how {@code build_qkv} in {@code src/llama-graph.cpp} views it;</li>
  *   <li>ChatGLM's fused gate and up: {@code blk.N.ffn_up} holds the gate's rows, then up's;</li>
- *   <li>Gemma 2's sandwich norms are {@code post_attention_norm} and {@code post_ffw_norm};</li>
+ *   <li>Gemma 2's sandwich norms are {@code post_attention_norm} and {@code post_ffw_norm}; an architecture may
+ *       rename others ({@link Architecture#renamedTensors}: BERT's post-norms).</li>
  *   <li>copies an architecture loads but never uses ({@link Architecture#copies}): stored, with no place.</li>
  * </ul>
  * Stacking is along the outermost dimension, so a part is a run of whole rows (or of a vector's elements)
@@ -82,6 +83,12 @@ final class TensorPlan {
         Matcher gateUp = GATE_UP.matcher(weight);
         if (architecture.fusesGateAndUp() && gateUp.matches()) {
             return "blk." + gateUp.group(1) + ".ffn_up.weight";
+        }
+        for (var rename : architecture.renamedTensors().entrySet()) {
+            String infix = "." + rename.getKey() + ".";
+            if (weight.contains(infix)) {
+                return weight.replace(infix, "." + rename.getValue() + ".");
+            }
         }
         for (var rename : RENAMED.entrySet()) {
             String infix = "." + rename.getKey() + ".";

@@ -41,6 +41,8 @@ public final class StepCosts {
             case Step.Residual residual -> branches(residual.branches(), context);
             case Step.Parallel parallel -> branches(parallel.branches(), context);
             case Step.Head head -> 2L * head.dModel() * head.vocabSize();
+            case Step.Pool _ -> 0;
+            case Step.MaskedLm mlm -> 2L * mlm.dModel() * mlm.dModel() + 2L * mlm.dModel() * mlm.vocabSize();
         };
     }
 
@@ -51,7 +53,7 @@ public final class StepCosts {
      */
     public static long activationsPerToken(Step step, int context) {
         return switch (step) {
-            case Step.Embed _, Step.Normalize _, Step.Head _ -> 0;
+            case Step.Embed _, Step.Normalize _, Step.Head _, Step.Pool _, Step.MaskedLm _ -> 0;
             case Step.Mix mix -> switch (mix.mixer()) {
                 case Attention a -> (a.heads() + 2L * a.kvHeads()) * a.headDim(mix.dModel())
                         + 2L * a.heads() * context;

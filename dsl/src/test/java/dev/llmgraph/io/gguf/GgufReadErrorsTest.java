@@ -165,7 +165,8 @@ class GgufReadErrorsTest {
         Path file = variant(llama, "unknown", keys -> keys.put("general.architecture", GgufValue.string("llama9")),
                 w -> { });
         assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, qwen2moe, "
-                + "olmoe, deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, rwkv6 and rwkv7",
+                + "olmoe, deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7, bert and "
+                + "nomic-bert",
                 readError(file));
     }
 

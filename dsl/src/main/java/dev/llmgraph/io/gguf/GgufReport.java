@@ -26,8 +26,8 @@ import java.util.Optional;
  *                                      // llama architecture (llama.cpp's llama graph attends to every earlier
  *                                      // position)
  * }</pre>
- * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, mamba and mamba2, tried in that
- * order.
+ * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, rwkv6 and rwkv7,
+ * tried in that order.
  */
 public final class GgufReport {
     private final String specName;

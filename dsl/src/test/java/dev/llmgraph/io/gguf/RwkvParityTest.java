@@ -45,7 +45,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * quantized bytes and quantize activations to Q8 the same way). Measured: 0 for the whole prompt and the file read
  * back in all three types; token by token 2.9e-7 (rwkv6) and 3.8e-7 (rwkv7) in F32, 0 in Q8_0 and Q4_0. (With heads
  * of 16, before the head size was limited to ggml's 64 or 128, Q4_0 token by token showed isolated two-token blips
- * of 5e-3: a float difference of 1e-7 moving one activation across a Q8 rounding boundary in the channel mix.)
+ * of 5e-3 that vanished on the next token, which points to a value on a Q8 rounding boundary rather than to the
+ * recurrence; not seen at heads of 64.)
  */
 class RwkvParityTest {
     private static final int THREADS = 2;

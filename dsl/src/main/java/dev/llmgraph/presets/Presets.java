@@ -367,9 +367,6 @@ public final class Presets {
      * stays.
      */
     public static ModelSpec tiny(ModelSpec full) {
-        if (full.rwkv() != null) {
-            return RwkvPresets.tiny(full);
-        }
         if (full.recurrent()) {
             return StateSpacePresets.tiny(full);
         }

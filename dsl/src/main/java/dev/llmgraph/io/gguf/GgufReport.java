@@ -26,8 +26,8 @@ import java.util.Optional;
  *                                      // llama architecture (llama.cpp's llama graph attends to every earlier
  *                                      // position)
  * }</pre>
- * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, bert and
- * nomic-bert, tried in that order.
+ * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7,
+ * bert and nomic-bert, tried in that order.
  */
 public final class GgufReport {
     private final String specName;

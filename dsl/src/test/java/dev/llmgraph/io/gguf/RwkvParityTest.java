@@ -42,7 +42,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Tolerances as for Mamba: F32 1e-4 (the same kernels on the same values; token by token the matrix products
  * run over one column instead of 40, which may sum in another order), Q8_0 and Q4_0 1e-3 (both sides read the same
- * quantized bytes and quantize activations to Q8 the same way).
+ * quantized bytes and quantize activations to Q8 the same way). Measured: 0 for the whole prompt and the file read
+ * back in all three types; token by token 2.9e-7 (rwkv6) and 3.8e-7 (rwkv7) in F32, 0 in Q8_0 and Q4_0. (With heads
+ * of 16, before the head size was limited to ggml's 64 or 128, Q4_0 token by token showed isolated two-token blips
+ * of 5e-3 that vanished on the next token, which points to a value on a Q8 rounding boundary rather than to the
+ * recurrence; not seen at heads of 64.)
  */
 class RwkvParityTest {
     private static final int THREADS = 2;

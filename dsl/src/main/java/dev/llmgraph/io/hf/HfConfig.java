@@ -73,7 +73,7 @@ public final class HfConfig {
         HfModelType type = modelType(fields);
         try {
             return HfFamily.of(type).read(fields);
-        } catch (InvalidSpecException e) {
+        } catch (IllegalArgumentException e) { // an InvalidSpecException from build(), or a setter's refusal
             throw new HfConfigException(source, null, "describes a model llmgraph rejects: " + e.getMessage());
         }
     }

@@ -67,6 +67,19 @@ public final class HfConfig {
         return parse(readText(file), file.toString());
     }
 
+    /**
+     * The spec of the config.json read from {@code in} (which is not closed); {@code source} names it in
+     * messages. A stream longer than {@link BoundedJson#MAX_BYTES} is refused after that many bytes.
+     */
+    public static ModelSpec parse(java.io.InputStream in, String source) {
+        try {
+            return parse(BoundedJson.read(in, BoundedJson.MAX_BYTES).orElseThrow(() ->
+                    new HfConfigException(source, null, BoundedJson.tooLarge("a config.json"))), source);
+        } catch (IOException e) {
+            throw new UncheckedIOException(source + ": cannot read the config (" + e + ")", e);
+        }
+    }
+
     /** The spec of the config.json text {@code json}; {@code source} names it in messages. */
     public static ModelSpec parse(String json, String source) {
         ConfigFields fields = new ConfigFields(object(json, source), source);
@@ -182,11 +195,7 @@ public final class HfConfig {
     }
 
     private static String readText(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read the config (" + e + ")", e);
-        }
+        return BoundedJson.read(file, "a config.json", problem -> new HfConfigException(file.toString(), null, problem));
     }
 
     private static ObjectNode object(String json, String source) {

@@ -363,7 +363,7 @@ public final class Model implements AutoCloseable {
 
     void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("this model was closed; create a new one");
+            throw new IllegalStateException("model '" + spec.name() + "' was closed; create a new one");
         }
     }
 

@@ -176,7 +176,8 @@ public final class Session implements AutoCloseable {
 
     private void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("this session was closed");
+            throw new IllegalStateException("this session of model '" + model.spec().name() + "' was closed; open a "
+                    + "new one with model.session()");
         }
         model.ensureOpen();
     }

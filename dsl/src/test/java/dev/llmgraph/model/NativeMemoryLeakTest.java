@@ -68,6 +68,7 @@ class NativeMemoryLeakTest {
         assumeTrue(residentKb() > 0, "resident memory is read from /proc/self/status (Linux)");
         int buffersBefore = Buffer.openBuffers();
         long[] resident = new long[WARM_UP + CYCLES];
+        long[] jvm = new long[resident.length];
         for (int cycle = 0; cycle < resident.length; cycle++) {
             try (Model model = Model.random(spec(cycle), WeightInit.lecun(cycle), ModelOptions.cpu().withThreads(1))) {
                 model.forward(1, 2, 3, 4, 5, 6, 7, 8);
@@ -82,6 +83,7 @@ class NativeMemoryLeakTest {
             }
             assertEquals(buffersBefore, Buffer.openBuffers(), "ggml buffers left open after cycle " + cycle);
             resident[cycle] = settledResidentKb();
+            jvm[cycle] = jvmCommittedKb();
         }
         long afterWarmUp = median(Arrays.copyOfRange(resident, WARM_UP, WARM_UP + Math.min(5, CYCLES)));
         long atEnd = median(Arrays.copyOfRange(resident, resident.length - Math.min(5, CYCLES), resident.length));
@@ -91,7 +93,18 @@ class NativeMemoryLeakTest {
                 CYCLES, WARM_UP, afterWarmUp, atEnd, growth, (double) growth / CYCLES,
                 Arrays.stream(resident, WARM_UP, resident.length).min().orElseThrow(),
                 Arrays.stream(resident, WARM_UP, resident.length).max().orElseThrow(), Buffer.openBuffers() - buffersBefore);
+        System.out.println("leak: cycle, resident kB, JVM heap + non-heap committed kB, resident outside the JVM's "
+                + "own pools kB");
+        for (int i = WARM_UP - 1; i < resident.length; i += Math.max(1, CYCLES / 10)) {
+            System.out.printf("leak: %d %d %d %d%n", i + 1, resident[i], jvm[i], resident[i] - jvm[i]);
+        }
         assertTrue(growth < LIMIT_KB, "resident memory grew by " + growth + " kB over " + CYCLES + " cycles");
+    }
+
+    /** What the JVM itself has committed (heap, metaspace, code cache): resident memory ggml did not allocate. */
+    private static long jvmCommittedKb() {
+        var memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        return (memory.getHeapMemoryUsage().getCommitted() + memory.getNonHeapMemoryUsage().getCommitted()) / 1024;
     }
 
     private static long median(long[] values) {

@@ -4,13 +4,14 @@ import java.util.regex.Pattern;
 
 /**
  * A refusal's message with the case-specific parts replaced, so that messages made by the same check count
- * as one: the work folder becomes {@code FILE}, numbers {@code N}, quoted names {@code 'S'} and JSON values
+ * as one: the work folder becomes {@code FILE}, numbers {@code N} (hexadecimal ones {@code 0xH}), quoted names {@code 'S'} and JSON values
  * after {@code =} a {@code V}.
  */
 final class MessageShapes {
     private static final Pattern JSON_VALUE = Pattern.compile("= (\\{.*?\\}|\\[.*?\\]|\"[^\"]*\")(?= (must|is|and|has|disagree)|;|,|$)");
     private static final Pattern QUOTED = Pattern.compile("'[^']*'");
     private static final Pattern DOUBLE_QUOTED = Pattern.compile("\"[^\"]*\"");
+    private static final Pattern HEX = Pattern.compile("0x[0-9a-fA-F]+");
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
 
     private MessageShapes() {}
@@ -24,6 +25,7 @@ final class MessageShapes {
         m = JSON_VALUE.matcher(m).replaceAll("= V");
         m = QUOTED.matcher(m).replaceAll("'S'");
         m = DOUBLE_QUOTED.matcher(m).replaceAll("\"S\"");
+        m = HEX.matcher(m).replaceAll("0xH");
         m = NUMBER.matcher(m).replaceAll("N");
         return m.length() > 220 ? m.substring(0, 220) + "..." : m;
     }

@@ -206,7 +206,7 @@ public final class HfConfig {
             throw new HfConfigException(source, null, "is not valid JSON: " + JsonErrors.describe(e));
         }
         if (root == null || !root.isObject()) {
-            throw new HfConfigException(source, null, "holds " + (root == null ? "nothing" : "a JSON "
+            throw new HfConfigException(source, null, "holds " + (root == null || root.isMissingNode() ? "nothing" : "a JSON "
                     + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT)) + ", not an object of settings");
         }
         return (ObjectNode) root;

@@ -21,6 +21,10 @@ public final class JsonErrors {
                 reason = reason.substring(0, bracket);
             }
         }
+        // advice to the programmer of the parser, not to the reader of the file
+        reason = reason.replaceAll(" \\(consider enabling .*$", "")
+                .replace(" (not recognized as one since Feature 'ALLOW_COMMENTS' not enabled for parser)", "")
+                .replace("end-of-inputexpected", "end-of-input: expected");
         if (reason.startsWith("Trailing token")) {
             reason = "more JSON follows the end of the top-level value; a file holds exactly one";
         } else if (e instanceof StreamConstraintsException && reason.contains("nesting depth")) {

@@ -119,7 +119,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         if (root == null || !root.isObject()) {
-            throw new SafetensorsException(path, null, "the header holds " + (root == null ? "nothing"
+            throw new SafetensorsException(path, null, "the header holds " + (root == null || root.isMissingNode() ? "nothing"
                     : "a JSON " + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT))
                     + ", not an object of tensors");
         }

@@ -146,6 +146,14 @@ class HostileFilesTest {
     }
 
     @Test
+    void anEmptyConfigOrHeaderSaysSo() {
+        assertEquals("config.json: holds nothing, not an object of settings",
+                assertThrows(HfConfigException.class, () -> HfConfig.parse("  ", "config.json")).getMessage());
+        Path file = HandWrittenSafetensors.write(dir.resolve("empty.safetensors"), "  ", new byte[0]);
+        assertEquals(file + ": the header holds nothing, not an object of tensors", refusal(file));
+    }
+
+    @Test
     void aConfigNested100000DeepIsRefusedInWords() {
         String deep = "{\"model_type\":\"llama\",\"x\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
         assertEquals("config.json: is not valid JSON: the JSON nests objects and arrays more than 1000 deep; a config "

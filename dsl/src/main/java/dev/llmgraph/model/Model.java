@@ -20,7 +20,8 @@ import java.util.Map;
  * }
  * }</pre>
  * Close it to free all native memory (weights, caches, backends). A model and its sessions are used from
- * one thread at a time; they share one compute buffer, so sessions can take turns but not run at once.
+ * one thread at a time; they share one compute buffer, so sessions can take turns but not run at once: a
+ * call while another thread is inside one is refused in words ({@link ConcurrentUseGuard}).
  */
 public final class Model implements AutoCloseable {
     private final ModelSpec spec;
@@ -28,15 +29,17 @@ public final class Model implements AutoCloseable {
     private final List<Backend> backends;
     private final Scheduler scheduler;
     private final Weights weights;
-    private StepGraph allocated;
+    private volatile StepGraph allocated; // volatile: a session closed on another thread releases it
     private LoraAdapter adapter;
     private boolean closed;
+    private final ConcurrentUseGuard guard;
 
     private Model(ModelSpec spec, ModelOptions options, List<Backend> backends, Weights weights) {
         this.spec = spec;
         this.options = options;
         this.backends = backends;
         this.weights = weights;
+        this.guard = new ConcurrentUseGuard("model '" + spec.name() + "'");
         this.scheduler = new Scheduler(backends, StepGraph.graphSize(this));
     }
 
@@ -122,7 +125,7 @@ public final class Model implements AutoCloseable {
     public Inspection inspect(int[] tokens, String... nodes) {
         checkTokens(tokens, "input");
         int prefix = spec.kind() == ArchitectureKind.PREFIX_DECODER ? tokens.length : 0;
-        try (KvCache cache = newCache(tokens.length)) {
+        try (ConcurrentUseGuard.Use use = guard.enter("model.inspect()"); KvCache cache = newCache(tokens.length)) {
             var result = StepGraph.once(this, cache, tokens, 0, prefix, true, List.of(nodes));
             return new Inspection(result.logits(), result.nodes());
         }
@@ -140,7 +143,9 @@ public final class Model implements AutoCloseable {
 
     /** Which experts every sparse layer chose for each of {@code tokens}, with their weights: {@link Routing}. */
     public Routing routing(int[] tokens) {
-        return Routing.of(this, tokens);
+        try (ConcurrentUseGuard.Use use = guard.enter("model.routing()")) {
+            return Routing.of(this, tokens);
+        }
     }
 
     /** Logits and named node values of an inspected forward pass. */
@@ -163,7 +168,9 @@ public final class Model implements AutoCloseable {
             throw new IllegalArgumentException("a session holds 1 to " + contextLength() + " tokens (the context "
                     + "length), not " + capacity);
         }
-        return new Session(this, newCache(capacity));
+        try (ConcurrentUseGuard.Use use = guard.enter("model.session()")) {
+            return new Session(this, newCache(capacity));
+        }
     }
 
     /**
@@ -325,6 +332,11 @@ public final class Model implements AutoCloseable {
         return new KvCache(spec, backends.getFirst(), options.cacheType(), size);
     }
 
+    /** Enters a call that computes with or changes this model's native memory: see {@link ConcurrentUseGuard}. */
+    ConcurrentUseGuard.Use use(String call) {
+        return guard.enter(call);
+    }
+
     Weights weights() {
         return weights;
     }
@@ -377,18 +389,20 @@ public final class Model implements AutoCloseable {
 
     void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("this model was closed; create a new one");
+            throw new IllegalStateException("model '" + spec.name() + "' was closed; create a new one");
         }
     }
 
     @Override
     public void close() {
         if (!closed) {
-            detach();
-            closed = true;
-            scheduler.close();
-            weights.close();
-            backends.forEach(Backend::close);
+            try (ConcurrentUseGuard.Use use = guard.enter("model.close()")) {
+                detach();
+                closed = true;
+                scheduler.close();
+                weights.close();
+                backends.forEach(Backend::close);
+            }
         }
     }
 

@@ -12,6 +12,11 @@ import java.util.SplittableRandom;
  *  .withTopP(p)             keep the smallest set of best tokens whose probability reaches p (nucleus)
  *  .withSeed(s)             reproducible draws
  * </pre>
+ * Edges: temperature 0 is greedy, and a temperature near 0 (1e-300) draws the argmax too; a negative, NaN or
+ * infinite temperature, a negative top-k and a top-p outside (0, 1] are refused when the sampler is made.
+ * Logits holding NaN or +Infinity, or only -Infinity, are refused when drawing, naming the first bad token
+ * id: they come from a model that computed NaN (NaN or infinite weights, or activations that overflowed),
+ * and a draw from them would be meaningless. -Infinity on some tokens is fine (they are never drawn).
  *
  * @param temperature 0 means greedy
  * @param topK        0 means no top-k cut
@@ -22,6 +27,10 @@ public record Sampler(double temperature, int topK, double topP, long seed) {
     public Sampler {
         if (temperature < 0 || Double.isNaN(temperature)) {
             throw new IllegalArgumentException("temperature = " + temperature + ": must be 0 (greedy) or positive");
+        }
+        if (temperature == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("temperature = Infinity: must be finite; it would make every token "
+                    + "equally likely, which a large finite temperature (100) approaches");
         }
         if (topK < 0) {
             throw new IllegalArgumentException("topK = " + topK + ": must be 0 (off) or positive");
@@ -73,6 +82,7 @@ public record Sampler(double temperature, int topK, double topP, long seed) {
 
     /** The probabilities this sampler draws from (zero outside the kept set). */
     public double[] probabilities(float[] logits) {
+        requireFinite(logits);
         int[] order = topIndices(logits, logits.length);
         int keep = topK > 0 ? Math.min(topK, logits.length) : logits.length;
         double t = temperature == 0 ? 1 : temperature;
@@ -106,6 +116,7 @@ public record Sampler(double temperature, int topK, double topP, long seed) {
 
     int sample(float[] logits, SplittableRandom random) {
         if (temperature == 0) {
+            requireFinite(logits);
             return argmax(logits);
         }
         double[] p = probabilities(logits);
@@ -121,6 +132,23 @@ public record Sampler(double temperature, int topK, double topP, long seed) {
             }
         }
         return last;
+    }
+
+    /** Refuses logits a draw cannot be made from: NaN or +Infinity anywhere, or -Infinity everywhere. */
+    static void requireFinite(float[] logits) {
+        boolean anyAbove = false;
+        for (int i = 0; i < logits.length; i++) {
+            float x = logits[i];
+            if (Float.isNaN(x) || x == Float.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException("the logits hold " + x + " at token id " + i + " (of "
+                        + logits.length + "): the model computed " + x + ", from NaN or infinite weights or activations "
+                        + "that overflowed; check the weights (model.weight(name)) or compute in F32");
+            }
+            anyAbove |= x != Float.NEGATIVE_INFINITY;
+        }
+        if (!anyAbove) {
+            throw new IllegalArgumentException("all " + logits.length + " logits are -Infinity: no token can be drawn");
+        }
     }
 
     static int argmax(float[] v) {

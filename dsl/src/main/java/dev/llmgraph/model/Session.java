@@ -26,10 +26,12 @@ public final class Session implements AutoCloseable {
     private long inputNanos;
     private long computeNanos;
     private boolean closed;
+    private final ConcurrentUseGuard guard;
 
     Session(Model model, KvCache cache) {
         this.model = model;
         this.cache = cache;
+        this.guard = new ConcurrentUseGuard("this session of model '" + model.spec().name() + "'");
     }
 
     /** Tokens cached so far (= the position of the next token). */
@@ -103,6 +105,13 @@ public final class Session implements AutoCloseable {
     }
 
     private Logits feed(int[] tokens, boolean allLogits, int batchSize) {
+        try (ConcurrentUseGuard.Use mine = guard.enter("session.feed()");
+             ConcurrentUseGuard.Use shared = model.use("session.feed()")) {
+            return feedBatches(tokens, allLogits, batchSize);
+        }
+    }
+
+    private Logits feedBatches(int[] tokens, boolean allLogits, int batchSize) {
         ensureOpen();
         model.checkTokens(tokens, "input");
         if (position + tokens.length > cache.size) {
@@ -174,9 +183,14 @@ public final class Session implements AutoCloseable {
         prefix = 0;
     }
 
+    ConcurrentUseGuard guardForTests() {
+        return guard;
+    }
+
     private void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("this session was closed");
+            throw new IllegalStateException("this session of model '" + model.spec().name() + "' was closed; open a "
+                    + "new one with model.session()");
         }
         model.ensureOpen();
     }
@@ -184,9 +198,13 @@ public final class Session implements AutoCloseable {
     @Override
     public void close() {
         if (!closed) {
-            closeStep();
-            cache.close();
-            closed = true;
+            // the session's own guard only: its cache is its own, and closing must not fail while another
+            // session of the model computes, or the cache would stay allocated
+            try (ConcurrentUseGuard.Use use = guard.enter("session.close()")) {
+                closeStep();
+                cache.close();
+                closed = true;
+            }
         }
     }
 }

@@ -49,6 +49,35 @@ final class FieldRules {
         return Optional.of(new SpecProblem(field, value, "must be at least 1", hint));
     }
 
+    /** The most layers a spec may have: the plan holds every layer, and published models stop near 100. */
+    static final int MAX_LAYERS = 10_000;
+
+    /** {@code layers} must be at least 1 and at most {@link #MAX_LAYERS}. */
+    static Optional<SpecProblem> layers(int layers) {
+        if (layers > MAX_LAYERS) {
+            return Optional.of(new SpecProblem("layers", layers, "must be at most " + MAX_LAYERS + ": the plan "
+                    + "describes every layer", "the deepest published models have about 100 (LLaMA-2-70B: 80)"));
+        }
+        return count("layers", layers);
+    }
+
+    /** The most parameters a spec may have: sizes, bytes and FLOPs are counted in 64-bit integers. */
+    static final double MAX_PARAMETERS = 1e15;
+
+    /** The weights of a spec that passed every other rule must hold at most {@link #MAX_PARAMETERS}. */
+    static Optional<SpecProblem> size(java.util.List<WeightLayout.Weight> weights) {
+        double parameters = 0; // in double: the long product is what could overflow
+        for (WeightLayout.Weight w : weights) {
+            parameters += java.util.Arrays.stream(w.ne()).asDoubleStream().reduce(1, (a, b) -> a * b);
+        }
+        if (parameters <= MAX_PARAMETERS) {
+            return Optional.empty();
+        }
+        return Optional.of(new SpecProblem("parameters", String.format(java.util.Locale.ROOT, "%.3g", parameters),
+                "must be at most 1e15: llmgraph counts sizes, bytes and FLOPs in 64-bit integers",
+                "the largest published models have about 1e12; lower dModel, the FFN width, experts or layers"));
+    }
+
     /** A soft-capping constant: 0 (off) or positive. */
     static Optional<SpecProblem> softcap(String field, double value, String hint) {
         if (value < 0 || Double.isNaN(value)) {

@@ -91,9 +91,9 @@ public final class ModelBuilder {
         return this;
     }
 
-    /** Refuses a value below 1 at once. */
+    /** Refuses a value below 1 or above 10,000 at once. */
     public ModelBuilder layers(int layers) {
-        FieldRules.refuse(FieldRules.count("layers", layers));
+        FieldRules.refuse(FieldRules.layers(layers));
         this.layers = layers;
         return this;
     }
@@ -236,6 +236,9 @@ public final class ModelBuilder {
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(name == null ? "(unnamed)" : name, problems);
         }
+        FieldRules.size(spec.plan().weights()).ifPresent(p -> {
+            throw new InvalidSpecException(name == null ? "(unnamed)" : name, java.util.List.of(p));
+        });
         return spec;
     }
 }

@@ -65,7 +65,7 @@ final class SpecValidator {
         }
         FieldRules.count("vocabSize", s.vocabSize()).ifPresent(problems::add);
         FieldRules.count("dModel", s.dModel()).ifPresent(problems::add);
-        FieldRules.count("layers", s.layers()).ifPresent(problems::add);
+        FieldRules.layers(s.layers()).ifPresent(problems::add);
         FieldRules.count("contextLength", s.contextLength()).ifPresent(problems::add);
         if (s.attention() == null && !s.recurrent()) {
             problem("attention", null, "attention must be set",
@@ -204,8 +204,10 @@ final class SpecValidator {
     }
 
     private void checkRope(Positional.Rope rope) {
-        if (!(rope.theta() > 0)) {
-            problem("positional.theta", rope.theta(), "RoPE's base must be positive", "10000 (LLaMA-2), 500000 (LLaMA-3)");
+        if (!(rope.theta() >= 1e-30 && rope.theta() <= 1e30)) { // ggml reads a 32-bit float
+            problem("positional.theta", rope.theta(), rope.theta() > 0 ? "RoPE's base must be at most 1e30 and at least "
+                    + "1e-30, since ggml reads it as a 32-bit float" : "RoPE's base must be positive",
+                    "10000 (LLaMA-2), 500000 (LLaMA-3)");
         }
         if (!(rope.fraction() > 0 && rope.fraction() <= 1)) {
             problem("positional.fraction", rope.fraction(), "the rotated share of each head must be in (0, 1]",
@@ -236,7 +238,10 @@ final class SpecValidator {
     }
 
     private void requireFactor(String field, double factor) {
-        if (!(factor >= 1)) {
+        if (factor > 1e30 && !Double.isNaN(factor)) {
+            problem(field, factor, "a context extension factor must be at most 1e30, since ggml reads its inverse as "
+                    + "a 32-bit float", "4 runs 4x the trained context");
+        } else if (!(factor >= 1)) {
             problem(field, factor, "a context extension factor must be at least 1", "4 runs 4x the trained context");
         }
     }
@@ -262,13 +267,15 @@ final class SpecValidator {
         }
     }
 
+    /** The first divisors of {@code n}, found up to its square root so that a prime near 2^31 costs no time. */
     private static String divisors(int n) {
-        List<Integer> out = new ArrayList<>();
-        for (int d = 1; d <= n && out.size() < 12; d++) {
+        java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+        for (int d = 1; (long) d * d <= n; d++) {
             if (n % d == 0) {
                 out.add(d);
+                out.add(n / d);
             }
         }
-        return out.toString();
+        return out.stream().limit(12).toList().toString();
     }
 }

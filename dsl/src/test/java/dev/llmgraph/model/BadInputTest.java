@@ -128,15 +128,16 @@ class BadInputTest {
         Model model = Model.random(Presets.byName("tiny-gpt2-small"), WeightInit.lecun(1), CPU);
         Session session = model.session();
         session.close();
-        state("this session was closed", () -> session.feed(1));
+        state("this session of model 'tiny-gpt2-small' was closed; open a new one with model.session()",
+                () -> session.feed(1));
         session.close();
         Session open = model.session();
         model.close();
-        state("this model was closed; create a new one", () -> model.forward(1));
-        state("this model was closed; create a new one", () -> model.weight("token_embd.weight"));
-        state("this model was closed; create a new one", () -> model.session());
-        state("this model was closed; create a new one", () -> model.generate(TOKENS, GenerationConfig.greedy(1)));
-        state("this model was closed; create a new one", () -> open.feed(1));
+        state("model 'tiny-gpt2-small' was closed; create a new one", () -> model.forward(1));
+        state("model 'tiny-gpt2-small' was closed; create a new one", () -> model.weight("token_embd.weight"));
+        state("model 'tiny-gpt2-small' was closed; create a new one", () -> model.session());
+        state("model 'tiny-gpt2-small' was closed; create a new one", () -> model.generate(TOKENS, GenerationConfig.greedy(1)));
+        state("model 'tiny-gpt2-small' was closed; create a new one", () -> open.feed(1));
         model.close();
         stillWorks();
     }

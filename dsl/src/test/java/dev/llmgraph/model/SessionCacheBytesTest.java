@@ -43,7 +43,8 @@ class SessionCacheBytesTest {
             Session session = model.session(16);
             session.close();
             var e = assertThrows(IllegalStateException.class, session::cacheBytes);
-            assertEquals("this session was closed", e.getMessage());
+            assertEquals("this session of model 'cache-4-4' was closed; open a new one with model.session()",
+                    e.getMessage());
         }
     }
 }

@@ -13,13 +13,31 @@ public final class Buffer implements AutoCloseable {
     /** ggml_backend_buffer_usage: weights are never overwritten by graph allocations. */
     private static final int USAGE_WEIGHTS = 1;
 
+    /** Buffers allocated and not yet closed in this JVM, and their bytes: what a leak test watches. */
+    private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicLong OPEN_BYTES = new java.util.concurrent.atomic.AtomicLong();
+
     private final MemorySegment buffer;
     private final BufferType type;
+    private final long bytes;
     private boolean closed;
 
     private Buffer(MemorySegment buffer, BufferType type) {
         this.buffer = buffer;
         this.type = type;
+        this.bytes = BackendApi.ggml_backend_buffer_get_size(buffer);
+        OPEN.incrementAndGet();
+        OPEN_BYTES.addAndGet(bytes);
+    }
+
+    /** Buffers of this class allocated and not yet closed, in this JVM. */
+    public static int openBuffers() {
+        return OPEN.get();
+    }
+
+    /** The bytes of {@link #openBuffers()}. */
+    public static long openBytes() {
+        return OPEN_BYTES.get();
     }
 
     static Buffer allocate(Context ctx, BufferType type) {
@@ -82,6 +100,8 @@ public final class Buffer implements AutoCloseable {
         if (!closed) {
             BackendApi.ggml_backend_buffer_free(buffer);
             closed = true;
+            OPEN.decrementAndGet();
+            OPEN_BYTES.addAndGet(-bytes);
         }
     }
 }

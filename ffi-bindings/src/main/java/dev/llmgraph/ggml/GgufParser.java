@@ -85,9 +85,9 @@ final class GgufParser {
                 throw fail("key #" + i + " has an empty name");
             }
             if (metadata.containsKey(key)) {
-                throw fail("key '" + key + "' appears twice");
+                throw fail("key '" + printable(key) + "' appears twice");
             }
-            reading = "key '" + key + "'";
+            reading = "key '" + printable(key) + "'";
             metadata.put(key, readValue(key));
         }
         long alignment = alignment(metadata);
@@ -180,22 +180,24 @@ final class GgufParser {
     // ---- values ------------------------------------------------------------------------------------------
 
     private GgufValue readValue(String key) {
-        GgufValueType type = readType("key '" + key + "' has");
+        GgufValueType type = readType("key '" + printable(key) + "' has");
         if (type != GgufValueType.ARRAY) {
             return readScalar(key, type);
         }
-        GgufValueType element = readType("key '" + key + "' is an array with");
+        GgufValueType element = readType("key '" + printable(key) + "' is an array with");
         if (element == GgufValueType.ARRAY) {
-            throw fail("key '" + key + "' is an array of arrays, which GGUF readers do not support");
+            throw fail("key '" + printable(key) + "' is an array of arrays, which GGUF readers do not support");
         }
         long count = readU64();
         if (count < 0 || count > MAX_ARRAY_ELEMENTS) {
-            throw fail("key '" + key + "' claims " + Long.toUnsignedString(count) + " array elements; GGUF allows at "
+            throw fail("key '" + printable(key) + "' claims " + Long.toUnsignedString(count)
+                    + " array elements; GGUF allows at "
                     + "most " + MAX_ARRAY_ELEMENTS);
         }
         long leastBytes = count * (element == GgufValueType.STRING ? 8 : element.byteSize());
         if (leastBytes > size - position) {
-            throw fail("key '" + key + "' claims " + count + " elements of type " + element + " (at least " + leastBytes
+            throw fail("key '" + printable(key) + "' claims " + count + " elements of type " + element
+                    + " (at least " + leastBytes
                     + " bytes) but only " + (size - position) + " bytes are left in the file");
         }
         int n = (int) count;
@@ -204,7 +206,7 @@ final class GgufParser {
                 case STRING -> {
                     List<String> values = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
-                        values.add(readString("element " + i + " of key '" + key + "'"));
+                        values.add(readString("element " + i + " of key '" + printable(key) + "'"));
                     }
                     yield new GgufValue.StringArray(values);
                 }
@@ -233,14 +235,14 @@ final class GgufParser {
             };
         } catch (OutOfMemoryError e) {
             // Only a huge count in a huge file gets here; the bytes are there, the heap is not.
-            throw fail("key '" + key + "' holds " + count + " elements, too many to hold in the Java heap");
+            throw fail("key '" + printable(key) + "' holds " + count + " elements, too many to hold in the Java heap");
         }
     }
 
     private GgufValue readScalar(String key, GgufValueType type) {
         need(type == GgufValueType.STRING ? 8 : type.byteSize());
         return switch (type) {
-            case STRING -> new GgufValue.StringValue(readString("the value of key '" + key + "'"));
+            case STRING -> new GgufValue.StringValue(readString("the value of key '" + printable(key) + "'"));
             case BOOL -> new GgufValue.BoolValue(bytes.get(ValueLayout.JAVA_BYTE, position++) != 0);
             case FLOAT32 -> new GgufValue.FloatValue(type, Float.intBitsToFloat(readU32()));
             case FLOAT64 -> new GgufValue.FloatValue(type, Double.longBitsToDouble(readU64()));
@@ -279,26 +281,27 @@ final class GgufParser {
         String name = readString("the name of tensor #" + index);
         long nameBytes = lastStringBytes;
         if (name.indexOf('\0') >= 0) {
-            throw fail("tensor #" + index + " has a name with a NUL byte in it ('" + name.replace('\0', '?') + "')");
+            throw fail("tensor #" + index + " has a name with a NUL byte in it ('" + printable(name) + "')");
         }
         if (nameBytes > MAX_NAME_BYTES) {
-            throw fail("tensor #" + index + " has a name of " + nameBytes + " bytes ('" + name.substring(0,
-                    Math.min(name.length(), 40)) + "...'); ggml keeps at most " + MAX_NAME_BYTES);
+            throw fail("tensor #" + index + " has a name of " + nameBytes + " bytes ('" + printable(name.substring(0,
+                    Math.min(name.length(), 40))) + "...'); ggml keeps at most " + MAX_NAME_BYTES);
         }
         if (!names.add(name)) {
-            throw fail("tensor name '" + name + "' appears twice");
+            throw fail("tensor name '" + printable(name) + "' appears twice");
         }
-        reading = "tensor '" + name + "'";
+        reading = "tensor '" + printable(name) + "'";
         int dims = readU32();
         if (dims < 0 || dims > MAX_DIMS) {
-            throw fail("tensor '" + name + "' has " + Integer.toUnsignedString(dims) + " dimensions; ggml supports at "
+            throw fail("tensor '" + printable(name) + "' has " + Integer.toUnsignedString(dims)
+                    + " dimensions; ggml supports at "
                     + "most " + MAX_DIMS);
         }
         long[] shape = new long[dims];
         for (int d = 0; d < dims; d++) {
             shape[d] = readU64();
             if (shape[d] < 0) {
-                throw fail("tensor '" + name + "' has a negative size " + shape[d] + " in dimension " + d);
+                throw fail("tensor '" + printable(name) + "' has a negative size " + shape[d] + " in dimension " + d);
             }
         }
         long elements = elementCount(name, shape);
@@ -307,11 +310,12 @@ final class GgufParser {
         try {
             type = GgmlType.ofId(typeId);
         } catch (IllegalArgumentException e) {
-            throw fail("tensor '" + name + "' has " + e.getMessage());
+            throw fail("tensor '" + printable(name) + "' has " + e.getMessage());
         }
         long rowLength = dims == 0 ? 1 : shape[0];
         if (rowLength % type.blockSize() != 0) {
-            throw fail("tensor '" + name + "' of type " + type + " has rows of " + rowLength + " elements, not a "
+            throw fail("tensor '" + printable(name) + "' of type " + type + " has rows of " + rowLength
+                    + " elements, not a "
                     + "multiple of its block size " + type.blockSize());
         }
         long byteSize;
@@ -319,12 +323,14 @@ final class GgufParser {
             byteSize = Math.multiplyExact(elements / type.blockSize(), (long) type.blockBytes());
             padded(byteSize, alignment);
         } catch (ArithmeticException e) {
-            throw fail("tensor '" + name + "' with shape " + java.util.Arrays.toString(shape) + " of type " + type
+            throw fail("tensor '" + printable(name) + "' with shape " + java.util.Arrays.toString(shape)
+                    + " of type " + type
                     + " has a size in bytes that does not fit in 63 bits");
         }
         long offset = readU64();
         if (offset != expectedOffset) {
-            throw fail("tensor '" + name + "' claims to start at byte " + Long.toUnsignedString(offset) + " of the data "
+            throw fail("tensor '" + printable(name) + "' claims to start at byte "
+                    + Long.toUnsignedString(offset) + " of the data "
                     + "section, but GGUF stores tensors in order, each padded to " + alignment + " bytes, so it must "
                     + "start at byte " + expectedOffset);
         }
@@ -335,7 +341,7 @@ final class GgufParser {
     private long elementCount(String name, long[] shape) {
         long[] ne = {1, 1, 1, 1};
         System.arraycopy(shape, 0, ne, 0, shape.length);
-        String tooMany = "tensor '" + name + "' with shape " + java.util.Arrays.toString(shape)
+        String tooMany = "tensor '" + printable(name) + "' with shape " + java.util.Arrays.toString(shape)
                 + " has too many elements to count in 63 bits";
         long count;
         try {
@@ -390,6 +396,21 @@ final class GgufParser {
 
     private static long padded(long offset, long alignment) {
         return Math.multiplyExact(Math.ceilDiv(offset, alignment), alignment);
+    }
+
+    /** A name as messages show it: control characters as \\xNN, at most 80 characters (damaged names can be long). */
+    static String printable(String name) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        for (; i < name.length() && out.length() < 80; i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return i < name.length() ? out + "... (" + name.length() + " characters)" : out.toString();
     }
 
     private GgufException fail(String problem) {

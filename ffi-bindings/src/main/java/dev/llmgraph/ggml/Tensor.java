@@ -30,6 +30,8 @@ public final class Tensor {
 
     private final Context owner;
     private final MemorySegment struct;
+    /** The name last set through {@link #name(String)}, kept in Java to name the tensor once its memory is gone. */
+    private volatile String knownName = "";
 
     Tensor(Context owner, MemorySegment pointer) {
         this.owner = owner;
@@ -37,7 +39,11 @@ public final class Tensor {
     }
 
     MemorySegment pointer() {
-        owner.ensureOpen();
+        if (owner.isClosed()) {
+            throw new IllegalStateException("tensor " + (knownName.isEmpty() ? "(unnamed)" : "'" + knownName + "'")
+                    + " was freed with its ggml context, which was closed (a model's weights go when the model is "
+                    + "closed); read its values before closing");
+        }
         return struct;
     }
 
@@ -100,7 +106,9 @@ public final class Tensor {
     }
 
     public String name() {
-        return TensorStruct.name(pointer());
+        String name = TensorStruct.name(pointer());
+        knownName = name;
+        return name;
     }
 
     /** Sets the name (at most 63 bytes); graph nodes are looked up by it. Returns this tensor. */
@@ -113,6 +121,7 @@ public final class Tensor {
         try (Arena arena = Arena.ofConfined()) {
             GgmlApi.ggml_set_name(pointer(), arena.allocateFrom(name));
         }
+        knownName = name;
         return this;
     }
 

@@ -78,6 +78,17 @@ class GgufFuzzTest {
         System.out.printf("GGUF fuzz, seed %d: %d cases, %d clean loads, %d rejected with a GgufException, "
                 + "%d crashes, %d other outcomes; %d child JVMs%n", SEED, CASES, clean, rejected - unexpected.size(),
                 run.crashes().size(), unexpected.size(), run.children());
+        Map<String, Long> distinct = new TreeMap<>();
+        run.outcomes().values().stream().filter(o -> o.startsWith("REJECTED"))
+                .map(o -> o.substring("REJECTED ".length()).replace(dir.toString(), "FILE")
+                        .replaceAll("FILE/[^ :]*", "FILE").replaceAll("'[^']*'", "'S'")
+                        .replaceAll("0x[0-9a-fA-F]+", "0xH").replaceAll("-?\\d+(\\.\\d+)?", "N"))
+                .forEach(m -> distinct.merge(m, 1L, Long::sum));
+        System.out.println("| GGUF | " + SEED + " | " + CASES + " | " + clean + " | " + (rejected - unexpected.size())
+                + " | " + run.crashes().size() + " | 0 | " + unexpected.size() + " | " + distinct.size() + " |");
+        System.out.println("GGUF: distinct refusals (count, normalised message)");
+        distinct.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> System.out.printf("%6d  %s%n", e.getValue(), e.getKey()));
         run.crashes().forEach((id, why) -> System.out.println("crash: case " + id + ": " + why));
         unexpected.forEach(u -> System.out.println("unexpected: " + u));
 

@@ -67,13 +67,26 @@ public final class HfConfig {
         return parse(readText(file), file.toString());
     }
 
+    /**
+     * The spec of the config.json read from {@code in} (which is not closed); {@code source} names it in
+     * messages. A stream longer than {@link BoundedJson#MAX_BYTES} is refused after that many bytes.
+     */
+    public static ModelSpec parse(java.io.InputStream in, String source) {
+        try {
+            return parse(BoundedJson.read(in, BoundedJson.MAX_BYTES).orElseThrow(() ->
+                    new HfConfigException(source, null, BoundedJson.tooLarge("a config.json"))), source);
+        } catch (IOException e) {
+            throw new UncheckedIOException(source + ": cannot read the config (" + e + ")", e);
+        }
+    }
+
     /** The spec of the config.json text {@code json}; {@code source} names it in messages. */
     public static ModelSpec parse(String json, String source) {
         ConfigFields fields = new ConfigFields(object(json, source), source);
         HfModelType type = modelType(fields);
         try {
             return HfFamily.of(type).read(fields);
-        } catch (InvalidSpecException e) {
+        } catch (IllegalArgumentException e) { // an InvalidSpecException from build(), or a setter's refusal
             throw new HfConfigException(source, null, "describes a model llmgraph rejects: " + e.getMessage());
         }
     }
@@ -182,11 +195,7 @@ public final class HfConfig {
     }
 
     private static String readText(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read the config (" + e + ")", e);
-        }
+        return BoundedJson.read(file, "a config.json", problem -> new HfConfigException(file.toString(), null, problem));
     }
 
     private static ObjectNode object(String json, String source) {
@@ -197,7 +206,7 @@ public final class HfConfig {
             throw new HfConfigException(source, null, "is not valid JSON: " + JsonErrors.describe(e));
         }
         if (root == null || !root.isObject()) {
-            throw new HfConfigException(source, null, "holds " + (root == null ? "nothing" : "a JSON "
+            throw new HfConfigException(source, null, "holds " + (root == null || root.isMissingNode() ? "nothing" : "a JSON "
                     + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT)) + ", not an object of settings");
         }
         return (ObjectNode) root;

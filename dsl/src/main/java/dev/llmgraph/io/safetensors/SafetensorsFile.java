@@ -3,7 +3,9 @@ package dev.llmgraph.io.safetensors;
 import dev.llmgraph.io.hf.JsonErrors;
 import dev.llmgraph.io.hf.HfTensor;
 import dev.llmgraph.io.hf.HfConfig;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmgraph.ggml.MappedFile;
 import dev.llmgraph.ggml.Tensor;
@@ -36,6 +38,9 @@ import java.util.Map;
 public final class SafetensorsFile implements AutoCloseable {
     /** safetensors' own limit on the header, which keeps a corrupt length from allocating gigabytes. */
     static final long MAX_HEADER_BYTES = 100_000_000;
+
+    /** More tensors than any one file of a published checkpoint holds; refused before the header becomes a tree. */
+    static final int MAX_TENSORS = 100_000;
 
     /** A tensor's header entry; {@code begin} and {@code end} count from the start of the data. */
     public record Entry(String name, SafetensorsDtype dtype, long[] shape, long begin, long end) {
@@ -99,16 +104,22 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new SafetensorsException(path, null, "the header length " + headerLength + " exceeds the "
                     + MAX_HEADER_BYTES + " bytes safetensors allows");
         }
+        byte[] header = file.bytes(8, (int) headerLength);
+        long keys = topLevelKeys(header);
+        if (keys > MAX_TENSORS) {
+            throw new SafetensorsException(path, null, "the header lists more than " + MAX_TENSORS + " tensors (it "
+                    + "was not read further); a checkpoint of that many tensors is split into shards with an index");
+        }
         JsonNode root;
         try {
-            root = HfConfig.JSON.readTree(file.bytes(8, (int) headerLength));
+            root = HfConfig.JSON.readTree(header);
         } catch (JsonProcessingException e) {
             throw new SafetensorsException(path, null, "the header is not valid JSON: " + JsonErrors.describe(e));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (root == null || !root.isObject()) {
-            throw new SafetensorsException(path, null, "the header holds " + (root == null ? "nothing"
+            throw new SafetensorsException(path, null, "the header holds " + (root == null || root.isMissingNode() ? "nothing"
                     : "a JSON " + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT))
                     + ", not an object of tensors");
         }
@@ -124,6 +135,27 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         checkOverlaps(path, entries.values());
         return new SafetensorsFile(path, file, 8 + headerLength, entries, metadata);
+    }
+
+    /**
+     * The number of keys of the header's top-level object, counted by streaming up to {@link #MAX_TENSORS} + 1
+     * before a tree of them is built; 0 when the header is not such an object (the tree reader then says why).
+     */
+    private static long topLevelKeys(byte[] header) {
+        try (JsonParser parser = HfConfig.JSON.getFactory().createParser(header)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return 0;
+            }
+            long keys = 0;
+            while (parser.nextToken() == JsonToken.FIELD_NAME && keys <= MAX_TENSORS) {
+                keys++;
+                parser.nextToken();
+                parser.skipChildren();
+            }
+            return keys;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private static Entry entry(Path path, String name, JsonNode node, long dataSize) {

@@ -1,5 +1,6 @@
 package dev.llmgraph.io.safetensors;
 
+import dev.llmgraph.io.hf.BoundedJson;
 import dev.llmgraph.io.hf.JsonErrors;
 import dev.llmgraph.io.hf.HfConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -29,7 +30,8 @@ final class SafetensorsIndex {
     static Map<String, Path> read(Path index) {
         JsonNode root;
         try {
-            root = HfConfig.JSON.readTree(Files.readString(index));
+            root = HfConfig.JSON.readTree(BoundedJson.read(index, "a shard index",
+                    problem -> new SafetensorsException(index, null, problem)));
         } catch (JsonProcessingException e) {
             throw new SafetensorsException(index, null, "the index is not valid JSON: " + JsonErrors.describe(e));
         } catch (IOException e) {
@@ -49,9 +51,41 @@ final class SafetensorsIndex {
                 throw new SafetensorsException(index, entry.getKey(), "the weight_map entry = " + file + " must name a "
                         + "shard file in " + folder);
             }
+            refuseLinkOutside(index, entry.getKey(), file.textValue(), folder, shard);
             shards.put(entry.getKey(), shard);
         }
         return shards;
+    }
+
+    /**
+     * A shard that is a symbolic link must lead to a file inside the index's folder, or (the layout of a Hugging
+     * Face cache) from {@code snapshots/<revision>/} to the cache's {@code blobs/}; a link elsewhere is refused,
+     * since the index would read a file its folder does not hold.
+     */
+    private static void refuseLinkOutside(Path index, String tensor, String name, Path folder, Path shard) {
+        if (!Files.exists(shard)) {
+            return; // the loader says that the shard does not exist
+        }
+        try {
+            Path real = shard.toRealPath();
+            if (real.startsWith(folder.toRealPath()) || isHubBlob(folder, real)) {
+                return;
+            }
+            throw new SafetensorsException(index, tensor, "the weight_map entry = \"" + name + "\" is a symbolic link "
+                    + "to " + real + ", outside " + folder + "; copy the shard into the folder");
+        } catch (IOException e) {
+            throw new UncheckedIOException(shard + ": cannot follow the link (" + e + ")", e);
+        }
+    }
+
+    private static boolean isHubBlob(Path folder, Path real) throws IOException {
+        Path snapshots = folder.getParent();
+        if (snapshots == null || snapshots.getFileName() == null || !snapshots.getFileName().toString().equals("snapshots")
+                || snapshots.getParent() == null) {
+            return false;
+        }
+        Path blobs = snapshots.getParent().resolve("blobs");
+        return Files.isDirectory(blobs) && real.startsWith(blobs.toRealPath());
     }
 
     /** Writes the index for {@code shards} (tensor name to shard file name). */

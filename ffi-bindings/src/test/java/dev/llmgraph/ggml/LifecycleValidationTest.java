@@ -86,7 +86,8 @@ class LifecycleValidationTest {
         Graph graph = ctx.newGraph(Backends.GRAPH_NODES);
         ctx.close();
         String closed = "this ggml context was closed; its tensors and graphs are gone";
-        assertIllegalState(closed, () -> a.ne(0));
+        assertIllegalState("tensor 'a' was freed with its ggml context, which was closed (a model's weights go when the "
+                + "model is closed); read its values before closing", () -> a.ne(0));
         assertIllegalState(closed, () -> ctx.newTensor(GgmlType.F32, 4));
         assertIllegalState(closed, () -> graph.expand(a));
         assertIllegalState(closed, graph::nodeCount);

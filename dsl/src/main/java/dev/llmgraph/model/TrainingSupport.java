@@ -4,6 +4,7 @@ import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
+import dev.llmgraph.spec.LinearAttention;
 import dev.llmgraph.spec.Rwkv;
 import dev.llmgraph.spec.RwkvChannelMix;
 import dev.llmgraph.spec.StateSpace;
@@ -39,6 +40,9 @@ public final class TrainingSupport {
 
     static final String RWKV = "training: ggml has no gradient for the WKV recurrences RWKV is lowered with "
             + "(rwkv_wkv6, rwkv_wkv7); keep RWKV models to inference, or train softmax attention";
+
+    static final String LINEAR_ATTENTION = "training: ggml has no gradient for gated_linear_attn, the recurrence "
+            + "linear attention is lowered with; keep linear-attention models to inference, or train softmax attention";
 
     private TrainingSupport() {}
 
@@ -83,6 +87,7 @@ public final class TrainingSupport {
                     case LatentAttention _ -> problems.add(LATENT);
                     case StateSpace _ -> problems.add(SSM);
                     case Rwkv _ -> problems.add(RWKV);
+                    case LinearAttention _ -> problems.add(LINEAR_ATTENTION);
                 }
             }
             case Step.Embed _, Step.Normalize _, Step.Head _ -> { }

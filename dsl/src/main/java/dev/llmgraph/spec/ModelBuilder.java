@@ -29,6 +29,7 @@ public final class ModelBuilder {
     private LatentAttention latent;
     private StateSpace ssm;
     private Rwkv rwkv;
+    private LinearAttention linear;
     private boolean parallelBlock;
     private Embeddings embeddings = Embeddings.untied();
     private double finalLogitSoftcap;
@@ -57,6 +58,7 @@ public final class ModelBuilder {
         this.latent = s.latent();
         this.ssm = s.ssm();
         this.rwkv = s.rwkv();
+        this.linear = s.linear();
         this.parallelBlock = s.parallelBlock();
         this.embeddings = s.embeddings();
         this.finalLogitSoftcap = s.finalLogitSoftcap();
@@ -175,6 +177,15 @@ public final class ModelBuilder {
         return this;
     }
 
+    /**
+     * Linear attention with a decay ({@link LinearAttention}) as every layer's sequence mixer, beside the spec's FFN:
+     * the attention setting is dropped; null returns to softmax attention.
+     */
+    public ModelBuilder linearAttention(LinearAttention linear) {
+        this.linear = linear;
+        return this;
+    }
+
     public ModelBuilder parallelBlock(boolean parallelBlock) {
         this.parallelBlock = parallelBlock;
         return this;
@@ -201,11 +212,12 @@ public final class ModelBuilder {
     public ModelSpec build() {
         boolean recurrent = ssm != null || rwkv != null;
         Ffn dense = recurrent ? null : ffn == null && moe != null ? moe.expert() : ffn;
-        Attention heads = recurrent ? null
+        Attention heads = recurrent || linear != null ? null
                 : latent != null && latent.heads() >= 1 && latent.queryKeyHeadDim() >= 1 ? latent.asMultiHead()
                 : attention;
         ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, heads, positional,
-                norm, placement, finalNorm, dense, moe, latent, ssm, rwkv, parallelBlock, embeddings, finalLogitSoftcap,
+                norm, placement, finalNorm, dense, moe, latent, ssm, rwkv, linear, parallelBlock, embeddings,
+                finalLogitSoftcap,
                 defaulted);
         var problems = SpecValidator.check(spec);
         if (!problems.isEmpty()) {

@@ -30,6 +30,8 @@ import java.util.Set;
  *                          spec has no attention and no FFN (both null)
  * @param rwkv              RWKV-6 or RWKV-7 time mixing with RWKV's channel mixing on every layer, or null; such a
  *                          spec has no attention and no FFN (both null)
+ * @param linear            linear attention with a decay ({@link LinearAttention}) on every layer instead of softmax
+ *                          attention, with the spec's FFN, or null; such a spec has no attention (null)
  * @param parallelBlock     attention and FFN read the same input and their outputs are summed
  *                          (GPT-J, Falcon): {@code x = x + Attn(N(x)) + FFN(N(x))}
  * @param embeddings        tying, scaling and the embedding LayerNorm
@@ -41,6 +43,7 @@ import java.util.Set;
 public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int dModel, int layers, int contextLength,
                         Attention attention, Positional positional, Norm norm, NormPlacement placement,
                         boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, StateSpace ssm, Rwkv rwkv,
+                        LinearAttention linear,
                         boolean parallelBlock, Embeddings embeddings,
                         double finalLogitSoftcap, Set<String> defaulted) {
 
@@ -74,7 +77,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return switch (layer(0).mixer()) {
             case Attention _ -> headDim();
             case LatentAttention l -> l.ropeHeadDim();
-            case StateSpace _, Rwkv _ -> 0;
+            case StateSpace _, Rwkv _, LinearAttention _ -> 0;
         };
     }
 
@@ -111,6 +114,9 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         if (rwkv != null) {
             return new LayerChoice(layer, rwkv, kind.mask(), rwkv.channelMix());
         }
+        if (linear != null) {
+            return new LayerChoice(layer, linear, kind.mask(), moe != null && moe.sparse(layer) ? moe : ffn);
+        }
         ChannelMixer channel = moe != null && moe.sparse(layer) ? moe : ffn;
         SequenceMixer mixer = latent != null ? latent : attention;
         return new LayerChoice(layer, mixer, latent != null ? kind.mask() : mask(layer), channel);
@@ -121,9 +127,12 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return latent != null;
     }
 
-    /** Whether layers mix positions with a recurrent state (Mamba, RWKV) instead of attention and a KV cache. */
+    /**
+     * Whether layers mix positions with a recurrent state (Mamba, RWKV, linear attention) instead of attention and a
+     * KV cache.
+     */
     public boolean recurrent() {
-        return ssm != null || rwkv != null;
+        return ssm != null || rwkv != null || linear != null;
     }
 
     /** Whether some layer routes tokens to experts. */
@@ -214,6 +223,11 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return toBuilder().rwkv(rwkv).build();
     }
 
+    /** This spec with linear attention on every layer (null: softmax attention again, which must then be set). */
+    public ModelSpec withLinearAttention(LinearAttention linear) {
+        return toBuilder().linearAttention(linear).build();
+    }
+
     public ModelSpec withParallelBlock(boolean parallelBlock) {
         return toBuilder().parallelBlock(parallelBlock).build();
     }
@@ -240,6 +254,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 + "\n  vocabSize " + vocabSize + ", dModel " + dModel + ", layers " + layers + ", contextLength "
                 + contextLength
                 + (ssm != null ? "\n  mixer       " + ssm : rwkv != null ? "\n  mixer       " + rwkv
+                : linear != null ? "\n  mixer       " + linear
                 : "\n  attention   " + (latent != null ? latent : attention))
                 + "\n  positional  " + positional
                 + "\n  norm        " + norm + ", " + placement + (finalNorm ? ", final norm" : ", no final norm")
@@ -267,6 +282,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 && Objects.equals(norm, m.norm) && placement == m.placement && finalNorm == m.finalNorm
                 && Objects.equals(ffn, m.ffn) && Objects.equals(moe, m.moe)
                 && Objects.equals(latent, m.latent) && Objects.equals(ssm, m.ssm) && Objects.equals(rwkv, m.rwkv)
+                && Objects.equals(linear, m.linear)
                 && parallelBlock == m.parallelBlock
                 && Objects.equals(embeddings, m.embeddings)
                 && Double.compare(finalLogitSoftcap, m.finalLogitSoftcap) == 0;
@@ -275,6 +291,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     @Override
     public int hashCode() {
         return Objects.hash(name, kind, vocabSize, dModel, layers, contextLength, attention, positional, norm,
-                placement, finalNorm, ffn, moe, latent, ssm, rwkv, parallelBlock, embeddings, finalLogitSoftcap);
+                placement, finalNorm, ffn, moe, latent, ssm, rwkv, linear, parallelBlock, embeddings,
+                finalLogitSoftcap);
     }
 }

@@ -70,8 +70,8 @@ final class LinearAttentionRules {
             return;
         }
         if (schedule instanceof DecaySchedule.PerHead p && p.rates().size() != heads) {
-            problems.add(new SpecProblem("linear.decay.schedule", p, "lists " + p.rates().size() + " rates for "
-                    + heads + " heads", "give one rate per head"));
+            problems.add(new SpecProblem("linear.decay.schedule", p, "lists " + p.rates().size() + (p.rates().size() == 1 ? " rate" : " rates")
+                    + " for " + heads + " heads", "give one rate per head"));
             return;
         }
         for (int l = 0; l < Math.max(layers, 1); l++) {

@@ -19,8 +19,12 @@ public sealed interface LinearDecay {
         return new Fixed(schedule);
     }
 
-    /** GLA's gates: a projection of rank {@code rank} (GLA: 16) and temperature {@code temperature} (GLA: 16). */
+    /**
+     * GLA's gates: a projection of rank {@code rank} (GLA: 16) and temperature {@code temperature} (GLA: 16); refuses
+     * a rank below 1 at once (the temperature is build()'s rule).
+     */
     static LinearDecay gated(int rank, double temperature) {
+        FieldRules.refuse(FieldRules.count("linear.decay.rank", rank));
         return new Gated(rank, temperature);
     }
 

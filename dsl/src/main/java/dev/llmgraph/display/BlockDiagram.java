@@ -218,6 +218,10 @@ public final class BlockDiagram implements RichDisplay {
             String ffn = SpecFacts.ffnName(s.ffn()) + ", " + s.dModel() + " -> " + s.ffnDim() + " -> " + s.dModel();
             sb.append("  ").append(formula(s, "LinearAttention")).append("    ").append(s.linear())
                     .append("; no positions\n");
+            if (s.hybrid() != null) {
+                sb.append("    (").append(s.hybrid()).append(": ").append(SpecFacts.attention(s.attention()))
+                        .append(")\n");
+            }
             sb.append("  ").append(formula(s, "FFN")).append("    ").append(ffn).append('\n');
             return tail(s, sb);
         }

@@ -63,6 +63,9 @@ final class SpecFacts {
         } else if (s.linear() != null) {
             rows.put("mixer", "linear attention " + s.linear() + ", a state of " + s.linear().stateElements(s.dModel())
                     + " values per layer at any context");
+            if (s.hybrid() != null) {
+                rows.put("hybrid", s.hybrid() + "; " + attention(s.attention()) + ", a KV cache on those layers");
+            }
             rows.put("norm", s.norm().toString());
             rows.put("norm placement", placement(s.placement(), s.layers()));
             rows.put("block", s.parallelBlock() ? "parallel: x + LinearAttn(N(x)) + FFN(N(x))"

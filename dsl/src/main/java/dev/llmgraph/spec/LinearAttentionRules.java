@@ -63,6 +63,27 @@ final class LinearAttentionRules {
         return problems;
     }
 
+    /** A hybrid pattern needs the linear attention it interleaves and the softmax attention it puts in. */
+    static List<SpecProblem> checkHybrid(HybridPattern p, ModelSpec s) {
+        List<SpecProblem> problems = new ArrayList<>();
+        if (p.softmaxEvery() < 2) {
+            problems.add(HybridPattern.problem(p.softmaxEvery()));
+        } else if (p.offset() < 0 || p.offset() >= p.softmaxEvery()) {
+            problems.add(new SpecProblem("hybrid.offset", p.offset(), "must lie in 0 .. " + (p.softmaxEvery() - 1)
+                    + ": the softmax layer's index within each period of " + p.softmaxEvery(), "Jamba uses "
+                    + "HybridPattern.softmaxEvery(8).withOffset(4)"));
+        }
+        if (s.linear() == null) {
+            problems.add(new SpecProblem("hybrid", p, "interleaves softmax attention with linear attention, which is "
+                    + "not set", "set .linearAttention(LinearAttention.transNormer(heads)) or drop the hybrid pattern"));
+        }
+        if (s.attention() == null) {
+            problems.add(new SpecProblem("hybrid", p, "puts softmax attention on some layers, which is not set",
+                    "set .attention(Attention.multiHead(heads))"));
+        }
+        return problems;
+    }
+
     private static void schedule(DecaySchedule schedule, int heads, int layers, List<SpecProblem> problems) {
         if (schedule == null) {
             problems.add(new SpecProblem("linear.decay.schedule", null, "must be set", "DecaySchedule.retNet() or "

@@ -30,6 +30,7 @@ public final class ModelBuilder {
     private StateSpace ssm;
     private Rwkv rwkv;
     private LinearAttention linear;
+    private HybridPattern hybrid;
     private boolean parallelBlock;
     private Embeddings embeddings = Embeddings.untied();
     private double finalLogitSoftcap;
@@ -59,6 +60,7 @@ public final class ModelBuilder {
         this.ssm = s.ssm();
         this.rwkv = s.rwkv();
         this.linear = s.linear();
+        this.hybrid = s.hybrid();
         this.parallelBlock = s.parallelBlock();
         this.embeddings = s.embeddings();
         this.finalLogitSoftcap = s.finalLogitSoftcap();
@@ -186,6 +188,15 @@ public final class ModelBuilder {
         return this;
     }
 
+    /**
+     * A hybrid stack: the layers {@code hybrid} picks use the softmax {@code attention}, the others the linear
+     * attention (both must be set); null returns to linear attention on every layer.
+     */
+    public ModelBuilder hybrid(HybridPattern hybrid) {
+        this.hybrid = hybrid;
+        return this;
+    }
+
     public ModelBuilder parallelBlock(boolean parallelBlock) {
         this.parallelBlock = parallelBlock;
         return this;
@@ -212,11 +223,11 @@ public final class ModelBuilder {
     public ModelSpec build() {
         boolean recurrent = ssm != null || rwkv != null;
         Ffn dense = recurrent ? null : ffn == null && moe != null ? moe.expert() : ffn;
-        Attention heads = recurrent || linear != null ? null
+        Attention heads = recurrent || linear != null && hybrid == null ? null
                 : latent != null && latent.heads() >= 1 && latent.queryKeyHeadDim() >= 1 ? latent.asMultiHead()
                 : attention;
         ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, heads, positional,
-                norm, placement, finalNorm, dense, moe, latent, ssm, rwkv, linear, parallelBlock, embeddings,
+                norm, placement, finalNorm, dense, moe, latent, ssm, rwkv, linear, hybrid, parallelBlock, embeddings,
                 finalLogitSoftcap,
                 defaulted);
         var problems = SpecValidator.check(spec);

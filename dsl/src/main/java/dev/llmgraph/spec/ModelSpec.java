@@ -32,6 +32,8 @@ import java.util.Set;
  *                          spec has no attention and no FFN (both null)
  * @param linear            linear attention with a decay ({@link LinearAttention}) on every layer instead of softmax
  *                          attention, with the spec's FFN, or null; such a spec has no attention (null)
+ * @param hybrid            which layers use {@code attention} instead of {@code linear} (a hybrid stack), or null for
+ *                          linear attention on every layer
  * @param parallelBlock     attention and FFN read the same input and their outputs are summed
  *                          (GPT-J, Falcon): {@code x = x + Attn(N(x)) + FFN(N(x))}
  * @param embeddings        tying, scaling and the embedding LayerNorm
@@ -43,7 +45,7 @@ import java.util.Set;
 public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int dModel, int layers, int contextLength,
                         Attention attention, Positional positional, Norm norm, NormPlacement placement,
                         boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, StateSpace ssm, Rwkv rwkv,
-                        LinearAttention linear,
+                        LinearAttention linear, HybridPattern hybrid,
                         boolean parallelBlock, Embeddings embeddings,
                         double finalLogitSoftcap, Set<String> defaulted) {
 
@@ -115,7 +117,9 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
             return new LayerChoice(layer, rwkv, kind.mask(), rwkv.channelMix());
         }
         if (linear != null) {
-            return new LayerChoice(layer, linear, kind.mask(), moe != null && moe.sparse(layer) ? moe : ffn);
+            ChannelMixer channel = moe != null && moe.sparse(layer) ? moe : ffn;
+            return hybrid != null && hybrid.softmax(layer) ? new LayerChoice(layer, attention, mask(layer), channel)
+                    : new LayerChoice(layer, linear, kind.mask(), channel);
         }
         ChannelMixer channel = moe != null && moe.sparse(layer) ? moe : ffn;
         SequenceMixer mixer = latent != null ? latent : attention;
@@ -228,6 +232,11 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return toBuilder().linearAttention(linear).build();
     }
 
+    /** This spec as a hybrid stack of its linear and softmax attention (null: linear attention on every layer). */
+    public ModelSpec withHybrid(HybridPattern hybrid) {
+        return toBuilder().hybrid(hybrid).build();
+    }
+
     public ModelSpec withParallelBlock(boolean parallelBlock) {
         return toBuilder().parallelBlock(parallelBlock).build();
     }
@@ -254,7 +263,8 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 + "\n  vocabSize " + vocabSize + ", dModel " + dModel + ", layers " + layers + ", contextLength "
                 + contextLength
                 + (ssm != null ? "\n  mixer       " + ssm : rwkv != null ? "\n  mixer       " + rwkv
-                : linear != null ? "\n  mixer       " + linear
+                : linear != null ? "\n  mixer       " + linear + (hybrid == null ? ""
+                : "\n  hybrid      " + hybrid + "\n  attention   " + attention)
                 : "\n  attention   " + (latent != null ? latent : attention))
                 + "\n  positional  " + positional
                 + "\n  norm        " + norm + ", " + placement + (finalNorm ? ", final norm" : ", no final norm")
@@ -282,7 +292,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 && Objects.equals(norm, m.norm) && placement == m.placement && finalNorm == m.finalNorm
                 && Objects.equals(ffn, m.ffn) && Objects.equals(moe, m.moe)
                 && Objects.equals(latent, m.latent) && Objects.equals(ssm, m.ssm) && Objects.equals(rwkv, m.rwkv)
-                && Objects.equals(linear, m.linear)
+                && Objects.equals(linear, m.linear) && Objects.equals(hybrid, m.hybrid)
                 && parallelBlock == m.parallelBlock
                 && Objects.equals(embeddings, m.embeddings)
                 && Double.compare(finalLogitSoftcap, m.finalLogitSoftcap) == 0;
@@ -291,7 +301,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     @Override
     public int hashCode() {
         return Objects.hash(name, kind, vocabSize, dModel, layers, contextLength, attention, positional, norm,
-                placement, finalNorm, ffn, moe, latent, ssm, rwkv, linear, parallelBlock, embeddings,
+                placement, finalNorm, ffn, moe, latent, ssm, rwkv, linear, hybrid, parallelBlock, embeddings,
                 finalLogitSoftcap);
     }
 }

@@ -42,6 +42,9 @@ final class SpecValidator {
         if (spec.linear() != null) {
             v.problems.addAll(LinearAttentionRules.check(spec.linear(), spec));
         }
+        if (spec.hybrid() != null) {
+            v.problems.addAll(LinearAttentionRules.checkHybrid(spec.hybrid(), spec));
+        }
         v.checkPositional();
         v.checkNorm();
         v.checkEmbeddings();

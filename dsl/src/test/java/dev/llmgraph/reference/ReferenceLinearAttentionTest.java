@@ -11,6 +11,7 @@ import dev.llmgraph.spec.LinearAttention;
 import dev.llmgraph.spec.LinearDecay;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.Transformer;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * written from its definition ({@link ReferenceLinearAttention}), within {@link Tolerances#FLOAT32} of the logits'
  * scale (F32 weights): the whole prompt in one batch and one token at a time (the state carried by the session), for
  * each decay (none, RetNet's and TransNormerLLM's fixed schedules, GLA's gates), both feature maps, with and without
- * the output gate and SRMSNorm, heads of 64 and of 128.
+ * the output gate and SRMSNorm, heads of 64 and of 128; and in every block shape (post, sandwich, DeepNorm, parallel).
  */
 class ReferenceLinearAttentionTest {
     @ParameterizedTest(name = "dModel {0}, heads {1}, phi {2}, decay {3}, gate {4}, norm {5}")
@@ -44,9 +45,22 @@ class ReferenceLinearAttentionTest {
         };
         LinearAttention mixer = LinearAttention.of(heads).withFeatureMap(phi).withDecay(d).withOutputGate(gate)
                 .withOutputNorm(norm);
-        ModelSpec spec = Transformer.causalDecoder("linear-reference").vocabSize(50).dModel(dModel).layers(2)
+        check(Transformer.causalDecoder("linear-reference").vocabSize(50).dModel(dModel).layers(2)
                 .contextLength(64).positional(Positional.none()).norm(Norm.rms(1e-5)).ffn(Ffn.swiglu(96))
-                .linearAttention(mixer).build();
+                .linearAttention(mixer).build());
+    }
+
+    @ParameterizedTest(name = "{0}, parallel {1}")
+    @CsvSource({"POST, false", "SANDWICH, false", "DEEPNORM, false", "PRE, true"})
+    void everyBlockShapeTakesLinearAttention(NormPlacement placement, boolean parallel) {
+        check(Transformer.causalDecoder("linear-blocks").vocabSize(50).dModel(128).layers(2).contextLength(64)
+                .positional(Positional.none()).norm(Norm.layer(1e-5), placement).parallelBlock(parallel)
+                .ffn(Ffn.mlp(96, dev.llmgraph.spec.Activation.SILU)).linearAttention(LinearAttention.retNet(2))
+                .build());
+    }
+
+    private static void check(ModelSpec spec) {
+        LinearAttention mixer = spec.linear();
         int[] tokens = {3, 17, 41, 8, 8, 29, 0, 12, 45, 33, 6, 21};
         try (Model model = Model.random(spec, WeightInit.lecun(5), ModelOptions.cpu().withThreads(1)
                 .withMatrixType(GgmlType.F32))) {
@@ -59,7 +73,8 @@ class ReferenceLinearAttentionTest {
                     assertTrue(step <= Tolerances.FLOAT32, "token " + t + " alone differs by " + step);
                 }
             }
-            System.out.printf("linear attention %s: whole %.2e%n", mixer, whole);
+            System.out.printf("linear attention %s, %s%s: whole %.2e%n", mixer, spec.placement(),
+                    spec.parallelBlock() ? " parallel" : "", whole);
         }
     }
 }

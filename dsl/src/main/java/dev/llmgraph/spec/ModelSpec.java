@@ -107,7 +107,8 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
      * What layer {@code layer} is made of: its sequence mixer, mask and channel mixer. Every layer has the
      * spec's attention (or its latent attention), the sliding-window pattern decides the mask, and the mixture of
      * experts (where there is one) replaces the FFN on the layers it makes sparse. A state space model's layers are
-     * its {@link Ssm} alone, with no channel mixer (null).
+     * its {@link Ssm} alone, with no channel mixer (null). With linear attention every layer has it, except, in a
+     * hybrid stack, the layers the {@link HybridPattern} gives the softmax {@code attention}.
      */
     public LayerChoice layer(int layer) {
         if (ssm != null) {

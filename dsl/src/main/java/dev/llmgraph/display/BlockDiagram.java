@@ -214,6 +214,17 @@ public final class BlockDiagram implements RichDisplay {
                     .append('\n');
             return tail(s, sb);
         }
+        if (s.linear() != null) {
+            String ffn = SpecFacts.ffnName(s.ffn()) + ", " + s.dModel() + " -> " + s.ffnDim() + " -> " + s.dModel();
+            sb.append("  ").append(formula(s, "LinearAttention")).append("    ").append(s.linear())
+                    .append("; no positions\n");
+            if (s.hybrid() != null) {
+                sb.append("    (").append(s.hybrid()).append(": ").append(SpecFacts.attention(s.attention()))
+                        .append(")\n");
+            }
+            sb.append("  ").append(formula(s, "FFN")).append("    ").append(ffn).append('\n');
+            return tail(s, sb);
+        }
         if (s.recurrent()) {
             sb.append("  x = x + Mamba(").append(normName(s.norm())).append("(x))    ").append(s.ssm())
                     .append("; no positions, no FFN\n");

@@ -159,6 +159,7 @@ final class BlockDrawing {
                 case dev.llmgraph.spec.LatentAttention l -> SublayerDrawing.latent(c, s, l, x, y, w);
                 case dev.llmgraph.spec.StateSpace m -> SublayerDrawing.ssm(c, s, m, x, y, w);
                 case dev.llmgraph.spec.Rwkv m -> RwkvDrawing.timeMix(c, s, m, x, y, w);
+                case dev.llmgraph.spec.LinearAttention m -> LinearAttentionDrawing.mix(c, s, m, x, y, w);
             };
             case Step.Channel channel -> switch (channel.mixer()) {
                 case Ffn f -> SublayerDrawing.ffn(c, s, f, x, y, w);

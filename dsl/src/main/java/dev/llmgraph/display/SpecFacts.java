@@ -60,6 +60,17 @@ final class SpecFacts {
             rows.put("norm placement", placement(s.placement(), s.layers()));
             rows.put("block", "x + TimeMix(N(x)), then x + ChannelMix(N(x)): both token-shifted");
             rows.put("ffn", s.rwkv().channelMix().toString());
+        } else if (s.linear() != null) {
+            rows.put("mixer", "linear attention " + s.linear() + ", a state of " + s.linear().stateElements(s.dModel())
+                    + " values per layer at any context");
+            if (s.hybrid() != null) {
+                rows.put("hybrid", s.hybrid() + "; " + attention(s.attention()) + ", a KV cache on those layers");
+            }
+            rows.put("norm", s.norm().toString());
+            rows.put("norm placement", placement(s.placement(), s.layers()));
+            rows.put("block", s.parallelBlock() ? "parallel: x + LinearAttn(N(x)) + FFN(N(x))"
+                    : "sequential: linear attention, then FFN");
+            rows.put("ffn", ffnName(s.ffn()) + ", width " + s.ffnDim() + (s.ffn().bias() ? ", bias" : ""));
         } else if (s.recurrent()) {
             rows.put("mixer", "selective state space " + s.ssm() + ", a state of " + s.ssm().stateElements()
                     + " values per layer at any context");

@@ -88,7 +88,9 @@ final class GraphBuilder {
         StepLowering steps = new StepLowering(this, shape.trainable() ? new TrainableAttention(this)
                 : new CachedAttention(this, cache),
                 !shape.trainable() && spec.ssm() != null ? new SsmLowering(this, cache.recurrent()) : null,
-                !shape.trainable() && spec.rwkv() != null ? new RwkvLowering(this, cache.recurrent()) : null);
+                !shape.trainable() && spec.rwkv() != null ? new RwkvLowering(this, cache.recurrent()) : null,
+                !shape.trainable() && spec.linear() != null ? new LinearAttentionLowering(this, cache.recurrent())
+                        : null);
         Tensor x = steps.lower(plan.input(), null, LastTokenTrim.NONE);
         boolean shifts = spec.rwkv() != null;
         for (Block block : plan.blocks()) {

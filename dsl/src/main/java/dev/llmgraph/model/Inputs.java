@@ -34,6 +34,9 @@ final class Inputs {
     private Tensor buckets;
     private Tensor stateSlots;
     private final Map<MaskKind, Tensor> headMasks = new EnumMap<>(MaskKind.class);
+    /** Linear attention's constant decays per layer [S, H, T], and each head's rate. */
+    private final Map<Integer, Tensor> linearDecays = new java.util.HashMap<>();
+    private final Map<Integer, float[]> linearRates = new java.util.HashMap<>();
 
     Inputs(ModelSpec spec, Positions positional, Context ctx, GraphBuilder.Shape shape, KvCache cache) {
         this.spec = spec;
@@ -115,6 +118,30 @@ final class Inputs {
         return stateSlots;
     }
 
+    /**
+     * Layer {@code layer}'s constant decay [headDim, H, T] for linear attention: each head's rate in
+     * {@code perHead}, for each of its headDim key channels and every token (ggml's gated_linear_attn takes a gate
+     * per channel and token; a fixed decay is such a gate that never changes).
+     */
+    Tensor linearDecay(int layer, float[] perHead, long headDim) {
+        linearRates.put(layer, perHead.clone());
+        return linearDecays.computeIfAbsent(layer, l -> ctx.newTensor("inp_linear_decay." + l, GgmlType.F32, headDim,
+                perHead.length, shape.tokens()).markInput());
+    }
+
+    private void fillLinearDecays() {
+        for (var e : linearDecays.entrySet()) {
+            Tensor t = e.getValue();
+            float[] rates = linearRates.get(e.getKey());
+            int headDim = (int) t.ne(0), heads = (int) t.ne(1), tokens = (int) t.ne(2);
+            float[] values = new float[headDim * heads * tokens];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = rates[(i / headDim) % heads];
+            }
+            t.setFloats(values);
+        }
+    }
+
     /** The T5 bucket ids [K * T]. */
     Tensor buckets() {
         if (buckets == null) {
@@ -157,6 +184,7 @@ final class Inputs {
         if (buckets != null) {
             buckets.setInts(positional.bucketIds(start, shape.keys(), shape.queries()));
         }
+        fillLinearDecays();
     }
 
     /**
@@ -190,6 +218,7 @@ final class Inputs {
         if (stateSlots != null) {
             stateSlots.setInts(0);
         }
+        fillLinearDecays();
         if (buckets != null) {
             buckets.setInts(positional.bucketIds(0, shape.keys(), shape.queries()));
         }

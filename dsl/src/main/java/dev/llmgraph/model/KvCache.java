@@ -6,6 +6,7 @@ import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Graph;
 import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.ModelSpec;
 
 /**
@@ -28,7 +29,8 @@ import dev.llmgraph.spec.ModelSpec;
  *
  * <p>A state space model (Mamba) keeps no rows per position at all: its layers remember through a fixed-size
  * {@link RecurrentState}, which this cache then holds instead, so that a session has one memory whatever its
- * layers are made of.
+ * layers are made of. A hybrid stack of linear and softmax attention holds both: K and V rows for its softmax
+ * layers only, and the recurrent state of its linear layers.
  */
 final class KvCache implements AutoCloseable {
     /** Positions the cache holds. */
@@ -45,8 +47,8 @@ final class KvCache implements AutoCloseable {
     KvCache(ModelSpec spec, Backend backend, GgmlType type, int size) {
         this.size = size;
         this.type = type;
-        if (spec.recurrent()) {
-            this.recurrent = new RecurrentState(spec, backend);
+        this.recurrent = spec.recurrent() ? new RecurrentState(spec, backend) : null;
+        if (spec.recurrent() && !attends(spec)) {
             this.vTransposed = false;
             this.k = null;
             this.v = null;
@@ -54,7 +56,6 @@ final class KvCache implements AutoCloseable {
             this.buffer = null;
             return;
         }
-        this.recurrent = null;
         if (spec.latentAttention()) {
             refuseForLatent(spec, backend, type, size);
             this.vTransposed = false;
@@ -87,6 +88,9 @@ final class KvCache implements AutoCloseable {
         this.v = new Tensor[spec.layers()];
         try {
             for (int i = 0; i < spec.layers(); i++) {
+                if (!(spec.layer(i).mixer() instanceof Attention)) {
+                    continue; // a hybrid stack's linear layers keep their state in the recurrent state instead
+                }
                 k[i] = ctx.newTensor("cache_k." + i, type, rowLength, size);
                 v[i] = vTransposed ? ctx.newTensor("cache_v." + i, type, size, rowLength)
                         : ctx.newTensor("cache_v." + i, type, rowLength, size);
@@ -95,8 +99,21 @@ final class KvCache implements AutoCloseable {
             buffer.clear((byte) 0);
         } catch (RuntimeException e) {
             ctx.close();
+            if (recurrent != null) {
+                recurrent.close();
+            }
             throw e;
         }
+    }
+
+    /** Whether some layer attends through a KV cache (in a hybrid stack, the softmax layers). */
+    private static boolean attends(ModelSpec spec) {
+        for (int i = 0; i < spec.layers(); i++) {
+            if (spec.layer(i).mixer() instanceof Attention) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Refuses, in words, a latent cache of a quantized type or one larger than the host's free memory. */

@@ -5,6 +5,7 @@ import dev.llmgraph.ggml.Buffer;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.spec.LinearAttention;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.Rwkv;
@@ -12,7 +13,7 @@ import dev.llmgraph.spec.Ssm;
 import dev.llmgraph.spec.StateSpace;
 
 /**
- * The fixed-size memory of a session's recurrent layers (a state space model's, RWKV's), in place of a KV cache: what
+ * The fixed-size memory of a session's recurrent layers (a state space model's, RWKV's, linear attention's), in place of a KV cache: what
  * each layer must remember of everything before the next token, the same size after 10 tokens or 100 000.
  * <pre>
  *  conv[layer]  [convWidth - 1, convChannels, 1]    each convolved channel's last convWidth - 1 inputs
@@ -22,6 +23,8 @@ import dev.llmgraph.spec.StateSpace;
  *  shift[layer] [dModel, 2, 1]                      RWKV: the previous token's input to the time mix (column 0)
  *                                                   and to the channel mix (column 1)
  *  wkv[layer]   [headSize x headSize x heads, 1]    RWKV: each head's headSize x headSize WKV state
+ *  linear[layer] [headDim x headDim x heads, 1]     linear attention: each head's headDim x headDim state
+ *                                                   (key index, then value index), as gated_linear_attn reads it
  * </pre>
  * F32, as ggml's kernels read them. Every batch reads them and writes them back whole ({@link SsmLowering}, {@link RwkvLowering}); they
  * start at zero and are zeroed again when a sequence restarts at position 0 ({@link #clear}). Its bytes are the
@@ -32,6 +35,7 @@ final class RecurrentState implements AutoCloseable {
     private final Tensor[] scan;
     private final Tensor[] shift;
     private final Tensor[] wkv;
+    private final Tensor[] linear;
     private final Context ctx;
     private final Buffer buffer;
 
@@ -41,6 +45,7 @@ final class RecurrentState implements AutoCloseable {
         this.scan = new Tensor[layers];
         this.shift = new Tensor[layers];
         this.wkv = new Tensor[layers];
+        this.linear = new Tensor[layers];
         this.ctx = Context.create(2 * layers);
         try {
             for (int i = 0; i < layers; i++) {
@@ -55,6 +60,8 @@ final class RecurrentState implements AutoCloseable {
                 } else if (spec.layer(i).mixer() instanceof Rwkv m) {
                     shift[i] = ctx.newTensor("state_shift." + i, GgmlType.F32, spec.dModel(), 2, 1);
                     wkv[i] = ctx.newTensor("state_wkv." + i, GgmlType.F32, m.headSize() * (long) spec.dModel(), 1);
+                } else if (spec.layer(i).mixer() instanceof LinearAttention m) {
+                    linear[i] = ctx.newTensor("state_linear." + i, GgmlType.F32, m.stateElements(spec.dModel()), 1);
                 }
             }
             this.buffer = ctx.allocate(backend);
@@ -83,6 +90,11 @@ final class RecurrentState implements AutoCloseable {
     /** The WKV state of layer {@code layer}: [headSize x headSize x heads, 1]. */
     Tensor wkv(int layer) {
         return wkv[layer];
+    }
+
+    /** The linear attention state of layer {@code layer}: [headDim x headDim x heads, 1]. */
+    Tensor linear(int layer) {
+        return linear[layer];
     }
 
     /** Forgets the sequence: every state back to zero, as before its first token. */

@@ -8,6 +8,7 @@ import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Moe;
+import dev.llmgraph.spec.LinearAttention;
 import dev.llmgraph.spec.Pooling;
 import dev.llmgraph.spec.Rwkv;
 import dev.llmgraph.spec.RwkvChannelMix;
@@ -31,14 +32,18 @@ final class StepLowering {
     private final SsmLowering ssm;
     /** The RWKV lowering, or null where there is no recurrent state (training). */
     private final RwkvLowering rwkv;
+    /** The linear attention lowering, or null where there is no recurrent state (training). */
+    private final LinearAttentionLowering linear;
 
-    StepLowering(GraphBuilder g, AttentionLowering attention, SsmLowering ssm, RwkvLowering rwkv) {
+    StepLowering(GraphBuilder g, AttentionLowering attention, SsmLowering ssm, RwkvLowering rwkv,
+                 LinearAttentionLowering linear) {
         this.g = g;
         this.ctx = g.ctx;
         this.attention = attention;
         this.experts = new ExpertsLowering(g);
         this.ssm = ssm;
         this.rwkv = rwkv;
+        this.linear = linear;
     }
 
     /** {@code steps} applied in order to {@code x}. */
@@ -118,6 +123,12 @@ final class StepLowering {
                 yield ssm.lower(mix.layer(), m, x);
             }
             case Rwkv m -> rwkv(mix.layer()).timeMix(mix.layer(), m, x);
+            case LinearAttention m -> {
+                if (linear == null) {
+                    throw new UnsupportedOperationException(TrainingSupport.LINEAR_ATTENTION);
+                }
+                yield linear.lower(mix.layer(), m, x);
+            }
         };
     }
 

@@ -4,6 +4,7 @@ import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
+import dev.llmgraph.spec.LinearAttention;
 import dev.llmgraph.spec.Rwkv;
 import dev.llmgraph.spec.RwkvChannelMix;
 import dev.llmgraph.spec.StateSpace;
@@ -43,6 +44,9 @@ public final class TrainingSupport {
     static final String ENCODER = "training: an encoder learns by predicting masked tokens, an objective (masking, "
             + "a loss at the masked positions only) the training graph does not build yet; train a CAUSAL_DECODER or "
             + "PREFIX_DECODER, or keep encoders to inference";
+
+    static final String LINEAR_ATTENTION = "training: ggml has no gradient for gated_linear_attn, the recurrence "
+            + "linear attention is lowered with; keep linear-attention models to inference, or train softmax attention";
 
     private TrainingSupport() {}
 
@@ -87,6 +91,7 @@ public final class TrainingSupport {
                     case LatentAttention _ -> problems.add(LATENT);
                     case StateSpace _ -> problems.add(SSM);
                     case Rwkv _ -> problems.add(RWKV);
+                    case LinearAttention _ -> problems.add(LINEAR_ATTENTION);
                 }
             }
             case Step.Pool _, Step.MaskedLm _ -> problems.add(ENCODER);

@@ -343,6 +343,7 @@ public final class Presets {
         all.put("mamba2-2.7b", Presets::mamba2_2_7b);
         all.put("rwkv6-finch-1.6b", RwkvPresets::finch1b6);
         all.put("rwkv7-goose-1.5b", RwkvPresets::goose1b5);
+        all.put("transnormerllm-385m", LinearAttentionPresets::transNormerLlm385m);
         return all;
     }
 

@@ -61,6 +61,9 @@ final class StateSpacePresets {
         if (full.rwkv() != null) {
             return RwkvPresets.tiny(full);
         }
+        if (full.linear() != null) {
+            return LinearAttentionPresets.tiny(full);
+        }
         StateSpace mixer = switch (full.ssm()) {
             case Ssm mamba -> Ssm.mamba(32).withStateDim(mamba.stateDim()).withConvWidth(mamba.convWidth());
             case Mamba2 mamba2 -> Mamba2.of(32).withStateDim(16).withConvWidth(mamba2.convWidth())

@@ -43,6 +43,11 @@ final class EncoderRules {
             problems.add(new SpecProblem("ssm", s.ssm(), "a selective scan reads left to right, so it cannot see the "
                     + "tokens after a position as an ENCODER must", "use attention, or make it a CAUSAL_DECODER"));
         }
+        if (s.linear() != null) {
+            problems.add(new SpecProblem("linearAttention", s.linear(), "linear attention is built here as a "
+                    + "left-to-right recurrence, so it cannot see the tokens after a position as an ENCODER must",
+                    "use attention, or make it a CAUSAL_DECODER"));
+        }
         if (s.rwkv() != null) {
             problems.add(new SpecProblem("rwkv", s.rwkv(), "RWKV's time mixing reads left to right, so it cannot see "
                     + "the tokens after a position as an ENCODER must", "use attention, or make it a CAUSAL_DECODER"));

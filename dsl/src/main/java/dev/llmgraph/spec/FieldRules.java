@@ -44,6 +44,8 @@ final class FieldRules {
             case "rwkv.iclrRank" -> "RWKV-7 1.5B's in-context learning rate LoRA has rank 96";
             case "rwkv.valueRank" -> "RWKV-7 1.5B's value residual LoRA has rank 64";
             case "rwkv.gateRank" -> "RWKV-7 1.5B's output gate LoRA has rank 256";
+            case "linear.heads" -> "TransNormerLLM-385M has 8 heads of 128";
+            case "linear.decay.rank" -> "GLA's gate projection has rank 16";
             default -> throw new IllegalArgumentException("no count rule for " + field);
         };
         return Optional.of(new SpecProblem(field, value, "must be at least 1", hint));

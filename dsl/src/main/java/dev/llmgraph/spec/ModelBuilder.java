@@ -29,6 +29,8 @@ public final class ModelBuilder {
     private LatentAttention latent;
     private StateSpace ssm;
     private Rwkv rwkv;
+    private LinearAttention linear;
+    private HybridPattern hybrid;
     private boolean parallelBlock;
     private Embeddings embeddings = Embeddings.untied();
     private double finalLogitSoftcap;
@@ -59,6 +61,8 @@ public final class ModelBuilder {
         this.latent = s.latent();
         this.ssm = s.ssm();
         this.rwkv = s.rwkv();
+        this.linear = s.linear();
+        this.hybrid = s.hybrid();
         this.parallelBlock = s.parallelBlock();
         this.embeddings = s.embeddings();
         this.finalLogitSoftcap = s.finalLogitSoftcap();
@@ -179,6 +183,24 @@ public final class ModelBuilder {
         return this;
     }
 
+    /**
+     * Linear attention with a decay ({@link LinearAttention}) as every layer's sequence mixer, beside the spec's FFN:
+     * the attention setting is dropped; null returns to softmax attention.
+     */
+    public ModelBuilder linearAttention(LinearAttention linear) {
+        this.linear = linear;
+        return this;
+    }
+
+    /**
+     * A hybrid stack: the layers {@code hybrid} picks use the softmax {@code attention}, the others the linear
+     * attention (both must be set); null returns to linear attention on every layer.
+     */
+    public ModelBuilder hybrid(HybridPattern hybrid) {
+        this.hybrid = hybrid;
+        return this;
+    }
+
     public ModelBuilder parallelBlock(boolean parallelBlock) {
         this.parallelBlock = parallelBlock;
         return this;
@@ -226,12 +248,12 @@ public final class ModelBuilder {
     public ModelSpec build() {
         boolean recurrent = ssm != null || rwkv != null;
         Ffn dense = recurrent ? null : ffn == null && moe != null ? moe.expert() : ffn;
-        Attention heads = recurrent ? null
+        Attention heads = recurrent || linear != null && hybrid == null ? null
                 : latent != null && latent.heads() >= 1 && latent.queryKeyHeadDim() >= 1 ? latent.asMultiHead()
                 : attention;
         ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, heads, positional,
-                norm, placement, finalNorm, dense, moe, latent, ssm, rwkv, parallelBlock, embeddings, finalLogitSoftcap,
-                pooling, maskedLmHead, defaulted);
+                norm, placement, finalNorm, dense, moe, latent, ssm, rwkv, linear, hybrid, parallelBlock, embeddings,
+                finalLogitSoftcap, pooling, maskedLmHead, defaulted);
         var problems = SpecValidator.check(spec);
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(name == null ? "(unnamed)" : name, problems);

@@ -30,6 +30,10 @@ import java.util.Set;
  *                          spec has no attention and no FFN (both null)
  * @param rwkv              RWKV-6 or RWKV-7 time mixing with RWKV's channel mixing on every layer, or null; such a
  *                          spec has no attention and no FFN (both null)
+ * @param linear            linear attention with a decay ({@link LinearAttention}) on every layer instead of softmax
+ *                          attention, with the spec's FFN, or null; such a spec has no attention (null)
+ * @param hybrid            which layers use {@code attention} instead of {@code linear} (a hybrid stack), or null for
+ *                          linear attention on every layer
  * @param parallelBlock     attention and FFN read the same input and their outputs are summed
  *                          (GPT-J, Falcon): {@code x = x + Attn(N(x)) + FFN(N(x))}
  * @param embeddings        tying, scaling and the embedding LayerNorm
@@ -45,6 +49,7 @@ import java.util.Set;
 public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int dModel, int layers, int contextLength,
                         Attention attention, Positional positional, Norm norm, NormPlacement placement,
                         boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, StateSpace ssm, Rwkv rwkv,
+                        LinearAttention linear, HybridPattern hybrid,
                         boolean parallelBlock, Embeddings embeddings,
                         double finalLogitSoftcap, Pooling pooling, boolean maskedLmHead,
                         Set<String> defaulted) {
@@ -79,7 +84,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return switch (layer(0).mixer()) {
             case Attention _ -> headDim();
             case LatentAttention l -> l.ropeHeadDim();
-            case StateSpace _, Rwkv _ -> 0;
+            case StateSpace _, Rwkv _, LinearAttention _ -> 0;
         };
     }
 
@@ -107,7 +112,8 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
      * What layer {@code layer} is made of: its sequence mixer, mask and channel mixer. Every layer has the
      * spec's attention (or its latent attention), the sliding-window pattern decides the mask, and the mixture of
      * experts (where there is one) replaces the FFN on the layers it makes sparse. A state space model's layers are
-     * its {@link Ssm} alone, with no channel mixer (null).
+     * its {@link Ssm} alone, with no channel mixer (null). With linear attention every layer has it, except, in a
+     * hybrid stack, the layers the {@link HybridPattern} gives the softmax {@code attention}.
      */
     public LayerChoice layer(int layer) {
         if (ssm != null) {
@@ -115,6 +121,11 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         }
         if (rwkv != null) {
             return new LayerChoice(layer, rwkv, kind.mask(), rwkv.channelMix());
+        }
+        if (linear != null) {
+            ChannelMixer channel = moe != null && moe.sparse(layer) ? moe : ffn;
+            return hybrid != null && hybrid.softmax(layer) ? new LayerChoice(layer, attention, mask(layer), channel)
+                    : new LayerChoice(layer, linear, kind.mask(), channel);
         }
         ChannelMixer channel = moe != null && moe.sparse(layer) ? moe : ffn;
         SequenceMixer mixer = latent != null ? latent : attention;
@@ -126,9 +137,12 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return latent != null;
     }
 
-    /** Whether layers mix positions with a recurrent state (Mamba, RWKV) instead of attention and a KV cache. */
+    /**
+     * Whether layers mix positions with a recurrent state (Mamba, RWKV, linear attention) instead of attention and a
+     * KV cache.
+     */
     public boolean recurrent() {
-        return ssm != null || rwkv != null;
+        return ssm != null || rwkv != null || linear != null;
     }
 
     /** Whether this is an encoder: hidden states and a pooled embedding out, no output head. */
@@ -224,6 +238,16 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return toBuilder().rwkv(rwkv).build();
     }
 
+    /** This spec with linear attention on every layer (null: softmax attention again, which must then be set). */
+    public ModelSpec withLinearAttention(LinearAttention linear) {
+        return toBuilder().linearAttention(linear).build();
+    }
+
+    /** This spec as a hybrid stack of its linear and softmax attention (null: linear attention on every layer). */
+    public ModelSpec withHybrid(HybridPattern hybrid) {
+        return toBuilder().hybrid(hybrid).build();
+    }
+
     public ModelSpec withParallelBlock(boolean parallelBlock) {
         return toBuilder().parallelBlock(parallelBlock).build();
     }
@@ -259,6 +283,8 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 + "\n  vocabSize " + vocabSize + ", dModel " + dModel + ", layers " + layers + ", contextLength "
                 + contextLength
                 + (ssm != null ? "\n  mixer       " + ssm : rwkv != null ? "\n  mixer       " + rwkv
+                : linear != null ? "\n  mixer       " + linear + (hybrid == null ? ""
+                : "\n  hybrid      " + hybrid + "\n  attention   " + attention)
                 : "\n  attention   " + (latent != null ? latent : attention))
                 + "\n  positional  " + positional
                 + "\n  norm        " + norm + ", " + placement + (finalNorm ? ", final norm" : ", no final norm")
@@ -289,6 +315,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 && Objects.equals(norm, m.norm) && placement == m.placement && finalNorm == m.finalNorm
                 && Objects.equals(ffn, m.ffn) && Objects.equals(moe, m.moe)
                 && Objects.equals(latent, m.latent) && Objects.equals(ssm, m.ssm) && Objects.equals(rwkv, m.rwkv)
+                && Objects.equals(linear, m.linear) && Objects.equals(hybrid, m.hybrid)
                 && parallelBlock == m.parallelBlock
                 && Objects.equals(embeddings, m.embeddings)
                 && Double.compare(finalLogitSoftcap, m.finalLogitSoftcap) == 0
@@ -298,7 +325,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     @Override
     public int hashCode() {
         return Objects.hash(name, kind, vocabSize, dModel, layers, contextLength, attention, positional, norm,
-                placement, finalNorm, ffn, moe, latent, ssm, rwkv, parallelBlock, embeddings, finalLogitSoftcap, pooling,
-                maskedLmHead);
+                placement, finalNorm, ffn, moe, latent, ssm, rwkv, linear, hybrid, parallelBlock, embeddings,
+                finalLogitSoftcap, pooling, maskedLmHead);
     }
 }

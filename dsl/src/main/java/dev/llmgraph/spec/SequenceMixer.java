@@ -13,9 +13,10 @@ package dev.llmgraph.spec;
  *                   recurrent state per layer, no KV cache
  *  Rwkv             RWKV-6 / RWKV-7 time mixing ({@link Rwkv6}, {@link Rwkv7}): token shift and a WKV recurrence
  *                   with a headSize x headSize state per head; a fixed-size recurrent state per layer
+ *  LinearAttention  linear attention with a decay (RetNet, TransNormerLLM, GLA): a headDim x headDim state per
+ *                   head, forgotten by a fixed or a learned decay; a fixed-size recurrent state per layer
  * </pre>
- * Further families plug in here as further records: linear attention with decay (a fixed-size recurrent state
- * too), cross-attention (keys and values from an encoder).
+ * Further families plug in here as further records: cross-attention (keys and values from an encoder).
  */
-public sealed interface SequenceMixer permits Attention, LatentAttention, StateSpace, Rwkv {
+public sealed interface SequenceMixer permits Attention, LatentAttention, StateSpace, Rwkv, LinearAttention {
 }

@@ -39,6 +39,12 @@ final class SpecValidator {
         if (spec.rwkv() != null) {
             v.problems.addAll(RwkvRules.check(spec.rwkv(), spec));
         }
+        if (spec.linear() != null) {
+            v.problems.addAll(LinearAttentionRules.check(spec.linear(), spec));
+        }
+        if (spec.hybrid() != null) {
+            v.problems.addAll(LinearAttentionRules.checkHybrid(spec.hybrid(), spec));
+        }
         v.checkPositional();
         v.checkNorm();
         v.checkEmbeddings();
@@ -71,7 +77,7 @@ final class SpecValidator {
             problem("attention", null, "attention must be set",
                     "e.g. .attention(Attention.multiHead(8)) or .attention(Attention.grouped(32, 8))");
         }
-        if (s.ffn() == null && !s.recurrent()) {
+        if (s.ffn() == null && s.ssm() == null && s.rwkv() == null) {
             problem("ffn", null, "the feed-forward network must be set",
                     "e.g. .ffn(Ffn.swiglu(1376)) or .ffn(Ffn.mlp(2048, Activation.GELU))");
         }

@@ -11,6 +11,7 @@ import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Pooling;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.LinearAttention;
 import dev.llmgraph.spec.Rwkv6;
 import dev.llmgraph.spec.Rwkv7;
 import dev.llmgraph.spec.RwkvChannelMix;
@@ -219,6 +220,7 @@ public final class ReferenceForward {
             case Mamba2 m -> ReferenceMamba2.apply(m, spec.norm().eps(), w, layer, x, nodes);
             case Rwkv6 m -> rwkv.rwkv6(m, layer, x, nodes);
             case Rwkv7 m -> rwkv.rwkv7(m, layer, x, nodes);
+            case LinearAttention m -> ReferenceLinearAttention.apply(m, spec.layers(), w, layer, x, nodes);
         };
     }
 

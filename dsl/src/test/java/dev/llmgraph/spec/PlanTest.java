@@ -26,10 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class PlanTest {
     static Stream<Arguments> presetsAndRandomSpecs() {
         // The formulas below are those of dense softmax attention (and Mamba's); MoE and MLA presets have their own
-        // (MoeSpecTest, LatentAttentionSpecTest, MoePresetCountsTest), and so have RWKV's (RwkvSpecTest).
+        // (MoeSpecTest, LatentAttentionSpecTest, MoePresetCountsTest), and so have RWKV's (RwkvSpecTest) and linear attention's (LinearAttentionSpecTest).
         Stream<ModelSpec> presets = Stream.concat(Presets.all().values().stream(), Presets.stateSpace().values()
                 .stream()).map(Supplier::get)
-                .filter(s -> !s.sparse() && !s.latentAttention() && s.rwkv() == null);
+                .filter(s -> !s.sparse() && !s.latentAttention() && s.rwkv() == null && s.linear() == null);
         SplittableRandom random = new SplittableRandom(23);
         Stream<ModelSpec> randomSpecs = IntStream.range(0, 200).mapToObj(i -> RandomSpecs.next(random, "random-" + i));
         return Stream.concat(presets, randomSpecs).map(spec -> Arguments.of(spec.describe().replace("\n  ", "; "), spec));

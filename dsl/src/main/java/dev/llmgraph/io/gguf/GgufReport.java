@@ -135,6 +135,10 @@ public final class GgufReport {
     /** Choices no architecture here has, reported alone because no closest architecture would help. */
     private static List<String> universalMisfits(ModelSpec spec) {
         List<String> out = new ArrayList<>();
+        if (spec.linear() != null) {
+            out.add("linear attention (llama.cpp has no linear-attention architecture, so no GGUF it reads can hold "
+                    + "this model; keep it in llmgraph, or use softmax attention)");
+        }
         String positions = "(the llama.cpp decoders llmgraph maps to use RoPE, ALiBi or learned positions)";
         if (spec.kind() != ArchitectureKind.CAUSAL_DECODER && spec.kind() != ArchitectureKind.ENCODER) {
             out.add("a " + spec.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')

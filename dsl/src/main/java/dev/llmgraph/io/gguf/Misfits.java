@@ -58,6 +58,11 @@ final class Misfits {
             found.clear(); // the same: RWKV has neither attention nor a plain FFN
             add("RWKV time mixing", "attends with softmax attention; rwkv6 and rwkv7 have RWKV");
         }
+        if (spec.linear() != null) {
+            found.clear(); // no llama.cpp architecture has it, so every one's other checks are beside the point
+            add("linear attention", "has no linear attention: llama.cpp has no linear-attention architecture, so "
+                    + "no GGUF it reads can hold this model; keep it in llmgraph, or use softmax attention");
+        }
         return List.copyOf(found);
     }
 

@@ -22,6 +22,10 @@ interface HfFamily {
             return List.of("rwkv = " + spec.rwkv() + ": the HF config classes llmgraph writes have attention and an "
                     + "FFN (llmgraph writes no HF RWKV config yet; an rwkv6 or rwkv7 GGUF holds the model)");
         }
+        if (spec.linear() != null) {
+            return List.of("linear = " + spec.linear() + ": the HF config classes llmgraph writes have softmax "
+                    + "attention (transformers has no linear-attention model class llmgraph could write)");
+        }
         if (spec.recurrent()) {
             return List.of("ssm = " + spec.ssm() + ": the HF config classes llmgraph writes have attention and an FFN "
                     + "(llmgraph writes no HF Mamba config yet; a mamba GGUF holds the model)");

@@ -3,6 +3,7 @@ package dev.llmgraph.spec.plan;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.LayerChoice;
+import dev.llmgraph.spec.LinearAttention;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.Rwkv6;
@@ -29,6 +30,7 @@ final class MixerPlanner {
             case Mamba2 m -> mamba2(s, layer, m);
             case Rwkv6 m -> RwkvPlanner.rwkv6(s, layer, m);
             case Rwkv7 m -> RwkvPlanner.rwkv7(s, layer, m);
+            case LinearAttention m -> LinearAttentionPlanner.mix(s, layer, m);
         };
     }
 

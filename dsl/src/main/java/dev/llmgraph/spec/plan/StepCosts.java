@@ -3,6 +3,7 @@ package dev.llmgraph.spec.plan;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
+import dev.llmgraph.spec.LinearAttention;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.Rwkv;
@@ -68,6 +69,8 @@ public final class StepCosts {
                 case Rwkv6 m -> 13L * mix.dModel() + 5L * m.mixRank();
                 // six lerped inputs, r w k v a g, kk, y and the bonus term
                 case Rwkv7 m -> 15L * mix.dModel() + m.decayRank() + m.iclrRank() + m.valueRank() + m.gateRank();
+                // q k v, the decay, the read-out and the gate
+                case LinearAttention _ -> 6L * mix.dModel();
             };
             case Step.Channel channel -> switch (channel.mixer()) {
                 case Ffn f -> 2L * f.width();
@@ -88,7 +91,7 @@ public final class StepCosts {
         return switch (mix.mixer()) {
             case Attention a -> (long) a.kvHeads() * a.headDim(mix.dModel());
             case LatentAttention l -> l.cacheRow();
-            case StateSpace _, Rwkv _ -> 0;
+            case StateSpace _, Rwkv _, LinearAttention _ -> 0;
         };
     }
 
@@ -102,6 +105,7 @@ public final class StepCosts {
             case Attention _, LatentAttention _ -> 0;
             case StateSpace m -> m.stateElements();
             case Rwkv m -> m.stateElements(mix.dModel());
+            case LinearAttention m -> m.stateElements(mix.dModel());
         };
     }
 
@@ -110,7 +114,7 @@ public final class StepCosts {
         return switch (mix.mixer()) {
             case Attention _ -> 2;
             case LatentAttention _ -> 1;
-            case StateSpace _, Rwkv _ -> 0;
+            case StateSpace _, Rwkv _, LinearAttention _ -> 0;
         };
     }
 
@@ -129,6 +133,8 @@ public final class StepCosts {
             // The small LoRAs (F32, not counted as matrices) and the WKV update and read-out of every state value.
             case Rwkv6 m -> 2 * lowRankElements(mix.weights()) + 6L * m.headSize() * mix.dModel();
             case Rwkv7 m -> 2 * lowRankElements(mix.weights()) + 8L * m.headSize() * mix.dModel();
+            // The decay gate's LoRA, then the update (decay, add k v^T) and read-out of every state value.
+            case LinearAttention m -> 2 * lowRankElements(mix.weights()) + 6L * m.stateElements(mix.dModel());
         };
     }
 

@@ -1,5 +1,6 @@
 // Notebook 06: the time of one decoded token, and the memory kept for the past, against the context already read,
-// for a softmax-attention decoder and two state space models (Mamba, Mamba-2) of about the same size.
+// for a softmax-attention decoder, a linear-attention decoder (RetNet's decay), a hybrid of the two (one softmax
+// layer in four) and two state space models (Mamba, Mamba-2), all of about the same size.
 // Run with: bin/llmgraph run examples/decode_vs_context.jsh [full|quick] [OUTPUT_FOLDER]
 //   full (default): contexts 128 to 16,384, written to notebooks/data/decode-vs-context.csv (notebook 06 draws it);
 //   quick: contexts 128 to 1,024 (the tests' check).
@@ -16,6 +17,12 @@ var softmax = Transformer.causalDecoder("softmax attention")
     .vocabSize(4096).dModel(256).layers(4).contextLength(longest)
     .attention(Attention.grouped(8, 8)).positional(Positional.rope(10_000))
     .norm(Norm.rms(1e-5), NormPlacement.PRE).ffn(Ffn.swiglu(704)).build();
+var linear = Transformer.causalDecoder("linear attention")
+    .vocabSize(4096).dModel(256).layers(4).contextLength(longest)
+    .positional(Positional.none()).norm(Norm.rms(1e-5), NormPlacement.PRE).ffn(Ffn.swiglu(704))
+    .linearAttention(LinearAttention.retNet(2)).build();                 // 2 heads of 128
+var hybrid = linear.toBuilder().name("hybrid (1 softmax layer in 4)")
+    .attention(Attention.grouped(8, 8)).hybrid(HybridPattern.softmaxEvery(4)).build();
 var mamba = Transformer.causalDecoder("Mamba")
     .vocabSize(4096).dModel(256).layers(6).contextLength(longest)
     .positional(Positional.none()).norm(Norm.rms(1e-5), NormPlacement.PRE)
@@ -27,10 +34,10 @@ var mamba2 = Transformer.causalDecoder("Mamba-2")
 
 var options = ModelOptions.cpu().withThreads(1).withCacheType(GgmlType.F16);
 var csv = new StringBuilder("model,parameters,context,ms_per_token,memory_bytes\n");
-for (var spec : List.of(softmax, mamba, mamba2)) {
+for (var spec : List.of(softmax, linear, hybrid, mamba, mamba2)) {
     try (var model = Model.random(spec, WeightInit.lecun(1), options)) {
         for (var p : DecodeScaling.measure(model, contexts, steps)) {
-            System.out.printf("%-18s context %,6d: %.3f ms per token, %,d bytes kept%n", spec.name(), p.context(),
+            System.out.printf("%-30s context %,6d: %.3f ms per token, %,d bytes kept%n", spec.name(), p.context(),
                 p.msPerToken(), p.memoryBytes());
             csv.append(String.format(Locale.ROOT, "%s,%d,%d,%.4f,%d%n", spec.name(), spec.parameterCount(),
                 p.context(), p.msPerToken(), p.memoryBytes()));

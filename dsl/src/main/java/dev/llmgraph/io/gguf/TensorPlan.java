@@ -1,5 +1,7 @@
 package dev.llmgraph.io.gguf;
 
+import dev.llmgraph.io.family.FamilyFacts;
+import dev.llmgraph.io.family.ModelFamily;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.WeightLayout;
 
@@ -37,11 +39,16 @@ final class TensorPlan {
     private final Map<String, Stored> stored = new LinkedHashMap<>();
     private final Map<String, Place> places = new LinkedHashMap<>();
 
-    /** The plan for {@code spec} as {@code architecture}, with q, k, v fused into attn_qkv if {@code fusedQkv}. */
-    TensorPlan(ModelSpec spec, Architecture architecture, boolean fusedQkv) {
+    /** The plan for writing {@code spec} as {@code family}: q, k and v fused unless the family stores them apart. */
+    static TensorPlan forWriting(ModelSpec spec, ModelFamily family) {
+        return new TensorPlan(spec, family, family.facts().tensors().qkv() != FamilyFacts.QkvTensors.SEPARATE);
+    }
+
+    /** The plan for {@code spec} as {@code family}, with q, k, v fused into attn_qkv if {@code fusedQkv}. */
+    TensorPlan(ModelSpec spec, ModelFamily family, boolean fusedQkv) {
         Map<String, List<WeightLayout.Weight>> groups = new LinkedHashMap<>();
         for (WeightLayout.Weight w : WeightLayout.of(spec)) {
-            groups.computeIfAbsent(storedName(w.name(), architecture, fusedQkv), k -> new ArrayList<>()).add(w);
+            groups.computeIfAbsent(storedName(w.name(), family, fusedQkv), k -> new ArrayList<>()).add(w);
         }
         groups.forEach((name, parts) -> {
             long offset = 0;
@@ -67,13 +74,13 @@ final class TensorPlan {
         return places.get(weightName);
     }
 
-    private static String storedName(String weight, Architecture architecture, boolean fusedQkv) {
+    private static String storedName(String weight, ModelFamily family, boolean fusedQkv) {
         Matcher qkv = QKV.matcher(weight);
         if (fusedQkv && qkv.matches()) {
             return "blk." + qkv.group(1) + ".attn_qkv." + qkv.group(2);
         }
         Matcher gateUp = GATE_UP.matcher(weight);
-        if (architecture.fusesGateAndUp() && gateUp.matches()) {
+        if (family.facts().tensors().gateUpFused() && gateUp.matches()) {
             return "blk." + gateUp.group(1) + ".ffn_up.weight";
         }
         for (var rename : RENAMED.entrySet()) {

@@ -1,7 +1,6 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgufWriter;
-import dev.llmgraph.io.gguf.Misfits.Bias;
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
@@ -15,10 +14,9 @@ import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.Router;
 import dev.llmgraph.spec.SharedExperts;
 
-import java.util.List;
-
 /**
- * llama.cpp's {@code deepseek2} ({@code src/models/deepseek2.cpp}, DeepSeek-V2 and V2-Lite): multi-head latent
+ * What llama.cpp's {@code deepseek2} ({@code src/models/deepseek2.cpp}, DeepSeek-V2 and V2-Lite) computes beyond its
+ * family facts: multi-head latent
  * attention in its absorbed form ({@code attn_kv_a_mqa}, {@code attn_kv_a_norm}, {@code attn_k_b},
  * {@code attn_v_b}; queries by {@code attn_q}, or {@code attn_q_a}, {@code attn_q_a_norm}, {@code attn_q_b}), RoPE
  * on adjacent pairs of the RoPE dimensions, RMSNorm before each sublayer, SwiGLU; after
@@ -29,23 +27,15 @@ import java.util.List;
  * {@code key_length_mla} and {@code value_length_mla}. DeepSeek's YaRN mscale is
  * {@code rope.scaling.yarn_log_multiplier} = 0.1 x mscale, as llama.cpp's converter writes it.
  */
-final class DeepSeek2Architecture implements Architecture {
-    @Override
-    public String name() {
-        return "deepseek2";
+final class DeepSeek2Keys {
+    private DeepSeek2Keys() {
     }
 
-    @Override
-    public List<String> misfits(ModelSpec spec) {
-        Misfits m = new Misfits(spec, name());
-        m.embeddings(false, false);
-        m.latentAttention();
-        m.rmsNorm();
-        m.placement(NormPlacement.PRE);
-        m.parallelBlock(false);
-        m.rope(RopePairing.ADJACENT, true);
-        m.plainOutput();
-        m.ffn(Activation.SILU, true, Bias.ABSENT);
+    /**
+     * In place of the family's expert facts: SwiGLU experts, routed by softmax or sigmoid before top-k, plus
+     * ungated shared experts as wide as the routed ones.
+     */
+    static void expertMisfits(ModelSpec spec, Misfits m) {
         Moe moe = spec.moe();
         if (moe != null) {
             Ffn e = moe.expert();
@@ -60,17 +50,10 @@ final class DeepSeek2Architecture implements Architecture {
                 m.add("shared experts " + shared, "adds ungated shared experts as wide as the routed ones");
             }
         }
-        return m.list();
     }
 
-    @Override
-    public boolean readsExperts() {
-        return true;
-    }
-
-    @Override
-    public void writeKeys(ModelSpec spec, GgufWriter out) {
-        String a = name() + ".";
+    static void write(ModelSpec spec, GgufWriter out) {
+        String a = "deepseek2.";
         LatentAttention l = spec.latent();
         out.putUint32(a + "attention.head_count_kv", 1);
         out.putUint32(a + "attention.key_length", l.cacheRow());
@@ -100,9 +83,7 @@ final class DeepSeek2Architecture implements Architecture {
         out.putUint32(a + "expert_gating_func", moe.router().scoring() == Router.Scoring.SIGMOID ? 2 : 1);
     }
 
-    @Override
-    public ModelSpec readSpec(ModelFile f) {
-        f.refuseTensor("blk.0.attn_kv_b.weight", "the unsplit W_UK|W_UV of old deepseek2 files (re-convert them)");
+    static ModelSpec read(ModelFile f) {
         int rank = f.keys.requireInt("attention.kv_lora_rank");
         int queryKey = f.keys.requireInt("attention.key_length_mla");
         int value = f.keys.requireInt("attention.value_length_mla");

@@ -2,8 +2,6 @@ package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgufValue;
 import dev.llmgraph.ggml.GgufWriter;
-import dev.llmgraph.io.gguf.Misfits.Bias;
-import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Embeddings;
 import dev.llmgraph.spec.Ffn;
@@ -13,29 +11,23 @@ import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.SlidingWindow;
 
-import java.util.List;
-
 /**
- * llama.cpp's {@code gemma2} ({@code src/models/gemma2.cpp}): embeddings scaled by sqrt(dModel), RMSNorm
- * before and after each sublayer (SANDWICH; the post norms are {@code post_attention_norm} and
- * {@code post_ffw_norm}), RoPE on halves, q scaled by 1/sqrt(headDim) (1/sqrt(dModel / heads) for the
- * 46-layer 27B), attention logits soft-capped ({@code attn_logit_softcapping}, default 50), GeGLU with the
- * tanh approximation, the output head always the token embedding, output logits soft-capped
- * ({@code final_logit_softcapping}, default 30). Sliding-window layers ({@code attention.sliding_window},
- * default 4096) alternate with global ones by {@code attention.sliding_window_pattern} (default 2: every
- * second layer is global), which is llmgraph's {@link SlidingWindow#globalEvery()} exactly. The graph always
- * has windows and soft-caps: a spec without a window is written with a window as long as its context, which
- * masks nothing.
+ * What llama.cpp's {@code gemma2} ({@code src/models/gemma2.cpp}) computes beyond its family facts: q scaled by
+ * 1/sqrt(headDim) (1/sqrt(dModel / heads) for the 46-layer 27B), attention logits soft-capped
+ * ({@code attn_logit_softcapping}, default 50), output logits soft-capped ({@code final_logit_softcapping},
+ * default 30), sliding-window layers ({@code attention.sliding_window}, default 4096) alternating with global ones by
+ * {@code attention.sliding_window_pattern} (default 2: every second layer is global), which is llmgraph's
+ * {@link SlidingWindow#globalEvery()} exactly. The graph always has windows and soft-caps: a spec without a window
+ * is written with a window as long as its context, which masks nothing.
  */
-final class Gemma2Architecture implements Architecture {
+final class Gemma2Keys {
+    private static final String NAME = "gemma2";
     private static final String WINDOW = "attention.sliding_window";
     private static final String PATTERN = "attention.sliding_window_pattern";
     private static final String ATTENTION_CAP = "attn_logit_softcapping";
     private static final String FINAL_CAP = "final_logit_softcapping";
 
-    @Override
-    public String name() {
-        return "gemma2";
+    private Gemma2Keys() {
     }
 
     /** The 27B model (46 layers) scales q by 1/sqrt(dModel / heads), the others by 1/sqrt(headDim). */
@@ -43,15 +35,8 @@ final class Gemma2Architecture implements Architecture {
         return 1.0 / Math.sqrt(layers == 46 ? dModel / heads : headDim);
     }
 
-    @Override
-    public List<String> misfits(ModelSpec spec) {
-        Misfits m = new Misfits(spec, name());
-        m.embeddings(false, true);
-        m.rmsNorm();
-        m.placement(NormPlacement.SANDWICH);
-        m.parallelBlock(false);
-        m.rope(RopePairing.HALVES, false);
-        m.noQkNorm();
+    /** In place of the plain attention checks: the query scale and the attention soft-cap. */
+    static void attentionMisfits(ModelSpec spec, Misfits m) {
         Attention a = spec.attention();
         double expected = queryScale(spec.layers(), spec.dModel(), spec.heads(), spec.headDim());
         if ((float) a.scale(spec.dModel()) != (float) expected) {
@@ -60,27 +45,17 @@ final class Gemma2Architecture implements Architecture {
         if (a.logitSoftcap() == 0) {
             m.add("no attention logit soft-capping", "always soft-caps them");
         }
-        m.attentionBiases(Bias.OPTIONAL, Bias.ABSENT);
-        m.ffn(Activation.GELU_TANH, true, Bias.ABSENT);
-        m.noExperts();
-        m.alwaysTied();
-        if (spec.finalLogitSoftcap() == 0) {
-            m.add("no final logit soft-capping", "always soft-caps them");
-        }
-        return m.list();
     }
 
-    @Override
-    public void writeKeys(ModelSpec spec, GgufWriter out) {
+    static void write(ModelSpec spec, GgufWriter out) {
         SlidingWindow window = spec.attention().window();
-        out.putUint32(name() + "." + WINDOW, window == null ? spec.contextLength() : window.size());
-        out.putUint32(name() + "." + PATTERN, window == null ? 2 : window.globalEvery());
-        out.putFloat32(name() + "." + ATTENTION_CAP, (float) spec.attention().logitSoftcap());
-        out.putFloat32(name() + "." + FINAL_CAP, (float) spec.finalLogitSoftcap());
+        out.putUint32(NAME + "." + WINDOW, window == null ? spec.contextLength() : window.size());
+        out.putUint32(NAME + "." + PATTERN, window == null ? 2 : window.globalEvery());
+        out.putFloat32(NAME + "." + ATTENTION_CAP, (float) spec.attention().logitSoftcap());
+        out.putFloat32(NAME + "." + FINAL_CAP, (float) spec.finalLogitSoftcap());
     }
 
-    @Override
-    public ModelSpec readSpec(ModelFile f) {
+    static ModelSpec read(ModelFile f) {
         if (!f.tied()) {
             throw f.keys.problem("tensor 'output.weight' is a separate output head, but llama.cpp's gemma2 always "
                     + "reuses the token embedding");

@@ -6,6 +6,8 @@ import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.Ssm;
 import dev.llmgraph.spec.StateSpace;
@@ -36,14 +38,18 @@ final class RecurrentState implements AutoCloseable {
         this.ctx = Context.create(2 * layers);
         try {
             for (int i = 0; i < layers; i++) {
-                if (spec.layer(i).mixer() instanceof StateSpace m) {
-                    conv[i] = ctx.newTensor("state_conv." + i, GgmlType.F32, m.convWidth() - 1, m.convChannels(), 1);
-                    scan[i] = switch (m) {
-                        case Ssm mamba -> ctx.newTensor("state_scan." + i, GgmlType.F32, mamba.stateDim(), 1,
-                                mamba.innerDim(), 1);
-                        case Mamba2 mamba2 -> ctx.newTensor("state_scan." + i, GgmlType.F32, mamba2.stateDim(),
-                                mamba2.headDim(), mamba2.heads(), 1);
-                    };
+                switch (spec.layer(i).mixer()) {
+                    case StateSpace m -> {
+                        conv[i] = ctx.newTensor("state_conv." + i, GgmlType.F32, m.convWidth() - 1, m.convChannels(),
+                                1);
+                        scan[i] = switch (m) {
+                            case Ssm mamba -> ctx.newTensor("state_scan." + i, GgmlType.F32, mamba.stateDim(), 1,
+                                    mamba.innerDim(), 1);
+                            case Mamba2 mamba2 -> ctx.newTensor("state_scan." + i, GgmlType.F32, mamba2.stateDim(),
+                                    mamba2.headDim(), mamba2.heads(), 1);
+                        };
+                    }
+                    case Attention _, LatentAttention _ -> { } // their cache is the KvCache
                 }
             }
             this.buffer = ctx.allocate(backend);

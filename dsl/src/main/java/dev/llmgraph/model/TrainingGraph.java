@@ -146,10 +146,18 @@ public final class TrainingGraph implements AutoCloseable {
         }
     }
 
+    /** The table an output head reads its rows from; "" for any other step. */
+    private static String headTable(Step step) {
+        return switch (step) {
+            case Step.Head h -> h.table();
+            case Step.Embed _, Step.Normalize _, Step.Mix _, Step.Channel _, Step.Residual _, Step.Parallel _ -> "";
+        };
+    }
+
     /** Whether gradients never pass through {@code weight}: a table whose rows are looked up, not the output head. */
     private static boolean onlyLookedUp(Model model, String weight) {
-        String head = model.spec().plan().output().stream().filter(step -> step instanceof Step.Head)
-                .map(step -> ((Step.Head) step).table()).findFirst().orElse("");
+        String head = model.spec().plan().output().stream().map(TrainingGraph::headTable).filter(t -> !t.isEmpty())
+                .findFirst().orElse("");
         WeightRole role = model.weights().layout().stream().filter(w -> w.name().equals(weight)).findFirst()
                 .orElseThrow().role();
         boolean table = switch (role) {

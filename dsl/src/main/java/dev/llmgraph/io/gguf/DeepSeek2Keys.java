@@ -63,7 +63,7 @@ final class DeepSeek2Keys {
         // Read unless the file has 26 or 27 layers (V2-Lite's); 0 means queries are projected directly.
         out.putUint32(a + "attention.q_lora_rank", l.queryRank());
         out.putUint32(a + "attention.kv_lora_rank", l.kvRank());
-        if (spec.positional() instanceof Positional.Rope rope && rope.scaling() instanceof RopeScaling.Yarn) {
+        if (yarn(spec.positional())) {
             out.putFloat32(a + "rope.scaling.yarn_log_multiplier", (float) (0.1 * l.yarnMscale()));
         }
         Moe moe = spec.moe();
@@ -126,11 +126,23 @@ final class DeepSeek2Keys {
         if (written > 0) {
             return Math.round(written / 0.1 * 1e6) / 1e6;
         }
-        if (rope.scaling() instanceof RopeScaling.Yarn) {
+        if (yarn(rope)) {
             throw f.keys.problem("key '" + f.keys.key("rope.scaling.yarn_log_multiplier") + "' is missing or 0 with "
                     + "YaRN scaling; llmgraph's latent attention needs DeepSeek's mscale there (0.1 x mscale_all_dim)");
         }
         return 1.0;
+    }
+
+    /** Whether positions are RoPE scaled by YaRN. */
+    private static boolean yarn(Positional positional) {
+        return switch (positional) {
+            case Positional.Rope rope -> switch (rope.scaling()) {
+                case RopeScaling.Yarn _ -> true;
+                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _ -> false;
+            };
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> false;
+        };
     }
 
     /** llama.cpp reads an expert_weights_scale of 0 as no scaling. */

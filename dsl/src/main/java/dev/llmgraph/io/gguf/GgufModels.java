@@ -200,7 +200,11 @@ public final class GgufModels {
                 case Ssm mamba -> "dtRank " + mamba.dtRank();
                 case Mamba2 mamba2 -> mamba2.heads() + " heads in " + mamba2.groups() + " groups";
             };
-            return "dModel " + spec.dModel() + ", " + (m instanceof Ssm ? "Mamba" : "Mamba-2") + " of innerDim "
+            String mixer = switch (m) {
+                case Ssm _ -> "Mamba";
+                case Mamba2 _ -> "Mamba-2";
+            };
+            return "dModel " + spec.dModel() + ", " + mixer + " of innerDim "
                     + m.innerDim() + ", stateDim " + m.stateDim() + ", convWidth " + m.convWidth() + ", " + particular
                     + ", vocabulary " + spec.vocabSize();
         }

@@ -5,7 +5,7 @@
 #   tools/restructure/moves.sh --dry    say what would move, change nothing
 #
 # A rule names a module, a package, a sub-package and the simple class names (bash globs, main and test sources
-# alike) that go there. Running the script again moves the files the rules match that are still in the old package
+# alike; !GLOB keeps a name where it is) that go there. Running the script again moves the files the rules match that are still in the old package
 # (new ones from a merge included) and rewrites again every reference it knows of; what is already done is left as
 # it is. It uses only git mv, grep and sed.
 #
@@ -23,21 +23,26 @@ DRY=${1:-}
 
 # module | from package | to package | class name globs
 RULES=(
-  "ffi-bindings|dev.llmgraph.ggml|dev.llmgraph.ggml.gguf|Gguf* GgmlGgufReference"
+  "ffi-bindings|dev.llmgraph.ggml|dev.llmgraph.ggml.gguf|Gguf* GgmlGgufReference !GgufWriterMatchesGgmlTest"
   "ffi-bindings|dev.llmgraph.ggml|dev.llmgraph.ggml.llama|Llama* Tokenizer* Chat* CapturedTensor JavaLlamaForward TinyLlamaGguf"
   "dsl|dev.llmgraph.model|dev.llmgraph.model.lower|*Lowering *LoweringTest CachedAttention TrainableAttention GraphBuilder Positions Differentiable Inputs KvCache KvCache*Test CudaKvCache*Test RecurrentState RecurrentStateTest StepGraph StoredTypes StoredTypesTest Weights LastTokenTrim LastTokenTrimTest LowRankUpdate TrainingGraph TrainingSupport"
 )
 
 dir_of() { echo "${1//.//}"; }
 
+# Whether NAME matches one of GLOBS and none of the globs written !GLOB.
 matches() { # NAME GLOBS...
   local name=$1; shift
-  local g
+  local g hit=1
   for g in "$@"; do
     # shellcheck disable=SC2053
-    [[ $name == $g ]] && return 0
+    if [[ $g == '!'* ]]; then
+      [[ $name == ${g#!} ]] && return 1
+    elif [[ $name == $g ]]; then
+      hit=0
+    fi
   done
-  return 1
+  return $hit
 }
 
 # Source files of a package in every module (main and test), one a line.

@@ -77,11 +77,20 @@ add_import() { # FILE QUALIFIED
   fi
 }
 
-# Whether FILE names CLASS in code: a word match on lines that are not comments (Javadoc lines start with *), so
-# that no import is added for a class only a comment mentions (an unused import of a package-private class would
-# not compile). A name only in a string or after code on a line still counts; the compiler then says so.
+# The capitalised words FILE uses in code, one a line: lines that are comments (Javadoc lines start with *) do not
+# count, so that no import is added for a class only a comment mentions (an unused import of a package-private
+# class would not compile). A name in a string or after code on a line still counts; the compiler then says so.
+declare -A WORDS
+code_words() { # FILE
+  if [[ -z ${WORDS[$1]+x} ]]; then
+    WORDS[$1]=$'\n'$(grep -v -E '^[[:space:]]*(\*|//|/\*)' -- "$1" | grep -ow '[A-Z][A-Za-z0-9_]*' | sort -u)$'\n'
+  fi
+}
+
+# Whether FILE names CLASS in code (see code_words).
 names() { # FILE CLASS
-  grep -v -E '^[[:space:]]*(\*|//|/\*)' -- "$1" | grep -qw -- "$2"
+  code_words "$1"
+  [[ ${WORDS[$1]} == *$'\n'"$2"$'\n'* ]]
 }
 
 # 0. Moves.
@@ -112,12 +121,17 @@ for rule in "${RULES[@]}"; do
   IFS='|' read -r module from to globs <<<"$rule"
   mapfile -t moved < <(package_classes "$to")
   mapfile -t stayed < <(package_classes "$from")
-  for c in "${moved[@]}"; do
-    # 1. qualified names
-    grep -l -- "${from//./\\.}\.${c}\b" "${TEXT[@]}" | while read -r f; do
-      sed -i "s/\b${from//./\\.}\.${c}\b/${to}.${c}/g" "$f"
+  # 1. qualified names
+  if ((${#moved[@]})); then
+    alternatives=$(IFS='|'; echo "${moved[*]}")
+    expressions=()
+    for c in "${moved[@]}"; do
+      expressions+=(-e "s/\b${from//./\\.}\.${c}\b/${to}.${c}/g")
+    done
+    grep -l -E -- "\b${from//./\\.}\.(${alternatives})\b" "${TEXT[@]}" | while read -r f; do
+      sed -i "${expressions[@]}" "$f"
     done || true
-  done
+  fi
   # 2. what shared a package before: the old package and its sub-packages that the rules fill
   siblings=("$from")
   for other in "${RULES[@]}"; do
@@ -128,22 +142,20 @@ for rule in "${RULES[@]}"; do
     [[ $here == "$to" ]] && continue
     while read -r f; do
       for c in "${moved[@]}"; do
-        names "$f" "$c" && add_import "$f" "$to.$c"
+        if names "$f" "$c"; then add_import "$f" "$to.$c"; fi
       done
     done < <(package_files "$here")
   done
   while read -r f; do
     for x in "${stayed[@]}"; do
-      names "$f" "$x" && add_import "$f" "$from.$x"
+      if names "$f" "$x"; then add_import "$f" "$from.$x"; fi
     done
   done < <(package_files "$to")
   # 3. wildcard imports of the old package
-  for f in "${TEXT[@]}"; do
-    [[ $f == *.java ]] || continue
-    grep -q "^import ${from//./\\.}\.\*;" "$f" || continue
+  grep -l -- "^import ${from//./\\.}\.\*;" "${TEXT[@]}" | grep '\.java$' | while read -r f; do
     for c in "${moved[@]}"; do
-      names "$f" "$c" && add_import "$f" "$to.$c"
+      if names "$f" "$c"; then add_import "$f" "$to.$c"; fi
     done
-  done
+  done || true
 done
 echo "moves done; now compile: mvn -B -o verify -pl ffi-bindings,dsl,kernel -am -DskipTests"

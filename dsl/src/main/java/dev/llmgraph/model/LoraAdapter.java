@@ -1,5 +1,6 @@
 package dev.llmgraph.model;
 
+import dev.llmgraph.model.lower.LowRankUpdate;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;

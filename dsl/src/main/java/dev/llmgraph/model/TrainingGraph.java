@@ -1,5 +1,7 @@
 package dev.llmgraph.model;
 
+import dev.llmgraph.model.lower.TrainingSupport;
+import dev.llmgraph.model.lower.GraphBuilder;
 import dev.llmgraph.ggml.Backend;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;

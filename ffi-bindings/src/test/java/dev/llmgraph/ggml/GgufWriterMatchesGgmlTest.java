@@ -1,5 +1,10 @@
 package dev.llmgraph.ggml;
 
+import dev.llmgraph.ggml.gguf.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufValueType;
+import dev.llmgraph.ggml.gguf.GgufValue;
+import dev.llmgraph.ggml.gguf.GgufMetadataTest;
+import dev.llmgraph.ggml.gguf.GgufEncoder;
 import dev.llmgraph.ggml.internal.GgufApi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

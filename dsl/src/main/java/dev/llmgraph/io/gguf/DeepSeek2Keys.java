@@ -1,6 +1,6 @@
 package dev.llmgraph.io.gguf;
 
-import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;

@@ -1,7 +1,7 @@
 package dev.llmgraph.io.gguf;
 
-import dev.llmgraph.ggml.GgufValue;
-import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufValue;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Embeddings;
 import dev.llmgraph.spec.Ffn;

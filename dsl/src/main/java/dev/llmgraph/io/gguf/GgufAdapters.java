@@ -1,10 +1,10 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.io.family.ModelFamily;
-import dev.llmgraph.ggml.GgufException;
-import dev.llmgraph.ggml.GgufFile;
-import dev.llmgraph.ggml.GgufTensorInfo;
-import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufException;
+import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.ggml.gguf.GgufTensorInfo;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.model.LoraAdapter;
 import dev.llmgraph.model.LoraTargets;
 import dev.llmgraph.model.Model;

@@ -2,10 +2,10 @@ package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.io.family.ModelFamily;
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.model.Model;
-import dev.llmgraph.model.StoredTypes;
+import dev.llmgraph.model.lower.StoredTypes;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.Positional;

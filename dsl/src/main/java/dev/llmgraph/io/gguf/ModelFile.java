@@ -1,7 +1,7 @@
 package dev.llmgraph.io.gguf;
 
-import dev.llmgraph.ggml.GgufException;
-import dev.llmgraph.ggml.GgufFile;
+import dev.llmgraph.ggml.gguf.GgufException;
+import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelBuilder;

@@ -1,6 +1,6 @@
 package dev.llmgraph.io.gguf;
 
-import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;

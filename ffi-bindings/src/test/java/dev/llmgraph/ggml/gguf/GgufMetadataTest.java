@@ -17,10 +17,10 @@ import static org.junit.jupiter.api.Assertions.*;
  * GGUF metadata read by {@link GgufFile} (a Java walk) against ggml's own reader ({@code gguf.h}), which is
  * the reference: every key, type and value must be equal (exactly; floats compared bit for bit).
  */
-class GgufMetadataTest {
+public class GgufMetadataTest {
 
     /** One value of each GGUF type, scalars and arrays, at the edges of their ranges. */
-    static GgufWriter everyType() {
+    public static GgufWriter everyType() {
         return new GgufWriter()
                 .put("t.u8", GgufValue.uint8(255))
                 .put("t.i8", GgufValue.int8(-128))

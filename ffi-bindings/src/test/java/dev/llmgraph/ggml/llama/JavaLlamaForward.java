@@ -3,7 +3,6 @@ package dev.llmgraph.ggml.llama;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.gguf.GgufTensorInfo;
 import dev.llmgraph.ggml.gguf.GgufFile;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,7 +33,7 @@ final class JavaLlamaForward {
                 if (info.type() != GgmlType.F32) {
                     throw new IllegalArgumentException(info.describe() + ": this reference reads F32 weights only");
                 }
-                weights.put(info.name(), gguf.rawData(info.name()).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED));
+                weights.put(info.name(), gguf.floats(info.name()));
             }
             dModel = gguf.getInt("llama.embedding_length");
             layers = gguf.getInt("llama.block_count");

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** The llama.cpp source the native libraries were built from (native/build.sh records it in source-dir). */
-final class LlamaSource {
+public final class LlamaSource {
     private LlamaSource() {}
 
-    static Path directory() {
+    public static Path directory() {
         Path record = NativeLibraries.directory().getParent().resolve("source-dir");
         try {
             return Path.of(Files.readString(record).trim());
@@ -23,7 +23,7 @@ final class LlamaSource {
     }
 
     /** Every {@code models/ggml-vocab-*.gguf}, sorted by name. */
-    static List<Path> vocabularies() {
+    public static List<Path> vocabularies() {
         try (Stream<Path> files = Files.list(directory().resolve("models"))) {
             return files.filter(p -> p.getFileName().toString().matches("ggml-vocab-.*\\.gguf")).sorted().toList();
         } catch (IOException e) {

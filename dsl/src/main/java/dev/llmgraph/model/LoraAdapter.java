@@ -32,7 +32,7 @@ import java.util.SplittableRandom;
  */
 public final class LoraAdapter implements AutoCloseable {
     /** The two factors of one target projection. */
-    record Factors(Tensor a, Tensor b) {}
+    public record Factors(Tensor a, Tensor b) {}
 
     private final ModelSpec spec;
     private final String backend;
@@ -160,7 +160,7 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     /** The factors of {@code weight}, or null when the adapter leaves it alone. */
-    Factors factors(String weight) {
+    public Factors factors(String weight) {
         ensureOpen();
         return factors.get(weight);
     }

@@ -121,7 +121,7 @@ final class StepGraph implements AutoCloseable {
         if (start == 0) {
             cache.restart(); // a recurrent state must not carry over from an earlier sequence
         }
-        builder.inputs.fill(ids, start, prefix);
+        builder.fillInputs(ids, start, prefix);
         long t1 = System.nanoTime();
         float[] values = model.scheduler().computeAndRead(graph, logits);
         computeNanos = System.nanoTime() - t1;

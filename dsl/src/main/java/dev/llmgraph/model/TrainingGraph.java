@@ -209,7 +209,7 @@ public final class TrainingGraph implements AutoCloseable {
                 oneHot[r * vocab + batch[s][t + 1]] = 1f;
             }
         }
-        builder.inputs.fillTraining(inputs, prefix);
+        builder.fillTrainingInputs(inputs, prefix);
         if (lossRows.hasData()) {
             lossRows.setInts(rows);
         }

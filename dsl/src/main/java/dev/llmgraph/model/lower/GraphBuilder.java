@@ -26,7 +26,7 @@ import java.util.Map;
  * Every node the plan lists is named here (the shape trace prints them); a name can map to the same
  * tensor as another (e.g. {@code embd} is {@code tok_embd} when nothing is added).
  */
-final class GraphBuilder {
+public final class GraphBuilder {
     final ModelSpec spec;
     final Context ctx;
     final Graph graph;
@@ -34,7 +34,7 @@ final class GraphBuilder {
     /** The LoRA adapter whose updates {@link #linear} adds, or null. */
     final LoraAdapter adapter;
     final Shape shape;
-    final Map<String, Tensor> named = new HashMap<>();
+    public final Map<String, Tensor> named = new HashMap<>();
     /** Where positions enter: the embeddings, q and k, or the attention logits. */
     final Positions positions;
 
@@ -49,13 +49,13 @@ final class GraphBuilder {
      * @param sequences sequences in the batch, each attending only within itself (1 for inference)
      * @param trainable whether the graph is built for training: from ops ggml can differentiate, with no cache
      */
-    record Shape(int tokens, int keys, boolean allLogits, int sequences, boolean trainable) {
-        Shape(int tokens, int keys, boolean allLogits) {
+    public record Shape(int tokens, int keys, boolean allLogits, int sequences, boolean trainable) {
+        public Shape(int tokens, int keys, boolean allLogits) {
             this(tokens, keys, allLogits, 1, false);
         }
 
         /** A training batch of {@code sequences} sequences of {@code length} tokens. */
-        static Shape training(int sequences, int length) {
+        public static Shape training(int sequences, int length) {
             return new Shape(sequences * length, length, true, sequences, true);
         }
 
@@ -68,7 +68,7 @@ final class GraphBuilder {
     /** The inputs the caller fills after allocation. */
     final Inputs inputs;
 
-    GraphBuilder(ModelSpec spec, Weights weights, LoraAdapter adapter, KvCache cache, Context ctx, Graph graph,
+    public GraphBuilder(ModelSpec spec, Weights weights, LoraAdapter adapter, KvCache cache, Context ctx, Graph graph,
                  Shape shape) {
         this.spec = spec;
         this.ctx = ctx;
@@ -80,11 +80,21 @@ final class GraphBuilder {
         this.inputs = new Inputs(spec, positions, ctx, shape, cache);
     }
 
+    /** Sets a forward step's inputs: token ids from position {@code start}, the first {@code prefix} bidirectional. */
+    public void fillInputs(int[] ids, int start, int prefix) {
+        inputs.fill(ids, start, prefix);
+    }
+
+    /** Sets the inputs of a training step: a batch of token ids, with a bidirectional prefix of {@code prefix}. */
+    public void fillTrainingInputs(int[] ids, int prefix) {
+        inputs.fillTraining(ids, prefix);
+    }
+
     /**
      * Builds the whole pass from the spec's plan, one step at a time; returns the logits [V, T] (or [V, 1]
      * for the last token only).
      */
-    Tensor build(KvCache cache) {
+    public Tensor build(KvCache cache) {
         Plan plan = spec.plan();
         StepLowering steps = new StepLowering(this, shape.trainable() ? new TrainableAttention(this)
                 : new CachedAttention(this, cache),

@@ -9,13 +9,13 @@ import java.util.OptionalLong;
  * How much memory this machine can still give a new allocation: Linux's {@code MemAvailable}, which counts free
  * memory and the page cache the kernel can drop. ("Free" alone understates it; the total overstates it.)
  */
-final class HostMemory {
+public final class HostMemory {
     private static final Path MEMINFO = Path.of("/proc/meminfo");
 
     private HostMemory() {}
 
     /** Bytes available now, or empty where the system does not say (not Linux). */
-    static OptionalLong available() {
+    public static OptionalLong available() {
         try {
             for (String line : Files.readAllLines(MEMINFO)) {
                 if (line.startsWith("MemAvailable:")) {

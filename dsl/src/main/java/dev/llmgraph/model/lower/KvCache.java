@@ -30,9 +30,9 @@ import dev.llmgraph.spec.ModelSpec;
  * {@link RecurrentState}, which this cache then holds instead, so that a session has one memory whatever its
  * layers are made of.
  */
-final class KvCache implements AutoCloseable {
+public final class KvCache implements AutoCloseable {
     /** Positions the cache holds. */
-    final int size;
+    public final int size;
     private final Tensor[] k;
     private final Tensor[] v;
     private final boolean vTransposed;
@@ -42,7 +42,7 @@ final class KvCache implements AutoCloseable {
     /** The recurrent layers' state, or null when every layer attends. */
     private final RecurrentState recurrent;
 
-    KvCache(ModelSpec spec, Backend backend, GgmlType type, int size) {
+    public KvCache(ModelSpec spec, Backend backend, GgmlType type, int size) {
         this.size = size;
         this.type = type;
         if (spec.recurrent()) {
@@ -210,7 +210,7 @@ final class KvCache implements AutoCloseable {
     }
 
     /** The recurrent layers' state; throws for a model whose layers all attend. */
-    RecurrentState recurrent() {
+    public RecurrentState recurrent() {
         if (recurrent == null) {
             throw new IllegalStateException("this model's layers attend through a KV cache; only recurrent layers "
                     + "(Ssm) keep a recurrent state");
@@ -219,13 +219,13 @@ final class KvCache implements AutoCloseable {
     }
 
     /** A sequence starts again at position 0: recurrent state back to zero (KV rows are simply overwritten). */
-    void restart() {
+    public void restart() {
         if (recurrent != null) {
             recurrent.clear();
         }
     }
 
-    long byteSize() {
+    public long byteSize() {
         return (buffer == null ? 0 : buffer.byteSize()) + (recurrent == null ? 0 : recurrent.byteSize());
     }
 

@@ -6,11 +6,11 @@ package dev.llmgraph.model.lower;
  * (row o: rank values), so {@code (B A)[o][i] = sum_k B[o][k] A[k][i]}. Sums are taken in double and rounded
  * once.
  */
-final class LowRankUpdate {
+public final class LowRankUpdate {
     private LowRankUpdate() {}
 
     /** {@code weights} plus {@code scale * B A}, where W has {@code in} columns and A, B have {@code rank}. */
-    static float[] addTo(float[] weights, float[] a, float[] b, int in, int rank, float scale) {
+    public static float[] addTo(float[] weights, float[] a, float[] b, int in, int rank, float scale) {
         int out = weights.length / in;
         float[] merged = new float[weights.length];
         double[] row = new double[in];

@@ -14,11 +14,11 @@ import java.util.Locale;
  * as the allocation ({@link Weights#bytes}, the spec's accounting of the cache), so the estimate that a summary
  * shows and what a model allocates cannot drift apart. GPU memory is checked by the bindings' buffer allocation.
  */
-final class MemoryCheck {
+public final class MemoryCheck {
     private MemoryCheck() {}
 
     /** Throws when the weights of {@code spec} stored as {@code options} and {@code source} say exceed {@code available}. */
-    static void weights(ModelSpec spec, ModelOptions options, WeightSource source, long available) {
+    public static void weights(ModelSpec spec, ModelOptions options, WeightSource source, long available) {
         long needed = Weights.bytes(spec, options, source);
         if (needed <= available) {
             return;

@@ -25,7 +25,7 @@ import dev.llmgraph.spec.StateSpace;
  * start at zero and are zeroed again when a sequence restarts at position 0 ({@link #clear}). Its bytes are the
  * spec's {@code accounting().recurrentStateBytes()}.
  */
-final class RecurrentState implements AutoCloseable {
+public final class RecurrentState implements AutoCloseable {
     private final Tensor[] conv;
     private final Tensor[] scan;
     private final Context ctx;
@@ -75,7 +75,7 @@ final class RecurrentState implements AutoCloseable {
         buffer.clear((byte) 0);
     }
 
-    long byteSize() {
+    public long byteSize() {
         return buffer.byteSize();
     }
 

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A model's weight tensors in one backend buffer, by llama.cpp name, plus constant tables. */
-final class Weights implements AutoCloseable {
+public final class Weights implements AutoCloseable {
     /** Loading or initialising this many parameters takes seconds: show progress (notebook or terminal). */
     private static final long SHOW_PROGRESS_ABOVE = 100_000_000L;
 
@@ -33,7 +33,7 @@ final class Weights implements AutoCloseable {
         this.layout = layout;
     }
 
-    static Weights create(ModelSpec spec, Backend backend, ModelOptions options, WeightSource source) {
+    public static Weights create(ModelSpec spec, Backend backend, ModelOptions options, WeightSource source) {
         List<WeightLayout.Weight> layout = WeightLayout.of(spec);
         List<Positions.ConstantTable> constants = Positions.of(spec).constantTables();
         Map<BufferType, Context> contexts = new LinkedHashMap<>();
@@ -125,7 +125,7 @@ final class Weights implements AutoCloseable {
         }
     }
 
-    Tensor get(String name) {
+    public Tensor get(String name) {
         Tensor t = tensors.get(name);
         if (t == null) {
             throw new IllegalArgumentException("this model has no weight named '" + name + "'; it has "
@@ -139,11 +139,11 @@ final class Weights implements AutoCloseable {
         return tensors.get(name);
     }
 
-    List<WeightLayout.Weight> layout() {
+    public List<WeightLayout.Weight> layout() {
         return layout;
     }
 
-    long byteSize() {
+    public long byteSize() {
         return bytes;
     }
 

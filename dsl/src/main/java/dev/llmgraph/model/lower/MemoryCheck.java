@@ -40,7 +40,7 @@ public final class MemoryCheck {
     }
 
     /** Throws when a KV cache of {@code tokens} tokens of {@code type} exceeds {@code available}. */
-    static void cache(ModelSpec spec, GgmlType type, int tokens, long available) {
+    public static void cache(ModelSpec spec, GgmlType type, int tokens, long available) {
         long needed = spec.accounting().kvCacheBytes(tokens, type);
         if (needed <= available) {
             return;

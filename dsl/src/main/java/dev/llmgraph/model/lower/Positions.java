@@ -31,7 +31,7 @@ import java.util.List;
  * <p>Dimension legend (ggml order): d dModel, hd headDim, H heads, G kvHeads, T new tokens,
  * K keys visible (cached + T), P contextLength.
  */
-sealed interface Positions {
+public sealed interface Positions {
     /** The name of the sinusoidal table, a constant the model computes rather than learns. */
     String SINUSOIDAL_TABLE = "position_embd.sinusoidal";
 

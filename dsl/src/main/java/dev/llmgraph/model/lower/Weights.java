@@ -101,7 +101,7 @@ public final class Weights implements AutoCloseable {
      * Bytes the weights take when stored as {@code options} and {@code source} say: the rule {@link #create}
      * allocates by, without the few bytes of alignment between tensors and the small constant tables.
      */
-    static long bytes(ModelSpec spec, ModelOptions options, WeightSource source) {
+    public static long bytes(ModelSpec spec, ModelOptions options, WeightSource source) {
         long bytes = 0;
         for (WeightLayout.Weight w : WeightLayout.of(spec)) {
             bytes += w.elements() / w.ne()[0] * typeFor(w, options, source).rowBytes(w.ne()[0]);

@@ -107,7 +107,11 @@ for rule in "${RULES[@]}"; do
       matches "$name" "${patterns[@]}" || continue
       if [[ -n $DRY ]]; then echo "move $f -> $dst/"; continue; fi
       mkdir -p "$dst"
-      git mv "$f" "$dst/$name.java"
+      if git ls-files --error-unmatch "$f" >/dev/null 2>&1; then
+        git mv "$f" "$dst/$name.java"
+      else # a new file not added yet
+        mv "$f" "$dst/$name.java"
+      fi
       sed -i "s/^package ${from//./\\.};/package ${to};/" "$dst/$name.java"
     done
   done

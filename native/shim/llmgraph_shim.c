@@ -177,6 +177,84 @@ int32_t llmgraph_decode_all(struct llama_context * ctx, const int32_t * tokens, 
     return 0;
 }
 
+// ---- embeddings (llama.cpp's encoders as the referee) ---------------------------------------------
+
+// A context that returns embeddings instead of logits, for one sequence of up to n_ctx tokens in one batch (an
+// encoder attends bidirectionally, so llama.cpp needs the whole sequence in one ubatch). pooling_type is llama.cpp's
+// enum llama_pooling_type: 0 none (per-token hidden states), 1 mean, 2 CLS, 3 last.
+struct llama_context * llmgraph_context_new_embedding(struct llama_model * model, int32_t n_ctx, int32_t n_threads,
+                                                      int32_t pooling_type) {
+    struct llama_context_params params = llama_context_default_params();
+    params.n_ctx = (uint32_t) n_ctx;
+    params.n_batch = (uint32_t) n_ctx;
+    params.n_ubatch = (uint32_t) n_ctx;
+    params.n_seq_max = 1;
+    params.n_threads = n_threads;
+    params.n_threads_batch = n_threads;
+    params.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
+    params.op_offload = 0;
+    params.no_perf = 1;
+    params.embeddings = 1;
+    params.pooling_type = (enum llama_pooling_type) pooling_type;
+    last_log_error[0] = '\0';
+    struct llama_context * ctx = llama_init_from_model(model, params);
+    if (ctx == NULL) {
+        char message[1200];
+        snprintf(message, sizeof message, "llama.cpp could not create an embedding context%s%s",
+                 last_log_error[0] ? ": " : "", last_log_error);
+        set_error(message);
+    }
+    return ctx;
+}
+
+// Encodes one sequence of tokens at positions 0..n_tokens-1 (sequence 0) and copies its embeddings into out: with
+// pooling none, n_tokens rows of n_embd floats (each token's hidden state); otherwise the pooled n_embd floats.
+// Returns 0 on success.
+int32_t llmgraph_embed_all(struct llama_context * ctx, const int32_t * tokens, int32_t n_tokens, float * out) {
+    llama_memory_t memory = llama_get_memory(ctx);
+    if (memory != NULL) {
+        llama_memory_clear(memory, 1);
+    }
+    struct llama_batch batch = llama_batch_init(n_tokens, 0, 1);
+    for (int32_t i = 0; i < n_tokens; i++) {
+        batch.token[i] = tokens[i];
+        batch.pos[i] = i;
+        batch.n_seq_id[i] = 1;
+        batch.seq_id[i][0] = 0;
+        batch.logits[i] = 1;
+    }
+    batch.n_tokens = n_tokens;
+    last_log_error[0] = '\0';
+    int32_t status = llama_encode(ctx, batch);
+    llama_batch_free(batch);
+    if (status != 0) {
+        char message[1200];
+        snprintf(message, sizeof message, "llama_encode returned %d%s%s", status,
+                 last_log_error[0] ? ": " : "", last_log_error);
+        set_error(message);
+        return status;
+    }
+    const int32_t n_embd = llama_model_n_embd(llama_get_model(ctx));
+    if (llama_pooling_type(ctx) == LLAMA_POOLING_TYPE_NONE) {
+        for (int32_t i = 0; i < n_tokens; i++) {
+            const float * row = llama_get_embeddings_ith(ctx, i);
+            if (row == NULL) {
+                set_error("llama.cpp returned no embedding for a token");
+                return -1;
+            }
+            memcpy(out + (size_t) i * n_embd, row, sizeof(float) * (size_t) n_embd);
+        }
+        return 0;
+    }
+    const float * pooled = llama_get_embeddings_seq(ctx, 0);
+    if (pooled == NULL) {
+        set_error("llama.cpp returned no pooled embedding for the sequence");
+        return -1;
+    }
+    memcpy(out, pooled, sizeof(float) * (size_t) n_embd);
+    return 0;
+}
+
 // ---- ggml hooks ----------------------------------------------------------------------------------
 
 // The CPU backend's abort callback: ggml calls it after every graph node on the computing thread. A Java

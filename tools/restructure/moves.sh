@@ -25,7 +25,7 @@ DRY=${1:-}
 RULES=(
   "ffi-bindings|dev.llmgraph.ggml|dev.llmgraph.ggml.gguf|Gguf* GgmlGgufReference !GgufWriterMatchesGgmlTest"
   "ffi-bindings|dev.llmgraph.ggml|dev.llmgraph.ggml.llama|Llama* Tokenizer* Chat* CapturedTensor JavaLlamaForward TinyLlamaGguf"
-  "dsl|dev.llmgraph.model|dev.llmgraph.model.lower|*Lowering *LoweringTest CachedAttention TrainableAttention GraphBuilder Positions Differentiable Inputs KvCache KvCache*Test CudaKvCache*Test RecurrentState RecurrentStateTest StoredTypes StoredTypesTest Weights LastTokenTrim LastTokenTrimTest LowRankUpdate TrainingSupport HostMemory MemoryCheck"
+  "dsl|dev.llmgraph.model|dev.llmgraph.model.lower|*Lowering *LoweringTest CachedAttention TrainableAttention GraphBuilder Positions Differentiable Inputs KvCache KvCache*Test CudaKvCache*Test RecurrentState RecurrentStateTest RwkvStateTest StoredTypes StoredTypesTest Weights LastTokenTrim LastTokenTrimTest LowRankUpdate TrainingSupport HostMemory MemoryCheck"
 )
 
 dir_of() { echo "${1//.//}"; }

@@ -45,7 +45,7 @@ public final class TorchTrainer {
                     + "the source checkout; run from its root (bin/llmgraph sets -Dllmgraph.home)");
         }
         TorchTrainer trainer = new TorchTrainer(python, script);
-        String probe = trainer.probe();
+        String probe = trainer.missing();
         if (probe != null) {
             throw new IllegalStateException(probe + "; install PyTorch with `apt-get install python3-torch` (it brings "
                     + "numpy), or point -D" + PYTHON_PROPERTY + "=PATH at a Python 3 that imports torch and numpy");
@@ -53,8 +53,13 @@ public final class TorchTrainer {
         return trainer;
     }
 
+    /** {@code python} running {@code script}, not probed yet: {@link #missing()} says whether it can. */
+    public static TorchTrainer at(Path python, Path script) {
+        return new TorchTrainer(python, script);
+    }
+
     /** Why this Python cannot run the script, or null when it imports torch and numpy. */
-    private String probe() {
+    public String missing() {
         if (!Files.isExecutable(python)) {
             return "there is no executable " + python;
         }

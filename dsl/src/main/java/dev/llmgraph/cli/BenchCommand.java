@@ -8,6 +8,7 @@ import dev.llmgraph.bench.LlamaBench;
 import dev.llmgraph.bench.LlmgraphBench;
 import dev.llmgraph.bench.Machine;
 import dev.llmgraph.bench.Roofline;
+import dev.llmgraph.display.Progress;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Natives;
 import dev.llmgraph.io.gguf.GgufModels;
@@ -93,17 +94,11 @@ public final class BenchCommand {
             return TrainBenchCommand.run(List.of(args).stream().filter(a -> !a.equals("--train")).toArray(String[]::new),
                     out, err);
         }
-        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            out.print(HELP);
-            return 0;
+        var parsed = CommandOptions.parse("bench", args, HELP, USAGE, BenchCommand::parse, out, err);
+        if (parsed.done()) {
+            return parsed.exitCode();
         }
-        Arguments a;
-        try {
-            a = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("llmgraph bench: " + e.getMessage() + " (" + USAGE + ")");
-            return 2;
-        }
+        Arguments a = parsed.arguments();
         BenchPlan plan = BenchPlan.of(a, Natives.cacheDirectory().resolve("bench"));
         if (a.defaults() && !a.defaultsAskedFor()) {
             out.print("Without --model, bench measures the default table:\n" + plan.describe());
@@ -140,47 +135,63 @@ public final class BenchCommand {
         List<BenchResult> results = new ArrayList<>();
         Map<String, String> notes = new LinkedHashMap<>();
         Double bandwidth = null;
-        for (String name : a.models()) {
-            // A GGUF file is measured as stored; a preset once per weight type.
-            Map<String, Path> files = new LinkedHashMap<>();
-            if (name.endsWith(".gguf")) {
-                files.put("as stored", Path.of(name));
-            } else {
-                presetFiles(name, a.types(), a.config(), out)
-                        .forEach((type, file) -> files.put(type.toString(), file));
-            }
-            for (var entry : files.entrySet()) {
-                Path gguf = entry.getValue();
-                String label = name.endsWith(".gguf") ? gguf.getFileName().toString() : name;
-                String typeName = entry.getKey();
-                ModelOptions options = options(a.config()).withContextLength(a.config().prompt() + a.config().generate());
-                try (Model model = GgufModels.load(gguf, options)) {
-                    if (bandwidth == null) {
-                        bandwidth = Roofline.copyBandwidth(model.backend(), 512);
-                        notes.put("copy bandwidth", String.format("%.1f GB/s (ggml copy of 512 MB on %s)",
-                                bandwidth / 1e9, model.backend()));
-                    }
-                    for (int round = 1; round <= a.config().rounds(); round++) {
-                        // The engines swap places every round, so that neither always runs on a warmer machine
-                        // (a GPU's clocks, a CPU's caches and turbo).
-                        boolean llmgraphFirst = round % 2 == 1;
-                        out.printf("%s %s, round %d of %d: %s%n", label, typeName, round, a.config().rounds(),
-                                llmgraphFirst ? "llmgraph, then llama-bench" : "llama-bench, then llmgraph");
-                        if (!llmgraphFirst) {
-                            add(results, LlamaBench.run(gguf, label, typeName, a.config()));
-                        }
-                        LlmgraphBench.Run run = LlmgraphBench.run(model, label, typeName, a.config());
-                        add(results, run.results());
-                        if (llmgraphFirst) {
-                            add(results, LlamaBench.run(gguf, label, typeName, a.config()));
-                        }
-                        if (round == a.config().rounds()) {
-                            notes.put(label + " " + typeName, DecodeDiagnostics.of(model, run, bandwidth).toString());
-                        }
-                    }
+        long runs = 2L * a.config().rounds() * a.models().stream()
+                .mapToLong(name -> name.endsWith(".gguf") ? 1 : a.types().size()).sum();
+        // a live bar in a notebook, a terminal bar or log lines elsewhere; the stop button (an interrupt) ends
+        // the benchmark between two runs and keeps what was measured
+        try (Progress progress = Progress.start("bench", runs, "runs")) {
+            models:
+            for (String name : a.models()) {
+                // A GGUF file is measured as stored; a preset once per weight type.
+                Map<String, Path> files = new LinkedHashMap<>();
+                if (name.endsWith(".gguf")) {
+                    files.put("as stored", Path.of(name));
+                } else {
+                    presetFiles(name, a.types(), a.config(), out)
+                            .forEach((type, file) -> files.put(type.toString(), file));
                 }
-                // Written after every model and type, so that a run cut short keeps what it measured.
-                write(report(args, a, results, notes), a);
+                for (var entry : files.entrySet()) {
+                    Path gguf = entry.getValue();
+                    String label = name.endsWith(".gguf") ? gguf.getFileName().toString() : name;
+                    String typeName = entry.getKey();
+                    ModelOptions options = options(a.config())
+                            .withContextLength(a.config().prompt() + a.config().generate());
+                    try (Model model = GgufModels.load(gguf, options)) {
+                        if (bandwidth == null) {
+                            bandwidth = Roofline.copyBandwidth(model.backend(), 512);
+                            notes.put("copy bandwidth", String.format("%.1f GB/s (ggml copy of 512 MB on %s)",
+                                    bandwidth / 1e9, model.backend()));
+                        }
+                        for (int round = 1; round <= a.config().rounds(); round++) {
+                            if (Thread.currentThread().isInterrupted()) {
+                                notes.put("stopped", "interrupted after " + progress.done() + " of " + runs + " runs");
+                                break models;
+                            }
+                            // The engines swap places every round, so that neither always runs on a warmer
+                            // machine (a GPU's clocks, a CPU's caches and turbo).
+                            boolean llmgraphFirst = round % 2 == 1;
+                            out.printf("%s %s, round %d of %d: %s%n", label, typeName, round, a.config().rounds(),
+                                    llmgraphFirst ? "llmgraph, then llama-bench" : "llama-bench, then llmgraph");
+                            progress.message(label + " " + typeName + ", round " + round);
+                            if (!llmgraphFirst) {
+                                add(results, LlamaBench.run(gguf, label, typeName, a.config()));
+                                progress.step();
+                            }
+                            LlmgraphBench.Run run = LlmgraphBench.run(model, label, typeName, a.config());
+                            add(results, run.results());
+                            progress.step();
+                            if (llmgraphFirst) {
+                                add(results, LlamaBench.run(gguf, label, typeName, a.config()));
+                                progress.step();
+                            }
+                            if (round == a.config().rounds()) {
+                                notes.put(label + " " + typeName, DecodeDiagnostics.of(model, run, bandwidth).toString());
+                            }
+                        }
+                    }
+                    // Written after every model and type, so that a run cut short keeps what it measured.
+                    write(report(args, a, results, notes), a);
+                }
             }
         }
         return report(args, a, results, notes);

@@ -1,10 +1,12 @@
 package dev.llmgraph.cli;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The option reading the GGUF commands ({@code logits}, {@code parity}, {@code generate}) share:
@@ -20,6 +22,31 @@ final class CommandOptions {
     }
 
     private CommandOptions() {}
+
+    /**
+     * A command line read by a command: its arguments, or, after --help or a usage problem (printed as
+     * "llmgraph NAME: problem (usage)"), the exit code to return instead.
+     */
+    record Parsed<A>(A arguments, int exitCode) {
+        boolean done() {
+            return arguments == null;
+        }
+    }
+
+    /** Answers --help / -h with {@code help}, else parses {@code args}; a refused line becomes exit code 2. */
+    static <A> Parsed<A> parse(String command, String[] args, String help, String usage,
+                               Function<String[], A> parser, PrintStream out, PrintStream err) {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            out.print(help);
+            return new Parsed<>(null, 0);
+        }
+        try {
+            return new Parsed<>(parser.apply(args), 0);
+        } catch (IllegalArgumentException e) {
+            err.println("llmgraph " + command + ": " + e.getMessage() + " (" + usage + ")");
+            return new Parsed<>(null, 2);
+        }
+    }
 
     /** Option to value; every option must be in {@code known}, and every one in {@code required} present. */
     static Map<String, String> values(String[] args, List<String> known, List<String> required) {

@@ -14,7 +14,6 @@ import dev.llmgraph.text.TextModel;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,17 +73,11 @@ public final class GenerateCommand {
 
     /** Runs the command, printing to {@code out} and {@code err}; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            out.print(HELP);
-            return 0;
+        var parsed = CommandOptions.parse("generate", args, HELP, USAGE, GenerateCommand::parse, out, err);
+        if (parsed.done()) {
+            return parsed.exitCode();
         }
-        Arguments arguments;
-        try {
-            arguments = parse(args);
-        } catch (UsageException e) {
-            err.println("llmgraph generate: " + e.getMessage() + " (" + USAGE + ")");
-            return 2;
-        }
+        Arguments arguments = parsed.arguments();
         ModelOptions options = ModelOptions.cpu().withBackend(arguments.backend()).withThreads(arguments.threads());
         try (TextModel model = TextModel.load(arguments.gguf(), options)) {
             if (arguments.chat() && model.tokenizer().chatTemplate().isEmpty()) {

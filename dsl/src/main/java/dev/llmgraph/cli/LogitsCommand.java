@@ -62,17 +62,11 @@ public final class LogitsCommand {
 
     /** Runs the command, printing to {@code out} and {@code err}; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            out.print(HELP);
-            return 0;
+        var parsed = CommandOptions.parse("logits", args, HELP, USAGE, LogitsCommand::parse, out, err);
+        if (parsed.done()) {
+            return parsed.exitCode();
         }
-        Arguments arguments;
-        try {
-            arguments = parse(args);
-        } catch (UsageException e) {
-            err.println("llmgraph logits: " + e.getMessage() + " (" + USAGE + ")");
-            return 2;
-        }
+        Arguments arguments = parsed.arguments();
         ModelOptions options = ModelOptions.cpu().withBackend(arguments.backend()).withThreads(arguments.threads())
                 .withRepack(true);
         try (Model model = GgufModels.load(arguments.gguf(), options)) {
@@ -88,8 +82,8 @@ public final class LogitsCommand {
             // a file llmgraph cannot read, a backend that was not built, an output that cannot be written
             err.println("llmgraph logits: " + e.getMessage());
             return 1;
-        } catch (IllegalArgumentException e) {
-            // token ids outside the vocabulary, a prompt longer than the context, an unknown backend
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // token ids outside the vocabulary, a prompt longer than the context, an unknown backend, an encoder
             err.println("llmgraph logits: " + e.getMessage());
             return 2;
         }
@@ -107,7 +101,11 @@ public final class LogitsCommand {
 
     /** Raw little-endian float32, row-major [tokens x vocab]. */
     static void write(Logits logits, Path path) {
-        float[] values = logits.toArray();
+        write(logits.toArray(), path);
+    }
+
+    /** {@code values} as raw little-endian float32. */
+    static void write(float[] values, Path path) {
         ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(values);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

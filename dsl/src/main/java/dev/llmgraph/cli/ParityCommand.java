@@ -8,7 +8,6 @@ import dev.llmgraph.parity.ParityReport;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -57,17 +56,11 @@ public final class ParityCommand {
 
     /** Runs the command, printing to {@code out} and {@code err}; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            out.print(HELP);
-            return 0;
+        var parsed = CommandOptions.parse("parity", args, HELP, USAGE, ParityCommand::parse, out, err);
+        if (parsed.done()) {
+            return parsed.exitCode();
         }
-        Arguments arguments;
-        try {
-            arguments = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("llmgraph parity: " + e.getMessage() + " (" + USAGE + ")");
-            return 2;
-        }
+        Arguments arguments = parsed.arguments();
         try {
             ParityReport report = LayerParity.compare(arguments.gguf(), arguments.tokens(), arguments.tolerance(),
                     arguments.threads());

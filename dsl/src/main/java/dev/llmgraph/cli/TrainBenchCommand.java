@@ -45,17 +45,11 @@ public final class TrainBenchCommand {
     record Arguments(TrainingBench.Settings settings, Path out) {}
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            out.print(HELP);
-            return 0;
+        var parsed = CommandOptions.parse("bench --train", args, HELP, USAGE, TrainBenchCommand::parse, out, err);
+        if (parsed.done()) {
+            return parsed.exitCode();
         }
-        Arguments a;
-        try {
-            a = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("llmgraph bench --train: " + e.getMessage() + " (" + USAGE + ")");
-            return 2;
-        }
+        Arguments a = parsed.arguments();
         String command = "bin/llmgraph bench --train" + (args.length == 0 ? "" : " " + String.join(" ", args));
         TrainingBenchReport report;
         try {

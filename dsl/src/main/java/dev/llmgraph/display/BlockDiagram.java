@@ -207,6 +207,13 @@ public final class BlockDiagram implements RichDisplay {
             sb.append(" -> embedding ").append(normName(s.norm()));
         }
         sb.append('\n').append("x ").append(s.layers()).append(" layers:\n");
+        if (s.rwkv() != null) {
+            String norm = normName(s.norm());
+            sb.append("  x = x + TimeMix(").append(norm).append("(x))    ").append(s.rwkv()).append("; no positions\n");
+            sb.append("  x = x + ChannelMix(").append(norm).append("(x))    ").append(s.rwkv().channelMix())
+                    .append('\n');
+            return tail(s, sb);
+        }
         if (s.recurrent()) {
             sb.append("  x = x + Mamba(").append(normName(s.norm())).append("(x))    ").append(s.ssm())
                     .append("; no positions, no FFN\n");

@@ -52,7 +52,8 @@ final class BlockDrawing {
                     y = c.box(node(norm), Kind.NORM, NORM_X, y + 14, NORM_W, 28, BlockDiagram.normName(s.norm()), null,
                             s.norm().toString());
                 }
-                case Step.Mix _, Step.Channel _, Step.Parallel _, Step.Embed _, Step.Head _ ->
+                case Step.Mix _, Step.Channel _, Step.Parallel _, Step.Embed _,
+                     Step.Head _, Step.Pool _, Step.MaskedLm _ ->
                         throw new IllegalArgumentException("a block diagram draws residuals and norms on the stream, "
                                 + "not " + step);
             }
@@ -71,7 +72,8 @@ final class BlockDrawing {
                     Step.Normalize shared = i > 0 ? norm(branch.get(i - 1)) : null;
                     return parallel(shared, parallel.branches(), forkY);
                 }
-                case Step.Normalize _, Step.Mix _, Step.Channel _, Step.Residual _, Step.Embed _, Step.Head _ -> { }
+                case Step.Normalize _, Step.Mix _, Step.Channel _, Step.Residual _, Step.Embed _,
+                     Step.Head _, Step.Pool _, Step.MaskedLm _ -> { }
             }
         }
         return sublayer(residual, branch, forkY);
@@ -105,7 +107,7 @@ final class BlockDrawing {
                     mixed = true;
                     mixer = "FFN";
                 }
-                case Step.Residual _, Step.Parallel _, Step.Embed _, Step.Head _ ->
+                case Step.Residual _, Step.Parallel _, Step.Embed _, Step.Head _, Step.Pool _, Step.MaskedLm _ ->
                         throw new IllegalArgumentException("a sublayer draws norms and mixers, not " + step);
             }
         }
@@ -156,12 +158,15 @@ final class BlockDrawing {
                 case Attention a -> SublayerDrawing.attention(c, s, a, x, y, w);
                 case dev.llmgraph.spec.LatentAttention l -> SublayerDrawing.latent(c, s, l, x, y, w);
                 case dev.llmgraph.spec.StateSpace m -> SublayerDrawing.ssm(c, s, m, x, y, w);
+                case dev.llmgraph.spec.Rwkv m -> RwkvDrawing.timeMix(c, s, m, x, y, w);
             };
             case Step.Channel channel -> switch (channel.mixer()) {
                 case Ffn f -> SublayerDrawing.ffn(c, s, f, x, y, w);
                 case dev.llmgraph.spec.Moe m -> SublayerDrawing.experts(c, s, m, x, y, w);
+                case dev.llmgraph.spec.RwkvChannelMix m -> RwkvDrawing.channelMix(c, s, m, x, y, w);
             };
-            case Step.Normalize _, Step.Residual _, Step.Parallel _, Step.Embed _, Step.Head _ ->
+            case Step.Normalize _, Step.Residual _, Step.Parallel _, Step.Embed _,
+                 Step.Head _, Step.Pool _, Step.MaskedLm _ ->
                     throw new IllegalArgumentException("not a mixer: " + step);
         };
     }
@@ -176,7 +181,8 @@ final class BlockDrawing {
                 case Step.Channel _ -> {
                     return "ffn";
                 }
-                case Step.Normalize _, Step.Residual _, Step.Parallel _, Step.Embed _, Step.Head _ -> { }
+                case Step.Normalize _, Step.Residual _, Step.Parallel _, Step.Embed _,
+                     Step.Head _, Step.Pool _, Step.MaskedLm _ -> { }
             }
         }
         throw new IllegalArgumentException("a sublayer without a mixer: " + branch);
@@ -185,7 +191,8 @@ final class BlockDrawing {
     private static Step.Normalize norm(Step step) {
         return switch (step) {
             case Step.Normalize n -> n;
-            case Step.Mix _, Step.Channel _, Step.Residual _, Step.Parallel _, Step.Embed _, Step.Head _ -> null;
+            case Step.Mix _, Step.Channel _, Step.Residual _, Step.Parallel _, Step.Embed _,
+                 Step.Head _, Step.Pool _, Step.MaskedLm _ -> null;
         };
     }
 

@@ -53,7 +53,14 @@ final class SpecFacts {
         rows.put("contextLength", Integer.toString(s.contextLength()));
         rows.put("embeddings", embeddings(s.embeddings()));
         rows.put("positional", s.positional().toString());
-        if (s.recurrent()) {
+        if (s.rwkv() != null) {
+            rows.put("mixer", "RWKV time mixing " + s.rwkv() + ", a state of " + s.rwkv().stateElements(s.dModel())
+                    + " values per layer at any context");
+            rows.put("norm", s.norm().toString());
+            rows.put("norm placement", placement(s.placement(), s.layers()));
+            rows.put("block", "x + TimeMix(N(x)), then x + ChannelMix(N(x)): both token-shifted");
+            rows.put("ffn", s.rwkv().channelMix().toString());
+        } else if (s.recurrent()) {
             rows.put("mixer", "selective state space " + s.ssm() + ", a state of " + s.ssm().stateElements()
                     + " values per layer at any context");
             rows.put("norm", s.norm().toString());

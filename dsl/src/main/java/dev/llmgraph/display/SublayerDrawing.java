@@ -16,7 +16,7 @@ import dev.llmgraph.spec.SlidingWindow;
  * bottom edge of what it drew.
  */
 final class SublayerDrawing {
-    private static final double CHIP_W = 84;
+    static final double CHIP_W = 84;
     private static final double GAP = 8;
 
     private SublayerDrawing() {}
@@ -241,7 +241,7 @@ final class SublayerDrawing {
     }
 
     /** The next chip of a vertical chain, with an arrow from the one above. */
-    private static double next(DiagramCanvas c, String node, Kind kind, double cx, double above, double w,
+    static double next(DiagramCanvas c, String node, Kind kind, double cx, double above, double w,
                                String label) {
         double top = above + GAP;
         c.arrow(cx, above, cx, top);

@@ -34,6 +34,7 @@ public final class Ablation {
     private final List<Measure> measures = new ArrayList<>();
     private ModelOptions options = ModelOptions.configured();
     private long seed = 1;
+    private WeightInit weights;
 
     private Ablation(ModelSpec base) {
         this.base = base;
@@ -72,6 +73,22 @@ public final class Ablation {
     public Ablation seed(long seed) {
         this.seed = seed;
         return this;
+    }
+
+    /**
+     * The random weights of the models that running measures build, e.g. {@code WeightInit.gpt2(7)}
+     * (default: {@code WeightInit.lecun(seed)}, each weight drawn from its name).
+     */
+    public Ablation weights(WeightInit init) {
+        if (init == null) {
+            throw new IllegalArgumentException("weights(null): give a WeightInit, e.g. WeightInit.gpt2(1)");
+        }
+        this.weights = init;
+        return this;
+    }
+
+    private WeightInit init() {
+        return weights != null ? weights : WeightInit.lecun(seed);
     }
 
     /** Measures every combination; see the class comment for what a refused combination and a stop do. */
@@ -128,10 +145,17 @@ public final class Ablation {
         }
         List<Object> values = new ArrayList<>();
         boolean runs = measures.stream().anyMatch(Measure::runs);
-        try (Model model = runs ? Model.random(spec, WeightInit.lecun(seed), options) : null) {
-            for (Measure m : measures) {
-                values.add(m.value(spec, model, baseLogits));
+        try (Model model = runs ? Model.random(spec, init(), options) : null) {
+            // training changes the weights: every other measure of the row first, then the training ones
+            Object[] row = new Object[measures.size()];
+            for (boolean training : new boolean[] {false, true}) {
+                for (int m = 0; m < row.length; m++) {
+                    if (measures.get(m) instanceof Measure.TrainedLoss == training) {
+                        row[m] = measures.get(m).value(spec, model, baseLogits);
+                    }
+                }
             }
+            values.addAll(java.util.Arrays.asList(row));
         } catch (ComputeInterruptedException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -144,7 +168,7 @@ public final class Ablation {
     private Logits baseLogits() {
         for (Measure m : measures) {
             if (m instanceof Measure.LogitDifference(int[] prompt)) {
-                try (Model model = Model.random(base, WeightInit.lecun(seed), options)) {
+                try (Model model = Model.random(base, init(), options)) {
                     return model.forward(prompt);
                 }
             }

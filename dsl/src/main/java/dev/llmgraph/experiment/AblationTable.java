@@ -41,6 +41,23 @@ public final class AblationTable implements RichDisplay {
         return Collections.unmodifiableList(rows);
     }
 
+    /**
+     * The values of one measure, a row each in table order (null where the combination was refused), e.g. to
+     * draw a chart from the rows.
+     */
+    public List<Object> column(String measure) {
+        int m = measures.indexOf(measure);
+        if (m < 0) {
+            throw new IllegalArgumentException("no measure named '" + measure + "' in this table; its measures are "
+                    + measures);
+        }
+        List<Object> column = new ArrayList<>();
+        for (Row r : rows) {
+            column.add(m < r.values().size() ? r.values().get(m) : null);
+        }
+        return Collections.unmodifiableList(column);
+    }
+
     /** Whether every combination was measured (false after a stop). */
     public boolean complete() {
         return rows.size() == planned;
@@ -56,7 +73,9 @@ public final class AblationTable implements RichDisplay {
         for (Row r : rows) {
             List<Object> cells = new ArrayList<>(r.labels());
             for (int m = 0; m < measures.size(); m++) {
-                cells.add(m < r.values().size() ? r.values().get(m) : "");
+                Object v = m < r.values().size() ? r.values().get(m) : "";
+                cells.add(v instanceof double[] series ? java.util.Arrays.stream(series).mapToObj(Double::toString)
+                        .collect(java.util.stream.Collectors.joining(" ")) : v);
             }
             cells.add(r.problem() == null ? "" : r.problem());
             line(sb, cells);
@@ -73,21 +92,35 @@ public final class AblationTable implements RichDisplay {
         sb.append('\n');
     }
 
+    /** The table shown; its last column, "note", only where some combination was refused. */
     private Table table() {
+        boolean refusals = rows.stream().anyMatch(r -> r.problem() != null);
         List<String> header = new ArrayList<>(axes);
         header.addAll(measures);
-        header.add("note");
+        if (refusals) {
+            header.add("note");
+        }
         Table t = Table.of(header.toArray(String[]::new)).caption("ablation of " + base
                 + (complete() ? "" : " (stopped after " + rows.size() + " of " + planned + " combinations)"));
         for (Row r : rows) {
             List<Object> cells = new ArrayList<>(r.labels());
             for (int m = 0; m < measures.size(); m++) {
-                cells.add(m < r.values().size() ? r.values().get(m) : "-");
+                cells.add(m < r.values().size() ? shown(r.values().get(m)) : "-");
             }
-            cells.add(r.problem() == null ? "" : "refused: " + r.problem().replace("\n", " "));
+            if (refusals) {
+                cells.add(r.problem() == null ? "" : "refused: " + r.problem().replace("\n", " "));
+            }
             t.row(cells.toArray());
         }
         return t;
+    }
+
+    /** A series (a custom measure's double[]) shown by its length, first and last values; the rest as they are. */
+    private static Object shown(Object value) {
+        if (value instanceof double[] series && series.length > 0) {
+            return String.format("%d values: %.3g ... %.3g", series.length, series[0], series[series.length - 1]);
+        }
+        return value;
     }
 
     @Override

@@ -5,6 +5,14 @@ import dev.llmgraph.model.Logits;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.Session;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.train.TokenDataset;
+import dev.llmgraph.train.Trainer;
+import dev.llmgraph.train.TrainingConfig;
+import dev.llmgraph.train.TrainingListener;
+import dev.llmgraph.train.TrainingRun;
+
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * What an {@link Ablation} reports for each spec. Counting measures read the spec's accounting; running
@@ -77,6 +85,27 @@ public sealed interface Measure {
         }
     }
 
+    /**
+     * The held-out loss after training the model for {@code config.steps()} steps on {@code data} (random
+     * batches, AdamW, as {@link Trainer} does), or the last training loss when {@code heldOut} is null. It changes
+     * the model's weights, so an ablation takes it after every other measure of the row.
+     */
+    record TrainedLoss(TokenDataset data, TokenDataset heldOut, TrainingConfig config) implements Measure {
+        public String name() {
+            return (heldOut == null ? "training loss" : "held-out loss") + " after " + config.steps() + " steps";
+        }
+
+        public boolean runs() {
+            return true;
+        }
+    }
+
+    /**
+     * A measure written by the user: {@code compute} gets the spec and, when {@code runs}, the model built
+     * with the ablation's random weights (null otherwise).
+     */
+    record Custom(String name, boolean runs, BiFunction<ModelSpec, Model, Object> compute) implements Measure {}
+
     static Measure parameters() {
         return new Parameters();
     }
@@ -99,6 +128,25 @@ public sealed interface Measure {
 
     static Measure logitDifference(int... prompt) {
         return new LogitDifference(prompt.clone());
+    }
+
+    /** Trains each model for {@code config.steps()} steps; see {@link TrainedLoss}. */
+    static Measure trainedLoss(TokenDataset data, TokenDataset heldOut, TrainingConfig config) {
+        if (data == null || config == null) {
+            throw new IllegalArgumentException("trainedLoss needs the training data and a TrainingConfig, got " + data
+                    + " and " + config);
+        }
+        return new TrainedLoss(data, heldOut, config);
+    }
+
+    /** A column computed from the spec alone, e.g. {@code counted("heads", ModelSpec::heads)}. */
+    static Measure counted(String name, Function<ModelSpec, ?> count) {
+        return new Custom(name, false, (spec, model) -> count.apply(spec));
+    }
+
+    /** A column computed by running the model, e.g. the size of a node: {@code measured("rms", m -> ...)}. */
+    static Measure measured(String name, Function<Model, ?> run) {
+        return new Custom(name, true, (spec, model) -> run.apply(model));
     }
 
     /** The measure for {@code spec}; {@code model} is built when {@link #runs()}, {@code base} is the base's logits. */
@@ -127,6 +175,13 @@ public sealed interface Measure {
             }
             case LogitDifference l -> base == null || base.vocab() != spec.vocabSize() ? "n/a (other vocabulary)"
                     : model.forward(l.prompt()).maxAbsDifference(base);
+            case TrainedLoss t -> {
+                try (Trainer trainer = Trainer.of(model, t.config())) {
+                    TrainingRun run = trainer.train(t.data(), t.heldOut(), TrainingListener.SILENT);
+                    yield t.heldOut() == null ? run.finalLoss() : run.evaluations().getLast().loss();
+                }
+            }
+            case Custom c -> c.compute().apply(spec, model);
         };
     }
 

@@ -11,6 +11,9 @@ import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopeScaling;
+import dev.llmgraph.tokenize.BpeTokenizer;
+import dev.llmgraph.tokenize.BpeTrainer;
+import dev.llmgraph.tokenize.UnigramTokenizer;
 
 import java.util.List;
 
@@ -33,7 +36,7 @@ public final class Exercises {
     /** Every exercise, in notebook order. */
     public static List<Exercise> all() {
         return List.of(ex01_1(), ex01_2(), ex01_3(), ex02_1(), ex02_2(), ex02_3(), ex03_1(), ex03_2(), ex03_3(),
-                ex04_1(), ex04_2(), ex04_3(), ex05_1(), ex05_2(), ex05_3());
+                ex04_1(), ex04_2(), ex04_3(), ex05_1(), ex05_2(), ex05_3(), ex06_1(), ex06_2(), ex06_3(), ex09_1(), ex09_2(), ex09_3());
     }
 
     // ---- 01 Declare your first LLM ---------------------------------------------------------------------
@@ -232,5 +235,83 @@ public final class Exercises {
                 }, 0.01,
                 "MHA caches 2 n_h d_h values per token and layer; MLA caches d_c + d_h^R = 512 + 64. Divide the "
                         + "first by the second.");
+    }
+
+    // ---- 06 Beyond attention ---------------------------------------------------------------------------
+
+    /** Mamba-130M's recurrent state per sequence. */
+    public static Exercise ex06_1() {
+        return new Exercise("06.1",
+                "How many bytes of recurrent state does Mamba-130M keep per sequence (F32; over all 24 layers), "
+                        + "whatever the context?",
+                () -> Presets.byName("mamba-130m").accounting().recurrentStateBytes(), 0,
+                "Per layer, the convolution keeps the last d_conv - 1 = 3 inputs of its d_inner = 2 x 768 channels, "
+                        + "and the scan keeps a d_state = 16 vector per channel: (3 + 16) x 1536 floats of 4 bytes.");
+    }
+
+    /** The context at which LLaMA-2-7B's KV cache outgrows Mamba-2.8B's state. */
+    public static Exercise ex06_2() {
+        return new Exercise("06.2",
+                "From how many tokens of context on is LLaMA-2-7B's F16 KV cache larger than Mamba-2.8B's whole "
+                        + "recurrent state (F32)? Give the smallest such number of tokens.",
+                () -> {
+                    long state = Presets.byName("mamba-2.8b").accounting().recurrentStateBytes();
+                    long perToken = Presets.llama2_7b().accounting().kvCacheBytesPerToken(GgmlType.F16);
+                    return state / perToken + 1;
+                }, 0,
+                "Divide the state's bytes (Presets.byName(\"mamba-2.8b\").accounting().recurrentStateBytes()) by the "
+                        + "KV bytes one token costs LLaMA-2-7B: 2 x 32 layers x 4096 x 2 bytes = 512 KiB.");
+    }
+
+    /** How long a decayed linear attention remembers. */
+    public static Exercise ex06_3() {
+        return new Exercise("06.3",
+                "In a linear attention with a fixed decay of 0.95 per token, a key's weight is multiplied by 0.95 at "
+                        + "every step. After how many steps has it fallen below 1% of its first value?",
+                () -> (long) Math.ceil(Math.log(0.01) / Math.log(0.95)), 0,
+                "Solve 0.95^n < 0.01: n > ln(0.01) / ln(0.95), and round up.");
+    }
+
+    // ---- 09 Tokenizers ---------------------------------------------------------------------------------
+
+    /** Tokens of the classic BPE example after three merges. */
+    public static Exercise ex09_1() {
+        return new Exercise("09.1",
+                "Byte-level BPE trained on the single word 'aaabdaaabac' with vocabSize 259 (the 256 bytes and 3 "
+                        + "merges; a tie goes to the pair of lower token ids). Into how many tokens does it cut "
+                        + "'aaabdaaabac'?",
+                () -> BpeTrainer.train("aaabdaaabac", 259).encode("aaabdaaabac").length, 0,
+                "Count the adjacent pairs, merge the most frequent everywhere, count again. The first merge is "
+                        + "'a a' (4 times); after it 'a b' and the new 'aa' followed by 'a' tie at 2, and the byte "
+                        + "pair has the lower ids. Write the word out after each of the 3 merges.");
+    }
+
+    /** Score of the best Unigram cutting in the worked example. */
+    public static Exercise ex09_2() {
+        return new Exercise("09.2",
+                "A Unigram vocabulary holds the pieces ▁ (log-probability -2), a (-2), b (-2), ▁a (-3) and "
+                        + "ab (-2.5). The text 'ab' reads '▁ab'. What is the log-probability of its best cutting?",
+                () -> {
+                    var unigram = new UnigramTokenizer(List.of("▁", "a", "b", "▁a", "ab"),
+                            new float[] {-2, -2, -2, -3, -2.5f});
+                    double total = 0;
+                    for (int id : unigram.encode("ab")) {
+                        total += unigram.score(id);
+                    }
+                    return total;
+                }, 1e-6,
+                "A cutting's log-probability is the sum of its pieces' log-probabilities. There are three "
+                        + "cuttings of ▁ab into pieces of the vocabulary: ▁|a|b, ▁a|b and ▁|ab. Viterbi keeps "
+                        + "the highest sum.");
+    }
+
+    /** Byte tokens of a mixed Chinese and English text. */
+    public static Exercise ex09_3() {
+        return new Exercise("09.3",
+                "A byte-level vocabulary without a single merge (only the 256 byte tokens) encodes '鳕鱼 is cod'. "
+                        + "How many tokens does it produce?",
+                () -> new BpeTokenizer(List.of(), List.of()).encode("鳕鱼 is cod").length, 0,
+                "Without merges every UTF-8 byte is a token. ASCII characters (letters, the space) take one byte; "
+                        + "a Chinese character in the Basic Multilingual Plane takes three.");
     }
 }

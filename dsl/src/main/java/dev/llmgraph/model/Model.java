@@ -99,6 +99,9 @@ public final class Model implements AutoCloseable {
             throw new IllegalArgumentException("prefixLength = " + prefixLength + ": must be between 0 and the "
                     + tokens.length + " tokens");
         }
+        if (spec.encoder() && prefixLength == 0) { // bidirectional: one batch, the masked-LM head's logits
+            return Encoding.of(this, tokens, null).logits();
+        }
         if (prefixLength > 0 && spec.kind() != ArchitectureKind.PREFIX_DECODER) {
             throw new IllegalArgumentException("prefixLength = " + prefixLength + ": only a prefix decoder has a "
                     + "bidirectional prefix, and " + spec.name() + " is a " + spec.kind());
@@ -129,6 +132,16 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** An encoder's hidden states and pooled vector for {@code tokens}, all of token type 0: {@link Encoding}. */
+    public Encoding encode(int... tokens) {
+        return Encoding.of(this, tokens, null);
+    }
+
+    /** An encoder's hidden states and pooled vector for {@code tokens} with their token types (segments). */
+    public Encoding encode(int[] tokens, int[] tokenTypes) {
+        return Encoding.of(this, tokens, tokenTypes);
+    }
+
     /** Which experts every sparse layer chose for each of {@code tokens}, with their weights: {@link Routing}. */
     public Routing routing(int[] tokens) {
         return Routing.of(this, tokens);
@@ -149,6 +162,7 @@ public final class Model implements AutoCloseable {
     /** A decoding session whose cache holds {@code capacity} tokens. */
     public Session session(int capacity) {
         ensureOpen();
+        Encoding.refuseDecoding(spec);
         if (capacity < 1 || capacity > contextLength()) {
             throw new IllegalArgumentException("a session holds 1 to " + contextLength() + " tokens (the context "
                     + "length), not " + capacity);

@@ -8,6 +8,7 @@ import dev.llmgraph.ggml.Graph;
 import dev.llmgraph.ggml.Tensor;
 
 import dev.llmgraph.spec.ShapeTrace;
+import dev.llmgraph.spec.plan.Steps;
 
 import java.util.Arrays;
 import java.util.Collection;
@@ -105,6 +106,11 @@ final class StepGraph implements AutoCloseable {
 
     /** Computes the batch {@code ids} at positions {@code start ..}. */
     Result run(int[] ids, int start, int prefix) {
+        return run(ids, null, start, prefix);
+    }
+
+    /** Computes the batch {@code ids} of token types {@code types} (null: all 0) at positions {@code start ..}. */
+    Result run(int[] ids, int[] types, int start, int prefix) {
         if (!allocated) {
             if (!readBack.isEmpty()) {
                 // ggml reuses its last allocation plan for any graph with as many nodes of the same sizes, without
@@ -121,12 +127,15 @@ final class StepGraph implements AutoCloseable {
         if (start == 0) {
             cache.restart(); // a recurrent state must not carry over from an earlier sequence
         }
-        builder.fillInputs(ids, start, prefix);
+        builder.fillInputs(ids, types, start, prefix);
         long t1 = System.nanoTime();
         float[] values = model.scheduler().computeAndRead(graph, logits);
         computeNanos = System.nanoTime() - t1;
         inputNanos = t1 - t0;
-        Logits out = new Logits(values, shape.allLogits() ? shape.tokens() : 1, model.spec().vocabSize());
+        // Rows as wide as the plan's last node: logits, or an encoder's hidden states without a masked-LM head.
+        long[] last = Steps.nodes(model.spec().plan().output()).getLast().shape();
+        int width = Math.toIntExact(last[last.length - 1]);
+        Logits out = new Logits(values, values.length / width, width);
         if (readBack.isEmpty()) {
             return new Result(out, Map.of());
         }
@@ -158,8 +167,14 @@ final class StepGraph implements AutoCloseable {
     /** Runs a one-off graph (inspection, a single batch) and frees it. */
     static Result once(Model model, KvCache cache, int[] ids, int start, int prefix, boolean allLogits,
                        List<String> inspect) {
+        return once(model, cache, ids, null, start, prefix, allLogits, inspect);
+    }
+
+    /** As {@link #once(Model, KvCache, int[], int, int, boolean, List)}, with each token's type (null: all 0). */
+    static Result once(Model model, KvCache cache, int[] ids, int[] types, int start, int prefix, boolean allLogits,
+                       List<String> inspect) {
         try (StepGraph step = build(model, cache, ids.length, start, allLogits, inspect)) {
-            return step.run(ids, start, prefix);
+            return step.run(ids, types, start, prefix);
         }
     }
 

@@ -152,7 +152,8 @@ public final class TrainingGraph implements AutoCloseable {
     private static String headTable(Step step) {
         return switch (step) {
             case Step.Head h -> h.table();
-            case Step.Embed _, Step.Normalize _, Step.Mix _, Step.Channel _, Step.Residual _, Step.Parallel _ -> "";
+            case Step.Embed _, Step.Normalize _, Step.Mix _, Step.Channel _, Step.Residual _, Step.Parallel _,
+                 Step.Pool _, Step.MaskedLm _ -> "";
         };
     }
 
@@ -163,9 +164,9 @@ public final class TrainingGraph implements AutoCloseable {
         WeightRole role = model.weights().layout().stream().filter(w -> w.name().equals(weight)).findFirst()
                 .orElseThrow().role();
         boolean table = switch (role) {
-            case TOKEN_EMBEDDING, POSITION_EMBEDDING, RELATIVE_POSITION_BIAS -> true;
+            case TOKEN_EMBEDDING, POSITION_EMBEDDING, TOKEN_TYPE_EMBEDDING, RELATIVE_POSITION_BIAS -> true;
             case NORM_GAIN, NORM_BIAS, BIAS, ROUTER, PROJECTION, BRANCH_PROJECTION, BRANCH_OUTPUT, CONVOLUTION,
-                 STATE_DECAY, STATE_SKIP, STEP_BIAS -> false;
+                 STATE_DECAY, STATE_SKIP, STEP_BIAS, TOKEN_SHIFT_MIX, LOW_RANK, DECAY_BASE, RECURRENCE_VECTOR -> false;
         };
         return table && !weight.equals(head);
     }

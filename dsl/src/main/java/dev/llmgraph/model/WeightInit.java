@@ -25,6 +25,11 @@ import java.util.SplittableRandom;
  * and the step-size bias the inverse softplus of a dt drawn log-uniformly from [0.001, 0.1] (gpt2, Mamba's range)
  * or [0.01, 1] (lecun: larger steps, so that on a tiny model the state carries a visible share of the output).
  * Every decay factor exp(dt A) then lies in (0, 1), well away from both ends for the first states.
+ *
+ * <p>RWKV's recurrences are kept in range the same way, in both schemes ({@link RwkvInit}): the decay base spread
+ * across channels from slow to fast forgetting as RWKV initialises it, the token-shift lerps in [0, 1], the LoRA
+ * factors small, so that every decay factor lies in about (0.69, 0.998) (RWKV-6) or (0.85, 0.998) (RWKV-7) and the
+ * state holds a few hundred tokens without growing past what the per-head group norm rescales.
  */
 public record WeightInit(String scheme, long seed) {
     public static WeightInit gpt2(long seed) {
@@ -48,7 +53,7 @@ public record WeightInit(String scheme, long seed) {
                 case NORM_GAIN -> fill(out, random, 1.0, 0.1);
                 case NORM_BIAS, BIAS -> fill(out, random, 0, 0.1);
                 case RELATIVE_POSITION_BIAS -> fill(out, random, 0, 0.5);
-                case TOKEN_EMBEDDING, POSITION_EMBEDDING -> fill(out, random, 0, 1.0);
+                case TOKEN_EMBEDDING, POSITION_EMBEDDING, TOKEN_TYPE_EMBEDDING -> fill(out, random, 0, 1.0);
                 case PROJECTION, BRANCH_PROJECTION, BRANCH_OUTPUT ->
                         fill(out, random, 0, 1.0 / Math.sqrt(weight.ne()[0])); // 1 / fan_in
                 // Router scores spread by about 4 (x is normalised to length ~sqrt(dModel)): the gaps between ranked
@@ -56,6 +61,7 @@ public record WeightInit(String scheme, long seed) {
                 case ROUTER -> fill(out, random, 0, 4.0 / Math.sqrt(weight.ne()[0]));
                 case CONVOLUTION, STATE_DECAY, STATE_SKIP -> stateSpace(out, random, weight);
                 case STEP_BIAS -> stepBias(out, random, 0.01, 1.0);
+                case TOKEN_SHIFT_MIX, LOW_RANK, DECAY_BASE, RECURRENCE_VECTOR -> RwkvInit.fill(out, random, weight);
             }
             return out;
         }
@@ -69,6 +75,7 @@ public record WeightInit(String scheme, long seed) {
                     0.02 / Math.sqrt(2.0 * spec.layers()) * spec.placement().initBeta(spec.layers()));
             case CONVOLUTION, STATE_DECAY, STATE_SKIP -> stateSpace(out, random, weight);
             case STEP_BIAS -> stepBias(out, random, 0.001, 0.1);
+            case TOKEN_SHIFT_MIX, LOW_RANK, DECAY_BASE, RECURRENCE_VECTOR -> RwkvInit.fill(out, random, weight);
         }
         return out;
     }

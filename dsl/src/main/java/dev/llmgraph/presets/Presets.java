@@ -248,7 +248,7 @@ public final class Presets {
     }
 
     /**
-     * Every full-size state space preset by name: models without attention or an FFN, kept apart from
+     * Every full-size recurrent preset by name (Mamba, Mamba-2, RWKV): models without attention, kept apart from
      * {@link #all()}, whose readers (tables of heads and KV caches) expect both.
      */
     public static Map<String, Supplier<ModelSpec>> stateSpace() {
@@ -256,6 +256,8 @@ public final class Presets {
         all.put("mamba-130m", Presets::mamba130m);
         all.put("mamba-2.8b", Presets::mamba2_8b);
         all.put("mamba2-2.7b", Presets::mamba2_2_7b);
+        all.put("rwkv6-finch-1.6b", RwkvPresets::finch1b6);
+        all.put("rwkv7-goose-1.5b", RwkvPresets::goose1b5);
         return all;
     }
 

@@ -54,9 +54,13 @@ final class StateSpacePresets {
 
     /**
      * The same architecture at test size: 2 layers, dModel 32, vocabulary 256; Mamba at its defaults for dModel 32,
-     * Mamba-2 with 4 heads of 16 and a state of 16 (its groups kept where 4 heads can share them).
+     * Mamba-2 with 4 heads of 16 and a state of 16 (its groups kept where 4 heads can share them); RWKV's own
+     * ({@link RwkvPresets#tiny}).
      */
     static ModelSpec tiny(ModelSpec full) {
+        if (full.rwkv() != null) {
+            return RwkvPresets.tiny(full);
+        }
         StateSpace mixer = switch (full.ssm()) {
             case Ssm mamba -> Ssm.mamba(32).withStateDim(mamba.stateDim()).withConvWidth(mamba.convWidth());
             case Mamba2 mamba2 -> Mamba2.of(32).withStateDim(16).withConvWidth(mamba2.convWidth())

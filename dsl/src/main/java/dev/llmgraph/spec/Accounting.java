@@ -85,9 +85,10 @@ public final class Accounting {
         return switch (leaf) {
             case Step.Channel channel -> switch (channel.mixer()) {
                 case Moe moe -> moe;
-                case Ffn _ -> null;
+                case Ffn _, RwkvChannelMix _ -> null;
             };
-            case Step.Mix _, Step.Normalize _, Step.Embed _, Step.Head _, Step.Residual _, Step.Parallel _ -> null;
+            case Step.Mix _, Step.Normalize _, Step.Embed _, Step.Head _, Step.Pool _, Step.MaskedLm _,
+                 Step.Residual _, Step.Parallel _ -> null;
         };
     }
 
@@ -95,14 +96,16 @@ public final class Accounting {
         return switch (leaf) {
             case Step.Mix _ -> 0;
             case Step.Channel _ -> 1;
-            case Step.Normalize _, Step.Embed _, Step.Head _, Step.Residual _, Step.Parallel _ -> 2;
+            case Step.Normalize _, Step.Embed _,
+                 Step.Head _, Step.Pool _, Step.MaskedLm _, Step.Residual _, Step.Parallel _ -> 2;
         };
     }
 
     private static boolean isNorm(Step leaf) {
         return switch (leaf) {
             case Step.Normalize _ -> true;
-            case Step.Mix _, Step.Channel _, Step.Embed _, Step.Head _, Step.Residual _, Step.Parallel _ -> false;
+            case Step.Mix _, Step.Channel _, Step.Embed _,
+                 Step.Head _, Step.Pool _, Step.MaskedLm _, Step.Residual _, Step.Parallel _ -> false;
         };
     }
 
@@ -169,7 +172,8 @@ public final class Accounting {
             for (Step leaf : block.leaves()) {
                 switch (leaf) {
                     case Step.Mix mix -> out.add(mix);
-                    case Step.Normalize _, Step.Channel _, Step.Embed _, Step.Head _, Step.Residual _,
+                    case Step.Normalize _, Step.Channel _, Step.Embed _,
+                         Step.Head _, Step.Pool _, Step.MaskedLm _, Step.Residual _,
                          Step.Parallel _ -> { }
                 }
             }

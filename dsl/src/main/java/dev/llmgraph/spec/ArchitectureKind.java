@@ -9,8 +9,9 @@ package dev.llmgraph.spec;
  *  ENCODER          every token sees every token (BERT)
  *  ENCODER_DECODER  a bidirectional encoder and a causal decoder joined by cross-attention (T5, BART)
  * </pre>
- * This version builds and runs the two decoder families; the others are named so that a spec can say
- * what it wants, and {@link ModelBuilder#build()} explains that they come later.
+ * This version builds and runs the two decoder families and encoders ({@link Transformer#encoder}); an
+ * encoder-decoder is named so that a spec can say what it wants, and {@link ModelBuilder#build()} explains that
+ * it comes later.
  */
 public enum ArchitectureKind {
     CAUSAL_DECODER, PREFIX_DECODER, ENCODER, ENCODER_DECODER;

@@ -8,8 +8,9 @@ package dev.llmgraph.spec;
  *           (SwiGLU, GeGLU, ReGLU, bilinear), chosen by {@link Ffn#gated()} and {@link Ffn#activation()}
  *  Moe      a mixture of experts: a router sends each token to k of n FFNs (Mixtral, Qwen-MoE, OLMoE),
  *           with optional shared experts every token passes through
+ *  RwkvChannelMix  RWKV's channel mixing: a token-shifted squared-ReLU FFN (with a receptance gate in RWKV-6)
  * </pre>
  * Which layers use which is {@link ModelSpec#layer(int)}'s answer.
  */
-public sealed interface ChannelMixer permits Ffn, Moe {
+public sealed interface ChannelMixer permits Ffn, Moe, RwkvChannelMix {
 }

@@ -37,6 +37,13 @@ final class FieldRules {
             case "ssm.dtRank" -> "Mamba uses ceil(dModel / 16)";
             case "mamba2.heads" -> "Mamba-2 uses heads of 64: innerDim / 64 heads";
             case "mamba2.groups" -> "the released Mamba-2 models use 1 group";
+            case "rwkv.headSize" -> "RWKV-6 and RWKV-7 use heads of 64";
+            case "rwkv.ffnDim" -> "RWKV-6 1.6B's channel mixing is 7168 wide, RWKV-7 1.5B's 8192";
+            case "rwkv.mixRank" -> "RWKV-6 1.6B's token-shift LoRA has rank 32 (time_mix_extra_dim)";
+            case "rwkv.decayRank" -> "RWKV-6 1.6B's decay LoRA has rank 64, RWKV-7 1.5B's 96";
+            case "rwkv.iclrRank" -> "RWKV-7 1.5B's in-context learning rate LoRA has rank 96";
+            case "rwkv.valueRank" -> "RWKV-7 1.5B's value residual LoRA has rank 64";
+            case "rwkv.gateRank" -> "RWKV-7 1.5B's output gate LoRA has rank 256";
             default -> throw new IllegalArgumentException("no count rule for " + field);
         };
         return Optional.of(new SpecProblem(field, value, "must be at least 1", hint));

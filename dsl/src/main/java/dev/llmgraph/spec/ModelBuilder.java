@@ -28,9 +28,12 @@ public final class ModelBuilder {
     private Moe moe;
     private LatentAttention latent;
     private StateSpace ssm;
+    private Rwkv rwkv;
     private boolean parallelBlock;
     private Embeddings embeddings = Embeddings.untied();
     private double finalLogitSoftcap;
+    private Pooling pooling = Pooling.none();
+    private boolean maskedLmHead;
     /** The defaults still in place, by setting name: a setter removes its own. */
     private final Set<String> defaulted = new LinkedHashSet<>(List.of("positional", "norm", "placement"));
 
@@ -55,9 +58,12 @@ public final class ModelBuilder {
         this.moe = s.moe();
         this.latent = s.latent();
         this.ssm = s.ssm();
+        this.rwkv = s.rwkv();
         this.parallelBlock = s.parallelBlock();
         this.embeddings = s.embeddings();
         this.finalLogitSoftcap = s.finalLogitSoftcap();
+        this.pooling = s.pooling();
+        this.maskedLmHead = s.maskedLmHead();
         this.defaulted.retainAll(s.defaulted());
     }
 
@@ -164,6 +170,15 @@ public final class ModelBuilder {
         return this;
     }
 
+    /**
+     * RWKV-6 ({@link Rwkv6}) or RWKV-7 ({@link Rwkv7}) time mixing as every layer's sequence mixer, with RWKV's
+     * channel mixing as its FFN: attention and the FFN settings are dropped; null returns to attention and an FFN.
+     */
+    public ModelBuilder rwkv(Rwkv rwkv) {
+        this.rwkv = rwkv;
+        return this;
+    }
+
     public ModelBuilder parallelBlock(boolean parallelBlock) {
         this.parallelBlock = parallelBlock;
         return this;
@@ -186,15 +201,37 @@ public final class ModelBuilder {
         return this;
     }
 
+    /** How an encoder pools its hidden states into one vector (CLS, mean, last); decoders keep {@link Pooling#none()}. */
+    public ModelBuilder pooling(Pooling pooling) {
+        this.pooling = pooling;
+        return this;
+    }
+
+    /**
+     * BERT's masked-LM head on an encoder: each hidden state through a dense layer, exact GELU and a norm, then the
+     * token embedding (tied) and a bias per token give logits over the vocabulary (model.forward, Encoding.logits).
+     */
+    public ModelBuilder maskedLmHead(boolean maskedLmHead) {
+        this.maskedLmHead = maskedLmHead;
+        return this;
+    }
+
+    /** A learned row per token type (segment) added to the embeddings: BERT has 2. */
+    public ModelBuilder tokenTypes(int tokenTypes) {
+        this.embeddings = embeddings.withTokenTypes(tokenTypes);
+        return this;
+    }
+
     /** The spec, or an {@link InvalidSpecException} listing every problem. */
     public ModelSpec build() {
-        Ffn dense = ssm != null ? null : ffn == null && moe != null ? moe.expert() : ffn;
-        Attention heads = ssm != null ? null
+        boolean recurrent = ssm != null || rwkv != null;
+        Ffn dense = recurrent ? null : ffn == null && moe != null ? moe.expert() : ffn;
+        Attention heads = recurrent ? null
                 : latent != null && latent.heads() >= 1 && latent.queryKeyHeadDim() >= 1 ? latent.asMultiHead()
                 : attention;
         ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, heads, positional,
-                norm, placement, finalNorm, dense, moe, latent, ssm, parallelBlock, embeddings, finalLogitSoftcap,
-                defaulted);
+                norm, placement, finalNorm, dense, moe, latent, ssm, rwkv, parallelBlock, embeddings, finalLogitSoftcap,
+                pooling, maskedLmHead, defaulted);
         var problems = SpecValidator.check(spec);
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(name == null ? "(unnamed)" : name, problems);

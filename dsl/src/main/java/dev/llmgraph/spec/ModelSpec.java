@@ -28,19 +28,26 @@ import java.util.Set;
  *                          with it, {@code attention} is the multi-head attention MLA decompresses to
  * @param ssm               a selective state space (Mamba, Mamba-2) as every layer's only mixer, or null; such a
  *                          spec has no attention and no FFN (both null)
+ * @param rwkv              RWKV-6 or RWKV-7 time mixing with RWKV's channel mixing on every layer, or null; such a
+ *                          spec has no attention and no FFN (both null)
  * @param parallelBlock     attention and FFN read the same input and their outputs are summed
  *                          (GPT-J, Falcon): {@code x = x + Attn(N(x)) + FFN(N(x))}
  * @param embeddings        tying, scaling and the embedding LayerNorm
  * @param finalLogitSoftcap {@code c * tanh(logits / c)} on the output logits (Gemma 2: 30); 0 = off
+ * @param pooling           how an encoder makes one vector of its hidden states ({@link Pooling#none()} for decoders,
+ *                          which have an output head instead)
+ * @param maskedLmHead      an encoder predicts (masked) tokens with BERT's head: dense + exact GELU + norm, then the
+ *                          token embedding (tied) and a bias per token
  * @param defaulted         the settings the builder filled in with its LLaMA-style defaults because they were
  *                          never set ({@code positional}, {@code norm}, {@code placement}); how the spec was
  *                          written, not what it is, so {@link #equals} leaves it out
  */
 public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int dModel, int layers, int contextLength,
                         Attention attention, Positional positional, Norm norm, NormPlacement placement,
-                        boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, StateSpace ssm,
+                        boolean finalNorm, Ffn ffn, Moe moe, LatentAttention latent, StateSpace ssm, Rwkv rwkv,
                         boolean parallelBlock, Embeddings embeddings,
-                        double finalLogitSoftcap, Set<String> defaulted) {
+                        double finalLogitSoftcap, Pooling pooling, boolean maskedLmHead,
+                        Set<String> defaulted) {
 
     public ModelSpec {
         defaulted = defaulted == null ? Set.of() : Set.copyOf(defaulted);
@@ -72,12 +79,13 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return switch (layer(0).mixer()) {
             case Attention _ -> headDim();
             case LatentAttention l -> l.ropeHeadDim();
-            case StateSpace _ -> 0;
+            case StateSpace _, Rwkv _ -> 0;
         };
     }
 
+    /** The FFN's width: the dense FFN's, RWKV's channel mixing's, or 0 (Mamba has none). */
     public int ffnDim() {
-        return ffn == null ? 0 : ffn.width();
+        return ffn != null ? ffn.width() : rwkv != null ? rwkv.ffnDim() : 0;
     }
 
     /** Whether the output head reuses the token embedding. */
@@ -105,6 +113,9 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         if (ssm != null) {
             return new LayerChoice(layer, ssm, kind.mask(), null);
         }
+        if (rwkv != null) {
+            return new LayerChoice(layer, rwkv, kind.mask(), rwkv.channelMix());
+        }
         ChannelMixer channel = moe != null && moe.sparse(layer) ? moe : ffn;
         SequenceMixer mixer = latent != null ? latent : attention;
         return new LayerChoice(layer, mixer, latent != null ? kind.mask() : mask(layer), channel);
@@ -115,9 +126,14 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return latent != null;
     }
 
-    /** Whether layers mix positions with a recurrent state (Mamba) instead of attention and a KV cache. */
+    /** Whether layers mix positions with a recurrent state (Mamba, RWKV) instead of attention and a KV cache. */
     public boolean recurrent() {
-        return ssm != null;
+        return ssm != null || rwkv != null;
+    }
+
+    /** Whether this is an encoder: hidden states and a pooled embedding out, no output head. */
+    public boolean encoder() {
+        return kind == ArchitectureKind.ENCODER;
     }
 
     /** Whether some layer routes tokens to experts. */
@@ -203,6 +219,11 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return toBuilder().ssm(ssm).build();
     }
 
+    /** This spec with RWKV time and channel mixing (null: attention and an FFN again, which must then be set). */
+    public ModelSpec withRwkv(Rwkv rwkv) {
+        return toBuilder().rwkv(rwkv).build();
+    }
+
     public ModelSpec withParallelBlock(boolean parallelBlock) {
         return toBuilder().parallelBlock(parallelBlock).build();
     }
@@ -219,6 +240,15 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return toBuilder().finalLogitSoftcap(cap).build();
     }
 
+    /** This encoder with (or without) BERT's masked-LM head. */
+    public ModelSpec withMaskedLmHead(boolean maskedLmHead) {
+        return toBuilder().maskedLmHead(maskedLmHead).build();
+    }
+
+    public ModelSpec withPooling(Pooling pooling) {
+        return toBuilder().pooling(pooling).build();
+    }
+
     public ModelSpec withKind(ArchitectureKind kind) {
         return toBuilder().kind(kind).build();
     }
@@ -228,13 +258,18 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return name + ": " + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
                 + "\n  vocabSize " + vocabSize + ", dModel " + dModel + ", layers " + layers + ", contextLength "
                 + contextLength
-                + (ssm != null ? "\n  mixer       " + ssm : "\n  attention   " + (latent != null ? latent : attention))
+                + (ssm != null ? "\n  mixer       " + ssm : rwkv != null ? "\n  mixer       " + rwkv
+                : "\n  attention   " + (latent != null ? latent : attention))
                 + "\n  positional  " + positional
                 + "\n  norm        " + norm + ", " + placement + (finalNorm ? ", final norm" : ", no final norm")
-                + (ssm != null ? "\n  ffn         none (Mamba blocks are the mixer alone)" : "\n  ffn         " + ffn)
+                + (ssm != null ? "\n  ffn         none (Mamba blocks are the mixer alone)"
+                : rwkv != null ? "\n  ffn         " + rwkv.channelMix() : "\n  ffn         " + ffn)
                 + (parallelBlock ? ", parallel with attention" : "")
                 + (moe != null ? "\n  experts     " + moe : "")
-                + "\n  embeddings  " + (embeddings.tied() ? "tied" : "untied")
+                + (kind == ArchitectureKind.ENCODER ? "\n  embeddings  " + (embeddings.tokenTypes() > 0
+                        ? embeddings.tokenTypes() + " token types" : "no token types") + ", " + pooling
+                        + (maskedLmHead ? ", masked-LM head" : "")
+                        : "\n  embeddings  " + (embeddings.tied() ? "tied" : "untied"))
                 + (embeddings.scale() != 1.0 ? ", scaled by " + embeddings.scale() : "")
                 + (embeddings.layerNorm() ? ", LayerNorm after lookup" : "")
                 + (finalLogitSoftcap > 0 ? "\n  final logit softcap " + finalLogitSoftcap : "");
@@ -253,15 +288,17 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
                 && Objects.equals(attention, m.attention) && Objects.equals(positional, m.positional)
                 && Objects.equals(norm, m.norm) && placement == m.placement && finalNorm == m.finalNorm
                 && Objects.equals(ffn, m.ffn) && Objects.equals(moe, m.moe)
-                && Objects.equals(latent, m.latent) && Objects.equals(ssm, m.ssm)
+                && Objects.equals(latent, m.latent) && Objects.equals(ssm, m.ssm) && Objects.equals(rwkv, m.rwkv)
                 && parallelBlock == m.parallelBlock
                 && Objects.equals(embeddings, m.embeddings)
-                && Double.compare(finalLogitSoftcap, m.finalLogitSoftcap) == 0;
+                && Double.compare(finalLogitSoftcap, m.finalLogitSoftcap) == 0
+                && Objects.equals(pooling, m.pooling) && maskedLmHead == m.maskedLmHead;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, kind, vocabSize, dModel, layers, contextLength, attention, positional, norm,
-                placement, finalNorm, ffn, moe, latent, ssm, parallelBlock, embeddings, finalLogitSoftcap);
+                placement, finalNorm, ffn, moe, latent, ssm, rwkv, parallelBlock, embeddings, finalLogitSoftcap, pooling,
+                maskedLmHead);
     }
 }

@@ -11,9 +11,11 @@ package dev.llmgraph.spec;
  *                   a cache of kvRank + ropeHeadDim values per token and layer
  *  StateSpace       a selective state space, Mamba ({@link Ssm}) or Mamba-2 ({@link Mamba2}): a fixed-size
  *                   recurrent state per layer, no KV cache
+ *  Rwkv             RWKV-6 / RWKV-7 time mixing ({@link Rwkv6}, {@link Rwkv7}): token shift and a WKV recurrence
+ *                   with a headSize x headSize state per head; a fixed-size recurrent state per layer
  * </pre>
- * Further families plug in here as further records: linear attention with decay and RWKV (a fixed-size
- * recurrent state too), cross-attention (keys and values from an encoder).
+ * Further families plug in here as further records: linear attention with decay (a fixed-size recurrent state
+ * too), cross-attention (keys and values from an encoder).
  */
-public sealed interface SequenceMixer permits Attention, LatentAttention, StateSpace {
+public sealed interface SequenceMixer permits Attention, LatentAttention, StateSpace, Rwkv {
 }

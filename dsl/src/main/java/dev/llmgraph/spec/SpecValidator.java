@@ -36,9 +36,15 @@ final class SpecValidator {
         if (spec.ssm() != null) {
             v.problems.addAll(SsmRules.check(spec.ssm(), spec));
         }
+        if (spec.rwkv() != null) {
+            v.problems.addAll(RwkvRules.check(spec.rwkv(), spec));
+        }
         v.checkPositional();
         v.checkNorm();
         v.checkEmbeddings();
+        if (spec.kind() != null && spec.embeddings() != null) {
+            v.problems.addAll(EncoderRules.check(spec));
+        }
         return v.problems;
     }
 
@@ -53,19 +59,19 @@ final class SpecValidator {
         }
         if (s.kind() == null) {
             problem("kind", null, "the architecture kind must be set", "use Transformer.causalDecoder or prefixDecoder");
-        } else if (s.kind() == ArchitectureKind.ENCODER || s.kind() == ArchitectureKind.ENCODER_DECODER) {
-            problem("kind", s.kind(), "this version builds decoder-only models",
-                    "use CAUSAL_DECODER or PREFIX_DECODER; encoders and encoder-decoders come in a later version");
+        } else if (s.kind() == ArchitectureKind.ENCODER_DECODER) {
+            problem("kind", s.kind(), "this version builds decoders and encoders, not encoder-decoders",
+                    "use CAUSAL_DECODER, PREFIX_DECODER or ENCODER; encoder-decoders (T5) come in a later version");
         }
         FieldRules.count("vocabSize", s.vocabSize()).ifPresent(problems::add);
         FieldRules.count("dModel", s.dModel()).ifPresent(problems::add);
         FieldRules.count("layers", s.layers()).ifPresent(problems::add);
         FieldRules.count("contextLength", s.contextLength()).ifPresent(problems::add);
-        if (s.attention() == null && s.ssm() == null) {
+        if (s.attention() == null && !s.recurrent()) {
             problem("attention", null, "attention must be set",
                     "e.g. .attention(Attention.multiHead(8)) or .attention(Attention.grouped(32, 8))");
         }
-        if (s.ffn() == null && s.ssm() == null) {
+        if (s.ffn() == null && !s.recurrent()) {
             problem("ffn", null, "the feed-forward network must be set",
                     "e.g. .ffn(Ffn.swiglu(1376)) or .ffn(Ffn.mlp(2048, Activation.GELU))");
         }

@@ -26,6 +26,15 @@ public final class Transformer {
         return new ModelBuilder(name, ArchitectureKind.PREFIX_DECODER);
     }
 
+    /**
+     * A BERT-style encoder: every token attends to every token, the output is the hidden states and their
+     * pooled vector (CLS pooling unless {@code .pooling(...)} says otherwise), and there is no output head. BERT
+     * itself: learned positions, {@code .tokenTypes(2)}, an embedding LayerNorm, post-LN, a GELU MLP, no final norm.
+     */
+    public static ModelBuilder encoder(String name) {
+        return new ModelBuilder(name, ArchitectureKind.ENCODER).pooling(Pooling.cls());
+    }
+
     /** A builder for any family. */
     public static ModelBuilder builder(String name, ArchitectureKind kind) {
         return new ModelBuilder(name, kind);

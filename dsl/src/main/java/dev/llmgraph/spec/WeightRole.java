@@ -10,6 +10,8 @@ public enum WeightRole {
     TOKEN_EMBEDDING(true),
     /** A learned absolute position table {@code [dModel, contextLength]} added to the token embeddings. */
     POSITION_EMBEDDING(false),
+    /** An encoder's learned row per token type (segment) {@code [dModel, tokenTypes]}, added to the token embeddings. */
+    TOKEN_TYPE_EMBEDDING(false),
     /** T5's learned bias per head and bucket of relative distance {@code [heads, buckets]}. */
     RELATIVE_POSITION_BIAS(false),
     /** The gain of a norm (including QK-norm). */
@@ -46,7 +48,28 @@ public enum WeightRole {
     /** A state space model's skip D {@code [innerDim]}: how much of each channel's input passes straight to y. */
     STATE_SKIP(false),
     /** The bias of a state space model's step size, before the softplus: it sets the initial time scale. */
-    STEP_BIAS(false);
+    STEP_BIAS(false),
+    /**
+     * RWKV's token-shift lerp coefficients mu {@code [dModel]} (fused: {@code [dModel, 1, 1, 5 or 6]}): how much of
+     * the previous token each channel takes, x + mu (x_prev - x); between 0 and 1 at initialisation.
+     */
+    TOKEN_SHIFT_MIX(false),
+    /**
+     * A factor of one of RWKV's small data-dependent LoRAs (token-shift lerps, decay, in-context learning rate, value
+     * residual, gate): kept in F32, as llama.cpp's quantizer leaves {@code time_mix_w1}, {@code _w2} and the
+     * others alone.
+     */
+    LOW_RANK(false),
+    /**
+     * RWKV's per-channel decay base {@code [dModel]} (RWKV-6 {@code time_mix_decay}, RWKV-7 {@code time_mix_w0}):
+     * the log-log of the forgetting rate before the data-dependent part, spread from slow to fast across channels.
+     */
+    DECAY_BASE(false),
+    /**
+     * Another per-channel vector of RWKV's time mixing: RWKV-6's bonus u ({@code time_mix_first}), RWKV-7's biases
+     * a0, v0 and its key scales k_k, k_a, r_k.
+     */
+    RECURRENCE_VECTOR(false);
 
     private final boolean matrix;
 

@@ -28,6 +28,10 @@ final class SubstringCounts {
         return node < counts.length ? counts[node] : 0;
     }
 
+    int parent(int node) {
+        return parents[node];
+    }
+
     /** Length in code points. */
     int length(int node) {
         return lengths[node];

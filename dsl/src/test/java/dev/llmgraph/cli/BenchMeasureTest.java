@@ -1,11 +1,16 @@
 package dev.llmgraph.cli;
 
 import dev.llmgraph.bench.BenchReport;
+import dev.llmgraph.display.Display;
+import dev.llmgraph.display.DisplaySink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,6 +33,35 @@ class BenchMeasureTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    @Test
+    void aCellSeesALiveBarOverTheRunsOfBothEngines(@TempDir Path out) {
+        List<Map<String, String>> shown = new ArrayList<>();
+        Display.install(new DisplaySink() {
+            public void display(Map<String, String> bundle, String displayId) {
+                shown.add(bundle);
+            }
+
+            public void update(Map<String, String> bundle, String displayId) {
+                shown.add(bundle);
+            }
+
+            public boolean supportsUpdates() {
+                return true;
+            }
+        });
+        try {
+            BenchCommand.measure("--model", "tiny-gpt2-small", "--type", "q8_0", "-p", "8", "-n", "4", "-r", "1",
+                    "--rounds", "1", "--threads", "2", "--out", out.toString());
+        } finally {
+            Display.reset();
+        }
+        // one display, then an update per run (llmgraph and llama-bench) and one when it closes
+        assertTrue(shown.getFirst().get("text/plain").startsWith("bench 0/2 runs"), shown.getFirst().toString());
+        assertTrue(shown.getLast().get("text/plain").startsWith("bench 2/2 runs (100%)"), shown.getLast().toString());
+        assertTrue(shown.getLast().get("text/html").contains("<progress value=\"2\" max=\"2\""),
+                shown.getLast().get("text/html"));
     }
 
     @Test

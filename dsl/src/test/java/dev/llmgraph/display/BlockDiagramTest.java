@@ -28,13 +28,16 @@ class BlockDiagramTest {
             Xml xml = svg(spec);
             assertEquals("svg", xml.root().getTagName(), spec.name());
             assertEquals("× " + spec.layers() + " layers", xml.node("layers").getTextContent(), spec.name());
-            // A Mamba block is its mixer alone (drawn in the sequence mixer's frame, with the scan), no FFN.
-            List<String> nodes = spec.recurrent() ? List.of("tok_embd", "block", "attention", "ssm_scan", "output",
+            // A Mamba block is its mixer alone (drawn in the sequence mixer's frame, with the scan), no FFN; an RWKV
+            // block has the WKV recurrence in the mixer's frame and its channel mixing in the FFN's.
+            boolean mamba = spec.ssm() != null;
+            List<String> nodes = mamba ? List.of("tok_embd", "block", "attention", "ssm_scan", "output", "logits")
+                    : spec.rwkv() != null ? List.of("tok_embd", "block", "attention", "rwkv_wkv", "ffn", "output",
                     "logits") : List.of("tok_embd", "block", "attention", "ffn", "output", "logits");
             for (String node : nodes) {
                 assertTrue(xml.has(node), spec.name() + " lacks " + node);
             }
-            assertEquals(!spec.recurrent(), xml.has("ffn"), spec.name() + ": an FFN frame");
+            assertEquals(!mamba, xml.has("ffn"), spec.name() + ": an FFN frame");
         }
     }
 

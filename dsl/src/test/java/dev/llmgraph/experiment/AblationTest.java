@@ -1,10 +1,20 @@
 package dev.llmgraph.experiment;
 
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.Transformer;
+import dev.llmgraph.train.TokenDataset;
+import dev.llmgraph.train.Trainer;
+import dev.llmgraph.train.TrainingConfig;
+import dev.llmgraph.train.TrainingListener;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -91,5 +101,63 @@ class AblationTest {
         assertEquals("nothing to measure; add columns with measure(Measure.parameters(), ...)", nothing.getMessage());
         var empty = assertThrows(IllegalArgumentException.class, Axis::layers);
         assertEquals("the axis 'layers' has no values; give at least one", empty.getMessage());
+    }
+
+    @Test
+    void customMeasuresCountFromTheSpecOrRunTheModelWithTheChosenWeights() {
+        int[] prompt = {1, 2, 3};
+        AblationTable t = Ablation.of(BASE)
+                .vary(Axis.layers(1, 2))
+                .weights(WeightInit.gpt2(7))
+                .measure(Measure.counted("layers", ModelSpec::layers),
+                         Measure.measured("rms of l_out.0", m -> m.inspect(prompt, "l_out.0").node("l_out.0").rms()),
+                         Measure.measured("rms per block", m -> new double[] {1.5, 2.5}))
+                .run();
+        assertEquals(List.of(1, 2), t.column("layers"));
+        for (int layers = 1; layers <= 2; layers++) {
+            // the same weights built outside the ablation: Model.random(spec, seed) draws WeightInit.gpt2(seed)
+            try (Model model = Model.random(BASE.withLayers(layers), 7)) {
+                assertEquals(model.inspect(prompt, "l_out.0").node("l_out.0").rms(),
+                        t.column("rms of l_out.0").get(layers - 1));
+            }
+        }
+        assertTrue(t.toString().contains("2 values: 1.50 ... 2.50"), t.toString());
+        assertTrue(t.csv().contains(",1.5 2.5,"), t.csv());
+        var unknown = assertThrows(IllegalArgumentException.class, () -> t.column("loss"));
+        assertEquals("no measure named 'loss' in this table; its measures are [layers, rms of l_out.0, rms per block]",
+                unknown.getMessage());
+        var none = assertThrows(IllegalArgumentException.class, () -> Ablation.of(BASE).weights(null));
+        assertEquals("weights(null): give a WeightInit, e.g. WeightInit.gpt2(1)", none.getMessage());
+    }
+
+    @Test
+    void theLossAfterTrainingIsTheTrainersOwnAndComesAfterTheOtherMeasures() {
+        ModelSpec spec = Transformer.causalDecoder("tiny-llama").vocabSize(32).dModel(32).layers(2).contextLength(32)
+                .attention(Attention.grouped(4, 2)).positional(Positional.rope(10_000))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE).ffn(Ffn.swiglu(64)).build();
+        int[] ids = new int[2000];
+        for (int i = 1; i < ids.length; i++) {
+            ids[i] = (ids[i - 1] + 1 + (i / 50) % 3) % 32;
+        }
+        TokenDataset[] data = TokenDataset.of(ids).split(0.9);
+        TrainingConfig config = TrainingConfig.defaults().withBatch(4, 16).withSteps(8).withSchedule(1e-2, 1e-3, 2)
+                .withEvaluation(0, 2);
+        ModelOptions options = ModelOptions.cpu().withThreads(1);
+        int[] prompt = {1, 2, 3};
+        AblationTable t = Ablation.of(spec).options(options)
+                .vary(Axis.placement(NormPlacement.PRE, NormPlacement.POST))
+                .measure(Measure.trainedLoss(data[0], data[1], config), Measure.logitDifference(prompt))
+                .run();
+        assertEquals("held-out loss after 8 steps", Measure.trainedLoss(data[0], data[1], config).name());
+        assertEquals(0.0, (double) t.rows().get(0).values().get(1), "the base's logits, read before training");
+        for (int row = 0; row < 2; row++) {
+            ModelSpec s = spec.withPlacement(row == 0 ? NormPlacement.PRE : NormPlacement.POST);
+            try (Model model = Model.random(s, WeightInit.lecun(1), options);
+                 Trainer trainer = Trainer.of(model, config)) {
+                double byHand = trainer.train(data[0], data[1], TrainingListener.SILENT).evaluations().getLast().loss();
+                assertEquals(byHand, (double) t.rows().get(row).values().get(0), t.toString());
+                assertTrue(byHand < Math.log(32), "below chance after 8 steps: " + byHand);
+            }
+        }
     }
 }

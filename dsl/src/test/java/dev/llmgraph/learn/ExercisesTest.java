@@ -35,6 +35,13 @@ class ExercisesTest {
         // Mixtral: the total minus 6 skipped SwiGLU experts (3 x 4096 x 14336) in each of 32 layers
         m.put("05.2", 46_702_792_704.0 - 32.0 * 6 * 3 * 4096 * 14336);
         m.put("05.3", 2.0 * 128 * 128 / (512 + 64));                          // MHA 2 n_h d_h over MLA d_c + d_h^R
+        m.put("06.1", 24.0 * (3 + 16) * 1536 * 4); // 24 layers, (d_conv - 1 + d_state) x d_inner floats of 4 bytes
+        // Mamba-2.8B: 64 layers x (3 + 16) x 5120 floats = 24,903,680 bytes; LLaMA-2-7B: 512 KiB per token
+        m.put("06.2", 48.0); // 47 tokens: 24,641,536 bytes; 48 tokens: 25,165,824
+        m.put("06.3", 90.0); // 0.95^89 = 0.0103, 0.95^90 = 0.0099
+        m.put("09.1", 5.0);        // aa -> Z: ZabdZabac; ab -> Y: ZYdZYac; ZY -> X: X d X a c
+        m.put("09.2", -2 - 2.5);   // ▁|ab beats ▁a|b (-5) and ▁|a|b (-6)
+        m.put("09.3", 2 * 3 + 7.0); // two CJK characters of 3 UTF-8 bytes each, then " is cod": 7 ASCII bytes
         return m;
     }
 
@@ -102,7 +109,7 @@ class ExercisesTest {
             assertTrue(e.hint().length() > 40, e.id() + " needs a real hint");
             assertTrue(e.toString().startsWith("Exercise " + e.id() + ": "), e.toString());
         }
-        assertEquals(List.of("01", "02", "03", "04", "05"), List.copyOf(perNotebook.keySet()));
+        assertEquals(List.of("01", "02", "03", "04", "05", "06", "09"), List.copyOf(perNotebook.keySet()));
         perNotebook.forEach((notebook, n) -> assertTrue(n >= 2 && n <= 3, notebook + " has " + n));
     }
 

@@ -17,7 +17,7 @@ import java.util.Map;
  *  QK-norm   per head: q_h, k_g = RMSNorm over the head (weights attn_q_norm / attn_k_norm, the spec's eps);
  *            whole width: q, k = RMSNorm over all heads x headDim values, then split into heads; before RoPE
  *  logit     s = scale * q_h . k_g;  s = c * tanh(s / c) when soft-capped;  + ALiBi or T5 bias
- *  mask      causal k <= q; prefix decoder also k &lt; P; a sliding layer also |q - k| &lt; W
+ *  mask      causal k <= q; prefix decoder also k &lt; P; encoder every k; a sliding layer also |q - k| &lt; W
  *  output    W_o concat_h(softmax(s) v_g) (+ b_o)
  * </pre>
  */
@@ -133,7 +133,8 @@ final class ReferenceAttention {
 
     /** Whether query position q sees key position k in block {@code layer}. */
     static boolean visible(ModelSpec spec, int layer, int q, int k, int prefixLength) {
-        boolean family = k <= q || (spec.kind() == ArchitectureKind.PREFIX_DECODER && k < prefixLength);
+        boolean family = k <= q || (spec.kind() == ArchitectureKind.PREFIX_DECODER && k < prefixLength)
+                || spec.kind() == ArchitectureKind.ENCODER; // BERT: every token sees the whole sequence
         SlidingWindow window = spec.attention().window();
         // "every n-th layer (layers n-1, 2n-1, ...) is global"
         boolean slides = window != null && (window.globalEvery() == 0 || (layer + 1) % window.globalEvery() != 0);

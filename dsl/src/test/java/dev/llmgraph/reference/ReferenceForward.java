@@ -9,7 +9,11 @@ import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Pooling;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.Rwkv6;
+import dev.llmgraph.spec.Rwkv7;
+import dev.llmgraph.spec.RwkvChannelMix;
 import dev.llmgraph.spec.Ssm;
 
 import java.util.LinkedHashMap;
@@ -29,12 +33,18 @@ import java.util.Map;
  *    DEEPNORM   x = N1(alpha x + A(x));      x = N2(alpha x + F(x)),   alpha = (2 layers)^(1/4)
  *    parallel   x = x + A(N1(x)) + F(N1(x))  (PRE)   or   x = N1(x + A(x) + F(x))  (POST)
  *    Mamba      x = x + M(N1(x))             (PRE, no FFN: M is Mamba's or Mamba-2's selective state space)
+ *    RWKV       x = x + T(N1(x));            x = x + C(N2(x))   (PRE: RWKV's time mixing and channel mixing)
  *  logits = H N_final(x), soft-capped c tanh(logits / c) when the spec says so
+ * An encoder (BERT) adds the row of each token's type (segment) to its embedding, lets every token attend to every
+ * token, and has no head: its output is the hidden states N_final(x) and their pooled vector, the first row (CLS),
+ * the last row, or the mean of the rows.
  * </pre>
  */
 public final class ReferenceForward {
     private final ModelSpec spec;
     private final ReferenceWeights w;
+    /** RWKV's time and channel mixing of the current run (it carries layer 0's values to later layers). */
+    private ReferenceRwkv rwkv;
 
     /**
      * @param logits [T][vocabSize]
@@ -61,10 +71,63 @@ public final class ReferenceForward {
         return new ReferenceForward(model.spec(), ReferenceWeights.readFrom(model));
     }
 
+    /**
+     * An encoder's output for {@code tokens} of types {@code types}.
+     *
+     * @param hidden [T][dModel]
+     * @param pooled [dModel], or null without pooling
+     * @param logits [T][vocabSize] of the masked-LM head, or null without one
+     */
+    public record Encoded(double[][] hidden, double[] pooled, double[][] logits) {}
+
+    /** An encoder's hidden states and pooled vector; {@code types} null means every token is of type 0. */
+    public Encoded encode(int[] tokens, int[] types) {
+        double[][] x = embeddings(tokens, types);
+        Map<String, double[]> nodes = new LinkedHashMap<>();
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            x = block(layer, x, tokens.length, nodes);
+        }
+        if (spec.finalNorm()) {
+            x = norm(x, "output_norm");
+        }
+        int d = spec.dModel();
+        double[] pooled = switch (spec.pooling()) {
+            case Pooling.None _ -> null;
+            case Pooling.Cls _ -> x[0].clone();
+            case Pooling.Last _ -> x[x.length - 1].clone();
+            case Pooling.Mean _ -> {
+                double[] mean = new double[d];
+                for (double[] row : x) {
+                    for (int i = 0; i < d; i++) {
+                        mean[i] += row[i] / x.length;
+                    }
+                }
+                yield mean;
+            }
+        };
+        return new Encoded(x, pooled, spec.maskedLmHead() ? maskedLm(x) : null);
+    }
+
+    /** BERT's masked-LM head: t = N(gelu(W h + b)), logits = E t + c with the token embedding E. */
+    private double[][] maskedLm(double[][] hidden) {
+        double[] table = w.get("token_embd.weight");
+        double[][] logits = new double[hidden.length][];
+        for (int t = 0; t < hidden.length; t++) {
+            double[] dense = w.linear("mlm_dense", hidden[t]);
+            for (int i = 0; i < dense.length; i++) {
+                dense[i] = ReferenceFfn.activation(dev.llmgraph.spec.Activation.GELU, dense[i]);
+            }
+            logits[t] = ReferenceWeights.matVec(table, ReferenceNorms.apply(spec.norm(), dense, w, "mlm_norm"),
+                    w.get("mlm_output.bias"));
+        }
+        return logits;
+    }
+
     /** Logits of every position; the first {@code prefixLength} tokens attend bidirectionally (prefix decoder). */
     public Result run(int[] tokens, int prefixLength) {
         Map<String, double[]> nodes = new LinkedHashMap<>();
-        double[][] x = embeddings(tokens);
+        rwkv = new ReferenceRwkv(w);
+        double[][] x = embeddings(tokens, null);
         nodes.put("embd", flatten(x));
         for (int layer = 0; layer < spec.layers(); layer++) {
             x = block(layer, x, prefixLength, nodes);
@@ -85,9 +148,10 @@ public final class ReferenceForward {
         return new Result(logits, nodes);
     }
 
-    private double[][] embeddings(int[] tokens) {
+    private double[][] embeddings(int[] tokens, int[] types) {
         int d = spec.dModel();
         double[] table = w.get("token_embd.weight");
+        double[] typeTable = spec.embeddings().tokenTypes() > 0 ? w.get("token_types.weight") : null;
         double[][] x = new double[tokens.length][d];
         for (int t = 0; t < tokens.length; t++) {
             for (int i = 0; i < d; i++) {
@@ -96,7 +160,8 @@ public final class ReferenceForward {
                     case Positional.Sinusoidal s -> ReferencePositions.sinusoidal(t, i, d);
                     case Positional.None _, Positional.Rope _, Positional.Alibi _, Positional.T5Bias _ -> 0;
                 };
-                x[t][i] = spec.embeddings().scale() * table[tokens[t] * d + i] + position;
+                double segment = typeTable == null ? 0 : typeTable[(types == null ? 0 : types[t]) * d + i];
+                x[t][i] = spec.embeddings().scale() * table[tokens[t] * d + i] + segment + position;
             }
             if (spec.embeddings().layerNorm()) {
                 x[t] = ReferenceNorms.apply(spec.norm(), x[t], w, "token_embd_norm");
@@ -138,7 +203,7 @@ public final class ReferenceForward {
             attention = norm(attention, b + "attn_post_norm");
         }
         double[][] mid = add(x, 1, attention);
-        double[][] f = ffn(norm(mid, b + "ffn_norm"), layer);
+        double[][] f = ffn(norm(mid, b + (spec.rwkv() != null ? "attn_norm_2" : "ffn_norm")), layer);
         if (placement == NormPlacement.SANDWICH) {
             f = norm(f, b + "ffn_post_norm");
         }
@@ -152,6 +217,8 @@ public final class ReferenceForward {
             case LatentAttention l -> ReferenceLatentAttention.apply(spec, l, w, layer, x, nodes);
             case Ssm m -> ReferenceSelectiveScan.apply(m, w, layer, x, nodes);
             case Mamba2 m -> ReferenceMamba2.apply(m, spec.norm().eps(), w, layer, x, nodes);
+            case Rwkv6 m -> rwkv.rwkv6(m, layer, x, nodes);
+            case Rwkv7 m -> rwkv.rwkv7(m, layer, x, nodes);
         };
     }
 
@@ -165,11 +232,15 @@ public final class ReferenceForward {
     }
 
     private double[][] ffn(double[][] x, int layer) {
+        if (spec.layer(layer).channel() instanceof RwkvChannelMix m) { // shifts: reads the previous token too
+            return rwkv.channelMix(m, layer, x);
+        }
         double[][] out = new double[x.length][];
         for (int t = 0; t < x.length; t++) {
             out[t] = switch (spec.layer(layer).channel()) {
                 case Ffn f -> ReferenceFfn.apply(f, x[t], w, layer);
                 case Moe m -> ReferenceExperts.apply(m, x[t], w, layer);
+                case RwkvChannelMix _ -> throw new IllegalStateException("channel mixing is a sequence's, above");
             };
         }
         return out;

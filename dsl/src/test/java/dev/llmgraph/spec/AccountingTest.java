@@ -36,7 +36,9 @@ class AccountingTest {
             "chatglm-6b,     6173286400",
             "mamba-130m,     129135360",
             "mamba-2.8b,     2768345600",
-            "mamba2-2.7b,    2702599680"})
+            "mamba2-2.7b,    2702599680",
+            "rwkv6-finch-1.6b, 1599873024",
+            "rwkv7-goose-1.5b, 1527404544"})
     void presetParameterCountIsThePublishedOne(String preset, long published) {
         assertEquals(published, Presets.byName(preset).parameterCount());
     }

@@ -26,10 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class PlanTest {
     static Stream<Arguments> presetsAndRandomSpecs() {
         // The formulas below are those of dense softmax attention (and Mamba's); MoE and MLA presets have their own
-        // (MoeSpecTest, LatentAttentionSpecTest, MoePresetCountsTest).
+        // (MoeSpecTest, LatentAttentionSpecTest, MoePresetCountsTest), and so have RWKV's (RwkvSpecTest).
         Stream<ModelSpec> presets = Stream.concat(Presets.all().values().stream(), Presets.stateSpace().values()
                 .stream()).map(Supplier::get)
-                .filter(s -> !s.sparse() && !s.latentAttention());
+                .filter(s -> !s.sparse() && !s.latentAttention() && s.rwkv() == null);
         SplittableRandom random = new SplittableRandom(23);
         Stream<ModelSpec> randomSpecs = IntStream.range(0, 200).mapToObj(i -> RandomSpecs.next(random, "random-" + i));
         return Stream.concat(presets, randomSpecs).map(spec -> Arguments.of(spec.describe().replace("\n  ", "; "), spec));
@@ -115,7 +115,8 @@ class PlanTest {
     private static MaskKind mask(Step leaf) {
         return switch (leaf) {
             case Step.Mix mix -> mix.mask();
-            case Step.Normalize _, Step.Channel _, Step.Embed _, Step.Head _, Step.Residual _, Step.Parallel _ -> null;
+            case Step.Normalize _, Step.Channel _, Step.Embed _, Step.Head _, Step.Pool _, Step.MaskedLm _,
+                 Step.Residual _, Step.Parallel _ -> null;
         };
     }
 
@@ -134,6 +135,8 @@ class PlanTest {
             case Step.Channel _ -> "Channel";
             case Step.Embed _ -> "Embed";
             case Step.Head _ -> "Head";
+            case Step.Pool _ -> "Pool";
+            case Step.MaskedLm _ -> "MaskedLm";
         };
     }
 }

@@ -65,11 +65,9 @@ class SpecValidationTest {
                 problem(b -> b.name("  "), "name = '  ': a spec needs a name; pass one to Transformer.causalDecoder(\"my-model\")"),
                 problem(b -> b.kind(null), "kind = null: the architecture kind must be set; use Transformer.causalDecoder or "
                         + "prefixDecoder"),
-                problem(b -> b.kind(ArchitectureKind.ENCODER), "kind = ENCODER: this version builds decoder-only models; use "
-                        + "CAUSAL_DECODER or PREFIX_DECODER; encoders and encoder-decoders come in a later version"),
                 problem(b -> b.kind(ArchitectureKind.ENCODER_DECODER), "kind = ENCODER_DECODER: this version builds "
-                        + "decoder-only models; use CAUSAL_DECODER or PREFIX_DECODER; encoders and encoder-decoders come in a "
-                        + "later version"),
+                        + "decoders and encoders, not encoder-decoders; use CAUSAL_DECODER, PREFIX_DECODER or ENCODER; "
+                        + "encoder-decoders (T5) come in a later version"),
                 problem(b -> unset("vocabSize"), "vocabSize = 0: must be at least 1; set it with .vocabSize(n), e.g. "
                         + "32000 for LLaMA's tokenizer"),
                 problem(b -> unset("dModel").attention(Attention.multiHead(4).withHeadDim(8)), "dModel = 0: must be "
@@ -228,7 +226,7 @@ class SpecValidationTest {
         var parallel = assertThrows(InvalidSpecException.class, () -> llama.withPlacement(NormPlacement.SANDWICH)
                 .withParallelBlock(true));
         assertEquals("parallelBlock", parallel.problems().getFirst().field());
-        var encoder = assertThrows(InvalidSpecException.class, () -> llama.withKind(ArchitectureKind.ENCODER));
+        var encoder = assertThrows(InvalidSpecException.class, () -> llama.withKind(ArchitectureKind.ENCODER_DECODER));
         assertEquals("kind", encoder.problems().getFirst().field());
 
         ModelSpec gqa = llama.withAttention(Attention.grouped(32, 8));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToIntFunction;
@@ -37,6 +38,7 @@ public final class SpmComparison {
         Path heldOutFile = Files.writeString(dir.resolve("held-out.txt"), heldOut);
         String text = heldOut.toString();
         long characters = text.codePointCount(0, text.length());
+        System.out.println("load average before: " + Files.readString(Path.of("/proc/loadavg")).trim());
         System.out.printf("corpus: %d files, %.2f MB trained on, %.2f MB held out (%d characters); vocabSize %d; "
                         + "%d cores%n%n", files.size(), train.length() / 1e6, heldOut.length() / 1e6, characters,
                 vocabSize, Runtime.getRuntime().availableProcessors());
@@ -45,11 +47,16 @@ public final class SpmComparison {
         java(" llmgraph BPE (byte-level, GPT-2 pre-tokenisation)", () -> BpeTrainer.train(train.toString(), vocabSize),
                 bpe -> bpe.encode(text).length, characters);
         spm(dir, trainFile, heldOutFile, "bpe", vocabSize, characters, false);
+        String trainAsSpm = spmDefaultText(train.toString());
+        java(" llmgraph BPE on spm's default text (trained and encoded as spm_encode sees it)",
+                () -> BpeTrainer.train(trainAsSpm, vocabSize), bpe -> spmDefaultText(text).lines()
+                        .filter(line -> !line.isEmpty()).mapToInt(line -> bpe.encode(line).length).sum(), characters);
         spm(dir, trainFile, heldOutFile, "bpe", vocabSize, characters, true);
         java(" llmgraph Unigram", () -> UnigramTrainer.train(train.toString(), vocabSize),
                 unigram -> unigram.encode(text).length, characters);
         spm(dir, trainFile, heldOutFile, "unigram", vocabSize, characters, false);
         spm(dir, trainFile, heldOutFile, "unigram", vocabSize, characters, true);
+        System.out.println("\nload average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
     }
 
     private static <T> void java(String name, java.util.function.Supplier<T> trainer, ToIntFunction<T> encode,
@@ -65,7 +72,25 @@ public final class SpmComparison {
                 encode.applyAsInt(tokenizer) / (double) characters);
     }
 
-    /** spm_train with its defaults (NFKC, extra whitespace removed), or with llmgraph's normalisation. */
+    /**
+     * The text as spm's default normaliser (nmt_nfkc) leaves each line: NFKC, tabs as spaces, no leading, trailing
+     * or repeated spaces. spm_encode encodes a line at a time, so the newlines cost nothing.
+     */
+    private static String spmDefaultText(String text) {
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            String normal = Normalizer.normalize(line, Normalizer.Form.NFKC).replace('\t', ' ').strip();
+            out.append(normal.replaceAll(" {2,}", " ")).append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * spm_train with its defaults (NFKC, extra whitespace removed), or like for like with llmgraph: no
+     * normalisation, whitespace kept, pieces made of whitespace allowed (indentation), byte fallback, every
+     * character covered. spm_encode reads a line at a time and drops the newlines, which llmgraph's tokenizers
+     * must encode; like for like, each newline is counted as one token more.
+     */
     private static void spm(Path dir, Path train, Path heldOut, String type, int vocabSize, long characters,
                             boolean likeLlmgraph) throws Exception {
         Path prefix = dir.resolve(type + (likeLlmgraph ? "-identity" : ""));
@@ -74,7 +99,7 @@ public final class SpmComparison {
                 "--max_sentence_length=100000"));
         if (likeLlmgraph) {
             command.addAll(List.of("--normalization_rule_name=identity", "--remove_extra_whitespaces=false",
-                    "--character_coverage=1.0"));
+                    "--character_coverage=1.0", "--allow_whitespace_only_pieces=true", "--byte_fallback=true"));
         }
         long start = System.nanoTime();
         run(dir, command.toArray(String[]::new));
@@ -82,8 +107,12 @@ public final class SpmComparison {
         String ids = run(dir, "spm_encode", "--model=" + prefix + ".model", "--output_format=id",
                 "--input=" + heldOut);
         long tokens = ids.lines().mapToLong(line -> line.isBlank() ? 0 : line.trim().split(" +").length).sum();
+        if (likeLlmgraph) {
+            tokens += Files.readString(heldOut).chars().filter(c -> c == '\n').count();
+        }
         System.out.printf("| spm_train --model_type=%s%s | %.2f s | %.4f |%n", type,
-                likeLlmgraph ? " (identity normalisation, whitespace kept)" : "", seconds, tokens / (double) characters);
+                likeLlmgraph ? " (like for like: whitespace kept, a token per newline)" : "", seconds,
+                tokens / (double) characters);
     }
 
     private static String run(Path dir, String... command) throws IOException, InterruptedException {

@@ -114,9 +114,9 @@ class UnigramTest {
         int[] englishIds = unigram.encode(english);
         assertEquals(english, unigram.decode(englishIds));
         int bytes = english.getBytes(StandardCharsets.UTF_8).length;
-        // Fewer than one token per two bytes or so: the corpus is the repository's own docs, which change from
-        // session to session (measured 0.50 on 2026-12-04: 38 tokens for the 76-byte sentence; a character-level
-        // encoding would take 76).
-        assertTrue(englishIds.length <= bytes * 0.55, englishIds.length + " tokens for " + bytes + " bytes");
+        // Characters alone would take a token per byte; 2000 pieces learned from ~45 KB of this repository's prose
+        // roughly halve that (37-38 tokens for these 76 bytes). The margin keeps an edit of README.md, which moves a
+        // word like "they" in or out of the vocabulary, from deciding the test.
+        assertTrue(englishIds.length < bytes * 0.6, englishIds.length + " tokens for " + bytes + " bytes");
     }
 }

@@ -49,6 +49,7 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph notebook", "notebookInstallsTheKernelAndStartsJupyter"),
             Map.entry("bin/llmgraph kernel install", "kernelInstallWritesTheKernelspec"),
             Map.entry("bin/llmgraph logits --gguf F --tokens 1,2,3 --out F", "logitsWritesEveryPosition"),
+            Map.entry("bin/llmgraph embed --gguf F --tokens 1,2,3 --out F [--pooled]", "embedWritesHiddenStates"),
             Map.entry("bin/llmgraph parity --gguf F --tokens 1,2,3 [--tolerance X]", "parityComparesEveryNode"),
             Map.entry("bin/llmgraph generate --gguf F --prompt TEXT [--chat] [-n N]", "generateWritesText"),
             Map.entry("bin/llmgraph bench --model NAME", "benchMeasuresATinyPresetAndItsFile"),
@@ -166,6 +167,27 @@ class DocumentedCommandsTest {
     }
 
     @Test
+    void embedWritesHiddenStates() throws Exception {
+        Path bert = work.resolve("tiny-bert.gguf");
+        var spec = Presets.tiny(dev.llmgraph.presets.EncoderPresets.bertBaseUncased())
+                .withFfn(dev.llmgraph.spec.Ffn.mlp(128, dev.llmgraph.spec.Activation.GELU_TANH));
+        try (Model model = Model.random(spec, WeightInit.lecun(5), ModelOptions.cpu().withThreads(2))) {
+            GgufModels.write(model, bert);
+        }
+        Path out = work.resolve("embeddings.f32");
+        Result run = llmgraph(List.of("embed", "--gguf", bert.toString(), "--tokens", "1,2,3", "--out", out.toString(),
+                "--threads", "2"), "");
+        assertEquals(0, run.status(), run.output());
+        assertTrue(run.output().startsWith("hidden states [3 x 32] (f32, little-endian, row-major) -> " + out + "\n"),
+                run.output());
+        assertEquals(3L * 32 * Float.BYTES, Files.size(out));
+        run = llmgraph(List.of("embed", "--gguf", bert.toString(), "--tokens", "1,2,3", "--out", out.toString(),
+                "--pooled", "--threads", "2"), "");
+        assertEquals(0, run.status(), run.output());
+        assertEquals(32L * Float.BYTES, Files.size(out));
+    }
+
+    @Test
     void parityComparesEveryNode() throws Exception {
         Result run = llmgraph(List.of("parity", "--gguf", gguf.toString(), "--tokens", "1,2,3", "--tolerance", "1e-3",
                 "--threads", "2"), "");
@@ -245,8 +267,8 @@ class DocumentedCommandsTest {
 
     @Test
     void everyCommandAnswersHelp() throws Exception {
-        for (String command : List.of("run", "jshell", "test", "build-native", "logits", "parity", "bench", "generate",
-                "notebook", "kernel", "java", "dist", "check")) {
+        for (String command : List.of("run", "jshell", "test", "build-native", "logits", "embed", "parity", "bench",
+                "generate", "notebook", "kernel", "java", "dist", "check")) {
             Result run = llmgraph(List.of(command, "--help"), "");
             assertEquals(0, run.status(), command + ": " + run.output());
             assertTrue(run.output().startsWith("usage: bin/llmgraph " + command), command + ": " + run.output());

@@ -135,11 +135,17 @@ public final class NotebookHarness {
          * outputs (a spec's summary shows its block diagram inline).
          */
         public int figures() {
-            int inline = 0;
-            for (String html : data("text/html")) {
-                inline += html.split("<svg[ >]", -1).length - 1;
+            int figures = 0;
+            for (JsonNode o : allOutputs()) {
+                JsonNode data = o.path("data");
+                if (data.has("image/svg+xml") || data.has("image/png")) {
+                    figures++; // its text/html, if any, is the same figure again (SvgBundle's <img>)
+                } else if (data.has("text/html")) {
+                    // a rich display with figures inside: inline SVG, or a chart as an <img> (a bench report)
+                    figures += joined(data.path("text/html")).split("<(svg|img)[ >]", -1).length - 1;
+                }
             }
-            return data("image/svg+xml").size() + data("image/png").size() + inline;
+            return figures;
         }
 
         /** The {@code mime} content of each display_data and execute_result that has it, in order. */

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class TutorialNotebooksTest {
     static final List<String> TUTORIALS = List.of("01-declare-your-first-llm.ipynb", "02-positional-encodings.ipynb",
             "03-attention-and-kv-cache.ipynb", "04-norms-and-activations.ipynb",
-            "05-moe-and-mla.ipynb", "08-training-experiments.ipynb");
+            "05-moe-and-mla.ipynb", "08-training-experiments.ipynb", "09-tokenizers.ipynb");
     private static final Map<String, Double> SECONDS = new ConcurrentSkipListMap<>();
 
     @TempDir
@@ -83,6 +83,14 @@ class TutorialNotebooksTest {
         assertTrue(notebook.stdout().contains("PREFIX         88 of 144 (query, key) pairs visible"), notebook.stdout());
         assertTrue(notebook.data("image/png").size() >= 3, "the three mask heatmaps");
         assertTrue(notebook.stdout().contains("spec 'broken' has 2 problems:"), notebook.stdout());
+        // the tiny version of the spec, node by node against llama.cpp: every shared node within the tolerance
+        assertTrue(notebook.stdout().contains("first node beyond the tolerance: none"), notebook.stdout());
+        Matcher nodes = find(String.join("\n", notebook.data("text/plain")), "all (\\d+) matched nodes agree within");
+        assertTrue(Integer.parseInt(nodes.group(1)) >= 20, nodes.group());
+        // the benchmark from a cell: both engines measured on both tests, and the live bar finished
+        String bench = only(tables(notebook), "llama.cpp t/s");
+        assertTrue(bench.contains(">pp32</td>") && bench.contains(">tg16</td>"), "pp and tg rows:\n" + bench);
+        assertTrue(String.join("\n", notebook.data("text/plain")).contains("bench 2/2 runs (100%)"), "the bench's bar");
         assertExercisesShowHints(notebook, "01", 3);
         HtmlExport.assertFiguresShown(notebook, work, notebook.figures());
     }
@@ -220,6 +228,31 @@ class TutorialNotebooksTest {
         assertTrue(notebook.data("image/png").size() >= 6, "routing weights, load, and a load map per variant");
         assertExercisesShowHints(notebook, "05", 3);
         HtmlExport.assertFiguresShown(notebook, work, notebook.figures());
+    }
+
+    @Test
+    void tokenizersTrainMergeByMergeAndRebuildTheVocabularyTable() throws Exception {
+        var notebook = run("09-tokenizers.ipynb");
+
+        String out = notebook.stdout();
+        String merges = only(tables(notebook), "after it");
+        assertTrue(merges.contains(">a t</td>") && merges.contains(">Ġcat</td>"), "the first merge and a whole word:\n"
+                + merges);
+        String shipped = only(tables(notebook), "vocabularies: tokens per character");
+        for (String vocabulary : List.of(">llama-spm</td>", ">gpt-2</td>", ">qwen2</td>", ">bert-bge</td>")) {
+            assertTrue(shipped.contains(vocabulary), vocabulary + " in:\n" + shipped);
+        }
+        assertTrue(shipped.contains("|&lt;0xF0&gt;|&lt;0x9D&gt;|&lt;0x84&gt;|&lt;0x9E&gt;</td>"), "LLaMA's byte fallback "
+                + "for the G clef:\n" + shipped);
+        String trained = only(tables(notebook), "trained on 300,000 characters");
+        assertEquals(3, trained.split("<tr>").length - 2, "a row per trained tokenizer:\n" + trained);
+        // the byte-level BPE gives unseen Chinese back; WordPiece and Unigram lose it
+        Matcher line = find(out, "text: +(\\S+)\nBPE: +(\\S+) ");
+        assertEquals(line.group(1), line.group(2), line.group());
+        assertTrue(find(out, "Unigram: +(\\S+) ").group(1).contains("<unk>"), out);
+        Matcher story = find(out, "\\((\\d+) new tokens, ");
+        assertTrue(Integer.parseInt(story.group(1)) > 0, story.group());
+        assertExercisesShowHints(notebook, "09", 3); // tables and text only: no figure for the HTML export to check
     }
 
     @Test

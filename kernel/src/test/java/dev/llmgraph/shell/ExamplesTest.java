@@ -33,6 +33,8 @@ class ExamplesTest {
                     + "generation [0-9.]+ tokens/s.*small-bloom: generated \\[(\\d+, ){19}\\d+\\].*"
                     + "moby-dick-tiny: Call me Ishmael\\.\\S*( \\S+){5,}.*\\(\\d+ tokens, ",
             "gguf_parity.jsh", "(?s)llama\\.cpp.*max",
+            "bert_embeddings.jsh", "(?s)maps to llama.cpp's 'bert'.*token 0's state moves by [0-9]+\\.[0-9]*[1-9].*llama\\.cpp's "
+                    + "bert, mean-pooled embedding: max \\|difference\\| [0-9]\\.[0-9]{2}e(\\+00|-0[5-9]|-[1-9][0-9]).*masked-LM logits 8 x 256.*refused: ",
             "ablation.jsh", "(?s)SANDWICH\\s+RoPE.*placement,positional,parameters.*refused: spec 'tiny-gpt2-small'",
             "train_moby_dick.jsh", "(?s)training steps 1 to 20.*held-out loss [0-9.]+ after 20 steps.*wrote .*"
                     + "Call me Ishmael\\..{20,}",

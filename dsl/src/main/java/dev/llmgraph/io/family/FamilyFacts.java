@@ -7,7 +7,10 @@ import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.Router;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one model family's graph is, as facts rather than code: llama.cpp's name for it, the Hugging Face
@@ -32,12 +35,16 @@ import java.util.List;
  * @param ffn            the dense FFN; null when blocks have none (state space models)
  * @param experts        how the family routes to experts
  * @param outputHead     whether the output head may, must or must not be the token embedding
- * @param tensors        how q, k, v and gate, up are stored, and tensors that name a feature llmgraph lacks
+ * @param tensors        how q, k, v and gate, up are stored, tensors spelled or repeated otherwise than
+ *                       llmgraph's weights, and tensors that name a feature llmgraph lacks
+ * @param encoder        whether the graph encodes (bidirectional attention, hidden states and a pooled vector out,
+ *                       post-LN without a final norm; the file says {@code <arch>.attention.causal = false})
  */
 public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixer, Embeddings embeddings,
                           NormKind norm, NormPlacement placement, boolean parallelBlock, Positions positions,
                           QkNorm qkNorm, boolean squareAttention, boolean softCapped, Bias qkvBias, Bias outBias,
-                          FfnFacts ffn, Experts experts, OutputHead outputHead, Tensors tensors) {
+                          FfnFacts ffn, Experts experts, OutputHead outputHead, Tensors tensors,
+                          boolean encoder) {
 
     public FamilyFacts {
         hfModelTypes = List.copyOf(hfModelTypes);
@@ -55,7 +62,11 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         /** Mamba's selective state space, no FFN. */
         MAMBA,
         /** Mamba-2's state space (one decay per head), no FFN. */
-        MAMBA2
+        MAMBA2,
+        /** RWKV-6 (Finch) time mixing, with RWKV's channel mixing in place of the FFN. */
+        RWKV6,
+        /** RWKV-7 (Goose) time mixing, with RWKV's channel mixing in place of the FFN. */
+        RWKV7
     }
 
     /** The embeddings as the first block reads them. */
@@ -116,11 +127,17 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
 
     /**
      * Stored tensor names: q, k and v as separate tensors, as one {@code attn_qkv}, or written fused and read in
-     * either form; gate and up as one {@code ffn_up} (gate rows first); and tensors refused because they name a
-     * feature llmgraph lacks, each with that feature in words.
+     * either form; gate and up as one {@code ffn_up} (gate rows first); {@code renamed}: names (the part between
+     * the block number and {@code .weight}) the files spell otherwise, llmgraph's name to the file's (BERT's
+     * post-norms); {@code copies}: file tensors that repeat one of the weights, the file's name to the weight's
+     * (written as copies, expected when read, never read into the model: rwkv7's unused layer-0 value-residual
+     * tensors); and tensors refused because they name a feature llmgraph lacks, each with that feature in words.
      */
-    public record Tensors(QkvTensors qkv, boolean gateUpFused, List<RefusedTensor> refused) {
+    public record Tensors(QkvTensors qkv, boolean gateUpFused, Map<String, String> renamed,
+                          Map<String, String> copies, List<RefusedTensor> refused) {
         public Tensors {
+            renamed = Collections.unmodifiableMap(new LinkedHashMap<>(renamed));
+            copies = Collections.unmodifiableMap(new LinkedHashMap<>(copies));
             refused = List.copyOf(refused);
         }
     }
@@ -167,7 +184,10 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         private OutputHead outputHead = OutputHead.EITHER;
         private QkvTensors qkv = QkvTensors.SEPARATE;
         private boolean gateUpFused;
+        private final Map<String, String> renamed = new LinkedHashMap<>();
+        private final Map<String, String> copies = new LinkedHashMap<>();
         private final List<RefusedTensor> refused = new ArrayList<>();
+        private boolean encoder;
 
         private Builder(String llamaCpp) {
             this.llamaCpp = llamaCpp;
@@ -264,6 +284,25 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
             return this;
         }
 
+        /** The file spells llmgraph's {@code weight} name (between block number and .weight) as {@code stored}. */
+        Builder rename(String weight, String stored) {
+            renamed.put(weight, stored);
+            return this;
+        }
+
+        /** The file holds {@code stored}, a copy of llmgraph's weight {@code weight}, which the graph never uses. */
+        Builder copy(String stored, String weight) {
+            copies.put(stored, weight);
+            return this;
+        }
+
+        /** An encoder: bidirectional, post-LN without a final norm, hidden states and a pooled vector out. */
+        Builder encoder() {
+            encoder = true;
+            placement = NormPlacement.POST;
+            return this;
+        }
+
         Builder refuse(String tensor, String feature) {
             refused.add(new RefusedTensor(tensor, feature));
             return this;
@@ -272,7 +311,7 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         FamilyFacts build() {
             return new FamilyFacts(llamaCpp, hf, mixer, embeddings, norm, placement, parallel, positions, qkNorm,
                     square, softCapped, qkvBias, outBias, ffn, experts, outputHead,
-                    new Tensors(qkv, gateUpFused, refused));
+                    new Tensors(qkv, gateUpFused, renamed, copies, refused), encoder);
         }
     }
 }

@@ -125,7 +125,65 @@ public enum ModelFamily {
     MAMBA2(FamilyFacts.decoder("mamba2")
             .mixer(Mixer.MAMBA2)
             .positions(new Positions.FromRecurrence())
-            .noFfn());
+            .noFfn()),
+    /**
+     * rwkv6 (Finch; {@code src/models/rwkv6.cpp} and {@code rwkv6-base.cpp}): a LayerNorm after the embedding
+     * lookup ({@code token_embd_norm}), blocks {@code x + TimeMix(LayerNorm(x))}, {@code x + ChannelMix(LayerNorm(x))}
+     * (the second norm is {@code attn_norm_2}), a final LayerNorm and its own output head; no positions.
+     */
+    RWKV6(FamilyFacts.decoder("rwkv6")
+            .mixer(Mixer.RWKV6)
+            .embeddings(Embeddings.LAYER_NORMED)
+            .layerNormWithBias()
+            .positions(new Positions.FromRecurrence())
+            .noFfn()
+            .outputHead(OutputHead.NEVER_TIED)),
+    /**
+     * rwkv7 (Goose; {@code src/models/rwkv7.cpp} and {@code rwkv7-base.cpp}): rwkv6's block layout with RWKV-7's
+     * time mixing. Layer 0 has no value residual, but llama.cpp loads its v0, v1, v2 and never uses them; the
+     * converter writes a0, a1, a2 there again, and so does llmgraph.
+     */
+    RWKV7(FamilyFacts.decoder("rwkv7")
+            .mixer(Mixer.RWKV7)
+            .embeddings(Embeddings.LAYER_NORMED)
+            .layerNormWithBias()
+            .positions(new Positions.FromRecurrence())
+            .noFfn()
+            .outputHead(OutputHead.NEVER_TIED)
+            .copy("blk.0.time_mix_v0.weight", "blk.0.time_mix_a0.weight")
+            .copy("blk.0.time_mix_v1.weight", "blk.0.time_mix_a1.weight")
+            .copy("blk.0.time_mix_v2.weight", "blk.0.time_mix_a2.weight")),
+    /**
+     * bert ({@code src/models/bert.cpp}): token embeddings plus token type 0's row (llama.cpp gives every token
+     * type 0) plus learned absolute positions, then an embedding LayerNorm; each block attends bidirectionally,
+     * adds the residual, normalises ({@code attn_output_norm}), runs a tanh-GELU MLP ({@code ggml_gelu}), adds the
+     * residual and normalises again ({@code layer_output_norm}): post-LN, no final norm. Its output is the hidden
+     * states, pooled as {@code bert.pooling_type} says ({@code build_pooling} in {@code src/llama-graph.cpp}), the
+     * pooled vector not normalised.
+     */
+    BERT(FamilyFacts.decoder("bert")
+            .encoder()
+            .positions(new Positions.Learned())
+            .embeddings(Embeddings.LAYER_NORMED)
+            .layerNormWithBias()
+            .attentionBiases(Bias.OPTIONAL, Bias.OPTIONAL)
+            .ffn(Activation.GELU_TANH, false, Bias.OPTIONAL)
+            .rename("attn_norm", "attn_output_norm")
+            .rename("ffn_norm", "layer_output_norm")),
+    /**
+     * nomic-bert ({@code src/models/nomic-bert.cpp}, which builds bert.cpp's graph): BERT with RoPE on halves (NeoX,
+     * as {@code llama_model_rope_type} says) instead of a position table and a SwiGLU FFN without biases (llama.cpp
+     * loads {@code ffn_up.bias} and {@code ffn_down.bias} but this graph does not add them).
+     */
+    NOMIC_BERT(FamilyFacts.decoder("nomic-bert")
+            .encoder()
+            .rope(HALVES, true)
+            .embeddings(Embeddings.LAYER_NORMED)
+            .layerNormWithBias()
+            .attentionBiases(Bias.OPTIONAL, Bias.OPTIONAL)
+            .ffn(Activation.SILU, true, Bias.ABSENT)
+            .rename("attn_norm", "attn_output_norm")
+            .rename("ffn_norm", "layer_output_norm"));
 
     private final FamilyFacts facts;
 
@@ -152,10 +210,10 @@ public enum ModelFamily {
         return Arrays.stream(values()).filter(f -> f.facts.hfModelTypes().contains(id)).findFirst().orElse(null);
     }
 
-    /** Whether blocks mix positions with a state space rather than attention. */
-    public boolean stateSpace() {
+    /** Whether blocks mix positions with a recurrence (a state space, RWKV) rather than attention. */
+    public boolean recurrent() {
         return switch (facts.mixer()) {
-            case MAMBA, MAMBA2 -> true;
+            case MAMBA, MAMBA2, RWKV6, RWKV7 -> true;
             case SOFTMAX, LATENT -> false;
         };
     }

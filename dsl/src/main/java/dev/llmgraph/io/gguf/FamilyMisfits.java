@@ -4,6 +4,8 @@ import dev.llmgraph.io.family.FamilyFacts;
 import dev.llmgraph.io.family.FamilyFacts.Experts;
 import dev.llmgraph.io.family.ModelFamily;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Rwkv6;
+import dev.llmgraph.spec.Rwkv7;
 
 import java.util.List;
 
@@ -20,8 +22,11 @@ final class FamilyMisfits {
     static List<String> of(ModelFamily family, ModelSpec spec) {
         FamilyFacts facts = family.facts();
         Misfits m = new Misfits(spec, facts.llamaCpp());
-        if (spec.recurrent() && !family.stateSpace()) {
-            return m.list(); // the checks below read attention and an FFN, which a state space model has not
+        if (spec.recurrent() && !family.recurrent()) {
+            return m.list(); // the checks below read attention and an FFN, which a recurrent model has not
+        }
+        if (facts.encoder()) {
+            return encoder(facts, spec, m);
         }
         m.embeddings(facts.embeddings() == FamilyFacts.Embeddings.LAYER_NORMED,
                 facts.embeddings() == FamilyFacts.Embeddings.SCALED_BY_SQRT_DMODEL);
@@ -30,13 +35,18 @@ final class FamilyMisfits {
             case LATENT -> m.latentAttention();
             case MAMBA -> m.mamba();
             case MAMBA2 -> m.mamba2();
+            case RWKV6 -> m.rwkv(Rwkv6.class);
+            case RWKV7 -> m.rwkv(Rwkv7.class);
         }
         switch (facts.norm()) {
             case RMS -> m.rmsNorm();
             case LAYER_WITH_BIAS -> m.layerNormWithBias();
         }
         m.placement(facts.placement());
-        if (family.stateSpace()) {
+        if (family.recurrent()) {
+            if (facts.outputHead() == FamilyFacts.OutputHead.NEVER_TIED) {
+                m.untiedOutput();
+            }
             m.plainOutput();
             return m.list();
         }
@@ -88,6 +98,37 @@ final class FamilyMisfits {
         return m.list();
     }
 
+    /**
+     * An encoder's choices, in the order bert.cpp builds them: the encoder itself (no masked-LM head), positions,
+     * embeddings, post-LN without a final norm, attention, FFN, no experts.
+     */
+    private static List<String> encoder(FamilyFacts facts, ModelSpec spec, Misfits m) {
+        m.encoder();
+        if (!spec.encoder()) {
+            return m.list(); // the other checks describe an encoder's choices
+        }
+        switch (facts.positions()) {
+            case FamilyFacts.Positions.Rope rope -> m.rope(rope.pairing(), rope.wholeHeads());
+            case FamilyFacts.Positions.Learned _ -> m.learnedPositions();
+            case FamilyFacts.Positions.Alibi alibi -> m.alibi(alibi.maxBias());
+            case FamilyFacts.Positions.FromRecurrence _ -> { }
+        }
+        m.embeddings(facts.embeddings() == FamilyFacts.Embeddings.LAYER_NORMED,
+                facts.embeddings() == FamilyFacts.Embeddings.SCALED_BY_SQRT_DMODEL);
+        m.layerNormWithBias();
+        m.postNormWithoutFinalNorm();
+        m.parallelBlock(facts.parallelBlock());
+        m.qkNorm(facts.qkNorm());
+        m.plainAttention();
+        if (facts.squareAttention()) {
+            m.squareAttention();
+        }
+        m.attentionBiases(facts.qkvBias(), facts.outBias());
+        m.ffn(facts.ffn().activation(), facts.ffn().gated(), facts.ffn().bias());
+        m.noExperts();
+        return m.list();
+    }
+
     /** The attention options: none of the extras, except where a family's graph has its own. */
     private static void attention(ModelFamily family, ModelSpec spec, Misfits m) {
         switch (family) {
@@ -100,7 +141,8 @@ final class FamilyMisfits {
                 }
                 m.plainAttention();
             }
-            case LLAMA, QWEN2, QWEN2MOE, DEEPSEEK2, CHATGLM, GPT2, BLOOM, FALCON, MAMBA, MAMBA2 -> m.plainAttention();
+            case LLAMA, QWEN2, QWEN2MOE, DEEPSEEK2, CHATGLM, GPT2, BLOOM, FALCON, MAMBA, MAMBA2, RWKV6, RWKV7, BERT,
+                 NOMIC_BERT -> m.plainAttention();
         }
     }
 }

@@ -29,6 +29,9 @@ final class FamilyReading {
             case DEEPSEEK2 -> DeepSeek2Keys.read(f);
             case MAMBA -> StateSpaceKeys.readMamba(f);
             case MAMBA2 -> StateSpaceKeys.readMamba2(f);
+            case RWKV6 -> RwkvKeys.readRwkv6(f);
+            case RWKV7 -> RwkvKeys.readRwkv7(f);
+            case BERT, NOMIC_BERT -> EncoderKeys.read(family, f);
             case LLAMA, QWEN2, QWEN2MOE, OLMOE, CHATGLM, GPT2, BLOOM, FALCON -> decoder(family, f);
         };
     }
@@ -57,7 +60,7 @@ final class FamilyReading {
         return builder.build();
     }
 
-    private static Positional positional(FamilyFacts.Positions positions, ModelFile f) {
+    static Positional positional(FamilyFacts.Positions positions, ModelFile f) {
         return switch (positions) {
             case FamilyFacts.Positions.Rope rope -> f.rope(rope.pairing());
             case FamilyFacts.Positions.Learned _ -> Positional.learned();
@@ -66,7 +69,7 @@ final class FamilyReading {
         };
     }
 
-    private static Norm norm(FamilyFacts.NormKind kind, ModelFile f) {
+    static Norm norm(FamilyFacts.NormKind kind, ModelFile f) {
         return switch (kind) {
             case RMS -> Norm.rms(f.rmsNormEps());
             case LAYER_WITH_BIAS -> Norm.layer(f.layerNormEps());
@@ -74,7 +77,7 @@ final class FamilyReading {
     }
 
     /** The FFN of feed_forward_length: biases as the facts require, or as the file's tensors show. */
-    private static Ffn ffn(FamilyFacts.FfnFacts ffn, ModelFile f) {
+    static Ffn ffn(FamilyFacts.FfnFacts ffn, ModelFile f) {
         boolean bias = switch (ffn.bias()) {
             case REQUIRED -> true;
             case ABSENT -> false;

@@ -33,18 +33,15 @@ import java.util.Set;
  * GgufModels.write(model, Path.of("mine-bpe.gguf"), bpe);                 // with a trained tokenizer
  * }</pre>
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
-                    + "gpt2, bloom, falcon, mamba and mamba2"));
+                    + "gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7, bert and nomic-bert"));
  * for which spec maps to which). A file llmgraph cannot read gives a {@link GgufException} naming the file,
  * the key or tensor, and the problem.
  */
 public final class GgufModels {
     /** Architectures llama.cpp has that llmgraph does not map, with the feature llmgraph lacks for each. */
     private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("rwkv6", "an RNN with recurrent state (RWKV)"),
-            Map.entry("rwkv7", "an RNN with recurrent state (RWKV)"),
             Map.entry("t5", "an encoder-decoder"),
-            Map.entry("t5encoder", "an encoder"),
-            Map.entry("bert", "a bidirectional encoder"));
+            Map.entry("t5encoder", "an encoder with T5's relative bias"));
 
     private GgufModels() {}
 
@@ -126,9 +123,9 @@ public final class GgufModels {
             throw new GgufException(file.path() + ": architecture '" + name + "' " + (feature != null
                     ? "is " + feature + ", which llmgraph cannot express yet"
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
-                    + "gpt2, bloom, falcon, mamba and mamba2"));
+                    + "gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7, bert and nomic-bert"));
         }
-        ModelFile model = new ModelFile(file, name);
+        ModelFile model = new ModelFile(file, name, family.facts().encoder());
         if (model.expertCount > 0 && family.facts().experts().presence() == FamilyFacts.Experts.Presence.NONE) {
             throw model.keys.problem("key '" + model.keys.key("expert_count") + "' = " + model.expertCount + ": a "
                     + "mixture of experts, which llmgraph reads in llama, qwen2moe, olmoe and deepseek2 files, not in " + name
@@ -194,6 +191,9 @@ public final class GgufModels {
     }
 
     private static String sizes(ModelSpec spec) {
+        if (spec.rwkv() != null) {
+            return "dModel " + spec.dModel() + ", " + spec.rwkv() + ", vocabulary " + spec.vocabSize();
+        }
         if (spec.recurrent()) {
             StateSpace m = spec.ssm();
             String particular = switch (m) {

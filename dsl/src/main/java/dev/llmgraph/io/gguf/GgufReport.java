@@ -4,6 +4,8 @@ import dev.llmgraph.io.family.ModelFamily;
 import dev.llmgraph.spec.ArchitectureKind;
 import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Rwkv6;
+import dev.llmgraph.spec.Rwkv7;
 import dev.llmgraph.spec.Ssm;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
@@ -25,8 +27,8 @@ import java.util.Optional;
  *                                      // llama architecture (llama.cpp's llama graph attends to every earlier
  *                                      // position)
  * }</pre>
- * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, mamba and mamba2, tried in that
- * order.
+ * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7,
+ * bert and nomic-bert, tried in that order.
  */
 public final class GgufReport {
     private final String specName;
@@ -57,7 +59,7 @@ public final class GgufReport {
             List<String> misfits = FamilyMisfits.of(family, spec);
             if (misfits.isEmpty()) {
                 fits.add(family);
-            } else if (fewest == null || misfits.size() < fewest.size() || ownStateSpace(spec, family)) {
+            } else if (fewest == null || misfits.size() < fewest.size() || ownRecurrence(spec, family)) {
                 closest = family;
                 fewest = misfits;
             }
@@ -127,7 +129,13 @@ public final class GgufReport {
      * Whether {@code family} is the state space of a recurrent spec: its own misfits (a Mamba of another expansion)
      * say more than any other family's "not a state space".
      */
-    private static boolean ownStateSpace(ModelSpec spec, ModelFamily family) {
+    private static boolean ownRecurrence(ModelSpec spec, ModelFamily family) {
+        if (spec.rwkv() != null) {
+            return switch (spec.rwkv()) {
+                case Rwkv6 _ -> family == ModelFamily.RWKV6;
+                case Rwkv7 _ -> family == ModelFamily.RWKV7;
+            };
+        }
         return switch (spec.ssm()) {
             case null -> false;
             case Ssm _ -> family == ModelFamily.MAMBA;
@@ -139,7 +147,7 @@ public final class GgufReport {
     private static List<String> universalMisfits(ModelSpec spec) {
         List<String> out = new ArrayList<>();
         String positions = "(the llama.cpp decoders llmgraph maps to use RoPE, ALiBi or learned positions)";
-        if (spec.kind() != ArchitectureKind.CAUSAL_DECODER) {
+        if (spec.kind() != ArchitectureKind.CAUSAL_DECODER && spec.kind() != ArchitectureKind.ENCODER) {
             out.add("a " + spec.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
                     + " (llama.cpp's decoders are causal)");
         }
@@ -154,7 +162,8 @@ public final class GgufReport {
             }
             case Positional.Learned _, Positional.Rope _, Positional.Alibi _ -> { } // llama.cpp decoders have these
         }
-        if (spec.placement() == NormPlacement.POST || spec.placement() == NormPlacement.DEEPNORM) {
+        // bert is post-LN; the decoders are not.
+        if (spec.placement() == NormPlacement.DEEPNORM || spec.placement() == NormPlacement.POST && !spec.encoder()) {
             out.add(spec.placement() + " norm placement (the llama.cpp decoders llmgraph maps to normalise before each "
                     + "sublayer, Gemma 2 also after it)");
         }

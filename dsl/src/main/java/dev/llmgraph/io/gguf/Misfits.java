@@ -14,6 +14,8 @@ import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.Router;
+import dev.llmgraph.spec.Rwkv;
+import dev.llmgraph.spec.Rwkv6;
 import dev.llmgraph.spec.Ssm;
 
 import java.util.ArrayList;
@@ -30,6 +32,8 @@ final class Misfits {
     private final List<String> found = new ArrayList<>();
     private boolean latentChecked;
     private boolean stateSpaceChecked;
+    private boolean rwkvChecked;
+    private boolean encoderChecked;
 
     Misfits(ModelSpec spec, String architecture) {
         this.spec = spec;
@@ -40,9 +44,16 @@ final class Misfits {
         if (!latentChecked && spec.latentAttention()) {
             add("latent attention (MLA)", "has softmax attention over full keys; deepseek2 has MLA");
         }
-        if (!stateSpaceChecked && spec.recurrent()) {
+        if (!encoderChecked && spec.encoder()) {
+            add("an ENCODER", "is a decoder: causal attention and an output head");
+        }
+        if (!stateSpaceChecked && spec.ssm() != null) {
             found.clear(); // the other checks read attention and an FFN, which a state space model has not
             add("a selective state space (Mamba)", "attends with softmax attention; mamba has the state space");
+        }
+        if (!rwkvChecked && spec.rwkv() != null) {
+            found.clear(); // the same: RWKV has neither attention nor a plain FFN
+            add("RWKV time mixing", "attends with softmax attention; rwkv6 and rwkv7 have RWKV");
         }
         return List.copyOf(found);
     }
@@ -60,6 +71,25 @@ final class Misfits {
         }
     }
 
+    /** RWKV (rwkv6, rwkv7): required, of the version {@code version}, with RWKV's channel mixing. */
+    void rwkv(Class<? extends Rwkv> version) {
+        rwkvChecked = true;
+        String wanted = version == Rwkv6.class ? "RWKV-6" : "RWKV-7";
+        if (spec.rwkv() == null) {
+            add(spec.ssm() != null ? "a selective state space" : "softmax attention and an FFN", "mixes positions "
+                    + "with " + wanted + " time mixing and RWKV's channel mixing");
+        } else if (!version.isInstance(spec.rwkv())) {
+            add(spec.rwkv() instanceof Rwkv6 ? "RWKV-6" : "RWKV-7", "has " + wanted + " time mixing");
+        }
+    }
+
+    /** A separate output head (llama.cpp's rwkv6 and rwkv7 require output.weight). */
+    void untiedOutput() {
+        if (spec.tiedEmbeddings()) {
+            add("tied embeddings", "loads a separate output head, output.weight");
+        }
+    }
+
     /** Mamba-2 (mamba2): required, every block the mixer alone. */
     void mamba2() {
         stateSpaceChecked = true;
@@ -67,6 +97,27 @@ final class Misfits {
             case null -> add("softmax attention and an FFN", "mixes positions with Mamba-2's state space, no FFN");
             case Ssm _ -> add("Mamba", "has one decay per head (Mamba-2); mamba has Mamba");
             case Mamba2 _ -> { }
+        }
+    }
+
+    /** An encoder (bert): required; every token sees every token, and hidden states (pooled) come out, no logits. */
+    void encoder() {
+        encoderChecked = true;
+        if (!spec.encoder()) {
+            add("a " + spec.kind() + " with an output head", "encodes: every token sees every token, and its "
+                    + "output is hidden states and their pooled vector, not logits");
+        } else if (spec.maskedLmHead()) {
+            add("a masked-LM head", "has none: its output is the hidden states and their pooled vector");
+        }
+    }
+
+    /** Post-LN (BERT): a norm after each residual add, and none after the last block. */
+    void postNormWithoutFinalNorm() {
+        if (spec.placement() != NormPlacement.POST) {
+            add(spec.placement() + " norm placement", "normalises after each residual add: POST");
+        }
+        if (spec.finalNorm()) {
+            add("a final norm", "has none: the last block's output norm ends it");
         }
     }
 

@@ -37,6 +37,11 @@ final class ModelFile {
     final int expertCount;
 
     ModelFile(GgufFile file, String architecture) {
+        this(file, architecture, false);
+    }
+
+    /** {@code bidirectional}: the architecture encodes, so {@code <arch>.attention.causal = false} is expected. */
+    ModelFile(GgufFile file, String architecture, boolean bidirectional) {
         this.file = file;
         this.keys = new GgufKeys(file, architecture);
         String stem = file.path().getFileName().toString().replaceFirst("\\.gguf$", "");
@@ -59,7 +64,7 @@ final class ModelFile {
         // llama.cpp treats one expert as none (llama_model_base::load_hparams).
         int experts = keys.intOr("expert_count", 0);
         this.expertCount = experts > 1 ? experts : 0;
-        if (!keys.boolOr("attention.causal", true)) {
+        if (!bidirectional && !keys.boolOr("attention.causal", true)) {
             throw keys.problem("key '" + keys.key("attention.causal") + "' is false: bidirectional attention, which "
                     + "llmgraph's decoders do not have");
         }

@@ -14,12 +14,14 @@ import java.util.regex.Pattern;
 
 /**
  * Where each weight of a spec lives in a GGUF file of one architecture. llmgraph's weights carry llama.cpp's
- * names ({@link WeightLayout}); a file differs in three ways:
+ * names ({@link WeightLayout}); a file differs in four ways:
  * <ul>
  *   <li>fused q, k, v: {@code blk.N.attn_qkv} holds q's rows, then k's, then v's (and the same for the
  *       biases), which is how {@code build_qkv} in {@code src/llama-graph.cpp} views it;</li>
  *   <li>ChatGLM's fused gate and up: {@code blk.N.ffn_up} holds the gate's rows, then up's;</li>
- *   <li>Gemma 2's sandwich norms are {@code post_attention_norm} and {@code post_ffw_norm}.</li>
+ *   <li>Gemma 2's sandwich norms are {@code post_attention_norm} and {@code post_ffw_norm}; a family may
+ *       rename others ({@code FamilyFacts.Tensors#renamed}: BERT's post-norms).</li>
+ *   <li>copies a family loads but never uses ({@code FamilyFacts.Tensors#copies}): stored, with no place.</li>
  * </ul>
  * Stacking is along the outermost dimension, so a part is a run of whole rows (or of a vector's elements)
  * at an element offset; that holds for quantized types too, block by block.
@@ -58,6 +60,12 @@ final class TensorPlan {
             }
             stored.put(name, new Stored(name, stackedShape(parts), List.copyOf(parts)));
         });
+        Map<String, WeightLayout.Weight> byName = new LinkedHashMap<>();
+        WeightLayout.of(spec).forEach(w -> byName.put(w.name(), w));
+        family.facts().tensors().copies().forEach((name, weight) -> {
+            WeightLayout.Weight original = byName.get(weight);
+            stored.put(name, new Stored(name, original.ne().clone(), List.of(original)));
+        });
     }
 
     /** The file tensors, in the order they are written. */
@@ -82,6 +90,12 @@ final class TensorPlan {
         Matcher gateUp = GATE_UP.matcher(weight);
         if (family.facts().tensors().gateUpFused() && gateUp.matches()) {
             return "blk." + gateUp.group(1) + ".ffn_up.weight";
+        }
+        for (var rename : family.facts().tensors().renamed().entrySet()) {
+            String infix = "." + rename.getKey() + ".";
+            if (weight.contains(infix)) {
+                return weight.replace(infix, "." + rename.getValue() + ".");
+            }
         }
         for (var rename : RENAMED.entrySet()) {
             String infix = "." + rename.getKey() + ".";

@@ -14,10 +14,14 @@ interface HfFamily {
     List<String> mismatches(ModelSpec spec);
 
     /**
-     * {@link #mismatches} of {@code family}, except that a state space model (Mamba) is refused in one line before
+     * {@link #mismatches} of {@code family}, except that a recurrent model (Mamba, RWKV) is refused in one line before
      * any family reads its attention and FFN, which it has not.
      */
     static List<String> mismatchesOf(HfFamily family, ModelSpec spec) {
+        if (spec.rwkv() != null) {
+            return List.of("rwkv = " + spec.rwkv() + ": the HF config classes llmgraph writes have attention and an "
+                    + "FFN (llmgraph writes no HF RWKV config yet; an rwkv6 or rwkv7 GGUF holds the model)");
+        }
         if (spec.recurrent()) {
             return List.of("ssm = " + spec.ssm() + ": the HF config classes llmgraph writes have attention and an FFN "
                     + "(llmgraph writes no HF Mamba config yet; a mamba GGUF holds the model)");

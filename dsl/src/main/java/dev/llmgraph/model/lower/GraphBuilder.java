@@ -85,6 +85,11 @@ public final class GraphBuilder {
         inputs.fill(ids, start, prefix);
     }
 
+    /** As {@link #fillInputs(int[], int, int)}, with each token's type (null: all type 0; encoders). */
+    public void fillInputs(int[] ids, int[] types, int start, int prefix) {
+        inputs.fill(ids, types, start, prefix);
+    }
+
     /** Sets the inputs of a training step: a batch of token ids, with a bidirectional prefix of {@code prefix}. */
     public void fillTrainingInputs(int[] ids, int prefix) {
         inputs.fillTraining(ids, prefix);
@@ -98,10 +103,17 @@ public final class GraphBuilder {
         Plan plan = spec.plan();
         StepLowering steps = new StepLowering(this, shape.trainable() ? new TrainableAttention(this)
                 : new CachedAttention(this, cache),
-                !shape.trainable() && spec.recurrent() ? new SsmLowering(this, cache.recurrent()) : null);
+                !shape.trainable() && spec.ssm() != null ? new SsmLowering(this, cache.recurrent()) : null,
+                !shape.trainable() && spec.rwkv() != null ? new RwkvLowering(this, cache.recurrent()) : null);
         Tensor x = steps.lower(plan.input(), null, LastTokenTrim.NONE);
+        boolean shifts = spec.rwkv() != null;
         for (Block block : plan.blocks()) {
-            x = steps.lower(block.steps(), x, LastTokenTrim.of(ctx, shape, block.layer(), spec.layers()));
+            // RWKV's channel mix shifts its input by one token, so its last block needs every token, not the last.
+            x = steps.lower(block.steps(), x, shifts ? LastTokenTrim.NONE
+                    : LastTokenTrim.of(ctx, shape, block.layer(), spec.layers()));
+        }
+        if (shifts && !shape.allLogits() && shape.tokens() != 1) {
+            x = ctx.view(x, new long[] {x.ne(0), 1}, new long[] {x.nb(1)}, (x.ne(1) - 1) * x.nb(1)); // last token
         }
         return steps.lower(plan.output(), x, LastTokenTrim.NONE).markOutput();
     }

@@ -28,6 +28,7 @@ final class Inputs {
     private final KvCache cache;
     private final Map<MaskKind, Tensor> masks = new EnumMap<>(MaskKind.class);
     private Tensor positions;
+    private Tensor tokenTypes;
     private Tensor cacheRows;
     private Tensor transposedCacheCells;
     private Tensor buckets;
@@ -61,6 +62,14 @@ final class Inputs {
             positions = input("inp_pos", shape.tokens());
         }
         return positions;
+    }
+
+    /** The token type (segment) of each token [T] (an encoder's). */
+    Tensor tokenTypes() {
+        if (tokenTypes == null) {
+            tokenTypes = input("inp_token_types", shape.tokens());
+        }
+        return tokenTypes;
     }
 
     /** The cache row of each new token [T], where set_rows writes its key (and value, if not transposed). */
@@ -116,7 +125,15 @@ final class Inputs {
 
     /** Writes the values of a batch of {@code ids} at positions {@code start ..}; call after allocation. */
     void fill(int[] ids, int start, int prefix) {
+        fill(ids, null, start, prefix);
+    }
+
+    /** As {@link #fill(int[], int, int)}, with each token's type (null: all type 0). */
+    void fill(int[] ids, int[] types, int start, int prefix) {
         tokens.setInts(ids);
+        if (tokenTypes != null) {
+            tokenTypes.setInts(types == null ? new int[ids.length] : types);
+        }
         int[] pos = new int[ids.length];
         for (int t = 0; t < pos.length; t++) {
             pos[t] = start + t;

@@ -1,5 +1,6 @@
 package dev.llmgraph.model.lower;
 
+import dev.llmgraph.model.Encoding;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.Glu;
 import dev.llmgraph.ggml.Tensor;
@@ -8,6 +9,9 @@ import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Moe;
+import dev.llmgraph.spec.Pooling;
+import dev.llmgraph.spec.Rwkv;
+import dev.llmgraph.spec.RwkvChannelMix;
 import dev.llmgraph.spec.StateSpace;
 import dev.llmgraph.spec.plan.Node;
 import dev.llmgraph.spec.plan.Step;
@@ -26,13 +30,16 @@ final class StepLowering {
     private final ExpertsLowering experts;
     /** The state space lowering, or null where there is no recurrent state (training). */
     private final SsmLowering ssm;
+    /** The RWKV lowering, or null where there is no recurrent state (training). */
+    private final RwkvLowering rwkv;
 
-    StepLowering(GraphBuilder g, AttentionLowering attention, SsmLowering ssm) {
+    StepLowering(GraphBuilder g, AttentionLowering attention, SsmLowering ssm, RwkvLowering rwkv) {
         this.g = g;
         this.ctx = g.ctx;
         this.attention = attention;
         this.experts = new ExpertsLowering(g);
         this.ssm = ssm;
+        this.rwkv = rwkv;
     }
 
     /** {@code steps} applied in order to {@code x}. */
@@ -56,6 +63,8 @@ final class StepLowering {
             case Step.Residual residual -> names(residual(residual, x, trim), residual.outputs());
             case Step.Parallel parallel -> parallel(parallel, x, trim);
             case Step.Head head -> names(head(head, x), head.outputs());
+            case Step.Pool pool -> pool(pool, x);
+            case Step.MaskedLm mlm -> maskedLm(mlm, x);
         };
     }
 
@@ -66,7 +75,37 @@ final class StepLowering {
         if (embed.scale() != 1.0) {
             x = ctx.scale(x, (float) embed.scale());
         }
+        if (embed.typeTable() != null) {
+            // Each token's segment row [d, T], added before the positions as llama.cpp's bert adds it.
+            Tensor types = ctx.getRows(g.weights.get(embed.typeTable()), g.inputs.tokenTypes());
+            x = g.name(ctx.add(x, types), "type_embd");
+        }
         return g.positions.embed(g, x);
+    }
+
+    /**
+     * An encoder's output: the hidden states x [d, T] named {@code hidden}, and their pooled vector [d] named
+     * {@code pooled}: the first column (CLS), the last, or the mean of all (the columns summed, times 1/T).
+     */
+    private Tensor pool(Step.Pool pool, Tensor x) {
+        g.name(x, pool.outputs().getFirst().name());
+        long d = x.ne(0), tokens = x.ne(1);
+        Tensor pooled = switch (pool.pooling()) {
+            case Pooling.None _ -> x;
+            case Pooling.Cls _ -> ctx.cont(ctx.view(x, new long[] {d}, new long[0], 0));
+            case Pooling.Last _ -> ctx.cont(ctx.view(x, new long[] {d}, new long[0], (tokens - 1) * x.nb(1)));
+            case Pooling.Mean _ -> ctx.scale(ctx.sumRows(ctx.cont(ctx.transpose(x))), (float) (1.0 / tokens));
+        };
+        g.name(pooled, pool.outputs().getLast().name()); // read back by name (Encoding), beside the output
+        return x;
+    }
+
+    /** BERT's masked-LM head: t = N(gelu(W x + b)) [d, T], logits = E t + c [V, T] with the tied embedding E. */
+    private Tensor maskedLm(Step.MaskedLm mlm, Tensor x) {
+        Tensor dense = activate(g.linear(x, "mlm_dense"), Activation.GELU);
+        Tensor transformed = g.name(g.normWith(mlm.norm(), dense, "mlm_norm"), mlm.outputs().getFirst().name());
+        Tensor logits = ctx.add(ctx.mulMat(g.weights.get(mlm.table()), transformed), g.weights.get("mlm_output.bias"));
+        return names(logits, mlm.outputs().subList(1, mlm.outputs().size()));
     }
 
     private Tensor mix(Step.Mix mix, Tensor x) {
@@ -79,6 +118,7 @@ final class StepLowering {
                 }
                 yield ssm.lower(mix.layer(), m, x);
             }
+            case Rwkv m -> rwkv(mix.layer()).timeMix(mix.layer(), m, x);
         };
     }
 
@@ -86,7 +126,15 @@ final class StepLowering {
         return switch (channel.mixer()) {
             case Ffn f -> ffn(channel.layer(), f, x);
             case Moe m -> experts.lower(channel.layer(), m, x);
+            case RwkvChannelMix m -> rwkv(channel.layer()).channelMix(channel.layer(), m, x);
         };
+    }
+
+    private RwkvLowering rwkv(int layer) {
+        if (rwkv == null) {
+            throw new UnsupportedOperationException(TrainingSupport.RWKV);
+        }
+        return rwkv;
     }
 
     /** alpha * x + each branch's output, added left to right. */

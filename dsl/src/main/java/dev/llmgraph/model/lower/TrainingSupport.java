@@ -4,6 +4,8 @@ import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
+import dev.llmgraph.spec.Rwkv;
+import dev.llmgraph.spec.RwkvChannelMix;
 import dev.llmgraph.spec.StateSpace;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.ModelSpec;
@@ -34,6 +36,13 @@ public final class TrainingSupport {
 
     static final String SSM = "training: ggml has no gradient for the state space ops Mamba is lowered with "
             + "(ssm_conv, ssm_scan); keep Mamba models to inference, or train softmax attention";
+
+    static final String RWKV = "training: ggml has no gradient for the WKV recurrences RWKV is lowered with "
+            + "(rwkv_wkv6, rwkv_wkv7); keep RWKV models to inference, or train softmax attention";
+
+    static final String ENCODER = "training: an encoder learns by predicting masked tokens, an objective (masking, "
+            + "a loss at the masked positions only) the training graph does not build yet; train a CAUSAL_DECODER or "
+            + "PREFIX_DECODER, or keep encoders to inference";
 
     private TrainingSupport() {}
 
@@ -67,6 +76,7 @@ public final class TrainingSupport {
                         }
                     }
                     case Moe _ -> problems.add(EXPERTS);
+                    case RwkvChannelMix _ -> problems.add(RWKV);
                 }
             }
             case Step.Residual residual -> residual.branches().forEach(b -> b.forEach(s -> collect(s, problems)));
@@ -76,8 +86,10 @@ public final class TrainingSupport {
                     case Attention _ -> { }
                     case LatentAttention _ -> problems.add(LATENT);
                     case StateSpace _ -> problems.add(SSM);
+                    case Rwkv _ -> problems.add(RWKV);
                 }
             }
+            case Step.Pool _, Step.MaskedLm _ -> problems.add(ENCODER);
             case Step.Embed _, Step.Normalize _, Step.Head _ -> { }
         }
     }

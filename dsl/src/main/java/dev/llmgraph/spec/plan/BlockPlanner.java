@@ -3,6 +3,7 @@ package dev.llmgraph.spec.plan;
 import dev.llmgraph.spec.LayerChoice;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Rwkv;
 import dev.llmgraph.spec.WeightLayout.Weight;
 
 import java.util.ArrayList;
@@ -73,7 +74,9 @@ final class BlockPlanner {
                 boolean sandwich = placement == NormPlacement.SANDWICH;
                 Step.Normalize attnNorm = norm("attn_norm", "before attention");
                 Step.Normalize attnPost = sandwich ? norm("attn_post_norm", "after attention") : null;
-                Step.Normalize ffnNorm = norm("ffn_norm", "before the FFN");
+                // RWKV's second norm is llama.cpp's attn_norm_2 (its graph calls the node ffn_norm all the same).
+                Step.Normalize ffnNorm = layer.mixer() instanceof Rwkv ? norm("attn_norm_2", "before the channel mix")
+                        : norm("ffn_norm", "before the FFN");
                 Step.Normalize ffnPost = sandwich ? norm("ffn_post_norm", "after the FFN") : null;
                 Step.Residual attention = new Step.Residual(1, List.of(present(attnNorm, mix, attnPost)),
                         List.of(node("attn_res", "residual + attention")));

@@ -4,6 +4,7 @@ import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LayerChoice;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Moe;
+import dev.llmgraph.spec.RwkvChannelMix;
 import dev.llmgraph.spec.SharedExperts;
 import dev.llmgraph.spec.WeightLayout.Weight;
 import dev.llmgraph.spec.WeightRole;
@@ -21,6 +22,7 @@ final class ChannelPlanner {
         return switch (layer.channel()) {
             case Ffn f -> ffn(s, layer.layer(), f);
             case Moe m -> moe(s, layer.layer(), m);
+            case RwkvChannelMix m -> RwkvPlanner.channel(s, layer.layer(), m);
         };
     }
 

@@ -5,6 +5,8 @@ import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.LayerChoice;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Mamba2;
+import dev.llmgraph.spec.Rwkv6;
+import dev.llmgraph.spec.Rwkv7;
 import dev.llmgraph.spec.Ssm;
 import dev.llmgraph.spec.WeightLayout.Weight;
 import dev.llmgraph.spec.WeightRole;
@@ -25,6 +27,8 @@ final class MixerPlanner {
             case LatentAttention l -> latent(s, layer, l);
             case Ssm m -> ssm(s, layer, m);
             case Mamba2 m -> mamba2(s, layer, m);
+            case Rwkv6 m -> RwkvPlanner.rwkv6(s, layer, m);
+            case Rwkv7 m -> RwkvPlanner.rwkv7(s, layer, m);
         };
     }
 

@@ -3,6 +3,7 @@ package dev.llmgraph.spec.plan;
 import dev.llmgraph.spec.ChannelMixer;
 import dev.llmgraph.spec.MaskKind;
 import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.Pooling;
 import dev.llmgraph.spec.SequenceMixer;
 import dev.llmgraph.spec.WeightLayout.Weight;
 
@@ -23,6 +24,8 @@ import java.util.List;
  *  Residual   alpha * input + each branch, in turn  x = alpha * x + F1(x) (+ F2(x))
  *  Parallel   the sum of branches on one input      x = F1(x) + F2(x)
  *  Head       the output projection (+ soft cap)    logits = W x
+ *  Pool       an encoder's sentence vector           e = pool(x)   (CLS, mean, last); x passes on
+ *  MaskedLm   BERT's masked-LM head                  logits = E N(gelu(W x + b)) + c
  * </pre>
  */
 public sealed interface Step {
@@ -36,12 +39,14 @@ public sealed interface Step {
      * The token embeddings: a row of {@code table} per token, times {@code scale}, with the positional
      * scheme's table added where it has one.
      *
-     * @param table   the name of the embedding table
-     * @param inner   the lookup and, where positions are added here, the position rows
-     * @param outputs names of the result
+     * @param table     the name of the embedding table
+     * @param typeTable the name of the token-type table whose row for each token's type is added (an encoder's
+     *                  segments), or null
+     * @param inner     the lookup and, where positions are added here, the position rows
+     * @param outputs   names of the result
      */
-    record Embed(String table, double scale, List<Weight> weights, List<Node> inner, List<Node> outputs)
-            implements Step {
+    record Embed(String table, double scale, String typeTable, List<Weight> weights, List<Node> inner,
+                 List<Node> outputs) implements Step {
         public Embed {
             weights = List.copyOf(weights);
             inner = List.copyOf(inner);
@@ -153,6 +158,45 @@ public sealed interface Step {
     record Head(String table, long dModel, long vocabSize, double softcap, List<Weight> weights, List<Node> outputs)
             implements Step {
         public Head {
+            weights = List.copyOf(weights);
+            outputs = List.copyOf(outputs);
+        }
+
+        @Override
+        public List<Node> nodes() {
+            return outputs;
+        }
+    }
+
+    /**
+     * An encoder's output: the per-token hidden states x [T, dModel] (the first output, {@code hidden}) and the
+     * one vector {@code pooling} makes of them [1, dModel] ({@code pooled}; with no pooling, the hidden states).
+     * The hidden states pass on unchanged (to a {@link MaskedLm} head, or out).
+     */
+    record Pool(Pooling pooling, long dModel, List<Node> outputs) implements Step {
+        public Pool {
+            outputs = List.copyOf(outputs);
+        }
+
+        @Override
+        public List<Node> nodes() {
+            return outputs;
+        }
+
+        @Override
+        public List<Weight> weights() {
+            return List.of();
+        }
+    }
+
+    /**
+     * BERT's masked-LM head: {@code t = N(gelu(W x + b))} [T, dModel] ({@code mlm_dense}, {@code mlm_norm}), then
+     * logits [T, vocabSize] from the token embedding {@code table} (tied, as BERT ties it) plus a bias per token
+     * ({@code mlm_output.bias}).
+     */
+    record MaskedLm(String table, Norm norm, long dModel, long vocabSize, List<Weight> weights, List<Node> outputs)
+            implements Step {
+        public MaskedLm {
             weights = List.copyOf(weights);
             outputs = List.copyOf(outputs);
         }

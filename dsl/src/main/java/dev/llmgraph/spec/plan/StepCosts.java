@@ -5,9 +5,14 @@ import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Mamba2;
+import dev.llmgraph.spec.Rwkv;
+import dev.llmgraph.spec.Rwkv6;
+import dev.llmgraph.spec.Rwkv7;
+import dev.llmgraph.spec.RwkvChannelMix;
 import dev.llmgraph.spec.Ssm;
 import dev.llmgraph.spec.StateSpace;
 import dev.llmgraph.spec.WeightLayout.Weight;
+import dev.llmgraph.spec.WeightRole;
 
 import java.util.List;
 
@@ -31,10 +36,13 @@ public final class StepCosts {
                 case Ffn _ -> 2 * matrixElements(channel.weights());
                 // The router, the shared experts and k of the stacked experts: what one token multiplies.
                 case Moe m -> 2 * activeElements(m, channel.weights());
+                case RwkvChannelMix _ -> 2 * matrixElements(channel.weights());
             };
             case Step.Residual residual -> branches(residual.branches(), context);
             case Step.Parallel parallel -> branches(parallel.branches(), context);
             case Step.Head head -> 2L * head.dModel() * head.vocabSize();
+            case Step.Pool _ -> 0;
+            case Step.MaskedLm mlm -> 2L * mlm.dModel() * mlm.dModel() + 2L * mlm.dModel() * mlm.vocabSize();
         };
     }
 
@@ -45,7 +53,7 @@ public final class StepCosts {
      */
     public static long activationsPerToken(Step step, int context) {
         return switch (step) {
-            case Step.Embed _, Step.Normalize _, Step.Head _ -> 0;
+            case Step.Embed _, Step.Normalize _, Step.Head _, Step.Pool _, Step.MaskedLm _ -> 0;
             case Step.Mix mix -> switch (mix.mixer()) {
                 case Attention a -> (a.heads() + 2L * a.kvHeads()) * a.headDim(mix.dModel())
                         + 2L * a.heads() * context;
@@ -56,11 +64,16 @@ public final class StepCosts {
                 case Ssm m -> 5L * m.innerDim() + m.dtRank() + 2L * m.stateDim();
                 // z | xBC | dt, the convolved xBC, y
                 case Mamba2 m -> 2L * m.innerDim() + 2L * m.convChannels() + m.heads() + m.innerDim();
+                // the shift difference, the lerp LoRA's hidden, five lerped inputs, r k v g, the decay, y
+                case Rwkv6 m -> 13L * mix.dModel() + 5L * m.mixRank();
+                // six lerped inputs, r w k v a g, kk, y and the bonus term
+                case Rwkv7 m -> 15L * mix.dModel() + m.decayRank() + m.iclrRank() + m.valueRank() + m.gateRank();
             };
             case Step.Channel channel -> switch (channel.mixer()) {
                 case Ffn f -> 2L * f.width();
                 case Moe m -> m.experts() + m.expertsPerToken() * (3L * m.expert().width() + m.expertsPerToken()
                         + 1L) + 2L * m.shared().totalWidth();
+                case RwkvChannelMix m -> 2L * m.width();
             };
             case Step.Residual residual -> branchActivations(residual.branches(), context);
             case Step.Parallel parallel -> branchActivations(parallel.branches(), context);
@@ -75,18 +88,20 @@ public final class StepCosts {
         return switch (mix.mixer()) {
             case Attention a -> (long) a.kvHeads() * a.headDim(mix.dModel());
             case LatentAttention l -> l.cacheRow();
-            case StateSpace _ -> 0;
+            case StateSpace _, Rwkv _ -> 0;
         };
     }
 
     /**
      * Values the mixer keeps per sequence whatever the context length: a state space model's convolution and scan
-     * state ({@link StateSpace#stateElements()}); 0 for attention, whose memory is its KV cache.
+     * state ({@link StateSpace#stateElements()}); RWKV's two token shifts and WKV state ({@link Rwkv#stateElements});
+     * 0 for attention, whose memory is its KV cache.
      */
     public static long recurrentStateElements(Step.Mix mix) {
         return switch (mix.mixer()) {
             case Attention _, LatentAttention _ -> 0;
             case StateSpace m -> m.stateElements();
+            case Rwkv m -> m.stateElements(mix.dModel());
         };
     }
 
@@ -95,7 +110,7 @@ public final class StepCosts {
         return switch (mix.mixer()) {
             case Attention _ -> 2;
             case LatentAttention _ -> 1;
-            case StateSpace _ -> 0;
+            case StateSpace _, Rwkv _ -> 0;
         };
     }
 
@@ -111,6 +126,9 @@ public final class StepCosts {
             case LatentAttention l -> 2L * l.heads() * (l.cacheRow() + (long) l.kvRank()) * context;
             // The convolution and the scan (update and read-out of every state value), whatever the context.
             case StateSpace m -> 2L * m.convWidth() * m.convChannels() + 6L * m.stateDim() * m.innerDim();
+            // The small LoRAs (F32, not counted as matrices) and the WKV update and read-out of every state value.
+            case Rwkv6 m -> 2 * lowRankElements(mix.weights()) + 6L * m.headSize() * mix.dModel();
+            case Rwkv7 m -> 2 * lowRankElements(mix.weights()) + 8L * m.headSize() * mix.dModel();
         };
     }
 
@@ -144,6 +162,10 @@ public final class StepCosts {
             active += w.ne().length == 3 ? w.elements() / moe.experts() * moe.expertsPerToken() : w.elements();
         }
         return active;
+    }
+
+    private static long lowRankElements(List<Weight> weights) {
+        return weights.stream().filter(w -> w.role() == WeightRole.LOW_RANK).mapToLong(Weight::elements).sum();
     }
 
     private static long matrixElements(List<Weight> weights) {

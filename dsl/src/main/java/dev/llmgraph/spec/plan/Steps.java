@@ -37,7 +37,8 @@ public final class Steps {
             switch (step) {
                 case Step.Residual r -> r.branches().forEach(b -> out.addAll(leaves(b)));
                 case Step.Parallel p -> p.branches().forEach(b -> out.addAll(leaves(b)));
-                case Step.Embed _, Step.Normalize _, Step.Mix _, Step.Channel _, Step.Head _ -> out.add(step);
+                case Step.Embed _, Step.Normalize _, Step.Mix _, Step.Channel _,
+                     Step.Head _, Step.Pool _, Step.MaskedLm _ -> out.add(step);
             }
         }
         return out;

@@ -63,10 +63,10 @@ class GgufReadErrorsTest {
         return file;
     }
 
-    /** A copy of {@code source} as {@code name}, its metadata and tensors changed by {@code change}. */
-    private static Path variant(Path source, String name, Consumer<Map<String, GgufValue>> keys,
-                                Consumer<GgufWriter> tensors, String... dropTensors) {
-        Path file = dir.resolve(name + ".gguf");
+    /** A copy of {@code source} as {@code name} beside it, its metadata and tensors changed by {@code change}. */
+    static Path variant(Path source, String name, Consumer<Map<String, GgufValue>> keys,
+                        Consumer<GgufWriter> tensors, String... dropTensors) {
+        Path file = source.resolveSibling(name + ".gguf");
         try (GgufFile original = GgufFile.open(source)) {
             Map<String, GgufValue> metadata = new LinkedHashMap<>(original.metadata());
             keys.accept(metadata);
@@ -82,7 +82,7 @@ class GgufReadErrorsTest {
         return file;
     }
 
-    private static String readError(Path file) {
+    static String readError(Path file) {
         return assertThrows(GgufException.class, () -> GgufModels.spec(file)).getMessage();
     }
 
@@ -165,15 +165,17 @@ class GgufReadErrorsTest {
         Path file = variant(llama, "unknown", keys -> keys.put("general.architecture", GgufValue.string("llama9")),
                 w -> { });
         assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, qwen2moe, "
-                + "olmoe, deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba and mamba2", readError(file));
+                + "olmoe, deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7, bert and "
+                + "nomic-bert",
+                readError(file));
     }
 
     @Test
     void aRecurrentArchitectureNamesTheMissingFeature() {
-        Path file = variant(llama, "rwkv6", keys -> keys.put("general.architecture", GgufValue.string("rwkv6")),
+        Path file = variant(llama, "t5", keys -> keys.put("general.architecture", GgufValue.string("t5")),
                 w -> { });
-        assertEquals(file + ": architecture 'rwkv6' is an RNN with recurrent state (RWKV), which llmgraph cannot "
-                + "express yet", readError(file));
+        assertEquals(file + ": architecture 't5' is an encoder-decoder, which llmgraph cannot express yet",
+                readError(file));
     }
 
     @Test

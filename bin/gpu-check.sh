@@ -42,7 +42,7 @@ check_groups=(
   "parity --select-class dev.llmgraph.io.gguf.CudaParityTest"
   "lifecycle --select-class dev.llmgraph.model.CudaModelLifecycleTest"
   "ops --select-package dev.llmgraph.ggml"
-  "kvcache --select-class dev.llmgraph.model.CudaKvCacheConsistencyTest"
+  "kvcache --select-class dev.llmgraph.model.lower.CudaKvCacheConsistencyTest"
   "reference --select-class dev.llmgraph.reference.CudaReferenceForwardTest"
 )
 

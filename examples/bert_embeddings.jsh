@@ -31,7 +31,7 @@ for (int i = 0; i < firstState.length; i++) {
 System.out.printf("token 0's state moves by %.3f when token 6 changes (a decoder's would not move) "
     + "and by %.3f when the second sentence is segment B%n", moved, segments);
 
-try (var llama = dev.llmgraph.ggml.LlamaEmbeddings.open(file, 64, 2)) {
+try (var llama = dev.llmgraph.ggml.llama.LlamaEmbeddings.open(file, 64, 2)) {
     float[] theirs = llama.pooled(tokens);
     double difference = 0;
     for (int i = 0; i < pooled.length; i++) difference = Math.max(difference, Math.abs(pooled[i] - theirs[i]));

@@ -32,7 +32,7 @@ try (var model = Model.random(spec, WeightInit.lecun(42), ModelOptions.cpu().wit
 
 // llama.cpp: its own model code on the file.
 float[][] theirs;
-try (var llama = dev.llmgraph.ggml.LlamaReference.open(file)) {
+try (var llama = dev.llmgraph.ggml.llama.LlamaReference.open(file)) {
     theirs = llama.logits(prompt);
 }
 

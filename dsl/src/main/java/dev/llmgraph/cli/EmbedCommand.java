@@ -1,7 +1,7 @@
 package dev.llmgraph.cli;
 
 import dev.llmgraph.cli.CommandOptions.UsageException;
-import dev.llmgraph.ggml.GgufException;
+import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Encoding;

@@ -1,9 +1,9 @@
 package dev.llmgraph.cli;
 
 import dev.llmgraph.cli.CommandOptions.UsageException;
-import dev.llmgraph.ggml.ChatMessage;
-import dev.llmgraph.ggml.GgufException;
-import dev.llmgraph.ggml.LlamaException;
+import dev.llmgraph.ggml.llama.ChatMessage;
+import dev.llmgraph.ggml.gguf.GgufException;
+import dev.llmgraph.ggml.llama.LlamaException;
 import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.model.GenerationConfig;
 import dev.llmgraph.model.ModelOptions;

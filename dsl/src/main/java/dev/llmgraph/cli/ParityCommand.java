@@ -1,7 +1,7 @@
 package dev.llmgraph.cli;
 
-import dev.llmgraph.ggml.GgufException;
-import dev.llmgraph.ggml.LlamaException;
+import dev.llmgraph.ggml.gguf.GgufException;
+import dev.llmgraph.ggml.llama.LlamaException;
 import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.parity.LayerParity;
 import dev.llmgraph.parity.ParityReport;

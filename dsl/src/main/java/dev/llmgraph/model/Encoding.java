@@ -1,5 +1,6 @@
 package dev.llmgraph.model;
 
+import dev.llmgraph.model.lower.KvCache;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Pooling;
 

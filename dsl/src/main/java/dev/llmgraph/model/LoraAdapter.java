@@ -1,5 +1,6 @@
 package dev.llmgraph.model;
 
+import dev.llmgraph.model.lower.LowRankUpdate;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;
@@ -31,7 +32,7 @@ import java.util.SplittableRandom;
  */
 public final class LoraAdapter implements AutoCloseable {
     /** The two factors of one target projection. */
-    record Factors(Tensor a, Tensor b) {}
+    public record Factors(Tensor a, Tensor b) {}
 
     private final ModelSpec spec;
     private final String backend;
@@ -159,7 +160,7 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     /** The factors of {@code weight}, or null when the adapter leaves it alone. */
-    Factors factors(String weight) {
+    public Factors factors(String weight) {
         ensureOpen();
         return factors.get(weight);
     }

@@ -1,5 +1,9 @@
 package dev.llmgraph.model;
 
+import dev.llmgraph.model.lower.Weights;
+import dev.llmgraph.model.lower.MemoryCheck;
+import dev.llmgraph.model.lower.KvCache;
+import dev.llmgraph.model.lower.HostMemory;
 import dev.llmgraph.ggml.Backend;
 import dev.llmgraph.ggml.ComputeInterruptedException;
 import dev.llmgraph.ggml.Scheduler;

@@ -6,7 +6,7 @@ package dev.llmgraph.model;
  * context), instead of a failed native allocation or a process the system kills.
  */
 public final class NotEnoughMemoryException extends RuntimeException {
-    NotEnoughMemoryException(String message) {
+    public NotEnoughMemoryException(String message) {
         super(message);
     }
 }

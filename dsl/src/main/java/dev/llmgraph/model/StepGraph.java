@@ -1,5 +1,7 @@
 package dev.llmgraph.model;
 
+import dev.llmgraph.model.lower.KvCache;
+import dev.llmgraph.model.lower.GraphBuilder;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Graph;
@@ -125,7 +127,7 @@ final class StepGraph implements AutoCloseable {
         if (start == 0) {
             cache.restart(); // a recurrent state must not carry over from an earlier sequence
         }
-        builder.inputs.fill(ids, types, start, prefix);
+        builder.fillInputs(ids, types, start, prefix);
         long t1 = System.nanoTime();
         float[] values = model.scheduler().computeAndRead(graph, logits);
         computeNanos = System.nanoTime() - t1;

@@ -1,5 +1,7 @@
 package dev.llmgraph.model;
 
+import dev.llmgraph.model.lower.TrainingSupport;
+import dev.llmgraph.model.lower.GraphBuilder;
 import dev.llmgraph.ggml.Backend;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
@@ -146,10 +148,19 @@ public final class TrainingGraph implements AutoCloseable {
         }
     }
 
+    /** The table an output head reads its rows from; "" for any other step. */
+    private static String headTable(Step step) {
+        return switch (step) {
+            case Step.Head h -> h.table();
+            case Step.Embed _, Step.Normalize _, Step.Mix _, Step.Channel _, Step.Residual _, Step.Parallel _,
+                 Step.Pool _, Step.MaskedLm _ -> "";
+        };
+    }
+
     /** Whether gradients never pass through {@code weight}: a table whose rows are looked up, not the output head. */
     private static boolean onlyLookedUp(Model model, String weight) {
-        String head = model.spec().plan().output().stream().filter(step -> step instanceof Step.Head)
-                .map(step -> ((Step.Head) step).table()).findFirst().orElse("");
+        String head = model.spec().plan().output().stream().map(TrainingGraph::headTable).filter(t -> !t.isEmpty())
+                .findFirst().orElse("");
         WeightRole role = model.weights().layout().stream().filter(w -> w.name().equals(weight)).findFirst()
                 .orElseThrow().role();
         boolean table = switch (role) {
@@ -199,7 +210,7 @@ public final class TrainingGraph implements AutoCloseable {
                 oneHot[r * vocab + batch[s][t + 1]] = 1f;
             }
         }
-        builder.inputs.fillTraining(inputs, prefix);
+        builder.fillTrainingInputs(inputs, prefix);
         if (lossRows.hasData()) {
             lossRows.setInts(rows);
         }

@@ -91,7 +91,10 @@ public record WeightInit(String scheme, long seed) {
                     out[i] = states == 1 ? (float) -(1 + 15 * random.nextDouble()) : -(i % states + 1);
                 }
             }
-            default -> java.util.Arrays.fill(out, 1f);
+            case STATE_SKIP -> java.util.Arrays.fill(out, 1f);
+            case TOKEN_EMBEDDING, POSITION_EMBEDDING, RELATIVE_POSITION_BIAS, NORM_GAIN, NORM_BIAS, BIAS, ROUTER,
+                 PROJECTION, BRANCH_PROJECTION, BRANCH_OUTPUT, STEP_BIAS -> throw new IllegalArgumentException(
+                    "weight " + weight.name() + " (" + weight.role() + ") is not a state space weight");
         }
     }
 

@@ -1,9 +1,9 @@
 package dev.llmgraph.parity;
 
-import dev.llmgraph.ggml.CapturedTensor;
+import dev.llmgraph.ggml.llama.CapturedTensor;
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.LlamaIntermediates;
-import dev.llmgraph.ggml.LlamaReference;
+import dev.llmgraph.ggml.llama.LlamaIntermediates;
+import dev.llmgraph.ggml.llama.LlamaReference;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
@@ -48,7 +48,7 @@ public final class LayerParity {
 
     /**
      * Both engines on {@code gguf} (llmgraph on the CPU with an F16 K/V cache, as llama.cpp's default). A file
-     * llama.cpp cannot load throws {@link dev.llmgraph.ggml.LlamaException} with llama.cpp's words.
+     * llama.cpp cannot load throws {@link dev.llmgraph.ggml.llama.LlamaException} with llama.cpp's words.
      */
     public static ParityReport compare(Path gguf, int[] tokens, double tolerance) {
         return compare(gguf, tokens, tolerance, Math.min(4, Runtime.getRuntime().availableProcessors()));

@@ -68,7 +68,8 @@ public final class Accounting {
         }
         if (active) {
             for (Step leaf : leaves) {
-                if (leaf instanceof Step.Channel channel && channel.mixer() instanceof Moe moe) {
+                Moe moe = routedExperts(leaf);
+                if (moe != null) {
                     long all = Steps.weights(List.of(leaf)).stream().filter(w -> w.component().equals("experts"))
                             .mapToLong(Weight::elements).sum();
                     parts.merge("experts", all / moe.experts() * moe.expertsPerToken() - all, Long::sum);
@@ -77,6 +78,18 @@ public final class Accounting {
         }
         parts.values().removeIf(v -> v == 0);
         return new ParameterCount(parts);
+    }
+
+    /** The mixture a channel step routes to; null for a dense FFN and for every other step. */
+    private static Moe routedExperts(Step leaf) {
+        return switch (leaf) {
+            case Step.Channel channel -> switch (channel.mixer()) {
+                case Moe moe -> moe;
+                case Ffn _, RwkvChannelMix _ -> null;
+            };
+            case Step.Mix _, Step.Normalize _, Step.Embed _, Step.Head _, Step.Pool _, Step.MaskedLm _,
+                 Step.Residual _, Step.Parallel _ -> null;
+        };
     }
 
     private static int reportOrder(Step leaf) {

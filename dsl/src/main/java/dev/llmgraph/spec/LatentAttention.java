@@ -101,9 +101,16 @@ public record LatentAttention(int heads, int queryRank, int kvRank, int ropeHead
      */
     public double scale(Positional positional) {
         double base = 1.0 / Math.sqrt(queryKeyHeadDim());
-        if (positional instanceof Positional.Rope rope && rope.scaling() instanceof RopeScaling.Yarn y
-                && y.factor() > 1) {
-            double m = 0.1 * yarnMscale * Math.log(y.factor()) + 1.0;
+        double yarnFactor = switch (positional) {
+            case Positional.Rope rope -> switch (rope.scaling()) {
+                case RopeScaling.Yarn yarn -> yarn.factor();
+                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _ -> 0;
+            };
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> 0;
+        };
+        if (yarnFactor > 1) {
+            double m = 0.1 * yarnMscale * Math.log(yarnFactor) + 1.0;
             return base * m * m;
         }
         return base;

@@ -46,13 +46,18 @@ final class LatentRules {
                     + s.dModel() + ": a low-rank query projection narrower than the token saves weights",
                     "DeepSeek-V2 uses 1536 for a dModel of 5120; 0 projects queries directly"));
         }
-        if (!(s.positional() instanceof Positional.Rope rope)) {
-            problems.add(new SpecProblem("positional", s.positional(), "latent attention carries positions in its "
-                    + "decoupled RoPE key, so it needs RoPE", "use .positional(Positional.rope(10_000))"));
-        } else if (rope.rotatedDims(l.ropeHeadDim()) != l.ropeHeadDim()) {
-            problems.add(new SpecProblem("positional.fraction", rope.fraction(), "must be 1 with latent attention: "
-                    + "its RoPE dimensions are the ropeHeadDim ones, all rotated", "set the rotated size with "
-                    + "LatentAttention.withHeadDims(nope, rope, value) instead"));
+        switch (s.positional()) {
+            case Positional.Rope rope -> {
+                if (rope.rotatedDims(l.ropeHeadDim()) != l.ropeHeadDim()) {
+                    problems.add(new SpecProblem("positional.fraction", rope.fraction(), "must be 1 with latent "
+                            + "attention: its RoPE dimensions are the ropeHeadDim ones, all rotated", "set the rotated "
+                            + "size with LatentAttention.withHeadDims(nope, rope, value) instead"));
+                }
+            }
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> problems.add(new SpecProblem("positional", s.positional(), "latent attention "
+                    + "carries positions in its decoupled RoPE key, so it needs RoPE",
+                    "use .positional(Positional.rope(10_000))"));
         }
         if (s.parallelBlock()) {
             problems.add(new SpecProblem("parallelBlock", true, "is not lowered with latent attention",

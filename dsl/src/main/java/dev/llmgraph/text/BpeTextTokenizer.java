@@ -27,7 +27,7 @@ public final class BpeTextTokenizer implements TextTokenizer {
 
     /**
      * The same tokenizer with a chat template: a name llama.cpp knows ({@code chatml}, ...) or a Jinja text it
-     * recognises (see {@link dev.llmgraph.ggml.ChatTemplate}).
+     * recognises (see {@link dev.llmgraph.ggml.llama.ChatTemplate}).
      */
     public BpeTextTokenizer withChatTemplate(String template) {
         String[] names = Arrays.stream(endOfGeneration).mapToObj(id -> bpe.tokens().get(id)).toArray(String[]::new);

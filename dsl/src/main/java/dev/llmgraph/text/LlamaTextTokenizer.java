@@ -1,6 +1,6 @@
 package dev.llmgraph.text;
 
-import dev.llmgraph.ggml.Tokenizer;
+import dev.llmgraph.ggml.llama.Tokenizer;
 
 import java.util.Optional;
 import java.util.stream.IntStream;

@@ -1,10 +1,10 @@
 package dev.llmgraph.text;
 
-import dev.llmgraph.ggml.ChatMessage;
-import dev.llmgraph.ggml.ChatTemplate;
-import dev.llmgraph.ggml.GgufException;
-import dev.llmgraph.ggml.GgufFile;
-import dev.llmgraph.ggml.GgufValue;
+import dev.llmgraph.ggml.llama.ChatMessage;
+import dev.llmgraph.ggml.llama.ChatTemplate;
+import dev.llmgraph.ggml.gguf.GgufException;
+import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.ggml.gguf.GgufValue;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Generation;
 import dev.llmgraph.model.GenerationConfig;

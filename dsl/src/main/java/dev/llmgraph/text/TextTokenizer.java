@@ -52,7 +52,7 @@ public interface TextTokenizer extends AutoCloseable {
 
     /** libllama's tokenizer on the vocabulary of {@code gguf} (a model file or a vocabulary-only file). */
     static TextTokenizer llama(Path gguf) {
-        return new LlamaTextTokenizer(dev.llmgraph.ggml.Tokenizer.open(gguf));
+        return new LlamaTextTokenizer(dev.llmgraph.ggml.llama.Tokenizer.open(gguf));
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.llmgraph.tokenize;
 
-import dev.llmgraph.ggml.GgufValue;
-import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufValue;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

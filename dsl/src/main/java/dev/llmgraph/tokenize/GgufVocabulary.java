@@ -1,6 +1,6 @@
 package dev.llmgraph.tokenize;
 
-import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 
 /**
  * A trained vocabulary that writes itself into a GGUF file in llama.cpp's conventions, so that libllama

@@ -1,6 +1,6 @@
 package dev.llmgraph.tokenize;
 
-import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 
 /**
  * The model keys llama.cpp reads before it reads a vocabulary (its loader needs an architecture and its

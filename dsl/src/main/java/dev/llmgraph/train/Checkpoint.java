@@ -1,8 +1,8 @@
 package dev.llmgraph.train;
 
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.GgufFile;
-import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.LoraAdapter;

@@ -53,7 +53,7 @@ class GenerateCommandTest {
 
     private static TextGeneration inProcess(String prompt, boolean chat, GenerationConfig config) {
         try (TextModel model = TextModel.load(gguf, ModelOptions.cpu().withThreads(2))) {
-            return chat ? model.chat(List.of(dev.llmgraph.ggml.ChatMessage.user(prompt)), config, PieceListener.NONE)
+            return chat ? model.chat(List.of(dev.llmgraph.ggml.llama.ChatMessage.user(prompt)), config, PieceListener.NONE)
                     : model.generate(prompt, config, PieceListener.NONE);
         }
     }

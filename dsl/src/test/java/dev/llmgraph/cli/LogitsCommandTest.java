@@ -127,7 +127,7 @@ class LogitsCommandTest {
     @Test
     void aFileThatIsNotAModelIsOneLineAndExitCode1() throws Exception {
         Path notModel = dir.resolve("not-a-model.gguf");
-        new dev.llmgraph.ggml.GgufWriter().putString("general.architecture", "llama").write(notModel);
+        new dev.llmgraph.ggml.gguf.GgufWriter().putString("general.architecture", "llama").write(notModel);
         Run run = run("--gguf", notModel.toString(), "--tokens", "1", "--out", dir.resolve("z").toString());
         assertEquals(1, run.status());
         assertEquals("llmgraph logits: " + notModel + ": key 'llama.context_length' is missing; llama.cpp needs it to "

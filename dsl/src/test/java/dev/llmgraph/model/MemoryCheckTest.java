@@ -1,5 +1,8 @@
 package dev.llmgraph.model;
 
+import dev.llmgraph.model.lower.Weights;
+import dev.llmgraph.model.lower.Positions;
+import dev.llmgraph.model.lower.MemoryCheck;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.MemoryEstimate;

@@ -174,7 +174,7 @@ class ReferenceEncoderTest {
         assertEquals(java.util.List.of("training: an encoder learns by predicting masked tokens, an objective "
                 + "(masking, a loss at the masked positions only) the training graph does not build yet; train a "
                 + "CAUSAL_DECODER or PREFIX_DECODER, or keep encoders to inference"),
-                dev.llmgraph.model.TrainingSupport.problems(spec));
+                dev.llmgraph.model.lower.TrainingSupport.problems(spec));
     }
 
     private static double maxDifference(float[] a, float[] b) {

@@ -4,7 +4,7 @@ import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.TrainingGraph;
-import dev.llmgraph.model.TrainingSupport;
+import dev.llmgraph.model.lower.TrainingSupport;
 import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.spec.ArchitectureKind;
 import dev.llmgraph.spec.ModelSpec;

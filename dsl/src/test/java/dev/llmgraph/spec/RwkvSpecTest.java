@@ -1,7 +1,7 @@
 package dev.llmgraph.spec;
 
 import dev.llmgraph.io.gguf.GgufReport;
-import dev.llmgraph.model.TrainingSupport;
+import dev.llmgraph.model.lower.TrainingSupport;
 import dev.llmgraph.presets.Presets;
 import org.junit.jupiter.api.Test;
 

@@ -2,8 +2,8 @@ package dev.llmgraph.text;
 
 import dev.llmgraph.display.Display;
 import dev.llmgraph.display.DisplaySink;
-import dev.llmgraph.ggml.ChatMessage;
-import dev.llmgraph.ggml.GgufException;
+import dev.llmgraph.ggml.llama.ChatMessage;
+import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.GenerationConfig;
 import dev.llmgraph.model.Model;

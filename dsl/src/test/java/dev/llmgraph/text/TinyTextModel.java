@@ -1,6 +1,6 @@
 package dev.llmgraph.text;
 
-import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;

@@ -1,6 +1,6 @@
 package dev.llmgraph.tokenize;
 
-import dev.llmgraph.ggml.Tokenizer;
+import dev.llmgraph.ggml.llama.Tokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

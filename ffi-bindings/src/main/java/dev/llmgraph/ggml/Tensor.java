@@ -252,7 +252,7 @@ public final class Tensor {
     }
 
     /** Fills the tensor's bytes from {@code source} (already in the tensor's type and layout). */
-    void setRaw(MemorySegment source) {
+    public void setRaw(MemorySegment source) {
         checkTransfer(elementCount(), false);
         if (source.byteSize() != byteSize()) {
             throw new IllegalArgumentException("tensor " + describe() + " holds " + byteSize() + " bytes but "
@@ -262,7 +262,7 @@ public final class Tensor {
     }
 
     /** Copies the tensor's bytes (in its type and layout) into {@code target}. */
-    void getRaw(MemorySegment target) {
+    public void getRaw(MemorySegment target) {
         checkTransfer(elementCount(), true);
         BackendApi.ggml_backend_tensor_get(pointer(), target, 0, byteSize());
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.LongStream;
 
 /** Converts rows of floats to and from ggml types with ggml's own routines (fp16, bf16, quantization). */
-final class TypeConversion {
+public final class TypeConversion {
     private static final ConcurrentHashMap<GgmlType, MethodHandle> TO_FLOAT = new ConcurrentHashMap<>();
 
     /**
@@ -27,7 +27,7 @@ final class TypeConversion {
             GgmlType.IQ2_S, GgmlType.IQ1_S, GgmlType.IQ1_M, GgmlType.IQ4_NL, GgmlType.IQ4_XS);
 
     /** Throws unless floats can be encoded as {@code type} without an importance matrix. */
-    static void requireEncodable(GgmlType type) {
+    public static void requireEncodable(GgmlType type) {
         if (type.isFloat()) {
             return;
         }
@@ -51,7 +51,7 @@ final class TypeConversion {
     private TypeConversion() {}
 
     /** Encodes {@code rows x rowLength} floats as {@code type}; the result lives in {@code arena}. */
-    static MemorySegment fromFloats(Arena arena, GgmlType type, MemorySegment floats, long rowLength, long rows) {
+    public static MemorySegment fromFloats(Arena arena, GgmlType type, MemorySegment floats, long rowLength, long rows) {
         long n = rowLength * rows;
         switch (type) {
             case F32 -> {
@@ -103,7 +103,7 @@ final class TypeConversion {
     }
 
     /** Decodes {@code count} elements of {@code type} to floats; the result lives in {@code arena}. */
-    static MemorySegment toFloats(Arena arena, GgmlType type, MemorySegment bytes, long count) {
+    public static MemorySegment toFloats(Arena arena, GgmlType type, MemorySegment bytes, long count) {
         switch (type) {
             case F32 -> {
                 return bytes;

@@ -1,5 +1,7 @@
 package dev.llmgraph.ggml;
 
+import dev.llmgraph.ggml.llama.LlamaReference;
+import dev.llmgraph.ggml.llama.LlamaException;
 import dev.llmgraph.ggml.internal.NativeLibraries;
 import org.junit.jupiter.api.Test;
 

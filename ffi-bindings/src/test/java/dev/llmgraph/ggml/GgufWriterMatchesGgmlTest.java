@@ -1,5 +1,9 @@
 package dev.llmgraph.ggml;
 
+import dev.llmgraph.ggml.gguf.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufValueType;
+import dev.llmgraph.ggml.gguf.GgufValue;
+import dev.llmgraph.ggml.gguf.GgufMetadataTest;
 import dev.llmgraph.ggml.internal.GgufApi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,7 +15,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -51,21 +54,6 @@ class GgufWriterMatchesGgmlTest {
         byte[] theirBytes = Files.readAllBytes(theirs);
         assertEquals(theirBytes.length, ourBytes.length);
         assertEquals(-1, java.util.Arrays.mismatch(theirBytes, ourBytes), "first differing byte");
-    }
-
-    @Test
-    void headerWithoutTensorsIsPaddedLikeGgmlsMetadata() {
-        Map<String, GgufValue> metadata = Map.of("general.name", GgufValue.string("x"));
-        byte[] ours = GgufEncoder.header(metadata, List.of(), 32);
-        MemorySegment gguf = GgufApi.gguf_init_empty();
-        try (Arena arena = Arena.ofConfined()) {
-            GgufApi.gguf_set_val_str(gguf, arena.allocateFrom("general.name"), arena.allocateFrom("x"));
-            MemorySegment meta = arena.allocate(GgufApi.gguf_get_meta_size(gguf));
-            GgufApi.gguf_get_meta_data(gguf, meta);
-            assertArrayEquals(meta.toArray(ValueLayout.JAVA_BYTE), ours);
-        } finally {
-            GgufApi.gguf_free(gguf);
-        }
     }
 
     private static float[] sequence(int n) {

@@ -1,9 +1,10 @@
 package dev.llmgraph.io.gguf;
 
-import dev.llmgraph.ggml.GgufException;
-import dev.llmgraph.ggml.GgufFile;
-import dev.llmgraph.ggml.GgufTensorInfo;
-import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.io.family.ModelFamily;
+import dev.llmgraph.ggml.gguf.GgufException;
+import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.ggml.gguf.GgufTensorInfo;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.model.LoraAdapter;
 import dev.llmgraph.model.LoraTargets;
 import dev.llmgraph.model.Model;
@@ -39,10 +40,10 @@ public final class GgufAdapters {
         if (!report.maps()) {
             throw new IllegalArgumentException("cannot write " + path + " for llama.cpp: " + report);
         }
-        Architecture architecture = report.target();
-        TensorPlan plan = new TensorPlan(spec, architecture, architecture.writesFusedQkv());
+        ModelFamily family = report.target();
+        TensorPlan plan = TensorPlan.forWriting(spec, family);
         GgufWriter out = new GgufWriter();
-        out.putString("general.architecture", architecture.name());
+        out.putString("general.architecture", family.llamaCpp());
         out.putString("general.type", "adapter");
         out.putString("general.name", spec.name() + " LoRA");
         out.putString("adapter.type", "lora");
@@ -50,7 +51,7 @@ public final class GgufAdapters {
         for (String target : adapter.targets()) {
             TensorPlan.Stored stored = plan.stored(target);
             if (stored == null || stored.parts().size() != 1) {
-                throw new IllegalArgumentException("cannot write " + path + ": a '" + architecture.name() + "' file "
+                throw new IllegalArgumentException("cannot write " + path + ": a '" + family.llamaCpp() + "' file "
                         + "stores " + target + " inside a fused tensor (" + plan.place(target).stored() + "), which an "
                         + "adapter on " + target + " alone cannot adapt in llama.cpp");
             }

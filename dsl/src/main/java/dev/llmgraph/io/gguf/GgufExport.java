@@ -1,10 +1,11 @@
 package dev.llmgraph.io.gguf;
 
+import dev.llmgraph.io.family.ModelFamily;
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.model.Model;
-import dev.llmgraph.model.StoredTypes;
+import dev.llmgraph.model.lower.StoredTypes;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.Positional;
@@ -36,18 +37,18 @@ final class GgufExport {
         if (!report.maps()) {
             throw new IllegalArgumentException("cannot write " + path + " for llama.cpp: " + report);
         }
-        Architecture architecture = report.target();
+        ModelFamily family = report.target();
         GgufWriter out = new GgufWriter();
-        out.putString("general.architecture", architecture.name());
+        out.putString("general.architecture", family.llamaCpp());
         out.putString("general.name", spec.name());
-        sharedKeys(spec, architecture.name(), out);
-        architecture.writeKeys(spec, out);
+        sharedKeys(spec, family.llamaCpp(), out);
+        FamilyKeys.write(family, spec, out);
         if (vocabulary == null) {
-            MinimalVocabulary.write(out, architecture.name(), spec.vocabSize());
+            MinimalVocabulary.write(out, family.llamaCpp(), spec.vocabSize());
         } else {
             vocabulary.writeTo(out);
         }
-        TensorPlan plan = new TensorPlan(spec, architecture, architecture.writesFusedQkv());
+        TensorPlan plan = TensorPlan.forWriting(spec, family);
         for (TensorPlan.Stored stored : plan.stored()) {
             if (matrixType == null) {
                 List<Tensor> parts = stored.parts().stream().map(w -> model.weightTensor(w.name())).toList();

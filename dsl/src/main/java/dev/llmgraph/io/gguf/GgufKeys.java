@@ -1,8 +1,8 @@
 package dev.llmgraph.io.gguf;
 
-import dev.llmgraph.ggml.GgufException;
-import dev.llmgraph.ggml.GgufFile;
-import dev.llmgraph.ggml.GgufValue;
+import dev.llmgraph.ggml.gguf.GgufException;
+import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.ggml.gguf.GgufValue;
 
 /**
  * The metadata of a GGUF model file as one architecture reads it: keys named {@code <arch>.<suffix>}, as in

@@ -1,9 +1,11 @@
 package dev.llmgraph.io.gguf;
 
+import dev.llmgraph.io.family.FamilyFacts;
+import dev.llmgraph.io.family.ModelFamily;
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.GgufException;
-import dev.llmgraph.ggml.GgufFile;
-import dev.llmgraph.ggml.GgufTensorInfo;
+import dev.llmgraph.ggml.gguf.GgufException;
+import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.ggml.gguf.GgufTensorInfo;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightSource;
@@ -107,7 +109,7 @@ public final class GgufModels {
 
     // ---- reading -----------------------------------------------------------------------------------------
 
-    record Reading(ModelSpec spec, Architecture architecture, TensorPlan plan) {}
+    record Reading(ModelSpec spec, ModelFamily family, TensorPlan plan) {}
 
     static Reading read(GgufFile file) {
         if (!file.has("general.architecture")) {
@@ -115,37 +117,41 @@ public final class GgufModels {
                     + "its architecture there");
         }
         String name = file.getString("general.architecture");
-        Architecture architecture = Architecture.named(name);
-        if (architecture == null) {
+        ModelFamily family = ModelFamily.named(name);
+        if (family == null) {
             String feature = UNSUPPORTED.get(name);
             throw new GgufException(file.path() + ": architecture '" + name + "' " + (feature != null
                     ? "is " + feature + ", which llmgraph cannot express yet"
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
                     + "gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7, bert and nomic-bert"));
         }
-        ModelFile model = new ModelFile(file, name, architecture.encodes());
-        if (model.expertCount > 0 && !architecture.readsExperts()) {
+        ModelFile model = new ModelFile(file, name, family.facts().encoder());
+        if (model.expertCount > 0 && family.facts().experts().presence() == FamilyFacts.Experts.Presence.NONE) {
             throw model.keys.problem("key '" + model.keys.key("expert_count") + "' = " + model.expertCount + ": a "
                     + "mixture of experts, which llmgraph reads in llama, qwen2moe, olmoe and deepseek2 files, not in " + name
                     + " ones");
         }
         ModelSpec spec;
         try {
-            spec = architecture.readSpec(model);
+            spec = FamilyReading.read(family, model);
         } catch (InvalidSpecException e) {
             throw new GgufException(file.path() + ": its keys describe a model llmgraph cannot build: "
                     + e.getMessage(), e);
         }
         // Keys llama.cpp's graph for the architecture would refuse or ignore (e.g. partial RoPE for llama).
-        List<String> misfits = architecture.misfits(spec);
+        List<String> misfits = FamilyMisfits.of(family, spec);
         if (!misfits.isEmpty()) {
             throw new GgufException(file.path() + ": its keys describe a model that llama.cpp's " + name
                     + " graph does not compute: " + String.join("; ", misfits));
         }
-        boolean fused = !architecture.readsSeparateQkv() || file.hasTensor("blk.0.attn_qkv.weight");
-        TensorPlan plan = new TensorPlan(spec, architecture, fused);
+        boolean fused = switch (family.facts().tensors().qkv()) {
+            case FUSED -> true;
+            case SEPARATE -> false;
+            case FUSED_OR_SEPARATE -> file.hasTensor("blk.0.attn_qkv.weight");
+        };
+        TensorPlan plan = new TensorPlan(spec, family, fused);
         checkTensors(file, name, spec, plan);
-        return new Reading(spec, architecture, plan);
+        return new Reading(spec, family, plan);
     }
 
     /** The file's tensors must be exactly the plan's, in shape and in kind (float or quantized). */
@@ -194,7 +200,11 @@ public final class GgufModels {
                 case Ssm mamba -> "dtRank " + mamba.dtRank();
                 case Mamba2 mamba2 -> mamba2.heads() + " heads in " + mamba2.groups() + " groups";
             };
-            return "dModel " + spec.dModel() + ", " + (m instanceof Ssm ? "Mamba" : "Mamba-2") + " of innerDim "
+            String mixer = switch (m) {
+                case Ssm _ -> "Mamba";
+                case Mamba2 _ -> "Mamba-2";
+            };
+            return "dModel " + spec.dModel() + ", " + mixer + " of innerDim "
                     + m.innerDim() + ", stateDim " + m.stateDim() + ", convWidth " + m.convWidth() + ", " + particular
                     + ", vocabulary " + spec.vocabSize();
         }

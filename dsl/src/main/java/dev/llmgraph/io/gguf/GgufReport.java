@@ -1,5 +1,6 @@
 package dev.llmgraph.io.gguf;
 
+import dev.llmgraph.io.family.ModelFamily;
 import dev.llmgraph.spec.ArchitectureKind;
 import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.ModelSpec;
@@ -31,12 +32,12 @@ import java.util.Optional;
  */
 public final class GgufReport {
     private final String specName;
-    private final List<Architecture> fits;
-    private final Architecture closest;
+    private final List<ModelFamily> fits;
+    private final ModelFamily closest;
     private final List<String> problems;
     private final List<String> notes;
 
-    private GgufReport(String specName, List<Architecture> fits, Architecture closest, List<String> problems,
+    private GgufReport(String specName, List<ModelFamily> fits, ModelFamily closest, List<String> problems,
                        List<String> notes) {
         this.specName = specName;
         this.fits = fits;
@@ -51,28 +52,20 @@ public final class GgufReport {
         if (!universal.isEmpty()) {
             return new GgufReport(spec.name(), List.of(), null, universal, List.copyOf(notes));
         }
-        List<Architecture> fits = new ArrayList<>();
-        Architecture closest = null;
+        List<ModelFamily> fits = new ArrayList<>();
+        ModelFamily closest = null;
         List<String> fewest = null;
-        for (Architecture a : Architecture.all()) {
-            // The other architectures' checks read attention and an FFN, which a state space model has not.
-            boolean stateSpace = a instanceof MambaArchitecture || a instanceof Mamba2Architecture
-                    || a instanceof Rwkv6Architecture || a instanceof Rwkv7Architecture;
-            List<String> misfits = spec.recurrent() && !stateSpace ? new Misfits(spec, a.name()).list()
-                    : a.misfits(spec);
+        for (ModelFamily family : ModelFamily.values()) {
+            List<String> misfits = FamilyMisfits.of(family, spec);
             if (misfits.isEmpty()) {
-                fits.add(a);
-            } else if (fewest == null || misfits.size() < fewest.size()
-                    || spec.ssm() instanceof Ssm && a instanceof MambaArchitecture // its own misfits, not
-                    || spec.ssm() instanceof Mamba2 && a instanceof Mamba2Architecture // "not a state space"
-                    || spec.rwkv() instanceof Rwkv6 && a instanceof Rwkv6Architecture
-                    || spec.rwkv() instanceof Rwkv7 && a instanceof Rwkv7Architecture) {
-                closest = a;
+                fits.add(family);
+            } else if (fewest == null || misfits.size() < fewest.size() || ownRecurrence(spec, family)) {
+                closest = family;
                 fewest = misfits;
             }
         }
         if (!fits.isEmpty()) {
-            if (fits.getFirst() instanceof Gemma2Architecture && spec.attention().window() == null) {
+            if (fits.getFirst() == ModelFamily.GEMMA2 && spec.attention().window() == null) {
                 notes.add("llama.cpp's gemma2 graph always has sliding windows; full attention is written as a window "
                         + "of contextLength = " + spec.contextLength() + ", which masks nothing");
             }
@@ -88,12 +81,12 @@ public final class GgufReport {
 
     /** llama.cpp's name of the architecture the spec is written as. */
     public Optional<String> architecture() {
-        return fits.isEmpty() ? Optional.empty() : Optional.of(fits.getFirst().name());
+        return fits.isEmpty() ? Optional.empty() : Optional.of(fits.getFirst().llamaCpp());
     }
 
     /** Other architectures whose graphs compute the same spec. */
     public List<String> alsoFits() {
-        return fits.stream().skip(1).map(Architecture::name).toList();
+        return fits.stream().skip(1).map(ModelFamily::llamaCpp).toList();
     }
 
     /** Why the spec maps to none: its choices without an equivalent in the closest architecture (or in any). */
@@ -103,7 +96,7 @@ public final class GgufReport {
 
     /** The architecture with the fewest problems, when none fits and the problems are particular to one. */
     public Optional<String> closest() {
-        return Optional.ofNullable(closest).map(Architecture::name);
+        return Optional.ofNullable(closest).map(ModelFamily::llamaCpp);
     }
 
     /** How choices are written when llama.cpp expresses them differently (e.g. NTK-aware RoPE as its base). */
@@ -111,7 +104,7 @@ public final class GgufReport {
         return notes;
     }
 
-    Architecture target() {
+    ModelFamily target() {
         return fits.getFirst();
     }
 
@@ -119,17 +112,35 @@ public final class GgufReport {
     public String toString() {
         StringBuilder out = new StringBuilder(specName);
         if (maps()) {
-            out.append(" maps to llama.cpp's '").append(fits.getFirst().name()).append("' architecture");
+            out.append(" maps to llama.cpp's '").append(fits.getFirst().llamaCpp()).append("' architecture");
             if (fits.size() > 1) {
                 out.append(" (").append(String.join(", ", alsoFits())).append(" would compute the same)");
             }
         } else {
             out.append(" maps to no llama.cpp architecture");
-            out.append(closest == null ? ":" : "; the closest, " + closest.name() + ", differs in:");
+            out.append(closest == null ? ":" : "; the closest, " + closest.llamaCpp() + ", differs in:");
             problems.forEach(p -> out.append("\n  ").append(p));
         }
         notes.forEach(n -> out.append("\n  note: ").append(n));
         return out.toString();
+    }
+
+    /**
+     * Whether {@code family} is the state space of a recurrent spec: its own misfits (a Mamba of another expansion)
+     * say more than any other family's "not a state space".
+     */
+    private static boolean ownRecurrence(ModelSpec spec, ModelFamily family) {
+        if (spec.rwkv() != null) {
+            return switch (spec.rwkv()) {
+                case Rwkv6 _ -> family == ModelFamily.RWKV6;
+                case Rwkv7 _ -> family == ModelFamily.RWKV7;
+            };
+        }
+        return switch (spec.ssm()) {
+            case null -> false;
+            case Ssm _ -> family == ModelFamily.MAMBA;
+            case Mamba2 _ -> family == ModelFamily.MAMBA2;
+        };
     }
 
     /** Choices no architecture here has, reported alone because no closest architecture would help. */

@@ -1,7 +1,7 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.GgufFile;
+import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.model.WeightSource;
 import dev.llmgraph.spec.ModelSpec;

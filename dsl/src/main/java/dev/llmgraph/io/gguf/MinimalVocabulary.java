@@ -1,6 +1,6 @@
 package dev.llmgraph.io.gguf;
 
-import dev.llmgraph.ggml.GgufWriter;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.llmgraph.io.gguf;
 
+import dev.llmgraph.io.family.FamilyFacts.Bias;
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
@@ -23,13 +24,9 @@ import java.util.List;
 /**
  * The choices of a spec that one llama.cpp architecture's graph does not make, each as a phrase:
  * "{@code <the spec's choice>} with a {@code <arch>} architecture ({@code <what llama.cpp does>})". Each
- * architecture states its graph's facts with these checks, in the order its {@code src/models/<arch>.cpp}
- * builds them.
+ * family's facts ({@link dev.llmgraph.io.family.FamilyFacts}) become these checks in {@link FamilyMisfits}.
  */
 final class Misfits {
-    /** Whether a bias must be there, may be there, or cannot be. */
-    enum Bias { REQUIRED, OPTIONAL, ABSENT }
-
     private final ModelSpec spec;
     private final String architecture;
     private final List<String> found = new ArrayList<>();

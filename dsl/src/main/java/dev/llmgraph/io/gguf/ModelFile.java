@@ -1,7 +1,7 @@
 package dev.llmgraph.io.gguf;
 
-import dev.llmgraph.ggml.GgufException;
-import dev.llmgraph.ggml.GgufFile;
+import dev.llmgraph.ggml.gguf.GgufException;
+import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelBuilder;
@@ -19,7 +19,7 @@ import java.util.Map;
  * A GGUF file read as a model of one llama.cpp architecture: the hyperparameters every architecture shares
  * (read as {@code llama_model_base::load_hparams} in {@code src/llama-model.cpp} reads them, with the same
  * defaults), and questions about its tensors that decide the optional parts of a spec (biases, a separate
- * output head). What is particular to an architecture is read by its {@link Architecture}.
+ * output head). What is particular to a family is read by {@link FamilyReading}.
  */
 final class ModelFile {
     final GgufFile file;

@@ -1,5 +1,7 @@
 package dev.llmgraph.io.gguf;
 
+import dev.llmgraph.io.family.FamilyFacts;
+import dev.llmgraph.io.family.ModelFamily;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.WeightLayout;
 
@@ -17,9 +19,9 @@ import java.util.regex.Pattern;
  *   <li>fused q, k, v: {@code blk.N.attn_qkv} holds q's rows, then k's, then v's (and the same for the
  *       biases), which is how {@code build_qkv} in {@code src/llama-graph.cpp} views it;</li>
  *   <li>ChatGLM's fused gate and up: {@code blk.N.ffn_up} holds the gate's rows, then up's;</li>
- *   <li>Gemma 2's sandwich norms are {@code post_attention_norm} and {@code post_ffw_norm}; an architecture may
- *       rename others ({@link Architecture#renamedTensors}: BERT's post-norms).</li>
- *   <li>copies an architecture loads but never uses ({@link Architecture#copies}): stored, with no place.</li>
+ *   <li>Gemma 2's sandwich norms are {@code post_attention_norm} and {@code post_ffw_norm}; a family may
+ *       rename others ({@code FamilyFacts.Tensors#renamed}: BERT's post-norms).</li>
+ *   <li>copies a family loads but never uses ({@code FamilyFacts.Tensors#copies}): stored, with no place.</li>
  * </ul>
  * Stacking is along the outermost dimension, so a part is a run of whole rows (or of a vector's elements)
  * at an element offset; that holds for quantized types too, block by block.
@@ -39,11 +41,16 @@ final class TensorPlan {
     private final Map<String, Stored> stored = new LinkedHashMap<>();
     private final Map<String, Place> places = new LinkedHashMap<>();
 
-    /** The plan for {@code spec} as {@code architecture}, with q, k, v fused into attn_qkv if {@code fusedQkv}. */
-    TensorPlan(ModelSpec spec, Architecture architecture, boolean fusedQkv) {
+    /** The plan for writing {@code spec} as {@code family}: q, k and v fused unless the family stores them apart. */
+    static TensorPlan forWriting(ModelSpec spec, ModelFamily family) {
+        return new TensorPlan(spec, family, family.facts().tensors().qkv() != FamilyFacts.QkvTensors.SEPARATE);
+    }
+
+    /** The plan for {@code spec} as {@code family}, with q, k, v fused into attn_qkv if {@code fusedQkv}. */
+    TensorPlan(ModelSpec spec, ModelFamily family, boolean fusedQkv) {
         Map<String, List<WeightLayout.Weight>> groups = new LinkedHashMap<>();
         for (WeightLayout.Weight w : WeightLayout.of(spec)) {
-            groups.computeIfAbsent(storedName(w.name(), architecture, fusedQkv), k -> new ArrayList<>()).add(w);
+            groups.computeIfAbsent(storedName(w.name(), family, fusedQkv), k -> new ArrayList<>()).add(w);
         }
         groups.forEach((name, parts) -> {
             long offset = 0;
@@ -55,7 +62,7 @@ final class TensorPlan {
         });
         Map<String, WeightLayout.Weight> byName = new LinkedHashMap<>();
         WeightLayout.of(spec).forEach(w -> byName.put(w.name(), w));
-        architecture.copies(spec).forEach((name, weight) -> {
+        family.facts().tensors().copies().forEach((name, weight) -> {
             WeightLayout.Weight original = byName.get(weight);
             stored.put(name, new Stored(name, original.ne().clone(), List.of(original)));
         });
@@ -75,16 +82,16 @@ final class TensorPlan {
         return places.get(weightName);
     }
 
-    private static String storedName(String weight, Architecture architecture, boolean fusedQkv) {
+    private static String storedName(String weight, ModelFamily family, boolean fusedQkv) {
         Matcher qkv = QKV.matcher(weight);
         if (fusedQkv && qkv.matches()) {
             return "blk." + qkv.group(1) + ".attn_qkv." + qkv.group(2);
         }
         Matcher gateUp = GATE_UP.matcher(weight);
-        if (architecture.fusesGateAndUp() && gateUp.matches()) {
+        if (family.facts().tensors().gateUpFused() && gateUp.matches()) {
             return "blk." + gateUp.group(1) + ".ffn_up.weight";
         }
-        for (var rename : architecture.renamedTensors().entrySet()) {
+        for (var rename : family.facts().tensors().renamed().entrySet()) {
             String infix = "." + rename.getKey() + ".";
             if (weight.contains(infix)) {
                 return weight.replace(infix, "." + rename.getValue() + ".");

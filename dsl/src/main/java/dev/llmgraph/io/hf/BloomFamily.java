@@ -51,7 +51,7 @@ final class BloomFamily implements HfFamily {
         SpecFit fit = new SpecFit(spec, HfModelType.BLOOM).common();
         fit.require(spec.positional().equals(Positional.alibi()), "positional",
                 spec.positional(), "uses ALiBi with max bias 8");
-        fit.layerNormWithBias();
+        fit.familyNorm();
         fit.require(spec.embeddings().layerNorm(), "embeddings.layerNorm", false,
                 "normalises the embeddings (word_embeddings_layernorm)");
         Ffn ffn = spec.ffn();

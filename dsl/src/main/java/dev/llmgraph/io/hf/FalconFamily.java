@@ -7,7 +7,6 @@ import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
-import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.Transformer;
 
 import java.util.List;
@@ -51,7 +50,7 @@ final class FalconFamily implements HfFamily {
         return Transformer.causalDecoder(f.modelName("falcon"))
                 .vocabSize(vocab).dModel(d).layers(layers).contextLength(context)
                 .attention(attention)
-                .positional(HfRope.read(f, context, RopePairing.HALVES))
+                .positional(HfRope.read(f, context, HfModelType.FALCON.facts().ropePairing()))
                 .norm(Norm.layer(f.number("layer_norm_epsilon", 1e-5)), NormPlacement.PRE)
                 .ffn(new Ffn(HfActivation.read(f, "activation", "gelu"), false, f.optionalSize("ffn_hidden_size", 4 * d),
                         bias))
@@ -90,7 +89,7 @@ final class FalconFamily implements HfFamily {
     public List<String> mismatches(ModelSpec spec) {
         SpecFit fit = new SpecFit(spec, HfModelType.FALCON).common();
         fit.rope();
-        fit.layerNormWithBias();
+        fit.familyNorm();
         Ffn ffn = spec.ffn();
         Attention a = spec.attention();
         fit.require(!ffn.gated(), "ffn", ffn, "has an ungated MLP (dense_h_to_4h, dense_4h_to_h)");

@@ -51,7 +51,7 @@ final class Gpt2Family implements HfFamily {
         SpecFit fit = new SpecFit(spec, HfModelType.GPT2).common();
         fit.require(spec.positional().equals(Positional.learned()), "positional", spec.positional(),
                 "learns absolute positions (wpe)");
-        fit.layerNormWithBias();
+        fit.familyNorm();
         Ffn ffn = spec.ffn();
         fit.require(!ffn.gated(), "ffn", ffn, "has an ungated MLP (c_fc, c_proj)");
         fit.require(ffn.bias(), "ffn.bias", false, "has biases on its MLP");

@@ -33,8 +33,9 @@ import java.util.List;
  * and would build it silently; every other field takes its HF class default when absent. A field llmgraph
  * cannot express, or two fields that contradict each other, give an {@link HfConfigException} naming the
  * field. Fields that do not change the architecture (token ids, dropout, torch_dtype, ...) are ignored.
- * RoPE pairing follows llama.cpp's converter: llama and mistral read as {@code ADJACENT} (their q/k rows are
- * permuted on load), qwen2 and falcon as {@code HALVES}.
+ * RoPE pairing is the fact of the type's llama.cpp family ({@link HfModelType#family()}), as llama.cpp's converter
+ * has it: llama, mistral and mixtral read as {@code ADJACENT} (their q/k rows are permuted on load), qwen2,
+ * qwen2_moe and falcon as {@code HALVES}.
  *
  * <p>Writing: the first type that expresses every choice of the spec, in the order llama, mistral, qwen2,
  * gpt2, bloom, falcon; a spec that fits none gets a {@link NoHfEquivalentException} listing what the closest

@@ -1,5 +1,8 @@
 package dev.llmgraph.io.hf;
 
+import dev.llmgraph.io.family.FamilyFacts;
+import dev.llmgraph.io.family.ModelFamily;
+
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -45,6 +48,19 @@ public enum HfModelType {
      */
     public String basePrefix() {
         return basePrefix;
+    }
+
+    /**
+     * The family this type's checkpoints are written as for llama.cpp (mistral and mixtral as llama), whose facts
+     * (RoPE pairing, norm kind) the config reader and writer share with GGUF.
+     */
+    public ModelFamily family() {
+        return ModelFamily.ofHfModelType(id);
+    }
+
+    /** The family's facts; see {@link #family()}. */
+    FamilyFacts facts() {
+        return family().facts();
     }
 
     /** Whether this type is one of the LLaMA-shaped ones (same tensor names, same config fields). */

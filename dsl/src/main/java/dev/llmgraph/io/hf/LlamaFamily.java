@@ -58,7 +58,7 @@ final class LlamaFamily implements HfFamily {
         boolean mlpBias = type == HfModelType.LLAMA && f.flag("mlp_bias", false);
         Attention attention = Attention.grouped(heads, kvHeads).withHeadDim(headDim).withBias(qkvBias, outBias)
                 .withSlidingWindow(window(f, layers));
-        RopePairing pairing = type == HfModelType.QWEN2 ? RopePairing.HALVES : RopePairing.ADJACENT;
+        RopePairing pairing = type.facts().ropePairing();
         return Transformer.causalDecoder(f.modelName(type.id()))
                 .vocabSize(vocab).dModel(d).layers(layers).contextLength(context)
                 .attention(attention)
@@ -109,7 +109,7 @@ final class LlamaFamily implements HfFamily {
     public List<String> mismatches(ModelSpec spec) {
         SpecFit fit = new SpecFit(spec, type).common();
         fit.rope();
-        fit.rmsNorm();
+        fit.familyNorm();
         Ffn ffn = spec.ffn();
         fit.require(ffn.gated(), "ffn", ffn, "has a gated FFN (gate_proj, up_proj, down_proj)");
         fit.require(HfActivation.write(ffn.activation(), type) != null, "ffn.activation", ffn.activation(),

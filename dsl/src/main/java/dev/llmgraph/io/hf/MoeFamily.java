@@ -11,7 +11,6 @@ import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
-import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.Router;
 import dev.llmgraph.spec.SharedExperts;
 import dev.llmgraph.spec.SlidingWindow;
@@ -82,7 +81,7 @@ final class MoeFamily implements HfFamily {
         return Transformer.causalDecoder(f.modelName(type.id()))
                 .vocabSize(vocab).dModel(d).layers(layers).contextLength(context)
                 .attention(attention)
-                .positional(HfRope.read(f, context, mixtral() ? RopePairing.ADJACENT : RopePairing.HALVES))
+                .positional(HfRope.read(f, context, type.facts().ropePairing()))
                 .norm(Norm.rms(f.number("rms_norm_eps", mixtral() ? 1e-5 : 1e-6)), NormPlacement.PRE)
                 .ffn(new Ffn(act, true, denseWidth, false))
                 .moe(moe)
@@ -143,7 +142,7 @@ final class MoeFamily implements HfFamily {
     public List<String> mismatches(ModelSpec spec) {
         SpecFit fit = new SpecFit(spec, type).common();
         fit.rope();
-        fit.rmsNorm();
+        fit.familyNorm();
         fit.noParallelBlock();
         fit.noEmbeddingNorm();
         fit.defaultSoftmaxScale();

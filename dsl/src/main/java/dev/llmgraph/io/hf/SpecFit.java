@@ -70,7 +70,7 @@ final class SpecFit {
         }
     }
 
-    void layerNormWithBias() {
+    private void layerNormWithBias() {
         boolean layerNormWithBias = switch (spec.norm()) {
             case Norm.LayerNorm ln -> ln.bias();
             case Norm.RmsNorm _, Norm.SimpleRmsNorm _ -> false;
@@ -78,7 +78,15 @@ final class SpecFit {
         require(layerNormWithBias, "norm", spec.norm(), "uses LayerNorm with a bias");
     }
 
-    void rmsNorm() {
+    /** The norm kind of the type's family ({@link HfModelType#facts()}): RMSNorm, or LayerNorm with a bias. */
+    void familyNorm() {
+        switch (hfType.facts().norm()) {
+            case RMS -> rmsNorm();
+            case LAYER_WITH_BIAS -> layerNormWithBias();
+        }
+    }
+
+    private void rmsNorm() {
         boolean rms = switch (spec.norm()) {
             case Norm.RmsNorm _ -> true;
             case Norm.LayerNorm _, Norm.SimpleRmsNorm _ -> false;

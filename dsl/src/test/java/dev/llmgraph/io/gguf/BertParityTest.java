@@ -1,7 +1,7 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.LlamaEmbeddings;
+import dev.llmgraph.ggml.llama.LlamaEmbeddings;
 import dev.llmgraph.io.gguf.LlamaCppParityTest.Difference;
 import dev.llmgraph.model.Encoding;
 import dev.llmgraph.model.Model;

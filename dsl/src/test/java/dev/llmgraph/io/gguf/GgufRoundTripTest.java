@@ -1,7 +1,7 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.GgufFile;
+import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.model.Logits;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;

@@ -1,7 +1,7 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.LlamaException;
+import dev.llmgraph.ggml.llama.LlamaException;
 import dev.llmgraph.ggml.internal.NativeLibraries;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;

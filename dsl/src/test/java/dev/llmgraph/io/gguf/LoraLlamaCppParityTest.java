@@ -1,9 +1,9 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.GgufException;
-import dev.llmgraph.ggml.GgufFile;
-import dev.llmgraph.ggml.LlamaReference;
+import dev.llmgraph.ggml.gguf.GgufException;
+import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.ggml.llama.LlamaReference;
 import dev.llmgraph.model.LoraAdapter;
 import dev.llmgraph.model.LoraConfig;
 import dev.llmgraph.model.Model;

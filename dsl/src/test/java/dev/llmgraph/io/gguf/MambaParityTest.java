@@ -1,7 +1,7 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.LlamaReference;
+import dev.llmgraph.ggml.llama.LlamaReference;
 import dev.llmgraph.io.gguf.LlamaCppParityTest.Difference;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;

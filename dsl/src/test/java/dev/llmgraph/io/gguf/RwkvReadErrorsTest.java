@@ -1,6 +1,6 @@
 package dev.llmgraph.io.gguf;
 
-import dev.llmgraph.ggml.GgufValue;
+import dev.llmgraph.ggml.gguf.GgufValue;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightInit;

@@ -1,0 +1,57 @@
+package dev.llmgraph.model.lower;
+
+import dev.llmgraph.ggml.Context;
+import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.LatentAttention;
+import dev.llmgraph.spec.MaskKind;
+import dev.llmgraph.spec.Norm;
+
+/**
+ * The lowering of softmax attention (and of latent attention, {@link LatentLowering}), in one of two forms that
+ * share the projections: {@link CachedAttention}
+ * for inference (keys and values written to and read from the KV cache) and {@link TrainableAttention} for
+ * training (a batch of sequences, no cache, only ops ggml can differentiate).
+ */
+sealed interface AttentionLowering permits CachedAttention, TrainableAttention {
+    /**
+     * Attention {@code a} of layer {@code layer} with mask {@code mask} over the normalised input {@code x}
+     * [d, T]; returns [d, T].
+     */
+    Tensor attend(int layer, Attention a, MaskKind mask, Tensor x);
+
+    /** Latent attention {@code l} (MLA) of layer {@code layer} over {@code x} [d, T]; returns [d, T]. */
+    Tensor attendLatent(int layer, LatentAttention l, MaskKind mask, Tensor x);
+
+    /**
+     * Queries [hd, H, T] and keys [hd, G, T], QK-normalised and rotated where the spec says so, and values
+     * [hd * G, T]: everything attention computes before tokens meet each other.
+     */
+    record Projections(Tensor q, Tensor k, Tensor v) {
+        static Projections of(GraphBuilder g, int layer, Attention a, Tensor x) {
+            Context ctx = g.ctx;
+            int hd = a.headDim(g.spec.dModel());
+            String b = "blk." + layer + ".";
+            int tokens = g.shape.tokens();
+            Tensor q = g.linear(x, b + "attn_q");                       // [hd * H, T]
+            Tensor k = g.linear(x, b + "attn_k");                       // [hd * G, T]
+            Tensor v = g.linear(x, b + "attn_v");
+            Norm rms = Norm.rms(g.spec.norm().eps());
+            switch (a.qkNorm()) {
+                case NONE -> {
+                    q = ctx.reshape(q, hd, a.heads(), tokens);
+                    k = ctx.reshape(k, hd, a.kvHeads(), tokens);
+                }
+                case PER_HEAD -> {                                      // one RMS per row of hd
+                    q = g.normWith(rms, ctx.reshape(q, hd, a.heads(), tokens), b + "attn_q_norm");
+                    k = g.normWith(rms, ctx.reshape(k, hd, a.kvHeads(), tokens), b + "attn_k_norm");
+                }
+                case WHOLE_WIDTH -> {                                   // one RMS per token, as olmoe
+                    q = ctx.reshape(g.normWith(rms, q, b + "attn_q_norm"), hd, a.heads(), tokens);
+                    k = ctx.reshape(g.normWith(rms, k, b + "attn_k_norm"), hd, a.kvHeads(), tokens);
+                }
+            }
+            return new Projections(g.positions.rotate(g, q), g.positions.rotate(g, k), v);
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package dev.llmgraph.model.lower;
+
+import dev.llmgraph.ggml.Backend;
+import dev.llmgraph.ggml.Buffer;
+import dev.llmgraph.ggml.Context;
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.Graph;
+import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.ModelSpec;
+
+/**
+ * The keys and values of every position seen so far, per layer, on the backend. It owns its layout:
+ * attention writes a batch through {@link #store} and reads through {@link #keys} and {@link #values},
+ * and the index inputs of a batch are filled from {@link #rows} and {@link #transposedCells}.
+ * <pre>
+ *  K[layer]  [headDim * kvHeads, size]   one row per position (ggml order: row = ne[0])
+ *  V[layer]  [headDim * kvHeads, size]   with flash attention, which reads V like K
+ *            [size, headDim * kvHeads]   otherwise: stored transposed, so that weights x values is a plain
+ *                                        mul_mat without a copy (llama.cpp does the same)
+ * </pre>
+ * With latent attention (MLA) each layer holds one tensor, as llama.cpp's {@code deepseek2} cache does:
+ * <pre>
+ *  KV[layer] [kvRank + ropeHeadDim, size]  the latent c_KV and the shared RoPE key per position; attention reads
+ *                                          whole rows as keys and their first kvRank values as values
+ * </pre>
+ * Sliding-window layers keep every position too (the mask hides the old ones); this costs memory but
+ * keeps positions and cache rows identical.
+ *
+ * <p>A state space model (Mamba) keeps no rows per position at all: its layers remember through a fixed-size
+ * {@link RecurrentState}, which this cache then holds instead, so that a session has one memory whatever its
+ * layers are made of. A hybrid stack of linear and softmax attention holds both: K and V rows for its softmax
+ * layers only, and the recurrent state of its linear layers.
+ */
+public final class KvCache implements AutoCloseable {
+    /** Positions the cache holds. */
+    public final int size;
+    private final Tensor[] k;
+    private final Tensor[] v;
+    private final boolean vTransposed;
+    private final GgmlType type;
+    private final Context ctx;
+    private final Buffer buffer;
+    /** The recurrent layers' state, or null when every layer attends. */
+    private final RecurrentState recurrent;
+
+    public KvCache(ModelSpec spec, Backend backend, GgmlType type, int size) {
+        this.size = size;
+        this.type = type;
+        this.recurrent = spec.recurrent() ? new RecurrentState(spec, backend) : null;
+        if (spec.recurrent() && !attends(spec)) {
+            this.vTransposed = false;
+            this.k = null;
+            this.v = null;
+            this.ctx = null;
+            this.buffer = null;
+            return;
+        }
+        if (spec.latentAttention()) {
+            refuseForLatent(spec, backend, type, size);
+            this.vTransposed = false;
+            this.ctx = Context.create(spec.layers());
+            this.k = new Tensor[spec.layers()];
+            this.v = null;
+            for (int i = 0; i < spec.layers(); i++) {
+                k[i] = ctx.newTensor("cache_kv_latent." + i, type, spec.latent().cacheRow(), size);
+            }
+            this.buffer = allocate(ctx, backend);
+            return;
+        }
+        this.vTransposed = !spec.attention().flash();
+        long rowLength = (long) spec.headDim() * spec.kvHeads();
+        if (vTransposed && type.isQuantized()) {
+            throw new IllegalArgumentException("a " + type + " KV cache needs flash attention, because without it the "
+                    + "V cache is stored transposed, which a quantized type cannot be; turn on attention flash or use "
+                    + "an f16 cache");
+        }
+        // Attention reads the cache one head at a time, so every head, not only the whole row, must fill blocks.
+        if (spec.headDim() % type.blockSize() != 0) {
+            throw new IllegalArgumentException("a " + type + " KV cache stores each head's headDim = " + spec.headDim()
+                    + " values in blocks of " + type.blockSize() + "; use an f16 cache");
+        }
+        if (backend.isCpu()) {
+            HostMemory.available().ifPresent(available -> MemoryCheck.cache(spec, type, size, available));
+        }
+        this.ctx = Context.create(2 * spec.layers());
+        this.k = new Tensor[spec.layers()];
+        this.v = new Tensor[spec.layers()];
+        try {
+            for (int i = 0; i < spec.layers(); i++) {
+                if (!(spec.layer(i).mixer() instanceof Attention)) {
+                    continue; // a hybrid stack's linear layers keep their state in the recurrent state instead
+                }
+                k[i] = ctx.newTensor("cache_k." + i, type, rowLength, size);
+                v[i] = vTransposed ? ctx.newTensor("cache_v." + i, type, size, rowLength)
+                        : ctx.newTensor("cache_v." + i, type, rowLength, size);
+            }
+            this.buffer = ctx.allocate(backend);
+            buffer.clear((byte) 0);
+        } catch (RuntimeException e) {
+            ctx.close();
+            if (recurrent != null) {
+                recurrent.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Whether some layer attends through a KV cache (in a hybrid stack, the softmax layers). */
+    private static boolean attends(ModelSpec spec) {
+        for (int i = 0; i < spec.layers(); i++) {
+            if (spec.layer(i).mixer() instanceof Attention) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Refuses, in words, a latent cache of a quantized type or one larger than the host's free memory. */
+    private static void refuseForLatent(ModelSpec spec, Backend backend, GgmlType type, int size) {
+        if (type.isQuantized()) {
+            throw new IllegalArgumentException("a " + type + " KV cache cannot hold latent attention's cache: its "
+                    + "values are read through a transposed copy of the latent, which a quantized type cannot be; use "
+                    + "an f16 cache");
+        }
+        if (backend.isCpu()) {
+            HostMemory.available().ifPresent(available -> MemoryCheck.cache(spec, type, size, available));
+        }
+    }
+
+    private static Buffer allocate(Context ctx, Backend backend) {
+        try {
+            Buffer buffer = ctx.allocate(backend);
+            buffer.clear((byte) 0);
+            return buffer;
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+    }
+
+    /** Adds to {@code graph} the write of a batch's latent rows {@code latent} [kvRank + rope, T] at {@code rows}. */
+    void storeLatent(Context graphCtx, Graph graph, int layer, Tensor latent, Tensor rows) {
+        graph.expand(graphCtx.setRows(k[layer], latent, rows));
+    }
+
+    /** The latent cache rows 0 .. {@code keys} - 1 of layer {@code layer}, whole: the keys [kvRank + rope, K]. */
+    Tensor latentKeys(Context graphCtx, int layer, int keys) {
+        Tensor kc = k[layer];
+        return graphCtx.view(kc, new long[] {kc.ne(0), keys}, new long[] {kc.nb(1)}, 0);
+    }
+
+    /** The first {@code kvRank} values of the latent cache rows 0 .. {@code keys} - 1: the values [kvRank, K]. */
+    Tensor latentValues(Context graphCtx, int layer, int kvRank, int keys) {
+        Tensor kc = k[layer];
+        return graphCtx.view(kc, new long[] {kvRank, keys}, new long[] {kc.nb(1)}, 0);
+    }
+
+    /** Whether the V cache is stored transposed (without flash attention), and so written cell by cell. */
+    boolean valuesTransposed() {
+        return vTransposed;
+    }
+
+    /**
+     * Adds to {@code graph} the writes of a batch of T tokens into layer {@code layer}: the rotated keys
+     * {@code keys} [hd, G, T] at {@code rows} [T], the values {@code values} [hd * G, T] at {@code rows}, or,
+     * transposed, at {@code cells} [hd * G * T] (from {@link #transposedCells}; null when not transposed).
+     */
+    void store(Context graphCtx, Graph graph, int layer, Tensor keys, Tensor values, Tensor rows, Tensor cells) {
+        long width = keys.ne(0) * keys.ne(1);
+        long tokens = keys.ne(2);
+        // A view, not a reshape, right after the RoPE: ggml-cuda fuses RoPE + view + set_rows into one kernel.
+        Tensor keyRows = graphCtx.view(keys, new long[] {width, tokens}, new long[] {keys.nb(2)}, 0);
+        graph.expand(graphCtx.setRows(k[layer], keyRows, rows));
+        Tensor vc = v[layer];
+        if (vTransposed) {
+            // The transposed cache as one long row of cells; each value goes to its (feature, position) cell.
+            Tensor all = graphCtx.reshape(vc, 1, (long) size * width);
+            graph.expand(graphCtx.setRows(all, graphCtx.reshape(values, 1, width * tokens), cells));
+        } else {
+            graph.expand(graphCtx.setRows(vc, values, rows));
+        }
+    }
+
+    /** The K cache rows 0 .. {@code keys} - 1 of layer {@code layer} as [hd, K, G], as attention reads them. */
+    Tensor keys(Context graphCtx, int layer, int headDim, int kvHeads, int keys) {
+        Tensor kc = k[layer];
+        return graphCtx.permute(graphCtx.view(kc, new long[] {headDim, kvHeads, keys},
+                new long[] {type.rowBytes(headDim), kc.nb(1)}, 0), 0, 2, 1, 3);
+    }
+
+    /**
+     * The V cache rows 0 .. {@code keys} - 1 of layer {@code layer} as attention reads them: [hd, K, G] like
+     * the keys (flash attention), or, transposed, [K, hd, G], so that weights x values is one mul_mat.
+     */
+    Tensor values(Context graphCtx, int layer, int headDim, int kvHeads, int keys) {
+        Tensor vc = v[layer];
+        if (vTransposed) {
+            long row = vc.nb(1);
+            return graphCtx.view(vc, new long[] {keys, headDim, kvHeads}, new long[] {row, row * headDim}, 0);
+        }
+        return graphCtx.permute(graphCtx.view(vc, new long[] {headDim, kvHeads, keys},
+                new long[] {type.rowBytes(headDim), vc.nb(1)}, 0), 0, 2, 1, 3);
+    }
+
+    /** The cache row of each of {@code tokens} new tokens at {@code start}: where its key (and value) goes. */
+    long[] rows(int start, int tokens) {
+        long[] rows = new long[tokens];
+        for (int t = 0; t < tokens; t++) {
+            rows[t] = start + t;
+        }
+        return rows;
+    }
+
+    /**
+     * For the transposed V cache seen as one long row of cells: the cell of every (feature, token) value of
+     * {@code tokens} new tokens at {@code start}, feature fastest: cell = feature * size + position.
+     */
+    long[] transposedCells(int width, int start, int tokens) {
+        long[] cells = new long[width * tokens];
+        for (int t = 0; t < tokens; t++) {
+            for (int f = 0; f < width; f++) {
+                cells[t * width + f] = (long) f * size + start + t;
+            }
+        }
+        return cells;
+    }
+
+    /** The recurrent layers' state; throws for a model whose layers all attend. */
+    public RecurrentState recurrent() {
+        if (recurrent == null) {
+            throw new IllegalStateException("this model's layers attend through a KV cache; only recurrent layers "
+                    + "(Ssm) keep a recurrent state");
+        }
+        return recurrent;
+    }
+
+    /** A sequence starts again at position 0: recurrent state back to zero (KV rows are simply overwritten). */
+    public void restart() {
+        if (recurrent != null) {
+            recurrent.clear();
+        }
+    }
+
+    public long byteSize() {
+        return (buffer == null ? 0 : buffer.byteSize()) + (recurrent == null ? 0 : recurrent.byteSize());
+    }
+
+    @Override
+    public void close() {
+        if (recurrent != null) {
+            recurrent.close();
+        }
+        if (ctx != null) {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.llmgraph.model.lower;
+
+import dev.llmgraph.model.WeightSource;
+import dev.llmgraph.model.ProgressListener;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.ggml.Backend;
+import dev.llmgraph.ggml.BufferType;
+import dev.llmgraph.ggml.Context;
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.WeightLayout;
+import dev.llmgraph.spec.WeightRole;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A model's weight tensors in one backend buffer, by llama.cpp name, plus constant tables. */
+public final class Weights implements AutoCloseable {
+    /** Loading or initialising this many parameters takes seconds: show progress (notebook or terminal). */
+    private static final long SHOW_PROGRESS_ABOVE = 100_000_000L;
+
+    private final List<Context> contexts;
+    private final long bytes;
+    private final Map<String, Tensor> tensors;
+    private final List<WeightLayout.Weight> layout;
+
+    private Weights(List<Context> contexts, long bytes, Map<String, Tensor> tensors, List<WeightLayout.Weight> layout) {
+        this.contexts = contexts;
+        this.bytes = bytes;
+        this.tensors = tensors;
+        this.layout = layout;
+    }
+
+    public static Weights create(ModelSpec spec, Backend backend, ModelOptions options, WeightSource source) {
+        List<WeightLayout.Weight> layout = WeightLayout.of(spec);
+        List<Positions.ConstantTable> constants = Positions.of(spec).constantTables();
+        Map<BufferType, Context> contexts = new LinkedHashMap<>();
+        try {
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            List<BufferType> extras = options.repack() ? backend.extraBufferTypes() : List.of();
+            BufferType plain = backend.defaultBufferType();
+            for (WeightLayout.Weight w : layout) {
+                GgmlType type = typeFor(w, options, source);
+                BufferType home = placement(w, type, backend, plain, extras);
+                Context ctx = contexts.computeIfAbsent(home, b -> Context.create(layout.size() + constants.size()));
+                tensors.put(w.name(), ctx.newTensor(w.name(), type, w.ne()));
+            }
+            for (Positions.ConstantTable table : constants) {
+                Context ctx = contexts.computeIfAbsent(plain, b -> Context.create(constants.size()));
+                tensors.put(table.name(), ctx.newTensor(table.name(), GgmlType.F32, table.width(), table.rows()));
+            }
+            long bytes = 0;
+            for (var e : contexts.entrySet()) {
+                bytes += e.getValue().allocate(e.getKey()).byteSize();
+            }
+            long elements = layout.stream().mapToLong(WeightLayout.Weight::elements).sum();
+            ProgressListener listener = elements >= SHOW_PROGRESS_ABOVE
+                    ? ProgressListener.installed() : ProgressListener.SILENT;
+            try (var progress = listener.started("weights of " + spec.name(), layout.size(), "tensors")) {
+                Thread caller = Thread.currentThread();
+                var loading = source.independentTensors() ? layout.parallelStream() : layout.stream();
+                loading.forEach(w -> {
+                    checkInterrupted(caller);
+                    source.load(spec, w, tensors.get(w.name()));
+                    progress.step();
+                });
+            }
+            for (Positions.ConstantTable table : constants) {
+                tensors.get(table.name()).setFloats(table.values());
+            }
+            return new Weights(List.copyOf(contexts.values()), bytes, tensors, layout);
+        } catch (RuntimeException e) {
+            contexts.values().forEach(Context::close);
+            throw e;
+        }
+    }
+
+    /**
+     * The buffer type a weight lives in: an extra (repacking) type when ggml can multiply it there, else the
+     * backend's default. The token embedding stays in the default buffer because lookups (get_rows) read it.
+     */
+    private static BufferType placement(WeightLayout.Weight w, GgmlType type, Backend backend, BufferType plain,
+                                        List<BufferType> extras) {
+        if (!w.matrix() || !type.isQuantized() || w.role() == WeightRole.TOKEN_EMBEDDING) {
+            return plain;
+        }
+        // Stacked experts are multiplied by mul_mat_id, every other matrix by mul_mat: ask for the op it will meet.
+        boolean experts = w.component().equals("experts");
+        for (BufferType extra : extras) {
+            if (experts ? backend.supportsMatMulIdWeight(extra, type, w.ne())
+                    : backend.supportsMatMulWeight(extra, type, w.ne())) {
+                return extra;
+            }
+        }
+        return plain;
+    }
+
+    /**
+     * Bytes the weights take when stored as {@code options} and {@code source} say: the rule {@link #create}
+     * allocates by, without the few bytes of alignment between tensors and the small constant tables.
+     */
+    public static long bytes(ModelSpec spec, ModelOptions options, WeightSource source) {
+        long bytes = 0;
+        for (WeightLayout.Weight w : WeightLayout.of(spec)) {
+            bytes += w.elements() / w.ne()[0] * typeFor(w, options, source).rowBytes(w.ne()[0]);
+        }
+        return bytes;
+    }
+
+    /** The type a weight is stored in: the source's own (a GGUF file's), else the options' rule for matrices. */
+    private static GgmlType typeFor(WeightLayout.Weight w, ModelOptions options, WeightSource source) {
+        GgmlType stored = source.storedType(w);
+        if (stored != null) {
+            return stored;
+        }
+        return StoredTypes.of(w, options.matrixType());
+    }
+
+    /** Stops loading when the thread that asked for the weights was interrupted (workers may be others). */
+    private static void checkInterrupted(Thread caller) {
+        if (caller.isInterrupted()) {
+            throw new dev.llmgraph.ggml.ComputeInterruptedException("weight initialisation was interrupted");
+        }
+    }
+
+    public Tensor get(String name) {
+        Tensor t = tensors.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("this model has no weight named '" + name + "'; it has "
+                    + tensors.keySet().stream().limit(8).toList() + (tensors.size() > 8 ? " and more" : ""));
+        }
+        return t;
+    }
+
+    /** The weight, or null when the spec has none of that name. */
+    Tensor find(String name) {
+        return tensors.get(name);
+    }
+
+    public List<WeightLayout.Weight> layout() {
+        return layout;
+    }
+
+    public long byteSize() {
+        return bytes;
+    }
+
+    @Override
+    public void close() {
+        contexts.forEach(Context::close);
+    }
+}

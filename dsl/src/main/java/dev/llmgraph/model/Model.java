@@ -5,7 +5,6 @@ import dev.llmgraph.model.lower.MemoryCheck;
 import dev.llmgraph.model.lower.KvCache;
 import dev.llmgraph.model.lower.HostMemory;
 import dev.llmgraph.ggml.Backend;
-import dev.llmgraph.ggml.ComputeInterruptedException;
 import dev.llmgraph.ggml.Scheduler;
 import dev.llmgraph.spec.ArchitectureKind;
 import dev.llmgraph.spec.ModelSpec;
@@ -185,53 +184,10 @@ public final class Model implements AutoCloseable {
     public Generation generate(int[] prompt, GenerationConfig config) {
         checkTokens(prompt, "prompt");
         int capacity = Math.min(contextLength(), prompt.length + config.maxNewTokens());
-        List<Integer> out = new ArrayList<>();
-        long t0 = System.nanoTime(), t1;
-        StopReason reason;
-        int limit;
         try (Session session = session(capacity)) {
-            float[] logits = spec.kind() == ArchitectureKind.PREFIX_DECODER
-                    ? session.feedPrefix(prompt).last() : session.feed(prompt);
-            t1 = System.nanoTime();
-            Sampler.Draw draw = config.sampler().start();
-            while (true) {
-                int next = draw.next(logits);
-                out.add(next);
-                if (config.onToken() != null) {
-                    config.onToken().accept(next);
-                }
-                if (config.isStop(next)) {
-                    reason = StopReason.STOP_TOKEN;
-                    limit = next;
-                    break;
-                }
-                if (out.size() >= config.maxNewTokens()) {
-                    reason = StopReason.MAX_TOKENS;
-                    limit = config.maxNewTokens();
-                    break;
-                }
-                if (session.position() >= capacity) {
-                    reason = StopReason.CONTEXT_FULL;
-                    limit = capacity;
-                    break;
-                }
-                if (Thread.currentThread().isInterrupted()) {
-                    reason = StopReason.INTERRUPTED;
-                    limit = 0;
-                    break;
-                }
-                try {
-                    logits = session.feed(next);
-                } catch (ComputeInterruptedException e) {
-                    reason = StopReason.INTERRUPTED;
-                    limit = 0;
-                    break;
-                }
-            }
+            return GenerationLoop.run(session, spec.kind() == ArchitectureKind.PREFIX_DECODER, prompt, config,
+                    capacity);
         }
-        long t2 = System.nanoTime();
-        return new Generation(prompt.clone(), out.stream().mapToInt(Integer::intValue).toArray(), (t1 - t0) / 1e9,
-                (t2 - t1) / 1e9, reason, limit);
     }
 
     // ---- adapters ----------------------------------------------------------------------------------------

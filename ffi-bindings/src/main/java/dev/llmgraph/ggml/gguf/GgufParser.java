@@ -86,9 +86,9 @@ final class GgufParser {
                 throw fail("key #" + i + " has an empty name");
             }
             if (metadata.containsKey(key)) {
-                throw fail("key '" + printable(key) + "' appears twice");
+                throw fail("key '" + GgufMessages.printable(key) + "' appears twice");
             }
-            reading = "key '" + printable(key) + "'";
+            reading = "key '" + GgufMessages.printable(key) + "'";
             metadata.put(key, readValue(key));
         }
         long alignment = alignment(metadata);
@@ -140,19 +140,9 @@ final class GgufParser {
     }
 
     private void checkVersion(int version) {
-        if (version == 0) {
-            throw fail("GGUF version 0 is not valid");
-        }
-        if ((version & 0xFFFF) == 0) {
-            throw fail("GGUF version " + Integer.toUnsignedString(version) + " is not valid; the file may have been "
-                    + "written on a big-endian machine, and only little-endian GGUF files can be read");
-        }
-        if (version == 1) {
-            throw fail("GGUF version 1 is no longer supported; convert the model again with a current llama.cpp");
-        }
-        if (Integer.compareUnsigned(version, MAX_VERSION) > 0) {
-            throw fail("GGUF version " + Integer.toUnsignedString(version) + " is newer than this reader, which "
-                    + "supports versions 2 and 3");
+        String problem = GgufMessages.versionProblem(version, MAX_VERSION);
+        if (problem != null) {
+            throw fail(problem);
         }
     }
 
@@ -181,23 +171,23 @@ final class GgufParser {
     // ---- values ------------------------------------------------------------------------------------------
 
     private GgufValue readValue(String key) {
-        GgufValueType type = readType("key '" + printable(key) + "' has");
+        GgufValueType type = readType("key '" + GgufMessages.printable(key) + "' has");
         if (type != GgufValueType.ARRAY) {
             return readScalar(key, type);
         }
-        GgufValueType element = readType("key '" + printable(key) + "' is an array with");
+        GgufValueType element = readType("key '" + GgufMessages.printable(key) + "' is an array with");
         if (element == GgufValueType.ARRAY) {
-            throw fail("key '" + printable(key) + "' is an array of arrays, which GGUF readers do not support");
+            throw fail("key '" + GgufMessages.printable(key) + "' is an array of arrays, which GGUF readers do not support");
         }
         long count = readU64();
         if (count < 0 || count > MAX_ARRAY_ELEMENTS) {
-            throw fail("key '" + printable(key) + "' claims " + Long.toUnsignedString(count)
+            throw fail("key '" + GgufMessages.printable(key) + "' claims " + Long.toUnsignedString(count)
                     + " array elements; GGUF allows at "
                     + "most " + MAX_ARRAY_ELEMENTS);
         }
         long leastBytes = count * (element == GgufValueType.STRING ? 8 : element.byteSize());
         if (leastBytes > size - position) {
-            throw fail("key '" + printable(key) + "' claims " + count + " elements of type " + element
+            throw fail("key '" + GgufMessages.printable(key) + "' claims " + count + " elements of type " + element
                     + " (at least " + leastBytes
                     + " bytes) but only " + (size - position) + " bytes are left in the file");
         }
@@ -207,7 +197,7 @@ final class GgufParser {
                 case STRING -> {
                     List<String> values = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
-                        values.add(readString("element " + i + " of key '" + printable(key) + "'"));
+                        values.add(readString("element " + i + " of key '" + GgufMessages.printable(key) + "'"));
                     }
                     yield new GgufValue.StringArray(values);
                 }
@@ -236,14 +226,14 @@ final class GgufParser {
             };
         } catch (OutOfMemoryError e) {
             // Only a huge count in a huge file gets here; the bytes are there, the heap is not.
-            throw fail("key '" + printable(key) + "' holds " + count + " elements, too many to hold in the Java heap");
+            throw fail("key '" + GgufMessages.printable(key) + "' holds " + count + " elements, too many to hold in the Java heap");
         }
     }
 
     private GgufValue readScalar(String key, GgufValueType type) {
         need(type == GgufValueType.STRING ? 8 : type.byteSize());
         return switch (type) {
-            case STRING -> new GgufValue.StringValue(readString("the value of key '" + printable(key) + "'"));
+            case STRING -> new GgufValue.StringValue(readString("the value of key '" + GgufMessages.printable(key) + "'"));
             case BOOL -> new GgufValue.BoolValue(bytes.get(ValueLayout.JAVA_BYTE, position++) != 0);
             case FLOAT32 -> new GgufValue.FloatValue(type, Float.intBitsToFloat(readU32()));
             case FLOAT64 -> new GgufValue.FloatValue(type, Double.longBitsToDouble(readU64()));
@@ -282,19 +272,19 @@ final class GgufParser {
         String name = readString("the name of tensor #" + index);
         long nameBytes = lastStringBytes;
         if (name.indexOf('\0') >= 0) {
-            throw fail("tensor #" + index + " has a name with a NUL byte in it ('" + printable(name) + "')");
+            throw fail("tensor #" + index + " has a name with a NUL byte in it ('" + GgufMessages.printable(name) + "')");
         }
         if (nameBytes > MAX_NAME_BYTES) {
-            throw fail("tensor #" + index + " has a name of " + nameBytes + " bytes ('" + printable(name.substring(0,
+            throw fail("tensor #" + index + " has a name of " + nameBytes + " bytes ('" + GgufMessages.printable(name.substring(0,
                     Math.min(name.length(), 40))) + "...'); ggml keeps at most " + MAX_NAME_BYTES);
         }
         if (!names.add(name)) {
-            throw fail("tensor name '" + printable(name) + "' appears twice");
+            throw fail("tensor name '" + GgufMessages.printable(name) + "' appears twice");
         }
-        reading = "tensor '" + printable(name) + "'";
+        reading = "tensor '" + GgufMessages.printable(name) + "'";
         int dims = readU32();
         if (dims < 0 || dims > MAX_DIMS) {
-            throw fail("tensor '" + printable(name) + "' has " + Integer.toUnsignedString(dims)
+            throw fail("tensor '" + GgufMessages.printable(name) + "' has " + Integer.toUnsignedString(dims)
                     + " dimensions; ggml supports at "
                     + "most " + MAX_DIMS);
         }
@@ -302,7 +292,7 @@ final class GgufParser {
         for (int d = 0; d < dims; d++) {
             shape[d] = readU64();
             if (shape[d] < 0) {
-                throw fail("tensor '" + printable(name) + "' has a negative size " + shape[d] + " in dimension " + d);
+                throw fail("tensor '" + GgufMessages.printable(name) + "' has a negative size " + shape[d] + " in dimension " + d);
             }
         }
         long elements = elementCount(name, shape);
@@ -311,11 +301,11 @@ final class GgufParser {
         try {
             type = GgmlType.ofId(typeId);
         } catch (IllegalArgumentException e) {
-            throw fail("tensor '" + printable(name) + "' has " + e.getMessage());
+            throw fail("tensor '" + GgufMessages.printable(name) + "' has " + e.getMessage());
         }
         long rowLength = dims == 0 ? 1 : shape[0];
         if (rowLength % type.blockSize() != 0) {
-            throw fail("tensor '" + printable(name) + "' of type " + type + " has rows of " + rowLength
+            throw fail("tensor '" + GgufMessages.printable(name) + "' of type " + type + " has rows of " + rowLength
                     + " elements, not a "
                     + "multiple of its block size " + type.blockSize());
         }
@@ -324,13 +314,13 @@ final class GgufParser {
             byteSize = Math.multiplyExact(elements / type.blockSize(), (long) type.blockBytes());
             padded(byteSize, alignment);
         } catch (ArithmeticException e) {
-            throw fail("tensor '" + printable(name) + "' with shape " + java.util.Arrays.toString(shape)
+            throw fail("tensor '" + GgufMessages.printable(name) + "' with shape " + java.util.Arrays.toString(shape)
                     + " of type " + type
                     + " has a size in bytes that does not fit in 63 bits");
         }
         long offset = readU64();
         if (offset != expectedOffset) {
-            throw fail("tensor '" + printable(name) + "' claims to start at byte "
+            throw fail("tensor '" + GgufMessages.printable(name) + "' claims to start at byte "
                     + Long.toUnsignedString(offset) + " of the data "
                     + "section, but GGUF stores tensors in order, each padded to " + alignment + " bytes, so it must "
                     + "start at byte " + expectedOffset);
@@ -342,7 +332,7 @@ final class GgufParser {
     private long elementCount(String name, long[] shape) {
         long[] ne = {1, 1, 1, 1};
         System.arraycopy(shape, 0, ne, 0, shape.length);
-        String tooMany = "tensor '" + printable(name) + "' with shape " + java.util.Arrays.toString(shape)
+        String tooMany = "tensor '" + GgufMessages.printable(name) + "' with shape " + java.util.Arrays.toString(shape)
                 + " has too many elements to count in 63 bits";
         long count;
         try {
@@ -397,21 +387,6 @@ final class GgufParser {
 
     private static long padded(long offset, long alignment) {
         return Math.multiplyExact(Math.ceilDiv(offset, alignment), alignment);
-    }
-
-    /** A name as messages show it: control characters as \\xNN, at most 80 characters (damaged names can be long). */
-    static String printable(String name) {
-        StringBuilder out = new StringBuilder();
-        int i = 0;
-        for (; i < name.length() && out.length() < 80; i++) {
-            char c = name.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\x%02x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return i < name.length() ? out + "... (" + name.length() + " characters)" : out.toString();
     }
 
     private GgufException fail(String problem) {

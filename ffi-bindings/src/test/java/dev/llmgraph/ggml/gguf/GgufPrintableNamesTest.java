@@ -12,14 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class GgufPrintableNamesTest {
     @Test
     void controlCharactersAreEscaped() {
-        assertEquals("t.i8\\x0b\\x00\\x00\\x7fok", GgufParser.printable("t.i8\u000b\u0000\u0000\u007fok"));
-        assertEquals("llama.block_count", GgufParser.printable("llama.block_count"));
+        assertEquals("t.i8\\x0b\\x00\\x00\\x7fok", GgufMessages.printable("t.i8\u000b\u0000\u0000\u007fok"));
+        assertEquals("llama.block_count", GgufMessages.printable("llama.block_count"));
     }
 
     @Test
     void longNamesAreCut() {
         String name = "x".repeat(200);
-        assertEquals("x".repeat(80) + "... (200 characters)", GgufParser.printable(name));
-        assertEquals("\\x00".repeat(20) + "... (30 characters)", GgufParser.printable("\u0000".repeat(30)));
+        assertEquals("x".repeat(80) + "... (200 characters)", GgufMessages.printable(name));
+        assertEquals("\\x00".repeat(20) + "... (30 characters)", GgufMessages.printable("\u0000".repeat(30)));
     }
 }

@@ -66,6 +66,11 @@ final class KernelClient implements AutoCloseable {
         return send(request("execute").put("code", code).put("interrupt_on_output", marker));
     }
 
+    /** Runs {@code code} and sends interrupt_request {@code seconds} after it started (if it still runs). */
+    JsonNode executeAndInterruptAfter(String code, double seconds) throws IOException {
+        return send(request("execute").put("code", code).put("interrupt_after", seconds));
+    }
+
     JsonNode complete(String code, int cursor) throws IOException {
         return send(request("complete").put("code", code).put("cursor", cursor));
     }

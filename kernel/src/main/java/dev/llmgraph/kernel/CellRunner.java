@@ -169,10 +169,8 @@ final class CellRunner implements AutoCloseable {
             return new CellResult.Ok(bundle(value.object()));
         } catch (RuntimeException e) {
             List<String> traceback = new ArrayList<>();
-            traceback.add("while showing the cell's value: " + e);
-            for (StackTraceElement frame : e.getStackTrace()) {
-                traceback.add("\tat " + frame);
-            }
+            traceback.add("while showing the cell's value:");
+            traceback.addAll(shell.stackTrace(e));
             return new CellResult.Failed(e.getClass().getSimpleName(), String.valueOf(e.getMessage()), traceback);
         }
     }

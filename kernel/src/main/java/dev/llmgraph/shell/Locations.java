@@ -38,6 +38,12 @@ public final class Locations {
         return origin == null ? null : style.place(origin.name(), origin.firstLine() + Math.max(line, 1) - 1);
     }
 
+    /** Where snippet {@code snippetId} came from ({@code cell [3]}, {@code demo.jsh}); null if it is not known. */
+    public String origin(String snippetId) {
+        Origin origin = bySnippetId.get(snippetId);
+        return origin == null ? null : origin.name();
+    }
+
     /** The place of a line given directly (for compile errors, where the snippet may not be kept). */
     public String place(String origin, int firstLine, int lineInSnippet) {
         return style.place(origin, firstLine + lineInSnippet - 1);

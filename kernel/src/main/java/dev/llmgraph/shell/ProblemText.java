@@ -72,6 +72,29 @@ final class ProblemText {
         return lines;
     }
 
+    /**
+     * A Java exception thrown outside evaluation (while a cell's value is shown, say) with its causes, its frames
+     * in terms of the user's lines as for {@link #exception}.
+     */
+    static List<String> thrown(Throwable t, Locations locations) {
+        List<String> lines = new ArrayList<>();
+        lines.add(t.toString());
+        StackTraceElement[] frames = t.getStackTrace();
+        appendFrames(lines, frames, frames.length, locations);
+        Throwable enclosing = t;
+        for (Throwable cause = t.getCause(); cause != null; cause = cause.getCause()) {
+            StackTraceElement[] causeFrames = cause.getStackTrace();
+            int shared = sharedTail(causeFrames, enclosing.getStackTrace());
+            lines.add("Caused by: " + cause);
+            appendFrames(lines, causeFrames, causeFrames.length - shared, locations);
+            if (shared > 0) {
+                lines.add("\t... " + shared + " more");
+            }
+            enclosing = cause;
+        }
+        return lines;
+    }
+
     /** The place of the innermost frame that runs snippet code, or null if none does. */
     static String innermostUserPlace(JShellException exception, Locations locations) {
         for (StackTraceElement frame : exception.getStackTrace()) {
@@ -125,12 +148,37 @@ final class ProblemText {
     }
 
     private static boolean isSnippetFrame(StackTraceElement frame) {
-        return frame.getFileName() != null && frame.getFileName().startsWith("#");
+        return frame.getFileName() != null && frame.getFileName().startsWith("#") || wrapperSnippet(frame) != null;
+    }
+
+    /**
+     * The snippet id of a frame of JShell's wrapper class {@code REPL.$JShell$12} as the JVM reports it when the
+     * snippet's code is called from outside an evaluation (a display renderer); null for other frames. JShell
+     * translates such frames to {@code #12:line} only for exceptions of an evaluation.
+     */
+    private static String wrapperSnippet(StackTraceElement frame) {
+        String owner = frame.getClassName();
+        String prefix = "REPL.$JShell$";
+        if (!owner.startsWith(prefix)) {
+            return null;
+        }
+        String rest = owner.substring(prefix.length());
+        int end = 0;
+        while (end < rest.length() && Character.isDigit(rest.charAt(end))) {
+            end++;
+        }
+        return end == 0 ? null : rest.substring(0, end);
     }
 
     private static String frame(StackTraceElement frame, Locations locations) {
         if (!isSnippetFrame(frame)) {
             return frame.toString();
+        }
+        String wrapped = wrapperSnippet(frame);
+        if (wrapped != null) { // the cell is known, the line of the user's text is not (JShell keeps that mapping)
+            String origin = locations.origin(wrapped);
+            String method = frame.getMethodName().startsWith("lambda$") ? "lambda" : frame.getMethodName();
+            return method + "(" + (origin == null ? "snippet #" + wrapped : origin) + ")";
         }
         String snippetId = frame.getFileName().substring(1);
         String place = locations.place(snippetId, frame.getLineNumber());

@@ -114,6 +114,14 @@ public final class ShellSession implements AutoCloseable {
         return new SnippetOutcome.Completed(value, expression, notes);
     }
 
+    /**
+     * {@code t}, thrown by code the user wrote but outside an evaluation (a display renderer, a callback), as a
+     * stack trace whose snippet frames name the user's lines ({@code render(cell [3] line 2)}).
+     */
+    public List<String> stackTrace(Throwable t) {
+        return ProblemText.thrown(t, locations);
+    }
+
     @Override
     public void close() {
         shell.close();

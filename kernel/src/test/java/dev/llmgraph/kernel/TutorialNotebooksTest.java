@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class TutorialNotebooksTest {
     static final List<String> TUTORIALS = List.of("01-declare-your-first-llm.ipynb", "02-positional-encodings.ipynb",
             "03-attention-and-kv-cache.ipynb", "04-norms-and-activations.ipynb",
-            "05-moe-and-mla.ipynb", "08-training-experiments.ipynb", "09-tokenizers.ipynb");
+            "05-moe-and-mla.ipynb", "06-beyond-attention.ipynb", "08-training-experiments.ipynb",
+            "09-tokenizers.ipynb");
     private static final Map<String, Double> SECONDS = new ConcurrentSkipListMap<>();
 
     @TempDir
@@ -227,6 +228,31 @@ class TutorialNotebooksTest {
         assertTrue(out.contains("(sum 96 = 48 tokens x 2)"), out);
         assertTrue(notebook.data("image/png").size() >= 6, "routing weights, load, and a load map per variant");
         assertExercisesShowHints(notebook, "05", 3);
+        HtmlExport.assertFiguresShown(notebook, work, notebook.figures());
+    }
+
+    @Test
+    void beyondAttentionChecksTheRecurrenceAndMeasuresDecodingAgainstContext() throws Exception {
+        var notebook = run("06-beyond-attention.ipynb");
+
+        String out = notebook.stdout();
+        Matcher agree = Pattern.compile("decay (\\S+): matrix form and recurrence differ by at most (\\S+)").matcher(out);
+        int decays = 0;
+        while (agree.find()) {
+            assertTrue(Double.parseDouble(agree.group(2)) < 1e-12, agree.group());
+            decays++;
+        }
+        assertEquals(3, decays, out);
+        String kept = only(tables(notebook), "kept at 16,384 tokens");
+        // softmax attention: 2 (K and V) x 4 layers x 256 x 2 bytes = 4,096 bytes per token; Mamba's state: 6 layers x
+        // (3 + 16) x 512 channels x 4 bytes = 233,472 bytes at any context
+        assertTrue(kept.contains(">4,096</td>") && kept.contains(">67,108,864</td>"), kept);
+        assertTrue(kept.contains(">233,472</td>"), kept);
+        String live = only(tables(notebook), "ms per token");
+        assertEquals(5 * 4, live.split("<tr>").length - 2, "five models at four contexts:\n" + live);
+        assertTrue(notebook.data("image/svg+xml").stream().anyMatch(s -> s.contains(">time of one decoded token")),
+                "the decode-time chart");
+        assertExercisesShowHints(notebook, "06", 3);
         HtmlExport.assertFiguresShown(notebook, work, notebook.figures());
     }
 

@@ -1,5 +1,6 @@
 package dev.llmgraph.io.hf;
 
+import dev.llmgraph.io.OutputFiles;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
@@ -145,7 +146,7 @@ public final class HfConfig {
     }
 
     static Path write(ObjectNode config, Path dir) {
-        Path file = dir.resolve("config.json");
+        Path file = OutputFiles.plain(dir.resolve("config.json"));
         try {
             Files.createDirectories(dir);
             Files.writeString(file, JSON.writeValueAsString(config) + "\n");

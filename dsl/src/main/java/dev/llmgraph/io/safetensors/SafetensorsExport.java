@@ -1,5 +1,6 @@
 package dev.llmgraph.io.safetensors;
 
+import dev.llmgraph.io.OutputFiles;
 import dev.llmgraph.io.hf.HfTensor;
 import dev.llmgraph.io.hf.HfNames;
 import dev.llmgraph.io.hf.HfModelType;
@@ -87,7 +88,7 @@ public final class SafetensorsExport {
         Path index = dir.resolve(SafetensorsIndex.FILE_NAME);
         if (shards.size() == 1) {
             Files.deleteIfExists(index);
-            written.add(dir.resolve("model.safetensors"));
+            written.add(OutputFiles.plain(dir.resolve("model.safetensors")));
             SafetensorsWriter.write(written.getFirst(), metadata, shards.getFirst());
             return written;
         }
@@ -95,11 +96,11 @@ public final class SafetensorsExport {
         long total = 0;
         for (int i = 0; i < shards.size(); i++) {
             String name = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
-            written.add(dir.resolve(name));
-            total += SafetensorsWriter.write(dir.resolve(name), metadata, shards.get(i));
+            written.add(OutputFiles.plain(dir.resolve(name)));
+            total += SafetensorsWriter.write(written.getLast(), metadata, shards.get(i));
             shards.get(i).forEach(p -> weightMap.put(p.name(), name));
         }
-        SafetensorsIndex.write(index, weightMap, total);
+        SafetensorsIndex.write(OutputFiles.plain(index), weightMap, total);
         written.add(index);
         return written;
     }

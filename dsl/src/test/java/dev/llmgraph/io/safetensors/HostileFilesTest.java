@@ -164,4 +164,20 @@ class HostileFilesTest {
         assertEquals(file + ": the header is not valid JSON: the JSON nests objects and arrays more than 1000 deep; a "
                 + "config or header needs fewer than 10 levels", refusal(file));
     }
+
+    @Test
+    void anExportNeverWritesThroughALinkInItsFolder() throws IOException {
+        Path precious = Files.writeString(dir.resolve("precious.txt"), "keep me");
+        for (String name : java.util.List.of("model.safetensors", "config.json")) {
+            Path folder = Files.createDirectories(dir.resolve("export-" + name));
+            Path link = Files.createSymbolicLink(folder.resolve(name), precious);
+            try (var model = dev.llmgraph.model.Model.random(dev.llmgraph.presets.Presets.byName("tiny-llama-2-7b"), 1)) {
+                var e = assertThrows(IllegalArgumentException.class, () -> SafetensorsExport.write(model, folder));
+                assertEquals(link + " is a symbolic link to " + precious + "; an export writes only inside the folder "
+                        + "you name and never through a link: remove the link, or export to another folder",
+                        e.getMessage());
+            }
+            assertEquals("keep me", Files.readString(precious), "nothing written through " + link);
+        }
+    }
 }

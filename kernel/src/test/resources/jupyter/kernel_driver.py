@@ -7,6 +7,7 @@ Reads one JSON request per line on stdin and answers each with one JSON line on 
    "interrupt_after": 1.5, "timeout": 60}       or after so many seconds
   {"op": "complete", "code": "...", "cursor": 3}
   {"op": "inspect", "code": "...", "cursor": 3}
+  {"op": "restart"}                            restart the kernel (a new process); answers both pids
   {"op": "shutdown"}
 The Jupyter paths come from the environment (JUPYTER_PATH names the folder holding kernels/llmgraph).
 """
@@ -31,7 +32,15 @@ def start(request):
     began = time.monotonic()
     km, kc = start_new_kernel(kernel_name=request.get("kernel", "llmgraph"),
                               startup_timeout=request.get("timeout", 60))
-    return {"started_s": time.monotonic() - began, "interrupt_mode": km.kernel_spec.interrupt_mode}
+    return {"started_s": time.monotonic() - began, "interrupt_mode": km.kernel_spec.interrupt_mode,
+            "pid": km.provisioner.pid}
+
+
+def restart(request):
+    old = km.provisioner.pid
+    km.restart_kernel(now=False)
+    kc.wait_for_ready(timeout=request.get("timeout", 60))
+    return {"old_pid": old, "pid": km.provisioner.pid}
 
 
 def execute(request):
@@ -92,7 +101,7 @@ def shutdown(_request):
     return {"shut_down": True}
 
 
-OPS = {"start": start, "execute": execute, "complete": complete, "inspect": inspect, "shutdown": shutdown}
+OPS = {"start": start, "restart": restart, "execute": execute, "complete": complete, "inspect": inspect, "shutdown": shutdown}
 
 for line in sys.stdin:
     if not line.strip():

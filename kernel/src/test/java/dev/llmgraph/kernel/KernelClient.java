@@ -53,6 +53,11 @@ final class KernelClient implements AutoCloseable {
         return send(request("start"));
     }
 
+    /** Restarts the kernel as the notebook's restart button does: a new process; answers old_pid and pid. */
+    JsonNode restart() throws IOException {
+        return send(request("restart"));
+    }
+
     JsonNode shutdown() throws IOException {
         return send(request("shutdown"));
     }

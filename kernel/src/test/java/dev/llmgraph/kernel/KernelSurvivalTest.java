@@ -82,6 +82,41 @@ class KernelSurvivalTest {
     }
 
     @Test
+    void interruptsAtRandomMomentsOfTrainingStopItBetweenTwoWholeSteps() throws Exception {
+        JsonNode setup = client.execute("""
+                var pupil = Model.random(Presets.byName("tiny-llama-2-7b"), WeightInit.lecun(2),
+                    ModelOptions.cpu().withThreads(1));
+                var text = TokenDataset.bytes("Call me Ishmael. Some years ago, never mind how long precisely. ".repeat(40));
+                var trainer = Trainer.of(pupil, TrainingConfig.defaults().withBatch(4, 32).withSteps(1_000_000));
+                "ready\"""");
+        assertEquals("ok", setup.path("status").asText(), setup.toString());
+        Random random = new Random(7);
+        int stopped = 0;
+        for (int i = 0; i < INTERRUPTS; i++) {
+            JsonNode answer = client.executeAndInterruptAfter("""
+                    var run = trainer.train(text, null, TrainingListener.SILENT);
+                    System.out.println("stopped " + run.stopped());""", 0.1 + 1.5 * random.nextDouble());
+            String status = answer.path("status").asText();
+            if (status.equals("ok")) {
+                assertEquals("stopped true\n", answer.path("stdout").asText(), answer.toString());
+            } else {
+                assertEquals("CellInterrupted", answer.path("reply").path("ename").asText(), answer.toString());
+            }
+            stopped++;
+            // every step finished whole: one history entry per step done, finite losses, finite logits
+            JsonNode check = client.execute("""
+                    trainer.history().size() == trainer.stepsDone()
+                        && trainer.history().stream().allMatch(s -> Double.isFinite(s.loss()))
+                        && Float.isFinite(pupil.forward(new int[] {1, 2, 3}).toArray()[0])""");
+            assertEquals("true", KernelClient.result(check), check.toString());
+        }
+        JsonNode steps = client.execute("trainer.stepsDone()");
+        System.out.printf(Locale.ROOT, "%d interrupts at random moments of training: %d stopped it, after %s whole steps "
+                + "in all; the kernel answered after every one%n", INTERRUPTS, stopped, KernelClient.result(steps));
+        assertTrue(Integer.parseInt(KernelClient.result(steps)) > 0, "training made progress between interrupts");
+    }
+
+    @Test
     void aModelTooLargeForTheMachineIsRefusedInWords() throws Exception {
         JsonNode answer = client.execute("""
                 var huge = Transformer.causalDecoder("huge").vocabSize(256_000).dModel(16_384).layers(400)

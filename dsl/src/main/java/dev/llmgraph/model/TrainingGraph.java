@@ -192,8 +192,10 @@ public final class TrainingGraph implements AutoCloseable {
                     + "adapter, and one is attached now" : "with a LoRA adapter that is no longer attached")
                     + "; build a new one (a new Trainer) for the model as it is");
         }
-        model.backend().compute(graph, gradients, () -> write(batch));
-        return loss.toFloats()[0];
+        try (ConcurrentUseGuard.Use use = model.use("a training step")) { // a forward meanwhile would share memory
+            model.backend().compute(graph, gradients, () -> write(batch));
+            return loss.toFloats()[0];
+        }
     }
 
     private void write(int[][] batch) {

@@ -148,6 +148,50 @@ class ConcurrencyTest {
     }
 
     @Test
+    void aForwardWhileTheModelTrainsOnAnotherThreadIsRefused() throws Exception {
+        try (Model model = Model.random(Presets.byName("tiny-llama-2-7b"), WeightInit.lecun(1), CPU);
+             var trainer = dev.llmgraph.train.Trainer.of(model,
+                     dev.llmgraph.train.TrainingConfig.defaults().withBatch(4, 32).withSteps(200))) {
+            var data = dev.llmgraph.train.TokenDataset.bytes("the quick brown fox jumps over the lazy dog. ".repeat(60));
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            Future<dev.llmgraph.train.TrainingRun> training = pool.submit(
+                    () -> trainer.train(data, null, dev.llmgraph.train.TrainingListener.SILENT));
+            AtomicInteger refused = new AtomicInteger();
+            List<String> wrong = new ArrayList<>();
+            while (!training.isDone()) {
+                try {
+                    model.forward(TOKENS);
+                } catch (IllegalStateException e) {
+                    refused.incrementAndGet();
+                    if (!e.getMessage().matches("\\S+ on thread '[^']+': model 'tiny-llama-2-7b' is in "
+                            + "use by thread '[^']+' \\(a training step\\)" + java.util.regex.Pattern.quote(RULE))) {
+                        wrong.add(e.getMessage());
+                    }
+                }
+            }
+            // whichever comes second is refused: a forward during a step, or a step during a forward (which ends
+            // the training run with the refusal)
+            String stepRefused = null;
+            try {
+                training.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                stepRefused = e.getCause().getMessage();
+                if (!stepRefused.matches("a training step on thread '[^']+': model 'tiny-llama-2-7b' is in use by "
+                        + "thread '[^']+' \\(\\S+\\)" + java.util.regex.Pattern.quote(RULE))) {
+                    wrong.add(stepRefused);
+                }
+            }
+            pool.shutdown();
+            System.out.printf("training beside forward passes: %d whole steps, %d forward passes refused, training step "
+                    + "refused: %s%n", trainer.stepsDone(), refused.get(), stepRefused);
+            assertEquals(List.of(), wrong);
+            assertTrue(refused.get() > 0 || stepRefused != null, "the two threads met at least once");
+            assertEquals(trainer.stepsDone(), trainer.history().size(), "no half steps");
+            assertTrue(trainer.history().stream().allMatch(step -> Double.isFinite(step.loss())));
+        }
+    }
+
+    @Test
     void separateModelsOnSeparateThreadsRunTogetherCorrectly() throws Exception {
         List<ModelSpec> specs = List.of(Presets.byName("tiny-llama-2-7b"), Presets.byName("tiny-gpt2-small"),
                 Presets.byName("tiny-bloom-560m"), Presets.byName("tiny-mistral-7b"));

@@ -38,7 +38,7 @@ public final class Encoding {
         }
         model.checkTokens(tokens, "input");
         checkTypes(spec, tokens, types);
-        boolean pools = !(spec.pooling() instanceof Pooling.None);
+        boolean pools = spec.pooling().pools();
         try (KvCache cache = model.newCache(tokens.length)) {
             var result = StepGraph.once(model, cache, tokens, types, 0, 0, true,
                     pools ? List.of("hidden", "pooled") : List.of("hidden"));

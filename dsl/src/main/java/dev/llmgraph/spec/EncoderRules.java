@@ -32,7 +32,7 @@ final class EncoderRules {
                         + "sides, which only an ENCODER sees; a " + s.kind() + " predicts the next token with its output "
                         + "head", "drop it, or build it with Transformer.encoder(...)"));
             }
-            if (s.pooling() != null && !(s.pooling() instanceof Pooling.None)) {
+            if (s.pooling() != null && s.pooling().pools()) {
                 problems.add(new SpecProblem("pooling", s.pooling(), "only an ENCODER pools its hidden states; a "
                         + s.kind() + " predicts tokens with its output head", "use Pooling.none(), or build it with "
                         + "Transformer.encoder(...)"));

@@ -68,7 +68,8 @@ public record LinearAttention(int heads, FeatureMap featureMap, LinearDecay deca
     public long parameters(int dModel) {
         long d = dModel;
         long gate = outputGate ? d * d : 0;
-        long decayGate = decay instanceof LinearDecay.Gated g ? 2L * d * g.rank() + d : 0;
+        long rank = decay.gateRank();
+        long decayGate = rank > 0 ? 2L * d * rank + d : 0;
         return 4 * d * d + gate + decayGate;
     }
 

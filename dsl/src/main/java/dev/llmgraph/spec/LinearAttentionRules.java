@@ -48,7 +48,7 @@ final class LinearAttentionRules {
                     + "and values of one head size, and a rotation whose angles are learned per channel has no ggml "
                     + "kernel to apply them", "use .withLrpe(false); TransNormerLLM uses LRPE on its first layer only"));
         }
-        if (!(s.positional() instanceof Positional.None)) {
+        if (s.positional() == null || s.positional().addsPositions()) {
             problems.add(new SpecProblem("positional", s.positional(), "linear attention takes order from its causal "
                     + "recurrence and its decay, so it adds no positions", "use .positional(Positional.none())"));
         }
@@ -90,9 +90,13 @@ final class LinearAttentionRules {
                     + "DecaySchedule.transNormer()"));
             return;
         }
-        if (schedule instanceof DecaySchedule.PerHead p && p.rates().size() != heads) {
-            problems.add(new SpecProblem("linear.decay.schedule", p, "lists " + p.rates().size() + (p.rates().size() == 1 ? " rate" : " rates")
-                    + " for " + heads + " heads", "give one rate per head"));
+        int listed = switch (schedule) {
+            case DecaySchedule.PerHead p -> p.rates().size();
+            case DecaySchedule.RetNet _, DecaySchedule.TransNormer _ -> heads; // a rate for any number of heads
+        };
+        if (listed != heads) {
+            problems.add(new SpecProblem("linear.decay.schedule", schedule, "lists " + listed
+                    + (listed == 1 ? " rate" : " rates") + " for " + heads + " heads", "give one rate per head"));
             return;
         }
         for (int l = 0; l < Math.max(layers, 1); l++) {

@@ -11,6 +11,22 @@ package dev.llmgraph.spec;
  * </pre>
  */
 public sealed interface LinearDecay {
+    /** Whether the state fades: every choice but {@link None}, whose gate is all ones. */
+    default boolean decays() {
+        return switch (this) {
+            case None _ -> false;
+            case Fixed _, Gated _ -> true;
+        };
+    }
+
+    /** The rank of the projection that computes the gates from the input; 0 where they do not depend on it. */
+    default int gateRank() {
+        return switch (this) {
+            case None _, Fixed _ -> 0;
+            case Gated g -> g.rank();
+        };
+    }
+
     static LinearDecay none() {
         return new None();
     }

@@ -16,6 +16,14 @@ public sealed interface Pooling {
     /** llama.cpp's number for this pooling ({@code enum llama_pooling_type}). */
     int llamaCode();
 
+    /** Whether the hidden states are pooled into one vector (every choice but {@link None}). */
+    default boolean pools() {
+        return switch (this) {
+            case None _ -> false;
+            case Mean _, Cls _, Last _ -> true;
+        };
+    }
+
     static None none() {
         return new None();
     }

@@ -22,6 +22,14 @@ public sealed interface Positional {
     /** Whether queries and keys are rotated by their positions (RoPE). */
     boolean rotatesQueriesAndKeys();
 
+    /** Whether the scheme gives the model positions (every choice but {@link None}, NoPE). */
+    default boolean addsPositions() {
+        return switch (this) {
+            case None _ -> false;
+            case Learned _, Sinusoidal _, Rope _, Alibi _, T5Bias _ -> true;
+        };
+    }
+
     static None none() {
         return new None();
     }

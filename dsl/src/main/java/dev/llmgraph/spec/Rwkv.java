@@ -24,6 +24,14 @@ public sealed interface Rwkv extends SequenceMixer permits Rwkv6, Rwkv7 {
     RwkvChannelMix channelMix();
 
     /** Heads: dModel / headSize. */
+    /** "RWKV-6" or "RWKV-7", as llama.cpp's architectures and the papers name them. */
+    default String version() {
+        return switch (this) {
+            case Rwkv6 _ -> "RWKV-6";
+            case Rwkv7 _ -> "RWKV-7";
+        };
+    }
+
     default int heads(int dModel) {
         return dModel / headSize();
     }

@@ -34,7 +34,7 @@ final class RwkvRules {
             problems.add(new SpecProblem("rwkv.headSize", m.headSize(), "must be 64 or 128: ggml's WKV kernels are "
                     + "written for those head sizes", "RWKV-6 and RWKV-7 use heads of 64"));
         }
-        if (!(s.positional() instanceof Positional.None)) {
+        if (s.positional() == null || s.positional().addsPositions()) {
             problems.add(new SpecProblem("positional", s.positional(), "RWKV takes positions from its token shift "
                     + "and its decaying recurrence, so it adds none", "use .positional(Positional.none())"));
         }

@@ -43,12 +43,7 @@ final class SsmRules {
             case Ssm mamba -> FieldRules.count("ssm.dtRank", mamba.dtRank()).ifPresent(problems::add);
             case Mamba2 mamba2 -> heads(mamba2, problems);
         }
-        boolean positions = switch (s.positional()) {
-            case Positional.None _ -> false;
-            case Positional.Learned _, Positional.Sinusoidal _, Positional.Rope _, Positional.Alibi _,
-                 Positional.T5Bias _ -> true;
-        };
-        if (positions) {
+        if (s.positional() == null || s.positional().addsPositions()) {
             problems.add(new SpecProblem("positional", s.positional(), "a state space model takes positions from its "
                     + "convolution and its recurrence, so it adds none", "use .positional(Positional.none())"));
         }

@@ -84,7 +84,7 @@ final class Misfits {
             add(spec.ssm() != null ? "a selective state space" : "softmax attention and an FFN", "mixes positions "
                     + "with " + wanted + " time mixing and RWKV's channel mixing");
         } else if (!version.isInstance(spec.rwkv())) {
-            add(spec.rwkv() instanceof Rwkv6 ? "RWKV-6" : "RWKV-7", "has " + wanted + " time mixing");
+            add(spec.rwkv().version(), "has " + wanted + " time mixing");
         }
     }
 

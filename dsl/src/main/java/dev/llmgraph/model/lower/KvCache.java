@@ -7,7 +7,12 @@ import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Graph;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.LatentAttention;
+import dev.llmgraph.spec.LinearAttention;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Rwkv;
+import dev.llmgraph.spec.SequenceMixer;
+import dev.llmgraph.spec.StateSpace;
 
 /**
  * The keys and values of every position seen so far, per layer, on the backend. It owns its layout:
@@ -88,7 +93,7 @@ public final class KvCache implements AutoCloseable {
         this.v = new Tensor[spec.layers()];
         try {
             for (int i = 0; i < spec.layers(); i++) {
-                if (!(spec.layer(i).mixer() instanceof Attention)) {
+                if (!keepsRows(spec.layer(i).mixer())) {
                     continue; // a hybrid stack's linear layers keep their state in the recurrent state instead
                 }
                 k[i] = ctx.newTensor("cache_k." + i, type, rowLength, size);
@@ -109,11 +114,19 @@ public final class KvCache implements AutoCloseable {
     /** Whether some layer attends through a KV cache (in a hybrid stack, the softmax layers). */
     private static boolean attends(ModelSpec spec) {
         for (int i = 0; i < spec.layers(); i++) {
-            if (spec.layer(i).mixer() instanceof Attention) {
+            if (keepsRows(spec.layer(i).mixer())) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether a layer of {@code mixer} keeps K and V rows here (MLA's latent rows and recurrent states do not). */
+    private static boolean keepsRows(SequenceMixer mixer) {
+        return switch (mixer) {
+            case Attention _ -> true;
+            case LatentAttention _, StateSpace _, Rwkv _, LinearAttention _ -> false;
+        };
     }
 
     /** Refuses, in words, a latent cache of a quantized type or one larger than the host's free memory. */

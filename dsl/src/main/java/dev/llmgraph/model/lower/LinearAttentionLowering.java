@@ -47,7 +47,7 @@ final class LinearAttentionLowering {
         Tensor k = g.name(features(m.featureMap(), g.linear(x, b + "attn_k")), "Kcur" + n);
         Tensor v = g.name(g.linear(x, b + "attn_v"), "Vcur" + n);
         Tensor decay = decay(layer, m, x, b);                                                   // [S, H, T]
-        if (!(m.decay() instanceof LinearDecay.None)) {
+        if (m.decay().decays()) {
             g.name(decay, "linear_decay" + n);
         }
         Tensor all = ops.gatedLinearAttention(ctx.reshape(k, s, h, tokens), ctx.reshape(v, s, h, tokens),

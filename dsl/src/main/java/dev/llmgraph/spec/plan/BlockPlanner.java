@@ -1,9 +1,13 @@
 package dev.llmgraph.spec.plan;
 
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.LayerChoice;
+import dev.llmgraph.spec.LinearAttention;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Rwkv;
+import dev.llmgraph.spec.StateSpace;
 import dev.llmgraph.spec.WeightLayout.Weight;
 
 import java.util.ArrayList;
@@ -75,8 +79,11 @@ final class BlockPlanner {
                 Step.Normalize attnNorm = norm("attn_norm", "before attention");
                 Step.Normalize attnPost = sandwich ? norm("attn_post_norm", "after attention") : null;
                 // RWKV's second norm is llama.cpp's attn_norm_2 (its graph calls the node ffn_norm all the same).
-                Step.Normalize ffnNorm = layer.mixer() instanceof Rwkv ? norm("attn_norm_2", "before the channel mix")
-                        : norm("ffn_norm", "before the FFN");
+                Step.Normalize ffnNorm = switch (layer.mixer()) {
+                    case Rwkv _ -> norm("attn_norm_2", "before the channel mix");
+                    case Attention _, LatentAttention _, StateSpace _, LinearAttention _ ->
+                            norm("ffn_norm", "before the FFN");
+                };
                 Step.Normalize ffnPost = sandwich ? norm("ffn_post_norm", "after the FFN") : null;
                 Step.Residual attention = new Step.Residual(1, List.of(present(attnNorm, mix, attnPost)),
                         List.of(node("attn_res", "residual + attention")));

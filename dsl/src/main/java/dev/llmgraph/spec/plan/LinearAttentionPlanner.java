@@ -2,7 +2,6 @@ package dev.llmgraph.spec.plan;
 
 import dev.llmgraph.spec.LayerChoice;
 import dev.llmgraph.spec.LinearAttention;
-import dev.llmgraph.spec.LinearDecay;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.WeightLayout.Weight;
 import dev.llmgraph.spec.WeightRole;
@@ -31,9 +30,10 @@ final class LinearAttentionPlanner {
         weights.addAll(WeightShapes.matrix(b + "attn_q", d, d, false, WeightRole.PROJECTION, C));
         weights.addAll(WeightShapes.matrix(b + "attn_k", d, d, false, WeightRole.PROJECTION, C));
         weights.addAll(WeightShapes.matrix(b + "attn_v", d, d, false, WeightRole.PROJECTION, C));
-        if (m.decay() instanceof LinearDecay.Gated g) {
-            weights.add(new Weight(b + "attn_gk1.weight", new long[] {d, g.rank()}, WeightRole.LOW_RANK, C));
-            weights.add(new Weight(b + "attn_gk2.weight", new long[] {g.rank(), d}, WeightRole.LOW_RANK, C));
+        long rank = m.decay().gateRank();
+        if (rank > 0) {
+            weights.add(new Weight(b + "attn_gk1.weight", new long[] {d, rank}, WeightRole.LOW_RANK, C));
+            weights.add(new Weight(b + "attn_gk2.weight", new long[] {rank, d}, WeightRole.LOW_RANK, C));
             weights.add(new Weight(b + "attn_gk2.bias", new long[] {d}, WeightRole.BIAS, C));
         }
         if (m.outputGate()) {
@@ -46,7 +46,7 @@ final class LinearAttentionPlanner {
         nodes.add(Node.of("Qcur" + n, "phi(W_q x), " + m.featureMap().formula(), TOKENS, d));
         nodes.add(Node.of("Kcur" + n, "phi(W_k x)", TOKENS, d));
         nodes.add(Node.of("Vcur" + n, "W_v x", TOKENS, d));
-        if (!(m.decay() instanceof LinearDecay.None)) {
+        if (m.decay().decays()) {
             nodes.add(Node.of("linear_decay" + n, "the decay g_t of every key channel", TOKENS, d));
         }
         nodes.add(Node.of("linear_attn" + n, "the recurrence's read-out q^T S / sqrt(headDim)", TOKENS, d));

@@ -1,7 +1,6 @@
 package dev.llmgraph.spec.plan;
 
 import dev.llmgraph.spec.ModelSpec;
-import dev.llmgraph.spec.Pooling;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.WeightLayout.Weight;
 import dev.llmgraph.spec.WeightRole;
@@ -99,7 +98,7 @@ final class Planner {
                     "final norm"), List.of(Node.of("out_norm", "final " + s.norm(), TOKENS, d))));
         }
         if (s.encoder()) {
-            boolean pools = !(s.pooling() instanceof Pooling.None);
+            boolean pools = s.pooling().pools();
             steps.add(new Step.Pool(s.pooling(), d, List.of(Node.of("hidden", "hidden states", TOKENS, d),
                     Node.of("pooled", s.pooling().toString(), pools ? 1 : TOKENS, d))));
             if (s.maskedLmHead()) {

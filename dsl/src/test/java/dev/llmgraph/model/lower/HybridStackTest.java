@@ -3,8 +3,6 @@ package dev.llmgraph.model.lower;
 import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.model.Session;
 import dev.llmgraph.model.Model;
-import dev.llmgraph.model.Logits;
-import dev.llmgraph.model.lower.RecurrentStateTest;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
@@ -18,12 +16,9 @@ import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.Transformer;
 import org.junit.jupiter.api.Test;
 
-import java.util.Arrays;
 import java.util.List;
 
 import static dev.llmgraph.model.lower.RecurrentStateTest.CPU;
-import static dev.llmgraph.model.lower.RecurrentStateTest.TOKENS;
-import static dev.llmgraph.model.lower.RecurrentStateTest.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -60,24 +55,7 @@ class HybridStackTest {
                             + "default) and state, capacity " + capacity);
                 }
             }
-            Logits whole = model.forward(TOKENS);
-            RecurrentStateTest.assertNotDegenerate(whole);
-            try (Session session = model.session(64)) {
-                for (int t = 0; t < TOKENS.length; t++) {
-                    assertClose(whole.row(t), session.feed(TOKENS[t]), "token " + t + " alone");
-                }
-                session.reset();
-                assertClose(whole.row(0), session.feed(TOKENS[0]), "after reset both memories start from zero");
-            }
-            Logits inChunks = chunked.forward(TOKENS);
-            for (int t = 0; t < TOKENS.length; t++) {
-                assertClose(whole.row(t), inChunks.row(t), "token " + t + " in chunks of 5");
-            }
-            try (Session session = model.session(64)) {
-                session.feed(Arrays.copyOfRange(TOKENS, 0, 7));
-                assertClose(whole.row(TOKENS.length - 1), session.feed(Arrays.copyOfRange(TOKENS, 7,
-                        TOKENS.length)), "a prompt of 7, then 5 more");
-            }
+            RecurrentStateTest.assertPiecesGiveTheWholePrompt(model, chunked, "after reset both memories start from zero");
         }
     }
 

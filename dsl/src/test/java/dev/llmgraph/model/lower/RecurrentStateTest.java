@@ -59,24 +59,7 @@ class RecurrentStateTest {
         ModelSpec s = mamba(32, 16, 4);
         try (Model model = Model.random(s, WeightInit.lecun(3), CPU);
              Model chunked = Model.random(s, WeightInit.lecun(3), CPU.withBatchSize(5))) {
-            Logits whole = model.forward(TOKENS);
-            assertNotDegenerate(whole);
-            try (Session session = model.session(64)) {
-                for (int t = 0; t < TOKENS.length; t++) {
-                    assertClose(whole.row(t), session.feed(TOKENS[t]), "token " + t + " alone");
-                }
-                session.reset();
-                assertClose(whole.row(0), session.feed(TOKENS[0]), "after reset the state starts from zero");
-            }
-            Logits inChunks = chunked.forward(TOKENS);
-            for (int t = 0; t < TOKENS.length; t++) {
-                assertClose(whole.row(t), inChunks.row(t), "token " + t + " in chunks of 5");
-            }
-            try (Session session = model.session(64)) {
-                session.feed(java.util.Arrays.copyOfRange(TOKENS, 0, 7));
-                assertClose(whole.row(TOKENS.length - 1), session.feed(java.util.Arrays.copyOfRange(TOKENS, 7,
-                        TOKENS.length)), "a prompt of 7, then 5 more");
-            }
+            assertPiecesGiveTheWholePrompt(model, chunked, "after reset the state starts from zero");
         }
     }
 
@@ -119,6 +102,32 @@ class RecurrentStateTest {
                 diff = Math.max(diff, Math.abs(a[i] - b[i]));
             }
             assertTrue(diff > 1e-3, "the first token must reach the last through the state, moved by " + diff);
+        }
+    }
+
+    /**
+     * {@code model}'s logits over {@link #TOKENS} come out the same token by token (and again after a reset, where
+     * {@code afterReset} says what starts from zero), from {@code chunked} (the same weights, batches of 5) and as a
+     * prompt of 7 then 5 more, within {@link #SPLIT_TOLERANCE}.
+     */
+    static void assertPiecesGiveTheWholePrompt(Model model, Model chunked, String afterReset) {
+        Logits whole = model.forward(TOKENS);
+        assertNotDegenerate(whole);
+        try (Session session = model.session(64)) {
+            for (int t = 0; t < TOKENS.length; t++) {
+                assertClose(whole.row(t), session.feed(TOKENS[t]), "token " + t + " alone");
+            }
+            session.reset();
+            assertClose(whole.row(0), session.feed(TOKENS[0]), afterReset);
+        }
+        Logits inChunks = chunked.forward(TOKENS);
+        for (int t = 0; t < TOKENS.length; t++) {
+            assertClose(whole.row(t), inChunks.row(t), "token " + t + " in chunks of 5");
+        }
+        try (Session session = model.session(64)) {
+            session.feed(java.util.Arrays.copyOfRange(TOKENS, 0, 7));
+            assertClose(whole.row(TOKENS.length - 1), session.feed(java.util.Arrays.copyOfRange(TOKENS, 7,
+                    TOKENS.length)), "a prompt of 7, then 5 more");
         }
     }
 

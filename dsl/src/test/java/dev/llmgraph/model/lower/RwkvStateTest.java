@@ -3,7 +3,6 @@ package dev.llmgraph.model.lower;
 import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.model.Session;
 import dev.llmgraph.model.Model;
-import dev.llmgraph.model.Logits;
 import dev.llmgraph.spec.Embeddings;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
@@ -15,11 +14,7 @@ import dev.llmgraph.spec.Transformer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.Arrays;
-
 import static dev.llmgraph.model.lower.RecurrentStateTest.CPU;
-import static dev.llmgraph.model.lower.RecurrentStateTest.TOKENS;
-import static dev.llmgraph.model.lower.RecurrentStateTest.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -50,24 +45,7 @@ class RwkvStateTest {
                     assertEquals(formula, session.cacheBytes(), "all of the session's memory");
                 }
             }
-            Logits whole = model.forward(TOKENS);
-            RecurrentStateTest.assertNotDegenerate(whole);
-            try (Session session = model.session(64)) {
-                for (int t = 0; t < TOKENS.length; t++) {
-                    assertClose(whole.row(t), session.feed(TOKENS[t]), "token " + t + " alone");
-                }
-                session.reset();
-                assertClose(whole.row(0), session.feed(TOKENS[0]), "after reset the state starts from zero");
-            }
-            Logits inChunks = chunked.forward(TOKENS);
-            for (int t = 0; t < TOKENS.length; t++) {
-                assertClose(whole.row(t), inChunks.row(t), "token " + t + " in chunks of 5");
-            }
-            try (Session session = model.session(64)) {
-                session.feed(Arrays.copyOfRange(TOKENS, 0, 7));
-                assertClose(whole.row(TOKENS.length - 1), session.feed(Arrays.copyOfRange(TOKENS, 7,
-                        TOKENS.length)), "a prompt of 7, then 5 more");
-            }
+            RecurrentStateTest.assertPiecesGiveTheWholePrompt(model, chunked, "after reset the state starts from zero");
         }
     }
 }

@@ -1,11 +1,6 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.llama.LlamaReference;
-import dev.llmgraph.io.gguf.LlamaCppParityTest.Difference;
-import dev.llmgraph.model.Model;
-import dev.llmgraph.model.ModelOptions;
-import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.spec.Embeddings;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
@@ -22,9 +17,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * RWKV-6 against llama.cpp's {@code rwkv6} graph and RWKV-7 against its {@code rwkv7} graph, on tiny random-weight
@@ -72,46 +64,13 @@ class RwkvParityTest {
     @ParameterizedTest(name = "rwkv6 with {0} matrices, whole prompt and token by token")
     @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0"})
     void rwkv6MatchesLlamaCpp(GgmlType type, @TempDir Path dir) {
-        compare("rwkv6", tinyRwkv6(), type, dir);
+        MambaParityTest.compare("rwkv6", tinyRwkv6(), type, dir, TABLE);
     }
 
     @ParameterizedTest(name = "rwkv7 with {0} matrices, whole prompt and token by token")
     @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0"})
     void rwkv7MatchesLlamaCpp(GgmlType type, @TempDir Path dir) {
-        compare("rwkv7", tinyRwkv7(), type, dir);
-    }
-
-    private static void compare(String architecture, ModelSpec spec, GgmlType type, Path dir) {
-        assertEquals(architecture, GgufReport.of(spec).architecture().orElseThrow());
-        int[] prompt = TinyModels.prompt(PROMPT);
-        Path file = dir.resolve(spec.name() + "-" + type + ".gguf");
-        ModelOptions options = ModelOptions.cpu().withThreads(THREADS).withMatrixType(type);
-        float[] whole, byToken, readBack, reference, otherFirst;
-        try (Model model = Model.random(spec, WeightInit.lecun(11), options)) {
-            GgufModels.write(model, file);
-            whole = model.forward(prompt).toArray();
-            byToken = DeepSeek2ParityTest.oneByOne(model, prompt);
-        }
-        try (Model model = GgufModels.load(file, options)) {
-            assertEquals(spec, model.spec(), "the spec read back");
-            readBack = model.forward(prompt).toArray();
-        }
-        int[] changed = prompt.clone();
-        changed[0] = (prompt[0] + 1) % TinyModels.VOCAB;
-        try (LlamaReference llama = LlamaReference.open(file, LlamaReference.Settings.defaults()
-                .withContextLength(spec.contextLength()).withThreads(THREADS))) {
-            reference = LlamaCppParityTest.flatten(llama.logits(prompt));
-            otherFirst = LlamaCppParityTest.flatten(llama.logits(changed));
-        }
-        MambaParityTest.assertNotDegenerate(reference, spec.vocabSize(), otherFirst);
-        Difference forward = Difference.of(whole, reference);
-        Difference steps = Difference.of(byToken, reference);
-        Difference reverse = Difference.of(readBack, reference);
-        TABLE.put(String.format("%-6s %-5s", architecture, type), forward + "  " + steps + "  " + reverse);
-        double tolerance = type == GgmlType.F32 ? 1e-4 : 1e-3;
-        assertTrue(forward.relative() <= tolerance, "whole prompt: " + forward);
-        assertTrue(steps.relative() <= tolerance, "token by token: " + steps);
-        assertTrue(reverse.relative() <= tolerance, "read back from the GGUF: " + reverse);
+        MambaParityTest.compare("rwkv7", tinyRwkv7(), type, dir, TABLE);
     }
 
     @AfterAll

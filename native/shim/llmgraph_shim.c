@@ -108,10 +108,8 @@ int32_t llmgraph_vocab_special(const struct llama_model * model, int32_t which) 
 
 // ---- forward pass (llama.cpp as the referee) -----------------------------------------------------
 
-// A context for one sequence of up to n_ctx tokens; eval_callback (may be NULL) sees every computed tensor.
-static struct llama_context * new_context(struct llama_model * model, int32_t n_ctx, int32_t n_batch,
-                                          int32_t n_threads, int32_t flash_attn, int32_t offload_ops,
-                                          ggml_backend_sched_eval_callback eval_callback, void * eval_data) {
+// The parameters every context here shares: one sequence of up to n_ctx tokens, batches of n_batch, n_threads.
+static struct llama_context_params one_sequence_params(int32_t n_ctx, int32_t n_batch, int32_t n_threads) {
     struct llama_context_params params = llama_context_default_params();
     params.n_ctx = (uint32_t) n_ctx;
     params.n_batch = (uint32_t) n_batch;
@@ -119,20 +117,56 @@ static struct llama_context * new_context(struct llama_model * model, int32_t n_
     params.n_seq_max = 1;
     params.n_threads = n_threads;
     params.n_threads_batch = n_threads;
-    params.flash_attn_type = flash_attn ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
-    params.op_offload = offload_ops != 0;
     params.no_perf = 1;
-    params.cb_eval = eval_callback;
-    params.cb_eval_user_data = eval_data;
+    return params;
+}
+
+// llama.cpp's context for params; on failure NULL, with "llama.cpp could not create <what>" and its log's last error.
+static struct llama_context * init_context(struct llama_model * model, struct llama_context_params params,
+                                           const char * what) {
     last_log_error[0] = '\0';
     struct llama_context * ctx = llama_init_from_model(model, params);
     if (ctx == NULL) {
         char message[1200];
-        snprintf(message, sizeof message, "llama.cpp could not create a context%s%s",
+        snprintf(message, sizeof message, "llama.cpp could not create %s%s%s", what,
                  last_log_error[0] ? ": " : "", last_log_error);
         set_error(message);
     }
     return ctx;
+}
+
+// Records "<call> returned <status>" with the log's last error, after a llama_decode or llama_encode that failed.
+static void set_call_error(const char * call, int32_t status) {
+    char message[1200];
+    snprintf(message, sizeof message, "%s returned %d%s%s", call, status, last_log_error[0] ? ": " : "",
+             last_log_error);
+    set_error(message);
+}
+
+// A batch of one sequence (sequence 0): tokens at positions 0..n_tokens-1, every position's output kept.
+static struct llama_batch one_sequence_batch(const int32_t * tokens, int32_t n_tokens) {
+    struct llama_batch batch = llama_batch_init(n_tokens, 0, 1);
+    for (int32_t i = 0; i < n_tokens; i++) {
+        batch.token[i] = tokens[i];
+        batch.pos[i] = i;
+        batch.n_seq_id[i] = 1;
+        batch.seq_id[i][0] = 0;
+        batch.logits[i] = 1;
+    }
+    batch.n_tokens = n_tokens;
+    return batch;
+}
+
+// A context for one sequence of up to n_ctx tokens; eval_callback (may be NULL) sees every computed tensor.
+static struct llama_context * new_context(struct llama_model * model, int32_t n_ctx, int32_t n_batch,
+                                          int32_t n_threads, int32_t flash_attn, int32_t offload_ops,
+                                          ggml_backend_sched_eval_callback eval_callback, void * eval_data) {
+    struct llama_context_params params = one_sequence_params(n_ctx, n_batch, n_threads);
+    params.flash_attn_type = flash_attn ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
+    params.op_offload = offload_ops != 0;
+    params.cb_eval = eval_callback;
+    params.cb_eval_user_data = eval_data;
+    return init_context(model, params, "a context");
 }
 
 // offload_ops: whether llama.cpp may run large ops of CPU-resident layers on a GPU (its default). Off for a
@@ -150,22 +184,11 @@ void llmgraph_context_free(struct llama_context * ctx) {
 // position into out (n_tokens rows of n_vocab floats). Returns 0 on success.
 int32_t llmgraph_decode_all(struct llama_context * ctx, const int32_t * tokens, int32_t n_tokens, float * out) {
     llama_memory_clear(llama_get_memory(ctx), 1);
-    struct llama_batch batch = llama_batch_init(n_tokens, 0, 1);
-    for (int32_t i = 0; i < n_tokens; i++) {
-        batch.token[i] = tokens[i];
-        batch.pos[i] = i;
-        batch.n_seq_id[i] = 1;
-        batch.seq_id[i][0] = 0;
-        batch.logits[i] = 1;
-    }
-    batch.n_tokens = n_tokens;
+    struct llama_batch batch = one_sequence_batch(tokens, n_tokens);
     last_log_error[0] = '\0';
     int32_t status = llama_decode(ctx, batch);
     if (status != 0) {
-        char message[1200];
-        snprintf(message, sizeof message, "llama_decode returned %d%s%s", status,
-                 last_log_error[0] ? ": " : "", last_log_error);
-        set_error(message);
+        set_call_error("llama_decode", status);
         llama_batch_free(batch);
         return status;
     }
@@ -184,27 +207,12 @@ int32_t llmgraph_decode_all(struct llama_context * ctx, const int32_t * tokens, 
 // enum llama_pooling_type: 0 none (per-token hidden states), 1 mean, 2 CLS, 3 last.
 struct llama_context * llmgraph_context_new_embedding(struct llama_model * model, int32_t n_ctx, int32_t n_threads,
                                                       int32_t pooling_type) {
-    struct llama_context_params params = llama_context_default_params();
-    params.n_ctx = (uint32_t) n_ctx;
-    params.n_batch = (uint32_t) n_ctx;
-    params.n_ubatch = (uint32_t) n_ctx;
-    params.n_seq_max = 1;
-    params.n_threads = n_threads;
-    params.n_threads_batch = n_threads;
+    struct llama_context_params params = one_sequence_params(n_ctx, n_ctx, n_threads);
     params.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
     params.op_offload = 0;
-    params.no_perf = 1;
     params.embeddings = 1;
     params.pooling_type = (enum llama_pooling_type) pooling_type;
-    last_log_error[0] = '\0';
-    struct llama_context * ctx = llama_init_from_model(model, params);
-    if (ctx == NULL) {
-        char message[1200];
-        snprintf(message, sizeof message, "llama.cpp could not create an embedding context%s%s",
-                 last_log_error[0] ? ": " : "", last_log_error);
-        set_error(message);
-    }
-    return ctx;
+    return init_context(model, params, "an embedding context");
 }
 
 // Encodes one sequence of tokens at positions 0..n_tokens-1 (sequence 0) and copies its embeddings into out: with
@@ -215,23 +223,12 @@ int32_t llmgraph_embed_all(struct llama_context * ctx, const int32_t * tokens, i
     if (memory != NULL) {
         llama_memory_clear(memory, 1);
     }
-    struct llama_batch batch = llama_batch_init(n_tokens, 0, 1);
-    for (int32_t i = 0; i < n_tokens; i++) {
-        batch.token[i] = tokens[i];
-        batch.pos[i] = i;
-        batch.n_seq_id[i] = 1;
-        batch.seq_id[i][0] = 0;
-        batch.logits[i] = 1;
-    }
-    batch.n_tokens = n_tokens;
+    struct llama_batch batch = one_sequence_batch(tokens, n_tokens);
     last_log_error[0] = '\0';
     int32_t status = llama_encode(ctx, batch);
     llama_batch_free(batch);
     if (status != 0) {
-        char message[1200];
-        snprintf(message, sizeof message, "llama_encode returned %d%s%s", status,
-                 last_log_error[0] ? ": " : "", last_log_error);
-        set_error(message);
+        set_call_error("llama_encode", status);
         return status;
     }
     const int32_t n_embd = llama_model_n_embd(llama_get_model(ctx));

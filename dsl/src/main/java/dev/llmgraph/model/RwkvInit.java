@@ -37,7 +37,11 @@ final class RwkvInit {
                 }
             }
             case LOW_RANK -> gaussian(out, random, 0, 0.5 / Math.sqrt(row));
-            default -> gaussian(out, random, 0.5, 0.25);
+            case RECURRENCE_VECTOR -> gaussian(out, random, 0.5, 0.25);
+            case TOKEN_EMBEDDING, POSITION_EMBEDDING, TOKEN_TYPE_EMBEDDING, RELATIVE_POSITION_BIAS, NORM_GAIN, NORM_BIAS,
+                 BIAS, ROUTER, PROJECTION, BRANCH_PROJECTION, BRANCH_OUTPUT, CONVOLUTION, STATE_DECAY, STATE_SKIP,
+                 STEP_BIAS -> throw new IllegalArgumentException(weight.name() + " (" + weight.role()
+                    + ") is not one of RWKV's own weights; WeightInit fills it");
         }
     }
 

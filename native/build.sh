@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds ggml and llama.cpp (shared libraries, plus llama-bench and the llmgraph shim) from the pinned
+# Builds ggml and llama.cpp (shared libraries with the RPC backend, plus llama-bench, ggml-rpc-server and the
+# llmgraph shim) from the pinned
 # llama.cpp source and prints the folder that holds them. A second call with the same source and
 # options finds the cached build and costs a few milliseconds.
 #
@@ -22,7 +23,7 @@ set -euo pipefail
 PACKAGE=node-llama-cpp
 PACKAGE_VERSION=3.22.1
 PACKAGE_SHA256=a0d9dd80eacd2ab1cfe71aee57ac8a806487fd70b3d2a38fbec637752d9e5c5f
-TARGETS=(ggml-base ggml-cpu ggml llama llama-bench)
+TARGETS=(ggml-base ggml-cpu ggml-rpc ggml llama llama-bench ggml-rpc-server)
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache="${LLMGRAPH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/llmgraph}"
@@ -87,7 +88,7 @@ fi
 # --- the options and the cache key ------------------------------------------------------------------
 cmake_args=(
   -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DCMAKE_BUILD_RPATH_USE_ORIGIN=ON
-  -DGGML_NATIVE=ON -DGGML_BACKEND_DL=OFF
+  -DGGML_NATIVE=ON -DGGML_BACKEND_DL=OFF -DGGML_RPC=ON
   -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF
   -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_COMMON=ON -DLLAMA_OPENSSL=OFF
 )
@@ -121,7 +122,10 @@ repository: apt-get install libcublas-dev-<version>) for LLMGRAPH_CUDA=1"
 fi
 # GGML_NATIVE compiles for this CPU, so the CPU's feature flags are part of the key.
 cpu_flags="$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | sha256sum | cut -c1-8)"
-key="$source_id-$flavour-$(uname -m)-$cpu_flags"
+# So are the build options and targets: a build made with other options (say, before the RPC backend was
+# added) is not reused.
+options="$(printf '%s\n' "${cmake_args[@]}" "${TARGETS[@]}" | sha256sum | cut -c1-6)"
+key="$source_id-$flavour-$(uname -m)-$cpu_flags-$options"
 out="$cache/native/$key"
 lib="$out/lib"
 mkdir -p "$out"
@@ -139,7 +143,7 @@ if [[ ! -f "$lib/.complete" ]]; then
   cmake --build "$build" -j "$jobs" --target "${TARGETS[@]}" >>"$log" 2>&1 \
     || { tail -n 30 "$log" >&2; die "cmake build failed; full log: $log"; }
   rm -rf "$lib"; mkdir -p "$lib"
-  cp -a "$build"/bin/*.so* "$build/bin/llama-bench" "$lib/"
+  cp -a "$build"/bin/*.so* "$build/bin/llama-bench" "$build/bin/ggml-rpc-server" "$lib/"
   mkdir -p "$out/include"
   cp "$src"/ggml/include/*.h "$src"/include/llama.h "$out/include/"
   rm -rf "$build"

@@ -9,9 +9,17 @@
 // Errors: functions return NULL or a negative number and leave a message in llmgraph_last_error(),
 // taken from llama.cpp's own log (its last error line) when it has one.
 
+#define _GNU_SOURCE  // POLLRDHUP
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>  // its tcp_info has the byte and segment counters; glibc's has not
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "llama.h"
 
@@ -54,6 +62,40 @@ struct llama_model * llmgraph_model_load(const char * path, int vocab_only, int 
     params.vocab_only = vocab_only != 0;
     params.n_gpu_layers = n_gpu_layers;
     params.use_extra_bufts = 0;  // keep weights in plain buffers, as llmgraph does
+    last_log_error[0] = '\0';
+    struct llama_model * model = llama_model_load_from_file(path, params);
+    if (model == NULL) {
+        char message[1200];
+        snprintf(message, sizeof message, "llama.cpp could not load %s%s%s", path,
+                 last_log_error[0] ? ": " : "", last_log_error);
+        set_error(message);
+    }
+    return model;
+}
+
+// Loads a model with its layers placed as llama.cpp's --device / -ngl / --tensor-split place them: devices is a
+// list of n_devices ggml devices (e.g. RPC servers' devices), n_gpu_layers how many of the last layers (the output
+// counting as one more) go to them, tensor_split their shares (NULL: by free memory).
+struct llama_model * llmgraph_model_load_on(const char * path, ggml_backend_dev_t * devices, int32_t n_devices,
+                                            int32_t n_gpu_layers, const float * tensor_split) {
+    if (n_devices < 0 || (size_t) n_devices > llama_max_devices()) {
+        set_error("llmgraph_model_load_on: more devices than llama.cpp can place layers on");
+        return NULL;
+    }
+    ggml_backend_dev_t list[n_devices + 1];
+    float split[llama_max_devices()];
+    memset(split, 0, sizeof split);
+    for (int32_t i = 0; i < n_devices; i++) {
+        list[i] = devices[i];
+        split[i] = tensor_split == NULL ? 0.0f : tensor_split[i];
+    }
+    list[n_devices] = NULL;
+    struct llama_model_params params = llama_model_default_params();
+    params.devices = list;
+    params.n_gpu_layers = n_gpu_layers;
+    params.split_mode = LLAMA_SPLIT_MODE_LAYER;
+    params.tensor_split = split;
+    params.use_extra_bufts = 0;
     last_log_error[0] = '\0';
     struct llama_model * model = llama_model_load_from_file(path, params);
     if (model == NULL) {
@@ -425,4 +467,69 @@ const float * llmgraph_capture_data(const struct llmgraph_capture * capture, int
 // The first tensor that could not be copied, or "" when every wanted one was.
 const char * llmgraph_capture_failed(const struct llmgraph_capture * capture) {
     return capture->failed_name;
+}
+
+// ---- RPC connections --------------------------------------------------------------------------------
+
+// ggml's RPC client aborts the process when a server it is connected to has gone, on the next message it sends.
+// This looks, without sending anything, at this process's open TCP connections to ip:port (numeric, as
+// inet_ntop writes it): between two messages a server sends nothing, so a connection that can be read from has
+// been closed or reset by the server. Returns the number of open connections, or -1 when one of them has been
+// closed by the server. With counters non-NULL, adds each connection's bytes sent and received and its
+// segments out and in (TCP_INFO) to counters[0..3].
+int32_t llmgraph_rpc_connections(const char * ip, int32_t port, int64_t * counters) {
+    DIR * dir = opendir("/proc/self/fd");
+    if (dir == NULL) {
+        set_error("cannot list /proc/self/fd to find the RPC connections");
+        return -2;
+    }
+    int32_t open = 0;
+    int closed = 0;
+    struct dirent * entry;
+    while ((entry = readdir(dir)) != NULL) {
+        char * end;
+        long fd = strtol(entry->d_name, &end, 10);
+        struct stat st;
+        if (*end != '\0' || fd == dirfd(dir) || fstat((int) fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+            continue;
+        }
+        struct sockaddr_storage peer;
+        socklen_t length = sizeof peer;
+        if (getpeername((int) fd, (struct sockaddr *) &peer, &length) != 0) {
+            continue;
+        }
+        char text[INET6_ADDRSTRLEN];
+        int peer_port;
+        if (peer.ss_family == AF_INET) {
+            struct sockaddr_in * v4 = (struct sockaddr_in *) &peer;
+            inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
+            peer_port = ntohs(v4->sin_port);
+        } else if (peer.ss_family == AF_INET6) {
+            struct sockaddr_in6 * v6 = (struct sockaddr_in6 *) &peer;
+            inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
+            peer_port = ntohs(v6->sin6_port);
+        } else {
+            continue;
+        }
+        if (peer_port != port || strcmp(text, ip) != 0) {
+            continue;
+        }
+        struct pollfd watch = { .fd = (int) fd, .events = POLLIN | POLLRDHUP };
+        if (poll(&watch, 1, 0) > 0 && (watch.revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR))) {
+            closed = 1;
+        }
+        open++;
+        if (counters != NULL) {
+            struct tcp_info info;
+            socklen_t info_length = sizeof info;
+            if (getsockopt((int) fd, IPPROTO_TCP, TCP_INFO, &info, &info_length) == 0) {
+                counters[0] += (int64_t) info.tcpi_bytes_acked;
+                counters[1] += (int64_t) info.tcpi_bytes_received;
+                counters[2] += (int64_t) info.tcpi_segs_out;
+                counters[3] += (int64_t) info.tcpi_segs_in;
+            }
+        }
+    }
+    closedir(dir);
+    return closed ? -1 : open;
 }

@@ -3,13 +3,13 @@ package dev.llmgraph.model;
 import dev.llmgraph.model.lower.Weights;
 import dev.llmgraph.model.lower.MemoryCheck;
 import dev.llmgraph.model.lower.KvCache;
+import dev.llmgraph.model.lower.LayerDevices;
 import dev.llmgraph.model.lower.HostMemory;
 import dev.llmgraph.ggml.Backend;
 import dev.llmgraph.ggml.Scheduler;
 import dev.llmgraph.spec.ArchitectureKind;
 import dev.llmgraph.spec.ModelSpec;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +30,7 @@ public final class Model implements AutoCloseable {
     private final ModelSpec spec;
     private final ModelOptions options;
     private final List<Backend> backends;
+    private final LayerDevices devices;
     private final Scheduler scheduler;
     private final Weights weights;
     private volatile StepGraph allocated; // volatile: a session closed on another thread releases it
@@ -37,10 +38,11 @@ public final class Model implements AutoCloseable {
     private boolean closed;
     private final ConcurrentUseGuard guard;
 
-    private Model(ModelSpec spec, ModelOptions options, List<Backend> backends, Weights weights) {
+    private Model(ModelSpec spec, ModelOptions options, ModelDevices devices, Weights weights) {
         this.spec = spec;
         this.options = options;
-        this.backends = backends;
+        this.backends = devices.scheduled();
+        this.devices = devices.layers();
         this.weights = weights;
         this.guard = new ConcurrentUseGuard("model '" + spec.name() + "'");
         this.scheduler = new Scheduler(backends, StepGraph.graphSize(this));
@@ -63,28 +65,18 @@ public final class Model implements AutoCloseable {
             // before any native call: a host allocation that fails takes the notebook's kernel down with it
             HostMemory.available().ifPresent(available -> MemoryCheck.weights(spec, options, source, available));
         }
-        List<Backend> backends = openBackends(options);
+        ModelDevices devices = ModelDevices.open(spec, options);
         Weights weights = null;
         try {
-            weights = Weights.create(spec, backends.getFirst(), options, source);
-            return new Model(spec, options, backends, weights);
+            weights = Weights.create(spec, devices.layers(), options, source);
+            return new Model(spec, options, devices, weights);
         } catch (RuntimeException e) {
             if (weights != null) {
                 weights.close();
             }
-            backends.forEach(Backend::close);
+            devices.scheduled().forEach(Backend::close);
             throw e;
         }
-    }
-
-    private static List<Backend> openBackends(ModelOptions options) {
-        List<Backend> backends = new ArrayList<>();
-        Backend primary = Backend.byName(options.backend(), options.threads());
-        backends.add(primary);
-        if (!primary.isCpu()) {
-            backends.add(Backend.cpu(options.threads()));
-        }
-        return backends;
     }
 
     // ---- running -----------------------------------------------------------------------------------------
@@ -237,9 +229,26 @@ public final class Model implements AutoCloseable {
         return options;
     }
 
-    /** The backend holding the weights. */
+    /** This process's backend, which holds the input layer (and, unless the model is split, every layer). */
     public Backend backend() {
-        return backends.getFirst();
+        return devices.local();
+    }
+
+    /** Which layers, and how many bytes of weights and cache, live on which device ({@link ModelOptions#placement()}). */
+    public PlacementTable placement() {
+        ensureOpen();
+        return PlacementTable.of(this, devices, backends, null);
+    }
+
+    /** {@link #placement()} with {@code cache}'s bytes on each device. */
+    PlacementTable placement(KvCache cache) {
+        ensureOpen();
+        return PlacementTable.of(this, devices, backends, cache);
+    }
+
+    /** Whether some layers live on RPC servers. */
+    public boolean split() {
+        return devices.split();
     }
 
     /** The values of a weight by its llama.cpp name (e.g. {@code blk.0.attn_q.weight}), converted to floats. */
@@ -289,7 +298,7 @@ public final class Model implements AutoCloseable {
 
     KvCache newCache(int size) {
         ensureOpen();
-        return new KvCache(spec, backends.getFirst(), options.cacheType(), size);
+        return new KvCache(spec, devices, options.cacheType(), size);
     }
 
     /** Enters a call that computes with or changes this model's native memory: see {@link ConcurrentUseGuard}. */
@@ -368,6 +377,7 @@ public final class Model implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Model(" + spec.name() + " on " + backends.getFirst() + ", " + options.matrixType() + " weights)";
+        return "Model(" + spec.name() + " on " + (split() ? backends.toString() : devices.local().toString()) + ", "
+                + options.matrixType() + " weights)";
     }
 }

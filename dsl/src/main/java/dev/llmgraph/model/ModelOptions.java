@@ -25,17 +25,21 @@ import java.util.function.Function;
  *                   ggml supports it (interleaved blocks for faster matrix products: llama.cpp's default, and
  *                   what its speed on Q4_0 relies on). Off by default, because repacked weights cannot be read
  *                   back ({@link Model#weight}, exports); benchmarks and pure inference turn it on.
+ * @param placement  which layers live on devices of other processes (RPC servers); {@link Placement#local()}
+ *                   keeps the whole model on {@code backend}
  */
 public record ModelOptions(String backend, int threads, GgmlType matrixType, GgmlType cacheType, int batchSize,
-                           int contextLength, boolean repack) {
+                           int contextLength, boolean repack, Placement placement) {
     /** CPU with one thread per core, F32 weights and cache, batches of 512 tokens. */
     public static ModelOptions cpu() {
-        return new ModelOptions("cpu", Runtime.getRuntime().availableProcessors(), GgmlType.F32, GgmlType.F32, 512, 0, false);
+        return new ModelOptions("cpu", Runtime.getRuntime().availableProcessors(), GgmlType.F32, GgmlType.F32, 512, 0, false,
+                Placement.local());
     }
 
     /** The first CUDA GPU, F16 weights and cache. */
     public static ModelOptions cuda() {
-        return new ModelOptions("cuda", Runtime.getRuntime().availableProcessors(), GgmlType.F16, GgmlType.F16, 512, 0, false);
+        return new ModelOptions("cuda", Runtime.getRuntime().availableProcessors(), GgmlType.F16, GgmlType.F16, 512, 0, false,
+                Placement.local());
     }
 
     /** The system property that {@link #configured()} reads first. */
@@ -92,31 +96,37 @@ public record ModelOptions(String backend, int threads, GgmlType matrixType, Ggm
     }
 
     public ModelOptions withBackend(String backend) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
     }
 
     public ModelOptions withThreads(int threads) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
     }
 
     public ModelOptions withMatrixType(GgmlType matrixType) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
     }
 
     public ModelOptions withCacheType(GgmlType cacheType) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
     }
 
     public ModelOptions withBatchSize(int batchSize) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
     }
 
     public ModelOptions withRepack(boolean repack) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
     }
 
     public ModelOptions withContextLength(int contextLength) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
+    }
+
+    /** The same options with layers placed on RPC servers as {@code placement} says. */
+    public ModelOptions withPlacement(Placement placement) {
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack,
+                java.util.Objects.requireNonNull(placement, "placement; use Placement.local() for none"));
     }
 
     void validate() {

@@ -56,6 +56,11 @@ public final class Session implements AutoCloseable {
         return cache.byteSize();
     }
 
+    /** Which device holds which layers, with this session's KV cache (or recurrent state) bytes on each. */
+    public PlacementTable placement() {
+        return model.placement(cache);
+    }
+
     /**
      * Bytes of backend memory of the recurrent layers' state (a state space model's convolution and scan state):
      * one sequence's, the same at any context length; equals the spec's {@code accounting().recurrentStateBytes()}.

@@ -27,18 +27,36 @@ public final class Backend implements AutoCloseable {
     private final MemorySegment backend;
     private final boolean cpu;
     private final String name;
+    /** The RPC server this backend computes on, or null for a device of this process. */
+    private final RpcEndpoint remote;
     private int threads;
     private GraphAllocator allocator;
     private AbortFlag abort;
     private boolean closed;
 
     private Backend(MemorySegment backend, boolean cpu) {
+        this(backend, cpu, null);
+    }
+
+    private Backend(MemorySegment backend, boolean cpu, RpcEndpoint remote) {
         if (Downcalls.isNull(backend)) {
-            throw new GgmlException("ggml could not initialise the " + (cpu ? "CPU" : "GPU") + " backend");
+            throw new GgmlException("ggml could not initialise the " + (cpu ? "CPU" : remote != null ? "RPC" : "GPU")
+                    + " backend");
         }
         this.backend = backend;
         this.cpu = cpu;
+        this.remote = remote;
         this.name = BackendApi.ggml_backend_name(backend);
+    }
+
+    /** A backend computing on a device of an RPC server ({@link RemoteDevice#open()}); the server is checked first. */
+    static Backend rpc(RemoteDevice device) {
+        RpcServers.ready(device.endpoint());
+        Backend b = new Backend(BackendApi.ggml_backend_dev_init(device.handle(), MemorySegment.NULL), false,
+                device.endpoint());
+        RpcServers.opened(device.endpoint());
+        b.abort = new AbortFlag(); // watched, read after each graph, as for CUDA
+        return b;
     }
 
     /** The CPU backend with one thread per available core. */
@@ -166,6 +184,18 @@ public final class Backend implements AutoCloseable {
         return cpu;
     }
 
+    /** The RPC server this backend computes on, if it is a remote one. */
+    public Optional<RpcEndpoint> remote() {
+        return Optional.ofNullable(remote);
+    }
+
+    /** Throws, naming the server, when this is a remote backend whose server has gone. */
+    public void checkReachable() {
+        if (remote != null) {
+            RpcServers.check(remote);
+        }
+    }
+
     /** CPU threads (0 for a GPU backend). */
     public int threads() {
         return threads;
@@ -191,7 +221,7 @@ public final class Backend implements AutoCloseable {
 
     /** Where this backend keeps tensors by default. */
     public BufferType defaultBufferType() {
-        return new BufferType(bufferType(), true);
+        return new BufferType(bufferType(), true, remote);
     }
 
     /**
@@ -369,7 +399,10 @@ public final class Backend implements AutoCloseable {
                 allocator.close();
             }
             abort.close();
-            BackendApi.ggml_backend_free(backend);
+            BackendApi.ggml_backend_free(backend); // for an RPC backend this sends nothing: safe when its server has gone
+            if (remote != null) {
+                RpcServers.closed(remote);
+            }
             closed = true;
         }
     }

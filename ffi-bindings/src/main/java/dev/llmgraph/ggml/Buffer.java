@@ -41,6 +41,9 @@ public final class Buffer implements AutoCloseable {
     }
 
     static Buffer allocate(Context ctx, BufferType type) {
+        if (type.remote() != null) {
+            RpcServers.ready(type.remote());
+        }
         long needed = bytesNeeded(ctx, type);
         DeviceMemory.requireRoom(type, needed);
         MemorySegment buffer = BackendApi.ggml_backend_alloc_ctx_tensors_from_buft(ctx.handle(), type.handle());
@@ -74,6 +77,9 @@ public final class Buffer implements AutoCloseable {
     /** Sets every byte to {@code value}. */
     public void clear(byte value) {
         ensureOpen();
+        if (type.remote() != null) {
+            RpcServers.check(type.remote());
+        }
         BackendApi.ggml_backend_buffer_clear(buffer, value);
     }
 
@@ -98,7 +104,11 @@ public final class Buffer implements AutoCloseable {
     @Override
     public void close() {
         if (!closed) {
-            BackendApi.ggml_backend_buffer_free(buffer);
+            // Freeing memory on an RPC server is a message, which ggml's client would abort on if the server has
+            // gone; its memory went with it, so nothing is left to free there.
+            if (type.remote() == null || !RpcServers.lost(type.remote())) {
+                BackendApi.ggml_backend_buffer_free(buffer);
+            }
             closed = true;
             OPEN.decrementAndGet();
             OPEN_BYTES.addAndGet(-bytes);

@@ -14,12 +14,24 @@ public final class BufferType {
     private final MemorySegment buft;
     private final String name;
     private final boolean readable;
+    private final RpcEndpoint remote;
 
     /** {@code readable}: false for a backend's extra types, whose buffers have no way to read data back. */
     BufferType(MemorySegment buft, boolean readable) {
+        this(buft, readable, null);
+    }
+
+    /** {@code remote}: the RPC server whose memory this is, or null for memory of this process. */
+    BufferType(MemorySegment buft, boolean readable, RpcEndpoint remote) {
         this.buft = buft;
         this.name = BackendApi.ggml_backend_buft_name(buft);
         this.readable = readable;
+        this.remote = remote;
+    }
+
+    /** The RPC server whose memory this is, or null for memory of this process. */
+    RpcEndpoint remote() {
+        return remote;
     }
 
     public String name() {

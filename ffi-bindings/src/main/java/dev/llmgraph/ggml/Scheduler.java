@@ -56,6 +56,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** Sizes the compute buffers for {@code graph} (the largest one expected) without running it. */
     public void reserve(Graph graph) {
+        checkRemotes();
         if (!BackendApi.ggml_backend_sched_reserve(handle(), graph.handle())) {
             throw new GgmlException("could not reserve compute memory for a graph of " + graph.nodeCount()
                     + " nodes on " + backends);
@@ -67,6 +68,7 @@ public final class Scheduler implements AutoCloseable {
      * can be filled; then call {@link #compute(Graph)}.
      */
     public void allocate(Graph graph) {
+        checkRemotes();
         for (int i = 0, n = graph.nodeCount(); i < n; i++) {
             Tensor node = graph.node(i);
             if (backends.stream().noneMatch(b -> b.supports(node))) {
@@ -94,6 +96,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** Computes a graph allocated with {@link #allocate(Graph)}. */
     public void compute(Graph graph) {
+        checkRemotes();
         backends.getLast().run(() -> BackendApi.ggml_backend_sched_graph_compute(handle(), graph.handle()), "graph");
     }
 
@@ -109,6 +112,7 @@ public final class Scheduler implements AutoCloseable {
             compute(graph);
             return output.toFloats();
         }
+        checkRemotes();
         long count = output.elementCount();
         MemorySegment room = staging.room(count);
         backends.getLast().run(() -> {
@@ -131,6 +135,11 @@ public final class Scheduler implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** Throws, naming the server, when a remote backend's RPC server has gone: before ggml's client aborts on it. */
+    private void checkRemotes() {
+        backends.forEach(Backend::checkReachable);
     }
 
     /** Number of pieces the last graph was split into (one per change of backend). */
@@ -157,7 +166,11 @@ public final class Scheduler implements AutoCloseable {
     @Override
     public void close() {
         if (!closed) {
-            BackendApi.ggml_backend_sched_free(sched);
+            // Freeing the compute memory on an RPC server that has gone would abort in ggml's client; then the
+            // scheduler, and its local compute memory, stay allocated until the process ends.
+            if (backends.stream().noneMatch(b -> b.remote().map(RpcServers::lost).orElse(false))) {
+                BackendApi.ggml_backend_sched_free(sched);
+            }
             if (staging != null) {
                 staging.close();
             }

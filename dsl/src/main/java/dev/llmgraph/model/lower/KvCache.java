@@ -1,7 +1,6 @@
 package dev.llmgraph.model.lower;
 
 import dev.llmgraph.ggml.Backend;
-import dev.llmgraph.ggml.Buffer;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Graph;
@@ -44,33 +43,38 @@ public final class KvCache implements AutoCloseable {
     private final Tensor[] v;
     private final boolean vTransposed;
     private final GgmlType type;
-    private final Context ctx;
-    private final Buffer buffer;
+    /** The K and V (or latent) tensors, each on its layer's backend; null when no layer attends. */
+    private final PlacedContexts tensors;
     /** The recurrent layers' state, or null when every layer attends. */
     private final RecurrentState recurrent;
 
     public KvCache(ModelSpec spec, Backend backend, GgmlType type, int size) {
+        this(spec, LayerDevices.single(backend, spec.layers()), type, size);
+    }
+
+    /** A cache whose layers live on their backends in {@code devices}. */
+    public KvCache(ModelSpec spec, LayerDevices devices, GgmlType type, int size) {
         this.size = size;
         this.type = type;
-        this.recurrent = spec.recurrent() ? new RecurrentState(spec, backend) : null;
+        Backend backend = devices.local();
+        this.recurrent = spec.recurrent() ? new RecurrentState(spec, devices) : null;
         if (spec.recurrent() && !attends(spec)) {
             this.vTransposed = false;
             this.k = null;
             this.v = null;
-            this.ctx = null;
-            this.buffer = null;
+            this.tensors = null;
             return;
         }
         if (spec.latentAttention()) {
             refuseForLatent(spec, backend, type, size);
             this.vTransposed = false;
-            this.ctx = Context.create(spec.layers());
+            this.tensors = new PlacedContexts(spec.layers());
             this.k = new Tensor[spec.layers()];
             this.v = null;
             for (int i = 0; i < spec.layers(); i++) {
-                k[i] = ctx.newTensor("cache_kv_latent." + i, type, spec.latent().cacheRow(), size);
+                k[i] = tensors.newTensor(devices.layer(i), "cache_kv_latent." + i, type, spec.latent().cacheRow(), size);
             }
-            this.buffer = allocate(ctx, backend);
+            allocate(tensors, recurrent);
             return;
         }
         this.vTransposed = !spec.attention().flash();
@@ -88,27 +92,19 @@ public final class KvCache implements AutoCloseable {
         if (backend.isCpu()) {
             HostMemory.available().ifPresent(available -> MemoryCheck.cache(spec, type, size, available));
         }
-        this.ctx = Context.create(2 * spec.layers());
+        this.tensors = new PlacedContexts(2 * spec.layers());
         this.k = new Tensor[spec.layers()];
         this.v = new Tensor[spec.layers()];
-        try {
-            for (int i = 0; i < spec.layers(); i++) {
-                if (!keepsRows(spec.layer(i).mixer())) {
-                    continue; // a hybrid stack's linear layers keep their state in the recurrent state instead
-                }
-                k[i] = ctx.newTensor("cache_k." + i, type, rowLength, size);
-                v[i] = vTransposed ? ctx.newTensor("cache_v." + i, type, size, rowLength)
-                        : ctx.newTensor("cache_v." + i, type, rowLength, size);
+        for (int i = 0; i < spec.layers(); i++) {
+            if (!keepsRows(spec.layer(i).mixer())) {
+                continue; // a hybrid stack's linear layers keep their state in the recurrent state instead
             }
-            this.buffer = ctx.allocate(backend);
-            buffer.clear((byte) 0);
-        } catch (RuntimeException e) {
-            ctx.close();
-            if (recurrent != null) {
-                recurrent.close();
-            }
-            throw e;
+            Backend home = devices.layer(i);
+            k[i] = tensors.newTensor(home, "cache_k." + i, type, rowLength, size);
+            v[i] = vTransposed ? tensors.newTensor(home, "cache_v." + i, type, size, rowLength)
+                    : tensors.newTensor(home, "cache_v." + i, type, rowLength, size);
         }
+        allocate(tensors, recurrent);
     }
 
     /** Whether some layer attends through a KV cache (in a hybrid stack, the softmax layers). */
@@ -141,13 +137,15 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    private static Buffer allocate(Context ctx, Backend backend) {
+    /** Gives the cache's tensors memory, zeroed; on failure frees what the cache holds. */
+    private static void allocate(PlacedContexts tensors, RecurrentState recurrent) {
         try {
-            Buffer buffer = ctx.allocate(backend);
-            buffer.clear((byte) 0);
-            return buffer;
+            tensors.allocate();
         } catch (RuntimeException e) {
-            ctx.close();
+            tensors.close();
+            if (recurrent != null) {
+                recurrent.close();
+            }
             throw e;
         }
     }
@@ -256,7 +254,12 @@ public final class KvCache implements AutoCloseable {
     }
 
     public long byteSize() {
-        return (buffer == null ? 0 : buffer.byteSize()) + (recurrent == null ? 0 : recurrent.byteSize());
+        return (tensors == null ? 0 : tensors.byteSize()) + (recurrent == null ? 0 : recurrent.byteSize());
+    }
+
+    /** Bytes of the cache (and recurrent state) on {@code backend}. */
+    public long byteSize(Backend backend) {
+        return (tensors == null ? 0 : tensors.byteSize(backend)) + (recurrent == null ? 0 : recurrent.byteSize(backend));
     }
 
     @Override
@@ -264,8 +267,8 @@ public final class KvCache implements AutoCloseable {
         if (recurrent != null) {
             recurrent.close();
         }
-        if (ctx != null) {
-            ctx.close();
+        if (tensors != null) {
+            tensors.close();
         }
     }
 }

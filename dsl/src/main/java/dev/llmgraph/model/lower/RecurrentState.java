@@ -1,8 +1,6 @@
 package dev.llmgraph.model.lower;
 
 import dev.llmgraph.ggml.Backend;
-import dev.llmgraph.ggml.Buffer;
-import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.spec.LinearAttention;
@@ -38,43 +36,42 @@ public final class RecurrentState implements AutoCloseable {
     private final Tensor[] shift;
     private final Tensor[] wkv;
     private final Tensor[] linear;
-    private final Context ctx;
-    private final Buffer buffer;
+    private final PlacedContexts tensors;
 
-    RecurrentState(ModelSpec spec, Backend backend) {
+    RecurrentState(ModelSpec spec, LayerDevices devices) {
         int layers = spec.layers();
         this.conv = new Tensor[layers];
         this.scan = new Tensor[layers];
         this.shift = new Tensor[layers];
         this.wkv = new Tensor[layers];
         this.linear = new Tensor[layers];
-        this.ctx = Context.create(2 * layers);
+        this.tensors = new PlacedContexts(2 * layers);
         try {
             for (int i = 0; i < layers; i++) {
+                Backend home = devices.layer(i);
                 switch (spec.layer(i).mixer()) {
                     case StateSpace m -> {
-                        conv[i] = ctx.newTensor("state_conv." + i, GgmlType.F32, m.convWidth() - 1, m.convChannels(),
+                        conv[i] = tensors.newTensor(home, "state_conv." + i, GgmlType.F32, m.convWidth() - 1, m.convChannels(),
                                 1);
                         scan[i] = switch (m) {
-                            case Ssm mamba -> ctx.newTensor("state_scan." + i, GgmlType.F32, mamba.stateDim(), 1,
+                            case Ssm mamba -> tensors.newTensor(home, "state_scan." + i, GgmlType.F32, mamba.stateDim(), 1,
                                     mamba.innerDim(), 1);
-                            case Mamba2 mamba2 -> ctx.newTensor("state_scan." + i, GgmlType.F32, mamba2.stateDim(),
+                            case Mamba2 mamba2 -> tensors.newTensor(home, "state_scan." + i, GgmlType.F32, mamba2.stateDim(),
                                     mamba2.headDim(), mamba2.heads(), 1);
                         };
                     }
                     case Rwkv m -> {
-                        shift[i] = ctx.newTensor("state_shift." + i, GgmlType.F32, spec.dModel(), 2, 1);
-                        wkv[i] = ctx.newTensor("state_wkv." + i, GgmlType.F32, m.headSize() * (long) spec.dModel(), 1);
+                        shift[i] = tensors.newTensor(home, "state_shift." + i, GgmlType.F32, spec.dModel(), 2, 1);
+                        wkv[i] = tensors.newTensor(home, "state_wkv." + i, GgmlType.F32, m.headSize() * (long) spec.dModel(), 1);
                     }
                     case LinearAttention m ->
-                            linear[i] = ctx.newTensor("state_linear." + i, GgmlType.F32, m.stateElements(spec.dModel()), 1);
+                            linear[i] = tensors.newTensor(home, "state_linear." + i, GgmlType.F32, m.stateElements(spec.dModel()), 1);
                     case Attention _, LatentAttention _ -> { } // their cache is the KvCache
                 }
             }
-            this.buffer = ctx.allocate(backend);
-            buffer.clear((byte) 0);
+            tensors.allocate();
         } catch (RuntimeException e) {
-            ctx.close();
+            tensors.close();
             throw e;
         }
     }
@@ -106,15 +103,20 @@ public final class RecurrentState implements AutoCloseable {
 
     /** Forgets the sequence: every state back to zero, as before its first token. */
     void clear() {
-        buffer.clear((byte) 0);
+        tensors.clear();
     }
 
     public long byteSize() {
-        return buffer.byteSize();
+        return tensors.byteSize();
+    }
+
+    /** Bytes of the state on {@code backend}. */
+    long byteSize(Backend backend) {
+        return tensors.byteSize(backend);
     }
 
     @Override
     public void close() {
-        ctx.close();
+        tensors.close();
     }
 }

@@ -23,27 +23,36 @@ public final class Weights implements AutoCloseable {
 
     private final List<Context> contexts;
     private final long bytes;
+    private final Map<BufferType, Long> bytesByType;
     private final Map<String, Tensor> tensors;
     private final List<WeightLayout.Weight> layout;
 
-    private Weights(List<Context> contexts, long bytes, Map<String, Tensor> tensors, List<WeightLayout.Weight> layout) {
+    private Weights(List<Context> contexts, long bytes, Map<BufferType, Long> bytesByType, Map<String, Tensor> tensors,
+                    List<WeightLayout.Weight> layout) {
         this.contexts = contexts;
         this.bytes = bytes;
+        this.bytesByType = bytesByType;
         this.tensors = tensors;
         this.layout = layout;
     }
 
     public static Weights create(ModelSpec spec, Backend backend, ModelOptions options, WeightSource source) {
+        return create(spec, LayerDevices.single(backend, spec.layers()), options, source);
+    }
+
+    /** The weights of {@code spec}, each on the backend of its layer ({@link LayerDevices#weight}). */
+    public static Weights create(ModelSpec spec, LayerDevices devices, ModelOptions options, WeightSource source) {
         List<WeightLayout.Weight> layout = WeightLayout.of(spec);
         List<Positions.ConstantTable> constants = Positions.of(spec).constantTables();
         Map<BufferType, Context> contexts = new LinkedHashMap<>();
         try {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
-            List<BufferType> extras = options.repack() ? backend.extraBufferTypes() : List.of();
-            BufferType plain = backend.defaultBufferType();
+            BufferType plain = devices.local().defaultBufferType();
             for (WeightLayout.Weight w : layout) {
                 GgmlType type = typeFor(w, options, source);
-                BufferType home = placement(w, type, backend, plain, extras);
+                Backend backend = devices.weight(w.name());
+                List<BufferType> extras = options.repack() ? backend.extraBufferTypes() : List.of();
+                BufferType home = placement(w, type, backend, backend.defaultBufferType(), extras);
                 Context ctx = contexts.computeIfAbsent(home, b -> Context.create(layout.size() + constants.size()));
                 tensors.put(w.name(), ctx.newTensor(w.name(), type, w.ne()));
             }
@@ -52,8 +61,11 @@ public final class Weights implements AutoCloseable {
                 tensors.put(table.name(), ctx.newTensor(table.name(), GgmlType.F32, table.width(), table.rows()));
             }
             long bytes = 0;
+            Map<BufferType, Long> bytesByType = new LinkedHashMap<>();
             for (var e : contexts.entrySet()) {
-                bytes += e.getValue().allocate(e.getKey()).byteSize();
+                long size = e.getValue().allocate(e.getKey()).byteSize();
+                bytesByType.put(e.getKey(), size);
+                bytes += size;
             }
             long elements = layout.stream().mapToLong(WeightLayout.Weight::elements).sum();
             ProgressListener listener = elements >= SHOW_PROGRESS_ABOVE
@@ -70,7 +82,7 @@ public final class Weights implements AutoCloseable {
             for (Positions.ConstantTable table : constants) {
                 tensors.get(table.name()).setFloats(table.values());
             }
-            return new Weights(List.copyOf(contexts.values()), bytes, tensors, layout);
+            return new Weights(List.copyOf(contexts.values()), bytes, bytesByType, tensors, layout);
         } catch (RuntimeException e) {
             contexts.values().forEach(Context::close);
             throw e;
@@ -145,6 +157,15 @@ public final class Weights implements AutoCloseable {
 
     public long byteSize() {
         return bytes;
+    }
+
+    /** Bytes of the weights in {@code backend}'s memory (its default and extra buffer types). */
+    public long byteSize(Backend backend) {
+        long total = bytesByType.getOrDefault(backend.defaultBufferType(), 0L);
+        for (BufferType extra : backend.extraBufferTypes()) {
+            total += bytesByType.getOrDefault(extra, 0L);
+        }
+        return total;
     }
 
     @Override

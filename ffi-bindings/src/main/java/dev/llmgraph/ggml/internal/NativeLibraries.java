@@ -22,10 +22,12 @@ public final class NativeLibraries {
     private static final List<String> GGML = List.of("libggml-base.so", "libggml-cpu.so", "libggml.so");
     private static final String CUDA = "libggml-cuda.so";
     private static final String SHIM = "libllmgraph-shim.so";
+    private static final String RPC = "libggml-rpc.so";
 
     private static volatile Path directory;
     private static volatile SymbolLookup ggml;
     private static volatile SymbolLookup shim;
+    private static volatile SymbolLookup rpc;
 
     private NativeLibraries() {}
 
@@ -69,6 +71,26 @@ public final class NativeLibraries {
                     shim = open(SHIM);
                 }
                 lookup = shim;
+            }
+        }
+        return lookup;
+    }
+
+    /** Symbols of ggml's RPC client (libggml-rpc), which reaches devices in other processes or on other hosts. */
+    public static SymbolLookup rpc() {
+        SymbolLookup lookup = rpc;
+        if (lookup == null) {
+            synchronized (NativeLibraries.class) {
+                if (rpc == null) {
+                    ggml();
+                    if (!Files.isRegularFile(directory().resolve(RPC))) {
+                        throw new NativeLibraryException("the native libraries in " + directory() + " were built "
+                                + "without ggml's RPC backend (no " + RPC + "); rebuild them with " + BUILD_COMMAND
+                                + ", which now builds it");
+                    }
+                    rpc = open(RPC);
+                }
+                lookup = rpc;
             }
         }
         return lookup;

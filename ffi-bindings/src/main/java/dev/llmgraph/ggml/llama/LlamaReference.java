@@ -1,6 +1,7 @@
 package dev.llmgraph.ggml.llama;
 
 import dev.llmgraph.ggml.Backend;
+import dev.llmgraph.ggml.RemoteDevice;
 import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.ggml.internal.Downcalls;
 import dev.llmgraph.ggml.internal.LlamaApi;
@@ -11,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -128,10 +130,24 @@ public final class LlamaReference implements AutoCloseable {
             });
         }
         LlamaModel model = LlamaModel.load(gguf, LlamaPreflight.Use.FULL_MODEL, settings.gpuLayers());
+        return withContext(model, settings, settings.gpuLayers() > 0);
+    }
+
+    /**
+     * Loads {@code gguf} with its last {@code gpuLayers} layers (the output layer counting as one more) on
+     * {@code devices} (RPC servers' devices) in the shares {@code split} (null: by their free memory), the rest on
+     * this process's CPU: llama.cpp's own placement, as {@code llama-cli --rpc ... -ngl N --tensor-split ...}
+     * does it.
+     */
+    public static LlamaReference openOn(Path gguf, Settings settings, List<RemoteDevice> devices, int gpuLayers,
+                                        float[] split) {
+        return withContext(LlamaModel.loadOn(gguf, devices, gpuLayers, split), settings, true);
+    }
+
+    private static LlamaReference withContext(LlamaModel model, Settings settings, boolean offloadOps) {
         LlamaLog.reset();
         MemorySegment context = ShimApi.llmgraph_context_new(model.pointer(), settings.contextLength(),
-                settings.contextLength(), settings.threads(), settings.flashAttention() ? 1 : 0,
-                settings.gpuLayers() > 0 ? 1 : 0);
+                settings.contextLength(), settings.threads(), settings.flashAttention() ? 1 : 0, offloadOps ? 1 : 0);
         if (Downcalls.isNull(context)) {
             model.close();
             throw new LlamaException("llama.cpp could not create a context for " + model.path() + ": "

@@ -54,7 +54,6 @@ public final class Backend implements AutoCloseable {
         RpcServers.ready(device.endpoint());
         Backend b = new Backend(BackendApi.ggml_backend_dev_init(device.handle(), MemorySegment.NULL), false,
                 device.endpoint());
-        RpcServers.opened(device.endpoint());
         b.abort = new AbortFlag(); // watched, read after each graph, as for CUDA
         return b;
     }
@@ -400,9 +399,6 @@ public final class Backend implements AutoCloseable {
             }
             abort.close();
             BackendApi.ggml_backend_free(backend); // for an RPC backend this sends nothing: safe when its server has gone
-            if (remote != null) {
-                RpcServers.closed(remote);
-            }
             closed = true;
         }
     }

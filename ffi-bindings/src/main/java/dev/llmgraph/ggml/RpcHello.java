@@ -30,7 +30,12 @@ final class RpcHello {
     /** The server's protocol version, {@code major.minor.patch}, once it has answered. */
     static String version(RpcEndpoint endpoint, int connectMillis, int answerMillis) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), connectMillis);
+            try {
+                socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), connectMillis);
+            } catch (SocketTimeoutException e) {
+                throw new RemoteDeviceException(endpoint, "no answer to a connection within " + connectMillis / 1000.0
+                        + " s; is the host up, and does a firewall let port " + endpoint.port() + " through?");
+            }
             socket.setSoTimeout(answerMillis);
             OutputStream out = socket.getOutputStream();
             ByteBuffer request = ByteBuffer.allocate(1 + 8 + CAPABILITIES).order(ByteOrder.LITTLE_ENDIAN);
@@ -57,10 +62,10 @@ final class RpcHello {
             }
             return version;
         } catch (ConnectException e) {
-            throw new RemoteDeviceException(endpoint, "nothing listens there (" + e.getMessage() + "); start one with "
-                    + "bin/llmgraph rpc-server --host H --port P on that machine, or remove it from the list");
+            throw new RemoteDeviceException(endpoint, "nothing listens there (the connection was refused); start one "
+                    + "with bin/llmgraph rpc-server --host H --port P on that machine, or remove it from the list");
         } catch (SocketTimeoutException e) {
-            throw new RemoteDeviceException(endpoint, "did not answer within " + (answerMillis / 1000.0) + " s; an "
+            throw new RemoteDeviceException(endpoint, "did not answer within " + answerMillis / 1000.0 + " s; an "
                     + "rpc-server serves one client at a time, so another program may be using it (or it is not an "
                     + "RPC server, or a firewall drops the connection)");
         } catch (EOFException e) {

@@ -7,7 +7,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -31,8 +30,6 @@ public final class RpcServers {
     private static final int CONNECT_MILLIS = Integer.getInteger("llmgraph.rpc.connectMillis", 3000);
     private static final int ANSWER_MILLIS = Integer.getInteger("llmgraph.rpc.answerMillis", 10000);
 
-    /** Backends and buffers open per server: while any are, this process holds ggml's one connection to it. */
-    private static final Map<RpcEndpoint, Integer> users = new ConcurrentHashMap<>();
     private static final Set<RpcEndpoint> lost = ConcurrentHashMap.newKeySet();
 
     private RpcServers() {}
@@ -75,7 +72,8 @@ public final class RpcServers {
      * connection to it (ggml's client is about to open one), else checks the connection it holds.
      */
     static synchronized void ready(RpcEndpoint endpoint) {
-        if (users.getOrDefault(endpoint, 0) == 0 && !lost.contains(endpoint)) {
+        // ggml keeps one connection per server while anything of it (a backend, a buffer) is alive, and reuses it
+        if (connections(endpoint) == 0 && !lost.contains(endpoint)) {
             RpcHello.version(endpoint, CONNECT_MILLIS, ANSWER_MILLIS);
         } else {
             check(endpoint);
@@ -90,14 +88,17 @@ public final class RpcServers {
         if (lost.contains(endpoint)) {
             throw gone(endpoint);
         }
-        int state;
-        try (Arena arena = Arena.ofConfined()) {
-            state = RpcApi.llmgraph_rpc_connections(arena.allocateFrom(endpoint.address()), endpoint.port(),
-                    MemorySegment.NULL);
-        }
-        if (state == -1) {
+        if (connections(endpoint) == -1) {
             lost.add(endpoint);
             throw gone(endpoint);
+        }
+    }
+
+    /** This process's open connections to the server, or -1 when the server has closed one. */
+    private static int connections(RpcEndpoint endpoint) {
+        try (Arena arena = Arena.ofConfined()) {
+            return RpcApi.llmgraph_rpc_connections(arena.allocateFrom(endpoint.address()), endpoint.port(),
+                    MemorySegment.NULL);
         }
     }
 
@@ -146,13 +147,5 @@ public final class RpcServers {
             return new Traffic(bytesSent - before.bytesSent, bytesReceived - before.bytesReceived,
                     segmentsSent - before.segmentsSent, segmentsReceived - before.segmentsReceived);
         }
-    }
-
-    static void opened(RpcEndpoint endpoint) {
-        users.merge(endpoint, 1, Integer::sum);
-    }
-
-    static void closed(RpcEndpoint endpoint) {
-        users.merge(endpoint, -1, (a, b) -> a + b <= 0 ? null : a + b);
     }
 }

@@ -87,6 +87,18 @@ class JambaStackTest {
         }
     }
 
+    /**
+     * Jamba-v0.1's memory: the paper's Table 1 gives its KV cache at 256K tokens as 4GB (16-bit): 4 attention layers of
+     * 8 K/V heads of 128, K and V, 2 bytes, 262 144 tokens = 4 GiB. The 28 Mamba layers add a fixed state.
+     */
+    @Test
+    void jambaV01KeepsAKvCacheOnFourLayersAndAStateOnTwentyEight() {
+        ModelSpec jamba = dev.llmgraph.presets.Presets.jambaV01();
+        assertEquals(4L * 2 * 8 * 128 * 2, jamba.accounting().kvCacheBytesPerToken(GgmlType.F16));
+        assertEquals(4L << 30, jamba.accounting().kvCacheBytes(262_144, GgmlType.F16));
+        assertEquals(28L * 4 * (3 * 8192 + 16 * 8192), jamba.accounting().recurrentStateBytes());
+    }
+
     @Test
     void wrongPatternsAreRefusedInWords() {
         assertEquals("moe.sparseLayers.offset = 2: must lie in 0 .. 1: the routing layer's index within each period "

@@ -258,11 +258,9 @@ final class Misfits {
             return;
         }
         expertChoices(router, shared, activation, sameWidthAsFfn);
-        if (m.denseLayers() > 0) {
-            add(m.denseLayers() + " dense layers first", "routes every layer");
-        }
-        if (!m.routesEveryLayer()) {
-            add("experts on " + m.sparseLayers(), "routes every layer");
+        if (m.denseLayers() > 0 || !m.routesEveryLayer()) {
+            add(m.denseLayers() > 0 ? m.denseLayers() + " dense layers first" : "experts on " + m.sparseLayers(),
+                    "routes every layer");
         }
     }
 

@@ -63,6 +63,14 @@ class JambaReadErrorsTest {
     }
 
     @Test
+    void llamaRefusesExpertsOnEveryOtherLayer() {
+        ModelSpec mixtral = TinyModels.all().get("llama, 4 experts top-2");
+        ModelSpec alternating = mixtral.withMoe(mixtral.moe().withSparseEvery(2, 1));
+        assertEquals(java.util.List.of("experts on layers 1, 3, ... (every 2) with a llama architecture (llama.cpp's "
+                + "llama graph routes every layer)"), GgufReport.of(alternating).problems());
+    }
+
+    @Test
     void mambaWithoutJambasNormsMapsToNoArchitecture() {
         ModelSpec plain = JambaParityTest.tinyJamba().withSsm(Ssm.mamba(64));
         assertEquals("tiny-jamba maps to no llama.cpp architecture; the closest, jamba, differs in:\n"

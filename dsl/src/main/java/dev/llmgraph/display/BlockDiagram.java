@@ -225,9 +225,18 @@ public final class BlockDiagram implements RichDisplay {
             sb.append("  ").append(formula(s, "FFN")).append("    ").append(ffn).append('\n');
             return tail(s, sb);
         }
-        if (s.recurrent()) {
+        if (s.recurrent() && s.hybrid() == null) {
             sb.append("  x = x + Mamba(").append(normName(s.norm())).append("(x))    ").append(s.ssm())
                     .append("; no positions, no FFN\n");
+            return tail(s, sb);
+        }
+        if (s.recurrent()) { // Jamba: Mamba or attention, then an FFN (or experts) in every layer
+            String ffn = SpecFacts.ffnName(s.ffn()) + ", " + s.dModel() + " -> " + s.ffnDim() + " -> " + s.dModel()
+                    + (s.sparse() ? "; " + s.moe() : "");
+            sb.append("  ").append(formula(s, "Mamba")).append("    ").append(s.ssm()).append("; no positions\n");
+            sb.append("    (").append(s.hybrid()).append(": ").append(SpecFacts.attention(s.attention()))
+                    .append(")\n");
+            sb.append("  ").append(formula(s, "FFN")).append("    ").append(ffn).append('\n');
             return tail(s, sb);
         }
         String attention = SpecFacts.attention(s.attention()) + "; " + s.positional() + "; "

@@ -74,9 +74,18 @@ final class SpecFacts {
         } else if (s.recurrent()) {
             rows.put("mixer", "selective state space " + s.ssm() + ", a state of " + s.ssm().stateElements()
                     + " values per layer at any context");
+            if (s.hybrid() != null) {
+                rows.put("hybrid", s.hybrid() + "; " + attention(s.attention()) + ", a KV cache on those layers");
+            }
             rows.put("norm", s.norm().toString());
             rows.put("norm placement", placement(s.placement(), s.layers()));
-            rows.put("block", "x + Mamba(N(x)): the mixer alone, no FFN");
+            if (s.hybrid() == null) {
+                rows.put("block", "x + Mamba(N(x)): the mixer alone, no FFN");
+            } else {
+                rows.put("block", "sequential: Mamba or attention, then FFN" + (s.sparse() ? " or experts" : ""));
+                rows.put("ffn", ffnName(s.ffn()) + ", width " + s.ffnDim() + (s.ffn().bias() ? ", bias" : "")
+                        + (s.sparse() ? "; experts " + s.moe() : ""));
+            }
         } else {
             rows.put("attention", attention(s.attention()));
             rows.put("heads / kvHeads / headDim", s.heads() + " / " + s.kvHeads() + " / " + s.headDim());

@@ -134,11 +134,17 @@ final class MoePresets {
                 .withYarnMscale(full.yarnMscale()).withFlash(full.flash());
     }
 
-    /** At most 8 experts of width 16, at most 2 per token, shared ones of width 16, at most 1 dense layer. */
+    /**
+     * At most 8 experts of width 16, at most 2 per token, shared ones of width 16, at most 1 dense layer, routing on
+     * the same period of layers.
+     */
     static Moe tiny(Moe full) {
         int experts = Math.min(full.experts(), 8);
         Moe moe = Moe.of(experts, Math.min(full.expertsPerToken(), 2), full.expert().withWidth(16))
                 .withRouter(full.router()).withDenseLayers(Math.min(full.denseLayers(), 1));
+        if (!full.routesEveryLayer()) {
+            moe = moe.withSparseEvery(full.sparseLayers().every(), full.sparseLayers().offset());
+        }
         SharedExperts shared = full.shared();
         return shared.present()
                 ? moe.withShared(SharedExperts.of(shared.count(), 16).withSigmoidGate(shared.sigmoidGate())) : moe;

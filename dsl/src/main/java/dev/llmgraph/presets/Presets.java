@@ -247,9 +247,15 @@ public final class Presets {
         return StateSpacePresets.mamba2_2_7b();
     }
 
+    /** Jamba-v0.1, Mamba interleaved with attention and experts: see {@link StateSpacePresets}. */
+    public static ModelSpec jambaV01() {
+        return StateSpacePresets.jambaV01();
+    }
+
     /**
-     * Every full-size recurrent preset by name (Mamba, Mamba-2, RWKV): models without attention, kept apart from
-     * {@link #all()}, whose readers (tables of heads and KV caches) expect both.
+     * Every full-size recurrent preset by name (Mamba, Mamba-2, RWKV, linear attention, Jamba): models without
+     * attention on every layer, kept apart from {@link #all()}, whose readers (tables of heads and KV caches) expect
+     * both on every layer.
      */
     public static Map<String, Supplier<ModelSpec>> stateSpace() {
         Map<String, Supplier<ModelSpec>> all = new LinkedHashMap<>();
@@ -259,6 +265,7 @@ public final class Presets {
         all.put("rwkv6-finch-1.6b", RwkvPresets::finch1b6);
         all.put("rwkv7-goose-1.5b", RwkvPresets::goose1b5);
         all.put("transnormerllm-385m", LinearAttentionPresets::transNormerLlm385m);
+        all.put("jamba-v0.1", Presets::jambaV01);
         return all;
     }
 

@@ -63,7 +63,10 @@ final class LinearAttentionRules {
         return problems;
     }
 
-    /** A hybrid pattern needs the linear attention it interleaves and the softmax attention it puts in. */
+    /**
+     * A hybrid pattern needs the recurrent mixer it interleaves (linear attention or a state space; RWKV brings its
+     * own channel mixing, so it is not interleaved) and the softmax attention it puts in.
+     */
     static List<SpecProblem> checkHybrid(HybridPattern p, ModelSpec s) {
         List<SpecProblem> problems = new ArrayList<>();
         if (p.softmaxEvery() < 2) {
@@ -73,9 +76,14 @@ final class LinearAttentionRules {
                     + ": the softmax layer's index within each period of " + p.softmaxEvery(), "Jamba uses "
                     + "HybridPattern.softmaxEvery(8).withOffset(4)"));
         }
-        if (s.linear() == null) {
-            problems.add(new SpecProblem("hybrid", p, "interleaves softmax attention with linear attention, which is "
-                    + "not set", "set .linearAttention(LinearAttention.transNormer(heads)) or drop the hybrid pattern"));
+        if (s.rwkv() != null) {
+            problems.add(new SpecProblem("hybrid", p, "interleaves softmax attention with RWKV, whose blocks bring "
+                    + "their own channel mixing; llmgraph interleaves linear attention or Mamba", "drop the hybrid "
+                    + "pattern, or use .linearAttention(...) or .ssm(Ssm.mamba(dModel)) instead of .rwkv(...)"));
+        } else if (s.linear() == null && s.ssm() == null) {
+            problems.add(new SpecProblem("hybrid", p, "interleaves softmax attention with a recurrent mixer, and "
+                    + "neither linear attention nor a state space is set", "set .linearAttention(LinearAttention"
+                    + ".transNormer(heads)) or .ssm(Ssm.mamba(dModel)), or drop the hybrid pattern"));
         }
         if (s.attention() == null) {
             problems.add(new SpecProblem("hybrid", p, "puts softmax attention on some layers, which is not set",

@@ -194,7 +194,8 @@ public final class ModelBuilder {
 
     /**
      * A hybrid stack: the layers {@code hybrid} picks use the softmax {@code attention}, the others the linear
-     * attention (both must be set); null returns to linear attention on every layer.
+     * attention or the state space (Jamba), both of which must be set; with a state space every layer keeps the
+     * {@code ffn} (or {@code moe}'s experts where it routes). Null returns to the recurrent mixer on every layer.
      */
     public ModelBuilder hybrid(HybridPattern hybrid) {
         this.hybrid = hybrid;
@@ -246,9 +247,10 @@ public final class ModelBuilder {
 
     /** The spec, or an {@link InvalidSpecException} listing every problem. */
     public ModelSpec build() {
-        boolean recurrent = ssm != null || rwkv != null;
-        Ffn dense = recurrent ? null : ffn == null && moe != null ? moe.expert() : ffn;
-        Attention heads = recurrent || linear != null && hybrid == null ? null
+        // Mamba alone and RWKV are whole blocks; a hybrid stack keeps attention and the FFN beside Mamba (Jamba).
+        boolean mixerOnly = ssm != null && hybrid == null || rwkv != null;
+        Ffn dense = mixerOnly ? null : ffn == null && moe != null ? moe.expert() : ffn;
+        Attention heads = mixerOnly || linear != null && hybrid == null ? null
                 : latent != null && latent.heads() >= 1 && latent.queryKeyHeadDim() >= 1 ? latent.asMultiHead()
                 : attention;
         ModelSpec spec = new ModelSpec(name, kind, vocabSize, dModel, layers, contextLength, heads, positional,

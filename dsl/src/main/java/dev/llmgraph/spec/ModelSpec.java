@@ -32,8 +32,8 @@ import java.util.Set;
  *                          spec has no attention and no FFN (both null)
  * @param linear            linear attention with a decay ({@link LinearAttention}) on every layer instead of softmax
  *                          attention, with the spec's FFN, or null; such a spec has no attention (null)
- * @param hybrid            which layers use {@code attention} instead of {@code linear} (a hybrid stack), or null for
- *                          linear attention on every layer
+ * @param hybrid            which layers use {@code attention} instead of {@code linear} or {@code ssm} (a hybrid
+ *                          stack; with {@code ssm}, Jamba's, every layer also has the FFN or experts), or null
  * @param parallelBlock     attention and FFN read the same input and their outputs are summed
  *                          (GPT-J, Falcon): {@code x = x + Attn(N(x)) + FFN(N(x))}
  * @param embeddings        tying, scaling and the embedding LayerNorm
@@ -113,19 +113,21 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
      * spec's attention (or its latent attention), the sliding-window pattern decides the mask, and the mixture of
      * experts (where there is one) replaces the FFN on the layers it makes sparse. A state space model's layers are
      * its {@link Ssm} alone, with no channel mixer (null). With linear attention every layer has it, except, in a
-     * hybrid stack, the layers the {@link HybridPattern} gives the softmax {@code attention}.
+     * hybrid stack, the layers the {@link HybridPattern} gives the softmax {@code attention}; a hybrid stack of Mamba
+     * and attention (Jamba) has the FFN or the experts beside every layer's mixer.
      */
     public LayerChoice layer(int layer) {
-        if (ssm != null) {
+        if (ssm != null && hybrid == null) {
             return new LayerChoice(layer, ssm, kind.mask(), null);
         }
         if (rwkv != null) {
             return new LayerChoice(layer, rwkv, kind.mask(), rwkv.channelMix());
         }
-        if (linear != null) {
+        if (linear != null || ssm != null) {
             ChannelMixer channel = moe != null && moe.sparse(layer) ? moe : ffn;
+            SequenceMixer recurrentMixer = linear != null ? linear : ssm;
             return hybrid != null && hybrid.softmax(layer) ? new LayerChoice(layer, attention, mask(layer), channel)
-                    : new LayerChoice(layer, linear, kind.mask(), channel);
+                    : new LayerChoice(layer, recurrentMixer, kind.mask(), channel);
         }
         ChannelMixer channel = moe != null && moe.sparse(layer) ? moe : ffn;
         SequenceMixer mixer = latent != null ? latent : attention;
@@ -282,13 +284,13 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return name + ": " + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
                 + "\n  vocabSize " + vocabSize + ", dModel " + dModel + ", layers " + layers + ", contextLength "
                 + contextLength
-                + (ssm != null ? "\n  mixer       " + ssm : rwkv != null ? "\n  mixer       " + rwkv
-                : linear != null ? "\n  mixer       " + linear + (hybrid == null ? ""
-                : "\n  hybrid      " + hybrid + "\n  attention   " + attention)
+                + (ssm != null || linear != null ? "\n  mixer       " + (ssm != null ? ssm : linear)
+                + (hybrid == null ? "" : "\n  hybrid      " + hybrid + "\n  attention   " + attention)
+                : rwkv != null ? "\n  mixer       " + rwkv
                 : "\n  attention   " + (latent != null ? latent : attention))
                 + "\n  positional  " + positional
                 + "\n  norm        " + norm + ", " + placement + (finalNorm ? ", final norm" : ", no final norm")
-                + (ssm != null ? "\n  ffn         none (Mamba blocks are the mixer alone)"
+                + (ssm != null && hybrid == null ? "\n  ffn         none (Mamba blocks are the mixer alone)"
                 : rwkv != null ? "\n  ffn         " + rwkv.channelMix() : "\n  ffn         " + ffn)
                 + (parallelBlock ? ", parallel with attention" : "")
                 + (moe != null ? "\n  experts     " + moe : "")

@@ -11,7 +11,8 @@ package dev.llmgraph.spec;
  *  y = sum_j weights[j] * y_j  (+ shared experts)
  * </pre>
  * The first {@code denseLayers} layers use the spec's dense {@link Ffn} instead (DeepSeek's
- * {@code first_k_dense_replace}: 1 for DeepSeek-V2).
+ * {@code first_k_dense_replace}: 1 for DeepSeek-V2), and so do the layers outside {@code sparseLayers} (Jamba routes
+ * every other layer: {@code withSparseEvery(2, 1)}, its {@code expert_layer_period} and {@code expert_layer_offset}).
  *
  * @param experts         routed experts per layer
  * @param expertsPerToken k, the experts each token goes to
@@ -19,9 +20,15 @@ package dev.llmgraph.spec;
  * @param shared          experts every token passes through
  * @param router          how scores, top-k and weights are computed
  * @param denseLayers     leading layers that keep the dense FFN
+ * @param sparseLayers    the layers that route (beyond the leading dense ones); the others keep the dense FFN
  */
-public record Moe(int experts, int expertsPerToken, Ffn expert, SharedExperts shared, Router router, int denseLayers)
-        implements ChannelMixer {
+public record Moe(int experts, int expertsPerToken, Ffn expert, SharedExperts shared, Router router, int denseLayers,
+                  LayerPeriod sparseLayers) implements ChannelMixer {
+
+    /** Experts on every layer after the {@code denseLayers} leading ones. */
+    public Moe(int experts, int expertsPerToken, Ffn expert, SharedExperts shared, Router router, int denseLayers) {
+        this(experts, expertsPerToken, expert, shared, router, denseLayers, LayerPeriod.everyLayer());
+    }
 
     /**
      * {@code experts} routed experts of kind {@code expert}, {@code k} per token, softmax router renormalised
@@ -35,11 +42,21 @@ public record Moe(int experts, int expertsPerToken, Ffn expert, SharedExperts sh
     }
 
     public Moe withShared(SharedExperts shared) {
-        return new Moe(experts, expertsPerToken, expert, shared, router, denseLayers);
+        return new Moe(experts, expertsPerToken, expert, shared, router, denseLayers, sparseLayers);
     }
 
     public Moe withRouter(Router router) {
-        return new Moe(experts, expertsPerToken, expert, shared, router, denseLayers);
+        return new Moe(experts, expertsPerToken, expert, shared, router, denseLayers, sparseLayers);
+    }
+
+    /**
+     * Experts on every {@code every}-th layer, at index {@code offset} of each period, the dense FFN elsewhere
+     * (Jamba: {@code withSparseEvery(2, 1)}). Refuses a period below 1 or an offset outside 0 .. every - 1 at once.
+     */
+    public Moe withSparseEvery(int every, int offset) {
+        FieldRules.refuse(FieldRules.count("moe.sparseLayers.every", every));
+        FieldRules.refuse(SparseLayerRules.offset(new LayerPeriod(every, offset)));
+        return new Moe(experts, expertsPerToken, expert, shared, router, denseLayers, new LayerPeriod(every, offset));
     }
 
     /** Refuses a negative count at once; more than the layers is checked by {@code build()}. */
@@ -48,12 +65,17 @@ public record Moe(int experts, int expertsPerToken, Ffn expert, SharedExperts sh
             throw new IllegalArgumentException(new SpecProblem("moe.denseLayers", denseLayers, "must be 0 or more",
                     "DeepSeek-V2 keeps 1 dense layer first").toString());
         }
-        return new Moe(experts, expertsPerToken, expert, shared, router, denseLayers);
+        return new Moe(experts, expertsPerToken, expert, shared, router, denseLayers, sparseLayers);
     }
 
     /** Whether layer {@code layer} routes (true) or keeps the dense FFN. */
     public boolean sparse(int layer) {
-        return layer >= denseLayers;
+        return layer >= denseLayers && (sparseLayers == null || sparseLayers.picks(layer));
+    }
+
+    /** Whether every layer after the leading dense ones routes. */
+    public boolean routesEveryLayer() {
+        return sparseLayers == null || sparseLayers.allLayers();
     }
 
     /** Parameters of one routed expert in a model of width {@code dModel}. */
@@ -65,6 +87,7 @@ public record Moe(int experts, int expertsPerToken, Ffn expert, SharedExperts sh
     public String toString() {
         return "MoE(" + experts + " experts of " + expert + ", " + expertsPerToken + " per token, router " + router
                 + (shared.present() ? ", shared " + shared : "")
-                + (denseLayers > 0 ? ", first " + denseLayers + " layers dense" : "") + ")";
+                + (denseLayers > 0 ? ", first " + denseLayers + " layers dense" : "")
+                + (routesEveryLayer() ? "" : ", on " + sparseLayers) + ")";
     }
 }

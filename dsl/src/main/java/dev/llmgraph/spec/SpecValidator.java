@@ -77,7 +77,7 @@ final class SpecValidator {
             problem("attention", null, "attention must be set",
                     "e.g. .attention(Attention.multiHead(8)) or .attention(Attention.grouped(32, 8))");
         }
-        if (s.ffn() == null && s.ssm() == null && s.rwkv() == null) {
+        if (s.ffn() == null && (s.ssm() == null || s.hybrid() != null) && s.rwkv() == null) {
             problem("ffn", null, "the feed-forward network must be set",
                     "e.g. .ffn(Ffn.swiglu(1376)) or .ffn(Ffn.mlp(2048, Activation.GELU))");
         }
@@ -177,6 +177,7 @@ final class SpecValidator {
                     + ", or no layer would route", "DeepSeek-V2 keeps 1 dense layer first; drop .moe(...) for a "
                     + "dense model");
         }
+        problems.addAll(SparseLayerRules.check(m, s.layers()));
     }
 
     private void checkPositional() {

@@ -56,9 +56,14 @@ final class SsmRules {
                     "Mamba blocks are x + Mamba(Norm(x)): only PRE placement without a parallel block is lowered",
                     "use .norm(Norm.rms(1e-5), NormPlacement.PRE)"));
         }
-        if (s.moe() != null || s.latent() != null) {
+        if (s.hybrid() == null && (s.moe() != null || s.latent() != null)) {
             problems.add(new SpecProblem("ssm", m, "replaces both mixers of every block, so a mixture of experts or "
-                    + "latent attention has no place beside it", "set moe and latentAttention to null"));
+                    + "latent attention has no place beside it", "set moe and latentAttention to null, or interleave "
+                    + "attention with .hybrid(HybridPattern.softmaxEvery(8).withOffset(4)) for Jamba's blocks, "
+                    + "which have an FFN or experts"));
+        } else if (s.latent() != null) {
+            problems.add(new SpecProblem("ssm", m, "is interleaved with softmax attention, so latent attention has "
+                    + "no place beside it", "set latentAttention to null"));
         }
         return problems;
     }

@@ -28,11 +28,13 @@ class BlockDiagramTest {
             Xml xml = svg(spec);
             assertEquals("svg", xml.root().getTagName(), spec.name());
             assertEquals("× " + spec.layers() + " layers", xml.node("layers").getTextContent(), spec.name());
-            // A Mamba block is its mixer alone (drawn in the sequence mixer's frame, with the scan), no FFN; an RWKV
-            // block has the WKV recurrence in the mixer's frame and its channel mixing in the FFN's.
-            boolean mamba = spec.ssm() != null;
+            // A Mamba block is its mixer alone (drawn in the sequence mixer's frame, with the scan), no FFN, except in
+            // Jamba's hybrid, whose blocks have one; an RWKV block has the WKV recurrence in the mixer's frame and its
+            // channel mixing in the FFN's.
+            boolean mamba = spec.ssm() != null && spec.hybrid() == null;
             List<String> nodes = mamba ? List.of("tok_embd", "block", "attention", "ssm_scan", "output", "logits")
-                    : spec.rwkv() != null ? List.of("tok_embd", "block", "attention", "rwkv_wkv", "ffn", "output",
+                    : spec.ssm() != null ? List.of("tok_embd", "block", "attention", "ssm_scan", "ffn", "output",
+                    "logits") : spec.rwkv() != null ? List.of("tok_embd", "block", "attention", "rwkv_wkv", "ffn", "output",
                     "logits") : List.of("tok_embd", "block", "attention", "ffn", "output", "logits");
             for (String node : nodes) {
                 assertTrue(xml.has(node), spec.name() + " lacks " + node);

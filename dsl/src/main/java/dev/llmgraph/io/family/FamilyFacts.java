@@ -66,7 +66,12 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         /** RWKV-6 (Finch) time mixing, with RWKV's channel mixing in place of the FFN. */
         RWKV6,
         /** RWKV-7 (Goose) time mixing, with RWKV's channel mixing in place of the FFN. */
-        RWKV7
+        RWKV7,
+        /**
+         * Jamba's hybrid stack: Mamba (with RMSNorms on dt, B and C) on the layers whose {@code head_count_kv} is 0,
+         * softmax attention without positions on the others, and an FFN or experts after every mixer.
+         */
+        MAMBA_ATTENTION_HYBRID
     }
 
     /** The embeddings as the first block reads them. */

@@ -127,6 +127,19 @@ public enum ModelFamily {
             .positions(new Positions.FromRecurrence())
             .noFfn()),
     /**
+     * jamba ({@code src/models/jamba.cpp}, {@code mamba-base.cpp}): blocks {@code x + M(RMSNorm(x))},
+     * {@code x + F(RMSNorm(x))}; M is Mamba with RMSNorms on dt, B and C (their gains {@code ssm_dt_norm},
+     * {@code ssm_b_norm}, {@code ssm_c_norm}) on the layers whose {@code attention.head_count_kv} entry is 0, softmax
+     * attention without positions and without biases elsewhere; F is SwiGLU, or, on the layers that have
+     * {@code ffn_gate_inp}, SwiGLU experts as wide as feed_forward_length routed by softmax and top-k without
+     * renormalising. A final RMSNorm, an optional output head.
+     */
+    JAMBA(FamilyFacts.decoder("jamba")
+            .mixer(Mixer.MAMBA_ATTENTION_HYBRID)
+            .positions(new Positions.FromRecurrence())
+            .attentionBiases(Bias.ABSENT, Bias.ABSENT)
+            .experts(new Experts(Presence.OWN_RULES, Router.softmax(), false, true))),
+    /**
      * rwkv6 (Finch; {@code src/models/rwkv6.cpp} and {@code rwkv6-base.cpp}): a LayerNorm after the embedding
      * lookup ({@code token_embd_norm}), blocks {@code x + TimeMix(LayerNorm(x))}, {@code x + ChannelMix(LayerNorm(x))}
      * (the second norm is {@code attn_norm_2}), a final LayerNorm and its own output head; no positions.
@@ -213,7 +226,7 @@ public enum ModelFamily {
     /** Whether blocks mix positions with a recurrence (a state space, RWKV) rather than attention. */
     public boolean recurrent() {
         return switch (facts.mixer()) {
-            case MAMBA, MAMBA2, RWKV6, RWKV7 -> true;
+            case MAMBA, MAMBA2, RWKV6, RWKV7, MAMBA_ATTENTION_HYBRID -> true;
             case SOFTMAX, LATENT -> false;
         };
     }

@@ -45,6 +45,9 @@ final class DeepSeek2Keys {
             if (moe.router().scoring() == Router.Scoring.TOP_K_SOFTMAX) {
                 m.add("a router " + moe.router(), "scores by softmax or sigmoid before top-k");
             }
+            if (!moe.routesEveryLayer()) {
+                m.add("experts on " + moe.sparseLayers(), "routes every layer after the leading dense ones");
+            }
             SharedExperts shared = moe.shared();
             if (!shared.present() || shared.sigmoidGate() || shared.width() != e.width()) {
                 m.add("shared experts " + shared, "adds ungated shared experts as wide as the routed ones");

@@ -37,6 +37,10 @@ final class FamilyMisfits {
             case MAMBA2 -> m.mamba2();
             case RWKV6 -> m.rwkv(Rwkv6.class);
             case RWKV7 -> m.rwkv(Rwkv7.class);
+            case MAMBA_ATTENTION_HYBRID -> {
+                m.jamba();
+                JambaKeys.misfits(spec, m);
+            }
         }
         switch (facts.norm()) {
             case RMS -> m.rmsNorm();
@@ -47,7 +51,9 @@ final class FamilyMisfits {
             if (facts.outputHead() == FamilyFacts.OutputHead.NEVER_TIED) {
                 m.untiedOutput();
             }
-            m.plainOutput();
+            if (facts.mixer() != FamilyFacts.Mixer.MAMBA_ATTENTION_HYBRID) { // jamba's attention checks include it
+                m.plainOutput();
+            }
             return m.list();
         }
         m.parallelBlock(facts.parallelBlock());
@@ -141,8 +147,8 @@ final class FamilyMisfits {
                 }
                 m.plainAttention();
             }
-            case LLAMA, QWEN2, QWEN2MOE, DEEPSEEK2, CHATGLM, GPT2, BLOOM, FALCON, MAMBA, MAMBA2, RWKV6, RWKV7, BERT,
-                 NOMIC_BERT -> m.plainAttention();
+            case LLAMA, QWEN2, QWEN2MOE, DEEPSEEK2, CHATGLM, GPT2, BLOOM, FALCON, MAMBA, MAMBA2, JAMBA, RWKV6, RWKV7,
+                 BERT, NOMIC_BERT -> m.plainAttention();
         }
     }
 }

@@ -29,6 +29,7 @@ final class FamilyReading {
             case DEEPSEEK2 -> DeepSeek2Keys.read(f);
             case MAMBA -> StateSpaceKeys.readMamba(f);
             case MAMBA2 -> StateSpaceKeys.readMamba2(f);
+            case JAMBA -> JambaKeys.read(f);
             case RWKV6 -> RwkvKeys.readRwkv6(f);
             case RWKV7 -> RwkvKeys.readRwkv7(f);
             case BERT, NOMIC_BERT -> EncoderKeys.read(family, f);

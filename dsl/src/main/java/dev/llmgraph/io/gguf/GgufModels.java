@@ -33,7 +33,7 @@ import java.util.Set;
  * GgufModels.write(model, Path.of("mine-bpe.gguf"), bpe);                 // with a trained tokenizer
  * }</pre>
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
-                    + "gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7, bert and nomic-bert"));
+                    + "gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6, rwkv7, bert and nomic-bert"));
  * for which spec maps to which). A file llmgraph cannot read gives a {@link GgufException} naming the file,
  * the key or tensor, and the problem.
  */
@@ -123,12 +123,13 @@ public final class GgufModels {
             throw new GgufException(file.path() + ": architecture '" + name + "' " + (feature != null
                     ? "is " + feature + ", which llmgraph cannot express yet"
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
-                    + "gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7, bert and nomic-bert"));
+                    + "gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6, rwkv7, bert and nomic-bert"));
         }
-        ModelFile model = new ModelFile(file, name, family.facts().encoder());
+        ModelFile model = new ModelFile(file, name, family.facts());
         if (model.expertCount > 0 && family.facts().experts().presence() == FamilyFacts.Experts.Presence.NONE) {
             throw model.keys.problem("key '" + model.keys.key("expert_count") + "' = " + model.expertCount + ": a "
-                    + "mixture of experts, which llmgraph reads in llama, qwen2moe, olmoe and deepseek2 files, not in " + name
+                    + "mixture of experts, which llmgraph reads in llama, qwen2moe, olmoe, deepseek2 and jamba files, not in "
+                    + name
                     + " ones");
         }
         ModelSpec spec;

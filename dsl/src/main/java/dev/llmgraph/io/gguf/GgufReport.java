@@ -27,8 +27,8 @@ import java.util.Optional;
  *                                      // llama architecture (llama.cpp's llama graph attends to every earlier
  *                                      // position)
  * }</pre>
- * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7,
- * bert and nomic-bert, tried in that order.
+ * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6,
+ * rwkv7, bert and nomic-bert, tried in that order.
  */
 public final class GgufReport {
     private final String specName;
@@ -138,7 +138,7 @@ public final class GgufReport {
         }
         return switch (spec.ssm()) {
             case null -> false;
-            case Ssm _ -> family == ModelFamily.MAMBA;
+            case Ssm _ -> family == (spec.hybrid() != null ? ModelFamily.JAMBA : ModelFamily.MAMBA);
             case Mamba2 _ -> family == ModelFamily.MAMBA2;
         };
     }

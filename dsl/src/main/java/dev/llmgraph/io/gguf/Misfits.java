@@ -71,9 +71,17 @@ final class Misfits {
                     + "no FFN");
             case Ssm m when m.innerDim() != 2 * spec.dModel() -> add("ssm.innerDim = " + m.innerDim(), "loads only "
                     + "an expansion factor of 2: innerDim = 2 x dModel = " + 2 * spec.dModel());
+            case Ssm _ when spec.hybrid() != null -> add("a hybrid stack of Mamba and attention", "has Mamba on "
+                    + "every layer and no FFN; jamba has the hybrid");
+            case Ssm m when m.dtBcNorm() -> add("RMSNorm on dt, B and C", "has none; jamba has them with gains");
             case Ssm _ -> { }
             case Mamba2 _ -> add("Mamba-2", "has Mamba's decay per channel and state; mamba2 has Mamba-2");
         }
+    }
+
+    /** Jamba's hybrid (jamba): its own checks are {@code JambaKeys.misfits}. */
+    void jamba() {
+        stateSpaceChecked = true;
     }
 
     /** RWKV (rwkv6, rwkv7): required, of the version {@code version}, with RWKV's channel mixing. */
@@ -101,6 +109,8 @@ final class Misfits {
         switch (spec.ssm()) {
             case null -> add("softmax attention and an FFN", "mixes positions with Mamba-2's state space, no FFN");
             case Ssm _ -> add("Mamba", "has one decay per head (Mamba-2); mamba has Mamba");
+            case Mamba2 _ when spec.hybrid() != null -> add("a hybrid stack of Mamba-2 and attention", "has Mamba-2 "
+                    + "on every layer and no FFN");
             case Mamba2 _ -> { }
         }
     }
@@ -247,15 +257,22 @@ final class Misfits {
             add("a dense FFN", "routes every layer to experts");
             return;
         }
+        expertChoices(router, shared, activation, sameWidthAsFfn);
+        if (m.denseLayers() > 0 || !m.routesEveryLayer()) {
+            add(m.denseLayers() > 0 ? m.denseLayers() + " dense layers first" : "experts on " + m.sparseLayers(),
+                    "routes every layer");
+        }
+    }
+
+    /** The experts' kind, router, shared experts and width, on whichever layers route. */
+    void expertChoices(Router router, boolean shared, Activation activation, boolean sameWidthAsFfn) {
+        Moe m = spec.moe();
         if (!m.expert().gated() || m.expert().activation() != activation) {
             add("experts of " + describe(m.expert().activation(), m.expert().gated()), "uses "
                     + describe(activation, true) + " experts");
         }
         if (!m.router().equals(router)) {
             add("a router " + m.router(), "routes by " + router);
-        }
-        if (m.denseLayers() > 0) {
-            add(m.denseLayers() + " dense layers first", "routes every layer");
         }
         if (m.shared().present() != shared || m.shared().sigmoidGate() != shared) {
             add(m.shared().present() ? "shared experts " + m.shared() : "no shared experts",

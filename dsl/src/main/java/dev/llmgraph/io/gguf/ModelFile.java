@@ -2,6 +2,7 @@ package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.io.family.FamilyFacts;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelBuilder;
@@ -36,12 +37,13 @@ final class ModelFile {
     /** Routed experts per layer; 0 for a dense model. */
     final int expertCount;
 
-    ModelFile(GgufFile file, String architecture) {
-        this(file, architecture, false);
-    }
-
-    /** {@code bidirectional}: the architecture encodes, so {@code <arch>.attention.causal = false} is expected. */
-    ModelFile(GgufFile file, String architecture, boolean bidirectional) {
+    /**
+     * A file of the family with {@code facts}: an encoder's file says {@code <arch>.attention.causal = false}; in a
+     * hybrid's (jamba) {@code head_count_kv} array a 0 marks a layer without attention, so K/V heads are the
+     * attention layers' (the family's keys read which layers those are).
+     */
+    ModelFile(GgufFile file, String architecture, FamilyFacts facts) {
+        boolean bidirectional = facts.encoder();
         this.file = file;
         this.keys = new GgufKeys(file, architecture);
         String stem = file.path().getFileName().toString().replaceFirst("\\.gguf$", "");
@@ -51,7 +53,8 @@ final class ModelFile {
         this.layers = keys.requireInt("block_count");
         this.ffnLength = keys.requireInt("feed_forward_length");
         this.heads = keys.requireInt("attention.head_count");
-        this.kvHeads = keys.intOr("attention.head_count_kv", heads);
+        this.kvHeads = facts.mixer() == FamilyFacts.Mixer.MAMBA_ATTENTION_HYBRID ? heads
+                : keys.intOr("attention.head_count_kv", heads);
         int defaultHead = heads > 0 ? dModel / heads : 0;
         this.headDim = keys.intOr("attention.key_length", defaultHead);
         int valueDim = keys.intOr("attention.value_length", defaultHead);

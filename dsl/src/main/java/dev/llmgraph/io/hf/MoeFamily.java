@@ -156,6 +156,8 @@ final class MoeFamily implements HfFamily {
                 expert.activation(), "has no hidden_act for it");
         fit.require(spec.ffn().activation() == expert.activation() && spec.ffn().gated() && !spec.ffn().bias(), "ffn",
                 spec.ffn(), "has one hidden_act for the dense FFN and the experts, gated, without biases");
+        fit.require(moe.routesEveryLayer(), "moe.sparseLayers", moe.sparseLayers(), "routes every layer after the "
+                + "leading dense ones");
         Attention a = spec.attention();
         if (mixtral()) {
             fit.attentionBias(false, false, "has no attention biases");

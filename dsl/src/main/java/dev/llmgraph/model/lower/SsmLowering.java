@@ -19,7 +19,7 @@ import dev.llmgraph.spec.StateSpace;
  *  x [d, T] --ssm_in--> u | z [di, T] each
  *  [conv state [dc-1, di] | u^T [T, di]] = sx [dc-1+T, di]    its last dc-1 columns become the new conv state
  *  u = SiLU(ssm_conv(sx, kernel [dc, di]) + b)                [di, T]
- *  u --ssm_x--> dt_low [r, T] | B [ds, T] | C [ds, T]
+ *  u --ssm_x--> dt_low [r, T] | B [ds, T] | C [ds, T]        (Jamba: each RMSNorm-ed, times its gain)
  *  dt = ssm_dt dt_low + b_dt                                  [di, T]   (the scan applies the softplus)
  *  ssm_scan(scan state [ds, 1, di], u as [1, di, T], dt, A [ds, di], B, C) = y [di, T] | new scan state
  *  out = ssm_out ((y + D u) * SiLU(z))                        [d, T]
@@ -129,6 +129,13 @@ final class SsmLowering {
                 r * dtBC.nb(0));
         Tensor cMap = ctx.view(dtBC, new long[] {ds, 1, tokens, 1}, new long[] {ds * dtBC.nb(0), row, row * tokens},
                 (r + ds) * dtBC.nb(0));
+        if (m.dtBcNorm()) {
+            // Jamba: RMSNorm over each token's dt_low, B and C, at the blocks' eps, as llama.cpp's mamba-base does.
+            Norm rms = Norm.rms(g.spec.norm().eps());
+            dtLow = g.normWith(rms, dtLow, b + "ssm_dt_norm");
+            bMap = g.normWith(rms, ctx.cont(bMap), b + "ssm_b_norm");
+            cMap = g.normWith(rms, ctx.cont(cMap), b + "ssm_c_norm");
+        }
         Tensor dt = g.name(g.linear(dtLow, b + "ssm_dt"), "ssm_dt" + i);                     // with its bias
 
         Tensor scanned = scan(layer, ctx.reshape(conv, 1, di, tokens, 1), dt, g.weights.get(b + "ssm_a"), bMap, cMap);

@@ -68,7 +68,8 @@ final class MixerPlanner {
 
     /**
      * Mamba's weights with llama.cpp's {@code mamba} names and shapes (ggml order): the input projection to u | z,
-     * the depthwise convolution and its bias, the projection to dt | B | C, the step-size projection and bias, A and
+     * the depthwise convolution and its bias, the projection to dt | B | C (and, in Jamba, the gains of their RMSNorms),
+     * the step-size projection and bias, A and
      * D (no {@code .weight} suffix, as llama.cpp names them), the output projection; the nodes {@code SsmLowering}
      * names.
      */
@@ -82,6 +83,11 @@ final class MixerPlanner {
         weights.add(new Weight(b + "ssm_conv1d.weight", new long[] {m.convWidth(), di}, WeightRole.CONVOLUTION, c));
         weights.add(new Weight(b + "ssm_conv1d.bias", new long[] {di}, WeightRole.BIAS, c));
         weights.addAll(WeightShapes.matrix(b + "ssm_x", di, m.dtRank() + 2 * ds, false, WeightRole.PROJECTION, c));
+        if (m.dtBcNorm()) { // Jamba's gains, in llama.cpp's names
+            weights.add(new Weight(b + "ssm_dt_norm.weight", new long[] {m.dtRank()}, WeightRole.NORM_GAIN, c));
+            weights.add(new Weight(b + "ssm_b_norm.weight", new long[] {ds}, WeightRole.NORM_GAIN, c));
+            weights.add(new Weight(b + "ssm_c_norm.weight", new long[] {ds}, WeightRole.NORM_GAIN, c));
+        }
         weights.addAll(WeightShapes.matrix(b + "ssm_dt", m.dtRank(), di, false, WeightRole.PROJECTION, c));
         weights.add(new Weight(b + "ssm_dt.bias", new long[] {di}, WeightRole.STEP_BIAS, c));
         weights.add(new Weight(b + "ssm_a", new long[] {ds, di}, WeightRole.STATE_DECAY, c));

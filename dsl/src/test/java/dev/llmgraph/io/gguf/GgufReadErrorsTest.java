@@ -165,7 +165,7 @@ class GgufReadErrorsTest {
         Path file = variant(llama, "unknown", keys -> keys.put("general.architecture", GgufValue.string("llama9")),
                 w -> { });
         assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, qwen2moe, "
-                + "olmoe, deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7, bert and "
+                + "olmoe, deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6, rwkv7, bert and "
                 + "nomic-bert",
                 readError(file));
     }
@@ -272,7 +272,7 @@ class GgufReadErrorsTest {
     void expertsInAnArchitectureWithoutThemAreNamed() {
         Path file = variant(gpt2, "gpt2-moe", keys -> keys.put("gpt2.expert_count", GgufValue.uint32(8)), w -> { });
         assertEquals(file + ": key 'gpt2.expert_count' = 8: a mixture of experts, which llmgraph reads in llama, "
-                + "qwen2moe, olmoe and deepseek2 files, not in gpt2 ones", readError(file));
+                + "qwen2moe, olmoe, deepseek2 and jamba files, not in gpt2 ones", readError(file));
     }
 
     @Test

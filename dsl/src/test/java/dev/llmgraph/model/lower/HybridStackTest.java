@@ -62,7 +62,7 @@ class HybridStackTest {
     @Test
     void impossiblePatternsAreRefusedInWords() {
         assertEquals("hybrid.softmaxEvery = 1: must be at least 2: with 1 every layer is softmax attention and no "
-                + "linear layer is left; drop the linear attention for a softmax-only stack, or use e.g. "
+                + "recurrent layer is left; drop the linear attention or Mamba for a softmax-only stack, or use e.g. "
                 + "HybridPattern.softmaxEvery(4)", assertThrows(IllegalArgumentException.class,
                 () -> HybridPattern.softmaxEvery(1)).getMessage());
         assertEquals("spec 'offset' has 1 problem:\n  - hybrid.offset = 4: must lie in 0 .. 3: the softmax layer's "
@@ -70,8 +70,9 @@ class HybridStackTest {
                 assertThrows(InvalidSpecException.class, () -> hybrid("offset")
                         .hybrid(HybridPattern.softmaxEvery(4).withOffset(4)).build()).getMessage());
         assertEquals("spec 'no-linear' has 1 problem:\n  - hybrid = softmax attention on layers 1, 3, ... (every 2), "
-                + "linear attention elsewhere: interleaves softmax attention with linear attention, which is not set; "
-                + "set .linearAttention(LinearAttention.transNormer(heads)) or drop the hybrid pattern",
+                + "the recurrent mixer elsewhere: interleaves softmax attention with a recurrent mixer, and neither "
+                + "linear attention nor a state space is set; set .linearAttention(LinearAttention.transNormer(heads)) "
+                + "or .ssm(Ssm.mamba(dModel)), or drop the hybrid pattern",
                 assertThrows(InvalidSpecException.class, () -> hybrid("no-linear").linearAttention(null)
                         .hybrid(HybridPattern.softmaxEvery(2)).build()).getMessage());
     }

@@ -82,7 +82,8 @@ class UniLmMaskTest {
             float[] leftToRight = model.encode(TOKENS, AttentionMask.leftToRight()).hidden(0);
             float[] seq2seq = model.encode(TOKENS, AttentionMask.sequenceToSequence(SOURCE)).hidden(0);
             assertTrue(maxDifference(bidirectional, leftToRight) > 1e-3, "position 0 sees 8 tokens, then 1");
-            assertTrue(maxDifference(bidirectional, seq2seq) > 1e-3, "position 0 sees 8 tokens, then the 5 of the source");
+            assertTrue(maxDifference(bidirectional, seq2seq) > 1e-3,
+                    "position 0 sees 8 tokens, then the 5 of the source");
         }
     }
 

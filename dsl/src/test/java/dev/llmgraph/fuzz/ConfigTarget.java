@@ -21,8 +21,8 @@ import java.util.SplittableRandom;
  * then goes through the plan and the accounting a notebook shows next (parameters, memory, FLOPs), which must
  * not overflow or throw either. Seeds: every published preset that has an HF model type (decoders, and the BERT
  * encoders with their masked-LM head), written by {@link HfConfig#toJson}. A case changes one to four fields
- * (anywhere in the tree, including rope_scaling) to a value at the edges, removes one, adds one or changes model_type, and in one case out of four then
- * damages the text (a truncation, a changed character, brackets nested 5,000 deep).
+ * (anywhere in the tree, including rope_scaling) to a value at the edges, removes one, adds one or changes
+ * model_type, and in one case out of four then damages the text (a truncation, a changed character, brackets nested 5,000 deep).
  */
 final class ConfigTarget implements FuzzTarget {
     private final List<String> seeds = new ArrayList<>();

@@ -22,7 +22,8 @@ import java.util.SplittableRandom;
  * not overflow or throw either. Seeds: every published preset that has an HF model type (decoders, and the BERT
  * encoders with their masked-LM head), written by {@link HfConfig#toJson}. A case changes one to four fields
  * (anywhere in the tree, including rope_scaling) to a value at the edges, removes one, adds one or changes
- * model_type, and in one case out of four then damages the text (a truncation, a changed character, brackets nested 5,000 deep).
+ * model_type, and in one case out of four then damages the text (a truncation, a changed character, brackets
+ * nested 5,000 deep).
  */
 final class ConfigTarget implements FuzzTarget {
     private final List<String> seeds = new ArrayList<>();

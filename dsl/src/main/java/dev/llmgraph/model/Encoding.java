@@ -1,6 +1,7 @@
 package dev.llmgraph.model;
 
 import dev.llmgraph.model.lower.KvCache;
+import dev.llmgraph.spec.ArchitectureKind;
 import dev.llmgraph.spec.AttentionMask;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Pooling;
@@ -66,10 +67,10 @@ public final class Encoding {
     }
 
     /**
-     * Refuses a mask chosen per call for a model that is not an encoder: a decoder's mask is part of what it is
-     * (causal, or a prefix decoder's prefix), and its KV cache relies on it.
+     * Refuses a null mask, and a mask chosen per call for a model that is not an encoder: a decoder's mask is part
+     * of what it is (causal, or a prefix decoder's prefix), and its KV cache relies on it.
      */
-    static void refuseMask(ModelSpec spec, String call, AttentionMask mask) {
+    static void checkMask(ModelSpec spec, String call, AttentionMask mask) {
         if (mask == null) {
             throw new IllegalArgumentException(call + ": mask is null; pass AttentionMask.bidirectional(), "
                     + "AttentionMask.leftToRight() or AttentionMask.sequenceToSequence(sourceLength)");
@@ -78,7 +79,7 @@ public final class Encoding {
             throw new UnsupportedOperationException(call + ": a mask chosen per call runs an ENCODER's weights "
                     + "bidirectionally, left to right or sequence to sequence (UniLM); " + spec.name() + " is a "
                     + spec.kind() + ", whose mask is fixed by its kind (" + spec.kind().mask() + ")"
-                    + (spec.kind() == dev.llmgraph.spec.ArchitectureKind.PREFIX_DECODER
+                    + (spec.kind() == ArchitectureKind.PREFIX_DECODER
                     ? "; use model.forward(tokens, prefixLength) for its bidirectional prefix"
                     : "; use model.forward(tokens)"));
         }

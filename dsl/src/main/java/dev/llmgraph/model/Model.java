@@ -152,13 +152,13 @@ public final class Model implements AutoCloseable {
 
     /** As {@link #encode(int[], AttentionMask)}, with the tokens' types (segments; null: all type 0). */
     public Encoding encode(int[] tokens, int[] tokenTypes, AttentionMask mask) {
-        Encoding.refuseMask(spec, "encode", mask);
+        Encoding.checkMask(spec, "encode", mask);
         return Encoding.of(this, tokens, tokenTypes, mask);
     }
 
     /** An encoder's masked-LM logits for {@code tokens} attending as {@code mask} says (left to right: t sees 0..t). */
     public Logits forward(int[] tokens, AttentionMask mask) {
-        Encoding.refuseMask(spec, "forward", mask);
+        Encoding.checkMask(spec, "forward", mask);
         return Encoding.of(this, tokens, null, mask).logits();
     }
 

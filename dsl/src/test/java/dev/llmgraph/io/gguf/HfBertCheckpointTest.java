@@ -26,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -42,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (measured: equal to the bit, since both hold the same F32 values and run the same kernels). The GGUF side is
  * refereed against llama.cpp itself in {@link BertParityTest}. Then the masked-LM head round trip (logits equal to
  * the bit), a checkpoint in the older layout HF still loads (no {@code bert.} prefix as BertModel saves, LayerNorm
- * {@code gamma}/{@code beta}, the decoder's bias, a pooler that llmgraph ignores), and a missing tensor in words.
+ * {@code gamma}/{@code beta}, the decoder's bias, a pooler and an I64 position-id buffer that llmgraph ignores),
+ * and a missing tensor in words.
  */
 class HfBertCheckpointTest {
     private static final ModelOptions CPU = ModelOptions.cpu().withThreads(2);
@@ -110,10 +110,12 @@ class HfBertCheckpointTest {
                 .replaceFirst("^bert\\.", "")
                 .replaceFirst("LayerNorm\\.weight$", "LayerNorm.gamma")
                 .replaceFirst("LayerNorm\\.bias$", "LayerNorm.beta")
-                .replace("cls.predictions.bias", "cls.predictions.decoder.bias"), Map.of("pooler.dense.weight", 64 * 64,
-                "pooler.dense.bias", 64));
+                .replace("cls.predictions.bias", "cls.predictions.decoder.bias"), List.of(
+                new Extra("pooler.dense.weight", "F32", 64, 64), new Extra("pooler.dense.bias", "F32", 64),
+                new Extra("embeddings.position_ids", "I64", 1, 64)));
         try (SafetensorsWeights weights = SafetensorsWeights.open(older)) {
-            assertTrue(weights.tensorNames().contains("encoder.layer.0.attention.output.LayerNorm.gamma"));
+            assertTrue(weights.tensorNames().containsAll(List.of("encoder.layer.0.attention.output.LayerNorm.gamma",
+                    "pooler.dense.weight", "embeddings.position_ids")), weights.tensorNames().toString());
         }
         try (Model read = SafetensorsWeights.loadModel(older, CPU)) {
             assertArrayEquals(logits, read.forward(PROMPT).toArray(), "masked-LM logits from the older layout");
@@ -123,19 +125,26 @@ class HfBertCheckpointTest {
         Files.createDirectories(missing);
         Files.copy(hf.resolve("config.json"), missing.resolve("config.json"));
         rewrite(hf.resolve("model.safetensors"), missing.resolve("model.safetensors"),
-                name -> name.replace("layer.1.attention.self.key", "layer.1.attention.self.k"), Map.of());
+                name -> name.replace("layer.1.attention.self.key", "layer.1.attention.self.k"), List.of());
         var e = assertThrows(SafetensorsException.class, () -> SafetensorsWeights.loadModel(missing, CPU));
         assertEquals(missing.resolve("model.safetensors") + ": tensor "
                 + "'bert.encoder.layer.1.attention.self.key.weight': not found; llmgraph's blk.1.attn_k.weight comes "
                 + "from it", e.getMessage());
     }
 
+    /** A zero-filled tensor added to a checkpoint: BERT's pooler, or the position-id buffer older files carry. */
+    private record Extra(String name, String dtype, long... shape) {
+        long bytes() {
+            return Arrays.stream(shape).reduce(dtype.equals("I64") ? 8 : 4, (a, b) -> a * b);
+        }
+    }
+
     /**
-     * Copies a safetensors file with its tensors renamed by {@code rename} and, after its data, zero-filled F32
-     * tensors of {@code extra} (name to element count, one row): the header is JSON behind its 8-byte length, the
-     * data offsets relative to the data, so renaming moves no byte of data.
+     * Copies a safetensors file with its tensors renamed by {@code rename} and, after its data, the zero-filled
+     * tensors {@code extra}: the header is JSON behind its 8-byte length, the data offsets relative to the data,
+     * so renaming moves no byte of data.
      */
-    private static void rewrite(Path from, Path to, UnaryOperator<String> rename, Map<String, Integer> extra)
+    private static void rewrite(Path from, Path to, UnaryOperator<String> rename, List<Extra> extra)
             throws IOException {
         byte[] file = Files.readAllBytes(from);
         int headerLength = (int) ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
@@ -145,12 +154,12 @@ class HfBertCheckpointTest {
                 : rename.apply(e.getKey()), e.getValue()));
         long dataEnd = file.length - 8L - headerLength;
         long end = dataEnd;
-        for (var e : extra.entrySet()) {
-            ObjectNode t = out.putObject(e.getKey());
-            t.put("dtype", "F32");
-            t.putArray("shape").add(e.getValue());
-            t.putArray("data_offsets").add(end).add(end + 4L * e.getValue());
-            end += 4L * e.getValue();
+        for (Extra e : extra) {
+            ObjectNode t = out.putObject(e.name());
+            t.put("dtype", e.dtype());
+            Arrays.stream(e.shape()).forEach(t.putArray("shape")::add);
+            t.putArray("data_offsets").add(end).add(end + e.bytes());
+            end += e.bytes();
         }
         byte[] json = HfConfig.JSON.writeValueAsBytes(out);
         ByteBuffer bytes = ByteBuffer.allocate((int) (8 + json.length + end)).order(ByteOrder.LITTLE_ENDIAN);

@@ -2,6 +2,7 @@ package dev.llmgraph.display;
 
 import dev.llmgraph.model.NodeValue;
 import dev.llmgraph.model.Routing;
+import dev.llmgraph.spec.AttentionMask;
 import dev.llmgraph.spec.MaskKind;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Positional;
@@ -13,6 +14,7 @@ import java.util.Locale;
  * Heatmaps of the things the articles draw as matrices, each computed by the spec's own functions:
  * <pre>{@code
  * Heatmaps.mask(MaskKind.PREFIX, 16, 6, 0)              // which keys each query sees (prefix of 6)
+ * Heatmaps.mask(AttentionMask.sequenceToSequence(5), 8)   // UniLM's source-target mask, chosen per call
  * Heatmaps.mask(Presets.mistral7b(), 0, 32)             // a spec's mask on layer 0 (window scaled down)
  * Heatmaps.sinusoidal(64, 128)                          // the sin/cos table of "Attention Is All You Need"
  * Heatmaps.ropeRotation(Positional.rope(10_000), 64, 128)   // cos of the rotation angle, per pair and position
@@ -46,6 +48,23 @@ public final class Heatmaps {
         };
         return Heatmap.of(kind.name().toLowerCase(Locale.ROOT) + " mask" + detail, v).rows("query position")
                 .columns("key position").palette(Palette.MASK).valueLabel("visible");
+    }
+
+    /**
+     * The mask {@code mask} chosen for an encoder call ({@code model.encode(tokens, mask)}) over {@code length}
+     * tokens, from {@link AttentionMask#matrix}: 1 where the query (row) sees the key (column).
+     */
+    public static Heatmap mask(AttentionMask mask, int length) {
+        positive(length, "length");
+        boolean[][] visible = mask.matrix(length);
+        double[][] v = new double[length][length];
+        for (int q = 0; q < length; q++) {
+            for (int k = 0; k < length; k++) {
+                v[q][k] = visible[q][k] ? 1 : 0;
+            }
+        }
+        return Heatmap.of(mask + " mask", v).rows("query position").columns("key position").palette(Palette.MASK)
+                .valueLabel("visible");
     }
 
     /**

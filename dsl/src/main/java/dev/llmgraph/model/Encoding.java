@@ -1,6 +1,8 @@
 package dev.llmgraph.model;
 
 import dev.llmgraph.model.lower.KvCache;
+import dev.llmgraph.spec.ArchitectureKind;
+import dev.llmgraph.spec.AttentionMask;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Pooling;
 
@@ -9,7 +11,8 @@ import java.util.List;
 /**
  * What an encoder makes of a token sequence: the hidden state of every token (row-major [tokens x dModel]) and,
  * unless the spec pools with {@link Pooling#none()}, the one vector its pooling makes of them [dModel]. All tokens
- * go through the model in one batch, each seeing every other (a bidirectional mask).
+ * go through the model in one batch, each seeing every other (a bidirectional mask), or as the call's
+ * {@link AttentionMask} says (UniLM: the same weights left to right, or sequence to sequence).
  */
 public final class Encoding {
     private final float[] hidden;
@@ -18,9 +21,11 @@ public final class Encoding {
     private final int tokens;
     private final int dModel;
     private final ModelSpec spec;
+    private final AttentionMask mask;
 
-    private Encoding(ModelSpec spec, float[] hidden, float[] pooled, Logits logits, int tokens) {
+    private Encoding(ModelSpec spec, AttentionMask mask, float[] hidden, float[] pooled, Logits logits, int tokens) {
         this.spec = spec;
+        this.mask = mask;
         this.logits = logits;
         this.hidden = hidden;
         this.pooled = pooled;
@@ -30,6 +35,14 @@ public final class Encoding {
 
     /** Runs {@code model} (an encoder) over {@code tokens} of token types {@code types} (null: all type 0). */
     static Encoding of(Model model, int[] tokens, int[] types) {
+        return of(model, tokens, types, null);
+    }
+
+    /**
+     * As {@link #of(Model, int[], int[])}, every token attending as {@code mask} says (null: bidirectional, the
+     * encoder's own mask).
+     */
+    static Encoding of(Model model, int[] tokens, int[] types, AttentionMask mask) {
         ModelSpec spec = model.spec();
         if (!spec.encoder()) {
             throw new UnsupportedOperationException("encode: " + spec.name() + " is a " + spec.kind() + ", which "
@@ -38,13 +51,37 @@ public final class Encoding {
         }
         model.checkTokens(tokens, "input");
         checkTypes(spec, tokens, types);
+        if (mask != null) {
+            mask.checkFits(tokens.length);
+        }
         boolean pools = spec.pooling().pools();
+        List<String> read = pools ? List.of("hidden", "pooled") : List.of("hidden");
         try (KvCache cache = model.newCache(tokens.length)) {
-            var result = StepGraph.once(model, cache, tokens, types, 0, 0, true,
-                    pools ? List.of("hidden", "pooled") : List.of("hidden"));
+            var result = mask == null ? StepGraph.once(model, cache, tokens, types, 0, 0, true, read)
+                    : StepGraph.once(model, cache, tokens, types, mask, read);
             float[] hidden = result.nodes().get("hidden").values();
-            return new Encoding(spec, hidden, pools ? result.nodes().get("pooled").values() : null,
-                    spec.maskedLmHead() ? result.logits() : null, tokens.length);
+            return new Encoding(spec, mask == null ? AttentionMask.bidirectional() : mask, hidden,
+                    pools ? result.nodes().get("pooled").values() : null, spec.maskedLmHead() ? result.logits() : null,
+                    tokens.length);
+        }
+    }
+
+    /**
+     * Refuses a null mask, and a mask chosen per call for a model that is not an encoder: a decoder's mask is part
+     * of what it is (causal, or a prefix decoder's prefix), and its KV cache relies on it.
+     */
+    static void checkMask(ModelSpec spec, String call, AttentionMask mask) {
+        if (mask == null) {
+            throw new IllegalArgumentException(call + ": mask is null; pass AttentionMask.bidirectional(), "
+                    + "AttentionMask.leftToRight() or AttentionMask.sequenceToSequence(sourceLength)");
+        }
+        if (!spec.encoder()) {
+            throw new UnsupportedOperationException(call + ": a mask chosen per call runs an ENCODER's weights "
+                    + "bidirectionally, left to right or sequence to sequence (UniLM); " + spec.name() + " is a "
+                    + spec.kind() + ", whose mask is fixed by its kind (" + spec.kind().mask() + ")"
+                    + (spec.kind() == ArchitectureKind.PREFIX_DECODER
+                    ? "; use model.forward(tokens, prefixLength) for its bidirectional prefix"
+                    : "; use model.forward(tokens)"));
         }
     }
 
@@ -120,6 +157,11 @@ public final class Encoding {
                     + ", or build it with .maskedLmHead(true)");
         }
         return logits;
+    }
+
+    /** The mask the tokens attended with: {@link AttentionMask#bidirectional()} unless the call chose another. */
+    public AttentionMask mask() {
+        return mask;
     }
 
     /** How the pooled vector was made. */

@@ -8,6 +8,7 @@ import dev.llmgraph.model.lower.HostMemory;
 import dev.llmgraph.ggml.Backend;
 import dev.llmgraph.ggml.Scheduler;
 import dev.llmgraph.spec.ArchitectureKind;
+import dev.llmgraph.spec.AttentionMask;
 import dev.llmgraph.spec.ModelSpec;
 
 import java.util.Arrays;
@@ -134,6 +135,23 @@ public final class Model implements AutoCloseable {
     /** An encoder's hidden states and pooled vector for {@code tokens} with their token types (segments). */
     public Encoding encode(int[] tokens, int[] tokenTypes) {
         return Encoding.of(this, tokens, tokenTypes);
+    }
+
+    /** An encoder's output for {@code tokens} attending as {@code mask} says (UniLM's three masks, one model). */
+    public Encoding encode(int[] tokens, AttentionMask mask) {
+        return encode(tokens, null, mask);
+    }
+
+    /** As {@link #encode(int[], AttentionMask)}, with the tokens' types (segments; null: all type 0). */
+    public Encoding encode(int[] tokens, int[] tokenTypes, AttentionMask mask) {
+        Encoding.checkMask(spec, "encode", mask);
+        return Encoding.of(this, tokens, tokenTypes, mask);
+    }
+
+    /** An encoder's masked-LM logits for {@code tokens} attending as {@code mask} says (left to right: t sees 0..t). */
+    public Logits forward(int[] tokens, AttentionMask mask) {
+        Encoding.checkMask(spec, "forward", mask);
+        return Encoding.of(this, tokens, null, mask).logits();
     }
 
     /** Which experts every sparse layer chose for each of {@code tokens}, with their weights: {@link Routing}. */

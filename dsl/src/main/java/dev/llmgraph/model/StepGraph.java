@@ -7,6 +7,7 @@ import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Graph;
 import dev.llmgraph.ggml.Tensor;
 
+import dev.llmgraph.spec.AttentionMask;
 import dev.llmgraph.spec.ShapeTrace;
 import dev.llmgraph.spec.plan.Steps;
 
@@ -111,6 +112,14 @@ final class StepGraph implements AutoCloseable {
 
     /** Computes the batch {@code ids} of token types {@code types} (null: all 0) at positions {@code start ..}. */
     Result run(int[] ids, int[] types, int start, int prefix) {
+        return run(ids, types, start, prefix, null);
+    }
+
+    /**
+     * As {@link #run(int[], int[], int, int)}; an encoder's tokens attend as {@code mask} says (null: the layers'
+     * own masks).
+     */
+    Result run(int[] ids, int[] types, int start, int prefix, AttentionMask mask) {
         if (!allocated) {
             if (!readBack.isEmpty()) {
                 // ggml reuses its last allocation plan for any graph with as many nodes of the same sizes, without
@@ -127,7 +136,11 @@ final class StepGraph implements AutoCloseable {
         if (start == 0) {
             cache.restart(); // a recurrent state must not carry over from an earlier sequence
         }
-        builder.fillInputs(ids, types, start, prefix);
+        if (mask == null) {
+            builder.fillInputs(ids, types, start, prefix);
+        } else {
+            builder.fillInputs(ids, types, start, mask);
+        }
         long t1 = System.nanoTime();
         float[] values = model.scheduler().computeAndRead(graph, logits);
         computeNanos = System.nanoTime() - t1;
@@ -175,6 +188,13 @@ final class StepGraph implements AutoCloseable {
                        List<String> inspect) {
         try (StepGraph step = build(model, cache, ids.length, start, allLogits, inspect)) {
             return step.run(ids, types, start, prefix);
+        }
+    }
+
+    /** An encoder's one-off graph over {@code ids} from position 0, its tokens attending as {@code mask} says. */
+    static Result once(Model model, KvCache cache, int[] ids, int[] types, AttentionMask mask, List<String> inspect) {
+        try (StepGraph step = build(model, cache, ids.length, 0, true, inspect)) {
+            return step.run(ids, types, 0, 0, mask);
         }
     }
 

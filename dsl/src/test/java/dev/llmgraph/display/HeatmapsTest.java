@@ -3,6 +3,7 @@ package dev.llmgraph.display;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.NodeValue;
 import dev.llmgraph.presets.Presets;
+import dev.llmgraph.spec.AttentionMask;
 import dev.llmgraph.spec.MaskKind;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopeScaling;
@@ -55,6 +56,19 @@ class HeatmapsTest {
                 5 | . . . # # # . .
                 6 | . . . . # # # .
                 7 | . . . . . # # #""", h.toString());
+    }
+
+    /** UniLM's source-target mask as chosen for an encoder call: the source sees only itself, the target reads both. */
+    @Test
+    void sequenceToSequenceMaskOfAnEncoderCall() {
+        Heatmap h = Heatmaps.mask(AttentionMask.sequenceToSequence(3), 5);
+        assertEquals("""
+                sequence-to-sequence (source 3) mask  (5 query position rows x 5 key position columns)
+                0 | # # # . .
+                1 | # # # . .
+                2 | # # # . .
+                3 | # # # # .
+                4 | # # # # #""", h.toString());
     }
 
     @Test

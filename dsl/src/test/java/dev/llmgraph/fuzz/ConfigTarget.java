@@ -19,10 +19,11 @@ import java.util.SplittableRandom;
 /**
  * Mutated Hugging Face config.json documents, read as a person would ({@link HfConfig#parse}); an accepted one
  * then goes through the plan and the accounting a notebook shows next (parameters, memory, FLOPs), which must
- * not overflow or throw either. Seeds: every published preset that has an HF model type, written by
- * {@link HfConfig#toJson}. A case changes one to four fields (anywhere in the tree, including rope_scaling)
- * to a value at the edges, removes one, adds one or changes model_type, and in one case out of four then
- * damages the text (a truncation, a changed character, brackets nested 5,000 deep).
+ * not overflow or throw either. Seeds: every published preset that has an HF model type (decoders, and the BERT
+ * encoders with their masked-LM head), written by {@link HfConfig#toJson}. A case changes one to four fields
+ * (anywhere in the tree, including rope_scaling) to a value at the edges, removes one, adds one or changes
+ * model_type, and in one case out of four then damages the text (a truncation, a changed character, brackets
+ * nested 5,000 deep).
  */
 final class ConfigTarget implements FuzzTarget {
     private final List<String> seeds = new ArrayList<>();
@@ -34,6 +35,9 @@ final class ConfigTarget implements FuzzTarget {
             } catch (NoHfEquivalentException e) {
                 // a preset without an HF type (ChatGLM, DeepSeek-V2, ...) has no config.json to mutate
             }
+        }
+        for (var encoder : dev.llmgraph.presets.EncoderPresets.all().values()) {
+            seeds.add(HfConfig.toJson(encoder.get().withMaskedLmHead(true))); // bert, with its head's own checks
         }
     }
 

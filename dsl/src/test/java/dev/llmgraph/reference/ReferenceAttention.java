@@ -30,6 +30,18 @@ final class ReferenceAttention {
      */
     static double[][] apply(ModelSpec spec, ReferenceWeights w, int layer, double[][] x, int prefixLength,
                             Map<String, double[]> nodes) {
+        return apply(spec, w, layer, x, (q, k) -> visible(spec, layer, q, k, prefixLength), nodes);
+    }
+
+    /** Which keys a query sees, for a mask given by the caller (UniLM's masks, chosen per call). */
+    @FunctionalInterface
+    interface KeyMask {
+        boolean sees(int query, int key);
+    }
+
+    /** As {@link #apply(ModelSpec, ReferenceWeights, int, double[][], int, Map)} with an arbitrary {@code mask}. */
+    static double[][] apply(ModelSpec spec, ReferenceWeights w, int layer, double[][] x, KeyMask mask,
+                            Map<String, double[]> nodes) {
         Attention a = spec.attention();
         String b = "blk." + layer + ".";
         int tokens = x.length, heads = a.heads(), kvHeads = a.kvHeads();
@@ -65,7 +77,7 @@ final class ReferenceAttention {
                 for (int key = 0; key < tokens; key++) {
                     double dot = dot(q[h][t], k[g][key]);
                     rawLogits[(h * tokens + t) * tokens + key] = dot;
-                    if (!visible(spec, layer, t, key, prefixLength)) {
+                    if (!mask.sees(t, key)) {
                         logits[key] = Double.NEGATIVE_INFINITY;
                         continue;
                     }

@@ -46,6 +46,8 @@ public final class ReferenceForward {
     private final ReferenceWeights w;
     /** RWKV's time and channel mixing of the current run (it carries layer 0's values to later layers). */
     private ReferenceRwkv rwkv;
+    /** The mask an encoder's call chose, or null for the layers' own masks. */
+    private ReferenceAttention.KeyMask callMask;
 
     /**
      * @param logits [T][vocabSize]
@@ -83,6 +85,15 @@ public final class ReferenceForward {
 
     /** An encoder's hidden states and pooled vector; {@code types} null means every token is of type 0. */
     public Encoded encode(int[] tokens, int[] types) {
+        return encode(tokens, types, null);
+    }
+
+    /**
+     * As {@link #encode(int[], int[])}, every layer's attention letting query q see key k only where
+     * {@code mask.sees(q, k)} (null: every key, the encoder's own mask).
+     */
+    public Encoded encode(int[] tokens, int[] types, ReferenceAttention.KeyMask mask) {
+        callMask = mask;
         double[][] x = embeddings(tokens, types);
         Map<String, double[]> nodes = new LinkedHashMap<>();
         for (int layer = 0; layer < spec.layers(); layer++) {
@@ -127,6 +138,7 @@ public final class ReferenceForward {
     /** Logits of every position; the first {@code prefixLength} tokens attend bidirectionally (prefix decoder). */
     public Result run(int[] tokens, int prefixLength) {
         Map<String, double[]> nodes = new LinkedHashMap<>();
+        callMask = null;
         rwkv = new ReferenceRwkv(w);
         double[][] x = embeddings(tokens, null);
         nodes.put("embd", flatten(x));
@@ -214,7 +226,8 @@ public final class ReferenceForward {
     /** The layer's sequence mixer: softmax attention, latent attention (MLA), or a selective state space. */
     private double[][] mix(int layer, double[][] x, int prefixLength, Map<String, double[]> nodes) {
         return switch (spec.layer(layer).mixer()) {
-            case Attention _ -> ReferenceAttention.apply(spec, w, layer, x, prefixLength, nodes);
+            case Attention _ -> callMask == null ? ReferenceAttention.apply(spec, w, layer, x, prefixLength, nodes)
+                    : ReferenceAttention.apply(spec, w, layer, x, callMask, nodes);
             case LatentAttention l -> ReferenceLatentAttention.apply(spec, l, w, layer, x, nodes);
             case Ssm m -> ReferenceSelectiveScan.apply(m, w, layer, x, nodes);
             case Mamba2 m -> ReferenceMamba2.apply(m, spec.norm().eps(), w, layer, x, nodes);

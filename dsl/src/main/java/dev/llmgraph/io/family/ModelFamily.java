@@ -174,7 +174,7 @@ public enum ModelFamily {
      * states, pooled as {@code bert.pooling_type} says ({@code build_pooling} in {@code src/llama-graph.cpp}), the
      * pooled vector not normalised.
      */
-    BERT(FamilyFacts.decoder("bert")
+    BERT(FamilyFacts.decoder("bert").hf("bert")
             .encoder()
             .positions(new Positions.Learned())
             .embeddings(Embeddings.LAYER_NORMED)

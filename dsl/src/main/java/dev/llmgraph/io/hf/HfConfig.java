@@ -23,7 +23,7 @@ import java.util.List;
 
 /**
  * Hugging Face {@code config.json} to and from a {@link ModelSpec}, for the model types llama, mistral,
- * qwen2, gpt2, bloom and falcon.
+ * qwen2, gpt2, bloom, falcon, mixtral, qwen2_moe and bert (an encoder: {@link BertFamily}).
  * <pre>{@code
  * ModelSpec spec = HfConfig.read(Path.of("Llama-2-7b-hf"));      // a folder or its config.json
  * HfConfig.write(spec, Path.of("out"));                         // out/config.json, type chosen from the spec
@@ -39,10 +39,11 @@ import java.util.List;
  * qwen2_moe and falcon as {@code HALVES}.
  *
  * <p>Writing: the first type that expresses every choice of the spec, in the order llama, mistral, qwen2,
- * gpt2, bloom, falcon; a spec that fits none gets a {@link NoHfEquivalentException} listing what the closest
- * type lacks. The spec's name goes to {@code _name_or_path}. Reading what was written gives the spec back,
- * up to two things a config cannot say: the RoPE pairing (any pairing is written, the weights permuted to
- * match) and, for gpt2, bloom and falcon, whether the head size was explicit or dModel / heads.
+ * gpt2, bloom, falcon, mixtral, qwen2_moe, bert; a spec that fits none gets a {@link NoHfEquivalentException}
+ * listing what the closest type lacks. The spec's name goes to {@code _name_or_path}. Reading what was written
+ * gives the spec back, up to three things a config cannot say: the RoPE pairing (any pairing is written, the
+ * weights permuted to match), for gpt2, bloom and falcon whether the head size was explicit or dModel / heads,
+ * and an encoder's pooling (bert reads as CLS).
  */
 public final class HfConfig {
     /** The mapper config.json (here) and safetensors headers ({@code io.safetensors}) are read and written with. */

@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 
 /**
  * The Hugging Face {@code model_type}s llmgraph reads and writes, with the class that loads each and the
- * prefix its causal-LM class puts before the base model's tensor names.
+ * prefix its causal-LM class (BERT: its masked-LM class) puts before the base model's tensor names.
  */
 public enum HfModelType {
     LLAMA("llama", "LlamaForCausalLM", "model."),
@@ -19,7 +19,9 @@ public enum HfModelType {
     BLOOM("bloom", "BloomForCausalLM", "transformer."),
     FALCON("falcon", "FalconForCausalLM", "transformer."),
     MIXTRAL("mixtral", "MixtralForCausalLM", "model."),
-    QWEN2_MOE("qwen2_moe", "Qwen2MoeForCausalLM", "model.");
+    QWEN2_MOE("qwen2_moe", "Qwen2MoeForCausalLM", "model."),
+    /** An encoder: written as BertForMaskedLM with a masked-LM head, as BertModel without ({@link BertFamily}). */
+    BERT("bert", "BertModel", "bert.");
 
     private final String id;
     private final String architecture;
@@ -83,7 +85,7 @@ public enum HfModelType {
         return null;
     }
 
-    /** "llama, mistral, qwen2, gpt2, bloom, falcon, mixtral and qwen2_moe", for messages. */
+    /** "llama, mistral, qwen2, gpt2, bloom, falcon, mixtral, qwen2_moe and bert", for messages. */
     public static String known() {
         String all = Arrays.stream(values()).map(HfModelType::id).collect(Collectors.joining(", "));
         int last = all.lastIndexOf(", ");

@@ -28,7 +28,17 @@ import java.util.Map;
  *  output_norm           model.norm                            transformer.ln_f          transformer.ln_f
  *  output                lm_head                               lm_head                   lm_head
  * </pre>
- * each with {@code .weight} and, where the spec has one, {@code .bias}.
+ * each with {@code .weight} and, where the spec has one, {@code .bias}. BERT (an encoder; {@code bert.} is left out
+ * by checkpoints of BertModel itself, and readers accept both):
+ * <pre>
+ *  token_embd, position_embd               bert.embeddings.word_embeddings, .position_embeddings
+ *  token_types                              bert.embeddings.token_type_embeddings
+ *  token_embd_norm                          bert.embeddings.LayerNorm
+ *  blk.N.attn_q, _k, _v                     bert.encoder.layer.N.attention.self.query, key, value
+ *  blk.N.attn_output, blk.N.attn_norm       ...attention.output.dense, ...attention.output.LayerNorm
+ *  blk.N.ffn_up, ffn_down, ffn_norm         ...intermediate.dense, ...output.dense, ...output.LayerNorm
+ *  mlm_dense, mlm_norm, mlm_output.bias     cls.predictions.transform.dense, .transform.LayerNorm, cls.predictions.bias
+ * </pre>
  *
  * <p>Layouts, with H query heads, G K/V heads and hd the head size (PyTorch order, rows first):
  * <ul>
@@ -80,6 +90,15 @@ public final class HfNames {
                 "mlp.shared_expert.gate_proj", "ffn_up_shexp", "mlp.shared_expert.up_proj", "ffn_down_shexp",
                 "mlp.shared_expert.down_proj", "ffn_gate_inp_shexp", "mlp.shared_expert_gate"));
         GLOBAL.get(HfModelType.BLOOM).putAll(table("token_embd_norm", "transformer.word_embeddings_layernorm"));
+        LAYER_PREFIX.put(HfModelType.BERT, "bert.encoder.layer.");
+        GLOBAL.put(HfModelType.BERT, table("token_embd", "bert.embeddings.word_embeddings", "position_embd",
+                "bert.embeddings.position_embeddings", "token_types", "bert.embeddings.token_type_embeddings",
+                "token_embd_norm", "bert.embeddings.LayerNorm", "mlm_dense", "cls.predictions.transform.dense",
+                "mlm_norm", "cls.predictions.transform.LayerNorm", "mlm_output", "cls.predictions"));
+        PER_LAYER.put(HfModelType.BERT, table("attn_q", "attention.self.query", "attn_k", "attention.self.key",
+                "attn_v", "attention.self.value", "attn_output", "attention.output.dense", "attn_norm",
+                "attention.output.LayerNorm", "ffn_up", "intermediate.dense", "ffn_down", "output.dense", "ffn_norm",
+                "output.LayerNorm"));
         GLOBAL.replaceAll((type, names) -> Map.copyOf(names));
         PER_LAYER.replaceAll((type, names) -> Map.copyOf(names));
     }
@@ -95,6 +114,24 @@ public final class HfNames {
     }
 
     private HfNames() {}
+
+    /**
+     * Older names under which checkpoints of {@code type} may hold the HF tensor {@code name}, tried when it is
+     * absent: BERT's TensorFlow-era LayerNorm {@code gamma} and {@code beta} (HF's loader renames them to
+     * {@code weight} and {@code bias}), and its masked-LM bias saved under the decoder it is shared with.
+     */
+    public static List<String> olderNames(HfModelType type, String name) {
+        if (type != HfModelType.BERT) {
+            return List.of();
+        }
+        if (name.endsWith("LayerNorm.weight")) {
+            return List.of(name.substring(0, name.length() - "weight".length()) + "gamma");
+        }
+        if (name.endsWith("LayerNorm.bias")) {
+            return List.of(name.substring(0, name.length() - "bias".length()) + "beta");
+        }
+        return name.equals("cls.predictions.bias") ? List.of("cls.predictions.decoder.bias") : List.of();
+    }
 
     /**
      * The HF tensor holding llmgraph's {@code weight} in checkpoints of {@code type}; for a stack of experts, the

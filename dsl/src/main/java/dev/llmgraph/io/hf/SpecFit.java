@@ -37,12 +37,26 @@ final class SpecFit {
         }
     }
 
-    /** What none of the types has: other families, other placements, softcaps, QK-norm, scaled embeddings. */
+    /** What none of the decoder types has: other families, other placements, softcaps, QK-norm, scaled embeddings. */
     SpecFit common() {
         require(spec.kind() == ArchitectureKind.CAUSAL_DECODER, "kind", spec.kind(), "is a causal decoder");
         require(spec.placement() == NormPlacement.PRE, "placement", spec.placement(),
                 "normalises before each sublayer (PRE)");
         require(spec.finalNorm(), "finalNorm", false, "normalises after the last block");
+        return beyondKindAndPlacement();
+    }
+
+    /** What an encoder type (bert) shares with none of the decoders: a post-LN ENCODER without a final norm. */
+    SpecFit encoder() {
+        require(spec.kind() == ArchitectureKind.ENCODER, "kind", spec.kind(), "is an encoder");
+        require(spec.placement() == NormPlacement.POST, "placement", spec.placement(),
+                "normalises after each residual add (POST)");
+        require(!spec.finalNorm(), "finalNorm", true, "ends with the last block's own norm, no final norm");
+        return beyondKindAndPlacement();
+    }
+
+    /** The checks every type shares beyond its kind and norm placement. */
+    private SpecFit beyondKindAndPlacement() {
         require(spec.finalLogitSoftcap() == 0, "finalLogitSoftcap", spec.finalLogitSoftcap(), "has no logit softcapping");
         require(spec.embeddings().scale() == 1.0, "embeddings.scale", spec.embeddings().scale(),
                 "does not scale the embeddings");

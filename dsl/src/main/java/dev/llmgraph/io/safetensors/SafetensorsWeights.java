@@ -241,12 +241,21 @@ public final class SafetensorsWeights implements WeightSource, AutoCloseable {
 
     /** The HF tensor {@code name}, with or without the causal-LM prefix; {@code weight} is what it is read for. */
     private Located locateTensor(String name, String weight) {
-        Located where = tensors.get(name);
-        if (where == null && name.startsWith(type.basePrefix())) {
-            where = tensors.get(name.substring(type.basePrefix().length()));
+        Located where = withOrWithoutPrefix(name);
+        for (String older : HfNames.olderNames(type, name)) {
+            where = where != null ? where : withOrWithoutPrefix(older);
         }
         if (where == null) {
             throw new SafetensorsException(origin, name, "not found; llmgraph's " + weight + " comes from it");
+        }
+        return where;
+    }
+
+    /** The tensor {@code name}, or the same name without the base model's prefix; null when neither is here. */
+    private Located withOrWithoutPrefix(String name) {
+        Located where = tensors.get(name);
+        if (where == null && name.startsWith(type.basePrefix())) {
+            where = tensors.get(name.substring(type.basePrefix().length()));
         }
         return where;
     }

@@ -4,6 +4,7 @@ import dev.llmgraph.model.LoraAdapter;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.Graph;
 import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.spec.AttentionMask;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.plan.Block;
@@ -88,6 +89,11 @@ public final class GraphBuilder {
     /** As {@link #fillInputs(int[], int, int)}, with each token's type (null: all type 0; encoders). */
     public void fillInputs(int[] ids, int[] types, int start, int prefix) {
         inputs.fill(ids, types, start, prefix);
+    }
+
+    /** As {@link #fillInputs(int[], int[], int, int)}, an encoder's mask chosen by the call (null: bidirectional). */
+    public void fillInputs(int[] ids, int[] types, int start, AttentionMask mask) {
+        inputs.fill(ids, types, start, 0, mask);
     }
 
     /** Sets the inputs of a training step: a batch of token ids, with a bidirectional prefix of {@code prefix}. */

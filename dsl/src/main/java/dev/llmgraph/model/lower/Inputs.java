@@ -3,6 +3,7 @@ package dev.llmgraph.model.lower;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.spec.AttentionMask;
 import dev.llmgraph.spec.MaskKind;
 import dev.llmgraph.spec.ModelSpec;
 
@@ -157,6 +158,14 @@ final class Inputs {
 
     /** As {@link #fill(int[], int, int)}, with each token's type (null: all type 0). */
     void fill(int[] ids, int[] types, int start, int prefix) {
+        fill(ids, types, start, prefix, null);
+    }
+
+    /**
+     * As {@link #fill(int[], int[], int, int)}; an encoder's bidirectional mask is filled with {@code callMask}'s
+     * rule instead when it is not null (UniLM: one graph, the mask chosen per call; the graph's ops do not change).
+     */
+    void fill(int[] ids, int[] types, int start, int prefix, AttentionMask callMask) {
         tokens.setInts(ids);
         if (tokenTypes != null) {
             tokenTypes.setInts(types == null ? new int[ids.length] : types);
@@ -176,7 +185,9 @@ final class Inputs {
             transposedCacheCells.setLongs(cache.transposedCells(width, start, ids.length));
         }
         for (var e : masks.entrySet()) {
-            e.getValue().setFloats(maskValues(e.getKey(), start, prefix));
+            boolean chosen = callMask != null && e.getKey() == MaskKind.BIDIRECTIONAL;
+            e.getValue().setFloats(chosen ? maskValues(callMask.kind(), start, callMask.prefixLength())
+                    : maskValues(e.getKey(), start, prefix));
         }
         if (stateSlots != null) {
             stateSlots.setInts(0);

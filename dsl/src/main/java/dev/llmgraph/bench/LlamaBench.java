@@ -3,6 +3,7 @@ package dev.llmgraph.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmgraph.ggml.Natives;
+import dev.llmgraph.model.Placement;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,11 +18,16 @@ public final class LlamaBench {
 
     /** The pp and tg results of llama-bench on {@code gguf} with the same settings as {@code config}. */
     public static List<BenchResult> run(Path gguf, String label, String type, BenchConfig config) {
-        List<String> command = List.of(Natives.tool("llama-bench").toString(), "-m", gguf.toString(),
+        return run(gguf, label, type, config, 0);
+    }
+
+    /** {@link #run(Path, String, String, BenchConfig)} for a model of {@code layers} layers (for its placement). */
+    public static List<BenchResult> run(Path gguf, String label, String type, BenchConfig config, int layers) {
+        List<String> command = new ArrayList<>(List.of(Natives.tool("llama-bench").toString(), "-m", gguf.toString(),
                 "-p", Integer.toString(config.prompt()), "-n", Integer.toString(config.generate()),
                 "-r", Integer.toString(config.repetitions()), "-t", Integer.toString(config.threads()),
-                "-fa", config.flash() ? "on" : "off", "-ngl", config.backend().startsWith("cuda") ? "99" : "0",
-                "-o", "json");
+                "-fa", config.flash() ? "on" : "off", "-o", "json"));
+        command.addAll(placement(layers, config));
         String json = execute(command);
         try {
             List<BenchResult> out = new ArrayList<>();
@@ -38,6 +44,28 @@ public final class LlamaBench {
             throw new IllegalStateException("llama-bench printed something that is not its JSON report: " + e.getMessage()
                     + "\n" + json, e);
         }
+    }
+
+    /**
+     * llama-bench's options for the same placement: on RPC servers, {@code --rpc} with their addresses in the same
+     * order, {@code -ngl} for the layers after the local ones and {@code -ts} for the split; else -ngl 99 on a GPU,
+     * 0 on the CPU.
+     */
+    static List<String> placement(int layers, BenchConfig config) {
+        Placement p = config.placement();
+        if (!p.remote()) {
+            return List.of("-ngl", config.backend().startsWith("cuda") ? "99" : "0");
+        }
+        List<String> out = new ArrayList<>(List.of("--rpc", String.join(",", p.servers().stream().map(Object::toString)
+                .toList()), "-ngl", Integer.toString(p.gpuLayers(layers))));
+        if (p.split().length > 0) {
+            StringBuilder ts = new StringBuilder();
+            for (float share : p.split()) {
+                ts.append(ts.isEmpty() ? "" : "/").append(share);
+            }
+            out.addAll(List.of("-ts", ts.toString()));
+        }
+        return out;
     }
 
     private static String execute(List<String> command) {

@@ -1,10 +1,14 @@
 package dev.llmgraph.bench;
 
+import dev.llmgraph.ggml.RpcEndpoint;
+import dev.llmgraph.ggml.RpcServers;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.Session;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -18,7 +22,10 @@ public final class LlmgraphBench {
      * The results and the decode session's timing: how many graphs were built and how long that took,
      * against the time of all decode steps.
      */
-    public record Run(List<BenchResult> results, Session.Stats decodeStats) {}
+    /**
+     * @param network per RPC server of a split model, what one decoded token sends and receives (empty otherwise)
+     */
+    public record Run(List<BenchResult> results, Session.Stats decodeStats, Map<RpcEndpoint, RpcServers.Traffic> network) {}
 
     /** The pp and tg results for {@code model}; {@code label}/{@code type} name it in the report. */
     public static Run run(Model model, String label, String type, BenchConfig config) {
@@ -46,14 +53,39 @@ public final class LlmgraphBench {
             out.add(new BenchResult("llmgraph", label, type, "tg" + config.generate(), 0, config.generate(),
                     config.threads(), config.backend(), config.flash(), BenchResult.rates(config.generate(), tg)));
             decodeStats = decode.stats();
+            return new Run(out, decodeStats, network(model, decode, tokens));
         }
-        return new Run(out, decodeStats);
     }
 
     /**
      * The JVM compiles the per-step Java code (inputs, logits, bookkeeping) only after it has run a while:
      * warm-up repeats the work for at least this long (llama.cpp, compiled ahead of time, needs one run).
      */
+    /**
+     * For a model split across RPC servers, one more untimed pass of the decode: the servers' TCP counters before
+     * and after, divided by the tokens decoded.
+     */
+    private static Map<RpcEndpoint, RpcServers.Traffic> network(Model model, Session decode, int[] tokens) {
+        Map<RpcEndpoint, RpcServers.Traffic> out = new LinkedHashMap<>();
+        List<RpcEndpoint> servers = model.options().placement().servers();
+        if (servers.isEmpty()) {
+            return out;
+        }
+        decode.reset();
+        Map<RpcEndpoint, RpcServers.Traffic> before = new LinkedHashMap<>();
+        servers.forEach(s -> before.put(s, RpcServers.traffic(s)));
+        for (int token : tokens) {
+            decode.feed(token);
+        }
+        for (RpcEndpoint s : servers) {
+            RpcServers.Traffic d = RpcServers.traffic(s).minus(before.get(s));
+            int n = tokens.length;
+            out.put(s, new RpcServers.Traffic(d.bytesSent() / n, d.bytesReceived() / n, d.segmentsSent() / n,
+                    d.segmentsReceived() / n));
+        }
+        return out;
+    }
+
     private static final long WARM_UP_NANOS = 2_000_000_000L;
 
     /** Seconds of each of {@code repetitions} runs, after warming up. */

@@ -11,6 +11,7 @@ import dev.llmgraph.bench.Roofline;
 import dev.llmgraph.display.Progress;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Natives;
+import dev.llmgraph.ggml.RpcServers;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
@@ -52,7 +53,7 @@ import java.util.Map;
 public final class BenchCommand {
     static final String USAGE = "usage: bin/llmgraph bench (--model NAME|FILE.gguf... | --default) "
             + "[--type f16,q8_0,q4_0] [--threads N] [--backend cpu|cuda] [-p 512] [-n 128] [-r 3] [--rounds 3] "
-            + "[--flash] [--out DIR]";
+            + "[--flash] [--out DIR] [--rpc H:P,H:P [--tensor-split 1,1] [--local-layers N]]";
     static final String HELP = USAGE + """
 
 
@@ -71,6 +72,9 @@ public final class BenchCommand {
               --rounds N               the engines take turns this many times (default 3)
               --flash                  flash attention on both sides (default off)
               --out DIR                where the report goes (default bench/results)
+              --rpc, --tensor-split, --local-layers
+                                       layers on ggml RPC servers, for both engines (llama-bench --rpc -ngl -ts);
+                                       the report adds the bytes and TCP segments one decoded token costs per server
 
             A quick first run: bin/llmgraph bench --model tiny-gpt2-small --type q8_0 -p 8 -n 4 -r 1 --rounds 1
             Training speed against PyTorch instead: bin/llmgraph bench --train (--train --help lists its options)
@@ -156,12 +160,11 @@ public final class BenchCommand {
                     String typeName = entry.getKey();
                     ModelOptions options = options(a.config())
                             .withContextLength(a.config().prompt() + a.config().generate());
-                    try (Model model = GgufModels.load(gguf, options)) {
-                        if (bandwidth == null) {
-                            bandwidth = Roofline.copyBandwidth(model.backend(), 512);
-                            notes.put("copy bandwidth", String.format("%.1f GB/s (ggml copy of 512 MB on %s)",
-                                    bandwidth / 1e9, model.backend()));
-                        }
+                    // An RPC server serves one client at a time: with layers on servers, llmgraph's model is loaded
+                    // for its runs only, so that llama-bench can connect between them.
+                    boolean remote = a.config().placement().remote();
+                    Model kept = remote ? null : GgufModels.load(gguf, options);
+                    try {
                         for (int round = 1; round <= a.config().rounds(); round++) {
                             if (Thread.currentThread().isInterrupted()) {
                                 notes.put("stopped", "interrupted after " + progress.done() + " of " + runs + " runs");
@@ -174,19 +177,40 @@ public final class BenchCommand {
                                     llmgraphFirst ? "llmgraph, then llama-bench" : "llama-bench, then llmgraph");
                             progress.message(label + " " + typeName + ", round " + round);
                             if (!llmgraphFirst) {
-                                add(results, LlamaBench.run(gguf, label, typeName, a.config()));
+                                add(results, LlamaBench.run(gguf, label, typeName, a.config(), layers(kept, gguf)));
                                 progress.step();
                             }
-                            LlmgraphBench.Run run = LlmgraphBench.run(model, label, typeName, a.config());
-                            add(results, run.results());
+                            Model model = kept != null ? kept : GgufModels.load(gguf, options);
+                            try {
+                                if (bandwidth == null) {
+                                    bandwidth = Roofline.copyBandwidth(model.backend(), 512);
+                                    notes.put("copy bandwidth", String.format("%.1f GB/s (ggml copy of 512 MB on %s)",
+                                            bandwidth / 1e9, model.backend()));
+                                }
+                                LlmgraphBench.Run run = LlmgraphBench.run(model, label, typeName, a.config());
+                                add(results, run.results());
+                                if (round == a.config().rounds()) {
+                                    notes.put(label + " " + typeName, DecodeDiagnostics.of(model, run, bandwidth).toString());
+                                    run.network().forEach((server, traffic) -> notes.put(label + " " + typeName
+                                            + " network " + server, network(traffic)));
+                                    if (remote) {
+                                        notes.put(label + " " + typeName + " placement", model.placement().toString());
+                                    }
+                                }
+                            } finally {
+                                if (kept == null) {
+                                    model.close();
+                                }
+                            }
                             progress.step();
                             if (llmgraphFirst) {
-                                add(results, LlamaBench.run(gguf, label, typeName, a.config()));
+                                add(results, LlamaBench.run(gguf, label, typeName, a.config(), layers(kept, gguf)));
                                 progress.step();
                             }
-                            if (round == a.config().rounds()) {
-                                notes.put(label + " " + typeName, DecodeDiagnostics.of(model, run, bandwidth).toString());
-                            }
+                        }
+                    } finally {
+                        if (kept != null) {
+                            kept.close();
                         }
                     }
                     // Written after every model and type, so that a run cut short keeps what it measured.
@@ -195,6 +219,17 @@ public final class BenchCommand {
             }
         }
         return report(args, a, results, notes);
+    }
+
+    /** What one decoded token cost on the network to one server. */
+    private static String network(RpcServers.Traffic t) {
+        return String.format("per decoded token: %,d bytes sent and %,d received in %d and %d TCP segments",
+                t.bytesSent(), t.bytesReceived(), t.segmentsSent(), t.segmentsReceived());
+    }
+
+    /** The layer count of the model in {@code gguf}: the loaded one's, or read from the file's header. */
+    private static int layers(Model kept, Path gguf) {
+        return kept != null ? kept.spec().layers() : GgufModels.spec(gguf).layers();
     }
 
     private static BenchReport report(String[] args, Arguments a, List<BenchResult> results, Map<String, String> notes) {
@@ -226,7 +261,8 @@ public final class BenchCommand {
 
     private static ModelOptions options(BenchConfig c) {
         ModelOptions base = c.backend().startsWith("cuda") ? ModelOptions.cuda() : ModelOptions.cpu();
-        return base.withBackend(c.backend()).withThreads(c.threads()).withCacheType(GgmlType.F16).withRepack(true);
+        return base.withBackend(c.backend()).withThreads(c.threads()).withCacheType(GgmlType.F16).withRepack(true)
+                .withPlacement(c.placement());
     }
 
     /**
@@ -274,6 +310,7 @@ public final class BenchCommand {
         String backend = "cpu";
         boolean flash = false, defaultsAskedFor = false;
         Path out = Path.of("bench", "results");
+        Map<String, String> placement = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -288,6 +325,7 @@ public final class BenchCommand {
                 case "--flash" -> flash = true;
                 case "--default" -> defaultsAskedFor = true;
                 case "--out" -> out = Path.of(value(args, ++i, arg));
+                case "--rpc", "--tensor-split", "--local-layers" -> placement.put(arg, value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown argument '" + arg + "'");
             }
         }
@@ -302,8 +340,8 @@ public final class BenchCommand {
                 Presets.byName(m);
             }
         }
-        return new Arguments(models, types, new BenchConfig(prompt, generate, repetitions, rounds, threads, backend, flash),
-                out, defaults, defaultsAskedFor);
+        return new Arguments(models, types, new BenchConfig(prompt, generate, repetitions, rounds, threads, backend, flash,
+                CommandOptions.placement(placement)), out, defaults, defaultsAskedFor);
     }
 
     private static String value(String[] args, int i, String flag) {

@@ -1,5 +1,7 @@
 package dev.llmgraph.cli;
 
+import dev.llmgraph.model.Placement;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,5 +152,48 @@ final class CommandOptions {
         } catch (NumberFormatException e) {
             throw new UsageException(option + ": '" + text + "' is not a whole number");
         }
+    }
+
+    /** The options that place layers on RPC servers, as llama.cpp names them where it has the same option. */
+    static final List<String> PLACEMENT = List.of("--rpc", "--tensor-split", "--local-layers");
+
+    /** Their help lines, for a command's --help. */
+    static final String PLACEMENT_HELP = """
+              --rpc H:P,H:P        place layers on these ggml RPC servers (bin/llmgraph rpc-server on each host);
+                                   the input layer stays here
+              --tensor-split 3,1   the servers' shares of the layers (default: by their free memory)
+              --local-layers N     keep the first N layers on this process's backend (default 0)
+            """;
+
+    /** {@code --rpc}, {@code --tensor-split} and {@code --local-layers}: where the layers live. */
+    static Placement placement(Map<String, String> values) {
+        if (!values.containsKey("--rpc")) {
+            for (String option : List.of("--tensor-split", "--local-layers")) {
+                if (values.containsKey(option)) {
+                    throw new UsageException(option + " places layers on RPC servers; name them with --rpc H:P,H:P");
+                }
+            }
+            return Placement.local();
+        }
+        Placement placement = Placement.parse(values.get("--rpc"));
+        if (values.containsKey("--tensor-split")) {
+            String[] parts = values.get("--tensor-split").split(",", -1);
+            float[] shares = new float[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                shares[i] = (float) decimal("--tensor-split", parts[i].trim());
+            }
+            placement = placement.split(shares);
+        }
+        if (values.containsKey("--local-layers")) {
+            placement = placement.localLayers(integer("--local-layers", values.get("--local-layers")));
+        }
+        return placement;
+    }
+
+    /** {@code base} followed by the placement options. */
+    static List<String> withPlacement(List<String> base) {
+        List<String> all = new java.util.ArrayList<>(base);
+        all.addAll(PLACEMENT);
+        return List.copyOf(all);
     }
 }

@@ -5,8 +5,10 @@ import dev.llmgraph.ggml.llama.ChatMessage;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.llama.LlamaException;
 import dev.llmgraph.ggml.NativeLibraryException;
+import dev.llmgraph.ggml.RemoteDeviceException;
 import dev.llmgraph.model.GenerationConfig;
 import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.Placement;
 import dev.llmgraph.model.Sampler;
 import dev.llmgraph.text.PieceListener;
 import dev.llmgraph.text.TextGeneration;
@@ -29,7 +31,7 @@ import java.util.Map;
  */
 public final class GenerateCommand {
     static final String USAGE = "usage: bin/llmgraph generate --gguf FILE --prompt TEXT [--chat] [-n N] [--temp T] "
-            + "[--seed S] [--backend cpu|cuda] [--threads N]";
+            + "[--seed S] [--backend cpu|cuda] [--threads N] [--rpc H:P,H:P [--tensor-split 1,1] [--local-layers N]]";
     static final String HELP = USAGE + """
 
 
@@ -48,11 +50,13 @@ public final class GenerateCommand {
               --seed S             seed of the sampling draws (default 0)
               --backend cpu|cuda   (default cpu; cuda:N for GPU N)
               --threads N          CPU threads (default: all cores)
+            """ + CommandOptions.PLACEMENT_HELP + """
 
-            Exit codes: 0 done, 2 bad arguments or prompt, 1 a file that cannot be read, or a backend not built.
+            Exit codes: 0 done, 2 bad arguments or prompt, 1 a file that cannot be read, a backend not built, or an
+            RPC server that cannot be reached or went away.
             """;
-    private static final List<String> OPTIONS = List.of("--gguf", "--prompt", "-n", "--temp", "--seed", "--backend",
-            "--threads");
+    private static final List<String> OPTIONS = CommandOptions.withPlacement(List.of("--gguf", "--prompt", "-n",
+            "--temp", "--seed", "--backend", "--threads"));
 
     private GenerateCommand() {}
 
@@ -65,7 +69,7 @@ public final class GenerateCommand {
 
     /** The parsed command line. */
     record Arguments(Path gguf, String prompt, boolean chat, int maxNewTokens, double temperature, long seed,
-                     String backend, int threads) {
+                     String backend, int threads, Placement placement) {
         GenerationConfig config() {
             return GenerationConfig.of(maxNewTokens, Sampler.temperature(temperature).withSeed(seed));
         }
@@ -78,7 +82,8 @@ public final class GenerateCommand {
             return parsed.exitCode();
         }
         Arguments arguments = parsed.arguments();
-        ModelOptions options = ModelOptions.cpu().withBackend(arguments.backend()).withThreads(arguments.threads());
+        ModelOptions options = ModelOptions.cpu().withBackend(arguments.backend()).withThreads(arguments.threads())
+                .withPlacement(arguments.placement());
         try (TextModel model = TextModel.load(arguments.gguf(), options)) {
             if (arguments.chat() && model.tokenizer().chatTemplate().isEmpty()) {
                 err.println("llmgraph generate: --chat: " + arguments.gguf() + " has no chat template (key "
@@ -103,8 +108,8 @@ public final class GenerateCommand {
                     : model.generate(arguments.prompt(), arguments.config(), printed);
             err.println("llmgraph generate: " + summary(generation));
             return 0;
-        } catch (GgufException | LlamaException | NativeLibraryException e) {
-            // a file llmgraph or libllama cannot read, one without a tokenizer, a backend that was not built
+        } catch (GgufException | LlamaException | NativeLibraryException | RemoteDeviceException e) {
+            // a file llmgraph or libllama cannot read, one without a tokenizer, a backend that was not built, a server
             err.println("llmgraph generate: " + e.getMessage());
             return 1;
         } catch (IllegalArgumentException e) {
@@ -138,6 +143,6 @@ public final class GenerateCommand {
         long seed = values.containsKey("--seed") ? CommandOptions.longInteger("--seed", values.get("--seed")) : 0;
         return new Arguments(gguf, values.get("--prompt"), values.containsKey("--chat"), maxNewTokens, temperature,
                 seed, CommandOptions.backend(values), CommandOptions.threads(values,
-                Runtime.getRuntime().availableProcessors()));
+                Runtime.getRuntime().availableProcessors()), CommandOptions.placement(values));
     }
 }

@@ -3,10 +3,12 @@ package dev.llmgraph.cli;
 import dev.llmgraph.cli.CommandOptions.UsageException;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.NativeLibraryException;
+import dev.llmgraph.ggml.RemoteDeviceException;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Logits;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.Placement;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,7 +33,7 @@ import java.util.Map;
  */
 public final class LogitsCommand {
     static final String USAGE = "usage: bin/llmgraph logits --gguf FILE --tokens 1,2,3 --out FILE "
-            + "[--backend cpu|cuda] [--threads N]";
+            + "[--backend cpu|cuda] [--threads N] [--rpc H:P,H:P [--tensor-split 1,1] [--local-layers N]]";
     static final String HELP = USAGE + """
 
 
@@ -44,8 +46,10 @@ public final class LogitsCommand {
               --out FILE           where the logits go
               --backend cpu|cuda   (default cpu; cuda:N for GPU N)
               --threads N          CPU threads (default: all cores)
+            """ + CommandOptions.PLACEMENT_HELP + """
 
-            Exit codes: 0 done, 2 bad arguments, 1 a file that cannot be read or written, or a backend not built.
+            Exit codes: 0 done, 2 bad arguments, 1 a file that cannot be read or written, a backend not built, or an
+            RPC server that cannot be reached.
             """;
 
     private LogitsCommand() {}
@@ -58,7 +62,7 @@ public final class LogitsCommand {
     }
 
     /** The parsed command line. */
-    record Arguments(Path gguf, int[] tokens, Path out, String backend, int threads) {}
+    record Arguments(Path gguf, int[] tokens, Path out, String backend, int threads, Placement placement) {}
 
     /** Runs the command, printing to {@code out} and {@code err}; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -68,7 +72,7 @@ public final class LogitsCommand {
         }
         Arguments arguments = parsed.arguments();
         ModelOptions options = ModelOptions.cpu().withBackend(arguments.backend()).withThreads(arguments.threads())
-                .withRepack(true);
+                .withRepack(true).withPlacement(arguments.placement());
         try (Model model = GgufModels.load(arguments.gguf(), options)) {
             Logits logits = model.forward(arguments.tokens());
             write(logits, arguments.out());
@@ -78,8 +82,8 @@ public final class LogitsCommand {
             int[] top = logits.top(last, Math.min(5, logits.vocab()));
             out.println("top-5 ids at the last position: " + Arrays.toString(top));
             return 0;
-        } catch (GgufException | NativeLibraryException | java.io.UncheckedIOException e) {
-            // a file llmgraph cannot read, a backend that was not built, an output that cannot be written
+        } catch (GgufException | NativeLibraryException | java.io.UncheckedIOException | RemoteDeviceException e) {
+            // a file llmgraph cannot read, a backend that was not built, an output that cannot be written, a server
             err.println("llmgraph logits: " + e.getMessage());
             return 1;
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
@@ -91,12 +95,13 @@ public final class LogitsCommand {
 
     static Arguments parse(String[] args) {
         Map<String, String> values = CommandOptions.values(args,
-                List.of("--gguf", "--tokens", "--out", "--backend", "--threads"), List.of("--gguf", "--tokens", "--out"));
+                CommandOptions.withPlacement(List.of("--gguf", "--tokens", "--out", "--backend", "--threads")),
+                List.of("--gguf", "--tokens", "--out"));
         Path gguf = CommandOptions.gguf(values);
         String backend = CommandOptions.backend(values);
         int threads = CommandOptions.threads(values, Runtime.getRuntime().availableProcessors());
         return new Arguments(gguf, CommandOptions.tokens(values.get("--tokens")), Path.of(values.get("--out")), backend,
-                threads);
+                threads, CommandOptions.placement(values));
     }
 
     /** Raw little-endian float32, row-major [tokens x vocab]. */

@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -31,6 +32,9 @@ public final class RpcServers {
     private static final int ANSWER_MILLIS = Integer.getInteger("llmgraph.rpc.answerMillis", 10000);
 
     private static final Set<RpcEndpoint> lost = ConcurrentHashMap.newKeySet();
+    /** The connection of ggml's client to each server, last seen: a file descriptor of this process. */
+    private static final Map<RpcEndpoint, Integer> watched = new ConcurrentHashMap<>();
+    private static final Map<RpcEndpoint, MemorySegment> addresses = new ConcurrentHashMap<>();
 
     private RpcServers() {}
 
@@ -88,18 +92,38 @@ public final class RpcServers {
         if (lost.contains(endpoint)) {
             throw gone(endpoint);
         }
-        if (connections(endpoint) == -1) {
+        // Before every computation: the connection found last time is polled (microseconds); only when it is not
+        // there any more are all of this process's files looked through again (a few hundred microseconds).
+        Integer fd = watched.get(endpoint);
+        int state = fd == null ? 0 : RpcApi.llmgraph_rpc_watch(fd, address(endpoint), endpoint.port());
+        if (state == 0) {
+            watched.remove(endpoint);
+            state = connections(endpoint);
+        }
+        if (state == -1) {
             lost.add(endpoint);
             throw gone(endpoint);
         }
     }
 
-    /** This process's open connections to the server, or -1 when the server has closed one. */
+    /**
+     * This process's open connections to the server (remembering the first for {@link #check}), or -1 when the
+     * server has closed one.
+     */
     private static int connections(RpcEndpoint endpoint) {
         try (Arena arena = Arena.ofConfined()) {
-            return RpcApi.llmgraph_rpc_connections(arena.allocateFrom(endpoint.address()), endpoint.port(),
-                    MemorySegment.NULL);
+            MemorySegment first = arena.allocate(Downcalls.INT);
+            int count = RpcApi.llmgraph_rpc_connections(address(endpoint), endpoint.port(), MemorySegment.NULL, first);
+            if (count > 0) {
+                watched.put(endpoint, first.get(Downcalls.INT, 0));
+            }
+            return count;
         }
+    }
+
+    /** The server's numeric address as a C string, resolved once per server. */
+    private static MemorySegment address(RpcEndpoint endpoint) {
+        return addresses.computeIfAbsent(endpoint, e -> Arena.global().allocateFrom(e.address()));
     }
 
     /** Whether the server at {@code endpoint} has been found gone (then nothing more is sent to it). */
@@ -128,7 +152,7 @@ public final class RpcServers {
     public static Traffic traffic(RpcEndpoint endpoint) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment counters = arena.allocate(Downcalls.INT64, 4);
-            RpcApi.llmgraph_rpc_connections(arena.allocateFrom(endpoint.address()), endpoint.port(), counters);
+            RpcApi.llmgraph_rpc_connections(address(endpoint), endpoint.port(), counters, MemorySegment.NULL);
             return new Traffic(counters.getAtIndex(Downcalls.INT64, 0), counters.getAtIndex(Downcalls.INT64, 1),
                     counters.getAtIndex(Downcalls.INT64, 2), counters.getAtIndex(Downcalls.INT64, 3));
         }

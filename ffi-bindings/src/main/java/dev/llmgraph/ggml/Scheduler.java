@@ -48,7 +48,12 @@ public final class Scheduler implements AutoCloseable {
                     ? pinned.get().handle() : b.defaultBufferType().handle());
         }
         this.staging = pinned.map(HostStaging::new).orElse(null);
-        this.sched = BackendApi.ggml_backend_sched_new(array, bufferTypes, backends.size(), graphSize, false, true);
+        // With RPC servers, the scheduler runs as llama.cpp's does with several devices: pipelined, its copies
+        // between devices asynchronous and ordered by events instead of a wait for every device after every piece
+        // (-Dllmgraph.rpc.pipelined=false turns it off, to measure the difference).
+        boolean pipelined = backends.stream().anyMatch(b -> b.remote().isPresent())
+                && Boolean.parseBoolean(System.getProperty("llmgraph.rpc.pipelined", "true"));
+        this.sched = BackendApi.ggml_backend_sched_new(array, bufferTypes, backends.size(), graphSize, pipelined, true);
         if (Downcalls.isNull(sched)) {
             throw new GgmlException("could not create a scheduler for " + backends);
         }

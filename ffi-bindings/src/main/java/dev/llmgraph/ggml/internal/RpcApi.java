@@ -24,7 +24,9 @@ public final class RpcApi {
     private static final MethodHandle REG_DEV_GET = Downcalls.slow(NativeLibraries.ggml(), "ggml_backend_reg_dev_get",
             fn(PTR, PTR, SIZE_T));
     private static final MethodHandle CONNECTIONS = Downcalls.slow(NativeLibraries.shim(), "llmgraph_rpc_connections",
-            fn(INT, PTR, INT, PTR));
+            fn(INT, PTR, INT, PTR, PTR));
+    private static final MethodHandle WATCH = Downcalls.slow(NativeLibraries.shim(), "llmgraph_rpc_watch",
+            fn(INT, INT, PTR, INT));
     private static final MethodHandle LOAD_ON = Downcalls.slow(NativeLibraries.shim(), "llmgraph_model_load_on",
             fn(PTR, PTR, PTR, INT, INT, PTR));
 
@@ -38,9 +40,18 @@ public final class RpcApi {
     public static MemorySegment ggml_backend_reg_dev_get(MemorySegment reg, long index) {
         try { return (MemorySegment) REG_DEV_GET.invokeExact(reg, index); } catch (Throwable t) { throw rethrow(t); }
     }
-    /** Open connections to ip:port, or -1 when the server closed one; adds TCP counters to {@code counters}. */
-    public static int llmgraph_rpc_connections(MemorySegment ip, int port, MemorySegment counters) {
-        try { return (int) CONNECTIONS.invokeExact(ip, port, counters); } catch (Throwable t) { throw rethrow(t); }
+    /**
+     * Open connections to ip:port, or -1 when the server closed one; adds TCP counters to {@code counters} and
+     * writes the first one's descriptor to {@code firstFd} (either may be NULL).
+     */
+    public static int llmgraph_rpc_connections(MemorySegment ip, int port, MemorySegment counters, MemorySegment firstFd) {
+        try {
+            return (int) CONNECTIONS.invokeExact(ip, port, counters, firstFd);
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+    /** 1 while connection {@code fd} to ip:port is open, -1 once the server closed it, 0 if it is not that one. */
+    public static int llmgraph_rpc_watch(int fd, MemorySegment ip, int port) {
+        try { return (int) WATCH.invokeExact(fd, ip, port); } catch (Throwable t) { throw rethrow(t); }
     }
     /** llama.cpp's model loader with an explicit device list, layer count and split (see the shim). */
     public static MemorySegment llmgraph_model_load_on(MemorySegment path, MemorySegment devices, int count,

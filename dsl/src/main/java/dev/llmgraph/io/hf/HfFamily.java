@@ -43,6 +43,7 @@ interface HfFamily {
             case BLOOM -> new BloomFamily();
             case FALCON -> new FalconFamily();
             case MIXTRAL, QWEN2_MOE -> new MoeFamily(type);
+            case DEEPSEEK_V2 -> new DeepSeekV2Family();
         };
     }
 

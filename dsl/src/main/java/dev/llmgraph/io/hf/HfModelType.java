@@ -19,7 +19,8 @@ public enum HfModelType {
     BLOOM("bloom", "BloomForCausalLM", "transformer."),
     FALCON("falcon", "FalconForCausalLM", "transformer."),
     MIXTRAL("mixtral", "MixtralForCausalLM", "model."),
-    QWEN2_MOE("qwen2_moe", "Qwen2MoeForCausalLM", "model.");
+    QWEN2_MOE("qwen2_moe", "Qwen2MoeForCausalLM", "model."),
+    DEEPSEEK_V2("deepseek_v2", "DeepseekV2ForCausalLM", "model.");
 
     private final String id;
     private final String architecture;
@@ -68,6 +69,11 @@ public enum HfModelType {
         return this == LLAMA || this == MISTRAL || this == QWEN2;
     }
 
+    /** Whether this type may route tokens to experts (DeepSeek-V2 does unless n_routed_experts is null). */
+    public boolean mayRouteToExperts() {
+        return routesToExperts() || this == DEEPSEEK_V2;
+    }
+
     /** Whether this type routes tokens to experts (a mixture of experts in every sparse layer). */
     public boolean routesToExperts() {
         return this == MIXTRAL || this == QWEN2_MOE;
@@ -83,7 +89,7 @@ public enum HfModelType {
         return null;
     }
 
-    /** "llama, mistral, qwen2, gpt2, bloom, falcon, mixtral and qwen2_moe", for messages. */
+    /** "llama, mistral, qwen2, gpt2, bloom, falcon, mixtral, qwen2_moe and deepseek_v2", for messages. */
     public static String known() {
         String all = Arrays.stream(values()).map(HfModelType::id).collect(Collectors.joining(", "));
         int last = all.lastIndexOf(", ");

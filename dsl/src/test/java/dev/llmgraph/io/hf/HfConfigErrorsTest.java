@@ -38,11 +38,11 @@ class HfConfigErrorsTest {
     @Test
     void missingOrUnknownModelType() {
         refused("{\"hidden_size\": 32}", "model_type",
-                "field 'model_type' is missing; llmgraph reads llama, mistral, qwen2, gpt2, bloom, falcon, mixtral and "
-                        + "qwen2_moe configs");
+                "field 'model_type' is missing; llmgraph reads llama, mistral, qwen2, gpt2, bloom, falcon, mixtral, "
+                        + "qwen2_moe and deepseek_v2 configs");
         refused("{\"model_type\": \"t5\"}", "model_type",
                 "field 'model_type' = \"t5\" is not one llmgraph reads; it reads llama, mistral, qwen2, gpt2, bloom, "
-                        + "falcon, mixtral and qwen2_moe");
+                        + "falcon, mixtral, qwen2_moe and deepseek_v2");
     }
 
     @Test

@@ -4,7 +4,6 @@ import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.ArchitectureKind;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Embeddings;
-import dev.llmgraph.spec.ExpertGroups;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Router;
@@ -103,12 +102,7 @@ final class ArchitectureAxes {
                             .withRouter(new Router(Router.Scoring.SIGMOID, false, 2.0))
                             .withShared(SharedExperts.of(1, 32).withSigmoidGate(true)).withDenseLayers(1)),
                     choice("MoE-top1-then-softmax-MLP", d -> d.moe = Moe.of(4, 1, Ffn.mlp(32, Activation.GELU)
-                            .withBias(false)).withRouter(new Router(Router.Scoring.TOP_K_SOFTMAX, false, 1.0))),
-                    choice("MoE-8-top2-best-2-of-4-groups-by-two", d -> d.moe = Moe.of(8, 2, Ffn.swiglu(16))
-                            .withRouter(Router.softmax().withGroups(ExpertGroups.of(4, 2)))),
-                    choice("MoE-4-top2-sigmoid-best-2-of-4-groups-by-one", d -> d.moe = Moe.of(4, 2, Ffn.swiglu(32))
-                            .withRouter(new Router(Router.Scoring.SIGMOID, true, 1.0)
-                                    .withGroups(ExpertGroups.of(4, 2).withRanking(ExpertGroups.Ranking.BEST_EXPERT))))),
+                            .withBias(false)).withRouter(new Router(Router.Scoring.TOP_K_SOFTMAX, false, 1.0)))),
             axis("pos",
                     choice("NoPE", d -> d.positional = Positional.none()),
                     choice("learned", d -> d.positional = Positional.learned()),

@@ -2,18 +2,14 @@ package dev.llmgraph.io.hf;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgraph.spec.Activation;
-import dev.llmgraph.spec.ExpertGroups;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.ModelSpec;
-import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
-import dev.llmgraph.spec.Router;
-import dev.llmgraph.spec.SharedExperts;
 import dev.llmgraph.spec.Transformer;
 
 import java.util.List;

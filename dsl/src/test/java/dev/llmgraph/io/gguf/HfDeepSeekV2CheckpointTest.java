@@ -14,12 +14,12 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.ExpertGroups;
+import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Router;
 import dev.llmgraph.spec.SharedExperts;
-import dev.llmgraph.spec.Ffn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,8 +60,9 @@ class HfDeepSeekV2CheckpointTest {
 
     @Test
     void presetAndTinyConfigsRoundTrip() {
+        ModelSpec dense = forms().get("v2-lite").withMoe(null); // n_routed_experts null: every layer dense
         for (ModelSpec spec : new ModelSpec[] {Presets.deepSeekV2Lite(), Presets.deepSeekV2(), forms().get("v2-lite"),
-                forms().get("v2")}) {
+                forms().get("v2"), dense}) {
             assertEquals(HfModelType.DEEPSEEK_V2, HfConfig.modelTypeFor(spec), spec.name());
             assertEquals(spec, HfConfig.parse(HfConfig.toJson(spec), "config.json"), spec.name());
         }

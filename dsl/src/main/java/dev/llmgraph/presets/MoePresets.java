@@ -1,6 +1,7 @@
 package dev.llmgraph.presets;
 
 import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.ExpertGroups;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.ModelBuilder;
@@ -68,14 +69,15 @@ final class MoePresets {
      * n_shared_experts 2, softmax, norm_topk_prob false, routed_scaling_factor 16, rope and YaRN as V2-Lite,
      * vocab_size 102400, untied. 235 741 434 880 from this config: the paper's and the model card's "236B".
      * Active per token: 21 375 800 320, 20 851 512 320 without the input embedding table: the paper's "21B".
-     * One approximation, which leaves the counts exact: the checkpoint routes with topk_method
-     * group_limited_greedy (n_group 8, topk_group 3: a token's 6 experts come from the 3 groups of 20 whose best
-     * expert scores highest); this router takes the 6 best of all 160.
+     * Routing as the checkpoint's topk_method group_limited_greedy: n_group 8, topk_group 3, so a token's 6 experts
+     * come from the 3 groups of 20 whose best expert scores highest. llama.cpp ranks groups by their two best experts
+     * instead, so this spec is refused as GGUF until the ranking is changed (GgufReport says so).
      */
     static ModelSpec deepSeekV2() {
         return deepSeekV2("deepseek-v2", 5120, 60, 12288)
                 .latentAttention(LatentAttention.of(128, 512).withQueryRank(1536).withYarnMscale(0.707))
-                .moe(Moe.of(160, 6, Ffn.swiglu(1536)).withRouter(Router.softmax().withScale(16))
+                .moe(Moe.of(160, 6, Ffn.swiglu(1536)).withRouter(Router.softmax().withScale(16)
+                        .withGroups(ExpertGroups.of(8, 3).withRanking(ExpertGroups.Ranking.BEST_EXPERT)))
                         .withShared(SharedExperts.of(2, 1536)).withDenseLayers(1))
                 .build();
     }
@@ -136,12 +138,17 @@ final class MoePresets {
 
     /**
      * At most 8 experts of width 16, at most 2 per token, shared ones of width 16, at most 1 dense layer, routing on
-     * the same period of layers.
+     * the same period of layers; grouped experts in 2 groups of which a token keeps 1, ranked as the full model
+     * ranks them.
      */
     static Moe tiny(Moe full) {
         int experts = Math.min(full.experts(), 8);
+        ExpertGroups groups = full.router().groups();
+        boolean grouped = groups.present() && experts >= 4 && experts % 2 == 0;
         Moe moe = Moe.of(experts, Math.min(full.expertsPerToken(), 2), full.expert().withWidth(16))
-                .withRouter(full.router()).withDenseLayers(Math.min(full.denseLayers(), 1));
+                .withRouter(full.router().withGroups(grouped ? ExpertGroups.of(2, 1).withRanking(groups.ranking())
+                        : ExpertGroups.none()))
+                .withDenseLayers(Math.min(full.denseLayers(), 1));
         if (!full.routesEveryLayer()) {
             moe = moe.withSparseEvery(full.sparseLayers().every(), full.sparseLayers().offset());
         }

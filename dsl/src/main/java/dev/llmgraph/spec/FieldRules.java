@@ -25,6 +25,8 @@ final class FieldRules {
             case "attention.kvHeads" -> "1 is multi-query attention, heads is multi-head attention";
             case "moe.experts" -> "Mixtral-8x7B has 8 routed experts, Qwen1.5-MoE-A2.7B 60, OLMoE 64";
             case "moe.expertsPerToken" -> "Mixtral sends each token to 2 experts, Qwen1.5-MoE to 4, OLMoE to 8";
+            case "moe.router.groups.count" -> "DeepSeek-V2 splits its experts into 8 groups; 1 is no grouping";
+            case "moe.router.groups.kept" -> "DeepSeek-V2 keeps 3 of 8 groups per token";
             case "moe.shared.count" -> "use SharedExperts.none() for no shared experts";
             case "moe.shared.width", "moe.expert.width" -> "Qwen1.5-MoE-A2.7B's experts are 1408 wide";
             case "latentAttention.heads" -> "DeepSeek-V2-Lite has 16 heads, DeepSeek-V2 128";

@@ -11,19 +11,22 @@ package dev.llmgraph.spec;
  *                     w = w * scale                (DeepSeek's routed_scaling_factor; 1 elsewhere)
  * </pre>
  *
- * Group-limited routing (DeepSeek-V2's {@code n_group}, {@code topk_group}: first the best groups of experts,
- * then the top k inside them) is not a choice here: llama.cpp's graph ranks a group by the sum of its two best
- * scores, DeepSeek-V3's rule, not by its best one as DeepSeek-V2's checkpoint does, so no lowering would match both;
- * a GGUF file that asks for it ({@code expert_group_count > 1}) is refused in words, and the DeepSeek-V2 preset
- * routes over all experts (its Javadoc says so).
+ * With {@link ExpertGroups} (DeepSeek's {@code n_group}, {@code topk_group}) the top k are chosen only among the
+ * experts of the groups each token keeps; the weights are still the unmasked scores.
  *
  * @param scoring     how scores are made and in which order against top-k
  * @param renormalise whether the k kept weights are divided by their sum
  * @param scale       a factor on every routed weight (DeepSeek-V2: 16 for the 236B model, 1 for Lite)
+ * @param groups      group-limited routing, or {@link ExpertGroups#none()}
  */
-public record Router(Scoring scoring, boolean renormalise, double scale) {
+public record Router(Scoring scoring, boolean renormalise, double scale, ExpertGroups groups) {
     /** Where the router's non-linearity sits relative to top-k. */
     public enum Scoring { SOFTMAX, SIGMOID, TOP_K_SOFTMAX }
+
+    /** A router over all experts (no groups). */
+    public Router(Scoring scoring, boolean renormalise, double scale) {
+        this(scoring, renormalise, scale, ExpertGroups.none());
+    }
 
     /** Softmax over all experts, top-k, weights renormalised over the k (Mixtral). */
     public static Router softmaxRenormalised() {
@@ -38,15 +41,20 @@ public record Router(Scoring scoring, boolean renormalise, double scale) {
     /** Refuses a scale that is not a positive finite number, quoting it. */
     public Router withScale(double scale) {
         FieldRules.refuse(FieldRules.positive("moe.router.scale", scale, "1 is no scaling; DeepSeek-V2 uses 16"));
-        return new Router(scoring, renormalise, scale);
+        return new Router(scoring, renormalise, scale, groups);
     }
 
     public Router withRenormalise(boolean renormalise) {
-        return new Router(scoring, renormalise, scale);
+        return new Router(scoring, renormalise, scale, groups);
     }
 
     public Router withScoring(Scoring scoring) {
-        return new Router(scoring, renormalise, scale);
+        return new Router(scoring, renormalise, scale, groups);
+    }
+
+    /** Group-limited routing: e.g. {@code withGroups(ExpertGroups.of(8, 3))}; checked against the experts by build(). */
+    public Router withGroups(ExpertGroups groups) {
+        return new Router(scoring, renormalise, scale, groups);
     }
 
     @Override
@@ -56,6 +64,7 @@ public record Router(Scoring scoring, boolean renormalise, double scale) {
             case SIGMOID -> "sigmoid, top-k";
             case TOP_K_SOFTMAX -> "top-k, softmax";
         };
-        return name + (renormalise ? ", renormalised" : "") + (scale != 1.0 ? ", scaled by " + scale : "");
+        return name + (renormalise ? ", renormalised" : "") + (scale != 1.0 ? ", scaled by " + scale : "")
+                + (groups != null && groups.present() ? ", " + groups : "");
     }
 }

@@ -171,6 +171,7 @@ final class SpecValidator {
         } else {
             FieldRules.positive("moe.router.scale", m.router().scale(), "1 is no scaling; DeepSeek-V2 uses 16")
                     .ifPresent(problems::add);
+            ExpertGroupRules.check(m, problems);
         }
         if (m.denseLayers() < 0 || (s.layers() >= 1 && m.denseLayers() >= s.layers())) {
             problem("moe.denseLayers", m.denseLayers(), "must be 0 or more and less than layers = " + s.layers()

@@ -3,6 +3,7 @@ package dev.llmgraph.model;
 import dev.llmgraph.display.Heatmap;
 import dev.llmgraph.display.Heatmaps;
 import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.ExpertGroups;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelBuilder;
 import dev.llmgraph.spec.ModelSpec;
@@ -29,7 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The router's choices read back per token and layer ({@link Routing}) against the same choices computed here in
  * double precision from the model's router matrix and the normalised input the router reads ({@code ffn_norm.L}):
  * ids equal wherever the k-th and (k+1)-th scores are more than 1e-4 apart (a closer pair may swap in float32 and is
- * skipped, counted), weights within 1e-5.
+ * skipped, counted), weights within 1e-5. With expert groups, only the experts of the best groups compete (a token
+ * whose kept-th and next group scores are within 1e-5 is skipped too), and some token must then choose differently
+ * from the ungrouped top k, or the groups would not have been tested.
  */
 class RoutingTest {
     static final int TOKENS = 12;
@@ -51,7 +54,14 @@ class RoutingTest {
                                 1.0))).build()),
                 Arguments.of("sigmoid top-2, renormalised", small("sigmoid")
                         .moe(Moe.of(6, 2, Ffn.swiglu(16)).withRouter(new Router(Router.Scoring.SIGMOID, true, 1.0)))
-                        .build()));
+                        .build()),
+                Arguments.of("softmax top-2 of 8 in the best 2 of 4 groups by their two best (llama.cpp)",
+                        small("groups-by-two").moe(Moe.of(8, 2, Ffn.swiglu(16))
+                                .withRouter(Router.softmax().withGroups(ExpertGroups.of(4, 2)))).build()),
+                Arguments.of("softmax top-3 of 12 in the best 2 of 6 groups by their best (DeepSeek-V2)",
+                        small("groups-by-one").moe(Moe.of(12, 3, Ffn.swiglu(16)).withRouter(Router.softmax()
+                                .withScale(2.0).withGroups(ExpertGroups.of(6, 2)
+                                        .withRanking(ExpertGroups.Ranking.BEST_EXPERT)))).build()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -62,7 +72,7 @@ class RoutingTest {
             Routing routing = model.routing(tokens);
             Moe moe = spec.moe();
             int k = moe.expertsPerToken(), experts = moe.experts(), d = spec.dModel();
-            int compared = 0;
+            int compared = 0, changedByGroups = 0;
             for (int layer : routing.layers()) {
                 float[] x = model.inspect(tokens, "ffn_norm." + layer).node("ffn_norm." + layer).values();
                 float[] router = model.weight("blk." + layer + ".ffn_gate_inp.weight"); // [experts][d]
@@ -74,14 +84,26 @@ class RoutingTest {
                         }
                     }
                     double[] probs = probabilities(moe.router(), scores);
+                    ExpertGroups groups = moe.router().groups();
+                    double[] groupScores = groupScores(groups, probs);
+                    double[] rankedGroups = Arrays.stream(groupScores).map(v -> -v).sorted().toArray();
+                    if (groups.present() && rankedGroups[groups.kept()] - rankedGroups[groups.kept() - 1] < 1e-5) {
+                        continue;
+                    }
+                    double keptAbove = groups.present() ? -rankedGroups[groups.kept() - 1] : Double.NEGATIVE_INFINITY;
                     Integer[] order = IntStream.range(0, experts).boxed().toArray(Integer[]::new);
-                    Arrays.sort(order, Comparator.comparingDouble(e -> -probs[e]));
+                    // Experts of groups not kept come after every competing one.
+                    Arrays.sort(order, Comparator.comparing((Integer e) -> groupScores[e * groupScores.length
+                            / experts] < keptAbove).thenComparingDouble(e -> -probs[e]));
                     double margin = Math.abs(scores[order[k - 1]] - scores[order[k]]);
-                    if (margin < 1e-4) {
+                    if (margin < 1e-4 && groupScores[order[k] * groupScores.length / experts] >= keptAbove) {
                         continue;
                     }
                     compared++;
                     int[] expectedIds = Arrays.stream(order).limit(k).mapToInt(Integer::intValue).toArray();
+                    int[] ungrouped = IntStream.range(0, experts).boxed().sorted(Comparator.comparingDouble(e ->
+                            -probs[e])).limit(k).mapToInt(Integer::intValue).toArray();
+                    changedByGroups += Arrays.equals(expectedIds, ungrouped) ? 0 : 1;
                     assertArrayEquals(expectedIds, routing.experts(layer, t), "layer " + layer + " token " + t);
                     double[] expected = weights(moe.router(), probs, scores, expectedIds);
                     float[] actual = routing.weights(layer, t);
@@ -93,6 +115,9 @@ class RoutingTest {
             }
             assertTrue(compared >= routing.layers().length * TOKENS - 2,
                     "only " + compared + " tokens had clear choices; pick another seed");
+            if (moe.router().groups().present()) {
+                assertTrue(changedByGroups > 0, "no token chose differently because of the groups; pick another seed");
+            }
         }
     }
 
@@ -102,6 +127,20 @@ class RoutingTest {
             case SIGMOID -> Arrays.stream(scores).map(s -> 1 / (1 + Math.exp(-s))).toArray();
             case TOP_K_SOFTMAX -> scores.clone();
         };
+    }
+
+    /** Each group's score: the sum of its best one or two probabilities (one group of all experts without groups). */
+    private static double[] groupScores(ExpertGroups groups, double[] probs) {
+        int count = groups.present() ? groups.count() : 1, perGroup = probs.length / count;
+        double[] out = new double[count];
+        for (int g = 0; g < count; g++) {
+            double[] members = Arrays.copyOfRange(probs, g * perGroup, (g + 1) * perGroup);
+            Arrays.sort(members);
+            for (int j = 0; j < Math.min(perGroup, groups.ranking().expertsSummed()); j++) {
+                out[g] += members[perGroup - 1 - j];
+            }
+        }
+        return out;
     }
 
     private static double[] weights(Router router, double[] probs, double[] scores, int[] ids) {

@@ -1,5 +1,6 @@
 package dev.llmgraph.reference;
 
+import dev.llmgraph.spec.ExpertGroups;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Router;
@@ -12,6 +13,8 @@ import java.util.Comparator;
  * <pre>
  *  s = W_r x                                  one score per expert
  *  p = softmax(s) | sigmoid(s) | s            (top-k-then-softmax keeps s for now)
+ *  with G groups of which K_g are kept: score each group by its best p (or the sum of its two best), and
+ *  let only the experts of the K_g best groups compete below
  *  K = the k experts of largest p             w_e = p_e for e in K (softmax over them for top-k-then-softmax)
  *  w = w / sum(w) if renormalised;  w = w * scale
  *  y = sum_{e in K} w_e FFN_e(x) + sigmoid(v . x) FFN_shared(x)
@@ -32,9 +35,12 @@ final class ReferenceExperts {
             case TOP_K_SOFTMAX -> scores.clone();
         };
         int k = moe.expertsPerToken();
+        boolean[] competes = competing(p, router.groups());
         Integer[] order = new Integer[p.length];
         Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.comparingDouble((Integer e) -> p[e]).reversed());
+        // Experts of groups not kept sort after every competing one.
+        Arrays.sort(order, Comparator.comparing((Integer e) -> !competes[e])
+                .thenComparing(Comparator.comparingDouble((Integer e) -> p[e]).reversed()));
         double[] weights = new double[k];
         for (int j = 0; j < k; j++) {
             weights[j] = p[order[j]];
@@ -73,6 +79,31 @@ final class ReferenceExperts {
             }
         }
         return y;
+    }
+
+    /** Which experts may be chosen: all of them, or those of the groups that score best. */
+    private static boolean[] competing(double[] p, ExpertGroups groups) {
+        boolean[] competes = new boolean[p.length];
+        if (!groups.present()) {
+            Arrays.fill(competes, true);
+            return competes;
+        }
+        int perGroup = p.length / groups.count();
+        double[] groupScore = new double[groups.count()];
+        for (int group = 0; group < groups.count(); group++) {
+            double[] members = Arrays.copyOfRange(p, group * perGroup, (group + 1) * perGroup);
+            Arrays.sort(members);
+            for (int j = 0; j < groups.ranking().expertsSummed(); j++) {
+                groupScore[group] += members[perGroup - 1 - j];
+            }
+        }
+        Integer[] ranked = new Integer[groups.count()];
+        Arrays.setAll(ranked, i -> i);
+        Arrays.sort(ranked, Comparator.comparingDouble((Integer group) -> groupScore[group]).reversed());
+        for (int j = 0; j < groups.kept(); j++) {
+            Arrays.fill(competes, ranked[j] * perGroup, (ranked[j] + 1) * perGroup, true);
+        }
+        return competes;
     }
 
     /** Expert {@code e} of the stacks: its slice of up (and gate), the activation, its slice of down. */

@@ -64,7 +64,7 @@ public enum ModelFamily {
      * deepseek2 (DeepSeek-V2 and V2-Lite): latent attention in its absorbed form, RoPE on adjacent pairs of the
      * RoPE dimensions, SwiGLU, then experts by DeepSeek's own rules (dense layers first, shared experts).
      */
-    DEEPSEEK2(FamilyFacts.decoder("deepseek2")
+    DEEPSEEK2(FamilyFacts.decoder("deepseek2").hf("deepseek_v2")
             .mixer(Mixer.LATENT)
             .experts(new Experts(Presence.OWN_RULES, null, false, false))
             .refuse("blk.0.attn_kv_b.weight", "the unsplit W_UK|W_UV of old deepseek2 files (re-convert them)")),

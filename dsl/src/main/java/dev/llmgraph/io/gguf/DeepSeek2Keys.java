@@ -2,6 +2,7 @@ package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.ExpertGroups;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.ModelSpec;
@@ -22,7 +23,9 @@ import dev.llmgraph.spec.SharedExperts;
  * on adjacent pairs of the RoPE dimensions, RMSNorm before each sublayer, SwiGLU; after
  * {@code leading_dense_block_count} dense layers, SwiGLU experts routed by softmax (or sigmoid), top-k, weights
  * renormalised when {@code expert_weights_norm}, times {@code expert_weights_scale}, plus always-on shared experts
- * as wide as the routed ones. The file states MLA as llama.cpp caches it: {@code head_count_kv} 1,
+ * as wide as the routed ones, the top k taken inside the best {@code expert_group_used_count} of
+ * {@code expert_group_count} groups when the experts are grouped (each group ranked by its two best experts: llama.cpp
+ * has no other rule, so DeepSeek-V2's ranking by the best one is a misfit). The file states MLA as llama.cpp caches it: {@code head_count_kv} 1,
  * {@code key_length} kvRank + ropeHeadDim, {@code value_length} kvRank, and the decompressed head sizes as
  * {@code key_length_mla} and {@code value_length_mla}. DeepSeek's YaRN mscale is
  * {@code rope.scaling.yarn_log_multiplier} = 0.1 x mscale, as llama.cpp's converter writes it.
@@ -47,6 +50,16 @@ final class DeepSeek2Keys {
             }
             if (!moe.routesEveryLayer()) {
                 m.add("experts on " + moe.sparseLayers(), "routes every layer after the leading dense ones");
+            }
+            ExpertGroups groups = moe.router().groups();
+            if (groups.present() && groups.ranking() == ExpertGroups.Ranking.BEST_EXPERT) {
+                m.add("experts in groups ranked by their best expert (DeepSeek-V2's group_limited_greedy)",
+                        "ranks a group by the sum of its two best experts (DeepSeek-V3's rule); use "
+                                + "ExpertGroups.Ranking.TWO_BEST_EXPERTS, knowing that it routes differently");
+            }
+            if (groups.present() && groups.kept() == groups.count()) {
+                m.add("all " + groups.count() + " expert groups kept", "refuses to keep every group; drop the groups, "
+                        + "which routes the same");
             }
             SharedExperts shared = moe.shared();
             if (!shared.present() || shared.sigmoidGate() || shared.width() != e.width()) {
@@ -84,6 +97,11 @@ final class DeepSeek2Keys {
         out.putFloat32(a + "expert_weights_scale", (float) moe.router().scale());
         out.putBool(a + "expert_weights_norm", moe.router().renormalise());
         out.putUint32(a + "expert_gating_func", moe.router().scoring() == Router.Scoring.SIGMOID ? 2 : 1);
+        ExpertGroups groups = moe.router().groups();
+        if (groups.present()) {
+            out.putUint32(a + "expert_group_count", groups.count());
+            out.putUint32(a + "expert_group_used_count", groups.kept());
+        }
     }
 
     static ModelSpec read(ModelFile f) {

@@ -4,6 +4,7 @@ import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.io.family.FamilyFacts;
 import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.ExpertGroups;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelBuilder;
 import dev.llmgraph.spec.Moe;
@@ -163,7 +164,8 @@ final class ModelFile {
     /**
      * The routed experts a file of a mixture-of-experts architecture describes: {@code expertCount} experts of
      * {@code expert}, {@code <arch>.expert_used_count} per token (required, as llama.cpp requires it), routed by
-     * {@code router}. Made with the record's constructor, so that bad counts (k above the experts) come back from
+     * {@code router}, limited to the best {@code expert_group_used_count} of {@code expert_group_count} groups when
+     * the file groups its experts. Made with the record's constructor, so that bad counts (k above the experts) come back from
      * {@code build()} as the spec's own words.
      */
     Moe experts(Ffn expert, Router router, SharedExperts shared) {
@@ -171,15 +173,12 @@ final class ModelFile {
             throw keys.problem("key '" + keys.key("expert_count") + "' is missing or below 2; llama.cpp needs the "
                     + "experts counted to build a " + keys.architecture + " model with experts");
         }
+        // llama.cpp keeps, per token, the expert_group_used_count groups whose two best experts score highest (for
+        // every architecture: build_moe_ffn reads the keys whatever the file), then the top k inside them.
         int groups = keys.intOr("expert_group_count", 0);
         if (groups > 1) {
-            // llama.cpp keeps, per token, the expert_group_used_count groups whose two best experts score highest
-            // (DeepSeek-V3's rule; DeepSeek-V2 ranks a group by its best expert alone), then the top k inside them.
-            throw keys.problem("key '" + keys.key("expert_group_count") + "' = " + groups + ": group-limited routing "
-                    + "(DeepSeek's n_group, with " + keys.intOr("expert_group_used_count", 0) + " groups used) is not "
-                    + "lowered by llmgraph, whose router takes the top k of all " + expertCount + " experts; remove "
-                    + "the key or set it to 1 to route over all experts (the routing then differs from the "
-                    + "checkpoint's)");
+            router = router.withGroups(new ExpertGroups(groups, keys.intOr("expert_group_used_count", 0),
+                    ExpertGroups.Ranking.TWO_BEST_EXPERTS));
         }
         return new Moe(expertCount, keys.requireInt("expert_used_count"), expert, shared, router, 0);
     }

@@ -23,7 +23,7 @@ import java.util.List;
 
 /**
  * Hugging Face {@code config.json} to and from a {@link ModelSpec}, for the model types llama, mistral,
- * qwen2, gpt2, bloom, falcon, mixtral, qwen2_moe and bert (an encoder: {@link BertFamily}).
+ * qwen2, gpt2, bloom, falcon, mixtral, qwen2_moe, deepseek_v2 and bert (an encoder: {@link BertFamily}).
  * <pre>{@code
  * ModelSpec spec = HfConfig.read(Path.of("Llama-2-7b-hf"));      // a folder or its config.json
  * HfConfig.write(spec, Path.of("out"));                         // out/config.json, type chosen from the spec

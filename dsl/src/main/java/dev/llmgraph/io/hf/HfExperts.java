@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  *  blk.N.ffn_*_shexp      -                                            ...mlp.shared_expert.gate_proj, up_, down_
  *  blk.N.ffn_gate_inp_shexp -                                          ...mlp.shared_expert_gate ([1, d])
  * </pre>
+ * deepseek_v2 names its experts as qwen2_moe does, and its shared experts {@code mlp.shared_experts.*}.
  */
 final class HfExperts {
     private static final Pattern STACKED = Pattern.compile("blk\\.(\\d+)\\.ffn_(gate|up|down)_exps\\.weight");
@@ -35,7 +36,7 @@ final class HfExperts {
     /** The HF tensor of expert {@code expert} of the stacked {@code weight}. */
     static String name(HfModelType type, String weight, int expert) {
         Matcher m = STACKED.matcher(weight);
-        if (!m.matches() || !type.routesToExperts()) {
+        if (!m.matches() || !type.mayRouteToExperts()) {
             throw new IllegalArgumentException("llmgraph weight '" + weight + "' has no counterpart in HF " + type.id()
                     + " checkpoints");
         }

@@ -44,6 +44,7 @@ interface HfFamily {
             case FALCON -> new FalconFamily();
             case MIXTRAL, QWEN2_MOE -> new MoeFamily(type);
             case BERT -> new BertFamily();
+            case DEEPSEEK_V2 -> new DeepSeekV2Family();
         };
     }
 

@@ -20,6 +20,7 @@ public enum HfModelType {
     FALCON("falcon", "FalconForCausalLM", "transformer."),
     MIXTRAL("mixtral", "MixtralForCausalLM", "model."),
     QWEN2_MOE("qwen2_moe", "Qwen2MoeForCausalLM", "model."),
+    DEEPSEEK_V2("deepseek_v2", "DeepseekV2ForCausalLM", "model."),
     /** An encoder: written as BertForMaskedLM with a masked-LM head, as BertModel without ({@link BertFamily}). */
     BERT("bert", "BertModel", "bert.");
 
@@ -70,6 +71,11 @@ public enum HfModelType {
         return this == LLAMA || this == MISTRAL || this == QWEN2;
     }
 
+    /** Whether this type may route tokens to experts (DeepSeek-V2 does unless n_routed_experts is null). */
+    public boolean mayRouteToExperts() {
+        return routesToExperts() || this == DEEPSEEK_V2;
+    }
+
     /** Whether this type routes tokens to experts (a mixture of experts in every sparse layer). */
     public boolean routesToExperts() {
         return this == MIXTRAL || this == QWEN2_MOE;
@@ -85,7 +91,7 @@ public enum HfModelType {
         return null;
     }
 
-    /** "llama, mistral, qwen2, gpt2, bloom, falcon, mixtral, qwen2_moe and bert", for messages. */
+    /** "llama, mistral, qwen2, gpt2, bloom, falcon, mixtral, qwen2_moe, deepseek_v2 and bert", for messages. */
     public static String known() {
         String all = Arrays.stream(values()).map(HfModelType::id).collect(Collectors.joining(", "));
         int last = all.lastIndexOf(", ");

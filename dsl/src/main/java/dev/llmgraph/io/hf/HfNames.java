@@ -39,6 +39,7 @@ import java.util.Map;
  *  blk.N.ffn_up, ffn_down, ffn_norm         ...intermediate.dense, ...output.dense, ...output.LayerNorm
  *  mlm_dense, mlm_norm, mlm_output.bias     cls.predictions.transform.dense, .transform.LayerNorm, cls.predictions.bias
  * </pre>
+ * deepseek_v2's latent attention and experts: {@link DeepSeekV2Tensors}.
  *
  * <p>Layouts, with H query heads, G K/V heads and hd the head size (PyTorch order, rows first):
  * <ul>
@@ -61,7 +62,7 @@ public final class HfNames {
 
     static {
         for (HfModelType t : new HfModelType[] {HfModelType.LLAMA, HfModelType.MISTRAL, HfModelType.QWEN2,
-                HfModelType.MIXTRAL, HfModelType.QWEN2_MOE}) {
+                HfModelType.MIXTRAL, HfModelType.QWEN2_MOE, HfModelType.DEEPSEEK_V2}) {
             LAYER_PREFIX.put(t, "model.layers.");
             GLOBAL.put(t, table("token_embd", "model.embed_tokens", "output_norm", "model.norm", "output", "lm_head"));
             PER_LAYER.put(t, table("attn_norm", "input_layernorm", "attn_q", "self_attn.q_proj", "attn_k",
@@ -89,6 +90,7 @@ public final class HfNames {
         PER_LAYER.get(HfModelType.QWEN2_MOE).putAll(table("ffn_gate_inp", "mlp.gate", "ffn_gate_shexp",
                 "mlp.shared_expert.gate_proj", "ffn_up_shexp", "mlp.shared_expert.up_proj", "ffn_down_shexp",
                 "mlp.shared_expert.down_proj", "ffn_gate_inp_shexp", "mlp.shared_expert_gate"));
+        PER_LAYER.get(HfModelType.DEEPSEEK_V2).putAll(DeepSeekV2Tensors.NAMES);
         GLOBAL.get(HfModelType.BLOOM).putAll(table("token_embd_norm", "transformer.word_embeddings_layernorm"));
         LAYER_PREFIX.put(HfModelType.BERT, "bert.encoder.layer.");
         GLOBAL.put(HfModelType.BERT, table("token_embd", "bert.embeddings.word_embeddings", "position_embd",
@@ -167,6 +169,11 @@ public final class HfNames {
                 continue;
             }
             String name = hfName(type, w.name());
+            if (DeepSeekV2Tensors.fromKvB(w.name())) { // W_UK and W_UV: both inside kv_b_proj
+                parts.computeIfAbsent(name, n -> new ArrayList<>()).add(DeepSeekV2Tensors.kvBPart(spec, w));
+                shapes.putIfAbsent(name, DeepSeekV2Tensors.kvBShape(spec));
+                continue;
+            }
             parts.computeIfAbsent(name, n -> new ArrayList<>()).add(part(type, spec, w));
             shapes.putIfAbsent(name, shape(type, spec, w));
         }
@@ -207,7 +214,8 @@ public final class HfNames {
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
                  Positional.T5Bias _ -> false;
         };
-        boolean permute = qkv >= 0 && qkv < 2 && adjacentPairs;
+        // DeepSeek-V2's own code rotates adjacent pairs of its q and k rows, so nothing moves there.
+        boolean permute = qkv >= 0 && qkv < 2 && adjacentPairs && type != HfModelType.DEEPSEEK_V2;
         long rowElements = isBias(w) ? 1 : spec.dModel();
         if (type == HfModelType.GPT2) {
             long d = spec.dModel();

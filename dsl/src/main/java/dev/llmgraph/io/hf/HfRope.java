@@ -23,6 +23,14 @@ final class HfRope {
     private HfRope() {}
 
     static Positional.Rope read(ConfigFields f, int maxPositions, RopePairing pairing) {
+        return read(f, maxPositions, pairing, false);
+    }
+
+    /**
+     * As {@link #read(ConfigFields, int, RopePairing)}; with {@code deepSeekMscale} YaRN's {@code mscale} and
+     * {@code mscale_all_dim} are left to the caller (DeepSeek-V2's latent attention reads them) instead of refused.
+     */
+    static Positional.Rope read(ConfigFields f, int maxPositions, RopePairing pairing, boolean deepSeekMscale) {
         ConfigFields parameters = f.nested("rope_parameters");
         double theta = f.number("rope_theta", 10_000);
         ConfigFields scaling = f.nested("rope_scaling");
@@ -39,10 +47,16 @@ final class HfRope {
             theta = inner;
             scaling = parameters;
         }
-        return Positional.rope(theta).withPairing(pairing).withScaling(scaling(scaling, maxPositions));
+        return Positional.rope(theta).withPairing(pairing).withScaling(scaling(scaling, maxPositions, deepSeekMscale));
     }
 
-    private static RopeScaling scaling(ConfigFields s, int maxPositions) {
+    /** The object holding the scaling settings: rope_parameters in newer files, else rope_scaling (null: none). */
+    static ConfigFields scalingFields(ConfigFields f) {
+        ConfigFields parameters = f.nested("rope_parameters");
+        return parameters != null ? parameters : f.nested("rope_scaling");
+    }
+
+    private static RopeScaling scaling(ConfigFields s, int maxPositions, boolean deepSeekMscale) {
         if (s == null) {
             return RopeScaling.none();
         }
@@ -51,7 +65,7 @@ final class HfRope {
             case "default" -> RopeScaling.none();
             case "linear" -> RopeScaling.linear(factor(s));
             case "dynamic" -> RopeScaling.ntkAware(factor(s));
-            case "yarn" -> yarn(s, maxPositions);
+            case "yarn" -> yarn(s, maxPositions, deepSeekMscale);
             default -> throw s.error("rope_type", "field '" + s.qualified("rope_type") + "' = \"" + type + "\" has no "
                     + "llmgraph equivalent; llmgraph scales RoPE with linear, dynamic (NTK-aware) or yarn");
         };
@@ -64,7 +78,7 @@ final class HfRope {
         return s.number("factor", 1);
     }
 
-    private static RopeScaling yarn(ConfigFields s, int maxPositions) {
+    private static RopeScaling yarn(ConfigFields s, int maxPositions, boolean deepSeekMscale) {
         double factor = factor(s);
         RopeScaling.Yarn yarn = new RopeScaling.Yarn(factor, s.optionalSize("original_max_position_embeddings",
                 maxPositions), s.number("beta_fast", 32), s.number("beta_slow", 1));
@@ -77,7 +91,7 @@ final class HfRope {
             }
         }
         for (String deepseek : new String[] {"mscale", "mscale_all_dim"}) {
-            if (s.has(deepseek)) {
+            if (s.has(deepseek) && !deepSeekMscale) {
                 throw s.error(deepseek, "field '" + s.qualified(deepseek) + "' has no llmgraph equivalent; llmgraph's "
                         + "YaRN uses 0.1 ln(factor) + 1 as its attention factor");
             }

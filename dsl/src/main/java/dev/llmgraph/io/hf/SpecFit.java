@@ -63,14 +63,19 @@ final class SpecFit {
         Attention a = spec.attention();
         require(a.logitSoftcap() == 0, "attention.logitSoftcap", a.logitSoftcap(), "has no attention softcapping");
         require(!a.qkNorm().present(), "attention.qkNorm", a.qkNorm(), "has no QK-norm");
+        if (hfType == HfModelType.DEEPSEEK_V2) {
+            require(spec.latentAttention(), "attention", spec.attention().variant(), "attends through a compressed "
+                    + "latent (MLA): declare .latentAttention(LatentAttention.of(heads, kvRank))");
+            return this;
+        }
         if (hfType.routesToExperts()) {
             require(spec.sparse(), "moe", null, "routes tokens to experts");
         } else {
             require(!spec.sparse(), "moe", spec.moe(), "has a dense FFN in every layer (mixtral and qwen2_moe route "
                     + "to experts)");
         }
-        require(!spec.latentAttention(), "latent", spec.latent(), "has softmax attention over full keys (llmgraph "
-                + "writes no HF DeepSeek-V2 config yet; deepseek2 GGUF holds MLA)");
+        require(!spec.latentAttention(), "latent", spec.latent(), "has softmax attention over full keys (latent "
+                + "attention is HF deepseek_v2's)");
         return this;
     }
 

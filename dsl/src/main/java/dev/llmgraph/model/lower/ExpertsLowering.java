@@ -1,8 +1,10 @@
 package dev.llmgraph.model.lower;
 
 import dev.llmgraph.ggml.Context;
+import dev.llmgraph.ggml.FillOps;
 import dev.llmgraph.ggml.Glu;
 import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.spec.ExpertGroups;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Router;
@@ -19,6 +21,7 @@ import dev.llmgraph.spec.SharedExperts;
  *  d  dModel     T  tokens     E  routed experts     k  experts per token     f  expert width
  *  x [d, T]   scores [E, T]   ids [k, T] (i32)   weights [1, k, T]   hidden [f, k, T]   outputs [d, k, T]
  * </pre>
+ * With expert groups, the scores the top k is taken from are first masked to the groups each token keeps.
  */
 final class ExpertsLowering {
     private final GraphBuilder g;
@@ -44,7 +47,9 @@ final class ExpertsLowering {
             case TOP_K_SOFTMAX -> scores; // the softmax comes after top-k, over the k chosen
         };
         g.name(probs, "ffn_moe_probs" + i);
-        Tensor ids = g.name(topK(probs, k), "ffn_moe_topk" + i); // [k, T]
+        Tensor selection = router.groups().present()
+                ? g.name(keepBestGroups(probs, router.groups(), experts, tokens), "ffn_moe_probs_masked" + i) : probs;
+        Tensor ids = g.name(topK(selection, k), "ffn_moe_topk" + i); // [k, T]
 
         // One row of one value per expert, so that get_rows picks each token's k chosen probabilities.
         Tensor weights = ctx.getRows(ctx.reshape(probs, 1, experts, tokens), ids); // [1, k, T]
@@ -106,11 +111,35 @@ final class ExpertsLowering {
     }
 
     /**
+     * Group-limited routing as llama.cpp's {@code build_moe_ffn} does it: each group scored by the sum of its best
+     * one or two experts (a descending argsort per group, those scores picked and summed), the kept groups' ids by
+     * another argsort, and their scores written back into a tensor of minus infinity, so that the top k that
+     * follows can only pick experts of kept groups. Shapes: G groups of n = E / G experts, K kept, s summed.
+     */
+    private Tensor keepBestGroups(Tensor probs, ExpertGroups groups, int experts, long tokens) {
+        int count = groups.count(), perGroup = experts / count, summed = groups.ranking().expertsSummed();
+        Tensor byGroup = ctx.reshape(probs, perGroup, count, tokens); // [n, G, T]
+        Tensor best = topK(byGroup, summed); // [s, G, T]
+        // One row of one value per expert, so that get_rows picks each group's best scores.
+        Tensor bestScores = ctx.getRows(ctx.reshape(byGroup, 1, perGroup, count, tokens), best); // [1, s, G, T]
+        Tensor groupScores = ctx.reshape(ctx.sumRows(ctx.reshape(bestScores, summed, count, tokens)),
+                count, tokens); // [G, T]
+        Tensor kept = topK(groupScores, groups.kept()); // [K, T]
+        Tensor keptScores = ctx.getRows(byGroup, kept); // [n, K, T]
+        Tensor masked = ctx.setRows(FillOps.of(ctx).fill(byGroup, Float.NEGATIVE_INFINITY), keptScores, kept);
+        return ctx.reshape(masked, experts, tokens); // [E, T]
+    }
+
+    /**
      * The ids of each row's k largest values, largest first: the first k columns of a descending argsort, as
      * ggml's {@code ggml_argsort_top_k} builds them (k <= experts is the spec's rule, so the view fits).
      */
     private Tensor topK(Tensor scores, int k) {
         Tensor sorted = ctx.argsort(scores, true);
+        if (sorted.ne(2) > 1) { // [n, G, T] rows of groups
+            return ctx.view(sorted, new long[] {k, sorted.ne(1), sorted.ne(2)}, new long[] {sorted.nb(1), sorted.nb(2)},
+                    0);
+        }
         return ctx.view(sorted, new long[] {k, sorted.ne(1)}, new long[] {sorted.nb(1)}, 0);
     }
 

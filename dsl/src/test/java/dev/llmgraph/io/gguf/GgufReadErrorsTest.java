@@ -11,6 +11,7 @@ import dev.llmgraph.ggml.gguf.GgufValueType;
 import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.model.Model;
+import dev.llmgraph.spec.ExpertGroups;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightInit;
 import org.junit.jupiter.api.BeforeAll;
@@ -238,15 +239,23 @@ class GgufReadErrorsTest {
     }
 
     @Test
-    void groupLimitedRoutingIsRefusedInWords() {
+    void expertGroupsAreReadAsLlamaCppRanksThem() {
         Path file = variant(deepseek2, "deepseek2-groups", keys -> {
             keys.put("deepseek2.expert_group_count", GgufValue.uint32(4));
             keys.put("deepseek2.expert_group_used_count", GgufValue.uint32(2));
         }, w -> { });
-        assertEquals(file + ": key 'deepseek2.expert_group_count' = 4: group-limited routing (DeepSeek's n_group, "
-                + "with 2 groups used) is not lowered by llmgraph, whose router takes the top k of all 8 experts; "
-                + "remove the key or set it to 1 to route over all experts (the routing then differs from the "
-                + "checkpoint's)", readError(file));
+        assertEquals(ExpertGroups.of(4, 2), GgufModels.spec(file).moe().router().groups());
+    }
+
+    @Test
+    void expertGroupsThatDoNotDivideTheExpertsAreRefusedInTheSpecsWords() {
+        Path file = variant(deepseek2, "deepseek2-groups-of-3", keys -> {
+            keys.put("deepseek2.expert_group_count", GgufValue.uint32(3));
+            keys.put("deepseek2.expert_group_used_count", GgufValue.uint32(2));
+        }, w -> { });
+        assertEquals(file + ": its keys describe a model llmgraph cannot build: spec 'tiny-deepseek2' has 1 problem:\n"
+                + "  - moe.router.groups.count = 3: must divide experts = 8: the experts are split into equal groups; "
+                + "DeepSeek-V2 splits 160 experts into 8 groups of 20", readError(file));
     }
 
     @Test

@@ -64,6 +64,23 @@ class GgufReportTest {
     }
 
     @Test
+    void deepSeekV2sGroupRankingIsNotLlamaCpps() {
+        ModelSpec groups = TinyModels.all().get("deepseek2, expert groups");
+        var router = groups.moe().router();
+        ModelSpec byBest = groups.withMoe(groups.moe().withRouter(router.withGroups(router.groups()
+                .withRanking(dev.llmgraph.spec.ExpertGroups.Ranking.BEST_EXPERT))));
+        assertEquals(List.of("experts in groups ranked by their best expert (DeepSeek-V2's group_limited_greedy) with "
+                + "a deepseek2 architecture (llama.cpp's deepseek2 graph ranks a group by the sum of its two best "
+                + "experts (DeepSeek-V3's rule); use ExpertGroups.Ranking.TWO_BEST_EXPERTS, knowing that it routes "
+                + "differently)"), GgufReport.of(byBest).problems());
+        ModelSpec allKept = groups.withMoe(groups.moe().withRouter(router.withGroups(
+                dev.llmgraph.spec.ExpertGroups.of(4, 4))));
+        assertEquals(List.of("all 4 expert groups kept with a deepseek2 architecture (llama.cpp's deepseek2 graph "
+                + "refuses to keep every group; drop the groups, which routes the same)"),
+                GgufReport.of(allKept).problems());
+    }
+
+    @Test
     void mistralsSlidingWindowHasNoEquivalentInTheLlamaArchitecture() {
         assertEquals(List.of("a sliding window (window 4096 on every layer) with a llama architecture (llama.cpp's "
                 + "llama graph attends to every earlier position)"), GgufReport.of(Presets.mistral7b()).problems());

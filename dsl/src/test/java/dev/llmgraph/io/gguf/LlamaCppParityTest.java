@@ -151,7 +151,13 @@ class LlamaCppParityTest {
      * tiny models' routers are drawn 4x wider than other matrices ({@link WeightInit#lecun}: N(0, 16 / dModel)),
      * which spreads the scores of a normalised token by about 4; this test states the margin that buys, on
      * the same prompt and weights as the parity test: at every token and layer, the k-th best score beats the
-     * (k+1)-th by at least 1e-3, a hundred times the largest logit difference between the engines (1e-5).
+     * (k+1)-th by at least 1e-3, a hundred times the largest logit difference between the engines (1e-5). With
+     * expert groups the same holds among the experts of the kept groups, and the kept-th group's score (a sum of
+     * softmax probabilities, computed here in double from the scores) beats the next group's by a log-ratio of at
+     * least 1e-3 too: a score difference of 1e-5 moves a probability by a log-ratio of about 1e-5, and groups
+     * that hold only tiny probabilities are still well apart when their ratio is (an absolute gap would call them
+     * tied: measured 9e-7 between two such groups, whose ratio is 1.3%). Some token must also get other experts
+     * than it would without the groups, or the parity test would not test them.
      */
     @ParameterizedTest(name = "{0}: no near-ties in the router")
     @MethodSource("expertLabels")
@@ -161,7 +167,8 @@ class LlamaCppParityTest {
         String[] nodes = java.util.stream.IntStream.range(0, spec.layers())
                 .filter(layer -> spec.layer(layer).channel() instanceof dev.llmgraph.spec.Moe)
                 .mapToObj(layer -> "ffn_moe_logits." + layer).toArray(String[]::new);
-        double smallest = Double.MAX_VALUE;
+        double smallest = Double.MAX_VALUE, smallestGroup = Double.MAX_VALUE;
+        int changedByGroups = 0;
         try (Model model = Model.random(spec, WeightInit.lecun(11), ModelOptions.cpu().withThreads(THREADS))) {
             Model.Inspection inspection = model.inspect(TinyModels.prompt(PROMPT), nodes);
             for (String node : nodes) {
@@ -169,14 +176,21 @@ class LlamaCppParityTest {
                 int experts = (int) scores.shape()[1];
                 for (int t = 0; t < scores.shape()[0]; t++) {
                     float[] row = java.util.Arrays.copyOfRange(scores.values(), t * experts, (t + 1) * experts);
-                    java.util.Arrays.sort(row);
-                    smallest = Math.min(smallest, row[experts - k] - row[experts - k - 1]);
+                    RouterMargins margins = RouterMargins.of(spec.moe().router(), row, k);
+                    smallest = Math.min(smallest, margins.experts());
+                    smallestGroup = Math.min(smallestGroup, margins.groups());
+                    changedByGroups += margins.groupsChangeTheChoice() ? 1 : 0;
                 }
             }
         }
+        boolean grouped = spec.moe().router().groups().present();
         TABLE.put(String.format("%-24s gap  ", label), String.format("smallest top-%d router margin %.3g", k,
-                smallest));
+                smallest) + (grouped ? String.format(", group log-ratio margin %.3g, %d choices changed by the groups",
+                smallestGroup, changedByGroups) : ""));
         assertTrue(smallest >= 1e-3, "smallest margin between the k-th and (k+1)-th expert score: " + smallest);
+        assertTrue(!grouped || smallestGroup >= 1e-3, "smallest log-ratio between the kept and the next group: "
+                + smallestGroup);
+        assertTrue(!grouped || changedByGroups > 0, "the groups never changed a token's experts; pick other weights");
     }
 
     static Stream<String> expertLabels() {

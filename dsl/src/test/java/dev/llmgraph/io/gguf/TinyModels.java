@@ -3,6 +3,7 @@ package dev.llmgraph.io.gguf;
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Embeddings;
+import dev.llmgraph.spec.ExpertGroups;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelBuilder;
@@ -176,6 +177,15 @@ final class TinyModels {
                 .positional(Positional.rope(10_000).withScaling(RopeScaling.yarn(4, 16)))
                 .norm(Norm.rms(1e-6), NormPlacement.PRE)
                 .moe(Moe.of(8, 2, Ffn.swiglu(32)).withRouter(Router.softmaxRenormalised().withScale(2.5))
+                        .withShared(SharedExperts.of(1, 32)))
+                .build());
+        // Group-limited routing as llama.cpp computes it: 8 experts in 4 groups of 2, each token keeps the 2 groups
+        // whose two best experts sum highest, then its top 2 inside them; both layers route.
+        all.put("deepseek2, expert groups", base("tiny-deepseek2-groups")
+                .latentAttention(LatentAttention.of(4, 32).withHeadDims(32, 16, 16))
+                .positional(Positional.rope(10_000))
+                .norm(Norm.rms(1e-6), NormPlacement.PRE)
+                .moe(Moe.of(8, 2, Ffn.swiglu(32)).withRouter(Router.softmax().withGroups(ExpertGroups.of(4, 2)))
                         .withShared(SharedExperts.of(1, 32)))
                 .build());
         return all;

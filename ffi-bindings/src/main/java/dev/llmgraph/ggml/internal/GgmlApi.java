@@ -185,6 +185,7 @@ public final class GgmlApi {
     private static final MethodHandle SQRT = q("ggml_sqrt", T_CT);
     private static final MethodHandle SUM_ROWS = q("ggml_sum_rows", T_CT);
     private static final MethodHandle REPEAT = q("ggml_repeat", T_CTT);
+    private static final MethodHandle FILL = q("ggml_fill", T_CTF);
 
     public static MemorySegment ggml_add(MemorySegment ctx, MemorySegment a, MemorySegment b) { return binary(ADD, ctx, a, b); }
     public static MemorySegment ggml_sub(MemorySegment ctx, MemorySegment a, MemorySegment b) { return binary(SUB, ctx, a, b); }
@@ -202,6 +203,7 @@ public final class GgmlApi {
     public static MemorySegment ggml_sqrt(MemorySegment ctx, MemorySegment a) { return unary(SQRT, ctx, a); }
     public static MemorySegment ggml_sum_rows(MemorySegment ctx, MemorySegment a) { return unary(SUM_ROWS, ctx, a); }
     public static MemorySegment ggml_repeat(MemorySegment ctx, MemorySegment a, MemorySegment b) { return binary(REPEAT, ctx, a, b); }
+    public static MemorySegment ggml_fill(MemorySegment ctx, MemorySegment a, float c) { return withFloat(FILL, ctx, a, c); }
 
     // ---- normalisation, activations, attention pieces --------------------------------------------------
     private static final MethodHandle NORM = q("ggml_norm", T_CTF);

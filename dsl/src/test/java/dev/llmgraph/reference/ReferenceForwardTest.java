@@ -147,6 +147,9 @@ class ReferenceForwardTest {
         int checked = 0;
         for (ArchitectureAxes.Axis axis : ArchitectureAxes.AXES) {
             for (ArchitectureAxes.Choice choice : axis.choices()) {
+                if (!choice.rules().isEmpty()) {
+                    draft(choice); // the value alone builds, so a refusal below is the pair's
+                }
                 for (AxisRule rule : choice.rules()) {
                     for (ArchitectureAxes.Axis other : ArchitectureAxes.AXES) {
                         boolean skipped = switch (rule) {
@@ -159,7 +162,11 @@ class ReferenceForwardTest {
                             switch (rule) {
                                 case AxisRule.Only only -> {
                                     if (!only.labels().contains(value.label())) {
-                                        assertThrows(InvalidSpecException.class, () -> draft(value, choice), pair);
+                                        String refusal = assertThrows(InvalidSpecException.class,
+                                                () -> draft(value, choice), pair).getMessage();
+                                        String field = SPEC_FIELD.get(other.name());
+                                        assertTrue(refusal.contains("  - " + field + " = "), pair + " is refused "
+                                                + "for another reason than its " + field + ":\n" + refusal);
                                         checked++;
                                     }
                                 }
@@ -182,6 +189,10 @@ class ReferenceForwardTest {
         }
         assertTrue(checked > 100, checked + " skipped pairs checked");
     }
+
+    /** The spec field that an axis an {@link AxisRule.Only} restricts sets, as the spec's problems name it. */
+    private static final java.util.Map<String, String> SPEC_FIELD = java.util.Map.of("pos", "positional", "family",
+            "kind", "block", "placement");
 
     private static ModelSpec draft(ArchitectureAxes.Choice... choices) {
         ArchitectureAxes.Draft d = new ArchitectureAxes.Draft();

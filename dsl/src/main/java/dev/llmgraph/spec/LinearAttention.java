@@ -37,10 +37,13 @@ public record LinearAttention(int heads, FeatureMap featureMap, LinearDecay deca
         return new LinearAttention(heads, FeatureMap.IDENTITY, LinearDecay.none(), false, false, false);
     }
 
-    /** TransNormerLLM's: identity map, its per-layer decay schedule, the SiLU output gate and SRMSNorm. */
+    /**
+     * TransNormerLLM's: SiLU on queries and keys, its per-layer decay schedule, SRMSNorm and an output gate (here
+     * SiLU(W_u x); TransNormerLLM's code multiplies by W_u x itself, which this record cannot state).
+     */
     public static LinearAttention transNormer(int heads) {
-        return of(heads).withDecay(LinearDecay.fixed(DecaySchedule.transNormer())).withOutputGate(true)
-                .withOutputNorm(true);
+        return of(heads).withFeatureMap(FeatureMap.SILU).withDecay(LinearDecay.fixed(DecaySchedule.transNormer()))
+                .withOutputGate(true).withOutputNorm(true);
     }
 
     /** RetNet's retention, without its xPos rotation: gamma_h = 1 - 2^(-5-h), the output gate and the norm. */

@@ -27,7 +27,7 @@ final class LinearAttentionRules {
         }
         if (m.featureMap() == null) {
             problems.add(new SpecProblem("linear.featureMap", null, "must be set",
-                    "FeatureMap.IDENTITY (TransNormerLLM, GLA) or FeatureMap.ELU_PLUS_ONE"));
+                    "FeatureMap.IDENTITY (RetNet, GLA), FeatureMap.SILU (TransNormerLLM) or FeatureMap.ELU_PLUS_ONE"));
         }
         switch (m.decay()) {
             case null -> problems.add(new SpecProblem("linear.decay", null, "must be set", "LinearDecay.none(), "

@@ -5,6 +5,8 @@ import dev.llmgraph.spec.ArchitectureKind;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Embeddings;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.HybridPattern;
+import dev.llmgraph.spec.LinearAttention;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Router;
 import dev.llmgraph.spec.SharedExperts;
@@ -16,7 +18,9 @@ import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
+import dev.llmgraph.spec.Rwkv;
 import dev.llmgraph.spec.SlidingWindow;
+import dev.llmgraph.spec.StateSpace;
 import dev.llmgraph.spec.Transformer;
 
 import java.util.ArrayList;
@@ -26,13 +30,15 @@ import java.util.function.UnaryOperator;
 
 /**
  * The architecture axes the reference tests sample, each value a change to a tiny draft spec (2 layers,
- * dModel 32, vocabulary 64). A row of value indices, one per axis, is one architecture.
+ * dModel 32, vocabulary 64; the sequence mixers of {@link SequenceMixerAxis} widen or deepen it where their kernels
+ * or patterns need it). A row of value indices, one per axis, is one architecture; an axis that one of the row's
+ * values leaves without effect ({@link AxisRule.Drops}) is {@link CoveringSample#DROPPED} in it.
  */
 final class ArchitectureAxes {
     private ArchitectureAxes() {}
 
-    /** One value of an axis: its label (in test names) and what it does to the draft. */
-    record Choice(String label, Consumer<Draft> apply) {}
+    /** One value of an axis: its label (in test names), what it does to the draft, and what it cannot meet. */
+    record Choice(String label, Consumer<Draft> apply, List<AxisRule> rules) {}
 
     record Axis(String name, List<Choice> choices) {}
 
@@ -41,6 +47,14 @@ final class ArchitectureAxes {
     /** The spec under construction; fields start at the simplest value of each axis. */
     static final class Draft {
         ArchitectureKind kind = ArchitectureKind.CAUSAL_DECODER;
+        int dModel = 32;
+        int layers = 2;
+        StateSpace ssm;
+        Rwkv rwkv;
+        LinearAttention linear;
+        HybridPattern hybrid;
+        /** Jamba routes every other layer (expert_layer_period 2, offset 1) when the ffn axis gives experts. */
+        boolean expertsEveryOtherLayer;
         Norm norm = Norm.rms(1e-5);
         NormPlacement placement = NormPlacement.PRE;
         boolean parallel;
@@ -56,11 +70,12 @@ final class ArchitectureAxes {
 
         ModelSpec build(String name) {
             ModelBuilder b = Transformer.builder(name, kind)
-                    .vocabSize(64).dModel(32).layers(2).contextLength(64)
+                    .vocabSize(64).dModel(dModel).layers(layers).contextLength(64)
                     .attention(attentionExtra.apply(attention).withFlash(flash))
                     .positional(positional)
                     .norm(norm, placement).parallelBlock(parallel)
-                    .ffn(ffn).moe(moe)
+                    .ffn(ffn).moe(moe != null && expertsEveryOtherLayer ? moe.withSparseEvery(2, 1) : moe)
+                    .ssm(ssm).rwkv(rwkv).linearAttention(linear).hybrid(hybrid)
                     .embeddings(embeddings)
                     .finalNorm(finalNorm).finalLogitSoftcap(finalSoftcap);
             return b.build();
@@ -148,17 +163,37 @@ final class ArchitectureAxes {
             axis("head",
                     choice("final-norm", d -> d.finalNorm = true),
                     choice("no-final-norm", d -> d.finalNorm = false),
-                    choice("softcap3", d -> d.finalSoftcap = 3)));
+                    choice("softcap3", d -> d.finalSoftcap = 3)),
+            SequenceMixerAxis.AXIS);
+
+    /** The rules of every value, as the covering sample reads them. */
+    static final CoveringSample.Constraints CONSTRAINTS = new CoveringSample.Constraints() {
+        @Override
+        public boolean compatible(int a, int va, int b, int vb) {
+            String other = AXES.get(b).choices().get(vb).label();
+            return AXES.get(a).choices().get(va).rules().stream().noneMatch(rule -> rule instanceof AxisRule.Only only
+                    && only.axis().equals(AXES.get(b).name()) && !only.labels().contains(other));
+        }
+
+        @Override
+        public boolean drops(int a, int va, int b) {
+            return AXES.get(a).choices().get(va).rules().stream().anyMatch(rule -> rule instanceof AxisRule.Drops drops
+                    && drops.axes().contains(AXES.get(b).name()));
+        }
+    };
 
     /** Each axis's size, for {@link CoveringSample}. */
     static int[] sizes() {
         return AXES.stream().mapToInt(a -> a.choices().size()).toArray();
     }
 
-    /** "norm=RMSNorm block=PRE ..." for a row. */
+    /** "norm=RMSNorm block=PRE ..." for a row; dropped axes are left out. */
     static String label(int[] row) {
         List<String> parts = new ArrayList<>();
         for (int a = 0; a < AXES.size(); a++) {
+            if (row[a] == CoveringSample.DROPPED) {
+                continue;
+            }
             parts.add(AXES.get(a).name() + "=" + AXES.get(a).choices().get(row[a]).label());
         }
         return String.join(" ", parts);
@@ -167,7 +202,9 @@ final class ArchitectureAxes {
     static ModelSpec spec(int[] row) {
         Draft d = new Draft();
         for (int a = 0; a < AXES.size(); a++) {
-            AXES.get(a).choices().get(row[a]).apply().accept(d);
+            if (row[a] != CoveringSample.DROPPED) {
+                AXES.get(a).choices().get(row[a]).apply().accept(d);
+            }
         }
         return d.build("case");
     }
@@ -176,7 +213,7 @@ final class ArchitectureAxes {
     static boolean uses(int[] row, String axis, String label) {
         for (int a = 0; a < AXES.size(); a++) {
             if (AXES.get(a).name().equals(axis)) {
-                return AXES.get(a).choices().get(row[a]).label().equals(label);
+                return row[a] != CoveringSample.DROPPED && AXES.get(a).choices().get(row[a]).label().equals(label);
             }
         }
         throw new IllegalArgumentException("no axis " + axis);
@@ -186,7 +223,7 @@ final class ArchitectureAxes {
         return new Axis(name, List.of(choices));
     }
 
-    private static Choice choice(String label, Consumer<Draft> apply) {
-        return new Choice(label, apply);
+    static Choice choice(String label, Consumer<Draft> apply, AxisRule... rules) {
+        return new Choice(label, apply, List.of(rules));
     }
 }

@@ -11,12 +11,52 @@ import java.util.SplittableRandom;
  * every other axis in at least one row, in far fewer rows than the full product (AETG's greedy
  * construction, Cohen et al. 1997: each row starts from an uncovered pair and fills the other axes with the
  * value that covers the most new pairs; the best of a few candidates is kept).
+ *
+ * <p>With {@link Constraints}, some values cannot share a row (a rule says why), and some values leave another
+ * axis without effect: that axis is then {@link #DROPPED} in the row and its pairs count as covered nowhere in it.
+ * The sample covers every pair that some row can hold: both values compatible and neither dropping the other's
+ * axis. Every such pair is coverable here as long as one value of each axis is compatible with everything and
+ * drops nothing (softmax attention on the mixer axis, the first value elsewhere).
  */
 final class CoveringSample {
     private CoveringSample() {}
 
+    /** A row's value for an axis that another of its values leaves without effect. */
+    static final int DROPPED = -1;
+
+    /** Which values may share a row, and which make other axes irrelevant. */
+    interface Constraints {
+        /** Whether value {@code va} of axis {@code a} may share a row with value {@code vb} of axis {@code b}. */
+        boolean compatible(int a, int va, int b, int vb);
+
+        /** Whether value {@code va} of axis {@code a} leaves axis {@code b} without effect. */
+        boolean drops(int a, int va, int b);
+
+        Constraints NONE = new Constraints() {
+            @Override
+            public boolean compatible(int a, int va, int b, int vb) {
+                return true;
+            }
+
+            @Override
+            public boolean drops(int a, int va, int b) {
+                return false;
+            }
+        };
+    }
+
     /** Rows of value indices, one per axis of the given sizes; the same seed gives the same rows. */
     static List<int[]> pairwise(int[] sizes, long seed) {
+        return pairwise(sizes, Constraints.NONE, seed);
+    }
+
+    /** Whether a row must cover the pair (a = va, b = vb): the two may meet and neither drops the other's axis. */
+    static boolean required(Constraints c, int a, int va, int b, int vb) {
+        return c.compatible(a, va, b, vb) && c.compatible(b, vb, a, va) && !c.drops(a, va, b) && !c.drops(b, vb, a);
+    }
+
+    /** Rows that cover every required pair, never put incompatible values together, and mark dropped axes. */
+    static List<int[]> pairwise(int[] sizes, Constraints constraints, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         int axes = sizes.length;
         boolean[][][][] covered = new boolean[axes][axes][][];
@@ -24,7 +64,15 @@ final class CoveringSample {
         for (int a = 0; a < axes; a++) {
             for (int b = a + 1; b < axes; b++) {
                 covered[a][b] = new boolean[sizes[a]][sizes[b]];
-                uncovered += sizes[a] * sizes[b];
+                for (int va = 0; va < sizes[a]; va++) {
+                    for (int vb = 0; vb < sizes[b]; vb++) {
+                        if (required(constraints, a, va, b, vb)) {
+                            uncovered++;
+                        } else {
+                            covered[a][b][va][vb] = true; // nothing to cover
+                        }
+                    }
+                }
             }
         }
         List<int[]> rows = new ArrayList<>();
@@ -32,7 +80,7 @@ final class CoveringSample {
             int[] best = null;
             int bestGain = -1;
             for (int candidate = 0; candidate < 16; candidate++) {
-                int[] row = candidate(sizes, covered, random);
+                int[] row = candidate(sizes, covered, constraints, random);
                 int gain = newPairs(row, covered);
                 if (gain > bestGain) {
                     best = row;
@@ -41,7 +89,7 @@ final class CoveringSample {
             }
             for (int a = 0; a < axes; a++) {
                 for (int b = a + 1; b < axes; b++) {
-                    if (!covered[a][b][best[a]][best[b]]) {
+                    if (best[a] != DROPPED && best[b] != DROPPED && !covered[a][b][best[a]][best[b]]) {
                         covered[a][b][best[a]][best[b]] = true;
                         uncovered--;
                     }
@@ -52,10 +100,11 @@ final class CoveringSample {
         return rows;
     }
 
-    private static int[] candidate(int[] sizes, boolean[][][][] covered, SplittableRandom random) {
+    private static int[] candidate(int[] sizes, boolean[][][][] covered, Constraints constraints,
+                                   SplittableRandom random) {
         int axes = sizes.length;
         int[] row = new int[axes];
-        Arrays.fill(row, -1);
+        Arrays.fill(row, DROPPED);
         // Seed the row with one uncovered pair, picked at random, so that every row makes progress.
         List<int[]> open = new ArrayList<>();
         for (int a = 0; a < axes; a++) {
@@ -74,7 +123,7 @@ final class CoveringSample {
         row[seedPair[1]] = seedPair[3];
         List<Integer> order = new ArrayList<>();
         for (int a = 0; a < axes; a++) {
-            if (row[a] < 0) {
+            if (row[a] == DROPPED) {
                 order.add(a);
             }
         }
@@ -82,17 +131,19 @@ final class CoveringSample {
             Collections.swap(order, i, random.nextInt(i + 1));
         }
         for (int axis : order) {
-            int bestValue = 0, bestGain = -1;
+            if (droppedBy(row, axis, constraints)) {
+                continue;
+            }
+            int bestValue = DROPPED, bestGain = -1;
             int offset = random.nextInt(sizes[axis]);
             for (int j = 0; j < sizes[axis]; j++) {
                 int value = (offset + j) % sizes[axis];
-                row[axis] = value;
-                int gain = 0;
-                for (int other = 0; other < axes; other++) {
-                    if (other != axis && row[other] >= 0 && !isCovered(covered, axis, value, other, row[other])) {
-                        gain++;
-                    }
+                if (!fits(row, axis, value, seedPair, constraints)) {
+                    continue;
                 }
+                int[] trial = row.clone();
+                trial[axis] = value;
+                int gain = newPairs(effective(trial, constraints), covered);
                 if (gain > bestGain) {
                     bestGain = gain;
                     bestValue = value;
@@ -100,22 +151,52 @@ final class CoveringSample {
             }
             row[axis] = bestValue;
         }
-        return row;
+        return effective(row, constraints);
+    }
+
+    /** Whether {@code value} may join the row: compatible with every value placed, and keeping the seed pair. */
+    private static boolean fits(int[] row, int axis, int value, int[] seedPair, Constraints constraints) {
+        for (int other = 0; other < row.length; other++) {
+            if (other == axis || row[other] == DROPPED) {
+                continue;
+            }
+            if (!constraints.compatible(axis, value, other, row[other])
+                    || !constraints.compatible(other, row[other], axis, value)) {
+                return false;
+            }
+        }
+        return !constraints.drops(axis, value, seedPair[0]) && !constraints.drops(axis, value, seedPair[1]);
+    }
+
+    private static boolean droppedBy(int[] row, int axis, Constraints constraints) {
+        for (int other = 0; other < row.length; other++) {
+            if (other != axis && row[other] != DROPPED && constraints.drops(other, row[other], axis)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The row with every axis that one of its values drops marked {@link #DROPPED}. */
+    static int[] effective(int[] row, Constraints constraints) {
+        int[] out = row.clone();
+        for (int axis = 0; axis < row.length; axis++) {
+            if (droppedBy(row, axis, constraints)) {
+                out[axis] = DROPPED;
+            }
+        }
+        return out;
     }
 
     private static int newPairs(int[] row, boolean[][][][] covered) {
         int n = 0;
         for (int a = 0; a < row.length; a++) {
             for (int b = a + 1; b < row.length; b++) {
-                if (!covered[a][b][row[a]][row[b]]) {
+                if (row[a] != DROPPED && row[b] != DROPPED && !covered[a][b][row[a]][row[b]]) {
                     n++;
                 }
             }
         }
         return n;
-    }
-
-    private static boolean isCovered(boolean[][][][] covered, int a, int va, int b, int vb) {
-        return a < b ? covered[a][b][va][vb] : covered[b][a][vb][va];
     }
 }

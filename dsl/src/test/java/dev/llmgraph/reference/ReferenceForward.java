@@ -2,6 +2,7 @@ package dev.llmgraph.reference;
 
 import dev.llmgraph.model.Model;
 import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.ChannelMixer;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.Mamba2;
@@ -34,6 +35,8 @@ import java.util.Map;
  *    DEEPNORM   x = N1(alpha x + A(x));      x = N2(alpha x + F(x)),   alpha = (2 layers)^(1/4)
  *    parallel   x = x + A(N1(x)) + F(N1(x))  (PRE)   or   x = N1(x + A(x) + F(x))  (POST)
  *    Mamba      x = x + M(N1(x))             (PRE, no FFN: M is Mamba's or Mamba-2's selective state space)
+ *    hybrid     each layer's mixer and FFN (or experts) by {@link ReferenceLayers}: Jamba's Mamba layers are
+ *               x = x + M(N1(x)); x = x + F(N2(x)), its attention layers the PRE block above
  *    RWKV       x = x + T(N1(x));            x = x + C(N2(x))   (PRE: RWKV's time mixing and channel mixing)
  *  logits = H N_final(x), soft-capped c tanh(logits / c) when the spec says so
  * An encoder (BERT) adds the row of each token's type (segment) to its embedding, lets every token attend to every
@@ -209,7 +212,7 @@ public final class ReferenceForward {
         double[][] in = norm(x, b + "attn_norm");
         nodes.put("attn_norm." + layer, flatten(in));
         double[][] attention = mix(layer, in, prefixLength, nodes);
-        if (spec.layer(layer).channel() == null) {
+        if (ReferenceLayers.channel(spec, layer) == null) {
             return add(x, 1, attention); // a mixer-only block (Mamba): x + M(N(x))
         }
         if (placement == NormPlacement.SANDWICH) {
@@ -225,11 +228,11 @@ public final class ReferenceForward {
 
     /** The layer's sequence mixer: softmax attention, latent attention (MLA), or a selective state space. */
     private double[][] mix(int layer, double[][] x, int prefixLength, Map<String, double[]> nodes) {
-        return switch (spec.layer(layer).mixer()) {
+        return switch (ReferenceLayers.mixer(spec, layer)) {
             case Attention _ -> callMask == null ? ReferenceAttention.apply(spec, w, layer, x, prefixLength, nodes)
                     : ReferenceAttention.apply(spec, w, layer, x, callMask, nodes);
             case LatentAttention l -> ReferenceLatentAttention.apply(spec, l, w, layer, x, nodes);
-            case Ssm m -> ReferenceSelectiveScan.apply(m, w, layer, x, nodes);
+            case Ssm m -> ReferenceSelectiveScan.apply(m, spec.norm().eps(), w, layer, x, nodes);
             case Mamba2 m -> ReferenceMamba2.apply(m, spec.norm().eps(), w, layer, x, nodes);
             case Rwkv6 m -> rwkv.rwkv6(m, layer, x, nodes);
             case Rwkv7 m -> rwkv.rwkv7(m, layer, x, nodes);
@@ -247,12 +250,13 @@ public final class ReferenceForward {
     }
 
     private double[][] ffn(double[][] x, int layer) {
-        if (spec.layer(layer).channel() instanceof RwkvChannelMix m) { // shifts: reads the previous token too
+        ChannelMixer channel = ReferenceLayers.channel(spec, layer);
+        if (channel instanceof RwkvChannelMix m) { // shifts: reads the previous token too
             return rwkv.channelMix(m, layer, x);
         }
         double[][] out = new double[x.length][];
         for (int t = 0; t < x.length; t++) {
-            out[t] = switch (spec.layer(layer).channel()) {
+            out[t] = switch (channel) {
                 case Ffn f -> ReferenceFfn.apply(f, x[t], w, layer);
                 case Moe m -> ReferenceExperts.apply(m, x[t], w, layer);
                 case RwkvChannelMix _ -> throw new IllegalStateException("channel mixing is a sequence's, above");

@@ -64,10 +64,12 @@ final class ReferenceLinearAttention {
 
     private static double[] phi(FeatureMap map, double[] x) {
         double[] y = x.clone();
-        if (map == FeatureMap.ELU_PLUS_ONE) {
-            for (int i = 0; i < y.length; i++) {
-                y[i] = y[i] > 0 ? y[i] + 1 : Math.exp(y[i]);
-            }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = switch (map) {
+                case IDENTITY -> y[i];
+                case ELU_PLUS_ONE -> y[i] > 0 ? y[i] + 1 : Math.exp(y[i]);
+                case SILU -> y[i] / (1 + Math.exp(-y[i])); // swish: x sigmoid(x)
+            };
         }
         return y;
     }

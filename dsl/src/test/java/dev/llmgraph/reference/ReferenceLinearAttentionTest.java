@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * llmgraph's linear attention, lowered with ggml's {@code gated_linear_attn}, against the double-precision recurrence
  * written from its definition ({@link ReferenceLinearAttention}), within {@link Tolerances#FLOAT32} of the logits'
  * scale (F32 weights): the whole prompt in one batch and one token at a time (the state carried by the session), for
- * each decay (none, RetNet's and TransNormerLLM's fixed schedules, GLA's gates), both feature maps, with and without
+ * each decay (none, RetNet's and TransNormerLLM's fixed schedules, GLA's gates), each feature map, with and without
  * the output gate and SRMSNorm, heads of 64 and of 128; and in every block shape (post, sandwich, DeepNorm, parallel).
  */
 class ReferenceLinearAttentionTest {
@@ -33,6 +33,7 @@ class ReferenceLinearAttentionTest {
             "128, 2, ELU_PLUS_ONE, none, false, true",
             "128, 2, IDENTITY, retnet, true, true",
             "256, 2, ELU_PLUS_ONE, transnormer, true, false",
+            "128, 2, SILU, transnormer, true, true",
             "128, 1, IDENTITY, gated, true, true",
             "128, 2, ELU_PLUS_ONE, gated, false, false"})
     void linearAttentionMatchesItsReference(int dModel, int heads, FeatureMap phi, String decay, boolean gate,

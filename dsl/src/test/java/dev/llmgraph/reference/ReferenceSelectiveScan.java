@@ -11,6 +11,9 @@ import java.util.Map;
  *  [u; z] = W_in x                                              u, z in R^E       (E = innerDim)
  *  u'_t = SiLU(b_conv + sum_{k=0}^{K-1} w[k] u_{t-K+1+k})       causal depthwise convolution, zeros before t = 0
  *  [dt_low; B_t; C_t] = W_x u'_t                                B_t, C_t in R^N   (N = stateDim)
+ *  Jamba (dtBcNorm): dt_low, B_t, C_t = RMSNorm of each, times its own gain (Lieber et al. 2024, section 2: "RMSNorm
+ *    to internal activations" of the Mamba layers; llama.cpp's jamba: ssm_dt_norm, ssm_b_norm, ssm_c_norm at the
+ *    model's rms eps)
  *  Delta_t = softplus(W_dt dt_low + b_dt)                       one step per channel
  *  discretised (zero-order hold for A, Euler for B, as the paper's implementation):
  *    h_t[c, n] = exp(Delta_t[c] A[c, n]) h_{t-1}[c, n] + Delta_t[c] B_t[n] u'_t[c]
@@ -22,7 +25,8 @@ import java.util.Map;
 final class ReferenceSelectiveScan {
     private ReferenceSelectiveScan() {}
 
-    static double[][] apply(Ssm m, ReferenceWeights w, int layer, double[][] x, Map<String, double[]> nodes) {
+    static double[][] apply(Ssm m, double eps, ReferenceWeights w, int layer, double[][] x,
+                            Map<String, double[]> nodes) {
         String b = "blk." + layer + ".";
         int e = m.innerDim(), n = m.stateDim(), k = m.convWidth(), r = m.dtRank(), tokens = x.length;
         double[] inProj = w.get(b + "ssm_in.weight"), kernel = w.get(b + "ssm_conv1d.weight");
@@ -54,6 +58,11 @@ final class ReferenceSelectiveScan {
                 conv[c] = silu(sum);
             }
             double[] dbc = ReferenceWeights.matVec(xProj, conv, null);
+            if (m.dtBcNorm()) {
+                normalise(dbc, 0, r, eps, w.get(b + "ssm_dt_norm.weight"));
+                normalise(dbc, r, n, eps, w.get(b + "ssm_b_norm.weight"));
+                normalise(dbc, r + n, n, eps, w.get(b + "ssm_c_norm.weight"));
+            }
             double[] dtLow = java.util.Arrays.copyOfRange(dbc, 0, r);
             double[] delta = ReferenceWeights.matVec(dtProj, dtLow, dtBias);
             convs[t] = conv;
@@ -80,6 +89,18 @@ final class ReferenceSelectiveScan {
         nodes.put("ssm_y." + layer, ReferenceForward.flatten(ys));
         nodes.put("ssm_out." + layer, ReferenceForward.flatten(out));
         return out;
+    }
+
+    /** v[from .. from + width) = v / rms(v) * gain, in place. */
+    private static void normalise(double[] v, int from, int width, double eps, double[] gain) {
+        double squares = 0;
+        for (int i = from; i < from + width; i++) {
+            squares += v[i] * v[i];
+        }
+        double scale = 1 / Math.sqrt(squares / width + eps);
+        for (int i = 0; i < width; i++) {
+            v[from + i] *= scale * gain[i];
+        }
     }
 
     private static double silu(double v) {

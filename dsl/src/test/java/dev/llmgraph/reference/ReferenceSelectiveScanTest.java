@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * llmgraph's Mamba, lowered with ggml's {@code ssm_conv} and {@code ssm_scan}, against the double-precision selective
  * scan written from the paper ({@link ReferenceSelectiveScan}), within {@link Tolerances#FLOAT32} of the logits'
  * scale (F32 weights): the whole prompt in one batch and one token at a time, for two shapes (Mamba's defaults, and
- * a narrow state, a short convolution and a dt rank above dModel / 16), and Mamba-2 against its own reference
+ * a narrow state, a short convolution and a dt rank above dModel / 16; each also with Jamba's RMSNorms on dt, B and
+ * C), and Mamba-2 against its own reference
  * ({@link ReferenceMamba2}): one group, and two groups of three heads with a short convolution.
  */
 class ReferenceSelectiveScanTest {
@@ -30,10 +31,12 @@ class ReferenceSelectiveScanTest {
         check(Mamba2.of(dModel).withStateDim(stateDim).withConvWidth(convWidth).withHeads(heads, groups), dModel);
     }
 
-    @ParameterizedTest(name = "dModel {0}, stateDim {1}, convWidth {2}, dtRank {3}")
-    @CsvSource({"32, 16, 4, 2", "24, 4, 2, 5"})
-    void mambaMatchesTheSelectiveScanReference(int dModel, int stateDim, int convWidth, int dtRank) {
-        check(Ssm.mamba(dModel).withStateDim(stateDim).withConvWidth(convWidth).withDtRank(dtRank), dModel);
+    @ParameterizedTest(name = "dModel {0}, stateDim {1}, convWidth {2}, dtRank {3}, RMSNorm on dt, B, C {4}")
+    @CsvSource({"32, 16, 4, 2, false", "24, 4, 2, 5, false", "32, 16, 4, 2, true", "24, 8, 3, 4, true"})
+    void mambaMatchesTheSelectiveScanReference(int dModel, int stateDim, int convWidth, int dtRank,
+                                               boolean dtBcNorm) {
+        check(Ssm.mamba(dModel).withStateDim(stateDim).withConvWidth(convWidth).withDtRank(dtRank)
+                .withDtBcNorm(dtBcNorm), dModel);
     }
 
     private static void check(StateSpace mixer, int dModel) {

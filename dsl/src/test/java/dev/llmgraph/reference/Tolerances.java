@@ -42,11 +42,11 @@ final class Tolerances {
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Rope _,
                  Positional.Alibi _ -> false;
         };
-        if (maskCarriesBias && spec.attention().flash()) {
+        if (maskCarriesBias && spec.attention() != null && spec.attention().flash()) {
             tolerance = Math.max(tolerance, F16_MASK);
         }
-        boolean expertsUseTable = spec.sparse() && spec.moe().expert().activation() == Activation.GELU_TANH;
-        if (spec.ffn().activation() == Activation.GELU_TANH || expertsUseTable) {
+        boolean expertsUseTable = spec.moe() != null && spec.moe().expert().activation() == Activation.GELU_TANH;
+        if (spec.ffn() != null && spec.ffn().activation() == Activation.GELU_TANH || expertsUseTable) {
             tolerance = Math.max(tolerance, F16_GELU_TABLE);
         }
         return tolerance;

@@ -29,10 +29,13 @@ class LinearAttentionSpecTest {
         long d = 1024, v = 64_000, glu = 2816;
         long mixer = 5 * d * d; // q, k, v, the output gate u, the output
         assertEquals(mixer, spec.linear().parameters(1024));
-        assertEquals(2 * v * d + 24 * (mixer + 3 * d * glu), spec.parameterCount()); // SRMSNorm has no gain
-        assertEquals(464_519_168L, spec.parameterCount());
+        // one table, tied to the head; SRMSNorm has no gain
+        assertEquals(v * d + 24 * (mixer + 3 * d * glu), spec.parameterCount());
+        assertEquals(398_983_168L, spec.parameterCount());
         assertEquals(java.util.Map.of("token embedding", v * d, "linear attention", 24 * mixer, "ffn",
-                24 * 3 * d * glu, "output head", v * d), spec.accounting().parameters().components());
+                24 * 3 * d * glu), spec.accounting().parameters().components());
+        assertEquals(32.0, spec.embeddings().scale()); // sqrt(decoder_embed_dim): no_scale_embedding is false
+        assertEquals(FeatureMap.SILU, spec.linear().featureMap()); // linear_act_fun silu on q and k
         assertEquals(4L * 24 * 8 * 128 * 128, spec.accounting().recurrentStateBytes());
         assertEquals(12_582_912L, spec.accounting().recurrentStateBytes());
         assertEquals(spec, Presets.byName("transnormerllm-385m"));

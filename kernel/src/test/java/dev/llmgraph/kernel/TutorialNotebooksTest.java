@@ -252,6 +252,15 @@ class TutorialNotebooksTest {
         assertEquals(5 * 4, live.split("<tr>").length - 2, "five models at four contexts:\n" + live);
         assertTrue(notebook.data("image/svg+xml").stream().anyMatch(s -> s.contains(">time of one decoded token")),
                 "the decode-time chart");
+        // the Jamba-style hybrid: Jamba-v0.1's shape, 12.1B of its 51.6B parameters active per token, and at 256K
+        // tokens 4 attention layers x 2 x 8 K/V heads x 128 x 2 bytes = 4 GiB of cache, against 32 GiB for 32 layers
+        assertTrue(out.contains("Jamba-v0.1's own shape: true"), out);
+        String size = only(tables(notebook), "active per token");
+        assertTrue(size.contains(">51,570,323,328</td>") && size.contains(">12,110,311,296</td>"), size);
+        String longest = java.util.Arrays.stream(only(tables(notebook), "all attention / Jamba").split("<tr>"))
+                .filter(row -> row.contains(">262,144</td>")).findFirst().orElseThrow();
+        assertTrue(longest.contains(">4,096</td>") && longest.contains(">16.6</td>") && longest.contains(">32,768</td>"),
+                longest);
         assertExercisesShowHints(notebook, "06", 3);
         HtmlExport.assertFiguresShown(notebook, work, notebook.figures());
     }

@@ -69,6 +69,7 @@ final class LinearAttentionLowering {
         return switch (map) {
             case IDENTITY -> x;
             case ELU_PLUS_ONE -> elementwise.scaleBias(ops.elu(x), 1f, 1f);
+            case SILU -> ctx.silu(x);
         };
     }
 

@@ -34,8 +34,22 @@ public final class Weights implements AutoCloseable {
     }
 
     public static Weights create(ModelSpec spec, Backend backend, ModelOptions options, WeightSource source) {
-        List<WeightLayout.Weight> layout = WeightLayout.of(spec);
-        List<Positions.ConstantTable> constants = Positions.of(spec).constantTables();
+        return create(spec, spec.name(), WeightLayout.of(spec), Positions.of(spec).constantTables(), backend, options,
+                source);
+    }
+
+    /**
+     * The weights of {@code layout} (an encoder-decoder's, which no single spec lists), loaded by {@code source},
+     * which reads {@code spec} for what it needs to know of the model (its depth, for random initialisation).
+     */
+    public static Weights create(ModelSpec spec, String label, List<WeightLayout.Weight> layout, Backend backend,
+                                 ModelOptions options, WeightSource source) {
+        return create(spec, label, layout, List.of(), backend, options, source);
+    }
+
+    private static Weights create(ModelSpec spec, String label, List<WeightLayout.Weight> layout,
+                                  List<Positions.ConstantTable> constants, Backend backend, ModelOptions options,
+                                  WeightSource source) {
         Map<BufferType, Context> contexts = new LinkedHashMap<>();
         try {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -58,7 +72,7 @@ public final class Weights implements AutoCloseable {
             long elements = layout.stream().mapToLong(WeightLayout.Weight::elements).sum();
             ProgressListener listener = elements >= SHOW_PROGRESS_ABOVE
                     ? ProgressListener.installed() : ProgressListener.SILENT;
-            try (var progress = listener.started("weights of " + spec.name(), layout.size(), "tensors")) {
+            try (var progress = listener.started("weights of " + label, layout.size(), "tensors")) {
                 Thread caller = Thread.currentThread();
                 var loading = source.independentTensors() ? layout.parallelStream() : layout.stream();
                 loading.forEach(w -> {
@@ -137,6 +151,16 @@ public final class Weights implements AutoCloseable {
     /** The weight, or null when the spec has none of that name. */
     Tensor find(String name) {
         return tensors.get(name);
+    }
+
+    /**
+     * A view of these weights under other names ({@code alias -> stored name}): one stack of an encoder-decoder
+     * lowered by its own plan's names. The view owns nothing; closing it frees nothing.
+     */
+    public Weights aliased(Map<String, String> aliasToStored) {
+        Map<String, Tensor> view = new LinkedHashMap<>();
+        aliasToStored.forEach((alias, stored) -> view.put(alias, get(stored)));
+        return new Weights(List.of(), 0, view, List.of());
     }
 
     public List<WeightLayout.Weight> layout() {

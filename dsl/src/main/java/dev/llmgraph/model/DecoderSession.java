@@ -1,0 +1,79 @@
+package dev.llmgraph.model;
+
+import dev.llmgraph.model.lower.CrossAttentionCache;
+import dev.llmgraph.model.lower.KvCache;
+
+/**
+ * An encoder-decoder's decoder writing one output sequence for one encoded input: its self-attention keys and values
+ * go to a KV cache that grows with every token fed, its cross-attention reads keys and values computed once from the
+ * encoder output. Feed the decoder start token first (or {@link #start()}), then one token at a time, or a whole
+ * teacher-forced sequence in one batch: the logits are the same.
+ */
+public final class DecoderSession implements AutoCloseable {
+    private final EncoderDecoderModel model;
+    private final EncoderOutput encoded;
+    private final CrossAttentionCache cross;
+    private final boolean ownsCross;
+    private final KvCache self;
+    private int position;
+    private boolean closed;
+
+    DecoderSession(EncoderDecoderModel model, EncoderOutput encoded, CrossAttentionCache cross, boolean ownsCross,
+                   KvCache self) {
+        this.model = model;
+        this.encoded = encoded;
+        this.cross = cross;
+        this.ownsCross = ownsCross;
+        this.self = self;
+    }
+
+    /** Feeds the decoder start token; its logits predict the first output token. */
+    public Logits start() {
+        return feed(model.spec().decoderStartToken());
+    }
+
+    /** Feeds {@code ids} at the next positions in one batch; the logits of each of them [ids, vocab]. */
+    public Logits feed(int... ids) {
+        ensureOpen();
+        model.checkTokens(ids, "decoder input");
+        if (position + ids.length > self.size) {
+            throw new IllegalStateException("the decoder's cache holds " + self.size + " tokens and " + position
+                    + " are in it; " + ids.length + " more do not fit (open a session with a larger capacity)");
+        }
+        Logits logits = model.decode(self, cross, ids, position);
+        position += ids.length;
+        return logits;
+    }
+
+    /** Tokens fed so far. */
+    public int position() {
+        return position;
+    }
+
+    /** The encoder output this session decodes from. */
+    public EncoderOutput encoded() {
+        return encoded;
+    }
+
+    /** Bytes of the self-attention KV cache and of the cross-attention keys and values. */
+    public long cacheBytes() {
+        return self.byteSize() + cross.byteSize();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this decoder session was closed; open a new one with model.decoder(...)");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            self.close();
+            if (ownsCross) {
+                cross.close();
+            }
+        }
+    }
+}

@@ -63,6 +63,11 @@ public final class EncoderDecoderModel implements AutoCloseable {
         return create(spec, WeightSource.random(WeightInit.gpt2(seed)), ModelOptions.cpu());
     }
 
+    /** Random weights by {@code init}, run with {@code options}. */
+    public static EncoderDecoderModel random(EncoderDecoderSpec spec, WeightInit init, ModelOptions options) {
+        return create(spec, WeightSource.random(init), options);
+    }
+
     /** Weights from {@code source} (random, a GGUF file), run with {@code options} (CPU only for now). */
     public static EncoderDecoderModel create(EncoderDecoderSpec spec, WeightSource source, ModelOptions options) {
         options.validate();
@@ -91,7 +96,8 @@ public final class EncoderDecoderModel implements AutoCloseable {
     public EncoderOutput encode(int... tokens) {
         checkTokens(tokens, "encoder input");
         try (ConcurrentUseGuard.Use use = guard.enter("model.encode()");
-             KvCache cache = new KvCache(spec.encoder(), backend, options.cacheType(), tokens.length);
+             // scratch for one bidirectional batch, kept exact: llama.cpp's encoder keeps no cache at all
+             KvCache cache = new KvCache(spec.encoder(), backend, GgmlType.F32, tokens.length);
              Context ctx = newContext()) {
             Graph graph = ctx.newGraph(graphSize());
             var built = EncoderDecoderLowering.encoder(spec, encoderWeights, cache, ctx, graph, tokens.length);

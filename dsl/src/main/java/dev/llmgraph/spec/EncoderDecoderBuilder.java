@@ -126,13 +126,33 @@ public final class EncoderDecoderBuilder {
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(label, problems);
         }
-        // T5 does not divide q.k by sqrt(headDim): a softmax scale of 1.
-        Attention attention = Attention.multiHead(heads).withHeadDim(headDim).withSoftmaxScale(1.0);
-        ModelSpec encoder = stack(Transformer.encoder(name), encoderLayers, attention).pooling(Pooling.none())
-                .embeddings(Embeddings.untied()).build();
+        Attention attention = attention();
+        ModelSpec encoder = encoder(attention);
         ModelSpec decoder = stack(Transformer.causalDecoder(name), decoderLayers, attention)
                 .tiedEmbeddings(tied).build();
         return new EncoderDecoderSpec(name, encoder, decoder, decoderStartToken, rescaledHead);
+    }
+
+    /**
+     * The encoder stack alone (llama.cpp's {@code t5encoder}: T5's encoder and its final norm, hidden states out):
+     * the decoder's settings are not used.
+     */
+    public ModelSpec buildEncoder() {
+        return encoder(attention());
+    }
+
+    private Attention attention() {
+        // T5 does not divide q.k by sqrt(headDim): a softmax scale of 1.
+        return Attention.multiHead(heads).withHeadDim(headDim).withSoftmaxScale(1.0);
+    }
+
+    private ModelSpec encoder(Attention attention) {
+        if (ffn == null || relativeBias == null) {
+            throw new InvalidSpecException(name == null ? "(unnamed)" : name, EncoderDecoderRules.check(
+                    Math.max(encoderLayers, 1), 1, vocabSize, ffn, relativeBias, false, false, 0));
+        }
+        return stack(Transformer.encoder(name), encoderLayers, attention).pooling(Pooling.none())
+                .embeddings(Embeddings.untied()).build();
     }
 
     private ModelBuilder stack(ModelBuilder b, int layers, Attention attention) {

@@ -38,10 +38,11 @@ import java.util.Set;
  * the key or tensor, and the problem.
  */
 public final class GgufModels {
-    /** Architectures llama.cpp has that llmgraph does not map, with the feature llmgraph lacks for each. */
-    private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("t5", "an encoder-decoder"),
-            Map.entry("t5encoder", "an encoder with T5's relative bias"));
+    /** Architectures llmgraph reads elsewhere than here, with the reader to use for each. */
+    private static final Map<String, String> ELSEWHERE = Map.ofEntries(
+            Map.entry("t5", "an encoder-decoder (two stacks, not one ModelSpec): read it with "
+                    + "EncoderDecoderGguf.load(path, options)"),
+            Map.entry("t5encoder", "T5's encoder: read it with EncoderDecoderGguf.loadEncoder(path, options)"));
 
     private GgufModels() {}
 
@@ -119,9 +120,9 @@ public final class GgufModels {
         String name = file.getString("general.architecture");
         ModelFamily family = ModelFamily.named(name);
         if (family == null) {
-            String feature = UNSUPPORTED.get(name);
-            throw new GgufException(file.path() + ": architecture '" + name + "' " + (feature != null
-                    ? "is " + feature + ", which llmgraph cannot express yet"
+            String reader = ELSEWHERE.get(name);
+            throw new GgufException(file.path() + ": architecture '" + name + "' " + (reader != null
+                    ? "is " + reader
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
                     + "gpt2, bloom, falcon, mamba, mamba2, rwkv6, rwkv7, bert and nomic-bert"));
         }

@@ -153,6 +153,13 @@ public final class EncoderDecoderGguf {
 
     // ---- reading -----------------------------------------------------------------------------------------
 
+    /** Whether {@code path} is a GGUF file of llama.cpp's {@code t5} (an encoder-decoder). */
+    public static boolean holdsEncoderDecoder(Path path) {
+        try (GgufFile file = GgufFile.open(path)) {
+            return file.has("general.architecture") && file.getString("general.architecture").equals("t5");
+        }
+    }
+
     /** The encoder-decoder a {@code t5} file holds. */
     public static EncoderDecoderSpec spec(GgufFile file) {
         requireArchitecture(file, "t5");

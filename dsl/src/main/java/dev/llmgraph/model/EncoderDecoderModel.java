@@ -130,7 +130,31 @@ public final class EncoderDecoderModel implements AutoCloseable {
 
     /** A decoder session for {@code encoded}, its cross-attention cache computed here, holding the context length. */
     public DecoderSession decoder(EncoderOutput encoded) {
-        return new DecoderSession(this, encoded, crossAttention(encoded), true, selfCache(spec.contextLength()));
+        return decoder(encoded, contextLength());
+    }
+
+    /** As {@link #decoder(EncoderOutput)}, its self-attention cache holding {@code capacity} tokens. */
+    public DecoderSession decoder(EncoderOutput encoded, int capacity) {
+        if (capacity < 1 || capacity > contextLength()) {
+            throw new IllegalArgumentException("a decoder session holds 1 to " + contextLength() + " tokens (the "
+                    + "context length), not " + capacity);
+        }
+        CrossAttentionCache cross = crossAttention(encoded);
+        try {
+            return new DecoderSession(this, encoded, cross, true, selfCache(capacity));
+        } catch (RuntimeException e) {
+            cross.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Writes up to {@code config.maxNewTokens()} tokens for {@code input}: encoded once, then decoded from the start
+     * token one token at a time (stopping early at a stop token or an interrupt, as {@link Generation} says).
+     */
+    public Generation generate(int[] input, GenerationConfig config) {
+        checkTokens(input, "encoder input");
+        return EncoderDecoderGeneration.run(this, input, config);
     }
 
     /**
@@ -158,7 +182,7 @@ public final class EncoderDecoderModel implements AutoCloseable {
         decoderIds[0] = spec.decoderStartToken();
         System.arraycopy(output, 0, decoderIds, 1, output.length);
         EncoderOutput encoded = encode(input);
-        try (DecoderSession session = decoder(encoded)) {
+        try (DecoderSession session = decoder(encoded, Math.min(contextLength(), decoderIds.length))) {
             return session.feed(decoderIds);
         }
     }

@@ -94,6 +94,26 @@ public record EncoderDecoderSpec(String name, ModelSpec encoder, ModelSpec decod
         return plan().weights().stream().mapToLong(WeightLayout.Weight::elements).sum();
     }
 
+    /**
+     * Bytes of the cross-attention keys and values for an input of {@code encoderTokens}: per decoder layer, K and V
+     * of every encoder position, {@code 2 x decoderLayers x S x heads x headDim} values of {@code type}. Computed once
+     * per input; a decoder step adds nothing to it.
+     */
+    public long crossAttentionCacheBytes(int encoderTokens, dev.llmgraph.storage.StorageType type) {
+        return 2L * decoderLayers() * encoderTokens * type.rowBytes((long) heads() * headDim());
+    }
+
+    /**
+     * Bytes a decoder session holds for an input of {@code encoderTokens} and {@code decoderTokens} output tokens:
+     * the self-attention KV cache of the decoder stack (in {@code cacheType}) and the cross-attention keys and values
+     * (F32, as the runtime keeps them).
+     */
+    public long decoderCacheBytes(int encoderTokens, int decoderTokens, dev.llmgraph.storage.StorageType cacheType,
+                                  dev.llmgraph.storage.StorageType crossType) {
+        return decoder.accounting().kvCacheBytes(decoderTokens, cacheType)
+                + crossAttentionCacheBytes(encoderTokens, crossType);
+    }
+
     /** This spec with another FFN in both stacks. */
     public EncoderDecoderSpec withFfn(Ffn ffn) {
         return toBuilder().ffn(ffn).build();

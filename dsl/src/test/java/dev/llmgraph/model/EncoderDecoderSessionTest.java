@@ -53,6 +53,36 @@ class EncoderDecoderSessionTest {
     }
 
     @Test
+    void greedyGenerationFollowsTheArgmaxOfTheTeacherForcedLogits() {
+        int[] input = {5, 9, 2, 33, 17};
+        try (EncoderDecoderModel model = EncoderDecoderModel.random(tiny(), 11)) {
+            Generation g = model.generate(input, GenerationConfig.greedy(8));
+            assertEquals(8, g.tokens().length);
+            assertEquals(StopReason.MAX_TOKENS, g.stopReason());
+            // teacher forcing with the generated tokens: each position's argmax is the next generated token
+            Logits forced = model.forward(input, java.util.Arrays.copyOf(g.tokens(), 7));
+            for (int t = 0; t < 8; t++) {
+                assertEquals(g.tokens()[t], forced.argmax(t), "position " + t);
+            }
+            Generation stopped = model.generate(input, GenerationConfig.greedy(8).withStopTokens(g.tokens()[2]));
+            assertEquals(StopReason.STOP_TOKEN, stopped.stopReason());
+            assertTrue(stopped.tokens().length <= 3, java.util.Arrays.toString(stopped.tokens()));
+        }
+    }
+
+    @Test
+    void theAccountingCountsTheSelfAttentionCacheAndTheCrossAttentionKeysAndValues() {
+        EncoderDecoderSpec spec = tiny();
+        try (EncoderDecoderModel model = EncoderDecoderModel.random(spec, 11);
+             DecoderSession session = model.decoder(model.encode(1, 2, 3, 4, 5, 6), 10)) {
+            assertEquals(spec.decoderCacheBytes(6, 10, dev.llmgraph.ggml.GgmlType.F32, dev.llmgraph.ggml.GgmlType.F32),
+                    session.cacheBytes());
+            assertEquals(2L * 2 * 6 * 32 * Float.BYTES,
+                    spec.crossAttentionCacheBytes(6, dev.llmgraph.ggml.GgmlType.F32));
+        }
+    }
+
+    @Test
     void aCrossAttentionCacheOfAnotherInputIsRefusedInWords() {
         try (EncoderDecoderModel model = EncoderDecoderModel.random(tiny(), 11)) {
             EncoderOutput first = model.encode(1, 2, 3, 4, 5);

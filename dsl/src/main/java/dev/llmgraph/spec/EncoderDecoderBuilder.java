@@ -49,22 +49,30 @@ public final class EncoderDecoderBuilder {
         decoderStartToken = s.decoderStartToken();
     }
 
+    /** Refuses a value below 1 at once. */
     public EncoderDecoderBuilder vocabSize(int vocabSize) {
+        FieldRules.refuse(FieldRules.count("vocabSize", vocabSize));
         this.vocabSize = vocabSize;
         return this;
     }
 
+    /** Refuses a value below 1 at once. */
     public EncoderDecoderBuilder dModel(int dModel) {
+        FieldRules.refuse(FieldRules.count("dModel", dModel));
         this.dModel = dModel;
         return this;
     }
 
+    /** Refuses a value below 1 or above 10,000 at once. */
     public EncoderDecoderBuilder encoderLayers(int layers) {
+        FieldRules.refuse(EncoderDecoderRules.encoderLayers(layers));
         this.encoderLayers = layers;
         return this;
     }
 
+    /** Refuses a value below 1 or above 10,000 at once. */
     public EncoderDecoderBuilder decoderLayers(int layers) {
+        FieldRules.refuse(EncoderDecoderRules.decoderLayers(layers));
         this.decoderLayers = layers;
         return this;
     }
@@ -108,12 +116,16 @@ public final class EncoderDecoderBuilder {
         return this;
     }
 
+    /** Refuses a value below 1 at once. */
     public EncoderDecoderBuilder contextLength(int contextLength) {
+        FieldRules.refuse(FieldRules.count("contextLength", contextLength));
         this.contextLength = contextLength;
         return this;
     }
 
+    /** Refuses a negative id at once; one outside the vocabulary, at {@link #build()}. */
     public EncoderDecoderBuilder decoderStartToken(int token) {
+        FieldRules.refuse(EncoderDecoderRules.decoderStartToken(token));
         this.decoderStartToken = token;
         return this;
     }

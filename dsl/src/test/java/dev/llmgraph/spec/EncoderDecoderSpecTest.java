@@ -65,17 +65,34 @@ class EncoderDecoderSpecTest {
     @Test
     void impossibleSpecsAreRefusedWithEveryProblemInWords() {
         var e = assertThrows(InvalidSpecException.class, () -> Transformer.encoderDecoder("bad").vocabSize(100)
-                .dModel(32).encoderLayers(0).decoderLayers(2).heads(4).ffn(Ffn.mlp(64, Activation.RELU))
-                .tiedEmbeddings(false).rescaledHead(true).decoderStartToken(100).build());
+                .dModel(32).encoderLayers(2).decoderLayers(2).heads(4).tiedEmbeddings(false).rescaledHead(true)
+                .decoderStartToken(100).build());
         assertEquals("""
                 spec 'bad' has 3 problems:
-                  - encoderLayers = 0: must be at least 1: an encoder-decoder reads its input with the encoder; \
-                T5-small uses 6; with no encoder, build a Transformer.causalDecoder
+                  - ffn = null: the feed-forward network must be set; T5: Ffn.mlp(2048, Activation.RELU); Flan-T5: \
+                Ffn.geglu(2048).withActivation(GELU_TANH)
                   - decoderStartToken = 100: must be a token id below vocabSize = 100: every decoded sequence begins \
                 with it; T5 uses 0 (its padding token)
                   - rescaledHead = true: T5 multiplies the decoder's output by dModel^-0.5 only when the output head is \
                 the tied token embedding; tiedEmbeddings(true) as T5 v1.0, or rescaledHead(false) as T5 v1.1 and \
                 Flan-T5""", e.getMessage());
+    }
+
+    @Test
+    void aSetterRefusesItsOwnBadArgumentAtOnce() {
+        var noEncoder = assertThrows(IllegalArgumentException.class,
+                () -> Transformer.encoderDecoder("bad").encoderLayers(0));
+        assertEquals("encoderLayers = 0: must be at least 1: an encoder-decoder reads its input with the encoder; "
+                + "T5-small uses 6; with no encoder, build a Transformer.causalDecoder", noEncoder.getMessage());
+        var noDecoder = assertThrows(IllegalArgumentException.class,
+                () -> Transformer.encoderDecoder("bad").decoderLayers(-1));
+        assertEquals("decoderLayers = -1: must be at least 1: an encoder-decoder writes its output with the decoder; "
+                + "T5-small uses 6; with no decoder, build a Transformer.encoder (llama.cpp's t5encoder)",
+                noDecoder.getMessage());
+        var start = assertThrows(IllegalArgumentException.class,
+                () -> Transformer.encoderDecoder("bad").decoderStartToken(-2));
+        assertEquals("decoderStartToken = -2: must be a token id (0 or more): every decoded sequence begins with it; "
+                + "T5 uses 0 (its padding token)", start.getMessage());
     }
 
     @Test

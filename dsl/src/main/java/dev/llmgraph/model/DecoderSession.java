@@ -34,15 +34,24 @@ public final class DecoderSession implements AutoCloseable {
 
     /** Feeds {@code ids} at the next positions in one batch; the logits of each of them [ids, vocab]. */
     public Logits feed(int... ids) {
+        return feedInspecting(ids).logits();
+    }
+
+    /**
+     * As {@link #feed}, also reading back the named nodes of the decoder's graph: {@code cross_kq_softmax.i}, layer
+     * i's cross-attention weights [heads, ids, encoder positions] (each row sums to 1), {@code kq_softmax.i} (its
+     * self-attention weights over the cache), {@code cross_out.i}, {@code l_out.i}.
+     */
+    public Model.Inspection feedInspecting(int[] ids, String... nodes) {
         ensureOpen();
         model.checkTokens(ids, "decoder input");
         if (position + ids.length > self.size) {
             throw new IllegalStateException("the decoder's cache holds " + self.size + " tokens and " + position
                     + " are in it; " + ids.length + " more do not fit (open a session with a larger capacity)");
         }
-        Logits logits = model.decode(self, cross, ids, position);
+        Model.Inspection result = model.decode(self, cross, ids, position, java.util.List.of(nodes));
         position += ids.length;
-        return logits;
+        return result;
     }
 
     /** Tokens fed so far. */

@@ -188,15 +188,43 @@ public final class EncoderDecoderModel implements AutoCloseable {
     }
 
     /** One decoder batch: {@code ids} at {@code start} with self-attention in {@code self}, reading {@code cross}. */
-    Logits decode(KvCache self, CrossAttentionCache cross, int[] ids, int start) {
+    Model.Inspection decode(KvCache self, CrossAttentionCache cross, int[] ids, int start, List<String> inspect) {
         try (ConcurrentUseGuard.Use use = guard.enter("decoderSession.feed()"); Context ctx = newContext()) {
             Graph graph = ctx.newGraph(graphSize());
             var shape = new GraphBuilder.Shape(ids.length, self.size, true);
             var built = EncoderDecoderLowering.decoder(spec, decoderWeights, self, cross, ctx, graph, shape);
+            Map<String, Tensor> readBack = new LinkedHashMap<>();
+            for (String name : inspect) {
+                Tensor node = built.builder().named.get(name);
+                if (node == null) {
+                    throw new IllegalArgumentException("the decoder's graph has no node named '" + name + "'; it has "
+                            + "e.g. cross_kq_softmax.0 (cross-attention weights [heads, tokens, encoder positions]), "
+                            + "kq_softmax.0, cross_out.0, l_out.0");
+                }
+                Tensor readable = node.isContiguous() ? node : ctx.cont(node);
+                graph.expand(readable.markOutput());
+                readBack.put(name, readable);
+            }
+            if (!readBack.isEmpty()) {
+                scheduler.reserve(graph); // a fresh plan: inspected nodes are kept only by their output flag
+            }
             scheduler.allocate(graph);
             built.fill(ids, start);
-            return new Logits(scheduler.computeAndRead(graph, built.output()), ids.length, spec.vocabSize());
+            Logits logits = new Logits(scheduler.computeAndRead(graph, built.output()), ids.length, spec.vocabSize());
+            Map<String, NodeValue> nodes = new LinkedHashMap<>();
+            readBack.forEach((name, t) -> nodes.put(name, new NodeValue(name, paperShape(t), t.toFloats())));
+            return new Model.Inspection(logits, nodes);
         }
+    }
+
+    /** ggml's ne reversed: the paper's order, e.g. [heads, tokens, encoder positions]. */
+    private static long[] paperShape(Tensor t) {
+        long[] ne = t.shape();
+        long[] out = new long[ne.length];
+        for (int i = 0; i < ne.length; i++) {
+            out[i] = ne[ne.length - 1 - i];
+        }
+        return out;
     }
 
     // ---- the compiled model ------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ public final class ReferenceEncoderDecoder {
     private final EncoderDecoderSpec spec;
     private final ReferenceWeights encoder;
     private final ReferenceWeights decoder;
+    /** Where the current run records its cross-attention weights. */
+    private Map<String, double[]> crossWeights;
 
     private ReferenceEncoderDecoder(EncoderDecoderSpec spec, ReferenceWeights encoder, ReferenceWeights decoder) {
         this.spec = spec;
@@ -49,6 +51,14 @@ public final class ReferenceEncoderDecoder {
 
     /** The decoder's logits [T][vocab] for {@code ids} (teacher-forced, from position 0) over the encoder output. */
     public double[][] decode(double[][] h, int[] ids) {
+        return decode(h, ids, new HashMap<>());
+    }
+
+    /**
+     * As {@link #decode(double[][], int[])}, recording in {@code nodes} each layer's cross-attention weights
+     * {@code cross_kq_softmax.L}, flattened [heads][T][S].
+     */
+    public double[][] decode(double[][] h, int[] ids, Map<String, double[]> crossWeights) {
         ModelSpec d = spec.decoder();
         Norm norm = d.norm();
         double[][] x = new double[ids.length][];
@@ -57,6 +67,7 @@ public final class ReferenceEncoderDecoder {
             x[t] = java.util.Arrays.copyOfRange(table, ids[t] * d.dModel(), (ids[t] + 1) * d.dModel());
         }
         Map<String, double[]> nodes = new HashMap<>();
+        this.crossWeights = crossWeights;
         for (int layer = 0; layer < d.layers(); layer++) {
             String b = "blk." + layer + ".";
             double[][] normed = rows(x, norm, decoder, b + "attn_norm");
@@ -91,6 +102,7 @@ public final class ReferenceEncoderDecoder {
             v[s] = decoder.linear(b + "v", h[s]);
         }
         double[][] out = new double[x.length][];
+        double[] weights = new double[heads * x.length * h.length];
         for (int t = 0; t < x.length; t++) {
             double[] q = decoder.linear(b + "q", x[t]);
             double[] merged = new double[heads * hd];
@@ -109,6 +121,7 @@ public final class ReferenceEncoderDecoder {
                     sum += scores[s];
                 }
                 for (int s = 0; s < h.length; s++) {
+                    weights[(head * x.length + t) * h.length + s] = scores[s] / sum;
                     for (int i = 0; i < hd; i++) {
                         merged[head * hd + i] += scores[s] / sum * v[s][head * hd + i];
                     }
@@ -116,6 +129,7 @@ public final class ReferenceEncoderDecoder {
             }
             out[t] = decoder.linear(b + "o", merged);
         }
+        crossWeights.put("cross_kq_softmax." + layer, weights);
         return out;
     }
 

@@ -34,6 +34,30 @@ class ReferenceEncoderDecoderTest {
         check(tiny(Ffn.geglu(64).withActivation(Activation.GELU_TANH), false));
     }
 
+    /** The cross-attention weights of a decoder step: which input positions each head reads, against the reference. */
+    @Test
+    void crossAttentionWeightsMatchTheReference() {
+        EncoderDecoderSpec spec = tiny(Ffn.mlp(64, Activation.RELU), true);
+        int[] input = {5, 9, 2, 33, 17, 40, 1};
+        int[] output = {0, 14, 3};
+        try (EncoderDecoderModel model = EncoderDecoderModel.random(spec, 7);
+             var session = model.decoder(model.encode(input))) {
+            var inspected = session.feedInspecting(output, "cross_kq_softmax.1");
+            var weights = inspected.node("cross_kq_softmax.1");
+            assertTrue(java.util.Arrays.equals(new long[] {4, 3, 7}, weights.shape()),
+                    java.util.Arrays.toString(weights.shape()));
+            ReferenceEncoderDecoder reference = ReferenceEncoderDecoder.of(model);
+            var expected = new java.util.HashMap<String, double[]>();
+            reference.decode(reference.encode(input), output, expected);
+            double worst = 0;
+            double[] want = expected.get("cross_kq_softmax.1");
+            for (int i = 0; i < want.length; i++) {
+                worst = Math.max(worst, Math.abs(weights.values()[i] - want[i]));
+            }
+            assertTrue(worst <= Tolerances.FLOAT32, "cross-attention weights: max |ggml - reference| = " + worst);
+        }
+    }
+
     private static void check(EncoderDecoderSpec spec) {
         int[] input = {5, 9, 2, 33, 17, 40, 1, 60, 12, 3, 7, 21, 50, 8, 30, 11, 19, 25, 4, 6};
         int[] output = {0, 14, 3, 3, 52, 27, 9, 18, 22, 2, 63, 35, 44, 13, 29, 31, 10, 16};

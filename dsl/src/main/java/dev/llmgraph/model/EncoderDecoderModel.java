@@ -9,7 +9,9 @@ import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.model.lower.CrossAttentionCache;
 import dev.llmgraph.model.lower.EncoderDecoderLowering;
 import dev.llmgraph.model.lower.GraphBuilder;
+import dev.llmgraph.model.lower.HostMemory;
 import dev.llmgraph.model.lower.KvCache;
+import dev.llmgraph.model.lower.MemoryCheck;
 import dev.llmgraph.model.lower.Weights;
 import dev.llmgraph.spec.EncoderDecoderSpec;
 import dev.llmgraph.spec.WeightLayout;
@@ -75,10 +77,13 @@ public final class EncoderDecoderModel implements AutoCloseable {
             throw new UnsupportedOperationException("an encoder-decoder runs on the CPU backend in this version, not "
                     + options.backend() + "; use ModelOptions.cpu()");
         }
+        List<WeightLayout.Weight> layout = spec.plan().weights();
+        // before any native call: a host allocation that fails takes the notebook's kernel down with it
+        HostMemory.available().ifPresent(available -> MemoryCheck.weights(spec.name(), layout, options, source,
+                available));
         Backend backend = Backend.byName(options.backend(), options.threads());
         try {
-            Weights weights = Weights.create(spec.decoder(), spec.name(), spec.plan().weights(), backend, options,
-                    source);
+            Weights weights = Weights.create(spec.decoder(), spec.name(), layout, backend, options, source);
             return new EncoderDecoderModel(spec, options, backend, weights);
         } catch (RuntimeException e) {
             backend.close();

@@ -82,6 +82,22 @@ class EncoderDecoderSessionTest {
         }
     }
 
+    /** Both stacks' weights are counted before any native memory is taken (T5-base: 222,903,552 F32 values). */
+    @Test
+    void weightsThatDoNotFitAreRefusedBeforeAllocating() {
+        var spec = dev.llmgraph.presets.EncoderDecoderPresets.t5Base();
+        long gib = 1L << 30;
+        var e = assertThrows(NotEnoughMemoryException.class, () -> dev.llmgraph.model.lower.MemoryCheck.weights(
+                spec.name(), spec.plan().weights(), ModelOptions.cpu(), WeightSource.random(WeightInit.gpt2(1)),
+                gib / 2));
+        assertEquals("t5-base needs 850.3 MiB for its weights (f32 matrices), and this machine has 512.0 MiB "
+                + "available; use f16 weights (ModelOptions.withMatrixType(GgmlType.F16): 425.2 MiB), q8_0 weights "
+                + "(ModelOptions.withMatrixType(GgmlType.Q8_0): 226.0 MiB), q4_0 weights "
+                + "(ModelOptions.withMatrixType(GgmlType.Q4_0): 119.7 MiB), or a smaller spec (fewer layers, a smaller "
+                + "dModel or vocabulary)", e.getMessage());
+        assertEquals(850.3, 222_903_552L * 4 / (double) (1 << 20), 0.05, "every weight F32: 4 bytes a parameter");
+    }
+
     @Test
     void aCrossAttentionCacheOfAnotherInputIsRefusedInWords() {
         try (EncoderDecoderModel model = EncoderDecoderModel.random(tiny(), 11)) {

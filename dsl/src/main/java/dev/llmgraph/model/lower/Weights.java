@@ -116,8 +116,13 @@ public final class Weights implements AutoCloseable {
      * allocates by, without the few bytes of alignment between tensors and the small constant tables.
      */
     public static long bytes(ModelSpec spec, ModelOptions options, WeightSource source) {
+        return bytes(WeightLayout.of(spec), options, source);
+    }
+
+    /** As {@link #bytes(ModelSpec, ModelOptions, WeightSource)}, for the weights of {@code layout}. */
+    public static long bytes(List<WeightLayout.Weight> layout, ModelOptions options, WeightSource source) {
         long bytes = 0;
-        for (WeightLayout.Weight w : WeightLayout.of(spec)) {
+        for (WeightLayout.Weight w : layout) {
             bytes += w.elements() / w.ne()[0] * typeFor(w, options, source).rowBytes(w.ne()[0]);
         }
         return bytes;

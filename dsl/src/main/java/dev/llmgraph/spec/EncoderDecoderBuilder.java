@@ -154,8 +154,10 @@ public final class EncoderDecoderBuilder {
     }
 
     private Attention attention() {
-        // T5 does not divide q.k by sqrt(headDim): a softmax scale of 1.
-        return Attention.multiHead(heads).withHeadDim(headDim).withSoftmaxScale(1.0);
+        // T5 does not divide q.k by sqrt(headDim): a softmax scale of 1. A d_kv of dModel / heads is the default
+        // (0), so that a spec reads the same however its head size was written (T5's configs always write d_kv).
+        int dim = headDim * heads == dModel ? 0 : headDim;
+        return Attention.multiHead(heads).withHeadDim(dim).withSoftmaxScale(1.0);
     }
 
     private ModelSpec encoder(Attention attention) {

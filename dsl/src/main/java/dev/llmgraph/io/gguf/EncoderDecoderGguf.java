@@ -99,6 +99,19 @@ public final class EncoderDecoderGguf {
         return problems;
     }
 
+    /** Whether {@code spec} is T5's encoder alone (as {@link EncoderDecoderBuilder#buildEncoder()} makes it). */
+    public static boolean isT5Encoder(ModelSpec spec) {
+        if (!spec.encoder() || !(spec.positional() instanceof Positional.T5Bias) || spec.ffn() == null
+                || spec.attention() == null) {
+            return false;
+        }
+        try {
+            return encoderProblems(spec).isEmpty();
+        } catch (IllegalArgumentException e) {
+            return false; // its settings do not even make a T5 encoder
+        }
+    }
+
     private static List<String> encoderProblems(ModelSpec spec) {
         if (!(spec.positional() instanceof Positional.T5Bias) || spec.ffn() == null || spec.attention() == null) {
             return List.of(spec.name() + " is not T5's encoder (build it with Transformer.encoderDecoder(...)"

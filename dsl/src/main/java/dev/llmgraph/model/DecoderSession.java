@@ -15,6 +15,8 @@ public final class DecoderSession implements AutoCloseable {
     private final CrossAttentionCache cross;
     private final boolean ownsCross;
     private final KvCache self;
+    /** The one-token graph reused by decoding steps, or null before the first. */
+    private DecoderStepGraph step;
     private int position;
     private boolean closed;
 
@@ -49,7 +51,18 @@ public final class DecoderSession implements AutoCloseable {
             throw new IllegalStateException("the decoder's cache holds " + self.size + " tokens and " + position
                     + " are in it; " + ids.length + " more do not fit (open a session with a larger capacity)");
         }
-        Model.Inspection result = model.decode(self, cross, ids, position, java.util.List.of(nodes));
+        Model.Inspection result;
+        if (ids.length == 1 && nodes.length == 0) {                 // a decoding step: the reused graph
+            if (step == null || !step.reusable()) {
+                if (step != null) {
+                    step.close();
+                }
+                step = DecoderStepGraph.build(model, self, cross);
+            }
+            result = new Model.Inspection(step.run(ids[0], position), java.util.Map.of());
+        } else {
+            result = model.decode(self, cross, ids, position, java.util.List.of(nodes));
+        }
         position += ids.length;
         return result;
     }
@@ -79,6 +92,9 @@ public final class DecoderSession implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            if (step != null) {
+                step.close();
+            }
             self.close();
             if (ownsCross) {
                 cross.close();

@@ -44,6 +44,8 @@ public final class EncoderDecoderModel implements AutoCloseable {
     private final Weights encoderWeights;
     private final Weights decoderWeights;
     private final ConcurrentUseGuard guard;
+    /** How many graphs the scheduler has allocated: a graph holds the compute memory while its number is the last. */
+    private long allocations;
     private boolean closed;
 
     private EncoderDecoderModel(EncoderDecoderSpec spec, ModelOptions options, Backend backend, Weights weights) {
@@ -106,7 +108,7 @@ public final class EncoderDecoderModel implements AutoCloseable {
              Context ctx = newContext()) {
             Graph graph = ctx.newGraph(graphSize());
             var built = EncoderDecoderLowering.encoder(spec, encoderWeights, cache, ctx, graph, tokens.length);
-            scheduler.allocate(graph);
+            allocate(graph);
             built.fill(tokens, 0);
             return new EncoderOutput(tokens, scheduler.computeAndRead(graph, built.output()), spec.dModel());
         }
@@ -123,7 +125,7 @@ public final class EncoderDecoderModel implements AutoCloseable {
             Graph graph = ctx.newGraph(graphSize());
             Tensor h = ctx.newTensor("enc_out", GgmlType.F32, spec.dModel(), s).markInput();
             cache.write(ctx, graph, decoderWeights, h);
-            scheduler.allocate(graph);
+            allocate(graph);
             h.setFloats(encoded.raw());
             scheduler.compute(graph);
             return cache;
@@ -213,13 +215,47 @@ public final class EncoderDecoderModel implements AutoCloseable {
             if (!readBack.isEmpty()) {
                 scheduler.reserve(graph); // a fresh plan: inspected nodes are kept only by their output flag
             }
-            scheduler.allocate(graph);
+            allocate(graph);
             built.fill(ids, start);
             Logits logits = new Logits(scheduler.computeAndRead(graph, built.output()), ids.length, spec.vocabSize());
             Map<String, NodeValue> nodes = new LinkedHashMap<>();
             readBack.forEach((name, t) -> nodes.put(name, new NodeValue(name, paperShape(t), t.toFloats())));
             return new Model.Inspection(logits, nodes);
         }
+    }
+
+    /** A graph for one new decoder token, to be reused step after step ({@link DecoderStepGraph}). */
+    DecoderStepGraph stepGraph(KvCache self, CrossAttentionCache cross) {
+        ensureOpen();
+        Context ctx = newContext();
+        try {
+            Graph graph = ctx.newGraph(graphSize());
+            var shape = new GraphBuilder.Shape(1, self.size, true);
+            var built = EncoderDecoderLowering.decoder(spec, decoderWeights, self, cross, ctx, graph, shape);
+            return new DecoderStepGraph(this, ctx, graph, built);
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+    }
+
+    /** Gives {@code graph} the compute memory; returns its allocation number. */
+    long allocate(Graph graph) {
+        scheduler.allocate(graph);
+        return ++allocations;
+    }
+
+    /** Whether the graph of allocation {@code allocation} still holds the compute memory. */
+    boolean stillAllocated(long allocation) {
+        return allocation == allocations;
+    }
+
+    float[] computeAndRead(Graph graph, Tensor output) {
+        return scheduler.computeAndRead(graph, output);
+    }
+
+    ConcurrentUseGuard.Use use(String call) {
+        return guard.enter(call);
     }
 
     /** ggml's ne reversed: the paper's order, e.g. [heads, tokens, encoder positions]. */

@@ -52,6 +52,27 @@ class EncoderDecoderSessionTest {
         }
     }
 
+    /** Two sessions stepping in turn take the compute memory from each other's reused graph: each rebuilds its own. */
+    @Test
+    void sessionsSteppingInTurnGiveTheLogitsTheyGiveAlone() {
+        int[] first = {5, 9, 2}, second = {40, 1, 60, 12};
+        int[] output = {14, 3, 52, 27};
+        try (EncoderDecoderModel model = EncoderDecoderModel.random(tiny(), 11)) {
+            Logits a = model.forward(first, output), b = model.forward(second, output);
+            try (DecoderSession one = model.decoder(model.encode(first));
+                 DecoderSession two = model.decoder(model.encode(second))) {
+                for (int t = 0; t <= output.length; t++) {
+                    int id = t == 0 ? tiny().decoderStartToken() : output[t - 1];
+                    float[] x = one.feed(id).row(0), y = two.feed(id).row(0);
+                    for (int v = 0; v < x.length; v++) {
+                        assertEquals(a.get(t, v), x[v], 1e-4, "first input, position " + t);
+                        assertEquals(b.get(t, v), y[v], 1e-4, "second input, position " + t);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void greedyGenerationFollowsTheArgmaxOfTheTeacherForcedLogits() {
         int[] input = {5, 9, 2, 33, 17};

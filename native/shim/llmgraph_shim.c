@@ -242,6 +242,37 @@ int32_t llmgraph_decode_all(struct llama_context * ctx, const int32_t * tokens, 
     return 0;
 }
 
+// ---- encoder-decoders (llama.cpp's t5 as the referee) ----------------------------------------------
+
+// Encodes enc_tokens at positions 0..n_enc-1 (llama_encode, which keeps the encoder's output for the decoder's
+// cross-attention), then decodes dec_tokens at positions 0..n_dec-1 in a fresh cache and copies the logits of every
+// decoder position into out (n_dec rows of n_vocab floats). Returns 0 on success.
+int32_t llmgraph_encode_decode_all(struct llama_context * ctx, const int32_t * enc_tokens, int32_t n_enc,
+                                   const int32_t * dec_tokens, int32_t n_dec, float * out) {
+    llama_memory_clear(llama_get_memory(ctx), 1);
+    struct llama_batch encoder = one_sequence_batch(enc_tokens, n_enc);
+    last_log_error[0] = '\0';
+    int32_t status = llama_encode(ctx, encoder);
+    llama_batch_free(encoder);
+    if (status != 0) {
+        set_call_error("llama_encode", status);
+        return status;
+    }
+    struct llama_batch decoder = one_sequence_batch(dec_tokens, n_dec);
+    status = llama_decode(ctx, decoder);
+    if (status != 0) {
+        set_call_error("llama_decode", status);
+        llama_batch_free(decoder);
+        return status;
+    }
+    const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(ctx)));
+    for (int32_t i = 0; i < n_dec; i++) {
+        memcpy(out + (size_t) i * n_vocab, llama_get_logits_ith(ctx, i), sizeof(float) * (size_t) n_vocab);
+    }
+    llama_batch_free(decoder);
+    return 0;
+}
+
 // ---- embeddings (llama.cpp's encoders as the referee) ---------------------------------------------
 
 // A context that returns embeddings instead of logits, for one sequence of up to n_ctx tokens in one batch (an

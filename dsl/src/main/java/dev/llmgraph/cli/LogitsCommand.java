@@ -4,7 +4,9 @@ import dev.llmgraph.cli.CommandOptions.UsageException;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.ggml.RemoteDeviceException;
+import dev.llmgraph.io.gguf.EncoderDecoderGguf;
 import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.model.EncoderDecoderModel;
 import dev.llmgraph.model.Logits;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
@@ -25,7 +27,9 @@ import java.util.Map;
  * {@code bin/llmgraph logits --gguf FILE --tokens 1,2,3 --out FILE [--backend cpu|cuda] [--threads N]}: runs
  * llmgraph's forward pass on a GGUF model (any architecture {@link GgufModels} reads) over the token ids and
  * writes the logits of every position as raw little-endian float32, row-major [tokens x vocab], the layout
- * llama.cpp's {@code llama_get_logits} gives, so that the two can be compared with any tool.
+ * llama.cpp's {@code llama_get_logits} gives, so that the two can be compared with any tool. An encoder-decoder
+ * ({@code t5}) runs its encoder on the ids and its decoder on the decoder start token followed by the same ids
+ * (teacher forcing): the decoder's logits, [(tokens + 1) x vocab].
  *
  * <p>Exit codes: 0 done; 2 bad arguments (one line on stderr saying which); 1 a file llmgraph cannot read (the
  * message names the file, the key or tensor, and the problem), a backend that was not built, or an output file
@@ -39,9 +43,10 @@ public final class LogitsCommand {
 
             llmgraph's forward pass on a GGUF model over the token ids; writes the logits of every position as raw
             little-endian float32, row-major [tokens x vocab] (llama.cpp's llama_get_logits layout), and prints the
-            top-5 token ids of the last position.
+            top-5 token ids of the last position. A t5 (encoder-decoder) file: the encoder reads the ids, the decoder
+            its start token and then the same ids; the decoder's logits [(tokens + 1) x vocab] are written.
 
-              --gguf FILE          the model (architectures llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon)
+              --gguf FILE          the model (architectures llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, t5)
               --tokens 1,2,3       token ids, comma-separated
               --out FILE           where the logits go
               --backend cpu|cuda   (default cpu; cuda:N for GPU N)
@@ -73,8 +78,8 @@ public final class LogitsCommand {
         Arguments arguments = parsed.arguments();
         ModelOptions options = ModelOptions.cpu().withBackend(arguments.backend()).withThreads(arguments.threads())
                 .withRepack(true).withPlacement(arguments.placement());
-        try (Model model = GgufModels.load(arguments.gguf(), options)) {
-            Logits logits = model.forward(arguments.tokens());
+        try {
+            Logits logits = logits(arguments, options);
             write(logits, arguments.out());
             int last = logits.tokens() - 1;
             out.println("logits [" + logits.tokens() + " x " + logits.vocab() + "] (f32, little-endian, row-major) -> "
@@ -90,6 +95,21 @@ public final class LogitsCommand {
             // token ids outside the vocabulary, a prompt longer than the context, an unknown backend, an encoder
             err.println("llmgraph logits: " + e.getMessage());
             return 2;
+        }
+    }
+
+    /**
+     * A decoder's logits of every position; for an encoder-decoder ({@code t5}), the encoder on the ids and the
+     * decoder on its start token followed by the same ids (teacher forcing): [(tokens + 1) x vocab].
+     */
+    private static Logits logits(Arguments arguments, ModelOptions options) {
+        if (EncoderDecoderGguf.holdsEncoderDecoder(arguments.gguf())) {
+            try (EncoderDecoderModel model = EncoderDecoderGguf.load(arguments.gguf(), options)) {
+                return model.forward(arguments.tokens(), arguments.tokens());
+            }
+        }
+        try (Model model = GgufModels.load(arguments.gguf(), options)) {
+            return model.forward(arguments.tokens());
         }
     }
 

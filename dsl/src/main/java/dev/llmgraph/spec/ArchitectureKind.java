@@ -9,9 +9,9 @@ package dev.llmgraph.spec;
  *  ENCODER          every token sees every token (BERT)
  *  ENCODER_DECODER  a bidirectional encoder and a causal decoder joined by cross-attention (T5, BART)
  * </pre>
- * This version builds and runs the two decoder families and encoders ({@link Transformer#encoder}); an
- * encoder-decoder is named so that a spec can say what it wants, and {@link ModelBuilder#build()} explains that
- * it comes later.
+ * One {@link ModelSpec} is one stack: a decoder of either family or an encoder ({@link Transformer#encoder}). An
+ * encoder-decoder is two stacks joined by cross-attention, an {@link EncoderDecoderSpec}
+ * ({@link Transformer#encoderDecoder}); a ModelSpec of that kind is refused in words.
  */
 public enum ArchitectureKind {
     CAUSAL_DECODER, PREFIX_DECODER, ENCODER, ENCODER_DECODER;

@@ -66,8 +66,8 @@ final class SpecValidator {
         if (s.kind() == null) {
             problem("kind", null, "the architecture kind must be set", "use Transformer.causalDecoder or prefixDecoder");
         } else if (s.kind() == ArchitectureKind.ENCODER_DECODER) {
-            problem("kind", s.kind(), "this version builds decoders and encoders, not encoder-decoders",
-                    "use CAUSAL_DECODER, PREFIX_DECODER or ENCODER; encoder-decoders (T5) come in a later version");
+            problem("kind", s.kind(), "one ModelSpec is one stack; an encoder-decoder is two of them joined by "
+                    + "cross-attention", "build it with Transformer.encoderDecoder(...) (an EncoderDecoderSpec)");
         }
         FieldRules.count("vocabSize", s.vocabSize()).ifPresent(problems::add);
         FieldRules.count("dModel", s.dModel()).ifPresent(problems::add);

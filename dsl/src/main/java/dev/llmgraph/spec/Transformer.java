@@ -35,6 +35,14 @@ public final class Transformer {
         return new ModelBuilder(name, ArchitectureKind.ENCODER).pooling(Pooling.cls());
     }
 
+    /**
+     * A T5-style encoder-decoder: a bidirectional encoder, a causal decoder with cross-attention over the encoder's
+     * output, T5's relative bias in each stack, RMS norms before each sublayer ({@link EncoderDecoderSpec}).
+     */
+    public static EncoderDecoderBuilder encoderDecoder(String name) {
+        return new EncoderDecoderBuilder(name);
+    }
+
     /** A builder for any family. */
     public static ModelBuilder builder(String name, ArchitectureKind kind) {
         return new ModelBuilder(name, kind);

@@ -64,6 +64,25 @@ class EmbedCommandTest {
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** T5's encoder alone (llama.cpp's t5encoder): hidden states after its final norm, no pooling. */
+    @Test
+    void writesTheHiddenStatesOfT5sEncoder() throws Exception {
+        var spec = dev.llmgraph.spec.Transformer.encoderDecoder("tiny-t5").vocabSize(256).dModel(32).encoderLayers(2)
+                .heads(4).ffn(Ffn.mlp(64, Activation.RELU).withBias(false)).contextLength(16).buildEncoder();
+        Path t5encoder = dir.resolve("tiny-t5encoder.gguf");
+        float[] expected;
+        try (Model model = Model.random(spec, WeightInit.lecun(5), ModelOptions.cpu().withThreads(2))) {
+            GgufModels.write(model, t5encoder);
+            expected = model.encode(7, 250, 3).hiddenStates();
+        }
+        Path hidden = dir.resolve("t5-hidden.f32");
+        Run run = run("--gguf", t5encoder.toString(), "--tokens", "7,250,3", "--out", hidden.toString(), "--threads",
+                "2");
+        assertEquals(0, run.status(), run.err());
+        assertArrayEquals(expected, read(hidden));
+        assertEquals("hidden states [3 x 32] (f32, little-endian, row-major) -> " + hidden + "\n", run.out());
+    }
+
     @Test
     void writesHiddenStatesOrThePooledVectorAsLittleEndianFloat32() throws Exception {
         int[] tokens = {101, 2, 3, 250, 102};

@@ -73,6 +73,34 @@ class LogitsCommandTest {
                 + "top-5 ids at the last position: " + Arrays.toString(expected.top(4, 5)) + "\n", run.out());
     }
 
+    /** A t5 file: the encoder on the ids, the decoder on the start token and the same ids, [(tokens + 1) x vocab]. */
+    @Test
+    void anEncoderDecoderWritesTheDecodersLogitsOfTheStartTokenAndEveryId() throws Exception {
+        Path t5 = dir.resolve("tiny-t5.gguf");
+        var spec = dev.llmgraph.spec.Transformer.encoderDecoder("tiny-t5").vocabSize(256).dModel(32).encoderLayers(2)
+                .decoderLayers(2).heads(4).ffn(dev.llmgraph.spec.Ffn.mlp(64, dev.llmgraph.spec.Activation.RELU)
+                        .withBias(false)).contextLength(16).build();
+        try (var model = dev.llmgraph.model.EncoderDecoderModel.random(spec, WeightInit.lecun(5),
+                ModelOptions.cpu().withThreads(2))) {
+            dev.llmgraph.io.gguf.EncoderDecoderGguf.write(model, t5);
+        }
+        Path out = dir.resolve("t5-logits.f32");
+        int[] tokens = {7, 250, 3};
+        Run run = run("--gguf", t5.toString(), "--tokens", "7,250,3", "--out", out.toString(), "--threads", "2");
+        assertEquals(0, run.status(), run.err());
+
+        Logits expected;
+        try (var model = dev.llmgraph.io.gguf.EncoderDecoderGguf.load(t5, ModelOptions.cpu().withThreads(2))) {
+            expected = model.forward(tokens, tokens);
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] written = new float[bytes.remaining() / Float.BYTES];
+        bytes.asFloatBuffer().get(written);
+        assertEquals(4 * spec.vocabSize(), written.length, "the start token and 3 ids, a row of logits each");
+        assertArrayEquals(expected.toArray(), written);
+        assertTrue(run.out().startsWith("logits [4 x " + spec.vocabSize() + "]"), run.out());
+    }
+
     @Test
     void helpDescribesEveryOptionAndExitsZero() {
         Run run = run("--help");

@@ -30,6 +30,24 @@ public final class ReferenceWeights {
         return w;
     }
 
+    /**
+     * One stack of an encoder-decoder's weights under its plan's names ({@code alias -> stored name}, as
+     * {@code EncoderDecoderPlan.storedNames} gives them), so that the stack's reference reads them as any model's.
+     */
+    public static ReferenceWeights readFrom(dev.llmgraph.model.EncoderDecoderModel model,
+                                            Map<String, String> aliasToStored) {
+        ReferenceWeights w = new ReferenceWeights();
+        aliasToStored.forEach((alias, stored) -> {
+            float[] f = model.weight(stored);
+            double[] d = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                d[i] = f[i];
+            }
+            w.values.put(alias, d);
+        });
+        return w;
+    }
+
     public double[] get(String name) {
         double[] v = values.get(name);
         if (v == null) {

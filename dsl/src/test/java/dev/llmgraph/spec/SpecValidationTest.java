@@ -65,9 +65,9 @@ class SpecValidationTest {
                 problem(b -> b.name("  "), "name = '  ': a spec needs a name; pass one to Transformer.causalDecoder(\"my-model\")"),
                 problem(b -> b.kind(null), "kind = null: the architecture kind must be set; use Transformer.causalDecoder or "
                         + "prefixDecoder"),
-                problem(b -> b.kind(ArchitectureKind.ENCODER_DECODER), "kind = ENCODER_DECODER: this version builds "
-                        + "decoders and encoders, not encoder-decoders; use CAUSAL_DECODER, PREFIX_DECODER or ENCODER; "
-                        + "encoder-decoders (T5) come in a later version"),
+                problem(b -> b.kind(ArchitectureKind.ENCODER_DECODER), "kind = ENCODER_DECODER: one ModelSpec is one "
+                        + "stack; an encoder-decoder is two of them joined by cross-attention; build it with "
+                        + "Transformer.encoderDecoder(...) (an EncoderDecoderSpec)"),
                 problem(b -> unset("vocabSize"), "vocabSize = 0: must be at least 1; set it with .vocabSize(n), e.g. "
                         + "32000 for LLaMA's tokenizer"),
                 problem(b -> unset("dModel").attention(Attention.multiHead(4).withHeadDim(8)), "dModel = 0: must be "

@@ -38,23 +38,24 @@ import java.util.Set;
  * the key or tensor, and the problem.
  */
 public final class GgufModels {
-    /** Architectures llama.cpp has that llmgraph does not map, with the feature llmgraph lacks for each. */
-    private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("t5", "an encoder-decoder"),
-            Map.entry("t5encoder", "an encoder with T5's relative bias"));
+    /** Architectures llmgraph reads elsewhere than here, with the reader to use for each. */
+    private static final Map<String, String> ELSEWHERE = Map.ofEntries(
+            Map.entry("t5", "an encoder-decoder (two stacks, not one ModelSpec): read it with "
+                    + "EncoderDecoderGguf.load(path, options)"),
+            Map.entry("t5encoder", "T5's encoder: read it with GgufModels.load or EncoderDecoderGguf.loadEncoder"));
 
     private GgufModels() {}
 
     /** The spec a GGUF file describes, after checking that its tensors are exactly that spec's. */
     public static ModelSpec spec(Path path) {
         try (GgufFile file = GgufFile.open(path)) {
-            return read(file).spec();
+            return spec(file);
         }
     }
 
     /** The spec an open GGUF file describes, after checking that its tensors are exactly that spec's. */
     public static ModelSpec spec(GgufFile file) {
-        return read(file).spec();
+        return isT5Encoder(file) ? EncoderDecoderGguf.encoderSpec(file) : read(file).spec();
     }
 
     /** The model in a GGUF file on the CPU. */
@@ -68,6 +69,9 @@ public final class GgufModels {
      */
     public static Model load(Path path, ModelOptions options) {
         try (GgufFile file = GgufFile.open(path)) {
+            if (isT5Encoder(file)) {
+                return EncoderDecoderGguf.loadEncoder(path, options);
+            }
             Reading reading = read(file);
             return Model.create(reading.spec(), new GgufWeightSource(file, reading.plan()), options);
         }
@@ -80,7 +84,15 @@ public final class GgufModels {
 
     /** Writes {@code model} for llama.cpp, every weight in the type the model stores it in. */
     public static long write(Model model, Path path) {
+        if (EncoderDecoderGguf.isT5Encoder(model.spec())) {
+            return EncoderDecoderGguf.writeEncoder(model, path);
+        }
         return GgufExport.write(model, path, null, null);
+    }
+
+    /** llama.cpp's t5encoder: T5's encoder alone, one ModelSpec, read by {@link EncoderDecoderGguf}. */
+    private static boolean isT5Encoder(GgufFile file) {
+        return file.has("general.architecture") && file.getString("general.architecture").equals("t5encoder");
     }
 
     /**
@@ -119,9 +131,9 @@ public final class GgufModels {
         String name = file.getString("general.architecture");
         ModelFamily family = ModelFamily.named(name);
         if (family == null) {
-            String feature = UNSUPPORTED.get(name);
-            throw new GgufException(file.path() + ": architecture '" + name + "' " + (feature != null
-                    ? "is " + feature + ", which llmgraph cannot express yet"
+            String reader = ELSEWHERE.get(name);
+            throw new GgufException(file.path() + ": architecture '" + name + "' " + (reader != null
+                    ? "is " + reader
                     : "is not one llmgraph reads; it reads llama, qwen2, qwen2moe, olmoe, deepseek2, gemma2, chatglm, "
                     + "gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6, rwkv7, bert and nomic-bert"));
         }

@@ -6,7 +6,9 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.spec.MemoryEstimate;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.WeightLayout;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -19,23 +21,37 @@ public final class MemoryCheck {
 
     /** Throws when the weights of {@code spec} stored as {@code options} and {@code source} say exceed {@code available}. */
     public static void weights(ModelSpec spec, ModelOptions options, WeightSource source, long available) {
-        long needed = Weights.bytes(spec, options, source);
+        String tiny = spec.name().startsWith("tiny-") ? "" : "a tiny-* preset (Presets.tiny(spec), 2 layers, width 32), ";
+        weights(spec.name(), WeightLayout.of(spec), options, source, available, tiny);
+    }
+
+    /**
+     * Throws when the weights of {@code layout} (an encoder-decoder's, which no single spec lists) stored as
+     * {@code options} and {@code source} say exceed {@code available}.
+     */
+    public static void weights(String name, List<WeightLayout.Weight> layout, ModelOptions options,
+                               WeightSource source, long available) {
+        weights(name, layout, options, source, available, "");
+    }
+
+    private static void weights(String name, List<WeightLayout.Weight> layout, ModelOptions options,
+                                WeightSource source, long available, String tiny) {
+        long needed = Weights.bytes(layout, options, source);
         if (needed <= available) {
             return;
         }
         StringBuilder ways = new StringBuilder();
         for (GgmlType smaller : new GgmlType[] {GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0}) {
-            long bytes = Weights.bytes(spec, options.withMatrixType(smaller), source);
+            long bytes = Weights.bytes(layout, options.withMatrixType(smaller), source);
             if (bytes < needed) {
                 ways.append(ways.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT,
                         "%s weights (ModelOptions.withMatrixType(GgmlType.%s): %s)", smaller,
                         smaller.name(), MemoryEstimate.gib(bytes)));
             }
         }
-        String tiny = spec.name().startsWith("tiny-") ? "" : "a tiny-* preset (Presets.tiny(spec), 2 layers, width 32), ";
         throw new NotEnoughMemoryException(String.format(Locale.ROOT, "%s needs %s for its weights (%s matrices), and "
                         + "this machine has %s available; use %s%sor a smaller spec (fewer layers, a smaller dModel or "
-                        + "vocabulary)", spec.name(), MemoryEstimate.gib(needed), options.matrixType(),
+                        + "vocabulary)", name, MemoryEstimate.gib(needed), options.matrixType(),
                 MemoryEstimate.gib(available), ways.isEmpty() ? "" : ways + ", ", tiny));
     }
 

@@ -42,8 +42,22 @@ public final class Weights implements AutoCloseable {
 
     /** The weights of {@code spec}, each on the backend of its layer ({@link LayerDevices#weight}). */
     public static Weights create(ModelSpec spec, LayerDevices devices, ModelOptions options, WeightSource source) {
-        List<WeightLayout.Weight> layout = WeightLayout.of(spec);
-        List<Positions.ConstantTable> constants = Positions.of(spec).constantTables();
+        return create(spec, spec.name(), WeightLayout.of(spec), Positions.of(spec).constantTables(), devices, options,
+                source);
+    }
+
+    /**
+     * The weights of {@code layout} (an encoder-decoder's, which no single spec lists), loaded by {@code source},
+     * which reads {@code spec} for what it needs to know of the model (its depth, for random initialisation).
+     */
+    public static Weights create(ModelSpec spec, String label, List<WeightLayout.Weight> layout, Backend backend,
+                                 ModelOptions options, WeightSource source) {
+        return create(spec, label, layout, List.of(), LayerDevices.single(backend, spec.layers()), options, source);
+    }
+
+    private static Weights create(ModelSpec spec, String label, List<WeightLayout.Weight> layout,
+                                  List<Positions.ConstantTable> constants, LayerDevices devices, ModelOptions options,
+                                  WeightSource source) {
         Map<BufferType, Context> contexts = new LinkedHashMap<>();
         try {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -70,7 +84,7 @@ public final class Weights implements AutoCloseable {
             long elements = layout.stream().mapToLong(WeightLayout.Weight::elements).sum();
             ProgressListener listener = elements >= SHOW_PROGRESS_ABOVE
                     ? ProgressListener.installed() : ProgressListener.SILENT;
-            try (var progress = listener.started("weights of " + spec.name(), layout.size(), "tensors")) {
+            try (var progress = listener.started("weights of " + label, layout.size(), "tensors")) {
                 Thread caller = Thread.currentThread();
                 var loading = source.independentTensors() ? layout.parallelStream() : layout.stream();
                 loading.forEach(w -> {
@@ -114,8 +128,13 @@ public final class Weights implements AutoCloseable {
      * allocates by, without the few bytes of alignment between tensors and the small constant tables.
      */
     public static long bytes(ModelSpec spec, ModelOptions options, WeightSource source) {
+        return bytes(WeightLayout.of(spec), options, source);
+    }
+
+    /** As {@link #bytes(ModelSpec, ModelOptions, WeightSource)}, for the weights of {@code layout}. */
+    public static long bytes(List<WeightLayout.Weight> layout, ModelOptions options, WeightSource source) {
         long bytes = 0;
-        for (WeightLayout.Weight w : WeightLayout.of(spec)) {
+        for (WeightLayout.Weight w : layout) {
             bytes += w.elements() / w.ne()[0] * typeFor(w, options, source).rowBytes(w.ne()[0]);
         }
         return bytes;
@@ -149,6 +168,16 @@ public final class Weights implements AutoCloseable {
     /** The weight, or null when the spec has none of that name. */
     Tensor find(String name) {
         return tensors.get(name);
+    }
+
+    /**
+     * A view of these weights under other names ({@code alias -> stored name}): one stack of an encoder-decoder
+     * lowered by its own plan's names. The view owns nothing; closing it frees nothing.
+     */
+    public Weights aliased(Map<String, String> aliasToStored) {
+        Map<String, Tensor> view = new LinkedHashMap<>();
+        aliasToStored.forEach((alias, stored) -> view.put(alias, get(stored)));
+        return new Weights(List.of(), 0, view, List.of());
     }
 
     public List<WeightLayout.Weight> layout() {

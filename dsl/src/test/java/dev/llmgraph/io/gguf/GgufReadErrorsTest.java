@@ -172,11 +172,11 @@ class GgufReadErrorsTest {
     }
 
     @Test
-    void aRecurrentArchitectureNamesTheMissingFeature() {
+    void aT5FileNamesItsOwnReader() {
         Path file = variant(llama, "t5", keys -> keys.put("general.architecture", GgufValue.string("t5")),
                 w -> { });
-        assertEquals(file + ": architecture 't5' is an encoder-decoder, which llmgraph cannot express yet",
-                readError(file));
+        assertEquals(file + ": architecture 't5' is an encoder-decoder (two stacks, not one ModelSpec): read it with "
+                + "EncoderDecoderGguf.load(path, options)", readError(file));
     }
 
     @Test

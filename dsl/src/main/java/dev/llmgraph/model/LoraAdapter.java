@@ -79,6 +79,7 @@ public final class LoraAdapter implements AutoCloseable {
      * ({@code blk.N.attn_q.weight}, ...): for readers that then fill A and B ({@code GgufAdapters.load}).
      */
     public static LoraAdapter zeros(Model model, int rank, double alpha, List<String> targets) {
+        TrainingGraph.refuseSplit(model, "a LoRA adapter");
         LoraConfig checked = new LoraConfig(rank, alpha, List.of(".*"), 0); // the config's own rules on rank and alpha
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("an adapter needs at least one target projection");

@@ -83,9 +83,19 @@ public final class TrainingGraph implements AutoCloseable {
      * The forward pass and loss of batches of {@code sequences} x {@code length} tokens, with the gradients of
      * the weights {@code trainable} accepts (by llama.cpp name) when {@code backward}.
      */
+    /** Training and adapters compute on this process's backend alone, which cannot reach weights on RPC servers. */
+    static void refuseSplit(Model model, String what) {
+        if (model.split()) {
+            throw new UnsupportedOperationException(what + " runs on one device in this version, and "
+                    + model.spec().name() + " has layers on RPC servers (" + model.options().placement()
+                    + "); load it with Placement.local() for " + what);
+        }
+    }
+
     public static TrainingGraph build(Model model, int sequences, int length, int prefix, Predicate<String> trainable,
                                       boolean backward) {
         model.ensureOpen();
+        refuseSplit(model, "training");
         TrainingSupport.require(model.spec());
         if (sequences < 1 || length < 1) {
             throw new IllegalArgumentException("a training batch needs at least one sequence of at least one token; "

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LogitsCommandTest {
     static final String USAGE = " (usage: bin/llmgraph logits --gguf FILE --tokens 1,2,3 --out FILE "
-            + "[--backend cpu|cuda] [--threads N])";
+            + "[--backend cpu|cuda] [--threads N] [--rpc H:P,H:P [--tensor-split 1,1] [--local-layers N]])";
 
     @TempDir
     static Path dir;
@@ -109,7 +109,8 @@ class LogitsCommandTest {
         assertEquals("", run.err());
         assertEquals(LogitsCommand.HELP, run.out());
         assertTrue(run.out().startsWith(USAGE.substring(2, USAGE.length() - 1) + "\n\n"), run.out());
-        for (String option : new String[] {"--gguf", "--tokens", "--out", "--backend", "--threads"}) {
+        for (String option : new String[] {"--gguf", "--tokens", "--out", "--backend", "--threads", "--rpc",
+                "--tensor-split", "--local-layers"}) {
             assertTrue(run.out().contains("\n  " + option + " "), option);
         }
         assertEquals(run, run("--gguf", "x.gguf", "-h"));

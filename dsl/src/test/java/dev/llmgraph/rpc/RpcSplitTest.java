@@ -6,11 +6,14 @@ import dev.llmgraph.ggml.RpcServerProcess;
 import dev.llmgraph.ggml.RpcServers;
 import dev.llmgraph.ggml.llama.LlamaReference;
 import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.model.LoraAdapter;
+import dev.llmgraph.model.LoraConfig;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.Placement;
 import dev.llmgraph.model.PlacementTable;
 import dev.llmgraph.model.Session;
+import dev.llmgraph.model.TrainingGraph;
 import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
@@ -30,6 +33,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -146,6 +150,22 @@ class RpcSplitTest {
                 System.arraycopy(rows[t], 0, theirs, t * rows[0].length, rows[0].length);
             }
             assertClose(theirs, ours, "llmgraph split vs llama.cpp split");
+        }
+    }
+
+    @Test
+    void trainingAndAdaptersRefuseASplitModelInWords() {
+        try (Model split = Model.random(spec(), WeightInit.lecun(5), ModelOptions.cpu().withThreads(2)
+                .withPlacement(placement()))) {
+            String where = "(" + placement() + ")";
+            assertEquals("training runs on one device in this version, and tiny-llama-5 has layers on RPC servers "
+                    + where + "; load it with Placement.local() for training",
+                    assertThrows(UnsupportedOperationException.class, () -> TrainingGraph.build(split, 1, 8, 0,
+                            name -> true, true)).getMessage());
+            assertEquals("a LoRA adapter runs on one device in this version, and tiny-llama-5 has layers on RPC "
+                    + "servers " + where + "; load it with Placement.local() for a LoRA adapter",
+                    assertThrows(UnsupportedOperationException.class, () -> LoraAdapter.create(split,
+                            LoraConfig.allLinear(4, 8))).getMessage());
         }
     }
 

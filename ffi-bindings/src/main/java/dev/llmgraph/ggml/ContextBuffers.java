@@ -27,6 +27,9 @@ final class ContextBuffers {
             if (b.isClosed()) {
                 throw new IllegalStateException("the buffer that held tensor " + t.describe() + " was closed");
             }
+            if (b.type().remote() != null) {
+                RpcServers.check(b.type().remote()); // a read or write of a gone server's memory would abort
+            }
             if (read && !b.type().readable()) {
                 throw new IllegalStateException("tensor " + t.describe() + " lives in a " + b.type() + " buffer, "
                         + "which rearranges its data for faster matrix products and cannot be read back; keep it in "

@@ -254,11 +254,10 @@ public final class Model implements AutoCloseable {
 
     /** Which layers, and how many bytes of weights and cache, live on which device ({@link ModelOptions#placement()}). */
     public PlacementTable placement() {
-        ensureOpen();
-        return PlacementTable.of(this, devices, backends, null);
+        return placement(null);
     }
 
-    /** {@link #placement()} with {@code cache}'s bytes on each device. */
+    /** {@link #placement()} with {@code cache}'s bytes (none when null) on each device. */
     PlacementTable placement(KvCache cache) {
         ensureOpen();
         return PlacementTable.of(this, devices, backends, cache);

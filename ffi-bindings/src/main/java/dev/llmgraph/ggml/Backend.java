@@ -2,7 +2,6 @@ package dev.llmgraph.ggml;
 
 import dev.llmgraph.ggml.internal.BackendApi;
 import dev.llmgraph.ggml.internal.Downcalls;
-import dev.llmgraph.ggml.internal.GgmlLog;
 import dev.llmgraph.ggml.internal.NativeLibraries;
 
 import java.lang.foreign.Arena;
@@ -81,9 +80,9 @@ public final class Backend implements AutoCloseable {
     /** CUDA GPU number {@code index} (0-based, in ggml's device order). */
     public static Backend cuda(int index) {
         NativeLibraries.ggml();
-        List<MemorySegment> gpus = cudaDevices();
+        List<MemorySegment> gpus = CudaDevices.list();
         if (gpus.isEmpty()) {
-            throw new NativeLibraryException(noCudaReason());
+            throw new NativeLibraryException(CudaDevices.whyNone());
         }
         if (index < 0 || index >= gpus.size()) {
             throw new IllegalArgumentException("there is no CUDA device " + index + "; this machine has "
@@ -100,30 +99,7 @@ public final class Backend implements AutoCloseable {
      */
     public static Optional<String> cudaUnavailableReason() {
         NativeLibraries.ggml();
-        return cudaDevices().isEmpty() ? Optional.of(noCudaReason()) : Optional.empty();
-    }
-
-    private static String noCudaReason() {
-        return NativeLibraries.hasCuda()
-                ? "the CUDA backend is built but finds no GPU on this machine" + cudaInitFailure()
-                : "the native libraries in " + NativeLibraries.directory() + " were built without CUDA; build "
-                + "them with LLMGRAPH_CUDA=1 native/build.sh (bin/llmgraph does this with --backend cuda)";
-    }
-
-    /**
-     * Why ggml-cuda found no device, when it logged a reason: a driver older than the CUDA runtime the
-     * libraries were built with is the common case on rented machines, and it has a fix.
-     */
-    private static String cudaInitFailure() {
-        String reason = GgmlLog.lastError();
-        if (!reason.contains("CUDA")) {
-            return " (is the NVIDIA driver loaded? nvidia-smi should list the GPU)";
-        }
-        String fix = reason.contains("driver")
-                ? "; install an NVIDIA driver that supports the CUDA version of the toolkit the libraries were built "
-                + "with (nvidia-smi shows the driver's CUDA version), or build them with a toolkit of that version"
-                : "";
-        return " (ggml-cuda: " + reason + ")" + fix;
+        return CudaDevices.list().isEmpty() ? Optional.of(CudaDevices.whyNone()) : Optional.empty();
     }
 
     /** {@code "cpu"}, {@code "cuda"} or {@code "cuda:N"}; CPU backends get {@code threads} threads. */
@@ -148,7 +124,7 @@ public final class Backend implements AutoCloseable {
     /** Whether a CUDA GPU can be used here (CUDA built into the libraries and a device present). */
     public static boolean cudaAvailable() {
         NativeLibraries.ggml();
-        return !cudaDevices().isEmpty();
+        return !CudaDevices.list().isEmpty();
     }
 
     /** Every device ggml's registry knows, with its memory. */
@@ -157,17 +133,6 @@ public final class Backend implements AutoCloseable {
         List<Device> out = new ArrayList<>();
         for (long i = 0, n = BackendApi.ggml_backend_dev_count(); i < n; i++) {
             out.add(Device.of(BackendApi.ggml_backend_dev_get(i)));
-        }
-        return out;
-    }
-
-    private static List<MemorySegment> cudaDevices() {
-        List<MemorySegment> out = new ArrayList<>();
-        for (long i = 0, n = BackendApi.ggml_backend_dev_count(); i < n; i++) {
-            MemorySegment dev = BackendApi.ggml_backend_dev_get(i);
-            if (BackendApi.ggml_backend_dev_type(dev) == 1 && BackendApi.ggml_backend_dev_name(dev).startsWith("CUDA")) {
-                out.add(dev);
-            }
         }
         return out;
     }

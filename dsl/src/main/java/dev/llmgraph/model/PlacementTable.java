@@ -1,5 +1,6 @@
 package dev.llmgraph.model;
 
+import dev.llmgraph.display.PlacementDiagram;
 import dev.llmgraph.display.RichDisplay;
 import dev.llmgraph.display.Table;
 import dev.llmgraph.ggml.Backend;
@@ -15,9 +16,10 @@ import java.util.Map;
  * compute memory: one row per device, this process's first. The byte counts are read from the buffers ggml
  * allocated.
  *
- * @param rows one per device
+ * @param rows        one per device
+ * @param unitDevices for the input, each layer and the output in order, the index of its row
  */
-public record PlacementTable(List<Row> rows) implements RichDisplay {
+public record PlacementTable(List<Row> rows, int[] unitDevices) implements RichDisplay {
 
     /**
      * One device's share.
@@ -53,7 +55,13 @@ public record PlacementTable(List<Row> rows) implements RichDisplay {
             rows.add(new Row(b.name(), b.remote().map(Object::toString).orElse("this process"), String.join(", ", parts),
                     model.weights().byteSize(b), cache == null ? 0 : cache.byteSize(b), model.scheduler().computeBytes(b)));
         }
-        return new PlacementTable(List.copyOf(rows));
+        int[] units = new int[layers + 2];
+        units[0] = ordered.indexOf(devices.local());
+        for (int i = 0; i < layers; i++) {
+            units[i + 1] = ordered.indexOf(devices.layer(i));
+        }
+        units[layers + 1] = ordered.indexOf(devices.output());
+        return new PlacementTable(List.copyOf(rows), units);
     }
 
     /** Runs of consecutive layers on {@code backend}: "0-3, 6". */
@@ -88,9 +96,20 @@ public record PlacementTable(List<Row> rows) implements RichDisplay {
         return t.caption("where the model's layers live");
     }
 
+    /** The layers as a strip of boxes coloured by device (SVG). */
+    public String diagram() {
+        List<String> units = new ArrayList<>(List.of("in"));
+        for (int i = 1; i < unitDevices.length - 1; i++) {
+            units.add(Integer.toString(i - 1));
+        }
+        units.add("out");
+        return PlacementDiagram.svg(units, unitDevices, rows.stream().map(r -> r.device() + " (" + r.server() + ")")
+                .toList());
+    }
+
     @Override
     public Map<String, String> mimeBundle() {
-        return table().mimeBundle();
+        return Map.of("text/html", diagram() + table().html(), "text/plain", toString());
     }
 
     @Override

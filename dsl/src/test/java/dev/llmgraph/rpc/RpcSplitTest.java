@@ -32,6 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -125,6 +126,12 @@ class RpcSplitTest {
             for (PlacementTable.Row row : table.rows()) {
                 assertTrue(row.weightBytes() > 0, row.toString());
             }
+            // the diagram's boxes: the input, layers 0-4, the output, each coloured by its row's device
+            assertArrayEquals(new int[] {0, 0, 0, 1, 1, 2, 2}, table.unitDevices());
+            String svg = table.diagram();
+            assertEquals(7 + 3, svg.split("<rect ", -1).length - 1, svg);
+            assertTrue(svg.contains("<title>out: RPC0[" + second.endpoint() + "] (" + second.endpoint() + ")</title>"),
+                    svg);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.llmgraph.learn;
 
+import dev.llmgraph.model.Placement;
+
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.Activation;
@@ -36,7 +38,8 @@ public final class Exercises {
     /** Every exercise, in notebook order. */
     public static List<Exercise> all() {
         return List.of(ex01_1(), ex01_2(), ex01_3(), ex02_1(), ex02_2(), ex02_3(), ex03_1(), ex03_2(), ex03_3(),
-                ex04_1(), ex04_2(), ex04_3(), ex05_1(), ex05_2(), ex05_3(), ex06_1(), ex06_2(), ex06_3(), ex09_1(), ex09_2(), ex09_3());
+                ex04_1(), ex04_2(), ex04_3(), ex05_1(), ex05_2(), ex05_3(), ex06_1(), ex06_2(), ex06_3(), ex09_1(), ex09_2(), ex09_3(),
+                ex10_1(), ex10_2(), ex10_3());
     }
 
     // ---- 01 Declare your first LLM ---------------------------------------------------------------------
@@ -313,5 +316,41 @@ public final class Exercises {
                 () -> new BpeTokenizer(List.of(), List.of()).encode("鳕鱼 is cod").length, 0,
                 "Without merges every UTF-8 byte is a token. ASCII characters (letters, the space) take one byte; "
                         + "a Chinese character in the Basic Multilingual Plane takes three.");
+    }
+
+    // ---- 10 Beyond one machine -------------------------------------------------------------------------
+
+    /** Layers llama.cpp's rule gives the second of two servers. */
+    public static Exercise ex10_1() {
+        return new Exercise("10.1",
+                "LLaMA-2-7B (32 layers) on two RPC servers, nothing kept local, split 3:1 (--tensor-split 3,1). How many "
+                        + "of the 33 placement units (32 layers and the output layer) land on the second server?",
+                () -> {
+                    int[] units = Placement.rpc("10.0.0.2:50052", "10.0.0.3:50052").split(3, 1)
+                            .assign(Presets.llama2_7b().layers(), new long[2]);
+                    return java.util.Arrays.stream(units).filter(d -> d == 1).count();
+                }, 0,
+                "Unit u goes to the first server whose cumulative share exceeds u / 33: the bounds are 0.75 and 1, so "
+                        + "the second server takes every u with u / 33 >= 0.75.");
+    }
+
+    /** Bytes of activations one token carries across one device boundary. */
+    public static Exercise ex10_2() {
+        return new Exercise("10.2",
+                "Between two layers on different devices, the scheduler copies the hidden state of each token, in "
+                        + "F32. How many bytes does one LLaMA-2-7B token carry across one such boundary?",
+                () -> Presets.llama2_7b().dModel() * 4L, 0,
+                "The hidden state between two blocks is one vector of dModel values per token; F32 is 4 bytes a "
+                        + "value. Read dModel from Presets.llama2_7b().");
+    }
+
+    /** Time on the wire for one boundary crossing at 1 Gbit/s. */
+    public static Exercise ex10_3() {
+        return new Exercise("10.3",
+                "On a 1 Gbit/s link, how many microseconds does that one token's crossing (exercise 10.2) take on "
+                        + "the wire, ignoring latency and headers? Round to the nearest microsecond.",
+                () -> (double) Math.round(Presets.llama2_7b().dModel() * 4.0 * 8 / 1e9 * 1e6), 0,
+                "Bits over bits per second: 10.2's bytes x 8 / 1e9 seconds, then x 1e6 for microseconds. A round "
+                        + "trip on a LAN (about 100 us) usually costs as much as the bytes themselves.");
     }
 }

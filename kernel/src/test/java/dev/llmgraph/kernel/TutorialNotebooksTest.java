@@ -34,7 +34,7 @@ class TutorialNotebooksTest {
     static final List<String> TUTORIALS = List.of("01-declare-your-first-llm.ipynb", "02-positional-encodings.ipynb",
             "03-attention-and-kv-cache.ipynb", "04-norms-and-activations.ipynb",
             "05-moe-and-mla.ipynb", "06-beyond-attention.ipynb", "08-training-experiments.ipynb",
-            "09-tokenizers.ipynb");
+            "09-tokenizers.ipynb", "10-beyond-one-machine.ipynb");
     private static final Map<String, Double> SECONDS = new ConcurrentSkipListMap<>();
 
     @TempDir
@@ -288,6 +288,23 @@ class TutorialNotebooksTest {
         Matcher story = find(out, "\\((\\d+) new tokens, ");
         assertTrue(Integer.parseInt(story.group(1)) > 0, story.group());
         assertExercisesShowHints(notebook, "09", 3); // tables and text only: no figure for the HTML export to check
+    }
+
+    @Test
+    void aModelSplitAcrossTwoRpcServersComputesWhatOneProcessDoesAndSurvivesLosingOne() throws Exception {
+        var notebook = run("10-beyond-one-machine.ipynb");
+
+        String out = notebook.stdout();
+        String placement = only(notebook.data("text/html"), "layers live</caption>");
+        assertTrue(placement.startsWith("<svg"), "the diagram before the table:\n" + placement);
+        assertTrue(placement.contains(">input, 0-1</td>") && placement.contains(">2-3</td>")
+                && placement.contains(">4-5, output</td>"), placement);
+        assertTrue(out.contains("largest |difference| between the split model and one process: 0.0\n"), out);
+        assertTrue(find(out, "RPC server 127\\.0\\.0\\.1:\\d+: the server has gone").group().length() > 0, out);
+        assertTrue(out.contains("alone: largest |difference| from one process 0.0\n"), out);
+        String traffic = only(tables(notebook), "what one decoded token costs");
+        assertEquals(2, traffic.split("<tr>").length - 2, "a row per server:\n" + traffic);
+        assertExercisesShowHints(notebook, "10", 3);
     }
 
     @Test

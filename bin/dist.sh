@@ -114,7 +114,7 @@ say "linking a Java runtime with $jdk_modules"
 
 # ---- native: build.sh, the shim, and the pinned llama.cpp source as an archive build.sh finds ------------
 cp "$root/native/build.sh" "$dist/native/"
-cp "$root/native/shim/llmgraph_shim.c" "$dist/native/shim/"
+cp "$root"/native/shim/*.c "$root"/native/shim/*.h "$dist/native/shim/"
 say "packing the llama.cpp source from $src"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 pathspec=(.)

@@ -130,8 +130,8 @@ out="$cache/native/$key"
 lib="$out/lib"
 mkdir -p "$out"
 
-shim_src="$here/shim/llmgraph_shim.c"
-shim_stamp="$(sha256sum "$shim_src" | cut -c1-16)"
+shim_src=("$here"/shim/*.c)
+shim_stamp="$(cat "$here"/shim/*.c "$here"/shim/*.h | sha256sum | cut -c1-16)"
 
 if [[ ! -f "$lib/.complete" ]]; then
   say "building ggml + llama.cpp ($flavour) into $out (a few minutes on 2 cores; once per source and options)"
@@ -152,9 +152,9 @@ fi
 
 # The shim is rebuilt whenever its source changes; it takes a second.
 if [[ ! -f "$lib/libllmgraph-shim.so" || "$(cat "$lib/.shim" 2>/dev/null)" != "$shim_stamp" ]]; then
-  gcc -O2 -shared -fPIC -std=c11 -Wall -Werror "$shim_src" -I "$out/include" \
+  gcc -O2 -shared -fPIC -std=c11 -Wall -Werror "${shim_src[@]}" -I "$out/include" \
       -L "$lib" -lllama -lggml -lggml-base -Wl,-rpath,'$ORIGIN' -o "$lib/libllmgraph-shim.so" \
-    || die "compiling $shim_src failed"
+    || die "compiling the shim (${shim_src[*]}) failed"
   echo "$shim_stamp" > "$lib/.shim"
 fi
 

@@ -9,25 +9,22 @@
 // Errors: functions return NULL or a negative number and leave a message in llmgraph_last_error(),
 // taken from llama.cpp's own log (its last error line) when it has one.
 
-#define _GNU_SOURCE  // POLLRDHUP
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <netinet/in.h>
-#include <linux/tcp.h>  // its tcp_info has the byte and segment counters; glibc's has not
-#include <poll.h>
+//
+// The other parts: shim_encoders.c (encoder-decoders and embeddings), shim_capture.c (intermediate tensors for
+// layer-by-layer parity), shim_rpc.c (this process's connections to ggml RPC servers); shim_internal.h holds what
+// they share.
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 
-#include "llama.h"
+#include "shim_internal.h"
 
 static _Thread_local char last_error[2048];
 static int log_verbose = 0;
-static char last_log_error[1024];
+char last_log_error[1024];
 
-static void set_error(const char * message) {
+void set_error(const char * message) {
     snprintf(last_error, sizeof last_error, "%s", message);
 }
 
@@ -151,7 +148,7 @@ int32_t llmgraph_vocab_special(const struct llama_model * model, int32_t which) 
 // ---- forward pass (llama.cpp as the referee) -----------------------------------------------------
 
 // The parameters every context here shares: one sequence of up to n_ctx tokens, batches of n_batch, n_threads.
-static struct llama_context_params one_sequence_params(int32_t n_ctx, int32_t n_batch, int32_t n_threads) {
+struct llama_context_params one_sequence_params(int32_t n_ctx, int32_t n_batch, int32_t n_threads) {
     struct llama_context_params params = llama_context_default_params();
     params.n_ctx = (uint32_t) n_ctx;
     params.n_batch = (uint32_t) n_batch;
@@ -164,7 +161,7 @@ static struct llama_context_params one_sequence_params(int32_t n_ctx, int32_t n_
 }
 
 // llama.cpp's context for params; on failure NULL, with "llama.cpp could not create <what>" and its log's last error.
-static struct llama_context * init_context(struct llama_model * model, struct llama_context_params params,
+struct llama_context * init_context(struct llama_model * model, struct llama_context_params params,
                                            const char * what) {
     last_log_error[0] = '\0';
     struct llama_context * ctx = llama_init_from_model(model, params);
@@ -178,7 +175,7 @@ static struct llama_context * init_context(struct llama_model * model, struct ll
 }
 
 // Records "<call> returned <status>" with the log's last error, after a llama_decode or llama_encode that failed.
-static void set_call_error(const char * call, int32_t status) {
+void set_call_error(const char * call, int32_t status) {
     char message[1200];
     snprintf(message, sizeof message, "%s returned %d%s%s", call, status, last_log_error[0] ? ": " : "",
              last_log_error);
@@ -186,7 +183,7 @@ static void set_call_error(const char * call, int32_t status) {
 }
 
 // A batch of one sequence (sequence 0): tokens at positions 0..n_tokens-1, every position's output kept.
-static struct llama_batch one_sequence_batch(const int32_t * tokens, int32_t n_tokens) {
+struct llama_batch one_sequence_batch(const int32_t * tokens, int32_t n_tokens) {
     struct llama_batch batch = llama_batch_init(n_tokens, 0, 1);
     for (int32_t i = 0; i < n_tokens; i++) {
         batch.token[i] = tokens[i];
@@ -200,7 +197,7 @@ static struct llama_batch one_sequence_batch(const int32_t * tokens, int32_t n_t
 }
 
 // A context for one sequence of up to n_ctx tokens; eval_callback (may be NULL) sees every computed tensor.
-static struct llama_context * new_context(struct llama_model * model, int32_t n_ctx, int32_t n_batch,
+struct llama_context * new_context(struct llama_model * model, int32_t n_ctx, int32_t n_batch,
                                           int32_t n_threads, int32_t flash_attn, int32_t offload_ops,
                                           ggml_backend_sched_eval_callback eval_callback, void * eval_data) {
     struct llama_context_params params = one_sequence_params(n_ctx, n_batch, n_threads);
@@ -242,89 +239,6 @@ int32_t llmgraph_decode_all(struct llama_context * ctx, const int32_t * tokens, 
     return 0;
 }
 
-// ---- encoder-decoders (llama.cpp's t5 as the referee) ----------------------------------------------
-
-// Encodes enc_tokens at positions 0..n_enc-1 (llama_encode, which keeps the encoder's output for the decoder's
-// cross-attention), then decodes dec_tokens at positions 0..n_dec-1 in a fresh cache and copies the logits of every
-// decoder position into out (n_dec rows of n_vocab floats). Returns 0 on success.
-int32_t llmgraph_encode_decode_all(struct llama_context * ctx, const int32_t * enc_tokens, int32_t n_enc,
-                                   const int32_t * dec_tokens, int32_t n_dec, float * out) {
-    llama_memory_clear(llama_get_memory(ctx), 1);
-    struct llama_batch encoder = one_sequence_batch(enc_tokens, n_enc);
-    last_log_error[0] = '\0';
-    int32_t status = llama_encode(ctx, encoder);
-    llama_batch_free(encoder);
-    if (status != 0) {
-        set_call_error("llama_encode", status);
-        return status;
-    }
-    struct llama_batch decoder = one_sequence_batch(dec_tokens, n_dec);
-    status = llama_decode(ctx, decoder);
-    if (status != 0) {
-        set_call_error("llama_decode", status);
-        llama_batch_free(decoder);
-        return status;
-    }
-    const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(ctx)));
-    for (int32_t i = 0; i < n_dec; i++) {
-        memcpy(out + (size_t) i * n_vocab, llama_get_logits_ith(ctx, i), sizeof(float) * (size_t) n_vocab);
-    }
-    llama_batch_free(decoder);
-    return 0;
-}
-
-// ---- embeddings (llama.cpp's encoders as the referee) ---------------------------------------------
-
-// A context that returns embeddings instead of logits, for one sequence of up to n_ctx tokens in one batch (an
-// encoder attends bidirectionally, so llama.cpp needs the whole sequence in one ubatch). pooling_type is llama.cpp's
-// enum llama_pooling_type: 0 none (per-token hidden states), 1 mean, 2 CLS, 3 last.
-struct llama_context * llmgraph_context_new_embedding(struct llama_model * model, int32_t n_ctx, int32_t n_threads,
-                                                      int32_t pooling_type) {
-    struct llama_context_params params = one_sequence_params(n_ctx, n_ctx, n_threads);
-    params.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
-    params.op_offload = 0;
-    params.embeddings = 1;
-    params.pooling_type = (enum llama_pooling_type) pooling_type;
-    return init_context(model, params, "an embedding context");
-}
-
-// Encodes one sequence of tokens at positions 0..n_tokens-1 (sequence 0) and copies its embeddings into out: with
-// pooling none, n_tokens rows of n_embd floats (each token's hidden state); otherwise the pooled n_embd floats.
-// Returns 0 on success.
-int32_t llmgraph_embed_all(struct llama_context * ctx, const int32_t * tokens, int32_t n_tokens, float * out) {
-    llama_memory_t memory = llama_get_memory(ctx);
-    if (memory != NULL) {
-        llama_memory_clear(memory, 1);
-    }
-    struct llama_batch batch = one_sequence_batch(tokens, n_tokens);
-    last_log_error[0] = '\0';
-    int32_t status = llama_encode(ctx, batch);
-    llama_batch_free(batch);
-    if (status != 0) {
-        set_call_error("llama_encode", status);
-        return status;
-    }
-    const int32_t n_embd = llama_model_n_embd(llama_get_model(ctx));
-    if (llama_pooling_type(ctx) == LLAMA_POOLING_TYPE_NONE) {
-        for (int32_t i = 0; i < n_tokens; i++) {
-            const float * row = llama_get_embeddings_ith(ctx, i);
-            if (row == NULL) {
-                set_error("llama.cpp returned no embedding for a token");
-                return -1;
-            }
-            memcpy(out + (size_t) i * n_embd, row, sizeof(float) * (size_t) n_embd);
-        }
-        return 0;
-    }
-    const float * pooled = llama_get_embeddings_seq(ctx, 0);
-    if (pooled == NULL) {
-        set_error("llama.cpp returned no pooled embedding for the sequence");
-        return -1;
-    }
-    memcpy(out, pooled, sizeof(float) * (size_t) n_embd);
-    return 0;
-}
-
 // ---- ggml hooks ----------------------------------------------------------------------------------
 
 // The CPU backend's abort callback: ggml calls it after every graph node on the computing thread. A Java
@@ -334,254 +248,3 @@ bool llmgraph_abort_requested(void * flag) {
     return __atomic_load_n((const int *) flag, __ATOMIC_RELAXED) != 0;
 }
 
-// ---- intermediate tensors (layer-by-layer parity) --------------------------------------------------
-
-// Every named node llama.cpp computes ("attn_norm-0", "Qcur-0", "kq-0", "l_out-1", "result_output", ...),
-// copied as f32 by the scheduler's evaluation callback into a store Java reads afterwards: one copy per
-// tensor in C rather than one Java upcall per node. A name computed twice (llama.cpp names the matrix product
-// and then the roped "Qcur-0" alike) keeps its last value, the one the graph goes on with. Names that ggml
-// made up ("node_7", "... (view)", "... (reshaped)") are not wanted.
-
-struct llmgraph_captured {
-    char name[GGML_MAX_NAME];
-    int64_t ne[GGML_MAX_DIMS];
-    float * data;
-};
-
-struct llmgraph_capture {
-    struct llmgraph_captured * items;
-    int32_t count;
-    int32_t capacity;
-    int32_t failed;  // a tensor whose layout this copy does not handle (a non-contiguous quantized view)
-    char failed_name[GGML_MAX_NAME];
-};
-
-struct llmgraph_capture * llmgraph_capture_new(void) {
-    return calloc(1, sizeof(struct llmgraph_capture));
-}
-
-void llmgraph_capture_clear(struct llmgraph_capture * capture) {
-    for (int32_t i = 0; i < capture->count; i++) {
-        free(capture->items[i].data);
-    }
-    capture->count = 0;
-    capture->failed = 0;
-    capture->failed_name[0] = '\0';
-}
-
-void llmgraph_capture_free(struct llmgraph_capture * capture) {
-    if (capture != NULL) {
-        llmgraph_capture_clear(capture);
-        free(capture->items);
-        free(capture);
-    }
-}
-
-static int capture_wanted(const struct ggml_tensor * t) {
-    const char * name = ggml_get_name(t);
-    return name[0] != '\0' && strchr(name, ' ') == NULL && strncmp(name, "node_", 5) != 0
-        && t->data != NULL && (t->type == GGML_TYPE_F32 || t->type == GGML_TYPE_F16
-                               || t->type == GGML_TYPE_BF16 || ggml_get_type_traits(t->type)->to_float != NULL);
-}
-
-// Copies t as f32, row by row (a row is contiguous whenever nb[0] is the element size), else element by element.
-static float * capture_copy(const struct ggml_tensor * t) {
-    const int64_t n = ggml_nelements(t);
-    float * out = malloc(sizeof(float) * (size_t) (n > 0 ? n : 1));
-    if (out == NULL) {
-        return NULL;
-    }
-    const size_t type_size = ggml_type_size(t->type);
-    const int64_t block = ggml_blck_size(t->type);
-    const int contiguous_rows = t->nb[0] == type_size && t->ne[0] % block == 0;
-    const ggml_to_float_t to_float = ggml_get_type_traits(t->type)->to_float;
-    if (!contiguous_rows && block != 1) {
-        free(out);
-        return NULL;
-    }
-    const size_t row_bytes = contiguous_rows ? ggml_row_size(t->type, t->ne[0]) : type_size;
-    char * row = malloc(row_bytes > 0 ? row_bytes : 1);
-    if (row == NULL) {
-        free(out);
-        return NULL;
-    }
-    float * dst = out;
-    for (int64_t i3 = 0; i3 < t->ne[3]; i3++) {
-        for (int64_t i2 = 0; i2 < t->ne[2]; i2++) {
-            for (int64_t i1 = 0; i1 < t->ne[1]; i1++) {
-                const size_t base = (size_t) (i1 * t->nb[1] + i2 * t->nb[2] + i3 * t->nb[3]);
-                const int64_t pieces = contiguous_rows ? 1 : t->ne[0];
-                const int64_t per_piece = contiguous_rows ? t->ne[0] : 1;
-                for (int64_t i0 = 0; i0 < pieces; i0++) {
-                    ggml_backend_tensor_get(t, row, base + (size_t) i0 * t->nb[0], row_bytes);
-                    if (t->type == GGML_TYPE_F32) {
-                        memcpy(dst, row, sizeof(float) * (size_t) per_piece);
-                    } else {
-                        to_float(row, dst, per_piece);
-                    }
-                    dst += per_piece;
-                }
-            }
-        }
-    }
-    free(row);
-    return out;
-}
-
-static bool capture_callback(struct ggml_tensor * t, bool ask, void * user_data) {
-    struct llmgraph_capture * capture = user_data;
-    if (ask) {
-        return capture_wanted(t);
-    }
-    if (!capture_wanted(t)) {
-        return true;
-    }
-    float * data = capture_copy(t);
-    if (data == NULL) {
-        if (!capture->failed) {
-            capture->failed = 1;
-            snprintf(capture->failed_name, sizeof capture->failed_name, "%s", ggml_get_name(t));
-        }
-        return true;
-    }
-    struct llmgraph_captured * item = NULL;
-    for (int32_t i = 0; i < capture->count; i++) {
-        if (strcmp(capture->items[i].name, ggml_get_name(t)) == 0) {
-            item = &capture->items[i];
-            free(item->data);
-            break;
-        }
-    }
-    if (item == NULL) {
-        if (capture->count == capture->capacity) {
-            int32_t capacity = capture->capacity == 0 ? 256 : capture->capacity * 2;
-            struct llmgraph_captured * items = realloc(capture->items, sizeof *items * (size_t) capacity);
-            if (items == NULL) {
-                free(data);
-                return true;
-            }
-            capture->items = items;
-            capture->capacity = capacity;
-        }
-        item = &capture->items[capture->count++];
-        snprintf(item->name, sizeof item->name, "%s", ggml_get_name(t));
-    }
-    for (int d = 0; d < GGML_MAX_DIMS; d++) {
-        item->ne[d] = t->ne[d];
-    }
-    item->data = data;
-    return true;
-}
-
-// As llmgraph_context_new, with every named node of each computed graph copied into capture.
-struct llama_context * llmgraph_context_new_capturing(struct llama_model * model, int32_t n_ctx, int32_t n_threads,
-                                                      int32_t flash_attn, struct llmgraph_capture * capture) {
-    return new_context(model, n_ctx, n_ctx, n_threads, flash_attn, 0, capture_callback, capture);
-}
-
-int32_t llmgraph_capture_count(const struct llmgraph_capture * capture) {
-    return capture->count;
-}
-
-const char * llmgraph_capture_name(const struct llmgraph_capture * capture, int32_t i) {
-    return capture->items[i].name;
-}
-
-int64_t llmgraph_capture_ne(const struct llmgraph_capture * capture, int32_t i, int32_t dim) {
-    return capture->items[i].ne[dim];
-}
-
-const float * llmgraph_capture_data(const struct llmgraph_capture * capture, int32_t i) {
-    return capture->items[i].data;
-}
-
-// The first tensor that could not be copied, or "" when every wanted one was.
-const char * llmgraph_capture_failed(const struct llmgraph_capture * capture) {
-    return capture->failed_name;
-}
-
-// ---- RPC connections --------------------------------------------------------------------------------
-
-// ggml's RPC client aborts the process when a server it is connected to has gone, on the next message it sends.
-// These look, without sending anything, at this process's TCP connections to a server at ip:port (numeric, as
-// inet_ntop writes it): between two messages a server sends nothing, so a connection that can be read from has
-// been closed or reset by the server.
-
-// Whether socket fd is connected to ip:port.
-static int peer_is(int fd, const char * ip, int32_t port) {
-    struct sockaddr_storage peer;
-    socklen_t length = sizeof peer;
-    if (getpeername(fd, (struct sockaddr *) &peer, &length) != 0) {
-        return 0;
-    }
-    char text[INET6_ADDRSTRLEN];
-    int peer_port;
-    if (peer.ss_family == AF_INET) {
-        struct sockaddr_in * v4 = (struct sockaddr_in *) &peer;
-        inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
-        peer_port = ntohs(v4->sin_port);
-    } else if (peer.ss_family == AF_INET6) {
-        struct sockaddr_in6 * v6 = (struct sockaddr_in6 *) &peer;
-        inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
-        peer_port = ntohs(v6->sin6_port);
-    } else {
-        return 0;
-    }
-    return peer_port == port && strcmp(text, ip) == 0;
-}
-
-// Whether the other end has closed or reset connection fd (it has something to read: an end of file or an error).
-static int closed_by_peer(int fd) {
-    struct pollfd watch = { .fd = fd, .events = POLLIN | POLLRDHUP };
-    return poll(&watch, 1, 0) > 0 && (watch.revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR));
-}
-
-// Looks through every open file of this process (/proc/self/fd) for connections to ip:port. Returns how many
-// there are, or -1 when the server has closed one of them. first_fd (when non-NULL) receives the first one's
-// descriptor, for llmgraph_rpc_watch. With counters non-NULL, adds each connection's bytes sent (acknowledged) and
-// received and its segments out and in (the kernel's TCP_INFO) to counters[0..3].
-int32_t llmgraph_rpc_connections(const char * ip, int32_t port, int64_t * counters, int32_t * first_fd) {
-    DIR * dir = opendir("/proc/self/fd");
-    if (dir == NULL) {
-        set_error("cannot list /proc/self/fd to find the RPC connections");
-        return -2;
-    }
-    int32_t open = 0;
-    int closed = 0;
-    struct dirent * entry;
-    while ((entry = readdir(dir)) != NULL) {
-        char * end;
-        long fd = strtol(entry->d_name, &end, 10);
-        struct stat st;
-        if (*end != '\0' || fd == dirfd(dir) || fstat((int) fd, &st) != 0 || !S_ISSOCK(st.st_mode)
-                || !peer_is((int) fd, ip, port)) {
-            continue;
-        }
-        closed |= closed_by_peer((int) fd);
-        if (open == 0 && first_fd != NULL) {
-            *first_fd = (int32_t) fd;
-        }
-        open++;
-        if (counters != NULL) {
-            struct tcp_info info;
-            socklen_t info_length = sizeof info;
-            if (getsockopt((int) fd, IPPROTO_TCP, TCP_INFO, &info, &info_length) == 0) {
-                counters[0] += (int64_t) info.tcpi_bytes_acked;
-                counters[1] += (int64_t) info.tcpi_bytes_received;
-                counters[2] += (int64_t) info.tcpi_segs_out;
-                counters[3] += (int64_t) info.tcpi_segs_in;
-            }
-        }
-    }
-    closedir(dir);
-    return closed ? -1 : open;
-}
-
-// One connection found by llmgraph_rpc_connections, looked at again (a poll, microseconds): 1 while it is open, -1
-// once the server has closed it, 0 when fd is no longer a connection to ip:port (closed here and maybe reused).
-int32_t llmgraph_rpc_watch(int32_t fd, const char * ip, int32_t port) {
-    if (!peer_is(fd, ip, port)) {
-        return 0;
-    }
-    return closed_by_peer(fd) ? -1 : 1;
-}

@@ -13,7 +13,7 @@ import static dev.llmgraph.ggml.internal.Downcalls.fnVoid;
 import static dev.llmgraph.ggml.internal.Downcalls.rethrow;
 
 /**
- * Raw bindings to the capture part of {@code native/shim/llmgraph_shim.c}: a llama.cpp context whose
+ * Raw bindings to the capture part of the shim ({@code native/shim/shim_capture.c}): a llama.cpp context whose
  * evaluation callback copies every named node as f32 into a store in C, read here afterwards. Kept apart from
  * {@link ShimApi} so that a shim built before these functions existed fails only here, with its message.
  * Nothing here checks indices; callers stay below {@link #llmgraph_capture_count}.

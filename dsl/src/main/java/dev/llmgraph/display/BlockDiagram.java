@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * A block diagram of a spec's choices, read top to bottom: token embedding (scale, embedding norm), where
  * positions enter, one Transformer block with its norms where the placement puts them, the attention and
- * FFN insides, "x layers", the final norm and the output head (tied or not). The SVG is deterministic:
+ * FFN insides, "x layers", the final norm and the output head (tied or not), or an encoder's hidden states, pooled
+ * vector and masked-LM head. The SVG is deterministic:
  * every element that stands for a graph node carries {@code data-node} with the node's name
  * ({@code attn_norm}, {@code attn_res}, {@code ffn}, ...), so the same spec always gives the same text.
  */
@@ -66,6 +67,11 @@ public final class BlockDiagram implements RichDisplay {
                 "[vocabSize " + s.vocabSize() + ", dModel " + s.dModel() + "]" + scale,
                 s.embeddings().scale() != 1.0 ? "embeddings multiplied by " + s.embeddings().scale() : null);
         y = positions(c, y, embeddingMid);
+        if (s.embeddings().tokenTypes() > 0) {
+            c.line(CX, y, CX, y + 12); // room between the side boxes of the two tables
+            y = addedTable(c, y + 12, "type", "token types (segments)",
+                    "[tokenTypes " + s.embeddings().tokenTypes() + ", dModel " + s.dModel() + "]");
+        }
         if (s.embeddings().layerNorm()) {
             c.arrow(CX, y, CX, y + 14);
             y = c.box("embd_norm", Kind.NORM, NORM_X, y + 14, NORM_W, 28, "embedding " + normName(s.norm()), null,
@@ -81,16 +87,16 @@ public final class BlockDiagram implements RichDisplay {
             c.arrow(CX, y, CX, y + 16);
             y += 16;
         }
+        if (s.encoder()) {
+            y = encoderOutput(c, y, embeddingMid);
+            return c.document(WIDTH, y + 24, "Block diagram of " + s.name() + ". " + text());
+        }
         double outputMid = y + 20;
         y = c.box("output", Kind.OUTPUT, MAIN_X, y, MAIN_W, 40, "output head", s.tiedEmbeddings()
                 ? "tied: reuses the token embedding" : "[vocabSize " + s.vocabSize() + ", dModel " + s.dModel() + "]",
                 null);
         if (s.tiedEmbeddings()) {
-            c.path("tie", true, MAIN_X, outputMid, TIE_X, outputMid, TIE_X, embeddingMid, MAIN_X, embeddingMid);
-            double mid = (outputMid + embeddingMid) / 2;
-            c.front.text("same matrix", "x", TIE_X - 5, "y", mid, "text-anchor", "middle", "font-size", 10.0,
-                    "fill", DiagramCanvas.MUTED, "transform", "rotate(-90 " + SvgWriter.num(TIE_X - 5) + " "
-                            + SvgWriter.num(mid) + ")");
+            tie(c, outputMid, embeddingMid);
         }
         if (s.finalLogitSoftcap() > 0) {
             String cap = Format.decimal(s.finalLogitSoftcap());
@@ -123,12 +129,56 @@ public final class BlockDiagram implements RichDisplay {
         };
     }
 
+    /**
+     * An encoder's outputs: the hidden states of every token, the pooled vector beside them, and BERT's masked-LM
+     * head (dense, GELU, norm, then the token embedding as decoder) when the spec has one.
+     */
+    private double encoderOutput(DiagramCanvas c, double y, double embeddingMid) {
+        ModelSpec s = spec;
+        c.front.text("hidden states  [T, dModel]", "data-node", "hidden", "x", CX, "y", y + 13, "text-anchor",
+                "middle", "font-size", 12.0, "font-weight", "bold", "fill", DiagramCanvas.INK);
+        if (s.pooling().pools()) {
+            c.arrow(CX + 100, y + 9, SIDE_X, y + 9);
+            c.box("pooled", Kind.OUTPUT, SIDE_X, y - 11, SIDE_W, 40, s.pooling().toString(),
+                    "one vector per sequence [dModel]", null);
+        }
+        if (!s.maskedLmHead()) {
+            return y + 12;
+        }
+        y += 20;
+        c.arrow(CX, y, CX, y + 16);
+        y += 16;
+        double headMid = y + 20;
+        y = c.box("mlm", Kind.OUTPUT, MAIN_X, y, MAIN_W, 40, "masked-LM head",
+                "dense, GELU, " + normName(s.norm()) + "; tied decoder + bias", null);
+        tie(c, headMid, embeddingMid);
+        c.arrow(CX, y, CX, y + 16);
+        y += 16;
+        c.front.text("logits  [T, vocabSize]", "data-node", "logits", "x", CX, "y", y + 13, "text-anchor", "middle",
+                "font-size", 12.0, "font-weight", "bold", "fill", DiagramCanvas.INK);
+        return y;
+    }
+
+    /** The dashed line from an output that reuses the token embedding back to it. */
+    private static void tie(DiagramCanvas c, double outputMid, double embeddingMid) {
+        c.path("tie", true, MAIN_X, outputMid, TIE_X, outputMid, TIE_X, embeddingMid, MAIN_X, embeddingMid);
+        double mid = (outputMid + embeddingMid) / 2;
+        c.front.text("same matrix", "x", TIE_X - 5, "y", mid, "text-anchor", "middle", "font-size", 10.0,
+                "fill", DiagramCanvas.MUTED, "transform", "rotate(-90 " + SvgWriter.num(TIE_X - 5) + " "
+                        + SvgWriter.num(mid) + ")");
+    }
+
     /** A table added to the embeddings: its box beside the stream and the addition. */
     private double addedTable(DiagramCanvas c, double y, String title, String detail) {
+        return addedTable(c, y, "pos", title, detail);
+    }
+
+    /** As above, its nodes named {@code node_add} and {@code node_embd}. */
+    private double addedTable(DiagramCanvas c, double y, String node, String title, String detail) {
         c.arrow(CX, y, CX, y + 14);
         double addY = y + 24;
-        c.add("pos_add", CX, addY);
-        c.box("pos_embd", Kind.POSITIONAL, SIDE_X, addY - 20, SIDE_W, 40, title, detail, null);
+        c.add(node + "_add", CX, addY);
+        c.box(node + "_embd", Kind.POSITIONAL, SIDE_X, addY - 20, SIDE_W, 40, title, detail, null);
         c.arrow(SIDE_X, addY, CX + 10, addY);
         return addY + 10;
     }
@@ -203,6 +253,9 @@ public final class BlockDiagram implements RichDisplay {
             case Positional.Sinusoidal t -> sb.append(" + sinusoidal positions");
             case Positional.None _, Positional.Rope _, Positional.Alibi _, Positional.T5Bias _ -> { } // inside blocks
         }
+        if (s.embeddings().tokenTypes() > 0) {
+            sb.append(" + token types [").append(s.embeddings().tokenTypes()).append(", ").append(s.dModel()).append(']');
+        }
         if (s.embeddings().layerNorm()) {
             sb.append(" -> embedding ").append(normName(s.norm()));
         }
@@ -253,11 +306,22 @@ public final class BlockDiagram implements RichDisplay {
         return tail(s, sb);
     }
 
-    /** The final norm, the output head and the logits. */
+    /** The final norm, the output head and the logits; an encoder's hidden states, pooled vector and masked-LM head. */
     private static String tail(ModelSpec s, StringBuilder sb) {
         sb.append("-> ");
         if (s.finalNorm()) {
             sb.append("final ").append(normName(s.norm())).append(" -> ");
+        }
+        if (s.encoder()) {
+            sb.append("hidden states [T, ").append(s.dModel()).append(']');
+            if (s.pooling().pools()) {
+                sb.append(" -> ").append(s.pooling()).append(" -> pooled [").append(s.dModel()).append(']');
+            }
+            if (s.maskedLmHead()) {
+                sb.append("; hidden states -> masked-LM head (dense, GELU, ").append(normName(s.norm()))
+                        .append("; decoder tied to the token embedding, + bias) -> logits");
+            }
+            return sb.toString();
         }
         sb.append(s.tiedEmbeddings() ? "output head (tied to the token embedding)" : "output head [" + s.vocabSize()
                 + ", " + s.dModel() + "]");

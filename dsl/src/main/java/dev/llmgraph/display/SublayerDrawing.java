@@ -26,7 +26,7 @@ final class SublayerDrawing {
         double c1 = x + 62, c2 = x + w / 2, c3 = x + w - 62;
         double mid = (c1 + c2) / 2, spanW = c2 - c1 + CHIP_W;
 
-        double cy = heads(c, a, x + 16, y + 44, w - 32) + 10;
+        double cy = heads(c, a, !s.encoder(), x + 16, y + 44, w - 32) + 10;
         String bias = a.qkvBias() ? " + b" : "";
         double qBottom = c.chip("attn_q_proj", Kind.ATTENTION, c1, cy, CHIP_W, "W_q" + bias);
         c.chip("attn_k_proj", Kind.ATTENTION, c2, cy, CHIP_W, "W_k" + bias);
@@ -72,7 +72,7 @@ final class SublayerDrawing {
      * Query heads above, K/V heads below, each query head joined to the K/V head it reads (head h uses K/V
      * head h / (heads / kvHeads), as ggml broadcasts them). Returns the panel's bottom edge.
      */
-    static double heads(DiagramCanvas c, Attention a, double x, double y, double w) {
+    static double heads(DiagramCanvas c, Attention a, boolean cached, double x, double y, double w) {
         int heads = a.heads(), kvHeads = a.kvHeads(), group = heads / kvHeads;
         double spacing = w / heads;
         double radius = Math.max(1.2, Math.min(5, spacing * 0.35));
@@ -94,7 +94,8 @@ final class SublayerDrawing {
                     "width", kvWidth, "height", kvHeight, "fill", "#ffffff", "stroke", Kind.ATTENTION.stroke,
                     "stroke-width", 1.0);
         }
-        String kvLabel = "K/V heads (" + kvHeads + ", in the KV cache)"
+        // an encoder reads its tokens in one pass and keeps no K/V for later tokens
+        String kvLabel = "K/V heads (" + kvHeads + (cached ? ", in the KV cache)" : ")")
                 + (a.variant().equals("GQA") ? ", " + group + " query heads per group" : "");
         c.note("kv_heads_label", kvLabel, x, kvTop + kvHeight + 13, "start");
         return kvTop + kvHeight + 16;

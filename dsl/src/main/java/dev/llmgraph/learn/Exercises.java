@@ -3,8 +3,10 @@ package dev.llmgraph.learn;
 import dev.llmgraph.model.Placement;
 
 import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.presets.EncoderPresets;
 import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.AttentionMask;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.LatentAttention;
 import dev.llmgraph.spec.MaskKind;
@@ -38,8 +40,8 @@ public final class Exercises {
     /** Every exercise, in notebook order. */
     public static List<Exercise> all() {
         return List.of(ex01_1(), ex01_2(), ex01_3(), ex02_1(), ex02_2(), ex02_3(), ex03_1(), ex03_2(), ex03_3(),
-                ex04_1(), ex04_2(), ex04_3(), ex05_1(), ex05_2(), ex05_3(), ex06_1(), ex06_2(), ex06_3(), ex09_1(), ex09_2(), ex09_3(),
-                ex10_1(), ex10_2(), ex10_3());
+                ex04_1(), ex04_2(), ex04_3(), ex05_1(), ex05_2(), ex05_3(), ex06_1(), ex06_2(), ex06_3(), ex07_1(), ex07_2(),
+                ex07_3(), ex09_1(), ex09_2(), ex09_3(), ex10_1(), ex10_2(), ex10_3());
     }
 
     // ---- 01 Declare your first LLM ---------------------------------------------------------------------
@@ -273,6 +275,50 @@ public final class Exercises {
                         + "every step. After how many steps has it fallen below 1% of its first value?",
                 () -> (long) Math.ceil(Math.log(0.01) / Math.log(0.95)), 0,
                 "Solve 0.95^n < 0.01: n > ln(0.01) / ln(0.95), and round up.");
+    }
+
+    // ---- 07 Encoders and decoders ----------------------------------------------------------------------
+
+    /** Keys a target position sees under UniLM's sequence-to-sequence mask. */
+    public static Exercise ex07_1() {
+        return new Exercise("07.1",
+                "UniLM's sequence-to-sequence mask over 10 tokens, of which the first 4 are the source "
+                        + "(AttentionMask.sequenceToSequence(4)). How many keys does the query at position 7 see?",
+                () -> {
+                    int seen = 0;
+                    for (int k = 0; k < 10; k++) {
+                        seen += AttentionMask.sequenceToSequence(4).visible(7, k) ? 1 : 0;
+                    }
+                    return seen;
+                }, 0,
+                "A target token sees the whole source and the target up to itself, counting itself: positions 0 to 3, "
+                        + "then 4 to 7. Heatmaps.mask(AttentionMask.sequenceToSequence(4), 10) draws the mask.");
+    }
+
+    /** BERT-base's encoder parameters from its config. */
+    public static Exercise ex07_2() {
+        return new Exercise("07.2",
+                "From BERT-base-uncased's config (vocab_size 30522, hidden_size 768, num_hidden_layers 12, "
+                        + "intermediate_size 3072, max_position_embeddings 512, type_vocab_size 2; biases everywhere, "
+                        + "a LayerNorm after the embeddings and after each sublayer), how many parameters does the "
+                        + "encoder have, without the pooler?",
+                () -> EncoderPresets.bertBaseUncased().parameterCount(), 0,
+                "Embeddings: (30522 + 512 + 2) x 768, plus one LayerNorm (weight and bias, 2 x 768). Per layer: "
+                        + "four 768 x 768 projections with biases, the FFN 768 x 3072 + 3072 and 3072 x 768 + 768, "
+                        + "two LayerNorms. Compare with EncoderPresets.bertBaseUncased().accounting().parameters().");
+    }
+
+    /** What BERT's masked-LM head adds to the encoder. */
+    public static Exercise ex07_3() {
+        return new Exercise("07.3",
+                "BERT-base's masked-LM head ties its output matrix to the token embedding. How many parameters "
+                        + "does the head add to the encoder?",
+                () -> {
+                    ModelSpec bert = EncoderPresets.bertBaseUncased();
+                    return bert.withMaskedLmHead(true).parameterCount() - bert.parameterCount();
+                }, 0,
+                "The head is a 768 x 768 dense layer with its bias, a LayerNorm (weight and bias), and a bias per "
+                        + "vocabulary entry (30522); the tied decoder matrix is the token embedding, already counted.");
     }
 
     // ---- 09 Tokenizers ---------------------------------------------------------------------------------

@@ -43,6 +43,34 @@ class BlockDiagramTest {
         }
     }
 
+    /** BERT ends in hidden states and a pooled vector, not an output head; with its masked-LM head, in logits. */
+    @Test
+    void anEncoderDrawsItsTokenTypesPoolingAndMaskedLmHead() {
+        ModelSpec bert = dev.llmgraph.presets.EncoderPresets.bertBaseUncased();
+        assertEquals("""
+                tokens -> token embedding [30522, 768] + learned positions [512, 768] + token types [2, 768] -> \
+                embedding LayerNorm
+                x 12 layers:
+                  x = LayerNorm(x + Attention(x))    MHA: every query head has its own K/V head; biases; learned absolute; \
+                bidirectional mask
+                  x = LayerNorm(x + FFN(x))    GELU MLP, 768 -> 3072 -> 768
+                -> hidden states [T, 768] -> CLS pooling -> pooled [768]""", BlockDiagram.of(bert).text());
+        Xml plain = svg(bert);
+        for (String node : List.of("tok_embd", "pos_embd", "type_embd", "embd_norm", "block", "hidden", "pooled")) {
+            assertTrue(plain.has(node), "BERT lacks " + node);
+        }
+        assertFalse(plain.has("output") || plain.has("logits") || plain.has("mlm"), "BERT has no output head");
+        assertEquals("K/V heads (12)", plain.node("kv_heads_label").getTextContent(), "an encoder keeps no KV cache");
+        assertTrue(plain.top("pos_embd") + 40 < plain.top("type_embd"), "the two added tables do not overlap");
+        ModelSpec withHead = bert.withMaskedLmHead(true);
+        assertTrue(BlockDiagram.of(withHead).text().endsWith("-> hidden states [T, 768] -> CLS pooling -> pooled [768]; "
+                + "hidden states -> masked-LM head (dense, GELU, LayerNorm; decoder tied to the token embedding, + bias) "
+                + "-> logits"), BlockDiagram.of(withHead).text());
+        Xml head = svg(withHead);
+        assertTrue(head.has("mlm") && head.has("tie") && head.has("logits"), "the head, tied, and its logits");
+        assertTrue(head.top("hidden") < head.top("mlm") && head.top("mlm") < head.top("logits"));
+    }
+
     @Test
     void sameSpecGivesTheSameText() {
         assertEquals(BlockDiagram.of(Presets.llama3_8b()).svg(), BlockDiagram.of(Presets.llama3_8b()).svg());

@@ -39,6 +39,11 @@ class ExercisesTest {
         // Mamba-2.8B: 64 layers x (3 + 16) x 5120 floats = 24,903,680 bytes; LLaMA-2-7B: 512 KiB per token
         m.put("06.2", 48.0); // 47 tokens: 24,641,536 bytes; 48 tokens: 25,165,824
         m.put("06.3", 90.0); // 0.95^89 = 0.0103, 0.95^90 = 0.0099
+        m.put("07.1", 4.0 + 4);  // the source 0..3, the target 4..7
+        // embeddings and their LayerNorm, then 12 x (attention 4 x (768^2 + 768), FFN, 2 LayerNorms)
+        m.put("07.2", (30522.0 + 512 + 2) * 768 + 2 * 768
+                + 12 * (4 * (768.0 * 768 + 768) + 768.0 * 3072 + 3072 + 3072.0 * 768 + 768 + 2 * 2 * 768));
+        m.put("07.3", 768.0 * 768 + 768 + 2 * 768 + 30522); // dense, its LayerNorm, the bias per token
         m.put("09.1", 5.0);        // aa -> Z: ZabdZabac; ab -> Y: ZYdZYac; ZY -> X: X d X a c
         m.put("09.2", -2 - 2.5);   // ▁|ab beats ▁a|b (-5) and ▁|a|b (-6)
         m.put("09.3", 2 * 3 + 7.0); // two CJK characters of 3 UTF-8 bytes each, then " is cod": 7 ASCII bytes
@@ -68,6 +73,8 @@ class ExercisesTest {
         assertEquals(266_240.0, byHand().get("04.2"));
         assertEquals(34_560.0, byHand().get("05.1"));
         assertEquals(12_879_925_248.0, byHand().get("05.2"));
+        assertEquals(108_891_648.0, byHand().get("07.2")); // EncoderPresets: 109,482,240 published, less the pooler
+        assertEquals(622_650.0, byHand().get("07.3"));
     }
 
     @Test
@@ -109,7 +116,7 @@ class ExercisesTest {
             assertTrue(e.hint().length() > 40, e.id() + " needs a real hint");
             assertTrue(e.toString().startsWith("Exercise " + e.id() + ": "), e.toString());
         }
-        assertEquals(List.of("01", "02", "03", "04", "05", "06", "09"), List.copyOf(perNotebook.keySet()));
+        assertEquals(List.of("01", "02", "03", "04", "05", "06", "07", "09"), List.copyOf(perNotebook.keySet()));
         perNotebook.forEach((notebook, n) -> assertTrue(n >= 2 && n <= 3, notebook + " has " + n));
     }
 

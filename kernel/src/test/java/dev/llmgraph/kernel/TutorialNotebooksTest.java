@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class TutorialNotebooksTest {
     static final List<String> TUTORIALS = List.of("01-declare-your-first-llm.ipynb", "02-positional-encodings.ipynb",
             "03-attention-and-kv-cache.ipynb", "04-norms-and-activations.ipynb",
-            "05-moe-and-mla.ipynb", "06-beyond-attention.ipynb", "08-training-experiments.ipynb",
-            "09-tokenizers.ipynb", "10-beyond-one-machine.ipynb");
+            "05-moe-and-mla.ipynb", "06-beyond-attention.ipynb", "07-encoders-and-decoders.ipynb",
+            "08-training-experiments.ipynb", "09-tokenizers.ipynb", "10-beyond-one-machine.ipynb");
     private static final Map<String, Double> SECONDS = new ConcurrentSkipListMap<>();
 
     @TempDir
@@ -262,6 +262,34 @@ class TutorialNotebooksTest {
         assertTrue(longest.contains(">4,096</td>") && longest.contains(">16.6</td>") && longest.contains(">32,768</td>"),
                 longest);
         assertExercisesShowHints(notebook, "06", 3);
+        HtmlExport.assertFiguresShown(notebook, work, notebook.figures());
+    }
+
+    @Test
+    void encodersAndDecodersFindEachUniLmMaskByRunningTheModelAndRecomputeTheMaskedLmHead() throws Exception {
+        var notebook = run("07-encoders-and-decoders.ipynb");
+
+        String out = notebook.stdout();
+        assertTrue(out.contains("the loss: causal LM 11 of 12, masked LM 2 of 12, prefix LM 7 of 12"), out);
+        String params = only(tables(notebook), "block norms");
+        assertTrue(params.contains(">108,891,648</td>") && params.contains(">124,439,808</td>"), params);
+        // GPT-2 small minus BERT-base per token is GPT-2's output head: 2 x 768 x 50,257 FLOPs
+        assertEquals("77,194,752", find(out, "GPT-2's extra FLOPs per token: ([\\d,]+);").group(1), out);
+        for (String mask : List.of("bidirectional", "left-to-right", "sequence-to-sequence (source 5)")) {
+            assertTrue(out.contains(String.format("%-32s moved exactly where the mask lets a position see: true", mask)),
+                    mask + " in:\n" + out);
+        }
+        // exact zeros: left to right, token 2 reaches neither position 0 nor 1 and token 6 none of 0..5; nor, sequence
+        // to sequence, does token 6 (target) reach 0..5
+        assertEquals(2 + 6 + 6, only(tables(notebook), "token changed").split(">0</td>", -1).length - 1);
+        assertTrue(notebook.data("image/png").size() >= 6, "three masks and three measured dependences");
+        var diagrams = notebook.data("image/svg+xml");
+        assertTrue(diagrams.stream().anyMatch(s -> s.contains("data-node=\"pooled\"") && !s.contains("data-node=\"mlm\"")
+                && !s.contains("data-node=\"output\"")), "BERT ends in hidden states and a pooled vector");
+        assertTrue(diagrams.stream().anyMatch(s -> s.contains("data-node=\"mlm\"")), "the masked-LM head drawn");
+        assertTrue(number(out, "mlm_transform by hand and from ggml differ by at most (\\S+)") < 1e-5, out);
+        assertTrue(number(out, "logits by hand and from ggml differ by at most (\\S+)") < 1e-4, out);
+        assertExercisesShowHints(notebook, "07", 3);
         HtmlExport.assertFiguresShown(notebook, work, notebook.figures());
     }
 

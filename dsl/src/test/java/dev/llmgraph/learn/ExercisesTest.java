@@ -47,6 +47,9 @@ class ExercisesTest {
         m.put("09.1", 5.0);        // aa -> Z: ZabdZabac; ab -> Y: ZYdZYac; ZY -> X: X d X a c
         m.put("09.2", -2 - 2.5);   // ▁|ab beats ▁a|b (-5) and ▁|a|b (-6)
         m.put("09.3", 2 * 3 + 7.0); // two CJK characters of 3 UTF-8 bytes each, then " is cod": 7 ASCII bytes
+        m.put("10.1", 8.0);         // units 25..32 of 0..32: u / 33 >= 0.75 from u = 24.75 on
+        m.put("10.2", 4096.0 * 4);  // dModel floats of 4 bytes
+        m.put("10.3", 131.0);       // 16,384 x 8 bits / 1e9 bits per second = 131.072 us
         return m;
     }
 
@@ -116,7 +119,7 @@ class ExercisesTest {
             assertTrue(e.hint().length() > 40, e.id() + " needs a real hint");
             assertTrue(e.toString().startsWith("Exercise " + e.id() + ": "), e.toString());
         }
-        assertEquals(List.of("01", "02", "03", "04", "05", "06", "07", "09"), List.copyOf(perNotebook.keySet()));
+        assertEquals(List.of("01", "02", "03", "04", "05", "06", "07", "09", "10"), List.copyOf(perNotebook.keySet()));
         perNotebook.forEach((notebook, n) -> assertTrue(n >= 2 && n <= 3, notebook + " has " + n));
     }
 

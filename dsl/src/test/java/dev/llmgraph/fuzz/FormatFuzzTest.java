@@ -68,7 +68,9 @@ class FormatFuzzTest {
         assertEquals(List.of(), result.hangs(), "cases that hung");
         assertEquals(List.of(), result.unhelpful(), "cases refused without the format's own exception and message");
         assertEquals(CASES - FROM, result.cases(), "every case reports an outcome");
-        assertTrue(result.refused() > (CASES - FROM) / 3, "the mutations are mostly refused: " + result.row());
+        if (CASES - FROM >= 100) { // a replay of a few cases may well be all accepted
+            assertTrue(result.refused() > (CASES - FROM) / 3, "the mutations are mostly refused: " + result.row());
+        }
     }
 
     @AfterAll

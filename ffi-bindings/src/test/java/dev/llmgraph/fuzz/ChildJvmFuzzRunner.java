@@ -107,7 +107,8 @@ public final class ChildJvmFuzzRunner {
         int exit = child.exitValue();
         if (current < 0 || (ended != null && !ended.equals("CRASHED") && !ended.equals("HUNG"))) {
             throw new IllegalStateException("the " + format + " fuzz child (cases " + from + " to " + to + ") exited with "
-                    + exit + " outside a case" + (current < 0 ? "" : ", after case " + current + " had ended")
+                    + exit + (silenced.get() ? " (killed: no output for too long)" : "") + " outside a case"
+                    + (current < 0 ? "" : ", after case " + current + " had ended")
                     + "; the end of its stderr: " + tail(stderr, 2000));
         }
         if (ended == null) {

@@ -67,7 +67,9 @@ class GgufFuzzTest {
         assertEquals(List.of(), result.unhelpful(), "cases that ended in something other than a clean load or a "
                 + "GgufException with a message");
         assertEquals(CASES - FROM, result.cases(), "every case reports an outcome");
-        assertTrue(result.accepted() > 0 && result.refused() > (CASES - FROM) / 2, "the mutations exercise both "
-                + "outcomes: " + result.row());
+        if (CASES - FROM >= 100) { // a replay of a few cases may well have one outcome only
+            assertTrue(result.accepted() > 0 && result.refused() > (CASES - FROM) / 2, "the mutations exercise both "
+                    + "outcomes: " + result.row());
+        }
     }
 }

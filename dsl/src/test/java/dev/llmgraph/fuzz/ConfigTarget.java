@@ -42,11 +42,6 @@ final class ConfigTarget implements FuzzTarget {
     }
 
     @Override
-    public String format() {
-        return "config.json";
-    }
-
-    @Override
     public boolean isOwnRefusal(Throwable refusal) {
         return refusal instanceof HfConfigException;
     }

@@ -57,11 +57,6 @@ final class SafetensorsTarget implements FuzzTarget {
     }
 
     @Override
-    public String format() {
-        return "safetensors";
-    }
-
-    @Override
     public boolean isOwnRefusal(Throwable refusal) {
         return refusal instanceof SafetensorsException;
     }

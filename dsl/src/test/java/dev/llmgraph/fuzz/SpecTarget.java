@@ -34,11 +34,6 @@ import java.util.SplittableRandom;
  */
 final class SpecTarget implements FuzzTarget {
     @Override
-    public String format() {
-        return "spec";
-    }
-
-    @Override
     public boolean isOwnRefusal(Throwable refusal) {
         return refusal instanceof IllegalArgumentException;
     }

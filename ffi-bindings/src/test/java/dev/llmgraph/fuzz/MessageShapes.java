@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * as one: the work folder becomes {@code FILE}, numbers {@code N} (hexadecimal ones {@code 0xH}), quoted names {@code 'S'} and JSON values
  * after {@code =} a {@code V}.
  */
-final class MessageShapes {
+public final class MessageShapes {
     private static final Pattern JSON_VALUE = Pattern.compile("= (\\{.*?\\}|\\[.*?\\]|\"[^\"]*\")(?= (must|is|and|has|disagree)|;|,|$)");
     private static final Pattern QUOTED = Pattern.compile("'[^']*'");
     private static final Pattern DOUBLE_QUOTED = Pattern.compile("\"[^\"]*\"");
@@ -16,7 +16,7 @@ final class MessageShapes {
 
     private MessageShapes() {}
 
-    static String of(String message, String workFolder) {
+    public static String of(String message, String workFolder) {
         String m = message.replace(workFolder, "FILE").replaceAll("FILE/[^ :]*", "FILE");
         int newline = m.indexOf('\n');
         if (newline >= 0) { // a list of problems: the first one names the check

@@ -5,11 +5,12 @@ import java.nio.file.Path;
 /**
  * One input format under fuzzing: case {@code id} of a seeded run is made from the seed and the id alone (so
  * any case can be rerun by itself), then used the way a person would use such an input.
+ *
+ * <p>A target runs inside a {@link FuzzChild} JVM, which makes it with its constructor: one that takes the work
+ * folder ({@code Path}) or one without arguments. The constructor may prepare what every case shares (seed
+ * files, a backend); {@link #close()} releases it.
  */
-interface FuzzTarget {
-    /** The format's name in the table. */
-    String format();
-
+public interface FuzzTarget extends AutoCloseable {
     /**
      * Makes case {@code id} in {@code work}, says in {@code what} how it was made, and uses it: returns when
      * the input is accepted, throws when it is refused.
@@ -18,4 +19,7 @@ interface FuzzTarget {
 
     /** Whether {@code refusal} is the format's own exception, the kind that must carry the explanation. */
     boolean isOwnRefusal(Throwable refusal);
+
+    @Override
+    default void close() throws Exception {}
 }

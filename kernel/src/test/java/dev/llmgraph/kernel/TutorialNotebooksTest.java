@@ -282,7 +282,29 @@ class TutorialNotebooksTest {
         // exact zeros: left to right, token 2 reaches neither position 0 nor 1 and token 6 none of 0..5; nor, sequence
         // to sequence, does token 6 (target) reach 0..5
         assertEquals(2 + 6 + 6, only(tables(notebook), "token changed").split(">0</td>", -1).length - 1);
-        assertTrue(notebook.data("image/png").size() >= 6, "three masks and three measured dependences");
+        // T5-base beside them: both stacks, the cross-attention and the shared embedding, once
+        assertTrue(params.contains(">222,903,552</td>"), params);
+        assertTrue(out.contains("T5-base: shared embedding 24,674,304 + encoder 84,954,240 + decoder 84,954,240 + "
+                + "cross-attention 28,320,768 = 222,903,552"), out);
+        String cost = only(tables(notebook), "T5: cross-attention K and V per input token, F16 (bytes)");
+        assertTrue(cost.matches("(?s).*per input token, F16 \\(bytes\\)</td>(<td[^>]*>-</td>){2}<td[^>]*>36,864</td>.*"),
+                "12 layers x K and V x 768 x 2 bytes:\n" + cost);
+        assertTrue(notebook.data("image/png").size() >= 6 + 4, "three masks, three measured dependences, two T5 "
+                + "bucket maps, two layers' cross-attention weights");
+        for (String title : List.of("encoder: T5 buckets (32, max distance 128, bidirectional)",
+                "decoder: T5 buckets (32, max distance 128, causal", "cross-attention weights, decoder layer 0, step 1",
+                "cross-attention weights, decoder layer 1, step 1")) {
+            assertTrue(notebook.data("text/plain").stream().anyMatch(t -> t.startsWith(title)), title);
+        }
+        // the decoder block read back from a run: cross-attention over the 10 encoder positions, for 4 tokens
+        String block = only(notebook.data("text/html"), ">cross_kq_softmax.0</td>");
+        assertTrue(block.matches("(?s).*>cross_kq_softmax\\.0</td><td[^>]*>\\[4, 4, 10\\]</td>.*"), block);
+        // the bias enters after QK and before the softmax: the run is reproduced with it, not without it
+        assertTrue(number(out, "causal: max \\|difference\\| (\\S+)") < 1e-5, out);
+        assertTrue(number(out, "without the bias: +max \\|difference\\| (\\S+)") > 0.05, out);
+        assertTrue(number(out, "sum to 1 within (\\S+)") < 1e-5, out);
+        Matcher held = find(out, "the session holds ([\\d,]+) bytes: .* the spec says ([\\d,]+)");
+        assertEquals(held.group(2), held.group(1), held.group());
         var diagrams = notebook.data("image/svg+xml");
         assertTrue(diagrams.stream().anyMatch(s -> s.contains("data-node=\"pooled\"") && !s.contains("data-node=\"mlm\"")
                 && !s.contains("data-node=\"output\"")), "BERT ends in hidden states and a pooled vector");

@@ -22,6 +22,7 @@ import static dev.llmgraph.ggml.internal.Downcalls.rethrow;
 public final class MmapApi {
     private MmapApi() {}
 
+    private static final int PROT_READ = 0x1;
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE = 0x02;
     /** Linux only: read every page in before mmap returns, as llama.cpp maps a model it will use at once. */
@@ -33,6 +34,7 @@ public final class MmapApi {
     private static final MethodHandle FCLOSE = bind("fclose", fn(INT, PTR));
     private static final MethodHandle MMAP = bind("mmap", fn(PTR, PTR, SIZE_T, INT, INT, INT, INT64));
     private static final MethodHandle MUNMAP = bind("munmap", fn(INT, PTR, SIZE_T));
+    private static final MethodHandle MPROTECT = bind("mprotect", fn(INT, PTR, SIZE_T, INT));
 
     private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
         return LINKER.defaultLookup().find(name).map(f -> LINKER.downcallHandle(f, descriptor)).orElse(null);
@@ -40,7 +42,7 @@ public final class MmapApi {
 
     /** Whether this platform's C library offers the calls (POSIX systems; not Windows). */
     public static boolean available() {
-        return FOPEN != null && FILENO != null && FCLOSE != null && MMAP != null && MUNMAP != null;
+        return FOPEN != null && FILENO != null && FCLOSE != null && MMAP != null && MUNMAP != null && MPROTECT != null;
     }
 
     /**
@@ -56,9 +58,19 @@ public final class MmapApi {
             try {
                 int fd = (int) FILENO.invokeExact(stream);
                 int flags = MAP_PRIVATE | (System.getProperty("os.name", "").startsWith("Linux") ? MAP_POPULATE_LINUX : 0);
-                MemorySegment address = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, size, PROT_READ_WRITE, flags,
+                // Mapped read-only first: populating a writable private mapping would copy every page (the kernel
+                // breaks copy-on-write ahead of time), while a read-only one shares the page cache's pages. Write
+                // permission comes after, so a later write copies only the page it touches.
+                MemorySegment address = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, size, PROT_READ, flags,
                         fd, 0L);
-                return address.address() == -1L ? null : address.reinterpret(size);
+                if (address.address() == -1L) {
+                    return null;
+                }
+                if ((int) MPROTECT.invokeExact(address, size, PROT_READ_WRITE) != 0) {
+                    int unmapped = (int) MUNMAP.invokeExact(address, size);
+                    return null;
+                }
+                return address.reinterpret(size);
             } finally {
                 int ignored = (int) FCLOSE.invokeExact(stream); // the mapping keeps its own reference to the file
             }

@@ -108,6 +108,21 @@ class MappedWeightsTest {
         }
     }
 
+    /** The writer renames a finished file over the old one, so the mapped bytes (the old file's) stay valid. */
+    @Test
+    void writingTheModelOverItsOwnFileLeavesTheMappedWeightsIntact(@TempDir Path dir) {
+        Path file = written("llama", GgmlType.Q8_0, dir);
+        int[] prompt = TinyModels.prompt(8);
+        try (Model mapped = GgufModels.load(file, CPU)) {
+            float[] before = mapped.forward(prompt).toArray();
+            GgufModels.write(mapped, file);
+            assertArrayEquals(before, mapped.forward(prompt).toArray());
+            try (Model again = GgufModels.load(file, CPU)) {
+                assertArrayEquals(before, again.forward(prompt).toArray());
+            }
+        }
+    }
+
     @Test
     void closingTheModelUnmapsTheFileAndLaterUseThrows(@TempDir Path dir) {
         Path file = written("llama", GgmlType.F16, dir);

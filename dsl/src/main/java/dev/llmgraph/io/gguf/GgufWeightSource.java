@@ -12,7 +12,8 @@ import java.util.Arrays;
 /**
  * A model's weights from a GGUF file whose tensors {@link GgufModels#spec} has checked against the plan.
  * Matrices keep the file's type (F16, BF16, Q8_0, Q4_K, ...) and their bytes go from the memory-mapped file
- * to the backend with no copy on the Java heap; a fused tensor gives each of its parts its own rows. Vectors
+ * to the backend with no copy on the Java heap, or are used in place from a mapping of the file on the CPU
+ * ({@link #inFile}, {@code ModelOptions.mapWeights}); a fused tensor gives each of its parts its own rows. Vectors
  * (norm weights and biases) are used by element-wise ops that take F32, so a vector stored in another type
  * is converted to F32 (they are small).
  */

@@ -2,7 +2,7 @@ package dev.llmgraph.bench;
 
 import dev.llmgraph.ggml.Backend;
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.internal.NativeLibraries;
+import dev.llmgraph.ggml.llama.ChatTemplate;
 import dev.llmgraph.ggml.llama.LlamaReference;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Model;
@@ -45,8 +45,8 @@ public final class LoadBench {
         String engine = args[0];
         Path file = Path.of(args[1]);
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-        Backend.devices();
-        NativeLibraries.shim();
+        Backend.devices(); // ggml's libraries
+        ChatTemplate.builtIn(); // libllama and the shim, through a call that reads no file
         int[] prompt = {1, 2, 3, 4, 5, 6, 7, 8};
         long before = residentKb("VmRSS:");
         long start = System.nanoTime();

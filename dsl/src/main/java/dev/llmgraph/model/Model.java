@@ -305,6 +305,12 @@ public final class Model implements AutoCloseable {
         return weights.byteSize();
     }
 
+    /** Bytes of the weights used in place from the memory-mapped model file ({@link ModelOptions#mapWeights()}). */
+    public long mappedWeightBytes() {
+        ensureOpen();
+        return weights.mappedBytes();
+    }
+
     /** KV-cache capacity of sessions. */
     public int contextLength() {
         return options.contextLength() > 0 ? Math.min(options.contextLength(), spec.contextLength())
@@ -395,6 +401,7 @@ public final class Model implements AutoCloseable {
     @Override
     public String toString() {
         return "Model(" + spec.name() + " on " + (split() ? backends.toString() : devices.local().toString()) + ", "
-                + options.matrixType() + " weights)";
+                + options.matrixType() + " weights" + (closed || weights.mappedBytes() == 0 ? ""
+                : String.format(java.util.Locale.ROOT, ", %.1f MiB of them mapped from the file", weights.mappedBytes() / 1048576.0)) + ")";
     }
 }

@@ -27,19 +27,25 @@ import java.util.function.Function;
  *                   back ({@link Model#weight}, exports); benchmarks and pure inference turn it on.
  * @param placement  which layers live on devices of other processes (RPC servers); {@link Placement#local()}
  *                   keeps the whole model on {@code backend}
+ * @param mapWeights on the CPU, use weights in place from the memory-mapped model file where their type and
+ *                   layout allow (llama.cpp's mmap), instead of copying them into memory of their own: loading
+ *                   reads the file once and the pages stay shared with the page cache. On by default; weights that
+ *                   are converted (a vector stored in F16) or repacked ({@code repack}) are copied either way, and
+ *                   sources that are not files (random weights) are unaffected. Turn it off to compare, or when
+ *                   the file may change on disk while the model is open.
  */
 public record ModelOptions(String backend, int threads, GgmlType matrixType, GgmlType cacheType, int batchSize,
-                           int contextLength, boolean repack, Placement placement) {
+                           int contextLength, boolean repack, Placement placement, boolean mapWeights) {
     /** CPU with one thread per core, F32 weights and cache, batches of 512 tokens. */
     public static ModelOptions cpu() {
         return new ModelOptions("cpu", Runtime.getRuntime().availableProcessors(), GgmlType.F32, GgmlType.F32, 512, 0, false,
-                Placement.local());
+                Placement.local(), true);
     }
 
     /** The first CUDA GPU, F16 weights and cache. */
     public static ModelOptions cuda() {
         return new ModelOptions("cuda", Runtime.getRuntime().availableProcessors(), GgmlType.F16, GgmlType.F16, 512, 0, false,
-                Placement.local());
+                Placement.local(), true);
     }
 
     /** The system property that {@link #configured()} reads first. */
@@ -96,37 +102,42 @@ public record ModelOptions(String backend, int threads, GgmlType matrixType, Ggm
     }
 
     public ModelOptions withBackend(String backend) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
     }
 
     public ModelOptions withThreads(int threads) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
     }
 
     public ModelOptions withMatrixType(GgmlType matrixType) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
     }
 
     public ModelOptions withCacheType(GgmlType cacheType) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
     }
 
     public ModelOptions withBatchSize(int batchSize) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
     }
 
     public ModelOptions withRepack(boolean repack) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
     }
 
     public ModelOptions withContextLength(int contextLength) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
+    }
+
+    /** The same options with weights used in place from a mapped file ({@code true}) or copied ({@code false}). */
+    public ModelOptions withMapWeights(boolean mapWeights) {
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
     }
 
     /** The same options with layers placed on RPC servers as {@code placement} says. */
     public ModelOptions withPlacement(Placement placement) {
         return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack,
-                java.util.Objects.requireNonNull(placement, "placement; use Placement.local() for none"));
+                java.util.Objects.requireNonNull(placement, "placement; use Placement.local() for none"), mapWeights);
     }
 
     void validate() {

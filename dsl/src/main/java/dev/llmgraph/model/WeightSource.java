@@ -19,6 +19,18 @@ public interface WeightSource {
     void load(ModelSpec spec, WeightLayout.Weight weight, Tensor target);
 
     /**
+     * Where {@code weight}'s bytes lie in a file exactly as a tensor of {@code type} and the layout's shape holds
+     * them, so that the CPU can use them in place ({@link ModelOptions#mapWeights()}); null when they must be
+     * converted, gathered or generated, and so copied by {@link #load}.
+     */
+    default InFile inFile(WeightLayout.Weight weight, GgmlType type) {
+        return null;
+    }
+
+    /** A weight's bytes at byte {@code offset} of {@code file}. */
+    record InFile(java.nio.file.Path file, long offset) {}
+
+    /**
      * Whether tensors may be loaded at the same time from several threads: true where each tensor's values
      * depend on nothing but the tensor (random initialisation); false for sources that read one file in order.
      */

@@ -1,6 +1,7 @@
 package dev.llmgraph.model;
 
 import dev.llmgraph.ggml.Buffer;
+import dev.llmgraph.ggml.FileMapping;
 import dev.llmgraph.ggml.NativeHeap;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.spec.Attention;
@@ -24,7 +25,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Native memory stays flat over many cycles of build spec, lower (random weights), forward, decode and close:
- * every ggml buffer is freed at close (counted exactly by {@link Buffer#openBuffers()}), and the C heap in use
+ * every ggml buffer is freed at close (counted exactly by {@link Buffer#openBuffers()}), every model file mapped
+ * for weights used in place is unmapped ({@link FileMapping#openMappings()}), and the C heap in use
  * ({@link NativeHeap}: malloc'd and not freed) keeps its floor: its lowest sample in the second half of the
  * cycles exceeds the lowest of the first half by less than the limit. Resident memory (VmRSS) is printed beside
  * it but not asserted: freed memory the allocator keeps and the Java heap move it by tens of megabytes.
@@ -104,13 +106,14 @@ class NativeMemoryLeakTest {
      */
     private static void measure(String what, int cycles, java.util.function.IntConsumer cycle) {
         assumeTrue(residentKb() > 0, "resident memory is read from /proc/self/status (Linux)");
-        int buffersBefore = Buffer.openBuffers();
+        int buffersBefore = Buffer.openBuffers(), mappingsBefore = FileMapping.openMappings();
         long[] resident = new long[WARM_UP + cycles];
         long[] jvm = new long[resident.length];
         long[] heap = new long[resident.length];
         for (int i = 0; i < resident.length; i++) {
             cycle.accept(i);
             assertEquals(buffersBefore, Buffer.openBuffers(), "ggml buffers left open after cycle " + i);
+            assertEquals(mappingsBefore, FileMapping.openMappings(), "model files left mapped after cycle " + i);
             resident[i] = settledResidentKb();
             jvm[i] = jvmCommittedKb();
             heap[i] = NativeHeap.inUseBytes().orElse(-1024) / 1024;

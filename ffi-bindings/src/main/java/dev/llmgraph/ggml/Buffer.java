@@ -20,11 +20,18 @@ public final class Buffer implements AutoCloseable {
     private final MemorySegment buffer;
     private final BufferType type;
     private final long bytes;
+    /** Memory the buffer only borrows (a file mapping), released after the buffer; null for memory it owns. */
+    private final AutoCloseable borrowed;
     private boolean closed;
 
     private Buffer(MemorySegment buffer, BufferType type) {
+        this(buffer, type, null);
+    }
+
+    private Buffer(MemorySegment buffer, BufferType type, AutoCloseable borrowed) {
         this.buffer = buffer;
         this.type = type;
+        this.borrowed = borrowed;
         this.bytes = BackendApi.ggml_backend_buffer_get_size(buffer);
         OPEN.incrementAndGet();
         OPEN_BYTES.addAndGet(bytes);
@@ -53,6 +60,15 @@ public final class Buffer implements AutoCloseable {
         }
         BackendApi.ggml_backend_buffer_set_usage(buffer, USAGE_WEIGHTS);
         return new Buffer(buffer, type);
+    }
+
+    /**
+     * A weights buffer over memory that {@code borrowed} owns (a {@link FileMapping}), which it releases when
+     * the buffer closes.
+     */
+    static Buffer over(MemorySegment buffer, BufferType type, AutoCloseable borrowed) {
+        BackendApi.ggml_backend_buffer_set_usage(buffer, USAGE_WEIGHTS);
+        return new Buffer(buffer, type, borrowed);
     }
 
     /** Bytes the tensors of {@code ctx} that have no memory yet take in {@code type}, with its alignment. */
@@ -112,6 +128,13 @@ public final class Buffer implements AutoCloseable {
             closed = true;
             OPEN.decrementAndGet();
             OPEN_BYTES.addAndGet(-bytes);
+            if (borrowed != null) {
+                try {
+                    borrowed.close();
+                } catch (Exception e) {
+                    throw e instanceof RuntimeException r ? r : new GgmlException("could not release " + borrowed + ": " + e);
+                }
+            }
         }
     }
 }

@@ -381,13 +381,12 @@ public final class Context implements AutoCloseable {
     }
 
     /** Checks that the buffer holding {@code t} (if this context allocated it) is open and, for reads, readable. */
-    void ensureBufferUsable(Tensor t, boolean read) {
-        buffers.ensureUsable(t, read);
-    }
+    void ensureBufferUsable(Tensor t, boolean read) { buffers.ensureUsable(t, read); }
 
-    public boolean isClosed() {
-        return closed;
-    }
+    /** Takes a buffer made elsewhere for this context's tensors ({@link MappedTensors}): it closes with the context. */
+    void adopt(Buffer buffer) { ensureOpen(); buffers.add(buffer); }
+
+    public boolean isClosed() { return closed; }
 
     @Override
     public void close() {

@@ -65,7 +65,10 @@ public final class GgufModels {
 
     /**
      * The model in a GGUF file, run with {@code options}: matrices keep the file's type, whatever
-     * {@code options.matrixType()} says. The file is closed again once the weights are on the backend.
+     * {@code options.matrixType()} says. The file is closed again once the weights are on the backend; on the
+     * CPU, weights used in place ({@link ModelOptions#mapWeights()}) keep a mapping of their own until the model
+     * closes, so the file must not be truncated or rewritten in place meanwhile (replacing it, as
+     * {@link #write} does, is safe).
      */
     public static Model load(Path path, ModelOptions options) {
         try (GgufFile file = GgufFile.open(path)) {

@@ -15,6 +15,7 @@ import dev.llmgraph.spec.WeightRole;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** A model's weight tensors in one backend buffer, by llama.cpp name, plus constant tables. */
 public final class Weights implements AutoCloseable {
@@ -26,10 +27,12 @@ public final class Weights implements AutoCloseable {
     private final Map<BufferType, Long> bytesByType;
     private final Map<String, Tensor> tensors;
     private final List<WeightLayout.Weight> layout;
+    private final long mappedBytes;
 
     private Weights(List<Context> contexts, long bytes, Map<BufferType, Long> bytesByType, Map<String, Tensor> tensors,
-                    List<WeightLayout.Weight> layout) {
+                    List<WeightLayout.Weight> layout, long mappedBytes) {
         this.contexts = contexts;
+        this.mappedBytes = mappedBytes;
         this.bytes = bytes;
         this.bytesByType = bytesByType;
         this.tensors = tensors;
@@ -59,6 +62,7 @@ public final class Weights implements AutoCloseable {
                                   List<Positions.ConstantTable> constants, LayerDevices devices, ModelOptions options,
                                   WeightSource source) {
         Map<BufferType, Context> contexts = new LinkedHashMap<>();
+        MappedWeights mapped = new MappedWeights(layout.size());
         try {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             BufferType plain = devices.local().defaultBufferType();
@@ -67,9 +71,15 @@ public final class Weights implements AutoCloseable {
                 Backend backend = devices.weight(w.name());
                 List<BufferType> extras = options.repack() ? backend.extraBufferTypes() : List.of();
                 BufferType home = placement(w, type, backend, backend.defaultBufferType(), extras);
+                WeightSource.InFile inFile = MappedWeights.usable(options, backend, home, source.inFile(w, type));
+                if (inFile != null) {
+                    tensors.put(w.name(), mapped.add(inFile, home, w.name(), type, w.ne()));
+                    continue;
+                }
                 Context ctx = contexts.computeIfAbsent(home, b -> Context.create(layout.size() + constants.size()));
                 tensors.put(w.name(), ctx.newTensor(w.name(), type, w.ne()));
             }
+            mapped.place();
             for (Positions.ConstantTable table : constants) {
                 Context ctx = contexts.computeIfAbsent(plain, b -> Context.create(constants.size()));
                 tensors.put(table.name(), ctx.newTensor(table.name(), GgmlType.F32, table.width(), table.rows()));
@@ -81,24 +91,33 @@ public final class Weights implements AutoCloseable {
                 bytesByType.put(e.getKey(), size);
                 bytes += size;
             }
+            // Mapped weights are in host memory too: count them with the CPU's default type, as copies would be.
+            mapped.bytesByHome().forEach((home, size) -> bytesByType.merge(home, size, Long::sum));
+            bytes += mapped.bytes();
             long elements = layout.stream().mapToLong(WeightLayout.Weight::elements).sum();
             ProgressListener listener = elements >= SHOW_PROGRESS_ABOVE
                     ? ProgressListener.installed() : ProgressListener.SILENT;
             try (var progress = listener.started("weights of " + label, layout.size(), "tensors")) {
                 Thread caller = Thread.currentThread();
                 var loading = source.independentTensors() ? layout.parallelStream() : layout.stream();
+                Set<String> inPlace = mapped.names();
                 loading.forEach(w -> {
                     checkInterrupted(caller);
-                    source.load(spec, w, tensors.get(w.name()));
+                    if (!inPlace.contains(w.name())) {
+                        source.load(spec, w, tensors.get(w.name()));
+                    }
                     progress.step();
                 });
             }
             for (Positions.ConstantTable table : constants) {
                 tensors.get(table.name()).setFloats(table.values());
             }
-            return new Weights(List.copyOf(contexts.values()), bytes, bytesByType, tensors, layout);
+            List<Context> all = new java.util.ArrayList<>(contexts.values());
+            all.addAll(mapped.contexts());
+            return new Weights(List.copyOf(all), bytes, bytesByType, tensors, layout, mapped.bytes());
         } catch (RuntimeException e) {
             contexts.values().forEach(Context::close);
+            mapped.contexts().forEach(Context::close);
             throw e;
         }
     }
@@ -186,6 +205,11 @@ public final class Weights implements AutoCloseable {
 
     public long byteSize() {
         return bytes;
+    }
+
+    /** Bytes of the weights used in place from the mapped model file ({@link ModelOptions#mapWeights()}). */
+    public long mappedBytes() {
+        return mappedBytes;
     }
 
     /** Bytes of the weights in {@code backend}'s memory (its default and extra buffer types). */

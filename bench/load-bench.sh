@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Load time and resident memory of a GGUF file: llmgraph with weights mapped in place, llmgraph with weights
+# copied, and llama.cpp (libllama, mmap as its default), each load in a fresh JVM, in alternation, ROUNDS rounds.
+# Prints one tab-separated line per load (engine, file, load ms, VmRSS MiB before / after load, RssAnon and RssFile after load, VmRSS after a forward
+# of 8 tokens). Needs the modules compiled (mvn -o compile -pl dsl -am) and LLMGRAPH_NATIVE_DIR set.
+#   bench/load-bench.sh ROUNDS FILE...
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+rounds="$1"; shift
+: "${LLMGRAPH_NATIVE_DIR:?set LLMGRAPH_NATIVE_DIR to the folder of the native libraries}"
+cp="$root/dsl/target/classes:$root/ffi-bindings/target/classes:$(cat "$root/dsl/target/classpath.txt")"
+java=("${JAVA_HOME:?set JAVA_HOME to a JDK 25}/bin/java" --enable-native-access=ALL-UNNAMED
+      -Dllmgraph.native.dir="$LLMGRAPH_NATIVE_DIR" -cp "$cp" dev.llmgraph.bench.LoadBench)
+for file in "$@"; do
+  cat "$file" > /dev/null  # into the page cache first: every engine then reads it from memory
+  for ((round = 1; round <= rounds; round++)); do
+    for engine in llmgraph-mapped llmgraph-copied llama.cpp; do
+      "${java[@]}" "$engine" "$file" 2 2>/dev/null | tail -n 1
+    done
+  done
+done

@@ -1,0 +1,95 @@
+package dev.llmgraph.model.lower;
+
+import dev.llmgraph.ggml.Backend;
+import dev.llmgraph.ggml.BufferType;
+import dev.llmgraph.ggml.Context;
+import dev.llmgraph.ggml.FileMapping;
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.MappedTensors;
+import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.WeightSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The weights used in place from the files they come from ({@link ModelOptions#mapWeights()}), as llama.cpp
+ * uses a model file with mmap: one context, one copy-on-write mapping and one CPU buffer over it per file.
+ * A weight qualifies when it runs on the CPU backend, in the backend's default buffer type (a repacking type
+ * rearranges its bytes, so it is copied), and its source finds its bytes in the file in the very type and
+ * layout the tensor wants, at an offset ggml can use ({@link MappedTensors#ALIGNMENT}).
+ */
+final class MappedWeights {
+    private record Group(Context context, List<Tensor> tensors, List<Long> offsets) {}
+
+    private final Map<Path, Group> groups = new LinkedHashMap<>();
+    private final int capacity;
+    private final Map<BufferType, Long> bytesByHome = new LinkedHashMap<>();
+    private final java.util.Set<String> names = new java.util.HashSet<>();
+    private long bytes;
+
+    /** For a model of at most {@code capacity} weights. */
+    MappedWeights(int capacity) {
+        this.capacity = capacity;
+    }
+
+    /** Where a weight of {@code home} on {@code backend} found at {@code at} can be used in place, or null. */
+    static WeightSource.InFile usable(ModelOptions options, Backend backend, BufferType home, WeightSource.InFile at) {
+        boolean eligible = options.mapWeights() && backend.isCpu() && backend.remote().isEmpty()
+                && home.equals(backend.defaultBufferType()) && FileMapping.supported();
+        return eligible && at != null && at.offset() % MappedTensors.ALIGNMENT == 0 ? at : null;
+    }
+
+    /** A tensor for {@code name} to be placed at {@code at} when {@link #place()} runs. */
+    Tensor add(WeightSource.InFile at, BufferType home, String name, GgmlType type, long[] ne) {
+        Group group = groups.computeIfAbsent(at.file(),
+                f -> new Group(Context.create(capacity), new ArrayList<>(), new ArrayList<>()));
+        Tensor tensor = group.context().newTensor(name, type, ne);
+        group.tensors().add(tensor);
+        group.offsets().add(at.offset());
+        bytes += tensor.byteSize();
+        bytesByHome.merge(home, tensor.byteSize(), Long::sum);
+        names.add(name);
+        return tensor;
+    }
+
+    /** Maps each file and gives its tensors their bytes there. */
+    void place() {
+        for (var e : groups.entrySet()) {
+            Group g = e.getValue();
+            long[] offsets = g.offsets().stream().mapToLong(Long::longValue).toArray();
+            FileMapping mapping;
+            try {
+                mapping = FileMapping.copyOnWrite(e.getKey());
+            } catch (RuntimeException failed) {
+                throw new IllegalStateException(failed.getMessage() + " (to copy the weights instead, load with "
+                        + "ModelOptions.withMapWeights(false))", failed);
+            }
+            MappedTensors.place(g.context(), mapping, g.tensors(), offsets);
+        }
+    }
+
+    /** The contexts of the mapped weights: closing them unmaps the files. */
+    List<Context> contexts() {
+        return groups.values().stream().map(Group::context).toList();
+    }
+
+    /** The names of the weights used in place. */
+    java.util.Set<String> names() {
+        return names;
+    }
+
+    /** Bytes used in place, by the buffer type a copy would have taken (the CPU backend's default). */
+    Map<BufferType, Long> bytesByHome() {
+        return bytesByHome;
+    }
+
+    /** Bytes of the weights used in place. */
+    long bytes() {
+        return bytes;
+    }
+}

@@ -371,11 +371,8 @@ public final class Exercises {
         return new Exercise("10.1",
                 "LLaMA-2-7B (32 layers) on two RPC servers, nothing kept local, split 3:1 (--tensor-split 3,1). How many "
                         + "of the 33 placement units (32 layers and the output layer) land on the second server?",
-                () -> {
-                    int[] units = Placement.rpc("10.0.0.2:50052", "10.0.0.3:50052").split(3, 1)
-                            .assign(Presets.llama2_7b().layers(), new long[2]);
-                    return java.util.Arrays.stream(units).filter(d -> d == 1).count();
-                }, 0,
+                () -> java.util.Arrays.stream(Placement.rpc("10.0.0.2:50052", "10.0.0.3:50052").split(3, 1)
+                        .assign(Presets.llama2_7b().layers(), new long[2])).filter(d -> d == 1).count(), 0,
                 "Unit u goes to the first server whose cumulative share exceeds u / 33: the bounds are 0.75 and 1, so "
                         + "the second server takes every u with u / 33 >= 0.75.");
     }

@@ -196,7 +196,7 @@ public final class Weights implements AutoCloseable {
     public Weights aliased(Map<String, String> aliasToStored) {
         Map<String, Tensor> view = new LinkedHashMap<>();
         aliasToStored.forEach((alias, stored) -> view.put(alias, get(stored)));
-        return new Weights(List.of(), 0, Map.of(), view, List.of());
+        return new Weights(List.of(), 0, Map.of(), view, List.of(), 0);
     }
 
     public List<WeightLayout.Weight> layout() {

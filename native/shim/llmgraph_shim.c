@@ -54,10 +54,8 @@ void llmgraph_init(int verbose) {
 
 // ---- models --------------------------------------------------------------------------------------
 
-struct llama_model * llmgraph_model_load(const char * path, int vocab_only, int n_gpu_layers) {
-    struct llama_model_params params = llama_model_default_params();
-    params.vocab_only = vocab_only != 0;
-    params.n_gpu_layers = n_gpu_layers;
+// llama.cpp's model from path; on failure NULL, with "llama.cpp could not load <path>" and its log's last error.
+static struct llama_model * load_model(const char * path, struct llama_model_params params) {
     params.use_extra_bufts = 0;  // keep weights in plain buffers, as llmgraph does
     last_log_error[0] = '\0';
     struct llama_model * model = llama_model_load_from_file(path, params);
@@ -68,6 +66,13 @@ struct llama_model * llmgraph_model_load(const char * path, int vocab_only, int 
         set_error(message);
     }
     return model;
+}
+
+struct llama_model * llmgraph_model_load(const char * path, int vocab_only, int n_gpu_layers) {
+    struct llama_model_params params = llama_model_default_params();
+    params.vocab_only = vocab_only != 0;
+    params.n_gpu_layers = n_gpu_layers;
+    return load_model(path, params);
 }
 
 // Loads a model with its layers placed as llama.cpp's --device / -ngl / --tensor-split place them: devices is a
@@ -92,16 +97,7 @@ struct llama_model * llmgraph_model_load_on(const char * path, ggml_backend_dev_
     params.n_gpu_layers = n_gpu_layers;
     params.split_mode = LLAMA_SPLIT_MODE_LAYER;
     params.tensor_split = split;
-    params.use_extra_bufts = 0;
-    last_log_error[0] = '\0';
-    struct llama_model * model = llama_model_load_from_file(path, params);
-    if (model == NULL) {
-        char message[1200];
-        snprintf(message, sizeof message, "llama.cpp could not load %s%s%s", path,
-                 last_log_error[0] ? ": " : "", last_log_error);
-        set_error(message);
-    }
-    return model;
+    return load_model(path, params);
 }
 
 void llmgraph_model_free(struct llama_model * model) {

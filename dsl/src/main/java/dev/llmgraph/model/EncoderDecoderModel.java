@@ -223,7 +223,7 @@ public final class EncoderDecoderModel implements AutoCloseable {
             built.fill(ids, start);
             Logits logits = new Logits(scheduler.computeAndRead(graph, built.output()), ids.length, spec.vocabSize());
             Map<String, NodeValue> nodes = new LinkedHashMap<>();
-            readBack.forEach((name, t) -> nodes.put(name, new NodeValue(name, paperShape(t), t.toFloats())));
+            readBack.forEach((name, t) -> nodes.put(name, new NodeValue(name, StepGraph.paperShape(t), t.toFloats())));
             return new Model.Inspection(logits, nodes);
         }
     }
@@ -260,16 +260,6 @@ public final class EncoderDecoderModel implements AutoCloseable {
 
     ConcurrentUseGuard.Use use(String call) {
         return guard.enter(call);
-    }
-
-    /** ggml's ne reversed: the paper's order, e.g. [heads, tokens, encoder positions]. */
-    private static long[] paperShape(Tensor t) {
-        long[] ne = t.shape();
-        long[] out = new long[ne.length];
-        for (int i = 0; i < ne.length; i++) {
-            out[i] = ne[ne.length - 1 - i];
-        }
-        return out;
     }
 
     // ---- the compiled model ------------------------------------------------------------------------------

@@ -220,7 +220,8 @@ final class StepGraph implements AutoCloseable {
                 ? traced : paperShape(t);
     }
 
-    private static long[] paperShape(Tensor t) {
+    /** ggml's ne reversed: the paper's order, e.g. [heads, tokens, encoder positions]. */
+    static long[] paperShape(Tensor t) {
         long[] ne = t.shape();
         long[] out = new long[ne.length];
         for (int i = 0; i < ne.length; i++) {

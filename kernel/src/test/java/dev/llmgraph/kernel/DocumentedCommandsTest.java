@@ -62,9 +62,12 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph COMMAND --help", "everyCommandAnswersHelp"),
             Map.entry("bin/llmgraph build-native [--cuda]", "buildNativeNamesTheLibrariesInUse"),
             Map.entry("bin/llmgraph check", "checkInTheCheckoutSaysWhereItRuns"),
-            Map.entry("bin/llmgraph check [ARGS...]", "checkInTheCheckoutSaysWhereItRuns"));
+            Map.entry("bin/llmgraph check [ARGS...]", "checkInTheCheckoutSaysWhereItRuns"),
+            Map.entry("bin/llmgraph rpc-server [--host H] [--port P] [--backend B]", "rpcServerListensAndSaysWhere"));
 
     /** Documented command lines that do not run here, and why. */
+    private static final String TWO_HOSTS = "needs a 70B GGUF and two hosts; RpcCommandLineTest and RpcSplitTest run "
+            + "--rpc against servers on 127.0.0.1, and notebook 10 the bytes per token";
     private static final String GPU = "needs an NVIDIA GPU; bin/gpu-check.sh runs bench there";
     private static final String MOE_FILES = "needs the 2-3 GiB MoE-shaped GGUFs bench/MoeShapes.java writes (minutes); "
             + "benchMeasuresATinyPresetAndItsFile runs bench on a GGUF file";
@@ -85,7 +88,13 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph dist", "OfflineDistTest builds one and runs the quickstart in it (minutes)"),
             Map.entry("bin/llmgraph dist --with-tests", "OfflineDistTest builds a dist (minutes); with tests it is what "
                     + "bin/gpu-check.sh takes to a GPU server"),
-            Map.entry("bin/llmgraph dist [--with-tests] [--out DIR]", "OfflineDistTest builds one (minutes)"));
+            Map.entry("bin/llmgraph dist [--with-tests] [--out DIR]", "OfflineDistTest builds one (minutes)"),
+            Map.entry("bin/llmgraph rpc-server --host 0.0.0.0 --port 50052", "listens on every interface of the "
+                    + "machine; rpcServerListensAndSaysWhere starts one on 127.0.0.1"),
+            Map.entry("bin/llmgraph rpc-server --host 0.0.0.0 --port 50052 --backend cuda", GPU),
+            Map.entry("bin/llmgraph generate --gguf llama-70b-q4_0.gguf --prompt \"...\" --rpc "
+                    + "10.0.0.2:50052,10.0.0.3:50052 --tensor-split 3,1", TWO_HOSTS),
+            Map.entry("bin/llmgraph bench --model llama-70b-q4_0.gguf --rpc 10.0.0.2:50052,10.0.0.3:50052", TWO_HOSTS));
 
     @TempDir
     static Path work;
@@ -268,10 +277,44 @@ class DocumentedCommandsTest {
     @Test
     void everyCommandAnswersHelp() throws Exception {
         for (String command : List.of("run", "jshell", "test", "build-native", "logits", "embed", "parity", "bench",
-                "generate", "notebook", "kernel", "java", "dist", "check")) {
+                "generate", "notebook", "kernel", "java", "dist", "check", "rpc-server")) {
             Result run = llmgraph(List.of(command, "--help"), "");
             assertEquals(0, run.status(), command + ": " + run.output());
             assertTrue(run.output().startsWith("usage: bin/llmgraph " + command), command + ": " + run.output());
+        }
+    }
+
+    @Test
+    void rpcServerListensAndSaysWhere() throws Exception {
+        int port;
+        try (var free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        ProcessBuilder builder = new ProcessBuilder(REPO.resolve("bin/llmgraph").toString(), "rpc-server", "--port",
+                Integer.toString(port), "--threads", "1").directory(REPO.toFile()).redirectErrorStream(true);
+        String nativeDir = System.getProperty("llmgraph.native.dir", "");
+        if (!nativeDir.isBlank()) {
+            builder.environment().put("LLMGRAPH_NATIVE_DIR", nativeDir);
+        }
+        Path log = Files.createTempFile(work, "rpc-server", ".log");
+        Process server = builder.redirectOutput(log.toFile()).start();
+        try {
+            String expected = "endpoint       : 127.0.0.1:" + port;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(log).contains(expected) && server.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            String output = Files.readString(log);
+            assertTrue(output.startsWith("llmgraph: ggml RPC server on 127.0.0.1:" + port + " with device CPU; use it "
+                    + "with --rpc 127.0.0.1:" + port), output);
+            assertTrue(output.contains(expected) && output.contains("It has no authentication"), output);
+            try (var client = new java.net.Socket("127.0.0.1", port)) {
+                assertTrue(client.isConnected(), "the server accepts connections");
+            }
+        } finally {
+            server.descendants().forEach(ProcessHandle::destroyForcibly);
+            server.destroyForcibly();
+            server.waitFor();
         }
     }
 

@@ -194,7 +194,7 @@ public final class BenchCommand {
                                     run.network().forEach((server, traffic) -> notes.put(label + " " + typeName
                                             + " network " + server, network(traffic)));
                                     if (remote) {
-                                        notes.put(label + " " + typeName + " placement", model.placement().toString());
+                                        notes.put(label + " " + typeName + " placement", model.placement().summary());
                                     }
                                 }
                             } finally {

@@ -87,6 +87,11 @@ public record PlacementTable(List<Row> rows, int[] unitDevices) implements RichD
                         + rows.stream().map(Row::device).toList()));
     }
 
+    /** One line: each device's layers, e.g. "input, 0-3 on CPU; 4-8 on RPC0[10.0.0.2:50052]". */
+    public String summary() {
+        return String.join("; ", rows.stream().map(r -> r.layers() + " on " + r.device()).toList());
+    }
+
     public Table table() {
         Table t = Table.of("device", "server", "layers", "weights (bytes)", "KV cache / state (bytes)",
                 "compute (bytes)");

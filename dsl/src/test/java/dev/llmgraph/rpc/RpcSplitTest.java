@@ -128,6 +128,8 @@ class RpcSplitTest {
             }
             // the diagram's boxes: the input, layers 0-4, the output, each coloured by its row's device
             assertArrayEquals(new int[] {0, 0, 0, 1, 1, 2, 2}, table.unitDevices());
+            assertEquals("input, 0-1 on CPU; 2-3 on RPC0[" + first.endpoint() + "]; 4, output on RPC0["
+                    + second.endpoint() + "]", table.summary());
             String svg = table.diagram();
             assertEquals(7 + 3, svg.split("<rect ", -1).length - 1, svg);
             assertTrue(svg.contains("<title>out: RPC0[" + second.endpoint() + "] (" + second.endpoint() + ")</title>"),

@@ -3,7 +3,7 @@
 # llama.cpp. Each step has its own time limit and log, so a failing or slow step still leaves the others'
 # results. Runs in a dist folder made by `bin/llmgraph dist --with-tests` (the check step runs its test jars).
 #
-#   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build check bench graphs (default: all, in that order)
+#   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build check bench graphs rpc (default: all, in that order)
 #
 #   info    nvidia-smi, nvcc, the CPU                       -> OUT_DIR/info.log
 #   build   bin/llmgraph build-native --cuda                -> OUT_DIR/build.log
@@ -13,6 +13,8 @@
 #   bench   bin/llmgraph bench --backend cuda               -> OUT_DIR/bench.log, OUT_DIR/bench/
 #   graphs  the decode part of bench again with ggml-cuda's CUDA graphs disabled (GGML_CUDA_DISABLE_GRAPHS=1,
 #           both engines)                                   -> OUT_DIR/graphs.log, OUT_DIR/graphs/
+#   rpc     an RPC server on this GPU (bin/llmgraph rpc-server --backend cuda on 127.0.0.1), and bench with the
+#           layers after the first on it, against llama-bench with the same --rpc   -> OUT_DIR/rpc.log, OUT_DIR/rpc/
 #
 # Time limits (seconds) can be changed with LIMIT_<STEP>, e.g. LIMIT_BUILD=600. Bench settings:
 # GPU_BENCH_MODELS (default tinyllama-1.1b), GPU_BENCH_TYPES (default f16,q8_0,q4_0,q4_k), GPU_BENCH_ROUNDS
@@ -22,10 +24,10 @@
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|check|bench|graphs]...}"
+out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|check|bench|graphs|rpc]...}"
 shift
 steps=("$@")
-((${#steps[@]})) || steps=(info build check bench graphs)
+((${#steps[@]})) || steps=(info build check bench graphs rpc)
 mkdir -p "$out"
 llmgraph="$root/bin/llmgraph"
 # Where the CUDA toolkit usually lives when a non-login shell has not put it on PATH.
@@ -85,8 +87,17 @@ for step in "${steps[@]}"; do
       run_step graphs "${LIMIT_GRAPHS:-150}" env GGML_CUDA_DISABLE_GRAPHS=1 "$llmgraph" bench --backend "$backend" \
         "${model_args[@]}" --type "$types" --rounds 1 -p 64 --out "$out/graphs"
       ;;
+    rpc)
+      port="${GPU_RPC_PORT:-50152}"
+      "$llmgraph" rpc-server --port "$port" --backend "$backend" >"$out/rpc-server.log" 2>&1 &
+      server=$!
+      run_step rpc "${LIMIT_RPC:-240}" bash -c "for i in \$(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null \
+        && break; sleep 0.5; done; \"$llmgraph\" bench --model tiny-gpt2-small --type q8_0 -p 32 -n 16 -r 3 --rounds 2 \
+        --rpc 127.0.0.1:$port --local-layers 1 --out \"$out/rpc\""
+      kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+      ;;
     *)
-      echo "bin/gpu-check.sh: unknown step '$step' (info, build, check, check-GROUP, bench, graphs)" >&2
+      echo "bin/gpu-check.sh: unknown step '$step' (info, build, check, check-GROUP, bench, graphs, rpc)" >&2
       exit 2
       ;;
   esac

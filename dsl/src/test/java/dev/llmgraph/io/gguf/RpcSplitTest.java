@@ -1,11 +1,10 @@
-package dev.llmgraph.rpc;
+package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.RemoteDevice;
 import dev.llmgraph.ggml.RpcServerProcess;
 import dev.llmgraph.ggml.RpcServers;
 import dev.llmgraph.ggml.llama.LlamaReference;
-import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.LoraAdapter;
 import dev.llmgraph.model.LoraConfig;
 import dev.llmgraph.model.Model;
@@ -46,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RpcSplitTest {
     /** Relative to the largest |logit|: the existing CPU parity tolerance; a misplaced layer moves logits by ~1. */
     static final double TOLERANCE = 1e-5;
-    static final int PROMPT = 24;
+    static final int[] PROMPT = TinyModels.prompt(24);
 
     private static RpcServerProcess first;
     private static RpcServerProcess second;
@@ -69,20 +68,13 @@ class RpcSplitTest {
 
     /** Five layers, so that a 1:2 split of the four remote units (three layers and the output) is uneven. */
     static ModelSpec spec() {
-        return Transformer.causalDecoder("tiny-llama-5").vocabSize(256).dModel(64).layers(5).contextLength(64)
+        return Transformer.causalDecoder("tiny-llama-5").vocabSize(TinyModels.VOCAB).dModel(64).layers(5)
+                .contextLength(64)
                 .attention(Attention.grouped(4, 2))
                 .positional(Positional.rope(10_000))
                 .norm(Norm.rms(1e-5), NormPlacement.PRE)
                 .ffn(Ffn.swiglu(96))
                 .build();
-    }
-
-    static int[] prompt() {
-        int[] tokens = new int[PROMPT];
-        for (int i = 0; i < PROMPT; i++) {
-            tokens[i] = (int) ((i * 97L + 13) % 256);
-        }
-        return tokens;
     }
 
     Placement placement() {
@@ -97,13 +89,14 @@ class RpcSplitTest {
         float[] whole, stepped;
         try (Model model = Model.random(spec(), WeightInit.lecun(5), local)) {
             GgufModels.write(model, file);
-            whole = wholePrompt(model);
-            stepped = tokenByToken(model);
+            whole = LlamaCppParityTest.overWholeContext(model, PROMPT);
+            stepped = DeepSeek2ParityTest.oneByOne(model, PROMPT);
         }
         try (Model split = GgufModels.load(file, local.withPlacement(placement()))) {
             assertTrue(split.split());
-            assertClose(whole, wholePrompt(split), "whole prompt, split vs one process");
-            assertClose(stepped, tokenByToken(split), "token by token, split vs one process");
+            assertClose(whole, LlamaCppParityTest.overWholeContext(split, PROMPT),
+                    "whole prompt, split vs one process");
+            assertClose(stepped, DeepSeek2ParityTest.oneByOne(split, PROMPT), "token by token, split vs one process");
         }
     }
 
@@ -112,12 +105,12 @@ class RpcSplitTest {
         try (Model split = Model.random(spec(), WeightInit.lecun(5), ModelOptions.cpu().withThreads(2)
                 .withPlacement(placement()));
              Session session = split.session(32)) {
-            session.feed(prompt());
+            session.feed(PROMPT);
             PlacementTable table = session.placement();
             // 2 local layers; the other 3 layers and the output (4 units) split 1:2 by llama.cpp's upper_bound rule:
             // unit fractions 0, .25, .5, .75 against the bounds 1/3, 1 give the first server 2 units, the second 2
-            assertEquals(List.of("input, 0-1", "2-3", "4, output"), table.rows().stream().map(PlacementTable.Row::layers)
-                    .toList(), table.toString());
+            assertEquals(List.of("input, 0-1", "2-3", "4, output"),
+                    table.rows().stream().map(PlacementTable.Row::layers).toList(), table.toString());
             assertEquals(List.of("this process", first.endpoint().toString(), second.endpoint().toString()),
                     table.rows().stream().map(PlacementTable.Row::server).toList(), table.toString());
             long perLayerCache = 2L * 32 * 16 * 2 * 4; // K and V: 32 positions x 2 kv heads x 16 dims, F32
@@ -147,18 +140,13 @@ class RpcSplitTest {
         // llama.cpp keeps its KV cache in F16
         try (Model split = GgufModels.load(file, ModelOptions.cpu().withThreads(2).withCacheType(GgmlType.F16)
                 .withPlacement(placement()))) {
-            ours = wholePrompt(split);
+            ours = LlamaCppParityTest.overWholeContext(split, PROMPT);
         }
         List<RemoteDevice> devices = List.of(RpcServers.device(first.endpoint()), RpcServers.device(second.endpoint()));
         Placement p = placement();
         try (LlamaReference llama = LlamaReference.openOn(file, LlamaReference.Settings.defaults()
                 .withContextLength(64).withThreads(2), devices, p.gpuLayers(spec().layers()), p.split())) {
-            float[][] rows = llama.logits(prompt());
-            float[] theirs = new float[rows.length * rows[0].length];
-            for (int t = 0; t < rows.length; t++) {
-                System.arraycopy(rows[t], 0, theirs, t * rows[0].length, rows[0].length);
-            }
-            assertClose(theirs, ours, "llmgraph split vs llama.cpp split");
+            assertClose(LlamaCppParityTest.flatten(llama.logits(PROMPT)), ours, "llmgraph split vs llama.cpp split");
         }
     }
 
@@ -178,33 +166,9 @@ class RpcSplitTest {
         }
     }
 
-    static float[] wholePrompt(Model model) {
-        try (Session session = model.session()) {
-            return session.feedAll(prompt()).toArray();
-        }
-    }
-
-    static float[] tokenByToken(Model model) {
-        int[] prompt = prompt();
-        int vocab = model.spec().vocabSize();
-        float[] out = new float[prompt.length * vocab];
-        try (Session session = model.session()) {
-            for (int t = 0; t < prompt.length; t++) {
-                System.arraycopy(session.feed(prompt[t]), 0, out, t * vocab, vocab);
-            }
-        }
-        return out;
-    }
-
     static void assertClose(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what + ": logit count");
-        double maxAbs = 0, scale = 0;
-        for (int i = 0; i < expected.length; i++) {
-            maxAbs = Math.max(maxAbs, Math.abs(expected[i] - actual[i]));
-            scale = Math.max(scale, Math.abs(expected[i]));
-        }
-        System.out.printf("%s: max abs difference %.3g, relative %.3g%n", what, maxAbs, maxAbs / scale);
-        assertTrue(maxAbs / scale <= TOLERANCE, what + ": max abs difference " + maxAbs + " (relative "
-                + maxAbs / scale + ") over " + TOLERANCE);
+        LlamaCppParityTest.Difference d = LlamaCppParityTest.Difference.of(actual, expected);
+        System.out.println(what + ": max abs difference, relative: " + d);
+        assertTrue(d.relative() <= TOLERANCE, what + ": " + d + " over " + TOLERANCE);
     }
 }

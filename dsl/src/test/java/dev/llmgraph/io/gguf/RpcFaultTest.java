@@ -1,4 +1,4 @@
-package dev.llmgraph.rpc;
+package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.RemoteDeviceException;
 import dev.llmgraph.ggml.RpcEndpoint;
@@ -39,7 +39,7 @@ class RpcFaultTest {
              RpcServerProcess survivor = RpcServerProcess.startLocal(1)) {
             ModelOptions options = ModelOptions.cpu().withThreads(2);
             Placement both = new Placement(List.of(doomed.endpoint(), survivor.endpoint()), new float[] {1, 1}, 1);
-            int[] prompt = RpcSplitTest.prompt();
+            int[] prompt = RpcSplitTest.PROMPT;
             Model model = Model.random(RpcSplitTest.spec(), WeightInit.lecun(3), options.withPlacement(both));
             Session session = model.session(48);
             float[] logits = session.feed(prompt);
@@ -58,11 +58,12 @@ class RpcFaultTest {
             // Loaded again on the server that remains, it computes what one process computes.
             Placement remaining = new Placement(List.of(survivor.endpoint()), new float[0], 1);
             float[] reloaded, alone;
-            try (Model again = Model.random(RpcSplitTest.spec(), WeightInit.lecun(3), options.withPlacement(remaining))) {
-                reloaded = RpcSplitTest.wholePrompt(again);
+            try (Model again = Model.random(RpcSplitTest.spec(), WeightInit.lecun(3),
+                    options.withPlacement(remaining))) {
+                reloaded = LlamaCppParityTest.overWholeContext(again, prompt);
             }
             try (Model local = Model.random(RpcSplitTest.spec(), WeightInit.lecun(3), options)) {
-                alone = RpcSplitTest.wholePrompt(local);
+                alone = LlamaCppParityTest.overWholeContext(local, prompt);
             }
             RpcSplitTest.assertClose(alone, reloaded, "reloaded on the remaining server vs one process");
 

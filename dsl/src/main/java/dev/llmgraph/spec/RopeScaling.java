@@ -13,6 +13,14 @@ package dev.llmgraph.spec;
  * </pre>
  */
 public sealed interface RopeScaling {
+    /** Whether this is YaRN, whose attention temperature DeepSeek's latent attention and config files carry. */
+    default boolean isYarn() {
+        return switch (this) {
+            case Yarn _ -> true;
+            case None _, Linear _, NtkAware _ -> false;
+        };
+    }
+
     static None none() {
         return new None();
     }

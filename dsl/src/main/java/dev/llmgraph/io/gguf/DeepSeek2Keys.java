@@ -11,7 +11,6 @@ import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopePairing;
-import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.Router;
 import dev.llmgraph.spec.SharedExperts;
 
@@ -157,10 +156,7 @@ final class DeepSeek2Keys {
     /** Whether positions are RoPE scaled by YaRN. */
     private static boolean yarn(Positional positional) {
         return switch (positional) {
-            case Positional.Rope rope -> switch (rope.scaling()) {
-                case RopeScaling.Yarn _ -> true;
-                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _ -> false;
-            };
+            case Positional.Rope rope -> rope.scaling().isYarn();
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
                  Positional.T5Bias _ -> false;
         };

@@ -101,19 +101,23 @@ public final class EncoderDecoderGguf {
 
     /** Whether {@code spec} is T5's encoder alone (as {@link EncoderDecoderBuilder#buildEncoder()} makes it). */
     public static boolean isT5Encoder(ModelSpec spec) {
-        if (!spec.encoder() || !(spec.positional() instanceof Positional.T5Bias) || spec.ffn() == null
-                || spec.attention() == null) {
+        if (!spec.encoder()) {
             return false;
         }
         try {
-            return encoderProblems(spec).isEmpty();
+            return encoderProblems(spec).isEmpty(); // which first checks for T5's relative bias, FFN and attention
         } catch (IllegalArgumentException e) {
             return false; // its settings do not even make a T5 encoder
         }
     }
 
     private static List<String> encoderProblems(ModelSpec spec) {
-        if (!(spec.positional() instanceof Positional.T5Bias) || spec.ffn() == null || spec.attention() == null) {
+        boolean t5Bias = switch (spec.positional()) {
+            case Positional.T5Bias _ -> true;
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Rope _,
+                 Positional.Alibi _ -> false;
+        };
+        if (!t5Bias || spec.ffn() == null || spec.attention() == null) {
             return List.of(spec.name() + " is not T5's encoder (build it with Transformer.encoderDecoder(...)"
                     + ".buildEncoder())");
         }

@@ -76,7 +76,7 @@ final class DeepSeekV2Family implements HfFamily {
     /** DeepSeek's mscale_all_dim under YaRN (1, which has no effect, without it). */
     private static double mscale(ConfigFields f, Positional.Rope rope) {
         ConfigFields scaling = HfRope.scalingFields(f);
-        if (!(rope.scaling() instanceof RopeScaling.Yarn) || scaling == null) {
+        if (!rope.scaling().isYarn() || scaling == null) {
             return 1.0;
         }
         double all = scaling.number("mscale_all_dim", 0), own = scaling.number("mscale", 1);
@@ -107,8 +107,11 @@ final class DeepSeekV2Family implements HfFamily {
             case Positional.Rope rope -> {
                 fit.require(rope.pairing() == RopePairing.ADJACENT && rope.fraction() == 1.0, "positional", rope,
                         "rotates adjacent pairs of all qk_rope_head_dim dimensions");
-                fit.require(rope.scaling() instanceof RopeScaling.None || rope.scaling() instanceof RopeScaling.Yarn,
-                        "positional.scaling", rope.scaling(), "scales RoPE by YaRN or not at all");
+                boolean yarnOrNone = switch (rope.scaling()) {
+                    case RopeScaling.None _, RopeScaling.Yarn _ -> true;
+                    case RopeScaling.Linear _, RopeScaling.NtkAware _ -> false;
+                };
+                fit.require(yarnOrNone, "positional.scaling", rope.scaling(), "scales RoPE by YaRN or not at all");
             }
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
                  Positional.T5Bias _ -> fit.require(false, "positional", spec.positional(), "uses RoPE");
@@ -143,7 +146,7 @@ final class DeepSeekV2Family implements HfFamily {
         out.put("qk_rope_head_dim", l.ropeHeadDim());
         out.put("v_head_dim", l.valueHeadDim());
         HfRope.write(rope, out);
-        if (rope.scaling() instanceof RopeScaling.Yarn) {
+        if (rope.scaling().isYarn()) {
             ((ObjectNode) out.get("rope_scaling")).put("mscale", l.yarnMscale()).put("mscale_all_dim", l.yarnMscale());
         }
         out.put("hidden_act", HfActivation.write(spec.ffn().activation(), HfModelType.DEEPSEEK_V2));

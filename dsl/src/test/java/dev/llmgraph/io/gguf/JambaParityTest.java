@@ -1,8 +1,6 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.llama.LlamaReference;
-import dev.llmgraph.io.gguf.LlamaCppParityTest.Difference;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.NodeValue;
@@ -71,38 +69,7 @@ class JambaParityTest {
     @ParameterizedTest(name = "jamba with {0} matrices, whole prompt and token by token")
     @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0"})
     void jambaMatchesLlamaCpp(GgmlType type, @TempDir Path dir) {
-        ModelSpec spec = tinyJamba();
-        assertEquals("jamba", GgufReport.of(spec).architecture().orElseThrow());
-        int[] prompt = TinyModels.prompt(PROMPT);
-        Path file = dir.resolve(spec.name() + "-" + type + ".gguf");
-        ModelOptions options = ModelOptions.cpu().withThreads(THREADS).withMatrixType(type)
-                .withCacheType(GgmlType.F16);
-        float[] whole, byToken, readBack, reference, otherFirst;
-        try (Model model = Model.random(spec, WeightInit.lecun(11), options)) {
-            GgufModels.write(model, file);
-            whole = model.forward(prompt).toArray();
-            byToken = DeepSeek2ParityTest.oneByOne(model, prompt);
-        }
-        try (Model model = GgufModels.load(file, options)) {
-            assertEquals(spec, model.spec(), "the spec read back");
-            readBack = model.forward(prompt).toArray();
-        }
-        int[] changed = prompt.clone();
-        changed[0] = (prompt[0] + 1) % TinyModels.VOCAB;
-        try (LlamaReference llama = LlamaReference.open(file, LlamaReference.Settings.defaults()
-                .withContextLength(spec.contextLength()).withThreads(THREADS))) {
-            reference = LlamaCppParityTest.flatten(llama.logits(prompt));
-            otherFirst = LlamaCppParityTest.flatten(llama.logits(changed));
-        }
-        MambaParityTest.assertNotDegenerate(reference, spec.vocabSize(), otherFirst);
-        Difference forward = Difference.of(whole, reference);
-        Difference steps = Difference.of(byToken, reference);
-        Difference reverse = Difference.of(readBack, reference);
-        TABLE.put(String.format("%-7s %-5s", "jamba", type), forward + "  " + steps + "  " + reverse);
-        double tolerance = type == GgmlType.F32 ? 1e-4 : 1e-3;
-        assertTrue(forward.relative() <= tolerance, "whole prompt: " + forward);
-        assertTrue(steps.relative() <= tolerance, "token by token: " + steps);
-        assertTrue(reverse.relative() <= tolerance, "read back from the GGUF: " + reverse);
+        MambaParityTest.compare("jamba", tinyJamba(), type, dir, TABLE);
     }
 
     /** At least 1e-3 between the k-th and (k+1)-th router score of every token on every routing layer. */

@@ -75,13 +75,15 @@ class MambaParityTest {
     /**
      * llmgraph's logits for a tiny random {@code spec} (whole prompt, token by token, and read back from the GGUF
      * it writes) against llama.cpp's on that file, within 1e-4 of the largest logit (1e-3 quantized); the row
-     * goes into {@code table}. Shared by the recurrent architectures' parity tests.
+     * goes into {@code table}. Shared by the recurrent architectures' parity tests (Mamba, RWKV, Jamba).
      */
     static void compare(String architecture, ModelSpec spec, GgmlType type, Path dir, Map<String, String> table) {
         assertEquals(architecture, GgufReport.of(spec).architecture().orElseThrow());
         int[] prompt = TinyModels.prompt(PROMPT);
         Path file = dir.resolve(spec.name() + "-" + type + ".gguf");
-        ModelOptions options = ModelOptions.cpu().withThreads(THREADS).withMatrixType(type);
+        // an F16 KV cache, llama.cpp's default, for the stacks that have attention layers (Jamba's)
+        ModelOptions options = ModelOptions.cpu().withThreads(THREADS).withMatrixType(type)
+                .withCacheType(GgmlType.F16);
         float[] whole, byToken, readBack, reference, otherFirst;
         try (Model model = Model.random(spec, WeightInit.lecun(11), options)) {
             GgufModels.write(model, file);

@@ -46,8 +46,16 @@ class HybridStackTest {
         assertEquals(state, s.accounting().recurrentStateBytes());
         long kvPerToken = 2L * 2 * 4 * 128;                 // two softmax layers, K and V of 128 values, f32
         assertEquals(kvPerToken, s.accounting().kvCacheBytesPerToken(GgmlType.F32));
-        try (Model model = Model.random(s, WeightInit.lecun(3), CPU);
-             Model chunked = Model.random(s, WeightInit.lecun(3), CPU.withBatchSize(5))) {
+        assertSessionsHoldBothMemories(s, state, kvPerToken, WeightInit.lecun(3));
+    }
+
+    /**
+     * Sessions of {@code s} allocate {@code state} bytes of recurrent state and {@code kvPerToken} bytes of K and V
+     * rows per cached token (f32, the CPU's default), and decoding in pieces gives the whole prompt's logits.
+     */
+    static void assertSessionsHoldBothMemories(ModelSpec s, long state, long kvPerToken, WeightInit init) {
+        try (Model model = Model.random(s, init, CPU);
+             Model chunked = Model.random(s, init, CPU.withBatchSize(5))) {
             for (int capacity : new int[] {16, 256}) {
                 try (Session session = model.session(capacity)) {
                     assertEquals(state, session.stateBytes(), "state, capacity " + capacity);

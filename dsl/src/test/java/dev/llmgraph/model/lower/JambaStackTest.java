@@ -1,8 +1,6 @@
 package dev.llmgraph.model.lower;
 
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.model.Model;
-import dev.llmgraph.model.Session;
 import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import static dev.llmgraph.model.lower.RecurrentStateTest.CPU;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -74,17 +71,7 @@ class JambaStackTest {
         assertEquals(state, s.accounting().recurrentStateBytes());
         long kvPerToken = 2L * 4 * 2 * 16;              // one attention layer: K and V of 2 heads of 16, f32
         assertEquals(kvPerToken, s.accounting().kvCacheBytesPerToken(GgmlType.F32));
-        try (Model model = Model.random(s, WeightInit.lecun(5), CPU);
-             Model chunked = Model.random(s, WeightInit.lecun(5), CPU.withBatchSize(5))) {
-            for (int capacity : new int[] {16, 256}) {
-                try (Session session = model.session(capacity)) {
-                    assertEquals(state, session.stateBytes(), "state, capacity " + capacity);
-                    assertEquals(state + kvPerToken * capacity, session.cacheBytes(), "KV rows (f32, the CPU's "
-                            + "default) and state, capacity " + capacity);
-                }
-            }
-            RecurrentStateTest.assertPiecesGiveTheWholePrompt(model, chunked, "after reset both memories start from zero");
-        }
+        HybridStackTest.assertSessionsHoldBothMemories(s, state, kvPerToken, WeightInit.lecun(5));
     }
 
     /**

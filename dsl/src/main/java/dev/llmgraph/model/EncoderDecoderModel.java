@@ -315,20 +315,7 @@ public final class EncoderDecoderModel implements AutoCloseable {
 
     void checkTokens(int[] tokens, String what) {
         ensureOpen();
-        if (tokens == null || tokens.length == 0) {
-            throw new IllegalArgumentException("the " + what + " is empty; pass at least one token id");
-        }
-        for (int i = 0; i < tokens.length; i++) {
-            if (tokens[i] < 0 || tokens[i] >= spec.vocabSize()) {
-                throw new IllegalArgumentException("token id " + tokens[i] + " at index " + i + " of the " + what
-                        + " is outside the vocabulary of " + spec.vocabSize() + " tokens (ids 0 to "
-                        + (spec.vocabSize() - 1) + ")");
-            }
-        }
-        if (tokens.length > contextLength()) {
-            throw new IllegalArgumentException("the " + what + " has " + tokens.length + " tokens, more than the "
-                    + "context length of " + contextLength() + "; shorten it or raise contextLength");
-        }
+        TokenChecks.check(tokens, what, spec.vocabSize(), contextLength());
     }
 
     private void ensureOpen() {

@@ -58,7 +58,9 @@ class KernelInterruptTest {
 
     @Test
     void sleepEndsWithInterruptedException() throws Exception {
-        JsonNode answer = client.executeAndInterruptOn("System.out.println(\"started\");\nThread.sleep(600_000);",
+        // One snippet: an interrupt that lands between two snippets stops the cell before the second one
+        // starts, with no exception to show. Inside one, it reaches the sleep even if it lands before it.
+        JsonNode answer = client.executeAndInterruptOn("{ System.out.println(\"started\");\n  Thread.sleep(600_000); }",
                 "started");
 
         List<String> traceback = KernelClient.traceback(answer);

@@ -47,19 +47,37 @@ public record BenchReport(String machine, String command, String date, List<Benc
         public double ratio() {
             return llamaCpp == null ? Double.NaN : llmgraph.medianTs() / llamaCpp.medianTs();
         }
+
+        /** The ratio with its 95% bootstrap interval; null without llama.cpp's result. */
+        public RatioInterval interval() {
+            return llamaCpp == null ? null : RatioInterval.ofMedians(llmgraph.samplesTs(), llamaCpp.samplesTs());
+        }
+    }
+
+    /** The geometric mean of the rows' ratios with its 95% interval; null when no row has both engines. */
+    public RatioInterval geometricMean() {
+        List<double[][]> pairs = rows().stream().filter(r -> r.llamaCpp() != null)
+                .map(r -> new double[][] {r.llmgraph().samplesTs(), r.llamaCpp().samplesTs()}).toList();
+        return pairs.isEmpty() ? null : RatioInterval.geometricMean(pairs);
     }
 
     public String markdown() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| model | type | backend | threads | test | llmgraph t/s | llama.cpp t/s | ratio |\n");
+        sb.append("| model | type | backend | threads | test | llmgraph t/s | llama.cpp t/s | ratio [95% CI] |\n");
         sb.append("| --- | --- | --- | ---: | --- | ---: | ---: | ---: |\n");
         for (Row r : rows()) {
             BenchResult a = r.llmgraph(), b = r.llamaCpp();
-            sb.append(String.format("| %s | %s | %s | %d | %s | %s | %s | %.3f |%n", a.model(), a.type(),
-                    a.backend(), a.threads(), a.test(), figure(a), b == null ? "-" : figure(b), r.ratio()));
+            sb.append(String.format("| %s | %s | %s | %d | %s | %s | %s | %s |%n", a.model(), a.type(),
+                    a.backend(), a.threads(), a.test(), figure(a), b == null ? "-" : figure(b),
+                    b == null ? "-" : r.interval()));
+        }
+        RatioInterval mean = geometricMean();
+        if (mean != null) {
+            sb.append("\nGeometric mean of the ratios: ").append(mean).append('\n');
         }
         sb.append("\nThroughputs: median of all samples (mean ± standard deviation, samples); ratio: llmgraph / "
-                + "llama.cpp of the medians.\n");
+                + "llama.cpp of the medians, with a 95% percentile-bootstrap interval (10,000 resamples of each "
+                + "engine's samples).\n");
         if (!notes.isEmpty()) {
             sb.append('\n');
             notes.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
@@ -89,8 +107,16 @@ public record BenchReport(String machine, String command, String date, List<Benc
         }
         ArrayNode ratios = root.putArray("ratios");
         for (Row r : rows()) {
-            ratios.addObject().put("model_type", r.llmgraph().model()).put("type", r.llmgraph().type())
-                    .put("test", r.llmgraph().test()).put("ratio", r.ratio());
+            ObjectNode ratio = ratios.addObject().put("model_type", r.llmgraph().model())
+                    .put("type", r.llmgraph().type()).put("test", r.llmgraph().test()).put("ratio", r.ratio());
+            if (r.llamaCpp() != null) {
+                ratio.put("ci95_low", r.interval().low()).put("ci95_high", r.interval().high());
+            }
+        }
+        RatioInterval mean = geometricMean();
+        if (mean != null) {
+            root.putObject("geometric_mean").put("ratio", mean.estimate()).put("ci95_low", mean.low())
+                    .put("ci95_high", mean.high());
         }
         ObjectNode n = root.putObject("notes");
         notes.forEach(n::put);
@@ -116,13 +142,14 @@ public record BenchReport(String machine, String command, String date, List<Benc
     /** In a notebook: the medians and ratios as a table, a bar chart of the ratios (1 = parity), the notes. */
     @Override
     public Map<String, String> mimeBundle() {
-        Table table = Table.of("model", "type", "test", "llmgraph t/s", "llama.cpp t/s", "ratio")
+        Table table = Table.of("model", "type", "test", "llmgraph t/s", "llama.cpp t/s", "ratio [95% CI]")
                 .caption(machine + ", " + date);
         List<String> labels = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         for (Row r : rows()) {
             BenchResult a = r.llmgraph(), b = r.llamaCpp();
-            table.row(a.model(), a.type(), a.test(), a.medianTs(), b == null ? "-" : b.medianTs(), r.ratio());
+            table.row(a.model(), a.type(), a.test(), a.medianTs(), b == null ? "-" : b.medianTs(),
+                    b == null ? "-" : r.interval().toString());
             labels.add(a.model() + " " + a.type() + " " + a.test());
             ratios.add(r.ratio());
         }

@@ -30,7 +30,11 @@ public record BenchResult(String engine, String model, String type, String test,
 
     /** The median of the samples: what the ratio compares (robust to a slow spell of a shared machine). */
     public double medianTs() {
-        double[] sorted = samplesTs.clone();
+        return median(samplesTs);
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
         return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;

@@ -20,8 +20,12 @@ class BenchReportDisplayTest {
                 Map.of("copy bandwidth", "40.0 GB/s"));
         Map<String, String> bundle = report.mimeBundle();
         String html = bundle.get("text/html");
-        assertTrue(html.contains("<td style=\"padding:1px 8px;text-align:right;font-family:monospace\">1.25</td>"),
-                "the ratio of the medians, 100 / 80: " + html);
+        RatioInterval ratio = report.rows().getFirst().interval();
+        assertEquals(1.25, ratio.estimate(), 1e-12, "the ratio of the medians, 100 / 80");
+        assertTrue(ratio.low() < 1.25 && ratio.high() > 1.25, ratio.toString());
+        assertTrue(html.contains(">1.250 [" + String.format("%.3f, %.3f", ratio.low(), ratio.high()) + "]</td>"),
+                "the ratio with its interval: " + html);
+        assertTrue(report.markdown().contains("Geometric mean of the ratios: " + ratio), report.markdown());
         assertTrue(html.contains("data:image/svg+xml;base64,"), "the ratio chart as an image");
         assertTrue(html.contains("40.0 GB/s"), "the notes");
         assertTrue(html.contains("a test machine, 2026-12-04"), "the caption");

@@ -2,22 +2,38 @@ package dev.llmgraph.bench;
 
 import dev.llmgraph.model.Placement;
 
+import java.util.List;
+
 /**
  * What to measure, with llama-bench's meaning: prompt processing of {@code prompt} tokens in one batch
- * (pp512) and generation of {@code generate} tokens one at a time from an empty cache (tg128), each
- * repeated {@code repetitions} times after one warm-up run. The two engines take turns for
- * {@code rounds} rounds, so that a slow spell of a shared machine hits both.
+ * (pp512) and generation of {@code generate} tokens one at a time (tg128), each repeated {@code repetitions}
+ * times after one warm-up run. The two engines take turns for {@code rounds} rounds, so that a slow spell of a
+ * shared machine hits both.
+ *
+ * @param depths llama-bench's {@code -d}: each test runs once per depth, after that many random tokens were fed
+ *               untimed into an emptied cache ({@code pp512 @ d4096}); depth 0 is the empty cache of
+ *               {@code pp512}
  */
 public record BenchConfig(int prompt, int generate, int repetitions, int rounds, int threads, String backend,
-                          boolean flash, Placement placement) {
+                          boolean flash, Placement placement, List<Integer> depths) {
     public BenchConfig {
         if (prompt < 1 || generate < 1 || repetitions < 1 || rounds < 1 || threads < 1) {
             throw new IllegalArgumentException("prompt, generate, repetitions, rounds and threads must be at least 1, "
                     + "got " + prompt + ", " + generate + ", " + repetitions + ", " + rounds + ", " + threads);
         }
+        depths = List.copyOf(depths);
+        if (depths.isEmpty() || depths.stream().anyMatch(d -> d < 0)) {
+            throw new IllegalArgumentException("depths must be one or more whole numbers of at least 0, got " + depths);
+        }
     }
 
-    /** Everything on this process's backend. */
+    /** At depth 0 only, as llama-bench without {@code -d}. */
+    public BenchConfig(int prompt, int generate, int repetitions, int rounds, int threads, String backend,
+                       boolean flash, Placement placement) {
+        this(prompt, generate, repetitions, rounds, threads, backend, flash, placement, List.of(0));
+    }
+
+    /** Everything on this process's backend, at depth 0. */
     public BenchConfig(int prompt, int generate, int repetitions, int rounds, int threads, String backend,
                        boolean flash) {
         this(prompt, generate, repetitions, rounds, threads, backend, flash, Placement.local());
@@ -25,5 +41,20 @@ public record BenchConfig(int prompt, int generate, int repetitions, int rounds,
 
     public static BenchConfig cpu(int threads) {
         return new BenchConfig(512, 128, 3, 3, threads, "cpu", false);
+    }
+
+    /** The deepest depth. */
+    public int maxDepth() {
+        return depths.stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+
+    /** The context the deepest test needs, as llama-bench sizes it: n_ctx = n_prompt + n_gen + n_depth. */
+    public int contextLength() {
+        return prompt + generate + maxDepth();
+    }
+
+    /** llama-bench's name of a test at {@code depth}: {@code pp512}, or {@code pp512 @ d4096}. */
+    public static String testName(String test, int depth) {
+        return depth == 0 ? test : test + " @ d" + depth;
     }
 }

@@ -27,7 +27,7 @@ import java.util.Map;
 public record BenchReport(String machine, String command, String date, List<BenchResult> results,
                           Map<String, String> notes) implements RichDisplay {
 
-    /** The rows pairing each llmgraph result with llama.cpp's result of the same model, type and test. */
+    /** The rows pairing each llmgraph result with llama.cpp's result of the same model, type, test and depth. */
     public List<Row> rows() {
         List<Row> rows = new ArrayList<>();
         for (BenchResult ours : results) {
@@ -35,8 +35,8 @@ public record BenchReport(String machine, String command, String date, List<Benc
                 continue;
             }
             BenchResult theirs = results.stream().filter(r -> r.engine().equals("llama.cpp")
-                    && r.model().equals(ours.model()) && r.type().equals(ours.type()) && r.test().equals(ours.test()))
-                    .findFirst().orElse(null);
+                    && r.model().equals(ours.model()) && r.type().equals(ours.type()) && r.test().equals(ours.test())
+                    && r.nDepth() == ours.nDepth()).findFirst().orElse(null);
             rows.add(new Row(ours, theirs));
         }
         return rows;
@@ -98,8 +98,8 @@ public record BenchReport(String machine, String command, String date, List<Benc
             ObjectNode row = rows.addObject();
             row.put("engine", r.engine()).put("model_type", r.model()).put("type", r.type()).put("test", r.test())
                     .put("backends", r.backend()).put("n_threads", r.threads()).put("flash_attn", r.flash())
-                    .put("n_prompt", r.nPrompt()).put("n_gen", r.nGen()).put("avg_ts", r.avgTs())
-                    .put("stddev_ts", r.stddevTs()).put("median_ts", r.medianTs());
+                    .put("n_prompt", r.nPrompt()).put("n_gen", r.nGen()).put("n_depth", r.nDepth())
+                    .put("avg_ts", r.avgTs()).put("stddev_ts", r.stddevTs()).put("median_ts", r.medianTs());
             ArrayNode samples = row.putArray("samples_ts");
             for (double s : r.samplesTs()) {
                 samples.add(s);
@@ -108,7 +108,8 @@ public record BenchReport(String machine, String command, String date, List<Benc
         ArrayNode ratios = root.putArray("ratios");
         for (Row r : rows()) {
             ObjectNode ratio = ratios.addObject().put("model_type", r.llmgraph().model())
-                    .put("type", r.llmgraph().type()).put("test", r.llmgraph().test()).put("ratio", r.ratio());
+                    .put("type", r.llmgraph().type()).put("test", r.llmgraph().test())
+                    .put("n_depth", r.llmgraph().nDepth()).put("ratio", r.ratio());
             if (r.llamaCpp() != null) {
                 ratio.put("ci95_low", r.interval().low()).put("ci95_high", r.interval().high());
             }

@@ -7,11 +7,18 @@ import java.util.Arrays;
  * {@code avg_ts}, {@code stddev_ts}, {@code samples_ts}, {@code n_threads}, {@code flash_attn}).
  *
  * @param engine    "llmgraph" or "llama.cpp"
- * @param test      "pp512", "tg128", ...
+ * @param test      "pp512", "tg128", "pp512 @ d4096", ...
  * @param samplesTs tokens per second of each repetition
+ * @param nDepth    tokens in the cache before the test ({@code n_depth}, llama-bench's {@code -d})
  */
 public record BenchResult(String engine, String model, String type, String test, int nPrompt, int nGen, int threads,
-                          String backend, boolean flash, double[] samplesTs) {
+                          String backend, boolean flash, double[] samplesTs, int nDepth) {
+    /** A test on an empty cache (depth 0). */
+    public BenchResult(String engine, String model, String type, String test, int nPrompt, int nGen, int threads,
+                       String backend, boolean flash, double[] samplesTs) {
+        this(engine, model, type, test, nPrompt, nGen, threads, backend, flash, samplesTs, 0);
+    }
+
     public double avgTs() {
         return Arrays.stream(samplesTs).average().orElse(Double.NaN);
     }
@@ -44,13 +51,13 @@ public record BenchResult(String engine, String model, String type, String test,
     public BenchResult plus(BenchResult other) {
         double[] all = Arrays.copyOf(samplesTs, samplesTs.length + other.samplesTs.length);
         System.arraycopy(other.samplesTs, 0, all, samplesTs.length, other.samplesTs.length);
-        return new BenchResult(engine, model, type, test, nPrompt, nGen, threads, backend, flash, all);
+        return new BenchResult(engine, model, type, test, nPrompt, nGen, threads, backend, flash, all, nDepth);
     }
 
     /** Whether {@code other} measures the same thing with the same engine. */
     public boolean sameTest(BenchResult other) {
         return engine.equals(other.engine) && model.equals(other.model) && type.equals(other.type)
-                && test.equals(other.test);
+                && test.equals(other.test) && nDepth == other.nDepth;
     }
 
     /** Tokens per second from the times (seconds) of the repetitions of a test over {@code tokens} tokens. */

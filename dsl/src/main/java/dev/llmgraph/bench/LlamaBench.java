@@ -27,17 +27,22 @@ public final class LlamaBench {
                 "-p", Integer.toString(config.prompt()), "-n", Integer.toString(config.generate()),
                 "-r", Integer.toString(config.repetitions()), "-t", Integer.toString(config.threads()),
                 "-fa", config.flash() ? "on" : "off", "-o", "json"));
+        if (!config.depths().equals(List.of(0))) {
+            command.addAll(List.of("-d", String.join(",", config.depths().stream().map(String::valueOf).toList())));
+        }
         command.addAll(placement(layers, config));
         String json = execute(command);
         try {
             List<BenchResult> out = new ArrayList<>();
             for (JsonNode row : new ObjectMapper().readTree(json)) {
                 int nPrompt = row.path("n_prompt").asInt(), nGen = row.path("n_gen").asInt();
+                int nDepth = row.path("n_depth").asInt();
                 List<Double> samples = new ArrayList<>();
                 row.path("samples_ts").forEach(v -> samples.add(v.asDouble()));
-                out.add(new BenchResult("llama.cpp", label, type, nPrompt > 0 ? "pp" + nPrompt : "tg" + nGen, nPrompt,
-                        nGen, row.path("n_threads").asInt(), config.backend(), config.flash(),
-                        samples.stream().mapToDouble(Double::doubleValue).toArray()));
+                String test = BenchConfig.testName(nPrompt > 0 ? "pp" + nPrompt : "tg" + nGen, nDepth);
+                out.add(new BenchResult("llama.cpp", label, type, test, nPrompt, nGen, row.path("n_threads").asInt(),
+                        config.backend(), config.flash(), samples.stream().mapToDouble(Double::doubleValue).toArray(),
+                        nDepth));
             }
             return out;
         } catch (IOException e) {

@@ -27,33 +27,52 @@ public final class LlmgraphBench {
      */
     public record Run(List<BenchResult> results, Session.Stats decodeStats, Map<RpcEndpoint, RpcServers.Traffic> network) {}
 
-    /** The pp and tg results for {@code model}; {@code label}/{@code type} name it in the report. */
+    /**
+     * The pp and tg results for {@code model} at each of the config's depths; {@code label}/{@code type} name it in
+     * the report. At depth d, every repetition (and every warm-up run) starts from an emptied session that is fed
+     * d random tokens untimed, in batches as any prompt, before the timed test: llama-bench's {@code -d}. The
+     * decode statistics are those of the first depth's tg session (a depth's untimed prefill counts in them).
+     */
     public static Run run(Model model, String label, String type, BenchConfig config) {
         List<BenchResult> out = new ArrayList<>();
-        Session.Stats decodeStats;
+        Session.Stats decodeStats = null;
+        Map<RpcEndpoint, RpcServers.Traffic> network = Map.of();
         int vocab = model.spec().vocabSize();
         SplittableRandom random = new SplittableRandom(1234);
-        try (Session prefill = model.session(config.prompt() + config.generate())) {
-            int[] prompt = random.ints(config.prompt(), 0, vocab).toArray();
-            double[] pp = time(config.repetitions(), () -> {
-                prefill.reset();
-                prefill.feed(prompt);
-            });
-            out.add(new BenchResult("llmgraph", label, type, "pp" + config.prompt(), config.prompt(), 0,
-                    config.threads(), config.backend(), config.flash(), BenchResult.rates(config.prompt(), pp)));
-        }
-        try (Session decode = model.session(config.prompt() + config.generate())) {
-            int[] tokens = random.ints(config.generate(), 0, vocab).toArray();
-            double[] tg = time(config.repetitions(), () -> {
-                decode.reset();
-                for (int token : tokens) {
-                    decode.feed(token);
+        for (int depth : config.depths()) {
+            int capacity = config.prompt() + config.generate() + depth;
+            int[] context = random.ints(depth, 0, vocab).toArray();
+            try (Session prefill = model.session(capacity)) {
+                int[] prompt = random.ints(config.prompt(), 0, vocab).toArray();
+                double[] pp = time(config.repetitions(), () -> fill(prefill, context), () -> prefill.feed(prompt));
+                out.add(new BenchResult("llmgraph", label, type, BenchConfig.testName("pp" + config.prompt(), depth),
+                        config.prompt(), 0, config.threads(), config.backend(), config.flash(),
+                        BenchResult.rates(config.prompt(), pp), depth));
+            }
+            try (Session decode = model.session(capacity)) {
+                int[] tokens = random.ints(config.generate(), 0, vocab).toArray();
+                double[] tg = time(config.repetitions(), () -> fill(decode, context), () -> {
+                    for (int token : tokens) {
+                        decode.feed(token);
+                    }
+                });
+                out.add(new BenchResult("llmgraph", label, type, BenchConfig.testName("tg" + config.generate(), depth),
+                        0, config.generate(), config.threads(), config.backend(), config.flash(),
+                        BenchResult.rates(config.generate(), tg), depth));
+                if (decodeStats == null) {
+                    decodeStats = decode.stats();
+                    network = network(model, decode, tokens);
                 }
-            });
-            out.add(new BenchResult("llmgraph", label, type, "tg" + config.generate(), 0, config.generate(),
-                    config.threads(), config.backend(), config.flash(), BenchResult.rates(config.generate(), tg)));
-            decodeStats = decode.stats();
-            return new Run(out, decodeStats, network(model, decode, tokens));
+            }
+        }
+        return new Run(out, decodeStats, network);
+    }
+
+    /** Empties {@code session} and feeds it {@code context} (the tokens before a test at that depth). */
+    private static void fill(Session session, int[] context) {
+        session.reset();
+        if (context.length > 0) {
+            session.feed(context);
         }
     }
 
@@ -88,17 +107,24 @@ public final class LlmgraphBench {
 
     private static final long WARM_UP_NANOS = 2_000_000_000L;
 
-    /** Seconds of each of {@code repetitions} runs, after warming up. */
-    private static double[] time(int repetitions, Runnable work) {
-        long warmUpStart = System.nanoTime();
+    /**
+     * Seconds of each of {@code repetitions} runs of {@code work}, each after an untimed {@code setup}, after warming
+     * up: setup and work repeated until the work alone has run {@link #WARM_UP_NANOS} (at least once).
+     */
+    private static double[] time(int repetitions, Runnable setup, Runnable work) {
+        long warmUp = 0;
         do {
+            setup.run();
+            long t0 = System.nanoTime();
             work.run();
-        } while (System.nanoTime() - warmUpStart < WARM_UP_NANOS);
+            warmUp += System.nanoTime() - t0;
+        } while (warmUp < WARM_UP_NANOS);
         double[] seconds = new double[repetitions];
         for (int r = 0; r < repetitions; r++) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new dev.llmgraph.ggml.ComputeInterruptedException("the benchmark was interrupted");
             }
+            setup.run();
             long t0 = System.nanoTime();
             work.run();
             seconds[r] = (System.nanoTime() - t0) / 1e9;

@@ -15,12 +15,8 @@ import dev.llmgraph.ggml.RpcServers;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
-import dev.llmgraph.model.WeightInit;
-import dev.llmgraph.presets.Presets;
-import dev.llmgraph.spec.ModelSpec;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -43,6 +39,10 @@ import java.util.Map;
  *  -p N  -n N  -r N         prompt tokens, generated tokens, repetitions (default 512, 128, 3)
  *  --rounds N               the engines take turns this many times, swapping who goes first (default 3);
  *                           the ratio compares medians
+ *  -d, --depth N[,N...]     llama-bench's -d: each test again after N random tokens were fed, untimed, into
+ *                           an emptied cache (pp512 @ d4096); one row per depth (default 0)
+ *  --ctx N                  write a preset's file with a context of N positions (cached separately); needed
+ *                           when p + n + d exceeds the preset's own (TinyLlama's 2048)
  *  --flash                  flash attention on both sides (default off)
  *  --out DIR                where the report goes (default bench/results)
  *  --help                   this text
@@ -53,7 +53,7 @@ import java.util.Map;
 public final class BenchCommand {
     static final String USAGE = "usage: bin/llmgraph bench (--model NAME|FILE.gguf... | --default) "
             + "[--type f16,q8_0,q4_0] [--threads N] [--backend cpu|cuda] [-p 512] [-n 128] [-r 3] [--rounds 3] "
-            + "[--flash] [--out DIR] [--rpc H:P,H:P [--tensor-split 1,1] [--local-layers N]]";
+            + "[-d 0,512,...] [--ctx N] [--flash] [--out DIR] [--rpc H:P,H:P [--tensor-split 1,1] [--local-layers N]]";
     static final String HELP = USAGE + """
 
 
@@ -70,6 +70,10 @@ public final class BenchCommand {
               --backend cpu|cuda       (default cpu)
               -p N  -n N  -r N         prompt tokens, generated tokens, repetitions (default 512, 128, 3)
               --rounds N               the engines take turns this many times (default 3)
+              -d, --depth N[,N...]     each test again after N random tokens were fed, untimed, into an emptied
+                                       cache, as llama-bench -d (pp512 @ d4096); one row per depth (default 0)
+              --ctx N                  write a preset's file with a context of N positions (a separate cached
+                                       file); needed when p + n + d exceeds the preset's own (TinyLlama: 2048)
               --flash                  flash attention on both sides (default off)
               --out DIR                where the report goes (default bench/results)
               --rpc, --tensor-split, --local-layers
@@ -82,9 +86,12 @@ public final class BenchCommand {
 
     private BenchCommand() {}
 
-    /** A parsed command line; {@code defaults} when no --model was given (then --default must be). */
+    /**
+     * A parsed command line; {@code defaults} when no --model was given (then --default must be);
+     * {@code contextLength} is --ctx, 0 for the presets' own.
+     */
     record Arguments(List<String> models, List<GgmlType> types, BenchConfig config, Path out, boolean defaults,
-                     boolean defaultsAskedFor) {}
+                     boolean defaultsAskedFor, int contextLength) {}
 
     public static void main(String[] args) {
         int status = run(args, System.out, System.err);
@@ -151,15 +158,14 @@ public final class BenchCommand {
                 if (name.endsWith(".gguf")) {
                     files.put("as stored", Path.of(name));
                 } else {
-                    presetFiles(name, a.types(), a.config(), out)
-                            .forEach((type, file) -> files.put(type.toString(), file));
+                    BenchPresetFiles.write(Natives.cacheDirectory().resolve("bench"), name, a.types(),
+                                    a.contextLength(), a.config(), out).forEach((type, file) -> files.put(type.toString(), file));
                 }
                 for (var entry : files.entrySet()) {
                     Path gguf = entry.getValue();
                     String label = name.endsWith(".gguf") ? gguf.getFileName().toString() : name;
                     String typeName = entry.getKey();
-                    ModelOptions options = options(a.config())
-                            .withContextLength(a.config().prompt() + a.config().generate());
+                    ModelOptions options = options(a.config()).withContextLength(a.config().contextLength());
                     // An RPC server serves one client at a time: with layers on servers, llmgraph's model is loaded
                     // for its runs only, so that llama-bench can connect between them.
                     boolean remote = a.config().placement().remote();
@@ -265,48 +271,12 @@ public final class BenchCommand {
                 .withPlacement(c.placement());
     }
 
-    /**
-     * A preset's random-weight GGUF file for each of {@code types}, written once into the cache folder. The
-     * missing ones are quantized from one random model (F16, GPT-2's initialisation, seed 1), so every type
-     * holds the same weights and a preset is initialised once rather than once per type.
-     */
-    private static Map<GgmlType, Path> presetFiles(String preset, List<GgmlType> types, BenchConfig config,
-                                                   PrintStream out) {
-        ModelSpec spec = Presets.byName(preset);
-        if (config.flash()) {
-            spec = spec.withAttention(spec.attention().withFlash(true));
-        }
-        Path dir = Natives.cacheDirectory().resolve("bench");
-        Map<GgmlType, Path> files = new LinkedHashMap<>();
-        types.forEach(type -> files.put(type, dir.resolve(preset + "-" + type + ".gguf")));
-        List<GgmlType> missing = types.stream().filter(type -> !Files.isRegularFile(files.get(type))).toList();
-        if (missing.isEmpty()) {
-            return files;
-        }
-        ModelOptions options = ModelOptions.cpu().withThreads(config.threads()).withMatrixType(GgmlType.F16)
-                .withRepack(false);
-        try (Model model = Model.random(spec, WeightInit.gpt2(1), options)) {
-            Files.createDirectories(dir);
-            for (GgmlType type : missing) {
-                out.printf("writing %s (random weights, seed 1) ...%n", files.get(type));
-                // The model's own type is copied byte for byte; the others are quantized from its values.
-                if (type == options.matrixType()) {
-                    GgufModels.write(model, files.get(type));
-                } else {
-                    GgufModels.write(model, files.get(type), type);
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write into " + dir + ": " + e.getMessage(), e);
-        }
-        return files;
-    }
-
     static Arguments parse(String[] args) {
         List<String> models = new ArrayList<>();
         List<GgmlType> types = List.of(GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0);
         int threads = Runtime.getRuntime().availableProcessors(), prompt = 512, generate = 128, repetitions = 3;
-        int rounds = 3;
+        int rounds = 3, contextLength = 0;
+        List<Integer> depths = List.of(0);
         String backend = "cpu";
         boolean flash = false, defaultsAskedFor = false;
         Path out = Path.of("bench", "results");
@@ -322,6 +292,9 @@ public final class BenchCommand {
                 case "-n" -> generate = number(value(args, ++i, arg), arg);
                 case "-r" -> repetitions = number(value(args, ++i, arg), arg);
                 case "--rounds" -> rounds = number(value(args, ++i, arg), arg);
+                case "-d", "--depth" -> depths = List.of(value(args, ++i, arg).split(",")).stream()
+                        .map(d -> number(d, arg)).toList();
+                case "--ctx" -> contextLength = number(value(args, ++i, arg), arg);
                 case "--flash" -> flash = true;
                 case "--default" -> defaultsAskedFor = true;
                 case "--out" -> out = Path.of(value(args, ++i, arg));
@@ -335,13 +308,15 @@ public final class BenchCommand {
         } else if (defaultsAskedFor) {
             throw new IllegalArgumentException("--default measures the default models; give it or --model, not both");
         }
-        for (String m : models) {
-            if (!m.endsWith(".gguf")) {
-                Presets.byName(m);
-            }
+        if (contextLength < 0) {
+            throw new IllegalArgumentException("--ctx needs a positive number of positions, got " + contextLength);
         }
-        return new Arguments(models, types, new BenchConfig(prompt, generate, repetitions, rounds, threads, backend, flash,
-                CommandOptions.placement(placement)), out, defaults, defaultsAskedFor);
+        BenchConfig config = new BenchConfig(prompt, generate, repetitions, rounds, threads, backend, flash,
+                CommandOptions.placement(placement), depths);
+        for (String m : models) {
+            BenchPresetFiles.checkContext(m, contextLength, config);
+        }
+        return new Arguments(models, types, config, out, defaults, defaultsAskedFor, contextLength);
     }
 
     private static String value(String[] args, int i, String flag) {

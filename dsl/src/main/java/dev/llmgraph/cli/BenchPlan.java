@@ -2,7 +2,6 @@ package dev.llmgraph.cli;
 
 import dev.llmgraph.bench.BenchConfig;
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.MemoryEstimate;
 import dev.llmgraph.spec.ModelSpec;
 
@@ -32,7 +31,7 @@ record BenchPlan(List<Item> items, BenchConfig config) {
     /** One GGUF file to measure: a preset in a weight type (file in the cache) or a file given by the user. */
     record Item(String label, String type, Path file, ModelSpec spec, long bytes, boolean toWrite) {}
 
-    /** The plan of {@code arguments}; a preset's file lies in {@code cache} as {@code <preset>-<type>.gguf}. */
+    /** The plan of {@code arguments}; a preset's file lies in {@code cache} ({@link BenchPresetFiles#file}). */
     static BenchPlan of(BenchCommand.Arguments arguments, Path cache) {
         List<Item> items = new ArrayList<>();
         for (String model : arguments.models()) {
@@ -41,9 +40,9 @@ record BenchPlan(List<Item> items, BenchConfig config) {
                 items.add(new Item(file.getFileName().toString(), "as stored", file, null, size(file), false));
                 continue;
             }
-            ModelSpec spec = Presets.byName(model);
+            ModelSpec spec = BenchPresetFiles.spec(model, arguments.contextLength());
             for (GgmlType type : arguments.types()) {
-                Path file = cache.resolve(model + "-" + type + ".gguf");
+                Path file = BenchPresetFiles.file(cache, model, type, arguments.contextLength());
                 boolean cached = Files.isRegularFile(file);
                 items.add(new Item(model, type.toString(), file, spec,
                         cached ? size(file) : spec.accounting().weightBytes(type), !cached));
@@ -65,7 +64,11 @@ record BenchPlan(List<Item> items, BenchConfig config) {
         return items.stream().filter(Item::toWrite).mapToLong(Item::bytes).sum();
     }
 
-    /** Rough seconds for the whole run (files given by the user count only where their spec is known). */
+    /**
+     * Rough seconds for the whole run (files given by the user count only where their spec is known). At a depth
+     * d, llmgraph feeds the d tokens again before every run of a test (warm-up runs included) while llama-bench
+     * feeds them once per test and restores its cache after that.
+     */
     double seconds() {
         double total = 0;
         for (Item item : items) {
@@ -73,18 +76,35 @@ record BenchPlan(List<Item> items, BenchConfig config) {
                 continue;
             }
             long parameters = item.spec().accounting().parameters().total();
-            double prompt = config.prompt() * (double) item.spec().accounting().flopsPerToken(config.prompt() / 2)
-                    / (FLOPS_PER_THREAD * config.threads());
-            double generate = config.generate() * (double) item.bytes() / WEIGHT_BYTES_PER_SECOND;
-            double llamaBench = (config.repetitions() + 1) * (prompt + generate);
-            double llmgraph = config.repetitions() * (prompt + generate) + Math.max(WARM_UP_SECONDS, prompt)
-                    + Math.max(WARM_UP_SECONDS, generate);
-            total += config.rounds() * (llamaBench + llmgraph);
+            for (int depth : config.depths()) {
+                double fill = prefill(item, depth, 0);
+                double prompt = prefill(item, config.prompt(), depth);
+                double generate = config.generate() * ((double) item.bytes() / WEIGHT_BYTES_PER_SECOND
+                        + attentionFlops(item, depth + config.generate() / 2) / (FLOPS_PER_THREAD * config.threads()));
+                double llamaBench = (config.repetitions() + 1) * (prompt + generate) + 2 * fill;
+                double llmgraph = 0;
+                for (double test : new double[] {prompt, generate}) {
+                    long warmUps = Math.max(1, (long) Math.ceil(WARM_UP_SECONDS / test));
+                    llmgraph += (config.repetitions() + warmUps) * (test + fill);
+                }
+                total += config.rounds() * (llamaBench + llmgraph);
+            }
             if (item.toWrite()) {
                 total += parameters * WRITE_SECONDS_PER_WEIGHT_THREAD / Math.min(config.threads(), 16);
             }
         }
         return total;
+    }
+
+    /** Seconds to feed {@code tokens} tokens in batches after {@code depth} tokens already cached. */
+    private double prefill(Item item, int tokens, int depth) {
+        return tokens * (double) item.spec().accounting().flopsPerToken(depth + tokens / 2)
+                / (FLOPS_PER_THREAD * config.threads());
+    }
+
+    /** FLOPs of one token's attention to {@code context} earlier positions (what depth adds to generation). */
+    private static double attentionFlops(Item item, int context) {
+        return item.spec().accounting().flopsPerToken(context) - item.spec().accounting().flopsPerToken(0);
     }
 
     /** The plan as the lines {@code bench} prints. */
@@ -94,10 +114,12 @@ record BenchPlan(List<Item> items, BenchConfig config) {
             text.append(String.format("  %-24s %-9s %10s  %s%s%n", item.label(), item.type(),
                     MemoryEstimate.gib(item.bytes()), item.file(), item.toWrite() ? "  (to be written)" : ""));
         }
-        text.append(String.format("  each file: pp%d and tg%d, %d repetition%s after a warm-up, %d round%s of both "
-                        + "engines, %d thread%s on %s%n", config.prompt(), config.generate(), config.repetitions(),
-                plural(config.repetitions()), config.rounds(), plural(config.rounds()), config.threads(),
-                plural(config.threads()), config.backend()));
+        String depths = config.depths().equals(List.of(0)) ? "" : " at depth " + String.join(", ",
+                config.depths().stream().map(String::valueOf).toList());
+        text.append(String.format("  each file: pp%d and tg%d%s, %d repetition%s after a warm-up, %d round%s of both "
+                        + "engines, %d thread%s on %s%n", config.prompt(), config.generate(), depths,
+                config.repetitions(), plural(config.repetitions()), config.rounds(), plural(config.rounds()),
+                config.threads(), plural(config.threads()), config.backend()));
         long toWrite = bytesToWrite();
         text.append("  disk: ").append(toWrite == 0 ? "every file is already there"
                 : "about " + MemoryEstimate.gib(toWrite) + " of GGUF files to write into the cache").append('\n');

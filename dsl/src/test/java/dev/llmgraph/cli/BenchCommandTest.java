@@ -38,7 +38,7 @@ class BenchCommandTest {
         assertEquals("", run.err());
         assertTrue(run.out().startsWith(BenchCommand.USAGE + "\n\n"), run.out());
         for (String option : List.of("--model", "--default", "--type", "--threads", "--backend", "-p N", "-n N", "-r N",
-                "--rounds", "--flash", "--out")) {
+                "--rounds", "-d, --depth", "--ctx", "--flash", "--out")) {
             assertTrue(run.out().contains("\n  " + option) || run.out().contains("  " + option + " "),
                     option + " in:\n" + run.out());
         }
@@ -91,6 +91,37 @@ class BenchCommandTest {
                 cache.resolve("gpt2-small-q4_0.gguf"), String.format("%.1f MiB", q8 / 1048576.0),
                 BenchPlan.duration(plan.seconds())), plan.describe());
         assertEquals(q8, plan.bytesToWrite());
+    }
+
+    @Test
+    void aDepthBeyondThePresetsContextIsRefusedWithTheCtxThatFixesIt() {
+        assertEquals(new Run(2, "", "llmgraph bench: tinyllama-1.1b holds 2048 positions, and -p 512 -n 128 -d 16384 "
+                + "needs 17024 (llama-bench's n_ctx = p + n + d); add --ctx 17024 to write the preset with that context "
+                + "(a separate cached file), or lower -d (" + BenchCommand.USAGE + ")\n"),
+                run("--model", "tinyllama-1.1b", "--type", "q4_0", "-d", "16384", "-p", "512", "-n", "128"));
+        assertEquals(new Run(2, "", "llmgraph bench: --ctx 4096 holds 4096 positions, and -p 512 -n 128 -d 0,8192 "
+                + "needs 8832 (llama-bench's n_ctx = p + n + d); give --ctx 8832 or more (" + BenchCommand.USAGE
+                + ")\n"), run("--model", "tinyllama-1.1b", "-d", "0,8192", "--ctx", "4096"));
+        assertEquals(new Run(2, "", "llmgraph bench: depths must be one or more whole numbers of at least 0, got "
+                + "[0, -1] (" + BenchCommand.USAGE + ")\n"), run("--model", "tinyllama-1.1b", "-d", "0,-1"));
+    }
+
+    @Test
+    void withCtxThePlanNamesTheLongerFileAndTheDepths(@TempDir Path cache) {
+        var arguments = BenchCommand.parse(new String[] {"--model", "tinyllama-1.1b", "--type", "q4_0", "-p", "512",
+                "-n", "128", "--depth", "0,512,2048,8192,16384", "--ctx", "17024", "--threads", "2"});
+
+        BenchPlan plan = BenchPlan.of(arguments, cache);
+
+        assertEquals(17024, arguments.config().contextLength(), "p + n + the deepest d");
+        assertTrue(plan.describe().contains(cache.resolve("tinyllama-1.1b-ctx17024-q4_0.gguf") + "  (to be written)"),
+                plan.describe());
+        assertTrue(plan.describe().contains("each file: pp512 and tg128 at depth 0, 512, 2048, 8192, 16384, 3 "
+                + "repetitions"), plan.describe());
+        var shallow = BenchPlan.of(BenchCommand.parse(new String[] {"--model", "tinyllama-1.1b", "--type", "q4_0",
+                "-p", "512", "-n", "128", "--ctx", "17024", "--threads", "2"}), cache);
+        assertTrue(plan.seconds() > 10 * shallow.seconds(), "the depths' prefills count: " + plan.seconds() + " s against "
+                + shallow.seconds() + " s at depth 0");
     }
 
     @Test

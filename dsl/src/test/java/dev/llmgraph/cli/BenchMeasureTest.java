@@ -1,5 +1,7 @@
 package dev.llmgraph.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmgraph.bench.BenchReport;
 import dev.llmgraph.display.Display;
 import dev.llmgraph.display.DisplaySink;
@@ -32,6 +34,36 @@ class BenchMeasureTest {
             assertEquals(2, files.count(), "the .md and .json, as the command writes them");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void atADepthBothEnginesMeasureEachTestAfterThatManyTokens(@TempDir Path out) throws Exception {
+        BenchReport report = BenchCommand.measure("--model", "tiny-gpt2-small", "--type", "q8_0", "-p", "8", "-n", "4",
+                "-r", "1", "--rounds", "1", "--threads", "2", "-d", "0,16", "--out", out.toString());
+
+        assertEquals(List.of("pp8", "tg4", "pp8 @ d16", "tg4 @ d16"),
+                report.rows().stream().map(r -> r.llmgraph().test()).toList(), report.toString());
+        for (BenchReport.Row row : report.rows()) {
+            assertEquals(row.llmgraph().nDepth(), row.llamaCpp().nDepth(), "paired at the same depth: " + row);
+            assertEquals(row.llmgraph().test().endsWith(" @ d16") ? 16 : 0, row.llmgraph().nDepth(), row.toString());
+            assertTrue(row.ratio() > 0 && Double.isFinite(row.ratio()), "llmgraph and llama.cpp both measured: " + row);
+        }
+        JsonNode json = new ObjectMapper().readTree(report.json());
+        List<Integer> depths = new ArrayList<>();
+        json.path("results").forEach(r -> depths.add(r.path("n_depth").asInt()));
+        assertEquals(List.of(0, 0, 16, 16, 0, 0, 16, 16), depths, "llmgraph's rows, then llama-bench's: " + json);
+    }
+
+    @Test
+    void ctxWritesAPresetLongEnoughForADepthBeyondItsOwnContext(@TempDir Path out) {
+        // tiny presets hold 128 positions: 8 + 4 + 160 needs 172
+        BenchReport report = BenchCommand.measure("--model", "tiny-tinyllama-1.1b", "--type", "q8_0", "-p", "8", "-n",
+                "4", "-r", "1", "--rounds", "1", "--threads", "2", "-d", "160", "--ctx", "172", "--out", out.toString());
+
+        assertEquals(List.of("pp8 @ d160", "tg4 @ d160"), report.rows().stream().map(r -> r.llmgraph().test()).toList());
+        for (BenchReport.Row row : report.rows()) {
+            assertTrue(row.ratio() > 0 && Double.isFinite(row.ratio()), "llmgraph and llama.cpp both measured: " + row);
         }
     }
 

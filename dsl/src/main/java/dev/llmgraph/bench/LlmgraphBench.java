@@ -109,16 +109,17 @@ public final class LlmgraphBench {
 
     /**
      * Seconds of each of {@code repetitions} runs of {@code work}, each after an untimed {@code setup}, after warming
-     * up: setup and work repeated until the work alone has run {@link #WARM_UP_NANOS} (at least once).
+     * up: setup and work repeated until the work alone has run {@link #WARM_UP_NANOS}, or the whole warm-up 4 times
+     * that (a deep test's setup feeds thousands of tokens through the same per-step code), and at least once.
      */
     private static double[] time(int repetitions, Runnable setup, Runnable work) {
-        long warmUp = 0;
+        long warmUpStart = System.nanoTime(), working = 0;
         do {
             setup.run();
             long t0 = System.nanoTime();
             work.run();
-            warmUp += System.nanoTime() - t0;
-        } while (warmUp < WARM_UP_NANOS);
+            working += System.nanoTime() - t0;
+        } while (working < WARM_UP_NANOS && System.nanoTime() - warmUpStart < 4 * WARM_UP_NANOS);
         double[] seconds = new double[repetitions];
         for (int r = 0; r < repetitions; r++) {
             if (Thread.currentThread().isInterrupted()) {

@@ -25,7 +25,7 @@ record BenchPlan(List<Item> items, BenchConfig config) {
     private static final double WEIGHT_BYTES_PER_SECOND = 30e9;
     /** Writing a preset's file: random initialisation and quantization, about 30 ns per weight on 2 threads. */
     private static final double WRITE_SECONDS_PER_WEIGHT_THREAD = 60e-9;
-    /** llmgraph repeats each test for at least 2 s before timing it (the JIT's warm-up). */
+    /** llmgraph repeats each test for 2 s before timing it (the JIT's warm-up), 8 s at most with a depth's fills. */
     private static final double WARM_UP_SECONDS = 2;
 
     /** One GGUF file to measure: a preset in a weight type (file in the cache) or a file given by the user. */
@@ -84,7 +84,8 @@ record BenchPlan(List<Item> items, BenchConfig config) {
                 double llamaBench = (config.repetitions() + 1) * (prompt + generate) + 2 * fill;
                 double llmgraph = 0;
                 for (double test : new double[] {prompt, generate}) {
-                    long warmUps = Math.max(1, (long) Math.ceil(WARM_UP_SECONDS / test));
+                    long warmUps = Math.max(1, (long) Math.ceil(Math.min(WARM_UP_SECONDS / test,
+                            4 * WARM_UP_SECONDS / (test + fill))));
                     llmgraph += (config.repetitions() + warmUps) * (test + fill);
                 }
                 total += config.rounds() * (llamaBench + llmgraph);

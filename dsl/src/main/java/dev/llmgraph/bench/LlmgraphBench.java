@@ -31,7 +31,7 @@ public final class LlmgraphBench {
      * The pp and tg results for {@code model} at each of the config's depths; {@code label}/{@code type} name it in
      * the report. At depth d, every repetition (and every warm-up run) starts from an emptied session that is fed
      * d random tokens untimed, in batches as any prompt, before the timed test: llama-bench's {@code -d}. The
-     * decode statistics are those of the first depth's tg session (a depth's untimed prefill counts in them).
+     * decode statistics are those of the first depth's decode steps (its untimed prefills left out).
      */
     public static Run run(Model model, String label, String type, BenchConfig config) {
         List<BenchResult> out = new ArrayList<>();
@@ -51,21 +51,33 @@ public final class LlmgraphBench {
             }
             try (Session decode = model.session(capacity)) {
                 int[] tokens = random.ints(config.generate(), 0, vocab).toArray();
+                Session.Stats[] decodeSteps = {new Session.Stats(0, 0, 0, 0, 0, 0)};
                 double[] tg = time(config.repetitions(), () -> fill(decode, context), () -> {
+                    Session.Stats before = decode.stats();
                     for (int token : tokens) {
                         decode.feed(token);
                     }
+                    decodeSteps[0] = plus(decodeSteps[0], decode.stats(), before);
                 });
                 out.add(new BenchResult("llmgraph", label, type, BenchConfig.testName("tg" + config.generate(), depth),
                         0, config.generate(), config.threads(), config.backend(), config.flash(),
                         BenchResult.rates(config.generate(), tg), depth));
                 if (decodeStats == null) {
-                    decodeStats = decode.stats();
+                    decodeStats = decodeSteps[0];
                     network = network(model, decode, tokens);
                 }
             }
         }
         return new Run(out, decodeStats, network);
+    }
+
+    /** {@code total} with the steps counted between {@code before} and {@code after} added. */
+    private static Session.Stats plus(Session.Stats total, Session.Stats after, Session.Stats before) {
+        return new Session.Stats(total.graphBuilds() + after.graphBuilds() - before.graphBuilds(),
+                total.buildNanos() + after.buildNanos() - before.buildNanos(),
+                total.steps() + after.steps() - before.steps(), total.stepNanos() + after.stepNanos() - before.stepNanos(),
+                total.inputNanos() + after.inputNanos() - before.inputNanos(),
+                total.computeNanos() + after.computeNanos() - before.computeNanos());
     }
 
     /** Empties {@code session} and feeds it {@code context} (the tokens before a test at that depth). */

@@ -29,9 +29,10 @@ public final class LlmgraphBench {
 
     /**
      * The pp and tg results for {@code model} at each of the config's depths; {@code label}/{@code type} name it in
-     * the report. At depth d, every repetition (and every warm-up run) starts from an emptied session that is fed
-     * d random tokens untimed, in batches as any prompt, before the timed test: llama-bench's {@code -d}. The
-     * decode statistics are those of the first depth's decode steps (its untimed prefills left out).
+     * the report. At depth d, every repetition (and every warm-up run) starts from a session holding d random
+     * tokens, fed untimed in batches as any prompt the first time and rewound to afterwards (a recurrent model is
+     * fed again each time), before the timed test: llama-bench's {@code -d}. The decode statistics are those of
+     * the first depth's decode steps (its untimed prefills left out).
      */
     public static Run run(Model model, String label, String type, BenchConfig config) {
         List<BenchResult> out = new ArrayList<>();
@@ -44,7 +45,7 @@ public final class LlmgraphBench {
             int[] context = random.ints(depth, 0, vocab).toArray();
             try (Session prefill = model.session(capacity)) {
                 int[] prompt = random.ints(config.prompt(), 0, vocab).toArray();
-                double[] pp = time(config.repetitions(), () -> fill(prefill, context), () -> prefill.feed(prompt));
+                double[] pp = time(config.repetitions(), filler(model, prefill, context), () -> prefill.feed(prompt));
                 out.add(new BenchResult("llmgraph", label, type, BenchConfig.testName("pp" + config.prompt(), depth),
                         config.prompt(), 0, config.threads(), config.backend(), config.flash(),
                         BenchResult.rates(config.prompt(), pp), depth));
@@ -52,7 +53,7 @@ public final class LlmgraphBench {
             try (Session decode = model.session(capacity)) {
                 int[] tokens = random.ints(config.generate(), 0, vocab).toArray();
                 Session.Stats[] decodeSteps = {new Session.Stats(0, 0, 0, 0, 0, 0)};
-                double[] tg = time(config.repetitions(), () -> fill(decode, context), () -> {
+                double[] tg = time(config.repetitions(), filler(model, decode, context), () -> {
                     Session.Stats before = decode.stats();
                     for (int token : tokens) {
                         decode.feed(token);
@@ -80,18 +81,28 @@ public final class LlmgraphBench {
                 total.computeNanos() + after.computeNanos() - before.computeNanos());
     }
 
-    /** Empties {@code session} and feeds it {@code context} (the tokens before a test at that depth). */
-    private static void fill(Session session, int[] context) {
-        session.reset();
-        if (context.length > 0) {
-            session.feed(context);
-        }
+    /**
+     * What brings {@code session} back to holding exactly {@code context} (the tokens before a test at that
+     * depth): the first time, it is emptied and fed them; later, an attention cache still holds them and is
+     * rewound to them, as llama-bench restores the state it saved after its first fill. A recurrent state cannot
+     * forget the test's tokens, so it is emptied and fed again every time.
+     */
+    private static Runnable filler(Model model, Session session, int[] context) {
+        boolean rewindable = !model.spec().recurrent();
+        boolean[] filled = {false};
+        return () -> {
+            if (filled[0] && rewindable) {
+                session.rewind(context.length);
+                return;
+            }
+            session.reset();
+            if (context.length > 0) {
+                session.feed(context);
+            }
+            filled[0] = true;
+        };
     }
 
-    /**
-     * The JVM compiles the per-step Java code (inputs, logits, bookkeeping) only after it has run a while:
-     * warm-up repeats the work for at least this long (llama.cpp, compiled ahead of time, needs one run).
-     */
     /**
      * For a model split across RPC servers, one more untimed pass of the decode: the servers' TCP counters before
      * and after, divided by the tokens decoded.
@@ -117,6 +128,10 @@ public final class LlmgraphBench {
         return out;
     }
 
+    /**
+     * The JVM compiles the per-step Java code (inputs, logits, bookkeeping) only after it has run a while:
+     * warm-up repeats the work for at least this long (llama.cpp, compiled ahead of time, needs one run).
+     */
     private static final long WARM_UP_NANOS = 2_000_000_000L;
 
     /**

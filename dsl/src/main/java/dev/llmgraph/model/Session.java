@@ -189,6 +189,37 @@ public final class Session implements AutoCloseable {
         prefix = 0;
     }
 
+    /**
+     * Forgets the tokens after the first {@code keep}: the next token goes to position {@code keep} and attends
+     * to those kept, as if the later ones had never been fed (their cache rows are overwritten by later calls).
+     * Try another continuation of the same prompt without computing the prompt again. A recurrent state
+     * (Mamba, RWKV, linear attention) has folded every token in and cannot forget some: only {@code keep = 0}
+     * ({@link #reset()}) is possible there.
+     */
+    public void rewind(int keep) {
+        ensureOpen();
+        if (keep < 0 || keep > position) {
+            throw new IllegalArgumentException("rewind(" + keep + "): this session holds " + position
+                    + " tokens; keep between 0 and " + position);
+        }
+        if (keep == position) {
+            return;
+        }
+        if (keep > 0 && model.spec().recurrent()) {
+            throw new IllegalStateException("rewind(" + keep + "): " + model.spec().name() + " keeps a recurrent "
+                    + "state, which holds all " + position + " tokens folded together and cannot forget the last "
+                    + (position - keep) + "; reset() and feed the first " + keep + " again");
+        }
+        if (keep > 0 && keep < prefix) {
+            throw new IllegalStateException("rewind(" + keep + "): the first " + prefix + " tokens are a "
+                    + "bidirectional prefix, each computed with all of them in view; keep the whole prefix or reset()");
+        }
+        position = keep;
+        if (keep == 0) {
+            prefix = 0;
+        }
+    }
+
     ConcurrentUseGuard guardForTests() {
         return guard;
     }

@@ -311,6 +311,12 @@ public final class Model implements AutoCloseable {
         return weights.mappedBytes();
     }
 
+    /** Layers multiplying by q, k and v as one matrix, which lie back to back in the mapped file: same numbers, faster. */
+    public int stackedProjectionLayers() {
+        ensureOpen();
+        return weights.stackedProjectionLayers();
+    }
+
     /** KV-cache capacity of sessions. */
     public int contextLength() {
         return options.contextLength() > 0 ? Math.min(options.contextLength(), spec.contextLength())

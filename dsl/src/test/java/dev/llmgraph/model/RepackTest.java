@@ -36,6 +36,28 @@ class RepackTest {
         sameLogitsRepacked(Presets.tiny(Presets.mixtral8x7b()).withDModel(64));
     }
 
+    /**
+     * A tied head multiplies by a repacked copy of the token embedding, as llama.cpp loads a tied output as a
+     * duplicate on the output's buffer type: the model holds the embedding's bytes once more, and the logits are
+     * the plain model's up to the kernels' summation order.
+     */
+    @Test
+    void aTiedHeadMultipliesByARepackedCopyOfTheEmbedding() {
+        ModelSpec tied = SPEC.toBuilder().tiedEmbeddings(true).build();
+        sameLogitsRepacked(tied);
+        ModelOptions options = ModelOptions.cpu().withThreads(1).withMatrixType(GgmlType.Q4_0);
+        try (Model plain = Model.random(tied, WeightInit.lecun(5), options);
+             Model repacked = Model.random(tied, WeightInit.lecun(5), options.withRepack(true));
+             Model untied = Model.random(SPEC, WeightInit.lecun(5), options);
+             Model untiedRepacked = Model.random(SPEC, WeightInit.lecun(5), options.withRepack(true))) {
+            long copy = plain.weightTensor("token_embd.weight").byteSize();
+            long extra = repacked.weightBytes() - plain.weightBytes();
+            assertTrue(extra >= copy && extra < copy + 4096, "the copy's " + copy + " bytes, measured " + extra);
+            long untiedExtra = untiedRepacked.weightBytes() - untied.weightBytes();
+            assertTrue(untiedExtra < 4096, "an untied model has its own output matrix and no copy: " + untiedExtra);
+        }
+    }
+
     private static void sameLogitsRepacked(ModelSpec spec) {
         ModelOptions options = ModelOptions.cpu().withThreads(1).withMatrixType(GgmlType.Q4_0);
         try (Model plain = Model.random(spec, WeightInit.lecun(5), options);

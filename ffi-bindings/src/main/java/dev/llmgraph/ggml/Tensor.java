@@ -261,6 +261,22 @@ public final class Tensor {
         BackendApi.ggml_backend_tensor_set(pointer(), source, 0, byteSize());
     }
 
+    /**
+     * Copies {@code source}'s bytes (the same type and sizes) into this tensor through host memory; a repacking
+     * buffer rearranges them as it stores them, so this is how a second, repacked copy of a weight is made.
+     */
+    public void setRawFrom(Tensor source) {
+        if (source.type() != type() || !Arrays.equals(source.ne(), ne())) {
+            throw new IllegalArgumentException("cannot copy " + source.describe() + " into " + describe()
+                    + ": the type and sizes must be the same");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = arena.allocate(source.byteSize(), 64);
+            source.getRaw(bytes);
+            setRaw(bytes);
+        }
+    }
+
     /** Copies the tensor's bytes (in its type and layout) into {@code target}. */
     public void getRaw(MemorySegment target) {
         checkTransfer(elementCount(), true);

@@ -33,9 +33,19 @@ sealed interface AttentionLowering permits CachedAttention, TrainableAttention {
             int hd = a.headDim(g.spec.dModel());
             String b = "blk." + layer + ".";
             int tokens = g.shape.tokens();
-            Tensor q = g.linear(x, b + "attn_q");                       // [hd * H, T]
-            Tensor k = g.linear(x, b + "attn_k");                       // [hd * G, T]
-            Tensor v = g.linear(x, b + "attn_v");
+            Tensor stacked = g.adapter == null && !g.shape.trainable() ? g.weights.stackedProjections(layer) : null;
+            Tensor q, k, v;
+            if (stacked == null) {
+                q = g.linear(x, b + "attn_q");                          // [hd * H, T]
+                k = g.linear(x, b + "attn_k");                          // [hd * G, T]
+                v = g.linear(x, b + "attn_v");
+            } else {                                                    // one product, three row ranges of it
+                Tensor qkv = ctx.mulMat(stacked, x);                    // [hd * (H + 2G), T]
+                long qRows = g.weights.get(b + "attn_q.weight").ne(1), kRows = g.weights.get(b + "attn_k.weight").ne(1);
+                q = part(g, qkv, 0, qRows, b + "attn_q");
+                k = part(g, qkv, qRows, kRows, b + "attn_k");
+                v = part(g, qkv, qRows + kRows, stacked.ne(1) - qRows - kRows, b + "attn_v");
+            }
             Norm rms = Norm.rms(g.spec.norm().eps());
             switch (a.qkNorm()) {
                 case NONE -> {
@@ -52,6 +62,13 @@ sealed interface AttentionLowering permits CachedAttention, TrainableAttention {
                 }
             }
             return new Projections(g.positions.rotate(g, q), g.positions.rotate(g, k), v);
+        }
+
+        /** Rows [from, from + rows) of the stacked product, plus the part's bias: a contiguous [rows, T]. */
+        private static Tensor part(GraphBuilder g, Tensor qkv, long from, long rows, String base) {
+            Tensor view = g.ctx.view(qkv, new long[] {rows, qkv.ne(1)}, new long[] {qkv.nb(1)}, from * qkv.nb(0));
+            Tensor bias = g.weights.find(base + ".bias");
+            return bias == null ? g.ctx.cont(view) : g.ctx.add(view, bias);
         }
     }
 }

@@ -47,7 +47,7 @@ final class MappedWeights {
     /** A tensor for {@code name} to be placed at {@code at} when {@link #place()} runs. */
     Tensor add(WeightSource.InFile at, BufferType home, String name, GgmlType type, long[] ne) {
         Group group = groups.computeIfAbsent(at.file(),
-                f -> new Group(Context.create(capacity), new ArrayList<>(), new ArrayList<>()));
+                f -> new Group(Context.create(capacity + capacity / 3 + 1), new ArrayList<>(), new ArrayList<>()));
         Tensor tensor = group.context().newTensor(name, type, ne);
         group.tensors().add(tensor);
         group.offsets().add(at.offset());
@@ -55,6 +55,47 @@ final class MappedWeights {
         bytesByHome.merge(home, tensor.byteSize(), Long::sum);
         names.add(name);
         return tensor;
+    }
+
+    /**
+     * For each layer whose q, k and v matrices lie back to back in one file (as a fused {@code attn_qkv} stores
+     * them, or a file written in that order), one more tensor over all three rows: the lowering then multiplies
+     * the input once instead of three times, as llama.cpp does with a stored {@code attn_qkv}
+     * ({@link AttentionLowering.Projections}). Nothing is copied; the three weights stay what they were.
+     */
+    Map<String, Tensor> stackProjections() {
+        Map<String, Tensor> stacked = new LinkedHashMap<>();
+        for (Group g : groups.values()) {
+            Map<String, Integer> index = new LinkedHashMap<>();
+            for (int i = 0; i < g.tensors().size(); i++) {
+                index.put(g.tensors().get(i).name(), i);
+            }
+            for (var e : index.entrySet()) {
+                String name = e.getKey();
+                if (!name.startsWith("blk.") || !name.endsWith(".attn_q.weight")) {
+                    continue;
+                }
+                String base = name.substring(0, name.length() - "attn_q.weight".length());
+                Integer k = index.get(base + "attn_k.weight"), v = index.get(base + "attn_v.weight");
+                if (k == null || v == null || !backToBack(g, e.getValue(), k) || !backToBack(g, k, v)) {
+                    continue;
+                }
+                Tensor q = g.tensors().get(e.getValue());
+                long rows = q.ne(1) + g.tensors().get(k).ne(1) + g.tensors().get(v).ne(1);
+                Tensor qkv = g.context().newTensor(base + "attn_qkv.weight", q.type(), q.ne(0), rows);
+                g.tensors().add(qkv);
+                g.offsets().add(g.offsets().get(e.getValue()));
+                stacked.put(qkv.name(), qkv);
+            }
+        }
+        return stacked;
+    }
+
+    /** Whether tensor {@code b} of a group starts where tensor {@code a} ends, with the same type and rows. */
+    private static boolean backToBack(Group g, int a, int b) {
+        Tensor x = g.tensors().get(a), y = g.tensors().get(b);
+        return x.type() == y.type() && x.rank() == 2 && y.rank() == 2 && x.ne(0) == y.ne(0)
+                && g.offsets().get(a) + x.byteSize() == g.offsets().get(b);
     }
 
     /** Maps each file and gives its tensors their bytes there. */

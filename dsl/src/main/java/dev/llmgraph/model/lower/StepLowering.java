@@ -174,7 +174,8 @@ final class StepLowering {
 
     /** Logits [V, T] (soft-capped where the spec says so). */
     private Tensor head(Step.Head head, Tensor x) {
-        Tensor logits = ctx.mulMat(g.weights.get(head.table()), x);
+        Tensor table = g.shape.trainable() ? g.weights.get(head.table()) : g.weights.head(head.table());
+        Tensor logits = ctx.mulMat(table, x);
         return head.softcap() > 0 ? g.softcap(logits, head.softcap()) : logits;
     }
 

@@ -21,6 +21,15 @@ import java.util.Set;
 public final class Weights implements AutoCloseable {
     /** Loading or initialising this many parameters takes seconds: show progress (notebook or terminal). */
     private static final long SHOW_PROGRESS_ABOVE = 100_000_000L;
+    /** Where {@link #stacked} keeps a tied head's repacked copy of the token embedding. */
+    private static final String TIED_HEAD = "output.weight (repacked token_embd)";
+    /**
+     * Whether q, k and v lying back to back in a mapped file are multiplied as one matrix (the same numbers,
+     * fewer products); {@code -Dllmgraph.stackProjections=false} keeps three, for an A/B measurement.
+     */
+    static boolean stackProjections() {
+        return Boolean.parseBoolean(System.getProperty("llmgraph.stackProjections", "true"));
+    }
 
     private final List<Context> contexts;
     private final long bytes;
@@ -28,10 +37,12 @@ public final class Weights implements AutoCloseable {
     private final Map<String, Tensor> tensors;
     private final List<WeightLayout.Weight> layout;
     private final long mappedBytes;
+    private final Map<String, Tensor> stacked;
 
     private Weights(List<Context> contexts, long bytes, Map<BufferType, Long> bytesByType, Map<String, Tensor> tensors,
-                    List<WeightLayout.Weight> layout, long mappedBytes) {
+                    List<WeightLayout.Weight> layout, long mappedBytes, Map<String, Tensor> stacked) {
         this.contexts = contexts;
+        this.stacked = stacked;
         this.mappedBytes = mappedBytes;
         this.bytes = bytes;
         this.bytesByType = bytesByType;
@@ -79,6 +90,7 @@ public final class Weights implements AutoCloseable {
                 Context ctx = contexts.computeIfAbsent(home, b -> Context.create(layout.size() + constants.size()));
                 tensors.put(w.name(), ctx.newTensor(w.name(), type, w.ne()));
             }
+            Map<String, Tensor> stacked = stackProjections() ? mapped.stackProjections() : Map.of();
             mapped.place();
             for (Positions.ConstantTable table : constants) {
                 Context ctx = contexts.computeIfAbsent(plain, b -> Context.create(constants.size()));
@@ -114,7 +126,15 @@ public final class Weights implements AutoCloseable {
             }
             List<Context> all = new java.util.ArrayList<>(contexts.values());
             all.addAll(mapped.contexts());
-            return new Weights(List.copyOf(all), bytes, bytesByType, tensors, layout, mapped.bytes());
+            RepackedHead head = RepackedHead.of(tensors, devices, options);
+            if (head != null) {
+                all.add(head.context());
+                bytes += head.tensor().byteSize();
+                bytesByType.merge(head.type(), head.tensor().byteSize(), Long::sum);
+                stacked = new LinkedHashMap<>(stacked);
+                stacked.put(TIED_HEAD, head.tensor());
+            }
+            return new Weights(List.copyOf(all), bytes, bytesByType, tensors, layout, mapped.bytes(), stacked);
         } catch (RuntimeException e) {
             contexts.values().forEach(Context::close);
             mapped.contexts().forEach(Context::close);
@@ -190,13 +210,35 @@ public final class Weights implements AutoCloseable {
     }
 
     /**
+     * Layer {@code layer}'s q, k and v matrices as one [d, q + k + v] tensor over their memory, or null where they
+     * do not lie back to back ({@link MappedWeights#stackProjections}).
+     */
+    Tensor stackedProjections(int layer) {
+        return stacked.get("blk." + layer + ".attn_qkv.weight");
+    }
+
+    /** How many layers multiply q, k and v as one matrix ({@link #stackedProjections}). */
+    public int stackedProjectionLayers() {
+        return (int) stacked.keySet().stream().filter(name -> !name.equals(TIED_HEAD)).count();
+    }
+
+    /**
+     * What a head multiplies by for the table {@code name}: a tied head's repacked copy of the token embedding
+     * where there is one ({@link RepackedHead}), else the weight itself.
+     */
+    Tensor head(String name) {
+        Tensor copy = name.equals("token_embd.weight") ? stacked.get(TIED_HEAD) : null;
+        return copy != null ? copy : get(name);
+    }
+
+    /**
      * A view of these weights under other names ({@code alias -> stored name}): one stack of an encoder-decoder
      * lowered by its own plan's names. The view owns nothing; closing it frees nothing.
      */
     public Weights aliased(Map<String, String> aliasToStored) {
         Map<String, Tensor> view = new LinkedHashMap<>();
         aliasToStored.forEach((alias, stored) -> view.put(alias, get(stored)));
-        return new Weights(List.of(), 0, Map.of(), view, List.of(), 0);
+        return new Weights(List.of(), 0, Map.of(), view, List.of(), 0, Map.of());
     }
 
     public List<WeightLayout.Weight> layout() {

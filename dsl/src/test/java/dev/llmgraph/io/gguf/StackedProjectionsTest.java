@@ -1,0 +1,79 @@
+package dev.llmgraph.io.gguf;
+
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.Session;
+import dev.llmgraph.model.WeightInit;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * q, k and v lying back to back in a mapped file are multiplied as one matrix. The reference is the same file
+ * loaded with three products ({@code -Dllmgraph.stackProjections=false}); the tolerance is zero, because each
+ * output row is the same dot product either way. GPT-2 stores them fused (attn_qkv); llmgraph writes LLaMA's
+ * three tensors in that order, so they lie back to back too. Repacked or copied matrices are not stacked.
+ */
+class StackedProjectionsTest {
+    private static final ModelOptions CPU = ModelOptions.cpu().withThreads(2);
+
+    static Stream<Arguments> cases() {
+        return Stream.of("gpt2", "llama").flatMap(label -> Stream.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0)
+                .map(type -> Arguments.of(label, type)));
+    }
+
+    @ParameterizedTest(name = "{0}, {1}: one product = three products, bit for bit")
+    @MethodSource("cases")
+    void oneProductComputesWhatThreeCompute(String label, GgmlType type, @TempDir Path dir) {
+        Path file = dir.resolve(TinyModels.fileName(label) + "-" + type + ".gguf");
+        try (Model model = Model.random(TinyModels.all().get(label), WeightInit.lecun(5), CPU)) {
+            GgufModels.write(model, file, type);
+        }
+        int[] prompt = TinyModels.prompt(20);
+        try (Model stacked = GgufModels.load(file, CPU); Model three = loadUnstacked(file)) {
+            assertEquals(2, stacked.stackedProjectionLayers(), "both layers stacked");
+            assertEquals(0, three.stackedProjectionLayers());
+            assertArrayEquals(three.forward(prompt).toArray(), stacked.forward(prompt).toArray(), "whole prompt");
+            try (Session a = stacked.session(32); Session b = three.session(32)) {
+                for (int token : prompt) {
+                    assertArrayEquals(b.feed(token), a.feed(token), "token by token");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}: copied or repacked matrices keep three products")
+    @MethodSource("labels")
+    void onlyMappedMatricesAreStacked(String label, @TempDir Path dir) {
+        Path file = dir.resolve(TinyModels.fileName(label) + ".gguf");
+        try (Model model = Model.random(TinyModels.all().get(label), WeightInit.lecun(5), CPU)) {
+            GgufModels.write(model, file, GgmlType.Q4_0);
+        }
+        try (Model copied = GgufModels.load(file, CPU.withMapWeights(false));
+             Model repacked = GgufModels.load(file, CPU.withRepack(true))) {
+            assertEquals(0, copied.stackedProjectionLayers());
+            assertEquals(0, repacked.stackedProjectionLayers());
+        }
+    }
+
+    static Stream<String> labels() {
+        return Stream.of("gpt2", "llama");
+    }
+
+    private static Model loadUnstacked(Path file) {
+        System.setProperty("llmgraph.stackProjections", "false");
+        try {
+            return GgufModels.load(file, CPU);
+        } finally {
+            System.clearProperty("llmgraph.stackProjections");
+        }
+    }
+}

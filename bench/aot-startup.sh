@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-up with and without the launcher's ahead-of-time cache (bin/aot.sh), runs alternating:
 #   (a) Jupyter kernel start to notebook 01's first cell result, and to a tiny model's logits (aot_kernel_start.py)
-#   (b) wall time of bin/llmgraph run examples/quickstart.jsh
+#   (b) wall and CPU time of bin/llmgraph run examples/quickstart.jsh
 #   (c) decode tokens/s of a fresh JVM's first 32 tokens against the same after warm-up (aot-decode.jsh)
 #
 #   bench/aot-startup.sh [RUNS]        (default 5; LLMGRAPH_NATIVE_DIR as for bin/llmgraph)
@@ -29,12 +29,13 @@ load; echo "# (a) kernel: aot, seconds to first cell result, seconds to tiny-mod
 for ((i = 0; i < runs; i++)); do
   for mode in 0 1; do echo "kernel $mode $(/usr/bin/python3 "$root/bench/aot_kernel_start.py" "$work/jupyter-$mode")"; done
 done
-load; echo "# (b) quickstart: aot, wall seconds"
+load; echo "# (b) quickstart: aot, wall seconds, CPU seconds (user + system; less moved by other load than wall time)"
 for ((i = 0; i < runs; i++)); do
   for mode in 0 1; do
-    start=$(date +%s.%N)
-    LLMGRAPH_AOT=$mode "$llmgraph" run "$root/examples/quickstart.jsh" >/dev/null
-    echo "quickstart $mode $(echo "$(date +%s.%N) - $start" | bc | xargs printf '%.2f')"
+    LLMGRAPH_AOT=$mode /usr/bin/time -f "quickstart $mode %e %U %S" -o "$work/time" \
+      "$llmgraph" run "$root/examples/quickstart.jsh" >/dev/null
+    read -r _ _ wall user sys < "$work/time"
+    echo "quickstart $mode $wall $(echo "$user + $sys" | bc)"
   done
 done
 load; echo "# (c) decode: aot, cold tokens/s, warmed tokens/s"

@@ -128,7 +128,7 @@ xz -9 -T0 -c "$tmp/source.tar" > "$dist/native/llama.cpp-src.tar.xz"
 (cd "$dist/native" && sha256sum llama.cpp-src.tar.xz > llama.cpp-src.tar.xz.sha256)
 
 # ---- launcher, examples, the JShell startup file, what went in --------------------------------------
-cp "$root/bin/llmgraph" "$root/bin/gpu-check.sh" "$dist/bin/"
+cp "$root/bin/llmgraph" "$root"/bin/aot{.sh,-exec.sh,-training.jsh} "$root/bin/gpu-check.sh" "$dist/bin/"
 cp -r "$root/examples" "$dist/"
 cp "$root/README.md" "$dist/"
 "$JAVA_HOME/bin/java" -cp "$dist/lib/*" dev.llmgraph.shell.DefaultImports "$dist/lib/llmgraph-startup.jsh" \

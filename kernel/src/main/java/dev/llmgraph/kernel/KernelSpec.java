@@ -21,11 +21,27 @@ public final class KernelSpec {
     /** What {@link #install} did. */
     public enum Change { INSTALLED, UPDATED, UNCHANGED }
 
+    private static final String AOT_CACHE_FLAG = "-XX:AOTCache=";
+
     private KernelSpec() {}
 
-    /** The command line Jupyter runs, ending with the {@code {connection_file}} placeholder. */
+    /**
+     * The command line Jupyter runs, ending with the {@code {connection_file}} placeholder. With the launcher's
+     * start-up cache among the flags ({@code -XX:AOTCache=}, see bin/aot.sh), the JVM starts through
+     * {@code bin/aot-exec.sh}, which drops the cache once a jar of the class path has been rebuilt: kernel.json
+     * outlives rebuilds, and the JVM itself would run the classes the cache was trained with.
+     */
     public static List<String> argv(Path java, List<String> jvmFlags, String classPath) {
         List<String> argv = new ArrayList<>();
+        if (jvmFlags.stream().anyMatch(flag -> flag.startsWith(AOT_CACHE_FLAG))) {
+            String home = System.getProperty("llmgraph.home", "");
+            Path exec = Path.of(home.isEmpty() ? "." : home, "bin", "aot-exec.sh");
+            if (home.isEmpty() || !Files.isExecutable(exec)) {
+                return argv(java, jvmFlags.stream().filter(flag -> !flag.startsWith(AOT_CACHE_FLAG)).toList(),
+                        classPath);
+            }
+            argv.add(exec.toString());
+        }
         argv.add(java.toString());
         argv.addAll(jvmFlags);
         argv.add("-cp");

@@ -73,6 +73,8 @@ class DocumentedCommandsTest {
             + "benchMeasuresATinyPresetAndItsFile runs bench on a GGUF file";
     private static final Map<String, String> NOT_RUN = Map.ofEntries(
             Map.entry("bin/llmgraph test", "the command that runs this test"),
+            Map.entry("bin/llmgraph aot", "StartupCacheTest trains caches in private folders (a class path of jars; "
+                    + "this test's has the kernel's classes folder, which a cache cannot hold)"),
             Map.entry("bin/llmgraph bench --train --threads 2", "the full training comparison (about 2 minutes); "
                     + "benchTrainComparesBothEngines runs the small one"),
             Map.entry("bin/llmgraph bench --default --threads 2", "the full default table (about 4 GiB of files, "
@@ -277,7 +279,7 @@ class DocumentedCommandsTest {
     @Test
     void everyCommandAnswersHelp() throws Exception {
         for (String command : List.of("run", "jshell", "test", "build-native", "logits", "embed", "parity", "bench",
-                "generate", "notebook", "kernel", "java", "dist", "check", "rpc-server")) {
+                "generate", "notebook", "kernel", "java", "dist", "check", "rpc-server", "aot")) {
             Result run = llmgraph(List.of(command, "--help"), "");
             assertEquals(0, run.status(), command + ": " + run.output());
             assertTrue(run.output().startsWith("usage: bin/llmgraph " + command), command + ": " + run.output());

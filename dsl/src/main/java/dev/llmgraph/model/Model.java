@@ -311,7 +311,7 @@ public final class Model implements AutoCloseable {
         return weights.mappedBytes();
     }
 
-    /** Layers multiplying by q, k and v as one matrix, which lie back to back in the mapped file: same numbers, faster. */
+    /** Layers multiplying by q, k and v as one matrix, which the mapped file stores as one: same numbers, faster. */
     public int stackedProjectionLayers() {
         ensureOpen();
         return weights.stackedProjectionLayers();

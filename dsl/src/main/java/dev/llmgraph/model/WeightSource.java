@@ -31,6 +31,14 @@ public interface WeightSource {
     record InFile(java.nio.file.Path file, long offset) {}
 
     /**
+     * Whether the file stores these weights as parts of one tensor (q, k and v in a fused {@code attn_qkv}): the
+     * lowering then multiplies by them as one matrix, as llama.cpp does with such a tensor.
+     */
+    default boolean storedTogether(String... names) {
+        return false;
+    }
+
+    /**
      * Whether tensors may be loaded at the same time from several threads: true where each tensor's values
      * depend on nothing but the tensor (random initialisation); false for sources that read one file in order.
      */

@@ -53,6 +53,12 @@ final class GgufWeightSource implements WeightSource {
         return rows ? new InFile(file.path(), start + place.offset() / type.blockSize() * type.blockBytes()) : null;
     }
 
+    @Override
+    public boolean storedTogether(String... names) {
+        String first = plan.place(names[0]).stored();
+        return java.util.Arrays.stream(names).allMatch(name -> plan.place(name).stored().equals(first));
+    }
+
     private static long[] padded(long[] ne) {
         long[] out = {1, 1, 1, 1};
         System.arraycopy(ne, 0, out, 0, ne.length);

@@ -58,12 +58,13 @@ final class MappedWeights {
     }
 
     /**
-     * For each layer whose q, k and v matrices lie back to back in one file (as a fused {@code attn_qkv} stores
-     * them, or a file written in that order), one more tensor over all three rows: the lowering then multiplies
-     * the input once instead of three times, as llama.cpp does with a stored {@code attn_qkv}
-     * ({@link AttentionLowering.Projections}). Nothing is copied; the three weights stay what they were.
+     * For each layer whose q, k and v matrices the file stores as one fused {@code attn_qkv} (and so back to
+     * back), one more tensor over all three rows: the lowering then multiplies the input once instead of three
+     * times, as llama.cpp does with a stored {@code attn_qkv} ({@link AttentionLowering.Projections}). Nothing is
+     * copied; the three weights stay what they were. Separate tensors keep three products, as in llama.cpp's graph
+     * (a back-to-back TinyLlama file measured no gain from one product: bench/NOTES.md).
      */
-    Map<String, Tensor> stackProjections() {
+    Map<String, Tensor> stackProjections(WeightSource source) {
         Map<String, Tensor> stacked = new LinkedHashMap<>();
         for (Group g : groups.values()) {
             Map<String, Integer> index = new LinkedHashMap<>();
@@ -77,7 +78,8 @@ final class MappedWeights {
                 }
                 String base = name.substring(0, name.length() - "attn_q.weight".length());
                 Integer k = index.get(base + "attn_k.weight"), v = index.get(base + "attn_v.weight");
-                if (k == null || v == null || !backToBack(g, e.getValue(), k) || !backToBack(g, k, v)) {
+                if (k == null || v == null || !backToBack(g, e.getValue(), k) || !backToBack(g, k, v)
+                        || !source.storedTogether(name, base + "attn_k.weight", base + "attn_v.weight")) {
                     continue;
                 }
                 Tensor q = g.tensors().get(e.getValue());

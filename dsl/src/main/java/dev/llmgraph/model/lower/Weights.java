@@ -24,7 +24,7 @@ public final class Weights implements AutoCloseable {
     /** Where {@link #stacked} keeps a tied head's repacked copy of the token embedding. */
     private static final String TIED_HEAD = "output.weight (repacked token_embd)";
     /**
-     * Whether q, k and v lying back to back in a mapped file are multiplied as one matrix (the same numbers,
+     * Whether q, k and v stored as one tensor in a mapped file are multiplied as one matrix (the same numbers,
      * fewer products); {@code -Dllmgraph.stackProjections=false} keeps three, for an A/B measurement.
      */
     static boolean stackProjections() {
@@ -90,7 +90,7 @@ public final class Weights implements AutoCloseable {
                 Context ctx = contexts.computeIfAbsent(home, b -> Context.create(layout.size() + constants.size()));
                 tensors.put(w.name(), ctx.newTensor(w.name(), type, w.ne()));
             }
-            Map<String, Tensor> stacked = stackProjections() ? mapped.stackProjections() : Map.of();
+            Map<String, Tensor> stacked = stackProjections() ? mapped.stackProjections(source) : Map.of();
             mapped.place();
             for (Positions.ConstantTable table : constants) {
                 Context ctx = contexts.computeIfAbsent(plain, b -> Context.create(constants.size()));
@@ -210,8 +210,8 @@ public final class Weights implements AutoCloseable {
     }
 
     /**
-     * Layer {@code layer}'s q, k and v matrices as one [d, q + k + v] tensor over their memory, or null where they
-     * do not lie back to back ({@link MappedWeights#stackProjections}).
+     * Layer {@code layer}'s q, k and v matrices as one [d, q + k + v] tensor over their memory, or null where the
+     * file does not store them as one ({@link MappedWeights#stackProjections}).
      */
     Tensor stackedProjections(int layer) {
         return stacked.get("blk." + layer + ".attn_qkv.weight");

@@ -21,7 +21,7 @@ import java.util.Set;
 public final class Weights implements AutoCloseable {
     /** Loading or initialising this many parameters takes seconds: show progress (notebook or terminal). */
     private static final long SHOW_PROGRESS_ABOVE = 100_000_000L;
-    /** Where {@link #stacked} keeps a tied head's repacked copy of the token embedding. */
+    /** Where {@link #derived} keeps a tied head's repacked copy of the token embedding. */
     private static final String TIED_HEAD = "output.weight (repacked token_embd)";
     /**
      * Whether q, k and v stored as one tensor in a mapped file are multiplied as one matrix (the same numbers,
@@ -37,12 +37,13 @@ public final class Weights implements AutoCloseable {
     private final Map<String, Tensor> tensors;
     private final List<WeightLayout.Weight> layout;
     private final long mappedBytes;
-    private final Map<String, Tensor> stacked;
+    /** Tensors over or copied from the weights for faster products: stacked q, k, v and a tied head's copy. */
+    private final Map<String, Tensor> derived;
 
     private Weights(List<Context> contexts, long bytes, Map<BufferType, Long> bytesByType, Map<String, Tensor> tensors,
-                    List<WeightLayout.Weight> layout, long mappedBytes, Map<String, Tensor> stacked) {
+                    List<WeightLayout.Weight> layout, long mappedBytes, Map<String, Tensor> derived) {
         this.contexts = contexts;
-        this.stacked = stacked;
+        this.derived = derived;
         this.mappedBytes = mappedBytes;
         this.bytes = bytes;
         this.bytesByType = bytesByType;
@@ -90,7 +91,7 @@ public final class Weights implements AutoCloseable {
                 Context ctx = contexts.computeIfAbsent(home, b -> Context.create(layout.size() + constants.size()));
                 tensors.put(w.name(), ctx.newTensor(w.name(), type, w.ne()));
             }
-            Map<String, Tensor> stacked = stackProjections() ? mapped.stackProjections(source) : Map.of();
+            Map<String, Tensor> derived = stackProjections() ? mapped.stackProjections(source) : Map.of();
             mapped.place();
             for (Positions.ConstantTable table : constants) {
                 Context ctx = contexts.computeIfAbsent(plain, b -> Context.create(constants.size()));
@@ -131,10 +132,10 @@ public final class Weights implements AutoCloseable {
                 all.add(head.context());
                 bytes += head.tensor().byteSize();
                 bytesByType.merge(head.type(), head.tensor().byteSize(), Long::sum);
-                stacked = new LinkedHashMap<>(stacked);
-                stacked.put(TIED_HEAD, head.tensor());
+                derived = new LinkedHashMap<>(derived);
+                derived.put(TIED_HEAD, head.tensor());
             }
-            return new Weights(List.copyOf(all), bytes, bytesByType, tensors, layout, mapped.bytes(), stacked);
+            return new Weights(List.copyOf(all), bytes, bytesByType, tensors, layout, mapped.bytes(), derived);
         } catch (RuntimeException e) {
             contexts.values().forEach(Context::close);
             mapped.contexts().forEach(Context::close);
@@ -214,12 +215,12 @@ public final class Weights implements AutoCloseable {
      * file does not store them as one ({@link MappedWeights#stackProjections}).
      */
     Tensor stackedProjections(int layer) {
-        return stacked.get("blk." + layer + ".attn_qkv.weight");
+        return derived.get("blk." + layer + ".attn_qkv.weight");
     }
 
     /** How many layers multiply q, k and v as one matrix ({@link #stackedProjections}). */
     public int stackedProjectionLayers() {
-        return (int) stacked.keySet().stream().filter(name -> !name.equals(TIED_HEAD)).count();
+        return (int) derived.keySet().stream().filter(name -> !name.equals(TIED_HEAD)).count();
     }
 
     /**
@@ -227,7 +228,7 @@ public final class Weights implements AutoCloseable {
      * where there is one ({@link RepackedHead}), else the weight itself.
      */
     Tensor head(String name) {
-        Tensor copy = name.equals("token_embd.weight") ? stacked.get(TIED_HEAD) : null;
+        Tensor copy = name.equals("token_embd.weight") ? derived.get(TIED_HEAD) : null;
         return copy != null ? copy : get(name);
     }
 

@@ -17,12 +17,14 @@ if [[ ! -d "$anchor/classes" ]]; then
       -d "$anchor/classes" "$anchor/Llama3.java" 2>/dev/null
 fi
 mkdir -p "$out"
-# Plain English: 128 tokens with llama3.java's begin-of-text and chat headers (the table shows the count llama3.java reports).
+# Plain English: 128 tokens with llama3.java's begin-of-text and chat headers (the table shows the count
+# llama3.java reports).
 prompt="${PROMPT:-$(cat "$root/bench/jvm-anchors-prompt.txt")}"
 for ((round = 1; round <= rounds; round++)); do
   for file in "$@"; do
     name="$(basename "$file" .gguf)"
-    # llama3.java generates PROMPT_TOKENS + GEN - 1 positions: GEN tokens. Its common pool runs the matrix products; parallelism threads-1 plus the caller = threads.
+    # --max-tokens counts positions: PROMPT_TOKENS + GEN - 1 of them give GEN generated tokens (the last one is
+    # not fed back). Its common pool runs the matrix products: parallelism threads - 1, plus the caller.
     "$java" --enable-preview --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 \
         -Djava.util.concurrent.ForkJoinPool.common.parallelism=$((threads - 1)) -cp "$anchor/classes" \
         com.llama4j.Llama3 --model "$file" --prompt "$prompt" --temperature 0 --stream false \

@@ -79,6 +79,15 @@ class DocumentedCommandsTest {
                     + "benchTrainComparesBothEngines runs the small one"),
             Map.entry("bin/llmgraph bench --default --threads 2", "the full default table (about 4 GiB of files, "
                     + "20 minutes); benchWithoutAModelAnnouncesTheDefaultTable runs what it announces"),
+            Map.entry("bin/llmgraph bench --default --threads 2 --rounds 5", "the full default table with 15 samples "
+                    + "per engine (about 20 minutes); benchWithoutAModelAnnouncesTheDefaultTable runs what it announces"),
+            Map.entry("bin/llmgraph bench --model tinyllama-1.1b --type q4_0 -d 0,512,2048,8192,16384 --ctx 17024",
+                    "prefills of up to 16k tokens take minutes per engine; BenchMeasureTest measures a tiny model at "
+                    + "depths 0 and 16 and past its preset's context with --ctx"),
+            Map.entry("bin/llmgraph run bench/node-cost.jsh", "a timing probe, not a check; its figures are in "
+                    + "bench/NOTES.md (runRunsAScript runs scripts)"),
+            Map.entry("bin/llmgraph run bench/fusion-probe.jsh", "a timing probe of minutes on 2 cores, not a check; "
+                    + "its figures are in bench/NOTES.md"),
             Map.entry("bin/llmgraph bench --default --backend cuda", GPU),
             Map.entry("bin/llmgraph bench --backend cuda --model tinyllama-1.1b --type f16,q4_0 --rounds 1", GPU),
             Map.entry("bin/llmgraph bench --backend cuda --model tinyllama-1.1b --type f16,q8_0,q4_0,q4_k --rounds 2", GPU),

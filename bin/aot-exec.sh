@@ -15,13 +15,11 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     -cp|-classpath|--class-path) cp="${args[i + 1]:-}" ;;
   esac
 done
-stat_of() { # CLASS_PATH: each entry with its size and modification time, one a line (as bin/aot.sh writes them)
-  local entry
-  IFS=: read -r -a entries <<< "$1"
-  for entry in "${entries[@]}"; do echo "$entry $(stat -L -c '%s %Y' "$entry" 2>/dev/null)"; done
-}
+# aot_class_path_stat: each class path entry with its size and time, as bin/aot.sh wrote them at training.
+# shellcheck source=bin/aot.sh
+source "$(dirname "${BASH_SOURCE[0]}")/aot.sh"
 if [[ -n "$cache" ]] && ! { [[ -s "$cache" && -f "${cache%/*}/classpath.stat" ]] \
-    && [[ "$(stat_of "$cp")" == "$(cat "${cache%/*}/classpath.stat")" ]]; }; then
+    && [[ "$(aot_class_path_stat "$cp")" == "$(cat "${cache%/*}/classpath.stat")" ]]; }; then
   kept=()
   for a in "${args[@]}"; do [[ "$a" == -XX:AOTCache=* ]] || kept+=("$a"); done
   args=("${kept[@]}")

@@ -47,6 +47,7 @@ final class MappedWeights {
     /** A tensor for {@code name} to be placed at {@code at} when {@link #place()} runs. */
     Tensor add(WeightSource.InFile at, BufferType home, String name, GgmlType type, long[] ne) {
         Group group = groups.computeIfAbsent(at.file(),
+                // room for the weights and a stacked q, k, v per three of them (stackProjections)
                 f -> new Group(Context.create(capacity + capacity / 3 + 1), new ArrayList<>(), new ArrayList<>()));
         Tensor tensor = group.context().newTensor(name, type, ne);
         group.tensors().add(tensor);

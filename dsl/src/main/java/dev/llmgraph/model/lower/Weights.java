@@ -21,8 +21,6 @@ import java.util.Set;
 public final class Weights implements AutoCloseable {
     /** Loading or initialising this many parameters takes seconds: show progress (notebook or terminal). */
     private static final long SHOW_PROGRESS_ABOVE = 100_000_000L;
-    /** Where {@link #derived} keeps a tied head's repacked copy of the token embedding. */
-    private static final String TIED_HEAD = "output.weight (repacked token_embd)";
     /**
      * Whether q, k and v stored as one tensor in a mapped file are multiplied as one matrix (the same numbers,
      * fewer products); {@code -Dllmgraph.stackProjections=false} keeps three, for an A/B measurement.
@@ -37,13 +35,16 @@ public final class Weights implements AutoCloseable {
     private final Map<String, Tensor> tensors;
     private final List<WeightLayout.Weight> layout;
     private final long mappedBytes;
-    /** Tensors over or copied from the weights for faster products: stacked q, k, v and a tied head's copy. */
-    private final Map<String, Tensor> derived;
+    /** Each layer's q, k and v as one tensor over their memory, by {@code blk.N.attn_qkv.weight}. */
+    private final Map<String, Tensor> stacked;
+    /** A tied head's repacked copy of the token embedding ({@link RepackedHead}), or null. */
+    private final Tensor tiedHead;
 
     private Weights(List<Context> contexts, long bytes, Map<BufferType, Long> bytesByType, Map<String, Tensor> tensors,
-                    List<WeightLayout.Weight> layout, long mappedBytes, Map<String, Tensor> derived) {
+                    List<WeightLayout.Weight> layout, long mappedBytes, Map<String, Tensor> stacked, Tensor tiedHead) {
         this.contexts = contexts;
-        this.derived = derived;
+        this.stacked = stacked;
+        this.tiedHead = tiedHead;
         this.mappedBytes = mappedBytes;
         this.bytes = bytes;
         this.bytesByType = bytesByType;
@@ -91,7 +92,7 @@ public final class Weights implements AutoCloseable {
                 Context ctx = contexts.computeIfAbsent(home, b -> Context.create(layout.size() + constants.size()));
                 tensors.put(w.name(), ctx.newTensor(w.name(), type, w.ne()));
             }
-            Map<String, Tensor> derived = stackProjections() ? mapped.stackProjections(source) : Map.of();
+            Map<String, Tensor> stacked = stackProjections() ? mapped.stackProjections(source) : Map.of();
             mapped.place();
             for (Positions.ConstantTable table : constants) {
                 Context ctx = contexts.computeIfAbsent(plain, b -> Context.create(constants.size()));
@@ -132,10 +133,9 @@ public final class Weights implements AutoCloseable {
                 all.add(head.context());
                 bytes += head.tensor().byteSize();
                 bytesByType.merge(head.type(), head.tensor().byteSize(), Long::sum);
-                derived = new LinkedHashMap<>(derived);
-                derived.put(TIED_HEAD, head.tensor());
             }
-            return new Weights(List.copyOf(all), bytes, bytesByType, tensors, layout, mapped.bytes(), derived);
+            return new Weights(List.copyOf(all), bytes, bytesByType, tensors, layout, mapped.bytes(), stacked,
+                    head == null ? null : head.tensor());
         } catch (RuntimeException e) {
             contexts.values().forEach(Context::close);
             mapped.contexts().forEach(Context::close);
@@ -215,12 +215,12 @@ public final class Weights implements AutoCloseable {
      * file does not store them as one ({@link MappedWeights#stackProjections}).
      */
     Tensor stackedProjections(int layer) {
-        return derived.get("blk." + layer + ".attn_qkv.weight");
+        return stacked.get("blk." + layer + ".attn_qkv.weight");
     }
 
     /** How many layers multiply q, k and v as one matrix ({@link #stackedProjections}). */
     public int stackedProjectionLayers() {
-        return (int) derived.keySet().stream().filter(name -> !name.equals(TIED_HEAD)).count();
+        return stacked.size();
     }
 
     /**
@@ -228,8 +228,7 @@ public final class Weights implements AutoCloseable {
      * where there is one ({@link RepackedHead}), else the weight itself.
      */
     Tensor head(String name) {
-        Tensor copy = name.equals("token_embd.weight") ? derived.get(TIED_HEAD) : null;
-        return copy != null ? copy : get(name);
+        return tiedHead != null && name.equals("token_embd.weight") ? tiedHead : get(name);
     }
 
     /**
@@ -239,7 +238,7 @@ public final class Weights implements AutoCloseable {
     public Weights aliased(Map<String, String> aliasToStored) {
         Map<String, Tensor> view = new LinkedHashMap<>();
         aliasToStored.forEach((alias, stored) -> view.put(alias, get(stored)));
-        return new Weights(List.of(), 0, Map.of(), view, List.of(), 0, Map.of());
+        return new Weights(List.of(), 0, Map.of(), view, List.of(), 0, Map.of(), null);
     }
 
     public List<WeightLayout.Weight> layout() {

@@ -43,6 +43,16 @@ public record BenchConfig(int prompt, int generate, int repetitions, int rounds,
         return new BenchConfig(512, 128, 3, 3, threads, "cpu", false);
     }
 
+    /** Whether every test starts from an empty cache: llama-bench without {@code -d}. */
+    public boolean emptyCacheOnly() {
+        return depths.equals(List.of(0));
+    }
+
+    /** The depths as llama-bench's {@code -d} takes them: {@code 0,512,4096}. */
+    public String depthsArgument() {
+        return String.join(",", depths.stream().map(String::valueOf).toList());
+    }
+
     /** The deepest depth. */
     public int maxDepth() {
         return depths.stream().mapToInt(Integer::intValue).max().orElse(0);

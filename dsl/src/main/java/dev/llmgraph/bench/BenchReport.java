@@ -34,9 +34,8 @@ public record BenchReport(String machine, String command, String date, List<Benc
             if (!ours.engine().equals("llmgraph")) {
                 continue;
             }
-            BenchResult theirs = results.stream().filter(r -> r.engine().equals("llama.cpp")
-                    && r.model().equals(ours.model()) && r.type().equals(ours.type()) && r.test().equals(ours.test())
-                    && r.nDepth() == ours.nDepth()).findFirst().orElse(null);
+            BenchResult theirs = results.stream().filter(r -> r.engine().equals("llama.cpp") && r.sameCell(ours))
+                    .findFirst().orElse(null);
             rows.add(new Row(ours, theirs));
         }
         return rows;
@@ -110,8 +109,9 @@ public record BenchReport(String machine, String command, String date, List<Benc
             ObjectNode ratio = ratios.addObject().put("model_type", r.llmgraph().model())
                     .put("type", r.llmgraph().type()).put("test", r.llmgraph().test())
                     .put("n_depth", r.llmgraph().nDepth()).put("ratio", r.ratio());
-            if (r.llamaCpp() != null) {
-                ratio.put("ci95_low", r.interval().low()).put("ci95_high", r.interval().high());
+            RatioInterval interval = r.interval();
+            if (interval != null) {
+                ratio.put("ci95_low", interval.low()).put("ci95_high", interval.high());
             }
         }
         RatioInterval mean = geometricMean();

@@ -56,8 +56,13 @@ public record BenchResult(String engine, String model, String type, String test,
 
     /** Whether {@code other} measures the same thing with the same engine. */
     public boolean sameTest(BenchResult other) {
-        return engine.equals(other.engine) && model.equals(other.model) && type.equals(other.type)
-                && test.equals(other.test) && nDepth == other.nDepth;
+        return engine.equals(other.engine) && sameCell(other);
+    }
+
+    /** Whether {@code other} measures the same thing, with this engine or the other: one row of the report. */
+    public boolean sameCell(BenchResult other) {
+        return model.equals(other.model) && type.equals(other.type) && test.equals(other.test)
+                && nDepth == other.nDepth;
     }
 
     /** Tokens per second from the times (seconds) of the repetitions of a test over {@code tokens} tokens. */

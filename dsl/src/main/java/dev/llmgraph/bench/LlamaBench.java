@@ -27,8 +27,8 @@ public final class LlamaBench {
                 "-p", Integer.toString(config.prompt()), "-n", Integer.toString(config.generate()),
                 "-r", Integer.toString(config.repetitions()), "-t", Integer.toString(config.threads()),
                 "-fa", config.flash() ? "on" : "off", "-o", "json"));
-        if (!config.depths().equals(List.of(0))) {
-            command.addAll(List.of("-d", String.join(",", config.depths().stream().map(String::valueOf).toList())));
+        if (!config.emptyCacheOnly()) {
+            command.addAll(List.of("-d", config.depthsArgument()));
         }
         command.addAll(placement(layers, config));
         String json = execute(command);

@@ -117,8 +117,7 @@ record BenchPlan(List<Item> items, BenchConfig config) {
             text.append(String.format("  %-24s %-9s %10s  %s%s%n", item.label(), item.type(),
                     MemoryEstimate.gib(item.bytes()), item.file(), item.toWrite() ? "  (to be written)" : ""));
         }
-        String depths = config.depths().equals(List.of(0)) ? "" : " at depth " + String.join(", ",
-                config.depths().stream().map(String::valueOf).toList());
+        String depths = config.emptyCacheOnly() ? "" : " at depth " + config.depthsArgument().replace(",", ", ");
         text.append(String.format("  each file: pp%d and tg%d%s, %d repetition%s after a warm-up, %d round%s of both "
                         + "engines, %d thread%s on %s%n", config.prompt(), config.generate(), depths,
                 config.repetitions(), plural(config.repetitions()), config.rounds(), plural(config.rounds()),

@@ -80,8 +80,7 @@ final class BenchPresetFiles {
      */
     static void checkContext(String model, int contextLength, BenchConfig config) {
         int needed = config.contextLength();
-        String tests = "-p " + config.prompt() + " -n " + config.generate() + " -d "
-                + String.join(",", config.depths().stream().map(String::valueOf).toList());
+        String tests = "-p " + config.prompt() + " -n " + config.generate() + " -d " + config.depthsArgument();
         String why = " positions, and " + tests + " needs " + needed + " (llama-bench's n_ctx = p + n + d)";
         if (model.endsWith(".gguf")) {
             Path file = Path.of(model);

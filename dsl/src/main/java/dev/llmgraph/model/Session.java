@@ -205,19 +205,20 @@ public final class Session implements AutoCloseable {
         if (keep == position) {
             return;
         }
-        if (keep > 0 && model.spec().recurrent()) {
+        if (keep == 0) {
+            reset();
+            return;
+        }
+        if (model.spec().recurrent()) {
             throw new IllegalStateException("rewind(" + keep + "): " + model.spec().name() + " keeps a recurrent "
                     + "state, which holds all " + position + " tokens folded together and cannot forget the last "
                     + (position - keep) + "; reset() and feed the first " + keep + " again");
         }
-        if (keep > 0 && keep < prefix) {
+        if (keep < prefix) {
             throw new IllegalStateException("rewind(" + keep + "): the first " + prefix + " tokens are a "
                     + "bidirectional prefix, each computed with all of them in view; keep the whole prefix or reset()");
         }
         position = keep;
-        if (keep == 0) {
-            prefix = 0;
-        }
     }
 
     ConcurrentUseGuard guardForTests() {

@@ -39,6 +39,14 @@ public final class Logits {
         return row(tokens - 1);
     }
 
+    /**
+     * The last position's scores for a caller that drops these logits right after: the array itself where it holds
+     * one position (a decode step's), saving a copy of the vocabulary's scores per token.
+     */
+    float[] releaseLast() {
+        return tokens == 1 ? data : last();
+    }
+
     public float get(int t, int token) {
         checkRow(t);
         return data[t * vocab + token];

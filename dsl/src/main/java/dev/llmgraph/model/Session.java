@@ -73,7 +73,7 @@ public final class Session implements AutoCloseable {
 
     /** Feeds {@code tokens} and returns the logits of the last one. */
     public float[] feed(int... tokens) {
-        return feed(tokens, false).last();
+        return feed(tokens, false).releaseLast();
     }
 
     /** Feeds {@code tokens} and returns the logits of every one of them. */

@@ -79,11 +79,22 @@ public final class Weights implements AutoCloseable {
         try {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             BufferType plain = devices.local().defaultBufferType();
+            Map<String, WeightLayout.Weight> byName = RepackedProjections.byName(layout);
+            Map<String, BufferType> stackHomes = new LinkedHashMap<>();
             for (WeightLayout.Weight w : layout) {
                 GgmlType type = typeFor(w, options, source);
                 Backend backend = devices.weight(w.name());
                 List<BufferType> extras = options.repack() ? backend.extraBufferTypes() : List.of();
                 BufferType home = placement(w, type, backend, backend.defaultBufferType(), extras);
+                String stackOf = stackProjections() ? RepackedProjections.storedTogether(w.name(), byName, source) : null;
+                if (stackOf != null && !home.equals(backend.defaultBufferType())) {
+                    // multiplied through one repacked stack: the three stay plain, mapped in place where they can be
+                    BufferType stackHome = RepackedProjections.home(stackOf, type, byName, backend, extras);
+                    if (stackHome != null) {
+                        stackHomes.put(stackOf, stackHome);
+                        home = backend.defaultBufferType();
+                    }
+                }
                 WeightSource.InFile inFile = MappedWeights.usable(options, backend, home, source.inFile(w, type));
                 if (inFile != null) {
                     tensors.put(w.name(), mapped.add(inFile, home, w.name(), type, w.ne()));
@@ -92,7 +103,10 @@ public final class Weights implements AutoCloseable {
                 Context ctx = contexts.computeIfAbsent(home, b -> Context.create(layout.size() + constants.size()));
                 tensors.put(w.name(), ctx.newTensor(w.name(), type, w.ne()));
             }
-            Map<String, Tensor> stacked = stackProjections() ? mapped.stackProjections(source) : Map.of();
+            Map<String, Tensor> stacked = new LinkedHashMap<>();
+            if (stackProjections()) {
+                stacked.putAll(mapped.stackProjections(source));
+            }
             mapped.place();
             for (Positions.ConstantTable table : constants) {
                 Context ctx = contexts.computeIfAbsent(plain, b -> Context.create(constants.size()));
@@ -128,6 +142,11 @@ public final class Weights implements AutoCloseable {
             }
             List<Context> all = new java.util.ArrayList<>(contexts.values());
             all.addAll(mapped.contexts());
+            RepackedProjections stacks = RepackedProjections.of(stackHomes, tensors);
+            all.addAll(stacks.contexts());
+            stacked.putAll(stacks.stacked()); // in place of the plain stacks over the same q, k and v
+            stacks.bytesByType().forEach((home, size) -> bytesByType.merge(home, size, Long::sum));
+            bytes += stacks.bytesByType().values().stream().mapToLong(Long::longValue).sum();
             RepackedHead head = RepackedHead.of(tensors, devices, options);
             if (head != null) {
                 all.add(head.context());

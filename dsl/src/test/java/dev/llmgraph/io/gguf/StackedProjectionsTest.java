@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * llama.cpp does. The reference is the same file loaded with three products ({@code
  * -Dllmgraph.stackProjections=false}); the tolerance is zero, because each output row is the same dot product
  * either way. Separate tensors (LLaMA's), even back to back, keep three products, as in llama.cpp's graph; so do
- * repacked or copied matrices.
+ * copied matrices. Repacked ones stored as one become one repacked copy.
  */
 class StackedProjectionsTest {
     private static final ModelOptions CPU = ModelOptions.cpu().withThreads(2);
@@ -52,17 +52,41 @@ class StackedProjectionsTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}: copied or repacked matrices keep three products")
+    @ParameterizedTest(name = "{0}: copied matrices keep three products")
     @MethodSource("labels")
-    void onlyMappedMatricesAreStacked(String label, @TempDir Path dir) {
+    void copiedMatricesAreNotStacked(String label, @TempDir Path dir) {
         Path file = dir.resolve(TinyModels.fileName(label) + ".gguf");
         try (Model model = Model.random(TinyModels.all().get(label), WeightInit.lecun(5), CPU)) {
             GgufModels.write(model, file, GgmlType.Q4_0);
         }
-        try (Model copied = GgufModels.load(file, CPU.withMapWeights(false));
-             Model repacked = GgufModels.load(file, CPU.withRepack(true))) {
+        try (Model copied = GgufModels.load(file, CPU.withMapWeights(false))) {
             assertEquals(0, copied.stackedProjectionLayers());
-            assertEquals(0, repacked.stackedProjectionLayers());
+        }
+    }
+
+    /**
+     * Repacked q, k and v stored as one tensor become one repacked stack (a copy, as a repacked matrix cannot be a
+     * view of the file); each output row is still the same dot product, so the logits are those of three repacked
+     * products, bit for bit. LLaMA's separate tensors keep three.
+     */
+    @ParameterizedTest(name = "{0}, Q4_0 repacked: one repacked stack where stored as one, the same logits")
+    @MethodSource("labels")
+    void repackedProjectionsStoredAsOneAreOneRepackedProduct(String label, @TempDir Path dir) {
+        Path file = dir.resolve(TinyModels.fileName(label) + ".gguf");
+        try (Model model = Model.random(TinyModels.all().get(label), WeightInit.lecun(5), CPU)) {
+            GgufModels.write(model, file, GgmlType.Q4_0);
+        }
+        ModelOptions repack = CPU.withRepack(true);
+        int[] prompt = TinyModels.prompt(20);
+        try (Model stacked = GgufModels.load(file, repack); Model three = loadUnstacked(file, repack)) {
+            assertEquals(label.equals("gpt2") ? 2 : 0, stacked.stackedProjectionLayers());
+            assertEquals(0, three.stackedProjectionLayers());
+            assertArrayEquals(three.forward(prompt).toArray(), stacked.forward(prompt).toArray(), "whole prompt");
+            try (Session a = stacked.session(32); Session b = three.session(32)) {
+                for (int token : prompt) {
+                    assertArrayEquals(b.feed(token), a.feed(token), "token by token");
+                }
+            }
         }
     }
 
@@ -71,9 +95,13 @@ class StackedProjectionsTest {
     }
 
     private static Model loadUnstacked(Path file) {
+        return loadUnstacked(file, CPU);
+    }
+
+    private static Model loadUnstacked(Path file, ModelOptions options) {
         System.setProperty("llmgraph.stackProjections", "false");
         try {
-            return GgufModels.load(file, CPU);
+            return GgufModels.load(file, options);
         } finally {
             System.clearProperty("llmgraph.stackProjections");
         }

@@ -28,6 +28,8 @@ final class AbortFlag implements AutoCloseable {
     private static final long WATCH_PERIOD_NANOS = 20_000_000;
     private static final Set<AbortFlag> WATCHED = ConcurrentHashMap.newKeySet();
     private static volatile Thread watcher;
+    /** Whether the watcher parks until woken (nothing to watch) rather than for one period. */
+    private static volatile boolean watcherIdle;
     private static volatile MemorySegment callback;
 
     private final Arena arena = Arena.ofShared();
@@ -116,13 +118,20 @@ final class AbortFlag implements AutoCloseable {
                 w = watcher;
             }
         }
-        LockSupport.unpark(w);
+        // Woken only from its idle park: unparking it on every computation would wake it every decode step.
+        if (watcherIdle) {
+            LockSupport.unpark(w);
+        }
     }
 
     private static void watch() {
         while (true) {
             if (WATCHED.isEmpty()) {
-                LockSupport.park();
+                watcherIdle = true;
+                if (WATCHED.isEmpty()) { // a begin() after this line sees watcherIdle and unparks
+                    LockSupport.park();
+                }
+                watcherIdle = false;
             } else {
                 LockSupport.parkNanos(WATCH_PERIOD_NANOS);
             }

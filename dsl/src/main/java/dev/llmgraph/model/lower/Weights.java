@@ -35,7 +35,7 @@ public final class Weights implements AutoCloseable {
     private final Map<String, Tensor> tensors;
     private final List<WeightLayout.Weight> layout;
     private final long mappedBytes;
-    /** Each layer's q, k and v as one tensor over their memory, by {@code blk.N.attn_qkv.weight}. */
+    /** Each layer's q, k and v as one tensor (a view or a repacked copy), by {@code blk.N.attn_qkv.weight}. */
     private final Map<String, Tensor> stacked;
     /** A tied head's repacked copy of the token embedding ({@link RepackedHead}), or null. */
     private final Tensor tiedHead;
@@ -230,8 +230,9 @@ public final class Weights implements AutoCloseable {
     }
 
     /**
-     * Layer {@code layer}'s q, k and v matrices as one [d, q + k + v] tensor over their memory, or null where the
-     * file does not store them as one ({@link MappedWeights#stackProjections}).
+     * Layer {@code layer}'s q, k and v matrices as one [d, q + k + v] tensor, or null where the file does not store
+     * them as one: a view over their mapped memory ({@link MappedWeights#stackProjections}), or a repacked copy
+     * ({@link RepackedProjections}).
      */
     Tensor stackedProjections(int layer) {
         return stacked.get("blk." + layer + ".attn_qkv.weight");

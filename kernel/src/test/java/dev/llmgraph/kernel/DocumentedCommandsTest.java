@@ -88,6 +88,8 @@ class DocumentedCommandsTest {
                     + "bench/NOTES.md (runRunsAScript runs scripts)"),
             Map.entry("bin/llmgraph run bench/fusion-probe.jsh", "a timing probe of minutes on 2 cores, not a check; "
                     + "its figures are in bench/NOTES.md"),
+            Map.entry("bin/llmgraph run bench/in-jvm-decode.jsh", "a timing probe on bench's 240 MiB GPT-2-small "
+                    + "file, not a check; its figures are in bench/NOTES.md"),
             Map.entry("bin/llmgraph bench --default --backend cuda", GPU),
             Map.entry("bin/llmgraph bench --backend cuda --model tinyllama-1.1b --type f16,q4_0 --rounds 1", GPU),
             Map.entry("bin/llmgraph bench --backend cuda --model tinyllama-1.1b --type f16,q8_0,q4_0,q4_k --rounds 2", GPU),

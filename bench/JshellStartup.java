@@ -30,8 +30,8 @@ public class JshellStartup {
         long t2 = System.nanoTime();
         shell.eval("System.out.println(\"Java \" + Runtime.version());");
         long t3 = System.nanoTime();
-        System.out.printf("main at %d ms after JVM start; JShell built in %.0f ms; %d imports %.0f ms (the first %.0f); "
-                + "first println %.0f ms; total from main %.0f ms%n", jvm, (t1 - t0) / 1e6, imports.size(),
-                (t2 - t1) / 1e6, first / 1e6, (t3 - t2) / 1e6, (t3 - t0) / 1e6);
+        System.out.printf("main at %d ms after JVM start; JShell built in %.0f ms; %d imports %.0f ms "
+                + "(the first %.0f); first println %.0f ms; total from main %.0f ms%n", jvm, (t1 - t0) / 1e6,
+                imports.size(), (t2 - t1) / 1e6, first / 1e6, (t3 - t2) / 1e6, (t3 - t0) / 1e6);
     }
 }

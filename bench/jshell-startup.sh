@@ -16,7 +16,7 @@ cp="$(cat "$root/dsl/target/classpath.txt")$jars:$(cat "$root/kernel/target/clas
 "${java%/java}/javac" -cp "$cp" -d "$work/classes" "$root/bench/JshellStartup.java"
 "${java%/java}/jar" cf "$work/startup.jar" -C "$work/classes" .
 cp="$cp:$work/startup.jar"
-"$java" -XX:AOTCacheOutput="$work/startup.aot" -Xlog:aot=off -Xlog:cds=off -cp "$cp" JshellStartup >/dev/null
+"$java" -XX:AOTCacheOutput="$work/startup.aot" -Xlog:aot=off -Xlog:cds=off -cp "$cp" JshellStartup >/dev/null 2>&1
 for ((i = 0; i < runs; i++)); do
   echo "without cache: $("$java" -cp "$cp" JshellStartup | tail -1)"
   echo "with cache:    $("$java" -XX:AOTCache="$work/startup.aot" -cp "$cp" JshellStartup | tail -1)"

@@ -18,14 +18,15 @@ import java.util.concurrent.locks.LockSupport;
  * How a computation is stopped early. ggml's CPU backend calls an abort callback after every graph
  * node; the callback is a C function of the llmgraph shim that reads this native flag (a Java upcall per
  * node would cost microseconds each, several percent of a decode step). The flag is raised by
- * {@link Backend#interrupt()} and by a watcher thread that notices, within some 20 milliseconds, when a
+ * {@link Backend#interrupt()} and by a watcher thread that notices, within some 100 milliseconds, when a
  * computing thread has been interrupted (the notebook's stop button, a cell timeout). ggml's CUDA backend
  * has no such callback: there the flag is read when the graph has finished, so a stop takes effect between
  * graphs (one prompt batch, one decode step: milliseconds on a GPU).
  */
 final class AbortFlag implements AutoCloseable {
-    // Each wake-up can preempt a ggml thread on a small machine; 20 ms keeps that rare and a stop prompt.
-    private static final long WATCH_PERIOD_NANOS = 20_000_000;
+    // Each wake-up preempts a ggml thread on a small machine (2 vCPUs at a 20 ms period: 64 wake-ups a second while
+    // decoding, the compute threads preempted ~190 times a second); 100 ms keeps that rare and a stop prompt.
+    private static final long WATCH_PERIOD_NANOS = 100_000_000;
     private static final Set<AbortFlag> WATCHED = ConcurrentHashMap.newKeySet();
     private static volatile Thread watcher;
     /** Whether the watcher parks until woken (nothing to watch) rather than for one period. */

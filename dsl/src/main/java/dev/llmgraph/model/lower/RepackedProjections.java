@@ -71,7 +71,8 @@ record RepackedProjections(List<Context> contexts, Map<String, Tensor> stacked, 
         try {
             homes.forEach((base, home) -> {
                 Tensor q = weights.get(base + "attn_q.weight");
-                long rows = q.ne(1) + weights.get(base + "attn_k.weight").ne(1) + weights.get(base + "attn_v.weight").ne(1);
+                long rows = q.ne(1) + weights.get(base + "attn_k.weight").ne(1)
+                        + weights.get(base + "attn_v.weight").ne(1);
                 Context ctx = contexts.computeIfAbsent(home, h -> Context.create(homes.size()));
                 stacked.put(base + "attn_qkv.weight", ctx.newTensor(base + "attn_qkv.weight", q.type(), q.ne(0), rows));
             });

@@ -86,7 +86,8 @@ public final class Weights implements AutoCloseable {
                 Backend backend = devices.weight(w.name());
                 List<BufferType> extras = options.repack() ? backend.extraBufferTypes() : List.of();
                 BufferType home = placement(w, type, backend, backend.defaultBufferType(), extras);
-                String stackOf = stackProjections() ? RepackedProjections.storedTogether(w.name(), byName, source) : null;
+                String stackOf = stackProjections()
+                        ? RepackedProjections.storedTogether(w.name(), byName, source) : null;
                 if (stackOf != null && !home.equals(backend.defaultBufferType())) {
                     // multiplied through one repacked stack: the three stay plain, mapped in place where they can be
                     BufferType stackHome = RepackedProjections.home(stackOf, type, byName, backend, extras);

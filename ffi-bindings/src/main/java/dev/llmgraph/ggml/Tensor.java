@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A ggml tensor: its type, its shape in ggml order ({@code ne[0]} is the fastest-varying dimension,
@@ -270,9 +271,39 @@ public final class Tensor {
             throw new IllegalArgumentException("cannot copy " + source.describe() + " into " + describe()
                     + ": the type and sizes must be the same");
         }
+        copyThroughHost(List.of(source));
+    }
+
+    /**
+     * Copies the rows of {@code parts} (matrices of this tensor's type and row length), one part after another, into
+     * this matrix, whose rows they must fill exactly; through host memory, so a repacking buffer rearranges them as
+     * it stores them: how q, k and v become one repacked matrix.
+     */
+    public void setRowsFrom(List<Tensor> parts) {
+        long rows = 0;
+        for (Tensor part : parts) {
+            if (part.type() != type() || part.rank() > 2 || rank() > 2 || part.ne(0) != ne(0)) {
+                throw new IllegalArgumentException("cannot copy the rows of " + part.describe() + " into "
+                        + describe() + ": both must be matrices of the same type and row length");
+            }
+            rows += part.ne(1);
+        }
+        if (rows != ne(1)) {
+            throw new IllegalArgumentException("the parts hold " + rows + " rows but " + describe() + " has "
+                    + ne(1));
+        }
+        copyThroughHost(parts);
+    }
+
+    /** Writes the bytes of {@code parts}, one after another, into this tensor. */
+    private void copyThroughHost(List<Tensor> parts) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment bytes = arena.allocate(source.byteSize(), 64);
-            source.getRaw(bytes);
+            MemorySegment bytes = arena.allocate(byteSize(), 64);
+            long at = 0;
+            for (Tensor part : parts) {
+                part.getRaw(bytes.asSlice(at, part.byteSize()));
+                at += part.byteSize();
+            }
             setRaw(bytes);
         }
     }

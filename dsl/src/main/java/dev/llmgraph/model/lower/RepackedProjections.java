@@ -8,8 +8,6 @@ import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.model.WeightSource;
 import dev.llmgraph.spec.WeightLayout;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,16 +68,16 @@ record RepackedProjections(List<Context> contexts, Map<String, Tensor> stacked, 
         Map<String, Tensor> stacked = new LinkedHashMap<>();
         try {
             homes.forEach((base, home) -> {
-                Tensor q = weights.get(base + "attn_q.weight");
-                long rows = q.ne(1) + weights.get(base + "attn_k.weight").ne(1)
-                        + weights.get(base + "attn_v.weight").ne(1);
+                List<Tensor> parts = parts(base, weights);
+                long rows = parts.stream().mapToLong(t -> t.ne(1)).sum();
                 Context ctx = contexts.computeIfAbsent(home, h -> Context.create(homes.size()));
+                Tensor q = parts.getFirst();
                 stacked.put(base + "attn_qkv.weight", ctx.newTensor(base + "attn_qkv.weight", q.type(), q.ne(0), rows));
             });
             Map<BufferType, Long> bytes = new LinkedHashMap<>();
             contexts.forEach((home, ctx) -> bytes.put(home, ctx.allocate(home).byteSize()));
-            stacked.forEach((name, stack) -> fill(stack, name.substring(0, name.length() - "attn_qkv.weight".length()),
-                    weights));
+            // q's rows, then k's, then v's; the repacking buffer rearranges them as it stores them
+            homes.keySet().forEach(base -> stacked.get(base + "attn_qkv.weight").setRowsFrom(parts(base, weights)));
             return new RepackedProjections(List.copyOf(contexts.values()), stacked, bytes);
         } catch (RuntimeException e) {
             contexts.values().forEach(Context::close);
@@ -87,18 +85,9 @@ record RepackedProjections(List<Context> contexts, Map<String, Tensor> stacked, 
         }
     }
 
-    /** Writes q's rows, then k's, then v's into {@code stack}; the repacking buffer rearranges them as it stores. */
-    private static void fill(Tensor stack, String base, Map<String, Tensor> weights) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment bytes = arena.allocate(stack.byteSize(), 64);
-            long at = 0;
-            for (String part : PARTS) {
-                Tensor t = weights.get(base + part + ".weight");
-                t.getRaw(bytes.asSlice(at, t.byteSize()));
-                at += t.byteSize();
-            }
-            stack.setRaw(bytes);
-        }
+    /** Layer {@code base}'s q, k and v matrices. */
+    private static List<Tensor> parts(String base, Map<String, Tensor> weights) {
+        return PARTS.stream().map(part -> weights.get(base + part + ".weight")).toList();
     }
 
     private static long[] stackedShape(String base, Map<String, WeightLayout.Weight> byName) {

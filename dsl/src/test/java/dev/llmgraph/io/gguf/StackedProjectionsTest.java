@@ -34,31 +34,19 @@ class StackedProjectionsTest {
     @ParameterizedTest(name = "{0}, {1}: stacked where stored as one, and the same logits, bit for bit")
     @MethodSource("cases")
     void oneProductComputesWhatThreeCompute(String label, GgmlType type, @TempDir Path dir) {
-        Path file = dir.resolve(TinyModels.fileName(label) + "-" + type + ".gguf");
-        try (Model model = Model.random(TinyModels.all().get(label), WeightInit.lecun(5), CPU)) {
-            GgufModels.write(model, file, type);
-        }
-        int[] prompt = TinyModels.prompt(20);
-        try (Model stacked = GgufModels.load(file, CPU); Model three = loadUnstacked(file)) {
+        Path file = write(label, type, dir);
+        try (Model stacked = GgufModels.load(file, CPU); Model three = loadUnstacked(file, CPU)) {
             assertEquals(label.equals("gpt2") ? 2 : 0, stacked.stackedProjectionLayers(),
                     "GPT-2's two layers stacked, LLaMA's separate tensors not");
             assertEquals(0, three.stackedProjectionLayers());
-            assertArrayEquals(three.forward(prompt).toArray(), stacked.forward(prompt).toArray(), "whole prompt");
-            try (Session a = stacked.session(32); Session b = three.session(32)) {
-                for (int token : prompt) {
-                    assertArrayEquals(b.feed(token), a.feed(token), "token by token");
-                }
-            }
+            assertSameLogits(three, stacked);
         }
     }
 
     @ParameterizedTest(name = "{0}: copied matrices keep three products")
     @MethodSource("labels")
     void copiedMatricesAreNotStacked(String label, @TempDir Path dir) {
-        Path file = dir.resolve(TinyModels.fileName(label) + ".gguf");
-        try (Model model = Model.random(TinyModels.all().get(label), WeightInit.lecun(5), CPU)) {
-            GgufModels.write(model, file, GgmlType.Q4_0);
-        }
+        Path file = write(label, GgmlType.Q4_0, dir);
         try (Model copied = GgufModels.load(file, CPU.withMapWeights(false))) {
             assertEquals(0, copied.stackedProjectionLayers());
         }
@@ -72,21 +60,12 @@ class StackedProjectionsTest {
     @ParameterizedTest(name = "{0}, Q4_0 repacked: one repacked stack where stored as one, the same logits")
     @MethodSource("labels")
     void repackedProjectionsStoredAsOneAreOneRepackedProduct(String label, @TempDir Path dir) {
-        Path file = dir.resolve(TinyModels.fileName(label) + ".gguf");
-        try (Model model = Model.random(TinyModels.all().get(label), WeightInit.lecun(5), CPU)) {
-            GgufModels.write(model, file, GgmlType.Q4_0);
-        }
+        Path file = write(label, GgmlType.Q4_0, dir);
         ModelOptions repack = CPU.withRepack(true);
-        int[] prompt = TinyModels.prompt(20);
         try (Model stacked = GgufModels.load(file, repack); Model three = loadUnstacked(file, repack)) {
             assertEquals(label.equals("gpt2") ? 2 : 0, stacked.stackedProjectionLayers());
             assertEquals(0, three.stackedProjectionLayers());
-            assertArrayEquals(three.forward(prompt).toArray(), stacked.forward(prompt).toArray(), "whole prompt");
-            try (Session a = stacked.session(32); Session b = three.session(32)) {
-                for (int token : prompt) {
-                    assertArrayEquals(b.feed(token), a.feed(token), "token by token");
-                }
-            }
+            assertSameLogits(three, stacked);
         }
     }
 
@@ -94,8 +73,24 @@ class StackedProjectionsTest {
         return Stream.of("gpt2", "llama");
     }
 
-    private static Model loadUnstacked(Path file) {
-        return loadUnstacked(file, CPU);
+    /** A random tiny model of {@code label} written to a GGUF file in {@code type}. */
+    private static Path write(String label, GgmlType type, Path dir) {
+        Path file = dir.resolve(TinyModels.fileName(label) + "-" + type + ".gguf");
+        try (Model model = Model.random(TinyModels.all().get(label), WeightInit.lecun(5), CPU)) {
+            GgufModels.write(model, file, type);
+        }
+        return file;
+    }
+
+    /** The same logits, bit for bit, for a whole prompt and token by token. */
+    private static void assertSameLogits(Model expected, Model actual) {
+        int[] prompt = TinyModels.prompt(20);
+        assertArrayEquals(expected.forward(prompt).toArray(), actual.forward(prompt).toArray(), "whole prompt");
+        try (Session a = actual.session(32); Session b = expected.session(32)) {
+            for (int token : prompt) {
+                assertArrayEquals(b.feed(token), a.feed(token), "token by token");
+            }
+        }
     }
 
     private static Model loadUnstacked(Path file, ModelOptions options) {

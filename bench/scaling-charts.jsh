@@ -1,7 +1,8 @@
 // Charts of issue 19's scaling runs, from bench's JSON files (bench/NOTES.md, "Scaling"):
-//   CONTEXT=dir-of-the-depth-run SIZES=dir1,dir2,... GGUF_DIRS=folders-of-the-files-given-by-path OUT=bench/results \
+//   CONTEXT=dir-or-json-of-the-depth-run SIZES=dir1,dir2,... GGUF_DIRS=folders-of-the-files-given-by-path OUT=bench/results \
 //     bin/llmgraph run bench/scaling-charts.jsh
-// 1. tokens/s against the depth (tokens already in the cache), both engines, pp and tg;
+// 1. tokens/s against the depth (tokens already in the cache), both engines, pp and tg (the committed run:
+//    CONTEXT=bench/results/2026-12-05-scaling-context-16k-cpu-t2.json);
 // 2. tokens/s against parameters (log-log), both engines, pp and tg;
 // 3. the KV cache of the depth run's model against context length (F16, from the spec's accounting).
 import com.fasterxml.jackson.databind.*;
@@ -9,6 +10,9 @@ import dev.llmgraph.display.Charts;
 
 ObjectMapper json = new ObjectMapper();
 JsonNode firstJson(String dir) throws Exception {
+    if (Files.isRegularFile(Path.of(dir))) {
+        return json.readTree(Path.of(dir).toFile());
+    }
     try (var files = Files.list(Path.of(dir))) {
         return json.readTree(files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow().toFile());
     }

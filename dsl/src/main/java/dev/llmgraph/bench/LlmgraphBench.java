@@ -31,7 +31,9 @@ public final class LlmgraphBench {
      * The pp and tg results for {@code model} at each of the config's depths; {@code label}/{@code type} name it in
      * the report. At depth d, every repetition (and every warm-up run) starts from a session holding d random
      * tokens, fed untimed in batches as any prompt the first time and rewound to afterwards (a recurrent model is
-     * fed again each time), before the timed test: llama-bench's {@code -d}. The decode statistics are those of
+     * fed again each time), before the timed test: llama-bench's {@code -d}. One session serves a depth's prompt
+     * and decode tests, so the depth is fed once for both, as llama-bench reuses the cache state it saved after
+     * its first fill across the tests at that depth. The decode statistics are those of
      * the first depth's decode steps (its untimed prefills left out).
      */
     public static Run run(Model model, String label, String type, BenchConfig config) {
@@ -43,29 +45,28 @@ public final class LlmgraphBench {
         for (int depth : config.depths()) {
             int capacity = config.prompt() + config.generate() + depth;
             int[] context = random.ints(depth, 0, vocab).toArray();
-            try (Session prefill = model.session(capacity)) {
+            try (Session session = model.session(capacity)) {
+                Runnable toDepth = filler(model, session, context);
                 int[] prompt = random.ints(config.prompt(), 0, vocab).toArray();
-                double[] pp = time(config.repetitions(), filler(model, prefill, context), () -> prefill.feed(prompt));
+                double[] pp = time(config.repetitions(), toDepth, () -> session.feed(prompt));
                 out.add(new BenchResult("llmgraph", label, type, BenchConfig.testName("pp" + config.prompt(), depth),
                         config.prompt(), 0, config.threads(), config.backend(), config.flash(),
                         BenchResult.rates(config.prompt(), pp), depth));
-            }
-            try (Session decode = model.session(capacity)) {
                 int[] tokens = random.ints(config.generate(), 0, vocab).toArray();
                 Session.Stats[] decodeSteps = {new Session.Stats(0, 0, 0, 0, 0, 0)};
-                double[] tg = time(config.repetitions(), filler(model, decode, context), () -> {
-                    Session.Stats before = decode.stats();
+                double[] tg = time(config.repetitions(), toDepth, () -> {
+                    Session.Stats before = session.stats();
                     for (int token : tokens) {
-                        decode.feed(token);
+                        session.feed(token);
                     }
-                    decodeSteps[0] = plus(decodeSteps[0], decode.stats(), before);
+                    decodeSteps[0] = plus(decodeSteps[0], session.stats(), before);
                 });
                 out.add(new BenchResult("llmgraph", label, type, BenchConfig.testName("tg" + config.generate(), depth),
                         0, config.generate(), config.threads(), config.backend(), config.flash(),
                         BenchResult.rates(config.generate(), tg), depth));
                 if (decodeStats == null) {
                     decodeStats = decodeSteps[0];
-                    network = network(model, decode, tokens);
+                    network = network(model, session, tokens);
                 }
             }
         }

@@ -66,8 +66,8 @@ record BenchPlan(List<Item> items, BenchConfig config) {
 
     /**
      * Rough seconds for the whole run (files given by the user count only where their spec is known). At a depth
-     * d, both engines feed the d tokens once per test, then rewind to them (llmgraph) or restore them (llama-bench)
-     * before every other run; a recurrent model in llmgraph is fed them again before every run.
+     * d, both engines feed the d tokens once for the depth's tests, then rewind to them (llmgraph) or restore them
+     * (llama-bench) before every other run; a recurrent model in llmgraph is fed them again before every run.
      */
     double seconds() {
         double total = 0;
@@ -81,14 +81,14 @@ record BenchPlan(List<Item> items, BenchConfig config) {
                 double prompt = prefill(item, config.prompt(), depth);
                 double generate = config.generate() * ((double) item.bytes() / WEIGHT_BYTES_PER_SECOND
                         + attentionFlops(item, depth + config.generate() / 2) / (FLOPS_PER_THREAD * config.threads()));
-                double llamaBench = (config.repetitions() + 1) * (prompt + generate) + 2 * fill;
+                double llamaBench = (config.repetitions() + 1) * (prompt + generate) + fill;
                 boolean refills = item.spec().recurrent();
-                double llmgraph = 0;
+                double llmgraph = refills ? 0 : fill;
                 for (double test : new double[] {prompt, generate}) {
                     double run = test + (refills ? fill : 0);
                     long warmUps = Math.max(1, (long) Math.ceil(Math.min(WARM_UP_SECONDS / test,
                             4 * WARM_UP_SECONDS / run)));
-                    llmgraph += (config.repetitions() + warmUps) * run + (refills ? 0 : fill);
+                    llmgraph += (config.repetitions() + warmUps) * run;
                 }
                 total += config.rounds() * (llamaBench + llmgraph);
             }

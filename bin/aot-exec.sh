@@ -19,7 +19,7 @@ done
 # shellcheck source=bin/aot.sh
 source "$(dirname "${BASH_SOURCE[0]}")/aot.sh"
 if [[ -n "$cache" ]] && ! { [[ -s "$cache" && -f "${cache%/*}/classpath.stat" ]] \
-    && [[ "$(aot_class_path_stat "$cp")" == "$(cat "${cache%/*}/classpath.stat")" ]]; }; then
+    && [[ "$(aot_class_path_stat "$cp")" == "$(< "${cache%/*}/classpath.stat")" ]]; }; then
   kept=()
   for a in "${args[@]}"; do [[ "$a" == -XX:AOTCache=* ]] || kept+=("$a"); done
   args=("${kept[@]}")

@@ -54,10 +54,12 @@ aot_key() {
 }
 
 # Each class path entry with its size and time, one a line; bin/aot-exec.sh compares it with classpath.stat.
+# One stat for all entries: the kernel starts through this, and a process per jar cost it ~0.1 s on 2 cores.
 aot_class_path_stat() {
-  local entry
+  local entries
   IFS=: read -r -a entries <<< "$1"
-  for entry in "${entries[@]}"; do echo "$entry $(stat -L -c '%s %Y' "$entry" 2>/dev/null)"; done
+  (( ${#entries[@]} )) || return 0
+  stat -L -c '%n %s %Y' -- "${entries[@]}" 2>/dev/null || true
 }
 
 # The JVM stays quiet about a cache it cannot use (another JDK, a rebuilt jar, a file being replaced).

@@ -26,6 +26,9 @@ final class CellOutput {
         record Text(boolean stderr, byte[] bytes) implements Event {}
 
         record Show(Map<String, String> bundle, String displayId, boolean update) implements Event {}
+
+        /** The cell ended: ends a wait in {@link #take} at once; never taken itself. */
+        record CellEnded() implements Event {}
     }
 
     private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
@@ -66,13 +69,22 @@ final class CellOutput {
         queue.add(new Event.Text(true, text.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Waits up to {@code millis} for something to arrive, then takes everything queued. */
+    /**
+     * Ends a {@link #take} that waits, so that the shell thread sends a finished cell's reply without waiting out
+     * its poll (up to 50 ms of every cell's latency otherwise).
+     */
+    void cellFinished() {
+        queue.add(new Event.CellEnded());
+    }
+
+    /** Waits up to {@code millis} for something to arrive (or the cell to end), then takes everything queued. */
     List<Event> take(long millis) throws InterruptedException {
         List<Event> events = new ArrayList<>();
         Event first = queue.poll(millis, TimeUnit.MILLISECONDS);
         if (first != null) {
             events.add(first);
             queue.drainTo(events);
+            events.removeIf(e -> e instanceof Event.CellEnded);
         }
         return events;
     }

@@ -66,9 +66,10 @@ final class CellRunner implements AutoCloseable {
         }, cellThread);
     }
 
-    /** Starts cell {@code count} on the cell thread. */
+    /** Starts cell {@code count} on the cell thread; its end wakes the thread that relays its output. */
     Future<CellResult> submit(String code, int count) {
-        return cellThread.submit(() -> run(code, count));
+        return CompletableFuture.supplyAsync(() -> run(code, count), cellThread)
+                .whenComplete((result, failure) -> output.cellFinished());
     }
 
     /** Runs {@code task} with the session on the cell thread and waits for it. */

@@ -32,9 +32,9 @@ public final class LlmgraphBench {
      * the report. At depth d, every repetition (and every warm-up run) starts from a session holding d random
      * tokens, fed untimed in batches as any prompt the first time and rewound to afterwards (a recurrent model is
      * fed again each time), before the timed test: llama-bench's {@code -d}. One session serves a depth's prompt
-     * and decode tests, so the depth is fed once for both, as llama-bench reuses the cache state it saved after
-     * its first fill across the tests at that depth. The decode statistics are those of
-     * the first depth's decode steps (its untimed prefills left out).
+     * and decode tests, so the depth is fed once for both, as llama-bench restores the cache state it saved after
+     * its first fill for every test at that depth. The decode statistics are those of the first depth's decode
+     * steps (its untimed prefills left out).
      */
     public static Run run(Model model, String label, String type, BenchConfig config) {
         List<BenchResult> out = new ArrayList<>();

@@ -27,8 +27,8 @@ final class CellOutput {
 
         record Show(Map<String, String> bundle, String displayId, boolean update) implements Event {}
 
-        /** The cell ended: ends a wait in {@link #take} at once; never taken itself. */
-        record CellEnded() implements Event {}
+        /** A cell ended: ends a wait in {@link #take} at once; never taken itself. */
+        record Wake() implements Event {}
     }
 
     private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
@@ -73,8 +73,8 @@ final class CellOutput {
      * Ends a {@link #take} that waits, so that the shell thread sends a finished cell's reply without waiting out
      * its poll (up to 50 ms of every cell's latency otherwise).
      */
-    void cellFinished() {
-        queue.add(new Event.CellEnded());
+    void wakeRelay() {
+        queue.add(new Event.Wake());
     }
 
     /** Waits up to {@code millis} for something to arrive (or the cell to end), then takes everything queued. */
@@ -84,7 +84,7 @@ final class CellOutput {
         if (first != null) {
             events.add(first);
             queue.drainTo(events);
-            events.removeIf(e -> e instanceof Event.CellEnded);
+            events.removeIf(e -> e instanceof Event.Wake);
         }
         return events;
     }

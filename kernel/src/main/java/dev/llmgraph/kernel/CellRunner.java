@@ -69,7 +69,7 @@ final class CellRunner implements AutoCloseable {
     /** Starts cell {@code count} on the cell thread; its end wakes the thread that relays its output. */
     Future<CellResult> submit(String code, int count) {
         return CompletableFuture.supplyAsync(() -> run(code, count), cellThread)
-                .whenComplete((result, failure) -> output.cellFinished());
+                .whenComplete((result, failure) -> output.wakeRelay());
     }
 
     /** Runs {@code task} with the session on the cell thread and waits for it. */

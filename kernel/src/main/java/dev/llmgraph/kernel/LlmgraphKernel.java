@@ -75,7 +75,7 @@ public final class LlmgraphKernel extends BaseKernel {
         System.setOut(output.stdout());
         System.setErr(output.stderr());
         // JShell is the longest step before a first cell can run: CellRunner starts it before anything else, and
-        // the connection is set up beside it (on 2 cores: the first cell's result 0.2 s sooner than the other way).
+        // the connection is set up beside it (bench/NOTES.md: the first cell's result ~0.1 s sooner on 2 cores).
         CellRunner cells = new CellRunner(output);
         quietLogging(kernelErr);
         Kernel.applyEnvironment(kernelErr);

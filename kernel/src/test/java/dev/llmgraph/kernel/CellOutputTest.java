@@ -17,13 +17,13 @@ class CellOutputTest {
             new PrintStream(new ByteArrayOutputStream()));
 
     @Test
-    void aFinishedCellEndsAWaitWithWhatItWroteAndTheMarkIsNeverTaken() {
+    void aWaitEndsWithWhatTheCellWroteAndNeverWithTheWakeUp() {
         output.cellStarted();
         output.stdout().print("done");
         output.cellEnded();
-        output.cellFinished();
+        output.wakeRelay();
 
-        // Without the mark a wait this long would only end with the text; with it, nothing waits at all.
+        // The text ends the wait; the wake-up queued after it must not come out with it.
         List<CellOutput.Event> events = assertTimeoutPreemptively(Duration.ofSeconds(30),
                 () -> output.take(Long.MAX_VALUE));
 
@@ -33,8 +33,8 @@ class CellOutputTest {
     }
 
     @Test
-    void aFinishedCellWithNoOutputEndsAWaitWithNothing() {
-        output.cellFinished();
+    void aCellThatWroteNothingEndsAWaitWithNothing() {
+        output.wakeRelay();
 
         List<CellOutput.Event> events = assertTimeoutPreemptively(Duration.ofSeconds(30),
                 () -> output.take(Long.MAX_VALUE));

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The weights used in place from the files they come from ({@link ModelOptions#mapWeights()}), as llama.cpp
@@ -63,9 +64,10 @@ final class MappedWeights {
      * back), one more tensor over all three rows: the lowering then multiplies the input once instead of three
      * times, as llama.cpp does with a stored {@code attn_qkv} ({@link AttentionLowering.Projections}). Nothing is
      * copied; the three weights stay what they were. Separate tensors keep three products, as in llama.cpp's graph
-     * (a back-to-back TinyLlama file measured no gain from one product: bench/NOTES.md).
+     * (a back-to-back TinyLlama file measured no gain from one product: bench/NOTES.md). Layers in
+     * {@code repackedLayers} (prefixes {@code blk.N.}) get none: a repacked stack multiplies for them.
      */
-    Map<String, Tensor> stackProjections(WeightSource source) {
+    Map<String, Tensor> stackProjections(WeightSource source, Set<String> repackedLayers) {
         Map<String, Tensor> stacked = new LinkedHashMap<>();
         for (Group g : groups.values()) {
             Map<String, Integer> index = new LinkedHashMap<>();
@@ -79,7 +81,7 @@ final class MappedWeights {
                 }
                 String base = name.substring(0, name.length() - "attn_q.weight".length());
                 Integer k = index.get(base + "attn_k.weight"), v = index.get(base + "attn_v.weight");
-                if (k == null || v == null || !backToBack(g, e.getValue(), k) || !backToBack(g, k, v)
+                if (repackedLayers.contains(base) || k == null || v == null || !backToBack(g, e.getValue(), k) || !backToBack(g, k, v)
                         || !source.storedTogether(name, base + "attn_k.weight", base + "attn_v.weight")) {
                     continue;
                 }

@@ -106,7 +106,7 @@ public final class Weights implements AutoCloseable {
             }
             Map<String, Tensor> stacked = new LinkedHashMap<>();
             if (stackProjections()) {
-                stacked.putAll(mapped.stackProjections(source));
+                stacked.putAll(mapped.stackProjections(source, stackHomes.keySet()));
             }
             mapped.place();
             for (Positions.ConstantTable table : constants) {
@@ -145,7 +145,7 @@ public final class Weights implements AutoCloseable {
             all.addAll(mapped.contexts());
             RepackedProjections stacks = RepackedProjections.of(stackHomes, tensors);
             all.addAll(stacks.contexts());
-            stacked.putAll(stacks.stacked()); // in place of the plain stacks over the same q, k and v
+            stacked.putAll(stacks.stacked());
             stacks.bytesByType().forEach((home, size) -> bytesByType.merge(home, size, Long::sum));
             bytes += stacks.bytesByType().values().stream().mapToLong(Long::longValue).sum();
             RepackedHead head = RepackedHead.of(tensors, devices, options);

@@ -23,8 +23,8 @@ import java.util.Locale;
  * RssFile, file pages shared with the page cache; VmRSS after a forward pass of 8 tokens). Resident memory
  * is the process's, so each load runs in a JVM of its own ({@code bench/load-bench.sh} alternates them).
  * Native libraries are loaded before the clock starts, for both engines: what is timed is the load alone.
- * Neither engine repacks here (llmgraph's {@code repack} off; the shim loads llama.cpp without extra buffer
- * types), so both can use every weight in place.
+ * Neither engine repacks here (llmgraph's {@code repack} and {@code repackMapped} off; the shim loads llama.cpp
+ * without extra buffer types), so both can use every weight in place.
  *
  * <pre>
  * java -cp ... dev.llmgraph.bench.LoadBench llmgraph-mapped|llmgraph-copied|llama.cpp FILE [threads]
@@ -53,7 +53,7 @@ public final class LoadBench {
         long loaded, forwarded, millis, anon, shared;
         switch (engine) {
             case "llmgraph-mapped", "llmgraph-copied" -> {
-                ModelOptions options = ModelOptions.cpu().withThreads(threads).withRepack(false)
+                ModelOptions options = ModelOptions.cpu().withThreads(threads).withRepack(false).withRepackMapped(false)
                         .withMapWeights(engine.equals("llmgraph-mapped"));
                 try (Model model = GgufModels.load(file, options)) {
                     millis = (System.nanoTime() - start) / 1_000_000;
@@ -84,7 +84,8 @@ public final class LoadBench {
 
     /** The preset's random GGUF in {@code type}, from the same F16 model (GPT-2 initialisation, seed 1) bench writes. */
     private static void write(String preset, GgmlType type, Path file) {
-        ModelOptions options = ModelOptions.cpu().withMatrixType(GgmlType.F16).withRepack(false);
+        ModelOptions options = ModelOptions.cpu().withMatrixType(GgmlType.F16).withRepack(false)
+                .withRepackMapped(false);
         try (Model model = Model.random(Presets.byName(preset), WeightInit.gpt2(1), options)) {
             if (type == GgmlType.F16) {
                 GgufModels.write(model, file);

@@ -311,6 +311,15 @@ public final class Model implements AutoCloseable {
         return weights.mappedBytes();
     }
 
+    /**
+     * Weights mapped from the model file that products multiply through a repacked copy
+     * ({@link ModelOptions#repackMapped()}); the weights themselves read back as stored.
+     */
+    public int repackedCopies() {
+        ensureOpen();
+        return weights.repackedCopies();
+    }
+
     /** Layers multiplying by q, k and v as one matrix, which the mapped file stores as one: same numbers, faster. */
     public int stackedProjectionLayers() {
         ensureOpen();

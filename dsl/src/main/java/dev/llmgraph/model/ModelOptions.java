@@ -24,7 +24,8 @@ import java.util.function.Function;
  * @param repack     on the CPU, keep quantized weight matrices in the backend's repacking buffer type where
  *                   ggml supports it (interleaved blocks for faster matrix products: llama.cpp's default, and
  *                   what its speed on Q4_0 relies on). Off by default, because repacked weights cannot be read
- *                   back ({@link Model#weight}, exports); benchmarks and pure inference turn it on.
+ *                   back ({@link Model#weight}, exports); weights mapped from a file get repacked products
+ *                   anyway ({@code repackMapped}).
  * @param placement  which layers live on devices of other processes (RPC servers); {@link Placement#local()}
  *                   keeps the whole model on {@code backend}
  * @param mapWeights on the CPU, use weights in place from the memory-mapped model file where their type and
@@ -33,19 +34,25 @@ import java.util.function.Function;
  *                   are converted (a vector stored in F16) or repacked ({@code repack}) are copied either way, and
  *                   sources that are not files (random weights) are unaffected. Turn it off to compare, or when
  *                   the file may change on disk while the model is open.
+ * @param repackMapped on the CPU with {@code repack} off, a quantized matrix used in place from the mapped model
+ *                   file that ggml can repack is multiplied through a repacked copy of it, while the weight itself
+ *                   stays the mapped original (read back, exported, adapted): llama.cpp's speed without losing
+ *                   read-back, for the copy's memory (as llama.cpp, which copies such weights into its repacking
+ *                   buffer). On by default; off multiplies the file's blocks as they are.
  */
 public record ModelOptions(String backend, int threads, GgmlType matrixType, GgmlType cacheType, int batchSize,
-                           int contextLength, boolean repack, Placement placement, boolean mapWeights) {
+                           int contextLength, boolean repack, Placement placement, boolean mapWeights,
+                           boolean repackMapped) {
     /** CPU with one thread per core, F32 weights and cache, batches of 512 tokens. */
     public static ModelOptions cpu() {
         return new ModelOptions("cpu", Runtime.getRuntime().availableProcessors(), GgmlType.F32, GgmlType.F32, 512, 0, false,
-                Placement.local(), true);
+                Placement.local(), true, true);
     }
 
     /** The first CUDA GPU, F16 weights and cache. */
     public static ModelOptions cuda() {
         return new ModelOptions("cuda", Runtime.getRuntime().availableProcessors(), GgmlType.F16, GgmlType.F16, 512, 0, false,
-                Placement.local(), true);
+                Placement.local(), true, true);
     }
 
     /** The system property that {@link #configured()} reads first. */
@@ -102,42 +109,60 @@ public record ModelOptions(String backend, int threads, GgmlType matrixType, Ggm
     }
 
     public ModelOptions withBackend(String backend) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement,
+                mapWeights, repackMapped);
     }
 
     public ModelOptions withThreads(int threads) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement,
+                mapWeights, repackMapped);
     }
 
     public ModelOptions withMatrixType(GgmlType matrixType) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement,
+                mapWeights, repackMapped);
     }
 
     public ModelOptions withCacheType(GgmlType cacheType) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement,
+                mapWeights, repackMapped);
     }
 
     public ModelOptions withBatchSize(int batchSize) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement,
+                mapWeights, repackMapped);
     }
 
     public ModelOptions withRepack(boolean repack) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement,
+                mapWeights, repackMapped);
     }
 
     public ModelOptions withContextLength(int contextLength) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement,
+                mapWeights, repackMapped);
     }
 
     /** The same options with weights used in place from a mapped file ({@code true}) or copied ({@code false}). */
     public ModelOptions withMapWeights(boolean mapWeights) {
-        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement, mapWeights);
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement,
+                mapWeights, repackMapped);
+    }
+
+    /**
+     * The same options with quantized matrices mapped from the model file multiplied through repacked copies
+     * ({@code true}, the default) or as they are in the file ({@code false}).
+     */
+    public ModelOptions withRepackMapped(boolean repackMapped) {
+        return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement,
+                mapWeights, repackMapped);
     }
 
     /** The same options with layers placed on RPC servers as {@code placement} says. */
     public ModelOptions withPlacement(Placement placement) {
         return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack,
-                java.util.Objects.requireNonNull(placement, "placement; use Placement.local() for none"), mapWeights);
+                java.util.Objects.requireNonNull(placement, "placement; use Placement.local() for none"), mapWeights,
+                repackMapped);
     }
 
     void validate() {

@@ -57,7 +57,10 @@ public final class LayerParity {
     public static ParityReport compare(Path gguf, int[] tokens, double tolerance, int threads) {
         checkTolerance(tolerance);
         List<CapturedTensor> reference = llamaCpp(gguf, tokens, threads, 0);
-        try (Model model = GgufModels.load(gguf, ModelOptions.cpu().withThreads(threads).withCacheType(GgmlType.F16))) {
+        // plain products, as the shim's llama.cpp (loaded without repacking) computes them
+        ModelOptions options = ModelOptions.cpu().withThreads(threads).withCacheType(GgmlType.F16)
+                .withRepackMapped(false);
+        try (Model model = GgufModels.load(gguf, options)) {
             return match(model, gguf, tokens, tolerance, reference);
         }
     }

@@ -39,7 +39,7 @@ final class ExpertsLowering {
         int experts = m.experts(), k = m.expertsPerToken();
         long d = x.ne(0), tokens = x.ne(1);
 
-        Tensor scores = g.name(ctx.mulMat(g.weights.get(b + "ffn_gate_inp.weight"), x), "ffn_moe_logits" + i);
+        Tensor scores = g.name(ctx.mulMat(g.matrix(b + "ffn_gate_inp.weight"), x), "ffn_moe_logits" + i);
         Router router = m.router();
         Tensor probs = switch (router.scoring()) {
             case SOFTMAX -> ctx.attention().softMax(scores, null, 1f, 0f);
@@ -70,7 +70,7 @@ final class ExpertsLowering {
         Tensor input = ctx.reshape(x, d, 1, tokens); // every chosen expert of a token reads the same row
         Tensor hidden = expertHidden(b, m.expert(), input, ids);
         g.name(hidden, "ffn_moe_act" + i);
-        Tensor outputs = g.name(ctx.mulMatId(g.weights.get(b + "ffn_down_exps.weight"), hidden, ids),
+        Tensor outputs = g.name(ctx.mulMatId(g.matrix(b + "ffn_down_exps.weight"), hidden, ids),
                 "ffn_moe_down" + i); // [d, k, T]
         Tensor weighted = ctx.mul(outputs, weights);
 
@@ -85,7 +85,7 @@ final class ExpertsLowering {
         }
         Tensor always = g.name(sharedFfn(b, m.expert(), x), "ffn_shexp" + i);
         if (shared.sigmoidGate()) {
-            Tensor gate = g.name(ctx.sigmoid(ctx.mulMat(g.weights.get(b + "ffn_gate_inp_shexp.weight"), x)),
+            Tensor gate = g.name(ctx.sigmoid(ctx.mulMat(g.matrix(b + "ffn_gate_inp_shexp.weight"), x)),
                     "ffn_shexp_gate" + i); // [1, T]
             always = ctx.mul(always, gate);
         }
@@ -94,20 +94,20 @@ final class ExpertsLowering {
 
     /** The hidden units of each token's chosen experts, [f, k, T]: up (and gate) by mul_mat_id, activated. */
     private Tensor expertHidden(String b, Ffn expert, Tensor input, Tensor ids) {
-        Tensor up = ctx.mulMatId(g.weights.get(b + "ffn_up_exps.weight"), input, ids);
+        Tensor up = ctx.mulMatId(g.matrix(b + "ffn_up_exps.weight"), input, ids);
         if (!expert.gated()) {
             return activate(up, expert);
         }
-        Tensor gate = ctx.mulMatId(g.weights.get(b + "ffn_gate_exps.weight"), input, ids);
+        Tensor gate = ctx.mulMatId(g.matrix(b + "ffn_gate_exps.weight"), input, ids);
         return glu(expert, gate, up);
     }
 
     /** The shared experts as one FFN of their total width, [d, T]. */
     private Tensor sharedFfn(String b, Ffn kind, Tensor x) {
-        Tensor up = ctx.mulMat(g.weights.get(b + "ffn_up_shexp.weight"), x);
-        Tensor hidden = kind.gated() ? glu(kind, ctx.mulMat(g.weights.get(b + "ffn_gate_shexp.weight"), x), up)
+        Tensor up = ctx.mulMat(g.matrix(b + "ffn_up_shexp.weight"), x);
+        Tensor hidden = kind.gated() ? glu(kind, ctx.mulMat(g.matrix(b + "ffn_gate_shexp.weight"), x), up)
                 : activate(up, kind);
-        return ctx.mulMat(g.weights.get(b + "ffn_down_shexp.weight"), hidden);
+        return ctx.mulMat(g.matrix(b + "ffn_down_shexp.weight"), hidden);
     }
 
     /**

@@ -128,13 +128,18 @@ public final class GraphBuilder {
 
     // ---- shared pieces ---------------------------------------------------------------------------------
 
+    /** What a product multiplies by for the weight {@code name} ({@link Weights#matrix}). */
+    Tensor matrix(String name) {
+        return weights.matrix(name, shape.trainable());
+    }
+
     /**
      * W x (+ b) for the weight {@code base}.weight [in, out] and optional {@code base}.bias [out]; with an adapter
      * on W, W x + (alpha / rank) B (A x) before the bias, in the order llama.cpp's {@code build_lora_mm} adds it.
      */
     Tensor linear(Tensor x, String base) {
         String name = base + ".weight";
-        Tensor y = ctx.mulMat(weights.get(name), x);                       // [out, T]
+        Tensor y = ctx.mulMat(matrix(name), x);                            // [out, T]
         LoraAdapter.Factors lora = adapter == null ? null : adapter.factors(name);
         if (lora != null) {
             Tensor update = ctx.mulMat(lora.b(), ctx.mulMat(lora.a(), x)); // [rank, T] -> [out, T]

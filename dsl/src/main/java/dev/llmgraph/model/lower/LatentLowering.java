@@ -46,7 +46,7 @@ final class LatentLowering {
         int tokens = g.shape.tokens(), keys = g.shape.keys();
 
         Tensor q = ctx.reshape(queries(b, l, x), l.queryKeyHeadDim(), heads, tokens); // [n + r, H, T]
-        Tensor kv = ctx.mulMat(g.weights.get(b + "attn_kv_a_mqa.weight"), x); // [c + r, T]
+        Tensor kv = ctx.mulMat(g.matrix(b + "attn_kv_a_mqa.weight"), x); // [c + r, T]
         long f32 = kv.nb(0);
         Tensor latent = ctx.view(kv, new long[] {rank, tokens}, new long[] {kv.nb(1)}, 0);
         Tensor keyRope = ctx.view(kv, new long[] {rope, 1, tokens}, new long[] {kv.nb(1), kv.nb(1)}, f32 * rank);
@@ -57,7 +57,7 @@ final class LatentLowering {
         Tensor queryRope = ctx.view(q, new long[] {rope, heads, tokens}, new long[] {q.nb(1), q.nb(2)}, f32 * nope);
         queryRope = g.positions.rotate(g, queryRope);
         // W_UK [n, c, H] x q_nope [n, T, H] -> [c, T, H]: each head's query moved into the latent space.
-        Tensor absorbed = ctx.mulMat(g.weights.get(b + "attn_k_b.weight"), ctx.permute(queryNope, 0, 2, 1, 3));
+        Tensor absorbed = ctx.mulMat(g.matrix(b + "attn_k_b.weight"), ctx.permute(queryNope, 0, 2, 1, 3));
         Tensor queryRow = ctx.concat(ctx.permute(absorbed, 0, 2, 1, 3), queryRope, 0); // [D, H, T]
         Tensor latentRow = ctx.reshape(latent, rank, 1, tokens);
         Tensor keyRow = ctx.concat(latentRow, keyRope, 0); // [D, 1, T]
@@ -80,7 +80,7 @@ final class LatentLowering {
             weighted = ctx.mulMat(values, kq);
         }
         g.name(weighted, "attn_latent" + i);
-        Tensor perHead = ctx.mulMat(g.weights.get(b + "attn_v_b.weight"), weighted); // [v, T, H]
+        Tensor perHead = ctx.mulMat(g.matrix(b + "attn_v_b.weight"), weighted); // [v, T, H]
         Tensor merged = ctx.reshape(ctx.cont(ctx.permute(perHead, 0, 2, 1, 3)), (long) l.valueHeadDim() * heads,
                 tokens);
         g.name(merged, "attn_heads" + i);

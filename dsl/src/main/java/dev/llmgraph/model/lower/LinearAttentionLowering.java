@@ -90,8 +90,8 @@ final class LinearAttentionLowering {
                 yield g.inputs.linearDecay(layer, rates, s);
             }
             case LinearDecay.Gated gated -> {
-                Tensor z = ctx.mulMat(g.weights.get(b + "attn_gk2.weight"),
-                        ctx.mulMat(g.weights.get(b + "attn_gk1.weight"), x));                   // [d, T]
+                Tensor z = ctx.mulMat(g.matrix(b + "attn_gk2.weight"),
+                        ctx.mulMat(g.matrix(b + "attn_gk1.weight"), x));                   // [d, T]
                 z = ctx.add(z, g.weights.get(b + "attn_gk2.bias"));
                 // log sigmoid(z) = -softplus(-z); divided by the temperature, then exp: sigmoid(z)^(1/tau)
                 Tensor logGate = elementwise.softplus(ctx.scale(z, -1f));

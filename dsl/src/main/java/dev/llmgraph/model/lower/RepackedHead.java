@@ -21,10 +21,13 @@ import java.util.Map;
  */
 record RepackedHead(Context context, Tensor tensor, BufferType type) {
 
-    /** The copy, when the model is tied, repacking is on and a repacking buffer takes the embedding; else null. */
-    static RepackedHead of(Map<String, Tensor> weights, LayerDevices devices, ModelOptions options) {
+    /**
+     * The copy, when the model is tied, {@code wanted} (repacking on, or the embedding mapped from the file with
+     * {@link ModelOptions#repackMapped()}) and a repacking buffer takes the embedding; else null.
+     */
+    static RepackedHead of(Map<String, Tensor> weights, LayerDevices devices, boolean wanted) {
         Tensor embedding = weights.get("token_embd.weight");
-        if (!options.repack() || embedding == null || weights.containsKey("output.weight")
+        if (!wanted || embedding == null || weights.containsKey("output.weight")
                 || !embedding.type().isQuantized()) {
             return null;
         }

@@ -109,7 +109,7 @@ final class StepLowering {
     private Tensor maskedLm(Step.MaskedLm mlm, Tensor x) {
         Tensor dense = activate(g.linear(x, "mlm_dense"), Activation.GELU);
         Tensor transformed = g.name(g.normWith(mlm.norm(), dense, "mlm_norm"), mlm.outputs().getFirst().name());
-        Tensor logits = ctx.add(ctx.mulMat(g.weights.get(mlm.table()), transformed), g.weights.get("mlm_output.bias"));
+        Tensor logits = ctx.add(ctx.mulMat(g.matrix(mlm.table()), transformed), g.weights.get("mlm_output.bias"));
         return names(logits, mlm.outputs().subList(1, mlm.outputs().size()));
     }
 

@@ -39,10 +39,14 @@ public final class Weights implements AutoCloseable {
     private final Map<String, Tensor> stacked;
     /** A tied head's repacked copy of the token embedding ({@link RepackedHead}), or null. */
     private final Tensor tiedHead;
+    /** Repacked copies that products use in place of mapped originals ({@link RepackedCopies}), by name. */
+    private final Map<String, Tensor> repackedCopies;
 
     private Weights(List<Context> contexts, long bytes, Map<BufferType, Long> bytesByType, Map<String, Tensor> tensors,
-                    List<WeightLayout.Weight> layout, long mappedBytes, Map<String, Tensor> stacked, Tensor tiedHead) {
+                    List<WeightLayout.Weight> layout, long mappedBytes, Map<String, Tensor> stacked, Tensor tiedHead,
+                    Map<String, Tensor> repackedCopies) {
         this.contexts = contexts;
+        this.repackedCopies = repackedCopies;
         this.stacked = stacked;
         this.tiedHead = tiedHead;
         this.mappedBytes = mappedBytes;
@@ -81,20 +85,32 @@ public final class Weights implements AutoCloseable {
             BufferType plain = devices.local().defaultBufferType();
             Map<String, WeightLayout.Weight> byName = RepackedProjections.byName(layout);
             Map<String, BufferType> stackHomes = new LinkedHashMap<>();
+            Map<String, BufferType> copyHomes = new LinkedHashMap<>();
+            boolean copies = !options.repack() && options.repackMapped() && options.mapWeights();
             for (WeightLayout.Weight w : layout) {
                 GgmlType type = typeFor(w, options, source);
                 Backend backend = devices.weight(w.name());
-                List<BufferType> extras = options.repack() ? backend.extraBufferTypes() : List.of();
-                BufferType home = placement(w, type, backend, backend.defaultBufferType(), extras);
+                BufferType plainHome = backend.defaultBufferType();
+                List<BufferType> extras = options.repack() || copies ? backend.extraBufferTypes() : List.of();
+                BufferType home = placement(w, type, backend, plainHome, extras);
+                // with repack off, only a weight mapped in place gets a repacked copy (its original stays readable)
+                boolean mappable = MappedWeights.usable(options, backend, plainHome, source.inFile(w, type)) != null;
+                if (!options.repack() && !mappable) {
+                    home = plainHome;
+                }
                 String stackOf = stackProjections()
                         ? RepackedProjections.storedTogether(w.name(), byName, source) : null;
-                if (stackOf != null && !home.equals(backend.defaultBufferType())) {
+                if (stackOf != null && !home.equals(plainHome)) {
                     // multiplied through one repacked stack: the three stay plain, mapped in place where they can be
                     BufferType stackHome = RepackedProjections.home(stackOf, type, byName, backend, extras);
                     if (stackHome != null) {
                         stackHomes.put(stackOf, stackHome);
-                        home = backend.defaultBufferType();
+                        home = plainHome;
                     }
+                }
+                if (!options.repack() && !home.equals(plainHome)) {
+                    copyHomes.put(w.name(), home);
+                    home = plainHome;
                 }
                 WeightSource.InFile inFile = MappedWeights.usable(options, backend, home, source.inFile(w, type));
                 if (inFile != null) {
@@ -148,14 +164,19 @@ public final class Weights implements AutoCloseable {
             stacked.putAll(stacks.stacked());
             stacks.bytesByType().forEach((home, size) -> bytesByType.merge(home, size, Long::sum));
             bytes += stacks.bytesByType().values().stream().mapToLong(Long::longValue).sum();
-            RepackedHead head = RepackedHead.of(tensors, devices, options);
+            RepackedCopies repacked = RepackedCopies.of(copyHomes, tensors);
+            all.addAll(repacked.contexts());
+            repacked.bytesByType().forEach((home, size) -> bytesByType.merge(home, size, Long::sum));
+            bytes += repacked.bytesByType().values().stream().mapToLong(Long::longValue).sum();
+            RepackedHead head = RepackedHead.of(tensors, devices,
+                    options.repack() || copies && mapped.names().contains("token_embd.weight"));
             if (head != null) {
                 all.add(head.context());
                 bytes += head.tensor().byteSize();
                 bytesByType.merge(head.type(), head.tensor().byteSize(), Long::sum);
             }
             return new Weights(List.copyOf(all), bytes, bytesByType, tensors, layout, mapped.bytes(), stacked,
-                    head == null ? null : head.tensor());
+                    head == null ? null : head.tensor(), repacked.copies());
         } catch (RuntimeException e) {
             contexts.values().forEach(Context::close);
             mapped.contexts().forEach(Context::close);
@@ -225,6 +246,21 @@ public final class Weights implements AutoCloseable {
         return t;
     }
 
+    /**
+     * What a product multiplies by for the weight {@code name}: its repacked copy where it has one
+     * ({@link RepackedCopies}), else the weight; a trainable graph always gets the weight (a repacking buffer
+     * takes part in no backward pass).
+     */
+    Tensor matrix(String name, boolean trainable) {
+        Tensor copy = trainable ? null : repackedCopies.get(name);
+        return copy != null ? copy : get(name);
+    }
+
+    /** How many weights are multiplied through a repacked copy ({@link ModelOptions#repackMapped()}). */
+    public int repackedCopies() {
+        return repackedCopies.size();
+    }
+
     /** The weight, or null when the spec has none of that name. */
     Tensor find(String name) {
         return tensors.get(name);
@@ -246,10 +282,10 @@ public final class Weights implements AutoCloseable {
 
     /**
      * What a head multiplies by for the table {@code name}: a tied head's repacked copy of the token embedding
-     * where there is one ({@link RepackedHead}), else the weight itself.
+     * where there is one ({@link RepackedHead}), else {@link #matrix} of the weight.
      */
     Tensor head(String name) {
-        return tiedHead != null && name.equals("token_embd.weight") ? tiedHead : get(name);
+        return tiedHead != null && name.equals("token_embd.weight") ? tiedHead : matrix(name, false);
     }
 
     /**
@@ -259,7 +295,13 @@ public final class Weights implements AutoCloseable {
     public Weights aliased(Map<String, String> aliasToStored) {
         Map<String, Tensor> view = new LinkedHashMap<>();
         aliasToStored.forEach((alias, stored) -> view.put(alias, get(stored)));
-        return new Weights(List.of(), 0, Map.of(), view, List.of(), 0, Map.of(), null);
+        Map<String, Tensor> copies = new LinkedHashMap<>();
+        aliasToStored.forEach((alias, stored) -> {
+            if (repackedCopies.containsKey(stored)) {
+                copies.put(alias, repackedCopies.get(stored));
+            }
+        });
+        return new Weights(List.of(), 0, Map.of(), view, List.of(), 0, Map.of(), null, copies);
     }
 
     public List<WeightLayout.Weight> layout() {

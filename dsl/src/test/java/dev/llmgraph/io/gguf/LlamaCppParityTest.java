@@ -76,8 +76,9 @@ class LlamaCppParityTest {
         ModelSpec spec = TinyModels.all().get(label);
         int[] prompt = TinyModels.prompt(PROMPT);
         Path file = dir.resolve(TinyModels.fileName(label) + "-" + type + ".gguf");
+        // plain products on both sides: the shim loads llama.cpp without repacking
         ModelOptions options = ModelOptions.cpu().withThreads(THREADS).withMatrixType(type)
-                .withCacheType(GgmlType.F16);
+                .withCacheType(GgmlType.F16).withRepackMapped(false);
 
         float[] built, builtUnpadded, readBack;
         try (Model model = Model.random(spec, WeightInit.lecun(11), options)) {
@@ -207,7 +208,8 @@ class LlamaCppParityTest {
         ModelSpec spec = TinyModels.all().get("llama").withDModel(256).withFfn(dev.llmgraph.spec.Ffn.swiglu(256));
         int[] prompt = TinyModels.prompt(PROMPT);
         Path file = dir.resolve("wide-llama-" + type + ".gguf");
-        ModelOptions options = ModelOptions.cpu().withThreads(THREADS).withMatrixType(type).withCacheType(GgmlType.F16);
+        ModelOptions options = ModelOptions.cpu().withThreads(THREADS).withMatrixType(type).withCacheType(GgmlType.F16)
+                .withRepackMapped(false); // plain products on both sides: the shim loads llama.cpp without repacking
         float[] built;
         try (Model model = Model.random(spec, WeightInit.lecun(11), options)) {
             assertEquals(type, model.weightType("blk.0.attn_q.weight"));

@@ -82,8 +82,9 @@ class MambaParityTest {
         int[] prompt = TinyModels.prompt(PROMPT);
         Path file = dir.resolve(spec.name() + "-" + type + ".gguf");
         // an F16 KV cache, llama.cpp's default, for the stacks that have attention layers (Jamba's)
+        // plain products on both sides: the shim loads llama.cpp without repacking
         ModelOptions options = ModelOptions.cpu().withThreads(THREADS).withMatrixType(type)
-                .withCacheType(GgmlType.F16);
+                .withCacheType(GgmlType.F16).withRepackMapped(false);
         float[] whole, byToken, readBack, reference, otherFirst;
         try (Model model = Model.random(spec, WeightInit.lecun(11), options)) {
             GgufModels.write(model, file);

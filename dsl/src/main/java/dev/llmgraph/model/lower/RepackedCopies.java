@@ -37,7 +37,8 @@ record RepackedCopies(List<Context> contexts, Map<String, Tensor> copies, Map<Bu
             });
             Map<BufferType, Long> bytes = new LinkedHashMap<>();
             contexts.forEach((home, ctx) -> bytes.put(home, ctx.allocate(home).byteSize()));
-            copies.forEach((name, copy) -> copy.setRawFrom(weights.get(name)));
+            // each copy repacks its own blocks as it is set: independent, so they run side by side
+            copies.entrySet().parallelStream().forEach(e -> e.getValue().setRawFrom(weights.get(e.getKey())));
             return new RepackedCopies(List.copyOf(contexts.values()), copies, bytes);
         } catch (RuntimeException e) {
             contexts.values().forEach(Context::close);

@@ -81,7 +81,8 @@ final class MappedWeights {
                 }
                 String base = name.substring(0, name.length() - "attn_q.weight".length());
                 Integer k = index.get(base + "attn_k.weight"), v = index.get(base + "attn_v.weight");
-                if (repackedLayers.contains(base) || k == null || v == null || !backToBack(g, e.getValue(), k) || !backToBack(g, k, v)
+                if (repackedLayers.contains(base) || k == null || v == null || !backToBack(g, e.getValue(), k)
+                        || !backToBack(g, k, v)
                         || !source.storedTogether(name, base + "attn_k.weight", base + "attn_v.weight")) {
                     continue;
                 }

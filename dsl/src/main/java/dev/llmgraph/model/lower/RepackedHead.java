@@ -2,10 +2,10 @@ package dev.llmgraph.model.lower;
 
 import dev.llmgraph.ggml.Backend;
 import dev.llmgraph.ggml.BufferType;
-import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.model.ModelOptions;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,38 +14,27 @@ import java.util.Map;
  * loads a tied {@code output} as a duplicate of {@code token_embd} on the output layer's buffer type, which on
  * an AVX2 CPU repacks it. For Llama-3.2-1B in Q4_0 the head is a quarter of the weights, and decoding measured
  * 0.71 of llama.cpp's speed without this copy. It costs the embedding's bytes once more, as in llama.cpp.
- *
- * @param context the context that owns the copy (closed with the weights)
- * @param tensor  the repacked [d, vocab] copy the head multiplies by
- * @param type    the repacking buffer type that holds it
  */
-record RepackedHead(Context context, Tensor tensor, BufferType type) {
+final class RepackedHead {
+    private RepackedHead() {}
 
     /**
      * The copy, when the model is tied, {@code wanted} (repacking on, or the embedding mapped from the file with
-     * {@link ModelOptions#repackMapped()}) and a repacking buffer takes the embedding; else null.
+     * {@link ModelOptions#repackMapped()}) and a repacking buffer takes the embedding, by {@code output.weight};
+     * else none.
      */
-    static RepackedHead of(Map<String, Tensor> weights, LayerDevices devices, boolean wanted) {
+    static RepackedCopies of(Map<String, Tensor> weights, LayerDevices devices, boolean wanted) {
         Tensor embedding = weights.get("token_embd.weight");
         if (!wanted || embedding == null || weights.containsKey("output.weight")
                 || !embedding.type().isQuantized()) {
-            return null;
+            return RepackedCopies.NONE;
         }
         Backend backend = devices.weight("output.weight");
         for (BufferType extra : backend.extraBufferTypes()) {
             if (backend.supportsMatMulWeight(extra, embedding.type(), embedding.ne())) {
-                Context context = Context.create(1);
-                try {
-                    Tensor copy = context.newTensor("output.weight", embedding.type(), embedding.ne());
-                    context.allocate(extra);
-                    copy.setRawFrom(embedding);
-                    return new RepackedHead(context, copy, extra);
-                } catch (RuntimeException e) {
-                    context.close();
-                    throw e;
-                }
+                return RepackedCopies.of(Map.of("output.weight", extra), Map.of("output.weight", List.of(embedding)));
             }
         }
-        return null;
+        return RepackedCopies.NONE;
     }
 }

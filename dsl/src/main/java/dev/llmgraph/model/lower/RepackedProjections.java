@@ -2,7 +2,6 @@ package dev.llmgraph.model.lower;
 
 import dev.llmgraph.ggml.Backend;
 import dev.llmgraph.ggml.BufferType;
-import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.model.WeightSource;
@@ -19,14 +18,11 @@ import java.util.Map;
  * so the three stay plain (mapped in place, untouched while no adapter multiplies by them) and this is a copy of
  * their rows in one repacked tensor: the bytes llama.cpp keeps, once. GPT-2-small's Q4_0 decoding made three
  * repacked products per layer instead of one (bench/NOTES.md).
- *
- * @param contexts the contexts that own the stacks (closed with the weights)
- * @param stacked  each stack by {@code blk.N.attn_qkv.weight}
- * @param bytesByType bytes of the stacks in each repacking buffer type
  */
-record RepackedProjections(List<Context> contexts, Map<String, Tensor> stacked, Map<BufferType, Long> bytesByType) {
-    static final RepackedProjections NONE = new RepackedProjections(List.of(), Map.of(), Map.of());
+final class RepackedProjections {
     private static final List<String> PARTS = List.of("attn_q", "attn_k", "attn_v");
+
+    private RepackedProjections() {}
 
     /**
      * The layer prefix ({@code blk.N.}) of a q, k or v matrix whose three the file stores as one tensor, else null.
@@ -59,30 +55,18 @@ record RepackedProjections(List<Context> contexts, Map<String, Tensor> stacked, 
         return null;
     }
 
-    /** Stacks for the layers in {@code homes} (prefix to repacking buffer type), from the loaded q, k and v. */
-    static RepackedProjections of(Map<String, BufferType> homes, Map<String, Tensor> weights) {
-        if (homes.isEmpty()) {
-            return NONE;
-        }
-        Map<BufferType, Context> contexts = new LinkedHashMap<>();
-        Map<String, Tensor> stacked = new LinkedHashMap<>();
-        try {
-            homes.forEach((base, home) -> {
-                List<Tensor> parts = parts(base, weights);
-                long rows = parts.stream().mapToLong(t -> t.ne(1)).sum();
-                Context ctx = contexts.computeIfAbsent(home, h -> Context.create(homes.size()));
-                Tensor q = parts.getFirst();
-                stacked.put(base + "attn_qkv.weight", ctx.newTensor(base + "attn_qkv.weight", q.type(), q.ne(0), rows));
-            });
-            Map<BufferType, Long> bytes = new LinkedHashMap<>();
-            contexts.forEach((home, ctx) -> bytes.put(home, ctx.allocate(home).byteSize()));
-            // q's rows, then k's, then v's; the repacking buffer rearranges them as it stores them
-            homes.keySet().forEach(base -> stacked.get(base + "attn_qkv.weight").setRowsFrom(parts(base, weights)));
-            return new RepackedProjections(List.copyOf(contexts.values()), stacked, bytes);
-        } catch (RuntimeException e) {
-            contexts.values().forEach(Context::close);
-            throw e;
-        }
+    /**
+     * Stacks for the layers in {@code homes} (prefix to repacking buffer type), from the loaded q, k and v, each by
+     * {@code blk.N.attn_qkv.weight}: q's rows, then k's, then v's; the repacking buffer rearranges them as it stores.
+     */
+    static RepackedCopies stacks(Map<String, BufferType> homes, Map<String, Tensor> weights) {
+        Map<String, BufferType> stackHomes = new LinkedHashMap<>();
+        Map<String, List<Tensor>> parts = new LinkedHashMap<>();
+        homes.forEach((base, home) -> {
+            stackHomes.put(base + "attn_qkv.weight", home);
+            parts.put(base + "attn_qkv.weight", parts(base, weights));
+        });
+        return RepackedCopies.of(stackHomes, parts);
     }
 
     /** Layer {@code base}'s q, k and v matrices. */

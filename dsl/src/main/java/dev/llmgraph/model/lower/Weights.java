@@ -159,24 +159,18 @@ public final class Weights implements AutoCloseable {
             }
             List<Context> all = new java.util.ArrayList<>(contexts.values());
             all.addAll(mapped.contexts());
-            RepackedProjections stacks = RepackedProjections.of(stackHomes, tensors);
-            all.addAll(stacks.contexts());
-            stacked.putAll(stacks.stacked());
-            stacks.bytesByType().forEach((home, size) -> bytesByType.merge(home, size, Long::sum));
-            bytes += stacks.bytesByType().values().stream().mapToLong(Long::longValue).sum();
-            RepackedCopies repacked = RepackedCopies.of(copyHomes, tensors);
-            all.addAll(repacked.contexts());
-            repacked.bytesByType().forEach((home, size) -> bytesByType.merge(home, size, Long::sum));
-            bytes += repacked.bytesByType().values().stream().mapToLong(Long::longValue).sum();
-            RepackedHead head = RepackedHead.of(tensors, devices,
+            RepackedCopies stacks = RepackedProjections.stacks(stackHomes, tensors);
+            RepackedCopies repacked = RepackedCopies.ofWeights(copyHomes, tensors);
+            RepackedCopies head = RepackedHead.of(tensors, devices,
                     options.repack() || copies && mapped.names().contains("token_embd.weight"));
-            if (head != null) {
-                all.add(head.context());
-                bytes += head.tensor().byteSize();
-                bytesByType.merge(head.type(), head.tensor().byteSize(), Long::sum);
+            for (RepackedCopies made : List.of(stacks, repacked, head)) {
+                all.addAll(made.contexts());
+                made.bytesByType().forEach((home, size) -> bytesByType.merge(home, size, Long::sum));
+                bytes += made.bytes();
             }
+            stacked.putAll(stacks.copies());
             return new Weights(List.copyOf(all), bytes, bytesByType, tensors, layout, mapped.bytes(), stacked,
-                    head == null ? null : head.tensor(), repacked.copies());
+                    head.copies().get("output.weight"), repacked.copies());
         } catch (RuntimeException e) {
             contexts.values().forEach(Context::close);
             mapped.contexts().forEach(Context::close);

@@ -32,9 +32,8 @@ public final class Model implements AutoCloseable {
     private final ModelOptions options;
     private final List<Backend> backends;
     private final LayerDevices devices;
-    private final Scheduler scheduler;
+    private final ComputeMemory compute;
     private final Weights weights;
-    private volatile StepGraph allocated; // volatile: a session closed on another thread releases it
     private LoraAdapter adapter;
     private boolean closed;
     private final ConcurrentUseGuard guard;
@@ -46,7 +45,7 @@ public final class Model implements AutoCloseable {
         this.devices = devices.layers();
         this.weights = weights;
         this.guard = new ConcurrentUseGuard("model '" + spec.name() + "'");
-        this.scheduler = new Scheduler(backends, StepGraph.graphSize(this));
+        this.compute = new ComputeMemory(new Scheduler(backends, StepGraph.graphSize(this)));
     }
 
     /** Random weights by GPT-2's scheme with seed {@code seed}, on the CPU. */
@@ -348,32 +347,9 @@ public final class Model implements AutoCloseable {
         return weights;
     }
 
-    Scheduler scheduler() {
-        ensureOpen();
-        return scheduler;
-    }
-
-    /**
-     * Gives {@code owner}'s graph the scheduler's compute memory. The scheduler serves one graph at a time,
-     * and a graph can be allocated only once: its intermediate tensors keep the addresses they got, which
-     * another graph's allocation may since have reused, or freed when it grew the buffer. So a graph that
-     * lost the memory to another one is not allocated again but rebuilt ({@link #holds}).
-     */
-    void allocate(dev.llmgraph.ggml.Graph graph, StepGraph owner) {
-        scheduler().allocate(graph);
-        allocated = owner;
-    }
-
-    /** Whether {@code owner} still holds the compute memory it was allocated. */
-    boolean holds(StepGraph owner) {
-        return allocated == owner;
-    }
-
-    /** Forgets that {@code owner} holds the compute memory (its graph is being freed). */
-    void release(StepGraph owner) {
-        if (allocated == owner) {
-            allocated = null;
-        }
+    /** The scheduler and which graph holds its memory; callers check that the model is open before computing. */
+    ComputeMemory compute() {
+        return compute;
     }
 
     void checkTokens(int[] tokens, String what) {
@@ -393,7 +369,7 @@ public final class Model implements AutoCloseable {
             try (ConcurrentUseGuard.Use use = guard.enter("model.close()")) {
                 detach();
                 closed = true;
-                scheduler.close();
+                compute.scheduler().close();
                 weights.close();
                 backends.forEach(Backend::close);
             }

@@ -53,7 +53,7 @@ public record PlacementTable(List<Row> rows, int[] unitDevices) implements RichD
                 parts.add("output");
             }
             rows.add(new Row(b.name(), b.remote().map(Object::toString).orElse("this process"), String.join(", ", parts),
-                    model.weights().byteSize(b), cache == null ? 0 : cache.byteSize(b), model.scheduler().computeBytes(b)));
+                    model.weights().byteSize(b), cache == null ? 0 : cache.byteSize(b), model.compute().scheduler().computeBytes(b)));
         }
         int[] units = new int[layers + 2];
         units[0] = ordered.indexOf(devices.local());

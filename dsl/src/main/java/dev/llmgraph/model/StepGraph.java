@@ -95,7 +95,7 @@ final class StepGraph implements AutoCloseable {
      * memory since this one was allocated.
      */
     boolean fits(int tokens, int start, boolean allLogits, int cacheSize) {
-        return (!allocated || model.holds(this)) && model.attachedAdapter() == adapter && shape.tokens() == tokens
+        return (!allocated || model.compute().holds(this)) && model.attachedAdapter() == adapter && shape.tokens() == tokens
                 && shape.allLogits() == allLogits
                 && shape.keys() == Math.min(cacheSize, roundUp(start + tokens, KEY_PADDING));
     }
@@ -133,11 +133,11 @@ final class StepGraph implements AutoCloseable {
                 // ggml reuses its last allocation plan for any graph with as many nodes of the same sizes, without
                 // looking at which nodes are outputs: an inspected node, kept only by its output flag, would share
                 // memory with later nodes (seen as the router's ids of layer 1 overwritten). Plan this graph anew.
-                model.scheduler().reserve(graph);
+                model.compute().scheduler().reserve(graph);
             }
-            model.allocate(graph, this);
+            model.compute().allocate(graph, this);
             allocated = true;
-        } else if (!model.holds(this)) {
+        } else if (!model.compute().holds(this)) {
             throw new IllegalStateException("this graph lost its compute memory to another graph; build a new one");
         }
         long t0 = System.nanoTime();
@@ -150,7 +150,7 @@ final class StepGraph implements AutoCloseable {
             builder.fillInputs(ids, types, start, mask);
         }
         long t1 = System.nanoTime();
-        float[] values = model.scheduler().computeAndRead(graph, logits);
+        float[] values = model.compute().scheduler().computeAndRead(graph, logits);
         computeNanos = System.nanoTime() - t1;
         inputNanos = t1 - t0;
         Logits out = new Logits(values, values.length / rowWidth, rowWidth);
@@ -237,7 +237,7 @@ final class StepGraph implements AutoCloseable {
 
     @Override
     public void close() {
-        model.release(this);
+        model.compute().release(this);
         ctx.close();
     }
 }

@@ -92,4 +92,30 @@ class MemoryCheckTest {
         assertEquals(MemoryEstimate.gib(estimate), MemoryEstimate.gib(
                 Weights.bytes(spec, ModelOptions.cpu(), WeightSource.random(WeightInit.lecun(3)))));
     }
+
+    /**
+     * A tied head multiplied through a repacked copy of the token embedding holds the embedding's bytes twice: the
+     * estimate says so, within the buffers' alignment of what the model allocates, and counts it once without
+     * repacking.
+     */
+    @Test
+    void aTiedHeadsRepackedCopyIsInTheEstimate() {
+        ModelSpec tied = Presets.tiny(Presets.llama2_7b()).toBuilder().tiedEmbeddings(true).build();
+        ModelOptions options = ModelOptions.cpu().withThreads(1).withMatrixType(GgmlType.Q4_0);
+        WeightSource source = WeightSource.random(WeightInit.lecun(3));
+        long plain = Weights.bytes(tied, options, source), repacked = Weights.bytes(tied, options.withRepack(true), source);
+        WeightLayout.Weight embedding = WeightLayout.of(tied).stream()
+                .filter(w -> w.name().equals("token_embd.weight")).findFirst().orElseThrow();
+        assertEquals(embedding.elements() / 32 * 18, repacked - plain, "the embedding once more, in Q4_0");
+        long constants = 0;
+        for (var table : Positions.of(tied).constantTables()) {
+            constants += 4L * table.width() * table.rows();
+        }
+        int tensors = WeightLayout.of(tied).size() + Positions.of(tied).constantTables().size() + 1;
+        try (Model model = Model.random(tied, WeightInit.lecun(3), options.withRepack(true))) {
+            long allocated = model.weights().byteSize();
+            assertTrue(allocated >= repacked + constants && allocated <= repacked + constants + 64L * tensors,
+                    "allocated " + allocated + ", estimated " + repacked + " + constant tables " + constants);
+        }
+    }
 }

@@ -200,7 +200,11 @@ public final class Weights implements AutoCloseable {
 
     /**
      * Bytes the weights take when stored as {@code options} and {@code source} say: the rule {@link #create}
-     * allocates by, without the few bytes of alignment between tensors and the small constant tables.
+     * allocates by, without the few bytes of alignment between tensors and the small constant tables. A tied
+     * head's repacked copy of a quantized embedding ({@link RepackedHead}) counts once more where repacking would
+     * make it (ggml repacks on AVX2 CPUs; elsewhere this over-counts by the embedding). A weight mapped from the
+     * file and multiplied through a repacked copy ({@link ModelOptions#repackMapped()}) counts once: after the
+     * copy is made its mapped pages are the file's cache, which the system reclaims when memory runs short.
      */
     public static long bytes(ModelSpec spec, ModelOptions options, WeightSource source) {
         return bytes(WeightLayout.of(spec), options, source);
@@ -209,10 +213,26 @@ public final class Weights implements AutoCloseable {
     /** As {@link #bytes(ModelSpec, ModelOptions, WeightSource)}, for the weights of {@code layout}. */
     public static long bytes(List<WeightLayout.Weight> layout, ModelOptions options, WeightSource source) {
         long bytes = 0;
+        WeightLayout.Weight embedding = null;
+        boolean output = false;
         for (WeightLayout.Weight w : layout) {
-            bytes += w.elements() / w.ne()[0] * typeFor(w, options, source).rowBytes(w.ne()[0]);
+            bytes += bytes(w, options, source);
+            embedding = w.name().equals("token_embd.weight") ? w : embedding;
+            output |= w.name().equals("output.weight");
         }
-        return bytes;
+        return bytes + (!output && embedding != null && headCopied(embedding, options, source)
+                ? bytes(embedding, options, source) : 0);
+    }
+
+    private static long bytes(WeightLayout.Weight w, ModelOptions options, WeightSource source) {
+        return w.elements() / w.ne()[0] * typeFor(w, options, source).rowBytes(w.ne()[0]);
+    }
+
+    /** Whether a tied head over {@code embedding} gets a repacked copy (the rule {@link #create} gives RepackedHead). */
+    private static boolean headCopied(WeightLayout.Weight embedding, ModelOptions options, WeightSource source) {
+        GgmlType type = typeFor(embedding, options, source);
+        return type.isQuantized() && (options.repack() || options.repackMapped() && options.mapWeights()
+                && source.inFile(embedding, type) != null);
     }
 
     /** The type a weight is stored in: the source's own (a GGUF file's), else the options' rule for matrices. */

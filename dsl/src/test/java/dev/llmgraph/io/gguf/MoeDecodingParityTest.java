@@ -29,15 +29,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * renormalised), Qwen1.5-MoE's ({@code qwen2moe}: 8 experts, top-2, two shared experts behind a sigmoid gate) and
  * OLMoE's ({@code olmoe}: 8 experts, top-2, q/k norms over the whole projection).
  *
- * <p>Tolerance, relative to the largest |logit| of llama.cpp: 1e-3 for F32 and for Q8_0 matrices. With F32
+ * <p>Tolerance, relative to the largest |logit| of llama.cpp: 1e-3 for F32 matrices, 1e-2 for Q8_0. With F32
  * matrices one token at a time runs each product as a matrix-vector kernel, the batch as a matrix-matrix one:
  * the same sums in another order (about 1e-7 relative), which two layers, the F16 KV cache (a value on an F16
  * rounding boundary moves by one F16 step, 4.9e-4 of itself) and the experts' products amplify; measured 5.6e-5
  * (Mixtral's form) and 3.2e-5 (Qwen's), above {@link LlamaCppParityTest}'s 1e-4 for nothing but luck, hence
  * {@link DeepSeek2ParityTest}'s 1e-3. With Q8_0 matrices both engines quantize each activation row to Q8 with the
  * same routine and sum the blocks of a row in the same order whether one token or a batch is multiplied:
- * measured bit-equal (0), and 1e-3 is {@link LlamaCppParityTest}'s Q8_0 tolerance, a few Q8 steps. The routers
- * choose with a margin ({@link LlamaCppParityTest#routersChooseWithAMargin}: at least 1e-3 between the k-th and
+ * measured bit-equal (0) on most models and CPUs. Not for every product, though: on an AVX2-only CPU (no AVX-512),
+ * Qwen2-MoE's decoding differed from the batch at 2 of 24 tokens by 2.1e-2 and 3.0e-2 (7.8e-3 of the largest
+ * logit), the rest bit-equal. The difference comes and goes with the shared experts' sigmoid gate, a product with
+ * one output row (without the gate, or without the shared experts: bit-equal), it stays in the last layer (later
+ * tokens are bit-equal again, so no cached key or value changed), and the thread count does not move it: a batch
+ * and a single token sum that row in different orders there, and where the last bits of an activation move it
+ * across a Q8 rounding step, the next product's input changes by one step. Hence 1e-2 for Q8_0, above that one
+ * step (7.8e-3). The routers choose with a margin ({@link LlamaCppParityTest#routersChooseWithAMargin}: at least 1e-3 between the k-th and
  * (k+1)-th score, against differences of 1e-5), so both engines pick the same experts at every token and the
  * differences stay rounding, not a whole expert's output.
  */
@@ -77,7 +83,7 @@ class MoeDecodingParityTest {
         Difference forward = Difference.of(built, reference);
         Difference reverse = Difference.of(readBack, reference);
         TABLE.put(String.format("%-26s %-5s", label, type), forward + "  " + reverse);
-        double tolerance = 1e-3;
+        double tolerance = type == GgmlType.Q8_0 ? 1e-2 : 1e-3;
         assertTrue(forward.relative() <= tolerance, "built model, token by token: " + forward);
         assertTrue(reverse.relative() <= tolerance, "model read back, token by token: " + reverse);
     }

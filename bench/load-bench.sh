@@ -3,6 +3,9 @@
 # copied, and llama.cpp (libllama, mmap as its default), each load in a fresh JVM, in alternation, ROUNDS rounds.
 # Prints one tab-separated line per load (engine, file, load ms, VmRSS MiB before / after load, RssAnon and RssFile after load, VmRSS after a forward
 # of 8 tokens). Needs the modules compiled (mvn -o compile -pl dsl -am) and LLMGRAPH_NATIVE_DIR set.
+# LOAD_ENGINES chooses the engines (default: llmgraph-mapped llmgraph-copied llama.cpp, none repacking;
+# "llmgraph-default llama.cpp-repack" compares the two as a user gets them, both repacking at load).
+# LOAD_AGAIN=1: each JVM loads the file five times instead (LoadBench again), one line of five load times.
 #   bench/load-bench.sh ROUNDS FILE...
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,8 +17,8 @@ java=("${JAVA_HOME:?set JAVA_HOME to a JDK 25}/bin/java" --enable-native-access=
 for file in "$@"; do
   cat "$file" > /dev/null  # into the page cache first: every engine then reads it from memory
   for ((round = 1; round <= rounds; round++)); do
-    for engine in llmgraph-mapped llmgraph-copied llama.cpp; do
-      "${java[@]}" "$engine" "$file" 2 2>/dev/null | tail -n 1
+    for engine in ${LOAD_ENGINES:-llmgraph-mapped llmgraph-copied llama.cpp}; do
+      "${java[@]}" ${LOAD_AGAIN:+again} "$engine" "$file" 2 2>/dev/null | tail -n 1
     done
   done
 done

@@ -56,7 +56,6 @@ void llmgraph_init(int verbose) {
 
 // llama.cpp's model from path; on failure NULL, with "llama.cpp could not load <path>" and its log's last error.
 static struct llama_model * load_model(const char * path, struct llama_model_params params) {
-    params.use_extra_bufts = 0;  // keep weights in plain buffers, as llmgraph does
     last_log_error[0] = '\0';
     struct llama_model * model = llama_model_load_from_file(path, params);
     if (model == NULL) {
@@ -68,10 +67,13 @@ static struct llama_model * load_model(const char * path, struct llama_model_par
     return model;
 }
 
-struct llama_model * llmgraph_model_load(const char * path, int vocab_only, int n_gpu_layers) {
+// repack: llama.cpp's default, weights the CPU can multiply faster in a repacking (extra) buffer go there; 0 keeps
+// every weight in plain buffers, as llmgraph's own parity tests compare them.
+struct llama_model * llmgraph_model_load(const char * path, int vocab_only, int n_gpu_layers, int repack) {
     struct llama_model_params params = llama_model_default_params();
     params.vocab_only = vocab_only != 0;
     params.n_gpu_layers = n_gpu_layers;
+    params.use_extra_bufts = repack != 0;
     return load_model(path, params);
 }
 
@@ -97,6 +99,7 @@ struct llama_model * llmgraph_model_load_on(const char * path, ggml_backend_dev_
     params.n_gpu_layers = n_gpu_layers;
     params.split_mode = LLAMA_SPLIT_MODE_LAYER;
     params.tensor_split = split;
+    params.use_extra_bufts = 0;  // plain buffers, as llmgraph places weights on RPC servers
     return load_model(path, params);
 }
 

@@ -23,15 +23,22 @@ import java.util.Locale;
  * RssFile, file pages shared with the page cache; VmRSS after a forward pass of 8 tokens). Resident memory
  * is the process's, so each load runs in a JVM of its own ({@code bench/load-bench.sh} alternates them).
  * Native libraries are loaded before the clock starts, for both engines: what is timed is the load alone.
- * Neither engine repacks here (llmgraph's {@code repack} and {@code repackMapped} off; the shim loads llama.cpp
- * without extra buffer types), so both can use every weight in place.
+ * Neither engine repacks in {@code llmgraph-mapped}, {@code llmgraph-copied} and {@code llama.cpp} (llmgraph's
+ * {@code repack} and {@code repackMapped} off, llama.cpp without extra buffer types), so both can use every weight
+ * in place. {@code llmgraph-default} ({@link ModelOptions#cpu()}: mapped, quantized matrices multiplied through
+ * repacked copies) and {@code llama.cpp-repack} (llama.cpp's default: such weights loaded into its repacking
+ * buffer) are the two engines as a user gets them, both repacking at load.
  *
  * <pre>
- * java -cp ... dev.llmgraph.bench.LoadBench llmgraph-mapped|llmgraph-copied|llama.cpp FILE [threads]
+ * java -cp ... dev.llmgraph.bench.LoadBench ENGINE FILE [threads]
+ * java -cp ... dev.llmgraph.bench.LoadBench again ENGINE FILE [threads]   (five loads in one process, milliseconds each)
  * java -cp ... dev.llmgraph.bench.LoadBench write PRESET TYPE FILE      (a preset's random GGUF, as bench writes it)
  * </pre>
  */
 public final class LoadBench {
+    private static final String ENGINES =
+            "llmgraph-mapped, llmgraph-copied, llmgraph-default, llama.cpp, llama.cpp-repack";
+
     private LoadBench() {}
 
     public static void main(String[] args) {
@@ -39,47 +46,93 @@ public final class LoadBench {
             write(args[1], GgmlType.parse(args[2]), Path.of(args[3]));
             return;
         }
-        if (args.length < 2) {
-            throw new IllegalArgumentException("usage: LoadBench llmgraph-mapped|llmgraph-copied|llama.cpp FILE [threads]");
+        boolean again = args.length > 0 && args[0].equals("again");
+        String[] rest = again ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
+        if (rest.length < 2) {
+            throw new IllegalArgumentException("usage: LoadBench [again] ENGINE FILE [threads], ENGINE one of " + ENGINES);
         }
-        String engine = args[0];
-        Path file = Path.of(args[1]);
-        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        String engine = rest[0];
+        Path file = Path.of(rest[1]);
+        int threads = rest.length > 2 ? Integer.parseInt(rest[2]) : 2;
         Backend.devices(); // ggml's libraries
         ChatTemplate.builtIn(); // libllama and the shim, through a call that reads no file
-        int[] prompt = {1, 2, 3, 4, 5, 6, 7, 8};
+        if (again) {
+            loadAgain(engine, file, threads);
+            return;
+        }
         long before = residentKb("VmRSS:");
         long start = System.nanoTime();
         long loaded, forwarded, millis, anon, shared;
-        switch (engine) {
-            case "llmgraph-mapped", "llmgraph-copied" -> {
-                ModelOptions options = ModelOptions.cpu().withThreads(threads).withRepack(false).withRepackMapped(false)
-                        .withMapWeights(engine.equals("llmgraph-mapped"));
-                try (Model model = GgufModels.load(file, options)) {
-                    millis = (System.nanoTime() - start) / 1_000_000;
-                    loaded = residentKb("VmRSS:");
-                    anon = residentKb("RssAnon:");
-                    shared = residentKb("RssFile:");
-                    model.forward(prompt);
-                    forwarded = residentKb("VmRSS:");
-                }
-            }
-            case "llama.cpp" -> {
-                var settings = LlamaReference.Settings.defaults().withThreads(threads);
-                try (LlamaReference reference = LlamaReference.open(file, settings)) {
-                    millis = (System.nanoTime() - start) / 1_000_000;
-                    loaded = residentKb("VmRSS:");
-                    anon = residentKb("RssAnon:");
-                    shared = residentKb("RssFile:");
-                    reference.logits(prompt);
-                    forwarded = residentKb("VmRSS:");
-                }
-            }
-            default -> throw new IllegalArgumentException("engine '" + engine + "': use llmgraph-mapped, llmgraph-copied "
-                    + "or llama.cpp");
+        try (Loaded model = load(engine, file, threads)) {
+            millis = (System.nanoTime() - start) / 1_000_000;
+            loaded = residentKb("VmRSS:");
+            anon = residentKb("RssAnon:");
+            shared = residentKb("RssFile:");
+            model.forward(new int[] {1, 2, 3, 4, 5, 6, 7, 8});
+            forwarded = residentKb("VmRSS:");
         }
         System.out.printf(Locale.ROOT, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d%n", engine, file.getFileName(), millis,
                 before / 1024, loaded / 1024, anon / 1024, shared / 1024, forwarded / 1024);
+    }
+
+    /**
+     * {@code again}: the file loaded and closed {@value #LOADS} times in this one process, each load's milliseconds
+     * on one tab-separated line: the first pays the JVM's first use of the code (class loading, interpreted code),
+     * the later ones are the engine's own work.
+     */
+    private static void loadAgain(String engine, Path file, int threads) {
+        StringBuilder line = new StringBuilder(engine + "\t" + file.getFileName());
+        for (int i = 0; i < LOADS; i++) {
+            long start = System.nanoTime();
+            try (Loaded ignored = load(engine, file, threads)) {
+                line.append('\t').append((System.nanoTime() - start) / 1_000_000);
+            }
+        }
+        System.out.println(line);
+    }
+
+    private static final int LOADS = 5;
+
+    /** A loaded model of either engine: it computes a forward pass and frees its memory. */
+    private interface Loaded extends AutoCloseable {
+        void forward(int[] tokens);
+
+        @Override
+        void close();
+    }
+
+    private static Loaded load(String engine, Path file, int threads) {
+        return switch (engine) {
+            case "llmgraph-mapped", "llmgraph-copied", "llmgraph-default" -> {
+                ModelOptions options = engine.equals("llmgraph-default") ? ModelOptions.cpu().withThreads(threads)
+                        : ModelOptions.cpu().withThreads(threads).withRepack(false).withRepackMapped(false)
+                        .withMapWeights(engine.equals("llmgraph-mapped"));
+                Model model = GgufModels.load(file, options);
+                yield new Loaded() {
+                    public void forward(int[] tokens) {
+                        model.forward(tokens);
+                    }
+
+                    public void close() {
+                        model.close();
+                    }
+                };
+            }
+            case "llama.cpp", "llama.cpp-repack" -> {
+                LlamaReference reference = LlamaReference.open(file, LlamaReference.Settings.defaults()
+                        .withThreads(threads).withRepack(engine.equals("llama.cpp-repack")));
+                yield new Loaded() {
+                    public void forward(int[] tokens) {
+                        reference.logits(tokens);
+                    }
+
+                    public void close() {
+                        reference.close();
+                    }
+                };
+            }
+            default -> throw new IllegalArgumentException("engine '" + engine + "': use one of " + ENGINES);
+        };
     }
 
     /** The preset's random GGUF in {@code type}, from the same F16 model (GPT-2 initialisation, seed 1) bench writes. */

@@ -295,8 +295,17 @@ public final class Tensor {
         copyThroughHost(parts);
     }
 
-    /** Writes the bytes of {@code parts}, one after another, into this tensor. */
+    /**
+     * Writes the bytes of {@code parts}, one after another, into this tensor: straight from host memory where the
+     * parts lie there back to back (weights mapped from a file, as llama.cpp hands its mapping to a repacking
+     * buffer), else through a staging copy.
+     */
     private void copyThroughHost(List<Tensor> parts) {
+        MemorySegment inPlace = hostBytes(parts);
+        if (inPlace != null) {
+            setRaw(inPlace);
+            return;
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment bytes = arena.allocate(byteSize(), 64);
             long at = 0;
@@ -306,6 +315,22 @@ public final class Tensor {
             }
             setRaw(bytes);
         }
+    }
+
+    /** The bytes of {@code parts} as one segment of host memory, when they lie there back to back; else null. */
+    private static MemorySegment hostBytes(List<Tensor> parts) {
+        long start = 0, end = 0;
+        for (Tensor part : parts) {
+            MemorySegment buffer = TensorStruct.buffer(part.pointer());
+            long data = TensorStruct.data(part.pointer()).address();
+            if (Downcalls.isNull(buffer) || data == 0 || !BackendApi.ggml_backend_buffer_is_host(buffer)
+                    || !part.isContiguous() || (end != 0 && data != end)) {
+                return null;
+            }
+            start = end == 0 ? data : start;
+            end = data + part.byteSize();
+        }
+        return MemorySegment.ofAddress(start).reinterpret(end - start);
     }
 
     /** Copies the tensor's bytes (in its type and layout) into {@code target}. */

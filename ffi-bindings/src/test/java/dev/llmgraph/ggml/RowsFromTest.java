@@ -28,6 +28,39 @@ class RowsFromTest {
         }
     }
 
+    /**
+     * Rows of 8 floats fill ggml's 32-byte alignment, so a and b lie back to back and are read in place (rows of 3
+     * above are padded apart and go through a staging copy); in reverse order they are not back to back.
+     */
+    @Test
+    void partsLyingBackToBackInHostMemoryAreCopiedInEitherOrder() {
+        try (Backend cpu = Backend.cpu(1); Context ctx = Context.create(4)) {
+            Tensor a = ctx.newTensor("a", GgmlType.F32, 8, 2);
+            Tensor b = ctx.newTensor("b", GgmlType.F32, 8, 1);
+            Tensor ab = ctx.newTensor("ab", GgmlType.F32, 8, 3);
+            Tensor ba = ctx.newTensor("ba", GgmlType.F32, 8, 3);
+            ctx.allocate(cpu);
+            float[] rowsA = new float[16], rowB = new float[8];
+            for (int i = 0; i < 16; i++) {
+                rowsA[i] = i + 1;
+            }
+            for (int i = 0; i < 8; i++) {
+                rowB[i] = -(i + 1);
+            }
+            a.setFloats(rowsA);
+            b.setFloats(rowB);
+            ab.setRowsFrom(List.of(a, b));
+            ba.setRowsFrom(List.of(b, a));
+            float[] expectedAb = new float[24], expectedBa = new float[24];
+            System.arraycopy(rowsA, 0, expectedAb, 0, 16);
+            System.arraycopy(rowB, 0, expectedAb, 16, 8);
+            System.arraycopy(rowB, 0, expectedBa, 0, 8);
+            System.arraycopy(rowsA, 0, expectedBa, 8, 16);
+            assertArrayEquals(expectedAb, ab.toFloats());
+            assertArrayEquals(expectedBa, ba.toFloats());
+        }
+    }
+
     @Test
     void partsThatDoNotFitAreRefusedInWords() {
         try (Backend cpu = Backend.cpu(1); Context ctx = Context.create(4)) {

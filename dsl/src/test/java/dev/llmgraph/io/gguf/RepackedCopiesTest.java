@@ -1,9 +1,13 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.llama.LlamaReference;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightInit;
+import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.ModelSpec;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -13,6 +17,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * With repacking off (the default), a quantized matrix used in place from the mapped file, which ggml can repack,
@@ -37,6 +42,40 @@ class RepackedCopiesTest {
             assertArrayEquals(repacked.forward(prompt).toArray(), copies.forward(prompt).toArray());
             assertArrayEquals(plain.weight("blk.0.ffn_down.weight"), copies.weight("blk.0.ffn_down.weight"));
         }
+    }
+
+    /**
+     * The defaults against llama.cpp's defaults, both repacking the file's Q4_0 matrices at load, on models wide
+     * enough (dModel 256) for the repacked kernels to sum in another order than the plain ones: the logits are
+     * llama.cpp's bit for bit, and both differ from the plain products (so the comparison sees the repacking).
+     */
+    @ParameterizedTest(name = "{0}, dModel 256, Q4_0: the defaults compute what llama.cpp's repacked defaults do")
+    @ValueSource(strings = {"gpt2", "llama"})
+    void theDefaultsComputeWhatLlamaCppComputesWithItsRepacking(String label, @TempDir Path dir) {
+        ModelSpec spec = TinyModels.all().get(label).withDModel(256).withFfn(label.equals("gpt2")
+                ? Ffn.mlp(1024, Activation.GELU_TANH) : Ffn.swiglu(256));
+        Path file = dir.resolve(TinyModels.fileName(label) + "-wide-q4_0.gguf");
+        ModelOptions options = CPU.withCacheType(GgmlType.F16); // llama.cpp's cache type
+        try (Model model = Model.random(spec, WeightInit.lecun(5), options)) {
+            GgufModels.write(model, file, GgmlType.Q4_0);
+        }
+        int[] prompt = TinyModels.prompt(20);
+        float[] ours;
+        try (Model model = GgufModels.load(file, options)) {
+            assumeTrue(model.repackedCopies() > 0, "ggml repacks no Q4_0 matrix on this CPU");
+            ours = model.forward(prompt).toArray();
+        }
+        var settings = LlamaReference.Settings.defaults().withThreads(2).withContextLength(spec.contextLength());
+        float[] repacked, plain;
+        try (LlamaReference llama = LlamaReference.open(file, settings.withRepack(true))) {
+            repacked = LlamaCppParityTest.flatten(llama.logits(prompt));
+        }
+        try (LlamaReference llama = LlamaReference.open(file, settings)) {
+            plain = LlamaCppParityTest.flatten(llama.logits(prompt));
+        }
+        assertArrayEquals(repacked, ours);
+        assertTrue(LlamaCppParityTest.Difference.of(plain, repacked).maxAbs() > 0,
+                "llama.cpp's repacked and plain products give the same logits: the comparison does not see repacking");
     }
 
     @ParameterizedTest(name = "{0}, Q4_0 copied into memory: no repacked copies")

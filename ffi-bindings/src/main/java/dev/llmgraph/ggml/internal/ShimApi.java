@@ -34,7 +34,7 @@ public final class ShimApi {
 
     private static final MethodHandle INIT = s("llmgraph_init", fnVoid(INT));
     private static final MethodHandle LAST_ERROR = q("llmgraph_last_error", fn(PTR));
-    private static final MethodHandle MODEL_LOAD = s("llmgraph_model_load", fn(PTR, PTR, INT, INT));
+    private static final MethodHandle MODEL_LOAD = s("llmgraph_model_load", fn(PTR, PTR, INT, INT, INT));
     private static final MethodHandle MODEL_FREE = s("llmgraph_model_free", fnVoid(PTR));
     private static final MethodHandle MODEL_N_VOCAB = q("llmgraph_model_n_vocab", fn(INT, PTR));
     private static final MethodHandle MODEL_META = s("llmgraph_model_meta", fn(INT, PTR, PTR, PTR, SIZE_T));
@@ -53,8 +53,8 @@ public final class ShimApi {
     public static String llmgraph_last_error() {
         try { return Downcalls.string((MemorySegment) LAST_ERROR.invokeExact()); } catch (Throwable t) { throw rethrow(t); }
     }
-    public static MemorySegment llmgraph_model_load(MemorySegment path, int vocabOnly, int gpuLayers) {
-        try { return (MemorySegment) MODEL_LOAD.invokeExact(path, vocabOnly, gpuLayers); } catch (Throwable t) { throw rethrow(t); }
+    public static MemorySegment llmgraph_model_load(MemorySegment path, int vocabOnly, int gpuLayers, int repack) {
+        try { return (MemorySegment) MODEL_LOAD.invokeExact(path, vocabOnly, gpuLayers, repack); } catch (Throwable t) { throw rethrow(t); }
     }
     public static void llmgraph_model_free(MemorySegment model) {
         try { MODEL_FREE.invokeExact(model); } catch (Throwable t) { throw rethrow(t); }

@@ -33,8 +33,16 @@ final class LlamaModel implements AutoCloseable {
         return load(file, use, 0);
     }
 
-    /** Loads {@code file} with {@code gpuLayers} layers on the GPU (llama.cpp's {@code n_gpu_layers}). */
+    /** Loads {@code file} with {@code gpuLayers} layers on the GPU (llama.cpp's {@code n_gpu_layers}), plain buffers. */
     static LlamaModel load(Path file, LlamaPreflight.Use use, int gpuLayers) {
+        return load(file, use, gpuLayers, false);
+    }
+
+    /**
+     * As {@link #load(Path, LlamaPreflight.Use, int)}; with {@code repack}, weights the CPU multiplies faster in
+     * a repacking buffer go there (llama.cpp's default, {@code use_extra_bufts}).
+     */
+    static LlamaModel load(Path file, LlamaPreflight.Use use, int gpuLayers, boolean repack) {
         NativeLibraries.shim(); // fails here, with words, rather than in a class initialiser
         Path path = file.toAbsolutePath();
         LlamaPreflight.check(path, use);
@@ -43,7 +51,7 @@ final class LlamaModel implements AutoCloseable {
         MemorySegment model;
         try (Arena arena = Arena.ofConfined()) {
             model = ShimApi.llmgraph_model_load(arena.allocateFrom(path.toString()),
-                    use == LlamaPreflight.Use.TOKENIZER ? 1 : 0, gpuLayers);
+                    use == LlamaPreflight.Use.TOKENIZER ? 1 : 0, gpuLayers, repack ? 1 : 0);
         }
         if (Downcalls.isNull(model)) {
             throw new LlamaException("llama.cpp could not load " + path + ": " + LlamaLog.reason("no reason given"));

@@ -56,8 +56,11 @@ public final class LlamaReference implements AutoCloseable {
      * @param gpuLayers      how many layers llama.cpp places on the GPU ({@code -ngl}): 0 keeps everything,
      *                       and every op, on the CPU; {@link #ALL_LAYERS} offloads the whole model with its
      *                       output layer, as {@code llama-cli -ngl 99} does. Needs a CUDA build and a GPU.
+     * @param repack         whether weights the CPU multiplies faster in a repacking buffer go there, as llama.cpp
+     *                       loads them by default; off (the default here), every weight stays in a plain buffer,
+     *                       as llmgraph keeps them unless asked to repack
      */
-    public record Settings(int contextLength, int threads, boolean flashAttention, int gpuLayers) {
+    public record Settings(int contextLength, int threads, boolean flashAttention, int gpuLayers, boolean repack) {
         /** {@code gpuLayers} that puts every layer, and the output layer, on the GPU. */
         public static final int ALL_LAYERS = 999;
 
@@ -73,25 +76,29 @@ public final class LlamaReference implements AutoCloseable {
             }
         }
 
-        /** 512 tokens, up to 4 threads, no flash attention, on the CPU. */
+        /** 512 tokens, up to 4 threads, no flash attention, on the CPU, no repacking. */
         public static Settings defaults() {
-            return new Settings(512, Math.min(4, Runtime.getRuntime().availableProcessors()), false, 0);
+            return new Settings(512, Math.min(4, Runtime.getRuntime().availableProcessors()), false, 0, false);
         }
 
         public Settings withContextLength(int contextLength) {
-            return new Settings(contextLength, threads, flashAttention, gpuLayers);
+            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack);
         }
 
         public Settings withThreads(int threads) {
-            return new Settings(contextLength, threads, flashAttention, gpuLayers);
+            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack);
         }
 
         public Settings withFlashAttention(boolean flashAttention) {
-            return new Settings(contextLength, threads, flashAttention, gpuLayers);
+            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack);
         }
 
         public Settings withGpuLayers(int gpuLayers) {
-            return new Settings(contextLength, threads, flashAttention, gpuLayers);
+            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack);
+        }
+
+        public Settings withRepack(boolean repack) {
+            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack);
         }
 
         /** The whole model on the GPU ({@link #ALL_LAYERS}). */
@@ -129,7 +136,7 @@ public final class LlamaReference implements AutoCloseable {
                         + " on a GPU: " + reason + "; use Settings.withGpuLayers(0) for the CPU");
             });
         }
-        LlamaModel model = LlamaModel.load(gguf, LlamaPreflight.Use.FULL_MODEL, settings.gpuLayers());
+        LlamaModel model = LlamaModel.load(gguf, LlamaPreflight.Use.FULL_MODEL, settings.gpuLayers(), settings.repack());
         return withContext(model, settings, settings.gpuLayers() > 0);
     }
 

@@ -38,6 +38,7 @@ import java.util.Locale;
 public final class LoadBench {
     private static final String ENGINES =
             "llmgraph-mapped, llmgraph-copied, llmgraph-default, llama.cpp, llama.cpp-repack";
+    private static final int LOADS = 5; // the again mode's loads in one process
 
     private LoadBench() {}
 
@@ -90,8 +91,6 @@ public final class LoadBench {
         }
         System.out.println(line);
     }
-
-    private static final int LOADS = 5;
 
     /** A loaded model of either engine: it computes a forward pass and frees its memory. */
     private interface Loaded extends AutoCloseable {

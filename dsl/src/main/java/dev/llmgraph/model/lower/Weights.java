@@ -86,15 +86,16 @@ public final class Weights implements AutoCloseable {
             Map<String, WeightLayout.Weight> byName = RepackedProjections.byName(layout);
             Map<String, BufferType> stackHomes = new LinkedHashMap<>();
             Map<String, BufferType> copyHomes = new LinkedHashMap<>();
-            boolean copies = !options.repack() && options.repackMapped() && options.mapWeights();
+            boolean copies = copiesOfMapped(options);
             for (WeightLayout.Weight w : layout) {
                 GgmlType type = typeFor(w, options, source);
                 Backend backend = devices.weight(w.name());
                 BufferType plainHome = backend.defaultBufferType();
                 List<BufferType> extras = options.repack() || copies ? backend.extraBufferTypes() : List.of();
                 BufferType home = placement(w, type, backend, plainHome, extras);
+                WeightSource.InFile at = source.inFile(w, type);
                 // with repack off, only a weight mapped in place gets a repacked copy (its original stays readable)
-                boolean mappable = MappedWeights.usable(options, backend, plainHome, source.inFile(w, type)) != null;
+                boolean mappable = MappedWeights.usable(options, backend, plainHome, at) != null;
                 if (!options.repack() && !mappable) {
                     home = plainHome;
                 }
@@ -112,7 +113,7 @@ public final class Weights implements AutoCloseable {
                     copyHomes.put(w.name(), home);
                     home = plainHome;
                 }
-                WeightSource.InFile inFile = MappedWeights.usable(options, backend, home, source.inFile(w, type));
+                WeightSource.InFile inFile = MappedWeights.usable(options, backend, home, at);
                 if (inFile != null) {
                     tensors.put(w.name(), mapped.add(inFile, home, w.name(), type, w.ne()));
                     continue;
@@ -231,8 +232,13 @@ public final class Weights implements AutoCloseable {
     /** Whether a tied head over {@code embedding} gets a repacked copy (the rule {@link #create} gives RepackedHead). */
     private static boolean headCopied(WeightLayout.Weight embedding, ModelOptions options, WeightSource source) {
         GgmlType type = typeFor(embedding, options, source);
-        return type.isQuantized() && (options.repack() || options.repackMapped() && options.mapWeights()
-                && source.inFile(embedding, type) != null);
+        return type.isQuantized()
+                && (options.repack() || copiesOfMapped(options) && source.inFile(embedding, type) != null);
+    }
+
+    /** Whether quantized matrices used in place from the mapped file get repacked copies ({@code repackMapped}). */
+    private static boolean copiesOfMapped(ModelOptions options) {
+        return !options.repack() && options.repackMapped() && options.mapWeights();
     }
 
     /** The type a weight is stored in: the source's own (a GGUF file's), else the options' rule for matrices. */

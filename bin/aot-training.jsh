@@ -32,14 +32,23 @@ if (Files.isRegularFile(example)) {
     }
 }
 
-// A Jupyter kernel's own classes (ZeroMQ, the message layer), loaded and linked without starting a kernel.
-for (var name : List.of("dev.llmgraph.kernel.LlmgraphKernel", "dev.llmgraph.kernel.CellRunner",
-        "org.zeromq.ZMQ", "org.zeromq.ZContext", "com.google.gson.Gson",
-        "io.github.spencerpark.jupyter.kernel.BaseKernel", "io.github.spencerpark.jupyter.channels.JupyterConnection")) {
-    try {
-        Class.forName(name, false, Thread.currentThread().getContextClassLoader());
-    } catch (ClassNotFoundException e) {
-        // a class path without the kernel module (a plain Java program's) has none of these
+// A Jupyter kernel: one started in this JVM and played a short session over ZeroMQ (KernelRehearsal), so that a
+// kernel's connection, message signing and rich display start from the cache too. A class path without the kernel
+// module (a plain Java program's) has none of it.
+try {
+    var rehearsal = Class.forName("dev.llmgraph.kernel.KernelRehearsal").getMethod("play", List.class, String.class);
+    var answers = rehearsal.invoke(null, List.of(
+            "System.out.println(\"Java \" + Runtime.version() + \" on \" + System.getProperty(\"os.name\"));",
+            "var spec = Presets.tiny(Presets.llama2_7b());\nspec",
+            "Views.diagram(spec)",
+            "try (var model = Model.random(spec, WeightInit.gpt2(1), ModelOptions.cpu().withThreads(2))) {\n"
+                    + "    var logits = model.forward(1, 2, 3);\n"
+                    + "    System.out.println(Arrays.toString(logits.top(logits.tokens() - 1, 5)));\n}"),
+            "Presets.lla");
+    var statuses = (List<?>) answers.getClass().getMethod("cellStatuses").invoke(answers);
+    if (statuses.stream().anyMatch(status -> !status.equals("ok"))) {
+        throw new IllegalStateException("a cell of the kernel rehearsal failed: " + statuses);
     }
+} catch (ClassNotFoundException e) {
+    // no kernel module on this class path
 }
-new com.google.gson.Gson().toJson(Map.of("text/plain", "ready"));

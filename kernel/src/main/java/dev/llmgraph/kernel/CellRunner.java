@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -62,8 +63,24 @@ final class CellRunner implements AutoCloseable {
             ShellSession s = ShellSession.start(Locations.CELL,
                     List.of("import dev.llmgraph.kernel.Kernel;", "import java.time.Duration;"));
             s.startupProblems().forEach(p -> System.err.println("llmgraph kernel: " + p));
+            StartupTimes.mark("jshell-ready");
             return s;
         }, cellThread);
+        session.thenRunAsync(this::restateAnImport, cellThread);
+    }
+
+    /**
+     * Restates one default import (ShellSession.restateNextImport) and queues the next behind whatever the cell
+     * thread was given meanwhile, so that a cell or a completion waits for one import at most (~10 ms).
+     */
+    private void restateAnImport() {
+        if (session.join().restateNextImport()) {
+            try {
+                cellThread.execute(this::restateAnImport);
+            } catch (RejectedExecutionException e) {
+                // the kernel is shutting down
+            }
+        }
     }
 
     /** Starts cell {@code count} on the cell thread; its end wakes the thread that relays its output. */

@@ -65,29 +65,46 @@ public final class LlmgraphKernel extends BaseKernel {
     }
 
     public static void main(String[] args) throws Exception {
+        StartupTimes.mark("main");
         if (args.length != 1) {
             System.err.println("usage: java ... " + LlmgraphKernel.class.getName() + " CONNECTION_FILE.json");
             System.exit(2);
         }
+        serve(Files.readString(Path.of(args[0])));
+        System.exit(0); // threads that cells started must not keep a shut-down kernel alive
+    }
+
+    /**
+     * Serves the connection that {@code connectionJson} (a Jupyter connection file's text) describes until a
+     * shutdown request closes it. Meanwhile System.out and System.err are the cells' (sent to the front end),
+     * and the kernel's own messages go to the streams they were before.
+     */
+    static void serve(String connectionJson) throws Exception {
         PrintStream kernelOut = System.out;
         PrintStream kernelErr = System.err;
         CellOutput output = new CellOutput(kernelOut, kernelErr);
         System.setOut(output.stdout());
         System.setErr(output.stderr());
-        // JShell is the longest step before a first cell can run: CellRunner starts it before anything else, and
-        // the connection is set up beside it (bench/NOTES.md: the first cell's result ~0.1 s sooner on 2 cores).
-        CellRunner cells = new CellRunner(output);
-        quietLogging(kernelErr);
-        Kernel.applyEnvironment(kernelErr);
-        Display.install(output.displaySink());
-        LlmgraphKernel kernel = new LlmgraphKernel(output, cells);
-        KernelConnectionProperties connection = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
-        JupyterConnection jupyter = new JupyterConnection(connection);
-        kernel.becomeHandlerForConnection(jupyter);
-        jupyter.connect();
-        jupyter.waitUntilClose();
-        kernel.cells.close();
-        System.exit(0); // threads that cells started must not keep a shut-down kernel alive
+        try {
+            // JShell is the longest step before a first cell can run: CellRunner starts it before anything else,
+            // and the connection is set up beside it (bench/NOTES.md: the first cell's result ~0.1 s sooner on 2
+            // cores).
+            CellRunner cells = new CellRunner(output);
+            quietLogging(kernelErr);
+            Kernel.applyEnvironment(kernelErr);
+            Display.install(output.displaySink());
+            LlmgraphKernel kernel = new LlmgraphKernel(output, cells);
+            JupyterConnection jupyter = new JupyterConnection(KernelConnectionProperties.parse(connectionJson));
+            kernel.becomeHandlerForConnection(jupyter);
+            jupyter.connect();
+            StartupTimes.mark("connected");
+            jupyter.waitUntilClose();
+            kernel.cells.close();
+        } finally {
+            Display.reset();
+            System.setOut(kernelOut);
+            System.setErr(kernelErr);
+        }
     }
 
     /** The wire library logs every message at INFO; only warnings belong in the notebook server's log. */
@@ -134,6 +151,7 @@ public final class LlmgraphKernel extends BaseKernel {
         ExecuteRequest request = message.getContent();
         // Silent requests (a front end's own housekeeping) neither count nor echo their code.
         int count = request.isSilent() ? executionCount.get() : executionCount.getAndIncrement();
+        StartupTimes.mark("request-" + count);
         env.setBusyDeferIdle();
         if (!request.isSilent()) {
             env.publish(new PublishExecuteInput(request.getCode(), count));
@@ -160,6 +178,7 @@ public final class LlmgraphKernel extends BaseKernel {
                 env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), error);
             }
         }
+        StartupTimes.mark("result-" + count);
     }
 
     private CellResult runAndRelayOutput(ShellReplyEnvironment env, String code, int count) {
@@ -266,6 +285,7 @@ public final class LlmgraphKernel extends BaseKernel {
                 return null;
             }
             String text = code.substring(snippet.offset(), Math.min(code.length(), snippet.offset() + snippet.length()));
+            session.restateImports(); // so that signatures name imported types simply (List, not java.util.List)
             StringBuilder doc = new StringBuilder();
             for (var d : session.analysis().documentation(text, at - snippet.offset(), true)) {
                 doc.append(d.signature()).append('\n');

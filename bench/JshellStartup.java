@@ -9,9 +9,9 @@ import java.util.Map;
 
 /**
  * Where a fresh JVM's first JShell result goes, in the steps the Jupyter kernel takes before notebook 01's first
- * cell: build a JShell, evaluate the default imports as {@link ShellSession} does (the package imports in one snippet;
- * or each import in its own, as it did before, with the argument {@code separate}), then a println. Run by bench/jshell-startup.sh
- * (compiled ahead, so that javac is as cold as in the kernel).
+ * cell: build a JShell, evaluate the default imports as {@link ShellSession} does (the package imports in one
+ * snippet; or each import in its own, as it did before, with the argument {@code separate}), then a println. Run by
+ * bench/jshell-startup.sh (compiled ahead, so that javac is as cold as in the kernel).
  */
 public class JshellStartup {
     public static void main(String[] args) {
@@ -35,7 +35,8 @@ public class JshellStartup {
         shell.eval("System.out.println(\"Java \" + Runtime.version());");
         long t3 = System.nanoTime();
         System.out.printf("main at %d ms after JVM start; JShell built in %.0f ms; %d imports %.0f ms "
-                + "in %d snippets (the first %.0f); first println %.0f ms; total from main %.0f ms%n", jvm, (t1 - t0) / 1e6,
-                imports.size(), (t2 - t1) / 1e6, snippets.size(), first / 1e6, (t3 - t2) / 1e6, (t3 - t0) / 1e6);
+                + "in %d snippets (the first %.0f); first println %.0f ms; total from main %.0f ms%n", jvm,
+                (t1 - t0) / 1e6, imports.size(), (t2 - t1) / 1e6, snippets.size(), first / 1e6, (t3 - t2) / 1e6,
+                (t3 - t0) / 1e6);
     }
 }

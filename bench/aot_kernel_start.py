@@ -43,8 +43,8 @@ def run_cell(client, code):
 def main():
     os.environ['JUPYTER_PATH'] = sys.argv[1]
     timeline = '--timeline' in sys.argv[2:]
-    marks = tempfile.NamedTemporaryFile(prefix='llmgraph-kernel-times.', delete=False).name
     if timeline:
+        marks = tempfile.NamedTemporaryFile(prefix='llmgraph-kernel-times.', delete=False).name
         os.environ['LLMGRAPH_KERNEL_TIMES'] = marks  # the kernel inherits it
     client_marks = []
     manager = jupyter_client.KernelManager(kernel_name='llmgraph')
@@ -71,7 +71,7 @@ def main():
             kernel_marks = [(name, int(ms) / 1000 - started_wall) for name, ms in (line.split() for line in f)]
         events = sorted(kernel_marks + client_marks + [('first', first), ('model', model)], key=lambda e: e[1])
         print(' '.join(f'{name}={at:.2f}' for name, at in events))
-    os.unlink(marks)
+        os.unlink(marks)
 
 
 main()

@@ -113,7 +113,7 @@ public final class KernelRehearsal {
     }
 
     /** A front end's end of a shell or control channel: it connects where the kernel binds, and signs alike. */
-    private static final class FrontEndSocket extends JupyterSocket implements AutoCloseable {
+    private static final class FrontEndSocket extends JupyterSocket {
         private static final ObjectMapper JSON = new ObjectMapper();
         private final ZMQ.Poller poller;
 
@@ -153,7 +153,8 @@ public final class KernelRehearsal {
                         + " has " + frames.size() + " frames, not a Jupyter message");
             }
             List<byte[]> signed = frames.subList(at + 2, at + 6); // header, parent header, metadata, content
-            if (!hmacGenerator.calculateSignature(signed.toArray(byte[][]::new)).equals(new String(frames.get(at + 1), UTF_8))) {
+            String signature = new String(frames.get(at + 1), UTF_8);
+            if (!hmacGenerator.calculateSignature(signed.toArray(byte[][]::new)).equals(signature)) {
                 throw new IllegalStateException("the rehearsal kernel's reply to a " + type.getName()
                         + " is not signed with the connection's key");
             }

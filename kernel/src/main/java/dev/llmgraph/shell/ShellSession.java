@@ -69,7 +69,7 @@ public final class ShellSession implements AutoCloseable {
      */
     public static final String IMPORTS_KEY = "import java.lang.Object;";
 
-    /** The snippets that apply {@code imports}: the package imports in one (see {@link #IMPORTS_KEY}), then the rest. */
+    /** The snippets that apply {@code imports}: the package imports in one ({@link #IMPORTS_KEY}), then the rest. */
     public static List<String> importSnippets(List<String> imports) {
         List<String> snippets = new ArrayList<>();
         snippets.add(IMPORTS_KEY + " " + String.join(" ", packageImports(imports)));

@@ -23,10 +23,25 @@ public final class KernelSpec {
 
     private static final String AOT_CACHE_FLAG = "-XX:AOTCache=";
 
+    /**
+     * The kernel's JIT: C1 alone, without C2. Every cell is JShell compiling it with javac, then mostly native
+     * calls; C2 compiling javac's hot methods, and C1 profiling them for C2, slow those compilations down on the
+     * few cores of a learner's machine. On 2 cores the first cell's result came 0.7 s sooner with it, and four of
+     * five tutorial notebooks ran 14-22% faster; long Java loops lose (the tokenizer notebook 13%, a trained
+     * tokenizer's encoding of a whole book 1.6x), see bench/NOTES.md. A flag of the installer's own that picks the
+     * compilers (for instance {@code LLMGRAPH_JAVA_OPTS=-XX:TieredStopAtLevel=4 bin/llmgraph kernel install})
+     * replaces it.
+     */
+    static final String QUICK_JIT_FLAG = "-XX:TieredStopAtLevel=1";
+
+    private static final List<String> JIT_CHOICES = List.of("-XX:TieredStopAtLevel=", "-XX:CompilationMode=",
+            "-XX:+TieredCompilation", "-XX:-TieredCompilation");
+
     private KernelSpec() {}
 
     /**
-     * The command line Jupyter runs, ending with the {@code {connection_file}} placeholder. With the launcher's
+     * The command line Jupyter runs, ending with the {@code {connection_file}} placeholder: {@code jvmFlags} and the
+     * kernel's JIT ({@link #QUICK_JIT_FLAG}) unless they choose one. With the launcher's
      * start-up cache among the flags ({@code -XX:AOTCache=}, see bin/aot.sh), the JVM starts through
      * {@code bin/aot-exec.sh}, which drops the cache once a jar of the class path has been rebuilt: kernel.json
      * outlives rebuilds, and the JVM itself would run the classes the cache was trained with.
@@ -44,6 +59,9 @@ public final class KernelSpec {
         }
         argv.add(java.toString());
         argv.addAll(jvmFlags);
+        if (jvmFlags.stream().noneMatch(flag -> JIT_CHOICES.stream().anyMatch(flag::startsWith))) {
+            argv.add(QUICK_JIT_FLAG);
+        }
         argv.add("-cp");
         argv.add(classPath);
         argv.add(LlmgraphKernel.class.getName());
@@ -122,7 +140,8 @@ public final class KernelSpec {
             }
         }
         String xdg = System.getenv("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".local", "share");
         return base.resolve("jupyter");
     }
 

@@ -23,11 +23,21 @@ class KernelSpecTest {
         List<String> argv = new ArrayList<>();
         spec.path("argv").forEach(a -> argv.add(a.asText()));
         assertEquals(List.of("/jdk/bin/java", "--enable-native-access=ALL-UNNAMED",
-                "-Dllmgraph.native.dir=/cache/a \"b\"\\c", "-cp", "/x.jar:/y.jar",
+                "-Dllmgraph.native.dir=/cache/a \"b\"\\c", "-XX:TieredStopAtLevel=1", "-cp", "/x.jar:/y.jar",
                 "dev.llmgraph.kernel.LlmgraphKernel", "{connection_file}"), argv);
         assertEquals("Java (llmgraph)", spec.path("display_name").asText());
         assertEquals("java", spec.path("language").asText());
         assertEquals("message", spec.path("interrupt_mode").asText());
+    }
+
+    @Test
+    void theInstallersChoiceOfCompilersReplacesTheKernels() {
+        for (String choice : List.of("-XX:TieredStopAtLevel=4", "-XX:-TieredCompilation",
+                "-XX:CompilationMode=high-only")) {
+            List<String> argv = KernelSpec.argv(Path.of("/jdk/bin/java"), List.of(choice), "/x.jar");
+            assertEquals(List.of("/jdk/bin/java", choice, "-cp", "/x.jar", "dev.llmgraph.kernel.LlmgraphKernel",
+                    "{connection_file}"), argv);
+        }
     }
 
     @Test

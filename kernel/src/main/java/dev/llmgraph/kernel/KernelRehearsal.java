@@ -37,6 +37,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 public final class KernelRehearsal {
     /** How long a request may wait for its reply before the rehearsal gives up. */
     private static final int REPLY_MILLIS = 120_000;
+    /** How often a request waiting for its reply looks whether the kernel's thread has ended. */
+    private static final int POLL_MILLIS = 100;
+
+    /** A kernel serving the connection file's text until it is shut down ({@link LlmgraphKernel#serve}). */
+    interface KernelMain {
+        void serve(String connectionJson) throws Exception;
+    }
 
     private KernelRehearsal() {}
 
@@ -50,9 +57,13 @@ public final class KernelRehearsal {
      * Starts a kernel in this JVM, runs {@code cells} in it one after another, asks it to complete
      * {@code completeCode} at its end, and shuts it down.
      *
-     * @throws IllegalStateException when the kernel does not answer a request within two minutes
+     * @throws IllegalStateException when the kernel fails, or does not answer a request within two minutes
      */
     public static Answers play(List<String> cells, String completeCode) throws Exception {
+        return play(cells, completeCode, LlmgraphKernel::serve);
+    }
+
+    static Answers play(List<String> cells, String completeCode, KernelMain kernelMain) throws Exception {
         String key = UUID.randomUUID().toString();
         int[] ports = freePorts(5);
         String connection = """
@@ -62,15 +73,16 @@ public final class KernelRehearsal {
         AtomicReference<Throwable> kernelFailure = new AtomicReference<>();
         Thread kernel = Thread.ofPlatform().name("llmgraph-rehearsal-kernel").start(() -> {
             try {
-                LlmgraphKernel.serve(connection);
+                kernelMain.serve(connection);
             } catch (Throwable t) {
                 kernelFailure.set(t);
             }
         });
         HMACGenerator signer = KernelConnectionProperties.parse(connection).createHMACGenerator();
         ZMQ.Context context = ZMQ.context(1);
-        try (FrontEndSocket shell = new FrontEndSocket(context, signer, ports[0]);
-             FrontEndSocket control = new FrontEndSocket(context, signer, ports[1])) {
+        KernelThread served = new KernelThread(kernel, kernelFailure);
+        try (FrontEndSocket shell = new FrontEndSocket(context, signer, ports[0], served);
+             FrontEndSocket control = new FrontEndSocket(context, signer, ports[1], served)) {
             shell.ask(KernelInfoRequest.MESSAGE_TYPE, new KernelInfoRequest());
             List<String> statuses = new ArrayList<>();
             for (String cell : cells) {
@@ -85,13 +97,20 @@ public final class KernelRehearsal {
                     .path("matches").forEach(m -> matches.add(m.asText()));
             control.ask(ShutdownRequest.MESSAGE_TYPE, ShutdownRequest.SHUTDOWN);
             kernel.join(REPLY_MILLIS);
-            if (kernelFailure.get() != null) {
-                throw new IllegalStateException("the rehearsal kernel failed: " + kernelFailure.get(),
-                        kernelFailure.get());
-            }
+            served.throwIfFailed("");
             return new Answers(statuses, matches);
         } finally {
             context.term();
+        }
+    }
+
+    /** The thread the kernel serves on, and what it threw if it ended by an exception. */
+    private record KernelThread(Thread thread, AtomicReference<Throwable> failure) {
+        void throwIfFailed(String when) {
+            if (failure.get() != null) {
+                throw new IllegalStateException("the rehearsal kernel failed" + when + ": " + failure.get(),
+                        failure.get());
+            }
         }
     }
 
@@ -116,13 +135,15 @@ public final class KernelRehearsal {
     private static final class FrontEndSocket extends JupyterSocket {
         private static final ObjectMapper JSON = new ObjectMapper();
         private final ZMQ.Poller poller;
+        private final KernelThread kernel;
 
-        FrontEndSocket(ZMQ.Context context, HMACGenerator signer, int port) {
+        FrontEndSocket(ZMQ.Context context, HMACGenerator signer, int port, KernelThread kernel) {
             super(context, SocketType.DEALER, signer, Logger.getLogger(KernelRehearsal.class.getName()));
             setLinger(0);
             connect("tcp://127.0.0.1:" + port);
             poller = context.poller(1);
             poller.register(this, ZMQ.Poller.POLLIN);
+            this.kernel = kernel;
         }
 
         @Override
@@ -136,9 +157,19 @@ public final class KernelRehearsal {
          */
         <T> JsonNode ask(MessageType<T> type, T content) throws IOException {
             sendMessage(new Message<>(new Header<>(type), content));
-            if (poller.poll(REPLY_MILLIS) <= 0) {
-                throw new IllegalStateException("the rehearsal kernel did not answer a " + type.getName()
-                        + " within " + REPLY_MILLIS / 1000 + " s");
+            long waited = 0;
+            while (poller.poll(POLL_MILLIS) <= 0) {
+                // a kernel that failed before it bound its sockets never answers: say why at once
+                if (!kernel.thread().isAlive()) {
+                    kernel.throwIfFailed(" before it answered a " + type.getName());
+                    throw new IllegalStateException("the rehearsal kernel ended before it answered a "
+                            + type.getName());
+                }
+                waited += POLL_MILLIS;
+                if (waited >= REPLY_MILLIS) {
+                    throw new IllegalStateException("the rehearsal kernel did not answer a " + type.getName()
+                            + " within " + REPLY_MILLIS / 1000 + " s");
+                }
             }
             List<byte[]> frames = new ArrayList<>();
             do {

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KernelRehearsalTest {
@@ -20,5 +22,16 @@ class KernelRehearsalTest {
         assertTrue(answers.completions().contains("llama2_7b()"), answers.completions()::toString);
         assertTrue(Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().equals("llmgraph-rehearsal-kernel")), "the kernel's thread has ended");
+    }
+
+    @Test
+    void aKernelThatFailsBeforeItBindsIsReportedWithItsException() {
+        var cause = new UnsatisfiedLinkError("no libggml.so in /nowhere");
+        var failure = assertThrows(IllegalStateException.class, () -> KernelRehearsal.play(List.of("1 + 1"),
+                "Presets.llama", connection -> { throw cause; }));
+
+        assertEquals("the rehearsal kernel failed before it answered a kernel_info_request: "
+                + "java.lang.UnsatisfiedLinkError: no libggml.so in /nowhere", failure.getMessage());
+        assertSame(cause, failure.getCause());
     }
 }

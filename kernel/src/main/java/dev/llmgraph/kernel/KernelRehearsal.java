@@ -70,19 +70,11 @@ public final class KernelRehearsal {
                 {"ip": "127.0.0.1", "transport": "tcp", "signature_scheme": "hmac-sha256", "key": "%s",
                  "shell_port": %d, "control_port": %d, "stdin_port": %d, "hb_port": %d, "iopub_port": %d}"""
                 .formatted(key, ports[0], ports[1], ports[2], ports[3], ports[4]);
-        AtomicReference<Throwable> kernelFailure = new AtomicReference<>();
-        Thread kernel = Thread.ofPlatform().name("llmgraph-rehearsal-kernel").start(() -> {
-            try {
-                kernelMain.serve(connection);
-            } catch (Throwable t) {
-                kernelFailure.set(t);
-            }
-        });
+        KernelThread kernel = new KernelThread(kernelMain, connection);
         HMACGenerator signer = KernelConnectionProperties.parse(connection).createHMACGenerator();
         ZMQ.Context context = ZMQ.context(1);
-        KernelThread served = new KernelThread(kernel, kernelFailure);
-        try (FrontEndSocket shell = new FrontEndSocket(context, signer, ports[0], served);
-             FrontEndSocket control = new FrontEndSocket(context, signer, ports[1], served)) {
+        try (FrontEndSocket shell = new FrontEndSocket(context, signer, ports[0], kernel);
+             FrontEndSocket control = new FrontEndSocket(context, signer, ports[1], kernel)) {
             shell.ask(KernelInfoRequest.MESSAGE_TYPE, new KernelInfoRequest());
             List<String> statuses = new ArrayList<>();
             for (String cell : cells) {
@@ -96,16 +88,29 @@ public final class KernelRehearsal {
             shell.ask(CompleteRequest.MESSAGE_TYPE, new CompleteRequest(completeCode, completeCode.length()))
                     .path("matches").forEach(m -> matches.add(m.asText()));
             control.ask(ShutdownRequest.MESSAGE_TYPE, ShutdownRequest.SHUTDOWN);
-            kernel.join(REPLY_MILLIS);
-            served.throwIfFailed("");
+            kernel.thread.join(REPLY_MILLIS);
+            kernel.throwIfFailed("");
             return new Answers(statuses, matches);
         } finally {
             context.term();
         }
     }
 
-    /** The thread the kernel serves on, and what it threw if it ended by an exception. */
-    private record KernelThread(Thread thread, AtomicReference<Throwable> failure) {
+    /** The thread the kernel serves on, started at once, and what it threw if it ended by an exception. */
+    private static final class KernelThread {
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final Thread thread;
+
+        KernelThread(KernelMain kernelMain, String connection) {
+            thread = Thread.ofPlatform().name("llmgraph-rehearsal-kernel").start(() -> {
+                try {
+                    kernelMain.serve(connection);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+        }
+
         void throwIfFailed(String when) {
             if (failure.get() != null) {
                 throw new IllegalStateException("the rehearsal kernel failed" + when + ": " + failure.get(),
@@ -160,7 +165,7 @@ public final class KernelRehearsal {
             long waited = 0;
             while (poller.poll(POLL_MILLIS) <= 0) {
                 // a kernel that failed before it bound its sockets never answers: say why at once
-                if (!kernel.thread().isAlive()) {
+                if (!kernel.thread.isAlive()) {
                     kernel.throwIfFailed(" before it answered a " + type.getName());
                     throw new IllegalStateException("the rehearsal kernel ended before it answered a "
                             + type.getName());

@@ -32,6 +32,19 @@ if (Files.isRegularFile(example)) {
     }
 }
 
+// A quantized file loaded as a downloaded model is: mapped, its Q4_0 matrices multiplied through repacked copies.
+var quantized = Files.createTempFile("llmgraph-aot-training", ".gguf");
+try {
+    try (var model = Model.random(spec, WeightInit.gpt2(1), ModelOptions.cpu().withThreads(2))) {
+        GgufModels.write(model, quantized, GgmlType.Q4_0);
+    }
+    try (var model = GgufModels.load(quantized, ModelOptions.cpu().withThreads(2))) {
+        model.forward(prompt);
+    }
+} finally {
+    Files.deleteIfExists(quantized);
+}
+
 // A Jupyter kernel: one started in this JVM and played a short session over ZeroMQ (KernelRehearsal), so that a
 // kernel's connection, message signing and rich display start from the cache too. A class path without the kernel
 // module (a plain Java program's) has none of it.

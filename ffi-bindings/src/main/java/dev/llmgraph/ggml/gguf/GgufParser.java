@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A bounds-checked walk over the bytes of a GGUF file: header, key-value section, tensor-info section and
@@ -41,6 +42,8 @@ final class GgufParser {
 
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Smallest possible key-value pair (1-byte key, u8 value) and tensor info (empty name, no dims). */
     private static final long MIN_KV_BYTES = 8 + 1 + 4 + 1;
@@ -81,7 +84,8 @@ final class GgufParser {
         Map<String, GgufValue> metadata = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             reading = "key #" + i;
-            String key = readString("the name of key #" + i);
+            long index = i;
+            String key = readString(() -> "the name of key #" + index);
             if (key.isEmpty()) {
                 throw fail("key #" + i + " has an empty name");
             }
@@ -194,13 +198,7 @@ final class GgufParser {
         int n = (int) count;
         try {
             return switch (element) {
-                case STRING -> {
-                    List<String> values = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        values.add(readString("element " + i + " of key '" + GgufMessages.printable(key) + "'"));
-                    }
-                    yield new GgufValue.StringArray(values);
-                }
+                case STRING -> new GgufValue.StringArray(readStrings(key, n));
                 case BOOL -> {
                     boolean[] values = new boolean[n];
                     for (int i = 0; i < n; i++) {
@@ -208,13 +206,31 @@ final class GgufParser {
                     }
                     yield new GgufValue.BoolArray(values);
                 }
-                case FLOAT32, FLOAT64 -> {
+                case FLOAT32 -> {
+                    float[] floats = new float[n];
+                    MemorySegment.copy(bytes, F32, position, floats, 0, n);
+                    position += 4L * n;
                     double[] values = new double[n];
                     for (int i = 0; i < n; i++) {
-                        values[i] = element == GgufValueType.FLOAT32 ? Float.intBitsToFloat(readU32())
-                                : Double.longBitsToDouble(readU64());
+                        values[i] = floats[i];
                     }
                     yield new GgufValue.FloatArray(element, values);
+                }
+                case FLOAT64 -> {
+                    double[] values = new double[n];
+                    MemorySegment.copy(bytes, F64, position, values, 0, n);
+                    position += 8L * n;
+                    yield new GgufValue.FloatArray(element, values);
+                }
+                case INT32, UINT32 -> {
+                    int[] ints = new int[n];
+                    MemorySegment.copy(bytes, U32, position, ints, 0, n);
+                    position += 4L * n;
+                    long[] values = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        values[i] = element == GgufValueType.UINT32 ? Integer.toUnsignedLong(ints[i]) : ints[i];
+                    }
+                    yield new GgufValue.IntegerArray(element, values);
                 }
                 default -> {
                     long[] values = new long[n];
@@ -233,7 +249,7 @@ final class GgufParser {
     private GgufValue readScalar(String key, GgufValueType type) {
         need(type == GgufValueType.STRING ? 8 : type.byteSize());
         return switch (type) {
-            case STRING -> new GgufValue.StringValue(readString("the value of key '" + GgufMessages.printable(key) + "'"));
+            case STRING -> new GgufValue.StringValue(readString(() -> "the value of key '" + GgufMessages.printable(key) + "'"));
             case BOOL -> new GgufValue.BoolValue(bytes.get(ValueLayout.JAVA_BYTE, position++) != 0);
             case FLOAT32 -> new GgufValue.FloatValue(type, Float.intBitsToFloat(readU32()));
             case FLOAT64 -> new GgufValue.FloatValue(type, Double.longBitsToDouble(readU64()));
@@ -269,7 +285,7 @@ final class GgufParser {
 
     private GgufTensorInfo readTensorInfo(long index, Set<String> names, long expectedOffset, long alignment) {
         reading = "tensor #" + index;
-        String name = readString("the name of tensor #" + index);
+        String name = readString(() -> "the name of tensor #" + index);
         long nameBytes = lastStringBytes;
         if (name.indexOf('\0') >= 0) {
             throw fail("tensor #" + index + " has a name with a NUL byte in it ('" + GgufMessages.printable(name) + "')");
@@ -349,20 +365,51 @@ final class GgufParser {
 
     // ---- primitives --------------------------------------------------------------------------------------
 
-    private String readString(String what) {
-        long length = readU64();
-        if (length < 0 || length > MAX_STRING_BYTES) {
-            throw fail(what + " claims to be " + Long.toUnsignedString(length) + " bytes long; GGUF strings are at "
-                    + "most " + MAX_STRING_BYTES + " bytes");
+    /**
+     * The {@code n} strings of array {@code key}, checked as {@link #readString} checks one, kept as the file's bytes
+     * and decoded when read ({@link Utf8Strings}): every load walks a vocabulary of 32,000 tokens that only a tokenizer
+     * reads (bench/NOTES.md, "Load in a fresh JVM").
+     */
+    private List<String> readStrings(String key, int n) {
+        long start = position;
+        int[] prefixes = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            long length = readStringLength(() -> "element " + index + " of key '" + GgufMessages.printable(key) + "'");
+            position += length;
+            if (position - start > Integer.MAX_VALUE - 8) {
+                throw fail("key '" + GgufMessages.printable(key) + "' holds more than 2 GiB of strings, more than "
+                        + "llmgraph can hold in the Java heap");
+            }
+            prefixes[i + 1] = (int) (position - start);
         }
-        if (length > size - position) {
-            throw fail(what + " claims to be " + length + " bytes long but only " + (size - position)
-                    + " bytes are left in the file (is it truncated?)");
-        }
-        byte[] utf8 = bytes.asSlice(position, length).toArray(ValueLayout.JAVA_BYTE);
+        byte[] utf8 = new byte[prefixes[n]];
+        MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, start, utf8, 0, utf8.length);
+        return new Utf8Strings(utf8, prefixes);
+    }
+
+    /** A string; {@code what} names it in the message if it is damaged (built only then: vocabularies are long). */
+    private String readString(Supplier<String> what) {
+        long length = readStringLength(what);
+        byte[] utf8 = new byte[(int) length];
+        MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, position, utf8, 0, utf8.length);
         position += length;
         lastStringBytes = length;
         return new String(utf8, StandardCharsets.UTF_8);
+    }
+
+    /** A string's length, read and checked; {@link #position} is then at its first byte. */
+    private long readStringLength(Supplier<String> what) {
+        long length = readU64();
+        if (length < 0 || length > MAX_STRING_BYTES) {
+            throw fail(what.get() + " claims to be " + Long.toUnsignedString(length) + " bytes long; GGUF strings are at "
+                    + "most " + MAX_STRING_BYTES + " bytes");
+        }
+        if (length > size - position) {
+            throw fail(what.get() + " claims to be " + length + " bytes long but only " + (size - position)
+                    + " bytes are left in the file (is it truncated?)");
+        }
+        return length;
     }
 
     private int readU32() {

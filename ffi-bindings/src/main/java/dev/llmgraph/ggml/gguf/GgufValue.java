@@ -60,7 +60,7 @@ public sealed interface GgufValue {
     /** One integer of any width. */
     record IntegerValue(GgufValueType type, long value) implements GgufValue {
         public IntegerValue {
-            checkInteger(type, value, "");
+            checkInteger(type, value, -1);
         }
 
         @Override
@@ -72,7 +72,7 @@ public sealed interface GgufValue {
     /** One f32 or f64. */
     record FloatValue(GgufValueType type, double value) implements GgufValue {
         public FloatValue {
-            checkFloat(type, value, "");
+            checkFloat(type, value, -1);
         }
 
         @Override
@@ -115,7 +115,7 @@ public sealed interface GgufValue {
         public IntegerArray {
             values = values.clone();
             for (int i = 0; i < values.length; i++) {
-                checkInteger(elementType, values[i], " (element " + i + ")");
+                checkInteger(elementType, values[i], i);
             }
         }
 
@@ -155,7 +155,7 @@ public sealed interface GgufValue {
         public FloatArray {
             values = values.clone();
             for (int i = 0; i < values.length; i++) {
-                checkFloat(elementType, values[i], " (element " + i + ")");
+                checkFloat(elementType, values[i], i);
             }
         }
 
@@ -233,7 +233,7 @@ public sealed interface GgufValue {
 
     record StringArray(List<String> values) implements GgufValue {
         public StringArray {
-            values = List.copyOf(values);
+            values = values instanceof Utf8Strings read ? read : List.copyOf(values); // a file's: immutable already
         }
 
         @Override
@@ -258,7 +258,8 @@ public sealed interface GgufValue {
         }
     }
 
-    private static void checkInteger(GgufValueType type, long value, String where) {
+    /** Checks an integer of {@code type}: a scalar's ({@code element} -1) or an array's element {@code element}. */
+    private static void checkInteger(GgufValueType type, long value, int element) {
         if (type == null || !type.isInteger()) {
             throw new IllegalArgumentException("an integer GGUF value needs an integer type (u8, i8, u16, i16, u32, "
                     + "i32, u64, i64), not " + type);
@@ -275,17 +276,22 @@ public sealed interface GgufValue {
             default -> { return; } // u64 and i64 take every long (a u64 keeps its bits)
         }
         if (value < min || value > max) {
-            throw new IllegalArgumentException(type + " value " + value + where + " is out of range " + min + " to " + max);
+            throw new IllegalArgumentException(type + " value " + value + at(element) + " is out of range " + min + " to " + max);
         }
     }
 
-    private static void checkFloat(GgufValueType type, double value, String where) {
+    private static void checkFloat(GgufValueType type, double value, int element) {
         if (type == null || !type.isFloat()) {
             throw new IllegalArgumentException("a floating-point GGUF value needs type f32 or f64, not " + type);
         }
         if (type == GgufValueType.FLOAT32 && !Double.isNaN(value) && (double) (float) value != value) {
-            throw new IllegalArgumentException("f32 value " + value + where + " is not exactly a float; pass (float) "
+            throw new IllegalArgumentException("f32 value " + value + at(element) + " is not exactly a float; pass (float) "
                     + value + " or use f64");
         }
+    }
+
+    /** Where a value is in a message: nothing for a scalar, " (element 7)" for an array's. */
+    private static String at(int element) {
+        return element < 0 ? "" : " (element " + element + ")";
     }
 }

@@ -8,9 +8,11 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 
-/** Shared pieces of the hand-written bindings: C type layouts, symbol binding, exception plumbing. */
+/**
+ * Shared pieces of the hand-written bindings: C type layouts, C functions (bound at their first call), exception
+ * plumbing.
+ */
 public final class Downcalls {
     public static final ValueLayout.OfLong SIZE_T = ValueLayout.JAVA_LONG;
     public static final ValueLayout.OfLong INT64 = ValueLayout.JAVA_LONG;
@@ -23,8 +25,6 @@ public final class Downcalls {
     /** Any C pointer; results are reinterpreted to their real size where they are read. */
     public static final MemoryLayout PTR = ValueLayout.ADDRESS;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-
     private Downcalls() {}
 
     /**
@@ -32,21 +32,21 @@ public final class Downcalls {
      * thread-state transition ({@code critical}), which matters for graph building: a decode step of a
      * 32-layer model makes thousands of them.
      */
-    public static MethodHandle quick(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(find(lookup, name), descriptor, Linker.Option.critical(false));
+    public static NativeFunction quick(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
+        return new NativeFunction(lookup, name, descriptor, Linker.Option.critical(false));
     }
 
     /**
      * Binds a quick C function that may read or write Java arrays directly ({@code critical(true)}): the
      * garbage collector waits for the call, so only short copies go through such a handle.
      */
-    public static MethodHandle heapAccess(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(find(lookup, name), descriptor, Linker.Option.critical(true));
+    public static NativeFunction heapAccess(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
+        return new NativeFunction(lookup, name, descriptor, Linker.Option.critical(true));
     }
 
     /** Binds a C function that may run long (graph compute, file I/O) or call back into Java. */
-    public static MethodHandle slow(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(find(lookup, name), descriptor);
+    public static NativeFunction slow(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
+        return new NativeFunction(lookup, name, descriptor);
     }
 
     public static MemorySegment find(SymbolLookup lookup, String name) {

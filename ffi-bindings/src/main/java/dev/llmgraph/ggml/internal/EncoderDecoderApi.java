@@ -1,7 +1,6 @@
 package dev.llmgraph.ggml.internal;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
 import static dev.llmgraph.ggml.internal.Downcalls.INT;
 import static dev.llmgraph.ggml.internal.Downcalls.PTR;
@@ -16,7 +15,7 @@ import static dev.llmgraph.ggml.internal.Downcalls.rethrow;
 public final class EncoderDecoderApi {
     private EncoderDecoderApi() {}
 
-    private static final MethodHandle ENCODE_DECODE_ALL = Downcalls.slow(NativeLibraries.shim(),
+    private static final NativeFunction ENCODE_DECODE_ALL = Downcalls.slow(NativeLibraries.shim(),
             "llmgraph_encode_decode_all", fn(INT, PTR, PTR, INT, PTR, INT, PTR));
 
     /**
@@ -26,7 +25,7 @@ public final class EncoderDecoderApi {
     public static int llmgraph_encode_decode_all(MemorySegment ctx, MemorySegment encoderTokens, int encoderCount,
                                                  MemorySegment decoderTokens, int decoderCount, MemorySegment out) {
         try {
-            return (int) ENCODE_DECODE_ALL.invokeExact(ctx, encoderTokens, encoderCount, decoderTokens, decoderCount,
+            return (int) ENCODE_DECODE_ALL.handle().invokeExact(ctx, encoderTokens, encoderCount, decoderTokens, decoderCount,
                     out);
         } catch (Throwable t) { throw rethrow(t); }
     }

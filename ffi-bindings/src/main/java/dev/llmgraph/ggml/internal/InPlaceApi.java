@@ -2,7 +2,6 @@ package dev.llmgraph.ggml.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 
 import static dev.llmgraph.ggml.internal.Downcalls.INT;
 import static dev.llmgraph.ggml.internal.Downcalls.PTR;
@@ -21,22 +20,22 @@ public final class InPlaceApi {
     public static final long TENSOR_ALIGNMENT = 32;
 
     private static final SymbolLookup L = NativeLibraries.ggml();
-    private static final MethodHandle CPU_BUFFER_FROM_PTR = Downcalls.quick(L, "ggml_backend_cpu_buffer_from_ptr",
+    private static final NativeFunction CPU_BUFFER_FROM_PTR = Downcalls.quick(L, "ggml_backend_cpu_buffer_from_ptr",
             fn(PTR, PTR, SIZE_T));
-    private static final MethodHandle TENSOR_ALLOC = Downcalls.quick(L, "ggml_backend_tensor_alloc", fn(INT, PTR, PTR, PTR));
-    private static final MethodHandle BUFFER_GET_TYPE = Downcalls.quick(L, "ggml_backend_buffer_get_type", fn(PTR, PTR));
+    private static final NativeFunction TENSOR_ALLOC = Downcalls.quick(L, "ggml_backend_tensor_alloc", fn(INT, PTR, PTR, PTR));
+    private static final NativeFunction BUFFER_GET_TYPE = Downcalls.quick(L, "ggml_backend_buffer_get_type", fn(PTR, PTR));
 
     /** A CPU buffer over {@code size} bytes at {@code pointer}, which it neither copies nor frees. */
     public static MemorySegment ggml_backend_cpu_buffer_from_ptr(MemorySegment pointer, long size) {
-        try { return (MemorySegment) CPU_BUFFER_FROM_PTR.invokeExact(pointer, size); } catch (Throwable t) { throw rethrow(t); }
+        try { return (MemorySegment) CPU_BUFFER_FROM_PTR.handle().invokeExact(pointer, size); } catch (Throwable t) { throw rethrow(t); }
     }
 
     /** Gives {@code tensor} the memory at {@code address} inside {@code buffer}; 0 (GGML_STATUS_SUCCESS) on success. */
     public static int ggml_backend_tensor_alloc(MemorySegment buffer, MemorySegment tensor, MemorySegment address) {
-        try { return (int) TENSOR_ALLOC.invokeExact(buffer, tensor, address); } catch (Throwable t) { throw rethrow(t); }
+        try { return (int) TENSOR_ALLOC.handle().invokeExact(buffer, tensor, address); } catch (Throwable t) { throw rethrow(t); }
     }
 
     public static MemorySegment ggml_backend_buffer_get_type(MemorySegment buffer) {
-        try { return (MemorySegment) BUFFER_GET_TYPE.invokeExact(buffer); } catch (Throwable t) { throw rethrow(t); }
+        try { return (MemorySegment) BUFFER_GET_TYPE.handle().invokeExact(buffer); } catch (Throwable t) { throw rethrow(t); }
     }
 }

@@ -2,7 +2,6 @@ package dev.llmgraph.ggml.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 
 import static dev.llmgraph.ggml.internal.Downcalls.FLOAT;
 import static dev.llmgraph.ggml.internal.Downcalls.PTR;
@@ -19,21 +18,21 @@ public final class LinearAttentionApi {
 
     private static final SymbolLookup L = NativeLibraries.ggml();
 
-    private static final MethodHandle GLA = Downcalls.quick(L, "ggml_gated_linear_attn", fn(PTR, PTR, PTR, PTR, PTR,
+    private static final NativeFunction GLA = Downcalls.quick(L, "ggml_gated_linear_attn", fn(PTR, PTR, PTR, PTR, PTR,
             PTR, PTR, FLOAT));
-    private static final MethodHandle ELU = Downcalls.quick(L, "ggml_elu", fn(PTR, PTR, PTR));
+    private static final NativeFunction ELU = Downcalls.quick(L, "ggml_elu", fn(PTR, PTR, PTR));
 
     public static MemorySegment ggml_gated_linear_attn(MemorySegment ctx, MemorySegment k, MemorySegment v,
                                                        MemorySegment q, MemorySegment g, MemorySegment state,
                                                        float scale) {
         try {
-            return (MemorySegment) GLA.invokeExact(ctx, k, v, q, g, state, scale);
+            return (MemorySegment) GLA.handle().invokeExact(ctx, k, v, q, g, state, scale);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     public static MemorySegment ggml_elu(MemorySegment ctx, MemorySegment a) {
-        try { return (MemorySegment) ELU.invokeExact(ctx, a); } catch (Throwable t) { throw rethrow(t); }
+        try { return (MemorySegment) ELU.handle().invokeExact(ctx, a); } catch (Throwable t) { throw rethrow(t); }
     }
 }

@@ -3,7 +3,6 @@ package dev.llmgraph.ggml.internal;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 
 import static dev.llmgraph.ggml.internal.Downcalls.BOOL;
 import static dev.llmgraph.ggml.internal.Downcalls.INT;
@@ -24,52 +23,52 @@ public final class LlamaApi {
 
     private static final SymbolLookup L = NativeLibraries.shim();
 
-    private static MethodHandle q(String name, FunctionDescriptor d) {
+    private static NativeFunction q(String name, FunctionDescriptor d) {
         return Downcalls.quick(L, name, d);
     }
 
-    private static final MethodHandle LOG_SET = Downcalls.slow(L, "llama_log_set", fnVoid(PTR, PTR));
+    private static final NativeFunction LOG_SET = Downcalls.slow(L, "llama_log_set", fnVoid(PTR, PTR));
     // Slow: it logs, which calls back into Java.
-    private static final MethodHandle MODEL_SAVE_TO_FILE = Downcalls.slow(L, "llama_model_save_to_file",
+    private static final NativeFunction MODEL_SAVE_TO_FILE = Downcalls.slow(L, "llama_model_save_to_file",
             fnVoid(PTR, PTR));
     // Slow: it reads a file and logs, which calls back into Java.
-    private static final MethodHandle ADAPTER_LORA_INIT = Downcalls.slow(L, "llama_adapter_lora_init", fn(PTR, PTR, PTR));
-    private static final MethodHandle ADAPTER_LORA_FREE = q("llama_adapter_lora_free", fnVoid(PTR));
-    private static final MethodHandle SET_ADAPTERS_LORA = Downcalls.slow(L, "llama_set_adapters_lora",
+    private static final NativeFunction ADAPTER_LORA_INIT = Downcalls.slow(L, "llama_adapter_lora_init", fn(PTR, PTR, PTR));
+    private static final NativeFunction ADAPTER_LORA_FREE = q("llama_adapter_lora_free", fnVoid(PTR));
+    private static final NativeFunction SET_ADAPTERS_LORA = Downcalls.slow(L, "llama_set_adapters_lora",
             fn(INT, PTR, PTR, SIZE_T, PTR));
-    private static final MethodHandle MODEL_GET_VOCAB = q("llama_model_get_vocab", fn(PTR, PTR));
-    private static final MethodHandle MODEL_N_CTX_TRAIN = q("llama_model_n_ctx_train", fn(INT, PTR));
-    private static final MethodHandle MODEL_N_EMBD = q("llama_model_n_embd", fn(INT, PTR));
-    private static final MethodHandle MODEL_N_LAYER = q("llama_model_n_layer", fn(INT, PTR));
-    private static final MethodHandle N_CTX = q("llama_n_ctx", fn(INT, PTR));
-    private static final MethodHandle VOCAB_TYPE = q("llama_vocab_type", fn(INT, PTR));
-    private static final MethodHandle VOCAB_N_TOKENS = q("llama_vocab_n_tokens", fn(INT, PTR));
-    private static final MethodHandle VOCAB_GET_TEXT = q("llama_vocab_get_text", fn(PTR, PTR, INT));
-    private static final MethodHandle VOCAB_GET_ATTR = q("llama_vocab_get_attr", fn(INT, PTR, INT));
-    private static final MethodHandle VOCAB_IS_CONTROL = q("llama_vocab_is_control", fn(BOOL, PTR, INT));
-    private static final MethodHandle VOCAB_IS_EOG = q("llama_vocab_is_eog", fn(BOOL, PTR, INT));
-    private static final MethodHandle VOCAB_BOS = q("llama_vocab_bos", fn(INT, PTR));
-    private static final MethodHandle VOCAB_EOS = q("llama_vocab_eos", fn(INT, PTR));
-    private static final MethodHandle VOCAB_SEP = q("llama_vocab_sep", fn(INT, PTR));
-    private static final MethodHandle VOCAB_GET_ADD_BOS = q("llama_vocab_get_add_bos", fn(BOOL, PTR));
-    private static final MethodHandle VOCAB_GET_ADD_EOS = q("llama_vocab_get_add_eos", fn(BOOL, PTR));
-    private static final MethodHandle VOCAB_GET_ADD_SEP = q("llama_vocab_get_add_sep", fn(BOOL, PTR));
-    private static final MethodHandle MODEL_CHAT_TEMPLATE = q("llama_model_chat_template", fn(PTR, PTR, PTR));
+    private static final NativeFunction MODEL_GET_VOCAB = q("llama_model_get_vocab", fn(PTR, PTR));
+    private static final NativeFunction MODEL_N_CTX_TRAIN = q("llama_model_n_ctx_train", fn(INT, PTR));
+    private static final NativeFunction MODEL_N_EMBD = q("llama_model_n_embd", fn(INT, PTR));
+    private static final NativeFunction MODEL_N_LAYER = q("llama_model_n_layer", fn(INT, PTR));
+    private static final NativeFunction N_CTX = q("llama_n_ctx", fn(INT, PTR));
+    private static final NativeFunction VOCAB_TYPE = q("llama_vocab_type", fn(INT, PTR));
+    private static final NativeFunction VOCAB_N_TOKENS = q("llama_vocab_n_tokens", fn(INT, PTR));
+    private static final NativeFunction VOCAB_GET_TEXT = q("llama_vocab_get_text", fn(PTR, PTR, INT));
+    private static final NativeFunction VOCAB_GET_ATTR = q("llama_vocab_get_attr", fn(INT, PTR, INT));
+    private static final NativeFunction VOCAB_IS_CONTROL = q("llama_vocab_is_control", fn(BOOL, PTR, INT));
+    private static final NativeFunction VOCAB_IS_EOG = q("llama_vocab_is_eog", fn(BOOL, PTR, INT));
+    private static final NativeFunction VOCAB_BOS = q("llama_vocab_bos", fn(INT, PTR));
+    private static final NativeFunction VOCAB_EOS = q("llama_vocab_eos", fn(INT, PTR));
+    private static final NativeFunction VOCAB_SEP = q("llama_vocab_sep", fn(INT, PTR));
+    private static final NativeFunction VOCAB_GET_ADD_BOS = q("llama_vocab_get_add_bos", fn(BOOL, PTR));
+    private static final NativeFunction VOCAB_GET_ADD_EOS = q("llama_vocab_get_add_eos", fn(BOOL, PTR));
+    private static final NativeFunction VOCAB_GET_ADD_SEP = q("llama_vocab_get_add_sep", fn(BOOL, PTR));
+    private static final NativeFunction MODEL_CHAT_TEMPLATE = q("llama_model_chat_template", fn(PTR, PTR, PTR));
     // Slow: it formats a whole conversation, which may be long.
-    private static final MethodHandle CHAT_APPLY_TEMPLATE = Downcalls.slow(L, "llama_chat_apply_template",
+    private static final NativeFunction CHAT_APPLY_TEMPLATE = Downcalls.slow(L, "llama_chat_apply_template",
             fn(INT, PTR, PTR, SIZE_T, BOOL, PTR, INT));
-    private static final MethodHandle CHAT_BUILTIN_TEMPLATES = q("llama_chat_builtin_templates", fn(INT, PTR, SIZE_T));
+    private static final NativeFunction CHAT_BUILTIN_TEMPLATES = q("llama_chat_builtin_templates", fn(INT, PTR, SIZE_T));
 
     /** Sets the log callback of llama.cpp and ggml: {@code void (*)(enum ggml_log_level, const char *, void *)}. */
     public static void llama_log_set(MemorySegment callback, MemorySegment userData) {
-        try { LOG_SET.invokeExact(callback, userData); } catch (Throwable t) { throw rethrow(t); }
+        try { LOG_SET.handle().invokeExact(callback, userData); } catch (Throwable t) { throw rethrow(t); }
     }
     /**
      * Writes a loaded model with llama.cpp's own GGUF writer ({@code src/llama-model-saver.cpp}). It asserts
      * (aborts the process) on the architectures {@code llama_model_saver_supports_arch} refuses: check first.
      */
     public static void llama_model_save_to_file(MemorySegment model, MemorySegment path) {
-        try { MODEL_SAVE_TO_FILE.invokeExact(model, path); } catch (Throwable t) { throw rethrow(t); }
+        try { MODEL_SAVE_TO_FILE.handle().invokeExact(model, path); } catch (Throwable t) { throw rethrow(t); }
     }
 
     /**
@@ -78,10 +77,10 @@ public final class LlamaApi {
      * in Java first.
      */
     public static MemorySegment llama_adapter_lora_init(MemorySegment model, MemorySegment path) {
-        try { return (MemorySegment) ADAPTER_LORA_INIT.invokeExact(model, path); } catch (Throwable t) { throw rethrow(t); }
+        try { return (MemorySegment) ADAPTER_LORA_INIT.handle().invokeExact(model, path); } catch (Throwable t) { throw rethrow(t); }
     }
     public static void llama_adapter_lora_free(MemorySegment adapter) {
-        try { ADAPTER_LORA_FREE.invokeExact(adapter); } catch (Throwable t) { throw rethrow(t); }
+        try { ADAPTER_LORA_FREE.handle().invokeExact(adapter); } catch (Throwable t) { throw rethrow(t); }
     }
     /**
      * Sets the adapters a context applies ({@code adapters} and {@code scales}: arrays of {@code n}); it asserts
@@ -89,60 +88,60 @@ public final class LlamaApi {
      */
     public static int llama_set_adapters_lora(MemorySegment context, MemorySegment adapters, long n,
                                               MemorySegment scales) {
-        try { return (int) SET_ADAPTERS_LORA.invokeExact(context, adapters, n, scales); } catch (Throwable t) { throw rethrow(t); }
+        try { return (int) SET_ADAPTERS_LORA.handle().invokeExact(context, adapters, n, scales); } catch (Throwable t) { throw rethrow(t); }
     }
 
     public static MemorySegment llama_model_get_vocab(MemorySegment model) {
-        try { return (MemorySegment) MODEL_GET_VOCAB.invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
+        try { return (MemorySegment) MODEL_GET_VOCAB.handle().invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
     }
     public static int llama_model_n_ctx_train(MemorySegment model) {
-        try { return (int) MODEL_N_CTX_TRAIN.invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
+        try { return (int) MODEL_N_CTX_TRAIN.handle().invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
     }
     public static int llama_model_n_embd(MemorySegment model) {
-        try { return (int) MODEL_N_EMBD.invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
+        try { return (int) MODEL_N_EMBD.handle().invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
     }
     public static int llama_model_n_layer(MemorySegment model) {
-        try { return (int) MODEL_N_LAYER.invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
+        try { return (int) MODEL_N_LAYER.handle().invokeExact(model); } catch (Throwable t) { throw rethrow(t); }
     }
     public static int llama_n_ctx(MemorySegment ctx) {
-        try { return (int) N_CTX.invokeExact(ctx); } catch (Throwable t) { throw rethrow(t); }
+        try { return (int) N_CTX.handle().invokeExact(ctx); } catch (Throwable t) { throw rethrow(t); }
     }
     /** {@code enum llama_vocab_type}: 0 none, 1 SPM, 2 BPE, 3 WPM, 4 UGM, 5 RWKV, 6 PLaMo-2, 7 test. */
     public static int llama_vocab_type(MemorySegment vocab) {
-        try { return (int) VOCAB_TYPE.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+        try { return (int) VOCAB_TYPE.handle().invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
     }
     public static int llama_vocab_n_tokens(MemorySegment vocab) {
-        try { return (int) VOCAB_N_TOKENS.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+        try { return (int) VOCAB_N_TOKENS.handle().invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
     }
     public static MemorySegment llama_vocab_get_text(MemorySegment vocab, int token) {
-        try { return (MemorySegment) VOCAB_GET_TEXT.invokeExact(vocab, token); } catch (Throwable t) { throw rethrow(t); }
+        try { return (MemorySegment) VOCAB_GET_TEXT.handle().invokeExact(vocab, token); } catch (Throwable t) { throw rethrow(t); }
     }
     public static int llama_vocab_get_attr(MemorySegment vocab, int token) {
-        try { return (int) VOCAB_GET_ATTR.invokeExact(vocab, token); } catch (Throwable t) { throw rethrow(t); }
+        try { return (int) VOCAB_GET_ATTR.handle().invokeExact(vocab, token); } catch (Throwable t) { throw rethrow(t); }
     }
     public static boolean llama_vocab_is_control(MemorySegment vocab, int token) {
-        try { return (boolean) VOCAB_IS_CONTROL.invokeExact(vocab, token); } catch (Throwable t) { throw rethrow(t); }
+        try { return (boolean) VOCAB_IS_CONTROL.handle().invokeExact(vocab, token); } catch (Throwable t) { throw rethrow(t); }
     }
     public static boolean llama_vocab_is_eog(MemorySegment vocab, int token) {
-        try { return (boolean) VOCAB_IS_EOG.invokeExact(vocab, token); } catch (Throwable t) { throw rethrow(t); }
+        try { return (boolean) VOCAB_IS_EOG.handle().invokeExact(vocab, token); } catch (Throwable t) { throw rethrow(t); }
     }
     public static int llama_vocab_bos(MemorySegment vocab) {
-        try { return (int) VOCAB_BOS.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+        try { return (int) VOCAB_BOS.handle().invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
     }
     public static int llama_vocab_eos(MemorySegment vocab) {
-        try { return (int) VOCAB_EOS.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+        try { return (int) VOCAB_EOS.handle().invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
     }
     public static int llama_vocab_sep(MemorySegment vocab) {
-        try { return (int) VOCAB_SEP.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+        try { return (int) VOCAB_SEP.handle().invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
     }
     public static boolean llama_vocab_get_add_bos(MemorySegment vocab) {
-        try { return (boolean) VOCAB_GET_ADD_BOS.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+        try { return (boolean) VOCAB_GET_ADD_BOS.handle().invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
     }
     public static boolean llama_vocab_get_add_eos(MemorySegment vocab) {
-        try { return (boolean) VOCAB_GET_ADD_EOS.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+        try { return (boolean) VOCAB_GET_ADD_EOS.handle().invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
     }
     public static boolean llama_vocab_get_add_sep(MemorySegment vocab) {
-        try { return (boolean) VOCAB_GET_ADD_SEP.invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
+        try { return (boolean) VOCAB_GET_ADD_SEP.handle().invokeExact(vocab); } catch (Throwable t) { throw rethrow(t); }
     }
 
     /**
@@ -151,7 +150,7 @@ public final class LlamaApi {
      * belongs to the model.
      */
     public static MemorySegment llama_model_chat_template(MemorySegment model, MemorySegment name) {
-        try { return (MemorySegment) MODEL_CHAT_TEMPLATE.invokeExact(model, name); } catch (Throwable t) { throw rethrow(t); }
+        try { return (MemorySegment) MODEL_CHAT_TEMPLATE.handle().invokeExact(model, name); } catch (Throwable t) { throw rethrow(t); }
     }
     /**
      * Formats {@code nMessages} {@code struct llama_chat_message {const char *role; const char *content;}} with
@@ -162,11 +161,11 @@ public final class LlamaApi {
     public static int llama_chat_apply_template(MemorySegment template, MemorySegment messages, long nMessages,
                                                 boolean addAssistant, MemorySegment buffer, int length) {
         try {
-            return (int) CHAT_APPLY_TEMPLATE.invokeExact(template, messages, nMessages, addAssistant, buffer, length);
+            return (int) CHAT_APPLY_TEMPLATE.handle().invokeExact(template, messages, nMessages, addAssistant, buffer, length);
         } catch (Throwable t) { throw rethrow(t); }
     }
     /** Writes up to {@code length} names of built-in templates into {@code output}; returns how many there are. */
     public static int llama_chat_builtin_templates(MemorySegment output, long length) {
-        try { return (int) CHAT_BUILTIN_TEMPLATES.invokeExact(output, length); } catch (Throwable t) { throw rethrow(t); }
+        try { return (int) CHAT_BUILTIN_TEMPLATES.handle().invokeExact(output, length); } catch (Throwable t) { throw rethrow(t); }
     }
 }

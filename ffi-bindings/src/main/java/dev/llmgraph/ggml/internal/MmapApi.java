@@ -4,7 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
+import java.lang.foreign.SymbolLookup;
 
 import static dev.llmgraph.ggml.internal.Downcalls.INT;
 import static dev.llmgraph.ggml.internal.Downcalls.INT64;
@@ -28,16 +28,16 @@ public final class MmapApi {
     /** Linux only: read every page in before mmap returns, as llama.cpp maps a model it will use at once. */
     private static final int MAP_POPULATE_LINUX = 0x8000;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle FOPEN = bind("fopen", fn(PTR, PTR, PTR));
-    private static final MethodHandle FILENO = bind("fileno", fn(INT, PTR));
-    private static final MethodHandle FCLOSE = bind("fclose", fn(INT, PTR));
-    private static final MethodHandle MMAP = bind("mmap", fn(PTR, PTR, SIZE_T, INT, INT, INT, INT64));
-    private static final MethodHandle MUNMAP = bind("munmap", fn(INT, PTR, SIZE_T));
-    private static final MethodHandle MPROTECT = bind("mprotect", fn(INT, PTR, SIZE_T, INT));
+    private static final SymbolLookup LIBC = Linker.nativeLinker().defaultLookup();
+    private static final NativeFunction FOPEN = bind("fopen", fn(PTR, PTR, PTR));
+    private static final NativeFunction FILENO = bind("fileno", fn(INT, PTR));
+    private static final NativeFunction FCLOSE = bind("fclose", fn(INT, PTR));
+    private static final NativeFunction MMAP = bind("mmap", fn(PTR, PTR, SIZE_T, INT, INT, INT, INT64));
+    private static final NativeFunction MUNMAP = bind("munmap", fn(INT, PTR, SIZE_T));
+    private static final NativeFunction MPROTECT = bind("mprotect", fn(INT, PTR, SIZE_T, INT));
 
-    private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
-        return LINKER.defaultLookup().find(name).map(f -> LINKER.downcallHandle(f, descriptor)).orElse(null);
+    private static NativeFunction bind(String name, FunctionDescriptor descriptor) {
+        return LIBC.find(name).isPresent() ? new NativeFunction(LIBC, name, descriptor) : null;
     }
 
     /** Whether this platform's C library offers the calls (POSIX systems; not Windows). */
@@ -51,28 +51,28 @@ public final class MmapApi {
      */
     public static MemorySegment mapPrivate(String path, long size) {
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment stream = (MemorySegment) FOPEN.invokeExact(scratch.allocateFrom(path), scratch.allocateFrom("rb"));
+            MemorySegment stream = (MemorySegment) FOPEN.handle().invokeExact(scratch.allocateFrom(path), scratch.allocateFrom("rb"));
             if (Downcalls.isNull(stream)) {
                 return null;
             }
             try {
-                int fd = (int) FILENO.invokeExact(stream);
+                int fd = (int) FILENO.handle().invokeExact(stream);
                 int flags = MAP_PRIVATE | (System.getProperty("os.name", "").startsWith("Linux") ? MAP_POPULATE_LINUX : 0);
                 // Mapped read-only first: populating a writable private mapping would copy every page (the kernel
                 // breaks copy-on-write ahead of time), while a read-only one shares the page cache's pages. Write
                 // permission comes after, so a later write copies only the page it touches.
-                MemorySegment address = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, size, PROT_READ, flags,
+                MemorySegment address = (MemorySegment) MMAP.handle().invokeExact(MemorySegment.NULL, size, PROT_READ, flags,
                         fd, 0L);
                 if (address.address() == -1L) {
                     return null;
                 }
-                if ((int) MPROTECT.invokeExact(address, size, PROT_READ_WRITE) != 0) {
-                    int unmapped = (int) MUNMAP.invokeExact(address, size);
+                if ((int) MPROTECT.handle().invokeExact(address, size, PROT_READ_WRITE) != 0) {
+                    int unmapped = (int) MUNMAP.handle().invokeExact(address, size);
                     return null;
                 }
                 return address.reinterpret(size);
             } finally {
-                int ignored = (int) FCLOSE.invokeExact(stream); // the mapping keeps its own reference to the file
+                int ignored = (int) FCLOSE.handle().invokeExact(stream); // the mapping keeps its own reference to the file
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -82,7 +82,7 @@ public final class MmapApi {
     /** Unmaps what {@link #mapPrivate} mapped; false if the C library refused. */
     public static boolean unmap(MemorySegment mapping) {
         try {
-            return (int) MUNMAP.invokeExact(mapping, mapping.byteSize()) == 0;
+            return (int) MUNMAP.handle().invokeExact(mapping, mapping.byteSize()) == 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -2,7 +2,6 @@ package dev.llmgraph.ggml.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 
 import static dev.llmgraph.ggml.internal.Downcalls.FLOAT;
 import static dev.llmgraph.ggml.internal.Downcalls.PTR;
@@ -19,16 +18,16 @@ public final class RwkvApi {
 
     private static final SymbolLookup L = NativeLibraries.ggml();
 
-    private static final MethodHandle WKV6 = Downcalls.quick(L, "ggml_rwkv_wkv6", fn(PTR, PTR, PTR, PTR, PTR, PTR,
+    private static final NativeFunction WKV6 = Downcalls.quick(L, "ggml_rwkv_wkv6", fn(PTR, PTR, PTR, PTR, PTR, PTR,
             PTR, PTR));
-    private static final MethodHandle WKV7 = Downcalls.quick(L, "ggml_rwkv_wkv7", fn(PTR, PTR, PTR, PTR, PTR, PTR,
+    private static final NativeFunction WKV7 = Downcalls.quick(L, "ggml_rwkv_wkv7", fn(PTR, PTR, PTR, PTR, PTR, PTR,
             PTR, PTR, PTR));
-    private static final MethodHandle L2_NORM = Downcalls.quick(L, "ggml_l2_norm", fn(PTR, PTR, PTR, FLOAT));
+    private static final NativeFunction L2_NORM = Downcalls.quick(L, "ggml_l2_norm", fn(PTR, PTR, PTR, FLOAT));
 
     public static MemorySegment ggml_rwkv_wkv6(MemorySegment ctx, MemorySegment k, MemorySegment v, MemorySegment r,
                                                MemorySegment first, MemorySegment decay, MemorySegment state) {
         try {
-            return (MemorySegment) WKV6.invokeExact(ctx, k, v, r, first, decay, state);
+            return (MemorySegment) WKV6.handle().invokeExact(ctx, k, v, r, first, decay, state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -38,13 +37,13 @@ public final class RwkvApi {
                                                MemorySegment v, MemorySegment a, MemorySegment b,
                                                MemorySegment state) {
         try {
-            return (MemorySegment) WKV7.invokeExact(ctx, r, w, k, v, a, b, state);
+            return (MemorySegment) WKV7.handle().invokeExact(ctx, r, w, k, v, a, b, state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     public static MemorySegment ggml_l2_norm(MemorySegment ctx, MemorySegment a, float eps) {
-        try { return (MemorySegment) L2_NORM.invokeExact(ctx, a, eps); } catch (Throwable t) { throw rethrow(t); }
+        try { return (MemorySegment) L2_NORM.handle().invokeExact(ctx, a, eps); } catch (Throwable t) { throw rethrow(t); }
     }
 }

@@ -2,7 +2,6 @@ package dev.llmgraph.ggml.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 
 import static dev.llmgraph.ggml.internal.Downcalls.INT64;
 import static dev.llmgraph.ggml.internal.Downcalls.PTR;
@@ -19,19 +18,19 @@ public final class SsmApi {
 
     private static final SymbolLookup L = NativeLibraries.ggml();
 
-    private static final MethodHandle SSM_CONV = Downcalls.quick(L, "ggml_ssm_conv", fn(PTR, PTR, PTR, PTR));
-    private static final MethodHandle SSM_SCAN = Downcalls.quick(L, "ggml_ssm_scan",
+    private static final NativeFunction SSM_CONV = Downcalls.quick(L, "ggml_ssm_conv", fn(PTR, PTR, PTR, PTR));
+    private static final NativeFunction SSM_SCAN = Downcalls.quick(L, "ggml_ssm_scan",
             fn(PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, PTR, INT64));
 
     public static MemorySegment ggml_ssm_conv(MemorySegment ctx, MemorySegment sx, MemorySegment c) {
-        try { return (MemorySegment) SSM_CONV.invokeExact(ctx, sx, c); } catch (Throwable t) { throw rethrow(t); }
+        try { return (MemorySegment) SSM_CONV.handle().invokeExact(ctx, sx, c); } catch (Throwable t) { throw rethrow(t); }
     }
 
     public static MemorySegment ggml_ssm_scan(MemorySegment ctx, MemorySegment s, MemorySegment x, MemorySegment dt,
                                               MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment ids,
                                               long k) {
         try {
-            return (MemorySegment) SSM_SCAN.invokeExact(ctx, s, x, dt, a, b, c, ids, k);
+            return (MemorySegment) SSM_SCAN.handle().invokeExact(ctx, s, x, dt, a, b, c, ids, k);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -89,6 +89,12 @@ class GgufFileErrorsTest {
         assertEquals("key 'a' appears twice", problem(GgufBytes.header(3, 0, 2).keyU32("a", 1).keyU32("a", 2)));
         assertEquals("the value of key 'a' claims to be 100 bytes long but only 4 bytes are left in the file (is it "
                 + "truncated?)", problem(GgufBytes.header(3, 0, 1).string("a").u32(8).u64(100).zeros(4)));
+        // a string array is walked without decoding its strings, and checked string by string all the same
+        assertEquals("element 1 of key 'a' claims to be 100 bytes long but only 4 bytes are left in the file (is it "
+                + "truncated?)", problem(GgufBytes.header(3, 0, 1).string("a").u32(9).u32(8).u64(2).string("ok")
+                        .u64(100).zeros(4)));
+        assertEquals("element 0 of key 'a' claims to be 18446744073709551615 bytes long; GGUF strings are at most "
+                + "1073741824 bytes", problem(GgufBytes.header(3, 0, 1).string("a").u32(9).u32(8).u64(1).u64(-1)));
         assertEquals("the file ends at byte 40 in the middle of key 'a' (is it truncated?)",
                 problem(GgufBytes.header(3, 0, 1).string("a").u32(4).zeros(3)));
     }

@@ -1,7 +1,7 @@
 // What a fresh JVM's first calls into ggml cost, and what the bindings cost once warm:
 //   bin/llmgraph run bench/first-use.jsh [FILE.gguf]
 // Prints the time of Backend.devices() (the native libraries loaded, the first functions bound), of opening FILE
-// three times (GgufFile.open: the Java walk of the header, then ggml's reading of it) and then the mean of five more
+// three times (GgufFile.open: the Java walk of the header) and then the mean of five more
 // opens, and a tiny LLaMA's forward pass of 4 tokens once warm (best of 5 rounds of 2,000; mostly graph building,
 // so the cost of each native call shows). FILE defaults to bench's TinyLlama Q4_0 (bin/llmgraph bench writes it).
 var file = Path.of(ARGS.length > 0 ? ARGS[0] : System.getProperty("user.home") + "/.cache/llmgraph/bench/tinyllama-1.1b-q4_0.gguf");

@@ -2,10 +2,7 @@ package dev.llmgraph.ggml.gguf;
 
 import dev.llmgraph.ggml.TypeConversion;
 import dev.llmgraph.ggml.Tensor;
-import dev.llmgraph.ggml.GgmlException;
 import dev.llmgraph.ggml.internal.NativeLibraries;
-import dev.llmgraph.ggml.internal.Downcalls;
-import dev.llmgraph.ggml.internal.GgufApi;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -26,9 +23,11 @@ import java.util.Map;
  * Java heap).
  *
  * <p>Opening checks the whole header, key-value section and tensor-info section with bounds-checked Java
- * code (see {@code GgufParser} for why ggml's reader is not trusted alone), then lets ggml's reader parse
- * the same bytes and compares what both saw. A malformed file gives a {@link GgufException} that names the
- * file, the key or tensor and the problem.
+ * code (see {@code GgufParser} for why ggml's reader is not trusted alone). A malformed file gives a
+ * {@link GgufException} that names the file, the key or tensor and the problem. ggml's reader is the reference
+ * the walk is tested against ({@code GgufFuzzTest} has it read every mutated file the walk accepts and compares
+ * what both saw), not a second reading at every open: that reading cost a fresh JVM's first open of TinyLlama
+ * 50-70 ms, most of it binding the {@code gguf_*} functions (bench/NOTES.md, "Load in a fresh JVM").
  *
  * <p>Metadata is read once, at open, and stays available after {@link #close()}; tensor data does not.
  * Typed getters accept any value that converts without loss: {@link #getLong(String)} takes every integer
@@ -61,7 +60,6 @@ public final class GgufFile implements AutoCloseable {
             long size = channel.size();
             MemorySegment bytes = size == 0 ? arena.allocate(0) : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             GgufParser.Header header = GgufParser.parse(file.toString(), bytes);
-            agreeWithGgml(file, bytes, header);
             return new GgufFile(file, arena, bytes, header);
         } catch (NoSuchFileException e) {
             arena.close();
@@ -343,52 +341,5 @@ public final class GgufFile implements AutoCloseable {
     public String toString() {
         return "GgufFile(" + path + ", v" + version() + ", " + metadata().size() + " keys, " + tensors().size()
                 + " tensors)";
-    }
-
-    // ---- ggml's reader as a second opinion ---------------------------------------------------------------
-
-    /**
-     * Lets ggml parse the bytes the Java walk accepted and checks that both agree, so that a file llmgraph
-     * accepts is one llama.cpp accepts. Only the header is parsed ({@code ctx = NULL}: no tensor data read).
-     */
-    private static void agreeWithGgml(Path file, MemorySegment bytes, GgufParser.Header header) {
-        MemorySegment ctx;
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment params = scratch.allocate(GgufApi.INIT_PARAMS);
-            params.set(ValueLayout.JAVA_BOOLEAN, 0, true);
-            params.set(ValueLayout.ADDRESS, 8, MemorySegment.NULL);
-            ctx = GgufApi.gguf_init_from_buffer(bytes, bytes.byteSize(), params);
-        }
-        if (Downcalls.isNull(ctx)) {
-            throw new GgufException(file + ": ggml's GGUF reader rejected the file although llmgraph's checks passed; "
-                    + "its reason is in the log on stderr");
-        }
-        try {
-            List<GgufTensorInfo> tensors = header.tensors();
-            disagree(file, "the version", GgufApi.gguf_get_version(ctx), header.version());
-            disagree(file, "the alignment", GgufApi.gguf_get_alignment(ctx), header.alignment());
-            disagree(file, "the number of keys", GgufApi.gguf_get_n_kv(ctx), header.metadata().size());
-            disagree(file, "the number of tensors", GgufApi.gguf_get_n_tensors(ctx), tensors.size());
-            disagree(file, "the data section offset", GgufApi.gguf_get_data_offset(ctx), header.dataSectionOffset());
-            for (int i = 0; i < tensors.size(); i++) {
-                GgufTensorInfo info = tensors.get(i);
-                long[] ne = GgufApi.gguf_get_tensor_ne(ctx, i).reinterpret(32).toArray(ValueLayout.JAVA_LONG);
-                String what = "tensor #" + i + " ('" + info.name() + "')";
-                disagree(file, what + " name", Downcalls.string(GgufApi.gguf_get_tensor_name(ctx, i)), info.name());
-                disagree(file, what + " type", GgufApi.gguf_get_tensor_type(ctx, i), info.type().id());
-                disagree(file, what + " shape", Arrays.toString(ne), Arrays.toString(info.ne()));
-                disagree(file, what + " offset", GgufApi.gguf_get_tensor_offset(ctx, i), info.dataOffset());
-                disagree(file, what + " size", GgufApi.gguf_get_tensor_size(ctx, i), info.byteSize());
-            }
-        } finally {
-            GgufApi.gguf_free(ctx);
-        }
-    }
-
-    private static void disagree(Path file, String what, Object ggml, Object java) {
-        if (!String.valueOf(ggml).equals(String.valueOf(java))) {
-            throw new GgmlException("llmgraph's GGUF reader and ggml's disagree about " + what + " of " + file
-                    + ": ggml says " + ggml + ", llmgraph " + java + "; please report this with the file");
-        }
     }
 }

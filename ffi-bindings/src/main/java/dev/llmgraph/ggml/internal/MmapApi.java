@@ -5,6 +5,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
+import java.util.Optional;
 
 import static dev.llmgraph.ggml.internal.Downcalls.INT;
 import static dev.llmgraph.ggml.internal.Downcalls.INT64;
@@ -36,8 +37,10 @@ public final class MmapApi {
     private static final NativeFunction MUNMAP = bind("munmap", fn(INT, PTR, SIZE_T));
     private static final NativeFunction MPROTECT = bind("mprotect", fn(INT, PTR, SIZE_T, INT));
 
+    /** Null where the C library lacks {@code name}; the address found here is the one bound at the first call. */
     private static NativeFunction bind(String name, FunctionDescriptor descriptor) {
-        return LIBC.find(name).isPresent() ? new NativeFunction(LIBC, name, descriptor) : null;
+        return LIBC.find(name).map(address -> new NativeFunction(symbol -> Optional.of(address), name, descriptor))
+                .orElse(null);
     }
 
     /** Whether this platform's C library offers the calls (POSIX systems; not Windows). */

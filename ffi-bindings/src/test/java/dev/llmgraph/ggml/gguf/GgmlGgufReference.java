@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,50 @@ final class GgmlGgufReference {
             } finally {
                 GgufApi.gguf_free(ctx);
             }
+        }
+    }
+
+    /**
+     * Has ggml read {@code gguf}'s file and throws unless it accepts it and sees the same version, alignment, counts,
+     * data section and tensor names, types, shapes, offsets and sizes: what {@code GgufFile.open} once checked at every
+     * open, kept here for the fuzz test, which asks it of every mutated file the Java walk accepts.
+     */
+    static void checkAgrees(GgufFile gguf) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment params = arena.allocate(GgufApi.INIT_PARAMS);
+            params.set(ValueLayout.JAVA_BOOLEAN, 0, true);
+            MemorySegment ctx = GgufApi.gguf_init_from_file(arena.allocateFrom(gguf.path().toString()), params);
+            if (Downcalls.isNull(ctx)) {
+                throw new IllegalStateException("ggml's GGUF reader rejected " + gguf.path()
+                        + ", which llmgraph's checks accepted; its reason is in the log on stderr");
+            }
+            try {
+                List<GgufTensorInfo> tensors = gguf.tensors();
+                disagree(gguf, "the version", GgufApi.gguf_get_version(ctx), gguf.version());
+                disagree(gguf, "the alignment", GgufApi.gguf_get_alignment(ctx), gguf.alignment());
+                disagree(gguf, "the number of keys", GgufApi.gguf_get_n_kv(ctx), gguf.metadata().size());
+                disagree(gguf, "the number of tensors", GgufApi.gguf_get_n_tensors(ctx), tensors.size());
+                disagree(gguf, "the data section offset", GgufApi.gguf_get_data_offset(ctx), gguf.dataSectionOffset());
+                for (int i = 0; i < tensors.size(); i++) {
+                    GgufTensorInfo info = tensors.get(i);
+                    long[] ne = GgufApi.gguf_get_tensor_ne(ctx, i).reinterpret(32).toArray(ValueLayout.JAVA_LONG);
+                    String what = "tensor #" + i + " ('" + info.name() + "')";
+                    disagree(gguf, what + " name", Downcalls.string(GgufApi.gguf_get_tensor_name(ctx, i)), info.name());
+                    disagree(gguf, what + " type", GgufApi.gguf_get_tensor_type(ctx, i), info.type().id());
+                    disagree(gguf, what + " shape", Arrays.toString(ne), Arrays.toString(info.ne()));
+                    disagree(gguf, what + " offset", GgufApi.gguf_get_tensor_offset(ctx, i), info.dataOffset());
+                    disagree(gguf, what + " size", GgufApi.gguf_get_tensor_size(ctx, i), info.byteSize());
+                }
+            } finally {
+                GgufApi.gguf_free(ctx);
+            }
+        }
+    }
+
+    private static void disagree(GgufFile gguf, String what, Object ggml, Object java) {
+        if (!String.valueOf(ggml).equals(String.valueOf(java))) {
+            throw new IllegalStateException("llmgraph's GGUF reader and ggml's disagree about " + what + " of "
+                    + gguf.path() + ": ggml says " + ggml + ", llmgraph " + java);
         }
     }
 

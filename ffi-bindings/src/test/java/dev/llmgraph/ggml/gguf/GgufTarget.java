@@ -53,9 +53,13 @@ final class GgufTarget implements FuzzTarget {
         Files.deleteIfExists(file);
     }
 
-    /** What a user does with a file: open it, read every key, copy every tensor into backend memory. */
+    /**
+     * What a user does with a file: open it, read every key, copy every tensor into backend memory; and before that,
+     * ggml's reader must agree with the Java walk on the file it accepted.
+     */
     static void load(Path file, Backend backend) {
         try (GgufFile gguf = GgufFile.open(file)) {
+            GgmlGgufReference.checkAgrees(gguf);
             for (var entry : gguf.metadata().entrySet()) {
                 readTyped(gguf, entry.getKey(), entry.getValue());
             }

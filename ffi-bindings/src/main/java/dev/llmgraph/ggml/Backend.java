@@ -32,6 +32,12 @@ public final class Backend implements AutoCloseable {
     private GraphAllocator allocator;
     private AbortFlag abort;
     private boolean closed;
+    /**
+     * Made at the first ask: a load asks for them once or more per weight, and the extra types would cost a new
+     * downcall handle each time.
+     */
+    private volatile BufferType defaultBufferType;
+    private volatile List<BufferType> extraBufferTypes;
 
     private Backend(MemorySegment backend, boolean cpu) {
         this(backend, cpu, null);
@@ -185,7 +191,13 @@ public final class Backend implements AutoCloseable {
 
     /** Where this backend keeps tensors by default. */
     public BufferType defaultBufferType() {
-        return new BufferType(bufferType(), true, remote);
+        MemorySegment live = handle(); // fails with words once closed
+        BufferType type = defaultBufferType;
+        if (type == null) {
+            type = new BufferType(BackendApi.ggml_backend_get_default_buffer_type(live), true, remote);
+            defaultBufferType = type;
+        }
+        return type;
     }
 
     /**
@@ -205,10 +217,18 @@ public final class Backend implements AutoCloseable {
      * the build has, such as AMX). Empty for GPU backends.
      */
     public List<BufferType> extraBufferTypes() {
-        if (!cpu) {
-            return List.of();
+        MemorySegment live = handle(); // fails with words once closed
+        List<BufferType> types = extraBufferTypes;
+        if (types == null) {
+            types = cpu ? List.copyOf(queryExtraBufferTypes(live)) : List.of();
+            extraBufferTypes = types;
         }
-        MemorySegment dev = BackendApi.ggml_backend_get_device(handle());
+        return types;
+    }
+
+    /** Asks the CPU device for its extra buffer types, through the function its registry hands out by name. */
+    private static List<BufferType> queryExtraBufferTypes(MemorySegment backend) {
+        MemorySegment dev = BackendApi.ggml_backend_get_device(backend);
         MemorySegment reg = BackendApi.ggml_backend_dev_backend_reg(dev);
         MemorySegment function;
         try (Arena arena = Arena.ofConfined()) {
@@ -343,10 +363,6 @@ public final class Backend implements AutoCloseable {
             default -> throw new GgmlException("the " + what + " computation on " + name + " failed (ggml status "
                     + status + ")");
         }
-    }
-
-    MemorySegment bufferType() {
-        return BackendApi.ggml_backend_get_default_buffer_type(handle());
     }
 
     MemorySegment handle() {

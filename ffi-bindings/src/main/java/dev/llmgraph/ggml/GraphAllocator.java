@@ -12,7 +12,7 @@ final class GraphAllocator implements AutoCloseable {
 
     GraphAllocator(Backend backend) {
         this.backend = backend;
-        this.galloc = BackendApi.ggml_gallocr_new(backend.bufferType());
+        this.galloc = BackendApi.ggml_gallocr_new(backend.defaultBufferType().handle());
         if (Downcalls.isNull(galloc)) {
             throw new GgmlException("could not create a graph allocator for " + backend.name());
         }

@@ -33,11 +33,11 @@ public final class MappedTensors {
      */
     public static Buffer place(Context context, FileMapping mapping, List<Tensor> tensors, long[] offsets) {
         try {
-            check(context, mapping, tensors, offsets);
+            long[] sizes = check(context, mapping, tensors, offsets);
             long first = Long.MAX_VALUE, last = 0;
             for (int i = 0; i < offsets.length; i++) {
                 first = Math.min(first, offsets[i]);
-                last = Math.max(last, offsets[i] + tensors.get(i).byteSize());
+                last = Math.max(last, offsets[i] + sizes[i]);
             }
             MemorySegment file = mapping.bytes();
             MemorySegment handle = InPlaceApi.ggml_backend_cpu_buffer_from_ptr(file.asSlice(first), last - first);
@@ -63,14 +63,16 @@ public final class MappedTensors {
         }
     }
 
-    /** Java checks for every precondition ggml asserts on: a failed one would end the JVM. */
-    private static void check(Context context, FileMapping mapping, List<Tensor> tensors, long[] offsets) {
+    /** Java checks for every precondition ggml asserts on (a failed one would end the JVM); the tensors' sizes. */
+    private static long[] check(Context context, FileMapping mapping, List<Tensor> tensors, long[] offsets) {
         if (tensors.isEmpty() || tensors.size() != offsets.length) {
             throw new IllegalArgumentException("place: " + tensors.size() + " tensors and " + offsets.length
                     + " offsets; give one offset per tensor, and at least one tensor");
         }
+        long[] sizes = new long[offsets.length];
         for (int i = 0; i < offsets.length; i++) {
             Tensor t = tensors.get(i);
+            sizes[i] = t.byteSize();
             if (t.context() != context) {
                 throw new IllegalArgumentException("place: tensor " + t.describe() + " belongs to another context");
             }
@@ -78,7 +80,7 @@ public final class MappedTensors {
                 throw new IllegalArgumentException("place: tensor " + t.describe() + " already has memory or is a "
                         + "view; only a fresh tensor can be placed in a file");
             }
-            if (offsets[i] < 0 || offsets[i] > mapping.byteSize() - t.byteSize()) {
+            if (offsets[i] < 0 || offsets[i] > mapping.byteSize() - sizes[i]) {
                 throw new IllegalArgumentException("place: tensor " + t.describe() + " at byte " + offsets[i]
                         + " would reach past the end of " + mapping.path() + " (" + mapping.byteSize() + " bytes)");
             }
@@ -87,5 +89,6 @@ public final class MappedTensors {
                         + mapping.path() + " is not at a multiple of " + ALIGNMENT + "; copy it instead");
             }
         }
+        return sizes;
     }
 }

@@ -53,8 +53,9 @@ final class MappedWeights {
         Tensor tensor = group.context().newTensor(name, type, ne);
         group.tensors().add(tensor);
         group.offsets().add(at.offset());
-        bytes += tensor.byteSize();
-        bytesByHome.merge(home, tensor.byteSize(), Long::sum);
+        long size = tensor.byteSize();
+        bytes += size;
+        bytesByHome.merge(home, size, Long::sum);
         names.add(name);
         return tensor;
     }

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The ahead-of-time cache of bin/llmgraph (JDK 25: JEP 483 class loading and linking, JEP 514 one-step
-# -XX:AOTCacheOutput, JEP 515 method profiles). Sourced by bin/llmgraph, which defines root, classpath,
-# native_dir, JAVA_HOME and jvm_flags before it calls these functions.
+# -XX:AOTCacheOutput, JEP 515 method profiles on machines of 4 cores or more). Sourced by bin/llmgraph, which
+# defines root, classpath, native_dir, JAVA_HOME and jvm_flags before it calls these functions.
 #
 # A cache is only valid for the JDK and the exact jars it was trained with, so it lives in a folder named by
 # a hash of both: ~/.cache/llmgraph/aot/<key>/llmgraph.aot. A JVM only takes jars into a cache (a non-empty
@@ -47,7 +47,7 @@ aot_key() {
   {
     echo "$JAVA_HOME"; cat "$JAVA_HOME/release" 2>/dev/null
     stat -L -c '%s %Y' "$JAVA_HOME/lib/modules" 2>/dev/null
-    jvm_flags; echo "${LLMGRAPH_JAVA_OPTS:-}"
+    jvm_flags; echo "${LLMGRAPH_JAVA_OPTS:-}"; aot_training_flags
     aot_class_path_stat "$cp"
     cat "$root/bin/aot-training.jsh" 2>/dev/null
   } | sha256sum | cut -c1-16
@@ -64,6 +64,15 @@ aot_class_path_stat() {
 
 # The JVM stays quiet about a cache it cannot use (another JDK, a rebuilt jar, a file being replaced).
 aot_quiet_flags="-Xlog:aot=off -Xlog:cds=off"
+
+# JEP 515's method profiles make C2 compile at once what the training ran hot. With fewer than 4 cores those
+# compilations take a core from ggml's threads just when a fresh JVM loads a model and makes its first tokens, and on
+# 2 vCPUs a cache without them loaded TinyLlama sooner and decoded its first 32 tokens a third faster (bench/NOTES.md,
+# "A start-up cache without method profiles"). There the cache keeps its classes and links, and no profiles.
+aot_training_flags() {
+  (( $(nproc 2>/dev/null || echo 2) < 4 )) && echo "-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining"
+  return 0
+}
 
 # Sets aot_flags (empty: run as before) and, with a usable cache, classpath to the cache's class path.
 # With no cache yet it starts the background training, unless $1 is "foreground" (then it trains now).
@@ -110,7 +119,8 @@ aot_train() {
   tmp="$dir/llmgraph.aot.$$.tmp"
   rm -f "$dir/failed" "$dir/size"
   # shellcheck disable=SC2046
-  if nice -n 10 "$JAVA_HOME/bin/java" $(jvm_flags) ${LLMGRAPH_JAVA_OPTS:-} -XX:AOTCacheOutput="$tmp" $aot_quiet_flags \
+  if nice -n 10 "$JAVA_HOME/bin/java" $(jvm_flags) ${LLMGRAPH_JAVA_OPTS:-} $(aot_training_flags) \
+      -XX:AOTCacheOutput="$tmp" $aot_quiet_flags \
       -cp "$cp" dev.llmgraph.shell.ScriptRunner "$root/bin/aot-training.jsh" > "$dir/training.log" 2>&1; then
     status=0
   else

@@ -69,6 +69,15 @@ class StartupCacheTest {
         Result again = llmgraph(cache, "1", jarClassPath, List.of("aot"));
         assertEquals(new Result(0, "llmgraph: start-up cache " + file + "\n"), again, "aot reuses the cache");
 
+        // Method profiles (JEP 515) only from 4 cores on: below that, the compilations they start at once take a
+        // core from ggml's threads during a fresh JVM's first load and tokens (bin/aot.sh, aot_training_flags).
+        String training = kernelStart(file, jarClassPath, "-XX:+UnlockDiagnosticVMOptions",
+                "-XX:+AOTPrintTrainingInfo");
+        assertTrue(training.contains("Archived TrainingData Dictionary"), training);
+        boolean profiles = training.lines().anyMatch(line -> line.matches("\\s+\\d+: 0x\\p{XDigit}+ .*"));
+        assertEquals(Runtime.getRuntime().availableProcessors() >= 4, profiles,
+                "method profiles in the cache with " + Runtime.getRuntime().availableProcessors() + " cores");
+
         // The kernelspec starts the kernel with the cache, through bin/aot-exec.sh.
         assertEquals(0, llmgraph(cache, "1", jarClassPath, List.of("kernel", "install")).status());
         String kernelJson = Files.readString(work.resolve("jupyter-data/kernels/llmgraph/kernel.json"));

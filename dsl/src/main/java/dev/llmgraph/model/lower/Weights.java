@@ -140,18 +140,19 @@ public final class Weights implements AutoCloseable {
             // Mapped weights are in host memory too: count them with the CPU's default type, as copies would be.
             mapped.bytesByHome().forEach((home, size) -> bytesByType.merge(home, size, Long::sum));
             bytes += mapped.bytes();
-            long elements = layout.stream().mapToLong(WeightLayout.Weight::elements).sum();
+            // Weights used in place from the file need no loading, and no progress line: in a fresh JVM, finding
+            // and starting the display cost a mapped load of TinyLlama 14% (bench/NOTES.md, "Load in a fresh JVM").
+            Set<String> inPlace = mapped.names();
+            List<WeightLayout.Weight> toLoad = layout.stream().filter(w -> !inPlace.contains(w.name())).toList();
+            long elements = toLoad.stream().mapToLong(WeightLayout.Weight::elements).sum();
             ProgressListener listener = elements >= SHOW_PROGRESS_ABOVE
                     ? ProgressListener.installed() : ProgressListener.SILENT;
-            try (var progress = listener.started("weights of " + label, layout.size(), "tensors")) {
+            try (var progress = listener.started("weights of " + label, toLoad.size(), "tensors")) {
                 Thread caller = Thread.currentThread();
-                var loading = source.independentTensors() ? layout.parallelStream() : layout.stream();
-                Set<String> inPlace = mapped.names();
+                var loading = source.independentTensors() ? toLoad.parallelStream() : toLoad.stream();
                 loading.forEach(w -> {
                     checkInterrupted(caller);
-                    if (!inPlace.contains(w.name())) {
-                        source.load(spec, w, tensors.get(w.name()));
-                    }
+                    source.load(spec, w, tensors.get(w.name()));
                     progress.step();
                 });
             }

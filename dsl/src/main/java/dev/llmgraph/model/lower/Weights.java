@@ -140,8 +140,9 @@ public final class Weights implements AutoCloseable {
             // Mapped weights are in host memory too: count them with the CPU's default type, as copies would be.
             mapped.bytesByHome().forEach((home, size) -> bytesByType.merge(home, size, Long::sum));
             bytes += mapped.bytes();
-            // Weights used in place from the file need no loading, and no progress line: in a fresh JVM, finding
-            // and starting the display cost a mapped load of TinyLlama 14% (bench/NOTES.md, "Load in a fresh JVM").
+            // Weights used in place from the file need no loading, and no progress line: finding and starting the
+            // display took 14% of a profiled fresh-JVM mapped load of TinyLlama (bench/NOTES.md, "Load in a fresh
+            // JVM").
             Set<String> inPlace = mapped.names();
             List<WeightLayout.Weight> toLoad = layout.stream().filter(w -> !inPlace.contains(w.name())).toList();
             long elements = toLoad.stream().mapToLong(WeightLayout.Weight::elements).sum();

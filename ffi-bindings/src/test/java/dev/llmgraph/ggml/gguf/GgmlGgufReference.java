@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Reads GGUF metadata and tensor infos through ggml's own reader ({@code gguf.h}): the independent reference
@@ -25,30 +26,13 @@ final class GgmlGgufReference {
     record Contents(Map<String, GgufValue> metadata, List<GgufTensorInfo> tensors, long dataSectionOffset) {}
 
     static Contents read(Path file) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment params = arena.allocate(GgufApi.INIT_PARAMS);
-            params.set(ValueLayout.JAVA_BOOLEAN, 0, true);
-            MemorySegment ctx = GgufApi.gguf_init_from_file(arena.allocateFrom(file.toString()), params);
-            if (Downcalls.isNull(ctx)) {
-                throw new IllegalStateException("ggml could not read " + file);
+        return withContext(file, "ggml could not read " + file, ctx -> {
+            Map<String, GgufValue> metadata = new LinkedHashMap<>();
+            for (long i = 0; i < GgufApi.gguf_get_n_kv(ctx); i++) {
+                metadata.put(Downcalls.string(GgufApi.gguf_get_key(ctx, i)), value(ctx, i));
             }
-            try {
-                Map<String, GgufValue> metadata = new LinkedHashMap<>();
-                for (long i = 0; i < GgufApi.gguf_get_n_kv(ctx); i++) {
-                    metadata.put(Downcalls.string(GgufApi.gguf_get_key(ctx, i)), value(ctx, i));
-                }
-                List<GgufTensorInfo> tensors = new ArrayList<>();
-                for (long i = 0; i < GgufApi.gguf_get_n_tensors(ctx); i++) {
-                    long[] ne = GgufApi.gguf_get_tensor_ne(ctx, i).reinterpret(32).toArray(ValueLayout.JAVA_LONG);
-                    tensors.add(new GgufTensorInfo(Downcalls.string(GgufApi.gguf_get_tensor_name(ctx, i)),
-                            GgmlType.ofId(GgufApi.gguf_get_tensor_type(ctx, i)), ne,
-                            GgufApi.gguf_get_tensor_size(ctx, i), GgufApi.gguf_get_tensor_offset(ctx, i)));
-                }
-                return new Contents(metadata, tensors, GgufApi.gguf_get_data_offset(ctx));
-            } finally {
-                GgufApi.gguf_free(ctx);
-            }
-        }
+            return new Contents(metadata, tensors(ctx), GgufApi.gguf_get_data_offset(ctx));
+        });
     }
 
     /**
@@ -57,35 +41,56 @@ final class GgmlGgufReference {
      * open, kept here for the fuzz test, which asks it of every mutated file the Java walk accepts.
      */
     static void checkAgrees(GgufFile gguf) {
+        String refusal = "ggml's GGUF reader rejected " + gguf.path() + ", which llmgraph's checks accepted; its "
+                + "reason is in the log on stderr";
+        withContext(gguf.path(), refusal, ctx -> {
+            List<GgufTensorInfo> ours = gguf.tensors();
+            disagree(gguf, "the version", GgufApi.gguf_get_version(ctx), gguf.version());
+            disagree(gguf, "the alignment", GgufApi.gguf_get_alignment(ctx), gguf.alignment());
+            disagree(gguf, "the number of keys", GgufApi.gguf_get_n_kv(ctx), gguf.metadata().size());
+            disagree(gguf, "the number of tensors", GgufApi.gguf_get_n_tensors(ctx), ours.size());
+            disagree(gguf, "the data section offset", GgufApi.gguf_get_data_offset(ctx), gguf.dataSectionOffset());
+            List<GgufTensorInfo> ggmls = tensors(ctx);
+            for (int i = 0; i < ours.size(); i++) {
+                GgufTensorInfo ggml = ggmls.get(i), info = ours.get(i);
+                String what = "tensor #" + i + " ('" + info.name() + "')";
+                disagree(gguf, what + " name", ggml.name(), info.name());
+                disagree(gguf, what + " type", ggml.type(), info.type());
+                disagree(gguf, what + " shape", Arrays.toString(ggml.ne()), Arrays.toString(info.ne()));
+                disagree(gguf, what + " offset", ggml.dataOffset(), info.dataOffset());
+                disagree(gguf, what + " size", ggml.byteSize(), info.byteSize());
+            }
+            return null;
+        });
+    }
+
+    /** {@code reading} applied to ggml's context of {@code file} (header only); {@code refusal} if ggml refuses it. */
+    private static <T> T withContext(Path file, String refusal, Function<MemorySegment, T> reading) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = arena.allocate(GgufApi.INIT_PARAMS);
             params.set(ValueLayout.JAVA_BOOLEAN, 0, true);
-            MemorySegment ctx = GgufApi.gguf_init_from_file(arena.allocateFrom(gguf.path().toString()), params);
+            MemorySegment ctx = GgufApi.gguf_init_from_file(arena.allocateFrom(file.toString()), params);
             if (Downcalls.isNull(ctx)) {
-                throw new IllegalStateException("ggml's GGUF reader rejected " + gguf.path()
-                        + ", which llmgraph's checks accepted; its reason is in the log on stderr");
+                throw new IllegalStateException(refusal);
             }
             try {
-                List<GgufTensorInfo> tensors = gguf.tensors();
-                disagree(gguf, "the version", GgufApi.gguf_get_version(ctx), gguf.version());
-                disagree(gguf, "the alignment", GgufApi.gguf_get_alignment(ctx), gguf.alignment());
-                disagree(gguf, "the number of keys", GgufApi.gguf_get_n_kv(ctx), gguf.metadata().size());
-                disagree(gguf, "the number of tensors", GgufApi.gguf_get_n_tensors(ctx), tensors.size());
-                disagree(gguf, "the data section offset", GgufApi.gguf_get_data_offset(ctx), gguf.dataSectionOffset());
-                for (int i = 0; i < tensors.size(); i++) {
-                    GgufTensorInfo info = tensors.get(i);
-                    long[] ne = GgufApi.gguf_get_tensor_ne(ctx, i).reinterpret(32).toArray(ValueLayout.JAVA_LONG);
-                    String what = "tensor #" + i + " ('" + info.name() + "')";
-                    disagree(gguf, what + " name", Downcalls.string(GgufApi.gguf_get_tensor_name(ctx, i)), info.name());
-                    disagree(gguf, what + " type", GgufApi.gguf_get_tensor_type(ctx, i), info.type().id());
-                    disagree(gguf, what + " shape", Arrays.toString(ne), Arrays.toString(info.ne()));
-                    disagree(gguf, what + " offset", GgufApi.gguf_get_tensor_offset(ctx, i), info.dataOffset());
-                    disagree(gguf, what + " size", GgufApi.gguf_get_tensor_size(ctx, i), info.byteSize());
-                }
+                return reading.apply(ctx);
             } finally {
                 GgufApi.gguf_free(ctx);
             }
         }
+    }
+
+    /** The tensor infos as ggml read them. */
+    private static List<GgufTensorInfo> tensors(MemorySegment ctx) {
+        List<GgufTensorInfo> tensors = new ArrayList<>();
+        for (long i = 0; i < GgufApi.gguf_get_n_tensors(ctx); i++) {
+            long[] ne = GgufApi.gguf_get_tensor_ne(ctx, i).reinterpret(32).toArray(ValueLayout.JAVA_LONG);
+            tensors.add(new GgufTensorInfo(Downcalls.string(GgufApi.gguf_get_tensor_name(ctx, i)),
+                    GgmlType.ofId(GgufApi.gguf_get_tensor_type(ctx, i)), ne,
+                    GgufApi.gguf_get_tensor_size(ctx, i), GgufApi.gguf_get_tensor_offset(ctx, i)));
+        }
+        return tensors;
     }
 
     private static void disagree(GgufFile gguf, String what, Object ggml, Object java) {

@@ -1,6 +1,8 @@
-// Cold against warmed decode speed, for bench/aot-startup.sh: the first 32 greedy tokens a fresh JVM generates,
-// then the same after 8 warm-up runs (median of 3). Prints: cold tokens/s, warmed tokens/s.
-//   bin/llmgraph run bench/aot-decode.jsh [FILE.gguf]
+// Cold against warmed decode speed, for bench/aot-startup.sh: the first greedy tokens (32 unless TOKENS says) a fresh JVM
+// generates, then the same after 8 warm-up runs (median of 3). Prints: cold tokens/s, warmed tokens/s.
+//   bin/llmgraph run bench/aot-decode.jsh [FILE.gguf [TOKENS]]
+// TOKENS (default 32) sets how many tokens each run generates: the JVM's one-off costs (the first decode graph built
+// and run by code not yet compiled) weigh less in a longer run.
 // Without a file: quickstart's small LLaMA (512 wide, 8 layers, random weights; a step takes ~4 ms, so the first
 // call's JIT warm-up weighs heavily). With one (e.g. bench's TinyLlama Q4_0): that model, loaded from the file with
 // bench's options (repacked, F16 cache), as llama.cpp would run it.
@@ -12,12 +14,13 @@ var spec = Transformer.causalDecoder("small-llama")
 int[] prompt = {1, 450, 4996, 17354, 1701, 432};
 var options = ModelOptions.cpu().withThreads(2);
 var asBenchRunsIt = options.withRepack(true).withCacheType(GgmlType.F16);
+int newTokens = ARGS.length > 1 ? Integer.parseInt(ARGS[1]) : 32;
 try (var model = ARGS.length > 0 ? GgufModels.load(Path.of(ARGS[0]), asBenchRunsIt)
         : Model.random(spec, WeightInit.gpt2(42), options)) {
-    double cold = model.generate(prompt, GenerationConfig.greedy(32)).tokensPerSecond();
-    for (int i = 0; i < 8; i++) model.generate(prompt, GenerationConfig.greedy(32));
+    double cold = model.generate(prompt, GenerationConfig.greedy(newTokens)).tokensPerSecond();
+    for (int i = 0; i < 8; i++) model.generate(prompt, GenerationConfig.greedy(newTokens));
     double[] warm = new double[3];
-    for (int i = 0; i < 3; i++) warm[i] = model.generate(prompt, GenerationConfig.greedy(32)).tokensPerSecond();
+    for (int i = 0; i < 3; i++) warm[i] = model.generate(prompt, GenerationConfig.greedy(newTokens)).tokensPerSecond();
     Arrays.sort(warm);
     System.out.printf("%.1f %.1f%n", cold, warm[1]);
 }

@@ -93,6 +93,10 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph run bench/aot-decode.jsh ~/.cache/llmgraph/bench/tinyllama-1.1b-q4_0.gguf",
                     "a timing probe on bench's 590 MiB TinyLlama file, not a check; its figures are in bench/NOTES.md "
                     + "(bench/aot-startup.sh runs the script without a file)"),
+            Map.entry("bin/llmgraph run bench/aot-decode.jsh ~/.cache/llmgraph/bench/tinyllama-1.1b-q4_0.gguf 128",
+                    "the same timing probe generating 128 tokens a run; its figures are in bench/NOTES.md"),
+            Map.entry("bin/llmgraph run bench/first-decode-step.jsh", "a timing probe on bench's 590 MiB TinyLlama "
+                    + "file, not a check; its figures are in bench/NOTES.md"),
             Map.entry("bin/llmgraph bench --default --backend cuda", GPU),
             Map.entry("bin/llmgraph bench --backend cuda --model tinyllama-1.1b --type f16,q4_0 --rounds 1", GPU),
             Map.entry("bin/llmgraph bench --backend cuda --model tinyllama-1.1b --type f16,q8_0,q4_0,q4_k --rounds 2", GPU),

@@ -3,7 +3,8 @@
 # llama.cpp. Each step has its own time limit and log, so a failing or slow step still leaves the others'
 # results. Runs in a dist folder made by `bin/llmgraph dist --with-tests` (the check step runs its test jars).
 #
-#   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build check bench graphs rpc (default: all, in that order)
+#   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build check bench graphs rpc (default: these, in that order),
+#                                           cpu-decode
 #
 #   info    nvidia-smi, nvcc, the CPU                       -> OUT_DIR/info.log
 #   build   bin/llmgraph build-native --cuda                -> OUT_DIR/build.log
@@ -15,6 +16,10 @@
 #           both engines)                                   -> OUT_DIR/graphs.log, OUT_DIR/graphs/
 #   rpc     an RPC server on this GPU (bin/llmgraph rpc-server --backend cuda on 127.0.0.1), and bench with the
 #           layers after the first on it, against llama-bench with the same --rpc   -> OUT_DIR/rpc.log, OUT_DIR/rpc/
+#   cpu-decode (only when named) GPT-2-small's CPU cells of the default table at 2 threads, on this server's
+#           many cores: whether llmgraph's decoding ties llama.cpp's once the JVM's own threads have cores of their
+#           own (on a 2-vCPU machine they share ggml's two; bench/NOTES.md, "The decode gap is the process, not the
+#           graph")                                          -> OUT_DIR/cpu-decode.log, OUT_DIR/cpu-decode/
 #
 # Time limits (seconds) can be changed with LIMIT_<STEP>, e.g. LIMIT_BUILD=600. Bench settings:
 # GPU_BENCH_MODELS (default tinyllama-1.1b), GPU_BENCH_TYPES (default f16,q8_0,q4_0,q4_k), GPU_BENCH_ROUNDS
@@ -24,7 +29,7 @@
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|check|bench|graphs|rpc]...}"
+out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|check|bench|graphs|rpc|cpu-decode]...}"
 shift
 steps=("$@")
 ((${#steps[@]})) || steps=(info build check bench graphs rpc)
@@ -96,8 +101,12 @@ for step in "${steps[@]}"; do
         --rpc 127.0.0.1:$port --local-layers 1 --out \"$out/rpc\""
       kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
       ;;
+    cpu-decode)
+      run_step cpu-decode "${LIMIT_CPU_DECODE:-300}" "$llmgraph" bench --backend cpu --model gpt2-small \
+        --type f16,q8_0,q4_0 --threads 2 -p 8 -n 128 -r 5 --rounds 3 --out "$out/cpu-decode"
+      ;;
     *)
-      echo "bin/gpu-check.sh: unknown step '$step' (info, build, check, check-GROUP, bench, graphs, rpc)" >&2
+      echo "bin/gpu-check.sh: unknown step '$step' (info, build, check, check-GROUP, bench, graphs, rpc, cpu-decode)" >&2
       exit 2
       ;;
   esac

@@ -1,8 +1,8 @@
-// Cold against warmed decode speed, for bench/aot-startup.sh: the first greedy tokens (32 unless TOKENS says) a fresh JVM
-// generates, then the same after 8 warm-up runs (median of 3). Prints: cold tokens/s, warmed tokens/s.
+// Cold against warmed decode speed, for bench/aot-startup.sh: the first greedy tokens a fresh JVM generates, then
+// the same after 8 warm-up runs (median of 3). Prints: cold tokens/s, warmed tokens/s.
 //   bin/llmgraph run bench/aot-decode.jsh [FILE.gguf [TOKENS]]
-// TOKENS (default 32) sets how many tokens each run generates: the JVM's one-off costs (the first decode graph built
-// and run by code not yet compiled) weigh less in a longer run.
+// TOKENS (default 32): tokens generated per run. The JVM's one-off costs (the first decode graph built and run by
+// code not yet compiled) weigh less in a longer run.
 // Without a file: quickstart's small LLaMA (512 wide, 8 layers, random weights; a step takes ~4 ms, so the first
 // call's JIT warm-up weighs heavily). With one (e.g. bench's TinyLlama Q4_0): that model, loaded from the file with
 // bench's options (repacked, F16 cache), as llama.cpp would run it.

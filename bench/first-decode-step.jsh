@@ -1,10 +1,12 @@
 // Where a fresh JVM's first generated token goes, against the same token once warm:
 //   bin/llmgraph run bench/first-decode-step.jsh [FILE.gguf [SESSIONS]]
-// SESSIONS (default 10) sessions, one after another in one JVM, each feeds a 6-token prompt and then 32 greedy tokens one
-// at a time, as Model.generate does. For the first and the last session it prints the prompt graph's build, the first
-// token's time with its graph build and its computation (Session.stats()), and the mean of tokens 2-32. FILE defaults
-// to bench's TinyLlama Q4_0 (bin/llmgraph bench writes it), loaded with bench's options (repacked, F16 cache).
-var file = Path.of(ARGS.length > 0 ? ARGS[0] : System.getProperty("user.home") + "/.cache/llmgraph/bench/tinyllama-1.1b-q4_0.gguf");
+// SESSIONS (default 10) sessions, one after another in one JVM, each feeds a 6-token prompt and then 32 greedy
+// tokens one at a time, as Model.generate does. For the first and the last session it prints the prompt graph's
+// build, the first token's time with its graph build and its computation (Session.stats()), and the mean of tokens
+// 2-32. FILE defaults to bench's TinyLlama Q4_0 (bin/llmgraph bench writes it), loaded with bench's options
+// (repacked, F16 cache).
+var file = Path.of(ARGS.length > 0 ? ARGS[0]
+        : System.getProperty("user.home") + "/.cache/llmgraph/bench/tinyllama-1.1b-q4_0.gguf");
 int sessions = ARGS.length > 1 ? Integer.parseInt(ARGS[1]) : 10;
 int[] prompt = {1, 450, 4996, 17354, 1701, 432};
 var options = ModelOptions.cpu().withThreads(2).withRepack(true).withCacheType(GgmlType.F16);

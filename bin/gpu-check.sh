@@ -106,7 +106,8 @@ for step in "${steps[@]}"; do
         --type f16,q8_0,q4_0 --threads 2 -p 8 -n 128 -r 5 --rounds 3 --out "$out/cpu-decode"
       ;;
     *)
-      echo "bin/gpu-check.sh: unknown step '$step' (info, build, check, check-GROUP, bench, graphs, rpc, cpu-decode)" >&2
+      echo "bin/gpu-check.sh: unknown step '$step'" \
+        "(info, build, check, check-GROUP, bench, graphs, rpc, cpu-decode)" >&2
       exit 2
       ;;
   esac

@@ -16,17 +16,17 @@ try (var model = GgufModels.load(file, options)) {
             float[] logits = session.feed(prompt);
             var afterPrompt = session.stats();
             Session.Stats afterFirst = null;
+            var greedy = Sampler.greedy().start();
             long[] nanos = new long[32];
             for (int i = 0; i < nanos.length; i++) {
-                int next = 0;
-                for (int j = 1; j < logits.length; j++) if (logits[j] > logits[next]) next = j;
+                int next = greedy.next(logits);
                 long t0 = System.nanoTime();
                 logits = session.feed(next);
                 nanos[i] = System.nanoTime() - t0;
                 if (i == 0) afterFirst = session.stats();
             }
             if (run == 0 || run == sessions - 1) {
-                double rest = java.util.Arrays.stream(nanos).skip(1).average().orElseThrow() / 1e6;
+                double rest = Arrays.stream(nanos).skip(1).average().orElseThrow() / 1e6;
                 System.out.printf("session %d: prompt graph built in %.1f ms; token 1: %.1f ms (graph built in %.1f, "
                         + "computed in %.1f); tokens 2-32: %.1f ms each%n", run + 1, afterPrompt.buildNanos() / 1e6,
                         nanos[0] / 1e6, (afterFirst.buildNanos() - afterPrompt.buildNanos()) / 1e6,

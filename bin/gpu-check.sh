@@ -10,7 +10,7 @@
 #   build   bin/llmgraph build-native --cuda                -> OUT_DIR/build.log
 #   check   bin/llmgraph check (tests tagged gpu), one JVM per group of test classes, so that a native crash
 #           in one group leaves the others' results          -> OUT_DIR/check-GROUP.log, OUT_DIR/junit-GROUP/
-#           (check-GROUP runs one group: parity, lifecycle, ops, kvcache, reference)
+#           (check-GROUP runs one group: parity, lifecycle, ops, kvcache, reference, training, settings)
 #   bench   bin/llmgraph bench --backend cuda               -> OUT_DIR/bench.log, OUT_DIR/bench/
 #   graphs  the decode part of bench again with ggml-cuda's CUDA graphs disabled (GGML_CUDA_DISABLE_GRAPHS=1,
 #           both engines)                                   -> OUT_DIR/graphs.log, OUT_DIR/graphs/
@@ -51,6 +51,8 @@ check_groups=(
   "ops --select-package dev.llmgraph.ggml"
   "kvcache --select-class dev.llmgraph.model.lower.CudaKvCacheConsistencyTest"
   "reference --select-class dev.llmgraph.reference.CudaReferenceForwardTest"
+  "training --select-class dev.llmgraph.train.CudaTrainingTest"
+  "settings --select-class dev.llmgraph.model.ModelOptionsBackendSettingTest"
 )
 
 # run_step NAME LIMIT COMMAND...: the command's output goes to OUT_DIR/NAME.log; its status and time to the summary.

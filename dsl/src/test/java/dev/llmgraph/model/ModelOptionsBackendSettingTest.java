@@ -1,8 +1,10 @@
 package dev.llmgraph.model;
 
 import dev.llmgraph.ggml.Backend;
+import dev.llmgraph.testing.Gpu;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -50,18 +52,23 @@ class ModelOptionsBackendSettingTest {
     void cudaAskedForWithoutAGpuFallsBackToTheCpuAndSaysWhyOnce() {
         assumeFalse(Backend.cudaAvailable(), "this machine has a GPU, so CUDA is used rather than the fallback");
         System.setProperty(ModelOptions.BACKEND_PROPERTY, "cuda");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream original = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
+        String err = stderrOf(() -> {
             assertEquals(ModelOptions.cpu(), ModelOptions.configured(NO_ENVIRONMENT));
             assertEquals(ModelOptions.cpu(), ModelOptions.configured(NO_ENVIRONMENT), "the second model of a notebook");
-        } finally {
-            System.setErr(original);
-        }
+        });
         String reason = Backend.cudaUnavailableReason().orElseThrow();
         assertEquals("llmgraph: llmgraph.backend=cuda but " + reason + "; running on the CPU" + System.lineSeparator(),
-                err.toString(StandardCharsets.UTF_8));
+                err);
+    }
+
+    @Test
+    @Tag(Gpu.TAG) // run by bin/llmgraph check on a GPU server
+    void cudaAskedForWhereAGpuCanBeUsedRunsThereWithoutAWord() {
+        Gpu.assumeCuda();
+        System.setProperty(ModelOptions.BACKEND_PROPERTY, "CUDA:0");
+        String err = stderrOf(() -> assertEquals(ModelOptions.cuda().withBackend("cuda:0"),
+                ModelOptions.configured(NO_ENVIRONMENT)));
+        assertEquals("", err);
     }
 
     @Test
@@ -88,7 +95,21 @@ class ModelOptionsBackendSettingTest {
     }
 
     @Test
+    @Tag(Gpu.TAG) // run by bin/llmgraph check on a GPU server, where CUDA is listed
     void availableBackendsListTheCpuAndCudaWhereAGpuCanBeUsed() {
         assertEquals(Backend.cudaAvailable() ? List.of("cpu", "cuda") : List.of("cpu"), ModelOptions.availableBackends());
+    }
+
+    /** What {@code body} writes to stderr. */
+    private static String stderrOf(Runnable body) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(original);
+        }
+        return err.toString(StandardCharsets.UTF_8);
     }
 }

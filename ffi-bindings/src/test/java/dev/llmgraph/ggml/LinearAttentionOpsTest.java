@@ -1,6 +1,7 @@
 package dev.llmgraph.ggml;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * random state, with the final state after the outputs: S_ij = g_i S_ij + k_i v_j, y_j = scale sum_i q_i S_ij (with
  * the updated state); and {@code elu} against its formula. Shapes that would make ggml assert are refused in words.
  */
+@Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class LinearAttentionOpsTest {
     private static final int S = 64;
     private static final int HEADS = 2;

@@ -1,6 +1,7 @@
 package dev.llmgraph.ggml;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * S_ij = w_i S_ij + k_i v_j) and RWKV-7's {@code rwkv_wkv7} (S_ij = S_ij w_j + v_i k_j + (sum_l S_il a_l) b_j,
  * y_i = sum_j S_ij r_j). Shapes that would make ggml assert, or overrun memory, are refused in words.
  */
+@Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class RwkvOpsTest {
     private static final int S = 64;
     private static final int HEADS = 2;

@@ -1,6 +1,7 @@
 package dev.llmgraph.ggml;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * {@code ssm_conv} and Mamba's selective scan {@code ssm_scan} (h = exp(softplus(dt) A) h + softplus(dt) B x,
  * y = C.h), with the final state after the outputs. Shapes that would make ggml assert are refused in words.
  */
+@Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class SsmOpsTest {
     private static final int CHANNELS = 12;
     private static final int WIDTH = 4;

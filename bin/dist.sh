@@ -127,12 +127,15 @@ tar --concatenate --file "$tmp/source.tar" "$tmp/vocab.tar"
 xz -9 -T0 -c "$tmp/source.tar" > "$dist/native/llama.cpp-src.tar.xz"
 (cd "$dist/native" && sha256sum llama.cpp-src.tar.xz > llama.cpp-src.tar.xz.sha256)
 
-# ---- launcher, examples, the JShell startup file, what went in --------------------------------------
+# ---- launcher, examples, notebooks, the JShell startup file, what went in -------------------------------
 cp "$root/bin/llmgraph" "$root"/bin/aot{.sh,-exec.sh,-training.jsh} "$root/bin/gpu-check.sh" "$dist/bin/"
-cp -r "$root/examples" "$dist/"
+cp -r "$root/examples" "$root/notebooks" "$dist/"   # notebooks: bin/llmgraph run NOTEBOOK.ipynb runs them there
 cp "$root/README.md" "$dist/"
 "$JAVA_HOME/bin/java" -cp "$dist/lib/*" dev.llmgraph.shell.DefaultImports "$dist/lib/llmgraph-startup.jsh" \
   || die "could not write the JShell startup file"
+# The notebooks without their outputs: a dist runs them afresh, and the outputs are nine tenths of their size.
+"$JAVA_HOME/bin/java" -cp "$dist/lib/*" dev.llmgraph.kernel.NotebookFiles "$dist"/notebooks/*.ipynb \
+  || die "could not clear the notebooks' outputs"
 {
   echo "llmgraph commit: $(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
   echo "llama.cpp source: $source_id, commit $(git -C "$src" rev-parse HEAD)"

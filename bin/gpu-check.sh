@@ -3,14 +3,17 @@
 # llama.cpp. Each step has its own time limit and log, so a failing or slow step still leaves the others'
 # results. Runs in a dist folder made by `bin/llmgraph dist --with-tests` (the check step runs its test jars).
 #
-#   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build check bench graphs rpc (default: these, in that order),
-#                                           cpu-decode
+#   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build check notebooks bench graphs rpc (default: these, in
+#                                           that order), cpu-decode
 #
 #   info    nvidia-smi, nvcc, the CPU                       -> OUT_DIR/info.log
 #   build   bin/llmgraph build-native --cuda                -> OUT_DIR/build.log
 #   check   bin/llmgraph check (tests tagged gpu), one JVM per group of test classes, so that a native crash
 #           in one group leaves the others' results          -> OUT_DIR/check-GROUP.log, OUT_DIR/junit-GROUP/
 #           (check-GROUP runs one group: parity, lifecycle, ops, kvcache, reference, training, settings)
+#   notebooks  the notebooks named by GPU_NOTEBOOKS (default 03-attention-and-kv-cache, whose decode-speed
+#           experiment times every backend there is) run without Jupyter on the GPU (LLMGRAPH_BACKEND=cuda,
+#           bin/llmgraph run NOTEBOOK.ipynb --out ...)   -> OUT_DIR/notebooks.log, OUT_DIR/notebooks/*.ipynb
 #   bench   bin/llmgraph bench --backend cuda               -> OUT_DIR/bench.log, OUT_DIR/bench/
 #   graphs  the decode part of bench again with ggml-cuda's CUDA graphs disabled (GGML_CUDA_DISABLE_GRAPHS=1,
 #           both engines)                                   -> OUT_DIR/graphs.log, OUT_DIR/graphs/
@@ -25,14 +28,14 @@
 # GPU_BENCH_MODELS (default tinyllama-1.1b), GPU_BENCH_TYPES (default f16,q8_0,q4_0,q4_k), GPU_BENCH_ROUNDS
 # (default 2); GPU_CHECK_REPORTS: where the JUnit XML reports go (default OUT_DIR/junit-GROUP).
 # OUT_DIR/summary.log lists each step's exit status and duration. GPU_CHECK_BACKEND=cpu runs
-# the check, bench and graphs steps on the CPU: a rehearsal of the script on a machine without a GPU.
+# the check, notebooks, bench and graphs steps on the CPU: a rehearsal of the script on a machine without a GPU.
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|check|bench|graphs|rpc|cpu-decode]...}"
+out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|check|notebooks|bench|graphs|rpc|cpu-decode]...}"
 shift
 steps=("$@")
-((${#steps[@]})) || steps=(info build check bench graphs rpc)
+((${#steps[@]})) || steps=(info build check notebooks bench graphs rpc)
 mkdir -p "$out"
 llmgraph="$root/bin/llmgraph"
 # Where the CUDA toolkit usually lives when a non-login shell has not put it on PATH.
@@ -86,6 +89,13 @@ for step in "${steps[@]}"; do
           --include-tag gpu --reports-dir "${GPU_CHECK_REPORTS:-$out/junit}-$group"
       done
       ;;
+    notebooks)
+      mkdir -p "$out/notebooks"
+      # shellcheck disable=SC2016
+      run_step notebooks "${LIMIT_NOTEBOOKS:-240}" env LLMGRAPH_BACKEND="$backend" bash -c 'cd "$1" && status=0
+        for nb in ${2//,/ }; do bin/llmgraph run "notebooks/$nb.ipynb" --out "$3/notebooks/$nb.ipynb" || status=$?; done
+        exit $status' notebooks "$root" "${GPU_NOTEBOOKS:-03-attention-and-kv-cache}" "$(cd "$out" && pwd)"
+      ;;
     bench)
       run_step bench "${LIMIT_BENCH:-300}" "$llmgraph" bench --backend "$backend" "${model_args[@]}" --type "$types" \
         --rounds "$rounds" --out "$out/bench"
@@ -109,7 +119,7 @@ for step in "${steps[@]}"; do
       ;;
     *)
       echo "bin/gpu-check.sh: unknown step '$step'" \
-        "(info, build, check, check-GROUP, bench, graphs, rpc, cpu-decode)" >&2
+        "(info, build, check, check-GROUP, notebooks, bench, graphs, rpc, cpu-decode)" >&2
       exit 2
       ;;
   esac

@@ -1,5 +1,6 @@
 package dev.llmgraph.dist;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmgraph.ggml.Natives;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code bin/llmgraph dist} makes a folder that runs with no JDK, Maven, npm, git or network. Built here (without
  * tests, from the modules this Maven run compiled), its launcher runs examples/quickstart.jsh from an empty HOME
  * with a PATH that holds only the build tools, so the native libraries are compiled from the llama.cpp archive
- * inside the folder: several minutes on 2 cores.
+ * inside the folder (several minutes on 2 cores); then a notebook runs there, with no Jupyter or Python.
  */
 class OfflineDistTest {
     /** What native/build.sh and the launcher call; java, mvn, npm and git are left out on purpose. */
@@ -60,7 +62,7 @@ class OfflineDistTest {
     }
 
     @Test
-    void quickstartRunsFromAnEmptyHomeWithOnlyBuildToolsOnThePath() throws Exception {
+    void quickstartAndANotebookRunFromAnEmptyHomeWithOnlyBuildToolsOnThePath() throws Exception {
         Path home = Files.createDirectories(work.resolve("home"));
         long started = System.nanoTime();
         Result run = run(List.of(dist.resolve("bin/llmgraph").toString(), "run",
@@ -78,6 +80,18 @@ class OfflineDistTest {
         String expected = Files.readString(dist.resolve("native/llama.cpp-src.tar.xz.sha256")).split(" ")[0];
         assertTrue(Files.readString(nativeBuild.resolve("source-archive.sha256")).startsWith(expected + "  "),
                 "build.sh records the archive it built from");
+
+        // A notebook runs there too, with no Jupyter or Python on the PATH, its outputs kept.
+        Path executed = work.resolve("executed/00-kernel-check.ipynb");
+        Result notebook = run(List.of(dist.resolve("bin/llmgraph").toString(), "run",
+                dist.resolve("notebooks/00-kernel-check.ipynb").toString(), "--out", executed.toString()), Map.of(),
+                toolsOnly(), work);
+        assertEquals(0, notebook.status(), "the dist's notebook run failed:\n" + notebook.output());
+        assertTrue(notebook.output().contains("mul_mat agrees with plain Java\n"), notebook.output());
+        List<String> kinds = new ArrayList<>();
+        new ObjectMapper().readTree(executed.toFile()).path("cells").forEach(cell ->
+                cell.path("outputs").forEach(output -> kinds.add(output.path("output_type").asText())));
+        assertEquals(List.of("stream", "execute_result", "stream", "display_data", "execute_result"), kinds);
     }
 
     @Test

@@ -45,6 +45,8 @@ class DocumentedCommandsTest {
     private static final Map<String, String> RUN = Map.ofEntries(
             Map.entry("bin/llmgraph run examples/quickstart.jsh", "runRunsAScript (a tiny one; ExamplesTest runs the "
                     + "quickstart itself)"),
+            Map.entry("bin/llmgraph run NOTEBOOK.ipynb [--out EXECUTED.ipynb]", "runRunsANotebookWithoutJupyter"),
+            Map.entry("bin/llmgraph run NOTEBOOK.ipynb", "runRunsANotebookWithoutJupyter"),
             Map.entry("bin/llmgraph jshell", "jshellShowsValuesInFull"),
             Map.entry("bin/llmgraph notebook", "notebookInstallsTheKernelAndStartsJupyter"),
             Map.entry("bin/llmgraph kernel install", "kernelInstallWritesTheKernelspec"),
@@ -73,6 +75,10 @@ class DocumentedCommandsTest {
             + "benchMeasuresATinyPresetAndItsFile runs bench on a GGUF file";
     private static final Map<String, String> NOT_RUN = Map.ofEntries(
             Map.entry("bin/llmgraph test", "the command that runs this test"),
+            Map.entry("bin/llmgraph run notebooks/03-attention-and-kv-cache.ipynb --out 03-executed.ipynb",
+                    "runRunsANotebookWithoutJupyter runs a small notebook through the same command, "
+                            + "NotebookExecutorTest compares notebook 00's outputs with Jupyter's, "
+                            + "TutorialNotebooksTest executes 03"),
             Map.entry("bin/llmgraph aot", "StartupCacheTest trains caches in private folders (a class path of jars; "
                     + "this test's has the kernel's classes folder, which a cache cannot hold)"),
             Map.entry("bin/llmgraph bench --train --threads 2", "the full training comparison (about 2 minutes); "
@@ -155,6 +161,15 @@ class DocumentedCommandsTest {
                 """);
         Result run = llmgraph(List.of("run", script.toString(), "an argument"), "");
         assertEquals(new Result(0, "max tokens (4)\nan argument\n"), run);
+    }
+
+    @Test
+    void runRunsANotebookWithoutJupyter() throws Exception {
+        Path notebook = TestNotebooks.write(work.resolve("tiny.ipynb"), "System.out.println(\"hello\");", "1 + 1");
+        Path out = work.resolve("executed/tiny.ipynb");
+        Result run = llmgraph(List.of("run", notebook.toString(), "--out", out.toString()), "");
+        assertEquals(new Result(0, "hello\n2\nllmgraph: wrote " + out + "\n"), run);
+        assertTrue(Files.readString(out).contains("\"text/plain\" : \"2\""), Files.readString(out));
     }
 
     @Test
@@ -302,6 +317,10 @@ class DocumentedCommandsTest {
             assertEquals(0, run.status(), command + ": " + run.output());
             assertTrue(run.output().startsWith("usage: bin/llmgraph " + command), command + ": " + run.output());
         }
+        Result kernelInstall = llmgraph(List.of("kernel", "install", "--help"), "");
+        assertEquals(0, kernelInstall.status(), kernelInstall.output());
+        assertTrue(kernelInstall.output().startsWith("usage: bin/llmgraph kernel install\n"), "help, not an install: "
+                + kernelInstall.output());
     }
 
     @Test

@@ -55,7 +55,7 @@ public final class NotebookExecutor {
 
     /**
      * Runs {@code notebook}'s code cells, writing the executed notebook to {@code out} when it is not null. Returns
-     * the exit status: 0, 1 after a failed cell, 2 for a file that is not a notebook.
+     * the exit status: 0, 1 after a failed cell, 2 for a file that is not a notebook of this kernel.
      */
     public static int execute(Path notebook, Path out, PrintStream terminal, PrintStream problems)
             throws IOException, InterruptedException {
@@ -64,6 +64,13 @@ public final class NotebookExecutor {
             document = NotebookFiles.read(notebook);
         } catch (IllegalArgumentException e) {
             problems.println("llmgraph: " + e.getMessage());
+            return 2;
+        }
+        String kernel = document.path("metadata").path("kernelspec").path("name").asText("");
+        if (!kernel.isEmpty() && !kernel.equals(KernelSpec.NAME)) {
+            problems.println("llmgraph: " + notebook + " is written for the Jupyter kernel '" + kernel + "', not for "
+                    + "llmgraph's ('" + KernelSpec.NAME + "'), so its cells are not this kernel's Java; run it in "
+                    + "Jupyter with its own kernel");
             return 2;
         }
         int status = new NotebookExecutor(terminal, problems).runCells(document, notebook);

@@ -93,22 +93,28 @@ class NotebookExecutorTest {
     }
 
     @Test
-    void aFileThatIsNotANotebookIsRefusedInWords() throws Exception {
+    void aFileThatIsNotANotebookOfThisKernelIsRefusedInWords() throws Exception {
         Path notJson = Files.writeString(work.resolve("notes.ipynb"), "not json");
         Path noCells = Files.writeString(work.resolve("empty.ipynb"), "{\"nbformat\": 3}");
+        Path python = Files.writeString(work.resolve("python.ipynb"), "{\"nbformat\": 4, \"cells\": [], "
+                + "\"metadata\": {\"kernelspec\": {\"name\": \"python3\"}}}");
         ByteArrayOutputStream problems = new ByteArrayOutputStream();
 
         assertEquals(2, NotebookExecutor.execute(notJson, null, print(new ByteArrayOutputStream()), print(problems)));
         assertEquals(2, NotebookExecutor.execute(noCells, null, print(new ByteArrayOutputStream()), print(problems)));
         assertEquals(2, NotebookExecutor.execute(work.resolve("missing.ipynb"), null,
                 print(new ByteArrayOutputStream()), print(problems)));
+        assertEquals(2, NotebookExecutor.execute(python, null, print(new ByteArrayOutputStream()), print(problems)));
 
         assertEquals(List.of(
                 "llmgraph: " + notJson + " is not a notebook: its JSON does not parse (Unrecognized token 'not': was "
                         + "expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false'))",
                 "llmgraph: " + noCells + " is not a notebook of nbformat 4 (a JSON object with \"nbformat\": 4 and a "
                         + "\"cells\" array); open and save it in Jupyter to convert it",
-                "llmgraph: no such notebook: " + work.resolve("missing.ipynb")),
+                "llmgraph: no such notebook: " + work.resolve("missing.ipynb"),
+                "llmgraph: " + python + " is written for the Jupyter kernel 'python3', not for llmgraph's "
+                        + "('llmgraph'), so its cells are not this kernel's Java; run it in Jupyter with its own "
+                        + "kernel"),
                 problems.toString(StandardCharsets.UTF_8).lines().toList());
     }
 

@@ -1,5 +1,6 @@
 package dev.llmgraph.kernel;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,6 +37,11 @@ public final class NotebookExecutor {
     private final PrintStream problems;
     /** Outputs shown with a display id, which later {@code update}s replace wherever they are in the notebook. */
     private final Map<String, ObjectNode> displays = new HashMap<>();
+    /**
+     * The plain text of the displays a running cell updated, printed once when it ends: a progress bar or a growing
+     * text updates many times, and the terminal gets its first and its last state.
+     */
+    private final Map<String, String> updatedText = new LinkedHashMap<>();
 
     private NotebookExecutor(PrintStream terminal, PrintStream problems) {
         this.terminal = terminal;
@@ -129,11 +136,13 @@ public final class NotebookExecutor {
         }
         relay(output.take(0), streams, outputs);
         streams.end();
+        updatedText.values().forEach(terminal::println);
+        updatedText.clear();
         switch (result) {
             case CellResult.Ok ok when ok.value() != null -> {
                 ObjectNode value = outputs.addObject().put("output_type", "execute_result")
                         .put("execution_count", count);
-                value.set("data", JSON.valueToTree(new TreeMap<>(ok.value())));
+                value.set("data", data(ok.value()));
                 value.putObject("metadata");
                 terminal.println(ok.value().getOrDefault("text/plain", ""));
             }
@@ -161,14 +170,19 @@ public final class NotebookExecutor {
         for (CellOutput.Event event : events) {
             switch (event) {
                 case CellOutput.Event.Text text -> streams.append(text.stderr(), text.bytes());
+                case CellOutput.Event.Show show when show.update() -> {
+                    // As in Jupyter: the output shown under that id changes in place; an unknown id changes nothing.
+                    ObjectNode shown = displays.get(show.displayId());
+                    if (shown != null) {
+                        shown.set("data", data(show.bundle()));
+                        updatedText.put(show.displayId(), show.bundle().getOrDefault("text/plain", ""));
+                    }
+                }
                 case CellOutput.Event.Show show -> {
                     streams.end();
-                    ObjectNode shown = show.update() ? displays.get(show.displayId()) : null;
-                    if (shown == null) {
-                        shown = outputs.addObject().put("output_type", "display_data");
-                        shown.putObject("metadata");
-                    }
-                    shown.set("data", JSON.valueToTree(new TreeMap<>(show.bundle())));
+                    ObjectNode shown = outputs.addObject().put("output_type", "display_data");
+                    shown.set("data", data(show.bundle()));
+                    shown.putObject("metadata");
                     if (show.displayId() != null) {
                         displays.put(show.displayId(), shown);
                     }
@@ -177,6 +191,11 @@ public final class NotebookExecutor {
                 case CellOutput.Event.Wake _ -> { }
             }
         }
+    }
+
+    /** A MIME bundle as nbformat stores it, its types in order as Jupyter writes them. */
+    private static JsonNode data(Map<String, String> bundle) {
+        return JSON.valueToTree(new TreeMap<>(bundle));
     }
 
     /**

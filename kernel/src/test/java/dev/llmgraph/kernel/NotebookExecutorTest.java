@@ -56,8 +56,10 @@ class NotebookExecutorTest {
                 "int hidden = 42;",
                 """
                 Display.sink().display(Map.of("text/plain", "step 1 of 2"), "progress");
-                System.out.println("between");
-                Display.sink().update(Map.of("text/plain", "step 2 of 2"), "progress");"""));
+                System.out.println("before the update");
+                Display.sink().update(Map.of("text/plain", "step 2 of 2"), "progress");
+                Display.sink().update(Map.of("text/plain", "never shown"), "no-such-display");
+                System.out.println("after it");"""));
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgraph.display.Display;
+import dev.llmgraph.model.ModelOptions;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,13 +21,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
- * {@code bin/llmgraph run NOTEBOOK.ipynb [--out EXECUTED.ipynb]}: runs a notebook's code cells in order without
- * Jupyter, through the kernel's own cell runner (the same JShell session, imports, rich display and cell timeout
- * as in a notebook server). For machines with no Python or Jupyter, such as an offline GPU server: the cells'
- * text reaches the terminal as it comes, a value shows its plain text there, and {@code --out} writes the notebook
- * with every output (nbformat 4, as {@code jupyter nbconvert --execute} writes it), charts included, to be opened
- * elsewhere. The first cell that fails ends the run with exit status 1, after its error has been printed and
- * written.
+ * {@code bin/llmgraph run NOTEBOOK.ipynb [--out EXECUTED.ipynb] [--backend cpu|cuda]}: runs a notebook's code cells
+ * in order without Jupyter, through the kernel's own cell runner (the same JShell session, imports, rich display and
+ * cell timeout as in a notebook server). For machines with no Python or Jupyter, such as an offline GPU server: the
+ * cells' text reaches the terminal as it comes, a value shows its plain text there, and {@code --out} writes the
+ * notebook with every output (nbformat 4, as {@code jupyter nbconvert --execute} writes it), charts included, to be
+ * opened elsewhere. {@code --backend} is the backend setting the notebook's models read
+ * ({@link ModelOptions#configured()}). The first cell that fails ends the run with exit status 1, after its error
+ * has been printed and written.
  */
 public final class NotebookExecutor {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,13 +51,20 @@ public final class NotebookExecutor {
     }
 
     public static void main(String[] argv) throws Exception {
-        String usage = "usage: bin/llmgraph run NOTEBOOK.ipynb [--out EXECUTED.ipynb]";
-        boolean outOption = argv.length == 3 && argv[1].equals("--out");
-        if (argv.length != 1 && !outOption) {
-            System.err.println(usage);
-            System.exit(2);
+        Path out = null;
+        for (int i = 1; i < argv.length; i += 2) {
+            if (i + 1 == argv.length || !(argv[i].equals("--out") || argv[i].equals("--backend"))) {
+                System.err.println("usage: bin/llmgraph run NOTEBOOK.ipynb [--out EXECUTED.ipynb] "
+                        + "[--backend cpu|cuda]");
+                System.exit(2);
+            }
+            if (argv[i].equals("--out")) {
+                out = Path.of(argv[i + 1]);
+            } else {
+                System.setProperty(ModelOptions.BACKEND_PROPERTY, argv[i + 1]);   // ModelOptions.configured() reads it
+            }
         }
-        int status = execute(Path.of(argv[0]), outOption ? Path.of(argv[2]) : null, System.out, System.err);
+        int status = execute(Path.of(argv[0]), out, System.out, System.err);
         System.out.flush();
         System.exit(status); // threads that cells started must not keep the JVM alive
     }

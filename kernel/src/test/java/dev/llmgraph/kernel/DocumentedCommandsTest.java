@@ -45,7 +45,8 @@ class DocumentedCommandsTest {
     private static final Map<String, String> RUN = Map.ofEntries(
             Map.entry("bin/llmgraph run examples/quickstart.jsh", "runRunsAScript (a tiny one; ExamplesTest runs the "
                     + "quickstart itself)"),
-            Map.entry("bin/llmgraph run NOTEBOOK.ipynb [--out EXECUTED.ipynb]", "runRunsANotebookWithoutJupyter"),
+            Map.entry("bin/llmgraph run NOTEBOOK.ipynb [--out EXECUTED.ipynb] [--backend B]",
+                    "runRunsANotebookWithoutJupyter"),
             Map.entry("bin/llmgraph run NOTEBOOK.ipynb", "runRunsANotebookWithoutJupyter"),
             Map.entry("bin/llmgraph jshell", "jshellShowsValuesInFull"),
             Map.entry("bin/llmgraph notebook", "notebookInstallsTheKernelAndStartsJupyter"),
@@ -170,6 +171,13 @@ class DocumentedCommandsTest {
         Result run = llmgraph(List.of("run", notebook.toString(), "--out", out.toString()), "");
         assertEquals(new Result(0, "hello\n2\nllmgraph: wrote " + out + "\n"), run);
         assertTrue(Files.readString(out).contains("\"text/plain\" : \"2\""), Files.readString(out));
+
+        Path asksTheSetting = TestNotebooks.write(work.resolve("setting.ipynb"), "ModelOptions.configured()");
+        Result tpu = llmgraph(List.of("run", asksTheSetting.toString(), "--backend", "tpu"), "");
+        assertEquals(1, tpu.status(), tpu.output());
+        assertTrue(tpu.output().startsWith("llmgraph: " + asksTheSetting + ", cell [1] failed: "
+                + "IllegalArgumentException: llmgraph.backend=tpu names no backend; set it to cpu, cuda or cuda:N "
+                + "(N: the GPU's number, from 0), or leave it unset for the CPU\n"), tpu.output());
     }
 
     @Test

@@ -36,14 +36,7 @@ class KernelNotebookTest {
     void cellsPrintDisplayAndShowTheirValue() throws Exception {
         Path file = TestNotebooks.write(work.resolve("features.ipynb"),
                 "System.out.println(\"to stdout\");\nSystem.err.println(\"to stderr\");",
-                """
-                record Bold(String text) implements RichDisplay {
-                    public Map<String, String> mimeBundle() {
-                        return Map.of("text/html", "<b>" + text + "</b>", "text/plain", text);
-                    }
-                }
-                Display.show(new Bold("shown"));
-                new Bold("value")""",
+                TestNotebooks.SHOW_AND_VALUE,
                 "new int[] {1, 2}",
                 "\"quoted\"",
                 "int hidden = 42;",

@@ -44,14 +44,7 @@ class NotebookExecutorTest {
                     System.out.write(b);
                 }
                 System.out.flush();""",
-                """
-                record Bold(String text) implements RichDisplay {
-                    public Map<String, String> mimeBundle() {
-                        return Map.of("text/html", "<b>" + text + "</b>", "text/plain", text);
-                    }
-                }
-                Display.show(new Bold("shown"));
-                new Bold("value")""",
+                TestNotebooks.SHOW_AND_VALUE,
                 "new int[] {1, 2}",
                 "int hidden = 42;",
                 """

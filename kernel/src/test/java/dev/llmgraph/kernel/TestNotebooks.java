@@ -10,6 +10,15 @@ import java.nio.file.Path;
 /** Writes small notebooks (nbformat 4) for tests: one code cell per string, for the llmgraph kernel. */
 final class TestNotebooks {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A cell that shows a rich value with {@code Display.show} ({@code <b>shown</b>}), then ends with one. */
+    static final String SHOW_AND_VALUE = """
+            record Bold(String text) implements RichDisplay {
+                public Map<String, String> mimeBundle() {
+                    return Map.of("text/html", "<b>" + text + "</b>", "text/plain", text);
+                }
+            }
+            Display.show(new Bold("shown"));
+            new Bold("value")""";
 
     private TestNotebooks() {}
 

@@ -11,9 +11,10 @@
 #   check   bin/llmgraph check (tests tagged gpu), one JVM per group of test classes, so that a native crash
 #           in one group leaves the others' results          -> OUT_DIR/check-GROUP.log, OUT_DIR/junit-GROUP/
 #           (check-GROUP runs one group: parity, lifecycle, ops, kvcache, reference, training, settings)
-#   notebooks  the notebooks named by GPU_NOTEBOOKS (default 03-attention-and-kv-cache, whose decode-speed
-#           experiment times every backend there is) run without Jupyter on the GPU (LLMGRAPH_BACKEND=cuda,
-#           bin/llmgraph run NOTEBOOK.ipynb --out ...)   -> OUT_DIR/notebooks.log, OUT_DIR/notebooks/*.ipynb
+#   notebooks  the notebooks named by GPU_NOTEBOOKS run without Jupyter on the GPU (LLMGRAPH_BACKEND=cuda,
+#           bin/llmgraph run NOTEBOOK.ipynb --out ...): by default 03 (its decode-speed experiment times every
+#           backend there is), 02 and 08 (their models follow the backend setting; 08 trains one live)
+#                                                           -> OUT_DIR/notebooks.log, OUT_DIR/notebooks/*.ipynb
 #   bench   bin/llmgraph bench --backend cuda               -> OUT_DIR/bench.log, OUT_DIR/bench/
 #   graphs  the decode part of bench again with ggml-cuda's CUDA graphs disabled (GGML_CUDA_DISABLE_GRAPHS=1,
 #           both engines)                                   -> OUT_DIR/graphs.log, OUT_DIR/graphs/
@@ -96,7 +97,7 @@ for step in "${steps[@]}"; do
       # shellcheck disable=SC2016
       run_step notebooks "${LIMIT_NOTEBOOKS:-240}" env LLMGRAPH_BACKEND="$backend" bash -c 'cd "$1" && status=0
         for nb in ${2//,/ }; do bin/llmgraph run "notebooks/$nb.ipynb" --out "$3/notebooks/$nb.ipynb" || status=$?; done
-        exit $status' notebooks "$root" "${GPU_NOTEBOOKS:-03-attention-and-kv-cache}" "$(cd "$out" && pwd)"
+        exit $status' notebooks "$root" "${GPU_NOTEBOOKS:-03-attention-and-kv-cache,02-positional-encodings,08-training-experiments}" "$(cd "$out" && pwd)"
       ;;
     bench)
       run_step bench "${LIMIT_BENCH:-300}" "$llmgraph" bench --backend "$backend" "${model_args[@]}" --type "$types" \

@@ -119,6 +119,8 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph rpc-server --host 0.0.0.0 --port 50052", "listens on every interface of the "
                     + "machine; rpcServerListensAndSaysWhere starts one on 127.0.0.1"),
             Map.entry("bin/llmgraph rpc-server --host 0.0.0.0 --port 50052 --backend cuda", GPU),
+            Map.entry("bin/llmgraph run notebooks/03-attention-and-kv-cache.ipynb --backend cuda --out 03-gpu.ipynb",
+                    "needs an NVIDIA GPU; bin/gpu-check.sh's notebooks step runs it there"),
             Map.entry("bin/llmgraph generate --gguf llama-70b-q4_0.gguf --prompt \"...\" --rpc "
                     + "10.0.0.2:50052,10.0.0.3:50052 --tensor-split 3,1", TWO_HOSTS),
             Map.entry("bin/llmgraph bench --model llama-70b-q4_0.gguf --rpc 10.0.0.2:50052,10.0.0.3:50052", TWO_HOSTS));

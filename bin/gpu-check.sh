@@ -74,6 +74,13 @@ run_step() {
   return 0
 }
 
+# bench_without NAME LIMIT VAR=1: the decode cells again (one round, short prompts) with a ggml-cuda feature turned
+# off in both engines.
+bench_without() {
+  run_step "$1" "$2" env "$3" "$llmgraph" bench --backend "$backend" "${model_args[@]}" --type "$types" --rounds 1 \
+    -p 64 --out "$out/$1"
+}
+
 for step in "${steps[@]}"; do
   case "$step" in
     info)
@@ -104,12 +111,10 @@ for step in "${steps[@]}"; do
         --rounds "$rounds" --out "$out/bench"
       ;;
     graphs)
-      run_step graphs "${LIMIT_GRAPHS:-150}" env GGML_CUDA_DISABLE_GRAPHS=1 "$llmgraph" bench --backend "$backend" \
-        "${model_args[@]}" --type "$types" --rounds 1 -p 64 --out "$out/graphs"
+      bench_without graphs "${LIMIT_GRAPHS:-150}" GGML_CUDA_DISABLE_GRAPHS=1
       ;;
     fusion)
-      run_step fusion "${LIMIT_FUSION:-150}" env GGML_CUDA_DISABLE_FUSION=1 "$llmgraph" bench --backend "$backend" \
-        "${model_args[@]}" --type "$types" --rounds 1 -p 64 --out "$out/fusion"
+      bench_without fusion "${LIMIT_FUSION:-150}" GGML_CUDA_DISABLE_FUSION=1
       ;;
     rpc)
       port="${GPU_RPC_PORT:-50152}"

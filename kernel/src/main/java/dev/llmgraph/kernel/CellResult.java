@@ -18,4 +18,10 @@ sealed interface CellResult {
     String INTERRUPTED = "CellInterrupted";
     /** The ename of a cell that did not compile. */
     String COMPILE_ERROR = "CompileError";
+
+    /** A cell that the kernel itself failed to run: {@code t} was thrown outside the cell's code. */
+    static Failed internalError(Throwable t) {
+        return new Failed(t.getClass().getSimpleName(), String.valueOf(t.getMessage()),
+                List.of("the llmgraph kernel failed to run the cell: " + t));
+    }
 }

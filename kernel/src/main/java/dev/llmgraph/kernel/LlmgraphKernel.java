@@ -189,16 +189,11 @@ public final class LlmgraphKernel extends BaseKernel {
             }
             return cell.get();
         } catch (ExecutionException e) {
-            return internalError(e.getCause());
+            return CellResult.internalError(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return internalError(e);
+            return CellResult.internalError(e);
         }
-    }
-
-    private static CellResult internalError(Throwable t) {
-        return new CellResult.Failed(t.getClass().getSimpleName(), String.valueOf(t.getMessage()),
-                List.of("the llmgraph kernel failed to run the cell: " + t));
     }
 
     private List<CellOutput.Event> drainQuietly() {

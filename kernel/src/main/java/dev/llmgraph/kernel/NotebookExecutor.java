@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgraph.display.Display;
 import dev.llmgraph.model.ModelOptions;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -169,9 +167,7 @@ public final class NotebookExecutor {
         try {
             return cell.get();
         } catch (ExecutionException e) {
-            Throwable t = e.getCause();
-            return new CellResult.Failed(t.getClass().getSimpleName(), String.valueOf(t.getMessage()),
-                    List.of(t.toString()));
+            return CellResult.internalError(e.getCause());
         }
     }
 
@@ -209,11 +205,14 @@ public final class NotebookExecutor {
 
     /**
      * A cell's printed text, to the terminal at once and into the notebook as one stream output per run of the same
-     * stream (as Jupyter stores it); bytes are decoded per run, so a character split between writes stays whole.
+     * stream (as Jupyter stores it); a character split between writes stays whole ({@link Utf8Text}, as the kernel
+     * decodes it).
      */
     private final class Streams {
         private final ArrayNode outputs;
-        private final ByteArrayOutputStream run = new ByteArrayOutputStream();
+        private final Utf8Text stdoutText = new Utf8Text();
+        private final Utf8Text stderrText = new Utf8Text();
+        private final StringBuilder run = new StringBuilder();
         private Boolean runIsStderr;
 
         Streams(ArrayNode outputs) {
@@ -225,17 +224,19 @@ public final class NotebookExecutor {
                 end();
             }
             runIsStderr = stderr;
-            run.writeBytes(bytes);
+            run.append((stderr ? stderrText : stdoutText).append(bytes));
             (stderr ? problems : terminal).write(bytes, 0, bytes.length);
         }
 
         void end() {
-            if (runIsStderr != null) {
+            if (runIsStderr != null && !run.isEmpty()) {
                 outputs.addObject().put("output_type", "stream").put("name", runIsStderr ? "stderr" : "stdout")
-                        .put("text", run.toString(StandardCharsets.UTF_8));
+                        .put("text", run.toString());
+            }
+            if (runIsStderr != null) {
                 (runIsStderr ? problems : terminal).flush();
             }
-            run.reset();
+            run.setLength(0);
             runIsStderr = null;
         }
     }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static dev.llmgraph.kernel.NotebookHarness.ExecutedNotebook.joined;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,23 +119,21 @@ class NotebookExecutorTest {
      * and compares every code cell's outputs: their kinds, streams, MIME types and contents, in order.
      */
     private void assertSameOutputsAsJupyter(Path notebook) throws Exception {
-        JsonNode reference = new NotebookHarness(work.resolve("jupyter")).run(notebook).json();
+        NotebookHarness.ExecutedNotebook reference = new NotebookHarness(work.resolve("jupyter")).run(notebook);
         Path out = work.resolve("headless").resolve(notebook.getFileName());
         Process process = new ProcessBuilder(TestJvm.command(NotebookExecutor.class.getName(), notebook.toString(),
                 "--out", out.toString())).redirectErrorStream(true).start();
         String log = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(2, TimeUnit.MINUTES), log);
         assertEquals(0, process.exitValue(), log);
-        assertEquals(cellOutputs(reference), cellOutputs(JSON.readTree(out.toFile())));
+        var headless = new NotebookHarness.ExecutedNotebook(JSON.readTree(out.toFile()), out);
+        assertEquals(cellOutputs(reference), cellOutputs(headless));
     }
 
     /** Each code cell's execution count and outputs, with text that nbformat may split into lines joined. */
-    private static List<String> cellOutputs(JsonNode notebook) {
+    private static List<String> cellOutputs(NotebookHarness.ExecutedNotebook notebook) {
         List<String> cells = new ArrayList<>();
-        for (JsonNode cell : notebook.path("cells")) {
-            if (!cell.path("cell_type").asText().equals("code")) {
-                continue;
-            }
+        for (JsonNode cell : notebook.codeCells()) {
             StringBuilder described = new StringBuilder("[" + cell.path("execution_count").asText() + "]");
             for (JsonNode output : cell.path("outputs")) {
                 described.append("\n").append(output.path("output_type").asText()).append(" ")
@@ -148,15 +147,6 @@ class NotebookExecutorTest {
             cells.add(described.toString());
         }
         return cells;
-    }
-
-    private static String joined(JsonNode text) {
-        if (!text.isArray()) {
-            return text.asText();
-        }
-        StringBuilder joined = new StringBuilder();
-        text.forEach(line -> joined.append(line.asText()));
-        return joined.toString();
     }
 
     private static PrintStream print(ByteArrayOutputStream bytes) {

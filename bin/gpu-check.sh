@@ -3,11 +3,13 @@
 # llama.cpp. Each step has its own time limit and log, so a failing or slow step still leaves the others'
 # results. Runs in a dist folder made by `bin/llmgraph dist --with-tests` (the check step runs its test jars).
 #
-#   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build check notebooks bench graphs fusion rpc (default:
-#                                           these, in that order), cpu-decode
+#   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build doctor check notebooks bench graphs fusion rpc
+#                                           (default: these, in that order), cpu-decode
 #
 #   info    nvidia-smi, nvcc, the CPU                       -> OUT_DIR/info.log
 #   build   bin/llmgraph build-native --cuda                -> OUT_DIR/build.log
+#   doctor  bin/llmgraph doctor: the build in use, the GPU as ggml sees it, what ggml-cuda was built for
+#                                                           -> OUT_DIR/doctor.log
 #   check   bin/llmgraph check (tests tagged gpu), one JVM per group of test classes, so that a native crash
 #           in one group leaves the others' results          -> OUT_DIR/check-GROUP.log, OUT_DIR/junit-GROUP/
 #           (check-GROUP runs one group: parity, lifecycle, ops, kvcache, reference, training, settings)
@@ -35,10 +37,10 @@
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|check|notebooks|bench|graphs|fusion|rpc|cpu-decode]...}"
+out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|doctor|check|notebooks|bench|graphs|fusion|rpc|cpu-decode]...}"
 shift
 steps=("$@")
-((${#steps[@]})) || steps=(info build check notebooks bench graphs fusion rpc)
+((${#steps[@]})) || steps=(info build doctor check notebooks bench graphs fusion rpc)
 mkdir -p "$out"
 llmgraph="$root/bin/llmgraph"
 # Where the CUDA toolkit usually lives when a non-login shell has not put it on PATH.
@@ -90,6 +92,9 @@ for step in "${steps[@]}"; do
     build)
       run_step build "${LIMIT_BUILD:-480}" "$llmgraph" build-native --cuda
       ;;
+    doctor)
+      run_step doctor "${LIMIT_DOCTOR:-60}" "$llmgraph" doctor
+      ;;
     check|check-*)
       for entry in "${check_groups[@]}"; do
         group="${entry%% *}"
@@ -131,7 +136,7 @@ for step in "${steps[@]}"; do
       ;;
     *)
       echo "bin/gpu-check.sh: unknown step '$step'" \
-        "(info, build, check, check-GROUP, notebooks, bench, graphs, fusion, rpc, cpu-decode)" >&2
+        "(info, build, doctor, check, check-GROUP, notebooks, bench, graphs, fusion, rpc, cpu-decode)" >&2
       exit 2
       ;;
   esac

@@ -18,7 +18,14 @@
 #
 # Output (stdout, last line): the library folder, e.g. ~/.cache/llmgraph/native/<key>/lib
 # Progress and tool output go to stderr and to <key>/build.log.
+#
+#   native/build.sh --where      builds nothing: prints the library folder these options use, and exits 0 when it
+#                                holds a finished build, 3 when none is there yet, 1 (with the reason on stderr) when
+#                                this machine cannot make one (what bin/llmgraph doctor reports)
 set -euo pipefail
+
+where_only=0
+[[ "${1:-}" == --where ]] && where_only=1
 
 PACKAGE=node-llama-cpp
 PACKAGE_VERSION=3.22.1
@@ -39,7 +46,12 @@ need g++   "install a C++ compiler (Debian: apt-get install g++)"
 need sha256sum "install coreutils"
 
 # --- the source -------------------------------------------------------------------------------------
-if [[ -n "${LLMGRAPH_LLAMA_CPP_DIR:-}" ]]; then
+if ((where_only)); then
+  # The cache key names the source without unpacking it; a local checkout is named by its commit.
+  source_id="${PACKAGE}-${PACKAGE_VERSION}"
+  [[ -n "${LLMGRAPH_LLAMA_CPP_DIR:-}" ]] \
+    && source_id="local-$(git -C "$LLMGRAPH_LLAMA_CPP_DIR" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+elif [[ -n "${LLMGRAPH_LLAMA_CPP_DIR:-}" ]]; then
   src="$(cd "$LLMGRAPH_LLAMA_CPP_DIR" && pwd)" || die "LLMGRAPH_LLAMA_CPP_DIR=$LLMGRAPH_LLAMA_CPP_DIR is not a folder"
   [[ -f "$src/ggml/include/ggml.h" ]] || die "$src does not look like a llama.cpp checkout (no ggml/include/ggml.h)"
   source_id="local-$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
@@ -97,8 +109,9 @@ if [[ "${LLMGRAPH_CUDA:-0}" == 1 ]]; then
   need nvcc "install the CUDA toolkit (nvcc) for LLMGRAPH_CUDA=1"
   # A driver older than the toolkit cannot load what the toolkit builds ("CUDA driver version is
   # insufficient"). Minor versions are compatible within a major version, so only majors are compared.
-  driver_cuda="$(nvidia-smi 2>/dev/null | sed -n 's/.*CUDA Version: *\([0-9][0-9.]*\).*/\1/p' | head -n1)"
-  nvcc_cuda="$(nvcc --version 2>/dev/null | sed -n 's/.*release \([0-9][0-9.]*\),.*/\1/p' | head -n1)"
+  # (|| true: without nvidia-smi, say on a machine that builds for GPUs elsewhere, there is no driver to compare)
+  driver_cuda="$(nvidia-smi 2>/dev/null | sed -n 's/.*CUDA Version: *\([0-9][0-9.]*\).*/\1/p' | head -n1 || true)"
+  nvcc_cuda="$(nvcc --version 2>/dev/null | sed -n 's/.*release \([0-9][0-9.]*\),.*/\1/p' | head -n1 || true)"
   if [[ -n "$driver_cuda" && -n "$nvcc_cuda" && "${driver_cuda%%.*}" -lt "${nvcc_cuda%%.*}" ]]; then
     die "the NVIDIA driver here supports CUDA $driver_cuda but nvcc is CUDA $nvcc_cuda, so what it builds would not \
 run on this GPU; install a driver for CUDA $nvcc_cuda or newer, or put a CUDA ${driver_cuda%%.*} toolkit first on PATH"
@@ -128,6 +141,11 @@ options="$(printf '%s\n' "${cmake_args[@]}" "${TARGETS[@]}" | sha256sum | cut -c
 key="$source_id-$flavour-$(uname -m)-$cpu_flags-$options"
 out="$cache/native/$key"
 lib="$out/lib"
+if ((where_only)); then
+  echo "$lib"
+  [[ -f "$lib/.complete" && -f "$lib/libllmgraph-shim.so" ]] && exit 0
+  exit 3
+fi
 mkdir -p "$out"
 
 shim_src=("$here"/shim/*.c)

@@ -4,9 +4,6 @@ import dev.llmgraph.ggml.internal.BackendApi;
 import dev.llmgraph.ggml.internal.Downcalls;
 import dev.llmgraph.ggml.internal.NativeLibraries;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,6 +130,12 @@ public final class Backend implements AutoCloseable {
         return !CudaDevices.list().isEmpty();
     }
 
+    /** Whether the native libraries in use were built with ggml-cuda, whether or not a GPU is present. */
+    public static boolean cudaBuilt() {
+        NativeLibraries.ggml();
+        return NativeLibraries.hasCuda();
+    }
+
     /** Every device ggml's registry knows, with its memory. */
     public static List<Device> devices() {
         NativeLibraries.ggml();
@@ -230,20 +233,11 @@ public final class Backend implements AutoCloseable {
     private static List<BufferType> queryExtraBufferTypes(MemorySegment backend) {
         MemorySegment dev = BackendApi.ggml_backend_get_device(backend);
         MemorySegment reg = BackendApi.ggml_backend_dev_backend_reg(dev);
-        MemorySegment function;
-        try (Arena arena = Arena.ofConfined()) {
-            function = BackendApi.ggml_backend_reg_get_proc_address(reg, arena.allocateFrom("ggml_backend_dev_get_extra_bufts"));
-        }
-        if (Downcalls.isNull(function)) {
+        MemorySegment array = BackendApi.callRegistryFunction(reg, "ggml_backend_dev_get_extra_bufts", dev);
+        if (Downcalls.isNull(array)) {
             return List.of();
         }
-        MemorySegment array;
-        try {
-            var getter = Linker.nativeLinker().downcallHandle(function, FunctionDescriptor.of(Downcalls.PTR, Downcalls.PTR));
-            array = ((MemorySegment) getter.invokeExact(dev)).reinterpret(Long.MAX_VALUE);
-        } catch (Throwable t) {
-            throw Downcalls.rethrow(t);
-        }
+        array = array.reinterpret(Long.MAX_VALUE);
         List<BufferType> out = new ArrayList<>();
         for (long i = 0; i < 64; i++) {
             MemorySegment buft = array.getAtIndex(java.lang.foreign.ValueLayout.ADDRESS, i);

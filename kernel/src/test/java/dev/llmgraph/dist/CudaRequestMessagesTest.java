@@ -1,17 +1,16 @@
 package dev.llmgraph.dist;
 
 import dev.llmgraph.ggml.Natives;
+import dev.llmgraph.kernel.StandIns;
+import dev.llmgraph.kernel.StandIns.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +30,7 @@ class CudaRequestMessagesTest {
     @Test
     void theCudaBackendWithoutAGpuSaysSoBeforeAnyBuild() throws Exception {
         Path bin = Files.createDirectories(work.resolve("bin"));
-        script(bin.resolve("nvidia-smi"), "echo 'NVIDIA-SMI has failed because it could not communicate with the "
+        StandIns.script(bin.resolve("nvidia-smi"), "echo 'NVIDIA-SMI has failed because it could not communicate with the "
                 + "NVIDIA driver.'; exit 9");
         Result result = run(List.of(REPO.resolve("bin/llmgraph").toString(), "run",
                 REPO.resolve("examples/quickstart.jsh").toString(), "--backend", "cuda"), bin);
@@ -47,10 +46,10 @@ class CudaRequestMessagesTest {
         assumeTrue(Files.isRegularFile(source.resolve("ggml/include/ggml.h")),
                 "the pinned llama.cpp source is not in " + source + "; run bin/llmgraph build-native once");
         Path bin = Files.createDirectories(work.resolve("bin"));
-        script(bin.resolve("nvidia-smi"), "case \"$1\" in -L) echo 'GPU 0: NVIDIA H200 (UUID: GPU-0)';; "
+        StandIns.script(bin.resolve("nvidia-smi"), "case \"$1\" in -L) echo 'GPU 0: NVIDIA H200 (UUID: GPU-0)';; "
                 + "--query-gpu=*) echo 9.0;; *) echo '| NVIDIA-SMI 535.183.01   Driver Version: 535.183.01   "
                 + "CUDA Version: 12.2     |';; esac");
-        script(bin.resolve("nvcc"), "echo 'Cuda compilation tools, release 13.0, V13.0.88'");
+        StandIns.script(bin.resolve("nvcc"), "echo 'Cuda compilation tools, release 13.0, V13.0.88'");
         Result result = run(List.of("env", "LLMGRAPH_CUDA=1", "LLMGRAPH_LLAMA_CPP_DIR=" + source,
                 "LLMGRAPH_CACHE=" + work.resolve("cache"), REPO.resolve("native/build.sh").toString()), bin);
         assertEquals(1, result.status(), result.output());
@@ -59,26 +58,13 @@ class CudaRequestMessagesTest {
                 + "first on PATH\n", result.output());
     }
 
-    private static void script(Path file, String body) throws IOException {
-        Files.writeString(file, "#!/bin/bash\n" + body + "\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-
-    private record Result(int status, String output) {}
-
     /** Runs a command with the stand-ins first on PATH, output and errors together. */
     private Result run(List<String> command, Path standIns) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(REPO.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(REPO.toFile());
         Map<String, String> env = builder.environment();
         env.put("PATH", standIns + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
         env.remove("LLMGRAPH_NATIVE_DIR");
         env.remove("LLMGRAPH_CUDA");
-        Path log = Files.createTempFile(work, "run", ".log");
-        Process process = builder.redirectOutput(log.toFile()).start();
-        if (!process.waitFor(2, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError(command + " ran past 2 minutes:\n" + Files.readString(log));
-        }
-        return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+        return StandIns.finish(builder, work);
     }
 }

@@ -92,6 +92,19 @@ class OfflineDistTest {
         new ObjectMapper().readTree(executed.toFile()).path("cells").forEach(cell ->
                 cell.path("outputs").forEach(output -> kinds.add(output.path("output_type").asText())));
         assertEquals(List.of("stream", "execute_result", "stream", "display_data", "execute_result"), kinds);
+
+        // The doctor finds the dist's runtime and the build just made, and has nothing to fix on a CPU machine.
+        Result doctor = run(List.of(dist.resolve("bin/llmgraph").toString(), "doctor"), Map.of(), toolsOnly(), work);
+        assertEquals(0, doctor.status(), doctor.output());
+        List<String> lines = doctor.output().lines().toList();
+        assertEquals("llmgraph doctor: dist folder " + dist, lines.getFirst(), doctor.output());
+        assertTrue(lines.get(1).startsWith("ok   java      ") && lines.get(1).endsWith(" at " + dist.resolve("runtime")
+                + " (the dist's own runtime)"), doctor.output());
+        assertEquals("ok   natives   " + nativeBuild.toRealPath().resolve("lib") + " (CPU build, in the cache)",
+                lines.get(2));
+        assertTrue(lines.contains("--   jupyter   a dist folder runs notebooks without Jupyter: bin/llmgraph run "
+                + "NOTEBOOK.ipynb [--out EXECUTED.ipynb]"), doctor.output());
+        assertEquals("nothing to fix", lines.getLast());
     }
 
     @Test
@@ -100,7 +113,8 @@ class OfflineDistTest {
             Result result = run(List.of(dist.resolve("bin/llmgraph").toString(), command), Map.of(), toolsOnly(), work);
             assertEquals(1, result.status(), command);
             assertEquals("llmgraph: '" + command + "' needs the source checkout; this dist folder runs run, jshell, "
-                    + "logits, embed, parity, bench, generate, java, build-native and check\n", result.output(), command);
+                    + "logits, embed, parity, bench, generate, java, build-native, doctor and check\n", result.output(),
+                    command);
         }
         Result check = run(List.of(dist.resolve("bin/llmgraph").toString(), "check"), Map.of(), toolsOnly(), work);
         assertEquals(1, check.status());

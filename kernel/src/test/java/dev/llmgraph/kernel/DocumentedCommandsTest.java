@@ -65,6 +65,7 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph COMMAND --help", "everyCommandAnswersHelp"),
             Map.entry("bin/llmgraph build-native [--cuda]", "buildNativeNamesTheLibrariesInUse"),
             Map.entry("bin/llmgraph check", "checkInTheCheckoutSaysWhereItRuns"),
+            Map.entry("bin/llmgraph doctor", "DoctorCommandTest (with stand-ins for a GPU), OfflineDistTest in a dist"),
             Map.entry("bin/llmgraph check [ARGS...]", "checkInTheCheckoutSaysWhereItRuns"),
             Map.entry("bin/llmgraph rpc-server [--host H] [--port P] [--backend B]", "rpcServerListensAndSaysWhere"));
 
@@ -322,7 +323,7 @@ class DocumentedCommandsTest {
     @Test
     void everyCommandAnswersHelp() throws Exception {
         for (String command : List.of("run", "jshell", "test", "build-native", "logits", "embed", "parity", "bench",
-                "generate", "notebook", "kernel", "java", "dist", "check", "rpc-server", "aot")) {
+                "generate", "notebook", "kernel", "java", "dist", "check", "rpc-server", "aot", "doctor")) {
             Result run = llmgraph(List.of(command, "--help"), "");
             assertEquals(0, run.status(), command + ": " + run.output());
             assertTrue(run.output().startsWith("usage: bin/llmgraph " + command), command + ": " + run.output());

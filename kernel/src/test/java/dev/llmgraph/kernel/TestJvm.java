@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** How tests start another JVM with llmgraph: the kernel module's classes and its runtime class path. */
-final class TestJvm {
+public final class TestJvm {
     private TestJvm() {}
 
     /** The kernel module's folder (Surefire runs tests there and names it in {@code basedir}). */
-    static Path moduleDir() {
+    public static Path moduleDir() {
         return Path.of(System.getProperty("basedir", "")).toAbsolutePath();
     }
 
@@ -21,7 +21,7 @@ final class TestJvm {
     }
 
     /** target/classes, then what Maven wrote to target/classpath.txt (dsl, ffi-bindings, the base kernel). */
-    static String classPath() {
+    public static String classPath() {
         Path target = moduleDir().resolve("target");
         try {
             String dependencies = Files.readString(target.resolve("classpath.txt")).strip();

@@ -93,6 +93,26 @@ public final class BackendApi {
     public static MemorySegment ggml_backend_reg_get_proc_address(MemorySegment reg, MemorySegment name) {
         try { return (MemorySegment) REG_GET_PROC_ADDRESS.handle().invokeExact(reg, name); } catch (Throwable t) { throw rethrow(t); }
     }
+
+    /**
+     * Calls the function a backend's registry hands out by {@code name} ({@code ggml_backend_reg_get_proc_address}),
+     * for those that take one pointer and return one; NULL when the registry has no such function.
+     */
+    public static MemorySegment callRegistryFunction(MemorySegment reg, String name, MemorySegment argument) {
+        MemorySegment function;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            function = ggml_backend_reg_get_proc_address(reg, arena.allocateFrom(name));
+        }
+        if (Downcalls.isNull(function)) {
+            return MemorySegment.NULL;
+        }
+        try {
+            return (MemorySegment) java.lang.foreign.Linker.nativeLinker().downcallHandle(function, fn(PTR, PTR))
+                    .invokeExact(argument);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
     public static MemorySegment ggml_backend_cpu_init() {
         try { return (MemorySegment) CPU_INIT.handle().invokeExact(); } catch (Throwable t) { throw rethrow(t); }
     }

@@ -1,0 +1,184 @@
+package dev.llmgraph.doctor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmgraph.bench.Machine;
+import dev.llmgraph.doctor.Doctor.CudaBuildState;
+import dev.llmgraph.doctor.Doctor.Natives;
+import dev.llmgraph.ggml.Backend;
+import dev.llmgraph.ggml.BuildFeatures;
+import dev.llmgraph.ggml.Device;
+import dev.llmgraph.kernel.KernelSpec;
+import dev.llmgraph.model.ModelOptions;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bin/llmgraph doctor}: what this machine has for llmgraph (Java, the native build in use and its CPU
+ * instruction sets, ggml's devices, the GPU and its CUDA build, the backend setting, Jupyter and the kernel), each
+ * with the command that fixes what is missing. It builds nothing: the launcher finds the builds that exist
+ * ({@code native/build.sh --where}) and passes them here.
+ *
+ * <pre>
+ *   DoctorCommand --layout checkout|dist --natives DIR CHOSEN_BY | --natives none
+ *                 --cuda-build built|missing|unbuildable|no-gpu TEXT
+ * </pre>
+ */
+public final class DoctorCommand {
+    private DoctorCommand() {}
+
+    public static void main(String[] args) {
+        Doctor.Facts facts = gather(Arguments.parse(args));
+        System.out.print(Doctor.report(facts));
+        System.out.flush();
+        System.exit(Doctor.status(facts));
+    }
+
+    /** The launcher's findings. */
+    record Arguments(boolean dist, Optional<Path> nativeDir, String chosenBy, CudaBuildState cudaBuild, String cudaText) {
+        static Arguments parse(String[] args) {
+            boolean dist = false;
+            Optional<Path> dir = Optional.empty();
+            String chosenBy = "";
+            CudaBuildState cuda = CudaBuildState.NO_GPU;
+            String cudaText = "";
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--layout" -> dist = args[++i].equals("dist");
+                    case "--natives" -> {
+                        String value = args[++i];
+                        if (!value.equals("none")) {
+                            dir = Optional.of(Path.of(value));
+                            chosenBy = args[++i];
+                        }
+                    }
+                    case "--cuda-build" -> {
+                        cuda = CudaBuildState.valueOf(args[++i].toUpperCase(Locale.ROOT).replace('-', '_'));
+                        cudaText = args[++i];
+                    }
+                    default -> throw new IllegalArgumentException("DoctorCommand: unknown argument " + args[i]);
+                }
+            }
+            return new Arguments(dist, dir, chosenBy, cuda, cudaText);
+        }
+    }
+
+    static Doctor.Facts gather(Arguments a) {
+        Optional<Natives> natives = a.nativeDir().map(dir -> load(dir, a.chosenBy()));
+        boolean loaded = natives.isPresent() && natives.get().loadError().isEmpty();
+        Map<String, Map<String, String>> features = loaded ? BuildFeatures.byDevice() : Map.of();
+        List<Device> devices = loaded ? Backend.devices() : List.of();
+        Optional<String> cudaUnusable = loaded ? Backend.cudaUnavailableReason() : Optional.empty();
+        NvidiaSmi gpu = NvidiaSmi.ask();
+
+        String property = System.getProperty(ModelOptions.BACKEND_PROPERTY);
+        String variable = System.getenv(ModelOptions.BACKEND_VARIABLE);
+        Optional<String> setting = property != null ? Optional.of("-D" + ModelOptions.BACKEND_PROPERTY + "=" + property)
+                : variable != null && !variable.isBlank() ? Optional.of(ModelOptions.BACKEND_VARIABLE + "=" + variable)
+                : Optional.empty();
+        String backend;
+        boolean asksCuda = setting.map(s -> s.substring(s.indexOf('=') + 1).trim().toLowerCase(Locale.ROOT)
+                .matches("cuda(:\\d+)?")).orElse(false);
+        if (asksCuda && (!loaded || cudaUnusable.isPresent())) {
+            backend = "cpu"; // what ModelOptions.configured() falls back to; the report says why, once
+        } else {
+            try {
+                backend = ModelOptions.configured().backend();
+            } catch (IllegalArgumentException e) {
+                backend = e.getMessage();
+            }
+        }
+
+        Optional<Path> jupyter = Optional.ofNullable(KernelSpec.jupyterExecutable());
+        Path kernelspec = KernelSpec.userDataDir().resolve("kernels").resolve(KernelSpec.NAME).resolve("kernel.json");
+        Optional<Path> missing = Optional.empty();
+        Optional<Path> kernelJava = Optional.empty();
+        for (Path program : kernelPrograms(kernelspec)) {
+            kernelJava = Optional.of(program);
+            if (!Files.isExecutable(program)) {
+                missing = Optional.of(program);
+                break;
+            }
+        }
+        return new Doctor.Facts(a.dist(), Path.of(System.getProperty("llmgraph.home", ".")),
+                Runtime.version().toString(), Path.of(System.getProperty("java.home")), natives,
+                Machine.describe("cpu"), features, devices, gpu.description(), gpu.present(), a.cudaBuild(),
+                a.cudaText(), cudaUnusable, backend, setting, jupyter, kernelspec,
+                missing.isPresent() ? missing : kernelJava, missing.isEmpty());
+    }
+
+    /** Loads the libraries in {@code dir}, or says why they do not load. */
+    private static Natives load(Path dir, String chosenBy) {
+        try {
+            Backend.devices();
+            return new Natives(dir, chosenBy, Optional.empty(), Backend.cudaBuilt());
+        } catch (RuntimeException | LinkageError e) {
+            return new Natives(dir, chosenBy, Optional.of(String.valueOf(e.getMessage())), false);
+        }
+    }
+
+    /** The programs a kernelspec's argv starts (the start-up cache's wrapper, then java): the words before the flags. */
+    private static List<Path> kernelPrograms(Path kernelspec) {
+        List<Path> programs = new ArrayList<>();
+        if (!Files.isRegularFile(kernelspec)) {
+            return programs;
+        }
+        try {
+            JsonNode argv = new ObjectMapper().readTree(kernelspec.toFile()).path("argv");
+            for (JsonNode word : argv) {
+                if (word.asText().startsWith("-")) {
+                    break;
+                }
+                programs.add(Path.of(word.asText()));
+            }
+        } catch (IOException e) {
+            programs.add(kernelspec); // unreadable: reported as a kernel that cannot start
+        }
+        return programs;
+    }
+
+    /** What {@code nvidia-smi} says of this machine's GPUs. */
+    record NvidiaSmi(boolean present, String description) {
+        static NvidiaSmi ask() {
+            Optional<String> gpus = run("nvidia-smi", "--query-gpu=name,driver_version,memory.total",
+                    "--format=csv,noheader");
+            if (gpus.isEmpty()) {
+                return new NvidiaSmi(false, "none (no nvidia-smi on the PATH, or it lists no GPU)");
+            }
+            String cudaVersion = run("nvidia-smi").flatMap(text -> text.lines()
+                    .filter(line -> line.contains("CUDA Version:")).findFirst()
+                    .map(line -> line.replaceAll(".*CUDA Version:\\s*([0-9.]+).*", "$1"))).orElse("?");
+            List<String> described = gpus.get().lines().map(String::strip).filter(line -> !line.isEmpty())
+                    .map(line -> {
+                        String[] parts = line.split(",\\s*");
+                        return parts.length == 3 ? parts[0] + " (driver " + parts[1] + " for CUDA " + cudaVersion
+                                + ", " + parts[2] + ")" : line;
+                    }).toList();
+            return new NvidiaSmi(true, String.join("; ", described));
+        }
+
+        /** The program's output when it exits 0 within 20 s; empty when it is missing or fails. */
+        private static Optional<String> run(String... command) {
+            try {
+                Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isBlank()
+                        ? Optional.of(out) : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+    }
+}

@@ -127,14 +127,17 @@ run on this GPU; install a driver for CUDA $nvcc_cuda or newer, or put a CUDA ${
 repository: apt-get install libcublas-dev-<version>) for LLMGRAPH_CUDA=1"
   arch="${LLMGRAPH_CUDA_ARCH:-}"
   if [[ -z "$arch" ]] && command -v nvidia-smi >/dev/null 2>&1; then
-    arch="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n1 | tr -d '. ')"
+    arch="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n1 | tr -d '. ' || true)"
+    # Without a driver, nvidia-smi prints why on stdout ("NVIDIA-SMI has failed ..."): that is no compute capability.
+    [[ "$arch" =~ ^[0-9]+$ ]] || arch=""
   fi
   arch="${arch:-90}"
   cmake_args+=(-DGGML_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=$arch")
   flavour="cuda$arch"
 fi
-# GGML_NATIVE compiles for this CPU, so the CPU's feature flags are part of the key.
-cpu_flags="$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | sha256sum | cut -c1-8)"
+# GGML_NATIVE compiles for this CPU, so the CPU's feature flags are part of the key (x86 lists them as flags, Arm as
+# Features; with neither, the key has the hash of nothing rather than the script stopping without a word).
+cpu_flags="$({ grep -m1 -E '^(flags|Features)' /proc/cpuinfo 2>/dev/null || true; } | sha256sum | cut -c1-8)"
 # So are the build options and targets: a build made with other options (say, before the RPC backend was
 # added) is not reused.
 options="$(printf '%s\n' "${cmake_args[@]}" "${TARGETS[@]}" | sha256sum | cut -c1-6)"

@@ -40,6 +40,9 @@ public final class Doctor {
     /** The native libraries the commands use: where, why those, and what loading them said. */
     public record Natives(Path dir, String chosenBy, Optional<String> loadError, boolean cuda) {}
 
+    /** What nvidia-smi says: no GPU (or no nvidia-smi), GPUs listed, or a failure (no driver loaded, say). */
+    public enum GpuState { NONE, LISTED, FAILING }
+
     /** The CUDA build of the cache: BUILT, MISSING (can be made here), UNBUILDABLE (why), or NO_GPU. */
     public enum CudaBuildState { BUILT, MISSING, UNBUILDABLE, NO_GPU }
 
@@ -52,7 +55,7 @@ public final class Doctor {
      * @param features       device name to what its backend was compiled with (empty without natives)
      * @param devices        ggml's devices (empty without natives)
      * @param gpu            what nvidia-smi says of the GPUs, or why it says nothing
-     * @param gpuPresent     whether nvidia-smi lists a GPU
+     * @param gpuState       whether nvidia-smi lists a GPU, or fails
      * @param cudaBuild      the state of the cache's CUDA build
      * @param cudaBuildText  its folder (BUILT, MISSING) or why none can be made (UNBUILDABLE)
      * @param cudaUnusable   why the natives in use cannot compute on a GPU; empty when they can (or none loaded)
@@ -64,7 +67,7 @@ public final class Doctor {
      */
     public record Facts(boolean dist, Path home, String javaVersion, Path javaHome, Optional<Natives> natives,
                         String cpu, Map<String, Map<String, String>> features, List<Device> devices, String gpu,
-                        boolean gpuPresent, CudaBuildState cudaBuild, String cudaBuildText, Optional<String> cudaUnusable,
+                        GpuState gpuState, CudaBuildState cudaBuild, String cudaBuildText, Optional<String> cudaUnusable,
                         String backend, Optional<String> backendSetting, Optional<Path> jupyter, Path kernelspec,
                         Optional<Path> kernelJava, boolean kernelJavaExists) {}
 
@@ -79,7 +82,11 @@ public final class Doctor {
             out.add(new Finding(Mark.OK, "devices", f.devices().stream().map(Device::toString)
                     .collect(Collectors.joining("; "))));
         }
-        out.add(new Finding(f.gpuPresent() ? Mark.OK : Mark.ABSENT, "gpu", f.gpu()));
+        out.add(new Finding(switch (f.gpuState()) {
+            case LISTED -> Mark.OK;
+            case NONE -> Mark.ABSENT;
+            case FAILING -> Mark.FIX;
+        }, "gpu", f.gpu()));
         out.add(cuda(f));
         out.add(backend(f));
         out.add(jupyter(f));
@@ -143,8 +150,9 @@ public final class Doctor {
             return new Finding(Mark.FIX, "cuda", f.cudaUnusable().get());
         }
         return switch (f.cudaBuild()) {
-            case NO_GPU -> new Finding(Mark.ABSENT, "cuda", "no GPU here, so no CUDA build is needed; models run on "
-                    + "the CPU");
+            case NO_GPU -> new Finding(Mark.ABSENT, "cuda", f.gpuState() == GpuState.FAILING
+                    ? "no GPU to build for until nvidia-smi lists one (see the gpu line); models run on the CPU"
+                    : "no GPU here, so no CUDA build is needed; models run on the CPU");
             case BUILT -> new Finding(Mark.ABSENT, "cuda", "a CUDA build is in the cache (" + f.cudaBuildText()
                     + "), but the libraries in use are " + f.natives().map(Natives::chosenBy).orElse("none")
                     + "; unset LLMGRAPH_NATIVE_DIR to use it");
@@ -166,7 +174,7 @@ public final class Doctor {
         }
         String asked = setting.substring(setting.indexOf('=') + 1).trim().toLowerCase(java.util.Locale.ROOT);
         if (asked.startsWith("cuda") && f.backend().equals("cpu")) {
-            String why = !f.gpuPresent() ? "there is no GPU here; unset it, or run on a machine with an NVIDIA GPU"
+            String why = f.gpuState() != GpuState.LISTED ? "there is no GPU here; unset it, or run on a machine with an NVIDIA GPU"
                     : f.cudaUnusable().orElse("no CUDA build is loaded; see the cuda line");
             return new Finding(Mark.FIX, "backend", setting + " but notebooks and scripts run on the CPU: " + why);
         }

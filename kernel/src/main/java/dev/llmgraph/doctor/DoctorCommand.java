@@ -111,7 +111,7 @@ public final class DoctorCommand {
         }
         return new Doctor.Facts(a.dist(), Path.of(System.getProperty("llmgraph.home", ".")),
                 Runtime.version().toString(), Path.of(System.getProperty("java.home")), natives,
-                Machine.describe("cpu"), features, devices, gpu.description(), gpu.present(), a.cudaBuild(),
+                Machine.describe("cpu"), features, devices, gpu.description(), gpu.state(), a.cudaBuild(),
                 a.cudaText(), cudaUnusable, backend, setting, jupyter, kernelspec,
                 missing.isPresent() ? missing : kernelJava, missing.isEmpty());
     }
@@ -147,37 +147,48 @@ public final class DoctorCommand {
     }
 
     /** What {@code nvidia-smi} says of this machine's GPUs. */
-    record NvidiaSmi(boolean present, String description) {
+    record NvidiaSmi(Doctor.GpuState state, String description) {
         static NvidiaSmi ask() {
-            Optional<String> gpus = run("nvidia-smi", "--query-gpu=name,driver_version,memory.total",
-                    "--format=csv,noheader");
-            if (gpus.isEmpty()) {
-                return new NvidiaSmi(false, "none (no nvidia-smi on the PATH, or it lists no GPU)");
+            Answer gpus = run("nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader");
+            if (gpus.status() == MISSING) {
+                return new NvidiaSmi(Doctor.GpuState.NONE, "none (no nvidia-smi on the PATH)");
             }
-            String cudaVersion = run("nvidia-smi").flatMap(text -> text.lines()
-                    .filter(line -> line.contains("CUDA Version:")).findFirst()
-                    .map(line -> line.replaceAll(".*CUDA Version:\\s*([0-9.]+).*", "$1"))).orElse("?");
-            List<String> described = gpus.get().lines().map(String::strip).filter(line -> !line.isEmpty())
+            if (gpus.status() != 0 || gpus.text().isBlank()) {
+                String said = gpus.text().lines().map(String::strip).filter(line -> !line.isEmpty()).findFirst()
+                        .orElse("exit status " + gpus.status());
+                return new NvidiaSmi(Doctor.GpuState.FAILING, "nvidia-smi fails (" + said + "); is the NVIDIA driver "
+                        + "loaded? Until nvidia-smi lists the GPU, nothing can use it");
+            }
+            String cudaVersion = run("nvidia-smi").text().lines().filter(line -> line.contains("CUDA Version:"))
+                    .findFirst().map(line -> line.replaceAll(".*CUDA Version:\\s*([0-9.]+).*", "$1")).orElse("?");
+            List<String> described = gpus.text().lines().map(String::strip).filter(line -> !line.isEmpty())
                     .map(line -> {
                         String[] parts = line.split(",\\s*");
                         return parts.length == 3 ? parts[0] + " (driver " + parts[1] + " for CUDA " + cudaVersion
                                 + ", " + parts[2] + ")" : line;
                     }).toList();
-            return new NvidiaSmi(true, String.join("; ", described));
+            return new NvidiaSmi(Doctor.GpuState.LISTED, String.join("; ", described));
         }
 
-        /** The program's output when it exits 0 within 20 s; empty when it is missing or fails. */
-        private static Optional<String> run(String... command) {
+        private static final int MISSING = -1;
+
+        private record Answer(int status, String text) {}
+
+        /** The program's exit status and output (status {@link #MISSING} when it cannot start; 20 s at most). */
+        private static Answer run(String... command) {
             try {
                 Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isBlank()
-                        ? Optional.of(out) : Optional.empty();
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    return new Answer(124, "no answer within 20 s");
+                }
+                return new Answer(p.exitValue(), out);
             } catch (IOException e) {
-                return Optional.empty();
+                return new Answer(MISSING, "");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return Optional.empty();
+                return new Answer(MISSING, "");
             }
         }
     }

@@ -7,6 +7,8 @@ import dev.llmgraph.kernel.StandIns;
 import dev.llmgraph.kernel.StandIns.Result;
 import dev.llmgraph.kernel.TestJvm;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -86,19 +88,39 @@ class DoctorCommandTest {
         assertTrue(Files.notExists(work.resolve("cache/native")), "doctor builds nothing");
     }
 
-    /**
-     * {@code native/build.sh --where} builds nothing and names the folder a CUDA build would use, on a machine with
-     * a toolkit and no nvidia-smi: there build.sh once stopped without a word (exit 127) where it compares the driver's
-     * CUDA version with the toolkit's.
-     */
     @Test
-    void whereNamesTheCudaBuildFolderWithoutADriverToAsk() throws Exception {
-        Path bin = Files.createDirectories(work.resolve("toolkit-only"));
-        StandIns.script(bin.resolve("nvcc"), "echo 'Cuda compilation tools, release 13.0, V13.0.88'");
-        Files.createDirectories(work.resolve("cuda/include"));
-        Files.writeString(work.resolve("cuda/include/cublas_v2.h"), "");
+    void anNvidiaSmiThatFailsIsAFixThatSaysWhatItSaid() throws Exception {
+        Path bin = Files.createDirectories(work.resolve("bin"));
+        StandIns.script(bin.resolve("nvidia-smi"), "echo 'NVIDIA-SMI has failed because it could not communicate with "
+                + "the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.'; exit 9");
+        Result result = doctor(Map.of("PATH", bin + ":" + System.getenv("PATH")));
+        assertTrue(result.lines().contains("fix  gpu       nvidia-smi fails (NVIDIA-SMI has failed because it could not "
+                + "communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.); "
+                + "is the NVIDIA driver loaded? Until nvidia-smi lists the GPU, nothing can use it"), result.output());
+        assertTrue(result.lines().contains("--   cuda      no GPU to build for until nvidia-smi lists one (see the gpu "
+                + "line); models run on the CPU") || Backend.cudaBuilt(), result.output());
+        assertEquals(1, result.status(), result.output());
+    }
+
+    /**
+     * {@code native/build.sh --where} builds nothing and names the folder a CUDA build would use (for sm_90 when no
+     * GPU says otherwise), on a machine with a toolkit and an nvidia-smi that is missing or fails (no driver loaded).
+     * There build.sh once stopped without a word (exit 127 or nvidia-smi's status), where it compares the driver's
+     * CUDA version with the toolkit's or asks for the GPU's compute capability.
+     */
+    @ParameterizedTest(name = "nvidia-smi {0}")
+    @ValueSource(strings = {"missing", "failing"})
+    void whereNamesTheCudaBuildFolderWithoutADriverToAsk(String nvidiaSmi) throws Exception {
         assumeFalse(Files.isExecutable(Path.of("/usr/bin/nvidia-smi")) || Files.isExecutable(Path.of("/bin/nvidia-smi")),
                 "this machine has nvidia-smi in /usr/bin");
+        Path bin = Files.createDirectories(work.resolve("toolkit"));
+        StandIns.script(bin.resolve("nvcc"), "echo 'Cuda compilation tools, release 13.0, V13.0.88'");
+        if (nvidiaSmi.equals("failing")) {
+            StandIns.script(bin.resolve("nvidia-smi"), "echo 'NVIDIA-SMI has failed because it could not communicate "
+                    + "with the NVIDIA driver.'; exit 9");
+        }
+        Files.createDirectories(work.resolve("cuda/include"));
+        Files.writeString(work.resolve("cuda/include/cublas_v2.h"), "");
         Result result = run(List.of(REPO.resolve("native/build.sh").toString(), "--where"), Map.of("PATH",
                 bin + ":/usr/bin:/bin", "LLMGRAPH_CUDA", "1", "CUDA_HOME", work.resolve("cuda").toString()));
         assertEquals(3, result.status(), result.output());

@@ -2,6 +2,7 @@ package dev.llmgraph.doctor;
 
 import dev.llmgraph.doctor.Doctor.CudaBuildState;
 import dev.llmgraph.doctor.Doctor.Facts;
+import dev.llmgraph.doctor.Doctor.GpuState;
 import dev.llmgraph.doctor.Doctor.Natives;
 import dev.llmgraph.ggml.Device;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class DoctorTest {
         return new Facts(false, Path.of("/home/ada/llmgraph"), "25.0.3+9-LTS", Path.of("/usr/lib/jvm/temurin-25"),
                 Optional.of(new Natives(LIB, "in the cache", Optional.empty(), false)), "AMD EPYC, 2 cores, 24 GiB",
                 Map.of("CPU", orderedMap("AVX2", "1", "FMA", "1", "OPENMP", "1")), List.of(CPU),
-                "none (no nvidia-smi on the PATH, or it lists no GPU)", false, CudaBuildState.NO_GPU, "",
+                "none (no nvidia-smi on the PATH)", GpuState.NONE, CudaBuildState.NO_GPU, "",
                 Optional.empty(), "cpu", Optional.empty(), Optional.of(Path.of("/usr/bin/jupyter")),
                 Path.of("/home/ada/.local/share/jupyter/kernels/llmgraph/kernel.json"),
                 Optional.of(Path.of("/usr/lib/jvm/temurin-25/bin/java")), true);
@@ -44,7 +45,7 @@ class DoctorTest {
                 ok   natives   /cache/native/cpu/lib (CPU build, in the cache)
                 ok   cpu       AMD EPYC, 2 cores, 24 GiB; ggml's CPU backend uses AVX2 FMA OPENMP
                 ok   devices   CPU (AMD EPYC, CPU, 20.0 of 24.0 GiB free)
-                --   gpu       none (no nvidia-smi on the PATH, or it lists no GPU)
+                --   gpu       none (no nvidia-smi on the PATH)
                 --   cuda      no GPU here, so no CUDA build is needed; models run on the CPU
                 ok   backend   cpu for notebooks and scripts (the default; LLMGRAPH_BACKEND=cuda chooses the GPU)
                 ok   jupyter   /usr/bin/jupyter; the llmgraph kernel is installed \
@@ -60,7 +61,7 @@ class DoctorTest {
                 Optional.empty(), true)), CudaBuildState.BUILT, "/cache/native/cuda90/lib", Optional.empty());
         f = new Facts(true, Path.of("/opt/llmgraph-dist"), f.javaVersion(), Path.of("/opt/llmgraph-dist/runtime"),
                 f.natives(), f.cpu(), Map.of("CPU", Map.of("AVX512", "1"), "CUDA0", orderedMap("ARCHS", "900",
-                "USE_GRAPHS", "1")), List.of(CPU, H200), f.gpu(), true, f.cudaBuild(), f.cudaBuildText(),
+                "USE_GRAPHS", "1")), List.of(CPU, H200), f.gpu(), GpuState.LISTED, f.cudaBuild(), f.cudaBuildText(),
                 Optional.empty(), "cuda:0", Optional.of("LLMGRAPH_BACKEND=cuda"), Optional.empty(), f.kernelspec(),
                 Optional.empty(), true);
         assertEquals("""
@@ -119,7 +120,7 @@ class DoctorTest {
     void beforeAnyBuildTheNativesLineNamesTheBuildAndNoDevicesAreListed() {
         Facts l = laptop();
         Facts f = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), Optional.empty(), "AMD EPYC, 2 cores, 24 GiB",
-                Map.of(), List.of(), l.gpu(), false, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu",
+                Map.of(), List.of(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu",
                 Optional.empty(), Optional.empty(), l.kernelspec(), Optional.empty(), true);
         assertEquals(List.of("java", "natives", "cpu", "gpu", "cuda", "backend", "jupyter"),
                 Doctor.findings(f).stream().map(Doctor.Finding::topic).toList());
@@ -135,7 +136,7 @@ class DoctorTest {
         Facts l = laptop();
         Facts f = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), Optional.of(new Natives(Path.of("/tmp"),
                 "named by LLMGRAPH_NATIVE_DIR", Optional.of("libggml-base.so not found in /tmp"), false)), l.cpu(),
-                Map.of(), List.of(), l.gpu(), false, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu",
+                Map.of(), List.of(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu",
                 Optional.empty(), l.jupyter(), l.kernelspec(), l.kernelJava(), true);
         assertEquals("fix  natives   /tmp (named by LLMGRAPH_NATIVE_DIR) does not load: libggml-base.so not found in "
                 + "/tmp", line(f, "natives"));
@@ -145,14 +146,14 @@ class DoctorTest {
     void theBackendSettingAskingForAGpuThatIsNotThereIsAFix() {
         Facts l = laptop();
         Facts f = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), l.natives(), l.cpu(), l.features(),
-                l.devices(), l.gpu(), false, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu",
+                l.devices(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu",
                 Optional.of("LLMGRAPH_BACKEND=cuda"), l.jupyter(), l.kernelspec(), l.kernelJava(), true);
         assertEquals("fix  backend   LLMGRAPH_BACKEND=cuda but notebooks and scripts run on the CPU: there is no GPU "
                 + "here; unset it, or run on a machine with an NVIDIA GPU", line(f, "backend"));
         String refusal = "LLMGRAPH_BACKEND=tpu names no backend; set it to cpu, cuda or cuda:N (N: the GPU's number, "
                 + "from 0), or leave it unset for the CPU";
         Facts tpu = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), l.natives(), l.cpu(), l.features(),
-                l.devices(), l.gpu(), false, CudaBuildState.NO_GPU, "", Optional.empty(), refusal,
+                l.devices(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), refusal,
                 Optional.of("LLMGRAPH_BACKEND=tpu"), l.jupyter(), l.kernelspec(), l.kernelJava(), true);
         assertEquals("fix  backend   " + refusal, line(tpu, "backend"));
     }
@@ -161,7 +162,7 @@ class DoctorTest {
     void aKernelThatStartsARemovedJavaIsAFix() {
         Facts l = laptop();
         Facts f = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), l.natives(), l.cpu(), l.features(),
-                l.devices(), l.gpu(), false, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu", Optional.empty(),
+                l.devices(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu", Optional.empty(),
                 l.jupyter(), l.kernelspec(), Optional.of(Path.of("/usr/lib/jvm/temurin-24/bin/java")), false);
         assertEquals("fix  jupyter   the llmgraph kernel (/home/ada/.local/share/jupyter/kernels/llmgraph/kernel.json) "
                 + "starts /usr/lib/jvm/temurin-24/bin/java, which is gone; bin/llmgraph kernel install points it at "
@@ -171,7 +172,7 @@ class DoctorTest {
     private static Facts withGpu(Facts l, Optional<Natives> natives, CudaBuildState state, String text,
                                  Optional<String> unusable) {
         return new Facts(l.dist(), l.home(), l.javaVersion(), l.javaHome(), natives, l.cpu(), l.features(),
-                l.devices(), H200_SMI, true, state, text, unusable, l.backend(), l.backendSetting(), l.jupyter(),
+                l.devices(), H200_SMI, GpuState.LISTED, state, text, unusable, l.backend(), l.backendSetting(), l.jupyter(),
                 l.kernelspec(), l.kernelJava(), l.kernelJavaExists());
     }
 

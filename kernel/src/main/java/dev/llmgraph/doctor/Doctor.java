@@ -63,13 +63,15 @@ public final class Doctor {
      * @param backendSetting the setting as written ({@code LLMGRAPH_BACKEND=cuda}), or empty when unset
      * @param jupyter        the Jupyter executable, when there is one
      * @param kernelspec     the llmgraph kernelspec file Jupyter would read
-     * @param kernelJava     the java its argv starts, when the file exists and names one
+     * @param kernelInstalled whether that file exists
+     * @param kernelMissing  the first file or folder its command line names that is gone (its java, the class path's
+     *                       entries, the native libraries' folder), if any
      */
     public record Facts(boolean dist, Path home, String javaVersion, Path javaHome, Optional<Natives> natives,
                         String cpu, Map<String, Map<String, String>> features, List<Device> devices, String gpu,
                         GpuState gpuState, CudaBuildState cudaBuild, String cudaBuildText, Optional<String> cudaUnusable,
                         String backend, Optional<String> backendSetting, Optional<Path> jupyter, Path kernelspec,
-                        Optional<Path> kernelJava, boolean kernelJavaExists) {}
+                        boolean kernelInstalled, Optional<Path> kernelMissing) {}
 
     /** The report's lines, in order. */
     public static List<Finding> findings(Facts f) {
@@ -191,13 +193,14 @@ public final class Doctor {
                     + "without it (for Jupyter itself: apt-get install jupyter-notebook)");
         }
         String jupyter = f.jupyter().get().toString();
-        if (f.kernelJava().isEmpty()) {
+        if (!f.kernelInstalled()) {
             return new Finding(Mark.ABSENT, "jupyter", jupyter + "; the llmgraph kernel is not installed yet "
                     + "(bin/llmgraph notebook installs it, or bin/llmgraph kernel install)");
         }
-        if (!f.kernelJavaExists()) {
-            return new Finding(Mark.FIX, "jupyter", "the llmgraph kernel (" + f.kernelspec() + ") starts "
-                    + f.kernelJava().get() + ", which is gone; bin/llmgraph kernel install points it at this Java");
+        if (f.kernelMissing().isPresent()) {
+            return new Finding(Mark.FIX, "jupyter", "the llmgraph kernel (" + f.kernelspec() + ") names "
+                    + f.kernelMissing().get() + ", which is gone (a JDK, build or checkout moved or removed), so it "
+                    + "cannot start; bin/llmgraph kernel install points it at this checkout");
         }
         return new Finding(Mark.OK, "jupyter", jupyter + "; the llmgraph kernel is installed (" + f.kernelspec() + ")");
     }

@@ -1,6 +1,5 @@
 package dev.llmgraph.doctor;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmgraph.bench.Machine;
 import dev.llmgraph.doctor.Doctor.CudaBuildState;
@@ -100,20 +99,12 @@ public final class DoctorCommand {
 
         Optional<Path> jupyter = Optional.ofNullable(KernelSpec.jupyterExecutable());
         Path kernelspec = KernelSpec.userDataDir().resolve("kernels").resolve(KernelSpec.NAME).resolve("kernel.json");
-        Optional<Path> missing = Optional.empty();
-        Optional<Path> kernelJava = Optional.empty();
-        for (Path program : kernelPrograms(kernelspec)) {
-            kernelJava = Optional.of(program);
-            if (!Files.isExecutable(program)) {
-                missing = Optional.of(program);
-                break;
-            }
-        }
+        Optional<Path> missing = kernelPaths(kernelspec).stream().filter(Files::notExists).findFirst();
         return new Doctor.Facts(a.dist(), Path.of(System.getProperty("llmgraph.home", ".")),
                 Runtime.version().toString(), Path.of(System.getProperty("java.home")), natives,
                 Machine.describe("cpu"), features, devices, gpu.description(), gpu.state(), a.cudaBuild(),
-                a.cudaText(), cudaUnusable, backend, setting, jupyter, kernelspec,
-                missing.isPresent() ? missing : kernelJava, missing.isEmpty());
+                a.cudaText(), cudaUnusable, backend, setting, jupyter, kernelspec, Files.isRegularFile(kernelspec),
+                missing);
     }
 
     /** Loads the libraries in {@code dir}, or says why they do not load. */
@@ -126,24 +117,38 @@ public final class DoctorCommand {
         }
     }
 
-    /** The programs a kernelspec's argv starts (the start-up cache's wrapper, then java): the words before the flags. */
-    private static List<Path> kernelPrograms(Path kernelspec) {
-        List<Path> programs = new ArrayList<>();
+    /**
+     * What a kernelspec's command line needs to start: the programs before the first flag (the start-up cache's
+     * wrapper, then java), llmgraph's home and native folder, and the class path's entries. None for no file.
+     */
+    private static List<Path> kernelPaths(Path kernelspec) {
+        List<Path> paths = new ArrayList<>();
         if (!Files.isRegularFile(kernelspec)) {
-            return programs;
+            return paths;
         }
         try {
-            JsonNode argv = new ObjectMapper().readTree(kernelspec.toFile()).path("argv");
-            for (JsonNode word : argv) {
-                if (word.asText().startsWith("-")) {
-                    break;
+            List<String> argv = new ArrayList<>();
+            new ObjectMapper().readTree(kernelspec.toFile()).path("argv").forEach(word -> argv.add(word.asText()));
+            boolean flags = false;
+            for (int i = 0; i < argv.size(); i++) {
+                String word = argv.get(i);
+                flags |= word.startsWith("-");
+                if (!flags) {
+                    paths.add(Path.of(word));
+                } else if (word.startsWith("-Dllmgraph.native.dir=") || word.startsWith("-Dllmgraph.home=")) {
+                    paths.add(Path.of(word.substring(word.indexOf('=') + 1)));
+                } else if ((word.equals("-cp") || word.equals("-classpath")) && i + 1 < argv.size()) {
+                    for (String entry : argv.get(++i).split(java.io.File.pathSeparator)) {
+                        if (!entry.isEmpty()) {
+                            paths.add(Path.of(entry));
+                        }
+                    }
                 }
-                programs.add(Path.of(word.asText()));
             }
         } catch (IOException e) {
-            programs.add(kernelspec); // unreadable: reported as a kernel that cannot start
+            paths.add(kernelspec.resolveSibling("(unreadable) kernel.json")); // a file Jupyter cannot read either
         }
-        return programs;
+        return paths;
     }
 
     /** What {@code nvidia-smi} says of this machine's GPUs. */

@@ -61,8 +61,20 @@ class DoctorCommandTest {
         Result install = launcher(List.of("kernel", "install"), Map.of());
         assertEquals(0, install.status(), install.output());
         Result after = doctor(Map.of());
+        Path kernelspec = work.resolve("jupyter/kernels/llmgraph/kernel.json");
         assertTrue(after.lines().contains("ok   jupyter   " + jupyter + "; the llmgraph kernel is installed ("
-                + work.resolve("jupyter/kernels/llmgraph/kernel.json") + ")"), after.output());
+                + kernelspec + ")"), after.output());
+
+        // The same kernel after its checkout moved: the first class path entry it names is gone.
+        String moved = Files.readString(kernelspec).replace(REPO + "/", "/nonexistent/moved-llmgraph/");
+        Files.writeString(kernelspec, moved);
+        String gone = java.util.regex.Pattern.compile("\"(/nonexistent/moved-llmgraph/[^:\"]+)").matcher(moved)
+                .results().map(m -> m.group(1)).findFirst().orElseThrow();
+        Result movedRun = doctor(Map.of());
+        assertTrue(movedRun.lines().contains("fix  jupyter   the llmgraph kernel (" + kernelspec + ") names " + gone
+                + ", which is gone (a JDK, build or checkout moved or removed), so it cannot start; bin/llmgraph "
+                + "kernel install points it at this checkout"), movedRun.output());
+        assertEquals(1, movedRun.status(), movedRun.output());
     }
 
     @Test

@@ -33,7 +33,7 @@ class DoctorTest {
                 "none (no nvidia-smi on the PATH)", GpuState.NONE, CudaBuildState.NO_GPU, "",
                 Optional.empty(), "cpu", Optional.empty(), Optional.of(Path.of("/usr/bin/jupyter")),
                 Path.of("/home/ada/.local/share/jupyter/kernels/llmgraph/kernel.json"),
-                Optional.of(Path.of("/usr/lib/jvm/temurin-25/bin/java")), true);
+                true, Optional.empty());
     }
 
     @Test
@@ -63,7 +63,7 @@ class DoctorTest {
                 f.natives(), f.cpu(), Map.of("CPU", Map.of("AVX512", "1"), "CUDA0", orderedMap("ARCHS", "900",
                 "USE_GRAPHS", "1")), List.of(CPU, H200), f.gpu(), GpuState.LISTED, f.cudaBuild(), f.cudaBuildText(),
                 Optional.empty(), "cuda:0", Optional.of("LLMGRAPH_BACKEND=cuda"), Optional.empty(), f.kernelspec(),
-                Optional.empty(), true);
+                false, Optional.empty());
         assertEquals("""
                 llmgraph doctor: dist folder /opt/llmgraph-dist
                 ok   java      25.0.3+9-LTS at /opt/llmgraph-dist/runtime (the dist's own runtime)
@@ -121,7 +121,7 @@ class DoctorTest {
         Facts l = laptop();
         Facts f = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), Optional.empty(), "AMD EPYC, 2 cores, 24 GiB",
                 Map.of(), List.of(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu",
-                Optional.empty(), Optional.empty(), l.kernelspec(), Optional.empty(), true);
+                Optional.empty(), Optional.empty(), l.kernelspec(), false, Optional.empty());
         assertEquals(List.of("java", "natives", "cpu", "gpu", "cuda", "backend", "jupyter"),
                 Doctor.findings(f).stream().map(Doctor.Finding::topic).toList());
         assertEquals("fix  natives   no build of ggml and llama.cpp yet; bin/llmgraph build-native makes one (a few "
@@ -137,7 +137,7 @@ class DoctorTest {
         Facts f = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), Optional.of(new Natives(Path.of("/tmp"),
                 "named by LLMGRAPH_NATIVE_DIR", Optional.of("libggml-base.so not found in /tmp"), false)), l.cpu(),
                 Map.of(), List.of(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu",
-                Optional.empty(), l.jupyter(), l.kernelspec(), l.kernelJava(), true);
+                Optional.empty(), l.jupyter(), l.kernelspec(), l.kernelInstalled(), l.kernelMissing());
         assertEquals("fix  natives   /tmp (named by LLMGRAPH_NATIVE_DIR) does not load: libggml-base.so not found in "
                 + "/tmp", line(f, "natives"));
     }
@@ -147,33 +147,34 @@ class DoctorTest {
         Facts l = laptop();
         Facts f = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), l.natives(), l.cpu(), l.features(),
                 l.devices(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu",
-                Optional.of("LLMGRAPH_BACKEND=cuda"), l.jupyter(), l.kernelspec(), l.kernelJava(), true);
+                Optional.of("LLMGRAPH_BACKEND=cuda"), l.jupyter(), l.kernelspec(), l.kernelInstalled(), l.kernelMissing());
         assertEquals("fix  backend   LLMGRAPH_BACKEND=cuda but notebooks and scripts run on the CPU: there is no GPU "
                 + "here; unset it, or run on a machine with an NVIDIA GPU", line(f, "backend"));
         String refusal = "LLMGRAPH_BACKEND=tpu names no backend; set it to cpu, cuda or cuda:N (N: the GPU's number, "
                 + "from 0), or leave it unset for the CPU";
         Facts tpu = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), l.natives(), l.cpu(), l.features(),
                 l.devices(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), refusal,
-                Optional.of("LLMGRAPH_BACKEND=tpu"), l.jupyter(), l.kernelspec(), l.kernelJava(), true);
+                Optional.of("LLMGRAPH_BACKEND=tpu"), l.jupyter(), l.kernelspec(), l.kernelInstalled(), l.kernelMissing());
         assertEquals("fix  backend   " + refusal, line(tpu, "backend"));
     }
 
     @Test
-    void aKernelThatStartsARemovedJavaIsAFix() {
+    void aKernelThatNamesARemovedJdkOrAMovedCheckoutIsAFix() {
         Facts l = laptop();
         Facts f = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), l.natives(), l.cpu(), l.features(),
                 l.devices(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu", Optional.empty(),
-                l.jupyter(), l.kernelspec(), Optional.of(Path.of("/usr/lib/jvm/temurin-24/bin/java")), false);
+                l.jupyter(), l.kernelspec(), true, Optional.of(Path.of("/home/ada/old-llmgraph/dsl/target/classes")));
         assertEquals("fix  jupyter   the llmgraph kernel (/home/ada/.local/share/jupyter/kernels/llmgraph/kernel.json) "
-                + "starts /usr/lib/jvm/temurin-24/bin/java, which is gone; bin/llmgraph kernel install points it at "
-                + "this Java", line(f, "jupyter"));
+                + "names /home/ada/old-llmgraph/dsl/target/classes, which is gone (a JDK, build or checkout moved or "
+                + "removed), so it cannot start; bin/llmgraph kernel install points it at this checkout",
+                line(f, "jupyter"));
     }
 
     private static Facts withGpu(Facts l, Optional<Natives> natives, CudaBuildState state, String text,
                                  Optional<String> unusable) {
         return new Facts(l.dist(), l.home(), l.javaVersion(), l.javaHome(), natives, l.cpu(), l.features(),
                 l.devices(), H200_SMI, GpuState.LISTED, state, text, unusable, l.backend(), l.backendSetting(), l.jupyter(),
-                l.kernelspec(), l.kernelJava(), l.kernelJavaExists());
+                l.kernelspec(), l.kernelInstalled(), l.kernelMissing());
     }
 
     private static String line(Facts f, String topic) {

@@ -79,23 +79,8 @@ public final class DoctorCommand {
         Optional<String> cudaUnusable = loaded ? Backend.cudaUnavailableReason() : Optional.empty();
         NvidiaSmi gpu = NvidiaSmi.ask();
 
-        String property = System.getProperty(ModelOptions.BACKEND_PROPERTY);
-        String variable = System.getenv(ModelOptions.BACKEND_VARIABLE);
-        Optional<String> setting = property != null ? Optional.of("-D" + ModelOptions.BACKEND_PROPERTY + "=" + property)
-                : variable != null && !variable.isBlank() ? Optional.of(ModelOptions.BACKEND_VARIABLE + "=" + variable)
-                : Optional.empty();
-        String backend;
-        boolean asksCuda = setting.map(s -> s.substring(s.indexOf('=') + 1).trim().toLowerCase(Locale.ROOT)
-                .matches("cuda(:\\d+)?")).orElse(false);
-        if (asksCuda && (!loaded || cudaUnusable.isPresent())) {
-            backend = "cpu"; // what ModelOptions.configured() falls back to; the report says why, once
-        } else {
-            try {
-                backend = ModelOptions.configured().backend();
-            } catch (IllegalArgumentException e) {
-                backend = e.getMessage();
-            }
-        }
+        Optional<String> setting = backendSetting();
+        String backend = backendInEffect(setting, loaded && cudaUnusable.isEmpty());
 
         Optional<Path> jupyter = Optional.ofNullable(KernelSpec.jupyterExecutable());
         Path kernelspec = KernelSpec.userDataDir().resolve("kernels").resolve(KernelSpec.NAME).resolve("kernel.json");
@@ -105,6 +90,33 @@ public final class DoctorCommand {
                 Machine.describe("cpu"), features, devices, gpu.description(), gpu.state(), a.cudaBuild(),
                 a.cudaText(), cudaUnusable, backend, setting, jupyter, kernelspec, Files.isRegularFile(kernelspec),
                 missing);
+    }
+
+    /** The backend setting as written ({@code LLMGRAPH_BACKEND=cuda}), the system property first; empty when unset. */
+    private static Optional<String> backendSetting() {
+        String property = System.getProperty(ModelOptions.BACKEND_PROPERTY);
+        String variable = System.getenv(ModelOptions.BACKEND_VARIABLE);
+        return property != null ? Optional.of("-D" + ModelOptions.BACKEND_PROPERTY + "=" + property)
+                : variable != null && !variable.isBlank() ? Optional.of(ModelOptions.BACKEND_VARIABLE + "=" + variable)
+                : Optional.empty();
+    }
+
+    /**
+     * The backend notebooks and scripts get ({@code ModelOptions.configured()}), or why the setting names none. Where
+     * it asks for a GPU that cannot be used, that is the CPU, without the line configured() would print: the report
+     * says why once.
+     */
+    private static String backendInEffect(Optional<String> setting, boolean cudaUsable) {
+        boolean asksCuda = setting.map(s -> s.substring(s.indexOf('=') + 1).trim().toLowerCase(Locale.ROOT)
+                .matches("cuda(:\\d+)?")).orElse(false);
+        if (asksCuda && !cudaUsable) {
+            return "cpu";
+        }
+        try {
+            return ModelOptions.configured().backend();
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     /** Loads the libraries in {@code dir}, or says why they do not load. */

@@ -101,6 +101,14 @@ class DoctorCommandTest {
     }
 
     @Test
+    void aBackendSettingThatNamesNoBackendGetsModelOptionsWords() throws Exception {
+        Result result = doctor(Map.of("LLMGRAPH_BACKEND", "tpu"));
+        assertTrue(result.lines().contains("fix  backend   LLMGRAPH_BACKEND=tpu names no backend; set it to cpu, cuda or "
+                + "cuda:N (N: the GPU's number, from 0), or leave it unset for the CPU"), result.output());
+        assertEquals(1, result.status(), result.output());
+    }
+
+    @Test
     void anNvidiaSmiThatFailsIsAFixThatSaysWhatItSaid() throws Exception {
         Path bin = Files.createDirectories(work.resolve("bin"));
         StandIns.script(bin.resolve("nvidia-smi"), "echo 'NVIDIA-SMI has failed because it could not communicate with "

@@ -79,25 +79,51 @@ public record ModelOptions(String backend, int threads, GgmlType matrixType, Ggm
 
     /** {@link #configured()} with the environment read through {@code environment} (tests pass their own). */
     static ModelOptions configured(Function<String, String> environment) {
-        String property = System.getProperty(BACKEND_PROPERTY);
-        String setting = property != null ? BACKEND_PROPERTY : BACKEND_VARIABLE;
-        String value = property != null ? property : environment.apply(BACKEND_VARIABLE);
-        String backend = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
-        if (backend.isEmpty() || backend.equals("cpu")) {
+        String backend = requestedBackend(environment);
+        if (backend.equals("cpu")) {
             return cpu();
-        }
-        if (!backend.matches("cuda(:\\d+)?")) {
-            throw new IllegalArgumentException(setting + "=" + value + " names no backend; set it to cpu, cuda or "
-                    + "cuda:N (N: the GPU's number, from 0), or leave it unset for the CPU");
         }
         Optional<String> noCuda = Backend.cudaUnavailableReason();
         if (noCuda.isEmpty()) {
             return cuda().withBackend(backend);
         }
         if (FALLBACK_REPORTED.compareAndSet(false, true)) {
-            System.err.println("llmgraph: " + setting + "=" + value + " but " + noCuda.get() + "; running on the CPU");
+            System.err.println("llmgraph: " + settingAsWritten(environment) + " but " + noCuda.get()
+                    + "; running on the CPU");
         }
         return cpu();
+    }
+
+    /**
+     * The backend the setting asks for, before any fallback to the CPU: {@code cpu} (also when unset or blank),
+     * {@code cuda} or {@code cuda:N}. Touches no native library and prints nothing ({@code bin/llmgraph doctor}
+     * weighs it against what the machine has).
+     *
+     * @throws IllegalArgumentException for a value that names no backend
+     */
+    public static String requestedBackend() {
+        return requestedBackend(System::getenv);
+    }
+
+    private static String requestedBackend(Function<String, String> environment) {
+        String property = System.getProperty(BACKEND_PROPERTY);
+        String value = property != null ? property : environment.apply(BACKEND_VARIABLE);
+        String backend = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+        if (backend.isEmpty() || backend.equals("cpu")) {
+            return "cpu";
+        }
+        if (!backend.matches("cuda(:\\d+)?")) {
+            throw new IllegalArgumentException(settingAsWritten(environment) + " names no backend; set it to cpu, "
+                    + "cuda or cuda:N (N: the GPU's number, from 0), or leave it unset for the CPU");
+        }
+        return backend;
+    }
+
+    /** The setting as the messages name it: {@code llmgraph.backend=VALUE} or {@code LLMGRAPH_BACKEND=VALUE}. */
+    private static String settingAsWritten(Function<String, String> environment) {
+        String property = System.getProperty(BACKEND_PROPERTY);
+        return property != null ? BACKEND_PROPERTY + "=" + property
+                : BACKEND_VARIABLE + "=" + environment.apply(BACKEND_VARIABLE);
     }
 
     /**

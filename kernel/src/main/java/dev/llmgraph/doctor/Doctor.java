@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * What {@code bin/llmgraph doctor} concludes from what it found on a machine ({@link Facts}): one line per topic,
@@ -38,7 +39,11 @@ public final class Doctor {
     }
 
     /** The native libraries the commands use: where, why those, and what loading them said. */
-    public record Natives(Path dir, String chosenBy, Optional<String> loadError, boolean cuda) {}
+    public record Natives(Path dir, String chosenBy, Optional<String> loadError, boolean cuda) {
+        boolean loaded() {
+            return loadError.isEmpty();
+        }
+    }
 
     /** What nvidia-smi says: no GPU (or no nvidia-smi), GPUs listed, or a failure (no driver loaded, say). */
     public enum GpuState { NONE, LISTED, FAILING }
@@ -59,7 +64,9 @@ public final class Doctor {
      * @param cudaBuild      the state of the cache's CUDA build
      * @param cudaBuildText  its folder (BUILT, MISSING) or why none can be made (UNBUILDABLE)
      * @param cudaUnusable   why the natives in use cannot compute on a GPU; empty when they can (or none loaded)
-     * @param backend        the backend setting's effect ({@code cpu}, {@code cuda:0}), or its error
+     * @param backend        the backend the setting asks for ({@code cpu}, {@code cuda}, {@code cuda:1}), before any
+     *                       fallback to the CPU ({@code ModelOptions.requestedBackend()})
+     * @param backendError   why the setting names no backend, when it does not
      * @param backendSetting the setting as written ({@code LLMGRAPH_BACKEND=cuda}), or empty when unset
      * @param jupyter        the Jupyter executable, when there is one
      * @param kernelspec     the llmgraph kernelspec file Jupyter would read
@@ -69,8 +76,9 @@ public final class Doctor {
      */
     public record Facts(boolean dist, Path home, String javaVersion, Path javaHome, Optional<Natives> natives,
                         String cpu, Map<String, Map<String, String>> features, List<Device> devices, String gpu,
-                        GpuState gpuState, CudaBuildState cudaBuild, String cudaBuildText, Optional<String> cudaUnusable,
-                        String backend, Optional<String> backendSetting, Optional<Path> jupyter, Path kernelspec,
+                        GpuState gpuState, CudaBuildState cudaBuild, String cudaBuildText,
+                        Optional<String> cudaUnusable, String backend, Optional<String> backendError,
+                        Optional<String> backendSetting, Optional<Path> jupyter, Path kernelspec,
                         boolean kernelInstalled, Optional<Path> kernelMissing) {}
 
     /** The report's lines, in order. */
@@ -80,7 +88,7 @@ public final class Doctor {
                 + (f.dist() ? " (the dist's own runtime)" : "")));
         out.add(natives(f));
         out.add(new Finding(Mark.OK, "cpu", f.cpu() + cpuFeatures(f.features().get("CPU"))));
-        if (f.natives().isPresent() && f.natives().get().loadError().isEmpty()) {
+        if (f.natives().map(Natives::loaded).orElse(false)) {
             out.add(new Finding(Mark.OK, "devices", f.devices().stream().map(Device::toString)
                     .collect(Collectors.joining("; "))));
         }
@@ -133,22 +141,34 @@ public final class Doctor {
         }
         String on = features.entrySet().stream().filter(e -> e.getValue().equals("1")).map(Map.Entry::getKey)
                 .collect(Collectors.joining(" "));
-        String other = features.entrySet().stream().filter(e -> !e.getValue().equals("1"))
-                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        String other = settings(features.entrySet().stream().filter(e -> !e.getValue().equals("1")));
         return "; ggml's CPU backend uses " + on + (other.isEmpty() ? "" : " (" + other + ")");
     }
 
+    /** {@code KEY=VALUE} pairs, space-separated. */
+    private static String settings(Stream<Map.Entry<String, String>> features) {
+        return features.map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+    }
+
+    /** Whether the libraries in use are a CUDA build that loaded. */
+    private static boolean cudaLoaded(Facts f) {
+        return f.natives().map(n -> n.loaded() && n.cuda()).orElse(false);
+    }
+
+    /** Whether the libraries in use are a CUDA build that finds a GPU. */
+    private static boolean cudaUsable(Facts f) {
+        return cudaLoaded(f) && f.cudaUnusable().isEmpty();
+    }
+
     private static Finding cuda(Facts f) {
-        boolean cudaLoaded = f.natives().map(n -> n.cuda() && n.loadError().isEmpty()).orElse(false);
-        if (cudaLoaded && f.cudaUnusable().isEmpty()) {
+        if (cudaUsable(f)) {
             String gpus = f.devices().stream().map(Device::name).filter(name -> name.startsWith("CUDA"))
                     .collect(Collectors.joining(", "));
             String built = f.features().entrySet().stream().filter(e -> e.getKey().startsWith("CUDA")).findFirst()
-                    .map(e -> "; ggml-cuda built with " + e.getValue().entrySet().stream()
-                            .map(x -> x.getKey() + "=" + x.getValue()).collect(Collectors.joining(" "))).orElse("");
+                    .map(e -> "; ggml-cuda built with " + settings(e.getValue().entrySet().stream())).orElse("");
             return new Finding(Mark.OK, "cuda", gpus + " usable (--backend cuda, LLMGRAPH_BACKEND=cuda)" + built);
         }
-        if (cudaLoaded) {
+        if (cudaLoaded(f)) {
             return new Finding(Mark.FIX, "cuda", f.cudaUnusable().get());
         }
         return switch (f.cudaBuild()) {
@@ -166,17 +186,17 @@ public final class Doctor {
     }
 
     private static Finding backend(Facts f) {
-        String setting = f.backendSetting().orElse("");
-        if (setting.isEmpty()) {
+        if (f.backendError().isPresent()) {
+            return new Finding(Mark.FIX, "backend", f.backendError().get());
+        }
+        if (f.backendSetting().isEmpty()) {
             return new Finding(Mark.OK, "backend", f.backend() + " for notebooks and scripts (the default; "
                     + "LLMGRAPH_BACKEND=cuda chooses the GPU)");
         }
-        if (!f.backend().matches("cpu|cuda(:\\d+)?")) {
-            return new Finding(Mark.FIX, "backend", f.backend());
-        }
-        String asked = setting.substring(setting.indexOf('=') + 1).trim().toLowerCase(java.util.Locale.ROOT);
-        if (asked.startsWith("cuda") && f.backend().equals("cpu")) {
-            String why = f.gpuState() != GpuState.LISTED ? "there is no GPU here; unset it, or run on a machine with an NVIDIA GPU"
+        String setting = f.backendSetting().get();
+        if (f.backend().startsWith("cuda") && !cudaUsable(f)) {
+            String why = f.gpuState() != GpuState.LISTED
+                    ? "there is no GPU here; unset it, or run on a machine with an NVIDIA GPU"
                     : f.cudaUnusable().orElse("no CUDA build is loaded; see the cuda line");
             return new Finding(Mark.FIX, "backend", setting + " but notebooks and scripts run on the CPU: " + why);
         }

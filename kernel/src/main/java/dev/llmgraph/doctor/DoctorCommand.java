@@ -43,7 +43,8 @@ public final class DoctorCommand {
     }
 
     /** The launcher's findings. */
-    record Arguments(boolean dist, Optional<Path> nativeDir, String chosenBy, CudaBuildState cudaBuild, String cudaText) {
+    record Arguments(boolean dist, Optional<Path> nativeDir, String chosenBy, CudaBuildState cudaBuild,
+                     String cudaText) {
         static Arguments parse(String[] args) {
             boolean dist = false;
             Optional<Path> dir = Optional.empty();
@@ -73,23 +74,28 @@ public final class DoctorCommand {
 
     static Doctor.Facts gather(Arguments a) {
         Optional<Natives> natives = a.nativeDir().map(dir -> load(dir, a.chosenBy()));
-        boolean loaded = natives.isPresent() && natives.get().loadError().isEmpty();
+        boolean loaded = natives.map(Natives::loaded).orElse(false);
         Map<String, Map<String, String>> features = loaded ? BuildFeatures.byDevice() : Map.of();
         List<Device> devices = loaded ? Backend.devices() : List.of();
         Optional<String> cudaUnusable = loaded ? Backend.cudaUnavailableReason() : Optional.empty();
         NvidiaSmi gpu = NvidiaSmi.ask();
 
-        Optional<String> setting = backendSetting();
-        String backend = backendInEffect(setting, loaded && cudaUnusable.isEmpty());
+        String backend = "cpu";
+        Optional<String> backendError = Optional.empty();
+        try {
+            backend = ModelOptions.requestedBackend();
+        } catch (IllegalArgumentException e) {
+            backendError = Optional.of(e.getMessage());
+        }
 
         Optional<Path> jupyter = Optional.ofNullable(KernelSpec.jupyterExecutable());
-        Path kernelspec = KernelSpec.userDataDir().resolve("kernels").resolve(KernelSpec.NAME).resolve("kernel.json");
+        Path kernelspec = KernelSpec.file(KernelSpec.userDataDir());
         Optional<Path> missing = kernelPaths(kernelspec).stream().filter(Files::notExists).findFirst();
         return new Doctor.Facts(a.dist(), Path.of(System.getProperty("llmgraph.home", ".")),
                 Runtime.version().toString(), Path.of(System.getProperty("java.home")), natives,
                 Machine.describe("cpu"), features, devices, gpu.description(), gpu.state(), a.cudaBuild(),
-                a.cudaText(), cudaUnusable, backend, setting, jupyter, kernelspec, Files.isRegularFile(kernelspec),
-                missing);
+                a.cudaText(), cudaUnusable, backend, backendError, backendSetting(), jupyter, kernelspec,
+                Files.isRegularFile(kernelspec), missing);
     }
 
     /** The backend setting as written ({@code LLMGRAPH_BACKEND=cuda}), the system property first; empty when unset. */
@@ -99,24 +105,6 @@ public final class DoctorCommand {
         return property != null ? Optional.of("-D" + ModelOptions.BACKEND_PROPERTY + "=" + property)
                 : variable != null && !variable.isBlank() ? Optional.of(ModelOptions.BACKEND_VARIABLE + "=" + variable)
                 : Optional.empty();
-    }
-
-    /**
-     * The backend notebooks and scripts get ({@code ModelOptions.configured()}), or why the setting names none. Where
-     * it asks for a GPU that cannot be used, that is the CPU, without the line configured() would print: the report
-     * says why once.
-     */
-    private static String backendInEffect(Optional<String> setting, boolean cudaUsable) {
-        boolean asksCuda = setting.map(s -> s.substring(s.indexOf('=') + 1).trim().toLowerCase(Locale.ROOT)
-                .matches("cuda(:\\d+)?")).orElse(false);
-        if (asksCuda && !cudaUsable) {
-            return "cpu";
-        }
-        try {
-            return ModelOptions.configured().backend();
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
-        }
     }
 
     /** Loads the libraries in {@code dir}, or says why they do not load. */

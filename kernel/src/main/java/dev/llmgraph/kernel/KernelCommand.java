@@ -35,7 +35,7 @@ public final class KernelCommand {
     private record Install(Path dataDir, KernelSpec.Change change) {}
 
     private static void report(Install install, boolean sayUnchanged) {
-        Path where = install.dataDir().resolve("kernels").resolve(KernelSpec.NAME);
+        Path where = KernelSpec.file(install.dataDir()).getParent();
         switch (install.change()) {
             case INSTALLED -> System.err.println("llmgraph: installed the Jupyter kernel '" + KernelSpec.DISPLAY_NAME
                     + "' in " + where);

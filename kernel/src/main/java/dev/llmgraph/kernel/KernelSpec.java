@@ -100,9 +100,14 @@ public final class KernelSpec {
         return json.toString();
     }
 
-    /** Writes {@code dataDir/kernels/llmgraph/kernel.json} unless it already says the same. */
+    /** Where Jupyter reads the kernelspec in its data folder {@code dataDir}: {@code kernels/llmgraph/kernel.json}. */
+    public static Path file(Path dataDir) {
+        return dataDir.resolve("kernels").resolve(NAME).resolve("kernel.json");
+    }
+
+    /** Writes {@link #file(Path)} unless it already says the same. */
     public static Change install(Path dataDir, List<String> argv) throws IOException {
-        Path file = dataDir.resolve("kernels").resolve(NAME).resolve("kernel.json");
+        Path file = file(dataDir);
         String text = json(argv);
         if (Files.isRegularFile(file)) {
             if (Files.readString(file, StandardCharsets.UTF_8).equals(text)) {

@@ -31,7 +31,7 @@ class DoctorTest {
                 Optional.of(new Natives(LIB, "in the cache", Optional.empty(), false)), "AMD EPYC, 2 cores, 24 GiB",
                 Map.of("CPU", orderedMap("AVX2", "1", "FMA", "1", "OPENMP", "1")), List.of(CPU),
                 "none (no nvidia-smi on the PATH)", GpuState.NONE, CudaBuildState.NO_GPU, "",
-                Optional.empty(), "cpu", Optional.empty(), Optional.of(Path.of("/usr/bin/jupyter")),
+                Optional.empty(), "cpu", Optional.empty(), Optional.empty(), Optional.of(Path.of("/usr/bin/jupyter")),
                 Path.of("/home/ada/.local/share/jupyter/kernels/llmgraph/kernel.json"),
                 true, Optional.empty());
     }
@@ -62,7 +62,7 @@ class DoctorTest {
         f = new Facts(true, Path.of("/opt/llmgraph-dist"), f.javaVersion(), Path.of("/opt/llmgraph-dist/runtime"),
                 f.natives(), f.cpu(), Map.of("CPU", Map.of("AVX512", "1"), "CUDA0", orderedMap("ARCHS", "900",
                 "USE_GRAPHS", "1")), List.of(CPU, H200), f.gpu(), GpuState.LISTED, f.cudaBuild(), f.cudaBuildText(),
-                Optional.empty(), "cuda:0", Optional.of("LLMGRAPH_BACKEND=cuda"), Optional.empty(), f.kernelspec(),
+                Optional.empty(), "cuda", Optional.empty(), Optional.of("LLMGRAPH_BACKEND=cuda"), Optional.empty(), f.kernelspec(),
                 false, Optional.empty());
         assertEquals("""
                 llmgraph doctor: dist folder /opt/llmgraph-dist
@@ -73,7 +73,7 @@ class DoctorTest {
                 ok   gpu       NVIDIA H200 (driver 580.159.04 for CUDA 13.0, 143771 MiB)
                 ok   cuda      CUDA0 usable (--backend cuda, LLMGRAPH_BACKEND=cuda); ggml-cuda built with ARCHS=900 \
                 USE_GRAPHS=1
-                ok   backend   cuda:0 for notebooks and scripts (LLMGRAPH_BACKEND=cuda)
+                ok   backend   cuda for notebooks and scripts (LLMGRAPH_BACKEND=cuda)
                 --   jupyter   a dist folder runs notebooks without Jupyter: bin/llmgraph run NOTEBOOK.ipynb \
                 [--out EXECUTED.ipynb]
                 nothing to fix
@@ -120,7 +120,7 @@ class DoctorTest {
     void beforeAnyBuildTheNativesLineNamesTheBuildAndNoDevicesAreListed() {
         Facts l = laptop();
         Facts f = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), Optional.empty(), "AMD EPYC, 2 cores, 24 GiB",
-                Map.of(), List.of(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu",
+                Map.of(), List.of(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu", Optional.empty(),
                 Optional.empty(), Optional.empty(), l.kernelspec(), false, Optional.empty());
         assertEquals(List.of("java", "natives", "cpu", "gpu", "cuda", "backend", "jupyter"),
                 Doctor.findings(f).stream().map(Doctor.Finding::topic).toList());
@@ -136,7 +136,7 @@ class DoctorTest {
         Facts l = laptop();
         Facts f = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), Optional.of(new Natives(Path.of("/tmp"),
                 "named by LLMGRAPH_NATIVE_DIR", Optional.of("libggml-base.so not found in /tmp"), false)), l.cpu(),
-                Map.of(), List.of(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu",
+                Map.of(), List.of(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu", Optional.empty(),
                 Optional.empty(), l.jupyter(), l.kernelspec(), l.kernelInstalled(), l.kernelMissing());
         assertEquals("fix  natives   /tmp (named by LLMGRAPH_NATIVE_DIR) does not load: libggml-base.so not found in "
                 + "/tmp", line(f, "natives"));
@@ -146,15 +146,15 @@ class DoctorTest {
     void theBackendSettingAskingForAGpuThatIsNotThereIsAFix() {
         Facts l = laptop();
         Facts f = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), l.natives(), l.cpu(), l.features(),
-                l.devices(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu",
-                Optional.of("LLMGRAPH_BACKEND=cuda"), l.jupyter(), l.kernelspec(), l.kernelInstalled(), l.kernelMissing());
+                l.devices(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cuda",
+                Optional.empty(), Optional.of("LLMGRAPH_BACKEND=cuda"), l.jupyter(), l.kernelspec(), l.kernelInstalled(), l.kernelMissing());
         assertEquals("fix  backend   LLMGRAPH_BACKEND=cuda but notebooks and scripts run on the CPU: there is no GPU "
                 + "here; unset it, or run on a machine with an NVIDIA GPU", line(f, "backend"));
         String refusal = "LLMGRAPH_BACKEND=tpu names no backend; set it to cpu, cuda or cuda:N (N: the GPU's number, "
                 + "from 0), or leave it unset for the CPU";
         Facts tpu = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), l.natives(), l.cpu(), l.features(),
-                l.devices(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), refusal,
-                Optional.of("LLMGRAPH_BACKEND=tpu"), l.jupyter(), l.kernelspec(), l.kernelInstalled(), l.kernelMissing());
+                l.devices(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu",
+                Optional.of(refusal), Optional.of("LLMGRAPH_BACKEND=tpu"), l.jupyter(), l.kernelspec(), l.kernelInstalled(), l.kernelMissing());
         assertEquals("fix  backend   " + refusal, line(tpu, "backend"));
     }
 
@@ -162,7 +162,7 @@ class DoctorTest {
     void aKernelThatNamesARemovedJdkOrAMovedCheckoutIsAFix() {
         Facts l = laptop();
         Facts f = new Facts(false, l.home(), l.javaVersion(), l.javaHome(), l.natives(), l.cpu(), l.features(),
-                l.devices(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu", Optional.empty(),
+                l.devices(), l.gpu(), GpuState.NONE, CudaBuildState.NO_GPU, "", Optional.empty(), "cpu", Optional.empty(), Optional.empty(),
                 l.jupyter(), l.kernelspec(), true, Optional.of(Path.of("/home/ada/old-llmgraph/dsl/target/classes")));
         assertEquals("fix  jupyter   the llmgraph kernel (/home/ada/.local/share/jupyter/kernels/llmgraph/kernel.json) "
                 + "names /home/ada/old-llmgraph/dsl/target/classes, which is gone (a JDK, build or checkout moved or "
@@ -173,8 +173,8 @@ class DoctorTest {
     private static Facts withGpu(Facts l, Optional<Natives> natives, CudaBuildState state, String text,
                                  Optional<String> unusable) {
         return new Facts(l.dist(), l.home(), l.javaVersion(), l.javaHome(), natives, l.cpu(), l.features(),
-                l.devices(), H200_SMI, GpuState.LISTED, state, text, unusable, l.backend(), l.backendSetting(), l.jupyter(),
-                l.kernelspec(), l.kernelInstalled(), l.kernelMissing());
+                l.devices(), H200_SMI, GpuState.LISTED, state, text, unusable, l.backend(), l.backendError(),
+                l.backendSetting(), l.jupyter(), l.kernelspec(), l.kernelInstalled(), l.kernelMissing());
     }
 
     private static String line(Facts f, String topic) {

@@ -45,16 +45,18 @@ need gcc   "install a C/C++ compiler (Debian: apt-get install build-essential)"
 need g++   "install a C++ compiler (Debian: apt-get install g++)"
 need sha256sum "install coreutils"
 
+# A local llama.cpp checkout is named in the cache key by its commit.
+local_source_id() { echo "local-$(git -C "$1" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"; }
+
 # --- the source -------------------------------------------------------------------------------------
 if ((where_only)); then
-  # The cache key names the source without unpacking it; a local checkout is named by its commit.
+  # The cache key names the source without fetching or unpacking it.
   source_id="${PACKAGE}-${PACKAGE_VERSION}"
-  [[ -n "${LLMGRAPH_LLAMA_CPP_DIR:-}" ]] \
-    && source_id="local-$(git -C "$LLMGRAPH_LLAMA_CPP_DIR" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+  [[ -n "${LLMGRAPH_LLAMA_CPP_DIR:-}" ]] && source_id="$(local_source_id "$LLMGRAPH_LLAMA_CPP_DIR")"
 elif [[ -n "${LLMGRAPH_LLAMA_CPP_DIR:-}" ]]; then
   src="$(cd "$LLMGRAPH_LLAMA_CPP_DIR" && pwd)" || die "LLMGRAPH_LLAMA_CPP_DIR=$LLMGRAPH_LLAMA_CPP_DIR is not a folder"
   [[ -f "$src/ggml/include/ggml.h" ]] || die "$src does not look like a llama.cpp checkout (no ggml/include/ggml.h)"
-  source_id="local-$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+  source_id="$(local_source_id "$src")"
 elif [[ -n "${LLMGRAPH_SOURCE_ARCHIVE:-}" || -f "$here/llama.cpp-src.tar.xz" ]]; then
   # An offline copy (bin/llmgraph dist): the same pinned source, so the same cache key as the npm route.
   archive="${LLMGRAPH_SOURCE_ARCHIVE:-$here/llama.cpp-src.tar.xz}"

@@ -49,7 +49,7 @@ class CudaRequestMessagesTest {
         StandIns.script(bin.resolve("nvidia-smi"), "case \"$1\" in -L) echo 'GPU 0: NVIDIA H200 (UUID: GPU-0)';; "
                 + "--query-gpu=*) echo 9.0;; *) echo '| NVIDIA-SMI 535.183.01   Driver Version: 535.183.01   "
                 + "CUDA Version: 12.2     |';; esac");
-        StandIns.script(bin.resolve("nvcc"), "echo 'Cuda compilation tools, release 13.0, V13.0.88'");
+        StandIns.nvcc13(bin);
         Result result = run(List.of("env", "LLMGRAPH_CUDA=1", "LLMGRAPH_LLAMA_CPP_DIR=" + source,
                 "LLMGRAPH_CACHE=" + work.resolve("cache"), REPO.resolve("native/build.sh").toString()), bin);
         assertEquals(1, result.status(), result.output());

@@ -85,11 +85,9 @@ class DoctorCommandTest {
                 + "--query-gpu=name,driver_version,memory.total) echo 'NVIDIA H200, 580.159.04, 143771 MiB';; "
                 + "--query-gpu=*) echo 9.0;; *) echo '| NVIDIA-SMI 580.159.04   Driver Version: 580.159.04   "
                 + "CUDA Version: 13.0     |';; esac");
-        StandIns.script(bin.resolve("nvcc"), "echo 'Cuda compilation tools, release 13.0, V13.0.88'");
-        Files.createDirectories(work.resolve("cuda/include"));
-        Files.writeString(work.resolve("cuda/include/cublas_v2.h"), "");
+        Path cudaHome = toolkit(bin);
         Result result = doctor(Map.of("PATH", bin + ":" + System.getenv("PATH"), "CUDA_HOME",
-                work.resolve("cuda").toString()));
+                cudaHome.toString()));
         assertTrue(result.lines().contains("ok   gpu       NVIDIA H200 (driver 580.159.04 for CUDA 13.0, 143771 MiB)"),
                 result.output());
         assertTrue(result.lines().contains("fix  cuda      a GPU is here but no CUDA build yet; bin/llmgraph "
@@ -134,19 +132,26 @@ class DoctorCommandTest {
         assumeFalse(Files.isExecutable(Path.of("/usr/bin/nvidia-smi")) || Files.isExecutable(Path.of("/bin/nvidia-smi")),
                 "this machine has nvidia-smi in /usr/bin");
         Path bin = Files.createDirectories(work.resolve("toolkit"));
-        StandIns.script(bin.resolve("nvcc"), "echo 'Cuda compilation tools, release 13.0, V13.0.88'");
+        Path cudaHome = toolkit(bin);
         if (nvidiaSmi.equals("failing")) {
             StandIns.script(bin.resolve("nvidia-smi"), "echo 'NVIDIA-SMI has failed because it could not communicate "
                     + "with the NVIDIA driver.'; exit 9");
         }
-        Files.createDirectories(work.resolve("cuda/include"));
-        Files.writeString(work.resolve("cuda/include/cublas_v2.h"), "");
         Result result = run(List.of(REPO.resolve("native/build.sh").toString(), "--where"), Map.of("PATH",
-                bin + ":/usr/bin:/bin", "LLMGRAPH_CUDA", "1", "CUDA_HOME", work.resolve("cuda").toString()));
+                bin + ":/usr/bin:/bin", "LLMGRAPH_CUDA", "1", "CUDA_HOME", cudaHome.toString()));
         assertEquals(3, result.status(), result.output());
         assertTrue(result.output().strip().matches(java.util.regex.Pattern.quote(work.resolve("cache/native").toString())
                 + "/node-llama-cpp-3\\.22\\.1-cuda90-x86_64-[0-9a-f]{8}-[0-9a-f]{6}/lib"), result.output());
         assertTrue(Files.notExists(work.resolve("cache/native")), "--where builds nothing");
+    }
+
+    /** A stand-in CUDA 13.0 nvcc in {@code bin}, and a CUDA_HOME with the cublas_v2.h build.sh looks for. */
+    private Path toolkit(Path bin) throws IOException {
+        StandIns.nvcc13(bin);
+        Path home = work.resolve("cuda");
+        Files.createDirectories(home.resolve("include"));
+        Files.writeString(home.resolve("include/cublas_v2.h"), "");
+        return home;
     }
 
     private Result doctor(Map<String, String> env) throws IOException, InterruptedException {

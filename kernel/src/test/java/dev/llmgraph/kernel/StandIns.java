@@ -28,6 +28,11 @@ public final class StandIns {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
+    /** A CUDA 13.0 nvcc in {@code bin} that answers {@code --version} as the real one does. */
+    public static void nvcc13(Path bin) throws IOException {
+        script(bin.resolve("nvcc"), "echo 'Cuda compilation tools, release 13.0, V13.0.88'");
+    }
+
     /** Starts {@code builder} with its output in a file under {@code logs}; fails past two minutes. */
     public static Result finish(ProcessBuilder builder, Path logs) throws IOException, InterruptedException {
         Path log = Files.createTempFile(logs, "run", ".log");

@@ -38,6 +38,19 @@ public final class AttentionOps {
     }
 
     /**
+     * The attention scores {@code q·k} of every query row of {@code q} [headDim, queries, heads] with every key
+     * row of {@code k} [headDim, keys, kvHeads]: {@link Context#mulMat mulMat(k, q)}, [keys, queries, heads], with
+     * F32 accumulators requested from every backend, as llama.cpp requests them for its own scores. Without that
+     * request ggml-cuda sums the products of an F16 key cache in half precision, whose largest value (65,504)
+     * unscaled scores can pass; the CPU accumulates in F32 either way, so on the CPU this is mulMat.
+     */
+    public Tensor scores(Tensor k, Tensor q) {
+        Tensor kq = ctx.mulMat(k, q);
+        GgmlApi.ggml_prec_set_acc(ctx.p(kq), GgmlApi.GGML_PREC_F32);
+        return kq;
+    }
+
+    /**
      * Rotary position embedding of {@code a} [headDim, heads, tokens] at the I32 {@code positions} [tokens].
      * The first {@code dims} dimensions of each head rotate (partial RoPE when dims < headDim).
      *
@@ -69,7 +82,8 @@ public final class AttentionOps {
      *
      * <p>q [headDim, queries, heads, 1], k [headDim, keys, kvHeads, 1], v [headDimV, keys, kvHeads, 1]
      * (not transposed), mask f16 [keys, >= queries, 1 or heads, 1]. heads must be a multiple of kvHeads
-     * (grouped-query attention). Result [headDimV, heads, queries, 1]: note the permuted order.
+     * (grouped-query attention). Result [headDimV, heads, queries, 1]: note the permuted order. F32 accumulators
+     * are requested, as for {@link #scores} (ggml-cuda's kernels and the CPU's use them anyway).
      */
     public Tensor flashAttention(Tensor q, Tensor k, Tensor v, Tensor mask, float scale, float maxBias, float softcap) {
         require(q.ne(0) == k.ne(0), "flash_attn_ext", "q and k must have the same head size ne[0]", q, k, v, mask);
@@ -93,7 +107,9 @@ public final class AttentionOps {
                     "q.ne[2] and q.ne[3] must be multiples of the mask's", q, k, v, mask);
         }
         require(maxBias <= 0 || mask != null, "flash_attn_ext", "ALiBi (maxBias > 0) needs a mask", q, k, v, mask);
-        return ctx.op(GgmlApi.ggml_flash_attn_ext(ctx.handle(), ctx.p(q), ctx.p(k), ctx.p(v), ctx.p(mask), scale,
+        Tensor out = ctx.op(GgmlApi.ggml_flash_attn_ext(ctx.handle(), ctx.p(q), ctx.p(k), ctx.p(v), ctx.p(mask), scale,
                 maxBias, softcap));
+        GgmlApi.ggml_prec_set_acc(ctx.p(out), GgmlApi.GGML_PREC_F32);
+        return out;
     }
 }

@@ -131,6 +131,20 @@ public final class Tensor {
         return GgmlApi.ggml_op_desc(pointer());
     }
 
+    /**
+     * Whether this product (mul_mat, mul_mat_id or flash_attn_ext) asks every backend to accumulate in F32
+     * ({@link AttentionOps#scores}, {@link AttentionOps#flashAttention}); false for any other op. Without the
+     * request ggml-cuda accumulates products of F16 data in half precision; the CPU accumulates in F32 either way.
+     */
+    public boolean accumulatesInF32() {
+        int param = switch (op()) {
+            case "MUL_MAT", "MUL_MAT_ID" -> GgmlApi.PREC_PARAM_MUL_MAT;
+            case "FLASH_ATTN_EXT" -> GgmlApi.PREC_PARAM_FLASH_ATTN;
+            default -> -1;
+        };
+        return param >= 0 && TensorStruct.opParamInt(pointer(), param) == GgmlApi.GGML_PREC_F32;
+    }
+
     /** Marks the tensor as a graph input: the allocator gives it its own memory, which the caller fills. */
     public Tensor markInput() {
         GgmlApi.ggml_set_input(pointer());

@@ -81,7 +81,7 @@ final class CachedAttention implements AttentionLowering {
                     (float) a.logitSoftcap());
             merged = ctx.reshape(out, (long) hd * a.heads(), tokens);
         } else {
-            Tensor kq = g.name(ctx.mulMat(kc, queries), "kq" + i);
+            Tensor kq = g.name(ops.scores(kc, queries), "kq" + i);
             if (capped) {
                 kq = g.softcap(kq, a.logitSoftcap());
             }

@@ -83,7 +83,7 @@ public final class EncoderDecoderLowering {
         long hd = keys.ne(0), heads = keys.ne(2), tokens = x.ne(1);
         Tensor q = ctx.reshape(g.linear(x, b + "q"), hd, heads, tokens);      // [hd, H, T]
         Tensor qp = g.name(ctx.permute(q, 0, 2, 1, 3), "cross_q" + n);        // [hd, T, H]
-        Tensor kq = g.name(ctx.mulMat(keys, qp), "cross_kq" + n);             // [S, T, H]
+        Tensor kq = g.name(ctx.attention().scores(keys, qp), "cross_kq" + n); // [S, T, H]
         kq = g.name(ctx.attention().softMax(kq, null, 1f, 0f), "cross_kq_softmax" + n);
         Tensor kqv = ctx.mulMat(cross.valuesTransposed(layer), kq);            // [hd, T, H]
         Tensor merged = ctx.reshape(ctx.cont(ctx.permute(kqv, 0, 2, 1, 3)), hd * heads, tokens);

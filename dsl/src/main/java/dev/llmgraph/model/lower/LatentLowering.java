@@ -74,7 +74,7 @@ final class LatentLowering {
                     threeD(cache.latentValues(ctx, layer, rank, keys)), flashMask, scale, 0f, 0f); // [c, H, T]
             weighted = ctx.permute(out, 0, 2, 1, 3);
         } else {
-            Tensor kq = g.name(ctx.mulMat(cache.latentKeys(ctx, layer, keys), queriesByHead), "kq" + i); // [K, T, H]
+            Tensor kq = g.name(ops.scores(cache.latentKeys(ctx, layer, keys), queriesByHead), "kq" + i); // [K, T, H]
             kq = g.name(ops.softMax(kq, mask, scale, 0f), "kq_softmax" + i);
             Tensor values = ctx.cont(ctx.transpose(cache.latentValues(ctx, layer, rank, keys))); // [K, c]
             weighted = ctx.mulMat(values, kq);

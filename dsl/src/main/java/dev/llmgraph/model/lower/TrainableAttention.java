@@ -53,7 +53,7 @@ final class TrainableAttention implements AttentionLowering {
         k = shareHeads(k, heads, kvHeads);
         vT = shareHeads(vT, heads, kvHeads);
 
-        Tensor kq = ctx.mulMat(k, q);
+        Tensor kq = ops.scores(k, q);
         float scale = (float) a.scale(g.spec.dModel());
         if (a.logitSoftcap() > 0) {
             kq = g.softcap(ctx.scale(kq, scale), a.logitSoftcap());

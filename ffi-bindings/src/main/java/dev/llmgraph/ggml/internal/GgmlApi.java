@@ -227,6 +227,7 @@ public final class GgmlApi {
             fn(PTR, PTR, PTR, PTR, PTR, INT, INT, INT, FLOAT, FLOAT, FLOAT, FLOAT, FLOAT, FLOAT));
     private static final NativeFunction FLASH_ATTN_EXT = q("ggml_flash_attn_ext",
             fn(PTR, PTR, PTR, PTR, PTR, PTR, FLOAT, FLOAT, FLOAT));
+    private static final NativeFunction PREC_SET_ACC = q("ggml_prec_set_acc", fn(BOOL, PTR, INT));
     private static final NativeFunction ARGSORT = q("ggml_argsort", fn(PTR, PTR, PTR, INT));
     private static final NativeFunction TOP_K = q("ggml_top_k", fn(PTR, PTR, PTR, INT));
 
@@ -260,6 +261,15 @@ public final class GgmlApi {
     public static MemorySegment ggml_flash_attn_ext(MemorySegment ctx, MemorySegment q, MemorySegment k, MemorySegment v,
                                                     MemorySegment mask, float scale, float maxBias, float logitSoftcap) {
         try { return (MemorySegment) FLASH_ATTN_EXT.handle().invokeExact(ctx, q, k, v, mask, scale, maxBias, logitSoftcap); } catch (Throwable t) { throw rethrow(t); }
+    }
+    /** {@code GGML_PREC_F32} of the pinned ggml.h: accumulate in F32 at least (its default lets a backend choose). */
+    public static final int GGML_PREC_F32 = 10;
+    /** Where ggml keeps the requested accumulator precision: op parameter 0 of a product, 3 of flash attention. */
+    public static final int PREC_PARAM_MUL_MAT = 0;
+    public static final int PREC_PARAM_FLASH_ATTN = 3;
+    /** Sets the smallest accumulator precision a backend may use for mul_mat, mul_mat_id or flash_attn_ext. */
+    public static boolean ggml_prec_set_acc(MemorySegment tensor, int prec) {
+        try { return (boolean) PREC_SET_ACC.handle().invokeExact(tensor, prec); } catch (Throwable t) { throw rethrow(t); }
     }
     public static MemorySegment ggml_argsort(MemorySegment ctx, MemorySegment a, int order) {
         try { return (MemorySegment) ARGSORT.handle().invokeExact(ctx, a, order); } catch (Throwable t) { throw rethrow(t); }

@@ -70,6 +70,8 @@ public final class TensorStruct {
     public static MemorySegment viewSource(MemorySegment t) { return t.get(ValueLayout.ADDRESS, VIEW_SRC); }
     public static MemorySegment buffer(MemorySegment t) { return t.get(ValueLayout.ADDRESS, BUFFER); }
     public static MemorySegment data(MemorySegment t) { return t.get(ValueLayout.ADDRESS, DATA); }
+    /** The op's parameter number {@code i} read as an int. */
+    public static int opParamInt(MemorySegment t, int i) { return t.get(INT, OP_PARAMS + 4L * i); }
     /** The op's parameter number {@code i} read as a float (how ggml stores scales, biases and caps). */
     public static float opParamFloat(MemorySegment t, int i) { return t.get(ValueLayout.JAVA_FLOAT, OP_PARAMS + 4L * i); }
     /** Sets the buffer field; only for support probes on tensors that never get data. */

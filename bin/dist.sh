@@ -58,7 +58,7 @@ done
 out="$(mkdir -p "$out" && cd "$out" && pwd)"
 dist="$out/$name"
 rm -rf "$dist" "$out/$name.tar.xz"
-mkdir -p "$dist/bin" "$dist/lib" "$dist/native/shim"
+mkdir -p "$dist/bin" "$dist/lib" "$dist/native/shim" "$dist/native/tools"
 started=$SECONDS
 
 # ---- jars: the modules' classes as jars, then every dependency jar the modules list --------------------
@@ -115,6 +115,7 @@ say "linking a Java runtime with $jdk_modules"
 # ---- native: build.sh, the shim, and the pinned llama.cpp source as an archive build.sh finds ------------
 cp "$root/native/build.sh" "$dist/native/"
 cp "$root"/native/shim/*.c "$root"/native/shim/*.h "$dist/native/shim/"
+cp "$root"/native/tools/*.c "$dist/native/tools/"   # the interposer bin/graph-dump.sh builds
 say "packing the llama.cpp source from $src"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 pathspec=(.)
@@ -128,7 +129,7 @@ xz -9 -T0 -c "$tmp/source.tar" > "$dist/native/llama.cpp-src.tar.xz"
 (cd "$dist/native" && sha256sum llama.cpp-src.tar.xz > llama.cpp-src.tar.xz.sha256)
 
 # ---- launcher, examples, notebooks, the JShell startup file, what went in -------------------------------
-cp "$root/bin/llmgraph" "$root"/bin/aot{.sh,-exec.sh,-training.jsh} "$root/bin/gpu-check.sh" "$dist/bin/"
+cp "$root/bin/llmgraph" "$root"/bin/aot{.sh,-exec.sh,-training.jsh} "$root"/bin/{gpu-check,graph-dump}.sh "$dist/bin/"
 cp -r "$root/examples" "$root/notebooks" "$dist/"   # notebooks: bin/llmgraph run NOTEBOOK.ipynb runs them there
 cp "$root/README.md" "$dist/"
 "$JAVA_HOME/bin/java" -cp "$dist/lib/*" dev.llmgraph.shell.DefaultImports "$dist/lib/llmgraph-startup.jsh" \

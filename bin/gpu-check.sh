@@ -3,8 +3,8 @@
 # llama.cpp. Each step has its own time limit and log, so a failing or slow step still leaves the others'
 # results. Runs in a dist folder made by `bin/llmgraph dist --with-tests` (the check step runs its test jars).
 #
-#   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build doctor check notebooks bench graphs fusion rpc
-#                                           (default: these, in that order), cpu-decode
+#   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build doctor check notebooks bench graphs fusion graph-dump
+#                                           rpc (default: these, in that order), cpu-decode
 #
 #   info    nvidia-smi, nvcc, the CPU                       -> OUT_DIR/info.log
 #   build   bin/llmgraph build-native --cuda                -> OUT_DIR/build.log
@@ -22,6 +22,9 @@
 #           both engines)                                   -> OUT_DIR/graphs.log, OUT_DIR/graphs/
 #   fusion  the same with ggml-cuda's kernel fusions disabled (GGML_CUDA_DISABLE_FUSION=1, both engines): whether
 #           the decode gap is in which kernels get fused     -> OUT_DIR/fusion.log, OUT_DIR/fusion/
+#   graph-dump  bin/graph-dump.sh on this backend: one decode step's graph as each engine hands it to ggml, node
+#           by node, with the pieces the scheduler runs on the GPU and on the CPU   -> OUT_DIR/graph-dump.log,
+#           OUT_DIR/graph-dump/compare.txt
 #   rpc     an RPC server on this GPU (bin/llmgraph rpc-server --backend cuda on 127.0.0.1), and bench with the
 #           layers after the first on it, against llama-bench with the same --rpc   -> OUT_DIR/rpc.log, OUT_DIR/rpc/
 #   cpu-decode (only when named) GPT-2-small's CPU cells of the default table at 2 threads, on this server's
@@ -33,14 +36,14 @@
 # GPU_BENCH_MODELS (default tinyllama-1.1b), GPU_BENCH_TYPES (default f16,q8_0,q4_0,q4_k), GPU_BENCH_ROUNDS
 # (default 2); GPU_CHECK_REPORTS: where the JUnit XML reports go (default OUT_DIR/junit-GROUP).
 # OUT_DIR/summary.log lists each step's exit status and duration. GPU_CHECK_BACKEND=cpu runs the check, notebooks,
-# bench, graphs and fusion steps on the CPU: a rehearsal of the script on a machine without a GPU.
+# bench, graphs, fusion and graph-dump steps on the CPU: a rehearsal of the script on a machine without a GPU.
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|doctor|check|notebooks|bench|graphs|fusion|rpc|cpu-decode]...}"
+out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|doctor|check|notebooks|bench|graphs|fusion|graph-dump|rpc|cpu-decode]...}"
 shift
 steps=("$@")
-((${#steps[@]})) || steps=(info build doctor check notebooks bench graphs fusion rpc)
+((${#steps[@]})) || steps=(info build doctor check notebooks bench graphs fusion graph-dump rpc)
 mkdir -p "$out"
 llmgraph="$root/bin/llmgraph"
 # Where the CUDA toolkit usually lives when a non-login shell has not put it on PATH.
@@ -121,6 +124,9 @@ for step in "${steps[@]}"; do
     fusion)
       bench_without fusion "${LIMIT_FUSION:-150}" GGML_CUDA_DISABLE_FUSION=1
       ;;
+    graph-dump)
+      run_step graph-dump "${LIMIT_GRAPH_DUMP:-240}" "$root/bin/graph-dump.sh" "$out/graph-dump" "$backend"
+      ;;
     rpc)
       port="${GPU_RPC_PORT:-50152}"
       "$llmgraph" rpc-server --port "$port" --backend "$backend" >"$out/rpc-server.log" 2>&1 &
@@ -136,7 +142,7 @@ for step in "${steps[@]}"; do
       ;;
     *)
       echo "bin/gpu-check.sh: unknown step '$step'" \
-        "(info, build, doctor, check, check-GROUP, notebooks, bench, graphs, fusion, rpc, cpu-decode)" >&2
+        "(info, build, doctor, check, check-GROUP, notebooks, bench, graphs, fusion, graph-dump, rpc, cpu-decode)" >&2
       exit 2
       ;;
   esac

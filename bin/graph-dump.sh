@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The graph of one decode step as llama.cpp and llmgraph hand it to ggml, tensor by tensor, and where the two
+# differ: every node's op, type, shape, strides and op parameters, and the pieces (splits) the scheduler runs on
+# each backend. Both engines decode 3 tokens of the same GGUF file (a Llama-3-8B-shaped model with 2 layers and
+# random F16 weights, written on first use) with an F16 KV cache and flash attention off, as bench runs them;
+# the third token's step is compared.
+#
+#   bin/graph-dump.sh OUT_DIR [cpu|cuda]
+#
+# Writes OUT_DIR/llama.cpp.txt and OUT_DIR/llmgraph.txt (every step; format in native/tools/graph-dump.c) and
+# OUT_DIR/compare.txt: each engine's splits, the kernels of the last step per op, then its nodes with their names
+# left out, counted, as a diff (lines starting < are llama.cpp's only, > llmgraph's only). Needs gcc and the native build for the
+# backend (bin/llmgraph build-native [--cuda]); bin/gpu-check.sh OUT graph-dump runs it on a GPU server.
+# GRAPH_DUMP_MODEL names another GGUF file to decode instead (where it is missing, the default model is written).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="${1:?usage: bin/graph-dump.sh OUT_DIR [cpu|cuda]}"
+backend="${2:-cpu}"
+[[ "$backend" == cpu || "$backend" == cuda ]] || { echo "graph-dump: the backend is cpu or cuda, not '$backend'" >&2; exit 2; }
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+command -v gcc >/dev/null || { echo "graph-dump: gcc is missing; it builds the interposer" >&2; exit 1; }
+
+# The native build: the one LLMGRAPH_NATIVE_DIR names, as for bin/llmgraph, else the cached one for the backend.
+status=0
+lib="${LLMGRAPH_NATIVE_DIR:-}"
+[[ -n "$lib" ]] || lib="$( ([[ "$backend" == cuda ]] && export LLMGRAPH_CUDA=1; "$root/native/build.sh" --where) )" \
+  || status=$?
+if ((status != 0)); then
+  echo "graph-dump: no native build for $backend at $lib; run bin/llmgraph build-native$([[ "$backend" == cuda ]] && echo ' --cuda')" >&2
+  exit 1
+fi
+gcc -O2 -shared -fPIC -Wall -Werror "$root/native/tools/graph-dump.c" -I "$lib/../include" \
+  -L "$lib" -lggml-base -ldl -o "$out/libgraph-dump.so"
+
+model="${GRAPH_DUMP_MODEL:-${LLMGRAPH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/llmgraph}/bench/llama-3-8b-2-layers-f16.gguf}"
+if [[ ! -f "$model" ]]; then
+  mkdir -p "$(dirname "$model")"
+  cat >"$out/write-model.jsh" <<'EOF'
+var spec = Presets.llama3_8b().withLayers(2).withVocabSize(32000).withContextLength(256).withName("llama-3-8b-2-layers");
+try (var model = Model.random(spec, WeightInit.gpt2(1), ModelOptions.cpu().withMatrixType(GgmlType.F16))) {
+    dev.llmgraph.io.gguf.GgufModels.write(model, Path.of(ARGS[0] + ".part"));
+}
+Files.move(Path.of(ARGS[0] + ".part"), Path.of(ARGS[0]));
+/exit
+EOF
+  "$root/bin/llmgraph" run "$out/write-model.jsh" "$model"
+fi
+
+cat >"$out/decode.jsh" <<'EOF'
+var options = ARGS[1].equals("cuda") ? ModelOptions.cuda()
+        : ModelOptions.cpu().withThreads(Integer.parseInt(ARGS[2])).withCacheType(GgmlType.F16).withRepack(true);
+try (var model = dev.llmgraph.io.gguf.GgufModels.load(Path.of(ARGS[0]), options); var session = model.session(256)) {
+    for (int token = 1; token <= 3; token++) session.feed(token);
+}
+/exit
+EOF
+threads=$(($(nproc) < 8 ? $(nproc) : 8))
+rm -f "$out/llama.cpp.txt" "$out/llmgraph.txt"
+GRAPH_DUMP="$out/llama.cpp.txt" LD_PRELOAD="$out/libgraph-dump.so" LD_LIBRARY_PATH="$lib" \
+  "$lib/llama-bench" -m "$model" -p 0 -n 3 -r 1 -fa 0 -t "$threads" -ngl "$([[ "$backend" == cuda ]] && echo 99 || echo 0)" \
+  >"$out/llama-bench.log" 2>&1
+GRAPH_DUMP="$out/llmgraph.txt" LD_PRELOAD="$out/libgraph-dump.so" LD_LIBRARY_PATH="$lib" LLMGRAPH_NATIVE_DIR="$lib" \
+  "$root/bin/llmgraph" run "$out/decode.jsh" "$model" "$backend" "$threads" >"$out/llmgraph.log" 2>&1
+
+# last_step FILE: the last step's nodes, names and split lines left out, sorted and counted.
+last_step() { awk '/^## step/ { n = 0; delete lines; next } /^###/ { next } { sub(/  # .*/, ""); lines[n++] = $0 }
+  END { for (i = 0; i < n; i++) print lines[i] }' "$1" | sort | uniq -c; }
+# kernels FILE: the last step's nodes per op, leaving out those that only describe memory (views and the like).
+kernels() { last_step "$1" | awk '$2 !~ /^(VIEW|RESHAPE|PERMUTE|TRANSPOSE|NONE)$/ { n[$2] += $1 } END { for (op in n) print op, n[op] }' | sort; }
+# splits FILE: the last step's split lines.
+splits() { awk '/^## step/ { n = 0; delete lines; next } /^###/ { lines[n++] = $0 } END { for (i = 0; i < n; i++) print lines[i] }' "$1"; }
+{
+  echo "llama.cpp's last step: $(grep -c '^## step' "$out/llama.cpp.txt") steps in all"; splits "$out/llama.cpp.txt"
+  echo "llmgraph's last step: $(grep -c '^## step' "$out/llmgraph.txt") steps in all"; splits "$out/llmgraph.txt"
+  echo "kernels of the last step per op: op, llama.cpp, llmgraph"
+  join -a 1 -a 2 -e 0 -o 0,1.2,2.2 <(kernels "$out/llama.cpp.txt") <(kernels "$out/llmgraph.txt") | awk '{ printf "%-10s %9s %9s\n", $1, $2, $3 }'
+  echo "nodes of the last step, counted (< llama.cpp only, > llmgraph only):"
+  diff <(last_step "$out/llama.cpp.txt") <(last_step "$out/llmgraph.txt") || true
+} >"$out/compare.txt"
+cat "$out/compare.txt"

@@ -1,0 +1,102 @@
+package dev.llmgraph.dist;
+
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.kernel.StandIns;
+import dev.llmgraph.kernel.StandIns.Result;
+import dev.llmgraph.kernel.TestJvm;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.WeightInit;
+import dev.llmgraph.presets.Presets;
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.Ffn;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code bin/graph-dump.sh} on the CPU, on a small Llama-3-shaped file (2 layers, grouped-query attention): both
+ * engines' decode step as they hand it to ggml. It checks the script and, through it, that llmgraph's decode graph
+ * runs the kernels llama.cpp's runs: the same count of every op but GET_ROWS (llama.cpp's graph gathers the last
+ * layer's rows of the tokens whose logits are wanted, two nodes more), and F32 accumulators asked for the same
+ * products (the attention scores; on a GPU the others accumulate F16 data in half precision).
+ */
+class GraphDumpTest {
+    private static final Path REPO = TestJvm.moduleDir().getParent();
+    private static final String NATIVE_DIR = System.getProperty("llmgraph.native.dir", "");
+    private static final int LAYERS = 2;
+
+    @TempDir
+    Path work;
+
+    @Test
+    void llmgraphsDecodeStepRunsTheKernelsOfLlamaCppsOnTheCpu() throws Exception {
+        Path file = work.resolve("llama-3-shaped.gguf");
+        var spec = Presets.llama3_8b().withName("llama-3-shaped").withDModel(256).withLayers(LAYERS).withVocabSize(512)
+                .withContextLength(256).withAttention(Attention.grouped(8, 2)).withFfn(Ffn.swiglu(512));
+        try (Model model = Model.random(spec, WeightInit.gpt2(1), ModelOptions.cpu().withMatrixType(GgmlType.F16))) {
+            GgufModels.write(model, file);
+        }
+        Path out = work.resolve("out");
+        ProcessBuilder builder = new ProcessBuilder(REPO.resolve("bin/graph-dump.sh").toString(), out.toString(), "cpu")
+                .directory(REPO.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("GRAPH_DUMP_MODEL", file.toString());
+        env.put("LLMGRAPH_NATIVE_DIR", NATIVE_DIR);
+        env.put("LLMGRAPH_CLASSPATH", TestJvm.classPath());
+        env.put("LLMGRAPH_CACHE", work.resolve("cache").toString());
+        Result result = StandIns.finish(builder, work);
+        assertEquals(0, result.status(), result.output());
+        assertTrue(result.output().startsWith("llama.cpp's last step: "), result.output());
+
+        Map<String, Integer> llama = kernels(lastStep(out.resolve("llama.cpp.txt")));
+        Map<String, Integer> llmgraph = kernels(lastStep(out.resolve("llmgraph.txt")));
+        Map<String, Integer> expected = new TreeMap<>(llmgraph);
+        expected.merge("GET_ROWS", 2, Integer::sum);
+        assertEquals(expected, llama, "kernels per op of the decode step, llama.cpp's against llmgraph's plus 2 GET_ROWS");
+        assertEquals(LAYERS, f32Accumulators(lastStep(out.resolve("llama.cpp.txt"))), "llama.cpp: one per layer (q.k)");
+        assertEquals(LAYERS, f32Accumulators(lastStep(out.resolve("llmgraph.txt"))), "llmgraph: one per layer (q.k)");
+    }
+
+    /** The node lines of the dump's last step (format in native/tools/graph-dump.c). */
+    private static List<String> lastStep(Path dump) throws IOException {
+        List<String> nodes = new ArrayList<>();
+        for (String line : Files.readAllLines(dump)) {
+            if (line.startsWith("## step")) {
+                nodes.clear();
+            } else if (!line.startsWith("###")) {
+                nodes.add(line);
+            }
+        }
+        assertTrue(nodes.size() > 10, dump + " holds no decode step");
+        return nodes;
+    }
+
+    /** How many nodes of each op compute something (views and reshapes only describe memory). */
+    private static Map<String, Integer> kernels(List<String> nodes) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (String node : nodes) {
+            String op = node.substring(0, node.indexOf(' '));
+            if (!List.of("VIEW", "RESHAPE", "PERMUTE", "TRANSPOSE", "NONE").contains(op)) {
+                counts.merge(op, 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    /** Products that ask for F32 accumulators: a MUL_MAT whose first op parameter is GGML_PREC_F32 (10). */
+    private static long f32Accumulators(List<String> nodes) {
+        return nodes.stream().filter(n -> n.startsWith("MUL_MAT ") && n.contains(" params 10,")).count();
+    }
+}

@@ -4,10 +4,13 @@
 //
 //   ## step N                                 one call of ggml_backend_sched_graph_compute_async
 //   ### split on BACKEND, M nodes             one piece of that step, as the scheduler hands it to a backend
-//   OP dst | src0 | src1 ... params  # name   one node: each tensor as TYPE[ne0,ne1,ne2,ne3|nb0,nb1,nb2,nb3],
-//                                             then c (contiguous) or nc, and v where it is a view; params: the
-//                                             op's first four int32 parameters (a mul_mat's accumulator
-//                                             precision, a permutation's axes, a float's bits)
+//   OP dst | src0 | src1 ... params P flags F  # name
+//                                             one node: each tensor as TYPE[ne0,ne1,ne2,ne3|nb0,nb1,nb2,nb3],
+//                                             then c (contiguous) or nc, and v where it is a view; P: the op's
+//                                             first four int32 parameters (a mul_mat's accumulator precision, a
+//                                             permutation's axes, a float's bits); F: ggml's tensor flags (1
+//                                             input, 2 output, 4 parameter, 8 loss, 16 compute): an output
+//                                             is never fused with the node after it
 //
 // Built by bin/graph-dump.sh against the headers of the native build in use.
 #define _GNU_SOURCE
@@ -46,8 +49,8 @@ static void write_split(ggml_backend_t backend, struct ggml_cgraph * graph) {
             fprintf(f, " | ");
             write_tensor(f, node->src[s]);
         }
-        fprintf(f, " params %d,%d,%d,%d  # %s\n", node->op_params[0], node->op_params[1], node->op_params[2],
-                node->op_params[3], node->name);
+        fprintf(f, " params %d,%d,%d,%d flags %d  # %s\n", node->op_params[0], node->op_params[1],
+                node->op_params[2], node->op_params[3], node->flags, node->name);
     }
     fclose(f);
 }

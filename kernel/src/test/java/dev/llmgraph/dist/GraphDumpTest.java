@@ -29,8 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code bin/graph-dump.sh} on the CPU, on a small Llama-3-shaped file (2 layers, grouped-query attention): both
  * engines' decode step as they hand it to ggml. It checks the script and, through it, that llmgraph's decode graph
  * runs the kernels llama.cpp's runs: the same count of every op but GET_ROWS (llama.cpp's graph gathers the last
- * layer's rows of the tokens whose logits are wanted, two nodes more), and F32 accumulators asked for the same
- * products (the attention scores; on a GPU the others accumulate F16 data in half precision).
+ * layer's rows of the tokens whose logits are wanted, two nodes more), F32 accumulators asked for the same
+ * products (the attention scores; on a GPU the others accumulate F16 data in half precision), and no more nodes
+ * kept as outputs than llama.cpp keeps.
  */
 class GraphDumpTest {
     private static final Path REPO = TestJvm.moduleDir().getParent();
@@ -67,6 +68,8 @@ class GraphDumpTest {
         assertEquals(expected, llama, "kernels per op of the decode step, llama.cpp's against llmgraph's plus 2 GET_ROWS");
         assertEquals(LAYERS, f32Accumulators(lastStep(out.resolve("llama.cpp.txt"))), "llama.cpp: one per layer (q.k)");
         assertEquals(LAYERS, f32Accumulators(lastStep(out.resolve("llmgraph.txt"))), "llmgraph: one per layer (q.k)");
+        assertTrue(outputs(lastStep(out.resolve("llmgraph.txt"))) <= outputs(lastStep(out.resolve("llama.cpp.txt"))),
+                "llmgraph marks more nodes as outputs than llama.cpp (ggml-cuda fuses no output with the node after it)");
     }
 
     /** The node lines of the dump's last step (format in native/tools/graph-dump.c). */
@@ -93,6 +96,12 @@ class GraphDumpTest {
             }
         }
         return counts;
+    }
+
+    /** Nodes flagged as outputs (GGML_TENSOR_FLAG_OUTPUT, 2): their values are kept, so no kernel fuses them away. */
+    private static long outputs(List<String> nodes) {
+        return nodes.stream().map(n -> n.replaceAll(".* flags (\\d+)  # .*", "$1")).mapToInt(Integer::parseInt)
+                .filter(flags -> (flags & 2) != 0).count();
     }
 
     /** Products that ask for F32 accumulators: a MUL_MAT whose first op parameter is GGML_PREC_F32 (10). */

@@ -4,7 +4,7 @@
 # results. Runs in a dist folder made by `bin/llmgraph dist --with-tests` (the check step runs its test jars).
 #
 #   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build doctor check notebooks bench graphs fusion graph-dump
-#                                           rpc (default: these, in that order), cpu-decode
+#                                           kernels rpc (default: these, in that order), cpu-decode
 #
 #   info    nvidia-smi, nvcc, the CPU                       -> OUT_DIR/info.log
 #   build   bin/llmgraph build-native --cuda                -> OUT_DIR/build.log
@@ -25,6 +25,8 @@
 #   graph-dump  bin/graph-dump.sh on this backend: one decode step's graph as each engine hands it to ggml, node
 #           by node, with the pieces the scheduler runs on the GPU and on the CPU   -> OUT_DIR/graph-dump.log,
 #           OUT_DIR/graph-dump/compare.txt
+#   kernels bin/graph-dump.sh --kernel-times (CUDA only): both engines decode under Nsight Compute (ncu), which
+#           times each kernel by itself                     -> OUT_DIR/kernels.log, OUT_DIR/kernels/kernels-*.txt
 #   rpc     an RPC server on this GPU (bin/llmgraph rpc-server --backend cuda on 127.0.0.1), and bench with the
 #           layers after the first on it, against llama-bench with the same --rpc   -> OUT_DIR/rpc.log, OUT_DIR/rpc/
 #   cpu-decode (only when named) GPT-2-small's CPU cells of the default table at 2 threads, on this server's
@@ -40,10 +42,10 @@
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|doctor|check|notebooks|bench|graphs|fusion|graph-dump|rpc|cpu-decode]...}"
+out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|doctor|check|notebooks|bench|graphs|fusion|graph-dump|kernels|rpc|cpu-decode]...}"
 shift
 steps=("$@")
-((${#steps[@]})) || steps=(info build doctor check notebooks bench graphs fusion graph-dump rpc)
+((${#steps[@]})) || steps=(info build doctor check notebooks bench graphs fusion graph-dump kernels rpc)
 mkdir -p "$out"
 llmgraph="$root/bin/llmgraph"
 # Where the CUDA toolkit usually lives when a non-login shell has not put it on PATH.
@@ -127,6 +129,13 @@ for step in "${steps[@]}"; do
     graph-dump)
       run_step graph-dump "${LIMIT_GRAPH_DUMP:-240}" "$root/bin/graph-dump.sh" "$out/graph-dump" "$backend"
       ;;
+    kernels)
+      if [[ "$backend" == cuda ]]; then
+        run_step kernels "${LIMIT_KERNELS:-300}" "$root/bin/graph-dump.sh" "$out/kernels" cuda --kernel-times
+      else
+        echo "== kernels: skipped (CUDA only; GPU_CHECK_BACKEND=$backend)" | tee -a "$out/summary.log"
+      fi
+      ;;
     rpc)
       port="${GPU_RPC_PORT:-50152}"
       "$llmgraph" rpc-server --port "$port" --backend "$backend" >"$out/rpc-server.log" 2>&1 &
@@ -142,7 +151,7 @@ for step in "${steps[@]}"; do
       ;;
     *)
       echo "bin/gpu-check.sh: unknown step '$step'" \
-        "(info, build, doctor, check, check-GROUP, notebooks, bench, graphs, fusion, graph-dump, rpc, cpu-decode)" >&2
+        "(info, build, doctor, check, check-GROUP, notebooks, bench, graphs, fusion, graph-dump, kernels, rpc, cpu-decode)" >&2
       exit 2
       ;;
   esac

@@ -6,18 +6,26 @@
 # the third token's step is compared.
 #
 #   bin/graph-dump.sh OUT_DIR [cpu|cuda]
+#   bin/graph-dump.sh OUT_DIR cuda --kernel-times
 #
 # Writes OUT_DIR/llama.cpp.txt and OUT_DIR/llmgraph.txt (every step; format in native/tools/graph-dump.c) and
 # OUT_DIR/compare.txt: each engine's splits, the kernels of the last step per op, then its nodes with their names
 # left out, counted, as a diff (lines starting < are llama.cpp's only, > llmgraph's only). Needs gcc and the native build for the
 # backend (bin/llmgraph build-native [--cuda]); bin/gpu-check.sh OUT graph-dump runs it on a GPU server.
 # GRAPH_DUMP_MODEL names another GGUF file to decode instead (where it is missing, the default model is written).
+#
+# --kernel-times: instead, both engines decode 9 tokens under Nsight Compute (ncu, with --clock-control none),
+# which times every kernel on the GPU by itself: OUT_DIR/kernels-llama.cpp.txt and OUT_DIR/kernels-llmgraph.txt
+# hold, per kernel, how often it ran and its time. Equal times with a slower decode put the difference between
+# the kernels (launches, waits); a kernel slower or more often in one engine puts it there.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="${1:?usage: bin/graph-dump.sh OUT_DIR [cpu|cuda]}"
+out="${1:?usage: bin/graph-dump.sh OUT_DIR [cpu|cuda] [--kernel-times]}"
 backend="${2:-cpu}"
 [[ "$backend" == cpu || "$backend" == cuda ]] || { echo "graph-dump: the backend is cpu or cuda, not '$backend'" >&2; exit 2; }
+[[ -z "${3:-}" || ( "${3:-}" == --kernel-times && "$backend" == cuda ) ]] \
+  || { echo "graph-dump: the third argument can only be --kernel-times, after cuda" >&2; exit 2; }
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 command -v gcc >/dev/null || { echo "graph-dump: gcc is missing; it builds the interposer" >&2; exit 1; }
@@ -28,7 +36,7 @@ lib="${LLMGRAPH_NATIVE_DIR:-}"
 [[ -n "$lib" ]] || lib="$( ([[ "$backend" == cuda ]] && export LLMGRAPH_CUDA=1; "$root/native/build.sh" --where) )" \
   || status=$?
 if ((status != 0)); then
-  echo "graph-dump: no native build for $backend at $lib; run bin/llmgraph build-native$([[ "$backend" == cuda ]] && echo ' --cuda')" >&2
+  echo "graph-dump: no native build for $backend${lib:+ at $lib}; run bin/llmgraph build-native$([[ "$backend" == cuda ]] && echo ' --cuda')" >&2
   exit 1
 fi
 gcc -O2 -shared -fPIC -Wall -Werror "$root/native/tools/graph-dump.c" -I "$lib/../include" \
@@ -52,17 +60,37 @@ cat >"$out/decode.jsh" <<'EOF'
 var options = ARGS[1].equals("cuda") ? ModelOptions.cuda()
         : ModelOptions.cpu().withThreads(Integer.parseInt(ARGS[2])).withCacheType(GgmlType.F16).withRepack(true);
 try (var model = dev.llmgraph.io.gguf.GgufModels.load(Path.of(ARGS[0]), options); var session = model.session(256)) {
-    for (int token = 1; token <= 3; token++) session.feed(token);
+    for (int token = 1; token <= Integer.parseInt(ARGS[3]); token++) session.feed(token);
 }
 /exit
 EOF
 threads=$(($(nproc) < 8 ? $(nproc) : 8))
+
+# decode_both WRAP N: llama-bench decodes a warm-up token and N more, llmgraph N + 1 tokens, each command run as
+# WRAP ENGINE COMMAND...; the engines' own output goes to OUT_DIR/llama-bench.log and OUT_DIR/llmgraph.log.
+decode_both() {
+  local wrap="$1" n="$2"
+  LD_LIBRARY_PATH="$lib" "$wrap" llama.cpp "$lib/llama-bench" -m "$model" -p 0 -n "$n" -r 1 -fa 0 -t "$threads" \
+    -ngl "$([[ "$backend" == cuda ]] && echo 99 || echo 0)" >"$out/llama-bench.log" 2>&1
+  LD_LIBRARY_PATH="$lib" LLMGRAPH_NATIVE_DIR="$lib" "$wrap" llmgraph "$root/bin/llmgraph" run "$out/decode.jsh" \
+    "$model" "$backend" "$threads" $((n + 1)) >"$out/llmgraph.log" 2>&1
+}
+dump() { local engine="$1"; shift; GRAPH_DUMP="$out/$engine.txt" LD_PRELOAD="$out/libgraph-dump.so" "$@"; }
+profile() {
+  local engine="$1"; shift
+  ncu --target-processes all --clock-control none --metrics gpu__time_duration.sum --print-summary per-kernel \
+    --log-file "$out/kernels-$engine.txt" "$@"
+}
+
+if [[ "${3:-}" == --kernel-times ]]; then
+  for d in /usr/local/cuda/bin /opt/nvidia/nsight-compute/*; do [[ -x "$d/ncu" ]] && PATH="$PATH:$d"; done
+  command -v ncu >/dev/null || { echo "graph-dump: ncu (Nsight Compute) is not on the PATH; it times the kernels" >&2; exit 1; }
+  decode_both profile 8
+  for engine in llama.cpp llmgraph; do echo "== $engine"; cat "$out/kernels-$engine.txt"; done
+  exit 0
+fi
 rm -f "$out/llama.cpp.txt" "$out/llmgraph.txt"
-GRAPH_DUMP="$out/llama.cpp.txt" LD_PRELOAD="$out/libgraph-dump.so" LD_LIBRARY_PATH="$lib" \
-  "$lib/llama-bench" -m "$model" -p 0 -n 3 -r 1 -fa 0 -t "$threads" -ngl "$([[ "$backend" == cuda ]] && echo 99 || echo 0)" \
-  >"$out/llama-bench.log" 2>&1
-GRAPH_DUMP="$out/llmgraph.txt" LD_PRELOAD="$out/libgraph-dump.so" LD_LIBRARY_PATH="$lib" LLMGRAPH_NATIVE_DIR="$lib" \
-  "$root/bin/llmgraph" run "$out/decode.jsh" "$model" "$backend" "$threads" >"$out/llmgraph.log" 2>&1
+decode_both dump 3
 
 # last_step FILE: the last step's nodes, names and split lines left out, sorted and counted.
 last_step() { awk '/^## step/ { n = 0; delete lines; next } /^###/ { next } { sub(/  # .*/, ""); lines[n++] = $0 }

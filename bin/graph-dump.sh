@@ -59,7 +59,8 @@ fi
 cat >"$out/decode.jsh" <<'EOF'
 var options = ARGS[1].equals("cuda") ? ModelOptions.cuda()
         : ModelOptions.cpu().withThreads(Integer.parseInt(ARGS[2])).withCacheType(GgmlType.F16).withRepack(true);
-try (var model = dev.llmgraph.io.gguf.GgufModels.load(Path.of(ARGS[0]), options); var session = model.session(256)) {
+try (var model = dev.llmgraph.io.gguf.GgufModels.load(Path.of(ARGS[0]), options);
+     var session = model.session(Math.min(256, model.contextLength()))) {
     for (int token = 1; token <= Integer.parseInt(ARGS[3]); token++) session.feed(token);
 }
 /exit
@@ -71,10 +72,11 @@ threads=$(($(nproc) < 8 ? $(nproc) : 8))
 decode_both() {
   local wrap="$1" n="$2"
   LD_LIBRARY_PATH="$lib" "$wrap" llama.cpp "$lib/llama-bench" -m "$model" -p 0 -n "$n" -r 1 -fa 0 -t "$threads" \
-    -ngl "$([[ "$backend" == cuda ]] && echo 99 || echo 0)" >"$out/llama-bench.log" 2>&1
+    -ngl "$([[ "$backend" == cuda ]] && echo 99 || echo 0)" >"$out/llama-bench.log" 2>&1 || failed llama-bench
   LD_LIBRARY_PATH="$lib" LLMGRAPH_NATIVE_DIR="$lib" "$wrap" llmgraph "$root/bin/llmgraph" run "$out/decode.jsh" \
-    "$model" "$backend" "$threads" $((n + 1)) >"$out/llmgraph.log" 2>&1
+    "$model" "$backend" "$threads" $((n + 1)) >"$out/llmgraph.log" 2>&1 || failed llmgraph
 }
+failed() { echo "graph-dump: $1 failed; the end of $out/$1.log:" >&2; tail -n 5 "$out/$1.log" >&2; exit 1; }
 dump() { local engine="$1"; shift; GRAPH_DUMP="$out/$engine.txt" LD_PRELOAD="$out/libgraph-dump.so" "$@"; }
 profile() {
   local engine="$1"; shift

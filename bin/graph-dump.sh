@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # The graph of one decode step as llama.cpp and llmgraph hand it to ggml, tensor by tensor, and where the two
-# differ: every node's op, type, shape, strides and op parameters, and the pieces (splits) the scheduler runs on
-# each backend. Both engines decode 3 tokens of the same GGUF file (a Llama-3-8B-shaped model with 2 layers and
-# random F16 weights, written on first use) with an F16 KV cache and flash attention off, as bench runs them;
-# the third token's step is compared.
+# differ: every node's op, type, shape, strides, op parameters and flags, and the pieces (splits) the scheduler
+# runs on each backend. Both engines decode the same GGUF file (a Llama-3-8B-shaped model with 2 layers and
+# random F16 weights, written on first use) with an F16 KV cache and flash attention off, as bench runs them:
+# llama-bench a warm-up token and 3 more from position 0, llmgraph 4 tokens. Their last steps are compared (the
+# graphs span 256 keys either way).
 #
 #   bin/graph-dump.sh OUT_DIR [cpu|cuda]
 #   bin/graph-dump.sh OUT_DIR cuda --kernel-times
 #
 # Writes OUT_DIR/llama.cpp.txt and OUT_DIR/llmgraph.txt (every step; format in native/tools/graph-dump.c) and
 # OUT_DIR/compare.txt: each engine's splits, the kernels of the last step per op, then its nodes with their names
-# left out, counted, as a diff (lines starting < are llama.cpp's only, > llmgraph's only). Needs gcc and the native build for the
-# backend (bin/llmgraph build-native [--cuda]); bin/gpu-check.sh OUT graph-dump runs it on a GPU server.
-# GRAPH_DUMP_MODEL names another GGUF file to decode instead (where it is missing, the default model is written).
+# left out, counted, as a diff (lines starting < are llama.cpp's only, > llmgraph's only). Needs gcc and the
+# native build for the backend (bin/llmgraph build-native [--cuda]); bin/gpu-check.sh OUT graph-dump runs it on a
+# GPU server. GRAPH_DUMP_MODEL names another GGUF file to decode instead (where it is missing, the default model
+# is written there).
 #
 # --kernel-times: instead, both engines decode 9 tokens under Nsight Compute (ncu, with --clock-control none),
 # which times every kernel on the GPU by itself: OUT_DIR/kernels-llama.cpp.txt and OUT_DIR/kernels-llmgraph.txt
@@ -28,7 +30,6 @@ backend="${2:-cpu}"
   || { echo "graph-dump: the third argument can only be --kernel-times, after cuda" >&2; exit 2; }
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-command -v gcc >/dev/null || { echo "graph-dump: gcc is missing; it builds the interposer" >&2; exit 1; }
 
 # The native build: the one LLMGRAPH_NATIVE_DIR names, as for bin/llmgraph, else the cached one for the backend.
 status=0
@@ -36,12 +37,10 @@ lib="${LLMGRAPH_NATIVE_DIR:-}"
 [[ -n "$lib" ]] || lib="$( ([[ "$backend" == cuda ]] && export LLMGRAPH_CUDA=1; "$root/native/build.sh" --where) )" \
   || status=$?
 if ((status != 0)); then
-  echo "graph-dump: no native build for $backend${lib:+ at $lib}; run bin/llmgraph build-native$([[ "$backend" == cuda ]] && echo ' --cuda')" >&2
+  fix="bin/llmgraph build-native$([[ "$backend" == cuda ]] && echo ' --cuda')"
+  echo "graph-dump: no native build for $backend${lib:+ at $lib}; run $fix" >&2
   exit 1
 fi
-gcc -O2 -shared -fPIC -Wall -Werror "$root/native/tools/graph-dump.c" -I "$lib/../include" \
-  -L "$lib" -lggml-base -ldl -o "$out/libgraph-dump.so"
-
 model="${GRAPH_DUMP_MODEL:-${LLMGRAPH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/llmgraph}/bench/llama-3-8b-2-layers-f16.gguf}"
 if [[ ! -f "$model" ]]; then
   mkdir -p "$(dirname "$model")"
@@ -91,6 +90,9 @@ if [[ "${3:-}" == --kernel-times ]]; then
   for engine in llama.cpp llmgraph; do echo "== $engine"; cat "$out/kernels-$engine.txt"; done
   exit 0
 fi
+command -v gcc >/dev/null || { echo "graph-dump: gcc is missing; it builds the interposer" >&2; exit 1; }
+gcc -O2 -shared -fPIC -Wall -Werror "$root/native/tools/graph-dump.c" -I "$lib/../include" \
+  -L "$lib" -lggml-base -ldl -o "$out/libgraph-dump.so"
 rm -f "$out/llama.cpp.txt" "$out/llmgraph.txt"
 decode_both dump 3
 
@@ -98,14 +100,20 @@ decode_both dump 3
 last_step() { awk '/^## step/ { n = 0; delete lines; next } /^###/ { next } { sub(/  # .*/, ""); lines[n++] = $0 }
   END { for (i = 0; i < n; i++) print lines[i] }' "$1" | sort | uniq -c; }
 # kernels FILE: the last step's nodes per op, leaving out those that only describe memory (views and the like).
-kernels() { last_step "$1" | awk '$2 !~ /^(VIEW|RESHAPE|PERMUTE|TRANSPOSE|NONE)$/ { n[$2] += $1 } END { for (op in n) print op, n[op] }' | sort; }
+kernels() {
+  last_step "$1" | awk '$2 !~ /^(VIEW|RESHAPE|PERMUTE|TRANSPOSE|NONE)$/ { n[$2] += $1 } END { for (op in n) print op, n[op] }' \
+    | sort
+}
 # splits FILE: the last step's split lines.
-splits() { awk '/^## step/ { n = 0; delete lines; next } /^###/ { lines[n++] = $0 } END { for (i = 0; i < n; i++) print lines[i] }' "$1"; }
+splits() {
+  awk '/^## step/ { n = 0; delete lines; next } /^###/ { lines[n++] = $0 } END { for (i = 0; i < n; i++) print lines[i] }' "$1"
+}
 {
   echo "llama.cpp's last step: $(grep -c '^## step' "$out/llama.cpp.txt") steps in all"; splits "$out/llama.cpp.txt"
   echo "llmgraph's last step: $(grep -c '^## step' "$out/llmgraph.txt") steps in all"; splits "$out/llmgraph.txt"
   echo "kernels of the last step per op: op, llama.cpp, llmgraph"
-  join -a 1 -a 2 -e 0 -o 0,1.2,2.2 <(kernels "$out/llama.cpp.txt") <(kernels "$out/llmgraph.txt") | awk '{ printf "%-10s %9s %9s\n", $1, $2, $3 }'
+  join -a 1 -a 2 -e 0 -o 0,1.2,2.2 <(kernels "$out/llama.cpp.txt") <(kernels "$out/llmgraph.txt") \
+    | awk '{ printf "%-10s %9s %9s\n", $1, $2, $3 }'
   echo "nodes of the last step, counted (< llama.cpp only, > llmgraph only):"
   diff <(last_step "$out/llama.cpp.txt") <(last_step "$out/llmgraph.txt") || true
 } >"$out/compare.txt"

@@ -56,8 +56,9 @@ class AttentionScoresTest {
             tq.setFloats(q);
             got = Backends.computeAndRead(backend, ctx, ctx.attention().scores(tk, tq));
         }
-        double[] exact = mulMat(roundedToF16(k), kNe, RandomInputs.widen(q), qNe);
-        double[] magnitude = mulMat(abs(roundedToF16(k)), kNe, abs(RandomInputs.widen(q)), qNe);
+        double[] storedK = roundedToF16(k), wideQ = RandomInputs.widen(q);
+        double[] exact = mulMat(storedK, kNe, wideQ, qNe);
+        double[] magnitude = mulMat(abs(storedK), kNe, abs(wideQ), qNe);
         assertEquals(exact.length, got.length, "one score per key, query and head");
         for (int i = 0; i < exact.length; i++) {
             double bound = magnitude[i] * (0x1p-11 + (HEAD + 2) * 0x1p-24);

@@ -61,15 +61,16 @@ class GraphDumpTest {
         assertEquals(0, result.status(), result.output());
         assertTrue(result.output().startsWith("llama.cpp's last step: "), result.output());
 
-        Map<String, Integer> llama = kernels(lastStep(out.resolve("llama.cpp.txt")));
-        Map<String, Integer> llmgraph = kernels(lastStep(out.resolve("llmgraph.txt")));
-        Map<String, Integer> expected = new TreeMap<>(llmgraph);
+        List<String> llama = lastStep(out.resolve("llama.cpp.txt"));
+        List<String> llmgraph = lastStep(out.resolve("llmgraph.txt"));
+        Map<String, Integer> expected = new TreeMap<>(kernels(llmgraph));
         expected.merge("GET_ROWS", 2, Integer::sum);
-        assertEquals(expected, llama, "kernels per op of the decode step, llama.cpp's against llmgraph's plus 2 GET_ROWS");
-        assertEquals(LAYERS, f32Accumulators(lastStep(out.resolve("llama.cpp.txt"))), "llama.cpp: one per layer (q.k)");
-        assertEquals(LAYERS, f32Accumulators(lastStep(out.resolve("llmgraph.txt"))), "llmgraph: one per layer (q.k)");
-        assertTrue(outputs(lastStep(out.resolve("llmgraph.txt"))) <= outputs(lastStep(out.resolve("llama.cpp.txt"))),
-                "llmgraph marks more nodes as outputs than llama.cpp (ggml-cuda fuses no output with the node after it)");
+        assertEquals(expected, kernels(llama),
+                "kernels per op of the decode step, llama.cpp's against llmgraph's plus 2 GET_ROWS");
+        assertEquals(LAYERS, f32Accumulators(llama), "llama.cpp: one per layer (q.k)");
+        assertEquals(LAYERS, f32Accumulators(llmgraph), "llmgraph: one per layer (q.k)");
+        assertTrue(outputs(llmgraph) <= outputs(llama), "llmgraph marks more nodes as outputs than llama.cpp "
+                + "(ggml-cuda fuses no output with the node after it)");
     }
 
     /** The node lines of the dump's last step (format in native/tools/graph-dump.c). */

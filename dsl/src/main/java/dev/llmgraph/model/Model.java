@@ -319,7 +319,7 @@ public final class Model implements AutoCloseable {
         return weights.repackedCopies();
     }
 
-    /** Layers multiplying by q, k and v as one matrix, which the mapped file stores as one: same numbers, faster. */
+    /** Layers multiplying by q, k and v as one matrix, which the file stores as one: the same numbers, fewer products. */
     public int stackedProjectionLayers() {
         ensureOpen();
         return weights.stackedProjectionLayers();

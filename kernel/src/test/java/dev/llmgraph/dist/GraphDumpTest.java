@@ -9,8 +9,10 @@ import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.presets.Presets;
+import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
+import dev.llmgraph.spec.ModelSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * runs the kernels llama.cpp's runs: the same count of every op but GET_ROWS (llama.cpp's graph gathers the last
  * layer's rows of the tokens whose logits are wanted, two nodes more), F32 accumulators asked for the same
  * products (the attention scores; on a GPU the others accumulate F16 data in half precision), and no more nodes
- * kept as outputs than llama.cpp keeps.
+ * kept as outputs than llama.cpp keeps. A GPT-2-shaped file checks a stored {@code attn_qkv}.
  */
 class GraphDumpTest {
     private static final Path REPO = TestJvm.moduleDir().getParent();
@@ -43,13 +45,46 @@ class GraphDumpTest {
 
     @Test
     void llmgraphsDecodeStepRunsTheKernelsOfLlamaCppsOnTheCpu() throws Exception {
-        Path file = work.resolve("llama-3-shaped.gguf");
         var spec = Presets.llama3_8b().withName("llama-3-shaped").withDModel(256).withLayers(LAYERS).withVocabSize(512)
                 .withContextLength(256).withAttention(Attention.grouped(8, 2)).withFfn(Ffn.swiglu(512));
+        Steps steps = dump(spec);
+        Map<String, Integer> expected = new TreeMap<>(kernels(steps.llmgraph()));
+        expected.merge("GET_ROWS", 2, Integer::sum);
+        assertEquals(expected, kernels(steps.llama()),
+                "kernels per op of the decode step, llama.cpp's against llmgraph's plus 2 GET_ROWS");
+        assertEquals(LAYERS, f32Accumulators(steps.llama()), "llama.cpp: one per layer (q.k)");
+        assertEquals(LAYERS, f32Accumulators(steps.llmgraph()), "llmgraph: one per layer (q.k)");
+        assertTrue(outputs(steps.llmgraph()) <= outputs(steps.llama()), "llmgraph marks more nodes as outputs than "
+                + "llama.cpp (ggml-cuda fuses no output with the node after it)");
+    }
+
+    /**
+     * GPT-2 stores q, k and v, and their biases, as one tensor: both engines multiply by it once and add its bias
+     * once. llama.cpp then copies v out of the product (its transposed V cache takes a contiguous row); for one token
+     * llmgraph's row range of the product is contiguous already, so it copies nothing: one CONT a layer fewer.
+     */
+    @Test
+    void aStoredQkvIsOneProductAndOneBiasAsInLlamaCpp() throws Exception {
+        var spec = Presets.gpt2Small().withName("gpt-2-shaped").withAttention(Attention.multiHead(4).withBias(true))
+                .withDModel(256).withLayers(LAYERS).withVocabSize(512).withContextLength(256)
+                .withFfn(Ffn.mlp(512, Activation.GELU_TANH));
+        Steps steps = dump(spec);
+        Map<String, Integer> expected = new TreeMap<>(kernels(steps.llmgraph()));
+        expected.merge("GET_ROWS", 2, Integer::sum);
+        expected.merge("CONT", LAYERS, Integer::sum);
+        assertEquals(expected, kernels(steps.llama()),
+                "kernels per op of the decode step, llama.cpp's against llmgraph's plus 2 GET_ROWS and a CONT a layer");
+    }
+
+    private record Steps(List<String> llama, List<String> llmgraph) {}
+
+    /** Both engines' last decode step of {@code spec} (random F16 weights) written to a GGUF file. */
+    private Steps dump(ModelSpec spec) throws Exception {
+        Path file = work.resolve(spec.name() + ".gguf");
         try (Model model = Model.random(spec, WeightInit.gpt2(1), ModelOptions.cpu().withMatrixType(GgmlType.F16))) {
             GgufModels.write(model, file);
         }
-        Path out = work.resolve("out");
+        Path out = work.resolve("out-" + spec.name());
         ProcessBuilder builder = new ProcessBuilder(REPO.resolve("bin/graph-dump.sh").toString(), out.toString(), "cpu")
                 .directory(REPO.toFile());
         Map<String, String> env = builder.environment();
@@ -60,17 +95,7 @@ class GraphDumpTest {
         Result result = StandIns.finish(builder, work);
         assertEquals(0, result.status(), result.output());
         assertTrue(result.output().startsWith("llama.cpp's last step: "), result.output());
-
-        List<String> llama = lastStep(out.resolve("llama.cpp.txt"));
-        List<String> llmgraph = lastStep(out.resolve("llmgraph.txt"));
-        Map<String, Integer> expected = new TreeMap<>(kernels(llmgraph));
-        expected.merge("GET_ROWS", 2, Integer::sum);
-        assertEquals(expected, kernels(llama),
-                "kernels per op of the decode step, llama.cpp's against llmgraph's plus 2 GET_ROWS");
-        assertEquals(LAYERS, f32Accumulators(llama), "llama.cpp: one per layer (q.k)");
-        assertEquals(LAYERS, f32Accumulators(llmgraph), "llmgraph: one per layer (q.k)");
-        assertTrue(outputs(llmgraph) <= outputs(llama), "llmgraph marks more nodes as outputs than llama.cpp "
-                + "(ggml-cuda fuses no output with the node after it)");
+        return new Steps(lastStep(out.resolve("llama.cpp.txt")), lastStep(out.resolve("llmgraph.txt")));
     }
 
     /** The node lines of the dump's last step (format in native/tools/graph-dump.c). */

@@ -41,20 +41,22 @@ sealed interface AttentionLowering permits CachedAttention, TrainableAttention {
                 v = g.linear(x, b + "attn_v");
             } else {                                                    // one product, three row ranges of it
                 Tensor qkv = ctx.mulMat(stacked, x);                    // [hd * (H + 2G), T]
+                Tensor bias = g.weights.stackedBias(layer);
+                qkv = bias == null ? qkv : ctx.add(qkv, bias);          // one addition, as llama.cpp's
                 long qRows = g.weights.get(b + "attn_q.weight").ne(1), kRows = g.weights.get(b + "attn_k.weight").ne(1);
-                q = part(g, qkv, 0, qRows, b + "attn_q");
-                k = part(g, qkv, qRows, kRows, b + "attn_k");
-                v = part(g, qkv, qRows + kRows, stacked.ne(1) - qRows - kRows, b + "attn_v");
+                q = part(g, qkv, 0, qRows, bias == null ? b + "attn_q" : null);
+                k = part(g, qkv, qRows, kRows, bias == null ? b + "attn_k" : null);
+                v = part(g, qkv, qRows + kRows, stacked.ne(1) - qRows - kRows, bias == null ? b + "attn_v" : null);
             }
             Norm rms = Norm.rms(g.spec.norm().eps());
             switch (a.qkNorm()) {
                 case NONE -> {
-                    q = ctx.reshape(q, hd, a.heads(), tokens);
-                    k = ctx.reshape(k, hd, a.kvHeads(), tokens);
+                    q = heads(ctx, q, hd, a.heads(), tokens);
+                    k = heads(ctx, k, hd, a.kvHeads(), tokens);
                 }
                 case PER_HEAD -> {                                      // one RMS per row of hd
-                    q = g.normWith(rms, ctx.reshape(q, hd, a.heads(), tokens), b + "attn_q_norm");
-                    k = g.normWith(rms, ctx.reshape(k, hd, a.kvHeads(), tokens), b + "attn_k_norm");
+                    q = g.normWith(rms, heads(ctx, q, hd, a.heads(), tokens), b + "attn_q_norm");
+                    k = g.normWith(rms, heads(ctx, k, hd, a.kvHeads(), tokens), b + "attn_k_norm");
                 }
                 case WHOLE_WIDTH -> {                                   // one RMS per token, as olmoe
                     q = ctx.reshape(g.normWith(rms, q, b + "attn_q_norm"), hd, a.heads(), tokens);
@@ -64,11 +66,23 @@ sealed interface AttentionLowering permits CachedAttention, TrainableAttention {
             return new Projections(g.positions.rotate(g, q), g.positions.rotate(g, k), v);
         }
 
-        /** Rows [from, from + rows) of the stacked product, plus the part's bias: a contiguous [rows, T]. */
+        /**
+         * Rows [from, from + rows) of the stacked product [rows, T]: a view with the product's row stride, or, where
+         * {@code base} names a part whose bias was not stacked, the view plus that bias.
+         */
         private static Tensor part(GraphBuilder g, Tensor qkv, long from, long rows, String base) {
             Tensor view = g.ctx.view(qkv, new long[] {rows, qkv.ne(1)}, new long[] {qkv.nb(1)}, from * qkv.nb(0));
-            Tensor bias = g.weights.find(base + ".bias");
-            return bias == null ? g.ctx.cont(view) : g.ctx.add(view, bias);
+            Tensor bias = base == null ? null : g.weights.find(base + ".bias");
+            return bias == null ? view : g.ctx.add(view, bias);
+        }
+
+        /**
+         * {@code t} [hd * n, T] as [hd, n, T]: a reshape, or, for a row range of a stacked product (not contiguous), a
+         * view with the product's row stride, as llama.cpp's {@code build_qkv} takes q, k and v.
+         */
+        static Tensor heads(Context ctx, Tensor t, int hd, int n, int tokens) {
+            return t.isContiguous() ? ctx.reshape(t, hd, n, tokens)
+                    : ctx.view(t, new long[] {hd, n, tokens}, new long[] {t.nb(0) * hd, t.nb(1)}, 0);
         }
     }
 }

@@ -66,7 +66,7 @@ final class CachedAttention implements AttentionLowering {
         // Named as [hd, T, heads]: reversed, the paper's [heads, T, hd].
         Tensor qp = g.name(ctx.permute(q, 0, 2, 1, 3), "q" + i);
         g.name(ctx.permute(k, 0, 2, 1, 3), "k" + i);
-        g.name(ctx.permute(ctx.reshape(v, hd, a.kvHeads(), tokens), 0, 2, 1, 3), "v" + i);
+        g.name(ctx.permute(Projections.heads(ctx, v, hd, a.kvHeads(), tokens), 0, 2, 1, 3), "v" + i);
         Tensor kc = cache.keys(ctx, layer, hd, a.kvHeads(), keys);
         // With soft-capping the scale must come before the cap; it goes on q, before q.k, as in llama.cpp's
         // gemma2 graph. With an F16 K cache the product rounds q to F16, so scaling q.k afterwards would round

@@ -186,8 +186,10 @@ public final class KvCache implements AutoCloseable {
         Tensor vc = v[layer];
         if (vTransposed) {
             // The transposed cache as one long row of cells; each value goes to its (feature, position) cell.
+            // Values taken from a stacked q, k, v product are a strided view: one copy makes them a row, as llama.cpp's.
             Tensor all = graphCtx.reshape(vc, 1, (long) size * width);
-            graph.expand(graphCtx.setRows(all, graphCtx.reshape(values, 1, width * tokens), cells));
+            Tensor row = values.isContiguous() ? values : graphCtx.cont(values);
+            graph.expand(graphCtx.setRows(all, graphCtx.reshape(row, 1, width * tokens), cells));
         } else {
             graph.expand(graphCtx.setRows(vc, values, rows));
         }

@@ -61,12 +61,12 @@ final class MappedWeights {
     }
 
     /**
-     * For each layer whose q, k and v matrices the file stores as one fused {@code attn_qkv} (and so back to
-     * back), one more tensor over all three rows: the lowering then multiplies the input once instead of three
-     * times, as llama.cpp does with a stored {@code attn_qkv} ({@link AttentionLowering.Projections}). Nothing is
-     * copied; the three weights stay what they were. Separate tensors keep three products, as in llama.cpp's graph
-     * (a back-to-back TinyLlama file measured no gain from one product: bench/NOTES.md). Layers in
-     * {@code repackedLayers} (prefixes {@code blk.N.}) get none: a repacked stack multiplies for them.
+     * For each layer whose q, k and v matrices (or biases) the file stores as one fused {@code attn_qkv} (and so back
+     * to back), one more tensor over all three: the lowering then multiplies the input once (and adds the bias once)
+     * instead of three times, as llama.cpp does with a stored {@code attn_qkv} ({@link AttentionLowering.Projections}).
+     * Nothing is copied; the three weights stay what they were. Separate tensors keep three products, as in
+     * llama.cpp's graph (a back-to-back TinyLlama file measured no gain from one product: bench/NOTES.md). Layers in
+     * {@code repackedLayers} (prefixes {@code blk.N.}) get no stack of matrices: a repacked stack multiplies for them.
      */
     Map<String, Tensor> stackProjections(WeightSource source, Set<String> repackedLayers) {
         Map<String, Tensor> stacked = new LinkedHashMap<>();
@@ -75,34 +75,42 @@ final class MappedWeights {
             for (int i = 0; i < g.tensors().size(); i++) {
                 index.put(g.tensors().get(i).name(), i);
             }
-            for (var e : index.entrySet()) {
-                String name = e.getKey();
-                if (!name.startsWith("blk.") || !name.endsWith(".attn_q.weight")) {
+            for (String name : List.copyOf(index.keySet())) {
+                String stack = QkvStack.named(name);
+                List<String> parts = stack == null ? List.of() : QkvStack.parts(stack);
+                if (parts.isEmpty() || !name.equals(parts.getFirst()) || !index.keySet().containsAll(parts)
+                        || QkvStack.ofMatrices(stack) && repackedLayers.contains(QkvStack.layer(stack))
+                        || !source.storedTogether(parts.toArray(String[]::new))) {
                     continue;
                 }
-                String base = name.substring(0, name.length() - "attn_q.weight".length());
-                Integer k = index.get(base + "attn_k.weight"), v = index.get(base + "attn_v.weight");
-                if (repackedLayers.contains(base) || k == null || v == null || !backToBack(g, e.getValue(), k)
-                        || !backToBack(g, k, v)
-                        || !source.storedTogether(name, base + "attn_k.weight", base + "attn_v.weight")) {
+                int q = index.get(parts.get(0)), k = index.get(parts.get(1)), v = index.get(parts.get(2));
+                if (!backToBack(g, q, k) || !backToBack(g, k, v)) {
                     continue;
                 }
-                Tensor q = g.tensors().get(e.getValue());
-                long rows = q.ne(1) + g.tensors().get(k).ne(1) + g.tensors().get(v).ne(1);
-                Tensor qkv = g.context().newTensor(base + "attn_qkv.weight", q.type(), q.ne(0), rows);
+                Tensor first = g.tensors().get(q);
+                int rank = first.rank();
+                long length = 0;
+                for (int part : List.of(q, k, v)) {
+                    length += g.tensors().get(part).ne(rank - 1);
+                }
+                Tensor qkv = rank == 1 ? g.context().newTensor(stack, first.type(), length)
+                        : g.context().newTensor(stack, first.type(), first.ne(0), length);
                 g.tensors().add(qkv);
-                g.offsets().add(g.offsets().get(e.getValue()));
+                g.offsets().add(g.offsets().get(q));
                 stacked.put(qkv.name(), qkv);
             }
         }
         return stacked;
     }
 
-    /** Whether tensor {@code b} of a group starts where tensor {@code a} ends, with the same type and rows. */
+    /**
+     * Whether tensor {@code b} of a group starts where tensor {@code a} ends, with the same type and rows (matrices)
+     * or both vectors.
+     */
     private static boolean backToBack(Group g, int a, int b) {
         Tensor x = g.tensors().get(a), y = g.tensors().get(b);
-        return x.type() == y.type() && x.rank() == 2 && y.rank() == 2 && x.ne(0) == y.ne(0)
-                && g.offsets().get(a) + x.byteSize() == g.offsets().get(b);
+        boolean alike = x.rank() == y.rank() && (x.rank() == 1 || x.rank() == 2 && x.ne(0) == y.ne(0));
+        return x.type() == y.type() && alike && g.offsets().get(a) + x.byteSize() == g.offsets().get(b);
     }
 
     /** Maps each file and gives its tensors their bytes there. */

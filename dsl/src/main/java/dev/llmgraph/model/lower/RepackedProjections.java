@@ -20,24 +20,14 @@ import java.util.Map;
  * repacked products per layer instead of one (bench/NOTES.md).
  */
 final class RepackedProjections {
-    private static final List<String> PARTS = List.of("attn_q", "attn_k", "attn_v");
-
     private RepackedProjections() {}
 
     /**
      * The layer prefix ({@code blk.N.}) of a q, k or v matrix whose three the file stores as one tensor, else null.
      */
     static String storedTogether(String name, Map<String, WeightLayout.Weight> byName, WeightSource source) {
-        for (String part : PARTS) {
-            String suffix = part + ".weight";
-            if (name.startsWith("blk.") && name.endsWith("." + suffix)) {
-                String base = name.substring(0, name.length() - suffix.length());
-                List<String> names = PARTS.stream().map(p -> base + p + ".weight").toList();
-                return byName.keySet().containsAll(names) && source.storedTogether(names.toArray(String[]::new))
-                        ? base : null;
-            }
-        }
-        return null;
+        String stack = QkvStack.of(name, byName, source);
+        return stack != null && QkvStack.ofMatrices(stack) ? QkvStack.layer(stack) : null;
     }
 
     /**
@@ -71,14 +61,14 @@ final class RepackedProjections {
 
     /** Layer {@code base}'s q, k and v matrices. */
     private static List<Tensor> parts(String base, Map<String, Tensor> weights) {
-        return PARTS.stream().map(part -> weights.get(base + part + ".weight")).toList();
+        return QkvStack.parts(base + "attn_qkv.weight").stream().map(weights::get).toList();
     }
 
     private static long[] stackedShape(String base, Map<String, WeightLayout.Weight> byName) {
         long[] q = byName.get(base + "attn_q.weight").ne();
         long rows = 0;
-        for (String part : PARTS) {
-            rows += byName.get(base + part + ".weight").ne()[1];
+        for (String part : QkvStack.parts(base + "attn_qkv.weight")) {
+            rows += byName.get(part).ne()[1];
         }
         return new long[] {q[0], rows};
     }

@@ -22,7 +22,7 @@ public final class Weights implements AutoCloseable {
     /** Loading or initialising this many parameters takes seconds: show progress (notebook or terminal). */
     private static final long SHOW_PROGRESS_ABOVE = 100_000_000L;
     /**
-     * Whether q, k and v stored as one tensor in a mapped file are multiplied as one matrix (the same numbers,
+     * Whether q, k and v stored as one tensor in the file are multiplied as one matrix (the same numbers,
      * fewer products); {@code -Dllmgraph.stackProjections=false} keeps three, for an A/B measurement.
      */
     static boolean stackProjections() {
@@ -35,7 +35,10 @@ public final class Weights implements AutoCloseable {
     private final Map<String, Tensor> tensors;
     private final List<WeightLayout.Weight> layout;
     private final long mappedBytes;
-    /** Each layer's q, k and v as one tensor (a view or a repacked copy), by {@code blk.N.attn_qkv.weight}. */
+    /**
+     * Each layer's q, k and v matrices (and biases) as one tensor, by {@code blk.N.attn_qkv.weight} (and
+     * {@code .bias}): over the mapped file, holding the three in a backend's memory, or a repacked copy.
+     */
     private final Map<String, Tensor> stacked;
     /** A tied head's repacked copy of the token embedding ({@link RepackedHead}), or null. */
     private final Tensor tiedHead;
@@ -87,6 +90,7 @@ public final class Weights implements AutoCloseable {
             Map<String, BufferType> stackHomes = new LinkedHashMap<>();
             Map<String, BufferType> copyHomes = new LinkedHashMap<>();
             boolean copies = copiesOfMapped(options);
+            CopiedStacks copied = new CopiedStacks();
             for (WeightLayout.Weight w : layout) {
                 GgmlType type = typeFor(w, options, source);
                 Backend backend = devices.weight(w.name());
@@ -118,9 +122,18 @@ public final class Weights implements AutoCloseable {
                     tensors.put(w.name(), mapped.add(inFile, home, w.name(), type, w.ne()));
                     continue;
                 }
-                Context ctx = contexts.computeIfAbsent(home, b -> Context.create(layout.size() + constants.size()));
+                // room for the weights, a stack per three of them (CopiedStacks) and the constant tables
+                Context ctx = contexts.computeIfAbsent(home,
+                        b -> Context.create(layout.size() + layout.size() / 3 + 1 + constants.size()));
+                String stack = stackProjections() && home.equals(plainHome) ? QkvStack.of(w.name(), byName, source)
+                        : null;
+                if (stack != null && !(QkvStack.ofMatrices(stack) && stackHomes.containsKey(QkvStack.layer(stack)))) {
+                    copied.hold(stack, w, type, ctx);
+                    continue;
+                }
                 tensors.put(w.name(), ctx.newTensor(w.name(), type, w.ne()));
             }
+            copied.create(tensors);
             Map<String, Tensor> stacked = new LinkedHashMap<>();
             if (stackProjections()) {
                 stacked.putAll(mapped.stackProjections(source, stackHomes.keySet()));
@@ -137,6 +150,7 @@ public final class Weights implements AutoCloseable {
                 bytesByType.put(e.getKey(), size);
                 bytes += size;
             }
+            stacked.putAll(copied.place(tensors));
             // Mapped weights are in host memory too: count them with the CPU's default type, as copies would be.
             mapped.bytesByHome().forEach((home, size) -> bytesByType.merge(home, size, Long::sum));
             bytes += mapped.bytes();
@@ -290,16 +304,24 @@ public final class Weights implements AutoCloseable {
 
     /**
      * Layer {@code layer}'s q, k and v matrices as one [d, q + k + v] tensor, or null where the file does not store
-     * them as one: a view over their mapped memory ({@link MappedWeights#stackProjections}), or a repacked copy
-     * ({@link RepackedProjections}).
+     * them as one: over their mapped memory ({@link MappedWeights#stackProjections}), holding them in a backend's
+     * memory ({@link CopiedStacks}), or a repacked copy ({@link RepackedProjections}).
      */
     Tensor stackedProjections(int layer) {
         return stacked.get("blk." + layer + ".attn_qkv.weight");
     }
 
+    /**
+     * Layer {@code layer}'s q, k and v biases as one [q + k + v] tensor, or null where the file does not store them
+     * as one: over their mapped memory ({@link MappedWeights#stackProjections}) or holding them ({@link CopiedStacks}).
+     */
+    Tensor stackedBias(int layer) {
+        return stacked.get("blk." + layer + ".attn_qkv.bias");
+    }
+
     /** How many layers multiply q, k and v as one matrix ({@link #stackedProjections}). */
     public int stackedProjectionLayers() {
-        return stacked.size();
+        return (int) stacked.keySet().stream().filter(QkvStack::ofMatrices).count();
     }
 
     /**

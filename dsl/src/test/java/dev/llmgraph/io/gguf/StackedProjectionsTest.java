@@ -1,34 +1,42 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.Session;
 import dev.llmgraph.model.WeightInit;
+import dev.llmgraph.spec.ModelSpec;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * q, k and v that a mapped file stores as one tensor (GPT-2's attn_qkv) are multiplied as one matrix, as
+ * q, k and v that a file stores as one tensor (GPT-2's attn_qkv) are multiplied as one matrix, as
  * llama.cpp does. The reference is the same file loaded with three products ({@code
  * -Dllmgraph.stackProjections=false}); the tolerance is zero, because each output row is the same dot product
- * either way. Separate tensors (LLaMA's), even back to back, keep three products, as in llama.cpp's graph; so do
- * copied matrices. Repacked ones stored as one become one repacked copy.
+ * either way, and each bias is added to the same sums. Separate tensors (LLaMA's), even back to back, keep three
+ * products, as in llama.cpp's graph. Copied matrices stored as one are held as one; repacked ones become one
+ * repacked copy.
  */
 class StackedProjectionsTest {
     private static final ModelOptions CPU = ModelOptions.cpu().withThreads(2);
 
+    /** Architectures whose files store q, k and v as one tensor (with biases, without, with grouped kv heads). */
+    private static final java.util.Set<String> FUSED = java.util.Set.of("gpt2", "bloom", "falcon, GQA, untied",
+            "chatglm");
+
     static Stream<Arguments> cases() {
-        return Stream.of("gpt2", "llama").flatMap(label -> Stream.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0)
-                .map(type -> Arguments.of(label, type)));
+        return Stream.of("gpt2", "bloom", "falcon, GQA, untied", "chatglm", "llama").flatMap(label -> Stream.of(
+                GgmlType.F32, GgmlType.F16, GgmlType.Q8_0).map(type -> Arguments.of(label, type)));
     }
 
     @ParameterizedTest(name = "{0}, {1}: stacked where stored as one, and the same logits, bit for bit")
@@ -36,19 +44,55 @@ class StackedProjectionsTest {
     void oneProductComputesWhatThreeCompute(String label, GgmlType type, @TempDir Path dir) {
         Path file = write(label, type, dir);
         try (Model stacked = GgufModels.load(file, CPU); Model three = loadUnstacked(file, CPU)) {
-            assertEquals(label.equals("gpt2") ? 2 : 0, stacked.stackedProjectionLayers(),
-                    "GPT-2's two layers stacked, LLaMA's separate tensors not");
+            assertEquals(FUSED.contains(label) ? 2 : 0, stacked.stackedProjectionLayers(),
+                    "both layers stacked where the file stores one tensor, LLaMA's separate tensors not");
             assertEquals(0, three.stackedProjectionLayers());
             assertSameLogits(three, stacked);
         }
     }
 
-    @ParameterizedTest(name = "{0}: copied matrices keep three products")
-    @MethodSource("labels")
-    void copiedMatricesAreNotStacked(String label, @TempDir Path dir) {
-        Path file = write(label, GgmlType.Q4_0, dir);
-        try (Model copied = GgufModels.load(file, CPU.withMapWeights(false))) {
-            assertEquals(0, copied.stackedProjectionLayers());
+    /**
+     * Copied into a backend buffer (here host memory, with the file not mapped; on a GPU always), q, k and v stored as
+     * one tensor are held by one tensor with the three placed inside it, and multiplied as one, bit for bit as three.
+     */
+    @ParameterizedTest(name = "{0}, {1} copied: one product where stored as one, the same logits")
+    @MethodSource("cases")
+    void copiedMatricesStoredAsOneAreOneProduct(String label, GgmlType type, @TempDir Path dir) {
+        Path file = write(label, type, dir);
+        ModelOptions copy = CPU.withMapWeights(false);
+        try (Model stacked = GgufModels.load(file, copy); Model three = loadUnstacked(file, copy)) {
+            assertEquals(FUSED.contains(label) ? 2 : 0, stacked.stackedProjectionLayers());
+            assertEquals(0, three.stackedProjectionLayers());
+            assertSameLogits(three, stacked);
+        }
+    }
+
+    /**
+     * With flash attention the V cache is not transposed: the values go to it as the strided row range of the product
+     * (mapped) and of the stack held in memory (copied), the same logits as three products.
+     */
+    @ParameterizedTest(name = "{0}, flash attention: one product where stored as one, the same logits")
+    @MethodSource("fused")
+    void flashAttentionTakesTheValuesFromTheProductToo(String label, @TempDir Path dir) {
+        Path file = write(label, GgmlType.F16, dir);
+        for (ModelOptions options : List.of(CPU, CPU.withMapWeights(false))) {
+            try (Model stacked = withFlash(file, options); Model three = unstacked(() -> withFlash(file, options))) {
+                assertEquals(2, stacked.stackedProjectionLayers());
+                assertSameLogits(three, stacked);
+            }
+        }
+    }
+
+    static Stream<String> fused() {
+        return FUSED.stream().sorted();
+    }
+
+    /** The model in {@code file} with flash attention on. */
+    private static Model withFlash(Path file, ModelOptions options) {
+        try (GgufFile gguf = GgufFile.open(file)) {
+            ModelSpec spec = GgufModels.spec(gguf);
+            return Model.create(spec.withAttention(spec.attention().withFlash(true)), GgufModels.weights(gguf),
+                    options);
         }
     }
 
@@ -94,9 +138,14 @@ class StackedProjectionsTest {
     }
 
     private static Model loadUnstacked(Path file, ModelOptions options) {
+        return unstacked(() -> GgufModels.load(file, options));
+    }
+
+    /** The model {@code load} gives with q, k and v as three products. */
+    private static Model unstacked(java.util.function.Supplier<Model> load) {
         System.setProperty("llmgraph.stackProjections", "false");
         try {
-            return GgufModels.load(file, options);
+            return load.get();
         } finally {
             System.clearProperty("llmgraph.stackProjections");
         }

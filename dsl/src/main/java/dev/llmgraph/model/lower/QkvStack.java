@@ -1,0 +1,62 @@
+package dev.llmgraph.model.lower;
+
+import dev.llmgraph.model.WeightSource;
+import dev.llmgraph.spec.WeightLayout;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The names of a layer's q, k and v weights (or biases) that a file stores as one tensor, GPT-2's
+ * {@code blk.N.attn_qkv.weight} and {@code .bias}: q's rows, then k's, then v's, as llama.cpp's {@code build_qkv}
+ * views them. Such a stack is multiplied (and its bias added) once, and the three parts are row ranges of the
+ * result.
+ */
+final class QkvStack {
+    private static final List<String> PARTS = List.of("attn_q", "attn_k", "attn_v");
+
+    private QkvStack() {}
+
+    /**
+     * The stack ({@code blk.N.attn_qkv.weight} or {@code .bias}) that the weight {@code name} is a part of, where
+     * the model has all three parts and {@code source} stores them as one tensor; else null.
+     */
+    static String of(String name, Map<String, WeightLayout.Weight> byName, WeightSource source) {
+        String stack = named(name);
+        if (stack == null) {
+            return null;
+        }
+        List<String> parts = parts(stack);
+        return byName.keySet().containsAll(parts) && source.storedTogether(parts.toArray(String[]::new)) ? stack : null;
+    }
+
+    /** The stack that {@code name} would be a part of, by its name alone ({@code blk.N.attn_q.weight} and so on). */
+    static String named(String name) {
+        for (String kind : List.of("weight", "bias")) {
+            for (String part : PARTS) {
+                String suffix = part + "." + kind;
+                if (name.startsWith("blk.") && name.endsWith("." + suffix)) {
+                    return name.substring(0, name.length() - suffix.length()) + "attn_qkv." + kind;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The names of the parts of {@code stack}, in their order inside it: q, k, v. */
+    static List<String> parts(String stack) {
+        int dot = stack.lastIndexOf('.');
+        String layer = layer(stack), kind = stack.substring(dot);
+        return PARTS.stream().map(part -> layer + part + kind).toList();
+    }
+
+    /** The layer prefix ({@code blk.N.}) of a stack. */
+    static String layer(String stack) {
+        return stack.substring(0, stack.indexOf("attn_qkv."));
+    }
+
+    /** Whether {@code stack} stacks matrices (not biases). */
+    static boolean ofMatrices(String stack) {
+        return stack.endsWith(".weight");
+    }
+}

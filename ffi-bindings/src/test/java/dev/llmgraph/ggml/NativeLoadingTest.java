@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,34 @@ class NativeLoadingTest {
         assertEquals("NativeLibraryException: native access is not enabled for the class path; run java with "
                         + "--enable-native-access=ALL-UNNAMED (bin/llmgraph does this for you)",
                 probe(List.of("-Dllmgraph.native.dir=" + System.getProperty("llmgraph.native.dir"))));
+    }
+
+    /**
+     * A library that is there but needs one that is not (a CUDA build copied to a machine without CUDA's libraries):
+     * the sentence names the missing one, as the system's loader does, not only the file that is there.
+     */
+    @Test
+    void aLibraryWhoseDependencyIsMissingNamesTheDependency() throws Exception {
+        Path stub = empty.resolve("stub");
+        Files.createDirectories(stub);
+        Files.writeString(stub.resolve("absent.c"), "void llmgraph_absent(void) {}\n");
+        Files.writeString(empty.resolve("base.c"), "void llmgraph_absent(void);\nvoid base(void) { llmgraph_absent(); }\n");
+        run("gcc", "-shared", "-fPIC", "-Wl,-soname,libllmgraph-absent.so", "-o",
+                stub.resolve("libllmgraph-absent.so").toString(), stub.resolve("absent.c").toString());
+        Path base = empty.resolve("libggml-base.so");
+        run("gcc", "-shared", "-fPIC", "-o", base.toString(), empty.resolve("base.c").toString(), "-L" + stub,
+                "-lllmgraph-absent");
+        assertEquals("NativeLibraryException: could not open " + base + " (libllmgraph-absent.so: cannot open shared "
+                        + "object file: No such file or directory); if a library it needs is missing, put its folder on "
+                        + "LD_LIBRARY_PATH (a CUDA build needs the CUDA runtime, cuBLAS and the driver of the CUDA "
+                        + "version it was built with), else rebuild it with native/build.sh (or bin/llmgraph "
+                        + "build-native)",
+                probe(List.of("--enable-native-access=ALL-UNNAMED", "-Dllmgraph.native.dir=" + empty)));
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        assertEquals(0, process.waitFor(), String.join(" ", command));
     }
 
     @Test

@@ -123,8 +123,10 @@ public final class NativeLibraries {
         try {
             return SymbolLookup.libraryLookup(file, Arena.global());
         } catch (IllegalArgumentException e) {
-            throw new NativeLibraryException("could not open " + file + " (" + e.getMessage() + "); rebuild it with "
-                    + BUILD_COMMAND, e);
+            String reason = LoaderError.reason(file).orElse(e.getMessage());
+            throw new NativeLibraryException("could not open " + file + " (" + reason + "); if a library it needs is "
+                    + "missing, put its folder on LD_LIBRARY_PATH (a CUDA build needs the CUDA runtime, cuBLAS and the "
+                    + "driver of the CUDA version it was built with), else rebuild it with " + BUILD_COMMAND, e);
         }
     }
 

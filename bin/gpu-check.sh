@@ -8,6 +8,8 @@
 #
 #   info    nvidia-smi, nvcc, the CPU                       -> OUT_DIR/info.log
 #   build   bin/llmgraph build-native --cuda                -> OUT_DIR/build.log
+#           (skipped when LLMGRAPH_NATIVE_DIR names a CUDA build made elsewhere that loads here:
+#           native/build-cuda-elsewhere.sh; one that does not load is unset, and the build runs)
 #   doctor  bin/llmgraph doctor: the build in use, the GPU as ggml sees it, what ggml-cuda was built for
 #                                                           -> OUT_DIR/doctor.log
 #   check   bin/llmgraph check (tests tagged gpu), one JVM per group of test classes, so that a native crash
@@ -50,6 +52,13 @@ mkdir -p "$out"
 llmgraph="$root/bin/llmgraph"
 # Where the CUDA toolkit usually lives when a non-login shell has not put it on PATH.
 [[ -d /usr/local/cuda/bin ]] && export PATH="$PATH:/usr/local/cuda/bin"
+# A CUDA build made elsewhere (native/build-cuda-elsewhere.sh) finds CUDA's runtime and cuBLAS through the loader's
+# path; a build made here also knows where it found them.
+if [[ -f "${LLMGRAPH_NATIVE_DIR:-}/libggml-cuda.so" ]]; then
+  for dir in /usr/local/cuda/lib64 /usr/local/cuda/lib /usr/local/cuda/targets/x86_64-linux/lib; do
+    [[ -d "$dir" ]] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$dir"
+  done
+fi
 models="${GPU_BENCH_MODELS:-tinyllama-1.1b}"
 types="${GPU_BENCH_TYPES:-f16,q8_0,q4_0,q4_k}"
 rounds="${GPU_BENCH_ROUNDS:-2}"
@@ -95,6 +104,18 @@ for step in "${steps[@]}"; do
         nvcc --version | tail -n 2; nproc; grep -m1 "model name" /proc/cpuinfo; free -g | head -n 2; uname -a'
       ;;
     build)
+      if [[ -f "${LLMGRAPH_NATIVE_DIR:-}/libggml-cuda.so" ]]; then
+        # Built elsewhere and copied here (native/build-cuda-elsewhere.sh): used if it loads, else built here.
+        natives="$("$llmgraph" doctor 2>&1 | grep -E '^(ok|fix) +natives' || true)"
+        if [[ "$natives" == ok* ]]; then
+          echo "== build: skipped, LLMGRAPH_NATIVE_DIR=$LLMGRAPH_NATIVE_DIR holds a CUDA build that loads" \
+            | tee -a "$out/summary.log"
+          continue
+        fi
+        echo "== build: LLMGRAPH_NATIVE_DIR=$LLMGRAPH_NATIVE_DIR does not load here, so it is built here instead:" \
+          "${natives:-doctor said nothing about it}" | tee -a "$out/summary.log"
+        unset LLMGRAPH_NATIVE_DIR
+      fi
       run_step build "${LIMIT_BUILD:-480}" "$llmgraph" build-native --cuda
       ;;
     doctor)

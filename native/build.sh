@@ -15,6 +15,11 @@
 #                            as in a `bin/llmgraph dist` folder); then neither npm nor git is needed
 #   LLMGRAPH_CACHE           cache folder (default ${XDG_CACHE_HOME:-$HOME/.cache}/llmgraph)
 #   LLMGRAPH_BUILD_JOBS      parallel compile jobs (default: number of cores)
+#   LLMGRAPH_CUBLAS_INCLUDE  with LLMGRAPH_CUDA=1, for a machine that builds for a GPU elsewhere and has nvcc but no
+#                            cuBLAS: a folder holding cublas_v2.h (native/build-cuda-elsewhere.sh finds one). The
+#                            libraries are linked against stubs named as the toolkit's cuBLAS and as the driver; the
+#                            GPU machine's own are loaded at run time. The CPU backend is then compiled for any x86-64
+#                            CPU with AVX2 rather than for this one.
 #
 # Output (stdout, last line): the library folder, e.g. ~/.cache/llmgraph/native/<key>/lib
 # Progress and tool output go to stderr and to <key>/build.log.
@@ -44,6 +49,30 @@ need cmake "install CMake >= 3.14 (Debian: apt-get install cmake)"
 need gcc   "install a C/C++ compiler (Debian: apt-get install build-essential)"
 need g++   "install a C++ compiler (Debian: apt-get install g++)"
 need sha256sum "install coreutils"
+
+# make_stubs DIR CUBLAS_INCLUDE CUDA_MAJOR: link-time stand-ins for cuBLAS (and cuBLASLt) and the driver, with their
+# sonames and every function their headers declare, for a build whose GPU and libraries are elsewhere. Nothing of
+# them is loaded at run time: the libraries record the sonames, and the GPU machine's libraries answer to them.
+make_stubs() {
+  local dir="$1" include="$2" major="$3" header prefix soname
+  local toolkit="" root
+  for root in "${CUDA_HOME:-}" "${CUDA_PATH:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")" \
+              /usr/local/cuda /usr/local/cuda-*; do
+    [[ -n "$root" && -f "$root/include/cuda.h" ]] && { toolkit="$root"; break; }
+  done
+  [[ -n "$toolkit" ]] || die "found no cuda.h of nvcc's CUDA toolkit for the link stubs; name the toolkit with CUDA_HOME"
+  rm -rf "$dir"; mkdir -p "$dir"
+  for entry in "cublas_v2.h cublas libcublas.so.$major" "cublasLt.h cublasLt libcublasLt.so.$major" \
+               "cuda.h cu libcuda.so.1"; do
+    read -r header prefix soname <<<"$entry"
+    echo "#include <$header>" | gcc -E -P -I "$include" -I "$toolkit/include" -x c - \
+      | grep -oE "\b${prefix}[A-Za-z0-9_]*[[:space:]]*\(" | sed -E 's/[[:space:]]*\($//' | sort -u \
+      | sed 's/.*/void &(void) {}/' > "$dir/$soname.c" || die "reading $header for the link stubs failed"
+    gcc -shared -fPIC -Wl,-soname,"$soname" -o "$dir/$soname" "$dir/$soname.c" \
+      || die "compiling the link stub $soname failed"
+    ln -sf "$soname" "$dir/${soname%%.so*}.so"
+  done
+}
 
 # A local llama.cpp checkout is named in the cache key by its commit.
 local_source_id() { echo "local-$(git -C "$1" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"; }
@@ -119,14 +148,23 @@ if [[ "${LLMGRAPH_CUDA:-0}" == 1 ]]; then
 run on this GPU; install a driver for CUDA $nvcc_cuda or newer, or put a CUDA ${driver_cuda%%.*} toolkit first on PATH"
   fi
   cublas=""
+  elsewhere="${LLMGRAPH_CUBLAS_INCLUDE:-}"
+  if [[ -n "$elsewhere" ]]; then
+    [[ -f "$elsewhere/cublas_v2.h" ]] || die "LLMGRAPH_CUBLAS_INCLUDE=$elsewhere holds no cublas_v2.h"
+    [[ "$(uname -m)" == x86_64 ]] || die "LLMGRAPH_CUBLAS_INCLUDE builds for x86-64 GPU machines only"
+    # Compiled for the GPU machine's CPU, whatever it is: every x86-64 server CPU of the last decade has these.
+    cmake_args=("${cmake_args[@]/-DGGML_NATIVE=ON/-DGGML_NATIVE=OFF}" -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
+      -DGGML_F16C=ON -DGGML_BMI2=ON)
+  fi
   for root in "${CUDA_HOME:-}" "${CUDA_PATH:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")" \
               /usr/local/cuda /usr/local/cuda-* /usr; do
-    [[ -n "$root" ]] || continue
+    [[ -n "$root" && -z "$elsewhere" ]] || continue
     cublas="$(compgen -G "$root/include/cublas_v2.h" || compgen -G "$root/targets/*/include/cublas_v2.h" || true)"
     [[ -n "$cublas" ]] && break
   done
-  [[ -n "$cublas" ]] || die "cuBLAS is missing (no cublas_v2.h next to nvcc's CUDA toolkit); install it (with NVIDIA's \
-repository: apt-get install libcublas-dev-<version>) for LLMGRAPH_CUDA=1"
+  [[ -n "$cublas" || -n "$elsewhere" ]] || die "cuBLAS is missing (no cublas_v2.h next to nvcc's CUDA toolkit); \
+install it (with NVIDIA's repository: apt-get install libcublas-dev-<version>) for LLMGRAPH_CUDA=1, or, to build for a \
+GPU elsewhere, name cuBLAS's headers with LLMGRAPH_CUBLAS_INCLUDE (native/build-cuda-elsewhere.sh)"
   arch="${LLMGRAPH_CUDA_ARCH:-}"
   if [[ -z "$arch" ]] && command -v nvidia-smi >/dev/null 2>&1; then
     arch="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n1 | tr -d '. ' || true)"
@@ -140,6 +178,7 @@ fi
 # GGML_NATIVE compiles for this CPU, so the CPU's feature flags are part of the key (x86 lists them as flags, Arm as
 # Features; with neither, the key has the hash of nothing rather than the script stopping without a word).
 cpu_flags="$({ grep -m1 -E '^(flags|Features)' /proc/cpuinfo 2>/dev/null || true; } | sha256sum | cut -c1-8)"
+[[ -n "${elsewhere:-}" ]] && cpu_flags=avx2
 # So are the build options and targets: a build made with other options (say, before the RPC backend was
 # added) is not reused.
 options="$(printf '%s\n' "${cmake_args[@]}" "${TARGETS[@]}" | sha256sum | cut -c1-6)"
@@ -161,6 +200,13 @@ if [[ ! -f "$lib/.complete" ]]; then
   build="$out/build"
   log="$out/build.log"
   : > "$log"
+  if [[ -n "${elsewhere:-}" ]]; then
+    stubs="$out/stubs"
+    make_stubs "$stubs" "$elsewhere" "${nvcc_cuda%%.*}"
+    cmake_args+=("-DCMAKE_CUDA_FLAGS=-I$elsewhere" "-DCUDA_cublas_LIBRARY=$stubs/libcublas.so"
+      "-DCUDA_cublasLt_LIBRARY=$stubs/libcublasLt.so" "-DCUDA_cuda_driver_LIBRARY=$stubs/libcuda.so"
+      "-DCMAKE_EXE_LINKER_FLAGS=-Wl,-rpath-link,$stubs" "-DCMAKE_SHARED_LINKER_FLAGS=-Wl,-rpath-link,$stubs")
+  fi
   cmake -S "$src" -B "$build" "${cmake_args[@]}" >>"$log" 2>&1 \
     || { tail -n 30 "$log" >&2; die "cmake configure failed; full log: $log"; }
   cmake --build "$build" -j "$jobs" --target "${TARGETS[@]}" >>"$log" 2>&1 \
@@ -169,7 +215,7 @@ if [[ ! -f "$lib/.complete" ]]; then
   cp -a "$build"/bin/*.so* "$build/bin/llama-bench" "$build/bin/ggml-rpc-server" "$lib/"
   mkdir -p "$out/include"
   cp "$src"/ggml/include/*.h "$src"/include/llama.h "$out/include/"
-  rm -rf "$build"
+  rm -rf "$build" "${stubs:-}"
   touch "$lib/.complete"
 fi
 

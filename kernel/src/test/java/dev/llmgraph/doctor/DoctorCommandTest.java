@@ -145,6 +145,43 @@ class DoctorCommandTest {
         assertTrue(Files.notExists(work.resolve("cache/native")), "--where builds nothing");
     }
 
+    /**
+     * A CUDA build for a GPU elsewhere ({@code LLMGRAPH_CUBLAS_INCLUDE}, native/build-cuda-elsewhere.sh): its folder
+     * is keyed by the portable CPU flags it compiles for, not by this CPU's, so the same build is named on any
+     * machine; a folder without cublas_v2.h, and a toolkit without cuBLAS, are refused in words.
+     */
+    @Test
+    void aCudaBuildForAGpuElsewhereNamesItsOwnFolderAndItsHeaders() throws Exception {
+        Path bin = Files.createDirectories(work.resolve("toolkit"));
+        StandIns.nvcc13(bin);
+        Path headers = Files.createDirectories(work.resolve("cublas-headers"));
+        Map<String, String> env = new java.util.HashMap<>(Map.of("PATH", bin + ":/usr/bin:/bin", "LLMGRAPH_CUDA", "1",
+                "CUDA_HOME", work.resolve("no-cublas").toString(), "LLMGRAPH_CUBLAS_INCLUDE", headers.toString()));
+        List<String> where = List.of(REPO.resolve("native/build.sh").toString(), "--where");
+
+        Result empty = run(where, env);
+        assertEquals(1, empty.status(), empty.output());
+        assertEquals("llmgraph native: LLMGRAPH_CUBLAS_INCLUDE=" + headers + " holds no cublas_v2.h",
+                empty.output().strip());
+
+        Files.writeString(headers.resolve("cublas_v2.h"), "");
+        Result named = run(where, env);
+        assertEquals(3, named.status(), named.output());
+        assertTrue(named.output().strip().matches(java.util.regex.Pattern.quote(work.resolve("cache/native").toString())
+                + "/node-llama-cpp-3\\.22\\.1-cuda90-x86_64-avx2-[0-9a-f]{6}/lib"), named.output());
+
+        env.remove("LLMGRAPH_CUBLAS_INCLUDE");
+        assumeFalse(Files.exists(Path.of("/usr/local/cuda/include/cublas_v2.h"))
+                || Files.exists(Path.of("/usr/include/cublas_v2.h")), "this machine has cuBLAS");
+        Result none = run(where, env);
+        assertEquals(1, none.status(), none.output());
+        assertEquals("llmgraph native: cuBLAS is missing (no cublas_v2.h next to nvcc's CUDA toolkit); install it "
+                + "(with NVIDIA's repository: apt-get install libcublas-dev-<version>) for LLMGRAPH_CUDA=1, or, to build "
+                + "for a GPU elsewhere, name cuBLAS's headers with LLMGRAPH_CUBLAS_INCLUDE "
+                + "(native/build-cuda-elsewhere.sh)", none.output().strip());
+        assertTrue(Files.notExists(work.resolve("cache/native")), "--where builds nothing");
+    }
+
     /** A stand-in CUDA 13.0 nvcc in {@code bin}, and a CUDA_HOME with the cublas_v2.h build.sh looks for. */
     private Path toolkit(Path bin) throws IOException {
         StandIns.nvcc13(bin);

@@ -94,7 +94,8 @@ class DoctorTest {
     @Test
     void aGpuWhereNoCudaBuildCanBeMadeSaysWhy() {
         String why = "cuBLAS is missing (no cublas_v2.h next to nvcc's CUDA toolkit); install it (with NVIDIA's "
-                + "repository: apt-get install libcublas-dev-<version>) for LLMGRAPH_CUDA=1";
+                + "repository: apt-get install libcublas-dev-<version>) for LLMGRAPH_CUDA=1, or, to build for a GPU "
+                + "elsewhere, name cuBLAS's headers with LLMGRAPH_CUBLAS_INCLUDE (native/build-cuda-elsewhere.sh)";
         Facts f = withGpu(laptop(), laptop().natives(), CudaBuildState.UNBUILDABLE, why, Optional.empty());
         assertEquals("fix  cuda      a GPU is here but no CUDA build can be made: " + why, line(f, "cuda"));
     }

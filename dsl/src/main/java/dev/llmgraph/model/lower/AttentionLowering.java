@@ -25,7 +25,8 @@ sealed interface AttentionLowering permits CachedAttention, TrainableAttention {
 
     /**
      * Queries [hd, H, T] and keys [hd, G, T], QK-normalised and rotated where the spec says so, and values
-     * [hd * G, T]: everything attention computes before tokens meet each other.
+     * [hd * G, T]: everything attention computes before tokens meet each other. Taken from one stacked product, they
+     * may be strided views of it (not contiguous when T > 1).
      */
     record Projections(Tensor q, Tensor k, Tensor v) {
         static Projections of(GraphBuilder g, int layer, Attention a, Tensor x) {

@@ -50,16 +50,21 @@ need gcc   "install a C/C++ compiler (Debian: apt-get install build-essential)"
 need g++   "install a C++ compiler (Debian: apt-get install g++)"
 need sha256sum "install coreutils"
 
+# The folders a CUDA toolkit may be in, one per line: those the variables name, nvcc's own, then the usual places.
+cuda_roots() {
+  printf '%s\n' "${CUDA_HOME:-}" "${CUDA_PATH:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")" \
+    /usr/local/cuda /usr/local/cuda-* /usr
+}
+
 # make_stubs DIR CUBLAS_INCLUDE CUDA_MAJOR: link-time stand-ins for cuBLAS (and cuBLASLt) and the driver, with their
 # sonames and every function their headers declare, for a build whose GPU and libraries are elsewhere. Nothing of
 # them is loaded at run time: the libraries record the sonames, and the GPU machine's libraries answer to them.
 make_stubs() {
   local dir="$1" include="$2" major="$3" header prefix soname
   local toolkit="" root
-  for root in "${CUDA_HOME:-}" "${CUDA_PATH:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")" \
-              /usr/local/cuda /usr/local/cuda-*; do
+  while read -r root; do
     [[ -n "$root" && -f "$root/include/cuda.h" ]] && { toolkit="$root"; break; }
-  done
+  done < <(cuda_roots)
   [[ -n "$toolkit" ]] || die "found no cuda.h of nvcc's CUDA toolkit for the link stubs; name the toolkit with CUDA_HOME"
   rm -rf "$dir"; mkdir -p "$dir"
   for entry in "cublas_v2.h cublas libcublas.so.$major" "cublasLt.h cublasLt libcublasLt.so.$major" \
@@ -156,12 +161,11 @@ run on this GPU; install a driver for CUDA $nvcc_cuda or newer, or put a CUDA ${
     cmake_args=("${cmake_args[@]/-DGGML_NATIVE=ON/-DGGML_NATIVE=OFF}" -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
       -DGGML_F16C=ON -DGGML_BMI2=ON)
   fi
-  for root in "${CUDA_HOME:-}" "${CUDA_PATH:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")" \
-              /usr/local/cuda /usr/local/cuda-* /usr; do
+  while read -r root; do
     [[ -n "$root" && -z "$elsewhere" ]] || continue
     cublas="$(compgen -G "$root/include/cublas_v2.h" || compgen -G "$root/targets/*/include/cublas_v2.h" || true)"
     [[ -n "$cublas" ]] && break
-  done
+  done < <(cuda_roots)
   [[ -n "$cublas" || -n "$elsewhere" ]] || die "cuBLAS is missing (no cublas_v2.h next to nvcc's CUDA toolkit); \
 install it (with NVIDIA's repository: apt-get install libcublas-dev-<version>) for LLMGRAPH_CUDA=1, or, to build for a \
 GPU elsewhere, name cuBLAS's headers with LLMGRAPH_CUBLAS_INCLUDE (native/build-cuda-elsewhere.sh)"

@@ -1,11 +1,8 @@
 package dev.llmgraph.ggml;
 
-import dev.llmgraph.ggml.internal.BackendApi;
 import dev.llmgraph.ggml.internal.Downcalls;
 import dev.llmgraph.ggml.internal.GgmlApi;
-import dev.llmgraph.ggml.internal.InPlaceApi;
 import dev.llmgraph.ggml.internal.NativeLibraries;
-import dev.llmgraph.ggml.internal.TensorStruct;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -80,50 +77,6 @@ public final class Context implements AutoCloseable {
     /** A new tensor named {@code name}. */
     public Tensor newTensor(String name, GgmlType type, long... ne) {
         return newTensor(type, ne).name(name);
-    }
-
-    /**
-     * A new tensor whose memory is the bytes of {@code host} (a tensor of this context, already allocated) from
-     * {@code offset} on: a part of a stack, as q, k and v are rows of a stored {@code attn_qkv}. It is not a view:
-     * its op is NONE, so it can be written, read and trained like any weight, and every write shows in the host
-     * and the other way round. It owns nothing; its memory goes with the host's buffer. Some backends write zeros
-     * just past a part when it is placed (ggml-cuda pads quantized rows), so place every part of a host before
-     * writing the host's values.
-     */
-    public Tensor newTensorInside(Tensor host, long offset, String name, GgmlType type, long... ne) {
-        Shapes.requireDims(ne, "newTensorInside");
-        if (host.context() != this) {
-            throw new IllegalArgumentException("newTensorInside: " + host.describe() + " belongs to another context;"
-                    + " a part must live in the context that owns its memory");
-        }
-        MemorySegment buffer = TensorStruct.buffer(host.pointer());
-        if (Downcalls.isNull(buffer) || !Downcalls.isNull(TensorStruct.viewSource(host.pointer()))) {
-            throw new IllegalArgumentException("newTensorInside: " + host.describe() + " has no memory of its own"
-                    + " (allocate the context first; a view cannot hold parts)");
-        }
-        if (offset < 0 || offset % type.blockBytes() != 0 || offset % InPlaceApi.TENSOR_ALIGNMENT != 0) {
-            throw new IllegalArgumentException("newTensorInside: offset " + offset + " is not a whole number of "
-                    + type + " blocks (" + type.blockBytes() + " bytes each) and of ggml's alignment ("
-                    + InPlaceApi.TENSOR_ALIGNMENT + " bytes) from the start of " + host.describe());
-        }
-        MemorySegment bufferType = InPlaceApi.ggml_backend_buffer_get_type(buffer);
-        long room = BackendApi.ggml_backend_buft_get_alloc_size(bufferType, host.pointer());
-        long needed;
-        try (Context scratch = Context.create(1)) {
-            needed = BackendApi.ggml_backend_buft_get_alloc_size(bufferType, scratch.newTensor(type, ne).pointer());
-        }
-        if (offset + needed > room) {
-            throw new IllegalArgumentException("newTensorInside: " + needed + " bytes at offset " + offset
-                    + " reach past the " + room + " bytes of " + host.describe());
-        }
-        Tensor part = newTensor(name, type, ne);
-        MemorySegment address = MemorySegment.ofAddress(TensorStruct.data(host.pointer()).address() + offset);
-        int status = InPlaceApi.ggml_backend_tensor_alloc(buffer, part.pointer(), address);
-        if (status != 0) {
-            throw new GgmlException("ggml could not place " + part.describe() + " at byte " + offset + " of "
-                    + host.describe() + " (status " + status + ")");
-        }
-        return part;
     }
 
     /** All tensors created in this context, in creation order. */

@@ -16,9 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * {@link Context#newTensorInside}: parts of an allocated stack that share its memory, as q, k and v share a stored
- * {@code attn_qkv}. The reference is the stack itself: its bytes are the parts' bytes in order, a product by the
- * stack has the parts' products as its row ranges, and a part stays a leaf (op NONE) that training can update.
+ * {@link TensorsInside#newTensorInside}: parts of an allocated stack that share its memory, as q, k and v share a
+ * stored {@code attn_qkv}. The reference is the stack itself: its bytes are the parts' bytes in order, a product by
+ * the stack has the parts' products as its row ranges, and a part stays a leaf (op NONE) that training can update.
  */
 @Tag("gpu")
 class TensorInsideTest {
@@ -47,7 +47,7 @@ class TensorInsideTest {
             Tensor[] parts = new Tensor[ROWS.length];
             long offset = 0;
             for (int i = 0; i < ROWS.length; i++) {
-                parts[i] = weights.newTensorInside(stack, offset, "part" + i, type, WIDTH, ROWS[i]);
+                parts[i] = TensorsInside.newTensorInside(weights, stack, offset, "part" + i, type, WIDTH, ROWS[i]);
                 offset += type.rowBytes(WIDTH) * ROWS[i];
             }
             MemorySegment expected = arena.allocate(stack.byteSize());
@@ -92,7 +92,7 @@ class TensorInsideTest {
         try (Backend cpu = Backend.cpu(1); Context ctx = Context.create(4)) {
             Tensor stack = ctx.newTensor("stack", GgmlType.F32, 8, 4);
             ctx.allocate(cpu);
-            Tensor second = ctx.newTensorInside(stack, 2 * 8 * 4, "rows 2-3", GgmlType.F32, 8, 2);
+            Tensor second = TensorsInside.newTensorInside(ctx, stack, 2 * 8 * 4, "rows 2-3", GgmlType.F32, 8, 2);
             float[] values = new float[32];
             for (int i = 0; i < 32; i++) {
                 values[i] = i;
@@ -107,20 +107,20 @@ class TensorInsideTest {
         try (Backend cpu = Backend.cpu(1); Context ctx = Context.create(8); Context other = Context.create(2)) {
             Tensor stack = ctx.newTensor("stack", GgmlType.F32, 8, 4);
             IllegalArgumentException unallocated = assertThrows(IllegalArgumentException.class,
-                    () -> ctx.newTensorInside(stack, 0, "p", GgmlType.F32, 8, 1));
+                    () -> TensorsInside.newTensorInside(ctx, stack, 0, "p", GgmlType.F32, 8, 1));
             assertEquals("newTensorInside: stack f32 [8, 4] has no memory of its own (allocate the context first; a "
                     + "view cannot hold parts)", unallocated.getMessage());
             ctx.allocate(cpu);
             IllegalArgumentException past = assertThrows(IllegalArgumentException.class,
-                    () -> ctx.newTensorInside(stack, 96, "p", GgmlType.F32, 8, 2));
+                    () -> TensorsInside.newTensorInside(ctx, stack, 96, "p", GgmlType.F32, 8, 2));
             assertEquals("newTensorInside: 64 bytes at offset 96 reach past the 128 bytes of stack f32 [8, 4]",
                     past.getMessage());
             IllegalArgumentException misaligned = assertThrows(IllegalArgumentException.class,
-                    () -> ctx.newTensorInside(stack, 4, "p", GgmlType.F32, 8, 1));
+                    () -> TensorsInside.newTensorInside(ctx, stack, 4, "p", GgmlType.F32, 8, 1));
             assertEquals("newTensorInside: offset 4 is not a whole number of f32 blocks (4 bytes each) and of ggml's "
                     + "alignment (32 bytes) from the start of stack f32 [8, 4]", misaligned.getMessage());
             IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class,
-                    () -> other.newTensorInside(stack, 0, "p", GgmlType.F32, 8, 1));
+                    () -> TensorsInside.newTensorInside(other, stack, 0, "p", GgmlType.F32, 8, 1));
             assertEquals("newTensorInside: stack f32 [8, 4] belongs to another context; a part must live in the "
                     + "context that owns its memory", foreign.getMessage());
             assertEquals(1, ctx.tensors().size(), "a refused part leaves nothing behind");

@@ -4,6 +4,7 @@ import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.MappedTensors;
 import dev.llmgraph.ggml.Tensor;
+import dev.llmgraph.ggml.TensorsInside;
 import dev.llmgraph.spec.WeightLayout;
 
 import java.util.ArrayList;
@@ -14,7 +15,8 @@ import java.util.Map;
 /**
  * q, k and v (weights or biases) that the file stores as one tensor ({@link QkvStack}) and that are copied into a
  * backend's memory (GPU memory, or host memory when the file is not mapped): one tensor holds the three, as
- * llama.cpp holds a stored {@code attn_qkv}, and each part is placed inside it ({@link Context#newTensorInside}).
+ * llama.cpp holds a stored {@code attn_qkv}, and each part is placed inside it
+ * ({@link TensorsInside#newTensorInside}).
  * The lowering then multiplies once and adds the bias once; on CUDA that is one product with the bias fused into
  * it instead of three products and three additions. The parts stay weights of their own (op NONE, same memory), so
  * loading, adapters, training and export see q, k and v as before. The mapped counterpart is
@@ -23,7 +25,7 @@ import java.util.Map;
 final class CopiedStacks {
     private record Part(WeightLayout.Weight weight, GgmlType type, Context context) {
         long bytes() {
-            return weight.elements() / weight.ne()[0] * type.rowBytes(weight.ne()[0]);
+            return Weights.bytes(weight, type);
         }
     }
 
@@ -88,7 +90,8 @@ final class CopiedStacks {
             long offset = 0;
             for (String name : QkvStack.parts(e.getKey())) {
                 Part p = held.get(e.getKey()).get(name);
-                tensors.put(name, p.context().newTensorInside(stack, offset, name, p.type(), p.weight().ne()));
+                tensors.put(name, TensorsInside.newTensorInside(p.context(), stack, offset, name, p.type(),
+                        p.weight().ne()));
                 offset += p.bytes();
             }
         }

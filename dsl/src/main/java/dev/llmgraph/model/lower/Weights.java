@@ -242,7 +242,12 @@ public final class Weights implements AutoCloseable {
     }
 
     private static long bytes(WeightLayout.Weight w, ModelOptions options, WeightSource source) {
-        return w.elements() / w.ne()[0] * typeFor(w, options, source).rowBytes(w.ne()[0]);
+        return bytes(w, typeFor(w, options, source));
+    }
+
+    /** Bytes of weight {@code w} stored in {@code type}, rows back to back. */
+    static long bytes(WeightLayout.Weight w, GgmlType type) {
+        return w.elements() / w.ne()[0] * type.rowBytes(w.ne()[0]);
     }
 
     /** Whether a tied head over {@code embedding} gets a repacked copy (the rule {@link #create} gives RepackedHead). */

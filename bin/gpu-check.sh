@@ -3,8 +3,8 @@
 # llama.cpp. Each step has its own time limit and log, so a failing or slow step still leaves the others'
 # results. Runs in a dist folder made by `bin/llmgraph dist --with-tests` (the check step runs its test jars).
 #
-#   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build doctor check notebooks bench graphs fusion graph-dump
-#                                           kernels rpc (default: these, in that order), cpu-decode
+#   bin/gpu-check.sh OUT_DIR [STEP...]      steps: info build doctor check notebooks bench graphs fusion stacks
+#                                           graph-dump kernels rpc (default: these, in that order), cpu-decode
 #
 #   info    nvidia-smi, nvcc, the CPU                       -> OUT_DIR/info.log
 #   build   bin/llmgraph build-native --cuda                -> OUT_DIR/build.log
@@ -24,6 +24,9 @@
 #           both engines)                                   -> OUT_DIR/graphs.log, OUT_DIR/graphs/
 #   fusion  the same with ggml-cuda's kernel fusions disabled (GGML_CUDA_DISABLE_FUSION=1, both engines): whether
 #           the decode gap is in which kernels get fused     -> OUT_DIR/fusion.log, OUT_DIR/fusion/
+#   stacks  the decode part of bench again with q, k and v stored apart multiplied as three products, as llama.cpp's
+#           graph does (-Dllmgraph.stackSeparateProjections=false; on a GPU llmgraph holds them as one stack and
+#           multiplies once): what the two products a layer fewer gain  -> OUT_DIR/stacks.log, OUT_DIR/stacks/
 #   graph-dump  bin/graph-dump.sh on this backend: one decode step's graph as each engine hands it to ggml, node
 #           by node, with the pieces the scheduler runs on the GPU and on the CPU   -> OUT_DIR/graph-dump.log,
 #           OUT_DIR/graph-dump/compare.txt
@@ -40,14 +43,14 @@
 # GPU_BENCH_MODELS (default tinyllama-1.1b), GPU_BENCH_TYPES (default f16,q8_0,q4_0,q4_k), GPU_BENCH_ROUNDS
 # (default 2); GPU_CHECK_REPORTS: where the JUnit XML reports go (default OUT_DIR/junit-GROUP).
 # OUT_DIR/summary.log lists each step's exit status and duration. GPU_CHECK_BACKEND=cpu runs the check, notebooks,
-# bench, graphs, fusion and graph-dump steps on the CPU: a rehearsal of the script on a machine without a GPU.
+# bench, graphs, fusion, stacks and graph-dump steps on the CPU: a rehearsal of the script on a machine without a GPU.
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|doctor|check|notebooks|bench|graphs|fusion|graph-dump|kernels|rpc|cpu-decode]...}"
+out="${1:?usage: bin/gpu-check.sh OUT_DIR [info|build|doctor|check|notebooks|bench|graphs|fusion|stacks|graph-dump|kernels|rpc|cpu-decode]...}"
 shift
 steps=("$@")
-((${#steps[@]})) || steps=(info build doctor check notebooks bench graphs fusion graph-dump kernels rpc)
+((${#steps[@]})) || steps=(info build doctor check notebooks bench graphs fusion stacks graph-dump kernels rpc)
 mkdir -p "$out"
 llmgraph="$root/bin/llmgraph"
 # Where the CUDA toolkit usually lives when a non-login shell has not put it on PATH.
@@ -90,8 +93,8 @@ run_step() {
   return 0
 }
 
-# bench_without NAME LIMIT VAR=1: the decode cells again (one round, short prompts) with a ggml-cuda feature turned
-# off in both engines.
+# bench_without NAME LIMIT VAR=VALUE: the decode cells again (one round, short prompts) with a ggml-cuda feature
+# turned off in both engines, or an llmgraph setting changed.
 bench_without() {
   run_step "$1" "$2" env "$3" "$llmgraph" bench --backend "$backend" "${model_args[@]}" --type "$types" --rounds 1 \
     -p 64 --out "$out/$1"
@@ -147,6 +150,10 @@ for step in "${steps[@]}"; do
     fusion)
       bench_without fusion "${LIMIT_FUSION:-150}" GGML_CUDA_DISABLE_FUSION=1
       ;;
+    stacks)
+      bench_without stacks "${LIMIT_STACKS:-150}" \
+        "LLMGRAPH_JAVA_OPTS=${LLMGRAPH_JAVA_OPTS:+$LLMGRAPH_JAVA_OPTS }-Dllmgraph.stackSeparateProjections=false"
+      ;;
     graph-dump)
       run_step graph-dump "${LIMIT_GRAPH_DUMP:-240}" "$root/bin/graph-dump.sh" "$out/graph-dump" "$backend"
       ;;
@@ -172,7 +179,8 @@ for step in "${steps[@]}"; do
       ;;
     *)
       echo "bin/gpu-check.sh: unknown step '$step'" \
-        "(info, build, doctor, check, check-GROUP, notebooks, bench, graphs, fusion, graph-dump, kernels, rpc, cpu-decode)" >&2
+        "(info, build, doctor, check, check-GROUP, notebooks, bench, graphs, fusion, stacks, graph-dump, kernels, rpc," \
+        "cpu-decode)" >&2
       exit 2
       ;;
   esac

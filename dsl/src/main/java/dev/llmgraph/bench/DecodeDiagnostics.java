@@ -17,9 +17,12 @@ import dev.llmgraph.model.Model;
  * @param weightBytes       bytes of the weights read per decoded token
  * @param rooflineTs        bandwidth / weightBytes: the ceiling in tokens per second
  * @param measuredTs        the measured tg tokens per second
+ * @param stackedLayers     layers whose q, k and v are multiplied as one matrix ({@link Model#stackedProjectionLayers})
+ * @param layers            the model's layers
  */
 public record DecodeDiagnostics(int graphBuilds, double buildMsPerStep, double buildShare, double hostShare,
-                                double hostUsPerStep, double inputUsPerStep, long weightBytes, double rooflineTs, double measuredTs) {
+                                double hostUsPerStep, double inputUsPerStep, long weightBytes, double rooflineTs,
+                                double measuredTs, int stackedLayers, int layers) {
 
     public static DecodeDiagnostics of(Model model, LlmgraphBench.Run run, double bandwidth) {
         var stats = run.decodeStats();
@@ -29,7 +32,8 @@ public record DecodeDiagnostics(int graphBuilds, double buildMsPerStep, double b
         int steps = Math.max(1, stats.steps());
         return new DecodeDiagnostics(stats.graphBuilds(), stats.buildNanos() / 1e6 / steps,
                 stats.buildShare(), stats.hostShare(), (stats.stepNanos() - stats.computeNanos()) / 1e3 / steps,
-                stats.inputNanos() / 1e3 / steps, bytes, Roofline.tokensPerSecond(bandwidth, bytes), measured);
+                stats.inputNanos() / 1e3 / steps, bytes, Roofline.tokensPerSecond(bandwidth, bytes), measured,
+                model.stackedProjectionLayers(), model.spec().layers());
     }
 
     /**
@@ -54,10 +58,10 @@ public record DecodeDiagnostics(int graphBuilds, double buildMsPerStep, double b
     @Override
     public String toString() {
         return String.format("decode: %d graph builds, %.3f ms building per step (%.2f%% of step time), %.1f%% of "
-                        + "step time outside the graph computation (%.1f us per step, %.1f us of it writing inputs); %.1f MB of weights per token, roofline %.1f tok/s, "
-                        + "measured %.1f tok/s = %.0f%% of roofline",
-                graphBuilds, buildMsPerStep, 100 * buildShare, 100 * hostShare, hostUsPerStep, inputUsPerStep, weightBytes / 1e6, rooflineTs,
-                measuredTs,
-                100 * rooflineFraction());
+                        + "step time outside the graph computation (%.1f us per step, %.1f us of it writing inputs); "
+                        + "q, k and v as one product in %d of %d layers; %.1f MB of weights per token, roofline %.1f "
+                        + "tok/s, measured %.1f tok/s = %.0f%% of roofline",
+                graphBuilds, buildMsPerStep, 100 * buildShare, 100 * hostShare, hostUsPerStep, inputUsPerStep,
+                stackedLayers, layers, weightBytes / 1e6, rooflineTs, measuredTs, 100 * rooflineFraction());
     }
 }

@@ -30,10 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code bin/graph-dump.sh} on the CPU, on a small Llama-3-shaped file (2 layers, grouped-query attention): both
  * engines' decode step as they hand it to ggml. It checks the script and, through it, that llmgraph's decode graph
- * runs the kernels llama.cpp's runs: the same count of every op but GET_ROWS (llama.cpp's graph gathers the last
- * layer's rows of the tokens whose logits are wanted, two nodes more), F32 accumulators asked for the same
- * products (the attention scores; on a GPU the others accumulate F16 data in half precision), and no more nodes
- * kept as outputs than llama.cpp keeps. A GPT-2-shaped file checks a stored {@code attn_qkv}.
+ * runs the kernels llama.cpp's runs and no others: the same count of every op but GET_ROWS (llama.cpp's graph
+ * gathers the last layer's rows of the tokens whose logits are wanted, two nodes more) and CONT (llama.cpp copies
+ * the attention heads into one row a layer; for one token llmgraph's heads are in that order already), F32
+ * accumulators asked for the same products (the attention scores; on a GPU the others accumulate F16 data in half
+ * precision), and no more nodes kept as outputs than llama.cpp keeps. A GPT-2-shaped file checks a stored
+ * {@code attn_qkv}.
  */
 class GraphDumpTest {
     private static final Path REPO = TestJvm.moduleDir().getParent();
@@ -50,8 +52,9 @@ class GraphDumpTest {
         Steps steps = dump(spec);
         Map<String, Integer> expected = new TreeMap<>(kernels(steps.llmgraph()));
         expected.merge("GET_ROWS", 2, Integer::sum);
+        expected.merge("CONT", LAYERS, Integer::sum);
         assertEquals(expected, kernels(steps.llama()),
-                "kernels per op of the decode step, llama.cpp's against llmgraph's plus 2 GET_ROWS");
+                "kernels per op of the decode step, llama.cpp's against llmgraph's plus 2 GET_ROWS and a CONT a layer");
         assertEquals(LAYERS, f32Accumulators(steps.llama()), "llama.cpp: one per layer (q.k)");
         assertEquals(LAYERS, f32Accumulators(steps.llmgraph()), "llmgraph: one per layer (q.k)");
         assertTrue(outputs(steps.llmgraph()) <= outputs(steps.llama()), "llmgraph marks more nodes as outputs than "
@@ -61,7 +64,8 @@ class GraphDumpTest {
     /**
      * GPT-2 stores q, k and v, and their biases, as one tensor: both engines multiply by it once and add its bias
      * once. llama.cpp then copies v out of the product (its transposed V cache takes a contiguous row); for one token
-     * llmgraph's row range of the product is contiguous already, so it copies nothing: one CONT a layer fewer.
+     * llmgraph's row range of the product is contiguous already, so it copies nothing: one CONT a layer fewer, besides
+     * the heads' copy.
      */
     @Test
     void aStoredQkvIsOneProductAndOneBiasAsInLlamaCpp() throws Exception {
@@ -71,9 +75,9 @@ class GraphDumpTest {
         Steps steps = dump(spec);
         Map<String, Integer> expected = new TreeMap<>(kernels(steps.llmgraph()));
         expected.merge("GET_ROWS", 2, Integer::sum);
-        expected.merge("CONT", LAYERS, Integer::sum);
+        expected.merge("CONT", 2 * LAYERS, Integer::sum);
         assertEquals(expected, kernels(steps.llama()),
-                "kernels per op of the decode step, llama.cpp's against llmgraph's plus 2 GET_ROWS and a CONT a layer");
+                "kernels per op of the decode step, llama.cpp's against llmgraph's plus 2 GET_ROWS and 2 CONT a layer");
     }
 
     private record Steps(List<String> llama, List<String> llmgraph) {}

@@ -24,6 +24,16 @@ sealed interface AttentionLowering permits CachedAttention, TrainableAttention {
     Tensor attendLatent(int layer, LatentAttention l, MaskKind mask, Tensor x);
 
     /**
+     * The heads of {@code perHead} [hd, T, H] side by side, [width = hd * H, T]: the permuted heads copied into rows,
+     * or, where their bytes are in that order already (one token), the same bytes reshaped, bit for bit the copy.
+     * llama.cpp copies either way; on a GPU the copy is one more kernel a layer of a decode step.
+     */
+    static Tensor mergeHeads(Context ctx, Tensor perHead, long width, int tokens) {
+        Tensor permuted = ctx.permute(perHead, 0, 2, 1, 3);
+        return ctx.reshape(permuted.isContiguous() ? permuted : ctx.cont(permuted), width, tokens);
+    }
+
+    /**
      * Queries [hd, H, T] and keys [hd, G, T], QK-normalised and rotated where the spec says so, and values
      * [hd * G, T]: everything attention computes before tokens meet each other. Taken from one stacked product, they
      * may be strided views of it (not contiguous when T > 1).

@@ -88,7 +88,7 @@ final class CachedAttention implements AttentionLowering {
             kq = g.name(ops.softMax(kq, mask(mask), scoreScale, maxBias), "kq_softmax" + i);
             Tensor vc = cache.values(ctx, layer, hd, a.kvHeads(), keys);
             Tensor kqv = ctx.mulMat(vc, kq);
-            merged = ctx.reshape(ctx.cont(ctx.permute(kqv, 0, 2, 1, 3)), (long) hd * a.heads(), tokens);
+            merged = AttentionLowering.mergeHeads(ctx, kqv, (long) hd * a.heads(), tokens);
         }
         g.name(merged, "attn_heads" + i);
         return g.name(g.linear(merged, b + "attn_output"), "attn_out" + i);

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * q, k and v (weights or biases) that the file stores as one tensor ({@link QkvStack}) and that are copied into a
- * backend's memory (GPU memory, or host memory when the file is not mapped): one tensor holds the three, as
- * llama.cpp holds a stored {@code attn_qkv}, and each part is placed inside it
- * ({@link TensorsInside#newTensorInside}).
+ * q, k and v (weights or biases) copied into a backend's memory (GPU memory, or host memory when the file is not
+ * mapped) where the file stores them as one tensor ({@link QkvStack}), or on a GPU also where it stores them apart
+ * ({@link Weights#stackSeparateProjections}): one tensor holds the three, as llama.cpp holds a stored
+ * {@code attn_qkv}, and each part is placed inside it ({@link TensorsInside#newTensorInside}).
  * The lowering then multiplies once and adds the bias once; on CUDA that is one product with the bias fused into
  * it instead of three products and three additions. The parts stay weights of their own (op NONE, same memory), so
  * loading, adapters, training and export see q, k and v as before. The mapped counterpart is

@@ -81,8 +81,7 @@ final class LatentLowering {
         }
         g.name(weighted, "attn_latent" + i);
         Tensor perHead = ctx.mulMat(g.matrix(b + "attn_v_b.weight"), weighted); // [v, T, H]
-        Tensor merged = ctx.reshape(ctx.cont(ctx.permute(perHead, 0, 2, 1, 3)), (long) l.valueHeadDim() * heads,
-                tokens);
+        Tensor merged = AttentionLowering.mergeHeads(ctx, perHead, (long) l.valueHeadDim() * heads, tokens);
         g.name(merged, "attn_heads" + i);
         return g.name(g.linear(merged, b + "attn_output"), "attn_out" + i);
     }

@@ -64,8 +64,8 @@ final class MappedWeights {
      * For each layer whose q, k and v matrices (or biases) the file stores as one fused {@code attn_qkv} (and so back
      * to back), one more tensor over all three: the lowering then multiplies the input once (and adds the bias once)
      * instead of three times, as llama.cpp does with a stored {@code attn_qkv} ({@link AttentionLowering.Projections}).
-     * Nothing is copied; the three weights stay what they were. Separate tensors keep three products, as in
-     * llama.cpp's graph (a back-to-back TinyLlama file measured no gain from one product: bench/NOTES.md). Layers in
+     * Nothing is copied; the three weights stay what they were. Separate tensors keep three products on the CPU, as
+     * in llama.cpp's graph (a back-to-back TinyLlama file measured no gain from one product: bench/NOTES.md). Layers in
      * {@code repackedLayers} (prefixes {@code blk.N.}) get no stack of matrices: a repacked stack multiplies for them.
      */
     Map<String, Tensor> stackProjections(WeightSource source, Set<String> repackedLayers) {

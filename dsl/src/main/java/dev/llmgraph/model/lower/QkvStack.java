@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The names of a layer's q, k and v weights (or biases) that a file stores as one tensor, GPT-2's
- * {@code blk.N.attn_qkv.weight} and {@code .bias}: q's rows, then k's, then v's, as llama.cpp's {@code build_qkv}
- * views them. Such a stack is multiplied (and its bias added) once, and the three parts are row ranges of the
- * result.
+ * The names of a layer's q, k and v weights (or biases) held as one tensor, GPT-2's {@code blk.N.attn_qkv.weight}
+ * and {@code .bias}: q's rows, then k's, then v's, as llama.cpp's {@code build_qkv} views them. A file may store
+ * them so; on a GPU, three stored apart are copied into one too. Such a stack is multiplied (and its bias added)
+ * once, and the three parts are row ranges of the result.
  */
 final class QkvStack {
     private static final List<String> PARTS = List.of("attn_q", "attn_k", "attn_v");
@@ -22,12 +22,21 @@ final class QkvStack {
      * the model has all three parts and {@code source} stores them as one tensor; else null.
      */
     static String of(String name, Map<String, WeightLayout.Weight> byName, WeightSource source) {
+        return of(name, byName, source, false);
+    }
+
+    /**
+     * The same, and with {@code apartToo} also where {@code source} stores the three apart (they are copied into one
+     * stack, {@link CopiedStacks}).
+     */
+    static String of(String name, Map<String, WeightLayout.Weight> byName, WeightSource source, boolean apartToo) {
         String stack = named(name);
         if (stack == null) {
             return null;
         }
         List<String> parts = parts(stack);
-        return byName.keySet().containsAll(parts) && source.storedTogether(parts.toArray(String[]::new)) ? stack : null;
+        return byName.keySet().containsAll(parts)
+                && (apartToo || source.storedTogether(parts.toArray(String[]::new))) ? stack : null;
     }
 
     /** The stack that {@code name} would be a part of, by its name alone ({@code blk.N.attn_q.weight} and so on). */

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** A model's weight tensors in one backend buffer, by llama.cpp name, plus constant tables. */
 public final class Weights implements AutoCloseable {
@@ -27,6 +28,26 @@ public final class Weights implements AutoCloseable {
      */
     static boolean stackProjections() {
         return Boolean.parseBoolean(System.getProperty("llmgraph.stackProjections", "true"));
+    }
+
+    /**
+     * The backends on which q, k and v that the file stores apart (LLaMA's three tensors) are held as one stack too
+     * where they are copied into the backend's memory, so that the lowering multiplies once: {@code
+     * -Dllmgraph.stackSeparateProjections=auto} (the default) every backend but the CPU (a GPU, an RPC server's
+     * device), {@code true} every backend, {@code false} none. A GPU decodes a token as a chain of short kernels
+     * whose launches set the pace, and one product instead of three saves two a layer; on the CPU a TinyLlama A/B
+     * measured no gain (bench/NOTES.md).
+     */
+    static Predicate<Backend> stackSeparateProjections() {
+        String value = System.getProperty("llmgraph.stackSeparateProjections", "auto");
+        return switch (value) {
+            case "auto" -> backend -> !backend.isCpu();
+            case "true" -> backend -> true;
+            case "false" -> backend -> false;
+            default -> throw new IllegalArgumentException("-Dllmgraph.stackSeparateProjections=" + value
+                    + " is not one of auto (stack q, k and v stored apart on every backend but the CPU), true or"
+                    + " false");
+        };
     }
 
     private final List<Context> contexts;
@@ -91,6 +112,7 @@ public final class Weights implements AutoCloseable {
             Map<String, BufferType> copyHomes = new LinkedHashMap<>();
             boolean copies = copiesOfMapped(options);
             CopiedStacks copied = new CopiedStacks();
+            Predicate<Backend> stacksApart = stackSeparateProjections();
             for (WeightLayout.Weight w : layout) {
                 GgmlType type = typeFor(w, options, source);
                 Backend backend = devices.weight(w.name());
@@ -125,8 +147,8 @@ public final class Weights implements AutoCloseable {
                 // room for the weights, a stack per three of them (CopiedStacks) and the constant tables
                 Context ctx = contexts.computeIfAbsent(home,
                         b -> Context.create(layout.size() + layout.size() / 3 + 1 + constants.size()));
-                String stack = stackProjections() && home.equals(plainHome) ? QkvStack.of(w.name(), byName, source)
-                        : null;
+                String stack = stackProjections() && home.equals(plainHome)
+                        ? QkvStack.of(w.name(), byName, source, stacksApart.test(backend)) : null;
                 if (stack != null && !(QkvStack.ofMatrices(stack) && stackHomes.containsKey(QkvStack.layer(stack)))) {
                     copied.hold(stack, w, type, ctx);
                     continue;

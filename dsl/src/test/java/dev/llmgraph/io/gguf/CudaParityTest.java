@@ -40,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * largest |logit|, over every row: F32 up to 1.5e-3 between the engines and 1.2e-3 against the CPU; Q8_0
  * and Q4_0 up to 2.2e-2 in both comparisons, and llama.cpp's own CUDA-vs-CPU distance as much. Tolerances
  * (both comparisons): 5e-3 for F32, 5e-2 for quantized matrices, about twice the worst seen; a wrong
- * wiring moves logits by 1e-1 to 1 of their scale.
+ * wiring moves logits by 1e-1 to 1 of their scale. On CUDA, llmgraph multiplies q, k and v as one matrix in every
+ * layer, whether the file stores them as one or apart ({@code CopiedStacks}).
  *
  * The table of every difference is printed after the tests.
  */
@@ -85,6 +86,10 @@ class CudaParityTest {
         }
         try (Model model = GgufModels.load(file, cuda)) {
             assertTrue(model.backend().name().startsWith("CUDA"), "llmgraph ran on " + model.backend());
+            // on a GPU q, k and v are one stack in every layer, stored as one or apart (DeepSeek-V2's latent
+            // attention has none): what this test checks on CUDA is that one product
+            assertEquals(label.startsWith("deepseek2") ? 0 : spec.layers(), model.stackedProjectionLayers(),
+                    "layers whose q, k and v are multiplied as one on CUDA");
             onCuda = LlamaCppParityTest.overWholeContext(model, prompt);
         }
         try (LlamaReference llama = LlamaReference.open(file, LlamaReference.Settings.defaults()

@@ -7,6 +7,7 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.Session;
 import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.spec.ModelSpec;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -18,14 +19,16 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * q, k and v that a file stores as one tensor (GPT-2's attn_qkv) are multiplied as one matrix, as
  * llama.cpp does. The reference is the same file loaded with three products ({@code
  * -Dllmgraph.stackProjections=false}); the tolerance is zero, because each output row is the same dot product
  * either way, and each bias is added to the same sums. Separate tensors (LLaMA's), even back to back, keep three
- * products, as in llama.cpp's graph. Copied matrices stored as one are held as one; repacked ones become one
- * repacked copy.
+ * products on the CPU, as in llama.cpp's graph; copied into a GPU's memory they are held as one stack too, which
+ * {@code -Dllmgraph.stackSeparateProjections=true} asks for here. Copied matrices stored as one are held as one;
+ * repacked ones become one repacked copy.
  */
 class StackedProjectionsTest {
     private static final ModelOptions CPU = ModelOptions.cpu().withThreads(2);
@@ -83,6 +86,47 @@ class StackedProjectionsTest {
         }
     }
 
+    /**
+     * q, k and v stored apart, copied into one stack as on a GPU (asked for here on the CPU): one product, and one
+     * addition where there are biases, gives the logits of three, bit for bit; with flash attention too.
+     */
+    @ParameterizedTest(name = "{0}, {1}: stored apart, copied into one stack as on a GPU, the same logits")
+    @MethodSource("apart")
+    void separateProjectionsCopiedIntoOneStack(String label, GgmlType type, @TempDir Path dir) {
+        Path file = write(label, type, dir);
+        ModelOptions copy = CPU.withMapWeights(false);
+        try (Model stacked = stackingApart(() -> GgufModels.load(file, copy));
+             Model three = loadUnstacked(file, copy)) {
+            assertEquals(2, stacked.stackedProjectionLayers());
+            assertSameLogits(three, stacked);
+        }
+        try (Model stacked = stackingApart(() -> withFlash(file, copy));
+             Model three = unstacked(() -> withFlash(file, copy))) {
+            assertEquals(2, stacked.stackedProjectionLayers());
+            assertSameLogits(three, stacked);
+        }
+    }
+
+    /** Architectures whose files store q, k and v apart: plain, with biases, soft-capped, whole-width QK norm. */
+    static Stream<Arguments> apart() {
+        return Stream.of("llama", "llama, biases, YaRN", "qwen2", "gemma2", "olmoe").flatMap(label -> Stream.of(
+                GgmlType.F32, GgmlType.F16, GgmlType.Q8_0).map(type -> Arguments.of(label, type)));
+    }
+
+    @Test
+    void aSettingThatIsNotAutoTrueOrFalseIsRefusedInWords(@TempDir Path dir) {
+        Path file = write("llama", GgmlType.F32, dir);
+        System.setProperty("llmgraph.stackSeparateProjections", "yes");
+        try {
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> GgufModels.load(file, CPU).close());
+            assertEquals("-Dllmgraph.stackSeparateProjections=yes is not one of auto (stack q, k and v stored apart on "
+                    + "every backend but the CPU), true or false", e.getMessage());
+        } finally {
+            System.clearProperty("llmgraph.stackSeparateProjections");
+        }
+    }
+
     static Stream<String> fused() {
         return FUSED.stream().sorted();
     }
@@ -134,6 +178,16 @@ class StackedProjectionsTest {
             for (int token : prompt) {
                 assertArrayEquals(b.feed(token), a.feed(token), "token by token");
             }
+        }
+    }
+
+    /** The model {@code load} gives with q, k and v stored apart held as one stack, as on a GPU. */
+    private static Model stackingApart(java.util.function.Supplier<Model> load) {
+        System.setProperty("llmgraph.stackSeparateProjections", "true");
+        try {
+            return load.get();
+        } finally {
+            System.clearProperty("llmgraph.stackSeparateProjections");
         }
     }
 

@@ -2,11 +2,17 @@ package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.model.LoraAdapter;
+import dev.llmgraph.model.LoraConfig;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.Session;
 import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.train.TokenDataset;
+import dev.llmgraph.train.Trainer;
+import dev.llmgraph.train.TrainingConfig;
+import dev.llmgraph.train.TrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -111,6 +118,36 @@ class StackedProjectionsTest {
     static Stream<Arguments> apart() {
         return Stream.of("llama", "llama, biases, YaRN", "qwen2", "gemma2", "olmoe").flatMap(label -> Stream.of(
                 GgmlType.F32, GgmlType.F16, GgmlType.Q8_0).map(type -> Arguments.of(label, type)));
+    }
+
+    /**
+     * Held as one stack, q, k and v stay weights of their own: training updates them in place (its graphs multiply by
+     * the parts), a LoRA adapter multiplies by them, and the stack, which shares their memory, then multiplies by what
+     * was trained. The same file trained with three tensors gives the same logits, bit for bit, with and without a
+     * (zero) adapter.
+     */
+    @Test
+    void trainingAndAdaptersUseThePartsOfAStack(@TempDir Path dir) {
+        Path file = write("llama", GgmlType.F32, dir);
+        ModelOptions copy = CPU.withMapWeights(false).withMatrixType(GgmlType.F32);
+        int[] prompt = TinyModels.prompt(20);
+        try (Model stacked = stackingApart(() -> GgufModels.load(file, copy));
+             Model three = loadUnstacked(file, copy)) {
+            assertEquals(2, stacked.stackedProjectionLayers());
+            for (Model model : List.of(stacked, three)) {
+                try (Trainer trainer = Trainer.of(model, TrainingConfig.defaults().withBatch(2, 8).withSteps(3))) {
+                    int[] text = IntStream.range(0, 400).map(i -> i * 7 % model.spec().vocabSize()).toArray();
+                    TokenDataset[] data = TokenDataset.of(text).split(0.8);
+                    trainer.train(data[0], data[1], TrainingListener.SILENT);
+                }
+            }
+            float[] trained = stacked.forward(prompt).toArray();
+            assertArrayEquals(three.forward(prompt).toArray(), trained, "after training");
+            stacked.attach(LoraAdapter.create(stacked, LoraConfig.allLinear(4, 8)));
+            three.attach(LoraAdapter.create(three, LoraConfig.allLinear(4, 8)));
+            assertArrayEquals(three.forward(prompt).toArray(), stacked.forward(prompt).toArray(), "with an adapter");
+            assertArrayEquals(trained, stacked.forward(prompt).toArray(), "a zero adapter, through the parts");
+        }
     }
 
     @Test

@@ -153,15 +153,10 @@ class StackedProjectionsTest {
     @Test
     void aSettingThatIsNotAutoTrueOrFalseIsRefusedInWords(@TempDir Path dir) {
         Path file = write("llama", GgmlType.F32, dir);
-        System.setProperty("llmgraph.stackSeparateProjections", "yes");
-        try {
-            var e = assertThrows(IllegalArgumentException.class,
-                    () -> GgufModels.load(file, CPU).close());
-            assertEquals("-Dllmgraph.stackSeparateProjections=yes is not one of auto (stack q, k and v stored apart on "
-                    + "every backend but the CPU), true or false", e.getMessage());
-        } finally {
-            System.clearProperty("llmgraph.stackSeparateProjections");
-        }
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> withSetting("llmgraph.stackSeparateProjections", "yes", () -> GgufModels.load(file, CPU)));
+        assertEquals("-Dllmgraph.stackSeparateProjections=yes is not one of auto (stack q, k and v stored apart on "
+                + "every backend but the CPU), true or false", e.getMessage());
     }
 
     static Stream<String> fused() {
@@ -220,12 +215,7 @@ class StackedProjectionsTest {
 
     /** The model {@code load} gives with q, k and v stored apart held as one stack, as on a GPU. */
     private static Model stackingApart(java.util.function.Supplier<Model> load) {
-        System.setProperty("llmgraph.stackSeparateProjections", "true");
-        try {
-            return load.get();
-        } finally {
-            System.clearProperty("llmgraph.stackSeparateProjections");
-        }
+        return withSetting("llmgraph.stackSeparateProjections", "true", load);
     }
 
     private static Model loadUnstacked(Path file, ModelOptions options) {
@@ -234,11 +224,16 @@ class StackedProjectionsTest {
 
     /** The model {@code load} gives with q, k and v as three products. */
     private static Model unstacked(java.util.function.Supplier<Model> load) {
-        System.setProperty("llmgraph.stackProjections", "false");
+        return withSetting("llmgraph.stackProjections", "false", load);
+    }
+
+    /** The model {@code load} gives while the system property {@code key} is {@code value}. */
+    private static Model withSetting(String key, String value, java.util.function.Supplier<Model> load) {
+        System.setProperty(key, value);
         try {
             return load.get();
         } finally {
-            System.clearProperty("llmgraph.stackProjections");
+            System.clearProperty(key);
         }
     }
 }

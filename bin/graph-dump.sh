@@ -14,7 +14,9 @@
 # left out, counted, as a diff (lines starting < are llama.cpp's only, > llmgraph's only). Needs gcc and the
 # native build for the backend (bin/llmgraph build-native [--cuda]); bin/gpu-check.sh OUT graph-dump runs it on a
 # GPU server. GRAPH_DUMP_MODEL names another GGUF file to decode instead (where it is missing, the default model
-# is written there).
+# is written there). GRAPH_DUMP_AS_ON_GPU=1 has llmgraph on the CPU load the weights as it does on a GPU: copied,
+# not mapped or repacked, with q, k and v held as one stack (-Dllmgraph.stackSeparateProjections=true), so that the
+# CPU shows the decode graph that CUDA runs.
 #
 # --kernel-times: instead, both engines decode 9 tokens under Nsight Compute (ncu, with --clock-control none),
 # which times every kernel on the GPU by itself: OUT_DIR/kernels-llama.cpp.txt and OUT_DIR/kernels-llmgraph.txt
@@ -56,8 +58,11 @@ EOF
 fi
 
 cat >"$out/decode.jsh" <<'EOF'
+var asOnGpu = "1".equals(System.getenv("GRAPH_DUMP_AS_ON_GPU"));
+if (asOnGpu) System.setProperty("llmgraph.stackSeparateProjections", "true");
+var cpu = ModelOptions.cpu().withThreads(Integer.parseInt(ARGS[2])).withCacheType(GgmlType.F16);
 var options = ARGS[1].equals("cuda") ? ModelOptions.cuda()
-        : ModelOptions.cpu().withThreads(Integer.parseInt(ARGS[2])).withCacheType(GgmlType.F16).withRepack(true);
+        : asOnGpu ? cpu.withMapWeights(false) : cpu.withRepack(true);
 try (var model = dev.llmgraph.io.gguf.GgufModels.load(Path.of(ARGS[0]), options);
      var session = model.session(Math.min(256, model.contextLength()))) {
     for (int token = 1; token <= Integer.parseInt(ARGS[3]); token++) session.feed(token);

@@ -47,9 +47,7 @@ class GraphDumpTest {
 
     @Test
     void llmgraphsDecodeStepRunsTheKernelsOfLlamaCppsOnTheCpu() throws Exception {
-        var spec = Presets.llama3_8b().withName("llama-3-shaped").withDModel(256).withLayers(LAYERS).withVocabSize(512)
-                .withContextLength(256).withAttention(Attention.grouped(8, 2)).withFfn(Ffn.swiglu(512));
-        Steps steps = dump(spec);
+        Steps steps = dump(llama3Shaped(), Map.of());
         Map<String, Integer> expected = new TreeMap<>(kernels(steps.llmgraph()));
         expected.merge("GET_ROWS", 2, Integer::sum);
         expected.merge("CONT", LAYERS, Integer::sum);
@@ -59,6 +57,26 @@ class GraphDumpTest {
         assertEquals(LAYERS, f32Accumulators(steps.llmgraph()), "llmgraph: one per layer (q.k)");
         assertTrue(outputs(steps.llmgraph()) <= outputs(steps.llama()), "llmgraph marks more nodes as outputs than "
                 + "llama.cpp (ggml-cuda fuses no output with the node after it)");
+    }
+
+    /**
+     * The decode step CUDA runs, shown on the CPU (GRAPH_DUMP_AS_ON_GPU=1: weights copied, q, k and v stored apart
+     * held as one stack): one product for q, k and v where llama.cpp makes three, and the keys' RoPE, view and
+     * set_rows still one after another in both, the sequence ggml-cuda fuses into one kernel.
+     */
+    @Test
+    void onAGpuQkvStoredApartIsOneProductAndTheKeysStillFuse() throws Exception {
+        Steps steps = dump(llama3Shaped(), Map.of("GRAPH_DUMP_AS_ON_GPU", "1"));
+        Map<String, Integer> expected = new TreeMap<>(kernels(steps.llmgraph()));
+        expected.merge("GET_ROWS", 2, Integer::sum);
+        expected.merge("CONT", LAYERS, Integer::sum);
+        expected.merge("MUL_MAT", 2 * LAYERS, Integer::sum);
+        assertEquals(expected, kernels(steps.llama()), "kernels per op of the decode step, llama.cpp's against "
+                + "llmgraph's plus 2 GET_ROWS, a CONT and 2 MUL_MAT a layer");
+        assertEquals(LAYERS, runs(steps.llama(), "ROPE", "VIEW", "SET_ROWS"),
+                "llama.cpp: the keys' rope, view, set_rows");
+        assertEquals(LAYERS, runs(steps.llmgraph(), "ROPE", "VIEW", "SET_ROWS"), "llmgraph: the keys' rope, view, "
+                + "set_rows one after another, as ggml-cuda fuses them");
     }
 
     /**
@@ -72,7 +90,7 @@ class GraphDumpTest {
         var spec = Presets.gpt2Small().withName("gpt-2-shaped").withAttention(Attention.multiHead(4).withBias(true))
                 .withDModel(256).withLayers(LAYERS).withVocabSize(512).withContextLength(256)
                 .withFfn(Ffn.mlp(512, Activation.GELU_TANH));
-        Steps steps = dump(spec);
+        Steps steps = dump(spec, Map.of());
         Map<String, Integer> expected = new TreeMap<>(kernels(steps.llmgraph()));
         expected.merge("GET_ROWS", 2, Integer::sum);
         expected.merge("CONT", 2 * LAYERS, Integer::sum);
@@ -82,13 +100,22 @@ class GraphDumpTest {
 
     private record Steps(List<String> llama, List<String> llmgraph) {}
 
-    /** Both engines' last decode step of {@code spec} (random F16 weights) written to a GGUF file. */
-    private Steps dump(ModelSpec spec) throws Exception {
+    /** A small Llama-3-shaped model (grouped-query attention, SwiGLU). */
+    private static ModelSpec llama3Shaped() {
+        return Presets.llama3_8b().withName("llama-3-shaped").withDModel(256).withLayers(LAYERS).withVocabSize(512)
+                .withContextLength(256).withAttention(Attention.grouped(8, 2)).withFfn(Ffn.swiglu(512));
+    }
+
+    /**
+     * Both engines' last decode step of {@code spec} (random F16 weights) written to a GGUF file, with {@code settings}
+     * added to the script's environment.
+     */
+    private Steps dump(ModelSpec spec, Map<String, String> settings) throws Exception {
         Path file = work.resolve(spec.name() + ".gguf");
         try (Model model = Model.random(spec, WeightInit.gpt2(1), ModelOptions.cpu().withMatrixType(GgmlType.F16))) {
             GgufModels.write(model, file);
         }
-        Path out = work.resolve("out-" + spec.name());
+        Path out = work.resolve("out-" + spec.name() + settings.size());
         ProcessBuilder builder = new ProcessBuilder(REPO.resolve("bin/graph-dump.sh").toString(), out.toString(), "cpu")
                 .directory(REPO.toFile());
         Map<String, String> env = builder.environment();
@@ -96,6 +123,7 @@ class GraphDumpTest {
         env.put("LLMGRAPH_NATIVE_DIR", NATIVE_DIR);
         env.put("LLMGRAPH_CLASSPATH", TestJvm.classPath());
         env.put("LLMGRAPH_CACHE", work.resolve("cache").toString());
+        env.putAll(settings);
         Result result = StandIns.finish(builder, work);
         assertEquals(0, result.status(), result.output());
         assertTrue(result.output().startsWith("llama.cpp's last step: "), result.output());
@@ -126,6 +154,19 @@ class GraphDumpTest {
             }
         }
         return counts;
+    }
+
+    /** How often the ops {@code ops} follow one another directly in {@code nodes}. */
+    private static int runs(List<String> nodes, String... ops) {
+        int count = 0;
+        for (int i = 0; i + ops.length <= nodes.size(); i++) {
+            boolean run = true;
+            for (int j = 0; j < ops.length && run; j++) {
+                run = nodes.get(i + j).startsWith(ops[j] + " ");
+            }
+            count += run ? 1 : 0;
+        }
+        return count;
     }
 
     /** Nodes flagged as outputs (GGML_TENSOR_FLAG_OUTPUT, 2): their values are kept, so no kernel fuses them away. */

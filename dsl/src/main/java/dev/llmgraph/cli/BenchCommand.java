@@ -10,13 +10,17 @@ import dev.llmgraph.bench.Machine;
 import dev.llmgraph.bench.Roofline;
 import dev.llmgraph.display.Progress;
 import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.ggml.Natives;
+import dev.llmgraph.ggml.RemoteDeviceException;
 import dev.llmgraph.ggml.RpcServers;
+import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -105,6 +109,20 @@ public final class BenchCommand {
             return TrainBenchCommand.run(List.of(args).stream().filter(a -> !a.equals("--train")).toArray(String[]::new),
                     out, err);
         }
+        try {
+            return measureAndReport(args, out, err);
+        } catch (GgufException | NativeLibraryException | UncheckedIOException | RemoteDeviceException e) {
+            // a GGUF file llmgraph cannot read, a backend that was not built, a cache that cannot be written, a server
+            err.println("llmgraph bench: " + e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // a file whose context is too short, a setting or model llmgraph refuses
+            err.println("llmgraph bench: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static int measureAndReport(String[] args, PrintStream out, PrintStream err) {
         var parsed = CommandOptions.parse("bench", args, HELP, USAGE, BenchCommand::parse, out, err);
         if (parsed.done()) {
             return parsed.exitCode();

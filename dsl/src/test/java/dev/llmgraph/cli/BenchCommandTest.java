@@ -61,6 +61,17 @@ class BenchCommandTest {
         assertTrue(run.out().contains("  rough duration: about "), run.out());
     }
 
+    /** A file that cannot be read is one line naming it and what is wrong, exit 1, not a stack trace. */
+    @Test
+    void aFileThatIsNotGgufIsRefusedInOneLine(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("model.gguf"), "x".repeat(40));
+        Run run = run("--model", file.toString(), "-p", "8", "-n", "4", "-r", "1", "--rounds", "1");
+
+        assertEquals(1, run.status());
+        assertEquals("llmgraph bench: " + file + ": not a GGUF file: it starts with the bytes 78 78 78 78 instead of "
+                + "'GGUF'\n", run.err());
+    }
+
     @Test
     void defaultAndModelTogetherAreRefused() {
         Run run = run("--default", "--model", "gpt2-small");

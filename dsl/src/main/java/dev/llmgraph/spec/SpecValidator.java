@@ -225,6 +225,14 @@ final class SpecValidator {
             if (headDim > 0 && rope.rotatedDims(headDim) < 2) {
                 problem("positional.fraction", rope.fraction(), "rotates " + rope.rotatedDims(headDim) + " of "
                         + headDim + " head dimensions; RoPE needs at least one pair", "raise the fraction");
+            } else if (headDim % 2 != 0 && s.latent() == null
+                    && (s.attention().headDim() != 0 || s.dModel() % s.attention().heads() == 0)) {
+                // ggml's RoPE steps through each row two by two: the CPU kernel writes one value past an odd row,
+                // into the next head, and ggml-cuda's asserts (aborting the process)
+                problem("attention.headDim", s.attention().headDim() == 0 ? "dModel / heads = " + s.dModel() + " / "
+                        + s.attention().heads() + " = " + headDim : headDim, "must be even with RoPE, which turns "
+                        + "each head two dimensions at a time (even where it rotates only part of it)",
+                        "choose dModel and heads so that dModel / heads is even, or set an even headDim");
             }
         }
         if (rope.pairing() == null) {

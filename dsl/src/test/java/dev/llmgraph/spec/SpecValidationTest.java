@@ -129,6 +129,15 @@ class SpecValidationTest {
                         + "rotated share of each head must be in (0, 1]; 1.0 rotates whole heads; ChatGLM2 rotates 0.5"),
                 problem(b -> b.positional(Positional.rope(10_000).withFraction(0.2)), "positional.fraction = 0.2: rotates 0 "
                         + "of 8 head dimensions; RoPE needs at least one pair; raise the fraction"),
+                problem(b -> b.positional(Positional.rope(10_000)).dModel(36).attention(Attention.multiHead(4)),
+                        "attention.headDim = dModel / heads = 36 / 4 = 9: must be even with RoPE, which turns each head "
+                                + "two dimensions at a time (even where it rotates only part of it); choose dModel and "
+                                + "heads so that dModel / heads is even, or set an even headDim"),
+                problem(b -> b.positional(Positional.rope(10_000).withFraction(0.5))
+                                .attention(Attention.multiHead(4).withHeadDim(9)),
+                        "attention.headDim = 9: must be even with RoPE, which turns each head two dimensions at a time "
+                                + "(even where it rotates only part of it); choose dModel and heads so that dModel / "
+                                + "heads is even, or set an even headDim"),
                 problem(b -> b.positional(Positional.rope(10_000).withPairing(null)), "positional.pairing = null: must be "
                         + "set; RopePairing.ADJACENT or HALVES"),
                 problem(b -> b.positional(Positional.rope(10_000).withScaling(null)), "positional.scaling = null: must be "

@@ -70,6 +70,10 @@ public final class AttentionOps {
                 + "positions.ne[0]", a, positions);
         require(dims > 0 && dims % 2 == 0 && dims <= a.ne(0), "rope_ext", "the rotated dimensions must be even and "
                 + "at most ne[0] = " + a.ne(0) + ", got " + dims, a, positions);
+        // ggml's kernels step through a row two values at a time: on an odd row the CPU's writes one value into the
+        // next row (or past the tensor), and ggml-cuda's asserts, aborting the process
+        require(a.ne(0) % 2 == 0, "rope_ext", "each row (a head) must have an even length, got ne[0] = " + a.ne(0),
+                a, positions);
         require(freqBase > 0 && freqScale > 0, "rope_ext", "freqBase and freqScale must be positive", a, positions);
         return ctx.op(GgmlApi.ggml_rope_ext(ctx.handle(), ctx.p(a), ctx.p(positions), java.lang.foreign.MemorySegment.NULL,
                 dims, mode.ggmlMode(), contextOrig, freqBase, freqScale, yarn.extFactor(), yarn.attnFactor(),

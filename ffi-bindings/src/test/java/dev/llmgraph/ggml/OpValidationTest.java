@@ -125,6 +125,18 @@ class OpValidationTest {
         }
     }
 
+    /** ggml's CPU kernel would write one value into the next head, and ggml-cuda's would abort. */
+    @Test
+    void ropeNeedsHeadsOfEvenSize() {
+        try (Context ctx = Context.create(4)) {
+            Tensor q = ctx.newTensor("q", GgmlType.F32, 9, 3, 5);
+            Tensor positions = ctx.newTensor("positions", GgmlType.I32, 5);
+            assertRejected("rope_ext: each row (a head) must have an even length, got ne[0] = 9 "
+                    + "(a = q f32 [9, 3, 5], b = positions i32 [5]" + GGML_ORDER,
+                    () -> ctx.attention().rope(q, positions, 8, RopeMode.NORMAL, 4096, 10000f, 1f, Yarn.OFF));
+        }
+    }
+
     @Test
     void flashAttentionNeedsKeyHeadsThatDivideQueryHeads() {
         try (Context ctx = Context.create(4)) {

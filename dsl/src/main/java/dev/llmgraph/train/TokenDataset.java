@@ -20,6 +20,12 @@ public final class TokenDataset {
         if (ids == null || ids.length == 0) {
             throw new IllegalArgumentException("the dataset is empty; give it the token ids of a text");
         }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0) {
+                throw new IllegalArgumentException("token id " + ids[i] + " at index " + i + " of the dataset is "
+                        + "negative; token ids run from 0 to the vocabulary size - 1");
+            }
+        }
         return new TokenDataset(ids.clone());
     }
 

@@ -179,6 +179,8 @@ class TrainerTest {
                 IllegalArgumentException.class, () -> CONFIG.withSchedule(Double.NaN, 0, 0)).getMessage());
         assertEquals("prefix = 16: must be at least 0 and below context = 16, so that some tokens of each sequence "
                 + "are predicted", assertThrows(IllegalArgumentException.class, () -> CONFIG.withPrefix(16)).getMessage());
+        assertEquals("token id -1 at index 2 of the dataset is negative; token ids run from 0 to the vocabulary size "
+                + "- 1", assertThrows(IllegalArgumentException.class, () -> TokenDataset.of(4, 5, -1)).getMessage());
         try (Model model = Model.random(tinyLlama(32), WeightInit.gpt2(6), F32);
              Trainer trainer = Trainer.of(model, CONFIG)) {
             assertEquals("the dataset has 10 tokens, fewer than one sequence of 17 (context 16 plus the next token); "

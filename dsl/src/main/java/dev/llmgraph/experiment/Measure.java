@@ -111,23 +111,36 @@ public sealed interface Measure {
     }
 
     static Measure flopsPerToken(int context) {
-        return new FlopsPerToken(context);
+        return new FlopsPerToken(atLeast("flopsPerToken", "context", context, 0));
     }
 
     static Measure kvCacheBytes(int context) {
-        return new KvCacheBytes(context);
+        return new KvCacheBytes(atLeast("kvCacheBytes", "context", context, 0));
     }
 
     static Measure prefillSpeed(int tokens) {
-        return new PrefillSpeed(tokens);
+        return new PrefillSpeed(atLeast("prefillSpeed", "tokens", tokens, 1));
     }
 
     static Measure decodeSpeed(int tokens) {
-        return new DecodeSpeed(tokens);
+        return new DecodeSpeed(atLeast("decodeSpeed", "tokens", tokens, 1));
     }
 
     static Measure logitDifference(int... prompt) {
+        if (prompt == null || prompt.length == 0) {
+            throw new IllegalArgumentException("logitDifference needs the prompt's token ids, e.g. "
+                    + "Measure.logitDifference(1, 2, 3, 4)");
+        }
         return new LogitDifference(prompt.clone());
+    }
+
+    /** {@code value}, or an exception naming the measure and the argument when it is below {@code minimum}. */
+    private static int atLeast(String measure, String argument, int value, int minimum) {
+        if (value < minimum) {
+            throw new IllegalArgumentException(measure + ": " + argument + " = " + value + " must be at least "
+                    + minimum);
+        }
+        return value;
     }
 
     /** Trains each model for {@code config.steps()} steps; see {@link TrainedLoss}. */

@@ -118,6 +118,7 @@ public final class Accounting {
      * Norms, activations and softmax are left out (they are O(d), not O(d^2)). See {@link StepCosts}.
      */
     public long flopsPerToken(int contextLength) {
+        atLeast("flopsPerToken", "contextLength", contextLength, 0);
         Plan plan = s.plan();
         long flops = 0;
         for (Step step : plan.input()) {
@@ -183,7 +184,16 @@ public final class Accounting {
 
     /** KV-cache bytes for {@code tokens} tokens. */
     public long kvCacheBytes(int tokens, StorageType type) {
+        atLeast("kvCacheBytes", "tokens", tokens, 0);
         return tokens * kvCacheBytesPerToken(type);
+    }
+
+    /** An exception naming the method and the argument when {@code value} is below {@code minimum}. */
+    private static void atLeast(String method, String argument, int value, int minimum) {
+        if (value < minimum) {
+            throw new IllegalArgumentException(method + ": " + argument + " = " + value + " must be at least "
+                    + minimum);
+        }
     }
 
     /**
@@ -205,6 +215,8 @@ public final class Accounting {
      * q/k/v, FFN hidden, attention scores over the whole cache) + the logits, all F32.
      */
     public MemoryEstimate memory(int contextLength, int batch, StorageType matrixType, StorageType cacheType) {
+        atLeast("memory", "contextLength", contextLength, 0);
+        atLeast("memory", "batch", batch, 1);
         long weights = weightBytes(matrixType);
         long kv = kvCacheBytes(contextLength, cacheType) + recurrentStateBytes();
         long widestBlock = 0;
@@ -229,12 +241,14 @@ public final class Accounting {
      * can be read back from a model.
      */
     public List<ShapeTrace.Entry> shapeTrace(int tokens, int cached) {
+        atLeast("shapeTrace", "tokens", tokens, 1);
+        atLeast("shapeTrace", "cached", cached, 0);
         return ShapeTrace.of(s, tokens, cached);
     }
 
     /** The shape trace of a prompt of {@code tokens} tokens with an empty cache. */
     public ShapeTrace shapeTrace(int tokens) {
-        return new ShapeTrace(s.name(), tokens, new ArrayList<>(ShapeTrace.of(s, tokens, 0)));
+        return new ShapeTrace(s.name(), tokens, new ArrayList<>(shapeTrace(tokens, 0)));
     }
 
     private static String flops(long flops) {

@@ -101,6 +101,16 @@ class AblationTest {
         assertEquals("nothing to measure; add columns with measure(Measure.parameters(), ...)", nothing.getMessage());
         var empty = assertThrows(IllegalArgumentException.class, Axis::layers);
         assertEquals("the axis 'layers' has no values; give at least one", empty.getMessage());
+        assertEquals("decodeSpeed: tokens = 0 must be at least 1",
+                assertThrows(IllegalArgumentException.class, () -> Measure.decodeSpeed(0)).getMessage());
+        assertEquals("prefillSpeed: tokens = -2 must be at least 1",
+                assertThrows(IllegalArgumentException.class, () -> Measure.prefillSpeed(-2)).getMessage());
+        assertEquals("kvCacheBytes: context = -1 must be at least 0",
+                assertThrows(IllegalArgumentException.class, () -> Measure.kvCacheBytes(-1)).getMessage());
+        assertEquals("flopsPerToken: context = -1 must be at least 0",
+                assertThrows(IllegalArgumentException.class, () -> Measure.flopsPerToken(-1)).getMessage());
+        assertEquals("logitDifference needs the prompt's token ids, e.g. Measure.logitDifference(1, 2, 3, 4)",
+                assertThrows(IllegalArgumentException.class, Measure::logitDifference).getMessage());
     }
 
     @Test

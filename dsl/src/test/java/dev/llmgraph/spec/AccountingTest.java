@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Parameter counts against the published ones, the weight layout against the parameter formula (two
@@ -90,6 +91,24 @@ class AccountingTest {
         assertEquals(bytes, spec.accounting().kvCacheBytesPerToken(GgmlType.F16));
         assertEquals(2 * bytes, spec.accounting().kvCacheBytesPerToken(GgmlType.F32));
         assertEquals(bytes / 2, spec.accounting().kvCacheElementsPerToken(), "F16 is 2 bytes per element");
+    }
+
+    /** Counts below what they count refuse in words instead of giving negative bytes or shapes. */
+    @Test
+    void negativeCountsAreRefusedInWords() {
+        Accounting a = Presets.llama2_7b().accounting();
+        assertEquals("kvCacheBytes: tokens = -5 must be at least 0", assertThrows(IllegalArgumentException.class,
+                () -> a.kvCacheBytes(-5, GgmlType.F16)).getMessage());
+        assertEquals("flopsPerToken: contextLength = -1 must be at least 0", assertThrows(
+                IllegalArgumentException.class, () -> a.flopsPerToken(-1)).getMessage());
+        assertEquals("shapeTrace: tokens = 0 must be at least 1", assertThrows(IllegalArgumentException.class,
+                () -> a.shapeTrace(0)).getMessage());
+        assertEquals("shapeTrace: cached = -1 must be at least 0", assertThrows(IllegalArgumentException.class,
+                () -> a.shapeTrace(1, -1)).getMessage());
+        assertEquals("memory: batch = 0 must be at least 1", assertThrows(IllegalArgumentException.class,
+                () -> a.memory(4096, 0, GgmlType.F16, GgmlType.F16)).getMessage());
+        assertEquals("memory: contextLength = -1 must be at least 0", assertThrows(IllegalArgumentException.class,
+                () -> a.memory(-1, 1, GgmlType.F16, GgmlType.F16)).getMessage());
     }
 
     @Test

@@ -73,6 +73,10 @@ public final class Heatmaps {
      * at a quarter of the length and the title says so.
      */
     public static Heatmap mask(ModelSpec spec, int layer, int length) {
+        if (layer < 0 || layer >= spec.layers()) {
+            throw new IllegalArgumentException("layer = " + layer + " is not one of the " + spec.layers() + " layers of "
+                    + spec.name() + " (0 to " + (spec.layers() - 1) + ")");
+        }
         MaskKind kind = spec.mask(layer);
         int window = spec.attention().window() == null ? length : spec.attention().window().size();
         int shown = Math.min(window, Math.max(1, length / 4));
@@ -105,6 +109,7 @@ public final class Heatmaps {
      */
     public static Heatmap ropeRotation(Positional.Rope rope, int headDim, int positions) {
         positive(positions, "positions");
+        positive(headDim, "headDim");
         int pairs = rope.rotatedDims(headDim) / 2;
         double[][] v = new double[positions][pairs];
         for (int p = 0; p < positions; p++) {

@@ -196,5 +196,10 @@ class HeatmapsTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> Heatmap.of("ragged", new double[][] {{1, 2}, {3}}));
         assertEquals("heatmap 'ragged': row 1 has 1 values, row 0 has 2", e.getMessage());
+        assertEquals("headDim = -4 must be positive", assertThrows(IllegalArgumentException.class,
+                () -> Heatmaps.ropeRotation(Positional.rope(10_000), -4, 8)).getMessage());
+        assertEquals("layer = 99 is not one of the 2 layers of tiny-gpt2-small (0 to 1)", assertThrows(
+                IllegalArgumentException.class, () -> Heatmaps.mask(Presets.byName("tiny-gpt2-small"), 99, 8))
+                .getMessage());
     }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * q, k and v (weights or biases) copied into a backend's memory (GPU memory, or host memory when the file is not
  * mapped) where the file stores them as one tensor ({@link QkvStack}), or on a GPU also where it stores them apart
- * ({@link Weights#stackSeparateProjections}): one tensor holds the three, as llama.cpp holds a stored
+ * ({@link QkvStack#stackSeparateProjections}): one tensor holds the three, as llama.cpp holds a stored
  * {@code attn_qkv}, and each part is placed inside it ({@link TensorsInside#newTensorInside}).
  * The lowering then multiplies once and adds the bias once; on CUDA that is one product with the bias fused into
  * it instead of three products and three additions. The parts stay weights of their own (op NONE, same memory), so

@@ -1,10 +1,12 @@
 package dev.llmgraph.model.lower;
 
+import dev.llmgraph.ggml.Backend;
 import dev.llmgraph.model.WeightSource;
 import dev.llmgraph.spec.WeightLayout;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The names of a layer's q, k and v weights (or biases) held as one tensor, GPT-2's {@code blk.N.attn_qkv.weight}
@@ -16,6 +18,34 @@ final class QkvStack {
     private static final List<String> PARTS = List.of("attn_q", "attn_k", "attn_v");
 
     private QkvStack() {}
+
+    /**
+     * Whether q, k and v stored as one tensor in the file are multiplied as one matrix (the same numbers,
+     * fewer products); {@code -Dllmgraph.stackProjections=false} keeps three, for an A/B measurement.
+     */
+    static boolean stackProjections() {
+        return Boolean.parseBoolean(System.getProperty("llmgraph.stackProjections", "true"));
+    }
+
+    /**
+     * The backends on which q, k and v that the file stores apart (LLaMA's three tensors) are held as one stack too
+     * where they are copied into the backend's memory, so that the lowering multiplies once: {@code
+     * -Dllmgraph.stackSeparateProjections=auto} (the default) every backend but the CPU (a GPU, an RPC server's
+     * device), {@code true} every backend, {@code false} none. A GPU decodes a token as a chain of short kernels
+     * whose launches set the pace, and one product instead of three saves two a layer; on the CPU a TinyLlama A/B
+     * measured no gain (bench/NOTES.md).
+     */
+    static Predicate<Backend> stackSeparateProjections() {
+        String value = System.getProperty("llmgraph.stackSeparateProjections", "auto");
+        return switch (value) {
+            case "auto" -> backend -> !backend.isCpu();
+            case "true" -> backend -> true;
+            case "false" -> backend -> false;
+            default -> throw new IllegalArgumentException("-Dllmgraph.stackSeparateProjections=" + value
+                    + " is not one of auto (stack q, k and v stored apart on every backend but the CPU), true or"
+                    + " false");
+        };
+    }
 
     /**
      * The stack ({@code blk.N.attn_qkv.weight} or {@code .bias}) that the weight {@code name} is a part of, where

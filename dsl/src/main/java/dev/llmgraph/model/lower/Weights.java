@@ -22,34 +22,6 @@ import java.util.function.Predicate;
 public final class Weights implements AutoCloseable {
     /** Loading or initialising this many parameters takes seconds: show progress (notebook or terminal). */
     private static final long SHOW_PROGRESS_ABOVE = 100_000_000L;
-    /**
-     * Whether q, k and v stored as one tensor in the file are multiplied as one matrix (the same numbers,
-     * fewer products); {@code -Dllmgraph.stackProjections=false} keeps three, for an A/B measurement.
-     */
-    static boolean stackProjections() {
-        return Boolean.parseBoolean(System.getProperty("llmgraph.stackProjections", "true"));
-    }
-
-    /**
-     * The backends on which q, k and v that the file stores apart (LLaMA's three tensors) are held as one stack too
-     * where they are copied into the backend's memory, so that the lowering multiplies once: {@code
-     * -Dllmgraph.stackSeparateProjections=auto} (the default) every backend but the CPU (a GPU, an RPC server's
-     * device), {@code true} every backend, {@code false} none. A GPU decodes a token as a chain of short kernels
-     * whose launches set the pace, and one product instead of three saves two a layer; on the CPU a TinyLlama A/B
-     * measured no gain (bench/NOTES.md).
-     */
-    static Predicate<Backend> stackSeparateProjections() {
-        String value = System.getProperty("llmgraph.stackSeparateProjections", "auto");
-        return switch (value) {
-            case "auto" -> backend -> !backend.isCpu();
-            case "true" -> backend -> true;
-            case "false" -> backend -> false;
-            default -> throw new IllegalArgumentException("-Dllmgraph.stackSeparateProjections=" + value
-                    + " is not one of auto (stack q, k and v stored apart on every backend but the CPU), true or"
-                    + " false");
-        };
-    }
-
     private final List<Context> contexts;
     private final long bytes;
     private final Map<BufferType, Long> bytesByType;
@@ -112,7 +84,8 @@ public final class Weights implements AutoCloseable {
             Map<String, BufferType> copyHomes = new LinkedHashMap<>();
             boolean copies = copiesOfMapped(options);
             CopiedStacks copied = new CopiedStacks();
-            Predicate<Backend> stacksApart = stackSeparateProjections();
+            boolean stacking = QkvStack.stackProjections();
+            Predicate<Backend> stacksApart = QkvStack.stackSeparateProjections();
             for (WeightLayout.Weight w : layout) {
                 GgmlType type = typeFor(w, options, source);
                 Backend backend = devices.weight(w.name());
@@ -125,7 +98,7 @@ public final class Weights implements AutoCloseable {
                 if (!options.repack() && !mappable) {
                     home = plainHome;
                 }
-                String stackOf = stackProjections()
+                String stackOf = stacking
                         ? RepackedProjections.storedTogether(w.name(), byName, source) : null;
                 if (stackOf != null && !home.equals(plainHome)) {
                     // multiplied through one repacked stack: the three stay plain, mapped in place where they can be
@@ -147,7 +120,7 @@ public final class Weights implements AutoCloseable {
                 // room for the weights, a stack per three of them (CopiedStacks) and the constant tables
                 Context ctx = contexts.computeIfAbsent(home,
                         b -> Context.create(layout.size() + layout.size() / 3 + 1 + constants.size()));
-                String stack = stackProjections() && home.equals(plainHome)
+                String stack = stacking && home.equals(plainHome)
                         ? QkvStack.of(w.name(), byName, source, stacksApart.test(backend)) : null;
                 if (stack != null && !(QkvStack.ofMatrices(stack) && stackHomes.containsKey(QkvStack.layer(stack)))) {
                     copied.hold(stack, w, type, ctx);
@@ -157,7 +130,7 @@ public final class Weights implements AutoCloseable {
             }
             copied.create(tensors);
             Map<String, Tensor> stacked = new LinkedHashMap<>();
-            if (stackProjections()) {
+            if (stacking) {
                 stacked.putAll(mapped.stackProjections(source, stackHomes.keySet()));
             }
             mapped.place();

@@ -1,5 +1,6 @@
 package dev.llmgraph.bench;
 
+import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.model.Placement;
 
 import java.util.List;
@@ -21,6 +22,7 @@ public record BenchConfig(int prompt, int generate, int repetitions, int rounds,
             throw new IllegalArgumentException("prompt, generate, repetitions, rounds and threads must be at least 1, "
                     + "got " + prompt + ", " + generate + ", " + repetitions + ", " + rounds + ", " + threads);
         }
+        CpuThreads.requireAtMostMax("threads", threads);
         depths = List.copyOf(depths);
         if (depths.isEmpty() || depths.stream().anyMatch(d -> d < 0)) {
             throw new IllegalArgumentException("depths must be one or more whole numbers of at least 0, got " + depths);

@@ -55,6 +55,7 @@ public final class TrainingBench {
             positive("context", context);
             positive("rounds", rounds);
             positive("threads", threads);
+            dev.llmgraph.ggml.CpuThreads.requireAtMostMax("threads", threads);
             if (warmup < 0 || steps <= warmup) {
                 throw new IllegalArgumentException("steps = " + steps + " and warmup = " + warmup + ": the steps must "
                         + "outnumber the warm-up steps left out, e.g. --steps 20 --warmup 5");

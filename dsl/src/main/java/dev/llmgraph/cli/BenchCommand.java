@@ -9,6 +9,7 @@ import dev.llmgraph.bench.LlmgraphBench;
 import dev.llmgraph.bench.Machine;
 import dev.llmgraph.bench.Roofline;
 import dev.llmgraph.display.Progress;
+import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.ggml.Natives;
@@ -292,7 +293,7 @@ public final class BenchCommand {
     static Arguments parse(String[] args) {
         List<String> models = new ArrayList<>();
         List<GgmlType> types = List.of(GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0);
-        int threads = Runtime.getRuntime().availableProcessors(), prompt = 512, generate = 128, repetitions = 3;
+        int threads = CpuThreads.perCore(), prompt = 512, generate = 128, repetitions = 3;
         int rounds = 3, contextLength = 0;
         List<Integer> depths = List.of(0);
         String backend = "cpu";

@@ -1,5 +1,6 @@
 package dev.llmgraph.cli;
 
+import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.model.Placement;
 
 import java.io.PrintStream;
@@ -118,6 +119,9 @@ final class CommandOptions {
         if (threads < 1) {
             throw new UsageException("--threads " + threads + ": must be at least 1");
         }
+        CpuThreads.refusal(threads).ifPresent(why -> {
+            throw new UsageException("--threads " + threads + ": " + why);
+        });
         return threads;
     }
 

@@ -1,6 +1,7 @@
 package dev.llmgraph.cli;
 
 import dev.llmgraph.cli.CommandOptions.UsageException;
+import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.io.gguf.GgufModels;
@@ -98,7 +99,7 @@ public final class EmbedCommand {
                 List.of("--gguf", "--tokens", "--out"));
         Path gguf = CommandOptions.gguf(values);
         String backend = CommandOptions.backend(values);
-        int threads = CommandOptions.threads(values, Runtime.getRuntime().availableProcessors());
+        int threads = CommandOptions.threads(values, CpuThreads.perCore());
         int[] types = values.containsKey("--token-types") ? types(values.get("--token-types")) : null;
         return new Arguments(gguf, CommandOptions.tokens(values.get("--tokens")), types, Path.of(values.get("--out")),
                 values.containsKey("--pooled"), backend, threads);

@@ -1,6 +1,7 @@
 package dev.llmgraph.cli;
 
 import dev.llmgraph.cli.CommandOptions.UsageException;
+import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.llama.ChatMessage;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.llama.LlamaException;
@@ -143,6 +144,6 @@ public final class GenerateCommand {
         long seed = values.containsKey("--seed") ? CommandOptions.longInteger("--seed", values.get("--seed")) : 0;
         return new Arguments(gguf, values.get("--prompt"), values.containsKey("--chat"), maxNewTokens, temperature,
                 seed, CommandOptions.backend(values), CommandOptions.threads(values,
-                Runtime.getRuntime().availableProcessors()), CommandOptions.placement(values));
+                CpuThreads.perCore()), CommandOptions.placement(values));
     }
 }

@@ -1,6 +1,7 @@
 package dev.llmgraph.cli;
 
 import dev.llmgraph.cli.CommandOptions.UsageException;
+import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.ggml.RemoteDeviceException;
@@ -119,7 +120,7 @@ public final class LogitsCommand {
                 List.of("--gguf", "--tokens", "--out"));
         Path gguf = CommandOptions.gguf(values);
         String backend = CommandOptions.backend(values);
-        int threads = CommandOptions.threads(values, Runtime.getRuntime().availableProcessors());
+        int threads = CommandOptions.threads(values, CpuThreads.perCore());
         return new Arguments(gguf, CommandOptions.tokens(values.get("--tokens")), Path.of(values.get("--out")), backend,
                 threads, CommandOptions.placement(values));
     }

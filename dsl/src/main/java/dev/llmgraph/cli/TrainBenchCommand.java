@@ -2,6 +2,7 @@ package dev.llmgraph.cli;
 
 import dev.llmgraph.bench.TrainingBench;
 import dev.llmgraph.bench.TrainingBenchReport;
+import dev.llmgraph.ggml.CpuThreads;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ public final class TrainBenchCommand {
     }
 
     static Arguments parse(String[] args) {
-        var d = TrainingBench.Settings.defaults(Runtime.getRuntime().availableProcessors());
+        var d = TrainingBench.Settings.defaults(CpuThreads.perCore());
         int dModel = d.dModel(), layers = d.layers(), heads = d.heads(), ffn = d.ffnDim(), vocab = d.vocabSize();
         int batch = d.batch(), context = d.context(), steps = d.steps(), warmup = d.warmup(), rounds = d.rounds();
         int threads = d.threads();

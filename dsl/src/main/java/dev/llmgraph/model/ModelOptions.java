@@ -1,6 +1,7 @@
 package dev.llmgraph.model;
 
 import dev.llmgraph.ggml.Backend;
+import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.GgmlType;
 
 import java.util.List;
@@ -45,13 +46,13 @@ public record ModelOptions(String backend, int threads, GgmlType matrixType, Ggm
                            boolean repackMapped) {
     /** CPU with one thread per core, F32 weights and cache, batches of 512 tokens. */
     public static ModelOptions cpu() {
-        return new ModelOptions("cpu", Runtime.getRuntime().availableProcessors(), GgmlType.F32, GgmlType.F32, 512, 0, false,
+        return new ModelOptions("cpu", CpuThreads.perCore(), GgmlType.F32, GgmlType.F32, 512, 0, false,
                 Placement.local(), true, true);
     }
 
     /** The first CUDA GPU, F16 weights and cache. */
     public static ModelOptions cuda() {
-        return new ModelOptions("cuda", Runtime.getRuntime().availableProcessors(), GgmlType.F16, GgmlType.F16, 512, 0, false,
+        return new ModelOptions("cuda", CpuThreads.perCore(), GgmlType.F16, GgmlType.F16, 512, 0, false,
                 Placement.local(), true, true);
     }
 
@@ -195,6 +196,7 @@ public record ModelOptions(String backend, int threads, GgmlType matrixType, Ggm
         if (threads < 1) {
             throw new IllegalArgumentException("threads = " + threads + ": must be at least 1");
         }
+        CpuThreads.requireAtMostMax("threads", threads);
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize = " + batchSize + ": must be at least 1");
         }

@@ -86,6 +86,10 @@ class GenerateCommandTest {
         assertEquals(new Run(2, "", "llmgraph generate: -n 0: must be at least 1" + USAGE),
                 run("--gguf", file, "--prompt", "hi", "-n", "0"));
         assertEquals(new Run(2, "", "llmgraph generate: --prompt is missing" + USAGE), run("--gguf", file));
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(new Run(2, "", "llmgraph generate: --threads 100000: ggml runs at most 512 CPU threads; this "
+                + "machine has " + cores + " cores, and threads beyond the cores only wait for each other, so choose at "
+                + "most " + Math.min(cores, 512) + USAGE), run("--gguf", file, "--prompt", "hi", "--threads", "100000"));
         assertEquals(new Run(2, "", "llmgraph generate: --temp -1: must be 0 (greedy) or positive" + USAGE),
                 run("--gguf", file, "--prompt", "hi", "--temp", "-1"));
         assertEquals(new Run(2, "", "llmgraph generate: --temp: 'warm' is not a number" + USAGE),

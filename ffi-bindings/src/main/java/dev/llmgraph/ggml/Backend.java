@@ -62,12 +62,13 @@ public final class Backend implements AutoCloseable {
 
     /** The CPU backend with one thread per available core. */
     public static Backend cpu() {
-        return cpu(Runtime.getRuntime().availableProcessors());
+        return cpu(CpuThreads.perCore());
     }
 
     /** The CPU backend with {@code threads} threads. */
     public static Backend cpu(int threads) {
         NativeLibraries.ggml(); // fails here, with words, rather than in a class initialiser
+        checkThreads(threads);
         Backend b = new Backend(BackendApi.ggml_backend_cpu_init(), true);
         b.threads(threads);
         b.abort = new AbortFlag();
@@ -176,13 +177,18 @@ public final class Backend implements AutoCloseable {
 
     /** Sets the number of CPU threads; ignored with a GPU backend. */
     public void threads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-        }
+        checkThreads(threads);
         if (cpu) {
             BackendApi.ggml_backend_cpu_set_n_threads(handle(), threads);
             this.threads = threads;
         }
+    }
+
+    private static void checkThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        CpuThreads.requireAtMostMax("threads", threads);
     }
 
     /** Whether this backend can run the op that produces {@code node}. */

@@ -57,6 +57,7 @@ public final class RpcServerProcess implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("threads = " + threads + ": an RPC server needs at least 1");
         }
+        CpuThreads.requireAtMostMax("threads", threads);
         List<String> command = new ArrayList<>(List.of(binary().toString(), "-H", host, "-p", Integer.toString(port),
                 "-t", Integer.toString(threads), "-d", devices));
         try {

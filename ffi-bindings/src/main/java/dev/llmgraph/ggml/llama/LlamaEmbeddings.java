@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml.llama;
 
+import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.internal.Downcalls;
 import dev.llmgraph.ggml.internal.EmbeddingApi;
 import dev.llmgraph.ggml.internal.LlamaApi;
@@ -46,6 +47,7 @@ public final class LlamaEmbeddings implements AutoCloseable {
             throw new IllegalArgumentException("contextLength = " + contextLength + " and threads = " + threads
                     + " must both be at least 1");
         }
+        CpuThreads.requireAtMostMax("threads", threads);
         LlamaModel model = LlamaModel.load(gguf, LlamaPreflight.Use.FULL_MODEL, 0);
         MemorySegment perToken = context(model, contextLength, threads, POOLING_NONE);
         MemorySegment pooled;

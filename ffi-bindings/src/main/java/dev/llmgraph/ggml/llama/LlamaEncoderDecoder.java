@@ -1,5 +1,6 @@
 package dev.llmgraph.ggml.llama;
 
+import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.internal.Downcalls;
 import dev.llmgraph.ggml.internal.EncoderDecoderApi;
 import dev.llmgraph.ggml.internal.LlamaApi;
@@ -37,6 +38,7 @@ public final class LlamaEncoderDecoder implements AutoCloseable {
             throw new IllegalArgumentException("contextLength = " + contextLength + " and threads = " + threads
                     + " must both be at least 1");
         }
+        CpuThreads.requireAtMostMax("threads", threads);
         LlamaModel model = LlamaModel.load(gguf, LlamaPreflight.Use.FULL_MODEL, 0);
         LlamaLog.reset();
         // The whole input in one batch: llama.cpp's encoder sees every token at once.

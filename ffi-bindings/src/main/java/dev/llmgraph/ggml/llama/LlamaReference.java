@@ -1,6 +1,7 @@
 package dev.llmgraph.ggml.llama;
 
 import dev.llmgraph.ggml.Backend;
+import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.RemoteDevice;
 import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.ggml.internal.Downcalls;
@@ -71,6 +72,7 @@ public final class LlamaReference implements AutoCloseable {
             if (threads < 1) {
                 throw new IllegalArgumentException("threads = " + threads + " must be at least 1");
             }
+            CpuThreads.requireAtMostMax("threads", threads);
             if (gpuLayers < 0) {
                 throw new IllegalArgumentException("gpuLayers = " + gpuLayers + " must be 0 (CPU) or more");
             }

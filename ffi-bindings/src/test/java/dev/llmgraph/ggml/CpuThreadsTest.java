@@ -1,0 +1,54 @@
+package dev.llmgraph.ggml;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Thread counts above ggml's GGML_MAX_N_THREADS are refused in words before a native call: 100,000 threads ended
+ * the process (a segmentation fault while OpenMP started them). The largest count ggml takes still computes.
+ */
+class CpuThreadsTest {
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    private static final String WHY = "ggml runs at most 512 CPU threads; this machine has " + CORES + " cores, and "
+            + "threads beyond the cores only wait for each other, so choose at most " + Math.min(CORES, 512);
+
+    @Test
+    void aCountAboveGgmlsLimitIsRefusedInWords() {
+        assertEquals("threads = 100000: " + WHY,
+                assertThrows(IllegalArgumentException.class, () -> Backend.cpu(100_000)).getMessage());
+        assertEquals("threads = 513: " + WHY,
+                assertThrows(IllegalArgumentException.class, () -> Backend.cpu(513)).getMessage());
+        try (Backend cpu = Backend.cpu(1)) {
+            assertEquals("threads = 513: " + WHY,
+                    assertThrows(IllegalArgumentException.class, () -> cpu.threads(513)).getMessage());
+            assertEquals(1, cpu.threads(), "a refused count leaves the backend as it was");
+        }
+        StillComputes.assertStillComputes();
+    }
+
+    @Test
+    void theLargestCountGgmlTakesStillComputesAProduct() {
+        try (Backend cpu = Backend.cpu(CpuThreads.MAX); Context ctx = Context.create(4, Backends.GRAPH_NODES)) {
+            assertEquals(512, cpu.threads());
+            Tensor a = ctx.newTensor("a", GgmlType.F32, 3, 2);
+            Tensor b = ctx.newTensor("b", GgmlType.F32, 3, 1);
+            ctx.allocate(cpu);
+            a.setFloats(1, 2, 3, 4, 5, 6);
+            b.setFloats(1, -1, 2);
+            assertArrayEquals(new float[] {5, 11}, Backends.computeAndRead(cpu, ctx, ctx.mulMat(a, b)));
+        }
+    }
+
+    @Test
+    void theDefaultIsOnePerCoreUpToTheLimit() {
+        assertEquals(Math.min(CORES, 512), CpuThreads.perCore());
+        assertTrue(CpuThreads.refusal(512).isEmpty());
+        try (Backend cpu = Backend.cpu()) {
+            assertEquals(CpuThreads.perCore(), cpu.threads());
+        }
+    }
+}

@@ -23,6 +23,16 @@ public record Axis<T>(String name, List<T> values, BiFunction<ModelSpec, T, Mode
         if (values.isEmpty()) {
             throw new IllegalArgumentException("the axis '" + name + "' has no values; give at least one");
         }
+        for (int i = 0; i < values.size(); i++) {
+            if (values.get(i) == null) {
+                throw new IllegalArgumentException("value " + i + " of the axis '" + name + "' is null; give the "
+                        + "settings to try, e.g. Axis.layers(2, 4, 8)");
+            }
+            if (values.indexOf(values.get(i)) < i) {
+                throw new IllegalArgumentException("the axis '" + name + "' holds " + values.get(i) + " twice; each "
+                        + "value is one row of the table, so give it once");
+            }
+        }
         values = List.copyOf(values);
     }
 

@@ -169,6 +169,8 @@ public sealed interface Measure {
             case FlopsPerToken f -> spec.accounting().flopsPerToken(f.context());
             case KvCacheBytes k -> spec.accounting().kvCacheBytes(k.context(), GgmlType.F16);
             case PrefillSpeed p -> {
+                requireContext(spec, "prefillSpeed(" + p.tokens() + ") feeds a prompt of " + p.tokens() + " tokens",
+                        p.tokens());
                 int[] prompt = tokens(spec, p.tokens());
                 try (Session s = model.session(p.tokens())) {
                     s.feed(prompt); // warm-up: graph built, code compiled
@@ -179,11 +181,14 @@ public sealed interface Measure {
                 }
             }
             case DecodeSpeed d -> {
-                int[] steps = tokens(spec, d.tokens());
-                try (Session s = model.session(d.tokens() + 4)) {
-                    decode(s, tokens(spec, 4), steps); // warm-up: graph built, code compiled
+                int[] prompt = tokens(spec, 4), steps = tokens(spec, d.tokens());
+                int positions = prompt.length + steps.length;
+                requireContext(spec, "decodeSpeed(" + d.tokens() + ") decodes " + d.tokens() + " tokens after a "
+                        + prompt.length + "-token prompt, " + positions + " positions", positions);
+                try (Session s = model.session(positions)) {
+                    decode(s, prompt, steps); // warm-up: graph built, code compiled
                     s.reset();
-                    yield d.tokens() / (decode(s, tokens(spec, 4), steps) / 1e9);
+                    yield d.tokens() / (decode(s, prompt, steps) / 1e9);
                 }
             }
             case LogitDifference l -> base == null || base.vocab() != spec.vocabSize() ? "n/a (other vocabulary)"
@@ -196,6 +201,14 @@ public sealed interface Measure {
             }
             case Custom c -> c.compute().apply(spec, model);
         };
+    }
+
+    /** Refuses, in words, a timing that needs more positions than {@code spec}'s context holds. */
+    private static void requireContext(ModelSpec spec, String timing, int positions) {
+        if (positions > spec.contextLength()) {
+            throw new IllegalArgumentException(timing + ", more than " + spec.name() + "'s context length of "
+                    + spec.contextLength() + "; time fewer tokens or raise contextLength");
+        }
     }
 
     /** Feeds {@code prompt}, then {@code steps} one at a time; returns the nanoseconds of the steps. */

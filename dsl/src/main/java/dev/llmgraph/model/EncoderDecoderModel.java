@@ -165,6 +165,7 @@ public final class EncoderDecoderModel implements AutoCloseable {
      */
     public Generation generate(int[] input, GenerationConfig config) {
         checkTokens(input, "encoder input");
+        TokenChecks.checkStopTokens(config, spec.vocabSize());
         return EncoderDecoderGeneration.run(this, input, config);
     }
 

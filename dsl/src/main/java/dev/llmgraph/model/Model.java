@@ -163,7 +163,13 @@ public final class Model implements AutoCloseable {
     /** Logits and named node values of an inspected forward pass. */
     public record Inspection(Logits logits, Map<String, NodeValue> nodes) {
         public NodeValue node(String name) {
-            return nodes.get(name);
+            NodeValue value = nodes.get(name);
+            if (value == null) {
+                throw new IllegalArgumentException("node '" + name + "' was not inspected; this inspection holds "
+                        + (nodes.isEmpty() ? "no nodes" : nodes.keySet()) + "; name it in model.inspect(tokens, \""
+                        + name + "\", ...)");
+            }
+            return value;
         }
     }
 
@@ -192,6 +198,7 @@ public final class Model implements AutoCloseable {
      */
     public Generation generate(int[] prompt, GenerationConfig config) {
         checkTokens(prompt, "prompt");
+        TokenChecks.checkStopTokens(config, spec.vocabSize());
         int capacity = Math.min(contextLength(), prompt.length + config.maxNewTokens());
         try (Session session = session(capacity)) {
             return GenerationLoop.run(session, spec.kind() == ArchitectureKind.PREFIX_DECODER, prompt, config,

@@ -20,4 +20,15 @@ final class TokenChecks {
                     + "context length of " + contextLength + "; shorten it or raise contextLength");
         }
     }
+
+    /** Throws, in words, unless every stop token of {@code config} is an id the model can produce. */
+    static void checkStopTokens(GenerationConfig config, int vocabSize) {
+        for (int stop : config.stopTokens()) {
+            if (stop < 0 || stop >= vocabSize) {
+                throw new IllegalArgumentException("stop token " + stop + " is outside the vocabulary of " + vocabSize
+                        + " tokens (ids 0 to " + (vocabSize - 1) + "), so it could never stop the generation; pass "
+                        + "an id of this model's tokenizer, such as its end-of-sequence token");
+            }
+        }
+    }
 }

@@ -230,11 +230,19 @@ public final class TrainingGraph implements AutoCloseable {
     }
 
     private void requireBatch(int[][] batch) {
+        if (batch == null) {
+            throw new IllegalArgumentException("the batch is null; pass " + sequences + " sequences of " + (length + 1)
+                    + " token ids");
+        }
         if (batch.length != sequences) {
             throw new IllegalArgumentException("the batch has " + batch.length + " sequences and this graph takes "
                     + sequences);
         }
         for (int s = 0; s < sequences; s++) {
+            if (batch[s] == null) {
+                throw new IllegalArgumentException("sequence " + s + " of the batch is null; each of the " + sequences
+                        + " sequences needs " + (length + 1) + " token ids");
+            }
             if (batch[s].length != length + 1) {
                 throw new IllegalArgumentException("sequence " + s + " has " + batch[s].length + " token ids; a batch "
                         + "sequence needs " + (length + 1) + ": " + length + " inputs and the next token as the last target");

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -53,8 +54,9 @@ public final class BpeTrainer {
         if (corpus.isEmpty()) {
             throw new IllegalArgumentException("the corpus is empty; give the text to learn the vocabulary from");
         }
-        List<String> specials = List.of(specialTokens);
-        if (new HashSet<>(specials).size() != specials.size() || specials.stream().anyMatch(String::isEmpty)) {
+        List<String> specials = specialTokens == null ? List.of() : Arrays.asList(specialTokens);
+        if (new HashSet<>(specials).size() != specials.size()
+                || specials.stream().anyMatch(t -> t == null || t.isEmpty())) {
             throw new IllegalArgumentException("special tokens must be distinct and non-empty, got " + specials);
         }
         int minimum = ByteLevel.SIZE + specials.size();

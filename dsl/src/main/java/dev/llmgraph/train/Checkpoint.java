@@ -59,6 +59,10 @@ public final class Checkpoint {
      * with, perhaps with more steps). The trainer owns the model it loads: closing it closes the model.
      */
     public static Trainer resume(Path model, TrainingConfig config, ModelOptions options) {
+        if (!Files.isRegularFile(model)) {
+            throw new IllegalArgumentException("no checkpoint at " + model + ": no such file; a checkpoint is saved "
+                    + "with Checkpoint.save(trainer, path)");
+        }
         Path optimizer = optimizerFile(model);
         if (!Files.exists(optimizer)) {
             throw new IllegalArgumentException("no optimizer state beside " + model + ": expected " + optimizer

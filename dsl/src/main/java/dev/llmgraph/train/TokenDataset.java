@@ -76,6 +76,10 @@ public final class TokenDataset {
 
     /** Evaluation batch {@code index} of {@code count}: windows spread evenly over the data. */
     public int[][] evaluationBatch(int index, int count, int batchSize, int context) {
+        if (count < 1 || index < 0 || index >= count) {
+            throw new IllegalArgumentException("evaluation batch " + index + " of " + count + ": the index runs from 0 "
+                    + "to count - 1, and count must be at least 1");
+        }
         requireWindow(batchSize, context);
         int windows = count * batchSize;
         long span = ids.length - context - 1;
@@ -88,6 +92,10 @@ public final class TokenDataset {
     }
 
     private void requireWindow(int batchSize, int context) {
+        if (batchSize < 1 || context < 1) {
+            throw new IllegalArgumentException("batchSize = " + batchSize + " and context = " + context + ": both must "
+                    + "be at least 1");
+        }
         if (ids.length < context + 1) {
             throw new IllegalArgumentException("the dataset has " + ids.length + " tokens, fewer than one sequence of "
                     + (context + 1) + " (context " + context + " plus the next token); use more text or a shorter context");

@@ -44,6 +44,7 @@ public final class Trainer implements AutoCloseable {
     private boolean ownsModel;
     private int step;
     private volatile boolean stopRequested;
+    private boolean closed;
 
     private Trainer(Model model, TrainingConfig config, Predicate<String> trainable) {
         this.model = model;
@@ -79,9 +80,18 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * Trains from the current step up to {@code config.steps()} on random batches of {@code data}, evaluating
-     * on {@code heldOut} (may be null) every {@code evalEvery} steps and at the end.
+     * on {@code heldOut} (may be null) every {@code evalEvery} steps and at the end; {@code listener} (may be
+     * null) follows the run.
      */
     public TrainingRun train(TokenDataset data, TokenDataset heldOut, TrainingListener listener) {
+        ensureOpen();
+        if (data == null) {
+            throw new IllegalArgumentException("the training data is null; pass a TokenDataset, e.g. "
+                    + "TokenDataset.bytes(text)");
+        }
+        if (listener == null) {
+            listener = TrainingListener.SILENT;
+        }
         requireVocabulary(data, "training data");
         if (heldOut != null) {
             requireVocabulary(heldOut, "held-out data");
@@ -108,6 +118,7 @@ public final class Trainer implements AutoCloseable {
 
     /** One step on {@code batch} ({@code batchSize} sequences of {@code context + 1} ids). */
     public TrainingStep step(int[][] batch) {
+        ensureOpen();
         return runStep(batch);
     }
 
@@ -162,6 +173,11 @@ public final class Trainer implements AutoCloseable {
 
     /** Mean loss over {@code evalBatches} fixed batches of {@code heldOut}, weights unchanged. */
     public double evaluate(TokenDataset heldOut) {
+        ensureOpen();
+        if (heldOut == null) {
+            throw new IllegalArgumentException("the held-out data is null; pass a TokenDataset, e.g. the second part "
+                    + "of data.split(0.9)");
+        }
         requireVocabulary(heldOut, "held-out data");
         if (evaluation == null) {
             evaluation = TrainingGraph.build(model, config.batchSize(), config.context(), config.prefix(), n -> false,
@@ -181,6 +197,12 @@ public final class Trainer implements AutoCloseable {
             }
         }
         return sum / config.evalBatches();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this trainer was closed; create a new one with Trainer.of(model, config)");
+        }
     }
 
     private void requireVocabulary(TokenDataset data, String what) {
@@ -220,6 +242,10 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         worker.shutdownNow();
         optimizer.close();
         graph.close();

@@ -101,6 +101,10 @@ class AblationTest {
         assertEquals("nothing to measure; add columns with measure(Measure.parameters(), ...)", nothing.getMessage());
         var empty = assertThrows(IllegalArgumentException.class, Axis::layers);
         assertEquals("the axis 'layers' has no values; give at least one", empty.getMessage());
+        assertEquals("the axis 'layers' holds 2 twice; each value is one row of the table, so give it once",
+                assertThrows(IllegalArgumentException.class, () -> Axis.layers(2, 4, 2)).getMessage());
+        assertEquals("value 1 of the axis 'layers' is null; give the settings to try, e.g. Axis.layers(2, 4, 8)",
+                assertThrows(IllegalArgumentException.class, () -> Axis.layers(2, null)).getMessage());
         assertEquals("decodeSpeed: tokens = 0 must be at least 1",
                 assertThrows(IllegalArgumentException.class, () -> Measure.decodeSpeed(0)).getMessage());
         assertEquals("prefillSpeed: tokens = -2 must be at least 1",
@@ -111,6 +115,19 @@ class AblationTest {
                 assertThrows(IllegalArgumentException.class, () -> Measure.flopsPerToken(-1)).getMessage());
         assertEquals("logitDifference needs the prompt's token ids, e.g. Measure.logitDifference(1, 2, 3, 4)",
                 assertThrows(IllegalArgumentException.class, Measure::logitDifference).getMessage());
+    }
+
+    @Test
+    void aTimingLongerThanTheContextIsARowWithWordsNotASessionsRefusal() {
+        AblationTable t = Ablation.of(BASE).vary(Axis.layers(1)).measure(Measure.decodeSpeed(125)).run();
+        assertEquals("decodeSpeed(125) decodes 125 tokens after a 4-token prompt, 129 positions, more than "
+                + "tiny-gpt2-small's context length of 128; time fewer tokens or raise contextLength",
+                t.rows().get(0).problem());
+        t = Ablation.of(BASE).vary(Axis.layers(1)).measure(Measure.prefillSpeed(129)).run();
+        assertEquals("prefillSpeed(129) feeds a prompt of 129 tokens, more than tiny-gpt2-small's context length of "
+                + "128; time fewer tokens or raise contextLength", t.rows().get(0).problem());
+        t = Ablation.of(BASE).vary(Axis.layers(1)).measure(Measure.decodeSpeed(124), Measure.prefillSpeed(128)).run();
+        assertNull(t.rows().get(0).problem(), "a timing that fills the context exactly runs");
     }
 
     @Test

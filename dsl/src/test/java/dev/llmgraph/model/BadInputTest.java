@@ -45,6 +45,12 @@ class BadInputTest {
                 () -> causal.forward(-1));
         argument("token id 1000 at index 2 of the prompt is outside the vocabulary of 256 tokens (ids 0 to 255)",
                 () -> causal.generate(new int[] {0, 1, 1000}, GenerationConfig.greedy(2)));
+        argument("stop token -1 is outside the vocabulary of 256 tokens (ids 0 to 255), so it could never stop the "
+                + "generation; pass an id of this model's tokenizer, such as its end-of-sequence token",
+                () -> causal.generate(TOKENS, GenerationConfig.greedy(2).withStopTokens(2, -1)));
+        argument("stop token 256 is outside the vocabulary of 256 tokens (ids 0 to 255), so it could never stop the "
+                + "generation; pass an id of this model's tokenizer, such as its end-of-sequence token",
+                () -> causal.generate(TOKENS, GenerationConfig.greedy(2).withStopTokens(256)));
         try (Session session = causal.session()) {
             argument("token id 300 at index 0 of the input is outside the vocabulary of 256 tokens (ids 0 to 255)",
                     () -> session.feed(300));
@@ -117,6 +123,11 @@ class BadInputTest {
         argument("this graph has no node named 'attn_nrom.0'; the names are those of the spec's shape trace, e.g. "
                 + "[attn_heads.0, attn_heads.1, attn_norm.0, attn_norm.1, attn_out.0, attn_out.1]",
                 () -> causal.inspect(TOKENS, "attn_nrom.0"));
+        Model.Inspection inspected = causal.inspect(TOKENS, "attn_norm.0");
+        argument("node 'attn_norm.1' was not inspected; this inspection holds [attn_norm.0]; name it in "
+                + "model.inspect(tokens, \"attn_norm.1\", ...)", () -> inspected.node("attn_norm.1"));
+        argument("node 'logits' was not inspected; this inspection holds no nodes; name it in "
+                + "model.inspect(tokens, \"logits\", ...)", () -> causal.inspect(TOKENS).node("logits"));
         argument("this model has no weight named 'blk.9.attn_q.weight'; it has [token_embd.weight, blk.0.attn_norm.weight, "
                 + "blk.0.attn_q.weight, blk.0.attn_k.weight, blk.0.attn_v.weight, blk.0.attn_output.weight, "
                 + "blk.0.ffn_norm.weight, blk.0.ffn_gate.weight] and more", () -> causal.weight("blk.9.attn_q.weight"));
@@ -146,6 +157,10 @@ class BadInputTest {
     void invalidModelOptions() {
         var spec = Presets.byName("tiny-llama-2-7b");
         argument("threads = 0: must be at least 1", () -> Model.random(spec, WeightInit.lecun(1), CPU.withThreads(0)));
+        int cores = Runtime.getRuntime().availableProcessors();
+        argument("threads = 100000: ggml runs at most 512 CPU threads; this machine has " + cores + " cores, and "
+                + "threads beyond the cores only wait for each other, so choose at most " + Math.min(cores, 512),
+                () -> Model.random(spec, WeightInit.lecun(1), CPU.withThreads(100_000)));
         argument("batchSize = 0: must be at least 1", () -> Model.random(spec, WeightInit.lecun(1), CPU.withBatchSize(0)));
         argument("contextLength = -1: must be 0 (the spec's) or positive",
                 () -> Model.random(spec, WeightInit.lecun(1), CPU.withContextLength(-1)));

@@ -65,6 +65,15 @@ class BpeTrainerTest {
     }
 
     @Test
+    void refusesSpecialTokensThatAreNotDistinctNonEmptyStrings() {
+        for (String[] specials : new String[][] {{"<s>", "<s>"}, {""}, {"<s>", null}}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> BpeTrainer.train("some text", 300, specials));
+            assertEquals("special tokens must be distinct and non-empty, got " + java.util.Arrays.toString(specials),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void refusesAVocabularySmallerThanTheBytes() {
         var e = assertThrows(IllegalArgumentException.class, () -> BpeTrainer.train("some text", 200, "<s>"));
         assertEquals("vocabSize 200 is smaller than the 256 byte tokens plus 1 special tokens that every byte-level "

@@ -207,6 +207,39 @@ class TrainerTest {
     }
 
     @Test
+    void misuseOfATrainerAndItsDataGetsWords(@TempDir Path dir) {
+        TrainingConfig two = CONFIG.withSteps(2);
+        try (Model model = Model.random(tinyLlama(32), WeightInit.gpt2(8), F32)) {
+            Trainer trainer = Trainer.of(model, two);
+            TokenDataset data = TokenDataset.of(java.util.stream.IntStream.range(0, 200).map(i -> i % 32).toArray());
+            assertEquals(2, trainer.train(data, null, null).steps().size(), "a null listener is no listener");
+            int[] row = new int[17];
+            assertEquals("sequence 2 of the batch is null; each of the 4 sequences needs 17 token ids",
+                    assertThrows(IllegalArgumentException.class, () -> trainer.step(new int[][] {row, row, null, row}))
+                            .getMessage());
+            assertEquals("evaluation batch 2 of 2: the index runs from 0 to count - 1, and count must be at least 1",
+                    assertThrows(IllegalArgumentException.class, () -> data.evaluationBatch(2, 2, 4, 16)).getMessage());
+            assertEquals("evaluation batch -1 of 2: the index runs from 0 to count - 1, and count must be at least 1",
+                    assertThrows(IllegalArgumentException.class, () -> data.evaluationBatch(-1, 2, 4, 16)).getMessage());
+            assertEquals("batchSize = -4 and context = 16: both must be at least 1",
+                    assertThrows(IllegalArgumentException.class, () -> data.trainingBatch(1, 1, -4, 16)).getMessage());
+            Path missing = dir.resolve("none.gguf");
+            assertEquals("no checkpoint at " + missing + ": no such file; a checkpoint is saved with "
+                    + "Checkpoint.save(trainer, path)", assertThrows(IllegalArgumentException.class,
+                    () -> Checkpoint.resume(missing, two, F32)).getMessage());
+            trainer.close();
+            String closed = "this trainer was closed; create a new one with Trainer.of(model, config)";
+            assertEquals(closed, assertThrows(IllegalStateException.class, () -> trainer.step(new int[4][17]))
+                    .getMessage());
+            assertEquals(closed, assertThrows(IllegalStateException.class,
+                    () -> trainer.train(data, null, TrainingListener.SILENT)).getMessage());
+            assertEquals(closed, assertThrows(IllegalStateException.class, () -> trainer.evaluate(data)).getMessage());
+            trainer.close();
+            assertEquals(2, model.forward(1, 2).tokens(), "the model outlives a closed trainer");
+        }
+    }
+
+    @Test
     void aMixtureOfExpertsIsRefusedForTrainingInWords() {
         ModelSpec moe = tinyLlama(32).toBuilder().moe(dev.llmgraph.spec.Moe.of(4, 2, Ffn.swiglu(32))).build();
         try (Model model = Model.random(moe, WeightInit.gpt2(9), F32)) {

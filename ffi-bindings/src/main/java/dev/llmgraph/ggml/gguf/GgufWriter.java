@@ -240,6 +240,19 @@ public final class GgufWriter {
 
     // ---- writing -----------------------------------------------------------------------------------------
 
+    /** Refuses, in words, a path in a folder that does not exist or one that names a folder. */
+    private static void requireWritablePlace(Path target) {
+        if (Files.isDirectory(target)) {
+            throw new GgufException(target + ": cannot be written: it is a folder; name a file inside it, such as "
+                    + target.resolve("model.gguf"));
+        }
+        Path folder = target.getParent();
+        if (folder != null && !Files.isDirectory(folder)) {
+            throw new GgufException(target + ": cannot be written: the folder " + folder + " does not exist; create "
+                    + "it first (mkdir -p, or Files.createDirectories)");
+        }
+    }
+
     /** Writes the file (replacing any file at {@code path}) and returns its size in bytes. */
     public long write(Path path) {
         long alignment = metadata.get(GgufParser.ALIGNMENT_KEY) instanceof GgufValue.IntegerValue v ? v.value()
@@ -250,6 +263,7 @@ public final class GgufWriter {
         byte[] header = GgufEncoder.header(metadata, entries, alignment);
 
         Path target = path.toAbsolutePath();
+        requireWritablePlace(target);
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
         try {
             try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -5,6 +5,10 @@ import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.Context;
 import dev.llmgraph.ggml.Backend;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -74,6 +78,22 @@ class GgufWriterErrorsTest {
             ctx.allocate(cpu);
             assertEquals("ggml has no routine to quantize floats to q8_1; use q8_0, q4_0, q4_k or another quantized type",
                     message(() -> t.setFloats(new float[32])));
+        }
+    }
+
+    @Test
+    void aFileThatCannotBePlacedIsRefusedBeforeWriting(@TempDir Path dir) {
+        GgufWriter w = new GgufWriter().addTensor("w", new float[2], 2);
+        Path missing = dir.resolve("no-such-folder").resolve("model.gguf");
+        assertEquals(missing + ": cannot be written: the folder " + missing.getParent() + " does not exist; create it "
+                + "first (mkdir -p, or Files.createDirectories)",
+                assertThrows(GgufException.class, () -> w.write(missing)).getMessage());
+        assertEquals(dir + ": cannot be written: it is a folder; name a file inside it, such as "
+                + dir.resolve("model.gguf"), assertThrows(GgufException.class, () -> w.write(dir)).getMessage());
+        assertTrue(Files.isDirectory(dir), "the folder is left as it was");
+        w.write(dir.resolve("w.gguf"));
+        try (GgufFile file = GgufFile.open(dir.resolve("w.gguf"))) {
+            assertEquals(2 * Float.BYTES, file.tensor("w").byteSize(), "a file in an existing folder is written");
         }
     }
 }

@@ -165,7 +165,7 @@ public sealed interface Positional {
         public double effectiveTheta(int headDim) {
             return switch (scaling) {
                 case RopeScaling.NtkAware ntk -> ntk.scaledTheta(theta, rotatedDims(headDim));
-                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.Yarn _ -> theta;
+                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.Yarn _, RopeScaling.Llama3 _ -> theta;
             };
         }
 
@@ -178,7 +178,8 @@ public sealed interface Positional {
          * Rotation frequency of pair {@code i} (radians per position) as the model applies it: linear scaling
          * divides every frequency by its factor s, NTK-aware raises the base ({@link #effectiveTheta}), YaRN
          * divides only the low frequencies by s, keeps the high ones and blends in between
-         * ({@link RopeScaling.Yarn#extrapolation}).
+         * ({@link RopeScaling.Yarn#extrapolation}), Llama 3's divides each by its own divisor
+         * ({@link RopeScaling.Llama3#frequencyDivisor}).
          */
         public double scaledFrequency(int i, int headDim) {
             double f = frequency(i, headDim);
@@ -188,6 +189,7 @@ public sealed interface Positional {
                     double keep = yarn.extrapolation(i, rotatedDims(headDim), theta);
                     yield f * keep + f / yarn.factor() * (1 - keep);
                 }
+                case RopeScaling.Llama3 llama3 -> f / llama3.frequencyDivisor(i, rotatedDims(headDim), theta);
                 case RopeScaling.None none -> f;
                 case RopeScaling.NtkAware ntk -> f;
             };

@@ -10,6 +10,11 @@ package dev.llmgraph.spec;
  *                         low frequencies are interpolated (bloc97's "NTK-aware" scaling)
  *  yarn(s, trainedLength) YaRN (Peng et al. 2023): interpolate only the low frequencies, keep the high
  *                         ones, blend in between, and rescale the attention logits
+ *  llama3(s, trainedLength)
+ *                         Llama 3.1's scaling: divide the frequencies whose wavelength exceeds the trained
+ *                         length (by default) by s, keep those whose wavelength is under a quarter of it, blend
+ *                         in between; no change to the logits. llama.cpp stores the per-pair divisors as the
+ *                         tensor rope_freqs
  * </pre>
  */
 public sealed interface RopeScaling {
@@ -17,7 +22,7 @@ public sealed interface RopeScaling {
     default boolean isYarn() {
         return switch (this) {
             case Yarn _ -> true;
-            case None _, Linear _, NtkAware _ -> false;
+            case None _, Linear _, NtkAware _, Llama3 _ -> false;
         };
     }
 
@@ -35,6 +40,11 @@ public sealed interface RopeScaling {
 
     static Yarn yarn(double factor, int trainedContext) {
         return new Yarn(factor, trainedContext, 32, 1);
+    }
+
+    /** Llama 3.1's scaling with its published ramp: wavelengths of 1 to 1/4 of {@code trainedContext}. */
+    static Llama3 llama3(double factor, int trainedContext) {
+        return new Llama3(factor, 1, 4, trainedContext);
     }
 
     record None() implements RopeScaling {
@@ -101,6 +111,52 @@ public sealed interface RopeScaling {
         @Override
         public String toString() {
             return "YaRN x" + factor + " from " + trainedContext;
+        }
+    }
+
+    /**
+     * Llama 3.1's scaling (Hugging Face's {@code rope_type: "llama3"}). A pair whose wavelength 2 pi / f is
+     * shorter than {@code trainedContext / highFreqFactor} keeps its frequency; one whose wavelength is longer than
+     * {@code trainedContext / lowFreqFactor} has it divided by {@code factor}; in between the two blend, by how many
+     * times the wavelength fits into the trained context.
+     *
+     * @param factor         the context extension s (8 in Llama 3.1, 32 in Llama 3.2)
+     * @param lowFreqFactor  wavelengths above trainedContext / lowFreqFactor are divided by s (1)
+     * @param highFreqFactor wavelengths below trainedContext / highFreqFactor are kept (4)
+     * @param trainedContext the original training context (8192)
+     */
+    record Llama3(double factor, double lowFreqFactor, double highFreqFactor, int trainedContext)
+            implements RopeScaling {
+        /**
+         * The number pair {@code pair} of {@code dims} rotated dimensions divides its frequency by (1 to s), for
+         * base {@code theta}: what llama.cpp's converter writes into rope_freqs and ggml's RoPE divides by.
+         */
+        public double frequencyDivisor(int pair, int dims, double theta) {
+            double wavelength = 2 * Math.PI * Math.pow(theta, 2.0 * pair / dims);
+            if (wavelength < trainedContext / highFreqFactor) {
+                return 1;
+            }
+            if (wavelength > trainedContext / lowFreqFactor) {
+                return factor;
+            }
+            double smooth = (trainedContext / wavelength - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
+            return 1 / ((1 - smooth) / factor + smooth);
+        }
+
+        /** {@link #frequencyDivisor} of every pair, as the F32 values of rope_freqs. */
+        public float[] frequencyDivisors(int dims, double theta) {
+            float[] divisors = new float[dims / 2];
+            for (int i = 0; i < divisors.length; i++) {
+                divisors[i] = (float) frequencyDivisor(i, dims, theta);
+            }
+            return divisors;
+        }
+
+        @Override
+        public String toString() {
+            return "Llama 3 x" + factor + " from " + trainedContext
+                    + (lowFreqFactor == 1 && highFreqFactor == 4 ? ""
+                    : ", lowFreqFactor " + lowFreqFactor + ", highFreqFactor " + highFreqFactor);
         }
     }
 }

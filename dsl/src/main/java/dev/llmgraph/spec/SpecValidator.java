@@ -249,6 +249,22 @@ final class SpecValidator {
                             "the context length the model was trained with");
                 }
             }
+            case RopeScaling.Llama3 llama3 -> {
+                requireFactor("positional.scaling.factor", llama3.factor());
+                if (llama3.trainedContext() < 1) {
+                    problem("positional.scaling.trainedContext", llama3.trainedContext(), "must be at least 1",
+                            "the context length the model was trained with, 8192 in Llama 3.1");
+                }
+                if (!(llama3.lowFreqFactor() > 0)) {
+                    problem("positional.scaling.lowFreqFactor", llama3.lowFreqFactor(), "must be positive: "
+                            + "wavelengths above trainedContext / lowFreqFactor are divided by the factor",
+                            "1, as in Llama 3.1");
+                } else if (!(llama3.highFreqFactor() > llama3.lowFreqFactor())) {
+                    problem("positional.scaling.highFreqFactor", llama3.highFreqFactor(), "must be above "
+                            + "lowFreqFactor = " + llama3.lowFreqFactor() + ": wavelengths below trainedContext / "
+                            + "highFreqFactor keep their frequency, and the two blend in between", "4, as in Llama 3.1");
+                }
+            }
             case RopeScaling.None none -> { }
         }
     }

@@ -77,8 +77,17 @@ final class SpecTarget implements FuzzTarget {
                 b.attention(Attention.multiHead(2).withSlidingWindow(SlidingWindow.withGlobalEvery(x, y))); }
             case 6 -> { what.append("rope(").append(d).append(")");
                 b.positional(Positional.rope(d).withFraction(EdgeValues.aDouble(r))); }
-            case 7 -> { what.append("rope yarn ").append(d).append(", ").append(x);
-                b.positional(Positional.rope(10_000).withScaling(RopeScaling.yarn(d, x))); }
+            case 7 -> {
+                if (r.nextBoolean()) {
+                    what.append("rope yarn ").append(d).append(", ").append(x);
+                    b.positional(Positional.rope(10_000).withScaling(RopeScaling.yarn(d, x)));
+                } else {
+                    double low = EdgeValues.aDouble(r), high = EdgeValues.aDouble(r);
+                    what.append("rope llama3 ").append(d).append(", ").append(low).append(", ").append(high)
+                            .append(", ").append(x);
+                    b.positional(Positional.rope(10_000).withScaling(new RopeScaling.Llama3(d, low, high, x)));
+                }
+            }
             case 8 -> { what.append("t5Bias(").append(x).append(", ").append(y).append(")");
                 b.positional(Positional.t5Bias(x, y)); }
             case 9 -> { what.append("norm eps ").append(d);

@@ -131,6 +131,10 @@ final class ArchitectureAxes {
                     // theta 500 and a trained context of 32 put YaRN's ramp across pairs 0..2 of a head of 8:
                     // one pair extrapolates, one blends, two interpolate
                     choice("RoPE-yarn2", d -> d.positional = Positional.rope(500).withScaling(RopeScaling.yarn(2, 32))),
+                    // theta 500 and a trained context of 64 put Llama 3's ramp across a head of 8: pair 0 kept, pair 1
+                    // blended, pairs 2 and 3 divided by 4
+                    choice("RoPE-llama3x4", d -> d.positional = Positional.rope(500)
+                            .withScaling(RopeScaling.llama3(4, 64))),
                     choice("ALiBi", d -> d.positional = Positional.alibi()),
                     choice("T5", d -> d.positional = Positional.t5Bias(8, 16))),
             axis("attn",

@@ -48,6 +48,8 @@ final class ReferencePositions {
                     angle = interpolated * (1 - ramp) + extrapolated * ramp;
                     magnitude = 1 + 0.1 * Math.log(yarn.factor());
                 }
+                case RopeScaling.Llama3 llama3 -> angle = position * llama3Frequency(Math.pow(base, -2.0 * i / rotated),
+                        llama3);
                 case RopeScaling.NtkAware ntk -> { }
                 case RopeScaling.None none -> { }
             }
@@ -58,6 +60,26 @@ final class ReferencePositions {
             x[a] = xa * cos - xb * sin;
             x[b] = xa * sin + xb * cos;
         }
+    }
+
+    /**
+     * A frequency under Llama 3's scaling, as Hugging Face's {@code _compute_llama3_parameters} writes it: kept
+     * where the wavelength is under trained / highFreqFactor, divided by the factor where it is over
+     * trained / lowFreqFactor, and in between the mix (1 - smooth) f / factor + smooth f, with smooth =
+     * (trained / wavelength - lowFreqFactor) / (highFreqFactor - lowFreqFactor).
+     */
+    static double llama3Frequency(double frequency, RopeScaling.Llama3 llama3) {
+        double wavelength = 2 * Math.PI / frequency;
+        double trained = llama3.trainedContext();
+        if (wavelength > trained / llama3.lowFreqFactor()) {
+            return frequency / llama3.factor();
+        }
+        if (wavelength < trained / llama3.highFreqFactor()) {
+            return frequency;
+        }
+        double smooth = (trained / wavelength - llama3.lowFreqFactor())
+                / (llama3.highFreqFactor() - llama3.lowFreqFactor());
+        return (1 - smooth) * frequency / llama3.factor() + smooth * frequency;
     }
 
     /**

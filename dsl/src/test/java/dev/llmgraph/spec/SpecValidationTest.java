@@ -151,6 +151,19 @@ class SpecValidationTest {
                 problem(b -> b.positional(Positional.rope(10_000).withScaling(RopeScaling.yarn(4, 0))),
                         "positional.scaling.trainedContext = 0: must be at least 1; the context length the model was "
                                 + "trained with"),
+                problem(b -> b.positional(Positional.rope(10_000).withScaling(RopeScaling.llama3(0.5, 8192))),
+                        "positional.scaling.factor = 0.5: a context extension factor must be at least 1; 4 runs 4x the "
+                                + "trained context"),
+                problem(b -> b.positional(Positional.rope(10_000).withScaling(RopeScaling.llama3(8, 0))),
+                        "positional.scaling.trainedContext = 0: must be at least 1; the context length the model was "
+                                + "trained with, 8192 in Llama 3.1"),
+                problem(b -> b.positional(Positional.rope(10_000).withScaling(new RopeScaling.Llama3(8, 0, 4, 8192))),
+                        "positional.scaling.lowFreqFactor = 0.0: must be positive: wavelengths above trainedContext / "
+                                + "lowFreqFactor are divided by the factor; 1, as in Llama 3.1"),
+                problem(b -> b.positional(Positional.rope(10_000).withScaling(new RopeScaling.Llama3(8, 4, 1, 8192))),
+                        "positional.scaling.highFreqFactor = 1.0: must be above lowFreqFactor = 4.0: wavelengths below "
+                                + "trainedContext / highFreqFactor keep their frequency, and the two blend in between; 4, "
+                                + "as in Llama 3.1"),
                 problem(b -> b.norm(null), "norm = null: must be set; Norm.rms(1e-5) or Norm.layer(1e-5)"),
                 problem(b -> b.norm(Norm.layer(-1e-5)), "norm.eps = -1.0E-5: must be positive: it keeps the division away "
                         + "from zero; 1e-5 or 1e-6 are usual"),

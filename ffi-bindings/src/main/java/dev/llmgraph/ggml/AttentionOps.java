@@ -61,6 +61,16 @@ public final class AttentionOps {
      */
     public Tensor rope(Tensor a, Tensor positions, int dims, RopeMode mode, int contextOrig, float freqBase,
                        float freqScale, Yarn yarn) {
+        return rope(a, positions, null, dims, mode, contextOrig, freqBase, freqScale, yarn);
+    }
+
+    /**
+     * As {@link #rope(Tensor, Tensor, int, RopeMode, int, float, float, Yarn)}, with pair i's frequency divided
+     * by {@code freqFactors[i]} (an F32 vector of at least dims / 2 values; null for none): llama.cpp's rope_freqs,
+     * Llama 3.1's per-frequency scaling.
+     */
+    public Tensor rope(Tensor a, Tensor positions, Tensor freqFactors, int dims, RopeMode mode, int contextOrig,
+                       float freqBase, float freqScale, Yarn yarn) {
         require(Shapes.isF32OrF16(a), "rope_ext", "the input must be f32 or f16", a, positions);
         require(Shapes.hasAdjacentRowElements(a), "rope_ext", "the elements of each row must be adjacent; copy a "
                 + "permuted tensor with cont() first", a, positions);
@@ -75,7 +85,12 @@ public final class AttentionOps {
         require(a.ne(0) % 2 == 0, "rope_ext", "each row (a head) must have an even length, got ne[0] = " + a.ne(0),
                 a, positions);
         require(freqBase > 0 && freqScale > 0, "rope_ext", "freqBase and freqScale must be positive", a, positions);
-        return ctx.op(GgmlApi.ggml_rope_ext(ctx.handle(), ctx.p(a), ctx.p(positions), java.lang.foreign.MemorySegment.NULL,
+        if (freqFactors != null) {
+            require(freqFactors.type() == GgmlType.F32 && freqFactors.rank() == 1 && freqFactors.ne(0) >= dims / 2,
+                    "rope_ext", "the frequency factors must be an f32 vector of at least dims / 2 = " + dims / 2
+                    + " values, one per rotated pair", a, positions, freqFactors);
+        }
+        return ctx.op(GgmlApi.ggml_rope_ext(ctx.handle(), ctx.p(a), ctx.p(positions), ctx.p(freqFactors),
                 dims, mode.ggmlMode(), contextOrig, freqBase, freqScale, yarn.extFactor(), yarn.attnFactor(),
                 yarn.betaFast(), yarn.betaSlow()));
     }

@@ -95,7 +95,13 @@ final class AttentionReference {
     }
 
     /** RoPE's settings, as rope_ext takes them. */
-    record Rope(int dims, RopeMode mode, double freqBase, double freqScale, int contextOrig, Yarn yarn) {}
+    /** With {@code divisors} (null: none), pair i's frequency is divided by divisors[i] (Llama 3's rope_freqs). */
+    record Rope(int dims, RopeMode mode, double freqBase, double freqScale, int contextOrig, Yarn yarn,
+                float[] divisors) {
+        Rope(int dims, RopeMode mode, double freqBase, double freqScale, int contextOrig, Yarn yarn) {
+            this(dims, mode, freqBase, freqScale, contextOrig, yarn, null);
+        }
+    }
 
     /**
      * Rotary position embedding (Su et al., RoFormer) of x [headDim, heads, tokens] at {@code positions}.
@@ -106,7 +112,8 @@ final class AttentionReference {
      * original one, theta = interp · (1 - mix) + extrap · mix, mix = ramp(i) · extFactor, where ramp is 1
      * for the fast-turning pairs below dimension low, 0 above high and linear between; low and high are
      * the pairs that turn betaFast and betaSlow times over the training context (ggml rounds them down and
-     * up to whole pairs). Cos and sin are then scaled by attnFactor · (1 + 0.1 ln(1 / freqScale)).
+     * up to whole pairs). Cos and sin are then scaled by attnFactor · (1 + 0.1 ln(1 / freqScale)). With
+     * divisors, theta_i is divided by divisors[i] before all of that.
      */
     static double[] rope(double[] x, int[] ne, int[] positions, Rope rope) {
         double[] out = x.clone();
@@ -117,7 +124,8 @@ final class AttentionReference {
         for (int t = 0; t < ne[2]; t++) {
             for (int h = 0; h < ne[1]; h++) {
                 for (int i = 0; i < dims / 2; i++) {
-                    double extrapolated = positions[t] * Math.pow(rope.freqBase(), -2.0 * i / dims);
+                    double divisor = rope.divisors() == null ? 1 : rope.divisors()[i];
+                    double extrapolated = positions[t] * Math.pow(rope.freqBase(), -2.0 * i / dims) / divisor;
                     double interpolated = rope.freqScale() * extrapolated;
                     double theta = interpolated;
                     if (yarnOn) {

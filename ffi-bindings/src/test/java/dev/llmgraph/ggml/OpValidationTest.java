@@ -137,6 +137,23 @@ class OpValidationTest {
         }
     }
 
+    /** ggml asserts both (ggml_rope_impl), which would abort the JVM. */
+    @Test
+    void ropeDivisorsNeedOneF32ValuePerRotatedPair() {
+        try (Context ctx = Context.create(4)) {
+            Tensor q = ctx.newTensor("q", GgmlType.F32, 64, 4, 6);
+            Tensor positions = ctx.newTensor("positions", GgmlType.I32, 6);
+            Tensor few = ctx.newTensor("divisors", GgmlType.F32, 16);
+            Tensor half = ctx.newTensor("halves", GgmlType.F16, 32);
+            assertRejected("rope_ext: the frequency factors must be an f32 vector of at least dims / 2 = 32 values, one "
+                    + "per rotated pair (a = q f32 [64, 4, 6], b = positions i32 [6], c = divisors f32 [16]" + GGML_ORDER,
+                    () -> ctx.attention().rope(q, positions, few, 64, RopeMode.NORMAL, 4096, 10000f, 1f, Yarn.OFF));
+            assertRejected("rope_ext: the frequency factors must be an f32 vector of at least dims / 2 = 32 values, one "
+                    + "per rotated pair (a = q f32 [64, 4, 6], b = positions i32 [6], c = halves f16 [32]" + GGML_ORDER,
+                    () -> ctx.attention().rope(q, positions, half, 64, RopeMode.NORMAL, 4096, 10000f, 1f, Yarn.OFF));
+        }
+    }
+
     @Test
     void flashAttentionNeedsKeyHeadsThatDivideQueryHeads() {
         try (Context ctx = Context.create(4)) {

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 /**
  * rope_ext against rotary embedding computed from its definition (see {@link AttentionReference#rope}):
  * both pairings, position interpolation (freqScale < 1), NTK-aware and LLaMA-3 bases, partial rotation,
- * and YaRN.
+ * YaRN, and per-pair frequency divisors (Llama 3's scaling).
  */
 @Tag("gpu") // also run by bin/llmgraph check on a GPU server: its CUDA cases
 class RopeTest {
@@ -62,7 +62,20 @@ class RopeTest {
                 new Case(32, 2, 5, plain(8, RopeMode.NORMAL, 10000, 1), "partial rotation, 25% (GPT-J)"),
                 new Case(64, 2, 5, new Rope(64, RopeMode.NEOX, 10000, 0.25, 4096, Yarn.standard(1f)), "YaRN 4x"),
                 new Case(64, 2, 5, new Rope(48, RopeMode.NORMAL, 10000, 0.5, 2048, new Yarn(0.5f, 0.9f, 32f, 1f)),
-                        "YaRN half-blended, partial")));
+                        "YaRN half-blended, partial"),
+                new Case(64, 2, 5, new Rope(64, RopeMode.NORMAL, 500000, 1, 4096, Yarn.OFF, rampOfDivisors(32, 8)),
+                        "per-pair divisors, 1 to 8 (Llama 3's rope_freqs)"),
+                new Case(64, 2, 5, new Rope(32, RopeMode.NEOX, 10000, 1, 4096, Yarn.OFF, rampOfDivisors(16, 4)),
+                        "per-pair divisors, 1 to 4, partial rotation")));
+    }
+
+    /** {@code pairs} divisors rising from 1 to {@code factor}: the shape of Llama 3's, not its values. */
+    private static float[] rampOfDivisors(int pairs, float factor) {
+        float[] divisors = new float[pairs];
+        for (int i = 0; i < pairs; i++) {
+            divisors[i] = 1 + (factor - 1) * i / (pairs - 1);
+        }
+        return divisors;
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -78,10 +91,15 @@ class RopeTest {
         try (Backend backend = Backends.open(backendName); Context ctx = Context.create(4, Backends.GRAPH_NODES)) {
             Tensor tx = ctx.newTensor("x", GgmlType.F32, longs(ne));
             Tensor tpos = ctx.newTensor("positions", GgmlType.I32, c.tokens());
+            Tensor divisors = rope.divisors() == null ? null
+                    : ctx.newTensor("divisors", GgmlType.F32, rope.divisors().length);
             ctx.allocate(backend);
             tx.setFloats(x);
             tpos.setInts(positions);
-            Tensor out = ctx.attention().rope(tx, tpos, rope.dims(), rope.mode(), rope.contextOrig(),
+            if (divisors != null) {
+                divisors.setFloats(rope.divisors());
+            }
+            Tensor out = ctx.attention().rope(tx, tpos, divisors, rope.dims(), rope.mode(), rope.contextOrig(),
                     (float) rope.freqBase(), (float) rope.freqScale(), rope.yarn());
             got = Backends.computeAndRead(backend, ctx, out);
         }

@@ -100,8 +100,12 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
 
     /** How positions enter the blocks. */
     public sealed interface Positions {
-        /** RoPE on {@code pairing}; over whole heads when {@code wholeHeads} (the graph asserts it). */
-        record Rope(RopePairing pairing, boolean wholeHeads) implements Positions {}
+        /**
+         * RoPE on {@code pairing}; over whole heads when {@code wholeHeads} (the graph asserts it); with
+         * {@code frequencyDivisors} the loader reads the tensor rope_freqs (Llama 3's scaling) and the graph divides
+         * each pair's frequency by it.
+         */
+        record Rope(RopePairing pairing, boolean wholeHeads, boolean frequencyDivisors) implements Positions {}
 
         /** Learned absolute positions added to the token embeddings. */
         record Learned() implements Positions {}
@@ -178,7 +182,7 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         private NormKind norm = NormKind.RMS;
         private NormPlacement placement = NormPlacement.PRE;
         private boolean parallel;
-        private Positions positions = new Positions.Rope(RopePairing.ADJACENT, true);
+        private Positions positions = new Positions.Rope(RopePairing.ADJACENT, true, false);
         private QkNorm qkNorm = QkNorm.NONE;
         private boolean square = true;
         private boolean softCapped;
@@ -234,7 +238,12 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         }
 
         Builder rope(RopePairing pairing, boolean wholeHeads) {
-            return positions(new Positions.Rope(pairing, wholeHeads));
+            return positions(new Positions.Rope(pairing, wholeHeads, false));
+        }
+
+        /** The default RoPE (adjacent pairs, whole heads), with Llama 3's per-pair frequency divisors read. */
+        Builder ropeWithFrequencyDivisors() {
+            return positions(new Positions.Rope(RopePairing.ADJACENT, true, true));
         }
 
         Builder qkNorm(QkNorm value) {

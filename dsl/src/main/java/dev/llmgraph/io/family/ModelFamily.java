@@ -27,7 +27,8 @@ import static dev.llmgraph.spec.RopePairing.HALVES;
 public enum ModelFamily {
     /**
      * llama: RoPE on adjacent pairs over whole heads (the converter permutes HF's W_q and W_k rows so that this
-     * equals their rotate-half), optional biases on every projection, no sliding window. With
+     * equals their rotate-half), with Llama 3.1's scaling as the per-pair divisors of rope_freqs, optional biases
+     * on every projection, no sliding window. With
      * {@code llama.expert_count} it is Mixtral: every layer routes to SwiGLU experts as wide as
      * feed_forward_length, by softmax, top-k, weights renormalised.
      */
@@ -36,7 +37,7 @@ public enum ModelFamily {
             .attentionBiases(Bias.OPTIONAL, Bias.OPTIONAL)
             .ffn(Activation.SILU, true, Bias.OPTIONAL)
             .experts(new Experts(Presence.OPTIONAL, Router.softmaxRenormalised(), false, true))
-            .refuse("rope_freqs.weight", "LLaMA 3.1's per-frequency RoPE factors")),
+            .ropeWithFrequencyDivisors()),
     /** qwen2: LLaMA's block with RoPE on halves (NeoX) and biases on q, k and v only. */
     QWEN2(FamilyFacts.decoder("qwen2").hf("qwen2")
             .rope(HALVES, true)

@@ -58,7 +58,7 @@ final class FamilyMisfits {
         }
         m.parallelBlock(facts.parallelBlock());
         switch (facts.positions()) {
-            case FamilyFacts.Positions.Rope rope -> m.rope(rope.pairing(), rope.wholeHeads());
+            case FamilyFacts.Positions.Rope rope -> m.rope(rope.pairing(), rope.wholeHeads(), rope.frequencyDivisors());
             case FamilyFacts.Positions.Learned _ -> m.learnedPositions();
             case FamilyFacts.Positions.Alibi alibi -> m.alibi(alibi.maxBias());
             case FamilyFacts.Positions.FromRecurrence _ -> { }
@@ -114,7 +114,7 @@ final class FamilyMisfits {
             return m.list(); // the other checks describe an encoder's choices
         }
         switch (facts.positions()) {
-            case FamilyFacts.Positions.Rope rope -> m.rope(rope.pairing(), rope.wholeHeads());
+            case FamilyFacts.Positions.Rope rope -> m.rope(rope.pairing(), rope.wholeHeads(), rope.frequencyDivisors());
             case FamilyFacts.Positions.Learned _ -> m.learnedPositions();
             case FamilyFacts.Positions.Alibi alibi -> m.alibi(alibi.maxBias());
             case FamilyFacts.Positions.FromRecurrence _ -> { }

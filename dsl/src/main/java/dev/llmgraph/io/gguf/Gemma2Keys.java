@@ -74,7 +74,7 @@ final class Gemma2Keys {
         }
         return f.builder()
                 .attention(attention)
-                .positional(f.rope(RopePairing.HALVES))
+                .positional(f.rope(RopePairing.HALVES, false))
                 .norm(Norm.rms(f.rmsNormEps()), NormPlacement.SANDWICH)
                 .ffn(Ffn.geglu(f.ffnLength))
                 .embeddings(Embeddings.tiedWeights().withScale(Math.sqrt(f.dModel)))

@@ -11,6 +11,8 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightSource;
 import dev.llmgraph.spec.InvalidSpecException;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.Ssm;
 import dev.llmgraph.spec.StateSpace;
@@ -190,6 +192,9 @@ public final class GgufModels {
                 throw new GgufException(file.path() + ": tensor '" + stored.name() + "' is " + info.type()
                         + "; weights are floats or a quantized type");
             }
+        }
+        if (spec.positional() instanceof Positional.Rope rope && rope.scaling() instanceof RopeScaling.Llama3) {
+            expected.add(Llama3RopeFile.TENSOR); // its length was checked as the spec was read
         }
         for (GgufTensorInfo info : file.tensors()) {
             if (!expected.contains(info.name())) {

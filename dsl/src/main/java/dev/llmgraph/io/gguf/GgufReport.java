@@ -190,7 +190,7 @@ public final class GgufReport {
                     case RopeScaling.NtkAware _ -> out.add("NTK-aware RoPE scaling is written as the base it raises "
                             + "theta to, " + (float) rope.effectiveTheta(spec.ropeHeadDim()) + " (llama.cpp has no "
                             + "NTK-aware setting; the rotation is the same)");
-                    case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.Yarn _ -> { } // llama.cpp has these
+                    case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.Yarn _, RopeScaling.Llama3 _ -> { }
                 }
             }
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,

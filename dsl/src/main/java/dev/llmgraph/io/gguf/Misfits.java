@@ -187,17 +187,21 @@ final class Misfits {
         }
     }
 
-    /** RoPE with {@code pairing}; over whole heads when {@code wholeHeads} (the graph asserts it). */
-    void rope(RopePairing pairing, boolean wholeHeads) {
+    /**
+     * RoPE with {@code pairing}; over whole heads when {@code wholeHeads} (the graph asserts it); Llama 3's scaling
+     * only where the graph reads {@code frequencyDivisors}.
+     */
+    void rope(RopePairing pairing, boolean wholeHeads, boolean frequencyDivisors) {
         String pairs = pairing == RopePairing.ADJACENT ? "adjacent pairs" : "halves (NeoX)";
         switch (spec.positional()) {
-            case Positional.Rope rope -> ropeSettings(rope, pairing, pairs, wholeHeads);
+            case Positional.Rope rope -> ropeSettings(rope, pairing, pairs, wholeHeads, frequencyDivisors);
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
                  Positional.T5Bias _ -> add(describe(spec.positional()), "uses RoPE on " + pairs);
         }
     }
 
-    private void ropeSettings(Positional.Rope rope, RopePairing pairing, String pairs, boolean wholeHeads) {
+    private void ropeSettings(Positional.Rope rope, RopePairing pairing, String pairs, boolean wholeHeads,
+                              boolean frequencyDivisors) {
         if (rope.pairing() != pairing) {
             add("RoPE on " + (rope.pairing() == RopePairing.ADJACENT ? "adjacent pairs" : "halves (NeoX)"),
                     "rotates " + pairs);
@@ -210,7 +214,10 @@ final class Misfits {
             case RopeScaling.Yarn yarn when yarn.betaFast() != 32 || yarn.betaSlow() != 1 ->
                     add("YaRN with betaFast " + yarn.betaFast() + " and betaSlow " + yarn.betaSlow(),
                             "uses YaRN's betaFast 32 and betaSlow 1");
-            case RopeScaling.Yarn _, RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _ -> { }
+            case RopeScaling.Llama3 llama3 when !frequencyDivisors -> add("RoPE with " + llama3 + " scaling",
+                    "reads no per-frequency RoPE divisors (rope_freqs); llama.cpp's llama family does");
+            case RopeScaling.Yarn _, RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _,
+                 RopeScaling.Llama3 _ -> { }
         }
     }
 

@@ -118,6 +118,32 @@ final class ModelFile {
     }
 
     /**
+     * As {@link #rope(RopePairing)}; with {@code frequencyDivisors} (llama.cpp's llama graph) Llama 3's scaling is
+     * read from the tensor rope_freqs, which any other graph refuses.
+     */
+    Positional.Rope rope(RopePairing pairing, boolean frequencyDivisors) {
+        Positional.Rope rope = rope(pairing);
+        if (!frequencyDivisors) {
+            if (hasTensor(Llama3RopeFile.TENSOR)) {
+                throw keys.problem("tensor '" + Llama3RopeFile.TENSOR + "' holds Llama 3's per-pair RoPE divisors, "
+                        + "which llama.cpp's " + keys.architecture + " graph does not read; llama.cpp and llmgraph "
+                        + "read them in llama files");
+            }
+            return rope;
+        }
+        RopeScaling.Llama3 llama3 = Llama3RopeFile.read(file, keys, rope.rotatedDims(headDim), rope.theta());
+        if (llama3 == null) {
+            return rope;
+        }
+        if (!rope.scaling().equals(RopeScaling.none())) {
+            throw keys.problem("the file scales RoPE twice: key '" + keys.key("rope.scaling.type") + "' ("
+                    + rope.scaling() + ") and the tensor '" + Llama3RopeFile.TENSOR + "' (Llama 3's divisors); "
+                    + "llama.cpp would apply both, llmgraph has one scaling");
+        }
+        return rope.withScaling(llama3);
+    }
+
+    /**
      * RoPE over heads of {@code headSize} (MLA: its RoPE dimensions); with {@code yarnLogMultiplier} the key
      * {@code rope.scaling.yarn_log_multiplier} is read by the caller (DeepSeek's mscale) rather than refused.
      */

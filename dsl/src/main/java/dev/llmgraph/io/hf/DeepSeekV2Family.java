@@ -109,7 +109,7 @@ final class DeepSeekV2Family implements HfFamily {
                         "rotates adjacent pairs of all qk_rope_head_dim dimensions");
                 boolean yarnOrNone = switch (rope.scaling()) {
                     case RopeScaling.None _, RopeScaling.Yarn _ -> true;
-                    case RopeScaling.Linear _, RopeScaling.NtkAware _ -> false;
+                    case RopeScaling.Linear _, RopeScaling.NtkAware _, RopeScaling.Llama3 _ -> false;
                 };
                 fit.require(yarnOrNone, "positional.scaling", rope.scaling(), "scales RoPE by YaRN or not at all");
             }

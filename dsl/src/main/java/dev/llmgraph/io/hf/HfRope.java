@@ -13,11 +13,14 @@ import dev.llmgraph.spec.RopeScaling;
  *  "linear"                 RopeScaling.linear(factor)          position interpolation
  *  "dynamic"                RopeScaling.ntkAware(factor)        see below
  *  "yarn"                   RopeScaling.Yarn(factor, original_max_position_embeddings, beta_fast, beta_slow)
+ *  "llama3"                 RopeScaling.Llama3(factor, low_freq_factor, high_freq_factor,
+ *                                              original_max_position_embeddings), 1, 4 and 8192 when absent
+ *                                              (llama.cpp's converter's defaults)
  * </pre>
  * HF's "dynamic" recomputes the base from the current sequence length and leaves it alone up to
  * max_position_embeddings; llmgraph's NTK-aware scaling raises the base once, by the full factor, for every
  * length (bloc97's original formula). The two agree on what the factor means, not on every logit. Other
- * types ("llama3", "longrope", ...) have no llmgraph equivalent and are refused by name.
+ * types ("longrope", ...) have no llmgraph equivalent and are refused by name.
  */
 final class HfRope {
     private HfRope() {}
@@ -66,8 +69,10 @@ final class HfRope {
             case "linear" -> RopeScaling.linear(factor(s));
             case "dynamic" -> RopeScaling.ntkAware(factor(s));
             case "yarn" -> yarn(s, maxPositions, deepSeekMscale);
+            case "llama3" -> new RopeScaling.Llama3(factor(s), s.number("low_freq_factor", 1),
+                    s.number("high_freq_factor", 4), s.optionalSize("original_max_position_embeddings", 8192));
             default -> throw s.error("rope_type", "field '" + s.qualified("rope_type") + "' = \"" + type + "\" has no "
-                    + "llmgraph equivalent; llmgraph scales RoPE with linear, dynamic (NTK-aware) or yarn");
+                    + "llmgraph equivalent; llmgraph scales RoPE with linear, dynamic (NTK-aware), yarn or llama3");
         };
     }
 
@@ -113,6 +118,12 @@ final class HfRope {
                     .put("original_max_position_embeddings", yarn.trainedContext())
                     .put("beta_fast", yarn.betaFast())
                     .put("beta_slow", yarn.betaSlow());
+            // "rope_type": every HF version that knows llama3 reads it
+            case RopeScaling.Llama3 llama3 -> out.putObject("rope_scaling").put("rope_type", "llama3")
+                    .put("factor", llama3.factor())
+                    .put("low_freq_factor", llama3.lowFreqFactor())
+                    .put("high_freq_factor", llama3.highFreqFactor())
+                    .put("original_max_position_embeddings", llama3.trainedContext());
         }
     }
 }

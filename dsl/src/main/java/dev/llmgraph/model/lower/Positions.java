@@ -23,7 +23,7 @@ import java.util.List;
  *  maxBias        ggml's per-head slopes of the mask's distances         ALiBi
  *  visibleMask    the value of a visible mask entry (0, or -distance)    ALiBi
  *  biasLogits     a learned per-head bias on the logits, via the mask    T5
- *  constantTables fixed tables computed in Java once per model           sinusoidal
+ *  constantTables fixed tables computed in Java once per model           sinusoidal, Llama 3 RoPE
  *  bucketIds      the values of the bucket input of every batch          T5
  * </pre>
  * The learned tensors (the learned table, T5's bias table) are listed by {@code WeightLayout}.
@@ -34,6 +34,8 @@ import java.util.List;
 public sealed interface Positions {
     /** The name of the sinusoidal table, a constant the model computes rather than learns. */
     String SINUSOIDAL_TABLE = "position_embd.sinusoidal";
+    /** The name of Llama 3's per-pair frequency divisors, computed from the spec; llama.cpp's tensor name. */
+    String ROPE_FREQUENCY_DIVISORS = "rope_freqs.weight";
 
     static Positions of(ModelSpec spec) {
         return switch (spec.positional()) {
@@ -138,6 +140,7 @@ public sealed interface Positions {
             float freqScale = 1f;
             int trained = contextLength;
             Yarn yarn = Yarn.OFF;
+            Tensor divisors = null;
             switch (rope.scaling()) {
                 case RopeScaling.Linear lin -> freqScale = (float) (1.0 / lin.factor());
                 case RopeScaling.Yarn y -> {
@@ -148,11 +151,23 @@ public sealed interface Positions {
                     float magnitude = unitMagnitude ? (float) (1.0 / y.attentionFactor()) : 1f;
                     yarn = new Yarn(1f, magnitude, (float) y.betaFast(), (float) y.betaSlow());
                 }
+                case RopeScaling.Llama3 _ -> divisors = g.weights.get(ROPE_FREQUENCY_DIVISORS);
                 case RopeScaling.None _ -> { }
                 case RopeScaling.NtkAware _ -> { } // a raised base: effectiveTheta below
             }
-            return g.ctx.attention().rope(x, g.inputs.positions(), rope.rotatedDims(headDim), mode, trained,
+            return g.ctx.attention().rope(x, g.inputs.positions(), divisors, rope.rotatedDims(headDim), mode, trained,
                     (float) rope.effectiveTheta(headDim), freqScale, yarn);
+        }
+
+        /** Llama 3's divisors, one per rotated pair, as llama.cpp's converter writes them into rope_freqs. */
+        @Override
+        public List<ConstantTable> constantTables() {
+            if (!(rope.scaling() instanceof RopeScaling.Llama3 llama3)) {
+                return List.of();
+            }
+            int dims = rope.rotatedDims(headDim);
+            return List.of(new ConstantTable(ROPE_FREQUENCY_DIVISORS, dims / 2, 1,
+                    llama3.frequencyDivisors(dims, rope.effectiveTheta(headDim))));
         }
     }
 

@@ -309,11 +309,27 @@ class GgufReadErrorsTest {
     }
 
     @Test
-    void llama31RopeFactorsNameTheMissingFeature() {
-        Path file = variant(llama, "rope-factors", keys -> { },
+    void ropeDivisorsThatAreNotLlama3sRampAreRefused() {
+        Path zeros = variant(llama, "rope-factors", keys -> { },
                 w -> w.addTensor("rope_freqs.weight", new float[8], 8));
-        assertEquals(file + ": tensor 'rope_freqs.weight' is LLaMA 3.1's per-frequency RoPE factors, which llmgraph "
-                + "cannot express yet", readError(file));
+        assertEquals(zeros + ": tensor 'rope_freqs.weight' divides pair 0's frequency by 0.0, where Llama 3's scaling "
+                + "(Llama 3 x1.0 from 8192) divides it by 1.0; llmgraph computes RoPE's divisors from Llama 3's "
+                + "parameters and has no setting for other ones", readError(zeros));
+        Path rising = variant(llama, "rope-factors-rising", keys -> { },
+                w -> w.addTensor("rope_freqs.weight", new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 8));
+        assertEquals(rising + ": tensor 'rope_freqs.weight' holds per-pair RoPE divisors [1.0, 2.0, 3.0, 4.0, 5.0, "
+                + "6.0, 7.0, 8.0] that no Llama 3 scaling gives (they must run from 1 up to the factor, blending in "
+                + "between); llmgraph computes RoPE's divisors from Llama 3's parameters and has no setting for other "
+                + "ones", readError(rising));
+        Path shortTable = variant(llama, "rope-factors-short", keys -> { },
+                w -> w.addTensor("rope_freqs.weight", new float[] {1, 1, 2, 2}, 4));
+        assertEquals(shortTable + ": tensor 'rope_freqs.weight' holds 4 values; RoPE over 16 dimensions divides 8 "
+                + "frequencies, one per pair", readError(shortTable));
+        Path olmoeDivisors = variant(olmoe, "olmoe-rope-factors", keys -> { },
+                w -> w.addTensor("rope_freqs.weight", new float[] {1, 1, 1, 1, 8, 8, 8, 8}, 8));
+        assertEquals(olmoeDivisors + ": tensor 'rope_freqs.weight' holds Llama 3's per-pair RoPE divisors, which "
+                + "llama.cpp's olmoe graph does not read; llama.cpp and llmgraph read them in llama files",
+                readError(olmoeDivisors));
     }
 
     @Test

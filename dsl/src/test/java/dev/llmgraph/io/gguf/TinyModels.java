@@ -26,7 +26,7 @@ import java.util.Map;
 /**
  * Tiny specs for every llama.cpp architecture llmgraph maps (2 layers, dModel 64, a vocabulary of 300 so that
  * the byte tokens fit), labelled "architecture" or "architecture, variant": together they use every feature
- * the architectures have (GQA and MQA, optional biases, partial RoPE, RoPE scaling, ALiBi with a head count
+ * the architectures have (GQA and MQA, optional biases, partial RoPE, RoPE scaling (YaRN, NTK-aware, Llama 3), ALiBi with a head count
  * that is not a power of two, sliding windows, soft-caps, routed and shared experts, QK-norm over whole projections). Row lengths are multiples of 32 so that every
  * matrix can be Q8_0 or Q4_0.
  */
@@ -63,6 +63,14 @@ final class TinyModels {
                 .positional(Positional.rope(10_000).withScaling(RopeScaling.yarn(4, 16)))
                 .norm(Norm.rms(1e-5), NormPlacement.PRE)
                 .ffn(Ffn.swiglu(96).withBias(true))
+                .build());
+        // Llama 3's ramp over 8 pairs of 16 dimensions, trained on 64 positions: pair 0 kept, pairs 1 and 2 blended,
+        // pairs 3 to 7 divided by 8
+        all.put("llama, Llama 3 RoPE", base("tiny-llama3")
+                .attention(Attention.grouped(4, 2))
+                .positional(Positional.rope(10_000).withScaling(RopeScaling.llama3(8, 64)))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
                 .build());
         all.put("llama, NTK-aware, tied", base("tiny-llama-ntk")
                 .attention(Attention.multiQuery(4))

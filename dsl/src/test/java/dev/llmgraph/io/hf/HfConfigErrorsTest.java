@@ -84,9 +84,11 @@ class HfConfigErrorsTest {
     void fieldsLlmgraphCannotExpress_areNamed() {
         refused("{" + LLAMA + ", \"hidden_act\": \"gelu_fast\"}", "hidden_act", "field 'hidden_act' = \"gelu_fast\" "
                 + "has no llmgraph activation; llmgraph reads silu, swish, gelu, gelu_new, gelu_pytorch_tanh and relu");
-        refused("{" + LLAMA + ", \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0}}",
-                "rope_scaling.rope_type", "field 'rope_scaling.rope_type' = \"llama3\" has no llmgraph equivalent; "
-                        + "llmgraph scales RoPE with linear, dynamic (NTK-aware) or yarn");
+        refused("{" + LLAMA + ", \"rope_scaling\": {\"rope_type\": \"longrope\", \"factor\": 8.0}}",
+                "rope_scaling.rope_type", "field 'rope_scaling.rope_type' = \"longrope\" has no llmgraph equivalent; "
+                        + "llmgraph scales RoPE with linear, dynamic (NTK-aware), yarn or llama3");
+        refused("{" + LLAMA + ", \"rope_scaling\": {\"rope_type\": \"llama3\"}}", "rope_scaling.factor",
+                "field 'rope_scaling.factor' is missing; it sets the context extension");
         refused("{" + LLAMA + ", \"rope_scaling\": {\"type\": \"linear\"}}", "rope_scaling.factor",
                 "field 'rope_scaling.factor' is missing; it sets the context extension");
         refused("{" + LLAMA + ", \"rope_scaling\": {\"type\": \"yarn\", \"factor\": 4.0, \"attention_factor\": 1.5}}",

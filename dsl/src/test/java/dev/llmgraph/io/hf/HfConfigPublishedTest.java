@@ -222,6 +222,49 @@ class HfConfigPublishedTest {
     }
 
     @Test
+    void llama32_1b_1235814400Parameters_llama3RopeTiedExplicitHeadDim() {
+        ModelSpec spec = HfConfig.parse("""
+                {
+                  "architectures": ["LlamaForCausalLM"],
+                  "attention_bias": false,
+                  "attention_dropout": 0.0,
+                  "bos_token_id": 128000,
+                  "eos_token_id": 128001,
+                  "head_dim": 64,
+                  "hidden_act": "silu",
+                  "hidden_size": 2048,
+                  "initializer_range": 0.02,
+                  "intermediate_size": 8192,
+                  "max_position_embeddings": 131072,
+                  "mlp_bias": false,
+                  "model_type": "llama",
+                  "num_attention_heads": 32,
+                  "num_hidden_layers": 16,
+                  "num_key_value_heads": 8,
+                  "pretraining_tp": 1,
+                  "rms_norm_eps": 1e-05,
+                  "rope_scaling": {
+                    "factor": 32.0,
+                    "high_freq_factor": 4.0,
+                    "low_freq_factor": 1.0,
+                    "original_max_position_embeddings": 8192,
+                    "rope_type": "llama3"
+                  },
+                  "rope_theta": 500000.0,
+                  "tie_word_embeddings": true,
+                  "torch_dtype": "bfloat16",
+                  "transformers_version": "4.45.0.dev0",
+                  "use_cache": true,
+                  "vocab_size": 128256
+                }""", "Llama-3.2-1B/config.json");
+        assertEquals(1_235_814_400L, spec.parameterCount());
+        assertEquals(Attention.grouped(32, 8).withHeadDim(64), spec.attention());
+        assertEquals(Positional.rope(500_000).withScaling(RopeScaling.llama3(32, 8192)), spec.positional());
+        assertTrue(spec.tiedEmbeddings());
+        assertEquals(131072, spec.contextLength());
+    }
+
+    @Test
     void newerFiles_ropeParametersAndLayerTypes() {
         ModelSpec spec = HfConfig.parse("""
                 {"model_type": "qwen2", "hidden_size": 32, "num_hidden_layers": 4, "num_attention_heads": 4,

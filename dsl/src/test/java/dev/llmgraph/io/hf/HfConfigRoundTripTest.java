@@ -62,11 +62,12 @@ class HfConfigRoundTripTest {
     }
 
     @Test
-    void ropeScalingsRoundTrip_linearDynamicYarn() {
+    void ropeScalingsRoundTrip_linearDynamicYarnLlama3() {
         ModelSpec base = Presets.byName("tiny-llama-2-7b");
         Positional.Rope rope = (Positional.Rope) base.positional();
         for (RopeScaling scaling : new RopeScaling[] {RopeScaling.linear(4), RopeScaling.ntkAware(2),
-                new RopeScaling.Yarn(8, 64, 16, 2)}) {
+                new RopeScaling.Yarn(8, 64, 16, 2), RopeScaling.llama3(32, 8192),
+                new RopeScaling.Llama3(8, 1.5, 3, 4096)}) {
             ModelSpec spec = base.withPositional(rope.withScaling(scaling).withTheta(500_000));
             assertEquals(spec, roundTrip(spec, HfModelType.LLAMA), scaling.toString());
         }

@@ -9,6 +9,7 @@ import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.Transformer;
 
@@ -76,6 +77,22 @@ public final class Presets {
                 .attention(Attention.grouped(32, 8))
                 .positional(Positional.rope(500_000))
                 .ffn(Ffn.swiglu(14336))
+                .build();
+    }
+
+    /**
+     * Llama-3.2-1B (meta-llama/Llama-3.2-1B config.json): hidden_size 2048, intermediate_size 8192,
+     * num_hidden_layers 16, num_attention_heads 32, num_key_value_heads 8, head_dim 64, max_position_embeddings
+     * 131072, rms_norm_eps 1e-5, rope_theta 500000 with rope_scaling llama3 (factor 32, low_freq_factor 1,
+     * high_freq_factor 4, original_max_position_embeddings 8192), vocab_size 128256, tied. 1 235 814 400.
+     */
+    public static ModelSpec llama32_1b() {
+        return llama("llama-3.2-1b")
+                .vocabSize(128256).dModel(2048).layers(16).contextLength(131072)
+                .attention(Attention.grouped(32, 8))
+                .positional(Positional.rope(500_000).withScaling(RopeScaling.llama3(32, 8192)))
+                .ffn(Ffn.swiglu(8192))
+                .tiedEmbeddings(true)
                 .build();
     }
 
@@ -218,6 +235,7 @@ public final class Presets {
         all.put("gpt2-medium", Presets::gpt2Medium);
         all.put("llama-2-7b", Presets::llama2_7b);
         all.put("llama-3-8b", Presets::llama3_8b);
+        all.put("llama-3.2-1b", Presets::llama32_1b);
         all.put("tinyllama-1.1b", Presets::tinyLlama1_1b);
         all.put("mistral-7b", Presets::mistral7b);
         all.put("bloom-560m", Presets::bloom560m);

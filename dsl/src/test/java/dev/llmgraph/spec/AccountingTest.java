@@ -29,6 +29,7 @@ class AccountingTest {
             "gpt2-medium,    354823168",
             "llama-2-7b,     6738415616",
             "llama-3-8b,     8030261248",
+            "llama-3.2-1b,   1235814400",
             "tinyllama-1.1b, 1100048384",
             "mistral-7b,     7241732096",
             "bloom-560m,     559214592",

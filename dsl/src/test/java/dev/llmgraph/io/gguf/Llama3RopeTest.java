@@ -7,6 +7,7 @@ import dev.llmgraph.ggml.llama.LlamaReference;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightInit;
+import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;
@@ -41,9 +42,10 @@ class Llama3RopeTest {
 
     /** Llama 3.2 1B's RoPE (head size 64, theta 500,000, trained on 8,192 positions) on a two-layer model. */
     private static ModelSpec llama32Rope(double factor) {
+        Positional.Rope rope = (Positional.Rope) Presets.llama32_1b().positional();
         return Transformer.causalDecoder("tiny-llama-3.2").vocabSize(TinyModels.VOCAB).dModel(128).layers(2)
                 .contextLength(64).attention(Attention.grouped(2, 1))
-                .positional(Positional.rope(500_000).withScaling(RopeScaling.llama3(factor, 8192)))
+                .positional(rope.withScaling(RopeScaling.llama3(factor, 8192)))
                 .norm(Norm.rms(1e-5), NormPlacement.PRE).ffn(Ffn.swiglu(96)).tiedEmbeddings(true).build();
     }
 
@@ -73,6 +75,57 @@ class Llama3RopeTest {
             assertArrayEquals(divisors, model.weight("rope_freqs.weight"), 0f);
             assertArrayEquals(logits, model.forward(TinyModels.prompt(20)).toArray(), 0f);
         }
+    }
+
+    /**
+     * llama.cpp's converter computes the divisors in float32 torch arithmetic (convert_hf_to_gguf, the llama model's
+     * generate_extra_tensors), so a real file's differ from llmgraph's in the last bits. Such a file reads as Llama
+     * 3.2's parameters, and llmgraph, dividing by its own divisors, computes llama.cpp's logits on it.
+     */
+    @Test
+    void aFileWithTheConvertersFloat32DivisorsRunsAsLlamaCppRunsIt(@TempDir Path dir) {
+        ModelSpec spec = llama32Rope(32);
+        Path written = dir.resolve("llmgraph.gguf");
+        try (Model model = Model.random(spec, WeightInit.lecun(7), CPU)) {
+            GgufModels.write(model, written);
+        }
+        float[] converters = convertersDivisors(64, 500_000f, 32f, 1f, 4f, 8192f);
+        Path converted = GgufReadErrorsTest.variant(written, "converted",
+                keys -> keys.keySet().removeIf(key -> key.startsWith("llmgraph.")),
+                w -> w.addTensor("rope_freqs.weight", converters, 32), "rope_freqs.weight");
+        assertEquals(spec.positional(), GgufModels.spec(converted).positional());
+        int[] prompt = TinyModels.prompt(40);
+        float[] reference = llamaCpp(converted, spec, prompt);
+        try (Model model = GgufModels.load(converted, CPU)) {
+            float[] ours = model.forward(prompt).toArray();
+            double largest = 0, worst = 0;
+            for (int i = 0; i < ours.length; i++) {
+                largest = Math.max(largest, Math.abs(reference[i]));
+                worst = Math.max(worst, Math.abs(ours[i] - reference[i]));
+            }
+            assertTrue(worst <= 1e-5 * largest, "llmgraph and llama.cpp on the converter's divisors: " + worst
+                    + " of " + largest);
+        }
+    }
+
+    /** The divisors as the converter computes them, each step in float32 as torch does on a float32 tensor. */
+    private static float[] convertersDivisors(int dim, float base, float factor, float low, float high, float old) {
+        float[] divisors = new float[dim / 2];
+        float lowWavelength = old / low, highWavelength = old / high;
+        for (int i = 0; i < divisors.length; i++) {
+            float exponent = (float) (2 * i) / dim;
+            float frequency = 1f / (float) Math.pow(base, exponent);
+            float wavelength = (float) (2 * Math.PI) / frequency;
+            if (wavelength < highWavelength) {
+                divisors[i] = 1;
+            } else if (wavelength > lowWavelength) {
+                divisors[i] = factor;
+            } else {
+                float smooth = (old / wavelength - low) / (high - low);
+                divisors[i] = 1 / ((1 - smooth) / factor + smooth);
+            }
+        }
+        return divisors;
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.ggml.gguf.GgufTensorInfo;
+import dev.llmgraph.ggml.gguf.GgufValueType;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightSource;
@@ -87,7 +88,11 @@ public final class GgufModels {
         return new GgufWeightSource(file, read(file).plan());
     }
 
-    /** Writes {@code model} for llama.cpp, every weight in the type the model stores it in. */
+    /**
+     * Writes {@code model} for llama.cpp, every weight in the type the model stores it in. An attached LoRA adapter
+     * is not part of the file, as llama.cpp keeps adapters in files of their own: write it with
+     * {@link GgufAdapters#write}, or fold it into the weights first with {@code LoraAdapter.mergeInto}.
+     */
     public static long write(Model model, Path path) {
         if (EncoderDecoderGguf.isT5Encoder(model.spec())) {
             return EncoderDecoderGguf.writeEncoder(model, path);
@@ -132,6 +137,11 @@ public final class GgufModels {
         if (!file.has("general.architecture")) {
             throw new GgufException(file.path() + ": key 'general.architecture' is missing; a GGUF model file names "
                     + "its architecture there");
+        }
+        if (file.has("general.type") && file.typeOf("general.type") == GgufValueType.STRING
+                && file.getString("general.type").equals("adapter")) {
+            throw new GgufException(file.path() + ": is a LoRA adapter (general.type = \"adapter\"), not a model; "
+                    + "load its base model, then the adapter onto it with GgufAdapters.load(path, model)");
         }
         String name = file.getString("general.architecture");
         ModelFamily family = ModelFamily.named(name);

@@ -147,7 +147,7 @@ class LoraLlamaCppParityTest {
     }
 
     @Test
-    void anAdapterForAnotherModelIsRefusedInWords(@TempDir Path dir) {
+    void anAdapterForAnotherModelOrAsAModelIsRefusedInWords(@TempDir Path dir) {
         ModelSpec spec = TinyModels.all().get("llama");
         Path adapterFile = dir.resolve("wide-lora.gguf");
         try (Model wide = Model.random(spec.withDModel(128), WeightInit.lecun(1), OPTIONS);
@@ -164,6 +164,9 @@ class LoraLlamaCppParityTest {
             var notAnAdapter = assertThrows(GgufException.class, () -> GgufAdapters.load(base, model));
             assertEquals(base + ": general.type is missing and should be 'adapter': a LoRA adapter file says "
                     + "general.type = \"adapter\"", notAnAdapter.getMessage());
+            var notAModel = assertThrows(GgufException.class, () -> GgufModels.load(adapterFile));
+            assertEquals(adapterFile + ": is a LoRA adapter (general.type = \"adapter\"), not a model; load its base "
+                    + "model, then the adapter onto it with GgufAdapters.load(path, model)", notAModel.getMessage());
         }
     }
 }

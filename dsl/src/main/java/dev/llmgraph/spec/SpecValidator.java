@@ -262,7 +262,8 @@ final class SpecValidator {
                 } else if (!(llama3.highFreqFactor() > llama3.lowFreqFactor())) {
                     problem("positional.scaling.highFreqFactor", llama3.highFreqFactor(), "must be above "
                             + "lowFreqFactor = " + llama3.lowFreqFactor() + ": wavelengths below trainedContext / "
-                            + "highFreqFactor keep their frequency, and the two blend in between", "4, as in Llama 3.1");
+                            + "highFreqFactor keep their frequency, and the two blend in between",
+                            "4, as in Llama 3.1");
                 }
             }
             case RopeScaling.None none -> { }

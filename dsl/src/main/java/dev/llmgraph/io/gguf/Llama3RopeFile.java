@@ -6,6 +6,7 @@ import dev.llmgraph.model.lower.Positions;
 import dev.llmgraph.spec.RopeScaling;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -50,7 +51,7 @@ final class Llama3RopeFile {
                         file.getDouble(KEYS + "high_freq_factor"), file.getInt(KEYS + "original_context_length"))
                 : fit(stored, dims, theta, keys.intOr("rope.scaling.original_context_length", 8192));
         if (llama3 == null) {
-            throw keys.problem("tensor '" + TENSOR + "' holds per-pair RoPE divisors " + java.util.Arrays.toString(stored)
+            throw keys.problem("tensor '" + TENSOR + "' holds per-pair RoPE divisors " + Arrays.toString(stored)
                     + " that no Llama 3 scaling gives (they must run from 1 up to the factor, blending in between); "
                     + "llmgraph computes RoPE's divisors from Llama 3's parameters and has no setting for other ones");
         }

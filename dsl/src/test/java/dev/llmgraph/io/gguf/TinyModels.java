@@ -26,9 +26,9 @@ import java.util.Map;
 /**
  * Tiny specs for every llama.cpp architecture llmgraph maps (2 layers, dModel 64, a vocabulary of 300 so that
  * the byte tokens fit), labelled "architecture" or "architecture, variant": together they use every feature
- * the architectures have (GQA and MQA, optional biases, partial RoPE, RoPE scaling (YaRN, NTK-aware, Llama 3), ALiBi with a head count
- * that is not a power of two, sliding windows, soft-caps, routed and shared experts, QK-norm over whole projections). Row lengths are multiples of 32 so that every
- * matrix can be Q8_0 or Q4_0.
+ * the architectures have (GQA and MQA, optional biases, partial RoPE, RoPE scaling (YaRN, NTK-aware, Llama 3),
+ * ALiBi with a head count that is not a power of two, sliding windows, soft-caps, routed and shared experts,
+ * QK-norm over whole projections). Row lengths are multiples of 32 so that every matrix can be Q8_0 or Q4_0.
  */
 final class TinyModels {
     static final int VOCAB = 300;

@@ -39,7 +39,8 @@ class HfConfigRoundTripTest {
 
     @ParameterizedTest(name = "{0} as {1}")
     @CsvSource({"gpt2-small, GPT2", "gpt2-medium, GPT2", "llama-2-7b, LLAMA", "llama-3-8b, LLAMA",
-            "llama-3.2-1b, LLAMA", "tinyllama-1.1b, LLAMA", "mistral-7b, MISTRAL", "bloom-560m, BLOOM", "falcon-7b, FALCON"})
+            "llama-3.2-1b, LLAMA", "tinyllama-1.1b, LLAMA", "mistral-7b, MISTRAL", "bloom-560m, BLOOM",
+            "falcon-7b, FALCON"})
     void presetsRoundTrip_fullAndTiny(String preset, HfModelType type) {
         for (ModelSpec spec : new ModelSpec[] {Presets.byName(preset), Presets.byName("tiny-" + preset)}) {
             ModelSpec back = roundTrip(spec, type);

@@ -41,8 +41,8 @@ public final class GenerateCommand {
             generation stopped, speed) goes to standard error. Generation stops at an end-of-generation token, after
             N tokens, or when the context is full.
 
-              --gguf FILE          the model with its tokenizer (architectures llama, qwen2, gemma2, chatglm, gpt2,
-                                   bloom, falcon)
+              --gguf FILE          the model with its tokenizer (architectures llama, qwen2, qwen3, gemma2, chatglm,
+                                   gpt2, bloom, falcon)
               --prompt TEXT        the text to continue, or with --chat the user's message
               --chat               format the prompt with the file's chat template (tokenizer.chat_template), as
                                    chat-tuned models expect

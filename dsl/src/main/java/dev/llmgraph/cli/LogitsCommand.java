@@ -47,7 +47,7 @@ public final class LogitsCommand {
             top-5 token ids of the last position. A t5 (encoder-decoder) file: the encoder reads the ids, the decoder
             its start token and then the same ids; the decoder's logits [(tokens + 1) x vocab] are written.
 
-              --gguf FILE          the model (architectures llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, t5)
+              --gguf FILE          the model (architectures llama, qwen2, qwen3, gemma2, chatglm, gpt2, bloom, falcon, t5)
               --tokens 1,2,3       token ids, comma-separated
               --out FILE           where the logits go
               --backend cpu|cuda   (default cpu; cuda:N for GPU N)

@@ -33,7 +33,7 @@ public final class ParityCommand {
             Sizes are in ggml order, llama.cpp's layout (llmgraph's q/k/v are permuted back; attention scores are
             compared over the prompt's own keys). Both on the CPU, with an F16 K/V cache.
 
-              --gguf FILE          the model (architectures llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon)
+              --gguf FILE          the model (architectures llama, qwen2, qwen3, gemma2, chatglm, gpt2, bloom, falcon)
               --tokens 1,2,3       token ids, comma-separated
               --tolerance X        largest relative difference that agrees (default 1e-3, for F32 weights)
               --threads N          CPU threads (default: up to 4)

@@ -43,6 +43,16 @@ public enum ModelFamily {
             .rope(HALVES, true)
             .refuse("output.bias", "a bias on the output head")),
     /**
+     * qwen3: Qwen2's block without biases, q and k RMS-normalised per head (attn_q_norm, attn_k_norm of head size)
+     * before RoPE on halves, heads of any size (Qwen3-0.6B: 16 heads of 128 in a width of 1024).
+     */
+    QWEN3(FamilyFacts.decoder("qwen3")
+            .rope(HALVES, true)
+            .qkNorm(QkNorm.PER_HEAD)
+            .anyAttentionWidth()
+            .attentionBiases(Bias.ABSENT, Bias.ABSENT)
+            .refuse("output.bias", "a bias on the output head")),
+    /**
      * qwen2moe: Qwen2's attention, then in every layer SwiGLU experts routed by softmax and top-k without
      * renormalising, plus a shared SwiGLU expert scaled by {@code sigmoid(ffn_gate_inp_shexp . x)}.
      */

@@ -27,8 +27,8 @@ import java.util.Optional;
  *                                      // llama architecture (llama.cpp's llama graph attends to every earlier
  *                                      // position)
  * }</pre>
- * The architectures considered are llama, qwen2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6,
- * rwkv7, bert and nomic-bert, tried in that order.
+ * The architectures considered are those of {@link ModelFamily}, in its order: llama, qwen2, qwen3, qwen2moe, olmoe,
+ * deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6, rwkv7, bert and nomic-bert.
  */
 public final class GgufReport {
     private final String specName;
@@ -174,10 +174,6 @@ public final class GgufReport {
         switch (spec.norm()) {
             case Norm.SimpleRmsNorm _ -> out.add("SimpleRMSNorm (llama.cpp's block norms have a weight)");
             case Norm.LayerNorm _, Norm.RmsNorm _ -> { }
-        }
-        if (spec.attention() != null && spec.attention().qkNorm() == dev.llmgraph.spec.QkNorm.PER_HEAD) {
-            out.add("QK-norm per head (llama.cpp has it in OLMo 2, Qwen3 and Gemma 3, which llmgraph does not map "
-                    + "yet; olmoe's is over whole projections)");
         }
         return out;
     }

@@ -165,9 +165,9 @@ class GgufReadErrorsTest {
     void anUnknownArchitectureIsNamed() {
         Path file = variant(llama, "unknown", keys -> keys.put("general.architecture", GgufValue.string("llama9")),
                 w -> { });
-        assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, qwen2moe, "
-                + "olmoe, deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6, rwkv7, bert and "
-                + "nomic-bert",
+        assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, qwen3, "
+                + "qwen2moe, olmoe, deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6, rwkv7, "
+                + "bert and nomic-bert",
                 readError(file));
     }
 

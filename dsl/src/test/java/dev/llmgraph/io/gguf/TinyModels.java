@@ -28,7 +28,7 @@ import java.util.Map;
  * the byte tokens fit), labelled "architecture" or "architecture, variant": together they use every feature
  * the architectures have (GQA and MQA, optional biases, partial RoPE, RoPE scaling (YaRN, NTK-aware, Llama 3),
  * ALiBi with a head count that is not a power of two, sliding windows, soft-caps, routed and shared experts,
- * QK-norm over whole projections). Row lengths are multiples of 32 so that every matrix can be Q8_0 or Q4_0.
+ * QK-norm over whole projections and per head). Row lengths are multiples of 32 so that every matrix can be Q8_0 or Q4_0.
  */
 final class TinyModels {
     static final int VOCAB = 300;
@@ -120,6 +120,14 @@ final class TinyModels {
                 .positional(Positional.rope(1_000_000).withPairing(RopePairing.HALVES))
                 .norm(Norm.rms(1e-6), NormPlacement.PRE)
                 .ffn(Ffn.swiglu(160))
+                .tiedEmbeddings(true)
+                .build());
+        // heads of 32 in a width of 64, as Qwen3-0.6B's 16 heads of 128 in 1024: attention wider than the stream
+        all.put("qwen3", base("tiny-qwen3")
+                .attention(Attention.grouped(4, 2).withHeadDim(32).withQkNorm(QkNorm.PER_HEAD))
+                .positional(Positional.rope(1_000_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.rms(1e-6), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
                 .tiedEmbeddings(true)
                 .build());
         all.put("chatglm", base("tiny-chatglm")

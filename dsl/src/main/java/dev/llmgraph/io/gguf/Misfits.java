@@ -196,7 +196,7 @@ final class Misfits {
         switch (spec.positional()) {
             case Positional.Rope rope -> ropeSettings(rope, pairing, pairs, wholeHeads, frequencyDivisors);
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
-                 Positional.T5Bias _ -> add(describe(spec.positional()), "uses RoPE on " + pairs);
+                 Positional.T5Bias _ -> add(ChoiceNames.describe(spec.positional()), "uses RoPE on " + pairs);
         }
     }
 
@@ -223,7 +223,7 @@ final class Misfits {
 
     void learnedPositions() {
         if (!spec.positional().equals(Positional.learned())) {
-            add(describe(spec.positional()), "adds learned absolute positions");
+            add(ChoiceNames.describe(spec.positional()), "adds learned absolute positions");
         }
     }
 
@@ -233,7 +233,7 @@ final class Misfits {
                     add("ALiBi with max bias " + alibi.maxBias(), "uses max bias " + maxBias);
             case Positional.Alibi _ -> { }
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Rope _,
-                 Positional.T5Bias _ -> add(describe(spec.positional()), "uses ALiBi");
+                 Positional.T5Bias _ -> add(ChoiceNames.describe(spec.positional()), "uses ALiBi");
         }
     }
 
@@ -241,7 +241,7 @@ final class Misfits {
     void ffn(Activation activation, boolean gated, Bias bias) {
         Ffn f = spec.ffn();
         if (f.gated() != gated || f.activation() != activation) {
-            add(describe(f.activation(), f.gated()), "uses " + describe(activation, gated));
+            add(ChoiceNames.describe(f.activation(), f.gated()), "uses " + ChoiceNames.describe(activation, gated));
         }
         bias(bias, f.bias(), "FFN");
     }
@@ -275,8 +275,8 @@ final class Misfits {
     void expertChoices(Router router, boolean shared, Activation activation, boolean sameWidthAsFfn) {
         Moe m = spec.moe();
         if (!m.expert().gated() || m.expert().activation() != activation) {
-            add("experts of " + describe(m.expert().activation(), m.expert().gated()), "uses "
-                    + describe(activation, true) + " experts");
+            add("experts of " + ChoiceNames.describe(m.expert().activation(), m.expert().gated()), "uses "
+                    + ChoiceNames.describe(activation, true) + " experts");
         }
         if (!m.router().equals(router)) {
             add("a router " + m.router(), "routes by " + router);
@@ -289,25 +289,6 @@ final class Misfits {
             add("experts " + m.expert().width() + " wide beside an FFN " + spec.ffnDim() + " wide",
                     "sizes experts by feed_forward_length; leave .ffn(...) unset or give it the experts' width");
         }
-    }
-
-    /** "SwiGLU", "GeGLU with exact GELU", "a tanh-GELU MLP", ... */
-    static String describe(Activation activation, boolean gated) {
-        String gelu = activation == Activation.GELU ? "exact GELU" : "tanh-approximated GELU";
-        if (gated) {
-            return switch (activation) {
-                case SILU -> "SwiGLU";
-                case GELU, GELU_TANH -> "GeGLU with " + gelu;
-                case RELU -> "ReGLU";
-                case IDENTITY -> "a bilinear GLU";
-            };
-        }
-        return switch (activation) {
-            case GELU, GELU_TANH -> "an MLP with " + gelu;
-            case RELU -> "a ReLU MLP";
-            case SILU -> "a SiLU MLP";
-            case IDENTITY -> "a linear MLP";
-        };
     }
 
     void attentionBiases(Bias qkv, Bias out) {
@@ -362,16 +343,9 @@ final class Misfits {
     void qkNorm(QkNorm expected) {
         QkNorm actual = spec.attention().qkNorm();
         if (actual != expected) {
-            add(describe(actual), expected == QkNorm.NONE ? "has none" : "has " + describe(expected));
+            add(ChoiceNames.describe(actual),
+                    expected == QkNorm.NONE ? "has none" : "has " + ChoiceNames.describe(expected));
         }
-    }
-
-    private static String describe(QkNorm qkNorm) {
-        return switch (qkNorm) {
-            case NONE -> "no QK-norm";
-            case PER_HEAD -> "QK-norm per head";
-            case WHOLE_WIDTH -> "QK-norm over whole q and k projections";
-        };
     }
 
     void embeddings(boolean layerNorm, boolean scaledBySqrtDModel) {
@@ -391,16 +365,5 @@ final class Misfits {
         if (!spec.tiedEmbeddings()) {
             add("untied embeddings", "reuses the token embedding as the output head");
         }
-    }
-
-    static String describe(Positional positional) {
-        return switch (positional) {
-            case Positional.Rope rope -> "RoPE";
-            case Positional.Alibi alibi -> "ALiBi";
-            case Positional.Learned learned -> "learned positions";
-            case Positional.Sinusoidal sinusoidal -> "sinusoidal positions";
-            case Positional.T5Bias t5 -> "T5 bias";
-            case Positional.None none -> "NoPE";
-        };
     }
 }

@@ -62,7 +62,7 @@ final class GgufExport {
                 out.addTensor(stored.name(), typeFor(stored, matrixType), () -> values(model, stored), stored.ne());
             }
         }
-        ropeDivisors(model, out);
+        Llama3RopeFile.write(model, out);
         return out.write(path);
     }
 
@@ -109,19 +109,7 @@ final class GgufExport {
             }
             case RopeScaling.None none -> { }
             case RopeScaling.NtkAware ntk -> { } // folded into freq_base
-            // llama.cpp reads the divisors from the tensor rope_freqs (ropeDivisors); the keys are llmgraph's own
-            case RopeScaling.Llama3 llama3 -> Llama3RopeFile.writeKeys(llama3, out);
-        }
-    }
-
-    /**
-     * Llama 3's per-pair frequency divisors as the tensor llama.cpp's converter writes, rope_freqs [dims / 2]: the
-     * model's own table, so that llama.cpp divides by the very values llmgraph does.
-     */
-    private static void ropeDivisors(Model model, GgufWriter out) {
-        if (model.spec().positional() instanceof Positional.Rope rope && rope.scaling() instanceof RopeScaling.Llama3) {
-            float[] divisors = model.weight(Llama3RopeFile.TENSOR);
-            out.addTensor(Llama3RopeFile.TENSOR, divisors, divisors.length);
+            case RopeScaling.Llama3 llama3 -> { } // no llama.cpp keys: the tensor rope_freqs (Llama3RopeFile)
         }
     }
 

@@ -12,8 +12,6 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightSource;
 import dev.llmgraph.spec.InvalidSpecException;
 import dev.llmgraph.spec.ModelSpec;
-import dev.llmgraph.spec.Positional;
-import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.Mamba2;
 import dev.llmgraph.spec.Ssm;
 import dev.llmgraph.spec.StateSpace;
@@ -203,7 +201,7 @@ public final class GgufModels {
                         + "; weights are floats or a quantized type");
             }
         }
-        if (spec.positional() instanceof Positional.Rope rope && rope.scaling() instanceof RopeScaling.Llama3) {
+        if (Llama3RopeFile.of(spec).isPresent()) {
             expected.add(Llama3RopeFile.TENSOR); // its length was checked as the spec was read
         }
         for (GgufTensorInfo info : file.tensors()) {

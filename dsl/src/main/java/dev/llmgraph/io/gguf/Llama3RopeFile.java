@@ -2,12 +2,14 @@ package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.ggml.gguf.GgufWriter;
+import dev.llmgraph.model.Model;
 import dev.llmgraph.model.lower.Positions;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopeScaling;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+import java.util.Optional;
 
 /**
  * Llama 3's RoPE scaling in a GGUF file. llama.cpp's converter writes it as the tensor {@code rope_freqs} [dims / 2],
@@ -25,8 +27,32 @@ final class Llama3RopeFile {
 
     private Llama3RopeFile() {}
 
-    /** The parameters as keys; the divisors themselves are written with the weights. */
-    static void writeKeys(RopeScaling.Llama3 llama3, GgufWriter out) {
+    /** {@code spec}'s Llama 3 scaling, or empty where it has another or no RoPE. */
+    static Optional<RopeScaling.Llama3> of(ModelSpec spec) {
+        return switch (spec.positional()) {
+            case Positional.Rope rope -> switch (rope.scaling()) {
+                case RopeScaling.Llama3 llama3 -> Optional.of(llama3);
+                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _, RopeScaling.Yarn _ ->
+                        Optional.empty();
+            };
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> Optional.empty();
+        };
+    }
+
+    /**
+     * {@code model}'s Llama 3 scaling, if it has one: the divisors as the tensor llama.cpp's converter writes (the
+     * model's own table, so that llama.cpp divides by the very floats llmgraph does), the parameters as keys.
+     */
+    static void write(Model model, GgufWriter out) {
+        of(model.spec()).ifPresent(llama3 -> {
+            float[] divisors = model.weight(TENSOR);
+            out.addTensor(TENSOR, divisors, divisors.length);
+            writeKeys(llama3, out);
+        });
+    }
+
+    private static void writeKeys(RopeScaling.Llama3 llama3, GgufWriter out) {
         out.putFloat64(KEYS + "factor", llama3.factor());
         out.putFloat64(KEYS + "low_freq_factor", llama3.lowFreqFactor());
         out.putFloat64(KEYS + "high_freq_factor", llama3.highFreqFactor());
@@ -87,17 +113,17 @@ final class Llama3RopeFile {
         for (float d : stored) {
             factor = Math.max(factor, d);
         }
-        List<Integer> blended = new ArrayList<>();
+        int a = -1, b = -1; // the first and the last blended pair
         for (int i = 0; i < stored.length; i++) {
             if (stored[i] > 1 + TOLERANCE && stored[i] < factor * (1 - TOLERANCE)) {
-                blended.add(i);
+                a = a < 0 ? i : a;
+                b = i;
             }
         }
         factor = tidy(factor);
-        if (blended.size() < 2) {
+        if (a == b) { // fewer than two blended pairs
             return RopeScaling.llama3(factor, trained);
         }
-        int a = blended.getFirst(), b = blended.getLast();
         double sa = smooth(stored[a], factor), sb = smooth(stored[b], factor);
         double fa = Math.pow(theta, -2.0 * a / dims), fb = Math.pow(theta, -2.0 * b / dims);
         double slope = (sb - sa) / (fb - fa);

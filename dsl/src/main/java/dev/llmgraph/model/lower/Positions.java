@@ -162,12 +162,12 @@ public sealed interface Positions {
         /** Llama 3's divisors, one per rotated pair, as llama.cpp's converter writes them into rope_freqs. */
         @Override
         public List<ConstantTable> constantTables() {
-            if (!(rope.scaling() instanceof RopeScaling.Llama3 llama3)) {
-                return List.of();
-            }
             int dims = rope.rotatedDims(headDim);
-            return List.of(new ConstantTable(ROPE_FREQUENCY_DIVISORS, dims / 2, 1,
-                    llama3.frequencyDivisors(dims, rope.effectiveTheta(headDim))));
+            return switch (rope.scaling()) {
+                case RopeScaling.Llama3 llama3 -> List.of(new ConstantTable(ROPE_FREQUENCY_DIVISORS, dims / 2, 1,
+                        llama3.frequencyDivisors(dims, rope.effectiveTheta(headDim))));
+                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _, RopeScaling.Yarn _ -> List.of();
+            };
         }
     }
 

@@ -9,6 +9,7 @@ import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.Transformer;
@@ -132,6 +133,23 @@ public final class Presets {
     }
 
     /**
+     * Qwen3-0.6B (Qwen/Qwen3-0.6B config.json): hidden_size 1024, intermediate_size 3072, num_hidden_layers 28,
+     * num_attention_heads 16 of head_dim 128 (wider than the stream: 2048 values of q), num_key_value_heads 8,
+     * q and k RMS-normalised per head (q_norm, k_norm), no biases, max_position_embeddings 40960, rms_norm_eps 1e-6,
+     * rope_theta 1000000 (rotating halves), vocab_size 151936, tied. 596 049 920.
+     */
+    public static ModelSpec qwen3_06b() {
+        return Transformer.causalDecoder("qwen3-0.6b")
+                .vocabSize(151936).dModel(1024).layers(28).contextLength(40960)
+                .attention(Attention.grouped(16, 8).withHeadDim(128).withQkNorm(QkNorm.PER_HEAD))
+                .positional(Positional.rope(1_000_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.rms(1e-6), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(3072))
+                .tiedEmbeddings(true)
+                .build();
+    }
+
+    /**
      * BLOOM-560m (bigscience/bloom-560m config.json): hidden_size 1024, n_layer 24, n_head 16, vocab_size
      * 250880, layer_norm_epsilon 1e-5, ALiBi, word_embeddings_layernorm, GELU (tanh), biases everywhere,
      * tied lm_head; trained with sequences of 2048. 559 214 592.
@@ -238,6 +256,7 @@ public final class Presets {
         all.put("llama-3.2-1b", Presets::llama32_1b);
         all.put("tinyllama-1.1b", Presets::tinyLlama1_1b);
         all.put("mistral-7b", Presets::mistral7b);
+        all.put("qwen3-0.6b", Presets::qwen3_06b);
         all.put("bloom-560m", Presets::bloom560m);
         all.put("falcon-7b", Presets::falcon7b);
         all.put("chatglm2-6b", Presets::chatglm2_6b);

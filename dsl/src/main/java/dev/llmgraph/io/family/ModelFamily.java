@@ -46,7 +46,7 @@ public enum ModelFamily {
      * qwen3: Qwen2's block without biases, q and k RMS-normalised per head (attn_q_norm, attn_k_norm of head size)
      * before RoPE on halves, heads of any size (Qwen3-0.6B: 16 heads of 128 in a width of 1024).
      */
-    QWEN3(FamilyFacts.decoder("qwen3")
+    QWEN3(FamilyFacts.decoder("qwen3").hf("qwen3")
             .rope(HALVES, true)
             .qkNorm(QkNorm.PER_HEAD)
             .anyAttentionWidth()

@@ -15,6 +15,7 @@ public enum HfModelType {
     LLAMA("llama", "LlamaForCausalLM", "model."),
     MISTRAL("mistral", "MistralForCausalLM", "model."),
     QWEN2("qwen2", "Qwen2ForCausalLM", "model."),
+    QWEN3("qwen3", "Qwen3ForCausalLM", "model."),
     GPT2("gpt2", "GPT2LMHeadModel", "transformer."),
     BLOOM("bloom", "BloomForCausalLM", "transformer."),
     FALCON("falcon", "FalconForCausalLM", "transformer."),
@@ -66,9 +67,12 @@ public enum HfModelType {
         return family().facts();
     }
 
-    /** Whether this type is one of the LLaMA-shaped ones (same tensor names, same config fields). */
+    /**
+     * Whether this type is one of the LLaMA-shaped ones (LLaMA's tensor names and config fields; qwen3 adds its q and k
+     * norms).
+     */
     public boolean llamaShaped() {
-        return this == LLAMA || this == MISTRAL || this == QWEN2;
+        return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3;
     }
 
     /** Whether this type may route tokens to experts (DeepSeek-V2 does unless n_routed_experts is null). */
@@ -91,7 +95,7 @@ public enum HfModelType {
         return null;
     }
 
-    /** "llama, mistral, qwen2, gpt2, bloom, falcon, mixtral, qwen2_moe, deepseek_v2 and bert", for messages. */
+    /** "llama, mistral, qwen2, qwen3, gpt2, bloom, falcon, mixtral, qwen2_moe, deepseek_v2 and bert", for messages. */
     public static String known() {
         String all = Arrays.stream(values()).map(HfModelType::id).collect(Collectors.joining(", "));
         int last = all.lastIndexOf(", ");

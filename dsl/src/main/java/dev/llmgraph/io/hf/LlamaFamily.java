@@ -15,17 +15,22 @@ import dev.llmgraph.spec.Transformer;
 import java.util.List;
 
 /**
- * LlamaConfig, MistralConfig and Qwen2Config: a pre-RMSNorm decoder with RoPE, a gated FFN and grouped-query
- * attention. They differ in biases (llama: {@code attention_bias} on q, k, v and o, {@code mlp_bias};
- * mistral: none; qwen2: q, k and v but not o), in sliding windows (llama: none; mistral:
- * {@code sliding_window} on every layer; qwen2: {@code use_sliding_window} from layer
- * {@code max_window_layers} up) and in their defaults.
+ * LlamaConfig, MistralConfig, Qwen2Config and Qwen3Config: a pre-RMSNorm decoder with RoPE, a gated FFN and
+ * grouped-query attention. They differ in biases (llama: {@code attention_bias} on q, k, v and o, {@code mlp_bias};
+ * mistral: none; qwen2: q, k and v but not o; qwen3: {@code attention_bias} on q, k, v and o), in sliding windows
+ * (llama: none; mistral: {@code sliding_window} on every layer; qwen2 and qwen3: {@code use_sliding_window} from
+ * layer {@code max_window_layers} up), in QK-norm (qwen3 RMS-normalises q and k per head with {@code q_norm} and
+ * {@code k_norm}, the others do not) and in their defaults (qwen3's {@code head_dim} is 128 when absent, the others'
+ * hidden_size / num_attention_heads).
  *
  * <p>HF's q and k rows rotate in halves. Read as llama or mistral, the spec uses {@link RopePairing#ADJACENT}
  * and the q/k rows are permuted on load, as llama.cpp's converter does for its llama architecture; read as
- * qwen2 it uses {@link RopePairing#HALVES} and nothing is permuted, as llama.cpp does for qwen2.
+ * qwen2 or qwen3 it uses {@link RopePairing#HALVES} and nothing is permuted, as llama.cpp does for them.
  */
 final class LlamaFamily implements HfFamily {
+    /** Qwen3Config's head_dim when config.json leaves it out. */
+    private static final int QWEN3_HEAD_DIM = 128;
+
     private final HfModelType type;
 
     LlamaFamily(HfModelType type) {
@@ -42,10 +47,10 @@ final class LlamaFamily implements HfFamily {
         int vocab = f.requiredSize("vocab_size", "vocabSize");
         int context = f.optionalSize("max_position_embeddings", switch (type) {
             case MISTRAL -> 4096 * 32;
-            case QWEN2 -> 32768;
+            case QWEN2, QWEN3 -> 32768;
             default -> 2048;
         });
-        int headDim = f.optionalSize("head_dim", 0);
+        int headDim = f.optionalSize("head_dim", type == HfModelType.QWEN3 ? QWEN3_HEAD_DIM : 0);
         if (headDim == 0) {
             HfFamily.requireDivisible(f, d, heads, "hidden_size", "num_attention_heads");
         }
@@ -53,11 +58,11 @@ final class LlamaFamily implements HfFamily {
             throw f.error("num_key_value_heads", "field 'num_key_value_heads' = " + kvHeads + " must divide "
                     + "'num_attention_heads' = " + heads);
         }
-        boolean qkvBias = type == HfModelType.QWEN2 || type == HfModelType.LLAMA && f.flag("attention_bias", false);
-        boolean outBias = type == HfModelType.LLAMA && f.flag("attention_bias", false);
+        boolean biasOnAll = (type == HfModelType.LLAMA || type == HfModelType.QWEN3) && f.flag("attention_bias", false);
+        boolean qkvBias = type == HfModelType.QWEN2 || biasOnAll;
         boolean mlpBias = type == HfModelType.LLAMA && f.flag("mlp_bias", false);
-        Attention attention = Attention.grouped(heads, kvHeads).withHeadDim(headDim).withBias(qkvBias, outBias)
-                .withSlidingWindow(window(f, layers));
+        Attention attention = Attention.grouped(heads, kvHeads).withHeadDim(headDim).withBias(qkvBias, biasOnAll)
+                .withSlidingWindow(window(f, layers)).withQkNorm(type.facts().qkNorm());
         RopePairing pairing = type.facts().ropePairing();
         return Transformer.causalDecoder(f.modelName(type.id()))
                 .vocabSize(vocab).dModel(d).layers(layers).contextLength(context)
@@ -124,6 +129,12 @@ final class LlamaFamily implements HfFamily {
                         "puts its attention_bias on all of q, k, v and o or on none");
                 fit.noWindow();
             }
+            case QWEN3 -> {
+                fit.require(a.qkvBias() == a.outBias(), "attention bias", SpecFit.biases(a),
+                        "puts its attention_bias on all of q, k, v and o or on none");
+                fit.require(!ffn.bias(), "ffn.bias", true, "has no FFN biases");
+                fit.windowOnEveryLayerOrNone();
+            }
             case MISTRAL -> {
                 fit.attentionBias(false, false, "has no attention biases");
                 fit.require(!ffn.bias(), "ffn.bias", true, "has no FFN biases");
@@ -146,8 +157,8 @@ final class LlamaFamily implements HfFamily {
         out.put("num_hidden_layers", spec.layers());
         out.put("num_attention_heads", a.heads());
         out.put("num_key_value_heads", a.kvHeads());
-        if (a.headDim() > 0) {
-            out.put("head_dim", a.headDim());
+        if (a.headDim() > 0 || type == HfModelType.QWEN3) { // qwen3 would read its own default, 128
+            out.put("head_dim", spec.headDim());
         }
         out.put("hidden_act", HfActivation.write(spec.ffn().activation(), type));
         out.put("max_position_embeddings", spec.contextLength());
@@ -162,11 +173,17 @@ final class LlamaFamily implements HfFamily {
                 out.put("mlp_bias", spec.ffn().bias());
             }
             case MISTRAL -> out.put("sliding_window", window);
-            default -> {
-                out.put("use_sliding_window", window != null);
-                out.put("sliding_window", window);
-                out.put("max_window_layers", window != null ? 0 : spec.layers());
+            case QWEN3 -> {
+                out.put("attention_bias", a.qkvBias());
+                qwenWindow(spec, window, out);
             }
+            default -> qwenWindow(spec, window, out);
         }
+    }
+
+    private static void qwenWindow(ModelSpec spec, Integer window, ObjectNode out) {
+        out.put("use_sliding_window", window != null);
+        out.put("sliding_window", window);
+        out.put("max_window_layers", window != null ? 0 : spec.layers());
     }
 }

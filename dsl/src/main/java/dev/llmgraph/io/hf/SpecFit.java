@@ -6,6 +6,7 @@ import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.QkNorm;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ final class SpecFit {
         }
     }
 
-    /** What none of the decoder types has: other families, other placements, softcaps, QK-norm, scaled embeddings. */
+    /** What none of the decoder types has: other kinds and placements, softcaps, scaled embeddings (QK-norm: qwen3's). */
     SpecFit common() {
         require(spec.kind() == ArchitectureKind.CAUSAL_DECODER, "kind", spec.kind(), "is a causal decoder");
         require(spec.placement() == NormPlacement.PRE, "placement", spec.placement(),
@@ -62,7 +63,7 @@ final class SpecFit {
                 "does not scale the embeddings");
         Attention a = spec.attention();
         require(a.logitSoftcap() == 0, "attention.logitSoftcap", a.logitSoftcap(), "has no attention softcapping");
-        require(!a.qkNorm().present(), "attention.qkNorm", a.qkNorm(), "has no QK-norm");
+        qkNormOfFamily(a);
         if (hfType == HfModelType.DEEPSEEK_V2) {
             require(spec.latentAttention(), "attention", spec.attention().variant(), "attends through a compressed "
                     + "latent (MLA): declare .latentAttention(LatentAttention.of(heads, kvRank))");
@@ -77,6 +78,16 @@ final class SpecFit {
         require(!spec.latentAttention(), "latent", spec.latent(), "has softmax attention over full keys (latent "
                 + "attention is HF deepseek_v2's)");
         return this;
+    }
+
+    /** QK-norm as the type's family has it: per head in qwen3 (q_norm, k_norm), none in the others. */
+    private void qkNormOfFamily(Attention a) {
+        QkNorm expected = hfType.facts().qkNorm();
+        require(a.qkNorm() == expected, "attention.qkNorm", a.qkNorm(), switch (expected) {
+            case NONE -> "has no QK-norm";
+            case PER_HEAD -> "RMS-normalises q and k per head before RoPE (q_norm and k_norm of head_dim)";
+            case WHOLE_WIDTH -> "RMS-normalises q and k over the whole projection";
+        });
     }
 
     /** RoPE over whole heads (either pairing: the reader and writer permute q and k rows for ADJACENT). */

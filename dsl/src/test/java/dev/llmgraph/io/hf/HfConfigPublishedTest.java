@@ -5,6 +5,7 @@ import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.SlidingWindow;
@@ -262,6 +263,55 @@ class HfConfigPublishedTest {
         assertEquals(Positional.rope(500_000).withScaling(RopeScaling.llama3(32, 8192)), spec.positional());
         assertTrue(spec.tiedEmbeddings());
         assertEquals(131072, spec.contextLength());
+    }
+
+    @Test
+    void qwen3_06b_596049920Parameters_perHeadQkNormHeadsWiderThanTheStream() {
+        ModelSpec spec = HfConfig.parse("""
+                {
+                  "architectures": ["Qwen3ForCausalLM"],
+                  "attention_bias": false,
+                  "attention_dropout": 0.0,
+                  "bos_token_id": 151643,
+                  "eos_token_id": 151645,
+                  "head_dim": 128,
+                  "hidden_act": "silu",
+                  "hidden_size": 1024,
+                  "initializer_range": 0.02,
+                  "intermediate_size": 3072,
+                  "max_position_embeddings": 40960,
+                  "max_window_layers": 28,
+                  "model_type": "qwen3",
+                  "num_attention_heads": 16,
+                  "num_hidden_layers": 28,
+                  "num_key_value_heads": 8,
+                  "rms_norm_eps": 1e-06,
+                  "rope_scaling": null,
+                  "rope_theta": 1000000,
+                  "sliding_window": null,
+                  "tie_word_embeddings": true,
+                  "torch_dtype": "bfloat16",
+                  "transformers_version": "4.51.0",
+                  "use_cache": true,
+                  "use_sliding_window": false,
+                  "vocab_size": 151936
+                }""", "Qwen3-0.6B/config.json");
+        // the model card: 0.6B parameters, 0.44B of them outside the embedding
+        assertEquals(596_049_920L, spec.parameterCount());
+        assertEquals(440_467_456L, spec.parameterCount() - 151_936L * 1024);
+        assertEquals(Attention.grouped(16, 8).withHeadDim(128).withQkNorm(QkNorm.PER_HEAD), spec.attention());
+        assertEquals(Presets.qwen3_06b().withName("qwen3"), spec);
+    }
+
+    @Test
+    void qwen3WithoutHeadDim_takesQwen3ConfigsDefault128_notHiddenSizeOverHeads() {
+        ModelSpec spec = HfConfig.parse("""
+                {"model_type": "qwen3", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+                 "intermediate_size": 128, "vocab_size": 256}""", "config.json");
+        assertEquals(128, spec.headDim());
+        assertEquals(4, spec.kvHeads());
+        assertEquals(Positional.rope(10_000).withPairing(RopePairing.HALVES), spec.positional());
+        assertEquals(32768, spec.contextLength());
     }
 
     @Test

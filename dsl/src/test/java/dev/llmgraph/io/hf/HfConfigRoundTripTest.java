@@ -6,6 +6,7 @@ import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.SlidingWindow;
@@ -39,8 +40,8 @@ class HfConfigRoundTripTest {
 
     @ParameterizedTest(name = "{0} as {1}")
     @CsvSource({"gpt2-small, GPT2", "gpt2-medium, GPT2", "llama-2-7b, LLAMA", "llama-3-8b, LLAMA",
-            "llama-3.2-1b, LLAMA", "tinyllama-1.1b, LLAMA", "mistral-7b, MISTRAL", "bloom-560m, BLOOM",
-            "falcon-7b, FALCON"})
+            "llama-3.2-1b, LLAMA", "tinyllama-1.1b, LLAMA", "mistral-7b, MISTRAL", "qwen3-0.6b, QWEN3",
+            "bloom-560m, BLOOM", "falcon-7b, FALCON"})
     void presetsRoundTrip_fullAndTiny(String preset, HfModelType type) {
         for (ModelSpec spec : new ModelSpec[] {Presets.byName(preset), Presets.byName("tiny-" + preset)}) {
             ModelSpec back = roundTrip(spec, type);
@@ -87,6 +88,31 @@ class HfConfigRoundTripTest {
     }
 
     @Test
+    void qwen3RoundTrip_biasesOnAllFourWindowOnEveryLayer_implicitHeadDimComesBackExplicit() {
+        ModelSpec tiny = Presets.byName("tiny-qwen3-0.6b");
+        ModelSpec biased = tiny.withAttention(tiny.attention().withBias(true).withSlidingWindow(32));
+        assertEquals(biased, roundTrip(biased, HfModelType.QWEN3));
+        // Qwen3Config reads an absent head_dim as 128, so qwen3 always writes it: dModel / heads comes back explicit.
+        ModelSpec implicit = tiny.withAttention(tiny.attention().withHeadDim(0));
+        assertTrue(HfConfig.toJson(implicit).contains("\"head_dim\": 8,"));
+        assertEquals(tiny, roundTrip(implicit, HfModelType.QWEN3));
+    }
+
+    @Test
+    void qkNormOnlyPerHead_andOnlyQwen3_namesWhatDiffers() {
+        ModelSpec qwen3 = Presets.byName("tiny-qwen3-0.6b");
+        ModelSpec wholeWidth = qwen3.withAttention(qwen3.attention().withQkNorm(QkNorm.WHOLE_WIDTH));
+        var e = assertThrows(NoHfEquivalentException.class, () -> HfConfig.toJson(wholeWidth, HfModelType.QWEN3));
+        assertEquals("spec 'tiny-qwen3-0.6b' cannot be written as HF qwen3:\n"
+                + "  - attention.qkNorm = WHOLE_WIDTH: HF qwen3 RMS-normalises q and k per head before RoPE (q_norm and "
+                + "k_norm of head_dim)", e.getMessage());
+        var qwen2 = assertThrows(NoHfEquivalentException.class, () -> HfConfig.toJson(qwen3, HfModelType.QWEN2));
+        assertEquals("spec 'tiny-qwen3-0.6b' cannot be written as HF qwen2:\n"
+                + "  - attention.qkNorm = PER_HEAD: HF qwen2 has no QK-norm\n"
+                + "  - attention bias = none: HF qwen2 has biases on q, k and v and none on o", qwen2.getMessage());
+    }
+
+    @Test
     void llamaVariantsRoundTrip_biasesGeluExplicitHeadDim() {
         ModelSpec base = Presets.byName("tiny-llama-2-7b");
         ModelSpec biased = base.toBuilder().attention(base.attention().withBias(true).withHeadDim(16))
@@ -114,8 +140,8 @@ class HfConfigRoundTripTest {
     @Test
     void chatglm2HasNoEquivalent_closestIsQwen2() {
         var e = assertThrows(NoHfEquivalentException.class, () -> HfConfig.toJson(Presets.chatglm2_6b()));
-        assertEquals("spec 'chatglm2-6b' has no HF config.json equivalent among llama, mistral, qwen2, gpt2, bloom, "
-                + "falcon, mixtral, qwen2_moe, deepseek_v2 and bert; the closest, qwen2, differs in:\n"
+        assertEquals("spec 'chatglm2-6b' has no HF config.json equivalent among llama, mistral, qwen2, qwen3, gpt2, "
+                + "bloom, falcon, mixtral, qwen2_moe, deepseek_v2 and bert; the closest, qwen2, differs in:\n"
                 + "  - positional.fraction = 0.5: HF qwen2 rotates whole heads", e.getMessage());
         assertEquals(HfModelType.QWEN2, e.closest());
     }
@@ -123,8 +149,8 @@ class HfConfigRoundTripTest {
     @Test
     void chatglm6bHasNoEquivalent_closestIsFalcon() {
         var e = assertThrows(NoHfEquivalentException.class, () -> HfConfig.toJson(Presets.chatglm6b()));
-        assertEquals("spec 'chatglm-6b' has no HF config.json equivalent among llama, mistral, qwen2, gpt2, bloom, "
-                + "falcon, mixtral, qwen2_moe, deepseek_v2 and bert; the closest, falcon, differs in:\n"
+        assertEquals("spec 'chatglm-6b' has no HF config.json equivalent among llama, mistral, qwen2, qwen3, gpt2, "
+                + "bloom, falcon, mixtral, qwen2_moe, deepseek_v2 and bert; the closest, falcon, differs in:\n"
                 + "  - kind = PREFIX_DECODER: HF falcon is a causal decoder\n"
                 + "  - placement = DEEPNORM: HF falcon normalises before each sublayer (PRE)", e.getMessage());
     }

@@ -60,6 +60,7 @@ class SafetensorsExportTest {
                 Arguments.of(scaledLlama, HfModelType.LLAMA),
                 Arguments.of(Presets.byName("tiny-mistral-7b"), HfModelType.MISTRAL),
                 Arguments.of(qwen2, HfModelType.QWEN2),
+                Arguments.of(Presets.byName("tiny-qwen3-0.6b"), HfModelType.QWEN3),
                 Arguments.of(Presets.byName("tiny-bloom-560m"), HfModelType.BLOOM),
                 Arguments.of(falcon, HfModelType.FALCON),
                 Arguments.of(falcon.withName("tiny-falcon-40b").withAttention(Attention.grouped(4, 2).withHeadDim(8)),
@@ -185,8 +186,8 @@ class SafetensorsExportTest {
         try (Model chatglm = Model.random(Presets.byName("tiny-chatglm2-6b"), WeightInit.lecun(1), CPU)) {
             var e = assertThrows(NoHfEquivalentException.class,
                     () -> SafetensorsExport.write(chatglm, dir.resolve("glm")));
-            assertEquals("spec 'tiny-chatglm2-6b' has no HF config.json equivalent among llama, mistral, qwen2, gpt2, "
-                    + "bloom, falcon, mixtral, qwen2_moe, deepseek_v2 and bert; the closest, qwen2, differs in:\n"
+            assertEquals("spec 'tiny-chatglm2-6b' has no HF config.json equivalent among llama, mistral, qwen2, qwen3, "
+                    + "gpt2, bloom, falcon, mixtral, qwen2_moe, deepseek_v2 and bert; the closest, qwen2, differs in:\n"
                     + "  - positional.fraction = 0.5: HF qwen2 rotates whole heads", e.getMessage());
             assertFalse(Files.exists(dir.resolve("glm")));
         }

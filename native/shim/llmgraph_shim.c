@@ -209,9 +209,18 @@ struct llama_context * new_context(struct llama_model * model, int32_t n_ctx, in
 
 // offload_ops: whether llama.cpp may run large ops of CPU-resident layers on a GPU (its default). Off for a
 // CPU reference in a CUDA build, which would otherwise compute prompt batches of 32+ tokens on the GPU.
+// n_ubatch: the tokens of one graph (llama.cpp splits a longer batch into graphs of that many, each reading the KV
+// cache the ones before wrote); 0 for n_batch, the whole batch in one graph. 1 decodes token by token, as a chat does.
 struct llama_context * llmgraph_context_new(struct llama_model * model, int32_t n_ctx, int32_t n_batch,
-                                            int32_t n_threads, int32_t flash_attn, int32_t offload_ops) {
-    return new_context(model, n_ctx, n_batch, n_threads, flash_attn, offload_ops, NULL, NULL);
+                                            int32_t n_ubatch, int32_t n_threads, int32_t flash_attn,
+                                            int32_t offload_ops) {
+    struct llama_context_params params = one_sequence_params(n_ctx, n_batch, n_threads);
+    if (n_ubatch > 0 && n_ubatch < n_batch) {
+        params.n_ubatch = (uint32_t) n_ubatch;
+    }
+    params.flash_attn_type = flash_attn ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
+    params.op_offload = offload_ops != 0;
+    return init_context(model, params, "a context");
 }
 
 void llmgraph_context_free(struct llama_context * ctx) {

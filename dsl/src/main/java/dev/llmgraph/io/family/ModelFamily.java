@@ -72,6 +72,18 @@ public enum ModelFamily {
             .outputHead(OutputHead.NEVER_TIED)
             .refuse("output.bias", "a bias on the output head")),
     /**
+     * qwen3moe: Qwen3's attention (q and k RMS-normalised per head, heads of any width, no biases), then in every
+     * layer SwiGLU experts of expert_feed_forward_length routed by softmax and top-k, weights renormalised; no shared
+     * experts.
+     */
+    QWEN3MOE(FamilyFacts.decoder("qwen3moe")
+            .rope(HALVES, true)
+            .qkNorm(QkNorm.PER_HEAD)
+            .anyAttentionWidth()
+            .attentionBiases(Bias.ABSENT, Bias.ABSENT)
+            .experts(new Experts(Presence.EVERY_LAYER, Router.softmaxRenormalised(), false, false))
+            .refuse("output.bias", "a bias on the output head")),
+    /**
      * deepseek2 (DeepSeek-V2 and V2-Lite): latent attention in its absorbed form, RoPE on adjacent pairs of the
      * RoPE dimensions, SwiGLU, then experts by DeepSeek's own rules (dense layers first, shared experts).
      */

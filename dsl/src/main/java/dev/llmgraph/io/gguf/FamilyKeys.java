@@ -11,8 +11,9 @@ import dev.llmgraph.spec.SharedExperts;
 /**
  * The keys particular to one family, each named {@code <arch>.<suffix>} (the keys all families share are
  * {@link GgufExport}'s and {@link ModelFile}'s), and the experts they describe. Mixtral-style llama files and
- * olmoe files count their experts; qwen2moe files also give the experts' and the shared experts' widths: llmgraph
- * writes {@code expert_shared_count} too (a key llama.cpp knows) so that a count of shared experts reads back.
+ * olmoe files count their experts; qwen3moe files also give the experts' width, qwen2moe files the experts' and the
+ * shared experts' widths: llmgraph writes {@code expert_shared_count} too (a key llama.cpp knows) so that a count of
+ * shared experts reads back.
  */
 final class FamilyKeys {
     private FamilyKeys() {
@@ -26,6 +27,12 @@ final class FamilyKeys {
                     out.putUint32(a + "expert_count", spec.moe().experts());
                     out.putUint32(a + "expert_used_count", spec.moe().expertsPerToken());
                 }
+            }
+            case QWEN3MOE -> {
+                Moe moe = spec.moe();
+                out.putUint32(a + "expert_count", moe.experts());
+                out.putUint32(a + "expert_used_count", moe.expertsPerToken());
+                out.putUint32(a + "expert_feed_forward_length", moe.expert().width());
             }
             case QWEN2MOE -> {
                 Moe moe = spec.moe();
@@ -52,15 +59,21 @@ final class FamilyKeys {
                     : f.experts(Ffn.swiglu(f.ffnLength), Router.softmaxRenormalised(), SharedExperts.none());
             case OLMOE -> f.experts(Ffn.swiglu(f.ffnLength), Router.softmax(), SharedExperts.none());
             case QWEN2MOE -> qwen2MoeExperts(f);
+            case QWEN3MOE -> f.experts(Ffn.swiglu(expertWidth(f)), Router.softmaxRenormalised(), SharedExperts.none());
             case QWEN2, QWEN3, DEEPSEEK2, GEMMA2, CHATGLM, GPT2, BLOOM, FALCON, MAMBA, MAMBA2, JAMBA, RWKV6, RWKV7,
                  BERT, NOMIC_BERT -> null; // jamba's experts show per layer (JambaKeys)
         };
     }
 
+    /** expert_feed_forward_length, or llama.cpp's default when it is not given: n_ff / k. */
+    private static int expertWidth(ModelFile f) {
+        return f.keys.intOr("expert_feed_forward_length", f.ffnLength / Math.max(1, f.keys.intOr("expert_used_count",
+                1)));
+    }
+
     private static Moe qwen2MoeExperts(ModelFile f) {
-        // llama.cpp's defaults when the widths are not given: n_ff / k for the experts, n_ff for the shared one.
-        int expertWidth = f.keys.intOr("expert_feed_forward_length", f.ffnLength / Math.max(1,
-                f.keys.intOr("expert_used_count", 1)));
+        // llama.cpp's default shared width when it is not given: n_ff.
+        int expertWidth = expertWidth(f);
         int sharedWidth = f.keys.intOr("expert_shared_feed_forward_length", f.ffnLength);
         // qwen2moe's graph does not read the count: llama.cpp's own writer stores 0 there, which means one.
         int sharedCount = Math.max(1, f.keys.intOr("expert_shared_count", 1));

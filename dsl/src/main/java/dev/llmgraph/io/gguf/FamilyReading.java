@@ -33,7 +33,7 @@ final class FamilyReading {
             case RWKV6 -> RwkvKeys.readRwkv6(f);
             case RWKV7 -> RwkvKeys.readRwkv7(f);
             case BERT, NOMIC_BERT -> EncoderKeys.read(family, f);
-            case LLAMA, QWEN2, QWEN3, QWEN2MOE, OLMOE, CHATGLM, GPT2, BLOOM, FALCON -> decoder(family, f);
+            case LLAMA, QWEN2, QWEN3, QWEN2MOE, OLMOE, QWEN3MOE, CHATGLM, GPT2, BLOOM, FALCON -> decoder(family, f);
         };
     }
 

@@ -166,8 +166,8 @@ class GgufReadErrorsTest {
         Path file = variant(llama, "unknown", keys -> keys.put("general.architecture", GgufValue.string("llama9")),
                 w -> { });
         assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, qwen3, "
-                + "qwen2moe, olmoe, deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6, rwkv7, "
-                + "bert and nomic-bert",
+                + "qwen2moe, olmoe, qwen3moe, deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, jamba, "
+                + "rwkv6, rwkv7, bert and nomic-bert",
                 readError(file));
     }
 
@@ -281,7 +281,7 @@ class GgufReadErrorsTest {
     void expertsInAnArchitectureWithoutThemAreNamed() {
         Path file = variant(gpt2, "gpt2-moe", keys -> keys.put("gpt2.expert_count", GgufValue.uint32(8)), w -> { });
         assertEquals(file + ": key 'gpt2.expert_count' = 8: a mixture of experts, which llmgraph reads in llama, "
-                + "qwen2moe, olmoe, deepseek2 and jamba files, not in gpt2 ones", readError(file));
+                + "qwen2moe, olmoe, qwen3moe, deepseek2 and jamba files, not in gpt2 ones", readError(file));
     }
 
     @Test

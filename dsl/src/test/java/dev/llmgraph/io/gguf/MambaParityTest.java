@@ -28,19 +28,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Mamba against llama.cpp's {@code mamba} graph on a tiny random-weight model (2 layers, dModel 64, innerDim 128,
  * stateDim 16, convWidth 4, dtRank 4), and Mamba-2 against its {@code mamba2} graph ({@link #tinyMamba2()}), written
- * as GGUF by llmgraph: llama.cpp computes the 40-token prompt in one
- * batch; llmgraph computes it in one batch, one token at a time (its recurrent state carried from step to step),
- * and from the file read back. Errors are relative to llama.cpp's largest |logit|.
+ * as GGUF by llmgraph: llmgraph computes the 40-token prompt in one batch, one token at a time (its recurrent state
+ * carried from step to step), and from the file read back; llama.cpp computes it in one batch, and one token at a
+ * time for the token-by-token comparison ({@link LlamaReference.Settings#tokenByToken()}). Errors are relative to
+ * llama.cpp's largest |logit|.
  *
  * <p>The weights are initialised as Mamba initialises them ({@code WeightInit}: A = -(1..16), D = 1, the step-size
  * bias the inverse softplus of a log-uniform dt), so that the recurrence neither explodes nor vanishes; the test
  * asserts that llama.cpp's logits spread over a range well above rounding and below overflow, and that the first
  * token still moves the last logits (the state carries it), or agreement would prove little.
  *
- * <p>Tolerances: F32 1e-4, the same kernels on the same values (measured: 0 for the whole prompt and the file read
- * back; token by token 2.5e-7 for mamba and 3.4e-7 for mamba2, the products accumulating in another order). Q8_0
- * and Q4_0 1e-3: both sides read the same quantized bytes and quantize activations to Q8 the same way; only a value
- * on a rounding boundary can move by one Q8 step (measured: 0 in all three comparisons).
+ * <p>Tolerances: F32 1e-4, the same kernels on the same values (measured: 0 in all three comparisons; against
+ * llama.cpp's batch, the token-by-token path differed by 2.5e-7 for mamba and 3.4e-7 for mamba2, the products
+ * accumulating in another order one column at a time). Q8_0 and Q4_0 1e-3: both sides read the same quantized bytes
+ * and quantize activations to Q8 the same way; only a value on a rounding boundary can move by one Q8 step
+ * (measured: 0 in all three comparisons).
  */
 class MambaParityTest {
     private static final int THREADS = 2;
@@ -74,8 +76,9 @@ class MambaParityTest {
 
     /**
      * llmgraph's logits for a tiny random {@code spec} (whole prompt, token by token, and read back from the GGUF
-     * it writes) against llama.cpp's on that file, within 1e-4 of the largest logit (1e-3 quantized); the row
-     * goes into {@code table}. Shared by the recurrent architectures' parity tests (Mamba, RWKV, Jamba).
+     * it writes) against llama.cpp's on that file (its batch; token by token against its token-by-token decode),
+     * within 1e-4 of the largest logit (1e-3 quantized); the row goes into {@code table}. Shared by the recurrent
+     * architectures' parity tests (Mamba, RWKV, Jamba).
      */
     static void compare(String architecture, ModelSpec spec, GgmlType type, Path dir, Map<String, String> table) {
         assertEquals(architecture, GgufReport.of(spec).architecture().orElseThrow());
@@ -85,11 +88,11 @@ class MambaParityTest {
         // plain products on both sides: the shim loads llama.cpp without repacking
         ModelOptions options = ModelOptions.cpu().withThreads(THREADS).withMatrixType(type)
                 .withCacheType(GgmlType.F16).withRepackMapped(false);
-        float[] whole, byToken, readBack, reference, otherFirst;
+        float[] whole, byToken, readBack, reference, decoded, otherFirst;
         try (Model model = Model.random(spec, WeightInit.lecun(11), options)) {
             GgufModels.write(model, file);
             whole = model.forward(prompt).toArray();
-            byToken = DeepSeek2ParityTest.oneByOne(model, prompt);
+            byToken = DecodingParityTest.oneByOne(model, prompt);
         }
         try (Model model = GgufModels.load(file, options)) {
             assertEquals(spec, model.spec(), "the spec read back");
@@ -97,14 +100,18 @@ class MambaParityTest {
         }
         int[] changed = prompt.clone();
         changed[0] = (prompt[0] + 1) % TinyModels.VOCAB;
-        try (LlamaReference llama = LlamaReference.open(file, LlamaReference.Settings.defaults()
-                .withContextLength(spec.contextLength()).withThreads(THREADS))) {
+        LlamaReference.Settings settings = LlamaReference.Settings.defaults().withContextLength(spec.contextLength())
+                .withThreads(THREADS);
+        try (LlamaReference llama = LlamaReference.open(file, settings)) {
             reference = LlamaCppParityTest.flatten(llama.logits(prompt));
             otherFirst = LlamaCppParityTest.flatten(llama.logits(changed));
         }
+        try (LlamaReference llama = LlamaReference.open(file, settings.tokenByToken())) {
+            decoded = LlamaCppParityTest.flatten(llama.logits(prompt));
+        }
         assertNotDegenerate(reference, spec.vocabSize(), otherFirst);
         Difference forward = Difference.of(whole, reference);
-        Difference steps = Difference.of(byToken, reference);
+        Difference steps = Difference.of(byToken, decoded);
         Difference reverse = Difference.of(readBack, reference);
         table.put(String.format("%-7s %-5s", architecture, type), forward + "  " + steps + "  " + reverse);
         double tolerance = type == GgmlType.F32 ? 1e-4 : 1e-3;
@@ -140,8 +147,8 @@ class MambaParityTest {
 
     @AfterAll
     static void printTable() {
-        System.out.println("mamba, mamba2: llmgraph vs llama.cpp's batch, " + PROMPT + "-token prompt, error "
-                + "relative to max |logit|");
+        System.out.println("mamba, mamba2: llmgraph vs llama.cpp (token by token: vs its token-by-token decode), "
+                + PROMPT + "-token prompt, error relative to max |logit|");
         System.out.println(String.format("%-13s  %-20s %-20s %-20s", "", "whole prompt", "token by token",
                 "GGUF read back"));
         TABLE.forEach((key, row) -> System.out.println(key + "  " + row));

@@ -90,13 +90,13 @@ class RpcSplitTest {
         try (Model model = Model.random(spec(), WeightInit.lecun(5), local)) {
             GgufModels.write(model, file);
             whole = LlamaCppParityTest.overWholeContext(model, PROMPT);
-            stepped = DeepSeek2ParityTest.oneByOne(model, PROMPT);
+            stepped = DecodingParityTest.oneByOne(model, PROMPT);
         }
         try (Model split = GgufModels.load(file, local.withPlacement(placement()))) {
             assertTrue(split.split());
             assertClose(whole, LlamaCppParityTest.overWholeContext(split, PROMPT),
                     "whole prompt, split vs one process");
-            assertClose(stepped, DeepSeek2ParityTest.oneByOne(split, PROMPT), "token by token, split vs one process");
+            assertClose(stepped, DecodingParityTest.oneByOne(split, PROMPT), "token by token, split vs one process");
         }
     }
 

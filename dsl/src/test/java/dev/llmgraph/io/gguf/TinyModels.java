@@ -176,6 +176,15 @@ final class TinyModels {
                 .norm(Norm.rms(1e-5), NormPlacement.PRE)
                 .moe(Moe.of(8, 2, Ffn.swiglu(64)).withRouter(Router.softmax()))
                 .build());
+        // Qwen3-30B-A3B's form: Qwen3's attention (per-head QK-norm, heads of 32 in a width of 64), then 2 of 8 SwiGLU
+        // experts of their own width (feed_forward_length is the unused dense FFN's), weights renormalised.
+        all.put("qwen3moe", base("tiny-qwen3moe")
+                .attention(Attention.grouped(4, 2).withHeadDim(32).withQkNorm(QkNorm.PER_HEAD))
+                .positional(Positional.rope(1_000_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.rms(1e-6), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
+                .moe(Moe.of(8, 2, Ffn.swiglu(32)))
+                .build());
         // DeepSeek-V2-Lite's form: MLA with queries projected directly, the first layer dense, then 2 of 8 SwiGLU
         // experts by softmax without renormalising, plus 2 shared experts as wide as the routed ones.
         all.put("deepseek2", base("tiny-deepseek2-lite")

@@ -41,7 +41,7 @@ public final class ShimApi {
     private static final NativeFunction DETOKENIZE = s("llmgraph_detokenize", fn(INT, PTR, PTR, INT, PTR, INT, INT, INT));
     private static final NativeFunction TOKEN_TO_PIECE = s("llmgraph_token_to_piece", fn(INT, PTR, INT, PTR, INT, INT));
     private static final NativeFunction VOCAB_SPECIAL = q("llmgraph_vocab_special", fn(INT, PTR, INT));
-    private static final NativeFunction CONTEXT_NEW = s("llmgraph_context_new", fn(PTR, PTR, INT, INT, INT, INT, INT));
+    private static final NativeFunction CONTEXT_NEW = s("llmgraph_context_new", fn(PTR, PTR, INT, INT, INT, INT, INT, INT));
     private static final NativeFunction CONTEXT_FREE = s("llmgraph_context_free", fnVoid(PTR));
     private static final NativeFunction DECODE_ALL = s("llmgraph_decode_all", fn(INT, PTR, PTR, INT, PTR));
 
@@ -83,12 +83,15 @@ public final class ShimApi {
     public static int llmgraph_vocab_special(MemorySegment model, int which) {
         try { return (int) VOCAB_SPECIAL.handle().invokeExact(model, which); } catch (Throwable t) { throw rethrow(t); }
     }
-    /** {@code offloadOps}: llama.cpp may run large ops of CPU-resident layers on a GPU (its default). */
-    public static MemorySegment llmgraph_context_new(MemorySegment model, int contextLength, int batch, int threads,
-                                                     int flashAttention, int offloadOps) {
+    /**
+     * {@code stepTokens}: the tokens of one graph (0: the whole batch, 1: token by token); {@code offloadOps}: llama.cpp
+     * may run large ops of CPU-resident layers on a GPU (its default).
+     */
+    public static MemorySegment llmgraph_context_new(MemorySegment model, int contextLength, int batch, int stepTokens,
+                                                     int threads, int flashAttention, int offloadOps) {
         try {
-            return (MemorySegment) CONTEXT_NEW.handle().invokeExact(model, contextLength, batch, threads, flashAttention,
-                    offloadOps);
+            return (MemorySegment) CONTEXT_NEW.handle().invokeExact(model, contextLength, batch, stepTokens, threads,
+                    flashAttention, offloadOps);
         } catch (Throwable t) { throw rethrow(t); }
     }
     public static void llmgraph_context_free(MemorySegment ctx) {

@@ -42,7 +42,7 @@ public final class LlamaEncoderDecoder implements AutoCloseable {
         LlamaModel model = LlamaModel.load(gguf, LlamaPreflight.Use.FULL_MODEL, 0);
         LlamaLog.reset();
         // The whole input in one batch: llama.cpp's encoder sees every token at once.
-        MemorySegment context = ShimApi.llmgraph_context_new(model.pointer(), contextLength, contextLength, threads, 0,
+        MemorySegment context = ShimApi.llmgraph_context_new(model.pointer(), contextLength, contextLength, 0, threads, 0,
                 0);
         if (Downcalls.isNull(context)) {
             model.close();

@@ -60,8 +60,13 @@ public final class LlamaReference implements AutoCloseable {
      * @param repack         whether weights the CPU multiplies faster in a repacking buffer go there, as llama.cpp
      *                       loads them by default; off (the default here), every weight stays in a plain buffer,
      *                       as llmgraph keeps them unless asked to repack
+     * @param stepTokens     the tokens llama.cpp computes in one graph ({@code n_ubatch}): 0 (the default) computes
+     *                       all the tokens of a {@link #logits} call in one graph, as a prompt is processed; 1 one
+     *                       token at a time, each graph reading the keys and values the ones before cached, as a
+     *                       chat decodes
      */
-    public record Settings(int contextLength, int threads, boolean flashAttention, int gpuLayers, boolean repack) {
+    public record Settings(int contextLength, int threads, boolean flashAttention, int gpuLayers, boolean repack,
+                           int stepTokens) {
         /** {@code gpuLayers} that puts every layer, and the output layer, on the GPU. */
         public static final int ALL_LAYERS = 999;
 
@@ -76,31 +81,40 @@ public final class LlamaReference implements AutoCloseable {
             if (gpuLayers < 0) {
                 throw new IllegalArgumentException("gpuLayers = " + gpuLayers + " must be 0 (CPU) or more");
             }
+            if (stepTokens < 0) {
+                throw new IllegalArgumentException("stepTokens = " + stepTokens + " must be 0 (all tokens in one "
+                        + "graph) or more (1: token by token)");
+            }
         }
 
-        /** 512 tokens, up to 4 threads, no flash attention, on the CPU, no repacking. */
+        /** 512 tokens, up to 4 threads, no flash attention, on the CPU, no repacking, all tokens in one graph. */
         public static Settings defaults() {
-            return new Settings(512, Math.min(4, Runtime.getRuntime().availableProcessors()), false, 0, false);
+            return new Settings(512, Math.min(4, Runtime.getRuntime().availableProcessors()), false, 0, false, 0);
         }
 
         public Settings withContextLength(int contextLength) {
-            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack);
+            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack, stepTokens);
         }
 
         public Settings withThreads(int threads) {
-            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack);
+            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack, stepTokens);
         }
 
         public Settings withFlashAttention(boolean flashAttention) {
-            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack);
+            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack, stepTokens);
         }
 
         public Settings withGpuLayers(int gpuLayers) {
-            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack);
+            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack, stepTokens);
         }
 
         public Settings withRepack(boolean repack) {
-            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack);
+            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack, stepTokens);
+        }
+
+        /** One token per graph: the logits of a decode, token by token, rather than of a prompt. */
+        public Settings tokenByToken() {
+            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack, 1);
         }
 
         /** The whole model on the GPU ({@link #ALL_LAYERS}). */
@@ -156,7 +170,8 @@ public final class LlamaReference implements AutoCloseable {
     private static LlamaReference withContext(LlamaModel model, Settings settings, boolean offloadOps) {
         LlamaLog.reset();
         MemorySegment context = ShimApi.llmgraph_context_new(model.pointer(), settings.contextLength(),
-                settings.contextLength(), settings.threads(), settings.flashAttention() ? 1 : 0, offloadOps ? 1 : 0);
+                settings.contextLength(), settings.stepTokens(), settings.threads(), settings.flashAttention() ? 1 : 0,
+                offloadOps ? 1 : 0);
         if (Downcalls.isNull(context)) {
             model.close();
             throw new LlamaException("llama.cpp could not create a context for " + model.path() + ": "

@@ -33,16 +33,21 @@ class LlamaReferenceTest {
         return tokens;
     }
 
-    @ParameterizedTest(name = "2 layers, width 32, GQA 4/2, {0} tokens, flash attention {1}, {2} vocabulary")
-    @CsvSource({"1, false, NONE", "24, false, NONE", "24, true, NONE", "24, false, BYTES"})
+    @ParameterizedTest(name = "2 layers, width 32, GQA 4/2, {0} tokens, flash attention {1}, {2} vocabulary, "
+            + "token by token {3}")
+    @CsvSource({"1, false, NONE, false", "24, false, NONE, false", "24, true, NONE, false", "24, false, BYTES, false",
+            "24, false, NONE, true"})
     void logitsOfATinyRandomLlamaMatchAJavaForwardPass(int count, boolean flashAttention,
-                                                        TinyLlamaGguf.Vocabulary vocabulary) {
+                                                        TinyLlamaGguf.Vocabulary vocabulary, boolean tokenByToken) {
         TinyLlamaGguf spec = TinyLlamaGguf.small(vocabulary);
         Path file = spec.write(dir.resolve("tiny.gguf"), 7);
         int[] tokens = tokens(count, spec.vocabSize());
         double[][] expected = new JavaLlamaForward(file).logits(tokens);
         LlamaReference.Settings settings = LlamaReference.Settings.defaults().withContextLength(32).withThreads(2)
                 .withFlashAttention(flashAttention);
+        if (tokenByToken) {
+            settings = settings.tokenByToken();
+        }
         try (LlamaReference reference = LlamaReference.open(file, settings)) {
             assertEquals(spec.vocabSize(), reference.vocabSize());
             assertEquals(spec.dModel(), reference.embeddingLength());
@@ -94,6 +99,9 @@ class LlamaReferenceTest {
                 assertThrows(IllegalStateException.class, () -> reference.logits(1)).getMessage());
         assertEquals("contextLength = 0 must be at least 1",
                 assertThrows(IllegalArgumentException.class, () -> settings.withContextLength(0)).getMessage());
+        assertEquals("stepTokens = -1 must be 0 (all tokens in one graph) or more (1: token by token)",
+                assertThrows(IllegalArgumentException.class, () -> new LlamaReference.Settings(8, 1, false, 0, false,
+                        -1)).getMessage());
     }
 
     /** Each key llama.cpp needs for a llama model, and what it says without it. */

@@ -18,7 +18,7 @@ import dev.llmgraph.spec.SharedExperts;
 import dev.llmgraph.spec.Transformer;
 
 /**
- * Published mixtures of experts (Mixtral, Qwen1.5-MoE, OLMoE) and latent-attention models (DeepSeek-V2) as specs,
+ * Published mixtures of experts (Mixtral, Qwen1.5-MoE, OLMoE, Qwen3-MoE) and latent-attention models (DeepSeek-V2) as specs,
  * each with its configuration as a source comment; {@link Presets} lists them with the others and makes their
  * test-size versions with {@link #tiny(LatentAttention)} and {@link #tiny(Moe)}.
  */
@@ -127,6 +127,26 @@ final class MoePresets {
                 .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
                 .norm(Norm.rms(1e-5), NormPlacement.PRE)
                 .moe(Moe.of(64, 8, Ffn.swiglu(1024)).withRouter(Router.softmax()))
+                .build();
+    }
+
+    /**
+     * Qwen3-30B-A3B (Qwen/Qwen3-30B-A3B config.json): hidden_size 2048, num_hidden_layers 48, num_attention_heads 32
+     * of head_dim 128 (q twice as wide as the stream), num_key_value_heads 4, q and k RMS-normalised per head (q_norm,
+     * k_norm), no biases, num_experts 128 of moe_intermediate_size 768, num_experts_per_tok 8, norm_topk_prob true, no
+     * shared experts, mlp_only_layers [] (intermediate_size 6144 for a dense layer, of which it has none),
+     * rms_norm_eps 1e-6, rope_theta 1000000 (rotating halves), max_position_embeddings 40960, vocab_size 151936,
+     * untied. 30 532 122 624 from this config, the model card's "30.5B in total"; 3 353 032 704 active per token, its
+     * "3.3B activated" (cut, not rounded).
+     */
+    static ModelSpec qwen3_30bA3b() {
+        return Transformer.causalDecoder("qwen3-30b-a3b")
+                .vocabSize(151936).dModel(2048).layers(48).contextLength(40960)
+                .attention(Attention.grouped(32, 4).withHeadDim(128).withQkNorm(QkNorm.PER_HEAD))
+                .positional(Positional.rope(1_000_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.rms(1e-6), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(6144))
+                .moe(Moe.of(128, 8, Ffn.swiglu(768)))
                 .build();
     }
 

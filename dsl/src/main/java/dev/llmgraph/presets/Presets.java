@@ -241,6 +241,11 @@ public final class Presets {
         return MoePresets.qwen15MoeA27b();
     }
 
+    /** Qwen3-30B-A3B: see {@link MoePresets#qwen3_30bA3b()}. */
+    public static ModelSpec qwen3_30bA3b() {
+        return MoePresets.qwen3_30bA3b();
+    }
+
     /** OLMoE-1B-7B: see {@link MoePresets#olmoe1b7b()}. */
     public static ModelSpec olmoe1b7b() {
         return MoePresets.olmoe1b7b();
@@ -266,6 +271,7 @@ public final class Presets {
         all.put("deepseek-v2", Presets::deepSeekV2);
         all.put("qwen1.5-moe-a2.7b", Presets::qwen15MoeA27b);
         all.put("olmoe-1b-7b", Presets::olmoe1b7b);
+        all.put("qwen3-30b-a3b", Presets::qwen3_30bA3b);
         return all;
     }
 

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * (Mixtral: the checkpoint's safetensors index, total_size 93 405 585 408 bytes of bf16) it is asserted as it is;
  * where only a rounded figure is published ("15.7B"), the exact count the config gives is asserted, and that it
  * rounds to the published figure. The same for active parameters, with and without the input embedding table
- * (DeepSeek counts activated parameters without it; Mistral with it).
+ * (DeepSeek counts activated parameters without it; Mistral and Qwen with it).
  */
 class MoePresetCountsTest {
     @ParameterizedTest(name = "{0}: {1} parameters, published as {2}B")
@@ -26,7 +26,8 @@ class MoePresetCountsTest {
             "deepseek-v2-lite,  15706484224,  15.7",  // model card and paper: 15.7B
             "deepseek-v2,       235741434880, 236",   // paper and model card: 236B
             "qwen1.5-moe-a2.7b, 14315784192,  14.3",  // model card: 14.3B
-            "olmoe-1b-7b,       6919161856,   6.9"})  // paper (arXiv 2409.02060): 6.9B total
+            "olmoe-1b-7b,       6919161856,   6.9",   // paper (arXiv 2409.02060): 6.9B total
+            "qwen3-30b-a3b,     30532122624,  30.5"}) // model card: 30.5B in total
     void totalParametersAreTheConfigsAndRoundToThePublishedFigure(String preset, long exact, String published) {
         long total = Presets.byName(preset).parameterCount();
         assertEquals(exact, total);
@@ -50,7 +51,9 @@ class MoePresetCountsTest {
             // Qwen: "2.7B activated" (model card, embeddings included)
             "qwen1.5-moe-a2.7b, 2689173504,  2378008576,  2.7,  true,  HALF_UP",
             // AI2: "1.3B active" (OLMoE paper, embeddings included)
-            "olmoe-1b-7b,       1282017280,  1178994688,  1.3,  true,  HALF_UP"})
+            "olmoe-1b-7b,       1282017280,  1178994688,  1.3,  true,  HALF_UP",
+            // Qwen: "3.3B activated" (model card, embeddings included): 3.35 cut, not rounded
+            "qwen3-30b-a3b,     3353032704,  3041867776,  3.3,  true,  DOWN"})
     void activeParametersAreThePublishedOnes(String preset, long active, long withoutEmbedding, String published,
                                              boolean publishedWithEmbedding, RoundingMode rounding) {
         ModelSpec spec = Presets.byName(preset);
@@ -68,7 +71,8 @@ class MoePresetCountsTest {
             "deepseek-v2,      69120",  // (512 + 64) x 60 layers x 2 bytes
             "mixtral-8x7b,     131072", // 2 x 8 K/V heads x 128 x 32 layers x 2 bytes: GQA
             "qwen1.5-moe-a2.7b, 196608",  // 2 x 16 heads x 128 x 24 layers x 2 bytes: MHA
-            "olmoe-1b-7b,       131072"}) // 2 x 16 heads x 128 x 16 layers x 2 bytes: MHA
+            "olmoe-1b-7b,       131072",  // 2 x 16 heads x 128 x 16 layers x 2 bytes: MHA
+            "qwen3-30b-a3b,     98304"})  // 2 x 4 K/V heads x 128 x 48 layers x 2 bytes: GQA
     void cacheBytesPerTokenFollowTheArticlesTable(String preset, long bytes) {
         assertEquals(bytes, Presets.byName(preset).accounting().kvCacheBytesPerToken(GgmlType.F16));
     }

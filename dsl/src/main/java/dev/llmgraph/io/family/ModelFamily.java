@@ -76,7 +76,7 @@ public enum ModelFamily {
      * layer SwiGLU experts of expert_feed_forward_length routed by softmax and top-k, weights renormalised; no shared
      * experts.
      */
-    QWEN3MOE(FamilyFacts.decoder("qwen3moe")
+    QWEN3MOE(FamilyFacts.decoder("qwen3moe").hf("qwen3_moe")
             .rope(HALVES, true)
             .qkNorm(QkNorm.PER_HEAD)
             .anyAttentionWidth()

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  *  blk.N.ffn_*_shexp      -                                            ...mlp.shared_expert.gate_proj, up_, down_
  *  blk.N.ffn_gate_inp_shexp -                                          ...mlp.shared_expert_gate ([1, d])
  * </pre>
- * deepseek_v2 names its experts as qwen2_moe does, and its shared experts {@code mlp.shared_experts.*}.
+ * qwen3_moe names its experts and router as qwen2_moe does, and has no shared experts; deepseek_v2 names its experts
+ * as qwen2_moe does, and its shared experts {@code mlp.shared_experts.*}.
  */
 final class HfExperts {
     private static final Pattern STACKED = Pattern.compile("blk\\.(\\d+)\\.ffn_(gate|up|down)_exps\\.weight");

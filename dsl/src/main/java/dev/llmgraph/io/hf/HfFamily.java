@@ -42,7 +42,7 @@ interface HfFamily {
             case GPT2 -> new Gpt2Family();
             case BLOOM -> new BloomFamily();
             case FALCON -> new FalconFamily();
-            case MIXTRAL, QWEN2_MOE -> new MoeFamily(type);
+            case MIXTRAL, QWEN2_MOE, QWEN3_MOE -> new MoeFamily(type);
             case BERT -> new BertFamily();
             case DEEPSEEK_V2 -> new DeepSeekV2Family();
         };

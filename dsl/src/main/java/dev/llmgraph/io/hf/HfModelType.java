@@ -21,6 +21,7 @@ public enum HfModelType {
     FALCON("falcon", "FalconForCausalLM", "transformer."),
     MIXTRAL("mixtral", "MixtralForCausalLM", "model."),
     QWEN2_MOE("qwen2_moe", "Qwen2MoeForCausalLM", "model."),
+    QWEN3_MOE("qwen3_moe", "Qwen3MoeForCausalLM", "model."),
     DEEPSEEK_V2("deepseek_v2", "DeepseekV2ForCausalLM", "model."),
     /** An encoder: written as BertForMaskedLM with a masked-LM head, as BertModel without ({@link BertFamily}). */
     BERT("bert", "BertModel", "bert.");
@@ -82,7 +83,7 @@ public enum HfModelType {
 
     /** Whether this type routes tokens to experts (a mixture of experts in every sparse layer). */
     public boolean routesToExperts() {
-        return this == MIXTRAL || this == QWEN2_MOE;
+        return this == MIXTRAL || this == QWEN2_MOE || this == QWEN3_MOE;
     }
 
     /** The type whose {@code model_type} is {@code id}, or null. */
@@ -95,7 +96,10 @@ public enum HfModelType {
         return null;
     }
 
-    /** "llama, mistral, qwen2, qwen3, gpt2, bloom, falcon, mixtral, qwen2_moe, deepseek_v2 and bert", for messages. */
+    /**
+     * "llama, mistral, qwen2, qwen3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, deepseek_v2 and bert", for
+     * messages.
+     */
     public static String known() {
         String all = Arrays.stream(values()).map(HfModelType::id).collect(Collectors.joining(", "));
         int last = all.lastIndexOf(", ");

@@ -20,7 +20,7 @@ import java.util.Map;
  *  token_embd_norm       -                                     -                         transformer.word_embeddings_layernorm (bloom)
  *  blk.N.attn_norm       model.layers.N.input_layernorm        transformer.h.N.ln_1      transformer.h.N.input_layernorm
  *  blk.N.attn_q, _k, _v  ...self_attn.q_proj, k_proj, v_proj   ...attn.c_attn (fused)    ...self_attention.query_key_value (fused)
- *  blk.N.attn_q_norm, _k_norm  ...self_attn.q_norm, k_norm (qwen3)
+ *  blk.N.attn_q_norm, _k_norm  ...self_attn.q_norm, k_norm (qwen3, qwen3_moe)
  *  blk.N.attn_output     ...self_attn.o_proj                   ...attn.c_proj            ...self_attention.dense
  *  blk.N.ffn_norm        ...post_attention_layernorm           ...ln_2                   ...post_attention_layernorm
  *  blk.N.ffn_gate        ...mlp.gate_proj                      -                         -
@@ -63,7 +63,8 @@ public final class HfNames {
 
     static {
         for (HfModelType t : new HfModelType[] {HfModelType.LLAMA, HfModelType.MISTRAL, HfModelType.QWEN2,
-                HfModelType.QWEN3, HfModelType.MIXTRAL, HfModelType.QWEN2_MOE, HfModelType.DEEPSEEK_V2}) {
+                HfModelType.QWEN3, HfModelType.MIXTRAL, HfModelType.QWEN2_MOE, HfModelType.QWEN3_MOE,
+                HfModelType.DEEPSEEK_V2}) {
             LAYER_PREFIX.put(t, "model.layers.");
             GLOBAL.put(t, table("token_embd", "model.embed_tokens", "output_norm", "model.norm", "output", "lm_head"));
             PER_LAYER.put(t, table("attn_norm", "input_layernorm", "attn_q", "self_attn.q_proj", "attn_k",
@@ -87,8 +88,10 @@ public final class HfNames {
                     "mlp.dense_h_to_4h", "ffn_down", "mlp.dense_4h_to_h"));
         }
         // Routed experts map one weight to one tensor per expert (HfExperts); the router and shared experts here.
-        PER_LAYER.get(HfModelType.QWEN3).putAll(table("attn_q_norm", "self_attn.q_norm", "attn_k_norm",
-                "self_attn.k_norm"));
+        for (HfModelType t : new HfModelType[] {HfModelType.QWEN3, HfModelType.QWEN3_MOE}) {
+            PER_LAYER.get(t).putAll(table("attn_q_norm", "self_attn.q_norm", "attn_k_norm", "self_attn.k_norm"));
+        }
+        PER_LAYER.get(HfModelType.QWEN3_MOE).putAll(table("ffn_gate_inp", "mlp.gate"));
         PER_LAYER.get(HfModelType.MIXTRAL).putAll(table("ffn_gate_inp", "block_sparse_moe.gate"));
         PER_LAYER.get(HfModelType.QWEN2_MOE).putAll(table("ffn_gate_inp", "mlp.gate", "ffn_gate_shexp",
                 "mlp.shared_expert.gate_proj", "ffn_up_shexp", "mlp.shared_expert.up_proj", "ffn_down_shexp",

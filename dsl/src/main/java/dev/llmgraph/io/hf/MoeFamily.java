@@ -19,20 +19,23 @@ import dev.llmgraph.spec.Transformer;
 import java.util.List;
 
 /**
- * MixtralConfig and Qwen2MoeConfig: LLaMA-shaped decoders (pre-RMSNorm, RoPE, grouped-query attention) whose FFN
- * is a mixture of gated experts.
+ * MixtralConfig, Qwen2MoeConfig and Qwen3MoeConfig: LLaMA-shaped decoders (pre-RMSNorm, RoPE, grouped-query
+ * attention) whose FFN is a mixture of gated experts.
  * <pre>
- *                       mixtral                                qwen2_moe
+ *                       mixtral                                qwen2_moe, qwen3_moe
  *  experts              num_local_experts of intermediate_size num_experts of moe_intermediate_size
  *  per token            num_experts_per_tok                    num_experts_per_tok
  *  router               softmax, top-k, renormalised           softmax, top-k, renormalised if norm_topk_prob
- *  shared experts       none                                   one FFN of shared_expert_intermediate_size behind a
- *                                                              sigmoid gate (shared_expert_gate)
+ *  shared experts       none                                   qwen2_moe: one FFN of shared_expert_intermediate_size
+ *                                                              behind a sigmoid gate (shared_expert_gate); qwen3_moe:
+ *                                                              none
  *  dense layers         none                                   mlp_only_layers (llmgraph: the first k), an FFN of
  *                                                              intermediate_size
- *  attention biases     none                                   q, k and v
- *  RoPE                 read as ADJACENT (q/k rows permuted,   HALVES (nothing permuted, as llama.cpp's qwen2moe)
- *                       as llama.cpp's converter does)
+ *  attention biases     none                                   qwen2_moe: q, k and v; qwen3_moe: attention_bias on
+ *                                                              q, k, v and o
+ *  QK-norm              none                                   qwen3_moe: per head (q_norm, k_norm of head_dim)
+ *  RoPE                 read as ADJACENT (q/k rows permuted,   HALVES (nothing permuted, as llama.cpp's qwen2moe and
+ *                       as llama.cpp's converter does)         qwen3moe)
  * </pre>
  * A count of shared experts is no field of Qwen2MoeConfig: the shared FFN reads back as
  * shared_expert_intermediate_size / moe_intermediate_size experts as wide as the routed ones when that divides
@@ -49,14 +52,18 @@ final class MoeFamily implements HfFamily {
         return type == HfModelType.MIXTRAL;
     }
 
+    private boolean qwen3() {
+        return type == HfModelType.QWEN3_MOE;
+    }
+
     @Override
     public ModelSpec read(ConfigFields f) {
         int d = f.requiredSize("hidden_size", "dModel");
         int layers = f.requiredSize("num_hidden_layers", "layers");
         int heads = f.requiredSize("num_attention_heads", "heads");
-        int kvHeads = f.optionalSize("num_key_value_heads", mixtral() ? 8 : heads);
+        int kvHeads = f.optionalSize("num_key_value_heads", mixtral() ? 8 : qwen3() ? 4 : heads);
         int vocab = f.requiredSize("vocab_size", "vocabSize");
-        int context = f.optionalSize("max_position_embeddings", mixtral() ? 4096 * 32 : 8192);
+        int context = f.optionalSize("max_position_embeddings", mixtral() ? 4096 * 32 : qwen3() ? 32768 : 8192);
         int headDim = f.optionalSize("head_dim", 0);
         if (headDim == 0) {
             HfFamily.requireDivisible(f, d, heads, "hidden_size", "num_attention_heads");
@@ -66,16 +73,18 @@ final class MoeFamily implements HfFamily {
                     + "'num_attention_heads' = " + heads);
         }
         String expertsField = mixtral() ? "num_local_experts" : "num_experts";
-        int experts = f.optionalSize(expertsField, mixtral() ? 8 : 60);
-        int k = f.optionalSize("num_experts_per_tok", mixtral() ? 2 : 4);
+        int experts = f.optionalSize(expertsField, mixtral() ? 8 : qwen3() ? 128 : 60);
+        int k = f.optionalSize("num_experts_per_tok", mixtral() ? 2 : qwen3() ? 8 : 4);
         if (k > experts) {
             throw f.error("num_experts_per_tok", "field 'num_experts_per_tok' = " + k + " is more than '"
                     + expertsField + "' = " + experts + ": a token goes to at most every expert once; lower "
                     + "num_experts_per_tok or raise " + expertsField);
         }
         Activation act = HfActivation.read(f, "hidden_act", "silu");
-        Attention attention = Attention.grouped(heads, kvHeads).withHeadDim(headDim).withBias(!mixtral(), false)
-                .withSlidingWindow(window(f));
+        boolean biasOnAll = qwen3() && f.flag("attention_bias", false);
+        Attention attention = Attention.grouped(heads, kvHeads).withHeadDim(headDim)
+                .withBias(type == HfModelType.QWEN2_MOE || biasOnAll, biasOnAll).withSlidingWindow(window(f))
+                .withQkNorm(type.facts().qkNorm());
         Moe moe = mixtral() ? mixtralExperts(f, act, experts, k) : qwenExperts(f, act, experts, k, layers);
         int denseWidth = mixtral() ? moe.expert().width() : f.requiredSize("intermediate_size", "the FFN width");
         return Transformer.causalDecoder(f.modelName(type.id()))
@@ -94,12 +103,9 @@ final class MoeFamily implements HfFamily {
         return new Moe(experts, k, expert, SharedExperts.none(), Router.softmaxRenormalised(), 0);
     }
 
-    private static Moe qwenExperts(ConfigFields f, Activation act, int experts, int k, int layers) {
+    private Moe qwenExperts(ConfigFields f, Activation act, int experts, int k, int layers) {
         Ffn expert = new Ffn(act, true, f.requiredSize("moe_intermediate_size", "the experts' width"), false);
-        int sharedWidth = f.requiredSize("shared_expert_intermediate_size", "the shared expert's width");
-        SharedExperts shared = sharedWidth % expert.width() == 0
-                ? new SharedExperts(sharedWidth / expert.width(), expert.width(), true)
-                : new SharedExperts(1, sharedWidth, true);
+        SharedExperts shared = qwen3() ? SharedExperts.none() : sharedExperts(f, expert);
         Router router = f.flag("norm_topk_prob", false) ? Router.softmaxRenormalised() : Router.softmax();
         int step = f.optionalSize("decoder_sparse_step", 1);
         if (step != 1) {
@@ -108,6 +114,14 @@ final class MoeFamily implements HfFamily {
                     + "not express; use 1");
         }
         return new Moe(experts, k, expert, shared, router, denseLayersFirst(f, layers));
+    }
+
+    /** Qwen2-MoE's shared FFN, read as experts as wide as the routed ones where its width divides, else as one. */
+    private static SharedExperts sharedExperts(ConfigFields f, Ffn expert) {
+        int sharedWidth = f.requiredSize("shared_expert_intermediate_size", "the shared expert's width");
+        return sharedWidth % expert.width() == 0
+                ? new SharedExperts(sharedWidth / expert.width(), expert.width(), true)
+                : new SharedExperts(1, sharedWidth, true);
     }
 
     /** mlp_only_layers, which llmgraph reads when they are the first layers: [0, 1, ..., n - 1]. */
@@ -132,8 +146,8 @@ final class MoeFamily implements HfFamily {
                     4096));
         }
         if (f.flag("use_sliding_window", false)) {
-            throw f.error("use_sliding_window", "field 'use_sliding_window' = true: Qwen2-MoE's window, which "
-                    + "llmgraph does not read; set it to false");
+            throw f.error("use_sliding_window", "field 'use_sliding_window' = true: " + (qwen3() ? "Qwen3" : "Qwen2")
+                    + "-MoE's window, which llmgraph does not read; set it to false");
         }
         return null;
     }
@@ -169,16 +183,25 @@ final class MoeFamily implements HfFamily {
             fit.require(spec.ffnDim() == expert.width(), "ffn", spec.ffn(), "has no dense FFN; leave .ffn(...) "
                     + "unset or give it the experts' width " + expert.width());
         } else {
-            fit.attentionBias(true, false, "has biases on q, k and v and none on o");
+            if (qwen3()) {
+                fit.require(a.qkvBias() == a.outBias(), "attention bias", SpecFit.biases(a),
+                        "puts its attention_bias on all of q, k, v and o or on none");
+            } else {
+                fit.attentionBias(true, false, "has biases on q, k and v and none on o");
+            }
             fit.noWindow();
             fit.require(moe.router().equals(Router.softmax()) || moe.router().equals(Router.softmaxRenormalised()),
                     "moe.router", moe.router(), "routes by softmax, top-k, renormalised or not (norm_topk_prob)");
             SharedExperts shared = moe.shared();
-            fit.require(shared.present() && shared.sigmoidGate(), "moe.shared", shared,
-                    "has one sigmoid-gated shared expert");
-            fit.require(!shared.present() || shared.count() == 1 || shared.width() == expert.width(), "moe.shared",
-                    shared, "gives the shared experts as one width; several read back only as wide as the routed "
-                    + "ones");
+            if (qwen3()) {
+                fit.require(!shared.present(), "moe.shared", shared, "has no shared experts");
+            } else {
+                fit.require(shared.present() && shared.sigmoidGate(), "moe.shared", shared,
+                        "has one sigmoid-gated shared expert");
+                fit.require(!shared.present() || shared.count() == 1 || shared.width() == expert.width(), "moe.shared",
+                        shared, "gives the shared experts as one width; several read back only as wide as the routed "
+                        + "ones");
+            }
         }
         return fit.problems();
     }
@@ -211,7 +234,11 @@ final class MoeFamily implements HfFamily {
         out.put("intermediate_size", spec.ffnDim());
         out.put("moe_intermediate_size", moe.expert().width());
         out.put("num_experts", moe.experts());
-        out.put("shared_expert_intermediate_size", moe.shared().totalWidth());
+        if (qwen3()) {
+            out.put("attention_bias", a.qkvBias());
+        } else {
+            out.put("shared_expert_intermediate_size", moe.shared().totalWidth());
+        }
         out.put("norm_topk_prob", moe.router().renormalise());
         out.put("decoder_sparse_step", 1);
         ArrayNode dense = out.putArray("mlp_only_layers");

@@ -72,8 +72,8 @@ final class SpecFit {
         if (hfType.routesToExperts()) {
             require(spec.sparse(), "moe", null, "routes tokens to experts");
         } else {
-            require(!spec.sparse(), "moe", spec.moe(), "has a dense FFN in every layer (mixtral and qwen2_moe route "
-                    + "to experts)");
+            require(!spec.sparse(), "moe", spec.moe(), "has a dense FFN in every layer (mixtral, qwen2_moe and "
+                    + "qwen3_moe route to experts)");
         }
         require(!spec.latentAttention(), "latent", spec.latent(), "has softmax attention over full keys (latent "
                 + "attention is HF deepseek_v2's)");

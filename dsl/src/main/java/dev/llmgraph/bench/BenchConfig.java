@@ -65,6 +65,20 @@ public record BenchConfig(int prompt, int generate, int repetitions, int rounds,
         return prompt + generate + maxDepth();
     }
 
+    /**
+     * The KV cache llama.cpp gives a test of {@code tokens} tokens at {@code depth}: llama-bench sizes each test's
+     * context by its own tokens (a pp test's holds no generated ones, a tg test's no prompt) and the depth, and
+     * llama.cpp pads a context to a multiple of 256 ({@code llama_context}).
+     */
+    public static int llamaCppCache(int tokens, int depth) {
+        return (tokens + depth + 255) / 256 * 256;
+    }
+
+    /** The context a model is loaded with so that every test's cache fits: the largest {@link #llamaCppCache}. */
+    public int loadedContext() {
+        return llamaCppCache(Math.max(prompt, generate), maxDepth());
+    }
+
     /** llama-bench's name of a test at {@code depth}: {@code pp512}, or {@code pp512 @ d4096}. */
     public static String testName(String test, int depth) {
         return depth == 0 ? test : test + " @ d" + depth;

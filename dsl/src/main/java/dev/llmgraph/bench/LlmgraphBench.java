@@ -31,10 +31,12 @@ public final class LlmgraphBench {
      * The pp and tg results for {@code model} at each of the config's depths; {@code label}/{@code type} name it in
      * the report. At depth d, every repetition (and every warm-up run) starts from a session holding d random
      * tokens, fed untimed in batches as any prompt the first time and rewound to afterwards (a recurrent model is
-     * fed again each time), before the timed test: llama-bench's {@code -d}. One session serves a depth's prompt
-     * and decode tests, so the depth is fed once for both, as llama-bench restores the cache state it saved after
-     * its first fill for every test at that depth. The decode statistics are those of the first depth's decode
-     * steps (its untimed prefills left out).
+     * fed again each time), before the timed test: llama-bench's {@code -d}, which restores the cache state it saved
+     * after its first fill. Each test has its own session with llama.cpp's cache for it
+     * ({@link BenchConfig#llamaCppCache}: pp512 a cache of 512, tg128 one of 256): the V cache is stored transposed,
+     * each row as long as the cache, so a wider cache spreads a decode step's reads further apart and slows it
+     * (bench/NOTES.md, "Qwen3-0.6B, and a decode test's cache"). The decode statistics are those of the first
+     * depth's decode steps (its untimed prefills left out).
      */
     public static Run run(Model model, String label, String type, BenchConfig config) {
         List<BenchResult> out = new ArrayList<>();
@@ -43,16 +45,18 @@ public final class LlmgraphBench {
         int vocab = model.spec().vocabSize();
         SplittableRandom random = new SplittableRandom(1234);
         for (int depth : config.depths()) {
-            int capacity = config.prompt() + config.generate() + depth;
             int[] context = random.ints(depth, 0, vocab).toArray();
-            try (Session session = model.session(capacity)) {
+            int[] prompt = random.ints(config.prompt(), 0, vocab).toArray();
+            int[] tokens = random.ints(config.generate(), 0, vocab).toArray();
+            try (Session session = model.session(cache(model, config.prompt(), depth))) {
                 Runnable toDepth = filler(model, session, context);
-                int[] prompt = random.ints(config.prompt(), 0, vocab).toArray();
                 double[] pp = time(config.repetitions(), toDepth, () -> session.feed(prompt));
                 out.add(new BenchResult("llmgraph", label, type, BenchConfig.testName("pp" + config.prompt(), depth),
                         config.prompt(), 0, config.threads(), config.backend(), config.flash(),
                         BenchResult.rates(config.prompt(), pp), depth));
-                int[] tokens = random.ints(config.generate(), 0, vocab).toArray();
+            }
+            try (Session session = model.session(cache(model, config.generate(), depth))) {
+                Runnable toDepth = filler(model, session, context);
                 Session.Stats[] decodeSteps = {new Session.Stats(0, 0, 0, 0, 0, 0)};
                 double[] tg = time(config.repetitions(), toDepth, () -> {
                     Session.Stats before = session.stats();
@@ -71,6 +75,11 @@ public final class LlmgraphBench {
             }
         }
         return new Run(out, decodeStats, network);
+    }
+
+    /** llama.cpp's cache for a test of {@code tokens} at {@code depth}, within the model's context. */
+    private static int cache(Model model, int tokens, int depth) {
+        return Math.min(model.contextLength(), BenchConfig.llamaCppCache(tokens, depth));
     }
 
     /** {@code total} with the steps counted between {@code before} and {@code after} added. */

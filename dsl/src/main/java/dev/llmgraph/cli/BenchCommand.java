@@ -184,7 +184,7 @@ public final class BenchCommand {
                     Path gguf = entry.getValue();
                     String label = name.endsWith(".gguf") ? gguf.getFileName().toString() : name;
                     String typeName = entry.getKey();
-                    ModelOptions options = options(a.config()).withContextLength(a.config().contextLength());
+                    ModelOptions options = options(a.config()).withContextLength(a.config().loadedContext());
                     // An RPC server serves one client at a time: with layers on servers, llmgraph's model is loaded
                     // for its runs only, so that llama-bench can connect between them.
                     boolean remote = a.config().placement().remote();

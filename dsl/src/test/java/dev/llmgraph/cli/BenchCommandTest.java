@@ -1,5 +1,6 @@
 package dev.llmgraph.cli;
 
+import dev.llmgraph.bench.BenchConfig;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.presets.Presets;
 import org.junit.jupiter.api.Test;
@@ -125,6 +126,11 @@ class BenchCommandTest {
         BenchPlan plan = BenchPlan.of(arguments, cache);
 
         assertEquals(17024, arguments.config().contextLength(), "p + n + the deepest d");
+        // llama-bench sizes each test's context by its own tokens and the depth, llama.cpp pads it to 256s
+        assertEquals(16896, arguments.config().loadedContext(), "pp512 at depth 16384: 16896, a multiple of 256");
+        assertEquals(256, BenchConfig.llamaCppCache(128, 0), "tg128's cache");
+        assertEquals(512, BenchConfig.llamaCppCache(512, 0), "pp512's cache");
+        assertEquals(16640, BenchConfig.llamaCppCache(128, 16384), "tg128 at depth 16384: 16512 padded");
         assertTrue(plan.describe().contains(cache.resolve("tinyllama-1.1b-ctx17024-q4_0.gguf") + "  (to be written)"),
                 plan.describe());
         assertTrue(plan.describe().contains("each file: pp512 and tg128 at depth 0, 512, 2048, 8192, 16384, 3 "

@@ -87,6 +87,9 @@ class DocumentedCommandsTest {
                     + "benchTrainComparesBothEngines runs the small one"),
             Map.entry("bin/llmgraph bench --default --threads 2", "the full default table (about 4 GiB of files, "
                     + "20 minutes); benchWithoutAModelAnnouncesTheDefaultTable runs what it announces"),
+            Map.entry("bin/llmgraph bench --model qwen3-0.6b --type q4_0 --threads 2 --rounds 3", "a 6-minute "
+                    + "benchmark that first writes Qwen3-0.6B's files, not a check; its figures are in bench/NOTES.md, "
+                    + "and LlamaCppParityTest and DecodingParityTest check qwen3 against llama.cpp on small files"),
             Map.entry("bin/llmgraph bench --model llama-3.2-1b --type q4_0 --threads 2 --rounds 2", "a 4-minute "
                     + "benchmark that first writes 663 MiB of Llama-3.2-1B files, not a check; its figures are in "
                     + "bench/NOTES.md, and Llama3RopeTest checks the same RoPE against llama.cpp on small files"),

@@ -122,16 +122,13 @@ final class LlamaFamily implements HfFamily {
         fit.noParallelBlock();
         fit.noEmbeddingNorm();
         fit.defaultSoftmaxScale();
-        Attention a = spec.attention();
         switch (type) {
             case LLAMA -> {
-                fit.require(a.qkvBias() == a.outBias(), "attention bias", SpecFit.biases(a),
-                        "puts its attention_bias on all of q, k, v and o or on none");
+                fit.attentionBiasOnAllOrNone();
                 fit.noWindow();
             }
             case QWEN3 -> {
-                fit.require(a.qkvBias() == a.outBias(), "attention bias", SpecFit.biases(a),
-                        "puts its attention_bias on all of q, k, v and o or on none");
+                fit.attentionBiasOnAllOrNone();
                 fit.require(!ffn.bias(), "ffn.bias", true, "has no FFN biases");
                 fit.windowOnEveryLayerOrNone();
             }

@@ -172,7 +172,6 @@ final class MoeFamily implements HfFamily {
                 spec.ffn(), "has one hidden_act for the dense FFN and the experts, gated, without biases");
         fit.require(moe.routesEveryLayer(), "moe.sparseLayers", moe.sparseLayers(), "routes every layer after the "
                 + "leading dense ones");
-        Attention a = spec.attention();
         if (mixtral()) {
             fit.attentionBias(false, false, "has no attention biases");
             fit.windowOnEveryLayerOrNone();
@@ -184,8 +183,7 @@ final class MoeFamily implements HfFamily {
                     + "unset or give it the experts' width " + expert.width());
         } else {
             if (qwen3()) {
-                fit.require(a.qkvBias() == a.outBias(), "attention bias", SpecFit.biases(a),
-                        "puts its attention_bias on all of q, k, v and o or on none");
+                fit.attentionBiasOnAllOrNone();
             } else {
                 fit.attentionBias(true, false, "has biases on q, k and v and none on o");
             }

@@ -167,6 +167,13 @@ final class SpecFit {
         require(a.qkvBias() == qkv && a.outBias() == out, "attention bias", biases(a), reason);
     }
 
+    /** One attention_bias flag: biases on all of q, k, v and o, or on none (llama, qwen3, qwen3_moe). */
+    void attentionBiasOnAllOrNone() {
+        Attention a = spec.attention();
+        require(a.qkvBias() == a.outBias(), "attention bias", biases(a),
+                "puts its attention_bias on all of q, k, v and o or on none");
+    }
+
     /** "on q, k, v and o", "on q, k and v", "on o" or "none". */
     static String biases(Attention a) {
         return a.qkvBias() && a.outBias() ? "on q, k, v and o" : a.qkvBias() ? "on q, k and v" : a.outBias() ? "on o"

@@ -43,7 +43,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * wiring moves logits by 1e-1 to 1 of their scale. On CUDA, llmgraph multiplies q, k and v as one matrix in every
  * layer, whether the file stores them as one or apart ({@code CopiedStacks}).
  *
- * The table of every difference is printed after the tests.
+ * Decoding token by token is compared the same way ({@link #decodingOnCudaAgreesWithLlamaCppDecodingOnCuda}; the
+ * table's rows marked "decode", one column: against llama.cpp on CUDA). The table of every difference is printed
+ * after the tests.
  */
 @Tag(Gpu.TAG)
 class CudaParityTest {
@@ -108,6 +110,43 @@ class CudaParityTest {
         double tolerance = type == GgmlType.F32 ? 5e-3 : 5e-2;
         assertTrue(engines.relative() <= tolerance, "llmgraph CUDA vs llama.cpp CUDA: " + engines);
         assertTrue(backends.relative() <= tolerance, "llmgraph CUDA vs CPU: " + backends);
+    }
+
+    static Stream<Arguments> decodeCases() {
+        return TinyModels.all().keySet().stream().flatMap(label -> Stream.of(GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_0)
+                .map(type -> Arguments.of(label, type)));
+    }
+
+    /**
+     * Decoding as a chat does on CUDA: llmgraph feeds the prompt one token at a time ({@link DecodingParityTest} on
+     * the CPU, where the two engines agree bit for bit), llama.cpp decodes it with one token per graph, every layer
+     * on the GPU. Same tolerances as the whole prompt: a decode step runs other kernels than a batch (matrix-vector
+     * products), with the same TF32 and F16 roundings.
+     */
+    @ParameterizedTest(name = "{0} with {1} matrices, one token at a time")
+    @MethodSource("decodeCases")
+    void decodingOnCudaAgreesWithLlamaCppDecodingOnCuda(String label, GgmlType type, @TempDir Path dir) {
+        ModelSpec spec = TinyModels.all().get(label);
+        int[] prompt = TinyModels.prompt(PROMPT);
+        Path file = dir.resolve(TinyModels.fileName(label) + "-" + type + ".gguf");
+        ModelOptions cpu = ModelOptions.cpu().withThreads(THREADS).withMatrixType(type).withCacheType(GgmlType.F16);
+        ModelOptions cuda = ModelOptions.cuda().withThreads(THREADS).withMatrixType(type).withCacheType(GgmlType.F16);
+        try (Model model = Model.random(spec, WeightInit.lecun(11), cpu)) {
+            GgufModels.write(model, file);
+        }
+        float[] onCuda, llamaCpp;
+        try (Model model = GgufModels.load(file, cuda)) {
+            assertTrue(model.backend().name().startsWith("CUDA"), "llmgraph ran on " + model.backend());
+            onCuda = DecodingParityTest.oneByOne(model, prompt);
+        }
+        try (LlamaReference llama = LlamaReference.open(file, LlamaReference.Settings.defaults()
+                .withContextLength(spec.contextLength()).withThreads(THREADS).onGpu().tokenByToken())) {
+            llamaCpp = LlamaCppParityTest.flatten(llama.logits(prompt));
+        }
+        LlamaCppParityTest.Difference engines = LlamaCppParityTest.Difference.of(onCuda, llamaCpp);
+        TABLE.put(String.format("%-24s %-5s %-5s", label, type, "decode"), engines.toString());
+        double tolerance = type == GgmlType.F32 ? 5e-3 : 5e-2;
+        assertTrue(engines.relative() <= tolerance, "llmgraph CUDA vs llama.cpp CUDA, token by token: " + engines);
     }
 
     @AfterAll

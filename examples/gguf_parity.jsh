@@ -53,6 +53,32 @@ System.out.printf("  session, context-long: max |difference| %.2e%n", maxPaddedD
 // of another length and rounds their last entries differently (a few 1e-6 here); read as long as the context,
 // both sides run the very same ops on the very same numbers and agree to the bit.
 
+// Decoding as a chat does: one token per step, each step a graph of one token reading the KV cache the steps before
+// wrote. Its products run as matrix-vector kernels, which sum in another order than the prompt's matrix-matrix ones,
+// so a decode is not the batch to the bit. Told to decode the same way (one token per graph), llama.cpp agrees to
+// the bit again.
+float[] decoded = new float[prompt.length * spec.vocabSize()];
+try (var back = GgufModels.load(file, ModelOptions.cpu().withCacheType(GgmlType.F16)); var session = back.session()) {
+    for (int t = 0; t < prompt.length; t++) {
+        System.arraycopy(session.feed(prompt[t]), 0, decoded, t * spec.vocabSize(), spec.vocabSize());
+    }
+}
+float[][] theirsDecoded;
+try (var llama = dev.llmgraph.ggml.llama.LlamaReference.open(file,
+        dev.llmgraph.ggml.llama.LlamaReference.Settings.defaults().tokenByToken())) {
+    theirsDecoded = llama.logits(prompt);
+}
+double decodeVsBatch = 0, decodeVsDecode = 0;
+for (int t = 0; t < prompt.length; t++) {
+    for (int v = 0; v < spec.vocabSize(); v++) {
+        int i = t * spec.vocabSize() + v;
+        decodeVsBatch = Math.max(decodeVsBatch, Math.abs(decoded[i] - oursPadded[i]));
+        decodeVsDecode = Math.max(decodeVsDecode, Math.abs(decoded[i] - theirsDecoded[t][v]));
+    }
+}
+System.out.printf("  decoded token by token vs llmgraph's batch:  max |difference| %.2e%n", decodeVsBatch);
+System.out.printf("  decoded token by token vs llama.cpp decoding: max |difference| %.2e%n", decodeVsDecode);
+
 // And back: the GGUF read into llmgraph gives the same spec and the same logits.
 try (var back = GgufModels.load(file, ModelOptions.cpu().withCacheType(GgmlType.F16))) {
     System.out.println("read back: " + back.spec().name() + ", identical logits: "

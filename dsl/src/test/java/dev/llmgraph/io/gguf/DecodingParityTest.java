@@ -31,8 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * F32, Q8_0 and Q4_0, built and read back from its file.
  *
  * <p>The two agree within 1e-6 of the largest |logit|; measured: bit for bit (0) everywhere but qwen2moe in F32,
- * 1.2e-7 (its shared expert's sigmoid gate is a product with one output row, which the two engines sum in another
- * order). A decode is not the prompt's batch: one token at a time, products run as matrix-vector kernels, which sum
+ * 1.2e-7 (llama.cpp computes its shared expert's sigmoid gate as silu(x) / x, llmgraph as sigmoid(x): the same value
+ * up to rounding, which Q8_0 and Q4_0 round away when they quantize the next product's input). A decode is not the
+ * prompt's batch: one token at a time, products run as matrix-vector kernels, which sum
  * in another order than the batch's matrix-matrix ones, and a value on an F16 (cache) or Q8 (activation) rounding
  * step moves by a whole step. llama.cpp's own decode differs from its own batch by up to 1e-2 of the largest logit
  * (the table's last column); {@link #llamaCppsDecodeIsNotItsBatch} checks that the reference really decodes.

@@ -200,4 +200,26 @@ final class CommandOptions {
         all.addAll(PLACEMENT);
         return List.copyOf(all);
     }
+
+    /**
+     * {@code text} as an option's description in help: words in lines of at most 118 characters, the later lines
+     * indented to the description's column (two spaces and a 21-character option name).
+     */
+    static String description(String text) {
+        int column = 23;
+        StringBuilder out = new StringBuilder();
+        int length = column;
+        for (String word : text.split(" ")) {
+            if (length > column && length + 1 + word.length() > 118) {
+                out.append('\n').append(" ".repeat(column));
+                length = column;
+            } else if (length > column) {
+                out.append(' ');
+                length++;
+            }
+            out.append(word);
+            length += word.length();
+        }
+        return out.toString();
+    }
 }

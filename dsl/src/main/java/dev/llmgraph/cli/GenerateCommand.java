@@ -7,6 +7,7 @@ import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.llama.LlamaException;
 import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.ggml.RemoteDeviceException;
+import dev.llmgraph.io.family.ModelFamily;
 import dev.llmgraph.model.GenerationConfig;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.Placement;
@@ -33,7 +34,7 @@ import java.util.Map;
 public final class GenerateCommand {
     static final String USAGE = "usage: bin/llmgraph generate --gguf FILE --prompt TEXT [--chat] [-n N] [--temp T] "
             + "[--seed S] [--backend cpu|cuda] [--threads N] [--rpc H:P,H:P [--tensor-split 1,1] [--local-layers N]]";
-    static final String HELP = USAGE + """
+    static final String HELP = (USAGE + """
 
 
             Text in, text out: llmgraph runs the GGUF model, and libllama's tokenizer on the file's own vocabulary reads
@@ -41,8 +42,7 @@ public final class GenerateCommand {
             generation stopped, speed) goes to standard error. Generation stops at an end-of-generation token, after
             N tokens, or when the context is full.
 
-              --gguf FILE          the model with its tokenizer (architectures llama, qwen2, qwen3, gemma2, chatglm,
-                                   gpt2, bloom, falcon)
+              --gguf FILE          ARCHITECTURES
               --prompt TEXT        the text to continue, or with --chat the user's message
               --chat               format the prompt with the file's chat template (tokenizer.chat_template), as
                                    chat-tuned models expect
@@ -55,7 +55,8 @@ public final class GenerateCommand {
 
             Exit codes: 0 done, 2 bad arguments or prompt, 1 a file that cannot be read, a backend not built, or an
             RPC server that cannot be reached or went away.
-            """;
+            """).replace("ARCHITECTURES", CommandOptions.description("the model with its tokenizer (architectures "
+            + ModelFamily.names(true) + ")"));
     private static final List<String> OPTIONS = CommandOptions.withPlacement(List.of("--gguf", "--prompt", "-n",
             "--temp", "--seed", "--backend", "--threads"));
 

@@ -5,6 +5,7 @@ import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.ggml.RemoteDeviceException;
+import dev.llmgraph.io.family.ModelFamily;
 import dev.llmgraph.io.gguf.EncoderDecoderGguf;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.EncoderDecoderModel;
@@ -39,7 +40,7 @@ import java.util.Map;
 public final class LogitsCommand {
     static final String USAGE = "usage: bin/llmgraph logits --gguf FILE --tokens 1,2,3 --out FILE "
             + "[--backend cpu|cuda] [--threads N] [--rpc H:P,H:P [--tensor-split 1,1] [--local-layers N]]";
-    static final String HELP = USAGE + """
+    static final String HELP = (USAGE + """
 
 
             llmgraph's forward pass on a GGUF model over the token ids; writes the logits of every position as raw
@@ -47,7 +48,7 @@ public final class LogitsCommand {
             top-5 token ids of the last position. A t5 (encoder-decoder) file: the encoder reads the ids, the decoder
             its start token and then the same ids; the decoder's logits [(tokens + 1) x vocab] are written.
 
-              --gguf FILE          the model (architectures llama, qwen2, qwen3, gemma2, chatglm, gpt2, bloom, falcon, t5)
+              --gguf FILE          ARCHITECTURES
               --tokens 1,2,3       token ids, comma-separated
               --out FILE           where the logits go
               --backend cpu|cuda   (default cpu; cuda:N for GPU N)
@@ -56,7 +57,8 @@ public final class LogitsCommand {
 
             Exit codes: 0 done, 2 bad arguments, 1 a file that cannot be read or written, a backend not built, or an
             RPC server that cannot be reached.
-            """;
+            """).replace("ARCHITECTURES", CommandOptions.description("the model (architectures " + ModelFamily.names(true)
+            + ", or t5)"));
 
     private LogitsCommand() {}
 

@@ -14,6 +14,7 @@ import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.Router;
 
 import java.util.Arrays;
+import java.util.List;
 
 import static dev.llmgraph.spec.RopePairing.ADJACENT;
 import static dev.llmgraph.spec.RopePairing.HALVES;
@@ -234,6 +235,16 @@ public enum ModelFamily {
     /** llama.cpp's name, the value of {@code general.architecture}. */
     public String llamaCpp() {
         return facts.llamaCpp();
+    }
+
+    /**
+     * The llama.cpp names of every family in order, as "llama, qwen2, ... and nomic-bert", for messages and help;
+     * with {@code decodersOnly}, without the encoders (bert, nomic-bert), which give hidden states, not logits.
+     */
+    public static String names(boolean decodersOnly) {
+        List<String> names = Arrays.stream(values()).filter(f -> !(decodersOnly && f.facts.encoder()))
+                .map(ModelFamily::llamaCpp).toList();
+        return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.getLast();
     }
 
     /** The family llama.cpp calls {@code name}, or null. */

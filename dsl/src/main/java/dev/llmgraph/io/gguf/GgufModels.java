@@ -147,8 +147,7 @@ public final class GgufModels {
             String reader = ELSEWHERE.get(name);
             throw new GgufException(file.path() + ": architecture '" + name + "' " + (reader != null
                     ? "is " + reader
-                    : "is not one llmgraph reads; it reads llama, qwen2, qwen3, qwen2moe, olmoe, qwen3moe, deepseek2, "
-                    + "gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6, rwkv7, bert and nomic-bert"));
+                    : "is not one llmgraph reads; it reads " + ModelFamily.names(false)));
         }
         ModelFile model = new ModelFile(file, name, family.facts());
         if (model.expertCount > 0 && family.facts().experts().presence() == FamilyFacts.Experts.Presence.NONE) {

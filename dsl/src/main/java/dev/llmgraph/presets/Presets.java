@@ -12,6 +12,7 @@ import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.SlidingWindow;
 import dev.llmgraph.spec.Transformer;
 
 import java.util.LinkedHashMap;
@@ -150,6 +151,26 @@ public final class Presets {
     }
 
     /**
+     * Gemma-2-2B (google/gemma-2-2b config.json): hidden_size 2304, intermediate_size 9216 (GeGLU, gelu_pytorch_tanh),
+     * num_hidden_layers 26, num_attention_heads 8 of head_dim 256, num_key_value_heads 4, query_pre_attn_scalar 256,
+     * sliding_window 4096 on every other layer, attn_logit_softcapping 50, final_logit_softcapping 30, RMSNorm (eps
+     * 1e-6) before and after each sublayer, embeddings scaled by sqrt(2304) = 48 and tied, rope_theta 10000 (rotating
+     * halves), max_position_embeddings 8192, vocab_size 256000. 2 614 341 888, the model card's "2.6B".
+     */
+    public static ModelSpec gemma2_2b() {
+        return Transformer.causalDecoder("gemma-2-2b")
+                .vocabSize(256000).dModel(2304).layers(26).contextLength(8192)
+                .attention(Attention.grouped(8, 4).withHeadDim(256)
+                        .withSlidingWindow(SlidingWindow.withGlobalEvery(4096, 2)).withLogitSoftcap(50))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.rms(1e-6), NormPlacement.SANDWICH)
+                .ffn(new Ffn(Activation.GELU_TANH, true, 9216, false))
+                .embeddings(Embeddings.tiedWeights().withScale(Math.sqrt(2304)))
+                .finalLogitSoftcap(30)
+                .build();
+    }
+
+    /**
      * BLOOM-560m (bigscience/bloom-560m config.json): hidden_size 1024, n_layer 24, n_head 16, vocab_size
      * 250880, layer_norm_epsilon 1e-5, ALiBi, word_embeddings_layernorm, GELU (tanh), biases everywhere,
      * tied lm_head; trained with sequences of 2048. 559 214 592.
@@ -262,6 +283,7 @@ public final class Presets {
         all.put("tinyllama-1.1b", Presets::tinyLlama1_1b);
         all.put("mistral-7b", Presets::mistral7b);
         all.put("qwen3-0.6b", Presets::qwen3_06b);
+        all.put("gemma-2-2b", Presets::gemma2_2b);
         all.put("bloom-560m", Presets::bloom560m);
         all.put("falcon-7b", Presets::falcon7b);
         all.put("chatglm2-6b", Presets::chatglm2_6b);
@@ -345,9 +367,14 @@ public final class Presets {
             tinyAttention = tinyAttention.withSlidingWindow(new dev.llmgraph.spec.SlidingWindow(16,
                     a.window().globalEvery()));
         }
+        var embeddings = full.embeddings();
+        if ((float) embeddings.scale() == (float) Math.sqrt(full.dModel())) {     // Gemma's sqrt(dModel) stays so
+            embeddings = embeddings.withScale(Math.sqrt(32));
+        }
         return full.toBuilder()
                 .name("tiny-" + full.name())
                 .vocabSize(256).dModel(32).layers(2).contextLength(128)
+                .embeddings(embeddings)
                 .attention(tinyAttention)
                 .ffn(full.ffn().withWidth(ffn))
                 .latentAttention(full.latent() == null ? null : MoePresets.tiny(full.latent()))

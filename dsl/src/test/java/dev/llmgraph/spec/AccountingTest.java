@@ -33,6 +33,7 @@ class AccountingTest {
             "tinyllama-1.1b, 1100048384",
             "mistral-7b,     7241732096",
             "qwen3-0.6b,     596049920",
+            "gemma-2-2b,     2614341888",
             "bloom-560m,     559214592",
             "falcon-7b,      6921720704",
             "chatglm2-6b,    6243584000",
@@ -85,6 +86,7 @@ class AccountingTest {
             "tinyllama-1.1b, 22528",   // 2 x 4 x 64 x 22 x 2
             "mistral-7b,     131072",  // 2 x 8 x 128 x 32 x 2
             "qwen3-0.6b,     114688",  // 2 x 8 x 128 x 28 x 2: heads of 128 in a width of 1024
+            "gemma-2-2b,     106496",  // 2 x 4 x 256 x 26 x 2
             "bloom-560m,     98304",   // 2 x 16 x 64 x 24 x 2
             "falcon-7b,      8192",    // 2 x 1 x 64 x 32 x 2: MQA
             "chatglm2-6b,    28672",   // 2 x 2 x 128 x 28 x 2

@@ -199,6 +199,34 @@ public final class MappedFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes {@code values}, a weight's elements in ggml order computed in Java rather than held by a tensor, into the
+     * file as {@code fileType} (f32, f16 or bf16), laid out as {@code blocks} says.
+     */
+    public void write(float[] values, GgmlType fileType, FileRegion.Blocks blocks) {
+        ensureWritable();
+        if (!fileType.isFloat()) {
+            throw new IllegalArgumentException("a file's elements must be f32, f16 or bf16 to move to and from "
+                    + "Java, not " + fileType);
+        }
+        long elementBytes = fileType.blockBytes();
+        if (blocks.blockElements() < 1 || Math.multiplyHigh(blocks.blockElements(), blocks.count()) != 0
+                || blocks.blockElements() * blocks.count() != values.length) {
+            throw new IllegalArgumentException(path + ": " + blocks + " do not hold the " + values.length + " values");
+        }
+        for (int b = 0; b < blocks.count(); b++) {
+            if (blocks.offset(b) != FileRegion.Blocks.ELSEWHERE) {
+                checkRange(blocks.offset(b), blocks.blockElements() * elementBytes);
+            }
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment floats = scratch.allocateFrom(ValueLayout.JAVA_FLOAT, values);
+            MemorySegment encoded = TypeConversion.fromFloats(scratch, fileType, floats, values.length, 1);
+            forEachRun(blocks, elementBytes, (fileOffset, position, length) ->
+                    MemorySegment.copy(encoded, position, bytes, fileOffset, length));
+        }
+    }
+
     private void writeTransposed(Tensor source, GgmlType fileType, FileRegion.Transposed region) {
         long rows = source.ne(0), columns = source.ne(1), elementBytes = fileType.blockBytes();
         checkTransposed(source, region, elementBytes);

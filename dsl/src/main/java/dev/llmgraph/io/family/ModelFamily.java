@@ -97,7 +97,7 @@ public enum ModelFamily {
      * soft-capped attention and output logits, GeGLU with the tanh approximation, the output head always the
      * token embedding.
      */
-    GEMMA2(FamilyFacts.decoder("gemma2")
+    GEMMA2(FamilyFacts.decoder("gemma2").hf("gemma2")
             .embeddings(Embeddings.SCALED_BY_SQRT_DMODEL)
             .placement(NormPlacement.SANDWICH)
             .rope(HALVES, false)

@@ -23,7 +23,7 @@ import java.util.List;
 
 /**
  * Hugging Face {@code config.json} to and from a {@link ModelSpec}, for the model types llama, mistral,
- * qwen2, qwen3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, deepseek_v2 and bert (an encoder:
+ * qwen2, qwen3, gemma2, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, deepseek_v2 and bert (an encoder:
  * {@link BertFamily}).
  * <pre>{@code
  * ModelSpec spec = HfConfig.read(Path.of("Llama-2-7b-hf"));      // a folder or its config.json
@@ -37,15 +37,15 @@ import java.util.List;
  * field. Fields that do not change the architecture (token ids, dropout, torch_dtype, ...) are ignored.
  * RoPE pairing is the fact of the type's llama.cpp family ({@link HfModelType#family()}), as llama.cpp's converter
  * has it: llama, mistral and mixtral read as {@code ADJACENT} (their q/k rows are permuted on load), qwen2,
- * qwen3, qwen2_moe, qwen3_moe and falcon as {@code HALVES}.
+ * qwen3, gemma2, qwen2_moe, qwen3_moe and falcon as {@code HALVES}.
  *
  * <p>Writing: the first type that expresses every choice of the spec, in the order llama, mistral, qwen2,
- * qwen3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, deepseek_v2, bert; a spec that fits none gets a
+ * qwen3, gemma2, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, deepseek_v2, bert; a spec that fits none gets a
  * {@link NoHfEquivalentException} listing what the closest type lacks. The spec's name goes to
  * {@code _name_or_path}. Reading what was written gives the spec back, up to three things a config cannot say:
  * the RoPE pairing (any pairing is written, the weights permuted to match), whether the head size was explicit or
- * dModel / heads (gpt2, bloom and falcon read it as implicit; qwen3 always writes head_dim, so it reads back
- * explicit), and an encoder's pooling (bert reads as CLS).
+ * dModel / heads (gpt2, bloom and falcon read it as implicit; qwen3 and gemma2 always write head_dim, so it
+ * reads back explicit), and an encoder's pooling (bert reads as CLS).
  */
 public final class HfConfig {
     /** The mapper config.json (here) and safetensors headers ({@code io.safetensors}) are read and written with. */

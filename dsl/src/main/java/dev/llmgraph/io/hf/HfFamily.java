@@ -39,6 +39,7 @@ interface HfFamily {
     static HfFamily of(HfModelType type) {
         return switch (type) {
             case LLAMA, MISTRAL, QWEN2, QWEN3 -> new LlamaFamily(type);
+            case GEMMA2 -> new Gemma2Family();
             case GPT2 -> new Gpt2Family();
             case BLOOM -> new BloomFamily();
             case FALCON -> new FalconFamily();

@@ -16,6 +16,7 @@ public enum HfModelType {
     MISTRAL("mistral", "MistralForCausalLM", "model."),
     QWEN2("qwen2", "Qwen2ForCausalLM", "model."),
     QWEN3("qwen3", "Qwen3ForCausalLM", "model."),
+    GEMMA2("gemma2", "Gemma2ForCausalLM", "model."),
     GPT2("gpt2", "GPT2LMHeadModel", "transformer."),
     BLOOM("bloom", "BloomForCausalLM", "transformer."),
     FALCON("falcon", "FalconForCausalLM", "transformer."),
@@ -76,6 +77,14 @@ public enum HfModelType {
         return this == LLAMA || this == MISTRAL || this == QWEN2 || this == QWEN3;
     }
 
+    /**
+     * Whether the checkpoints store each RMSNorm gain as w where the model multiplies by 1 + w (Gemma's
+     * {@code Gemma2RMSNorm}): llmgraph's gain (llama.cpp's, whose converter adds the 1) is the stored value plus one.
+     */
+    public boolean storesNormGainsMinusOne() {
+        return this == GEMMA2;
+    }
+
     /** Whether this type may route tokens to experts (DeepSeek-V2 does unless n_routed_experts is null). */
     public boolean mayRouteToExperts() {
         return routesToExperts() || this == DEEPSEEK_V2;
@@ -97,8 +106,8 @@ public enum HfModelType {
     }
 
     /**
-     * "llama, mistral, qwen2, qwen3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, deepseek_v2 and bert", for
-     * messages.
+     * "llama, mistral, qwen2, qwen3, gemma2, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, deepseek_v2 and
+     * bert", for messages.
      */
     public static String known() {
         String all = Arrays.stream(values()).map(HfModelType::id).collect(Collectors.joining(", "));

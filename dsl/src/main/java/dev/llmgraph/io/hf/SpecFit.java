@@ -40,11 +40,21 @@ final class SpecFit {
 
     /** What none of the decoder types has: other kinds and placements, softcaps, scaled embeddings (QK-norm: qwen3's). */
     SpecFit common() {
+        return decoder(NormPlacement.PRE, "normalises before each sublayer (PRE)").plainLogitsAndEmbeddings()
+                .beyondKindAndPlacement();
+    }
+
+    /** Gemma 2's: a causal decoder normalising before and after each sublayer, soft-caps and scale allowed. */
+    SpecFit sandwich() {
+        return decoder(NormPlacement.SANDWICH, "normalises before and after each sublayer (SANDWICH)")
+                .beyondKindAndPlacement();
+    }
+
+    private SpecFit decoder(NormPlacement placement, String reason) {
         require(spec.kind() == ArchitectureKind.CAUSAL_DECODER, "kind", spec.kind(), "is a causal decoder");
-        require(spec.placement() == NormPlacement.PRE, "placement", spec.placement(),
-                "normalises before each sublayer (PRE)");
+        require(spec.placement() == placement, "placement", spec.placement(), reason);
         require(spec.finalNorm(), "finalNorm", false, "normalises after the last block");
-        return beyondKindAndPlacement();
+        return this;
     }
 
     /** What an encoder type (bert) shares with none of the decoders: a post-LN ENCODER without a final norm. */
@@ -53,16 +63,22 @@ final class SpecFit {
         require(spec.placement() == NormPlacement.POST, "placement", spec.placement(),
                 "normalises after each residual add (POST)");
         require(!spec.finalNorm(), "finalNorm", true, "ends with the last block's own norm, no final norm");
-        return beyondKindAndPlacement();
+        return plainLogitsAndEmbeddings().beyondKindAndPlacement();
+    }
+
+    /** No soft-caps and no scaled embeddings: every type but gemma2. */
+    private SpecFit plainLogitsAndEmbeddings() {
+        require(spec.finalLogitSoftcap() == 0, "finalLogitSoftcap", spec.finalLogitSoftcap(), "has no logit softcapping");
+        require(spec.embeddings().scale() == 1.0, "embeddings.scale", spec.embeddings().scale(),
+                "does not scale the embeddings");
+        require(spec.attention().logitSoftcap() == 0, "attention.logitSoftcap", spec.attention().logitSoftcap(),
+                "has no attention softcapping");
+        return this;
     }
 
     /** The checks every type shares beyond its kind and norm placement. */
     private SpecFit beyondKindAndPlacement() {
-        require(spec.finalLogitSoftcap() == 0, "finalLogitSoftcap", spec.finalLogitSoftcap(), "has no logit softcapping");
-        require(spec.embeddings().scale() == 1.0, "embeddings.scale", spec.embeddings().scale(),
-                "does not scale the embeddings");
         Attention a = spec.attention();
-        require(a.logitSoftcap() == 0, "attention.logitSoftcap", a.logitSoftcap(), "has no attention softcapping");
         qkNormOfFamily(a);
         if (hfType == HfModelType.DEEPSEEK_V2) {
             require(spec.latentAttention(), "attention", spec.attention().variant(), "attends through a compressed "

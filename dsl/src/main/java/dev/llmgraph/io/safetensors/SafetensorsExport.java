@@ -5,9 +5,11 @@ import dev.llmgraph.io.hf.HfTensor;
 import dev.llmgraph.io.hf.HfNames;
 import dev.llmgraph.io.hf.HfModelType;
 import dev.llmgraph.io.hf.HfConfig;
+import dev.llmgraph.ggml.FileRegion;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.WeightLayout;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +19,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Writes a model as a Hugging Face checkpoint: {@code config.json} and the weights in safetensors, with the
@@ -52,12 +56,23 @@ public final class SafetensorsExport {
         HfModelType type = HfConfig.modelTypeFor(spec);
         SafetensorsDtype forced = dtype == null ? null : SafetensorsDtype.of(dtype);
         List<SafetensorsWriter.Planned> planned = new ArrayList<>();
+        Set<String> gainMinusOne = WeightLayout.of(spec).stream()
+                .filter(w -> SafetensorsWeights.gainStoredMinusOne(type, w)).map(WeightLayout.Weight::name)
+                .collect(Collectors.toSet());
         for (HfTensor t : HfNames.tensors(type, spec)) {
             SafetensorsDtype fileType = forced != null ? forced : dtypeOf(model, t);
             planned.add(new SafetensorsWriter.Planned(t.name(), fileType, t.shape(), (file, offset) -> {
                 for (HfTensor.Part part : t.parts()) {
-                    file.copyFrom(model.weightTensor(part.weight()), fileType.ggmlType(),
-                            part.region(offset, fileType.bytes()));
+                    FileRegion region = part.region(offset, fileType.bytes());
+                    if (gainMinusOne.contains(part.weight())) {   // Gemma's norms: the file holds gain - 1
+                        float[] gain = model.weight(part.weight());
+                        for (int i = 0; i < gain.length; i++) {
+                            gain[i] -= 1;
+                        }
+                        file.write(gain, fileType.ggmlType(), (FileRegion.Blocks) region);
+                    } else {
+                        file.copyFrom(model.weightTensor(part.weight()), fileType.ggmlType(), region);
+                    }
                 }
             }));
         }

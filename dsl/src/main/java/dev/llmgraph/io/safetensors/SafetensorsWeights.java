@@ -11,6 +11,7 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightSource;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.WeightLayout;
+import dev.llmgraph.spec.WeightRole;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,6 +171,13 @@ public final class SafetensorsWeights implements WeightSource, AutoCloseable {
         Resolved r = resolve(spec).get(weight.name());
         if (r.slabs() == null) {
             r.where().file().copyTo(target, r.where().entry(), r.part());
+            if (gainStoredMinusOne(type, weight)) {
+                float[] gain = target.toFloats();
+                for (int i = 0; i < gain.length; i++) {
+                    gain[i] += 1;
+                }
+                target.setFloats(gain);
+            }
             return;
         }
         List<SafetensorsFile.Entry> entries = new java.util.ArrayList<>();
@@ -187,6 +195,11 @@ public final class SafetensorsWeights implements WeightSource, AutoCloseable {
             entries.add(slab.entry());
         }
         r.where().file().copySlabsTo(target, entries, ((HfTensor.Slab) r.part()).slabElements());
+    }
+
+    /** Whether {@code type}'s checkpoints hold {@code weight} as llmgraph's gain minus one (Gemma's norms). */
+    static boolean gainStoredMinusOne(HfModelType type, WeightLayout.Weight weight) {
+        return type.storesNormGainsMinusOne() && weight.role() == WeightRole.NORM_GAIN;
     }
 
     /** Every weight of {@code spec} mapped to its place in the checkpoint, shapes checked; computed once per spec. */

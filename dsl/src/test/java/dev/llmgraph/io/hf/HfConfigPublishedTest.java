@@ -347,6 +347,56 @@ class HfConfigPublishedTest {
     }
 
     @Test
+    void gemma2_2b_2614341888Parameters_sandwichNormsSoftcapsWindowOnEveryOtherLayer() {
+        ModelSpec spec = HfConfig.parse("""
+                {
+                  "architectures": ["Gemma2ForCausalLM"],
+                  "attention_bias": false,
+                  "attention_dropout": 0.0,
+                  "attn_logit_softcapping": 50.0,
+                  "bos_token_id": 2,
+                  "cache_implementation": "hybrid",
+                  "eos_token_id": 1,
+                  "final_logit_softcapping": 30.0,
+                  "head_dim": 256,
+                  "hidden_act": "gelu_pytorch_tanh",
+                  "hidden_activation": "gelu_pytorch_tanh",
+                  "hidden_size": 2304,
+                  "initializer_range": 0.02,
+                  "intermediate_size": 9216,
+                  "max_position_embeddings": 8192,
+                  "model_type": "gemma2",
+                  "num_attention_heads": 8,
+                  "num_hidden_layers": 26,
+                  "num_key_value_heads": 4,
+                  "pad_token_id": 0,
+                  "query_pre_attn_scalar": 256,
+                  "rms_norm_eps": 1e-06,
+                  "rope_theta": 10000.0,
+                  "sliding_window": 4096,
+                  "torch_dtype": "float32",
+                  "transformers_version": "4.42.4",
+                  "use_cache": true,
+                  "vocab_size": 256000
+                }""", "gemma-2-2b/config.json");
+        assertEquals(2_614_341_888L, spec.parameterCount());
+        assertEquals(Presets.gemma2_2b().withName("gemma2"), spec);
+        assertTrue(spec.attention().window().slides(0) && !spec.attention().window().slides(1),
+                "layer 0 slides, layer 1 attends fully (Gemma2's is_sliding = not layer_idx % 2)");
+    }
+
+    @Test
+    void gemma2_27bScalesQueriesByQueryPreAttnScalar_notHeadDim() {
+        ModelSpec spec = HfConfig.parse("""
+                {"model_type": "gemma2", "hidden_size": 4608, "num_hidden_layers": 46, "num_attention_heads": 32,
+                 "num_key_value_heads": 16, "head_dim": 128, "intermediate_size": 36864, "vocab_size": 256000,
+                 "query_pre_attn_scalar": 144}""", "config.json");
+        assertEquals(1 / 12.0, spec.attention().softmaxScale());
+        assertTrue(HfConfig.toJson(spec).contains("\"query_pre_attn_scalar\": 144.0"), HfConfig.toJson(spec));
+        assertEquals(spec, HfConfig.parse(HfConfig.toJson(spec), "config.json"));
+    }
+
+    @Test
     void qwen3WithoutHeadDim_takesQwen3ConfigsDefault128_notHiddenSizeOverHeads() {
         ModelSpec spec = HfConfig.parse("""
                 {"model_type": "qwen3", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,

@@ -8,7 +8,6 @@ import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
-import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.SlidingWindow;
 import dev.llmgraph.spec.Transformer;
 
@@ -105,20 +104,11 @@ final class Gemma2Family implements HfFamily {
     @Override
     public void write(ModelSpec spec, ObjectNode out) {
         Attention a = spec.attention();
-        out.put("hidden_size", spec.dModel());
+        HfFamily.writeDecoderFields(spec, true, out);                 // Gemma2Config's head_dim defaults to 256
         out.put("intermediate_size", spec.ffnDim());
-        out.put("num_hidden_layers", spec.layers());
-        out.put("num_attention_heads", a.heads());
-        out.put("num_key_value_heads", a.kvHeads());
-        out.put("head_dim", spec.headDim());
         String activation = HfActivation.write(spec.ffn().activation(), HfModelType.GEMMA2);
         out.put("hidden_activation", activation);
         out.put("hidden_act", activation);
-        out.put("max_position_embeddings", spec.contextLength());
-        out.put("rms_norm_eps", spec.norm().eps());
-        HfRope.write((Positional.Rope) spec.positional(), out);
-        out.put("tie_word_embeddings", spec.tiedEmbeddings());
-        out.put("vocab_size", spec.vocabSize());
         out.put("attention_bias", a.qkvBias());
         out.put("query_pre_attn_scalar", queryScalar(spec));
         out.put("sliding_window", a.window() == null ? null : a.window().size());

@@ -2,6 +2,7 @@ package dev.llmgraph.io.hf;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Positional;
 
 import java.util.List;
 
@@ -47,6 +48,26 @@ interface HfFamily {
             case BERT -> new BertFamily();
             case DEEPSEEK_V2 -> new DeepSeekV2Family();
         };
+    }
+
+    /**
+     * The fields the RMSNorm and RoPE decoders' configs write alike: hidden_size, layers, heads and K/V heads, head_dim
+     * (where the spec gives one, or always with {@code alwaysHeadDim}: a type whose default is not dModel / heads),
+     * the context, the norm's eps, RoPE, tied embeddings and the vocabulary.
+     */
+    static void writeDecoderFields(ModelSpec spec, boolean alwaysHeadDim, ObjectNode out) {
+        out.put("hidden_size", spec.dModel());
+        out.put("num_hidden_layers", spec.layers());
+        out.put("num_attention_heads", spec.attention().heads());
+        out.put("num_key_value_heads", spec.attention().kvHeads());
+        if (alwaysHeadDim || spec.attention().headDim() > 0) {
+            out.put("head_dim", spec.headDim());
+        }
+        out.put("max_position_embeddings", spec.contextLength());
+        out.put("rms_norm_eps", spec.norm().eps());
+        HfRope.write((Positional.Rope) spec.positional(), out);
+        out.put("tie_word_embeddings", spec.tiedEmbeddings());
+        out.put("vocab_size", spec.vocabSize());
     }
 
     /** The head size implied by hidden_size / num_attention_heads, which must divide evenly. */

@@ -7,7 +7,6 @@ import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
-import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.SlidingWindow;
 import dev.llmgraph.spec.Transformer;
@@ -149,20 +148,9 @@ final class LlamaFamily implements HfFamily {
     @Override
     public void write(ModelSpec spec, ObjectNode out) {
         Attention a = spec.attention();
-        out.put("hidden_size", spec.dModel());
+        HfFamily.writeDecoderFields(spec, type == HfModelType.QWEN3, out);   // qwen3 would read its own default, 128
         out.put("intermediate_size", spec.ffnDim());
-        out.put("num_hidden_layers", spec.layers());
-        out.put("num_attention_heads", a.heads());
-        out.put("num_key_value_heads", a.kvHeads());
-        if (a.headDim() > 0 || type == HfModelType.QWEN3) { // qwen3 would read its own default, 128
-            out.put("head_dim", spec.headDim());
-        }
         out.put("hidden_act", HfActivation.write(spec.ffn().activation(), type));
-        out.put("max_position_embeddings", spec.contextLength());
-        out.put("rms_norm_eps", spec.norm().eps());
-        HfRope.write((Positional.Rope) spec.positional(), out);
-        out.put("tie_word_embeddings", spec.tiedEmbeddings());
-        out.put("vocab_size", spec.vocabSize());
         Integer window = a.window() == null ? null : a.window().size();
         switch (type) {
             case LLAMA -> {

@@ -10,7 +10,6 @@ import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
-import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.Router;
 import dev.llmgraph.spec.SharedExperts;
 import dev.llmgraph.spec.SlidingWindow;
@@ -208,19 +207,8 @@ final class MoeFamily implements HfFamily {
     public void write(ModelSpec spec, ObjectNode out) {
         Attention a = spec.attention();
         Moe moe = spec.moe();
-        out.put("hidden_size", spec.dModel());
-        out.put("num_hidden_layers", spec.layers());
-        out.put("num_attention_heads", a.heads());
-        out.put("num_key_value_heads", a.kvHeads());
-        if (a.headDim() > 0) {
-            out.put("head_dim", a.headDim());
-        }
+        HfFamily.writeDecoderFields(spec, false, out);
         out.put("hidden_act", HfActivation.write(moe.expert().activation(), type));
-        out.put("max_position_embeddings", spec.contextLength());
-        out.put("rms_norm_eps", spec.norm().eps());
-        HfRope.write((Positional.Rope) spec.positional(), out);
-        out.put("tie_word_embeddings", spec.tiedEmbeddings());
-        out.put("vocab_size", spec.vocabSize());
         out.put("num_experts_per_tok", moe.expertsPerToken());
         if (mixtral()) {
             out.put("intermediate_size", moe.expert().width());

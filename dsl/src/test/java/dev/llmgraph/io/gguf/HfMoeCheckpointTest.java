@@ -1,8 +1,6 @@
 package dev.llmgraph.io.gguf;
 
 import dev.llmgraph.ggml.GgmlType;
-import dev.llmgraph.ggml.llama.LlamaReference;
-import dev.llmgraph.io.gguf.LlamaCppParityTest.Difference;
 import dev.llmgraph.io.hf.HfConfig;
 import dev.llmgraph.io.hf.HfConfigException;
 import dev.llmgraph.io.hf.HfModelType;
@@ -20,11 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,32 +62,8 @@ class HfMoeCheckpointTest {
 
     @ParameterizedTest(name = "{0}: safetensors round trip, then llama.cpp on the same weights")
     @CsvSource({"'llama, 4 experts top-2', MIXTRAL", "qwen2moe, QWEN2_MOE", "qwen3moe, QWEN3_MOE"})
-    void weightsRoundTripAndLlamaCppAgrees(String label, HfModelType type, @TempDir Path dir) {
-        ModelSpec spec = TinyModels.all().get(label);
-        int[] prompt = TinyModels.prompt(24);
-        Path checkpoint = dir.resolve("hf"), gguf = dir.resolve("from-hf.gguf");
-        float[] fromHf;
-        try (Model original = Model.random(spec, WeightInit.lecun(11), CPU)) {
-            SafetensorsExport.write(original, checkpoint);
-            assertEquals(type, HfConfig.modelType(checkpoint));
-            assertEquals(spec, HfConfig.read(checkpoint));
-            try (Model loaded = SafetensorsWeights.loadModel(checkpoint, CPU)) {
-                assertEquals(original.weightNames(), loaded.weightNames());
-                for (String w : original.weightNames()) {
-                    assertArrayEquals(original.weight(w), loaded.weight(w), 0f, w);
-                }
-                fromHf = LlamaCppParityTest.overWholeContext(loaded, prompt);
-                assertArrayEquals(LlamaCppParityTest.overWholeContext(original, prompt), fromHf, 0f);
-                GgufModels.write(loaded, gguf);
-            }
-        }
-        float[] reference;
-        try (LlamaReference llama = LlamaReference.open(gguf, LlamaReference.Settings.defaults()
-                .withContextLength(spec.contextLength()).withThreads(2))) {
-            reference = LlamaCppParityTest.flatten(llama.logits(prompt));
-        }
-        Difference difference = Difference.of(fromHf, reference);
-        assertTrue(difference.relative() <= 1e-4, "llmgraph from safetensors vs llama.cpp: " + difference);
+    void weightsRoundTripAndLlamaCppAgrees(String label, HfModelType type, @TempDir Path dir) throws IOException {
+        HfCheckpointReferee.roundTripThenLlamaCpp(TinyModels.all().get(label), type, 11, dir, (checkpoint, model) -> { });
     }
 
     @Test

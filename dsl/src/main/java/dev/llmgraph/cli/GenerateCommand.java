@@ -56,7 +56,7 @@ public final class GenerateCommand {
             Exit codes: 0 done, 2 bad arguments or prompt, 1 a file that cannot be read, a backend not built, or an
             RPC server that cannot be reached or went away.
             """).replace("ARCHITECTURES", CommandOptions.description("the model with its tokenizer (architectures "
-            + ModelFamily.names(true) + ")"));
+            + ModelFamily.names(f -> !f.encoder()) + ")"));
     private static final List<String> OPTIONS = CommandOptions.withPlacement(List.of("--gguf", "--prompt", "-n",
             "--temp", "--seed", "--backend", "--threads"));
 

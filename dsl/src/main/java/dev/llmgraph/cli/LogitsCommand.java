@@ -57,7 +57,7 @@ public final class LogitsCommand {
 
             Exit codes: 0 done, 2 bad arguments, 1 a file that cannot be read or written, a backend not built, or an
             RPC server that cannot be reached.
-            """).replace("ARCHITECTURES", CommandOptions.description("the model (architectures " + ModelFamily.names(true)
+            """).replace("ARCHITECTURES", CommandOptions.description("the model (architectures " + ModelFamily.names(f -> !f.encoder())
             + ", or t5)"));
 
     private LogitsCommand() {}

@@ -192,10 +192,7 @@ public final class MappedFile implements AutoCloseable {
             return;
         }
         try (Arena scratch = Arena.ofConfined()) {
-            long n = source.elementCount();
-            MemorySegment encoded = TypeConversion.fromFloats(scratch, fileType, floatsOf(source, scratch), n, 1);
-            forEachRun(blocks, elementBytes, (fileOffset, position, length) ->
-                    MemorySegment.copy(encoded, position, bytes, fileOffset, length));
+            writeFloats(scratch, floatsOf(source, scratch), source.elementCount(), fileType, blocks);
         }
     }
 
@@ -209,22 +206,17 @@ public final class MappedFile implements AutoCloseable {
             throw new IllegalArgumentException("a file's elements must be f32, f16 or bf16 to move to and from "
                     + "Java, not " + fileType);
         }
-        long elementBytes = fileType.blockBytes();
-        if (blocks.blockElements() < 1 || Math.multiplyHigh(blocks.blockElements(), blocks.count()) != 0
-                || blocks.blockElements() * blocks.count() != values.length) {
-            throw new IllegalArgumentException(path + ": " + blocks + " do not hold the " + values.length + " values");
-        }
-        for (int b = 0; b < blocks.count(); b++) {
-            if (blocks.offset(b) != FileRegion.Blocks.ELSEWHERE) {
-                checkRange(blocks.offset(b), blocks.blockElements() * elementBytes);
-            }
-        }
+        checkBlocks(values.length, values.length + " values", blocks, fileType.blockBytes());
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment floats = scratch.allocateFrom(ValueLayout.JAVA_FLOAT, values);
-            MemorySegment encoded = TypeConversion.fromFloats(scratch, fileType, floats, values.length, 1);
-            forEachRun(blocks, elementBytes, (fileOffset, position, length) ->
-                    MemorySegment.copy(encoded, position, bytes, fileOffset, length));
+            writeFloats(scratch, scratch.allocateFrom(ValueLayout.JAVA_FLOAT, values), values.length, fileType, blocks);
         }
+    }
+
+    /** {@code n} floats encoded as {@code fileType} and copied into the file where {@code blocks} say. */
+    private void writeFloats(Arena scratch, MemorySegment floats, long n, GgmlType fileType, FileRegion.Blocks blocks) {
+        MemorySegment encoded = TypeConversion.fromFloats(scratch, fileType, floats, n, 1);
+        forEachRun(blocks, fileType.blockBytes(), (fileOffset, position, length) ->
+                MemorySegment.copy(encoded, position, bytes, fileOffset, length));
     }
 
     private void writeTransposed(Tensor source, GgmlType fileType, FileRegion.Transposed region) {
@@ -291,11 +283,15 @@ public final class MappedFile implements AutoCloseable {
     }
 
     private void checkBlocks(Tensor t, FileRegion.Blocks blocks, long elementBytes) {
+        checkBlocks(t.elementCount(), t.elementCount() + " elements of tensor " + t.describe(), blocks, elementBytes);
+    }
+
+    /** {@code blocks} hold exactly {@code elements} ({@code what}, for the message), each inside the file. */
+    private void checkBlocks(long elements, String what, FileRegion.Blocks blocks, long elementBytes) {
         if (blocks.blockElements() < 1 || blocks.count() == 0
                 || Math.multiplyHigh(blocks.blockElements(), blocks.count()) != 0
-                || blocks.blockElements() * blocks.count() != t.elementCount()) {
-            throw new IllegalArgumentException(path + ": " + blocks + " do not hold the " + t.elementCount()
-                    + " elements of tensor " + t.describe());
+                || blocks.blockElements() * blocks.count() != elements) {
+            throw new IllegalArgumentException(path + ": " + blocks + " do not hold the " + what);
         }
         for (int b = 0; b < blocks.count(); b++) {
             if (blocks.offset(b) != FileRegion.Blocks.ELSEWHERE) {

@@ -15,6 +15,7 @@ import dev.llmgraph.spec.Router;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 import static dev.llmgraph.spec.RopePairing.ADJACENT;
 import static dev.llmgraph.spec.RopePairing.HALVES;
@@ -238,12 +239,13 @@ public enum ModelFamily {
     }
 
     /**
-     * The llama.cpp names of every family in order, as "llama, qwen2, ... and nomic-bert", for messages and help;
-     * with {@code decodersOnly}, without the encoders (bert, nomic-bert), which give hidden states, not logits.
+     * The llama.cpp names of the families whose facts {@code which} accepts, in order, as "llama, qwen2, ... and
+     * nomic-bert", for messages and help: every family ({@code f -> true}), the decoders ({@code f -> !f.encoder()}),
+     * the ones with experts.
      */
-    public static String names(boolean decodersOnly) {
-        List<String> names = Arrays.stream(values()).filter(f -> !(decodersOnly && f.facts.encoder()))
-                .map(ModelFamily::llamaCpp).toList();
+    public static String names(Predicate<FamilyFacts> which) {
+        List<String> names = Arrays.stream(values()).filter(f -> which.test(f.facts)).map(ModelFamily::llamaCpp)
+                .toList();
         return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.getLast();
     }
 

@@ -28,19 +28,15 @@ final class FamilyKeys {
                     out.putUint32(a + "expert_used_count", spec.moe().expertsPerToken());
                 }
             }
-            case QWEN3MOE -> {
+            case QWEN2MOE, QWEN3MOE -> {
                 Moe moe = spec.moe();
                 out.putUint32(a + "expert_count", moe.experts());
                 out.putUint32(a + "expert_used_count", moe.expertsPerToken());
                 out.putUint32(a + "expert_feed_forward_length", moe.expert().width());
-            }
-            case QWEN2MOE -> {
-                Moe moe = spec.moe();
-                out.putUint32(a + "expert_count", moe.experts());
-                out.putUint32(a + "expert_used_count", moe.expertsPerToken());
-                out.putUint32(a + "expert_feed_forward_length", moe.expert().width());
-                out.putUint32(a + "expert_shared_feed_forward_length", moe.shared().totalWidth());
-                out.putUint32(a + "expert_shared_count", moe.shared().count());
+                if (family == ModelFamily.QWEN2MOE) {
+                    out.putUint32(a + "expert_shared_feed_forward_length", moe.shared().totalWidth());
+                    out.putUint32(a + "expert_shared_count", moe.shared().count());
+                }
             }
             case DEEPSEEK2 -> DeepSeek2Keys.write(spec, out);
             case GEMMA2 -> Gemma2Keys.write(spec, out);

@@ -147,13 +147,13 @@ public final class GgufModels {
             String reader = ELSEWHERE.get(name);
             throw new GgufException(file.path() + ": architecture '" + name + "' " + (reader != null
                     ? "is " + reader
-                    : "is not one llmgraph reads; it reads " + ModelFamily.names(false)));
+                    : "is not one llmgraph reads; it reads " + ModelFamily.names(f -> true)));
         }
         ModelFile model = new ModelFile(file, name, family.facts());
         if (model.expertCount > 0 && family.facts().experts().presence() == FamilyFacts.Experts.Presence.NONE) {
             throw model.keys.problem("key '" + model.keys.key("expert_count") + "' = " + model.expertCount + ": a "
-                    + "mixture of experts, which llmgraph reads in llama, qwen2moe, olmoe, qwen3moe, deepseek2 and jamba "
-                    + "files, not in " + name + " ones");
+                    + "mixture of experts, which llmgraph reads in " + ModelFamily.names(f -> f.experts().presence()
+                    != FamilyFacts.Experts.Presence.NONE) + " files, not in " + name + " ones");
         }
         ModelSpec spec;
         try {

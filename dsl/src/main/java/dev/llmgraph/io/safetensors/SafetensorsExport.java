@@ -65,11 +65,8 @@ public final class SafetensorsExport {
                 for (HfTensor.Part part : t.parts()) {
                     FileRegion region = part.region(offset, fileType.bytes());
                     if (gainMinusOne.contains(part.weight())) {   // Gemma's norms: the file holds gain - 1
-                        float[] gain = model.weight(part.weight());
-                        for (int i = 0; i < gain.length; i++) {
-                            gain[i] -= 1;
-                        }
-                        file.write(gain, fileType.ggmlType(), (FileRegion.Blocks) region);
+                        file.write(SafetensorsWeights.shifted(model.weight(part.weight()), -1), fileType.ggmlType(),
+                                (FileRegion.Blocks) region);
                     } else {
                         file.copyFrom(model.weightTensor(part.weight()), fileType.ggmlType(), region);
                     }

@@ -172,11 +172,7 @@ public final class SafetensorsWeights implements WeightSource, AutoCloseable {
         if (r.slabs() == null) {
             r.where().file().copyTo(target, r.where().entry(), r.part());
             if (gainStoredMinusOne(type, weight)) {
-                float[] gain = target.toFloats();
-                for (int i = 0; i < gain.length; i++) {
-                    gain[i] += 1;
-                }
-                target.setFloats(gain);
+                target.setFloats(shifted(target.toFloats(), 1));
             }
             return;
         }
@@ -200,6 +196,14 @@ public final class SafetensorsWeights implements WeightSource, AutoCloseable {
     /** Whether {@code type}'s checkpoints hold {@code weight} as llmgraph's gain minus one (Gemma's norms). */
     static boolean gainStoredMinusOne(HfModelType type, WeightLayout.Weight weight) {
         return type.storesNormGainsMinusOne() && weight.role() == WeightRole.NORM_GAIN;
+    }
+
+    /** {@code values}, each plus {@code delta} (in place): a stored gain minus one and back. */
+    static float[] shifted(float[] values, float delta) {
+        for (int i = 0; i < values.length; i++) {
+            values[i] += delta;
+        }
+        return values;
     }
 
     /** Every weight of {@code spec} mapped to its place in the checkpoint, shapes checked; computed once per spec. */

@@ -55,8 +55,12 @@ class DecodingParityTest {
                 .withRepackMapped(false);
     }
 
-    private static LlamaReference.Settings llamaCpp(ModelSpec spec) {
-        return LlamaReference.Settings.defaults().withContextLength(spec.contextLength()).withThreads(THREADS);
+    /** llama.cpp's logits of {@code prompt} on {@code file}: decoded token by token, or as one batch. */
+    private static float[] llamaCpp(Path file, ModelSpec spec, int[] prompt, boolean tokenByToken) {
+        var settings = LlamaReference.Settings.defaults().withContextLength(spec.contextLength()).withThreads(THREADS);
+        try (LlamaReference llama = LlamaReference.open(file, tokenByToken ? settings.tokenByToken() : settings)) {
+            return LlamaCppParityTest.flatten(llama.logits(prompt));
+        }
     }
 
     @ParameterizedTest(name = "{0} with {1} matrices, one token at a time")
@@ -74,12 +78,8 @@ class DecodingParityTest {
             assertEquals(TinyModels.asWritten(spec), TinyModels.asWritten(model.spec()), "the spec read back");
             readBack = oneByOne(model, prompt);
         }
-        try (LlamaReference llama = LlamaReference.open(file, llamaCpp(spec).tokenByToken())) {
-            reference = LlamaCppParityTest.flatten(llama.logits(prompt));
-        }
-        try (LlamaReference llama = LlamaReference.open(file, llamaCpp(spec))) {
-            batch = LlamaCppParityTest.flatten(llama.logits(prompt));
-        }
+        reference = llamaCpp(file, spec, prompt, true);
+        batch = llamaCpp(file, spec, prompt, false);
         Difference forward = Difference.of(built, reference);
         Difference reverse = Difference.of(readBack, reference);
         TABLE.put(String.format("%-30s %-5s", label, type), forward + "  " + reverse + "  "
@@ -100,14 +100,7 @@ class DecodingParityTest {
         try (Model model = Model.random(spec, WeightInit.lecun(11), options(GgmlType.Q8_0))) {
             GgufModels.write(model, file);
         }
-        float[] decoded, batch;
-        try (LlamaReference llama = LlamaReference.open(file, llamaCpp(spec).tokenByToken())) {
-            decoded = LlamaCppParityTest.flatten(llama.logits(prompt));
-        }
-        try (LlamaReference llama = LlamaReference.open(file, llamaCpp(spec))) {
-            batch = LlamaCppParityTest.flatten(llama.logits(prompt));
-        }
-        Difference difference = Difference.of(decoded, batch);
+        Difference difference = Difference.of(llamaCpp(file, spec, prompt, true), llamaCpp(file, spec, prompt, false));
         assertTrue(difference.relative() > 1e-3, "llama.cpp's decode vs its batch: " + difference);
     }
 

@@ -171,6 +171,39 @@ public final class Presets {
     }
 
     /**
+     * Gemma-3-1B (google/gemma-3-1b-pt config.json, model_type gemma3_text): hidden_size 1152, intermediate_size 6912
+     * (GeGLU, gelu_pytorch_tanh), num_hidden_layers 26, num_attention_heads 4 of head_dim 256, num_key_value_heads 1,
+     * q and k RMS-normalised per head, q scaled by query_pre_attn_scalar 256 before q.k, sliding_window 512 on five layers of six
+     * (sliding_window_pattern 6), which rotate with rope_local_base_freq 10000 while the global layers use rope_theta
+     * 1000000 (rotating halves), no soft-caps, RMSNorm (eps 1e-6) before and after each sublayer, embeddings scaled
+     * by sqrt(1152) and tied, max_position_embeddings 32768, vocab_size 262144. 999 885 952, the model card's "1B".
+     */
+    public static ModelSpec gemma3_1b() {
+        return gemma3("gemma-3-1b", 1152, 26, 6912);
+    }
+
+    /**
+     * Gemma-3-270M (google/gemma-3-270m config.json): Gemma-3-1B's architecture with hidden_size 640,
+     * intermediate_size 2048 and 18 layers (layer_types: five sliding, one full, three times). 268 098 176: the
+     * model card's 170M embedding and 100M transformer parameters.
+     */
+    public static ModelSpec gemma3_270m() {
+        return gemma3("gemma-3-270m", 640, 18, 2048);
+    }
+
+    private static ModelSpec gemma3(String name, int dModel, int layers, int ffnWidth) {
+        return Transformer.causalDecoder(name)
+                .vocabSize(262144).dModel(dModel).layers(layers).contextLength(32768)
+                .attention(Attention.grouped(4, 1).withHeadDim(256).withQkNorm(QkNorm.PER_HEAD).withScaledQueries(true)
+                        .withSlidingWindow(SlidingWindow.withGlobalEvery(512, 6)))
+                .positional(Positional.rope(1_000_000).withPairing(RopePairing.HALVES).withSlidingTheta(10_000))
+                .norm(Norm.rms(1e-6), NormPlacement.SANDWICH)
+                .ffn(new Ffn(Activation.GELU_TANH, true, ffnWidth, false))
+                .embeddings(Embeddings.tiedWeights().withScale(Math.sqrt(dModel)))
+                .build();
+    }
+
+    /**
      * BLOOM-560m (bigscience/bloom-560m config.json): hidden_size 1024, n_layer 24, n_head 16, vocab_size
      * 250880, layer_norm_epsilon 1e-5, ALiBi, word_embeddings_layernorm, GELU (tanh), biases everywhere,
      * tied lm_head; trained with sequences of 2048. 559 214 592.
@@ -284,6 +317,8 @@ public final class Presets {
         all.put("mistral-7b", Presets::mistral7b);
         all.put("qwen3-0.6b", Presets::qwen3_06b);
         all.put("gemma-2-2b", Presets::gemma2_2b);
+        all.put("gemma-3-270m", Presets::gemma3_270m);
+        all.put("gemma-3-1b", Presets::gemma3_1b);
         all.put("bloom-560m", Presets::bloom560m);
         all.put("falcon-7b", Presets::falcon7b);
         all.put("chatglm2-6b", Presets::chatglm2_6b);

@@ -132,27 +132,55 @@ public sealed interface Positional {
     /**
      * Rotary position embedding.
      *
-     * @param theta    the frequency base (10 000 in RoFormer and LLaMA-2, 500 000 in LLaMA-3)
-     * @param fraction the share of each head's dimensions that rotates (1.0 = all; 0.5 in ChatGLM2,
-     *                 0.25 in GPT-NeoX); the rotated count is rounded down to an even number
-     * @param pairing  which dimensions rotate together
-     * @param scaling  how the context is stretched beyond the training length
+     * @param theta        the frequency base (10 000 in RoFormer and LLaMA-2, 500 000 in LLaMA-3)
+     * @param fraction     the share of each head's dimensions that rotates (1.0 = all; 0.5 in ChatGLM2,
+     *                     0.25 in GPT-NeoX); the rotated count is rounded down to an even number
+     * @param pairing      which dimensions rotate together
+     * @param scaling      how the context is stretched beyond the training length
+     * @param slidingTheta the base of the layers whose attention slides, which then rotate unscaled (Gemma 3: 10 000
+     *                     on its local layers, 1 000 000 and the scaling on its global ones); 0: every layer rotates
+     *                     alike. A value equal to theta without scaling reads as 0, so that equal specs compare equal
      */
-    record Rope(double theta, double fraction, RopePairing pairing, RopeScaling scaling) implements Positional {
+    record Rope(double theta, double fraction, RopePairing pairing, RopeScaling scaling, double slidingTheta)
+            implements Positional {
+        public Rope {
+            if (slidingTheta == theta && RopeScaling.none().equals(scaling)) {
+                slidingTheta = 0;
+            }
+        }
+
+        /** RoPE that rotates every layer alike. */
+        public Rope(double theta, double fraction, RopePairing pairing, RopeScaling scaling) {
+            this(theta, fraction, pairing, scaling, 0);
+        }
+
         public Rope withTheta(double theta) {
-            return new Rope(theta, fraction, pairing, scaling);
+            return new Rope(theta, fraction, pairing, scaling, slidingTheta);
         }
 
         public Rope withFraction(double fraction) {
-            return new Rope(theta, fraction, pairing, scaling);
+            return new Rope(theta, fraction, pairing, scaling, slidingTheta);
         }
 
         public Rope withPairing(RopePairing pairing) {
-            return new Rope(theta, fraction, pairing, scaling);
+            return new Rope(theta, fraction, pairing, scaling, slidingTheta);
         }
 
         public Rope withScaling(RopeScaling scaling) {
-            return new Rope(theta, fraction, pairing, scaling);
+            return new Rope(theta, fraction, pairing, scaling, slidingTheta);
+        }
+
+        /**
+         * The layers with a sliding window rotate with base {@code slidingTheta} and without scaling; the others as
+         * before (Gemma 3: {@code rope(1_000_000).withSlidingTheta(10_000)}). 0 rotates every layer alike.
+         */
+        public Rope withSlidingTheta(double slidingTheta) {
+            return new Rope(theta, fraction, pairing, scaling, slidingTheta);
+        }
+
+        /** The RoPE a layer whose attention slides applies: this one, or with its own base and unscaled. */
+        public Rope onSlidingLayers() {
+            return slidingTheta == 0 ? this : new Rope(slidingTheta, fraction, pairing, RopeScaling.none(), 0);
         }
 
         /** Rotated dimensions per head. */
@@ -213,7 +241,8 @@ public sealed interface Positional {
         @Override
         public String toString() {
             return "RoPE(theta=" + theta + (fraction != 1.0 ? ", fraction=" + fraction : "") + ", " + pairing
-                    + (scaling.equals(RopeScaling.none()) ? "" : ", " + scaling) + ")";
+                    + (scaling.equals(RopeScaling.none()) ? "" : ", " + scaling)
+                    + (slidingTheta == 0 ? "" : ", sliding layers theta=" + slidingTheta) + ")";
         }
     }
 

@@ -238,6 +238,16 @@ final class SpecValidator {
         if (rope.pairing() == null) {
             problem("positional.pairing", null, "must be set", "RopePairing.ADJACENT or HALVES");
         }
+        if (rope.slidingTheta() != 0) {
+            if (!(rope.slidingTheta() >= 1e-30 && rope.slidingTheta() <= 1e30)) {
+                problem("positional.slidingTheta", rope.slidingTheta(), "the sliding layers' RoPE base must be at "
+                        + "most 1e30 and at least 1e-30, since ggml reads it as a 32-bit float", "Gemma 3: 10000");
+            }
+            if (s.attention() == null || s.attention().window() == null) {
+                problem("positional.slidingTheta", rope.slidingTheta(), "gives sliding layers their own RoPE base, but "
+                        + "no layer slides", "give the attention a SlidingWindow, or leave withSlidingTheta out");
+            }
+        }
         switch (rope.scaling()) {
             case null -> problem("positional.scaling", null, "must be set", "RopeScaling.none() for plain RoPE");
             case RopeScaling.Linear lin -> requireFactor("positional.scaling.factor", lin.factor());

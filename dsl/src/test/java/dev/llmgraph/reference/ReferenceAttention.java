@@ -5,6 +5,7 @@ import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.QkNorm;
+import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.SlidingWindow;
 
 import java.util.Arrays;
@@ -54,10 +55,10 @@ final class ReferenceAttention {
             double[] kAll = wholeWidthNorm(w.linear(b + "attn_k", x[t]), spec, w, b + "attn_k_norm");
             double[] vAll = w.linear(b + "attn_v", x[t]);
             for (int h = 0; h < heads; h++) {
-                q[h][t] = headOf(qAll, h, headDim, spec, w, b + "attn_q_norm", t);
+                q[h][t] = headOf(qAll, h, headDim, spec, w, b + "attn_q_norm", layer, t);
             }
             for (int g = 0; g < kvHeads; g++) {
-                k[g][t] = headOf(kAll, g, headDim, spec, w, b + "attn_k_norm", t);
+                k[g][t] = headOf(kAll, g, headDim, spec, w, b + "attn_k_norm", layer, t);
                 v[g][t] = Arrays.copyOfRange(vAll, g * headDim, (g + 1) * headDim);
             }
         }
@@ -124,9 +125,12 @@ final class ReferenceAttention {
         return normed;
     }
 
-    /** Head {@code h} of a projection, QK-normed and rotated as the spec says. */
+    /**
+     * Head {@code h} of a projection, QK-normed and rotated as the spec says: in a layer that slides, with the
+     * sliding layers' own base and no scaling where the spec gives one (Gemma 3).
+     */
     private static double[] headOf(double[] all, int h, int headDim, ModelSpec spec, ReferenceWeights w,
-                                   String normWeight, int position) {
+                                   String normWeight, int layer, int position) {
         double[] head = Arrays.copyOfRange(all, h * headDim, (h + 1) * headDim);
         if (spec.attention().qkNorm() == QkNorm.PER_HEAD) {
             double[] normed = ReferenceNorms.rmsNorm(head, spec.norm().eps());
@@ -136,6 +140,9 @@ final class ReferenceAttention {
             }
         }
         switch (spec.positional()) {
+            case Positional.Rope rope when rope.slidingTheta() != 0 && slides(spec, layer) -> ReferencePositions.rope(head,
+                    position, new Positional.Rope(rope.slidingTheta(), rope.fraction(), rope.pairing(),
+                            RopeScaling.none()));
             case Positional.Rope rope -> ReferencePositions.rope(head, position, rope);
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
                  Positional.T5Bias _ -> { }
@@ -147,10 +154,13 @@ final class ReferenceAttention {
     static boolean visible(ModelSpec spec, int layer, int q, int k, int prefixLength) {
         boolean family = k <= q || (spec.kind() == ArchitectureKind.PREFIX_DECODER && k < prefixLength)
                 || spec.kind() == ArchitectureKind.ENCODER; // BERT: every token sees the whole sequence
+        return family && (!slides(spec, layer) || Math.abs(q - k) < spec.attention().window().size());
+    }
+
+    /** Whether block {@code layer} has a sliding window: "every n-th layer (layers n-1, 2n-1, ...) is global". */
+    private static boolean slides(ModelSpec spec, int layer) {
         SlidingWindow window = spec.attention().window();
-        // "every n-th layer (layers n-1, 2n-1, ...) is global"
-        boolean slides = window != null && (window.globalEvery() == 0 || (layer + 1) % window.globalEvery() != 0);
-        return family && (!slides || Math.abs(q - k) < window.size());
+        return window != null && (window.globalEvery() == 0 || (layer + 1) % window.globalEvery() != 0);
     }
 
     private static double positionBias(ModelSpec spec, ReferenceWeights w, int head, int q, int k) {

@@ -7,7 +7,16 @@ import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.spec.ArchitectureKind;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.InvalidSpecException;
+import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.QkNorm;
+import dev.llmgraph.spec.RopePairing;
+import dev.llmgraph.spec.RopeScaling;
+import dev.llmgraph.spec.SlidingWindow;
+import dev.llmgraph.spec.Transformer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -78,6 +87,43 @@ class ReferenceForwardTest {
                 double tolerance = layer == 0 ? Tolerances.FLOAT32 : Tolerances.logits(spec); // after an FFN
                 assertTrue(error <= tolerance, node + " differs from the reference by " + error);
             }
+        }
+    }
+
+    /**
+     * Gemma 3's RoPE: the sliding layers (0 and 2 of 4) rotate with their own base and unscaled, the global ones with
+     * the global base and linear scaling. Logits and every layer's q against the reference; and layer 0's q differs
+     * from the one every layer's RoPE would give, so the check sees the sliding base.
+     */
+    @Test
+    void slidingLayersRotateWithTheirOwnBaseUnscaled() {
+        ModelSpec spec = Transformer.causalDecoder("sliding-base").vocabSize(64).dModel(32).layers(4).contextLength(32)
+                .attention(Attention.grouped(4, 2).withQkNorm(QkNorm.PER_HEAD)
+                        .withSlidingWindow(SlidingWindow.withGlobalEvery(5, 2)))
+                .positional(Positional.rope(1_000_000).withPairing(RopePairing.HALVES)
+                        .withScaling(RopeScaling.linear(4)).withSlidingTheta(100))
+                .norm(Norm.rms(1e-6), NormPlacement.SANDWICH).ffn(Ffn.geglu(64))
+                .build();
+        int[] tokens = new SplittableRandom(3).ints(TOKENS, 0, spec.vocabSize()).toArray();
+        String[] nodes = {"q.0", "q.1", "q.2", "q.3"};
+        float[] slidingQ;
+        try (Model model = Model.random(spec, WeightInit.lecun(7), CPU)) {
+            ReferenceForward reference = ReferenceForward.of(model);
+            var expected = reference.run(tokens, tokens.length);
+            double logitError = Tolerances.relativeError(model.forward(tokens, 0), expected.logits());
+            assertTrue(logitError <= Tolerances.logits(spec), "logits differ from the reference by " + logitError);
+            var inspection = model.inspect(tokens, nodes);
+            for (String node : nodes) {
+                double error = Tolerances.relativeError(inspection.node(node).values(), expected.node(node));
+                assertTrue(error <= Tolerances.logits(spec), node + " differs from the reference by " + error);
+            }
+            slidingQ = inspection.node("q.0").values();
+        }
+        ModelSpec oneBase = spec.withPositional(((Positional.Rope) spec.positional()).withSlidingTheta(0));
+        try (Model model = Model.random(oneBase, WeightInit.lecun(7), CPU)) {
+            double change = Tolerances.relativeError(slidingQ, ReferenceForward.of(model).run(tokens, tokens.length)
+                    .node("q.0"));
+            assertTrue(change > 100 * Tolerances.FLOAT32, "the sliding base changes layer 0's q by only " + change);
         }
     }
 

@@ -109,8 +109,9 @@ class LinearAttentionSpecTest {
                 + "  linear attention (llama.cpp has no linear-attention architecture, so no GGUF it reads can hold this "
                 + "model; keep it in llmgraph, or use softmax attention)\n"
                 + "  SimpleRMSNorm (llama.cpp's block norms have a weight)", report.toString());
-        assertEquals("spec 'no-gguf' has no HF config.json equivalent among llama, mistral, qwen2, qwen3, gemma2, gpt2, "
-                + "bloom, falcon, mixtral, qwen2_moe, qwen3_moe, deepseek_v2 and bert; the closest, llama, differs in:\n"
+        assertEquals("spec 'no-gguf' has no HF config.json equivalent among llama, mistral, qwen2, qwen3, "
+                + "gemma2, gemma3_text, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2 and bert; "
+                + "the closest, llama, differs in:\n"
                 + "  - linear = LinearAttention(heads=2, phi=x, fixed decay RetNet(1 - 2^(-5-h)), SiLU output gate, "
                 + "SRMSNorm): the HF config classes llmgraph writes have softmax attention (transformers has no "
                 + "linear-attention model class llmgraph could write)",

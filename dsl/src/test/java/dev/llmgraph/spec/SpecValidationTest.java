@@ -91,6 +91,9 @@ class SpecValidationTest {
                         "attention.kvHeads = 0: must be at least 1; 1 is multi-query attention, heads is multi-head attention"),
                 problem(b -> b.attention(new Attention(4, 4, 0, false, false, null, 0, 0, false, null)),
                         "attention.qkNorm = null: must be a QkNorm; use QkNorm.NONE, QkNorm.PER_HEAD or QkNorm.WHOLE_WIDTH"),
+                problem(b -> b.positional(Positional.rope(10_000).withSlidingTheta(100)), "positional.slidingTheta = "
+                        + "100.0: gives sliding layers their own RoPE base, but no layer slides; give the attention a "
+                        + "SlidingWindow, or leave withSlidingTheta out"),
                 problem(b -> b.attention(Attention.grouped(12, 5)).dModel(48), "attention.kvHeads = 5: must divide heads = "
                         + "12: each K/V head serves the same number of query heads; use one of [1, 2, 3, 4, 6, 12]"),
                 problem(b -> b.attention(Attention.multiHead(4).withHeadDim(-1)), "attention.headDim = -1: must be "

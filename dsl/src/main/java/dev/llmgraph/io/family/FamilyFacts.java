@@ -103,9 +103,11 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         /**
          * RoPE on {@code pairing}; over whole heads when {@code wholeHeads} (the graph asserts it); with
          * {@code frequencyDivisors} the loader reads the tensor rope_freqs (Llama 3's scaling) and the graph divides
-         * each pair's frequency by it.
+         * each pair's frequency by it; with {@code slidingBase} the sliding-window layers rotate with a base of their
+         * own (rope.freq_base_swa).
          */
-        record Rope(RopePairing pairing, boolean wholeHeads, boolean frequencyDivisors) implements Positions {}
+        record Rope(RopePairing pairing, boolean wholeHeads, boolean frequencyDivisors, boolean slidingBase)
+                implements Positions {}
 
         /** Learned absolute positions added to the token embeddings. */
         record Learned() implements Positions {}
@@ -182,7 +184,7 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         private NormKind norm = NormKind.RMS;
         private NormPlacement placement = NormPlacement.PRE;
         private boolean parallel;
-        private Positions positions = new Positions.Rope(RopePairing.ADJACENT, true, false);
+        private Positions positions = new Positions.Rope(RopePairing.ADJACENT, true, false, false);
         private QkNorm qkNorm = QkNorm.NONE;
         private boolean square = true;
         private boolean softCapped;
@@ -238,12 +240,17 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         }
 
         Builder rope(RopePairing pairing, boolean wholeHeads) {
-            return positions(new Positions.Rope(pairing, wholeHeads, false));
+            return positions(new Positions.Rope(pairing, wholeHeads, false, false));
+        }
+
+        /** RoPE on {@code pairing}, the sliding-window layers with a base of their own (Gemma 2 and 3). */
+        Builder ropeWithSlidingBase(RopePairing pairing, boolean wholeHeads) {
+            return positions(new Positions.Rope(pairing, wholeHeads, false, true));
         }
 
         /** The default RoPE (adjacent pairs, whole heads), with Llama 3's per-pair frequency divisors read. */
         Builder ropeWithFrequencyDivisors() {
-            return positions(new Positions.Rope(RopePairing.ADJACENT, true, true));
+            return positions(new Positions.Rope(RopePairing.ADJACENT, true, true, false));
         }
 
         Builder qkNorm(QkNorm value) {

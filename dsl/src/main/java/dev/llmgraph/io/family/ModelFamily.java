@@ -67,7 +67,7 @@ public enum ModelFamily {
      * olmoe: q and k RMS-normalised over the whole projection before RoPE on halves; every layer routes to
      * SwiGLU experts as wide as feed_forward_length by softmax and top-k, without renormalising.
      */
-    OLMOE(FamilyFacts.decoder("olmoe")
+    OLMOE(FamilyFacts.decoder("olmoe").hf("olmoe")
             .rope(HALVES, true)
             .qkNorm(QkNorm.WHOLE_WIDTH)
             .experts(new Experts(Presence.EVERY_LAYER, Router.softmax(), false, true))
@@ -94,18 +94,30 @@ public enum ModelFamily {
             .experts(new Experts(Presence.OWN_RULES, null, false, false))
             .refuse("blk.0.attn_kv_b.weight", "the unsplit W_UK|W_UV of old deepseek2 files (re-convert them)")),
     /**
-     * gemma2: embeddings scaled by sqrt(dModel), RMSNorm before and after each sublayer, RoPE on halves,
-     * soft-capped attention and output logits, GeGLU with the tanh approximation, the output head always the
-     * token embedding.
+     * gemma2: embeddings scaled by sqrt(dModel), RMSNorm before and after each sublayer, RoPE on halves (the sliding
+     * layers' base may differ), soft-capped attention and output logits, GeGLU with the tanh approximation, the
+     * output head always the token embedding.
      */
     GEMMA2(FamilyFacts.decoder("gemma2").hf("gemma2")
             .embeddings(Embeddings.SCALED_BY_SQRT_DMODEL)
             .placement(NormPlacement.SANDWICH)
-            .rope(HALVES, false)
+            .ropeWithSlidingBase(HALVES, false)
             .anyAttentionWidth()
             .softCapped()
             .ffn(Activation.GELU_TANH, true, Bias.ABSENT)
             .outputHead(OutputHead.ALWAYS_TIED)),
+    /**
+     * gemma3: Gemma 2's block (scaled embeddings, RMSNorm before and after each sublayer, RoPE on halves, GeGLU with
+     * the tanh approximation) with q and k RMS-normalised per head in place of the attention soft-cap; the sliding
+     * layers (five of every six) rotate with a RoPE base of their own, unscaled; the output head tied or its own.
+     */
+    GEMMA3(FamilyFacts.decoder("gemma3").hf("gemma3_text")
+            .embeddings(Embeddings.SCALED_BY_SQRT_DMODEL)
+            .placement(NormPlacement.SANDWICH)
+            .ropeWithSlidingBase(HALVES, false)
+            .qkNorm(QkNorm.PER_HEAD)
+            .anyAttentionWidth()
+            .ffn(Activation.GELU_TANH, true, Bias.ABSENT)),
     /**
      * chatglm (ChatGLM2/3, GLM-4): RoPE on adjacent pairs of the first rope.dimension_count dimensions, biases on
      * q, k and v only, SwiGLU with gate and up fused in one ffn_up (gate first); q, k, v written fused.

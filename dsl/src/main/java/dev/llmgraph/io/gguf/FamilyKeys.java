@@ -39,7 +39,7 @@ final class FamilyKeys {
                 }
             }
             case DEEPSEEK2 -> DeepSeek2Keys.write(spec, out);
-            case GEMMA2 -> Gemma2Keys.write(spec, out);
+            case GEMMA2, GEMMA3 -> GemmaKeys.write(family, spec, out);
             case MAMBA, MAMBA2 -> StateSpaceKeys.write(family.llamaCpp(), spec, out);
             case JAMBA -> JambaKeys.write(spec, out);
             case RWKV6, RWKV7 -> RwkvKeys.write(family.llamaCpp(), spec, out);
@@ -56,7 +56,7 @@ final class FamilyKeys {
             case OLMOE -> f.experts(Ffn.swiglu(f.ffnLength), Router.softmax(), SharedExperts.none());
             case QWEN2MOE -> qwen2MoeExperts(f);
             case QWEN3MOE -> f.experts(Ffn.swiglu(expertWidth(f)), Router.softmaxRenormalised(), SharedExperts.none());
-            case QWEN2, QWEN3, DEEPSEEK2, GEMMA2, CHATGLM, GPT2, BLOOM, FALCON, MAMBA, MAMBA2, JAMBA, RWKV6, RWKV7,
+            case QWEN2, QWEN3, DEEPSEEK2, GEMMA2, GEMMA3, CHATGLM, GPT2, BLOOM, FALCON, MAMBA, MAMBA2, JAMBA, RWKV6, RWKV7,
                  BERT, NOMIC_BERT -> null; // jamba's experts show per layer (JambaKeys)
         };
     }

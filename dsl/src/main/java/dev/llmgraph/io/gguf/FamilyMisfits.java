@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * The choices of a spec that one family's llama.cpp graph does not make, checked from the family's
  * {@link FamilyFacts} in the order the graphs build them: embeddings, mixer, norms, positions, attention, FFN,
- * experts, output head. What a graph checks beyond its facts (Gemma 2's query scale, OLMoE's whole-width k norm,
+ * experts, output head. What a graph checks beyond its facts (Gemma's query scale, OLMoE's whole-width k norm,
  * DeepSeek's experts) is one case of a switch over {@link ModelFamily}.
  */
 final class FamilyMisfits {
@@ -58,7 +58,7 @@ final class FamilyMisfits {
         }
         m.parallelBlock(facts.parallelBlock());
         switch (facts.positions()) {
-            case FamilyFacts.Positions.Rope rope -> m.rope(rope.pairing(), rope.wholeHeads(), rope.frequencyDivisors());
+            case FamilyFacts.Positions.Rope rope -> m.rope(rope);
             case FamilyFacts.Positions.Learned _ -> m.learnedPositions();
             case FamilyFacts.Positions.Alibi alibi -> m.alibi(alibi.maxBias());
             case FamilyFacts.Positions.FromRecurrence _ -> { }
@@ -114,7 +114,7 @@ final class FamilyMisfits {
             return m.list(); // the other checks describe an encoder's choices
         }
         switch (facts.positions()) {
-            case FamilyFacts.Positions.Rope rope -> m.rope(rope.pairing(), rope.wholeHeads(), rope.frequencyDivisors());
+            case FamilyFacts.Positions.Rope rope -> m.rope(rope);
             case FamilyFacts.Positions.Learned _ -> m.learnedPositions();
             case FamilyFacts.Positions.Alibi alibi -> m.alibi(alibi.maxBias());
             case FamilyFacts.Positions.FromRecurrence _ -> { }
@@ -138,7 +138,7 @@ final class FamilyMisfits {
     /** The attention options: none of the extras, except where a family's graph has its own. */
     private static void attention(ModelFamily family, ModelSpec spec, Misfits m) {
         switch (family) {
-            case GEMMA2 -> Gemma2Keys.attentionMisfits(spec, m);
+            case GEMMA2, GEMMA3 -> GemmaKeys.attentionMisfits(family, spec, m);
             case OLMOE -> {
                 if (spec.kvHeads() != spec.heads()) {
                     m.add(spec.attention().variant() + " (" + spec.kvHeads() + " K/V heads for " + spec.heads()

@@ -25,7 +25,7 @@ final class FamilyReading {
             f.refuseTensor(refused.tensor(), refused.feature());
         }
         return switch (family) {
-            case GEMMA2 -> Gemma2Keys.read(f);
+            case GEMMA2, GEMMA3 -> GemmaKeys.read(family, f);
             case DEEPSEEK2 -> DeepSeek2Keys.read(f);
             case MAMBA -> StateSpaceKeys.readMamba(f);
             case MAMBA2 -> StateSpaceKeys.readMamba2(f);

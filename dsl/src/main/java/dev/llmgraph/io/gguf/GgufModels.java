@@ -33,9 +33,9 @@ import java.util.Set;
  * GgufModels.write(model, Path.of("mine-q8.gguf"), GgmlType.Q8_0);       // matrices quantized
  * GgufModels.write(model, Path.of("mine-bpe.gguf"), bpe);                 // with a trained tokenizer
  * }</pre>
- * Architectures read and written: llama, qwen2, qwen3, qwen2moe, olmoe, qwen3moe, deepseek2, gemma2, chatglm, gpt2,
- * bloom, falcon, mamba, mamba2, jamba, rwkv6, rwkv7, bert and nomic-bert (see {@link GgufReport} for which spec maps
- * to which). A file llmgraph cannot read gives a {@link GgufException} naming the file,
+ * Architectures read and written: llama, qwen2, qwen3, qwen2moe, olmoe, qwen3moe, deepseek2, gemma2, gemma3, chatglm,
+ * gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6, rwkv7, bert and nomic-bert (see {@link GgufReport} for which spec
+ * maps to which). A file llmgraph cannot read gives a {@link GgufException} naming the file,
  * the key or tensor, and the problem.
  */
 public final class GgufModels {

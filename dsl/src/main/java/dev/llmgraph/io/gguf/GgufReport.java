@@ -28,7 +28,8 @@ import java.util.Optional;
  *                                      // position)
  * }</pre>
  * The architectures considered are those of {@link ModelFamily}, in its order: llama, qwen2, qwen3, qwen2moe, olmoe,
- * qwen3moe, deepseek2, gemma2, chatglm, gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6, rwkv7, bert and nomic-bert.
+ * qwen3moe, deepseek2, gemma2, gemma3, chatglm, gpt2, bloom, falcon, mamba, mamba2, jamba, rwkv6, rwkv7, bert and
+ * nomic-bert.
  */
 public final class GgufReport {
     private final String specName;

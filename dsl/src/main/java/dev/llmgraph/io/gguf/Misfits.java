@@ -1,5 +1,6 @@
 package dev.llmgraph.io.gguf;
 
+import dev.llmgraph.io.family.FamilyFacts;
 import dev.llmgraph.io.family.FamilyFacts.Bias;
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Attention;
@@ -188,13 +189,21 @@ final class Misfits {
     }
 
     /**
-     * RoPE with {@code pairing}; over whole heads when {@code wholeHeads} (the graph asserts it); Llama 3's scaling
-     * only where the graph reads {@code frequencyDivisors}.
+     * RoPE as the family's graph has it: with its pairing; over whole heads when it says so (the graph asserts it);
+     * Llama 3's scaling only where the graph reads frequency divisors; a base of the sliding layers' own only where
+     * the graph has one.
      */
-    void rope(RopePairing pairing, boolean wholeHeads, boolean frequencyDivisors) {
+    void rope(FamilyFacts.Positions.Rope facts) {
+        RopePairing pairing = facts.pairing();
         String pairs = pairing == RopePairing.ADJACENT ? "adjacent pairs" : "halves (NeoX)";
         switch (spec.positional()) {
-            case Positional.Rope rope -> ropeSettings(rope, pairing, pairs, wholeHeads, frequencyDivisors);
+            case Positional.Rope rope -> {
+                ropeSettings(rope, pairing, pairs, facts.wholeHeads(), facts.frequencyDivisors());
+                if (rope.slidingTheta() != 0 && !facts.slidingBase()) {
+                    add("RoPE base " + rope.slidingTheta() + " on the sliding layers", "rotates every layer with one "
+                            + "base");
+                }
+            }
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
                  Positional.T5Bias _ -> add(ChoiceNames.describe(spec.positional()), "uses RoPE on " + pairs);
         }
@@ -322,6 +331,9 @@ final class Misfits {
         }
         if (a.logitSoftcap() > 0) {
             add("attention logit soft-capping", "has none");
+        }
+        if (a.scaledQueries()) {
+            add("queries scaled before q.k", "scales the logits");
         }
         if (a.softmaxScale() > 0 && (float) a.softmaxScale() != (float) (1 / Math.sqrt(spec.headDim()))) {
             add("attention scale " + a.softmaxScale(), "scales by 1/sqrt(headDim)");

@@ -23,8 +23,8 @@ import java.util.List;
 
 /**
  * Hugging Face {@code config.json} to and from a {@link ModelSpec}, for the model types llama, mistral,
- * qwen2, qwen3, gemma2, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, deepseek_v2 and bert (an encoder:
- * {@link BertFamily}).
+ * qwen2, qwen3, gemma2, gemma3_text, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2 and bert
+ * (an encoder: {@link BertFamily}).
  * <pre>{@code
  * ModelSpec spec = HfConfig.read(Path.of("Llama-2-7b-hf"));      // a folder or its config.json
  * HfConfig.write(spec, Path.of("out"));                         // out/config.json, type chosen from the spec
@@ -37,11 +37,11 @@ import java.util.List;
  * field. Fields that do not change the architecture (token ids, dropout, torch_dtype, ...) are ignored.
  * RoPE pairing is the fact of the type's llama.cpp family ({@link HfModelType#family()}), as llama.cpp's converter
  * has it: llama, mistral and mixtral read as {@code ADJACENT} (their q/k rows are permuted on load), qwen2,
- * qwen3, gemma2, qwen2_moe, qwen3_moe and falcon as {@code HALVES}.
+ * qwen3, gemma2, gemma3_text, qwen2_moe, qwen3_moe, olmoe and falcon as {@code HALVES}.
  *
  * <p>Writing: the first type that expresses every choice of the spec, in the order llama, mistral, qwen2,
- * qwen3, gemma2, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, deepseek_v2, bert; a spec that fits none gets a
- * {@link NoHfEquivalentException} listing what the closest type lacks. The spec's name goes to
+ * qwen3, gemma2, gemma3_text, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2, bert; a spec
+ * that fits none gets a {@link NoHfEquivalentException} listing what the closest type lacks. The spec's name goes to
  * {@code _name_or_path}. Reading what was written gives the spec back, up to three things a config cannot say:
  * the RoPE pairing (any pairing is written, the weights permuted to match), whether the head size was explicit or
  * dModel / heads (gpt2, bloom and falcon read it as implicit; qwen3 and gemma2 always write head_dim, so it
@@ -188,6 +188,11 @@ public final class HfConfig {
         }
         String id = fields.text("model_type", "");
         HfModelType type = HfModelType.byId(id);
+        if (id.equals("gemma3")) {
+            throw fields.error("model_type", "field 'model_type' = \"gemma3\" is Gemma 3's image-and-text model "
+                    + "(Gemma3ForConditionalGeneration), which llmgraph does not read; it reads the text-only "
+                    + "checkpoints (gemma-3-270m, gemma-3-1b: model_type gemma3_text)");
+        }
         if (type == null) {
             throw fields.error("model_type", "field 'model_type' = \"" + id + "\" is not one llmgraph reads; it reads "
                     + HfModelType.known());

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  *  blk.N.ffn_*_shexp      -                                            ...mlp.shared_expert.gate_proj, up_, down_
  *  blk.N.ffn_gate_inp_shexp -                                          ...mlp.shared_expert_gate ([1, d])
  * </pre>
- * qwen3_moe names its experts and router as qwen2_moe does, and has no shared experts; deepseek_v2 names its experts
+ * qwen3_moe and olmoe name their experts and router as qwen2_moe does, and have no shared experts; deepseek_v2 names its experts
  * as qwen2_moe does, and its shared experts {@code mlp.shared_experts.*}.
  */
 final class HfExperts {

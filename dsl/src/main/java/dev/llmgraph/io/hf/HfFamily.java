@@ -40,11 +40,11 @@ interface HfFamily {
     static HfFamily of(HfModelType type) {
         return switch (type) {
             case LLAMA, MISTRAL, QWEN2, QWEN3 -> new LlamaFamily(type);
-            case GEMMA2 -> new Gemma2Family();
+            case GEMMA2, GEMMA3 -> new GemmaFamily(type);
             case GPT2 -> new Gpt2Family();
             case BLOOM -> new BloomFamily();
             case FALCON -> new FalconFamily();
-            case MIXTRAL, QWEN2_MOE, QWEN3_MOE -> new MoeFamily(type);
+            case MIXTRAL, QWEN2_MOE, QWEN3_MOE, OLMOE -> new MoeFamily(type);
             case BERT -> new BertFamily();
             case DEEPSEEK_V2 -> new DeepSeekV2Family();
         };

@@ -5,6 +5,7 @@ import dev.llmgraph.io.family.ModelFamily;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -17,12 +18,14 @@ public enum HfModelType {
     QWEN2("qwen2", "Qwen2ForCausalLM", "model."),
     QWEN3("qwen3", "Qwen3ForCausalLM", "model."),
     GEMMA2("gemma2", "Gemma2ForCausalLM", "model."),
+    GEMMA3("gemma3_text", "Gemma3ForCausalLM", "model."),
     GPT2("gpt2", "GPT2LMHeadModel", "transformer."),
     BLOOM("bloom", "BloomForCausalLM", "transformer."),
     FALCON("falcon", "FalconForCausalLM", "transformer."),
     MIXTRAL("mixtral", "MixtralForCausalLM", "model."),
     QWEN2_MOE("qwen2_moe", "Qwen2MoeForCausalLM", "model."),
     QWEN3_MOE("qwen3_moe", "Qwen3MoeForCausalLM", "model."),
+    OLMOE("olmoe", "OlmoeForCausalLM", "model."),
     DEEPSEEK_V2("deepseek_v2", "DeepseekV2ForCausalLM", "model."),
     /** An encoder: written as BertForMaskedLM with a masked-LM head, as BertModel without ({@link BertFamily}). */
     BERT("bert", "BertModel", "bert.");
@@ -82,7 +85,7 @@ public enum HfModelType {
      * {@code Gemma2RMSNorm}): llmgraph's gain (llama.cpp's, whose converter adds the 1) is the stored value plus one.
      */
     public boolean storesNormGainsMinusOne() {
-        return this == GEMMA2;
+        return this == GEMMA2 || this == GEMMA3;
     }
 
     /** Whether this type may route tokens to experts (DeepSeek-V2 does unless n_routed_experts is null). */
@@ -92,7 +95,7 @@ public enum HfModelType {
 
     /** Whether this type routes tokens to experts (a mixture of experts in every sparse layer). */
     public boolean routesToExperts() {
-        return this == MIXTRAL || this == QWEN2_MOE || this == QWEN3_MOE;
+        return this == MIXTRAL || this == QWEN2_MOE || this == QWEN3_MOE || this == OLMOE;
     }
 
     /** The type whose {@code model_type} is {@code id}, or null. */
@@ -106,13 +109,18 @@ public enum HfModelType {
     }
 
     /**
-     * "llama, mistral, qwen2, qwen3, gemma2, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, deepseek_v2 and
-     * bert", for messages.
+     * "llama, mistral, qwen2, qwen3, gemma2, gemma3_text, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe,
+     * deepseek_v2 and bert", for messages.
      */
     public static String known() {
-        String all = Arrays.stream(values()).map(HfModelType::id).collect(Collectors.joining(", "));
+        return joined(t -> true);
+    }
+
+    /** The ids of the types that {@code which} accepts, as "a, b and c", for messages. */
+    static String joined(Predicate<HfModelType> which) {
+        String all = Arrays.stream(values()).filter(which).map(HfModelType::id).collect(Collectors.joining(", "));
         int last = all.lastIndexOf(", ");
-        return all.substring(0, last) + " and " + all.substring(last + 2);
+        return last < 0 ? all : all.substring(0, last) + " and " + all.substring(last + 2);
     }
 
     @Override

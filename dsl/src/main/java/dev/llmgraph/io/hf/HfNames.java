@@ -14,17 +14,19 @@ import java.util.Map;
 /**
  * Hugging Face tensor names and layouts for llmgraph's (llama.cpp's) weights. Names (N = layer):
  * <pre>
- *  llmgraph              llama, mistral, qwen2, qwen3, gemma2  gpt2                      bloom, falcon
+ *  llmgraph              llama, mistral, qwen2, qwen3, gemma*  gpt2                      bloom, falcon
  *  token_embd            model.embed_tokens                    transformer.wte           transformer.word_embeddings
  *  position_embd         -                                     transformer.wpe           -
  *  token_embd_norm       -                                     -                         transformer.word_embeddings_layernorm (bloom)
  *  blk.N.attn_norm       model.layers.N.input_layernorm        transformer.h.N.ln_1      transformer.h.N.input_layernorm
  *  blk.N.attn_q, _k, _v  ...self_attn.q_proj, k_proj, v_proj   ...attn.c_attn (fused)    ...self_attention.query_key_value (fused)
- *  blk.N.attn_q_norm, _k_norm  ...self_attn.q_norm, k_norm (qwen3, qwen3_moe)
+ *  blk.N.attn_q_norm, _k_norm  ...self_attn.q_norm, k_norm (qwen3, qwen3_moe, gemma3_text per head; olmoe over
+ *                              the whole projection)
  *  blk.N.attn_output     ...self_attn.o_proj                   ...attn.c_proj            ...self_attention.dense
  *  blk.N.ffn_norm        ...post_attention_layernorm           ...ln_2                   ...post_attention_layernorm
- *  (gemma2: attn_post_norm, ffn_norm, ffn_post_norm are post_attention_layernorm, pre_feedforward_layernorm and
- *  post_feedforward_layernorm; its norm gains are stored minus one, {@link HfModelType#storesNormGainsMinusOne})
+ *  (gemma2, gemma3_text: attn_post_norm, ffn_norm, ffn_post_norm are post_attention_layernorm,
+ *  pre_feedforward_layernorm and post_feedforward_layernorm; their norm gains are stored minus one,
+ *  {@link HfModelType#storesNormGainsMinusOne})
  *  blk.N.ffn_gate        ...mlp.gate_proj                      -                         -
  *  blk.N.ffn_up          ...mlp.up_proj                        ...mlp.c_fc               ...mlp.dense_h_to_4h
  *  blk.N.ffn_down        ...mlp.down_proj                      ...mlp.c_proj             ...mlp.dense_4h_to_h
@@ -65,8 +67,8 @@ public final class HfNames {
 
     static {
         for (HfModelType t : new HfModelType[] {HfModelType.LLAMA, HfModelType.MISTRAL, HfModelType.QWEN2,
-                HfModelType.QWEN3, HfModelType.GEMMA2, HfModelType.MIXTRAL, HfModelType.QWEN2_MOE,
-                HfModelType.QWEN3_MOE, HfModelType.DEEPSEEK_V2}) {
+                HfModelType.QWEN3, HfModelType.GEMMA2, HfModelType.GEMMA3, HfModelType.MIXTRAL, HfModelType.QWEN2_MOE,
+                HfModelType.QWEN3_MOE, HfModelType.OLMOE, HfModelType.DEEPSEEK_V2}) {
             LAYER_PREFIX.put(t, "model.layers.");
             GLOBAL.put(t, table("token_embd", "model.embed_tokens", "output_norm", "model.norm", "output", "lm_head"));
             PER_LAYER.put(t, table("attn_norm", "input_layernorm", "attn_q", "self_attn.q_proj", "attn_k",
@@ -90,13 +92,17 @@ public final class HfNames {
                     "mlp.dense_h_to_4h", "ffn_down", "mlp.dense_4h_to_h"));
         }
         // Routed experts map one weight to one tensor per expert (HfExperts); the router and shared experts here.
-        for (HfModelType t : new HfModelType[] {HfModelType.QWEN3, HfModelType.QWEN3_MOE}) {
+        for (HfModelType t : new HfModelType[] {HfModelType.QWEN3, HfModelType.QWEN3_MOE, HfModelType.OLMOE,
+                HfModelType.GEMMA3}) {
             PER_LAYER.get(t).putAll(table("attn_q_norm", "self_attn.q_norm", "attn_k_norm", "self_attn.k_norm"));
         }
         PER_LAYER.get(HfModelType.QWEN3_MOE).putAll(table("ffn_gate_inp", "mlp.gate"));
-        // Gemma 2's four norms a layer: llmgraph's pre-FFN norm is its pre_feedforward_layernorm, not LLaMA's
-        PER_LAYER.get(HfModelType.GEMMA2).putAll(table("attn_post_norm", "post_attention_layernorm", "ffn_norm",
-                "pre_feedforward_layernorm", "ffn_post_norm", "post_feedforward_layernorm"));
+        PER_LAYER.get(HfModelType.OLMOE).putAll(table("ffn_gate_inp", "mlp.gate"));
+        // Gemma's four norms a layer: llmgraph's pre-FFN norm is its pre_feedforward_layernorm, not LLaMA's
+        for (HfModelType t : new HfModelType[] {HfModelType.GEMMA2, HfModelType.GEMMA3}) {
+            PER_LAYER.get(t).putAll(table("attn_post_norm", "post_attention_layernorm", "ffn_norm",
+                    "pre_feedforward_layernorm", "ffn_post_norm", "post_feedforward_layernorm"));
+        }
         PER_LAYER.get(HfModelType.MIXTRAL).putAll(table("ffn_gate_inp", "block_sparse_moe.gate"));
         PER_LAYER.get(HfModelType.QWEN2_MOE).putAll(table("ffn_gate_inp", "mlp.gate", "ffn_gate_shexp",
                 "mlp.shared_expert.gate_proj", "ffn_up_shexp", "mlp.shared_expert.up_proj", "ffn_down_shexp",

@@ -1,6 +1,8 @@
 package dev.llmgraph.io.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgraph.spec.SlidingWindow;
 
 /**
@@ -44,6 +46,14 @@ final class LayerTypes {
         }
         throw f.error("layer_types", "field 'layer_types' mixes full and sliding layers in a pattern llmgraph's "
                 + "sliding window (every layer, or every n-th layer global) does not express");
+    }
+
+    /** Writes {@code layer_types} for {@code window} (null: every layer full). */
+    static void write(SlidingWindow window, int layers, ObjectNode out) {
+        ArrayNode list = out.putArray("layer_types");
+        for (int i = 0; i < layers; i++) {
+            list.add(window != null && window.slides(i) ? "sliding_attention" : "full_attention");
+        }
     }
 
     private static boolean matches(SlidingWindow window, boolean[] slides) {

@@ -18,23 +18,27 @@ import dev.llmgraph.spec.Transformer;
 import java.util.List;
 
 /**
- * MixtralConfig, Qwen2MoeConfig and Qwen3MoeConfig: LLaMA-shaped decoders (pre-RMSNorm, RoPE, grouped-query
- * attention) whose FFN is a mixture of gated experts.
+ * MixtralConfig, Qwen2MoeConfig, Qwen3MoeConfig and OlmoeConfig: LLaMA-shaped decoders (pre-RMSNorm, RoPE,
+ * grouped-query attention) whose FFN is a mixture of gated experts.
  * <pre>
- *                       mixtral                                qwen2_moe, qwen3_moe
- *  experts              num_local_experts of intermediate_size num_experts of moe_intermediate_size
- *  per token            num_experts_per_tok                    num_experts_per_tok
- *  router               softmax, top-k, renormalised           softmax, top-k, renormalised if norm_topk_prob
- *  shared experts       none                                   qwen2_moe: one FFN of shared_expert_intermediate_size
- *                                                              behind a sigmoid gate (shared_expert_gate); qwen3_moe:
- *                                                              none
- *  dense layers         none                                   mlp_only_layers (llmgraph: the first k), an FFN of
- *                                                              intermediate_size
- *  attention biases     none                                   qwen2_moe: q, k and v; qwen3_moe: attention_bias on
- *                                                              q, k, v and o
- *  QK-norm              none                                   qwen3_moe: per head (q_norm, k_norm of head_dim)
- *  RoPE                 read as ADJACENT (q/k rows permuted,   HALVES (nothing permuted, as llama.cpp's qwen2moe and
- *                       as llama.cpp's converter does)         qwen3moe)
+ *                   mixtral                       qwen2_moe, qwen3_moe                    olmoe
+ *  experts          num_local_experts of          num_experts of moe_intermediate_size    num_experts of
+ *                   intermediate_size                                                     intermediate_size
+ *  per token        num_experts_per_tok           num_experts_per_tok                     num_experts_per_tok
+ *  router           softmax, top-k, renormalised  softmax, top-k, renormalised if         as qwen
+ *                                                 norm_topk_prob
+ *  shared experts   none                          qwen2_moe: one FFN of                   none
+ *                                                 shared_expert_intermediate_size behind
+ *                                                 a sigmoid gate; qwen3_moe: none
+ *  dense layers     none                          mlp_only_layers (llmgraph: the first    none
+ *                                                 k), an FFN of intermediate_size
+ *  attention biases none                          qwen2_moe: q, k and v; qwen3_moe:       attention_bias on all four
+ *                                                 attention_bias on q, k, v and o
+ *  QK-norm          none                          qwen3_moe: per head (of head_dim)       over the whole q and k
+ *                                                                                         projections
+ *  RoPE             read as ADJACENT (q/k rows    HALVES (nothing permuted, as llama.cpp's qwen2moe, qwen3moe and
+ *                   permuted, as llama.cpp's      olmoe)
+ *                   converter does)
  * </pre>
  * A count of shared experts is no field of Qwen2MoeConfig: the shared FFN reads back as
  * shared_expert_intermediate_size / moe_intermediate_size experts as wide as the routed ones when that divides
@@ -55,15 +59,42 @@ final class MoeFamily implements HfFamily {
         return type == HfModelType.QWEN3_MOE;
     }
 
+    private boolean olmoe() {
+        return type == HfModelType.OLMOE;
+    }
+
+    /** mixtral and olmoe: the experts are intermediate_size wide, and no layer has a dense FFN. */
+    private boolean expertsAreTheFfn() {
+        return mixtral() || olmoe();
+    }
+
+    /** qwen3_moe and olmoe: one attention_bias flag for q, k, v and o. */
+    private boolean oneBiasFlag() {
+        return qwen3() || olmoe();
+    }
+
+    /** The config class's defaults for fields a config may leave out; kvHeads 0 means as many as the query heads. */
+    private record Defaults(int kvHeads, int context, int experts, int perToken, double eps) {}
+
+    private Defaults defaults() {
+        return switch (type) {
+            case MIXTRAL -> new Defaults(8, 4096 * 32, 8, 2, 1e-5);
+            case QWEN3_MOE -> new Defaults(4, 32768, 128, 8, 1e-6);
+            case OLMOE -> new Defaults(0, 4096, 64, 8, 1e-5);
+            default -> new Defaults(0, 8192, 60, 4, 1e-6); // qwen2_moe
+        };
+    }
+
     @Override
     public ModelSpec read(ConfigFields f) {
         int d = f.requiredSize("hidden_size", "dModel");
         int layers = f.requiredSize("num_hidden_layers", "layers");
         int heads = f.requiredSize("num_attention_heads", "heads");
-        int kvHeads = f.optionalSize("num_key_value_heads", mixtral() ? 8 : qwen3() ? 4 : heads);
+        Defaults defaults = defaults();
+        int kvHeads = f.optionalSize("num_key_value_heads", defaults.kvHeads() == 0 ? heads : defaults.kvHeads());
         int vocab = f.requiredSize("vocab_size", "vocabSize");
-        int context = f.optionalSize("max_position_embeddings", mixtral() ? 4096 * 32 : qwen3() ? 32768 : 8192);
-        int headDim = f.optionalSize("head_dim", 0);
+        int context = f.optionalSize("max_position_embeddings", defaults.context());
+        int headDim = olmoe() ? 0 : f.optionalSize("head_dim", 0); // OLMoE's q_norm is hidden_size wide
         if (headDim == 0) {
             HfFamily.requireDivisible(f, d, heads, "hidden_size", "num_attention_heads");
         }
@@ -72,40 +103,51 @@ final class MoeFamily implements HfFamily {
                     + "'num_attention_heads' = " + heads);
         }
         String expertsField = mixtral() ? "num_local_experts" : "num_experts";
-        int experts = f.optionalSize(expertsField, mixtral() ? 8 : qwen3() ? 128 : 60);
-        int k = f.optionalSize("num_experts_per_tok", mixtral() ? 2 : qwen3() ? 8 : 4);
+        int experts = f.optionalSize(expertsField, defaults.experts());
+        int k = f.optionalSize("num_experts_per_tok", defaults.perToken());
         if (k > experts) {
             throw f.error("num_experts_per_tok", "field 'num_experts_per_tok' = " + k + " is more than '"
                     + expertsField + "' = " + experts + ": a token goes to at most every expert once; lower "
                     + "num_experts_per_tok or raise " + expertsField);
         }
         Activation act = HfActivation.read(f, "hidden_act", "silu");
-        boolean biasOnAll = qwen3() && f.flag("attention_bias", false);
+        boolean biasOnAll = oneBiasFlag() && f.flag("attention_bias", false);
+        if (olmoe() && f.get("clip_qkv") != null && !f.get("clip_qkv").isNull()) {
+            throw f.error("clip_qkv", "field 'clip_qkv' = " + f.get("clip_qkv") + " clamps q, k and v, which llmgraph "
+                    + "does not do; set it to null");
+        }
         Attention attention = Attention.grouped(heads, kvHeads).withHeadDim(headDim)
                 .withBias(type == HfModelType.QWEN2_MOE || biasOnAll, biasOnAll).withSlidingWindow(window(f))
                 .withQkNorm(type.facts().qkNorm());
-        Moe moe = mixtral() ? mixtralExperts(f, act, experts, k) : qwenExperts(f, act, experts, k, layers);
-        int denseWidth = mixtral() ? moe.expert().width() : f.requiredSize("intermediate_size", "the FFN width");
+        Moe moe = expertsAreTheFfn() ? ffnWideExperts(f, act, experts, k) : qwenExperts(f, act, experts, k, layers);
+        int denseWidth = expertsAreTheFfn() ? moe.expert().width()
+                : f.requiredSize("intermediate_size", "the FFN width");
         return Transformer.causalDecoder(f.modelName(type.id()))
                 .vocabSize(vocab).dModel(d).layers(layers).contextLength(context)
                 .attention(attention)
                 .positional(HfRope.read(f, context, type.facts().ropePairing()))
-                .norm(Norm.rms(f.number("rms_norm_eps", mixtral() ? 1e-5 : 1e-6)), NormPlacement.PRE)
+                .norm(Norm.rms(f.number("rms_norm_eps", defaults.eps())), NormPlacement.PRE)
                 .ffn(new Ffn(act, true, denseWidth, false))
                 .moe(moe)
                 .tiedEmbeddings(f.flag("tie_word_embeddings", false))
                 .build();
     }
 
-    private static Moe mixtralExperts(ConfigFields f, Activation act, int experts, int k) {
+    /** Mixtral's and OLMoE's experts, intermediate_size wide: Mixtral renormalises, OLMoE as norm_topk_prob says. */
+    private Moe ffnWideExperts(ConfigFields f, Activation act, int experts, int k) {
         Ffn expert = new Ffn(act, true, f.requiredSize("intermediate_size", "the experts' width"), false);
-        return new Moe(experts, k, expert, SharedExperts.none(), Router.softmaxRenormalised(), 0);
+        return new Moe(experts, k, expert, SharedExperts.none(), mixtral() ? Router.softmaxRenormalised() : router(f),
+                0);
+    }
+
+    private static Router router(ConfigFields f) {
+        return f.flag("norm_topk_prob", false) ? Router.softmaxRenormalised() : Router.softmax();
     }
 
     private Moe qwenExperts(ConfigFields f, Activation act, int experts, int k, int layers) {
         Ffn expert = new Ffn(act, true, f.requiredSize("moe_intermediate_size", "the experts' width"), false);
         SharedExperts shared = qwen3() ? SharedExperts.none() : sharedExperts(f, expert);
-        Router router = f.flag("norm_topk_prob", false) ? Router.softmaxRenormalised() : Router.softmax();
+        Router router = router(f);
         int step = f.optionalSize("decoder_sparse_step", 1);
         if (step != 1) {
             throw f.error("decoder_sparse_step", "field 'decoder_sparse_step' = " + step + " makes every " + step
@@ -139,6 +181,9 @@ final class MoeFamily implements HfFamily {
     }
 
     private SlidingWindow window(ConfigFields f) {
+        if (olmoe()) {
+            return null; // OlmoeConfig has no window
+        }
         if (mixtral()) {
             JsonNode given = f.get("sliding_window");
             return given == null || given.isNull() ? null : SlidingWindow.everyLayer(f.optionalSize("sliding_window",
@@ -176,12 +221,11 @@ final class MoeFamily implements HfFamily {
             fit.windowOnEveryLayerOrNone();
             fit.require(moe.router().equals(Router.softmaxRenormalised()), "moe.router", moe.router(),
                     "routes by softmax, top-k, renormalised");
-            fit.require(!moe.shared().present(), "moe.shared", moe.shared(), "has no shared experts");
-            fit.require(moe.denseLayers() == 0, "moe.denseLayers", moe.denseLayers(), "routes every layer");
-            fit.require(spec.ffnDim() == expert.width(), "ffn", spec.ffn(), "has no dense FFN; leave .ffn(...) "
-                    + "unset or give it the experts' width " + expert.width());
         } else {
-            if (qwen3()) {
+            if (olmoe()) {
+                fit.implicitHeadDim();
+            }
+            if (oneBiasFlag()) {
                 fit.attentionBiasOnAllOrNone();
             } else {
                 fit.attentionBias(true, false, "has biases on q, k and v and none on o");
@@ -189,16 +233,21 @@ final class MoeFamily implements HfFamily {
             fit.noWindow();
             fit.require(moe.router().equals(Router.softmax()) || moe.router().equals(Router.softmaxRenormalised()),
                     "moe.router", moe.router(), "routes by softmax, top-k, renormalised or not (norm_topk_prob)");
-            SharedExperts shared = moe.shared();
-            if (qwen3()) {
-                fit.require(!shared.present(), "moe.shared", shared, "has no shared experts");
-            } else {
-                fit.require(shared.present() && shared.sigmoidGate(), "moe.shared", shared,
-                        "has one sigmoid-gated shared expert");
-                fit.require(!shared.present() || shared.count() == 1 || shared.width() == expert.width(), "moe.shared",
-                        shared, "gives the shared experts as one width; several read back only as wide as the routed "
-                        + "ones");
-            }
+        }
+        SharedExperts shared = moe.shared();
+        if (type == HfModelType.QWEN2_MOE) {
+            fit.require(shared.present() && shared.sigmoidGate(), "moe.shared", shared,
+                    "has one sigmoid-gated shared expert");
+            fit.require(!shared.present() || shared.count() == 1 || shared.width() == expert.width(), "moe.shared",
+                    shared, "gives the shared experts as one width; several read back only as wide as the routed "
+                    + "ones");
+        } else {
+            fit.require(!shared.present(), "moe.shared", shared, "has no shared experts");
+        }
+        if (expertsAreTheFfn()) {
+            fit.require(moe.denseLayers() == 0, "moe.denseLayers", moe.denseLayers(), "routes every layer");
+            fit.require(spec.ffnDim() == expert.width(), "ffn", spec.ffn(), "has no dense FFN; leave .ffn(...) "
+                    + "unset or give it the experts' width " + expert.width());
         }
         return fit.problems();
     }
@@ -215,6 +264,14 @@ final class MoeFamily implements HfFamily {
             out.put("num_local_experts", moe.experts());
             Integer window = a.window() == null ? null : a.window().size();
             out.put("sliding_window", window);
+            return;
+        }
+        if (olmoe()) {
+            out.put("intermediate_size", moe.expert().width());
+            out.put("num_experts", moe.experts());
+            out.put("norm_topk_prob", moe.router().renormalise());
+            out.put("attention_bias", a.qkvBias());
+            out.putNull("clip_qkv");
             return;
         }
         out.put("intermediate_size", spec.ffnDim());

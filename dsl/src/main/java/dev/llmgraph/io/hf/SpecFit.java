@@ -80,6 +80,9 @@ final class SpecFit {
     private SpecFit beyondKindAndPlacement() {
         Attention a = spec.attention();
         qkNormOfFamily(a);
+        boolean gemma3 = hfType == HfModelType.GEMMA3;
+        require(a.scaledQueries() == gemma3, "attention.scaledQueries", a.scaledQueries(), gemma3 ? "scales q before "
+                + "q.k, as Gemma's code does: withScaledQueries(true)" : "scales the attention logits");
         if (hfType == HfModelType.DEEPSEEK_V2) {
             require(spec.latentAttention(), "attention", spec.attention().variant(), "attends through a compressed "
                     + "latent (MLA): declare .latentAttention(LatentAttention.of(heads, kvRank))");
@@ -88,8 +91,8 @@ final class SpecFit {
         if (hfType.routesToExperts()) {
             require(spec.sparse(), "moe", null, "routes tokens to experts");
         } else {
-            require(!spec.sparse(), "moe", spec.moe(), "has a dense FFN in every layer (mixtral, qwen2_moe and "
-                    + "qwen3_moe route to experts)");
+            require(!spec.sparse(), "moe", spec.moe(), "has a dense FFN in every layer ("
+                    + HfModelType.joined(HfModelType::routesToExperts) + " route to experts)");
         }
         require(!spec.latentAttention(), "latent", spec.latent(), "has softmax attention over full keys (latent "
                 + "attention is HF deepseek_v2's)");

@@ -74,7 +74,8 @@ sealed interface AttentionLowering permits CachedAttention, TrainableAttention {
                     k = ctx.reshape(g.normWith(rms, k, b + "attn_k_norm"), hd, a.kvHeads(), tokens);
                 }
             }
-            return new Projections(g.positions.rotate(g, q), g.positions.rotate(g, k), v);
+            Positions positions = g.positionsOf(layer);
+            return new Projections(positions.rotate(g, q), positions.rotate(g, k), v);
         }
 
         /**

@@ -69,11 +69,12 @@ final class CachedAttention implements AttentionLowering {
         g.name(ctx.permute(Projections.heads(ctx, v, hd, a.kvHeads(), tokens), 0, 2, 1, 3), "v" + i);
         Tensor kc = cache.keys(ctx, layer, hd, a.kvHeads(), keys);
         // With soft-capping the scale must come before the cap; it goes on q, before q.k, as in llama.cpp's
-        // gemma2 graph. With an F16 K cache the product rounds q to F16, so scaling q.k afterwards would round
-        // another value: that moved Gemma 2's logits by up to 2% of their range against llama.cpp's.
+        // gemma2 and gemma3 graphs (Gemma 3 without a cap: scaledQueries). With an F16 K cache the product rounds q
+        // to F16, so scaling q.k afterwards would round another value: that moved Gemma 2's logits by up to 2% of
+        // their range against llama.cpp's.
         boolean capped = a.logitSoftcap() > 0;
-        Tensor queries = capped ? ctx.permute(ctx.scale(q, scale), 0, 2, 1, 3) : qp;
-        float scoreScale = capped ? 1f : scale;
+        Tensor queries = a.scalesQueries() ? ctx.permute(ctx.scale(q, scale), 0, 2, 1, 3) : qp;
+        float scoreScale = a.scalesQueries() ? 1f : scale;
         Tensor merged;
         if (a.flash()) {
             Tensor vc = cache.values(ctx, layer, hd, a.kvHeads(), keys);

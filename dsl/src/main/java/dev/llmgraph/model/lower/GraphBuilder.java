@@ -7,6 +7,7 @@ import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.spec.AttentionMask;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
+import dev.llmgraph.spec.SlidingWindow;
 import dev.llmgraph.spec.plan.Block;
 import dev.llmgraph.spec.plan.Plan;
 
@@ -38,6 +39,8 @@ public final class GraphBuilder {
     public final Map<String, Tensor> named = new HashMap<>();
     /** Where positions enter: the embeddings, q and k, or the attention logits. */
     final Positions positions;
+    /** How the layers whose attention slides rotate q and k: {@link #positions}, or RoPE with their own base. */
+    private final Positions slidingPositions;
 
     /**
      * The shape of a graph, which is all that decides its ops: a graph is reused for every batch of the
@@ -78,7 +81,14 @@ public final class GraphBuilder {
         this.adapter = adapter;
         this.shape = shape;
         this.positions = Positions.of(spec);
+        this.slidingPositions = Positions.ofSlidingLayers(spec, positions);
         this.inputs = new Inputs(spec, positions, ctx, shape, cache);
+    }
+
+    /** The positions of block {@code layer}: its own RoPE base where its attention slides and the spec says so. */
+    Positions positionsOf(int layer) {
+        SlidingWindow window = spec.attention() == null ? null : spec.attention().window();
+        return window != null && window.slides(layer) ? slidingPositions : positions;
     }
 
     /** Sets a forward step's inputs: token ids from position {@code start}, the first {@code prefix} bidirectional. */

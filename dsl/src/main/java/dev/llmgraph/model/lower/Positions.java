@@ -49,6 +49,16 @@ public sealed interface Positions {
         };
     }
 
+    /**
+     * The lowering of the layers whose attention slides: {@code global}, unless RoPE gives them their own base
+     * ({@link Positional.Rope#slidingTheta}), with which they rotate unscaled.
+     */
+    static Positions ofSlidingLayers(ModelSpec spec, Positions global) {
+        return spec.positional() instanceof Positional.Rope rope && rope.slidingTheta() != 0
+                ? new Rotary(rope.onSlidingLayers(), spec.ropeHeadDim(), spec.contextLength(), spec.latentAttention())
+                : global;
+    }
+
     /** A fixed table of F32 values {@code [width, rows]} (ggml order), held next to the learned weights. */
     record ConstantTable(String name, int width, int rows, float[] values) {}
 

@@ -1,10 +1,13 @@
 package dev.llmgraph.io.gguf;
 
+import dev.llmgraph.io.family.ModelFamily;
 import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopeScaling;
+import dev.llmgraph.spec.SlidingWindow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -78,6 +81,38 @@ class GgufReportTest {
         assertEquals(List.of("all 4 expert groups kept with a deepseek2 architecture (llama.cpp's deepseek2 graph "
                 + "refuses to keep every group; drop the groups, which routes the same)"),
                 GgufReport.of(allKept).problems());
+    }
+
+    /**
+     * Gemma 3's graph scales q before q.k and rotates its sliding layers unscaled with their own base; a RoPE base of
+     * the sliding layers' own is no other graph's.
+     */
+    @Test
+    void gemma3sQueryScalingAndSlidingRopeAreItsOwn() {
+        ModelSpec gemma3 = TinyModels.all().get("gemma3");
+        Positional.Rope rope = (Positional.Rope) gemma3.positional();
+        assertEquals(List.of("attention scaling its logits with a gemma3 architecture (llama.cpp's gemma3 graph "
+                + "scales q before q.k; declare Attention.withScaledQueries(true))"),
+                GgufReport.of(gemma3.withAttention(gemma3.attention().withScaledQueries(false)))
+                .problems());
+        assertEquals(List.of("sliding layers scaled as the global ones (linear x4.0) with a gemma3 architecture "
+                + "(llama.cpp's gemma3 graph rotates sliding layers unscaled, with their own base; declare it with "
+                + "Positional.Rope.withSlidingTheta)"), GgufReport.of(gemma3.withPositional(rope.withSlidingTheta(0)))
+                .problems());
+        ModelSpec gemma2 = TinyModels.all().get("gemma2");
+        ModelSpec ownBase = gemma2.withPositional(((Positional.Rope) gemma2.positional()).withSlidingTheta(100));
+        assertEquals(Optional.of("gemma2"), GgufReport.of(ownBase).architecture());
+        ModelSpec scaled = ownBase.withPositional(((Positional.Rope) ownBase.positional())
+                .withScaling(RopeScaling.linear(2)));
+        assertEquals(List.of("sliding layers rotating unscaled with base 100.0 with a gemma2 architecture (llama.cpp's "
+                + "gemma2 graph scales every layer's RoPE as linear x2.0, sliding layers included)"),
+                GgufReport.of(scaled).problems());
+        ModelSpec llama = TinyModels.all().get("llama");
+        assertEquals(List.of("RoPE base 100.0 on the sliding layers with a llama architecture (llama.cpp's llama graph "
+                + "rotates every layer with one base)", "a sliding window (window 8, every 2nd layer global) with a "
+                + "llama architecture (llama.cpp's llama graph attends to every earlier position)"), FamilyMisfits.of(ModelFamily.LLAMA, llama.withAttention(llama.attention()
+                .withSlidingWindow(SlidingWindow.withGlobalEvery(8, 2))).withPositional(((Positional.Rope)
+                llama.positional()).withSlidingTheta(100))));
     }
 
     @Test

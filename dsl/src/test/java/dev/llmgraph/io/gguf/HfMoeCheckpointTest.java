@@ -28,13 +28,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Hugging Face checkpoints of mixtures of experts (mixtral, qwen2_moe, qwen3_moe), both ways. Round trips: spec ->
- * config.json -> spec equal (the presets, full and tiny); weights -> safetensors (one tensor per expert) ->
+ * Hugging Face checkpoints of mixtures of experts (mixtral, qwen2_moe, qwen3_moe, olmoe), both ways. Round trips:
+ * spec -> config.json -> spec equal (the presets, full and tiny); weights -> safetensors (one tensor per expert) ->
  * weights equal to the bit, logits equal. Then llama.cpp referees the same weights: the model read from the
  * safetensors is written as GGUF and run by llama.cpp, whose logits must equal llmgraph's within
  * {@link LlamaCppParityTest}'s 1e-4 (F32): this checks that the experts, the router and the shared expert land
  * in the stacks where llama.cpp's own graph expects them, that Mixtral's q/k rows are permuted back, and that
- * Qwen3-MoE's per-head q and k norms are read.
+ * Qwen3-MoE's per-head and OLMoE's whole-width q and k norms are read.
  */
 class HfMoeCheckpointTest {
     private static final ModelOptions CPU = ModelOptions.cpu().withThreads(2).withCacheType(GgmlType.F16);
@@ -42,7 +42,7 @@ class HfMoeCheckpointTest {
     /** The presets, and the tiny parity models ({@code Presets.tiny} scales a MoE's dense FFN apart from its experts). */
     @ParameterizedTest(name = "{0} as {1}")
     @CsvSource({"mixtral-8x7b, 'llama, 4 experts top-2', MIXTRAL", "qwen1.5-moe-a2.7b, qwen2moe, QWEN2_MOE",
-            "qwen3-30b-a3b, qwen3moe, QWEN3_MOE"})
+            "qwen3-30b-a3b, qwen3moe, QWEN3_MOE", "olmoe-1b-7b, olmoe, OLMOE"})
     void presetConfigsRoundTrip(String preset, String tiny, HfModelType type) {
         for (ModelSpec spec : List.of(Presets.byName(preset), TinyModels.all().get(tiny))) {
             assertEquals(type, HfConfig.modelTypeFor(spec), spec.name());
@@ -61,7 +61,7 @@ class HfMoeCheckpointTest {
     }
 
     @ParameterizedTest(name = "{0}: safetensors round trip, then llama.cpp on the same weights")
-    @CsvSource({"'llama, 4 experts top-2', MIXTRAL", "qwen2moe, QWEN2_MOE", "qwen3moe, QWEN3_MOE"})
+    @CsvSource({"'llama, 4 experts top-2', MIXTRAL", "qwen2moe, QWEN2_MOE", "qwen3moe, QWEN3_MOE", "olmoe, OLMOE"})
     void weightsRoundTripAndLlamaCppAgrees(String label, HfModelType type, @TempDir Path dir) throws IOException {
         HfCheckpointReferee.roundTripThenLlamaCpp(TinyModels.all().get(label), type, 11, dir, (checkpoint, model) -> { });
     }

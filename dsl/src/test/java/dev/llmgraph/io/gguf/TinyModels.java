@@ -153,6 +153,17 @@ final class TinyModels {
                 .embeddings(Embeddings.tiedWeights().withScale(Math.sqrt(64)))
                 .finalLogitSoftcap(30)
                 .build());
+        // Gemma 3's form: q and k normed per head, q scaled before q.k, layer 0 slides and rotates with its own base unscaled, layer 1
+        // attends to everything and rotates with the global base, scaled (as Gemma 3 4B and up); its own output head.
+        all.put("gemma3", base("tiny-gemma3")
+                .attention(Attention.grouped(4, 2).withHeadDim(32).withQkNorm(QkNorm.PER_HEAD).withScaledQueries(true)
+                        .withSlidingWindow(SlidingWindow.withGlobalEvery(8, 2)))
+                .positional(Positional.rope(1_000_000).withPairing(RopePairing.HALVES)
+                        .withScaling(RopeScaling.linear(4)).withSlidingTheta(10_000))
+                .norm(Norm.rms(1e-6), NormPlacement.SANDWICH)
+                .ffn(Ffn.geglu(128))
+                .embeddings(Embeddings.untied().withScale(Math.sqrt(64)))
+                .build());
         // Mixtral's form: every layer routes each token to 2 of 4 SwiGLU experts, weights renormalised.
         all.put("llama, 4 experts top-2", base("tiny-mixtral")
                 .attention(Attention.grouped(4, 2))

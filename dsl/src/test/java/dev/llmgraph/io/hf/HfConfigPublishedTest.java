@@ -347,6 +347,52 @@ class HfConfigPublishedTest {
     }
 
     @Test
+    void olmoe1b7b_6919161856Parameters_64ExpertsTop8NotRenormalisedWholeWidthQkNorm() {
+        ModelSpec spec = HfConfig.parse("""
+                {
+                  "architectures": ["OlmoeForCausalLM"],
+                  "attention_bias": false,
+                  "attention_dropout": 0.0,
+                  "clip_qkv": null,
+                  "eos_token_id": 50279,
+                  "hidden_act": "silu",
+                  "hidden_size": 2048,
+                  "initializer_range": 0.02,
+                  "intermediate_size": 1024,
+                  "max_position_embeddings": 4096,
+                  "model_type": "olmoe",
+                  "norm_topk_prob": false,
+                  "num_attention_heads": 16,
+                  "num_experts": 64,
+                  "num_experts_per_tok": 8,
+                  "num_hidden_layers": 16,
+                  "num_key_value_heads": 16,
+                  "output_router_logits": false,
+                  "pad_token_id": 1,
+                  "rms_norm_eps": 1e-05,
+                  "rope_scaling": null,
+                  "rope_theta": 10000.0,
+                  "router_aux_loss_coef": 0.01,
+                  "tie_word_embeddings": false,
+                  "torch_dtype": "bfloat16",
+                  "transformers_version": "4.43.0.dev0",
+                  "use_cache": true,
+                  "vocab_size": 50304
+                }""", "OLMoE-1B-7B-0924/config.json");
+        assertEquals(6_919_161_856L, spec.parameterCount());
+        assertEquals(QkNorm.WHOLE_WIDTH, spec.attention().qkNorm());
+        assertEquals(Presets.olmoe1b7b().withName("olmoe"), spec);
+    }
+
+    @Test
+    void olmoeClampingQkvIsRefusedByField() {
+        String json = HfConfig.toJson(Presets.olmoe1b7b()).replace("\"clip_qkv\": null", "\"clip_qkv\": 8.0");
+        var e = assertThrows(HfConfigException.class, () -> HfConfig.parse(json, "config.json"));
+        assertEquals("config.json: field 'clip_qkv' = 8.0 clamps q, k and v, which llmgraph does not do; set it to "
+                + "null", e.getMessage());
+    }
+
+    @Test
     void gemma2_2b_2614341888Parameters_sandwichNormsSoftcapsWindowOnEveryOtherLayer() {
         ModelSpec spec = HfConfig.parse("""
                 {
@@ -383,6 +429,94 @@ class HfConfigPublishedTest {
         assertEquals(Presets.gemma2_2b().withName("gemma2"), spec);
         assertTrue(spec.attention().window().slides(0) && !spec.attention().window().slides(1),
                 "layer 0 slides, layer 1 attends fully (Gemma2's is_sliding = not layer_idx % 2)");
+    }
+
+    @Test
+    void gemma3_1b_999885952Parameters_fiveSlidingLayersOfSixWithTheirOwnRopeBase() {
+        ModelSpec spec = HfConfig.parse("""
+                {
+                  "architectures": ["Gemma3ForCausalLM"],
+                  "attention_bias": false,
+                  "attention_dropout": 0.0,
+                  "attn_logit_softcapping": null,
+                  "bos_token_id": 2,
+                  "cache_implementation": "hybrid",
+                  "eos_token_id": 1,
+                  "final_logit_softcapping": null,
+                  "head_dim": 256,
+                  "hidden_activation": "gelu_pytorch_tanh",
+                  "hidden_size": 1152,
+                  "initializer_range": 0.02,
+                  "intermediate_size": 6912,
+                  "max_position_embeddings": 32768,
+                  "model_type": "gemma3_text",
+                  "num_attention_heads": 4,
+                  "num_hidden_layers": 26,
+                  "num_key_value_heads": 1,
+                  "pad_token_id": 0,
+                  "query_pre_attn_scalar": 256,
+                  "rms_norm_eps": 1e-06,
+                  "rope_local_base_freq": 10000,
+                  "rope_scaling": null,
+                  "rope_theta": 1000000,
+                  "sliding_window": 512,
+                  "sliding_window_pattern": 6,
+                  "torch_dtype": "bfloat16",
+                  "transformers_version": "4.50.0.dev0",
+                  "use_cache": true,
+                  "vocab_size": 262144
+                }""", "gemma-3-1b-pt/config.json");
+        assertEquals(999_885_952L, spec.parameterCount());
+        assertEquals(SlidingWindow.withGlobalEvery(512, 6), spec.attention().window());
+        assertEquals(10_000, ((Positional.Rope) spec.positional()).onSlidingLayers().theta());
+        assertEquals(Presets.gemma3_1b().withName("gemma3_text"), spec);
+    }
+
+    /** The 270M's config lists its layers in layer_types (transformers 4.55) instead of a pattern. */
+    @Test
+    void gemma3_270m_268098176Parameters_layerTypes() {
+        StringBuilder layerTypes = new StringBuilder();
+        for (int i = 0; i < 18; i++) {
+            layerTypes.append(i == 0 ? "" : ", ").append(i % 6 == 5 ? "\"full_attention\"" : "\"sliding_attention\"");
+        }
+        ModelSpec spec = HfConfig.parse("""
+                {
+                  "architectures": ["Gemma3ForCausalLM"],
+                  "attention_bias": false,
+                  "attn_logit_softcapping": null,
+                  "final_logit_softcapping": null,
+                  "head_dim": 256,
+                  "hidden_activation": "gelu_pytorch_tanh",
+                  "hidden_size": 640,
+                  "intermediate_size": 2048,
+                  "layer_types": [%s],
+                  "max_position_embeddings": 32768,
+                  "model_type": "gemma3_text",
+                  "num_attention_heads": 4,
+                  "num_hidden_layers": 18,
+                  "num_key_value_heads": 1,
+                  "query_pre_attn_scalar": 256,
+                  "rms_norm_eps": 1e-06,
+                  "rope_local_base_freq": 10000.0,
+                  "rope_scaling": null,
+                  "rope_theta": 1000000.0,
+                  "sliding_window": 512,
+                  "transformers_version": "4.55.0.dev0",
+                  "use_bidirectional_attention": false,
+                  "vocab_size": 262144
+                }""".formatted(layerTypes), "gemma-3-270m/config.json");
+        assertEquals(268_098_176L, spec.parameterCount());
+        assertEquals(Presets.gemma3_270m().withName("gemma3_text"), spec);
+    }
+
+    @Test
+    void gemma3ImageAndTextConfigIsRefusedWithWhatIsRead() {
+        var e = assertThrows(HfConfigException.class, () -> HfConfig.parse("""
+                {"model_type": "gemma3", "architectures": ["Gemma3ForConditionalGeneration"],
+                 "text_config": {"hidden_size": 2560}}""", "gemma-3-4b-it/config.json"));
+        assertEquals("gemma-3-4b-it/config.json: field 'model_type' = \"gemma3\" is Gemma 3's image-and-text model "
+                + "(Gemma3ForConditionalGeneration), which llmgraph does not read; it reads the text-only checkpoints "
+                + "(gemma-3-270m, gemma-3-1b: model_type gemma3_text)", e.getMessage());
     }
 
     @Test

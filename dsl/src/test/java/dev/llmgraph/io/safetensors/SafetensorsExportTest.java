@@ -186,8 +186,9 @@ class SafetensorsExportTest {
         try (Model chatglm = Model.random(Presets.byName("tiny-chatglm2-6b"), WeightInit.lecun(1), CPU)) {
             var e = assertThrows(NoHfEquivalentException.class,
                     () -> SafetensorsExport.write(chatglm, dir.resolve("glm")));
-            assertEquals("spec 'tiny-chatglm2-6b' has no HF config.json equivalent among llama, mistral, qwen2, qwen3, gemma2, "
-                    + "gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, deepseek_v2 and bert; the closest, qwen2, differs in:\n"
+            assertEquals("spec 'tiny-chatglm2-6b' has no HF config.json equivalent among llama, mistral, qwen2, qwen3, "
+                    + "gemma2, gemma3_text, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2 and bert; "
+                    + "the closest, qwen2, differs in:\n"
                     + "  - positional.fraction = 0.5: HF qwen2 rotates whole heads", e.getMessage());
             assertFalse(Files.exists(dir.resolve("glm")));
         }

@@ -8,23 +8,45 @@ import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.SlidingWindow;
 import dev.llmgraph.spec.Transformer;
 
 import java.util.List;
 
 /**
- * Gemma2Config: RMSNorm before and after each sublayer (input_layernorm, post_attention_layernorm,
+ * Gemma2Config and Gemma3TextConfig: RMSNorm before and after each sublayer (input_layernorm, post_attention_layernorm,
  * pre_feedforward_layernorm, post_feedforward_layernorm), embeddings scaled by sqrt(hidden_size), GeGLU with
- * {@code hidden_activation}, grouped-query attention with q scaled by {@code query_pre_attn_scalar}^-1/2, a sliding
- * window on every other layer (0, 2, 4, ...: llmgraph's {@link SlidingWindow#withGlobalEvery} 2, or
- * {@code layer_types}), attention and output logits soft-capped ({@code attn_logit_softcapping},
- * {@code final_logit_softcapping}; null for none), RoPE on halves, tied embeddings. The checkpoints store each norm's
- * gain minus one ({@link HfModelType#storesNormGainsMinusOne}).
+ * {@code hidden_activation}, grouped-query attention with q scaled by {@code query_pre_attn_scalar}^-1/2, RoPE on
+ * halves, tied embeddings unless {@code tie_word_embeddings} is false. The checkpoints store each norm's gain minus
+ * one ({@link HfModelType#storesNormGainsMinusOne}).
+ * <pre>
+ *                     gemma2                                    gemma3_text
+ *  sliding window     on every other layer (0, 2, 4, ...:       on five layers of six (layer 5, 11, ... global:
+ *                     {@link SlidingWindow#withGlobalEvery} 2)  sliding_window_pattern 6); or layer_types
+ *  soft-caps          attn_logit_softcapping,                   as gemma2, both null by default
+ *                     final_logit_softcapping (null for none)
+ *  QK-norm            none                                      q_norm, k_norm per head (of head_dim)
+ *  sliding layers'    rope_theta as the global layers           rope_local_base_freq, without rope_scaling
+ *  RoPE                                                         ({@link dev.llmgraph.spec.Positional.Rope#slidingTheta})
+ * </pre>
+ * Gemma 3's image-and-text checkpoints (model_type gemma3, Gemma3ForConditionalGeneration) nest this config in
+ * {@code text_config}; llmgraph reads the text model's own config.
  */
-final class Gemma2Family implements HfFamily {
-    /** Gemma2Config's head_dim, query_pre_attn_scalar and sliding_window when config.json leaves them out. */
-    private static final int HEAD_DIM = 256, WINDOW = 4096;
+final class GemmaFamily implements HfFamily {
+    /** The configs' head_dim and query_pre_attn_scalar when config.json leaves them out. */
+    private static final int HEAD_DIM = 256;
+
+    private final HfModelType type;
+
+    GemmaFamily(HfModelType type) {
+        this.type = type;
+    }
+
+    private boolean gemma3() {
+        return type == HfModelType.GEMMA3;
+    }
 
     @Override
     public ModelSpec read(ConfigFields f) {
@@ -34,7 +56,7 @@ final class Gemma2Family implements HfFamily {
         int kvHeads = f.optionalSize("num_key_value_heads", 4);
         int ffnWidth = f.requiredSize("intermediate_size", "the FFN width");
         int vocab = f.requiredSize("vocab_size", "vocabSize");
-        int context = f.optionalSize("max_position_embeddings", 8192);
+        int context = f.optionalSize("max_position_embeddings", gemma3() ? 131072 : 8192);
         int headDim = f.optionalSize("head_dim", HEAD_DIM);
         if (heads % kvHeads != 0) {
             throw f.error("num_key_value_heads", "field 'num_key_value_heads' = " + kvHeads + " must divide "
@@ -46,21 +68,27 @@ final class Gemma2Family implements HfFamily {
                     + "q is scaled by its inverse square root");
         }
         boolean bias = f.flag("attention_bias", false);
+        SlidingWindow window = window(f, layers);
         Attention attention = Attention.grouped(heads, kvHeads).withHeadDim(headDim).withBias(bias, bias)
-                .withSlidingWindow(window(f, layers)).withLogitSoftcap(softcap(f, "attn_logit_softcapping", 50));
+                .withSlidingWindow(window).withQkNorm(type.facts().qkNorm()).withScaledQueries(gemma3())
+                .withLogitSoftcap(softcap(f, "attn_logit_softcapping", gemma3() ? 0 : 50));
         if (scalar != headDim) {
             attention = attention.withSoftmaxScale(1 / Math.sqrt(scalar));
         }
+        Positional.Rope rope = HfRope.read(f, context, type.facts().ropePairing());
+        if (gemma3() && window != null) {
+            rope = rope.withSlidingTheta(f.number("rope_local_base_freq", 10_000));
+        }
         Activation act = HfActivation.read(f, f.has("hidden_activation") ? "hidden_activation" : "hidden_act",
                 "gelu_pytorch_tanh");
-        return Transformer.causalDecoder(f.modelName(HfModelType.GEMMA2.id()))
+        return Transformer.causalDecoder(f.modelName(type.id()))
                 .vocabSize(vocab).dModel(d).layers(layers).contextLength(context)
                 .attention(attention)
-                .positional(HfRope.read(f, context, HfModelType.GEMMA2.facts().ropePairing()))
+                .positional(rope)
                 .norm(Norm.rms(f.number("rms_norm_eps", 1e-6)), NormPlacement.SANDWICH)
                 .ffn(new Ffn(act, true, ffnWidth, false))
                 .embeddings(Embeddings.untied().withTied(f.flag("tie_word_embeddings", true)).withScale(Math.sqrt(d)))
-                .finalLogitSoftcap(softcap(f, "final_logit_softcapping", 30))
+                .finalLogitSoftcap(softcap(f, "final_logit_softcapping", gemma3() ? 0 : 30))
                 .build();
     }
 
@@ -69,20 +97,24 @@ final class Gemma2Family implements HfFamily {
         return f.isExplicitNull(field) ? 0 : f.number(field, fallback);
     }
 
-    /** layer_types where given; else sliding_window (null: none) on every other layer, starting with layer 0. */
-    private static SlidingWindow window(ConfigFields f, int layers) {
+    /**
+     * layer_types where given; else sliding_window (null: none; default 4096) with one global layer every 2 (gemma2)
+     * or every sliding_window_pattern (gemma3, default 6).
+     */
+    private SlidingWindow window(ConfigFields f, int layers) {
         if (f.has("layer_types")) {
             return LayerTypes.window(f, layers);
         }
         if (f.isExplicitNull("sliding_window")) {
             return null;
         }
-        return SlidingWindow.withGlobalEvery(f.optionalSize("sliding_window", WINDOW), 2);
+        int globalEvery = gemma3() ? f.optionalSize("sliding_window_pattern", 6) : 2;
+        return SlidingWindow.withGlobalEvery(f.optionalSize("sliding_window", 4096), globalEvery);
     }
 
     @Override
     public List<String> mismatches(ModelSpec spec) {
-        SpecFit fit = new SpecFit(spec, HfModelType.GEMMA2).sandwich();
+        SpecFit fit = new SpecFit(spec, type).sandwich();
         fit.rope();
         fit.familyNorm();
         fit.noParallelBlock();
@@ -90,28 +122,49 @@ final class Gemma2Family implements HfFamily {
         fit.attentionBiasOnAllOrNone();
         Ffn ffn = spec.ffn();
         fit.require(ffn.gated() && !ffn.bias(), "ffn", ffn, "has a gated FFN without biases");
-        fit.require(HfActivation.write(ffn.activation(), HfModelType.GEMMA2) != null, "ffn.activation",
+        fit.require(HfActivation.write(ffn.activation(), type) != null, "ffn.activation",
                 ffn.activation(), "has no hidden_activation for it");
         double scale = spec.embeddings().scale();
         fit.require((float) scale == (float) Math.sqrt(spec.dModel()), "embeddings.scale", scale,
                 "scales the embeddings by sqrt(hidden_size) = " + Math.sqrt(spec.dModel()));
         SlidingWindow window = spec.attention().window();
-        fit.require(window == null || window.globalEvery() == 2, "attention.window", window,
-                "slides on every other layer (0, 2, 4, ...) or on none");
+        if (gemma3()) {
+            fit.require(window == null || window.globalEvery() > 0, "attention.window", window,
+                    "has one global layer every sliding_window_pattern layers, or no window");
+            if (spec.positional() instanceof Positional.Rope rope && window != null) {
+                fit.require(rope.slidingTheta() != 0 || rope.scaling().equals(RopeScaling.none()),
+                        "positional.slidingTheta", rope.slidingTheta(), "rotates the sliding layers without "
+                        + "rope_scaling, with rope_local_base_freq: give them their base with withSlidingTheta");
+            }
+        } else {
+            fit.require(window == null || window.globalEvery() == 2, "attention.window", window,
+                    "slides on every other layer (0, 2, 4, ...) or on none");
+            if (spec.positional() instanceof Positional.Rope rope) {
+                fit.require(rope.slidingTheta() == 0, "positional.slidingTheta", rope.slidingTheta(),
+                        "rotates every layer with rope_theta");
+            }
+        }
         return fit.problems();
     }
 
     @Override
     public void write(ModelSpec spec, ObjectNode out) {
         Attention a = spec.attention();
-        HfFamily.writeDecoderFields(spec, true, out);                 // Gemma2Config's head_dim defaults to 256
+        HfFamily.writeDecoderFields(spec, true, out);                 // the configs' head_dim defaults to 256
         out.put("intermediate_size", spec.ffnDim());
-        String activation = HfActivation.write(spec.ffn().activation(), HfModelType.GEMMA2);
+        String activation = HfActivation.write(spec.ffn().activation(), type);
         out.put("hidden_activation", activation);
         out.put("hidden_act", activation);
         out.put("attention_bias", a.qkvBias());
         out.put("query_pre_attn_scalar", queryScalar(spec));
         out.put("sliding_window", a.window() == null ? null : a.window().size());
+        if (gemma3()) {
+            LayerTypes.write(a.window(), spec.layers(), out);
+            if (a.window() != null) {
+                out.put("sliding_window_pattern", a.window().globalEvery());
+                out.put("rope_local_base_freq", ((Positional.Rope) spec.positional()).onSlidingLayers().theta());
+            }
+        }
         putSoftcap(out, "attn_logit_softcapping", a.logitSoftcap());
         putSoftcap(out, "final_logit_softcapping", spec.finalLogitSoftcap());
     }

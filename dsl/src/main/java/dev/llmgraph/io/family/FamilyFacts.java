@@ -30,6 +30,8 @@ import java.util.Map;
  * @param qkNorm         normalisation of q and k before attention
  * @param squareAttention whether attention is sized by dModel (heads x headDim = dModel)
  * @param softCapped     whether attention and output logits are always soft-capped (Gemma 2)
+ * @param scaledQueries  whether the graph multiplies q by the scale before q.k ({@code Attention.scaledQueries}:
+ *                       Gemma 3, Phi-3) rather than the logits after it
  * @param qkvBias        biases on the q, k and v projections
  * @param outBias        a bias on the attention output projection
  * @param ffn            the dense FFN; null when blocks have none (state space models)
@@ -42,7 +44,8 @@ import java.util.Map;
  */
 public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixer, Embeddings embeddings,
                           NormKind norm, NormPlacement placement, boolean parallelBlock, Positions positions,
-                          QkNorm qkNorm, boolean squareAttention, boolean softCapped, Bias qkvBias, Bias outBias,
+                          QkNorm qkNorm, boolean squareAttention, boolean softCapped, boolean scaledQueries,
+                          Bias qkvBias, Bias outBias,
                           FfnFacts ffn, Experts experts, OutputHead outputHead, Tensors tensors,
                           boolean encoder) {
 
@@ -188,6 +191,7 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         private QkNorm qkNorm = QkNorm.NONE;
         private boolean square = true;
         private boolean softCapped;
+        private boolean scaledQueries;
         private Bias qkvBias = Bias.OPTIONAL;
         private Bias outBias = Bias.ABSENT;
         private FfnFacts ffn = new FfnFacts(Activation.SILU, true, Bias.ABSENT);
@@ -269,6 +273,12 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
             return this;
         }
 
+        /** q multiplied by the scale before q.k, the logits left unscaled. */
+        Builder scaledQueries() {
+            scaledQueries = true;
+            return this;
+        }
+
         Builder attentionBiases(Bias qkv, Bias out) {
             qkvBias = qkv;
             outBias = out;
@@ -331,7 +341,7 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
 
         FamilyFacts build() {
             return new FamilyFacts(llamaCpp, hf, mixer, embeddings, norm, placement, parallel, positions, qkNorm,
-                    square, softCapped, qkvBias, outBias, ffn, experts, outputHead,
+                    square, softCapped, scaledQueries, qkvBias, outBias, ffn, experts, outputHead,
                     new Tensors(qkv, gateUpFused, renamed, copies, refused), encoder);
         }
     }

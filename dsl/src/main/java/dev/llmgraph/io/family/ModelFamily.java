@@ -116,6 +116,7 @@ public enum ModelFamily {
             .placement(NormPlacement.SANDWICH)
             .ropeWithSlidingBase(HALVES, false)
             .qkNorm(QkNorm.PER_HEAD)
+            .scaledQueries()
             .anyAttentionWidth()
             .ffn(Activation.GELU_TANH, true, Bias.ABSENT)),
     /**
@@ -126,6 +127,17 @@ public enum ModelFamily {
             .rope(ADJACENT, false)
             .qkv(QkvTensors.FUSED_OR_SEPARATE)
             .gateUpFused()),
+    /**
+     * phi3 (Phi-3, Phi-3.5-mini): LLaMA's block with RoPE on halves, q, k and v in one attn_qkv (or apart), gate and
+     * up fused in one ffn_up (gate first), q scaled before q.k. llama.cpp turns off the sliding window a file may
+     * give (attention.sliding_window), so llmgraph reads none.
+     */
+    PHI3(FamilyFacts.decoder("phi3").hf("phi3")
+            .rope(HALVES, true)
+            .qkv(QkvTensors.FUSED_OR_SEPARATE)
+            .gateUpFused()
+            .scaledQueries()
+            .refuse("rope_factors_long.weight", "LongRoPE's per-frequency factors (Phi-3's 128k-context models)")),
     /** gpt2: learned positions, LayerNorm with bias, biases everywhere, attn_qkv, a tanh-GELU MLP. */
     GPT2(FamilyFacts.decoder("gpt2").hf("gpt2")
             .positions(new Positions.Learned())

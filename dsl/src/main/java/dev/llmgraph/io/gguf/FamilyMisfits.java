@@ -147,8 +147,8 @@ final class FamilyMisfits {
                 }
                 m.plainAttention();
             }
-            case LLAMA, QWEN2, QWEN3, QWEN2MOE, QWEN3MOE, DEEPSEEK2, CHATGLM, GPT2, BLOOM, FALCON, MAMBA, MAMBA2,
-                 JAMBA, RWKV6, RWKV7, BERT, NOMIC_BERT -> m.plainAttention();
+            case LLAMA, QWEN2, QWEN3, QWEN2MOE, QWEN3MOE, DEEPSEEK2, CHATGLM, PHI3, GPT2, BLOOM, FALCON, MAMBA,
+                 MAMBA2, JAMBA, RWKV6, RWKV7, BERT, NOMIC_BERT -> m.plainAttention(family.facts().scaledQueries());
         }
     }
 }

@@ -33,7 +33,8 @@ final class FamilyReading {
             case RWKV6 -> RwkvKeys.readRwkv6(f);
             case RWKV7 -> RwkvKeys.readRwkv7(f);
             case BERT, NOMIC_BERT -> EncoderKeys.read(family, f);
-            case LLAMA, QWEN2, QWEN3, QWEN2MOE, OLMOE, QWEN3MOE, CHATGLM, GPT2, BLOOM, FALCON -> decoder(family, f);
+            case LLAMA, QWEN2, QWEN3, QWEN2MOE, OLMOE, QWEN3MOE, CHATGLM, PHI3, GPT2, BLOOM, FALCON ->
+                    decoder(family, f);
         };
     }
 
@@ -43,6 +44,9 @@ final class FamilyReading {
         Attention attention = f.attention();
         if (facts.qkNorm() != QkNorm.NONE) {
             attention = attention.withQkNorm(facts.qkNorm());
+        }
+        if (facts.scaledQueries()) {
+            attention = attention.withScaledQueries(true);
         }
         ModelBuilder builder = f.builder()
                 .attention(attention)

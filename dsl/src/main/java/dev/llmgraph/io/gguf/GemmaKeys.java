@@ -66,11 +66,7 @@ final class GemmaKeys {
         } else if (family == ModelFamily.GEMMA3 && a.logitSoftcap() > 0) {
             m.add("attention logit soft-capping", "has none");
         }
-        if (family == ModelFamily.GEMMA3 && !a.scaledQueries()) {
-            m.add("attention scaling its logits", "scales q before q.k; declare Attention.withScaledQueries(true)");
-        } else if (family == ModelFamily.GEMMA2 && a.scaledQueries()) {
-            m.add("scaled queries asked for", "implies them by its soft-cap; leave withScaledQueries out");
-        }
+        m.queryScaling(family.facts().scaledQueries());
         if (!(spec.positional() instanceof Positional.Rope rope) || a.window() == null
                 || rope.scaling().equals(RopeScaling.none())) {
             return;

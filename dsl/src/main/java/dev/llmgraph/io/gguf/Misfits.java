@@ -323,8 +323,13 @@ final class Misfits {
         }
     }
 
-    /** The attention options no architecture here has (Gemma 2 checks its own instead). */
+    /** The attention options no architecture here has (Gemma checks its own instead), its logits scaled. */
     void plainAttention() {
+        plainAttention(false);
+    }
+
+    /** As {@link #plainAttention()}, with q scaled before q.k where the graph does that. */
+    void plainAttention(boolean graphScalesQueries) {
         Attention a = spec.attention();
         if (a.window() != null) {
             add("a sliding window (" + a.window() + ")", "attends to every earlier position");
@@ -332,13 +337,22 @@ final class Misfits {
         if (a.logitSoftcap() > 0) {
             add("attention logit soft-capping", "has none");
         }
-        if (a.scaledQueries()) {
-            add("queries scaled before q.k", "scales the logits");
-        }
+        queryScaling(graphScalesQueries);
         if (a.softmaxScale() > 0 && (float) a.softmaxScale() != (float) (1 / Math.sqrt(spec.headDim()))) {
             add("attention scale " + a.softmaxScale(), "scales by 1/sqrt(headDim)");
         }
         plainOutput();
+    }
+
+    /** q scaled before q.k where the graph does that, the logits scaled where it does not. */
+    void queryScaling(boolean graphScalesQueries) {
+        boolean scaled = spec.attention().scaledQueries();
+        if (graphScalesQueries && !scaled) {
+            add("attention scaling its logits", "scales q before q.k; declare Attention.withScaledQueries(true)");
+        } else if (!graphScalesQueries && scaled) {
+            add("queries scaled before q.k", "scales the logits (soft-capped attention scales its queries by itself); "
+                    + "leave withScaledQueries out");
+        }
     }
 
     void plainOutput() {

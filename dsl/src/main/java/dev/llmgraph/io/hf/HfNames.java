@@ -27,6 +27,8 @@ import java.util.Map;
  *  (gemma2, gemma3_text: attn_post_norm, ffn_norm, ffn_post_norm are post_attention_layernorm,
  *  pre_feedforward_layernorm and post_feedforward_layernorm; their norm gains are stored minus one,
  *  {@link HfModelType#storesNormGainsMinusOne})
+ *  (phi3: attn_q, attn_k, attn_v are rows of self_attn.qkv_proj, one after the other; ffn_gate, ffn_up rows of
+ *  mlp.gate_up_proj, gate first)
  *  blk.N.ffn_gate        ...mlp.gate_proj                      -                         -
  *  blk.N.ffn_up          ...mlp.up_proj                        ...mlp.c_fc               ...mlp.dense_h_to_4h
  *  blk.N.ffn_down        ...mlp.down_proj                      ...mlp.c_proj             ...mlp.dense_4h_to_h
@@ -67,7 +69,8 @@ public final class HfNames {
 
     static {
         for (HfModelType t : new HfModelType[] {HfModelType.LLAMA, HfModelType.MISTRAL, HfModelType.QWEN2,
-                HfModelType.QWEN3, HfModelType.GEMMA2, HfModelType.GEMMA3, HfModelType.MIXTRAL, HfModelType.QWEN2_MOE,
+                HfModelType.QWEN3, HfModelType.GEMMA2, HfModelType.GEMMA3, HfModelType.PHI3, HfModelType.MIXTRAL,
+                HfModelType.QWEN2_MOE,
                 HfModelType.QWEN3_MOE, HfModelType.OLMOE, HfModelType.DEEPSEEK_V2}) {
             LAYER_PREFIX.put(t, "model.layers.");
             GLOBAL.put(t, table("token_embd", "model.embed_tokens", "output_norm", "model.norm", "output", "lm_head"));
@@ -103,6 +106,9 @@ public final class HfNames {
             PER_LAYER.get(t).putAll(table("attn_post_norm", "post_attention_layernorm", "ffn_norm",
                     "pre_feedforward_layernorm", "ffn_post_norm", "post_feedforward_layernorm"));
         }
+        // Phi-3 fuses q, k and v, and gate and up: several llmgraph weights in one tensor (see shape and part)
+        PER_LAYER.get(HfModelType.PHI3).putAll(table("attn_q", "self_attn.qkv_proj", "attn_k", "self_attn.qkv_proj",
+                "attn_v", "self_attn.qkv_proj", "ffn_gate", "mlp.gate_up_proj", "ffn_up", "mlp.gate_up_proj"));
         PER_LAYER.get(HfModelType.MIXTRAL).putAll(table("ffn_gate_inp", "block_sparse_moe.gate"));
         PER_LAYER.get(HfModelType.QWEN2_MOE).putAll(table("ffn_gate_inp", "mlp.gate", "ffn_gate_shexp",
                 "mlp.shared_expert.gate_proj", "ffn_up_shexp", "mlp.shared_expert.up_proj", "ffn_down_shexp",
@@ -206,9 +212,12 @@ public final class HfNames {
             long width = 3L * spec.dModel();
             return isBias(w) ? new long[] {width} : new long[] {spec.dModel(), width};
         }
-        if (qkv >= 0 && (type == HfModelType.BLOOM || type == HfModelType.FALCON)) {
+        if (qkv >= 0 && (type == HfModelType.BLOOM || type == HfModelType.FALCON || type == HfModelType.PHI3)) {
             long rows = (long) (spec.heads() + 2 * spec.kvHeads()) * spec.headDim();
             return isBias(w) ? new long[] {rows} : new long[] {rows, spec.dModel()};
+        }
+        if (type == HfModelType.PHI3 && gateOrUp(w.name()) >= 0) {
+            return new long[] {2L * spec.ffnDim(), spec.dModel()};
         }
         if (conv1d(type, w)) {
             return ne.clone();
@@ -245,6 +254,17 @@ public final class HfNames {
             }
         } else if (qkv >= 0 && (type == HfModelType.BLOOM || type == HfModelType.FALCON)) {
             return rows(w, rowElements, fusedRows(spec, qkv, permute));
+        } else if (type == HfModelType.PHI3 && (qkv >= 0 || gateOrUp(w.name()) >= 0)) {
+            // q, k, v one after the other; gate, then up
+            long firstRow = qkv == 0 ? 0 : qkv == 1 ? (long) spec.heads() * spec.headDim()
+                    : qkv == 2 ? (long) (spec.heads() + spec.kvHeads()) * spec.headDim()
+                    : (long) gateOrUp(w.name()) * spec.ffnDim();
+            long[] rows = new long[(int) (w.elements() / rowElements)];
+            int hd = spec.headDim();
+            for (int r = 0; r < rows.length; r++) {
+                rows[r] = firstRow + (permute ? (long) (r / hd) * hd + halvesRow(r % hd, hd) : r);
+            }
+            return rows(w, rowElements, rows);
         } else if (permute) {
             long[] rows = new long[(int) (w.elements() / rowElements)];
             int hd = spec.headDim();
@@ -289,6 +309,12 @@ public final class HfNames {
         return weight.matches("blk\\.\\d+\\.attn_q\\.(weight|bias)") ? 0
                 : weight.matches("blk\\.\\d+\\.attn_k\\.(weight|bias)") ? 1
                 : weight.matches("blk\\.\\d+\\.attn_v\\.(weight|bias)") ? 2 : -1;
+    }
+
+    /** 0 for the gate, 1 for the up projection of a gated FFN (weight or bias), -1 otherwise. */
+    private static int gateOrUp(String weight) {
+        return weight.matches("blk\\.\\d+\\.ffn_gate\\.(weight|bias)") ? 0
+                : weight.matches("blk\\.\\d+\\.ffn_up\\.(weight|bias)") ? 1 : -1;
     }
 
     /** GPT-2's Conv1D projections: every 2-d weight of a block. */

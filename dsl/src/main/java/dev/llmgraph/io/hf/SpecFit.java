@@ -80,9 +80,10 @@ final class SpecFit {
     private SpecFit beyondKindAndPlacement() {
         Attention a = spec.attention();
         qkNormOfFamily(a);
-        boolean gemma3 = hfType == HfModelType.GEMMA3;
-        require(a.scaledQueries() == gemma3, "attention.scaledQueries", a.scaledQueries(), gemma3 ? "scales q before "
-                + "q.k, as Gemma's code does: withScaledQueries(true)" : "scales the attention logits");
+        boolean scaled = hfType.facts().scaledQueries();
+        require(a.scaledQueries() == scaled, "attention.scaledQueries", a.scaledQueries(), scaled
+                ? "is read with q scaled before q.k, as llama.cpp computes it: withScaledQueries(true)"
+                : "scales the attention logits");
         if (hfType == HfModelType.DEEPSEEK_V2) {
             require(spec.latentAttention(), "attention", spec.attention().variant(), "attends through a compressed "
                     + "latent (MLA): declare .latentAttention(LatentAttention.of(heads, kvRank))");

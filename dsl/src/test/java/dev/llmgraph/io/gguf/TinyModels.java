@@ -153,6 +153,15 @@ final class TinyModels {
                 .embeddings(Embeddings.tiedWeights().withScale(Math.sqrt(64)))
                 .finalLogitSoftcap(30)
                 .build());
+        // Phi-3's form: LLaMA's block with RoPE on halves, q scaled before q.k (written with q, k and v fused, gate
+        // and up fused). Not named "phi3": llama.cpp gives the tokens "</s>", "<unk>", "<s>" and "<|endoftext|>" of a
+        // model whose general.name holds "phi3" or "phi-3" Phi-3's attributes, and the byte vocabulary has none.
+        all.put("phi3", base("tiny-phi")
+                .attention(Attention.grouped(4, 2).withScaledQueries(true))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
+                .build());
         // Gemma 3's form: q and k normed per head, q scaled before q.k, layer 0 slides and rotates with its own base unscaled, layer 1
         // attends to everything and rotates with the global base, scaled (as Gemma 3 4B and up); its own output head.
         all.put("gemma3", base("tiny-gemma3")

@@ -510,6 +510,55 @@ class HfConfigPublishedTest {
     }
 
     @Test
+    void phi3Mini4k_3821079552Parameters_fusedProjectionsAndAWindowOnEveryLayer() {
+        ModelSpec spec = HfConfig.parse("""
+                {
+                  "_name_or_path": "Phi-3-mini-4k-instruct",
+                  "architectures": ["Phi3ForCausalLM"],
+                  "attention_bias": false,
+                  "attention_dropout": 0.0,
+                  "bos_token_id": 1,
+                  "embd_pdrop": 0.0,
+                  "eos_token_id": 32000,
+                  "hidden_act": "silu",
+                  "hidden_size": 3072,
+                  "initializer_range": 0.02,
+                  "intermediate_size": 8192,
+                  "max_position_embeddings": 4096,
+                  "model_type": "phi3",
+                  "num_attention_heads": 32,
+                  "num_hidden_layers": 32,
+                  "num_key_value_heads": 32,
+                  "original_max_position_embeddings": 4096,
+                  "pad_token_id": 32000,
+                  "resid_pdrop": 0.0,
+                  "rms_norm_eps": 1e-05,
+                  "rope_scaling": null,
+                  "rope_theta": 10000.0,
+                  "sliding_window": 2047,
+                  "tie_word_embeddings": false,
+                  "torch_dtype": "bfloat16",
+                  "transformers_version": "4.40.2",
+                  "use_cache": true,
+                  "vocab_size": 32064
+                }""", "Phi-3-mini-4k-instruct/config.json");
+        assertEquals(3_821_079_552L, spec.parameterCount());
+        assertEquals(Presets.phi3Mini4k().withName("Phi-3-mini-4k-instruct"), spec);
+    }
+
+    @Test
+    void phi3LongRopeIsRefusedByName() {
+        var e = assertThrows(HfConfigException.class, () -> HfConfig.parse("""
+                {"model_type": "phi3", "hidden_size": 3072, "num_hidden_layers": 32, "num_attention_heads": 32,
+                 "intermediate_size": 8192, "vocab_size": 32064,
+                 "rope_scaling": {"type": "longrope", "long_factor": [1.0], "short_factor": [1.0]}}""",
+                "Phi-3-mini-128k-instruct/config.json"));
+        assertEquals("Phi-3-mini-128k-instruct/config.json: field 'rope_scaling.rope_type' = \"longrope\" has no "
+                + "llmgraph equivalent; llmgraph scales RoPE with linear, dynamic (NTK-aware), yarn or llama3",
+                e.getMessage());
+    }
+
+    @Test
     void gemma3ImageAndTextConfigIsRefusedWithWhatIsRead() {
         var e = assertThrows(HfConfigException.class, () -> HfConfig.parse("""
                 {"model_type": "gemma3", "architectures": ["Gemma3ForConditionalGeneration"],

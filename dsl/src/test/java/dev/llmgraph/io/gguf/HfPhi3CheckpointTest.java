@@ -1,0 +1,48 @@
+package dev.llmgraph.io.gguf;
+
+import dev.llmgraph.io.hf.HfModelType;
+import dev.llmgraph.model.Model;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Hugging Face phi3 checkpoints, both ways: the tiny phi3 of {@link TinyModels} (4 query heads over 2 K/V heads) is
+ * saved as safetensors with Phi-3's fused tensors, loaded back to the bit, then written as GGUF and run by llama.cpp's
+ * phi3 graph, whose logits must equal llmgraph's within {@link LlamaCppParityTest}'s 1e-4 (F32). The file's bytes
+ * show the fusion: {@code self_attn.qkv_proj} holds q's rows, then k's, then v's, and {@code mlp.gate_up_proj} the
+ * gate's rows, then up's, which is how Phi3Attention and Phi3MLP split them.
+ */
+class HfPhi3CheckpointTest {
+    @Test
+    void fusedTensorsRoundTripInPhi3sOrder_andLlamaCppAgrees(@TempDir Path dir) throws IOException {
+        HfCheckpointReferee.roundTripThenLlamaCpp(TinyModels.all().get("phi3"), HfModelType.PHI3, 19, dir,
+                (checkpoint, original) -> assertFusedInOrder(checkpoint.resolve("model.safetensors"), original));
+    }
+
+    private static void assertFusedInOrder(Path file, Model original) throws IOException {
+        for (int layer = 0; layer < 2; layer++) {
+            String b = "blk." + layer + ".", hf = "model.layers." + layer + ".";
+            assertConcatenation(HfCheckpointReferee.storedF32(file, hf + "self_attn.qkv_proj.weight"),
+                    original.weight(b + "attn_q.weight"), original.weight(b + "attn_k.weight"),
+                    original.weight(b + "attn_v.weight"));
+            assertConcatenation(HfCheckpointReferee.storedF32(file, hf + "mlp.gate_up_proj.weight"),
+                    original.weight(b + "ffn_gate.weight"), original.weight(b + "ffn_up.weight"));
+        }
+    }
+
+    private static void assertConcatenation(float[] stored, float[]... parts) {
+        int at = 0;
+        for (float[] part : parts) {
+            assertArrayEquals(part, Arrays.copyOfRange(stored, at, at + part.length), 0f);
+            at += part.length;
+        }
+        assertEquals(stored.length, at);
+    }
+}

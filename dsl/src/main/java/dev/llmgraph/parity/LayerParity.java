@@ -1,5 +1,6 @@
 package dev.llmgraph.parity;
 
+import dev.llmgraph.io.gguf.GgufReport;
 import dev.llmgraph.ggml.llama.CapturedTensor;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.llama.LlamaIntermediates;
@@ -99,9 +100,13 @@ public final class LayerParity {
         Map<String, CapturedTensor> lastFor = new LinkedHashMap<>(); // llmgraph name -> llama.cpp tensor computed last
         Map<String, NodeNames.Target> targets = new LinkedHashMap<>();
         List<String> unmatchedLlamaCpp = new ArrayList<>();
+        String architecture = GgufReport.of(model.spec()).architecture().orElse("");
         for (CapturedTensor t : reference) {
             var target = NodeNames.llmgraphName(t.name());
-            if (target.isEmpty()) {
+            String elsewhere = NodeNames.namedAtAnotherStep(architecture, t.name());
+            if (elsewhere != null) {
+                unmatchedLlamaCpp.add(t.name() + " (" + elsewhere + ")");
+            } else if (target.isEmpty()) {
                 unmatchedLlamaCpp.add(t.name());
             } else if (!ours.contains(target.get().llmgraphName())) {
                 unmatchedLlamaCpp.add(t.name() + " (llmgraph has no " + target.get().llmgraphName() + ")");

@@ -111,6 +111,17 @@ public final class NodeNames {
         return new Target(name, NodeLayout.SAME);
     }
 
+    /**
+     * Why llama.cpp's {@code llamaCppName} in a graph of {@code architecture} is not the step its name says, or null:
+     * llama.cpp's phi3 graph gives q the name Qcur again after scaling it by 1/sqrt(headDim) for attention, and only
+     * that tensor reaches the callback, where llmgraph's q.i is before the scaling.
+     */
+    public static String namedAtAnotherStep(String architecture, String llamaCppName) {
+        boolean scaledQ = architecture.equals("phi3") && llamaCppName.startsWith("Qcur-");
+        return scaledQ ? "llama.cpp's phi3 graph names q so after scaling it by 1/sqrt(headDim); llmgraph's q is before"
+                : null;
+    }
+
     /** llmgraph's name for llama.cpp's {@code llamaCppName}, or empty when the table has none. */
     public static Optional<Target> llmgraphName(String llamaCppName) {
         Target whole = WHOLE_MODEL.get(llamaCppName);

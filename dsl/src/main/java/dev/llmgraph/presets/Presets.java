@@ -204,6 +204,25 @@ public final class Presets {
     }
 
     /**
+     * Phi-2 (microsoft/phi-2 config.json, model_type phi): hidden_size 2560, intermediate_size 10240 (an MLP with
+     * gelu_new and biases), num_hidden_layers 32, num_attention_heads 32 with biases on q, k, v and dense, one
+     * LayerNorm (eps 1e-5) feeding attention and the MLP in parallel, RoPE on halves of the first 0.4 of each head
+     * (partial_rotary_factor: 32 of 80), rope_theta 10000, max_position_embeddings 2048, vocab_size 51200, an untied
+     * lm_head with a bias; q scaled before q.k as llama.cpp's phi2 graph does. 2 779 683 840, the model card's "2.7B".
+     */
+    public static ModelSpec phi2() {
+        return Transformer.causalDecoder("phi-2")
+                .vocabSize(51200).dModel(2560).layers(32).contextLength(2048)
+                .attention(Attention.multiHead(32).withBias(true, true).withScaledQueries(true))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES).withFraction(0.4))
+                .norm(Norm.layer(1e-5), NormPlacement.PRE)
+                .parallelBlock(true)
+                .ffn(new Ffn(Activation.GELU_TANH, false, 10240, true))
+                .embeddings(Embeddings.untied().withOutputBias(true))
+                .build();
+    }
+
+    /**
      * Phi-3-mini-4k (microsoft/Phi-3-mini-4k-instruct config.json, model_type phi3): hidden_size 3072,
      * intermediate_size 8192 (SwiGLU, gate and up in one gate_up_proj), num_hidden_layers 32, num_attention_heads 32,
      * num_key_value_heads 32 (q, k and v in one qkv_proj), sliding_window 2047 on every layer, rms_norm_eps 1e-5,
@@ -337,6 +356,7 @@ public final class Presets {
         all.put("gemma-2-2b", Presets::gemma2_2b);
         all.put("gemma-3-270m", Presets::gemma3_270m);
         all.put("gemma-3-1b", Presets::gemma3_1b);
+        all.put("phi-2", Presets::phi2);
         all.put("phi-3-mini-4k", Presets::phi3Mini4k);
         all.put("bloom-560m", Presets::bloom560m);
         all.put("falcon-7b", Presets::falcon7b);

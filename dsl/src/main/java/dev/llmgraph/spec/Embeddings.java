@@ -12,10 +12,15 @@ package dev.llmgraph.spec;
  *                   are LayerNorms; BERT's embedding LayerNorm
  * @param tokenTypes segments (token types) an encoder tells apart with a learned row each, added to the token
  *                   embeddings: BERT's sentence A / sentence B, 2; 0 = none
+ * @param outputBias a learned bias added to the logits, one per vocabulary entry (Phi-2's lm_head)
  */
-public record Embeddings(boolean tied, double scale, boolean layerNorm, int tokenTypes) {
+public record Embeddings(boolean tied, double scale, boolean layerNorm, int tokenTypes, boolean outputBias) {
     public Embeddings(boolean tied, double scale, boolean layerNorm) {
-        this(tied, scale, layerNorm, 0);
+        this(tied, scale, layerNorm, 0, false);
+    }
+
+    public Embeddings(boolean tied, double scale, boolean layerNorm, int tokenTypes) {
+        this(tied, scale, layerNorm, tokenTypes, false);
     }
 
     public static Embeddings untied() {
@@ -27,19 +32,24 @@ public record Embeddings(boolean tied, double scale, boolean layerNorm, int toke
     }
 
     public Embeddings withTied(boolean tied) {
-        return new Embeddings(tied, scale, layerNorm, tokenTypes);
+        return new Embeddings(tied, scale, layerNorm, tokenTypes, outputBias);
     }
 
     public Embeddings withScale(double scale) {
-        return new Embeddings(tied, scale, layerNorm, tokenTypes);
+        return new Embeddings(tied, scale, layerNorm, tokenTypes, outputBias);
     }
 
     public Embeddings withLayerNorm(boolean layerNorm) {
-        return new Embeddings(tied, scale, layerNorm, tokenTypes);
+        return new Embeddings(tied, scale, layerNorm, tokenTypes, outputBias);
+    }
+
+    /** With a learned bias on the logits, one per vocabulary entry (Phi-2). */
+    public Embeddings withOutputBias(boolean outputBias) {
+        return new Embeddings(tied, scale, layerNorm, tokenTypes, outputBias);
     }
 
     /** With a learned row per token type (segment), added to every token's embedding: BERT has 2. */
     public Embeddings withTokenTypes(int tokenTypes) {
-        return new Embeddings(tied, scale, layerNorm, tokenTypes);
+        return new Embeddings(tied, scale, layerNorm, tokenTypes, outputBias);
     }
 }

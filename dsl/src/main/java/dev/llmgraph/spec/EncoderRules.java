@@ -39,6 +39,10 @@ final class EncoderRules {
             }
             return problems;
         }
+        if (s.embeddings().outputBias()) {
+            problems.add(new SpecProblem("embeddings.outputBias", true, "an ENCODER has no output head to add a bias "
+                    + "to (a masked-LM head has its own)", "use Embeddings.withOutputBias(false)"));
+        }
         if (s.ssm() != null) {
             problems.add(new SpecProblem("ssm", s.ssm(), "a selective scan reads left to right, so it cannot see the "
                     + "tokens after a position as an ENCODER must", "use attention, or make it a CAUSAL_DECODER"));

@@ -111,8 +111,8 @@ class LogitsCommandTest {
         assertTrue(run.out().startsWith(USAGE.substring(2, USAGE.length() - 1) + "\n\n"), run.out());
         // every decoder family GgufModels reads, wrapped under the option's description
         assertTrue(run.out().contains("\n  --gguf FILE          the model (architectures llama, qwen2, qwen3, qwen2moe, "
-                + "olmoe, qwen3moe, deepseek2, gemma2,\n                       gemma3, chatglm, phi3, gpt2, bloom, falcon, "
-                + "mamba, mamba2, jamba, rwkv6 and rwkv7, or t5)\n  --tokens"), run.out());
+                + "olmoe, qwen3moe, deepseek2, gemma2,\n                       gemma3, chatglm, phi2, phi3, gpt2, "
+                + "bloom, falcon, mamba, mamba2, jamba, rwkv6 and rwkv7, or t5)\n  --tokens"), run.out());
         for (String option : new String[] {"--gguf", "--tokens", "--out", "--backend", "--threads", "--rpc",
                 "--tensor-split", "--local-layers"}) {
             assertTrue(run.out().contains("\n  " + option + " "), option);

@@ -153,7 +153,7 @@ public final class ReferenceForward {
         double[] head = w.get(spec.tiedEmbeddings() ? "token_embd.weight" : "output.weight");
         for (int t = 0; t < tokens.length; t++) {
             double[] h = spec.finalNorm() ? ReferenceNorms.apply(spec.norm(), x[t], w, "output_norm") : x[t];
-            logits[t] = ReferenceWeights.matVec(head, h, null);
+            logits[t] = ReferenceWeights.matVec(head, h, spec.embeddings().outputBias() ? w.get("output.bias") : null);
             if (spec.finalLogitSoftcap() > 0) {
                 double c = spec.finalLogitSoftcap();
                 for (int v = 0; v < logits[t].length; v++) {

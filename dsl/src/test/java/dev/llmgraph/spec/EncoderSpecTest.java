@@ -60,6 +60,9 @@ class EncoderSpecTest {
                         + "(Sentence-BERT) or Pooling.none()"),
                 problem(b -> b.tiedEmbeddings(true), "embeddings.tied = true: an ENCODER has no output head to tie to "
                         + "the token embedding; use Embeddings.untied()"),
+                problem(b -> b.embeddings(Embeddings.untied().withTokenTypes(2).withOutputBias(true)),
+                        "embeddings.outputBias = true: an ENCODER has no output head to add a bias to (a masked-LM "
+                                + "head has its own); use Embeddings.withOutputBias(false)"),
                 problem(b -> b.finalLogitSoftcap(30), "finalLogitSoftcap = 30.0: an ENCODER has no output logits to "
                         + "cap; set 0"),
                 problem(b -> b.attention(Attention.multiHead(4).withSlidingWindow(SlidingWindow.everyLayer(4))),

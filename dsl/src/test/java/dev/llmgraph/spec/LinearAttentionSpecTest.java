@@ -110,7 +110,7 @@ class LinearAttentionSpecTest {
                 + "model; keep it in llmgraph, or use softmax attention)\n"
                 + "  SimpleRMSNorm (llama.cpp's block norms have a weight)", report.toString());
         assertEquals("spec 'no-gguf' has no HF config.json equivalent among llama, mistral, qwen2, qwen3, "
-                + "gemma2, gemma3_text, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, "
+                + "gemma2, gemma3_text, phi, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, "
                 + "deepseek_v2 and bert; "
                 + "the closest, llama, differs in:\n"
                 + "  - linear = LinearAttention(heads=2, phi=x, fixed decay RetNet(1 - 2^(-5-h)), SiLU output gate, "

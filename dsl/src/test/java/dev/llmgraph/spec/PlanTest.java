@@ -53,7 +53,8 @@ class PlanTest {
         }
         expected.put("block norms", (long) s.layers() * normsPerLayer * perNorm);
         expected.put("final norm", s.finalNorm() ? perNorm : 0);
-        expected.put("output head", s.tiedEmbeddings() ? 0 : (long) s.vocabSize() * d);
+        expected.put("output head", (s.tiedEmbeddings() ? 0 : (long) s.vocabSize() * d)
+                + (s.embeddings().outputBias() ? s.vocabSize() : 0));
         expected.values().removeIf(v -> v == 0);
         assertEquals(expected, s.accounting().parameters().components());
         assertEquals(normsPerLayer, s.accounting().normsPerLayer());

@@ -37,6 +37,7 @@ import java.util.Map;
  * @param ffn            the dense FFN; null when blocks have none (state space models)
  * @param experts        how the family routes to experts
  * @param outputHead     whether the output head may, must or must not be the token embedding
+ * @param outputBias     a bias on the logits (output.bias: Phi-2 has one)
  * @param tensors        how q, k, v and gate, up are stored, tensors spelled or repeated otherwise than
  *                       llmgraph's weights, and tensors that name a feature llmgraph lacks
  * @param encoder        whether the graph encodes (bidirectional attention, hidden states and a pooled vector out,
@@ -46,7 +47,7 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
                           NormKind norm, NormPlacement placement, boolean parallelBlock, Positions positions,
                           QkNorm qkNorm, boolean squareAttention, boolean softCapped, boolean scaledQueries,
                           Bias qkvBias, Bias outBias,
-                          FfnFacts ffn, Experts experts, OutputHead outputHead, Tensors tensors,
+                          FfnFacts ffn, Experts experts, OutputHead outputHead, Bias outputBias, Tensors tensors,
                           boolean encoder) {
 
     public FamilyFacts {
@@ -197,6 +198,7 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         private FfnFacts ffn = new FfnFacts(Activation.SILU, true, Bias.ABSENT);
         private Experts experts = Experts.none();
         private OutputHead outputHead = OutputHead.EITHER;
+        private Bias outputBias = Bias.ABSENT;
         private QkvTensors qkv = QkvTensors.SEPARATE;
         private boolean gateUpFused;
         private final Map<String, String> renamed = new LinkedHashMap<>();
@@ -305,6 +307,11 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
             return this;
         }
 
+        Builder outputBias(Bias value) {
+            outputBias = value;
+            return this;
+        }
+
         Builder qkv(QkvTensors value) {
             qkv = value;
             return this;
@@ -342,7 +349,7 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         FamilyFacts build() {
             return new FamilyFacts(llamaCpp, hf, mixer, embeddings, norm, placement, parallel, positions, qkNorm,
                     square, softCapped, scaledQueries, qkvBias, outBias, ffn, experts, outputHead,
-                    new Tensors(qkv, gateUpFused, renamed, copies, refused), encoder);
+                    outputBias, new Tensors(qkv, gateUpFused, renamed, copies, refused), encoder);
         }
     }
 }

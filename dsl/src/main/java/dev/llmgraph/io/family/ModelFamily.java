@@ -128,6 +128,21 @@ public enum ModelFamily {
             .qkv(QkvTensors.FUSED_OR_SEPARATE)
             .gateUpFused()),
     /**
+     * phi2 (Phi-2, Phi-1.5): one LayerNorm feeding attention and an MLP in parallel (GPT-J's block), RoPE on halves of
+     * the first rope.dimension_count dimensions of each head, biases everywhere, a tanh-GELU MLP, q scaled before q.k,
+     * and a bias on the output head.
+     */
+    PHI2(FamilyFacts.decoder("phi2").hf("phi")
+            .layerNormWithBias()
+            .parallelBlock()
+            .rope(HALVES, false)
+            .attentionBiases(Bias.REQUIRED, Bias.REQUIRED)
+            .ffn(Activation.GELU_TANH, false, Bias.REQUIRED)
+            .qkv(QkvTensors.FUSED_OR_SEPARATE)
+            .scaledQueries()
+            .outputHead(OutputHead.NEVER_TIED)
+            .outputBias(Bias.REQUIRED)),
+    /**
      * phi3 (Phi-3, Phi-3.5-mini): LLaMA's block with RoPE on halves, q, k and v in one attn_qkv (or apart), gate and
      * up fused in one ffn_up (gate first), q scaled before q.k. llama.cpp turns off the sliding window a file may
      * give (attention.sliding_window), so llmgraph reads none.

@@ -44,7 +44,7 @@ final class FamilyKeys {
             case JAMBA -> JambaKeys.write(spec, out);
             case RWKV6, RWKV7 -> RwkvKeys.write(family.llamaCpp(), spec, out);
             case BERT, NOMIC_BERT -> EncoderKeys.write(family.llamaCpp(), spec, out);
-            case QWEN2, QWEN3, CHATGLM, PHI3, GPT2, BLOOM, FALCON -> { }
+            case QWEN2, QWEN3, CHATGLM, PHI2, PHI3, GPT2, BLOOM, FALCON -> { }
         }
     }
 
@@ -56,8 +56,8 @@ final class FamilyKeys {
             case OLMOE -> f.experts(Ffn.swiglu(f.ffnLength), Router.softmax(), SharedExperts.none());
             case QWEN2MOE -> qwen2MoeExperts(f);
             case QWEN3MOE -> f.experts(Ffn.swiglu(expertWidth(f)), Router.softmaxRenormalised(), SharedExperts.none());
-            case QWEN2, QWEN3, DEEPSEEK2, GEMMA2, GEMMA3, CHATGLM, PHI3, GPT2, BLOOM, FALCON, MAMBA, MAMBA2, JAMBA,
-                 RWKV6, RWKV7, BERT, NOMIC_BERT -> null; // jamba's experts show per layer (JambaKeys)
+            case QWEN2, QWEN3, DEEPSEEK2, GEMMA2, GEMMA3, CHATGLM, PHI2, PHI3, GPT2, BLOOM, FALCON, MAMBA, MAMBA2,
+                 JAMBA, RWKV6, RWKV7, BERT, NOMIC_BERT -> null; // jamba's experts show per layer (JambaKeys)
         };
     }
 

@@ -51,6 +51,7 @@ final class FamilyMisfits {
             if (facts.outputHead() == FamilyFacts.OutputHead.NEVER_TIED) {
                 m.untiedOutput();
             }
+            m.outputBias(facts.outputBias());
             if (facts.mixer() != FamilyFacts.Mixer.MAMBA_ATTENTION_HYBRID) { // jamba's attention checks include it
                 m.plainOutput();
             }
@@ -98,6 +99,7 @@ final class FamilyMisfits {
                 }
             }
         }
+        m.outputBias(facts.outputBias());
         if (facts.softCapped() && spec.finalLogitSoftcap() == 0) {
             m.add("no final logit soft-capping", "always soft-caps them");
         }
@@ -147,7 +149,7 @@ final class FamilyMisfits {
                 }
                 m.plainAttention();
             }
-            case LLAMA, QWEN2, QWEN3, QWEN2MOE, QWEN3MOE, DEEPSEEK2, CHATGLM, PHI3, GPT2, BLOOM, FALCON, MAMBA,
+            case LLAMA, QWEN2, QWEN3, QWEN2MOE, QWEN3MOE, DEEPSEEK2, CHATGLM, PHI2, PHI3, GPT2, BLOOM, FALCON, MAMBA,
                  MAMBA2, JAMBA, RWKV6, RWKV7, BERT, NOMIC_BERT -> m.plainAttention(family.facts().scaledQueries());
         }
     }

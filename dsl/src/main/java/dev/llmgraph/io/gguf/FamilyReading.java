@@ -10,6 +10,7 @@ import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.QkNorm;
+import dev.llmgraph.spec.plan.Step;
 
 /**
  * The spec a GGUF file of one family describes: its shared sizes ({@link ModelFile}), the family's facts for
@@ -33,7 +34,7 @@ final class FamilyReading {
             case RWKV6 -> RwkvKeys.readRwkv6(f);
             case RWKV7 -> RwkvKeys.readRwkv7(f);
             case BERT, NOMIC_BERT -> EncoderKeys.read(family, f);
-            case LLAMA, QWEN2, QWEN3, QWEN2MOE, OLMOE, QWEN3MOE, CHATGLM, PHI3, GPT2, BLOOM, FALCON ->
+            case LLAMA, QWEN2, QWEN3, QWEN2MOE, OLMOE, QWEN3MOE, CHATGLM, PHI2, PHI3, GPT2, BLOOM, FALCON ->
                     decoder(family, f);
         };
     }
@@ -58,7 +59,13 @@ final class FamilyReading {
             builder.parallelBlock(true);
         }
         switch (facts.embeddings()) {
-            case PLAIN -> builder.tiedEmbeddings(f.tied());
+            case PLAIN -> {
+                if (facts.outputBias() != FamilyFacts.Bias.ABSENT && f.hasTensor(Step.Head.BIAS)) {
+                    builder.embeddings(Embeddings.untied().withTied(f.tied()).withOutputBias(true));
+                } else {
+                    builder.tiedEmbeddings(f.tied());
+                }
+            }
             case LAYER_NORMED -> builder.embeddings(Embeddings.untied().withTied(f.tied()).withLayerNorm(true));
             case SCALED_BY_SQRT_DMODEL -> builder.embeddings(Embeddings.tiedWeights().withScale(Math.sqrt(f.dModel)));
         }

@@ -355,6 +355,16 @@ final class Misfits {
         }
     }
 
+    /** A bias on the logits as the graph has it: required, optional or absent. */
+    void outputBias(Bias expected) {
+        boolean has = spec.embeddings().outputBias();
+        if (has && expected == Bias.ABSENT) {
+            add("a bias on the output head", "has none");
+        } else if (!has && expected == Bias.REQUIRED) {
+            add("no bias on the output head", "adds output.bias to the logits");
+        }
+    }
+
     void plainOutput() {
         if (spec.finalLogitSoftcap() > 0) {
             add("final logit soft-capping", "has none");

@@ -41,6 +41,7 @@ interface HfFamily {
         return switch (type) {
             case LLAMA, MISTRAL, QWEN2, QWEN3 -> new LlamaFamily(type);
             case GEMMA2, GEMMA3 -> new GemmaFamily(type);
+            case PHI -> new PhiFamily();
             case PHI3 -> new Phi3Family();
             case GPT2 -> new Gpt2Family();
             case BLOOM -> new BloomFamily();

@@ -19,6 +19,7 @@ public enum HfModelType {
     QWEN3("qwen3", "Qwen3ForCausalLM", "model."),
     GEMMA2("gemma2", "Gemma2ForCausalLM", "model."),
     GEMMA3("gemma3_text", "Gemma3ForCausalLM", "model."),
+    PHI("phi", "PhiForCausalLM", "model."),
     PHI3("phi3", "Phi3ForCausalLM", "model."),
     GPT2("gpt2", "GPT2LMHeadModel", "transformer."),
     BLOOM("bloom", "BloomForCausalLM", "transformer."),
@@ -110,8 +111,8 @@ public enum HfModelType {
     }
 
     /**
-     * "llama, mistral, qwen2, qwen3, gemma2, gemma3_text, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe,
-     * olmoe, deepseek_v2 and bert", for messages.
+     * "llama, mistral, qwen2, qwen3, gemma2, gemma3_text, phi, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe,
+     * qwen3_moe, olmoe, deepseek_v2 and bert", for messages.
      */
     public static String known() {
         return joined(t -> true);

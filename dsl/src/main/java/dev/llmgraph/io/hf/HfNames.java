@@ -27,6 +27,8 @@ import java.util.Map;
  *  (gemma2, gemma3_text: attn_post_norm, ffn_norm, ffn_post_norm are post_attention_layernorm,
  *  pre_feedforward_layernorm and post_feedforward_layernorm; their norm gains are stored minus one,
  *  {@link HfModelType#storesNormGainsMinusOne})
+ *  (phi: model.layers.N.input_layernorm, self_attn.q_proj, k_proj, v_proj, dense, mlp.fc1, fc2; model.final_layernorm;
+ *  lm_head with a bias)
  *  (phi3: attn_q, attn_k, attn_v are rows of self_attn.qkv_proj, one after the other; ffn_gate, ffn_up rows of
  *  mlp.gate_up_proj, gate first)
  *  blk.N.ffn_gate        ...mlp.gate_proj                      -                         -
@@ -106,6 +108,12 @@ public final class HfNames {
             PER_LAYER.get(t).putAll(table("attn_post_norm", "post_attention_layernorm", "ffn_norm",
                     "pre_feedforward_layernorm", "ffn_post_norm", "post_feedforward_layernorm"));
         }
+        LAYER_PREFIX.put(HfModelType.PHI, "model.layers.");
+        GLOBAL.put(HfModelType.PHI, table("token_embd", "model.embed_tokens", "output_norm", "model.final_layernorm",
+                "output", "lm_head"));
+        PER_LAYER.put(HfModelType.PHI, table("attn_norm", "input_layernorm", "attn_q", "self_attn.q_proj", "attn_k",
+                "self_attn.k_proj", "attn_v", "self_attn.v_proj", "attn_output", "self_attn.dense", "ffn_up", "mlp.fc1",
+                "ffn_down", "mlp.fc2"));
         // Phi-3 fuses q, k and v, and gate and up: several llmgraph weights in one tensor (see shape and part)
         PER_LAYER.get(HfModelType.PHI3).putAll(table("attn_q", "self_attn.qkv_proj", "attn_k", "self_attn.qkv_proj",
                 "attn_v", "self_attn.qkv_proj", "ffn_gate", "mlp.gate_up_proj", "ffn_up", "mlp.gate_up_proj"));

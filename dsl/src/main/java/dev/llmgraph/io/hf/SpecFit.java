@@ -1,5 +1,6 @@
 package dev.llmgraph.io.hf;
 
+import dev.llmgraph.io.family.FamilyFacts;
 import dev.llmgraph.spec.ArchitectureKind;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.ModelSpec;
@@ -80,6 +81,9 @@ final class SpecFit {
     private SpecFit beyondKindAndPlacement() {
         Attention a = spec.attention();
         qkNormOfFamily(a);
+        boolean outputBias = hfType.facts().outputBias() == FamilyFacts.Bias.REQUIRED;
+        require(spec.embeddings().outputBias() == outputBias, "embeddings.outputBias", spec.embeddings().outputBias(),
+                outputBias ? "has a bias on the output head (lm_head.bias)" : "has no bias on the output head");
         boolean scaled = hfType.facts().scaledQueries();
         require(a.scaledQueries() == scaled, "attention.scaledQueries", a.scaledQueries(), scaled
                 ? "is read with q scaled before q.k, as llama.cpp computes it: withScaledQueries(true)"

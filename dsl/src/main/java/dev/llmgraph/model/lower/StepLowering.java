@@ -176,6 +176,8 @@ final class StepLowering {
     private Tensor head(Step.Head head, Tensor x) {
         Tensor table = g.shape.trainable() ? g.weights.get(head.table()) : g.weights.head(head.table());
         Tensor logits = ctx.mulMat(table, x);
+        Tensor bias = g.weights.find(Step.Head.BIAS);
+        logits = bias == null ? logits : ctx.add(logits, bias);
         return head.softcap() > 0 ? g.softcap(logits, head.softcap()) : logits;
     }
 

@@ -109,11 +109,15 @@ final class Planner {
         String what = (s.tiedEmbeddings() ? "tied " : "") + "output head"
                 + (s.finalLogitSoftcap() > 0 ? ", soft-capped" : "");
         List<Node> logits = List.of(Node.of("logits", what, TOKENS, s.vocabSize()));
-        steps.add(s.tiedEmbeddings()
-                ? new Step.Head("token_embd.weight", d, s.vocabSize(), s.finalLogitSoftcap(), List.of(), logits)
-                : new Step.Head("output.weight", d, s.vocabSize(), s.finalLogitSoftcap(),
-                        List.of(new Weight("output.weight", new long[] {d, s.vocabSize()}, WeightRole.PROJECTION,
-                                "output head")), logits));
+        List<Weight> head = new ArrayList<>();
+        if (!s.tiedEmbeddings()) {
+            head.add(new Weight("output.weight", new long[] {d, s.vocabSize()}, WeightRole.PROJECTION, "output head"));
+        }
+        if (s.embeddings().outputBias()) {
+            head.add(new Weight(Step.Head.BIAS, new long[] {s.vocabSize()}, WeightRole.BIAS, "output head"));
+        }
+        steps.add(new Step.Head(s.tiedEmbeddings() ? "token_embd.weight" : "output.weight", d, s.vocabSize(),
+                s.finalLogitSoftcap(), head, logits));
         return steps;
     }
 }

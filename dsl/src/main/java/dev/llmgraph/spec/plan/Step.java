@@ -151,12 +151,16 @@ public sealed interface Step {
 
     /**
      * The output head: logits {@code [vocabSize]} per token from the matrix {@code table}
-     * {@code [dModel, vocabSize]} (the token embedding when tied), soft-capped when {@code softcap > 0}.
+     * {@code [dModel, vocabSize]} (the token embedding when tied), plus the bias {@link #BIAS} where the spec has one
+     * (Phi-2), soft-capped when {@code softcap > 0}.
      *
-     * @param weights the head's own matrix; empty when it is the tied token embedding
+     * @param weights the head's own matrix (none when it is the tied token embedding) and bias
      */
     record Head(String table, long dModel, long vocabSize, double softcap, List<Weight> weights, List<Node> outputs)
             implements Step {
+        /** The name of the logits' bias {@code [vocabSize]}, llama.cpp's. */
+        public static final String BIAS = "output.bias";
+
         public Head {
             weights = List.copyOf(weights);
             outputs = List.copyOf(outputs);

@@ -166,8 +166,8 @@ class GgufReadErrorsTest {
         Path file = variant(llama, "unknown", keys -> keys.put("general.architecture", GgufValue.string("llama9")),
                 w -> { });
         assertEquals(file + ": architecture 'llama9' is not one llmgraph reads; it reads llama, qwen2, qwen3, "
-                + "qwen2moe, olmoe, qwen3moe, deepseek2, gemma2, gemma3, chatglm, phi3, gpt2, bloom, falcon, mamba, "
-                + "mamba2, jamba, rwkv6, rwkv7, bert and nomic-bert",
+                + "qwen2moe, olmoe, qwen3moe, deepseek2, gemma2, gemma3, chatglm, phi2, phi3, gpt2, bloom, falcon, "
+                + "mamba, mamba2, jamba, rwkv6, rwkv7, bert and nomic-bert",
                 readError(file));
     }
 

@@ -116,6 +116,17 @@ class GgufReportTest {
     }
 
     @Test
+    void aBiasOnTheLogitsIsPhi2sAlone() {
+        ModelSpec llama = TinyModels.all().get("llama");
+        assertEquals(List.of("a bias on the output head with a llama architecture (llama.cpp's llama graph has none)"),
+                GgufReport.of(llama.withEmbeddings(llama.embeddings().withOutputBias(true))).problems());
+        ModelSpec phi2 = TinyModels.all().get("phi2");
+        assertEquals(List.of("no bias on the output head with a phi2 architecture (llama.cpp's phi2 graph adds "
+                + "output.bias to the logits)"), GgufReport.of(phi2.withEmbeddings(phi2.embeddings().withOutputBias(false)))
+                .problems());
+    }
+
+    @Test
     void mistralsSlidingWindowHasNoEquivalentInTheLlamaArchitecture() {
         assertEquals(List.of("a sliding window (window 4096 on every layer) with a llama architecture (llama.cpp's "
                 + "llama graph attends to every earlier position)"), GgufReport.of(Presets.mistral7b()).problems());

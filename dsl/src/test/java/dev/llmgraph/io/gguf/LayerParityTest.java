@@ -69,6 +69,11 @@ class LayerParityTest {
         List<String> expected = new java.util.ArrayList<>(List.of("attn_norm-0", "Qcur-0", "Kcur-0", "Vcur-0", "kq-0",
                 "kq_soft_max-0", "kqv_out-0", "l_out-" + (layers - 1), "result_norm", "result_output"));
         expected.addAll(channel);
+        if (label.equals("phi3")) { // llama.cpp's phi3 graph names q Qcur only after scaling it for attention
+            expected.remove("Qcur-0");
+            assertTrue(report.toString().contains("Qcur-0 (llama.cpp's phi3 graph names q so after scaling it by "
+                    + "1/sqrt(headDim); llmgraph's q is before)"), report.toString());
+        }
         for (String node : expected) {
             assertTrue(report.nodes().stream().anyMatch(n -> n.llamaCppName().equals(node)), node + " is matched");
         }

@@ -153,6 +153,16 @@ final class TinyModels {
                 .embeddings(Embeddings.tiedWeights().withScale(Math.sqrt(64)))
                 .finalLogitSoftcap(30)
                 .build());
+        // Phi-2's form: one LayerNorm feeding attention and the MLP in parallel, RoPE on the first quarter of each
+        // head, biases everywhere (the logits' too), q scaled before q.k
+        all.put("phi2", base("tiny-phi2")
+                .attention(Attention.multiHead(4).withBias(true, true).withScaledQueries(true))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES).withFraction(0.25))
+                .norm(Norm.layer(1e-5), NormPlacement.PRE)
+                .parallelBlock(true)
+                .ffn(new Ffn(Activation.GELU_TANH, false, 128, true))
+                .embeddings(Embeddings.untied().withOutputBias(true))
+                .build());
         // Phi-3's form: LLaMA's block with RoPE on halves, q scaled before q.k (written with q, k and v fused, gate
         // and up fused). Not named "phi3": llama.cpp gives the tokens "</s>", "<unk>", "<s>" and "<|endoftext|>" of a
         // model whose general.name holds "phi3" or "phi-3" Phi-3's attributes, and the byte vocabulary has none.

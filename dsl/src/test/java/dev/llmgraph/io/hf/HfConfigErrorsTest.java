@@ -39,10 +39,11 @@ class HfConfigErrorsTest {
     void missingOrUnknownModelType() {
         refused("{\"hidden_size\": 32}", "model_type",
                 "field 'model_type' is missing; llmgraph reads llama, mistral, qwen2, qwen3, gemma2, gemma3_text, "
-                        + "phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2 and bert configs");
+                        + "phi, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2 and bert "
+                        + "configs");
         refused("{\"model_type\": \"t5\"}", "model_type",
                 "field 'model_type' = \"t5\" is not one llmgraph reads; it reads llama, mistral, qwen2, qwen3, "
-                        + "gemma2, gemma3_text, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, "
+                        + "gemma2, gemma3_text, phi, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, "
                         + "deepseek_v2 and bert");
     }
 

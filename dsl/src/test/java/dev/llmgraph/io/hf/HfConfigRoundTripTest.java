@@ -141,7 +141,7 @@ class HfConfigRoundTripTest {
     void chatglm2HasNoEquivalent_closestIsQwen2() {
         var e = assertThrows(NoHfEquivalentException.class, () -> HfConfig.toJson(Presets.chatglm2_6b()));
         assertEquals("spec 'chatglm2-6b' has no HF config.json equivalent among llama, mistral, qwen2, qwen3, "
-                + "gemma2, gemma3_text, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, "
+                + "gemma2, gemma3_text, phi, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, "
                 + "deepseek_v2 and bert; "
                 + "the closest, qwen2, differs in:\n"
                 + "  - positional.fraction = 0.5: HF qwen2 rotates whole heads", e.getMessage());
@@ -152,7 +152,7 @@ class HfConfigRoundTripTest {
     void chatglm6bHasNoEquivalent_closestIsFalcon() {
         var e = assertThrows(NoHfEquivalentException.class, () -> HfConfig.toJson(Presets.chatglm6b()));
         assertEquals("spec 'chatglm-6b' has no HF config.json equivalent among llama, mistral, qwen2, qwen3, "
-                + "gemma2, gemma3_text, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, "
+                + "gemma2, gemma3_text, phi, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, "
                 + "deepseek_v2 and bert; "
                 + "the closest, falcon, differs in:\n"
                 + "  - kind = PREFIX_DECODER: HF falcon is a causal decoder\n"

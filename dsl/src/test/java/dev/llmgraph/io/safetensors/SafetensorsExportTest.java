@@ -187,7 +187,7 @@ class SafetensorsExportTest {
             var e = assertThrows(NoHfEquivalentException.class,
                     () -> SafetensorsExport.write(chatglm, dir.resolve("glm")));
             assertEquals("spec 'tiny-chatglm2-6b' has no HF config.json equivalent among llama, mistral, qwen2, qwen3, "
-                    + "gemma2, gemma3_text, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, "
+                    + "gemma2, gemma3_text, phi, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, "
                     + "deepseek_v2 and bert; "
                     + "the closest, qwen2, differs in:\n"
                     + "  - positional.fraction = 0.5: HF qwen2 rotates whole heads", e.getMessage());

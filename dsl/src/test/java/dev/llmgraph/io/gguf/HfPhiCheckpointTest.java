@@ -13,13 +13,26 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Hugging Face phi3 checkpoints, both ways: the tiny phi3 of {@link TinyModels} (4 query heads over 2 K/V heads) is
- * saved as safetensors with Phi-3's fused tensors, loaded back to the bit, then written as GGUF and run by llama.cpp's
- * phi3 graph, whose logits must equal llmgraph's within {@link LlamaCppParityTest}'s 1e-4 (F32). The file's bytes
- * show the fusion: {@code self_attn.qkv_proj} holds q's rows, then k's, then v's, and {@code mlp.gate_up_proj} the
- * gate's rows, then up's, which is how Phi3Attention and Phi3MLP split them.
+ * Hugging Face phi and phi3 checkpoints, both ways: the tiny phi2 and phi3 of {@link TinyModels} are saved as
+ * safetensors, loaded back to the bit, then written as GGUF and run by llama.cpp's phi2 or phi3 graph, whose logits
+ * must equal llmgraph's within {@link LlamaCppParityTest}'s 1e-4 (F32). The file's bytes show each format's own
+ * layout: phi keeps its logits' bias in {@code lm_head.bias} and its output projection in {@code self_attn.dense};
+ * phi3's {@code self_attn.qkv_proj} holds q's rows, then k's, then v's (4 query heads over 2 K/V heads), and
+ * {@code mlp.gate_up_proj} the gate's rows, then up's, which is how Phi3Attention and Phi3MLP split them.
  */
-class HfPhi3CheckpointTest {
+class HfPhiCheckpointTest {
+    @Test
+    void phiRoundTripsWithItsOutputBias_andLlamaCppAgrees(@TempDir Path dir) throws IOException {
+        HfCheckpointReferee.roundTripThenLlamaCpp(TinyModels.all().get("phi2"), HfModelType.PHI, 23, dir,
+                (checkpoint, original) -> {
+                    Path file = checkpoint.resolve("model.safetensors");
+                    assertArrayEquals(original.weight("output.bias"), HfCheckpointReferee.storedF32(file,
+                            "lm_head.bias"), 0f);
+                    assertArrayEquals(original.weight("blk.1.attn_output.bias"), HfCheckpointReferee.storedF32(file,
+                            "model.layers.1.self_attn.dense.bias"), 0f);
+                });
+    }
+
     @Test
     void fusedTensorsRoundTripInPhi3sOrder_andLlamaCppAgrees(@TempDir Path dir) throws IOException {
         HfCheckpointReferee.roundTripThenLlamaCpp(TinyModels.all().get("phi3"), HfModelType.PHI3, 19, dir,

@@ -139,10 +139,6 @@ final class GemmaFamily implements HfFamily {
         } else {
             fit.require(window == null || window.globalEvery() == 2, "attention.window", window,
                     "slides on every other layer (0, 2, 4, ...) or on none");
-            if (spec.positional() instanceof Positional.Rope rope) {
-                fit.require(rope.slidingTheta() == 0, "positional.slidingTheta", rope.slidingTheta(),
-                        "rotates every layer with rope_theta");
-            }
         }
         return fit.problems();
     }

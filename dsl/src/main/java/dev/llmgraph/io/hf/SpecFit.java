@@ -81,6 +81,10 @@ final class SpecFit {
     private SpecFit beyondKindAndPlacement() {
         Attention a = spec.attention();
         qkNormOfFamily(a);
+        if (spec.positional() instanceof Positional.Rope rope && hfType != HfModelType.GEMMA3) {
+            require(rope.slidingTheta() == 0, "positional.slidingTheta", rope.slidingTheta(),
+                    "rotates every layer with rope_theta");
+        }
         boolean outputBias = hfType.facts().outputBias() == FamilyFacts.Bias.REQUIRED;
         require(spec.embeddings().outputBias() == outputBias, "embeddings.outputBias", spec.embeddings().outputBias(),
                 outputBias ? "has a bias on the output head (lm_head.bias)" : "has no bias on the output head");

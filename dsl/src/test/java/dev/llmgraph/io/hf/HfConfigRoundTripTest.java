@@ -137,6 +137,19 @@ class HfConfigRoundTripTest {
         assertEquals(unscaled, roundTrip(unscaled, HfModelType.GPT2));
     }
 
+    /** A RoPE base of the sliding layers' own is gemma3_text's rope_local_base_freq alone. */
+    @Test
+    void aSlidingRopeBaseIsGemma3sAlone() {
+        ModelSpec gemma2 = Presets.gemma2_2b();
+        ModelSpec ownBase = gemma2.withPositional(((Positional.Rope) gemma2.positional()).withSlidingTheta(100));
+        var e = assertThrows(NoHfEquivalentException.class, () -> HfConfig.toJson(ownBase));
+        assertEquals(HfModelType.GEMMA2, e.closest());
+        assertTrue(e.getMessage().endsWith("the closest, gemma2, differs in:\n"
+                + "  - positional.slidingTheta = 100.0: HF gemma2 rotates every layer with rope_theta"), e.getMessage());
+        ModelSpec gemma3 = Presets.gemma3_1b();
+        assertEquals(gemma3, HfConfig.parse(HfConfig.toJson(gemma3), "config.json").withName(gemma3.name()));
+    }
+
     @Test
     void chatglm2HasNoEquivalent_closestIsQwen2() {
         var e = assertThrows(NoHfEquivalentException.class, () -> HfConfig.toJson(Presets.chatglm2_6b()));

@@ -27,10 +27,10 @@ package dev.llmgraph.spec;
  * @param flash        compute attention with ggml's fused flash-attention kernel
  * @param qkNorm       RMS-normalise q and k before RoPE: per head (OLMo 2, Qwen3, Gemma 3) or over the whole
  *                     projection (OLMoE), see {@link QkNorm}
- * @param scaledQueries multiply q by the scale before q.k rather than the logits after it, as Gemma's code does
- *                     ({@code query_pre_attn_scalar}^-1/2); the same product in exact arithmetic, rounded differently
- *                     where q.k is computed in F16 (an F16 K cache), and so part of matching llama.cpp's gemma3 graph
- *                     bit for bit. Soft-capped attention always scales its queries (the cap needs scaled logits)
+ * @param scaledQueries multiply q by the scale before q.k rather than the logits after it, as Gemma's and Phi's
+ *                     code does; the same product in exact arithmetic, rounded differently where q.k is computed in
+ *                     F16 (an F16 K cache), and so part of matching llama.cpp's gemma3, phi2 and phi3 graphs bit for
+ *                     bit. Soft-capped attention always scales its queries (the cap needs scaled logits)
  */
 public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, boolean outBias, SlidingWindow window,
                         double softmaxScale, double logitSoftcap, boolean flash, QkNorm qkNorm, boolean scaledQueries)
@@ -59,14 +59,14 @@ public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, bo
     }
 
     public Attention withHeadDim(int headDim) {
-        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash, qkNorm,
-                scaledQueries);
+        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash,
+                qkNorm, scaledQueries);
     }
 
     /** Biases on q, k, v and on the output projection. */
     public Attention withBias(boolean qkvBias, boolean outBias) {
-        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash, qkNorm,
-                scaledQueries);
+        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash,
+                qkNorm, scaledQueries);
     }
 
     /** All biases on or off. */
@@ -75,8 +75,8 @@ public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, bo
     }
 
     public Attention withSlidingWindow(SlidingWindow window) {
-        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash, qkNorm,
-                scaledQueries);
+        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash,
+                qkNorm, scaledQueries);
     }
 
     /** Every layer slides with window {@code size}. */
@@ -85,24 +85,24 @@ public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, bo
     }
 
     public Attention withSoftmaxScale(double softmaxScale) {
-        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash, qkNorm,
-                scaledQueries);
+        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash,
+                qkNorm, scaledQueries);
     }
 
     public Attention withLogitSoftcap(double logitSoftcap) {
-        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash, qkNorm,
-                scaledQueries);
+        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash,
+                qkNorm, scaledQueries);
     }
 
     public Attention withFlash(boolean flash) {
-        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash, qkNorm,
-                scaledQueries);
+        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash,
+                qkNorm, scaledQueries);
     }
 
     /** Whether q is multiplied by the scale before q.k (see {@link #scaledQueries}), or the logits after it. */
     public Attention withScaledQueries(boolean scaledQueries) {
-        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash, qkNorm,
-                scaledQueries);
+        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash,
+                qkNorm, scaledQueries);
     }
 
     /** Whether the queries carry the scale: asked for, or implied by soft-capping. */
@@ -121,15 +121,15 @@ public record Attention(int heads, int kvHeads, int headDim, boolean qkvBias, bo
             FieldRules.refuse(java.util.Optional.of(new SpecProblem("attention.qkNorm", null, "must be a QkNorm",
                     "use QkNorm.NONE, QkNorm.PER_HEAD or QkNorm.WHOLE_WIDTH")));
         }
-        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash, qkNorm,
-                scaledQueries);
+        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash,
+                qkNorm, scaledQueries);
     }
 
     /** The same attention with other head counts; refuses a count below 1 at once. */
     public Attention withHeads(int heads, int kvHeads) {
         refuseHeads(heads, kvHeads);
-        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash, qkNorm,
-                scaledQueries);
+        return new Attention(heads, kvHeads, headDim, qkvBias, outBias, window, softmaxScale, logitSoftcap, flash,
+                qkNorm, scaledQueries);
     }
 
     private static void refuseHeads(int heads, int kvHeads) {

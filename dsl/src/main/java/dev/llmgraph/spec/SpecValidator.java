@@ -162,6 +162,10 @@ final class SpecValidator {
         } else if (m.shared().count() < 0 || (m.shared().present() && m.shared().width() < 1)) {
             problem("moe.shared", m.shared().count() + " x " + m.shared().width(), "needs a count of 0 or more and, "
                     + "with shared experts, a width of at least 1", "Qwen1.5-MoE-A2.7B: SharedExperts.of(4, 1408)");
+        } else if ((long) m.shared().count() * m.shared().width() > Integer.MAX_VALUE) {
+            problem("moe.shared", m.shared().count() + " x " + m.shared().width(), "makes "
+                    + (long) m.shared().count() * m.shared().width() + " hidden units in one FFN, more than a tensor "
+                    + "dimension holds (2147483647)", "Qwen1.5-MoE-A2.7B: SharedExperts.of(4, 1408)");
         } else if (!m.shared().present() && m.shared().sigmoidGate()) {
             problem("moe.shared.sigmoidGate", true, "gates shared experts, and there are none",
                     "add shared experts with SharedExperts.of(count, width), or drop the gate");

@@ -72,6 +72,16 @@ class MoeSpecTest {
                 e.getMessage());
     }
 
+    /** Found by the config.json fuzzer: a DeepSeek-V2 config with n_shared_experts = 2^30 made a width of 0. */
+    @Test
+    void sharedExpertsWiderThanATensorDimensionAreRefusedInWords() {
+        Moe wide = Moe.of(4, 2, Ffn.swiglu(32)).withShared(SharedExperts.of(1 << 30, 4));
+        var e = assertThrows(InvalidSpecException.class, () -> base().moe(wide).build());
+        assertEquals(List.of("moe.shared = 1073741824 x 4: makes 4294967296 hidden units in one FFN, more than a tensor "
+                + "dimension holds (2147483647); Qwen1.5-MoE-A2.7B: SharedExperts.of(4, 1408)"),
+                e.problems().stream().map(SpecProblem::toString).toList());
+    }
+
     @Test
     void buildReportsEveryMoeProblemAtOnce() {
         Moe bad = new Moe(4, 6, Ffn.swiglu(32).withBias(true), new SharedExperts(0, 0, true), Router.softmax(), 3);

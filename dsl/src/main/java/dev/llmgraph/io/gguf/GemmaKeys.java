@@ -10,7 +10,6 @@ import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
-import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.SlidingWindow;
@@ -109,7 +108,8 @@ final class GemmaKeys {
             throw f.keys.problem("tensor 'output.weight' is a separate output head, but llama.cpp's gemma2 always "
                     + "reuses the token embedding");
         }
-        Attention attention = f.attention();
+        Attention attention = f.attention().withQkNorm(family.facts().qkNorm())
+                .withScaledQueries(family.facts().scaledQueries());
         Positional.Rope rope = f.rope(RopePairing.HALVES, false);
         boolean windowed = gemma2 || f.keys.intOr(WINDOW, 0) > 0;
         if (windowed) {
@@ -119,8 +119,6 @@ final class GemmaKeys {
         }
         if (gemma2) {
             attention = attention.withLogitSoftcap(f.keys.floatOr(ATTENTION_CAP, 50));
-        } else {
-            attention = attention.withQkNorm(QkNorm.PER_HEAD).withScaledQueries(true);
         }
         double scale = queryScale(family, f.layers, f.dModel, f.heads, f.headDim);
         if ((float) scale != (float) (1 / Math.sqrt(f.headDim))) {

@@ -7,7 +7,6 @@ import dev.llmgraph.ggml.Tensor;
 import dev.llmgraph.spec.AttentionMask;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
-import dev.llmgraph.spec.SlidingWindow;
 import dev.llmgraph.spec.plan.Block;
 import dev.llmgraph.spec.plan.Plan;
 
@@ -87,8 +86,7 @@ public final class GraphBuilder {
 
     /** The positions of block {@code layer}: its own RoPE base where its attention slides and the spec says so. */
     Positions positionsOf(int layer) {
-        SlidingWindow window = spec.attention() == null ? null : spec.attention().window();
-        return window != null && window.slides(layer) ? slidingPositions : positions;
+        return spec.attention() != null && spec.attention().slides(layer) ? slidingPositions : positions;
     }
 
     /** Sets a forward step's inputs: token ids from position {@code start}, the first {@code prefix} bidirectional. */

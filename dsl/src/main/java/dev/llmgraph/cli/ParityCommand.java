@@ -3,6 +3,8 @@ package dev.llmgraph.cli;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.llama.LlamaException;
 import dev.llmgraph.ggml.NativeLibraryException;
+import dev.llmgraph.io.family.FamilyFacts.Mixer;
+import dev.llmgraph.io.family.ModelFamily;
 import dev.llmgraph.parity.LayerParity;
 import dev.llmgraph.parity.ParityReport;
 
@@ -22,7 +24,7 @@ import java.util.Map;
  */
 public final class ParityCommand {
     static final String USAGE = "usage: bin/llmgraph parity --gguf FILE --tokens 1,2,3 [--tolerance X] [--threads N]";
-    static final String HELP = USAGE + """
+    static final String HELP = (USAGE + """
 
 
             Runs llama.cpp's forward pass over the token ids with every named intermediate tensor kept (attn_norm-0,
@@ -33,14 +35,15 @@ public final class ParityCommand {
             Sizes are in ggml order, llama.cpp's layout (llmgraph's q/k/v are permuted back; attention scores are
             compared over the prompt's own keys). Both on the CPU, with an F16 K/V cache.
 
-              --gguf FILE          the model (architectures llama, qwen2, qwen3, gemma2, chatglm, gpt2, bloom, falcon)
+              --gguf FILE          ARCHITECTURES
               --tokens 1,2,3       token ids, comma-separated
               --tolerance X        largest relative difference that agrees (default 1e-3, for F32 weights)
               --threads N          CPU threads (default: up to 4)
 
             Exit codes: 0 every matched node agrees, 1 a node beyond the tolerance, 2 bad arguments, 3 a file an
             engine cannot read or native libraries that are missing.
-            """;
+            """).replace("ARCHITECTURES", CommandOptions.description("the model (architectures "
+            + ModelFamily.names(f -> !f.encoder() && (f.mixer() == Mixer.SOFTMAX || f.mixer() == Mixer.LATENT)) + ")"));
     private static final List<String> OPTIONS = List.of("--gguf", "--tokens", "--tolerance", "--threads");
 
     private ParityCommand() {}

@@ -23,18 +23,7 @@ import java.util.List;
 final class Phi3Family implements HfFamily {
     @Override
     public ModelSpec read(ConfigFields f) {
-        int d = f.requiredSize("hidden_size", "dModel");
-        int layers = f.requiredSize("num_hidden_layers", "layers");
-        int heads = f.requiredSize("num_attention_heads", "heads");
-        int kvHeads = f.optionalSize("num_key_value_heads", heads);
-        int ffnWidth = f.requiredSize("intermediate_size", "the FFN width");
-        int vocab = f.requiredSize("vocab_size", "vocabSize");
-        int context = f.optionalSize("max_position_embeddings", 4096);
-        HfFamily.requireDivisible(f, d, heads, "hidden_size", "num_attention_heads");
-        if (heads % kvHeads != 0) {
-            throw f.error("num_key_value_heads", "field 'num_key_value_heads' = " + kvHeads + " must divide "
-                    + "'num_attention_heads' = " + heads);
-        }
+        DecoderSizes size = DecoderSizes.read(f, 4096);
         double partial = f.number("partial_rotary_factor", 1.0);
         if (partial != 1.0) {
             throw f.error("partial_rotary_factor", "field 'partial_rotary_factor' = " + partial + ": llmgraph reads "
@@ -42,14 +31,15 @@ final class Phi3Family implements HfFamily {
         }
         SlidingWindow window = f.isExplicitNull("sliding_window") || !f.has("sliding_window") ? null
                 : SlidingWindow.everyLayer(f.optionalSize("sliding_window", 0));
-        Attention attention = Attention.grouped(heads, kvHeads).withSlidingWindow(window).withScaledQueries(true);
+        Attention attention = Attention.grouped(size.heads(), size.kvHeads()).withSlidingWindow(window)
+                .withScaledQueries(true);
         Activation act = HfActivation.read(f, "hidden_act", "silu");
         return Transformer.causalDecoder(f.modelName(HfModelType.PHI3.id()))
-                .vocabSize(vocab).dModel(d).layers(layers).contextLength(context)
+                .vocabSize(size.vocab()).dModel(size.dModel()).layers(size.layers()).contextLength(size.context())
                 .attention(attention)
-                .positional(HfRope.read(f, context, HfModelType.PHI3.facts().ropePairing()))
+                .positional(HfRope.read(f, size.context(), HfModelType.PHI3.facts().ropePairing()))
                 .norm(Norm.rms(f.number("rms_norm_eps", 1e-5)), NormPlacement.PRE)
-                .ffn(new Ffn(act, true, ffnWidth, false))
+                .ffn(new Ffn(act, true, size.ffnWidth(), false))
                 .tiedEmbeddings(f.flag("tie_word_embeddings", false))
                 .build();
     }

@@ -23,18 +23,7 @@ import java.util.List;
 final class PhiFamily implements HfFamily {
     @Override
     public ModelSpec read(ConfigFields f) {
-        int d = f.requiredSize("hidden_size", "dModel");
-        int layers = f.requiredSize("num_hidden_layers", "layers");
-        int heads = f.requiredSize("num_attention_heads", "heads");
-        int kvHeads = f.optionalSize("num_key_value_heads", heads);
-        int ffnWidth = f.requiredSize("intermediate_size", "the FFN width");
-        int vocab = f.requiredSize("vocab_size", "vocabSize");
-        int context = f.optionalSize("max_position_embeddings", 2048);
-        HfFamily.requireDivisible(f, d, heads, "hidden_size", "num_attention_heads");
-        if (heads % kvHeads != 0) {
-            throw f.error("num_key_value_heads", "field 'num_key_value_heads' = " + kvHeads + " must divide "
-                    + "'num_attention_heads' = " + heads);
-        }
+        DecoderSizes size = DecoderSizes.read(f, 2048);
         if (f.flag("qk_layernorm", false)) {
             throw f.error("qk_layernorm", "field 'qk_layernorm' = true normalises q and k with LayerNorms, which "
                     + "llmgraph's QK-norm (RMSNorm) does not express; set it to false");
@@ -42,12 +31,13 @@ final class PhiFamily implements HfFamily {
         double fraction = f.number("partial_rotary_factor", 0.5);
         Activation act = HfActivation.read(f, "hidden_act", "gelu_new");
         return Transformer.causalDecoder(f.modelName(HfModelType.PHI.id()))
-                .vocabSize(vocab).dModel(d).layers(layers).contextLength(context)
-                .attention(Attention.grouped(heads, kvHeads).withBias(true, true).withScaledQueries(true))
-                .positional(HfRope.read(f, context, HfModelType.PHI.facts().ropePairing()).withFraction(fraction))
+                .vocabSize(size.vocab()).dModel(size.dModel()).layers(size.layers()).contextLength(size.context())
+                .attention(Attention.grouped(size.heads(), size.kvHeads()).withBias(true, true).withScaledQueries(true))
+                .positional(HfRope.read(f, size.context(), HfModelType.PHI.facts().ropePairing())
+                        .withFraction(fraction))
                 .norm(Norm.layer(f.number("layer_norm_eps", 1e-5)), NormPlacement.PRE)
                 .parallelBlock(true)
-                .ffn(new Ffn(act, false, ffnWidth, true))
+                .ffn(new Ffn(act, false, size.ffnWidth(), true))
                 .embeddings(Embeddings.untied().withTied(f.flag("tie_word_embeddings", false)).withOutputBias(true))
                 .build();
     }

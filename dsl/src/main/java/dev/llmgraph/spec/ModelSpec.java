@@ -76,6 +76,15 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
         return attention == null ? 0 : attention.headDim(dModel);
     }
 
+    /** The spec's RoPE, or null where positions enter another way. */
+    public Positional.Rope rope() {
+        return switch (positional) {
+            case Positional.Rope rope -> rope;
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
+                 Positional.T5Bias _ -> null;
+        };
+    }
+
     /**
      * The head size RoPE works on, which its {@code fraction} is a share of: {@link #headDim()}, or with latent
      * attention the decoupled RoPE dimensions ({@link LatentAttention#ropeHeadDim()}).

@@ -178,6 +178,11 @@ public sealed interface Positional {
             return new Rope(theta, fraction, pairing, scaling, slidingTheta);
         }
 
+        /** Whether the layers that slide rotate scaled: with no base of their own, under a scaling of this RoPE. */
+        public boolean scalesSlidingLayers() {
+            return !onSlidingLayers().scaling().equals(RopeScaling.none());
+        }
+
         /** The RoPE a layer whose attention slides applies: this one, or with its own base and unscaled. */
         public Rope onSlidingLayers() {
             return slidingTheta == 0 ? this : new Rope(slidingTheta, fraction, pairing, RopeScaling.none(), 0);

@@ -66,14 +66,14 @@ final class GemmaKeys {
             m.add("attention logit soft-capping", "has none");
         }
         m.queryScaling(family.facts().scaledQueries());
-        if (!(spec.positional() instanceof Positional.Rope rope) || a.window() == null
-                || rope.scaling().equals(RopeScaling.none())) {
+        Positional.Rope rope = spec.rope();
+        if (rope == null || a.window() == null) {
             return;
         }
-        if (family == ModelFamily.GEMMA2 && rope.slidingTheta() != 0) {
+        if (family == ModelFamily.GEMMA2 && rope.slidingTheta() != 0 && !rope.scaling().equals(RopeScaling.none())) {
             m.add("sliding layers rotating unscaled with base " + rope.slidingTheta(), "scales every layer's RoPE as "
                     + rope.scaling() + ", sliding layers included");
-        } else if (family == ModelFamily.GEMMA3 && rope.slidingTheta() == 0) {
+        } else if (family == ModelFamily.GEMMA3 && rope.scalesSlidingLayers()) {
             m.add("sliding layers scaled as the global ones (" + rope.scaling() + ")", "rotates sliding layers "
                     + "unscaled, with their own base; declare it with Positional.Rope.withSlidingTheta");
         }

@@ -9,7 +9,6 @@ import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
 import dev.llmgraph.spec.Positional;
-import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.SlidingWindow;
 import dev.llmgraph.spec.Transformer;
 
@@ -50,18 +49,9 @@ final class GemmaFamily implements HfFamily {
 
     @Override
     public ModelSpec read(ConfigFields f) {
-        int d = f.requiredSize("hidden_size", "dModel");
-        int layers = f.requiredSize("num_hidden_layers", "layers");
-        int heads = f.requiredSize("num_attention_heads", "heads");
-        int kvHeads = f.optionalSize("num_key_value_heads", 4);
-        int ffnWidth = f.requiredSize("intermediate_size", "the FFN width");
-        int vocab = f.requiredSize("vocab_size", "vocabSize");
-        int context = f.optionalSize("max_position_embeddings", gemma3() ? 131072 : 8192);
-        int headDim = f.optionalSize("head_dim", HEAD_DIM);
-        if (heads % kvHeads != 0) {
-            throw f.error("num_key_value_heads", "field 'num_key_value_heads' = " + kvHeads + " must divide "
-                    + "'num_attention_heads' = " + heads);
-        }
+        DecoderSizes size = DecoderSizes.readWithHeadDim(f, 4, gemma3() ? 131072 : 8192, HEAD_DIM);
+        int d = size.dModel(), layers = size.layers(), heads = size.heads(), kvHeads = size.kvHeads();
+        int ffnWidth = size.ffnWidth(), vocab = size.vocab(), context = size.context(), headDim = size.headDim();
         double scalar = f.number("query_pre_attn_scalar", HEAD_DIM);
         if (!(scalar > 0)) {
             throw f.error("query_pre_attn_scalar", "field 'query_pre_attn_scalar' = " + scalar + " must be positive: "
@@ -131,8 +121,9 @@ final class GemmaFamily implements HfFamily {
         if (gemma3()) {
             fit.require(window == null || window.globalEvery() > 0, "attention.window", window,
                     "has one global layer every sliding_window_pattern layers, or no window");
-            if (spec.positional() instanceof Positional.Rope rope && window != null) {
-                fit.require(rope.slidingTheta() != 0 || rope.scaling().equals(RopeScaling.none()),
+            Positional.Rope rope = spec.rope();
+            if (rope != null && window != null) {
+                fit.require(!rope.scalesSlidingLayers(),
                         "positional.slidingTheta", rope.slidingTheta(), "rotates the sliding layers without "
                         + "rope_scaling, with rope_local_base_freq: give them their base with withSlidingTheta");
             }

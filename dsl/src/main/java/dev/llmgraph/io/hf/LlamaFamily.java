@@ -38,25 +38,13 @@ final class LlamaFamily implements HfFamily {
 
     @Override
     public ModelSpec read(ConfigFields f) {
-        int d = f.requiredSize("hidden_size", "dModel");
-        int layers = f.requiredSize("num_hidden_layers", "layers");
-        int heads = f.requiredSize("num_attention_heads", "heads");
-        int kvHeads = f.optionalSize("num_key_value_heads", heads);
-        int ffnWidth = f.requiredSize("intermediate_size", "the FFN width");
-        int vocab = f.requiredSize("vocab_size", "vocabSize");
-        int context = f.optionalSize("max_position_embeddings", switch (type) {
+        DecoderSizes size = DecoderSizes.readWithHeadDim(f, 0, switch (type) {
             case MISTRAL -> 4096 * 32;
             case QWEN2, QWEN3 -> 32768;
             default -> 2048;
-        });
-        int headDim = f.optionalSize("head_dim", type == HfModelType.QWEN3 ? QWEN3_HEAD_DIM : 0);
-        if (headDim == 0) {
-            HfFamily.requireDivisible(f, d, heads, "hidden_size", "num_attention_heads");
-        }
-        if (heads % kvHeads != 0) {
-            throw f.error("num_key_value_heads", "field 'num_key_value_heads' = " + kvHeads + " must divide "
-                    + "'num_attention_heads' = " + heads);
-        }
+        }, type == HfModelType.QWEN3 ? QWEN3_HEAD_DIM : 0);
+        int d = size.dModel(), layers = size.layers(), heads = size.heads(), kvHeads = size.kvHeads();
+        int ffnWidth = size.ffnWidth(), vocab = size.vocab(), context = size.context(), headDim = size.headDim();
         boolean biasOnAll = (type == HfModelType.LLAMA || type == HfModelType.QWEN3) && f.flag("attention_bias", false);
         boolean qkvBias = type == HfModelType.QWEN2 || biasOnAll;
         boolean mlpBias = type == HfModelType.LLAMA && f.flag("mlp_bias", false);

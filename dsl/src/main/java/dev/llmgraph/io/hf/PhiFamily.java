@@ -51,7 +51,7 @@ final class PhiFamily implements HfFamily {
         fit.implicitHeadDim();
         fit.noWindow();
         fit.require(spec.parallelBlock(), "parallelBlock", false, "runs attention and the MLP in parallel on one norm");
-        fit.require(spec.positional() instanceof Positional.Rope, "positional", spec.positional(), "uses RoPE");
+        fit.require(spec.rope() != null, "positional", spec.positional(), "uses RoPE");
         fit.attentionBias(true, true, "has biases on q, k, v and dense");
         Ffn ffn = spec.ffn();
         fit.require(!ffn.gated() && ffn.bias(), "ffn", ffn, "has an ungated MLP with biases (fc1, fc2)");

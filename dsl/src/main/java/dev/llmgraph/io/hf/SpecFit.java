@@ -81,7 +81,8 @@ final class SpecFit {
     private SpecFit beyondKindAndPlacement() {
         Attention a = spec.attention();
         qkNormOfFamily(a);
-        if (spec.positional() instanceof Positional.Rope rope && hfType != HfModelType.GEMMA3) {
+        Positional.Rope rope = spec.rope();
+        if (rope != null && hfType != HfModelType.GEMMA3) {
             require(rope.slidingTheta() == 0, "positional.slidingTheta", rope.slidingTheta(),
                     "rotates every layer with rope_theta");
         }

@@ -54,7 +54,8 @@ public sealed interface Positions {
      * ({@link Positional.Rope#slidingTheta}), with which they rotate unscaled.
      */
     static Positions ofSlidingLayers(ModelSpec spec, Positions global) {
-        return spec.positional() instanceof Positional.Rope rope && rope.slidingTheta() != 0
+        Positional.Rope rope = spec.rope();
+        return rope != null && rope.slidingTheta() != 0
                 ? new Rotary(rope.onSlidingLayers(), spec.ropeHeadDim(), spec.contextLength(), spec.latentAttention())
                 : global;
     }

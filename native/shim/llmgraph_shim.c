@@ -147,8 +147,11 @@ int32_t llmgraph_vocab_special(const struct llama_model * model, int32_t which) 
 // ---- forward pass (llama.cpp as the referee) -----------------------------------------------------
 
 // The parameters every context here shares: one sequence of up to n_ctx tokens, batches of n_batch, n_threads.
+// Sliding-window layers keep their window and one ubatch of cells (swa_full off, as llama.cpp's tools run unless given
+// --swa-full; the library's default keeps every position), as an llmgraph session keeps them.
 struct llama_context_params one_sequence_params(int32_t n_ctx, int32_t n_batch, int32_t n_threads) {
     struct llama_context_params params = llama_context_default_params();
+    params.swa_full = false;
     params.n_ctx = (uint32_t) n_ctx;
     params.n_batch = (uint32_t) n_batch;
     params.n_ubatch = (uint32_t) n_batch;

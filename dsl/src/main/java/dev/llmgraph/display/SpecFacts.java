@@ -2,6 +2,7 @@ package dev.llmgraph.display;
 
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.spec.Accounting;
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.Embeddings;
 import dev.llmgraph.spec.Ffn;
@@ -235,8 +236,10 @@ final class SpecFacts {
         rows.add(new Cost("KV cache per token (F16)", Format.grouped(perToken) + " bytes (" + Format.bytes(perToken)
                 + ")", perToken));
         long atContext = s.accounting().kvCacheBytes(s.contextLength(), CACHE_TYPE);
+        int slidingRows = s.slidingCacheRows(s.contextLength(), Accounting.DEFAULT_BATCH);
         rows.add(new Cost("KV cache at contextLength", Format.bytes(atContext) + " for " + s.contextLength()
-                + " tokens", atContext));
+                + " tokens" + (slidingRows < s.contextLength() ? ", the sliding layers keeping " + slidingRows
+                + " (window and batch)" : ""), atContext));
         MemoryEstimate m = memory(s);
         rows.add(new Cost("weights (F16)", Format.bytes(m.weights()), m.weights()));
         // What Model.random(spec, seed) allocates: ModelOptions.cpu() keeps weights and cache in F32, and the

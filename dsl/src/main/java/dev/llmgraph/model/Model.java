@@ -187,7 +187,7 @@ public final class Model implements AutoCloseable {
                     + "length), not " + capacity);
         }
         try (ConcurrentUseGuard.Use use = guard.enter("model.session()")) {
-            return new Session(this, newCache(capacity));
+            return new Session(this, newCache(capacity, options.batchSize()));
         }
     }
 
@@ -340,9 +340,18 @@ public final class Model implements AutoCloseable {
 
     // ---- internals -----------------------------------------------------------------------------------------
 
+    /** A cache of {@code size} positions written in one batch: every layer keeps every position. */
     KvCache newCache(int size) {
+        return newCache(size, size);
+    }
+
+    /**
+     * A cache of {@code size} positions written at most {@code batch} tokens at a time: a session's, whose sliding
+     * layers keep their window and one batch.
+     */
+    KvCache newCache(int size, int batch) {
         ensureOpen();
-        return new KvCache(spec, devices, options.cacheType(), size);
+        return new KvCache(spec, devices, options.cacheType(), size, batch);
     }
 
     /** Enters a call that computes with or changes this model's native memory: see {@link ConcurrentUseGuard}. */

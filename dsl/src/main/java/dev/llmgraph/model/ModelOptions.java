@@ -3,6 +3,7 @@ package dev.llmgraph.model;
 import dev.llmgraph.ggml.Backend;
 import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.spec.Accounting;
 
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +21,8 @@ import java.util.function.Function;
  *                   for that matrix.
  * @param cacheType  storage type of the KV cache (F16 halves its memory; F32 is exact)
  * @param batchSize  the most tokens one graph processes; longer prompts run in chunks (a prefix decoder's
- *                   bidirectional prefix always runs as one batch)
+ *                   bidirectional prefix always runs as one batch); a session's sliding layers keep their window
+ *                   and one batch of cache rows
  * @param contextLength KV-cache length of sessions; 0 means the spec's context length
  * @param repack     on the CPU, keep quantized weight matrices in the backend's repacking buffer type where
  *                   ggml supports it (interleaved blocks for faster matrix products: llama.cpp's default, and
@@ -46,14 +48,14 @@ public record ModelOptions(String backend, int threads, GgmlType matrixType, Ggm
                            boolean repackMapped) {
     /** CPU with one thread per core, F32 weights and cache, batches of 512 tokens. */
     public static ModelOptions cpu() {
-        return new ModelOptions("cpu", CpuThreads.perCore(), GgmlType.F32, GgmlType.F32, 512, 0, false,
-                Placement.local(), true, true);
+        return new ModelOptions("cpu", CpuThreads.perCore(), GgmlType.F32, GgmlType.F32, Accounting.DEFAULT_BATCH, 0,
+                false, Placement.local(), true, true);
     }
 
     /** The first CUDA GPU, F16 weights and cache. */
     public static ModelOptions cuda() {
-        return new ModelOptions("cuda", CpuThreads.perCore(), GgmlType.F16, GgmlType.F16, 512, 0, false,
-                Placement.local(), true, true);
+        return new ModelOptions("cuda", CpuThreads.perCore(), GgmlType.F16, GgmlType.F16, Accounting.DEFAULT_BATCH, 0,
+                false, Placement.local(), true, true);
     }
 
     /** The system property that {@link #configured()} reads first. */

@@ -2,6 +2,7 @@ package dev.llmgraph.model;
 
 import dev.llmgraph.model.lower.KvCache;
 import dev.llmgraph.spec.ArchitectureKind;
+import dev.llmgraph.spec.SlidingWindow;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -47,13 +48,22 @@ public final class Session implements AutoCloseable {
 
     /**
      * Bytes of backend memory this session's KV cache occupies: the buffer ggml allocated for the K and V
-     * tensors of every layer, {@link #capacity()} rows each. Compare it with the spec's
-     * {@code accounting().kvCacheBytes(capacity(), cacheType)}. For a state space model (Mamba) this is its
-     * fixed-size {@link #stateBytes()} instead.
+     * tensors of every layer, {@link #capacity()} rows each, or, for a layer whose attention slides, its window and
+     * one batch ({@link #slidingRows()}). Compare it with the spec's
+     * {@code accounting().kvCacheBytes(capacity(), cacheType, batchSize)}. For a state space model (Mamba) this is
+     * its fixed-size {@link #stateBytes()} instead.
      */
     public long cacheBytes() {
         ensureOpen();
         return cache.byteSize();
+    }
+
+    /**
+     * Rows the cache keeps for each layer whose attention slides: the window and one batch, rounded up to 256, used
+     * as a ring, as llama.cpp keeps them; {@link #capacity()} when that is no fewer, or no layer slides.
+     */
+    public int slidingRows() {
+        return cache.slidingRows();
     }
 
     /** Which device holds which layers, with this session's KV cache (or recurrent state) bytes on each. */
@@ -213,6 +223,14 @@ public final class Session implements AutoCloseable {
             throw new IllegalStateException("rewind(" + keep + "): " + model.spec().name() + " keeps a recurrent "
                     + "state, which holds all " + position + " tokens folded together and cannot forget the last "
                     + (position - keep) + "; reset() and feed the first " + keep + " again");
+        }
+        if (position - keep > cache.rewindReach()) {
+            throw new IllegalStateException("rewind(" + keep + "): the sliding layers of " + model.spec().name()
+                    + " keep only their last " + cache.slidingRows() + " positions (a window of "
+                    + model.spec().attention().window().size() + " and a batch of " + model.options().batchSize()
+                    + ", in rows of " + SlidingWindow.CACHE_ROW_PADDING + "), and the next tokens' windows need "
+                    + "positions they have overwritten; go back at most " + cache.rewindReach() + " tokens, or "
+                    + "reset() and feed the first " + keep + " again");
         }
         if (keep < prefix) {
             throw new IllegalStateException("rewind(" + keep + "): the first " + prefix + " tokens are a "

@@ -146,7 +146,10 @@ public final class Accounting {
         return elements;
     }
 
-    /** KV-cache bytes per token for a cache of {@code type} (F16 is the usual choice). */
+    /**
+     * KV-cache bytes per token for a cache of {@code type} (F16 is the usual choice) that keeps every position; a
+     * session's sliding layers stop growing once their window is full ({@link #kvCacheBytes(int, StorageType, int)}).
+     */
     public long kvCacheBytesPerToken(StorageType type) {
         long bytes = 0;
         for (Step.Mix mix : mixers()) {
@@ -182,11 +185,34 @@ public final class Accounting {
         return out;
     }
 
-    /** KV-cache bytes for {@code tokens} tokens. */
+    /**
+     * KV-cache bytes of a session holding {@code tokens} tokens, fed in batches of at most {@link #DEFAULT_BATCH}
+     * (ModelOptions' default): {@link #kvCacheBytes(int, StorageType, int)}.
+     */
     public long kvCacheBytes(int tokens, StorageType type) {
-        atLeast("kvCacheBytes", "tokens", tokens, 0);
-        return tokens * kvCacheBytesPerToken(type);
+        return kvCacheBytes(tokens, type, DEFAULT_BATCH);
     }
+
+    /**
+     * KV-cache bytes of a session holding {@code tokens} tokens and fed at most {@code batch} at a time: every
+     * position for a global layer, and for a layer whose attention slides only the rows of
+     * {@link ModelSpec#slidingCacheRows} (its window and one batch). {@code batch = tokens} gives a cache that keeps
+     * every position on every layer.
+     */
+    public long kvCacheBytes(int tokens, StorageType type, int batch) {
+        atLeast("kvCacheBytes", "tokens", tokens, 0);
+        atLeast("kvCacheBytes", "batch", batch, 1);
+        int slidingRows = s.slidingCacheRows(tokens, batch);
+        long bytes = 0;
+        for (Step.Mix mix : mixers()) {
+            long rows = mix.mixer() instanceof Attention && mix.mask() == MaskKind.SLIDING ? slidingRows : tokens;
+            bytes += rows * StepCosts.cachedTensors(mix) * type.rowBytes(StepCosts.cacheRowElements(mix));
+        }
+        return bytes;
+    }
+
+    /** The most tokens one graph of a session processes unless ModelOptions says otherwise. */
+    public static final int DEFAULT_BATCH = 512;
 
     /** An exception naming the method and the argument when {@code value} is below {@code minimum}. */
     private static void atLeast(String method, String argument, int value, int minimum) {
@@ -211,7 +237,8 @@ public final class Accounting {
 
     /**
      * A peak-memory estimate for running {@code batch} tokens at a time with a KV cache of
-     * {@code contextLength} tokens: weights + KV cache + the largest activations of one layer (residual,
+     * {@code contextLength} tokens (a session's, fed in ModelOptions' default batches: {@link #kvCacheBytes(int,
+     * StorageType)}): weights + KV cache + the largest activations of one layer (residual,
      * q/k/v, FFN hidden, attention scores over the whole cache) + the logits, all F32.
      */
     public MemoryEstimate memory(int contextLength, int batch, StorageType matrixType, StorageType cacheType) {

@@ -110,7 +110,7 @@ public record EncoderDecoderSpec(String name, ModelSpec encoder, ModelSpec decod
      */
     public long decoderCacheBytes(int encoderTokens, int decoderTokens, dev.llmgraph.storage.StorageType cacheType,
                                   dev.llmgraph.storage.StorageType crossType) {
-        return decoder.accounting().kvCacheBytes(decoderTokens, cacheType)
+        return decoder.accounting().kvCacheBytes(decoderTokens, cacheType, Math.max(1, decoderTokens))
                 + crossAttentionCacheBytes(encoderTokens, crossType);
     }
 

@@ -118,6 +118,20 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     }
 
     /**
+     * Rows a session's KV cache keeps for each layer whose attention slides, when the session holds
+     * {@code positions} positions and feeds at most {@code batch} tokens at a time: a ring of the window and one
+     * batch ({@link SlidingWindow#cacheRows}), as llama.cpp keeps for Mistral, Gemma 2 and Gemma 3. It is
+     * {@code positions} (every position kept) where a row must stay its position: in a prefix decoder (whose prefix
+     * comes in one batch of any length), with T5's bias (whose buckets are computed from row indices), and for
+     * latent attention and layers without a window.
+     */
+    public int slidingCacheRows(int positions, int batch) {
+        boolean ring = kind == ArchitectureKind.CAUSAL_DECODER && attention != null && attention.window() != null
+                && latent == null && !(positional instanceof Positional.T5Bias);
+        return ring ? attention.window().cacheRows(positions, batch) : positions;
+    }
+
+    /**
      * What layer {@code layer} is made of: its sequence mixer, mask and channel mixer. Every layer has the
      * spec's attention (or its latent attention), the sliding-window pattern decides the mask, and the mixture of
      * experts (where there is one) replaces the FFN on the layers it makes sparse. A state space model's layers are

@@ -20,6 +20,21 @@ public record SlidingWindow(int size, int globalEvery) {
         return new SlidingWindow(size, n);
     }
 
+    /**
+     * Rows a cache keeps for a layer that slides, when it holds {@code positions} positions in all and its batches
+     * write at most {@code batch} at a time: the window and one batch, rounded up to a multiple of 256 rows as
+     * llama.cpp's iswa cache (n_swa + n_ubatch, padded), and never more than {@code positions}. Used as a ring (the
+     * position p in row p mod rows), that is enough: the rows a batch overwrites hold positions that no query of
+     * the batch sees.
+     */
+    public int cacheRows(int positions, int batch) {
+        long ring = ((long) size + batch + CACHE_ROW_PADDING - 1) / CACHE_ROW_PADDING * CACHE_ROW_PADDING;
+        return (int) Math.min(positions, ring);
+    }
+
+    /** Sliding layers' cache rows come in multiples of this (ggml-cuda's flash attention reads keys 256 at a time). */
+    public static final int CACHE_ROW_PADDING = 256;
+
     /** Whether layer {@code layer} (0-based) slides. */
     public boolean slides(int layer) {
         return globalEvery == 0 || layer % globalEvery != globalEvery - 1;

@@ -51,7 +51,16 @@ class SpecSummaryTest {
             Xml html = Xml.parse(SpecSummary.of(s).html());
             assertEquals(perToken, Long.parseLong(html.one("//tr[@data-row='KV cache per token (F16)']")
                     .getAttribute("data-value")), s.name());
-            assertEquals(perToken * s.contextLength(), Long.parseLong(html.one(
+            // a sliding layer keeps only its window and a batch of 512, rounded up to 256 rows, where that is fewer
+            long atContext = perToken * s.contextLength();
+            for (int layer = 0; layer < s.layers(); layer++) {
+                if (s.latent() == null && s.attention().slides(layer)) {
+                    long ring = (s.attention().window().size() + 512 + 255) / 256 * 256;
+                    long dropped = Math.max(0, s.contextLength() - ring);
+                    atContext -= dropped * 2 * s.kvHeads() * s.headDim() * 2;
+                }
+            }
+            assertEquals(atContext, Long.parseLong(html.one(
                     "//tr[@data-row='KV cache at contextLength']").getAttribute("data-value")), s.name());
         }
     }
@@ -63,6 +72,16 @@ class SpecSummaryTest {
                 html.one("//tr[@data-row='KV cache per token (F16)']/td").getTextContent());
         assertEquals("2.00 GiB for 4096 tokens",
                 html.one("//tr[@data-row='KV cache at contextLength']/td").getTextContent());
+    }
+
+    @Test
+    void gemma3KeepsTheWindowAndOneBatchOnItsSlidingLayers() {
+        // 4 global layers x 32 768 rows + 22 sliding layers x (512 + 512) rows, 1 KiB each (one K/V head of 256, F16)
+        Xml html = Xml.parse(SpecSummary.of(Presets.gemma3_1b()).html());
+        assertEquals("150 MiB for 32768 tokens, the sliding layers keeping 1024 (window and batch)",
+                html.one("//tr[@data-row='KV cache at contextLength']/td").getTextContent());
+        assertEquals((4L * 32768 + 22 * 1024) << 10, Long.parseLong(html.one(
+                "//tr[@data-row='KV cache at contextLength']").getAttribute("data-value")));
     }
 
     @Test

@@ -52,7 +52,7 @@ class MemoryCheckTest {
     @Test
     void aCacheThatDoesNotFitNamesAShorterContextAndF16() {
         var e = assertThrows(NotEnoughMemoryException.class,
-                () -> MemoryCheck.cache(Presets.llama2_7b(), GgmlType.F32, 4096, GIB));
+                () -> MemoryCheck.cache(Presets.llama2_7b(), GgmlType.F32, 4096, 512, GIB));
 
         // 2 (K and V) x 32 layers x 4096 values x 4 bytes per token
         long perToken = 2L * 32 * 4096 * 4;

@@ -110,6 +110,8 @@ class AccountingTest {
                 () -> a.shapeTrace(0)).getMessage());
         assertEquals("shapeTrace: cached = -1 must be at least 0", assertThrows(IllegalArgumentException.class,
                 () -> a.shapeTrace(1, -1)).getMessage());
+        assertEquals("kvCacheBytes: batch = 0 must be at least 1", assertThrows(IllegalArgumentException.class,
+                () -> a.kvCacheBytes(4096, GgmlType.F16, 0)).getMessage());
         assertEquals("memory: batch = 0 must be at least 1", assertThrows(IllegalArgumentException.class,
                 () -> a.memory(4096, 0, GgmlType.F16, GgmlType.F16)).getMessage());
         assertEquals("memory: contextLength = -1 must be at least 0", assertThrows(IllegalArgumentException.class,
@@ -122,6 +124,20 @@ class AccountingTest {
         assertEquals(1L << 31, Presets.llama2_7b().accounting().kvCacheBytes(4096, GgmlType.F16));
         // Q8_0 stores each row of 4096 values as 128 blocks of 34 bytes: 2 x 32 x 4352
         assertEquals(278_528, Presets.llama2_7b().accounting().kvCacheBytesPerToken(GgmlType.Q8_0));
+    }
+
+    @Test
+    void mistralsSlidingLayersKeepTheWindowAndOneBatch() {
+        Accounting a = Presets.mistral7b().accounting();
+        // 32 layers x 8 K/V heads x 128 values x 2 (K and V) x 2 bytes = 128 KiB a row over all layers
+        long row = 131_072;
+        // window 4096 + a batch of 512: 4608 rows (a multiple of 256) instead of 32 768
+        assertEquals(4608 * row, a.kvCacheBytes(32_768, GgmlType.F16));
+        // a batch of 100: 4196 rows, rounded up to 4352
+        assertEquals(4352 * row, a.kvCacheBytes(32_768, GgmlType.F16, 100));
+        // shorter than the ring, or a batch as long as the cache: every position
+        assertEquals(4000 * row, a.kvCacheBytes(4000, GgmlType.F16));
+        assertEquals(32_768 * row, a.kvCacheBytes(32_768, GgmlType.F16, 32_768));
     }
 
     @Test

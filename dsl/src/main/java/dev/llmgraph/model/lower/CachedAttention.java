@@ -57,11 +57,11 @@ final class CachedAttention implements AttentionLowering {
         float scale = (float) a.scale(spec.dModel());
         String b = "blk." + layer + ".";
         String i = "." + layer;
-        int tokens = g.shape.tokens(), keys = g.shape.keys();
+        int tokens = g.shape.tokens(), keys = g.inputs.keys(mask);
         Projections p = Projections.of(g, layer, a, x);
         Tensor q = p.q(), k = p.k(), v = p.v();
-        cache.store(ctx, g.graph, layer, k, v, g.inputs.cacheRows(),
-                cache.valuesTransposed() ? g.inputs.transposedCacheCells((long) hd * a.kvHeads()) : null);
+        cache.store(ctx, g.graph, layer, k, v, g.inputs.cacheRows(mask),
+                cache.valuesTransposed() ? g.inputs.transposedCacheCells(mask, (long) hd * a.kvHeads()) : null);
 
         // Named as [hd, T, heads]: reversed, the paper's [heads, T, hd].
         Tensor qp = g.name(ctx.permute(q, 0, 2, 1, 3), "q" + i);

@@ -16,9 +16,10 @@ import java.util.Map;
  * query-key pair. They are created (on first use) while the graph is built and filled before each
  * computation, so one graph serves every batch of its shape.
  *
- * <p>A mask is [K, T] (ggml order): entry (k, t) is 0 where query t may see key k and -inf where it may
- * not (including the cache rows past the last token, which the graph reads as padding); with ALiBi it
- * holds -|distance| instead of 0, which ggml multiplies by each head's slope.
+ * <p>A mask is [K, T] (ggml order): entry (k, t) is 0 where query t may see the position cache row k holds and
+ * -inf where it may not (including the cache rows past the last token, which the graph reads as padding); with
+ * ALiBi it holds -|distance| instead of 0, which ggml multiplies by each head's slope. Row k holds position k,
+ * except in the ring of a sliding layer ({@link KvCache#keyPosition}), whose rows and mask are the layer's own.
  */
 final class Inputs {
     final Tensor tokens;
@@ -30,8 +31,12 @@ final class Inputs {
     private final Map<MaskKind, Tensor> masks = new EnumMap<>(MaskKind.class);
     private Tensor positions;
     private Tensor tokenTypes;
-    private Tensor cacheRows;
-    private Tensor transposedCacheCells;
+    /**
+     * The rows and transposed cells a batch writes, by the rows of the layers that take them: the cache's size, and
+     * a sliding layer's ring where it keeps one.
+     */
+    private final Map<Integer, Tensor> cacheRows = new java.util.HashMap<>();
+    private final Map<Integer, Tensor> transposedCacheCells = new java.util.HashMap<>();
     private Tensor buckets;
     private Tensor stateSlots;
     private final Map<MaskKind, Tensor> headMasks = new EnumMap<>(MaskKind.class);
@@ -76,26 +81,30 @@ final class Inputs {
         return tokenTypes;
     }
 
-    /** The cache row of each new token [T], where set_rows writes its key (and value, if not transposed). */
-    Tensor cacheRows() {
-        if (cacheRows == null) {
-            cacheRows = cacheIndex("inp_cache_rows", shape.tokens());
-        }
-        return cacheRows;
+    /**
+     * The cache row of each new token [T] in the layers of mask {@code kind}, where set_rows writes its key (and
+     * value, if not transposed).
+     */
+    Tensor cacheRows(MaskKind kind) {
+        return cacheRows.computeIfAbsent(cache.rowsFor(kind), rows -> cacheIndex(cache.rings(kind)
+                ? "inp_cache_rows_swa" : "inp_cache_rows", shape.tokens()));
     }
 
-    /** The cells of a transposed V cache that set_rows writes this batch's values to [width * T]. */
-    Tensor transposedCacheCells(long width) {
-        if (transposedCacheCells == null) {
-            transposedCacheCells = cacheIndex("inp_cache_cells", width * shape.tokens());
-        }
-        return transposedCacheCells;
+    /** The cells of a transposed V cache of mask {@code kind} that set_rows writes this batch's values to [width * T]. */
+    Tensor transposedCacheCells(MaskKind kind, long width) {
+        return transposedCacheCells.computeIfAbsent(cache.rowsFor(kind), rows -> cacheIndex(cache.rings(kind)
+                ? "inp_cache_cells_swa" : "inp_cache_cells", width * shape.tokens()));
+    }
+
+    /** Keys the layers of mask {@code kind} read: the graph's, or fewer in a sliding layer's ring. */
+    int keys(MaskKind kind) {
+        return cache == null ? shape.keys() : cache.keysRead(kind, shape.keys());
     }
 
     /** The F32 mask [K, T] of {@code kind}. */
     Tensor mask(MaskKind kind) {
         return masks.computeIfAbsent(kind, k -> ctx.newTensor("inp_mask_" + k.name().toLowerCase(), GgmlType.F32,
-                shape.keys(), shape.queries()).markInput());
+                keys(k), shape.queries()).markInput());
     }
 
     /**
@@ -177,12 +186,12 @@ final class Inputs {
         if (positions != null) {
             positions.setInts(pos);
         }
-        if (cacheRows != null) {
-            cacheRows.setLongs(cache.rows(start, ids.length));
+        for (var e : cacheRows.entrySet()) {
+            e.getValue().setLongs(KvCache.rows(start, ids.length, e.getKey()));
         }
-        if (transposedCacheCells != null) {
-            int width = (int) (transposedCacheCells.ne(0) / ids.length);
-            transposedCacheCells.setLongs(cache.transposedCells(width, start, ids.length));
+        for (var e : transposedCacheCells.entrySet()) {
+            int width = (int) (e.getValue().ne(0) / ids.length);
+            e.getValue().setLongs(KvCache.transposedCells(width, start, ids.length, e.getKey()));
         }
         for (var e : masks.entrySet()) {
             boolean chosen = callMask != null && e.getKey() == MaskKind.BIDIRECTIONAL;
@@ -236,15 +245,20 @@ final class Inputs {
     }
 
     private float[] maskValues(MaskKind kind, int start, int prefix) {
-        int keys = shape.keys(), queries = shape.queries();
+        int keys = keys(kind), queries = shape.queries();
         int window = spec.attention().window() == null ? 0 : spec.attention().window().size();
+        int end = start + queries;
+        int[] held = new int[keys];
+        for (int k = 0; k < keys; k++) {
+            held[k] = cache == null ? (k < end ? k : -1) : cache.keyPosition(k, end, kind);
+        }
         float[] m = new float[keys * queries];
         for (int t = 0; t < queries; t++) {
             int q = start + t;
             for (int k = 0; k < keys; k++) {
-                boolean written = k < start + queries;
-                m[t * keys + k] = written && kind.visible(q, k, prefix, window)
-                        ? positional.visibleMask(q, k) : Float.NEGATIVE_INFINITY;
+                int p = held[k];
+                m[t * keys + k] = p >= 0 && kind.visible(q, p, prefix, window)
+                        ? positional.visibleMask(q, p) : Float.NEGATIVE_INFINITY;
             }
         }
         return m;

@@ -64,7 +64,8 @@ final class LatentLowering {
         // Named as [D, T, 1] and [c, T, 1]: the one key and the one value every head reads (MQA).
         g.name(ctx.permute(keyRow, 0, 2, 1, 3), "k" + i);
         g.name(ctx.permute(latentRow, 0, 2, 1, 3), "v" + i);
-        cache.storeLatent(ctx, g.graph, layer, ctx.reshape(keyRow, l.cacheRow(), tokens), g.inputs.cacheRows());
+        cache.storeLatent(ctx, g.graph, layer, ctx.reshape(keyRow, l.cacheRow(), tokens),
+                g.inputs.cacheRows(g.spec.mask()));
 
         Tensor queriesByHead = g.name(ctx.permute(queryRow, 0, 2, 1, 3), "q" + i); // [D, T, H]
         float scale = (float) l.scale(g.spec.positional());

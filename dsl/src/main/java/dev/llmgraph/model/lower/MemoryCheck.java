@@ -55,15 +55,18 @@ public final class MemoryCheck {
                 MemoryEstimate.gib(available), ways.isEmpty() ? "" : ways + ", ", tiny));
     }
 
-    /** Throws when a KV cache of {@code tokens} tokens of {@code type} exceeds {@code available}. */
-    public static void cache(ModelSpec spec, GgmlType type, int tokens, long available) {
-        long needed = spec.accounting().kvCacheBytes(tokens, type);
+    /**
+     * Throws when a KV cache of {@code tokens} tokens of {@code type}, written {@code batch} tokens at a time, exceeds
+     * {@code available}.
+     */
+    public static void cache(ModelSpec spec, GgmlType type, int tokens, int batch, long available) {
+        long needed = spec.accounting().kvCacheBytes(tokens, type, batch);
         if (needed <= available) {
             return;
         }
         String f16 = type == GgmlType.F32 ? String.format(Locale.ROOT, ", an F16 cache "
                         + "(ModelOptions.withCacheType(GgmlType.F16): %s)",
-                MemoryEstimate.gib(spec.accounting().kvCacheBytes(tokens, GgmlType.F16))) : "";
+                MemoryEstimate.gib(spec.accounting().kvCacheBytes(tokens, GgmlType.F16, batch))) : "";
         throw new NotEnoughMemoryException(String.format(Locale.ROOT, "a KV cache of %d tokens for %s needs %s (%s), "
                         + "and this machine has %s available; use a shorter context (model.session(tokens), "
                         + "ModelOptions.withContextLength(tokens))%s, or a tiny-* preset (Presets.tiny(spec))", tokens,

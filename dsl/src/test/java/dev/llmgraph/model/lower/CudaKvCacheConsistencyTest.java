@@ -51,4 +51,17 @@ class CudaKvCacheConsistencyTest {
         KvCacheConsistencyTest.assertClose(full, oneByOne, Gpu.TF32_TOLERANCE, "one token at a time");
         KvCacheConsistencyTest.assertClose(full, chunked, Gpu.TF32_TOLERANCE, "chunks of 3 tokens");
     }
+
+    static Stream<Arguments> ringCases() {
+        return SlidingWindowRingTest.cases();
+    }
+
+    /** {@link SlidingWindowRingTest} on CUDA: a session's sliding layers in a ring of the window and one batch. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ringCases")
+    void aRingOfTheWindowAndOneBatchDecodesAsTheFullForwardOnCuda(String label, String positional, int globalEvery,
+                                                                  boolean flash) {
+        ModelSpec spec = SlidingWindowRingTest.spec(SlidingWindowRingTest.positional(positional), globalEvery, flash);
+        SlidingWindowRingTest.assertDecodesAsTheFullForward(spec, label, Gpu.exact(), Gpu.TF32_TOLERANCE);
+    }
 }

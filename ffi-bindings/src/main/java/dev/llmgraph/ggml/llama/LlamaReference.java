@@ -114,7 +114,12 @@ public final class LlamaReference implements AutoCloseable {
 
         /** One token per graph: the logits of a decode, token by token, rather than of a prompt. */
         public Settings tokenByToken() {
-            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack, 1);
+            return withStepTokens(1);
+        }
+
+        /** {@code stepTokens} tokens per graph, as a prompt fed in batches of that many. */
+        public Settings withStepTokens(int stepTokens) {
+            return new Settings(contextLength, threads, flashAttention, gpuLayers, repack, stepTokens);
         }
 
         /** The whole model on the GPU ({@link #ALL_LAYERS}). */

@@ -150,57 +150,24 @@ public final class Presets {
                 .build();
     }
 
-    /**
-     * Gemma-2-2B (google/gemma-2-2b config.json): hidden_size 2304, intermediate_size 9216 (GeGLU, gelu_pytorch_tanh),
-     * num_hidden_layers 26, num_attention_heads 8 of head_dim 256, num_key_value_heads 4, query_pre_attn_scalar 256,
-     * sliding_window 4096 on every other layer, attn_logit_softcapping 50, final_logit_softcapping 30, RMSNorm (eps
-     * 1e-6) before and after each sublayer, embeddings scaled by sqrt(2304) = 48 and tied, rope_theta 10000 (rotating
-     * halves), max_position_embeddings 8192, vocab_size 256000. 2 614 341 888, the model card's "2.6B".
-     */
+    /** Gemma-2-2B: see {@link GemmaPresets#gemma2_2b()}. */
     public static ModelSpec gemma2_2b() {
-        return Transformer.causalDecoder("gemma-2-2b")
-                .vocabSize(256000).dModel(2304).layers(26).contextLength(8192)
-                .attention(Attention.grouped(8, 4).withHeadDim(256)
-                        .withSlidingWindow(SlidingWindow.withGlobalEvery(4096, 2)).withLogitSoftcap(50))
-                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
-                .norm(Norm.rms(1e-6), NormPlacement.SANDWICH)
-                .ffn(new Ffn(Activation.GELU_TANH, true, 9216, false))
-                .embeddings(Embeddings.tiedWeights().withScale(Math.sqrt(2304)))
-                .finalLogitSoftcap(30)
-                .build();
+        return GemmaPresets.gemma2_2b();
     }
 
-    /**
-     * Gemma-3-1B (google/gemma-3-1b-pt config.json, model_type gemma3_text): hidden_size 1152, intermediate_size 6912
-     * (GeGLU, gelu_pytorch_tanh), num_hidden_layers 26, num_attention_heads 4 of head_dim 256, num_key_value_heads 1,
-     * q and k RMS-normalised per head, q scaled by query_pre_attn_scalar 256 before q.k, sliding_window 512 on five layers of six
-     * (sliding_window_pattern 6), which rotate with rope_local_base_freq 10000 while the global layers use rope_theta
-     * 1000000 (rotating halves), no soft-caps, RMSNorm (eps 1e-6) before and after each sublayer, embeddings scaled
-     * by sqrt(1152) and tied, max_position_embeddings 32768, vocab_size 262144. 999 885 952, the model card's "1B".
-     */
-    public static ModelSpec gemma3_1b() {
-        return gemma3("gemma-3-1b", 1152, 26, 6912);
-    }
-
-    /**
-     * Gemma-3-270M (google/gemma-3-270m config.json): Gemma-3-1B's architecture with hidden_size 640,
-     * intermediate_size 2048 and 18 layers (layer_types: five sliding, one full, three times). 268 098 176: the
-     * model card's 170M embedding and 100M transformer parameters.
-     */
+    /** Gemma-3-270M: see {@link GemmaPresets#gemma3_270m()}. */
     public static ModelSpec gemma3_270m() {
-        return gemma3("gemma-3-270m", 640, 18, 2048);
+        return GemmaPresets.gemma3_270m();
     }
 
-    private static ModelSpec gemma3(String name, int dModel, int layers, int ffnWidth) {
-        return Transformer.causalDecoder(name)
-                .vocabSize(262144).dModel(dModel).layers(layers).contextLength(32768)
-                .attention(Attention.grouped(4, 1).withHeadDim(256).withQkNorm(QkNorm.PER_HEAD).withScaledQueries(true)
-                        .withSlidingWindow(SlidingWindow.withGlobalEvery(512, 6)))
-                .positional(Positional.rope(1_000_000).withPairing(RopePairing.HALVES).withSlidingTheta(10_000))
-                .norm(Norm.rms(1e-6), NormPlacement.SANDWICH)
-                .ffn(new Ffn(Activation.GELU_TANH, true, ffnWidth, false))
-                .embeddings(Embeddings.tiedWeights().withScale(Math.sqrt(dModel)))
-                .build();
+    /** Gemma-3-1B: see {@link GemmaPresets#gemma3_1b()}. */
+    public static ModelSpec gemma3_1b() {
+        return GemmaPresets.gemma3_1b();
+    }
+
+    /** Gemma-3-4B's text model: see {@link GemmaPresets#gemma3_4b()}. */
+    public static ModelSpec gemma3_4b() {
+        return GemmaPresets.gemma3_4b();
     }
 
     /**
@@ -356,6 +323,7 @@ public final class Presets {
         all.put("gemma-2-2b", Presets::gemma2_2b);
         all.put("gemma-3-270m", Presets::gemma3_270m);
         all.put("gemma-3-1b", Presets::gemma3_1b);
+        all.put("gemma-3-4b", Presets::gemma3_4b);
         all.put("phi-2", Presets::phi2);
         all.put("phi-3-mini-4k", Presets::phi3Mini4k);
         all.put("bloom-560m", Presets::bloom560m);

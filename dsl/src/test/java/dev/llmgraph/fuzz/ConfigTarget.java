@@ -20,7 +20,8 @@ import java.util.SplittableRandom;
  * Mutated Hugging Face config.json documents, read as a person would ({@link HfConfig#parse}); an accepted one
  * then goes through the plan and the accounting a notebook shows next (parameters, memory, FLOPs), which must
  * not overflow or throw either. Seeds: every published preset that has an HF model type (decoders, and the BERT
- * encoders with their masked-LM head), written by {@link HfConfig#toJson}. A case changes one to four fields
+ * encoders with their masked-LM head), written by {@link HfConfig#toJson}, and Gemma-3-4B's as its image-and-text
+ * checkpoint nests it. A case changes one to four fields
  * (anywhere in the tree, including rope_scaling) to a value at the edges, removes one, adds one or changes
  * model_type, and in one case out of four then damages the text (a truncation, a changed character, brackets
  * nested 5,000 deep).
@@ -39,6 +40,19 @@ final class ConfigTarget implements FuzzTarget {
         for (var encoder : dev.llmgraph.presets.EncoderPresets.all().values()) {
             seeds.add(HfConfig.toJson(encoder.get().withMaskedLmHead(true))); // bert, with its head's own checks
         }
+        seeds.add(imageAndText(HfConfig.toJson(Presets.gemma3_4b())));
+    }
+
+    /** Gemma 3's image-and-text form of a gemma3_text config: nested in text_config, beside a vision config. */
+    private static String imageAndText(String textConfig) {
+        ObjectNode outer = HfConfig.JSON.createObjectNode().put("model_type", "gemma3");
+        try {
+            outer.set("text_config", HfConfig.JSON.readTree(textConfig));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        outer.putObject("vision_config").put("model_type", "siglip_vision_model").put("hidden_size", 1152);
+        return outer.toString();
     }
 
     @Override

@@ -41,6 +41,26 @@ final class ConfigFields {
         return new ConfigFields((ObjectNode) node, source, qualified(field) + ".");
     }
 
+    /**
+     * These fields, with {@code defaults}' where they are absent (an HF class's defaults for fields its config.json
+     * leaves out); messages name the fields as before.
+     */
+    ConfigFields withDefaults(ObjectNode defaults) {
+        ObjectNode merged = defaults.deepCopy();
+        merged.setAll(root);
+        return new ConfigFields(merged, source, prefix);
+    }
+
+    /**
+     * The object {@code field} read as a config of its own (an HF sub-config, such as Gemma 3's {@code text_config}),
+     * with {@code defaults}' fields where it leaves them out; messages name it after the file, "source field: ...".
+     */
+    ConfigFields subConfig(String field, ObjectNode defaults) {
+        ConfigFields nested = nested(field);
+        return nested == null ? null : new ConfigFields(nested.withDefaults(defaults).root,
+                source + " " + qualified(field), "");
+    }
+
     HfConfigException error(String field, String problem) {
         return new HfConfigException(source, field == null ? null : qualified(field), problem);
     }

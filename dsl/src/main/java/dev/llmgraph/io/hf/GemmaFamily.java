@@ -31,11 +31,15 @@ import java.util.List;
  *  RoPE                                                         ({@link dev.llmgraph.spec.Positional.Rope#slidingTheta})
  * </pre>
  * Gemma 3's image-and-text checkpoints (model_type gemma3, Gemma3ForConditionalGeneration) nest this config in
- * {@code text_config}; llmgraph reads the text model's own config.
+ * {@code text_config}; llmgraph reads their text model ({@link Gemma3ImageText}). gemma3_text's rope_theta defaults
+ * to 1000000, as Gemma3TextConfig's.
  */
 final class GemmaFamily implements HfFamily {
     /** The configs' head_dim and query_pre_attn_scalar when config.json leaves them out. */
     private static final int HEAD_DIM = 256;
+
+    /** Gemma3TextConfig's rope_theta. */
+    private static final ObjectNode ROPE_THETA_1E6 = HfConfig.JSON.createObjectNode().put("rope_theta", 1_000_000.0);
 
     private final HfModelType type;
 
@@ -48,7 +52,8 @@ final class GemmaFamily implements HfFamily {
     }
 
     @Override
-    public ModelSpec read(ConfigFields f) {
+    public ModelSpec read(ConfigFields config) {
+        ConfigFields f = gemma3() && !config.has("rope_parameters") ? config.withDefaults(ROPE_THETA_1E6) : config;
         DecoderSizes size = DecoderSizes.readWithHeadDim(f, 4, gemma3() ? 131072 : 8192, HEAD_DIM);
         int d = size.dModel(), layers = size.layers(), heads = size.heads(), kvHeads = size.kvHeads();
         int ffnWidth = size.ffnWidth(), vocab = size.vocab(), context = size.context(), headDim = size.headDim();

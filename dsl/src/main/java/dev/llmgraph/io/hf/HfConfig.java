@@ -32,9 +32,10 @@ import java.util.List;
  *
  * <p>Reading: sizes that define the model (hidden_size, num_hidden_layers, num_attention_heads,
  * intermediate_size, vocab_size) must be present, since HF's class defaults describe one particular model
- * and would build it silently; every other field takes its HF class default when absent. A field llmgraph
- * cannot express, or two fields that contradict each other, give an {@link HfConfigException} naming the
- * field. Fields that do not change the architecture (token ids, dropout, torch_dtype, ...) are ignored.
+ * and would build it silently; every other field takes its HF class default when absent. Gemma 3's image-and-text
+ * configs (model_type gemma3) are the exception: they nest their text model's config and leave out the sizes equal
+ * to its class defaults, which are read there ({@link Gemma3ImageText}). A field llmgraph cannot express, or two
+ * fields that contradict each other, give an {@link HfConfigException} naming the field. Fields that do not change the architecture (token ids, dropout, torch_dtype, ...) are ignored.
  * RoPE pairing is the fact of the type's llama.cpp family ({@link HfModelType#family()}), as llama.cpp's converter
  * has it: llama, mistral and mixtral read as {@code ADJACENT} (their q/k rows are permuted on load), qwen2,
  * qwen3, gemma2, gemma3_text, qwen2_moe, qwen3_moe, olmoe and falcon as {@code HALVES}.
@@ -89,6 +90,9 @@ public final class HfConfig {
     public static ModelSpec parse(String json, String source) {
         ConfigFields fields = new ConfigFields(object(json, source), source);
         HfModelType type = modelType(fields);
+        if (fields.text("model_type", "").equals(Gemma3ImageText.MODEL_TYPE)) {
+            fields = Gemma3ImageText.textConfig(fields);
+        }
         try {
             return HfFamily.of(type).read(fields);
         } catch (IllegalArgumentException e) { // an InvalidSpecException from build(), or a setter's refusal
@@ -184,18 +188,16 @@ public final class HfConfig {
     private static HfModelType modelType(ConfigFields fields) {
         if (!fields.has("model_type")) {
             throw fields.error("model_type", "field 'model_type' is missing; llmgraph reads " + HfModelType.known()
-                    + " configs");
+                    + " configs, and " + Gemma3ImageText.READ_AS);
         }
         String id = fields.text("model_type", "");
         HfModelType type = HfModelType.byId(id);
-        if (id.equals("gemma3")) {
-            throw fields.error("model_type", "field 'model_type' = \"gemma3\" is Gemma 3's image-and-text model "
-                    + "(Gemma3ForConditionalGeneration), which llmgraph does not read; it reads the text-only "
-                    + "checkpoints (gemma-3-270m, gemma-3-1b: model_type gemma3_text)");
+        if (id.equals(Gemma3ImageText.MODEL_TYPE)) {
+            return HfModelType.GEMMA3; // its text model (Gemma3ImageText)
         }
         if (type == null) {
             throw fields.error("model_type", "field 'model_type' = \"" + id + "\" is not one llmgraph reads; it reads "
-                    + HfModelType.known());
+                    + HfModelType.known() + ", and " + Gemma3ImageText.READ_AS);
         }
         return type;
     }

@@ -149,11 +149,18 @@ public final class HfNames {
     private HfNames() {}
 
     /**
-     * Older names under which checkpoints of {@code type} may hold the HF tensor {@code name}, tried when it is
+     * Other names under which checkpoints of {@code type} may hold the HF tensor {@code name}, tried when it is
      * absent: BERT's TensorFlow-era LayerNorm {@code gamma} and {@code beta} (HF's loader renames them to
-     * {@code weight} and {@code bias}), and its masked-LM bias saved under the decoder it is shared with.
+     * {@code weight} and {@code bias}) and its masked-LM bias saved under the decoder it is shared with; Gemma 3's
+     * text model inside an image-and-text checkpoint ({@code language_model.model.*} as transformers saved it before
+     * 4.52, {@code model.language_model.*} after; {@code language_model.lm_head}).
      */
-    public static List<String> olderNames(HfModelType type, String name) {
+    public static List<String> alternativeNames(HfModelType type, String name) {
+        if (type == HfModelType.GEMMA3) {
+            return name.startsWith("model.") ? List.of("language_model." + name,
+                    "model.language_model." + name.substring("model.".length()))
+                    : List.of("language_model." + name);
+        }
         if (type != HfModelType.BERT) {
             return List.of();
         }

@@ -259,8 +259,8 @@ public final class SafetensorsWeights implements WeightSource, AutoCloseable {
     /** The HF tensor {@code name}, with or without the causal-LM prefix; {@code weight} is what it is read for. */
     private Located locateTensor(String name, String weight) {
         Located where = withOrWithoutPrefix(name);
-        for (String older : HfNames.olderNames(type, name)) {
-            where = where != null ? where : withOrWithoutPrefix(older);
+        for (String other : HfNames.alternativeNames(type, name)) {
+            where = where != null ? where : withOrWithoutPrefix(other);
         }
         if (where == null) {
             throw new SafetensorsException(origin, name, "not found; llmgraph's " + weight + " comes from it");

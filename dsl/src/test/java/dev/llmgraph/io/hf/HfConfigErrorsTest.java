@@ -40,11 +40,11 @@ class HfConfigErrorsTest {
         refused("{\"hidden_size\": 32}", "model_type",
                 "field 'model_type' is missing; llmgraph reads llama, mistral, qwen2, qwen3, gemma2, gemma3_text, "
                         + "phi, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2 and bert "
-                        + "configs");
+                        + "configs, and gemma3 as its text model");
         refused("{\"model_type\": \"t5\"}", "model_type",
                 "field 'model_type' = \"t5\" is not one llmgraph reads; it reads llama, mistral, qwen2, qwen3, "
                         + "gemma2, gemma3_text, phi, phi3, gpt2, bloom, falcon, mixtral, qwen2_moe, qwen3_moe, olmoe, "
-                        + "deepseek_v2 and bert");
+                        + "deepseek_v2 and bert, and gemma3 as its text model");
     }
 
     @Test

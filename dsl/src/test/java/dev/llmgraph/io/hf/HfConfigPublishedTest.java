@@ -594,14 +594,66 @@ class HfConfigPublishedTest {
                 e.getMessage());
     }
 
+    /**
+     * The 4B is an image-and-text model: its config nests the text model's, which sets six fields and takes the rest
+     * from Gemma3TextConfig's defaults (8 heads, 4 K/V heads, vocab_size 262208, ...). The vision config is not read.
+     */
     @Test
-    void gemma3ImageAndTextConfigIsRefusedWithWhatIsRead() {
+    void gemma3_4b_3880263168Parameters_theTextModelOfAnImageAndTextConfig() {
+        ModelSpec spec = HfConfig.parse("""
+                {
+                  "architectures": ["Gemma3ForConditionalGeneration"],
+                  "boi_token_index": 255999,
+                  "eoi_token_index": 256000,
+                  "eos_token_id": [1, 106],
+                  "image_token_index": 262144,
+                  "initializer_range": 0.02,
+                  "mm_tokens_per_image": 256,
+                  "model_type": "gemma3",
+                  "text_config": {
+                    "hidden_size": 2560,
+                    "intermediate_size": 10240,
+                    "model_type": "gemma3_text",
+                    "num_hidden_layers": 34,
+                    "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
+                    "sliding_window": 1024
+                  },
+                  "torch_dtype": "bfloat16",
+                  "transformers_version": "4.50.0.dev0",
+                  "vision_config": {
+                    "hidden_size": 1152,
+                    "image_size": 896,
+                    "intermediate_size": 4304,
+                    "model_type": "siglip_vision_model",
+                    "num_attention_heads": 16,
+                    "num_hidden_layers": 27,
+                    "patch_size": 14,
+                    "vision_use_head": false
+                  }
+                }""", "gemma-3-4b-pt/config.json");
+        assertEquals(3_880_263_168L, spec.parameterCount());
+        assertEquals(Presets.gemma3_4b().withName("gemma3_text"), spec);
+        Positional.Rope rope = (Positional.Rope) spec.positional();
+        assertEquals(RopeScaling.linear(8), rope.scaling(), "the global layers' RoPE is scaled");
+        assertEquals(RopeScaling.none(), rope.onSlidingLayers().scaling(), "the sliding layers' is not");
+    }
+
+    @Test
+    void anImageAndTextConfigNeedsItsTextConfig() {
         var e = assertThrows(HfConfigException.class, () -> HfConfig.parse("""
-                {"model_type": "gemma3", "architectures": ["Gemma3ForConditionalGeneration"],
-                 "text_config": {"hidden_size": 2560}}""", "gemma-3-4b-it/config.json"));
-        assertEquals("gemma-3-4b-it/config.json: field 'model_type' = \"gemma3\" is Gemma 3's image-and-text model "
-                + "(Gemma3ForConditionalGeneration), which llmgraph does not read; it reads the text-only checkpoints "
-                + "(gemma-3-270m, gemma-3-1b: model_type gemma3_text)", e.getMessage());
+                {"model_type": "gemma3", "architectures": ["Gemma3ForConditionalGeneration"]}""",
+                "gemma-3-4b-it/config.json"));
+        assertEquals("gemma-3-4b-it/config.json: field 'text_config' is missing; a gemma3 (image-and-text) config "
+                + "holds the settings of its text model there", e.getMessage());
+        e = assertThrows(HfConfigException.class, () -> HfConfig.parse("""
+                {"model_type": "gemma3", "text_config": {"model_type": "siglip_vision_model"}}""",
+                "gemma-3-4b-it/config.json"));
+        assertEquals("gemma-3-4b-it/config.json: field 'text_config.model_type' = \"siglip_vision_model\" is not "
+                + "Gemma 3's text model (gemma3_text)", e.getMessage());
+        e = assertThrows(HfConfigException.class, () -> HfConfig.parse("""
+                {"model_type": "gemma3", "text_config": {"num_attention_heads": 7}}""", "gemma-3-4b-it/config.json"));
+        assertEquals("gemma-3-4b-it/config.json text_config: field 'num_key_value_heads' = 4 must divide "
+                + "'num_attention_heads' = 7", e.getMessage(), "the default of 4 K/V heads");
     }
 
     @Test

@@ -638,6 +638,17 @@ class HfConfigPublishedTest {
         assertEquals(RopeScaling.none(), rope.onSlidingLayers().scaling(), "the sliding layers' is not");
     }
 
+    /** Gemma3TextConfig's rope_theta is 1e6, not the 10 000 other configs default to. */
+    @Test
+    void gemma3TextWithoutRopeThetaRotatesWithItsClassDefault() {
+        ModelSpec spec = HfConfig.parse("""
+                {"model_type": "gemma3_text", "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+                 "num_attention_heads": 4, "num_key_value_heads": 1, "head_dim": 16, "vocab_size": 256}""",
+                "config.json");
+        assertEquals(1_000_000, ((Positional.Rope) spec.positional()).theta());
+        assertEquals(10_000, ((Positional.Rope) spec.positional()).onSlidingLayers().theta());
+    }
+
     @Test
     void anImageAndTextConfigNeedsItsTextConfig() {
         var e = assertThrows(HfConfigException.class, () -> HfConfig.parse("""

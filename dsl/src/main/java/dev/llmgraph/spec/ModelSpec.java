@@ -120,7 +120,7 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
     /**
      * Rows a session's KV cache keeps for each layer whose attention slides, when the session holds
      * {@code positions} positions and feeds at most {@code batch} tokens at a time: a ring of the window and one
-     * batch ({@link SlidingWindow#cacheRows}), as llama.cpp keeps for Mistral, Gemma 2 and Gemma 3. It is
+     * batch ({@link SlidingWindow#cacheRows}), as llama.cpp keeps for Gemma 2 and Gemma 3. It is
      * {@code positions} (every position kept) where a row must stay its position: in a prefix decoder (whose prefix
      * comes in one batch of any length), with T5's bias (whose buckets are computed from row indices), and for
      * latent attention and layers without a window.

@@ -90,6 +90,12 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph bench --model qwen3-0.6b --type q4_0 --threads 2 --rounds 3", "a 6-minute "
                     + "benchmark that first writes Qwen3-0.6B's files, not a check; its figures are in bench/NOTES.md, "
                     + "and LlamaCppParityTest and DecodingParityTest check qwen3 against llama.cpp on small files"),
+            Map.entry("bin/llmgraph bench --model gemma-3-270m --type f16 -p 16 -n 32 -d 8000 --threads 2 -r 1 --rounds 2",
+                    "a 3-minute benchmark that first writes 512 MiB of Gemma-3-270M weights, not a check; its figures "
+                    + "are in bench/NOTES.md, and SlidingCacheParityTest checks the same ring against llama.cpp's on "
+                    + "small files"),
+            Map.entry("bin/llmgraph run bench/sliding-ring-decode.jsh", "a timing probe of 2.5 minutes on 2 cores, not "
+                    + "a check; its figures are in bench/NOTES.md, and SlidingWindowRingTest checks the ring's logits"),
             Map.entry("bin/llmgraph bench --model llama-3.2-1b --type q4_0 --threads 2 --rounds 2", "a 4-minute "
                     + "benchmark that first writes 663 MiB of Llama-3.2-1B files, not a check; its figures are in "
                     + "bench/NOTES.md, and Llama3RopeTest checks the same RoPE against llama.cpp on small files"),

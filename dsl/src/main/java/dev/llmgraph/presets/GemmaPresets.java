@@ -73,12 +73,38 @@ final class GemmaPresets {
      * card's "4B" without its 417M-parameter vision encoder (llama.cpp's text GGUF: 3.88 B).
      */
     static ModelSpec gemma3_4b() {
-        return gemma3("gemma-3-4b", 2560, 34, 10240)
+        return imageAndText("gemma-3-4b", 2560, 34, 10240, 8, 4).build();
+    }
+
+    /**
+     * Gemma-3-12B's text model (google/gemma-3-12b-pt config.json, model_type gemma3; text_config: hidden_size 3840,
+     * intermediate_size 15360, num_hidden_layers 48, num_attention_heads 16, num_key_value_heads 8, sliding_window
+     * 1024, rope_scaling linear x8): Gemma-3-4B's design otherwise. 11 766 034 176: llama.cpp's text GGUF says
+     * 11.77 B.
+     */
+    static ModelSpec gemma3_12b() {
+        return imageAndText("gemma-3-12b", 3840, 48, 15360, 16, 8).build();
+    }
+
+    /**
+     * Gemma-3-27B's text model (google/gemma-3-27b-pt config.json, model_type gemma3; text_config: hidden_size 5376,
+     * intermediate_size 21504, num_hidden_layers 62, num_attention_heads 32 of head_dim 128, num_key_value_heads 16,
+     * query_pre_attn_scalar 168 = 5376 / 32, sliding_window 1024, rope_scaling linear x8). 27 009 346 304: llama.cpp's
+     * text GGUF says 27.01 B.
+     */
+    static ModelSpec gemma3_27b() {
+        ModelBuilder b = imageAndText("gemma-3-27b", 5376, 62, 21504, 32, 16);
+        return b.attention(attention(32, 16, 1024).withHeadDim(128).withSoftmaxScale(1 / Math.sqrt(168))).build();
+    }
+
+    /** The text model of an image-and-text Gemma 3: a vocabulary of 262208, 131072 positions, RoPE scaled x8. */
+    private static ModelBuilder imageAndText(String name, int dModel, int layers, int ffnWidth, int heads,
+                                             int kvHeads) {
+        return gemma3(name, dModel, layers, ffnWidth)
                 .vocabSize(262208).contextLength(131072)
-                .attention(attention(8, 4, 1024))
+                .attention(attention(heads, kvHeads, 1024))
                 .positional(Positional.rope(1_000_000).withPairing(RopePairing.HALVES).withScaling(RopeScaling.linear(8))
-                        .withSlidingTheta(10_000))
-                .build();
+                        .withSlidingTheta(10_000));
     }
 
     /** Gemma-3-1B's model with these sizes; the larger ones change more. */

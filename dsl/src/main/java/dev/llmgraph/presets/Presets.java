@@ -170,6 +170,16 @@ public final class Presets {
         return GemmaPresets.gemma3_4b();
     }
 
+    /** Gemma-3-12B's text model: see {@link GemmaPresets#gemma3_12b()}. */
+    public static ModelSpec gemma3_12b() {
+        return GemmaPresets.gemma3_12b();
+    }
+
+    /** Gemma-3-27B's text model: see {@link GemmaPresets#gemma3_27b()}. */
+    public static ModelSpec gemma3_27b() {
+        return GemmaPresets.gemma3_27b();
+    }
+
     /**
      * Phi-2 (microsoft/phi-2 config.json, model_type phi): hidden_size 2560, intermediate_size 10240 (an MLP with
      * gelu_new and biases), num_hidden_layers 32, num_attention_heads 32 with biases on q, k, v and dense, one
@@ -324,6 +334,8 @@ public final class Presets {
         all.put("gemma-3-270m", Presets::gemma3_270m);
         all.put("gemma-3-1b", Presets::gemma3_1b);
         all.put("gemma-3-4b", Presets::gemma3_4b);
+        all.put("gemma-3-12b", Presets::gemma3_12b);
+        all.put("gemma-3-27b", Presets::gemma3_27b);
         all.put("phi-2", Presets::phi2);
         all.put("phi-3-mini-4k", Presets::phi3Mini4k);
         all.put("bloom-560m", Presets::bloom560m);

@@ -638,6 +638,63 @@ class HfConfigPublishedTest {
         assertEquals(RopeScaling.none(), rope.onSlidingLayers().scaling(), "the sliding layers' is not");
     }
 
+    @Test
+    void gemma3_12b_11766034176Parameters() {
+        ModelSpec spec = HfConfig.parse(imageAndText("""
+                    "hidden_size": 3840,
+                    "intermediate_size": 15360,
+                    "model_type": "gemma3_text",
+                    "num_attention_heads": 16,
+                    "num_hidden_layers": 48,
+                    "num_key_value_heads": 8,
+                    "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
+                    "sliding_window": 1024"""), "gemma-3-12b-pt/config.json");
+        assertEquals(11_766_034_176L, spec.parameterCount());
+        assertEquals(Presets.gemma3_12b().withName("gemma3_text"), spec);
+    }
+
+    /** The 27B's heads are 128 wide, yet q is scaled by query_pre_attn_scalar 168 = hidden_size / heads. */
+    @Test
+    void gemma3_27b_27009346304Parameters_queriesScaledByQueryPreAttnScalar() {
+        ModelSpec spec = HfConfig.parse(imageAndText("""
+                    "head_dim": 128,
+                    "hidden_size": 5376,
+                    "intermediate_size": 21504,
+                    "model_type": "gemma3_text",
+                    "num_attention_heads": 32,
+                    "num_hidden_layers": 62,
+                    "num_key_value_heads": 16,
+                    "query_pre_attn_scalar": 168,
+                    "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
+                    "sliding_window": 1024"""), "gemma-3-27b-pt/config.json");
+        assertEquals(27_009_346_304L, spec.parameterCount());
+        assertEquals(Presets.gemma3_27b().withName("gemma3_text"), spec);
+        assertEquals(1 / Math.sqrt(168), spec.attention().scale(spec.dModel()), 1e-15);
+    }
+
+    /** An image-and-text config.json as the Gemma 3 checkpoints publish it, around {@code textFields}. */
+    private static String imageAndText(String textFields) {
+        return """
+                {
+                  "architectures": ["Gemma3ForConditionalGeneration"],
+                  "boi_token_index": 255999,
+                  "eoi_token_index": 256000,
+                  "eos_token_id": [1, 106],
+                  "image_token_index": 262144,
+                  "initializer_range": 0.02,
+                  "mm_tokens_per_image": 256,
+                  "model_type": "gemma3",
+                  "text_config": {
+                %s
+                  },
+                  "torch_dtype": "bfloat16",
+                  "transformers_version": "4.50.0.dev0",
+                  "vision_config": {"hidden_size": 1152, "image_size": 896, "intermediate_size": 4304,
+                    "model_type": "siglip_vision_model", "num_attention_heads": 16, "num_hidden_layers": 27,
+                    "patch_size": 14, "vision_use_head": false}
+                }""".formatted(textFields);
+    }
+
     /** Gemma3TextConfig's rope_theta is 1e6, not the 10 000 other configs default to. */
     @Test
     void gemma3TextWithoutRopeThetaRotatesWithItsClassDefault() {

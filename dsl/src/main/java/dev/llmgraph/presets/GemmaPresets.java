@@ -69,8 +69,8 @@ final class GemmaPresets {
      * text_config sets hidden_size 2560, intermediate_size 10240, num_hidden_layers 34, sliding_window 1024 and
      * rope_scaling linear x8; the rest are Gemma3TextConfig's defaults): num_attention_heads 8 of head_dim 256,
      * num_key_value_heads 4, max_position_embeddings 131072, vocab_size 262208, Gemma-3-1B's block otherwise. The
-     * global layers' RoPE is scaled, the sliding ones' (rope_local_base_freq 10000) is not. 3 880 263 168: the model
-     * card's "4B" without its 417M-parameter vision encoder (llama.cpp's text GGUF: 3.88 B).
+     * global layers' RoPE is scaled, the sliding ones' (rope_local_base_freq 10000) is not. 3 880 263 168: llama.cpp's
+     * text GGUF says 3.88 B (the model card's "4B" counts the vision encoder too).
      */
     static ModelSpec gemma3_4b() {
         return imageAndText("gemma-3-4b", 2560, 34, 10240, 8, 4).build();

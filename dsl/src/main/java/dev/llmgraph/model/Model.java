@@ -345,10 +345,7 @@ public final class Model implements AutoCloseable {
         return newCache(size, size);
     }
 
-    /**
-     * A cache of {@code size} positions written at most {@code batch} tokens at a time: a session's, whose sliding
-     * layers keep their window and one batch.
-     */
+    /** A cache of {@code size} positions written {@code batch} at a time: a session's sliding layers keep one batch. */
     KvCache newCache(int size, int batch) {
         ensureOpen();
         return new KvCache(spec, devices, options.cacheType(), size, batch);

@@ -205,7 +205,8 @@ public final class Accounting {
         int slidingRows = s.slidingCacheRows(tokens, batch);
         long bytes = 0;
         for (Step.Mix mix : mixers()) {
-            long rows = mix.mixer() instanceof Attention && mix.mask() == MaskKind.SLIDING ? slidingRows : tokens;
+            // as KvCache allocates; latent and recurrent layers keep no sliding rows (slidingCacheRows, cachedTensors)
+            long rows = mix.mask() == MaskKind.SLIDING ? slidingRows : tokens;
             bytes += rows * StepCosts.cachedTensors(mix) * type.rowBytes(StepCosts.cacheRowElements(mix));
         }
         return bytes;

@@ -127,8 +127,17 @@ public record ModelSpec(String name, ArchitectureKind kind, int vocabSize, int d
      */
     public int slidingCacheRows(int positions, int batch) {
         boolean ring = kind == ArchitectureKind.CAUSAL_DECODER && attention != null && attention.window() != null
-                && latent == null && !(positional instanceof Positional.T5Bias);
+                && latent == null && !bucketsFromRows(positional);
         return ring ? attention.window().cacheRows(positions, batch) : positions;
+    }
+
+    /** Whether the scheme computes from cache row indices (T5's buckets), so that each row must be its position. */
+    private static boolean bucketsFromRows(Positional positional) {
+        return switch (positional) {
+            case Positional.T5Bias _ -> true;
+            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Rope _,
+                 Positional.Alibi _ -> false;
+        };
     }
 
     /**

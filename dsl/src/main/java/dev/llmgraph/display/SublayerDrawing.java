@@ -225,7 +225,9 @@ final class SublayerDrawing {
         if (rotated != headDim) {
             note += " · " + rotated + " of " + headDim + " dims";
         }
-        if (!rope.scaling().equals(RopeScaling.none())) {
+        if (rope.scaling() instanceof RopeScaling.LongRope longRope) { // its factor ranges are too long for a chip
+            note += " · LongRoPE from " + longRope.trainedContext();
+        } else if (!rope.scaling().equals(RopeScaling.none())) {
             note += " · " + rope.scaling();
         }
         return note;

@@ -293,8 +293,7 @@ public final class EncoderDecoderModel implements AutoCloseable {
 
     /** Tokens a decoder session holds and an input may have. */
     public int contextLength() {
-        return options.contextLength() > 0 ? Math.min(options.contextLength(), spec.contextLength())
-                : spec.contextLength();
+        return options.runContext(spec.contextLength());
     }
 
     private Context newContext() {

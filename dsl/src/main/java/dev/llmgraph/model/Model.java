@@ -334,8 +334,7 @@ public final class Model implements AutoCloseable {
 
     /** KV-cache capacity of sessions. */
     public int contextLength() {
-        return options.contextLength() > 0 ? Math.min(options.contextLength(), spec.contextLength())
-                : spec.contextLength();
+        return options.runContext(spec.contextLength());
     }
 
     // ---- internals -----------------------------------------------------------------------------------------

@@ -172,6 +172,14 @@ public record ModelOptions(String backend, int threads, GgmlType matrixType, Ggm
                 mapWeights, repackMapped);
     }
 
+    /**
+     * The positions a model of {@code specContext} positions runs with these options: the spec's, or
+     * {@link #contextLength} where that is set and shorter. It sizes sessions' caches and picks LongRoPE's factors.
+     */
+    public int runContext(int specContext) {
+        return contextLength > 0 ? Math.min(contextLength, specContext) : specContext;
+    }
+
     /** The same options with weights used in place from a mapped file ({@code true}) or copied ({@code false}). */
     public ModelOptions withMapWeights(boolean mapWeights) {
         return new ModelOptions(backend, threads, matrixType, cacheType, batchSize, contextLength, repack, placement,

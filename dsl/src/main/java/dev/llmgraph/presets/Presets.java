@@ -12,7 +12,6 @@ import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.QkNorm;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.RopePairing;
-import dev.llmgraph.spec.SlidingWindow;
 import dev.llmgraph.spec.Transformer;
 
 import java.util.LinkedHashMap;
@@ -180,41 +179,24 @@ public final class Presets {
         return GemmaPresets.gemma3_27b();
     }
 
-    /**
-     * Phi-2 (microsoft/phi-2 config.json, model_type phi): hidden_size 2560, intermediate_size 10240 (an MLP with
-     * gelu_new and biases), num_hidden_layers 32, num_attention_heads 32 with biases on q, k, v and dense, one
-     * LayerNorm (eps 1e-5) feeding attention and the MLP in parallel, RoPE on halves of the first 0.4 of each head
-     * (partial_rotary_factor: 32 of 80), rope_theta 10000, max_position_embeddings 2048, vocab_size 51200, an untied
-     * lm_head with a bias; q scaled before q.k as llama.cpp's phi2 graph does. 2 779 683 840, the model card's "2.7B".
-     */
+    /** Phi-2: see {@link PhiPresets#phi2()}. */
     public static ModelSpec phi2() {
-        return Transformer.causalDecoder("phi-2")
-                .vocabSize(51200).dModel(2560).layers(32).contextLength(2048)
-                .attention(Attention.multiHead(32).withBias(true, true).withScaledQueries(true))
-                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES).withFraction(0.4))
-                .norm(Norm.layer(1e-5), NormPlacement.PRE)
-                .parallelBlock(true)
-                .ffn(new Ffn(Activation.GELU_TANH, false, 10240, true))
-                .embeddings(Embeddings.untied().withOutputBias(true))
-                .build();
+        return PhiPresets.phi2();
     }
 
-    /**
-     * Phi-3-mini-4k (microsoft/Phi-3-mini-4k-instruct config.json, model_type phi3): hidden_size 3072,
-     * intermediate_size 8192 (SwiGLU, gate and up in one gate_up_proj), num_hidden_layers 32, num_attention_heads 32,
-     * num_key_value_heads 32 (q, k and v in one qkv_proj), sliding_window 2047 on every layer, rms_norm_eps 1e-5,
-     * rope_theta 10000 (rotating halves), max_position_embeddings 4096, vocab_size 32064, untied; q scaled before q.k
-     * as llama.cpp's phi3 graph does. 3 821 079 552, the model card's "3.8B".
-     */
+    /** Phi-3-mini-4k: see {@link PhiPresets#phi3Mini4k()}. */
     public static ModelSpec phi3Mini4k() {
-        return Transformer.causalDecoder("phi-3-mini-4k")
-                .vocabSize(32064).dModel(3072).layers(32).contextLength(4096)
-                .attention(Attention.multiHead(32).withSlidingWindow(SlidingWindow.everyLayer(2047))
-                        .withScaledQueries(true))
-                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES))
-                .norm(Norm.rms(1e-5), NormPlacement.PRE)
-                .ffn(Ffn.swiglu(8192))
-                .build();
+        return PhiPresets.phi3Mini4k();
+    }
+
+    /** Phi-3.5-mini, with LongRoPE: see {@link PhiPresets#phi35Mini()}. */
+    public static ModelSpec phi35Mini() {
+        return PhiPresets.phi35Mini();
+    }
+
+    /** Phi-4-mini, with LongRoPE over 3/4 of each head: see {@link PhiPresets#phi4Mini()}. */
+    public static ModelSpec phi4Mini() {
+        return PhiPresets.phi4Mini();
     }
 
     /**
@@ -338,6 +320,8 @@ public final class Presets {
         all.put("gemma-3-27b", Presets::gemma3_27b);
         all.put("phi-2", Presets::phi2);
         all.put("phi-3-mini-4k", Presets::phi3Mini4k);
+        all.put("phi-3.5-mini", Presets::phi35Mini);
+        all.put("phi-4-mini", Presets::phi4Mini);
         all.put("bloom-560m", Presets::bloom560m);
         all.put("falcon-7b", Presets::falcon7b);
         all.put("chatglm2-6b", Presets::chatglm2_6b);
@@ -406,33 +390,9 @@ public final class Presets {
      * The same architecture at test size: 2 layers, dModel 32, 4 query heads of 8 (K/V heads scaled to
      * keep MHA, GQA or MQA), the FFN's width ratio kept (rounded to a multiple of 8), vocabulary 256,
      * context 128 (a state space model: its mixer at Mamba's defaults for dModel 32). Every choice except the sizes
-     * stays.
+     * stays ({@link TestSize}).
      */
     public static ModelSpec tiny(ModelSpec full) {
-        if (full.recurrent()) {
-            return StateSpacePresets.tiny(full);
-        }
-        Attention a = full.attention();
-        int kvHeads = a.kvHeads() == a.heads() ? 4 : a.kvHeads() == 1 ? 1 : 2;
-        double ratio = (double) full.ffnDim() / full.dModel();
-        int ffn = Math.max(8, (int) Math.round(ratio * 32 / 8) * 8);
-        Attention tinyAttention = a.withHeads(4, kvHeads).withHeadDim(8);
-        if (a.window() != null) {
-            tinyAttention = tinyAttention.withSlidingWindow(new dev.llmgraph.spec.SlidingWindow(16,
-                    a.window().globalEvery()));
-        }
-        var embeddings = full.embeddings();
-        if ((float) embeddings.scale() == (float) Math.sqrt(full.dModel())) {     // Gemma's sqrt(dModel) stays so
-            embeddings = embeddings.withScale(Math.sqrt(32));
-        }
-        return full.toBuilder()
-                .name("tiny-" + full.name())
-                .vocabSize(256).dModel(32).layers(2).contextLength(128)
-                .embeddings(embeddings)
-                .attention(tinyAttention)
-                .ffn(full.ffn().withWidth(ffn))
-                .latentAttention(full.latent() == null ? null : MoePresets.tiny(full.latent()))
-                .moe(full.moe() == null ? null : MoePresets.tiny(full.moe()))
-                .build();
+        return TestSize.of(full);
     }
 }

@@ -104,7 +104,8 @@ public record LatentAttention(int heads, int queryRank, int kvRank, int ropeHead
         double yarnFactor = switch (positional) {
             case Positional.Rope rope -> switch (rope.scaling()) {
                 case RopeScaling.Yarn yarn -> yarn.factor();
-                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _, RopeScaling.Llama3 _ -> 0;
+                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _, RopeScaling.Llama3 _,
+                     RopeScaling.LongRope _ -> 0;
             };
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
                  Positional.T5Bias _ -> 0;

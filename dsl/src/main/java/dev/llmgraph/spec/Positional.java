@@ -198,7 +198,8 @@ public sealed interface Positional {
         public double effectiveTheta(int headDim) {
             return switch (scaling) {
                 case RopeScaling.NtkAware ntk -> ntk.scaledTheta(theta, rotatedDims(headDim));
-                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.Yarn _, RopeScaling.Llama3 _ -> theta;
+                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.Yarn _, RopeScaling.Llama3 _,
+                     RopeScaling.LongRope _ -> theta;
             };
         }
 
@@ -208,13 +209,22 @@ public sealed interface Positional {
         }
 
         /**
-         * Rotation frequency of pair {@code i} (radians per position) as the model applies it: linear scaling
-         * divides every frequency by its factor s, NTK-aware raises the base ({@link #effectiveTheta}), YaRN
-         * divides only the low frequencies by s, keeps the high ones and blends in between
-         * ({@link RopeScaling.Yarn#extrapolation}), Llama 3's divides each by its own divisor
-         * ({@link RopeScaling.Llama3#frequencyDivisor}).
+         * {@link #scaledFrequency(int, int, int)} for a model run beyond its trained context, the case scaling is for:
+         * LongRoPE's long factors.
          */
         public double scaledFrequency(int i, int headDim) {
+            return scaledFrequency(i, headDim, Integer.MAX_VALUE);
+        }
+
+        /**
+         * Rotation frequency of pair {@code i} (radians per position) as a model that runs {@code contextLength}
+         * positions applies it: linear scaling divides every frequency by its factor s, NTK-aware raises the base
+         * ({@link #effectiveTheta}), YaRN divides only the low frequencies by s, keeps the high ones and blends in
+         * between ({@link RopeScaling.Yarn#extrapolation}), Llama 3's divides each by its own divisor
+         * ({@link RopeScaling.Llama3#frequencyDivisor}), LongRoPE by its short or long factor, as the context is
+         * within the trained one or beyond it ({@link RopeScaling.LongRope#factorsFor}).
+         */
+        public double scaledFrequency(int i, int headDim, int contextLength) {
             double f = frequency(i, headDim);
             return switch (scaling) {
                 case RopeScaling.Linear linear -> f / linear.factor();
@@ -223,6 +233,7 @@ public sealed interface Positional {
                     yield f * keep + f / yarn.factor() * (1 - keep);
                 }
                 case RopeScaling.Llama3 llama3 -> f / llama3.frequencyDivisor(i, rotatedDims(headDim), theta);
+                case RopeScaling.LongRope longRope -> f / longRope.factorsFor(contextLength).get(i);
                 case RopeScaling.None none -> f;
                 case RopeScaling.NtkAware ntk -> f;
             };

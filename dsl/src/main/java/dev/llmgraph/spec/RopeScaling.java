@@ -1,5 +1,10 @@
 package dev.llmgraph.spec;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
 /**
  * Ways to run RoPE past the context it was trained on, by a factor s = new length / trained length.
  * <pre>
@@ -15,6 +20,11 @@ package dev.llmgraph.spec;
  *                         length (by default) by s, keep those whose wavelength is under a quarter of it, blend
  *                         in between; no change to the logits. llama.cpp stores the per-pair divisors as the
  *                         tensor rope_freqs
+ *  longRope(short, long, trainedLength, contextLength)
+ *                         LongRoPE (Ding et al. 2024; Phi-3's 128k models, Phi-3.5, Phi-4-mini): two searched sets
+ *                         of per-pair divisors, the short one for contexts up to the trained length and the long one
+ *                         beyond it, and cos and sin multiplied by sqrt(1 + ln(s) / ln(trainedLength)). llama.cpp
+ *                         stores the sets as the tensors rope_factors_short and rope_factors_long
  * </pre>
  */
 public sealed interface RopeScaling {
@@ -22,7 +32,7 @@ public sealed interface RopeScaling {
     default boolean isYarn() {
         return switch (this) {
             case Yarn _ -> true;
-            case None _, Linear _, NtkAware _, Llama3 _ -> false;
+            case None _, Linear _, NtkAware _, Llama3 _, LongRope _ -> false;
         };
     }
 
@@ -45,6 +55,17 @@ public sealed interface RopeScaling {
     /** Llama 3.1's scaling with its published ramp: wavelengths of 1 to 1/4 of {@code trainedContext}. */
     static Llama3 llama3(double factor, int trainedContext) {
         return new Llama3(factor, 1, 4, trainedContext);
+    }
+
+    /**
+     * LongRoPE with the paper's attention factor for a model that runs {@code contextLength} positions: with s =
+     * contextLength / trainedContext, sqrt(1 + ln(s) / ln(trainedContext)), and 1 where s is at most 1 (Hugging Face's
+     * and llama.cpp's converter's reading of Phi-3's config, whose max_position_embeddings is contextLength).
+     */
+    static LongRope longRope(List<Double> shortFactors, List<Double> longFactors, int trainedContext,
+                             int contextLength) {
+        return new LongRope(shortFactors, longFactors, trainedContext,
+                LongRope.paperAttentionFactor((double) contextLength / trainedContext, trainedContext));
     }
 
     record None() implements RopeScaling {
@@ -157,6 +178,72 @@ public sealed interface RopeScaling {
             return "Llama 3 x" + factor + " from " + trainedContext
                     + (lowFreqFactor == 1 && highFreqFactor == 4 ? ""
                     : ", lowFreqFactor " + lowFreqFactor + ", highFreqFactor " + highFreqFactor);
+        }
+    }
+
+    /**
+     * LongRoPE (Ding et al. 2024; Hugging Face's {@code rope_type: "longrope"}, formerly "su"). Each rotated pair's
+     * frequency is divided by a factor of its own, found by search rather than by a formula: {@code shortFactors} where
+     * the model runs at most {@code trainedContext} positions, {@code longFactors} where it runs more. Which set
+     * applies is decided once, by the context the model is loaded with ({@link #factorsFor}), as llama.cpp decides
+     * by its context size; Hugging Face switches by the current sequence length instead. cos and sin are multiplied
+     * by {@code attentionFactor} whichever set applies, so each logit grows by its square.
+     *
+     * @param shortFactors    per-pair divisors up to the trained context, one per rotated pair
+     * @param longFactors     per-pair divisors beyond it
+     * @param trainedContext  the original training context (4096 in Phi-3 and Phi-4-mini)
+     * @param attentionFactor the multiplier of cos and sin ({@link #paperAttentionFactor})
+     */
+    record LongRope(List<Double> shortFactors, List<Double> longFactors, int trainedContext, double attentionFactor)
+            implements RopeScaling {
+        public LongRope {
+            shortFactors = shortFactors == null ? null : Collections.unmodifiableList(new ArrayList<>(shortFactors));
+            longFactors = longFactors == null ? null : Collections.unmodifiableList(new ArrayList<>(longFactors));
+        }
+
+        /** The paper's factor for a context extension s: sqrt(1 + ln(s) / ln(trainedContext)) above 1, else 1. */
+        public static double paperAttentionFactor(double extension, int trainedContext) {
+            return extension <= 1 ? 1 : Math.sqrt(1 + Math.log(extension) / Math.log(trainedContext));
+        }
+
+        /** Whether a model running {@code contextLength} positions divides by the long factors. */
+        public boolean usesLongFactors(int contextLength) {
+            return contextLength > trainedContext;
+        }
+
+        /** The divisors of a model running {@code contextLength} positions: the long set beyond the trained context. */
+        public List<Double> factorsFor(int contextLength) {
+            return usesLongFactors(contextLength) ? longFactors : shortFactors;
+        }
+
+        /** {@link #factorsFor} as the F32 values ggml's RoPE divides each pair's frequency by. */
+        public float[] divisorsFor(int contextLength) {
+            List<Double> factors = factorsFor(contextLength);
+            float[] divisors = new float[factors.size()];
+            for (int i = 0; i < divisors.length; i++) {
+                divisors[i] = factors.get(i).floatValue();
+            }
+            return divisors;
+        }
+
+        @Override
+        public String toString() {
+            return "LongRoPE from " + trainedContext + " (short factors " + range(shortFactors) + ", long "
+                    + range(longFactors) + ", attention x" + String.format(Locale.ROOT, "%.4f", attentionFactor) + ")";
+        }
+
+        private static String range(List<Double> factors) {
+            if (factors == null || factors.isEmpty()) {
+                return String.valueOf(factors);
+            }
+            double low = Double.POSITIVE_INFINITY, high = Double.NEGATIVE_INFINITY;
+            for (Double f : factors) {
+                if (f != null) {
+                    low = Math.min(low, f);
+                    high = Math.max(high, f);
+                }
+            }
+            return String.format(Locale.ROOT, "%.3g to %.3g", low, high);
         }
     }
 }

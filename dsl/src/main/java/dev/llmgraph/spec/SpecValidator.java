@@ -280,7 +280,48 @@ final class SpecValidator {
                             "4, as in Llama 3.1");
                 }
             }
+            case RopeScaling.LongRope longRope -> checkLongRope(rope, longRope);
             case RopeScaling.None none -> { }
+        }
+    }
+
+    private void checkLongRope(Positional.Rope rope, RopeScaling.LongRope longRope) {
+        if (longRope.trainedContext() < 1) {
+            problem("positional.scaling.trainedContext", longRope.trainedContext(), "must be at least 1",
+                    "the context length the model was trained with, 4096 in Phi-3");
+        }
+        if (!(longRope.attentionFactor() > 0 && longRope.attentionFactor() <= 1e30)) {
+            problem("positional.scaling.attentionFactor", longRope.attentionFactor(), "must be positive and at most "
+                    + "1e30: it multiplies cos and sin, and ggml reads it as a 32-bit float",
+                    "RopeScaling.longRope(...) computes the paper's sqrt(1 + ln(s) / ln(trainedContext))");
+        }
+        int pairs = -1;
+        if (s.attention() != null && s.attention().heads() >= 1 && s.dModel() >= 1 && rope.fraction() > 0
+                && rope.fraction() <= 1) {
+            pairs = rope.rotatedDims(s.ropeHeadDim()) / 2;
+        }
+        checkLongRopeFactors("positional.scaling.shortFactors", longRope.shortFactors(), pairs);
+        checkLongRopeFactors("positional.scaling.longFactors", longRope.longFactors(), pairs);
+    }
+
+    /** One set of LongRoPE's divisors: one per rotated pair ({@code pairs}; -1 where the shape is not known). */
+    private void checkLongRopeFactors(String field, List<Double> factors, int pairs) {
+        if (factors == null) {
+            problem(field, null, "must be set", "one divisor per rotated pair, as Phi-3's config.json lists them");
+            return;
+        }
+        if (pairs >= 0 && factors.size() != pairs) {
+            problem(field, factors.size() + " values", "must hold one divisor per rotated pair, " + pairs,
+                    "a head of " + s.ropeHeadDim() + " dimensions rotated over " + 2 * pairs + " has " + pairs
+                            + " pairs");
+        }
+        for (int i = 0; i < factors.size(); i++) {
+            Double f = factors.get(i);
+            if (f == null || !(f > 0 && f <= 1e30)) {
+                problem(field + "[" + i + "]", f, "a pair's divisor must be positive and at most 1e30, since ggml "
+                        + "reads it as a 32-bit float", "Phi-3's run from 1 to about 65");
+                return;
+            }
         }
     }
 

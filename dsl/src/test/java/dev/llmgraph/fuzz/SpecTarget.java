@@ -23,6 +23,8 @@ import dev.llmgraph.spec.Transformer;
 import dev.llmgraph.spec.plan.Plan;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -78,9 +80,18 @@ final class SpecTarget implements FuzzTarget {
             case 6 -> { what.append("rope(").append(d).append(")");
                 b.positional(Positional.rope(d).withFraction(EdgeValues.aDouble(r))); }
             case 7 -> {
-                if (r.nextBoolean()) {
+                int kind = r.nextInt(3);
+                if (kind == 0) {
                     what.append("rope yarn ").append(d).append(", ").append(x);
                     b.positional(Positional.rope(10_000).withScaling(RopeScaling.yarn(d, x)));
+                } else if (kind == 1) {
+                    List<Double> factors = new ArrayList<>();
+                    for (int i = small(r) % 40; i > 0; i--) {
+                        factors.add(EdgeValues.aDouble(r));
+                    }
+                    what.append("rope longrope ").append(factors).append(", ").append(x).append(", ").append(d);
+                    b.positional(Positional.rope(10_000).withScaling(new RopeScaling.LongRope(factors,
+                            r.nextBoolean() ? factors : null, x, d)));
                 } else {
                     double low = EdgeValues.aDouble(r), high = EdgeValues.aDouble(r);
                     what.append("rope llama3 ").append(d).append(", ").append(low).append(", ").append(high)

@@ -81,10 +81,10 @@ class MemoryCheckTest {
         try (Model model = Model.random(spec, WeightInit.lecun(3), ModelOptions.cpu().withThreads(1))) {
             long allocated = model.weights().byteSize();
             long constants = 0;
-            for (var table : Positions.of(spec).constantTables()) {
+            for (var table : Positions.of(spec).constantTables(spec.contextLength())) {
                 constants += 4L * table.width() * table.rows();
             }
-            int tensors = WeightLayout.of(spec).size() + Positions.of(spec).constantTables().size();
+            int tensors = WeightLayout.of(spec).size() + Positions.of(spec).constantTables(spec.contextLength()).size();
             // the buffer adds at most one alignment (64 bytes) per tensor
             assertTrue(allocated >= estimate + constants && allocated <= estimate + constants + 64L * tensors,
                     "allocated " + allocated + ", estimated " + estimate + " + constant tables " + constants);
@@ -108,10 +108,10 @@ class MemoryCheckTest {
                 .filter(w -> w.name().equals("token_embd.weight")).findFirst().orElseThrow();
         assertEquals(embedding.elements() / 32 * 18, repacked - plain, "the embedding once more, in Q4_0");
         long constants = 0;
-        for (var table : Positions.of(tied).constantTables()) {
+        for (var table : Positions.of(tied).constantTables(tied.contextLength())) {
             constants += 4L * table.width() * table.rows();
         }
-        int tensors = WeightLayout.of(tied).size() + Positions.of(tied).constantTables().size() + 1;
+        int tensors = WeightLayout.of(tied).size() + Positions.of(tied).constantTables(tied.contextLength()).size() + 1;
         try (Model model = Model.random(tied, WeightInit.lecun(3), options.withRepack(true))) {
             long allocated = model.weights().byteSize();
             assertTrue(allocated >= repacked + constants && allocated <= repacked + constants + 64L * tensors,

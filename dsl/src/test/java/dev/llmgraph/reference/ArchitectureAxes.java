@@ -135,6 +135,10 @@ final class ArchitectureAxes {
                     // blended, pairs 2 and 3 divided by 4
                     choice("RoPE-llama3x4", d -> d.positional = Positional.rope(500)
                             .withScaling(RopeScaling.llama3(4, 64))),
+                    // trained on 16 positions, run on 64: the long factors, cos and sin times sqrt(1 + ln 4 / ln 16)
+                    choice("RoPE-longrope", d -> d.positional = Positional.rope(500)
+                            .withScaling(RopeScaling.longRope(List.of(1.0, 1.2, 1.5, 2.0), List.of(1.0, 2.0, 5.0, 12.0),
+                                    16, 64))),
                     choice("ALiBi", d -> d.positional = Positional.alibi()),
                     choice("T5", d -> d.positional = Positional.t5Bias(8, 16))),
             axis("attn",

@@ -143,7 +143,7 @@ final class ReferenceAttention {
             case Positional.Rope rope when rope.slidingTheta() != 0 && slides(spec, layer) -> ReferencePositions.rope(head,
                     position, new Positional.Rope(rope.slidingTheta(), rope.fraction(), rope.pairing(),
                             RopeScaling.none()));
-            case Positional.Rope rope -> ReferencePositions.rope(head, position, rope);
+            case Positional.Rope rope -> ReferencePositions.rope(head, position, rope, spec.contextLength());
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
                  Positional.T5Bias _ -> { }
         }

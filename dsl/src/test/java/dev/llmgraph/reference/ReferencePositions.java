@@ -4,6 +4,8 @@ import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 
+import java.util.List;
+
 /**
  * The positional schemes, written from their papers (and, where ggml fixes a detail the papers leave
  * open, from ggml's source, cited):
@@ -25,6 +27,14 @@ final class ReferencePositions {
 
     /** Rotates one head {@code x} (headDim values) in place for position {@code position}. */
     static void rope(double[] x, int position, Positional.Rope rope) {
+        rope(x, position, rope, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As above, in a model that runs {@code contextLength} positions: LongRoPE takes its long factors beyond the
+     * trained context, its short ones within it.
+     */
+    static void rope(double[] x, int position, Positional.Rope rope, int contextLength) {
         int rotated = (int) Math.floor(x.length * rope.fraction());
         rotated -= rotated % 2;
         double base = rope.theta();
@@ -50,6 +60,15 @@ final class ReferencePositions {
                 }
                 case RopeScaling.Llama3 llama3 -> angle = position * llama3Frequency(Math.pow(base, -2.0 * i / rotated),
                         llama3);
+                case RopeScaling.LongRope longRope -> {
+                    // Hugging Face's _compute_longrope_parameters: inv_freq = 1 / (ext_factors * base^(2i/d)), the
+                    // long factors where the sequence exceeds original_max_position_embeddings; cos and sin are
+                    // multiplied by the attention factor
+                    List<Double> factors = contextLength > longRope.trainedContext() ? longRope.longFactors()
+                            : longRope.shortFactors();
+                    angle = position / (factors.get(i) * Math.pow(base, 2.0 * i / rotated));
+                    magnitude = longRope.attentionFactor();
+                }
                 case RopeScaling.NtkAware ntk -> { }
                 case RopeScaling.None none -> { }
             }

@@ -83,10 +83,11 @@ class TrainingGradientTest {
     /**
      * The trainable lowering (batched, cache-free, LayerNorm and GELU rebuilt from differentiable ops) computes
      * the same function as the inference lowering: the forward-only training graph's loss equals the loss of
-     * {@code model.forward}'s logits, sequence by sequence, to 1e-5 relative (both f32), or 1e-4 where the
-     * model uses GELU's tanh form: ggml's inference GELU reads an F16 table ({@link Tolerances#F16_GELU_TABLE}),
-     * the trainable one is computed in f32; those cases differ by up to 4.1e-5 (measured), and the training
-     * loss is the one that equals the double-precision reference (first test, 1e-4).
+     * {@code model.forward}'s logits, sequence by sequence, to 1e-5 relative (both f32); 5e-5 where the inference
+     * uses flash attention, whose CPU kernel accumulates the values in F16 (measured: up to 1.1e-5, T5's bias with
+     * DeepNorm); 2.5e-4 where the model uses GELU's tanh form: ggml's inference GELU reads an F16 table
+     * ({@link Tolerances#F16_GELU_TABLE}), the trainable one is computed in f32 (measured: up to 1.2e-4, a GeGLU
+     * after post-norm). The training loss is the one that equals the double-precision reference (first test, 1e-4).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
@@ -122,7 +123,8 @@ class TrainingGradientTest {
                 }
             }
             double inference = sum / count;
-            double tolerance = spec.ffn().activation() == dev.llmgraph.spec.Activation.GELU_TANH ? 1e-4 : 1e-5;
+            double tolerance = spec.ffn().activation() == dev.llmgraph.spec.Activation.GELU_TANH ? 2.5e-4
+                    : spec.attention() != null && spec.attention().flash() ? 5e-5 : 1e-5;
             assertEquals(inference, trained, tolerance * Math.abs(inference), label + ": loss of the training graph vs model.forward");
         }
     }

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -17,6 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * messages teach, so they are checked word for word.
  */
 class SpecValidationTest {
+    /** LongRoPE factors for the 4 pairs of {@link #valid()}'s heads of 8. */
+    private static final List<Double> FOUR_FACTORS = List.of(1.0, 1.5, 2.0, 4.0);
+
     /** A valid tiny spec: RoPE 10 000, RMSNorm 1e-5 before each sublayer (the builder's defaults). */
     static ModelBuilder valid() {
         return Transformer.causalDecoder("ok").vocabSize(64).dModel(32).layers(2).contextLength(64)
@@ -167,6 +171,27 @@ class SpecValidationTest {
                         "positional.scaling.highFreqFactor = 1.0: must be above lowFreqFactor = 4.0: wavelengths below "
                                 + "trainedContext / highFreqFactor keep their frequency, and the two blend in between; 4, "
                                 + "as in Llama 3.1"),
+                problem(b -> b.positional(Positional.rope(10_000).withScaling(RopeScaling.longRope(List.of(1.0, 1.0),
+                                FOUR_FACTORS, 16, 64))),
+                        "positional.scaling.shortFactors = 2 values: must hold one divisor per rotated pair, 4; a head "
+                                + "of 8 dimensions rotated over 8 has 4 pairs"),
+                problem(b -> b.positional(Positional.rope(10_000).withScaling(RopeScaling.longRope(FOUR_FACTORS,
+                                List.of(1.0, 0.0, 2.0, 4.0), 16, 64))),
+                        "positional.scaling.longFactors[1] = 0.0: a pair's divisor must be positive and at most 1e30, "
+                                + "since ggml reads it as a 32-bit float; Phi-3's run from 1 to about 65"),
+                problem(b -> b.positional(Positional.rope(10_000).withScaling(new RopeScaling.LongRope(null,
+                                FOUR_FACTORS, 16, 1))),
+                        "positional.scaling.shortFactors = null: must be set; one divisor per rotated pair, as Phi-3's "
+                                + "config.json lists them"),
+                problem(b -> b.positional(Positional.rope(10_000).withScaling(new RopeScaling.LongRope(FOUR_FACTORS,
+                                FOUR_FACTORS, 0, 1))),
+                        "positional.scaling.trainedContext = 0: must be at least 1; the context length the model was "
+                                + "trained with, 4096 in Phi-3"),
+                problem(b -> b.positional(Positional.rope(10_000).withScaling(new RopeScaling.LongRope(FOUR_FACTORS,
+                                FOUR_FACTORS, 16, 0))),
+                        "positional.scaling.attentionFactor = 0.0: must be positive and at most 1e30: it multiplies "
+                                + "cos and sin, and ggml reads it as a 32-bit float; RopeScaling.longRope(...) computes "
+                                + "the paper's sqrt(1 + ln(s) / ln(trainedContext))"),
                 problem(b -> b.norm(null), "norm = null: must be set; Norm.rms(1e-5) or Norm.layer(1e-5)"),
                 problem(b -> b.norm(Norm.layer(-1e-5)), "norm.eps = -1.0E-5: must be positive: it keeps the division away "
                         + "from zero; 1e-5 or 1e-6 are usual"),

@@ -107,10 +107,12 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         /**
          * RoPE on {@code pairing}; over whole heads when {@code wholeHeads} (the graph asserts it); with
          * {@code frequencyDivisors} the loader reads the tensor rope_freqs (Llama 3's scaling) and the graph divides
-         * each pair's frequency by it; with {@code slidingBase} the sliding-window layers rotate with a base of their
-         * own (rope.freq_base_swa).
+         * each pair's frequency by it; with {@code longRopeFactors} it reads LongRoPE's rope_factors_short and
+         * rope_factors_long and divides by one of them, as its context is within the trained one or beyond it; with
+         * {@code slidingBase} the sliding-window layers rotate with a base of their own (rope.freq_base_swa).
          */
-        record Rope(RopePairing pairing, boolean wholeHeads, boolean frequencyDivisors, boolean slidingBase)
+        record Rope(RopePairing pairing, boolean wholeHeads, boolean frequencyDivisors, boolean longRopeFactors,
+                    boolean slidingBase)
                 implements Positions {}
 
         /** Learned absolute positions added to the token embeddings. */
@@ -188,7 +190,7 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         private NormKind norm = NormKind.RMS;
         private NormPlacement placement = NormPlacement.PRE;
         private boolean parallel;
-        private Positions positions = new Positions.Rope(RopePairing.ADJACENT, true, false, false);
+        private Positions positions = new Positions.Rope(RopePairing.ADJACENT, true, false, false, false);
         private QkNorm qkNorm = QkNorm.NONE;
         private boolean square = true;
         private boolean softCapped;
@@ -246,17 +248,25 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
         }
 
         Builder rope(RopePairing pairing, boolean wholeHeads) {
-            return positions(new Positions.Rope(pairing, wholeHeads, false, false));
+            return positions(new Positions.Rope(pairing, wholeHeads, false, false, false));
         }
 
         /** RoPE on {@code pairing}, the sliding-window layers with a base of their own (Gemma 2 and 3). */
         Builder ropeWithSlidingBase(RopePairing pairing, boolean wholeHeads) {
-            return positions(new Positions.Rope(pairing, wholeHeads, false, true));
+            return positions(new Positions.Rope(pairing, wholeHeads, false, false, true));
         }
 
-        /** The default RoPE (adjacent pairs, whole heads), with Llama 3's per-pair frequency divisors read. */
+        /**
+         * The default RoPE (adjacent pairs, whole heads), with per-pair frequency divisors read: Llama 3's and
+         * LongRoPE's.
+         */
         Builder ropeWithFrequencyDivisors() {
-            return positions(new Positions.Rope(RopePairing.ADJACENT, true, true, false));
+            return positions(new Positions.Rope(RopePairing.ADJACENT, true, true, true, false));
+        }
+
+        /** RoPE on {@code pairing}, with LongRoPE's two sets of per-pair divisors read (Phi-3). */
+        Builder ropeWithLongRopeFactors(RopePairing pairing, boolean wholeHeads) {
+            return positions(new Positions.Rope(pairing, wholeHeads, false, true, false));
         }
 
         Builder qkNorm(QkNorm value) {

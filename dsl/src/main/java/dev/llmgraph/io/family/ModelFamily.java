@@ -29,8 +29,8 @@ import static dev.llmgraph.spec.RopePairing.HALVES;
 public enum ModelFamily {
     /**
      * llama: RoPE on adjacent pairs over whole heads (the converter permutes HF's W_q and W_k rows so that this
-     * equals their rotate-half), with Llama 3.1's scaling as the per-pair divisors of rope_freqs, optional biases
-     * on every projection, no sliding window. With
+     * equals their rotate-half), with Llama 3.1's scaling as the per-pair divisors of rope_freqs or LongRoPE's as
+     * rope_factors_short and rope_factors_long, optional biases on every projection, no sliding window. With
      * {@code llama.expert_count} it is Mixtral: every layer routes to SwiGLU experts as wide as
      * feed_forward_length, by softmax, top-k, weights renormalised.
      */
@@ -143,16 +143,17 @@ public enum ModelFamily {
             .outputHead(OutputHead.NEVER_TIED)
             .outputBias(Bias.REQUIRED)),
     /**
-     * phi3 (Phi-3, Phi-3.5-mini): LLaMA's block with RoPE on halves, q, k and v in one attn_qkv (or apart), gate and
-     * up fused in one ffn_up (gate first), q scaled before q.k. llama.cpp turns off the sliding window a file may
-     * give (attention.sliding_window), so llmgraph reads none.
+     * phi3 (Phi-3, Phi-3.5-mini, Phi-4-mini): LLaMA's block with RoPE on halves (over part of each head in
+     * Phi-4-mini), LongRoPE's two sets of per-pair divisors in the 128k-context models (rope_factors_short and
+     * rope_factors_long), q, k and v in one attn_qkv (or apart), gate and up fused in one ffn_up (gate first), q scaled
+     * before q.k, the output head tied where the file has no output.weight (Phi-4-mini). llama.cpp turns off the
+     * sliding window a file may give (attention.sliding_window), so llmgraph reads none.
      */
     PHI3(FamilyFacts.decoder("phi3").hf("phi3")
-            .rope(HALVES, true)
+            .ropeWithLongRopeFactors(HALVES, false)
             .qkv(QkvTensors.FUSED_OR_SEPARATE)
             .gateUpFused()
-            .scaledQueries()
-            .refuse("rope_factors_long.weight", "LongRoPE's per-frequency factors (Phi-3's 128k-context models)")),
+            .scaledQueries()),
     /** gpt2: learned positions, LayerNorm with bias, biases everywhere, attn_qkv, a tanh-GELU MLP. */
     GPT2(FamilyFacts.decoder("gpt2").hf("gpt2")
             .positions(new Positions.Learned())

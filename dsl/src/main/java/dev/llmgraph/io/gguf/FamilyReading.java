@@ -74,7 +74,8 @@ final class FamilyReading {
 
     static Positional positional(FamilyFacts.Positions positions, ModelFile f) {
         return switch (positions) {
-            case FamilyFacts.Positions.Rope rope -> f.rope(rope.pairing(), rope.frequencyDivisors());
+            case FamilyFacts.Positions.Rope rope -> f.rope(rope.pairing(), rope.frequencyDivisors(),
+                    rope.longRopeFactors());
             case FamilyFacts.Positions.Learned _ -> Positional.learned();
             case FamilyFacts.Positions.Alibi alibi -> new Positional.Alibi(alibi.maxBias());
             case FamilyFacts.Positions.FromRecurrence _ -> Positional.none();

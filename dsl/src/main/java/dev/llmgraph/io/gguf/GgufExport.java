@@ -63,6 +63,7 @@ final class GgufExport {
             }
         }
         Llama3RopeFile.write(model, out);
+        LongRopeFile.write(spec, family.llamaCpp() + ".", out);
         return out.write(path);
     }
 
@@ -110,6 +111,7 @@ final class GgufExport {
             case RopeScaling.None none -> { }
             case RopeScaling.NtkAware ntk -> { } // folded into freq_base
             case RopeScaling.Llama3 llama3 -> { } // no llama.cpp keys: the tensor rope_freqs (Llama3RopeFile)
+            case RopeScaling.LongRope longRope -> { } // two keys and two tensors (LongRopeFile)
         }
     }
 

@@ -202,6 +202,9 @@ public final class GgufModels {
         if (Llama3RopeFile.of(spec).isPresent()) {
             expected.add(Llama3RopeFile.TENSOR); // its length was checked as the spec was read
         }
+        if (LongRopeFile.of(spec) != null) {
+            expected.addAll(List.of(LongRopeFile.SHORT, LongRopeFile.LONG)); // checked as the spec was read
+        }
         for (GgufTensorInfo info : file.tensors()) {
             if (!expected.contains(info.name())) {
                 throw new GgufException(file.path() + ": tensor '" + info.name() + "' has no place in " + model

@@ -187,7 +187,8 @@ public final class GgufReport {
                     case RopeScaling.NtkAware _ -> out.add("NTK-aware RoPE scaling is written as the base it raises "
                             + "theta to, " + (float) rope.effectiveTheta(spec.ropeHeadDim()) + " (llama.cpp has no "
                             + "NTK-aware setting; the rotation is the same)");
-                    case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.Yarn _, RopeScaling.Llama3 _ -> { }
+                    case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.Yarn _, RopeScaling.Llama3 _,
+                         RopeScaling.LongRope _ -> { }
                 }
             }
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,

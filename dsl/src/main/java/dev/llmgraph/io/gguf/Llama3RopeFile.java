@@ -32,8 +32,8 @@ final class Llama3RopeFile {
         return switch (spec.positional()) {
             case Positional.Rope rope -> switch (rope.scaling()) {
                 case RopeScaling.Llama3 llama3 -> Optional.of(llama3);
-                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _, RopeScaling.Yarn _ ->
-                        Optional.empty();
+                case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _, RopeScaling.Yarn _,
+                     RopeScaling.LongRope _ -> Optional.empty();
             };
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
                  Positional.T5Bias _ -> Optional.empty();

@@ -190,15 +190,15 @@ final class Misfits {
 
     /**
      * RoPE as the family's graph has it: with its pairing; over whole heads when it says so (the graph asserts it);
-     * Llama 3's scaling only where the graph reads frequency divisors; a base of the sliding layers' own only where
-     * the graph has one.
+     * Llama 3's scaling only where the graph reads frequency divisors, LongRoPE only where it reads LongRoPE's two
+     * sets; a base of the sliding layers' own only where the graph has one.
      */
     void rope(FamilyFacts.Positions.Rope facts) {
         RopePairing pairing = facts.pairing();
         String pairs = pairing == RopePairing.ADJACENT ? "adjacent pairs" : "halves (NeoX)";
         switch (spec.positional()) {
             case Positional.Rope rope -> {
-                ropeSettings(rope, pairing, pairs, facts.wholeHeads(), facts.frequencyDivisors());
+                ropeSettings(rope, pairing, pairs, facts);
                 if (rope.slidingTheta() != 0 && !facts.slidingBase()) {
                     add("RoPE base " + rope.slidingTheta() + " on the sliding layers", "rotates every layer with one "
                             + "base");
@@ -209,24 +209,27 @@ final class Misfits {
         }
     }
 
-    private void ropeSettings(Positional.Rope rope, RopePairing pairing, String pairs, boolean wholeHeads,
-                              boolean frequencyDivisors) {
+    private void ropeSettings(Positional.Rope rope, RopePairing pairing, String pairs,
+                              FamilyFacts.Positions.Rope facts) {
         if (rope.pairing() != pairing) {
             add("RoPE on " + (rope.pairing() == RopePairing.ADJACENT ? "adjacent pairs" : "halves (NeoX)"),
                     "rotates " + pairs);
         }
         int rotated = rope.rotatedDims(spec.ropeHeadDim());
-        if (wholeHeads && rotated != spec.ropeHeadDim()) {
+        if (facts.wholeHeads() && rotated != spec.ropeHeadDim()) {
             add("RoPE on " + rotated + " of " + spec.ropeHeadDim() + " head dimensions", "rotates whole heads");
         }
         switch (rope.scaling()) {
             case RopeScaling.Yarn yarn when yarn.betaFast() != 32 || yarn.betaSlow() != 1 ->
                     add("YaRN with betaFast " + yarn.betaFast() + " and betaSlow " + yarn.betaSlow(),
                             "uses YaRN's betaFast 32 and betaSlow 1");
-            case RopeScaling.Llama3 llama3 when !frequencyDivisors -> add("RoPE with " + llama3 + " scaling",
-                    "reads no per-frequency RoPE divisors (rope_freqs); llama.cpp's llama family does");
+            case RopeScaling.Llama3 llama3 when !facts.frequencyDivisors() -> add("RoPE with " + llama3
+                    + " scaling", "reads no per-frequency RoPE divisors (rope_freqs); llama.cpp's llama family does");
+            case RopeScaling.LongRope longRope when !facts.longRopeFactors() -> add("RoPE with " + longRope + " scaling",
+                    "reads no LongRoPE factors (rope_factors_short and rope_factors_long); llama.cpp's llama and phi3 "
+                            + "families do");
             case RopeScaling.Yarn _, RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _,
-                 RopeScaling.Llama3 _ -> { }
+                 RopeScaling.Llama3 _, RopeScaling.LongRope _ -> { }
         }
     }
 

@@ -15,6 +15,7 @@ import dev.llmgraph.spec.Router;
 import dev.llmgraph.spec.SharedExperts;
 import dev.llmgraph.spec.Transformer;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -122,25 +123,46 @@ final class ModelFile {
      * read from the tensor rope_freqs, which any other graph refuses.
      */
     Positional.Rope rope(RopePairing pairing, boolean frequencyDivisors) {
-        Positional.Rope rope = rope(pairing);
-        if (!frequencyDivisors) {
-            if (hasTensor(Llama3RopeFile.TENSOR)) {
-                throw keys.problem("tensor '" + Llama3RopeFile.TENSOR + "' holds Llama 3's per-pair RoPE divisors, "
-                        + "which llama.cpp's " + keys.architecture + " graph does not read; llama.cpp and llmgraph "
-                        + "read them in llama files");
-            }
-            return rope;
+        return rope(pairing, frequencyDivisors, false);
+    }
+
+    /**
+     * As {@link #rope(RopePairing, boolean)}; with {@code longRopeFactors} (llama.cpp's llama and phi3 graphs)
+     * LongRoPE is read from the tensors rope_factors_short and rope_factors_long ({@link LongRopeFile}), which any
+     * other graph refuses.
+     */
+    Positional.Rope rope(RopePairing pairing, boolean frequencyDivisors, boolean longRopeFactors) {
+        boolean longRope = LongRopeFile.present(file);
+        if (longRope && !longRopeFactors) {
+            throw keys.problem("tensors '" + LongRopeFile.SHORT + "' and '" + LongRopeFile.LONG + "' hold LongRoPE's "
+                    + "per-pair RoPE factors, which llama.cpp's " + keys.architecture + " graph does not read; "
+                    + "llama.cpp and llmgraph read them in llama and phi3 files");
         }
-        RopeScaling.Llama3 llama3 = Llama3RopeFile.read(file, keys, rope.rotatedDims(headDim), rope.theta());
-        if (llama3 == null) {
+        Positional.Rope rope = rope(pairing, headDim, false, longRope);
+        if (!frequencyDivisors && hasTensor(Llama3RopeFile.TENSOR)) {
+            throw keys.problem("tensor '" + Llama3RopeFile.TENSOR + "' holds Llama 3's per-pair RoPE divisors, "
+                    + "which llama.cpp's " + keys.architecture + " graph does not read; llama.cpp and llmgraph "
+                    + "read them in llama files");
+        }
+        RopeScaling.Llama3 llama3 = frequencyDivisors
+                ? Llama3RopeFile.read(file, keys, rope.rotatedDims(headDim), rope.theta()) : null;
+        if (llama3 != null && longRope) {
+            throw keys.problem("the file scales RoPE twice: the tensor '" + Llama3RopeFile.TENSOR + "' (Llama 3's "
+                    + "divisors) and the tensors '" + LongRopeFile.SHORT + "' and '" + LongRopeFile.LONG + "' "
+                    + "(LongRoPE's); llama.cpp uses the first and passes over the others, llmgraph has one scaling");
+        }
+        RopeScaling fromTensors = llama3 != null ? llama3
+                : longRope ? LongRopeFile.read(file, keys, rope.rotatedDims(headDim), contextLength) : null;
+        if (fromTensors == null) {
             return rope;
         }
         if (!rope.scaling().equals(RopeScaling.none())) {
+            String tensors = llama3 != null ? "the tensor '" + Llama3RopeFile.TENSOR + "' (Llama 3's divisors)"
+                    : "the tensors '" + LongRopeFile.SHORT + "' and '" + LongRopeFile.LONG + "' (LongRoPE's factors)";
             throw keys.problem("the file scales RoPE twice: key '" + keys.key("rope.scaling.type") + "' ("
-                    + rope.scaling() + ") and the tensor '" + Llama3RopeFile.TENSOR + "' (Llama 3's divisors); "
-                    + "llama.cpp would apply both, llmgraph has one scaling");
+                    + rope.scaling() + ") and " + tensors + "; llama.cpp would apply both, llmgraph has one scaling");
         }
-        return rope.withScaling(llama3);
+        return rope.withScaling(fromTensors);
     }
 
     /**
@@ -148,6 +170,14 @@ final class ModelFile {
      * {@code rope.scaling.yarn_log_multiplier} is read by the caller (DeepSeek's mscale) rather than refused.
      */
     Positional.Rope rope(RopePairing pairing, int headSize, boolean yarnLogMultiplier) {
+        return rope(pairing, headSize, yarnLogMultiplier, false);
+    }
+
+    /**
+     * As above; with {@code longRope} (the file holds LongRoPE's factors) the keys {@code rope.scaling.type}
+     * "longrope" and {@code rope.scaling.attn_factor} are read by the caller ({@link LongRopeFile}).
+     */
+    private Positional.Rope rope(RopePairing pairing, int headSize, boolean yarnLogMultiplier, boolean longRope) {
         double theta = keys.floatOr("rope.freq_base", 10_000);
         int rotated = keys.intOr("rope.dimension_count", headSize);
         if (rotated < 2 || rotated > headSize || rotated % 2 != 0) {
@@ -161,12 +191,25 @@ final class ModelFile {
             case "none" -> RopeScaling.none();
             case "linear" -> factor == 0 || factor == 1 ? RopeScaling.none() : RopeScaling.linear(factor);
             case "yarn" -> RopeScaling.yarn(factor, keys.intOr("rope.scaling.original_context_length", contextLength));
+            case LongRopeFile.TYPE -> {
+                if (!longRope) {
+                    throw keys.problem("key '" + keys.key("rope.scaling.type") + "' is '" + type + "', but the file "
+                            + "has neither '" + LongRopeFile.SHORT + "' nor '" + LongRopeFile.LONG + "'; LongRoPE "
+                            + "divides each pair's frequency by one of these sets");
+                }
+                yield RopeScaling.none(); // the factors are the caller's
+            }
             default -> throw keys.problem("key '" + keys.key("rope.scaling.type") + "' is '" + type + "'; llmgraph "
-                    + "reads RoPE scaling none, linear and yarn");
+                    + "reads RoPE scaling none, linear, yarn and longrope");
         };
         // Settings llmgraph's RoPE scaling does not have, refused unless at their neutral value.
-        Map<String, Double> neutral = yarnLogMultiplier ? Map.of("rope.scaling.attn_factor", 1.0)
-                : Map.of("rope.scaling.attn_factor", 1.0, "rope.scaling.yarn_log_multiplier", 0.0);
+        Map<String, Double> neutral = new LinkedHashMap<>();
+        if (!longRope) {
+            neutral.put(LongRopeFile.ATTENTION_FACTOR, 1.0);
+        }
+        if (!yarnLogMultiplier) {
+            neutral.put("rope.scaling.yarn_log_multiplier", 0.0);
+        }
         neutral.forEach((suffix, value) -> {
             if (keys.floatOr(suffix, value) != value) {
                 throw keys.problem("key '" + keys.key(suffix) + "' = " + keys.floatOr(suffix, value)

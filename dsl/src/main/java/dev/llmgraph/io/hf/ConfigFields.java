@@ -3,6 +3,9 @@ package dev.llmgraph.io.hf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Typed access to the fields of a config.json object, with the messages a reader needs when a field is
  * missing, of the wrong kind, or contradicts an alias. A JSON {@code null} counts as absent, as it does for
@@ -148,6 +151,26 @@ final class ConfigFields {
             throw error(field, "field '" + qualified(field) + "' = " + node + " must be a number");
         }
         return node.doubleValue();
+    }
+
+    /** A JSON array of numbers, or null when absent. */
+    List<Double> numbers(String field) {
+        JsonNode node = get(field);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isArray()) {
+            throw error(field, "field '" + qualified(field) + "' = " + node + " must be a list of numbers");
+        }
+        List<Double> values = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            if (!node.get(i).isNumber()) {
+                throw error(field, "field '" + qualified(field) + "' holds " + node.get(i) + " at index " + i
+                        + "; it must be a list of numbers");
+            }
+            values.add(node.get(i).doubleValue());
+        }
+        return values;
     }
 
     boolean flag(String field, boolean fallback, String... aliases) {

@@ -109,7 +109,8 @@ final class DeepSeekV2Family implements HfFamily {
                         "rotates adjacent pairs of all qk_rope_head_dim dimensions");
                 boolean yarnOrNone = switch (rope.scaling()) {
                     case RopeScaling.None _, RopeScaling.Yarn _ -> true;
-                    case RopeScaling.Linear _, RopeScaling.NtkAware _, RopeScaling.Llama3 _ -> false;
+                    case RopeScaling.Linear _, RopeScaling.NtkAware _, RopeScaling.Llama3 _,
+                         RopeScaling.LongRope _ -> false;
                 };
                 fit.require(yarnOrNone, "positional.scaling", rope.scaling(), "scales RoPE by YaRN or not at all");
             }
@@ -145,7 +146,7 @@ final class DeepSeekV2Family implements HfFamily {
         out.put("qk_nope_head_dim", l.nopeHeadDim());
         out.put("qk_rope_head_dim", l.ropeHeadDim());
         out.put("v_head_dim", l.valueHeadDim());
-        HfRope.write(rope, out);
+        HfRope.write(rope, spec.contextLength(), out);
         if (rope.scaling().isYarn()) {
             ((ObjectNode) out.get("rope_scaling")).put("mscale", l.yarnMscale()).put("mscale_all_dim", l.yarnMscale());
         }

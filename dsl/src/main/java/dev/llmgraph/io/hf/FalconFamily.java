@@ -128,7 +128,7 @@ final class FalconFamily implements HfFamily {
         out.put("ffn_hidden_size", spec.ffnDim());
         out.put("layer_norm_epsilon", spec.norm().eps());
         out.put("max_position_embeddings", spec.contextLength());
-        HfRope.write((Positional.Rope) spec.positional(), out);
+        HfRope.write((Positional.Rope) spec.positional(), spec.contextLength(), out);
         out.put("tie_word_embeddings", spec.tiedEmbeddings());
         out.put("vocab_size", spec.vocabSize());
     }

@@ -67,7 +67,7 @@ interface HfFamily {
         }
         out.put("max_position_embeddings", spec.contextLength());
         out.put("rms_norm_eps", spec.norm().eps());
-        HfRope.write((Positional.Rope) spec.positional(), out);
+        HfRope.write((Positional.Rope) spec.positional(), spec.contextLength(), out);
         out.put("tie_word_embeddings", spec.tiedEmbeddings());
         out.put("vocab_size", spec.vocabSize());
     }

@@ -5,6 +5,8 @@ import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopePairing;
 import dev.llmgraph.spec.RopeScaling;
 
+import java.util.List;
+
 /**
  * RoPE's base and scaling in config.json: {@code rope_theta} and {@code rope_scaling} (or, in newer files,
  * both inside {@code rope_parameters}). The scaling types map as
@@ -16,11 +18,19 @@ import dev.llmgraph.spec.RopeScaling;
  *  "llama3"                 RopeScaling.Llama3(factor, low_freq_factor, high_freq_factor,
  *                                              original_max_position_embeddings), 1, 4 and 8192 when absent
  *                                              (llama.cpp's converter's defaults)
+ *  "longrope", "su"         RopeScaling.LongRope(short_factor, long_factor, original_max_position_embeddings,
+ *                                                attention_factor)
  * </pre>
+ * LongRoPE reads {@code original_max_position_embeddings} where Phi3Config keeps it, at the top level (or inside the
+ * scaling object, as newer files do); without it the trained context is max_position_embeddings. Its attention factor
+ * is {@code attention_factor} where given, else the paper's sqrt(1 + ln(s) / ln(original)) with s =
+ * max_position_embeddings / original, or the scaling's {@code factor} where the file has no original (Hugging Face's
+ * {@code _compute_longrope_parameters}).
  * HF's "dynamic" recomputes the base from the current sequence length and leaves it alone up to
  * max_position_embeddings; llmgraph's NTK-aware scaling raises the base once, by the full factor, for every
- * length (bloc97's original formula). The two agree on what the factor means, not on every logit. Other
- * types ("longrope", ...) have no llmgraph equivalent and are refused by name.
+ * length (bloc97's original formula). The two agree on what the factor means, not on every logit. HF also switches
+ * LongRoPE's set by the current sequence length, llmgraph by the context the model is loaded with (as llama.cpp).
+ * Other types have no llmgraph equivalent and are refused by name.
  */
 final class HfRope {
     private HfRope() {}
@@ -50,7 +60,8 @@ final class HfRope {
             theta = inner;
             scaling = parameters;
         }
-        return Positional.rope(theta).withPairing(pairing).withScaling(scaling(scaling, maxPositions, deepSeekMscale));
+        return Positional.rope(theta).withPairing(pairing).withScaling(scaling(f, scaling, maxPositions,
+                deepSeekMscale));
     }
 
     /** The object holding the scaling settings: rope_parameters in newer files, else rope_scaling (null: none). */
@@ -59,7 +70,7 @@ final class HfRope {
         return parameters != null ? parameters : f.nested("rope_scaling");
     }
 
-    private static RopeScaling scaling(ConfigFields s, int maxPositions, boolean deepSeekMscale) {
+    private static RopeScaling scaling(ConfigFields f, ConfigFields s, int maxPositions, boolean deepSeekMscale) {
         if (s == null) {
             return RopeScaling.none();
         }
@@ -71,9 +82,36 @@ final class HfRope {
             case "yarn" -> yarn(s, maxPositions, deepSeekMscale);
             case "llama3" -> new RopeScaling.Llama3(factor(s), s.number("low_freq_factor", 1),
                     s.number("high_freq_factor", 4), s.optionalSize("original_max_position_embeddings", 8192));
+            case "longrope", "su" -> longRope(f, s, maxPositions);
             default -> throw s.error("rope_type", "field '" + s.qualified("rope_type") + "' = \"" + type + "\" has no "
-                    + "llmgraph equivalent; llmgraph scales RoPE with linear, dynamic (NTK-aware), yarn or llama3");
+                    + "llmgraph equivalent; llmgraph scales RoPE with linear, dynamic (NTK-aware), yarn, llama3 or "
+                    + "longrope");
         };
+    }
+
+    private static RopeScaling.LongRope longRope(ConfigFields f, ConfigFields s, int maxPositions) {
+        List<Double> shortFactors = factors(s, "short_factor");
+        List<Double> longFactors = factors(s, "long_factor");
+        Integer inScaling = s.optionalInt("original_max_position_embeddings");
+        Integer original = inScaling != null ? inScaling : f.optionalInt("original_max_position_embeddings");
+        int trained = original != null ? original : maxPositions;
+        if (trained < 1) {
+            throw s.error("original_max_position_embeddings", "field 'original_max_position_embeddings' = " + trained
+                    + " must be at least 1");
+        }
+        double extension = original != null ? (double) maxPositions / trained : s.number("factor", 1);
+        double attention = s.number("attention_factor",
+                RopeScaling.LongRope.paperAttentionFactor(extension, trained));
+        return new RopeScaling.LongRope(shortFactors, longFactors, trained, attention);
+    }
+
+    private static List<Double> factors(ConfigFields s, String field) {
+        List<Double> factors = s.numbers(field);
+        if (factors == null) {
+            throw s.error(field, "field '" + s.qualified(field) + "' is missing; LongRoPE divides each rotated pair's "
+                    + "frequency by one of its factors");
+        }
+        return factors;
     }
 
     private static double factor(ConfigFields s) {
@@ -104,8 +142,11 @@ final class HfRope {
         return yarn;
     }
 
-    /** Writes {@code rope_theta} and {@code rope_scaling} ("type" is the key every HF version reads). */
-    static void write(Positional.Rope rope, ObjectNode out) {
+    /**
+     * Writes {@code rope_theta} and {@code rope_scaling} ("type" is the key every HF version reads) of a model that
+     * runs {@code contextLength} positions (max_position_embeddings).
+     */
+    static void write(Positional.Rope rope, int contextLength, ObjectNode out) {
         out.put("rope_theta", rope.theta());
         switch (rope.scaling()) {
             case RopeScaling.None none -> out.putNull("rope_scaling");
@@ -124,6 +165,23 @@ final class HfRope {
                     .put("low_freq_factor", llama3.lowFreqFactor())
                     .put("high_freq_factor", llama3.highFreqFactor())
                     .put("original_max_position_embeddings", llama3.trainedContext());
+            case RopeScaling.LongRope longRope -> writeLongRope(longRope, contextLength, out);
         }
+    }
+
+    /**
+     * LongRoPE as Phi3Config has it: the trained context at the top level, the attention factor only where it is not
+     * the one HF computes from the two contexts.
+     */
+    private static void writeLongRope(RopeScaling.LongRope longRope, int contextLength, ObjectNode out) {
+        ObjectNode scaling = out.putObject("rope_scaling").put("type", "longrope");
+        longRope.shortFactors().forEach(scaling.putArray("short_factor")::add);
+        longRope.longFactors().forEach(scaling.putArray("long_factor")::add);
+        double paper = RopeScaling.LongRope.paperAttentionFactor((double) contextLength / longRope.trainedContext(),
+                longRope.trainedContext());
+        if (longRope.attentionFactor() != paper) {
+            scaling.put("attention_factor", longRope.attentionFactor());
+        }
+        out.put("original_max_position_embeddings", longRope.trainedContext());
     }
 }

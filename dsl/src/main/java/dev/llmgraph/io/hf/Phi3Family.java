@@ -7,37 +7,37 @@ import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.SlidingWindow;
 import dev.llmgraph.spec.Transformer;
 
 import java.util.List;
 
 /**
- * Phi3Config (Phi-3, Phi-3.5-mini): LLaMA's block (pre-RMSNorm, SwiGLU, grouped-query attention without biases) with
- * q, k and v in one {@code self_attn.qkv_proj} (rows q, then k, then v) and gate and up in one
- * {@code mlp.gate_up_proj} (rows gate, then up) ({@link HfNames}); RoPE on halves over whole heads; a sliding window
- * on every layer where {@code sliding_window} is not null (Phi-3-mini-4k: 2047). Read with q scaled before q.k
- * ({@link Attention#scaledQueries()}), as llama.cpp's phi3 graph computes. {@code longrope} scaling (the 128k
- * models) is refused by name.
+ * Phi3Config (Phi-3, Phi-3.5-mini, Phi-4-mini): LLaMA's block (pre-RMSNorm, SwiGLU, grouped-query attention without
+ * biases) with q, k and v in one {@code self_attn.qkv_proj} (rows q, then k, then v) and gate and up in one
+ * {@code mlp.gate_up_proj} (rows gate, then up) ({@link HfNames}); RoPE on halves; a sliding window
+ * on every layer where {@code sliding_window} is not null and shorter than the context (Phi-3-mini-4k: 2047; Phi-3.5
+ * and Phi-4-mini give 262144 over 131072 positions, which slides nothing). Read with q scaled before q.k
+ * ({@link Attention#scaledQueries()}), as llama.cpp's phi3 graph computes. RoPE may rotate part of each head
+ * ({@code partial_rotary_factor}, Phi-4-mini: 0.75) and be scaled by LongRoPE ({@code rope_scaling} of type longrope,
+ * the 128k models; {@link HfRope}).
  */
 final class Phi3Family implements HfFamily {
     @Override
     public ModelSpec read(ConfigFields f) {
         DecoderSizes size = DecoderSizes.read(f, 4096);
-        double partial = f.number("partial_rotary_factor", 1.0);
-        if (partial != 1.0) {
-            throw f.error("partial_rotary_factor", "field 'partial_rotary_factor' = " + partial + ": llmgraph reads "
-                    + "Phi-3's RoPE over whole heads (1.0)");
-        }
-        SlidingWindow window = f.isExplicitNull("sliding_window") || !f.has("sliding_window") ? null
-                : SlidingWindow.everyLayer(f.optionalSize("sliding_window", 0));
+        int slidingWindow = f.optionalSize("sliding_window", Integer.MAX_VALUE);
+        SlidingWindow window = slidingWindow < size.context() ? SlidingWindow.everyLayer(slidingWindow) : null;
         Attention attention = Attention.grouped(size.heads(), size.kvHeads()).withSlidingWindow(window)
                 .withScaledQueries(true);
         Activation act = HfActivation.read(f, "hidden_act", "silu");
         return Transformer.causalDecoder(f.modelName(HfModelType.PHI3.id()))
                 .vocabSize(size.vocab()).dModel(size.dModel()).layers(size.layers()).contextLength(size.context())
                 .attention(attention)
-                .positional(HfRope.read(f, size.context(), HfModelType.PHI3.facts().ropePairing()))
+                .positional(HfRope.read(f, size.context(), HfModelType.PHI3.facts().ropePairing())
+                        .withFraction(f.number("partial_rotary_factor", 1.0)))
                 .norm(Norm.rms(f.number("rms_norm_eps", 1e-5)), NormPlacement.PRE)
                 .ffn(new Ffn(act, true, size.ffnWidth(), false))
                 .tiedEmbeddings(f.flag("tie_word_embeddings", false))
@@ -47,7 +47,7 @@ final class Phi3Family implements HfFamily {
     @Override
     public List<String> mismatches(ModelSpec spec) {
         SpecFit fit = new SpecFit(spec, HfModelType.PHI3).common();
-        fit.rope();
+        fit.rope(false);
         fit.familyNorm();
         fit.noParallelBlock();
         fit.noEmbeddingNorm();
@@ -67,8 +67,11 @@ final class Phi3Family implements HfFamily {
         HfFamily.writeDecoderFields(spec, false, out);
         out.put("intermediate_size", spec.ffnDim());
         out.put("hidden_act", HfActivation.write(spec.ffn().activation(), HfModelType.PHI3));
-        out.put("original_max_position_embeddings", spec.contextLength());
-        out.put("partial_rotary_factor", 1.0);
+        Positional.Rope rope = spec.rope();
+        if (!(rope.scaling() instanceof RopeScaling.LongRope)) { // LongRoPE writes its trained context (HfRope)
+            out.put("original_max_position_embeddings", spec.contextLength());
+        }
+        out.put("partial_rotary_factor", rope.fraction());
         Attention a = spec.attention();
         out.put("sliding_window", a.window() == null ? null : a.window().size());
     }

@@ -72,7 +72,7 @@ final class PhiFamily implements HfFamily {
         out.put("layer_norm_eps", spec.norm().eps());
         out.put("max_position_embeddings", spec.contextLength());
         out.put("partial_rotary_factor", rope.fraction());
-        HfRope.write(rope, out);
+        HfRope.write(rope, spec.contextLength(), out);
         out.put("qk_layernorm", false);
         out.put("tie_word_embeddings", spec.tiedEmbeddings());
         out.put("vocab_size", spec.vocabSize());

@@ -121,9 +121,14 @@ final class SpecFit {
 
     /** RoPE over whole heads (either pairing: the reader and writer permute q and k rows for ADJACENT). */
     void rope() {
+        rope(true);
+    }
+
+    /** RoPE, over whole heads where {@code wholeHeads} (else partial_rotary_factor says how much). */
+    void rope(boolean wholeHeads) {
         switch (spec.positional()) {
-            case Positional.Rope rope -> require(rope.fraction() == 1.0, "positional.fraction", rope.fraction(),
-                    "rotates whole heads");
+            case Positional.Rope rope -> require(!wholeHeads || rope.fraction() == 1.0, "positional.fraction",
+                    rope.fraction(), "rotates whole heads");
             case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
                  Positional.T5Bias _ -> require(false, "positional", spec.positional(), "uses RoPE");
         }

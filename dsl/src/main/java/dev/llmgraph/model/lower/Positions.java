@@ -23,7 +23,7 @@ import java.util.List;
  *  maxBias        ggml's per-head slopes of the mask's distances         ALiBi
  *  visibleMask    the value of a visible mask entry (0, or -distance)    ALiBi
  *  biasLogits     a learned per-head bias on the logits, via the mask    T5
- *  constantTables fixed tables computed in Java once per model           sinusoidal, Llama 3 RoPE
+ *  constantTables fixed tables computed in Java once per model           sinusoidal, Llama 3 RoPE, LongRoPE
  *  bucketIds      the values of the bucket input of every batch          T5
  * </pre>
  * The learned tensors (the learned table, T5's bias table) are listed by {@code WeightLayout}.
@@ -34,7 +34,10 @@ import java.util.List;
 public sealed interface Positions {
     /** The name of the sinusoidal table, a constant the model computes rather than learns. */
     String SINUSOIDAL_TABLE = "position_embd.sinusoidal";
-    /** The name of Llama 3's per-pair frequency divisors, computed from the spec; llama.cpp's tensor name. */
+    /**
+     * The name of the per-pair frequency divisors, computed from the spec: Llama 3's, or LongRoPE's set for the
+     * model's context; llama.cpp's tensor name for Llama 3's.
+     */
     String ROPE_FREQUENCY_DIVISORS = "rope_freqs.weight";
 
     static Positions of(ModelSpec spec) {
@@ -96,8 +99,8 @@ public sealed interface Positions {
         return mask;
     }
 
-    /** Fixed tables the weights compute once and hold. */
-    default List<ConstantTable> constantTables() {
+    /** Fixed tables the weights of a model that runs {@code contextLength} positions compute once and hold. */
+    default List<ConstantTable> constantTables(int contextLength) {
         return List.of();
     }
 
@@ -128,7 +131,7 @@ public sealed interface Positions {
         }
 
         @Override
-        public List<ConstantTable> constantTables() {
+        public List<ConstantTable> constantTables(int runContext) {
             float[] table = new float[dModel * contextLength];
             for (int p = 0; p < contextLength; p++) {
                 for (int i = 0; i < dModel; i++) {
@@ -163,6 +166,10 @@ public sealed interface Positions {
                     yarn = new Yarn(1f, magnitude, (float) y.betaFast(), (float) y.betaSlow());
                 }
                 case RopeScaling.Llama3 _ -> divisors = g.weights.get(ROPE_FREQUENCY_DIVISORS);
+                case RopeScaling.LongRope longRope -> {
+                    divisors = g.weights.get(ROPE_FREQUENCY_DIVISORS);
+                    yarn = new Yarn(0f, (float) longRope.attentionFactor(), 0f, 0f); // no blend: cos, sin scaled
+                }
                 case RopeScaling.None _ -> { }
                 case RopeScaling.NtkAware _ -> { } // a raised base: effectiveTheta below
             }
@@ -170,13 +177,19 @@ public sealed interface Positions {
                     (float) rope.effectiveTheta(headDim), freqScale, yarn);
         }
 
-        /** Llama 3's divisors, one per rotated pair, as llama.cpp's converter writes them into rope_freqs. */
+        /**
+         * The divisors, one per rotated pair: Llama 3's, as llama.cpp's converter writes them into rope_freqs, or
+         * LongRoPE's short or long set, as the model runs at most its trained context or more (llama.cpp's choice by
+         * its context size, which it rounds up to a multiple of 256 first).
+         */
         @Override
-        public List<ConstantTable> constantTables() {
+        public List<ConstantTable> constantTables(int runContext) {
             int dims = rope.rotatedDims(headDim);
             return switch (rope.scaling()) {
                 case RopeScaling.Llama3 llama3 -> List.of(new ConstantTable(ROPE_FREQUENCY_DIVISORS, dims / 2, 1,
                         llama3.frequencyDivisors(dims, rope.effectiveTheta(headDim))));
+                case RopeScaling.LongRope longRope -> List.of(new ConstantTable(ROPE_FREQUENCY_DIVISORS, dims / 2, 1,
+                        longRope.divisorsFor(runContext)));
                 case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _, RopeScaling.Yarn _ -> List.of();
             };
         }

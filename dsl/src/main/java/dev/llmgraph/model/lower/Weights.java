@@ -58,8 +58,9 @@ public final class Weights implements AutoCloseable {
 
     /** The weights of {@code spec}, each on the backend of its layer ({@link LayerDevices#weight}). */
     public static Weights create(ModelSpec spec, LayerDevices devices, ModelOptions options, WeightSource source) {
-        return create(spec, spec.name(), WeightLayout.of(spec), Positions.of(spec).constantTables(), devices, options,
-                source);
+        List<Positions.ConstantTable> constants = Positions.of(spec)
+                .constantTables(options.runContext(spec.contextLength()));
+        return create(spec, spec.name(), WeightLayout.of(spec), constants, devices, options, source);
     }
 
     /**

@@ -4,6 +4,8 @@ import dev.llmgraph.io.hf.HfModelType;
 import dev.llmgraph.model.Model;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,6 +38,18 @@ class HfPhiCheckpointTest {
     @Test
     void fusedTensorsRoundTripInPhi3sOrder_andLlamaCppAgrees(@TempDir Path dir) throws IOException {
         HfCheckpointReferee.roundTripThenLlamaCpp(TinyModels.all().get("phi3"), HfModelType.PHI3, 19, dir,
+                (checkpoint, original) -> assertFusedInOrder(checkpoint.resolve("model.safetensors"), original));
+    }
+
+    /**
+     * LongRoPE through config.json: rope_scaling of type longrope with both sets, original_max_position_embeddings
+     * beside it; the short case's attention factor (1.19, not the 1 that its contexts give) as attention_factor; the
+     * long case's partial rotation (partial_rotary_factor 0.75) and tied embeddings, as Phi-4-mini's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"phi3, LongRoPE short", "phi3, LongRoPE long"})
+    void longRopeRoundTripsThroughConfigJson_andLlamaCppAgrees(String label, @TempDir Path dir) throws IOException {
+        HfCheckpointReferee.roundTripThenLlamaCpp(TinyModels.all().get(label), HfModelType.PHI3, 29, dir,
                 (checkpoint, original) -> assertFusedInOrder(checkpoint.resolve("model.safetensors"), original));
     }
 

@@ -20,13 +20,15 @@ import dev.llmgraph.spec.SharedExperts;
 import dev.llmgraph.spec.SlidingWindow;
 import dev.llmgraph.spec.Transformer;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Tiny specs for every llama.cpp architecture llmgraph maps (2 layers, dModel 64, a vocabulary of 300 so that
  * the byte tokens fit), labelled "architecture" or "architecture, variant": together they use every feature
- * the architectures have (GQA and MQA, optional biases, partial RoPE, RoPE scaling (YaRN, NTK-aware, Llama 3),
+ * the architectures have (GQA and MQA, optional biases, partial RoPE, RoPE scaling (YaRN, NTK-aware, Llama 3, LongRoPE),
  * ALiBi with a head count that is not a power of two, sliding windows, soft-caps, routed and shared experts,
  * QK-norm over whole projections and per head). Row lengths are multiples of 32 so that every matrix can be Q8_0 or Q4_0.
  */
@@ -172,6 +174,34 @@ final class TinyModels {
                 .norm(Norm.rms(1e-5), NormPlacement.PRE)
                 .ffn(Ffn.swiglu(96))
                 .build());
+        // Phi-3-128k's LongRoPE within its trained context: trained on 256 positions and run on 64 (llama.cpp rounds its
+        // context up to 256, still not beyond), so both divide by the short factors; cos and sin times 1.19 as Phi-3's
+        all.put("phi3, LongRoPE short", base("tiny-phi-longrope-short")
+                .attention(Attention.grouped(4, 2).withScaledQueries(true))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES).withScaling(
+                        new RopeScaling.LongRope(factors(8, 1.05, 3.05), factors(8, 1.1, 64), 256, 1.19)))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
+                .build());
+        // Phi-4-mini's form: LongRoPE over 3/4 of each head (6 pairs), one K/V head per 4 (as its 24 over 8 are one per
+        // 3), tied embeddings; trained on 32 positions and run on 64, so the long factors, cos and sin times
+        // sqrt(1 + ln 2 / ln 32)
+        all.put("phi3, LongRoPE long", base("tiny-phi-longrope-long")
+                .attention(Attention.grouped(4, 1).withScaledQueries(true))
+                .positional(Positional.rope(10_000).withPairing(RopePairing.HALVES).withFraction(0.75).withScaling(
+                        RopeScaling.longRope(factors(6, 1.0, 2.5), factors(6, 1.2, 40), 32, 64)))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
+                .tiedEmbeddings(true)
+                .build());
+        // llama.cpp's llama graph reads LongRoPE's factors too
+        all.put("llama, LongRoPE", base("tiny-llama-longrope")
+                .attention(Attention.grouped(4, 2))
+                .positional(Positional.rope(10_000).withScaling(
+                        RopeScaling.longRope(factors(8, 1.0, 2.0), factors(8, 1.5, 50), 16, 64)))
+                .norm(Norm.rms(1e-5), NormPlacement.PRE)
+                .ffn(Ffn.swiglu(96))
+                .build());
         // Gemma 3's form: q and k normed per head, q scaled before q.k, layer 0 slides and rotates with its own base unscaled, layer 1
         // attends to everything and rotates with the global base, scaled (as Gemma 3 4B and up); its own output head.
         all.put("gemma3", base("tiny-gemma3")
@@ -260,6 +290,15 @@ final class TinyModels {
             out = out.withAttention(out.attention().withSlidingWindow(new SlidingWindow(spec.contextLength(), 2)));
         }
         return out;
+    }
+
+    /** {@code count} LongRoPE factors rising geometrically from {@code first} to {@code last}, as searched ones do. */
+    static List<Double> factors(int count, double first, double last) {
+        List<Double> factors = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            factors.add(first * Math.pow(last / first, (double) i / (count - 1)));
+        }
+        return factors;
     }
 
     /** A prompt of {@code length} token ids spread over the vocabulary. */

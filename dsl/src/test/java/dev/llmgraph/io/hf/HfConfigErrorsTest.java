@@ -86,9 +86,15 @@ class HfConfigErrorsTest {
     void fieldsLlmgraphCannotExpress_areNamed() {
         refused("{" + LLAMA + ", \"hidden_act\": \"gelu_fast\"}", "hidden_act", "field 'hidden_act' = \"gelu_fast\" "
                 + "has no llmgraph activation; llmgraph reads silu, swish, gelu, gelu_new, gelu_pytorch_tanh and relu");
+        refused("{" + LLAMA + ", \"rope_scaling\": {\"rope_type\": \"mrope\", \"factor\": 8.0}}",
+                "rope_scaling.rope_type", "field 'rope_scaling.rope_type' = \"mrope\" has no llmgraph equivalent; "
+                        + "llmgraph scales RoPE with linear, dynamic (NTK-aware), yarn, llama3 or longrope");
         refused("{" + LLAMA + ", \"rope_scaling\": {\"rope_type\": \"longrope\", \"factor\": 8.0}}",
-                "rope_scaling.rope_type", "field 'rope_scaling.rope_type' = \"longrope\" has no llmgraph equivalent; "
-                        + "llmgraph scales RoPE with linear, dynamic (NTK-aware), yarn or llama3");
+                "rope_scaling.short_factor", "field 'rope_scaling.short_factor' is missing; LongRoPE divides each "
+                        + "rotated pair's frequency by one of its factors");
+        refused("{" + LLAMA + ", \"rope_scaling\": {\"type\": \"su\", \"short_factor\": [1, 2, 3, 4], "
+                        + "\"long_factor\": \"wide\"}}", "rope_scaling.long_factor",
+                "field 'rope_scaling.long_factor' = \"wide\" must be a list of numbers");
         refused("{" + LLAMA + ", \"rope_scaling\": {\"rope_type\": \"llama3\"}}", "rope_scaling.factor",
                 "field 'rope_scaling.factor' is missing; it sets the context extension");
         refused("{" + LLAMA + ", \"rope_scaling\": {\"type\": \"linear\"}}", "rope_scaling.factor",
@@ -129,6 +135,15 @@ class HfConfigErrorsTest {
         assertEquals("cfg/config.json: describes a model llmgraph rejects: spec 'llama' has 1 problem:\n"
                 + "  - positional.scaling.factor = 0.5: a context extension factor must be at least 1; 4 runs 4x the "
                 + "trained context", e.getMessage());
+    }
+
+    @Test
+    void longRopeFactorsForOtherHeads_areReportedInTheSpecsWords() {
+        HfConfigException e = refuse("{" + LLAMA + ", \"rope_scaling\": {\"type\": \"longrope\", "
+                + "\"short_factor\": [1, 2, 3], \"long_factor\": [1, 2, 4, 8]}}");
+        assertEquals("cfg/config.json: describes a model llmgraph rejects: spec 'llama' has 1 problem:\n"
+                + "  - positional.scaling.shortFactors = 3 values: must hold one divisor per rotated pair, 4; a head of "
+                + "8 dimensions rotated over 8 has 4 pairs", e.getMessage());
     }
 
     @Test

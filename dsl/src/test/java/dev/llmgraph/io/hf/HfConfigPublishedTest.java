@@ -582,18 +582,6 @@ class HfConfigPublishedTest {
         assertEquals(Presets.phi3Mini4k().withName("Phi-3-mini-4k-instruct"), spec);
     }
 
-    @Test
-    void phi3LongRopeIsRefusedByName() {
-        var e = assertThrows(HfConfigException.class, () -> HfConfig.parse("""
-                {"model_type": "phi3", "hidden_size": 3072, "num_hidden_layers": 32, "num_attention_heads": 32,
-                 "intermediate_size": 8192, "vocab_size": 32064,
-                 "rope_scaling": {"type": "longrope", "long_factor": [1.0], "short_factor": [1.0]}}""",
-                "Phi-3-mini-128k-instruct/config.json"));
-        assertEquals("Phi-3-mini-128k-instruct/config.json: field 'rope_scaling.rope_type' = \"longrope\" has no "
-                + "llmgraph equivalent; llmgraph scales RoPE with linear, dynamic (NTK-aware), yarn or llama3",
-                e.getMessage());
-    }
-
     /**
      * The 4B is an image-and-text model: its config nests the text model's, which sets six fields and takes the rest
      * from Gemma3TextConfig's defaults (8 heads, 4 K/V heads, vocab_size 262208, ...). The vision config is not read.

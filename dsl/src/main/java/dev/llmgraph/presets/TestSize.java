@@ -1,0 +1,71 @@
+package dev.llmgraph.presets;
+
+import dev.llmgraph.spec.Attention;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.RopeScaling;
+import dev.llmgraph.spec.SlidingWindow;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A preset's architecture at test size ({@link Presets#tiny}): every choice kept, the sizes made small. */
+final class TestSize {
+    private static final int CONTEXT = 128;
+    private static final int HEAD = 8;
+
+    private TestSize() {}
+
+    /** {@link Presets#tiny}. */
+    static ModelSpec of(ModelSpec full) {
+        if (full.recurrent()) {
+            return StateSpacePresets.tiny(full);
+        }
+        Attention a = full.attention();
+        int kvHeads = a.kvHeads() == a.heads() ? 4 : a.kvHeads() == 1 ? 1 : 2;
+        double ratio = (double) full.ffnDim() / full.dModel();
+        int ffn = Math.max(8, (int) Math.round(ratio * 32 / 8) * 8);
+        Attention tinyAttention = a.withHeads(4, kvHeads).withHeadDim(HEAD);
+        if (a.window() != null) {
+            tinyAttention = tinyAttention.withSlidingWindow(new SlidingWindow(16, a.window().globalEvery()));
+        }
+        var embeddings = full.embeddings();
+        if ((float) embeddings.scale() == (float) Math.sqrt(full.dModel())) {     // Gemma's sqrt(dModel) stays so
+            embeddings = embeddings.withScale(Math.sqrt(32));
+        }
+        return full.toBuilder()
+                .name("tiny-" + full.name())
+                .vocabSize(256).dModel(32).layers(2).contextLength(CONTEXT)
+                .embeddings(embeddings)
+                .attention(tinyAttention)
+                .ffn(full.ffn().withWidth(ffn))
+                .positional(full.positional() instanceof Positional.Rope rope ? tiny(rope, full.contextLength())
+                        : full.positional())
+                .latentAttention(full.latent() == null ? null : MoePresets.tiny(full.latent()))
+                .moe(full.moe() == null ? null : MoePresets.tiny(full.moe()))
+                .build();
+    }
+
+    /**
+     * RoPE at test size: LongRoPE's factors sampled evenly, first and last kept, down to the pairs of a head of 8,
+     * and its trained context shrunk by the full model's ratio, so that the tiny model too runs beyond it with the
+     * long factors.
+     */
+    private static Positional.Rope tiny(Positional.Rope rope, int fullContext) {
+        if (!(rope.scaling() instanceof RopeScaling.LongRope longRope)) {
+            return rope;
+        }
+        int pairs = rope.rotatedDims(HEAD) / 2;
+        int trained = Math.max(1, (int) ((long) longRope.trainedContext() * CONTEXT / fullContext));
+        return rope.withScaling(new RopeScaling.LongRope(sample(longRope.shortFactors(), pairs),
+                sample(longRope.longFactors(), pairs), trained, longRope.attentionFactor()));
+    }
+
+    private static List<Double> sample(List<Double> factors, int count) {
+        List<Double> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(factors.get(count == 1 ? 0 : (int) Math.round((double) i * (factors.size() - 1) / (count - 1))));
+        }
+        return out;
+    }
+}

@@ -2,9 +2,9 @@ package dev.llmgraph.model;
 
 import dev.llmgraph.model.lower.KvCache;
 import dev.llmgraph.spec.ArchitectureKind;
-import dev.llmgraph.spec.SlidingWindow;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -20,6 +20,9 @@ public final class Session implements AutoCloseable {
     private final KvCache cache;
     private int position;
     private int prefix;
+    /** Every token fed, in order: what a rewind the cache cannot make feeds again. */
+    private int[] fed = new int[16];
+    private int replayedTokens;
     private StepGraph step;
     private int graphBuilds;
     private long buildNanos;
@@ -139,7 +142,7 @@ public final class Session implements AutoCloseable {
         int base = position;
         for (int from = 0; from < tokens.length; from += batchSize) {
             int to = Math.min(tokens.length, from + batchSize);
-            int[] chunk = java.util.Arrays.copyOfRange(tokens, from, to);
+            int[] chunk = Arrays.copyOfRange(tokens, from, to);
             long t0 = System.nanoTime();
             if (step == null || !step.fits(chunk.length, base + from, allLogits, cache.size)) {
                 closeStep();
@@ -157,7 +160,15 @@ public final class Session implements AutoCloseable {
             }
             position = base + to;
         }
+        remember(tokens, base);
         return parts.size() == 1 ? parts.getFirst() : Logits.concat(parts);
+    }
+
+    private void remember(int[] tokens, int at) {
+        if (at + tokens.length > fed.length) {
+            fed = Arrays.copyOf(fed, Math.min(cache.size, Math.max(2 * fed.length, at + tokens.length)));
+        }
+        System.arraycopy(tokens, 0, fed, at, tokens.length);
     }
 
     private void closeStep() {
@@ -202,9 +213,13 @@ public final class Session implements AutoCloseable {
     /**
      * Forgets the tokens after the first {@code keep}: the next token goes to position {@code keep} and attends
      * to those kept, as if the later ones had never been fed (their cache rows are overwritten by later calls).
-     * Try another continuation of the same prompt without computing the prompt again. A recurrent state
-     * (Mamba, RWKV, linear attention) has folded every token in and cannot forget some: only {@code keep = 0}
-     * ({@link #reset()}) is possible there.
+     * Try another continuation of the same prompt without computing the prompt again.
+     *
+     * <p>Where the cache cannot forget only some tokens, the session starts over and feeds the first {@code keep}
+     * again, which costs what feeding them cost ({@link #replayedTokens()} counts them), as llama.cpp's server does:
+     * a recurrent state (Mamba, RWKV, linear attention) has folded every token in, and the sliding layers' ring
+     * ({@link #slidingRows()}) has overwritten the positions the next tokens' windows would need once the rewind goes
+     * back more than one batch. A bidirectional prefix is kept whole or not at all.
      */
     public void rewind(int keep) {
         ensureOpen();
@@ -219,24 +234,34 @@ public final class Session implements AutoCloseable {
             reset();
             return;
         }
-        if (model.spec().recurrent()) {
-            throw new IllegalStateException("rewind(" + keep + "): " + model.spec().name() + " keeps a recurrent "
-                    + "state, which holds all " + position + " tokens folded together and cannot forget the last "
-                    + (position - keep) + "; reset() and feed the first " + keep + " again");
-        }
-        if (position - keep > cache.rewindReach()) {
-            throw new IllegalStateException("rewind(" + keep + "): the sliding layers of " + model.spec().name()
-                    + " keep only their last " + cache.slidingRows() + " positions (a window of "
-                    + model.spec().attention().window().size() + " and a batch of " + model.options().batchSize()
-                    + ", in rows of " + SlidingWindow.CACHE_ROW_PADDING + "), and the next tokens' windows need "
-                    + "positions they have overwritten; go back at most " + cache.rewindReach() + " tokens, or "
-                    + "reset() and feed the first " + keep + " again");
-        }
         if (keep < prefix) {
             throw new IllegalStateException("rewind(" + keep + "): the first " + prefix + " tokens are a "
                     + "bidirectional prefix, each computed with all of them in view; keep the whole prefix or reset()");
         }
+        if (model.spec().recurrent() || position - keep > cache.rewindReach()) {
+            replay(keep);
+            return;
+        }
         position = keep;
+    }
+
+    /** Starts over and feeds the first {@code keep} tokens again (a prefix as a prefix). */
+    private void replay(int keep) {
+        int[] kept = Arrays.copyOf(fed, keep);
+        int keptPrefix = prefix;
+        reset();
+        if (keptPrefix > 0) {
+            feedPrefix(Arrays.copyOf(kept, keptPrefix));
+        }
+        if (keep > keptPrefix) {
+            feed(Arrays.copyOfRange(kept, keptPrefix, keep), false);
+        }
+        replayedTokens += keep;
+    }
+
+    /** Tokens {@link #rewind} fed again because the cache could not forget only the later ones. */
+    public int replayedTokens() {
+        return replayedTokens;
     }
 
     ConcurrentUseGuard guardForTests() {

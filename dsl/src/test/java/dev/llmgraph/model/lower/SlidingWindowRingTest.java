@@ -27,7 +27,6 @@ import static dev.llmgraph.model.lower.KvCacheConsistencyTest.SPLIT_TOLERANCE;
 import static dev.llmgraph.model.lower.KvCacheConsistencyTest.assertClose;
 import static dev.llmgraph.model.lower.KvCacheConsistencyTest.rows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * A session's sliding layers keep their window and one batch as a ring, and decode as if they kept every position:
@@ -134,13 +133,37 @@ class SlidingWindowRingTest {
         try (Model model = Model.random(spec, WeightInit.lecun(1), CPU.withBatchSize(BATCH));
              Session session = model.session(CAPACITY)) {
             session.feed(first);
-            var e = assertThrows(IllegalStateException.class, () -> session.rewind(keep - 1));
-            assertEquals("rewind(51): the sliding layers of ring-0 keep only their last 256 positions (a window of 8 "
-                    + "and a batch of 4, in rows of 256), and the next tokens' windows need positions they have "
-                    + "overwritten; go back at most 248 tokens, or reset() and feed the first 51 again", e.getMessage());
             session.rewind(keep);
+            assertEquals(0, session.replayedTokens(), "one batch back: the ring still holds what the window needs");
             float[][] continued = rows(session.feedAll(next));
             assertClose(Arrays.copyOfRange(full, keep, full.length), continued, SPLIT_TOLERANCE, "after rewind");
+        }
+    }
+
+    /**
+     * Further back than one batch, the next tokens' windows need positions the ring has overwritten: the session
+     * starts over and feeds the kept tokens again, and continues as the full forward pass.
+     */
+    @Test
+    void aRewindBeyondTheRingsReachFeedsTheKeptTokensAgain() {
+        ModelSpec spec = spec(Positional.rope(10_000), 0, false);
+        int[] first = new SplittableRandom(7).ints(300, 0, spec.vocabSize()).toArray();
+        int keep = 300 - (RING - WINDOW) - 1;
+        int[] next = new SplittableRandom(8).ints(8, 0, spec.vocabSize()).toArray();
+        int[] kept = Arrays.copyOf(first, keep + next.length);
+        System.arraycopy(next, 0, kept, keep, next.length);
+        float[][] full;
+        try (Model model = Model.random(spec, WeightInit.lecun(1), CPU)) {
+            full = rows(model.forward(kept, 0));
+        }
+        try (Model model = Model.random(spec, WeightInit.lecun(1), CPU.withBatchSize(BATCH));
+             Session session = model.session(CAPACITY)) {
+            session.feed(first);
+            session.rewind(keep);
+            assertEquals(keep, session.position());
+            assertEquals(keep, session.replayedTokens());
+            float[][] continued = rows(session.feedAll(next));
+            assertClose(Arrays.copyOfRange(full, keep, full.length), continued, SPLIT_TOLERANCE, "after the replay");
         }
     }
 }

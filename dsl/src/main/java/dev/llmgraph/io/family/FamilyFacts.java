@@ -108,7 +108,8 @@ public record FamilyFacts(String llamaCpp, List<String> hfModelTypes, Mixer mixe
          * RoPE on {@code pairing}; over whole heads when {@code wholeHeads} (the graph asserts it); with
          * {@code frequencyDivisors} the loader reads the tensor rope_freqs (Llama 3's scaling) and the graph divides
          * each pair's frequency by it; with {@code longRopeFactors} it reads LongRoPE's rope_factors_short and
-         * rope_factors_long and divides by one of them, as its context is within the trained one or beyond it; with
+         * rope_factors_long and divides by one of them, as its context is within the trained one or beyond it (a graph
+         * with both, llama.cpp's llama, reads the two sets only where rope.scaling.type is "longrope"); with
          * {@code slidingBase} the sliding-window layers rotate with a base of their own (rope.freq_base_swa).
          */
         record Rope(RopePairing pairing, boolean wholeHeads, boolean frequencyDivisors, boolean longRopeFactors,

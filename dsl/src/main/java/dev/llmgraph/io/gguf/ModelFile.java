@@ -138,6 +138,12 @@ final class ModelFile {
                     + "per-pair RoPE factors, which llama.cpp's " + keys.architecture + " graph does not read; "
                     + "llama.cpp and llmgraph read them in llama and phi3 files");
         }
+        if (longRope && frequencyDivisors && !keys.stringOr("rope.scaling.type", "").equals(LongRopeFile.TYPE)) {
+            // llama.cpp's llama graph loads rope_freqs, or under this type the two sets instead (models/llama.cpp)
+            throw keys.problem("tensors '" + LongRopeFile.SHORT + "' and '" + LongRopeFile.LONG + "' hold LongRoPE's "
+                    + "per-pair RoPE factors, which llama.cpp's " + keys.architecture + " graph loads only where key '"
+                    + keys.key("rope.scaling.type") + "' is '" + LongRopeFile.TYPE + "'; add that key");
+        }
         Positional.Rope rope = rope(pairing, headDim, false, longRope);
         if (!frequencyDivisors && hasTensor(Llama3RopeFile.TENSOR)) {
             throw keys.problem("tensor '" + Llama3RopeFile.TENSOR + "' holds Llama 3's per-pair RoPE divisors, "

@@ -133,6 +133,23 @@ class LongRopeTest {
                 + "by one of these sets", GgufReadErrorsTest.readError(noFactors));
     }
 
+    /**
+     * llama.cpp's llama graph loads the two sets only under rope.scaling.type "longrope" (and rope_freqs otherwise):
+     * without the key it would refuse the file for its extra tensors.
+     */
+    @Test
+    void aLlamaFileNeedsTheLongRopeType() {
+        Path llama = dir.resolve("llama-longrope.gguf");
+        try (Model model = Model.random(TinyModels.all().get("llama, LongRoPE"), WeightInit.lecun(1), CPU)) {
+            GgufModels.write(model, llama);
+        }
+        Path untyped = GgufReadErrorsTest.variant(llama, "llama-longrope-untyped",
+                keys -> keys.remove("llama.rope.scaling.type"), w -> { });
+        assertEquals(untyped + ": tensors 'rope_factors_short.weight' and 'rope_factors_long.weight' hold LongRoPE's "
+                + "per-pair RoPE factors, which llama.cpp's llama graph loads only where key 'llama.rope.scaling.type' "
+                + "is 'longrope'; add that key", GgufReadErrorsTest.readError(untyped));
+    }
+
     /** llama.cpp's olmoe graph loads no LongRoPE factors: a file that has them is not the model llama.cpp runs. */
     @Test
     void factorsInAFamilyThatDoesNotReadThemAreRefused() {

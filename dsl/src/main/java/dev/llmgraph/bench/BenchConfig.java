@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * What to measure, with llama-bench's meaning: prompt processing of {@code prompt} tokens in one batch
  * (pp512) and generation of {@code generate} tokens one at a time (tg128), each repeated {@code repetitions}
- * times after one warm-up run. The two engines take turns for {@code rounds} rounds, so that a slow spell of a
+ * times after one warm-up run; 0 leaves that test out, as llama-bench's {@code -p 0} and {@code -n 0}. The two engines take turns for {@code rounds} rounds, so that a slow spell of a
  * shared machine hits both.
  *
  * @param depths llama-bench's {@code -d}: each test runs once per depth, after that many random tokens were fed
@@ -18,9 +18,10 @@ import java.util.List;
 public record BenchConfig(int prompt, int generate, int repetitions, int rounds, int threads, String backend,
                           boolean flash, Placement placement, List<Integer> depths) {
     public BenchConfig {
-        if (prompt < 1 || generate < 1 || repetitions < 1 || rounds < 1 || threads < 1) {
-            throw new IllegalArgumentException("prompt, generate, repetitions, rounds and threads must be at least 1, "
-                    + "got " + prompt + ", " + generate + ", " + repetitions + ", " + rounds + ", " + threads);
+        if (prompt < 0 || generate < 0 || prompt + generate == 0 || repetitions < 1 || rounds < 1 || threads < 1) {
+            throw new IllegalArgumentException("prompt and generate must be at least 0 and not both 0 (0 leaves that "
+                    + "test out, as llama-bench's -p 0 and -n 0), repetitions, rounds and threads at least 1; got "
+                    + prompt + ", " + generate + ", " + repetitions + ", " + rounds + ", " + threads);
         }
         CpuThreads.requireAtMostMax("threads", threads);
         depths = List.copyOf(depths);

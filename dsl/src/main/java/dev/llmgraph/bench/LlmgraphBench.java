@@ -25,6 +25,7 @@ public final class LlmgraphBench {
     /**
      * @param network per RPC server of a split model, what one decoded token sends and receives (empty otherwise)
      */
+    /** The results; the first depth's decode statistics, null where no tg test ran ({@code -n 0}). */
     public record Run(List<BenchResult> results, Session.Stats decodeStats, Map<RpcEndpoint, RpcServers.Traffic> network) {}
 
     /**
@@ -48,12 +49,17 @@ public final class LlmgraphBench {
             int[] context = random.ints(depth, 0, vocab).toArray();
             int[] prompt = random.ints(config.prompt(), 0, vocab).toArray();
             int[] tokens = random.ints(config.generate(), 0, vocab).toArray();
-            try (Session session = model.session(cache(model, config.prompt(), depth))) {
-                Runnable toDepth = filler(model, session, context);
-                double[] pp = time(config.repetitions(), toDepth, () -> session.feed(prompt));
-                out.add(new BenchResult("llmgraph", label, type, BenchConfig.testName("pp" + config.prompt(), depth),
-                        config.prompt(), 0, config.threads(), config.backend(), config.flash(),
-                        BenchResult.rates(config.prompt(), pp), depth));
+            if (config.prompt() > 0) {
+                try (Session session = model.session(cache(model, config.prompt(), depth))) {
+                    Runnable toDepth = filler(model, session, context);
+                    double[] pp = time(config.repetitions(), toDepth, () -> session.feed(prompt));
+                    out.add(new BenchResult("llmgraph", label, type, BenchConfig.testName("pp" + config.prompt(),
+                            depth), config.prompt(), 0, config.threads(), config.backend(), config.flash(),
+                            BenchResult.rates(config.prompt(), pp), depth));
+                }
+            }
+            if (config.generate() == 0) {
+                continue;
             }
             try (Session session = model.session(cache(model, config.generate(), depth))) {
                 Runnable toDepth = filler(model, session, context);

@@ -41,7 +41,8 @@ import java.util.Map;
  *  --type f16,q8_0,q4_0     weight types for presets (default all three)
  *  --threads N              CPU threads (default: all cores)
  *  --backend cpu|cuda       (default cpu)
- *  -p N  -n N  -r N         prompt tokens, generated tokens, repetitions (default 512, 128, 3)
+ *  -p N  -n N  -r N         prompt tokens, generated tokens, repetitions (default 512, 128, 3); -p 0 or -n 0
+ *                           leaves that test out, as in llama-bench
  *  --rounds N               the engines take turns this many times, swapping who goes first (default 3);
  *                           the ratio compares medians
  *  -d, --depth N[,N...]     llama-bench's -d: each test again after N random tokens were fed, untimed, into
@@ -73,7 +74,8 @@ public final class BenchCommand {
               --type f16,q8_0,q4_0     weight types for presets (default all three)
               --threads N              CPU threads (default: all cores)
               --backend cpu|cuda       (default cpu)
-              -p N  -n N  -r N         prompt tokens, generated tokens, repetitions (default 512, 128, 3)
+              -p N  -n N  -r N         prompt tokens, generated tokens, repetitions (default 512, 128, 3);
+                                       -p 0 or -n 0 leaves that test out, as in llama-bench
               --rounds N               the engines take turns this many times (default 3)
               -d, --depth N[,N...]     each test again after N random tokens were fed, untimed, into an emptied
                                        cache, as llama-bench -d (pp512 @ d4096); one row per depth (default 0)
@@ -214,7 +216,7 @@ public final class BenchCommand {
                                 }
                                 LlmgraphBench.Run run = LlmgraphBench.run(model, label, typeName, a.config());
                                 add(results, run.results());
-                                if (round == a.config().rounds()) {
+                                if (round == a.config().rounds() && run.decodeStats() != null) {
                                     notes.put(label + " " + typeName, DecodeDiagnostics.of(model, run, bandwidth).toString());
                                     run.network().forEach((server, traffic) -> notes.put(label + " " + typeName
                                             + " network " + server, network(traffic)));

@@ -85,6 +85,9 @@ record BenchPlan(List<Item> items, BenchConfig config) {
                 boolean refills = item.spec().recurrent();
                 double llmgraph = refills ? 0 : fill;
                 for (double test : new double[] {prompt, generate}) {
+                    if (test == 0) {
+                        continue; // -p 0 or -n 0: no such test
+                    }
                     double run = test + (refills ? fill : 0);
                     long warmUps = Math.max(1, (long) Math.ceil(Math.min(WARM_UP_SECONDS / test,
                             4 * WARM_UP_SECONDS / run)));
@@ -118,8 +121,10 @@ record BenchPlan(List<Item> items, BenchConfig config) {
                     MemoryEstimate.gib(item.bytes()), item.file(), item.toWrite() ? "  (to be written)" : ""));
         }
         String depths = config.emptyCacheOnly() ? "" : " at depth " + config.depthsArgument().replace(",", ", ");
-        text.append(String.format("  each file: pp%d and tg%d%s, %d repetition%s after a warm-up, %d round%s of both "
-                        + "engines, %d thread%s on %s%n", config.prompt(), config.generate(), depths,
+        String tests = config.prompt() == 0 ? "tg" + config.generate() : config.generate() == 0
+                ? "pp" + config.prompt() : "pp" + config.prompt() + " and tg" + config.generate();
+        text.append(String.format("  each file: %s%s, %d repetition%s after a warm-up, %d round%s of both "
+                        + "engines, %d thread%s on %s%n", tests, depths,
                 config.repetitions(), plural(config.repetitions()), config.rounds(), plural(config.rounds()),
                 config.threads(), plural(config.threads()), config.backend()));
         long toWrite = bytesToWrite();

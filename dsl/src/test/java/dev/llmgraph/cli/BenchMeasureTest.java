@@ -37,6 +37,24 @@ class BenchMeasureTest {
         }
     }
 
+    /** -p 0 or -n 0 leaves that test out on both sides, as llama-bench's; both 0 is refused in words. */
+    @Test
+    void aTestOfZeroTokensIsLeftOut(@TempDir Path out) {
+        BenchReport generateOnly = BenchCommand.measure("--model", "tiny-gpt2-small", "--type", "q8_0", "-p", "0",
+                "-n", "4", "-r", "1", "--rounds", "1", "--threads", "2", "--out", out.toString());
+        assertEquals(List.of("tg4"), generateOnly.rows().stream().map(r -> r.llamaCpp().test()).toList(),
+                generateOnly.toString());
+        BenchReport promptOnly = BenchCommand.measure("--model", "tiny-gpt2-small", "--type", "q8_0", "-p", "8",
+                "-n", "0", "-r", "1", "--rounds", "1", "--threads", "2", "--out", out.toString());
+        assertEquals(List.of("pp8"), promptOnly.rows().stream().map(r -> r.llmgraph().test()).toList(),
+                promptOnly.toString());
+        assertTrue(promptOnly.rows().getFirst().ratio() > 0, promptOnly.toString());
+        var e = assertThrows(IllegalArgumentException.class, () -> BenchCommand.measure("--model", "tiny-gpt2-small",
+                "-p", "0", "-n", "0", "--threads", "2"));
+        assertEquals("prompt and generate must be at least 0 and not both 0 (0 leaves that test out, as llama-bench's "
+                + "-p 0 and -n 0), repetitions, rounds and threads at least 1; got 0, 0, 3, 3, 2", e.getMessage());
+    }
+
     @Test
     void atADepthBothEnginesMeasureEachTestAfterThatManyTokens(@TempDir Path out) throws Exception {
         BenchReport report = BenchCommand.measure("--model", "tiny-gpt2-small", "--type", "q8_0", "-p", "8", "-n", "4",

@@ -14,6 +14,7 @@ import dev.llmgraph.spec.Transformer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
@@ -118,37 +119,18 @@ class SlidingWindowRingTest {
         }
     }
 
-    @Test
-    void aRewindWithinOneBatchOfTheWindowContinuesAsTheFullForward() {
-        ModelSpec spec = spec(Positional.rope(10_000), 0, false);
-        int[] first = new SplittableRandom(7).ints(300, 0, spec.vocabSize()).toArray();
-        int keep = 300 - (RING - WINDOW);
-        int[] next = new SplittableRandom(8).ints(8, 0, spec.vocabSize()).toArray();
-        int[] kept = Arrays.copyOf(first, keep + next.length);
-        System.arraycopy(next, 0, kept, keep, next.length);
-        float[][] full;
-        try (Model model = Model.random(spec, WeightInit.lecun(1), CPU)) {
-            full = rows(model.forward(kept, 0));
-        }
-        try (Model model = Model.random(spec, WeightInit.lecun(1), CPU.withBatchSize(BATCH));
-             Session session = model.session(CAPACITY)) {
-            session.feed(first);
-            session.rewind(keep);
-            assertEquals(0, session.replayedTokens(), "one batch back: the ring still holds what the window needs");
-            float[][] continued = rows(session.feedAll(next));
-            assertClose(Arrays.copyOfRange(full, keep, full.length), continued, SPLIT_TOLERANCE, "after rewind");
-        }
-    }
-
     /**
-     * Further back than one batch, the next tokens' windows need positions the ring has overwritten: the session
-     * starts over and feeds the kept tokens again, and continues as the full forward pass.
+     * A rewind continues as the full forward pass of the kept tokens and the next ones. Back by one batch (248 tokens:
+     * the ring's 256 rows less the window), the ring still holds what the next windows need. One token further, the
+     * next tokens' windows need positions the ring has overwritten: the session starts over and feeds the kept tokens
+     * again.
      */
-    @Test
-    void aRewindBeyondTheRingsReachFeedsTheKeptTokensAgain() {
+    @ParameterizedTest(name = "back by {0}: {1} tokens fed again")
+    @CsvSource({"248, 0", "249, 51"})
+    void aRewindContinuesAsTheFullForward(int back, int replayed) {
         ModelSpec spec = spec(Positional.rope(10_000), 0, false);
         int[] first = new SplittableRandom(7).ints(300, 0, spec.vocabSize()).toArray();
-        int keep = 300 - (RING - WINDOW) - 1;
+        int keep = first.length - back;
         int[] next = new SplittableRandom(8).ints(8, 0, spec.vocabSize()).toArray();
         int[] kept = Arrays.copyOf(first, keep + next.length);
         System.arraycopy(next, 0, kept, keep, next.length);
@@ -156,14 +138,15 @@ class SlidingWindowRingTest {
         try (Model model = Model.random(spec, WeightInit.lecun(1), CPU)) {
             full = rows(model.forward(kept, 0));
         }
+        assertEquals(248, RING - WINDOW, "one batch back, in rows of 256");
         try (Model model = Model.random(spec, WeightInit.lecun(1), CPU.withBatchSize(BATCH));
              Session session = model.session(CAPACITY)) {
             session.feed(first);
             session.rewind(keep);
             assertEquals(keep, session.position());
-            assertEquals(keep, session.replayedTokens());
+            assertEquals(replayed, session.replayedTokens());
             float[][] continued = rows(session.feedAll(next));
-            assertClose(Arrays.copyOfRange(full, keep, full.length), continued, SPLIT_TOLERANCE, "after the replay");
+            assertClose(Arrays.copyOfRange(full, keep, full.length), continued, SPLIT_TOLERANCE, "after the rewind");
         }
     }
 }

@@ -97,6 +97,8 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph bench --model tinyllama-1.1b --type f16 -p 16 -n 128 --threads 2 --rounds 8", "a "
                     + "7-minute benchmark that first writes 2 GiB of TinyLlama files, not a check; its figures are in "
                     + "bench/NOTES.md"),
+            Map.entry("bin/llmgraph run bench/decode-inputs.jsh", "a timing probe of 3 minutes on 2 cores, not a "
+                    + "check; its figures are in bench/NOTES.md"),
             Map.entry("bin/llmgraph run bench/sliding-ring-decode.jsh", "a timing probe of 2.5 minutes on 2 cores, not "
                     + "a check; its figures are in bench/NOTES.md, and SlidingWindowRingTest checks the ring's logits"),
             Map.entry("bin/llmgraph bench --model llama-3.2-1b --type q4_0 --threads 2 --rounds 2", "a 4-minute "

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# llama.cpp's own converter (convert_hf_to_gguf.py of the pinned source) on a Hugging Face checkpoint llmgraph writes:
-# a tiny Phi-3 with LongRoPE over 3/4 of each head (Phi-4-mini's form), trained on 32 positions and run on 64, so its
-# long factors. llmgraph's logits on the converter's file must equal llama.cpp's on it, and those of the model the
-# checkpoint was written from: the converter must have read llmgraph's config.json as llmgraph meant it.
+# llama.cpp's own converter (convert_hf_to_gguf.py of the pinned source) on the Hugging Face checkpoints llmgraph
+# writes, one per preset at test size: llmgraph's logits on the converter's file must equal llama.cpp's on it, and
+# those of the model the checkpoint was written from, so the converter read llmgraph's config.json as llmgraph meant it.
+# The presets are those whose tokenizer the converter takes from a sentencepiece tokenizer.model (the others need a
+# known BPE pre-tokenizer) and whose GGUF llama.cpp runs as llmgraph does (mistral-7b's and phi-3-mini-4k's windows
+# it drops): Llama 1 and 3.2 (Llama 3's RoPE), Gemma 2 and 3, Phi-3.5 and Phi-4-mini (LongRoPE).
 #
-#   tools/converter-check/run.sh        (a minute once the Python packages are there)
+#   tools/converter-check/run.sh        (two minutes once the Python packages are there)
+#   PRESETS=gemma-3-1b tools/converter-check/run.sh
 #
 # Not part of CI: the converter needs torch >= 2.1 (it names torch.float8_e4m3fn; Debian's python3-torch is 1.13),
 # transformers and sentencepiece. They are installed with pip into PYLIB (default ~/.cache/llmgraph/converter-python),
@@ -25,14 +28,15 @@ if ! PYTHONPATH="$pylib" "$python" -c 'import torch, transformers, sentencepiece
   pip install -q --target "$pylib" torch numpy sentencepiece transformers
 fi
 
-# a 300-piece sentencepiece tokenizer: the converter reads Phi-3's vocabulary from tokenizer.model
+# a 256-piece sentencepiece tokenizer (a tiny preset's vocabulary): the converters read it from tokenizer.model
 PYTHONPATH="$pylib" "$python" - "$root/README.md" "$work" <<'PY'
 import sys, sentencepiece as spm
 text = ''.join(c for c in open(sys.argv[1], encoding='utf-8').read() if ord(c) < 128)
 open(sys.argv[2] + '/train.txt', 'w').write(text)
 spm.SentencePieceTrainer.train(input=sys.argv[2] + '/train.txt', model_prefix=sys.argv[2] + '/tokenizer',
-    vocab_size=300, byte_fallback=False, model_type='bpe', character_coverage=1.0, hard_vocab_limit=False,
+    vocab_size=256, byte_fallback=False, model_type='bpe', character_coverage=1.0, hard_vocab_limit=False,
     minloglevel=2)
 PY
 
-PYTHONPATH="$pylib" LLAMA_CPP_SRC="$src" CHECK_DIR="$work" "$root/bin/llmgraph" run "$here/phi3_longrope.jsh"
+PRESETS="${PRESETS:-tinyllama-1.1b,llama-3.2-1b,gemma-2-2b,gemma-3-1b,phi-3.5-mini,phi-4-mini}" \
+  PYTHONPATH="$pylib" LLAMA_CPP_SRC="$src" CHECK_DIR="$work" "$root/bin/llmgraph" run "$here/families.jsh"

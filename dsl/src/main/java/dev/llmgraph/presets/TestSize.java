@@ -49,7 +49,8 @@ final class TestSize {
     /**
      * RoPE at test size: LongRoPE's factors sampled evenly, first and last kept, down to the pairs of a head of 8,
      * and its trained context shrunk by the full model's ratio, so that the tiny model too runs beyond it with the
-     * long factors.
+     * long factors. An attention factor that is the paper's for the full model's contexts becomes the paper's for the
+     * tiny one's, as config.json's readers (and llama.cpp's converter, which derives it) read those contexts.
      */
     private static Positional.Rope tiny(Positional.Rope rope, int fullContext) {
         if (!(rope.scaling() instanceof RopeScaling.LongRope longRope)) {
@@ -57,8 +58,12 @@ final class TestSize {
         }
         int pairs = rope.rotatedDims(HEAD) / 2;
         int trained = Math.max(1, (int) ((long) longRope.trainedContext() * CONTEXT / fullContext));
+        boolean paper = longRope.attentionFactor() == RopeScaling.LongRope.paperAttentionFactor(
+                (double) fullContext / longRope.trainedContext(), longRope.trainedContext());
+        double attention = paper ? RopeScaling.LongRope.paperAttentionFactor((double) CONTEXT / trained, trained)
+                : longRope.attentionFactor();
         return rope.withScaling(new RopeScaling.LongRope(sample(longRope.shortFactors(), pairs),
-                sample(longRope.longFactors(), pairs), trained, longRope.attentionFactor()));
+                sample(longRope.longFactors(), pairs), trained, attention));
     }
 
     private static List<Double> sample(List<Double> factors, int count) {

@@ -171,7 +171,8 @@ final class HfRope {
 
     /**
      * LongRoPE as Phi3Config has it: the trained context at the top level, the attention factor only where it is not
-     * the one HF computes from the two contexts.
+     * the one HF computes from the two contexts. llama.cpp's converter always derives that one and passes over
+     * {@code attention_factor}, so a checkpoint with another converts to another model (tools/converter-check).
      */
     private static void writeLongRope(RopeScaling.LongRope longRope, int contextLength, ObjectNode out) {
         ObjectNode scaling = out.putObject("rope_scaling").put("type", "longrope");

@@ -4,7 +4,7 @@
 # those of the model the checkpoint was written from, so the converter read llmgraph's config.json as llmgraph meant it.
 # The presets are those whose tokenizer the converter takes from a sentencepiece tokenizer.model (the others need a
 # known BPE pre-tokenizer) and whose GGUF llama.cpp runs as llmgraph does (mistral-7b's and phi-3-mini-4k's windows
-# it drops): Llama 1 and 3.2 (Llama 3's RoPE), Gemma 2 and 3, Phi-3.5 and Phi-4-mini (LongRoPE).
+# it drops): Llama 1 and 3.2 (Llama 3's RoPE), Mixtral, Gemma 2 and 3, Phi-3.5 and Phi-4-mini (LongRoPE).
 #
 #   tools/converter-check/run.sh        (two minutes once the Python packages are there)
 #   PRESETS=gemma-3-1b tools/converter-check/run.sh
@@ -38,5 +38,5 @@ spm.SentencePieceTrainer.train(input=sys.argv[2] + '/train.txt', model_prefix=sy
     minloglevel=2)
 PY
 
-PRESETS="${PRESETS:-tinyllama-1.1b,llama-3.2-1b,gemma-2-2b,gemma-3-1b,phi-3.5-mini,phi-4-mini}" \
+PRESETS="${PRESETS:-tinyllama-1.1b,llama-3.2-1b,mixtral-8x7b,gemma-2-2b,gemma-3-1b,phi-3.5-mini,phi-4-mini}" \
   PYTHONPATH="$pylib" LLAMA_CPP_SRC="$src" CHECK_DIR="$work" "$root/bin/llmgraph" run "$here/families.jsh"

@@ -2,6 +2,7 @@ package dev.llmgraph.presets;
 
 import dev.llmgraph.spec.Attention;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.SlidingWindow;
@@ -25,6 +26,10 @@ final class TestSize {
         int kvHeads = a.kvHeads() == a.heads() ? 4 : a.kvHeads() == 1 ? 1 : 2;
         double ratio = (double) full.ffnDim() / full.dModel();
         int ffn = Math.max(8, (int) Math.round(ratio * 32 / 8) * 8);
+        Moe moe = full.moe() == null ? null : MoePresets.tiny(full.moe());
+        if (moe != null && full.ffnDim() == full.moe().expert().width()) {
+            ffn = moe.expert().width(); // experts that are the FFN (Mixtral, OLMoE) stay so
+        }
         Attention tinyAttention = a.withHeads(4, kvHeads).withHeadDim(HEAD);
         if (a.window() != null) {
             tinyAttention = tinyAttention.withSlidingWindow(new SlidingWindow(16, a.window().globalEvery()));
@@ -42,7 +47,7 @@ final class TestSize {
                 .positional(full.positional() instanceof Positional.Rope rope ? tiny(rope, full.contextLength())
                         : full.positional())
                 .latentAttention(full.latent() == null ? null : MoePresets.tiny(full.latent()))
-                .moe(full.moe() == null ? null : MoePresets.tiny(full.moe()))
+                .moe(moe)
                 .build();
     }
 

@@ -1,5 +1,7 @@
 package dev.llmgraph.presets;
 
+import dev.llmgraph.io.hf.HfConfig;
+import dev.llmgraph.io.hf.HfModelType;
 import dev.llmgraph.spec.RopeScaling;
 import org.junit.jupiter.api.Test;
 
@@ -8,7 +10,10 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link Presets#tiny} on LongRoPE: the factors sampled down to a head of 8, the contexts shrunk alike. */
+/**
+ * {@link Presets#tiny} where keeping the choices takes more than shrinking the sizes: LongRoPE's factors sampled down to
+ * a head of 8 with the contexts shrunk alike, and experts that are the FFN kept so.
+ */
 class TestSizeTest {
     /**
      * Phi-3.5-mini at test size: 4 of its 48 pairs (0, 16, 31 and 47, evenly spaced), trained on 131 072 / 4096 of
@@ -34,5 +39,17 @@ class TestSizeTest {
         var spec = full.withPositional(full.rope().withScaling(new RopeScaling.LongRope(own.shortFactors(),
                 own.longFactors(), own.trainedContext(), 1.5)));
         assertEquals(1.5, ((RopeScaling.LongRope) Presets.tiny(spec).rope().scaling()).attentionFactor());
+    }
+
+    /**
+     * Mixtral's FFN is its experts (intermediate_size is their width, and HF's mixtral has no dense FFN): the tiny
+     * model's is too, so that its config.json is mixtral's (llama.cpp's converter then reads it bit for bit,
+     * tools/converter-check).
+     */
+    @Test
+    void expertsThatAreTheFfnStaySo() {
+        var tiny = Presets.tiny(Presets.mixtral8x7b());
+        assertEquals(tiny.moe().expert().width(), tiny.ffnDim());
+        assertEquals(HfModelType.MIXTRAL, HfConfig.modelTypeFor(tiny));
     }
 }

@@ -225,12 +225,13 @@ final class SublayerDrawing {
         if (rotated != headDim) {
             note += " · " + rotated + " of " + headDim + " dims";
         }
-        if (rope.scaling() instanceof RopeScaling.LongRope longRope) { // its factor ranges are too long for a chip
-            note += " · LongRoPE from " + longRope.trainedContext();
-        } else if (!rope.scaling().equals(RopeScaling.none())) {
-            note += " · " + rope.scaling();
-        }
-        return note;
+        return switch (rope.scaling()) {
+            case RopeScaling.None _ -> note;
+            // its factor ranges are too long for a chip
+            case RopeScaling.LongRope longRope -> note + " · LongRoPE from " + longRope.trainedContext();
+            case RopeScaling.Linear _, RopeScaling.NtkAware _, RopeScaling.Yarn _, RopeScaling.Llama3 _ ->
+                    note + " · " + rope.scaling();
+        };
     }
 
     /** Two chips side by side under the q and k columns, joined to what is above them. */

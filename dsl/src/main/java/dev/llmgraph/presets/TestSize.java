@@ -44,8 +44,7 @@ final class TestSize {
                 .embeddings(embeddings)
                 .attention(tinyAttention)
                 .ffn(full.ffn().withWidth(ffn))
-                .positional(full.positional() instanceof Positional.Rope rope ? tiny(rope, full.contextLength())
-                        : full.positional())
+                .positional(full.rope() == null ? full.positional() : tiny(full.rope(), full.contextLength()))
                 .latentAttention(full.latent() == null ? null : MoePresets.tiny(full.latent()))
                 .moe(moe)
                 .build();
@@ -58,17 +57,21 @@ final class TestSize {
      * tiny one's, as config.json's readers (and llama.cpp's converter, which derives it) read those contexts.
      */
     private static Positional.Rope tiny(Positional.Rope rope, int fullContext) {
-        if (!(rope.scaling() instanceof RopeScaling.LongRope longRope)) {
-            return rope;
-        }
-        int pairs = rope.rotatedDims(HEAD) / 2;
+        return switch (rope.scaling()) {
+            case RopeScaling.LongRope longRope -> rope.withScaling(tiny(longRope, rope.rotatedDims(HEAD) / 2,
+                    fullContext));
+            case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _, RopeScaling.Yarn _,
+                 RopeScaling.Llama3 _ -> rope;
+        };
+    }
+
+    private static RopeScaling.LongRope tiny(RopeScaling.LongRope longRope, int pairs, int fullContext) {
         int trained = Math.max(1, (int) ((long) longRope.trainedContext() * CONTEXT / fullContext));
-        boolean paper = longRope.attentionFactor() == RopeScaling.LongRope.paperAttentionFactor(
-                (double) fullContext / longRope.trainedContext(), longRope.trainedContext());
-        double attention = paper ? RopeScaling.LongRope.paperAttentionFactor((double) CONTEXT / trained, trained)
-                : longRope.attentionFactor();
-        return rope.withScaling(new RopeScaling.LongRope(sample(longRope.shortFactors(), pairs),
-                sample(longRope.longFactors(), pairs), trained, attention));
+        List<Double> shortFactors = sample(longRope.shortFactors(), pairs);
+        List<Double> longFactors = sample(longRope.longFactors(), pairs);
+        return longRope.hasPaperAttentionFactor(fullContext)
+                ? RopeScaling.longRope(shortFactors, longFactors, trained, CONTEXT)
+                : new RopeScaling.LongRope(shortFactors, longFactors, trained, longRope.attentionFactor());
     }
 
     private static List<Double> sample(List<Double> factors, int count) {

@@ -206,6 +206,11 @@ public sealed interface RopeScaling {
             return extension <= 1 ? 1 : Math.sqrt(1 + Math.log(extension) / Math.log(trainedContext));
         }
 
+        /** Whether the attention factor is the paper's for a model that runs {@code contextLength} positions. */
+        public boolean hasPaperAttentionFactor(int contextLength) {
+            return attentionFactor == paperAttentionFactor((double) contextLength / trainedContext, trainedContext);
+        }
+
         /** Whether a model running {@code contextLength} positions divides by the long factors. */
         public boolean usesLongFactors(int contextLength) {
             return contextLength > trainedContext;
@@ -218,12 +223,25 @@ public sealed interface RopeScaling {
 
         /** {@link #factorsFor} as the F32 values ggml's RoPE divides each pair's frequency by. */
         public float[] divisorsFor(int contextLength) {
-            List<Double> factors = factorsFor(contextLength);
-            float[] divisors = new float[factors.size()];
-            for (int i = 0; i < divisors.length; i++) {
-                divisors[i] = factors.get(i).floatValue();
+            return usesLongFactors(contextLength) ? longDivisors() : shortDivisors();
+        }
+
+        /** The short factors as F32, as ggml and a GGUF file hold them. */
+        public float[] shortDivisors() {
+            return floats(shortFactors);
+        }
+
+        /** The long factors as F32, as ggml and a GGUF file hold them. */
+        public float[] longDivisors() {
+            return floats(longFactors);
+        }
+
+        private static float[] floats(List<Double> factors) {
+            float[] out = new float[factors.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = factors.get(i).floatValue();
             }
-            return divisors;
+            return out;
         }
 
         @Override

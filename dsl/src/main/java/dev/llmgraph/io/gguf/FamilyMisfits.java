@@ -58,12 +58,7 @@ final class FamilyMisfits {
             return m.list();
         }
         m.parallelBlock(facts.parallelBlock());
-        switch (facts.positions()) {
-            case FamilyFacts.Positions.Rope rope -> m.rope(rope);
-            case FamilyFacts.Positions.Learned _ -> m.learnedPositions();
-            case FamilyFacts.Positions.Alibi alibi -> m.alibi(alibi.maxBias());
-            case FamilyFacts.Positions.FromRecurrence _ -> { }
-        }
+        PositionMisfits.check(spec, facts.positions(), m);
         if (facts.mixer() == FamilyFacts.Mixer.LATENT) {
             m.plainOutput(); // MLA's own attention choices are checked by latentAttention()
         } else {
@@ -115,12 +110,7 @@ final class FamilyMisfits {
         if (!spec.encoder()) {
             return m.list(); // the other checks describe an encoder's choices
         }
-        switch (facts.positions()) {
-            case FamilyFacts.Positions.Rope rope -> m.rope(rope);
-            case FamilyFacts.Positions.Learned _ -> m.learnedPositions();
-            case FamilyFacts.Positions.Alibi alibi -> m.alibi(alibi.maxBias());
-            case FamilyFacts.Positions.FromRecurrence _ -> { }
-        }
+        PositionMisfits.check(spec, facts.positions(), m);
         m.embeddings(facts.embeddings() == FamilyFacts.Embeddings.LAYER_NORMED,
                 facts.embeddings() == FamilyFacts.Embeddings.SCALED_BY_SQRT_DMODEL);
         m.layerNormWithBias();

@@ -36,8 +36,12 @@ final class LongRopeFile {
 
     /** {@code spec}'s LongRoPE, or null where it has another scaling or no RoPE. */
     static RopeScaling.LongRope of(ModelSpec spec) {
-        return spec.positional() instanceof Positional.Rope rope && rope.scaling() instanceof RopeScaling.LongRope l
-                ? l : null;
+        Positional.Rope rope = spec.rope();
+        return rope == null ? null : switch (rope.scaling()) {
+            case RopeScaling.LongRope longRope -> longRope;
+            case RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _, RopeScaling.Yarn _,
+                 RopeScaling.Llama3 _ -> null;
+        };
     }
 
     /** Whether the file holds either set of factors. */
@@ -54,8 +58,8 @@ final class LongRopeFile {
         out.putString(a + "rope.scaling.type", TYPE);
         out.putUint32(a + ORIGINAL_CONTEXT, longRope.trainedContext());
         out.putFloat32(a + ATTENTION_FACTOR, (float) longRope.attentionFactor());
-        out.addTensor(SHORT, floats(longRope.shortFactors()), longRope.shortFactors().size());
-        out.addTensor(LONG, floats(longRope.longFactors()), longRope.longFactors().size());
+        out.addTensor(SHORT, longRope.shortDivisors(), longRope.shortFactors().size());
+        out.addTensor(LONG, longRope.longDivisors(), longRope.longFactors().size());
         out.put(EXACT + "short_factors", GgufValue.float64s(doubles(longRope.shortFactors())));
         out.put(EXACT + "long_factors", GgufValue.float64s(doubles(longRope.longFactors())));
         out.putFloat64(EXACT + "attention_factor", longRope.attentionFactor());
@@ -118,13 +122,5 @@ final class LongRopeFile {
 
     private static List<Double> doubles(double[] values) {
         return Arrays.stream(values).boxed().toList();
-    }
-
-    private static float[] floats(List<Double> values) {
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i).floatValue();
-        }
-        return out;
     }
 }

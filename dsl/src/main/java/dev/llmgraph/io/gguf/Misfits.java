@@ -10,10 +10,7 @@ import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Moe;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
-import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.QkNorm;
-import dev.llmgraph.spec.RopePairing;
-import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.Router;
 import dev.llmgraph.spec.Rwkv;
 import dev.llmgraph.spec.Rwkv6;
@@ -185,67 +182,6 @@ final class Misfits {
             add("a parallel attention+FFN block", "runs attention, then the FFN");
         } else if (!spec.parallelBlock() && expected) {
             add("sequential attention and FFN", "runs them in parallel on one norm");
-        }
-    }
-
-    /**
-     * RoPE as the family's graph has it: with its pairing; over whole heads when it says so (the graph asserts it);
-     * Llama 3's scaling only where the graph reads frequency divisors, LongRoPE only where it reads LongRoPE's two
-     * sets; a base of the sliding layers' own only where the graph has one.
-     */
-    void rope(FamilyFacts.Positions.Rope facts) {
-        RopePairing pairing = facts.pairing();
-        String pairs = pairing == RopePairing.ADJACENT ? "adjacent pairs" : "halves (NeoX)";
-        switch (spec.positional()) {
-            case Positional.Rope rope -> {
-                ropeSettings(rope, pairing, pairs, facts);
-                if (rope.slidingTheta() != 0 && !facts.slidingBase()) {
-                    add("RoPE base " + rope.slidingTheta() + " on the sliding layers", "rotates every layer with one "
-                            + "base");
-                }
-            }
-            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Alibi _,
-                 Positional.T5Bias _ -> add(ChoiceNames.describe(spec.positional()), "uses RoPE on " + pairs);
-        }
-    }
-
-    private void ropeSettings(Positional.Rope rope, RopePairing pairing, String pairs,
-                              FamilyFacts.Positions.Rope facts) {
-        if (rope.pairing() != pairing) {
-            add("RoPE on " + (rope.pairing() == RopePairing.ADJACENT ? "adjacent pairs" : "halves (NeoX)"),
-                    "rotates " + pairs);
-        }
-        int rotated = rope.rotatedDims(spec.ropeHeadDim());
-        if (facts.wholeHeads() && rotated != spec.ropeHeadDim()) {
-            add("RoPE on " + rotated + " of " + spec.ropeHeadDim() + " head dimensions", "rotates whole heads");
-        }
-        switch (rope.scaling()) {
-            case RopeScaling.Yarn yarn when yarn.betaFast() != 32 || yarn.betaSlow() != 1 ->
-                    add("YaRN with betaFast " + yarn.betaFast() + " and betaSlow " + yarn.betaSlow(),
-                            "uses YaRN's betaFast 32 and betaSlow 1");
-            case RopeScaling.Llama3 llama3 when !facts.frequencyDivisors() -> add("RoPE with " + llama3
-                    + " scaling", "reads no per-frequency RoPE divisors (rope_freqs); llama.cpp's llama family does");
-            case RopeScaling.LongRope longRope when !facts.longRopeFactors() -> add("RoPE with " + longRope + " scaling",
-                    "reads no LongRoPE factors (rope_factors_short and rope_factors_long); llama.cpp's llama and phi3 "
-                            + "families do");
-            case RopeScaling.Yarn _, RopeScaling.None _, RopeScaling.Linear _, RopeScaling.NtkAware _,
-                 RopeScaling.Llama3 _, RopeScaling.LongRope _ -> { }
-        }
-    }
-
-    void learnedPositions() {
-        if (!spec.positional().equals(Positional.learned())) {
-            add(ChoiceNames.describe(spec.positional()), "adds learned absolute positions");
-        }
-    }
-
-    void alibi(double maxBias) {
-        switch (spec.positional()) {
-            case Positional.Alibi alibi when alibi.maxBias() != maxBias ->
-                    add("ALiBi with max bias " + alibi.maxBias(), "uses max bias " + maxBias);
-            case Positional.Alibi _ -> { }
-            case Positional.None _, Positional.Learned _, Positional.Sinusoidal _, Positional.Rope _,
-                 Positional.T5Bias _ -> add(ChoiceNames.describe(spec.positional()), "uses ALiBi");
         }
     }
 

@@ -178,9 +178,7 @@ final class HfRope {
         ObjectNode scaling = out.putObject("rope_scaling").put("type", "longrope");
         longRope.shortFactors().forEach(scaling.putArray("short_factor")::add);
         longRope.longFactors().forEach(scaling.putArray("long_factor")::add);
-        double paper = RopeScaling.LongRope.paperAttentionFactor((double) contextLength / longRope.trainedContext(),
-                longRope.trainedContext());
-        if (longRope.attentionFactor() != paper) {
+        if (!longRope.hasPaperAttentionFactor(contextLength)) {
             scaling.put("attention_factor", longRope.attentionFactor());
         }
         out.put("original_max_position_embeddings", longRope.trainedContext());

@@ -7,8 +7,6 @@ import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.spec.Norm;
 import dev.llmgraph.spec.NormPlacement;
-import dev.llmgraph.spec.Positional;
-import dev.llmgraph.spec.RopeScaling;
 import dev.llmgraph.spec.SlidingWindow;
 import dev.llmgraph.spec.Transformer;
 
@@ -67,11 +65,10 @@ final class Phi3Family implements HfFamily {
         HfFamily.writeDecoderFields(spec, false, out);
         out.put("intermediate_size", spec.ffnDim());
         out.put("hidden_act", HfActivation.write(spec.ffn().activation(), HfModelType.PHI3));
-        Positional.Rope rope = spec.rope();
-        if (!(rope.scaling() instanceof RopeScaling.LongRope)) { // LongRoPE writes its trained context (HfRope)
+        if (!out.has("original_max_position_embeddings")) { // LongRoPE's trained context, where HfRope wrote it
             out.put("original_max_position_embeddings", spec.contextLength());
         }
-        out.put("partial_rotary_factor", rope.fraction());
+        out.put("partial_rotary_factor", spec.rope().fraction());
         Attention a = spec.attention();
         out.put("sliding_window", a.window() == null ? null : a.window().size());
     }

@@ -38,10 +38,16 @@ class LongRopeTest {
 
     @BeforeAll
     static void writeTheLongModel() {
-        written = dir.resolve("longrope.gguf");
-        try (Model model = Model.random(LONG, WeightInit.lecun(5), CPU)) {
-            GgufModels.write(model, written);
+        written = write(LONG, 5, "longrope.gguf");
+    }
+
+    /** {@code spec} with random weights (seed {@code seed}) as the GGUF file {@code name}. */
+    private static Path write(ModelSpec spec, long seed, String name) {
+        Path file = dir.resolve(name);
+        try (Model model = Model.random(spec, WeightInit.lecun(seed), CPU)) {
+            GgufModels.write(model, file);
         }
+        return file;
     }
 
     private static RopeScaling.LongRope longRope(ModelSpec spec) {
@@ -139,10 +145,7 @@ class LongRopeTest {
      */
     @Test
     void aLlamaFileNeedsTheLongRopeType() {
-        Path llama = dir.resolve("llama-longrope.gguf");
-        try (Model model = Model.random(TinyModels.all().get("llama, LongRoPE"), WeightInit.lecun(1), CPU)) {
-            GgufModels.write(model, llama);
-        }
+        Path llama = write(TinyModels.all().get("llama, LongRoPE"), 1, "llama-longrope.gguf");
         Path untyped = GgufReadErrorsTest.variant(llama, "llama-longrope-untyped",
                 keys -> keys.remove("llama.rope.scaling.type"), w -> { });
         assertEquals(untyped + ": tensors 'rope_factors_short.weight' and 'rope_factors_long.weight' hold LongRoPE's "
@@ -153,10 +156,7 @@ class LongRopeTest {
     /** llama.cpp's olmoe graph loads no LongRoPE factors: a file that has them is not the model llama.cpp runs. */
     @Test
     void factorsInAFamilyThatDoesNotReadThemAreRefused() {
-        Path olmoe = dir.resolve("olmoe.gguf");
-        try (Model model = Model.random(TinyModels.all().get("olmoe"), WeightInit.lecun(1), CPU)) {
-            GgufModels.write(model, olmoe);
-        }
+        Path olmoe = write(TinyModels.all().get("olmoe"), 1, "olmoe.gguf");
         Path withFactors = GgufReadErrorsTest.variant(olmoe, "olmoe-longrope",
                 keys -> keys.put("olmoe.rope.scaling.attn_factor", GgufValue.float32(1.19f)),
                 w -> w.addTensor("rope_factors_short.weight", new float[8], 8)

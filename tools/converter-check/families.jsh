@@ -1,19 +1,39 @@
 // llama.cpp's own converter on the Hugging Face checkpoints llmgraph writes (run by tools/converter-check/run.sh,
-// which sets LLAMA_CPP_SRC, CHECK_DIR, PRESETS and the converter's PYTHONPATH). For each preset, at test size
-// (Presets.tiny): llmgraph writes config.json and model.safetensors, convert_hf_to_gguf.py makes a GGUF of them, and
-// llmgraph's logits on that file, llama.cpp's on it, and those of the model the checkpoint came from are compared over
-// 40 tokens, each engine through a session of the model's whole context (as LlamaCppParityTest). Any config.json field
-// the converter reads otherwise than llmgraph means shows as a difference in the last column.
+// which sets LLAMA_CPP_SRC, CHECK_DIR, PRESETS, BPE_PRESETS and the converter's PYTHONPATH). For each preset, at test
+// size (Presets.tiny): llmgraph writes config.json and model.safetensors, convert_hf_to_gguf.py makes a GGUF of them,
+// and llmgraph's logits on that file, llama.cpp's on it, and those of the model the checkpoint came from are compared
+// over 40 tokens, each engine through a session of the model's whole context (as LlamaCppParityTest). Any config.json
+// field the converter reads otherwise than llmgraph means shows as a difference in the last column.
+//
+// The presets of BPE_PRESETS get GPT-2's vocabulary (50,257 tokens, read from llama.cpp's ggml-vocab-gpt-2.gguf) as
+// a tokenizer.json llmgraph writes: their converters accept a tokenizer only if it encodes a test text as a
+// tokenizer they know does. First, llmgraph writes the tokenizer.json of each vocabulary with test vectors into
+// CHECK_DIR/tokenizers/, where run.sh has Hugging Face's tokenizers library encode the vectors with them.
 import dev.llmgraph.io.safetensors.SafetensorsExport;
 import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.ggml.llama.LlamaReference;
+import dev.llmgraph.tokenize.GgufBpe;
 import java.nio.file.*;
+import java.util.Set;
 
 String src = System.getenv("LLAMA_CPP_SRC");
 Path work = Path.of(System.getenv("CHECK_DIR"));
+for (String vocabulary : List.of("gpt-2", "llama-bpe", "qwen2", "starcoder")) {
+    var bpe = GgufBpe.read(Path.of(src, "models", "ggml-vocab-" + vocabulary + ".gguf"));
+    Path folder = Files.createDirectories(work.resolve("tokenizers").resolve(vocabulary));
+    TokenizerJson.write(bpe, folder.resolve("tokenizer.json"));
+    TokenizerJson.writeConfig(bpe, null, folder.resolve("tokenizer_config.json"));
+}
+Path gpt2Tokenizer = work.resolve("tokenizers").resolve("gpt-2");
+Set<String> bpePresets = Set.of(System.getenv().getOrDefault("BPE_PRESETS", "").split(","));
 var options = ModelOptions.cpu().withThreads(2).withCacheType(GgmlType.F16).withRepackMapped(false);
 for (String name : System.getenv("PRESETS").split(",")) {
-    var spec = Presets.byName("tiny-" + name);
+    boolean bpe = bpePresets.contains(name);
+    var spec = bpe ? Presets.byName("tiny-" + name).withVocabSize(50257) : Presets.byName("tiny-" + name);
+    if (name.equals("deepseek-v2-lite")) {
+        spec = spec.withLayers(26); // llama.cpp tells V2-Lite (no query LoRA, so no q_lora_rank key) by its 26 or 27 layers
+    }
     Path dir = work.resolve(name);
     int[] prompt = new int[40];
     for (int i = 0; i < prompt.length; i++) prompt[i] = (i * 97 + 13) % spec.vocabSize();
@@ -23,8 +43,9 @@ for (String name : System.getenv("PRESETS").split(",")) {
             SafetensorsExport.write(model, dir);
             try (var s = model.session()) { original = s.feedAll(prompt).toArray(); }
         }
-        Files.copy(work.resolve("tokenizer.model"), dir.resolve("tokenizer.model"),
-            StandardCopyOption.REPLACE_EXISTING);
+        for (String file : bpe ? List.of("tokenizer.json", "tokenizer_config.json") : List.of("tokenizer.model")) {
+            Files.copy((bpe ? gpt2Tokenizer : work).resolve(file), dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+        }
         Path gguf = work.resolve(name + ".gguf");
         var p = new ProcessBuilder("/usr/bin/python3", src + "/convert_hf_to_gguf.py", dir.toString(), "--outtype",
             "f32", "--outfile", gguf.toString()).redirectErrorStream(true).start();
@@ -44,15 +65,17 @@ for (String name : System.getenv("PRESETS").split(",")) {
             ref = llama.logits(prompt);
         }
         int v = spec.vocabSize();
-        double maxAbs = 0, maxRef = 0, maxOrig = 0;
+        double maxAbs = 0, maxRef = 0, maxOrig = 0, maxConverted = 0;
         for (int t = 0; t < prompt.length; t++) for (int j = 0; j < v; j++) {
             float r = ref[t][j];
             maxRef = Math.max(maxRef, Math.abs(r));
             maxAbs = Math.max(maxAbs, Math.abs(ours[t * v + j] - r));
             maxOrig = Math.max(maxOrig, Math.abs(original[t * v + j] - r));
+            maxConverted = Math.max(maxConverted, Math.abs(ours[t * v + j] - original[t * v + j]));
         }
-        System.out.printf("%-16s llmgraph on the converted file vs llama.cpp: %.3e; the original model vs llama.cpp: "
-            + "%.3e%s%n", name, maxAbs / maxRef, maxOrig / maxRef, maxAbs == 0 && maxOrig == 0 ? "  (bit for bit)" : "");
+        System.out.printf("%-16s llmgraph on the converted file vs llama.cpp: %.3e, vs the original model: %.3e; the "
+            + "original model vs llama.cpp: %.3e%s%n", name, maxAbs / maxRef, maxConverted / maxRef, maxOrig / maxRef,
+            maxAbs == 0 && maxOrig == 0 ? "  (bit for bit)" : "");
     } catch (Exception e) {
         System.out.println(name + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
     }

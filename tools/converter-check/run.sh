@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # llama.cpp's own converter (convert_hf_to_gguf.py of the pinned source) on the Hugging Face checkpoints llmgraph
-# writes, one per preset at test size: llmgraph's logits on the converter's file must equal llama.cpp's on it, and
-# those of the model the checkpoint was written from, so the converter read llmgraph's config.json as llmgraph meant it.
-# The presets are those whose tokenizer the converter takes from a sentencepiece tokenizer.model (the others need a
-# known BPE pre-tokenizer) and whose GGUF llama.cpp runs as llmgraph does (mistral-7b's and phi-3-mini-4k's windows
-# it drops): Llama 1 and 3.2 (Llama 3's RoPE), Mixtral, Gemma 2 and 3, Phi-3.5 and Phi-4-mini (LongRoPE).
+# writes, one per preset at test size: llmgraph's logits on the converter's file must equal those of the model the
+# checkpoint was written from (so the converter read llmgraph's config.json as llmgraph meant it), and llama.cpp's on it.
+# The presets are those whose GGUF llama.cpp runs as llmgraph does (mistral-7b's and phi-3-mini-4k's windows it
+# drops; DeepSeek-V2's expert groups it ranks otherwise; Falcon's exact GELU it computes in tanh form, so falcon-7b's
+# last column shows 3e-4): Llama 1 and 3.2 (Llama 3's RoPE), Mixtral, Gemma 2 and 3, Phi-3.5 and Phi-4-mini, whose
+# converters take a sentencepiece tokenizer.model; and GPT-2, Qwen3, Phi-2, DeepSeek-V2-Lite, OLMoE, Qwen3-MoE,
+# BLOOM and Falcon (BPE_PRESETS), whose converters take a BPE tokenizer.json only where its pre-tokenizer is one they
+# know: they get GPT-2's vocabulary, as the tokenizer.json llmgraph writes (io.hf.TokenizerJson). Last, Hugging Face's
+# tokenizers library encodes llama.cpp's tokenizer test vectors with the tokenizer.json files llmgraph wrote of four
+# vocabularies, against the ids the original tokenizers gave.
 #
-#   tools/converter-check/run.sh        (two minutes once the Python packages are there)
+#   tools/converter-check/run.sh        (four minutes once the Python packages are there)
 #   PRESETS=gemma-3-1b tools/converter-check/run.sh
 #
 # Not part of CI: the converter needs torch >= 2.1 (it names torch.float8_e4m3fn; Debian's python3-torch is 1.13),
@@ -38,5 +43,21 @@ spm.SentencePieceTrainer.train(input=sys.argv[2] + '/train.txt', model_prefix=sy
     minloglevel=2)
 PY
 
-PRESETS="${PRESETS:-tinyllama-1.1b,llama-3.2-1b,mixtral-8x7b,gemma-2-2b,gemma-3-1b,phi-3.5-mini,phi-4-mini}" \
-  PYTHONPATH="$pylib" LLAMA_CPP_SRC="$src" CHECK_DIR="$work" "$root/bin/llmgraph" run "$here/families.jsh"
+bpe_presets=gpt2-small,qwen3-0.6b,phi-2,deepseek-v2-lite,olmoe-1b-7b,qwen3-30b-a3b,bloom-560m,falcon-7b
+PRESETS="${PRESETS:-tinyllama-1.1b,llama-3.2-1b,mixtral-8x7b,gemma-2-2b,gemma-3-1b,phi-3.5-mini,phi-4-mini,$bpe_presets}" \
+  BPE_PRESETS="$bpe_presets" PYTHONPATH="$pylib" LLAMA_CPP_SRC="$src" CHECK_DIR="$work" \
+  "$root/bin/llmgraph" run "$here/families.jsh"
+
+# Hugging Face's tokenizers on the tokenizer.json files llmgraph wrote, against llama.cpp's test vectors
+PYTHONPATH="$pylib" "$python" - "$work/tokenizers" "$src/models" <<'PY'
+import sys, os
+from tokenizers import Tokenizer
+folders, models = sys.argv[1], sys.argv[2]
+for name in sorted(os.listdir(folders)):
+    vocabulary = os.path.join(models, 'ggml-vocab-' + name + '.gguf')
+    texts = open(vocabulary + '.inp', encoding='utf-8').read().split('\n__ggml_vocab_test__\n')
+    expected = [[int(t) for t in line.split()] for line in open(vocabulary + '.out', encoding='utf-8').read().splitlines()]
+    tokenizer = Tokenizer.from_file(os.path.join(folders, name, 'tokenizer.json'))
+    matches = sum(tokenizer.encode(text, add_special_tokens=False).ids == ids for text, ids in zip(texts, expected))
+    print(f'{name:<16} Hugging Face tokenizers on llmgraph\'s tokenizer.json: {matches} of {len(expected)} vectors')
+PY

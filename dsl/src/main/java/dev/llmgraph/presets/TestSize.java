@@ -56,7 +56,10 @@ final class TestSize {
      * long factors. An attention factor that is the paper's for the full model's contexts becomes the paper's for the
      * tiny one's, as config.json's readers (and llama.cpp's converter, which derives it) read those contexts.
      */
-    private static Positional.Rope tiny(Positional.Rope rope, int fullContext) {
+    private static Positional.Rope tiny(Positional.Rope full, int fullContext) {
+        // a share that states the head of 8's rotated count exactly (Phi-2's 0.4 floors to 3, rotated as 2: 0.25), as
+        // Hugging Face rotates int(share * head) dimensions
+        Positional.Rope rope = full.withFraction(full.rotatedDims(HEAD) / (double) HEAD);
         return switch (rope.scaling()) {
             case RopeScaling.LongRope longRope -> rope.withScaling(tiny(longRope, rope.rotatedDims(HEAD) / 2,
                     fullContext));

@@ -8,20 +8,25 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A byte-level BPE trained in Java ({@link BpeTokenizer}) as a model's tokenizer. It adds no special tokens
- * around a text (the vocabularies {@code BpeTokenizer} writes ask for none either), and with
- * {@code parseSpecial} it reads its special tokens' text as those tokens, the longest match first.
+ * A byte-level BPE encoded in Java ({@link BpeTokenizer}: trained in Java, or read from a tokenizer.json or a
+ * GGUF file) as a model's tokenizer. With {@code addSpecial} it puts the beginning-of-text token before a text
+ * where the tokenizer asks for one (Llama 3's does; a trained one does not), and with {@code parseSpecial} it
+ * reads its special tokens' text as those tokens, the longest match first.
  */
 public final class BpeTextTokenizer implements TextTokenizer {
     private final BpeTokenizer bpe;
     private final int[] endOfGeneration;
     private final String chatTemplate;
 
-    BpeTextTokenizer(BpeTokenizer bpe, String[] endOfGeneration, String chatTemplate) {
+    BpeTextTokenizer(BpeTokenizer bpe, String[] endOfGeneration) {
+        this(bpe, endOfGeneration.length > 0
+                ? Arrays.stream(endOfGeneration).mapToInt(bpe::specialId).sorted().distinct().toArray()
+                : bpe.markers().eos() >= 0 ? new int[] {bpe.markers().eos()} : new int[0], null);
+    }
+
+    private BpeTextTokenizer(BpeTokenizer bpe, int[] endOfGeneration, String chatTemplate) {
         this.bpe = bpe;
-        List<String> names = endOfGeneration.length > 0 ? List.of(endOfGeneration)
-                : bpe.specialTokens().isEmpty() ? List.of() : List.of(bpe.specialTokens().getFirst());
-        this.endOfGeneration = names.stream().mapToInt(bpe::specialId).sorted().distinct().toArray();
+        this.endOfGeneration = endOfGeneration;
         this.chatTemplate = chatTemplate;
     }
 
@@ -30,8 +35,7 @@ public final class BpeTextTokenizer implements TextTokenizer {
      * recognises (see {@link dev.llmgraph.ggml.llama.ChatTemplate}).
      */
     public BpeTextTokenizer withChatTemplate(String template) {
-        String[] names = Arrays.stream(endOfGeneration).mapToObj(id -> bpe.tokens().get(id)).toArray(String[]::new);
-        return new BpeTextTokenizer(bpe, names, template);
+        return new BpeTextTokenizer(bpe, endOfGeneration, template);
     }
 
     /** The Java tokenizer itself. */
@@ -46,9 +50,17 @@ public final class BpeTextTokenizer implements TextTokenizer {
 
     @Override
     public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
-        if (!parseSpecial) {
-            return bpe.encode(text);
+        int[] ids = parseSpecial ? encodeWithSpecials(text) : bpe.encode(text);
+        if (!addSpecial || !bpe.markers().addsBos()) {
+            return ids;
         }
+        int[] withBos = new int[ids.length + 1];
+        withBos[0] = bpe.markers().bos();
+        System.arraycopy(ids, 0, withBos, 1, ids.length);
+        return withBos;
+    }
+
+    private int[] encodeWithSpecials(String text) {
         List<int[]> parts = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < text.length(); ) {

@@ -6,12 +6,17 @@ import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.ggml.gguf.GgufValue;
 import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.io.hf.HfConfig;
+import dev.llmgraph.io.hf.TokenizerJson;
+import dev.llmgraph.io.safetensors.SafetensorsWeights;
 import dev.llmgraph.model.Generation;
 import dev.llmgraph.model.GenerationConfig;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.tokenize.BpeTokenizer;
 import dev.llmgraph.tokenize.TextChecks;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +31,7 @@ import java.util.stream.IntStream;
  *     qwen.chat("What is RoPE?", GenerationConfig.of(200, Sampler.temperature(0.7).withSeed(1)));
  * }
  * TextModel mine = TextModel.of(model, TextTokenizer.of(bpe));                  // any model, a Java tokenizer
+ * TextModel hf = TextModel.load(Path.of("Qwen2.5-0.5B-Instruct"));             // a checkpoint folder, tokenizer.json
  * }</pre>
  * Generation stops at the tokenizer's end-of-generation tokens, at {@code maxNewTokens}, when the context
  * is full, or on interruption; {@link TextGeneration#stopped()} says which. Closing closes the model and the
@@ -56,8 +62,14 @@ public final class TextModel implements AutoCloseable {
         return load(gguf, ModelOptions.cpu());
     }
 
-    /** The model in a GGUF file run with {@code options}, with libllama's tokenizer on the file's vocabulary. */
+    /**
+     * The model in a GGUF file run with {@code options}, with libllama's tokenizer on the file's vocabulary; or,
+     * where {@code gguf} is a folder, the Hugging Face checkpoint in it ({@link #loadCheckpoint}).
+     */
     public static TextModel load(Path gguf, ModelOptions options) {
+        if (Files.isDirectory(gguf)) {
+            return loadCheckpoint(gguf, options);
+        }
         requireTokenizer(gguf);
         Model model = GgufModels.load(gguf, options);
         TextTokenizer tokenizer = null;
@@ -68,6 +80,30 @@ public final class TextModel implements AutoCloseable {
             if (tokenizer != null) {
                 tokenizer.close();
             }
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A Hugging Face checkpoint folder: config.json and safetensors weights, and its byte-level BPE tokenizer
+     * encoded in Java (tokenizer.json, with tokenizer_config.json's end-of-text token and chat template, read by
+     * {@link TokenizerJson}). A tokenizer with fewer tokens than the model has logits (Qwen2: 151,665 for 151,936)
+     * is padded with unused tokens, as llama.cpp's converter pads it.
+     */
+    public static TextModel loadCheckpoint(Path dir, ModelOptions options) {
+        if (!Files.exists(dir.resolve("tokenizer.json"))) {
+            throw new IllegalArgumentException(dir + ": has no tokenizer.json; its model runs on token ids "
+                    + "(SafetensorsWeights.loadModel), or give it a tokenizer: TextModel.of(model, tokenizer)");
+        }
+        BpeTokenizer bpe = TokenizerJson.read(dir);            // before the weights: a refusal costs no loading
+        int vocabSize = HfConfig.read(dir).vocabSize();
+        BpeTextTokenizer tokenizer = TextTokenizer.of(bpe.size() < vocabSize ? bpe.paddedTo(vocabSize) : bpe);
+        tokenizer = TokenizerJson.chatTemplate(dir).map(tokenizer::withChatTemplate).orElse(tokenizer);
+        Model model = SafetensorsWeights.loadModel(dir, options);
+        try {
+            return of(model, tokenizer);
+        } catch (RuntimeException e) {
             model.close();
             throw e;
         }

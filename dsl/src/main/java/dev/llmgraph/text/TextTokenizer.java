@@ -13,7 +13,9 @@ import java.util.Optional;
  *       SentencePiece, byte-level BPE, WordPiece, Unigram), with the file's special tokens and chat template.
  *       A vocabulary trained with {@code dev.llmgraph.tokenize} reaches it through its
  *       {@code writeVocabulary(path)}.</li>
- *   <li>{@link #of(BpeTokenizer, String...)}: a byte-level BPE trained in Java, encoded in Java.</li>
+ *   <li>{@link #of(BpeTokenizer, String...)}: a byte-level BPE encoded in Java: trained in Java, or read from
+ *       a Hugging Face tokenizer.json ({@link dev.llmgraph.io.hf.TokenizerJson}) or a GGUF file
+ *       ({@link dev.llmgraph.tokenize.GgufBpe}).</li>
  * </ul>
  * Closing frees what the tokenizer holds (libllama's vocabulary); a Java tokenizer holds nothing.
  */
@@ -57,9 +59,10 @@ public interface TextTokenizer extends AutoCloseable {
 
     /**
      * {@code bpe}, encoding in Java. Generation ends at the special tokens {@code endOfGeneration} names, or,
-     * when none is named, at its first special token (the one it writes as end of text into GGUF files).
+     * when none is named, at its end-of-text token ({@code bpe.markers().eos()}: a trained tokenizer's first
+     * special token, the one it writes as end of text into GGUF files).
      */
     static BpeTextTokenizer of(BpeTokenizer bpe, String... endOfGeneration) {
-        return new BpeTextTokenizer(bpe, endOfGeneration, null);
+        return new BpeTextTokenizer(bpe, endOfGeneration);
     }
 }

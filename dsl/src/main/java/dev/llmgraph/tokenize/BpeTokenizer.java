@@ -3,40 +3,104 @@ package dev.llmgraph.tokenize;
 import dev.llmgraph.ggml.gguf.GgufValue;
 import dev.llmgraph.ggml.gguf.GgufWriter;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A byte-level BPE tokenizer as GPT-2 defines it: the 256 byte tokens, then one token per merge in the order
- * the merges were learned, then the special tokens. Encoding cuts the text into words
- * ({@link PreTokenizer}), writes each word's UTF-8 bytes in the {@link ByteLevel} alphabet and merges the
- * adjacent pair of lowest rank until none is left; every text encodes, since every byte is a token.
+ * A byte-level BPE tokenizer as GPT-2 defines it. Encoding cuts the text into words ({@link PreTokenizer}),
+ * writes each word's UTF-8 bytes in the {@link ByteLevel} alphabet and merges the adjacent pair of lowest rank
+ * until none is left; every text encodes, since every byte is a token (in a trained tokenizer; a published one
+ * may lack a few bytes rare in UTF-8, which encoding leaves out as Hugging Face and llama.cpp do).
+ *
+ * <p>Two sources: one trained in Java ({@link BpeTrainer}: the 256 byte tokens, then one token per merge in the
+ * order the merges were learned, then the special tokens), or a published vocabulary in any id order, read from
+ * a Hugging Face {@code tokenizer.json} ({@link dev.llmgraph.io.hf.TokenizerJson}) or a GGUF file ({@link GgufBpe}).
  *
  * <p>{@link #writeVocabulary(Path)} writes it as a vocabulary-only GGUF in llama.cpp's conventions
- * ({@code tokenizer.ggml.model = gpt2}, {@code pre = gpt-2}), which libllama loads and encodes with; tests
- * check that it gives the same ids as {@link #encode(String)}.
+ * ({@code tokenizer.ggml.model = gpt2}, the pre-tokenizer by its llama.cpp name), which libllama loads and
+ * encodes with; tests check that it gives the same ids as {@link #encode(String)}.
  */
 public final class BpeTokenizer implements GgufVocabulary {
+    /**
+     * How text becomes words: the pre-tokenizer, whether the text is first put in Unicode's composed form (NFC,
+     * as Qwen2's tokenizer.json asks; llama.cpp does not), and whether a word that is a token is taken whole.
+     */
+    public record Rules(PreTokenizer preTokenizer, boolean nfc, boolean ignoresMerges) {
+        public static final Rules GPT2 = new Rules(PreTokenizer.GPT2, false, false);
+
+        /** The rules llama.cpp applies for a pre-tokenizer it names. */
+        public static Rules of(PreTokenizer preTokenizer) {
+            return new Rules(preTokenizer, false, preTokenizer.ignoresMerges());
+        }
+    }
+
+    /** The beginning- and end-of-text tokens (-1: none) and whether encoding puts the first before a text. */
+    public record Markers(int bos, int eos, boolean addsBos) {
+        public static final Markers NONE = new Markers(-1, -1, false);
+    }
+
     private final List<String> tokens;
+    private final TokenKind[] kinds;
     private final List<String> merges;
-    private final List<String> specialTokens;
+    private final Rules rules;
+    private final Markers markers;
     private final Map<String, Integer> ids = new HashMap<>();
     private final Map<String, Integer> ranks = new HashMap<>();
+    private final List<Integer> addedLongestFirst;
 
     /**
+     * A tokenizer trained in Java, with GPT-2's rules.
+     *
      * @param merges        in rank order, each "left right" in the byte-level alphabet; merge i makes token
      *                      256 + i
      * @param specialTokens control tokens after the merges (e.g. {@code <|endoftext|>}), never produced by
-     *                      {@link #encode(String)}
+     *                      {@link #encode(String)}; the first is the end and beginning of text
      */
     public BpeTokenizer(List<String> merges, List<String> specialTokens) {
+        this(trainedTokens(merges, specialTokens), trainedKinds(merges.size(), specialTokens.size()), merges,
+                Rules.GPT2, specialTokens.isEmpty() ? Markers.NONE
+                        : new Markers(ByteLevel.SIZE + merges.size(), ByteLevel.SIZE + merges.size(), false));
+    }
+
+    /**
+     * A published vocabulary.
+     *
+     * @param tokens  in id order: normal tokens in the byte-level alphabet, the others as their text
+     * @param kinds   one per token
+     * @param merges  in rank order, each "left right"; both and their concatenation must be normal tokens
+     * @param rules   how text becomes words
+     * @param markers the beginning- and end-of-text tokens
+     */
+    public BpeTokenizer(List<String> tokens, List<TokenKind> kinds, List<String> merges, Rules rules,
+                        Markers markers) {
+        if (kinds.size() != tokens.size()) {
+            throw new IllegalArgumentException(tokens.size() + " tokens but " + kinds.size() + " token kinds; "
+                    + "give one kind per token");
+        }
+        this.tokens = List.copyOf(tokens);
+        this.kinds = kinds.toArray(TokenKind[]::new);
         this.merges = List.copyOf(merges);
-        this.specialTokens = List.copyOf(specialTokens);
-        List<String> all = new ArrayList<>(ByteLevel.alphabet());
+        this.rules = rules;
+        this.markers = markers;
+        Map<String, Integer> all = new HashMap<>();
+        for (int id = 0; id < this.tokens.size(); id++) {
+            Integer before = all.putIfAbsent(this.tokens.get(id), id);
+            if (before != null) {
+                throw new IllegalArgumentException("token '" + this.tokens.get(id) + "' (id " + id + ") is already token "
+                        + before + "; tokens must be unique");
+            }
+            if (this.kinds[id] == TokenKind.NORMAL) {
+                ids.put(this.tokens.get(id), id);
+            }
+        }
         for (int i = 0; i < this.merges.size(); i++) {
             String merge = this.merges.get(i);
             int space = merge.indexOf(' ');
@@ -44,27 +108,77 @@ public final class BpeTokenizer implements GgufVocabulary {
                 throw new IllegalArgumentException("merge " + i + " is '" + merge + "'; a merge is two tokens "
                         + "separated by one space");
             }
-            ranks.put(merge, i);
-            all.add(merge.substring(0, space) + merge.substring(space + 1));
+            String left = merge.substring(0, space), right = merge.substring(space + 1);
+            for (String part : List.of(left, right, left + right)) {
+                if (!ids.containsKey(part)) {
+                    throw new IllegalArgumentException("merge " + i + " '" + merge + "' needs '" + part + "', which is "
+                            + "not a normal token of the vocabulary");
+                }
+            }
+            ranks.putIfAbsent(merge, i);
         }
-        all.addAll(this.specialTokens);
-        this.tokens = List.copyOf(all);
-        for (int id = 0; id < tokens.size(); id++) {
-            if (ids.putIfAbsent(tokens.get(id), id) != null) {
-                throw new IllegalArgumentException("token '" + tokens.get(id) + "' (id " + id + ") is already token "
-                        + ids.get(tokens.get(id)) + "; tokens must be unique");
+        for (int id : new int[] {markers.bos(), markers.eos()}) {
+            if (id < -1 || id >= this.tokens.size()) {
+                throw new IllegalArgumentException("marker token " + id + " is outside the " + this.tokens.size()
+                        + " tokens (ids 0 to " + (this.tokens.size() - 1) + ", or -1 for none)");
             }
         }
+        if (markers.addsBos() && markers.bos() < 0) {
+            throw new IllegalArgumentException("the tokenizer adds a beginning-of-text token but has none; name it");
+        }
+        this.addedLongestFirst = idsOf(TokenKind.ADDED).stream()
+                .sorted(Comparator.comparingInt((Integer id) -> -this.tokens.get(id).length())).toList();
     }
 
-    /** Number of tokens: 256 bytes, the merges and the special tokens. */
+    private static List<String> trainedTokens(List<String> merges, List<String> specialTokens) {
+        List<String> all = new ArrayList<>(ByteLevel.alphabet());
+        for (String merge : merges) {
+            all.add(merge.replaceFirst(" ", ""));
+        }
+        all.addAll(specialTokens);
+        return all;
+    }
+
+    private static List<TokenKind> trainedKinds(int merges, int specials) {
+        List<TokenKind> kinds = new ArrayList<>();
+        for (int i = 0; i < ByteLevel.SIZE + merges + specials; i++) {
+            kinds.add(i < ByteLevel.SIZE + merges ? TokenKind.NORMAL : TokenKind.SPECIAL);
+        }
+        return kinds;
+    }
+
+    /**
+     * This vocabulary with {@code size - size()} unused tokens {@code [PAD<id>]} after it, as llama.cpp's converter
+     * pads a vocabulary to a model whose embedding has more rows than the tokenizer has tokens (Qwen2: 151,936
+     * rows, 151,665 tokens).
+     */
+    public BpeTokenizer paddedTo(int size) {
+        if (size < tokens.size()) {
+            throw new IllegalArgumentException("cannot pad " + tokens.size() + " tokens to " + size + "; a vocabulary "
+                    + "only grows");
+        }
+        List<String> padded = new ArrayList<>(tokens);
+        List<TokenKind> paddedKinds = new ArrayList<>(Arrays.asList(kinds));
+        for (int id = tokens.size(); id < size; id++) {
+            padded.add("[PAD" + id + "]");
+            paddedKinds.add(TokenKind.UNUSED);
+        }
+        return new BpeTokenizer(padded, paddedKinds, merges, rules, markers);
+    }
+
+    /** Number of tokens; ids run from 0 to {@code size() - 1}. */
     public int size() {
         return tokens.size();
     }
 
-    /** The tokens in id order, in the byte-level alphabet. */
+    /** The tokens in id order: normal ones in the byte-level alphabet, the others as their text. */
     public List<String> tokens() {
         return tokens;
+    }
+
+    public TokenKind kind(int id) {
+        requireId(id);
+        return kinds[id];
     }
 
     /** The merges in rank order. */
@@ -72,65 +186,118 @@ public final class BpeTokenizer implements GgufVocabulary {
         return merges;
     }
 
+    public Rules rules() {
+        return rules;
+    }
+
+    public Markers markers() {
+        return markers;
+    }
+
+    /** The special tokens' text, in id order. */
     public List<String> specialTokens() {
-        return specialTokens;
+        return idsOf(TokenKind.SPECIAL).stream().map(tokens::get).toList();
     }
 
     /** The id of a special token. */
     public int specialId(String token) {
-        int i = specialTokens.indexOf(token);
-        if (i < 0) {
-            throw new IllegalArgumentException("'" + token + "' is not a special token of this tokenizer; its "
-                    + "special tokens are " + specialTokens);
+        for (int id : idsOf(TokenKind.SPECIAL)) {
+            if (tokens.get(id).equals(token)) {
+                return id;
+            }
         }
-        return ByteLevel.SIZE + merges.size() + i;
+        throw new IllegalArgumentException("'" + token + "' is not a special token of this tokenizer; its "
+                + "special tokens are " + specialTokens());
     }
 
-    /** The token ids of {@code text} (special-token strings in it are encoded as ordinary text). */
-    public int[] encode(String text) {
-        TextChecks.requireWellFormed(text, "the text");
+    private List<Integer> idsOf(TokenKind kind) {
         List<Integer> out = new ArrayList<>();
-        for (String word : PreTokenizer.words(text)) {
-            for (String piece : merge(ByteLevel.encode(word.getBytes(StandardCharsets.UTF_8)))) {
-                out.add(ids.get(piece));
+        for (int id = 0; id < kinds.length; id++) {
+            if (kinds[id] == kind) {
+                out.add(id);
             }
         }
-        return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** The text of {@code ids}; special tokens read as their names. */
-    public String decode(int... ids) {
-        StringBuilder bytes = new StringBuilder();
-        StringBuilder text = new StringBuilder();
-        for (int id : ids) {
-            if (id < 0 || id >= tokens.size()) {
-                throw new IllegalArgumentException("token id " + id + " is outside this tokenizer's " + tokens.size()
-                        + " tokens (ids 0 to " + (tokens.size() - 1) + ")");
-            }
-            if (id >= ByteLevel.SIZE + merges.size()) {
-                text.append(new String(ByteLevel.decode(bytes.toString()), StandardCharsets.UTF_8));
-                bytes.setLength(0);
-                text.append(tokens.get(id));
-            } else {
-                bytes.append(tokens.get(id));
-            }
-        }
-        text.append(new String(ByteLevel.decode(bytes.toString()), StandardCharsets.UTF_8));
-        return text.toString();
+        return out;
     }
 
     /**
-     * The bytes token {@code id} stands for: its UTF-8 bytes, or a special token's name. A piece can end inside
+     * The token ids of {@code text}: its added tokens (the longest first) as themselves, the rest by BPE.
+     * Special-token text is encoded as ordinary text.
+     */
+    public int[] encode(String text) {
+        TextChecks.requireWellFormed(text, "the text");
+        List<Integer> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < text.length(); ) {
+            int added = addedAt(text, i);
+            if (added < 0) {
+                i++;
+                continue;
+            }
+            encodePlain(text.substring(start, i), out);
+            out.add(added);
+            i += tokens.get(added).length();
+            start = i;
+        }
+        encodePlain(text.substring(start), out);
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private int addedAt(String text, int at) {
+        for (int id : addedLongestFirst) {
+            if (text.startsWith(tokens.get(id), at)) {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    private void encodePlain(String text, List<Integer> out) {
+        if (text.isEmpty()) {
+            return;
+        }
+        String normalized = rules.nfc() ? Normalizer.normalize(text, Normalizer.Form.NFC) : text;
+        for (String word : rules.preTokenizer().words(normalized)) {
+            String symbols = ByteLevel.encode(word.getBytes(StandardCharsets.UTF_8));
+            Integer whole = rules.ignoresMerges() ? ids.get(symbols) : null;
+            if (whole != null) {
+                out.add(whole);
+                continue;
+            }
+            for (String piece : merge(symbols)) {
+                Integer id = ids.get(piece);
+                if (id != null) {       // a byte with no token (StarCoder's has none for 0xF1) is left out, as
+                    out.add(id);        // Hugging Face (with no unk_token) and llama.cpp leave it out
+                }
+            }
+        }
+    }
+
+    /** The text of {@code ids}: their pieces' bytes read as UTF-8; special tokens read as their names. */
+    public String decode(int... ids) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int id : ids) {
+            bytes.writeBytes(pieceBytes(id));
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The bytes token {@code id} stands for: its UTF-8 bytes, or another kind's text. A piece can end inside
      * a character, which the next pieces complete; {@link #decode} of a sequence equals its pieces' bytes read
      * as UTF-8.
      */
     public byte[] pieceBytes(int id) {
+        requireId(id);
+        return kinds[id] == TokenKind.NORMAL ? ByteLevel.decode(tokens.get(id))
+                : tokens.get(id).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void requireId(int id) {
         if (id < 0 || id >= tokens.size()) {
             throw new IllegalArgumentException("token id " + id + " is outside this tokenizer's " + tokens.size()
                     + " tokens (ids 0 to " + (tokens.size() - 1) + ")");
         }
-        return id >= ByteLevel.SIZE + merges.size() ? tokens.get(id).getBytes(StandardCharsets.UTF_8)
-                : ByteLevel.decode(tokens.get(id));
     }
 
     /** One word's pieces: the lowest-ranked adjacent pair is merged (leftmost first) until none is left. */
@@ -157,25 +324,35 @@ public final class BpeTokenizer implements GgufVocabulary {
     }
 
     /**
-     * Adds this tokenizer's keys to a GGUF being written: model {@code gpt2} with pre-tokenizer {@code gpt-2},
-     * tokens, token types (special tokens as control tokens) and merges; the first special token, if any,
-     * as end and beginning of text.
+     * Adds this tokenizer's keys to a GGUF being written: model {@code gpt2} with the pre-tokenizer's llama.cpp
+     * name, tokens, token types, merges, and the markers. Refused where llama.cpp would tokenize otherwise: a
+     * pre-tokenizer it has no name for, or merges ignored where its name does not ignore them (or the reverse).
      */
     public void writeTo(GgufWriter out) {
+        PreTokenizer pre = rules.preTokenizer();
+        if (pre.llamaCppName() == null) {
+            throw new IllegalArgumentException("llama.cpp knows a BPE pre-tokenizer only by name, and this one's "
+                    + "expressions " + pre.expressions() + " are none of those llmgraph can name (GPT-2's, Llama 3's, "
+                    + "Qwen2's, StarCoder's); a GGUF file of it would be tokenized otherwise");
+        }
+        if (rules.ignoresMerges() != pre.ignoresMerges()) {
+            throw new IllegalArgumentException("llama.cpp " + (pre.ignoresMerges() ? "takes" : "does not take")
+                    + " a word that is a token whole for pre-tokenizer '" + pre.llamaCppName() + "', and this tokenizer "
+                    + (rules.ignoresMerges() ? "does" : "does not") + "; a GGUF file of it would be tokenized otherwise");
+        }
         out.putString("tokenizer.ggml.model", "gpt2");
-        out.putString("tokenizer.ggml.pre", "gpt-2");
+        out.putString("tokenizer.ggml.pre", pre.llamaCppName());
         out.putStrings("tokenizer.ggml.tokens", tokens);
-        int[] types = new int[tokens.size()];
-        for (int id = 0; id < types.length; id++) {
-            types[id] = id < ByteLevel.SIZE + merges.size() ? 1 : 3; // llama_token_type: normal, control
-        }
-        out.put("tokenizer.ggml.token_type", GgufValue.int32s(types));
+        out.put("tokenizer.ggml.token_type", GgufValue.int32s(Arrays.stream(kinds)
+                .mapToInt(TokenKind::llamaTokenType).toArray()));
         out.putStrings("tokenizer.ggml.merges", merges);
-        if (!specialTokens.isEmpty()) {
-            out.putUint32("tokenizer.ggml.eos_token_id", specialId(specialTokens.getFirst()));
-            out.putUint32("tokenizer.ggml.bos_token_id", specialId(specialTokens.getFirst()));
+        if (markers.eos() >= 0) {
+            out.putUint32("tokenizer.ggml.eos_token_id", markers.eos());
         }
-        out.putBool("tokenizer.ggml.add_bos_token", false);
+        if (markers.bos() >= 0) {
+            out.putUint32("tokenizer.ggml.bos_token_id", markers.bos());
+        }
+        out.putBool("tokenizer.ggml.add_bos_token", markers.addsBos());
     }
 
     /**
@@ -190,7 +367,7 @@ public final class BpeTokenizer implements GgufVocabulary {
 
     @Override
     public String toString() {
-        return "BpeTokenizer(" + tokens.size() + " tokens: 256 bytes, " + merges.size() + " merges, "
-                + specialTokens.size() + " special)";
+        return "BpeTokenizer(" + tokens.size() + " tokens, " + merges.size() + " merges, "
+                + idsOf(TokenKind.SPECIAL).size() + " special, " + rules.preTokenizer() + ")";
     }
 }

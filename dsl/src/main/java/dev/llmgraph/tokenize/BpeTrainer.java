@@ -104,7 +104,7 @@ public final class BpeTrainer {
 
     private void countWords(String corpus) {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        for (String word : PreTokenizer.words(corpus)) {
+        for (String word : PreTokenizer.GPT2.words(corpus)) {
             counts.merge(ByteLevel.encode(word.getBytes(StandardCharsets.UTF_8)), 1, Integer::sum);
         }
         counts.forEach((word, count) -> {

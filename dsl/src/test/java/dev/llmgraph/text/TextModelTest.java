@@ -215,7 +215,7 @@ class TextModelTest {
                             () -> GgufModels.write(small, dir.resolve("x.gguf"), bpe)).getMessage());
         }
         try (TextModel model = TextModel.of(TinyTextModel.model(bpe), TextTokenizer.of(bpe))) {
-            assertEquals("the tokenizer (Java BpeTokenizer(600 tokens: 256 bytes, 341 merges, 3 special)) has no chat "
+            assertEquals("the tokenizer (Java BpeTokenizer(600 tokens, 341 merges, 3 special, pre-tokenizer gpt-2)) has no chat "
                     + "template (key tokenizer.chat_template): this is not a chat-tuned model's vocabulary; use "
                     + "generate(prompt, ...), or give a Java tokenizer one with withChatTemplate(\"chatml\")",
                     assertThrows(IllegalStateException.class, () -> model.chat("hi", GenerationConfig.greedy(2)))

@@ -75,6 +75,7 @@ final class Gpt2Family implements HfFamily {
         out.put("n_layer", spec.layers());
         out.put("n_head", spec.heads());
         out.put("n_positions", spec.contextLength());
+        out.put("n_ctx", spec.contextLength());      // as OpenAI's configs have it; llama.cpp's converter reads it
         out.put("n_inner", spec.ffnDim());
         out.put("activation_function", HfActivation.write(spec.ffn().activation(), HfModelType.GPT2));
         out.put("layer_norm_epsilon", spec.norm().eps());

@@ -143,6 +143,16 @@ final class HfRope {
     }
 
     /**
+     * {@code partial_rotary_factor}: the spec's share, or, where a head's share floors to an odd count (a head of 8
+     * at Phi-2's 0.4: 3), the share of the even count llmgraph rotates (2 of 8: 0.25), since Hugging Face rotates
+     * int(share * head) dimensions and fails on an odd count, and llama.cpp's converter reads the same count.
+     */
+    static double partialRotaryFactor(Positional.Rope rope, int headDim) {
+        int floored = (int) Math.floor(headDim * rope.fraction());
+        return floored == rope.rotatedDims(headDim) ? rope.fraction() : rope.rotatedDims(headDim) / (double) headDim;
+    }
+
+    /**
      * Writes {@code rope_theta} and {@code rope_scaling} ("type" is the key every HF version reads) of a model that
      * runs {@code contextLength} positions (max_position_embeddings).
      */

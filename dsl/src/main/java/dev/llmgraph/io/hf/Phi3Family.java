@@ -68,7 +68,7 @@ final class Phi3Family implements HfFamily {
         if (!out.has("original_max_position_embeddings")) { // LongRoPE's trained context, where HfRope wrote it
             out.put("original_max_position_embeddings", spec.contextLength());
         }
-        out.put("partial_rotary_factor", spec.rope().fraction());
+        out.put("partial_rotary_factor", HfRope.partialRotaryFactor(spec.rope(), spec.headDim()));
         Attention a = spec.attention();
         out.put("sliding_window", a.window() == null ? null : a.window().size());
     }

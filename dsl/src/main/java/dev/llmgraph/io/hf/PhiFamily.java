@@ -71,7 +71,7 @@ final class PhiFamily implements HfFamily {
         out.put("hidden_act", HfActivation.write(spec.ffn().activation(), HfModelType.PHI));
         out.put("layer_norm_eps", spec.norm().eps());
         out.put("max_position_embeddings", spec.contextLength());
-        out.put("partial_rotary_factor", rope.fraction());
+        out.put("partial_rotary_factor", HfRope.partialRotaryFactor(rope, spec.headDim()));
         HfRope.write(rope, spec.contextLength(), out);
         out.put("qk_layernorm", false);
         out.put("tie_word_embeddings", spec.tiedEmbeddings());

@@ -3,10 +3,6 @@ package dev.llmgraph.ggml.llama;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,15 +12,11 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * llama.cpp's own tokenizer test vectors ({@code models/ggml-vocab-*.gguf} with {@code .inp} and {@code .out}),
- * read as {@code tests/test-tokenizer-0.cpp} reads them: inputs split on {@code \n__ggml_vocab_test__\n},
- * one line of expected ids per input, encoded with add_special = false and parse_special = false. The
- * expected ids come from the Hugging Face tokenizers the vocabularies were converted from; they must match
- * exactly. Each test name says how many cases of its vocabulary matched.
+ * llama.cpp's own tokenizer test vectors ({@link TokenizerVectors}), encoded by libllama with add_special = false
+ * and parse_special = false. The expected ids come from the Hugging Face tokenizers the vocabularies were
+ * converted from; they must match exactly. Each test name says how many cases of its vocabulary matched.
  */
 class TokenizerVectorsTest {
-    private static final String SEPARATOR = "\n__ggml_vocab_test__\n";
-
     record Case(String input, int[] expected, int[] actual) {
         boolean matches() {
             return Arrays.equals(expected, actual);
@@ -34,7 +26,7 @@ class TokenizerVectorsTest {
     @TestFactory
     Stream<DynamicTest> everyVocabularyWithTestVectorsEncodesThemExactly() {
         List<Path> withVectors = LlamaSource.vocabularies().stream()
-                .filter(p -> Files.exists(Path.of(p + ".inp")) && Files.exists(Path.of(p + ".out"))).toList();
+                .filter(TokenizerVectors::exist).toList();
         assertTrue(withVectors.size() >= 10, "llama.cpp ships test vectors for its vocabularies: " + withVectors);
         List<String> summary = new ArrayList<>();
         List<DynamicTest> tests = new ArrayList<>();
@@ -59,36 +51,9 @@ class TokenizerVectorsTest {
         return tests.stream();
     }
 
-    /** Splits and encodes the vectors of {@code vocabulary} as test-tokenizer-0.cpp does. */
+    /** Encodes the vectors of {@code vocabulary} as test-tokenizer-0.cpp does. */
     static List<Case> run(Tokenizer tokenizer, Path vocabulary) {
-        String inputs = read(Path.of(vocabulary + ".inp"));
-        List<String> outputs = read(Path.of(vocabulary + ".out")).lines().toList();
-        List<String> texts = new ArrayList<>();
-        int position = 0;
-        while (position < inputs.length()) {
-            int next = inputs.indexOf(SEPARATOR, position);
-            if (next < 0) {
-                texts.add(inputs.substring(position));
-                break;
-            }
-            texts.add(inputs.substring(position, next));
-            position = next + SEPARATOR.length();
-        }
-        assertEquals(texts.size(), outputs.size(), "inputs and expected outputs of " + vocabulary);
-        List<Case> cases = new ArrayList<>();
-        for (int i = 0; i < texts.size(); i++) {
-            String line = outputs.get(i).strip();
-            int[] expected = line.isEmpty() ? new int[0] : Arrays.stream(line.split(" ")).mapToInt(Integer::parseInt).toArray();
-            cases.add(new Case(texts.get(i), expected, tokenizer.encode(texts.get(i), false, false)));
-        }
-        return cases;
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TokenizerVectors.read(vocabulary).stream().map(v -> new Case(v.input(), v.expected(),
+                tokenizer.encode(v.input(), false, false))).toList();
     }
 }

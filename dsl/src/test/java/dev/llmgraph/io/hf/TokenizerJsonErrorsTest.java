@@ -1,0 +1,164 @@
+package dev.llmgraph.io.hf;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgraph.ggml.llama.LlamaSource;
+import dev.llmgraph.tokenize.BpeTokenizer;
+import dev.llmgraph.tokenize.BpeTrainer;
+import dev.llmgraph.tokenize.GgufBpe;
+import dev.llmgraph.tokenize.PreTokenizer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * What llmgraph's tokenizer.json reader takes and what it refuses, word for word: a tokenizer it would encode
+ * otherwise than Hugging Face is refused, never read approximately.
+ */
+class TokenizerJsonErrorsTest {
+    static final String TEXT = "It's a small model: we'll train it, and they've said it'd work. 12345 tokens!\n";
+    static final BpeTokenizer TRAINED = BpeTrainer.train(TEXT.repeat(3), 300, "<|endoftext|>", "<|im_end|>");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aTrainedTokenizerReadsBackAsItself() {
+        BpeTokenizer back = TokenizerJsonTest.writeAndRead(TRAINED, dir);
+        assertEquals(TRAINED.tokens(), back.tokens());
+        assertEquals(TRAINED.merges(), back.merges());
+        assertEquals(TRAINED.rules(), back.rules());
+        assertEquals(TRAINED.markers(), back.markers());
+        assertArrayEquals(TRAINED.encode(TEXT + "<|im_end|> Ünïcödé 🙂"), back.encode(TEXT + "<|im_end|> Ünïcödé 🙂"));
+    }
+
+    @Test
+    void otherKindsOfTokenizerAreRefused() {
+        assertRefused(json -> ((ObjectNode) json.get("model")).put("type", "WordPiece"),
+                "the model is 'WordPiece'; llmgraph reads byte-level BPE tokenizers (model BPE with a ByteLevel "
+                        + "pre-tokenizer)");
+        assertRefused(json -> ((ObjectNode) json.get("model")).put("byte_fallback", true),
+                "model.byte_fallback is true: a SentencePiece-style BPE (Llama 2, Mistral); llmgraph reads byte-level "
+                        + "BPE, and libllama reads these from a GGUF (TextTokenizer.llama)");
+        assertRefused(json -> json.putObject("pre_tokenizer").put("type", "Metaspace"),
+                "the pre-tokenizer step 'Metaspace' is not one llmgraph reads (ByteLevel, Split, Digits, Sequence)");
+        assertRefused(json -> json.putNull("pre_tokenizer"),
+                "the pre_tokenizer is null; llmgraph reads byte-level BPE tokenizers");
+        assertRefused(json -> json.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers")
+                        .addObject().put("type", "Digits").put("individual_digits", true),
+                "the pre_tokenizer has no ByteLevel step; llmgraph reads byte-level BPE tokenizers");
+        assertRefused(json -> json.putObject("normalizer").put("type", "Lowercase"),
+                "the normalizer 'Lowercase' is not one llmgraph reads (none, or NFC)");
+    }
+
+    @Test
+    void settingsThatWouldEncodeOtherwiseAreRefused() {
+        assertRefused(json -> ((ObjectNode) json.get("pre_tokenizer")).put("add_prefix_space", true),
+                "the ByteLevel pre-tokenizer adds a prefix space; llmgraph's BPE encodes the text as given (set "
+                        + "add_prefix_space to false)");
+        assertRefused(json -> ((ObjectNode) json.get("model")).put("dropout", 0.1),
+                "model.dropout is 0.1; BPE dropout is for training, and encoding with it is not repeatable: set it to "
+                        + "null");
+        assertRefused(json -> ((ObjectNode) json.get("model")).put("continuing_subword_prefix", "##"),
+                "model.continuing_subword_prefix is '##'; a byte-level BPE marks no subwords");
+        assertRefused(json -> {
+            ObjectNode split = json.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers")
+                    .addObject().put("type", "Split").put("behavior", "Removed");
+            split.putObject("pattern").put("Regex", "\\s+");
+        }, "a Split pre-tokenizer with behavior 'Removed'; llmgraph reads 'Isolated', not inverted");
+        assertRefused(json -> {
+            ArrayNode steps = json.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers");
+            ObjectNode split = steps.addObject().put("type", "Split").put("behavior", "Isolated");
+            split.putObject("pattern").put("Regex", "(?<word>\\p{L}+");
+            steps.addObject().put("type", "ByteLevel").put("use_regex", false);
+        }, "the pre-tokenizer expression is not a regular expression Java reads: Unclosed group near index 14 of "
+                + "(?<word>\\p{L}+");
+    }
+
+    @Test
+    void aDamagedVocabularyIsRefused() {
+        assertRefused(json -> ((ObjectNode) json.get("model").get("vocab")).remove("Ġt"),
+                "no token has id " + TRAINED.tokens().indexOf("Ġt") + " although " + (TRAINED.size() - 1) + " tokens "
+                        + "have ids; ids must run from 0 without gaps");
+        assertRefused(json -> ((ObjectNode) json.get("model").get("vocab")).put("Ġt", -3),
+                "model.vocab['Ġt'] is -3; a token id is a whole number from 0");
+        assertRefused(json -> ((ArrayNode) json.get("model").get("merges")).set(0, "Ġ zzzq"),
+                "merge 0 'Ġ zzzq' needs 'zzzq', which is not a normal token of the vocabulary");
+        assertRefused(json -> ((ArrayNode) json.get("model").get("merges")).set(0, "abc"),
+                "merge 0 is 'abc'; a merge is two tokens separated by one space");
+        assertRefused(json -> ((ObjectNode) json.get("added_tokens").get(1)).put("id", 298),
+                "tokens '<|endoftext|>' and '<|im_end|>' both have id 298");
+        assertRefused(json -> json.remove("model"), "model is missing or not an object");
+    }
+
+    @Test
+    void aTokenizerConfigNamingNoTokenIsRefused() throws Exception {
+        TokenizerJson.write(TRAINED, dir.resolve("tokenizer.json"));
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"eos_token\": {\"content\": \"</s>\"}}");
+        var e = assertThrows(IllegalArgumentException.class, () -> TokenizerJson.read(dir));
+        assertEquals(dir.resolve("tokenizer_config.json") + ": eos_token '</s>' is not a token of the tokenizer.json "
+                + "beside it", e.getMessage());
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"eos_token\": \"<|im_end|>\"}");
+        assertEquals(TRAINED.specialId("<|im_end|>"), TokenizerJson.read(dir).markers().eos());
+    }
+
+    @Test
+    void ggufVocabulariesOfOtherKindsAreRefused() {
+        Path models = LlamaSource.directory().resolve("models");
+        var spm = assertThrows(IllegalArgumentException.class, () -> GgufBpe.read(models.resolve("ggml-vocab-llama-spm.gguf")));
+        assertEquals("ggml-vocab-llama-spm.gguf: tokenizer.ggml.model is 'llama'; llmgraph's BPE reads byte-level BPE "
+                + "vocabularies ('gpt2'); TextTokenizer.llama reads every kind", spm.getMessage());
+        var deepseek = assertThrows(IllegalArgumentException.class,
+                () -> GgufBpe.read(models.resolve("ggml-vocab-deepseek-llm.gguf")));
+        assertEquals("ggml-vocab-deepseek-llm.gguf: the pre-tokenizer 'deepseek-llm' is not one llmgraph's BPE knows; "
+                + "it knows [gpt-2, mpt, olmo, phi-2, llama-bpe, llama3, llama-v3, qwen2, deepseek-r1-qwen, stablelm2, "
+                + "starcoder, refact] (open the file with TextTokenizer.llama for libllama's tokenizer, which knows "
+                + "more)", deepseek.getMessage());
+        var neox = assertThrows(IllegalArgumentException.class, () -> GgufBpe.read(models.resolve("ggml-vocab-gpt-neox.gguf")));
+        assertEquals("ggml-vocab-gpt-neox.gguf: the vocabulary names no pre-tokenizer (tokenizer.ggml.pre), so how "
+                + "its text is cut into words is not known", neox.getMessage());
+    }
+
+    @Test
+    void aPreTokenizerLlamaCppCannotNameIsNotWrittenToGguf() {
+        BpeTokenizer custom = new BpeTokenizer(TRAINED.tokens(), kinds(TRAINED), TRAINED.merges(),
+                new BpeTokenizer.Rules(PreTokenizer.of(List.of("\\p{L}+|[^\\p{L}]+")), false, false),
+                TRAINED.markers());
+        var e = assertThrows(IllegalArgumentException.class, () -> custom.writeVocabulary(dir.resolve("custom.gguf")));
+        assertEquals("llama.cpp knows a BPE pre-tokenizer only by name, and this one's expressions [\\p{L}+|[^\\p{L}]+] "
+                + "are none of those llmgraph can name (GPT-2's, Llama 3's, Qwen2's, StarCoder's); a GGUF file of it "
+                + "would be tokenized otherwise", e.getMessage());
+        BpeTokenizer llama3WithMerges = new BpeTokenizer(TRAINED.tokens(), kinds(TRAINED), TRAINED.merges(),
+                new BpeTokenizer.Rules(PreTokenizer.LLAMA3, false, false), TRAINED.markers());
+        var merges = assertThrows(IllegalArgumentException.class,
+                () -> llama3WithMerges.writeVocabulary(dir.resolve("llama3.gguf")));
+        assertEquals("llama.cpp takes a word that is a token whole for pre-tokenizer 'llama-bpe', and this tokenizer "
+                + "does not; a GGUF file of it would be tokenized otherwise", merges.getMessage());
+    }
+
+    private static List<dev.llmgraph.tokenize.TokenKind> kinds(BpeTokenizer bpe) {
+        return java.util.stream.IntStream.range(0, bpe.size()).mapToObj(bpe::kind).toList();
+    }
+
+    private void assertRefused(Consumer<ObjectNode> damage, String message) {
+        Path file = dir.resolve("tokenizer.json");
+        TokenizerJson.write(TRAINED, file);
+        try {
+            ObjectNode json = (ObjectNode) HfConfig.JSON.readTree(file.toFile());
+            damage.accept(json);
+            HfConfig.JSON.writeValue(file.toFile(), json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> TokenizerJson.read(file));
+        assertEquals(file + ": " + message, e.getMessage());
+    }
+}

@@ -109,7 +109,13 @@ public final class PreTokenizer {
         for (Pattern step : steps) {
             List<String> next = new ArrayList<>();
             for (String piece : pieces) {
-                split(step, piece, next);
+                try {
+                    split(step, piece, next);
+                } catch (StackOverflowError e) {    // Java's regex engine recurses on some alternations of long text
+                    throw new IllegalArgumentException("the pre-tokenizer expression " + step.pattern() + " ran out "
+                            + "of stack on a piece of " + piece.length() + " characters; split the text into shorter "
+                            + "parts, or simplify the expression");
+                }
             }
             pieces = next;
         }

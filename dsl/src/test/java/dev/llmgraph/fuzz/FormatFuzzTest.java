@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Seeded fuzzing of safetensors files, config.json documents and specs, each case in a child JVM
+ * Seeded fuzzing of safetensors files, config.json and tokenizer.json documents and specs, each case in a child JVM
  * ({@link ChildJvmFuzzRunner}): every case must be accepted or refused with the format's own exception and a
  * message; none may crash (a native abort or exit of the child, or an {@link Error}), hang (past
  * {@code llmgraph.fuzz.caseSeconds}, 10 s) or end in another exception. The table of outcomes and every
@@ -50,6 +50,11 @@ class FormatFuzzTest {
     @Test
     void configJsonDocuments() throws Exception {
         check("config.json", ConfigTarget.class);
+    }
+
+    @Test
+    void tokenizerJsonDocuments() throws Exception {
+        check("tokenizer.json", TokenizerJsonTarget.class);
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.llmgraph.io.hf;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgraph.tokenize.BpeTokenizer;
 import dev.llmgraph.tokenize.PreTokenizer;
@@ -46,7 +45,7 @@ public final class TokenizerJson {
         try {
             bpe = new Reading(root).tokenizer();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new TokenizerJsonException(file, e.getMessage(), e);
         }
         Path config = file.resolveSibling("tokenizer_config.json");
         return Files.exists(config) ? withConfiguredMarkers(bpe, parse(config), config) : bpe;
@@ -81,19 +80,19 @@ public final class TokenizerJson {
     private static JsonNode parse(Path file) {
         String text;
         try (InputStream in = Files.newInputStream(file)) {
-            text = BoundedJson.read(in, MAX_BYTES).orElseThrow(() -> new IllegalArgumentException(file + ": is larger "
-                    + "than " + (MAX_BYTES >> 20) + " MiB, far more than a tokenizer needs; it is damaged or not one"));
+            text = BoundedJson.read(in, MAX_BYTES).orElseThrow(() -> new TokenizerJsonException(file, "is larger than "
+                    + (MAX_BYTES >> 20) + " MiB, far more than a tokenizer needs; it is damaged or not one", null));
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot read it (" + e + ")", e);
         }
         try {
             JsonNode root = HfConfig.JSON.readTree(text);
             if (root == null || !root.isObject()) {
-                throw new IllegalArgumentException(file + ": holds no JSON object");
+                throw new TokenizerJsonException(file, "holds no JSON object", null);
             }
             return root;
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ": is not valid JSON: " + JsonErrors.describe(e), e);
+            throw new TokenizerJsonException(file, "is not valid JSON: " + JsonErrors.describe(e), e);
         }
     }
 
@@ -104,8 +103,12 @@ public final class TokenizerJson {
         int eos = configuredId(bpe, config, "eos_token", file);
         JsonNode add = config.get("add_bos_token");
         boolean addsBos = add != null && add.isBoolean() ? add.booleanValue() && bos >= 0 : m.addsBos();
-        return new BpeTokenizer(bpe.tokens(), kinds(bpe), bpe.merges(), bpe.rules(),
-                new BpeTokenizer.Markers(bos, eos, addsBos));
+        try {
+            return new BpeTokenizer(bpe.tokens(), kinds(bpe), bpe.merges(), bpe.rules(),
+                    new BpeTokenizer.Markers(bos, eos, addsBos));
+        } catch (IllegalArgumentException e) {
+            throw new TokenizerJsonException(file, e.getMessage(), e);
+        }
     }
 
     private static int configuredId(BpeTokenizer bpe, JsonNode config, String key, Path file) {
@@ -118,8 +121,8 @@ public final class TokenizerJson {
         }
         int id = bpe.tokens().indexOf(token.asText());
         if (id < 0) {
-            throw new IllegalArgumentException(file + ": " + key + " '" + token.asText() + "' is not a token of the "
-                    + "tokenizer.json beside it");
+            throw new TokenizerJsonException(file, key + " '" + token.asText() + "' is not a token of the "
+                    + "tokenizer.json beside it", null);
         }
         return id;
     }
@@ -135,7 +138,7 @@ public final class TokenizerJson {
     /** One tokenizer.json's fields, read into a tokenizer. */
     private record Reading(JsonNode root) {
         BpeTokenizer tokenizer() {
-            JsonNode model = object(root, "model");
+            JsonNode model = object(root, "model", "model");
             String type = text(model, "type", "model.type");
             if (!type.equals("BPE")) {
                 throw new IllegalArgumentException("the model is '" + type + "'; llmgraph reads byte-level BPE "
@@ -161,16 +164,16 @@ public final class TokenizerJson {
             boolean ignoreMerges = model.path("ignore_merges").asBoolean(false);
             Map<Integer, String> byId = new HashMap<>();
             Map<Integer, TokenKind> kindById = new HashMap<>();
-            Iterator<Map.Entry<String, JsonNode>> vocab = object(model, "vocab").fields();
+            Iterator<Map.Entry<String, JsonNode>> vocab = object(model, "vocab", "model.vocab").fields();
             while (vocab.hasNext()) {
                 Map.Entry<String, JsonNode> e = vocab.next();
                 put(byId, kindById, id(e.getValue(), "model.vocab['" + e.getKey() + "']"), e.getKey(), TokenKind.NORMAL);
             }
-            int bos = -1;
             JsonNode added = root.path("added_tokens");
-            for (JsonNode token : added.isArray() ? added : JsonNodeFactory.instance.arrayNode()) {
-                int id = id(token.get("id"), "added_tokens[].id");
-                String content = text(token, "content", "added_tokens[" + id + "].content");
+            for (int i = 0; added.isArray() && i < added.size(); i++) {
+                JsonNode token = added.get(i);
+                int id = id(token.get("id"), "added_tokens[" + i + "].id");
+                String content = text(token, "content", "added_tokens[" + i + "].content");
                 if (kindById.get(id) == TokenKind.NORMAL) {   // GPT-2's <|endoftext|> is in the vocab too
                     byId.remove(id);
                 }
@@ -333,10 +336,10 @@ public final class TokenizerJson {
             }
         }
 
-        private static JsonNode object(JsonNode parent, String field) {
+        private static JsonNode object(JsonNode parent, String field, String where) {
             JsonNode node = parent.get(field);
             if (node == null || !node.isObject()) {
-                throw new IllegalArgumentException(field + " is missing or not an object");
+                throw new IllegalArgumentException(where + " is missing or not an object");
             }
             return node;
         }

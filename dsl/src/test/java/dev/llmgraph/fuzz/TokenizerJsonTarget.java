@@ -1,0 +1,139 @@
+package dev.llmgraph.fuzz;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgraph.io.hf.HfConfig;
+import dev.llmgraph.io.hf.TokenizerJson;
+import dev.llmgraph.io.hf.TokenizerJsonException;
+import dev.llmgraph.tokenize.BpeTokenizer;
+import dev.llmgraph.tokenize.BpeTrainer;
+import dev.llmgraph.tokenize.PreTokenizer;
+import dev.llmgraph.tokenize.TokenKind;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * Mutated tokenizer.json documents (and, one case in three, a tokenizer_config.json beside them), read as
+ * {@link TokenizerJson#read} reads a checkpoint's; an accepted one then encodes and decodes a text and writes
+ * itself again, which must not fail either. Seeds: a 300-token BPE trained on a sentence, written with GPT-2's
+ * rules, with Llama 3's (a Split expression, merges ignored, a beginning-of-text token) and with Qwen2's (NFC). A
+ * case changes one to four nodes anywhere in the tree (a regular expression to a broken or costly one, a number to
+ * an edge value, a node removed), and in one case out of four then damages the text.
+ */
+final class TokenizerJsonTarget implements FuzzTarget {
+    private static final String TEXT = "It's a small model: we'll train it, and they've said it'd work. 12345 tokens!\n";
+    private static final String[] EXPRESSIONS = {"(", "[", "\\p{L}+|", "(?<x>a)\\k<y>", "a{99999}", "(a|b)*c",
+            "\\p{Nope}", "", "(?i:'s|'t)", "\\s+(?!\\S)|\\s+", "((a+)+)+b", "\\uD800"};
+    private final List<String> seeds = new ArrayList<>();
+
+    TokenizerJsonTarget() throws IOException {
+        BpeTokenizer trained = BpeTrainer.train(TEXT.repeat(3), 300, "<|endoftext|>", "<|begin|>");
+        List<TokenKind> kinds = IntStream.range(0, trained.size()).mapToObj(trained::kind).toList();
+        Path file = Files.createTempFile("tokenizer", ".json");
+        try {
+            for (BpeTokenizer bpe : List.of(trained,
+                    new BpeTokenizer(trained.tokens(), kinds, trained.merges(), BpeTokenizer.Rules.of(PreTokenizer.LLAMA3),
+                            new BpeTokenizer.Markers(trained.specialId("<|begin|>"), trained.specialId("<|endoftext|>"),
+                                    true)),
+                    new BpeTokenizer(trained.tokens(), kinds, trained.merges(),
+                            new BpeTokenizer.Rules(PreTokenizer.QWEN2, true, false), trained.markers()))) {
+                TokenizerJson.write(bpe, file);
+                seeds.add(Files.readString(file));
+            }
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @Override
+    public boolean isOwnRefusal(Throwable refusal) {
+        return refusal instanceof TokenizerJsonException;
+    }
+
+    @Override
+    public void run(long seed, int id, Path work, StringBuilder what) throws Exception {
+        SplittableRandom r = new SplittableRandom(seed * 1_000_003 + id);
+        ObjectNode root = (ObjectNode) HfConfig.JSON.readTree(seeds.get(id % seeds.size()));
+        int edits = r.nextInt(1, 5);
+        for (int i = 0; i < edits; i++) {
+            mutate(root, r, what);
+        }
+        String text = HfConfig.JSON.writeValueAsString(root);
+        if (r.nextInt(4) == 0) {
+            int at = r.nextInt(text.length());
+            what.append("; truncated at ").append(at);
+            text = text.substring(0, at);
+        }
+        Path dir = Files.createDirectories(work.resolve("case-" + id));
+        Files.write(dir.resolve("tokenizer.json"), text.getBytes(StandardCharsets.UTF_8)); // a lone surrogate as '?'
+
+        if (r.nextInt(3) == 0) {
+            JsonNode eos = EdgeValues.aJsonValue(r);
+            what.append("; tokenizer_config eos_token = ").append(eos);
+            Files.write(dir.resolve("tokenizer_config.json"), ("{\"eos_token\": " + eos + "}")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        BpeTokenizer bpe = TokenizerJson.read(dir);
+        int[] ids = bpe.encode(TEXT + "<|begin|> Ünïcödé 🙂");
+        bpe.decode(ids);
+        TokenizerJson.write(bpe, dir.resolve("again.json"));
+    }
+
+    /** Changes one node, picked by walking down from the root. */
+    private static void mutate(ObjectNode root, SplittableRandom r, StringBuilder what) {
+        JsonNode parent = root;
+        String path = "";
+        while (true) {
+            List<String> keys = new ArrayList<>();
+            parent.fieldNames().forEachRemaining(keys::add);
+            int size = parent.isArray() ? parent.size() : keys.size();
+            if (size == 0) {
+                break;
+            }
+            int pick = r.nextInt(size);
+            JsonNode child = parent.isArray() ? parent.get(pick) : parent.get(keys.get(pick));
+            String step = parent.isArray() ? "[" + pick + "]" : "." + keys.get(pick);
+            if (!child.isContainerNode() || child.isEmpty() || r.nextInt(3) == 0) {
+                what.append(what.isEmpty() ? "" : "; ").append(path).append(step);
+                change(parent, parent.isArray() ? null : keys.get(pick), pick, child, r, what);
+                return;
+            }
+            parent = child;
+            path += step;
+        }
+        what.append(what.isEmpty() ? "" : "; ").append("nothing to change at ").append(path);
+    }
+
+    private static void change(JsonNode parent, String key, int index, JsonNode old, SplittableRandom r,
+                               StringBuilder what) {
+        JsonNode value = switch (r.nextInt(5)) {
+            case 0 -> null;
+            case 1 -> JsonNodeFactory.instance.textNode(EXPRESSIONS[r.nextInt(EXPRESSIONS.length)]);
+            default -> old.isTextual() && r.nextBoolean() ? JsonNodeFactory.instance.textNode(old.asText() + "x")
+                    : EdgeValues.aJsonValue(r);
+        };
+        what.append(value == null ? " removed" : " = " + value);
+        if (parent instanceof ObjectNode object) {
+            if (value == null) {
+                object.remove(key);
+            } else {
+                object.set(key, value);
+            }
+        } else if (parent instanceof ArrayNode array) {
+            if (value == null) {
+                array.remove(index);
+            } else {
+                array.set(index, value);
+            }
+        }
+    }
+}

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A byte-level BPE tokenizer as GPT-2 defines it. Encoding cuts the text into words ({@link PreTokenizer}),
@@ -54,7 +55,8 @@ public final class BpeTokenizer implements GgufVocabulary {
     private final Markers markers;
     private final Map<String, Integer> ids = new HashMap<>();
     private final Map<String, Integer> ranks = new HashMap<>();
-    private final List<Integer> addedLongestFirst;
+    /** The added tokens by their first character, the longest first (Qwen2's GGUF has 290 of them, all "[PAD..."). */
+    private final Map<Character, List<Integer>> addedByFirstChar;
 
     /**
      * A tokenizer trained in Java, with GPT-2's rules.
@@ -126,8 +128,9 @@ public final class BpeTokenizer implements GgufVocabulary {
         if (markers.addsBos() && markers.bos() < 0) {
             throw new IllegalArgumentException("the tokenizer adds a beginning-of-text token but has none; name it");
         }
-        this.addedLongestFirst = idsOf(TokenKind.ADDED).stream()
-                .sorted(Comparator.comparingInt((Integer id) -> -this.tokens.get(id).length())).toList();
+        this.addedByFirstChar = idsOf(TokenKind.ADDED).stream().filter(id -> !this.tokens.get(id).isEmpty())
+                .sorted(Comparator.comparingInt((Integer id) -> -this.tokens.get(id).length()))
+                .collect(Collectors.groupingBy(id -> this.tokens.get(id).charAt(0)));
     }
 
     private static List<String> trainedTokens(List<String> merges, List<String> specialTokens) {
@@ -244,7 +247,7 @@ public final class BpeTokenizer implements GgufVocabulary {
     }
 
     private int addedAt(String text, int at) {
-        for (int id : addedLongestFirst) {
+        for (int id : addedByFirstChar.getOrDefault(text.charAt(at), List.of())) {
             if (text.startsWith(tokens.get(id), at)) {
                 return id;
             }

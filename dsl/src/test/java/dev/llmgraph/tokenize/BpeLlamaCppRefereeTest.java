@@ -7,6 +7,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,5 +56,33 @@ class BpeLlamaCppRefereeTest {
         String english = HELD_OUT.lines().findFirst().orElseThrow();
         int tokens = bpe.encode(english).length, bytes = english.getBytes(StandardCharsets.UTF_8).length;
         assertTrue(tokens < bytes * 0.5, tokens + " tokens for " + bytes + " bytes");
+    }
+
+    /**
+     * Added tokens that are not special (Hugging Face's; llama.cpp's user-defined type, as Qwen2's GGUF stores its
+     * padding) are one token wherever their text stands, the longest first where two start alike, even when special
+     * text is not asked for; and a padded vocabulary's unused tokens are never produced. libllama is the referee.
+     */
+    @Test
+    void addedTokensAreMatchedWhereverTheyStandAsLibllamaMatchesThem(@TempDir Path dir) {
+        BpeTokenizer trained = BpeTrainer.train(HELD_OUT.repeat(2), 400, "<|endoftext|>");
+        List<String> tokens = new ArrayList<>(trained.tokens());
+        List<TokenKind> kinds = new ArrayList<>(IntStream.range(0, trained.size()).mapToObj(trained::kind).toList());
+        for (String added : List.of("[PAD1]", "<ab>", "<ab><cd>")) {
+            tokens.add(added);
+            kinds.add(TokenKind.ADDED);
+        }
+        BpeTokenizer bpe = new BpeTokenizer(tokens, kinds, trained.merges(), trained.rules(), trained.markers())
+                .paddedTo(trained.size() + 5);
+        String text = "a[PAD1]b<ab><cd> <ab>[PAD100] [PAD]<|endoftext|>";
+        int[] ids = bpe.encode(text);
+        int pad1 = trained.size(), ab = pad1 + 1, abcd = pad1 + 2;
+        assertEquals(List.of(pad1, abcd, ab), Arrays.stream(ids).filter(id -> id >= pad1).boxed().toList());
+        Path gguf = dir.resolve("added.gguf");
+        bpe.writeVocabulary(gguf);
+        try (Tokenizer llama = Tokenizer.open(gguf)) {
+            assertArrayEquals(ids, llama.encode(text, false, false));
+        }
+        assertEquals(text, bpe.decode(ids));
     }
 }

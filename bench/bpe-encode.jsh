@@ -1,0 +1,34 @@
+// Encoding speed of a published vocabulary: Moby-Dick (1.2 M characters) encoded with Llama 3's and Qwen2's
+// vocabularies (llama.cpp's models/ggml-vocab-*.gguf) by llmgraph's Java BPE and by libllama on the same file, three
+// times each after one warm-up pass, in one JVM; the ids must be the same.
+//   bin/llmgraph run bench/bpe-encode.jsh
+import dev.llmgraph.tokenize.GgufBpe;
+import dev.llmgraph.ggml.llama.LlamaCppSource;
+import dev.llmgraph.ggml.llama.Tokenizer;
+var examples = Files.isDirectory(Path.of("examples")) ? Path.of("examples") : Path.of("../examples");
+String moby = Files.readString(examples.resolve("data/moby-dick.txt"));
+double best(java.util.function.Supplier<int[]> encode) {
+    encode.get();
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+        long t = System.nanoTime();
+        encode.get();
+        best = Math.min(best, (System.nanoTime() - t) / 1e9);
+    }
+    return best;
+}
+for (String name : List.of("llama-bpe", "qwen2", "gpt-2")) {
+    Path file = LlamaCppSource.directory().resolve("models/ggml-vocab-" + name + ".gguf");
+    long t = System.nanoTime();
+    var bpe = GgufBpe.read(file);
+    double reading = (System.nanoTime() - t) / 1e9;
+    try (var llama = Tokenizer.open(file)) {
+        int[] java = bpe.encode(moby), lib = llama.encode(moby, false, false);
+        double javaSeconds = best(() -> bpe.encode(moby)), libSeconds = best(() -> llama.encode(moby, false, false));
+        System.out.printf("%-9s %,d tokens, same ids: %b; Java BPE %.2f s (%.2f MB/s), libllama %.2f s (%.2f MB/s): "
+                + "%.2fx; reading the vocabulary into Java %.2f s%n", name, java.length, Arrays.equals(java, lib),
+                javaSeconds, moby.length() / javaSeconds / 1e6, libSeconds, moby.length() / libSeconds / 1e6,
+                libSeconds / javaSeconds, reading);
+    }
+}
+/exit

@@ -8,6 +8,9 @@ import dev.llmgraph.ggml.llama.LlamaException;
 import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.ggml.RemoteDeviceException;
 import dev.llmgraph.io.family.ModelFamily;
+import dev.llmgraph.io.hf.HfConfigException;
+import dev.llmgraph.io.hf.TokenizerJsonException;
+import dev.llmgraph.io.safetensors.SafetensorsException;
 import dev.llmgraph.model.GenerationConfig;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.Placement;
@@ -17,32 +20,37 @@ import dev.llmgraph.text.TextGeneration;
 import dev.llmgraph.text.TextModel;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code bin/llmgraph generate --gguf FILE --prompt TEXT [--chat] [-n N] [--temp T] [--seed S] [--backend cpu|cuda]
- * [--threads N]}: text in, text out with a GGUF model and the tokenizer its file holds ({@link TextModel}). The
- * text goes to standard output as it is generated; how many tokens, why generation stopped and its speed go
- * to standard error.
+ * {@code bin/llmgraph generate (--gguf FILE | --hf DIR) --prompt TEXT [--chat] [-n N] [--temp T] [--seed S]
+ * [--backend cpu|cuda] [--threads N]}: text in, text out with a GGUF model and the tokenizer its file holds, or a
+ * Hugging Face checkpoint folder and its tokenizer.json ({@link TextModel}). The text goes to standard output as it
+ * is generated; how many tokens, why generation stopped and its speed go to standard error.
  *
  * <p>Exit codes: 0 done; 2 bad arguments or an unusable prompt (one line on stderr saying which); 1 a file llmgraph
  * cannot read (or one without a tokenizer), or a backend that was not built.
  */
 public final class GenerateCommand {
-    static final String USAGE = "usage: bin/llmgraph generate --gguf FILE --prompt TEXT [--chat] [-n N] [--temp T] "
-            + "[--seed S] [--backend cpu|cuda] [--threads N] [--rpc H:P,H:P [--tensor-split 1,1] [--local-layers N]]";
+    static final String USAGE = "usage: bin/llmgraph generate (--gguf FILE | --hf DIR) --prompt TEXT [--chat] [-n N] "
+            + "[--temp T] [--seed S] [--backend cpu|cuda] [--threads N] [--rpc H:P,H:P [--tensor-split 1,1] "
+            + "[--local-layers N]]";
     static final String HELP = (USAGE + """
 
 
             Text in, text out: llmgraph runs the GGUF model, and libllama's tokenizer on the file's own vocabulary reads
-            the prompt and writes the answer. The text is printed as it is generated; a summary (tokens, why
-            generation stopped, speed) goes to standard error. Generation stops at an end-of-generation token, after
-            N tokens, or when the context is full.
+            the prompt and writes the answer; or a Hugging Face checkpoint with its tokenizer.json, encoded in Java.
+            The text is printed as it is generated; a summary (tokens, why generation stopped, speed) goes to standard
+            error. Generation stops at an end-of-generation token, after N tokens, or when the context is full.
 
               --gguf FILE          ARCHITECTURES
+              --hf DIR             a Hugging Face checkpoint folder instead: config.json, safetensors weights and a
+                                   byte-level BPE tokenizer.json (with tokenizer_config.json's end-of-text token and
+                                   chat template, where it has one)
               --prompt TEXT        the text to continue, or with --chat the user's message
               --chat               format the prompt with the file's chat template (tokenizer.chat_template), as
                                    chat-tuned models expect
@@ -57,8 +65,8 @@ public final class GenerateCommand {
             RPC server that cannot be reached or went away.
             """).replace("ARCHITECTURES", CommandOptions.description("the model with its tokenizer (architectures "
             + ModelFamily.names(f -> !f.encoder()) + ")"));
-    private static final List<String> OPTIONS = CommandOptions.withPlacement(List.of("--gguf", "--prompt", "-n",
-            "--temp", "--seed", "--backend", "--threads"));
+    private static final List<String> OPTIONS = CommandOptions.withPlacement(List.of("--gguf", "--hf", "--prompt",
+            "-n", "--temp", "--seed", "--backend", "--threads"));
 
     private GenerateCommand() {}
 
@@ -70,7 +78,7 @@ public final class GenerateCommand {
     }
 
     /** The parsed command line. */
-    record Arguments(Path gguf, String prompt, boolean chat, int maxNewTokens, double temperature, long seed,
+    record Arguments(Path model, String prompt, boolean chat, int maxNewTokens, double temperature, long seed,
                      String backend, int threads, Placement placement) {
         GenerationConfig config() {
             return GenerationConfig.of(maxNewTokens, Sampler.temperature(temperature).withSeed(seed));
@@ -86,9 +94,9 @@ public final class GenerateCommand {
         Arguments arguments = parsed.arguments();
         ModelOptions options = ModelOptions.cpu().withBackend(arguments.backend()).withThreads(arguments.threads())
                 .withPlacement(arguments.placement());
-        try (TextModel model = TextModel.load(arguments.gguf(), options)) {
+        try (TextModel model = TextModel.load(arguments.model(), options)) {
             if (arguments.chat() && model.tokenizer().chatTemplate().isEmpty()) {
-                err.println("llmgraph generate: --chat: " + arguments.gguf() + " has no chat template (key "
+                err.println("llmgraph generate: --chat: " + arguments.model() + " has no chat template (key "
                         + "tokenizer.chat_template), so it is not a chat-tuned model; drop --chat to continue the prompt");
                 return 2;
             }
@@ -110,7 +118,8 @@ public final class GenerateCommand {
                     : model.generate(arguments.prompt(), arguments.config(), printed);
             err.println("llmgraph generate: " + summary(generation));
             return 0;
-        } catch (GgufException | LlamaException | NativeLibraryException | RemoteDeviceException e) {
+        } catch (GgufException | LlamaException | NativeLibraryException | RemoteDeviceException | HfConfigException
+                 | SafetensorsException | TokenizerJsonException e) {
             // a file llmgraph or libllama cannot read, one without a tokenizer, a backend that was not built, a server
             err.println("llmgraph generate: " + e.getMessage());
             return 1;
@@ -131,9 +140,8 @@ public final class GenerateCommand {
     }
 
     static Arguments parse(String[] args) {
-        Map<String, String> values = CommandOptions.values(args, OPTIONS, List.of("--chat"),
-                List.of("--gguf", "--prompt"));
-        Path gguf = CommandOptions.gguf(values);
+        Map<String, String> values = CommandOptions.values(args, OPTIONS, List.of("--chat"), List.of("--prompt"));
+        Path model = checkpointOrGguf(values);
         int maxNewTokens = values.containsKey("-n") ? CommandOptions.integer("-n", values.get("-n")) : 64;
         if (maxNewTokens < 1) {
             throw new UsageException("-n " + maxNewTokens + ": must be at least 1");
@@ -143,8 +151,25 @@ public final class GenerateCommand {
             throw new UsageException("--temp " + values.get("--temp") + ": must be 0 (greedy) or positive");
         }
         long seed = values.containsKey("--seed") ? CommandOptions.longInteger("--seed", values.get("--seed")) : 0;
-        return new Arguments(gguf, values.get("--prompt"), values.containsKey("--chat"), maxNewTokens, temperature,
+        return new Arguments(model, values.get("--prompt"), values.containsKey("--chat"), maxNewTokens, temperature,
                 seed, CommandOptions.backend(values), CommandOptions.threads(values,
                 CpuThreads.perCore()), CommandOptions.placement(values));
+    }
+
+    /** The folder of {@code --hf}, which must hold a config.json, or else the file of {@code --gguf}. */
+    private static Path checkpointOrGguf(Map<String, String> values) {
+        if (values.containsKey("--gguf") == values.containsKey("--hf")) {
+            throw new UsageException(values.containsKey("--gguf") ? "give --gguf or --hf, not both"
+                    : "--gguf or --hf is missing");
+        }
+        if (!values.containsKey("--hf")) {
+            return CommandOptions.gguf(values);
+        }
+        Path dir = Path.of(values.get("--hf"));
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new UsageException("--hf " + dir + ": no config.json there; give the folder of a Hugging Face "
+                    + "checkpoint");
+        }
+        return dir;
     }
 }

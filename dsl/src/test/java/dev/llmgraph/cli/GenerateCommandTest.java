@@ -6,6 +6,8 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.Sampler;
 import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.io.hf.TokenizerJson;
+import dev.llmgraph.io.safetensors.SafetensorsExport;
 import dev.llmgraph.text.PieceListener;
 import dev.llmgraph.text.TextGeneration;
 import dev.llmgraph.text.TextModel;
@@ -126,11 +128,35 @@ class GenerateCommandTest {
     }
 
     @Test
+    void aCheckpointFolderGeneratesWithItsTokenizerJson() throws Exception {
+        Path folder = java.nio.file.Files.createDirectories(dir.resolve("checkpoint"));
+        try (Model model = TinyTextModel.model(bpe)) {
+            SafetensorsExport.write(model, folder);
+        }
+        TokenizerJson.write(bpe, folder.resolve("tokenizer.json"));
+        TokenizerJson.writeConfig(bpe, "chatml", folder.resolve("tokenizer_config.json"));
+        Run fromFolder = run("--hf", folder.toString(), "--prompt", "Hello", "--chat", "-n", "6", "--threads", "2");
+        Run fromFile = run("--gguf", gguf.toString(), "--prompt", "Hello", "--chat", "-n", "6", "--threads", "2");
+        assertEquals(0, fromFolder.status(), fromFolder.err());
+        assertEquals(fromFile.out(), fromFolder.out());
+        assertEquals(fromFile.err().replaceAll("; [0-9.]+ tok/s", ""), fromFolder.err().replaceAll("; [0-9.]+ tok/s", ""));
+        assertEquals(new Run(2, "", "llmgraph generate: --hf " + dir + ": no config.json there; give the folder of a "
+                + "Hugging Face checkpoint" + USAGE), run("--hf", dir.toString(), "--prompt", "hi"));
+        assertEquals(new Run(2, "", "llmgraph generate: give --gguf or --hf, not both" + USAGE),
+                run("--hf", folder.toString(), "--gguf", gguf.toString(), "--prompt", "hi"));
+        assertEquals(new Run(2, "", "llmgraph generate: --gguf or --hf is missing" + USAGE), run("--prompt", "hi"));
+        java.nio.file.Files.writeString(folder.resolve("tokenizer.json"), "{\"model\": {\"type\": \"Unigram\"}}");
+        assertEquals(new Run(1, "", "llmgraph generate: " + folder.resolve("tokenizer.json") + ": the model is "
+                + "'Unigram'; llmgraph reads byte-level BPE tokenizers (model BPE with a ByteLevel pre-tokenizer)\n"),
+                run("--hf", folder.toString(), "--prompt", "hi"));
+    }
+
+    @Test
     void helpNamesEveryOption() {
         Run run = run("--help");
         assertEquals(0, run.status());
         assertTrue(run.out().startsWith(GenerateCommand.USAGE + "\n"), run.out());
-        for (String option : List.of("--gguf", "--prompt", "--chat", "-n N", "--temp", "--seed", "--backend", "--threads")) {
+        for (String option : List.of("--gguf", "--hf", "--prompt", "--chat", "-n N", "--temp", "--seed", "--backend", "--threads")) {
             assertTrue(run.out().contains("\n  " + option), option);
         }
     }

@@ -5,9 +5,11 @@
 // over 40 tokens, each engine through a session of the model's whole context (as LlamaCppParityTest). Any config.json
 // field the converter reads otherwise than llmgraph means shows as a difference in the last column.
 //
-// The presets of BPE_PRESETS get GPT-2's vocabulary (50,257 tokens, read from llama.cpp's ggml-vocab-gpt-2.gguf) as
-// a tokenizer.json llmgraph writes: their converters accept a tokenizer only if it encodes a test text as a
-// tokenizer they know does. First, llmgraph writes the tokenizer.json of each vocabulary with test vectors into
+// The presets of BPE_PRESETS get a published vocabulary (read from llama.cpp's ggml-vocab-*.gguf) as a tokenizer.json
+// llmgraph writes: their converters accept a tokenizer only if it encodes a test text as a tokenizer they know does,
+// and name its pre-tokenizer after the one they recognise. Qwen3's presets get Qwen2's vocabulary (151,936 tokens, as
+// Qwen3's own), Llama 3.2 Llama 3's (128,256, in place of the sentencepiece tokenizer.model the others get), the
+// rest GPT-2's (50,257); the pre-tokenizer the converter named is printed beside the expected one. First, llmgraph writes the tokenizer.json of each vocabulary with test vectors into
 // CHECK_DIR/tokenizers/, where run.sh has Hugging Face's tokenizers library encode the vectors with them.
 import dev.llmgraph.io.safetensors.SafetensorsExport;
 import dev.llmgraph.io.gguf.GgufModels;
@@ -25,12 +27,14 @@ for (String vocabulary : List.of("gpt-2", "llama-bpe", "qwen2", "starcoder")) {
     TokenizerJson.write(bpe, folder.resolve("tokenizer.json"));
     TokenizerJson.writeConfig(bpe, null, folder.resolve("tokenizer_config.json"));
 }
-Path gpt2Tokenizer = work.resolve("tokenizers").resolve("gpt-2");
 Set<String> bpePresets = Set.of(System.getenv().getOrDefault("BPE_PRESETS", "").split(","));
+Map<String, String> vocabularyOf = Map.of("qwen3-0.6b", "qwen2", "qwen3-30b-a3b", "qwen2", "llama-3.2-1b", "llama-bpe");
 var options = ModelOptions.cpu().withThreads(2).withCacheType(GgmlType.F16).withRepackMapped(false);
 for (String name : System.getenv("PRESETS").split(",")) {
     boolean bpe = bpePresets.contains(name);
-    var spec = bpe ? Presets.byName("tiny-" + name).withVocabSize(50257) : Presets.byName("tiny-" + name);
+    String vocabulary = vocabularyOf.getOrDefault(name, "gpt-2");
+    int vocabSize = bpe ? TokenizerJson.read(work.resolve("tokenizers").resolve(vocabulary)).size() : 0;
+    var spec = bpe ? Presets.byName("tiny-" + name).withVocabSize(vocabSize) : Presets.byName("tiny-" + name);
     if (name.equals("deepseek-v2-lite")) {
         spec = spec.withLayers(26); // llama.cpp tells V2-Lite (no query LoRA, so no q_lora_rank key) by its 26 or 27 layers
     }
@@ -44,7 +48,8 @@ for (String name : System.getenv("PRESETS").split(",")) {
             try (var s = model.session()) { original = s.feedAll(prompt).toArray(); }
         }
         for (String file : bpe ? List.of("tokenizer.json", "tokenizer_config.json") : List.of("tokenizer.model")) {
-            Files.copy((bpe ? gpt2Tokenizer : work).resolve(file), dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy((bpe ? work.resolve("tokenizers").resolve(vocabulary) : work).resolve(file), dir.resolve(file),
+                StandardCopyOption.REPLACE_EXISTING);
         }
         Path gguf = work.resolve(name + ".gguf");
         var p = new ProcessBuilder("/usr/bin/python3", src + "/convert_hf_to_gguf.py", dir.toString(), "--outtype",
@@ -76,6 +81,12 @@ for (String name : System.getenv("PRESETS").split(",")) {
         System.out.printf("%-16s llmgraph on the converted file vs llama.cpp: %.3e, vs the original model: %.3e; the "
             + "original model vs llama.cpp: %.3e%s%n", name, maxAbs / maxRef, maxConverted / maxRef, maxOrig / maxRef,
             maxAbs == 0 && maxOrig == 0 ? "  (bit for bit)" : "");
+        if (bpe) {
+            try (var file = dev.llmgraph.ggml.gguf.GgufFile.open(gguf)) {
+                System.out.printf("%-16s the converter took llmgraph's tokenizer.json of %s for '%s'%n", "", vocabulary,
+                    file.getString("tokenizer.ggml.pre"));
+            }
+        }
     } catch (Exception e) {
         System.out.println(name + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
     }

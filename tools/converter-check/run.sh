@@ -4,10 +4,11 @@
 # checkpoint was written from (so the converter read llmgraph's config.json as llmgraph meant it), and llama.cpp's on it.
 # The presets are those whose GGUF llama.cpp runs as llmgraph does (mistral-7b's and phi-3-mini-4k's windows it
 # drops; DeepSeek-V2's expert groups it ranks otherwise; Falcon's exact GELU it computes in tanh form, so falcon-7b's
-# last column shows 3e-4): Llama 1 and 3.2 (Llama 3's RoPE), Mixtral, Gemma 2 and 3, Phi-3.5 and Phi-4-mini, whose
+# last column shows 3e-4): Llama 1, Mixtral, Gemma 2 and 3, Phi-3.5 and Phi-4-mini, whose
 # converters take a sentencepiece tokenizer.model; and GPT-2, Qwen3, Phi-2, DeepSeek-V2-Lite, OLMoE, Qwen3-MoE,
-# BLOOM and Falcon (BPE_PRESETS), whose converters take a BPE tokenizer.json only where its pre-tokenizer is one they
-# know: they get GPT-2's vocabulary, as the tokenizer.json llmgraph writes (io.hf.TokenizerJson). Last, Hugging Face's
+# BLOOM, Falcon and Llama 3.2 (Llama 3's RoPE) (BPE_PRESETS), whose converters take a BPE tokenizer.json only where its pre-tokenizer is one they
+# know: they get a published vocabulary as the tokenizer.json llmgraph writes (io.hf.TokenizerJson): Qwen3's presets
+# Qwen2's, Llama 3.2 Llama 3's (instead of a tokenizer.model), the others GPT-2's. Last, Hugging Face's
 # tokenizers library encodes llama.cpp's tokenizer test vectors with the tokenizer.json files llmgraph wrote of four
 # vocabularies, against the ids the original tokenizers gave.
 #
@@ -43,8 +44,8 @@ spm.SentencePieceTrainer.train(input=sys.argv[2] + '/train.txt', model_prefix=sy
     minloglevel=2)
 PY
 
-bpe_presets=gpt2-small,qwen3-0.6b,phi-2,deepseek-v2-lite,olmoe-1b-7b,qwen3-30b-a3b,bloom-560m,falcon-7b
-PRESETS="${PRESETS:-tinyllama-1.1b,llama-3.2-1b,mixtral-8x7b,gemma-2-2b,gemma-3-1b,phi-3.5-mini,phi-4-mini,$bpe_presets}" \
+bpe_presets=gpt2-small,qwen3-0.6b,phi-2,deepseek-v2-lite,olmoe-1b-7b,qwen3-30b-a3b,bloom-560m,falcon-7b,llama-3.2-1b
+PRESETS="${PRESETS:-tinyllama-1.1b,mixtral-8x7b,gemma-2-2b,gemma-3-1b,phi-3.5-mini,phi-4-mini,$bpe_presets}" \
   BPE_PRESETS="$bpe_presets" PYTHONPATH="$pylib" LLAMA_CPP_SRC="$src" CHECK_DIR="$work" \
   "$root/bin/llmgraph" run "$here/families.jsh"
 

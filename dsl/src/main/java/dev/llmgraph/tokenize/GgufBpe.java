@@ -55,7 +55,8 @@ public final class GgufBpe {
                 : List.of();
         int bos = file.has("tokenizer.ggml.bos_token_id") ? file.getInt("tokenizer.ggml.bos_token_id") : -1;
         int eos = file.has("tokenizer.ggml.eos_token_id") ? file.getInt("tokenizer.ggml.eos_token_id") : -1;
-        boolean addsBos = file.has("tokenizer.ggml.add_bos_token") && file.getBool("tokenizer.ggml.add_bos_token");
+        boolean addsBos = file.has("tokenizer.ggml.add_bos_token") ? file.getBool("tokenizer.ggml.add_bos_token")
+                : rules.preTokenizer().addsBos();
         try {
             return new BpeTokenizer(tokens, kinds, merges, rules, new BpeTokenizer.Markers(bos, eos, addsBos && bos >= 0));
         } catch (IllegalArgumentException e) {

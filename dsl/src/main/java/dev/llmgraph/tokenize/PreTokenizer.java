@@ -20,17 +20,17 @@ public final class PreTokenizer {
             "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
     /** GPT-2's: English contraction suffixes, runs of letters, of digits, of other symbols, of whitespace. */
-    public static final PreTokenizer GPT2 = new PreTokenizer("gpt-2", false, GPT2_EXPRESSION);
+    public static final PreTokenizer GPT2 = new PreTokenizer("gpt-2", false, false, GPT2_EXPRESSION);
     /** Llama 3's: digits in groups of up to three, a symbol run keeps the line breaks after it. */
-    public static final PreTokenizer LLAMA3 = new PreTokenizer("llama-bpe", true,
+    public static final PreTokenizer LLAMA3 = new PreTokenizer("llama-bpe", true, true,
             "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
                     + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
     /** Qwen2's: Llama 3's with each digit a word of its own. */
-    public static final PreTokenizer QWEN2 = new PreTokenizer("qwen2", false,
+    public static final PreTokenizer QWEN2 = new PreTokenizer("qwen2", false, false,
             "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
                     + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
     /** StarCoder's: each digit a word, then GPT-2's. */
-    public static final PreTokenizer STARCODER = new PreTokenizer("starcoder", false, "\\p{N}", GPT2_EXPRESSION);
+    public static final PreTokenizer STARCODER = new PreTokenizer("starcoder", false, false, "\\p{N}", GPT2_EXPRESSION);
 
     private static final List<PreTokenizer> NAMED = List.of(GPT2, LLAMA3, QWEN2, STARCODER);
     /** llama.cpp's other names for the same rules ({@code llama-vocab.cpp}). */
@@ -40,11 +40,13 @@ public final class PreTokenizer {
 
     private final String llamaCppName;
     private final boolean ignoresMerges;
+    private final boolean addsBos;
     private final List<Pattern> steps;
 
-    private PreTokenizer(String llamaCppName, boolean ignoresMerges, String... expressions) {
+    private PreTokenizer(String llamaCppName, boolean ignoresMerges, boolean addsBos, String... expressions) {
         this.llamaCppName = llamaCppName;
         this.ignoresMerges = ignoresMerges;
+        this.addsBos = addsBos;
         List<Pattern> compiled = new ArrayList<>();
         for (String expression : expressions) {
             compiled.add(Pattern.compile(expression, Pattern.UNICODE_CHARACTER_CLASS));
@@ -66,7 +68,7 @@ public final class PreTokenizer {
             }
         }
         try {
-            return new PreTokenizer(null, false, expressions.toArray(String[]::new));
+            return new PreTokenizer(null, false, false, expressions.toArray(String[]::new));
         } catch (java.util.regex.PatternSyntaxException e) {
             throw new IllegalArgumentException("the pre-tokenizer expression is not a regular expression Java reads: "
                     + e.getDescription() + " near index " + e.getIndex() + " of " + e.getPattern(), e);
@@ -96,6 +98,14 @@ public final class PreTokenizer {
      */
     public boolean ignoresMerges() {
         return ignoresMerges;
+    }
+
+    /**
+     * Whether llama.cpp puts the beginning-of-text token before a text for this name where the file does not say
+     * ({@code tokenizer.ggml.add_bos_token} absent): for Llama 3's, as its tokenizer.json's post processor does.
+     */
+    public boolean addsBos() {
+        return addsBos;
     }
 
     /** The expressions, in the order they are applied. */

@@ -4,6 +4,7 @@ import dev.llmgraph.ggml.llama.LlamaSource;
 import dev.llmgraph.ggml.llama.Tokenizer;
 import dev.llmgraph.ggml.llama.TokenizerVectors;
 import dev.llmgraph.tokenize.BpeTokenizer;
+import dev.llmgraph.text.TextTokenizer;
 import dev.llmgraph.tokenize.GgufBpe;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -18,6 +19,7 @@ import java.util.function.Function;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -61,6 +63,28 @@ class TokenizerJsonTest {
         return outcomes.stream().map(o -> DynamicTest.dynamicTest(o.vocabulary() + ", " + o.encoder() + ": "
                 + (o.cases() - o.failures().size()) + " of " + o.cases() + " cases match",
                 () -> assertEquals(List.of(), o.failures(), o.vocabulary())));
+    }
+
+    /**
+     * The tokens put around a text (Llama 3's vocabulary adds its beginning-of-text token: llama.cpp does so for the
+     * name llama-bpe where the file does not say, and the tokenizer.json llmgraph writes says so in its post
+     * processor), as libllama puts them with add_special = true on the original file.
+     */
+    @TestFactory
+    Stream<DynamicTest> theTokensAroundATextAreLibllamas(@TempDir Path dir) {
+        String text = "Hello world, 12345!";
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String name : VOCABULARIES) {
+            Path gguf = LlamaSource.directory().resolve("models/ggml-vocab-" + name + ".gguf");
+            BpeTokenizer back = writeAndRead(GgufBpe.read(gguf), dir.resolve(name));
+            int[] java = TextTokenizer.of(back).encode(text, true, false), llama;
+            try (Tokenizer libllama = Tokenizer.open(gguf)) {
+                llama = libllama.encode(text, true, false);
+            }
+            tests.add(DynamicTest.dynamicTest(name + (back.markers().addsBos() ? ": adds " : ": adds no ")
+                    + "beginning-of-text token", () -> assertArrayEquals(llama, java, name)));
+        }
+        return tests.stream();
     }
 
     static BpeTokenizer writeAndRead(BpeTokenizer bpe, Path folder) {

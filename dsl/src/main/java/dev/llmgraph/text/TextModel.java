@@ -98,6 +98,11 @@ public final class TextModel implements AutoCloseable {
         }
         BpeTokenizer bpe = TokenizerJson.read(dir);            // before the weights: a refusal costs no loading
         int vocabSize = HfConfig.read(dir).vocabSize();
+        if (bpe.size() > vocabSize) {
+            throw new IllegalArgumentException(dir + ": tokenizer.json has " + bpe.size() + " tokens but config.json's "
+                    + "vocab_size is " + vocabSize + "; the model has a logit for each of at most " + vocabSize
+                    + " tokens, so this tokenizer is not its own");
+        }
         BpeTextTokenizer tokenizer = TextTokenizer.of(bpe.size() < vocabSize ? bpe.paddedTo(vocabSize) : bpe);
         tokenizer = TokenizerJson.chatTemplate(dir).map(tokenizer::withChatTemplate).orElse(tokenizer);
         Model model = SafetensorsWeights.loadModel(dir, options);

@@ -119,18 +119,40 @@ public final class BpeTokenizer implements GgufVocabulary {
             }
             ranks.putIfAbsent(merge, i);
         }
+        requireMarkers(markers, this.tokens.size());
+        this.addedByFirstChar = idsOf(TokenKind.ADDED).stream().filter(id -> !this.tokens.get(id).isEmpty())
+                .sorted(Comparator.comparingInt((Integer id) -> -this.tokens.get(id).length()))
+                .collect(Collectors.groupingBy(id -> this.tokens.get(id).charAt(0)));
+    }
+
+    /** The same vocabulary and rules with other markers. */
+    private BpeTokenizer(BpeTokenizer same, Markers markers) {
+        requireMarkers(markers, same.tokens.size());
+        this.tokens = same.tokens;
+        this.kinds = same.kinds;
+        this.merges = same.merges;
+        this.rules = same.rules;
+        this.markers = markers;
+        this.ids.putAll(same.ids);
+        this.ranks.putAll(same.ranks);
+        this.addedByFirstChar = same.addedByFirstChar;
+    }
+
+    private static void requireMarkers(Markers markers, int size) {
         for (int id : new int[] {markers.bos(), markers.eos()}) {
-            if (id < -1 || id >= this.tokens.size()) {
-                throw new IllegalArgumentException("marker token " + id + " is outside the " + this.tokens.size()
-                        + " tokens (ids 0 to " + (this.tokens.size() - 1) + ", or -1 for none)");
+            if (id < -1 || id >= size) {
+                throw new IllegalArgumentException("marker token " + id + " is outside the " + size + " tokens (ids 0 "
+                        + "to " + (size - 1) + ", or -1 for none)");
             }
         }
         if (markers.addsBos() && markers.bos() < 0) {
             throw new IllegalArgumentException("the tokenizer adds a beginning-of-text token but has none; name it");
         }
-        this.addedByFirstChar = idsOf(TokenKind.ADDED).stream().filter(id -> !this.tokens.get(id).isEmpty())
-                .sorted(Comparator.comparingInt((Integer id) -> -this.tokens.get(id).length()))
-                .collect(Collectors.groupingBy(id -> this.tokens.get(id).charAt(0)));
+    }
+
+    /** This vocabulary with other beginning- and end-of-text tokens (as tokenizer_config.json names them). */
+    public BpeTokenizer withMarkers(Markers markers) {
+        return new BpeTokenizer(this, markers);
     }
 
     private static List<String> trainedTokens(List<String> merges, List<String> specialTokens) {
@@ -161,7 +183,7 @@ public final class BpeTokenizer implements GgufVocabulary {
                     + "only grows");
         }
         List<String> padded = new ArrayList<>(tokens);
-        List<TokenKind> paddedKinds = new ArrayList<>(Arrays.asList(kinds));
+        List<TokenKind> paddedKinds = new ArrayList<>(kinds());
         for (int id = tokens.size(); id < size; id++) {
             padded.add("[PAD" + id + "]");
             paddedKinds.add(TokenKind.UNUSED);
@@ -182,6 +204,11 @@ public final class BpeTokenizer implements GgufVocabulary {
     public TokenKind kind(int id) {
         requireId(id);
         return kinds[id];
+    }
+
+    /** Each token's kind, in id order. */
+    public List<TokenKind> kinds() {
+        return List.of(kinds);
     }
 
     /** The merges in rank order. */

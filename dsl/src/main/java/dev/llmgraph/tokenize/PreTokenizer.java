@@ -151,6 +151,17 @@ public final class PreTokenizer {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof PreTokenizer p && java.util.Objects.equals(llamaCppName, p.llamaCppName)
+                && ignoresMerges == p.ignoresMerges && addsBos == p.addsBos && expressions().equals(p.expressions());
+    }
+
+    @Override
+    public int hashCode() {
+        return expressions().hashCode();
+    }
+
+    @Override
     public String toString() {
         return llamaCppName != null ? "pre-tokenizer " + llamaCppName : "pre-tokenizer " + expressions();
     }

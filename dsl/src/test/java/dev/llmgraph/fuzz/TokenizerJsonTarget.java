@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 
 /**
  * Mutated tokenizer.json documents (and, one case in three, a tokenizer_config.json beside them), read as
@@ -37,7 +36,7 @@ final class TokenizerJsonTarget implements FuzzTarget {
 
     TokenizerJsonTarget() throws IOException {
         BpeTokenizer trained = BpeTrainer.train(TEXT.repeat(3), 300, "<|endoftext|>", "<|begin|>");
-        List<TokenKind> kinds = IntStream.range(0, trained.size()).mapToObj(trained::kind).toList();
+        List<TokenKind> kinds = trained.kinds();
         Path file = Files.createTempFile("tokenizer", ".json");
         try {
             for (BpeTokenizer bpe : List.of(trained,

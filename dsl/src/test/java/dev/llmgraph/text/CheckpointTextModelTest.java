@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -77,11 +79,22 @@ class CheckpointTextModelTest {
     }
 
     @Test
-    void aFolderWithoutATokenizerIsRefusedInWords() throws Exception {
+    void aFolderWithoutATokenizerOrWithAnotherIsRefusedInWords() throws Exception {
         Path bare = Files.createDirectories(dir.resolve("bare"));
         Files.copy(checkpoint.resolve("config.json"), bare.resolve("config.json"));
         var e = assertThrows(IllegalArgumentException.class, () -> TextModel.load(bare, CPU));
         assertEquals(bare + ": has no tokenizer.json; its model runs on token ids (SafetensorsWeights.loadModel), or "
                 + "give it a tokenizer: TextModel.of(model, tokenizer)", e.getMessage());
+        List<String> tokens = new ArrayList<>(gpt2.tokens());
+        List<TokenKind> kinds = new ArrayList<>(gpt2.kinds());
+        for (int i = 0; i < 48; i++) {
+            tokens.add("<extra_" + i + ">");
+            kinds.add(TokenKind.ADDED);
+        }
+        TokenizerJson.write(new BpeTokenizer(tokens, kinds, gpt2.merges(), gpt2.rules(), gpt2.markers()),
+                bare.resolve("tokenizer.json"));
+        var tooMany = assertThrows(IllegalArgumentException.class, () -> TextModel.load(bare, CPU));
+        assertEquals(bare + ": tokenizer.json has 50305 tokens but config.json's vocab_size is 50304; the model has a "
+                + "logit for each of at most 50304 tokens, so this tokenizer is not its own", tooMany.getMessage());
     }
 }

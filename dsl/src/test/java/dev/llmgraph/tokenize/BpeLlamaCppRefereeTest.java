@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,7 +66,7 @@ class BpeLlamaCppRefereeTest {
     void addedTokensAreMatchedWhereverTheyStandAsLibllamaMatchesThem(@TempDir Path dir) {
         BpeTokenizer trained = BpeTrainer.train(HELD_OUT.repeat(2), 400, "<|endoftext|>");
         List<String> tokens = new ArrayList<>(trained.tokens());
-        List<TokenKind> kinds = new ArrayList<>(IntStream.range(0, trained.size()).mapToObj(trained::kind).toList());
+        List<TokenKind> kinds = new ArrayList<>(trained.kinds());
         for (String added : List.of("[PAD1]", "<ab>", "<ab><cd>")) {
             tokens.add(added);
             kinds.add(TokenKind.ADDED);

@@ -103,12 +103,7 @@ public final class TokenizerJson {
         int eos = configuredId(bpe, config, "eos_token", file);
         JsonNode add = config.get("add_bos_token");
         boolean addsBos = add != null && add.isBoolean() ? add.booleanValue() && bos >= 0 : m.addsBos();
-        try {
-            return new BpeTokenizer(bpe.tokens(), kinds(bpe), bpe.merges(), bpe.rules(),
-                    new BpeTokenizer.Markers(bos, eos, addsBos));
-        } catch (IllegalArgumentException e) {
-            throw new TokenizerJsonException(file, e.getMessage(), e);
-        }
+        return bpe.withMarkers(new BpeTokenizer.Markers(bos, eos, addsBos));
     }
 
     private static int configuredId(BpeTokenizer bpe, JsonNode config, String key, Path file) {
@@ -125,14 +120,6 @@ public final class TokenizerJson {
                     + "tokenizer.json beside it", null);
         }
         return id;
-    }
-
-    private static List<TokenKind> kinds(BpeTokenizer bpe) {
-        List<TokenKind> kinds = new ArrayList<>(bpe.size());
-        for (int id = 0; id < bpe.size(); id++) {
-            kinds.add(bpe.kind(id));
-        }
-        return kinds;
     }
 
     /** One tokenizer.json's fields, read into a tokenizer. */
@@ -362,16 +349,21 @@ public final class TokenizerJson {
 
     /**
      * Writes {@code bpe} as {@code file} (a tokenizer.json), in the form Hugging Face's tokenizers library saves;
-     * {@link #read} gives it back. Its end-of-text token, which tokenizer.json has no place for, goes into
+     * {@link #read} gives it back, less the unused tokens that pad it at the end ({@link BpeTokenizer#paddedTo}), which
+     * a checkpoint's tokenizer.json does not hold (its config.json's vocab_size says how many rows the model has). Its end-of-text token, which tokenizer.json has no place for, goes into
      * tokenizer_config.json with {@link #writeConfig}.
      */
     public static void write(BpeTokenizer bpe, Path file) {
+        int end = bpe.size();        // padding after the last token is the model's, not the tokenizer's: left out
+        while (end > 0 && bpe.kind(end - 1) == TokenKind.UNUSED) {
+            end--;
+        }
         ObjectNode root = HfConfig.JSON.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");
         root.putNull("padding");
         ArrayNode added = root.putArray("added_tokens");
-        for (int id = 0; id < bpe.size(); id++) {
+        for (int id = 0; id < end; id++) {
             if (bpe.kind(id) == TokenKind.SPECIAL || bpe.kind(id) == TokenKind.ADDED) {
                 boolean special = bpe.kind(id) == TokenKind.SPECIAL;
                 added.addObject().put("id", id).put("content", bpe.tokens().get(id)).put("single_word", false)
@@ -391,7 +383,7 @@ public final class TokenizerJson {
                 .putNull("end_of_word_suffix").put("fuse_unk", false).put("byte_fallback", false)
                 .put("ignore_merges", bpe.rules().ignoresMerges());
         ObjectNode vocab = model.putObject("vocab");
-        for (int id = 0; id < bpe.size(); id++) {
+        for (int id = 0; id < end; id++) {
             if (bpe.kind(id) != TokenKind.SPECIAL && bpe.kind(id) != TokenKind.ADDED) {
                 vocab.put(bpe.tokens().get(id), id);
             }

@@ -41,6 +41,12 @@ class TokenizerJsonErrorsTest {
     }
 
     @Test
+    void paddingAtTheEndIsLeftOut() {
+        BpeTokenizer back = TokenizerJsonTest.writeAndRead(TRAINED.paddedTo(TRAINED.size() + 7), dir);
+        assertEquals(TRAINED.tokens(), back.tokens());
+    }
+
+    @Test
     void otherKindsOfTokenizerAreRefused() {
         assertRefused(json -> ((ObjectNode) json.get("model")).put("type", "WordPiece"),
                 "the model is 'WordPiece'; llmgraph reads byte-level BPE tokenizers (model BPE with a ByteLevel "
@@ -129,23 +135,19 @@ class TokenizerJsonErrorsTest {
 
     @Test
     void aPreTokenizerLlamaCppCannotNameIsNotWrittenToGguf() {
-        BpeTokenizer custom = new BpeTokenizer(TRAINED.tokens(), kinds(TRAINED), TRAINED.merges(),
+        BpeTokenizer custom = new BpeTokenizer(TRAINED.tokens(), TRAINED.kinds(), TRAINED.merges(),
                 new BpeTokenizer.Rules(PreTokenizer.of(List.of("\\p{L}+|[^\\p{L}]+")), false, false),
                 TRAINED.markers());
         var e = assertThrows(IllegalArgumentException.class, () -> custom.writeVocabulary(dir.resolve("custom.gguf")));
         assertEquals("llama.cpp knows a BPE pre-tokenizer only by name, and this one's expressions [\\p{L}+|[^\\p{L}]+] "
                 + "are none of those llmgraph can name (GPT-2's, Llama 3's, Qwen2's, StarCoder's); a GGUF file of it "
                 + "would be tokenized otherwise", e.getMessage());
-        BpeTokenizer llama3WithMerges = new BpeTokenizer(TRAINED.tokens(), kinds(TRAINED), TRAINED.merges(),
+        BpeTokenizer llama3WithMerges = new BpeTokenizer(TRAINED.tokens(), TRAINED.kinds(), TRAINED.merges(),
                 new BpeTokenizer.Rules(PreTokenizer.LLAMA3, false, false), TRAINED.markers());
         var merges = assertThrows(IllegalArgumentException.class,
                 () -> llama3WithMerges.writeVocabulary(dir.resolve("llama3.gguf")));
         assertEquals("llama.cpp takes a word that is a token whole for pre-tokenizer 'llama-bpe', and this tokenizer "
                 + "does not; a GGUF file of it would be tokenized otherwise", merges.getMessage());
-    }
-
-    private static List<dev.llmgraph.tokenize.TokenKind> kinds(BpeTokenizer bpe) {
-        return java.util.stream.IntStream.range(0, bpe.size()).mapToObj(bpe::kind).toList();
     }
 
     private void assertRefused(Consumer<ObjectNode> damage, String message) {

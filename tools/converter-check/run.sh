@@ -13,7 +13,8 @@
 # vocabulary as the tokenizer.json llmgraph writes (io.hf.TokenizerJson), Qwen3's presets Qwen2's, Llama 3.2 Llama 3's
 # (instead of a tokenizer.model), the others GPT-2's. Last, Hugging Face's tokenizers library encodes llama.cpp's
 # tokenizer test vectors with the tokenizer.json files llmgraph wrote of four vocabularies, against the ids the
-# original tokenizers gave.
+# original tokenizers gave, and saves them again in its own form, which llmgraph must read back as the same
+# vocabulary (tokenizers.jsh).
 #
 #   tools/converter-check/run.sh        (two to three minutes once the Python packages are there)
 #   PRESETS=gemma-3-1b tools/converter-check/run.sh
@@ -64,4 +65,8 @@ for name in sorted(os.listdir(folders)):
     tokenizer = Tokenizer.from_file(os.path.join(folders, name, 'tokenizer.json'))
     matches = sum(tokenizer.encode(text, add_special_tokens=False).ids == ids for text, ids in zip(texts, expected))
     print(f'{name:<16} Hugging Face tokenizers on llmgraph\'s tokenizer.json: {matches} of {len(expected)} vectors')
+    tokenizer.save(os.path.join(folders, name, 'saved-by-tokenizers.json'))
 PY
+
+# and llmgraph on the tokenizer.json files Hugging Face's tokenizers library saved
+LLAMA_CPP_SRC="$src" CHECK_DIR="$work" "$root/bin/llmgraph" run "$here/tokenizers.jsh"

@@ -382,11 +382,11 @@ public final class TokenizerJson {
         model.put("type", "BPE").putNull("dropout").putNull("unk_token").putNull("continuing_subword_prefix")
                 .putNull("end_of_word_suffix").put("fuse_unk", false).put("byte_fallback", false)
                 .put("ignore_merges", bpe.rules().ignoresMerges());
+        // Every token, added ones too (as GPT-2's and StarCoder's files have them): the tokenizers library gives an
+        // added token missing from the vocabulary a new id after it, whatever id the file gave it.
         ObjectNode vocab = model.putObject("vocab");
         for (int id = 0; id < end; id++) {
-            if (bpe.kind(id) != TokenKind.SPECIAL && bpe.kind(id) != TokenKind.ADDED) {
-                vocab.put(bpe.tokens().get(id), id);
-            }
+            vocab.put(bpe.tokens().get(id), id);
         }
         ArrayNode merges = model.putArray("merges");
         bpe.merges().forEach(merges::add);

@@ -7,6 +7,7 @@ import dev.llmgraph.tokenize.BpeTokenizer;
 import dev.llmgraph.text.TextTokenizer;
 import dev.llmgraph.tokenize.GgufBpe;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,6 +85,25 @@ class TokenizerJsonTest {
                     + "beginning-of-text token", () -> assertArrayEquals(llama, java, name)));
         }
         return tests.stream();
+    }
+
+    /**
+     * Every added token is written into model.vocab too, at its id, as StarCoder's and GPT-2's files have them: Hugging
+     * Face's tokenizers library gives an added token missing from the vocabulary a new id after it, whatever id
+     * added_tokens gives (StarCoder's 38 special tokens, ids 0 to 37, became 49114 onwards in the converter check).
+     */
+    @Test
+    void addedTokensAreInTheVocabularyAtTheirIds(@TempDir Path dir) throws Exception {
+        BpeTokenizer starcoder = GgufBpe.read(LlamaSource.directory().resolve("models/ggml-vocab-starcoder.gguf"));
+        Path file = dir.resolve("tokenizer.json");
+        TokenizerJson.write(starcoder, file);
+        var json = HfConfig.JSON.readTree(file.toFile());
+        assertEquals(38, json.get("added_tokens").size());
+        for (var added : json.get("added_tokens")) {
+            assertEquals(added.get("id").intValue(), json.get("model").get("vocab").get(added.get("content").asText())
+                    .intValue(), added.toString());
+        }
+        assertEquals(starcoder.size(), json.get("model").get("vocab").size());
     }
 
     static BpeTokenizer writeAndRead(BpeTokenizer bpe, Path folder) {

@@ -50,7 +50,7 @@ public final class BpeTextTokenizer implements TextTokenizer {
 
     @Override
     public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
-        int[] ids = parseSpecial ? encodeWithSpecials(text) : bpe.encode(text);
+        int[] ids = bpe.encode(text, parseSpecial);
         if (!addSpecial || !bpe.markers().addsBos()) {
             return ids;
         }
@@ -58,38 +58,6 @@ public final class BpeTextTokenizer implements TextTokenizer {
         withBos[0] = bpe.markers().bos();
         System.arraycopy(ids, 0, withBos, 1, ids.length);
         return withBos;
-    }
-
-    private int[] encodeWithSpecials(String text) {
-        List<int[]> parts = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < text.length(); ) {
-            String special = longestSpecialAt(text, i);
-            if (special == null) {
-                i++;
-                continue;
-            }
-            if (i > start) {
-                parts.add(bpe.encode(text.substring(start, i)));
-            }
-            parts.add(new int[] {bpe.specialId(special)});
-            i += special.length();
-            start = i;
-        }
-        if (start < text.length()) {
-            parts.add(bpe.encode(text.substring(start)));
-        }
-        return parts.stream().flatMapToInt(Arrays::stream).toArray();
-    }
-
-    private String longestSpecialAt(String text, int at) {
-        String best = null;
-        for (String special : bpe.specialTokens()) {
-            if (text.startsWith(special, at) && (best == null || special.length() > best.length())) {
-                best = special;
-            }
-        }
-        return best;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.llmgraph.tokenize;
 
-import dev.llmgraph.ggml.gguf.GgufValue;
 import dev.llmgraph.ggml.gguf.GgufWriter;
 
 import java.io.ByteArrayOutputStream;
@@ -8,11 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -53,10 +52,12 @@ public final class BpeTokenizer implements GgufVocabulary {
     private final List<String> merges;
     private final Rules rules;
     private final Markers markers;
-    private final Map<String, Integer> ids = new HashMap<>();
-    private final Map<String, Integer> ranks = new HashMap<>();
-    /** The added tokens by their first character, the longest first (Qwen2's GGUF has 290 of them, all "[PAD..."). */
-    private final Map<Character, List<Integer>> addedByFirstChar;
+    /** The normal tokens' ids. */
+    private final Map<String, Integer> ids;
+    private final MergeTable mergeTable;
+    private final List<Integer> specialIds;
+    /** Added and special tokens by their first character, the longest first (Qwen2's GGUF has 290 "[PAD..." added). */
+    private final Map<Character, List<Integer>> addedByFirstChar, specialByFirstChar;
 
     /**
      * A tokenizer trained in Java, with GPT-2's rules.
@@ -92,6 +93,7 @@ public final class BpeTokenizer implements GgufVocabulary {
         this.merges = List.copyOf(merges);
         this.rules = rules;
         this.markers = markers;
+        this.ids = new HashMap<>();
         Map<String, Integer> all = new HashMap<>();
         for (int id = 0; id < this.tokens.size(); id++) {
             Integer before = all.putIfAbsent(this.tokens.get(id), id);
@@ -103,26 +105,18 @@ public final class BpeTokenizer implements GgufVocabulary {
                 ids.put(this.tokens.get(id), id);
             }
         }
-        for (int i = 0; i < this.merges.size(); i++) {
-            String merge = this.merges.get(i);
-            int space = merge.indexOf(' ');
-            if (space <= 0 || space == merge.length() - 1 || merge.indexOf(' ', space + 1) >= 0) {
-                throw new IllegalArgumentException("merge " + i + " is '" + merge + "'; a merge is two tokens "
-                        + "separated by one space");
-            }
-            String left = merge.substring(0, space), right = merge.substring(space + 1);
-            for (String part : List.of(left, right, left + right)) {
-                if (!ids.containsKey(part)) {
-                    throw new IllegalArgumentException("merge " + i + " '" + merge + "' needs '" + part + "', which is "
-                            + "not a normal token of the vocabulary");
-                }
-            }
-            ranks.putIfAbsent(merge, i);
-        }
+        this.mergeTable = new MergeTable(this.merges, ids);
         requireMarkers(markers, this.tokens.size());
-        this.addedByFirstChar = idsOf(TokenKind.ADDED).stream().filter(id -> !this.tokens.get(id).isEmpty())
-                .sorted(Comparator.comparingInt((Integer id) -> -this.tokens.get(id).length()))
-                .collect(Collectors.groupingBy(id -> this.tokens.get(id).charAt(0)));
+        this.specialIds = idsOf(TokenKind.SPECIAL);
+        this.addedByFirstChar = byFirstChar(idsOf(TokenKind.ADDED));
+        this.specialByFirstChar = byFirstChar(specialIds);
+    }
+
+    /** {@code matched} by their text's first character, the longest first; an empty text matches nowhere. */
+    private Map<Character, List<Integer>> byFirstChar(List<Integer> matched) {
+        return matched.stream().filter(id -> !tokens.get(id).isEmpty())
+                .sorted(Comparator.comparingInt((Integer id) -> -tokens.get(id).length()))
+                .collect(Collectors.groupingBy(id -> tokens.get(id).charAt(0)));
     }
 
     /** The same vocabulary and rules with other markers. */
@@ -133,9 +127,11 @@ public final class BpeTokenizer implements GgufVocabulary {
         this.merges = same.merges;
         this.rules = same.rules;
         this.markers = markers;
-        this.ids.putAll(same.ids);
-        this.ranks.putAll(same.ranks);
+        this.ids = same.ids;
+        this.mergeTable = same.mergeTable;
+        this.specialIds = same.specialIds;
         this.addedByFirstChar = same.addedByFirstChar;
+        this.specialByFirstChar = same.specialByFirstChar;
     }
 
     private static void requireMarkers(Markers markers, int size) {
@@ -226,12 +222,12 @@ public final class BpeTokenizer implements GgufVocabulary {
 
     /** The special tokens' text, in id order. */
     public List<String> specialTokens() {
-        return idsOf(TokenKind.SPECIAL).stream().map(tokens::get).toList();
+        return specialIds.stream().map(tokens::get).toList();
     }
 
     /** The id of a special token. */
     public int specialId(String token) {
-        for (int id : idsOf(TokenKind.SPECIAL)) {
+        for (int id : specialIds) {
             if (tokens.get(id).equals(token)) {
                 return id;
             }
@@ -255,26 +251,45 @@ public final class BpeTokenizer implements GgufVocabulary {
      * Special-token text is encoded as ordinary text.
      */
     public int[] encode(String text) {
+        return encode(text, false);
+    }
+
+    /**
+     * The token ids of {@code text}; with {@code parseSpecial}, its special tokens' text is read as those tokens
+     * first (the longest at each place, as a chat template's markers must be read), and the text between them as
+     * {@link #encode(String)} reads it.
+     */
+    public int[] encode(String text, boolean parseSpecial) {
         TextChecks.requireWellFormed(text, "the text");
         List<Integer> out = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < text.length(); ) {
-            int added = addedAt(text, i);
-            if (added < 0) {
-                i++;
-                continue;
-            }
-            encodePlain(text.substring(start, i), out);
-            out.add(added);
-            i += tokens.get(added).length();
-            start = i;
+        if (parseSpecial) {
+            cut(text, specialByFirstChar, (between, ids) -> cut(between, addedByFirstChar, this::encodePlain, ids), out);
+        } else {
+            cut(text, addedByFirstChar, this::encodePlain, out);
         }
-        encodePlain(text.substring(start), out);
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private int addedAt(String text, int at) {
-        for (int id : addedByFirstChar.getOrDefault(text.charAt(at), List.of())) {
+    /** The tokens of {@code index} where they stand in {@code text}, and {@code between} on the text between them. */
+    private void cut(String text, Map<Character, List<Integer>> index, BiConsumer<String, List<Integer>> between,
+                     List<Integer> out) {
+        int start = 0;
+        for (int i = 0; i < text.length(); ) {
+            int id = longestAt(index, text, i);
+            if (id < 0) {
+                i++;
+                continue;
+            }
+            between.accept(text.substring(start, i), out);
+            out.add(id);
+            i += tokens.get(id).length();
+            start = i;
+        }
+        between.accept(text.substring(start), out);
+    }
+
+    private int longestAt(Map<Character, List<Integer>> index, String text, int at) {
+        for (int id : index.getOrDefault(text.charAt(at), List.of())) {
             if (text.startsWith(tokens.get(id), at)) {
                 return id;
             }
@@ -294,7 +309,7 @@ public final class BpeTokenizer implements GgufVocabulary {
                 out.add(whole);
                 continue;
             }
-            for (String piece : merge(symbols)) {
+            for (String piece : mergeTable.apply(symbols)) {
                 Integer id = ids.get(piece);
                 if (id != null) {       // a byte with no token (StarCoder's has none for 0xF1) is left out, as
                     out.add(id);        // Hugging Face (with no unk_token) and llama.cpp leave it out
@@ -330,59 +345,11 @@ public final class BpeTokenizer implements GgufVocabulary {
         }
     }
 
-    /** One word's pieces: the lowest-ranked adjacent pair is merged (leftmost first) until none is left. */
-    private List<String> merge(String word) {
-        List<String> parts = new ArrayList<>(word.length());
-        for (int i = 0; i < word.length(); i++) {
-            parts.add(String.valueOf(word.charAt(i)));
-        }
-        while (parts.size() > 1) {
-            int best = -1, bestRank = Integer.MAX_VALUE;
-            for (int i = 0; i + 1 < parts.size(); i++) {
-                Integer rank = ranks.get(parts.get(i) + " " + parts.get(i + 1));
-                if (rank != null && rank < bestRank) {
-                    bestRank = rank;
-                    best = i;
-                }
-            }
-            if (best < 0) {
-                break;
-            }
-            parts.set(best, parts.get(best) + parts.remove(best + 1));
-        }
-        return parts;
-    }
-
     /**
-     * Adds this tokenizer's keys to a GGUF being written: model {@code gpt2} with the pre-tokenizer's llama.cpp
-     * name, tokens, token types, merges, and the markers. Refused where llama.cpp would tokenize otherwise: a
-     * pre-tokenizer it has no name for, or merges ignored where its name does not ignore them (or the reverse).
+     * Adds this tokenizer's keys to a GGUF being written, in llama.cpp's conventions ({@link GgufBpe#write}).
      */
     public void writeTo(GgufWriter out) {
-        PreTokenizer pre = rules.preTokenizer();
-        if (pre.llamaCppName() == null) {
-            throw new IllegalArgumentException("llama.cpp knows a BPE pre-tokenizer only by name, and this one's "
-                    + "expressions " + pre.expressions() + " are none of those llmgraph can name (GPT-2's, Llama 3's, "
-                    + "Qwen2's, StarCoder's); a GGUF file of it would be tokenized otherwise");
-        }
-        if (rules.ignoresMerges() != pre.ignoresMerges()) {
-            throw new IllegalArgumentException("llama.cpp " + (pre.ignoresMerges() ? "takes" : "does not take")
-                    + " a word that is a token whole for pre-tokenizer '" + pre.llamaCppName() + "', and this tokenizer "
-                    + (rules.ignoresMerges() ? "does" : "does not") + "; a GGUF file of it would be tokenized otherwise");
-        }
-        out.putString("tokenizer.ggml.model", "gpt2");
-        out.putString("tokenizer.ggml.pre", pre.llamaCppName());
-        out.putStrings("tokenizer.ggml.tokens", tokens);
-        out.put("tokenizer.ggml.token_type", GgufValue.int32s(Arrays.stream(kinds)
-                .mapToInt(TokenKind::llamaTokenType).toArray()));
-        out.putStrings("tokenizer.ggml.merges", merges);
-        if (markers.eos() >= 0) {
-            out.putUint32("tokenizer.ggml.eos_token_id", markers.eos());
-        }
-        if (markers.bos() >= 0) {
-            out.putUint32("tokenizer.ggml.bos_token_id", markers.bos());
-        }
-        out.putBool("tokenizer.ggml.add_bos_token", markers.addsBos());
+        GgufBpe.write(this, out);
     }
 
     /**
@@ -398,6 +365,6 @@ public final class BpeTokenizer implements GgufVocabulary {
     @Override
     public String toString() {
         return "BpeTokenizer(" + tokens.size() + " tokens, " + merges.size() + " merges, "
-                + idsOf(TokenKind.SPECIAL).size() + " special, " + rules.preTokenizer() + ")";
+                + specialIds.size() + " special, " + rules.preTokenizer() + ")";
     }
 }

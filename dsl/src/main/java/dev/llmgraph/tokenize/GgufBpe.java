@@ -1,15 +1,18 @@
 package dev.llmgraph.tokenize;
 
 import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.ggml.gguf.GgufValue;
+import dev.llmgraph.ggml.gguf.GgufWriter;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The byte-level BPE vocabulary of a GGUF file ({@code tokenizer.ggml.model = gpt2}) as a Java tokenizer, with
- * the rules llama.cpp applies for its {@code tokenizer.ggml.pre}; for example to write it as a Hugging Face
- * {@code tokenizer.json} ({@link TokenizerJson#write}) beside a checkpoint exported from the file.
+ * A byte-level BPE vocabulary in a GGUF file ({@code tokenizer.ggml.model = gpt2}), both ways, in llama.cpp's
+ * conventions: read as a Java tokenizer with the rules llama.cpp applies for its {@code tokenizer.ggml.pre} (for
+ * example to write it as a Hugging Face tokenizer.json beside a checkpoint exported from the file), and written
+ * from one ({@link BpeTokenizer#writeTo}).
  */
 public final class GgufBpe {
     private GgufBpe() {}
@@ -62,5 +65,39 @@ public final class GgufBpe {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Adds {@code bpe}'s keys to a GGUF being written: model {@code gpt2} with the pre-tokenizer's llama.cpp name,
+     * tokens, token types, merges, and the markers. Refused where llama.cpp would tokenize otherwise: a
+     * pre-tokenizer it has no name for, or merges ignored where its name does not ignore them (or the reverse).
+     */
+    static void write(BpeTokenizer bpe, GgufWriter out) {
+        BpeTokenizer.Rules rules = bpe.rules();
+        PreTokenizer pre = rules.preTokenizer();
+        if (pre.llamaCppName() == null) {
+            throw new IllegalArgumentException("llama.cpp knows a BPE pre-tokenizer only by name, and this one's "
+                    + "expressions " + pre.expressions() + " are none of those llmgraph can name (GPT-2's, Llama 3's, "
+                    + "Qwen2's, StarCoder's); a GGUF file of it would be tokenized otherwise");
+        }
+        if (rules.ignoresMerges() != pre.ignoresMerges()) {
+            throw new IllegalArgumentException("llama.cpp " + (pre.ignoresMerges() ? "takes" : "does not take")
+                    + " a word that is a token whole for pre-tokenizer '" + pre.llamaCppName() + "', and this tokenizer "
+                    + (rules.ignoresMerges() ? "does" : "does not") + "; a GGUF file of it would be tokenized otherwise");
+        }
+        out.putString("tokenizer.ggml.model", "gpt2");
+        out.putString("tokenizer.ggml.pre", pre.llamaCppName());
+        out.putStrings("tokenizer.ggml.tokens", bpe.tokens());
+        out.put("tokenizer.ggml.token_type", GgufValue.int32s(bpe.kinds().stream()
+                .mapToInt(TokenKind::llamaTokenType).toArray()));
+        out.putStrings("tokenizer.ggml.merges", bpe.merges());
+        BpeTokenizer.Markers markers = bpe.markers();
+        if (markers.eos() >= 0) {
+            out.putUint32("tokenizer.ggml.eos_token_id", markers.eos());
+        }
+        if (markers.bos() >= 0) {
+            out.putUint32("tokenizer.ggml.bos_token_id", markers.bos());
+        }
+        out.putBool("tokenizer.ggml.add_bos_token", markers.addsBos());
     }
 }

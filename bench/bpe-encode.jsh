@@ -1,8 +1,9 @@
-// Encoding speed of a published vocabulary: Moby-Dick (1.2 M characters) encoded with Llama 3's and Qwen2's
-// vocabularies (llama.cpp's models/ggml-vocab-*.gguf) by llmgraph's Java BPE and by libllama on the same file, three
-// times each after one warm-up pass, in one JVM; the ids must be the same.
+// Encoding speed of a published vocabulary: Moby-Dick (1.2 M characters) encoded with Llama 3's, Qwen2's and GPT-2's
+// byte-level vocabularies and Llama 2's and Phi-3's SentencePiece ones (llama.cpp's models/ggml-vocab-*.gguf) by
+// llmgraph's Java BPE and by libllama on the same file, three times each after one warm-up pass, in one JVM; the ids
+// must be the same.
 //   bin/llmgraph run bench/bpe-encode.jsh
-import dev.llmgraph.tokenize.GgufBpe;
+import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.ggml.llama.LlamaCppSource;
 import dev.llmgraph.ggml.llama.Tokenizer;
 var examples = Files.isDirectory(Path.of("examples")) ? Path.of("examples") : Path.of("../examples");
@@ -17,10 +18,10 @@ double best(java.util.function.Supplier<int[]> encode) {
     }
     return best;
 }
-for (String name : List.of("llama-bpe", "qwen2", "gpt-2")) {
+for (String name : List.of("llama-bpe", "qwen2", "gpt-2", "llama-spm", "phi-3")) {
     Path file = LlamaCppSource.directory().resolve("models/ggml-vocab-" + name + ".gguf");
     long t = System.nanoTime();
-    var bpe = GgufBpe.read(file);
+    var bpe = BpeVocabulary.readGguf(file);
     double reading = (System.nanoTime() - t) / 1e9;
     try (var llama = Tokenizer.open(file)) {
         int[] java = bpe.encode(moby), lib = llama.encode(moby, false, false);

@@ -15,17 +15,27 @@ import dev.llmgraph.io.safetensors.SafetensorsExport;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.ggml.llama.LlamaReference;
-import dev.llmgraph.tokenize.GgufBpe;
+import dev.llmgraph.tokenize.BpeVocabulary;
+import dev.llmgraph.tokenize.SentencePieceBpe;
 import java.nio.file.*;
 import java.util.Set;
 
 String src = System.getenv("LLAMA_CPP_SRC");
 Path work = Path.of(System.getenv("CHECK_DIR"));
-for (String vocabulary : List.of("gpt-2", "llama-bpe", "qwen2", "starcoder")) {
-    var bpe = GgufBpe.read(Path.of(src, "models", "ggml-vocab-" + vocabulary + ".gguf"));
-    Path folder = Files.createDirectories(work.resolve("tokenizers").resolve(vocabulary));
+void writeTokenizer(BpeVocabulary bpe, String name) throws Exception {
+    Path folder = Files.createDirectories(work.resolve("tokenizers").resolve(name));
     TokenizerJson.write(bpe, folder.resolve("tokenizer.json"));
     TokenizerJson.writeConfig(bpe, null, folder.resolve("tokenizer_config.json"));
+}
+for (String vocabulary : List.of("gpt-2", "llama-bpe", "qwen2", "starcoder", "llama-spm", "phi-3")) {
+    writeTokenizer(BpeVocabulary.readGguf(Path.of(src, "models", "ggml-vocab-" + vocabulary + ".gguf")), vocabulary);
+}
+// Llama 2's vocabulary with the Metaspace pre-tokenizer newer files have instead of the Prepend normalizer
+var llama2 = (SentencePieceBpe) BpeVocabulary.readGguf(Path.of(src, "models", "ggml-vocab-llama-spm.gguf"));
+for (var prefix : List.of(SentencePieceBpe.Prefix.METASPACE_ALWAYS, SentencePieceBpe.Prefix.METASPACE_FIRST)) {
+    var rules = new SentencePieceBpe.Rules(prefix, true, llama2.rules().unknown());
+    writeTokenizer(new SentencePieceBpe(llama2.tokens(), llama2.kinds(), llama2.merges(), rules, llama2.markers()),
+        "llama-spm+" + prefix.name().toLowerCase().replace('_', '-'));
 }
 Set<String> bpePresets = Set.of(System.getenv().getOrDefault("BPE_PRESETS", "").split(","));
 Map<String, String> vocabularyOf = Map.of("qwen3-0.6b", "qwen2", "qwen3-30b-a3b", "qwen2", "llama-3.2-1b", "llama-bpe");

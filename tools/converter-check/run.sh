@@ -12,9 +12,9 @@
 # whose converters take a BPE tokenizer.json only where its pre-tokenizer is one they know: they get a published
 # vocabulary as the tokenizer.json llmgraph writes (io.hf.TokenizerJson), Qwen3's presets Qwen2's, Llama 3.2 Llama 3's
 # (instead of a tokenizer.model), the others GPT-2's. Last, Hugging Face's tokenizers library encodes llama.cpp's
-# tokenizer test vectors with the tokenizer.json files llmgraph wrote of four vocabularies, against the ids the
-# original tokenizers gave, and saves them again in its own form, which llmgraph must read back as the same
-# vocabulary (tokenizers.jsh).
+# tokenizer test vectors with the tokenizer.json files llmgraph wrote of six vocabularies (four byte-level; Llama 2's
+# and Phi-3's SentencePiece-style), against the ids the original tokenizers gave, and saves them again in its own
+# form, which llmgraph must read back as the same vocabulary (tokenizers.jsh).
 #
 #   tools/converter-check/run.sh        (two to three minutes once the Python packages are there)
 #   PRESETS=gemma-3-1b tools/converter-check/run.sh
@@ -53,18 +53,27 @@ PRESETS="${PRESETS:-tinyllama-1.1b,mixtral-8x7b,gemma-2-2b,gemma-3-1b,phi-3.5-mi
   BPE_PRESETS="$bpe_presets" PYTHONPATH="$pylib" LLAMA_CPP_SRC="$src" CHECK_DIR="$work" \
   "$root/bin/llmgraph" run "$here/families.jsh"
 
-# Hugging Face's tokenizers on the tokenizer.json files llmgraph wrote, against llama.cpp's test vectors
+# Hugging Face's tokenizers on the tokenizer.json files llmgraph wrote, against llama.cpp's test vectors; the ids it
+# gives those and texts around the tokenizer's special tokens go to hf-ids.json, for tokenizers.jsh
 PYTHONPATH="$pylib" "$python" - "$work/tokenizers" "$src/models" <<'PY'
-import sys, os
+import sys, os, json
 from tokenizers import Tokenizer
 folders, models = sys.argv[1], sys.argv[2]
 for name in sorted(os.listdir(folders)):
-    vocabulary = os.path.join(models, 'ggml-vocab-' + name + '.gguf')
-    texts = open(vocabulary + '.inp', encoding='utf-8').read().split('\n__ggml_vocab_test__\n')
+    vocabulary = os.path.join(models, 'ggml-vocab-' + name.split('+')[0] + '.gguf')
+    texts = open(vocabulary + '.inp', encoding='utf-8').read().split('\n__ggml_vocab_test__\n')[:-1]
     expected = [[int(t) for t in line.split()] for line in open(vocabulary + '.out', encoding='utf-8').read().splitlines()]
     tokenizer = Tokenizer.from_file(os.path.join(folders, name, 'tokenizer.json'))
-    matches = sum(tokenizer.encode(text, add_special_tokens=False).ids == ids for text, ids in zip(texts, expected))
-    print(f'{name:<16} Hugging Face tokenizers on llmgraph\'s tokenizer.json: {matches} of {len(expected)} vectors')
+    ids = [tokenizer.encode(text, add_special_tokens=False).ids for text in texts]
+    if '+' not in name:   # the variants' vectors differ where a text starts with a space, as they should
+        matches = sum(i == e for i, e in zip(ids, expected))
+        print(f'{name:<28} Hugging Face tokenizers on llmgraph\'s tokenizer.json: {matches} of {len(expected)} vectors')
+    specials = [t.content for t in tokenizer.get_added_tokens_decoder().values() if t.special][:3]
+    around = [f(s) for s in specials for f in (lambda s: s + 'Hello', lambda s: s + ' Hello', lambda s: 'Hello' + s + 'world',
+              lambda s: 'Hello ' + s + ' world', lambda s: ' ' + s + '  x\n')]
+    json.dump({'texts': texts, 'ids': ids, 'around': around,
+               'around_ids': [tokenizer.encode(text, add_special_tokens=True).ids for text in around]},
+              open(os.path.join(folders, name, 'hf-ids.json'), 'w'))
     tokenizer.save(os.path.join(folders, name, 'saved-by-tokenizers.json'))
 PY
 

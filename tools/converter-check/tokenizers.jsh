@@ -1,33 +1,42 @@
-// llmgraph reads what Hugging Face's tokenizers library writes (run by tools/converter-check/run.sh after the library
-// has loaded each tokenizer.json llmgraph wrote into CHECK_DIR/tokenizers/NAME and saved it again as
-// saved-by-tokenizers.json, in its own form: merges as pairs, its own field order and defaults). Each saved file, read
-// by TokenizerJson, must give the vocabulary llmgraph read from llama.cpp's GGUF (tokens, kinds, merges, rules,
-// markers) and encode llama.cpp's test vectors into the ids Hugging Face gave.
+// llmgraph against Hugging Face's tokenizers library on the same tokenizer.json files (run by
+// tools/converter-check/run.sh after the library has loaded each tokenizer.json llmgraph wrote into
+// CHECK_DIR/tokenizers/NAME, encoded texts with it into hf-ids.json and saved it again as saved-by-tokenizers.json, in
+// its own form: merges as pairs, its own field order and defaults). The saved file, read by TokenizerJson, must give
+// the vocabulary llmgraph wrote (tokens, kinds, merges, rules, markers), and encode llama.cpp's test vectors and texts
+// around the special tokens (with them read as special tokens and the tokens put around a text) as the library did.
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmgraph.io.hf.TokenizerJson;
-import dev.llmgraph.tokenize.GgufBpe;
+import dev.llmgraph.text.TextTokenizer;
+import dev.llmgraph.tokenize.*;
 import java.nio.file.*;
 
-String src = System.getenv("LLAMA_CPP_SRC");
+Object rules(BpeVocabulary v) { return v instanceof BpeTokenizer b ? b.rules() : ((SentencePieceBpe) v).rules(); }
+int matches(List<String> texts, com.fasterxml.jackson.databind.JsonNode ids, java.util.function.Function<String, int[]> encode) {
+    int n = 0;
+    for (int i = 0; i < texts.size(); i++) {
+        int[] expected = new int[ids.get(i).size()];
+        for (int j = 0; j < expected.length; j++) expected[j] = ids.get(i).get(j).intValue();
+        n += Arrays.equals(expected, encode.apply(texts.get(i))) ? 1 : 0;
+    }
+    return n;
+}
 Path folders = Path.of(System.getenv("CHECK_DIR")).resolve("tokenizers");
 try (var names = Files.list(folders)) {
     for (Path folder : names.sorted().toList()) {
-        String name = folder.getFileName().toString();
-        Path gguf = Path.of(src, "models", "ggml-vocab-" + name + ".gguf");
-        var original = GgufBpe.read(gguf);
+        var written = TokenizerJson.read(folder.resolve("tokenizer.json"));
         var saved = TokenizerJson.read(folder.resolve("saved-by-tokenizers.json"));
-        boolean same = original.tokens().equals(saved.tokens()) && original.kinds().equals(saved.kinds())
-            && original.merges().equals(saved.merges()) && original.rules().equals(saved.rules())
-            && original.markers().equals(saved.markers());
-        String[] texts = Files.readString(Path.of(gguf + ".inp")).split("\n__ggml_vocab_test__\n"); // as test-tokenizer-0
-        List<String> expected = Files.readAllLines(Path.of(gguf + ".out"));
-        int matches = 0;
-        for (int i = 0; i < texts.length; i++) {
-            String line = expected.get(i).strip();
-            int[] ids = line.isEmpty() ? new int[0] : Arrays.stream(line.split(" ")).mapToInt(Integer::parseInt).toArray();
-            matches += Arrays.equals(ids, saved.encode(texts[i])) ? 1 : 0;
-        }
-        System.out.printf("%-16s llmgraph on the tokenizer.json Hugging Face's tokenizers saved: the same vocabulary: "
-            + "%b; %d of %d vectors%n", name, same, matches, texts.length);
+        boolean same = written.tokens().equals(saved.tokens()) && written.kinds().equals(saved.kinds())
+            && written.merges().equals(saved.merges()) && rules(written).equals(rules(saved))
+            && written.markers().equals(saved.markers());
+        var hf = new ObjectMapper().readTree(folder.resolve("hf-ids.json").toFile());
+        List<String> texts = new ArrayList<>(), around = new ArrayList<>();
+        hf.get("texts").forEach(t -> texts.add(t.asText()));
+        hf.get("around").forEach(t -> around.add(t.asText()));
+        var text = TextTokenizer.of(saved);
+        System.out.printf("%-28s llmgraph on the tokenizer.json Hugging Face saved: the same vocabulary: %b; as Hugging "
+            + "Face encodes: %d of %d vectors, %d of %d texts around special tokens%n", folder.getFileName(), same,
+            matches(texts, hf.get("ids"), saved::encode), texts.size(),
+            matches(around, hf.get("around_ids"), t -> text.encode(t, true, true)), around.size());
     }
 }
 /exit

@@ -49,8 +49,8 @@ public final class GenerateCommand {
 
               --gguf FILE          ARCHITECTURES
               --hf DIR             a Hugging Face checkpoint folder instead: config.json, safetensors weights and a
-                                   byte-level BPE tokenizer.json (with tokenizer_config.json's end-of-text token and
-                                   chat template, where it has one)
+                                   BPE tokenizer.json, byte-level or SentencePiece-style (with tokenizer_config.json's
+                                   end-of-text token and chat template, where it has one)
               --prompt TEXT        the text to continue, or with --chat the user's message
               --chat               format the prompt with the file's chat template (tokenizer.chat_template), as
                                    chat-tuned models expect

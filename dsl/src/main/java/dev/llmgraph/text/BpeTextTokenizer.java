@@ -1,6 +1,6 @@
 package dev.llmgraph.text;
 
-import dev.llmgraph.tokenize.BpeTokenizer;
+import dev.llmgraph.tokenize.BpeVocabulary;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,23 +8,23 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A byte-level BPE encoded in Java ({@link BpeTokenizer}: trained in Java, or read from a tokenizer.json or a
- * GGUF file) as a model's tokenizer. With {@code addSpecial} it puts the beginning-of-text token before a text
+ * A BPE encoded in Java ({@link BpeVocabulary}: byte-level, trained in Java or published, or SentencePiece-style;
+ * read from a tokenizer.json or a GGUF file) as a model's tokenizer. With {@code addSpecial} it puts the beginning-of-text token before a text
  * where the tokenizer asks for one (Llama 3's does; a trained one does not), and with {@code parseSpecial} it
  * reads its special tokens' text as those tokens, the longest match first.
  */
 public final class BpeTextTokenizer implements TextTokenizer {
-    private final BpeTokenizer bpe;
+    private final BpeVocabulary bpe;
     private final int[] endOfGeneration;
     private final String chatTemplate;
 
-    BpeTextTokenizer(BpeTokenizer bpe, String[] endOfGeneration) {
+    BpeTextTokenizer(BpeVocabulary bpe, String[] endOfGeneration) {
         this(bpe, endOfGeneration.length > 0
                 ? Arrays.stream(endOfGeneration).mapToInt(bpe::specialId).sorted().distinct().toArray()
                 : bpe.markers().eos() >= 0 ? new int[] {bpe.markers().eos()} : new int[0], null);
     }
 
-    private BpeTextTokenizer(BpeTokenizer bpe, int[] endOfGeneration, String chatTemplate) {
+    private BpeTextTokenizer(BpeVocabulary bpe, int[] endOfGeneration, String chatTemplate) {
         this.bpe = bpe;
         this.endOfGeneration = endOfGeneration;
         this.chatTemplate = chatTemplate;
@@ -39,7 +39,7 @@ public final class BpeTextTokenizer implements TextTokenizer {
     }
 
     /** The Java tokenizer itself. */
-    public BpeTokenizer bpe() {
+    public BpeVocabulary bpe() {
         return bpe;
     }
 

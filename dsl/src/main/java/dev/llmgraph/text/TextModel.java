@@ -13,7 +13,7 @@ import dev.llmgraph.model.Generation;
 import dev.llmgraph.model.GenerationConfig;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
-import dev.llmgraph.tokenize.BpeTokenizer;
+import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.TextChecks;
 
 import java.nio.file.Files;
@@ -86,8 +86,8 @@ public final class TextModel implements AutoCloseable {
     }
 
     /**
-     * A Hugging Face checkpoint folder: config.json and safetensors weights, and its byte-level BPE tokenizer
-     * encoded in Java (tokenizer.json, with tokenizer_config.json's end-of-text token and chat template, read by
+     * A Hugging Face checkpoint folder: config.json and safetensors weights, and its BPE tokenizer (byte-level or
+     * SentencePiece-style) encoded in Java (tokenizer.json, with tokenizer_config.json's end-of-text token and chat template, read by
      * {@link TokenizerJson}). A tokenizer with fewer tokens than the model has logits (Qwen2: 151,665 for 151,936)
      * is padded with unused tokens, as llama.cpp's converter pads it.
      */
@@ -96,7 +96,7 @@ public final class TextModel implements AutoCloseable {
             throw new IllegalArgumentException(dir + ": has no tokenizer.json; its model runs on token ids "
                     + "(SafetensorsWeights.loadModel), or give it a tokenizer: TextModel.of(model, tokenizer)");
         }
-        BpeTokenizer bpe = TokenizerJson.read(dir);            // before the weights: a refusal costs no loading
+        BpeVocabulary bpe = TokenizerJson.read(dir);           // before the weights: a refusal costs no loading
         int vocabSize = HfConfig.read(dir).vocabSize();
         if (bpe.size() > vocabSize) {
             throw new IllegalArgumentException(dir + ": tokenizer.json has " + bpe.size() + " tokens but config.json's "

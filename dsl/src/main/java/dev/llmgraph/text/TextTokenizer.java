@@ -1,6 +1,6 @@
 package dev.llmgraph.text;
 
-import dev.llmgraph.tokenize.BpeTokenizer;
+import dev.llmgraph.tokenize.BpeVocabulary;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -13,9 +13,9 @@ import java.util.Optional;
  *       SentencePiece, byte-level BPE, WordPiece, Unigram), with the file's special tokens and chat template.
  *       A vocabulary trained with {@code dev.llmgraph.tokenize} reaches it through its
  *       {@code writeVocabulary(path)}.</li>
- *   <li>{@link #of(BpeTokenizer, String...)}: a byte-level BPE encoded in Java: trained in Java, or read from
- *       a Hugging Face tokenizer.json ({@link dev.llmgraph.io.hf.TokenizerJson}) or a GGUF file
- *       ({@link dev.llmgraph.tokenize.GgufBpe}).</li>
+ *   <li>{@link #of(BpeVocabulary, String...)}: a BPE encoded in Java: byte-level, trained in Java or published,
+ *       or SentencePiece-style; read from a Hugging Face tokenizer.json ({@link dev.llmgraph.io.hf.TokenizerJson})
+ *       or a GGUF file ({@link dev.llmgraph.tokenize.GgufBpe}, {@link dev.llmgraph.tokenize.GgufSentencePiece}).</li>
  * </ul>
  * Closing frees what the tokenizer holds (libllama's vocabulary); a Java tokenizer holds nothing.
  */
@@ -62,7 +62,7 @@ public interface TextTokenizer extends AutoCloseable {
      * when none is named, at its end-of-text token ({@code bpe.markers().eos()}: a trained tokenizer's first
      * special token, the one it writes as end of text into GGUF files).
      */
-    static BpeTextTokenizer of(BpeTokenizer bpe, String... endOfGeneration) {
+    static BpeTextTokenizer of(BpeVocabulary bpe, String... endOfGeneration) {
         return new BpeTextTokenizer(bpe, endOfGeneration);
     }
 }

@@ -32,8 +32,9 @@ public final class GgufBpe {
         }
         String model = file.getString("tokenizer.ggml.model");
         if (!model.equals("gpt2")) {
-            throw new IllegalArgumentException(where + "tokenizer.ggml.model is '" + model + "'; llmgraph's BPE reads "
-                    + "byte-level BPE vocabularies ('gpt2'); TextTokenizer.llama reads every kind");
+            throw new IllegalArgumentException(where + "tokenizer.ggml.model is '" + model + "'; GgufBpe reads "
+                    + "byte-level BPE vocabularies ('gpt2'), GgufSentencePiece SentencePiece ones ('llama'); "
+                    + "TextTokenizer.llama reads every kind");
         }
         if (!file.has("tokenizer.ggml.pre")) {
             throw new IllegalArgumentException(where + "the vocabulary names no pre-tokenizer (tokenizer.ggml.pre), "
@@ -61,7 +62,7 @@ public final class GgufBpe {
         boolean addsBos = file.has("tokenizer.ggml.add_bos_token") ? file.getBool("tokenizer.ggml.add_bos_token")
                 : rules.preTokenizer().addsBos();
         try {
-            return new BpeTokenizer(tokens, kinds, merges, rules, new BpeTokenizer.Markers(bos, eos, addsBos && bos >= 0));
+            return new BpeTokenizer(tokens, kinds, merges, rules, new BpeVocabulary.Markers(bos, eos, addsBos && bos >= 0));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + e.getMessage(), e);
         }
@@ -91,7 +92,7 @@ public final class GgufBpe {
         out.put("tokenizer.ggml.token_type", GgufValue.int32s(bpe.kinds().stream()
                 .mapToInt(TokenKind::llamaTokenType).toArray()));
         out.putStrings("tokenizer.ggml.merges", bpe.merges());
-        BpeTokenizer.Markers markers = bpe.markers();
+        BpeVocabulary.Markers markers = bpe.markers();
         if (markers.eos() >= 0) {
             out.putUint32("tokenizer.ggml.eos_token_id", markers.eos());
         }

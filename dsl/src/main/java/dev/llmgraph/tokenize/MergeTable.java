@@ -1,22 +1,25 @@
 package dev.llmgraph.tokenize;
 
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A byte-level BPE's merges by rank, and one word merged by them: the adjacent pair of lowest rank (the leftmost
- * where two tie) is merged until none is left.
+ * A BPE's merges by rank, and a word merged by them: the adjacent pair of lowest rank (the leftmost where two tie)
+ * is merged until none is left. Words are token ids; a queue of candidate pairs keeps merging near linear in the
+ * word's length, for SentencePiece-style vocabularies merge a whole text at once.
  */
 final class MergeTable {
-    private final Map<String, Integer> ranks = new HashMap<>();
+    /** Rank by pair of ids ({@code left << 32 | right}); the id each rank makes. */
+    private final LongIntMap ranks = new LongIntMap();
+    private final int[] made;
 
     /**
      * @param merges    in rank order, each "left right"
      * @param normalIds the vocabulary's normal tokens, which must hold both sides of every merge and what it makes
      */
     MergeTable(List<String> merges, Map<String, Integer> normalIds) {
+        made = new int[merges.size()];
         for (int i = 0; i < merges.size(); i++) {
             String merge = merges.get(i);
             int space = merge.indexOf(' ');
@@ -31,30 +34,114 @@ final class MergeTable {
                             + "not a normal token of the vocabulary");
                 }
             }
-            ranks.putIfAbsent(merge, i);
+            long pair = pair(normalIds.get(left), normalIds.get(right));
+            if (ranks.get(pair) < 0) {
+                ranks.put(pair, i);
+            }
+            made[i] = normalIds.get(left + right);
         }
     }
 
-    /** The pieces of {@code word}, written in the byte-level alphabet. */
-    List<String> apply(String word) {
-        List<String> parts = new ArrayList<>(word.length());
-        for (int i = 0; i < word.length(); i++) {
-            parts.add(String.valueOf(word.charAt(i)));
+    private static long pair(int left, int right) {
+        return (long) left << 32 | right;
+    }
+
+    /** The rank of merging {@code left} and {@code right}, or -1 where they do not merge (or one is not a token). */
+    private int rank(int left, int right) {
+        return left < 0 || right < 0 ? -1 : ranks.get(pair(left, right));
+    }
+
+    /**
+     * {@code symbols} (token ids; -1 for a symbol that is no token, which merges with nothing) merged: the ids of
+     * the pieces, in order.
+     */
+    int[] apply(int[] symbols) {
+        int n = symbols.length;
+        int[] piece = symbols.clone(), next = new int[n], previous = new int[n];
+        boolean[] gone = new boolean[n];
+        LongHeap candidates = new LongHeap(n);
+        for (int i = 0; i < n; i++) {
+            next[i] = i + 1 < n ? i + 1 : -1;
+            previous[i] = i - 1;
+            if (i + 1 < n) {
+                offer(candidates, piece, i, i + 1);
+            }
         }
-        while (parts.size() > 1) {
-            int best = -1, bestRank = Integer.MAX_VALUE;
-            for (int i = 0; i + 1 < parts.size(); i++) {
-                Integer rank = ranks.get(parts.get(i) + " " + parts.get(i + 1));
-                if (rank != null && rank < bestRank) {
-                    bestRank = rank;
-                    best = i;
+        while (candidates.size() > 0) {
+            long c = candidates.poll();
+            int rank = (int) (c >>> 32), left = (int) c;
+            int right = gone[left] ? -1 : next[left];
+            // stale where the left piece is gone or its pair changed since (a rank names one pair)
+            if (right < 0 || rank(piece[left], piece[right]) != rank) {
+                continue;
+            }
+            piece[left] = made[rank];
+            gone[right] = true;
+            next[left] = next[right];
+            if (next[left] >= 0) {
+                previous[next[left]] = left;
+                offer(candidates, piece, left, next[left]);
+            }
+            if (previous[left] >= 0) {
+                offer(candidates, piece, previous[left], left);
+            }
+        }
+        int[] out = new int[n];
+        int count = 0;
+        for (int i = n > 0 ? 0 : -1; i >= 0; i = next[i]) {
+            out[count++] = piece[i];
+        }
+        return Arrays.copyOf(out, count);
+    }
+
+    private void offer(LongHeap candidates, int[] piece, int left, int right) {
+        int rank = rank(piece[left], piece[right]);
+        if (rank >= 0) {
+            candidates.add((long) rank << 32 | left);   // lowest rank first, then the leftmost
+        }
+    }
+
+    /** A min-heap of longs, without boxing. */
+    private static final class LongHeap {
+        private long[] items;
+        private int size;
+
+        LongHeap(int capacity) {
+            items = new long[Math.max(4, capacity)];
+        }
+
+        int size() {
+            return size;
+        }
+
+        void add(long item) {
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size * 2);
+            }
+            int i = size++;
+            while (i > 0 && items[(i - 1) / 2] > item) {
+                items[i] = items[(i - 1) / 2];
+                i = (i - 1) / 2;
+            }
+            items[i] = item;
+        }
+
+        long poll() {
+            long top = items[0], last = items[--size];
+            int i = 0;
+            while (2 * i + 1 < size) {
+                int child = 2 * i + 1;
+                if (child + 1 < size && items[child + 1] < items[child]) {
+                    child++;
                 }
+                if (items[child] >= last) {
+                    break;
+                }
+                items[i] = items[child];
+                i = child;
             }
-            if (best < 0) {
-                break;
-            }
-            parts.set(best, parts.get(best) + parts.remove(best + 1));
+            items[i] = last;
+            return top;
         }
-        return parts;
     }
 }

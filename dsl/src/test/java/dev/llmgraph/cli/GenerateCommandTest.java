@@ -147,7 +147,8 @@ class GenerateCommandTest {
         assertEquals(new Run(2, "", "llmgraph generate: --gguf or --hf is missing" + USAGE), run("--prompt", "hi"));
         java.nio.file.Files.writeString(folder.resolve("tokenizer.json"), "{\"model\": {\"type\": \"Unigram\"}}");
         assertEquals(new Run(1, "", "llmgraph generate: " + folder.resolve("tokenizer.json") + ": the model is "
-                + "'Unigram'; llmgraph reads byte-level BPE tokenizers (model BPE with a ByteLevel pre-tokenizer)\n"),
+                + "'Unigram'; llmgraph reads BPE tokenizers, byte-level (a ByteLevel pre-tokenizer) or SentencePiece-style "
+                + "(byte fallback, spaces as ▁)\n"),
                 run("--hf", folder.toString(), "--prompt", "hi"));
     }
 

@@ -8,8 +8,10 @@ import dev.llmgraph.io.hf.HfConfig;
 import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.io.hf.TokenizerJsonException;
 import dev.llmgraph.tokenize.BpeTokenizer;
+import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.BpeTrainer;
 import dev.llmgraph.tokenize.PreTokenizer;
+import dev.llmgraph.tokenize.SentencePieceBpe;
 import dev.llmgraph.tokenize.TokenKind;
 
 import java.io.IOException;
@@ -17,14 +19,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * Mutated tokenizer.json documents (and, one case in three, a tokenizer_config.json beside them), read as
  * {@link TokenizerJson#read} reads a checkpoint's; an accepted one then encodes and decodes a text and writes
  * itself again, which must not fail either. Seeds: a 300-token BPE trained on a sentence, written with GPT-2's
- * rules, with Llama 3's (a Split expression, merges ignored, a beginning-of-text token) and with Qwen2's (NFC). A
+ * rules, with Llama 3's (a Split expression, merges ignored, a beginning-of-text token) and with Qwen2's (NFC); and
+ * its ASCII tokens as a SentencePiece-style BPE (byte tokens, an unknown token), in Llama 2's form (a Prepend
+ * normalizer) and with a Metaspace pre-tokenizer. A
  * case changes one to four nodes anywhere in the tree (a regular expression to a broken or costly one, a number to
  * an edge value, a node removed), and in one case out of four then damages the text.
  */
@@ -39,18 +45,49 @@ final class TokenizerJsonTarget implements FuzzTarget {
         List<TokenKind> kinds = trained.kinds();
         Path file = Files.createTempFile("tokenizer", ".json");
         try {
-            for (BpeTokenizer bpe : List.of(trained,
+            for (BpeVocabulary bpe : List.of(trained,
                     new BpeTokenizer(trained.tokens(), kinds, trained.merges(), BpeTokenizer.Rules.of(PreTokenizer.LLAMA3),
                             new BpeTokenizer.Markers(trained.specialId("<|begin|>"), trained.specialId("<|endoftext|>"),
                                     true)),
                     new BpeTokenizer(trained.tokens(), kinds, trained.merges(),
-                            new BpeTokenizer.Rules(PreTokenizer.QWEN2, true, false), trained.markers()))) {
+                            new BpeTokenizer.Rules(PreTokenizer.QWEN2, true, false), trained.markers()),
+                    sentencePiece(trained, SentencePieceBpe.Prefix.PREPEND),
+                    sentencePiece(trained, SentencePieceBpe.Prefix.METASPACE_FIRST))) {
                 TokenizerJson.write(bpe, file);
                 seeds.add(Files.readString(file));
             }
         } finally {
             Files.delete(file);
         }
+    }
+
+    /** The trained tokenizer's ASCII tokens and merges, spaces as ▁, after {@code <unk> <s> </s>} and 256 bytes. */
+    private static SentencePieceBpe sentencePiece(BpeTokenizer trained, SentencePieceBpe.Prefix prefix) {
+        List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
+        List<TokenKind> kinds = new ArrayList<>(List.of(TokenKind.SPECIAL, TokenKind.SPECIAL, TokenKind.SPECIAL));
+        for (int b = 0; b < 256; b++) {
+            tokens.add(String.format("<0x%02X>", b));
+            kinds.add(TokenKind.BYTE);
+        }
+        Map<String, String> spaced = new HashMap<>();
+        for (int id = 0; id < trained.size(); id++) {
+            String text = new String(trained.pieceBytes(id), StandardCharsets.ISO_8859_1);
+            if (trained.kind(id) == TokenKind.NORMAL && text.chars().allMatch(c -> c < 128)) {
+                spaced.put(trained.tokens().get(id), text.replace(" ", SentencePieceBpe.SPACE));
+                tokens.add(text.replace(" ", SentencePieceBpe.SPACE));
+                kinds.add(TokenKind.NORMAL);
+            }
+        }
+        List<String> merges = new ArrayList<>();
+        for (String merge : trained.merges()) {
+            int space = merge.indexOf(' ');
+            String left = spaced.get(merge.substring(0, space)), right = spaced.get(merge.substring(space + 1));
+            if (left != null && right != null) {
+                merges.add(left + " " + right);
+            }
+        }
+        return new SentencePieceBpe(tokens, kinds, merges, new SentencePieceBpe.Rules(prefix, true, 0),
+                new BpeTokenizer.Markers(1, 2, true));
     }
 
     @Override
@@ -81,7 +118,7 @@ final class TokenizerJsonTarget implements FuzzTarget {
             Files.write(dir.resolve("tokenizer_config.json"), ("{\"eos_token\": " + eos + "}")
                     .getBytes(StandardCharsets.UTF_8));
         }
-        BpeTokenizer bpe = TokenizerJson.read(dir);
+        BpeVocabulary bpe = TokenizerJson.read(dir);
         int[] ids = bpe.encode(TEXT + "<|begin|> Ünïcödé 🙂");
         bpe.decode(ids);
         TokenizerJson.write(bpe, dir.resolve("again.json"));

@@ -11,7 +11,10 @@ import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.tokenize.BpeTokenizer;
+import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.GgufBpe;
+import dev.llmgraph.tokenize.GgufSentencePiece;
+import dev.llmgraph.tokenize.SentencePieceBpe;
 import dev.llmgraph.tokenize.TokenKind;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * (read from llama.cpp's ggml-vocab-gpt-2.gguf), its embedding 47 rows longer than the tokenizer as Hugging Face
  * pads them, written as config.json, model.safetensors, tokenizer.json and tokenizer_config.json. The same weights
  * and vocabulary written as a GGUF, loaded with libllama's tokenizer, are the reference: the prompt's ids and the
- * greedy continuation must be the same.
+ * greedy continuation must be the same. The same for a Llama 2 shape of Llama 2's SentencePiece-style vocabulary.
  */
 class CheckpointTextModelTest {
     static final String PROMPT = "The model reads text: 大语言模型, café, and 12345 tokens in a KV cache.";
@@ -63,7 +66,7 @@ class CheckpointTextModelTest {
         GenerationConfig greedy = GenerationConfig.greedy(24);
         TextGeneration fromFolder, fromGguf;
         try (TextModel model = TextModel.load(checkpoint, CPU)) {
-            BpeTokenizer bpe = ((BpeTextTokenizer) model.tokenizer()).bpe();
+            BpeVocabulary bpe = ((BpeTextTokenizer) model.tokenizer()).bpe();
             assertEquals(gpt2.size() + 47, bpe.size());
             assertEquals(TokenKind.UNUSED, bpe.kind(gpt2.size()));
             assertEquals(Optional.of("chatml"), model.tokenizer().chatTemplate());
@@ -74,6 +77,38 @@ class CheckpointTextModelTest {
             fromGguf = model.generate(PROMPT, greedy, PieceListener.NONE);
         }
         assertArrayEquals(fromGguf.promptIds(), fromFolder.promptIds(), "the Java BPE of tokenizer.json against libllama");
+        assertArrayEquals(fromGguf.ids(), fromFolder.ids());
+        assertEquals(fromGguf.text(), fromFolder.text());
+    }
+
+    /**
+     * A Llama 2 shape with Llama 2's SentencePiece-style vocabulary (llama.cpp's ggml-vocab-llama-spm.gguf): the
+     * prompt's characters the vocabulary lacks go to byte tokens; the GGUF written from the Java tokenizer carries
+     * scores made from its merges, and libllama encodes the prompt with them.
+     */
+    @Test
+    void aSentencePieceCheckpointReadsAndWritesTextAsItsGgufDoesWithLibllama() throws Exception {
+        SentencePieceBpe llama2 = GgufSentencePiece.read(LlamaSource.directory().resolve("models/ggml-vocab-llama-spm.gguf"));
+        ModelSpec spec = Presets.byName("tiny-tinyllama-1.1b").withVocabSize(llama2.size());
+        Path folder = Files.createDirectories(dir.resolve("tiny-llama"));
+        Path file = dir.resolve("tiny-llama.gguf");
+        try (Model model = Model.random(spec, WeightInit.lecun(11), CPU)) {
+            SafetensorsExport.write(model, folder);
+            GgufModels.write(model, file, llama2);
+        }
+        TokenizerJson.write(llama2, folder.resolve("tokenizer.json"));
+        TokenizerJson.writeConfig(llama2, null, folder.resolve("tokenizer_config.json"));
+        GenerationConfig greedy = GenerationConfig.greedy(24);
+        TextGeneration fromFolder, fromGguf;
+        try (TextModel model = TextModel.load(folder, CPU)) {
+            assertEquals(SentencePieceBpe.class, ((BpeTextTokenizer) model.tokenizer()).bpe().getClass());
+            fromFolder = model.generate(PROMPT, greedy, PieceListener.NONE);
+        }
+        try (TextModel model = TextModel.load(file, CPU)) {
+            fromGguf = model.generate(PROMPT, greedy, PieceListener.NONE);
+        }
+        assertEquals(llama2.markers().bos(), fromFolder.promptIds()[0]);
+        assertArrayEquals(fromGguf.promptIds(), fromFolder.promptIds(), "Java's SentencePiece against libllama");
         assertArrayEquals(fromGguf.ids(), fromFolder.ids());
         assertEquals(fromGguf.text(), fromFolder.text());
     }

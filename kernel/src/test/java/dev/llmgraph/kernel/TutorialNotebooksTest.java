@@ -335,6 +335,8 @@ class TutorialNotebooksTest {
         Matcher line = find(out, "text: +(\\S+)\nBPE: +(\\S+) ");
         assertEquals(line.group(1), line.group(2), line.group());
         assertTrue(find(out, "Unigram: +(\\S+) ").group(1).contains("<unk>"), out);
+        // the published vocabularies, three byte-level and Llama 2's SentencePiece-style, read back from tokenizer.json
+        assertEquals(4, out.split("libllama's the same: true", -1).length - 1, out);
         Matcher story = find(out, "\\((\\d+) new tokens, ");
         assertTrue(Integer.parseInt(story.group(1)) > 0, story.group());
         assertExercisesShowHints(notebook, "09", 3); // tables and text only: no figure for the HTML export to check

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgraph.tokenize.BpeTokenizer;
+import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.PreTokenizer;
+import dev.llmgraph.tokenize.SentencePieceBpe;
 import dev.llmgraph.tokenize.TokenKind;
 
 import java.io.IOException;
@@ -17,15 +19,22 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Hugging Face's {@code tokenizer.json}, both ways, for byte-level BPE tokenizers (GPT-2, Llama 3, Qwen2 and
- * Qwen3, Phi-4, DeepSeek, OLMo, StarCoder, ...): the vocabulary, the merges, the added tokens, the
- * pre-tokenizer ({@code ByteLevel}, {@code Split}, {@code Digits}, in a {@code Sequence}), an {@code NFC}
- * normalizer, {@code ignore_merges}, and a beginning-of-text token from a {@code TemplateProcessing} post
- * processor. The end-of-text token is not in tokenizer.json; {@link #read} takes it (and the beginning one
- * where the post processor does not name it) from a {@code tokenizer_config.json} beside it, where there is one.
+ * Hugging Face's {@code tokenizer.json}, both ways, for BPE tokenizers of both kinds:
+ * <ul>
+ *   <li>byte-level ({@link BpeTokenizer}: GPT-2, Llama 3, Qwen2 and Qwen3, Phi-4, DeepSeek, OLMo, StarCoder, ...):
+ *       the pre-tokenizer ({@code ByteLevel}, {@code Split}, {@code Digits}, in a {@code Sequence}), an {@code NFC}
+ *       normalizer, {@code ignore_merges};</li>
+ *   <li>SentencePiece-style ({@link SentencePieceBpe}: Llama 2, Mistral, TinyLlama, Phi-3): spaces as {@code ▁}
+ *       with a {@code Prepend} and {@code Replace} normalizer or a {@code Metaspace} pre-tokenizer, byte fallback,
+ *       the unknown token;</li>
+ * </ul>
+ * and for both the vocabulary, the merges, the added tokens and a beginning-of-text token from a
+ * {@code TemplateProcessing} post processor. The end-of-text token is not in tokenizer.json; {@link #read} takes it
+ * (and the beginning one where the post processor does not name it) from a {@code tokenizer_config.json} beside
+ * it, where there is one.
  *
- * <p>Tokenizers of another kind (WordPiece, Unigram, SentencePiece-style BPE with byte fallback) are refused in
- * words, as is any setting that would make Hugging Face encode otherwise than {@link BpeTokenizer#encode}.
+ * <p>Tokenizers of another kind (WordPiece, Unigram) are refused in words, as is any setting that would make
+ * Hugging Face encode otherwise than {@link BpeVocabulary#encode}.
  */
 public final class TokenizerJson {
     /** Llama 3's is 9 MiB, Gemma 3's 33 MiB. */
@@ -33,11 +42,14 @@ public final class TokenizerJson {
 
     private TokenizerJson() {}
 
-    /** The tokenizer in {@code fileOrDir} (a tokenizer.json, or a folder holding one). */
-    public static BpeTokenizer read(Path fileOrDir) {
+    /**
+     * The tokenizer in {@code fileOrDir} (a tokenizer.json, or a folder holding one): a {@link BpeTokenizer} or a
+     * {@link SentencePieceBpe}.
+     */
+    public static BpeVocabulary read(Path fileOrDir) {
         Path file = Files.isDirectory(fileOrDir) ? fileOrDir.resolve("tokenizer.json") : fileOrDir;
         JsonNode root = parse(file);
-        BpeTokenizer bpe;
+        BpeVocabulary bpe;
         try {
             bpe = TokenizerJsonReading.tokenizer(root);
         } catch (IllegalArgumentException e) {
@@ -93,16 +105,16 @@ public final class TokenizerJson {
     }
 
     /** The end-of-text token (and the beginning one, and whether it is added) named by tokenizer_config.json. */
-    private static BpeTokenizer withConfiguredMarkers(BpeTokenizer bpe, JsonNode config, Path file) {
-        BpeTokenizer.Markers m = bpe.markers();
+    private static BpeVocabulary withConfiguredMarkers(BpeVocabulary bpe, JsonNode config, Path file) {
+        BpeVocabulary.Markers m = bpe.markers();
         int bos = m.bos() >= 0 ? m.bos() : configuredId(bpe, config, "bos_token", file);
         int eos = configuredId(bpe, config, "eos_token", file);
         JsonNode add = config.get("add_bos_token");
         boolean addsBos = add != null && add.isBoolean() ? add.booleanValue() && bos >= 0 : m.addsBos();
-        return bpe.withMarkers(new BpeTokenizer.Markers(bos, eos, addsBos));
+        return bpe.withMarkers(new BpeVocabulary.Markers(bos, eos, addsBos));
     }
 
-    private static int configuredId(BpeTokenizer bpe, JsonNode config, String key, Path file) {
+    private static int configuredId(BpeVocabulary bpe, JsonNode config, String key, Path file) {
         JsonNode token = config.get(key);
         if (token != null && token.isObject()) {
             token = token.get("content");
@@ -119,14 +131,15 @@ public final class TokenizerJson {
     }
 
     /**
-     * Writes {@code bpe} as {@code file} (a tokenizer.json), in the form Hugging Face's tokenizers library saves;
-     * {@link #read} gives it back, less the unused tokens that pad it at the end ({@link BpeTokenizer#paddedTo}), which
-     * a checkpoint's tokenizer.json does not hold (its config.json's vocab_size says how many rows the model has). Its end-of-text token, which tokenizer.json has no place for, goes into
-     * tokenizer_config.json with {@link #writeConfig}.
+     * Writes {@code vocabulary} as {@code file} (a tokenizer.json), in the form Hugging Face's tokenizers library
+     * saves; {@link #read} gives it back, less the unused tokens that pad it at the end ({@link BpeVocabulary#paddedTo}),
+     * which a checkpoint's tokenizer.json does not hold (its config.json's vocab_size says how many rows the model
+     * has). Its end-of-text token, which tokenizer.json has no place for, goes into tokenizer_config.json with
+     * {@link #writeConfig}.
      */
-    public static void write(BpeTokenizer bpe, Path file) {
-        int end = bpe.size();        // padding after the last token is the model's, not the tokenizer's: left out
-        while (end > 0 && bpe.kind(end - 1) == TokenKind.UNUSED) {
+    public static void write(BpeVocabulary vocabulary, Path file) {
+        int end = vocabulary.size();   // padding after the last token is the model's, not the tokenizer's: left out
+        while (end > 0 && vocabulary.kind(end - 1) == TokenKind.UNUSED) {
             end--;
         }
         ObjectNode root = HfConfig.JSON.createObjectNode();
@@ -135,32 +148,41 @@ public final class TokenizerJson {
         root.putNull("padding");
         ArrayNode added = root.putArray("added_tokens");
         for (int id = 0; id < end; id++) {
-            if (bpe.kind(id) == TokenKind.SPECIAL || bpe.kind(id) == TokenKind.ADDED) {
-                boolean special = bpe.kind(id) == TokenKind.SPECIAL;
-                added.addObject().put("id", id).put("content", bpe.tokens().get(id)).put("single_word", false)
-                        .put("lstrip", false).put("rstrip", false).put("normalized", !special).put("special", special);
+            if (vocabulary.kind(id) == TokenKind.SPECIAL || vocabulary.kind(id) == TokenKind.ADDED) {
+                boolean special = vocabulary.kind(id) == TokenKind.SPECIAL;
+                boolean normalized = !special && vocabulary instanceof BpeTokenizer;
+                added.addObject().put("id", id).put("content", vocabulary.tokens().get(id)).put("single_word", false)
+                        .put("lstrip", false).put("rstrip", false).put("normalized", normalized).put("special", special);
             }
         }
-        if (bpe.rules().nfc()) {
-            root.putObject("normalizer").put("type", "NFC");
-        } else {
-            root.putNull("normalizer");
-        }
-        writePreTokenizer(bpe.rules().preTokenizer(), root);
-        writePostProcessor(bpe, root);
-        byteLevel(root.putObject("decoder"), true);
-        ObjectNode model = root.putObject("model");
-        model.put("type", "BPE").putNull("dropout").putNull("unk_token").putNull("continuing_subword_prefix")
-                .putNull("end_of_word_suffix").put("fuse_unk", false).put("byte_fallback", false)
-                .put("ignore_merges", bpe.rules().ignoresMerges());
+        ObjectNode model = switch (vocabulary) {
+            case BpeTokenizer bpe -> {
+                if (bpe.rules().nfc()) {
+                    root.putObject("normalizer").put("type", "NFC");
+                } else {
+                    root.putNull("normalizer");
+                }
+                writePreTokenizer(bpe.rules().preTokenizer(), root);
+                writePostProcessor(bpe, root);
+                byteLevel(root.putObject("decoder"), true);
+                yield root.putObject("model").put("type", "BPE").putNull("dropout").putNull("unk_token")
+                        .putNull("continuing_subword_prefix").putNull("end_of_word_suffix").put("fuse_unk", false)
+                        .put("byte_fallback", false).put("ignore_merges", bpe.rules().ignoresMerges());
+            }
+            case SentencePieceBpe spm -> {
+                SentencePieceJson.writeNormalizerAndPreTokenizer(spm, root);
+                writePostProcessor(spm, root);
+                yield SentencePieceJson.writeDecoderAndModel(spm, root);
+            }
+        };
         // Every token, added ones too (as GPT-2's and StarCoder's files have them): the tokenizers library gives an
         // added token missing from the vocabulary a new id after it, whatever id the file gave it.
         ObjectNode vocab = model.putObject("vocab");
         for (int id = 0; id < end; id++) {
-            vocab.put(bpe.tokens().get(id), id);
+            vocab.put(vocabulary.tokens().get(id), id);
         }
         ArrayNode merges = model.putArray("merges");
-        bpe.merges().forEach(merges::add);
+        vocabulary.merges().forEach(merges::add);
         writeJson(root, file);
     }
 
@@ -168,9 +190,9 @@ public final class TokenizerJson {
      * Writes the tokenizer_config.json Hugging Face reads beside a tokenizer.json: the beginning- and end-of-text
      * tokens, whether the first is added, and {@code chatTemplate} where not null.
      */
-    public static void writeConfig(BpeTokenizer bpe, String chatTemplate, Path file) {
+    public static void writeConfig(BpeVocabulary bpe, String chatTemplate, Path file) {
         ObjectNode root = HfConfig.JSON.createObjectNode();
-        BpeTokenizer.Markers m = bpe.markers();
+        BpeVocabulary.Markers m = bpe.markers();
         root.put("add_bos_token", m.addsBos());
         if (m.bos() >= 0) {
             root.put("bos_token", bpe.tokens().get(m.bos()));
@@ -202,11 +224,18 @@ public final class TokenizerJson {
         byteLevel(steps.addObject(), false);
     }
 
-    /** A TemplateProcessing that puts the beginning-of-text token first where the tokenizer adds it. */
-    private static void writePostProcessor(BpeTokenizer bpe, ObjectNode root) {
-        BpeTokenizer.Markers m = bpe.markers();
+    /**
+     * A TemplateProcessing that puts the beginning-of-text token first where the tokenizer adds it; otherwise a
+     * byte-level one's ByteLevel, or none.
+     */
+    private static void writePostProcessor(BpeVocabulary bpe, ObjectNode root) {
+        BpeVocabulary.Markers m = bpe.markers();
         if (!m.addsBos()) {
-            byteLevel(root.putObject("post_processor"), false).put("trim_offsets", false);
+            if (bpe instanceof BpeTokenizer) {
+                byteLevel(root.putObject("post_processor"), false).put("trim_offsets", false);
+            } else {
+                root.putNull("post_processor");
+            }
             return;
         }
         String bos = bpe.tokens().get(m.bos());

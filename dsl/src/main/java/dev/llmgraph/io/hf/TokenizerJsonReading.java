@@ -2,7 +2,9 @@ package dev.llmgraph.io.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmgraph.tokenize.BpeTokenizer;
+import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.PreTokenizer;
+import dev.llmgraph.tokenize.SentencePieceBpe;
 import dev.llmgraph.tokenize.TokenKind;
 
 import java.util.ArrayList;
@@ -10,54 +12,51 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
- * The fields of a tokenizer.json read into a byte-level BPE ({@link TokenizerJson#read}): the model, its
- * vocabulary and merges, the added tokens, the pre-tokenizer's steps, the normalizer and the post processor's
- * beginning-of-text token. A refusal is an IllegalArgumentException naming the field; the caller names the file.
+ * The fields of a tokenizer.json read into a BPE ({@link TokenizerJson#read}): the model, its vocabulary and merges,
+ * the added tokens, the post processor's beginning-of-text token, and a byte-level one's pre-tokenizer steps and
+ * normalizer (a SentencePiece-style one's are {@link SentencePieceJson}'s). A refusal is an IllegalArgumentException naming the field; the caller names the file.
  */
 final class TokenizerJsonReading {
+    private static final Pattern BYTE_TOKEN = Pattern.compile("<0x[0-9A-Fa-f]{2}>");
+
     private TokenizerJsonReading() {}
 
     /** The tokenizer a tokenizer.json's root object describes; what cannot be read alike is refused in words. */
-    static BpeTokenizer tokenizer(JsonNode root) {
+    static BpeVocabulary tokenizer(JsonNode root) {
         JsonNode model = object(root, "model", "model");
         String type = text(model, "type", "model.type");
         if (!type.equals("BPE")) {
-            throw new IllegalArgumentException("the model is '" + type + "'; llmgraph reads byte-level BPE "
-                    + "tokenizers (model BPE with a ByteLevel pre-tokenizer)");
+            throw new IllegalArgumentException("the model is '" + type + "'; llmgraph reads BPE tokenizers, byte-level "
+                    + "(a ByteLevel pre-tokenizer) or SentencePiece-style (byte fallback, spaces as ▁)");
         }
-        if (model.path("byte_fallback").asBoolean(false)) {
-            throw new IllegalArgumentException("model.byte_fallback is true: a SentencePiece-style BPE (Llama 2, "
-                    + "Mistral); llmgraph reads byte-level BPE, and libllama reads these from a GGUF "
-                    + "(TextTokenizer.llama)");
-        }
+        boolean sentencePiece = SentencePieceJson.describes(root, model);
         for (String affix : List.of("continuing_subword_prefix", "end_of_word_suffix")) {
             if (!model.path(affix).asText("").isEmpty()) {
                 throw new IllegalArgumentException("model." + affix + " is '" + model.get(affix).asText()
-                        + "'; a byte-level BPE marks no subwords");
+                        + "'; llmgraph's BPE marks no subwords");
             }
         }
         if (model.path("dropout").asDouble(0) != 0) {
             throw new IllegalArgumentException("model.dropout is " + model.get("dropout") + "; BPE dropout is for "
                     + "training, and encoding with it is not repeatable: set it to null");
         }
-        PreTokenizer pre = preTokenizer(root.get("pre_tokenizer"));
-        boolean nfc = nfc(root.get("normalizer"));
-        boolean ignoreMerges = model.path("ignore_merges").asBoolean(false);
         Map<Integer, String> byId = new HashMap<>();
         Map<Integer, TokenKind> kindById = new HashMap<>();
         Iterator<Map.Entry<String, JsonNode>> vocab = object(model, "vocab", "model.vocab").fields();
         while (vocab.hasNext()) {
             Map.Entry<String, JsonNode> e = vocab.next();
-            put(byId, kindById, id(e.getValue(), "model.vocab['" + e.getKey() + "']"), e.getKey(), TokenKind.NORMAL);
+            put(byId, kindById, id(e.getValue(), "model.vocab['" + e.getKey() + "']"), e.getKey(),
+                    sentencePiece && BYTE_TOKEN.matcher(e.getKey()).matches() ? TokenKind.BYTE : TokenKind.NORMAL);
         }
         JsonNode added = root.path("added_tokens");
         for (int i = 0; added.isArray() && i < added.size(); i++) {
             JsonNode token = added.get(i);
             int id = id(token.get("id"), "added_tokens[" + i + "].id");
             String content = text(token, "content", "added_tokens[" + i + "].content");
-            if (kindById.get(id) == TokenKind.NORMAL) {   // GPT-2's <|endoftext|> is in the vocab too
+            if (kindById.get(id) == TokenKind.NORMAL) {   // GPT-2's <|endoftext|> (Llama 2's <s>) is in the vocab too
                 byId.remove(id);
             }
             put(byId, kindById, id, content, token.path("special").asBoolean(false) ? TokenKind.SPECIAL
@@ -73,10 +72,16 @@ final class TokenizerJsonReading {
             tokens.add(byId.get(id));
             kinds.add(kindById.get(id));
         }
-        JsonNode post = root.get("post_processor");
-        int firstAdded = addedFirst(post, tokens);
-        return new BpeTokenizer(tokens, kinds, merges(model), new BpeTokenizer.Rules(pre, nfc, ignoreMerges),
-                new BpeTokenizer.Markers(firstAdded, -1, firstAdded >= 0));
+        int firstAdded = addedFirst(root.get("post_processor"), tokens);
+        var markers = new BpeVocabulary.Markers(firstAdded, -1, firstAdded >= 0);
+        if (sentencePiece) {
+            return new SentencePieceBpe(tokens, kinds, merges(model), SentencePieceJson.rules(root, model, tokens),
+                    markers);
+        }
+        PreTokenizer pre = preTokenizer(root.get("pre_tokenizer"));
+        boolean nfc = nfc(root.get("normalizer"));
+        boolean ignoreMerges = model.path("ignore_merges").asBoolean(false);
+        return new BpeTokenizer(tokens, kinds, merges(model), new BpeTokenizer.Rules(pre, nfc, ignoreMerges), markers);
     }
 
     private static void put(Map<Integer, String> byId, Map<Integer, TokenKind> kindById, int id, String token,

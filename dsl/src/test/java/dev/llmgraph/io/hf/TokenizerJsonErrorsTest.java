@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgraph.ggml.llama.LlamaSource;
 import dev.llmgraph.tokenize.BpeTokenizer;
 import dev.llmgraph.tokenize.BpeTrainer;
+import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.GgufBpe;
+import dev.llmgraph.tokenize.GgufSentencePiece;
+import dev.llmgraph.tokenize.SentencePieceBpe;
 import dev.llmgraph.tokenize.PreTokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,13 +52,15 @@ class TokenizerJsonErrorsTest {
     @Test
     void otherKindsOfTokenizerAreRefused() {
         assertRefused(json -> ((ObjectNode) json.get("model")).put("type", "WordPiece"),
-                "the model is 'WordPiece'; llmgraph reads byte-level BPE tokenizers (model BPE with a ByteLevel "
-                        + "pre-tokenizer)");
+                "the model is 'WordPiece'; llmgraph reads BPE tokenizers, byte-level (a ByteLevel pre-tokenizer) or "
+                        + "SentencePiece-style (byte fallback, spaces as ▁)");
         assertRefused(json -> ((ObjectNode) json.get("model")).put("byte_fallback", true),
-                "model.byte_fallback is true: a SentencePiece-style BPE (Llama 2, Mistral); llmgraph reads byte-level "
-                        + "BPE, and libllama reads these from a GGUF (TextTokenizer.llama)");
+                "the pre-tokenizer 'ByteLevel' is not one llmgraph reads in a SentencePiece-style BPE (none, or "
+                        + "Metaspace)");
         assertRefused(json -> json.putObject("pre_tokenizer").put("type", "Metaspace"),
-                "the pre-tokenizer step 'Metaspace' is not one llmgraph reads (ByteLevel, Split, Digits, Sequence)");
+                "the Metaspace pre-tokenizer's replacement is null; llmgraph reads \"▁\"");
+        assertRefused(json -> json.putObject("pre_tokenizer").put("type", "WhitespaceSplit"),
+                "the pre-tokenizer step 'WhitespaceSplit' is not one llmgraph reads (ByteLevel, Split, Digits, Sequence)");
         assertRefused(json -> json.putNull("pre_tokenizer"),
                 "the pre_tokenizer is null; llmgraph reads byte-level BPE tokenizers");
         assertRefused(json -> json.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers")
@@ -74,7 +79,7 @@ class TokenizerJsonErrorsTest {
                 "model.dropout is 0.1; BPE dropout is for training, and encoding with it is not repeatable: set it to "
                         + "null");
         assertRefused(json -> ((ObjectNode) json.get("model")).put("continuing_subword_prefix", "##"),
-                "model.continuing_subword_prefix is '##'; a byte-level BPE marks no subwords");
+                "model.continuing_subword_prefix is '##'; llmgraph's BPE marks no subwords");
         assertRefused(json -> {
             ObjectNode split = json.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers")
                     .addObject().put("type", "Split").put("behavior", "Removed");
@@ -87,6 +92,41 @@ class TokenizerJsonErrorsTest {
             steps.addObject().put("type", "ByteLevel").put("use_regex", false);
         }, "the pre-tokenizer expression is not a regular expression Java reads: Unclosed group near index 14 of "
                 + "(?<word>\\p{L}+");
+    }
+
+    /** Llama 2's vocabulary as the tokenizer.json llmgraph writes, each time with one setting changed. */
+    @Test
+    void sentencePieceSettingsThatWouldEncodeOtherwiseAreRefused() {
+        SentencePieceBpe llama2 = GgufSentencePiece.read(LlamaSource.directory().resolve("models/ggml-vocab-llama-spm.gguf"));
+        assertRefused(llama2, json -> ((ArrayNode) json.get("normalizer").get("normalizers")).remove(1),
+                "the normalizer does not Replace \" \" by \"▁\", as a SentencePiece-style BPE's does");
+        assertRefused(llama2, json -> ((ArrayNode) json.get("normalizer").get("normalizers")).addObject()
+                .put("type", "NFKC"), "the normalizer step 'NFKC' is not one llmgraph reads in a SentencePiece-style BPE "
+                + "(Prepend \"▁\", then Replace \" \" by \"▁\")");
+        assertRefused(llama2, json -> ((ObjectNode) json.get("normalizer").get("normalizers").get(0)).put("prepend", "_"),
+                "the normalizer step Prepend \"_\" is not one llmgraph reads in a SentencePiece-style BPE (Prepend "
+                + "\"▁\", then Replace \" \" by \"▁\")");
+        assertRefused(llama2, json -> json.putObject("pre_tokenizer").put("type", "Metaspace").put("replacement", "▁")
+                .put("prepend_scheme", "first").put("split", false), "both the normalizer and a Metaspace "
+                + "pre-tokenizer write spaces as ▁; llmgraph reads one of them");
+        assertRefused(llama2, json -> {
+            json.putNull("normalizer");
+            json.putObject("pre_tokenizer").put("type", "Metaspace").put("replacement", "▁").put("split", true);
+        }, "the Metaspace pre-tokenizer splits the text at every ▁, so no merge crosses a word; llmgraph reads it with "
+                + "split false, as Llama's and Mistral's files have it");
+        assertRefused(llama2, json -> {
+            json.putNull("normalizer");
+            json.putObject("pre_tokenizer").put("type", "Metaspace").put("replacement", "▁").put("split", false)
+                    .put("prepend_scheme", "sometimes");
+        }, "the Metaspace prepend_scheme is 'sometimes'; it is always, first or never");
+        assertRefused(llama2, json -> json.putNull("normalizer"), "neither the normalizer nor the pre_tokenizer writes "
+                + "spaces as ▁ (a Replace normalizer or a Metaspace pre-tokenizer), as a SentencePiece-style BPE does");
+        assertRefused(llama2, json -> ((ObjectNode) json.get("model")).put("unk_token", "<nope>"),
+                "model.unk_token '<nope>' is not a token");
+        assertRefused(llama2, json -> ((ObjectNode) json.get("model")).put("ignore_merges", true),
+                "model.ignore_merges is true in a SentencePiece-style BPE; llmgraph reads it without (set it to false)");
+        assertRefused(llama2, json -> ((ObjectNode) json.get("model").get("vocab")).put("<0x4G>", 100000),
+                "no token has id 32000 although 32001 tokens have ids; ids must run from 0 without gaps");
     }
 
     @Test
@@ -120,8 +160,14 @@ class TokenizerJsonErrorsTest {
     void ggufVocabulariesOfOtherKindsAreRefused() {
         Path models = LlamaSource.directory().resolve("models");
         var spm = assertThrows(IllegalArgumentException.class, () -> GgufBpe.read(models.resolve("ggml-vocab-llama-spm.gguf")));
-        assertEquals("ggml-vocab-llama-spm.gguf: tokenizer.ggml.model is 'llama'; llmgraph's BPE reads byte-level BPE "
-                + "vocabularies ('gpt2'); TextTokenizer.llama reads every kind", spm.getMessage());
+        assertEquals("ggml-vocab-llama-spm.gguf: tokenizer.ggml.model is 'llama'; GgufBpe reads byte-level BPE "
+                + "vocabularies ('gpt2'), GgufSentencePiece SentencePiece ones ('llama'); TextTokenizer.llama reads "
+                + "every kind", spm.getMessage());
+        var bpe = assertThrows(IllegalArgumentException.class,
+                () -> GgufSentencePiece.read(models.resolve("ggml-vocab-gpt-2.gguf")));
+        assertEquals("ggml-vocab-gpt-2.gguf: tokenizer.ggml.model is 'gpt2'; GgufSentencePiece reads SentencePiece "
+                + "vocabularies ('llama'), GgufBpe byte-level BPE ones ('gpt2'); TextTokenizer.llama reads every kind",
+                bpe.getMessage());
         var deepseek = assertThrows(IllegalArgumentException.class,
                 () -> GgufBpe.read(models.resolve("ggml-vocab-deepseek-llm.gguf")));
         assertEquals("ggml-vocab-deepseek-llm.gguf: the pre-tokenizer 'deepseek-llm' is not one llmgraph's BPE knows; "
@@ -151,8 +197,12 @@ class TokenizerJsonErrorsTest {
     }
 
     private void assertRefused(Consumer<ObjectNode> damage, String message) {
+        assertRefused(TRAINED, damage, message);
+    }
+
+    private void assertRefused(BpeVocabulary written, Consumer<ObjectNode> damage, String message) {
         Path file = dir.resolve("tokenizer.json");
-        TokenizerJson.write(TRAINED, file);
+        TokenizerJson.write(written, file);
         try {
             ObjectNode json = (ObjectNode) HfConfig.JSON.readTree(file.toFile());
             damage.accept(json);

@@ -5,7 +5,10 @@ import dev.llmgraph.ggml.llama.Tokenizer;
 import dev.llmgraph.ggml.llama.TokenizerVectors;
 import dev.llmgraph.tokenize.BpeTokenizer;
 import dev.llmgraph.text.TextTokenizer;
+import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.GgufBpe;
+import dev.llmgraph.tokenize.GgufSentencePiece;
+import dev.llmgraph.tokenize.SentencePieceBpe;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -23,17 +26,22 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Published byte-level BPE vocabularies against the ids Hugging Face's tokenizers gave: llama.cpp's tokenizer test
- * vectors ({@code models/ggml-vocab-X.gguf.inp/.out}, made with the tokenizer.json each vocabulary was converted
- * from). Each vocabulary is read from its GGUF file into llmgraph's Java BPE ({@link GgufBpe}), written as a
- * tokenizer.json and tokenizer_config.json and read back ({@link TokenizerJson}), and written again as a GGUF
- * for libllama: all three encoders must give every vector's ids exactly. That the tokenizer.json llmgraph
- * writes is read by Hugging Face as llmgraph reads it is checked outside CI, where Hugging Face's tokenizers
- * library is at hand ({@code tools/converter-check}).
+ * Published BPE vocabularies against the ids Hugging Face's tokenizers gave: llama.cpp's tokenizer test vectors
+ * ({@code models/ggml-vocab-X.gguf.inp/.out}, made with the tokenizer.json each vocabulary was converted from).
+ * Each vocabulary is read from its GGUF file into llmgraph's Java BPE ({@link GgufBpe} for the byte-level ones,
+ * {@link GgufSentencePiece} for Llama 2's and Phi-3's, whose scores become merges), written as a tokenizer.json and
+ * tokenizer_config.json and read back ({@link TokenizerJson}), and written again as a GGUF (SentencePiece scores
+ * made from the merges) for libllama: all three encoders must give every vector's ids exactly. That the
+ * tokenizer.json llmgraph writes is read by Hugging Face as llmgraph reads it is checked outside CI, where Hugging
+ * Face's tokenizers library is at hand ({@code tools/converter-check}).
  */
 class TokenizerJsonTest {
-    /** The byte-level vocabularies with vectors whose pre-tokenizer llmgraph's BPE knows. */
-    static final List<String> VOCABULARIES = List.of("gpt-2", "llama-bpe", "qwen2", "starcoder", "refact", "mpt");
+    /**
+     * The vocabularies with vectors that llmgraph's BPE reads: byte-level ones whose pre-tokenizer it knows, and the
+     * SentencePiece-style ones.
+     */
+    static final List<String> VOCABULARIES = List.of("gpt-2", "llama-bpe", "qwen2", "starcoder", "refact", "mpt",
+            "llama-spm", "phi-3");
 
     record Outcome(String vocabulary, String encoder, List<String> failures, int cases) {}
 
@@ -43,16 +51,16 @@ class TokenizerJsonTest {
         for (String name : VOCABULARIES) {
             Path gguf = LlamaSource.directory().resolve("models/ggml-vocab-" + name + ".gguf");
             List<TokenizerVectors.Vector> vectors = TokenizerVectors.read(gguf);
-            BpeTokenizer fromGguf = GgufBpe.read(gguf);
+            BpeVocabulary fromGguf = BpeVocabulary.readGguf(gguf);
             Path folder = dir.resolve(name);
-            BpeTokenizer back = writeAndRead(fromGguf, folder);
+            BpeVocabulary back = writeAndRead(fromGguf, folder);
             assertEquals(fromGguf.tokens(), back.tokens(), name);
             assertEquals(fromGguf.merges(), back.merges(), name);
-            assertEquals(fromGguf.rules(), back.rules(), name);
+            assertEquals(rules(fromGguf), rules(back), name);
             assertEquals(fromGguf.markers(), back.markers(), name);
             assertEquals(fromGguf.kinds(), back.kinds(), name);
-            outcomes.add(outcome(name, "Java BPE read from the GGUF", vectors, fromGguf::encode));
-            outcomes.add(outcome(name, "Java BPE read from llmgraph's tokenizer.json", vectors, back::encode));
+            outcomes.add(outcome(name, "Java read from the GGUF", vectors, fromGguf::encode));
+            outcomes.add(outcome(name, "Java read from llmgraph's tokenizer.json", vectors, back::encode));
             Path rewritten = folder.resolve("rewritten.gguf");
             back.writeVocabulary(rewritten);
             try (Tokenizer llama = Tokenizer.open(rewritten)) {
@@ -68,21 +76,24 @@ class TokenizerJsonTest {
     /**
      * The tokens put around a text (Llama 3's vocabulary adds its beginning-of-text token: llama.cpp does so for the
      * name llama-bpe where the file does not say, and the tokenizer.json llmgraph writes says so in its post
-     * processor), as libllama puts them with add_special = true on the original file.
+     * processor; so do Llama 2's and Phi-3's), as libllama puts them with add_special = true on the original file;
+     * and the text decoded again.
      */
     @TestFactory
     Stream<DynamicTest> theTokensAroundATextAreLibllamas(@TempDir Path dir) {
-        String text = "Hello world, 12345!";
+        String text = "Hello world, 12345! Ünïcödé 🙂";
         List<DynamicTest> tests = new ArrayList<>();
         for (String name : VOCABULARIES) {
             Path gguf = LlamaSource.directory().resolve("models/ggml-vocab-" + name + ".gguf");
-            BpeTokenizer back = writeAndRead(GgufBpe.read(gguf), dir.resolve(name));
+            BpeVocabulary back = writeAndRead(BpeVocabulary.readGguf(gguf), dir.resolve(name));
             int[] java = TextTokenizer.of(back).encode(text, true, false), llama;
             try (Tokenizer libllama = Tokenizer.open(gguf)) {
                 llama = libllama.encode(text, true, false);
             }
             tests.add(DynamicTest.dynamicTest(name + (back.markers().addsBos() ? ": adds " : ": adds no ")
                     + "beginning-of-text token", () -> assertArrayEquals(llama, java, name)));
+            tests.add(DynamicTest.dynamicTest(name + ": decodes to the text",
+                    () -> assertEquals(text, back.decode(back.encode(text)), name)));
         }
         return tests.stream();
     }
@@ -106,7 +117,42 @@ class TokenizerJsonTest {
         assertEquals(starcoder.size(), json.get("model").get("vocab").size());
     }
 
-    static BpeTokenizer writeAndRead(BpeTokenizer bpe, Path folder) {
+    /**
+     * Where the {@code ▁} goes, by each form a tokenizer.json gives it: the pieces Hugging Face's tokenizers library
+     * (0.23.2) gave for these texts with Llama 2's vocabulary in each form, special-token text read as special tokens.
+     * A Prepend normalizer puts one before every stretch between special tokens; a Metaspace pre-tokenizer not
+     * before a stretch that starts with a space, and with prepend_scheme first only before the input's first stretch.
+     */
+    @TestFactory
+    Stream<DynamicTest> theSpacePrefixIsPutWhereHuggingFacePutsIt(@TempDir Path dir) {
+        List<String> texts = List.of(" Hello", "  Hello", "Hello", "<s>Hello", "<s> Hello", "Hello<s>world",
+                "Hello</s> world", " ");
+        var expected = new java.util.LinkedHashMap<SentencePieceBpe.Prefix, List<String>>();
+        expected.put(SentencePieceBpe.Prefix.PREPEND, List.of("▁ ▁Hello", "▁▁ ▁Hello", "▁Hello", "<s> ▁Hello",
+                "<s> ▁ ▁Hello", "▁Hello <s> ▁world", "▁Hello </s> ▁ ▁world", "▁▁"));
+        expected.put(SentencePieceBpe.Prefix.METASPACE_ALWAYS, List.of("▁Hello", "▁ ▁Hello", "▁Hello", "<s> ▁Hello",
+                "<s> ▁Hello", "▁Hello <s> ▁world", "▁Hello </s> ▁world", "▁"));
+        expected.put(SentencePieceBpe.Prefix.METASPACE_FIRST, List.of("▁Hello", "▁ ▁Hello", "▁Hello", "<s> Hello",
+                "<s> ▁Hello", "▁Hello <s> world", "▁Hello </s> ▁world", "▁"));
+        expected.put(SentencePieceBpe.Prefix.NONE, List.of("▁Hello", "▁ ▁Hello", "Hello", "<s> Hello", "<s> ▁Hello",
+                "Hello <s> world", "Hello </s> ▁world", "▁"));
+        SentencePieceBpe llama2 = GgufSentencePiece.read(LlamaSource.directory().resolve("models/ggml-vocab-llama-spm.gguf"));
+        List<DynamicTest> tests = new ArrayList<>();
+        expected.forEach((prefix, pieces) -> {
+            var rules = new SentencePieceBpe.Rules(prefix, true, llama2.rules().unknown());
+            SentencePieceBpe back = writeAndRead(new SentencePieceBpe(llama2.tokens(), llama2.kinds(), llama2.merges(),
+                    rules, llama2.markers()), dir.resolve(prefix.name()));
+            List<String> actual = texts.stream().map(text -> String.join(" ", Arrays.stream(back.encode(text, true))
+                    .mapToObj(back.tokens()::get).toList())).toList();
+            tests.add(DynamicTest.dynamicTest(prefix + ", read back from its tokenizer.json as " + back.rules().prefix(),
+                    () -> assertEquals(pieces, actual)));
+        });
+        return tests.stream();
+    }
+
+    /** {@code bpe} written as tokenizer.json and tokenizer_config.json into {@code folder}, and read back. */
+    @SuppressWarnings("unchecked")
+    static <T extends BpeVocabulary> T writeAndRead(T bpe, Path folder) {
         try {
             Files.createDirectories(folder);
         } catch (java.io.IOException e) {
@@ -114,7 +160,14 @@ class TokenizerJsonTest {
         }
         TokenizerJson.write(bpe, folder.resolve("tokenizer.json"));
         TokenizerJson.writeConfig(bpe, null, folder.resolve("tokenizer_config.json"));
-        return TokenizerJson.read(folder);
+        return (T) TokenizerJson.read(folder);
+    }
+
+    private static Object rules(BpeVocabulary vocabulary) {
+        return switch (vocabulary) {
+            case BpeTokenizer bpe -> bpe.rules();
+            case SentencePieceBpe spm -> spm.rules();
+        };
     }
 
     private static Outcome outcome(String vocabulary, String encoder, List<TokenizerVectors.Vector> vectors,

@@ -3,24 +3,33 @@
 // size (Presets.tiny): llmgraph writes config.json and model.safetensors, convert_hf_to_gguf.py makes a GGUF of them,
 // and llmgraph's logits on that file, llama.cpp's on it, and those of the model the checkpoint came from are compared
 // over 40 tokens, each engine through a session of the model's whole context (as LlamaCppParityTest). Any config.json
-// field the converter reads otherwise than llmgraph means shows as a difference in the last column.
+// field the converter reads otherwise than llmgraph means shows as a difference in the last column. Then llmgraph's
+// own converter (bin/llmgraph convert) writes a GGUF of the same folder, and llama.cpp's logits on it and libllama's
+// ids for a text are compared with those on the converter's file.
+//
+// The other presets get a 512-piece sentencepiece tokenizer.model with byte fallback (run.sh trains it on README.md);
+// llmgraph, which reads no tokenizer.model, gets the converter's vocabulary of it as a tokenizer.json.
 //
 // The presets of BPE_PRESETS get a published vocabulary (read from llama.cpp's ggml-vocab-*.gguf) as a tokenizer.json
 // llmgraph writes: their converters accept a tokenizer only if it encodes a test text as a tokenizer they know does,
 // and name its pre-tokenizer after the one they recognise. Qwen3's presets get Qwen2's vocabulary (151,936 tokens, as
 // Qwen3's own), Llama 3.2 Llama 3's (128,256, in place of the sentencepiece tokenizer.model the others get), the
-// rest GPT-2's (50,257); the pre-tokenizer the converter named is printed beside the expected one. First, llmgraph writes the tokenizer.json of each vocabulary with test vectors into
-// CHECK_DIR/tokenizers/, where run.sh has Hugging Face's tokenizers library encode the vectors with them.
+// rest GPT-2's (50,257); the pre-tokenizer the converter named is printed beside the expected one. First, llmgraph
+// writes the tokenizer.json of each vocabulary with test vectors into CHECK_DIR/tokenizers/, where run.sh has Hugging
+// Face's tokenizers library encode the vectors with them.
 import dev.llmgraph.io.safetensors.SafetensorsExport;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.ggml.llama.LlamaReference;
+import dev.llmgraph.ggml.llama.Tokenizer;
 import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.SentencePieceBpe;
 import java.nio.file.*;
 import java.util.Set;
 
 String src = System.getenv("LLAMA_CPP_SRC");
+String readme = Files.readString(Path.of(System.getenv("CHECK_DIR")).resolve("train.txt")).substring(0, 3000)
+    + " 大语言模型, café, 12345 🦙";
 Path work = Path.of(System.getenv("CHECK_DIR"));
 void writeTokenizer(BpeVocabulary bpe, String name) throws Exception {
     Path folder = Files.createDirectories(work.resolve("tokenizers").resolve(name));
@@ -43,8 +52,9 @@ var options = ModelOptions.cpu().withThreads(2).withCacheType(GgmlType.F16).with
 for (String name : System.getenv("PRESETS").split(",")) {
     boolean bpe = bpePresets.contains(name);
     String vocabulary = vocabularyOf.getOrDefault(name, "gpt-2");
-    int vocabSize = bpe ? TokenizerJson.read(work.resolve("tokenizers").resolve(vocabulary)).size() : 0;
-    var spec = bpe ? Presets.byName("tiny-" + name).withVocabSize(vocabSize) : Presets.byName("tiny-" + name);
+    int vocabSize = bpe ? TokenizerJson.read(work.resolve("tokenizers").resolve(vocabulary)).size()
+        : Integer.parseInt(Files.readString(work.resolve("spm-size.txt")).strip());
+    var spec = Presets.byName("tiny-" + name).withVocabSize(vocabSize);
     if (name.equals("deepseek-v2-lite")) {
         spec = spec.withLayers(26); // llama.cpp tells V2-Lite (no query LoRA, so no q_lora_rank key) by its 26 or 27 layers
     }
@@ -91,6 +101,37 @@ for (String name : System.getenv("PRESETS").split(",")) {
         System.out.printf("%-16s llmgraph on the converted file vs llama.cpp: %.3e, vs the original model: %.3e; the "
             + "original model vs llama.cpp: %.3e%s%n", name, maxAbs / maxRef, maxConverted / maxRef, maxOrig / maxRef,
             maxAbs == 0 && maxOrig == 0 ? "  (bit for bit)" : "");
+        // llmgraph's own converter (bin/llmgraph convert) on the same folder, refereed by llama.cpp on the converter's
+        // file: its logits, and its tokenizer on README.md's text. A folder with only tokenizer.model gets the
+        // converter's vocabulary as the tokenizer.json llmgraph writes, since llmgraph reads no tokenizer.model.
+        if (!bpe) {
+            var converterVocabulary = BpeVocabulary.readGguf(gguf);
+            TokenizerJson.write(converterVocabulary, dir.resolve("tokenizer.json"));
+            TokenizerJson.writeConfig(converterVocabulary, null, dir.resolve("tokenizer_config.json"));
+        }
+        Path converted = work.resolve(name + "-llmgraph.gguf");
+        var quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        if (dev.llmgraph.cli.ConvertCommand.run(new String[] {"--hf", dir.toString(), "--out", converted.toString(),
+                "--threads", "2"}, quiet, System.out) != 0) {
+            continue;
+        }
+        float[][] fromOurs;
+        try (var llama = LlamaReference.open(converted, settings)) {
+            fromOurs = llama.logits(prompt);
+        }
+        double maxOurs = 0;
+        for (int t = 0; t < prompt.length; t++) for (int j = 0; j < v; j++) {
+            maxOurs = Math.max(maxOurs, Math.abs(fromOurs[t][j] - ref[t][j]));
+        }
+        String sameIds;
+        try (var theirs = Tokenizer.open(gguf); var ours2 = Tokenizer.open(converted)) {
+            sameIds = "" + Arrays.equals(theirs.encode(readme, true, false), ours2.encode(readme, true, false));
+        } catch (RuntimeException e) {
+            sameIds = "not compared: " + e.getMessage();
+        }
+        System.out.printf("%-16s llama.cpp on bin/llmgraph convert's file vs on the converter's: %.3e%s; libllama's "
+            + "ids for README.md's text the same: %s%n", "", maxOurs / maxRef, maxOurs == 0 ? " (bit for bit)" : "",
+            sameIds);
         if (bpe) {
             try (var file = dev.llmgraph.ggml.gguf.GgufFile.open(gguf)) {
                 System.out.printf("%-16s the converter took llmgraph's tokenizer.json of %s for '%s'%n", "", vocabulary,

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # llama.cpp's own converter (convert_hf_to_gguf.py of the pinned source) on the Hugging Face checkpoints llmgraph
 # writes, one per preset at test size: llmgraph's logits on the converter's file must equal those of the model the
-# checkpoint was written from (so the converter read llmgraph's config.json as llmgraph meant it), and llama.cpp's on it.
+# checkpoint was written from (so the converter read llmgraph's config.json as llmgraph meant it), and llama.cpp's on it;
+# and llama.cpp on the file llmgraph's own converter (bin/llmgraph convert) writes of the same folder must give the
+# logits and token ids it gives on the converter's.
 # The presets are those whose GGUF llama.cpp runs as llmgraph does (mistral-7b's and phi-3-mini-4k's windows it
 # drops; DeepSeek-V2's expert groups it ranks otherwise; Falcon's exact GELU it computes in tanh form, so falcon-7b's
 # last column shows 3e-4; DeepSeek-V2-Lite, built with 26 layers since llama.cpp tells it by that, shows 5.5e-4 against
 # llama.cpp: the YaRN logit scale llama.cpp computes in float is one ulp from llmgraph's, 0.3244811 against 0.32448107,
 # and 26 layers of random weights amplify the difference, as `bin/llmgraph parity` shows layer by layer):
-# Llama 1, Mixtral, Gemma 2 and 3, Phi-3.5 and Phi-4-mini, whose converters take a sentencepiece tokenizer.model; and
+# Llama 1, Mixtral, Gemma 2 and 3, Phi-3.5 and Phi-4-mini, whose converters take a sentencepiece tokenizer.model (512
+# pieces with byte fallback, trained here); and
 # GPT-2, Qwen3, Phi-2, DeepSeek-V2-Lite, OLMoE, Qwen3-MoE, BLOOM, Falcon and Llama 3.2 (Llama 3's RoPE) (BPE_PRESETS),
 # whose converters take a BPE tokenizer.json only where its pre-tokenizer is one they know: they get a published
 # vocabulary as the tokenizer.json llmgraph writes (io.hf.TokenizerJson), Qwen3's presets Qwen2's, Llama 3.2 Llama 3's
@@ -38,14 +41,16 @@ if ! PYTHONPATH="$pylib" "$python" -c 'import torch, transformers, sentencepiece
   pip install -q --target "$pylib" torch numpy sentencepiece transformers
 fi
 
-# a 256-piece sentencepiece tokenizer (a tiny preset's vocabulary): the converters read it from tokenizer.model
+# a 512-piece sentencepiece tokenizer with byte fallback (the vocabulary of the presets without BPE_PRESETS): the
+# converters read it from tokenizer.model; its size goes to spm-size.txt
 PYTHONPATH="$pylib" "$python" - "$root/README.md" "$work" <<'PY'
 import sys, sentencepiece as spm
 text = ''.join(c for c in open(sys.argv[1], encoding='utf-8').read() if ord(c) < 128)
 open(sys.argv[2] + '/train.txt', 'w').write(text)
 spm.SentencePieceTrainer.train(input=sys.argv[2] + '/train.txt', model_prefix=sys.argv[2] + '/tokenizer',
-    vocab_size=256, byte_fallback=False, model_type='bpe', character_coverage=1.0, hard_vocab_limit=False,
-    minloglevel=2)
+    vocab_size=512, byte_fallback=True, model_type='bpe', character_coverage=1.0, minloglevel=2)
+size = spm.SentencePieceProcessor(model_file=sys.argv[2] + '/tokenizer.model').get_piece_size()
+open(sys.argv[2] + '/spm-size.txt', 'w').write(str(size))
 PY
 
 bpe_presets=gpt2-small,qwen3-0.6b,phi-2,deepseek-v2-lite,olmoe-1b-7b,qwen3-30b-a3b,bloom-560m,falcon-7b,llama-3.2-1b

@@ -1,6 +1,8 @@
 package dev.llmgraph.kernel;
 
 import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.io.hf.TokenizerJson;
+import dev.llmgraph.io.safetensors.SafetensorsExport;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.WeightInit;
@@ -55,6 +57,7 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph embed --gguf F --tokens 1,2,3 --out F [--pooled]", "embedWritesHiddenStates"),
             Map.entry("bin/llmgraph parity --gguf F --tokens 1,2,3 [--tolerance X]", "parityComparesEveryNode"),
             Map.entry("bin/llmgraph generate --gguf F --prompt TEXT [--chat] [-n N]", "generateWritesText"),
+            Map.entry("bin/llmgraph convert --hf DIR --out F.gguf [--type T]", "convertWritesAGgufAndACheckpoint"),
             Map.entry("bin/llmgraph bench --model NAME", "benchMeasuresATinyPresetAndItsFile"),
             Map.entry("bin/llmgraph bench --model tiny-gpt2-small --type q8_0 -p 8 -n 4 -r 1 --rounds 1",
                     "benchMeasuresATinyPresetAndItsFile"),
@@ -286,6 +289,28 @@ class DocumentedCommandsTest {
     }
 
     @Test
+    void convertWritesAGgufAndACheckpoint() throws Exception {
+        // a tiny checkpoint folder whose tokenizer.json holds a BPE trained on the README; to a GGUF and back
+        BpeTokenizer bpe = BpeTrainer.train(Files.readString(REPO.resolve("README.md")), 400, "<|endoftext|>");
+        Path folder = work.resolve("tiny-checkpoint");
+        try (Model model = Model.random(Presets.tiny(Presets.llama2_7b()).withVocabSize(bpe.size()),
+                WeightInit.lecun(5), ModelOptions.cpu().withThreads(2))) {
+            SafetensorsExport.write(model, folder);
+        }
+        TokenizerJson.write(bpe, folder.resolve("tokenizer.json"));
+        Path gguf = work.resolve("converted.gguf");
+        Result run = llmgraph(List.of("convert", "--hf", folder.toString(), "--out", gguf.toString(), "--type", "q8_0",
+                "--threads", "2"), "");
+        assertEquals(0, run.status(), run.output());
+        assertTrue(run.output().contains("matrices q8_0); tokenizer: byte-level BPE, 400 tokens"), run.output());
+        Path back = work.resolve("converted-back");
+        run = llmgraph(List.of("convert", "--gguf", gguf.toString(), "--out", back.toString()), "");
+        assertEquals(0, run.status(), run.output());
+        assertTrue(Files.exists(back.resolve("tokenizer.json")) && Files.exists(back.resolve("config.json")),
+                run.output());
+    }
+
+    @Test
     void benchMeasuresATinyPresetAndItsFile() throws Exception {
         List<String> tiny = List.of("-p", "8", "-n", "4", "-r", "1", "--rounds", "1", "--threads", "2", "--out",
                 work.resolve("bench-results").toString());
@@ -340,7 +365,7 @@ class DocumentedCommandsTest {
     @Test
     void everyCommandAnswersHelp() throws Exception {
         for (String command : List.of("run", "jshell", "test", "build-native", "logits", "embed", "parity", "bench",
-                "generate", "notebook", "kernel", "java", "dist", "check", "rpc-server", "aot", "doctor")) {
+                "generate", "convert", "notebook", "kernel", "java", "dist", "check", "rpc-server", "aot", "doctor")) {
             Result run = llmgraph(List.of(command, "--help"), "");
             assertEquals(0, run.status(), command + ": " + run.output());
             assertTrue(run.output().startsWith("usage: bin/llmgraph " + command), command + ": " + run.output());

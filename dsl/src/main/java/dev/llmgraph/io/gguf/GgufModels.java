@@ -105,26 +105,34 @@ public final class GgufModels {
 
     /**
      * Writes {@code model} for llama.cpp with {@code vocabulary} as its tokenizer (a trained BPE, WordPiece or
-     * Unigram), so that libllama, and {@code TextModel.load}, read text with it. The model's vocabSize must be
-     * the vocabulary's size: one embedding row and one logit per token.
+     * Unigram, or a published BPE), so that libllama, and {@code TextModel.load}, read text with it. The model's
+     * vocabSize must be the vocabulary's size: one embedding row and one logit per token.
      */
     public static long write(Model model, Path path, GgufVocabulary vocabulary) {
-        if (vocabulary.size() != model.spec().vocabSize()) {
+        return write(model, path, null, vocabulary);
+    }
+
+    /** Writes {@code model} for llama.cpp with its matrices stored as {@code matrixType} (e.g. Q8_0, Q4_0). */
+    public static long write(Model model, Path path, GgmlType matrixType) {
+        return write(model, path, matrixType, null);
+    }
+
+    /**
+     * Writes {@code model} for llama.cpp with its matrices stored as {@code matrixType} (null: as the model holds
+     * them) and {@code vocabulary} as its tokenizer (null: none), as the two methods above.
+     */
+    public static long write(Model model, Path path, GgmlType matrixType, GgufVocabulary vocabulary) {
+        if (matrixType != null && !matrixType.isFloat() && !matrixType.isQuantized()) {
+            throw new IllegalArgumentException("matrixType = " + matrixType + ": weights must be a float or quantized "
+                    + "type");
+        }
+        if (vocabulary != null && vocabulary.size() != model.spec().vocabSize()) {
             throw new IllegalArgumentException("the vocabulary has " + vocabulary.size() + " tokens but "
                     + model.spec().name() + " has vocabSize " + model.spec().vocabSize() + "; a model written with a "
                     + "vocabulary needs one embedding row and one logit per token: build the spec with vocabSize("
                     + vocabulary.size() + ")");
         }
-        return GgufExport.write(model, path, null, vocabulary);
-    }
-
-    /** Writes {@code model} for llama.cpp with its matrices stored as {@code matrixType} (e.g. Q8_0, Q4_0). */
-    public static long write(Model model, Path path, GgmlType matrixType) {
-        if (!matrixType.isFloat() && !matrixType.isQuantized()) {
-            throw new IllegalArgumentException("matrixType = " + matrixType + ": weights must be a float or quantized "
-                    + "type");
-        }
-        return GgufExport.write(model, path, matrixType, null);
+        return GgufExport.write(model, path, matrixType, vocabulary);
     }
 
     // ---- reading -----------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ import java.util.Set;
  * <ul>
  *   <li>the GGUF structure itself ({@link GgufFile});
  *   <li>{@code tokenizer.ggml.tokens} without duplicates ({@code llama-vocab.cpp} asserts
- *       {@code id_to_token.size() == token_to_id.size()});
+ *       {@code id_to_token.size() == token_to_id.size()}), and with Phi-3's tokens where the name says Phi-3
+ *       (llama.cpp's loader fails there with "unordered_map::at" and no more);
  *   <li>for a full model, the hyperparameters {@code llama_model_base::load_hparams} asserts on: 1 to 512
  *       blocks, expert counts, the rope scaling type, and for {@code llama} equal key and value head sizes.
  * </ul>
@@ -38,6 +39,7 @@ final class LlamaPreflight {
     static void check(Path file, Use use) {
         try (GgufFile gguf = GgufFile.open(file)) {
             checkTokens(gguf);
+            checkPhi3Tokens(gguf);
             if (use == Use.TOKENIZER) {
                 checkTokenizer(gguf);
             } else {
@@ -74,6 +76,31 @@ final class LlamaPreflight {
                         + (missing.size() > 4 ? ", ..." : "") + "); llama.cpp aborts the process when text needs one, "
                         + "so llmgraph does not tokenize with it");
             }
+        }
+    }
+
+    /**
+     * llama.cpp takes a vocabulary for Phi-3's where {@code general.name} holds "phi-3" or "phi3" (in any case), and
+     * then looks up four of Phi-3's tokens with {@code token_to_id.at}: a vocabulary without them fails to load with
+     * only "unordered_map::at" for a reason.
+     */
+    private static void checkPhi3Tokens(GgufFile gguf) {
+        if (!(gguf.metadata().get("general.name") instanceof GgufValue.StringValue name)
+                || !(gguf.metadata().get("tokenizer.ggml.tokens") instanceof GgufValue.StringArray tokens)) {
+            return;
+        }
+        String lower = name.value().toLowerCase(java.util.Locale.ROOT);
+        if (!lower.contains("phi-3") && !lower.contains("phi3")) {
+            return;
+        }
+        Set<String> present = new java.util.HashSet<>(tokens.values());
+        List<String> missing = java.util.stream.Stream.of("</s>", "<unk>", "<s>", "<|endoftext|>")
+                .filter(token -> !present.contains(token)).toList();
+        if (!missing.isEmpty()) {
+            throw new GgufException(gguf.path() + ": general.name '" + name.value() + "' makes llama.cpp take the "
+                    + "vocabulary for Phi-3's and look up its tokens </s>, <unk>, <s> and <|endoftext|>, and this one lacks "
+                    + String.join(", ", missing) + "; llama.cpp would fail to load it: give the model a name without "
+                    + "phi-3 or phi3, or Phi-3's vocabulary");
         }
     }
 

@@ -141,6 +141,16 @@ class TokenizerTest {
                 + "<0x02>, <0x03>, ...); llama.cpp aborts the process when text needs one, so llmgraph does not "
                 + "tokenize with it", assertThrows(GgufException.class, () -> Tokenizer.open(noBytes)).getMessage());
 
+        // llama.cpp's loader looks up Phi-3's tokens in a vocabulary whose model is named like Phi-3, and fails
+        // with "unordered_map::at" where they are missing (found converting a tiny Phi-3.5 with a 256-token vocabulary)
+        Path phi3 = dir.resolve("phi3-named.gguf").toAbsolutePath();
+        TinyLlamaGguf.small(TinyLlamaGguf.Vocabulary.BYTES).metadata().putString("general.name", "Tiny Phi3 Test")
+                .write(phi3);
+        assertEquals(phi3 + ": general.name 'Tiny Phi3 Test' makes llama.cpp take the vocabulary for Phi-3's and look "
+                + "up its tokens </s>, <unk>, <s> and <|endoftext|>, and this one lacks </s>, <unk>, <s>, <|endoftext|>; "
+                + "llama.cpp would fail to load it: give the model a name without phi-3 or phi3, or Phi-3's vocabulary",
+                assertThrows(GgufException.class, () -> Tokenizer.open(phi3)).getMessage());
+
         Path missing = dir.resolve("missing.gguf").toAbsolutePath();
         assertEquals(missing + ": no such file",
                 assertThrows(GgufException.class, () -> Tokenizer.open(missing)).getMessage());

@@ -1,0 +1,233 @@
+package dev.llmgraph.cli;
+
+import dev.llmgraph.cli.CommandOptions.UsageException;
+import dev.llmgraph.ggml.CpuThreads;
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.gguf.GgufException;
+import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.ggml.gguf.GgufWriter;
+import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.io.hf.HfConfig;
+import dev.llmgraph.io.hf.HfConfigException;
+import dev.llmgraph.io.hf.TokenizerJson;
+import dev.llmgraph.io.safetensors.SafetensorsException;
+import dev.llmgraph.io.safetensors.SafetensorsExport;
+import dev.llmgraph.io.safetensors.SafetensorsWeights;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.tokenize.BpeVocabulary;
+import dev.llmgraph.tokenize.GgufVocabulary;
+import dev.llmgraph.tokenize.SentencePieceBpe;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code bin/llmgraph convert --hf DIR --out FILE.gguf [--type T]} and {@code convert --gguf FILE --out DIR
+ * [--type T]}: a Hugging Face checkpoint folder to a GGUF file llama.cpp runs, and back, tokenizer included. The
+ * folder's tokenizer.json (byte-level or SentencePiece-style BPE, read in Java) goes into the GGUF as llama.cpp's
+ * vocabulary, padded to the model's rows, with tokenizer_config.json's chat template; a GGUF's BPE vocabulary comes
+ * out as tokenizer.json and tokenizer_config.json beside config.json and the safetensors.
+ *
+ * <p>Exit codes: 0 done; 2 bad arguments; 1 a file llmgraph cannot read or write as asked.
+ */
+public final class ConvertCommand {
+    static final String USAGE = "usage: bin/llmgraph convert (--hf DIR --out FILE.gguf [--type f32|f16|bf16|q8_0|q4_0|"
+            + "q4_k|...] | --gguf FILE --out DIR [--type f32|f16|bf16]) [--threads N]";
+    static final String HELP = USAGE + """
+
+
+            Converts a model with its tokenizer, without Python: a Hugging Face checkpoint folder to a GGUF file
+            that llama.cpp (and llmgraph) runs, or a GGUF file to a checkpoint folder that Hugging Face's
+            transformers (and llmgraph) load.
+
+              --hf DIR       a checkpoint folder: config.json and safetensors weights, and its tokenizer.json
+                             (byte-level or SentencePiece-style BPE) if it has one, which goes into the GGUF as
+                             the model's vocabulary with tokenizer_config.json's chat template
+              --gguf FILE    a GGUF model file; its vocabulary (byte-level BPE or SentencePiece) comes out as
+                             tokenizer.json and tokenizer_config.json
+              --out PATH     the GGUF file, or the folder, to write (written over where it exists)
+              --type T       to a GGUF: the matrices' type (f32, f16, bf16, or a quantized type such as q8_0, q4_0,
+                             q4_k; default: as the checkpoint holds them); to a folder: f32, f16 or bf16 (default:
+                             each tensor's own type where it is one of those, f32 for quantized ones)
+              --threads N    CPU threads for quantizing (default: all cores)
+
+            Exit codes: 0 done, 2 bad arguments, 1 a file that cannot be read or written as asked.
+            """;
+    private static final List<String> OPTIONS = List.of("--hf", "--gguf", "--out", "--type", "--threads");
+
+    private ConvertCommand() {}
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /** The parsed command line: from a checkpoint folder ({@code toGguf}) or from a GGUF file. */
+    record Arguments(Path from, boolean toGguf, Path out, GgmlType type, int threads) {}
+
+    /** Runs the command, printing to {@code out} and {@code err}; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        var parsed = CommandOptions.parse("convert", args, HELP, USAGE, ConvertCommand::parse, out, err);
+        if (parsed.done()) {
+            return parsed.exitCode();
+        }
+        Arguments a = parsed.arguments();
+        ModelOptions options = ModelOptions.cpu().withThreads(a.threads());
+        try {
+            out.println("llmgraph convert: " + (a.toGguf() ? toGguf(a, options) : toCheckpoint(a, options)));
+            return 0;
+        } catch (GgufException | HfConfigException | SafetensorsException | IllegalArgumentException
+                 | UncheckedIOException e) {   // tokenizer.json's refusals, a model without a form in the target
+            err.println("llmgraph convert: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The checkpoint folder as a GGUF file; what was written, in one line. */
+    private static String toGguf(Arguments a, ModelOptions options) {
+        Optional<BpeVocabulary> read = Files.exists(a.from().resolve("tokenizer.json"))
+                ? Optional.of(TokenizerJson.read(a.from())) : Optional.empty();   // before the weights
+        int rows = HfConfig.read(a.from()).vocabSize();
+        if (read.isPresent() && read.get().size() > rows) {
+            throw new IllegalArgumentException(a.from() + ": tokenizer.json has " + read.get().size() + " tokens but "
+                    + "config.json's vocab_size is " + rows + "; the model has a row for each of at most " + rows
+                    + " tokens, so this tokenizer is not its own");
+        }
+        Optional<String> template = TokenizerJson.chatTemplate(a.from());
+        try (Model model = SafetensorsWeights.loadModel(a.from(), options)) {
+            GgufVocabulary vocabulary = read.map(v -> withChatTemplate(v.paddedTo(rows), template)).orElse(null);
+            createParent(a.out());
+            long bytes = GgufModels.write(model, a.out(), a.type(), vocabulary);
+            return a.from() + " (" + model.spec().name() + ") -> " + a.out() + " (" + mebibytes(bytes) + ", matrices "
+                    + (a.type() == null ? "as in the checkpoint" : a.type()) + "); tokenizer: " + read
+                    .map(v -> describe(v) + (v.size() < rows ? ", padded to " + rows + " rows" : "")
+                            + (template.isPresent() ? ", chat template" : ""))
+                    .orElse("none (no tokenizer.json): llama.cpp needs one to read text");
+        }
+    }
+
+    /** The GGUF file as a checkpoint folder; what was written, in one line. */
+    private static String toCheckpoint(Arguments a, ModelOptions options) {
+        String vocabularyKind;
+        Optional<String> template;
+        try (GgufFile file = GgufFile.open(a.from())) {
+            vocabularyKind = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : null;
+            template = file.has("tokenizer.chat_template") ? Optional.of(file.getString("tokenizer.chat_template"))
+                    : Optional.empty();
+        }
+        boolean bpe = "gpt2".equals(vocabularyKind) || "llama".equals(vocabularyKind);
+        BpeVocabulary vocabulary = bpe ? BpeVocabulary.readGguf(a.from()) : null;     // before the weights
+        try (Model model = GgufModels.load(a.from(), options)) {
+            List<Path> written = SafetensorsExport.write(model, a.out(), a.type(),
+                    SafetensorsExport.DEFAULT_MAX_SHARD_BYTES);
+            long bytes = written.stream().mapToLong(ConvertCommand::size).sum();
+            if (vocabulary != null) {
+                TokenizerJson.write(vocabulary, a.out().resolve("tokenizer.json"));
+                TokenizerJson.writeConfig(vocabulary, template.orElse(null), a.out().resolve("tokenizer_config.json"));
+            }
+            return a.from() + " (" + model.spec().name() + ") -> " + a.out() + " (" + written.size() + " files, "
+                    + mebibytes(bytes) + "); tokenizer: " + (vocabulary != null ? describe(vocabulary)
+                    + (template.isPresent() ? ", chat template" : "") : vocabularyKind == null ? "none in the file"
+                    : "none written: the file's vocabulary is '" + vocabularyKind + "', which llmgraph writes no "
+                    + "tokenizer.json of (byte-level BPE 'gpt2' and SentencePiece 'llama' it does)");
+        }
+    }
+
+    private static String describe(BpeVocabulary vocabulary) {
+        return (vocabulary instanceof SentencePieceBpe ? "SentencePiece-style BPE" : "byte-level BPE") + ", "
+                + String.format(Locale.ROOT, "%,d", vocabulary.size()) + " tokens";
+    }
+
+    /** {@code vocabulary}, adding {@code tokenizer.chat_template} to the file where there is a template. */
+    private static GgufVocabulary withChatTemplate(BpeVocabulary vocabulary, Optional<String> template) {
+        return new GgufVocabulary() {
+            @Override
+            public int size() {
+                return vocabulary.size();
+            }
+
+            @Override
+            public void writeTo(GgufWriter out) {
+                vocabulary.writeTo(out);
+                template.ifPresent(t -> out.putString("tokenizer.chat_template", t));
+            }
+        };
+    }
+
+    private static void createParent(Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot create its folder (" + e + ")", e);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot read its size (" + e + ")", e);
+        }
+    }
+
+    private static String mebibytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    static Arguments parse(String[] args) {
+        Map<String, String> values = CommandOptions.values(args, OPTIONS, List.of("--out"));
+        if (values.containsKey("--gguf") == values.containsKey("--hf")) {
+            throw new UsageException(values.containsKey("--gguf") ? "give --gguf or --hf, not both"
+                    : "--gguf or --hf is missing");
+        }
+        boolean toGguf = values.containsKey("--hf");
+        Path from;
+        if (toGguf) {
+            from = Path.of(values.get("--hf"));
+            if (!Files.isRegularFile(from.resolve("config.json"))) {
+                throw new UsageException("--hf " + from + ": no config.json there; give the folder of a Hugging Face "
+                        + "checkpoint");
+            }
+        } else {
+            from = CommandOptions.gguf(values);
+        }
+        Path out = Path.of(values.get("--out"));
+        if (toGguf && Files.isDirectory(out)) {
+            throw new UsageException("--out " + out + ": is a folder; give the GGUF file to write");
+        }
+        if (!toGguf && Files.isRegularFile(out)) {
+            throw new UsageException("--out " + out + ": is a file; give the folder to write the checkpoint into");
+        }
+        GgmlType type = values.containsKey("--type") ? type(values.get("--type"), toGguf) : null;
+        return new Arguments(from, toGguf, out, type, CommandOptions.threads(values, CpuThreads.perCore()));
+    }
+
+    private static GgmlType type(String name, boolean toGguf) {
+        GgmlType type;
+        try {
+            type = GgmlType.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--type " + name + ": not a ggml type (f32, f16, bf16, q8_0, q4_0, q4_k, ...)");
+        }
+        if (!toGguf && !type.isFloat()) {
+            throw new UsageException("--type " + name + ": a checkpoint's safetensors hold f32, f16 or bf16");
+        }
+        if (toGguf && !type.isFloat() && !type.isQuantized()) {
+            throw new UsageException("--type " + name + ": matrices are stored as a float or a quantized type");
+        }
+        return type;
+    }
+}

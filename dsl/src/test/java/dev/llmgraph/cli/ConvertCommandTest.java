@@ -1,0 +1,206 @@
+package dev.llmgraph.cli;
+
+import dev.llmgraph.ggml.GgmlType;
+import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.ggml.llama.LlamaReference;
+import dev.llmgraph.ggml.llama.LlamaSource;
+import dev.llmgraph.ggml.llama.Tokenizer;
+import dev.llmgraph.ggml.llama.TokenizerVectors;
+import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.io.hf.HfConfig;
+import dev.llmgraph.io.hf.TokenizerJson;
+import dev.llmgraph.io.safetensors.SafetensorsExport;
+import dev.llmgraph.io.safetensors.SafetensorsWeights;
+import dev.llmgraph.model.GenerationConfig;
+import dev.llmgraph.model.Model;
+import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.model.Session;
+import dev.llmgraph.model.WeightInit;
+import dev.llmgraph.presets.Presets;
+import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.text.PieceListener;
+import dev.llmgraph.text.TextGeneration;
+import dev.llmgraph.text.TextModel;
+import dev.llmgraph.tokenize.BpeVocabulary;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code bin/llmgraph convert} both ways, each result refereed by another engine: a checkpoint folder's GGUF by
+ * llama.cpp (its logits against llmgraph's on the folder, its tokenizer against the folder's tokenizer.json as
+ * llmgraph encodes it, and against llama.cpp's test vectors), and a GGUF's checkpoint folder by what the GGUF itself
+ * generates with libllama's tokenizer.
+ */
+class ConvertCommandTest {
+    static final ModelOptions CPU = ModelOptions.cpu().withThreads(2);
+    static final String PROMPT = "The model reads text: 大语言模型, café, and 12345 tokens in a KV cache.";
+    static final String USAGE = " (" + ConvertCommand.USAGE + ")\n";
+
+    @TempDir
+    static Path dir;
+    /** A tiny Qwen3 of GPT-2's vocabulary (47 rows more than tokens), and a tiny Llama 2 shape of Llama 2's. */
+    static Path qwen, llama;
+
+    record Run(int status, String out, String err) {}
+
+    static Run run(String... args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int status = ConvertCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @BeforeAll
+    static void writeTwoCheckpoints() {
+        qwen = checkpoint("tiny-qwen3-0.6b", "gpt-2", 47, "chatml");
+        llama = checkpoint("tiny-tinyllama-1.1b", "llama-spm", 0, null);
+    }
+
+    private static Path checkpoint(String preset, String vocabularyName, int extraRows, String chatTemplate) {
+        BpeVocabulary vocabulary = BpeVocabulary.readGguf(vocabulary(vocabularyName));
+        ModelSpec spec = Presets.byName(preset).withVocabSize(vocabulary.size() + extraRows);
+        Path folder = dir.resolve(preset);
+        try (Model model = Model.random(spec, WeightInit.lecun(13), CPU)) {
+            SafetensorsExport.write(model, folder);
+        }
+        TokenizerJson.write(vocabulary, folder.resolve("tokenizer.json"));
+        TokenizerJson.writeConfig(vocabulary, chatTemplate, folder.resolve("tokenizer_config.json"));
+        return folder;
+    }
+
+    private static Path vocabulary(String name) {
+        return LlamaSource.directory().resolve("models/ggml-vocab-" + name + ".gguf");
+    }
+
+    @Test
+    void aCheckpointFolderBecomesAGgufThatLlamaCppRunsAsTheFolder() throws Exception {
+        Path gguf = dir.resolve("qwen.gguf");
+        Run run = run("--hf", qwen.toString(), "--out", gguf.toString(), "--threads", "2");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().startsWith("llmgraph convert: " + qwen + " (tiny-qwen3-0.6b) -> " + gguf + " ("), run.out());
+        assertTrue(run.out().endsWith("matrices as in the checkpoint); tokenizer: byte-level BPE, 50,257 tokens, "
+                + "padded to 50304 rows, chat template\n"), run.out());
+        ModelSpec spec = HfConfig.read(qwen);
+        int[] prompt = new int[40];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = (i * 97 + 13) % spec.vocabSize();
+        }
+        float[] folder;   // llama.cpp's KV cache is F16, and its shim loads without repacking
+        ModelOptions asLlamaCpp = CPU.withCacheType(GgmlType.F16).withRepackMapped(false);
+        try (Model model = SafetensorsWeights.loadModel(qwen, asLlamaCpp); Session session = model.session()) {
+            folder = session.feedAll(prompt).toArray();
+        }
+        float[][] llamaCpp;
+        try (LlamaReference reference = LlamaReference.open(gguf, LlamaReference.Settings.defaults()
+                .withContextLength(spec.contextLength()).withThreads(2))) {
+            llamaCpp = reference.logits(prompt);
+        }
+        assertTrue(relative(folder, llamaCpp) <= 1e-4, "llmgraph on the folder against llama.cpp on the GGUF: "
+                + relative(folder, llamaCpp));
+        try (TextModel text = TextModel.load(qwen, CPU); Tokenizer libllama = Tokenizer.open(gguf)) {
+            assertArrayEquals(text.tokenizer().encode(PROMPT, true, false), libllama.encode(PROMPT, true, false));
+        }
+        try (GgufFile file = GgufFile.open(gguf)) {
+            assertEquals("chatml", file.getString("tokenizer.chat_template"));
+            assertEquals(spec.vocabSize(), file.getStringArray("tokenizer.ggml.tokens").size());
+        }
+    }
+
+    /** The largest difference, relative to the largest |logit| of llama.cpp. */
+    private static double relative(float[] ours, float[][] reference) {
+        double maxAbs = 0, maxReference = 0;
+        int vocab = reference[0].length;
+        for (int t = 0; t < reference.length; t++) {
+            for (int j = 0; j < vocab; j++) {
+                maxReference = Math.max(maxReference, Math.abs(reference[t][j]));
+                maxAbs = Math.max(maxAbs, Math.abs(ours[t * vocab + j] - reference[t][j]));
+            }
+        }
+        return maxAbs / maxReference;
+    }
+
+    @Test
+    void aSentencePieceCheckpointsGgufEncodesTheVectorsAsHuggingFace() {
+        Path gguf = dir.resolve("llama.gguf");
+        Run run = run("--hf", llama.toString(), "--out", gguf.toString(), "--type", "q8_0", "--threads", "2");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().endsWith("matrices q8_0); tokenizer: SentencePiece-style BPE, 32,000 tokens\n"), run.out());
+        List<String> failures = new ArrayList<>();
+        try (Tokenizer libllama = Tokenizer.open(gguf)) {
+            for (TokenizerVectors.Vector v : TokenizerVectors.read(vocabulary("llama-spm"))) {
+                int[] ids = libllama.encode(v.input(), false, false);
+                if (!Arrays.equals(v.expected(), ids)) {
+                    failures.add(v.input() + ": " + Arrays.toString(ids));
+                }
+            }
+        }
+        assertEquals(List.of(), failures);
+        try (GgufFile file = GgufFile.open(gguf)) {
+            assertEquals(GgmlType.Q8_0, file.tensor("blk.0.attn_q.weight").type());
+        }
+    }
+
+    @Test
+    void aGgufBecomesACheckpointFolderThatGeneratesAsTheGguf() throws Exception {
+        Path gguf = dir.resolve("qwen-for-folder.gguf");
+        assertEquals(0, run("--hf", qwen.toString(), "--out", gguf.toString(), "--threads", "2").status());
+        Path folder = dir.resolve("back");
+        Run run = run("--gguf", gguf.toString(), "--out", folder.toString());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().startsWith("llmgraph convert: " + gguf + " (tiny-qwen3-0.6b) -> " + folder + " (2 files, "),
+                run.out());
+        assertTrue(run.out().endsWith("; tokenizer: byte-level BPE, 50,304 tokens, chat template\n"), run.out());
+        GenerationConfig greedy = GenerationConfig.greedy(16);
+        TextGeneration fromFolder, fromGguf;
+        try (TextModel model = TextModel.load(folder, CPU)) {
+            assertEquals(java.util.Optional.of("chatml"), model.tokenizer().chatTemplate());
+            fromFolder = model.generate(PROMPT, greedy, PieceListener.NONE);
+        }
+        try (TextModel model = TextModel.load(gguf, CPU)) {
+            fromGguf = model.generate(PROMPT, greedy, PieceListener.NONE);
+        }
+        assertArrayEquals(fromGguf.promptIds(), fromFolder.promptIds(), "tokenizer.json in Java against libllama");
+        assertArrayEquals(fromGguf.ids(), fromFolder.ids());
+
+        Path f16 = dir.resolve("back-f16");
+        assertEquals(0, run("--gguf", gguf.toString(), "--out", f16.toString(), "--type", "f16").status());
+        assertEquals("float16", HfConfig.JSON.readTree(f16.resolve("config.json").toFile()).get("torch_dtype").asText());
+    }
+
+    @Test
+    void badLinesGetOneLineEach() throws Exception {
+        assertEquals(new Run(2, "", "llmgraph convert: --out is missing" + USAGE), run("--hf", qwen.toString()));
+        assertEquals(new Run(2, "", "llmgraph convert: give --gguf or --hf, not both" + USAGE),
+                run("--hf", qwen.toString(), "--gguf", "x.gguf", "--out", "y"));
+        assertEquals(new Run(2, "", "llmgraph convert: --type q8_0: a checkpoint's safetensors hold f32, f16 or bf16"
+                + USAGE), run("--gguf", vocabulary("gpt-2").toString(), "--out", dir.resolve("z").toString(), "--type",
+                "q8_0"));
+        assertEquals(new Run(2, "", "llmgraph convert: --type q9: not a ggml type (f32, f16, bf16, q8_0, q4_0, q4_k, "
+                + "...)" + USAGE), run("--hf", qwen.toString(), "--out", "x.gguf", "--type", "q9"));
+        assertEquals(new Run(2, "", "llmgraph convert: --out " + dir + ": is a folder; give the GGUF file to write"
+                + USAGE), run("--hf", qwen.toString(), "--out", dir.toString()));
+        assertEquals(new Run(2, "", "llmgraph convert: --hf " + dir + ": no config.json there; give the folder of a "
+                + "Hugging Face checkpoint" + USAGE), run("--hf", dir.toString(), "--out", "x.gguf"));
+        Path mismatched = Files.createDirectories(dir.resolve("mismatched"));
+        Files.copy(llama.resolve("config.json"), mismatched.resolve("config.json"));
+        Files.copy(qwen.resolve("tokenizer.json"), mismatched.resolve("tokenizer.json"));
+        assertEquals(new Run(1, "", "llmgraph convert: " + mismatched + ": tokenizer.json has 50257 tokens but "
+                + "config.json's vocab_size is 32000; the model has a row for each of at most 32000 tokens, so this "
+                + "tokenizer is not its own\n"), run("--hf", mismatched.toString(), "--out", "x.gguf"));
+    }
+}

@@ -36,7 +36,8 @@ void writeTokenizer(BpeVocabulary bpe, String name) throws Exception {
     TokenizerJson.write(bpe, folder.resolve("tokenizer.json"));
     TokenizerJson.writeConfig(bpe, null, folder.resolve("tokenizer_config.json"));
 }
-for (String vocabulary : List.of("gpt-2", "llama-bpe", "qwen2", "starcoder", "llama-spm", "phi-3")) {
+for (String vocabulary : List.of("gpt-2", "llama-bpe", "qwen2", "starcoder", "command-r", "qwen35", "deepseek-llm",
+        "deepseek-coder", "falcon", "llama-spm", "phi-3")) {
     writeTokenizer(BpeVocabulary.readGguf(Path.of(src, "models", "ggml-vocab-" + vocabulary + ".gguf")), vocabulary);
 }
 // Llama 2's vocabulary with the Metaspace pre-tokenizer newer files have instead of the Prepend normalizer

@@ -15,8 +15,8 @@
 # whose converters take a BPE tokenizer.json only where its pre-tokenizer is one they know: they get a published
 # vocabulary as the tokenizer.json llmgraph writes (io.hf.TokenizerJson), Qwen3's presets Qwen2's, Llama 3.2 Llama 3's
 # (instead of a tokenizer.model), the others GPT-2's. Last, Hugging Face's tokenizers library encodes llama.cpp's
-# tokenizer test vectors with the tokenizer.json files llmgraph wrote of six vocabularies (four byte-level; Llama 2's
-# and Phi-3's SentencePiece-style), against the ids the original tokenizers gave, and saves them again in its own
+# tokenizer test vectors with the tokenizer.json files llmgraph wrote of eleven vocabularies (nine byte-level; Llama
+# 2's and Phi-3's SentencePiece-style) and two variants of Llama 2's (a Metaspace pre-tokenizer), against the ids the original tokenizers gave, and saves them again in its own
 # form, which llmgraph must read back as the same vocabulary (tokenizers.jsh).
 #
 #   tools/converter-check/run.sh        (two to three minutes once the Python packages are there)

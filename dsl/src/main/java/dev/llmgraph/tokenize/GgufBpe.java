@@ -78,8 +78,8 @@ public final class GgufBpe {
         PreTokenizer pre = rules.preTokenizer();
         if (pre.llamaCppName() == null) {
             throw new IllegalArgumentException("llama.cpp knows a BPE pre-tokenizer only by name, and this one's "
-                    + "expressions " + pre.expressions() + " are none of those llmgraph can name (GPT-2's, Llama 3's, "
-                    + "Qwen2's, StarCoder's); a GGUF file of it would be tokenized otherwise");
+                    + "expressions " + pre.expressions() + " are none of those llmgraph can name ("
+                    + PreTokenizer.namedOnes() + "); a GGUF file of it would be tokenized otherwise");
         }
         if (rules.ignoresMerges() != pre.ignoresMerges()) {
             throw new IllegalArgumentException("llama.cpp " + (pre.ignoresMerges() ? "takes" : "does not take")

@@ -31,12 +31,60 @@ public final class PreTokenizer {
                     + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
     /** StarCoder's: each digit a word, then GPT-2's. */
     public static final PreTokenizer STARCODER = new PreTokenizer("starcoder", false, false, "\\p{N}", GPT2_EXPRESSION);
+    /** Qwen3.5's: Qwen2's with combining marks kept in the letters' words. */
+    public static final PreTokenizer QWEN35 = new PreTokenizer("qwen35", false, false,
+            "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{M}]+|\\p{N}| ?[^\\s\\p{L}\\p{M}\\p{N}]+[\\r\\n]*"
+                    + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+    /**
+     * DeepSeek LLM's: line breaks, then runs of Latin, Greek, Cyrillic and other cased letters, of ASCII and
+     * full-width punctuation, trailing spaces, runs of CJK and Hangul, and of digits, each cut out in turn.
+     */
+    public static final PreTokenizer DEEPSEEK_LLM = new PreTokenizer("deepseek-llm", false, false,
+            "[\r\n]",
+            "\\s?[A-Za-z\u00B5\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u01BA\u01BC-\u01BF\u01C4-\u0293\u0295"
+                + "-\u02AF\u0370-\u0373\u0376\u0377\u037B-\u037D\u037F\u0386\u0388-\u038A\u038C\u038E-"
+                + "\u03A1\u03A3-\u03F5\u03F7-\u0481\u048A-\u052F\u0531-\u0556\u10A0-\u10C5\u13A0-\u13F5"
+                + "\u13F8-\u13FD\u1C90-\u1CBA\u1CBD-\u1CBF\u1D00-\u1D2B\u1D6B-\u1D77\u1D79-\u1D9A\u1E00-"
+                + "\u1F15\u1F18-\u1F1D\u1F20-\u1F45\u1F48-\u1F4D\u1F50-\u1F57\u1F59\u1F5B\u1F5D\u1F5F-"
+                + "\u1F7D\u1F80-\u1FB4\u1FB6-\u1FBC\u1FBE\u1FC2-\u1FC4\u1FC6-\u1FCC\u1FD0-\u1FD3\u1FD6-"
+                + "\u1FDB\u1FE0-\u1FEC\u1FF2-\u1FF4\u1FF6-\u1FFC\u2102\u2107\u210A-\u2113\u2115\u2119-"
+                + "\u211D\u2124\u2126\u2128\u212A-\u212D\u212F-\u2134\u2139\u213C-\u213F\u2145-\u2149\u214E"
+                + "\u2183\u2184\u2C00-\u2C7B\u2C7E-\u2CE4\u2CEB-\u2CEE\u2CF2\u2CF3\uA640-\uA66D\uA680-"
+                + "\uA69B\uA722-\uA76F\uA771-\uA787\uA78B-\uA78E\uAB70-\uABBF\uFB00-\uFB06\uFB13-\uFB17"
+                + "\uFF21-\uFF3A\uFF41-\uFF5A\uD801\uDC00-\uD801\uDC4F\uD801\uDCB0-\uD801\uDCD3\uD801\uDCD8"
+                + "-\uD801\uDCFB\uD803\uDC80-\uD803\uDCB2\uD803\uDCC0-\uD803\uDCF2\uD806\uDCA0-\uD806\uDCDF"
+                + "\uD83A\uDD00-\uD83A\uDD43]+",
+            "\\s?[!-/:-~\uFF01-\uFF0F\uFF1A-\uFF5E\u2018-\u201F\u3000-\u3002]+",
+            "\\s+$",
+            "[\u4E00-\u9FA5\u0800-\u4E00\uAC00-\uD7FF]+",
+            "\\p{N}+");
+    /** DeepSeek Coder's: line breaks, letter runs, punctuation runs, CJK and Hangul runs, single digits. */
+    public static final PreTokenizer DEEPSEEK_CODER = new PreTokenizer("deepseek-coder", false, false,
+            "[\r\n]",
+            "\\s?\\p{L}+",
+            "\\s?\\p{P}+",
+            "[\u4E00-\u9FA5\u0800-\u4E00\uAC00-\uD7FF]+",
+            "\\p{N}");
+    /** Falcon's: punctuation and symbol runs first, then GPT-2's, then groups of three ASCII digits. */
+    public static final PreTokenizer FALCON = new PreTokenizer("falcon", false, false,
+            "[\\p{P}\\$\\+<=>\\^~\\|`]+",
+            "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
+            "[0-9][0-9][0-9]");
 
-    private static final List<PreTokenizer> NAMED = List.of(GPT2, LLAMA3, QWEN2, STARCODER);
-    /** llama.cpp's other names for the same rules ({@code llama-vocab.cpp}). */
-    private static final List<List<String>> ALIASES = List.of(List.of("gpt-2", "mpt", "olmo", "phi-2"),
-            List.of("llama-bpe", "llama3", "llama-v3"), List.of("qwen2", "deepseek-r1-qwen", "stablelm2"),
-            List.of("starcoder", "refact"));
+    private static final List<PreTokenizer> NAMED = List.of(GPT2, LLAMA3, QWEN2, STARCODER, QWEN35, DEEPSEEK_LLM,
+            DEEPSEEK_CODER, FALCON);
+    /**
+     * llama.cpp's names for the same rules ({@code llama-vocab.cpp}), the first the one written; only names for which
+     * llama.cpp sets nothing else that changes encoding.
+     */
+    private static final List<List<String>> ALIASES = List.of(
+            List.of("gpt-2", "mpt", "olmo", "phi-2", "jais", "exaone4", "trillion", "granite-docling", "jina-es",
+                    "jina-de", "jina-v2-es", "jina-v2-de", "gigachat", "a.x-4.0", "mellum", "modern-bert"),
+            List.of("llama-bpe", "llama3", "llama-v3", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2",
+                    "jina-v5-nano"),
+            List.of("qwen2", "deepseek-r1-qwen", "stablelm2", "kormo", "f2llmv2", "megrez"),
+            List.of("starcoder", "refact", "command-r", "smollm", "codeshell", "exaone", "minerva-7b"),
+            List.of("qwen35"), List.of("deepseek-llm"), List.of("deepseek-coder"), List.of("falcon"));
 
     private final String llamaCppName;
     private final boolean ignoresMerges;
@@ -82,9 +130,17 @@ public final class PreTokenizer {
                 return NAMED.get(i);
             }
         }
+        int others = ALIASES.stream().mapToInt(names -> names.size() - 1).sum();
         throw new IllegalArgumentException("the pre-tokenizer '" + name + "' is not one llmgraph's BPE knows; it knows "
-                + ALIASES.stream().flatMap(List::stream).toList() + " (open the file with TextTokenizer.llama for "
-                + "libllama's tokenizer, which knows more)");
+                + namedOnes() + " and " + others
+                + " other names llama.cpp gives them (open the file with TextTokenizer.llama for libllama's tokenizer, "
+                + "which knows more)");
+    }
+
+    /** The llama.cpp names of the rules llmgraph knows, as a list in words: "gpt-2, llama-bpe, ..., falcon". */
+    static String namedOnes() {
+        List<String> names = NAMED.stream().map(PreTokenizer::llamaCppName).toList();
+        return String.join(", ", names.subList(0, names.size() - 1)) + ", " + names.getLast();
     }
 
     /** The name llama.cpp gives these rules, or null where they are none of its names llmgraph knows. */

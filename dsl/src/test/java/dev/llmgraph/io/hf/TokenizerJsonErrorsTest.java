@@ -168,12 +168,15 @@ class TokenizerJsonErrorsTest {
         assertEquals("ggml-vocab-gpt-2.gguf: tokenizer.ggml.model is 'gpt2'; GgufSentencePiece reads SentencePiece "
                 + "vocabularies ('llama'), GgufBpe byte-level BPE ones ('gpt2'); TextTokenizer.llama reads every kind",
                 bpe.getMessage());
-        var deepseek = assertThrows(IllegalArgumentException.class,
-                () -> GgufBpe.read(models.resolve("ggml-vocab-deepseek-llm.gguf")));
-        assertEquals("ggml-vocab-deepseek-llm.gguf: the pre-tokenizer 'deepseek-llm' is not one llmgraph's BPE knows; "
-                + "it knows [gpt-2, mpt, olmo, phi-2, llama-bpe, llama3, llama-v3, qwen2, deepseek-r1-qwen, stablelm2, "
-                + "starcoder, refact] (open the file with TextTokenizer.llama for libllama's tokenizer, which knows "
-                + "more)", deepseek.getMessage());
+        Path tekken = dir.resolve("tekken.gguf");   // Mistral's Tekken: other rules, for which llmgraph has no name
+        var writer = new dev.llmgraph.ggml.gguf.GgufWriter();
+        TRAINED.writeTo(writer);
+        writer.putString("tokenizer.ggml.pre", "tekken").write(tekken);
+        var unnamed = assertThrows(IllegalArgumentException.class, () -> GgufBpe.read(tekken));
+        assertEquals("tekken.gguf: the pre-tokenizer 'tekken' is not one llmgraph's BPE knows; it knows "
+                + "gpt-2, llama-bpe, qwen2, starcoder, qwen35, deepseek-llm, deepseek-coder, falcon and 34 other names "
+                + "llama.cpp gives them (open the file with TextTokenizer.llama for libllama's tokenizer, which knows "
+                + "more)", unnamed.getMessage());
         var neox = assertThrows(IllegalArgumentException.class, () -> GgufBpe.read(models.resolve("ggml-vocab-gpt-neox.gguf")));
         assertEquals("ggml-vocab-gpt-neox.gguf: the vocabulary names no pre-tokenizer (tokenizer.ggml.pre), so how "
                 + "its text is cut into words is not known", neox.getMessage());
@@ -186,8 +189,8 @@ class TokenizerJsonErrorsTest {
                 TRAINED.markers());
         var e = assertThrows(IllegalArgumentException.class, () -> custom.writeVocabulary(dir.resolve("custom.gguf")));
         assertEquals("llama.cpp knows a BPE pre-tokenizer only by name, and this one's expressions [\\p{L}+|[^\\p{L}]+] "
-                + "are none of those llmgraph can name (GPT-2's, Llama 3's, Qwen2's, StarCoder's); a GGUF file of it "
-                + "would be tokenized otherwise", e.getMessage());
+                + "are none of those llmgraph can name (gpt-2, llama-bpe, qwen2, starcoder, qwen35, deepseek-llm, "
+                + "deepseek-coder, falcon); a GGUF file of it would be tokenized otherwise", e.getMessage());
         BpeTokenizer llama3WithMerges = new BpeTokenizer(TRAINED.tokens(), TRAINED.kinds(), TRAINED.merges(),
                 new BpeTokenizer.Rules(PreTokenizer.LLAMA3, false, false), TRAINED.markers());
         var merges = assertThrows(IllegalArgumentException.class,

@@ -41,7 +41,7 @@ class TokenizerJsonTest {
      * SentencePiece-style ones.
      */
     static final List<String> VOCABULARIES = List.of("gpt-2", "llama-bpe", "qwen2", "starcoder", "refact", "mpt",
-            "llama-spm", "phi-3");
+            "command-r", "qwen35", "deepseek-llm", "deepseek-coder", "falcon", "llama-spm", "phi-3");
 
     record Outcome(String vocabulary, String encoder, List<String> failures, int cases) {}
 

@@ -1,5 +1,5 @@
-// Encoding speed of a published vocabulary: Moby-Dick (1.2 M characters) encoded with Llama 3's, Qwen2's and GPT-2's
-// byte-level vocabularies and Llama 2's and Phi-3's SentencePiece ones (llama.cpp's models/ggml-vocab-*.gguf) by
+// Encoding speed of a published vocabulary: Moby-Dick (1.2 M characters) encoded with eight byte-level vocabularies
+// and Llama 2's and Phi-3's SentencePiece ones (llama.cpp's models/ggml-vocab-*.gguf) by
 // llmgraph's Java BPE and by libllama on the same file, three times each after one warm-up pass, in one JVM; the ids
 // must be the same.
 //   bin/llmgraph run bench/bpe-encode.jsh
@@ -18,7 +18,8 @@ double best(java.util.function.Supplier<int[]> encode) {
     }
     return best;
 }
-for (String name : List.of("llama-bpe", "qwen2", "gpt-2", "llama-spm", "phi-3")) {
+for (String name : List.of("llama-bpe", "qwen2", "gpt-2", "qwen35", "deepseek-llm", "deepseek-coder", "falcon",
+        "command-r", "llama-spm", "phi-3")) {
     Path file = LlamaCppSource.directory().resolve("models/ggml-vocab-" + name + ".gguf");
     long t = System.nanoTime();
     var bpe = BpeVocabulary.readGguf(file);
@@ -26,7 +27,7 @@ for (String name : List.of("llama-bpe", "qwen2", "gpt-2", "llama-spm", "phi-3"))
     try (var llama = Tokenizer.open(file)) {
         int[] java = bpe.encode(moby), lib = llama.encode(moby, false, false);
         double javaSeconds = best(() -> bpe.encode(moby)), libSeconds = best(() -> llama.encode(moby, false, false));
-        System.out.printf("%-9s %,d tokens, same ids: %b; Java BPE %.2f s (%.2f MB/s), libllama %.2f s (%.2f MB/s): "
+        System.out.printf("%-14s %,d tokens, same ids: %b; Java BPE %.2f s (%.2f MB/s), libllama %.2f s (%.2f MB/s): "
                 + "%.2fx; reading the vocabulary into Java %.2f s%n", name, java.length, Arrays.equals(java, lib),
                 javaSeconds, moby.length() / javaSeconds / 1e6, libSeconds, moby.length() / libSeconds / 1e6,
                 libSeconds / javaSeconds, reading);

@@ -95,8 +95,10 @@ public final class ConvertCommand {
 
     /** The checkpoint folder as a GGUF file; what was written, in one line. */
     private static String toGguf(Arguments a, ModelOptions options) {
-        Optional<BpeVocabulary> read = Files.exists(a.from().resolve("tokenizer.json"))
-                ? Optional.of(TokenizerJson.read(a.from())) : Optional.empty();   // before the weights
+        boolean hasTokenizer = Files.exists(a.from().resolve("tokenizer.json"));
+        String kind = hasTokenizer ? TokenizerJson.modelType(a.from()) : "";
+        Optional<BpeVocabulary> read = kind.equals("BPE") ? Optional.of(TokenizerJson.read(a.from()))
+                : Optional.empty();   // before the weights
         int rows = HfConfig.read(a.from()).vocabSize();
         if (read.isPresent() && read.get().size() > rows) {
             throw new IllegalArgumentException(a.from() + ": tokenizer.json has " + read.get().size() + " tokens but "
@@ -112,7 +114,9 @@ public final class ConvertCommand {
                     + (a.type() == null ? "as in the checkpoint" : a.type()) + "); tokenizer: " + read
                     .map(v -> describe(v) + (v.size() < rows ? ", padded to " + rows + " rows" : "")
                             + (template.isPresent() ? ", chat template" : ""))
-                    .orElse("none (no tokenizer.json): llama.cpp needs one to read text");
+                    .orElse(hasTokenizer ? "none: tokenizer.json is a " + kind + " tokenizer, which llmgraph does not "
+                            + "read (it reads BPE); the file runs on token ids, and llama.cpp needs a vocabulary to read "
+                            + "text" : "none (no tokenizer.json): llama.cpp needs one to read text");
         }
     }
 

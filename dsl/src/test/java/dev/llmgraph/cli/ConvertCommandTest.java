@@ -182,6 +182,21 @@ class ConvertCommandTest {
         assertEquals("float16", HfConfig.JSON.readTree(f16.resolve("config.json").toFile()).get("torch_dtype").asText());
     }
 
+    /** A tokenizer of a kind llmgraph does not read (BERT's WordPiece) leaves the file without a vocabulary, and says so. */
+    @Test
+    void aTokenizerOfAnotherKindIsLeftOutInWords() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("wordpiece"));
+        for (String file : List.of("config.json", "model.safetensors")) {
+            Files.copy(qwen.resolve(file), folder.resolve(file));
+        }
+        Files.writeString(folder.resolve("tokenizer.json"), "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {}}}");
+        Run run = run("--hf", folder.toString(), "--out", dir.resolve("wordpiece.gguf").toString());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().endsWith("; tokenizer: none: tokenizer.json is a WordPiece tokenizer, which llmgraph does "
+                + "not read (it reads BPE); the file runs on token ids, and llama.cpp needs a vocabulary to read text\n"),
+                run.out());
+    }
+
     @Test
     void badLinesGetOneLineEach() throws Exception {
         assertEquals(new Run(2, "", "llmgraph convert: --out is missing" + USAGE), run("--hf", qwen.toString()));

@@ -60,6 +60,15 @@ public final class TokenizerJson {
     }
 
     /**
+     * The {@code model.type} of the tokenizer.json in {@code fileOrDir} ("BPE", "WordPiece", "Unigram", ...), which says
+     * whether {@link #read} reads it: only "BPE".
+     */
+    public static String modelType(Path fileOrDir) {
+        Path file = Files.isDirectory(fileOrDir) ? fileOrDir.resolve("tokenizer.json") : fileOrDir;
+        return parse(file).path("model").path("type").asText("");
+    }
+
+    /**
      * The chat template of the tokenizer in {@code dir}: its {@code chat_template.jinja} (as transformers saves it
      * since 4.43), or the {@code chat_template} of its tokenizer_config.json (a text, or a list of named templates
      * of which the one named "default"); empty where there is none.

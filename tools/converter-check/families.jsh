@@ -24,6 +24,7 @@ import dev.llmgraph.ggml.llama.LlamaReference;
 import dev.llmgraph.ggml.llama.Tokenizer;
 import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.SentencePieceBpe;
+import dev.llmgraph.tokenize.WordPieceTokenizer;
 import java.nio.file.*;
 import java.util.Set;
 
@@ -40,6 +41,8 @@ for (String vocabulary : List.of("gpt-2", "llama-bpe", "qwen2", "starcoder", "co
         "deepseek-coder", "falcon", "llama-spm", "phi-3")) {
     writeTokenizer(BpeVocabulary.readGguf(Path.of(src, "models", "ggml-vocab-" + vocabulary + ".gguf")), vocabulary);
 }
+var bge = WordPieceTokenizer.readGguf(Path.of(src, "models", "ggml-vocab-bert-bge.gguf"));    // BERT's WordPiece
+TokenizerJson.write(bge, Files.createDirectories(work.resolve("tokenizers").resolve("bert-bge")).resolve("tokenizer.json"));
 // Llama 2's vocabulary with the Metaspace pre-tokenizer newer files have instead of the Prepend normalizer
 var llama2 = (SentencePieceBpe) BpeVocabulary.readGguf(Path.of(src, "models", "ggml-vocab-llama-spm.gguf"));
 for (var prefix : List.of(SentencePieceBpe.Prefix.METASPACE_ALWAYS, SentencePieceBpe.Prefix.METASPACE_FIRST)) {

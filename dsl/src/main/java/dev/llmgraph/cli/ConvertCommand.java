@@ -18,6 +18,7 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.GgufVocabulary;
 import dev.llmgraph.tokenize.SentencePieceBpe;
+import dev.llmgraph.tokenize.WordPieceTokenizer;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,9 +33,10 @@ import java.util.Optional;
 /**
  * {@code bin/llmgraph convert --hf DIR --out FILE.gguf [--type T]} and {@code convert --gguf FILE --out DIR
  * [--type T]}: a Hugging Face checkpoint folder to a GGUF file llama.cpp runs, and back, tokenizer included. The
- * folder's tokenizer.json (byte-level or SentencePiece-style BPE, read in Java) goes into the GGUF as llama.cpp's
- * vocabulary, padded to the model's rows, with tokenizer_config.json's chat template; a GGUF's BPE vocabulary comes
- * out as tokenizer.json and tokenizer_config.json beside config.json and the safetensors.
+ * folder's tokenizer.json (byte-level or SentencePiece-style BPE, or BERT's WordPiece, read in Java) goes into the
+ * GGUF as llama.cpp's vocabulary (a BPE padded to the model's rows) with tokenizer_config.json's chat template; a
+ * GGUF's vocabulary of those kinds comes out as tokenizer.json (and tokenizer_config.json) beside config.json and
+ * the safetensors. A tokenizer of another kind is left out, in words.
  *
  * <p>Exit codes: 0 done; 2 bad arguments; 1 a file llmgraph cannot read or write as asked.
  */
@@ -49,10 +51,10 @@ public final class ConvertCommand {
             transformers (and llmgraph) load.
 
               --hf DIR       a checkpoint folder: config.json and safetensors weights, and its tokenizer.json
-                             (byte-level or SentencePiece-style BPE) if it has one, which goes into the GGUF as
-                             the model's vocabulary with tokenizer_config.json's chat template
-              --gguf FILE    a GGUF model file; its vocabulary (byte-level BPE or SentencePiece) comes out as
-                             tokenizer.json and tokenizer_config.json
+                             (byte-level or SentencePiece-style BPE, or BERT's WordPiece) if it has one, which goes
+                             into the GGUF as the model's vocabulary with tokenizer_config.json's chat template
+              --gguf FILE    a GGUF model file; its vocabulary (byte-level BPE, SentencePiece or WordPiece) comes
+                             out as tokenizer.json and tokenizer_config.json
               --out PATH     the GGUF file, or the folder, to write (written over where it exists)
               --type T       to a GGUF: the matrices' type (f32, f16, bf16, or a quantized type such as q8_0, q4_0,
                              q4_k; default: as the checkpoint holds them); to a folder: f32, f16 or bf16 (default:
@@ -97,26 +99,34 @@ public final class ConvertCommand {
     private static String toGguf(Arguments a, ModelOptions options) {
         boolean hasTokenizer = Files.exists(a.from().resolve("tokenizer.json"));
         String kind = hasTokenizer ? TokenizerJson.modelType(a.from()) : "";
-        Optional<BpeVocabulary> read = kind.equals("BPE") ? Optional.of(TokenizerJson.read(a.from()))
-                : Optional.empty();   // before the weights
         int rows = HfConfig.read(a.from()).vocabSize();
-        if (read.isPresent() && read.get().size() > rows) {
-            throw new IllegalArgumentException(a.from() + ": tokenizer.json has " + read.get().size() + " tokens but "
-                    + "config.json's vocab_size is " + rows + "; the model has a row for each of at most " + rows
-                    + " tokens, so this tokenizer is not its own");
-        }
         Optional<String> template = TokenizerJson.chatTemplate(a.from());
+        GgufVocabulary vocabulary = null;     // read before the weights: a refusal costs no loading
+        String tokenizer;
+        if (kind.equals("BPE")) {
+            BpeVocabulary bpe = TokenizerJson.read(a.from());
+            if (bpe.size() > rows) {
+                throw new IllegalArgumentException(a.from() + ": tokenizer.json has " + bpe.size() + " tokens but "
+                        + "config.json's vocab_size is " + rows + "; the model has a row for each of at most " + rows
+                        + " tokens, so this tokenizer is not its own");
+            }
+            vocabulary = withChatTemplate(bpe.paddedTo(rows), template);
+            tokenizer = describe(bpe) + (bpe.size() < rows ? ", padded to " + rows + " rows" : "")
+                    + (template.isPresent() ? ", chat template" : "");
+        } else if (kind.equals("WordPiece")) {
+            WordPieceTokenizer wordPiece = TokenizerJson.readWordPiece(a.from());
+            vocabulary = wordPiece;
+            tokenizer = String.format(Locale.ROOT, "WordPiece, %,d tokens", wordPiece.size());
+        } else {
+            tokenizer = hasTokenizer ? "none: tokenizer.json is a " + kind + " tokenizer, which llmgraph does not read "
+                    + "(it reads BPE and WordPiece); the file runs on token ids, and llama.cpp needs a vocabulary to "
+                    + "read text" : "none (no tokenizer.json): llama.cpp needs one to read text";
+        }
         try (Model model = SafetensorsWeights.loadModel(a.from(), options)) {
-            GgufVocabulary vocabulary = read.map(v -> withChatTemplate(v.paddedTo(rows), template)).orElse(null);
             createParent(a.out());
             long bytes = GgufModels.write(model, a.out(), a.type(), vocabulary);
             return a.from() + " (" + model.spec().name() + ") -> " + a.out() + " (" + mebibytes(bytes) + ", matrices "
-                    + (a.type() == null ? "as in the checkpoint" : a.type()) + "); tokenizer: " + read
-                    .map(v -> describe(v) + (v.size() < rows ? ", padded to " + rows + " rows" : "")
-                            + (template.isPresent() ? ", chat template" : ""))
-                    .orElse(hasTokenizer ? "none: tokenizer.json is a " + kind + " tokenizer, which llmgraph does not "
-                            + "read (it reads BPE); the file runs on token ids, and llama.cpp needs a vocabulary to read "
-                            + "text" : "none (no tokenizer.json): llama.cpp needs one to read text");
+                    + (a.type() == null ? "as in the checkpoint" : a.type()) + "); tokenizer: " + tokenizer;
         }
     }
 
@@ -131,6 +141,7 @@ public final class ConvertCommand {
         }
         boolean bpe = "gpt2".equals(vocabularyKind) || "llama".equals(vocabularyKind);
         BpeVocabulary vocabulary = bpe ? BpeVocabulary.readGguf(a.from()) : null;     // before the weights
+        WordPieceTokenizer wordPiece = "bert".equals(vocabularyKind) ? WordPieceTokenizer.readGguf(a.from()) : null;
         try (Model model = GgufModels.load(a.from(), options)) {
             List<Path> written = SafetensorsExport.write(model, a.out(), a.type(),
                     SafetensorsExport.DEFAULT_MAX_SHARD_BYTES);
@@ -138,12 +149,15 @@ public final class ConvertCommand {
             if (vocabulary != null) {
                 TokenizerJson.write(vocabulary, a.out().resolve("tokenizer.json"));
                 TokenizerJson.writeConfig(vocabulary, template.orElse(null), a.out().resolve("tokenizer_config.json"));
+            } else if (wordPiece != null) {
+                TokenizerJson.write(wordPiece, a.out().resolve("tokenizer.json"));
             }
             return a.from() + " (" + model.spec().name() + ") -> " + a.out() + " (" + written.size() + " files, "
                     + mebibytes(bytes) + "); tokenizer: " + (vocabulary != null ? describe(vocabulary)
-                    + (template.isPresent() ? ", chat template" : "") : vocabularyKind == null ? "none in the file"
-                    : "none written: the file's vocabulary is '" + vocabularyKind + "', which llmgraph writes no "
-                    + "tokenizer.json of (byte-level BPE 'gpt2' and SentencePiece 'llama' it does)");
+                    + (template.isPresent() ? ", chat template" : "") : wordPiece != null
+                    ? String.format(Locale.ROOT, "WordPiece, %,d tokens", wordPiece.size()) : vocabularyKind == null
+                    ? "none in the file" : "none written: the file's vocabulary is '" + vocabularyKind + "', which "
+                    + "llmgraph writes no tokenizer.json of (it does 'gpt2', 'llama' and 'bert')");
         }
     }
 

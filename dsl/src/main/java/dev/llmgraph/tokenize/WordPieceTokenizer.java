@@ -1,5 +1,6 @@
 package dev.llmgraph.tokenize;
 
+import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.ggml.gguf.GgufValue;
 import dev.llmgraph.ggml.gguf.GgufWriter;
 
@@ -11,42 +12,105 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A WordPiece tokenizer as BERT uses it: text is cut into words ({@link WordSplitter}), and each word is
- * covered from the left by the longest vocabulary entries, a word-start piece first, then continuation
- * pieces; a word that cannot be covered becomes {@code [UNK]}. Pieces are written as llama.cpp's GGUF
- * files write them: a word start with {@code ▁} (U+2581) in front, a continuation as it is (BERT's own
- * files write {@code ##} before continuations instead).
+ * A WordPiece tokenizer as BERT uses it: text is cut into words ({@link WordSplitter}: whitespace, punctuation and
+ * CJK ideographs, after lower-casing and stripping accents where the vocabulary asks), and each word is covered from
+ * the left by the longest vocabulary entries, a word-start piece first, then continuation pieces; a word that cannot
+ * be covered, or is longer than {@link Rules#maxWordLength()} characters, becomes the unknown token. Pieces are
+ * written as llama.cpp's GGUF files write them: a word start with {@code ▁} (U+2581) in front, a continuation as it
+ * is, special tokens and bracketed placeholders ({@code [unused0]}) as they are (BERT's own files write {@code ##}
+ * before continuations instead: {@link dev.llmgraph.io.hf.TokenizerJson} converts).
  *
- * <p>Ids 0 to 4 are {@code [PAD] [UNK] [CLS] [SEP] [MASK]}; {@link #writeVocabulary(Path)} writes a
- * vocabulary GGUF ({@code tokenizer.ggml.model = bert}) that libllama encodes with, and tests check that
- * it gives the same ids.
+ * <p>Two sources: trained in Java ({@link WordPieceTrainer}: ids 0 to 4 are {@code [PAD] [UNK] [CLS] [SEP] [MASK]},
+ * case and accents kept), or a published vocabulary (BERT's, BGE's) read from a GGUF file ({@link #readGguf}) or a
+ * tokenizer.json. {@link #writeVocabulary(Path)} writes a vocabulary GGUF ({@code tokenizer.ggml.model = bert}) that
+ * libllama encodes with, and tests check that it gives the same ids.
  */
 public final class WordPieceTokenizer implements GgufVocabulary {
     /** Marks a word-start piece. */
     public static final String WORD_START = "\u2581";
     public static final List<String> SPECIAL_TOKENS = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");
-    static final int UNKNOWN = 1;
+
+    /**
+     * How text becomes words: lower-cased, its accents stripped (Unicode's NFD, then the marks dropped), and the
+     * longest word covered by pieces ({@code max_input_chars_per_word}; longer ones are the unknown token).
+     */
+    public record Rules(boolean lowercase, boolean stripAccents, int maxWordLength) {
+        /** Case and accents kept, words of any length: a tokenizer trained in Java. */
+        public static final Rules CASED = new Rules(false, false, Integer.MAX_VALUE);
+    }
+
+    /** The ids of the special tokens (-1: none). */
+    public record Specials(int pad, int unknown, int cls, int sep, int mask) {
+        static final Specials TRAINED = new Specials(0, 1, 2, 3, 4);
+    }
 
     private final List<String> tokens;
+    private final List<TokenKind> kinds;
+    private final Rules rules;
+    private final Specials specials;
     /** Tokens by their UTF-8 bytes, each byte a char (ISO-8859-1), so substrings are byte ranges. */
     private final Map<String, Integer> ids = new HashMap<>();
     private final int longest;
 
-    /** @param pieces the vocabulary after the five special tokens, in id order */
+    /** A tokenizer trained in Java. @param pieces the vocabulary after the five special tokens, in id order */
     public WordPieceTokenizer(List<String> pieces) {
-        List<String> all = new ArrayList<>(SPECIAL_TOKENS);
-        all.addAll(pieces);
-        this.tokens = List.copyOf(all);
+        this(trainedTokens(pieces), trainedKinds(pieces.size()), Rules.CASED, Specials.TRAINED);
+    }
+
+    /**
+     * A published vocabulary.
+     *
+     * @param tokens   in id order, in llama.cpp's form (word starts with {@code ▁} in front)
+     * @param kinds    one per token: {@link TokenKind#SPECIAL} for control tokens, {@link TokenKind#NORMAL} otherwise
+     * @param rules    how text becomes words
+     * @param specials the special tokens' ids; the unknown token is required
+     */
+    public WordPieceTokenizer(List<String> tokens, List<TokenKind> kinds, Rules rules, Specials specials) {
+        if (kinds.size() != tokens.size()) {
+            throw new IllegalArgumentException(tokens.size() + " tokens but " + kinds.size() + " token kinds; "
+                    + "give one kind per token");
+        }
+        this.tokens = List.copyOf(tokens);
+        this.kinds = List.copyOf(kinds);
+        this.rules = rules;
+        this.specials = specials;
+        for (int id : new int[] {specials.pad(), specials.unknown(), specials.cls(), specials.sep(), specials.mask()}) {
+            if (id < -1 || id >= tokens.size()) {
+                throw new IllegalArgumentException("special token " + id + " is outside the " + tokens.size()
+                        + " tokens (ids 0 to " + (tokens.size() - 1) + ", or -1 for none)");
+            }
+        }
+        if (specials.unknown() < 0) {
+            throw new IllegalArgumentException("a WordPiece vocabulary needs an unknown token, for words it cannot "
+                    + "cover");
+        }
+        if (rules.maxWordLength() < 1) {
+            throw new IllegalArgumentException("maxWordLength " + rules.maxWordLength() + ": must be at least 1");
+        }
         int max = 0;
-        for (int id = 0; id < tokens.size(); id++) {
-            String bytes = bytes(tokens.get(id));
+        for (int id = 0; id < this.tokens.size(); id++) {
+            String bytes = bytes(this.tokens.get(id));
             if (ids.putIfAbsent(bytes, id) != null) {
-                throw new IllegalArgumentException("token '" + tokens.get(id) + "' (id " + id + ") is already token "
-                        + ids.get(bytes) + "; tokens must be unique");
+                throw new IllegalArgumentException("token '" + this.tokens.get(id) + "' (id " + id + ") is already "
+                        + "token " + ids.get(bytes) + "; tokens must be unique");
             }
             max = Math.max(max, bytes.length());
         }
         this.longest = max;
+    }
+
+    private static List<String> trainedTokens(List<String> pieces) {
+        List<String> all = new ArrayList<>(SPECIAL_TOKENS);
+        all.addAll(pieces);
+        return all;
+    }
+
+    private static List<TokenKind> trainedKinds(int pieces) {
+        List<TokenKind> kinds = new ArrayList<>();
+        for (int i = 0; i < SPECIAL_TOKENS.size() + pieces; i++) {
+            kinds.add(i < SPECIAL_TOKENS.size() ? TokenKind.SPECIAL : TokenKind.NORMAL);
+        }
+        return kinds;
     }
 
     private static String bytes(String text) {
@@ -62,11 +126,28 @@ public final class WordPieceTokenizer implements GgufVocabulary {
         return tokens;
     }
 
+    /** Each token's kind, in id order. */
+    public List<TokenKind> kinds() {
+        return kinds;
+    }
+
+    public Rules rules() {
+        return rules;
+    }
+
+    public Specials specials() {
+        return specials;
+    }
+
     /** The ids of {@code text}, without [CLS] and [SEP]. */
     public int[] encode(String text) {
         TextChecks.requireWellFormed(text, "the text");
         List<Integer> out = new ArrayList<>();
-        for (String word : WordSplitter.words(text)) {
+        for (String word : WordSplitter.words(text, rules.lowercase(), rules.stripAccents())) {
+            if (word.codePointCount(0, word.length()) > rules.maxWordLength()) {
+                out.add(specials.unknown());
+                continue;
+            }
             String w = bytes(WORD_START + word);
             int start = out.size();
             for (int i = 0; i < w.length(); ) {
@@ -75,12 +156,28 @@ public final class WordPieceTokenizer implements GgufVocabulary {
                 for (; end > i && (id = ids.get(w.substring(i, end))) == null; end--) { }
                 if (id == null) {
                     out.subList(start, out.size()).clear();
-                    out.add(UNKNOWN);
+                    out.add(specials.unknown());
                     break;
                 }
                 out.add(id);
                 i = end;
             }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The ids of {@code text} between [CLS] and [SEP], as BERT reads a single text. */
+    public int[] encodeForModel(String text) {
+        int[] ids = encode(text);
+        List<Integer> out = new ArrayList<>();
+        if (specials.cls() >= 0) {
+            out.add(specials.cls());
+        }
+        for (int id : ids) {
+            out.add(id);
+        }
+        if (specials.sep() >= 0) {
+            out.add(specials.sep());
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
@@ -94,7 +191,7 @@ public final class WordPieceTokenizer implements GgufVocabulary {
                         + " tokens (ids 0 to " + (tokens.size() - 1) + ")");
             }
             String t = tokens.get(id);
-            if (id < SPECIAL_TOKENS.size()) {
+            if (kinds.get(id) != TokenKind.NORMAL) {
                 sb.append(sb.isEmpty() ? "" : " ").append(t);
             } else if (t.startsWith(WORD_START)) {
                 sb.append(sb.isEmpty() ? "" : " ").append(t.substring(WORD_START.length()));
@@ -105,23 +202,71 @@ public final class WordPieceTokenizer implements GgufVocabulary {
         return sb.toString();
     }
 
-    /** Adds this tokenizer's keys to a GGUF being written (model {@code bert}, no lower-casing). */
+    /**
+     * The vocabulary of a GGUF file of model {@code bert}, with llama.cpp's defaults where the file is silent:
+     * lower-casing on, accents stripped where lower-cased, the unknown token 100 (BERT's).
+     */
+    public static WordPieceTokenizer readGguf(Path path) {
+        try (GgufFile file = GgufFile.open(path)) {
+            String where = path.getFileName() + ": ";
+            String model = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : null;
+            if (!"bert".equals(model)) {
+                throw new IllegalArgumentException(where + "tokenizer.ggml.model is " + (model == null ? "missing"
+                        : "'" + model + "'") + "; a WordPiece vocabulary is 'bert'");
+            }
+            List<String> tokens = file.getStringArray("tokenizer.ggml.tokens");
+            int[] types = file.has("tokenizer.ggml.token_type") ? file.getIntArray("tokenizer.ggml.token_type")
+                    : new int[tokens.size()];
+            List<TokenKind> kinds = new ArrayList<>();
+            for (int id = 0; id < tokens.size(); id++) {
+                kinds.add(types[id] == 2 || types[id] == 3 ? TokenKind.SPECIAL : TokenKind.NORMAL);
+            }
+            boolean lowercase = !file.has("tokenizer.ggml.normalizer.lowercase")
+                    || file.getBool("tokenizer.ggml.normalizer.lowercase");
+            boolean strip = file.has("tokenizer.ggml.normalizer.strip_accents")
+                    ? file.getBool("tokenizer.ggml.normalizer.strip_accents") : lowercase;
+            Specials specials = new Specials(id(file, "padding", -1), id(file, "unknown", 100),
+                    id(file, "cls", id(file, "bos", -1)), id(file, "seperator", id(file, "eos", -1)), id(file, "mask", -1));
+            try {
+                return new WordPieceTokenizer(tokens, kinds, new Rules(lowercase, strip, Integer.MAX_VALUE), specials);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static int id(GgufFile file, String name, int otherwise) {
+        String key = "tokenizer.ggml." + name + "_token_id";
+        return file.has(key) ? file.getInt(key) : otherwise;
+    }
+
+    /**
+     * Adds this tokenizer's keys to a GGUF being written (model {@code bert}). llama.cpp covers words of any length,
+     * so a vocabulary that turns longer words than {@link Rules#maxWordLength()} into the unknown token (BERT's:
+     * 100 characters) is encoded otherwise by the file on such words.
+     */
     public void writeTo(GgufWriter out) {
         out.putString("tokenizer.ggml.model", "bert");
         out.putStrings("tokenizer.ggml.tokens", tokens);
         int[] types = new int[tokens.size()];
         for (int id = 0; id < types.length; id++) {
-            types[id] = id < SPECIAL_TOKENS.size() ? 3 : 1; // llama_token_type: control, normal
+            types[id] = id == specials.unknown() ? 2 : kinds.get(id) == TokenKind.NORMAL ? 1 : 3;
         }
-        types[UNKNOWN] = 2; // unknown
         out.put("tokenizer.ggml.token_type", GgufValue.int32s(types));
-        out.putUint32("tokenizer.ggml.padding_token_id", 0);
-        out.putUint32("tokenizer.ggml.unknown_token_id", UNKNOWN);
-        out.putUint32("tokenizer.ggml.bos_token_id", 2);
-        out.putUint32("tokenizer.ggml.cls_token_id", 2);
-        out.putUint32("tokenizer.ggml.seperator_token_id", 3); // sic: llama.cpp's key
-        out.putUint32("tokenizer.ggml.mask_token_id", 4);
-        out.putBool("tokenizer.ggml.normalizer.lowercase", false);
+        putId(out, "padding", specials.pad());
+        putId(out, "unknown", specials.unknown());
+        putId(out, "cls", specials.cls());
+        putId(out, "bos", specials.cls());
+        putId(out, "seperator", specials.sep()); // sic: llama.cpp's key
+        putId(out, "mask", specials.mask());
+        out.putBool("tokenizer.ggml.normalizer.lowercase", rules.lowercase());
+        out.putBool("tokenizer.ggml.normalizer.strip_accents", rules.stripAccents());
+    }
+
+    private static void putId(GgufWriter out, String name, int id) {
+        if (id >= 0) {
+            out.putUint32("tokenizer.ggml." + name + "_token_id", id);
+        }
     }
 
     /** Writes a vocabulary-only GGUF llama.cpp loads (a one-layer BERT shape, no tensors). */
@@ -133,6 +278,6 @@ public final class WordPieceTokenizer implements GgufVocabulary {
 
     @Override
     public String toString() {
-        return "WordPieceTokenizer(" + tokens.size() + " tokens)";
+        return "WordPieceTokenizer(" + tokens.size() + " tokens" + (rules.lowercase() ? ", lower-cased" : "") + ")";
     }
 }

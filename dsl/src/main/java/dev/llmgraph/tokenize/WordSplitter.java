@@ -4,14 +4,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * BERT's pre-tokenisation, as llama.cpp applies it to a WordPiece ({@code bert}) vocabulary without
- * lower-casing: whitespace separates words; control characters, U+0000 and U+FFFD are dropped; every
- * punctuation mark, every ASCII symbol and every CJK ideograph is a word of its own.
+ * BERT's pre-tokenisation, as llama.cpp applies it to a WordPiece ({@code bert}) vocabulary and Hugging Face's
+ * {@code BertNormalizer} and {@code BertPreTokenizer} do: whitespace separates words; control characters, U+0000 and
+ * U+FFFD are dropped; every punctuation mark, every ASCII symbol and every CJK ideograph is a word of its own; where
+ * asked, accents are stripped (Unicode's NFD, then its non-spacing marks dropped) and the words lower-cased.
  */
 final class WordSplitter {
     private WordSplitter() {}
 
+    /** The words of {@code text}, case and accents kept. */
     static List<String> words(String text) {
+        return words(text, false, false);
+    }
+
+    static List<String> words(String text, boolean lowercase, boolean stripAccents) {
+        if (stripAccents) {
+            text = java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFD);
+        }
         List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         for (int i = 0; i < text.length(); ) {
@@ -19,13 +28,14 @@ final class WordSplitter {
             i += Character.charCount(cp);
             if (isWhitespace(cp)) {
                 flush(word, words);
-            } else if (cp == 0 || cp == 0xFFFD || isControl(cp)) {
+            } else if (cp == 0 || cp == 0xFFFD || isControl(cp)
+                    || stripAccents && Character.getType(cp) == Character.NON_SPACING_MARK) {
                 continue;
             } else if (isPunctuation(cp) || (cp < 0x7F && isSymbol(cp)) || isChinese(cp)) {
                 flush(word, words);
-                words.add(Character.toString(cp));
+                words.add(Character.toString(lowercase ? Character.toLowerCase(cp) : cp));
             } else {
-                word.appendCodePoint(cp);
+                word.appendCodePoint(lowercase ? Character.toLowerCase(cp) : cp);
             }
         }
         flush(word, words);

@@ -22,6 +22,7 @@ import dev.llmgraph.text.PieceListener;
 import dev.llmgraph.text.TextGeneration;
 import dev.llmgraph.text.TextModel;
 import dev.llmgraph.tokenize.BpeVocabulary;
+import dev.llmgraph.tokenize.WordPieceTokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -182,19 +183,50 @@ class ConvertCommandTest {
         assertEquals("float16", HfConfig.JSON.readTree(f16.resolve("config.json").toFile()).get("torch_dtype").asText());
     }
 
-    /** A tokenizer of a kind llmgraph does not read (BERT's WordPiece) leaves the file without a vocabulary, and says so. */
+    /** A BERT with BGE's WordPiece vocabulary: to a GGUF whose vocabulary libllama encodes as Hugging Face, and back. */
+    @Test
+    void aBertCheckpointsWordPieceGoesIntoItsGgufAndBack() throws Exception {
+        WordPieceTokenizer bge = WordPieceTokenizer.readGguf(vocabulary("bert-bge"));
+        Path folder = dir.resolve("tiny-bert");
+        // llama.cpp's bert graph computes GELU in tanh form; BERT's exact GELU maps to no llama.cpp architecture
+        ModelSpec bert = Presets.tiny(dev.llmgraph.presets.EncoderPresets.bertBaseUncased())
+                .withFfn(dev.llmgraph.spec.Ffn.mlp(128, dev.llmgraph.spec.Activation.GELU_TANH)).withVocabSize(bge.size());
+        try (Model model = Model.random(bert, WeightInit.lecun(3), CPU)) {
+            SafetensorsExport.write(model, folder);
+        }
+        TokenizerJson.write(bge, folder.resolve("tokenizer.json"));
+        Path gguf = dir.resolve("bert.gguf");
+        Run run = run("--hf", folder.toString(), "--out", gguf.toString());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().endsWith("; tokenizer: WordPiece, 30,522 tokens\n"), run.out());
+        List<String> failures = new ArrayList<>();
+        try (Tokenizer libllama = Tokenizer.open(gguf)) {
+            for (TokenizerVectors.Vector v : TokenizerVectors.read(vocabulary("bert-bge"))) {
+                if (!Arrays.equals(v.expected(), libllama.encode(v.input(), false, false))) {
+                    failures.add(v.input());
+                }
+            }
+        }
+        assertEquals(List.of(), failures);
+        Path back = dir.resolve("bert-back");
+        run = run("--gguf", gguf.toString(), "--out", back.toString());
+        assertEquals(0, run.status(), run.err());
+        assertEquals(bge.tokens(), TokenizerJson.readWordPiece(back).tokens());
+    }
+
+    /** A tokenizer of a kind llmgraph does not read (T5's Unigram) leaves the file without a vocabulary, and says so. */
     @Test
     void aTokenizerOfAnotherKindIsLeftOutInWords() throws Exception {
-        Path folder = Files.createDirectories(dir.resolve("wordpiece"));
+        Path folder = Files.createDirectories(dir.resolve("unigram"));
         for (String file : List.of("config.json", "model.safetensors")) {
             Files.copy(qwen.resolve(file), folder.resolve(file));
         }
-        Files.writeString(folder.resolve("tokenizer.json"), "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {}}}");
-        Run run = run("--hf", folder.toString(), "--out", dir.resolve("wordpiece.gguf").toString());
+        Files.writeString(folder.resolve("tokenizer.json"), "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}");
+        Run run = run("--hf", folder.toString(), "--out", dir.resolve("unigram.gguf").toString());
         assertEquals(0, run.status(), run.err());
-        assertTrue(run.out().endsWith("; tokenizer: none: tokenizer.json is a WordPiece tokenizer, which llmgraph does "
-                + "not read (it reads BPE); the file runs on token ids, and llama.cpp needs a vocabulary to read text\n"),
-                run.out());
+        assertTrue(run.out().endsWith("; tokenizer: none: tokenizer.json is a Unigram tokenizer, which llmgraph does "
+                + "not read (it reads BPE and WordPiece); the file runs on token ids, and llama.cpp needs a vocabulary to "
+                + "read text\n"), run.out());
     }
 
     @Test

@@ -13,6 +13,8 @@ import dev.llmgraph.tokenize.BpeTrainer;
 import dev.llmgraph.tokenize.PreTokenizer;
 import dev.llmgraph.tokenize.SentencePieceBpe;
 import dev.llmgraph.tokenize.TokenKind;
+import dev.llmgraph.tokenize.WordPieceTokenizer;
+import dev.llmgraph.tokenize.WordPieceTrainer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +32,7 @@ import java.util.SplittableRandom;
  * itself again, which must not fail either. Seeds: a 300-token BPE trained on a sentence, written with GPT-2's
  * rules, with Llama 3's (a Split expression, merges ignored, a beginning-of-text token) and with Qwen2's (NFC); and
  * its ASCII tokens as a SentencePiece-style BPE (byte tokens, an unknown token), in Llama 2's form (a Prepend
- * normalizer) and with a Metaspace pre-tokenizer. A
+ * normalizer) and with a Metaspace pre-tokenizer; and a 120-token WordPiece, lower-cased, in BERT's form. A
  * case changes one to four nodes anywhere in the tree (a regular expression to a broken or costly one, a number to
  * an edge value, a node removed), and in one case out of four then damages the text.
  */
@@ -56,6 +58,10 @@ final class TokenizerJsonTarget implements FuzzTarget {
                 TokenizerJson.write(bpe, file);
                 seeds.add(Files.readString(file));
             }
+            WordPieceTokenizer wordPiece = WordPieceTrainer.train(TEXT.repeat(3), 120);
+            TokenizerJson.write(new WordPieceTokenizer(wordPiece.tokens(), wordPiece.kinds(),
+                    new WordPieceTokenizer.Rules(true, true, 100), wordPiece.specials()), file);
+            seeds.add(Files.readString(file));
         } finally {
             Files.delete(file);
         }
@@ -117,6 +123,12 @@ final class TokenizerJsonTarget implements FuzzTarget {
             what.append("; tokenizer_config eos_token = ").append(eos);
             Files.write(dir.resolve("tokenizer_config.json"), ("{\"eos_token\": " + eos + "}")
                     .getBytes(StandardCharsets.UTF_8));
+        }
+        if (TokenizerJson.modelType(dir).equals("WordPiece")) {
+            WordPieceTokenizer wordPiece = TokenizerJson.readWordPiece(dir);
+            wordPiece.decode(wordPiece.encodeForModel(TEXT + " Ünïcödé 🙂"));
+            TokenizerJson.write(wordPiece, dir.resolve("again.json"));
+            return;
         }
         BpeVocabulary bpe = TokenizerJson.read(dir);
         int[] ids = bpe.encode(TEXT + "<|begin|> Ünïcödé 🙂");

@@ -9,6 +9,7 @@ import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.PreTokenizer;
 import dev.llmgraph.tokenize.SentencePieceBpe;
 import dev.llmgraph.tokenize.TokenKind;
+import dev.llmgraph.tokenize.WordPieceTokenizer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,8 +61,32 @@ public final class TokenizerJson {
     }
 
     /**
+     * The WordPiece tokenizer in {@code fileOrDir} (a tokenizer.json, or a folder holding one), as BERT's: a
+     * {@code BertNormalizer}, a {@code BertPreTokenizer}, continuation pieces after {@code ##}.
+     */
+    public static WordPieceTokenizer readWordPiece(Path fileOrDir) {
+        Path file = Files.isDirectory(fileOrDir) ? fileOrDir.resolve("tokenizer.json") : fileOrDir;
+        JsonNode root = parse(file);
+        String type = root.path("model").path("type").asText("");
+        if (!type.equals("WordPiece")) {
+            throw new TokenizerJsonException(file, "the model is '" + type + "', not WordPiece; read it with "
+                    + "TokenizerJson.read", null);
+        }
+        try {
+            return WordPieceJson.read(root);
+        } catch (IllegalArgumentException e) {
+            throw new TokenizerJsonException(file, e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code wordPiece} as {@code file} (a tokenizer.json), in the form Hugging Face's tokenizers library saves. */
+    public static void write(WordPieceTokenizer wordPiece, Path file) {
+        writeJson(WordPieceJson.write(wordPiece), file);
+    }
+
+    /**
      * The {@code model.type} of the tokenizer.json in {@code fileOrDir} ("BPE", "WordPiece", "Unigram", ...), which says
-     * whether {@link #read} reads it: only "BPE".
+     * which reader reads it: {@link #read} "BPE", {@link #readWordPiece} "WordPiece".
      */
     public static String modelType(Path fileOrDir) {
         Path file = Files.isDirectory(fileOrDir) ? fileOrDir.resolve("tokenizer.json") : fileOrDir;

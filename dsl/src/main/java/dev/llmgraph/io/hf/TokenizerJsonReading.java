@@ -30,7 +30,8 @@ final class TokenizerJsonReading {
         String type = text(model, "type", "model.type");
         if (!type.equals("BPE")) {
             throw new IllegalArgumentException("the model is '" + type + "'; llmgraph reads BPE tokenizers, byte-level "
-                    + "(a ByteLevel pre-tokenizer) or SentencePiece-style (byte fallback, spaces as ▁)");
+                    + "(a ByteLevel pre-tokenizer) or SentencePiece-style (byte fallback, spaces as ▁), and BERT's "
+                    + "WordPiece with TokenizerJson.readWordPiece");
         }
         boolean sentencePiece = SentencePieceJson.describes(root, model);
         for (String affix : List.of("continuing_subword_prefix", "end_of_word_suffix")) {

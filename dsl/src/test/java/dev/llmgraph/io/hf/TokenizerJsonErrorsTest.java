@@ -53,7 +53,8 @@ class TokenizerJsonErrorsTest {
     void otherKindsOfTokenizerAreRefused() {
         assertRefused(json -> ((ObjectNode) json.get("model")).put("type", "WordPiece"),
                 "the model is 'WordPiece'; llmgraph reads BPE tokenizers, byte-level (a ByteLevel pre-tokenizer) or "
-                        + "SentencePiece-style (byte fallback, spaces as ▁)");
+                        + "SentencePiece-style (byte fallback, spaces as ▁), and BERT's WordPiece with "
+                        + "TokenizerJson.readWordPiece");
         assertRefused(json -> ((ObjectNode) json.get("model")).put("byte_fallback", true),
                 "the pre-tokenizer 'ByteLevel' is not one llmgraph reads in a SentencePiece-style BPE (none, or "
                         + "Metaspace)");
@@ -127,6 +128,35 @@ class TokenizerJsonErrorsTest {
                 "model.ignore_merges is true in a SentencePiece-style BPE; llmgraph reads it without (set it to false)");
         assertRefused(llama2, json -> ((ObjectNode) json.get("model").get("vocab")).put("<0x4G>", 100000),
                 "no token has id 32000 although 32001 tokens have ids; ids must run from 0 without gaps");
+    }
+
+    /** BGE's WordPiece vocabulary as the tokenizer.json llmgraph writes, each time with one setting changed. */
+    @Test
+    void wordPieceSettingsThatWouldEncodeOtherwiseAreRefused() throws Exception {
+        var bge = dev.llmgraph.tokenize.WordPieceTokenizer.readGguf(LlamaSource.directory()
+                .resolve("models/ggml-vocab-bert-bge.gguf"));
+        Path file = dir.resolve("tokenizer.json");
+        for (var damage : List.<java.util.Map.Entry<Consumer<ObjectNode>, String>>of(
+                java.util.Map.entry(json -> json.putObject("normalizer").put("type", "Lowercase"),
+                        "the normalizer is 'Lowercase'; llmgraph reads a WordPiece tokenizer with BertNormalizer"),
+                java.util.Map.entry(json -> ((ObjectNode) json.get("normalizer")).put("clean_text", false),
+                        "the BertNormalizer's clean_text is false; llmgraph reads it true, as BERT's files have it"),
+                java.util.Map.entry(json -> json.putNull("pre_tokenizer"),
+                        "the pre_tokenizer is null; llmgraph reads a WordPiece tokenizer with BertPreTokenizer"),
+                java.util.Map.entry(json -> ((ObjectNode) json.get("model")).put("continuing_subword_prefix", "@@"),
+                        "model.continuing_subword_prefix is \"@@\"; llmgraph reads \"##\", as BERT's files have it"),
+                java.util.Map.entry(json -> ((ObjectNode) json.get("model")).put("unk_token", "[NONE]"),
+                        "model.unk_token \"[NONE]\" is not a token of the vocabulary"))) {
+            TokenizerJson.write(bge, file);
+            ObjectNode json = (ObjectNode) HfConfig.JSON.readTree(file.toFile());
+            damage.getKey().accept(json);
+            HfConfig.JSON.writeValue(file.toFile(), json);
+            var e = assertThrows(IllegalArgumentException.class, () -> TokenizerJson.readWordPiece(file));
+            assertEquals(file + ": " + damage.getValue(), e.getMessage());
+        }
+        TokenizerJson.write(TRAINED, file);
+        var bpe = assertThrows(IllegalArgumentException.class, () -> TokenizerJson.readWordPiece(file));
+        assertEquals(file + ": the model is 'BPE', not WordPiece; read it with TokenizerJson.read", bpe.getMessage());
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.GgufBpe;
 import dev.llmgraph.tokenize.GgufSentencePiece;
 import dev.llmgraph.tokenize.SentencePieceBpe;
+import dev.llmgraph.tokenize.WordPieceTokenizer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -96,6 +97,37 @@ class TokenizerJsonTest {
                     () -> assertEquals(text, back.decode(back.encode(text)), name)));
         }
         return tests.stream();
+    }
+
+    /**
+     * BGE's WordPiece vocabulary (BERT's, lower-cased, accents stripped), read from llama.cpp's GGUF, written as
+     * tokenizer.json ({@code ##} before continuations) and read back, and written again as a GGUF for libllama: all
+     * three encoders give the vectors' ids (the ids Hugging Face gave).
+     */
+    @TestFactory
+    Stream<DynamicTest> aWordPieceVocabularyEncodesTheVectorsAsHuggingFace(@TempDir Path dir) {
+        Path gguf = LlamaSource.directory().resolve("models/ggml-vocab-bert-bge.gguf");
+        List<TokenizerVectors.Vector> vectors = TokenizerVectors.read(gguf);
+        WordPieceTokenizer fromGguf = WordPieceTokenizer.readGguf(gguf);
+        TokenizerJson.write(fromGguf, dir.resolve("tokenizer.json"));
+        WordPieceTokenizer back = TokenizerJson.readWordPiece(dir);
+        assertEquals(fromGguf.tokens(), back.tokens());
+        assertEquals(fromGguf.kinds(), back.kinds());
+        assertEquals(fromGguf.specials(), back.specials());
+        assertEquals(new WordPieceTokenizer.Rules(true, true, Integer.MAX_VALUE), back.rules(), "lower-cased, accents "
+                + "stripped, and, as llama.cpp reads a GGUF, no longest word");
+        Path rewritten = dir.resolve("rewritten.gguf");
+        back.writeVocabulary(rewritten);
+        List<Outcome> outcomes = new ArrayList<>();
+        outcomes.add(outcome("bert-bge", "Java read from the GGUF", vectors, fromGguf::encode));
+        outcomes.add(outcome("bert-bge", "Java read from llmgraph's tokenizer.json", vectors, back::encode));
+        try (Tokenizer llama = Tokenizer.open(rewritten)) {
+            outcomes.add(outcome("bert-bge", "libllama on the GGUF written from it", vectors,
+                    text -> llama.encode(text, false, false)));
+        }
+        return outcomes.stream().map(o -> DynamicTest.dynamicTest(o.vocabulary() + ", " + o.encoder() + ": "
+                + (o.cases() - o.failures().size()) + " of " + o.cases() + " cases match",
+                () -> assertEquals(List.of(), o.failures(), o.vocabulary())));
     }
 
     /**

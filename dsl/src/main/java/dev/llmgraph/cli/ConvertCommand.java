@@ -7,7 +7,6 @@ import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.io.gguf.GgufModels;
-import dev.llmgraph.io.hf.HfConfig;
 import dev.llmgraph.io.hf.HfConfigException;
 import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.io.safetensors.SafetensorsException;
@@ -18,6 +17,7 @@ import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.GgufVocabulary;
 import dev.llmgraph.tokenize.SentencePieceBpe;
+import dev.llmgraph.tokenize.TokenKind;
 import dev.llmgraph.tokenize.WordPieceTokenizer;
 
 import java.io.IOException;
@@ -99,20 +99,15 @@ public final class ConvertCommand {
     private static String toGguf(Arguments a, ModelOptions options) {
         boolean hasTokenizer = Files.exists(a.from().resolve("tokenizer.json"));
         String kind = hasTokenizer ? TokenizerJson.modelType(a.from()) : "";
-        int rows = HfConfig.read(a.from()).vocabSize();
         Optional<String> template = TokenizerJson.chatTemplate(a.from());
         GgufVocabulary vocabulary = null;     // read before the weights: a refusal costs no loading
         String tokenizer;
         if (kind.equals("BPE")) {
-            BpeVocabulary bpe = TokenizerJson.read(a.from());
-            if (bpe.size() > rows) {
-                throw new IllegalArgumentException(a.from() + ": tokenizer.json has " + bpe.size() + " tokens but "
-                        + "config.json's vocab_size is " + rows + "; the model has a row for each of at most " + rows
-                        + " tokens, so this tokenizer is not its own");
-            }
-            vocabulary = withChatTemplate(bpe.paddedTo(rows), template);
-            tokenizer = describe(bpe) + (bpe.size() < rows ? ", padded to " + rows + " rows" : "")
-                    + (template.isPresent() ? ", chat template" : "");
+            BpeVocabulary padded = TokenizerJson.readForModel(a.from());
+            int tokens = padded.size() - (int) padded.kinds().stream().filter(k -> k == TokenKind.UNUSED).count();
+            vocabulary = withChatTemplate(padded, template);
+            tokenizer = describe(padded, tokens) + (tokens < padded.size() ? ", padded to " + padded.size() + " rows"
+                    : "") + (template.isPresent() ? ", chat template" : "");
         } else if (kind.equals("WordPiece")) {
             WordPieceTokenizer wordPiece = TokenizerJson.readWordPiece(a.from());
             vocabulary = wordPiece;
@@ -153,7 +148,7 @@ public final class ConvertCommand {
                 TokenizerJson.write(wordPiece, a.out().resolve("tokenizer.json"));
             }
             return a.from() + " (" + model.spec().name() + ") -> " + a.out() + " (" + written.size() + " files, "
-                    + mebibytes(bytes) + "); tokenizer: " + (vocabulary != null ? describe(vocabulary)
+                    + mebibytes(bytes) + "); tokenizer: " + (vocabulary != null ? describe(vocabulary, vocabulary.size())
                     + (template.isPresent() ? ", chat template" : "") : wordPiece != null
                     ? String.format(Locale.ROOT, "WordPiece, %,d tokens", wordPiece.size()) : vocabularyKind == null
                     ? "none in the file" : "none written: the file's vocabulary is '" + vocabularyKind + "', which "
@@ -161,9 +156,9 @@ public final class ConvertCommand {
         }
     }
 
-    private static String describe(BpeVocabulary vocabulary) {
+    private static String describe(BpeVocabulary vocabulary, int tokens) {
         return (vocabulary instanceof SentencePieceBpe ? "SentencePiece-style BPE" : "byte-level BPE") + ", "
-                + String.format(Locale.ROOT, "%,d", vocabulary.size()) + " tokens";
+                + String.format(Locale.ROOT, "%,d", tokens) + " tokens";
     }
 
     /** {@code vocabulary}, adding {@code tokenizer.chat_template} to the file where there is a template. */

@@ -6,14 +6,12 @@ import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.ggml.gguf.GgufValue;
 import dev.llmgraph.io.gguf.GgufModels;
-import dev.llmgraph.io.hf.HfConfig;
 import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.io.safetensors.SafetensorsWeights;
 import dev.llmgraph.model.Generation;
 import dev.llmgraph.model.GenerationConfig;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
-import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.TextChecks;
 
 import java.nio.file.Files;
@@ -87,23 +85,17 @@ public final class TextModel implements AutoCloseable {
 
     /**
      * A Hugging Face checkpoint folder: config.json and safetensors weights, and its BPE tokenizer (byte-level or
-     * SentencePiece-style) encoded in Java (tokenizer.json, with tokenizer_config.json's end-of-text token and chat template, read by
-     * {@link TokenizerJson}). A tokenizer with fewer tokens than the model has logits (Qwen2: 151,665 for 151,936)
-     * is padded with unused tokens, as llama.cpp's converter pads it.
+     * SentencePiece-style) encoded in Java (tokenizer.json, with tokenizer_config.json's end-of-text token and chat
+     * template, read by {@link TokenizerJson#readForModel}). A tokenizer with fewer tokens than the model has logits
+     * (Qwen2: 151,665 for 151,936) is padded with unused tokens, as llama.cpp's converter pads it.
      */
     public static TextModel loadCheckpoint(Path dir, ModelOptions options) {
         if (!Files.exists(dir.resolve("tokenizer.json"))) {
             throw new IllegalArgumentException(dir + ": has no tokenizer.json; its model runs on token ids "
                     + "(SafetensorsWeights.loadModel), or give it a tokenizer: TextModel.of(model, tokenizer)");
         }
-        BpeVocabulary bpe = TokenizerJson.read(dir);           // before the weights: a refusal costs no loading
-        int vocabSize = HfConfig.read(dir).vocabSize();
-        if (bpe.size() > vocabSize) {
-            throw new IllegalArgumentException(dir + ": tokenizer.json has " + bpe.size() + " tokens but config.json's "
-                    + "vocab_size is " + vocabSize + "; the model has a logit for each of at most " + vocabSize
-                    + " tokens, so this tokenizer is not its own");
-        }
-        BpeTextTokenizer tokenizer = TextTokenizer.of(bpe.size() < vocabSize ? bpe.paddedTo(vocabSize) : bpe);
+        // before the weights: a refusal costs no loading
+        BpeTextTokenizer tokenizer = TextTokenizer.of(TokenizerJson.readForModel(dir));
         tokenizer = TokenizerJson.chatTemplate(dir).map(tokenizer::withChatTemplate).orElse(tokenizer);
         Model model = SafetensorsWeights.loadModel(dir, options);
         try {

@@ -247,7 +247,7 @@ class ConvertCommandTest {
         Files.copy(llama.resolve("config.json"), mismatched.resolve("config.json"));
         Files.copy(qwen.resolve("tokenizer.json"), mismatched.resolve("tokenizer.json"));
         assertEquals(new Run(1, "", "llmgraph convert: " + mismatched + ": tokenizer.json has 50257 tokens but "
-                + "config.json's vocab_size is 32000; the model has a row for each of at most 32000 tokens, so this "
+                + "config.json's vocab_size is 32000; the model has a logit for each of at most 32000 tokens, so this "
                 + "tokenizer is not its own\n"), run("--hf", mismatched.toString(), "--out", "x.gguf"));
     }
 }

@@ -61,6 +61,22 @@ public final class TokenizerJson {
     }
 
     /**
+     * The BPE tokenizer of the checkpoint folder {@code dir} for its model: padded with unused tokens to the rows of
+     * config.json's {@code vocab_size}, as llama.cpp's converter pads it (Qwen2: 151,665 tokens for 151,936 rows); a
+     * tokenizer with more tokens than rows is refused, since it is not the model's.
+     */
+    public static BpeVocabulary readForModel(Path dir) {
+        BpeVocabulary bpe = read(dir);
+        int rows = HfConfig.read(dir).vocabSize();
+        if (bpe.size() > rows) {
+            throw new IllegalArgumentException(dir + ": tokenizer.json has " + bpe.size() + " tokens but config.json's "
+                    + "vocab_size is " + rows + "; the model has a logit for each of at most " + rows + " tokens, so "
+                    + "this tokenizer is not its own");
+        }
+        return bpe.size() < rows ? bpe.paddedTo(rows) : bpe;
+    }
+
+    /**
      * The WordPiece tokenizer in {@code fileOrDir} (a tokenizer.json, or a folder holding one), as BERT's: a
      * {@code BertNormalizer}, a {@code BertPreTokenizer}, continuation pieces after {@code ##}.
      */

@@ -23,17 +23,19 @@ int matches(List<String> texts, com.fasterxml.jackson.databind.JsonNode ids, jav
 Path folders = Path.of(System.getenv("CHECK_DIR")).resolve("tokenizers");
 try (var names = Files.list(folders)) {
     for (Path folder : names.sorted().toList()) {
-        if (TokenizerJson.modelType(folder).equals("WordPiece")) {   // no special-token text read: vectors only
+        if (TokenizerJson.modelType(folder).equals("WordPiece")) {
             var writtenWp = TokenizerJson.readWordPiece(folder.resolve("tokenizer.json"));
             var savedWp = TokenizerJson.readWordPiece(folder.resolve("saved-by-tokenizers.json"));
             boolean sameWp = writtenWp.tokens().equals(savedWp.tokens()) && writtenWp.kinds().equals(savedWp.kinds())
                 && writtenWp.rules().equals(savedWp.rules()) && writtenWp.specials().equals(savedWp.specials());
             var hfWp = new ObjectMapper().readTree(folder.resolve("hf-ids.json").toFile());
-            List<String> textsWp = new ArrayList<>();
+            List<String> textsWp = new ArrayList<>(), aroundWp = new ArrayList<>();
             hfWp.get("texts").forEach(t -> textsWp.add(t.asText()));
+            hfWp.get("around").forEach(t -> aroundWp.add(t.asText()));
             System.out.printf("%-28s llmgraph on the tokenizer.json Hugging Face saved: the same vocabulary: %b; as "
-                + "Hugging Face encodes: %d of %d vectors%n", folder.getFileName(), sameWp,
-                matches(textsWp, hfWp.get("ids"), savedWp::encode), textsWp.size());
+                + "Hugging Face encodes: %d of %d vectors, %d of %d texts around special tokens%n", folder.getFileName(),
+                sameWp, matches(textsWp, hfWp.get("ids"), savedWp::encode), textsWp.size(),
+                matches(aroundWp, hfWp.get("around_ids"), savedWp::encodeForModel), aroundWp.size());
             continue;
         }
         var written = TokenizerJson.read(folder.resolve("tokenizer.json"));

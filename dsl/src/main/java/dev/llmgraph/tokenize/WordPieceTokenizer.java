@@ -51,6 +51,8 @@ public final class WordPieceTokenizer implements GgufVocabulary {
     /** Tokens by their UTF-8 bytes, each byte a char (ISO-8859-1), so substrings are byte ranges. */
     private final Map<String, Integer> ids = new HashMap<>();
     private final int longest;
+    /** The special tokens' ids, the longest text first, for reading special-token text. */
+    private final List<Integer> specialsLongestFirst;
 
     /** A tokenizer trained in Java. @param pieces the vocabulary after the five special tokens, in id order */
     public WordPieceTokenizer(List<String> pieces) {
@@ -97,6 +99,9 @@ public final class WordPieceTokenizer implements GgufVocabulary {
             max = Math.max(max, bytes.length());
         }
         this.longest = max;
+        this.specialsLongestFirst = java.util.stream.IntStream.range(0, this.tokens.size())
+                .filter(id -> this.kinds.get(id) != TokenKind.NORMAL && !this.tokens.get(id).isEmpty()).boxed()
+                .sorted(java.util.Comparator.comparingInt((Integer id) -> -this.tokens.get(id).length())).toList();
     }
 
     private static List<String> trainedTokens(List<String> pieces) {
@@ -139,10 +144,46 @@ public final class WordPieceTokenizer implements GgufVocabulary {
         return specials;
     }
 
-    /** The ids of {@code text}, without [CLS] and [SEP]. */
+    /** The ids of {@code text}, without [CLS] and [SEP]; special-token text is encoded as ordinary text. */
     public int[] encode(String text) {
+        return encode(text, false);
+    }
+
+    /**
+     * The ids of {@code text}, without [CLS] and [SEP] around it; with {@code parseSpecial}, the special tokens'
+     * text ({@code [SEP]} between two sentences) is read as those tokens first, the longest at each place, as Hugging
+     * Face and libllama read it, and the text between them word by word.
+     */
+    public int[] encode(String text, boolean parseSpecial) {
         TextChecks.requireWellFormed(text, "the text");
         List<Integer> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; parseSpecial && i < text.length(); ) {
+            int special = specialAt(text, i);
+            if (special < 0) {
+                i++;
+                continue;
+            }
+            encodeWords(text.substring(start, i), out);
+            out.add(special);
+            i += tokens.get(special).length();
+            start = i;
+        }
+        encodeWords(text.substring(start), out);
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The longest special token whose text starts at {@code at}, or -1. */
+    private int specialAt(String text, int at) {
+        for (int id : specialsLongestFirst) {
+            if (text.startsWith(tokens.get(id), at)) {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    private void encodeWords(String text, List<Integer> out) {
         for (String word : WordSplitter.words(text, rules.lowercase(), rules.stripAccents())) {
             if (word.codePointCount(0, word.length()) > rules.maxWordLength()) {
                 out.add(specials.unknown());
@@ -163,12 +204,11 @@ public final class WordPieceTokenizer implements GgufVocabulary {
                 i = end;
             }
         }
-        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** The ids of {@code text} between [CLS] and [SEP], as BERT reads a single text. */
+    /** The ids of {@code text} between [CLS] and [SEP], as BERT reads a single text (special-token text read too). */
     public int[] encodeForModel(String text) {
-        int[] ids = encode(text);
+        int[] ids = encode(text, true);
         List<Integer> out = new ArrayList<>();
         if (specials.cls() >= 0) {
             out.add(specials.cls());

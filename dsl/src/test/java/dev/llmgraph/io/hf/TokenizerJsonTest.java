@@ -125,6 +125,15 @@ class TokenizerJsonTest {
             outcomes.add(outcome("bert-bge", "libllama on the GGUF written from it", vectors,
                     text -> llama.encode(text, false, false)));
         }
+        // a pair of sentences and special-token text, read as libllama reads it with parse_special = true
+        String pair = "[CLS] The first sentence.[SEP]And the SECOND, naïvely! [SEP][MASK] [PAD]";
+        int[] llamaPair;
+        try (Tokenizer llama = Tokenizer.open(gguf)) {
+            llamaPair = llama.encode(pair, false, true);
+        }
+        outcomes.add(new Outcome("bert-bge", "Java with special-token text, as libllama reads it", Arrays.equals(
+                llamaPair, back.encode(pair, true)) ? List.of() : List.of(Arrays.toString(back.encode(pair, true))
+                + " against " + Arrays.toString(llamaPair)), 1));
         return outcomes.stream().map(o -> DynamicTest.dynamicTest(o.vocabulary() + ", " + o.encoder() + ": "
                 + (o.cases() - o.failures().size()) + " of " + o.cases() + " cases match",
                 () -> assertEquals(List.of(), o.failures(), o.vocabulary())));

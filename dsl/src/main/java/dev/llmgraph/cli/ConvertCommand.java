@@ -5,7 +5,6 @@ import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.gguf.GgufFile;
-import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.io.hf.HfConfigException;
 import dev.llmgraph.io.hf.TokenizerJson;
@@ -105,13 +104,13 @@ public final class ConvertCommand {
         if (kind.equals("BPE")) {
             BpeVocabulary padded = TokenizerJson.readForModel(a.from());
             int tokens = padded.size() - (int) padded.kinds().stream().filter(k -> k == TokenKind.UNUSED).count();
-            vocabulary = withChatTemplate(padded, template);
+            vocabulary = template.map(padded::withChatTemplate).orElse(padded);
             tokenizer = describe(padded, tokens) + (tokens < padded.size() ? ", padded to " + padded.size() + " rows"
                     : "") + (template.isPresent() ? ", chat template" : "");
         } else if (kind.equals("WordPiece")) {
             WordPieceTokenizer wordPiece = TokenizerJson.readWordPiece(a.from());
             vocabulary = wordPiece;
-            tokenizer = String.format(Locale.ROOT, "WordPiece, %,d tokens", wordPiece.size());
+            tokenizer = describe(wordPiece);
         } else {
             tokenizer = hasTokenizer ? "none: tokenizer.json is a " + kind + " tokenizer, which llmgraph does not read "
                     + "(it reads BPE and WordPiece); the file runs on token ids, and llama.cpp needs a vocabulary to "
@@ -129,14 +128,16 @@ public final class ConvertCommand {
     private static String toCheckpoint(Arguments a, ModelOptions options) {
         String vocabularyKind;
         Optional<String> template;
-        try (GgufFile file = GgufFile.open(a.from())) {
+        BpeVocabulary vocabulary;
+        WordPieceTokenizer wordPiece;
+        try (GgufFile file = GgufFile.open(a.from())) {     // the vocabulary before the weights
             vocabularyKind = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : null;
             template = file.has("tokenizer.chat_template") ? Optional.of(file.getString("tokenizer.chat_template"))
                     : Optional.empty();
+            boolean bpe = "gpt2".equals(vocabularyKind) || "llama".equals(vocabularyKind);
+            vocabulary = bpe ? BpeVocabulary.readGguf(file) : null;
+            wordPiece = "bert".equals(vocabularyKind) ? WordPieceTokenizer.readGguf(file) : null;
         }
-        boolean bpe = "gpt2".equals(vocabularyKind) || "llama".equals(vocabularyKind);
-        BpeVocabulary vocabulary = bpe ? BpeVocabulary.readGguf(a.from()) : null;     // before the weights
-        WordPieceTokenizer wordPiece = "bert".equals(vocabularyKind) ? WordPieceTokenizer.readGguf(a.from()) : null;
         try (Model model = GgufModels.load(a.from(), options)) {
             List<Path> written = SafetensorsExport.write(model, a.out(), a.type(),
                     SafetensorsExport.DEFAULT_MAX_SHARD_BYTES);
@@ -150,31 +151,19 @@ public final class ConvertCommand {
             return a.from() + " (" + model.spec().name() + ") -> " + a.out() + " (" + written.size() + " files, "
                     + mebibytes(bytes) + "); tokenizer: " + (vocabulary != null ? describe(vocabulary, vocabulary.size())
                     + (template.isPresent() ? ", chat template" : "") : wordPiece != null
-                    ? String.format(Locale.ROOT, "WordPiece, %,d tokens", wordPiece.size()) : vocabularyKind == null
+                    ? describe(wordPiece) : vocabularyKind == null
                     ? "none in the file" : "none written: the file's vocabulary is '" + vocabularyKind + "', which "
                     + "llmgraph writes no tokenizer.json of (it does 'gpt2', 'llama' and 'bert')");
         }
     }
 
+    private static String describe(WordPieceTokenizer wordPiece) {
+        return String.format(Locale.ROOT, "WordPiece, %,d tokens", wordPiece.size());
+    }
+
     private static String describe(BpeVocabulary vocabulary, int tokens) {
         return (vocabulary instanceof SentencePieceBpe ? "SentencePiece-style BPE" : "byte-level BPE") + ", "
                 + String.format(Locale.ROOT, "%,d", tokens) + " tokens";
-    }
-
-    /** {@code vocabulary}, adding {@code tokenizer.chat_template} to the file where there is a template. */
-    private static GgufVocabulary withChatTemplate(BpeVocabulary vocabulary, Optional<String> template) {
-        return new GgufVocabulary() {
-            @Override
-            public int size() {
-                return vocabulary.size();
-            }
-
-            @Override
-            public void writeTo(GgufWriter out) {
-                vocabulary.writeTo(out);
-                template.ifPresent(t -> out.putString("tokenizer.chat_template", t));
-            }
-        };
     }
 
     private static void createParent(Path file) {

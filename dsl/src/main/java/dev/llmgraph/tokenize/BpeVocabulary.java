@@ -50,10 +50,14 @@ public abstract sealed class BpeVocabulary implements GgufVocabulary permits Bpe
      */
     public static BpeVocabulary readGguf(Path path) {
         try (GgufFile file = GgufFile.open(path)) {
-            boolean sentencePiece = file.has("tokenizer.ggml.model")
-                    && file.getString("tokenizer.ggml.model").equals("llama");
-            return sentencePiece ? GgufSentencePiece.read(file) : GgufBpe.read(file);
+            return readGguf(file);
         }
+    }
+
+    /** The vocabulary of an open GGUF file, as {@link #readGguf(Path)}. */
+    public static BpeVocabulary readGguf(GgufFile file) {
+        boolean sentencePiece = file.has("tokenizer.ggml.model") && file.getString("tokenizer.ggml.model").equals("llama");
+        return sentencePiece ? GgufSentencePiece.read(file) : GgufBpe.read(file);
     }
 
     /** This vocabulary with other beginning- and end-of-text tokens (as tokenizer_config.json names them). */

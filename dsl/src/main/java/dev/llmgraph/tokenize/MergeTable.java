@@ -28,18 +28,22 @@ final class MergeTable {
                         + "separated by one space");
             }
             String left = merge.substring(0, space), right = merge.substring(space + 1);
-            for (String part : List.of(left, right, left + right)) {
-                if (!normalIds.containsKey(part)) {
-                    throw new IllegalArgumentException("merge " + i + " '" + merge + "' needs '" + part + "', which is "
-                            + "not a normal token of the vocabulary");
-                }
-            }
-            long pair = pair(normalIds.get(left), normalIds.get(right));
+            int leftId = normalId(normalIds, left, i, merge), rightId = normalId(normalIds, right, i, merge);
+            made[i] = normalId(normalIds, left + right, i, merge);
+            long pair = pair(leftId, rightId);
             if (ranks.get(pair) < 0) {
                 ranks.put(pair, i);
             }
-            made[i] = normalIds.get(left + right);
         }
+    }
+
+    private static int normalId(Map<String, Integer> normalIds, String part, int rank, String merge) {
+        Integer id = normalIds.get(part);
+        if (id == null) {
+            throw new IllegalArgumentException("merge " + rank + " '" + merge + "' needs '" + part + "', which is not "
+                    + "a normal token of the vocabulary");
+        }
+        return id;
     }
 
     private static long pair(int left, int right) {

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * A published vocabulary's tokens and their kinds, as both Java BPEs hold them ({@link BpeTokenizer},
- * {@link SentencePieceBpe}): the normal tokens by text, for the merges, and the added and special tokens by first
- * character, for reading them where they stand in a text.
+ * A vocabulary's tokens and their kinds, as the Java BPEs ({@link BpeTokenizer}, {@link SentencePieceBpe}) and
+ * {@link WordPieceTokenizer} hold them: the normal tokens by text, for the merges, and the added and special tokens
+ * by first character, for reading them where they stand in a text.
  */
 final class TokenTable {
     /** Encodes the text between two added or special tokens; {@code start} is where it starts in the whole text. */

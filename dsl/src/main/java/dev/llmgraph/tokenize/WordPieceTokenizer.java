@@ -44,15 +44,12 @@ public final class WordPieceTokenizer implements GgufVocabulary {
         static final Specials TRAINED = new Specials(0, 1, 2, 3, 4);
     }
 
-    private final List<String> tokens;
-    private final List<TokenKind> kinds;
+    private final TokenTable table;
     private final Rules rules;
     private final Specials specials;
     /** Tokens by their UTF-8 bytes, each byte a char (ISO-8859-1), so substrings are byte ranges. */
     private final Map<String, Integer> ids = new HashMap<>();
     private final int longest;
-    /** The special tokens' ids, the longest text first, for reading special-token text. */
-    private final List<Integer> specialsLongestFirst;
 
     /** A tokenizer trained in Java. @param pieces the vocabulary after the five special tokens, in id order */
     public WordPieceTokenizer(List<String> pieces) {
@@ -68,19 +65,11 @@ public final class WordPieceTokenizer implements GgufVocabulary {
      * @param specials the special tokens' ids; the unknown token is required
      */
     public WordPieceTokenizer(List<String> tokens, List<TokenKind> kinds, Rules rules, Specials specials) {
-        if (kinds.size() != tokens.size()) {
-            throw new IllegalArgumentException(tokens.size() + " tokens but " + kinds.size() + " token kinds; "
-                    + "give one kind per token");
-        }
-        this.tokens = List.copyOf(tokens);
-        this.kinds = List.copyOf(kinds);
+        this.table = new TokenTable(tokens, kinds);
         this.rules = rules;
         this.specials = specials;
         for (int id : new int[] {specials.pad(), specials.unknown(), specials.cls(), specials.sep(), specials.mask()}) {
-            if (id < -1 || id >= tokens.size()) {
-                throw new IllegalArgumentException("special token " + id + " is outside the " + tokens.size()
-                        + " tokens (ids 0 to " + (tokens.size() - 1) + ", or -1 for none)");
-            }
+            table.requireIdOrNone(id, "special token");
         }
         if (specials.unknown() < 0) {
             throw new IllegalArgumentException("a WordPiece vocabulary needs an unknown token, for words it cannot "
@@ -90,18 +79,15 @@ public final class WordPieceTokenizer implements GgufVocabulary {
             throw new IllegalArgumentException("maxWordLength " + rules.maxWordLength() + ": must be at least 1");
         }
         int max = 0;
-        for (int id = 0; id < this.tokens.size(); id++) {
-            String bytes = bytes(this.tokens.get(id));
-            if (ids.putIfAbsent(bytes, id) != null) {
-                throw new IllegalArgumentException("token '" + this.tokens.get(id) + "' (id " + id + ") is already "
+        for (int id = 0; id < table.size(); id++) {
+            String bytes = bytes(table.tokens.get(id));
+            if (ids.putIfAbsent(bytes, id) != null) {   // text that is not UTF-8 (a lone surrogate) can share bytes
+                throw new IllegalArgumentException("token '" + table.tokens.get(id) + "' (id " + id + ") is already "
                         + "token " + ids.get(bytes) + "; tokens must be unique");
             }
             max = Math.max(max, bytes.length());
         }
         this.longest = max;
-        this.specialsLongestFirst = java.util.stream.IntStream.range(0, this.tokens.size())
-                .filter(id -> this.kinds.get(id) != TokenKind.NORMAL && !this.tokens.get(id).isEmpty()).boxed()
-                .sorted(java.util.Comparator.comparingInt((Integer id) -> -this.tokens.get(id).length())).toList();
     }
 
     private static List<String> trainedTokens(List<String> pieces) {
@@ -123,17 +109,17 @@ public final class WordPieceTokenizer implements GgufVocabulary {
     }
 
     public int size() {
-        return tokens.size();
+        return table.size();
     }
 
     /** The tokens in id order, word starts with {@code ▁} in front. */
     public List<String> tokens() {
-        return tokens;
+        return table.tokens;
     }
 
     /** Each token's kind, in id order. */
     public List<TokenKind> kinds() {
-        return kinds;
+        return table.kinds();
     }
 
     public Rules rules() {
@@ -155,32 +141,7 @@ public final class WordPieceTokenizer implements GgufVocabulary {
      * Face and libllama read it, and the text between them word by word.
      */
     public int[] encode(String text, boolean parseSpecial) {
-        TextChecks.requireWellFormed(text, "the text");
-        List<Integer> out = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; parseSpecial && i < text.length(); ) {
-            int special = specialAt(text, i);
-            if (special < 0) {
-                i++;
-                continue;
-            }
-            encodeWords(text.substring(start, i), out);
-            out.add(special);
-            i += tokens.get(special).length();
-            start = i;
-        }
-        encodeWords(text.substring(start), out);
-        return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** The longest special token whose text starts at {@code at}, or -1. */
-    private int specialAt(String text, int at) {
-        for (int id : specialsLongestFirst) {
-            if (text.startsWith(tokens.get(id), at)) {
-                return id;
-            }
-        }
-        return -1;
+        return table.encode(text, parseSpecial, (part, start, out) -> encodeWords(part, out));
     }
 
     private void encodeWords(String text, List<Integer> out) {
@@ -226,12 +187,9 @@ public final class WordPieceTokenizer implements GgufVocabulary {
     public String decode(int... ids) {
         StringBuilder sb = new StringBuilder();
         for (int id : ids) {
-            if (id < 0 || id >= tokens.size()) {
-                throw new IllegalArgumentException("token id " + id + " is outside this tokenizer's " + tokens.size()
-                        + " tokens (ids 0 to " + (tokens.size() - 1) + ")");
-            }
-            String t = tokens.get(id);
-            if (kinds.get(id) != TokenKind.NORMAL) {
+            table.requireId(id);
+            String t = table.tokens.get(id);
+            if (table.kinds[id] != TokenKind.NORMAL) {
                 sb.append(sb.isEmpty() ? "" : " ").append(t);
             } else if (t.startsWith(WORD_START)) {
                 sb.append(sb.isEmpty() ? "" : " ").append(t.substring(WORD_START.length()));
@@ -248,30 +206,35 @@ public final class WordPieceTokenizer implements GgufVocabulary {
      */
     public static WordPieceTokenizer readGguf(Path path) {
         try (GgufFile file = GgufFile.open(path)) {
-            String where = path.getFileName() + ": ";
-            String model = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : null;
-            if (!"bert".equals(model)) {
-                throw new IllegalArgumentException(where + "tokenizer.ggml.model is " + (model == null ? "missing"
-                        : "'" + model + "'") + "; a WordPiece vocabulary is 'bert'");
-            }
-            List<String> tokens = file.getStringArray("tokenizer.ggml.tokens");
-            int[] types = file.has("tokenizer.ggml.token_type") ? file.getIntArray("tokenizer.ggml.token_type")
-                    : new int[tokens.size()];
-            List<TokenKind> kinds = new ArrayList<>();
-            for (int id = 0; id < tokens.size(); id++) {
-                kinds.add(types[id] == 2 || types[id] == 3 ? TokenKind.SPECIAL : TokenKind.NORMAL);
-            }
-            boolean lowercase = !file.has("tokenizer.ggml.normalizer.lowercase")
-                    || file.getBool("tokenizer.ggml.normalizer.lowercase");
-            boolean strip = file.has("tokenizer.ggml.normalizer.strip_accents")
-                    ? file.getBool("tokenizer.ggml.normalizer.strip_accents") : lowercase;
-            Specials specials = new Specials(id(file, "padding", -1), id(file, "unknown", 100),
-                    id(file, "cls", id(file, "bos", -1)), id(file, "seperator", id(file, "eos", -1)), id(file, "mask", -1));
-            try {
-                return new WordPieceTokenizer(tokens, kinds, new Rules(lowercase, strip, Integer.MAX_VALUE), specials);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + e.getMessage(), e);
-            }
+            return readGguf(file);
+        }
+    }
+
+    /** The vocabulary of an open GGUF file, as {@link #readGguf(Path)}. */
+    public static WordPieceTokenizer readGguf(GgufFile file) {
+        String where = file.path().getFileName() + ": ";
+        String model = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : null;
+        if (!"bert".equals(model)) {
+            throw new IllegalArgumentException(where + "tokenizer.ggml.model is " + (model == null ? "missing"
+                    : "'" + model + "'") + "; a WordPiece vocabulary is 'bert'");
+        }
+        List<String> tokens = file.getStringArray("tokenizer.ggml.tokens");
+        int[] types = file.has("tokenizer.ggml.token_type") ? file.getIntArray("tokenizer.ggml.token_type")
+                : new int[tokens.size()];
+        List<TokenKind> kinds = new ArrayList<>();
+        for (int id = 0; id < tokens.size(); id++) {
+            kinds.add(types[id] == 2 || types[id] == 3 ? TokenKind.SPECIAL : TokenKind.NORMAL);
+        }
+        boolean lowercase = !file.has("tokenizer.ggml.normalizer.lowercase")
+                || file.getBool("tokenizer.ggml.normalizer.lowercase");
+        boolean strip = file.has("tokenizer.ggml.normalizer.strip_accents")
+                ? file.getBool("tokenizer.ggml.normalizer.strip_accents") : lowercase;
+        Specials specials = new Specials(id(file, "padding", -1), id(file, "unknown", 100),
+                id(file, "cls", id(file, "bos", -1)), id(file, "seperator", id(file, "eos", -1)), id(file, "mask", -1));
+        try {
+            return new WordPieceTokenizer(tokens, kinds, new Rules(lowercase, strip, Integer.MAX_VALUE), specials);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + e.getMessage(), e);
         }
     }
 
@@ -287,10 +250,10 @@ public final class WordPieceTokenizer implements GgufVocabulary {
      */
     public void writeTo(GgufWriter out) {
         out.putString("tokenizer.ggml.model", "bert");
-        out.putStrings("tokenizer.ggml.tokens", tokens);
-        int[] types = new int[tokens.size()];
+        out.putStrings("tokenizer.ggml.tokens", table.tokens);
+        int[] types = new int[table.size()];
         for (int id = 0; id < types.length; id++) {
-            types[id] = id == specials.unknown() ? 2 : kinds.get(id) == TokenKind.NORMAL ? 1 : 3;
+            types[id] = id == specials.unknown() ? 2 : table.kinds[id] == TokenKind.NORMAL ? 1 : 3;
         }
         out.put("tokenizer.ggml.token_type", GgufValue.int32s(types));
         putId(out, "padding", specials.pad());
@@ -311,13 +274,13 @@ public final class WordPieceTokenizer implements GgufVocabulary {
 
     /** Writes a vocabulary-only GGUF llama.cpp loads (a one-layer BERT shape, no tensors). */
     public long writeVocabulary(Path path) {
-        GgufWriter out = VocabularyFile.bert("llmgraph WordPiece, " + tokens.size() + " tokens");
+        GgufWriter out = VocabularyFile.bert("llmgraph WordPiece, " + size() + " tokens");
         writeTo(out);
         return out.write(path);
     }
 
     @Override
     public String toString() {
-        return "WordPieceTokenizer(" + tokens.size() + " tokens" + (rules.lowercase() ? ", lower-cased" : "") + ")";
+        return "WordPieceTokenizer(" + size() + " tokens" + (rules.lowercase() ? ", lower-cased" : "") + ")";
     }
 }

@@ -63,12 +63,7 @@ final class ConfigTarget implements FuzzTarget {
     @Override
     public void run(long seed, int id, Path work, StringBuilder what) throws Exception {
         SplittableRandom r = new SplittableRandom(seed * 1_000_003 + id);
-        ObjectNode root = (ObjectNode) HfConfig.JSON.readTree(seeds.get(id % seeds.size()));
-        int edits = r.nextInt(1, 5);
-        for (int i = 0; i < edits; i++) {
-            mutate(root, r, what);
-        }
-        String text = HfConfig.JSON.writeValueAsString(root);
+        String text = EdgeValues.mutatedJson(seeds.get(id % seeds.size()), r, ConfigTarget::mutate, what);
         if (r.nextInt(4) == 0) {
             text = damage(text, r, what);
         }

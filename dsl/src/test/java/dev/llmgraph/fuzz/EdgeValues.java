@@ -2,6 +2,8 @@ package dev.llmgraph.fuzz;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgraph.io.hf.HfConfig;
 
 import java.math.BigInteger;
 import java.util.SplittableRandom;
@@ -42,5 +44,21 @@ final class EdgeValues {
             case 12 -> JSON.numberNode(1L << r.nextInt(31, 63));
             default -> JSON.numberNode(r.nextInt(0, 100));
         };
+    }
+
+    /** A change a JSON fuzz target makes somewhere in a document, noting it in {@code what}. */
+    interface JsonMutation {
+        void apply(ObjectNode root, SplittableRandom r, StringBuilder what);
+    }
+
+    /** {@code document} changed in one to four places by {@code mutation}, as JSON text. */
+    static String mutatedJson(String document, SplittableRandom r, JsonMutation mutation, StringBuilder what)
+            throws java.io.IOException {
+        ObjectNode root = (ObjectNode) HfConfig.JSON.readTree(document);
+        int edits = r.nextInt(1, 5);
+        for (int i = 0; i < edits; i++) {
+            mutation.apply(root, r, what);
+        }
+        return HfConfig.JSON.writeValueAsString(root);
     }
 }

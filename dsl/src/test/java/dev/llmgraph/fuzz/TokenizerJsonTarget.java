@@ -104,12 +104,7 @@ final class TokenizerJsonTarget implements FuzzTarget {
     @Override
     public void run(long seed, int id, Path work, StringBuilder what) throws Exception {
         SplittableRandom r = new SplittableRandom(seed * 1_000_003 + id);
-        ObjectNode root = (ObjectNode) HfConfig.JSON.readTree(seeds.get(id % seeds.size()));
-        int edits = r.nextInt(1, 5);
-        for (int i = 0; i < edits; i++) {
-            mutate(root, r, what);
-        }
-        String text = HfConfig.JSON.writeValueAsString(root);
+        String text = EdgeValues.mutatedJson(seeds.get(id % seeds.size()), r, TokenizerJsonTarget::mutate, what);
         if (r.nextInt(4) == 0) {
             int at = r.nextInt(text.length());
             what.append("; truncated at ").append(at);

@@ -1,6 +1,5 @@
 package dev.llmgraph.text;
 
-import dev.llmgraph.ggml.gguf.GgufWriter;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
@@ -9,7 +8,6 @@ import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.ModelSpec;
 import dev.llmgraph.tokenize.BpeTokenizer;
 import dev.llmgraph.tokenize.BpeTrainer;
-import dev.llmgraph.tokenize.GgufVocabulary;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,18 +50,7 @@ public final class TinyTextModel {
     /** Writes the model with {@code bpe} and the chat template {@code chatml} as its tokenizer. */
     public static Path write(BpeTokenizer bpe, Path path) {
         try (Model model = model(bpe)) {
-            GgufModels.write(model, path, new GgufVocabulary() {
-                @Override
-                public int size() {
-                    return bpe.size();
-                }
-
-                @Override
-                public void writeTo(GgufWriter out) {
-                    bpe.writeTo(out);
-                    out.putString("tokenizer.chat_template", "chatml");
-                }
-            });
+            GgufModels.write(model, path, bpe.withChatTemplate("chatml"));
         }
         return path;
     }

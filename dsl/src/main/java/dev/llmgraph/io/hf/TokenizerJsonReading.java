@@ -44,14 +44,10 @@ final class TokenizerJsonReading {
             throw new IllegalArgumentException("model.dropout is " + model.get("dropout") + "; BPE dropout is for "
                     + "training, and encoding with it is not repeatable: set it to null");
         }
-        Map<Integer, String> byId = new HashMap<>();
+        Map<Integer, String> byId = vocabulary(object(model, "vocab", "model.vocab"));
         Map<Integer, TokenKind> kindById = new HashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> vocab = object(model, "vocab", "model.vocab").fields();
-        while (vocab.hasNext()) {
-            Map.Entry<String, JsonNode> e = vocab.next();
-            put(byId, kindById, id(e.getValue(), "model.vocab['" + e.getKey() + "']"), e.getKey(),
-                    sentencePiece && BYTE_TOKEN.matcher(e.getKey()).matches() ? TokenKind.BYTE : TokenKind.NORMAL);
-        }
+        byId.forEach((id, token) -> kindById.put(id, sentencePiece && BYTE_TOKEN.matcher(token).matches()
+                ? TokenKind.BYTE : TokenKind.NORMAL));
         JsonNode added = root.path("added_tokens");
         for (int i = 0; added.isArray() && i < added.size(); i++) {
             JsonNode token = added.get(i);
@@ -63,16 +59,8 @@ final class TokenizerJsonReading {
             put(byId, kindById, id, content, token.path("special").asBoolean(false) ? TokenKind.SPECIAL
                     : TokenKind.ADDED);
         }
-        List<String> tokens = new ArrayList<>(byId.size());
-        List<TokenKind> kinds = new ArrayList<>(byId.size());
-        for (int id = 0; id < byId.size(); id++) {
-            if (!byId.containsKey(id)) {
-                throw new IllegalArgumentException("no token has id " + id + " although " + byId.size() + " tokens "
-                        + "have ids; ids must run from 0 without gaps");
-            }
-            tokens.add(byId.get(id));
-            kinds.add(kindById.get(id));
-        }
+        List<String> tokens = inIdOrder(byId);
+        List<TokenKind> kinds = inIdOrder(kindById);
         int firstAdded = addedFirst(root.get("post_processor"), tokens);
         var markers = new BpeVocabulary.Markers(firstAdded, -1, firstAdded >= 0);
         if (sentencePiece) {
@@ -83,6 +71,37 @@ final class TokenizerJsonReading {
         boolean nfc = nfc(root.get("normalizer"));
         boolean ignoreMerges = model.path("ignore_merges").asBoolean(false);
         return new BpeTokenizer(tokens, kinds, merges(model), new BpeTokenizer.Rules(pre, nfc, ignoreMerges), markers);
+    }
+
+    /**
+     * A tokenizer.json's {@code model.vocab}, its tokens by id; an id that is no whole number from 0, or one two tokens
+     * share, is refused.
+     */
+    static Map<Integer, String> vocabulary(JsonNode vocab) {
+        Map<Integer, String> byId = new HashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> entries = vocab.fields();
+        while (entries.hasNext()) {
+            Map.Entry<String, JsonNode> e = entries.next();
+            int id = id(e.getValue(), "model.vocab['" + e.getKey() + "']");
+            String before = byId.putIfAbsent(id, e.getKey());
+            if (before != null) {
+                throw new IllegalArgumentException("tokens '" + before + "' and '" + e.getKey() + "' both have id " + id);
+            }
+        }
+        return byId;
+    }
+
+    /** The values of {@code byId} in id order; ids must run from 0 without gaps. */
+    static <T> List<T> inIdOrder(Map<Integer, T> byId) {
+        List<T> out = new ArrayList<>(byId.size());
+        for (int id = 0; id < byId.size(); id++) {
+            if (!byId.containsKey(id)) {
+                throw new IllegalArgumentException("no token has id " + id + " although " + byId.size() + " tokens "
+                        + "have ids; ids must run from 0 without gaps");
+            }
+            out.add(byId.get(id));
+        }
+        return out;
     }
 
     private static void put(Map<Integer, String> byId, Map<Integer, TokenKind> kindById, int id, String token,
@@ -241,7 +260,7 @@ final class TokenizerJsonReading {
         return node.asText();
     }
 
-    private static int id(JsonNode node, String where) {
+    static int id(JsonNode node, String where) {
         if (node == null || !node.canConvertToInt() || node.intValue() < 0 || !node.isIntegralNumber()) {
             throw new IllegalArgumentException(where + " is " + node + "; a token id is a whole number from 0");
         }

@@ -8,7 +8,6 @@ import dev.llmgraph.tokenize.WordPieceTokenizer;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -34,20 +33,7 @@ final class WordPieceJson {
             throw new IllegalArgumentException("the pre_tokenizer is " + describe(root.get("pre_tokenizer"))
                     + "; llmgraph reads a WordPiece tokenizer with BertPreTokenizer");
         }
-        Map<Integer, String> byId = new HashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> vocab = model.path("vocab").fields();
-        while (vocab.hasNext()) {
-            Map.Entry<String, JsonNode> e = vocab.next();
-            JsonNode id = e.getValue();
-            if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0) {
-                throw new IllegalArgumentException("model.vocab['" + e.getKey() + "'] is " + id + "; a token id is a "
-                        + "whole number from 0");
-            }
-            String before = byId.putIfAbsent(id.intValue(), e.getKey());
-            if (before != null) {
-                throw new IllegalArgumentException("tokens '" + before + "' and '" + e.getKey() + "' both have id " + id);
-            }
-        }
+        Map<Integer, String> byId = TokenizerJsonReading.vocabulary(model.path("vocab"));
         Map<Integer, Boolean> special = new HashMap<>();
         for (JsonNode added : root.path("added_tokens")) {
             int id = added.path("id").asInt(-1);
@@ -58,24 +44,23 @@ final class WordPieceJson {
             }
             special.put(id, added.path("special").asBoolean(false));
         }
+        List<String> published = TokenizerJsonReading.inIdOrder(byId);
         List<String> tokens = new ArrayList<>();
         List<TokenKind> kinds = new ArrayList<>();
-        for (int id = 0; id < byId.size(); id++) {
-            String token = byId.get(id);
-            if (token == null) {
-                throw new IllegalArgumentException("no token has id " + id + " although " + byId.size() + " tokens "
-                        + "have ids; ids must run from 0 without gaps");
-            }
+        for (int id = 0; id < published.size(); id++) {
+            String token = published.get(id);
             boolean control = special.getOrDefault(id, false);
             tokens.add(control || bracketed(token) ? token : token.startsWith(PREFIX) ? token.substring(PREFIX.length())
                     : WordPieceTokenizer.WORD_START + token);
             kinds.add(control ? TokenKind.SPECIAL : TokenKind.NORMAL);
         }
-        int unknown = byId.entrySet().stream().filter(e -> e.getValue().equals(model.path("unk_token").asText()))
-                .mapToInt(Map.Entry::getKey).findFirst().orElseThrow(() -> new IllegalArgumentException(
-                        "model.unk_token " + model.get("unk_token") + " is not a token of the vocabulary"));
-        var specials = new WordPieceTokenizer.Specials(idOf(byId, "[PAD]"), unknown, idOf(byId, "[CLS]"),
-                idOf(byId, "[SEP]"), idOf(byId, "[MASK]"));
+        int unknown = published.indexOf(model.path("unk_token").asText());
+        if (unknown < 0) {
+            throw new IllegalArgumentException("model.unk_token " + model.get("unk_token") + " is not a token of the "
+                    + "vocabulary");
+        }
+        var specials = new WordPieceTokenizer.Specials(published.indexOf("[PAD]"), unknown, published.indexOf("[CLS]"),
+                published.indexOf("[SEP]"), published.indexOf("[MASK]"));
         return new WordPieceTokenizer(tokens, kinds, rules, specials);
     }
 
@@ -94,11 +79,6 @@ final class WordPieceJson {
     /** BERT's placeholders, {@code [unused0]}: written as they are in both forms, as llama.cpp's converter did. */
     private static boolean bracketed(String token) {
         return token.length() > 2 && token.startsWith("[") && token.endsWith("]");
-    }
-
-    private static int idOf(Map<Integer, String> byId, String token) {
-        return byId.entrySet().stream().filter(e -> e.getValue().equals(token)).mapToInt(Map.Entry::getKey)
-                .findFirst().orElse(-1);
     }
 
     private static WordPieceTokenizer.Rules rules(JsonNode normalizer, int maxWordLength) {

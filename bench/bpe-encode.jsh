@@ -1,8 +1,9 @@
 // Encoding speed of a published vocabulary: Moby-Dick (1.2 M characters) encoded with eight byte-level vocabularies
-// and Llama 2's and Phi-3's SentencePiece ones (llama.cpp's models/ggml-vocab-*.gguf) by
+// and Llama 2's, Phi-3's and Gemma 4's SentencePiece-style ones (llama.cpp's models/ggml-vocab-*.gguf) by
 // llmgraph's Java BPE and by libllama on the same file, three times each after one warm-up pass, in one JVM; the ids
 // must be the same.
 //   bin/llmgraph run bench/bpe-encode.jsh
+//   VOCABULARIES=gemma-4,llama-spm bin/llmgraph run bench/bpe-encode.jsh     (some of them)
 import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.ggml.llama.LlamaCppSource;
 import dev.llmgraph.ggml.llama.Tokenizer;
@@ -18,8 +19,9 @@ double best(java.util.function.Supplier<int[]> encode) {
     }
     return best;
 }
-for (String name : List.of("llama-bpe", "qwen2", "gpt-2", "qwen35", "deepseek-llm", "deepseek-coder", "falcon",
-        "command-r", "llama-spm", "phi-3")) {
+String chosen = System.getenv("VOCABULARIES");
+for (String name : chosen != null ? List.of(chosen.split(",")) : List.of("llama-bpe", "qwen2", "gpt-2", "qwen35",
+        "deepseek-llm", "deepseek-coder", "falcon", "command-r", "llama-spm", "phi-3", "gemma-4")) {
     Path file = LlamaCppSource.directory().resolve("models/ggml-vocab-" + name + ".gguf");
     long t = System.nanoTime();
     var bpe = BpeVocabulary.readGguf(file);

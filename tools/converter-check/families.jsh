@@ -19,6 +19,7 @@
 // Face's tokenizers library encode the vectors with them.
 import dev.llmgraph.io.safetensors.SafetensorsExport;
 import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.io.hf.HfConfig;
 import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.ggml.llama.LlamaReference;
 import dev.llmgraph.ggml.llama.Tokenizer;
@@ -38,8 +39,17 @@ void writeTokenizer(BpeVocabulary bpe, String name) throws Exception {
     TokenizerJson.writeConfig(bpe, null, folder.resolve("tokenizer_config.json"));
 }
 for (String vocabulary : List.of("gpt-2", "llama-bpe", "qwen2", "starcoder", "command-r", "qwen35", "deepseek-llm",
-        "deepseek-coder", "falcon", "llama-spm", "phi-3")) {
+        "deepseek-coder", "falcon", "llama-spm", "phi-3", "gemma-4")) {
     writeTokenizer(BpeVocabulary.readGguf(Path.of(src, "models", "ggml-vocab-" + vocabulary + ".gguf")), vocabulary);
+}
+// Gemma 4's as Gemma's own files have it: a Split at spaces after the normalizer has written every space as ▁
+writeTokenizer(BpeVocabulary.readGguf(Path.of(src, "models", "ggml-vocab-gemma-4.gguf")), "gemma-4+split");
+{
+    Path file = work.resolve("tokenizers").resolve("gemma-4+split").resolve("tokenizer.json");
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) HfConfig.JSON.readTree(file.toFile());
+    var split = json.putObject("pre_tokenizer").put("type", "Split").put("behavior", "MergedWithPrevious").put("invert", false);
+    split.putObject("pattern").put("String", " ");
+    HfConfig.JSON.writeValue(file.toFile(), json);
 }
 var bge = WordPieceTokenizer.readGguf(Path.of(src, "models", "ggml-vocab-bert-bge.gguf"));    // BERT's WordPiece
 TokenizerJson.write(bge, Files.createDirectories(work.resolve("tokenizers").resolve("bert-bge")).resolve("tokenizer.json"));

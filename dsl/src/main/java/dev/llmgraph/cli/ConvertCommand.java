@@ -134,7 +134,7 @@ public final class ConvertCommand {
             vocabularyKind = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : null;
             template = file.has("tokenizer.chat_template") ? Optional.of(file.getString("tokenizer.chat_template"))
                     : Optional.empty();
-            boolean bpe = "gpt2".equals(vocabularyKind) || "llama".equals(vocabularyKind);
+            boolean bpe = vocabularyKind != null && List.of("gpt2", "llama", "gemma4").contains(vocabularyKind);
             vocabulary = bpe ? BpeVocabulary.readGguf(file) : null;
             wordPiece = "bert".equals(vocabularyKind) ? WordPieceTokenizer.readGguf(file) : null;
         }
@@ -153,7 +153,7 @@ public final class ConvertCommand {
                     + (template.isPresent() ? ", chat template" : "") : wordPiece != null
                     ? describe(wordPiece) : vocabularyKind == null
                     ? "none in the file" : "none written: the file's vocabulary is '" + vocabularyKind + "', which "
-                    + "llmgraph writes no tokenizer.json of (it does 'gpt2', 'llama' and 'bert')");
+                    + "llmgraph writes no tokenizer.json of (it does 'gpt2', 'llama', 'gemma4' and 'bert')");
         }
     }
 

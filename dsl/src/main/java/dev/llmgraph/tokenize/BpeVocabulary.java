@@ -46,7 +46,7 @@ public abstract sealed class BpeVocabulary implements GgufVocabulary permits Bpe
 
     /**
      * The vocabulary of the GGUF file at {@code path}: {@link GgufBpe} reads a byte-level one ({@code gpt2}),
-     * {@link GgufSentencePiece} a SentencePiece one ({@code llama}).
+     * {@link GgufSentencePiece} a SentencePiece-style one ({@code llama}, {@code gemma4}).
      */
     public static BpeVocabulary readGguf(Path path) {
         try (GgufFile file = GgufFile.open(path)) {
@@ -56,7 +56,8 @@ public abstract sealed class BpeVocabulary implements GgufVocabulary permits Bpe
 
     /** The vocabulary of an open GGUF file, as {@link #readGguf(Path)}. */
     public static BpeVocabulary readGguf(GgufFile file) {
-        boolean sentencePiece = file.has("tokenizer.ggml.model") && file.getString("tokenizer.ggml.model").equals("llama");
+        boolean sentencePiece = file.has("tokenizer.ggml.model")
+                && List.of("llama", GgufSentencePiece.GEMMA4).contains(file.getString("tokenizer.ggml.model"));
         return sentencePiece ? GgufSentencePiece.read(file) : GgufBpe.read(file);
     }
 

@@ -33,8 +33,8 @@ public final class GgufBpe {
         String model = file.getString("tokenizer.ggml.model");
         if (!model.equals("gpt2")) {
             throw new IllegalArgumentException(where + "tokenizer.ggml.model is '" + model + "'; GgufBpe reads "
-                    + "byte-level BPE vocabularies ('gpt2'), GgufSentencePiece SentencePiece ones ('llama'); "
-                    + "TextTokenizer.llama reads every kind");
+                    + "byte-level BPE vocabularies ('gpt2'), GgufSentencePiece SentencePiece-style ones "
+                    + "('llama', 'gemma4'); TextTokenizer.llama reads every kind");
         }
         if (!file.has("tokenizer.ggml.pre")) {
             throw new IllegalArgumentException(where + "the vocabulary names no pre-tokenizer (tokenizer.ggml.pre), "

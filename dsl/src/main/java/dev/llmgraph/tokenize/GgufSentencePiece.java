@@ -12,14 +12,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A SentencePiece vocabulary in a GGUF file ({@code tokenizer.ggml.model = llama}), both ways, in llama.cpp's
- * conventions. The file holds a score per token, not merges: llama.cpp joins the adjacent pair whose joined text is
- * the token of highest score. Read, the merges are every split of a normal token into two normal tokens, ranked by
- * the token's score, highest first (ties in id order), as Hugging Face's converter makes them from a SentencePiece
- * model; written, each token's score is minus the rank of the first merge that makes it.
+ * A SentencePiece-style vocabulary in a GGUF file, both ways, in llama.cpp's conventions, in either of its two forms
+ * ({@link SentencePieceBpe.GgufForm}). Model {@code llama} holds a score per token, not merges: llama.cpp joins the
+ * adjacent pair whose joined text is the token of highest score. Read, the merges are every split of a normal token
+ * into two normal tokens, ranked by the token's score, highest first (ties in id order), as Hugging Face's converter
+ * makes them from a SentencePiece model; written, each token's score is minus the rank of the first merge that makes
+ * it. Model {@code gemma4} holds the merges themselves and puts no {@code ▁} before text.
  */
 public final class GgufSentencePiece {
     private GgufSentencePiece() {}
+
+    /** The tokenizer model of {@link SentencePieceBpe.GgufForm#MERGES}. */
+    static final String GEMMA4 = "gemma4";
 
     /** The vocabulary of the GGUF file at {@code path}. */
     public static SentencePieceBpe read(Path path) {
@@ -32,40 +36,47 @@ public final class GgufSentencePiece {
     public static SentencePieceBpe read(GgufFile file) {
         String where = file.path().getFileName() + ": ";
         String model = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : null;
-        if (!"llama".equals(model)) {
+        if (!"llama".equals(model) && !GEMMA4.equals(model)) {
             throw new IllegalArgumentException(where + (model == null ? "the file has no vocabulary (no "
                     + "tokenizer.ggml.model)" : "tokenizer.ggml.model is '" + model + "'; GgufSentencePiece reads "
-                    + "SentencePiece vocabularies ('llama'), GgufBpe byte-level BPE ones ('gpt2'); TextTokenizer.llama "
-                    + "reads every kind"));
+                    + "SentencePiece-style vocabularies ('llama', 'gemma4'), GgufBpe byte-level BPE ones ('gpt2'); "
+                    + "TextTokenizer.llama reads every kind"));
         }
-        for (String key : List.of("tokenizer.ggml.scores", "tokenizer.ggml.token_type")) {
+        boolean merged = model.equals(GEMMA4);
+        for (String key : List.of(merged ? "tokenizer.ggml.merges" : "tokenizer.ggml.scores",
+                "tokenizer.ggml.token_type")) {
             if (!file.has(key)) {
                 throw new IllegalArgumentException(where + "the vocabulary has no " + key + ", which a SentencePiece "
                         + "vocabulary needs");
             }
         }
         List<String> tokens = file.getStringArray("tokenizer.ggml.tokens");
-        float[] scores = file.getFloatArray("tokenizer.ggml.scores");
         int[] types = file.getIntArray("tokenizer.ggml.token_type");
-        if (scores.length != tokens.size() || types.length != tokens.size()) {
-            throw new IllegalArgumentException(where + tokens.size() + " tokens but " + scores.length + " scores and "
-                    + types.length + " token types; give one of each per token");
+        float[] scores = merged ? null : file.getFloatArray("tokenizer.ggml.scores");
+        if (types.length != tokens.size() || !merged && scores.length != tokens.size()) {
+            throw new IllegalArgumentException(where + tokens.size() + " tokens but " + (merged ? "" : scores.length
+                    + " scores and ") + types.length + " token types; give one " + (merged ? "" : "of each ")
+                    + "per token");
         }
         try {
             List<TokenKind> kinds = new ArrayList<>(tokens.size());
             for (int id = 0; id < tokens.size(); id++) {
                 kinds.add(TokenKind.ofLlamaTokenType(types[id], id));
             }
-            int unknown = intOr(file, "tokenizer.ggml.unknown_token_id", 0);   // llama.cpp's defaults for 'llama'
-            int bos = intOr(file, "tokenizer.ggml.bos_token_id", 1);
-            int eos = intOr(file, "tokenizer.ggml.eos_token_id", 2);
-            boolean addsBos = !file.has("tokenizer.ggml.add_bos_token") || file.getBool("tokenizer.ggml.add_bos_token");
-            boolean prefix = !file.has("tokenizer.ggml.add_space_prefix")
-                    || file.getBool("tokenizer.ggml.add_space_prefix");
+            // llama.cpp's defaults: 'llama' has ids 0, 1 and 2, 'gemma4' none
+            int unknown = intOr(file, "tokenizer.ggml.unknown_token_id", merged ? -1 : 0);
+            int bos = intOr(file, "tokenizer.ggml.bos_token_id", merged ? -1 : 1);
+            int eos = intOr(file, "tokenizer.ggml.eos_token_id", merged ? -1 : 2);
+            // and llama.cpp adds Gemma 4's beginning-of-text token whatever the file says
+            boolean addsBos = merged || !file.has("tokenizer.ggml.add_bos_token")
+                    || file.getBool("tokenizer.ggml.add_bos_token");
+            boolean prefix = !merged && (!file.has("tokenizer.ggml.add_space_prefix")
+                    || file.getBool("tokenizer.ggml.add_space_prefix"));
             var rules = new SentencePieceBpe.Rules(prefix ? SentencePieceBpe.Prefix.PREPEND
                     : SentencePieceBpe.Prefix.NONE, true, unknown < tokens.size() ? unknown : -1);
-            return new SentencePieceBpe(tokens, kinds, merges(tokens, kinds, scores), rules,
-                    new BpeVocabulary.Markers(bos, eos, addsBos && bos >= 0));
+            return new SentencePieceBpe(tokens, kinds, merged ? file.getStringArray("tokenizer.ggml.merges")
+                    : merges(tokens, kinds, scores), rules, new BpeVocabulary.Markers(bos, eos, addsBos && bos >= 0),
+                    merged ? SentencePieceBpe.GgufForm.MERGES : SentencePieceBpe.GgufForm.SCORES);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + e.getMessage(), e);
         }
@@ -109,14 +120,20 @@ public final class GgufSentencePiece {
      * {@code add_space_prefix}. llama.cpp puts the {@code ▁} before every stretch of text, as
      * {@link SentencePieceBpe.Prefix#PREPEND}; a tokenizer with a {@code Metaspace} prefix differs from the file on a
      * text that starts with a space (llama.cpp puts a second {@code ▁} before it) and, for prepend_scheme first, on
-     * text read after special-token text. Refused where llama.cpp would encode otherwise in every text: byte tokens
-     * that the tokenizer does not fall back to.
+     * text read after special-token text. In {@link SentencePieceBpe.GgufForm#MERGES}: model {@code gemma4} with the
+     * merges too. Refused where llama.cpp would encode otherwise in every text: byte tokens that the tokenizer does
+     * not fall back to, a {@code gemma4} vocabulary that adds no beginning-of-text token (llama.cpp adds one).
      */
     static void write(SentencePieceBpe spm, GgufWriter out) {
         if (!spm.rules().byteFallback() && spm.kinds().contains(TokenKind.BYTE)) {
             throw new IllegalArgumentException("the tokenizer has byte tokens but no byte fallback, and llama.cpp "
                     + "falls back to byte tokens wherever a vocabulary has them; a GGUF file of it would be tokenized "
                     + "otherwise");
+        }
+        boolean merged = spm.ggufForm() == SentencePieceBpe.GgufForm.MERGES;
+        if (merged && !spm.markers().addsBos()) {
+            throw new IllegalArgumentException("the tokenizer adds no beginning-of-text token, but llama.cpp adds one "
+                    + "before every text of a 'gemma4' vocabulary; use GgufForm.SCORES");
         }
         List<String> tokens = spm.tokens();
         Map<String, Integer> firstRank = new HashMap<>();
@@ -131,9 +148,12 @@ public final class GgufSentencePiece {
             scores[id] = rank != null ? -rank : spm.kind(id) == TokenKind.NORMAL ? -merges.size() : 0f;
             types[id] = id == spm.rules().unknown() ? 2 : spm.kind(id).llamaTokenType();
         }
-        out.putString("tokenizer.ggml.model", "llama");
-        out.putString("tokenizer.ggml.pre", "default");
+        out.putString("tokenizer.ggml.model", merged ? GEMMA4 : "llama");
+        out.putString("tokenizer.ggml.pre", merged ? GEMMA4 : "default");
         out.putStrings("tokenizer.ggml.tokens", tokens);
+        if (merged) {
+            out.putStrings("tokenizer.ggml.merges", merges);
+        }
         out.put("tokenizer.ggml.scores", GgufValue.float32s(scores));
         out.put("tokenizer.ggml.token_type", GgufValue.int32s(types));
         BpeVocabulary.Markers markers = spm.markers();

@@ -13,8 +13,8 @@ import java.util.List;
  * {@code <0xXX>} (byte fallback), or the unknown token where those are missing.
  *
  * <p>Read from a Hugging Face tokenizer.json ({@code byte_fallback}: {@link dev.llmgraph.io.hf.TokenizerJson}) or
- * from a GGUF file of model {@code llama} ({@link GgufSentencePiece}), which holds scores instead of merges; written
- * to both. Tests check its ids against llama.cpp's test vectors (the ids Hugging Face gave), libllama and Hugging
+ * from a GGUF file ({@link GgufSentencePiece}) of model {@code llama}, which holds scores instead of merges, or of
+ * model {@code gemma4} (Gemma 4: no {@code ▁} before the text), which holds the merges; written to both. Tests check its ids against llama.cpp's test vectors (the ids Hugging Face gave), libllama and Hugging
  * Face's tokenizers library.
  */
 public final class SentencePieceBpe extends BpeVocabulary {
@@ -54,7 +54,27 @@ public final class SentencePieceBpe extends BpeVocabulary {
         }
     }
 
+    /**
+     * How a GGUF file holds the vocabulary: as one of llama.cpp's two tokenizer models for SentencePiece-style BPE,
+     * which encode alike where both can hold a vocabulary.
+     */
+    public enum GgufForm {
+        /**
+         * Model {@code llama}: a score per token, from which llama.cpp joins the pair making the token of highest
+         * score (Llama 2, Mistral, Gemma 3; every llama.cpp reads it).
+         */
+        SCORES,
+        /**
+         * Model {@code gemma4}: the merges themselves, with no {@code ▁} put before the text (Gemma 4; read by the
+         * llama.cpp versions that know Gemma 4). llama.cpp also cuts the text where newlines start and end and takes a run of
+         * newlines the vocabulary holds as one token, which changes nothing where no token mixes newlines with
+         * other characters, as in Gemma 4's vocabulary; llmgraph merges over the whole text, as Hugging Face does.
+         */
+        MERGES
+    }
+
     private final Rules rules;
+    private final GgufForm ggufForm;
     /** The byte tokens' ids by byte value, -1 where the vocabulary lacks one. */
     private final int[] byteIds;
 
@@ -67,8 +87,18 @@ public final class SentencePieceBpe extends BpeVocabulary {
      */
     public SentencePieceBpe(List<String> tokens, List<TokenKind> kinds, List<String> merges, Rules rules,
                             BpeVocabulary.Markers markers) {
+        this(tokens, kinds, merges, rules, markers, GgufForm.SCORES);
+    }
+
+    /** As above, written to a GGUF file in {@code ggufForm}, which {@link GgufForm#MERGES} needs no prefix for. */
+    public SentencePieceBpe(List<String> tokens, List<TokenKind> kinds, List<String> merges, Rules rules,
+                            BpeVocabulary.Markers markers, GgufForm ggufForm) {
         super(tokens, kinds, merges, markers);
+        if (ggufForm == GgufForm.MERGES && rules.prefix() != Prefix.NONE) {
+            throw new IllegalArgumentException(formMismatch(rules.prefix()));
+        }
         this.rules = rules;
+        this.ggufForm = ggufForm;
         table.requireIdOrNone(rules.unknown(), "the unknown token");
         this.byteIds = new int[256];
         Arrays.fill(byteIds, -1);
@@ -77,10 +107,17 @@ public final class SentencePieceBpe extends BpeVocabulary {
         }
     }
 
-    private SentencePieceBpe(SentencePieceBpe same, BpeVocabulary.Markers markers) {
+    /** {@code same} with other markers and GGUF form: its tables shared, not copied. */
+    private SentencePieceBpe(SentencePieceBpe same, BpeVocabulary.Markers markers, GgufForm ggufForm) {
         super(same, markers);
         this.rules = same.rules;
+        this.ggufForm = ggufForm;
         this.byteIds = same.byteIds;
+    }
+
+    private static String formMismatch(Prefix prefix) {
+        return "the prefix is " + prefix + ", but llama.cpp's 'gemma4' vocabularies (GgufForm.MERGES) put no ▁ "
+                + "before text; use GgufForm.SCORES";
     }
 
     /** The byte a byte token stands for. */
@@ -95,16 +132,29 @@ public final class SentencePieceBpe extends BpeVocabulary {
 
     @Override
     public SentencePieceBpe withMarkers(BpeVocabulary.Markers markers) {
-        return new SentencePieceBpe(this, markers);
+        return new SentencePieceBpe(this, markers, ggufForm);
     }
 
     @Override
     public SentencePieceBpe paddedTo(int size) {
-        return new SentencePieceBpe(table.paddedTokens(size), table.paddedKinds(size), merges(), rules, markers());
+        return new SentencePieceBpe(table.paddedTokens(size), table.paddedKinds(size), merges(), rules, markers(),
+                ggufForm);
     }
 
     public Rules rules() {
         return rules;
+    }
+
+    public GgufForm ggufForm() {
+        return ggufForm;
+    }
+
+    /** The same vocabulary written to a GGUF file in {@code form}. */
+    public SentencePieceBpe withGgufForm(GgufForm form) {
+        if (form == GgufForm.MERGES && rules.prefix() != Prefix.NONE) {
+            throw new IllegalArgumentException(formMismatch(rules.prefix()));
+        }
+        return new SentencePieceBpe(this, markers(), form);
     }
 
     @Override
@@ -189,6 +239,7 @@ public final class SentencePieceBpe extends BpeVocabulary {
     @Override
     public String toString() {
         return "SentencePieceBpe(" + size() + " tokens, " + merges().size() + " merges, " + table.specialIds.size()
-                + " special, byte fallback " + (rules.byteFallback() ? "on" : "off") + ")";
+                + " special, byte fallback " + (rules.byteFallback() ? "on" : "off")
+                + (ggufForm == GgufForm.MERGES ? ", GGUF form gemma4" : "") + ")";
     }
 }

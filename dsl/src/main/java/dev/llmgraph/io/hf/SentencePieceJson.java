@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * What a SentencePiece-style BPE's tokenizer.json says beyond a byte-level one's, both ways: where the {@code ▁}
  * goes before the text (a {@code Prepend} normalizer, Llama 2's form; or a {@code Metaspace} pre-tokenizer with its
- * {@code prepend_scheme}, the form newer files take), that spaces become {@code ▁}, the byte fallback and the
- * unknown token.
+ * {@code prepend_scheme}, the form newer files take; or neither, as Gemma's), that spaces become {@code ▁}, the
+ * byte fallback and the unknown token.
  */
 final class SentencePieceJson {
     private static final String SPACE = SentencePieceBpe.SPACE;
@@ -47,7 +47,9 @@ final class SentencePieceJson {
                     + "reads it without (set it to false)");
         }
         Prefix fromNormalizer = normalizerPrefix(root.get("normalizer"));
-        Prefix fromPreTokenizer = preTokenizerPrefix(root.get("pre_tokenizer"));
+        JsonNode preTokenizer = root.get("pre_tokenizer");
+        Prefix fromPreTokenizer = fromNormalizer != null && splitsAtSpaces(preTokenizer) ? null
+                : preTokenizerPrefix(preTokenizer);
         if (fromNormalizer == null && fromPreTokenizer == null) {
             throw new IllegalArgumentException("neither the normalizer nor the pre_tokenizer writes spaces as ▁ (a "
                     + "Replace normalizer or a Metaspace pre-tokenizer), as a SentencePiece-style BPE does");
@@ -95,6 +97,15 @@ final class SentencePieceJson {
         return prepends ? Prefix.PREPEND : Prefix.NONE;
     }
 
+    /**
+     * Whether a pre-tokenizer splits at spaces only ({@code Split} " ", not inverted), as Gemma's files have it after
+     * a normalizer that leaves no space: then it changes nothing.
+     */
+    private static boolean splitsAtSpaces(JsonNode node) {
+        return node != null && node.path("type").asText("").equals("Split")
+                && node.path("pattern").path("String").asText("").equals(" ") && !node.path("invert").asBoolean(false);
+    }
+
     /** A {@code Metaspace} pre-tokenizer's prefix; null where there is no pre-tokenizer. */
     private static Prefix preTokenizerPrefix(JsonNode node) {
         if (node == null || node.isNull()) {
@@ -103,7 +114,8 @@ final class SentencePieceJson {
         String type = node.path("type").asText("");
         if (!type.equals("Metaspace")) {
             throw new IllegalArgumentException("the pre-tokenizer '" + type + "' is not one llmgraph reads in a "
-                    + "SentencePiece-style BPE (none, or Metaspace)");
+                    + "SentencePiece-style BPE (none, Metaspace, or a Split at \" \" after a normalizer that writes "
+                    + "spaces as ▁)");
         }
         if (!node.path("replacement").asText("").equals(SPACE)) {
             throw new IllegalArgumentException("the Metaspace pre-tokenizer's replacement is " + node.get("replacement")

@@ -56,8 +56,8 @@ class TokenizerJsonErrorsTest {
                         + "SentencePiece-style (byte fallback, spaces as ▁), and BERT's WordPiece with "
                         + "TokenizerJson.readWordPiece");
         assertRefused(json -> ((ObjectNode) json.get("model")).put("byte_fallback", true),
-                "the pre-tokenizer 'ByteLevel' is not one llmgraph reads in a SentencePiece-style BPE (none, or "
-                        + "Metaspace)");
+                "the pre-tokenizer 'ByteLevel' is not one llmgraph reads in a SentencePiece-style BPE (none, "
+                        + "Metaspace, or a Split at \" \" after a normalizer that writes spaces as ▁)");
         assertRefused(json -> json.putObject("pre_tokenizer").put("type", "Metaspace"),
                 "the Metaspace pre-tokenizer's replacement is null; llmgraph reads \"▁\"");
         assertRefused(json -> json.putObject("pre_tokenizer").put("type", "WhitespaceSplit"),
@@ -122,12 +122,35 @@ class TokenizerJsonErrorsTest {
         }, "the Metaspace prepend_scheme is 'sometimes'; it is always, first or never");
         assertRefused(llama2, json -> json.putNull("normalizer"), "neither the normalizer nor the pre_tokenizer writes "
                 + "spaces as ▁ (a Replace normalizer or a Metaspace pre-tokenizer), as a SentencePiece-style BPE does");
+        assertRefused(llama2, json -> {   // Gemma's Split at spaces, inverted: the matches would be the words
+            ObjectNode split = json.putObject("pre_tokenizer").put("type", "Split").put("behavior", "MergedWithPrevious")
+                    .put("invert", true);
+            split.putObject("pattern").put("String", " ");
+        }, "the pre-tokenizer 'Split' is not one llmgraph reads in a SentencePiece-style BPE (none, Metaspace, or a "
+                + "Split at \" \" after a normalizer that writes spaces as ▁)");
         assertRefused(llama2, json -> ((ObjectNode) json.get("model")).put("unk_token", "<nope>"),
                 "model.unk_token '<nope>' is not a token");
         assertRefused(llama2, json -> ((ObjectNode) json.get("model")).put("ignore_merges", true),
                 "model.ignore_merges is true in a SentencePiece-style BPE; llmgraph reads it without (set it to false)");
         assertRefused(llama2, json -> ((ObjectNode) json.get("model").get("vocab")).put("<0x4G>", 100000),
                 "no token has id 32000 although 32001 tokens have ids; ids must run from 0 without gaps");
+    }
+
+    /** Gemma 4's GGUF form ('gemma4') is refused for what llama.cpp would encode otherwise. */
+    @Test
+    void theGemma4FormIsRefusedWhereLlamaCppWouldEncodeOtherwise() {
+        SentencePieceBpe llama2 = GgufSentencePiece.read(LlamaSource.directory().resolve("models/ggml-vocab-llama-spm.gguf"));
+        var prefixed = assertThrows(IllegalArgumentException.class,
+                () -> llama2.withGgufForm(SentencePieceBpe.GgufForm.MERGES));
+        assertEquals("the prefix is PREPEND, but llama.cpp's 'gemma4' vocabularies (GgufForm.MERGES) put no ▁ before "
+                + "text; use GgufForm.SCORES", prefixed.getMessage());
+        var unprefixed = new SentencePieceBpe(llama2.tokens(), llama2.kinds(), llama2.merges(),
+                new SentencePieceBpe.Rules(SentencePieceBpe.Prefix.NONE, true, llama2.rules().unknown()),
+                new BpeVocabulary.Markers(llama2.markers().bos(), llama2.markers().eos(), false),
+                SentencePieceBpe.GgufForm.MERGES);
+        var noBos = assertThrows(IllegalArgumentException.class, () -> unprefixed.writeVocabulary(dir.resolve("g.gguf")));
+        assertEquals("the tokenizer adds no beginning-of-text token, but llama.cpp adds one before every text of a "
+                + "'gemma4' vocabulary; use GgufForm.SCORES", noBos.getMessage());
     }
 
     /** BGE's WordPiece vocabulary as the tokenizer.json llmgraph writes, each time with one setting changed. */
@@ -191,13 +214,13 @@ class TokenizerJsonErrorsTest {
         Path models = LlamaSource.directory().resolve("models");
         var spm = assertThrows(IllegalArgumentException.class, () -> GgufBpe.read(models.resolve("ggml-vocab-llama-spm.gguf")));
         assertEquals("ggml-vocab-llama-spm.gguf: tokenizer.ggml.model is 'llama'; GgufBpe reads byte-level BPE "
-                + "vocabularies ('gpt2'), GgufSentencePiece SentencePiece ones ('llama'); TextTokenizer.llama reads "
-                + "every kind", spm.getMessage());
+                + "vocabularies ('gpt2'), GgufSentencePiece SentencePiece-style ones ('llama', 'gemma4'); "
+                + "TextTokenizer.llama reads every kind", spm.getMessage());
         var bpe = assertThrows(IllegalArgumentException.class,
                 () -> GgufSentencePiece.read(models.resolve("ggml-vocab-gpt-2.gguf")));
-        assertEquals("ggml-vocab-gpt-2.gguf: tokenizer.ggml.model is 'gpt2'; GgufSentencePiece reads SentencePiece "
-                + "vocabularies ('llama'), GgufBpe byte-level BPE ones ('gpt2'); TextTokenizer.llama reads every kind",
-                bpe.getMessage());
+        assertEquals("ggml-vocab-gpt-2.gguf: tokenizer.ggml.model is 'gpt2'; GgufSentencePiece reads "
+                + "SentencePiece-style vocabularies ('llama', 'gemma4'), GgufBpe byte-level BPE ones ('gpt2'); "
+                + "TextTokenizer.llama reads every kind", bpe.getMessage());
         Path tekken = dir.resolve("tekken.gguf");   // Mistral's Tekken: other rules, for which llmgraph has no name
         var writer = new dev.llmgraph.ggml.gguf.GgufWriter();
         TRAINED.writeTo(writer);

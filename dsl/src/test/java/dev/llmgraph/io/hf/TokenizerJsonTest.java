@@ -42,7 +42,7 @@ class TokenizerJsonTest {
      * SentencePiece-style ones.
      */
     static final List<String> VOCABULARIES = List.of("gpt-2", "llama-bpe", "qwen2", "starcoder", "refact", "mpt",
-            "command-r", "qwen35", "deepseek-llm", "deepseek-coder", "falcon", "llama-spm", "phi-3");
+            "command-r", "qwen35", "deepseek-llm", "deepseek-coder", "falcon", "llama-spm", "phi-3", "gemma-4");
 
     record Outcome(String vocabulary, String encoder, List<String> failures, int cases) {}
 
@@ -67,6 +67,14 @@ class TokenizerJsonTest {
             try (Tokenizer llama = Tokenizer.open(rewritten)) {
                 outcomes.add(outcome(name, "libllama on the GGUF written from it", vectors,
                         text -> llama.encode(text, false, false)));
+            }
+            if (fromGguf instanceof SentencePieceBpe spm && spm.ggufForm() == SentencePieceBpe.GgufForm.MERGES) {
+                Path merged = folder.resolve("rewritten-merges.gguf");   // Gemma 4's form, merges kept as they are
+                spm.writeVocabulary(merged);
+                try (Tokenizer llama = Tokenizer.open(merged)) {
+                    outcomes.add(outcome(name, "libllama on the GGUF written in its form (gemma4)", vectors,
+                            text -> llama.encode(text, false, false)));
+                }
             }
         }
         return outcomes.stream().map(o -> DynamicTest.dynamicTest(o.vocabulary() + ", " + o.encoder() + ": "
@@ -189,6 +197,52 @@ class TokenizerJsonTest {
                     () -> assertEquals(pieces, actual)));
         });
         return tests.stream();
+    }
+
+    /**
+     * llama.cpp cuts a Gemma 4 text where newlines start and end and takes a run of newlines its vocabulary holds as
+     * one token; llmgraph merges the whole text, as Hugging Face does. With no token mixing newlines and other
+     * characters the two agree: runs of 1 to 70 newlines alone and between words, as libllama encodes them.
+     */
+    @Test
+    void gemma4sNewlineRunsAreLibllamas() {
+        Path gguf = LlamaSource.directory().resolve("models/ggml-vocab-gemma-4.gguf");
+        BpeVocabulary gemma4 = BpeVocabulary.readGguf(gguf);
+        List<String> differing = new ArrayList<>();
+        try (Tokenizer llama = Tokenizer.open(gguf)) {
+            for (int n = 1; n <= 70; n++) {
+                String run = "\n".repeat(n);
+                for (String text : List.of(run, "a" + run + "b", " x " + run + "  y\t")) {
+                    if (!Arrays.equals(llama.encode(text, false, false), gemma4.encode(text))) {
+                        differing.add(text.replace("\n", "\\n"));
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), differing);
+    }
+
+    /**
+     * Gemma's tokenizer.json splits the text at spaces after a normalizer that has written every space as {@code ▁}:
+     * a split that changes nothing, read as no pre-tokenizer.
+     */
+    @Test
+    void gemmasSplitAtSpacesChangesNothing(@TempDir Path dir) throws Exception {
+        SentencePieceBpe llama2 = GgufSentencePiece.read(LlamaSource.directory().resolve("models/ggml-vocab-llama-spm.gguf"));
+        var unprefixed = new SentencePieceBpe(llama2.tokens(), llama2.kinds(), llama2.merges(),
+                new SentencePieceBpe.Rules(SentencePieceBpe.Prefix.NONE, true, llama2.rules().unknown()),
+                llama2.markers());
+        Path file = dir.resolve("tokenizer.json");
+        TokenizerJson.write(unprefixed, file);
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) HfConfig.JSON.readTree(file.toFile());
+        var split = json.putObject("pre_tokenizer").put("type", "Split").put("behavior", "MergedWithPrevious")
+                .put("invert", false);
+        split.putObject("pattern").put("String", " ");
+        HfConfig.JSON.writeValue(file.toFile(), json);
+        BpeVocabulary gemmaForm = TokenizerJson.read(file);
+        assertEquals(unprefixed.rules(), rules(gemmaForm));
+        String text = "Hello  world,\n  indented  code()  ";
+        assertArrayEquals(unprefixed.encode(text), gemmaForm.encode(text));
     }
 
     /** {@code bpe} written as tokenizer.json and tokenizer_config.json into {@code folder}, and read back. */

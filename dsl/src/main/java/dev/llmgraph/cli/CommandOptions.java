@@ -97,6 +97,26 @@ final class CommandOptions {
         return gguf;
     }
 
+    /**
+     * The folder of {@code --hf}, which must hold a config.json, or else the file of {@code --gguf}: exactly one of
+     * them must be given.
+     */
+    static Path checkpointOrGguf(Map<String, String> values) {
+        if (values.containsKey("--gguf") == values.containsKey("--hf")) {
+            throw new UsageException(values.containsKey("--gguf") ? "give --gguf or --hf, not both"
+                    : "--gguf or --hf is missing");
+        }
+        if (!values.containsKey("--hf")) {
+            return gguf(values);
+        }
+        Path dir = Path.of(values.get("--hf"));
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new UsageException("--hf " + dir + ": no config.json there; give the folder of a Hugging Face "
+                    + "checkpoint");
+        }
+        return dir;
+    }
+
     /** The ids of a {@code --tokens 1,2,3} list; none negative. */
     static int[] tokens(String list) {
         String[] parts = list.split(",", -1);

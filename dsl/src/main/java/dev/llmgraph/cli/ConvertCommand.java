@@ -191,21 +191,8 @@ public final class ConvertCommand {
 
     static Arguments parse(String[] args) {
         Map<String, String> values = CommandOptions.values(args, OPTIONS, List.of("--out"));
-        if (values.containsKey("--gguf") == values.containsKey("--hf")) {
-            throw new UsageException(values.containsKey("--gguf") ? "give --gguf or --hf, not both"
-                    : "--gguf or --hf is missing");
-        }
         boolean toGguf = values.containsKey("--hf");
-        Path from;
-        if (toGguf) {
-            from = Path.of(values.get("--hf"));
-            if (!Files.isRegularFile(from.resolve("config.json"))) {
-                throw new UsageException("--hf " + from + ": no config.json there; give the folder of a Hugging Face "
-                        + "checkpoint");
-            }
-        } else {
-            from = CommandOptions.gguf(values);
-        }
+        Path from = CommandOptions.checkpointOrGguf(values);
         Path out = Path.of(values.get("--out"));
         if (toGguf && Files.isDirectory(out)) {
             throw new UsageException("--out " + out + ": is a folder; give the GGUF file to write");

@@ -20,7 +20,6 @@ import dev.llmgraph.text.TextGeneration;
 import dev.llmgraph.text.TextModel;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -141,7 +140,7 @@ public final class GenerateCommand {
 
     static Arguments parse(String[] args) {
         Map<String, String> values = CommandOptions.values(args, OPTIONS, List.of("--chat"), List.of("--prompt"));
-        Path model = checkpointOrGguf(values);
+        Path model = CommandOptions.checkpointOrGguf(values);
         int maxNewTokens = values.containsKey("-n") ? CommandOptions.integer("-n", values.get("-n")) : 64;
         if (maxNewTokens < 1) {
             throw new UsageException("-n " + maxNewTokens + ": must be at least 1");
@@ -154,22 +153,5 @@ public final class GenerateCommand {
         return new Arguments(model, values.get("--prompt"), values.containsKey("--chat"), maxNewTokens, temperature,
                 seed, CommandOptions.backend(values), CommandOptions.threads(values,
                 CpuThreads.perCore()), CommandOptions.placement(values));
-    }
-
-    /** The folder of {@code --hf}, which must hold a config.json, or else the file of {@code --gguf}. */
-    private static Path checkpointOrGguf(Map<String, String> values) {
-        if (values.containsKey("--gguf") == values.containsKey("--hf")) {
-            throw new UsageException(values.containsKey("--gguf") ? "give --gguf or --hf, not both"
-                    : "--gguf or --hf is missing");
-        }
-        if (!values.containsKey("--hf")) {
-            return CommandOptions.gguf(values);
-        }
-        Path dir = Path.of(values.get("--hf"));
-        if (!Files.isRegularFile(dir.resolve("config.json"))) {
-            throw new UsageException("--hf " + dir + ": no config.json there; give the folder of a Hugging Face "
-                    + "checkpoint");
-        }
-        return dir;
     }
 }

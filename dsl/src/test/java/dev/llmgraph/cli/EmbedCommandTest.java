@@ -1,6 +1,9 @@
 package dev.llmgraph.cli;
 
+import dev.llmgraph.ggml.llama.LlamaSource;
 import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.io.hf.TokenizerJson;
+import dev.llmgraph.io.safetensors.SafetensorsExport;
 import dev.llmgraph.model.Encoding;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
@@ -10,6 +13,7 @@ import dev.llmgraph.presets.Presets;
 import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.Pooling;
+import dev.llmgraph.tokenize.WordPieceTokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +25,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,8 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and exit code 2.
  */
 class EmbedCommandTest {
-    static final String USAGE = " (usage: bin/llmgraph embed --gguf FILE --tokens 1,2,3 --out FILE [--pooled] "
-            + "[--token-types 0,0,1] [--backend cpu|cuda] [--threads N])";
+    static final String USAGE = " (usage: bin/llmgraph embed (--gguf FILE | --hf DIR) (--tokens 1,2,3 | --text TEXT) "
+            + "--out FILE [--pooled] [--token-types 0,0,1] [--backend cpu|cuda] [--threads N])";
 
     @TempDir
     static Path dir;
@@ -107,13 +112,62 @@ class EmbedCommandTest {
                 run.out());
     }
 
+    /**
+     * {@code --text}: a tiny BERT of BGE's WordPiece vocabulary, as a GGUF file (the text encoded by libllama on the
+     * file's vocabulary) and as a checkpoint folder (by its tokenizer.json in Java): both give the hidden states, and
+     * the pooled vector, of the ids Java's WordPiece gives the text with [CLS] and [SEP] around it (both encoders
+     * give Hugging Face's ids on llama.cpp's vectors: TokenizerJsonTest). The same weights, the same computation:
+     * tolerance zero.
+     */
+    @Test
+    void embedsATextWithTheModelsOwnTokenizer() throws Exception {
+        WordPieceTokenizer bge = WordPieceTokenizer.readGguf(
+                LlamaSource.directory().resolve("models/ggml-vocab-bert-bge.gguf"));
+        var spec = Presets.tiny(EncoderPresets.bertBaseUncased()).withFfn(Ffn.mlp(128, Activation.GELU_TANH))
+                .withVocabSize(bge.size()).withPooling(Pooling.cls());
+        String text = "Hello world, naïve Café! 12345";
+        int[] ids = bge.encodeForModel(text);
+        Path file = dir.resolve("tiny-bge.gguf"), folder = dir.resolve("tiny-bge");
+        Encoding expected;
+        try (Model model = Model.random(spec, WeightInit.lecun(5), ModelOptions.cpu().withThreads(2))) {
+            GgufModels.write(model, file, bge);
+            SafetensorsExport.write(model, folder);
+            TokenizerJson.write(bge, folder.resolve("tokenizer.json"));
+            expected = model.encode(ids);
+        }
+        String idLine = "text -> " + ids.length + " tokens: " + String.join(",", Arrays.stream(ids)
+                .mapToObj(String::valueOf).toList()) + "\n";
+        assertEquals(101, ids[0], "[CLS]");
+        assertEquals(102, ids[ids.length - 1], "[SEP]");
+
+        Path hidden = dir.resolve("bge-hidden.f32");
+        Run run = run("--gguf", file.toString(), "--text", text, "--out", hidden.toString(), "--threads", "2");
+        assertEquals(0, run.status(), run.err());
+        assertEquals(idLine + "hidden states [" + ids.length + " x 32] (f32, little-endian, row-major) -> " + hidden
+                + "\n", run.out());
+        assertArrayEquals(expected.hiddenStates(), read(hidden));
+
+        Path pooled = dir.resolve("bge-pooled.f32");
+        run = run("--hf", folder.toString(), "--text", text, "--out", pooled.toString(), "--pooled", "--threads", "2");
+        assertEquals(0, run.status(), run.err());
+        assertEquals(idLine + "pooled embedding (CLS pooling) [1 x 32] (f32, little-endian, row-major) -> " + pooled
+                + "\n", run.out());
+        assertArrayEquals(expected.pooled(), read(pooled));
+
+        Files.delete(folder.resolve("tokenizer.json"));
+        run = run("--hf", folder.toString(), "--text", text, "--out", pooled.toString());
+        assertEquals(2, run.status());
+        assertEquals("llmgraph embed: " + folder + ": has no tokenizer.json to encode the text with; give --tokens\n",
+                run.err());
+    }
+
     @Test
     void helpDescribesEveryOption() {
         Run run = run("--help");
         assertEquals(0, run.status());
         assertEquals(EmbedCommand.HELP, run.out());
-        for (String option : new String[] {"--gguf", "--tokens", "--out", "--pooled", "--token-types", "--backend",
-                "--threads"}) {
+        for (String option : new String[] {"--gguf", "--hf", "--tokens", "--text", "--out", "--pooled",
+                "--token-types", "--backend", "--threads"}) {
             assertTrue(run.out().contains("\n  " + option + " "), option);
         }
     }
@@ -122,7 +176,14 @@ class EmbedCommandTest {
     void badInputIsOneLineAndExitCode2() {
         Run missing = run("--gguf", gguf.toString(), "--out", "x");
         assertEquals(2, missing.status());
-        assertEquals("llmgraph embed: --tokens is missing" + USAGE + "\n", missing.err());
+        assertEquals("llmgraph embed: --tokens or --text is missing" + USAGE + "\n", missing.err());
+        Run both = run("--gguf", gguf.toString(), "--tokens", "1", "--text", "a", "--out", "x");
+        assertEquals("llmgraph embed: give --tokens or --text, not both" + USAGE + "\n", both.err());
+        Run empty = run("--gguf", gguf.toString(), "--text", "", "--out", "x");
+        assertEquals("llmgraph embed: --text is empty; give the text to embed" + USAGE + "\n", empty.err());
+        Run noFolder = run("--hf", dir.toString(), "--tokens", "1", "--out", "x");
+        assertEquals("llmgraph embed: --hf " + dir + ": no config.json there; give the folder of a Hugging Face "
+                + "checkpoint" + USAGE + "\n", noFolder.err());
 
         Run type = run("--gguf", gguf.toString(), "--tokens", "1,2", "--token-types", "0,2", "--out",
                 dir.resolve("t.f32").toString());

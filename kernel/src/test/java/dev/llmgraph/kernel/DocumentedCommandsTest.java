@@ -54,7 +54,7 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph notebook", "notebookInstallsTheKernelAndStartsJupyter"),
             Map.entry("bin/llmgraph kernel install", "kernelInstallWritesTheKernelspec"),
             Map.entry("bin/llmgraph logits --gguf F --tokens 1,2,3 --out F", "logitsWritesEveryPosition"),
-            Map.entry("bin/llmgraph embed --gguf F --tokens 1,2,3 --out F [--pooled]", "embedWritesHiddenStates"),
+            Map.entry("bin/llmgraph embed --gguf F --text TEXT --out F [--pooled]", "embedWritesHiddenStates"),
             Map.entry("bin/llmgraph parity --gguf F --tokens 1,2,3 [--tolerance X]", "parityComparesEveryNode"),
             Map.entry("bin/llmgraph generate --gguf F --prompt TEXT [--chat] [-n N]", "generateWritesText"),
             Map.entry("bin/llmgraph convert --hf DIR --out F.gguf [--type T]", "convertWritesAGgufAndACheckpoint"),
@@ -260,6 +260,11 @@ class DocumentedCommandsTest {
                 "--pooled", "--threads", "2"), "");
         assertEquals(0, run.status(), run.output());
         assertEquals(32L * Float.BYTES, Files.size(out));
+        // the file's vocabulary is bytes (llmgraph's smallest): 'h' and 'i' are tokens 104 and 105
+        run = llmgraph(List.of("embed", "--gguf", bert.toString(), "--text", "hi", "--out", out.toString(),
+                "--threads", "2"), "");
+        assertEquals(0, run.status(), run.output());
+        assertTrue(run.output().startsWith("text -> 2 tokens: 104,105\nhidden states [2 x 32]"), run.output());
     }
 
     @Test

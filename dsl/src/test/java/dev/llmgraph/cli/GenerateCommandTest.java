@@ -148,7 +148,8 @@ class GenerateCommandTest {
         java.nio.file.Files.writeString(folder.resolve("tokenizer.json"), "{\"model\": {\"type\": \"Unigram\"}}");
         assertEquals(new Run(1, "", "llmgraph generate: " + folder.resolve("tokenizer.json") + ": the model is "
                 + "'Unigram'; llmgraph reads BPE tokenizers, byte-level (a ByteLevel pre-tokenizer) or SentencePiece-style "
-                + "(byte fallback, spaces as ▁), and BERT's WordPiece with TokenizerJson.readWordPiece\n"),
+                + "(byte fallback, spaces as ▁), and BERT's WordPiece with TokenizerJson.readWordPiece, SentencePiece's Unigram with "
+                + "TokenizerJson.readUnigram\n"),
                 run("--hf", folder.toString(), "--prompt", "hi"));
     }
 

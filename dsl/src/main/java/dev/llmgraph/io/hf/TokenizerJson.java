@@ -8,6 +8,7 @@ import dev.llmgraph.tokenize.BpeTokenizer;
 import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.PreTokenizer;
 import dev.llmgraph.tokenize.SentencePieceBpe;
+import dev.llmgraph.tokenize.SentencePieceUnigram;
 import dev.llmgraph.tokenize.TokenKind;
 import dev.llmgraph.tokenize.WordPieceTokenizer;
 
@@ -34,8 +35,9 @@ import java.util.Optional;
  * (and the beginning one where the post processor does not name it) from a {@code tokenizer_config.json} beside
  * it, where there is one.
  *
- * <p>Tokenizers of another kind (WordPiece, Unigram) are refused in words, as is any setting that would make
- * Hugging Face encode otherwise than {@link BpeVocabulary#encode}.
+ * <p>{@link #readWordPiece} reads BERT's WordPiece and {@link #readUnigram} SentencePiece's Unigram (T5, XLM-RoBERTa);
+ * {@link #read} refuses them in words, as it refuses any setting that would make Hugging Face encode otherwise than
+ * {@link BpeVocabulary#encode}.
  */
 public final class TokenizerJson {
     /** Llama 3's is 9 MiB, Gemma 3's 33 MiB. */
@@ -95,6 +97,32 @@ public final class TokenizerJson {
         }
     }
 
+    /**
+     * The Unigram tokenizer in {@code fileOrDir} (a tokenizer.json, or a folder holding one), as Hugging Face converts
+     * a SentencePiece model (T5, XLM-RoBERTa): [piece, score] pairs, precompiled normalisation rules, a Metaspace
+     * pre-tokenizer. It encodes as SentencePiece and llama.cpp do, which is where Hugging Face does too for the forms
+     * {@link #write(SentencePieceUnigram, Path)} writes (docs/tokenizers.md says where other forms differ).
+     */
+    public static SentencePieceUnigram readUnigram(Path fileOrDir) {
+        Path file = Files.isDirectory(fileOrDir) ? fileOrDir.resolve("tokenizer.json") : fileOrDir;
+        JsonNode root = parse(file);
+        String type = root.path("model").path("type").asText("");
+        if (!type.equals("Unigram")) {
+            throw new TokenizerJsonException(file, "the model is '" + type + "', not Unigram; read it with "
+                    + (type.equals("WordPiece") ? "TokenizerJson.readWordPiece" : "TokenizerJson.read"), null);
+        }
+        try {
+            return UnigramJson.read(root);
+        } catch (IllegalArgumentException e) {
+            throw new TokenizerJsonException(file, e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code unigram} as {@code file} (a tokenizer.json), in the form Hugging Face's converter gives it. */
+    public static void write(SentencePieceUnigram unigram, Path file) {
+        writeJson(UnigramJson.write(unigram), file);
+    }
+
     /** Writes {@code wordPiece} as {@code file} (a tokenizer.json), in the form Hugging Face's tokenizers library saves. */
     public static void write(WordPieceTokenizer wordPiece, Path file) {
         writeJson(WordPieceJson.write(wordPiece), file);
@@ -102,7 +130,7 @@ public final class TokenizerJson {
 
     /**
      * The {@code model.type} of the tokenizer.json in {@code fileOrDir} ("BPE", "WordPiece", "Unigram", ...), which says
-     * which reader reads it: {@link #read} "BPE", {@link #readWordPiece} "WordPiece".
+     * which reader reads it: {@link #read} "BPE", {@link #readWordPiece} "WordPiece", {@link #readUnigram} "Unigram".
      */
     public static String modelType(Path fileOrDir) {
         Path file = Files.isDirectory(fileOrDir) ? fileOrDir.resolve("tokenizer.json") : fileOrDir;

@@ -31,7 +31,7 @@ final class TokenizerJsonReading {
         if (!type.equals("BPE")) {
             throw new IllegalArgumentException("the model is '" + type + "'; llmgraph reads BPE tokenizers, byte-level "
                     + "(a ByteLevel pre-tokenizer) or SentencePiece-style (byte fallback, spaces as ▁), and BERT's "
-                    + "WordPiece with TokenizerJson.readWordPiece");
+                    + "WordPiece with TokenizerJson.readWordPiece, SentencePiece's Unigram with TokenizerJson.readUnigram");
         }
         boolean sentencePiece = SentencePieceJson.describes(root, model);
         for (String affix : List.of("continuing_subword_prefix", "end_of_word_suffix")) {

@@ -9,6 +9,8 @@ import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.GgufBpe;
 import dev.llmgraph.tokenize.GgufSentencePiece;
 import dev.llmgraph.tokenize.SentencePieceBpe;
+import dev.llmgraph.tokenize.SentencePieceUnigram;
+import dev.llmgraph.tokenize.UnigramTrainer;
 import dev.llmgraph.tokenize.PreTokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +56,7 @@ class TokenizerJsonErrorsTest {
         assertRefused(json -> ((ObjectNode) json.get("model")).put("type", "WordPiece"),
                 "the model is 'WordPiece'; llmgraph reads BPE tokenizers, byte-level (a ByteLevel pre-tokenizer) or "
                         + "SentencePiece-style (byte fallback, spaces as ▁), and BERT's WordPiece with "
-                        + "TokenizerJson.readWordPiece");
+                        + "TokenizerJson.readWordPiece, SentencePiece's Unigram with TokenizerJson.readUnigram");
         assertRefused(json -> ((ObjectNode) json.get("model")).put("byte_fallback", true),
                 "the pre-tokenizer 'ByteLevel' is not one llmgraph reads in a SentencePiece-style BPE (none, "
                         + "Metaspace, or a Split at \" \" after a normalizer that writes spaces as ▁)");
@@ -151,6 +153,68 @@ class TokenizerJsonErrorsTest {
         var noBos = assertThrows(IllegalArgumentException.class, () -> unprefixed.writeVocabulary(dir.resolve("g.gguf")));
         assertEquals("the tokenizer adds no beginning-of-text token, but llama.cpp adds one before every text of a "
                 + "'gemma4' vocabulary; use GgufForm.SCORES", noBos.getMessage());
+    }
+
+    /** A small Unigram vocabulary as the tokenizer.json llmgraph writes, each time with one setting changed. */
+    @Test
+    void unigramSettingsThatWouldEncodeOtherwiseAreRefused() {
+        Path gguf = dir.resolve("unigram.gguf");
+        UnigramTrainer.train(TEXT.repeat(3), 60).writeVocabulary(gguf);
+        SentencePieceUnigram unigram = SentencePieceUnigram.readGguf(gguf);
+        assertRefusedUnigram(unigram, json -> ((ObjectNode) json.get("model")).put("byte_fallback", true),
+                "model.byte_fallback is true; llmgraph reads Unigram tokenizers without it, as T5's and XLM-RoBERTa's "
+                        + "are (llama.cpp's Unigram has no byte fallback)");
+        assertRefusedUnigram(unigram, json -> ((ObjectNode) json.get("model")).putNull("unk_id"),
+                "model.unk_id is null; llmgraph reads Unigram tokenizers with an unknown token, one of the "
+                        + unigram.size() + " pieces");
+        assertRefusedUnigram(unigram, json -> ((ArrayNode) json.get("model").get("vocab")).set(5,
+                HfConfig.JSON.createArrayNode().add("x")), "model.vocab[5] is not a [piece, score] pair");
+        assertRefusedUnigram(unigram, json -> json.putObject("normalizer").put("type", "NFKC"),
+                "the normalizer step 'NFKC' is not one llmgraph reads in a Unigram tokenizer (Precompiled; Strip of the "
+                        + "right end and Replace of \" {2,}\", which remove extra spaces)");
+        assertRefusedUnigram(unigram, json -> json.putNull("pre_tokenizer"),
+                "the pre_tokenizer is null; llmgraph reads Unigram tokenizers that write spaces as ▁ with a Metaspace "
+                        + "pre-tokenizer (after a WhitespaceSplit, or alone), as SentencePiece's do");
+        assertRefusedUnigram(unigram, json -> ((ObjectNode) json.get("pre_tokenizer")).put("replacement", "_"),
+                "the Metaspace pre-tokenizer's replacement is \"_\"; llmgraph reads \"▁\"");
+        assertRefusedUnigram(unigram, json -> json.putObject("post_processor").put("type", "BertProcessing"),
+                "the post_processor 'BertProcessing' is not one llmgraph reads in a Unigram tokenizer "
+                        + "(TemplateProcessing, RobertaProcessing)");
+        assertRefusedUnigram(unigram, json -> ((ArrayNode) json.get("added_tokens")).addObject().put("id", 7)
+                .put("content", "<nope>"), "added token \"<nope>\" is not piece 7 of model.vocab; llmgraph reads "
+                + "Unigram added tokens that are in the vocabulary");
+        Path bpe = dir.resolve("bpe.json");
+        TokenizerJson.write(TRAINED, bpe);
+        var e = assertThrows(TokenizerJsonException.class, () -> TokenizerJson.readUnigram(bpe));
+        assertEquals(bpe + ": the model is 'BPE', not Unigram; read it with TokenizerJson.read", e.getMessage());
+        var noPrefix = new SentencePieceUnigram(unigram.tokens(), unigram.kinds(), scores(unigram),
+                new SentencePieceUnigram.Rules(false, true), null, unigram.unknown(), unigram.markers());
+        var unwritable = assertThrows(IllegalArgumentException.class,
+                () -> TokenizerJson.write(noPrefix, dir.resolve("x.json")));
+        assertEquals("the vocabulary removes extra spaces without putting a ▁ before the text, which no "
+                + "tokenizer.json says: SentencePiece then puts a ▁ before the first word too", unwritable.getMessage());
+    }
+
+    private static float[] scores(SentencePieceUnigram unigram) {
+        float[] scores = new float[unigram.size()];
+        for (int id = 0; id < scores.length; id++) {
+            scores[id] = unigram.score(id);
+        }
+        return scores;
+    }
+
+    private void assertRefusedUnigram(SentencePieceUnigram written, Consumer<ObjectNode> damage, String message) {
+        Path file = dir.resolve("tokenizer.json");
+        TokenizerJson.write(written, file);
+        try {
+            ObjectNode json = (ObjectNode) HfConfig.JSON.readTree(file.toFile());
+            damage.accept(json);
+            HfConfig.JSON.writeValue(file.toFile(), json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> TokenizerJson.readUnigram(file));
+        assertEquals(file + ": " + message, e.getMessage());
     }
 
     /** BGE's WordPiece vocabulary as the tokenizer.json llmgraph writes, each time with one setting changed. */

@@ -1,0 +1,204 @@
+package dev.llmgraph.tokenize;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmgraph.ggml.llama.LlamaSource;
+import dev.llmgraph.ggml.llama.Tokenizer;
+import dev.llmgraph.ggml.llama.TokenizerVectors;
+import dev.llmgraph.io.hf.HfConfig;
+import dev.llmgraph.io.hf.TokenizerJson;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A published Unigram vocabulary, XLM-RoBERTa's (250,048 tokens with SentencePiece's precompiled NFKC rules, runs of
+ * spaces removed: llama.cpp's {@code ggml-vocab-nomic-bert-moe.gguf}), encoded in Java against libllama on the same
+ * file: llama.cpp's generic test texts (emoji, CJK, runs of spaces and newlines), and texts that the normalisation
+ * rules change (full-width letters, ligatures, circled digits, combining accents, ideographic spaces). llama.cpp
+ * ships no vectors for this vocabulary, so libllama is the referee; it is also the referee of the file llmgraph writes
+ * of it.
+ */
+class SentencePieceUnigramTest {
+    static final Path XLMR = LlamaSource.directory().resolve("models/ggml-vocab-nomic-bert-moe.gguf");
+    static final List<String> NORMALISED = List.of("ﬁne ﬂow", "①②③ ⑩", "Ｆｕｌｌ－ｗｉｄｔｈ　ＡＢＣ１２３", "Å Å e\u0301 é",
+            "ﾃﾞｰﾀ ｶﾀｶﾅ", "™ ½ ㎏ ㍻", "  leading,   inner   and trailing  ", "tab\tnew\nline\r\n", "\u3000\u3000x",
+            "[PAD250001] <mask> <s>x</s>", "no\u00a0break\u2009thin", "Ǆemal ǅ", "𝐁𝐨𝐥𝐝 𝔉𝔯𝔞𝔨𝔱𝔲𝔯", "");
+
+    static SentencePieceUnigram xlmr;
+    static List<String> texts;
+
+    @BeforeAll
+    static void read() {
+        xlmr = SentencePieceUnigram.readGguf(XLMR);
+        texts = new ArrayList<>();
+        TokenizerVectors.read(LlamaSource.directory().resolve("models/ggml-vocab-llama-spm.gguf"))
+                .forEach(v -> texts.add(v.input()));
+        texts.addAll(NORMALISED);
+    }
+
+    @Test
+    void readsTheFilesSettings() {
+        assertEquals(250_048, xlmr.size());
+        assertEquals(new SentencePieceUnigram.Rules(true, true), xlmr.rules());
+        assertEquals(new SentencePieceUnigram.Markers(0, 2, true, true), xlmr.markers());
+        assertEquals(3, xlmr.unknown());
+        assertEquals(237_539, xlmr.charsmap().length);
+        assertEquals("▁fine▁flow", xlmr.normalize("  ﬁne   ﬂow "));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> encodesAsLibllamaOnTheSameFileAndOnTheFileWrittenOfIt(@TempDir Path dir) {
+        Path rewritten = dir.resolve("xlmr.gguf");
+        xlmr.writeVocabulary(rewritten);
+        SentencePieceUnigram back = SentencePieceUnigram.readGguf(rewritten);
+        assertEquals(xlmr.size(), back.size());
+        assertSameTokens(xlmr, back, "written and read back");
+        assertEquals(xlmr.rules(), back.rules());
+        assertEquals(xlmr.markers(), back.markers());
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path file : List.of(XLMR, rewritten)) {
+            String which = file == XLMR ? "llama.cpp's file" : "the file llmgraph wrote";
+            try (Tokenizer llama = Tokenizer.open(file)) {
+                tests.add(compare("plain text, " + which, text -> llama.encode(text, false, false), xlmr::encode));
+                tests.add(compare("<s> and </s> around it, " + which, text -> llama.encode(text, true, false),
+                        xlmr::encodeForModel));
+                tests.add(compare("special-token text read, " + which, text -> llama.encode(text, false, true),
+                        text -> xlmr.encode(text, true)));
+            }
+        }
+        return tests.stream();
+    }
+
+    /**
+     * As the tokenizer.json llmgraph writes (the form Hugging Face's converter gives a SentencePiece model now), and
+     * as XLM-RoBERTa's published file has it (a Replace of runs of spaces by one space, a Metaspace with
+     * add_prefix_space, a RobertaProcessing) and T5's older files (a WhitespaceSplit before the Metaspace): the same
+     * vocabulary, encoding as libllama on the GGUF file. Hugging Face's own ids on these files are checked outside
+     * CI ({@code tools/converter-check}).
+     */
+    @TestFactory
+    Stream<DynamicTest> readsBackFromTokenizerJsonInEachForm(@TempDir Path dir) throws Exception {
+        Path written = dir.resolve("tokenizer.json");
+        TokenizerJson.write(xlmr, written);
+        var json = (ObjectNode) HfConfig.JSON.readTree(written.toFile());
+        ObjectNode hub = json.deepCopy();
+        var steps = (ArrayNode) hub.get("normalizer").get("normalizers");
+        steps.remove(1);                                                       // no Strip
+        ((ObjectNode) steps.get(1)).put("content", " ");                       // Replace " {2,}" by " "
+        hub.putObject("pre_tokenizer").put("type", "Metaspace").put("replacement", "▁").put("add_prefix_space", true);
+        ObjectNode roberta = hub.putObject("post_processor").put("type", "RobertaProcessing");
+        roberta.putArray("sep").add("</s>").add(2);
+        roberta.putArray("cls").add("<s>").add(0);
+        ObjectNode t5 = json.deepCopy();
+        t5.set("normalizer", json.get("normalizer").get("normalizers").get(0).deepCopy());   // Precompiled alone
+        ArrayNode split = t5.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers");
+        split.addObject().put("type", "WhitespaceSplit");
+        split.addObject().put("type", "Metaspace").put("replacement", "▁").put("prepend_scheme", "always")
+                .put("split", true);
+        List<String> unpadded = texts.stream().filter(text -> !text.contains("[PAD")).toList();
+        List<DynamicTest> tests = new ArrayList<>();
+        try (Tokenizer llama = Tokenizer.open(XLMR)) {
+            for (var form : List.of(Map.entry("llmgraph's", json), Map.entry("XLM-RoBERTa's", hub),
+                    Map.entry("T5's older", t5))) {
+                Path file = dir.resolve(form.getKey().replaceAll("\\W", "") + ".json");
+                HfConfig.JSON.writeValue(file.toFile(), form.getValue());
+                SentencePieceUnigram read = TokenizerJson.readUnigram(file);
+                assertEquals(250_002, read.size(), "the 46 unused tokens that pad the GGUF's vocabulary left out");
+                assertSameTokens(xlmr, read, form.getKey());
+                assertEquals(xlmr.rules(), read.rules(), form.getKey());
+                assertEquals(xlmr.markers(), read.markers(), form.getKey());
+                assertArrayEquals(xlmr.charsmap(), read.charsmap(), form.getKey());
+                tests.add(compare(form.getKey() + " tokenizer.json, <s> and </s> around the text", unpadded,
+                        text -> llama.encode(text, true, false), read::encodeForModel));
+            }
+        }
+        return tests.stream();
+    }
+
+    /** The first {@code actual.size()} tokens of {@code expected}, with their kinds and scores. */
+    private static void assertSameTokens(SentencePieceUnigram expected, SentencePieceUnigram actual, String label) {
+        for (int id = 0; id < actual.size(); id++) {
+            if (!expected.tokens().get(id).equals(actual.tokens().get(id))
+                    || expected.kind(id) != actual.kind(id) || expected.score(id) != actual.score(id)) {
+                throw new AssertionError(label + ": token " + id + " is '" + actual.tokens().get(id) + "' "
+                        + actual.kind(id) + " " + actual.score(id) + ", not '" + expected.tokens().get(id) + "' "
+                        + expected.kind(id) + " " + expected.score(id));
+            }
+        }
+    }
+
+    private static DynamicTest compare(String name, Function<String, int[]> libllama, Function<String, int[]> java) {
+        return compare(name, texts, libllama, java);
+    }
+
+    private static DynamicTest compare(String name, List<String> texts, Function<String, int[]> libllama,
+                                       Function<String, int[]> java) {
+        List<String> differing = new ArrayList<>();
+        for (String text : texts) {
+            int[] expected = libllama.apply(text), actual = java.apply(text);
+            if (!Arrays.equals(expected, actual)) {
+                differing.add("'" + text + "': libllama " + Arrays.toString(expected) + ", Java "
+                        + Arrays.toString(actual));
+            }
+        }
+        return DynamicTest.dynamicTest(name + ": " + (texts.size() - differing.size()) + " of " + texts.size()
+                + " texts alike", () -> assertEquals(List.of(), differing));
+    }
+
+    /**
+     * Without precompiled rules or removed spaces, a vocabulary llmgraph trained encodes as the trainer's own encoder
+     * does: the two Viterbi searches agree.
+     */
+    @Test
+    void aTrainedVocabularyEncodesAsItsTrainer(@TempDir Path dir) {
+        UnigramTokenizer trained = UnigramTrainer.train("the cat sat on the mat, the dog sat on the log. "
+                .repeat(20), 40);
+        Path file = dir.resolve("trained.gguf");
+        trained.writeVocabulary(file);
+        SentencePieceUnigram read = SentencePieceUnigram.readGguf(file);
+        assertEquals(null, read.charsmap());
+        for (String text : List.of("the cat", "  the  dog sat ", "a zebra!", "ﬁ", "")) {
+            assertArrayEquals(trained.encode(text), read.encode(text), text);
+        }
+        assertEquals("the dog", read.decode(read.encode("the dog")).strip());
+    }
+
+    @Test
+    void damagedRulesAreRefusedInWords() {
+        var tokens = List.of("<unk>", "▁a");
+        var kinds = List.of(TokenKind.SPECIAL, TokenKind.NORMAL);
+        var markers = new SentencePieceUnigram.Markers(-1, -1, false, false);
+        var rules = new SentencePieceUnigram.Rules(true, false);
+        var tooShort = assertThrows(IllegalArgumentException.class, () -> new SentencePieceUnigram(tokens, kinds,
+                new float[2], rules, new byte[] {1, 0}, 0, markers));
+        assertEquals("the precompiled character map is 2 bytes; it starts with a 4-byte length", tooShort.getMessage());
+        var longer = assertThrows(IllegalArgumentException.class, () -> new SentencePieceUnigram(tokens, kinds,
+                new float[2], rules, new byte[] {8, 0, 0, 0, 0, 0, 0, 0}, 0, markers));
+        assertEquals("the precompiled character map says its trie takes 8 bytes, but a trie is a whole number of "
+                + "4-byte nodes, at least one, within the map's 8 bytes", longer.getMessage());
+        // one node whose offset leads outside the trie: found when text is normalised
+        var outside = new SentencePieceUnigram(tokens, kinds, new float[2], rules,
+                new byte[] {4, 0, 0, 0, 0, 4, 0, 0}, 0, markers);
+        var walk = assertThrows(IllegalArgumentException.class, () -> outside.encode("a"));
+        assertEquals("the precompiled character map's trie leads to node 96, outside its 1 nodes", walk.getMessage());
+        var noBos = assertThrows(IllegalArgumentException.class, () -> new SentencePieceUnigram(tokens, kinds,
+                new float[2], rules, null, 0, new SentencePieceUnigram.Markers(-1, 1, true, false)));
+        assertEquals("the vocabulary adds a beginning-of-text token it does not name", noBos.getMessage());
+    }
+}

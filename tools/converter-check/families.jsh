@@ -25,6 +25,7 @@ import dev.llmgraph.ggml.llama.LlamaReference;
 import dev.llmgraph.ggml.llama.Tokenizer;
 import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.SentencePieceBpe;
+import dev.llmgraph.tokenize.SentencePieceUnigram;
 import dev.llmgraph.tokenize.WordPieceTokenizer;
 import java.nio.file.*;
 import java.util.Set;
@@ -53,6 +54,34 @@ writeTokenizer(BpeVocabulary.readGguf(Path.of(src, "models", "ggml-vocab-gemma-4
 }
 var bge = WordPieceTokenizer.readGguf(Path.of(src, "models", "ggml-vocab-bert-bge.gguf"));    // BERT's WordPiece
 TokenizerJson.write(bge, Files.createDirectories(work.resolve("tokenizers").resolve("bert-bge")).resolve("tokenizer.json"));
+// XLM-RoBERTa's Unigram (llama.cpp ships no vectors for it): llama.cpp's generic test texts and texts its
+// precompiled NFKC rules change, in llmgraph's tokenizer.json and in the form XLM-RoBERTa's own file has
+var xlmr = SentencePieceUnigram.readGguf(Path.of(src, "models", "ggml-vocab-nomic-bert-moe.gguf"));
+var unigramTexts = HfConfig.JSON.createArrayNode();
+for (String text : Files.readString(Path.of(src, "models", "ggml-vocab-llama-spm.gguf.inp"))
+        .split("\n__ggml_vocab_test__\n", -1)) if (!text.isEmpty()) unigramTexts.add(text);
+for (String text : List.of("ﬁne ﬂow", "①②③ ⑩", "Ｆｕｌｌ－ｗｉｄｔｈ　ＡＢＣ１２３", "Å Å e\u0301 é", "ﾃﾞｰﾀ ｶﾀｶﾅ",
+        "™ ½ ㎏ ㍻", "  leading,   inner   and trailing  ", "tab\tnew\nline\r\n", "\u3000\u3000x",
+        "no\u00a0break\u2009thin", "Ǆemal ǅ", "𝐁𝐨𝐥𝐝 𝔉𝔯𝔞𝔨𝔱𝔲𝔯")) unigramTexts.add(text);
+for (String form : List.of("nomic-bert-moe", "nomic-bert-moe+xlmr-form")) {
+    Path folder = Files.createDirectories(work.resolve("tokenizers").resolve(form));
+    TokenizerJson.write(xlmr, folder.resolve("tokenizer.json"));
+    HfConfig.JSON.writeValue(folder.resolve("texts.json").toFile(), unigramTexts);
+}
+{   // XLM-RoBERTa's published form: a Replace of runs of spaces by one space, Metaspace with add_prefix_space,
+    // RobertaProcessing
+    Path file = work.resolve("tokenizers").resolve("nomic-bert-moe+xlmr-form").resolve("tokenizer.json");
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) HfConfig.JSON.readTree(file.toFile());
+    var steps = (com.fasterxml.jackson.databind.node.ArrayNode) json.get("normalizer").get("normalizers");
+    steps.remove(1);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) steps.get(1)).put("content", " ");
+    json.putObject("pre_tokenizer").put("type", "Metaspace").put("replacement", "▁").put("add_prefix_space", true);
+    var roberta = json.putObject("post_processor").put("type", "RobertaProcessing");
+    roberta.putArray("sep").add("</s>").add(2);
+    roberta.putArray("cls").add("<s>").add(0);
+    roberta.put("trim_offsets", true).put("add_prefix_space", true);
+    HfConfig.JSON.writeValue(file.toFile(), json);
+}
 // Llama 2's vocabulary with the Metaspace pre-tokenizer newer files have instead of the Prepend normalizer
 var llama2 = (SentencePieceBpe) BpeVocabulary.readGguf(Path.of(src, "models", "ggml-vocab-llama-spm.gguf"));
 for (var prefix : List.of(SentencePieceBpe.Prefix.METASPACE_ALWAYS, SentencePieceBpe.Prefix.METASPACE_FIRST)) {

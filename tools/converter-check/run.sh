@@ -24,7 +24,7 @@
 #   PRESETS=gemma-3-1b tools/converter-check/run.sh
 #
 # Not part of CI: the converter needs torch >= 2.1 (it names torch.float8_e4m3fn; Debian's python3-torch is 1.13),
-# transformers and sentencepiece. They are installed with pip into PYLIB (default ~/.cache/llmgraph/converter-python),
+# transformers and sentencepiece (whose model files need Debian's python3-protobuf). They are installed with pip into PYLIB (default ~/.cache/llmgraph/converter-python),
 # a folder of their own, from whatever index pip is configured with.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -65,22 +65,54 @@ PYTHONPATH="$pylib" "$python" - "$work/tokenizers" "$src/models" <<'PY'
 import sys, os, json
 from tokenizers import Tokenizer
 folders, models = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.join(os.path.dirname(models), 'gguf-py'))
+
+def sentencepiece_of(gguf_path):
+    # SentencePiece itself on a t5 GGUF's vocabulary: its pieces, scores, types and normalisation rules as the
+    # ModelProto llama.cpp's converter read them from (sentencepiece and Debian's python3-protobuf)
+    import gguf, sentencepiece
+    from sentencepiece import sentencepiece_model_pb2 as pb
+    fields = gguf.GGUFReader(gguf_path).fields
+    items = lambda key: [fields[key].parts[i] for i in fields[key].data]
+    one = lambda key, otherwise: fields[key].parts[fields[key].data[0]].tolist()[0] if key in fields else otherwise
+    proto = pb.ModelProto()
+    for token, score, kind in zip(items('tokenizer.ggml.tokens'), items('tokenizer.ggml.scores'),
+                                  items('tokenizer.ggml.token_type')):
+        piece = proto.pieces.add()
+        piece.piece, piece.score, piece.type = bytes(token).decode(), float(score[0]), int(kind[0])
+    proto.trainer_spec.model_type = pb.TrainerSpec.UNIGRAM
+    proto.trainer_spec.unk_id = one('tokenizer.ggml.unknown_token_id', 2)
+    proto.trainer_spec.bos_id = one('tokenizer.ggml.bos_token_id', -1)
+    proto.trainer_spec.eos_id = one('tokenizer.ggml.eos_token_id', 1)
+    proto.trainer_spec.pad_id = one('tokenizer.ggml.padding_token_id', -1)
+    charsmap = fields['tokenizer.ggml.precompiled_charsmap']
+    proto.normalizer_spec.precompiled_charsmap = bytes(int(charsmap.parts[i][0]) for i in charsmap.data)
+    proto.normalizer_spec.add_dummy_prefix = bool(one('tokenizer.ggml.add_space_prefix', False))
+    proto.normalizer_spec.remove_extra_whitespaces = bool(one('tokenizer.ggml.remove_extra_whitespaces', False))
+    return sentencepiece.SentencePieceProcessor(model_proto=proto.SerializeToString())
 for name in sorted(os.listdir(folders)):
     vocabulary = os.path.join(models, 'ggml-vocab-' + name.split('+')[0] + '.gguf')
-    texts = open(vocabulary + '.inp', encoding='utf-8').read().split('\n__ggml_vocab_test__\n')
-    texts = texts[:-1] if texts[-1] == '' else texts   # gemma-4's file has no separator after its last text
-    expected = [[int(t) for t in line.split()] for line in open(vocabulary + '.out', encoding='utf-8').read().splitlines()]
+    own_texts = os.path.join(folders, name, 'texts.json')   # a vocabulary without vectors: texts, no expected ids
+    if os.path.exists(own_texts):
+        texts, expected = json.load(open(own_texts, encoding='utf-8')), None
+    else:
+        texts = open(vocabulary + '.inp', encoding='utf-8').read().split('\n__ggml_vocab_test__\n')
+        texts = texts[:-1] if texts[-1] == '' else texts   # gemma-4's file has no separator after its last text
+        expected = [[int(t) for t in line.split()] for line in open(vocabulary + '.out', encoding='utf-8').read().splitlines()]
     tokenizer = Tokenizer.from_file(os.path.join(folders, name, 'tokenizer.json'))
     ids = [tokenizer.encode(text, add_special_tokens=False).ids for text in texts]
-    if not name.startswith('llama-spm+'):   # Metaspace variants differ where a text starts with a space, as they should
+    if expected is not None and not name.startswith('llama-spm+'):   # Metaspace variants differ where a text starts with a space, as they should
         matches = sum(i == e for i, e in zip(ids, expected))
         print(f'{name:<28} Hugging Face tokenizers on llmgraph\'s tokenizer.json: {matches} of {len(expected)} vectors')
     specials = [t.content for t in tokenizer.get_added_tokens_decoder().values() if t.special][:3]
     around = [f(s) for s in specials for f in (lambda s: s + 'Hello', lambda s: s + ' Hello', lambda s: 'Hello' + s + 'world',
               lambda s: 'Hello ' + s + ' world', lambda s: ' ' + s + '  x\n')]
-    json.dump({'texts': texts, 'ids': ids, 'around': around,
-               'around_ids': [tokenizer.encode(text, add_special_tokens=True).ids for text in around]},
-              open(os.path.join(folders, name, 'hf-ids.json'), 'w'))
+    found = {'texts': texts, 'ids': ids, 'around': around,
+             'around_ids': [tokenizer.encode(text, add_special_tokens=True).ids for text in around]}
+    if expected is None:
+        processor = sentencepiece_of(vocabulary)
+        found['sentencepiece_ids'] = [processor.encode(text) for text in texts]
+    json.dump(found, open(os.path.join(folders, name, 'hf-ids.json'), 'w'))
     tokenizer.save(os.path.join(folders, name, 'saved-by-tokenizers.json'))
 PY
 

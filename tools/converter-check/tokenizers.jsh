@@ -38,6 +38,31 @@ try (var names = Files.list(folders)) {
                 matches(aroundWp, hfWp.get("around_ids"), savedWp::encodeForModel), aroundWp.size());
             continue;
         }
+        if (TokenizerJson.modelType(folder).equals("Unigram")) {
+            var writtenUg = TokenizerJson.readUnigram(folder.resolve("tokenizer.json"));
+            var savedUg = TokenizerJson.readUnigram(folder.resolve("saved-by-tokenizers.json"));
+            boolean sameUg = writtenUg.tokens().equals(savedUg.tokens()) && writtenUg.kinds().equals(savedUg.kinds())
+                && writtenUg.rules().equals(savedUg.rules()) && writtenUg.markers().equals(savedUg.markers())
+                && Arrays.equals(writtenUg.charsmap(), savedUg.charsmap());
+            var hfUg = new ObjectMapper().readTree(folder.resolve("hf-ids.json").toFile());
+            List<String> textsUg = new ArrayList<>(), aroundUg = new ArrayList<>();
+            hfUg.get("texts").forEach(t -> textsUg.add(t.asText()));
+            hfUg.get("around").forEach(t -> aroundUg.add(t.asText()));
+            System.out.printf("%-28s llmgraph (as libllama) on llmgraph's tokenizer.json: %d of %d texts as SentencePiece "
+                + "itself encodes them, %d as Hugging Face does, %d of %d texts around special tokens as Hugging Face; "
+                + "the file Hugging Face saved: the same vocabulary: %b%n", folder.getFileName(),
+                matches(textsUg, hfUg.get("sentencepiece_ids"), writtenUg::encode), textsUg.size(),
+                matches(textsUg, hfUg.get("ids"), writtenUg::encode),
+                matches(aroundUg, hfUg.get("around_ids"), t -> writtenUg.encodeForModel(t, true)), aroundUg.size(), sameUg);
+            for (int i = 0; i < textsUg.size(); i++) {   // where they differ, both
+                int[] java = writtenUg.encode(textsUg.get(i));
+                int[] hfIds = new int[hfUg.get("ids").get(i).size()];
+                for (int j = 0; j < hfIds.length; j++) hfIds[j] = hfUg.get("ids").get(i).get(j).intValue();
+                if (!Arrays.equals(java, hfIds)) System.out.printf("    Hugging Face differs on %s: llmgraph %s, Hugging Face %s%n",
+                    new ObjectMapper().writeValueAsString(textsUg.get(i)), Arrays.toString(java), Arrays.toString(hfIds));
+            }
+            continue;
+        }
         var written = TokenizerJson.read(folder.resolve("tokenizer.json"));
         var saved = TokenizerJson.read(folder.resolve("saved-by-tokenizers.json"));
         boolean same = written.tokens().equals(saved.tokens()) && written.kinds().equals(saved.kinds())

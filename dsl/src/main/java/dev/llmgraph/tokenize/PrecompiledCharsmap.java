@@ -40,7 +40,37 @@ final class PrecompiledCharsmap {
         }
         int[] nodes = new int[(int) (trieBytes / 4)];
         ByteBuffer.wrap(blob, 4, (int) trieBytes).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(nodes);
-        return new PrecompiledCharsmap(blob.clone(), nodes, 4 + (int) trieBytes);
+        PrecompiledCharsmap map = new PrecompiledCharsmap(blob.clone(), nodes, 4 + (int) trieBytes);
+        map.checkEveryPath();
+        return map;
+    }
+
+    /**
+     * Follows every path of the trie once, so that a damaged map is refused when it is read, not when a text
+     * happens to walk into the damage: every node reached lies within the trie, and every replacement named lies
+     * within the map and ends in a 0 byte.
+     */
+    private void checkEveryPath() {
+        boolean[] seen = new boolean[nodes.length];
+        java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>();
+        todo.push(base(0));
+        while (!todo.isEmpty()) {
+            int from = todo.pop();
+            for (int c = 1; c < 256; c++) {
+                int child = from ^ c;
+                if (check(child) != c) {
+                    continue;
+                }
+                int next = child ^ base(child);
+                if ((node(child) >>> 8 & 1) != 0) {
+                    replacement(node(next) & 0x7FFFFFFF);
+                }
+                if (next >= 0 && next < seen.length && !seen[next]) {
+                    seen[next] = true;
+                    todo.push(next);
+                }
+            }
+        }
     }
 
     /** The map as it is stored. */

@@ -223,7 +223,12 @@ public final class SentencePieceUnigram implements GgufVocabulary {
 
     /** The ids of {@code text} with the tokens the vocabulary puts around a text, as llama.cpp's add_special. */
     public int[] encodeForModel(String text) {
-        int[] inner = encode(text);
+        return encodeForModel(text, false);
+    }
+
+    /** As {@link #encodeForModel(String)}, with special-token text read as those tokens where asked. */
+    public int[] encodeForModel(String text, boolean parseSpecial) {
+        int[] inner = encode(text, parseSpecial);
         int bos = markers.addsBos() ? 1 : 0, eos = markers.addsEos() ? 1 : 0;
         int[] ids = new int[inner.length + bos + eos];
         if (bos == 1) {

@@ -12,7 +12,10 @@ import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.BpeTrainer;
 import dev.llmgraph.tokenize.PreTokenizer;
 import dev.llmgraph.tokenize.SentencePieceBpe;
+import dev.llmgraph.tokenize.SentencePieceUnigram;
+import dev.llmgraph.tokenize.TinyCharsmap;
 import dev.llmgraph.tokenize.TokenKind;
+import dev.llmgraph.tokenize.UnigramTrainer;
 import dev.llmgraph.tokenize.WordPieceTokenizer;
 import dev.llmgraph.tokenize.WordPieceTrainer;
 
@@ -21,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +36,11 @@ import java.util.SplittableRandom;
  * itself again, which must not fail either. Seeds: a 300-token BPE trained on a sentence, written with GPT-2's
  * rules, with Llama 3's (a Split expression, merges ignored, a beginning-of-text token) and with Qwen2's (NFC); and
  * its ASCII tokens as a SentencePiece-style BPE (byte tokens, an unknown token), in Llama 2's form (a Prepend
- * normalizer) and with a Metaspace pre-tokenizer; and a 120-token WordPiece, lower-cased, in BERT's form. A
- * case changes one to four nodes anywhere in the tree (a regular expression to a broken or costly one, a number to
- * an edge value, a node removed), and in one case out of four then damages the text.
+ * normalizer) and with a Metaspace pre-tokenizer; a 120-token WordPiece, lower-cased, in BERT's form; and a
+ * 60-piece Unigram, without normalisation rules and with a few precompiled ones. A case changes
+ * one to four nodes anywhere in the tree (a regular expression to a broken or costly one, a number to an edge value,
+ * a node removed), in one Unigram case out of two changes bytes of the precompiled rules, and in one case out of
+ * four then damages the text.
  */
 final class TokenizerJsonTarget implements FuzzTarget {
     private static final String TEXT = "It's a small model: we'll train it, and they've said it'd work. 12345 tokens!\n";
@@ -62,6 +68,10 @@ final class TokenizerJsonTarget implements FuzzTarget {
             TokenizerJson.write(new WordPieceTokenizer(wordPiece.tokens(), wordPiece.kinds(),
                     new WordPieceTokenizer.Rules(true, true, 100), wordPiece.specials()), file);
             seeds.add(Files.readString(file));
+            for (SentencePieceUnigram unigram : unigrams(file)) {
+                TokenizerJson.write(unigram, file);
+                seeds.add(Files.readString(file));
+            }
         } finally {
             Files.delete(file);
         }
@@ -96,6 +106,45 @@ final class TokenizerJsonTarget implements FuzzTarget {
                 new BpeTokenizer.Markers(1, 2, true));
     }
 
+    /**
+     * A 60-piece Unigram trained on the sentence, without normalisation rules, and with a few precompiled ones (a
+     * ligature, full-width letters, an ideographic space, a rule that removes) and its spaces removed.
+     */
+    private static List<SentencePieceUnigram> unigrams(Path scratch) {
+        UnigramTrainer.train(TEXT.repeat(3), 60).writeVocabulary(scratch);
+        SentencePieceUnigram trained = SentencePieceUnigram.readGguf(scratch);
+        byte[] rules = TinyCharsmap.of(Map.of("ﬁ", "fi", "Ａ", "A", "ｍｏ", "mo", "\u3000", " ", "\u200b", ""));
+        float[] scores = new float[trained.size()];
+        for (int id = 0; id < scores.length; id++) {
+            scores[id] = trained.score(id);
+        }
+        return List.of(trained, new SentencePieceUnigram(trained.tokens(), trained.kinds(), scores,
+                new SentencePieceUnigram.Rules(true, true), rules, trained.unknown(),
+                new SentencePieceUnigram.Markers(-1, 1, false, true)));
+    }
+
+    /** One to eight bytes of a Precompiled normalizer's rules changed, where the document has one. */
+    private static String damageCharsmap(String json, SplittableRandom r, StringBuilder what) throws IOException {
+        JsonNode root = HfConfig.JSON.readTree(json);
+        JsonNode precompiled = root.path("normalizer").path("normalizers").path(0);
+        byte[] map;
+        try {
+            map = Base64.getDecoder().decode(precompiled.path("precompiled_charsmap").asText(""));
+        } catch (IllegalArgumentException e) {
+            return json;
+        }
+        if (map.length == 0 || !(precompiled instanceof ObjectNode node)) {
+            return json;
+        }
+        for (int i = 1 + r.nextInt(8); i > 0; i--) {
+            int at = r.nextInt(map.length);
+            map[at] = (byte) r.nextInt(256);
+            what.append("; charsmap byte ").append(at).append(" = ").append(map[at] & 0xFF);
+        }
+        node.put("precompiled_charsmap", Base64.getEncoder().encodeToString(map));
+        return HfConfig.JSON.writeValueAsString(root);
+    }
+
     @Override
     public boolean isOwnRefusal(Throwable refusal) {
         return refusal instanceof TokenizerJsonException;
@@ -105,6 +154,9 @@ final class TokenizerJsonTarget implements FuzzTarget {
     public void run(long seed, int id, Path work, StringBuilder what) throws Exception {
         SplittableRandom r = new SplittableRandom(seed * 1_000_003 + id);
         String text = EdgeValues.mutatedJson(seeds.get(id % seeds.size()), r, TokenizerJsonTarget::mutate, what);
+        if (text.contains("precompiled_charsmap") && r.nextBoolean()) {
+            text = damageCharsmap(text, r, what);
+        }
         if (r.nextInt(4) == 0) {
             int at = r.nextInt(text.length());
             what.append("; truncated at ").append(at);
@@ -123,6 +175,12 @@ final class TokenizerJsonTarget implements FuzzTarget {
             WordPieceTokenizer wordPiece = TokenizerJson.readWordPiece(dir);
             wordPiece.decode(wordPiece.encodeForModel(TEXT + " Ünïcödé 🙂"));
             TokenizerJson.write(wordPiece, dir.resolve("again.json"));
+            return;
+        }
+        if (TokenizerJson.modelType(dir).equals("Unigram")) {
+            SentencePieceUnigram unigram = TokenizerJson.readUnigram(dir);
+            unigram.decode(unigram.encodeForModel(TEXT + "<|begin|>  Ünïcödé ﬁ Ａ ｍｏ\u3000x\u200b 🙂 ", true));
+            TokenizerJson.write(unigram, dir.resolve("again.json"));
             return;
         }
         BpeVocabulary bpe = TokenizerJson.read(dir);

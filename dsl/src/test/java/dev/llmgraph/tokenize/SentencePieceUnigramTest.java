@@ -105,6 +105,7 @@ class SentencePieceUnigramTest {
         ObjectNode roberta = hub.putObject("post_processor").put("type", "RobertaProcessing");
         roberta.putArray("sep").add("</s>").add(2);
         roberta.putArray("cls").add("<s>").add(0);
+        roberta.put("trim_offsets", true).put("add_prefix_space", true);
         ObjectNode t5 = json.deepCopy();
         t5.set("normalizer", json.get("normalizer").get("normalizers").get(0).deepCopy());   // Precompiled alone
         ArrayNode split = t5.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers");
@@ -179,6 +180,20 @@ class SentencePieceUnigramTest {
         assertEquals("the dog", read.decode(read.encode("the dog")).strip());
     }
 
+    /**
+     * A map built from five rules by hand: the longest rule that matches wins ("ｍｏ" before a rule for "ｍ" alone),
+     * a rule may remove (U+200B), and what no rule matches stays as it is; then the spaces are removed.
+     */
+    @Test
+    void appliesTheLongestRuleAtEachPlace() {
+        byte[] map = TinyCharsmap.of(Map.of("ﬁ", "fi", "ｍ", "m", "ｍｏ", "MO", "\u3000", " ", "\u200b", ""));
+        var unigram = new SentencePieceUnigram(List.of("<unk>", "▁"), List.of(TokenKind.SPECIAL, TokenKind.NORMAL),
+                new float[] {0, -1}, new SentencePieceUnigram.Rules(true, true), map, 0,
+                new SentencePieceUnigram.Markers(-1, -1, false, false));
+        assertEquals("▁fine▁MOm▁xy", unigram.normalize("  ﬁne\u3000\u3000ｍｏｍ x\u200by "));
+        assertArrayEquals(map, unigram.charsmap());
+    }
+
     @Test
     void damagedRulesAreRefusedInWords() {
         var tokens = List.of("<unk>", "▁a");
@@ -192,11 +207,10 @@ class SentencePieceUnigramTest {
                 new float[2], rules, new byte[] {8, 0, 0, 0, 0, 0, 0, 0}, 0, markers));
         assertEquals("the precompiled character map says its trie takes 8 bytes, but a trie is a whole number of "
                 + "4-byte nodes, at least one, within the map's 8 bytes", longer.getMessage());
-        // one node whose offset leads outside the trie: found when text is normalised
-        var outside = new SentencePieceUnigram(tokens, kinds, new float[2], rules,
-                new byte[] {4, 0, 0, 0, 0, 4, 0, 0}, 0, markers);
-        var walk = assertThrows(IllegalArgumentException.class, () -> outside.encode("a"));
-        assertEquals("the precompiled character map's trie leads to node 96, outside its 1 nodes", walk.getMessage());
+        // one node whose offset leads outside the trie: found when the map is read, every path followed
+        var outside = assertThrows(IllegalArgumentException.class, () -> new SentencePieceUnigram(tokens, kinds,
+                new float[2], rules, new byte[] {4, 0, 0, 0, 0, 4, 0, 0}, 0, markers));
+        assertEquals("the precompiled character map's trie leads to node 3, outside its 1 nodes", outside.getMessage());
         var noBos = assertThrows(IllegalArgumentException.class, () -> new SentencePieceUnigram(tokens, kinds,
                 new float[2], rules, null, 0, new SentencePieceUnigram.Markers(-1, 1, true, false)));
         assertEquals("the vocabulary adds a beginning-of-text token it does not name", noBos.getMessage());

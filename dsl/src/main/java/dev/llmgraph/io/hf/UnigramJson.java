@@ -17,8 +17,8 @@ import java.util.Map;
  * [piece, score] pairs, the unknown token, SentencePiece's precompiled normalisation rules ({@code Precompiled}, in
  * base 64), the removal of extra spaces (a {@code Replace} of runs of two or more spaces, with a {@code Strip} of the
  * right end, or a {@code WhitespaceSplit} pre-tokenizer), the {@code Metaspace} pre-tokenizer's {@code ▁} before the
- * text, the added tokens, and the tokens a {@code TemplateProcessing} or {@code RobertaProcessing} puts around a
- * text.
+ * text, the added tokens, and the tokens a {@code TemplateProcessing}, {@code RobertaProcessing} or
+ * {@code BertProcessing} puts around a text.
  */
 final class UnigramJson {
     private static final String SPACE = SentencePieceUnigram.SPACE;
@@ -150,13 +150,13 @@ final class UnigramJson {
             return new SentencePieceUnigram.Markers(-1, -1, false, false);
         }
         String type = post.path("type").asText("");
-        if (type.equals("RobertaProcessing")) {
+        if (type.equals("RobertaProcessing") || type.equals("BertProcessing")) {   // cls before, sep after
             return new SentencePieceUnigram.Markers(pairId(post.get("cls"), "cls", tokens),
                     pairId(post.get("sep"), "sep", tokens), true, true);
         }
         if (!type.equals("TemplateProcessing")) {
             throw new IllegalArgumentException("the post_processor '" + type + "' is not one llmgraph reads in a "
-                    + "Unigram tokenizer (TemplateProcessing, RobertaProcessing)");
+                    + "Unigram tokenizer (TemplateProcessing, RobertaProcessing, BertProcessing)");
         }
         int bos = -1, eos = -1;
         boolean sequenceSeen = false;
@@ -187,7 +187,7 @@ final class UnigramJson {
         if (pair == null || !pair.isArray() || pair.size() != 2 || !pair.get(1).canConvertToInt()
                 || pair.get(1).asInt() < 0 || pair.get(1).asInt() >= tokens.size()
                 || !tokens.get(pair.get(1).asInt()).equals(pair.get(0).asText())) {
-            throw new IllegalArgumentException("the RobertaProcessing's " + field + " is " + pair + "; it is [token, id] "
+            throw new IllegalArgumentException("the post processor's " + field + " is " + pair + "; it is [token, id] "
                     + "of a piece of model.vocab");
         }
         return pair.get(1).asInt();

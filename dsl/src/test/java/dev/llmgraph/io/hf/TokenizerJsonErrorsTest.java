@@ -177,9 +177,9 @@ class TokenizerJsonErrorsTest {
                         + "pre-tokenizer (after a WhitespaceSplit, or alone), as SentencePiece's do");
         assertRefusedUnigram(unigram, json -> ((ObjectNode) json.get("pre_tokenizer")).put("replacement", "_"),
                 "the Metaspace pre-tokenizer's replacement is \"_\"; llmgraph reads \"▁\"");
-        assertRefusedUnigram(unigram, json -> json.putObject("post_processor").put("type", "BertProcessing"),
-                "the post_processor 'BertProcessing' is not one llmgraph reads in a Unigram tokenizer "
-                        + "(TemplateProcessing, RobertaProcessing)");
+        assertRefusedUnigram(unigram, json -> json.putObject("post_processor").put("type", "ByteLevel"),
+                "the post_processor 'ByteLevel' is not one llmgraph reads in a Unigram tokenizer "
+                        + "(TemplateProcessing, RobertaProcessing, BertProcessing)");
         assertRefusedUnigram(unigram, json -> ((ArrayNode) json.get("added_tokens")).addObject().put("id", 7)
                 .put("content", "<nope>"), "added token \"<nope>\" is not piece 7 of model.vocab; llmgraph reads "
                 + "Unigram added tokens that are in the vocabulary");

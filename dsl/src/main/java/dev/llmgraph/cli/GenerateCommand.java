@@ -18,6 +18,7 @@ import dev.llmgraph.model.Sampler;
 import dev.llmgraph.text.PieceListener;
 import dev.llmgraph.text.TextGeneration;
 import dev.llmgraph.text.TextModel;
+import dev.llmgraph.text.TextToTextModel;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -28,8 +29,9 @@ import java.util.Map;
 /**
  * {@code bin/llmgraph generate (--gguf FILE | --hf DIR) --prompt TEXT [--chat] [-n N] [--temp T] [--seed S]
  * [--backend cpu|cuda] [--threads N]}: text in, text out with a GGUF model and the tokenizer its file holds, or a
- * Hugging Face checkpoint folder and its tokenizer.json ({@link TextModel}). The text goes to standard output as it
- * is generated; how many tokens, why generation stopped and its speed go to standard error.
+ * Hugging Face checkpoint folder and its tokenizer.json ({@link TextModel}); an encoder-decoder (T5) answers its
+ * input ({@link TextToTextModel}). The text goes to standard output as it is generated; how many tokens, why
+ * generation stopped and its speed go to standard error.
  *
  * <p>Exit codes: 0 done; 2 bad arguments or an unusable prompt (one line on stderr saying which); 1 a file llmgraph
  * cannot read (or one without a tokenizer), or a backend that was not built.
@@ -49,8 +51,10 @@ public final class GenerateCommand {
               --gguf FILE          ARCHITECTURES
               --hf DIR             a Hugging Face checkpoint folder instead: config.json, safetensors weights and a
                                    BPE tokenizer.json, byte-level or SentencePiece-style (with tokenizer_config.json's
-                                   end-of-text token and chat template, where it has one)
-              --prompt TEXT        the text to continue, or with --chat the user's message
+                                   end-of-text token and chat template, where it has one); or T5's, with its
+                                   Unigram tokenizer.json
+              --prompt TEXT        the text to continue, or with --chat the user's message; an encoder-decoder
+                                   (T5) writes its answer to it
               --chat               format the prompt with the file's chat template (tokenizer.chat_template), as
                                    chat-tuned models expect
               -n N                 tokens to generate at most (default 64)
@@ -93,28 +97,43 @@ public final class GenerateCommand {
         Arguments arguments = parsed.arguments();
         ModelOptions options = ModelOptions.cpu().withBackend(arguments.backend()).withThreads(arguments.threads())
                 .withPlacement(arguments.placement());
-        try (TextModel model = TextModel.load(arguments.model(), options)) {
-            if (arguments.chat() && model.tokenizer().chatTemplate().isEmpty()) {
-                err.println("llmgraph generate: --chat: " + arguments.model() + " has no chat template (key "
-                        + "tokenizer.chat_template), so it is not a chat-tuned model; drop --chat to continue the prompt");
-                return 2;
+        PieceListener printed = new PieceListener() {
+            @Override
+            public void piece(String text) {
+                out.print(text);
+                out.flush();
             }
-            PieceListener printed = new PieceListener() {
-                @Override
-                public void piece(String text) {
-                    out.print(text);
-                    out.flush();
-                }
 
-                @Override
-                public void end() {
-                    out.println();
-                    out.flush();
+            @Override
+            public void end() {
+                out.println();
+                out.flush();
+            }
+        };
+        try {
+            TextGeneration generation;
+            if (TextToTextModel.holdsEncoderDecoder(arguments.model())) {
+                if (arguments.chat()) {
+                    err.println("llmgraph generate: --chat: " + arguments.model() + " is an encoder-decoder (T5), "
+                            + "which answers its input as it is, without a chat template; drop --chat");
+                    return 2;
                 }
-            };
-            TextGeneration generation = arguments.chat()
-                    ? model.chat(List.of(ChatMessage.user(arguments.prompt())), arguments.config(), printed)
-                    : model.generate(arguments.prompt(), arguments.config(), printed);
+                try (TextToTextModel model = TextToTextModel.load(arguments.model(), options)) {
+                    generation = model.generate(arguments.prompt(), arguments.config(), printed);
+                }
+            } else {
+                try (TextModel model = TextModel.load(arguments.model(), options)) {
+                    if (arguments.chat() && model.tokenizer().chatTemplate().isEmpty()) {
+                        err.println("llmgraph generate: --chat: " + arguments.model() + " has no chat template (key "
+                                + "tokenizer.chat_template), so it is not a chat-tuned model; drop --chat to continue "
+                                + "the prompt");
+                        return 2;
+                    }
+                    generation = arguments.chat()
+                            ? model.chat(List.of(ChatMessage.user(arguments.prompt())), arguments.config(), printed)
+                            : model.generate(arguments.prompt(), arguments.config(), printed);
+                }
+            }
             err.println("llmgraph generate: " + summary(generation));
             return 0;
         } catch (GgufException | LlamaException | NativeLibraryException | RemoteDeviceException | HfConfigException

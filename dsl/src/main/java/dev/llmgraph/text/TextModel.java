@@ -171,6 +171,15 @@ public final class TextModel implements AutoCloseable {
                     + "(ModelOptions.withContextLength, at most the spec's contextLength " + model.spec().contextLength()
                     + ")");
         }
+        return stream(prompt, tokenizer, config, listener, streaming -> model.generate(ids, streaming));
+    }
+
+    /**
+     * Runs {@code generate} with the tokenizer's end-of-generation tokens added to the stop tokens, handing each
+     * generated token's text (whole characters only; stop tokens give none) to {@code listener} as it comes.
+     */
+    static TextGeneration stream(String prompt, TextTokenizer tokenizer, GenerationConfig config,
+                                 PieceListener listener, java.util.function.Function<GenerationConfig, Generation> generate) {
         int[] stops = IntStream.concat(Arrays.stream(config.stopTokens()), Arrays.stream(tokenizer.endOfGeneration()))
                 .distinct().toArray();
         StringBuilder text = new StringBuilder();
@@ -185,7 +194,7 @@ public final class TextModel implements AutoCloseable {
             }
         };
         try {
-            Generation generation = model.generate(ids, config.withStopTokens(stops).withOnToken(stream));
+            Generation generation = generate.apply(config.withStopTokens(stops).withOnToken(stream));
             heard(pieces.finish(), text, listener);
             return new TextGeneration(prompt, text.toString(), generation);
         } finally {

@@ -1,6 +1,7 @@
 package dev.llmgraph.text;
 
 import dev.llmgraph.tokenize.BpeVocabulary;
+import dev.llmgraph.tokenize.SentencePieceUnigram;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import java.util.Optional;
  *   <li>{@link #of(BpeVocabulary, String...)}: a BPE encoded in Java: byte-level, trained in Java or published,
  *       or SentencePiece-style; read from a Hugging Face tokenizer.json ({@link dev.llmgraph.io.hf.TokenizerJson})
  *       or a GGUF file ({@link dev.llmgraph.tokenize.GgufBpe}, {@link dev.llmgraph.tokenize.GgufSentencePiece}).</li>
+ *   <li>{@link #of(SentencePieceUnigram)}: a SentencePiece Unigram (T5, XLM-RoBERTa) encoded in Java.</li>
  * </ul>
  * Closing frees what the tokenizer holds (libllama's vocabulary); a Java tokenizer holds nothing.
  */
@@ -64,5 +66,10 @@ public interface TextTokenizer extends AutoCloseable {
      */
     static BpeTextTokenizer of(BpeVocabulary bpe, String... endOfGeneration) {
         return new BpeTextTokenizer(bpe, endOfGeneration);
+    }
+
+    /** {@code unigram} (T5's, XLM-RoBERTa's), encoding in Java; generation ends at its end-of-text token. */
+    static UnigramTextTokenizer of(SentencePieceUnigram unigram) {
+        return new UnigramTextTokenizer(unigram);
     }
 }

@@ -61,11 +61,12 @@ final class PrecompiledCharsmap {
                 if (check(child) != c) {
                     continue;
                 }
-                int next = child ^ base(child);
+                int next = child ^ base(child);   // where the walk goes on: within the trie too
+                int atNext = node(next);
                 if ((node(child) >>> 8 & 1) != 0) {
-                    replacement(node(next) & 0x7FFFFFFF);
+                    replacement(atNext & 0x7FFFFFFF);
                 }
-                if (next >= 0 && next < seen.length && !seen[next]) {
+                if (!seen[next]) {
                     seen[next] = true;
                     todo.push(next);
                 }

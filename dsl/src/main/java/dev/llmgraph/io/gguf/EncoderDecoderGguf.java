@@ -3,6 +3,7 @@ package dev.llmgraph.io.gguf;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.ggml.gguf.GgufWriter;
+import dev.llmgraph.tokenize.GgufVocabulary;
 import dev.llmgraph.model.EncoderDecoderModel;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
@@ -42,13 +43,30 @@ public final class EncoderDecoderGguf {
 
     /** Writes {@code model} as a {@code t5} file, every weight in the type the model stores it in. */
     public static long write(EncoderDecoderModel model, Path path) {
+        return write(model, path, null);
+    }
+
+    /**
+     * Writes {@code model} as a {@code t5} file with {@code vocabulary} (a {@code SentencePieceUnigram}, T5's kind;
+     * null for llmgraph's smallest), which must have one token per row of the embedding.
+     */
+    public static long write(EncoderDecoderModel model, Path path, GgufVocabulary vocabulary) {
         EncoderDecoderSpec spec = model.spec();
         refuse(path, "t5", problems(spec));
+        if (vocabulary != null && vocabulary.size() != spec.vocabSize()) {
+            throw new IllegalArgumentException(path + ": the vocabulary has " + vocabulary.size() + " tokens but "
+                    + spec.name() + " has vocabSize " + spec.vocabSize() + "; a file holds one token per row of the "
+                    + "embedding");
+        }
         GgufWriter out = new GgufWriter();
         keys(out, "t5", spec.name(), spec.encoder());
         out.putUint32("t5.decoder_block_count", spec.decoderLayers());
         out.putUint32("t5.decoder_start_token_id", spec.decoderStartToken());
-        MinimalVocabulary.write(out, "t5", spec.vocabSize());
+        if (vocabulary == null) {
+            MinimalVocabulary.write(out, "t5", spec.vocabSize());
+        } else {
+            vocabulary.writeTo(out);
+        }
         for (WeightLayout.Weight w : spec.plan().weights()) {
             out.addTensor(w.name(), model.weightTensor(w.name()));
         }

@@ -5,17 +5,23 @@ import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.io.gguf.EncoderDecoderGguf;
 import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.io.hf.HfConfig;
 import dev.llmgraph.io.hf.HfConfigException;
 import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.io.safetensors.SafetensorsException;
 import dev.llmgraph.io.safetensors.SafetensorsExport;
 import dev.llmgraph.io.safetensors.SafetensorsWeights;
+import dev.llmgraph.io.safetensors.T5Checkpoints;
+import dev.llmgraph.model.EncoderDecoderModel;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.text.TextToTextModel;
 import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.GgufVocabulary;
 import dev.llmgraph.tokenize.SentencePieceBpe;
+import dev.llmgraph.tokenize.SentencePieceUnigram;
 import dev.llmgraph.tokenize.TokenKind;
 import dev.llmgraph.tokenize.WordPieceTokenizer;
 
@@ -31,11 +37,11 @@ import java.util.Optional;
 
 /**
  * {@code bin/llmgraph convert --hf DIR --out FILE.gguf [--type T]} and {@code convert --gguf FILE --out DIR
- * [--type T]}: a Hugging Face checkpoint folder to a GGUF file llama.cpp runs, and back, tokenizer included. The
- * folder's tokenizer.json (byte-level or SentencePiece-style BPE, or BERT's WordPiece, read in Java) goes into the
- * GGUF as llama.cpp's vocabulary (a BPE padded to the model's rows) with tokenizer_config.json's chat template; a
- * GGUF's vocabulary of those kinds comes out as tokenizer.json (and tokenizer_config.json) beside config.json and
- * the safetensors. A tokenizer of another kind is left out, in words.
+ * [--type T]}: a Hugging Face checkpoint folder to a GGUF file llama.cpp runs, and back, tokenizer included;
+ * decoders, encoders and T5. The folder's tokenizer.json (byte-level or SentencePiece-style BPE, BERT's WordPiece or
+ * SentencePiece's Unigram, read in Java) goes into the GGUF as llama.cpp's vocabulary (padded to the model's rows)
+ * with tokenizer_config.json's chat template; a GGUF's vocabulary of those kinds comes out as tokenizer.json (and
+ * tokenizer_config.json) beside config.json and the safetensors. A tokenizer of another kind is left out, in words.
  *
  * <p>Exit codes: 0 done; 2 bad arguments; 1 a file llmgraph cannot read or write as asked.
  */
@@ -50,14 +56,16 @@ public final class ConvertCommand {
             transformers (and llmgraph) load.
 
               --hf DIR       a checkpoint folder: config.json and safetensors weights, and its tokenizer.json
-                             (byte-level or SentencePiece-style BPE, or BERT's WordPiece) if it has one, which goes
-                             into the GGUF as the model's vocabulary with tokenizer_config.json's chat template
-              --gguf FILE    a GGUF model file; its vocabulary (byte-level BPE, SentencePiece or WordPiece) comes
-                             out as tokenizer.json and tokenizer_config.json
+                             (byte-level or SentencePiece-style BPE, BERT's WordPiece or T5's Unigram) if it has one,
+                             which goes into the GGUF as the model's vocabulary with tokenizer_config.json's chat
+                             template
+              --gguf FILE    a GGUF model file; its vocabulary (byte-level BPE, SentencePiece, WordPiece or Unigram)
+                             comes out as tokenizer.json and tokenizer_config.json
               --out PATH     the GGUF file, or the folder, to write (written over where it exists)
               --type T       to a GGUF: the matrices' type (f32, f16, bf16, or a quantized type such as q8_0, q4_0,
                              q4_k; default: as the checkpoint holds them); to a folder: f32, f16 or bf16 (default:
-                             each tensor's own type where it is one of those, f32 for quantized ones)
+                             each tensor's own type where it is one of those, f32 for quantized ones); T5 is written
+                             in its own types
               --threads N    CPU threads for quantizing (default: all cores)
 
             Exit codes: 0 done, 2 bad arguments, 1 a file that cannot be read or written as asked.
@@ -96,6 +104,11 @@ public final class ConvertCommand {
 
     /** The checkpoint folder as a GGUF file; what was written, in one line. */
     private static String toGguf(Arguments a, ModelOptions options) {
+        boolean t5 = TextToTextModel.holdsEncoderDecoder(a.from());
+        if (t5 && a.type() != null) {
+            throw new IllegalArgumentException("--type " + a.type() + ": a T5 checkpoint is written in its own types; "
+                    + "drop --type");
+        }
         boolean hasTokenizer = Files.exists(a.from().resolve("tokenizer.json"));
         String kind = hasTokenizer ? TokenizerJson.modelType(a.from()) : "";
         Optional<String> template = TokenizerJson.chatTemplate(a.from());
@@ -111,13 +124,31 @@ public final class ConvertCommand {
             WordPieceTokenizer wordPiece = TokenizerJson.readWordPiece(a.from());
             vocabulary = wordPiece;
             tokenizer = describe(wordPiece);
+        } else if (kind.equals("Unigram")) {
+            SentencePieceUnigram unigram = TokenizerJson.readUnigram(a.from());
+            int rows = t5 ? T5Checkpoints.spec(a.from()).vocabSize() : HfConfig.read(a.from()).vocabSize();
+            if (unigram.size() > rows) {
+                throw new IllegalArgumentException(a.from() + ": tokenizer.json has " + unigram.size() + " tokens but "
+                        + "config.json's vocab_size is " + rows + "; the model has a logit for each of at most " + rows
+                        + " tokens, so this tokenizer is not its own");
+            }
+            vocabulary = unigram.paddedTo(rows);
+            tokenizer = String.format(Locale.ROOT, "SentencePiece Unigram, %,d tokens", unigram.size())
+                    + (unigram.size() < rows ? ", padded to " + rows + " rows" : "");
         } else {
             tokenizer = hasTokenizer ? "none: tokenizer.json is a " + kind + " tokenizer, which llmgraph does not read "
-                    + "(it reads BPE and WordPiece); the file runs on token ids, and llama.cpp needs a vocabulary to "
-                    + "read text" : "none (no tokenizer.json): llama.cpp needs one to read text";
+                    + "(it reads BPE, WordPiece and Unigram); the file runs on token ids, and llama.cpp needs a "
+                    + "vocabulary to read text" : "none (no tokenizer.json): llama.cpp needs one to read text";
+        }
+        createParent(a.out());
+        if (t5) {
+            try (EncoderDecoderModel model = T5Checkpoints.load(a.from(), options)) {
+                long bytes = EncoderDecoderGguf.write(model, a.out(), vocabulary);
+                return a.from() + " (" + model.spec().name() + ") -> " + a.out() + " (" + mebibytes(bytes)
+                        + ", weights as in the checkpoint); tokenizer: " + tokenizer;
+            }
         }
         try (Model model = SafetensorsWeights.loadModel(a.from(), options)) {
-            createParent(a.out());
             long bytes = GgufModels.write(model, a.out(), a.type(), vocabulary);
             return a.from() + " (" + model.spec().name() + ") -> " + a.out() + " (" + mebibytes(bytes) + ", matrices "
                     + (a.type() == null ? "as in the checkpoint" : a.type()) + "); tokenizer: " + tokenizer;
@@ -130,6 +161,7 @@ public final class ConvertCommand {
         Optional<String> template;
         BpeVocabulary vocabulary;
         WordPieceTokenizer wordPiece;
+        SentencePieceUnigram unigram;
         try (GgufFile file = GgufFile.open(a.from())) {     // the vocabulary before the weights
             vocabularyKind = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : null;
             template = file.has("tokenizer.chat_template") ? Optional.of(file.getString("tokenizer.chat_template"))
@@ -137,6 +169,22 @@ public final class ConvertCommand {
             boolean bpe = vocabularyKind != null && List.of("gpt2", "llama", "gemma4").contains(vocabularyKind);
             vocabulary = bpe ? BpeVocabulary.readGguf(file) : null;
             wordPiece = "bert".equals(vocabularyKind) ? WordPieceTokenizer.readGguf(file) : null;
+            unigram = "t5".equals(vocabularyKind) ? SentencePieceUnigram.readGguf(file) : null;
+        }
+        if (EncoderDecoderGguf.holdsEncoderDecoder(a.from())) {
+            if (a.type() != null) {
+                throw new IllegalArgumentException("--type " + a.type() + ": a T5 file is written in its own types; "
+                        + "drop --type");
+            }
+            try (EncoderDecoderModel model = EncoderDecoderGguf.load(a.from(), options)) {
+                List<Path> written = T5Checkpoints.write(model, a.out());
+                if (unigram != null) {
+                    TokenizerJson.write(unigram, a.out().resolve("tokenizer.json"));
+                }
+                return a.from() + " (" + model.spec().name() + ") -> " + a.out() + " (" + written.size() + " files, "
+                        + mebibytes(written.stream().mapToLong(ConvertCommand::size).sum()) + "); tokenizer: "
+                        + (unigram != null ? describe(unigram) : noTokenizer(vocabularyKind));
+            }
         }
         try (Model model = GgufModels.load(a.from(), options)) {
             List<Path> written = SafetensorsExport.write(model, a.out(), a.type(),
@@ -147,14 +195,23 @@ public final class ConvertCommand {
                 TokenizerJson.writeConfig(vocabulary, template.orElse(null), a.out().resolve("tokenizer_config.json"));
             } else if (wordPiece != null) {
                 TokenizerJson.write(wordPiece, a.out().resolve("tokenizer.json"));
+            } else if (unigram != null) {
+                TokenizerJson.write(unigram, a.out().resolve("tokenizer.json"));
             }
             return a.from() + " (" + model.spec().name() + ") -> " + a.out() + " (" + written.size() + " files, "
                     + mebibytes(bytes) + "); tokenizer: " + (vocabulary != null ? describe(vocabulary, vocabulary.size())
-                    + (template.isPresent() ? ", chat template" : "") : wordPiece != null
-                    ? describe(wordPiece) : vocabularyKind == null
-                    ? "none in the file" : "none written: the file's vocabulary is '" + vocabularyKind + "', which "
-                    + "llmgraph writes no tokenizer.json of (it does 'gpt2', 'llama', 'gemma4' and 'bert')");
+                    + (template.isPresent() ? ", chat template" : "") : wordPiece != null ? describe(wordPiece)
+                    : unigram != null ? describe(unigram) : noTokenizer(vocabularyKind));
         }
+    }
+
+    private static String noTokenizer(String vocabularyKind) {
+        return vocabularyKind == null ? "none in the file" : "none written: the file's vocabulary is '" + vocabularyKind
+                + "', which llmgraph writes no tokenizer.json of (it does 'gpt2', 'llama', 'gemma4', 'bert' and 't5')";
+    }
+
+    private static String describe(SentencePieceUnigram unigram) {
+        return String.format(Locale.ROOT, "SentencePiece Unigram, %,d tokens", unigram.size());
     }
 
     private static String describe(WordPieceTokenizer wordPiece) {

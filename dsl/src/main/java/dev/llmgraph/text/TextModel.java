@@ -46,13 +46,16 @@ public final class TextModel implements AutoCloseable {
 
     /** {@code model} reading and writing text with {@code tokenizer}, which must have one token per logit. */
     public static TextModel of(Model model, TextTokenizer tokenizer) {
-        if (tokenizer.size() != model.spec().vocabSize()) {
-            throw new IllegalArgumentException("the tokenizer has " + tokenizer.size() + " tokens but "
-                    + model.spec().name() + " has vocabSize " + model.spec().vocabSize() + "; a model reads and writes "
-                    + "text only with a tokenizer of one token per logit: build the spec with vocabSize("
-                    + tokenizer.size() + ")");
-        }
+        requireOneTokenPerLogit(tokenizer, model.spec().name(), model.spec().vocabSize());
         return new TextModel(model, tokenizer);
+    }
+
+    static void requireOneTokenPerLogit(TextTokenizer tokenizer, String model, int vocabSize) {
+        if (tokenizer.size() != vocabSize) {
+            throw new IllegalArgumentException("the tokenizer has " + tokenizer.size() + " tokens but " + model
+                    + " has vocabSize " + vocabSize + "; a model reads and writes text only with a tokenizer of one "
+                    + "token per logit: build the spec with vocabSize(" + tokenizer.size() + ")");
+        }
     }
 
     /** The model in a GGUF file on the CPU, with libllama's tokenizer on the file's vocabulary. */

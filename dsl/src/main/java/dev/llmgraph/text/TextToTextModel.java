@@ -35,11 +35,7 @@ public final class TextToTextModel implements AutoCloseable {
 
     /** {@code model} reading and writing text with {@code tokenizer}, which must have one token per logit. */
     public static TextToTextModel of(EncoderDecoderModel model, TextTokenizer tokenizer) {
-        if (tokenizer.size() != model.spec().vocabSize()) {
-            throw new IllegalArgumentException("the tokenizer has " + tokenizer.size() + " tokens but "
-                    + model.spec().name() + " has vocabSize " + model.spec().vocabSize() + "; a model reads and writes "
-                    + "text only with a tokenizer of one token per logit");
-        }
+        TextModel.requireOneTokenPerLogit(tokenizer, model.spec().name(), model.spec().vocabSize());
         return new TextToTextModel(model, tokenizer);
     }
 

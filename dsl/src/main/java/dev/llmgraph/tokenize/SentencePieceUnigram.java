@@ -208,6 +208,20 @@ public final class SentencePieceUnigram implements GgufVocabulary {
         return charsmap == null ? null : charsmap.bytes();
     }
 
+    /**
+     * This vocabulary with {@code size - size()} unused tokens {@code [PAD<id>]} after it, scored -10000, as llama.cpp's
+     * converter pads T5's 32,100 tokens to its 32,128 rows; the same vocabulary where it has {@code size} tokens.
+     */
+    public SentencePieceUnigram paddedTo(int size) {
+        if (size == size()) {
+            return this;
+        }
+        float[] padded = java.util.Arrays.copyOf(scores, Math.max(size, scores.length));
+        java.util.Arrays.fill(padded, scores.length, padded.length, -10000f);
+        return new SentencePieceUnigram(table.paddedTokens(size), table.paddedKinds(size), padded, rules, charsmap(),
+                unknown, markers);
+    }
+
     /** The token ids of {@code text}; special-token text is encoded as ordinary text, nothing put around it. */
     public int[] encode(String text) {
         return encode(text, false);

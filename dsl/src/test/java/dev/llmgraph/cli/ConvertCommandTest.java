@@ -6,22 +6,31 @@ import dev.llmgraph.ggml.llama.LlamaReference;
 import dev.llmgraph.ggml.llama.LlamaSource;
 import dev.llmgraph.ggml.llama.Tokenizer;
 import dev.llmgraph.ggml.llama.TokenizerVectors;
+import dev.llmgraph.io.gguf.EncoderDecoderGguf;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.io.hf.HfConfig;
 import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.io.safetensors.SafetensorsExport;
 import dev.llmgraph.io.safetensors.SafetensorsWeights;
+import dev.llmgraph.io.safetensors.T5Checkpoints;
+import dev.llmgraph.model.EncoderDecoderModel;
 import dev.llmgraph.model.GenerationConfig;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.model.Session;
 import dev.llmgraph.model.WeightInit;
 import dev.llmgraph.presets.Presets;
+import dev.llmgraph.spec.Activation;
+import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.ModelSpec;
+import dev.llmgraph.spec.Positional;
+import dev.llmgraph.spec.Transformer;
 import dev.llmgraph.text.PieceListener;
 import dev.llmgraph.text.TextGeneration;
 import dev.llmgraph.text.TextModel;
 import dev.llmgraph.tokenize.BpeVocabulary;
+import dev.llmgraph.tokenize.SentencePieceUnigram;
+import dev.llmgraph.tokenize.UnigramTrainer;
 import dev.llmgraph.tokenize.WordPieceTokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,6 +132,16 @@ class ConvertCommandTest {
     }
 
     /** The largest difference, relative to the largest |logit| of llama.cpp. */
+    private static void assertClose(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        double maxAbs = 0, largest = 0;
+        for (int i = 0; i < expected.length; i++) {
+            largest = Math.max(largest, Math.abs(expected[i]));
+            maxAbs = Math.max(maxAbs, Math.abs(expected[i] - actual[i]));
+        }
+        assertTrue(maxAbs <= 1e-6 * largest, what + ": " + maxAbs + " of " + largest);
+    }
+
     private static double relative(float[] ours, float[][] reference) {
         double maxAbs = 0, maxReference = 0;
         int vocab = reference[0].length;
@@ -215,18 +234,69 @@ class ConvertCommandTest {
     }
 
     /** A tokenizer of a kind llmgraph does not read (T5's Unigram) leaves the file without a vocabulary, and says so. */
+    /**
+     * A tiny T5 checkpoint with a Unigram tokenizer.json (trained here, 5 tokens fewer than the model's rows) becomes
+     * a t5 GGUF: libllama encodes with its vocabulary as Java does with the folder's tokenizer.json, and llmgraph on
+     * the file gives the folder's logits within 1e-6 of the largest (T5's tied head rescaled by dModel^-0.5 is a
+     * matrix in llama.cpp's form, its products rounded once more; 1 ulp measured); back to a folder, the
+     * tokenizer.json is the same and the logits too.
+     */
+    @Test
+    void aT5CheckpointAndItsUnigramGoIntoAGgufAndBack() throws Exception {
+        Path trained = dir.resolve("unigram.gguf");
+        UnigramTrainer.train("the small model reads the text and writes it again. ".repeat(20), 90)
+                .writeVocabulary(trained);
+        SentencePieceUnigram unigram = SentencePieceUnigram.readGguf(trained);
+        var spec = Transformer.encoderDecoder("tiny-t5").vocabSize(unigram.size() + 5).dModel(32).encoderLayers(2)
+                .decoderLayers(1).heads(4).ffn(Ffn.mlp(64, Activation.RELU).withBias(false))
+                .relativeBias(Positional.t5Bias(32, 128)).contextLength(64).build();
+        Path folder = dir.resolve("tiny-t5"), gguf = dir.resolve("tiny-t5.gguf"), back = dir.resolve("tiny-t5-back");
+        String text = "the model writes the small text";
+        int[] input = unigram.encode(text), output = {3, 9, 4};
+        float[] logits;
+        try (EncoderDecoderModel model = EncoderDecoderModel.random(spec, WeightInit.lecun(3),
+                ModelOptions.cpu().withThreads(2))) {
+            T5Checkpoints.write(model, folder);
+            TokenizerJson.write(unigram, folder.resolve("tokenizer.json"));
+            logits = model.forward(input, output).toArray();
+        }
+        Run run = run("--hf", folder.toString(), "--out", gguf.toString());
+        assertEquals(0, run.status(), run.err());
+        assertEquals("llmgraph convert: " + folder + " (tiny-t5) -> " + gguf + " (" + String.format(java.util.Locale.ROOT,
+                "%.1f MiB", Files.size(gguf) / 1048576.0) + ", weights as in the checkpoint); tokenizer: SentencePiece "
+                + "Unigram, " + unigram.size() + " tokens, padded to " + spec.vocabSize() + " rows\n", run.out());
+        try (Tokenizer llama = Tokenizer.open(gguf)) {
+            assertArrayEquals(input, llama.encode(text, false, false));
+        }
+        try (EncoderDecoderModel model = EncoderDecoderGguf.load(gguf, ModelOptions.cpu().withThreads(2))) {
+            assertClose(logits, model.forward(input, output).toArray(), "the GGUF");
+        }
+        run = run("--gguf", gguf.toString(), "--out", back.toString());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().endsWith("; tokenizer: SentencePiece Unigram, " + spec.vocabSize() + " tokens\n"),
+                run.out());
+        SentencePieceUnigram again = TokenizerJson.readUnigram(back);
+        assertEquals(unigram.tokens(), again.tokens(), "the padding left out of tokenizer.json");
+        assertEquals(unigram.rules(), again.rules());
+        try (EncoderDecoderModel model = T5Checkpoints.load(back, ModelOptions.cpu().withThreads(2))) {
+            assertClose(logits, model.forward(input, output).toArray(), "the folder written back");
+        }
+        assertEquals(new Run(1, "", "llmgraph convert: --type q8_0: a T5 checkpoint is written in its own types; drop "
+                + "--type\n"), run("--hf", folder.toString(), "--out", gguf.toString(), "--type", "q8_0"));
+    }
+
     @Test
     void aTokenizerOfAnotherKindIsLeftOutInWords() throws Exception {
-        Path folder = Files.createDirectories(dir.resolve("unigram"));
+        Path folder = Files.createDirectories(dir.resolve("wordlevel"));
         for (String file : List.of("config.json", "model.safetensors")) {
             Files.copy(qwen.resolve(file), folder.resolve(file));
         }
-        Files.writeString(folder.resolve("tokenizer.json"), "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}");
-        Run run = run("--hf", folder.toString(), "--out", dir.resolve("unigram.gguf").toString());
+        Files.writeString(folder.resolve("tokenizer.json"), "{\"model\": {\"type\": \"WordLevel\", \"vocab\": {}}}");
+        Run run = run("--hf", folder.toString(), "--out", dir.resolve("wordlevel.gguf").toString());
         assertEquals(0, run.status(), run.err());
-        assertTrue(run.out().endsWith("; tokenizer: none: tokenizer.json is a Unigram tokenizer, which llmgraph does "
-                + "not read (it reads BPE and WordPiece); the file runs on token ids, and llama.cpp needs a vocabulary to "
-                + "read text\n"), run.out());
+        assertTrue(run.out().endsWith("; tokenizer: none: tokenizer.json is a WordLevel tokenizer, which llmgraph does "
+                + "not read (it reads BPE, WordPiece and Unigram); the file runs on token ids, and llama.cpp needs a "
+                + "vocabulary to read text\n"), run.out());
     }
 
     @Test

@@ -83,18 +83,7 @@ public final class TokenizerJson {
      * {@code BertNormalizer}, a {@code BertPreTokenizer}, continuation pieces after {@code ##}.
      */
     public static WordPieceTokenizer readWordPiece(Path fileOrDir) {
-        Path file = Files.isDirectory(fileOrDir) ? fileOrDir.resolve("tokenizer.json") : fileOrDir;
-        JsonNode root = parse(file);
-        String type = root.path("model").path("type").asText("");
-        if (!type.equals("WordPiece")) {
-            throw new TokenizerJsonException(file, "the model is '" + type + "', not WordPiece; read it with "
-                    + "TokenizerJson.read", null);
-        }
-        try {
-            return WordPieceJson.read(root);
-        } catch (IllegalArgumentException e) {
-            throw new TokenizerJsonException(file, e.getMessage(), e);
-        }
+        return readOfType(fileOrDir, "WordPiece", WordPieceJson::read);
     }
 
     /**
@@ -104,15 +93,24 @@ public final class TokenizerJson {
      * {@link #write(SentencePieceUnigram, Path)} writes (docs/tokenizers.md says where other forms differ).
      */
     public static SentencePieceUnigram readUnigram(Path fileOrDir) {
+        return readOfType(fileOrDir, "Unigram", UnigramJson::read);
+    }
+
+    /** The tokenizer.json in {@code fileOrDir} read by {@code reader}, which reads tokenizers of model {@code type}. */
+    private static <T> T readOfType(Path fileOrDir, String type, java.util.function.Function<JsonNode, T> reader) {
         Path file = Files.isDirectory(fileOrDir) ? fileOrDir.resolve("tokenizer.json") : fileOrDir;
         JsonNode root = parse(file);
-        String type = root.path("model").path("type").asText("");
-        if (!type.equals("Unigram")) {
-            throw new TokenizerJsonException(file, "the model is '" + type + "', not Unigram; read it with "
-                    + (type.equals("WordPiece") ? "TokenizerJson.readWordPiece" : "TokenizerJson.read"), null);
+        String found = root.path("model").path("type").asText("");
+        if (!found.equals(type)) {
+            throw new TokenizerJsonException(file, "the model is '" + found + "', not " + type + "; read it with "
+                    + switch (found) {
+                        case "WordPiece" -> "TokenizerJson.readWordPiece";
+                        case "Unigram" -> "TokenizerJson.readUnigram";
+                        default -> "TokenizerJson.read";
+                    }, null);
         }
         try {
-            return UnigramJson.read(root);
+            return reader.apply(root);
         } catch (IllegalArgumentException e) {
             throw new TokenizerJsonException(file, e.getMessage(), e);
         }

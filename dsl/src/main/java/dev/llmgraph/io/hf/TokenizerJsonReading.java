@@ -260,6 +260,18 @@ final class TokenizerJsonReading {
         return node.asText();
     }
 
+    /** A node in a few words: an object's type, or the value where it is no object. */
+    static String describe(JsonNode node) {
+        if (node == null) {
+            return "missing";
+        }
+        if (node.isObject()) {
+            return node.has("type") ? "'" + node.get("type").asText() + "'" : "an object without a type";
+        }
+        String text = node.toString();
+        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+    }
+
     static int id(JsonNode node, String where) {
         if (node == null || !node.canConvertToInt() || node.intValue() < 0 || !node.isIntegralNumber()) {
             throw new IllegalArgumentException(where + " is " + node + "; a token id is a whole number from 0");

@@ -104,7 +104,7 @@ final class UnigramJson {
                 removes = true;
             } else if (!(type.equals("Strip") && !step.path("strip_left").asBoolean(true)
                     && step.path("strip_right").asBoolean(false))) {
-                throw new IllegalArgumentException("the normalizer step " + describe(step) + " is not one llmgraph "
+                throw new IllegalArgumentException("the normalizer step " + TokenizerJsonReading.describe(step) + " is not one llmgraph "
                         + "reads in a Unigram tokenizer (Precompiled; Strip of the right end and Replace of \""
                         + RUN_OF_SPACES + "\", which remove extra spaces)");
             }
@@ -126,7 +126,7 @@ final class UnigramJson {
             }
         }
         if (metaspace == null || !metaspace.path("type").asText("").equals("Metaspace")) {
-            throw new IllegalArgumentException("the pre_tokenizer is " + describe(node) + "; llmgraph reads Unigram "
+            throw new IllegalArgumentException("the pre_tokenizer is " + TokenizerJsonReading.describe(node) + "; llmgraph reads Unigram "
                     + "tokenizers that write spaces as ▁ with a Metaspace pre-tokenizer (after a WhitespaceSplit, or "
                     + "alone), as SentencePiece's do");
         }
@@ -193,16 +193,6 @@ final class UnigramJson {
         return pair.get(1).asInt();
     }
 
-    private static String describe(JsonNode node) {
-        if (node == null) {
-            return "missing";
-        }
-        if (node.isObject()) {
-            return node.has("type") ? "'" + node.get("type").asText() + "'" : "an object without a type";
-        }
-        String text = node.toString();
-        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
-    }
 
     /**
      * The tokenizer.json of {@code unigram}, in the form Hugging Face's converter now gives a SentencePiece model:

@@ -30,7 +30,7 @@ final class WordPieceJson {
         }
         WordPieceTokenizer.Rules rules = rules(root.get("normalizer"), model.path("max_input_chars_per_word").asInt(100));
         if (!root.path("pre_tokenizer").path("type").asText("").equals("BertPreTokenizer")) {
-            throw new IllegalArgumentException("the pre_tokenizer is " + describe(root.get("pre_tokenizer"))
+            throw new IllegalArgumentException("the pre_tokenizer is " + TokenizerJsonReading.describe(root.get("pre_tokenizer"))
                     + "; llmgraph reads a WordPiece tokenizer with BertPreTokenizer");
         }
         Map<Integer, String> byId = TokenizerJsonReading.vocabulary(model.path("vocab"));
@@ -64,17 +64,6 @@ final class WordPieceJson {
         return new WordPieceTokenizer(tokens, kinds, rules, specials);
     }
 
-    /** A normalizer or pre-tokenizer in a few words: its type, or the value where it is no object. */
-    private static String describe(JsonNode node) {
-        if (node == null) {
-            return "missing";
-        }
-        if (node.isObject()) {
-            return node.has("type") ? "'" + node.get("type").asText() + "'" : "an object without a type";
-        }
-        String text = node.toString();
-        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
-    }
 
     /** BERT's placeholders, {@code [unused0]}: written as they are in both forms, as llama.cpp's converter did. */
     private static boolean bracketed(String token) {
@@ -83,7 +72,7 @@ final class WordPieceJson {
 
     private static WordPieceTokenizer.Rules rules(JsonNode normalizer, int maxWordLength) {
         if (normalizer == null || !normalizer.path("type").asText("").equals("BertNormalizer")) {
-            throw new IllegalArgumentException("the normalizer is " + describe(normalizer) + "; llmgraph reads a "
+            throw new IllegalArgumentException("the normalizer is " + TokenizerJsonReading.describe(normalizer) + "; llmgraph reads a "
                     + "WordPiece tokenizer with BertNormalizer");
         }
         for (String field : List.of("clean_text", "handle_chinese_chars")) {

@@ -204,17 +204,7 @@ class TokenizerJsonErrorsTest {
     }
 
     private void assertRefusedUnigram(SentencePieceUnigram written, Consumer<ObjectNode> damage, String message) {
-        Path file = dir.resolve("tokenizer.json");
-        TokenizerJson.write(written, file);
-        try {
-            ObjectNode json = (ObjectNode) HfConfig.JSON.readTree(file.toFile());
-            damage.accept(json);
-            HfConfig.JSON.writeValue(file.toFile(), json);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        var e = assertThrows(IllegalArgumentException.class, () -> TokenizerJson.readUnigram(file));
-        assertEquals(file + ": " + message, e.getMessage());
+        assertDamagedRefused(file -> TokenizerJson.write(written, file), TokenizerJson::readUnigram, damage, message);
     }
 
     /** BGE's WordPiece vocabulary as the tokenizer.json llmgraph writes, each time with one setting changed. */
@@ -321,8 +311,14 @@ class TokenizerJsonErrorsTest {
     }
 
     private void assertRefused(BpeVocabulary written, Consumer<ObjectNode> damage, String message) {
+        assertDamagedRefused(file -> TokenizerJson.write(written, file), TokenizerJson::read, damage, message);
+    }
+
+    /** A tokenizer.json {@code write} wrote, then damaged, refused by {@code read} with {@code message}. */
+    private void assertDamagedRefused(Consumer<Path> write, Consumer<Path> read, Consumer<ObjectNode> damage,
+                                      String message) {
         Path file = dir.resolve("tokenizer.json");
-        TokenizerJson.write(written, file);
+        write.accept(file);
         try {
             ObjectNode json = (ObjectNode) HfConfig.JSON.readTree(file.toFile());
             damage.accept(json);
@@ -330,7 +326,7 @@ class TokenizerJsonErrorsTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        var e = assertThrows(IllegalArgumentException.class, () -> TokenizerJson.read(file));
+        var e = assertThrows(IllegalArgumentException.class, () -> read.accept(file));
         assertEquals(file + ": " + message, e.getMessage());
     }
 }

@@ -82,6 +82,10 @@ public final class SentencePieceUnigram implements GgufVocabulary {
         float lowest = Float.MAX_VALUE;
         for (int id = 0; id < tokens.size(); id++) {
             TokenKind kind = table.kinds[id];
+            if (kind == TokenKind.BYTE && !tokens.get(id).matches("<0x[0-9A-Fa-f]{2}>")) {
+                throw new IllegalArgumentException("token " + id + " '" + tokens.get(id) + "' is a byte token but not "
+                        + "written <0xXX>, as byte tokens are");
+            }
             if (kind == TokenKind.NORMAL) {
                 lowest = Math.min(lowest, scores[id]);
             }

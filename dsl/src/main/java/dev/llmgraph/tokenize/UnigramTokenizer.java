@@ -30,13 +30,11 @@ public final class UnigramTokenizer implements GgufVocabulary {
     public static final char SPACE = '\u2581';
     public static final List<String> SPECIAL_TOKENS = List.of("<pad>", "</s>", "<unk>");
     static final int PAD = 0, END = 1, UNKNOWN = 2;
-    /** How far below the lowest piece an unknown character scores (llama.cpp's and SentencePiece's value). */
-    private static final float UNKNOWN_PENALTY = 10.0f;
 
     private final List<String> tokens;
     private final float[] scores;
-    private final float unknownScore;
-    private final PieceTrie trie;
+    /** The same vocabulary as a published one, which encodes it. */
+    private final SentencePieceUnigram asPublished;
 
     /**
      * @param pieces the pieces after the three special tokens, in id order, spaces written as {@code ▁}
@@ -48,7 +46,6 @@ public final class UnigramTokenizer implements GgufVocabulary {
                     + "score per piece");
         }
         var seen = new HashSet<String>(SPECIAL_TOKENS);
-        float lowest = Float.MAX_VALUE;
         for (int i = 0; i < pieces.size(); i++) {
             String piece = pieces.get(i);
             TextChecks.requireWellFormed(piece, "piece " + i);
@@ -56,18 +53,17 @@ public final class UnigramTokenizer implements GgufVocabulary {
                 throw new IllegalArgumentException("piece " + i + " is '" + piece + "'; pieces must be non-empty, "
                         + "unique and differ from " + SPECIAL_TOKENS);
             }
-            lowest = Math.min(lowest, scores[i]);
         }
         List<String> all = new ArrayList<>(SPECIAL_TOKENS);
         all.addAll(pieces);
         this.tokens = List.copyOf(all);
         this.scores = new float[tokens.size()];
         System.arraycopy(scores, 0, this.scores, SPECIAL_TOKENS.size(), scores.length);
-        this.unknownScore = lowest - UNKNOWN_PENALTY;
-        this.trie = new PieceTrie(); // special tokens are never matched in text
-        for (int i = 0; i < pieces.size(); i++) {
-            trie.add(pieces.get(i), SPECIAL_TOKENS.size() + i);
-        }
+        List<TokenKind> kinds = new ArrayList<>(List.of(TokenKind.SPECIAL, TokenKind.SPECIAL, TokenKind.SPECIAL));
+        kinds.addAll(java.util.Collections.nCopies(pieces.size(), TokenKind.NORMAL));
+        this.asPublished = new SentencePieceUnigram(tokens, kinds, this.scores,
+                new SentencePieceUnigram.Rules(true, false), null, UNKNOWN,
+                new SentencePieceUnigram.Markers(-1, END, false, false));
     }
 
     public int size() {
@@ -103,54 +99,13 @@ public final class UnigramTokenizer implements GgufVocabulary {
         return out.toString();
     }
 
-    /** The ids of {@code text}: the highest-scoring cutting of its normal form, without {@code </s>}. */
+    /**
+     * The ids of {@code text}: the highest-scoring cutting of its normal form, without {@code </s>} (Viterbi as
+     * llama.cpp's, in {@link SentencePieceUnigram}, the kind a published vocabulary is read as).
+     */
     public int[] encode(String text) {
         TextChecks.requireWellFormed(text, "the text");
-        String s = normalize(text);
-        int n = s.length();
-        double[] best = new double[n + 1];
-        int[] token = new int[n + 1], from = new int[n + 1];
-        Arrays.fill(best, -Double.MAX_VALUE);
-        best[0] = 0;
-        for (int i = 0; i < n; ) {
-            int charLength = Character.charCount(s.codePointAt(i));
-            boolean wholeCharacterFound = false;
-            // Ties keep the cutting found first: earlier start, then shorter piece (llama.cpp's order).
-            for (int node = PieceTrie.ROOT, end = i; end < n; ) {
-                int c = s.codePointAt(end);
-                end += Character.charCount(c);
-                if ((node = trie.child(node, c)) < 0) {
-                    break;
-                }
-                int id = trie.piece(node);
-                if (id >= 0) {
-                    wholeCharacterFound |= end - i == charLength;
-                    double score = best[i] + scores[id];
-                    if (score > best[end]) {
-                        best[end] = score;
-                        token[end] = id;
-                        from[end] = i;
-                    }
-                }
-            }
-            if (!wholeCharacterFound) {
-                double score = best[i] + unknownScore;
-                if (score > best[i + charLength]) {
-                    best[i + charLength] = score;
-                    token[i + charLength] = UNKNOWN;
-                    from[i + charLength] = i;
-                }
-            }
-            i += charLength;
-        }
-        List<Integer> reversed = new ArrayList<>();
-        for (int end = n; end > 0; end = from[end]) {
-            boolean mergesWithNext = token[end] == UNKNOWN && !reversed.isEmpty() && reversed.getLast() == UNKNOWN;
-            if (!mergesWithNext) {
-                reversed.add(token[end]);
-            }
-        }
-        return reversed.reversed().stream().mapToInt(Integer::intValue).toArray();
+        return asPublished.encode(text);
     }
 
     /**

@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.llmgraph.io.hf.TokenizerJsonReading.describe;
+
 /**
  * A Unigram tokenizer.json (T5's, XLM-RoBERTa's, converted from a SentencePiece model), both ways: the vocabulary as
  * [piece, score] pairs, the unknown token, SentencePiece's precompiled normalisation rules ({@code Precompiled}, in
@@ -104,7 +106,7 @@ final class UnigramJson {
                 removes = true;
             } else if (!(type.equals("Strip") && !step.path("strip_left").asBoolean(true)
                     && step.path("strip_right").asBoolean(false))) {
-                throw new IllegalArgumentException("the normalizer step " + TokenizerJsonReading.describe(step) + " is not one llmgraph "
+                throw new IllegalArgumentException("the normalizer step " + describe(step) + " is not one llmgraph "
                         + "reads in a Unigram tokenizer (Precompiled; Strip of the right end and Replace of \""
                         + RUN_OF_SPACES + "\", which remove extra spaces)");
             }
@@ -126,7 +128,7 @@ final class UnigramJson {
             }
         }
         if (metaspace == null || !metaspace.path("type").asText("").equals("Metaspace")) {
-            throw new IllegalArgumentException("the pre_tokenizer is " + TokenizerJsonReading.describe(node) + "; llmgraph reads Unigram "
+            throw new IllegalArgumentException("the pre_tokenizer is " + describe(node) + "; llmgraph reads Unigram "
                     + "tokenizers that write spaces as ▁ with a Metaspace pre-tokenizer (after a WhitespaceSplit, or "
                     + "alone), as SentencePiece's do");
         }
@@ -193,13 +195,13 @@ final class UnigramJson {
         return pair.get(1).asInt();
     }
 
-
     /**
      * The tokenizer.json of {@code unigram}, in the form Hugging Face's converter now gives a SentencePiece model:
      * Precompiled, then (with removed spaces) Strip of the right end and Replace of runs of spaces by {@code ▁}; a
      * Metaspace that splits at {@code ▁}. Unused tokens that pad the vocabulary at its end (to a model's rows) are left
-     * out, as a checkpoint's tokenizer.json does not hold them. Refused where Hugging Face would encode otherwise in every text: spaces
-     * removed without a {@code ▁} before the text (SentencePiece then puts one before every word, the first too).
+     * out, as a checkpoint's tokenizer.json does not hold them. Refused where Hugging Face would encode otherwise in
+     * every text: spaces removed without a {@code ▁} before the text (SentencePiece then puts one before every word,
+     * the first too).
      */
     static ObjectNode write(SentencePieceUnigram unigram) {
         SentencePieceUnigram.Rules rules = unigram.rules();

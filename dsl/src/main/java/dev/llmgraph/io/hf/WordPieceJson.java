@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.llmgraph.io.hf.TokenizerJsonReading.describe;
+
 /**
  * A WordPiece tokenizer.json (BERT's, BGE's), both ways: {@code BertNormalizer}, {@code BertPreTokenizer}, the
  * vocabulary with {@code ##} before continuation pieces (llama.cpp's form, which {@link WordPieceTokenizer} holds,
@@ -30,7 +32,7 @@ final class WordPieceJson {
         }
         WordPieceTokenizer.Rules rules = rules(root.get("normalizer"), model.path("max_input_chars_per_word").asInt(100));
         if (!root.path("pre_tokenizer").path("type").asText("").equals("BertPreTokenizer")) {
-            throw new IllegalArgumentException("the pre_tokenizer is " + TokenizerJsonReading.describe(root.get("pre_tokenizer"))
+            throw new IllegalArgumentException("the pre_tokenizer is " + describe(root.get("pre_tokenizer"))
                     + "; llmgraph reads a WordPiece tokenizer with BertPreTokenizer");
         }
         Map<Integer, String> byId = TokenizerJsonReading.vocabulary(model.path("vocab"));
@@ -64,7 +66,6 @@ final class WordPieceJson {
         return new WordPieceTokenizer(tokens, kinds, rules, specials);
     }
 
-
     /** BERT's placeholders, {@code [unused0]}: written as they are in both forms, as llama.cpp's converter did. */
     private static boolean bracketed(String token) {
         return token.length() > 2 && token.startsWith("[") && token.endsWith("]");
@@ -72,7 +73,7 @@ final class WordPieceJson {
 
     private static WordPieceTokenizer.Rules rules(JsonNode normalizer, int maxWordLength) {
         if (normalizer == null || !normalizer.path("type").asText("").equals("BertNormalizer")) {
-            throw new IllegalArgumentException("the normalizer is " + TokenizerJsonReading.describe(normalizer) + "; llmgraph reads a "
+            throw new IllegalArgumentException("the normalizer is " + describe(normalizer) + "; llmgraph reads a "
                     + "WordPiece tokenizer with BertNormalizer");
         }
         for (String field : List.of("clean_text", "handle_chinese_chars")) {

@@ -21,6 +21,7 @@ import dev.llmgraph.text.TextToTextModel;
 import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.GgufVocabulary;
 import dev.llmgraph.tokenize.SentencePieceBpe;
+import dev.llmgraph.tokenize.SentencePieceModelFile;
 import dev.llmgraph.tokenize.SentencePieceUnigram;
 import dev.llmgraph.tokenize.TokenKind;
 import dev.llmgraph.tokenize.WordPieceTokenizer;
@@ -57,8 +58,8 @@ public final class ConvertCommand {
 
               --hf DIR       a checkpoint folder: config.json and safetensors weights, and its tokenizer.json
                              (byte-level or SentencePiece-style BPE, BERT's WordPiece or T5's Unigram) if it has one,
-                             which goes into the GGUF as the model's vocabulary with tokenizer_config.json's chat
-                             template
+                             or else SentencePiece's tokenizer.model (spiece.model), which goes into the GGUF as the
+                             model's vocabulary with tokenizer_config.json's chat template
               --gguf FILE    a GGUF model file; its vocabulary (byte-level BPE, SentencePiece, WordPiece or Unigram)
                              comes out as tokenizer.json and tokenizer_config.json
               --out PATH     the GGUF file, or the folder, to write (written over where it exists)
@@ -126,15 +127,14 @@ public final class ConvertCommand {
             tokenizer = describe(wordPiece);
         } else if (kind.equals("Unigram")) {
             SentencePieceUnigram unigram = TokenizerJson.readUnigram(a.from());
-            int rows = t5 ? T5Checkpoints.spec(a.from()).vocabSize() : HfConfig.read(a.from()).vocabSize();
-            if (unigram.size() > rows) {
-                throw new IllegalArgumentException(a.from() + ": tokenizer.json has " + unigram.size() + " tokens but "
-                        + "config.json's vocab_size is " + rows + "; the model has a logit for each of at most " + rows
-                        + " tokens, so this tokenizer is not its own");
-            }
-            vocabulary = unigram.paddedTo(rows);
-            tokenizer = String.format(Locale.ROOT, "SentencePiece Unigram, %,d tokens", unigram.size())
-                    + (unigram.size() < rows ? ", padded to " + rows + " rows" : "");
+            vocabulary = padded(unigram, rows(a.from(), t5), "tokenizer.json");
+            tokenizer = describe(unigram) + padding(unigram.size(), vocabulary.size());
+        } else if (!hasTokenizer && SentencePieceModelFile.in(a.from()).isPresent()) {
+            Path file = SentencePieceModelFile.in(a.from()).get();
+            GgufVocabulary read = SentencePieceModelFile.read(file);
+            vocabulary = padded(read, rows(a.from(), t5), file.getFileName().toString());
+            tokenizer = file.getFileName() + ", " + (read instanceof SentencePieceUnigram unigram ? describe(unigram)
+                    : describe((SentencePieceBpe) read, read.size())) + padding(read.size(), vocabulary.size());
         } else {
             tokenizer = hasTokenizer ? "none: tokenizer.json is a " + kind + " tokenizer, which llmgraph does not read "
                     + "(it reads BPE, WordPiece and Unigram); the file runs on token ids, and llama.cpp needs a "
@@ -178,8 +178,9 @@ public final class ConvertCommand {
             }
             try (EncoderDecoderModel model = EncoderDecoderGguf.load(a.from(), options)) {
                 List<Path> written = T5Checkpoints.write(model, a.out());
-                if (unigram != null) {
+                if (unigram != null) {   // spiece.model too: llama.cpp's converter reads T5's vocabulary from it
                     TokenizerJson.write(unigram, a.out().resolve("tokenizer.json"));
+                    SentencePieceModelFile.write(unigram, a.out().resolve("spiece.model"));
                 }
                 return a.from() + " (" + model.spec().name() + ") -> " + a.out() + " (" + written.size() + " files, "
                         + mebibytes(written.stream().mapToLong(ConvertCommand::size).sum()) + "); tokenizer: "
@@ -203,6 +204,29 @@ public final class ConvertCommand {
                     + (template.isPresent() ? ", chat template" : "") : wordPiece != null ? describe(wordPiece)
                     : unigram != null ? describe(unigram) : noTokenizer(vocabularyKind));
         }
+    }
+
+    /** The model's token rows, as config.json gives them. */
+    private static int rows(Path dir, boolean t5) {
+        return t5 ? T5Checkpoints.spec(dir).vocabSize() : HfConfig.read(dir).vocabSize();
+    }
+
+    /** A SentencePiece vocabulary padded to the model's rows, as llama.cpp's converter pads it. */
+    private static GgufVocabulary padded(GgufVocabulary vocabulary, int rows, String file) {
+        if (vocabulary.size() > rows) {
+            throw new IllegalArgumentException(file + " has " + vocabulary.size() + " tokens but config.json's "
+                    + "vocab_size is " + rows + "; the model has a logit for each of at most " + rows + " tokens, so "
+                    + "this tokenizer is not its own");
+        }
+        return switch (vocabulary) {
+            case SentencePieceUnigram unigram -> unigram.paddedTo(rows);
+            case SentencePieceBpe bpe -> bpe.size() < rows ? bpe.paddedTo(rows) : bpe;
+            default -> vocabulary;
+        };
+    }
+
+    private static String padding(int tokens, int rows) {
+        return tokens < rows ? ", padded to " + rows + " rows" : "";
     }
 
     private static String noTokenizer(String vocabularyKind) {

@@ -6,6 +6,7 @@ import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.ggml.gguf.GgufValue;
 import dev.llmgraph.io.gguf.GgufModels;
+import dev.llmgraph.io.hf.HfConfig;
 import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.io.safetensors.SafetensorsWeights;
 import dev.llmgraph.model.Generation;
@@ -87,19 +88,16 @@ public final class TextModel implements AutoCloseable {
     }
 
     /**
-     * A Hugging Face checkpoint folder: config.json and safetensors weights, and its BPE tokenizer (byte-level or
-     * SentencePiece-style) encoded in Java (tokenizer.json, with tokenizer_config.json's end-of-text token and chat
-     * template, read by {@link TokenizerJson#readForModel}). A tokenizer with fewer tokens than the model has logits
-     * (Qwen2: 151,665 for 151,936) is padded with unused tokens, as llama.cpp's converter pads it.
+     * A Hugging Face checkpoint folder: config.json and safetensors weights, and its tokenizer encoded in Java: its
+     * tokenizer.json (a BPE, byte-level or SentencePiece-style, with tokenizer_config.json's end-of-text token and chat
+     * template, read by {@link TokenizerJson#readForModel}; or a Unigram), or SentencePiece's {@code tokenizer.model}
+     * where it has no tokenizer.json. A tokenizer with fewer tokens than the model has logits (Qwen2: 151,665 for
+     * 151,936) is padded with unused tokens, as llama.cpp's converter pads it.
      */
     public static TextModel loadCheckpoint(Path dir, ModelOptions options) {
-        if (!Files.exists(dir.resolve("tokenizer.json"))) {
-            throw new IllegalArgumentException(dir + ": has no tokenizer.json; its model runs on token ids "
-                    + "(SafetensorsWeights.loadModel), or give it a tokenizer: TextModel.of(model, tokenizer)");
-        }
         // before the weights: a refusal costs no loading
-        BpeTextTokenizer tokenizer = TextTokenizer.of(TokenizerJson.readForModel(dir));
-        tokenizer = TokenizerJson.chatTemplate(dir).map(tokenizer::withChatTemplate).orElse(tokenizer);
+        TextTokenizer tokenizer = FolderTokenizer.read(dir, HfConfig.read(dir).vocabSize(),
+                "SafetensorsWeights.loadModel");
         Model model = SafetensorsWeights.loadModel(dir, options);
         try {
             return of(model, tokenizer);

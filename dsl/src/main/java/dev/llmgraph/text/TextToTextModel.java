@@ -2,7 +2,6 @@ package dev.llmgraph.text;
 
 import dev.llmgraph.io.gguf.EncoderDecoderGguf;
 import dev.llmgraph.io.hf.HfConfig;
-import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.io.safetensors.T5Checkpoints;
 import dev.llmgraph.model.EncoderDecoderModel;
 import dev.llmgraph.model.GenerationConfig;
@@ -46,16 +45,13 @@ public final class TextToTextModel implements AutoCloseable {
 
     /**
      * The encoder-decoder in a GGUF file ({@code t5}) run with {@code options}, with libllama's tokenizer on the
-     * file's vocabulary; or, where {@code path} is a folder, the T5 checkpoint in it with its Unigram tokenizer.json
-     * encoded in Java.
+     * file's vocabulary; or, where {@code path} is a folder, the T5 checkpoint in it with its Unigram tokenizer
+     * (tokenizer.json, or SentencePiece's spiece.model) encoded in Java, padded to the model's rows.
      */
     public static TextToTextModel load(Path path, ModelOptions options) {
-        if (Files.isDirectory(path)) {
-            if (!Files.exists(path.resolve("tokenizer.json"))) {
-                throw new IllegalArgumentException(path + ": has no tokenizer.json; its model runs on token ids "
-                        + "(T5Checkpoints.load), or give it a tokenizer: TextToTextModel.of(model, tokenizer)");
-            }
-            TextTokenizer tokenizer = TextTokenizer.of(TokenizerJson.readUnigram(path));   // before the weights
+        if (Files.isDirectory(path)) {    // the tokenizer before the weights: a refusal costs no loading
+            TextTokenizer tokenizer = FolderTokenizer.read(path, T5Checkpoints.spec(path).vocabSize(),
+                    "T5Checkpoints.load");
             return closingOnFailure(T5Checkpoints.load(path, options), tokenizer);
         }
         TextTokenizer tokenizer = TextTokenizer.llama(path);

@@ -29,6 +29,7 @@ import dev.llmgraph.text.PieceListener;
 import dev.llmgraph.text.TextGeneration;
 import dev.llmgraph.text.TextModel;
 import dev.llmgraph.tokenize.BpeVocabulary;
+import dev.llmgraph.tokenize.SentencePieceModelFile;
 import dev.llmgraph.tokenize.SentencePieceUnigram;
 import dev.llmgraph.tokenize.UnigramTrainer;
 import dev.llmgraph.tokenize.WordPieceTokenizer;
@@ -278,6 +279,14 @@ class ConvertCommandTest {
         SentencePieceUnigram again = TokenizerJson.readUnigram(back);
         assertEquals(unigram.tokens(), again.tokens(), "the padding left out of tokenizer.json");
         assertEquals(unigram.rules(), again.rules());
+        var spiece = (SentencePieceUnigram) SentencePieceModelFile.read(back.resolve("spiece.model"));
+        assertEquals(unigram.tokens(), spiece.tokens(), "and of spiece.model, which llama.cpp's converter reads");
+        Files.delete(back.resolve("tokenizer.json"));   // a folder with spiece.model only converts alike
+        Path again2 = dir.resolve("tiny-t5-spiece.gguf");
+        run = run("--hf", back.toString(), "--out", again2.toString());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().endsWith("; tokenizer: spiece.model, SentencePiece Unigram, " + unigram.size()
+                + " tokens, padded to " + spec.vocabSize() + " rows\n"), run.out());
         try (EncoderDecoderModel model = T5Checkpoints.load(back, ModelOptions.cpu().withThreads(2))) {
             assertClose(logits, model.forward(input, output).toArray(), "the folder written back");
         }

@@ -145,11 +145,11 @@ class GenerateCommandTest {
         assertEquals(new Run(2, "", "llmgraph generate: give --gguf or --hf, not both" + USAGE),
                 run("--hf", folder.toString(), "--gguf", gguf.toString(), "--prompt", "hi"));
         assertEquals(new Run(2, "", "llmgraph generate: --gguf or --hf is missing" + USAGE), run("--prompt", "hi"));
-        java.nio.file.Files.writeString(folder.resolve("tokenizer.json"), "{\"model\": {\"type\": \"Unigram\"}}");
+        java.nio.file.Files.writeString(folder.resolve("tokenizer.json"), "{\"model\": {\"type\": \"WordLevel\"}}");
         assertEquals(new Run(1, "", "llmgraph generate: " + folder.resolve("tokenizer.json") + ": the model is "
-                + "'Unigram'; llmgraph reads BPE tokenizers, byte-level (a ByteLevel pre-tokenizer) or SentencePiece-style "
-                + "(byte fallback, spaces as ▁), and BERT's WordPiece with TokenizerJson.readWordPiece, SentencePiece's Unigram with "
-                + "TokenizerJson.readUnigram\n"),
+                + "'WordLevel'; llmgraph reads BPE tokenizers, byte-level (a ByteLevel pre-tokenizer) or "
+                + "SentencePiece-style (byte fallback, spaces as ▁), and BERT's WordPiece with "
+                + "TokenizerJson.readWordPiece, SentencePiece's Unigram with TokenizerJson.readUnigram\n"),
                 run("--hf", folder.toString(), "--prompt", "hi"));
     }
 

@@ -118,8 +118,8 @@ class CheckpointTextModelTest {
         Path bare = Files.createDirectories(dir.resolve("bare"));
         Files.copy(checkpoint.resolve("config.json"), bare.resolve("config.json"));
         var e = assertThrows(IllegalArgumentException.class, () -> TextModel.load(bare, CPU));
-        assertEquals(bare + ": has no tokenizer.json; its model runs on token ids (SafetensorsWeights.loadModel), or "
-                + "give it a tokenizer: TextModel.of(model, tokenizer)", e.getMessage());
+        assertEquals(bare + ": has no tokenizer.json or SentencePiece model (tokenizer.model, spiece.model); its "
+                + "model runs on token ids (SafetensorsWeights.loadModel), or give it a tokenizer", e.getMessage());
         List<String> tokens = new ArrayList<>(gpt2.tokens());
         List<TokenKind> kinds = new ArrayList<>(gpt2.kinds());
         for (int i = 0; i < 48; i++) {

@@ -14,6 +14,7 @@ import dev.llmgraph.spec.Activation;
 import dev.llmgraph.spec.Ffn;
 import dev.llmgraph.spec.Positional;
 import dev.llmgraph.spec.Transformer;
+import dev.llmgraph.tokenize.SentencePieceModelFile;
 import dev.llmgraph.tokenize.SentencePieceUnigram;
 import dev.llmgraph.tokenize.UnigramTrainer;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,15 +35,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Text to text with an encoder-decoder: a tiny T5 of random weights with a Unigram vocabulary trained here
  * ({@code </s>} put after the input, as T5's), as a GGUF file (llama.cpp's t5, the input encoded by libllama) and
- * as a checkpoint folder (its tokenizer.json encoded in Java). Both give the input's ids the Java encoder gives and
- * the tokens {@link EncoderDecoderModel#generate} writes for those ids, and the text of them.
+ * as a checkpoint folder (its tokenizer.json encoded in Java, or only SentencePiece's spiece.model). All give the
+ * input's ids the Java encoder gives and the tokens {@link EncoderDecoderModel#generate} writes for those ids, and the
+ * text of them.
  */
 class TextToTextModelTest {
     static final String INPUT = "translate English to German: the small model reads the text.";
 
     @TempDir
     static Path dir;
-    static Path gguf, folder;
+    static Path gguf, folder, spieceFolder;
     static SentencePieceUnigram unigram;
     static int[] inputIds;
     static Generation expected;
@@ -64,12 +66,15 @@ class TextToTextModelTest {
                 .relativeBias(Positional.t5Bias(32, 128)).contextLength(64).build();
         gguf = dir.resolve("tiny-t5.gguf");
         folder = dir.resolve("tiny-t5");
+        spieceFolder = dir.resolve("tiny-t5-spiece");
         inputIds = unigram.encodeForModel(INPUT);
         try (EncoderDecoderModel model = EncoderDecoderModel.random(spec, WeightInit.lecun(7),
                 ModelOptions.cpu().withThreads(2))) {
             EncoderDecoderGguf.write(model, gguf, unigram);
             T5Checkpoints.write(model, folder);
             TokenizerJson.write(unigram, folder.resolve("tokenizer.json"));
+            T5Checkpoints.write(model, spieceFolder);      // T5's older folders: SentencePiece's model file only
+            SentencePieceModelFile.write(unigram, spieceFolder.resolve("spiece.model"));
             expected = model.generate(inputIds, GenerationConfig.greedy(12).withStopTokens(1));
         }
     }
@@ -81,7 +86,7 @@ class TextToTextModelTest {
         try (Tokenizer llama = Tokenizer.open(gguf)) {
             assertArrayEquals(inputIds, llama.encode(INPUT, true, false), "libllama on the file's vocabulary");
         }
-        for (Path path : new Path[] {gguf, folder}) {
+        for (Path path : new Path[] {gguf, folder, spieceFolder}) {
             assertTrue(TextToTextModel.holdsEncoderDecoder(path), path.toString());
             try (TextToTextModel t5 = TextToTextModel.load(path, ModelOptions.cpu().withThreads(2))) {
                 TextGeneration generation = t5.generate(INPUT, GenerationConfig.greedy(12), PieceListener.NONE);
@@ -119,7 +124,7 @@ class TextToTextModelTest {
         Files.copy(folder.resolve("config.json"), bare.resolve("config.json"));
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> TextToTextModel.load(bare, ModelOptions.cpu()));
-        assertEquals(bare + ": has no tokenizer.json; its model runs on token ids (T5Checkpoints.load), or give it a "
-                + "tokenizer: TextToTextModel.of(model, tokenizer)", e.getMessage());
+        assertEquals(bare + ": has no tokenizer.json or SentencePiece model (tokenizer.model, spiece.model); its "
+                + "model runs on token ids (T5Checkpoints.load), or give it a tokenizer", e.getMessage());
     }
 }

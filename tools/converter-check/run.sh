@@ -18,7 +18,9 @@
 # tokenizer test vectors with the tokenizer.json files llmgraph wrote of thirteen vocabularies (nine byte-level; Llama
 # 2's, Phi-3's and Gemma 4's SentencePiece-style; BGE's WordPiece), two variants of Llama 2's (a Metaspace
 # pre-tokenizer) and Gemma 4's as Gemma's files have it (a Split at spaces), against the ids the original tokenizers
-# gave, and saves them again in its own form, which llmgraph must read back as the same vocabulary (tokenizers.jsh).
+# gave, and saves them again in its own form, which llmgraph must read back as the same vocabulary (tokenizers.jsh);
+# XLM-RoBERTa's Unigram against SentencePiece itself too. Then T5 v1.0 and Flan-T5 folders with a Unigram vocabulary
+# (spiece.model) through the converter and through bin/llmgraph convert (t5.jsh).
 #
 #   tools/converter-check/run.sh        (two to three minutes once the Python packages are there)
 #   PRESETS=gemma-3-1b tools/converter-check/run.sh
@@ -118,3 +120,6 @@ PY
 
 # and llmgraph on the tokenizer.json files Hugging Face's tokenizers library saved
 LLAMA_CPP_SRC="$src" CHECK_DIR="$work" "$root/bin/llmgraph" run "$here/tokenizers.jsh"
+
+# T5 v1.0 and Flan-T5 folders with a Unigram vocabulary through llama.cpp's converter and through bin/llmgraph convert
+LLAMA_CPP_SRC="$src" ROOT="$root" PYTHONPATH="$pylib" "$root/bin/llmgraph" run "$here/t5.jsh"

@@ -162,7 +162,9 @@ public final class ConvertCommand {
         BpeVocabulary vocabulary;
         WordPieceTokenizer wordPiece;
         SentencePieceUnigram unigram;
+        boolean t5;
         try (GgufFile file = GgufFile.open(a.from())) {     // the vocabulary before the weights
+            t5 = EncoderDecoderGguf.holdsEncoderDecoder(file);
             vocabularyKind = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : null;
             template = file.has("tokenizer.chat_template") ? Optional.of(file.getString("tokenizer.chat_template"))
                     : Optional.empty();
@@ -171,7 +173,7 @@ public final class ConvertCommand {
             wordPiece = "bert".equals(vocabularyKind) ? WordPieceTokenizer.readGguf(file) : null;
             unigram = "t5".equals(vocabularyKind) ? SentencePieceUnigram.readGguf(file) : null;
         }
-        if (EncoderDecoderGguf.holdsEncoderDecoder(a.from())) {
+        if (t5) {
             if (a.type() != null) {
                 throw new IllegalArgumentException("--type " + a.type() + ": a T5 file is written in its own types; "
                         + "drop --type");

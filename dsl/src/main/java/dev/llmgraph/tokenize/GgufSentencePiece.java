@@ -43,47 +43,26 @@ public final class GgufSentencePiece {
                     + "TextTokenizer.llama reads every kind"));
         }
         boolean merged = model.equals(GEMMA4);
-        for (String key : List.of(merged ? "tokenizer.ggml.merges" : "tokenizer.ggml.scores",
-                "tokenizer.ggml.token_type")) {
-            if (!file.has(key)) {
-                throw new IllegalArgumentException(where + "the vocabulary has no " + key + ", which a SentencePiece "
-                        + "vocabulary needs");
-            }
-        }
-        List<String> tokens = file.getStringArray("tokenizer.ggml.tokens");
-        int[] types = file.getIntArray("tokenizer.ggml.token_type");
-        float[] scores = merged ? null : file.getFloatArray("tokenizer.ggml.scores");
-        if (types.length != tokens.size() || !merged && scores.length != tokens.size()) {
-            throw new IllegalArgumentException(where + tokens.size() + " tokens but " + (merged ? "" : scores.length
-                    + " scores and ") + types.length + " token types; give one " + (merged ? "" : "of each ")
-                    + "per token");
-        }
+        GgufKeys.Pieces pieces = GgufKeys.pieces(file, where, "SentencePiece",
+                List.of(merged ? "tokenizer.ggml.merges" : "tokenizer.ggml.scores", "tokenizer.ggml.token_type"), !merged);
+        List<String> tokens = pieces.tokens();
+        List<TokenKind> kinds = pieces.kinds();
         try {
-            List<TokenKind> kinds = new ArrayList<>(tokens.size());
-            for (int id = 0; id < tokens.size(); id++) {
-                kinds.add(TokenKind.ofLlamaTokenType(types[id], id));
-            }
             // llama.cpp's defaults: 'llama' has ids 0, 1 and 2, 'gemma4' none
-            int unknown = intOr(file, "tokenizer.ggml.unknown_token_id", merged ? -1 : 0);
-            int bos = intOr(file, "tokenizer.ggml.bos_token_id", merged ? -1 : 1);
-            int eos = intOr(file, "tokenizer.ggml.eos_token_id", merged ? -1 : 2);
+            int unknown = GgufKeys.id(file, "unknown", merged ? -1 : 0);
+            int bos = GgufKeys.id(file, "bos", merged ? -1 : 1);
+            int eos = GgufKeys.id(file, "eos", merged ? -1 : 2);
             // and llama.cpp adds Gemma 4's beginning-of-text token whatever the file says
-            boolean addsBos = merged || !file.has("tokenizer.ggml.add_bos_token")
-                    || file.getBool("tokenizer.ggml.add_bos_token");
-            boolean prefix = !merged && (!file.has("tokenizer.ggml.add_space_prefix")
-                    || file.getBool("tokenizer.ggml.add_space_prefix"));
+            boolean addsBos = merged || GgufKeys.flag(file, "tokenizer.ggml.add_bos_token", true);
+            boolean prefix = !merged && GgufKeys.flag(file, "tokenizer.ggml.add_space_prefix", true);
             var rules = new SentencePieceBpe.Rules(prefix ? SentencePieceBpe.Prefix.PREPEND
                     : SentencePieceBpe.Prefix.NONE, true, unknown < tokens.size() ? unknown : -1);
             return new SentencePieceBpe(tokens, kinds, merged ? file.getStringArray("tokenizer.ggml.merges")
-                    : merges(tokens, kinds, scores), rules, new BpeVocabulary.Markers(bos, eos, addsBos && bos >= 0),
-                    merged ? SentencePieceBpe.GgufForm.MERGES : SentencePieceBpe.GgufForm.SCORES);
+                    : merges(tokens, kinds, pieces.scores()), rules,
+                    new BpeVocabulary.Markers(bos, eos, addsBos && bos >= 0), merged ? SentencePieceBpe.GgufForm.MERGES : SentencePieceBpe.GgufForm.SCORES);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + e.getMessage(), e);
         }
-    }
-
-    private static int intOr(GgufFile file, String key, int otherwise) {
-        return file.has(key) ? file.getInt(key) : otherwise;
     }
 
     /** Every split of a normal token into two normal tokens, by the token's score, highest first. */

@@ -1,8 +1,6 @@
 package dev.llmgraph.tokenize;
 
 import dev.llmgraph.ggml.gguf.GgufFile;
-import dev.llmgraph.ggml.gguf.GgufValue;
-import dev.llmgraph.ggml.gguf.GgufValueType;
 import dev.llmgraph.ggml.gguf.GgufWriter;
 
 import java.io.ByteArrayOutputStream;
@@ -97,77 +95,14 @@ public final class SentencePieceUnigram implements GgufVocabulary {
         this.unknownScore = lowest - UNKNOWN_PENALTY;
     }
 
-    /** The vocabulary of the GGUF file at {@code path} ({@code tokenizer.ggml.model = t5}). */
+    /** The vocabulary of the GGUF file at {@code path} ({@code tokenizer.ggml.model = t5}): {@link GgufUnigram}. */
     public static SentencePieceUnigram readGguf(Path path) {
-        try (GgufFile file = GgufFile.open(path)) {
-            return readGguf(file);
-        }
+        return GgufUnigram.read(path);
     }
 
-    /** The vocabulary of an open GGUF file, with llama.cpp's defaults for what the file does not say. */
+    /** The vocabulary of an open GGUF file: {@link GgufUnigram}. */
     public static SentencePieceUnigram readGguf(GgufFile file) {
-        String where = file.path().getFileName() + ": ";
-        String model = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : null;
-        if (!"t5".equals(model)) {
-            throw new IllegalArgumentException(where + (model == null ? "the file has no vocabulary (no "
-                    + "tokenizer.ggml.model)" : "tokenizer.ggml.model is '" + model + "'; SentencePieceUnigram reads "
-                    + "Unigram vocabularies ('t5'); TextTokenizer.llama reads every kind"));
-        }
-        for (String key : List.of("tokenizer.ggml.scores", "tokenizer.ggml.token_type")) {
-            if (!file.has(key)) {
-                throw new IllegalArgumentException(where + "the vocabulary has no " + key + ", which a Unigram "
-                        + "vocabulary needs");
-            }
-        }
-        List<String> tokens = file.getStringArray("tokenizer.ggml.tokens");
-        float[] scores = file.getFloatArray("tokenizer.ggml.scores");
-        int[] types = file.getIntArray("tokenizer.ggml.token_type");
-        if (scores.length != tokens.size() || types.length != tokens.size()) {
-            throw new IllegalArgumentException(where + tokens.size() + " tokens but " + scores.length + " scores and "
-                    + types.length + " token types; give one of each per token");
-        }
-        try {
-            List<TokenKind> kinds = new ArrayList<>(tokens.size());
-            for (int id = 0; id < tokens.size(); id++) {
-                kinds.add(TokenKind.ofLlamaTokenType(types[id], id));
-            }
-            return new SentencePieceUnigram(tokens, kinds, scores,
-                    new Rules(bool(file, "tokenizer.ggml.add_space_prefix", false),
-                            bool(file, "tokenizer.ggml.remove_extra_whitespaces", false)),
-                    charsmap(file), id(file, "unknown", 2),
-                    new Markers(id(file, "bos", -1), id(file, "eos", 1), bool(file, "tokenizer.ggml.add_bos_token", false),
-                            bool(file, "tokenizer.ggml.add_eos_token", true)));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + e.getMessage(), e);
-        }
-    }
-
-    private static byte[] charsmap(GgufFile file) {
-        String key = "tokenizer.ggml.precompiled_charsmap";
-        if (!file.has(key)) {
-            return null;
-        }
-        GgufValue value = file.get(key);
-        if (!(value instanceof GgufValue.IntegerArray array) || array.elementType() != GgufValueType.UINT8
-                && array.elementType() != GgufValueType.INT8) {
-            throw new IllegalArgumentException(key + " is " + value.describe() + "; it is an array of bytes (u8 or "
-                    + "i8), as llama.cpp reads it");
-        }
-        long[] values = array.values();
-        byte[] bytes = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            bytes[i] = (byte) values[i];
-        }
-        return bytes;
-    }
-
-    private static boolean bool(GgufFile file, String key, boolean otherwise) {
-        return file.has(key) ? file.getBool(key) : otherwise;
-    }
-
-    private static int id(GgufFile file, String name, int otherwise) {
-        String key = "tokenizer.ggml." + name + "_token_id";
-        return file.has(key) ? file.getInt(key) : otherwise;
+        return GgufUnigram.read(file);
     }
 
     @Override
@@ -271,16 +206,11 @@ public final class SentencePieceUnigram implements GgufVocabulary {
         boolean prepended = false, inWord = false;
         for (int at = 0; at < input.length; ) {
             PrecompiledCharsmap.Match match = charsmap == null ? null : charsmap.longestMatch(input, at, input.length);
-            byte[] piece;
-            if (match != null) {
-                piece = match.replacement();
-                at += match.length();
-            } else {
-                int length = utf8Length(input[at]);
-                piece = java.util.Arrays.copyOfRange(input, at, at + length);
-                at += length;
-            }
-            for (byte b : piece) {
+            byte[] piece = match != null ? match.replacement() : input;   // the replacement, or the code point as it is
+            int from = match != null ? 0 : at, to = match != null ? piece.length : at + utf8Length(input[at]);
+            at += match != null ? match.length() : to - from;
+            for (int k = from; k < to; k++) {
+                byte b = piece[k];
                 if (b != ' ') {
                     if (!inWord) {
                         inWord = true;
@@ -380,40 +310,10 @@ public final class SentencePieceUnigram implements GgufVocabulary {
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
-    /**
-     * Adds this vocabulary's keys to a GGUF being written, as llama.cpp reads a {@code t5} vocabulary: tokens,
-     * scores, token types (the unknown token as type 2), the normalisation flags and rules, the markers.
-     */
+    /** Adds this vocabulary's keys to a GGUF being written, as llama.cpp reads a {@code t5} one ({@link GgufUnigram}). */
     @Override
     public void writeTo(GgufWriter out) {
-        int[] types = new int[size()];
-        for (int id = 0; id < size(); id++) {
-            types[id] = id == unknown ? 2 : table.kinds[id].llamaTokenType();
-        }
-        out.putString("tokenizer.ggml.model", "t5");
-        out.putString("tokenizer.ggml.pre", "default");
-        out.putStrings("tokenizer.ggml.tokens", table.tokens);
-        out.put("tokenizer.ggml.scores", GgufValue.float32s(scores));
-        out.put("tokenizer.ggml.token_type", GgufValue.int32s(types));
-        out.putBool("tokenizer.ggml.add_space_prefix", rules.addSpacePrefix());
-        out.putBool("tokenizer.ggml.remove_extra_whitespaces", rules.removeExtraWhitespaces());
-        if (charsmap != null) {
-            byte[] bytes = charsmap.bytes();   // as llama.cpp's converter writes it: u8
-            long[] values = new long[bytes.length];
-            for (int i = 0; i < bytes.length; i++) {
-                values[i] = bytes[i] & 0xFF;
-            }
-            out.put("tokenizer.ggml.precompiled_charsmap", GgufValue.integers(GgufValueType.UINT8, values));
-        }
-        out.putUint32("tokenizer.ggml.unknown_token_id", unknown);
-        if (markers.bos() >= 0) {
-            out.putUint32("tokenizer.ggml.bos_token_id", markers.bos());
-        }
-        if (markers.eos() >= 0) {
-            out.putUint32("tokenizer.ggml.eos_token_id", markers.eos());
-        }
-        out.putBool("tokenizer.ggml.add_bos_token", markers.addsBos());
-        out.putBool("tokenizer.ggml.add_eos_token", markers.addsEos());
+        GgufUnigram.write(this, out);
     }
 
     /** Writes a vocabulary-only GGUF that libllama loads and encodes with ({@code writeTo} and a LLaMA shape's keys). */

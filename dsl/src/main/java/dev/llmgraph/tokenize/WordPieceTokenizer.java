@@ -229,18 +229,14 @@ public final class WordPieceTokenizer implements GgufVocabulary {
                 || file.getBool("tokenizer.ggml.normalizer.lowercase");
         boolean strip = file.has("tokenizer.ggml.normalizer.strip_accents")
                 ? file.getBool("tokenizer.ggml.normalizer.strip_accents") : lowercase;
-        Specials specials = new Specials(id(file, "padding", -1), id(file, "unknown", 100),
-                id(file, "cls", id(file, "bos", -1)), id(file, "seperator", id(file, "eos", -1)), id(file, "mask", -1));
+        Specials specials = new Specials(GgufKeys.id(file, "padding", -1), GgufKeys.id(file, "unknown", 100),
+                GgufKeys.id(file, "cls", GgufKeys.id(file, "bos", -1)),
+                GgufKeys.id(file, "seperator", GgufKeys.id(file, "eos", -1)), GgufKeys.id(file, "mask", -1));
         try {
             return new WordPieceTokenizer(tokens, kinds, new Rules(lowercase, strip, Integer.MAX_VALUE), specials);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + e.getMessage(), e);
         }
-    }
-
-    private static int id(GgufFile file, String name, int otherwise) {
-        String key = "tokenizer.ggml." + name + "_token_id";
-        return file.has(key) ? file.getInt(key) : otherwise;
     }
 
     /**

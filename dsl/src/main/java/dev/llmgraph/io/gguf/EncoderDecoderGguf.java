@@ -191,8 +191,13 @@ public final class EncoderDecoderGguf {
     /** Whether {@code path} is a GGUF file of llama.cpp's {@code t5} (an encoder-decoder). */
     public static boolean holdsEncoderDecoder(Path path) {
         try (GgufFile file = GgufFile.open(path)) {
-            return file.has("general.architecture") && file.getString("general.architecture").equals("t5");
+            return holdsEncoderDecoder(file);
         }
+    }
+
+    /** Whether an open GGUF file is one of llama.cpp's {@code t5}. */
+    public static boolean holdsEncoderDecoder(GgufFile file) {
+        return file.has("general.architecture") && file.getString("general.architecture").equals("t5");
     }
 
     /** The encoder-decoder a {@code t5} file holds. */

@@ -52,6 +52,26 @@ writeTokenizer(BpeVocabulary.readGguf(Path.of(src, "models", "ggml-vocab-gemma-4
     split.putObject("pattern").put("String", " ");
     HfConfig.JSON.writeValue(file.toFile(), json);
 }
+// every pre-tokenizer llmgraph names for llama.cpp, most without a vocabulary of llama.cpp's (GPT-4o's, Tekken, DeepSeek
+// V3's, ...), on GPT-2's vocabulary: llama.cpp's generic texts and texts aimed at the expressions, Hugging Face's ids
+// against llmgraph's (tokenizers.jsh)
+var gpt2 = dev.llmgraph.tokenize.GgufBpe.read(Path.of(src, "models", "ggml-vocab-gpt-2.gguf"));
+var preTexts = HfConfig.JSON.createArrayNode();
+for (String text : Files.readString(Path.of(src, "models", "ggml-vocab-gpt-2.gguf.inp"))
+        .split("\n__ggml_vocab_test__\n", -1)) if (!text.isEmpty()) preTexts.add(text);
+for (String text : List.of("1234567 and 12,345,678.90; x1y22z333 我想在apple工作1314151天～ 1314151",
+        "camelCaseWord HTTPServer getHTTPResponseCode iPhone McDonald's méxicoÑu aΣb ǅemal",
+        "I'm sure they've said it'd work; DON'T PANIC, we'LL see. x'S 'Ve --'s",
+        "DeepSeek 深度求索：日本語のひらがなと カタカナ、 漢字한국어。中文123和English",
+        "path/to/file.txt https://example.com/a?b=c#d && echo $HOME | wc -l\n/g/\n",
+        "tabs\there\n\nnew  lines\r\n  and   spaces \n\n\n end  \u00a0no-break\u3000x")) preTexts.add(text);
+for (var pre : dev.llmgraph.tokenize.PreTokenizer.named()) {
+    var bpe = new dev.llmgraph.tokenize.BpeTokenizer(gpt2.tokens(), gpt2.kinds(), gpt2.merges(),
+        dev.llmgraph.tokenize.BpeTokenizer.Rules.of(pre), gpt2.markers());
+    writeTokenizer(bpe, "gpt-2+" + pre.llamaCppName());
+    HfConfig.JSON.writeValue(work.resolve("tokenizers").resolve("gpt-2+" + pre.llamaCppName()).resolve("texts.json")
+        .toFile(), preTexts);
+}
 var bge = WordPieceTokenizer.readGguf(Path.of(src, "models", "ggml-vocab-bert-bge.gguf"));    // BERT's WordPiece
 TokenizerJson.write(bge, Files.createDirectories(work.resolve("tokenizers").resolve("bert-bge")).resolve("tokenizer.json"));
 // XLM-RoBERTa's Unigram (llama.cpp ships no vectors for it): llama.cpp's generic test texts and texts its

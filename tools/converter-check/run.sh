@@ -18,7 +18,9 @@
 # tokenizer test vectors with the tokenizer.json files llmgraph wrote of thirteen vocabularies (nine byte-level; Llama
 # 2's, Phi-3's and Gemma 4's SentencePiece-style; BGE's WordPiece), two variants of Llama 2's (a Metaspace
 # pre-tokenizer) and Gemma 4's as Gemma's files have it (a Split at spaces), against the ids the original tokenizers
-# gave, and saves them again in its own form, which llmgraph must read back as the same vocabulary (tokenizers.jsh);
+# gave, and GPT-2's vocabulary under each of the seventeen pre-tokenizers llmgraph names (gpt-2+NAME: llama.cpp's
+# generic texts and texts aimed at the expressions), and saves them again in its own form, which llmgraph must read
+# back as the same vocabulary and encode as the library does (tokenizers.jsh);
 # XLM-RoBERTa's Unigram against SentencePiece itself too. Then T5 v1.0 and Flan-T5 folders with a Unigram vocabulary
 # (spiece.model) through the converter and through bin/llmgraph convert (t5.jsh).
 #
@@ -111,7 +113,7 @@ for name in sorted(os.listdir(folders)):
               lambda s: 'Hello ' + s + ' world', lambda s: ' ' + s + '  x\n')]
     found = {'texts': texts, 'ids': ids, 'around': around,
              'around_ids': [tokenizer.encode(text, add_special_tokens=True).ids for text in around]}
-    if expected is None:
+    if expected is None and json.load(open(os.path.join(folders, name, 'tokenizer.json')))['model']['type'] == 'Unigram':
         processor = sentencepiece_of(vocabulary)
         found['sentencepiece_ids'] = [processor.encode(text) for text in texts]
     json.dump(found, open(os.path.join(folders, name, 'hf-ids.json'), 'w'))

@@ -5,6 +5,7 @@ import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.gguf.GgufFile;
+import dev.llmgraph.ggml.gguf.GgufTensorInfo;
 import dev.llmgraph.io.gguf.EncoderDecoderGguf;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.io.hf.HfConfig;
@@ -31,6 +32,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -162,9 +164,10 @@ public final class ConvertCommand {
         BpeVocabulary vocabulary;
         WordPieceTokenizer wordPiece;
         SentencePieceUnigram unigram;
-        boolean t5;
+        boolean t5, headIsTheEmbedding;
         try (GgufFile file = GgufFile.open(a.from())) {     // the vocabulary before the weights
             t5 = EncoderDecoderGguf.holdsEncoderDecoder(file);
+            headIsTheEmbedding = t5 && headIsTheEmbedding(file);
             vocabularyKind = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : null;
             template = file.has("tokenizer.chat_template") ? Optional.of(file.getString("tokenizer.chat_template"))
                     : Optional.empty();
@@ -186,7 +189,8 @@ public final class ConvertCommand {
                 }
                 return a.from() + " (" + model.spec().name() + ") -> " + a.out() + " (" + written.size() + " files, "
                         + mebibytes(written.stream().mapToLong(ConvertCommand::size).sum()) + "); tokenizer: "
-                        + (unigram != null ? describe(unigram) : noTokenizer(vocabularyKind));
+                        + (unigram != null ? describe(unigram) : noTokenizer(vocabularyKind))
+                        + (headIsTheEmbedding ? unscaledHead(model.spec().dModel()) : "");
             }
         }
         try (Model model = GgufModels.load(a.from(), options)) {
@@ -209,6 +213,26 @@ public final class ConvertCommand {
     }
 
     /** The model's token rows, as config.json gives them. */
+    /**
+     * Whether a T5 file's head is its token embedding, value for value: what llama.cpp's converter writes of a T5 v1.0
+     * checkpoint, whose tied head transformers scales by dModel^-0.5 and the converter copies unscaled.
+     */
+    private static boolean headIsTheEmbedding(GgufFile file) {
+        if (!file.hasTensor("output.weight") || !file.hasTensor("token_embd.weight")) {
+            return false;
+        }
+        GgufTensorInfo head = file.tensor("output.weight"), embedding = file.tensor("token_embd.weight");
+        return head.type() == embedding.type() && Arrays.equals(head.ne(), embedding.ne())
+                && Arrays.equals(file.floats("output.weight"), file.floats("token_embd.weight"));
+    }
+
+    private static String unscaledHead(int dModel) {
+        return String.format(Locale.ROOT, "; note: the file's output head is its token embedding unscaled, as llama.cpp's "
+                + "converter writes T5 v1.0 checkpoints (transformers scales that tied head by dModel^-0.5): the "
+                + "folder gives the file's logits, %.1f times the original checkpoint's (the same greedy tokens)",
+                Math.sqrt(dModel));
+    }
+
     private static int rows(Path dir, boolean t5) {
         return t5 ? T5Checkpoints.spec(dir).vocabSize() : HfConfig.read(dir).vocabSize();
     }
@@ -232,7 +256,8 @@ public final class ConvertCommand {
     }
 
     private static String noTokenizer(String vocabularyKind) {
-        return vocabularyKind == null ? "none in the file" : "none written: the file's vocabulary is '" + vocabularyKind
+        boolean none = vocabularyKind == null || vocabularyKind.equals("none");   // llama.cpp's word for no vocabulary
+        return none ? "none in the file" : "none written: the file's vocabulary is '" + vocabularyKind
                 + "', which llmgraph writes no tokenizer.json of (it does 'gpt2', 'llama', 'gemma4', 'bert' and 't5')";
     }
 

@@ -71,8 +71,57 @@ public final class PreTokenizer {
             "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
             "[0-9][0-9][0-9]");
 
+    /** Llama 3's expression, merges applied to every word: DBRX's (GLM-4's and Smaug's files name the same rules). */
+    public static final PreTokenizer DBRX = new PreTokenizer("dbrx", false, false, LLAMA3.expressions().getFirst());
+    /**
+     * GPT-4o's (Llama 4's): letter runs cut where a lower-case letter meets an upper-case one ("camel", "Case"), a
+     * contraction kept on its word, digits in groups of up to three, a symbol run keeps a slash or line breaks after it.
+     */
+    public static final PreTokenizer GPT4O = new PreTokenizer("gpt-4o", false, false,
+            "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+"
+                    + "(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+"
+                    + "[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\\p{N}{1,3}"
+                    + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+    /** Mistral's Tekken: GPT-4o's without contractions, each digit a word; a word that is a token is taken whole. */
+    public static final PreTokenizer TEKKEN = new PreTokenizer("tekken", true, true,
+            "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+"
+                    + "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*"
+                    + "|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+    /**
+     * DeepSeek V3's: digits in groups of up to three, then runs of CJK ideographs and kana, then an ASCII symbol
+     * with the Latin letters after it, letter runs with their marks, symbol runs, line breaks and spaces.
+     */
+    public static final PreTokenizer DEEPSEEK_V3 = new PreTokenizer("deepseek-v3", false, false,
+            "\\p{N}{1,3}",
+            "[\u4E00-\u9FA5\u3040-\u309F\u30A0-\u30FF]+",
+            "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+"
+                    + "| ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+");
+    /** Seed-Coder's: Qwen2's with line breaks never in a symbol run. */
+    public static final PreTokenizer SEED_CODER = new PreTokenizer("seed-coder", false, false,
+            "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1}| ?[^\\s\\p{L}\\p{N}\r\n]+|\\s*[\r\n]+"
+                    + "|\\s+(?!\\S)|\\s+");
+    /** Ling's (BailingMoE): Qwen2's with possessive runs and one line break per word. */
+    public static final PreTokenizer BAILINGMOE = new PreTokenizer("bailingmoe", false, false,
+            "'(?i:[sdmt]|ll|ve|re)|[^\\r\\n\\p{L}\\p{N}]?+\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]++[\\r\\n]*|\\s*[\\r\\n]"
+                    + "|\\s+(?!\\S)|\\s+");
+    /** MiniCPM 5's: digits in groups of up to three, then Llama 3's with digit runs; words that are tokens whole. */
+    public static final PreTokenizer MINICPM5 = new PreTokenizer("minicpm5", true, false,
+            "\\p{N}{1,3}",
+            "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}+| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
+                    + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+    /** Qwen2's without English contractions, so that a Turkish suffix after an apostrophe stays on its word. */
+    public static final PreTokenizer UFAKZEKA = new PreTokenizer("ufakzeka", false, false,
+            "[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+    /**
+     * Tiny Aya's (Cohere's): digit runs cut in threes from the right where a word boundary follows them, then
+     * GPT-4o's.
+     */
+    public static final PreTokenizer TINY_AYA = new PreTokenizer("tiny_aya", false, false,
+            "\\d{1,3}(?=(?:\\d{3})*\\b)", GPT4O.expressions().getFirst());
+
     private static final List<PreTokenizer> NAMED = List.of(GPT2, LLAMA3, QWEN2, STARCODER, QWEN35, DEEPSEEK_LLM,
-            DEEPSEEK_CODER, FALCON);
+            DEEPSEEK_CODER, FALCON, DBRX, GPT4O, TEKKEN, DEEPSEEK_V3, SEED_CODER, BAILINGMOE, MINICPM5, UFAKZEKA,
+            TINY_AYA);
     /**
      * llama.cpp's names for the same rules ({@code llama-vocab.cpp}), the first the one written; only names for which
      * llama.cpp sets nothing else that changes encoding.
@@ -82,9 +131,15 @@ public final class PreTokenizer {
                     "jina-de", "jina-v2-es", "jina-v2-de", "gigachat", "a.x-4.0", "mellum", "modern-bert"),
             List.of("llama-bpe", "llama3", "llama-v3", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2",
                     "jina-v5-nano"),
-            List.of("qwen2", "deepseek-r1-qwen", "stablelm2", "kormo", "f2llmv2", "megrez"),
-            List.of("starcoder", "refact", "command-r", "smollm", "codeshell", "exaone", "minerva-7b"),
-            List.of("qwen35"), List.of("deepseek-llm"), List.of("deepseek-coder"), List.of("falcon"));
+            List.of("qwen2", "deepseek-r1-qwen", "stablelm2", "kormo", "f2llmv2", "megrez", "grok-2", "hunyuan",
+                    "solar-open"),
+            List.of("starcoder", "refact", "command-r", "smollm", "codeshell", "exaone", "minerva-7b", "mellum2"),
+            List.of("qwen35"), List.of("deepseek-llm"), List.of("deepseek-coder"), List.of("falcon"),
+            List.of("dbrx", "smaug-bpe", "glm4", "chatglm-bpe"),
+            List.of("gpt-4o", "llama4", "kanana2", "talkie", "minimax-m2"), List.of("tekken"),
+            List.of("deepseek-v3", "hunyuan-dense", "joyai-llm", "hy_v4"), List.of("seed-coder"),
+            List.of("bailingmoe", "bailingmoe2", "llada-moe"), List.of("minicpm5"), List.of("ufakzeka"),
+            List.of("tiny_aya", "cohere2moe"));
 
     private final String llamaCppName;
     private final boolean ignoresMerges;
@@ -107,13 +162,32 @@ public final class PreTokenizer {
      * its own. A malformed expression is refused with the regex engine's words.
      */
     public static PreTokenizer of(List<String> expressions) {
+        return of(expressions, null);
+    }
+
+    /**
+     * As {@link #of(List)}, where a tokenizer takes a word that is a token whole or not: of two named ones with the
+     * same expressions (Llama 3's and DBRX's), the one that does as the tokenizer does.
+     */
+    public static PreTokenizer of(List<String> expressions, boolean ignoresMerges) {
+        return of(expressions, Boolean.valueOf(ignoresMerges));
+    }
+
+    private static PreTokenizer of(List<String> expressions, Boolean ignoresMerges) {
         if (expressions.isEmpty()) {
             throw new IllegalArgumentException("a pre-tokenizer needs at least one expression");
         }
+        PreTokenizer sameExpressions = null;
         for (PreTokenizer named : NAMED) {
             if (named.expressions().equals(expressions)) {
-                return named;
+                if (ignoresMerges == null || named.ignoresMerges == ignoresMerges) {
+                    return named;
+                }
+                sameExpressions = sameExpressions != null ? sameExpressions : named;
             }
+        }
+        if (sameExpressions != null) {
+            return sameExpressions;
         }
         try {
             return new PreTokenizer(null, false, false, expressions.toArray(String[]::new));
@@ -135,6 +209,17 @@ public final class PreTokenizer {
                 + namedOnes() + " and " + others
                 + " other names llama.cpp gives them (open the file with TextTokenizer.llama for libllama's tokenizer, "
                 + "which knows more)");
+    }
+
+    /** The pre-tokenizers llmgraph knows by llama.cpp's names. */
+    public static List<PreTokenizer> named() {
+        return NAMED;
+    }
+
+    /** Every name llama.cpp gives {@code named}'s rules, the one written first; none for an unnamed one. */
+    public static List<String> llamaCppNames(PreTokenizer named) {
+        int i = NAMED.indexOf(named);
+        return i < 0 ? List.of() : ALIASES.get(i);
     }
 
     /** The llama.cpp names of the rules llmgraph knows, as a list in words: "gpt-2, llama-bpe, ..., falcon". */

@@ -67,9 +67,9 @@ final class TokenizerJsonReading {
             return new SentencePieceBpe(tokens, kinds, merges(model), SentencePieceJson.rules(root, model, tokens),
                     markers);
         }
-        PreTokenizer pre = preTokenizer(root.get("pre_tokenizer"));
-        boolean nfc = nfc(root.get("normalizer"));
         boolean ignoreMerges = model.path("ignore_merges").asBoolean(false);
+        PreTokenizer pre = preTokenizer(root.get("pre_tokenizer"), ignoreMerges);
+        boolean nfc = nfc(root.get("normalizer"));
         return new BpeTokenizer(tokens, kinds, merges(model), new BpeTokenizer.Rules(pre, nfc, ignoreMerges), markers);
     }
 
@@ -133,7 +133,7 @@ final class TokenizerJsonReading {
     }
 
     /** The expressions of the pre-tokenizer, which must hold a ByteLevel. */
-    private static PreTokenizer preTokenizer(JsonNode node) {
+    private static PreTokenizer preTokenizer(JsonNode node, boolean ignoresMerges) {
         List<String> expressions = new ArrayList<>();
         if (!collect(node, expressions)) {
             throw new IllegalArgumentException("the pre_tokenizer " + (node == null || node.isNull() ? "is null"
@@ -143,7 +143,7 @@ final class TokenizerJsonReading {
             throw new IllegalArgumentException("the pre_tokenizer cuts no words (ByteLevel with use_regex false and "
                     + "no Split); llmgraph's BPE merges within words");
         }
-        return PreTokenizer.of(expressions);
+        return PreTokenizer.of(expressions, ignoresMerges);
     }
 
     /** Adds the expressions of {@code node}'s steps; whether one of them was the ByteLevel. */

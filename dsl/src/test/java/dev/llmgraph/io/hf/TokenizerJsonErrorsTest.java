@@ -275,13 +275,14 @@ class TokenizerJsonErrorsTest {
         assertEquals("ggml-vocab-gpt-2.gguf: tokenizer.ggml.model is 'gpt2'; GgufSentencePiece reads "
                 + "SentencePiece-style vocabularies ('llama', 'gemma4'), GgufBpe byte-level BPE ones ('gpt2'); "
                 + "TextTokenizer.llama reads every kind", bpe.getMessage());
-        Path tekken = dir.resolve("tekken.gguf");   // Mistral's Tekken: other rules, for which llmgraph has no name
+        Path kimi = dir.resolve("kimi-k2.gguf");   // Kimi K2's: rules llama.cpp writes in C++, which llmgraph lacks
         var writer = new dev.llmgraph.ggml.gguf.GgufWriter();
         TRAINED.writeTo(writer);
-        writer.putString("tokenizer.ggml.pre", "tekken").write(tekken);
-        var unnamed = assertThrows(IllegalArgumentException.class, () -> GgufBpe.read(tekken));
-        assertEquals("tekken.gguf: the pre-tokenizer 'tekken' is not one llmgraph's BPE knows; it knows "
-                + "gpt-2, llama-bpe, qwen2, starcoder, qwen35, deepseek-llm, deepseek-coder, falcon and 34 other names "
+        writer.putString("tokenizer.ggml.pre", "kimi-k2").write(kimi);
+        var unnamed = assertThrows(IllegalArgumentException.class, () -> GgufBpe.read(kimi));
+        assertEquals("kimi-k2.gguf: the pre-tokenizer 'kimi-k2' is not one llmgraph's BPE knows; it knows "
+                + "gpt-2, llama-bpe, qwen2, starcoder, qwen35, deepseek-llm, deepseek-coder, falcon, dbrx, gpt-4o, "
+                + "tekken, deepseek-v3, seed-coder, bailingmoe, minicpm5, ufakzeka, tiny_aya and 51 other names "
                 + "llama.cpp gives them (open the file with TextTokenizer.llama for libllama's tokenizer, which knows "
                 + "more)", unnamed.getMessage());
         var neox = assertThrows(IllegalArgumentException.class, () -> GgufBpe.read(models.resolve("ggml-vocab-gpt-neox.gguf")));
@@ -297,7 +298,8 @@ class TokenizerJsonErrorsTest {
         var e = assertThrows(IllegalArgumentException.class, () -> custom.writeVocabulary(dir.resolve("custom.gguf")));
         assertEquals("llama.cpp knows a BPE pre-tokenizer only by name, and this one's expressions [\\p{L}+|[^\\p{L}]+] "
                 + "are none of those llmgraph can name (gpt-2, llama-bpe, qwen2, starcoder, qwen35, deepseek-llm, "
-                + "deepseek-coder, falcon); a GGUF file of it would be tokenized otherwise", e.getMessage());
+                + "deepseek-coder, falcon, dbrx, gpt-4o, tekken, deepseek-v3, seed-coder, bailingmoe, minicpm5, ufakzeka, "
+                + "tiny_aya); a GGUF file of it would be tokenized otherwise", e.getMessage());
         BpeTokenizer llama3WithMerges = new BpeTokenizer(TRAINED.tokens(), TRAINED.kinds(), TRAINED.merges(),
                 new BpeTokenizer.Rules(PreTokenizer.LLAMA3, false, false), TRAINED.markers());
         var merges = assertThrows(IllegalArgumentException.class,

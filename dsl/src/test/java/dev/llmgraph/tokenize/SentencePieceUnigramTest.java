@@ -1,5 +1,6 @@
 package dev.llmgraph.tokenize;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmgraph.ggml.llama.LlamaSource;
@@ -180,6 +181,61 @@ class SentencePieceUnigramTest {
             }
         }
         assertEquals("the dog", read.decode(read.encode("the dog")).strip());
+    }
+
+    /**
+     * T5's sentinel tokens as T5's tokenizer.json has them (special added tokens after the pieces, {@code <extra_id_1>}
+     * before {@code <extra_id_0>}, scored 0) are read as user-defined tokens, matched wherever they stand, so that a
+     * span-corruption prompt is encoded as Hugging Face encodes it: each stretch between them on its own (a ▁ before
+     * it, the spaces at its ends dropped), the sentinels between. libllama on the GGUF llmgraph writes gives the same
+     * ids without special text asked for; the tokenizer.json written again marks them special.
+     */
+    @Test
+    void t5sSentinelsAreMatchedWhereverTheyStand(@TempDir Path dir) throws Exception {
+        UnigramTrainer.train("the small model reads the text and writes it again. ".repeat(20), 60)
+                .writeVocabulary(dir.resolve("trained.gguf"));
+        SentencePieceUnigram read = SentencePieceUnigram.readGguf(dir.resolve("trained.gguf"));
+        float[] scores = new float[read.size()];
+        for (int id = 0; id < scores.length; id++) {
+            scores[id] = read.score(id);
+        }
+        var t5Rules = new SentencePieceUnigram.Rules(true, true);   // T5's: a ▁ before a text, extra spaces removed
+        var trained = new SentencePieceUnigram(read.tokens(), read.kinds(), scores, t5Rules, null, read.unknown(),
+                read.markers());
+        Path json = dir.resolve("tokenizer.json");
+        TokenizerJson.write(trained, json);
+        ObjectNode root = (ObjectNode) HfConfig.JSON.readTree(json.toFile());
+        ArrayNode vocab = (ArrayNode) root.get("model").get("vocab"), added = (ArrayNode) root.get("added_tokens");
+        for (int n = 1; n >= 0; n--) {
+            String sentinel = "<extra_id_" + n + ">";
+            added.addObject().put("id", vocab.size()).put("content", sentinel).put("single_word", false)
+                    .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
+            vocab.addArray().add(sentinel).add(0.0);
+        }
+        HfConfig.JSON.writeValue(json.toFile(), root);
+        SentencePieceUnigram t5 = TokenizerJson.readUnigram(json);
+        int extra1 = trained.size(), extra0 = trained.size() + 1;
+        assertEquals(List.of(TokenKind.ADDED, TokenKind.ADDED), List.of(t5.kind(extra1), t5.kind(extra0)));
+        String prompt = "the <extra_id_0> reads the  <extra_id_1>again.";
+        List<Integer> expected = new ArrayList<>();
+        Arrays.stream(t5.encode("the")).forEach(expected::add);
+        expected.add(extra0);
+        Arrays.stream(t5.encode(" reads the  ")).forEach(expected::add);
+        expected.add(extra1);
+        Arrays.stream(t5.encode("again.")).forEach(expected::add);
+        assertEquals(expected, Arrays.stream(t5.encode(prompt)).boxed().toList());
+        assertArrayEquals(t5.encode("reads the"), t5.encode(" reads the  "), "the spaces at a stretch's ends dropped");
+        Path gguf = dir.resolve("t5.gguf");
+        t5.writeVocabulary(gguf);
+        try (Tokenizer llama = Tokenizer.open(gguf)) {
+            assertEquals(expected, Arrays.stream(llama.encode(prompt, false, false)).boxed().toList());
+        }
+        Path back = dir.resolve("back.json");
+        TokenizerJson.write(t5, back);
+        JsonNode written = HfConfig.JSON.readTree(back.toFile()).get("added_tokens");
+        assertEquals(2, java.util.stream.StreamSupport.stream(written.spliterator(), false)
+                .filter(t -> t.get("content").asText().startsWith("<extra_id_") && t.get("special").asBoolean()).count());
+        assertEquals(t5.kinds(), TokenizerJson.readUnigram(back).kinds());
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import static dev.llmgraph.io.hf.TokenizerJsonReading.describe;
 
@@ -60,7 +61,8 @@ final class UnigramJson {
                 throw new IllegalArgumentException("added token " + token.get("content") + " is not piece " + id + " of "
                         + "model.vocab; llmgraph reads Unigram added tokens that are in the vocabulary");
             }
-            added.put(id, token.path("special").asBoolean(false) ? TokenKind.SPECIAL : TokenKind.ADDED);
+            boolean special = token.path("special").asBoolean(false) && !isT5Sentinel(tokens.get(id));
+            added.put(id, special ? TokenKind.SPECIAL : TokenKind.ADDED);
         }
         List<TokenKind> kinds = new ArrayList<>();
         for (int id = 0; id < tokens.size(); id++) {
@@ -223,7 +225,7 @@ final class UnigramJson {
             if (kind == TokenKind.SPECIAL || kind == TokenKind.ADDED) {
                 added.addObject().put("id", id).put("content", unigram.tokens().get(id)).put("single_word", false)
                         .put("lstrip", false).put("rstrip", false).put("normalized", false)
-                        .put("special", kind == TokenKind.SPECIAL);
+                        .put("special", kind == TokenKind.SPECIAL || isT5Sentinel(unigram.tokens().get(id)));
             }
         }
         if (unigram.charsmap() == null && !rules.removeExtraWhitespaces()) {
@@ -291,4 +293,16 @@ final class UnigramJson {
             into.addObject().putObject("SpecialToken").put("id", unigram.tokens().get(m.eos())).put("type_id", typeId);
         }
     }
+
+    /**
+     * Whether {@code token} is one of T5's sentinel tokens ({@code <extra_id_0>} ...: the spans a text leaves out, in
+     * T5's span-corruption prompts), as transformers' T5 tokenizer names them. T5's tokenizer.json marks them special;
+     * they are read as user-defined tokens, matched wherever they stand in a text, as Hugging Face matches them and as
+     * llama.cpp's converter types the tokens of a T5 folder's added_tokens.json; and written special again.
+     */
+    private static boolean isT5Sentinel(String token) {
+        return T5_SENTINEL.matcher(token).matches();
+    }
+
+    private static final Pattern T5_SENTINEL = Pattern.compile("<extra_id_[0-9]+>");
 }

@@ -329,6 +329,10 @@ class TutorialNotebooksTest {
         }
         assertTrue(shipped.contains("|&lt;0xF0&gt;|&lt;0x9D&gt;|&lt;0x84&gt;|&lt;0x9E&gt;</td>"), "LLaMA's byte fallback "
                 + "for the G clef:\n" + shipped);
+        String cuts = only(tables(notebook), "by eight pre-tokenizers");
+        assertEquals(8, cuts.split("<tr>").length - 2, "a row per pre-tokenizer:\n" + cuts);
+        assertTrue(cuts.contains(">Deep|Seek") && cuts.contains("|_get|HTTPResponse|()|"), "GPT-4o's and Tekken's cut "
+                + "where a lower-case letter meets an upper-case one:\n" + cuts);
         String trained = only(tables(notebook), "trained on 300,000 characters");
         assertEquals(3, trained.split("<tr>").length - 2, "a row per trained tokenizer:\n" + trained);
         // the byte-level BPE gives unseen Chinese back; WordPiece and Unigram lose it

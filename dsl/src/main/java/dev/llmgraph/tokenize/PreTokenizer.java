@@ -117,7 +117,7 @@ public final class PreTokenizer {
      * GPT-4o's.
      */
     public static final PreTokenizer TINY_AYA = new PreTokenizer("tiny_aya", false, false,
-            "\\d{1,3}(?=(?:\\d{3})*\\b)", GPT4O.expressions().getFirst());
+            DigitGroups.EXPRESSION, GPT4O.expressions().getFirst());
 
     private static final List<PreTokenizer> NAMED = List.of(GPT2, LLAMA3, QWEN2, STARCODER, QWEN35, DEEPSEEK_LLM,
             DEEPSEEK_CODER, FALCON, DBRX, GPT4O, TEKKEN, DEEPSEEK_V3, SEED_CODER, BAILINGMOE, MINICPM5, UFAKZEKA,
@@ -261,7 +261,11 @@ public final class PreTokenizer {
             List<String> next = new ArrayList<>();
             for (String piece : pieces) {
                 try {
-                    split(step, piece, next);
+                    if (step.pattern().equals(DigitGroups.EXPRESSION)) {
+                        DigitGroups.split(piece, next);
+                    } else {
+                        split(step, piece, next);
+                    }
                 } catch (StackOverflowError e) {    // Java's regex engine recurses on some alternations of long text
                     throw new IllegalArgumentException("the pre-tokenizer expression " + step.pattern() + " ran out "
                             + "of stack on a piece of " + piece.length() + " characters; split the text into shorter "

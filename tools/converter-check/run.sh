@@ -18,7 +18,7 @@
 # tokenizer test vectors with the tokenizer.json files llmgraph wrote of thirteen vocabularies (nine byte-level; Llama
 # 2's, Phi-3's and Gemma 4's SentencePiece-style; BGE's WordPiece), two variants of Llama 2's (a Metaspace
 # pre-tokenizer) and Gemma 4's as Gemma's files have it (a Split at spaces), against the ids the original tokenizers
-# gave, and GPT-2's vocabulary under each of the seventeen pre-tokenizers llmgraph names (gpt-2+NAME: llama.cpp's
+# gave, and GPT-2's vocabulary under each of the eighteen pre-tokenizers llmgraph names (gpt-2+NAME: llama.cpp's
 # generic texts and texts aimed at the expressions), and saves them again in its own form, which llmgraph must read
 # back as the same vocabulary and encode as the library does (tokenizers.jsh);
 # XLM-RoBERTa's Unigram against SentencePiece itself too. Then T5 v1.0 and Flan-T5 folders with a Unigram vocabulary

@@ -119,9 +119,17 @@ public final class PreTokenizer {
     public static final PreTokenizer TINY_AYA = new PreTokenizer("tiny_aya", false, false,
             DigitGroups.EXPRESSION, GPT4O.expressions().getFirst());
 
+    /**
+     * BLOOM's: a word is an optional space and a run of anything but whitespace, parentheses, bars and the Latin,
+     * Chinese, Devanagari and Arabic full stops, commas and marks its class lists (a class nested in a class, which
+     * Java reads as Hugging Face's Oniguruma does: the union of the two).
+     */
+    public static final PreTokenizer BLOOM = new PreTokenizer("bloom", false, false,
+            " ?[^(\\s|[.,!?\u2026\u3002\uFF0C\u3001\u0964\u06D4\u060C])]+");
+
     private static final List<PreTokenizer> NAMED = List.of(GPT2, LLAMA3, QWEN2, STARCODER, QWEN35, DEEPSEEK_LLM,
             DEEPSEEK_CODER, FALCON, DBRX, GPT4O, TEKKEN, DEEPSEEK_V3, SEED_CODER, BAILINGMOE, MINICPM5, UFAKZEKA,
-            TINY_AYA);
+            TINY_AYA, BLOOM);
     /**
      * llama.cpp's names for the same rules ({@code llama-vocab.cpp}), the first the one written; only names for which
      * llama.cpp sets nothing else that changes encoding.
@@ -139,7 +147,7 @@ public final class PreTokenizer {
             List.of("gpt-4o", "llama4", "kanana2", "talkie", "minimax-m2"), List.of("tekken"),
             List.of("deepseek-v3", "hunyuan-dense", "joyai-llm", "hy_v4"), List.of("seed-coder"),
             List.of("bailingmoe", "bailingmoe2", "llada-moe"), List.of("minicpm5"), List.of("ufakzeka"),
-            List.of("tiny_aya", "cohere2moe"));
+            List.of("tiny_aya", "cohere2moe"), List.of("bloom", "poro-chat", "gpt3-finnish"));
 
     private final String llamaCppName;
     private final boolean ignoresMerges;

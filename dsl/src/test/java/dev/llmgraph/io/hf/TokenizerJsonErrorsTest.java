@@ -282,7 +282,7 @@ class TokenizerJsonErrorsTest {
         var unnamed = assertThrows(IllegalArgumentException.class, () -> GgufBpe.read(kimi));
         assertEquals("kimi-k2.gguf: the pre-tokenizer 'kimi-k2' is not one llmgraph's BPE knows; it knows "
                 + "gpt-2, llama-bpe, qwen2, starcoder, qwen35, deepseek-llm, deepseek-coder, falcon, dbrx, gpt-4o, "
-                + "tekken, deepseek-v3, seed-coder, bailingmoe, minicpm5, ufakzeka, tiny_aya and 51 other names "
+                + "tekken, deepseek-v3, seed-coder, bailingmoe, minicpm5, ufakzeka, tiny_aya, bloom and 53 other names "
                 + "llama.cpp gives them (open the file with TextTokenizer.llama for libllama's tokenizer, which knows "
                 + "more)", unnamed.getMessage());
         var neox = assertThrows(IllegalArgumentException.class, () -> GgufBpe.read(models.resolve("ggml-vocab-gpt-neox.gguf")));
@@ -299,7 +299,7 @@ class TokenizerJsonErrorsTest {
         assertEquals("llama.cpp knows a BPE pre-tokenizer only by name, and this one's expressions [\\p{L}+|[^\\p{L}]+] "
                 + "are none of those llmgraph can name (gpt-2, llama-bpe, qwen2, starcoder, qwen35, deepseek-llm, "
                 + "deepseek-coder, falcon, dbrx, gpt-4o, tekken, deepseek-v3, seed-coder, bailingmoe, minicpm5, ufakzeka, "
-                + "tiny_aya); a GGUF file of it would be tokenized otherwise", e.getMessage());
+                + "tiny_aya, bloom); a GGUF file of it would be tokenized otherwise", e.getMessage());
         BpeTokenizer llama3WithMerges = new BpeTokenizer(TRAINED.tokens(), TRAINED.kinds(), TRAINED.merges(),
                 new BpeTokenizer.Rules(PreTokenizer.LLAMA3, false, false), TRAINED.markers());
         var merges = assertThrows(IllegalArgumentException.class,

@@ -212,7 +212,6 @@ public final class ConvertCommand {
         }
     }
 
-    /** The model's token rows, as config.json gives them. */
     /**
      * Whether a T5 file's head is its token embedding, value for value: what llama.cpp's converter writes of a T5 v1.0
      * checkpoint, whose tied head transformers scales by dModel^-0.5 and the converter copies unscaled.
@@ -233,6 +232,7 @@ public final class ConvertCommand {
                 Math.sqrt(dModel));
     }
 
+    /** The model's token rows, as config.json gives them. */
     private static int rows(Path dir, boolean t5) {
         return t5 ? T5Checkpoints.spec(dir).vocabSize() : HfConfig.read(dir).vocabSize();
     }

@@ -1,5 +1,6 @@
 package dev.llmgraph.kernel;
 
+import dev.llmgraph.ggml.llama.LlamaCppSource;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.io.safetensors.SafetensorsExport;
@@ -58,6 +59,7 @@ class DocumentedCommandsTest {
             Map.entry("bin/llmgraph parity --gguf F --tokens 1,2,3 [--tolerance X]", "parityComparesEveryNode"),
             Map.entry("bin/llmgraph generate --gguf F --prompt TEXT [--chat] [-n N]", "generateWritesText"),
             Map.entry("bin/llmgraph convert --hf DIR --out F.gguf [--type T]", "convertWritesAGgufAndACheckpoint"),
+            Map.entry("bin/llmgraph tokenize --gguf F --text TEXT [--special]", "tokenizeShowsIdsAndPieces"),
             Map.entry("bin/llmgraph bench --model NAME", "benchMeasuresATinyPresetAndItsFile"),
             Map.entry("bin/llmgraph bench --model tiny-gpt2-small --type q8_0 -p 8 -n 4 -r 1 --rounds 1",
                     "benchMeasuresATinyPresetAndItsFile"),
@@ -242,6 +244,18 @@ class DocumentedCommandsTest {
     }
 
     @Test
+    void tokenizeShowsIdsAndPieces() throws Exception {
+        Path vocabulary = LlamaCppSource.directory().resolve("models/ggml-vocab-llama-bpe.gguf");
+        Result run = llmgraph(List.of("tokenize", "--gguf", vocabulary.toString(), "--text", "Hello world"), "");
+        assertEquals(0, run.status(), run.output());
+        assertEquals("llmgraph tokenize: " + vocabulary + ": 3 tokens (libllama, 128,256 tokens)\n"
+                + "  128000  '<|begin_of_text|>'\n"
+                + "    9906  'Hello'\n"
+                + "    1917  ' world'\n"
+                + "llmgraph's Java tokenizer on the same vocabulary: the same 3 ids\n", run.output());
+    }
+
+    @Test
     void embedWritesHiddenStates() throws Exception {
         Path bert = work.resolve("tiny-bert.gguf");
         var spec = Presets.tiny(dev.llmgraph.presets.EncoderPresets.bertBaseUncased())
@@ -370,7 +384,7 @@ class DocumentedCommandsTest {
     @Test
     void everyCommandAnswersHelp() throws Exception {
         for (String command : List.of("run", "jshell", "test", "build-native", "logits", "embed", "parity", "bench",
-                "generate", "convert", "notebook", "kernel", "java", "dist", "check", "rpc-server", "aot", "doctor")) {
+                "generate", "convert", "tokenize", "notebook", "kernel", "java", "dist", "check", "rpc-server", "aot", "doctor")) {
             Result run = llmgraph(List.of(command, "--help"), "");
             assertEquals(0, run.status(), command + ": " + run.output());
             assertTrue(run.output().startsWith("usage: bin/llmgraph " + command), command + ": " + run.output());

@@ -19,7 +19,9 @@ import dev.llmgraph.model.EncoderDecoderModel;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.text.TextToTextModel;
+import dev.llmgraph.tokenize.BpeTokenizer;
 import dev.llmgraph.tokenize.BpeVocabulary;
+import dev.llmgraph.tokenize.GgufBpe;
 import dev.llmgraph.tokenize.GgufVocabulary;
 import dev.llmgraph.tokenize.SentencePieceBpe;
 import dev.llmgraph.tokenize.SentencePieceModelFile;
@@ -119,6 +121,9 @@ public final class ConvertCommand {
         String tokenizer;
         if (kind.equals("BPE")) {
             BpeVocabulary padded = TokenizerJson.readForModel(a.from());
+            if (padded instanceof BpeTokenizer byteLevel) {
+                requireLlamaCppRules(byteLevel);
+            }
             int tokens = padded.size() - (int) padded.kinds().stream().filter(k -> k == TokenKind.UNUSED).count();
             vocabulary = template.map(padded::withChatTemplate).orElse(padded);
             tokenizer = describe(padded, tokens) + (tokens < padded.size() ? ", padded to " + padded.size() + " rows"
@@ -230,6 +235,16 @@ public final class ConvertCommand {
                 + "converter writes T5 v1.0 checkpoints (transformers scales that tied head by dModel^-0.5): the "
                 + "folder gives the file's logits, %.1f times the original checkpoint's (the same greedy tokens)",
                 Math.sqrt(dModel));
+    }
+
+    /** A tokenizer.json llama.cpp would tokenize otherwise, refused in words before the weights load. */
+    private static void requireLlamaCppRules(BpeTokenizer bpe) {
+        try {
+            GgufBpe.requireLlamaCppRules(bpe);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tokenizer.json: " + e.getMessage() + "; the checkpoint is not written",
+                    e);
+        }
     }
 
     /** The model's token rows, as config.json gives them. */

@@ -74,18 +74,8 @@ public final class GgufBpe {
      * pre-tokenizer it has no name for, or merges ignored where its name does not ignore them (or the reverse).
      */
     static void write(BpeTokenizer bpe, GgufWriter out) {
-        BpeTokenizer.Rules rules = bpe.rules();
-        PreTokenizer pre = rules.preTokenizer();
-        if (pre.llamaCppName() == null) {
-            throw new IllegalArgumentException("llama.cpp knows a BPE pre-tokenizer only by name, and this one's "
-                    + "expressions " + pre.expressions() + " are none of those llmgraph can name ("
-                    + PreTokenizer.namedOnes() + "); a GGUF file of it would be tokenized otherwise");
-        }
-        if (rules.ignoresMerges() != pre.ignoresMerges()) {
-            throw new IllegalArgumentException("llama.cpp " + (pre.ignoresMerges() ? "takes" : "does not take")
-                    + " a word that is a token whole for pre-tokenizer '" + pre.llamaCppName() + "', and this tokenizer "
-                    + (rules.ignoresMerges() ? "does" : "does not") + "; a GGUF file of it would be tokenized otherwise");
-        }
+        requireLlamaCppRules(bpe);
+        PreTokenizer pre = bpe.rules().preTokenizer();
         out.putString("tokenizer.ggml.model", "gpt2");
         out.putString("tokenizer.ggml.pre", pre.llamaCppName());
         out.putStrings("tokenizer.ggml.tokens", bpe.tokens());
@@ -100,5 +90,25 @@ public final class GgufBpe {
             out.putUint32("tokenizer.ggml.bos_token_id", markers.bos());
         }
         out.putBool("tokenizer.ggml.add_bos_token", markers.addsBos());
+    }
+
+    /**
+     * Refuses, in words, a tokenizer whose GGUF file llama.cpp would tokenize otherwise: a pre-tokenizer it has no
+     * name for, or merges ignored where its name does not ignore them (or the reverse). What {@link #write} checks
+     * first; {@code convert} asks before it loads a checkpoint's weights.
+     */
+    public static void requireLlamaCppRules(BpeTokenizer bpe) {
+        BpeTokenizer.Rules rules = bpe.rules();
+        PreTokenizer pre = rules.preTokenizer();
+        if (pre.llamaCppName() == null) {
+            throw new IllegalArgumentException("llama.cpp knows a BPE pre-tokenizer only by name, and this one's "
+                    + "expressions " + pre.expressions() + " are none of those llmgraph can name ("
+                    + PreTokenizer.namedOnes() + "); a GGUF file of it would be tokenized otherwise");
+        }
+        if (rules.ignoresMerges() != pre.ignoresMerges()) {
+            throw new IllegalArgumentException("llama.cpp " + (pre.ignoresMerges() ? "takes" : "does not take")
+                    + " a word that is a token whole for pre-tokenizer '" + pre.llamaCppName() + "', and this tokenizer "
+                    + (rules.ignoresMerges() ? "does" : "does not") + "; a GGUF file of it would be tokenized otherwise");
+        }
     }
 }

@@ -28,7 +28,9 @@ import dev.llmgraph.spec.Transformer;
 import dev.llmgraph.text.PieceListener;
 import dev.llmgraph.text.TextGeneration;
 import dev.llmgraph.text.TextModel;
+import dev.llmgraph.tokenize.BpeTokenizer;
 import dev.llmgraph.tokenize.BpeVocabulary;
+import dev.llmgraph.tokenize.PreTokenizer;
 import dev.llmgraph.tokenize.SentencePieceModelFile;
 import dev.llmgraph.tokenize.SentencePieceUnigram;
 import dev.llmgraph.tokenize.UnigramTrainer;
@@ -337,6 +339,29 @@ class ConvertCommandTest {
         try (EncoderDecoderModel model = T5Checkpoints.load(back, ModelOptions.cpu().withThreads(2))) {
             assertClose(scaled, model.forward(input, output).toArray(), "the folder of the converter's form");
         }
+    }
+
+    /**
+     * A tokenizer.json whose pre-tokenizer llama.cpp has no name for is refused before the weights load, and no file
+     * is written: llama.cpp would cut its text into other words.
+     */
+    @Test
+    void aPreTokenizerLlamaCppCannotNameIsRefusedBeforeTheWeights() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("unnamed-rules"));
+        Files.copy(qwen.resolve("config.json"), folder.resolve("config.json"));
+        Files.writeString(folder.resolve("model.safetensors"), "not read");    // refused before the weights
+        BpeTokenizer gpt2 = (BpeTokenizer) BpeVocabulary.readGguf(vocabulary("gpt-2"));
+        TokenizerJson.write(new BpeTokenizer(gpt2.tokens(), gpt2.kinds(), gpt2.merges(), new BpeTokenizer.Rules(
+                PreTokenizer.of(List.of("\\p{L}+|[^\\p{L}]+")), false, false), gpt2.markers()),
+                folder.resolve("tokenizer.json"));
+        Path gguf = dir.resolve("unnamed-rules.gguf");
+        assertEquals(new Run(1, "", "llmgraph convert: tokenizer.json: llama.cpp knows a BPE pre-tokenizer only by "
+                + "name, and this one's expressions [\\p{L}+|[^\\p{L}]+] are none of those llmgraph can name (gpt-2, "
+                + "llama-bpe, qwen2, starcoder, qwen35, deepseek-llm, deepseek-coder, falcon, dbrx, gpt-4o, tekken, "
+                + "deepseek-v3, seed-coder, bailingmoe, minicpm5, ufakzeka, tiny_aya, bloom); a GGUF file of it would be "
+                + "tokenized otherwise; the checkpoint is not written\n"),
+                run("--hf", folder.toString(), "--out", gguf.toString()));
+        assertTrue(!Files.exists(gguf));
     }
 
     @Test

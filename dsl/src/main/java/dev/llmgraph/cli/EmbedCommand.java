@@ -7,7 +7,6 @@ import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.ggml.llama.LlamaException;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.io.hf.HfConfigException;
-import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.io.hf.TokenizerJsonException;
 import dev.llmgraph.io.safetensors.SafetensorsException;
 import dev.llmgraph.io.safetensors.SafetensorsWeights;
@@ -15,6 +14,7 @@ import dev.llmgraph.model.Encoding;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
 import dev.llmgraph.text.TextTokenizer;
+import dev.llmgraph.tokenize.SentencePieceModelFile;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -125,22 +125,17 @@ public final class EmbedCommand {
 
     /**
      * The ids of {@code text} with the tokens the model's tokenizer puts around a text: libllama's on a GGUF file's
-     * vocabulary; a checkpoint folder's tokenizer.json in Java ({@code [CLS]} and {@code [SEP]} around a WordPiece
-     * text, a BPE's beginning-of-text token where it adds one).
+     * vocabulary; a checkpoint folder's tokenizer in Java ({@code [CLS]} and {@code [SEP]} around a WordPiece text, a
+     * BPE's beginning-of-text token where it adds one), special-token text read as text, as libllama reads it here.
      */
     static int[] encode(Path model, boolean checkpoint, String text) {
-        if (!checkpoint) {
-            try (TextTokenizer tokenizer = TextTokenizer.llama(model)) {
-                return tokenizer.encode(text, true, false);
-            }
-        }
-        if (!Files.exists(model.resolve("tokenizer.json"))) {
+        if (checkpoint && !Files.exists(model.resolve("tokenizer.json"))
+                && SentencePieceModelFile.in(model).isEmpty()) {
             throw new IllegalArgumentException(model + ": has no tokenizer.json to encode the text with; give --tokens");
         }
-        if (TokenizerJson.modelType(model).equals("WordPiece")) {
-            return TokenizerJson.readWordPiece(model).encodeForModel(text);
+        try (TextTokenizer tokenizer = checkpoint ? TextTokenizer.inFolder(model) : TextTokenizer.llama(model)) {
+            return tokenizer.encode(text, true, false);
         }
-        return TextTokenizer.of(TokenizerJson.read(model)).encode(text, true, false);
     }
 
     static Arguments parse(String[] args) {

@@ -5,13 +5,11 @@ import dev.llmgraph.ggml.NativeLibraryException;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.gguf.GgufFile;
 import dev.llmgraph.ggml.llama.LlamaException;
-import dev.llmgraph.io.hf.TokenizerJson;
 import dev.llmgraph.io.hf.TokenizerJsonException;
 import dev.llmgraph.text.TextTokenizer;
 import dev.llmgraph.text.UnigramTextTokenizer;
+import dev.llmgraph.text.WordPieceTextTokenizer;
 import dev.llmgraph.tokenize.BpeVocabulary;
-import dev.llmgraph.tokenize.GgufVocabulary;
-import dev.llmgraph.tokenize.SentencePieceModelFile;
 import dev.llmgraph.tokenize.SentencePieceUnigram;
 import dev.llmgraph.tokenize.WordPieceTokenizer;
 
@@ -24,7 +22,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * {@code bin/llmgraph tokenize (--gguf FILE | --hf DIR) --text TEXT [--special] [--plain]}: the ids and pieces a
@@ -73,7 +70,7 @@ public final class TokenizeCommand {
         Arguments a = parsed.arguments();
         try {
             if (a.folder()) {
-                try (TextTokenizer tokenizer = folderTokenizer(a.source())) {
+                try (TextTokenizer tokenizer = TextTokenizer.inFolder(a.source())) {
                     int[] ids = tokenizer.encode(a.text(), !a.plain(), a.special());
                     out.println("llmgraph tokenize: " + a.source() + ": " + ids.length + " tokens (" + describe(tokenizer)
                             + ", in Java)");
@@ -148,31 +145,15 @@ public final class TokenizeCommand {
         return switch (model) {
             case "gpt2", "llama", "gemma4" -> TextTokenizer.of(BpeVocabulary.readGguf(file));
             case "t5" -> TextTokenizer.of(SentencePieceUnigram.readGguf(file));
-            case "bert" -> new WordPieceText(WordPieceTokenizer.readGguf(file));
+            case "bert" -> TextTokenizer.of(WordPieceTokenizer.readGguf(file));
             default -> throw new IllegalArgumentException(where + "the vocabulary is '" + model + "'; llmgraph's Java "
                     + "tokenizers read 'gpt2', 'llama', 'gemma4', 't5' and 'bert'");
         };
     }
 
-    /** The tokenizer of a folder: its tokenizer.json (BPE, WordPiece or Unigram) or SentencePiece model file. */
-    static TextTokenizer folderTokenizer(Path dir) {
-        if (Files.exists(dir.resolve("tokenizer.json"))) {
-            return switch (TokenizerJson.modelType(dir)) {
-                case "WordPiece" -> new WordPieceText(TokenizerJson.readWordPiece(dir));
-                case "Unigram" -> TextTokenizer.of(TokenizerJson.readUnigram(dir));
-                default -> TextTokenizer.of(TokenizerJson.read(dir));
-            };
-        }
-        Path model = SentencePieceModelFile.in(dir).orElseThrow(() -> new IllegalArgumentException(dir + ": has no "
-                + "tokenizer.json, tokenizer.model or spiece.model"));
-        GgufVocabulary vocabulary = SentencePieceModelFile.read(model);
-        return vocabulary instanceof SentencePieceUnigram unigram ? TextTokenizer.of(unigram)
-                : TextTokenizer.of((BpeVocabulary) vocabulary);
-    }
-
     private static String describe(TextTokenizer tokenizer) {
         String kind = switch (tokenizer) {
-            case WordPieceText w -> "WordPiece";
+            case WordPieceTextTokenizer w -> "WordPiece";
             case UnigramTextTokenizer u -> "SentencePiece Unigram";
             default -> "BPE";
         };
@@ -210,47 +191,5 @@ public final class TokenizeCommand {
             default -> Character.isISOControl(c) ? String.format("\\u%04x", c) : Character.toString(c);
         }));
         return quoted.append('\'').toString();
-    }
-
-    /** BERT's WordPiece as a text tokenizer: [CLS] and [SEP] around a text; a piece is the token's text. */
-    private record WordPieceText(WordPieceTokenizer wordPiece) implements TextTokenizer {
-        @Override
-        public int size() {
-            return wordPiece.size();
-        }
-
-        @Override
-        public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
-            int[] ids = wordPiece.encode(text, parseSpecial);
-            if (!addSpecial) {
-                return ids;
-            }
-            WordPieceTokenizer.Specials s = wordPiece.specials();
-            int[] around = new int[ids.length + (s.cls() >= 0 ? 1 : 0) + (s.sep() >= 0 ? 1 : 0)];
-            int at = 0;
-            if (s.cls() >= 0) {
-                around[at++] = s.cls();
-            }
-            System.arraycopy(ids, 0, around, at, ids.length);
-            if (s.sep() >= 0) {
-                around[around.length - 1] = s.sep();
-            }
-            return around;
-        }
-
-        @Override
-        public byte[] pieceBytes(int id) {
-            return wordPiece.tokens().get(id).getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public int[] endOfGeneration() {
-            return new int[0];
-        }
-
-        @Override
-        public Optional<String> chatTemplate() {
-            return Optional.empty();
-        }
     }
 }

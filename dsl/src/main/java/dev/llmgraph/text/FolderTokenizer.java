@@ -18,6 +18,22 @@ import java.nio.file.Path;
 final class FolderTokenizer {
     private FolderTokenizer() {}
 
+    /** The folder's tokenizer as it is (a WordPiece tokenizer.json too), not padded. */
+    static TextTokenizer read(Path dir) {
+        if (Files.exists(dir.resolve("tokenizer.json"))) {
+            return switch (TokenizerJson.modelType(dir)) {
+                case "WordPiece" -> TextTokenizer.of(TokenizerJson.readWordPiece(dir));
+                case "Unigram" -> TextTokenizer.of(TokenizerJson.readUnigram(dir));
+                default -> TextTokenizer.of(TokenizerJson.read(dir));
+            };
+        }
+        Path model = SentencePieceModelFile.in(dir).orElseThrow(() -> new IllegalArgumentException(dir + ": has no "
+                + "tokenizer.json, tokenizer.model or spiece.model"));
+        GgufVocabulary vocabulary = SentencePieceModelFile.read(model);
+        return vocabulary instanceof SentencePieceUnigram unigram ? TextTokenizer.of(unigram)
+                : TextTokenizer.of((SentencePieceBpe) vocabulary);
+    }
+
     /** The folder's tokenizer for a model of {@code rows} token rows; {@code loader} names the ids-only way, for words. */
     static TextTokenizer read(Path dir, int rows, String loader) {
         if (Files.exists(dir.resolve("tokenizer.json"))) {

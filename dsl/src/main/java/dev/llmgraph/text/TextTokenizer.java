@@ -2,6 +2,7 @@ package dev.llmgraph.text;
 
 import dev.llmgraph.tokenize.BpeVocabulary;
 import dev.llmgraph.tokenize.SentencePieceUnigram;
+import dev.llmgraph.tokenize.WordPieceTokenizer;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -17,7 +18,8 @@ import java.util.Optional;
  *   <li>{@link #of(BpeVocabulary, String...)}: a BPE encoded in Java: byte-level, trained in Java or published,
  *       or SentencePiece-style; read from a Hugging Face tokenizer.json ({@link dev.llmgraph.io.hf.TokenizerJson})
  *       or a GGUF file ({@link dev.llmgraph.tokenize.GgufBpe}, {@link dev.llmgraph.tokenize.GgufSentencePiece}).</li>
- *   <li>{@link #of(SentencePieceUnigram)}: a SentencePiece Unigram (T5, XLM-RoBERTa) encoded in Java.</li>
+ *   <li>{@link #of(SentencePieceUnigram)}: a SentencePiece Unigram (T5, XLM-RoBERTa) encoded in Java; and
+ *       {@link #of(WordPieceTokenizer)} BERT's WordPiece.</li>
  * </ul>
  * Closing frees what the tokenizer holds (libllama's vocabulary); a Java tokenizer holds nothing.
  */
@@ -71,5 +73,19 @@ public interface TextTokenizer extends AutoCloseable {
     /** {@code unigram} (T5's, XLM-RoBERTa's), encoding in Java; generation ends at its end-of-text token. */
     static UnigramTextTokenizer of(SentencePieceUnigram unigram) {
         return new UnigramTextTokenizer(unigram);
+    }
+
+    /** {@code wordPiece} (BERT's), encoding in Java, {@code [CLS]} and {@code [SEP]} around a text. */
+    static WordPieceTextTokenizer of(WordPieceTokenizer wordPiece) {
+        return new WordPieceTextTokenizer(wordPiece);
+    }
+
+    /**
+     * The tokenizer of a Hugging Face folder, encoding in Java: its tokenizer.json (BPE with tokenizer_config.json's
+     * markers, WordPiece or Unigram), or, where it has none, SentencePiece's model file ({@code tokenizer.model},
+     * {@code spiece.model}); not padded to a model's rows.
+     */
+    static TextTokenizer inFolder(Path dir) {
+        return FolderTokenizer.read(dir);
     }
 }

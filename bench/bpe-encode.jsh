@@ -4,7 +4,13 @@
 // warm-up pass, in one JVM; the ids must be the same.
 //   bin/llmgraph run bench/bpe-encode.jsh
 //   VOCABULARIES=gemma-4,llama-spm bin/llmgraph run bench/bpe-encode.jsh     (some of them)
+// With PRE_TOKENIZERS, GPT-2's vocabulary given each named pre-tokenizer's rules instead (llama.cpp ships no vocabulary
+// of most of them), written as a GGUF under its name for libllama:
+//   PRE_TOKENIZERS=gpt-4o,tekken,deepseek-v3 bin/llmgraph run bench/bpe-encode.jsh
+import dev.llmgraph.tokenize.BpeTokenizer;
 import dev.llmgraph.tokenize.BpeVocabulary;
+import dev.llmgraph.tokenize.GgufBpe;
+import dev.llmgraph.tokenize.PreTokenizer;
 import dev.llmgraph.tokenize.SentencePieceUnigram;
 import dev.llmgraph.ggml.llama.LlamaCppSource;
 import dev.llmgraph.ggml.llama.Tokenizer;
@@ -20,13 +26,22 @@ double best(java.util.function.Supplier<int[]> encode) {
     }
     return best;
 }
-String chosen = System.getenv("VOCABULARIES");
-for (String name : chosen != null ? List.of(chosen.split(",")) : List.of("llama-bpe", "qwen2", "gpt-2", "qwen35",
-        "deepseek-llm", "deepseek-coder", "falcon", "command-r", "llama-spm", "phi-3", "gemma-4", "nomic-bert-moe")) {
+String chosen = System.getenv("VOCABULARIES"), preTokenizers = System.getenv("PRE_TOKENIZERS");
+Path relabeled = Files.createTempDirectory("bpe-encode");
+for (String name : preTokenizers != null ? List.of(preTokenizers.split(",")) : chosen != null
+        ? List.of(chosen.split(",")) : List.of("llama-bpe", "qwen2", "gpt-2", "qwen35", "deepseek-llm",
+        "deepseek-coder", "falcon", "command-r", "llama-spm", "phi-3", "gemma-4", "nomic-bert-moe")) {
     Path file = LlamaCppSource.directory().resolve("models/ggml-vocab-" + name + ".gguf");
     long t = System.nanoTime();
     java.util.function.Function<String, int[]> encoder;
-    if (name.equals("nomic-bert-moe")) {
+    if (preTokenizers != null) {
+        var gpt2 = GgufBpe.read(LlamaCppSource.directory().resolve("models/ggml-vocab-gpt-2.gguf"));
+        var bpe = new BpeTokenizer(gpt2.tokens(), gpt2.kinds(), gpt2.merges(),
+                BpeTokenizer.Rules.of(PreTokenizer.ofLlamaCppName(name)), gpt2.markers());
+        file = relabeled.resolve(name + ".gguf");
+        bpe.writeVocabulary(file);
+        encoder = bpe::encode;
+    } else if (name.equals("nomic-bert-moe")) {
         var unigram = SentencePieceUnigram.readGguf(file);
         encoder = unigram::encode;
     } else {

@@ -139,7 +139,7 @@ public final class TokenizeCommand {
     }
 
     /** llmgraph's Java tokenizer of an open GGUF file's vocabulary, for the kinds it reads. */
-    static TextTokenizer ggufTokenizer(GgufFile file) {
+    private static TextTokenizer ggufTokenizer(GgufFile file) {
         String where = file.path().getFileName() + ": ";
         String model = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : "none";
         return switch (model) {

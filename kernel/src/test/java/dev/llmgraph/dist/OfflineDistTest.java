@@ -113,7 +113,7 @@ class OfflineDistTest {
             Result result = run(List.of(dist.resolve("bin/llmgraph").toString(), command), Map.of(), toolsOnly(), work);
             assertEquals(1, result.status(), command);
             assertEquals("llmgraph: '" + command + "' needs the source checkout; this dist folder runs run, jshell, "
-                    + "logits, embed, parity, bench, generate, convert, java, build-native, doctor and check\n",
+                    + "logits, embed, parity, bench, generate, convert, tokenize, java, build-native, doctor and check\n",
                     result.output(), command);
         }
         Result check = run(List.of(dist.resolve("bin/llmgraph").toString(), "check"), Map.of(), toolsOnly(), work);

@@ -2,9 +2,11 @@
 // rescaled head) and a tiny Flan-T5 (untied, gated GELU) as checkpoint folders with a Unigram vocabulary it trained on
 // README.md (config.json, model.safetensors, tokenizer.json and spiece.model, which the converter reads T5's
 // vocabulary from); convert_hf_to_gguf.py makes a GGUF of each, bin/llmgraph convert another. llama.cpp's decoder
-// logits on the two files, and libllama's ids for a text on them, must agree. The converter copies T5 v1.0's tied
-// embedding as the head without the dModel^-0.5 that transformers applies before it (llmgraph's file holds the
-// rescaled head), so for tiny-t5 the comparison is also made with that factor put back.
+// logits on the two files, and libllama's ids for a text on them, must agree. The converter writes T5 v1.0's tied
+// embedding alone, which llama.cpp uses as the head without the dModel^-0.5 that transformers applies before it
+// (llmgraph's file holds the rescaled head), so for tiny-t5 the comparison is also made with that factor put back.
+// Last, bin/llmgraph convert turns the converter's file back into a folder, which must give the logits of the folder
+// the converter read (T5 v1.0: written as T5 v1.0 again, the rescaling put back).
 import dev.llmgraph.io.gguf.EncoderDecoderGguf;
 import dev.llmgraph.io.safetensors.T5Checkpoints;
 import dev.llmgraph.model.*;
@@ -56,5 +58,15 @@ for (boolean flan : new boolean[] {false, true}) {
         + (scale != 1 ? " (%.3e with llmgraph's logits times sqrt(dModel) = %.0f)" : "%s%s") + "; libllama's ids for README.md's "
         + "text (with </s>) the same: %b (%d tokens)%n", spec.name(), maxAbs / maxRef,
         scale != 1 ? maxScaled / maxRef : "", scale != 1 ? scale : "", java.util.Arrays.equals(a, c), a.length);
+    Path back = work.resolve(spec.name() + "-back");
+    ConvertCommand.run(new String[] {"--gguf", theirs.toString(), "--out", back.toString()}, System.out, System.err);
+    try (var original = T5Checkpoints.load(dir, ModelOptions.cpu().withThreads(2));
+         var again = T5Checkpoints.load(back, ModelOptions.cpu().withThreads(2))) {
+        float[] x = original.forward(input, dec).toArray(), y = again.forward(input, dec).toArray();
+        double diff = 0, largest = 0;
+        for (int i = 0; i < x.length; i++) { diff = Math.max(diff, Math.abs(x[i] - y[i])); largest = Math.max(largest, Math.abs(x[i])); }
+        System.out.printf("%-14s the folder bin/llmgraph convert makes of the converter's file vs the folder the converter "
+            + "read: %.3e of the largest logit%n", spec.name(), diff / largest);
+    }
 }
 /exit

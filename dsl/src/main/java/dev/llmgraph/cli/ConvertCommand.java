@@ -5,7 +5,6 @@ import dev.llmgraph.ggml.CpuThreads;
 import dev.llmgraph.ggml.GgmlType;
 import dev.llmgraph.ggml.gguf.GgufException;
 import dev.llmgraph.ggml.gguf.GgufFile;
-import dev.llmgraph.ggml.gguf.GgufTensorInfo;
 import dev.llmgraph.io.gguf.EncoderDecoderGguf;
 import dev.llmgraph.io.gguf.GgufModels;
 import dev.llmgraph.io.hf.HfConfig;
@@ -18,6 +17,7 @@ import dev.llmgraph.io.safetensors.T5Checkpoints;
 import dev.llmgraph.model.EncoderDecoderModel;
 import dev.llmgraph.model.Model;
 import dev.llmgraph.model.ModelOptions;
+import dev.llmgraph.spec.EncoderDecoderSpec;
 import dev.llmgraph.text.TextToTextModel;
 import dev.llmgraph.tokenize.BpeTokenizer;
 import dev.llmgraph.tokenize.BpeVocabulary;
@@ -34,7 +34,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -169,10 +168,9 @@ public final class ConvertCommand {
         BpeVocabulary vocabulary;
         WordPieceTokenizer wordPiece;
         SentencePieceUnigram unigram;
-        boolean t5, headIsTheEmbedding;
+        boolean t5;
         try (GgufFile file = GgufFile.open(a.from())) {     // the vocabulary before the weights
             t5 = EncoderDecoderGguf.holdsEncoderDecoder(file);
-            headIsTheEmbedding = t5 && headIsTheEmbedding(file);
             vocabularyKind = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : null;
             template = file.has("tokenizer.chat_template") ? Optional.of(file.getString("tokenizer.chat_template"))
                     : Optional.empty();
@@ -187,7 +185,10 @@ public final class ConvertCommand {
                         + "drop --type");
             }
             try (EncoderDecoderModel model = EncoderDecoderGguf.load(a.from(), options)) {
-                List<Path> written = T5Checkpoints.write(model, a.out());
+                EncoderDecoderSpec spec = model.spec();
+                boolean unscaledTiedHead = spec.tiedEmbeddings() && !spec.rescaledHead();   // llama.cpp's T5 v1.0
+                List<Path> written = T5Checkpoints.write(model, unscaledTiedHead ? spec.withTiedEmbeddings(true) : spec,
+                        a.out());
                 if (unigram != null) {   // spiece.model too: llama.cpp's converter reads T5's vocabulary from it
                     TokenizerJson.write(unigram, a.out().resolve("tokenizer.json"));
                     SentencePieceModelFile.write(unigram, a.out().resolve("spiece.model"));
@@ -195,7 +196,7 @@ public final class ConvertCommand {
                 return a.from() + " (" + model.spec().name() + ") -> " + a.out() + " (" + written.size() + " files, "
                         + mebibytes(written.stream().mapToLong(ConvertCommand::size).sum()) + "); tokenizer: "
                         + (unigram != null ? describe(unigram) : noTokenizer(vocabularyKind))
-                        + (headIsTheEmbedding ? unscaledHead(model.spec().dModel()) : "");
+                        + (unscaledTiedHead ? unscaledHead(spec.dModel()) : "");
             }
         }
         try (Model model = GgufModels.load(a.from(), options)) {
@@ -218,23 +219,14 @@ public final class ConvertCommand {
     }
 
     /**
-     * Whether a T5 file's head is its token embedding, value for value: what llama.cpp's converter writes of a T5 v1.0
-     * checkpoint, whose tied head transformers scales by dModel^-0.5 and the converter copies unscaled.
+     * The report's note on a T5 file whose head is its token embedding unscaled: what llama.cpp's converter writes of a
+     * T5 v1.0 checkpoint (no output.weight), where transformers scales that tied head by dModel^-0.5.
      */
-    private static boolean headIsTheEmbedding(GgufFile file) {
-        if (!file.hasTensor("output.weight") || !file.hasTensor("token_embd.weight")) {
-            return false;
-        }
-        GgufTensorInfo head = file.tensor("output.weight"), embedding = file.tensor("token_embd.weight");
-        return head.type() == embedding.type() && Arrays.equals(head.ne(), embedding.ne())
-                && Arrays.equals(file.floats("output.weight"), file.floats("token_embd.weight"));
-    }
-
     private static String unscaledHead(int dModel) {
-        return String.format(Locale.ROOT, "; note: the file's output head is its token embedding unscaled, as llama.cpp's "
-                + "converter writes T5 v1.0 checkpoints (transformers scales that tied head by dModel^-0.5): the "
-                + "folder gives the file's logits, %.1f times the original checkpoint's (the same greedy tokens)",
-                Math.sqrt(dModel));
+        return String.format(Locale.ROOT, "; note: the file's head is its token embedding unscaled, as llama.cpp's "
+                + "converter writes T5 v1.0 checkpoints (transformers scales that tied head by dModel^-0.5): the folder "
+                + "is written as T5 v1.0, as the checkpoint the file was made from, and gives the file's logits divided "
+                + "by %.1f (the same greedy tokens)", Math.sqrt(dModel));
     }
 
     /** A tokenizer.json llama.cpp would tokenize otherwise, refused in words before the weights load. */

@@ -297,16 +297,18 @@ class ConvertCommandTest {
     }
 
     /**
-     * A T5 v1.0 file as llama.cpp's converter writes one: the tied head copied as {@code output.weight} without the
-     * dModel^-0.5 transformers applies. {@code convert} says so, and the folder it writes gives sqrt(dModel) times the
-     * original model's logits (within 1e-6 of the largest), as llama.cpp does on the file.
+     * A T5 v1.0 file as llama.cpp's converter writes one: the tied embedding alone, no output.weight, which llama.cpp
+     * (and llmgraph, reading the file as llama.cpp does) uses as the head without the dModel^-0.5 transformers applies,
+     * so its logits are sqrt(dModel) times the checkpoint's. {@code convert} writes the folder as T5 v1.0, says so, and
+     * the folder gives the original model's logits back (within 1e-6 of the largest); llmgraph's own file of the model
+     * (the head as output.weight, rescaled) gets no note.
      */
     @Test
-    void aT5FileWhoseHeadIsItsEmbeddingUnscaledIsNamedInTheReport() throws Exception {
+    void aT5V1FileAsLlamaCppWritesItBecomesTheCheckpointItWasMadeFrom() throws Exception {
         var spec = Transformer.encoderDecoder("tiny-t5-v1.0").vocabSize(40).dModel(16).encoderLayers(1)
                 .decoderLayers(1).heads(2).ffn(Ffn.mlp(32, Activation.RELU).withBias(false))
                 .relativeBias(Positional.t5Bias(32, 128)).contextLength(32).build();
-        assertTrue(spec.tiedEmbeddings(), "T5 v1.0's head is tied, and rescaled");
+        assertTrue(spec.tiedEmbeddings() && spec.rescaledHead(), "T5 v1.0's head is tied, and rescaled");
         Path ours = dir.resolve("v1.0-ours.gguf"), theirs = dir.resolve("v1.0-theirs.gguf"), back = dir.resolve("v1.0");
         int[] input = {5, 9, 1}, output = {0, 7};
         float[] logits;
@@ -315,29 +317,31 @@ class ConvertCommandTest {
             EncoderDecoderGguf.write(model, ours);
             logits = model.forward(input, output).toArray();
         }
-        try (GgufFile file = GgufFile.open(ours)) {   // the converter's form: the embedding as it is for the head
+        try (GgufFile file = GgufFile.open(ours)) {   // the converter's form: no output.weight
             var writer = new dev.llmgraph.ggml.gguf.GgufWriter().putAll(file.metadata());
             file.tensors().stream().filter(t -> !t.name().equals("output.weight"))
                     .forEach(t -> writer.copyTensor(file, t.name()));
-            var embedding = file.tensor("token_embd.weight");
-            writer.addTensor("output.weight", embedding.type(), file.floats("token_embd.weight"), embedding.ne());
             writer.write(theirs);
+        }
+        float[] scaled = logits.clone();
+        for (int i = 0; i < scaled.length; i++) {
+            scaled[i] *= (float) Math.sqrt(spec.dModel());
+        }
+        try (EncoderDecoderModel model = EncoderDecoderGguf.load(theirs, ModelOptions.cpu().withThreads(2))) {
+            assertClose(scaled, model.forward(input, output).toArray(), "the converter's form, run as llama.cpp runs it");
         }
         Run run = run("--gguf", ours.toString(), "--out", dir.resolve("v1.0-from-ours").toString());
         assertEquals(0, run.status(), run.err());
         assertTrue(!run.out().contains("note:"), run.out());
         run = run("--gguf", theirs.toString(), "--out", back.toString());
         assertEquals(0, run.status(), run.err());
-        assertTrue(run.out().endsWith("; tokenizer: none in the file; note: the file's output head is "
-                + "its token embedding unscaled, as llama.cpp's converter writes T5 v1.0 checkpoints (transformers "
-                + "scales that tied head by dModel^-0.5): the folder gives the file's logits, 4.0 times the original "
-                + "checkpoint's (the same greedy tokens)\n"), run.out());
-        float[] scaled = logits.clone();
-        for (int i = 0; i < scaled.length; i++) {
-            scaled[i] *= (float) Math.sqrt(spec.dModel());
-        }
+        assertTrue(run.out().endsWith("; tokenizer: none in the file; note: the file's head is its token embedding "
+                + "unscaled, as llama.cpp's converter writes T5 v1.0 checkpoints (transformers scales that tied head by "
+                + "dModel^-0.5): the folder is written as T5 v1.0, as the checkpoint the file was made from, and gives "
+                + "the file's logits divided by 4.0 (the same greedy tokens)\n"), run.out());
         try (EncoderDecoderModel model = T5Checkpoints.load(back, ModelOptions.cpu().withThreads(2))) {
-            assertClose(scaled, model.forward(input, output).toArray(), "the folder of the converter's form");
+            assertTrue(model.spec().tiedEmbeddings() && model.spec().rescaledHead(), model.spec().describe());
+            assertClose(logits, model.forward(input, output).toArray(), "the folder written back");
         }
     }
 

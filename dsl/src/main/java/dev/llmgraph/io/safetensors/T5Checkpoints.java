@@ -82,7 +82,19 @@ public final class T5Checkpoints {
 
     /** Writes {@code model} to {@code dir}: config.json and model.safetensors, matrices in their stored dtype. */
     public static List<Path> write(EncoderDecoderModel model, Path dir) {
-        EncoderDecoderSpec spec = model.spec();
+        return write(model, model.spec(), dir);
+    }
+
+    /**
+     * Writes {@code model}'s weights to {@code dir} under {@code spec}, which must name the same weights: the model's
+     * own spec, or one that uses them otherwise (a tied head with or without T5 v1.0's dModel^-0.5).
+     */
+    public static List<Path> write(EncoderDecoderModel model, EncoderDecoderSpec spec, Path dir) {
+        List<String> names = spec.plan().weights().stream().map(WeightLayout.Weight::name).toList();
+        if (!names.equals(model.spec().plan().weights().stream().map(WeightLayout.Weight::name).toList())) {
+            throw new IllegalArgumentException(spec.name() + " names other weights than the model " + model.spec().name()
+                    + " holds; give a spec that uses the same weights");
+        }
         ObjectNode config = T5Config.toTree(spec);
         boolean gated = spec.ffn().gated();
         List<SafetensorsWriter.Planned> planned = new ArrayList<>();

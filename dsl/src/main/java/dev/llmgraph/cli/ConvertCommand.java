@@ -174,10 +174,10 @@ public final class ConvertCommand {
             vocabularyKind = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : null;
             template = file.has("tokenizer.chat_template") ? Optional.of(file.getString("tokenizer.chat_template"))
                     : Optional.empty();
-            boolean bpe = vocabularyKind != null && List.of("gpt2", "llama", "gemma4").contains(vocabularyKind);
-            vocabulary = bpe ? BpeVocabulary.readGguf(file) : null;
-            wordPiece = "bert".equals(vocabularyKind) ? WordPieceTokenizer.readGguf(file) : null;
-            unigram = "t5".equals(vocabularyKind) ? SentencePieceUnigram.readGguf(file) : null;
+            GgufVocabulary read = GgufVocabulary.read(file).orElse(null);
+            vocabulary = read instanceof BpeVocabulary bpe ? bpe : null;
+            wordPiece = read instanceof WordPieceTokenizer w ? w : null;
+            unigram = read instanceof SentencePieceUnigram u ? u : null;
         }
         if (t5) {
             if (a.type() != null) {
@@ -265,7 +265,7 @@ public final class ConvertCommand {
     private static String noTokenizer(String vocabularyKind) {
         boolean none = vocabularyKind == null || vocabularyKind.equals("none");   // llama.cpp's word for no vocabulary
         return none ? "none in the file" : "none written: the file's vocabulary is '" + vocabularyKind
-                + "', which llmgraph writes no tokenizer.json of (it does 'gpt2', 'llama', 'gemma4', 'bert' and 't5')";
+                + "', which llmgraph writes no tokenizer.json of (it does " + GgufVocabulary.READ_IN_JAVA + ")";
     }
 
     private static String describe(SentencePieceUnigram unigram) {

@@ -10,6 +10,7 @@ import dev.llmgraph.text.TextTokenizer;
 import dev.llmgraph.text.UnigramTextTokenizer;
 import dev.llmgraph.text.WordPieceTextTokenizer;
 import dev.llmgraph.tokenize.BpeVocabulary;
+import dev.llmgraph.tokenize.GgufVocabulary;
 import dev.llmgraph.tokenize.SentencePieceUnigram;
 import dev.llmgraph.tokenize.WordPieceTokenizer;
 
@@ -140,14 +141,13 @@ public final class TokenizeCommand {
 
     /** llmgraph's Java tokenizer of an open GGUF file's vocabulary, for the kinds it reads. */
     private static TextTokenizer ggufTokenizer(GgufFile file) {
-        String where = file.path().getFileName() + ": ";
-        String model = file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : "none";
-        return switch (model) {
-            case "gpt2", "llama", "gemma4" -> TextTokenizer.of(BpeVocabulary.readGguf(file));
-            case "t5" -> TextTokenizer.of(SentencePieceUnigram.readGguf(file));
-            case "bert" -> TextTokenizer.of(WordPieceTokenizer.readGguf(file));
-            default -> throw new IllegalArgumentException(where + "the vocabulary is '" + model + "'; llmgraph's Java "
-                    + "tokenizers read 'gpt2', 'llama', 'gemma4', 't5' and 'bert'");
+        return switch (GgufVocabulary.read(file).orElse(null)) {
+            case BpeVocabulary bpe -> TextTokenizer.of(bpe);
+            case WordPieceTokenizer wordPiece -> TextTokenizer.of(wordPiece);
+            case SentencePieceUnigram unigram -> TextTokenizer.of(unigram);
+            case null, default -> throw new IllegalArgumentException(file.path().getFileName() + ": the vocabulary is '"
+                    + (file.has("tokenizer.ggml.model") ? file.getString("tokenizer.ggml.model") : "none")
+                    + "'; llmgraph's Java tokenizers read " + GgufVocabulary.READ_IN_JAVA);
         };
     }
 

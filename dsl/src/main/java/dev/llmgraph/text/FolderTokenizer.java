@@ -10,10 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The tokenizer of a Hugging Face checkpoint folder, encoded in Java and padded with unused tokens to the model's
- * rows (as llama.cpp's converter pads it): its tokenizer.json (a BPE, with tokenizer_config.json's markers and chat
- * template; or a Unigram), or, where it has none, SentencePiece's own model file ({@code tokenizer.model}, T5's
- * {@code spiece.model}).
+ * The tokenizer of a Hugging Face folder, encoded in Java: its tokenizer.json, or, where it has none, SentencePiece's
+ * own model file ({@code tokenizer.model}, T5's {@code spiece.model}). For a model ({@link #read(Path, int, String)}):
+ * a BPE with tokenizer_config.json's markers and chat template, or a Unigram, padded with unused tokens to the model's
+ * rows as llama.cpp's converter pads it; as it is ({@link #read(Path)}): a WordPiece too, not padded.
  */
 final class FolderTokenizer {
     private FolderTokenizer() {}
